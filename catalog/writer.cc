@@ -1,0 +1,664 @@
+#include <fcntl.h>
+#include <pwd.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "catalog/internal/schema.h"
+#include "catalog/internal/sqlite.h"
+#include "common/escape.h"
+
+namespace phiscan::catalog {
+
+using internal::Db;
+using internal::DisplayPath;
+using internal::Exec;
+using internal::SqliteStatus;
+using internal::Statement;
+
+const char* RunStatusName(RunStatus s) {
+  switch (s) {
+    case RunStatus::kRunning: return "running";
+    case RunStatus::kCompleted: return "completed";
+    case RunStatus::kInterrupted: return "interrupted";
+    case RunStatus::kFailed: return "failed";
+  }
+  return "failed";
+}
+
+namespace {
+
+// Every write goes through the busy handler first: another scan writing the
+// same catalog gets this long before we report kTimeout.
+constexpr int kBusyTimeoutMillis = 5000;
+// Upper bound on the WAL left on disk after a checkpoint, so a long scan
+// cannot grow it without bound.
+constexpr int64_t kJournalSizeLimit = 64 << 20;
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+Status ErrnoStatus(int err, const std::string& what) {
+  std::string message = what + ": " + std::strerror(err);
+  if (err == EACCES || err == EPERM || err == EROFS) return Status::PermissionDenied(message);
+  if (err == ENOENT || err == ENOTDIR) return Status::NotFound(message);
+  return Status::IoError(message);
+}
+
+// A JSON string literal for text that is already valid UTF-8 without control
+// characters (EscapeBytes output), so only quote and backslash need escaping.
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string RootsJson(const std::vector<std::string>& roots) {
+  std::string out = "[";
+  for (size_t i = 0; i < roots.size(); ++i) {
+    if (i > 0) out += ',';
+    out += JsonString(EscapeBytes(roots[i]));
+  }
+  return out + "]";
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return EscapeBytes(buf);
+}
+
+std::string UserName() {
+  uid_t uid = geteuid();
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
+    return EscapeBytes(found->pw_name);
+  }
+  return std::to_string(uid);
+}
+
+// Makes sure `path` names a regular file that is not a symlink, creating it
+// with mode 0600 if absent. SQLite is then opened without SQLITE_OPEN_CREATE,
+// so it can never create the file with a looser mode itself.
+Status EnsureCatalogFile(const std::string& path, bool* created) {
+  *created = false;
+  const std::string display = DisplayPath(path);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    struct stat st;
+    if (lstat(path.c_str(), &st) == 0) {
+      if (S_ISLNK(st.st_mode)) {
+        return Status::PermissionDenied("catalog " + display +
+                                        " is a symbolic link; refusing to open it");
+      }
+      if (!S_ISREG(st.st_mode)) {
+        return Status::InvalidArgument("catalog " + display + " is not a regular file");
+      }
+      return Status::Ok();
+    }
+    if (errno != ENOENT) return ErrnoStatus(errno, "catalog " + display);
+    Fd fd(open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (fd.get() >= 0) {
+      *created = true;
+      return Status::Ok();
+    }
+    // Someone created it between lstat and open: check what it is now.
+    if (errno != EEXIST) return ErrnoStatus(errno, "creating catalog " + display);
+  }
+  return Status::IoError("catalog " + display + " keeps changing while it is opened");
+}
+
+// SQLite creates -wal and -shm with the catalog's own mode, but files left
+// from an earlier process keep theirs. Neither may be a symlink or more
+// readable than the catalog, since the WAL holds the same content.
+Status SecureSiblings(const std::string& path) {
+  struct stat main_st;
+  if (stat(path.c_str(), &main_st) != 0) {
+    return ErrnoStatus(errno, "catalog " + DisplayPath(path));
+  }
+  const mode_t allowed = main_st.st_mode & 0666;
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const std::string sibling = path + suffix;
+    const std::string display = DisplayPath(sibling);
+    // O_NONBLOCK: a FIFO planted under this name must not hang us.
+    Fd fd(open(sibling.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+    if (fd.get() < 0) {
+      if (errno == ENOENT) continue;
+      if (errno == ELOOP) {
+        return Status::PermissionDenied("catalog file " + display + " is a symbolic link");
+      }
+      return ErrnoStatus(errno, "catalog file " + display);
+    }
+    struct stat st;
+    if (fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, "catalog file " + display);
+    if (!S_ISREG(st.st_mode)) {
+      return Status::PermissionDenied("catalog file " + display + " is not a regular file");
+    }
+    const mode_t perms = st.st_mode & 07777;
+    if ((perms & ~allowed) != 0 && fchmod(fd.get(), perms & allowed) != 0) {
+      return ErrnoStatus(errno, "restricting the mode of " + display);
+    }
+  }
+  return Status::Ok();
+}
+
+// Applies every migration step newer than the catalog's version, in one
+// transaction so a crash leaves either the old or the new schema.
+Status Migrate(sqlite3* db, const std::string& display) {
+  const std::string what = "migrating catalog " + display;
+  Status s = Exec(db, "BEGIN IMMEDIATE", what);
+  if (!s.ok()) return s;
+  // Re-read under the write lock: another process may have migrated since.
+  Result<int> version = internal::CheckSchemaVersion(db, display);
+  if (!version.ok()) {
+    Exec(db, "ROLLBACK", what);
+    return version.status();
+  }
+  for (const internal::MigrationStep& step : internal::MigrationSteps()) {
+    if (step.version <= *version) continue;
+    s = Exec(db, step.sql, what);
+    // PRAGMA takes no bound parameters; the value is our own integer.
+    if (s.ok()) s = Exec(db, "PRAGMA user_version = " + std::to_string(step.version), what);
+    if (!s.ok()) {
+      Exec(db, "ROLLBACK", what);
+      return s;
+    }
+  }
+  s = Exec(db, "COMMIT", what);
+  if (!s.ok()) Exec(db, "ROLLBACK", what);
+  return s;
+}
+
+Status EnableWal(sqlite3* db, const std::string& display) {
+  const std::string what = "catalog " + display;
+  auto stmt = Statement::Prepare(db, "PRAGMA journal_mode = WAL");
+  if (!stmt.ok()) return stmt.status();
+  int rc = stmt->Step();
+  if (rc != SQLITE_ROW) return SqliteStatus(db, rc, what);
+  // SQLite answers with the mode in effect; it keeps the old one when the
+  // file system cannot provide WAL's shared memory (network mounts).
+  if (stmt->ColumnBytes(0) != "wal") {
+    return Status::IoError("catalog " + display +
+                           ": cannot use write-ahead logging; keep the catalog on a local disk");
+  }
+  Status s = Exec(db,
+                  "PRAGMA synchronous = NORMAL;"
+                  "PRAGMA foreign_keys = ON;"
+                  "PRAGMA temp_store = MEMORY;"
+                  "PRAGMA journal_size_limit = " +
+                      std::to_string(kJournalSizeLimit),
+                  what);
+  return s;
+}
+
+struct BatchTotals {
+  uint64_t assets = 0;
+  uint64_t bytes_scanned = 0;
+  uint64_t findings = 0;
+  uint64_t gaps = 0;
+};
+
+}  // namespace
+
+// Owns the connection, the queue and the writer thread.
+//
+// Threading: Open, BeginRun and FinishRun run on the owner's thread while
+// the writer thread is not running (thread start and join order the
+// accesses); between them only the writer thread touches `db_` and the
+// statements. The queue, `stopping_` and `first_error_` are guarded by `mu_`.
+class CatalogWriter::Impl {
+ public:
+  Impl(Db db, std::string display, WriterOptions options)
+      : db_(std::move(db)), display_(std::move(display)), options_(options) {
+    if (options_.batch_assets == 0) options_.batch_assets = 1;
+    if (options_.queue_capacity == 0) options_.queue_capacity = 1;
+    if (options_.batch_millis < 0) options_.batch_millis = 0;
+  }
+
+  ~Impl() {
+    if (run_active_) FinishRun(RunStatus::kInterrupted);
+  }
+
+  Status PrepareStatements();
+  Result<int64_t> BeginRun(const RunInfo& info);
+  void Submit(AssetRecord&& record);
+  Status FinishRun(RunStatus status);
+  uint64_t committed() const { return committed_.load(); }
+  Status write_error() const {
+    std::lock_guard lock(mu_);
+    return first_error_;
+  }
+
+ private:
+  void RecordError(Status s) {
+    std::lock_guard lock(mu_);
+    if (first_error_.ok()) first_error_ = std::move(s);
+  }
+  void WriterLoop();
+  void WriteBatch(AssetRecord first, std::chrono::steady_clock::time_point deadline);
+  // Writes one asset inside its own savepoint, so a bad record costs only
+  // itself, not the batch.
+  void WriteOne(const AssetRecord& record, BatchTotals* totals);
+  Status WriteAsset(const AssetRecord& record);
+  void RollbackIfOpen() {
+    if (!sqlite3_get_autocommit(db_.get())) rollback_.Run("rolling back");
+  }
+
+  Db db_;
+  const std::string display_;
+  WriterOptions options_;
+
+  Statement begin_, commit_, rollback_, savepoint_, release_, rollback_to_;
+  Statement upsert_asset_, delete_types_, delete_findings_, insert_type_, insert_finding_;
+  Statement add_counters_;
+
+  int64_t run_id_ = 0;
+  std::string rules_version_;
+  std::atomic<bool> run_active_{false};
+  std::atomic<uint64_t> committed_{0};
+  std::thread thread_;
+
+  mutable std::mutex mu_;
+  std::condition_variable not_empty_;  // queue gained a record or stopping_ was set
+  std::condition_variable not_full_;   // queue lost a record
+  std::deque<AssetRecord> queue_;      // GUARDED_BY(mu_)
+  bool stopping_ = false;              // GUARDED_BY(mu_)
+  Status first_error_;                 // GUARDED_BY(mu_)
+};
+
+Status CatalogWriter::Impl::PrepareStatements() {
+  struct Entry {
+    Statement* stmt;
+    const char* sql;
+  };
+  const Entry entries[] = {
+      {&begin_, "BEGIN IMMEDIATE"},
+      {&commit_, "COMMIT"},
+      {&rollback_, "ROLLBACK"},
+      {&savepoint_, "SAVEPOINT asset"},
+      {&release_, "RELEASE asset"},
+      {&rollback_to_, "ROLLBACK TO asset"},
+      // first_seen_run is kept on update: it answers "since when do we know this".
+      {&upsert_asset_,
+       "INSERT INTO assets (path, member, kind, status, reason, detail, size, mtime_ns, ctime_ns,"
+       " dev, ino, mode, uid, gid, bytes_scanned, label, label_rule, rules_version,"
+       " first_seen_run, last_scan_run)"
+       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+       " ?19, ?19)"
+       " ON CONFLICT (path, member) DO UPDATE SET kind = excluded.kind,"
+       " status = excluded.status, reason = excluded.reason, detail = excluded.detail,"
+       " size = excluded.size, mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
+       " dev = excluded.dev, ino = excluded.ino, mode = excluded.mode, uid = excluded.uid,"
+       " gid = excluded.gid, bytes_scanned = excluded.bytes_scanned, label = excluded.label,"
+       " label_rule = excluded.label_rule, rules_version = excluded.rules_version,"
+       " last_scan_run = excluded.last_scan_run"
+       " RETURNING id"},
+      {&delete_types_, "DELETE FROM asset_types WHERE asset_id = ?1"},
+      {&delete_findings_, "DELETE FROM findings WHERE asset_id = ?1"},
+      {&insert_type_,
+       "INSERT INTO asset_types (asset_id, type_id, count, unique_count, max_score)"
+       " VALUES (?1, ?2, ?3, ?4, ?5)"},
+      {&insert_finding_,
+       "INSERT INTO findings (asset_id, type_id, score, start, \"end\", line, masked, token)"
+       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+      {&add_counters_,
+       "UPDATE runs SET assets = assets + ?1, bytes_scanned = bytes_scanned + ?2,"
+       " findings = findings + ?3, gaps = gaps + ?4 WHERE id = ?5"},
+  };
+  for (const Entry& e : entries) {
+    auto stmt = Statement::Prepare(db_.get(), e.sql);
+    if (!stmt.ok()) return stmt.status();
+    *e.stmt = std::move(stmt.value());
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
+  if (run_active_) return Status::InvalidArgument("a run is already in progress on this catalog");
+  const std::string what = "recording a run in catalog " + display_;
+  Status s = begin_.Run(what);
+  if (!s.ok()) return s;
+
+  auto insert_run = Statement::Prepare(
+      db_.get(),
+      "INSERT INTO runs (started_at, status, roots, options, rules_version, host, user)"
+      " VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6)");
+  if (!insert_run.ok()) {
+    RollbackIfOpen();
+    return insert_run.status();
+  }
+  insert_run->BindInt(1, static_cast<int64_t>(std::time(nullptr)));
+  insert_run->BindText(2, RootsJson(info.roots));
+  insert_run->BindText(3, info.options_json.empty() ? "{}" : info.options_json);
+  insert_run->BindText(4, info.rules_version);
+  insert_run->BindText(5, HostName());
+  insert_run->BindText(6, UserName());
+  s = insert_run->Run(what);
+  const int64_t run_id = sqlite3_last_insert_rowid(db_.get());
+
+  auto insert_type = Statement::Prepare(
+      db_.get(),
+      "INSERT INTO types (run_id, type_id, name, category, hipaa_class)"
+      " VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (s.ok() && !insert_type.ok()) s = insert_type.status();
+  for (size_t i = 0; s.ok() && i < info.types.size(); ++i) {
+    const TypeDefinition& t = info.types[i];
+    insert_type->BindInt(1, run_id);
+    insert_type->BindText(2, t.id);
+    insert_type->BindText(3, t.name);
+    insert_type->BindText(4, t.category);
+    insert_type->BindInt(5, t.hipaa_class);
+    s = insert_type->Run(what + " (type " + EscapeBytes(t.id) + ")");
+  }
+  if (s.ok()) s = commit_.Run(what);
+  if (!s.ok()) {
+    RollbackIfOpen();
+    return s;
+  }
+
+  run_id_ = run_id;
+  rules_version_ = info.rules_version;
+  committed_ = 0;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = false;
+    first_error_ = Status::Ok();
+  }
+  try {
+    thread_ = std::thread([this] { WriterLoop(); });
+  } catch (const std::exception& e) {
+    Exec(db_.get(),
+         "UPDATE runs SET status = 'failed', finished_at = " + std::to_string(std::time(nullptr)) +
+             " WHERE id = " + std::to_string(run_id),
+         what);
+    return Status::IoError("starting the catalog writer thread: " + std::string(e.what()));
+  }
+  run_active_ = true;
+  return run_id;
+}
+
+void CatalogWriter::Impl::Submit(AssetRecord&& record) {
+  if (!run_active_) {
+    RecordError(Status::InvalidArgument("asset submitted outside a run; dropped"));
+    return;
+  }
+  std::unique_lock lock(mu_);
+  not_full_.wait(lock, [&] { return queue_.size() < options_.queue_capacity; });
+  queue_.push_back(std::move(record));
+  lock.unlock();
+  not_empty_.notify_one();
+}
+
+void CatalogWriter::Impl::WriterLoop() {
+  for (;;) {
+    AssetRecord first;
+    {
+      std::unique_lock lock(mu_);
+      not_empty_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything is written
+      first = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    not_full_.notify_one();
+    // The batch's clock starts with its first record, so a quiet period
+    // never holds a record back longer than batch_millis.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.batch_millis);
+    try {
+      WriteBatch(std::move(first), deadline);
+    } catch (const std::exception& e) {
+      // Allocation failure and the like: the batch is lost, the run goes on.
+      RollbackIfOpen();
+      RecordError(Status::IoError("catalog " + display_ + ": " + e.what()));
+    }
+  }
+}
+
+void CatalogWriter::Impl::WriteBatch(AssetRecord first,
+                                     std::chrono::steady_clock::time_point deadline) {
+  const std::string what = "catalog " + display_;
+  Status s = begin_.Run(what);
+  if (!s.ok()) {
+    RecordError(s);
+    return;
+  }
+  BatchTotals totals;
+  WriteOne(first, &totals);
+  for (size_t n = 1; n < options_.batch_assets; ++n) {
+    AssetRecord next;
+    {
+      std::unique_lock lock(mu_);
+      if (std::chrono::steady_clock::now() >= deadline) break;
+      if (!not_empty_.wait_until(lock, deadline, [&] { return !queue_.empty() || stopping_; })) {
+        break;  // batch_millis elapsed
+      }
+      if (queue_.empty()) break;  // stopping and drained: commit now
+      next = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    not_full_.notify_one();
+    WriteOne(next, &totals);
+  }
+
+  add_counters_.BindUint(1, totals.assets);
+  add_counters_.BindUint(2, totals.bytes_scanned);
+  add_counters_.BindUint(3, totals.findings);
+  add_counters_.BindUint(4, totals.gaps);
+  add_counters_.BindInt(5, run_id_);
+  s = add_counters_.Run(what);
+  if (s.ok()) s = commit_.Run(what);
+  if (!s.ok()) {
+    RollbackIfOpen();
+    RecordError(s);
+    return;
+  }
+  committed_ += totals.assets;
+}
+
+void CatalogWriter::Impl::WriteOne(const AssetRecord& record, BatchTotals* totals) {
+  const std::string what = "catalog " + display_;
+  Status s = savepoint_.Run(what);
+  if (s.ok()) {
+    s = WriteAsset(record);
+    if (s.ok()) {
+      s = release_.Run(what);
+    } else {
+      rollback_to_.Run(what);
+      release_.Run(what);
+    }
+  }
+  if (!s.ok()) {
+    std::string where = EscapeBytes(record.path);
+    if (record.member) where += "!" + EscapeBytes(*record.member);
+    RecordError(Status(s.code(), "writing asset " + where + ": " + s.message()));
+    return;
+  }
+  totals->assets += 1;
+  totals->bytes_scanned += record.bytes_scanned;
+  for (const TypeSummary& t : record.types) totals->findings += t.count;
+  if (record.status != AssetStatus::kComplete) totals->gaps += 1;
+}
+
+Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
+  const std::string what = "catalog " + display_;
+  Statement& up = upsert_asset_;
+  up.BindBlob(1, r.path);
+  up.BindBlob(2, r.member ? std::string_view(*r.member) : std::string_view());
+  up.BindInt(3, static_cast<int>(r.kind));
+  up.BindInt(4, static_cast<int>(r.status));
+  up.BindTextOrNull(5, r.reason);
+  up.BindTextOrNull(6, r.detail);
+  up.BindUint(7, r.size);
+  up.BindInt(8, r.mtime_ns);
+  up.BindInt(9, r.ctime_ns);
+  up.BindUint(10, r.dev);
+  up.BindUint(11, r.ino);
+  up.BindInt(12, r.mode);
+  up.BindInt(13, r.uid);
+  up.BindInt(14, r.gid);
+  up.BindUint(15, r.bytes_scanned);
+  up.BindTextOrNull(16, r.label);
+  up.BindTextOrNull(17, r.label_rule);
+  up.BindText(18, rules_version_);
+  up.BindInt(19, run_id_);
+  int rc = up.Step();
+  if (rc != SQLITE_ROW) {
+    Status s = SqliteStatus(db_.get(), rc, what);
+    up.Reset();
+    return s;
+  }
+  const int64_t asset_id = up.ColumnInt(0);
+  // RETURNING rows are produced after the write; finish the statement.
+  while (rc == SQLITE_ROW) rc = up.Step();
+  Status s = rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);
+  up.Reset();
+  if (!s.ok()) return s;
+
+  // The new scan replaces what an earlier run recorded for this asset.
+  delete_types_.BindInt(1, asset_id);
+  if (s = delete_types_.Run(what); !s.ok()) return s;
+  delete_findings_.BindInt(1, asset_id);
+  if (s = delete_findings_.Run(what); !s.ok()) return s;
+
+  for (const TypeSummary& t : r.types) {
+    insert_type_.BindInt(1, asset_id);
+    insert_type_.BindText(2, t.type_id);
+    insert_type_.BindUint(3, t.count);
+    insert_type_.BindUint(4, t.unique_count);
+    insert_type_.BindInt(5, t.max_score);
+    if (s = insert_type_.Run(what); !s.ok()) return s;
+  }
+  for (const FindingRecord& f : r.findings) {
+    insert_finding_.BindInt(1, asset_id);
+    insert_finding_.BindText(2, f.type_id);
+    insert_finding_.BindInt(3, f.score);
+    insert_finding_.BindUint(4, f.start);
+    insert_finding_.BindUint(5, f.end);
+    insert_finding_.BindUint(6, f.line);
+    insert_finding_.BindText(7, f.masked);
+    insert_finding_.BindBlob(
+        8, std::string_view(reinterpret_cast<const char*>(f.token.data()), f.token.size()));
+    if (s = insert_finding_.Run(what); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status CatalogWriter::Impl::FinishRun(RunStatus status) {
+  if (!run_active_) return Status::InvalidArgument("no run in progress on this catalog");
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  not_empty_.notify_all();
+  thread_.join();
+  run_active_ = false;
+
+  Status error = write_error();
+  // A run that lost records is not complete, whatever the caller saw.
+  if (!error.ok() && status == RunStatus::kCompleted) status = RunStatus::kFailed;
+  const std::string what = "finishing the run in catalog " + display_;
+  auto update =
+      Statement::Prepare(db_.get(), "UPDATE runs SET finished_at = ?1, status = ?2 WHERE id = ?3");
+  Status s = update.ok() ? Status::Ok() : update.status();
+  if (s.ok()) {
+    update->BindInt(1, static_cast<int64_t>(std::time(nullptr)));
+    update->BindText(2, RunStatusName(status));
+    update->BindInt(3, run_id_);
+    s = update->Run(what);
+  }
+  // Housekeeping only: move the WAL into the catalog and shrink it. It may
+  // wait for readers (busy timeout); a failure leaves a valid WAL behind.
+  Exec(db_.get(), "PRAGMA wal_checkpoint(TRUNCATE)", what);
+  return error.ok() ? s : error;
+}
+
+CatalogWriter::CatalogWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CatalogWriter::~CatalogWriter() = default;
+
+Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& path,
+                                                           WriterOptions options) {
+  const std::string display = DisplayPath(path);
+  bool created = false;
+  Status s = EnsureCatalogFile(path, &created);
+  if (!s.ok()) return s;
+
+  Db db;
+  // Closes the connection and removes a catalog file we created, so a
+  // failed first open leaves nothing behind.
+  auto fail = [&](Status status) -> Result<std::unique_ptr<CatalogWriter>> {
+    db.reset();
+    if (created) {
+      unlink(path.c_str());
+      unlink((path + "-wal").c_str());
+      unlink((path + "-shm").c_str());
+    }
+    return status;
+  };
+
+  sqlite3* raw = nullptr;
+  // No SQLITE_OPEN_CREATE: the file exists with our mode by now.
+  int rc = sqlite3_open_v2(path.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  db.reset(raw);  // owns the handle even when the open failed
+  if (rc != SQLITE_OK) return fail(SqliteStatus(db.get(), rc, "opening catalog " + display));
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMillis);
+  // A catalog file may have been tampered with: no schema-embedded functions
+  // with side effects, no writes to internal structures by SQL.
+  sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+
+  // Check before anything writes: enabling WAL already changes the header of
+  // a file that may not be ours.
+  Result<int> version = internal::CheckSchemaVersion(db.get(), display);
+  if (!version.ok()) return fail(version.status());
+  if (s = EnableWal(db.get(), display); !s.ok()) return fail(s);
+  if (s = Migrate(db.get(), display); !s.ok()) return fail(s);
+  if (s = SecureSiblings(path); !s.ok()) return fail(s);
+
+  auto impl = std::make_unique<Impl>(std::move(db), display, options);
+  if (s = impl->PrepareStatements(); !s.ok()) {
+    impl.reset();
+    return fail(s);
+  }
+  return std::unique_ptr<CatalogWriter>(new CatalogWriter(std::move(impl)));
+}
+
+Result<int64_t> CatalogWriter::BeginRun(const RunInfo& info) { return impl_->BeginRun(info); }
+void CatalogWriter::Submit(AssetRecord&& record) { impl_->Submit(std::move(record)); }
+Status CatalogWriter::FinishRun(RunStatus status) { return impl_->FinishRun(status); }
+uint64_t CatalogWriter::committed() const { return impl_->committed(); }
+Status CatalogWriter::write_error() const { return impl_->write_error(); }
+
+}  // namespace phiscan::catalog

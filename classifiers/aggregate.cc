@@ -1,0 +1,87 @@
+#include "classifiers/aggregate.h"
+
+#include <algorithm>
+
+namespace phiscan::classifiers {
+namespace {
+
+// Distinct tokens tracked per type before unique_count saturates; bounds
+// memory on assets with millions of occurrences.
+constexpr size_t kMaxTrackedTokens = 1 << 16;
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
+Label ApplyLabelRules(const RuleSet& rules, const std::vector<TypeSummary>& types) {
+  const auto& labels = rules.labels();
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const LabelRule& rule = labels[i];
+    bool fired = false;
+    bool required = rule.requires_category.empty();
+    for (const auto& ts : types) {
+      if (ts.max_score < rule.min_score || ts.count == 0) continue;
+      int ti = rules.FindType(ts.type_id);
+      const std::string category = ti >= 0 ? rules.types()[ti].category : "";
+      if (Contains(rule.any_category, category) || Contains(rule.any_type, ts.type_id)) {
+        fired = true;
+      }
+      if (Contains(rule.requires_category, category)) required = true;
+    }
+    if (fired && required) return {rule.label, "labels[" + std::to_string(i) + "]"};
+  }
+  return {};
+}
+
+AssetAggregator::AssetAggregator(const RuleSet& rules, int max_locators, int min_score)
+    : rules_(rules), max_locators_(max_locators), min_score_(min_score) {
+  per_type_.resize(rules.types().size());
+}
+
+void AssetAggregator::Reset() {
+  for (auto& t : per_type_) t = PerType();
+  total_ = 0;
+}
+
+void AssetAggregator::OnMatch(const Match& match) {
+  if (match.score < min_score_) return;
+  PerType& t = per_type_[match.type_index];
+  ++t.count;
+  ++total_;
+  t.max_score = std::max(t.max_score, match.score);
+  if (t.tokens.size() < kMaxTrackedTokens) t.tokens.insert(match.token);
+  if (static_cast<int>(t.locators.size()) < max_locators_) {
+    FindingRecord f;
+    f.type_id = rules_.types()[match.type_index].id;
+    f.score = match.score;
+    f.start = match.start;
+    f.end = match.end;
+    f.line = match.line;
+    f.masked = match.masked;
+    f.token = match.token;
+    t.locators.push_back(std::move(f));
+  }
+}
+
+void AssetAggregator::FillRecord(AssetRecord& record) {
+  record.types.clear();
+  record.findings.clear();
+  for (size_t i = 0; i < per_type_.size(); ++i) {
+    PerType& t = per_type_[i];
+    if (t.count == 0) continue;
+    record.types.push_back({rules_.types()[i].id, t.count, t.tokens.size(), t.max_score});
+    for (auto& f : t.locators) record.findings.push_back(std::move(f));
+  }
+  std::sort(record.findings.begin(), record.findings.end(),
+            [](const FindingRecord& a, const FindingRecord& b) {
+              return a.start != b.start ? a.start < b.start : a.type_id < b.type_id;
+            });
+  Label label = ApplyLabelRules(rules_, record.types);
+  record.label = label.label;
+  record.label_rule = label.rule;
+  Reset();
+}
+
+}  // namespace phiscan::classifiers

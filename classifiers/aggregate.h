@@ -1,0 +1,60 @@
+// AssetAggregator: turns the matches of one asset into its catalog summary.
+//
+// Collects matches (as a MatchSink), keeps per type the count, the number of
+// distinct tokens, the highest score and the first `max_locators` locators,
+// then applies the rule pack's label rules. Matches below `min_score` are
+// dropped.
+//
+// Thread safety: one per asset, used by one thread at a time.
+#ifndef PHISCAN_CLASSIFIERS_AGGREGATE_H_
+#define PHISCAN_CLASSIFIERS_AGGREGATE_H_
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "classifiers/matcher.h"
+#include "classifiers/ruleset.h"
+#include "common/model.h"
+
+namespace phiscan::classifiers {
+
+constexpr int kDefaultMaxLocators = 15;
+
+struct Label {
+  std::string label = "NONE";
+  std::string rule;  // "labels[N]" of the merged pack, or "" for NONE
+};
+
+// Applies `rules.labels()` in order to per-type summaries.
+Label ApplyLabelRules(const RuleSet& rules, const std::vector<TypeSummary>& types);
+
+class AssetAggregator : public MatchSink {
+ public:
+  explicit AssetAggregator(const RuleSet& rules, int max_locators = kDefaultMaxLocators,
+                           int min_score = 1);
+  void OnMatch(const Match& match) override;
+  void Reset();
+
+  // Moves summaries, locators and the label into `record`.
+  void FillRecord(AssetRecord& record);
+
+  uint64_t total_matches() const { return total_; }
+
+ private:
+  struct PerType {
+    uint64_t count = 0;
+    int max_score = 0;
+    std::set<Token> tokens;
+    std::vector<FindingRecord> locators;
+  };
+  const RuleSet& rules_;
+  int max_locators_;
+  int min_score_;
+  std::vector<PerType> per_type_;
+  uint64_t total_ = 0;
+};
+
+}  // namespace phiscan::classifiers
+
+#endif  // PHISCAN_CLASSIFIERS_AGGREGATE_H_

@@ -1,0 +1,96 @@
+// Matcher: the per-thread scanner that runs a RuleSet over one text stream.
+//
+// Usage, per asset:
+//   matcher.Begin(sink);
+//   while (more) { auto buf = matcher.WritableChunk(); n = read(buf); matcher.Commit(n); }
+//   matcher.Finish();
+// or Feed(bytes) instead of WritableChunk/Commit when the bytes are already
+// in memory. Offsets in reported matches are byte offsets from the start of
+// the stream. Chunk boundaries never change what is found: the matcher keeps
+// the last RuleSet::overlap_bytes() of the previous chunk, scans overlap+chunk
+// with the Hyperscan prefilter, confirms each hit with RE2 in a window of at
+// most kMaxPatternWidth bytes, runs the validator, and holds a candidate until
+// the stream has advanced past its evidence window (the type's proximity),
+// so keywords after the value count too.
+//
+// Sinks receive matches in order of finalisation (roughly by end offset). A
+// value never leaves the matcher: a Match carries its masked shape and token.
+//
+// Thread safety: one Matcher per thread; it owns Hyperscan scratch and
+// buffers. The RuleSet it holds is shared and immutable.
+#ifndef PHISCAN_CLASSIFIERS_MATCHER_H_
+#define PHISCAN_CLASSIFIERS_MATCHER_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "classifiers/ruleset.h"
+#include "classifiers/token.h"
+#include "common/model.h"
+#include "common/status.h"
+
+namespace phiscan::classifiers {
+
+struct Match {
+  int type_index = -1;   // index into RuleSet::types()
+  int pattern_index = -1;
+  int score = 0;
+  uint64_t start = 0;
+  uint64_t end = 0;
+  uint64_t line = 0;     // 1-based
+  std::string masked;
+  Token token{};
+};
+
+class MatchSink {
+ public:
+  virtual ~MatchSink() = default;
+  virtual void OnMatch(const Match& match) = 0;
+};
+
+struct MatcherOptions {
+  size_t chunk_size = 1 << 20;            // bytes per WritableChunk()
+  uint64_t max_candidates = 1'000'000;    // per stream; beyond it: LimitExceeded
+};
+
+class Matcher {
+ public:
+  // REQUIRES: `rules` outlives nothing in particular (shared); `key` may be
+  // null (tokens are then all zero) and must outlive the Matcher otherwise.
+  Matcher(std::shared_ptr<const RuleSet> rules, const TokenKey* key,
+          MatcherOptions options = {});
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+
+  // Starts a new stream. REQUIRES: `sink` outlives the stream (until Finish).
+  void Begin(MatchSink* sink);
+
+  // Space for the next chunk; fill up to size() bytes then call Commit(n).
+  std::span<char> WritableChunk();
+  // Classifies the n bytes just written. Returns LimitExceeded once the
+  // candidate cap is hit (the stream is then only partly classified; further
+  // input is ignored).
+  Status Commit(size_t n);
+
+  // Copies `bytes` through WritableChunk/Commit (any length, any split).
+  Status Feed(std::string_view bytes);
+
+  // Ends the stream: the tail is classified and every pending match is
+  // delivered to the sink.
+  Status Finish();
+
+  uint64_t bytes_fed() const;
+  const RuleSet& rules() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace phiscan::classifiers
+
+#endif  // PHISCAN_CLASSIFIERS_MATCHER_H_

@@ -1,0 +1,112 @@
+// Rule packs: sensitive information types as data.
+//
+// A rule pack is a YAML document (format documented in README "Rule packs"):
+//
+//   pack: builtin            # name, used in error messages and `rules list`
+//   version: 1
+//   keywords:                # named keyword lists, referenced by patterns
+//     ssn_terms: [ssn, "social security number", ...]
+//   types:
+//     - id: US_SSN
+//       name: U.S. Social Security number
+//       category: PII        # PHI | PII | PCI | CREDENTIAL
+//       hipaa: 7             # Safe Harbor identifier class 1..18, or omitted
+//       normalize: digits    # how a value is normalised before tokenising
+//       proximity: 300       # evidence window, bytes each side (default 300)
+//       patterns:
+//         - regex: '\b\d{3}-\d{2}-\d{4}\b'
+//           validator: ssn
+//           score: 85
+//           evidence:
+//             - any_of: [ssn_terms]
+//             - none_of: [ssn_negative_terms]
+//             - at_least: 2
+//               of: [a, b, c]
+//   labels:                  # first matching rule wins; NONE if none match
+//     - label: PCI
+//       any_category: [PCI]
+//       min_confidence: medium
+//
+// Loading checks structure only (unknown keys, wrong types, missing fields,
+// unknown validators, unknown keyword lists, duplicate ids) and reports the
+// first error as "FILE:LINE: rule ID: what is wrong". Regex compilation and
+// cost checks happen in RuleSet::Compile.
+//
+// Thread safety: plain values.
+#ifndef PHISCAN_CLASSIFIERS_RULE_PACK_H_
+#define PHISCAN_CLASSIFIERS_RULE_PACK_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace phiscan::classifiers {
+
+struct EvidenceGroup {
+  enum class Kind { kAnyOf, kAtLeast, kNoneOf };
+  Kind kind = Kind::kAnyOf;
+  int min_lists = 1;                // for kAtLeast: how many of `lists` must hit
+  std::vector<std::string> lists;   // keyword list names
+  int line = 0;
+};
+
+struct PatternSpec {
+  std::string regex;
+  std::string validator;  // "" = none; else a name from validators.h
+  int score = 0;          // 1..100
+  std::vector<EvidenceGroup> evidence;  // all groups must hold
+  int line = 0;
+};
+
+struct TypeSpec {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::string category;     // PHI, PII, PCI, CREDENTIAL
+  int hipaa_class = 0;      // 1..18, 0 = none
+  std::string normalize = "none";  // digits | alnum_upper | lower | none
+  int proximity = 300;
+  bool enabled = true;      // `enabled: false` in a later pack disables a built-in
+  std::vector<PatternSpec> patterns;
+  std::string source;       // pack file the type came from
+  int line = 0;
+};
+
+struct LabelRule {
+  std::string label;
+  std::vector<std::string> any_category;  // fires if any type of these categories...
+  std::vector<std::string> any_type;      // ...or any of these type ids is present
+  std::vector<std::string> requires_category;  // and (if non-empty) one of these too
+  int min_score = 0;                      // only findings at or above this score count
+  int line = 0;
+};
+
+struct RulePack {
+  std::string name;
+  std::string source;       // file path or "<builtin>"
+  int version = 1;
+  std::map<std::string, std::vector<std::string>> keywords;
+  std::vector<TypeSpec> types;
+  std::vector<LabelRule> labels;
+};
+
+// Parses a rule pack from YAML text. `source` names the file in errors.
+Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& source);
+
+// Reads and parses a rule pack file.
+Result<RulePack> LoadRulePackFile(const std::string& path);
+
+// The pack compiled into the binary (classifiers/rules/builtin.yaml).
+std::string_view BuiltinRulePackText();
+
+// Merges packs in order: a later type with the same id replaces the earlier
+// one (or disables it with `enabled: false`); keyword lists merge by name,
+// later wins; label rules of later packs come first.
+RulePack MergeRulePacks(const std::vector<RulePack>& packs);
+
+}  // namespace phiscan::classifiers
+
+#endif  // PHISCAN_CLASSIFIERS_RULE_PACK_H_

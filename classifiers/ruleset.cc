@@ -1,0 +1,270 @@
+#include "classifiers/ruleset.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include "classifiers/internal/compiled.h"
+#include "classifiers/validators.h"
+
+namespace phiscan::classifiers {
+namespace internal {
+
+RE2::Options PatternOptions() {
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  o.set_log_errors(false);
+  o.set_max_mem(8 << 20);
+  return o;
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::CompiledPattern;
+using internal::CompiledRules;
+
+std::string Where(const TypeInfo& t, int line) {
+  return t.source + ":" + std::to_string(line) + ": rule " + t.id + ": ";
+}
+
+bool IsWordByte(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+// A keyword term as a regex: literal bytes, runs of spaces match 1-3
+// whitespace characters, and a word boundary at each end that is a word
+// character (so "ssn#" still matches before a space).
+std::string KeywordRegex(const std::string& term) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  if (IsWordByte(term.front())) out += "\\b";
+  for (size_t i = 0; i < term.size(); ++i) {
+    auto c = static_cast<unsigned char>(term[i]);
+    if (c == ' ') {
+      while (i + 1 < term.size() && term[i + 1] == ' ') ++i;
+      out += "\\s{1,3}";
+    } else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  if (IsWordByte(term.back())) out += "\\b";
+  return out;
+}
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < 8; ++i) {  // 64 bits are plenty to tell versions apart
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 0xF];
+  }
+  return out;
+}
+
+// Canonical text of everything that influences results, for the version hash.
+std::string Canonical(const RulePack& pack) {
+  std::ostringstream s;
+  for (const auto& [name, terms] : pack.keywords) {
+    s << "K" << name;
+    for (const auto& t : terms) s << '\x1f' << t;
+    s << '\n';
+  }
+  for (const auto& t : pack.types) {
+    if (!t.enabled) continue;
+    s << "T" << t.id << '\x1f' << t.category << '\x1f' << t.hipaa_class << '\x1f' << t.normalize
+      << '\x1f' << t.proximity << '\n';
+    for (const auto& p : t.patterns) {
+      s << "P" << p.regex << '\x1f' << p.validator << '\x1f' << p.score;
+      for (const auto& e : p.evidence) {
+        s << "E" << static_cast<int>(e.kind) << ':' << e.min_lists;
+        for (const auto& l : e.lists) s << ',' << l;
+      }
+      s << '\n';
+    }
+  }
+  for (const auto& l : pack.labels) {
+    s << "L" << l.label << '\x1f' << l.min_score;
+    for (const auto& c : l.any_category) s << ",c" << c;
+    for (const auto& c : l.any_type) s << ",t" << c;
+    for (const auto& c : l.requires_category) s << ",r" << c;
+    s << '\n';
+  }
+  return s.str();
+}
+
+}  // namespace
+
+RuleSet::~RuleSet() = default;
+
+int RuleSet::FindType(const std::string& id) const {
+  for (size_t i = 0; i < types_.size(); ++i) {
+    if (types_[i].id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
+  std::shared_ptr<RuleSet> rs(new RuleSet());
+  auto compiled = std::make_unique<CompiledRules>();
+
+  // Keyword lists actually referenced get an index; unreferenced ones cost nothing.
+  std::map<std::string, int> list_index;
+  auto list_id = [&](const std::string& name) {
+    auto [it, inserted] = list_index.emplace(name, static_cast<int>(list_index.size()));
+    if (inserted) compiled->keyword_lists.push_back(name);
+    return it->second;
+  };
+
+  std::vector<std::string> expressions;
+  std::vector<unsigned> flags;
+  for (const auto& spec : pack.types) {
+    if (!spec.enabled) continue;
+    TypeInfo info{spec.id,         spec.name,      spec.description, spec.category,
+                  spec.hipaa_class, spec.normalize, spec.proximity,   spec.patterns,
+                  spec.source};
+    int type_index = static_cast<int>(rs->types_.size());
+    for (size_t pi = 0; pi < spec.patterns.size(); ++pi) {
+      const PatternSpec& p = spec.patterns[pi];
+      CompiledPattern cp;
+      cp.type_index = type_index;
+      cp.pattern_index = static_cast<int>(pi);
+      cp.score = p.score;
+      cp.validator = FindValidator(p.validator);
+      if (!p.validator.empty() && cp.validator == nullptr) {
+        return Status::InvalidArgument(Where(info, p.line) + "unknown validator '" +
+                                       p.validator + "'");
+      }
+      cp.re = std::make_unique<RE2>(p.regex, internal::PatternOptions());
+      if (!cp.re->ok()) {
+        return Status::InvalidArgument(Where(info, p.line) + "regex does not compile in RE2: " +
+                                       cp.re->error());
+      }
+      if (cp.re->ProgramSize() > kMaxProgramSize) {
+        return Status::InvalidArgument(
+            Where(info, p.line) + "regex is too costly (RE2 program size " +
+            std::to_string(cp.re->ProgramSize()) + " > " + std::to_string(kMaxProgramSize) + ")");
+      }
+      hs_expr_info_t* hs_info = nullptr;
+      hs_compile_error_t* err = nullptr;
+      if (hs_expression_info(p.regex.c_str(), 0, &hs_info, &err) != HS_SUCCESS) {
+        std::string msg = err ? err->message : "unknown error";
+        hs_free_compile_error(err);
+        return Status::InvalidArgument(Where(info, p.line) +
+                                       "regex does not compile in Hyperscan: " + msg);
+      }
+      unsigned min_width = hs_info->min_width, max_width = hs_info->max_width;
+      free(hs_info);
+      if (min_width == 0) {
+        return Status::InvalidArgument(Where(info, p.line) + "regex can match the empty string");
+      }
+      if (max_width == UINT_MAX || max_width > kMaxPatternWidth) {
+        return Status::InvalidArgument(
+            Where(info, p.line) + "regex has no bounded match width <= " +
+            std::to_string(kMaxPatternWidth) + " bytes; use {m,n} instead of + or *");
+      }
+      cp.max_width = max_width;
+      for (const auto& e : p.evidence) {
+        internal::CompiledEvidence ce{e.kind, e.min_lists, {}};
+        for (const auto& name : e.lists) {
+          if (!pack.keywords.count(name)) {
+            return Status::InvalidArgument(Where(info, e.line) + "unknown keyword list '" + name +
+                                           "'");
+          }
+          ce.lists.push_back(list_id(name));
+        }
+        cp.evidence.push_back(std::move(ce));
+      }
+      compiled->max_width = std::max(compiled->max_width, max_width);
+      expressions.push_back(p.regex);
+      flags.push_back(0);
+      compiled->patterns.push_back(std::move(cp));
+    }
+    compiled->max_proximity = std::max(compiled->max_proximity, spec.proximity);
+    rs->types_.push_back(std::move(info));
+  }
+  if (compiled->patterns.empty()) {
+    return Status::InvalidArgument("no enabled sensitive information types in the rule packs");
+  }
+
+  compiled->keyword_base = static_cast<unsigned>(expressions.size());
+  for (const auto& name : compiled->keyword_lists) {
+    std::string alt = "(?:";
+    const auto& terms = pack.keywords.at(name);
+    for (size_t i = 0; i < terms.size(); ++i) {
+      if (i) alt += '|';
+      alt += KeywordRegex(terms[i]);
+    }
+    alt += ")";
+    expressions.push_back(alt);
+    flags.push_back(HS_FLAG_CASELESS);
+  }
+
+  std::vector<const char*> exprs;
+  std::vector<unsigned> ids;
+  for (size_t i = 0; i < expressions.size(); ++i) {
+    exprs.push_back(expressions[i].c_str());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                       static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                       &err) != HS_SUCCESS) {
+    std::string msg = err ? err->message : "unknown error";
+    int bad = err ? err->expression : -1;
+    hs_free_compile_error(err);
+    if (bad >= 0 && static_cast<size_t>(bad) < compiled->patterns.size()) {
+      const auto& cp = compiled->patterns[bad];
+      const auto& t = rs->types_[cp.type_index];
+      return Status::InvalidArgument(Where(t, t.patterns[cp.pattern_index].line) +
+                                     "Hyperscan rejected the pattern: " + msg);
+    }
+    if (bad >= 0) {
+      return Status::InvalidArgument("keyword list '" +
+                                     compiled->keyword_lists[bad - compiled->keyword_base] +
+                                     "' does not compile: " + msg);
+    }
+    return Status::InvalidArgument("Hyperscan compile failed: " + msg);
+  }
+  compiled->db.reset(db);
+  hs_scratch_t* scratch = nullptr;
+  if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
+    return Status::InvalidArgument("cannot allocate Hyperscan scratch");
+  }
+  compiled->prototype_scratch.reset(scratch);
+
+  rs->labels_ = pack.labels;
+  rs->version_ = Sha256Hex(Canonical(pack));
+  // Left context for a match ending just after the previous chunk's accepted
+  // limit: its full width, one byte for \b, and the lookahead margin.
+  rs->overlap_bytes_ = compiled->max_width + 64;
+  rs->compiled_ = std::move(compiled);
+  return std::shared_ptr<const RuleSet>(std::move(rs));
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::LoadWithBuiltins(
+    const std::vector<std::string>& user_pack_paths) {
+  std::vector<RulePack> packs;
+  auto builtin = ParseRulePack(BuiltinRulePackText(), "<builtin>");
+  if (!builtin.ok()) return builtin.status();
+  packs.push_back(std::move(builtin).value());
+  for (const auto& path : user_pack_paths) {
+    auto pack = LoadRulePackFile(path);
+    if (!pack.ok()) return pack.status();
+    packs.push_back(std::move(pack).value());
+  }
+  return Compile(MergeRulePacks(packs));
+}
+
+}  // namespace phiscan::classifiers

@@ -1,0 +1,87 @@
+// RuleSet: the compiled, immutable form of the merged rule packs.
+//
+// Compile() turns every enabled type's patterns into one Hyperscan database
+// (the prefilter: primary patterns report match ends, keyword lists report
+// keyword positions) plus one RE2 per pattern (the confirmer: exact spans in
+// a bounded window around each prefilter hit). Every pattern is checked to
+// compile in both engines with the same byte semantics, to have a bounded
+// match width (at most kMaxPatternWidth bytes) and to stay under RE2's
+// program-size cap; a failure names the pack, line and type id.
+//
+// Thread safety: immutable after Compile(); share freely via shared_ptr.
+// Per-thread scan state lives in Matcher (matcher.h).
+#ifndef PHISCAN_CLASSIFIERS_RULESET_H_
+#define PHISCAN_CLASSIFIERS_RULESET_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "classifiers/rule_pack.h"
+#include "common/status.h"
+
+namespace phiscan::classifiers {
+
+// Longest match a primary pattern may have. Bounds the confirm window and
+// the overlap kept between chunks.
+constexpr unsigned kMaxPatternWidth = 512;
+// Cap on an RE2 program's size; patterns beyond it are rejected as too costly.
+constexpr int kMaxProgramSize = 4000;
+
+struct TypeInfo {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::string category;
+  int hipaa_class = 0;
+  std::string normalize;
+  int proximity = 300;
+  std::vector<PatternSpec> patterns;  // as written in the pack
+  std::string source;
+};
+
+namespace internal {
+struct CompiledRules;  // Hyperscan database, RE2 objects, evidence tables
+}
+
+class RuleSet {
+ public:
+  // Compiles the merged pack. Errors: kInvalidArgument with
+  // "SOURCE:LINE: rule ID: reason" for the first bad pattern.
+  static Result<std::shared_ptr<const RuleSet>> Compile(const RulePack& pack);
+
+  // Convenience: the built-in pack followed by the given user pack files.
+  static Result<std::shared_ptr<const RuleSet>> LoadWithBuiltins(
+      const std::vector<std::string>& user_pack_paths);
+
+  ~RuleSet();
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
+
+  const std::vector<TypeInfo>& types() const { return types_; }
+  const std::vector<LabelRule>& labels() const { return labels_; }
+  // Index of a type id in types(), or -1.
+  int FindType(const std::string& id) const;
+
+  // Content hash of the merged pack (hex). Changes whenever any rule changes;
+  // the catalog stores it to know which results a rule change invalidates.
+  const std::string& version() const { return version_; }
+
+  // Bytes a Matcher keeps from the previous chunk so that a match crossing a
+  // chunk boundary is still found with its left context.
+  size_t overlap_bytes() const { return overlap_bytes_; }
+
+  const internal::CompiledRules& compiled() const { return *compiled_; }
+
+ private:
+  RuleSet() = default;
+  std::vector<TypeInfo> types_;
+  std::vector<LabelRule> labels_;
+  std::string version_;
+  size_t overlap_bytes_ = 0;
+  std::unique_ptr<internal::CompiledRules> compiled_;
+};
+
+}  // namespace phiscan::classifiers
+
+#endif  // PHISCAN_CLASSIFIERS_RULESET_H_

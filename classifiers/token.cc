@@ -1,0 +1,140 @@
+#include "classifiers/token.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace phiscan::classifiers {
+namespace {
+
+bool IsAlnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() { if (fd_ >= 0) close(fd_); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+std::string MaskValue(std::string_view value) {
+  std::string out;
+  out.reserve(std::min(value.size(), kMaxMaskedLength));
+  for (char c : value) {
+    if (out.size() == kMaxMaskedLength) break;
+    if (IsAlnum(c)) {
+      out += '*';
+    } else if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) {
+      out += '?';  // keep the shape readable and the output plain ASCII
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string NormalizeValue(std::string_view value, std::string_view mode) {
+  std::string out;
+  out.reserve(value.size());
+  if (mode == "digits") {
+    for (char c : value) {
+      if (c >= '0' && c <= '9') out += c;
+    }
+  } else if (mode == "alnum_upper") {
+    for (char c : value) {
+      if (!IsAlnum(c)) continue;
+      out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    }
+  } else if (mode == "lower") {
+    for (char c : value) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  } else {
+    out.assign(value);
+  }
+  return out;
+}
+
+Result<TokenKey> TokenKey::Load(const std::string& path) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return Status::NotFound("token key not found: " + path);
+    return Status::IoError("cannot open token key " + path + ": " + ErrnoText());
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return Status::IoError("cannot stat token key " + path);
+  if ((st.st_mode & 077) != 0) {
+    return Status::PermissionDenied("token key " + path +
+                                    " is readable by group or others; chmod 600 it");
+  }
+  TokenKey key;
+  if (st.st_size != static_cast<off_t>(key.key_.size()) ||
+      read(fd.get(), key.key_.data(), key.key_.size()) != static_cast<ssize_t>(key.key_.size())) {
+    return Status::Corrupt("token key " + path + " is not a 32-byte key file");
+  }
+  return key;
+}
+
+Result<TokenKey> TokenKey::LoadOrCreate(const std::string& path) {
+  auto loaded = Load(path);
+  if (loaded.ok() || loaded.status().code() != StatusCode::kNotFound) return loaded;
+  TokenKey key;
+  if (RAND_bytes(key.key_.data(), static_cast<int>(key.key_.size())) != 1) {
+    return Status::IoError("cannot get random bytes for a new token key");
+  }
+  Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (fd.get() < 0) {
+    if (errno == EEXIST) return Load(path);  // another process created it first
+    return Status::IoError("cannot create token key " + path + ": " + ErrnoText());
+  }
+  fchmod(fd.get(), 0600);  // in case the umask widened nothing but was odd
+  if (write(fd.get(), key.key_.data(), key.key_.size()) !=
+          static_cast<ssize_t>(key.key_.size()) ||
+      fsync(fd.get()) != 0) {
+    unlink(path.c_str());
+    return Status::IoError("cannot write token key " + path + ": " + ErrnoText());
+  }
+  return key;
+}
+
+TokenKey TokenKey::Ephemeral() {
+  TokenKey key;
+  RAND_bytes(key.key_.data(), static_cast<int>(key.key_.size()));
+  return key;
+}
+
+Token TokenKey::Tokenize(std::string_view normalized) const {
+  Token out{};
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(normalized.data()), normalized.size(), out.data(),
+       &len);
+  return out;
+}
+
+std::string TokenHex(const Token& token) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(token.size() * 2);
+  for (uint8_t b : token) {
+    out += kHex[b >> 4];
+    out += kHex[b & 0xF];
+  }
+  return out;
+}
+
+}  // namespace phiscan::classifiers

@@ -1,0 +1,53 @@
+// Evidence that is safe to keep: masked previews and keyed tokens.
+//
+// MaskValue keeps only the shape of a value: letters and digits become '*',
+// separators stay, the result is at most kMaxMaskedLength characters.
+// TokenKey computes HMAC-SHA-256(key, normalised value). The key is 32 random
+// bytes in its own file, created 0600 on first use, never stored in the
+// catalog; without the key a token cannot be reversed by enumerating SSNs.
+//
+// Thread safety: TokenKey is immutable after load; Tokenize is const and
+// thread-safe.
+#ifndef PHISCAN_CLASSIFIERS_TOKEN_H_
+#define PHISCAN_CLASSIFIERS_TOKEN_H_
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "common/model.h"
+#include "common/status.h"
+
+namespace phiscan::classifiers {
+
+constexpr size_t kMaxMaskedLength = 64;
+
+std::string MaskValue(std::string_view value);
+
+// Normalises a value for tokenising: "digits" keeps digits only, "alnum_upper"
+// keeps letters and digits upper-cased, "lower" lower-cases ASCII, "none"
+// returns the value unchanged. Unknown modes behave as "none".
+std::string NormalizeValue(std::string_view value, std::string_view mode);
+
+class TokenKey {
+ public:
+  // Reads the key at `path`, or creates it (mode 0600, O_EXCL, 32 bytes from
+  // the OS CSPRNG) if it does not exist. Refuses a key file that is readable
+  // by group or others, or of the wrong size.
+  static Result<TokenKey> LoadOrCreate(const std::string& path);
+  // Reads an existing key; kNotFound if it does not exist.
+  static Result<TokenKey> Load(const std::string& path);
+  // A key from fresh random bytes that is never written anywhere (classify).
+  static TokenKey Ephemeral();
+
+  Token Tokenize(std::string_view normalized) const;
+
+ private:
+  std::array<uint8_t, 32> key_{};
+};
+
+std::string TokenHex(const Token& token);
+
+}  // namespace phiscan::classifiers
+
+#endif  // PHISCAN_CLASSIFIERS_TOKEN_H_

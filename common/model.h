@@ -1,0 +1,103 @@
+// The record model shared by the pipeline stages: what the scanner produces
+// for each asset and what the catalog persists.
+//
+// Nothing here holds a raw matched value. A finding carries a locator, a
+// masked preview that keeps only the shape, and a keyed HMAC token.
+//
+// The numeric values of AssetStatus and AssetKind are persisted in the
+// catalog: never renumber them, only append.
+#ifndef PHISCAN_COMMON_MODEL_H_
+#define PHISCAN_COMMON_MODEL_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace phiscan {
+
+// Coverage status of one asset. Persisted: values are stable.
+enum class AssetStatus : int {
+  kComplete = 0,           // every byte was classified
+  kPartial = 1,            // some content was classified; `reason` says what stopped it
+  kEncrypted = 2,          // content could not be read without a key
+  kSkipped = 3,            // deliberately not classified; `reason` says why
+  kUnreadable = 4,         // open or read failed (permissions, I/O)
+  kVanished = 5,           // deleted between walk and open
+  kChangedDuringScan = 6,  // identity changed while it was read; findings kept
+  kSpecial = 7,            // FIFO, socket or device node: never opened for reading
+  kLoop = 8,               // directory already on the current path (bind mount loop)
+};
+const char* AssetStatusName(AssetStatus status);
+std::optional<AssetStatus> ParseAssetStatus(std::string_view name);
+
+// What an asset row describes. Persisted: values are stable.
+enum class AssetKind : int {
+  kFile = 0,       // a regular file reached by the walker
+  kDirectory = 1,  // a directory; recorded only when it is a coverage gap
+  kMember = 2,     // a member inside a container (archive, mail, document)
+  kSpecialFile = 3,
+  kStream = 4,     // standard input (classify only)
+};
+const char* AssetKindName(AssetKind kind);
+
+// Confidence buckets over the 1..100 score (Purview: 65 low, 75 medium, 85 high).
+enum class Confidence : int { kLow = 1, kMedium = 2, kHigh = 3 };
+constexpr int kMinScore = 1;
+constexpr int kMediumScore = 75;
+constexpr int kHighScore = 85;
+Confidence ConfidenceFromScore(int score);
+const char* ConfidenceName(Confidence c);
+std::optional<Confidence> ParseConfidence(std::string_view name);
+int MinScoreFor(Confidence c);  // lowest score that maps to `c`
+
+// HMAC-SHA-256 of a normalised value under the installation's key.
+using Token = std::array<uint8_t, 32>;
+
+// One located occurrence of a sensitive type.
+struct FindingRecord {
+  std::string type_id;   // e.g. "US_SSN"
+  int score = 0;         // 1..100
+  uint64_t start = 0;    // byte offset of the first byte in the asset's text
+  uint64_t end = 0;      // byte offset one past the last byte
+  uint64_t line = 0;     // 1-based line of `start`
+  std::string masked;    // shape only, e.g. "***-**-****"
+  Token token{};         // keyed token of the normalised value; all zero if no key
+};
+
+// Per asset and type: the summary the catalog keeps even when locators are capped.
+struct TypeSummary {
+  std::string type_id;
+  uint64_t count = 0;         // occurrences at or above the reporting floor
+  uint64_t unique_count = 0;  // distinct tokens among them
+  int max_score = 0;
+};
+
+// Everything the catalog needs to know about one asset after it was processed.
+struct AssetRecord {
+  std::string path;                   // raw bytes of the top-level file's path
+  std::optional<std::string> member;  // path inside a container ("a/b.txt!c.csv"), or none
+  AssetKind kind = AssetKind::kFile;
+  AssetStatus status = AssetStatus::kComplete;
+  std::string reason;                 // stable reason id ("permission_denied"), or empty
+  std::string detail;                 // human detail for the reason; never content
+  uint64_t size = 0;                  // bytes on disk (or member size)
+  int64_t mtime_ns = 0;               // modification time, ns since the epoch
+  int64_t ctime_ns = 0;
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  uint32_t mode = 0;                  // st_mode
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint64_t bytes_scanned = 0;         // bytes of text that went through the classifiers
+  std::string label;                  // e.g. "PHI", "PII", "PCI", "NONE"
+  std::string label_rule;             // which labelling rule produced `label`
+  std::vector<TypeSummary> types;
+  std::vector<FindingRecord> findings;  // at most the locator cap per type
+};
+
+}  // namespace phiscan
+
+#endif  // PHISCAN_COMMON_MODEL_H_

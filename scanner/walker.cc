@@ -1,0 +1,432 @@
+#include "scanner/walker.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <string_view>
+#include <thread>
+
+#include "common/escape.h"
+#include "scanner/source.h"
+
+namespace phiscan::scanner {
+namespace {
+
+constexpr int kDirOpenFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+
+// Subdirectories found in one directory are handed to the shared stack in
+// batches of this size, so idle threads can start on a huge directory's
+// children before it has been read to the end (readdir on a network share
+// can take seconds), without taking the lock per entry.
+constexpr size_t kPushBatch = 16;
+
+// Idle threads re-check the caller's cancel flag at this interval; the flag
+// is a plain atomic, so nothing wakes them when it flips.
+constexpr std::chrono::milliseconds kCancelPoll{20};
+
+// One link of a directory's ancestor chain. Immutable and shared: every
+// child of a directory points at the same chain, so pushing a subdirectory
+// costs one allocation regardless of depth.
+struct AncestorLink {
+  uint64_t dev;
+  uint64_t ino;
+  std::shared_ptr<const AncestorLink> up;
+};
+
+bool OnChain(const AncestorLink* link, uint64_t dev, uint64_t ino) {
+  for (; link != nullptr; link = link->up.get()) {
+    if (link->dev == dev && link->ino == ino) return true;
+  }
+  return false;
+}
+
+// A directory waiting to be read.
+struct PendingDir {
+  std::shared_ptr<DirHandle> parent;  // null for a root; `name` is then the path
+  std::string name;
+  std::string path;
+  FileIdentity identity;  // from fstatat at discovery (stat for a root)
+  std::shared_ptr<const AncestorLink> ancestors;  // the parent's chain; excludes this dir
+};
+
+struct DirCloser {
+  void operator()(DIR* d) const { closedir(d); }
+};
+
+std::string JoinPath(const std::string& dir, std::string_view name) {
+  std::string out;
+  out.reserve(dir.size() + 1 + name.size());
+  out.append(dir);
+  if (out.empty() || out.back() != '/') out.push_back('/');
+  out.append(name);
+  return out;
+}
+
+const char* SpecialReason(mode_t mode) {
+  if (S_ISFIFO(mode)) return "fifo";
+  if (S_ISSOCK(mode)) return "socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "device";
+  return "special";
+}
+
+// Every queued file pins its parent directory's descriptor, and a deep or
+// wide walk can hold thousands; the default soft limit (often 1024) is far
+// below what the kernel allows this process. Raised once per process.
+void RaiseOpenFileLimit() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+    rl.rlim_cur = rl.rlim_max;
+    // May fail when the hard limit is RLIM_INFINITY (above fs.nr_open); the
+    // walk still works, it just reports fd_limit gaps sooner.
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+  });
+}
+
+// State of one Run(): the shared directory stack and the counters.
+// Thread-safe: workers share it; `mu_` guards the stack, `busy_` and
+// `error_`; the counters and `failed_` are atomics.
+class WalkRun {
+ public:
+  WalkRun(const WalkOptions& options, const Walker::Emit& emit, const std::atomic<bool>& cancel)
+      : options_(options), emit_(emit), cancel_(cancel) {}
+
+  // Called before the workers start; no locking needed then. Root files are
+  // emitted from the calling thread.
+  void AddRoot(const std::string& root);
+
+  void Worker();
+
+  // Rethrows the first exception a worker caught (from `emit`), if any.
+  void RethrowIfFailed() {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+  WalkStats stats() const {
+    return WalkStats{directories_.load(), files_.load(), gaps_.load()};
+  }
+
+ private:
+  bool Cancelled() const {
+    return cancel_.load(std::memory_order_relaxed) || failed_.load(std::memory_order_relaxed);
+  }
+  bool Skipped(uint64_t dev, uint64_t ino) const {
+    return std::any_of(options_.skip.begin(), options_.skip.end(),
+                       [&](const auto& s) { return s.first == dev && s.second == ino; });
+  }
+
+  void ReadDir(PendingDir& dir, std::vector<PendingDir>& children);
+  void PushChildren(std::vector<PendingDir>& children);
+
+  void EmitFile(std::shared_ptr<DirHandle> dir, std::string name, std::string path,
+                const FileIdentity& identity) {
+    WalkItem item;
+    item.kind = WalkItem::Kind::kFile;
+    item.dir = std::move(dir);
+    item.name = std::move(name);
+    item.path = std::move(path);
+    item.identity = identity;
+    files_.fetch_add(1, std::memory_order_relaxed);
+    emit_(std::move(item));
+  }
+
+  void EmitGap(std::string name, std::string path, const FileIdentity& identity, AssetKind kind,
+               AssetStatus status, const char* reason, std::string detail) {
+    WalkItem item;
+    item.kind = WalkItem::Kind::kGap;
+    item.name = std::move(name);
+    item.path = std::move(path);
+    item.identity = identity;
+    item.gap_kind = kind;
+    item.gap_status = status;
+    item.gap_reason = reason;
+    item.gap_detail = std::move(detail);
+    gaps_.fetch_add(1, std::memory_order_relaxed);
+    emit_(std::move(item));
+  }
+
+  void EmitErrnoGap(const std::string& name, const std::string& path,
+                    const FileIdentity& identity, AssetKind kind, int err) {
+    EmitGap(name, path, identity, kind, AssetStatus::kUnreadable, ReasonForErrno(err),
+            std::strerror(err));
+  }
+
+  const WalkOptions& options_;
+  const Walker::Emit& emit_;
+  const std::atomic<bool>& cancel_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<PendingDir> stack_;  // GUARDED_BY(mu_); LIFO keeps the walk depth-first
+  int busy_ = 0;                   // GUARDED_BY(mu_); workers inside ReadDir
+  std::exception_ptr error_;       // GUARDED_BY(mu_); the first exception from `emit`
+  std::atomic<bool> failed_{false};  // error_ is set: every worker stops like on cancel
+
+  std::atomic<uint64_t> directories_{0};
+  std::atomic<uint64_t> files_{0};
+  std::atomic<uint64_t> gaps_{0};
+};
+
+void WalkRun::AddRoot(const std::string& root) {
+  struct stat st;
+  if (stat(root.c_str(), &st) != 0) {
+    // Checked by CheckRoots, so this root vanished since.
+    const int err = errno;
+    if (err == ENOENT) {
+      EmitGap(root, root, FileIdentity{}, AssetKind::kDirectory, AssetStatus::kVanished,
+              "not_found", std::strerror(err));
+    } else {
+      EmitErrnoGap(root, root, FileIdentity{}, AssetKind::kDirectory, err);
+    }
+    return;
+  }
+  const FileIdentity identity = IdentityFromStat(st);
+  if (Skipped(identity.dev, identity.ino)) return;
+  if (S_ISREG(st.st_mode)) {
+    // The reader opens with O_NOFOLLOW, so give it the link's target when the
+    // root itself is a symlink; `path` stays as the user wrote it.
+    std::string name = root;
+    struct stat lst;
+    if (lstat(root.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+      if (char* resolved = realpath(root.c_str(), nullptr)) {
+        name = resolved;
+        std::free(resolved);
+      }
+    }
+    EmitFile(nullptr, std::move(name), root, identity);
+    return;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    EmitGap(root, root, identity, AssetKind::kSpecialFile, AssetStatus::kSpecial,
+            SpecialReason(st.st_mode), "");
+    return;
+  }
+  // The same directory named twice (or via two spellings) is walked once.
+  for (const PendingDir& d : stack_) {
+    if (d.identity.dev == identity.dev && d.identity.ino == identity.ino) return;
+  }
+  stack_.push_back(PendingDir{nullptr, root, root, identity, nullptr});
+}
+
+void WalkRun::Worker() {
+  std::vector<PendingDir> children;  // reused across directories
+  for (;;) {
+    PendingDir dir;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      for (;;) {
+        if (Cancelled()) {
+          cv_.notify_all();
+          return;
+        }
+        if (!stack_.empty()) break;
+        if (busy_ == 0) {  // nothing queued and nobody can queue more
+          cv_.notify_all();
+          return;
+        }
+        cv_.wait_for(lock, kCancelPoll);
+      }
+      dir = std::move(stack_.back());
+      stack_.pop_back();
+      ++busy_;
+    }
+    try {
+      ReadDir(dir, children);
+      PushChildren(children);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!error_) error_ = std::current_exception();
+      failed_.store(true);
+    }
+    children.clear();
+    std::lock_guard<std::mutex> lock(mu_);
+    --busy_;
+    if (busy_ == 0 && stack_.empty()) cv_.notify_all();
+  }
+}
+
+void WalkRun::PushChildren(std::vector<PendingDir>& children) {
+  if (children.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Reversed so that the first-listed subdirectory is popped first.
+    for (auto it = children.rbegin(); it != children.rend(); ++it) {
+      stack_.push_back(std::move(*it));
+    }
+  }
+  children.clear();
+  cv_.notify_all();
+}
+
+void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
+  const bool is_root = dir.parent == nullptr;
+  // A root may be a symlink the user named on purpose; below the root no
+  // symlink is ever followed, so a directory swapped for a link after our
+  // fstatat cannot lead the walk out of the tree.
+  const int fd = OpenAtNoAtime(is_root ? AT_FDCWD : dir.parent->fd(), dir.name.c_str(),
+                               is_root ? kDirOpenFlags : kDirOpenFlags | O_NOFOLLOW);
+  if (fd < 0) {
+    const int err = errno;
+    if (!is_root && (err == ENOENT || err == ELOOP)) {
+      return;  // removed, or replaced by a symlink (never followed) since listed
+    }
+    if (err == ENOTDIR) {
+      EmitGap(dir.name, dir.path, dir.identity, AssetKind::kDirectory,
+              AssetStatus::kChangedDuringScan, "changed_during_walk",
+              "replaced by a non-directory since it was listed");
+      return;
+    }
+    EmitErrnoGap(dir.name, dir.path, dir.identity, AssetKind::kDirectory, err);
+    return;
+  }
+  auto handle = std::make_shared<DirHandle>(fd, dir.path);  // owns fd from here on
+  dir.parent.reset();  // the parent's fd is no longer needed by this directory
+
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    EmitErrnoGap(dir.name, dir.path, dir.identity, AssetKind::kDirectory, errno);
+    return;
+  }
+  const FileIdentity opened = IdentityFromStat(st);
+  if (opened.dev != dir.identity.dev || opened.ino != dir.identity.ino) {
+    // Replaced by another directory between listing and opening. Walk what is
+    // there now (it is inside the tree: openat on the parent fd, no symlinks),
+    // but the loop check must use its real identity.
+    if (OnChain(dir.ancestors.get(), opened.dev, opened.ino)) {
+      EmitGap(dir.name, dir.path, opened, AssetKind::kDirectory, AssetStatus::kLoop, "loop",
+              "directory is its own ancestor");
+      return;
+    }
+    dir.identity = opened;
+  }
+  auto chain = std::make_shared<const AncestorLink>(
+      AncestorLink{opened.dev, opened.ino, std::move(dir.ancestors)});
+
+  // Read through a dup so closedir() frees the DIR buffer now while `fd`
+  // stays open in the handle for the readers' openat() later.
+  const int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  std::unique_ptr<DIR, DirCloser> d(dup_fd >= 0 ? fdopendir(dup_fd) : nullptr);
+  if (d == nullptr) {
+    const int err = errno;
+    if (dup_fd >= 0) close(dup_fd);
+    EmitErrnoGap(dir.name, dir.path, dir.identity, AssetKind::kDirectory, err);
+    return;
+  }
+  directories_.fetch_add(1, std::memory_order_relaxed);
+
+  int read_error = 0;
+  for (;;) {
+    if (Cancelled()) break;
+    errno = 0;
+    const struct dirent* ent = readdir(d.get());
+    if (ent == nullptr) {
+      read_error = errno;
+      break;
+    }
+    const std::string_view name(ent->d_name);
+    if (name == "." || name == "..") continue;
+    if (ent->d_type == DT_LNK) continue;  // symlinks are not assets; saves the fstatat
+
+    struct stat est;
+    if (fstatat(fd, ent->d_name, &est, AT_SYMLINK_NOFOLLOW) != 0) {
+      const int err = errno;
+      if (err == ENOENT) continue;  // vanished between readdir and fstatat
+      EmitErrnoGap(std::string(name), JoinPath(dir.path, name), FileIdentity{}, AssetKind::kFile,
+                   err);
+      continue;
+    }
+    if (S_ISLNK(est.st_mode)) continue;
+    const FileIdentity id = IdentityFromStat(est);
+    if (S_ISREG(est.st_mode)) {
+      if (Skipped(id.dev, id.ino)) continue;
+      EmitFile(handle, std::string(name), JoinPath(dir.path, name), id);
+    } else if (S_ISDIR(est.st_mode)) {
+      if (Skipped(id.dev, id.ino)) continue;
+      // Bind mounts (and hard-linked directories on some filesystems) make
+      // loops without any symlink.
+      if (OnChain(chain.get(), id.dev, id.ino)) {
+        EmitGap(std::string(name), JoinPath(dir.path, name), id, AssetKind::kDirectory,
+                AssetStatus::kLoop, "loop", "directory is its own ancestor");
+        continue;
+      }
+      children.push_back(PendingDir{handle, std::string(name), JoinPath(dir.path, name), id, chain});
+      if (children.size() >= kPushBatch) PushChildren(children);
+    } else {
+      EmitGap(std::string(name), JoinPath(dir.path, name), id, AssetKind::kSpecialFile,
+              AssetStatus::kSpecial, SpecialReason(est.st_mode), "");
+    }
+  }
+  d.reset();
+  if (read_error != 0) {
+    // Entries already emitted stay; the rest of this directory is a gap.
+    EmitGap(dir.name, dir.path, dir.identity, AssetKind::kDirectory, AssetStatus::kUnreadable,
+            "io_error", std::string("readdir: ") + std::strerror(read_error));
+  }
+}
+
+}  // namespace
+
+DirHandle::~DirHandle() {
+  if (fd_ >= 0) close(fd_);
+}
+
+FileIdentity IdentityFromStat(const struct stat& st) {
+  FileIdentity id;
+  id.dev = static_cast<uint64_t>(st.st_dev);
+  id.ino = static_cast<uint64_t>(st.st_ino);
+  id.size = static_cast<uint64_t>(st.st_size);
+  id.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  id.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+  id.mode = st.st_mode;
+  id.uid = st.st_uid;
+  id.gid = st.st_gid;
+  return id;
+}
+
+Status Walker::CheckRoots(const std::vector<std::string>& roots) const {
+  for (const std::string& root : roots) {
+    struct stat st;
+    if (root.empty() || stat(root.c_str(), &st) != 0) {
+      const int err = root.empty() ? ENOENT : errno;
+      if (err == ENOENT || err == ENOTDIR) {
+        return Status::NotFound("root not found: " + EscapeBytes(root));
+      }
+      return Status(StatusCodeForErrno(err),
+                    "root not accessible: " + EscapeBytes(root) + ": " + std::strerror(err));
+    }
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+      return Status::InvalidArgument("root is not a file or directory: " + EscapeBytes(root));
+    }
+  }
+  return Status::Ok();
+}
+
+WalkStats Walker::Run(const std::vector<std::string>& roots, const Emit& emit,
+                      const std::atomic<bool>& cancel) {
+  RaiseOpenFileLimit();
+  WalkRun run(options_, emit, cancel);
+  for (const std::string& root : roots) {
+    if (cancel.load()) return run.stats();
+    run.AddRoot(root);
+  }
+  const int n = std::max(1, options_.threads);
+  std::vector<std::thread> threads;
+  threads.reserve(n);
+  for (int i = 0; i < n; ++i) threads.emplace_back([&run] { run.Worker(); });
+  for (std::thread& t : threads) t.join();
+  run.RethrowIfFailed();
+  return run.stats();
+}
+
+}  // namespace phiscan::scanner

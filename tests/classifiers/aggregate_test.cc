@@ -1,0 +1,56 @@
+#include <catch2/catch.hpp>
+
+#include "classifiers/aggregate.h"
+
+using namespace phiscan::classifiers;
+
+namespace {
+
+std::shared_ptr<const RuleSet> Rules() {
+  static auto rules = [] {
+    auto r = RuleSet::LoadWithBuiltins({});
+    REQUIRE(r.ok());
+    return r.value();
+  }();
+  return rules;
+}
+
+phiscan::AssetRecord Aggregate(const std::string& text, int max_locators = 15) {
+  TokenKey key = TokenKey::Ephemeral();
+  Matcher m(Rules(), &key);
+  AssetAggregator agg(*Rules(), max_locators);
+  m.Begin(&agg);
+  REQUIRE(m.Feed(text).ok());
+  REQUIRE(m.Finish().ok());
+  phiscan::AssetRecord rec;
+  agg.FillRecord(rec);
+  return rec;
+}
+
+}  // namespace
+
+TEST_CASE("Counts, unique counts and the locator cap") {
+  std::string text;
+  for (int i = 0; i < 20; ++i) text += "SSN 536-22-8726\nssn 536228726\n";
+  text += "SSN 536-22-8727\n";
+  auto rec = Aggregate(text, 15);
+  REQUIRE(rec.types.size() == 1);
+  CHECK(rec.types[0].type_id == "US_SSN");
+  CHECK(rec.types[0].count == 41);
+  CHECK(rec.types[0].unique_count == 2);  // two formats, one identifier; plus one other
+  CHECK(rec.types[0].max_score == 85);
+  CHECK(rec.findings.size() == 15);
+  CHECK(std::is_sorted(rec.findings.begin(), rec.findings.end(),
+                       [](auto& a, auto& b) { return a.start < b.start; }));
+}
+
+TEST_CASE("Labels follow the pack's label rules in order") {
+  CHECK(Aggregate("nothing to see here").label == "NONE");
+  CHECK(Aggregate("Email: jane.doe@example.org").label == "PII");
+  CHECK(Aggregate("credit card 4111 1111 1111 1111, Email: jane.doe@example.org").label == "PCI");
+  auto phi = Aggregate("MBI 1EG4TE5MK73 and credit card 4111 1111 1111 1111");
+  CHECK(phi.label == "PHI");
+  CHECK(phi.label_rule == "labels[0]");
+  // Low-confidence findings alone do not label an asset.
+  CHECK(Aggregate("ref 536-22-8726").label == "NONE");
+}

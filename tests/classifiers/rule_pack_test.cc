@@ -1,0 +1,142 @@
+#include <catch2/catch.hpp>
+
+#include "classifiers/rule_pack.h"
+#include "classifiers/ruleset.h"
+
+using namespace phiscan::classifiers;
+
+namespace {
+
+std::string CompileError(const std::string& yaml) {
+  auto pack = ParseRulePack(yaml, "user.yaml");
+  if (!pack.ok()) return pack.status().message();
+  auto builtin = ParseRulePack(BuiltinRulePackText(), "<builtin>");
+  REQUIRE(builtin.ok());
+  auto rs = RuleSet::Compile(MergeRulePacks({builtin.value(), pack.value()}));
+  return rs.ok() ? "" : rs.status().message();
+}
+
+const char* kGoodPack = R"(
+pack: site
+keywords:
+  mrn_terms: [mrn, "medical record number"]
+types:
+  - id: SITE_MRN
+    name: Site medical record number
+    category: PHI
+    hipaa: 8
+    patterns:
+      - regex: '\bMRN-\d{7}\b'
+        score: 85
+        evidence:
+          - any_of: [mrn_terms]
+)";
+
+}  // namespace
+
+TEST_CASE("The built-in pack parses and compiles with the foundation types") {
+  auto rs = RuleSet::LoadWithBuiltins({});
+  REQUIRE(rs.ok());
+  for (const char* id : {"US_SSN", "CREDIT_CARD", "EMAIL", "PHONE", "US_NPI", "US_MBI"}) {
+    INFO(id);
+    int i = rs.value()->FindType(id);
+    REQUIRE(i >= 0);
+    CHECK_FALSE(rs.value()->types()[i].category.empty());
+  }
+  CHECK(rs.value()->version().size() == 16);
+  CHECK_FALSE(rs.value()->labels().empty());
+}
+
+TEST_CASE("A user pack adds a type and may use built-in keyword lists") {
+  CHECK(CompileError(kGoodPack).empty());
+  CHECK(CompileError(R"(
+types:
+  - id: MY_SSN_COPY
+    category: PII
+    patterns:
+      - regex: '\bX\d{9}\b'
+        score: 70
+        evidence: [{any_of: [ssn_terms]}]
+)").empty());
+}
+
+TEST_CASE("Rule pack errors name file, line and rule") {
+  SECTION("unknown key") {
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n    colour: red\n"
+                          "    patterns: [{regex: 'x', score: 70}]\n");
+    CHECK(e == "user.yaml:4: rule A_B: unknown key 'colour' in type");
+  }
+  SECTION("unknown validator") {
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                          "      - regex: '\\d{4}'\n        validator: mod42\n        score: 70\n");
+    CHECK(e.rfind("user.yaml:6: rule A_B: unknown validator 'mod42'", 0) == 0);
+  }
+  SECTION("bad category") {
+    auto e = CompileError("types:\n  - id: A_B\n    category: SECRET\n"
+                          "    patterns: [{regex: 'x', score: 70}]\n");
+    CHECK(e == "user.yaml:3: rule A_B: category must be PHI, PII, PCI or CREDENTIAL");
+  }
+  SECTION("score out of range") {
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n"
+                          "    patterns:\n      - regex: 'x'\n        score: 150\n");
+    CHECK(e == "user.yaml:6: rule A_B: score must be between 1 and 100");
+  }
+  SECTION("unknown keyword list, found after merging") {
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                          "      - regex: 'abc'\n        score: 70\n"
+                          "        evidence:\n          - any_of: [nope]\n");
+    CHECK(e == "user.yaml:8: rule A_B: unknown keyword list 'nope'");
+  }
+  SECTION("regex RE2 cannot compile") {
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n"
+                          "    patterns:\n      - regex: '(abc'\n        score: 70\n");
+    CHECK(e.rfind("user.yaml:5: rule A_B: regex does not compile in RE2", 0) == 0);
+  }
+  SECTION("unbounded width is too costly") {
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n"
+                          "    patterns:\n      - regex: 'id=\\d+'\n        score: 70\n");
+    CHECK(e.rfind("user.yaml:5: rule A_B: regex has no bounded match width", 0) == 0);
+  }
+  SECTION("empty match") {
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n"
+                          "    patterns:\n      - regex: 'a?'\n        score: 70\n");
+    CHECK(e == "user.yaml:5: rule A_B: regex can match the empty string");
+  }
+  SECTION("huge program") {
+    // A giant alternation stays narrow but compiles to a program over the cap.
+    std::string alt;
+    for (int i = 0; i < 800; ++i) {
+      alt += (i ? "|" : "") + std::string("w") + std::to_string(i * 7919) + "q" +
+             std::to_string(i);
+    }
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n"
+                          "    patterns:\n      - regex: '(?:" + alt + ")'\n"
+                          "        score: 70\n");
+    CHECK(e.rfind("user.yaml:5: rule A_B: regex is too costly (RE2 program size", 0) == 0);
+  }
+  SECTION("YAML syntax") {
+    auto e = CompileError("types: [\n");
+    CHECK(e.rfind("user.yaml:", 0) == 0);
+    CHECK(e.find("YAML error") != std::string::npos);
+  }
+  SECTION("duplicate id") {
+    auto e = CompileError("types:\n  - {id: A_B, category: PII, patterns: [{regex: 'x', score: 70}]}\n"
+                          "  - {id: A_B, category: PII, patterns: [{regex: 'y', score: 70}]}\n");
+    CHECK(e == "user.yaml:3: rule A_B: duplicate type id in this pack");
+  }
+}
+
+TEST_CASE("A later pack overrides or disables a built-in type") {
+  auto builtin = ParseRulePack(BuiltinRulePackText(), "<builtin>");
+  REQUIRE(builtin.ok());
+  auto off = ParseRulePack("types:\n  - id: EMAIL\n    enabled: false\n", "off.yaml");
+  REQUIRE(off.ok());
+  auto rs = RuleSet::Compile(MergeRulePacks({builtin.value(), off.value()}));
+  REQUIRE(rs.ok());
+  CHECK(rs.value()->FindType("EMAIL") == -1);
+  CHECK(rs.value()->FindType("US_SSN") >= 0);
+
+  auto base = RuleSet::Compile(MergeRulePacks({builtin.value()}));
+  REQUIRE(base.ok());
+  CHECK(base.value()->version() != rs.value()->version());
+}

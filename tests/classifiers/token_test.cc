@@ -1,0 +1,55 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include "classifiers/token.h"
+#include "tests/testutil/testutil.h"
+
+using namespace phiscan::classifiers;
+
+TEST_CASE("Masking keeps the shape and nothing else") {
+  CHECK(MaskValue("536-22-8726") == "***-**-****");
+  CHECK(MaskValue("jane.doe@example.org") == "****.***@*******.***");
+  CHECK(MaskValue("(415) 555-2671") == "(***) ***-****");
+  CHECK(MaskValue(std::string(100, '7')).size() == kMaxMaskedLength);
+  CHECK(MaskValue("a\x01\xff") == "*??");
+}
+
+TEST_CASE("Normalisation modes") {
+  CHECK(NormalizeValue("536-22-8726", "digits") == "536228726");
+  CHECK(NormalizeValue("1eg4-te5-mk73", "alnum_upper") == "1EG4TE5MK73");
+  CHECK(NormalizeValue("Jane@Example.ORG", "lower") == "jane@example.org");
+  CHECK(NormalizeValue("As-Is", "none") == "As-Is");
+}
+
+TEST_CASE("The token key is created 0600 once and reused") {
+  phiscan::testing::TempDir dir;
+  std::string path = dir.Join("phiscan.key");
+  auto k1 = TokenKey::LoadOrCreate(path);
+  REQUIRE(k1.ok());
+  struct stat st;
+  REQUIRE(stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(st.st_size == 32);
+  auto k2 = TokenKey::LoadOrCreate(path);
+  REQUIRE(k2.ok());
+  CHECK(k1.value().Tokenize("536228726") == k2.value().Tokenize("536228726"));
+  CHECK(k1.value().Tokenize("536228726") != k1.value().Tokenize("536228727"));
+  // A different key gives a different token: tokens cannot be matched without the key.
+  CHECK(TokenKey::Ephemeral().Tokenize("536228726") != k1.value().Tokenize("536228726"));
+}
+
+TEST_CASE("A token key readable by others is refused") {
+  phiscan::testing::TempDir dir;
+  std::string path = dir.Join("loose.key");
+  phiscan::testing::WriteFile(path, std::string(32, 'k'));
+  chmod(path.c_str(), 0644);
+  auto k = TokenKey::Load(path);
+  REQUIRE_FALSE(k.ok());
+  CHECK(k.status().message().find("chmod 600") != std::string::npos);
+  chmod(path.c_str(), 0600);
+  phiscan::testing::WriteFile(path, "short");
+  chmod(path.c_str(), 0600);
+  CHECK(TokenKey::Load(path).status().code() == phiscan::StatusCode::kCorrupt);
+  CHECK(TokenKey::Load(dir.Join("missing.key")).status().code() == phiscan::StatusCode::kNotFound);
+}

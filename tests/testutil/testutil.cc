@@ -1,0 +1,113 @@
+#include "tests/testutil/testutil.h"
+
+#include <linux/capability.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace phiscan::testing {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/phiscan-test-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    perror("mkdtemp");
+    std::abort();
+  }
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  // Restore permissions so removal works even after chmod 000 fixtures.
+  for (auto it = fs::recursive_directory_iterator(
+           path_, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) {
+      chmod(it->path().c_str(), 0700);
+    }
+  }
+  chmod(path_.c_str(), 0700);
+  fs::remove_all(path_, ec);
+}
+
+std::string TempDir::Join(std::string_view rel) const { return path_ + "/" + std::string(rel); }
+
+void WriteFile(const std::string& path, std::string_view content) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  if (!out) {
+    std::fprintf(stderr, "WriteFile failed: %s\n", path.c_str());
+    std::abort();
+  }
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string SourceDir() {
+  const char* d = std::getenv("PHISCAN_SOURCE_DIR");
+  return d ? d : ".";
+}
+
+std::string BinaryDir() {
+  const char* d = std::getenv("PHISCAN_BINARY_DIR");
+  return d ? d : ".";
+}
+
+namespace {
+bool SetEffectiveFileCaps(bool on) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &header, data) != 0) return false;
+  const unsigned bits = (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+  if (on) {
+    data[0].effective |= bits & data[0].permitted;
+  } else {
+    data[0].effective &= ~bits;
+  }
+  return syscall(SYS_capset, &header, data) == 0;
+}
+}  // namespace
+
+DropFileCapabilities::DropFileCapabilities() {
+  if (geteuid() != 0) {
+    effective_ = true;
+    return;
+  }
+  dropped_ = SetEffectiveFileCaps(false);
+  effective_ = dropped_;
+}
+
+DropFileCapabilities::~DropFileCapabilities() {
+  if (dropped_) SetEffectiveFileCaps(true);
+}
+
+int RunCommand(const std::string& command, std::string* out) {
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) {
+    if (out) out->append(buf, n);
+  }
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace phiscan::testing

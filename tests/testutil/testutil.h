@@ -1,0 +1,60 @@
+// Small helpers shared by the tests: temporary trees, file I/O, and dropping
+// root's permission bypass so "unreadable" can be tested when CI runs as root.
+#ifndef PHISCAN_TESTS_TESTUTIL_TESTUTIL_H_
+#define PHISCAN_TESTS_TESTUTIL_TESTUTIL_H_
+
+#include <string>
+#include <string_view>
+
+namespace phiscan::testing {
+
+// A fresh directory under $TMPDIR, removed (recursively, restoring
+// permissions first) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  // path() + "/" + rel
+  std::string Join(std::string_view rel) const;
+
+ private:
+  std::string path_;
+};
+
+// Writes `content` to `path`, creating parent directories. Aborts the test
+// process on failure (a broken fixture is not a test result).
+void WriteFile(const std::string& path, std::string_view content);
+std::string ReadFile(const std::string& path);
+
+// Directory of the source tree (from $PHISCAN_SOURCE_DIR set by CTest) and of
+// the build tree ($PHISCAN_BINARY_DIR).
+std::string SourceDir();
+std::string BinaryDir();
+
+// While alive, the calling thread (and threads it creates) lose
+// CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from their effective set, so mode
+// bits apply even to root. No-op when not root. Threads created while it is
+// alive keep the reduced set after it ends; create them inside its scope.
+class DropFileCapabilities {
+ public:
+  DropFileCapabilities();
+  ~DropFileCapabilities();
+  // True if mode bits are enforced for this thread now (not root, or root
+  // with the capabilities dropped).
+  bool effective() const { return effective_; }
+
+ private:
+  bool dropped_ = false;
+  bool effective_ = false;
+};
+
+// Runs a shell command, returns its exit status (as from system(3)) and
+// captures stdout in `out` if non-null.
+int RunCommand(const std::string& command, std::string* out = nullptr);
+
+}  // namespace phiscan::testing
+
+#endif  // PHISCAN_TESTS_TESTUTIL_TESTUTIL_H_

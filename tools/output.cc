@@ -1,0 +1,207 @@
+#include "tools/output.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+#include "common/escape.h"
+
+namespace phiscan::tools {
+
+using nlohmann::json;
+
+std::optional<Format> ParseFormat(std::string_view name) {
+  if (name == "table") return Format::kTable;
+  if (name == "json") return Format::kJson;
+  if (name == "jsonl") return Format::kJsonl;
+  if (name == "csv") return Format::kCsv;
+  return std::nullopt;
+}
+
+json PathValue(std::string_view raw) { return EscapeBytes(raw); }
+
+json OptionalPathValue(const std::optional<std::string>& raw) {
+  return raw ? PathValue(*raw) : json(nullptr);
+}
+
+namespace {
+
+// Compact JSON. Strings that break the valid-UTF-8 contract get U+FFFD
+// instead of throwing halfway through a report.
+std::string Dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+const json& Cell(const json& row, const std::string& column) {
+  static const json kNull;
+  if (!row.is_object()) return kNull;
+  auto it = row.find(column);
+  return it == row.end() ? kNull : *it;
+}
+
+// A cell as plain text: strings unquoted, everything else compact JSON.
+std::string PlainText(const json& v, const char* null_text) {
+  if (v.is_null()) return null_text;
+  if (v.is_string()) return v.get_ref<const std::string&>();
+  return Dump(v);
+}
+
+// A terminal interprets C0 and C1 control characters; a cell must not be
+// able to move the cursor or recolour the screen, whatever it holds.
+std::string TerminalSafe(const std::string& s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<uint8_t>(s[i]);
+    bool c1 = c == 0xC2 && i + 1 < s.size() && static_cast<uint8_t>(s[i + 1]) < 0xA0 &&
+              static_cast<uint8_t>(s[i + 1]) >= 0x80;
+    if (c < 0x20 || c == 0x7F || c1) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+      if (c1) {
+        ++i;
+        c = static_cast<uint8_t>(s[i]);
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+      }
+      continue;
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+// Terminal columns taken by UTF-8 text, counting one per code point.
+size_t DisplayWidth(const std::string& s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<uint8_t>(c) & 0xC0) != 0x80; }));
+}
+
+std::string CsvField(std::string text, bool guard) {
+  // A spreadsheet runs a cell that starts with one of these as a formula.
+  if (guard && !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string::npos) {
+    text.insert(text.begin(), '\'');
+  }
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string CsvCell(const json& v) {
+  // Numbers are ours and may be negative; only text can carry a formula.
+  return CsvField(PlainText(v, ""), v.is_string());
+}
+
+}  // namespace
+
+RowWriter::RowWriter(Format format, std::ostream& out, std::vector<std::string> columns)
+    : format_(format),
+      out_(out),
+      columns_(std::move(columns)),
+      has_number_(columns_.size(), false),
+      has_text_(columns_.size(), false) {
+  if (format_ == Format::kCsv) {
+    // The header is written even when no row follows, so an empty result
+    // is still a well-formed file with known columns.
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (i > 0) out_ << ',';
+      out_ << CsvField(columns_[i], true);
+    }
+    out_ << "\r\n";
+  }
+}
+
+RowWriter::~RowWriter() {
+  try {
+    Finish();
+  } catch (...) {
+    // A destructor must not throw; the stream's state tells the caller.
+  }
+}
+
+void RowWriter::Row(const json& row) {
+  if (finished_) return;
+  switch (format_) {
+    case Format::kTable: {
+      std::vector<std::string> cells;
+      cells.reserve(columns_.size());
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        const json& v = Cell(row, columns_[i]);
+        if (v.is_number()) has_number_[i] = true;
+        if (!v.is_number() && !v.is_null()) has_text_[i] = true;
+        cells.push_back(TerminalSafe(PlainText(v, "-")));
+      }
+      table_rows_.push_back(std::move(cells));
+      break;
+    }
+    case Format::kJson:
+    case Format::kJsonl: {
+      // Built by hand to keep the declared column order (json objects sort
+      // their keys).
+      std::string line = "{";
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        if (i > 0) line += ',';
+        line += Dump(json(columns_[i]));
+        line += ':';
+        line += Dump(Cell(row, columns_[i]));
+      }
+      line += '}';
+      if (format_ == Format::kJson) out_ << (first_ ? "[\n" : ",\n");
+      out_ << line;
+      if (format_ == Format::kJsonl) out_ << '\n';
+      break;
+    }
+    case Format::kCsv: {
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        if (i > 0) out_ << ',';
+        out_ << CsvCell(Cell(row, columns_[i]));
+      }
+      out_ << "\r\n";
+      break;
+    }
+  }
+  first_ = false;
+}
+
+void RowWriter::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (format_ == Format::kJson) out_ << (first_ ? "[]\n" : "\n]\n");
+  if (format_ == Format::kTable) {
+    const size_t n = columns_.size();
+    std::vector<size_t> width(n);
+    std::vector<bool> numeric(n);
+    for (size_t i = 0; i < n; ++i) {
+      width[i] = DisplayWidth(columns_[i]);
+      for (const auto& cells : table_rows_) width[i] = std::max(width[i], DisplayWidth(cells[i]));
+      numeric[i] = has_number_[i] && !has_text_[i];
+    }
+    auto print = [&](const std::vector<std::string>& cells) {
+      std::string line;
+      for (size_t i = 0; i < n; ++i) {
+        const std::string& text = cells[i];
+        size_t pad = width[i] - DisplayWidth(text);
+        if (i > 0) line += "  ";
+        if (numeric[i]) line.append(pad, ' ');
+        line += text;
+        if (!numeric[i] && i + 1 < n) line.append(pad, ' ');
+      }
+      // A trailing empty cell would otherwise leave the separator behind.
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out_ << line << '\n';
+    };
+    std::vector<std::string> header;
+    for (const std::string& c : columns_) header.push_back(TerminalSafe(c));
+    print(header);
+    for (const auto& cells : table_rows_) print(cells);
+    table_rows_.clear();
+  }
+  out_.flush();
+}
+
+}  // namespace phiscan::tools
