@@ -38,7 +38,7 @@ struct TypeDefinition {
 
 struct RunInfo {
   std::vector<std::string> roots;   // raw bytes
-  std::string options_json;         // flags that shaped the run
+  std::string options_json;         // flags that shaped the run: a JSON object, or empty
   std::string rules_version;
   std::vector<TypeDefinition> types;
 };
@@ -52,30 +52,56 @@ struct WriterOptions {
   size_t queue_capacity = 1024;     // records waiting for the writer thread
 };
 
+// Thread safety: Submit(), committed() and write_error() may be called from
+// any thread. Open, BeginRun, FinishRun and the destructor belong to the
+// owning thread.
 class CatalogWriter {
  public:
-  // Opens or creates the catalog. Errors: kPermissionDenied / kIoError naming
-  // the path; kInvalidArgument if the file is not a phiscan catalog or is
-  // from a newer version.
+  // Opens or creates the catalog. An existing file keeps its mode; its -wal
+  // and -shm are made no more readable than it. Errors, each naming the path:
+  //   kPermissionDenied  `path`, or its -wal or -shm, is a symbolic link (or
+  //                      the sibling is not a regular file); access denied
+  //   kInvalidArgument   `path` is not a regular file; the file is not a
+  //                      phiscan catalog; its schema version is newer than
+  //                      kSchemaVersion ("catalog FILE has schema version N;
+  //                      this phiscan supports up to M"). Such files are left
+  //                      byte-for-byte unchanged.
+  //   kTimeout           another process holds the catalog's write lock
+  //   kIoError           WAL is unavailable (e.g. a network file system),
+  //                      or another I/O failure
+  //   kCorrupt           SQLite found the file damaged
+  // A file this call created is removed again if opening fails.
   static Result<std::unique_ptr<CatalogWriter>> Open(const std::string& path,
                                                       WriterOptions options = {});
-  ~CatalogWriter();  // stops the writer thread after committing what is queued
+  // If a run is in progress: commits what is queued and marks the run
+  // `interrupted` (FinishRun(kInterrupted)); then closes the catalog.
+  ~CatalogWriter();
 
-  // Records a new run as `running` and starts the writer thread. Returns the
-  // run id. REQUIRES: no run in progress on this writer.
+  // Records a new run as `running`, with the type definitions in `info`, and
+  // starts the writer thread. Returns the run id.
+  // Errors: kInvalidArgument if a run is in progress on this writer, a type
+  // id repeats in `info.types`, or `info.options_json` is neither empty
+  // (stored as {}) nor a JSON object; kTimeout, kIoError from SQLite.
   Result<int64_t> BeginRun(const RunInfo& info);
 
   // Queues one asset of the current run. Blocks while the queue is full.
-  // Thread-safe.
+  // Thread-safe. A record submitted while no run is in progress is dropped
+  // and recorded as a write error.
   void Submit(AssetRecord&& record);
 
-  // Commits everything queued and marks the run with `status`.
+  // Commits everything queued, stops the writer thread and marks the run
+  // with `status`. If any write failed during the run, a requested
+  // kCompleted is recorded as kFailed (the catalog lacks some assets) and the
+  // first write error is returned. Errors: kInvalidArgument if no run is in
+  // progress; the first write error; an SQLite error recording the status.
   Status FinishRun(RunStatus status);
 
   // Number of assets committed so far in this run.
   uint64_t committed() const;
 
-  // Status of the first write error, if any (the writer keeps going).
+  // Status of the first write error of this run, if any. The writer keeps
+  // going: a record that cannot be written is rolled back alone (its own
+  // savepoint); a batch whose commit fails is lost as a whole.
   Status write_error() const;
 
   class Impl;

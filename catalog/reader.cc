@@ -64,11 +64,11 @@ class CatalogReader::Impl {
 
 Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
   Summary summary;
-  Status s = Query("SELECT id, status FROM runs ORDER BY id DESC LIMIT 1", 0,
-                   [&](const Statement& st) {
-                     summary.run_id = st.ColumnInt(0);
-                     summary.run_status = st.ColumnBytes(1);
-                   });
+  Status s =
+      Query("SELECT id, status FROM runs ORDER BY id DESC LIMIT 1", 0, [&](const Statement& st) {
+        summary.run_id = st.ColumnInt(0);
+        summary.run_status = st.ColumnBytes(1);
+      });
   if (!s.ok()) return s;
   s = Query("SELECT count(*), coalesce(sum(bytes_scanned), 0) FROM assets", 0,
             [&](const Statement& st) {
@@ -83,16 +83,18 @@ Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
         st.ColumnUint(1);
   });
   if (!s.ok()) return s;
-  s = Query("SELECT label, count(*) FROM assets WHERE label IS NOT NULL AND label <> ''"
-            " GROUP BY label",
-            0, [&](const Statement& st) { summary.by_label[st.ColumnBytes(0)] = st.ColumnUint(1); });
+  s = Query(
+      "SELECT label, count(*) FROM assets WHERE label IS NOT NULL AND label <> ''"
+      " GROUP BY label",
+      0, [&](const Statement& st) { summary.by_label[st.ColumnBytes(0)] = st.ColumnUint(1); });
   if (!s.ok()) return s;
   s = Query(std::string(kTypeDefs) +
                 "SELECT coalesce(d.category, 'unknown'), count(DISTINCT a.asset_id)"
                 " FROM asset_types AS a LEFT JOIN defs AS d ON d.type_id = a.type_id"
                 " WHERE a.max_score >= ?1 GROUP BY 1",
-            filter.min_score,
-            [&](const Statement& st) { summary.by_category[st.ColumnBytes(0)] = st.ColumnUint(1); });
+            filter.min_score, [&](const Statement& st) {
+              summary.by_category[st.ColumnBytes(0)] = st.ColumnUint(1);
+            });
   if (!s.ok()) return s;
   s = Query(std::string(kTypeDefs) +
                 "SELECT a.type_id, coalesce(d.category, 'unknown'), coalesce(d.hipaa_class, 0),"
@@ -189,7 +191,8 @@ Result<std::unique_ptr<CatalogReader>> CatalogReader::Open(const std::string& pa
   struct stat st;
   if (stat(path.c_str(), &st) != 0) {
     const int err = errno;
-    if (err == ENOENT || err == ENOTDIR) return Status::NotFound("catalog " + display + " not found");
+    if (err == ENOENT || err == ENOTDIR)
+      return Status::NotFound("catalog " + display + " not found");
     if (err == EACCES) {
       return Status::PermissionDenied("catalog " + display + ": " + std::strerror(err));
     }
@@ -214,7 +217,8 @@ Result<std::unique_ptr<CatalogReader>> CatalogReader::Open(const std::string& pa
 
   Result<int> version = internal::CheckSchemaVersion(db.get(), display);
   if (!version.ok()) return version.status();
-  if (*version == 0) return Status::InvalidArgument("catalog " + display + " is not a phiscan catalog");
+  if (*version == 0)
+    return Status::InvalidArgument("catalog " + display + " is not a phiscan catalog");
   if (*version < kSchemaVersion) {
     return Status::InvalidArgument("catalog " + display + " has schema version " +
                                    std::to_string(*version) +

@@ -24,10 +24,10 @@ CREATE TABLE runs (
   status        TEXT NOT NULL DEFAULT 'running'
                 CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
                                       -- 'running' left behind means the process died mid-run
-  roots         TEXT NOT NULL CHECK (json_valid(roots)),
-                                      -- JSON array of the scan roots, each escaped (common/escape.h)
-  options       TEXT NOT NULL CHECK (json_valid(options)),
-                                      -- JSON object of the flags that shaped the run
+  roots         TEXT NOT NULL,        -- JSON array of the scan roots, each escaped (common/escape.h)
+  options       TEXT NOT NULL,        -- JSON object of the flags that shaped the run
+                                      -- (both checked by the writer: a json_valid() CHECK would be
+                                      -- refused on connections with trusted_schema=OFF)
   rules_version TEXT NOT NULL,        -- version of the rule set the run classified with
   host          TEXT NOT NULL,        -- gethostname() of the scanning machine
   user          TEXT NOT NULL,        -- effective user name (or numeric uid) that ran the scan
@@ -125,7 +125,7 @@ CREATE TABLE findings (
   start    INTEGER NOT NULL,                 -- byte offset of the first byte in the asset's text
   "end"    INTEGER NOT NULL,                 -- byte offset one past the last byte
   line     INTEGER NOT NULL,                 -- 1-based line of `start`
-  masked   TEXT NOT NULL,                    -- shape only, e.g. '***-**-1234'; never the value
+  masked   TEXT NOT NULL,                    -- shape only, e.g. '***-**-****'; never the value
   token    BLOB NOT NULL CHECK (length(token) = 32)
                                              -- HMAC-SHA-256 of the normalised value under a key kept
                                              -- outside the catalog; all zero when no key was available

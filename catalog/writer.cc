@@ -33,10 +33,14 @@ using internal::Statement;
 
 const char* RunStatusName(RunStatus s) {
   switch (s) {
-    case RunStatus::kRunning: return "running";
-    case RunStatus::kCompleted: return "completed";
-    case RunStatus::kInterrupted: return "interrupted";
-    case RunStatus::kFailed: return "failed";
+    case RunStatus::kRunning:
+      return "running";
+    case RunStatus::kCompleted:
+      return "completed";
+    case RunStatus::kInterrupted:
+      return "interrupted";
+    case RunStatus::kFailed:
+      return "failed";
   }
   return "failed";
 }
@@ -137,6 +141,28 @@ Status EnsureCatalogFile(const std::string& path, bool* created) {
     if (errno != EEXIST) return ErrnoStatus(errno, "creating catalog " + display);
   }
   return Status::IoError("catalog " + display + " keeps changing while it is opened");
+}
+
+// A -wal or -shm that is a symlink or not a regular file was planted or
+// damaged; SQLite would refuse it too, but with a vaguer message.
+Status CheckSiblingsBeforeOpen(const std::string& path) {
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const std::string sibling = path + suffix;
+    struct stat st;
+    if (lstat(sibling.c_str(), &st) != 0) {
+      if (errno == ENOENT) continue;
+      return ErrnoStatus(errno, "catalog file " + DisplayPath(sibling));
+    }
+    if (S_ISLNK(st.st_mode)) {
+      return Status::PermissionDenied("catalog file " + DisplayPath(sibling) +
+                                      " is a symbolic link; refusing to open the catalog");
+    }
+    if (!S_ISREG(st.st_mode)) {
+      return Status::PermissionDenied("catalog file " + DisplayPath(sibling) +
+                                      " is not a regular file; refusing to open the catalog");
+    }
+  }
+  return Status::Ok();
 }
 
 // SQLite creates -wal and -shm with the catalog's own mode, but files left
@@ -347,6 +373,16 @@ Status CatalogWriter::Impl::PrepareStatements() {
 Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
   if (run_active_) return Status::InvalidArgument("a run is already in progress on this catalog");
   const std::string what = "recording a run in catalog " + display_;
+  const std::string options_json = info.options_json.empty() ? "{}" : info.options_json;
+  {
+    auto valid =
+        Statement::Prepare(db_.get(), "SELECT json_valid(?1) AND json_type(?1) = 'object'");
+    if (!valid.ok()) return valid.status();
+    valid->BindText(1, options_json);
+    if (valid->Step() != SQLITE_ROW || valid->ColumnInt(0) != 1) {
+      return Status::InvalidArgument("run options are not a JSON object");
+    }
+  }
   Status s = begin_.Run(what);
   if (!s.ok()) return s;
 
@@ -360,17 +396,17 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
   }
   insert_run->BindInt(1, static_cast<int64_t>(std::time(nullptr)));
   insert_run->BindText(2, RootsJson(info.roots));
-  insert_run->BindText(3, info.options_json.empty() ? "{}" : info.options_json);
+  insert_run->BindText(3, options_json);
   insert_run->BindText(4, info.rules_version);
   insert_run->BindText(5, HostName());
   insert_run->BindText(6, UserName());
   s = insert_run->Run(what);
   const int64_t run_id = sqlite3_last_insert_rowid(db_.get());
 
-  auto insert_type = Statement::Prepare(
-      db_.get(),
-      "INSERT INTO types (run_id, type_id, name, category, hipaa_class)"
-      " VALUES (?1, ?2, ?3, ?4, ?5)");
+  auto insert_type =
+      Statement::Prepare(db_.get(),
+                         "INSERT INTO types (run_id, type_id, name, category, hipaa_class)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5)");
   if (s.ok() && !insert_type.ok()) s = insert_type.status();
   for (size_t i = 0; s.ok() && i < info.types.size(); ++i) {
     const TypeDefinition& t = info.types[i];
@@ -500,7 +536,10 @@ void CatalogWriter::Impl::WriteOne(const AssetRecord& record, BatchTotals* total
   }
   if (!s.ok()) {
     std::string where = EscapeBytes(record.path);
-    if (record.member) where += "!" + EscapeBytes(*record.member);
+    if (record.member) {
+      where += '!';
+      where += EscapeBytes(*record.member);
+    }
     RecordError(Status(s.code(), "writing asset " + where + ": " + s.message()));
     return;
   }
@@ -610,7 +649,9 @@ Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& pa
                                                            WriterOptions options) {
   const std::string display = DisplayPath(path);
   bool created = false;
-  Status s = EnsureCatalogFile(path, &created);
+  Status s = CheckSiblingsBeforeOpen(path);
+  if (!s.ok()) return s;
+  s = EnsureCatalogFile(path, &created);
   if (!s.ok()) return s;
 
   Db db;

@@ -88,8 +88,8 @@ ReadOnlyFile::~ReadOnlyFile() {
 Result<size_t> ReadOnlyFile::ReadAt(uint64_t offset, std::span<char> buf) const {
   size_t done = 0;
   while (done < buf.size()) {
-    const ssize_t n = pread(fd_, buf.data() + done, buf.size() - done,
-                            static_cast<off_t>(offset + done));
+    const ssize_t n =
+        pread(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("read", errno);

@@ -55,7 +55,7 @@ struct PendingDir {
   std::shared_ptr<DirHandle> parent;  // null for a root; `name` is then the path
   std::string name;
   std::string path;
-  FileIdentity identity;  // from fstatat at discovery (stat for a root)
+  FileIdentity identity;                          // from fstatat at discovery (stat for a root)
   std::shared_ptr<const AncestorLink> ancestors;  // the parent's chain; excludes this dir
 };
 
@@ -113,9 +113,7 @@ class WalkRun {
     if (error_) std::rethrow_exception(error_);
   }
 
-  WalkStats stats() const {
-    return WalkStats{directories_.load(), files_.load(), gaps_.load()};
-  }
+  WalkStats stats() const { return WalkStats{directories_.load(), files_.load(), gaps_.load()}; }
 
  private:
   bool Cancelled() const {
@@ -156,8 +154,8 @@ class WalkRun {
     emit_(std::move(item));
   }
 
-  void EmitErrnoGap(const std::string& name, const std::string& path,
-                    const FileIdentity& identity, AssetKind kind, int err) {
+  void EmitErrnoGap(const std::string& name, const std::string& path, const FileIdentity& identity,
+                    AssetKind kind, int err) {
     EmitGap(name, path, identity, kind, AssetStatus::kUnreadable, ReasonForErrno(err),
             std::strerror(err));
   }
@@ -168,9 +166,9 @@ class WalkRun {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<PendingDir> stack_;  // GUARDED_BY(mu_); LIFO keeps the walk depth-first
-  int busy_ = 0;                   // GUARDED_BY(mu_); workers inside ReadDir
-  std::exception_ptr error_;       // GUARDED_BY(mu_); the first exception from `emit`
+  std::vector<PendingDir> stack_;    // GUARDED_BY(mu_); LIFO keeps the walk depth-first
+  int busy_ = 0;                     // GUARDED_BY(mu_); workers inside ReadDir
+  std::exception_ptr error_;         // GUARDED_BY(mu_); the first exception from `emit`
   std::atomic<bool> failed_{false};  // error_ is set: every worker stops like on cancel
 
   std::atomic<uint64_t> directories_{0};
@@ -295,7 +293,8 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
 
   struct stat st;
   if (fstat(fd, &st) != 0) {
-    EmitErrnoGap(dir.name, dir.path, dir.identity, AssetKind::kDirectory, errno);
+    const int err = errno;
+    EmitErrnoGap(dir.name, dir.path, dir.identity, AssetKind::kDirectory, err);
     return;
   }
   const FileIdentity opened = IdentityFromStat(st);
@@ -360,7 +359,8 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
                 AssetStatus::kLoop, "loop", "directory is its own ancestor");
         continue;
       }
-      children.push_back(PendingDir{handle, std::string(name), JoinPath(dir.path, name), id, chain});
+      children.push_back(
+          PendingDir{handle, std::string(name), JoinPath(dir.path, name), id, chain});
       if (children.size() >= kPushBatch) PushChildren(children);
     } else {
       EmitGap(std::string(name), JoinPath(dir.path, name), id, AssetKind::kSpecialFile,

@@ -94,9 +94,9 @@ struct WalkOptions {
 };
 
 struct WalkStats {
-  uint64_t directories = 0;
-  uint64_t files = 0;
-  uint64_t gaps = 0;
+  uint64_t directories = 0;  // directories opened and listed (roots included)
+  uint64_t files = 0;        // kFile items emitted
+  uint64_t gaps = 0;         // kGap items emitted
 };
 
 class Walker {

@@ -24,29 +24,7 @@ json OptionalPathValue(const std::optional<std::string>& raw) {
   return raw ? PathValue(*raw) : json(nullptr);
 }
 
-namespace {
-
-// Compact JSON. Strings that break the valid-UTF-8 contract get U+FFFD
-// instead of throwing halfway through a report.
-std::string Dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-const json& Cell(const json& row, const std::string& column) {
-  static const json kNull;
-  if (!row.is_object()) return kNull;
-  auto it = row.find(column);
-  return it == row.end() ? kNull : *it;
-}
-
-// A cell as plain text: strings unquoted, everything else compact JSON.
-std::string PlainText(const json& v, const char* null_text) {
-  if (v.is_null()) return null_text;
-  if (v.is_string()) return v.get_ref<const std::string&>();
-  return Dump(v);
-}
-
-// A terminal interprets C0 and C1 control characters; a cell must not be
-// able to move the cursor or recolour the screen, whatever it holds.
-std::string TerminalSafe(const std::string& s) {
+std::string TerminalSafe(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(s.size());
@@ -70,6 +48,26 @@ std::string TerminalSafe(const std::string& s) {
     out += s[i];
   }
   return out;
+}
+
+namespace {
+
+// Compact JSON. Strings that break the valid-UTF-8 contract get U+FFFD
+// instead of throwing halfway through a report.
+std::string Dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+const json& Cell(const json& row, const std::string& column) {
+  static const json kNull;
+  if (!row.is_object()) return kNull;
+  auto it = row.find(column);
+  return it == row.end() ? kNull : *it;
+}
+
+// A cell as plain text: strings unquoted, everything else compact JSON.
+std::string PlainText(const json& v, const char* null_text) {
+  if (v.is_null()) return null_text;
+  if (v.is_string()) return v.get_ref<const std::string&>();
+  return Dump(v);
 }
 
 // Terminal columns taken by UTF-8 text, counting one per code point.

@@ -26,6 +26,12 @@ namespace phiscan::tools {
 enum class Format { kTable, kJson, kJsonl, kCsv };
 std::optional<Format> ParseFormat(std::string_view name);
 
+// `text` with C0 and C1 control characters (newline, ESC, CSI...) replaced
+// by \xNN, so it stays on one line and cannot drive a terminal. Everything
+// else, backslashes included, passes through: already-escaped paths are not
+// escaped twice.
+std::string TerminalSafe(std::string_view text);
+
 // A raw-bytes path (or member) as an output value: escaped text.
 nlohmann::json PathValue(std::string_view raw);
 // Optional raw bytes: null when absent.

@@ -12,13 +12,12 @@
 //
 // The field names of every format are a public contract (scripts and SIEM
 // pipelines parse them): change them only by adding.
+#include <CLI/CLI.hpp>
 #include <ctime>
 #include <iostream>
 #include <map>
-#include <string>
-
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "catalog/reader.h"
 #include "common/escape.h"
@@ -41,8 +40,8 @@ struct Options {
 };
 
 void PrintError(std::string_view message) {
-  // EscapeBytes keeps the message on one line whatever it quotes.
-  std::cerr << "phireport: error: " << EscapeBytes(message) << '\n';
+  // One line whatever the message quotes (argv, an escaped catalog path).
+  std::cerr << "phireport: error: " << TerminalSafe(message) << '\n';
 }
 
 // Catalog text (labels, type ids, reasons, masked shapes) as output text:
@@ -86,8 +85,9 @@ int RunAssets(CatalogReader& reader, const catalog::Filter& filter, Format forma
 }
 
 int RunFindings(CatalogReader& reader, const catalog::Filter& filter, Format format) {
-  RowWriter out(format, std::cout,
-                {"path", "member", "type", "confidence", "score", "start", "end", "line", "masked"});
+  RowWriter out(
+      format, std::cout,
+      {"path", "member", "type", "confidence", "score", "start", "end", "line", "masked"});
   Status s = reader.ListFindings(filter, [&](const catalog::FindingRow& f) {
     out.Row({{"path", PathValue(f.path)},
              {"member", OptionalPathValue(f.member)},
@@ -201,13 +201,12 @@ int RunSummary(CatalogReader& reader, const catalog::Filter& filter, Format form
 }
 
 void AddCommonOptions(CLI::App* sub, Options* opts) {
-  sub->add_option("--catalog", opts->catalog,
-                  "catalog file written by phiscan; opened read-only")
+  sub->add_option("--catalog", opts->catalog, "catalog file written by phiscan; opened read-only")
       ->capture_default_str()
       ->type_name("FILE");
   sub->add_option("--format", opts->format,
-                  "output format: table (aligned columns), json (one array), jsonl (one object "
-                  "per line) or csv (RFC 4180, formula cells prefixed with ')")
+                  "output format: table (for reading), json (one document), jsonl (one JSON "
+                  "object per line) or csv (RFC 4180; cells starting = + - @ get a ' prefix)")
       ->capture_default_str()
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}));
@@ -220,9 +219,10 @@ void AddCommonOptions(CLI::App* sub, Options* opts) {
 }
 
 int Main(int argc, char** argv) {
-  CLI::App app{"Reports from a phiscan catalog: where sensitive data is, how sure, and what "
-               "was not fully scanned. The catalog is opened read-only.",
-               "phireport"};
+  CLI::App app{
+      "Reports from a phiscan catalog: where sensitive data is, how sure, and what "
+      "was not fully scanned. The catalog is opened read-only.",
+      "phireport"};
   app.require_subcommand(1);
   app.footer(
       "Run 'phireport SUBCOMMAND --help' for the options of each report.\n"

@@ -53,7 +53,8 @@ inline Result<int> CheckSchemaVersion(sqlite3* db, const std::string& display) {
                                    std::to_string(*version) + "; this phiscan supports up to " +
                                    std::to_string(kSchemaVersion));
   }
-  Result<int64_t> tables = QueryInt(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'", what);
+  Result<int64_t> tables =
+      QueryInt(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'", what);
   if (!tables.ok()) return tables.status();
   Result<int64_t> ours = QueryInt(
       db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('runs', 'assets')",

@@ -47,7 +47,8 @@ inline Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_DONE:
       return Status::Ok();
     case SQLITE_NOTADB:
-      return Status::InvalidArgument(std::string(what) + " is not a phiscan catalog (not an SQLite database)");
+      return Status::InvalidArgument(std::string(what) +
+                                     " is not a phiscan catalog (not an SQLite database)");
     case SQLITE_CORRUPT:
       return Status::Corrupt(std::move(message));
     case SQLITE_PERM:

@@ -1,1 +1,261 @@
+// Runs the built phireport binary the way a user or a script does, against
+// a catalog written through CatalogWriter, and checks the public output
+// contract: field names, value shapes, exit codes, one-line errors.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/model.h"
+#include "tests/catalog/fixtures.h"
+#include "tests/testutil/testutil.h"
+
+namespace phiscan {
+namespace {
+
+using nlohmann::json;
+using testing::MakeAsset;
+using testing::MakeFinding;
+using testing::MakeRunInfo;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs phireport with `args` (a shell fragment) from `cwd` if given.
+Outcome Run(const testing::TempDir& dir, const std::string& args, const std::string& cwd = "") {
+  const std::string err_file = dir.Join("stderr.txt");
+  Outcome o;
+  o.exit_code =
+      testing::RunCommand((cwd.empty() ? "" : "cd '" + cwd + "' && ") + "'" + testing::BinaryDir() +
+                              "/tools/phireport' " + args + " 2>'" + err_file + "'",
+                          &o.out);
+  o.err = testing::ReadFile(err_file);
+  return o;
+}
+
+std::vector<json> JsonLines(const std::string& text) {
+  std::vector<json> rows;
+  size_t start = 0;
+  for (size_t pos; (pos = text.find('\n', start)) != std::string::npos; start = pos + 1) {
+    rows.push_back(json::parse(text.substr(start, pos - start)));
+  }
+  CHECK(start == text.size());  // every line ends with a newline
+  return rows;
+}
+
+std::set<std::string> Keys(const json& object) {
+  std::set<std::string> keys;
+  for (const auto& item : object.items()) keys.insert(item.key());
+  return keys;
+}
+
+// Hostile path (newline, invalid UTF-8) with two findings; an archive member
+// with a medium-confidence finding; an unreadable file.
+std::string BuildCatalog(const testing::TempDir& dir) {
+  const std::string db = dir.Join("scan.db");
+  auto writer = catalog::CatalogWriter::Open(db);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+
+  AssetRecord a = MakeAsset("/srv/Doe\nJohn\xff.csv");
+  a.label = "PHI";
+  a.types = {{"US_SSN", 2, 2, 90}};
+  a.findings = {MakeFinding("US_SSN", 90, 12, 2, "***-**-6789"),
+                MakeFinding("US_SSN", 66, 40, 3, "***-**-1234")};
+  (*writer)->Submit(std::move(a));
+
+  AssetRecord m = MakeAsset("/srv/export.zip", "notes/visit.txt");
+  m.label = "PHI";
+  m.types = {{"US_MBI", 1, 1, 80}};
+  m.findings = {MakeFinding("US_MBI", 80, 0, 1, "****-***-****")};
+  (*writer)->Submit(std::move(m));
+
+  AssetRecord u = MakeAsset("/srv/locked.pdf");
+  u.status = AssetStatus::kUnreadable;
+  u.reason = "permission_denied";
+  (*writer)->Submit(std::move(u));
+  REQUIRE((*writer)->FinishRun(catalog::RunStatus::kCompleted).ok());
+  return db;
+}
+
+TEST_CASE("phireport assets --format jsonl emits the documented fields") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  Outcome o = Run(dir, "assets --catalog '" + db + "' --format jsonl");
+  INFO(o.err);
+  REQUIRE(o.exit_code == 0);
+  CHECK(o.err.empty());
+  auto rows = JsonLines(o.out);
+  REQUIRE(rows.size() == 3);
+  const std::set<std::string> fields = {"path", "member", "status", "reason",
+                                        "size", "mtime",  "label",  "types"};
+  for (const json& row : rows) CHECK(Keys(row) == fields);
+
+  // Bytewise path order: "/srv/D" < "/srv/e" < "/srv/l".
+  CHECK(rows[0]["path"] == "/srv/Doe\\nJohn\\xff.csv");
+  CHECK(rows[0]["member"].is_null());
+  CHECK(rows[0]["status"] == "complete");
+  CHECK(rows[0]["reason"].is_null());
+  CHECK(rows[0]["size"] == 1234);
+  CHECK(rows[0]["mtime"] == "2026-11-29T21:33:13Z");
+  CHECK(rows[0]["label"] == "PHI");
+  CHECK(rows[0]["types"] == json({{"US_SSN", 2}}));
+
+  CHECK(rows[1]["path"] == "/srv/export.zip");
+  CHECK(rows[1]["member"] == "notes/visit.txt");
+
+  CHECK(rows[2]["status"] == "unreadable");
+  CHECK(rows[2]["reason"] == "permission_denied");
+  CHECK(rows[2]["label"].is_null());
+  CHECK(rows[2]["types"] == json::object());
+}
+
+TEST_CASE(
+    "phireport findings --format jsonl emits the documented fields and filters by confidence") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+
+  Outcome o = Run(dir, "findings --catalog '" + db + "' --format jsonl");
+  INFO(o.err);
+  REQUIRE(o.exit_code == 0);
+  auto rows = JsonLines(o.out);
+  REQUIRE(rows.size() == 3);
+  const std::set<std::string> fields = {"path",  "member", "type", "confidence", "score",
+                                        "start", "end",    "line", "masked"};
+  for (const json& row : rows) CHECK(Keys(row) == fields);
+  CHECK(rows[0]["path"] == "/srv/Doe\\nJohn\\xff.csv");
+  CHECK(rows[0]["member"].is_null());
+  CHECK(rows[0]["type"] == "US_SSN");
+  CHECK(rows[0]["confidence"] == "high");
+  CHECK(rows[0]["score"] == 90);
+  CHECK(rows[0]["start"] == 12);
+  CHECK(rows[0]["end"] == 23);
+  CHECK(rows[0]["line"] == 2);
+  CHECK(rows[0]["masked"] == "***-**-6789");
+  CHECK(rows[1]["confidence"] == "low");
+  CHECK(rows[2]["member"] == "notes/visit.txt");
+  CHECK(rows[2]["confidence"] == "medium");
+
+  Outcome medium =
+      Run(dir, "findings --catalog '" + db + "' --format jsonl --min-confidence medium");
+  REQUIRE(medium.exit_code == 0);
+  auto kept = JsonLines(medium.out);
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0]["score"] == 90);
+  CHECK(kept[1]["score"] == 80);
+}
+
+TEST_CASE("phireport summary --format json is one object with the documented keys") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  Outcome o = Run(dir, "summary --catalog '" + db + "' --format json");
+  INFO(o.err);
+  REQUIRE(o.exit_code == 0);
+  json s = json::parse(o.out);
+  CHECK(Keys(s) == std::set<std::string>{"run_id", "run_status", "assets", "bytes_scanned",
+                                         "by_status", "by_label", "by_category", "by_type"});
+  CHECK(s["run_id"] == 1);
+  CHECK(s["run_status"] == "completed");
+  CHECK(s["assets"] == 3);
+  CHECK(s["by_status"] == json({{"complete", 2}, {"unreadable", 1}}));
+  CHECK(s["by_label"] == json({{"PHI", 2}}));
+  CHECK(s["by_category"] == json({{"PHI", 1}, {"PII", 1}}));
+  REQUIRE(s["by_type"].size() == 2);
+  for (const json& t : s["by_type"]) {
+    CHECK(Keys(t) ==
+          std::set<std::string>{"type", "category", "hipaa_class", "assets", "findings"});
+  }
+
+  Outcome line = Run(dir, "summary --catalog '" + db + "' --format jsonl");
+  REQUIRE(line.exit_code == 0);
+  CHECK(JsonLines(line.out).size() == 1);
+  CHECK(json::parse(line.out) == s);
+}
+
+TEST_CASE("phireport table output never lets a path break a line") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  Outcome o = Run(dir, "assets --catalog '" + db + "'");
+  REQUIRE(o.exit_code == 0);
+  CHECK(std::count(o.out.begin(), o.out.end(), '\n') == 4);  // header + 3 assets
+  CHECK(o.out.find("/srv/Doe\\nJohn\\xff.csv") != std::string::npos);
+}
+
+TEST_CASE("phireport usage errors exit 2 with one line on stderr") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  const std::vector<std::string> bad_invocations = {
+      "assets --catalog '" + db + "' --format xml",
+      "findings --catalog '" + db + "' --min-confidence extreme",
+      "assets --catalog '" + db + "' --no-such-flag",
+      "",  // no report named
+      "frobnicate",
+  };
+  for (const std::string& args : bad_invocations) {
+    INFO(args);
+    Outcome o = Run(dir, args);
+    CHECK(o.exit_code == 2);
+    CHECK(o.out.empty());
+    CHECK_THAT(o.err, Catch::StartsWith("phireport: error: "));
+    CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+  }
+}
+
+TEST_CASE("phireport catalog errors exit 1 with one line on stderr") {
+  testing::TempDir dir;
+  testing::WriteFile(dir.Join("notes.txt"), std::string(1024, 'x'));
+  struct Case {
+    std::string name;       // file name given to --catalog
+    std::string displayed;  // how the error line shows it
+  };
+  const std::vector<Case> cases = {
+      {"missing.db", "missing.db"},
+      {"notes.txt", "notes.txt"},         // exists, but is not SQLite
+      {"new\nline.db", "new\\nline.db"},  // escaped once, on one line
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    Outcome o = Run(dir, "summary --catalog '" + dir.Join(c.name) + "'");
+    CHECK(o.exit_code == 1);
+    CHECK(o.out.empty());
+    CHECK_THAT(o.err, Catch::StartsWith("phireport: error: catalog "));
+    CHECK_THAT(o.err, Catch::Contains(c.displayed + " "));
+    CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+  }
+}
+
+TEST_CASE("phireport --catalog defaults to ./phiscan.db") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  REQUIRE(std::rename(db.c_str(), dir.Join("phiscan.db").c_str()) == 0);
+  Outcome o = Run(dir, "summary --format jsonl", dir.path());
+  INFO(o.err);
+  REQUIRE(o.exit_code == 0);
+  CHECK(json::parse(o.out)["assets"] == 3);
+}
+
+TEST_CASE("Every report documents its options in --help") {
+  testing::TempDir dir;
+  for (const char* sub : {"summary", "assets", "findings"}) {
+    INFO(sub);
+    Outcome o = Run(dir, std::string(sub) + " --help");
+    CHECK(o.exit_code == 0);
+    for (const char* flag : {"--catalog", "--format", "--min-confidence", "jsonl", "csv", "high"}) {
+      CHECK_THAT(o.out, Catch::Contains(flag));
+    }
+  }
+  Outcome top = Run(dir, "--help");
+  CHECK(top.exit_code == 0);
+  for (const char* sub : {"summary", "assets", "findings"})
+    CHECK_THAT(top.out, Catch::Contains(sub));
+}
+
+}  // namespace
+}  // namespace phiscan

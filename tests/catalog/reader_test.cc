@@ -1,1 +1,345 @@
+#include "catalog/reader.h"
+
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/model.h"
+#include "tests/catalog/fixtures.h"
+#include "tests/testutil/testutil.h"
+
+namespace phiscan {
+namespace {
+
+using catalog::CatalogReader;
+using catalog::CatalogWriter;
+using catalog::Filter;
+using catalog::RunStatus;
+using testing::MakeAsset;
+using testing::MakeFinding;
+using testing::MakeRunInfo;
+
+// Two runs. Run 1 defines OLD_ID (only there) and US_SSN as PII; run 2
+// redefines US_SSN as PHI, which is what reports must show.
+//
+//   /r/a.txt          complete  PHI   US_SSN max 90 (findings 90, 70)
+//   /r/b.txt          complete  PII   EMAIL max 70
+//   /r/c.zip          complete  -     (no types)
+//   /r/c.zip!x.csv    partial   PHI   US_MBI max 80, reason limit_bytes
+//   /r/d.bin          unreadable -    reason permission_denied
+//   /r/old.txt        complete  PII   OLD_ID max 65 (run 1 only)
+//   /r/undefined.txt  complete  -     MYSTERY max 95 (no run defines it)
+void BuildFixture(const std::string& db) {
+  auto writer = CatalogWriter::Open(db);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)
+              ->BeginRun(MakeRunInfo(
+                  {{"US_SSN", "SSN", "PII", 7}, {"OLD_ID", "Old identifier", "PII", 18}}))
+              .ok());
+  AssetRecord old = MakeAsset("/r/old.txt");
+  old.label = "PII";
+  old.types = {{"OLD_ID", 1, 1, 65}};
+  old.findings = {MakeFinding("OLD_ID", 65, 3, 1, "****")};
+  (*writer)->Submit(std::move(old));
+  REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
+
+  REQUIRE((*writer)
+              ->BeginRun(MakeRunInfo({{"US_SSN", "SSN", "PHI", 7},
+                                      {"US_MBI", "MBI", "PHI", 10},
+                                      {"EMAIL", "Email", "PII", 6}}))
+              .ok());
+  AssetRecord a = MakeAsset("/r/a.txt");
+  a.label = "PHI";
+  a.types = {{"US_SSN", 2, 2, 90}};
+  a.findings = {MakeFinding("US_SSN", 70, 50, 3, "***-**-0002"),
+                MakeFinding("US_SSN", 90, 5, 1, "***-**-0001")};
+  (*writer)->Submit(std::move(a));
+
+  AssetRecord b = MakeAsset("/r/b.txt");
+  b.label = "PII";
+  b.types = {{"EMAIL", 4, 1, 70}};
+  b.findings = {MakeFinding("EMAIL", 70, 0, 1, "x***@*****.net")};
+  (*writer)->Submit(std::move(b));
+
+  (*writer)->Submit(MakeAsset("/r/c.zip"));
+
+  AssetRecord member = MakeAsset("/r/c.zip", "x.csv");
+  member.status = AssetStatus::kPartial;
+  member.reason = "limit_bytes";
+  member.label = "PHI";
+  member.types = {{"US_MBI", 1, 1, 80}};
+  member.findings = {MakeFinding("US_MBI", 80, 7, 2, "****-***-****")};
+  (*writer)->Submit(std::move(member));
+
+  AssetRecord d = MakeAsset("/r/d.bin");
+  d.status = AssetStatus::kUnreadable;
+  d.reason = "permission_denied";
+  d.bytes_scanned = 0;
+  (*writer)->Submit(std::move(d));
+
+  AssetRecord u = MakeAsset("/r/undefined.txt");
+  u.types = {{"MYSTERY", 1, 1, 95}};
+  (*writer)->Submit(std::move(u));
+  REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
+}
+
+std::unique_ptr<CatalogReader> OpenReader(const std::string& db) {
+  auto reader = CatalogReader::Open(db);
+  INFO(reader.status().message());
+  REQUIRE(reader.ok());
+  return std::move(reader.value());
+}
+
+std::vector<catalog::AssetRow> Assets(CatalogReader& reader, int min_score) {
+  std::vector<catalog::AssetRow> rows;
+  Filter filter;
+  filter.min_score = min_score;
+  Status s = reader.ListAssets(filter, [&](const catalog::AssetRow& a) { rows.push_back(a); });
+  REQUIRE(s.ok());
+  return rows;
+}
+
+std::vector<std::string> AssetNames(const std::vector<catalog::AssetRow>& rows) {
+  std::vector<std::string> names;
+  for (const auto& a : rows) names.push_back(a.path + (a.member ? "!" + *a.member : ""));
+  return names;
+}
+
+std::vector<std::string> FindingKeys(CatalogReader& reader, int min_score) {
+  std::vector<std::string> keys;
+  Filter filter;
+  filter.min_score = min_score;
+  Status s = reader.ListFindings(filter, [&](const catalog::FindingRow& f) {
+    keys.push_back(f.path + (f.member ? "!" + *f.member : "") + " " + f.type_id + " " +
+                   std::to_string(f.score) + "@" + std::to_string(f.start));
+  });
+  REQUIRE(s.ok());
+  return keys;
+}
+
+TEST_CASE("ListFindings keeps findings at or above the confidence floor, ordered by location") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);
+  auto reader = OpenReader(db);
+
+  CHECK(FindingKeys(*reader, MinScoreFor(Confidence::kLow)) ==
+        std::vector<std::string>{"/r/a.txt US_SSN 90@5", "/r/a.txt US_SSN 70@50",
+                                 "/r/b.txt EMAIL 70@0", "/r/c.zip!x.csv US_MBI 80@7",
+                                 "/r/old.txt OLD_ID 65@3"});
+  CHECK(FindingKeys(*reader, MinScoreFor(Confidence::kMedium)) ==
+        std::vector<std::string>{"/r/a.txt US_SSN 90@5", "/r/c.zip!x.csv US_MBI 80@7"});
+  CHECK(FindingKeys(*reader, MinScoreFor(Confidence::kHigh)) ==
+        std::vector<std::string>{"/r/a.txt US_SSN 90@5"});
+}
+
+TEST_CASE("ListAssets lists the whole inventory at the lowest floor and only hits above it") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);
+  auto reader = OpenReader(db);
+
+  SECTION("low: clean assets and coverage gaps are listed too") {
+    auto rows = Assets(*reader, MinScoreFor(Confidence::kLow));
+    CHECK(AssetNames(rows) == std::vector<std::string>{"/r/a.txt", "/r/b.txt", "/r/c.zip",
+                                                       "/r/c.zip!x.csv", "/r/d.bin", "/r/old.txt",
+                                                       "/r/undefined.txt"});
+    REQUIRE(rows.size() == 7);
+    CHECK(rows[1].types == std::map<std::string, uint64_t>{{"EMAIL", 4}});
+    CHECK(rows[4].status == AssetStatus::kUnreadable);
+    CHECK(rows[4].reason == "permission_denied");
+    CHECK(rows[4].types.empty());
+  }
+  SECTION("medium: only assets with a type at 75 or more, with only those types") {
+    auto rows = Assets(*reader, MinScoreFor(Confidence::kMedium));
+    CHECK(AssetNames(rows) ==
+          std::vector<std::string>{"/r/a.txt", "/r/c.zip!x.csv", "/r/undefined.txt"});
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].types == std::map<std::string, uint64_t>{{"US_SSN", 2}});
+    CHECK(rows[0].max_score == 90);
+    CHECK(rows[1].types == std::map<std::string, uint64_t>{{"US_MBI", 1}});
+  }
+  SECTION("high") {
+    CHECK(AssetNames(Assets(*reader, MinScoreFor(Confidence::kHigh))) ==
+          std::vector<std::string>{"/r/a.txt", "/r/undefined.txt"});
+  }
+}
+
+TEST_CASE("A top-level asset has no member; a member of the same file has one") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);
+  auto reader = OpenReader(db);
+  auto rows = Assets(*reader, 0);
+  REQUIRE(rows.size() == 7);
+  CHECK(rows[2].path == "/r/c.zip");
+  CHECK_FALSE(rows[2].member.has_value());
+  CHECK(rows[2].kind == AssetKind::kFile);
+  CHECK(rows[3].path == "/r/c.zip");
+  CHECK(rows[3].member == std::optional<std::string>("x.csv"));
+  CHECK(rows[3].kind == AssetKind::kMember);
+  CHECK(rows[3].status == AssetStatus::kPartial);
+}
+
+TEST_CASE("GetSummary counts assets by status, label, category and type") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);
+  auto reader = OpenReader(db);
+
+  auto summary = reader->GetSummary({});
+  REQUIRE(summary.ok());
+  CHECK(summary->run_id == 2);
+  CHECK(summary->run_status == "completed");
+  CHECK(summary->assets == 7);
+  CHECK(summary->bytes_scanned == 6 * 1200);
+  CHECK(summary->by_status ==
+        std::map<std::string, uint64_t>{{"complete", 5}, {"partial", 1}, {"unreadable", 1}});
+  CHECK(summary->by_label == std::map<std::string, uint64_t>{{"PHI", 2}, {"PII", 2}});
+  // US_SSN counts as PHI (its latest definition), OLD_ID keeps run 1's PII.
+  CHECK(summary->by_category ==
+        std::map<std::string, uint64_t>{{"PHI", 2}, {"PII", 2}, {"unknown", 1}});
+  REQUIRE(summary->by_type.size() == 5);
+  std::map<std::string, catalog::TypeCount> by_type;
+  for (const auto& t : summary->by_type) by_type[t.type_id] = t;
+  CHECK(by_type["US_SSN"].category == "PHI");
+  CHECK(by_type["US_SSN"].hipaa_class == 7);
+  CHECK(by_type["US_SSN"].assets == 1);
+  CHECK(by_type["US_SSN"].findings == 2);
+  CHECK(by_type["EMAIL"].findings == 4);
+  CHECK(by_type["OLD_ID"].category == "PII");
+  CHECK(by_type["OLD_ID"].hipaa_class == 18);
+  CHECK(by_type["MYSTERY"].category == "unknown");
+  CHECK(by_type["MYSTERY"].hipaa_class == 0);
+
+  Filter high;
+  high.min_score = MinScoreFor(Confidence::kHigh);
+  auto strict = reader->GetSummary(high);
+  REQUIRE(strict.ok());
+  CHECK(strict->assets == 7);  // the inventory does not shrink with the floor
+  CHECK(strict->by_category == std::map<std::string, uint64_t>{{"PHI", 1}, {"unknown", 1}});
+  REQUIRE(strict->by_type.size() == 2);
+}
+
+TEST_CASE("The most widespread type comes first in the summary") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  {
+    auto writer = CatalogWriter::Open(db);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+    for (int i = 0; i < 3; ++i) {
+      AssetRecord a = MakeAsset("/r/" + std::to_string(i));
+      a.types = {{"US_SSN", 1, 1, 85}};
+      if (i == 0) a.types.push_back({"EMAIL", 9, 9, 85});
+      (*writer)->Submit(std::move(a));
+    }
+    REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto summary = OpenReader(db)->GetSummary({});
+  REQUIRE(summary.ok());
+  REQUIRE(summary->by_type.size() == 2);
+  CHECK(summary->by_type[0].type_id == "US_SSN");
+  CHECK(summary->by_type[0].assets == 3);
+  CHECK(summary->by_type[1].type_id == "EMAIL");
+}
+
+TEST_CASE("An empty catalog summarises as no run and no assets") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  { REQUIRE(CatalogWriter::Open(db).ok()); }
+  auto summary = OpenReader(db)->GetSummary({});
+  REQUIRE(summary.ok());
+  CHECK(summary->run_id == 0);
+  CHECK(summary->assets == 0);
+  CHECK(summary->by_type.empty());
+}
+
+TEST_CASE("Reading never changes the catalog file") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);
+  const std::string before = testing::ReadFile(db);
+  REQUIRE_FALSE(before.empty());
+  {
+    auto reader = OpenReader(db);
+    REQUIRE(reader->GetSummary({}).ok());
+    Assets(*reader, 0);
+    FindingKeys(*reader, 0);
+  }
+  CHECK(testing::ReadFile(db) == before);
+  // Nothing landed in a WAL either.
+  CHECK(testing::ReadFile(db + "-wal").empty());
+}
+
+TEST_CASE("The reader sees committed batches while a scan is still writing") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  catalog::WriterOptions options;
+  options.batch_assets = 1;
+  auto writer = CatalogWriter::Open(db, options);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+  (*writer)->Submit(MakeAsset("/r/early.txt"));
+  for (int i = 0; i < 400 && (*writer)->committed() == 0; ++i) usleep(5000);
+  REQUIRE((*writer)->committed() == 1);
+  auto reader = OpenReader(db);
+  auto summary = reader->GetSummary({});
+  REQUIRE(summary.ok());
+  CHECK(summary->run_status == "running");
+  CHECK(summary->assets == 1);
+  REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
+}
+
+TEST_CASE("Opening something that is not a usable catalog fails with a clear status") {
+  testing::TempDir dir;
+
+  SECTION("missing file") {
+    auto reader = CatalogReader::Open(dir.Join("absent.db"));
+    REQUIRE_FALSE(reader.ok());
+    CHECK(reader.status().code() == StatusCode::kNotFound);
+    CHECK_THAT(reader.status().message(), Catch::Contains("absent.db"));
+    CHECK(access(dir.Join("absent.db").c_str(), F_OK) != 0);  // and it was not created
+  }
+  SECTION("empty SQLite database") {
+    testing::WriteFile(dir.Join("empty.db"), "");
+    auto reader = CatalogReader::Open(dir.Join("empty.db"));
+    REQUIRE_FALSE(reader.ok());
+    CHECK(reader.status().code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(reader.status().message(), Catch::Contains("not a phiscan catalog"));
+  }
+  SECTION("another application's database") {
+    REQUIRE(testing::ExecSql(dir.Join("other.db"), "CREATE TABLE notes(body TEXT);"));
+    auto reader = CatalogReader::Open(dir.Join("other.db"));
+    REQUIRE_FALSE(reader.ok());
+    CHECK(reader.status().code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(reader.status().message(), Catch::Contains("not a phiscan catalog"));
+  }
+  SECTION("not SQLite at all") {
+    testing::WriteFile(dir.Join("notes.txt"), std::string(2048, 'n'));
+    auto reader = CatalogReader::Open(dir.Join("notes.txt"));
+    REQUIRE_FALSE(reader.ok());
+    CHECK(reader.status().code() == StatusCode::kInvalidArgument);
+  }
+  SECTION("a directory") {
+    auto reader = CatalogReader::Open(dir.path());
+    REQUIRE_FALSE(reader.ok());
+    CHECK(reader.status().code() == StatusCode::kInvalidArgument);
+  }
+  SECTION("a newer schema") {
+    const std::string db = dir.Join("future.db");
+    { REQUIRE(CatalogWriter::Open(db).ok()); }
+    REQUIRE(testing::ExecSql(db, "PRAGMA user_version = 9;"));
+    auto reader = CatalogReader::Open(db);
+    REQUIRE_FALSE(reader.ok());
+    CHECK(reader.status().code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(reader.status().message(),
+               Catch::Contains("has schema version 9; this phiscan supports up to 1"));
+  }
+}
+
+}  // namespace
+}  // namespace phiscan

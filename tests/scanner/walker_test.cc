@@ -224,11 +224,11 @@ TEST_CASE("Walker reports a directory that is its own ancestor (bind mount) as a
     Collector out;
     Walk({root}, 2, out);
     const auto gaps = out.Gaps();
-    const bool ok = out.FilePaths() ==
-                        std::vector<std::string>{root + "/a/f.txt", root + "/top.txt"} &&
-                    gaps.size() == 1 && gaps[0]->path == root + "/a/loop" &&
-                    gaps[0]->gap_status == AssetStatus::kLoop && gaps[0]->gap_reason == "loop" &&
-                    gaps[0]->gap_kind == AssetKind::kDirectory;
+    const bool ok =
+        out.FilePaths() == std::vector<std::string>{root + "/a/f.txt", root + "/top.txt"} &&
+        gaps.size() == 1 && gaps[0]->path == root + "/a/loop" &&
+        gaps[0]->gap_status == AssetStatus::kLoop && gaps[0]->gap_reason == "loop" &&
+        gaps[0]->gap_kind == AssetKind::kDirectory;
     _exit(ok ? 0 : 1);
   }
   int status = 0;
@@ -284,8 +284,7 @@ TEST_CASE("Walker emits an unreadable file; opening it reports permission denied
   }
   Collector out;
   Walk({root}, 2, out);
-  CHECK(out.FilePaths() ==
-        std::vector<std::string>{root + "/private.txt", root + "/public.txt"});
+  CHECK(out.FilePaths() == std::vector<std::string>{root + "/private.txt", root + "/public.txt"});
   CHECK(out.Gaps().empty());
 
   const WalkItem* item = out.FindFile(root + "/private.txt");
@@ -347,8 +346,7 @@ TEST_CASE("Walker never emits a file whose (dev, ino) is on the skip list") {
   const struct stat wal = Lstat(root + "/sub/catalog.db-wal");
 
   Collector out;
-  const WalkStats stats =
-      Walk({root}, 2, out, {{db.st_dev, db.st_ino}, {wal.st_dev, wal.st_ino}});
+  const WalkStats stats = Walk({root}, 2, out, {{db.st_dev, db.st_ino}, {wal.st_dev, wal.st_ino}});
   CHECK(out.FilePaths() == std::vector<std::string>{root + "/data.txt"});
   CHECK(out.Gaps().empty());
   CHECK(stats.files == 1);

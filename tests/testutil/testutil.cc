@@ -99,6 +99,7 @@ DropFileCapabilities::~DropFileCapabilities() {
 }
 
 int RunCommand(const std::string& command, std::string* out) {
+  if (out) out->clear();
   FILE* p = popen(command.c_str(), "r");
   if (p == nullptr) return -1;
   char buf[4096];

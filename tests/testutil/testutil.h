@@ -52,7 +52,7 @@ class DropFileCapabilities {
 };
 
 // Runs a shell command, returns its exit status (as from system(3)) and
-// captures stdout in `out` if non-null.
+// replaces `*out` with its stdout if `out` is non-null.
 int RunCommand(const std::string& command, std::string* out = nullptr);
 
 }  // namespace phiscan::testing

@@ -1,0 +1,1106 @@
+#!/usr/bin/env python3
+"""Synthetic test-corpus generator for phiscan, with a ground-truth manifest.
+
+    python3 corpus/generate.py --out DIR [--manifest FILE] [--seed N]
+                               [--files N] [--target-bytes N]
+
+Writes a small tree of clinical notes (.txt), logs (.log), key-value CSV
+exports (.csv) and JSON exports (.json), plus an empty file, a binary file and
+a file with nothing to find. Every identifier is generated (valid checksums
+where the type has one); none is real. Each planted value sits in its own
+block, separated from the next by at least MIN_GAP bytes of neutral filler, so
+keyword evidence never leaks between items and every expected score is exact.
+
+The manifest (JSON Lines, default DIR + ".manifest.jsonl", always outside DIR
+because it holds raw values) lists per file:
+  {"file", "kind": "file", "status": "complete"|"skipped"[, "reason"]}
+  {"file", "kind": "positive", "type", "start", "end", "score", "value"}
+  {"file", "kind": "negative", "type", "start", "end", "note", "value"}
+with byte offsets (end exclusive), sorted by file then start.
+
+Output depends only on the arguments: random.Random(seed), fixed ordering,
+'\n' line endings. After writing, the tree is checked against the manifest by
+check_manifest.py (a reference scanner over classifiers/rules/builtin.yaml).
+Python 3 stdlib only.
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import textwrap
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import check_manifest  # noqa: E402
+import validators as V  # noqa: E402
+
+MIN_GAP = 400            # bytes of filler between two planted blocks
+MAX_GAP = 700
+CHUNK_BOUNDARY = 4096    # one value is placed across this offset
+WRAP_COLUMNS = 76
+MIN_FILES = 5            # three special files + two regular ones
+
+SSN, CARD, NPI, MBI, PHONE, EMAIL = "US_SSN", "CREDIT_CARD", "US_NPI", "US_MBI", "PHONE", "EMAIL"
+
+# (type, score): every score level the rules can yield, cycled over the files.
+COMBOS = [
+    (SSN, 85), (SSN, 75), (SSN, 65),
+    (CARD, 85), (CARD, 65),
+    (NPI, 85),
+    (MBI, 85), (MBI, 75),
+    (PHONE, 85), (PHONE, 75),
+    (EMAIL, 85), (EMAIL, 75),
+]
+
+# ---------------------------------------------------------------------------
+# Neutral filler: no digits, no keyword of any list, no commas or quotes.
+
+FILLER_SUBJECTS = [
+    "The patient", "The care team", "Nursing staff", "The family", "The attending physician",
+    "The charge nurse", "Pharmacy staff", "The therapist", "The resident", "Social work",
+    "The dietitian", "The night nurse",
+]
+FILLER_VERBS = [
+    "reviewed", "discussed", "updated", "confirmed", "documented", "revisited",
+    "explained", "completed", "adjusted", "summarised", "clarified", "reinforced",
+]
+FILLER_OBJECTS = [
+    "the discharge plan", "the medication list", "the follow up schedule",
+    "the wound dressing routine", "the dietary guidance", "the fall risk assessment",
+    "the home exercise plan", "the pain management goals", "the sleep diary",
+    "the hydration targets", "the mobility goals", "the care plan", "the visit summary",
+    "the allergy history", "the referral letter", "the breathing exercises",
+]
+FILLER_TAILS = [
+    "during the morning visit", "before the afternoon rounds", "with the patient and family",
+    "at the bedside", "in the clinic", "after lunch", "without concerns",
+    "and noted steady progress", "and agreed on next steps", "as part of routine care",
+    "in the quiet room near the café", "ahead of the weekend",
+    "while vitals remained within normal limits", "and planned a follow up visit",
+    "in plain language", "with a translator present",
+]
+FILLER_STANDALONE = [
+    "Appetite is improving and sleep is restful.",
+    "No new symptoms were reported overnight.",
+    "Education materials were provided in large print.",
+    "Gait is steady with a walker on level surfaces.",
+    "Family members asked thoughtful questions about recovery.",
+    "The plan remains unchanged pending further assessment.",
+    "Skin is warm and dry with no new bruising.",
+    "She tolerated the session well and rested afterwards.",
+    "Breathing is unlaboured at rest – no distress noted.",
+    "He prefers a naïve approach to the puzzle books on the ward.",
+    "Medication reconciliation was completed before discharge.",
+    "Pain is controlled and the patient is walking the corridor.",
+    "The team will revisit the goals at the next visit.",
+    "Swelling has eased and the dressing is clean and dry.",
+]
+LOG_LEVELS = ["INFO", "DEBUG", "INFO", "WARN"]
+LOG_COMPONENTS = ["scheduler", "sync", "worker", "audit", "cache", "indexer", "notifier",
+                  "intake", "billing", "portal"]
+LOG_FILLER_MESSAGES = [
+    "sweep finished with an empty queue", "roster refreshed for the east wing",
+    "heartbeat acknowledged by peer", "batch closed without changes",
+    "retry policy unchanged", "session cleanup completed", "template cache warmed",
+    "reminder queue drained", "nightly summary assembled", "audit trail rotated",
+    "idle workers parked", "configuration reloaded without changes",
+    "stale locks released", "pending jobs rebalanced across workers",
+]
+
+# ---------------------------------------------------------------------------
+# Block templates. {v} is the planted value, {k} a keyword of its type, {f} a
+# filler sentence. A value is never followed by '.', '-' or a digit.
+
+KEYWORDS = {
+    SSN: ["SSN", "ssn", "Social Security Number", "social security no", "SS#", "Soc Sec",
+          "SSN#", "social security"],
+    CARD: ["Visa", "Mastercard", "Amex", "card number", "Card No", "credit card",
+           "debit card", "cardholder", "CC#", "payment card"],
+    NPI: ["NPI", "NPI#", "National Provider Identifier", "rendering provider",
+          "billing provider", "attending provider", "Provider ID", "NPI number"],
+    MBI: ["MBI", "Medicare Beneficiary Identifier", "Medicare ID", "medicare number",
+          "Beneficiary ID", "MBI#"],
+    PHONE: ["phone", "Phone", "Tel", "mobile", "cell", "fax", "home phone", "work phone",
+            "telephone", "Ph"],
+    EMAIL: ["email", "Email", "e-mail", "E-mail", "email address", "contact email"],
+}
+
+TXT_KW = {
+    SSN: [
+        "Intake packet lists the {k} as {v} and the patient confirmed it at the desk.",
+        "{k}: {v}",
+        "Registration verified {k} {v} against the guarantor form before the visit.",
+        "The guarantor form shows {v} in the {k} box, copy retained in the chart.",
+        "{k} on file. {f} Entered value {v} matches the scanned form.",
+    ],
+    CARD: [
+        "Copay collected by {k} {v} at checkout.",
+        "Patient paid the balance with {k} {v} and declined a receipt.",
+        "Balance settled: {v} ({k}) approved at the front desk.",
+        "{k}: {v}",
+        "Payment taken by {k}. {f} Number used was {v} per the receipt.",
+    ],
+    NPI: [
+        "Referral signed by the {k} {v} for outpatient therapy.",
+        "{k}: {v}",
+        "Claim header lists {k} {v} for this encounter.",
+        "Orders co-signed, {v} recorded as the {k} on the claim.",
+    ],
+    MBI: [
+        "Coverage verified using {k} {v} on the eligibility screen.",
+        "{k}: {v}",
+        "Red white and blue card copied; {k} {v} entered by registration.",
+        "Eligibility confirmed for {v} ({k}) before the procedure.",
+    ],
+    PHONE: [
+        "Daughter prefers {k} {v} for updates.",
+        "{k}: {v}",
+        "Pharmacy {k} {v} confirmed for refill questions.",
+        "Please call at {v} to reschedule the follow up visit.",
+        "Reached the patient on {v} ({k}) this afternoon.",
+    ],
+    EMAIL: [
+        "Discharge summary sent by {k} to {v} per patient request.",
+        "{k}: {v}",
+        "Portal replies go to mailto:{v} for the care team.",
+        "Patient asked that results go to {v} ({k} on the consent form).",
+    ],
+}
+TXT_NOKW = {
+    SSN: [
+        "A nine digit identifier {v} was handwritten on the referral cover sheet.",
+        "Scanned form field reads {v} and was left for records staff to confirm.",
+        "Old chart label shows {v} beside the room assignment.",
+    ],
+    CARD: [
+        "Front desk wrote {v} on a sticky note attached to the folder.",
+        "Account reference {v} appears in the balance summary.",
+        "Refund request cites {v} as the original tender.",
+    ],
+    NPI: [
+        "Scheduling code {v} appears on the referral printout.",
+        "Claim batch {v} was resubmitted after review.",
+    ],
+    MBI: [
+        "Eligibility screen shows member code {v} for the current plan year.",
+        "Insurance copy lists {v} under the plan name.",
+    ],
+    PHONE: [
+        "Daughter can be reached at {v} after work hours.",
+        "Leave a message at {v} if the clinic closes early.",
+        "Neighbour listed {v} as the best way to reach the family.",
+    ],
+    EMAIL: [
+        "Patient portal login is {v} and was reset today.",
+        "Forward the signed consent to {v} before the procedure.",
+        "Results were shared with {v} at the request of the family.",
+    ],
+}
+
+LOG_KW = {
+    SSN: ["ssn", "SSN", "ssn#"],
+    CARD: ["pan", "visa", "cardholder", "amex"],
+    NPI: ["npi", "NPI", "provider id"],
+    MBI: ["mbi", "MBI", "medicare id"],
+    PHONE: ["phone", "mobile", "fax", "tel"],
+    EMAIL: ["email", "e-mail"],
+}
+LOG_KW_MESSAGES = ["{k}={v} stored for registration", "updated {k} {v} for account",
+                   "lookup {k}: {v} ok", "received {k} {v} from upstream feed"]
+LOG_NOKW_MESSAGES = ["unparsed token {v} in import row", "field value {v} copied from feed",
+                     "queued {v} for manual review"]
+
+CSV_HEADER = "record_id,field,value,note\n"
+CSV_KW = {
+    SSN: ["SSN", "Social Security Number", "SS#"],
+    CARD: ["Card Number", "Visa", "Amex", "Cardholder PAN"],
+    NPI: ["NPI", "Rendering Provider", "Billing Provider NPI"],
+    MBI: ["MBI", "Medicare ID", "Beneficiary ID"],
+    PHONE: ["Phone", "Mobile", "Fax", "Home Phone"],
+    EMAIL: ["Email", "E-mail", "Email Address"],
+}
+CSV_NOKW = {
+    SSN: ["Identifier", "Legacy ID"],
+    CARD: ["Reference", "Tender Ref"],
+    NPI: ["Batch Code", "Scheduling Code"],
+    MBI: ["Member Code", "Plan Ref"],
+    PHONE: ["Contact", "Alternate"],
+    EMAIL: ["Login", "Portal User"],
+}
+ROW_NOTES = ["verified at intake", "from scanned form", "copied from referral",
+             "entered by front desk", "pending review", "confirmed by family"]
+
+JSON_KW = {
+    SSN: ["ssn", "SSN", "social security number"],
+    CARD: ["pan", "card number", "visa"],
+    NPI: ["npi", "NPI", "provider id"],
+    MBI: ["mbi", "medicare id", "MBI"],
+    PHONE: ["phone", "mobile", "fax", "home phone"],
+    EMAIL: ["email", "e-mail", "contact email"],
+}
+JSON_NOKW = {
+    SSN: ["identifier", "legacy_id"],
+    CARD: ["reference", "tender_ref"],
+    NPI: ["batch_code", "scheduling_code"],
+    MBI: ["member_code", "plan_ref"],
+    PHONE: ["contact", "alternate"],
+    EMAIL: ["login", "portal_user"],
+}
+
+# Look-alikes that are no identifier at all: per kind the type a naive
+# scanner would confuse them with, and context in each format.
+GENERIC = {
+    "order": (SSN, "nine-digit order number, no ssn keyword",
+              ["Order {v} shipped to the clinic supply room.",
+               "Supply request {v} was received by the ward."],
+              "order", "Order", "order"),
+    "epoch": (NPI, "epoch seconds, NPI-valid digits, no npi keyword",
+              ["Cache entry stamped {v} was refreshed overnight.",
+               "Upload marker {v} appears in the transfer log."],
+              "cache stamp", "Cache Stamp", "cache_stamp"),
+    "timestamp": (PHONE, "timestamp",
+                  ["Session opened at {v} and closed shortly after.",
+                   "Last chart update {v} by the unit clerk."],
+                  "previous run finished", "Updated", "updated"),
+    "iso": (PHONE, "ISO 8601 timestamp",
+            ["Sync completed {v} with no conflicts.",
+             "Export window closed {v} per the audit view."],
+            "sync watermark", "Synced", "synced"),
+    "ipv4": (PHONE, "IPv4 address",
+             ["Workstation at {v} synced the schedule.",
+              "Label printer {v} came back online."],
+             "client", "Workstation", "workstation"),
+    "version": (PHONE, "version string",
+                ["Charting software {v} was installed overnight.",
+                 "Tablet app updated to {v} before rounds."],
+                "agent version", "App Version", "app_version"),
+    "uuid": (CARD, "UUID",
+             ["Document {v} was attached to the chart.",
+              "Scan batch {v} finished processing."],
+             "document", "Document", "document"),
+    "invoice": (CARD, "invoice number",
+                ["Invoice {v} was sent to the family.",
+                 "Statement {v} is awaiting review."],
+                "invoice", "Invoice", "invoice"),
+    "asset": (EMAIL, "image file name with @2x",
+              ["Sprite asset {v} failed to load in the portal header.",
+               "Retina image {v} was added to the patient handout."],
+              "asset", "Asset", "asset"),
+    "localhost": (EMAIL, "address without a dotted domain",
+                  ["Test alerts go to the email {v} on the build box.",
+                   "Local relay accepts e-mail for {v} only."],
+                  "relay mailbox", "Email", "email"),
+}
+
+FIRST_NAMES = ["alex", "jordan", "maria", "wei", "priya", "samuel", "nora", "diego", "hannah",
+               "omar", "lena", "tomas", "grace", "ivan", "keiko", "rosa", "felix", "amara",
+               "jonah", "leila"]
+LAST_NAMES = ["rivera", "chen", "okafor", "lindqvist", "patel", "moreau", "tanaka", "novak",
+              "haddad", "silva", "brennan", "kowalski", "mensah", "ortiz", "fischer",
+              "nakamura", "adeyemi", "larsen", "quinn", "varga"]
+EMAIL_DOMAINS = ["example.com", "example.org", "example.net", "mail.example.com",
+                 "clinic.example.org", "patients.example.net"]
+
+
+# ---------------------------------------------------------------------------
+# Values
+
+def _digits(rng, n):
+    return "".join(rng.choice("0123456789") for _ in range(n))
+
+
+def _group(d, sizes, sep):
+    out, i = [], 0
+    for n in sizes:
+        out.append(d[i:i + n])
+        i += n
+    return sep.join(out)
+
+
+def ssn_digits_valid(rng):
+    while True:
+        area = rng.randrange(1, 900)
+        d = "%03d%02d%04d" % (area, rng.randrange(1, 100), rng.randrange(1, 10000))
+        if V.ssn_valid(d):
+            return d
+
+
+def format_ssn(d, form):
+    if form == "bare":
+        return d
+    return _group(d, (3, 2, 4), "-" if form == "dash" else " ")
+
+
+CARD_ISSUERS = [
+    ("visa", lambda r: "4", [16, 16, 16, 13, 19]),
+    ("mastercard", lambda r: str(r.randrange(51, 56)) if r.random() < 0.6
+     else str(r.randrange(2221, 2721)), [16]),
+    ("amex", lambda r: r.choice(["34", "37"]), [15]),
+    ("discover", lambda r: r.choice(["6011", str(r.randrange(644, 650)), "65"]), [16, 16, 19]),
+    ("jcb", lambda r: str(r.randrange(3528, 3590)), [16, 19]),
+    ("diners", lambda r: r.choice([str(r.randrange(300, 306)), "36", "38", "39"]), [14, 16]),
+    ("unionpay", lambda r: "62", [16, 19]),
+]
+
+
+def card_digits(rng, prefix, length):
+    while True:
+        body = prefix + _digits(rng, length - 1 - len(prefix))
+        d = body + V.luhn_check_digit(body)
+        if len(set(d)) > 1:
+            return d
+
+
+def format_card(rng, d):
+    if len(d) == 16:
+        form = rng.choice(["space", "space", "dash", "bare"])
+        return d if form == "bare" else _group(d, (4, 4, 4, 4), " " if form == "space" else "-")
+    if len(d) == 15:
+        form = rng.choice(["space", "dash", "bare"])
+        return d if form == "bare" else _group(d, (4, 6, 5), " " if form == "space" else "-")
+    return d
+
+
+def gen_card(rng):
+    _, prefix_fn, lengths = rng.choice(CARD_ISSUERS)
+    d = card_digits(rng, prefix_fn(rng), rng.choice(lengths))
+    assert V.credit_card_valid(d), d
+    return format_card(rng, d)
+
+
+def npi_digits(rng):
+    body = rng.choice("12") + _digits(rng, 8)
+    return body + V.luhn_check_digit("80840" + body)
+
+
+def format_npi(rng, d):
+    form = rng.choice(["bare", "bare", "bare", "space", "dash"])
+    return d if form == "bare" else _group(d, (4, 3, 3), " " if form == "space" else "-")
+
+
+def mbi_chars(rng):
+    letters, alnum = V.MBI_LETTERS, V.MBI_LETTERS + "0123456789"
+    c = [rng.choice("123456789"), rng.choice(letters), rng.choice(alnum),
+         rng.choice("0123456789"), rng.choice(letters), rng.choice(alnum),
+         rng.choice("0123456789"), rng.choice(letters), rng.choice(letters),
+         rng.choice("0123456789"), rng.choice("0123456789")]
+    return c
+
+
+def format_mbi(rng, chars):
+    s = "".join(chars)
+    return _group(s, (4, 3, 4), "-") if rng.random() < 0.5 else s
+
+
+def phone_parts(rng):
+    while True:
+        area = rng.choice("23456789") + _digits(rng, 2)
+        exchange = rng.choice("23456789") + _digits(rng, 2)
+        line = _digits(rng, 4)
+        if area[1:] == "11" or exchange[1:] == "11":
+            continue
+        if exchange == "555" and 100 <= int(line) <= 199:
+            continue
+        return area, exchange, line
+
+
+def format_phone(rng, area, exchange, line, allow_plus=True):
+    form = rng.choice(["paren", "dash", "dot"])
+    if form == "paren":
+        s = "(%s) %s-%s" % (area, exchange, line)
+    elif form == "dash":
+        s = "%s-%s-%s" % (area, exchange, line)
+    else:
+        s = "%s.%s.%s" % (area, exchange, line)
+    if allow_plus and rng.random() < 0.25:
+        s = "+1 " + s
+    return s
+
+
+def gen_email(rng):
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    form = rng.randrange(5)
+    if form == 0:
+        local = "%s.%s" % (first, last)
+    elif form == 1:
+        local = first[0] + last
+    elif form == 2:
+        local = "%s%s%d" % (first, last[0], rng.randrange(2, 99))
+    elif form == 3:
+        local = "%s.%s+portal" % (first, last)
+    else:
+        local = "%s-%s" % (first.capitalize(), last.capitalize())
+    v = "%s@%s" % (local, rng.choice(EMAIL_DOMAINS))
+    assert V.email_valid(v), v
+    return v
+
+
+def gen_positive(rng, type_id, score):
+    """(value, keyword context?) for one planted positive."""
+    if type_id == SSN:
+        if score == 75:
+            return format_ssn(ssn_digits_valid(rng), "bare"), True
+        form = rng.choice(["dash", "dash", "space"])
+        return format_ssn(ssn_digits_valid(rng), form), score == 85
+    if type_id == CARD:
+        return gen_card(rng), score == 85
+    if type_id == NPI:
+        return format_npi(rng, npi_digits(rng)), True
+    if type_id == MBI:
+        return format_mbi(rng, mbi_chars(rng)), score == 85
+    if type_id == PHONE:
+        return format_phone(rng, *phone_parts(rng)), score == 85
+    if type_id == EMAIL:
+        return gen_email(rng), score == 85
+    raise AssertionError(type_id)
+
+
+# Negatives: kind -> function(rng) -> (type, value, note, context) where
+# context is "kw" (written with a keyword of the type), "nokw", or "generic".
+
+def _neg_ssn(area_fn, note, form_choices=("dash", "dash", "space")):
+    def make(rng):
+        while True:
+            d = area_fn(rng)
+            if not V.ssn_valid(d):
+                return SSN, format_ssn(d, rng.choice(form_choices)), note, "kw"
+    return make
+
+
+def _rand_group(rng):
+    return "%02d" % rng.randrange(1, 100)
+
+
+def _rand_serial(rng):
+    return "%04d" % rng.randrange(1, 10000)
+
+
+def _neg_ssn_published(rng):
+    d = rng.choice(["078051120", "219099999", "123456789",
+                    "98765432%d" % rng.randrange(10)])
+    return SSN, format_ssn(d, rng.choice(["dash", "dash", "space"])), "published sample SSN", "kw"
+
+
+def _neg_card_luhn(rng):
+    _, prefix_fn, lengths = rng.choice(CARD_ISSUERS)
+    d = card_digits(rng, prefix_fn(rng), rng.choice(lengths))
+    d = d[:-1] + str((int(d[-1]) + rng.randrange(1, 10)) % 10)
+    assert not V.credit_card_valid(d)
+    return CARD, format_card(rng, d), "fails Luhn", "kw"
+
+
+def _neg_card_prefix(rng):
+    d = card_digits(rng, rng.choice(["9", "8", "70", "10"]), 16)
+    assert V.luhn_valid(d) and not V.credit_card_valid(d)
+    return CARD, format_card(rng, d), "Luhn-valid, unknown issuer prefix", "kw"
+
+
+def _neg_card_zeros(rng):
+    return CARD, rng.choice(["0000 0000 0000 0000", "0000-0000-0000-0000"]), \
+        "all zeros (Luhn-valid, no issuer)", "kw"
+
+
+def _neg_npi_badcheck(rng):
+    d = npi_digits(rng)
+    d = d[:-1] + str((int(d[-1]) + rng.randrange(1, 10)) % 10)
+    assert not V.npi_valid(d)
+    return NPI, format_npi(rng, d), "bad NPI check digit", "kw"
+
+
+def _neg_npi_prefix(rng):
+    body = rng.choice("3456789") + _digits(rng, 8)
+    d = body + V.luhn_check_digit("80840" + body)
+    return NPI, format_npi(rng, d), "first digit not 1 or 2", "kw"
+
+
+def _neg_npi_nokw(rng):
+    return NPI, format_npi(rng, npi_digits(rng)), "valid NPI without npi keyword", "nokw"
+
+
+def _neg_mbi_excluded(rng):
+    c = mbi_chars(rng)
+    pos = rng.choice([1, 4, 7, 8])
+    c[pos] = rng.choice("SLOIBZ")
+    return MBI, format_mbi(rng, c), "excluded letter %s" % c[pos], "kw"
+
+
+def _neg_mbi_lower(rng):
+    c = mbi_chars(rng)
+    return MBI, format_mbi(rng, c).lower(), "lowercase", "kw"
+
+
+def _neg_mbi_zero(rng):
+    c = mbi_chars(rng)
+    c[0] = "0"
+    return MBI, format_mbi(rng, c), "first digit 0", "kw"
+
+
+def _neg_phone(mutate, note):
+    def make(rng):
+        area, exchange, line = phone_parts(rng)
+        area, exchange, line = mutate(rng, area, exchange, line)
+        v = format_phone(rng, area, exchange, line, allow_plus=False)
+        assert not V.nanp_phone_valid(v), v
+        return PHONE, v, note, "kw"
+    return make
+
+
+def _epoch(rng):
+    while True:
+        v = str(rng.randrange(1704067200, 1735689600))
+        if V.npi_valid(v):
+            return v
+
+
+def _timestamp(rng, iso=False):
+    s = "2024-%02d-%02d%s%02d:%02d:%02d" % (
+        rng.randrange(1, 13), rng.randrange(1, 29), "T" if iso else " ",
+        rng.randrange(0, 24), rng.randrange(0, 60), rng.randrange(0, 60))
+    return s + ("Z" if iso else "")
+
+
+def _uuid(rng):
+    return "%08x-%04x-4%03x-%04x-%012x" % (
+        rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(12),
+        0x8000 | rng.getrandbits(14), rng.getrandbits(48))
+
+
+def _ipv4(rng):
+    return rng.choice([
+        "10.%d.%d.%d" % (rng.randrange(256), rng.randrange(256), rng.randrange(1, 255)),
+        "192.168.%d.%d" % (rng.randrange(256), rng.randrange(1, 255)),
+        "172.%d.%d.%d" % (rng.randrange(16, 32), rng.randrange(256), rng.randrange(1, 255)),
+    ])
+
+
+def _version(rng):
+    a, b, c = rng.randrange(1, 12), rng.randrange(0, 40), rng.randrange(0, 20)
+    return rng.choice(["v%d.%d.%d" % (a, b, c), "%d.%d.%d" % (a, b, c),
+                       "%d.%d.%d-rc%d" % (a, b, c, rng.randrange(1, 5))])
+
+
+GENERIC_VALUES = {
+    "order": lambda r: ssn_digits_valid(r),
+    "epoch": _epoch,
+    "timestamp": lambda r: _timestamp(r),
+    "iso": lambda r: _timestamp(r, iso=True),
+    "ipv4": _ipv4,
+    "version": _version,
+    "uuid": _uuid,
+    "invoice": lambda r: "INV-2024-%06d" % r.randrange(1, 1000000),
+    "asset": lambda r: "%s@%dx.%s" % (r.choice(["icon", "logo", "badge", "sprite", "avatar"]),
+                                      r.choice([2, 3]), r.choice(["png", "jpg", "webp", "svg"])),
+    "localhost": lambda r: "%s@localhost" % r.choice(["user", "root", "alerts", "nurse"]),
+}
+
+
+def _generic(kind):
+    def make(rng):
+        type_id, note = GENERIC[kind][0], GENERIC[kind][1]
+        return type_id, GENERIC_VALUES[kind](rng), note, "generic:" + kind
+    return make
+
+
+NEGATIVES = [
+    ("ssn_area000", _neg_ssn(lambda r: "000" + _rand_group(r) + _rand_serial(r), "SSN area 000")),
+    ("ssn_area666", _neg_ssn(lambda r: "666" + _rand_group(r) + _rand_serial(r), "SSN area 666")),
+    ("ssn_area9xx", _neg_ssn(lambda r: "9%02d" % r.randrange(100) + _rand_group(r)
+                             + _rand_serial(r), "SSN area 9xx")),
+    ("ssn_group00", _neg_ssn(lambda r: "%03d" % r.randrange(1, 666) + "00" + _rand_serial(r),
+                             "SSN group 00")),
+    ("ssn_serial0000", _neg_ssn(lambda r: "%03d" % r.randrange(1, 666) + _rand_group(r) + "0000",
+                                "SSN serial 0000")),
+    ("ssn_published", _neg_ssn_published),
+    ("ssn_bare_invalid", _neg_ssn(lambda r: r.choice(["666", "9%02d" % r.randrange(100)])
+                                  + _rand_group(r) + _rand_serial(r),
+                                  "bare nine digits, invalid area", ("bare",))),
+    ("order", _generic("order")),
+    ("card_luhn", _neg_card_luhn),
+    ("card_prefix", _neg_card_prefix),
+    ("card_zeros", _neg_card_zeros),
+    ("uuid", _generic("uuid")),
+    ("invoice", _generic("invoice")),
+    ("npi_badcheck", _neg_npi_badcheck),
+    ("npi_nokw", _neg_npi_nokw),
+    ("npi_prefix", _neg_npi_prefix),
+    ("epoch", _generic("epoch")),
+    ("mbi_excluded", _neg_mbi_excluded),
+    ("mbi_lower", _neg_mbi_lower),
+    ("mbi_zero", _neg_mbi_zero),
+    ("phone_area01", _neg_phone(lambda r, a, e, l: (r.choice("01") + a[1:], e, l),
+                                "area code starts with 0 or 1")),
+    ("phone_n11", _neg_phone(lambda r, a, e, l: (r.choice("2345678") + "11", e, l),
+                             "N11 area code")),
+    ("phone_555", _neg_phone(lambda r, a, e, l: (a, "555", "01%02d" % r.randrange(100)),
+                             "fictional 555-01xx")),
+    ("phone_exchange01", _neg_phone(lambda r, a, e, l: (a, r.choice("01") + e[1:], l),
+                                    "exchange starts with 0 or 1")),
+    ("timestamp", _generic("timestamp")),
+    ("iso", _generic("iso")),
+    ("ipv4", _generic("ipv4")),
+    ("version", _generic("version")),
+    ("asset", _generic("asset")),
+    ("localhost", _generic("localhost")),
+]
+
+
+# ---------------------------------------------------------------------------
+# Documents
+
+class Doc:
+    """One output file being built: bytes so far and its manifest items."""
+
+    def __init__(self, path, fmt):
+        self.path, self.fmt = path, fmt
+        self.parts, self.size, self.items = [], 0, []
+        self.tail = ""
+        self.json_objects = 0
+        self.status = ("complete", None)
+
+    def text(self, s):
+        b = s.encode("utf-8") if isinstance(s, str) else s
+        self.parts.append(b)
+        self.size += len(b)
+
+    def value(self, v, record):
+        start = self.size
+        self.text(v)
+        record.update(file=self.path, start=start, end=self.size, value=v)
+        self.items.append(record)
+
+    def data(self):
+        return b"".join(self.parts) + self.tail.encode("utf-8")
+
+
+class Filler:
+    """Neutral prose, checked once against every keyword of the rule pack."""
+
+    def __init__(self, rng, keyword_terms):
+        self.rng = rng
+        self.terms = keyword_terms
+        for s in (FILLER_SUBJECTS + FILLER_VERBS + FILLER_OBJECTS + FILLER_TAILS
+                  + FILLER_STANDALONE + LOG_FILLER_MESSAGES + LOG_COMPONENTS + LOG_LEVELS):
+            self.assert_neutral(s)
+        # Every sentence the generator can make, including neighbours joined
+        # by a space or a newline (phrase keywords could straddle them).
+        combos = []
+        for s in FILLER_SUBJECTS:
+            for v in FILLER_VERBS:
+                for o in FILLER_OBJECTS:
+                    combos.append("%s %s %s" % (s, v, o))
+        for c in combos[::7] + FILLER_STANDALONE:
+            for t in FILLER_TAILS:
+                self.assert_neutral(c + " " + t + ".")
+        ends = sorted({w.split()[-1] for w in FILLER_TAILS + FILLER_STANDALONE + FILLER_OBJECTS
+                       + LOG_FILLER_MESSAGES})
+        starts = sorted({w.split()[0] for w in FILLER_SUBJECTS + FILLER_STANDALONE
+                         + LOG_LEVELS + LOG_COMPONENTS + ["remark", "kind", "text"]})
+        for a in ends:
+            for b in starts:
+                self.assert_neutral(a + " " + b)
+                self.assert_neutral(a + "\n" + b)
+
+    def assert_neutral(self, s):
+        assert not any(c.isdigit() for c in s), "digit in filler: %r" % s
+        assert "," not in s and '"' not in s and "@" not in s, "punctuation in filler: %r" % s
+        for word in ("regex", "alnum"):
+            hit = check_manifest.first_keyword(s, self.terms, word)
+            assert hit is None, "filler %r contains keyword %r" % (s, hit)
+            hit = check_manifest.first_keyword(s.replace("\n", " "), self.terms, word)
+            assert hit is None, "filler %r contains keyword %r" % (s, hit)
+
+    def sentence(self):
+        r = self.rng
+        if r.random() < 0.3:
+            return r.choice(FILLER_STANDALONE)
+        return "%s %s %s %s." % (r.choice(FILLER_SUBJECTS), r.choice(FILLER_VERBS),
+                                 r.choice(FILLER_OBJECTS), r.choice(FILLER_TAILS))
+
+    def sentences(self, min_bytes):
+        out, n = [], 0
+        while n < min_bytes:
+            s = self.sentence()
+            out.append(s)
+            n += len(s.encode("utf-8")) + 1
+        return " ".join(out)
+
+    def txt(self, min_bytes):
+        """Wrapped paragraphs, at least min_bytes, ending with a blank line."""
+        paras, n = [], 0
+        while n < min_bytes:
+            p = textwrap.fill(self.sentences(self.rng.randrange(120, 360)), WRAP_COLUMNS)
+            paras.append(p)
+            n += len(p.encode("utf-8")) + 2
+        return "\n\n".join(paras) + "\n\n"
+
+    def txt_exact(self, nbytes):
+        """Exactly nbytes of paragraphs (trailing spaces pad the last line)."""
+        b = self.txt(nbytes + 200).encode("utf-8")[:nbytes - 2]
+        cut = max(b.rfind(b" "), b.rfind(b"\n"))
+        out = b[:cut] + b" " * (nbytes - 2 - cut) + b"\n\n"
+        assert len(out) == nbytes
+        return out
+
+    def log(self, min_bytes):
+        lines, n = [], 0
+        while n < min_bytes:
+            r = self.rng
+            s = "%s %s: %s\n" % (r.choice(LOG_LEVELS), r.choice(LOG_COMPONENTS),
+                                 r.choice(LOG_FILLER_MESSAGES))
+            lines.append(s)
+            n += len(s)
+        return "".join(lines)
+
+    def csv(self, min_bytes):
+        rows, n = [], 0
+        while n < min_bytes:
+            s = ",remark,,%s\n" % self.sentences(self.rng.randrange(60, 160))
+            rows.append(s)
+            n += len(s.encode("utf-8"))
+        return "".join(rows)
+
+    def json_object(self, min_bytes):
+        return '{"kind": "remark", "text": "%s"}' % self.sentences(min_bytes)
+
+
+def cased(rng, k):
+    return rng.choice([k, k, k.upper(), k.lower()]) if k.isascii() else k
+
+
+class Builder:
+    def __init__(self, rng, filler):
+        self.rng, self.filler = rng, filler
+        self.record_no = 0
+
+    # -- one planted block per format -------------------------------------
+
+    def _split(self, template, k):
+        t = template.replace("{k}", k)
+        if "{f}" in t:
+            t = t.replace("{f}", self.filler.sentence())
+        pre, post = t.split("{v}")
+        return pre, post
+
+    def block(self, doc, item):
+        """Writes item's block into doc (item: dict with type, value, ctx,
+        kind and score/note)."""
+        r = self.rng
+        type_id, ctx = item["type"], item["ctx"]
+        rec = {"kind": item["kind"], "type": type_id}
+        if item["kind"] == "positive":
+            rec["score"] = item["score"]
+        else:
+            rec["note"] = item["note"]
+        generic = GENERIC[ctx.split(":")[1]] if ctx.startswith("generic:") else None
+        self.record_no += 1
+        if doc.fmt == "txt":
+            if generic:
+                pre, post = self._split(r.choice(generic[2]), "")
+            else:
+                table = TXT_KW if ctx == "kw" else TXT_NOKW
+                pre, post = self._split(r.choice(table[type_id]),
+                                        cased(r, r.choice(KEYWORDS[type_id])))
+            doc.text(pre)
+            doc.value(item["value"], rec)
+            doc.text(post + "\n\n")
+        elif doc.fmt == "log":
+            ts = _timestamp(r)
+            head = "%s %s %s: " % (ts, r.choice(LOG_LEVELS), r.choice(LOG_COMPONENTS))
+            if generic:
+                msg = "%s {v} processed" % generic[3]
+                k = ""
+            elif ctx == "kw":
+                msg, k = r.choice(LOG_KW_MESSAGES), r.choice(LOG_KW[type_id])
+            else:
+                msg, k = r.choice(LOG_NOKW_MESSAGES), ""
+            pre, post = self._split(msg, k)
+            doc.text(head + pre)
+            doc.value(item["value"], rec)
+            doc.text(post + "\n")
+        elif doc.fmt == "csv":
+            if generic:
+                field = generic[4]
+            else:
+                field = r.choice((CSV_KW if ctx == "kw" else CSV_NOKW)[type_id])
+            doc.text("r%04d,%s," % (self.record_no, field))
+            doc.value(item["value"], rec)
+            doc.text(",%s\n" % r.choice(ROW_NOTES))
+        elif doc.fmt == "json":
+            if generic:
+                key = generic[5]
+            else:
+                key = r.choice((JSON_KW if ctx == "kw" else JSON_NOKW)[type_id])
+            self.json_sep(doc)
+            doc.text('{"record": "p%04d", "%s": "' % (self.record_no, key))
+            doc.value(item["value"], rec)
+            doc.text('", "note": "%s"}' % r.choice(ROW_NOTES))
+        else:
+            raise AssertionError(doc.fmt)
+
+    def json_sep(self, doc):
+        doc.text(",\n  " if doc.json_objects else "\n  ")
+        doc.json_objects += 1
+
+    def gap(self, doc, min_bytes):
+        if doc.fmt == "txt":
+            doc.text(self.filler.txt(min_bytes))
+        elif doc.fmt == "log":
+            doc.text(self.filler.log(min_bytes))
+        elif doc.fmt == "csv":
+            doc.text(self.filler.csv(min_bytes))
+        else:
+            self.json_sep(doc)
+            doc.text(self.filler.json_object(min_bytes))
+
+    def begin(self, doc):
+        if doc.fmt == "csv":
+            doc.text(CSV_HEADER)
+        elif doc.fmt == "json":
+            doc.text("[")
+            doc.tail = "\n]\n"
+
+    # -- files ------------------------------------------------------------
+
+    def regular(self, doc, items, boundary):
+        self.begin(doc)
+        for i, item in enumerate(items):
+            if i == 0 and boundary:
+                # Place the first value across CHUNK_BOUNDARY: exact filler.
+                assert doc.fmt == "txt" and doc.size == 0
+                # Render the block once to learn where its value starts, then
+                # replay the same random draws for the real block.
+                probe = Doc(doc.path, doc.fmt)
+                saved = self.rng.getstate(), self.record_no
+                self.block(probe, item)
+                rec = probe.items[0]
+                target_start = CHUNK_BOUNDARY - len(item["value"]) // 2
+                assert target_start - rec["start"] >= MIN_GAP
+                doc.text(self.filler.txt_exact(target_start - rec["start"]))
+                self.rng.setstate(saved[0])
+                self.record_no = saved[1]
+                self.block(doc, item)
+                got = doc.items[-1]
+                assert got["start"] < CHUNK_BOUNDARY < got["end"], got
+                continue
+            self.gap(doc, self.rng.randrange(MIN_GAP if i else 40, MAX_GAP))
+            self.block(doc, item)
+        self.gap(doc, self.rng.randrange(MIN_GAP, MAX_GAP))
+
+
+def pick_items(rng, combo_cycle, neg_cycle, n_pos, n_neg):
+    items = []
+    for _ in range(n_pos):
+        type_id, score = next(combo_cycle)
+        value, kw = gen_positive(rng, type_id, score)
+        items.append({"kind": "positive", "type": type_id, "score": score, "value": value,
+                      "ctx": "kw" if kw else "nokw"})
+    for _ in range(n_neg):
+        _, make = next(neg_cycle)
+        type_id, value, note, ctx = make(rng)
+        items.append({"kind": "negative", "type": type_id, "note": note, "value": value,
+                      "ctx": ctx})
+    rng.shuffle(items)
+    return items
+
+
+def shuffled_cycle(rng, seq):
+    while True:
+        s = list(seq)
+        rng.shuffle(s)
+        for x in s:
+            yield x
+
+
+def plan_files(n_files):
+    """[(path, format, role)] for n_files files, in generation order."""
+    regular = n_files - 3
+    plan = []
+    cycle = ["log", "csv", "json", "txt"]
+    for i in range(regular):
+        if i == 0:
+            plan.append(("notes/note_000.txt", "txt", "boundary"))
+            continue
+        if i == 1:
+            plan.append(("notes/visit summary 001.txt", "txt", "regular"))
+            continue
+        fmt = cycle[(i - 2) % len(cycle)]
+        if fmt == "log":
+            path = "logs/app_%03d.log" % i
+        elif fmt == "csv":
+            path = "exports/records_%03d.csv" % i
+        elif fmt == "json":
+            path = "exports/json/batch_%03d.json" % i
+        else:
+            path = ("notes/archive/note_%03d.txt" if i % 8 == 5 else "notes/note_%03d.txt") % i
+        plan.append((path, fmt, "regular"))
+    plan.append(("misc/clean_notes.txt", "txt", "clean"))
+    plan.append(("misc/empty.txt", "txt", "empty"))
+    plan.append(("misc/blob.bin", "bin", "binary"))
+    return plan
+
+
+def build_binary(rng, doc):
+    doc.text(b"PHXB\x00\x01\x00\x00")
+    doc.text(bytes(rng.randrange(256) for _ in range(600)))
+    doc.text(b"\npatient SSN: ")
+    v = format_ssn(ssn_digits_valid(rng), "dash")
+    doc.value(v, {"kind": "negative", "type": SSN,
+                  "note": "valid SSN with keyword inside a binary file (skipped)"})
+    doc.text(b" on file\n")
+    doc.text(bytes(rng.randrange(256) for _ in range(900)))
+    doc.status = ("skipped", "binary")
+
+
+def generate(seed, n_files):
+    rng = random.Random(seed)
+    rules = check_manifest.load_rules()
+    terms = check_manifest.all_keyword_terms(rules)
+    for type_id, kws in KEYWORDS.items():
+        allowed = [t.lower() for t in check_manifest.type_keyword_terms(rules, type_id)]
+        for table in (KEYWORDS, LOG_KW, CSV_KW, JSON_KW):
+            for k in table[type_id]:
+                assert check_manifest.first_keyword(k, allowed) is not None, \
+                    "%s is not a %s keyword in builtin.yaml" % (k, type_id)
+    filler = Filler(rng, terms)
+    builder = Builder(rng, filler)
+    combo_cycle = shuffled_cycle(rng, COMBOS)
+    neg_cycle = shuffled_cycle(rng, NEGATIVES)
+    docs = []
+    for path, fmt, role in plan_files(n_files):
+        doc = Doc(path, fmt)
+        if role == "binary":
+            build_binary(rng, doc)
+        elif role == "empty":
+            pass
+        elif role == "clean":
+            kinds = ["timestamp", "version", "ipv4", "uuid"]
+            items = []
+            for kind in kinds:
+                type_id, value, note, ctx = _generic(kind)(rng)
+                items.append({"kind": "negative", "type": type_id, "note": note,
+                              "value": value, "ctx": ctx})
+            builder.regular(doc, items, boundary=False)
+        else:
+            items = pick_items(rng, combo_cycle, neg_cycle, rng.randrange(4, 9),
+                               rng.randrange(2, 5))
+            if role == "boundary":
+                # The value across the chunk boundary is a positive.
+                first = next(i for i, it in enumerate(items) if it["kind"] == "positive")
+                items.insert(0, items.pop(first))
+            builder.regular(doc, items, boundary=(role == "boundary"))
+        docs.append(doc)
+    return rng, filler, docs
+
+
+def pad_to_target(rng, filler, docs, target):
+    """Appends neutral filler (heavy-tailed shares) so the tree totals about
+    `target` bytes. Offsets of planted items do not move."""
+    total = sum(len(d.data()) for d in docs)
+    deficit = target - total
+    eligible = [d for d in docs if d.status[0] == "complete" and d.size > 0]
+    if deficit <= 0 or not eligible:
+        return
+    weights = [rng.paretovariate(1.2) for _ in eligible]
+    wsum = sum(weights)
+    for d, w in zip(eligible, weights):
+        share = int(deficit * w / wsum)
+        if share <= 0:
+            continue
+        if d.fmt == "json":
+            # one remark object of about `share` bytes per ~64 KiB
+            remaining = share
+            while remaining > 0:
+                n = min(remaining, 65536)
+                before = d.size
+                d.text(",\n  ")
+                d.text(filler.json_object(max(n - 40, 1)))
+                remaining -= d.size - before
+        elif d.fmt == "txt":
+            d.text(filler.txt(share))
+        elif d.fmt == "log":
+            d.text(filler.log(share))
+        else:
+            d.text(filler.csv(share))
+
+
+def manifest_records(docs):
+    out = []
+    for d in docs:
+        status, reason = d.status
+        rec = {"file": d.path, "kind": "file", "status": status}
+        if reason:
+            rec["reason"] = reason
+        rows = [(-1, rec)]
+        for it in d.items:
+            if it["kind"] == "positive":
+                r = {"file": d.path, "kind": "positive", "type": it["type"],
+                     "start": it["start"], "end": it["end"], "score": it["score"],
+                     "value": it["value"]}
+            else:
+                r = {"file": d.path, "kind": "negative", "type": it["type"],
+                     "start": it["start"], "end": it["end"], "note": it["note"],
+                     "value": it["value"]}
+            rows.append((it["start"], r))
+        out.extend((d.path, start, r) for start, r in rows)
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [r for _, _, r in out]
+
+
+def fail(msg):
+    print("generate.py: " + msg, file=sys.stderr)
+    sys.exit(2)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description="Generate the phiscan synthetic corpus.")
+    ap.add_argument("--out", required=True, help="output directory (absent or empty)")
+    ap.add_argument("--manifest", help="manifest path (default: OUT.manifest.jsonl)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--files", type=int, default=40)
+    ap.add_argument("--target-bytes", type=int, default=0,
+                    help="pad with neutral filler to about this many bytes (0 = natural)")
+    args = ap.parse_args(argv)
+
+    out = os.path.normpath(args.out)
+    manifest = args.manifest or out + ".manifest.jsonl"
+    if args.files < MIN_FILES:
+        fail("--files must be at least %d" % MIN_FILES)
+    if args.target_bytes < 0:
+        fail("--target-bytes must not be negative")
+    if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
+        fail("output directory %s exists and is not empty" % out)
+    out_abs = os.path.realpath(out)
+    man_abs = os.path.realpath(manifest)
+    if man_abs == out_abs or man_abs.startswith(out_abs + os.sep):
+        fail("manifest %s must not be inside the output directory" % manifest)
+
+    rng, filler, docs = generate(args.seed, args.files)
+    if args.target_bytes:
+        pad_to_target(rng, filler, docs, args.target_bytes)
+
+    os.makedirs(out, exist_ok=True)
+    for d in docs:
+        full = os.path.join(out, *d.path.split("/"))
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "wb") as f:
+            f.write(d.data())
+    records = manifest_records(docs)
+    with open(manifest, "w", encoding="utf-8", newline="\n") as f:
+        for r in records:
+            f.write(json.dumps(r) + "\n")
+
+    problems = check_manifest.check_tree(out, records, check_manifest.load_rules())
+    for p in problems:
+        print("generate.py: self-check: " + p, file=sys.stderr)
+    if problems:
+        print("generate.py: self-check failed with %d problem(s)" % len(problems),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,192 @@
+// The phiscan command line as a user meets it: help, exit codes, one-line
+// errors, unreadable files recorded rather than fatal, rule pack checking.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/testutil/testutil.h"
+
+using nlohmann::json;
+using phiscan::testing::BinaryDir;
+using phiscan::testing::RunCommand;
+using phiscan::testing::TempDir;
+using phiscan::testing::WriteFile;
+
+namespace {
+
+std::string Phiscan() { return BinaryDir() + "/tools/phiscan"; }
+std::string Phireport() { return BinaryDir() + "/tools/phireport"; }
+
+int Run(const std::string& args, std::string* out, std::string* err = nullptr) {
+  TempDir tmp;
+  std::string err_file = tmp.Join("stderr");
+  int rc = RunCommand(args + " 2>" + err_file, out);
+  if (err) *err = phiscan::testing::ReadFile(err_file);
+  return rc;
+}
+
+int Lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+std::vector<json> Jsonl(const std::string& text) {
+  std::vector<json> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(json::parse(line));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("--help documents every flag of every command") {
+  struct Help {
+    std::string cmd;
+    std::vector<std::string> flags;
+  };
+  std::vector<Help> helps = {
+      {Phiscan() + " --help", {"scan", "classify", "rules", "--version"}},
+      {Phiscan() + " scan --help",
+       {"--catalog", "--key", "--threads", "--rules", "--max-file-size", "--chunk-size",
+        "--quiet"}},
+      {Phiscan() + " classify --help", {"--format", "--rules", "--chunk-size"}},
+      {Phiscan() + " rules list --help", {"--rules", "--format"}},
+      {Phiscan() + " rules check --help", {"files"}},
+  };
+  for (const auto& h : helps) {
+    std::string out;
+    INFO(h.cmd);
+    REQUIRE(Run(h.cmd, &out) == 0);
+    for (const auto& f : h.flags) {
+      INFO(f);
+      CHECK(out.find(f) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("Usage errors are one line and exit 2") {
+  TempDir dir;
+  std::string out, err;
+  CHECK(Run(Phiscan() + " scan --bogus " + dir.path(), &out, &err) == 2);
+  CHECK(Lines(err) == 1);
+  CHECK(err.rfind("phiscan: error: ", 0) == 0);
+
+  std::string catalog = dir.Join("c.db");
+  CHECK(Run(Phiscan() + " scan --catalog " + catalog + " " + dir.Join("missing"), &out, &err) ==
+        2);
+  CHECK(Lines(err) == 1);
+  CHECK(err.find("missing") != std::string::npos);
+  CHECK(access(catalog.c_str(), F_OK) != 0);  // nothing created for a typo
+
+  CHECK(Run(Phiscan() + " scan --threads 0 " + dir.path(), &out, &err) == 2);
+  CHECK(Lines(err) == 1);
+  CHECK(Run(Phiscan() + " classify --format xml -", &out, &err) == 2);
+  CHECK(Lines(err) == 1);
+}
+
+TEST_CASE("A catalog that cannot be opened is a one-line fatal error") {
+  TempDir dir;
+  std::string out, err;
+  WriteFile(dir.Join("tree/a.txt"), "hello");
+  CHECK(Run(Phiscan() + " scan --catalog " + dir.Join("no/such/dir/c.db") + " " +
+                dir.Join("tree"),
+            &out, &err) == 1);
+  CHECK(Lines(err) == 1);
+  WriteFile(dir.Join("notdb"), std::string(4096, 'x'));
+  CHECK(Run(Phiscan() + " scan --catalog " + dir.Join("notdb") + " " + dir.Join("tree"), &out,
+            &err) == 1);
+  CHECK(Lines(err) == 1);
+}
+
+TEST_CASE("classify reads standard input and prints masked findings only") {
+  std::string out;
+  REQUIRE(Run("printf 'Patient SSN: 536-22-8726\\n' | " + Phiscan() +
+                  " classify --format jsonl -",
+              &out) == 0);
+  auto rows = Jsonl(out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["type"] == "US_SSN");
+  CHECK(rows[0]["confidence"] == "high");
+  CHECK(rows[0]["start"] == 13);
+  CHECK(rows[0]["end"] == 24);
+  CHECK(rows[0]["line"] == 1);
+  CHECK(rows[0]["masked"] == "***-**-****");
+  CHECK(out.find("536") == std::string::npos);
+}
+
+TEST_CASE("Unreadable files and directories are recorded, and the scan still succeeds") {
+  TempDir dir;
+  chmod(dir.path().c_str(), 0755);
+  WriteFile(dir.Join("tree/ok.txt"), "SSN: 536-22-8726\n");
+  WriteFile(dir.Join("tree/secret.txt"), "SSN: 536-22-8726\n");
+  WriteFile(dir.Join("tree/closed/inner.txt"), "SSN: 536-22-8726\n");
+  chmod(dir.Join("tree").c_str(), 0755);
+  chmod(dir.Join("tree/ok.txt").c_str(), 0644);
+  chmod(dir.Join("tree/secret.txt").c_str(), 0000);
+  chmod(dir.Join("tree/closed").c_str(), 0000);
+  mkdir(dir.Join("out").c_str(), 0777);
+  chmod(dir.Join("out").c_str(), 0777);
+  std::string catalog = dir.Join("out/c.db");
+
+  // As root, run the scanner as an unprivileged user, as it is meant to run.
+  std::string as_user = geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  std::string out, err;
+  REQUIRE(Run(as_user + Phiscan() + " scan --quiet --catalog " + catalog + " " +
+                  dir.Join("tree"),
+              &out, &err) == 0);
+  INFO(err);
+  REQUIRE(Run(Phireport() + " assets --format jsonl --catalog " + catalog, &out) == 0);
+  std::map<std::string, json> by_path;
+  for (const auto& a : Jsonl(out)) by_path[a["path"]] = a;
+  REQUIRE(by_path.count(dir.Join("tree/ok.txt")));
+  CHECK(by_path[dir.Join("tree/ok.txt")]["status"] == "complete");
+  CHECK(by_path[dir.Join("tree/ok.txt")]["types"]["US_SSN"] == 1);
+  REQUIRE(by_path.count(dir.Join("tree/secret.txt")));
+  CHECK(by_path[dir.Join("tree/secret.txt")]["status"] == "unreadable");
+  CHECK(by_path[dir.Join("tree/secret.txt")]["reason"] == "permission_denied");
+  REQUIRE(by_path.count(dir.Join("tree/closed")));
+  CHECK(by_path[dir.Join("tree/closed")]["status"] == "unreadable");
+  CHECK(by_path[dir.Join("tree/closed")]["reason"] == "permission_denied");
+  CHECK_FALSE(by_path.count(dir.Join("tree/closed/inner.txt")));
+  chmod(dir.Join("tree/closed").c_str(), 0755);
+}
+
+TEST_CASE("rules check reports file:line and the rule id; rules list shows the types") {
+  TempDir dir;
+  WriteFile(dir.Join("bad.yaml"),
+            "types:\n  - id: SITE_MRN\n    category: PHI\n    patterns:\n"
+            "      - regex: 'MRN\\d+'\n        score: 80\n");
+  std::string out, err;
+  CHECK(Run(Phiscan() + " rules check " + dir.Join("bad.yaml"), &out, &err) == 1);
+  CHECK(err.rfind(dir.Join("bad.yaml") + ":5: rule SITE_MRN: regex has no bounded match width",
+                  0) == 0);
+  WriteFile(dir.Join("good.yaml"),
+            "types:\n  - id: SITE_MRN\n    category: PHI\n    hipaa: 8\n    patterns:\n"
+            "      - regex: '\\bMRN\\d{7}\\b'\n        score: 80\n");
+  CHECK(Run(Phiscan() + " rules check " + dir.Join("good.yaml"), &out, &err) == 0);
+  REQUIRE(Run(Phiscan() + " rules list --format jsonl --rules " + dir.Join("good.yaml"), &out) ==
+          0);
+  std::set<std::string> ids;
+  for (const auto& r : Jsonl(out)) ids.insert(r["id"]);
+  for (const char* id : {"US_SSN", "CREDIT_CARD", "EMAIL", "PHONE", "US_NPI", "US_MBI", "SITE_MRN"}) {
+    CHECK(ids.count(id));
+  }
+  // A user rule works end to end through classify.
+  REQUIRE(Run("printf 'chart MRN0012345 reviewed\\n' | " + Phiscan() +
+                  " classify --format jsonl --rules " + dir.Join("good.yaml") + " -",
+              &out) == 0);
+  auto rows = Jsonl(out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["type"] == "SITE_MRN");
+}

@@ -1,0 +1,237 @@
+// End to end through the real programs: generate a synthetic corpus with a
+// ground-truth manifest, scan it with `phiscan scan`, read the catalog back
+// with `phireport`, and require exact agreement with the manifest. Then make
+// sure no planted value appears anywhere in the catalog or the reports.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/testutil/testutil.h"
+
+using nlohmann::json;
+using phiscan::testing::BinaryDir;
+using phiscan::testing::ReadFile;
+using phiscan::testing::RunCommand;
+using phiscan::testing::SourceDir;
+using phiscan::testing::TempDir;
+
+namespace {
+
+std::string Python() {
+  const char* p = std::getenv("PHISCAN_PYTHON");
+  return p ? p : "python3";
+}
+std::string Phiscan() { return BinaryDir() + "/tools/phiscan"; }
+std::string Phireport() { return BinaryDir() + "/tools/phireport"; }
+
+std::vector<json> ReadJsonl(const std::string& text) {
+  std::vector<json> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(json::parse(line));
+  }
+  return out;
+}
+
+struct Span {
+  std::string file, type;
+  uint64_t start, end;
+  int score;
+  bool operator<(const Span& o) const {
+    return std::tie(file, start, type, end, score) < std::tie(o.file, o.start, o.type, o.end, o.score);
+  }
+  bool operator==(const Span& o) const {
+    return std::tie(file, start, type, end, score) == std::tie(o.file, o.start, o.type, o.end, o.score);
+  }
+};
+
+std::ostream& operator<<(std::ostream& os, const Span& s) {
+  return os << s.file << ":" << s.start << "-" << s.end << " " << s.type << " " << s.score;
+}
+
+struct Corpus {
+  std::string root;  // scanned tree
+  std::vector<json> manifest;
+};
+
+void Generate(const TempDir& dir, int seed, int files, Corpus& c) {
+  c.root = dir.Join("tree");
+  std::string manifest = dir.Join("tree.manifest.jsonl");
+  std::string cmd = Python() + " " + SourceDir() + "/corpus/generate.py --out " + c.root +
+                    " --manifest " + manifest + " --seed " + std::to_string(seed) +
+                    " --files " + std::to_string(files);
+  REQUIRE(RunCommand(cmd) == 0);
+  c.manifest = ReadJsonl(ReadFile(manifest));
+  REQUIRE_FALSE(c.manifest.empty());
+}
+
+std::string Relative(const std::string& root, const std::string& path) {
+  REQUIRE(path.rfind(root + "/", 0) == 0);
+  return path.substr(root.size() + 1);
+}
+
+std::string Scan(const std::string& root, const std::string& catalog,
+                 const std::string& extra = "") {
+  std::string out;
+  int rc = RunCommand(Phiscan() + " scan --quiet --threads 2 --catalog " + catalog + " " +
+                          extra + " " + root + " 2>&1",
+                      &out);
+  INFO(out);
+  REQUIRE(rc == 0);
+  return out;
+}
+
+std::set<Span> FindingsFromCatalog(const std::string& root, const std::string& catalog) {
+  std::string out;
+  REQUIRE(RunCommand(Phireport() + " findings --format jsonl --catalog " + catalog, &out) == 0);
+  std::set<Span> found;
+  for (const auto& f : ReadJsonl(out)) {
+    REQUIRE(f["member"].is_null());
+    Span s{Relative(root, f["path"]), f["type"], f["start"], f["end"], f["score"]};
+    INFO(s);
+    CHECK(found.insert(s).second);  // no duplicates
+  }
+  return found;
+}
+
+void CompareWithManifest(const Corpus& c, const std::string& catalog) {
+  std::set<Span> expected;
+  for (const auto& m : c.manifest) {
+    if (m["kind"] == "positive") {
+      expected.insert({m["file"], m["type"], m["start"], m["end"], m["score"]});
+    }
+  }
+  auto found = FindingsFromCatalog(c.root, catalog);
+  std::vector<Span> missed, extra;
+  std::set_difference(expected.begin(), expected.end(), found.begin(), found.end(),
+                      std::back_inserter(missed));
+  std::set_difference(found.begin(), found.end(), expected.begin(), expected.end(),
+                      std::back_inserter(extra));
+  for (const auto& s : missed) UNSCOPED_INFO("missed: " << s);
+  for (const auto& s : extra) UNSCOPED_INFO("unexpected: " << s);
+  CHECK(missed.empty());
+  CHECK(extra.empty());
+  CHECK(found.size() == expected.size());
+
+  // Hard negatives: nothing of any type overlaps them.
+  for (const auto& m : c.manifest) {
+    if (m["kind"] != "negative") continue;
+    for (const auto& f : found) {
+      bool overlaps = f.file == m["file"] && f.start < m["end"].get<uint64_t>() &&
+                      m["start"].get<uint64_t>() < f.end;
+      INFO("negative " << m.dump() << " hit by " << f);
+      CHECK_FALSE(overlaps);
+    }
+  }
+
+  // Every file is an asset with the expected status.
+  std::string out;
+  REQUIRE(RunCommand(Phireport() + " assets --format jsonl --catalog " + catalog, &out) == 0);
+  std::map<std::string, json> assets;
+  for (const auto& a : ReadJsonl(out)) assets[Relative(c.root, a["path"])] = a;
+  for (const auto& m : c.manifest) {
+    if (m["kind"] != "file") continue;
+    INFO(m.dump());
+    REQUIRE(assets.count(m["file"]));
+    const json& a = assets[m["file"]];
+    CHECK(a["status"] == m["status"]);
+    if (m.contains("reason")) CHECK(a["reason"] == m["reason"]);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Scanning a generated corpus agrees exactly with its manifest") {
+  TempDir dir;
+  Corpus c;
+  Generate(dir, 7, 60, c);
+  std::string catalog = dir.Join("catalog.db");
+  Scan(c.root, catalog);
+  CompareWithManifest(c, catalog);
+
+  SECTION("tiny chunks find exactly the same") {
+    std::string small = dir.Join("small-chunks.db");
+    Scan(c.root, small, "--chunk-size 61");
+    CompareWithManifest(c, small);
+  }
+}
+
+TEST_CASE("The bundled sample corpus agrees with its manifest and is reproducible") {
+  Corpus c;
+  c.root = SourceDir() + "/corpus/sample";
+  c.manifest = ReadJsonl(ReadFile(SourceDir() + "/corpus/sample.manifest.jsonl"));
+  REQUIRE_FALSE(c.manifest.empty());
+  TempDir dir;
+  std::string catalog = dir.Join("sample.db");
+  Scan(c.root, catalog);
+  CompareWithManifest(c, catalog);
+
+  // The checked-in sample is exactly what the generator makes.
+  std::string regen = dir.Join("regen");
+  REQUIRE(RunCommand(Python() + " " + SourceDir() + "/corpus/generate.py --out " + regen +
+                     " --manifest " + dir.Join("regen.manifest.jsonl") + " --seed 1") == 0);
+  std::string diff;
+  CHECK(RunCommand("diff -r " + c.root + " " + regen + " 2>&1", &diff) == 0);
+  CHECK(diff.empty());
+  CHECK(ReadFile(dir.Join("regen.manifest.jsonl")) ==
+        ReadFile(SourceDir() + "/corpus/sample.manifest.jsonl"));
+}
+
+TEST_CASE("No planted value appears in the catalog, its WAL, or any report") {
+  TempDir dir;
+  Corpus c;
+  Generate(dir, 11, 40, c);
+  std::string catalog = dir.Join("leak.db");
+  Scan(c.root, catalog);
+
+  struct stat st;
+  REQUIRE(stat(catalog.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  REQUIRE(stat((catalog + ".key").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+
+  std::vector<std::pair<std::string, std::string>> haystacks;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::string path = catalog + suffix;
+    if (stat(path.c_str(), &st) == 0) haystacks.emplace_back(path, ReadFile(path));
+  }
+  for (const char* cmd : {"summary", "assets", "findings"}) {
+    for (const char* fmt : {"table", "json", "jsonl", "csv"}) {
+      std::string out;
+      REQUIRE(RunCommand(Phireport() + " " + cmd + " --format " + fmt + " --catalog " + catalog,
+                         &out) == 0);
+      haystacks.emplace_back(std::string(cmd) + "/" + fmt, out);
+    }
+  }
+  std::string classify_out;
+  REQUIRE(RunCommand("for f in $(find " + c.root + " -type f -name '*.txt'); do " + Phiscan() +
+                         " classify --format jsonl \"$f\"; done 2>&1",
+                     &classify_out) == 0);
+  haystacks.emplace_back("classify", classify_out);
+
+  int checked = 0;
+  for (const auto& m : c.manifest) {
+    if (m["kind"] != "positive") continue;
+    std::string value = m["value"];
+    std::string digits;
+    for (char ch : value) {
+      if (ch >= '0' && ch <= '9') digits += ch;
+    }
+    for (const auto& [name, text] : haystacks) {
+      INFO(name << " must not contain a planted " << m["type"]);
+      CHECK(text.find(value) == std::string::npos);
+      if (digits.size() >= 9) CHECK(text.find(digits) == std::string::npos);
+    }
+    ++checked;
+  }
+  CHECK(checked > 50);
+}
