@@ -26,6 +26,13 @@ struct KeywordHit {
   int list;
 };
 
+// A structured field's value span and the keyword lists its name matched.
+struct FieldSpan {
+  uint64_t start;
+  uint64_t end;
+  std::vector<int> lists;
+};
+
 // A confirmed, validated primary match waiting for its right-hand evidence.
 struct Candidate {
   int pattern = 0;   // index into CompiledRules::patterns
@@ -65,12 +72,24 @@ class Matcher::Impl {
     candidates_seen_ = 0;
     limit_hit_ = false;
     keywords_.clear();
+    fields_.clear();
     pending_.clear();
     std::fill(cursor_.begin(), cursor_.end(), 0);
     for (auto& h : held_) h.reset();
   }
 
   std::span<char> WritableChunk() { return {buf_.data() + held_len_, options_.chunk_size}; }
+
+  void AddFieldContext(uint64_t start, uint64_t end, std::string_view field) {
+    if (end <= start) return;
+    const std::vector<int>* lists = FindFieldLists(field);
+    if (lists == nullptr) {
+      // "patient.ssn" or "Patient/identifier/ssn": try the last component.
+      size_t cut = field.find_last_of("./");
+      if (cut != std::string_view::npos) lists = FindFieldLists(field.substr(cut + 1));
+    }
+    if (lists != nullptr) fields_.push_back({start, end, *lists});
+  }
 
   Status Commit(size_t n) {
     if (limit_hit_) return LimitStatus();
@@ -210,6 +229,22 @@ class Matcher::Impl {
     held_len_ = keep;
   }
 
+  const std::vector<int>* FindFieldLists(std::string_view field) const {
+    auto it = c_.field_terms.find(internal::NormalizeFieldName(field));
+    return it == c_.field_terms.end() ? nullptr : &it->second;
+  }
+
+  bool FieldHit(int list, const Candidate& cand) const {
+    for (const auto& f : fields_) {
+      if (f.start > cand.start) break;
+      if (cand.end <= f.end &&
+          std::find(f.lists.begin(), f.lists.end(), list) != f.lists.end()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   bool ListHit(int list, uint64_t lo, uint64_t hi) const {
     auto it = std::lower_bound(keywords_.begin(), keywords_.end(), lo,
                                [](const KeywordHit& k, uint64_t v) { return k.end < v; });
@@ -226,7 +261,9 @@ class Matcher::Impl {
     uint64_t hi = cand.end + prox;
     for (const auto& group : cp.evidence) {
       int hits = 0;
-      for (int list : group.lists) hits += ListHit(list, lo, hi) ? 1 : 0;
+      for (int list : group.lists) {
+        hits += (ListHit(list, lo, hi) || FieldHit(list, cand)) ? 1 : 0;
+      }
       switch (group.kind) {
         case EvidenceGroup::Kind::kAnyOf:
           if (hits < 1) return false;
@@ -276,6 +313,7 @@ class Matcher::Impl {
                              ? oldest - static_cast<uint64_t>(c_.max_proximity)
                              : 0;
     while (!keywords_.empty() && keywords_.front().end < keep_from) keywords_.pop_front();
+    while (!fields_.empty() && fields_.front().end < oldest) fields_.pop_front();
   }
 
   void Emit(const Candidate& cand) {
@@ -315,6 +353,7 @@ class Matcher::Impl {
   std::vector<std::vector<uint64_t>> per_pattern_;
   std::vector<uint64_t> cursor_;          // per pattern: next RE2 search may not start before
   std::deque<KeywordHit> keywords_;       // sorted by end
+  std::deque<FieldSpan> fields_;          // sorted by start
   std::vector<Candidate> confirmed_;
   std::vector<Candidate> pending_;
   std::vector<Candidate> ready_;
@@ -329,6 +368,9 @@ void Matcher::Begin(MatchSink* sink) { impl_->Begin(sink); }
 std::span<char> Matcher::WritableChunk() { return impl_->WritableChunk(); }
 Status Matcher::Commit(size_t n) { return impl_->Commit(n); }
 Status Matcher::Finish() { return impl_->Finish(); }
+void Matcher::AddFieldContext(uint64_t start, uint64_t end, std::string_view field) {
+  impl_->AddFieldContext(start, end, field);
+}
 uint64_t Matcher::bytes_fed() const { return impl_->bytes_fed(); }
 const RuleSet& Matcher::rules() const { return impl_->rules(); }
 

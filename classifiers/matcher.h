@@ -79,6 +79,16 @@ class Matcher {
   // Copies `bytes` through WritableChunk/Commit (any length, any split).
   Status Feed(std::string_view bytes);
 
+  // Structured evidence: declares that stream bytes [start, end) hold the
+  // value of a field named `field` (a CSV column header, a JSON key, an HL7 or
+  // FHIR field name). If the name equals a keyword term of some list (compared
+  // case-insensitively with '_', '-', '.', '/' and whitespace runs as one
+  // space; the last component of a dotted or slashed path is tried too), that
+  // list counts as evidence for every candidate lying inside the span.
+  // REQUIRES: spans are declared in increasing `start` order, before the
+  // bytes past `end` are committed.
+  void AddFieldContext(uint64_t start, uint64_t end, std::string_view field);
+
   // Ends the stream: the tail is classified and every pending match is
   // delivered to the sink.
   Status Finish();

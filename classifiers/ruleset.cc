@@ -20,6 +20,23 @@ RE2::Options PatternOptions() {
   return o;
 }
 
+std::string NormalizeFieldName(std::string_view name) {
+  std::string out;
+  bool space = false;
+  for (char c : name) {
+    bool sep = c == '_' || c == '-' || c == '.' || c == '/' || c == ' ' || c == '\t' ||
+               c == '\n' || c == '\r';
+    if (sep) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
 }  // namespace internal
 
 namespace {
@@ -198,6 +215,14 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
   }
 
   compiled->keyword_base = static_cast<unsigned>(expressions.size());
+  for (size_t li = 0; li < compiled->keyword_lists.size(); ++li) {
+    for (const auto& term : pack.keywords.at(compiled->keyword_lists[li])) {
+      auto& lists = compiled->field_terms[internal::NormalizeFieldName(term)];
+      if (lists.empty() || lists.back() != static_cast<int>(li)) {
+        lists.push_back(static_cast<int>(li));
+      }
+    }
+  }
   for (const auto& name : compiled->keyword_lists) {
     std::string alt = "(?:";
     const auto& terms = pack.keywords.at(name);

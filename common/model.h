@@ -92,6 +92,10 @@ struct AssetRecord {
   uint32_t uid = 0;
   uint32_t gid = 0;
   uint64_t bytes_scanned = 0;         // bytes of text that went through the classifiers
+  // True when an incremental scan found the file unchanged (same identity and
+  // rules) and did not read it: the catalog keeps the previous results, and
+  // only path and identity fields here are meaningful.
+  bool unchanged = false;
   std::string label;                  // e.g. "PHI", "PII", "PCI", "NONE"
   std::string label_rule;             // which labelling rule produced `label`
   std::vector<TypeSummary> types;

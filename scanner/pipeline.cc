@@ -186,6 +186,10 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
       return rec.release();
     }
     rec->kind = AssetKind::kFile;
+    if (options_.prior != nullptr && options_.prior->Unchanged(item->path, item->identity)) {
+      rec->unchanged = true;
+      return rec.release();
+    }
     int dirfd = item->dir ? item->dir->fd() : AT_FDCWD;
     auto file = ReadOnlyFile::Open(dirfd, item->name, &item->identity);
     if (!file.ok()) {
@@ -212,9 +216,10 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
   auto output = [&](AssetRecord* raw) {
     std::unique_ptr<AssetRecord> rec(raw);
     ++stats.assets;
+    if (rec->unchanged) ++stats.unchanged;
     stats.bytes_scanned += rec->bytes_scanned;
     for (const auto& t : rec->types) stats.findings += t.count;
-    if (rec->status != AssetStatus::kComplete) ++stats.gaps;
+    if (!rec->unchanged && rec->status != AssetStatus::kComplete) ++stats.gaps;
     sink.OnAsset(std::move(*rec));
   };
 

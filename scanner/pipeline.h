@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "classifiers/matcher.h"
@@ -36,7 +37,23 @@ class AssetSink {
   virtual void OnAsset(AssetRecord&& record) = 0;
 };
 
+// What the previous scans already know, for incremental scanning. Supplied
+// by the front end (from the catalog); the scanner itself knows no SQL.
+//
+// Thread safety: Unchanged() is called concurrently from worker threads.
+class PriorState {
+ public:
+  virtual ~PriorState() = default;
+  // True if the file at `path` was classified before, with this exact
+  // identity (dev, ino, size, mtime, ctime) and the current rules, so its
+  // previous results can be carried over without reading it.
+  virtual bool Unchanged(std::string_view path, const FileIdentity& identity) const = 0;
+};
+
 struct ScanOptions {
+  // If set, unchanged files are not opened: the sink receives a record with
+  // `unchanged = true` and only path and identity filled in.
+  const PriorState* prior = nullptr;
   int threads = 2;
   ScanLimits limits;
   std::vector<std::pair<uint64_t, uint64_t>> skip;  // (dev, ino) never scanned
@@ -44,6 +61,7 @@ struct ScanOptions {
 
 struct ScanStats {
   uint64_t assets = 0;
+  uint64_t unchanged = 0;  // assets carried over without reading (incremental)
   uint64_t bytes_scanned = 0;
   uint64_t findings = 0;
   uint64_t gaps = 0;  // assets whose status is not complete

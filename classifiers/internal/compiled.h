@@ -8,6 +8,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "classifiers/rule_pack.h"
@@ -46,6 +48,9 @@ struct CompiledRules {
   std::vector<CompiledPattern> patterns;  // Hyperscan id i < patterns.size()
   unsigned keyword_base = 0;          // ids >= keyword_base are keyword lists
   std::vector<std::string> keyword_lists;
+  // Normalised keyword term -> keyword lists containing it, for structured
+  // evidence (Matcher::AddFieldContext).
+  std::unordered_map<std::string, std::vector<int>> field_terms;
   unsigned max_width = 0;             // over all patterns
   int max_proximity = 0;              // over all types
 };
@@ -53,6 +58,10 @@ struct CompiledRules {
 // RE2 options for every pattern: bytes, not UTF-8, so offsets and \b agree
 // with Hyperscan's non-UTF-8 mode on any input.
 RE2::Options PatternOptions();
+
+// Normalises a keyword term or field name for structured evidence: ASCII
+// lower case, and runs of '_', '-', '.', '/' and whitespace become one space.
+std::string NormalizeFieldName(std::string_view name);
 
 }  // namespace phiscan::classifiers::internal
 

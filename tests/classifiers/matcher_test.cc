@@ -216,3 +216,27 @@ TEST_CASE("A matcher is reusable across streams") {
     CHECK(c.found[0].line == 2);
   }
 }
+
+TEST_CASE("A structured field name counts as keyword evidence for values inside it") {
+  auto scan_field = [](const std::string& field) {
+    // A CSV row far from any keyword: "row,536228726,x" with the value in a column.
+    std::string text = std::string(400, ' ') + "row,536228726,x\n";
+    uint64_t start = 404, end = 413;
+    Matcher m(Rules(), nullptr);
+    Collector c;
+    c.rules = &m.rules();
+    m.Begin(&c);
+    m.AddFieldContext(start, end, field);
+    REQUIRE(m.Feed(text).ok());
+    REQUIRE(m.Finish().ok());
+    return c.found;
+  };
+  auto ssn = scan_field("SSN");
+  REQUIRE(ssn.size() == 1);
+  CHECK(ssn[0].type == "US_SSN");
+  CHECK(ssn[0].score == 75);
+  CHECK(scan_field("Social_Security_Number").size() == 1);
+  CHECK(scan_field("patient.ssn").size() == 1);
+  CHECK(scan_field("order_id").empty());
+  CHECK(scan_field("").empty());
+}
