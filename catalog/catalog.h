@@ -9,14 +9,32 @@
 // records go through a bounded queue to one writer thread, which commits in
 // batches bounded by count and time, so a crash loses at most one batch.
 //
+// Incremental scans: before a run, ForEachPriorAsset() lists what earlier
+// runs classified, so the front end can tell the scanner which files need
+// not be read again (tools/prior_state.h). A record submitted with
+// `unchanged = true` only marks the asset as seen by this run; its earlier
+// results stay. FinishRun(kCompleted) marks every asset under the run's
+// roots that the run did not see as removed by this run; interrupted and
+// failed runs never mark removals.
+//
+// Runs left `running` by a process that died are marked `interrupted` when
+// the next writer opens the catalog. The catalog does not assume writers
+// are exclusive (a front end may lock, but any program linking this module
+// may open a writer; SQLite serialises their transactions), so a run is
+// only declared dead when it was recorded on this host and its process id
+// no longer exists.
+//
 // The catalog never holds a raw matched value: findings carry locators,
 // masked shapes and keyed tokens only (see common/model.h).
 #ifndef PHISCAN_CATALOG_CATALOG_H_
 #define PHISCAN_CATALOG_CATALOG_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/model.h"
@@ -25,7 +43,7 @@
 namespace phiscan::catalog {
 
 // Current schema version (PRAGMA user_version).
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // A sensitive type as it was defined when a run started; lets reports show
 // names, categories and HIPAA classes without the rule pack.
@@ -34,22 +52,68 @@ struct TypeDefinition {
   std::string name;
   std::string category;
   int hipaa_class = 0;
+  // How values of this type are normalised before tokenising ("digits",
+  // "alnum_upper", "lower", "none"); lets `phireport locate` compute the
+  // same token. Empty = unknown.
+  std::string normalize;
 };
 
 struct RunInfo {
-  std::vector<std::string> roots;   // raw bytes
-  std::string options_json;         // flags that shaped the run: a JSON object, or empty
+  std::vector<std::string> roots;  // raw bytes
+  std::string options_json;        // flags that shaped the run: a JSON object, or empty
   std::string rules_version;
+  // Fingerprint of the token key the run used (never the key itself).
+  // Results classified under another key are not carried over, since their
+  // tokens would not match. Empty = unknown.
+  std::string key_id;
   std::vector<TypeDefinition> types;
 };
+
+// What an earlier run recorded about a top-level file that is not marked
+// removed: enough to decide whether it may be carried over unread.
+struct PriorAsset {
+  std::string path;  // raw bytes
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  AssetStatus status = AssetStatus::kComplete;  // coverage of the scan that classified it
+  std::string rules_version;                    // rules it was classified with
+  std::string key_id;                           // key of the run that classified it ("" if unknown)
+};
+
+// Who can read an asset, broadest class first. Persisted as text
+// (assets.readable_by): "everyone", "group", "acl", "owner".
+enum class Readers { kOwner, kAcl, kGroup, kEveryone };
+const char* ReadersName(Readers r);
+
+struct Exposure {
+  Readers readable_by = Readers::kOwner;
+  bool group_writable = false;  // S_IWGRP (with an ACL: the mask allows some group-class write)
+  bool world_writable = false;  // S_IWOTH
+  // A sensitive asset that everyone can read, or that others than its
+  // owner can write: the flag reports and SIEM events single out.
+  bool exposed = false;
+};
+
+// True for a label that marks sensitive content (anything but "" and "NONE").
+bool IsSensitiveLabel(std::string_view label);
+
+// Exposure from st_mode and, where known, the access ACL. Without an ACL
+// summary the mode bits decide; with one, the owning group counts as a
+// reader only if its entry (after the mask) grants read, and named users or
+// groups that can read make the asset readable by "acl".
+Exposure ComputeExposure(uint32_t mode, const std::optional<AclSummary>& acl,
+                         std::string_view label);
 
 enum class RunStatus { kRunning, kCompleted, kInterrupted, kFailed };
 const char* RunStatusName(RunStatus s);
 
 struct WriterOptions {
-  size_t batch_assets = 500;        // commit after this many assets...
-  int batch_millis = 250;           // ...or this long, whichever first
-  size_t queue_capacity = 1024;     // records waiting for the writer thread
+  size_t batch_assets = 500;     // commit after this many assets...
+  int batch_millis = 250;        // ...or this long, whichever first
+  size_t queue_capacity = 1024;  // records waiting for the writer thread
 };
 
 // Thread safety: Submit(), committed() and write_error() may be called from
@@ -72,13 +136,24 @@ class CatalogWriter {
   //   kCorrupt           SQLite found the file damaged
   // A file this call created is removed again if opening fails.
   static Result<std::unique_ptr<CatalogWriter>> Open(const std::string& path,
-                                                      WriterOptions options = {});
+                                                     WriterOptions options = {});
   // If a run is in progress: commits what is queued and marks the run
   // `interrupted` (FinishRun(kInterrupted)); then closes the catalog.
   ~CatalogWriter();
 
-  // Records a new run as `running`, with the type definitions in `info`, and
-  // starts the writer thread. Returns the run id.
+  // Calls `fn` for every top-level file asset not marked removed, as the
+  // catalog recorded it (any status; the caller decides what may be carried
+  // over). Owner thread, not while a run is in progress (kInvalidArgument).
+  // Errors from SQLite as for BeginRun.
+  Status ForEachPriorAsset(const std::function<void(const PriorAsset&)>& fn);
+
+  // Number of runs Open() found left `running` by a dead process on this
+  // host and marked `interrupted`.
+  int stale_runs_marked() const;
+
+  // Records a new run as `running` (with this process's id and host), the
+  // type definitions and raw roots in `info`, and starts the writer thread.
+  // Returns the run id.
   // Errors: kInvalidArgument if a run is in progress on this writer, a type
   // id repeats in `info.types`, or `info.options_json` is neither empty
   // (stored as {}) nor a JSON object; kTimeout, kIoError from SQLite.
@@ -92,12 +167,17 @@ class CatalogWriter {
   // Commits everything queued, stops the writer thread and marks the run
   // with `status`. If any write failed during the run, a requested
   // kCompleted is recorded as kFailed (the catalog lacks some assets) and the
-  // first write error is returned. Errors: kInvalidArgument if no run is in
+  // first write error is returned. Only a run recorded as kCompleted marks
+  // removals: assets under one of its roots (the root itself or below it,
+  // bytewise) that it did not see, except below a directory it could not
+  // read, get removed_run = this run (see removed()). Errors: kInvalidArgument if no run is in
   // progress; the first write error; an SQLite error recording the status.
   Status FinishRun(RunStatus status);
 
   // Number of assets committed so far in this run.
   uint64_t committed() const;
+  // Number of assets the last FinishRun marked removed.
+  uint64_t removed() const;
 
   // Status of the first write error of this run, if any. The writer keeps
   // going: a record that cannot be written is rolled back alone (its own

@@ -6,10 +6,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "catalog/catalog.h"
+#include "catalog/internal/host.h"
 #include "catalog/internal/schema.h"
 #include "catalog/internal/sqlite.h"
 
@@ -30,8 +35,60 @@ constexpr int kBusyTimeoutMillis = 5000;
 // defined (a catalog written without definitions) get "unknown".
 constexpr const char* kTypeDefs =
     "WITH defs AS ("
-    " SELECT type_id, category, hipaa_class FROM types AS t"
+    " SELECT type_id, name, category, hipaa_class, normalize FROM types AS t"
     " WHERE t.run_id = (SELECT max(u.run_id) FROM types AS u WHERE u.type_id = t.type_id)) ";
+
+// SQL condition: the asset `a` is present (not marked removed).
+constexpr const char* kPresent = " a.removed_run IS NULL ";
+
+// Rank of a label for "most sensitive": PHI > PCI > PII > other sensitive > NONE/none.
+int LabelRank(const std::string& label) {
+  if (label == "PHI") return 4;
+  if (label == "PCI") return 3;
+  if (label == "PII") return 2;
+  return IsSensitiveLabel(label) ? 1 : 0;
+}
+
+uint64_t LabelWeight(const std::string& label) {
+  if (label == "PHI") return 10;
+  if (label == "PCI") return 8;
+  return IsSensitiveLabel(label) ? 5 : 0;
+}
+
+std::string RootPrefix(const std::string& root) {
+  return !root.empty() && root.back() == '/' ? root : root + '/';
+}
+
+// The components of `rel` (split on '/', empty ones dropped).
+std::vector<std::string_view> Components(std::string_view rel) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < rel.size()) {
+    size_t j = rel.find('/', i);
+    if (j == std::string_view::npos) j = rel.size();
+    if (j > i) out.push_back(rel.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+// `base` followed by up to `depth` of `parts`, joined with '/'.
+std::string JoinUpTo(std::string base, const std::vector<std::string_view>& parts, int depth) {
+  for (int i = 0; i < depth && i < static_cast<int>(parts.size()); ++i) {
+    if (!base.empty() && base.back() != '/') base += '/';
+    base += parts[i];
+  }
+  return base;
+}
+
+// Directory part of a path: everything before the last '/' ("/" for a
+// file at the top, "." for a bare name).
+std::string_view DirName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
 
 }  // namespace
 
@@ -43,19 +100,37 @@ class CatalogReader::Impl {
   Result<Summary> GetSummary(const Filter& filter);
   Status ListAssets(const Filter& filter, const std::function<void(const AssetRow&)>& fn);
   Status ListFindings(const Filter& filter, const std::function<void(const FindingRow&)>& fn);
+  Status ListRuns(const std::function<void(const RunRow&)>& fn);
+  Result<std::pair<int64_t, int64_t>> DefaultDiffRuns();
+  Status Diff(int64_t from, int64_t to, const std::function<void(const DiffRow&)>& fn);
+  Result<std::vector<FolderRow>> Folders(int depth, const Filter& filter);
+  Status FindByTokens(const std::vector<TokenQuery>& queries,
+                      const std::function<void(const FindingRow&)>& fn);
+  Result<std::map<std::string, TypeDefinition>> TypeDefinitions();
+  Result<std::vector<std::string>> KeyIds();
 
  private:
   std::string What() const { return "reading catalog " + display_; }
-  // Prepares `sql`, binds min_score as ?1 if the statement has it, and calls
-  // `row` for every result row.
-  template <typename RowFn>
-  Status Query(const std::string& sql, int min_score, RowFn&& row) {
+  // Prepares `sql`, lets `bind` bind its parameters, and calls `row` for
+  // every result row.
+  template <typename BindFn, typename RowFn>
+  Status QueryWith(const std::string& sql, BindFn&& bind, RowFn&& row) {
     auto stmt = Statement::Prepare(db_.get(), sql);
     if (!stmt.ok()) return stmt.status();
-    if (sqlite3_bind_parameter_count(stmt->get()) >= 1) stmt->BindInt(1, min_score);
+    bind(*stmt);
     int rc;
     while ((rc = stmt->Step()) == SQLITE_ROW) row(*stmt);
     return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, What());
+  }
+  // Binds min_score as ?1 if the statement has parameters.
+  template <typename RowFn>
+  Status Query(const std::string& sql, int min_score, RowFn&& row) {
+    return QueryWith(
+        sql,
+        [&](Statement& st) {
+          if (sqlite3_bind_parameter_count(st.get()) >= 1) st.BindInt(1, min_score);
+        },
+        row);
   }
 
   Db db_;
@@ -65,42 +140,73 @@ class CatalogReader::Impl {
 Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
   Summary summary;
   Status s =
-      Query("SELECT id, status FROM runs ORDER BY id DESC LIMIT 1", 0, [&](const Statement& st) {
-        summary.run_id = st.ColumnInt(0);
-        summary.run_status = st.ColumnBytes(1);
-      });
-  if (!s.ok()) return s;
-  s = Query("SELECT count(*), coalesce(sum(bytes_scanned), 0) FROM assets", 0,
+      Query("SELECT id, status, host, pid FROM runs ORDER BY id DESC LIMIT 1", 0,
             [&](const Statement& st) {
+              summary.run_id = st.ColumnInt(0);
+              summary.run_status = st.ColumnBytes(1);
+              if (summary.run_status == "running" && st.ColumnBytes(2) == internal::HostName() &&
+                  !internal::ProcessAlive(st.ColumnInt(3))) {
+                summary.run_status = "interrupted";
+              }
+            });
+  if (!s.ok()) return s;
+  s = Query(std::string("SELECT count(*), coalesce(sum(bytes_scanned), 0),"
+                        " coalesce(sum(label IS NOT NULL AND label NOT IN ('', 'NONE')), 0),"
+                        " coalesce(sum(exposed), 0) FROM assets AS a WHERE") +
+                kPresent,
+            0, [&](const Statement& st) {
               summary.assets = st.ColumnUint(0);
               summary.bytes_scanned = st.ColumnUint(1);
+              summary.sensitive = st.ColumnUint(2);
+              summary.exposed = st.ColumnUint(3);
             });
+  if (!s.ok()) return s;
+  s = Query("SELECT count(*) FROM assets WHERE removed_run IS NOT NULL", 0,
+            [&](const Statement& st) { summary.removed = st.ColumnUint(0); });
   if (!s.ok()) return s;
   // Names come from this build (AssetStatusName), the authority the
   // status_names table was seeded from.
-  s = Query("SELECT status, count(*) FROM assets GROUP BY status", 0, [&](const Statement& st) {
-    summary.by_status[AssetStatusName(static_cast<AssetStatus>(st.ColumnInt(0)))] +=
-        st.ColumnUint(1);
-  });
+  s = Query(
+      std::string("SELECT status, count(*) FROM assets AS a WHERE") + kPresent + "GROUP BY status",
+      0, [&](const Statement& st) {
+        summary.by_status[AssetStatusName(static_cast<AssetStatus>(st.ColumnInt(0)))] +=
+            st.ColumnUint(1);
+      });
+  if (!s.ok()) return s;
+  s = Query(std::string("SELECT label, count(*) FROM assets AS a WHERE label IS NOT NULL AND"
+                        " label <> '' AND") +
+                kPresent + "GROUP BY label",
+            0,
+            [&](const Statement& st) { summary.by_label[st.ColumnBytes(0)] = st.ColumnUint(1); });
   if (!s.ok()) return s;
   s = Query(
-      "SELECT label, count(*) FROM assets WHERE label IS NOT NULL AND label <> ''"
-      " GROUP BY label",
-      0, [&](const Statement& st) { summary.by_label[st.ColumnBytes(0)] = st.ColumnUint(1); });
+      std::string("SELECT readable_by, count(*) FROM assets AS a WHERE label IS NOT NULL"
+                  " AND label NOT IN ('', 'NONE') AND") +
+          kPresent + "GROUP BY readable_by",
+      0, [&](const Statement& st) { summary.by_exposure[st.ColumnBytes(0)] = st.ColumnUint(1); });
   if (!s.ok()) return s;
+  const std::string typed_assets =
+      " FROM asset_types AS t JOIN assets AS a ON a.id = t.asset_id"
+      " LEFT JOIN defs AS d ON d.type_id = t.type_id"
+      " WHERE t.max_score >= ?1 AND" +
+      std::string(kPresent);
   s = Query(std::string(kTypeDefs) +
-                "SELECT coalesce(d.category, 'unknown'), count(DISTINCT a.asset_id)"
-                " FROM asset_types AS a LEFT JOIN defs AS d ON d.type_id = a.type_id"
-                " WHERE a.max_score >= ?1 GROUP BY 1",
+                "SELECT coalesce(d.category, 'unknown'), count(DISTINCT t.asset_id)" +
+                typed_assets + "GROUP BY 1",
             filter.min_score, [&](const Statement& st) {
               summary.by_category[st.ColumnBytes(0)] = st.ColumnUint(1);
             });
   if (!s.ok()) return s;
+  s = Query(std::string(kTypeDefs) + "SELECT d.hipaa_class, count(DISTINCT t.asset_id)" +
+                typed_assets + "AND d.hipaa_class > 0 GROUP BY 1",
+            filter.min_score, [&](const Statement& st) {
+              summary.by_hipaa_class[static_cast<int>(st.ColumnInt(0))] = st.ColumnUint(1);
+            });
+  if (!s.ok()) return s;
   s = Query(std::string(kTypeDefs) +
-                "SELECT a.type_id, coalesce(d.category, 'unknown'), coalesce(d.hipaa_class, 0),"
-                " count(*), sum(a.count)"
-                " FROM asset_types AS a LEFT JOIN defs AS d ON d.type_id = a.type_id"
-                " WHERE a.max_score >= ?1 GROUP BY a.type_id ORDER BY count(*) DESC, a.type_id",
+                "SELECT t.type_id, coalesce(d.category, 'unknown'), coalesce(d.hipaa_class, 0),"
+                " count(*), sum(t.count)" +
+                typed_assets + "GROUP BY t.type_id ORDER BY count(*) DESC, t.type_id",
             filter.min_score, [&](const Statement& st) {
               TypeCount t;
               t.type_id = st.ColumnBytes(0);
@@ -108,6 +214,7 @@ Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
               t.hipaa_class = static_cast<int>(st.ColumnInt(2));
               t.assets = st.ColumnUint(3);
               t.findings = st.ColumnUint(4);
+              summary.findings += t.findings;
               summary.by_type.push_back(std::move(t));
             });
   if (!s.ok()) return s;
@@ -120,9 +227,19 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
   // per type that passes the filter, or one row of NULLs if none does.
   const std::string sql =
       "SELECT a.id, a.path, a.member, a.kind, a.status, a.reason, a.size, a.mtime_ns, a.label,"
-      " t.type_id, t.count, t.max_score"
+      " t.type_id, t.count, t.max_score, a.label_rule, a.mode, a.uid, a.gid, a.readable_by,"
+      " a.group_writable, a.world_writable, a.exposed, a.acl_readers, a.last_scan_run,"
+      " coalesce(a.last_seen_run, a.last_scan_run), a.removed_run"
       " FROM assets AS a LEFT JOIN asset_types AS t"
       " ON t.asset_id = a.id AND t.max_score >= ?1"
+      " WHERE (?2 OR a.removed_run IS NULL)"
+      " AND (?3 = '' OR coalesce(a.label, '') = ?3)"
+      " AND (length(?4) = 0 OR substr(a.path, 1, length(?4)) = ?4)"
+      " AND (NOT ?5 OR a.exposed = 1)"
+      " AND (NOT ?6 OR coalesce(a.label, '') NOT IN ('', 'NONE'))"
+      " AND (?7 < 0 OR a.status = ?7)"
+      " AND (?8 = '' OR EXISTS (SELECT 1 FROM asset_types AS x"
+      "  WHERE x.asset_id = a.id AND x.type_id = ?8 AND x.max_score >= ?1))"
       " ORDER BY a.path, a.member";  // unique, so an asset's rows stay together
   // Below the lowest score nothing is filtered out, so clean assets and
   // coverage gaps are listed too; a real threshold lists only assets that
@@ -134,53 +251,316 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
     if (have && (!need_type || !current.types.empty())) fn(current);
     have = false;
   };
-  Status s = Query(sql, filter.min_score, [&](const Statement& st) {
-    const int64_t id = st.ColumnInt(0);
-    if (!have || current.id != id) {
-      flush();
-      current = AssetRow();
-      current.id = id;
-      current.path = st.ColumnBytes(1);
-      std::string member = st.ColumnBytes(2);
-      if (!member.empty()) current.member = std::move(member);
-      current.kind = static_cast<AssetKind>(st.ColumnInt(3));
-      current.status = static_cast<AssetStatus>(st.ColumnInt(4));
-      current.reason = st.ColumnBytes(5);
-      current.size = st.ColumnUint(6);
-      current.mtime_ns = st.ColumnInt(7);
-      current.label = st.ColumnBytes(8);
-      have = true;
-    }
-    if (!st.ColumnIsNull(9)) {
-      current.types[st.ColumnBytes(9)] = st.ColumnUint(10);
-      current.max_score = std::max(current.max_score, static_cast<int>(st.ColumnInt(11)));
-    }
-  });
+  Status s = QueryWith(
+      sql,
+      [&](Statement& st) {
+        st.BindInt(1, filter.min_score);
+        st.BindInt(2, filter.include_removed ? 1 : 0);
+        st.BindText(3, filter.label);
+        st.BindBlob(4, filter.path_prefix);
+        st.BindInt(5, filter.exposed_only ? 1 : 0);
+        st.BindInt(6, filter.sensitive_only ? 1 : 0);
+        st.BindInt(7, filter.status ? static_cast<int>(*filter.status) : -1);
+        st.BindText(8, filter.type_id);
+      },
+      [&](const Statement& st) {
+        const int64_t id = st.ColumnInt(0);
+        if (!have || current.id != id) {
+          flush();
+          current = AssetRow();
+          current.id = id;
+          current.path = st.ColumnBytes(1);
+          std::string member = st.ColumnBytes(2);
+          if (!member.empty()) current.member = std::move(member);
+          current.kind = static_cast<AssetKind>(st.ColumnInt(3));
+          current.status = static_cast<AssetStatus>(st.ColumnInt(4));
+          current.reason = st.ColumnBytes(5);
+          current.size = st.ColumnUint(6);
+          current.mtime_ns = st.ColumnInt(7);
+          current.label = st.ColumnBytes(8);
+          current.label_rule = st.ColumnBytes(12);
+          current.mode = static_cast<uint32_t>(st.ColumnInt(13));
+          current.uid = static_cast<uint32_t>(st.ColumnInt(14));
+          current.gid = static_cast<uint32_t>(st.ColumnInt(15));
+          current.readable_by = st.ColumnBytes(16);
+          current.group_writable = st.ColumnInt(17) != 0;
+          current.world_writable = st.ColumnInt(18) != 0;
+          current.exposed = st.ColumnInt(19) != 0;
+          if (!st.ColumnIsNull(20)) current.acl_readers = st.ColumnInt(20);
+          current.last_scan_run = st.ColumnInt(21);
+          current.last_seen_run = st.ColumnInt(22);
+          if (!st.ColumnIsNull(23)) current.removed_run = st.ColumnInt(23);
+          have = true;
+        }
+        if (!st.ColumnIsNull(9)) {
+          current.types[st.ColumnBytes(9)] = st.ColumnUint(10);
+          current.max_score = std::max(current.max_score, static_cast<int>(st.ColumnInt(11)));
+        }
+      });
   if (!s.ok()) return s;
   flush();
   return Status::Ok();
 }
 
+namespace {
+
+FindingRow ReadFinding(const Statement& st) {
+  FindingRow row;
+  row.path = st.ColumnBytes(0);
+  std::string member = st.ColumnBytes(1);
+  if (!member.empty()) row.member = std::move(member);
+  row.type_id = st.ColumnBytes(2);
+  row.score = static_cast<int>(st.ColumnInt(3));
+  row.start = st.ColumnUint(4);
+  row.end = st.ColumnUint(5);
+  row.line = st.ColumnUint(6);
+  row.masked = st.ColumnBytes(7);
+  return row;
+}
+
+constexpr const char* kFindingColumns =
+    "SELECT a.path, a.member, f.type_id, f.score, f.start, f.\"end\", f.line, f.masked, f.id"
+    " FROM findings AS f JOIN assets AS a ON a.id = f.asset_id";
+
+}  // namespace
+
 Status CatalogReader::Impl::ListFindings(const Filter& filter,
                                          const std::function<void(const FindingRow&)>& fn) {
-  const std::string sql =
-      "SELECT a.path, a.member, f.type_id, f.score, f.start, f.\"end\", f.line, f.masked"
-      " FROM findings AS f JOIN assets AS a ON a.id = f.asset_id"
-      " WHERE f.score >= ?1"
-      " ORDER BY a.path, a.member, f.start, f.id";
-  return Query(sql, filter.min_score, [&](const Statement& st) {
-    FindingRow row;
-    row.path = st.ColumnBytes(0);
-    std::string member = st.ColumnBytes(1);
-    if (!member.empty()) row.member = std::move(member);
-    row.type_id = st.ColumnBytes(2);
-    row.score = static_cast<int>(st.ColumnInt(3));
-    row.start = st.ColumnUint(4);
-    row.end = st.ColumnUint(5);
-    row.line = st.ColumnUint(6);
-    row.masked = st.ColumnBytes(7);
-    fn(row);
+  const std::string sql = std::string(kFindingColumns) +
+                          " WHERE f.score >= ?1 AND (?2 OR a.removed_run IS NULL)"
+                          " AND (?3 = '' OR f.type_id = ?3)"
+                          " AND (length(?4) = 0 OR substr(a.path, 1, length(?4)) = ?4)"
+                          " ORDER BY a.path, a.member, f.start, f.id";
+  return QueryWith(
+      sql,
+      [&](Statement& st) {
+        st.BindInt(1, filter.min_score);
+        st.BindInt(2, filter.include_removed ? 1 : 0);
+        st.BindText(3, filter.type_id);
+        st.BindBlob(4, filter.path_prefix);
+      },
+      [&](const Statement& st) { fn(ReadFinding(st)); });
+}
+
+Status CatalogReader::Impl::ListRuns(const std::function<void(const RunRow&)>& fn) {
+  const std::string host = internal::HostName();
+  return Query(
+      "SELECT id, started_at, finished_at, status, roots, options, rules_version, host, user, pid,"
+      " assets, unchanged, bytes_scanned, findings, gaps, removed FROM runs ORDER BY id DESC",
+      0, [&](const Statement& st) {
+        RunRow r;
+        r.id = st.ColumnInt(0);
+        r.started_at = st.ColumnInt(1);
+        if (!st.ColumnIsNull(2)) r.finished_at = st.ColumnInt(2);
+        r.status = st.ColumnBytes(3);
+        r.roots_json = st.ColumnBytes(4);
+        r.options_json = st.ColumnBytes(5);
+        r.rules_version = st.ColumnBytes(6);
+        r.host = st.ColumnBytes(7);
+        r.user = st.ColumnBytes(8);
+        r.pid = st.ColumnInt(9);
+        r.assets = st.ColumnUint(10);
+        r.unchanged = st.ColumnUint(11);
+        r.bytes_scanned = st.ColumnUint(12);
+        r.findings = st.ColumnUint(13);
+        r.gaps = st.ColumnUint(14);
+        r.removed = st.ColumnUint(15);
+        if (r.status == "running" && r.host == host && !internal::ProcessAlive(r.pid)) {
+          r.status = "interrupted";
+          r.stale = true;
+        }
+        fn(r);
+      });
+}
+
+Result<std::pair<int64_t, int64_t>> CatalogReader::Impl::DefaultDiffRuns() {
+  std::vector<int64_t> ids;
+  Status s = Query("SELECT id FROM runs WHERE status = 'completed' ORDER BY id DESC LIMIT 2", 0,
+                   [&](const Statement& st) { ids.push_back(st.ColumnInt(0)); });
+  if (!s.ok()) return s;
+  if (ids.empty()) return Status::NotFound("catalog " + display_ + " has no completed run");
+  if (ids.size() == 1) return std::make_pair(int64_t{0}, ids[0]);
+  return std::make_pair(ids[1], ids[0]);
+}
+
+Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
+                                 const std::function<void(const DiffRow&)>& fn) {
+  if (from >= to) {
+    return Status::InvalidArgument("--from must be an earlier run than --to");
+  }
+  bool exists = false;
+  Status s = QueryWith(
+      "SELECT 1 FROM runs WHERE id = ?1", [&](Statement& st) { st.BindInt(1, to); },
+      [&](const Statement&) { exists = true; });
+  if (!s.ok()) return s;
+  if (!exists)
+    return Status::InvalidArgument("run " + std::to_string(to) + " is not in the catalog");
+  // Only assets with a history row in (from, to] can differ; each side is
+  // the latest row at or before its run.
+  const std::string query =
+      "WITH c AS (SELECT DISTINCT asset_id FROM asset_history WHERE run_id > ?1 AND run_id <= ?2),"
+      " before AS (SELECT h.* FROM c JOIN asset_history AS h ON h.asset_id = c.asset_id"
+      "  AND h.run_id = (SELECT max(x.run_id) FROM asset_history AS x"
+      "   WHERE x.asset_id = c.asset_id AND x.run_id <= ?1)),"
+      " after AS (SELECT h.* FROM c JOIN asset_history AS h ON h.asset_id = c.asset_id"
+      "  AND h.run_id = (SELECT max(x.run_id) FROM asset_history AS x"
+      "   WHERE x.asset_id = c.asset_id AND x.run_id <= ?2))"
+      " SELECT a.path, a.member,"
+      " b.event, b.label, b.exposed, b.size, b.mtime_ns, b.ino,"
+      " e.event, e.label, e.exposed, e.size, e.mtime_ns, e.ino"
+      " FROM c JOIN assets AS a ON a.id = c.asset_id"
+      " JOIN after AS e ON e.asset_id = c.asset_id"
+      " LEFT JOIN before AS b ON b.asset_id = c.asset_id"
+      " ORDER BY a.path, a.member";
+  return QueryWith(
+      query,
+      [&](Statement& st) {
+        st.BindInt(1, from);
+        st.BindInt(2, to);
+      },
+      [&](const Statement& st) {
+        DiffRow row;
+        row.path = st.ColumnBytes(0);
+        std::string member = st.ColumnBytes(1);
+        if (!member.empty()) row.member = std::move(member);
+        const bool had = !st.ColumnIsNull(2) && st.ColumnBytes(2) == "scanned";
+        const bool has = st.ColumnBytes(8) == "scanned";
+        if (had) {
+          row.label_before = st.ColumnBytes(3);
+          row.exposed_before = st.ColumnInt(4) != 0;
+        }
+        if (has) {
+          row.label_after = st.ColumnBytes(9);
+          row.exposed_after = st.ColumnInt(10) != 0;
+        }
+        auto emit = [&](const char* change) {
+          row.change = change;
+          fn(row);
+        };
+        if (!had && has) return emit("added");
+        if (had && !has) return emit("removed");
+        if (!had && !has) return;
+        if (st.ColumnInt(5) != st.ColumnInt(11) || st.ColumnInt(6) != st.ColumnInt(12) ||
+            st.ColumnInt(7) != st.ColumnInt(13)) {
+          emit("changed");
+        }
+        const bool was = IsSensitiveLabel(row.label_before);
+        const bool is = IsSensitiveLabel(row.label_after);
+        if (!was && is) emit("became_sensitive");
+        if (was && !is) emit("no_longer_sensitive");
+        if (!row.exposed_before && row.exposed_after) emit("newly_exposed");
+        if (row.exposed_before && !row.exposed_after) emit("no_longer_exposed");
+      });
+}
+
+Result<std::vector<FolderRow>> CatalogReader::Impl::Folders(int depth, const Filter& filter) {
+  if (depth < 0) return Status::InvalidArgument("--depth must be 0 or more");
+  std::vector<std::string> roots;
+  Status s = Query("SELECT DISTINCT root FROM run_roots", 0,
+                   [&](const Statement& st) { roots.push_back(st.ColumnBytes(0)); });
+  if (!s.ok()) return s;
+  // Longest first, so the innermost root containing a path wins.
+  std::sort(roots.begin(), roots.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+
+  std::map<std::string, FolderRow> folders;
+  s = ListAssets(filter, [&](const AssetRow& a) {
+    std::string folder;
+    bool found = false;
+    for (const std::string& root : roots) {
+      const std::string prefix = RootPrefix(root);
+      if (a.path == root) {
+        folder = std::string(DirName(root));  // a file given as a root
+      } else if (a.path.size() > prefix.size() && a.path.compare(0, prefix.size(), prefix) == 0) {
+        std::string_view rel = std::string_view(a.path).substr(prefix.size());
+        folder = JoinUpTo(root, Components(DirName(rel) == "." ? std::string_view() : DirName(rel)),
+                          depth);
+      } else {
+        continue;
+      }
+      found = true;
+      break;
+    }
+    if (!found) {
+      std::string_view dir = DirName(a.path);
+      folder = JoinUpTo(dir.substr(0, 1) == "/" ? "/" : "", Components(dir), depth);
+      if (folder.empty()) folder = ".";
+    }
+    FolderRow& f = folders[folder];
+    f.folder = folder;
+    f.assets += 1;
+    for (const auto& [type, count] : a.types) f.findings += count;
+    if (a.status != AssetStatus::kComplete) {
+      f.gaps += 1;
+      f.risk += 1;
+    }
+    if (LabelRank(a.label) > LabelRank(f.top_label) || (f.top_label.empty() && !a.label.empty())) {
+      f.top_label = a.label;
+    }
+    if (IsSensitiveLabel(a.label)) {
+      f.sensitive += 1;
+      f.risk += LabelWeight(a.label) * (a.exposed ? 3 : 1);
+    }
+    if (a.exposed) f.exposed += 1;
   });
+  if (!s.ok()) return s;
+  std::vector<FolderRow> out;
+  out.reserve(folders.size());
+  for (auto& [name, row] : folders) out.push_back(std::move(row));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const FolderRow& a, const FolderRow& b) { return a.risk > b.risk; });
+  return out;
+}
+
+Status CatalogReader::Impl::FindByTokens(const std::vector<TokenQuery>& queries,
+                                         const std::function<void(const FindingRow&)>& fn) {
+  const std::string sql = std::string(kFindingColumns) +
+                          " WHERE f.token = ?1 AND (?2 = '' OR f.type_id = ?2) AND" + kPresent;
+  std::map<int64_t, FindingRow> hits;  // by finding id: two queries may match one finding
+  for (const TokenQuery& q : queries) {
+    Status s = QueryWith(
+        sql,
+        [&](Statement& st) {
+          st.BindBlob(
+              1, std::string_view(reinterpret_cast<const char*>(q.token.data()), q.token.size()));
+          st.BindText(2, q.type_id);
+        },
+        [&](const Statement& st) { hits.emplace(st.ColumnInt(8), ReadFinding(st)); });
+    if (!s.ok()) return s;
+  }
+  std::vector<const FindingRow*> rows;
+  for (const auto& [id, row] : hits) rows.push_back(&row);
+  std::stable_sort(rows.begin(), rows.end(), [](const FindingRow* a, const FindingRow* b) {
+    const std::string am = a->member.value_or(""), bm = b->member.value_or("");
+    return std::tie(a->path, am, a->start) < std::tie(b->path, bm, b->start);
+  });
+  for (const FindingRow* r : rows) fn(*r);
+  return Status::Ok();
+}
+
+Result<std::map<std::string, TypeDefinition>> CatalogReader::Impl::TypeDefinitions() {
+  std::map<std::string, TypeDefinition> defs;
+  Status s = Query(
+      std::string(kTypeDefs) + "SELECT type_id, name, category, hipaa_class, normalize FROM defs",
+      0, [&](const Statement& st) {
+        TypeDefinition d;
+        d.id = st.ColumnBytes(0);
+        d.name = st.ColumnBytes(1);
+        d.category = st.ColumnBytes(2);
+        d.hipaa_class = static_cast<int>(st.ColumnInt(3));
+        d.normalize = st.ColumnBytes(4);
+        defs[d.id] = std::move(d);
+      });
+  if (!s.ok()) return s;
+  return defs;
+}
+
+Result<std::vector<std::string>> CatalogReader::Impl::KeyIds() {
+  std::vector<std::string> ids;
+  Status s = Query("SELECT DISTINCT key_id FROM runs WHERE key_id <> '' ORDER BY key_id", 0,
+                   [&](const Statement& st) { ids.push_back(st.ColumnBytes(0)); });
+  if (!s.ok()) return s;
+  return ids;
 }
 
 CatalogReader::CatalogReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -242,5 +622,33 @@ Status CatalogReader::ListFindings(const Filter& filter,
                                    const std::function<void(const FindingRow&)>& fn) {
   return impl_->ListFindings(filter, fn);
 }
+
+Status CatalogReader::ListRuns(const std::function<void(const RunRow&)>& fn) {
+  return impl_->ListRuns(fn);
+}
+
+Result<std::pair<int64_t, int64_t>> CatalogReader::DefaultDiffRuns() {
+  return impl_->DefaultDiffRuns();
+}
+
+Status CatalogReader::Diff(int64_t from, int64_t to,
+                           const std::function<void(const DiffRow&)>& fn) {
+  return impl_->Diff(from, to, fn);
+}
+
+Result<std::vector<FolderRow>> CatalogReader::Folders(int depth, const Filter& filter) {
+  return impl_->Folders(depth, filter);
+}
+
+Status CatalogReader::FindByTokens(const std::vector<TokenQuery>& queries,
+                                   const std::function<void(const FindingRow&)>& fn) {
+  return impl_->FindByTokens(queries, fn);
+}
+
+Result<std::map<std::string, TypeDefinition>> CatalogReader::TypeDefinitions() {
+  return impl_->TypeDefinitions();
+}
+
+Result<std::vector<std::string>> CatalogReader::KeyIds() { return impl_->KeyIds(); }
 
 }  // namespace phiscan::catalog

@@ -3,6 +3,9 @@
 // Opens the catalog with SQLITE_OPEN_READONLY and a busy timeout, so it can
 // be used while a scan is writing (WAL). All SQL uses bound parameters.
 //
+// The inventory is what the catalog currently believes present: assets a
+// completed run marked removed are left out unless a filter asks for them.
+//
 // Thread safety: one reader per thread.
 #ifndef PHISCAN_CATALOG_READER_H_
 #define PHISCAN_CATALOG_READER_H_
@@ -15,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/catalog.h"
 #include "common/model.h"
 #include "common/status.h"
 
@@ -26,12 +30,24 @@ struct AssetRow {
   std::optional<std::string> member;  // raw bytes, or none for a top-level asset
   AssetKind kind = AssetKind::kFile;
   AssetStatus status = AssetStatus::kComplete;
-  std::string reason;                 // empty = none
+  std::string reason;  // empty = none
   uint64_t size = 0;
   int64_t mtime_ns = 0;
   std::string label;
+  std::string label_rule;
   std::map<std::string, uint64_t> types;  // type id -> count
   int max_score = 0;                      // over all types
+  uint32_t mode = 0;                      // st_mode
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string readable_by;  // ReadersName(): everyone, group, acl, owner
+  bool group_writable = false;
+  bool world_writable = false;
+  bool exposed = false;                // sensitive and world-readable or group/world-writable
+  std::optional<int64_t> acl_readers;  // named ACL entries that can read; none = not examined
+  int64_t last_scan_run = 0;           // run that last classified it
+  int64_t last_seen_run = 0;           // run that last saw it (scanned or carried over)
+  std::optional<int64_t> removed_run;  // run that noticed it was gone
 };
 
 struct FindingRow {
@@ -51,28 +67,107 @@ struct TypeCount {
   // 0) if no run did.
   std::string category;
   int hipaa_class = 0;
-  uint64_t assets = 0;     // assets with at least one occurrence
-  uint64_t findings = 0;   // occurrences (sum of per-asset counts)
+  uint64_t assets = 0;    // assets with at least one occurrence
+  uint64_t findings = 0;  // occurrences (sum of per-asset counts)
 };
 
-// Over every asset in the catalog (the inventory as last recorded), not
-// only those the latest run touched. Only by_category and by_type depend on
-// the filter.
+// Over every present asset in the catalog (the inventory as last recorded,
+// without removed assets), not only those the latest run touched. Only
+// by_category, by_hipaa_class and by_type depend on the filter's min_score.
 struct Summary {
-  int64_t run_id = 0;               // latest run, 0 if none
-  std::string run_status;           // "running", "completed", "interrupted", "failed"
+  int64_t run_id = 0;      // latest run, 0 if none
+  std::string run_status;  // "running", "completed", "interrupted", "failed"
   uint64_t assets = 0;
   uint64_t bytes_scanned = 0;
-  std::map<std::string, uint64_t> by_status;   // status name -> assets
-  std::map<std::string, uint64_t> by_label;    // label -> assets (labelled assets only)
-  std::map<std::string, uint64_t> by_category; // category -> assets with >= 1 type of it
-  std::vector<TypeCount> by_type;              // most widespread first, then by type id
+  uint64_t findings = 0;   // occurrences over all types (sum of by_type findings)
+  uint64_t sensitive = 0;  // assets with a sensitive label (IsSensitiveLabel)
+  uint64_t exposed = 0;    // of those, flagged exposed
+  uint64_t removed = 0;    // assets marked removed (not counted anywhere else)
+  std::map<std::string, uint64_t> by_status;    // status name -> assets
+  std::map<std::string, uint64_t> by_label;     // label -> assets (labelled assets only)
+  std::map<std::string, uint64_t> by_category;  // category -> assets with >= 1 type of it
+  std::map<int, uint64_t> by_hipaa_class;       // class 1..18 -> assets with >= 1 type of it
+  // Sensitive assets by their broadest readers: everyone, group, acl, owner.
+  std::map<std::string, uint64_t> by_exposure;
+  std::vector<TypeCount> by_type;  // most widespread first, then by type id
 };
 
 struct Filter {
   // A finding/type counts only at or above this score. At or below
   // kMinScore nothing is filtered out (scores are 1..100).
   int min_score = 0;
+  // Only assets with this type (at min_score or above). Empty = any.
+  std::string type_id;
+  // Only assets with exactly this label. Empty = any.
+  std::string label;
+  // Only assets whose raw path starts with these bytes. Empty = any.
+  std::string path_prefix;
+  // Only assets flagged exposed.
+  bool exposed_only = false;
+  // Only assets with a sensitive label.
+  bool sensitive_only = false;
+  // Only assets with this coverage status.
+  std::optional<AssetStatus> status;
+  // Also list assets marked removed (AssetRow::removed_run says which).
+  bool include_removed = false;
+};
+
+struct RunRow {
+  int64_t id = 0;
+  int64_t started_at = 0;  // unix seconds
+  std::optional<int64_t> finished_at;
+  // As recorded; a run still `running` whose process is gone from this host
+  // reads "interrupted" (with `stale` set) before any writer has fixed it.
+  std::string status;
+  bool stale = false;
+  std::string roots_json;  // JSON array of escaped roots
+  std::string options_json;
+  std::string rules_version;
+  std::string host;
+  std::string user;
+  int64_t pid = 0;
+  uint64_t assets = 0;
+  uint64_t unchanged = 0;
+  uint64_t bytes_scanned = 0;
+  uint64_t findings = 0;
+  uint64_t gaps = 0;
+  uint64_t removed = 0;
+};
+
+// One difference between two runs for one asset; an asset may have several
+// (e.g. changed and became_sensitive).
+struct DiffRow {
+  // added, removed, changed (size, mtime or inode differ), became_sensitive,
+  // no_longer_sensitive, newly_exposed, no_longer_exposed
+  std::string change;
+  std::string path;  // raw bytes
+  std::optional<std::string> member;
+  std::string label_before;  // empty = absent or none
+  std::string label_after;
+  bool exposed_before = false;
+  bool exposed_after = false;
+};
+
+// Roll-up of present assets by folder (see Folders()).
+struct FolderRow {
+  std::string folder;  // raw bytes
+  uint64_t assets = 0;
+  uint64_t sensitive = 0;  // assets with a sensitive label
+  uint64_t exposed = 0;    // assets flagged exposed
+  uint64_t findings = 0;   // occurrences at or above the filter's min_score
+  uint64_t gaps = 0;       // assets not completely scanned
+  std::string
+      top_label;  // most sensitive label below it: PHI > PCI > PII > others > NONE; "" = none
+  // Sort key, highest first: per sensitive asset 10 (PHI), 8 (PCI), 5 (any
+  // other sensitive label), tripled when it is exposed; plus 1 per gap
+  // (content nobody has seen is unknown risk).
+  uint64_t risk = 0;
+};
+
+// A keyed token to look up, optionally only for one type.
+struct TokenQuery {
+  Token token{};
+  std::string type_id;  // empty = any type
 };
 
 class CatalogReader {
@@ -94,9 +189,39 @@ class CatalogReader {
   // max score reaches filter.min_score; above kMinScore, assets with no
   // such type are skipped.
   Status ListAssets(const Filter& filter, const std::function<void(const AssetRow&)>& fn);
-  // Calls `fn` for each located finding with score >= filter.min_score
-  // (ordered by path, member, start).
+  // Calls `fn` for each located finding with score >= filter.min_score of a
+  // present asset, honouring type_id and path_prefix (ordered by path,
+  // member, start). The other filter fields select assets and are ignored.
   Status ListFindings(const Filter& filter, const std::function<void(const FindingRow&)>& fn);
+
+  // Every run, newest first.
+  Status ListRuns(const std::function<void(const RunRow&)>& fn);
+
+  // The two runs `diff` compares by default: the last two completed runs
+  // (from = 0, i.e. an empty catalog, if only one completed). kNotFound if
+  // no run completed.
+  Result<std::pair<int64_t, int64_t>> DefaultDiffRuns();
+  // Differences between the catalog's state as of run `from` and as of run
+  // `to` (each asset as recorded by the latest run at or before it), ordered
+  // by path, member. kInvalidArgument if from >= to or `to` is not a run.
+  Status Diff(int64_t from, int64_t to, const std::function<void(const DiffRow&)>& fn);
+
+  // Present assets matching `filter` rolled up by folder, riskiest first
+  // (then by folder bytes). An asset's folder is its directory cut to
+  // `depth` components below the longest scan root containing it (depth 0
+  // = the root itself); an asset under no recorded root is cut to `depth`
+  // components of its own path. kInvalidArgument if depth < 0.
+  Result<std::vector<FolderRow>> Folders(int depth, const Filter& filter);
+
+  // Located findings of present assets whose token matches one of
+  // `queries` (ordered by path, member, start).
+  Status FindByTokens(const std::vector<TokenQuery>& queries,
+                      const std::function<void(const FindingRow&)>& fn);
+
+  // Each type's definition from the latest run that defined it.
+  Result<std::map<std::string, TypeDefinition>> TypeDefinitions();
+  // Distinct non-empty key fingerprints runs recorded (RunInfo::key_id).
+  Result<std::vector<std::string>> KeyIds();
 
   class Impl;
 

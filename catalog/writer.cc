@@ -13,12 +13,14 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "catalog/internal/host.h"
 #include "catalog/internal/schema.h"
 #include "catalog/internal/sqlite.h"
 #include "common/escape.h"
@@ -28,6 +30,8 @@ namespace phiscan::catalog {
 using internal::Db;
 using internal::DisplayPath;
 using internal::Exec;
+using internal::HostName;
+using internal::ProcessAlive;
 using internal::SqliteStatus;
 using internal::Statement;
 
@@ -94,12 +98,6 @@ std::string RootsJson(const std::vector<std::string>& roots) {
     out += JsonString(EscapeBytes(roots[i]));
   }
   return out + "]";
-}
-
-std::string HostName() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return EscapeBytes(buf);
 }
 
 std::string UserName() {
@@ -250,10 +248,54 @@ Status EnableWal(sqlite3* db, const std::string& display) {
 
 struct BatchTotals {
   uint64_t assets = 0;
+  uint64_t unchanged = 0;
   uint64_t bytes_scanned = 0;
   uint64_t findings = 0;
   uint64_t gaps = 0;
 };
+
+// Every path below `root` starts with this (the walker joins with exactly
+// one '/', and keeps a root's trailing '/').
+std::string RootPrefix(const std::string& root) {
+  return !root.empty() && root.back() == '/' ? root : root + '/';
+}
+
+// True if `path` is `dir` or lies below it.
+bool IsAtOrBelow(const std::string& path, const std::string& dir) {
+  if (path == dir) return true;
+  const std::string prefix = RootPrefix(dir);
+  return path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0;
+}
+
+// Runs left 'running' by a process that no longer exists on this host are
+// marked 'interrupted'. Runs from version 1 carry no pid (0): no writer of
+// that version can still be writing a version-2 catalog's run... except
+// one that started before the upgrade, which the busy timeout would have
+// made fail anyway; they are marked too. Runs recorded on another host are
+// left alone: we cannot tell.
+Result<int> MarkStaleRuns(sqlite3* db, const std::string& display, const std::string& host) {
+  const std::string what = "checking unfinished runs in catalog " + display;
+  auto select = Statement::Prepare(db, "SELECT id, pid, host FROM runs WHERE status = 'running'");
+  if (!select.ok()) return select.status();
+  std::vector<int64_t> stale;
+  int rc;
+  while ((rc = select->Step()) == SQLITE_ROW) {
+    const int64_t pid = select->ColumnInt(1);
+    if (pid == 0 || (select->ColumnBytes(2) == host && !ProcessAlive(pid))) {
+      stale.push_back(select->ColumnInt(0));
+    }
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(db, rc, what);
+  if (stale.empty()) return 0;
+  auto update = Statement::Prepare(
+      db, "UPDATE runs SET status = 'interrupted' WHERE id = ?1 AND status = 'running'");
+  if (!update.ok()) return update.status();
+  for (int64_t id : stale) {
+    update->BindInt(1, id);
+    if (Status s = update->Run(what); !s.ok()) return s;
+  }
+  return static_cast<int>(stale.size());
+}
 
 }  // namespace
 
@@ -277,10 +319,14 @@ class CatalogWriter::Impl {
   }
 
   Status PrepareStatements();
+  Status ForEachPriorAsset(const std::function<void(const PriorAsset&)>& fn);
   Result<int64_t> BeginRun(const RunInfo& info);
   void Submit(AssetRecord&& record);
   Status FinishRun(RunStatus status);
   uint64_t committed() const { return committed_.load(); }
+  uint64_t removed() const { return removed_; }
+  int stale_runs_marked() const { return stale_runs_marked_; }
+  void set_stale_runs_marked(int n) { stale_runs_marked_ = n; }
   Status write_error() const {
     std::lock_guard lock(mu_);
     return first_error_;
@@ -297,6 +343,11 @@ class CatalogWriter::Impl {
   // itself, not the batch.
   void WriteOne(const AssetRecord& record, BatchTotals* totals);
   Status WriteAsset(const AssetRecord& record);
+  // An asset the scanner carried over unread: only its last_seen_run moves.
+  Status TouchUnchanged(const AssetRecord& record);
+  // Marks what the finished run did not see (see CatalogWriter::FinishRun).
+  // Inside the caller's transaction.
+  Status MarkRemovals(uint64_t* removed);
   void RollbackIfOpen() {
     if (!sqlite3_get_autocommit(db_.get())) rollback_.Run("rolling back");
   }
@@ -307,10 +358,16 @@ class CatalogWriter::Impl {
 
   Statement begin_, commit_, rollback_, savepoint_, release_, rollback_to_;
   Statement upsert_asset_, delete_types_, delete_findings_, insert_type_, insert_finding_;
-  Statement add_counters_;
+  Statement add_counters_, touch_unchanged_, insert_history_;
 
   int64_t run_id_ = 0;
   std::string rules_version_;
+  std::vector<std::string> roots_;  // raw roots of the current run
+  // Directories this run could not enter: nothing below them is "removed".
+  // Written by the writer thread, read by FinishRun after the join.
+  std::vector<std::string> gap_dirs_;
+  uint64_t removed_ = 0;
+  int stale_runs_marked_ = 0;
   std::atomic<bool> run_active_{false};
   std::atomic<uint64_t> committed_{0};
   std::thread thread_;
@@ -336,20 +393,34 @@ Status CatalogWriter::Impl::PrepareStatements() {
       {&release_, "RELEASE asset"},
       {&rollback_to_, "ROLLBACK TO asset"},
       // first_seen_run is kept on update: it answers "since when do we know this".
+      // A scanned asset is present again: removed_run is cleared.
       {&upsert_asset_,
        "INSERT INTO assets (path, member, kind, status, reason, detail, size, mtime_ns, ctime_ns,"
        " dev, ino, mode, uid, gid, bytes_scanned, label, label_rule, rules_version,"
-       " first_seen_run, last_scan_run)"
+       " first_seen_run, last_scan_run, last_seen_run, removed_run, readable_by, group_writable,"
+       " world_writable, acl_entries, acl_readers, exposed)"
        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-       " ?19, ?19)"
+       " ?19, ?19, ?19, NULL, ?20, ?21, ?22, ?23, ?24, ?25)"
        " ON CONFLICT (path, member) DO UPDATE SET kind = excluded.kind,"
        " status = excluded.status, reason = excluded.reason, detail = excluded.detail,"
        " size = excluded.size, mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
        " dev = excluded.dev, ino = excluded.ino, mode = excluded.mode, uid = excluded.uid,"
        " gid = excluded.gid, bytes_scanned = excluded.bytes_scanned, label = excluded.label,"
        " label_rule = excluded.label_rule, rules_version = excluded.rules_version,"
-       " last_scan_run = excluded.last_scan_run"
+       " last_scan_run = excluded.last_scan_run, last_seen_run = excluded.last_seen_run,"
+       " removed_run = NULL, readable_by = excluded.readable_by,"
+       " group_writable = excluded.group_writable, world_writable = excluded.world_writable,"
+       " acl_entries = excluded.acl_entries, acl_readers = excluded.acl_readers,"
+       " exposed = excluded.exposed"
        " RETURNING id"},
+      // Members of a carried-over file are carried over with it (same path).
+      {&touch_unchanged_,
+       "UPDATE assets SET last_seen_run = ?2 WHERE path = ?1 AND removed_run IS NULL"},
+      // A path given twice in one run (overlapping roots) keeps its last state.
+      {&insert_history_,
+       "INSERT OR REPLACE INTO asset_history"
+       " (asset_id, run_id, event, status, label, exposed, size, mtime_ns, ino)"
+       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
       {&delete_types_, "DELETE FROM asset_types WHERE asset_id = ?1"},
       {&delete_findings_, "DELETE FROM findings WHERE asset_id = ?1"},
       {&insert_type_,
@@ -360,7 +431,7 @@ Status CatalogWriter::Impl::PrepareStatements() {
        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
       {&add_counters_,
        "UPDATE runs SET assets = assets + ?1, bytes_scanned = bytes_scanned + ?2,"
-       " findings = findings + ?3, gaps = gaps + ?4 WHERE id = ?5"},
+       " findings = findings + ?3, gaps = gaps + ?4, unchanged = unchanged + ?6 WHERE id = ?5"},
   };
   for (const Entry& e : entries) {
     auto stmt = Statement::Prepare(db_.get(), e.sql);
@@ -388,8 +459,8 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
 
   auto insert_run = Statement::Prepare(
       db_.get(),
-      "INSERT INTO runs (started_at, status, roots, options, rules_version, host, user)"
-      " VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO runs (started_at, status, roots, options, rules_version, host, user, pid,"
+      " key_id) VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!insert_run.ok()) {
     RollbackIfOpen();
     return insert_run.status();
@@ -400,13 +471,24 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
   insert_run->BindText(4, info.rules_version);
   insert_run->BindText(5, HostName());
   insert_run->BindText(6, UserName());
+  insert_run->BindInt(7, static_cast<int64_t>(getpid()));
+  insert_run->BindText(8, info.key_id);
   s = insert_run->Run(what);
   const int64_t run_id = sqlite3_last_insert_rowid(db_.get());
 
+  auto insert_root = Statement::Prepare(
+      db_.get(), "INSERT OR IGNORE INTO run_roots (run_id, root) VALUES (?1, ?2)");
+  if (s.ok() && !insert_root.ok()) s = insert_root.status();
+  for (size_t i = 0; s.ok() && i < info.roots.size(); ++i) {
+    insert_root->BindInt(1, run_id);
+    insert_root->BindBlob(2, info.roots[i]);
+    s = insert_root->Run(what);
+  }
+
   auto insert_type =
       Statement::Prepare(db_.get(),
-                         "INSERT INTO types (run_id, type_id, name, category, hipaa_class)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5)");
+                         "INSERT INTO types (run_id, type_id, name, category, hipaa_class,"
+                         " normalize) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (s.ok() && !insert_type.ok()) s = insert_type.status();
   for (size_t i = 0; s.ok() && i < info.types.size(); ++i) {
     const TypeDefinition& t = info.types[i];
@@ -415,6 +497,7 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
     insert_type->BindText(3, t.name);
     insert_type->BindText(4, t.category);
     insert_type->BindInt(5, t.hipaa_class);
+    insert_type->BindText(6, t.normalize);
     s = insert_type->Run(what + " (type " + EscapeBytes(t.id) + ")");
   }
   if (s.ok()) s = commit_.Run(what);
@@ -425,6 +508,9 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
 
   run_id_ = run_id;
   rules_version_ = info.rules_version;
+  roots_ = info.roots;
+  gap_dirs_.clear();
+  removed_ = 0;
   committed_ = 0;
   {
     std::lock_guard lock(mu_);
@@ -512,6 +598,7 @@ void CatalogWriter::Impl::WriteBatch(AssetRecord first,
   add_counters_.BindUint(3, totals.findings);
   add_counters_.BindUint(4, totals.gaps);
   add_counters_.BindInt(5, run_id_);
+  add_counters_.BindUint(6, totals.unchanged);
   s = add_counters_.Run(what);
   if (s.ok()) s = commit_.Run(what);
   if (!s.ok()) {
@@ -524,8 +611,10 @@ void CatalogWriter::Impl::WriteBatch(AssetRecord first,
 
 void CatalogWriter::Impl::WriteOne(const AssetRecord& record, BatchTotals* totals) {
   const std::string what = "catalog " + display_;
-  Status s = savepoint_.Run(what);
-  if (s.ok()) {
+  // A carried-over asset is one UPDATE, atomic by itself: no savepoint,
+  // which would triple the statements of an incremental rescan.
+  Status s = record.unchanged ? TouchUnchanged(record) : savepoint_.Run(what);
+  if (s.ok() && !record.unchanged) {
     s = WriteAsset(record);
     if (s.ok()) {
       s = release_.Run(what);
@@ -544,6 +633,14 @@ void CatalogWriter::Impl::WriteOne(const AssetRecord& record, BatchTotals* total
     return;
   }
   totals->assets += 1;
+  if (record.unchanged) {
+    // Its findings were counted by the run that classified it.
+    totals->unchanged += 1;
+    return;
+  }
+  if (record.kind == AssetKind::kDirectory && record.status != AssetStatus::kComplete) {
+    gap_dirs_.push_back(record.path);
+  }
   totals->bytes_scanned += record.bytes_scanned;
   for (const TypeSummary& t : record.types) totals->findings += t.count;
   if (record.status != AssetStatus::kComplete) totals->gaps += 1;
@@ -571,6 +668,18 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
   up.BindTextOrNull(17, r.label_rule);
   up.BindText(18, rules_version_);
   up.BindInt(19, run_id_);
+  const Exposure exposure = ComputeExposure(r.mode, r.acl, r.label);
+  up.BindText(20, ReadersName(exposure.readable_by));
+  up.BindInt(21, exposure.group_writable ? 1 : 0);
+  up.BindInt(22, exposure.world_writable ? 1 : 0);
+  if (r.acl) {
+    up.BindInt(23, r.acl->named_entries);
+    up.BindInt(24, r.acl->named_readers);
+  } else {
+    up.BindNull(23);
+    up.BindNull(24);
+  }
+  up.BindInt(25, exposure.exposed ? 1 : 0);
   int rc = up.Step();
   if (rc != SQLITE_ROW) {
     Status s = SqliteStatus(db_.get(), rc, what);
@@ -583,6 +692,17 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
   Status s = rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);
   up.Reset();
   if (!s.ok()) return s;
+
+  insert_history_.BindInt(1, asset_id);
+  insert_history_.BindInt(2, run_id_);
+  insert_history_.BindText(3, "scanned");
+  insert_history_.BindInt(4, static_cast<int>(r.status));
+  insert_history_.BindTextOrNull(5, r.label);
+  insert_history_.BindInt(6, exposure.exposed ? 1 : 0);
+  insert_history_.BindUint(7, r.size);
+  insert_history_.BindInt(8, r.mtime_ns);
+  insert_history_.BindUint(9, r.ino);
+  if (s = insert_history_.Run(what); !s.ok()) return s;
 
   // The new scan replaces what an earlier run recorded for this asset.
   delete_types_.BindInt(1, asset_id);
@@ -613,6 +733,118 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
   return Status::Ok();
 }
 
+Status CatalogWriter::Impl::TouchUnchanged(const AssetRecord& r) {
+  touch_unchanged_.BindBlob(1, r.path);
+  touch_unchanged_.BindInt(2, run_id_);
+  Status s = touch_unchanged_.Run("catalog " + display_);
+  if (!s.ok()) return s;
+  // The front end claimed earlier results exist; if they do not (another
+  // process removed them meanwhile), the asset would silently vanish.
+  if (sqlite3_changes(db_.get()) == 0) {
+    return Status::NotFound("carried over unread, but the catalog holds no earlier results");
+  }
+  return Status::Ok();
+}
+
+Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
+  const std::string what = "marking removed assets in catalog " + display_;
+  // Under a root: the root itself, or the bytewise range [prefix, prefix
+  // with its final '/' raised to '0'), which the UNIQUE (path, member)
+  // index serves.
+  auto select =
+      Statement::Prepare(db_.get(),
+                         "SELECT id, path, status, label, exposed, size, mtime_ns, ino FROM assets"
+                         " WHERE removed_run IS NULL AND coalesce(last_seen_run, 0) <> ?1"
+                         " AND (path = ?2 OR (path >= ?3 AND path < ?4))");
+  if (!select.ok()) return select.status();
+  auto mark = Statement::Prepare(db_.get(), "UPDATE assets SET removed_run = ?2 WHERE id = ?1");
+  if (!mark.ok()) return mark.status();
+
+  struct Gone {
+    int64_t id;
+    int status;
+    std::string label;
+    int64_t exposed;
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t ino;
+  };
+  std::vector<Gone> gone;
+  std::set<int64_t> seen;  // overlapping roots list an asset once
+  for (const std::string& root : roots_) {
+    const std::string lo = RootPrefix(root);
+    std::string hi = lo;
+    hi.back() = static_cast<char>(hi.back() + 1);  // '/' + 1 == '0'
+    select->BindInt(1, run_id_);
+    select->BindBlob(2, root);
+    select->BindBlob(3, lo);
+    select->BindBlob(4, hi);
+    int rc;
+    while ((rc = select->Step()) == SQLITE_ROW) {
+      const std::string path = select->ColumnBytes(1);
+      bool hidden = false;
+      for (const std::string& dir : gap_dirs_) {
+        if (IsAtOrBelow(path, dir)) {
+          hidden = true;
+          break;
+        }
+      }
+      const int64_t id = select->ColumnInt(0);
+      if (hidden || !seen.insert(id).second) continue;
+      gone.push_back({id, static_cast<int>(select->ColumnInt(2)), select->ColumnBytes(3),
+                      select->ColumnInt(4), select->ColumnUint(5), select->ColumnInt(6),
+                      select->ColumnUint(7)});
+    }
+    select->Reset();
+    if (rc != SQLITE_DONE) return SqliteStatus(db_.get(), rc, what);
+  }
+  for (const Gone& g : gone) {
+    mark->BindInt(1, g.id);
+    mark->BindInt(2, run_id_);
+    if (Status s = mark->Run(what); !s.ok()) return s;
+    insert_history_.BindInt(1, g.id);
+    insert_history_.BindInt(2, run_id_);
+    insert_history_.BindText(3, "removed");
+    insert_history_.BindInt(4, g.status);
+    insert_history_.BindTextOrNull(5, g.label);
+    insert_history_.BindInt(6, g.exposed);
+    insert_history_.BindUint(7, g.size);
+    insert_history_.BindInt(8, g.mtime_ns);
+    insert_history_.BindUint(9, g.ino);
+    if (Status s = insert_history_.Run(what); !s.ok()) return s;
+  }
+  *removed = gone.size();
+  return Status::Ok();
+}
+
+Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const PriorAsset&)>& fn) {
+  if (run_active_) return Status::InvalidArgument("a run is in progress on this catalog");
+  const std::string what = "reading earlier results from catalog " + display_;
+  auto stmt = Statement::Prepare(
+      db_.get(),
+      "SELECT a.path, a.dev, a.ino, a.size, a.mtime_ns, a.ctime_ns, a.status, a.rules_version,"
+      " coalesce(r.key_id, '')"
+      " FROM assets AS a LEFT JOIN runs AS r ON r.id = a.last_scan_run"
+      " WHERE a.member = x'' AND a.kind = ?1 AND a.removed_run IS NULL");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt(1, static_cast<int>(AssetKind::kFile));
+  PriorAsset p;
+  int rc;
+  while ((rc = stmt->Step()) == SQLITE_ROW) {
+    p.path = stmt->ColumnBytes(0);
+    p.dev = stmt->ColumnUint(1);
+    p.ino = stmt->ColumnUint(2);
+    p.size = stmt->ColumnUint(3);
+    p.mtime_ns = stmt->ColumnInt(4);
+    p.ctime_ns = stmt->ColumnInt(5);
+    p.status = static_cast<AssetStatus>(stmt->ColumnInt(6));
+    p.rules_version = stmt->ColumnBytes(7);
+    p.key_id = stmt->ColumnBytes(8);
+    fn(p);
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);
+}
+
 Status CatalogWriter::Impl::FinishRun(RunStatus status) {
   if (!run_active_) return Status::InvalidArgument("no run in progress on this catalog");
   {
@@ -627,14 +859,26 @@ Status CatalogWriter::Impl::FinishRun(RunStatus status) {
   // A run that lost records is not complete, whatever the caller saw.
   if (!error.ok() && status == RunStatus::kCompleted) status = RunStatus::kFailed;
   const std::string what = "finishing the run in catalog " + display_;
-  auto update =
-      Statement::Prepare(db_.get(), "UPDATE runs SET finished_at = ?1, status = ?2 WHERE id = ?3");
-  Status s = update.ok() ? Status::Ok() : update.status();
+  // Removals and the final status commit together: a crash in between
+  // leaves a run that marked nothing.
+  Status s = begin_.Run(what);
+  uint64_t removed = 0;
+  if (s.ok() && status == RunStatus::kCompleted) s = MarkRemovals(&removed);
+  auto update = Statement::Prepare(
+      db_.get(), "UPDATE runs SET finished_at = ?1, status = ?2, removed = ?4 WHERE id = ?3");
+  if (s.ok() && !update.ok()) s = update.status();
   if (s.ok()) {
     update->BindInt(1, static_cast<int64_t>(std::time(nullptr)));
     update->BindText(2, RunStatusName(status));
     update->BindInt(3, run_id_);
+    update->BindUint(4, removed);
     s = update->Run(what);
+  }
+  if (s.ok()) s = commit_.Run(what);
+  if (s.ok()) {
+    removed_ = removed;
+  } else {
+    RollbackIfOpen();
   }
   // Housekeeping only: move the WAL into the catalog and shrink it. It may
   // wait for readers (busy timeout); a failure leaves a valid WAL behind.
@@ -688,7 +932,11 @@ Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& pa
   if (s = Migrate(db.get(), display); !s.ok()) return fail(s);
   if (s = SecureSiblings(path); !s.ok()) return fail(s);
 
+  Result<int> stale = MarkStaleRuns(db.get(), display, HostName());
+  if (!stale.ok()) return fail(stale.status());
+
   auto impl = std::make_unique<Impl>(std::move(db), display, options);
+  impl->set_stale_runs_marked(*stale);
   if (s = impl->PrepareStatements(); !s.ok()) {
     impl.reset();
     return fail(s);
@@ -700,6 +948,11 @@ Result<int64_t> CatalogWriter::BeginRun(const RunInfo& info) { return impl_->Beg
 void CatalogWriter::Submit(AssetRecord&& record) { impl_->Submit(std::move(record)); }
 Status CatalogWriter::FinishRun(RunStatus status) { return impl_->FinishRun(status); }
 uint64_t CatalogWriter::committed() const { return impl_->committed(); }
+uint64_t CatalogWriter::removed() const { return impl_->removed(); }
+int CatalogWriter::stale_runs_marked() const { return impl_->stale_runs_marked(); }
+Status CatalogWriter::ForEachPriorAsset(const std::function<void(const PriorAsset&)>& fn) {
+  return impl_->ForEachPriorAsset(fn);
+}
 Status CatalogWriter::write_error() const { return impl_->write_error(); }
 
 }  // namespace phiscan::catalog

@@ -15,20 +15,30 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
 
 }  // namespace
 
-Label ApplyLabelRules(const RuleSet& rules, const std::vector<TypeSummary>& types) {
+Label ApplyLabelRules(const RuleSet& rules, const std::vector<TypeSummary>& types,
+                      const std::vector<std::string>& keyword_lists) {
   const auto& labels = rules.labels();
   for (size_t i = 0; i < labels.size(); ++i) {
     const LabelRule& rule = labels[i];
     bool fired = false;
-    bool required = rule.requires_category.empty();
+    bool required = rule.requires_category.empty() && rule.requires_type.empty() &&
+                    rule.requires_keywords.empty();
     for (const auto& ts : types) {
-      if (ts.max_score < rule.min_score || ts.count == 0) continue;
+      if (ts.count == 0) continue;
       int ti = rules.FindType(ts.type_id);
       const std::string category = ti >= 0 ? rules.types()[ti].category : "";
+      // Context counts at any score: a low-confidence ICD-10 code is still
+      // health context for a high-confidence identifier.
+      if (Contains(rule.requires_category, category) || Contains(rule.requires_type, ts.type_id)) {
+        required = true;
+      }
+      if (ts.max_score < rule.min_score) continue;
       if (Contains(rule.any_category, category) || Contains(rule.any_type, ts.type_id)) {
         fired = true;
       }
-      if (Contains(rule.requires_category, category)) required = true;
+    }
+    for (const auto& list : rule.requires_keywords) {
+      if (Contains(keyword_lists, list)) required = true;
     }
     if (fired && required) return {rule.label, "labels[" + std::to_string(i) + "]"};
   }
@@ -42,7 +52,12 @@ AssetAggregator::AssetAggregator(const RuleSet& rules, int max_locators, int min
 
 void AssetAggregator::Reset() {
   for (auto& t : per_type_) t = PerType();
+  keyword_lists_.clear();
   total_ = 0;
+}
+
+void AssetAggregator::OnKeywordList(const std::string& list) {
+  if (!Contains(keyword_lists_, list)) keyword_lists_.push_back(list);
 }
 
 void AssetAggregator::OnMatch(const Match& match) {
@@ -78,7 +93,7 @@ void AssetAggregator::FillRecord(AssetRecord& record) {
             [](const FindingRecord& a, const FindingRecord& b) {
               return a.start != b.start ? a.start < b.start : a.type_id < b.type_id;
             });
-  Label label = ApplyLabelRules(rules_, record.types);
+  Label label = ApplyLabelRules(rules_, record.types, keyword_lists_);
   record.label = label.label;
   record.label_rule = label.rule;
   Reset();

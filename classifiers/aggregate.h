@@ -2,8 +2,8 @@
 //
 // Collects matches (as a MatchSink), keeps per type the count, the number of
 // distinct tokens, the highest score and the first `max_locators` locators,
-// then applies the rule pack's label rules. Matches below `min_score` are
-// dropped.
+// then applies the rule pack's label rules (with the context keyword lists
+// the matcher reported). Matches below `min_score` are dropped.
 //
 // Thread safety: one per asset, used by one thread at a time.
 #ifndef PHISCAN_CLASSIFIERS_AGGREGATE_H_
@@ -26,14 +26,18 @@ struct Label {
   std::string rule;  // "labels[N]" of the merged pack, or "" for NONE
 };
 
-// Applies `rules.labels()` in order to per-type summaries.
-Label ApplyLabelRules(const RuleSet& rules, const std::vector<TypeSummary>& types);
+// Applies `rules.labels()` in order to per-type summaries. `keyword_lists`
+// names the context keyword lists that occurred in the asset (see
+// MatchSink::OnKeywordList).
+Label ApplyLabelRules(const RuleSet& rules, const std::vector<TypeSummary>& types,
+                      const std::vector<std::string>& keyword_lists = {});
 
 class AssetAggregator : public MatchSink {
  public:
   explicit AssetAggregator(const RuleSet& rules, int max_locators = kDefaultMaxLocators,
                            int min_score = 1);
   void OnMatch(const Match& match) override;
+  void OnKeywordList(const std::string& list) override;
   void Reset();
 
   // Moves summaries, locators and the label into `record`.
@@ -52,6 +56,7 @@ class AssetAggregator : public MatchSink {
   int max_locators_;
   int min_score_;
   std::vector<PerType> per_type_;
+  std::vector<std::string> keyword_lists_;
   uint64_t total_ = 0;
 };
 

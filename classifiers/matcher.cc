@@ -16,6 +16,9 @@ namespace {
 // total - kLookahead are accepted until the stream ends.
 constexpr uint64_t kLookahead = 8;
 
+// Enclosing field spans examined per candidate (structured evidence).
+constexpr int kMaxNestedFields = 8;
+
 struct HsEvent {
   unsigned id;
   uint64_t end;  // absolute stream offset
@@ -57,7 +60,9 @@ class Matcher::Impl {
     hs_scratch_t* s = nullptr;
     if (hs_clone_scratch(c_.prototype_scratch.get(), &s) == HS_SUCCESS) scratch_.reset(s);
     buf_.resize(overlap_ + options_.chunk_size);
-    cursor_.resize(c_.patterns.size());
+    cursor_.resize(c_.regexes.size());
+    per_regex_.resize(c_.regexes.size());
+    context_seen_.resize(c_.keyword_lists.size());
     held_.resize(rules_->types().size());
   }
 
@@ -73,8 +78,10 @@ class Matcher::Impl {
     limit_hit_ = false;
     keywords_.clear();
     fields_.clear();
+    field_values_.clear();
     pending_.clear();
     std::fill(cursor_.begin(), cursor_.end(), 0);
+    std::fill(context_seen_.begin(), context_seen_.end(), false);
     for (auto& h : held_) h.reset();
   }
 
@@ -88,7 +95,17 @@ class Matcher::Impl {
       size_t cut = field.find_last_of("./");
       if (cut != std::string_view::npos) lists = FindFieldLists(field.substr(cut + 1));
     }
-    if (lists != nullptr) fields_.push_back({start, end, *lists});
+    if (lists == nullptr) return;
+    fields_.push_back({start, end, *lists});
+    // Field-only regexes run on this value if the name is one of theirs.
+    for (int r : c_.field_regexes) {
+      for (int li : c_.regexes[r].field_lists) {
+        if (std::find(lists->begin(), lists->end(), li) != lists->end()) {
+          field_values_.push_back({start, end, *lists});
+          return;
+        }
+      }
+    }
   }
 
   Status Commit(size_t n) {
@@ -107,11 +124,25 @@ class Matcher::Impl {
       if (h) Emit(*h);
       h.reset();
     }
+    if (sink_ != nullptr) {
+      for (size_t li = 0; li < context_seen_.size(); ++li) {
+        if (context_seen_[li]) sink_->OnKeywordList(c_.keyword_lists[li]);
+      }
+    }
     return limit_hit_ ? LimitStatus() : Status::Ok();
   }
 
   uint64_t bytes_fed() const { return total_; }
   const RuleSet& rules() const { return *rules_; }
+  uint64_t undelivered_floor() const {
+    uint64_t floor = base_;  // candidates not yet confirmed start inside buf_
+    for (const auto& p : pending_) floor = std::min(floor, p.start);
+    for (const auto& h : held_) {
+      if (h) floor = std::min(floor, h->start);
+    }
+    for (const auto& f : field_values_) floor = std::min(floor, f.start);
+    return floor;
+  }
   size_t chunk_size() const { return options_.chunk_size; }
 
  private:
@@ -138,19 +169,22 @@ class Matcher::Impl {
                      [](const HsEvent& a, const HsEvent& b) { return a.end < b.end; });
 
     confirmed_.clear();
-    // Keyword hits are positions only. Primaries are grouped per pattern.
-    per_pattern_.assign(c_.patterns.size(), {});
+    // Keyword hits are positions only. Primaries are grouped per regex.
+    for (auto& ends : per_regex_) ends.clear();
     for (const auto& ev : events_) {
       if (ev.end <= accepted_ || ev.end > limit) continue;
       if (ev.id >= c_.keyword_base) {
-        keywords_.push_back({ev.end, static_cast<int>(ev.id - c_.keyword_base)});
+        int list = static_cast<int>(ev.id - c_.keyword_base);
+        keywords_.push_back({ev.end, list});
+        if (c_.context_lists[list]) context_seen_[list] = true;
       } else {
-        per_pattern_[ev.id].push_back(ev.end);
+        per_regex_[c_.hs_regex[ev.id]].push_back(ev.end);
       }
     }
-    for (size_t p = 0; p < per_pattern_.size() && !limit_hit_; ++p) {
-      if (!per_pattern_[p].empty()) Confirm(static_cast<int>(p), per_pattern_[p], len, limit);
+    for (size_t r = 0; r < per_regex_.size() && !limit_hit_; ++r) {
+      if (!per_regex_[r].empty()) Confirm(static_cast<int>(r), per_regex_[r], len, limit);
     }
+    ConfirmFieldValues(len, limit);
     // Line numbers with one sweep in start order.
     std::sort(confirmed_.begin(), confirmed_.end(),
               [](const Candidate& a, const Candidate& b) { return a.start < b.start; });
@@ -163,48 +197,123 @@ class Matcher::Impl {
     PruneKeywords(limit);
   }
 
-  // Runs the pattern's RE2 over merged windows around Hyperscan's match ends
-  // and records each exact match whose end was accepted in this pass.
-  void Confirm(int p, const std::vector<uint64_t>& ends, size_t len, uint64_t limit) {
-    const auto& cp = c_.patterns[p];
-    const TypeInfo& type = rules_->types()[cp.type_index];
+  // Runs the regex's RE2 over merged windows around Hyperscan's match ends
+  // and, for each exact match whose end was accepted in this pass, evaluates
+  // every pattern that shares the regex (validator, dictionary) on its value.
+  void Confirm(int r, const std::vector<uint64_t>& ends, size_t len, uint64_t limit) {
+    const auto& cr = c_.regexes[r];
     re2::StringPiece text(buf_.data(), len);
+    re2::StringPiece m[2];
+    const int groups = cr.has_group ? 2 : 1;
     size_t i = 0;
     while (i < ends.size()) {
       // Window: from one byte before the widest match ending at ends[i] to
       // max_width past the last end it merges with (so a longer match that
       // extends past an early end is seen whole, not cut short).
-      uint64_t ws = ends[i] > cp.max_width + 1 ? ends[i] - cp.max_width - 1 : 0;
+      uint64_t ws = ends[i] > cr.max_width + 1 ? ends[i] - cr.max_width - 1 : 0;
       uint64_t we = ends[i];
-      while (i < ends.size() && ends[i] <= we + cp.max_width) we = ends[i++];
-      ws = std::max({ws, base_, cursor_[p]});
-      uint64_t we_ext = std::min<uint64_t>(we + cp.max_width, base_ + len);
+      while (i < ends.size() && ends[i] <= we + cr.max_width) we = ends[i++];
+      ws = std::max({ws, base_, cursor_[r]});
+      uint64_t we_ext = std::min<uint64_t>(we + cr.max_width, base_ + len);
       size_t pos = ws - base_, endpos = we_ext - base_;
-      re2::StringPiece m;
-      while (pos < endpos &&
-             cp.re->Match(text, pos, endpos, RE2::UNANCHORED, &m, 1)) {
-        size_t s = m.data() - buf_.data(), t = s + m.size();
+      while (pos < endpos && cr.re->Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
+        size_t s = m[0].data() - buf_.data(), t = s + m[0].size();
         uint64_t t_abs = base_ + t;
         if (t_abs > limit) break;  // found again, whole, in a later pass
         pos = t > s ? t : s + 1;
         if (t_abs <= accepted_) continue;  // accepted in an earlier pass
-        cursor_[p] = t_abs;
-        std::string_view value(buf_.data() + s, t - s);
-        if (cp.validator != nullptr && !cp.validator(value)) continue;
-        if (++candidates_seen_ > options_.max_candidates) {
-          limit_hit_ = true;
-          return;
+        cursor_[r] = t_abs;
+        // With a capturing group the value is group 1; the rest is anchor.
+        size_t vs = s, ve = t;
+        if (cr.has_group) {
+          if (m[1].data() == nullptr || m[1].empty()) continue;
+          vs = m[1].data() - buf_.data();
+          ve = vs + m[1].size();
         }
-        Candidate cand;
-        cand.pattern = p;
-        cand.start = base_ + s;
-        cand.end = t_abs;
-        cand.ready_at = t_abs + static_cast<uint64_t>(type.proximity);
-        cand.masked = MaskValue(value);
-        if (key_ != nullptr) cand.token = key_->Tokenize(NormalizeValue(value, type.normalize));
-        confirmed_.push_back(std::move(cand));
+        if (!AddCandidates(cr, vs, ve)) return;
       }
     }
+  }
+
+  // Evaluates every pattern of `cr` on the value buf_[vs, ve) and queues a
+  // candidate for each that passes its validator and dictionary. Returns
+  // false once the candidate cap is hit.
+  bool AddCandidates(const internal::CompiledRegex& cr, size_t vs, size_t ve) {
+    std::string_view value(buf_.data() + vs, ve - vs);
+    for (int p : cr.patterns) {
+      const auto& cp = c_.patterns[p];
+      if (cp.validator != nullptr && !cp.validator(value)) continue;
+      if (cp.dictionary != nullptr && !InDictionary(*cp.dictionary, value)) continue;
+      if (++candidates_seen_ > options_.max_candidates) {
+        limit_hit_ = true;
+        return false;
+      }
+      const TypeInfo& type = rules_->types()[cp.type_index];
+      Candidate cand;
+      cand.pattern = p;
+      cand.start = base_ + vs;
+      cand.end = base_ + ve;
+      cand.ready_at = cand.end + static_cast<uint64_t>(cp.proximity);
+      cand.masked = MaskValue(value);
+      if (key_ != nullptr) cand.token = key_->Tokenize(NormalizeValue(value, type.normalize));
+      confirmed_.push_back(std::move(cand));
+    }
+    return true;
+  }
+
+  // Runs the field-only regexes on declared field values that are now wholly
+  // accepted. A value already slid out of the buffer (longer than the
+  // overlap) is dropped: field values are short by nature.
+  void ConfirmFieldValues(size_t len, uint64_t limit) {
+    re2::StringPiece text(buf_.data(), len);
+    re2::StringPiece m[2];
+    while (!field_values_.empty() && field_values_.front().end <= limit && !limit_hit_) {
+      FieldSpan f = std::move(field_values_.front());
+      field_values_.pop_front();
+      if (f.start < base_) continue;
+      for (int r : c_.field_regexes) {
+        const auto& cr = c_.regexes[r];
+        bool named = false;
+        for (int li : cr.field_lists) {
+          named = named || std::find(f.lists.begin(), f.lists.end(), li) != f.lists.end();
+        }
+        if (!named) continue;
+        size_t pos = f.start - base_, endpos = f.end - base_;
+        const int groups = cr.has_group ? 2 : 1;
+        while (pos < endpos && cr.re->Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
+          size_t s = m[0].data() - buf_.data(), t = s + m[0].size();
+          pos = t > s ? t : s + 1;
+          size_t vs = s, ve = t;
+          if (cr.has_group) {
+            if (m[1].data() == nullptr || m[1].empty()) continue;
+            vs = m[1].data() - buf_.data();
+            ve = vs + m[1].size();
+          }
+          if (!AddCandidates(cr, vs, ve)) return;
+        }
+      }
+    }
+  }
+
+  // True if a word of `value` (letters, apostrophes, hyphens) is in `dict`,
+  // compared lower-case. Words longer than the buffer never match.
+  static bool InDictionary(const internal::Dictionary& dict, std::string_view value) {
+    char word[48];
+    size_t n = 0;
+    bool too_long = false;
+    for (size_t i = 0; i <= value.size(); ++i) {
+      char c = i < value.size() ? value[i] : ' ';
+      bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'' || c == '-';
+      if (letter) {
+        if (n == sizeof(word)) too_long = true;
+        else word[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        continue;
+      }
+      if (n > 0 && !too_long && dict.find(std::string_view(word, n)) != dict.end()) return true;
+      n = 0;
+      too_long = false;
+    }
+    return false;
   }
 
   // 1-based line of absolute offset `pos`, which must lie in the buffer.
@@ -235,8 +344,14 @@ class Matcher::Impl {
   }
 
   bool FieldHit(int list, const Candidate& cand) const {
-    for (const auto& f : fields_) {
-      if (f.start > cand.start) break;
+    if (fields_.empty()) return false;
+    // Spans are sorted by start: look at the few latest spans starting at or
+    // before the candidate (nested spans, e.g. JSON objects, are rare and
+    // shallow), never the whole history.
+    auto it = std::upper_bound(fields_.begin(), fields_.end(), cand.start,
+                               [](uint64_t v, const FieldSpan& f) { return v < f.start; });
+    for (int looked = 0; it != fields_.begin() && looked < kMaxNestedFields; ++looked) {
+      const FieldSpan& f = *--it;
       if (cand.end <= f.end &&
           std::find(f.lists.begin(), f.lists.end(), list) != f.lists.end()) {
         return true;
@@ -256,7 +371,7 @@ class Matcher::Impl {
 
   bool EvidenceHolds(const Candidate& cand) const {
     const auto& cp = c_.patterns[cand.pattern];
-    const auto prox = static_cast<uint64_t>(rules_->types()[cp.type_index].proximity);
+    const auto prox = static_cast<uint64_t>(cp.proximity);
     uint64_t lo = cand.start > prox ? cand.start - prox : 0;
     uint64_t hi = cand.end + prox;
     for (const auto& group : cp.evidence) {
@@ -350,10 +465,12 @@ class Matcher::Impl {
   bool limit_hit_ = false;
 
   std::vector<HsEvent> events_;
-  std::vector<std::vector<uint64_t>> per_pattern_;
-  std::vector<uint64_t> cursor_;          // per pattern: next RE2 search may not start before
+  std::vector<std::vector<uint64_t>> per_regex_;  // Hyperscan match ends per regex
+  std::vector<uint64_t> cursor_;          // per regex: next RE2 search may not start before
+  std::vector<bool> context_seen_;        // per keyword list: occurred in this stream
   std::deque<KeywordHit> keywords_;       // sorted by end
   std::deque<FieldSpan> fields_;          // sorted by start
+  std::deque<FieldSpan> field_values_;    // fields awaiting the field-only regexes
   std::vector<Candidate> confirmed_;
   std::vector<Candidate> pending_;
   std::vector<Candidate> ready_;
@@ -373,6 +490,7 @@ void Matcher::AddFieldContext(uint64_t start, uint64_t end, std::string_view fie
 }
 uint64_t Matcher::bytes_fed() const { return impl_->bytes_fed(); }
 const RuleSet& Matcher::rules() const { return impl_->rules(); }
+uint64_t Matcher::undelivered_floor() const { return impl_->undelivered_floor(); }
 
 Status Matcher::Feed(std::string_view bytes) {
   while (!bytes.empty()) {

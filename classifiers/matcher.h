@@ -9,7 +9,9 @@
 // the stream. Chunk boundaries never change what is found: the matcher keeps
 // the last RuleSet::overlap_bytes() of the previous chunk, scans overlap+chunk
 // with the Hyperscan prefilter, confirms each hit with RE2 in a window of at
-// most kMaxPatternWidth bytes, runs the validator, and holds a candidate until
+// most kMaxPatternWidth bytes (a regex shared by several patterns is scanned
+// and confirmed once), runs each pattern's validator and dictionary check on
+// the value (capturing group 1 if the regex has one), and holds a candidate until
 // the stream has advanced past its evidence window (the type's proximity),
 // so keywords after the value count too.
 //
@@ -49,6 +51,10 @@ class MatchSink {
  public:
   virtual ~MatchSink() = default;
   virtual void OnMatch(const Match& match) = 0;
+  // Called by Finish(), once per keyword list that a label rule names as
+  // context (`requires_keywords`) and that occurred anywhere in the stream.
+  // A sink that forwards matches should forward this too.
+  virtual void OnKeywordList(const std::string& list) { (void)list; }
 };
 
 struct MatcherOptions {
@@ -95,6 +101,11 @@ class Matcher {
 
   uint64_t bytes_fed() const;
   const RuleSet& rules() const;
+
+  // Every match of the current stream not yet delivered to the sink starts at
+  // or after this offset. Lets a sink that translates offsets (the scanner's
+  // decoded-text-to-source map) forget everything before it.
+  uint64_t undelivered_floor() const;
 
  private:
   class Impl;

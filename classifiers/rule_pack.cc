@@ -92,7 +92,8 @@ EvidenceGroup ParseEvidence(const YAML::Node& n, const std::string& rule,
 }
 
 PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const RulePack& pack) {
-  CheckKeys(n, {"regex", "validator", "score", "confidence", "evidence"}, rule, "pattern");
+  CheckKeys(n, {"regex", "validator", "score", "confidence", "proximity", "dictionary", "evidence"},
+            rule, "pattern");
   PatternSpec p;
   p.line = LineOf(n);
   if (!n["regex"]) Fail(n, rule, "pattern needs 'regex'");
@@ -116,6 +117,11 @@ PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const Rul
     p.score = ParseScoreOrConfidence(n["confidence"], rule, "confidence (low|medium|high)");
   } else {
     Fail(n, rule, "pattern needs 'score' (1-100) or 'confidence' (low|medium|high)");
+  }
+  if (n["proximity"]) p.proximity = Int(n["proximity"], rule, "proximity", 0, 4096);
+  if (n["dictionary"]) {
+    p.dictionary = StrList(n["dictionary"], rule, "dictionary");
+    if (p.dictionary.empty()) Fail(n["dictionary"], rule, "dictionary names no keyword list");
   }
   if (n["evidence"]) {
     if (!n["evidence"].IsSequence()) Fail(n["evidence"], rule, "evidence must be a list");
@@ -172,18 +178,23 @@ TypeSpec ParseType(const YAML::Node& n, const RulePack& pack) {
   return t;
 }
 
-LabelRule ParseLabel(const YAML::Node& n) {
-  CheckKeys(n, {"label", "any_category", "any_type", "requires_category", "min_confidence",
-                "min_score"},
+LabelRule ParseLabel(const YAML::Node& n, const std::string& source) {
+  CheckKeys(n, {"label", "any_category", "any_type", "requires_category", "requires_type",
+                "requires_keywords", "min_confidence", "min_score"},
             "", "label rule");
   LabelRule l;
   l.line = LineOf(n);
+  l.source = source;
   if (!n["label"]) Fail(n, "", "label rule needs 'label'");
   l.label = Str(n["label"], "", "label");
   if (n["any_category"]) l.any_category = StrList(n["any_category"], l.label, "any_category");
   if (n["any_type"]) l.any_type = StrList(n["any_type"], l.label, "any_type");
   if (n["requires_category"]) {
     l.requires_category = StrList(n["requires_category"], l.label, "requires_category");
+  }
+  if (n["requires_type"]) l.requires_type = StrList(n["requires_type"], l.label, "requires_type");
+  if (n["requires_keywords"]) {
+    l.requires_keywords = StrList(n["requires_keywords"], l.label, "requires_keywords");
   }
   if (l.any_category.empty() && l.any_type.empty()) {
     Fail(n, l.label, "label rule needs any_category or any_type");
@@ -228,7 +239,7 @@ RulePack ParseRoot(const YAML::Node& root, const std::string& source) {
   }
   if (root["labels"]) {
     if (!root["labels"].IsSequence()) Fail(root["labels"], "", "labels must be a list");
-    for (const auto& l : root["labels"]) pack.labels.push_back(ParseLabel(l));
+    for (const auto& l : root["labels"]) pack.labels.push_back(ParseLabel(l, source));
   }
   return pack;
 }

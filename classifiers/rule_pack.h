@@ -17,15 +17,31 @@
 //         - regex: '\b\d{3}-\d{2}-\d{4}\b'
 //           validator: ssn
 //           score: 85
+//           proximity: 50     # optional: this pattern's own evidence window
 //           evidence:
 //             - any_of: [ssn_terms]
 //             - none_of: [ssn_negative_terms]
 //             - at_least: 2
 //               of: [a, b, c]
+//         - regex: '\bName:\s{0,3}({{given_names}} [A-Z][a-z]{1,20})'
+//           dictionary: [given_names, family_names]
+//           score: 75
 //   labels:                  # first matching rule wins; NONE if none match
-//     - label: PCI
-//       any_category: [PCI]
+//     - label: PHI
+//       any_category: [PII]
+//       requires_type: [ICD10_CODE]        # health context: any of these
+//       requires_keywords: [clinical_terms] #   (or requires_category) present
 //       min_confidence: medium
+//
+// Regex extensions (both resolved in RuleSet::Compile, after merging packs):
+//   {{list}}  expands to an alternation of the keyword list's terms, written
+//             literally (case as written): a dictionary primary.
+//   (group)   if the regex has a capturing group, the first group is the
+//             value (span, mask, token, evidence window) and the rest of the
+//             match is its anchor ("Patient: "), which is not reported.
+// `dictionary: [lists]` requires at least one word of the value (a run of
+// letters, apostrophes and hyphens) to be a term of one of the lists, compared
+// ASCII case-insensitively.
 //
 // Loading checks structure only (unknown keys, wrong types, missing fields,
 // unknown validators, unknown keyword lists, duplicate ids) and reports the
@@ -57,6 +73,8 @@ struct PatternSpec {
   std::string regex;
   std::string validator;  // "" = none; else a name from validators.h
   int score = 0;          // 1..100
+  int proximity = -1;     // evidence window for this pattern; -1 = the type's
+  std::vector<std::string> dictionary;  // keyword lists; a word of the value must be in one
   std::vector<EvidenceGroup> evidence;  // all groups must hold
   int line = 0;
 };
@@ -75,12 +93,20 @@ struct TypeSpec {
   int line = 0;
 };
 
+// A labelling rule fires when an identifier condition holds (a type of
+// `any_category` or `any_type` found at `min_score` or more) and, if any
+// requires_* list is given, at least one context condition holds too: a type
+// of `requires_category` or `requires_type` found (at any score), or a term
+// of a `requires_keywords` list anywhere in the asset.
 struct LabelRule {
   std::string label;
   std::vector<std::string> any_category;  // fires if any type of these categories...
   std::vector<std::string> any_type;      // ...or any of these type ids is present
-  std::vector<std::string> requires_category;  // and (if non-empty) one of these too
+  std::vector<std::string> requires_category;  // context: a type of these categories,
+  std::vector<std::string> requires_type;      // or one of these types,
+  std::vector<std::string> requires_keywords;  // or a term of these keyword lists
   int min_score = 0;                      // only findings at or above this score count
+  std::string source;                     // pack file, for errors
   int line = 0;
 };
 

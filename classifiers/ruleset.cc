@@ -102,7 +102,9 @@ std::string Canonical(const RulePack& pack) {
     s << "T" << t.id << '\x1f' << t.category << '\x1f' << t.hipaa_class << '\x1f' << t.normalize
       << '\x1f' << t.proximity << '\n';
     for (const auto& p : t.patterns) {
-      s << "P" << p.regex << '\x1f' << p.validator << '\x1f' << p.score;
+      s << "P" << p.regex << '\x1f' << p.validator << '\x1f' << p.score << '\x1f'
+        << p.proximity;
+      for (const auto& d : p.dictionary) s << "D" << d;
       for (const auto& e : p.evidence) {
         s << "E" << static_cast<int>(e.kind) << ':' << e.min_lists;
         for (const auto& l : e.lists) s << ',' << l;
@@ -115,9 +117,98 @@ std::string Canonical(const RulePack& pack) {
     for (const auto& c : l.any_category) s << ",c" << c;
     for (const auto& c : l.any_type) s << ",t" << c;
     for (const auto& c : l.requires_category) s << ",r" << c;
+    for (const auto& c : l.requires_type) s << ",y" << c;
+    for (const auto& c : l.requires_keywords) s << ",k" << c;
     s << '\n';
   }
   return s.str();
+}
+
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// A term as literal regex bytes: letters, digits and spaces as themselves,
+// everything else hex-escaped (so no term can inject regex syntax).
+std::string LiteralRegex(const std::string& term) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : term) {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == ' ') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+// Replaces every {{list}} in a pattern's regex by an alternation of the
+// list's terms.
+Result<std::string> ExpandLists(const std::string& regex, const RulePack& pack) {
+  std::string out;
+  size_t pos = 0;
+  for (;;) {
+    size_t open = regex.find("{{", pos);
+    if (open == std::string::npos) break;
+    size_t close = regex.find("}}", open + 2);
+    if (close == std::string::npos) return Status::InvalidArgument("unterminated {{ in regex");
+    std::string name = regex.substr(open + 2, close - open - 2);
+    auto it = pack.keywords.find(name);
+    if (it == pack.keywords.end()) {
+      return Status::InvalidArgument("unknown keyword list '" + name + "' in regex");
+    }
+    out += regex.substr(pos, open - pos);
+    out += "(?:";
+    for (size_t i = 0; i < it->second.size(); ++i) {
+      if (i) out += '|';
+      out += LiteralRegex(it->second[i]);
+    }
+    out += ")";
+    pos = close + 2;
+  }
+  out += regex.substr(pos);
+  return out;
+}
+
+// Compiles one distinct regex for RE2 and checks it against Hyperscan's view
+// of it: compiles, cannot match empty, bounded width, affordable program.
+Result<internal::CompiledRegex> CompileRegex(const std::string& regex) {
+  internal::CompiledRegex cr;
+  cr.re = std::make_unique<RE2>(regex, internal::PatternOptions());
+  if (!cr.re->ok()) {
+    return Status::InvalidArgument("regex does not compile in RE2: " + cr.re->error());
+  }
+  if (cr.re->ProgramSize() > kMaxProgramSize) {
+    return Status::InvalidArgument("regex is too costly (RE2 program size " +
+                                   std::to_string(cr.re->ProgramSize()) + " > " +
+                                   std::to_string(kMaxProgramSize) + ")");
+  }
+  cr.has_group = cr.re->NumberOfCapturingGroups() > 0;
+  hs_expr_info_t* hs_info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(regex.c_str(), 0, &hs_info, &err) != HS_SUCCESS) {
+    std::string msg = err ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    return Status::InvalidArgument("regex does not compile in Hyperscan: " + msg);
+  }
+  unsigned min_width = hs_info->min_width, max_width = hs_info->max_width;
+  free(hs_info);
+  if (min_width == 0) return Status::InvalidArgument("regex can match the empty string");
+  if (max_width == UINT_MAX || max_width > kMaxPatternWidth) {
+    return Status::InvalidArgument("regex has no bounded match width <= " +
+                                   std::to_string(kMaxPatternWidth) +
+                                   " bytes; use {m,n} instead of + or *");
+  }
+  cr.max_width = max_width;
+  return cr;
 }
 
 }  // namespace
@@ -142,9 +233,10 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
     if (inserted) compiled->keyword_lists.push_back(name);
     return it->second;
   };
+  std::map<std::string, int> regex_index;        // expanded regex -> CompiledRegex
+  std::map<std::string, int> dictionary_index;   // joined list names -> dictionary
 
-  std::vector<std::string> expressions;
-  std::vector<unsigned> flags;
+  std::vector<std::string> regex_text;  // per CompiledRegex, expanded
   for (const auto& spec : pack.types) {
     if (!spec.enabled) continue;
     TypeInfo info{spec.id,         spec.name,      spec.description, spec.category,
@@ -157,40 +249,44 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
       cp.type_index = type_index;
       cp.pattern_index = static_cast<int>(pi);
       cp.score = p.score;
+      cp.proximity = p.proximity >= 0 ? p.proximity : spec.proximity;
       cp.validator = FindValidator(p.validator);
       if (!p.validator.empty() && cp.validator == nullptr) {
         return Status::InvalidArgument(Where(info, p.line) + "unknown validator '" +
                                        p.validator + "'");
       }
-      cp.re = std::make_unique<RE2>(p.regex, internal::PatternOptions());
-      if (!cp.re->ok()) {
-        return Status::InvalidArgument(Where(info, p.line) + "regex does not compile in RE2: " +
-                                       cp.re->error());
+      auto regex = ExpandLists(p.regex, pack);
+      if (!regex.ok()) return Status::InvalidArgument(Where(info, p.line) + regex.status().message());
+      auto [rit, fresh] = regex_index.emplace(regex.value(), static_cast<int>(compiled->regexes.size()));
+      if (fresh) {
+        auto cr = CompileRegex(regex.value());
+        if (!cr.ok()) return Status::InvalidArgument(Where(info, p.line) + cr.status().message());
+        compiled->max_width = std::max(compiled->max_width, cr.value().max_width);
+        compiled->regexes.push_back(std::move(cr).value());
+        regex_text.push_back(regex.value());
       }
-      if (cp.re->ProgramSize() > kMaxProgramSize) {
-        return Status::InvalidArgument(
-            Where(info, p.line) + "regex is too costly (RE2 program size " +
-            std::to_string(cp.re->ProgramSize()) + " > " + std::to_string(kMaxProgramSize) + ")");
+      cp.regex = rit->second;
+      compiled->regexes[cp.regex].patterns.push_back(static_cast<int>(compiled->patterns.size()));
+      if (!p.dictionary.empty()) {
+        std::string key;
+        for (const auto& name : p.dictionary) {
+          if (!pack.keywords.count(name)) {
+            return Status::InvalidArgument(Where(info, p.line) + "unknown keyword list '" + name +
+                                           "' in dictionary");
+          }
+          key += name + '\n';
+        }
+        auto [dit, dfresh] =
+            dictionary_index.emplace(key, static_cast<int>(compiled->dictionaries.size()));
+        if (dfresh) {
+          auto dict = std::make_unique<internal::Dictionary>();
+          for (const auto& name : p.dictionary) {
+            for (const auto& term : pack.keywords.at(name)) dict->insert(AsciiLower(term));
+          }
+          compiled->dictionaries.push_back(std::move(dict));
+        }
+        cp.dictionary = compiled->dictionaries[dit->second].get();
       }
-      hs_expr_info_t* hs_info = nullptr;
-      hs_compile_error_t* err = nullptr;
-      if (hs_expression_info(p.regex.c_str(), 0, &hs_info, &err) != HS_SUCCESS) {
-        std::string msg = err ? err->message : "unknown error";
-        hs_free_compile_error(err);
-        return Status::InvalidArgument(Where(info, p.line) +
-                                       "regex does not compile in Hyperscan: " + msg);
-      }
-      unsigned min_width = hs_info->min_width, max_width = hs_info->max_width;
-      free(hs_info);
-      if (min_width == 0) {
-        return Status::InvalidArgument(Where(info, p.line) + "regex can match the empty string");
-      }
-      if (max_width == UINT_MAX || max_width > kMaxPatternWidth) {
-        return Status::InvalidArgument(
-            Where(info, p.line) + "regex has no bounded match width <= " +
-            std::to_string(kMaxPatternWidth) + " bytes; use {m,n} instead of + or *");
-      }
-      cp.max_width = max_width;
       for (const auto& e : p.evidence) {
         internal::CompiledEvidence ce{e.kind, e.min_lists, {}};
         for (const auto& name : e.lists) {
@@ -202,9 +298,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
         }
         cp.evidence.push_back(std::move(ce));
       }
-      compiled->max_width = std::max(compiled->max_width, max_width);
-      expressions.push_back(p.regex);
-      flags.push_back(0);
+      compiled->max_proximity = std::max(compiled->max_proximity, cp.proximity);
       compiled->patterns.push_back(std::move(cp));
     }
     compiled->max_proximity = std::max(compiled->max_proximity, spec.proximity);
@@ -214,6 +308,70 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
     return Status::InvalidArgument("no enabled sensitive information types in the rule packs");
   }
 
+  // Label rules: every type they name must exist (a typo would silently
+  // never fire); keyword lists they use as context are scanned for.
+  std::vector<int> context;
+  for (size_t i = 0; i < pack.labels.size(); ++i) {
+    const LabelRule& l = pack.labels[i];
+    std::string where = l.source + ":" + std::to_string(l.line) + ": label " + l.label + ": ";
+    for (const auto* ids : {&l.any_type, &l.requires_type}) {
+      for (const auto& id : *ids) {
+        bool known = std::any_of(pack.types.begin(), pack.types.end(),
+                                 [&](const TypeSpec& t) { return t.id == id; });
+        if (!known) return Status::InvalidArgument(where + "unknown type '" + id + "'");
+      }
+    }
+    for (const auto* cats : {&l.any_category, &l.requires_category}) {
+      for (const auto& c : *cats) {
+        if (c != "PHI" && c != "PII" && c != "PCI" && c != "CREDENTIAL") {
+          return Status::InvalidArgument(where + "unknown category '" + c + "'");
+        }
+      }
+    }
+    for (const auto& name : l.requires_keywords) {
+      if (!pack.keywords.count(name)) {
+        return Status::InvalidArgument(where + "unknown keyword list '" + name + "'");
+      }
+      context.push_back(list_id(name));
+    }
+  }
+  compiled->context_lists.assign(compiled->keyword_lists.size(), false);
+  for (int li : context) compiled->context_lists[li] = true;
+
+  // A regex whose every pattern has proximity 0 and keyword evidence can only
+  // fire inside a structured field named by that evidence: it is not
+  // prefiltered at all (a generic ID shape would cost Hyperscan throughput on
+  // every byte) but run by the Matcher on the field values it is told about.
+  std::vector<std::string> expressions;
+  std::vector<unsigned> flags;
+  for (size_t r = 0; r < compiled->regexes.size(); ++r) {
+    auto& cr = compiled->regexes[r];
+    cr.field_only = std::all_of(cr.patterns.begin(), cr.patterns.end(), [&](int p) {
+      const auto& cp = compiled->patterns[p];
+      return cp.proximity == 0 &&
+             std::any_of(cp.evidence.begin(), cp.evidence.end(), [](const auto& e) {
+               return e.kind != EvidenceGroup::Kind::kNoneOf;
+             });
+    });
+    if (cr.field_only) {
+      for (int p : cr.patterns) {
+        for (const auto& e : compiled->patterns[p].evidence) {
+          if (e.kind == EvidenceGroup::Kind::kNoneOf) continue;
+          for (int li : e.lists) {
+            if (std::find(cr.field_lists.begin(), cr.field_lists.end(), li) ==
+                cr.field_lists.end()) {
+              cr.field_lists.push_back(li);
+            }
+          }
+        }
+      }
+      compiled->field_regexes.push_back(static_cast<int>(r));
+      continue;
+    }
+    compiled->hs_regex.push_back(static_cast<int>(r));
+    expressions.push_back(regex_text[r]);
+    flags.push_back(0);
+  }
   compiled->keyword_base = static_cast<unsigned>(expressions.size());
   for (size_t li = 0; li < compiled->keyword_lists.size(); ++li) {
     for (const auto& term : pack.keywords.at(compiled->keyword_lists[li])) {
@@ -249,8 +407,9 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
     std::string msg = err ? err->message : "unknown error";
     int bad = err ? err->expression : -1;
     hs_free_compile_error(err);
-    if (bad >= 0 && static_cast<size_t>(bad) < compiled->patterns.size()) {
-      const auto& cp = compiled->patterns[bad];
+    if (bad >= 0 && static_cast<size_t>(bad) < compiled->hs_regex.size()) {
+      const auto& cp =
+          compiled->patterns[compiled->regexes[compiled->hs_regex[bad]].patterns.front()];
       const auto& t = rs->types_[cp.type_index];
       return Status::InvalidArgument(Where(t, t.patterns[cp.pattern_index].line) +
                                      "Hyperscan rejected the pattern: " + msg);

@@ -1,12 +1,18 @@
 // RuleSet: the compiled, immutable form of the merged rule packs.
 //
 // Compile() turns every enabled type's patterns into one Hyperscan database
-// (the prefilter: primary patterns report match ends, keyword lists report
-// keyword positions) plus one RE2 per pattern (the confirmer: exact spans in
-// a bounded window around each prefilter hit). Every pattern is checked to
-// compile in both engines with the same byte semantics, to have a bounded
-// match width (at most kMaxPatternWidth bytes) and to stay under RE2's
-// program-size cap; a failure names the pack, line and type id.
+// (the prefilter: primary regexes report match ends, keyword lists report
+// keyword positions) plus one RE2 per distinct regex (the confirmer: exact
+// spans in a bounded window around each prefilter hit). Patterns of any
+// types that share a regex (after {{list}} expansion) share one Hyperscan
+// expression and one RE2; each keeps its own validator, dictionary, evidence
+// and score. A regex whose patterns all need structured-field evidence
+// (proximity 0) is left out of the prefilter and run only on field values
+// (Matcher::AddFieldContext). Every regex is checked to compile in both
+// engines with the same byte semantics, to have a bounded match width (at
+// most kMaxPatternWidth bytes) and to stay under RE2's program-size cap;
+// label rules are checked to name known types, categories and keyword
+// lists. A failure names the pack, line and type id (or label).
 //
 // Thread safety: immutable after Compile(); share freely via shared_ptr.
 // Per-thread scan state lives in Matcher (matcher.h).

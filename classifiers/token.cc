@@ -86,6 +86,7 @@ Result<TokenKey> TokenKey::Load(const std::string& path) {
       read(fd.get(), key.key_.data(), key.key_.size()) != static_cast<ssize_t>(key.key_.size())) {
     return Status::Corrupt("token key " + path + " is not a 32-byte key file");
   }
+  key.Prepare();
   return key;
 }
 
@@ -108,21 +109,80 @@ Result<TokenKey> TokenKey::LoadOrCreate(const std::string& path) {
     unlink(path.c_str());
     return Status::IoError("cannot write token key " + path + ": " + ErrnoText());
   }
+  key.Prepare();
   return key;
 }
 
 TokenKey TokenKey::Ephemeral() {
   TokenKey key;
   RAND_bytes(key.key_.data(), static_cast<int>(key.key_.size()));
+  key.Prepare();
   return key;
+}
+
+// HMAC (RFC 2104) from two hash states keyed once: inner = H(K^ipad || ...),
+// outer = H(K^opad || inner). OpenSSL's one-shot HMAC() looks the digest up by
+// name and allocates on every call, which dominated scans of dense tables.
+struct TokenKey::State {
+  EVP_MD_CTX* inner = nullptr;
+  EVP_MD_CTX* outer = nullptr;
+  ~State() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+  }
+};
+
+namespace {
+
+const EVP_MD* Sha256() {
+  static const EVP_MD* md = EVP_sha256();
+  return md;
+}
+
+// Per-thread scratch context, reused across calls.
+EVP_MD_CTX* Scratch() {
+  struct Holder {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Holder() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Holder holder;
+  return holder.ctx;
+}
+
+}  // namespace
+
+void TokenKey::Prepare() {
+  constexpr size_t kBlock = 64;  // SHA-256 block size; the 32-byte key is padded to it
+  uint8_t ipad[kBlock], opad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) {
+    uint8_t k = i < key_.size() ? key_[i] : 0;
+    ipad[i] = k ^ 0x36;
+    opad[i] = k ^ 0x5c;
+  }
+  auto state = std::make_shared<State>();
+  state->inner = EVP_MD_CTX_new();
+  state->outer = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(state->inner, Sha256(), nullptr);
+  EVP_DigestUpdate(state->inner, ipad, kBlock);
+  EVP_DigestInit_ex(state->outer, Sha256(), nullptr);
+  EVP_DigestUpdate(state->outer, opad, kBlock);
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
+  state_ = std::move(state);
 }
 
 Token TokenKey::Tokenize(std::string_view normalized) const {
   Token out{};
+  if (!state_) return out;
+  EVP_MD_CTX* ctx = Scratch();
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(normalized.data()), normalized.size(), out.data(),
-       &len);
+  uint8_t inner[EVP_MAX_MD_SIZE];
+  EVP_MD_CTX_copy_ex(ctx, state_->inner);
+  EVP_DigestUpdate(ctx, normalized.data(), normalized.size());
+  EVP_DigestFinal_ex(ctx, inner, &len);
+  EVP_MD_CTX_copy_ex(ctx, state_->outer);
+  EVP_DigestUpdate(ctx, inner, len);
+  EVP_DigestFinal_ex(ctx, out.data(), &len);
   return out;
 }
 

@@ -12,6 +12,7 @@
 #define PHISCAN_CLASSIFIERS_TOKEN_H_
 
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -40,10 +41,16 @@ class TokenKey {
   // A key from fresh random bytes that is never written anywhere (classify).
   static TokenKey Ephemeral();
 
+  // HMAC-SHA-256 of `normalized`. Runs on every candidate match, so the
+  // keyed inner and outer hash states are computed once per key and only
+  // copied per call.
   Token Tokenize(std::string_view normalized) const;
 
  private:
+  struct State;  // precomputed HMAC states (OpenSSL EVP contexts)
+  void Prepare();
   std::array<uint8_t, 32> key_{};
+  std::shared_ptr<const State> state_;
 };
 
 std::string TokenHex(const Token& token);

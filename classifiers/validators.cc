@@ -190,6 +190,423 @@ bool EmailValid(std::string_view s) {
   return true;
 }
 
+
+namespace {
+
+bool IsAlpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+int HexValue(char c) {
+  if (IsDigit(c)) return c - '0';
+  c = Lower(c);
+  return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+// True if every non-digit of `s` is the same separator character (or none).
+bool ConsistentSeparators(std::string_view s) {
+  char sep = 0;
+  for (char c : s) {
+    if (IsDigit(c)) continue;
+    if (sep != 0 && c != sep) return false;
+    sep = c;
+  }
+  return true;
+}
+
+bool InRanges(int v, std::initializer_list<std::pair<int, int>> ranges) {
+  for (auto [lo, hi] : ranges) {
+    if (v >= lo && v <= hi) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool E164PhoneValid(std::string_view s) {
+  if (s.empty() || s[0] != '+') return false;
+  s.remove_prefix(1);
+  if (!ConsistentSeparators(s)) return false;
+  std::array<char, 15> d;
+  size_t n = Digits(s, d);
+  return n >= 8 && n <= 15 && d[0] >= '2';
+}
+
+bool ItinValid(std::string_view s) {
+  if (!ConsistentSeparators(s)) return false;
+  std::array<char, 9> d;
+  if (Digits(s, d) != 9 || d[0] != '9') return false;
+  return InRanges(Num(d.data() + 3, 2), {{50, 65}, {70, 88}, {90, 92}, {94, 99}});
+}
+
+bool DeaValid(std::string_view s) {
+  if (s.size() != 9) return false;
+  char type = static_cast<char>(s[0] & ~0x20), second = s[1];
+  static constexpr std::string_view kTypes = "ABCDEFGHJKLMNPQRSTUX";
+  if (kTypes.find(type) == std::string_view::npos) return false;
+  if (!(IsAlpha(second) || second == '9')) return false;
+  for (size_t i = 2; i < 9; ++i) {
+    if (!IsDigit(s[i])) return false;
+  }
+  const char* d = s.data() + 2;
+  int sum = (d[0] - '0') + (d[2] - '0') + (d[4] - '0') +
+            2 * ((d[1] - '0') + (d[3] - '0') + (d[5] - '0'));
+  return sum % 10 == d[6] - '0';
+}
+
+bool AbaValid(std::string_view s) {
+  if (!ConsistentSeparators(s)) return false;
+  std::array<char, 9> d;
+  if (Digits(s, d) != 9 || AllSame(d.data(), 9)) return false;
+  if (!InRanges(Num(d.data(), 2), {{0, 12}, {21, 32}, {61, 72}, {80, 80}})) return false;
+  static constexpr int kWeights[] = {3, 7, 1, 3, 7, 1, 3, 7, 1};
+  int sum = 0;
+  for (int i = 0; i < 9; ++i) sum += kWeights[i] * (d[i] - '0');
+  return sum % 10 == 0;
+}
+
+bool IbanValid(std::string_view s) {
+  // Registered IBAN lengths by country (SWIFT IBAN registry).
+  struct Country {
+    char code[3];
+    int length;
+  };
+  static constexpr Country kCountries[] = {
+      {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
+      {"BG", 22}, {"BH", 22}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28},
+      {"CZ", 24}, {"DE", 22}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24},
+      {"FI", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18},
+      {"GR", 27}, {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23},
+      {"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32},
+      {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21}, {"MC", 27}, {"MD", 24}, {"ME", 22},
+      {"MK", 19}, {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NL", 18}, {"NO", 15}, {"PK", 24},
+      {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"SA", 24},
+      {"SC", 31}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"ST", 25}, {"SV", 28},
+      {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
+  };
+  std::array<char, 34> v;
+  size_t n = 0;
+  for (char c : s) {
+    if (c == ' ') continue;
+    if (!IsAlnum(c) || n == v.size()) return false;
+    v[n++] = static_cast<char>(IsAlpha(c) ? (c & ~0x20) : c);
+  }
+  if (n < 15 || !IsUpper(v[0]) || !IsUpper(v[1]) || !IsDigit(v[2]) || !IsDigit(v[3])) {
+    return false;
+  }
+  int length = 0;
+  for (const auto& c : kCountries) {
+    if (c.code[0] == v[0] && c.code[1] == v[1]) length = c.length;
+  }
+  if (length == 0 || static_cast<size_t>(length) != n) return false;
+  // Mod 97 over BBAN + country + check digits, letters as 10..35, digit by digit.
+  int rem = 0;
+  for (size_t k = 0; k < n; ++k) {
+    char c = v[(k + 4) % n];
+    if (IsDigit(c)) {
+      rem = (rem * 10 + (c - '0')) % 97;
+    } else {
+      rem = (rem * 100 + (c - 'A' + 10)) % 97;
+    }
+  }
+  return rem == 1;
+}
+
+bool NhsValid(std::string_view s) {
+  if (!ConsistentSeparators(s)) return false;
+  std::array<char, 10> d;
+  if (Digits(s, d) != 10 || AllSame(d.data(), 10)) return false;
+  int sum = 0;
+  for (int i = 0; i < 9; ++i) sum += (10 - i) * (d[i] - '0');
+  int check = 11 - sum % 11;
+  if (check == 11) check = 0;
+  return check != 10 && check == d[9] - '0';
+}
+
+bool SinValid(std::string_view s) {
+  if (!ConsistentSeparators(s)) return false;
+  std::array<char, 9> d;
+  if (Digits(s, d) != 9 || d[0] == '0' || d[0] == '8') return false;
+  return LuhnDigits(d.data(), 9, 0);
+}
+
+bool AuMedicareValid(std::string_view s) {
+  if (!ConsistentSeparators(s)) return false;
+  std::array<char, 11> d;
+  size_t n = Digits(s, d);
+  if (n != 10 && n != 11) return false;
+  if (d[0] < '2' || d[0] > '6' || d[9] == '0') return false;
+  static constexpr int kWeights[] = {1, 3, 7, 9, 1, 3, 7, 9};
+  int sum = 0;
+  for (int i = 0; i < 8; ++i) sum += kWeights[i] * (d[i] - '0');
+  return sum % 10 == d[8] - '0';
+}
+
+bool VinValid(std::string_view s) {
+  if (s.size() != 17) return false;
+  // Transliteration of letters (I, O, Q never occur) and position weights.
+  static constexpr int kLetterValue[26] = {1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4,
+                                           5, 0, 7, 0, 9, 2, 3, 4, 5, 6, 7, 8, 9};
+  static constexpr int kWeights[17] = {8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2};
+  int sum = 0;
+  bool letter = false;
+  for (size_t i = 0; i < 17; ++i) {
+    char c = s[i];
+    int v;
+    if (IsDigit(c)) {
+      v = c - '0';
+    } else if (IsUpper(c) && c != 'I' && c != 'O' && c != 'Q') {
+      v = kLetterValue[c - 'A'];
+      letter = true;
+    } else {
+      return false;
+    }
+    sum += v * kWeights[i];
+  }
+  if (!letter) return false;  // 17 digits is some other number
+  int check = sum % 11;
+  return s[8] == (check == 10 ? 'X' : static_cast<char>('0' + check));
+}
+
+bool Ipv4Valid(std::string_view s) {
+  int octets = 0, value = 0, digits = 0;
+  bool all_zero = true, all_ff = true;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == '.') {
+      if (digits == 0 || value > 255) return false;
+      all_zero = all_zero && value == 0;
+      all_ff = all_ff && value == 255;
+      ++octets;
+      value = digits = 0;
+      continue;
+    }
+    if (!IsDigit(s[i])) return false;
+    if (digits == 1 && value == 0) return false;  // leading zero: "010"
+    value = value * 10 + (s[i] - '0');
+    if (++digits > 3) return false;
+  }
+  return octets == 4 && !all_zero && !all_ff;
+}
+
+bool Ipv6Valid(std::string_view s) {
+  if (s.size() < 2) return false;
+  size_t dbl = s.find("::");
+  if (dbl != std::string_view::npos && s.find("::", dbl + 1) != std::string_view::npos) {
+    return false;
+  }
+  int groups = 0;
+  size_t i = 0;
+  if (dbl == 0) i = 2;
+  while (i < s.size()) {
+    size_t j = i;
+    while (j < s.size() && s[j] != ':') ++j;
+    std::string_view g = s.substr(i, j - i);
+    if (g.empty()) return false;
+    if (g.find('.') != std::string_view::npos) {
+      if (j != s.size() || !Ipv4Valid(g)) return false;  // IPv4 tail, last only
+      groups += 2;
+    } else {
+      if (g.size() > 4) return false;
+      for (char c : g) {
+        if (HexValue(c) < 0) return false;
+      }
+      ++groups;
+    }
+    if (j == s.size()) break;
+    if (j == dbl) {
+      i = j + 2;
+      if (i == s.size()) break;  // trailing "::"
+    } else {
+      i = j + 1;
+      if (i == s.size()) return false;  // trailing single ':'
+    }
+  }
+  if (dbl == std::string_view::npos) return groups == 8;
+  return groups >= 2 && groups <= 7;
+}
+
+namespace {
+
+bool LeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+bool RealDate(int y, int m, int d) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1900 || y > 2099 || m < 1 || m > 12 || d < 1) return false;
+  int days = kDays[m - 1] + (m == 2 && LeapYear(y) ? 1 : 0);
+  return d <= days;
+}
+
+// Month 1..12 from a written month ("Mar", "March", "Sept"), or 0.
+int MonthFromName(std::string_view w) {
+  static constexpr std::string_view kMonths[] = {"january", "february", "march",     "april",
+                                                 "may",     "june",     "july",      "august",
+                                                 "september", "october", "november", "december"};
+  if (w.size() < 3 || w.size() > 9) return 0;
+  for (int m = 0; m < 12; ++m) {
+    std::string_view full = kMonths[m];
+    if (w.size() > full.size()) continue;
+    bool ok = true;
+    for (size_t i = 0; i < w.size() && ok; ++i) ok = Lower(w[i]) == full[i];
+    if (ok && (w.size() == 3 || w.size() == full.size() || (m == 8 && w.size() == 4))) {
+      return m + 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool DateValid(std::string_view s) {
+  if (s.find(':') != std::string_view::npos) return false;  // a timestamp
+  // Up to three numbers (value, digit count) and one month word.
+  int num[3] = {0, 0, 0}, len[3] = {0, 0, 0};
+  int nums = 0, month_word = 0;
+  char sep = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    if (IsDigit(c)) {
+      if (nums == 3) return false;
+      int v = 0, n = 0;
+      while (i < s.size() && IsDigit(s[i])) {
+        if (++n > 8) return false;
+        v = v * 10 + (s[i++] - '0');
+      }
+      num[nums] = v;
+      len[nums++] = n;
+      // Ordinal suffix on a day ("3rd").
+      if (i + 1 < s.size() && IsAlpha(s[i]) && IsAlpha(s[i + 1])) {
+        char a = Lower(s[i]), b = Lower(s[i + 1]);
+        if ((a == 's' && b == 't') || (a == 'n' && b == 'd') || (a == 'r' && b == 'd') ||
+            (a == 't' && b == 'h')) {
+          i += 2;
+        }
+      }
+    } else if (IsAlpha(c)) {
+      size_t j = i;
+      while (j < s.size() && IsAlpha(s[j])) ++j;
+      if (month_word != 0) return false;
+      month_word = MonthFromName(s.substr(i, j - i));
+      if (month_word == 0) return false;
+      i = j;
+    } else {
+      if (c == '/' || c == '-' || c == '.') {
+        if (sep != 0 && sep != c && month_word == 0) return false;
+        if (month_word == 0) sep = c;
+      }
+      ++i;
+    }
+  }
+  if (month_word != 0) {
+    if (nums != 2) return false;
+    int year = len[1] == 4 ? num[1] : (len[0] == 4 ? num[0] : -1);
+    int day = len[1] == 4 ? num[0] : num[1];
+    return year > 0 && RealDate(year, month_word, day);
+  }
+  if (nums == 1 && len[0] == 8) {  // YYYYMMDD
+    return RealDate(num[0] / 10000, num[0] / 100 % 100, num[0] % 100);
+  }
+  if (nums != 3) return false;
+  if (len[0] == 4) return len[1] <= 2 && len[2] <= 2 && RealDate(num[0], num[1], num[2]);
+  if (len[0] > 2 || len[1] > 2) return false;
+  int year;
+  if (len[2] == 4) {
+    year = num[2];
+  } else if (len[2] == 2) {
+    year = num[2] + 1900;  // two-digit years: both centuries are plausible
+    if (!RealDate(year, num[0], num[1]) && !RealDate(year, num[1], num[0])) year += 100;
+  } else {
+    return false;
+  }
+  // Month first (US) or day first (most of the world; dotted dates).
+  return RealDate(year, num[0], num[1]) || RealDate(year, num[1], num[0]);
+}
+
+bool Icd10Valid(std::string_view s) {
+  if (s.size() < 3 || s.size() > 8) return false;
+  char first = s[0];
+  if (!IsUpper(first)) return false;
+  if (!IsDigit(s[1]) || !(IsDigit(s[2]) || IsUpper(s[2]))) return false;
+  if (s.size() == 3) return true;
+  if (s[3] != '.' || s.size() < 5) return false;
+  for (size_t i = 4; i < s.size(); ++i) {
+    if (!(IsDigit(s[i]) || IsUpper(s[i]))) return false;
+  }
+  return true;
+}
+
+bool NdcValid(std::string_view s) {
+  int seg[3] = {0, 0, 0};
+  bool nonzero[3] = {false, false, false};
+  int n = 0;
+  for (char c : s) {
+    if (c == '-') {
+      if (++n > 2) return false;
+      continue;
+    }
+    if (!IsDigit(c)) return false;
+    ++seg[n];
+    nonzero[n] = nonzero[n] || c != '0';
+  }
+  if (n != 2 || !nonzero[0] || !nonzero[1]) return false;  // package code 0 exists
+  return (seg[0] == 4 && seg[1] == 4 && seg[2] == 2) || (seg[0] == 5 && seg[1] == 3 && seg[2] == 2) ||
+         (seg[0] == 5 && seg[1] == 4 && seg[2] == 1) || (seg[0] == 5 && seg[1] == 4 && seg[2] == 2);
+}
+
+bool JwtValid(std::string_view s) {
+  size_t dot = s.find('.');
+  if (dot == std::string_view::npos || dot < 4 || dot > 400) return false;
+  if (s.find('.', dot + 1) == std::string_view::npos) return false;
+  // Decode the header (base64url, no padding) into a small buffer.
+  std::array<char, 300> out;
+  size_t n = 0;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < dot; ++i) {
+    char c = s[i];
+    int v;
+    if (IsUpper(c)) v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (IsDigit(c)) v = c - '0' + 52;
+    else if (c == '-' || c == '+') v = 62;
+    else if (c == '_' || c == '/') v = 63;
+    else return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (n == out.size()) return false;
+      out[n++] = static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  std::string_view header(out.data(), n);
+  size_t lead = header.find_first_not_of(" \t\r\n");
+  return lead != std::string_view::npos && header[lead] == '{' &&
+         header.find("\"alg\"") != std::string_view::npos;
+}
+
+bool SecretValueValid(std::string_view s) {
+  if (s.size() < 6 || s.size() > 64) return false;
+  char c0 = s[0];
+  if (c0 == '$' || c0 == '%' || c0 == '{' || c0 == '<' || c0 == '*' || c0 == '@') return false;
+  if (AllSame(s.data(), s.size())) return false;
+  std::array<char, 65> low;
+  for (size_t i = 0; i < s.size(); ++i) low[i] = Lower(s[i]);
+  std::string_view l(low.data(), s.size());
+  // Whole-value placeholders seen in templates and documentation.
+  static constexpr std::string_view kPlaceholders[] = {
+      "null",  "none",     "true",     "false",    "password", "changeme", "example",
+      "secret", "undefined", "required", "optional", "string",  "placeholder"};
+  for (auto p : kPlaceholders) {
+    if (l == p) return false;
+  }
+  // Masks and markers anywhere in the value.
+  static constexpr std::string_view kMarkers[] = {"redacted", "****", "xxxxxx", "<", ">"};
+  for (auto m : kMarkers) {
+    if (l.find(m) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
 namespace {
 struct NamedValidator {
   const char* name;
@@ -198,10 +615,17 @@ struct NamedValidator {
 constexpr NamedValidator kValidators[] = {
     {"luhn", &LuhnValid},        {"credit_card", &CreditCardValid}, {"ssn", &SsnValid},
     {"npi", &NpiValid},          {"mbi", &MbiValid},                {"nanp_phone", &NanpPhoneValid},
-    {"email", &EmailValid},
+    {"email", &EmailValid},      {"itin", &ItinValid},              {"dea", &DeaValid},
+    {"aba", &AbaValid},          {"iban", &IbanValid},              {"nhs", &NhsValid},
+    {"sin", &SinValid},          {"au_medicare", &AuMedicareValid}, {"vin", &VinValid},
+    {"ipv4", &Ipv4Valid},        {"ipv6", &Ipv6Valid},              {"date", &DateValid},
+    {"icd10", &Icd10Valid},      {"ndc", &NdcValid},                {"jwt", &JwtValid},
+    {"secret_value", &SecretValueValid}, {"e164_phone", &E164PhoneValid},
 };
-constexpr const char* kValidatorNames[] = {"luhn", "credit_card", "ssn",   "npi",
-                                           "mbi",  "nanp_phone",  "email", nullptr};
+constexpr const char* kValidatorNames[] = {
+    "luhn", "credit_card", "ssn",  "npi",  "mbi",  "nanp_phone",  "email", "itin",
+    "dea",  "aba",         "iban", "nhs",  "sin",  "au_medicare", "vin",   "ipv4",
+    "ipv6", "date",        "icd10", "ndc", "jwt",  "secret_value", "e164_phone", nullptr};
 }  // namespace
 
 Validator FindValidator(std::string_view name) {

@@ -35,9 +35,84 @@ bool MbiValid(std::string_view s);
 // start 2-9, area code is not N11, not the fictional 555-01xx block.
 bool NanpPhoneValid(std::string_view s);
 
+// E.164 international number: '+', a country code not starting 0 or 1
+// (NANP numbers have their own validator), 8-15 digits in all, separators
+// consistent.
+bool E164PhoneValid(std::string_view s);
+
 // Email: one '@', local part 1..64, domain of dot-separated labels with a
 // 2..24 letter TLD, no empty labels, labels not starting or ending with '-'.
 bool EmailValid(std::string_view s);
+
+// ITIN: 9 digits starting 9 whose 4th-5th digits are in 50-65, 70-88,
+// 90-92 or 94-99 (IRS); separators, if any, consistent.
+bool ItinValid(std::string_view s);
+
+// DEA registration: 2 letters + 7 digits. Letter 1 is a registrant type
+// (A-H, J-N, P-U, X); letter 2 a letter or '9'; the last digit equals the last
+// digit of (d1+d3+d5) + 2*(d2+d4+d6).
+bool DeaValid(std::string_view s);
+
+// ABA routing number: 9 digits, first two in 00-12, 21-32, 61-72 or 80, and
+// 3-7-1 weights summing to a multiple of 10; not all zeros.
+bool AbaValid(std::string_view s);
+
+// IBAN: country code with its registered length (ISO 13616 registry), two
+// check digits, alphanumeric BBAN, ISO 7064 mod 97 == 1. Spaces between
+// groups of four are allowed.
+bool IbanValid(std::string_view s);
+
+// UK NHS number: 10 digits; weights 10..2 over the first nine, 11 - (sum mod
+// 11) (11 -> 0, 10 -> invalid) equals the tenth. Separators consistent; not
+// all one digit.
+bool NhsValid(std::string_view s);
+
+// Canadian SIN: 9 digits, Luhn, first digit not 0 or 8 (never issued to
+// individuals). Separators consistent.
+bool SinValid(std::string_view s);
+
+// Australian Medicare number: 10 digits (11 with the individual reference),
+// first digit 2-6, weights 1,3,7,9,1,3,7,9 over d1..d8 mod 10 == d9, issue
+// number (d10) not 0.
+bool AuMedicareValid(std::string_view s);
+
+// VIN: 17 characters without I, O, Q; the ISO 3779 / 49 CFR 565 check digit
+// (position 9, '0'-'9' or 'X') over transliterated, weighted characters.
+bool VinValid(std::string_view s);
+
+// IPv4 dotted quad: four decimal octets 0-255 without leading zeros; not
+// 0.0.0.0 or 255.255.255.255 (placeholders, not a host).
+bool Ipv4Valid(std::string_view s);
+
+// IPv6 (RFC 4291 text forms): up to 8 groups of 1-4 hex digits, at most one
+// "::", optional dotted IPv4 tail; at least two groups written, so a clock
+// time or a MAC address never passes.
+bool Ipv6Valid(std::string_view s);
+
+// A calendar date in one of the common written forms (YYYY-MM-DD, YYYY/MM/DD,
+// MM/DD/YYYY, M/D/YY, DD.MM.YYYY, "March 3, 1980", "3 Mar 1980", "Mar-03-1980",
+// YYYYMMDD): the day exists in that month and year (leap years), the year is
+// 1900-2099. A value carrying a time of day (a timestamp) is rejected.
+bool DateValid(std::string_view s);
+
+// ICD-10(-CM) code shape: a letter, a digit, a digit or letter,
+// then optionally '.' and 1-4 letters or digits. Without the dot only the
+// 3-character category is accepted (longer dot-less runs are too often part
+// numbers).
+bool Icd10Valid(std::string_view s);
+
+// NDC: 10 digits as 4-4-2, 5-3-2 or 5-4-1 with hyphens, or the 11-digit
+// billing form 5-4-2; labeler and product code not all zeros.
+bool NdcValid(std::string_view s);
+
+// JWT: three base64url segments; the first decodes to a JSON object that
+// names an "alg".
+bool JwtValid(std::string_view s);
+
+// A password-like value after `password=`: 6..64 bytes, not a placeholder
+// (variable reference, template, mask, null/none/true/false, all one
+// character).
+bool SecretValueValid(std::string_view s);
 
 // Looks up a validator by its rule-pack name. Returns nullptr if unknown.
 // The empty name means "no validator" and also returns nullptr.

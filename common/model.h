@@ -75,6 +75,14 @@ struct TypeSummary {
   int max_score = 0;
 };
 
+// The POSIX access ACL of a file beyond its mode bits, as the front end read
+// it (read-only). Used to say who besides owner, group and others can read.
+struct AclSummary {
+  uint32_t named_entries = 0;  // ACL_USER and ACL_GROUP entries
+  uint32_t named_readers = 0;  // of those, entries whose permissions (after the mask) include read
+  bool group_readable = false; // the owning group's entry, after the mask, includes read
+};
+
 // Everything the catalog needs to know about one asset after it was processed.
 struct AssetRecord {
   std::string path;                   // raw bytes of the top-level file's path
@@ -96,6 +104,10 @@ struct AssetRecord {
   // rules) and did not read it: the catalog keeps the previous results, and
   // only path and identity fields here are meaningful.
   bool unchanged = false;
+  // The file's access ACL; none when nobody looked (the scanner does not;
+  // `phiscan scan` does for every file it classifies). A file without an
+  // extended ACL has named_entries == 0 and group_readable from its mode.
+  std::optional<AclSummary> acl;
   std::string label;                  // e.g. "PHI", "PII", "PCI", "NONE"
   std::string label_rule;             // which labelling rule produced `label`
   std::vector<TypeSummary> types;

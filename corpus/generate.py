@@ -648,6 +648,481 @@ NEGATIVES = [
 
 
 # ---------------------------------------------------------------------------
+# The wider type library: value makers, keywords and templates per type.
+# Types written with a keyword anchor ("MRN: value") use ANCHORED_TXT; the
+# rest reuse the generic prose templates. Every rendered block is checked
+# with the reference scanner before it is kept (Builder.block), so a value
+# that happens to satisfy another type's rules is drawn again.
+
+ITIN, DEA, ABA, ICD, NDC_T = "US_ITIN", "US_DEA", "US_ABA_ROUTING", "ICD10_CODE", "NDC"
+NHS, SIN, AUMED, IP, VIN_T, IBAN_T = "UK_NHS", "CA_SIN", "AU_MEDICARE", "IP_ADDRESS", "VIN", "IBAN"
+URL_T, MRN_T, HPID, DL, PASSPORT, BANK = ("URL", "MRN", "HEALTH_PLAN_ID", "US_DRIVER_LICENSE",
+                                          "US_PASSPORT", "US_BANK_ACCOUNT")
+AWS, PKEY, GH, SLACK, GAPI, STRIPE, JWT_T, PWD = (
+    "AWS_ACCESS_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "GOOGLE_API_KEY",
+    "STRIPE_KEY", "JWT", "GENERIC_PASSWORD")
+NAME, ADDR, DOB, DATE_T = "PERSON_NAME", "ADDRESS", "DATE_OF_BIRTH", "DATE"
+FUZZY = set(check_manifest.FUZZY_TYPES)
+
+# (type, score, variant): variant picks the value form and keyword set.
+EXTRA_COMBOS = [
+    (ITIN, 85, "fmt"), (ITIN, 75, "bare"), (ITIN, 65, "fmt"),
+    (DEA, 85, None), (DEA, 75, None),
+    (ABA, 85, None),
+    (ICD, 85, "dotted"), (ICD, 75, "category"),
+    (NDC_T, 85, None),
+    (NHS, 85, None), (SIN, 85, None), (AUMED, 85, None),
+    (IP, 85, "v4"), (IP, 85, "v6"), (IP, 75, "v6"),
+    (VIN_T, 85, None), (VIN_T, 65, None),
+    (IBAN_T, 85, None), (URL_T, 65, None),
+    (MRN_T, 85, None), (HPID, 85, None), (DL, 85, "full"), (DL, 75, "abbrev"),
+    (PASSPORT, 85, None), (BANK, 85, None),
+    (PHONE, 85, "e164"), (PHONE, 75, "e164"),
+    (AWS, 85, None), (PKEY, 85, None), (GH, 85, None), (SLACK, 85, None), (GAPI, 85, None),
+    (STRIPE, 85, "live"), (STRIPE, 65, "test"), (JWT_T, 85, None), (PWD, 75, None),
+    (NAME, 85, "anchored"), (NAME, 85, "honorific"), (NAME, 85, "signature"),
+    (NAME, 75, "prose"), (NAME, 85, "anchored"),
+    (ADDR, 85, "full"), (ADDR, 85, "full"), (ADDR, 75, "street"),
+    (DOB, 85, None), (DOB, 85, None), (DATE_T, 65, None), (DATE_T, 65, None),
+]
+# Keyword-less positives of the types that score without a keyword.
+NOKW_POSITIVE = {(ITIN, 65), (DEA, 75), (VIN_T, 65), (IP, 75), (PHONE, 75), (URL_T, 65),
+                 (STRIPE, 65)}
+
+X_KEYWORDS = {
+    ITIN: ["ITIN", "Taxpayer ID", "tax id", "TIN", "individual taxpayer"],
+    DEA: ["DEA", "DEA number", "DEA#", "dea registration"],
+    ABA: ["routing number", "ABA", "Routing No", "RTN", "aba routing"],
+    ICD: ["Diagnosis", "Dx", "ICD-10", "diagnosis code", "primary diagnosis"],
+    NDC_T: ["NDC", "ndc code", "National Drug Code", "Rx", "dispensed"],
+    NHS: ["NHS number", "NHS No", "NHS", "national health service"],
+    SIN: ["SIN", "social insurance number", "SIN#", "Social Insurance"],
+    AUMED: ["Medicare", "Medicare card", "medicare number", "Medicare No"],
+    IP: ["IP", "ip address", "client ip", "src ip", "IPv4"],
+    VIN_T: ["VIN", "vehicle identification number", "VIN#", "vehicle id"],
+    IBAN_T: ["IBAN", "Iban", "bank transfer to"],
+    URL_T: ["Portal link", "Link", "Website"],
+    MRN_T: ["MRN", "Medical Record Number", "medical record no", "Chart No", "Patient ID", "MRN#"],
+    HPID: ["Member ID", "Subscriber ID", "Policy Number", "Group Number", "Medicaid ID",
+           "Member No"],
+    DL + "/full": ["Driver License", "Driver's License", "drivers license number",
+                   "Driving Licence", "License Number"],
+    DL + "/abbrev": ["DL", "DLN", "CDL"],
+    PASSPORT: ["Passport", "Passport No", "passport number", "Passport#"],
+    BANK: ["Account Number", "Acct", "Checking Account", "Acct No", "savings account"],
+    PHONE + "/e164": ["phone", "mobile", "Tel", "fax", "cell"],
+    AWS: ["aws_access_key_id", "AWS key id", "access key"],
+    PKEY: ["key file", "deploy key"],
+    GH: ["github token", "GH token", "ci token"],
+    SLACK: ["slack bot", "slack token", "bot token"],
+    GAPI: ["maps key", "google key", "browser key"],
+    STRIPE: ["stripe key", "billing key", "payments key"],
+    JWT_T: ["bearer", "Authorization: Bearer", "session token"],
+    PWD: ["password", "db_password", "DB_PASSWORD", "passwd", "api_key", "client_secret",
+          "smtp_password"],
+}
+X_LOG_KW = {k: [w.lower().replace(" ", "_") if k in (PWD,) else w for w in v]
+            for k, v in X_KEYWORDS.items()}
+X_JSON_KW = {
+    ITIN: ["itin", "tax_id", "taxpayer_id"], DEA: ["dea", "dea_number"],
+    ABA: ["routing_number", "aba"], ICD: ["diagnosis", "dx", "icd10"],
+    NDC_T: ["ndc", "ndc_code"], NHS: ["nhs_number", "nhs"], SIN: ["sin", "social_insurance_number"],
+    AUMED: ["medicare", "medicare_number"], IP: ["ip", "ip_address", "client_ip"],
+    VIN_T: ["vin", "vehicle_id"], IBAN_T: ["iban"], URL_T: ["link", "website"],
+    MRN_T: ["mrn", "medical_record_number", "patient_id"],
+    HPID: ["member_id", "subscriber_id", "policy_number"],
+    DL + "/full": ["driver_license", "drivers_license_number", "license_number"],
+    DL + "/abbrev": ["dl", "dln"], PASSPORT: ["passport", "passport_number"],
+    BANK: ["account_number", "acct"], PHONE + "/e164": ["phone", "mobile", "fax"],
+    AWS: ["aws_access_key_id"], PKEY: ["deploy_key"], GH: ["github_token"],
+    SLACK: ["slack_token"], GAPI: ["maps_key"], STRIPE: ["stripe_key"], JWT_T: ["session_token"],
+    PWD: ["password", "db_password", "smtp_password"],
+}
+X_NOKW = {
+    "txt": ["Reference {v} was noted on the cover sheet.",
+            "The scanned form shows {v} in the margin.",
+            "Copied {v} from the printout for the records team."],
+    "log": ["unparsed token {v} in import row", "field value {v} copied from feed",
+            "queued {v} for manual review"],
+    "csv": ["Reference", "Legacy Ref", "Note Ref"],
+    "json": ["reference", "legacy_ref", "ref_code"],
+}
+ANCHORED_TXT = ["{k}: {v}", "Registration recorded {k} {v} at check in.",
+                "Front desk entered {k} {v} from the form."]
+EVIDENCE_TXT = ["{k}: {v}", "Registration recorded {k} {v} at check in.",
+                "The {k} on the form reads {v} per the scanned copy.",
+                "{k} on file. {f} Entered value {v} matches the form."]
+ANCHORED = {MRN_T, HPID, DL, PASSPORT, BANK, PWD}
+STRICT_TXT = {DL + "/abbrev": ["{k}: {v}"], PWD: ["{k}={v}", "{k}: {v}"],
+              JWT_T: ["{k} {v}"]}
+STRICT_LOG = {DL + "/abbrev": ["{k}={v} stored for registration", "lookup {k}: {v} ok"],
+              PWD: ["{k}={v} stored for registration", "lookup {k}: {v} ok"]}
+
+NAME_ANCHORS = ["Patient", "Name", "Patient Name", "Guarantor", "Emergency Contact",
+                "Next of Kin", "Subscriber"]
+NAME_HONORIFICS = ["Dr.", "Mr.", "Mrs.", "Ms.", "Dr"]
+NAME_PROSE = ["Spoke with {v} about the follow up plan.",
+              "Discussed the home exercise plan with {v} today.",
+              "Chart reviewed and {v} was updated on the plan."]
+NAME_PROSE_KW = ["Patient name on the wristband {v} was confirmed."]
+OTHER_GIVEN = ["Zephyrine", "Anselm", "Oriel", "Thaddea", "Corwin", "Ysolde", "Bram", "Ilse"]
+OTHER_FAMILY = ["Quillfeather", "Ashdown", "Merriweather", "Thornbury", "Falkenrath",
+                "Oakhurst", "Penhallow", "Wexley"]
+STREET_NAMES = ["Maple", "Oak", "Cedar", "Elm", "Pine", "Lakeview", "Hillcrest", "Sunset",
+                "Washington", "Jefferson", "Park", "River", "Meadow", "Willow", "Highland",
+                "Church", "Mill", "Spring", "North Ridge", "Forest Glen"]
+STREET_SUFFIXES = ["Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd", "Drive",
+                   "Lane", "Ln", "Court", "Way", "Place", "Terrace", "Parkway", "Circle"]
+CITIES = [("Springfield", "IL"), ("Madison", "WI"), ("Columbus", "OH"), ("Austin", "TX"),
+          ("Portland", "OR"), ("Salem", "MA"), ("Franklin", "TN"), ("Fairview", "NC"),
+          ("Greenville", "SC"), ("Riverside", "CA"), ("Lake Forest", "IL"),
+          ("Cedar Rapids", "IA"), ("Boise", "ID"), ("Burlington", "VT")]
+ADDR_TXT = ["Address: {v}", "Patient lives at {v} with family.", "Mailing address {v} confirmed.",
+            "Home address on file is {v} per the intake form."]
+DOB_TXT = ["DOB: {v}", "Date of birth {v} confirmed at the desk.", "Patient born {v} per the chart.",
+           "D.O.B. {v}"]
+DATE_TXT = ["Follow up visit scheduled for {v} in the clinic.", "Seen in the clinic on {v} for review.",
+            "Next review is planned for {v} with the team.", "Letter sent {v} to the family."]
+MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"]
+
+
+def _rand_date(rng, lo=1930, hi=2024):
+    y = rng.randrange(lo, hi)
+    m = rng.randrange(1, 13)
+    d = rng.randrange(1, 29)
+    return y, m, d
+
+
+def format_date(rng, y, m, d):
+    form = rng.randrange(6)
+    if form == 0:
+        return "%02d/%02d/%04d" % (m, d, y)
+    if form == 1:
+        return "%04d-%02d-%02d" % (y, m, d)
+    if form == 2:
+        return "%s %d, %04d" % (MONTH_NAMES[m - 1], d, y)
+    if form == 3:
+        return "%d %s %04d" % (d, MONTH_NAMES[m - 1][:3], y)
+    if form == 4:
+        return "%d/%d/%04d" % (m, d, y)
+    return "%02d-%02d-%04d" % (m, d, y)
+
+
+def gen_name(rng, given_names, family_names):
+    known = rng.random() < 0.85
+    g = rng.choice(given_names if known else OTHER_GIVEN)
+    f = rng.choice(family_names if known or rng.random() < 0.5 else OTHER_FAMILY)
+    return g, f
+
+
+def gen_address(rng, full):
+    num = str(rng.randrange(1, 9999))
+    street = "%s %s %s" % (num, rng.choice(STREET_NAMES), rng.choice(STREET_SUFFIXES))
+    if rng.random() < 0.2:
+        street += rng.choice([", Apt %d" % rng.randrange(1, 40), " Suite %d" % rng.randrange(100, 900)])
+    if not full:
+        return street
+    city, st = rng.choice(CITIES)
+    zipc = "%05d" % rng.randrange(10001, 99950)
+    return "%s, %s, %s %s" % (street, city, st, zipc)
+
+
+def _alnum(rng, n, alphabet=None):
+    a = alphabet or "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(rng.choice(a) for _ in range(n))
+
+
+def itin_digits(rng):
+    g = rng.choice(list(range(50, 66)) + list(range(70, 89)) + [90, 91, 92] + list(range(94, 100)))
+    return "9%02d%02d%04d" % (rng.randrange(100), g, rng.randrange(1, 10000))
+
+
+def dea_value(rng, valid=True):
+    six = _digits(rng, 6)
+    check = V.dea_check_digit(six)
+    if not valid:
+        check = str((int(check) + rng.randrange(1, 10)) % 10)
+    return rng.choice("ABFGMPRCX") + rng.choice("ABCDEFGHJKLMNPRSTW9") + six + check
+
+
+def aba_value(rng, valid=True):
+    while True:
+        prefix = "%02d" % rng.choice(list(range(1, 13)) + list(range(21, 33)) +
+                                     list(range(61, 73)) + [80])
+        body = prefix + _digits(rng, 6)
+        for c in "0123456789":
+            ok = V.aba_valid(body + c)
+            if ok == valid:
+                return body + c
+
+
+def iban_value(rng, valid=True):
+    country = rng.choice(["GB", "DE", "FR", "NL", "BE", "ES", "IT", "CH", "IE", "NO"])
+    n = V.IBAN_LENGTHS[country]
+    if country in ("GB", "NL", "IE"):
+        bban = _alnum(rng, 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") + _digits(rng, n - 8)
+    else:
+        bban = _digits(rng, n - 4)
+    check = 98 - V.iban_mod97(country + "00" + bban)
+    if not valid:
+        check = (check + rng.randrange(1, 90)) % 97 + 2
+        if check > 98:
+            check = 2
+    v = "%s%02d%s" % (country, check, bban)
+    assert V.iban_valid(v) == valid, v
+    if rng.random() < 0.6:
+        v = " ".join(v[i:i + 4] for i in range(0, len(v), 4))
+    return v
+
+
+def nhs_value(rng, valid=True):
+    while True:
+        nine = rng.choice("46789") + _digits(rng, 8)
+        c = V.nhs_check(nine)
+        if c == 10:
+            continue
+        d = nine + str(c if valid else (c + rng.randrange(1, 10)) % 10)
+        if V.nhs_valid(d) != valid:
+            continue
+        form = rng.choice(["space", "space", "bare", "dash"])
+        return d if form == "bare" else _group(d, (3, 3, 4), " " if form == "space" else "-")
+
+
+def sin_value(rng, valid=True):
+    while True:
+        body = rng.choice("1234567") + _digits(rng, 7)
+        c = V.luhn_check_digit(body)
+        d = body + (c if valid else str((int(c) + rng.randrange(1, 10)) % 10))
+        if V.sin_valid(d) == valid:
+            form = rng.choice(["space", "dash", "bare"])
+            return d if form == "bare" else _group(d, (3, 3, 3), " " if form == "space" else "-")
+
+
+def au_medicare_value(rng, valid=True):
+    eight = rng.choice("23456") + _digits(rng, 7)
+    c = V.au_medicare_check(eight)
+    if not valid:
+        c = (c + rng.randrange(1, 10)) % 10
+    d = eight + str(c) + rng.choice("123456789")
+    return _group(d, (4, 5, 1), " ") if rng.random() < 0.6 else d
+
+
+def vin_value(rng, valid=True):
+    while True:
+        chars = [rng.choice(V.VIN_CHARS) for _ in range(17)]
+        chars[8] = "0"
+        check = V.vin_check("".join(chars))
+        chars[8] = check
+        if not valid:
+            chars[8] = rng.choice([c for c in "0123456789X" if c != check])
+        v = "".join(chars)
+        if V.vin_valid(v) == valid and any(c.isalpha() for c in v):
+            return v
+
+
+def ipv4_value(rng):
+    return "%d.%d.%d.%d" % (rng.choice([10, 172, 192, 100, 203]), rng.randrange(256),
+                            rng.randrange(256), rng.randrange(1, 255))
+
+
+def ipv6_value(rng):
+    groups = ["%x" % rng.randrange(0x10000) for _ in range(8)]
+    groups[0] = rng.choice(["2001", "fe80", "2600", "fd00"])
+    form = rng.randrange(3)
+    if form == 0:
+        return ":".join(groups)
+    if form == 1:
+        return ":".join(groups[:3]) + "::" + ":".join(groups[6:])
+    return groups[0] + "::" + groups[7]
+
+
+def icd_value(rng, dotted):
+    letter = rng.choice("ABCDEFGHIJKLMNOPQRSTVWXYZ")
+    cat = letter + str(rng.randrange(10)) + rng.choice("0123456789" * 3 + "ABX")
+    if not dotted:
+        return cat
+    return cat + "." + _digits(rng, rng.randrange(1, 3)) + rng.choice(["", "", "A", "D"])
+
+
+def ndc_value(rng):
+    shape = rng.choice([(4, 4, 2), (5, 3, 2), (5, 4, 1), (5, 4, 2)])
+    parts = [str(rng.randrange(1, 10)) + _digits(rng, n - 1) for n in shape]
+    return "-".join(parts)
+
+
+def url_value(rng):
+    host = rng.choice(["portal.example.com", "www.example.org", "records.example.net",
+                       "intranet.example.com"])
+    path = rng.choice(["/patients/%d" % rng.randrange(1000, 99999), "/chart?id=%d" % rng.randrange(1000, 99999),
+                       "/forms/intake", ""])
+    return "%s://%s%s" % (rng.choice(["https", "http"]), host, path)
+
+
+def jwt_value(rng, alg=True):
+    import base64
+
+    def b64(s):
+        return base64.urlsafe_b64encode(s.encode()).decode().rstrip("=")
+    head = '{"alg":"HS256","typ":"JWT"}' if alg else '{"typ":"JWT","kid":"%d"}' % rng.randrange(99)
+    body = '{"sub":"%d","iat":%d}' % (rng.randrange(10**6), rng.randrange(1700000000, 1800000000))
+    return "%s.%s.%s" % (b64(head), b64(body), _alnum(rng, 43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"))
+
+
+def password_value(rng):
+    while True:
+        v = _alnum(rng, rng.randrange(10, 20), "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%&*+")
+        if V.secret_value_valid(v):
+            return v
+
+
+def e164_value(rng):
+    return rng.choice(["+44 20 %04d %04d" % (rng.randrange(1000, 9999), rng.randrange(10000)),
+                       "+49 30 %07d" % rng.randrange(1000000, 9999999),
+                       "+61 2 %04d %04d" % (rng.randrange(1000, 9999), rng.randrange(10000)),
+                       "+33 1 %02d %02d %02d %02d" % tuple(rng.randrange(100) for _ in range(4))])
+
+
+def extra_value(rng, type_id, variant, names):
+    if type_id == ITIN:
+        d = itin_digits(rng)
+        return d if variant == "bare" else format_ssn(d, rng.choice(["dash", "dash", "space"]))
+    if type_id == DEA:
+        return dea_value(rng)
+    if type_id == ABA:
+        return aba_value(rng)
+    if type_id == ICD:
+        return icd_value(rng, variant == "dotted")
+    if type_id == NDC_T:
+        return ndc_value(rng)
+    if type_id == NHS:
+        return nhs_value(rng)
+    if type_id == SIN:
+        return sin_value(rng)
+    if type_id == AUMED:
+        return au_medicare_value(rng)
+    if type_id == IP:
+        return ipv4_value(rng) if variant == "v4" else ipv6_value(rng)
+    if type_id == VIN_T:
+        return vin_value(rng)
+    if type_id == IBAN_T:
+        return iban_value(rng)
+    if type_id == URL_T:
+        return url_value(rng)
+    if type_id == MRN_T:
+        return rng.choice(["", "", "A", "MR", "H"]) + _digits(rng, rng.randrange(6, 10))
+    if type_id == HPID:
+        return rng.choice(["W", "XJH", "", "M", "ZGP"]) + str(rng.randrange(1, 10)) + \
+            _digits(rng, rng.randrange(7, 11))
+    if type_id == DL:
+        return rng.choice([rng.choice("ABCDFGHJKLMNPSTW") + _digits(rng, rng.choice([7, 8, 12])),
+                           str(rng.randrange(1, 10)) + _digits(rng, rng.choice([7, 8]))])
+    if type_id == PASSPORT:
+        return rng.choice([str(rng.randrange(1, 10)) + _digits(rng, 8),
+                           rng.choice("ACEFGHJKLMNPRSTUVWXYZ") + _digits(rng, 8)])
+    if type_id == BANK:
+        return str(rng.randrange(1, 10)) + _digits(rng, rng.randrange(7, 14))
+    if type_id == PHONE:
+        return e164_value(rng)
+    if type_id == AWS:
+        return rng.choice(["AKIA", "ASIA"]) + _alnum(rng, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+    if type_id == PKEY:
+        return "-----BEGIN %sPRIVATE KEY-----" % rng.choice(["RSA ", "EC ", "OPENSSH ", "", "DSA "])
+    if type_id == GH:
+        return rng.choice(["ghp_", "gho_", "ghs_"]) + _alnum(rng, 36)
+    if type_id == SLACK:
+        return "xox%s-%d-%d-%s" % (rng.choice("bpa"), rng.randrange(10**10, 10**12),
+                                   rng.randrange(10**10, 10**12), _alnum(rng, 24))
+    if type_id == GAPI:
+        while True:
+            v = "AIza" + _alnum(rng, 35, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+            if v[-1] not in "-_":
+                return v
+    if type_id == STRIPE:
+        return rng.choice(["sk", "rk"]) + "_" + variant + "_" + _alnum(rng, rng.randrange(24, 40))
+    if type_id == JWT_T:
+        return jwt_value(rng)
+    if type_id == PWD:
+        return password_value(rng)
+    if type_id == NAME:
+        g, f = gen_name(rng, names[0], names[1])
+        if variant == "anchored" and rng.random() < 0.2:
+            return "%s, %s" % (f, g)
+        if variant == "prose":
+            g, f = rng.choice(names[0]), rng.choice(names[1])
+        return "%s %s" % (g, f)
+    if type_id == ADDR:
+        return gen_address(rng, variant == "full")
+    if type_id in (DOB, DATE_T):
+        return format_date(rng, *_rand_date(rng, 1930 if type_id == DOB else 2015,
+                                            2010 if type_id == DOB else 2025))
+    raise AssertionError(type_id)
+
+
+def _x_neg(type_id, make, note, ctx="kw", kwkey=None):
+    def f(rng):
+        return type_id, make(rng), note, ctx if kwkey is None else (ctx, kwkey)
+    return f
+
+
+def _ip_bad(rng):
+    return "%d.%d.%d.%d" % (rng.randrange(256, 999), rng.randrange(256), rng.randrange(256),
+                            rng.randrange(1, 255))
+
+
+def _mac(rng):
+    return ":".join("%02x" % rng.randrange(256) for _ in range(6))
+
+
+EXTRA_NEGATIVES = [
+    ("itin_badgroup", _x_neg(ITIN, lambda r: "9%02d-%d-%04d" % (r.randrange(100),
+                                                                 r.choice([66, 67, 68, 69, 89, 93]),
+                                                                 r.randrange(1, 10000)),
+                             "ITIN group 66-69/89/93 never issued")),
+    ("dea_badcheck", _x_neg(DEA, lambda r: dea_value(r, valid=False), "bad DEA check digit")),
+    ("aba_badcheck", _x_neg(ABA, lambda r: aba_value(r, valid=False), "bad ABA checksum")),
+    ("iban_badcheck", _x_neg(IBAN_T, lambda r: iban_value(r, valid=False), "IBAN fails mod 97")),
+    ("nhs_badcheck", _x_neg(NHS, lambda r: nhs_value(r, valid=False), "bad NHS check digit")),
+    ("sin_badluhn", _x_neg(SIN, lambda r: sin_value(r, valid=False), "SIN fails Luhn")),
+    ("aumed_badcheck", _x_neg(AUMED, lambda r: au_medicare_value(r, valid=False),
+                              "bad Medicare check digit")),
+    ("vin_badcheck", _x_neg(VIN_T, lambda r: vin_value(r, valid=False), "bad VIN check digit")),
+    ("ipv4_badoctet", _x_neg(IP, _ip_bad, "octet above 255")),
+    ("ipv6_mac", _x_neg(IP, _mac, "MAC address, not IPv6")),
+    ("icd_nokw", _x_neg(ICD, lambda r: icd_value(r, True), "ICD-10 shape, no clinical context",
+                        "nokw")),
+    ("ndc_nokw", _x_neg(NDC_T, ndc_value, "NDC shape, no drug context", "nokw")),
+    ("mrn_nokw", _x_neg(MRN_T, lambda r: "A" + _digits(r, 7), "record-like number, no keyword",
+                        "nokw")),
+    ("aws_badprefix", _x_neg(AWS, lambda r: "AKIB" + _alnum(r, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
+                             "no AWS key prefix", "nokw")),
+    ("jwt_noalg", _x_neg(JWT_T, lambda r: jwt_value(r, alg=False), "JWT-like, header without alg",
+                         "nokw")),
+    ("password_placeholder", _x_neg(PWD, lambda r: r.choice(["${DB_PASSWORD}", "<your-password>",
+                                                               "********", "changeme",
+                                                               "{{ secret }}"]),
+                                    "placeholder value", "kw")),
+    ("stripe_publishable", _x_neg(STRIPE, lambda r: "pk_live_" + _alnum(r, 24),
+                                  "publishable key, not secret", "nokw")),
+    ("github_short", _x_neg(GH, lambda r: "ghp_" + _alnum(r, 20), "too short for a token", "nokw")),
+    ("e164_short", _x_neg(PHONE, lambda r: "+44 %d" % r.randrange(100, 999), "too few digits",
+                          "kw", PHONE + "/e164")),
+]
+# Negatives of fuzzy types: recorded for the accuracy benchmark (a finding on
+# them is a false positive) but not required absent by the exact checks.
+FUZZY_NEGATIVES = [
+    ("date_invalid", lambda r: (DATE_T, r.choice(["02/30/2021", "2023-02-29", "04/31/2020",
+                                                  "13/13/2019", "2022-11-31"]),
+                                "not a calendar date", "date")),
+    ("name_not_name", lambda r: (NAME, r.choice(["Stable Overnight", "Discharge Summary",
+                                                 "Routine Followup", "Gait Steady"]),
+                                 "capitalised words, not a name", "name")),
+    ("addr_partial", lambda r: (ADDR, "%s, %s" % r.choice(CITIES), "city and state only",
+                                "addr")),
+]
+
+
+# ---------------------------------------------------------------------------
 # Documents
 
 class Doc:
@@ -673,6 +1148,18 @@ class Doc:
 
     def data(self):
         return b"".join(self.parts) + self.tail.encode("utf-8")
+
+    def append(self, other):
+        """Appends another Doc's bytes and items (offsets shifted)."""
+        shift = self.size
+        for b in other.parts:
+            self.text(b)
+        for it in other.items:
+            it = dict(it)
+            it["start"] += shift
+            it["end"] += shift
+            self.items.append(it)
+        self.json_objects = other.json_objects
 
 
 class Filler:
@@ -771,8 +1258,8 @@ def cased(rng, k):
 
 
 class Builder:
-    def __init__(self, rng, filler):
-        self.rng, self.filler = rng, filler
+    def __init__(self, rng, filler, rules):
+        self.rng, self.filler, self.rules = rng, filler, rules
         self.record_no = 0
 
     # -- one planted block per format -------------------------------------
@@ -785,8 +1272,44 @@ class Builder:
         return pre, post
 
     def block(self, doc, item):
-        """Writes item's block into doc (item: dict with type, value, ctx,
-        kind and score/note)."""
+        """Writes item's block into doc. The block is rendered on its own and
+        checked with the reference scanner first: exactly the item's own
+        finding (exact positives) or nothing of an exact type (others), and
+        nothing at all on a negative. A value that fails is drawn again."""
+        for attempt in range(200):
+            probe = Doc(doc.path, doc.fmt)
+            probe.json_objects = doc.json_objects
+            saved = self.record_no
+            self.render(probe, item)
+            problem = self.block_problem(probe, item)
+            if problem is None:
+                doc.append(probe)
+                return
+            self.record_no = saved
+            if attempt == 199 or item.get("make") is None:
+                raise AssertionError("cannot plant %s %s: %s" % (item["kind"], item["type"],
+                                                                   problem))
+            item["value"] = item["make"](self.rng)
+
+    def block_problem(self, probe, item):
+        text = probe.data().decode("latin-1")
+        rec = probe.items[0]
+        found, ambiguous = check_manifest.scan_text(text, self.rules)
+        if ambiguous:
+            return "ambiguous evidence %r" % (ambiguous,)
+        exact = {k: v for k, v in found.items() if k[0] not in FUZZY}
+        want = {}
+        if item["kind"] == "positive" and item["type"] not in FUZZY:
+            want = {(item["type"], rec["start"], rec["end"]): item["score"]}
+        if exact != want:
+            return "findings %r, want %r" % (exact, want)
+        if item["kind"] == "negative" and item["type"] not in FUZZY:
+            for (t, s, e) in found:
+                if s < rec["end"] and rec["start"] < e:
+                    return "negative overlaps %s" % t
+        return None
+
+    def render(self, doc, item):
         r = self.rng
         type_id, ctx = item["type"], item["ctx"]
         rec = {"kind": item["kind"], "type": type_id}
@@ -794,51 +1317,127 @@ class Builder:
             rec["score"] = item["score"]
         else:
             rec["note"] = item["note"]
-        generic = GENERIC[ctx.split(":")[1]] if ctx.startswith("generic:") else None
+        if type_id in FUZZY:
+            rec["fuzzy"] = True
         self.record_no += 1
+        if ctx.startswith("generic:"):
+            self.render_generic(doc, item, rec, GENERIC[ctx.split(":")[1]])
+        elif item.get("kwkey", type_id) in KEYWORDS:
+            self.render_classic(doc, item, rec)
+        elif type_id in FUZZY:
+            self.render_fuzzy(doc, item, rec)
+        else:
+            self.render_extra(doc, item, rec)
+
+    # One cell/key/line per format; `inner` text may precede the value
+    # inside a CSV cell or JSON string.
+    def emit(self, doc, item, rec, txt=None, log=None, field=None, inner=""):
+        r = self.rng
+        v = item["value"]
         if doc.fmt == "txt":
-            if generic:
-                pre, post = self._split(r.choice(generic[2]), "")
-            else:
-                table = TXT_KW if ctx == "kw" else TXT_NOKW
-                pre, post = self._split(r.choice(table[type_id]),
-                                        cased(r, r.choice(KEYWORDS[type_id])))
+            pre, post = self._split(txt, "")
             doc.text(pre)
-            doc.value(item["value"], rec)
+            doc.value(v, rec)
             doc.text(post + "\n\n")
         elif doc.fmt == "log":
             ts = _timestamp(r)
-            head = "%s %s %s: " % (ts, r.choice(LOG_LEVELS), r.choice(LOG_COMPONENTS))
-            if generic:
-                msg = "%s {v} processed" % generic[3]
-                k = ""
-            elif ctx == "kw":
-                msg, k = r.choice(LOG_KW_MESSAGES), r.choice(LOG_KW[type_id])
-            else:
-                msg, k = r.choice(LOG_NOKW_MESSAGES), ""
-            pre, post = self._split(msg, k)
-            doc.text(head + pre)
-            doc.value(item["value"], rec)
+            doc.text("%s %s %s: " % (ts, r.choice(LOG_LEVELS), r.choice(LOG_COMPONENTS)))
+            pre, post = self._split(log, "")
+            doc.text(pre)
+            doc.value(v, rec)
             doc.text(post + "\n")
         elif doc.fmt == "csv":
-            if generic:
-                field = generic[4]
-            else:
-                field = r.choice((CSV_KW if ctx == "kw" else CSV_NOKW)[type_id])
-            doc.text("r%04d,%s," % (self.record_no, field))
-            doc.value(item["value"], rec)
-            doc.text(",%s\n" % r.choice(ROW_NOTES))
+            quote = '"' if ("," in v or '"' in inner or "," in inner) else ""
+            doc.text("r%04d,%s,%s%s" % (self.record_no, field, quote, inner))
+            doc.value(v, rec)
+            doc.text("%s,%s\n" % (quote, r.choice(ROW_NOTES)))
         elif doc.fmt == "json":
-            if generic:
-                key = generic[5]
-            else:
-                key = r.choice((JSON_KW if ctx == "kw" else JSON_NOKW)[type_id])
             self.json_sep(doc)
-            doc.text('{"record": "p%04d", "%s": "' % (self.record_no, key))
-            doc.value(item["value"], rec)
+            doc.text('{"record": "p%04d", "%s": "%s' % (self.record_no, field, inner))
+            doc.value(v, rec)
             doc.text('", "note": "%s"}' % r.choice(ROW_NOTES))
         else:
             raise AssertionError(doc.fmt)
+
+    def render_generic(self, doc, item, rec, generic):
+        r = self.rng
+        field = generic[4] if doc.fmt == "csv" else generic[5]
+        self.emit(doc, item, rec, txt=r.choice(generic[2]), log="%s {v} processed" % generic[3],
+                  field=field)
+
+    def render_classic(self, doc, item, rec):
+        r = self.rng
+        type_id, kw = item["type"], item["ctx"] == "kw"
+        k = cased(r, r.choice(KEYWORDS[type_id]))
+        txt = r.choice((TXT_KW if kw else TXT_NOKW)[type_id]).replace("{k}", k)
+        if kw:
+            log = r.choice(LOG_KW_MESSAGES).replace("{k}", r.choice(LOG_KW[type_id]))
+        else:
+            log = r.choice(LOG_NOKW_MESSAGES)
+        field = r.choice(((CSV_KW if kw else CSV_NOKW) if doc.fmt == "csv"
+                          else (JSON_KW if kw else JSON_NOKW))[type_id])
+        self.emit(doc, item, rec, txt=txt, log=log, field=field)
+
+    def render_extra(self, doc, item, rec):
+        r = self.rng
+        type_id, kwkey = item["type"], item.get("kwkey", item["type"])
+        if item["ctx"] != "kw":
+            field = r.choice(X_NOKW["csv" if doc.fmt == "csv" else "json"])
+            self.emit(doc, item, rec, txt=r.choice(X_NOKW["txt"]), log=r.choice(X_NOKW["log"]),
+                      field=field)
+            return
+        k = r.choice(X_KEYWORDS[kwkey])
+        txts = STRICT_TXT.get(kwkey) or (ANCHORED_TXT if type_id in ANCHORED else EVIDENCE_TXT)
+        logs = STRICT_LOG.get(kwkey) or LOG_KW_MESSAGES
+        txt = r.choice(txts).replace("{k}", k)
+        log = r.choice(logs).replace("{k}", r.choice(X_LOG_KW[kwkey]))
+        if doc.fmt == "csv" and type_id == PWD:
+            self.emit(doc, item, rec, field="credential", inner=r.choice(X_LOG_KW[PWD]) + "=")
+            return
+        field = k if doc.fmt == "csv" else r.choice(X_JSON_KW[kwkey])
+        self.emit(doc, item, rec, txt=txt, log=log, field=field)
+
+    def render_fuzzy(self, doc, item, rec):
+        r = self.rng
+        type_id, variant = item["type"], item.get("variant")
+        if type_id == NAME:
+            if item["kind"] == "negative":
+                variant = "anchored"
+            if variant == "signature" and doc.fmt == "txt":
+                self.emit(doc, item, rec, txt="Plan reviewed with the family.\n\n%s,\n{v}"
+                          % r.choice(["Sincerely", "Regards", "Electronically signed by"]))
+                return
+            if variant == "honorific":
+                h = r.choice(NAME_HONORIFICS)
+                self.emit(doc, item, rec, txt="Seen by %s {v} in the clinic today." % h,
+                          log="note filed by %s {v} for review" % h, field="physician",
+                          inner=h + " ")
+                return
+            if variant == "prose" and doc.fmt == "txt":
+                self.emit(doc, item, rec, txt=r.choice(NAME_PROSE + NAME_PROSE_KW
+                                                        if item["score"] == 75 else NAME_PROSE))
+                return
+            a = r.choice(NAME_ANCHORS)
+            field = a if doc.fmt == "csv" else a.lower().replace(" ", "_")
+            self.emit(doc, item, rec, txt="%s: {v}" % a, log="lookup %s: {v} ok"
+                      % a.lower().replace(" ", "_"), field=field)
+            return
+        if type_id == ADDR:
+            field = "Address" if doc.fmt == "csv" else r.choice(["address", "home_address"])
+            self.emit(doc, item, rec, txt=r.choice(ADDR_TXT), log="lookup address: {v} ok",
+                      field=field)
+            return
+        if type_id == DOB:
+            field = r.choice(["DOB", "Birth Date"]) if doc.fmt == "csv" else \
+                r.choice(["dob", "birth_date", "date_of_birth"])
+            self.emit(doc, item, rec, txt=r.choice(DOB_TXT), log="lookup dob: {v} ok", field=field)
+            return
+        if type_id == DATE_T:
+            field = "Visit Date" if doc.fmt == "csv" else "visit_date"
+            self.emit(doc, item, rec, txt=r.choice(DATE_TXT), log="visit scheduled {v} confirmed",
+                      field=field)
+            return
+        raise AssertionError(type_id)
 
     def json_sep(self, doc):
         doc.text(",\n  " if doc.json_objects else "\n  ")
@@ -868,20 +1467,16 @@ class Builder:
         self.begin(doc)
         for i, item in enumerate(items):
             if i == 0 and boundary:
-                # Place the first value across CHUNK_BOUNDARY: exact filler.
+                # Place the first value across CHUNK_BOUNDARY: render the
+                # block alone, then exact filler before it.
                 assert doc.fmt == "txt" and doc.size == 0
-                # Render the block once to learn where its value starts, then
-                # replay the same random draws for the real block.
                 probe = Doc(doc.path, doc.fmt)
-                saved = self.rng.getstate(), self.record_no
                 self.block(probe, item)
                 rec = probe.items[0]
-                target_start = CHUNK_BOUNDARY - len(item["value"]) // 2
+                target_start = CHUNK_BOUNDARY - len(rec["value"]) // 2
                 assert target_start - rec["start"] >= MIN_GAP
                 doc.text(self.filler.txt_exact(target_start - rec["start"]))
-                self.rng.setstate(saved[0])
-                self.record_no = saved[1]
-                self.block(doc, item)
+                doc.append(probe)
                 got = doc.items[-1]
                 assert got["start"] < CHUNK_BOUNDARY < got["end"], got
                 continue
@@ -890,18 +1485,46 @@ class Builder:
         self.gap(doc, self.rng.randrange(MIN_GAP, MAX_GAP))
 
 
-def pick_items(rng, combo_cycle, neg_cycle, n_pos, n_neg):
-    items = []
-    for _ in range(n_pos):
-        type_id, score = next(combo_cycle)
+def make_positive(rng, combo, names):
+    """A planted positive: dict with type, score, value, ctx and a `make`
+    that draws another value of the same kind."""
+    type_id, score, variant = combo
+    if variant is None and type_id in KEYWORDS:
         value, kw = gen_positive(rng, type_id, score)
-        items.append({"kind": "positive", "type": type_id, "score": score, "value": value,
-                      "ctx": "kw" if kw else "nokw"})
-    for _ in range(n_neg):
-        _, make = next(neg_cycle)
-        type_id, value, note, ctx = make(rng)
-        items.append({"kind": "negative", "type": type_id, "note": note, "value": value,
-                      "ctx": ctx})
+        item = {"ctx": "kw" if kw else "nokw"}
+        item["make"] = lambda r: gen_positive(r, type_id, score)[0]
+    else:
+        value = extra_value(rng, type_id, variant, names)
+        if type_id in FUZZY:
+            ctx = "fuzzy"
+        elif (type_id, score) in NOKW_POSITIVE:
+            ctx = "nokw"
+        else:
+            ctx = "kw"
+        item = {"ctx": ctx, "make": lambda r: extra_value(r, type_id, variant, names)}
+        if type_id == DL:
+            item["kwkey"] = DL + "/" + variant
+        elif type_id == PHONE:
+            item["kwkey"] = PHONE + "/e164"
+    item.update(kind="positive", type=type_id, score=score, value=value, variant=variant)
+    return item
+
+
+def make_negative(rng, maker):
+    type_id, value, note, ctx = maker(rng)
+    item = {"kind": "negative", "type": type_id, "note": note, "value": value,
+            "make": lambda r: maker(r)[1]}
+    if isinstance(ctx, tuple):
+        ctx, item["kwkey"] = ctx
+    if type_id in FUZZY:
+        ctx = "fuzzy"
+    item["ctx"] = ctx
+    return item
+
+
+def pick_items(rng, combo_cycle, neg_cycle, n_pos, n_neg, names):
+    items = [make_positive(rng, next(combo_cycle), names) for _ in range(n_pos)]
+    items += [make_negative(rng, next(neg_cycle)[1]) for _ in range(n_neg)]
     rng.shuffle(items)
     return items
 
@@ -957,17 +1580,27 @@ def build_binary(rng, doc):
 def generate(seed, n_files):
     rng = random.Random(seed)
     rules = check_manifest.load_rules()
-    terms = check_manifest.all_keyword_terms(rules)
+    terms = check_manifest.all_keyword_terms(rules, exact_only=True)
     for type_id, kws in KEYWORDS.items():
         allowed = [t.lower() for t in check_manifest.type_keyword_terms(rules, type_id)]
         for table in (KEYWORDS, LOG_KW, CSV_KW, JSON_KW):
             for k in table[type_id]:
                 assert check_manifest.first_keyword(k, allowed) is not None, \
                     "%s is not a %s keyword in builtin.yaml" % (k, type_id)
+    for kwkey, kws in X_KEYWORDS.items():
+        allowed = [t.lower() for t in
+                   check_manifest.type_keyword_terms(rules, kwkey.split("/")[0])]
+        if not allowed:
+            continue  # a type without evidence lists: the label is decoration
+        for k in kws + X_JSON_KW[kwkey]:
+            assert check_manifest.first_keyword(k.replace("_", " "), allowed) is not None, \
+                "%s is not a %s keyword in builtin.yaml" % (k, kwkey)
+    names = (rules["keywords"]["given_names"], rules["keywords"]["family_names"])
     filler = Filler(rng, terms)
-    builder = Builder(rng, filler)
-    combo_cycle = shuffled_cycle(rng, COMBOS)
-    neg_cycle = shuffled_cycle(rng, NEGATIVES)
+    builder = Builder(rng, filler, rules)
+    combos = [(t, sc, None) for t, sc in COMBOS] + EXTRA_COMBOS
+    combo_cycle = shuffled_cycle(rng, combos)
+    neg_cycle = shuffled_cycle(rng, NEGATIVES + EXTRA_NEGATIVES + FUZZY_NEGATIVES)
     docs = []
     for path, fmt, role in plan_files(n_files):
         doc = Doc(path, fmt)
@@ -976,19 +1609,16 @@ def generate(seed, n_files):
         elif role == "empty":
             pass
         elif role == "clean":
-            kinds = ["timestamp", "version", "ipv4", "uuid"]
-            items = []
-            for kind in kinds:
-                type_id, value, note, ctx = _generic(kind)(rng)
-                items.append({"kind": "negative", "type": type_id, "note": note,
-                              "value": value, "ctx": ctx})
+            items = [make_negative(rng, _generic(kind))
+                     for kind in ["timestamp", "version", "ipv4", "uuid"]]
             builder.regular(doc, items, boundary=False)
         else:
-            items = pick_items(rng, combo_cycle, neg_cycle, rng.randrange(4, 9),
-                               rng.randrange(2, 5))
+            items = pick_items(rng, combo_cycle, neg_cycle, rng.randrange(6, 12),
+                               rng.randrange(3, 7), names)
             if role == "boundary":
-                # The value across the chunk boundary is a positive.
-                first = next(i for i, it in enumerate(items) if it["kind"] == "positive")
+                # The value across the chunk boundary is an exact positive.
+                first = next(i for i, it in enumerate(items)
+                             if it["kind"] == "positive" and it["type"] not in FUZZY)
                 items.insert(0, items.pop(first))
             builder.regular(doc, items, boundary=(role == "boundary"))
         docs.append(doc)
@@ -1043,6 +1673,8 @@ def manifest_records(docs):
                 r = {"file": d.path, "kind": "negative", "type": it["type"],
                      "start": it["start"], "end": it["end"], "note": it["note"],
                      "value": it["value"]}
+            if it.get("fuzzy"):
+                r["fuzzy"] = True
             rows.append((it["start"], r))
         out.extend((d.path, start, r) for start, r in rows)
     out.sort(key=lambda x: (x[0], x[1]))

@@ -197,3 +197,341 @@ TYPE_VALIDATORS = {
     "PHONE": nanp_phone_valid,
     "EMAIL": email_valid,
 }
+
+
+def _consistent_separators(s):
+    seps = {c for c in s if not c.isdigit()}
+    return len(seps) <= 1
+
+
+def itin_valid(s):
+    if not _consistent_separators(s):
+        return False
+    d = _digits(s)
+    if len(d) != 9 or d[0] != "9" or len(s) not in (9, 11):
+        return False
+    g = int(d[3:5])
+    return 50 <= g <= 65 or 70 <= g <= 88 or 90 <= g <= 92 or 94 <= g <= 99
+
+
+DEA_TYPES = "ABCDEFGHJKLMNPQRSTUX"
+
+
+def dea_check_digit(six):
+    d = [int(c) for c in six]
+    return str((d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10)
+
+
+def dea_valid(s):
+    if len(s) != 9 or s[0].upper() not in DEA_TYPES:
+        return False
+    if not (s[1].isascii() and (s[1].isalpha() or s[1] == "9")):
+        return False
+    if not s[2:].isdigit():
+        return False
+    return dea_check_digit(s[2:8]) == s[8]
+
+
+ABA_WEIGHTS = [3, 7, 1, 3, 7, 1, 3, 7, 1]
+
+
+def aba_prefix_ok(d):
+    p = int(d[:2])
+    return 0 <= p <= 12 or 21 <= p <= 32 or 61 <= p <= 72 or p == 80
+
+
+def aba_valid(s):
+    if not _consistent_separators(s):
+        return False
+    d = _digits(s)
+    if len(d) != 9 or len(set(d)) == 1 or not aba_prefix_ok(d):
+        return False
+    return sum(w * int(c) for w, c in zip(ABA_WEIGHTS, d)) % 10 == 0
+
+
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
+    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}
+
+
+def iban_mod97(v):
+    r = v[4:] + v[:4]
+    n = "".join(str(int(c, 36)) for c in r)
+    return int(n) % 97
+
+
+def iban_valid(s):
+    v = s.replace(" ", "")
+    if not v.isascii() or not v.isalnum():
+        return False
+    v = v.upper()
+    if len(v) < 15 or not v[:2].isalpha() or not v[2:4].isdigit():
+        return False
+    if IBAN_LENGTHS.get(v[:2]) != len(v):
+        return False
+    return iban_mod97(v) == 1
+
+
+def nhs_check(nine):
+    total = sum((10 - i) * int(c) for i, c in enumerate(nine))
+    r = 11 - total % 11
+    return 0 if r == 11 else r
+
+
+def nhs_valid(s):
+    if not _consistent_separators(s):
+        return False
+    d = _digits(s)
+    if len(d) != 10 or len(set(d)) == 1:
+        return False
+    c = nhs_check(d[:9])
+    return c != 10 and c == int(d[9])
+
+
+def sin_valid(s):
+    if not _consistent_separators(s):
+        return False
+    d = _digits(s)
+    return len(d) == 9 and d[0] not in "08" and luhn_sum_ok(d)
+
+
+AU_WEIGHTS = [1, 3, 7, 9, 1, 3, 7, 9]
+
+
+def au_medicare_check(eight):
+    return sum(w * int(c) for w, c in zip(AU_WEIGHTS, eight)) % 10
+
+
+def au_medicare_valid(s):
+    if not _consistent_separators(s):
+        return False
+    d = _digits(s)
+    if len(d) not in (10, 11) or d[0] not in "23456" or d[9] == "0":
+        return False
+    return au_medicare_check(d[:8]) == int(d[8])
+
+
+VIN_LETTER_VALUES = dict(zip("ABCDEFGHJKLMNPRSTUVWXYZ",
+                             [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9]))
+VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
+VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+
+
+def vin_check(s):
+    total = 0
+    for i, c in enumerate(s):
+        total += (int(c) if c.isdigit() else VIN_LETTER_VALUES[c]) * VIN_WEIGHTS[i]
+    r = total % 11
+    return "X" if r == 10 else str(r)
+
+
+def vin_valid(s):
+    if len(s) != 17 or any(c not in VIN_CHARS for c in s):
+        return False
+    if not any(c.isalpha() for c in s):
+        return False
+    return vin_check(s) == s[8]
+
+
+def ipv4_valid(s):
+    parts = s.split(".")
+    if len(parts) != 4:
+        return False
+    vals = []
+    for p in parts:
+        if not p.isdigit() or len(p) > 3 or (len(p) > 1 and p[0] == "0") or int(p) > 255:
+            return False
+        vals.append(int(p))
+    return vals != [0, 0, 0, 0] and vals != [255, 255, 255, 255]
+
+
+def ipv6_valid(s):
+    if len(s) < 2 or s.count("::") > 1 or ":::" in s:
+        return False
+    if "::" in s:
+        head, tail = s.split("::")
+        groups = ([g for g in head.split(":")] if head else []) + \
+                 ([g for g in tail.split(":")] if tail else [])
+    else:
+        groups = s.split(":")
+    n = 0
+    for i, g in enumerate(groups):
+        if g == "":
+            return False
+        if "." in g:
+            if i != len(groups) - 1 or not s.endswith(g) or not ipv4_valid(g):
+                return False
+            n += 2
+        else:
+            if len(g) > 4 or any(c not in "0123456789abcdefABCDEF" for c in g):
+                return False
+            n += 1
+    if "::" in s:
+        return 2 <= n <= 7
+    return n == 8
+
+
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december"]
+_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+
+def real_date(y, m, d):
+    if not (1900 <= y <= 2099 and 1 <= m <= 12 and d >= 1):
+        return False
+    leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
+    return d <= _DAYS[m - 1] + (1 if m == 2 and leap else 0)
+
+
+def month_from_name(w):
+    w = w.lower()
+    if not 3 <= len(w) <= 9:
+        return 0
+    for i, full in enumerate(MONTHS):
+        if full.startswith(w) and (len(w) == 3 or len(w) == len(full) or (i == 8 and len(w) == 4)):
+            return i + 1
+    return 0
+
+
+def date_valid(s):
+    """Mirror of DateValid in classifiers/validators.cc."""
+    import re as _re
+    if ":" in s:
+        return False
+    tokens = _re.findall(r"[0-9]+|[A-Za-z]+|[^0-9A-Za-z]", s)
+    nums, month, sep = [], 0, None
+    prev_digit = False
+    for t in tokens:
+        if t.isdigit():
+            if len(nums) == 3 or len(t) > 8:
+                return False
+            nums.append(t)
+            prev_digit = True
+            continue
+        if t.isalpha():
+            if prev_digit and t.lower() in ("st", "nd", "rd", "th"):
+                prev_digit = False
+                continue
+            if month:
+                return False
+            month = month_from_name(t)
+            if not month:
+                return False
+        elif t in "/-." and not month:
+            if sep is not None and sep != t:
+                return False
+            sep = t
+        prev_digit = False
+    if month:
+        if len(nums) != 2:
+            return False
+        if len(nums[1]) == 4:
+            year, day = int(nums[1]), int(nums[0])
+        elif len(nums[0]) == 4:
+            year, day = int(nums[0]), int(nums[1])
+        else:
+            return False
+        return real_date(year, month, day)
+    if len(nums) == 1 and len(nums[0]) == 8:
+        v = nums[0]
+        return real_date(int(v[:4]), int(v[4:6]), int(v[6:]))
+    if len(nums) != 3:
+        return False
+    a, b, c = nums
+    if len(a) == 4:
+        return len(b) <= 2 and len(c) <= 2 and real_date(int(a), int(b), int(c))
+    if len(a) > 2 or len(b) > 2:
+        return False
+    if len(c) == 4:
+        year = int(c)
+    elif len(c) == 2:
+        year = int(c) + 1900
+        if not real_date(year, int(a), int(b)) and not real_date(year, int(b), int(a)):
+            year += 100
+    else:
+        return False
+    return real_date(year, int(a), int(b)) or real_date(year, int(b), int(a))
+
+
+def icd10_valid(s):
+    if not 3 <= len(s) <= 8 or not ("A" <= s[0] <= "Z"):
+        return False
+    if not s[1].isdigit() or not (s[2].isdigit() or "A" <= s[2] <= "Z"):
+        return False
+    if len(s) == 3:
+        return True
+    if s[3] != "." or len(s) < 5:
+        return False
+    return all(c.isdigit() or "A" <= c <= "Z" for c in s[4:])
+
+
+def ndc_valid(s):
+    parts = s.split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return False
+    if set(parts[0]) == {"0"} or set(parts[1]) == {"0"}:
+        return False
+    return tuple(len(p) for p in parts) in ((4, 4, 2), (5, 3, 2), (5, 4, 1), (5, 4, 2))
+
+
+def jwt_valid(s):
+    import base64
+    dot = s.find(".")
+    if dot < 4 or dot > 400 or s.find(".", dot + 1) < 0:
+        return False
+    head = s[:dot]
+    if any(c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/"
+           for c in head):
+        return False
+    raw = base64.urlsafe_b64decode(head.replace("+", "-").replace("/", "_")
+                                   + "=" * (-len(head) % 4))
+    txt = raw.decode("latin-1")
+    return txt.lstrip(" \t\r\n").startswith("{") and '"alg"' in txt
+
+
+SECRET_PLACEHOLDERS = {"null", "none", "true", "false", "password", "changeme", "example",
+                       "secret", "undefined", "required", "optional", "string", "placeholder"}
+
+
+def secret_value_valid(s):
+    if not 6 <= len(s) <= 64 or s[0] in "$%{<*@" or len(set(s)) == 1:
+        return False
+    low = s.lower()
+    if low in SECRET_PLACEHOLDERS:
+        return False
+    return not any(m in low for m in ("redacted", "****", "xxxxxx", "<", ">"))
+
+
+def e164_phone_valid(s):
+    if not s.startswith("+"):
+        return False
+    rest = s[1:]
+    if not _consistent_separators(rest):
+        return False
+    d = _digits(rest)
+    return 8 <= len(d) <= 15 and d[0] >= "2"
+
+
+VALIDATORS.update({
+    "itin": itin_valid, "dea": dea_valid, "aba": aba_valid, "iban": iban_valid,
+    "nhs": nhs_valid, "sin": sin_valid, "au_medicare": au_medicare_valid, "vin": vin_valid,
+    "ipv4": ipv4_valid, "ipv6": ipv6_valid, "date": date_valid, "icd10": icd10_valid,
+    "ndc": ndc_valid, "jwt": jwt_valid, "secret_value": secret_value_valid,
+    "e164_phone": e164_phone_valid,
+})
+
+TYPE_VALIDATORS.update({
+    "US_ITIN": itin_valid, "US_DEA": dea_valid, "US_ABA_ROUTING": aba_valid,
+    "IBAN": iban_valid, "UK_NHS": nhs_valid, "CA_SIN": sin_valid,
+    "AU_MEDICARE": au_medicare_valid, "VIN": vin_valid, "ICD10_CODE": icd10_valid,
+    "NDC": ndc_valid, "JWT": jwt_valid, "DATE": date_valid, "DATE_OF_BIRTH": date_valid,
+})
+TYPE_VALIDATORS["PHONE"] = lambda s: nanp_phone_valid(s) or e164_phone_valid(s)

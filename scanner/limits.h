@@ -35,6 +35,59 @@ struct ScanLimits {
 
   // Locators kept per asset and type (Macie keeps 15 samples).
   int max_locators = 15;
+
+  // ---- Per top-level file budget (extraction). One Budget covers the file
+  // and everything inside it, depth-first (ClamAV's model: MaxScanSize,
+  // MaxFiles, MaxRecursion, MaxScanTime). A limit hit marks the member being
+  // read and every container still open `partial(limit_*)`; it never makes an
+  // asset look clean.
+
+  // Bytes produced by decompression and decoding of members, summed over all
+  // nesting levels (ClamAV counts a 1M file inside a 1M archive as 2M).
+  // Stops bombs (42.zip, overlapping-entry zips: libarchive has no ratio
+  // check) while real exports of several hundred MB pass. 0 = no limit.
+  uint64_t max_expanded_bytes = 1ull << 30;
+
+  // Members examined per top-level file (ClamAV MaxFiles 10000): bounds the
+  // records one file can add to the catalog and the time spent listing.
+  uint64_t max_members = 10'000;
+
+  // Container nesting below the top-level file (zip in tar in zip is 3).
+  // ClamAV uses 17; 8 covers every real export while stopping recursive
+  // bombs early. The member at the limit is recorded partial(limit_depth).
+  int max_depth = 8;
+
+  // Wall time per top-level file, in milliseconds, checked every chunk
+  // (ClamAV MaxScanTime 120 s, added after CVE-2019-12625 showed structural
+  // checks alone are bypassed). 10 minutes leaves multi-GB text files (about
+  // 0.4 GB/s per core) untouched and still ends parser loops. 0 = none.
+  uint64_t max_time_ms = 600'000;
+
+  // Members that can only be read with random access (7z, SQLite, PDF found
+  // inside another container) are buffered in memory up to this size; larger
+  // ones are recorded partial(limit_size). Top-level files are never
+  // buffered. Bounds memory per worker: depth-first, one such buffer at a
+  // time per nesting level in practice.
+  uint64_t max_buffered_member = 64ull << 20;
+
+  // Longest element or field name kept for structured evidence (CSV header
+  // cell, JSON key, XML element): longer names are cut. Keeps the tokenizers'
+  // state constant-size whatever the input.
+  size_t max_field_name = 128;
+
+  // Columns remembered from a CSV/TSV header row; cells beyond get no field
+  // evidence. Real extracts stay under a few hundred columns.
+  size_t max_columns = 4096;
+
+  // XML/JSON nesting remembered for field names; deeper levels still have
+  // their text classified, only without a field name. Hostile documents nest
+  // millions deep.
+  size_t max_structure_depth = 256;
+
+  // Classify the raw bytes of binary files that no extractor understands
+  // (`--scan-binary`). Off by default: raw bytes give noisy matches, so such
+  // files are recorded skipped(binary) instead.
+  bool scan_binary = false;
 };
 
 }  // namespace phiscan::scanner

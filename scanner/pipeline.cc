@@ -1,6 +1,7 @@
 #include "scanner/pipeline.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,8 +19,6 @@
 
 namespace phiscan::scanner {
 namespace {
-
-using classifiers::Matcher;
 
 // Stable reason ids for statuses that come from a Status code.
 const char* ReasonForCode(StatusCode code) {
@@ -44,83 +43,18 @@ void FillIdentity(const FileIdentity& id, AssetRecord& rec) {
   rec.gid = id.gid;
 }
 
-// Reads into the matcher's chunk buffer until full or EOF. Returns the byte
-// count, or -1 with errno set.
-ssize_t ReadFull(int fd, std::span<char> buf) {
-  size_t got = 0;
-  while (got < buf.size()) {
-    ssize_t n = read(fd, buf.data() + got, buf.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) {  // a non-blocking pipe with nothing yet: wait briefly
-        usleep(1000);
-        continue;
-      }
-      return -1;
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  return static_cast<ssize_t>(got);
-}
-
 }  // namespace
 
-void ClassifyDescriptor(int fd, const ScanLimits& limits, Matcher& matcher,
-                        AssetRecord& record) {
-  classifiers::AssetAggregator aggregator(matcher.rules(), limits.max_locators);
-  matcher.Begin(&aggregator);
-  record.status = AssetStatus::kComplete;
-  record.reason.clear();
-  uint64_t total = 0;
-  bool first = true;
-  Status classify = Status::Ok();
-  for (;;) {
-    auto buf = matcher.WritableChunk();
-    if (limits.max_file_size > 0) {
-      uint64_t room = limits.max_file_size - total;
-      if (room == 0) {
-        char probe;
-        if (ReadFull(fd, {&probe, 1}) != 0) {  // more content past the limit
-          record.status = AssetStatus::kPartial;
-          record.reason = "limit_size";
-        }
-        break;
-      }
-      if (room < buf.size()) buf = buf.first(room);
-    }
-    ssize_t n = ReadFull(fd, buf);
-    if (n < 0) {
-      int err = errno;
-      record.status = total == 0 ? AssetStatus::kUnreadable : AssetStatus::kPartial;
-      record.reason = total == 0 ? ReasonForErrno(err) : "read_error";
-      record.detail = std::strerror(err);
-      break;
-    }
-    if (first) {
-      first = false;
-      size_t sniff = std::min(static_cast<size_t>(n), limits.sniff_bytes);
-      if (std::memchr(buf.data(), '\0', sniff) != nullptr) {
-        // Binary content with no extractor: classifying raw bytes would give
-        // noise, so it is skipped with a reason rather than called clean.
-        record.status = AssetStatus::kSkipped;
-        record.reason = "binary";
-        break;
-      }
-    }
-    if (n == 0) break;
-    total += static_cast<uint64_t>(n);
-    classify = matcher.Commit(static_cast<size_t>(n));
-    if (!classify.ok()) break;
-  }
-  Status fin = matcher.Finish();
-  if (!classify.ok() || !fin.ok()) {
-    record.status = AssetStatus::kPartial;
-    record.reason = ReasonForCode(StatusCode::kLimitExceeded);
-    record.detail = (!classify.ok() ? classify : fin).message();
-  }
-  record.bytes_scanned = record.status == AssetStatus::kSkipped ? 0 : matcher.bytes_fed();
-  aggregator.FillRecord(record);
+void ClassifyDescriptor(int fd, Extractor& extractor, AssetRecord top,
+                        std::vector<AssetRecord>& out, const std::atomic<bool>* cancel) {
+  struct stat st;
+  bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  uint64_t size = regular ? static_cast<uint64_t>(st.st_size) : 0;
+  std::string_view name = top.path;
+  size_t slash = name.rfind('/');
+  if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  std::string hint(name);
+  extractor.ExtractDescriptor(fd, regular, size, hint, std::move(top), out, cancel);
 }
 
 ScanPipeline::ScanPipeline(ScanOptions options,
@@ -131,7 +65,7 @@ ScanPipeline::ScanPipeline(ScanOptions options,
 Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, AssetSink& sink,
                                     const std::atomic<bool>& cancel) {
   const int threads = std::max(1, options_.threads);
-  WalkOptions walk_options;
+  WalkOptions walk_options = options_.walk;
   walk_options.threads = std::min(threads, 4);
   walk_options.skip = options_.skip;
   Walker walker(walk_options);
@@ -143,15 +77,23 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
   tbb::concurrent_bounded_queue<std::optional<WalkItem>> queue;
   queue.set_capacity(static_cast<std::ptrdiff_t>(options_.limits.walk_queue_capacity));
   std::thread walk_thread([&] {
-    walker.Run(roots, [&](WalkItem&& item) { queue.push(std::move(item)); }, cancel);
+    WalkProgress* progress = options_.progress;
+    walker.Run(
+        roots,
+        [&](WalkItem&& item) {
+          if (progress != nullptr && item.kind == WalkItem::Kind::kFile) {
+            progress->files.fetch_add(1, std::memory_order_relaxed);
+            progress->bytes.fetch_add(item.identity.size, std::memory_order_relaxed);
+          }
+          queue.push(std::move(item));
+        },
+        cancel);
+    if (progress != nullptr) progress->done.store(true);
     queue.push(std::nullopt);
   });
 
-  classifiers::MatcherOptions matcher_options;
-  matcher_options.chunk_size = options_.limits.chunk_size;
-  matcher_options.max_candidates = options_.limits.max_candidates_per_asset;
-  tbb::enumerable_thread_specific<std::unique_ptr<Matcher>> matchers([&] {
-    return std::make_unique<Matcher>(rules_, key_, matcher_options);
+  tbb::enumerable_thread_specific<std::unique_ptr<Extractor>> extractors([&] {
+    return std::make_unique<Extractor>(rules_, key_, options_.limits);
   });
 
   ScanStats stats;
@@ -172,9 +114,15 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
     fc.stop();
     return nullptr;
   };
-  auto process = [&](WalkItem* item) -> AssetRecord* {
+  using Batch = std::vector<AssetRecord>;
+  auto process = [&](WalkItem* item) -> Batch* {
     std::unique_ptr<WalkItem> owned(item);
+    auto batch = std::make_unique<Batch>();
     auto rec = std::make_unique<AssetRecord>();
+    auto single = [&]() {
+      batch->push_back(std::move(*rec));
+      return batch.release();
+    };
     rec->path = item->path;
     FillIdentity(item->identity, *rec);
     if (item->kind == WalkItem::Kind::kGap) {
@@ -183,12 +131,12 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
       rec->reason = item->gap_reason;
       rec->detail = item->gap_detail;
       rec->label = "NONE";
-      return rec.release();
+      return single();
     }
     rec->kind = AssetKind::kFile;
     if (options_.prior != nullptr && options_.prior->Unchanged(item->path, item->identity)) {
       rec->unchanged = true;
-      return rec.release();
+      return single();
     }
     int dirfd = item->dir ? item->dir->fd() : AT_FDCWD;
     auto file = ReadOnlyFile::Open(dirfd, item->name, &item->identity);
@@ -202,25 +150,28 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
       rec->reason = ReasonForCode(file.status().code());
       rec->detail = file.status().message();
       rec->label = "NONE";
-      return rec.release();
+      return single();
     }
     FillIdentity(file.value().identity(), *rec);
-    auto& matcher = matchers.local();
-    ClassifyDescriptor(file.value().fd(), options_.limits, *matcher, *rec);
-    if (!file.value().StillUnchanged() && rec->status != AssetStatus::kSkipped) {
-      rec->status = AssetStatus::kChangedDuringScan;
-      rec->reason = "modified_during_read";
+    ClassifyDescriptor(file.value().fd(), *extractors.local(), std::move(*rec), *batch, &cancel);
+    AssetRecord& top = batch->front();
+    if (!file.value().StillUnchanged() && top.status != AssetStatus::kSkipped) {
+      top.status = AssetStatus::kChangedDuringScan;
+      top.reason = "modified_during_read";
     }
-    return rec.release();
+    return batch.release();
   };
-  auto output = [&](AssetRecord* raw) {
-    std::unique_ptr<AssetRecord> rec(raw);
-    ++stats.assets;
-    if (rec->unchanged) ++stats.unchanged;
-    stats.bytes_scanned += rec->bytes_scanned;
-    for (const auto& t : rec->types) stats.findings += t.count;
-    if (!rec->unchanged && rec->status != AssetStatus::kComplete) ++stats.gaps;
-    sink.OnAsset(std::move(*rec));
+  auto output = [&](Batch* raw) {
+    std::unique_ptr<Batch> batch(raw);
+    for (auto& rec : *batch) {
+      ++stats.assets;
+      if (rec.kind == AssetKind::kMember) ++stats.members;
+      if (rec.unchanged) ++stats.unchanged;
+      stats.bytes_scanned += rec.bytes_scanned;
+      for (const auto& t : rec.types) stats.findings += t.count;
+      if (!rec.unchanged && rec.status != AssetStatus::kComplete) ++stats.gaps;
+      sink.OnAsset(std::move(rec));
+    }
   };
 
   tbb::task_arena arena(threads);
@@ -228,8 +179,8 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
     tbb::parallel_pipeline(
         static_cast<size_t>(threads) * options_.limits.tokens_per_thread,
         tbb::make_filter<void, WalkItem*>(tbb::filter_mode::serial_in_order, input) &
-            tbb::make_filter<WalkItem*, AssetRecord*>(tbb::filter_mode::parallel, process) &
-            tbb::make_filter<AssetRecord*, void>(tbb::filter_mode::serial_out_of_order, output));
+            tbb::make_filter<WalkItem*, Batch*>(tbb::filter_mode::parallel, process) &
+            tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_out_of_order, output));
   });
   // If the pipeline stopped early (cancellation), let the walker finish.
   while (!walk_done) {

@@ -1,12 +1,14 @@
-// The scan pipeline: walk → read → classify → aggregate → sink.
+// The scan pipeline: walk → read → extract → classify → aggregate → sink.
 //
 // Run() starts the walker threads (blocking I/O, plain threads) feeding a
 // bounded queue, and a tbb::parallel_pipeline with `threads` workers and at
-// most threads × tokens_per_thread assets in flight: a serial stage pops walk
-// items, a parallel stage opens, reads and classifies one asset with the
-// worker's own Matcher, and a serial stage hands each finished AssetRecord to
-// the sink. A failure on one asset is a status in its record, never the end
-// of the run.
+// most threads × tokens_per_thread walk items in flight: a serial stage pops
+// walk items, a parallel stage opens one file and runs the worker's own
+// Extractor over it (scanner/extract.h: the file's record plus one record per
+// archive member, attachment or table, depth-first under one Budget), and a
+// serial stage hands each finished AssetRecord to the sink, the file's own
+// record first. A failure on one asset is a status in its record, never the
+// end of the run.
 //
 // Thread safety: AssetSink::OnAsset is called from one thread at a time (the
 // serial output stage). `cancel` may be set from any thread (signal handler
@@ -26,6 +28,7 @@
 #include "classifiers/token.h"
 #include "common/model.h"
 #include "common/status.h"
+#include "scanner/extract.h"
 #include "scanner/limits.h"
 #include "scanner/walker.h"
 
@@ -50,6 +53,14 @@ class PriorState {
   virtual bool Unchanged(std::string_view path, const FileIdentity& identity) const = 0;
 };
 
+// Live walk counters for a progress display; written by the walk, read by
+// anyone (atomics).
+struct WalkProgress {
+  std::atomic<uint64_t> files{0};   // regular files found so far
+  std::atomic<uint64_t> bytes{0};   // their total size
+  std::atomic<bool> done{false};    // the walk has finished: the totals are final
+};
+
 struct ScanOptions {
   // If set, unchanged files are not opened: the sink receives a record with
   // `unchanged = true` and only path and identity filled in.
@@ -57,10 +68,16 @@ struct ScanOptions {
   int threads = 2;
   ScanLimits limits;
   std::vector<std::pair<uint64_t, uint64_t>> skip;  // (dev, ino) never scanned
+  // Walker settings beyond threads and skip: filter, one_file_system,
+  // follow_symlinks (see walker.h). `threads` and `skip` above win.
+  WalkOptions walk;
+  // If set, updated as the walk finds files. Not owned.
+  WalkProgress* progress = nullptr;
 };
 
 struct ScanStats {
-  uint64_t assets = 0;
+  uint64_t assets = 0;     // records: files, gaps and members
+  uint64_t members = 0;    // of those, members inside containers
   uint64_t unchanged = 0;  // assets carried over without reading (incremental)
   uint64_t bytes_scanned = 0;
   uint64_t findings = 0;
@@ -84,13 +101,14 @@ class ScanPipeline {
   const classifiers::TokenKey* key_;
 };
 
-// Classifies the content of one open file descriptor (a regular file or a
-// pipe) from its current position to EOF: sniffs for binary content, streams
-// it through `matcher` in chunks, aggregates into `record` (status, reason,
-// bytes_scanned, types, findings, label). Used by the pipeline for every file
-// and by `phiscan classify` for a file or standard input.
-void ClassifyDescriptor(int fd, const ScanLimits& limits, classifiers::Matcher& matcher,
-                        AssetRecord& record);
+// Classifies the content of one open file descriptor: a regular file (read
+// with pread from offset 0) or a pipe (read to EOF). Appends `top` completed
+// (status, reason, bytes_scanned, types, findings, label) and then one record
+// per member found inside (see Extractor). Used by the pipeline for every
+// file and by `phiscan classify` for a file or standard input.
+void ClassifyDescriptor(int fd, Extractor& extractor, AssetRecord top,
+                        std::vector<AssetRecord>& out,
+                        const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace phiscan::scanner
 

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <set>
 #include <string_view>
 #include <thread>
 
@@ -57,7 +58,19 @@ struct PendingDir {
   std::string path;
   FileIdentity identity;                          // from fstatat at discovery (stat for a root)
   std::shared_ptr<const AncestorLink> ancestors;  // the parent's chain; excludes this dir
+  size_t root_len = 0;     // bytes of `path` that name the root, with its '/'
+  uint64_t root_dev = 0;   // the root's device, for --one-file-system
+  bool via_symlink = false;  // reached through a followed symlink: open without O_NOFOLLOW
 };
+
+// Length of the prefix of every path below `root` that names the root.
+size_t RootPrefixLength(const std::string& root) {
+  return root.empty() || root.back() == '/' ? root.size() : root.size() + 1;
+}
+
+std::string_view Relative(const std::string& path, size_t root_len) {
+  return root_len <= path.size() ? std::string_view(path).substr(root_len) : std::string_view();
+}
 
 struct DirCloser {
   void operator()(DIR* d) const { closedir(d); }
@@ -70,6 +83,13 @@ std::string JoinPath(const std::string& dir, std::string_view name) {
   if (out.empty() || out.back() != '/') out.push_back('/');
   out.append(name);
   return out;
+}
+
+// realpath() of `name` relative to the directory `dirfd`, via /proc so that
+// the directory's path need not be resolved again. Caller frees.
+char* RealPathAt(int dirfd, const char* name) {
+  std::string proc = "/proc/self/fd/" + std::to_string(dirfd) + "/" + name;
+  return realpath(proc.c_str(), nullptr);
 }
 
 const char* SpecialReason(mode_t mode) {
@@ -113,7 +133,9 @@ class WalkRun {
     if (error_) std::rethrow_exception(error_);
   }
 
-  WalkStats stats() const { return WalkStats{directories_.load(), files_.load(), gaps_.load()}; }
+  WalkStats stats() const {
+    return WalkStats{directories_.load(), files_.load(), gaps_.load(), excluded_.load()};
+  }
 
  private:
   bool Cancelled() const {
@@ -174,6 +196,16 @@ class WalkRun {
   std::atomic<uint64_t> directories_{0};
   std::atomic<uint64_t> files_{0};
   std::atomic<uint64_t> gaps_{0};
+  std::atomic<uint64_t> excluded_{0};
+
+  // With --follow-symlinks, directories already walked (a directory linked
+  // from two places is walked once).
+  std::mutex visited_mu_;
+  std::set<std::pair<uint64_t, uint64_t>> visited_;  // GUARDED_BY(visited_mu_)
+  bool FirstVisit(const FileIdentity& id) {
+    std::lock_guard<std::mutex> lock(visited_mu_);
+    return visited_.emplace(id.dev, id.ino).second;
+  }
 };
 
 void WalkRun::AddRoot(const std::string& root) {
@@ -214,7 +246,11 @@ void WalkRun::AddRoot(const std::string& root) {
   for (const PendingDir& d : stack_) {
     if (d.identity.dev == identity.dev && d.identity.ino == identity.ino) return;
   }
-  stack_.push_back(PendingDir{nullptr, root, root, identity, nullptr});
+  PendingDir pending{nullptr, root, root, identity, nullptr};
+  pending.root_len = RootPrefixLength(root);
+  pending.root_dev = identity.dev;
+  if (options_.follow_symlinks) FirstVisit(identity);
+  stack_.push_back(std::move(pending));
 }
 
 void WalkRun::Worker() {
@@ -272,8 +308,9 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
   // A root may be a symlink the user named on purpose; below the root no
   // symlink is ever followed, so a directory swapped for a link after our
   // fstatat cannot lead the walk out of the tree.
+  const bool follow = is_root || dir.via_symlink;
   const int fd = OpenAtNoAtime(is_root ? AT_FDCWD : dir.parent->fd(), dir.name.c_str(),
-                               is_root ? kDirOpenFlags : kDirOpenFlags | O_NOFOLLOW);
+                               follow ? kDirOpenFlags : kDirOpenFlags | O_NOFOLLOW);
   if (fd < 0) {
     const int err = errno;
     if (!is_root && (err == ENOENT || err == ELOOP)) {
@@ -335,7 +372,9 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
     }
     const std::string_view name(ent->d_name);
     if (name == "." || name == "..") continue;
-    if (ent->d_type == DT_LNK) continue;  // symlinks are not assets; saves the fstatat
+    // Symlinks are not assets and are not followed unless asked; skipping
+    // them by d_type saves the fstatat.
+    if (ent->d_type == DT_LNK && !options_.follow_symlinks) continue;
 
     struct stat est;
     if (fstatat(fd, ent->d_name, &est, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -345,25 +384,61 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
                    err);
       continue;
     }
-    if (S_ISLNK(est.st_mode)) continue;
+    bool via_symlink = false;
+    if (S_ISLNK(est.st_mode)) {
+      if (!options_.follow_symlinks) continue;
+      if (fstatat(fd, ent->d_name, &est, 0) != 0) continue;  // dangling link: nothing to scan
+      via_symlink = true;
+    }
     const FileIdentity id = IdentityFromStat(est);
+    std::string path = JoinPath(dir.path, name);
     if (S_ISREG(est.st_mode)) {
       if (Skipped(id.dev, id.ino)) continue;
-      EmitFile(handle, std::string(name), JoinPath(dir.path, name), id);
-    } else if (S_ISDIR(est.st_mode)) {
-      if (Skipped(id.dev, id.ino)) continue;
-      // Bind mounts (and hard-linked directories on some filesystems) make
-      // loops without any symlink.
-      if (OnChain(chain.get(), id.dev, id.ino)) {
-        EmitGap(std::string(name), JoinPath(dir.path, name), id, AssetKind::kDirectory,
-                AssetStatus::kLoop, "loop", "directory is its own ancestor");
+      if (options_.filter != nullptr &&
+          options_.filter->ExcludesFile(Relative(path, dir.root_len))) {
+        excluded_.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
-      children.push_back(
-          PendingDir{handle, std::string(name), JoinPath(dir.path, name), id, chain});
+      std::string open_name(name);
+      std::shared_ptr<DirHandle> open_dir = handle;
+      if (via_symlink) {
+        // The reader opens with O_NOFOLLOW: hand it the link's target.
+        char* resolved = RealPathAt(fd, ent->d_name);
+        if (resolved == nullptr) continue;
+        open_name = resolved;
+        std::free(resolved);
+        open_dir = nullptr;
+      }
+      EmitFile(std::move(open_dir), std::move(open_name), std::move(path), id);
+    } else if (S_ISDIR(est.st_mode)) {
+      if (Skipped(id.dev, id.ino)) continue;
+      if ((options_.one_file_system && id.dev != dir.root_dev) ||
+          (options_.filter != nullptr &&
+           options_.filter->ExcludesDirectory(Relative(path, dir.root_len)))) {
+        excluded_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      // Bind mounts (and hard-linked directories on some filesystems) make
+      // loops without any symlink; followed symlinks make them easily.
+      if (OnChain(chain.get(), id.dev, id.ino)) {
+        EmitGap(std::string(name), std::move(path), id, AssetKind::kDirectory, AssetStatus::kLoop,
+                "loop", "directory is its own ancestor");
+        continue;
+      }
+      if (options_.follow_symlinks && !FirstVisit(id)) continue;  // walked via another link
+      PendingDir child{handle, std::string(name), std::move(path), id, chain};
+      child.root_len = dir.root_len;
+      child.root_dev = dir.root_dev;
+      child.via_symlink = via_symlink;
+      children.push_back(std::move(child));
       if (children.size() >= kPushBatch) PushChildren(children);
     } else {
-      EmitGap(std::string(name), JoinPath(dir.path, name), id, AssetKind::kSpecialFile,
+      if (options_.filter != nullptr &&
+          options_.filter->ExcludesFile(Relative(path, dir.root_len))) {
+        excluded_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      EmitGap(std::string(name), std::move(path), id, AssetKind::kSpecialFile,
               AssetStatus::kSpecial, SpecialReason(est.st_mode), "");
     }
   }

@@ -40,6 +40,7 @@
 
 #include "common/model.h"
 #include "common/status.h"
+#include "scanner/path_filter.h"
 
 namespace phiscan::scanner {
 
@@ -91,12 +92,24 @@ struct WalkOptions {
   int threads = 2;
   // (dev, ino) pairs never to emit (the catalog, its WAL/SHM, the key file).
   std::vector<std::pair<uint64_t, uint64_t>> skip;
+  // --include / --exclude rules, matched against root-relative paths; excluded
+  // directories are not entered. Not owned; may be null. Excluded entries are
+  // counted in WalkStats::excluded and emit nothing.
+  const PathFilter* filter = nullptr;
+  // Do not enter directories on another filesystem than their root's
+  // (counted in WalkStats::excluded).
+  bool one_file_system = false;
+  // Follow symbolic links below the roots. Loops stay impossible: a directory
+  // already on the current path is a kLoop gap, and a directory reached twice
+  // through different links is walked once.
+  bool follow_symlinks = false;
 };
 
 struct WalkStats {
   uint64_t directories = 0;  // directories opened and listed (roots included)
   uint64_t files = 0;        // kFile items emitted
   uint64_t gaps = 0;         // kGap items emitted
+  uint64_t excluded = 0;     // entries left out by the filter or --one-file-system
 };
 
 class Walker {

@@ -1,27 +1,42 @@
 // phireport: answers questions from a phiscan catalog.
 //
-//   phireport summary|assets|findings [--catalog FILE] [--format F] [--min-confidence C]
+//   phireport summary|assets|findings|folders|diff|locate|runs|html|events
+//             [--catalog FILE] [--format table|json|jsonl|csv] [options]
 //
 // The catalog is opened read-only, so a report can run while a scan writes.
 // Everything printed comes from the catalog, which holds locators and masked
 // shapes only; paths and every other catalog string are escaped on output.
+// `locate` takes a value from its user, tokenises it with the key, and
+// never prints or stores the value.
 //
-// Exit status: 0 success, 1 the catalog could not be read (missing, not a
-// catalog, newer schema, I/O), 2 usage error. Errors are one line on stderr:
-// "phireport: error: ...".
+// Exit status: 0 success, 1 the catalog (or the key) could not be read
+// (missing, not a catalog, newer schema, I/O), 2 usage error. Errors are one
+// line on stderr: "phireport: error: ...".
 //
 // The field names of every format are a public contract (scripts and SIEM
 // pipelines parse them): change them only by adding.
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
 
+#include "catalog/catalog.h"
 #include "catalog/reader.h"
+#include "classifiers/token.h"
 #include "common/escape.h"
 #include "common/model.h"
+#include "tools/html_report.h"
+#include "tools/key_fingerprint.h"
 #include "tools/output.h"
 
 namespace phiscan::tools {
@@ -33,15 +48,41 @@ using nlohmann::json;
 constexpr int kExitCatalogError = 1;
 constexpr int kExitUsage = 2;
 
+// Every normalisation a rule pack may name (classifiers/rule_pack.h).
+constexpr const char* kNormalizations[] = {"digits", "alnum_upper", "lower", "none"};
+
 struct Options {
   std::string catalog = "./phiscan.db";
   std::string format = "table";
   std::string min_confidence = "low";
+  // assets / findings / folders filters
+  std::string type;
+  std::string label;
+  std::string path_prefix;
+  bool exposed = false;
+  std::string status;
+  // folders
+  int depth = 1;
+  // diff
+  int64_t from = -1;
+  int64_t to = -1;
+  // locate
+  std::string value;
+  std::string key;
+  // html
+  std::string output;
+  // events
+  int64_t since = 0;
 };
 
 void PrintError(std::string_view message) {
   // One line whatever the message quotes (argv, an escaped catalog path).
   std::cerr << "phireport: error: " << TerminalSafe(message) << '\n';
+}
+
+int CatalogError(const Status& s) {
+  PrintError(s.message());
+  return kExitCatalogError;
 }
 
 // Catalog text (labels, type ids, reasons, masked shapes) as output text:
@@ -50,9 +91,7 @@ json Text(const std::string& s) { return EscapeBytes(s); }
 json TextOrNull(const std::string& s) { return s.empty() ? json(nullptr) : Text(s); }
 
 // "2026-11-29T21:33:13Z"; null if the time cannot be represented.
-json IsoTime(int64_t ns) {
-  int64_t secs = ns / 1'000'000'000;
-  if (ns % 1'000'000'000 < 0) --secs;  // floor, for times before 1970
+json IsoSeconds(int64_t secs) {
   const time_t t = static_cast<time_t>(secs);
   tm utc{};
   if (gmtime_r(&t, &utc) == nullptr) return nullptr;
@@ -61,50 +100,67 @@ json IsoTime(int64_t ns) {
   return std::string(buf);
 }
 
+json IsoTime(int64_t ns) {
+  int64_t secs = ns / 1'000'000'000;
+  if (ns % 1'000'000'000 < 0) --secs;  // floor, for times before 1970
+  return IsoSeconds(secs);
+}
+
+std::string ModeText(uint32_t mode) { return fmt::format("{:04o}", mode & 07777); }
+
+json AssetJson(const catalog::AssetRow& a) {
+  json types = json::object();
+  for (const auto& [type, count] : a.types) types[EscapeBytes(type)] = count;
+  return {{"path", PathValue(a.path)},
+          {"member", OptionalPathValue(a.member)},
+          {"status", AssetStatusName(a.status)},
+          {"reason", TextOrNull(a.reason)},
+          {"size", a.size},
+          {"mtime", IsoTime(a.mtime_ns)},
+          {"label", TextOrNull(a.label)},
+          {"types", std::move(types)},
+          {"mode", ModeText(a.mode)},
+          {"uid", a.uid},
+          {"gid", a.gid},
+          {"readable_by", Text(a.readable_by)},
+          {"group_writable", a.group_writable},
+          {"world_writable", a.world_writable},
+          {"acl_readers", a.acl_readers ? json(*a.acl_readers) : json(nullptr)},
+          {"exposed", a.exposed},
+          {"last_scan_run", a.last_scan_run}};
+}
+const std::vector<std::string> kAssetColumns = {
+    "path",           "member",         "status",      "reason",  "size",         "mtime",
+    "label",          "types",          "mode",        "uid",     "gid",          "readable_by",
+    "group_writable", "world_writable", "acl_readers", "exposed", "last_scan_run"};
+
+json FindingJson(const catalog::FindingRow& f) {
+  return {{"path", PathValue(f.path)},
+          {"member", OptionalPathValue(f.member)},
+          {"type", Text(f.type_id)},
+          {"confidence", ConfidenceName(ConfidenceFromScore(f.score))},
+          {"score", f.score},
+          {"start", f.start},
+          {"end", f.end},
+          {"line", f.line},
+          {"masked", Text(f.masked)}};
+}
+const std::vector<std::string> kFindingColumns = {"path",  "member", "type", "confidence", "score",
+                                                  "start", "end",    "line", "masked"};
+
 int RunAssets(CatalogReader& reader, const catalog::Filter& filter, Format format) {
-  RowWriter out(format, std::cout,
-                {"path", "member", "status", "reason", "size", "mtime", "label", "types"});
-  Status s = reader.ListAssets(filter, [&](const catalog::AssetRow& a) {
-    json types = json::object();
-    for (const auto& [type, count] : a.types) types[EscapeBytes(type)] = count;
-    out.Row({{"path", PathValue(a.path)},
-             {"member", OptionalPathValue(a.member)},
-             {"status", AssetStatusName(a.status)},
-             {"reason", TextOrNull(a.reason)},
-             {"size", a.size},
-             {"mtime", IsoTime(a.mtime_ns)},
-             {"label", TextOrNull(a.label)},
-             {"types", std::move(types)}});
-  });
+  RowWriter out(format, std::cout, kAssetColumns);
+  Status s = reader.ListAssets(filter, [&](const catalog::AssetRow& a) { out.Row(AssetJson(a)); });
   out.Finish();
-  if (!s.ok()) {
-    PrintError(s.message());
-    return kExitCatalogError;
-  }
-  return 0;
+  return s.ok() ? 0 : CatalogError(s);
 }
 
 int RunFindings(CatalogReader& reader, const catalog::Filter& filter, Format format) {
-  RowWriter out(
-      format, std::cout,
-      {"path", "member", "type", "confidence", "score", "start", "end", "line", "masked"});
-  Status s = reader.ListFindings(filter, [&](const catalog::FindingRow& f) {
-    out.Row({{"path", PathValue(f.path)},
-             {"member", OptionalPathValue(f.member)},
-             {"type", Text(f.type_id)},
-             {"confidence", ConfidenceName(ConfidenceFromScore(f.score))},
-             {"score", f.score},
-             {"start", f.start},
-             {"end", f.end},
-             {"line", f.line},
-             {"masked", Text(f.masked)}});
-  });
+  RowWriter out(format, std::cout, kFindingColumns);
+  Status s =
+      reader.ListFindings(filter, [&](const catalog::FindingRow& f) { out.Row(FindingJson(f)); });
   out.Finish();
-  if (!s.ok()) {
-    PrintError(s.message());
-    return kExitCatalogError;
-  }
-  return 0;
+  return s.ok() ? 0 : CatalogError(s);
 }
 
 json TypeRow(const catalog::TypeCount& t) {
@@ -117,22 +173,22 @@ json TypeRow(const catalog::TypeCount& t) {
 const std::vector<std::string> kTypeColumns = {"type", "category", "hipaa_class", "assets",
                                                "findings"};
 
-void PrintCounts(const char* title, const char* key, const std::map<std::string, uint64_t>& m) {
+template <typename Map>
+void PrintCounts(const char* title, const char* key, const Map& m) {
   std::cout << '\n' << title << '\n';
   if (m.empty()) {
     std::cout << "(none)\n";
     return;
   }
   RowWriter out(Format::kTable, std::cout, {key, "assets"});
-  for (const auto& [name, count] : m) out.Row({{key, Text(name)}, {"assets", count}});
+  for (const auto& [name, count] : m) {
+    out.Row({{key, Text(fmt::format("{}", name))}, {"assets", count}});
+  }
 }
 
 int RunSummary(CatalogReader& reader, const catalog::Filter& filter, Format format) {
   Result<catalog::Summary> result = reader.GetSummary(filter);
-  if (!result.ok()) {
-    PrintError(result.status().message());
-    return kExitCatalogError;
-  }
+  if (!result.ok()) return CatalogError(result.status());
   const catalog::Summary& s = *result;
   switch (format) {
     case Format::kCsv: {
@@ -152,14 +208,20 @@ int RunSummary(CatalogReader& reader, const catalog::Filter& filter, Format form
       }
       obj["assets"] = s.assets;
       obj["bytes_scanned"] = s.bytes_scanned;
-      auto counts = [](const std::map<std::string, uint64_t>& m) {
+      obj["findings"] = s.findings;
+      obj["sensitive"] = s.sensitive;
+      obj["exposed"] = s.exposed;
+      obj["removed"] = s.removed;
+      auto counts = [](const auto& m) {
         nlohmann::ordered_json o = nlohmann::ordered_json::object();
-        for (const auto& [name, count] : m) o[EscapeBytes(name)] = count;
+        for (const auto& [name, count] : m) o[EscapeBytes(fmt::format("{}", name))] = count;
         return o;
       };
       obj["by_status"] = counts(s.by_status);
       obj["by_label"] = counts(s.by_label);
       obj["by_category"] = counts(s.by_category);
+      obj["by_hipaa_class"] = counts(s.by_hipaa_class);
+      obj["by_exposure"] = counts(s.by_exposure);
       nlohmann::ordered_json types = nlohmann::ordered_json::array();
       for (const auto& t : s.by_type) {
         nlohmann::ordered_json row;
@@ -183,10 +245,15 @@ int RunSummary(CatalogReader& reader, const catalog::Filter& filter, Format form
         std::cout << "run: " << s.run_id << " (" << EscapeBytes(s.run_status) << ")\n";
       }
       std::cout << "assets: " << s.assets << "\n"
-                << "bytes scanned: " << s.bytes_scanned << "\n";
+                << "bytes scanned: " << s.bytes_scanned << "\n"
+                << "findings: " << s.findings << "\n"
+                << "sensitive assets: " << s.sensitive << " (exposed: " << s.exposed << ")\n"
+                << "removed assets: " << s.removed << "\n";
       PrintCounts("coverage by status", "status", s.by_status);
       PrintCounts("labels", "label", s.by_label);
       PrintCounts("categories", "category", s.by_category);
+      PrintCounts("HIPAA identifier classes", "class", s.by_hipaa_class);
+      PrintCounts("sensitive assets readable by", "readers", s.by_exposure);
       std::cout << "\ntypes\n";
       if (s.by_type.empty()) {
         std::cout << "(none)\n";
@@ -200,16 +267,314 @@ int RunSummary(CatalogReader& reader, const catalog::Filter& filter, Format form
   return 0;
 }
 
-void AddCommonOptions(CLI::App* sub, Options* opts) {
+json FolderJson(const catalog::FolderRow& f) {
+  return {{"folder", PathValue(f.folder)},
+          {"risk", f.risk},
+          {"top_label", TextOrNull(f.top_label)},
+          {"assets", f.assets},
+          {"sensitive", f.sensitive},
+          {"exposed", f.exposed},
+          {"findings", f.findings},
+          {"gaps", f.gaps}};
+}
+
+int RunFolders(CatalogReader& reader, const catalog::Filter& filter, int depth, Format format) {
+  auto folders = reader.Folders(depth, filter);
+  if (!folders.ok()) return CatalogError(folders.status());
+  RowWriter out(
+      format, std::cout,
+      {"folder", "risk", "top_label", "assets", "sensitive", "exposed", "findings", "gaps"});
+  for (const auto& f : *folders) out.Row(FolderJson(f));
+  return 0;
+}
+
+int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
+  if (from < 0 || to < 0) {
+    auto runs = reader.DefaultDiffRuns();
+    if (!runs.ok()) return CatalogError(runs.status());
+    if (to < 0) to = runs->second;
+    if (from < 0) from = runs->first;
+  }
+  if (from >= to) {
+    PrintError(fmt::format("--from ({}) must be an earlier run than --to ({})", from, to));
+    return kExitUsage;
+  }
+  RowWriter out(format, std::cout,
+                {"change", "path", "member", "label_before", "label_after", "exposed_before",
+                 "exposed_after", "from_run", "to_run"});
+  Status s = reader.Diff(from, to, [&](const catalog::DiffRow& d) {
+    out.Row({{"change", d.change},
+             {"path", PathValue(d.path)},
+             {"member", OptionalPathValue(d.member)},
+             {"label_before", TextOrNull(d.label_before)},
+             {"label_after", TextOrNull(d.label_after)},
+             {"exposed_before", d.exposed_before},
+             {"exposed_after", d.exposed_after},
+             {"from_run", from},
+             {"to_run", to}});
+  });
+  out.Finish();
+  if (!s.ok()) {
+    if (s.code() == StatusCode::kInvalidArgument) {
+      PrintError(s.message());
+      return kExitUsage;
+    }
+    return CatalogError(s);
+  }
+  return 0;
+}
+
+int RunRuns(CatalogReader& reader, Format format) {
+  RowWriter out(format, std::cout,
+                {"run", "started", "finished", "status", "roots", "rules_version", "host", "user",
+                 "pid", "assets", "unchanged", "bytes_scanned", "findings", "gaps", "removed"});
+  Status s = reader.ListRuns([&](const catalog::RunRow& r) {
+    // roots_json was written by the writer from escaped roots; a tampered
+    // value is shown as escaped text rather than trusted.
+    json roots = json::parse(r.roots_json, nullptr, false);
+    if (roots.is_discarded() || !roots.is_array()) roots = Text(r.roots_json);
+    out.Row({{"run", r.id},
+             {"started", IsoSeconds(r.started_at)},
+             {"finished", r.finished_at ? IsoSeconds(*r.finished_at) : json(nullptr)},
+             {"status", Text(r.status)},
+             {"roots", roots},
+             {"rules_version", Text(r.rules_version)},
+             {"host", Text(r.host)},
+             {"user", Text(r.user)},
+             {"pid", r.pid},
+             {"assets", r.assets},
+             {"unchanged", r.unchanged},
+             {"bytes_scanned", r.bytes_scanned},
+             {"findings", r.findings},
+             {"gaps", r.gaps},
+             {"removed", r.removed}});
+  });
+  out.Finish();
+  return s.ok() ? 0 : CatalogError(s);
+}
+
+// Reads the value for locate: the argument, or one line of standard input
+// for "-" (keeps it out of the process list and shell history).
+std::optional<std::string> LocateValue(const std::string& arg) {
+  if (arg != "-") return arg;
+  std::string line;
+  if (!std::getline(std::cin, line)) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int RunLocate(CatalogReader& reader, const Options& opts, Format format) {
+  auto value = LocateValue(opts.value);
+  if (!value || value->empty()) {
+    PrintError("--value is empty");
+    return kExitUsage;
+  }
+  const std::string key_path = opts.key.empty() ? opts.catalog + ".key" : opts.key;
+  auto key = classifiers::TokenKey::Load(key_path);
+  if (!key.ok()) return CatalogError(key.status());
+  auto ids = reader.KeyIds();
+  if (!ids.ok()) return CatalogError(ids.status());
+  const std::string fingerprint = KeyFingerprint(*key);
+  if (!ids->empty() && std::find(ids->begin(), ids->end(), fingerprint) == ids->end()) {
+    PrintError("key " + EscapeBytes(key_path) +
+               " is not the key this catalog's runs used; its tokens would match nothing");
+    return kExitCatalogError;
+  }
+  auto defs = reader.TypeDefinitions();
+  if (!defs.ok()) return CatalogError(defs.status());
+
+  // With a type, its own normalisation (any if the catalog does not know
+  // it); without, every normalisation, each limited to the types that use
+  // it, so "123-45-6789" finds an SSN and "Jane@X.org" an email.
+  std::vector<catalog::TokenQuery> queries;
+  std::set<std::string> modes;
+  auto add = [&](const std::string& mode, const std::string& type) {
+    catalog::TokenQuery q;
+    q.token = key->Tokenize(classifiers::NormalizeValue(*value, mode));
+    q.type_id = type;
+    queries.push_back(q);
+  };
+  if (!opts.type.empty()) {
+    auto it = defs->find(opts.type);
+    if (it != defs->end() && !it->second.normalize.empty()) {
+      add(it->second.normalize, opts.type);
+    } else {
+      for (const char* mode : kNormalizations) add(mode, opts.type);
+    }
+  } else {
+    bool unknown = defs->empty();
+    for (const auto& [id, def] : *defs) {
+      if (def.normalize.empty()) {
+        unknown = true;
+      } else {
+        add(def.normalize, id);
+      }
+    }
+    // Types recorded without their normalisation (older catalogs): try all.
+    if (unknown) {
+      for (const char* mode : kNormalizations) add(mode, "");
+    }
+  }
+  RowWriter out(format, std::cout, kFindingColumns);
+  Status s =
+      reader.FindByTokens(queries, [&](const catalog::FindingRow& f) { out.Row(FindingJson(f)); });
+  out.Finish();
+  return s.ok() ? 0 : CatalogError(s);
+}
+
+int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Format format) {
+  std::map<int64_t, catalog::RunRow> runs;
+  Status s = reader.ListRuns([&](const catalog::RunRow& r) { runs[r.id] = r; });
+  if (!s.ok()) return CatalogError(s);
+  auto defs = reader.TypeDefinitions();
+  if (!defs.ok()) return CatalogError(defs.status());
+  filter.sensitive_only = true;
+  RowWriter out(format, std::cout,
+                {"event",
+                 "schema",
+                 "time",
+                 "run_id",
+                 "scan_run_id",
+                 "host",
+                 "path",
+                 "member",
+                 "label",
+                 "label_rule",
+                 "max_confidence",
+                 "max_score",
+                 "types",
+                 "categories",
+                 "hipaa_classes",
+                 "readable_by",
+                 "exposed",
+                 "group_writable",
+                 "world_writable",
+                 "acl_readers",
+                 "mode",
+                 "uid",
+                 "gid",
+                 "size",
+                 "mtime",
+                 "status",
+                 "reason"});
+  s = reader.ListAssets(filter, [&](const catalog::AssetRow& a) {
+    if (a.last_scan_run <= since) return;
+    json types = json::object();
+    std::set<std::string> categories;
+    std::set<int> classes;
+    for (const auto& [type, count] : a.types) {
+      types[EscapeBytes(type)] = count;
+      auto it = defs->find(type);
+      if (it != defs->end()) {
+        categories.insert(EscapeBytes(it->second.category));
+        if (it->second.hipaa_class > 0) classes.insert(it->second.hipaa_class);
+      }
+    }
+    auto run = runs.find(a.last_seen_run);
+    json time = nullptr;
+    json host = nullptr;
+    if (run != runs.end()) {
+      time = IsoSeconds(run->second.finished_at.value_or(run->second.started_at));
+      host = Text(run->second.host);
+    }
+    out.Row(
+        {{"event", "phiscan.sensitive_asset"},
+         {"schema", 1},
+         {"time", time},
+         {"run_id", a.last_seen_run},
+         {"scan_run_id", a.last_scan_run},
+         {"host", host},
+         {"path", PathValue(a.path)},
+         {"member", OptionalPathValue(a.member)},
+         {"label", Text(a.label)},
+         {"label_rule", TextOrNull(a.label_rule)},
+         {"max_confidence",
+          a.max_score > 0 ? json(ConfidenceName(ConfidenceFromScore(a.max_score))) : json(nullptr)},
+         {"max_score", a.max_score},
+         {"types", std::move(types)},
+         {"categories", categories},
+         {"hipaa_classes", classes},
+         {"readable_by", Text(a.readable_by)},
+         {"exposed", a.exposed},
+         {"group_writable", a.group_writable},
+         {"world_writable", a.world_writable},
+         {"acl_readers", a.acl_readers ? json(*a.acl_readers) : json(nullptr)},
+         {"mode", ModeText(a.mode)},
+         {"uid", a.uid},
+         {"gid", a.gid},
+         {"size", a.size},
+         {"mtime", IsoTime(a.mtime_ns)},
+         {"status", AssetStatusName(a.status)},
+         {"reason", TextOrNull(a.reason)}});
+  });
+  out.Finish();
+  return s.ok() ? 0 : CatalogError(s);
+}
+
+int RunHtml(CatalogReader& reader, const catalog::Filter& filter, const Options& opts) {
+  HtmlReportData data;
+  data.catalog_display = EscapeBytes(opts.catalog);
+  data.generated_at = IsoSeconds(std::time(nullptr)).get<std::string>();
+  auto summary = reader.GetSummary(filter);
+  if (!summary.ok()) return CatalogError(summary.status());
+  data.summary = std::move(*summary);
+  auto folders = reader.Folders(opts.depth, filter);
+  if (!folders.ok()) return CatalogError(folders.status());
+  data.folders = std::move(*folders);
+  Status s = reader.ListRuns([&](const catalog::RunRow& r) { data.runs.push_back(r); });
+  if (!s.ok()) return CatalogError(s);
+  catalog::Filter exposed = filter;
+  exposed.exposed_only = true;
+  s = reader.ListAssets(exposed, [&](const catalog::AssetRow& a) { data.exposed.push_back(a); });
+  if (!s.ok()) return CatalogError(s);
+
+  std::ostringstream page;
+  WriteHtmlReport(page, data);
+  const std::string text = page.str();
+  // Written to a temporary name and renamed, so a reader never sees half a
+  // report. Mode 0600 like everything else phiscan writes: the report says
+  // where PHI lives. O_EXCL|O_NOFOLLOW: never through a planted link.
+  const std::string tmp = opts.output + ".tmp";
+  unlink(tmp.c_str());
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    PrintError("cannot create " + EscapeBytes(tmp) + ": " + std::strerror(errno));
+    return kExitCatalogError;
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  const bool ok = done == text.size() && fsync(fd) == 0;
+  close(fd);
+  if (!ok || std::rename(tmp.c_str(), opts.output.c_str()) != 0) {
+    const int err = errno;
+    unlink(tmp.c_str());
+    PrintError("cannot write " + EscapeBytes(opts.output) + ": " + std::strerror(err));
+    return kExitCatalogError;
+  }
+  return 0;
+}
+
+void AddCatalogOption(CLI::App* sub, Options* opts) {
   sub->add_option("--catalog", opts->catalog, "catalog file written by phiscan; opened read-only")
       ->capture_default_str()
       ->type_name("FILE");
+}
+
+void AddFormatOption(CLI::App* sub, Options* opts) {
   sub->add_option("--format", opts->format,
                   "output format: table (for reading), json (one document), jsonl (one JSON "
                   "object per line) or csv (RFC 4180; cells starting = + - @ get a ' prefix)")
       ->capture_default_str()
       ->type_name("FORMAT")
       ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}));
+}
+
+void AddConfidenceOption(CLI::App* sub, Options* opts) {
   sub->add_option("--min-confidence", opts->min_confidence,
                   "count only findings at or above this confidence: low (score 1+), medium "
                   "(75+) or high (85+)")
@@ -218,10 +583,28 @@ void AddCommonOptions(CLI::App* sub, Options* opts) {
       ->check(CLI::IsMember({"low", "medium", "high"}));
 }
 
+void AddAssetFilters(CLI::App* sub, Options* opts) {
+  sub->add_option("--type", opts->type, "only assets with this type id, e.g. US_SSN")
+      ->type_name("TYPE");
+  sub->add_option("--label", opts->label, "only assets with this label: PHI, PCI, PII or NONE")
+      ->type_name("LABEL");
+  sub->add_option("--path-prefix", opts->path_prefix,
+                  "only assets whose path starts with these bytes")
+      ->type_name("PREFIX");
+  sub->add_flag("--exposed", opts->exposed,
+                "only sensitive assets readable by everyone or writable by group or others");
+  sub->add_option("--status", opts->status,
+                  "only assets with this coverage status: complete, partial, encrypted, skipped, "
+                  "unreadable, vanished, changed_during_scan, special, loop")
+      ->type_name("STATUS")
+      ->check(CLI::IsMember({"complete", "partial", "encrypted", "skipped", "unreadable",
+                             "vanished", "changed_during_scan", "special", "loop"}));
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
-      "Reports from a phiscan catalog: where sensitive data is, how sure, and what "
-      "was not fully scanned. The catalog is opened read-only.",
+      "Reports from a phiscan catalog: where sensitive data is, how sure, who can read it, "
+      "what changed and what was not fully scanned. The catalog is opened read-only.",
       "phireport"};
   app.require_subcommand(1);
   app.footer(
@@ -230,17 +613,82 @@ int Main(int argc, char** argv) {
   Options opts;
   CLI::App* summary = app.add_subcommand(
       "summary",
-      "Latest run, asset counts by coverage status, label and category, and per-type counts "
-      "(csv: the per-type rows).");
+      "Latest run, totals, coverage by status, assets by label, category and HIPAA class, "
+      "exposure of sensitive assets, and per-type counts (csv: the per-type rows).");
   CLI::App* assets = app.add_subcommand(
       "assets",
-      "One row per asset: path, member, status, reason, size, mtime, label, types "
-      "(type -> count). Above --min-confidence low, only assets with a finding at that level.");
+      "One row per present asset: path, member, status, reason, size, mtime, label, types "
+      "(type -> count), mode, uid, gid, readable_by, group_writable, world_writable, "
+      "acl_readers, exposed, last_scan_run. Above --min-confidence low, only assets with a "
+      "finding at that level.");
   CLI::App* findings = app.add_subcommand(
       "findings",
       "One row per located finding: path, member, type, confidence, score, start, end, line, "
       "masked (shape only; values are never stored).");
-  for (CLI::App* sub : {summary, assets, findings}) AddCommonOptions(sub, &opts);
+  CLI::App* folders = app.add_subcommand(
+      "folders",
+      "Roll-up by folder, riskiest first: folder, risk, top_label, assets, sensitive, exposed, "
+      "findings, gaps.");
+  CLI::App* diff = app.add_subcommand(
+      "diff",
+      "What changed between two runs (default: the last two completed): assets added, "
+      "removed, changed, that became or stopped being sensitive, newly or no longer exposed.");
+  CLI::App* locate = app.add_subcommand(
+      "locate",
+      "Every located finding of one identifier: computes its keyed token with the key file "
+      "and looks the token up. The value is never printed or stored.");
+  CLI::App* runs = app.add_subcommand("runs", "Scan history, newest first.");
+  CLI::App* html = app.add_subcommand(
+      "html", "Write one self-contained HTML report (charts, riskiest folders, exposure).");
+  CLI::App* events = app.add_subcommand(
+      "events",
+      "One JSON event per sensitive asset for a SIEM (default format jsonl): type counts, "
+      "label, exposure, run id.");
+
+  for (CLI::App* sub : {summary, assets, findings, folders, diff, locate, runs, html, events}) {
+    AddCatalogOption(sub, &opts);
+  }
+  for (CLI::App* sub : {summary, assets, findings, folders, diff, locate, runs, events}) {
+    AddFormatOption(sub, &opts);
+  }
+  for (CLI::App* sub : {summary, assets, findings, folders, html, events}) {
+    AddConfidenceOption(sub, &opts);
+  }
+  for (CLI::App* sub : {assets, folders, events}) AddAssetFilters(sub, &opts);
+  findings->add_option("--type", opts.type, "only findings of this type id")->type_name("TYPE");
+  findings
+      ->add_option("--path-prefix", opts.path_prefix,
+                   "only findings in assets whose path starts with these bytes")
+      ->type_name("PREFIX");
+  for (CLI::App* sub : {folders, html}) {
+    sub->add_option("--depth", opts.depth,
+                    "folder levels below each scan root to roll up to (0 = the root itself)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 64));
+  }
+  diff->add_option("--from", opts.from, "earlier run id (default: second-to-last completed run)")
+      ->type_name("RUN");
+  diff->add_option("--to", opts.to, "later run id (default: last completed run)")->type_name("RUN");
+  locate
+      ->add_option("--value", opts.value,
+                   "the identifier to look for; - reads one line from standard input "
+                   "(keeps it out of the process list)")
+      ->required()
+      ->type_name("VALUE");
+  locate
+      ->add_option("--type", opts.type,
+                   "only this type id (uses its normalisation); default: every type")
+      ->type_name("TYPE");
+  locate->add_option("--key", opts.key, "token key file (default: CATALOG.key)")->type_name("FILE");
+  html->add_option("-o,--output", opts.output, "HTML file to write (mode 0600)")
+      ->required()
+      ->type_name("FILE");
+  events
+      ->add_option("--since", opts.since,
+                   "only assets classified by a run after this run id (for incremental feeds)")
+      ->type_name("RUN");
+  events->get_option("--format")->default_str("jsonl");
+  opts.format = "table";
 
   try {
     app.parse(argc, argv);
@@ -250,20 +698,30 @@ int Main(int argc, char** argv) {
     PrintError(std::string(e.what()) + " (see phireport --help)");
     return kExitUsage;
   }
+  if (events->parsed() && events->get_option("--format")->count() == 0) opts.format = "jsonl";
 
   // Validated by the option checks above.
   const Format format = *ParseFormat(opts.format);
   catalog::Filter filter;
   filter.min_score = MinScoreFor(*ParseConfidence(opts.min_confidence));
+  filter.type_id = opts.type;
+  filter.label = opts.label;
+  filter.path_prefix = opts.path_prefix;
+  filter.exposed_only = opts.exposed;
+  if (!opts.status.empty()) filter.status = ParseAssetStatus(opts.status);
 
   auto reader = CatalogReader::Open(opts.catalog);
-  if (!reader.ok()) {
-    PrintError(reader.status().message());
-    return kExitCatalogError;
-  }
-  if (summary->parsed()) return RunSummary(**reader, filter, format);
-  if (assets->parsed()) return RunAssets(**reader, filter, format);
-  return RunFindings(**reader, filter, format);
+  if (!reader.ok()) return CatalogError(reader.status());
+  CatalogReader& r = **reader;
+  if (summary->parsed()) return RunSummary(r, filter, format);
+  if (assets->parsed()) return RunAssets(r, filter, format);
+  if (findings->parsed()) return RunFindings(r, filter, format);
+  if (folders->parsed()) return RunFolders(r, filter, opts.depth, format);
+  if (diff->parsed()) return RunDiff(r, opts.from, opts.to, format);
+  if (locate->parsed()) return RunLocate(r, opts, format);
+  if (runs->parsed()) return RunRuns(r, format);
+  if (html->parsed()) return RunHtml(r, filter, opts);
+  return RunEvents(r, filter, opts.since, format);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // phiscan: scan trees into the catalog, classify one file, inspect rule packs.
 //
 // Exit codes: 0 success (coverage gaps are recorded, not failures);
-// 1 fatal error (catalog, key or rule pack unusable); 2 usage error (bad
-// flag, missing root); 130 interrupted by SIGINT/SIGTERM (the catalog keeps
-// everything committed and the run is marked interrupted).
+// 3 success with coverage gaps, only with --strict; 4 success with findings
+// at or above --fail-on; 1 fatal error (catalog, key, rule pack or job file
+// unusable); 2 usage error (bad flag, missing root, unknown job); 75 another
+// run holds the catalog's lock; 130 interrupted by SIGINT/SIGTERM (the
+// catalog keeps everything committed and the run is marked interrupted).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -28,7 +30,16 @@
 #include "common/escape.h"
 #include "scanner/pipeline.h"
 #include "scanner/source.h"
+#include "catalog/reader.h"
+#include "scanner/path_filter.h"
+#include "tools/acl_probe.h"
+#include "tools/jobs.h"
+#include "tools/log.h"
+#include "tools/progress.h"
+#include "tools/run_lock.h"
+#include "tools/key_fingerprint.h"
 #include "tools/output.h"
+#include "tools/prior_state.h"
 
 namespace {
 
@@ -37,6 +48,9 @@ using namespace phiscan;
 constexpr int kExitOk = 0;
 constexpr int kExitFatal = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitGaps = 3;
+constexpr int kExitFailOn = 4;
+constexpr int kExitLocked = 75;  // EX_TEMPFAIL: try again when the other run ends
 constexpr int kExitInterrupted = 130;
 
 std::atomic<bool> g_cancel{false};
@@ -68,11 +82,36 @@ int Fail(int code, const std::string& message) {
 
 class CatalogSink : public scanner::AssetSink {
  public:
-  explicit CatalogSink(catalog::CatalogWriter& writer) : writer_(writer) {}
-  void OnAsset(AssetRecord&& record) override { writer_.Submit(std::move(record)); }
+  // `progress` and `log` may be null.
+  CatalogSink(catalog::CatalogWriter& writer, tools::ProgressCounters* progress,
+              tools::Logger* log)
+      : writer_(writer), progress_(progress), log_(log) {}
+  void OnAsset(AssetRecord&& record) override {
+    if (progress_ != nullptr) {
+      progress_->files_done.fetch_add(1, std::memory_order_relaxed);
+      progress_->bytes_done.fetch_add(record.bytes_scanned, std::memory_order_relaxed);
+      uint64_t found = 0;
+      for (const auto& t : record.types) found += t.count;
+      progress_->findings.fetch_add(found, std::memory_order_relaxed);
+      progress_->SetCurrent(EscapeBytes(record.path));
+    }
+    if (log_ != nullptr && !record.unchanged && record.status != AssetStatus::kComplete) {
+      log_->Gap(record);
+    }
+    // Exposure needs the ACL of every file that was read. A carried-over
+    // file keeps what the catalog has: an ACL change would have changed
+    // its ctime.
+    if (!record.unchanged && record.kind == AssetKind::kFile && !record.member &&
+        record.status != AssetStatus::kVanished) {
+      record.acl = tools::ReadAccessAcl(record.path, record.mode);
+    }
+    writer_.Submit(std::move(record));
+  }
 
  private:
   catalog::CatalogWriter& writer_;
+  tools::ProgressCounters* progress_;
+  tools::Logger* log_;
 };
 
 std::optional<std::pair<uint64_t, uint64_t>> DevIno(const std::string& path) {
@@ -109,10 +148,66 @@ struct ScanArgs {
   int threads = 0;
   size_t chunk_size = 0;
   uint64_t max_file_size = 0;
+  bool full = false;
   bool quiet = false;
+  scanner::ScanLimits limits;
+  // Filters (scanner/path_filter.h).
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  std::string exclude_from;
+  bool one_file_system = false;
+  bool follow_symlinks = false;
+  // Operations.
+  std::string log_format;  // "" = no log unless --log-file
+  std::string log_file;
+  bool progress = false;   // draw the progress line even when stderr is not a terminal
+  std::string fail_on;     // a label or type id
+  bool strict = false;     // exit 3 when there are coverage gaps
 };
 
+// Counts present assets under `roots` that reach `fail_on`: a type id at
+// medium confidence or more, or a label. Reads the catalog after the run so
+// files carried over unchanged count too.
+// Present assets under `roots` whose coverage is not complete.
+Result<uint64_t> CountGaps(const std::string& catalog_path, const std::vector<std::string>& roots) {
+  auto reader = catalog::CatalogReader::Open(catalog_path);
+  if (!reader.ok()) return reader.status();
+  uint64_t gaps = 0;
+  for (const auto& root : roots) {
+    catalog::Filter f;
+    f.path_prefix = root;
+    Status s = reader.value()->ListAssets(f, [&](const catalog::AssetRow& a) {
+      if (a.status != AssetStatus::kComplete) ++gaps;
+    });
+    if (!s.ok()) return s;
+  }
+  return gaps;
+}
+
+Result<uint64_t> CountFailOn(const std::string& catalog_path, const std::vector<std::string>& roots,
+                             const std::string& fail_on, bool is_type) {
+  auto reader = catalog::CatalogReader::Open(catalog_path);
+  if (!reader.ok()) return reader.status();
+  uint64_t hits = 0;
+  for (const auto& root : roots) {
+    catalog::Filter f;
+    f.path_prefix = root;
+    if (is_type) {
+      f.type_id = fail_on;
+      f.min_score = kMediumScore;
+    } else {
+      f.label = fail_on;
+    }
+    Status s = reader.value()->ListAssets(f, [&](const catalog::AssetRow&) { ++hits; });
+    if (!s.ok()) return s;
+  }
+  return hits;
+}
+
 int RunScan(const ScanArgs& args) {
+  // Installed first, so a Ctrl-C during start-up (rule compilation, catalog
+  // open) still ends with a clean exit rather than a killed process.
+  InstallSignalHandlers();
   auto rules = LoadRules(args.common);
   if (!rules.ok()) return Fail(kExitFatal, rules.status().message());
   std::string key_path = args.key.empty() ? args.catalog + ".key" : args.key;
@@ -122,6 +217,7 @@ int RunScan(const ScanArgs& args) {
   scanner::ScanOptions options;
   options.threads = args.threads > 0 ? args.threads
                                      : std::max(1u, std::thread::hardware_concurrency());
+  options.limits = args.limits;
   if (args.chunk_size > 0) options.limits.chunk_size = args.chunk_size;
   options.limits.max_file_size = args.max_file_size;
   {
@@ -130,21 +226,87 @@ int RunScan(const ScanArgs& args) {
     Status s = probe.CheckRoots(args.roots);
     if (!s.ok()) return Fail(kExitUsage, s.message());
   }
+  scanner::PathFilter filter;
+  for (const auto& g : args.include) {
+    if (Status s = filter.AddInclude(g); !s.ok()) return Fail(kExitUsage, "--include: " + s.message());
+  }
+  for (const auto& g : args.exclude) {
+    if (Status s = filter.AddExclude(g); !s.ok()) return Fail(kExitUsage, "--exclude: " + s.message());
+  }
+  if (!args.exclude_from.empty()) {
+    if (Status s = filter.AddExcludesFromFile(args.exclude_from); !s.ok()) {
+      return Fail(kExitUsage, s.message());
+    }
+  }
+  options.walk.filter = filter.empty() ? nullptr : &filter;
+  options.walk.one_file_system = args.one_file_system;
+  options.walk.follow_symlinks = args.follow_symlinks;
+  bool fail_on_type = false;
+  if (!args.fail_on.empty()) {
+    fail_on_type = rules.value()->FindType(args.fail_on) >= 0;
+    bool known_label = false;
+    for (const auto& l : rules.value()->labels()) known_label |= l.label == args.fail_on;
+    if (!fail_on_type && !known_label) {
+      return Fail(kExitUsage, "--fail-on: '" + args.fail_on + "' is neither a type id nor a label");
+    }
+  }
+  std::unique_ptr<tools::Logger> log;
+  if (!args.log_format.empty() || !args.log_file.empty()) {
+    auto format = tools::ParseLogFormat(args.log_format.empty() ? "text" : args.log_format);
+    if (!format) return Fail(kExitUsage, "--log-format must be text or json");
+    if (args.log_file.empty()) {
+      log = std::make_unique<tools::Logger>(*format);
+    } else {
+      auto opened = tools::Logger::OpenFile(*format, args.log_file);
+      if (!opened.ok()) return Fail(kExitFatal, opened.status().message());
+      log = std::move(opened.value());
+    }
+  }
+  // One writer per catalog; the lock outlives the run and dies with the process.
+  auto lock = tools::RunLock::Acquire(args.catalog);
+  if (!lock.ok()) {
+    return Fail(lock.status().code() == StatusCode::kLimitExceeded ? kExitLocked : kExitFatal,
+                lock.status().message());
+  }
 
   auto writer = catalog::CatalogWriter::Open(args.catalog);
   if (!writer.ok()) return Fail(kExitFatal, writer.status().message());
+  if (int stale = writer.value()->stale_runs_marked(); stale > 0 && !args.quiet) {
+    std::cerr << fmt::format(
+        "phiscan: {} earlier run(s) ended without finishing; marked interrupted\n", stale);
+  }
+
+  const std::string key_id = tools::KeyFingerprint(key.value());
+  // Incremental by default: files whose identity, rules and key are as the
+  // catalog recorded them are carried over unread.
+  std::unique_ptr<tools::CatalogPriorState> prior;
+  if (!args.full) {
+    auto loaded =
+        tools::CatalogPriorState::Load(*writer.value(), rules.value()->version(), key_id);
+    if (!loaded.ok()) return Fail(kExitFatal, loaded.status().message());
+    prior = std::move(loaded.value());
+    options.prior = prior.get();
+  }
 
   catalog::RunInfo info;
   info.roots = args.roots;
   info.rules_version = rules.value()->version();
+  info.key_id = key_id;
   nlohmann::json opts = {{"threads", options.threads},
                          {"chunk_size", options.limits.chunk_size},
                          {"max_file_size", options.limits.max_file_size},
+                         {"max_expanded_bytes", options.limits.max_expanded_bytes},
+                         {"max_members", options.limits.max_members},
+                         {"max_depth", options.limits.max_depth},
+                         {"max_time_ms", options.limits.max_time_ms},
+                         {"max_buffered_member", options.limits.max_buffered_member},
+                         {"scan_binary", options.limits.scan_binary},
+                         {"full", args.full},
                          {"rules", nlohmann::json::array()}};
   for (const auto& r : args.common.rule_files) opts["rules"].push_back(EscapeBytes(r));
   info.options_json = opts.dump();
   for (const auto& t : rules.value()->types()) {
-    info.types.push_back({t.id, t.name, t.category, t.hipaa_class});
+    info.types.push_back({t.id, t.name, t.category, t.hipaa_class, t.normalize});
   }
   auto run = writer.value()->BeginRun(info);
   if (!run.ok()) return Fail(kExitFatal, run.status().message());
@@ -155,11 +317,19 @@ int RunScan(const ScanArgs& args) {
   }
   if (auto id = DevIno(key_path)) options.skip.push_back(*id);
 
-  InstallSignalHandlers();
   auto started = std::chrono::steady_clock::now();
-  CatalogSink sink(*writer.value());
+  scanner::WalkProgress walk_progress;
+  tools::ProgressCounters counters;
+  counters.walk = &walk_progress;
+  options.progress = &walk_progress;
+  std::unique_ptr<tools::ProgressLine> progress_line;
+  if (!args.quiet && (args.progress || isatty(STDERR_FILENO))) {
+    progress_line = std::make_unique<tools::ProgressLine>(stderr, counters);
+  }
+  CatalogSink sink(*writer.value(), &counters, log.get());
   scanner::ScanPipeline pipeline(options, rules.value(), &key.value());
   auto stats = pipeline.Run(args.roots, sink, g_cancel);
+  if (progress_line) progress_line->Stop();
   bool interrupted = g_cancel.load();
   Status finish = writer.value()->FinishRun(
       !stats.ok() ? catalog::RunStatus::kFailed
@@ -173,13 +343,117 @@ int RunScan(const ScanArgs& args) {
   if (!args.quiet) {
     const auto& s = stats.value();
     std::cerr << fmt::format(
-        "phiscan: {} {} assets, {} in {:.2f} s ({}/s); {} findings; {} coverage gaps; "
-        "catalog {} (run {})\n",
-        interrupted ? "interrupted after" : "scanned", s.assets, HumanBytes(s.bytes_scanned),
-        secs, HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0), s.findings, s.gaps,
-        EscapeBytes(args.catalog), run.value());
+        "phiscan: {} {} assets ({} unchanged), {} in {:.2f} s ({}/s); {} findings; "
+        "{} coverage gaps; {} removed; catalog {} (run {})\n",
+        interrupted ? "interrupted after" : "scanned", s.assets, s.unchanged,
+        HumanBytes(s.bytes_scanned), secs, HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0),
+        s.findings, s.gaps, writer.value()->removed(), EscapeBytes(args.catalog), run.value());
   }
-  return interrupted ? kExitInterrupted : kExitOk;
+  if (log) {
+    const auto& s = stats.value();
+    log->Event(interrupted ? "warn" : "info", "scan_finished",
+               interrupted ? "scan interrupted" : "scan completed",
+               {{"run", run.value()}, {"assets", s.assets}, {"unchanged", s.unchanged},
+                {"bytes_scanned", s.bytes_scanned}, {"findings", s.findings}, {"gaps", s.gaps},
+                {"seconds", secs}});
+  }
+  if (interrupted) return kExitInterrupted;
+  if (!args.fail_on.empty()) {
+    auto hits = CountFailOn(args.catalog, args.roots, args.fail_on, fail_on_type);
+    if (!hits.ok()) return Fail(kExitFatal, hits.status().message());
+    if (hits.value() > 0) {
+      if (!args.quiet) {
+        std::cerr << fmt::format("phiscan: {} assets reach --fail-on {}\n", hits.value(),
+                                 args.fail_on);
+      }
+      return kExitFailOn;
+    }
+  }
+  if (args.strict) {
+    // Gaps carried over from earlier runs (unchanged files) count too.
+    auto gaps = CountGaps(args.catalog, args.roots);
+    if (!gaps.ok()) return Fail(kExitFatal, gaps.status().message());
+    if (gaps.value() > 0) return kExitGaps;
+  }
+  return kExitOk;
+}
+
+// ---- run / jobs -------------------------------------------------------------
+
+// Flags `run` shares with `scan` that a job file does not set.
+struct RunArgs {
+  std::string job;
+  std::string config;
+  bool full = false;
+  bool quiet = false;
+  bool progress = false;
+  bool strict = false;
+  std::string log_format;
+  std::string log_file;
+};
+
+int RunJob(const RunArgs& args) {
+  const std::string config = args.config.empty() ? tools::DefaultJobsFile() : args.config;
+  auto jobs = tools::LoadJobsFile(config);
+  if (!jobs.ok()) return Fail(kExitFatal, jobs.status().message());
+  auto job = tools::FindJob(jobs.value(), args.job);
+  if (!job.ok()) return Fail(kExitUsage, job.status().message());
+  const tools::JobSpec& j = job.value();
+  ScanArgs scan;
+  scan.common.rule_files = j.rules;
+  scan.roots = j.roots;
+  scan.catalog = j.catalog;
+  scan.threads = j.threads;
+  scan.max_file_size = j.max_file_size;
+  scan.include = j.include;
+  scan.exclude = j.exclude;
+  scan.exclude_from = j.exclude_from;
+  scan.one_file_system = j.one_file_system;
+  scan.follow_symlinks = j.follow_symlinks;
+  scan.fail_on = j.fail_on;
+  scan.full = args.full;
+  scan.quiet = args.quiet;
+  scan.progress = args.progress;
+  scan.strict = args.strict;
+  scan.log_format = args.log_format;
+  scan.log_file = args.log_file;
+  return RunScan(scan);
+}
+
+int RunJobsList(const std::string& config_flag, const std::string& format_name) {
+  auto format = tools::ParseFormat(format_name);
+  if (!format) return Fail(kExitUsage, "unknown --format '" + format_name + "'");
+  const std::string config = config_flag.empty() ? tools::DefaultJobsFile() : config_flag;
+  auto jobs = tools::LoadJobsFile(config);
+  if (!jobs.ok()) return Fail(kExitFatal, jobs.status().message());
+  tools::RowWriter out(*format, std::cout,
+                       {"name", "roots", "catalog", "schedule", "last_run", "last_status",
+                        "last_finished"});
+  for (const auto& j : jobs.value()) {
+    nlohmann::json roots = nlohmann::json::array();
+    for (const auto& r : j.roots) roots.push_back(EscapeBytes(r));
+    nlohmann::json last_run = nullptr, last_status = "never", last_finished = nullptr;
+    // The last run whose roots are this job's, from the job's catalog.
+    if (auto reader = catalog::CatalogReader::Open(j.catalog); reader.ok()) {
+      bool found = false;
+      (void)reader.value()->ListRuns([&](const catalog::RunRow& r) {
+        if (found || nlohmann::json::parse(r.roots_json, nullptr, false) != roots) return;
+        found = true;
+        last_run = r.id;
+        last_status = r.status;
+        if (r.finished_at) last_finished = *r.finished_at;
+      });
+    }
+    out.Row({{"name", j.name},
+             {"roots", roots},
+             {"catalog", EscapeBytes(j.catalog)},
+             {"schedule", j.schedule.empty() ? nlohmann::json(nullptr) : nlohmann::json(j.schedule)},
+             {"last_run", last_run},
+             {"last_status", last_status},
+             {"last_finished", last_finished}});
+  }
+  out.Finish();
+  return kExitOk;
 }
 
 // ---- classify -------------------------------------------------------------
@@ -189,7 +463,38 @@ struct ClassifyArgs {
   std::string input;
   std::string format = "table";
   size_t chunk_size = 0;
+  scanner::ScanLimits limits;
 };
+
+// Budget and extraction flags shared by scan and classify; defaults and
+// their reasons live in scanner/limits.h.
+void AddLimitFlags(CLI::App* cmd, scanner::ScanLimits& limits, uint64_t& max_time_s) {
+  max_time_s = limits.max_time_ms / 1000;
+  cmd->add_option("--max-expanded-bytes", limits.max_expanded_bytes,
+                  "Bytes extracted from containers per top-level file, over all nesting "
+                  "levels; beyond it partial(limit_bytes) (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-members", limits.max_members,
+                  "Members examined per top-level file; beyond it partial(limit_members) "
+                  "(0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-depth", limits.max_depth,
+                  "Container nesting below the top-level file; deeper containers are "
+                  "partial(limit_depth)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
+  cmd->add_option("--max-time", max_time_s,
+                  "Seconds per top-level file, members included; beyond it partial(limit_time) "
+                  "(0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-buffered-member", limits.max_buffered_member,
+                  "Largest member needing random access (7z, SQLite, PDF inside a container) "
+                  "read into memory; larger ones are partial(limit_size)")
+      ->capture_default_str();
+  cmd->add_flag("--scan-binary", limits.scan_binary,
+                "Classify the raw bytes of binary files no extractor understands (default: "
+                "skipped(binary))");
+}
 
 int RunClassify(const ClassifyArgs& args) {
   auto format = tools::ParseFormat(args.format);
@@ -198,45 +503,49 @@ int RunClassify(const ClassifyArgs& args) {
   if (!rules.ok()) return Fail(kExitFatal, rules.status().message());
 
   int fd = STDIN_FILENO;
-  AssetRecord record;
-  record.path = args.input;
-  record.kind = AssetKind::kStream;
+  AssetRecord top;
+  top.path = args.input;
+  top.kind = AssetKind::kStream;
   if (args.input != "-") {
     auto file = scanner::ReadOnlyFile::Open(AT_FDCWD, args.input, nullptr);
     if (!file.ok()) return Fail(kExitFatal, file.status().message());
-    record.kind = AssetKind::kFile;
+    top.kind = AssetKind::kFile;
     fd = dup(file.value().fd());
   }
   // Tokens are not printed here, so a key that is never stored is enough.
   classifiers::TokenKey key = classifiers::TokenKey::Ephemeral();
-  classifiers::MatcherOptions mo;
-  scanner::ScanLimits limits;
+  scanner::ScanLimits limits = args.limits;
   limits.max_locators = 1 << 30;  // classify shows every occurrence
   if (args.chunk_size > 0) limits.chunk_size = args.chunk_size;
-  mo.chunk_size = limits.chunk_size;
-  classifiers::Matcher matcher(rules.value(), &key, mo);
-  scanner::ClassifyDescriptor(fd, limits, matcher, record);
+  scanner::Extractor extractor(rules.value(), &key, limits);
+  std::vector<AssetRecord> records;
+  scanner::ClassifyDescriptor(fd, extractor, std::move(top), records);
   if (fd != STDIN_FILENO) close(fd);
 
   tools::RowWriter out(*format, std::cout,
                        {"path", "member", "type", "confidence", "score", "start", "end", "line",
                         "masked"});
-  for (const auto& f : record.findings) {
-    out.Row({{"path", tools::PathValue(record.path)},
-             {"member", nullptr},
-             {"type", f.type_id},
-             {"confidence", ConfidenceName(ConfidenceFromScore(f.score))},
-             {"score", f.score},
-             {"start", f.start},
-             {"end", f.end},
-             {"line", f.line},
-             {"masked", f.masked}});
+  for (const auto& record : records) {
+    for (const auto& f : record.findings) {
+      out.Row({{"path", tools::PathValue(record.path)},
+               {"member", record.member ? tools::PathValue(*record.member) : nullptr},
+               {"type", f.type_id},
+               {"confidence", ConfidenceName(ConfidenceFromScore(f.score))},
+               {"score", f.score},
+               {"start", f.start},
+               {"end", f.end},
+               {"line", f.line},
+               {"masked", f.masked}});
+    }
   }
   out.Finish();
-  if (record.status != AssetStatus::kComplete) {
-    std::cerr << "phiscan: " << EscapeBytes(record.path) << ": "
-              << AssetStatusName(record.status)
-              << (record.reason.empty() ? "" : "(" + record.reason + ")") << "\n";
+  for (const auto& record : records) {
+    if (record.status != AssetStatus::kComplete) {
+      std::cerr << "phiscan: " << EscapeBytes(record.path)
+                << (record.member ? "!" + EscapeBytes(*record.member) : std::string()) << ": "
+                << AssetStatusName(record.status)
+                << (record.reason.empty() ? "" : "(" + record.reason + ")") << "\n";
+    }
   }
   return kExitOk;
 }
@@ -315,7 +624,56 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--chunk-size", scan.chunk_size,
                        "Bytes read and classified at a time (default 1048576)")
       ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(1) << 30));
+  scan_cmd->add_flag("--full", scan.full,
+                     "Read and classify every file again, even those unchanged since the last "
+                     "scan (default: carry over files whose identity, rules and key match)");
   scan_cmd->add_flag("--quiet,-q", scan.quiet, "Print nothing but errors");
+  scan_cmd->add_option("--include", scan.include,
+                       "Scan only files matching this glob (gitignore syntax; repeatable)");
+  scan_cmd->add_option("--exclude", scan.exclude,
+                       "Skip files and directories matching this glob (gitignore syntax; "
+                       "repeatable)");
+  scan_cmd->add_option("--exclude-from", scan.exclude_from,
+                       "Read exclude globs from FILE, one per line ('#' comments)");
+  scan_cmd->add_flag("--one-file-system", scan.one_file_system,
+                     "Do not descend into other filesystems below a root");
+  scan_cmd->add_flag("--follow-symlinks", scan.follow_symlinks,
+                     "Follow symbolic links (directories are walked once; loops are recorded)");
+  scan_cmd->add_option("--log-format", scan.log_format,
+                       "Log coverage gaps and a summary: text or json (to stderr unless "
+                       "--log-file)");
+  scan_cmd->add_option("--log-file", scan.log_file, "Append the log to FILE (created 0600)");
+  scan_cmd->add_flag("--progress", scan.progress,
+                     "Draw the progress line even when stderr is not a terminal");
+  scan_cmd->add_option("--fail-on", scan.fail_on,
+                       "Exit 4 if any scanned asset has this label (e.g. PHI) or this type "
+                       "(e.g. US_SSN) at medium confidence or more");
+  scan_cmd->add_flag("--strict", scan.strict, "Exit 3 if any asset is a coverage gap");
+
+  RunArgs run_args;
+  auto* run_cmd = app.add_subcommand("run", "Run a named job from the job file.");
+  run_cmd->add_option("job", run_args.job, "Job name")->required();
+  run_cmd->add_option("--config", run_args.config,
+                      "Job file (default: $PHISCAN_CONFIG or /etc/phiscan/jobs.yaml)");
+  run_cmd->add_flag("--full", run_args.full, "Re-read every file, ignoring incremental state");
+  run_cmd->add_flag("--quiet,-q", run_args.quiet, "Print nothing but errors");
+  run_cmd->add_flag("--progress", run_args.progress,
+                    "Draw the progress line even when stderr is not a terminal");
+  run_cmd->add_flag("--strict", run_args.strict, "Exit 3 if any asset is a coverage gap");
+  run_cmd->add_option("--log-format", run_args.log_format, "text or json");
+  run_cmd->add_option("--log-file", run_args.log_file, "Append the log to FILE (created 0600)");
+
+  std::string jobs_config, jobs_format = "table";
+  auto* jobs_cmd = app.add_subcommand("jobs", "Inspect the job file.");
+  jobs_cmd->require_subcommand(1);
+  auto* jobs_list_cmd =
+      jobs_cmd->add_subcommand("list", "Show every job with its last run from its catalog.");
+  jobs_list_cmd->add_option("--config", jobs_config,
+                            "Job file (default: $PHISCAN_CONFIG or /etc/phiscan/jobs.yaml)");
+  jobs_list_cmd->add_option("--format", jobs_format, "table, json, jsonl or csv")
+      ->capture_default_str();
+  uint64_t scan_max_time_s = 0;
+  AddLimitFlags(scan_cmd, scan.limits, scan_max_time_s);
 
   ClassifyArgs classify;
   auto* classify_cmd = app.add_subcommand(
@@ -329,6 +687,9 @@ int main(int argc, char** argv) {
   classify_cmd->add_option("--chunk-size", classify.chunk_size,
                            "Bytes classified at a time (default 1048576)")
       ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(1) << 30));
+
+  uint64_t classify_max_time_s = 0;
+  AddLimitFlags(classify_cmd, classify.limits, classify_max_time_s);
 
   auto* rules_cmd = app.add_subcommand("rules", "List or check sensitive information types.");
   rules_cmd->require_subcommand(1);
@@ -356,8 +717,12 @@ int main(int argc, char** argv) {
     return Fail(kExitUsage, std::string(e.what()) + " (see --help)");
   }
 
+  scan.limits.max_time_ms = scan_max_time_s * 1000;
+  classify.limits.max_time_ms = classify_max_time_s * 1000;
   try {
     if (*scan_cmd) return RunScan(scan);
+    if (*run_cmd) return RunJob(run_args);
+    if (*jobs_list_cmd) return RunJobsList(jobs_config, jobs_format);
     if (*classify_cmd) return RunClassify(classify);
     if (*list_cmd) return RunRulesList(list_common, list_format);
     if (*check_cmd) return RunRulesCheck(check_files);

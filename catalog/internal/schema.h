@@ -22,6 +22,8 @@ namespace phiscan::catalog {
 
 // The bytes of catalog/schema.sql (generated from it at build time).
 std::string_view SchemaSql();
+// The bytes of catalog/migrations/v2.sql.
+std::string_view SchemaV2Sql();
 
 namespace internal {
 
@@ -30,9 +32,10 @@ struct MigrationStep {
   std::string_view sql;  // statements that take version - 1 to version
 };
 
-inline std::array<MigrationStep, 1> MigrationSteps() {
+inline std::array<MigrationStep, 2> MigrationSteps() {
   return {{
       {1, SchemaSql()},
+      {2, SchemaV2Sql()},
   }};
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "classifiers/rule_pack.h"
@@ -32,27 +33,58 @@ struct CompiledEvidence {
   std::vector<int> lists;  // keyword list indices
 };
 
+// Lower-case terms of one or more keyword lists, for `dictionary:` checks.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using Dictionary = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+// One pattern of one type: what is checked and scored once its regex has
+// confirmed a span.
 struct CompiledPattern {
   int type_index = 0;
   int pattern_index = 0;
+  int regex = 0;           // index into CompiledRules::regexes
   int score = 0;
-  unsigned max_width = 0;  // longest possible match, bytes
+  int proximity = 300;     // evidence window, bytes each side
   Validator validator = nullptr;
-  std::unique_ptr<RE2> re;
+  const Dictionary* dictionary = nullptr;  // owned by CompiledRules; null = none
   std::vector<CompiledEvidence> evidence;
 };
 
+// One distinct primary regex. Patterns with the same (expanded) regex share
+// it: Hyperscan scans for it once and RE2 confirms each span once, then every
+// pattern in `patterns` is evaluated on that span.
+struct CompiledRegex {
+  std::unique_ptr<RE2> re;
+  unsigned max_width = 0;   // longest possible match, bytes
+  bool has_group = false;   // group 1 is the value, the rest its anchor
+  std::vector<int> patterns;  // indices into CompiledRules::patterns
+  // Field-only: not in the Hyperscan database; run on the values of
+  // structured fields whose name is a term of one of `field_lists`.
+  bool field_only = false;
+  std::vector<int> field_lists;
+};
+
 struct CompiledRules {
-  HsDatabase db;                      // primaries then keyword lists
+  HsDatabase db;                      // prefiltered regexes, then keyword lists
   HsScratch prototype_scratch;        // cloned by each Matcher
-  std::vector<CompiledPattern> patterns;  // Hyperscan id i < patterns.size()
+  std::vector<CompiledRegex> regexes;
+  std::vector<int> hs_regex;          // Hyperscan id i < keyword_base -> regexes index
+  std::vector<int> field_regexes;     // regexes that run on field values only
+  std::vector<CompiledPattern> patterns;  // every enabled type's patterns, in order
+  std::vector<std::unique_ptr<Dictionary>> dictionaries;
   unsigned keyword_base = 0;          // ids >= keyword_base are keyword lists
   std::vector<std::string> keyword_lists;
+  // Per keyword list: a label rule names it as context (requires_keywords),
+  // so the Matcher reports its presence to the sink.
+  std::vector<bool> context_lists;
   // Normalised keyword term -> keyword lists containing it, for structured
   // evidence (Matcher::AddFieldContext).
   std::unordered_map<std::string, std::vector<int>> field_terms;
-  unsigned max_width = 0;             // over all patterns
-  int max_proximity = 0;              // over all types
+  unsigned max_width = 0;             // over all regexes
+  int max_proximity = 0;              // over all patterns
 };
 
 // RE2 options for every pattern: bytes, not UTF-8, so offsets and \b agree

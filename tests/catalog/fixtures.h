@@ -18,11 +18,12 @@
 
 namespace phiscan::testing {
 
-inline catalog::RunInfo MakeRunInfo(std::vector<catalog::TypeDefinition> types = {
-                                        {"US_SSN", "U.S. Social Security Number", "PII", 7},
-                                        {"US_MBI", "Medicare Beneficiary Identifier", "PHI", 10},
-                                        {"EMAIL", "Email address", "PII", 6},
-                                    }) {
+inline catalog::RunInfo MakeRunInfo(
+    std::vector<catalog::TypeDefinition> types = {
+        {"US_SSN", "U.S. Social Security Number", "PII", 7, "digits"},
+        {"US_MBI", "Medicare Beneficiary Identifier", "PHI", 10, "alnum_upper"},
+        {"EMAIL", "Email address", "PII", 6, "lower"},
+    }) {
   catalog::RunInfo info;
   info.roots = {"/srv/share"};
   info.options_json = R"({"threads":4})";

@@ -94,8 +94,11 @@ TEST_CASE("phireport assets --format jsonl emits the documented fields") {
   CHECK(o.err.empty());
   auto rows = JsonLines(o.out);
   REQUIRE(rows.size() == 3);
-  const std::set<std::string> fields = {"path", "member", "status", "reason",
-                                        "size", "mtime",  "label",  "types"};
+  // The foundation's fields, then the exposure fields added by schema 2.
+  const std::set<std::string> fields = {
+      "path", "member", "status",      "reason",         "size",           "mtime",
+      "label", "types", "mode",        "uid",            "gid",            "readable_by",
+      "group_writable", "world_writable", "acl_readers", "exposed",        "last_scan_run"};
   for (const json& row : rows) CHECK(Keys(row) == fields);
 
   // Bytewise path order: "/srv/D" < "/srv/e" < "/srv/l".
@@ -160,7 +163,9 @@ TEST_CASE("phireport summary --format json is one object with the documented key
   REQUIRE(o.exit_code == 0);
   json s = json::parse(o.out);
   CHECK(Keys(s) == std::set<std::string>{"run_id", "run_status", "assets", "bytes_scanned",
-                                         "by_status", "by_label", "by_category", "by_type"});
+                                         "findings", "sensitive", "exposed", "removed",
+                                         "by_status", "by_label", "by_category", "by_hipaa_class",
+                                         "by_exposure", "by_type"});
   CHECK(s["run_id"] == 1);
   CHECK(s["run_status"] == "completed");
   CHECK(s["assets"] == 3);

@@ -36,8 +36,8 @@ void BuildFixture(const std::string& db) {
   auto writer = CatalogWriter::Open(db);
   REQUIRE(writer.ok());
   REQUIRE((*writer)
-              ->BeginRun(MakeRunInfo(
-                  {{"US_SSN", "SSN", "PII", 7}, {"OLD_ID", "Old identifier", "PII", 18}}))
+              ->BeginRun(MakeRunInfo({{"US_SSN", "SSN", "PII", 7, "digits"},
+                                      {"OLD_ID", "Old identifier", "PII", 18, "none"}}))
               .ok());
   AssetRecord old = MakeAsset("/r/old.txt");
   old.label = "PII";
@@ -47,9 +47,9 @@ void BuildFixture(const std::string& db) {
   REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
 
   REQUIRE((*writer)
-              ->BeginRun(MakeRunInfo({{"US_SSN", "SSN", "PHI", 7},
-                                      {"US_MBI", "MBI", "PHI", 10},
-                                      {"EMAIL", "Email", "PII", 6}}))
+              ->BeginRun(MakeRunInfo({{"US_SSN", "SSN", "PHI", 7, "digits"},
+                                      {"US_MBI", "MBI", "PHI", 10, "alnum_upper"},
+                                      {"EMAIL", "Email", "PII", 6, "lower"}}))
               .ok());
   AssetRecord a = MakeAsset("/r/a.txt");
   a.label = "PHI";
@@ -337,8 +337,109 @@ TEST_CASE("Opening something that is not a usable catalog fails with a clear sta
     REQUIRE_FALSE(reader.ok());
     CHECK(reader.status().code() == StatusCode::kInvalidArgument);
     CHECK_THAT(reader.status().message(),
-               Catch::Contains("has schema version 9; this phiscan supports up to 1"));
+               Catch::Contains("has schema version 9; this phiscan supports up to 2"));
   }
+}
+
+TEST_CASE("ListAssets filters by type, label, path prefix, status and exposure") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);
+  auto reader = OpenReader(db);
+  auto names = [&](const Filter& f) {
+    std::vector<catalog::AssetRow> rows;
+    REQUIRE(reader->ListAssets(f, [&](const catalog::AssetRow& a) { rows.push_back(a); }).ok());
+    return AssetNames(rows);
+  };
+  Filter f;
+  f.type_id = "US_SSN";
+  CHECK(names(f) == std::vector<std::string>{"/r/a.txt"});
+  f = {};
+  f.label = "PHI";
+  CHECK(names(f) == std::vector<std::string>{"/r/a.txt", "/r/c.zip!x.csv"});
+  f = {};
+  f.path_prefix = "/r/c";
+  CHECK(names(f) == std::vector<std::string>{"/r/c.zip", "/r/c.zip!x.csv"});
+  f = {};
+  f.status = AssetStatus::kUnreadable;
+  CHECK(names(f) == std::vector<std::string>{"/r/d.bin"});
+  f = {};
+  f.sensitive_only = true;
+  f.min_score = 75;
+  CHECK(names(f) == std::vector<std::string>{"/r/a.txt", "/r/c.zip!x.csv"});
+  f = {};
+  f.exposed_only = true;  // every fixture file is 0644: the labelled ones are exposed
+  CHECK(names(f) ==
+        std::vector<std::string>{"/r/a.txt", "/r/b.txt", "/r/c.zip!x.csv", "/r/old.txt"});
+  f = {};
+  f.type_id = "US_SSN";
+  f.min_score = 95;  // the type is there, but not at this score
+  CHECK(names(f).empty());
+}
+
+TEST_CASE("FindByTokens returns the located findings of one identifier") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);  // every finding's token is 0x5a...
+  auto reader = OpenReader(db);
+  auto find = [&](uint8_t byte, const std::string& type) {
+    catalog::TokenQuery q;
+    q.token.fill(byte);
+    q.type_id = type;
+    std::vector<std::string> keys;
+    REQUIRE(reader
+                ->FindByTokens({q, q},
+                               [&](const catalog::FindingRow& f) {
+                                 keys.push_back(f.path + (f.member ? "!" + *f.member : "") + " " +
+                                                f.type_id);
+                               })
+                .ok());
+    return keys;
+  };
+  CHECK(find(0x5a, "") == std::vector<std::string>{"/r/a.txt US_SSN", "/r/a.txt US_SSN",
+                                                   "/r/b.txt EMAIL", "/r/c.zip!x.csv US_MBI",
+                                                   "/r/old.txt OLD_ID"});
+  CHECK(find(0x5a, "EMAIL") == std::vector<std::string>{"/r/b.txt EMAIL"});
+  CHECK(find(0x11, "").empty());
+}
+
+TEST_CASE("Folders roll up by path when no scan root contains the assets") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);  // roots are /srv/share; assets live under /r
+  auto reader = OpenReader(db);
+  auto folders = reader->Folders(1, {});
+  REQUIRE(folders.ok());
+  REQUIRE(folders->size() == 1);
+  CHECK((*folders)[0].folder == "/r");
+  CHECK((*folders)[0].assets == 7);
+  CHECK((*folders)[0].top_label == "PHI");
+  CHECK((*folders)[0].gaps == 2);  // partial member, unreadable file
+  CHECK(reader->Folders(-1, {}).status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("Diff needs an earlier and an existing later run") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);
+  auto reader = OpenReader(db);
+  auto runs = reader->DefaultDiffRuns();
+  REQUIRE(runs.ok());
+  CHECK(*runs == std::make_pair(int64_t{1}, int64_t{2}));
+  auto none = [](const catalog::DiffRow&) {};
+  CHECK(reader->Diff(2, 1, none).code() == StatusCode::kInvalidArgument);
+  CHECK(reader->Diff(1, 9, none).code() == StatusCode::kInvalidArgument);
+  std::vector<std::string> changes;
+  REQUIRE(reader
+              ->Diff(1, 2,
+                     [&](const catalog::DiffRow& d) {
+                       changes.push_back(d.change + " " + d.path +
+                                         (d.member ? "!" + *d.member : ""));
+                     })
+              .ok());
+  CHECK(changes == std::vector<std::string>{"added /r/a.txt", "added /r/b.txt", "added /r/c.zip",
+                                            "added /r/c.zip!x.csv", "added /r/d.bin",
+                                            "added /r/undefined.txt"});
 }
 
 }  // namespace

@@ -268,7 +268,7 @@ TEST_CASE("A catalog from a newer phiscan is refused, naming both versions, and 
   REQUIRE_FALSE(writer.ok());
   CHECK(writer.status().code() == StatusCode::kInvalidArgument);
   CHECK_THAT(writer.status().message(),
-             Catch::Contains("has schema version 7; this phiscan supports up to 1"));
+             Catch::Contains("has schema version 7; this phiscan supports up to 2"));
   CHECK_THAT(writer.status().message(), Catch::Contains(db));
   CHECK(testing::ReadFile(db) == before);
 }

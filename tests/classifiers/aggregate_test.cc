@@ -54,3 +54,20 @@ TEST_CASE("Labels follow the pack's label rules in order") {
   // Low-confidence findings alone do not label an asset.
   CHECK(Aggregate("ref 536-22-8726").label == "NONE");
 }
+
+TEST_CASE("An identifier with health context is PHI; without it, PII") {
+  // Personal identifier alone.
+  CHECK(Aggregate("Email: jane.doe@example.org").label == "PII");
+  // ...with a diagnosis code (a PHI-category type) in the same asset.
+  auto dx = Aggregate("Email: jane.doe@example.org\nDiagnosis: E11.9");
+  CHECK(dx.label == "PHI");
+  CHECK(dx.label_rule == "labels[1]");
+  // ...with clinical vocabulary only (a requires_keywords context list).
+  CHECK(Aggregate("Email: jane.doe@example.org\nchief complaint: headache").label == "PHI");
+  // ...inside an HL7 v2 message (a healthcare format marker).
+  CHECK(Aggregate("MSH|^~\\&|LAB\nNTE|1||Email: jane.doe@example.org").label == "PHI");
+  // A health identifier is PHI on its own.
+  CHECK(Aggregate("MRN: 12345678").label == "PHI");
+  // A credential is labelled as such.
+  CHECK(Aggregate("aws_access_key_id = AKIAIOSFODNN7EXAMPLE").label == "CREDENTIALS");
+}

@@ -240,3 +240,206 @@ TEST_CASE("A structured field name counts as keyword evidence for values inside 
   CHECK(scan_field("order_id").empty());
   CHECK(scan_field("").empty());
 }
+
+namespace {
+
+std::vector<Found> ScanWith(const std::string& pack_yaml, std::string_view text,
+                            size_t chunk = 1 << 20) {
+  auto pack = ParseRulePack(pack_yaml, "t.yaml");
+  REQUIRE(pack.ok());
+  auto rs = RuleSet::Compile(pack.value());
+  INFO((rs.ok() ? "" : rs.status().message()));
+  REQUIRE(rs.ok());
+  MatcherOptions opt;
+  opt.chunk_size = chunk;
+  Matcher m(rs.value(), nullptr, opt);
+  Collector c;
+  c.rules = &m.rules();
+  m.Begin(&c);
+  REQUIRE(m.Feed(text).ok());
+  REQUIRE(m.Finish().ok());
+  std::sort(c.found.begin(), c.found.end());
+  return c.found;
+}
+
+std::string Span(std::string_view text, const Found& f) {
+  return std::string(text.substr(f.start, f.end - f.start));
+}
+
+}  // namespace
+
+TEST_CASE("A capturing group is the value; the anchor around it is not reported") {
+  const char* pack = R"(
+types:
+  - id: SITE_ID
+    category: PHI
+    patterns:
+      - regex: 'Site ID:\s{0,3}(\d{6})\b'
+        score: 80
+)";
+  std::string text = "header\nSite ID: 123456 and Site ID:654321\n";
+  for (size_t chunk : {size_t{1} << 20, size_t{5}, size_t{1}}) {
+    auto f = ScanWith(pack, text, chunk);
+    REQUIRE(f.size() == 2);
+    CHECK(Span(text, f[0]) == "123456");
+    CHECK(Span(text, f[1]) == "654321");
+    CHECK(f[0].line == 2);
+    CHECK(f[0].masked == "******");
+  }
+}
+
+TEST_CASE("Dictionary checks and {{list}} macros") {
+  const char* pack = R"(
+keywords:
+  given: [Ada, Grace]
+  family: [Lovelace, Hopper]
+types:
+  - id: NAME
+    category: PII
+    patterns:
+      - regex: 'Name: ([A-Z][a-z]{1,20} [A-Z][a-z]{1,20})'
+        dictionary: [given, family]
+        score: 85
+      - regex: '\b({{given}} {{family}})\b'
+        score: 65
+)";
+  std::string text = "Name: Ada Smith\nName: Stable Overnight\nwe met Grace Hopper today\n"
+                     "and grace hopper\n";
+  auto f = ScanWith(pack, text);
+  REQUIRE(f.size() == 2);
+  CHECK(Span(text, f[0]) == "Ada Smith");  // one word in the dictionary suffices
+  CHECK(f[0].score == 85);
+  CHECK(Span(text, f[1]) == "Grace Hopper");  // list macro: case as written
+  CHECK(f[1].score == 65);
+}
+
+TEST_CASE("Patterns sharing a regex are confirmed once and scored separately") {
+  const char* pack = R"(
+keywords:
+  a_terms: [alpha]
+  b_terms: [beta]
+types:
+  - id: A
+    category: PII
+    patterns:
+      - regex: '\bX\d{4}\b'
+        score: 85
+        evidence:
+          - any_of: [a_terms]
+      - regex: '\bX\d{4}\b'
+        score: 65
+  - id: B
+    category: PII
+    patterns:
+      - regex: '\bX\d{4}\b'
+        score: 75
+        evidence:
+          - any_of: [b_terms]
+          - none_of: [a_terms]
+)";
+  std::string text = "alpha X1234\n" + Filler(400) + "beta X5678\n" + Filler(400) + "X9999\n";
+  auto f = ScanWith(pack, text);
+  std::vector<std::tuple<std::string, int, std::string>> got;
+  for (const auto& x : f) got.emplace_back(x.type, x.score, Span(text, x));
+  CHECK(got == std::vector<std::tuple<std::string, int, std::string>>{
+                   {"A", 85, "X1234"}, {"A", 65, "X5678"}, {"B", 75, "X5678"},
+                   {"A", 65, "X9999"}});
+}
+
+TEST_CASE("A per-pattern proximity narrows the evidence window") {
+  const char* pack = R"(
+keywords:
+  dob: [dob]
+types:
+  - id: D
+    category: PII
+    patterns:
+      - regex: '\b\d{2}/\d{2}/\d{4}\b'
+        score: 85
+        proximity: 10
+        evidence:
+          - any_of: [dob]
+)";
+  std::string text = "DOB: 01/02/1980 and later, much later, visit 03/04/2024\n";
+  auto f = ScanWith(pack, text);
+  REQUIRE(f.size() == 1);
+  CHECK(Span(text, f[0]) == "01/02/1980");
+}
+
+TEST_CASE("Field-only patterns run on declared field values, never on free text") {
+  auto run = [](bool declare) {
+    std::string text = "id,mrn\n1,A1234567\n";
+    Matcher m(Rules(), nullptr);
+    Collector c;
+    c.rules = &m.rules();
+    m.Begin(&c);
+    if (declare) m.AddFieldContext(9, 17, "MRN");
+    REQUIRE(m.Feed(text).ok());
+    REQUIRE(m.Finish().ok());
+    return c.found;
+  };
+  auto with = run(true);
+  REQUIRE(with.size() == 1);
+  CHECK(with[0].type == "MRN");
+  CHECK(with[0].start == 9);
+  CHECK(with[0].end == 17);
+  CHECK(run(false).empty());
+}
+
+TEST_CASE("Every built-in type is found in a typical context") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"US_ITIN", "ITIN: 912-70-1234"},
+      {"US_DEA", "DEA number AB1234563"},
+      {"MRN", "MRN: A1234567"},
+      {"HEALTH_PLAN_ID", "Member ID: W123456789"},
+      {"ICD10_CODE", "Diagnosis: E11.9"},
+      {"NDC", "NDC 0002-3227-30 dispensed"},
+      {"DATE_OF_BIRTH", "DOB: 03/15/1980"},
+      {"DATE", "Seen on 2024-03-05 in clinic"},
+      {"PERSON_NAME", "Patient: John Smith"},
+      {"ADDRESS", "123 Main Street, Springfield, IL 62704"},
+      {"PHONE", "phone +44 20 7946 0958"},
+      {"URL", "see https://portal.example.com/patients/123"},
+      {"IP_ADDRESS", "client ip 10.1.2.3"},
+      {"IBAN", "IBAN GB82 WEST 1234 5698 7654 32"},
+      {"US_ABA_ROUTING", "routing number 021000021"},
+      {"US_BANK_ACCOUNT", "Account number: 12345678901"},
+      {"US_DRIVER_LICENSE", "Driver's license: D1234567"},
+      {"US_PASSPORT", "Passport number 123456789"},
+      {"UK_NHS", "NHS number 943 476 5919"},
+      {"CA_SIN", "SIN 130 692 544"},
+      {"AU_MEDICARE", "Medicare card 2123 45670 1"},
+      {"VIN", "VIN: 1M8GDM9AXKP042788"},
+      {"AWS_ACCESS_KEY", "key AKIAIOSFODNN7EXAMPL2"},
+      {"PRIVATE_KEY", "-----BEGIN OPENSSH PRIVATE KEY-----"},
+      {"GITHUB_TOKEN", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"},
+      {"SLACK_TOKEN", "xoxb-123456789012-abcdefghijklmnopqrstuvwx"},
+      {"GOOGLE_API_KEY", "AIzaSyA1234567890abcdefghijklmnopqrstuv"},
+      {"STRIPE_KEY", "sk_live_abcdefghijklmnopqrstuvwx"},
+      {"JWT", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl"},
+      {"GENERIC_PASSWORD", "db_password = \"Tr0ub4dor&3\""},
+  };
+  for (const auto& [type, text] : cases) {
+    INFO(type << " in: " << text);
+    auto f = Scan(text);
+    CHECK(std::any_of(f.begin(), f.end(), [&](const Found& x) { return x.type == type; }));
+  }
+}
+
+TEST_CASE("Look-alikes of the wider library stay quiet") {
+  for (const char* text : {
+           "log 2024-03-05 12:30:00 INFO started",     // a timestamp is no DATE
+           "version 10.3.15 released",                 // nor a version
+           "mac 00:1a:2b:3c:4d:5e seen",               // no IPv6
+           "E11.9 appears in the parts catalogue",     // ICD shape without clinical context
+           "0002-3227-30 on the pallet label",         // NDC shape without drug context
+           "NHS number 943 476 5918",                  // bad mod 11
+           "password=${DB_PASSWORD}",                  // placeholder
+           "pk_live_abcdefghijklmnopqrstuvwx",         // publishable, not secret
+           "Name: Stable Overnight",                   // not in the name dictionary
+           "Springfield, IL 62704",                    // a city alone is no address
+       }) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+}

@@ -3,6 +3,8 @@
 #include "classifiers/rule_pack.h"
 #include "classifiers/ruleset.h"
 
+#include <set>
+
 using namespace phiscan::classifiers;
 
 namespace {
@@ -139,4 +141,48 @@ TEST_CASE("A later pack overrides or disables a built-in type") {
   auto base = RuleSet::Compile(MergeRulePacks({builtin.value()}));
   REQUIRE(base.ok());
   CHECK(base.value()->version() != rs.value()->version());
+}
+
+TEST_CASE("The built-in pack defines exactly the issue's type ids, each with class and category") {
+  auto rs = RuleSet::LoadWithBuiltins({});
+  REQUIRE(rs.ok());
+  std::set<std::string> ids;
+  for (const auto& t : rs.value()->types()) {
+    ids.insert(t.id);
+    INFO(t.id);
+    CHECK_FALSE(t.category.empty());
+    CHECK_FALSE(t.patterns.empty());
+    CHECK_FALSE(t.description.empty());
+  }
+  std::set<std::string> want = {
+      "US_SSN", "US_ITIN", "US_MBI", "US_NPI", "US_DEA", "MRN", "HEALTH_PLAN_ID", "ICD10_CODE",
+      "NDC", "DATE_OF_BIRTH", "DATE", "PERSON_NAME", "ADDRESS", "PHONE", "EMAIL", "URL",
+      "IP_ADDRESS", "CREDIT_CARD", "IBAN", "US_ABA_ROUTING", "US_BANK_ACCOUNT",
+      "US_DRIVER_LICENSE", "US_PASSPORT", "UK_NHS", "CA_SIN", "AU_MEDICARE", "VIN",
+      "AWS_ACCESS_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "GOOGLE_API_KEY",
+      "STRIPE_KEY", "JWT", "GENERIC_PASSWORD"};
+  CHECK(ids == want);
+  auto& types = rs.value()->types();
+  CHECK(types[rs.value()->FindType("MRN")].hipaa_class == 8);
+  CHECK(types[rs.value()->FindType("PERSON_NAME")].hipaa_class == 1);
+  CHECK(types[rs.value()->FindType("JWT")].category == "CREDENTIAL");
+}
+
+TEST_CASE("Rule model extensions: errors for dictionaries, list macros and label rules") {
+  CHECK(CompileError("types:\n  - id: X\n    category: PII\n    patterns:\n"
+                     "      - regex: 'a{{nope}}b'\n        score: 70\n") ==
+        "user.yaml:5: rule X: unknown keyword list 'nope' in regex");
+  CHECK(CompileError("types:\n  - id: X\n    category: PII\n    patterns:\n"
+                     "      - regex: 'ab'\n        score: 70\n        dictionary: [nope]\n") ==
+        "user.yaml:5: rule X: unknown keyword list 'nope' in dictionary");
+  CHECK(CompileError("types:\n  - id: X\n    category: PII\n    patterns:\n"
+                     "      - regex: 'ab'\n        score: 70\n        proximity: 5000\n") ==
+        "user.yaml:7: rule X: proximity must be between 0 and 4096");
+  CHECK(CompileError("labels:\n  - label: PHI\n    any_type: [US_SNN]\n") ==
+        "user.yaml:2: label PHI: unknown type 'US_SNN'");
+  CHECK(CompileError("labels:\n  - label: PHI\n    any_category: [PII]\n"
+                     "    requires_keywords: [nope]\n") ==
+        "user.yaml:2: label PHI: unknown keyword list 'nope'");
+  CHECK(CompileError("labels:\n  - label: PHI\n    any_category: [PIII]\n") ==
+        "user.yaml:2: label PHI: unknown category 'PIII'");
 }

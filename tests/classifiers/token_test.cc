@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sys/stat.h>
+
+#include <algorithm>
 
 #include "classifiers/token.h"
 #include "tests/testutil/testutil.h"
@@ -52,4 +56,25 @@ TEST_CASE("A token key readable by others is refused") {
   chmod(path.c_str(), 0600);
   CHECK(TokenKey::Load(path).status().code() == phiscan::StatusCode::kCorrupt);
   CHECK(TokenKey::Load(dir.Join("missing.key")).status().code() == phiscan::StatusCode::kNotFound);
+}
+
+TEST_CASE("Tokens equal OpenSSL HMAC-SHA-256 for the same key") {
+  // The precomputed-state HMAC must equal OpenSSL's one-shot HMAC for the
+  // same 32-byte key, including an empty message and one longer than a block.
+  phiscan::testing::TempDir dir;
+  std::string path = dir.Join("k.key");
+  std::string raw(32, '\0');
+  for (int i = 0; i < 32; ++i) raw[i] = static_cast<char>(i * 7 + 1);
+  phiscan::testing::WriteFile(path, raw);
+  chmod(path.c_str(), 0600);
+  auto key = TokenKey::Load(path);
+  REQUIRE(key.ok());
+  for (std::string msg : {std::string(), std::string("536228726"), std::string(200, 'x')}) {
+    unsigned char expect[32];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), raw.data(), 32, reinterpret_cast<const unsigned char*>(msg.data()),
+         msg.size(), expect, &len);
+    auto got = key.value().Tokenize(msg);
+    CHECK(std::equal(got.begin(), got.end(), expect));
+  }
 }

@@ -92,3 +92,218 @@ TEST_CASE("Validators are found by name") {
   CHECK(FindValidator("nope") == nullptr);
   CHECK(FindValidator("") == nullptr);
 }
+
+TEST_CASE("ITIN: leading 9 and IRS group ranges") {
+  CHECK(ItinValid("912-70-1234"));
+  CHECK(ItinValid("900-50-1234"));
+  CHECK(ItinValid("999 99 1234"));
+  CHECK(ItinValid("912881234"));
+  CHECK(ItinValid("912-94-0000"));
+  CHECK_FALSE(ItinValid("812-70-1234"));   // must start with 9
+  CHECK_FALSE(ItinValid("912-49-1234"));   // group 49 is below 50
+  CHECK_FALSE(ItinValid("912-66-1234"));   // 66-69 are not issued
+  CHECK_FALSE(ItinValid("912-89-1234"));
+  CHECK_FALSE(ItinValid("912-93-1234"));
+  CHECK_FALSE(ItinValid("912-70 1234"));   // mixed separators
+  CHECK_FALSE(ItinValid("91270123"));
+}
+
+TEST_CASE("DEA registration check digit") {
+  CHECK(DeaValid("AB1234563"));   // the textbook example: 1+3+5 + 2*(2+4+6) = 33
+  CHECK(DeaValid("BJ6125341"));
+  CHECK(DeaValid("M91234563"));   // second character 9 (business name)
+  CHECK(DeaValid("ab1234563"));
+  CHECK_FALSE(DeaValid("AB1234564"));  // wrong check digit
+  CHECK_FALSE(DeaValid("ZB1234563"));  // Z is no registrant type
+  CHECK_FALSE(DeaValid("A11234563"));  // second character is a letter or 9
+  CHECK_FALSE(DeaValid("AB123456"));
+  CHECK_FALSE(DeaValid("AB12345630"));
+}
+
+TEST_CASE("ABA routing: prefix ranges and 3-7-1 checksum") {
+  CHECK(AbaValid("011000015"));   // Federal Reserve Bank of Boston
+  CHECK(AbaValid("021000021"));   // JPMorgan Chase, New York
+  CHECK(AbaValid("122105155"));
+  CHECK(AbaValid("0110-0001-5"));
+  CHECK_FALSE(AbaValid("021000022"));  // checksum
+  CHECK_FALSE(AbaValid("131000016"));  // prefix 13 not assigned (checksum ok)
+  CHECK_FALSE(AbaValid("000000000"));
+  CHECK_FALSE(AbaValid("02100002"));
+}
+
+TEST_CASE("IBAN: country length table and mod 97") {
+  CHECK(IbanValid("GB82 WEST 1234 5698 7654 32"));  // ECBS / registry example
+  CHECK(IbanValid("GB82WEST12345698765432"));
+  CHECK(IbanValid("DE89 3704 0044 0532 0130 00"));
+  CHECK(IbanValid("FR14 2004 1010 0505 0001 3M02 606"));
+  CHECK(IbanValid("NL91ABNA0417164300"));
+  CHECK(IbanValid("BE68539007547034"));
+  CHECK(IbanValid("NO9386011117947"));                // shortest: 15
+  CHECK_FALSE(IbanValid("GB82 WEST 1234 5698 7654 33"));  // mod 97
+  CHECK_FALSE(IbanValid("DE89 3704 0044 0532 0130 0"));   // DE is 22 long
+  CHECK_FALSE(IbanValid("QQ82WEST12345698765432"));       // no such country
+  CHECK_FALSE(IbanValid("GB82-WEST-1234-5698-7654-32"));
+}
+
+TEST_CASE("UK NHS number mod 11") {
+  CHECK(NhsValid("943 476 5919"));  // the NHS Digital example
+  CHECK(NhsValid("9434765919"));
+  CHECK(NhsValid("401-023-2137"));
+  CHECK_FALSE(NhsValid("943 476 5918"));
+  CHECK_FALSE(NhsValid("943 476-5919"));  // mixed separators
+  CHECK_FALSE(NhsValid("1111111111"));    // valid sum, but all one digit
+  // Remainder 1 gives check value 10, which no NHS number has.
+  CHECK_FALSE(NhsValid("0000000060"));
+  CHECK_FALSE(NhsValid("943476591"));
+}
+
+TEST_CASE("Canadian SIN: Luhn, never 0 or 8 first") {
+  CHECK(SinValid("130 692 544"));
+  CHECK(SinValid("130-692-544"));
+  CHECK(SinValid("130692544"));
+  CHECK_FALSE(SinValid("130 692 545"));   // Luhn
+  CHECK_FALSE(SinValid("046 454 286"));   // CRA's sample: Luhn-valid, but 0 is never issued
+  CHECK_FALSE(SinValid("846 454 281"));
+  CHECK_FALSE(SinValid("130 692-544"));
+}
+
+TEST_CASE("Australian Medicare number checksum") {
+  CHECK(AuMedicareValid("2123 45670 1"));   // 2+3+14+27+4+15+42+63 = 170 -> 0
+  CHECK(AuMedicareValid("2123456701"));
+  CHECK(AuMedicareValid("2123 45670 1 2"));  // with the individual reference number
+  CHECK_FALSE(AuMedicareValid("2123 45671 1"));  // check digit
+  CHECK_FALSE(AuMedicareValid("7123 45670 1"));  // first digit 2-6
+  CHECK_FALSE(AuMedicareValid("2123 45670 0"));  // issue number 0
+  CHECK_FALSE(AuMedicareValid("212345670"));
+}
+
+TEST_CASE("VIN check digit") {
+  CHECK(VinValid("1M8GDM9AXKP042788"));  // the NHTSA example, check digit X
+  CHECK(VinValid("1HGCM82633A004352"));
+  CHECK_FALSE(VinValid("1M8GDM9A1KP042788"));
+  CHECK_FALSE(VinValid("1M8GDM9AXKP04278O"));  // O is never used
+  CHECK_FALSE(VinValid("11111111111111111"));  // digits only: not a VIN
+  CHECK_FALSE(VinValid("1M8GDM9AXKP04278"));
+}
+
+TEST_CASE("IPv4 dotted quads") {
+  CHECK(Ipv4Valid("192.168.1.20"));
+  CHECK(Ipv4Valid("8.8.8.8"));
+  CHECK(Ipv4Valid("10.0.0.1"));
+  CHECK_FALSE(Ipv4Valid("256.1.1.1"));
+  CHECK_FALSE(Ipv4Valid("10.01.0.1"));  // leading zero
+  CHECK_FALSE(Ipv4Valid("1.2.3"));
+  CHECK_FALSE(Ipv4Valid("1.2.3.4.5"));
+  CHECK_FALSE(Ipv4Valid("0.0.0.0"));
+  CHECK_FALSE(Ipv4Valid("255.255.255.255"));
+}
+
+TEST_CASE("IPv6 text forms") {
+  CHECK(Ipv6Valid("2001:db8:85a3:0:0:8a2e:370:7334"));
+  CHECK(Ipv6Valid("2001:0db8:85a3:0000:0000:8a2e:0370:7334"));
+  CHECK(Ipv6Valid("2001:db8::8a2e:370:7334"));
+  CHECK(Ipv6Valid("fe80::1"));
+  CHECK(Ipv6Valid("::ffff:192.0.2.128"));
+  CHECK(Ipv6Valid("2001:db8::"));
+  CHECK_FALSE(Ipv6Valid("12:30:45"));              // a clock time
+  CHECK_FALSE(Ipv6Valid("00:1a:2b:3c:4d:5e"));     // a MAC address
+  CHECK_FALSE(Ipv6Valid("2001:db8::1::2"));        // two "::"
+  CHECK_FALSE(Ipv6Valid("2001:db8:85a3:0:0:8a2e:370:7334:1"));  // nine groups
+  CHECK_FALSE(Ipv6Valid("2001:db8:85g3::1"));      // not hex
+  CHECK_FALSE(Ipv6Valid("12345::1"));
+  CHECK_FALSE(Ipv6Valid("::"));
+}
+
+TEST_CASE("Dates must exist on the calendar and carry no time of day") {
+  CHECK(DateValid("2024-02-29"));   // leap year
+  CHECK(DateValid("2000-02-29"));   // divisible by 400
+  CHECK(DateValid("03/15/1980"));
+  CHECK(DateValid("3/5/80"));
+  CHECK(DateValid("15/03/1980"));   // day first
+  CHECK(DateValid("15.03.1980"));
+  CHECK(DateValid("March 3, 1980"));
+  CHECK(DateValid("Sept 30 1999"));
+  CHECK(DateValid("3rd Mar 1980"));
+  CHECK(DateValid("Mar-03-1980"));
+  CHECK(DateValid("19800315"));
+  CHECK_FALSE(DateValid("2023-02-29"));  // not a leap year
+  CHECK_FALSE(DateValid("1900-02-29"));  // divisible by 100
+  CHECK_FALSE(DateValid("2024-04-31"));
+  CHECK_FALSE(DateValid("13/13/1980"));
+  CHECK_FALSE(DateValid("1850-01-01"));  // outside 1900-2099
+  CHECK_FALSE(DateValid("2024-03-05 12:30"));  // a timestamp
+  CHECK_FALSE(DateValid("2024-03-05T12:30"));
+  CHECK_FALSE(DateValid("Smarch 3, 1980"));
+  CHECK_FALSE(DateValid("03/15-1980"));
+  CHECK_FALSE(DateValid("19801315"));
+}
+
+TEST_CASE("ICD-10 code shapes") {
+  CHECK(Icd10Valid("E11.9"));
+  CHECK(Icd10Valid("J45.909"));
+  CHECK(Icd10Valid("S72.001A"));
+  CHECK(Icd10Valid("I10"));
+  CHECK(Icd10Valid("U07.1"));
+  CHECK(Icd10Valid("C4A.0"));
+  CHECK_FALSE(Icd10Valid("1E1.9"));
+  CHECK_FALSE(Icd10Valid("E1.9"));
+  CHECK_FALSE(Icd10Valid("E11."));
+  CHECK_FALSE(Icd10Valid("E119"));    // dot-less beyond the category
+  CHECK_FALSE(Icd10Valid("e11.9"));
+  CHECK_FALSE(Icd10Valid("E11.90000"));
+}
+
+TEST_CASE("NDC segment shapes") {
+  CHECK(NdcValid("0002-3227-30"));   // 4-4-2
+  CHECK(NdcValid("00378-180-01"));   // 5-3-2
+  CHECK(NdcValid("50090-2875-0"));   // 5-4-1
+  CHECK(NdcValid("00002-3227-30"));  // 11-digit billing form 5-4-2
+  CHECK_FALSE(NdcValid("0002-3227-3"));
+  CHECK_FALSE(NdcValid("000-3227-30"));
+  CHECK_FALSE(NdcValid("00000-3227-30"));  // zero labeler
+  CHECK_FALSE(NdcValid("0002322730"));     // no hyphens: too ambiguous
+  CHECK_FALSE(NdcValid("0002-0000-30"));
+}
+
+TEST_CASE("JWT header must decode to JSON naming an alg") {
+  // The jwt.io example token.
+  CHECK(JwtValid("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4g"
+                 "RG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"));
+  // {"typ":"JWT"} without alg.
+  CHECK_FALSE(JwtValid("eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"));
+  CHECK_FALSE(JwtValid("eyJhbGciOiJIUzI1NiJ9"));  // one segment
+  CHECK_FALSE(JwtValid("abc!def.ghi.jkl"));
+}
+
+TEST_CASE("Secret values reject placeholders") {
+  CHECK(SecretValueValid("Tr0ub4dor&3"));
+  CHECK(SecretValueValid("hunter2hunter2"));
+  CHECK_FALSE(SecretValueValid("${DB_PASSWORD}"));
+  CHECK_FALSE(SecretValueValid("%(pw)s"));
+  CHECK_FALSE(SecretValueValid("{{ secret }}"));
+  CHECK_FALSE(SecretValueValid("<your-password>"));
+  CHECK_FALSE(SecretValueValid("********"));
+  CHECK_FALSE(SecretValueValid("changeme"));
+  CHECK_FALSE(SecretValueValid("NULL"));
+  CHECK_FALSE(SecretValueValid("REDACTED_BY_OPS"));
+  CHECK_FALSE(SecretValueValid("abc"));  // too short
+}
+
+TEST_CASE("Every validator name resolves") {
+  for (auto names = ValidatorNames(); *names; ++names) {
+    INFO(*names);
+    CHECK(FindValidator(*names) != nullptr);
+  }
+  CHECK(FindValidator("nope") == nullptr);
+}
+
+TEST_CASE("E.164 international numbers") {
+  CHECK(E164PhoneValid("+44 20 7946 0958"));
+  CHECK(E164PhoneValid("+4930123456"));
+  CHECK(E164PhoneValid("+61-2-9876-5432"));
+  CHECK_FALSE(E164PhoneValid("+1 202 555 0123"));  // NANP: its own validator
+  CHECK_FALSE(E164PhoneValid("+44 20 7946-0958"));  // mixed separators
+  CHECK_FALSE(E164PhoneValid("+44 123"));            // too short
+  CHECK_FALSE(E164PhoneValid("+44 1234 5678 9012 3456"));  // 18 digits
+  CHECK_FALSE(E164PhoneValid("44 20 7946 0958"));    // no '+'
+}

@@ -557,4 +557,92 @@ TEST_CASE("Walker reports a root that vanished after CheckRoots as a gap") {
 }
 
 }  // namespace
+
+TEST_CASE("Exclude and include rules prune the walk; excluded entries are counted") {
+  TempDir dir;
+  const std::string root = dir.Join("tree");
+  WriteFile(root + "/keep/a.csv", "a");
+  WriteFile(root + "/keep/b.txt", "b");
+  WriteFile(root + "/node_modules/x.csv", "x");
+  WriteFile(root + "/logs/app.log", "l");
+  PathFilter filter;
+  REQUIRE(filter.AddExclude("node_modules/").ok());
+  REQUIRE(filter.AddExclude("*.log").ok());
+  REQUIRE(filter.AddInclude("*.csv").ok());
+  WalkOptions options;
+  options.filter = &filter;
+  Walker walker(options);
+  Collector out;
+  std::atomic<bool> cancel{false};
+  WalkStats stats = walker.Run({root}, out.AsEmit(), cancel);
+  CHECK(out.FilePaths() == std::vector<std::string>{root + "/keep/a.csv"});
+  CHECK(stats.excluded == 3);  // node_modules/, app.log, b.txt (not included)
+}
+
+TEST_CASE("--follow-symlinks follows links but never loops or walks a directory twice") {
+  TempDir dir;
+  const std::string root = dir.Join("tree");
+  WriteFile(root + "/real/f.txt", "f");
+  WriteFile(dir.Join("outside/o.txt"), "o");
+  REQUIRE(symlink("..", (root + "/real/up").c_str()) == 0);           // a loop
+  REQUIRE(symlink(dir.Join("outside").c_str(), (root + "/ext").c_str()) == 0);
+  REQUIRE(symlink((root + "/real").c_str(), (root + "/alias").c_str()) == 0);  // same dir twice
+  REQUIRE(symlink(dir.Join("outside/o.txt").c_str(), (root + "/link.txt").c_str()) == 0);
+  WalkOptions options;
+  options.follow_symlinks = true;
+  Walker walker(options);
+  Collector out;
+  std::atomic<bool> cancel{false};
+  auto fut = std::async(std::launch::async, [&] { return walker.Run({root}, out.AsEmit(), cancel); });
+  REQUIRE(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  fut.get();
+  auto files = out.FilePaths();
+  CHECK(std::count(files.begin(), files.end(), root + "/ext/o.txt") == 1);
+  CHECK(std::count(files.begin(), files.end(), root + "/link.txt") == 1);
+  // real/f.txt appears once: either as real/ or via alias/, never both.
+  CHECK(std::count(files.begin(), files.end(), root + "/real/f.txt") +
+            std::count(files.begin(), files.end(), root + "/alias/f.txt") ==
+        1);
+  // The followed file link is readable through what the walker handed out.
+  const WalkItem* link = out.FindFile(root + "/link.txt");
+  REQUIRE(link != nullptr);
+  CHECK(ReadThroughHandle(*link) == "o");
+  bool loop_gap = false;
+  for (const WalkItem* g : out.Gaps()) loop_gap |= g->gap_status == AssetStatus::kLoop;
+  CHECK(loop_gap);
+}
+
+
+TEST_CASE("--one-file-system does not enter another filesystem") {
+  TempDir dir;
+  struct stat tmp_st, shm_st;
+  if (stat("/dev/shm", &shm_st) != 0 || stat(dir.path().c_str(), &tmp_st) != 0 ||
+      shm_st.st_dev == tmp_st.st_dev) {
+    WARN("no second filesystem at /dev/shm; skipped");
+    return;
+  }
+  char shm_template[] = "/dev/shm/phiscan-ofs-XXXXXX";
+  REQUIRE(mkdtemp(shm_template) != nullptr);
+  const std::string other = shm_template;
+  WriteFile(other + "/elsewhere.txt", "e");
+  const std::string root = dir.Join("tree");
+  WriteFile(root + "/here.txt", "h");
+  REQUIRE(symlink(other.c_str(), (root + "/mnt").c_str()) == 0);
+  for (bool one_fs : {false, true}) {
+    WalkOptions options;
+    options.follow_symlinks = true;  // reach the other filesystem through the link
+    options.one_file_system = one_fs;
+    Walker walker(options);
+    Collector out;
+    std::atomic<bool> cancel{false};
+    WalkStats stats = walker.Run({root}, out.AsEmit(), cancel);
+    auto files = out.FilePaths();
+    INFO("one_file_system " << one_fs);
+    CHECK(std::count(files.begin(), files.end(), root + "/mnt/elsewhere.txt") == (one_fs ? 0 : 1));
+    CHECK(stats.excluded == (one_fs ? 1u : 0u));
+  }
+  unlink((other + "/elsewhere.txt").c_str());
+  rmdir(other.c_str());
+}
+
 }  // namespace phiscan::scanner

@@ -1,0 +1,44 @@
+#include <sys/stat.h>
+
+#include "catalog/catalog.h"
+
+namespace phiscan::catalog {
+
+const char* ReadersName(Readers r) {
+  switch (r) {
+    case Readers::kEveryone:
+      return "everyone";
+    case Readers::kGroup:
+      return "group";
+    case Readers::kAcl:
+      return "acl";
+    case Readers::kOwner:
+      return "owner";
+  }
+  return "owner";
+}
+
+bool IsSensitiveLabel(std::string_view label) { return !label.empty() && label != "NONE"; }
+
+Exposure ComputeExposure(uint32_t mode, const std::optional<AclSummary>& acl,
+                         std::string_view label) {
+  Exposure e;
+  // With an extended ACL the group bits of st_mode are the mask, an upper
+  // bound for every group-class entry; the owning group's own entry decides
+  // whether it reads.
+  const bool group_reads = acl ? acl->group_readable : (mode & S_IRGRP) != 0;
+  if ((mode & S_IROTH) != 0) {
+    e.readable_by = Readers::kEveryone;
+  } else if (group_reads) {
+    e.readable_by = Readers::kGroup;
+  } else if (acl && acl->named_readers > 0) {
+    e.readable_by = Readers::kAcl;
+  }
+  e.group_writable = (mode & S_IWGRP) != 0;
+  e.world_writable = (mode & S_IWOTH) != 0;
+  e.exposed = IsSensitiveLabel(label) &&
+              (e.readable_by == Readers::kEveryone || e.group_writable || e.world_writable);
+  return e;
+}
+
+}  // namespace phiscan::catalog

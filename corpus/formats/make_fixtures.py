@@ -1,0 +1,364 @@
+#!/usr/bin/env python3
+"""Builds the format fixtures for phiscan's extraction tests.
+
+Writes one file per format into --out (which must be absent or empty), each
+with planted synthetic identifiers, and `manifest.jsonl`: one line per asset
+record the scanner must produce (the file itself and every member), with the
+status, reason and the exact counts expected of the planted types (US_SSN,
+US_NPI, CREDIT_CARD; other types the rule pack may find are not listed):
+
+  {"file": "archives/outer.zip", "member": "dir/inner.tar.gz!notes.txt",
+   "status": "complete", "reason": null, "types": {"US_SSN": 1, ...}}
+
+Only the Python standard library is used; the output is deterministic. No
+value is real: SSN 536-22-8726 (structurally valid, not issued to anyone we
+know of), NPI 1234567893 (CMS's published check-digit example), card
+4111 1111 1111 1111 (a well-known test number).
+"""
+import argparse
+import bz2
+import gzip
+import io
+import json
+import lzma
+import os
+import sqlite3
+import struct
+import sys
+import tarfile
+import zipfile
+
+SSN = "536-22-8726"
+SSN_BARE = "536228726"
+NPI = "1234567893"
+CARD = "4111 1111 1111 1111"
+
+# One line with three identifiers, each next to its keyword.
+PLANT = f"Patient SSN {SSN}, NPI {NPI}, credit card {CARD}.\n"
+PLANT_TYPES = {"US_SSN": 1, "US_NPI": 1, "CREDIT_CARD": 1}
+
+# Neutral text: no digits, no keyword of any built-in list. Used to move a
+# value further from a keyword than the 300-byte evidence window.
+FILLER = ("The care team reviewed the plan with the family and agreed on the "
+          "next steps for recovery at home. ")
+FAR = FILLER * 5  # > 300 bytes
+
+FIXED_TIME = (2024, 1, 2, 3, 4, 5)
+manifest = []
+
+
+def expect(file, member=None, status="complete", reason=None, types=None):
+    manifest.append({"file": file, "member": member, "status": status,
+                     "reason": reason, "types": types or {}})
+
+
+def write(out, rel, data):
+    path = os.path.join(out, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def zip_bytes(entries, compression=zipfile.ZIP_DEFLATED):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, FIXED_TIME)
+            info.compress_type = compression
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+def tar_bytes(entries, mode="w"):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode=mode, format=tarfile.PAX_FORMAT) as t:
+        for name, data in entries:
+            data = data if isinstance(data, bytes) else data.encode("utf-8")
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 1700000000
+            t.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def gz(data):
+    return gzip.compress(data, mtime=0)
+
+
+# ---- text encodings ---------------------------------------------------------
+
+def text_fixtures(out):
+    body = "Discharge summary.\n" + PLANT + FILLER + "\n"
+    write(out, "text/utf8.txt", body)
+    expect("text/utf8.txt", types=PLANT_TYPES)
+    write(out, "text/utf16le_bom.txt", body.encode("utf-16-le") and b"\xff\xfe" + body.encode("utf-16-le"))
+    expect("text/utf16le_bom.txt", types=PLANT_TYPES)
+    write(out, "text/utf16be_bom.txt", b"\xfe\xff" + body.encode("utf-16-be"))
+    expect("text/utf16be_bom.txt", types=PLANT_TYPES)
+    write(out, "text/utf16le.txt", body.encode("utf-16-le"))
+    expect("text/utf16le.txt", types=PLANT_TYPES)
+    write(out, "text/utf16be.txt", body.encode("utf-16-be"))
+    expect("text/utf16be.txt", types=PLANT_TYPES)
+    latin = "Caf\u00e9 na\u00efve \u2013 r\u00e9sum\u00e9.\n" + PLANT
+    write(out, "text/cp1252.txt", latin.encode("cp1252"))
+    expect("text/cp1252.txt", types=PLANT_TYPES)
+    write(out, "text/utf8_bom.txt", b"\xef\xbb\xbf" + body.encode("utf-8"))
+    expect("text/utf8_bom.txt", types=PLANT_TYPES)
+    # Binary: a NUL early, an identifier with its keyword inside; skipped.
+    write(out, "text/blob.bin", b"\x00\x01\x02\x03BIN" + PLANT.encode() + bytes(range(256)))
+    expect("text/blob.bin", status="skipped", reason="binary")
+
+
+# ---- archives -----------------------------------------------------------------
+
+def archive_fixtures(out):
+    notes = ("Clinic notes.\n" + PLANT).encode()
+    utf16 = b"\xff\xfe" + ("Export.\n" + PLANT).encode("utf-16-le")
+    inner_tgz = gz(tar_bytes([("notes.txt", notes), ("sub/utf16.txt", utf16)]))
+    outer = zip_bytes([("readme.txt", b"Nothing to see here.\n"),
+                       ("dir/inner.tar.gz", inner_tgz),
+                       ("img/blob.bin", b"\x00\x00\x01binary" * 10)])
+    write(out, "archives/outer.zip", outer)
+    expect("archives/outer.zip")
+    expect("archives/outer.zip", "readme.txt")
+    expect("archives/outer.zip", "dir/inner.tar.gz")
+    expect("archives/outer.zip", "dir/inner.tar.gz!notes.txt", types=PLANT_TYPES)
+    expect("archives/outer.zip", "dir/inner.tar.gz!sub/utf16.txt", types=PLANT_TYPES)
+    expect("archives/outer.zip", "img/blob.bin", status="skipped", reason="binary")
+
+    write(out, "archives/notes.tar.bz2", bz2.compress(tar_bytes([("a/notes.txt", notes)])))
+    expect("archives/notes.tar.bz2")
+    expect("archives/notes.tar.bz2", "a/notes.txt", types=PLANT_TYPES)
+    write(out, "archives/notes.tar.xz", lzma.compress(tar_bytes([("notes.txt", notes)])))
+    expect("archives/notes.tar.xz")
+    expect("archives/notes.tar.xz", "notes.txt", types=PLANT_TYPES)
+    write(out, "archives/notes.txt.gz", gz(notes))
+    expect("archives/notes.txt.gz")
+    expect("archives/notes.txt.gz", "notes.txt", types=PLANT_TYPES)
+    # A zip whose extension lies.
+    write(out, "archives/looks_like_text.txt", zip_bytes([("n.txt", notes)]))
+    expect("archives/looks_like_text.txt")
+    expect("archives/looks_like_text.txt", "n.txt", types=PLANT_TYPES)
+
+    # Encrypted member: the general-purpose "encrypted" bit set in the local
+    # and central headers (what every zip encryption method sets).
+    enc = bytearray(zip_bytes([("secret.txt", notes)], zipfile.ZIP_STORED))
+    enc[6] |= 1
+    cd = enc.find(b"PK\x01\x02")
+    enc[cd + 8] |= 1
+    write(out, "archives/encrypted.zip", bytes(enc))
+    expect("archives/encrypted.zip")
+    expect("archives/encrypted.zip", "secret.txt", status="encrypted", reason="password_protected")
+
+    # Corrupt: a zip cut in the middle of its only member.
+    cut = zip_bytes([("big.txt", (FILLER * 200 + PLANT).encode())], zipfile.ZIP_DEFLATED)
+    write(out, "archives/truncated.zip", cut[: len(cut) // 2])
+    # (no manifest line: the tests assert its status directly)
+
+
+# ---- structured text -----------------------------------------------------------
+
+def structured_fixtures(out):
+    # CSV: the column header is the only SSN keyword; the value is far from it.
+    rows = ["id,comment,ssn"]
+    for i in range(6):
+        rows.append(f"{i},{FILLER.strip()},")
+    rows.append(f"7,{FILLER.strip()},{SSN_BARE}")
+    write(out, "tables/patients.csv", "\n".join(rows) + "\n")
+    expect("tables/patients.csv", types={"US_SSN": 1})
+    tsv = ["id\tnote\tNPI"] + [f"{i}\t{FILLER.strip()}\t" for i in range(6)]
+    tsv.append(f"9\t{FILLER.strip()}\t{NPI}")
+    write(out, "tables/providers.tsv", "\n".join(tsv) + "\n")
+    expect("tables/providers.tsv", types={"US_NPI": 1})
+
+    # JSON: values in an array named by its key, far from it.
+    doc = {"ssn": [FAR, SSN_BARE], "note": FAR}
+    write(out, "json/array.json", json.dumps(doc))
+    expect("json/array.json", types={"US_SSN": 1})
+    # FHIR NDJSON: identifier systems name the values.
+    lines = []
+    for i in range(2):
+        lines.append(json.dumps({
+            "resourceType": "Patient", "id": f"p{i}", "text": {"div": FAR},
+            "identifier": [
+                {"system": "urn:oid:2.16.840.1.113883.4.1", "value": SSN_BARE},
+            ]}))
+    lines.append(json.dumps({
+        "resourceType": "Practitioner", "note": FAR,
+        "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": NPI}]}))
+    write(out, "json/bundle.ndjson", "\n".join(lines) + "\n")
+    expect("json/bundle.ndjson", types={"US_SSN": 2, "US_NPI": 1})
+
+    # HL7 v2: PID-19 (SSN) and PV1-7 (attending provider, NPI) have no
+    # keyword in the text; the field names are the evidence.
+    hl7 = "\r".join([
+        "MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240102030405||ADT^A01|MSG0001|P|2.5",
+        "EVN|A01|20240102030405",
+        f"PID|1||MRN0001^^^HOSP^MR||DOE^JANE||19800101|F|||1 MAIN ST^^TOWN^ST^00000|||||||ACCT1|{SSN_BARE}",
+        "NTE|1||" + FAR,
+        f"PV1|1|I|WARD^1^1||||{NPI}^SMITH^JOHN",
+    ]) + "\r"
+    write(out, "hl7/adt_a01.hl7", hl7)
+    expect("hl7/adt_a01.hl7", types={"US_SSN": 1, "US_NPI": 1})
+
+    # X12 837: NM1*IL with qualifier 34 (SSN), NM1*82 with XX (NPI).
+    isa = ("ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       "
+           "*240102*0304*^*00501*000000001*0*P*:~")
+    assert len(isa) == 106, len(isa)
+    segs = [isa, "GS*HC*SUB*REC*20240102*0304*1*X*005010X222A1",
+            "ST*837*0001*005010X222A1",
+            f"NM1*IL*1*DOE*JANE****34*{SSN_BARE}",
+            "NTE*ADD*" + FAR.upper().replace("*", " "),
+            f"NM1*82*1*SMITH*JOHN****XX*{NPI}",
+            "SE*5*0001", "GE*1*1", "IEA*1*000000001"]
+    write(out, "x12/claim.837", "~\n".join(segs) + "~\n")
+    expect("x12/claim.837", types={"US_SSN": 1, "US_NPI": 1})
+
+    # C-CDA: the id's root OID says SSN; no keyword in the text.
+    ccda = f"""<?xml version="1.0" encoding="UTF-8"?>
+<ClinicalDocument xmlns="urn:hl7-org:v3">
+  <title>Continuity of Care Document</title>
+  <text>{FAR}</text>
+  <recordTarget><patientRole>
+    <id root="2.16.840.1.113883.4.1" extension="{SSN_BARE}"/>
+    <patient><name><given>Jane</given><family>Doe</family></name></patient>
+  </patientRole></recordTarget>
+  <component><section><text>Contact: SSN&#58; {SSN} &amp; more</text></section></component>
+</ClinicalDocument>
+"""
+    write(out, "xml/ccda.xml", ccda)
+    expect("xml/ccda.xml", types={"US_SSN": 2})
+
+    html = f"""<!DOCTYPE html><html><head><title>Referral</title>
+<style>p {{ color: black; }}</style></head><body>
+<p>Credit&nbsp;card <b>{CARD}</b></p><p>{FAR}</p>
+<table><tr><td>SSN</td><td>{SSN}</td></tr></table></body></html>
+"""
+    write(out, "html/referral.html", html)
+    expect("html/referral.html", types={"CREDIT_CARD": 1, "US_SSN": 1})
+
+
+# ---- documents ------------------------------------------------------------------
+
+CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+      '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+      '<Default Extension="xml" ContentType="application/xml"/></Types>')
+
+
+def docx(paragraphs):
+    body = "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{a}</w:t></w:r><w:r><w:t>{b}</w:t></w:r></w:p>'
+        for a, b in paragraphs)
+    doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+           f'<w:body>{body}</w:body></w:document>')
+    return zip_bytes([("[Content_Types].xml", CT), ("_rels/.rels", "<Relationships/>"),
+                      ("word/styles.xml", "<w:styles>SSN 000-00-0000</w:styles>"),
+                      ("word/document.xml", doc)])
+
+
+def document_fixtures(out):
+    # Runs split the value in two: the text must join them.
+    write(out, "docs/letter.docx", docx([("Patient SSN 536-22-", "8726"),
+                                         ("Provider NPI ", NPI)]))
+    expect("docs/letter.docx", types={"US_SSN": 1, "US_NPI": 1})
+    shared = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              f'<si><t>SSN</t></si><si><t>{SSN}</t></si><si><t>credit card</t></si>'
+              f'<si><t>{CARD}</t></si></sst>')
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+             '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>'
+             '</sheetData></worksheet>')
+    write(out, "docs/sheet.xlsx", zip_bytes([("[Content_Types].xml", CT),
+                                             ("xl/sharedStrings.xml", shared),
+                                             ("xl/worksheets/sheet1.xml", sheet)]))
+    expect("docs/sheet.xlsx", types={"US_SSN": 1, "CREDIT_CARD": 1})
+    slide = ('<p:sld xmlns:p="p" xmlns:a="a"><p:cSld><p:spTree><p:sp><p:txBody>'
+             f'<a:p><a:r><a:t>Billing NPI {NPI}</a:t></a:r></a:p>'
+             '</p:txBody></p:sp></p:spTree></p:cSld></p:sld>')
+    write(out, "docs/deck.pptx", zip_bytes([("[Content_Types].xml", CT),
+                                            ("ppt/slides/slide1.xml", slide)]))
+    expect("docs/deck.pptx", types={"US_NPI": 1})
+    odt_content = ('<office:document-content xmlns:office="o" xmlns:text="t"><office:body>'
+                   f'<office:text><text:p>SSN {SSN}</text:p><text:p>{FILLER}</text:p>'
+                   '</office:text></office:body></office:document-content>')
+    odt = zip_bytes([("mimetype", "application/vnd.oasis.opendocument.text"),
+                     ("content.xml", odt_content)], zipfile.ZIP_STORED)
+    write(out, "docs/note.odt", odt)
+    expect("docs/note.odt", types={"US_SSN": 1})
+    ods_content = ('<office:document-content xmlns:office="o" xmlns:table="t" xmlns:text="x">'
+                   '<office:body><office:spreadsheet><table:table><table:table-row>'
+                   '<table:table-cell><text:p>NPI</text:p></table:table-cell>'
+                   f'<table:table-cell office:value-type="float" office:value="{NPI}">'
+                   f'<text:p>{NPI}</text:p></table:table-cell>'
+                   '</table:table-row></table:table></office:spreadsheet></office:body>'
+                   '</office:document-content>')
+    write(out, "docs/list.ods", zip_bytes([("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+                                           ("content.xml", ods_content)], zipfile.ZIP_STORED))
+    expect("docs/list.ods", types={"US_NPI": 2})
+
+
+def sqlite_bytes(tables):
+    """A SQLite database file's bytes: {table: (columns, rows)}."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "db.sqlite")
+        con = sqlite3.connect(path)
+        for name, (cols, rows) in tables.items():
+            con.execute(f"CREATE TABLE {name} ({', '.join(cols)})")
+            con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(cols))})", rows)
+        con.commit()
+        con.close()
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def database_fixtures(out):
+    # Column names are the only keywords: values sit far from any.
+    db = sqlite_bytes({
+        "patients": (["id", "note", "ssn"], [(1, FAR, None), (2, FAR, SSN_BARE)]),
+        "providers": (["name", "npi"], [("Smith", NPI)]),
+        "visits": (["id", "summary"], [(1, FILLER)]),
+    })
+    write(out, "db/clinic.sqlite", db)
+    expect("db/clinic.sqlite")
+    expect("db/clinic.sqlite", "patients", types={"US_SSN": 1})
+    expect("db/clinic.sqlite", "providers", types={"US_NPI": 1})
+    expect("db/clinic.sqlite", "visits")
+    write(out, "archives/db.zip", zip_bytes([("export/clinic.sqlite", db)]))
+    expect("archives/db.zip")
+    expect("archives/db.zip", "export/clinic.sqlite")
+    expect("archives/db.zip", "export/clinic.sqlite!patients", types={"US_SSN": 1})
+    expect("archives/db.zip", "export/clinic.sqlite!providers", types={"US_NPI": 1})
+    expect("archives/db.zip", "export/clinic.sqlite!visits")
+
+
+def rtf_fixtures(out):
+    # Font table and generator are skipped; \'e9 is é; \u45? is a hyphen.
+    rtf = (r"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Arial;}}{\colortbl;\red0\green0\blue0;}"
+           r"{\*\generator Writer SSN 536-22-8726;}\f0 Caf\'e9 note.\par "
+           r"Patient SSN 536\u45?22-8726\par Provider NPI " + NPI + r"\par}")
+    write(out, "docs/letter.rtf", rtf)
+    expect("docs/letter.rtf", types={"US_SSN": 1, "US_NPI": 1})
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    if os.path.exists(args.out) and os.listdir(args.out):
+        sys.exit(f"{args.out} is not empty")
+    os.makedirs(args.out, exist_ok=True)
+    text_fixtures(args.out)
+    archive_fixtures(args.out)
+    structured_fixtures(args.out)
+    document_fixtures(args.out)
+    database_fixtures(args.out)
+    rtf_fixtures(args.out)
+    with open(os.path.join(args.out, "manifest.jsonl"), "w") as f:
+        for line in manifest:
+            f.write(json.dumps(line, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+// Text decoding: from the bytes of an asset to the UTF-8 the classifiers
+// read, and from offsets in that UTF-8 back to offsets in the bytes.
+//
+// SniffEncoding() looks at the first bytes of a stream: a UTF-8 or UTF-16
+// byte-order mark, else the NUL pattern of UTF-16 text without one (NULs at
+// nearly every odd or every even position, ripgrep's and ClamAV's heuristic),
+// else any NUL means binary, else UTF-8.
+//
+// TextDecoder converts a stream in any split to UTF-8 and hands it to a
+// TextConsumer in pieces, each labelled with the source byte range it came
+// from; within one piece the mapping is linear (every code point in it has the
+// same encoded length in source and output), so an offset map built from the
+// pieces is exact at code point boundaries. Invalid UTF-8 bytes are read as
+// Windows-1252 (Latin-1 plus the 0x80-0x9F punctuation), one byte at a time,
+// so mixed files keep their valid UTF-8; an unpaired UTF-16 surrogate or a
+// dangling odd byte becomes U+FFFD. Valid UTF-8 input is passed through
+// without copying.
+//
+// OffsetMap keeps those pieces as runs and answers "which source bytes hold
+// decoded [start, end)". Runs with the same ratio that touch are merged, so
+// ASCII-only UTF-16 is one run; ForgetBefore() drops runs no pending match can
+// need, which keeps memory constant on long streams.
+//
+// Thread safety: plain objects, one owner at a time.
+#ifndef PHISCAN_SCANNER_DECODE_H_
+#define PHISCAN_SCANNER_DECODE_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+namespace phiscan::scanner {
+
+enum class TextEncoding { kUtf8, kUtf16Le, kUtf16Be, kBinary };
+const char* TextEncodingName(TextEncoding encoding);
+
+struct EncodingGuess {
+  TextEncoding encoding = TextEncoding::kUtf8;
+  size_t bom_bytes = 0;  // bytes of byte-order mark to skip
+};
+
+// Decides the encoding from the first bytes of a stream (the caller passes
+// what it has, ideally ScanLimits::sniff_bytes).
+EncodingGuess SniffEncoding(std::string_view head);
+
+class TextConsumer {
+ public:
+  virtual ~TextConsumer() = default;
+  // `utf8` was decoded from source bytes [src_begin, src_end). The view is
+  // valid only during the call.
+  virtual void OnText(std::string_view utf8, uint64_t src_begin, uint64_t src_end) = 0;
+};
+
+class TextDecoder {
+ public:
+  // REQUIRES: encoding is not kBinary. `src_offset` is the source offset of
+  // the first byte passed to Decode() (after a skipped BOM, the BOM length).
+  explicit TextDecoder(TextEncoding encoding, uint64_t src_offset = 0);
+
+  // Decodes `bytes`, which follow the previous call's. A sequence cut by the
+  // split is completed on the next call.
+  void Decode(std::string_view bytes, TextConsumer& out);
+  // Flushes an incomplete trailing sequence.
+  void Finish(TextConsumer& out);
+
+ private:
+  void DecodeUtf8(std::string_view bytes, TextConsumer& out);
+  void DecodeUtf16(std::string_view bytes, TextConsumer& out);
+  void EmitScratch(TextConsumer& out);
+
+  TextEncoding encoding_;
+  uint64_t pos_;            // source offset of the next unconsumed byte
+  char carry_[4] = {};      // bytes of a sequence cut by the previous split
+  size_t carry_len_ = 0;
+  std::string scratch_;     // converted output, reused
+  uint64_t scratch_src_ = 0;  // source range of the piece in scratch_
+  uint64_t scratch_src_end_ = 0;
+  int scratch_class_ = -1;  // (output bytes per source unit) of the piece
+};
+
+class OffsetMap {
+ public:
+  // Records that text [text_begin, text_begin + text_len) came from source
+  // [src_begin, src_begin + src_len). REQUIRES: text_begin is at or after the
+  // end of the previous run.
+  void Add(uint64_t text_begin, uint64_t text_len, uint64_t src_begin, uint64_t src_len);
+
+  // Source offset of the first byte of the value starting at text offset
+  // `text`, and one past the last byte of a value ending at `text`. Offsets
+  // in a gap between runs (text that came from nowhere, e.g. a separator the
+  // extractor inserted) map to the next run's start / previous run's end.
+  uint64_t MapStart(uint64_t text) const;
+  uint64_t MapEnd(uint64_t text) const;
+
+  // Forgets runs that end at or before `text`; later MapStart/MapEnd calls
+  // must not ask about offsets before it.
+  void ForgetBefore(uint64_t text);
+  void Clear() { runs_.clear(); }
+  size_t runs() const { return runs_.size(); }
+
+ private:
+  struct Run {
+    uint64_t text_begin, text_len, src_begin, src_len;
+  };
+  static uint64_t Scale(uint64_t d, uint64_t num, uint64_t den, bool round_up);
+  std::deque<Run> runs_;
+};
+
+}  // namespace phiscan::scanner
+
+#endif  // PHISCAN_SCANNER_DECODE_H_

@@ -1,0 +1,437 @@
+#include "scanner/extract.h"
+
+#include <algorithm>
+
+#include "classifiers/aggregate.h"
+#include "scanner/formats/archive.h"
+#include "scanner/formats/extract_impl.h"
+#include "scanner/formats/sniff.h"
+#include "scanner/formats/structured.h"
+
+namespace phiscan::scanner {
+
+using formats::ByteSource;
+using formats::PeekSource;
+
+namespace {
+
+// Bytes peeked to decide what an asset is. Covers the tar magic (offset 257),
+// the DICOM preamble (128 + 4), and the first zip member's name, and gives
+// the encoding heuristic enough text; never less than ScanLimits::sniff_bytes.
+constexpr size_t kMinPeek = 4096;
+
+// A member's bytes as libarchive decompresses them, charged to the budget.
+class MemberSource : public ByteSource {
+ public:
+  MemberSource(formats::ArchiveReader& reader, Budget& budget) : reader_(reader), budget_(budget) {}
+  Result<size_t> Read(std::span<char> buf) override {
+    if (!budget_.CheckTime() || budget_.exhausted()) {
+      return Status::LimitExceeded(std::string("budget: ") + budget_.reason());
+    }
+    auto n = reader_.ReadData(buf);
+    if (!n.ok()) return n;
+    bytes_ += n.value();
+    if (!budget_.ChargeBytes(n.value())) {
+      return Status::LimitExceeded(std::string("budget: ") + budget_.reason());
+    }
+    return n;
+  }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  formats::ArchiveReader& reader_;
+  Budget& budget_;
+  uint64_t bytes_ = 0;
+};
+
+// "notes.txt.gz" → "notes.txt": the name of the single stream inside a
+// compressed file (libarchive's raw format calls it "data").
+std::string RawMemberName(std::string_view container) {
+  size_t cut = container.find_last_of("/!");
+  std::string base(cut == std::string_view::npos ? container : container.substr(cut + 1));
+  char buf[16];
+  std::string_view ext = formats::Extension(base, buf, sizeof buf);
+  if (ext == "gz" || ext == "bz2" || ext == "xz" || ext == "zst" || ext == "lzma" ||
+      ext == "z" || ext == "gzip") {
+    base.resize(base.size() - ext.size() - 1);
+  } else if (ext == "tgz") {
+    base.resize(base.size() - 3);
+    base += "tar";
+  }
+  return base.empty() ? "data" : base;
+}
+
+// Office parts whose text is content (not styles, themes or settings).
+bool IsOfficeTextPart(std::string_view n, bool odf) {
+  auto starts = [&](std::string_view p) { return n.substr(0, p.size()) == p; };
+  auto ends = [&](std::string_view s) {
+    return n.size() >= s.size() && n.substr(n.size() - s.size()) == s;
+  };
+  if (odf) return n == "content.xml" || n == "meta.xml" || n == "styles.xml";
+  if (!ends(".xml")) return false;
+  return n == "word/document.xml" || starts("word/header") || starts("word/footer") ||
+         n == "word/footnotes.xml" || n == "word/endnotes.xml" || n == "word/comments.xml" ||
+         n == "xl/sharedStrings.xml" || starts("xl/worksheets/sheet") || starts("xl/comments") ||
+         starts("ppt/slides/slide") || starts("ppt/notesSlides/") || starts("ppt/comments/") ||
+         n == "docProps/core.xml";
+}
+
+bool IsOfficeEmbedding(std::string_view n) {
+  for (std::string_view p : {"word/embeddings/", "xl/embeddings/", "ppt/embeddings/",
+                             "Object ", "ObjectReplacements/"}) {
+    if (n.substr(0, p.size()) == p) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// ---- Impl: plumbing -------------------------------------------------------
+
+Extractor::Impl::Impl(std::shared_ptr<const classifiers::RuleSet> rules,
+                      const classifiers::TokenKey* key, const ScanLimits& limits)
+    : rules_(std::move(rules)), key_(key), limits_(limits) {}
+
+classifiers::Matcher& Extractor::Impl::MatcherAt(int depth) {
+  size_t d = static_cast<size_t>(std::max(depth, 0));
+  if (matchers_.size() <= d) matchers_.resize(d + 1);
+  if (!matchers_[d]) {
+    classifiers::MatcherOptions mo;
+    mo.chunk_size = limits_.chunk_size;
+    mo.max_candidates = limits_.max_candidates_per_asset;
+    matchers_[d] = std::make_unique<classifiers::Matcher>(rules_, key_, mo);
+  }
+  return *matchers_[d];
+}
+
+std::span<char> Extractor::Impl::BufferAt(int depth) {
+  size_t d = static_cast<size_t>(std::max(depth, 0));
+  if (buffers_.size() <= d) buffers_.resize(d + 1);
+  if (buffers_[d].empty()) buffers_[d].resize(std::max<size_t>(limits_.chunk_size, 1));
+  return {buffers_[d].data(), buffers_[d].size()};
+}
+
+void Extractor::Impl::MarkPartial(AssetRecord& rec, const std::string& reason, std::string detail) {
+  if (rec.status != AssetStatus::kComplete) return;
+  rec.status = AssetStatus::kPartial;
+  rec.reason = reason;
+  rec.detail = std::move(detail);
+}
+
+void Extractor::Impl::MarkFailure(AssetRecord& rec, const Status& s, bool any_content) {
+  switch (s.code()) {
+    case StatusCode::kLimitExceeded:
+      MarkPartial(rec, budget_->exhausted() ? budget_->reason() : "limit_size", s.message());
+      return;
+    case StatusCode::kEncrypted:
+      if (rec.status == AssetStatus::kComplete || rec.status == AssetStatus::kPartial) {
+        rec.status = AssetStatus::kEncrypted;
+        rec.reason = "password_protected";
+        rec.detail = s.message();
+      }
+      return;
+    case StatusCode::kCorrupt:
+      MarkPartial(rec, "corrupt", s.message());
+      return;
+    case StatusCode::kCancelled:
+      MarkPartial(rec, "interrupted", s.message());
+      return;
+    default:
+      if (any_content) {
+        MarkPartial(rec, "read_error", s.message());
+      } else if (rec.status == AssetStatus::kComplete) {
+        rec.status = AssetStatus::kUnreadable;
+        rec.reason = s.code() == StatusCode::kPermissionDenied ? "permission_denied"
+                     : s.code() == StatusCode::kNotFound        ? "not_found"
+                                                                : "io_error";
+        rec.detail = s.message();
+      }
+  }
+}
+
+size_t Extractor::Impl::AddMember(std::string_view name, size_t parent, int64_t size,
+                                  int64_t mtime_ns, uint32_t mode, Records& out) {
+  AssetRecord r;
+  r.path = out[parent].path;
+  r.member = (out[parent].member ? *out[parent].member + "!" : std::string()) + std::string(name);
+  r.kind = AssetKind::kMember;
+  r.size = size > 0 ? static_cast<uint64_t>(size) : 0;
+  r.mtime_ns = mtime_ns;
+  r.mode = mode;
+  r.label = "NONE";
+  out.push_back(std::move(r));
+  return out.size() - 1;
+}
+
+bool Extractor::Impl::BufferAll(ByteSource& src, std::string& buf, AssetRecord& rec) {
+  const uint64_t cap = limits_.max_buffered_member;
+  std::vector<char> local(64 << 10);
+  for (;;) {
+    auto n = src.Read({local.data(), local.size()});
+    if (!n.ok()) {
+      MarkFailure(rec, n.status(), false);
+      return false;
+    }
+    if (n.value() == 0) return true;
+    if (buf.size() + n.value() > cap) {
+      MarkPartial(rec, "limit_size",
+                  "needs random access and is larger than the in-memory limit (" +
+                      std::to_string(cap) + " bytes)");
+      return false;
+    }
+    buf.append(local.data(), n.value());
+  }
+}
+
+void Extractor::Impl::Run(ByteSource& src, std::string_view name, AssetRecord top, Records& out,
+                          const std::atomic<bool>* cancel) {
+  budget_.emplace(limits_, cancel);
+  top.status = AssetStatus::kComplete;
+  top.reason.clear();
+  top.label = "NONE";
+  out.push_back(std::move(top));
+  Process(src, name, out.size() - 1, 0, out);
+}
+
+void Extractor::Impl::Process(ByteSource& src, std::string_view name, size_t idx, int depth,
+                              Records& out) {
+  PeekSource in(src, std::max(limits_.sniff_bytes, kMinPeek));
+  if (!in.peek_status().ok()) {
+    MarkFailure(out[idx], in.peek_status(), false);
+    return;
+  }
+  if (!budget_->CheckTime()) {
+    MarkPartial(out[idx], budget_->reason());
+    return;
+  }
+  using formats::ContentKind;
+  switch (formats::SniffContent(in.head(), name)) {
+    case ContentKind::kArchive: return Archive(in, name, idx, depth, false, out);
+    case ContentKind::kCompressed: return Archive(in, name, idx, depth, true, out);
+    case ContentKind::kOoxml: return OfficeZip(in, idx, depth, false, out);
+    case ContentKind::kOdf: return OfficeZip(in, idx, depth, true, out);
+    case ContentKind::kPdf: return Pdf(in, idx, depth, out);
+    case ContentKind::kSqlite: return Sqlite(in, idx, depth, out);
+    case ContentKind::kDicom: return Dicom(in, idx, depth, out);
+    case ContentKind::kRtf: return Rtf(in, idx, depth, out);
+    case ContentKind::kOle:
+      if (formats::IsEncryptedOle(in.head())) {
+        out[idx].status = AssetStatus::kEncrypted;
+        out[idx].reason = "password_protected";
+        out[idx].detail = "Office document encrypted with a password";
+      } else {
+        out[idx].status = AssetStatus::kSkipped;
+        out[idx].reason = "unsupported";
+        out[idx].detail = "legacy Office (OLE compound file)";
+      }
+      return;
+    case ContentKind::kText:
+    case ContentKind::kBinary:
+      return Text(in, name, idx, depth, out);
+  }
+}
+
+// ---- Archives -------------------------------------------------------------
+
+void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx, int depth,
+                              bool raw, Records& out) {
+  if (!budget_->DepthAllowed(depth + 1)) {
+    MarkPartial(out[idx], "limit_depth",
+                "container nested deeper than " + std::to_string(limits_.max_depth));
+    return;
+  }
+  ByteSource* src = &in;
+  std::string buffer;
+  std::optional<formats::MemorySource> memory;
+  if (formats::IsSevenZip(in.head()) && !in.seekable()) {
+    if (!BufferAll(in, buffer, out[idx])) return;
+    memory.emplace(buffer);
+    src = &*memory;
+  }
+  auto reader = formats::ArchiveReader::Open(*src, raw);
+  if (!reader.ok()) {
+    MarkFailure(out[idx], reader.status(), false);
+    return;
+  }
+  bool any = false;
+  formats::ArchiveEntry entry;
+  for (;;) {
+    if (!budget_->CheckTime()) {
+      MarkPartial(out[idx], budget_->reason());
+      break;
+    }
+    auto next = reader.value()->Next(entry);
+    if (!next.ok()) {
+      if (next.status().code() == StatusCode::kEncrypted && !any) {
+        out[idx].status = AssetStatus::kEncrypted;
+        out[idx].reason = "password_protected";
+        out[idx].detail = next.status().message();
+      } else {
+        MarkFailure(out[idx], next.status(), any);
+      }
+      break;
+    }
+    if (!next.value()) break;
+    if (!entry.regular) continue;
+    any = true;
+    if (!budget_->TakeMember()) {
+      MarkPartial(out[idx], budget_->reason());
+      break;
+    }
+    std::string member = reader.value()->is_raw() ? RawMemberName(name) : entry.name;
+    size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
+    if (entry.encrypted) {
+      out[m].status = AssetStatus::kEncrypted;
+      out[m].reason = "password_protected";
+      out[m].detail = "encrypted archive member";
+      continue;
+    }
+    MemberSource ms(*reader.value(), *budget_);
+    Process(ms, member, m, depth + 1, out);
+    if (entry.size < 0) out[m].size = ms.bytes();
+    if (budget_->exhausted()) {
+      MarkPartial(out[idx], budget_->reason());
+      break;
+    }
+    if (reader.value()->fatal()) {
+      MarkPartial(out[idx], "corrupt", "archive unreadable after member " + member);
+      break;
+    }
+  }
+}
+
+// ---- Office Open XML and OpenDocument ---------------------------------------
+
+void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf, Records& out) {
+  auto reader = formats::ArchiveReader::Open(in, false);
+  if (!reader.ok()) {
+    MarkFailure(out[idx], reader.status(), false);
+    return;
+  }
+  formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
+  sink.ReportTextOffsets();
+  formats::ArchiveEntry entry;
+  for (;;) {
+    if (!budget_->CheckTime()) break;
+    auto next = reader.value()->Next(entry);
+    if (!next.ok()) {
+      MarkFailure(out[idx], next.status(), sink.position() > 0);
+      break;
+    }
+    if (!next.value()) break;
+    if (!entry.regular) continue;
+    if (entry.encrypted) {
+      MarkFailure(out[idx], Status(StatusCode::kEncrypted, "encrypted part"), true);
+      continue;
+    }
+    if (IsOfficeEmbedding(entry.name)) {
+      // An embedded workbook or document is a member of its own.
+      if (!budget_->TakeMember()) break;
+      if (!budget_->DepthAllowed(depth + 1)) continue;
+      size_t m = AddMember(entry.name, idx, entry.size, entry.mtime_ns, entry.mode, out);
+      MemberSource ms(*reader.value(), *budget_);
+      Process(ms, entry.name, m, depth + 1, out);
+      continue;
+    }
+    if (!IsOfficeTextPart(entry.name, odf)) continue;
+    MemberSource ms(*reader.value(), *budget_);
+    auto markup = formats::MakeMarkup(sink, formats::MarkupMode::kOffice, limits_);
+    TextDecoder decoder(TextEncoding::kUtf8);
+    Pump(ms, depth + 1, out[idx], false, [&](std::string_view bytes) {
+      decoder.Decode(bytes, *markup);
+      return !sink.stopped();
+    });
+    decoder.Finish(*markup);
+    markup->End();
+    sink.Synthetic("\n", sink.position());
+    if (sink.stopped()) break;
+  }
+  sink.Finish(out[idx]);
+}
+
+// ---- Text -------------------------------------------------------------------
+
+namespace {
+class Collect : public TextConsumer {
+ public:
+  void OnText(std::string_view t, uint64_t, uint64_t) override { text += t; }
+  std::string text;
+};
+}  // namespace
+
+void Extractor::Impl::Text(PeekSource& in, std::string_view name, size_t idx, int depth,
+                           Records& out) {
+  const std::string& head = in.head();
+  EncodingGuess guess = SniffEncoding(std::string_view(head).substr(0, limits_.sniff_bytes));
+  if (guess.encoding == TextEncoding::kBinary) {
+    if (!limits_.scan_binary) {
+      // Binary content with no extractor: classifying raw bytes would give
+      // noise, so it is skipped with a reason rather than called clean.
+      out[idx].status = AssetStatus::kSkipped;
+      out[idx].reason = "binary";
+      out[idx].bytes_scanned = 0;
+      return;
+    }
+    guess = {TextEncoding::kUtf8, 0};
+  }
+  // Decode the head to see what kind of text it is.
+  Collect sample;
+  {
+    TextDecoder probe(guess.encoding, guess.bom_bytes);
+    probe.Decode(std::string_view(head).substr(std::min(guess.bom_bytes, head.size())), sample);
+  }
+  formats::TextFormat format = formats::SniffTextFormat(sample.text, name);
+  if (format == formats::TextFormat::kMail) return Mail(in, idx, depth, out);
+
+  formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
+  std::unique_ptr<formats::StructuredText> structured;
+  switch (format) {
+    case formats::TextFormat::kCsv: structured = formats::MakeDelimited(sink, ',', limits_); break;
+    case formats::TextFormat::kTsv: structured = formats::MakeDelimited(sink, '\t', limits_); break;
+    case formats::TextFormat::kJson: structured = formats::MakeJson(sink, limits_); break;
+    case formats::TextFormat::kHl7: structured = formats::MakeHl7(sink, limits_); break;
+    case formats::TextFormat::kX12: structured = formats::MakeX12(sink, limits_); break;
+    case formats::TextFormat::kXml:
+      structured = formats::MakeMarkup(sink, formats::MarkupMode::kXml, limits_);
+      break;
+    case formats::TextFormat::kHtml:
+      structured = formats::MakeMarkup(sink, formats::MarkupMode::kHtml, limits_);
+      break;
+    default: break;
+  }
+  TextConsumer& consumer = structured ? static_cast<TextConsumer&>(*structured) : sink;
+  TextDecoder decoder(guess.encoding, guess.bom_bytes);
+  size_t skip = guess.bom_bytes;
+  Pump(in, depth, out[idx], true, [&](std::string_view bytes) {
+    size_t s = std::min(skip, bytes.size());
+    skip -= s;
+    decoder.Decode(bytes.substr(s), consumer);
+    return !sink.stopped();
+  });
+  decoder.Finish(consumer);
+  if (structured) structured->End();
+  sink.Finish(out[idx]);
+}
+
+// ---- Extractor ----------------------------------------------------------------
+
+Extractor::Extractor(std::shared_ptr<const classifiers::RuleSet> rules,
+                     const classifiers::TokenKey* key, const ScanLimits& limits)
+    : impl_(std::make_unique<Impl>(std::move(rules), key, limits)) {}
+Extractor::~Extractor() = default;
+
+void Extractor::ExtractDescriptor(int fd, bool seekable, uint64_t size, std::string_view name,
+                                  AssetRecord top, Records& out,
+                                  const std::atomic<bool>* cancel) {
+  formats::FdSource src(fd, seekable, size,
+                        seekable ? "/proc/self/fd/" + std::to_string(fd) : std::string());
+  impl_->Run(src, name, std::move(top), out, cancel);
+}
+
+void Extractor::ExtractBytes(std::string_view bytes, std::string_view name, AssetRecord top,
+                             Records& out) {
+  formats::MemorySource src(bytes);
+  impl_->Run(src, name, std::move(top), out, nullptr);
+}
+
+}  // namespace phiscan::scanner

@@ -1,0 +1,174 @@
+#include "scanner/formats/archive.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cstring>
+#include <mutex>
+
+namespace phiscan::scanner::formats {
+namespace {
+
+// Bytes handed to libarchive per read callback.
+constexpr size_t kReadBlock = 64 << 10;
+
+using FilterFn = int (*)(struct archive*);
+struct Filter {
+  const char* name;
+  FilterFn fn;
+};
+constexpr Filter kFilters[] = {
+    {"gzip", archive_read_support_filter_gzip},
+    {"bzip2", archive_read_support_filter_bzip2},
+    {"xz", archive_read_support_filter_xz},
+    {"lzma", archive_read_support_filter_lzma},
+    {"zstd", archive_read_support_filter_zstd},
+};
+
+// Which allowlisted filters libarchive implements in-process. Registration
+// answers ARCHIVE_WARN when it would fall back to an external program; those
+// are never enabled. Probed once per process on a throwaway handle.
+const std::vector<const Filter*>& InProcess() {
+  static std::vector<const Filter*> ok;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (const auto& f : kFilters) {
+      struct archive* a = archive_read_new();
+      if (a == nullptr) continue;
+      if (f.fn(a) == ARCHIVE_OK) ok.push_back(&f);
+      archive_read_free(a);
+    }
+  });
+  return ok;
+}
+
+bool MentionsEncryption(const char* msg) {
+  return msg != nullptr && (std::strstr(msg, "ncrypt") != nullptr ||
+                            std::strstr(msg, "assphrase") != nullptr ||
+                            std::strstr(msg, "password") != nullptr);
+}
+
+}  // namespace
+
+std::vector<std::string> ArchiveReader::InProcessFilters() {
+  std::vector<std::string> names;
+  for (const auto* f : InProcess()) names.emplace_back(f->name);
+  return names;
+}
+
+ArchiveReader::ArchiveReader(ByteSource& src) : src_(src), buf_(kReadBlock) {}
+
+ArchiveReader::~ArchiveReader() {
+  if (a_ != nullptr) archive_read_free(a_);
+}
+
+long ArchiveReader::ReadCallback(struct archive* a, void* client, const void** buffer) {  // NOLINT
+  auto* self = static_cast<ArchiveReader*>(client);
+  *buffer = self->buf_.data();
+  Result<size_t> n = self->src_.seekable()
+                         ? self->src_.ReadAt(self->pos_, {self->buf_.data(), self->buf_.size()})
+                         : self->src_.Read({self->buf_.data(), self->buf_.size()});
+  if (!n.ok()) {
+    self->source_error_ = n.status();
+    archive_set_error(a, EIO, "source read failed");
+    return -1;
+  }
+  self->pos_ += n.value();
+  return static_cast<long>(n.value());  // NOLINT
+}
+
+int64_t ArchiveReader::SeekCallback(struct archive*, void* client, int64_t offset, int whence) {
+  auto* self = static_cast<ArchiveReader*>(client);
+  int64_t base = whence == SEEK_SET   ? 0
+                 : whence == SEEK_CUR ? static_cast<int64_t>(self->pos_)
+                                      : static_cast<int64_t>(self->src_.size());
+  int64_t target = base + offset;
+  if (target < 0) return ARCHIVE_FATAL;
+  self->pos_ = static_cast<uint64_t>(target);
+  return target;
+}
+
+int64_t ArchiveReader::SkipCallback(struct archive*, void* client, int64_t request) {
+  auto* self = static_cast<ArchiveReader*>(client);
+  uint64_t room = self->src_.size() > self->pos_ ? self->src_.size() - self->pos_ : 0;
+  uint64_t n = std::min<uint64_t>(static_cast<uint64_t>(std::max<int64_t>(request, 0)), room);
+  self->pos_ += n;
+  return static_cast<int64_t>(n);
+}
+
+Result<std::unique_ptr<ArchiveReader>> ArchiveReader::Open(ByteSource& src, bool allow_raw) {
+  std::unique_ptr<ArchiveReader> r(new ArchiveReader(src));
+  r->a_ = archive_read_new();
+  if (r->a_ == nullptr) return Status::IoError("libarchive: out of memory");
+  for (const auto* f : InProcess()) f->fn(r->a_);
+  archive_read_support_format_zip(r->a_);
+  archive_read_support_format_tar(r->a_);
+  archive_read_support_format_7zip(r->a_);
+  if (allow_raw) archive_read_support_format_raw(r->a_);
+  archive_read_set_read_callback(r->a_, &ReadCallback);
+  archive_read_set_callback_data(r->a_, r.get());
+  if (src.seekable()) {
+    archive_read_set_seek_callback(r->a_, &SeekCallback);
+    archive_read_set_skip_callback(r->a_, &SkipCallback);
+  }
+  int rc = archive_read_open1(r->a_);
+  if (rc != ARCHIVE_OK) return r->ErrorStatus(rc, false);
+  return r;
+}
+
+Status ArchiveReader::ErrorStatus(int rc, bool reading_data) {
+  if (rc == ARCHIVE_FATAL) fatal_ = true;
+  if (!source_error_.ok()) {
+    fatal_ = true;
+    return source_error_;
+  }
+  const char* msg = archive_error_string(a_);
+  std::string text = msg != nullptr ? msg : "archive error";
+  if ((reading_data && entry_encrypted_) || MentionsEncryption(msg) ||
+      archive_read_has_encrypted_entries(a_) > 0) {
+    return Status(StatusCode::kEncrypted, text);
+  }
+  return Status::Corrupt(text);
+}
+
+Result<bool> ArchiveReader::Next(ArchiveEntry& entry) {
+  struct archive_entry* e = nullptr;
+  int rc;
+  do {
+    rc = archive_read_next_header(a_, &e);
+  } while (rc == ARCHIVE_RETRY);
+  if (rc == ARCHIVE_EOF) return false;
+  if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return ErrorStatus(rc, false);
+  const char* name = archive_entry_pathname_utf8(e);
+  if (name == nullptr) name = archive_entry_pathname(e);
+  entry.name = name != nullptr ? name : "";
+  entry.regular = archive_entry_filetype(e) == AE_IFREG;
+  entry.encrypted = archive_entry_is_encrypted(e) != 0;
+  entry_encrypted_ = entry.encrypted;
+  entry.size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
+  entry.mtime_ns = archive_entry_mtime_is_set(e)
+                       ? static_cast<int64_t>(archive_entry_mtime(e)) * 1'000'000'000 +
+                             archive_entry_mtime_nsec(e)
+                       : 0;
+  entry.mode = archive_entry_mode(e);
+  return true;
+}
+
+Result<size_t> ArchiveReader::ReadData(std::span<char> buf) {
+  for (;;) {
+    la_ssize_t n = archive_read_data(a_, buf.data(), buf.size());
+    if (n >= 0) return static_cast<size_t>(n);
+    if (n == ARCHIVE_RETRY) continue;
+    if (n == ARCHIVE_WARN) return static_cast<size_t>(0);
+    return ErrorStatus(static_cast<int>(n), true);
+  }
+}
+
+bool ArchiveReader::is_raw() const { return archive_format(a_) == ARCHIVE_FORMAT_RAW; }
+
+std::string ArchiveReader::format_name() const {
+  const char* n = archive_format_name(a_);
+  return n != nullptr ? n : "";
+}
+
+}  // namespace phiscan::scanner::formats

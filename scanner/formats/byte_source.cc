@@ -1,0 +1,99 @@
+#include "scanner/formats/byte_source.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace phiscan::scanner::formats {
+
+Result<size_t> ReadFully(ByteSource& src, std::span<char> buf) {
+  size_t got = 0;
+  while (got < buf.size()) {
+    auto n = src.Read(buf.subspan(got));
+    if (!n.ok()) {
+      if (got > 0) return got;  // report the error on the next call
+      return n.status();
+    }
+    if (n.value() == 0) break;
+    got += n.value();
+  }
+  return got;
+}
+
+Result<size_t> MemorySource::Read(std::span<char> buf) {
+  size_t n = std::min(buf.size(), bytes_.size() - pos_);
+  std::memcpy(buf.data(), bytes_.data() + pos_, n);
+  pos_ += n;
+  return n;
+}
+
+Result<size_t> MemorySource::ReadAt(uint64_t offset, std::span<char> buf) {
+  if (offset >= bytes_.size()) return static_cast<size_t>(0);
+  size_t n = std::min<uint64_t>(buf.size(), bytes_.size() - offset);
+  std::memcpy(buf.data(), bytes_.data() + offset, n);
+  return n;
+}
+
+FdSource::FdSource(int fd, bool seekable, uint64_t size, std::string os_path)
+    : fd_(fd), seekable_(seekable), size_(size), os_path_(std::move(os_path)) {}
+
+Result<size_t> FdSource::Read(std::span<char> buf) {
+  if (seekable_) {
+    auto n = ReadAt(pos_, buf);
+    if (n.ok()) pos_ += n.value();
+    return n;
+  }
+  for (;;) {
+    ssize_t n = read(fd_, buf.data(), buf.size());
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN) {  // a non-blocking pipe with nothing yet: wait briefly
+      usleep(1000);
+      continue;
+    }
+    last_errno_ = errno;
+    return Status::IoError(std::strerror(errno));
+  }
+}
+
+Result<size_t> FdSource::ReadAt(uint64_t offset, std::span<char> buf) {
+  if (!seekable_) return Status::Unsupported("not seekable");
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = pread(fd_, buf.data() + got, buf.size() - got, static_cast<off_t>(offset + got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      last_errno_ = errno;
+      if (got > 0) break;
+      return Status::IoError(std::strerror(errno));
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return got;
+}
+
+PeekSource::PeekSource(ByteSource& inner, size_t peek) : inner_(inner) {
+  head_.resize(peek);
+  auto n = ReadFully(inner_, {head_.data(), head_.size()});
+  if (!n.ok()) {
+    peek_status_ = n.status();
+    head_.clear();
+  } else {
+    head_.resize(n.value());
+  }
+}
+
+Result<size_t> PeekSource::Read(std::span<char> buf) {
+  if (replayed_ < head_.size()) {
+    size_t n = std::min(buf.size(), head_.size() - replayed_);
+    std::memcpy(buf.data(), head_.data() + replayed_, n);
+    replayed_ += n;
+    return n;
+  }
+  if (!peek_status_.ok()) return peek_status_;
+  return inner_.Read(buf);
+}
+
+}  // namespace phiscan::scanner::formats

@@ -1,0 +1,117 @@
+// Internal: the Extractor's implementation, shared by the format modules
+// (extract.cc, formats/*.cc). Not part of the scanner's public interface.
+#ifndef PHISCAN_SCANNER_FORMATS_EXTRACT_IMPL_H_
+#define PHISCAN_SCANNER_FORMATS_EXTRACT_IMPL_H_
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classifiers/matcher.h"
+#include "common/model.h"
+#include "scanner/budget.h"
+#include "scanner/extract.h"
+#include "scanner/formats/byte_source.h"
+#include "scanner/formats/text_sink.h"
+
+namespace phiscan::scanner {
+
+using Records = std::vector<AssetRecord>;
+
+class Extractor::Impl {
+ public:
+  Impl(std::shared_ptr<const classifiers::RuleSet> rules, const classifiers::TokenKey* key,
+       const ScanLimits& limits);
+
+  void Run(formats::ByteSource& src, std::string_view name, AssetRecord top, Records& out,
+           const std::atomic<bool>* cancel);
+
+  // Processes `src` as the content of out[idx], which sits at nesting
+  // `depth` (the top-level file is 0). `name` is its file or member name.
+  void Process(formats::ByteSource& src, std::string_view name, size_t idx, int depth,
+               Records& out);
+
+  // Adds a member record below out[parent]; returns its index.
+  size_t AddMember(std::string_view name, size_t parent, int64_t size, int64_t mtime_ns,
+                   uint32_t mode, Records& out);
+
+  // Format handlers. Each fills out[idx] and may add members.
+  void Archive(formats::PeekSource& in, std::string_view name, size_t idx, int depth, bool raw,
+               Records& out);
+  void OfficeZip(formats::PeekSource& in, size_t idx, int depth, bool odf, Records& out);
+  void Text(formats::PeekSource& in, std::string_view name, size_t idx, int depth, Records& out);
+  void Rtf(formats::PeekSource& in, size_t idx, int depth, Records& out);
+  void Mail(formats::PeekSource& in, size_t idx, int depth, Records& out);
+  void Pdf(formats::PeekSource& in, size_t idx, int depth, Records& out);
+  void Dicom(formats::PeekSource& in, size_t idx, int depth, Records& out);
+  void Sqlite(formats::PeekSource& in, size_t idx, int depth, Records& out);
+
+  // Streams `src` in chunks of BufferAt(depth) to `fn(bytes)` until the end,
+  // a read error (marked on `rec`), the per-asset size limit
+  // (partial(limit_size)) or `fn` returning false. Returns bytes read.
+  template <typename Fn>
+  uint64_t Pump(formats::ByteSource& src, int depth, AssetRecord& rec, bool apply_size_limit,
+                Fn&& fn);
+
+  // Reads all of `src` into `buf`, up to max_buffered_member. False (with
+  // out[idx] marked) if it is larger or unreadable.
+  bool BufferAll(formats::ByteSource& src, std::string& buf, AssetRecord& rec);
+
+  // Marks `rec` for a failed read or open. `any_content`: something was
+  // classified before it failed.
+  void MarkFailure(AssetRecord& rec, const Status& status, bool any_content);
+  // Marks `rec` partial with `reason` unless it already has a worse status.
+  static void MarkPartial(AssetRecord& rec, const std::string& reason, std::string detail = {});
+
+  classifiers::Matcher& MatcherAt(int depth);
+  std::span<char> BufferAt(int depth);
+
+  const ScanLimits& limits() const { return limits_; }
+  Budget& budget() { return *budget_; }
+
+ private:
+  std::shared_ptr<const classifiers::RuleSet> rules_;
+  const classifiers::TokenKey* key_;
+  ScanLimits limits_;
+  std::vector<std::unique_ptr<classifiers::Matcher>> matchers_;  // per depth, lazily
+  std::vector<std::vector<char>> buffers_;                       // per depth, lazily
+  std::optional<Budget> budget_;
+};
+
+template <typename Fn>
+uint64_t Extractor::Impl::Pump(formats::ByteSource& src, int depth, AssetRecord& rec,
+                               bool apply_size_limit, Fn&& fn) {
+  std::span<char> buf = BufferAt(depth);
+  uint64_t total = 0;
+  const uint64_t cap = apply_size_limit ? limits_.max_file_size : 0;
+  for (;;) {
+    std::span<char> want = buf;
+    if (cap > 0) {
+      uint64_t room = cap - total;
+      if (room == 0) {
+        char probe;
+        auto more = src.Read({&probe, 1});
+        if (more.ok() && more.value() > 0) MarkPartial(rec, "limit_size");
+        break;
+      }
+      if (room < want.size()) want = want.first(room);
+    }
+    auto n = src.Read(want);
+    if (!n.ok()) {
+      MarkFailure(rec, n.status(), total > 0);
+      break;
+    }
+    if (n.value() == 0) break;
+    total += n.value();
+    if (!fn(std::string_view(want.data(), n.value()))) break;
+  }
+  return total;
+}
+
+}  // namespace phiscan::scanner
+
+#endif  // PHISCAN_SCANNER_FORMATS_EXTRACT_IMPL_H_

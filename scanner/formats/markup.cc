@@ -1,0 +1,483 @@
+// Markup transformer: XML, HTML and Office XML parts to plain text.
+#include <cctype>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "scanner/formats/structured.h"
+
+namespace phiscan::scanner::formats {
+namespace {
+
+bool IsNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '_' || c == '-' ||
+         c == '.' || static_cast<unsigned char>(c) >= 0x80;
+}
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view LocalName(std::string_view n) {
+  size_t colon = n.rfind(':');
+  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+bool OneOf(std::string_view n, std::initializer_list<const char*> names) {
+  for (const char* x : names) {
+    if (EqualsNoCase(n, x)) return true;
+  }
+  return false;
+}
+
+// Decodes an entity body (between '&' and ';') to UTF-8; false if unknown.
+bool DecodeEntity(std::string_view body, std::string& out) {
+  static const std::pair<const char*, uint32_t> kNamed[] = {
+      {"amp", '&'},      {"lt", '<'},        {"gt", '>'},        {"quot", '"'},
+      {"apos", '\''},    {"nbsp", ' '},      {"ndash", 0x2013},  {"mdash", 0x2014},
+      {"hellip", 0x2026}, {"copy", 0xA9},    {"reg", 0xAE},      {"trade", 0x2122},
+      {"lsquo", 0x2018}, {"rsquo", 0x2019},  {"ldquo", 0x201C},  {"rdquo", 0x201D},
+      {"bull", 0x2022},  {"middot", 0xB7},   {"eacute", 0xE9},   {"egrave", 0xE8},
+      {"aacute", 0xE1},  {"iacute", 0xED},   {"oacute", 0xF3},   {"uacute", 0xFA},
+      {"ntilde", 0xF1},  {"uuml", 0xFC},     {"ouml", 0xF6},     {"auml", 0xE4},
+      {"szlig", 0xDF},   {"ccedil", 0xE7},   {"deg", 0xB0},      {"sect", 0xA7},
+      {"para", 0xB6},    {"shy", 0xAD},      {"ensp", ' '},      {"emsp", ' '},
+      {"thinsp", ' '},   {"euro", 0x20AC},   {"pound", 0xA3},    {"cent", 0xA2},
+  };
+  uint32_t cp = 0;
+  if (!body.empty() && body[0] == '#') {
+    bool hex = body.size() > 1 && (body[1] == 'x' || body[1] == 'X');
+    std::string_view digits = body.substr(hex ? 2 : 1);
+    if (digits.empty() || digits.size() > 8) return false;
+    for (char c : digits) {
+      int v = c >= '0' && c <= '9' ? c - '0'
+              : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                            : -1;
+      if (v < 0) return false;
+      cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(v);
+    }
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) cp = 0xFFFD;
+    if (cp == 0xA0) cp = ' ';
+  } else {
+    bool found = false;
+    for (const auto& [name, value] : kNamed) {
+      if (body == name) {
+        cp = value;
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return true;
+}
+
+class Markup : public StructuredText {
+ public:
+  Markup(TextSink& sink, MarkupMode mode, const ScanLimits& limits)
+      : sink_(sink), mode_(mode), limits_(limits) {}
+
+  void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
+    text_ = text;
+    src_begin_ = src_begin;
+    src_len_ = src_end - src_begin;
+    run_ = kNoRun;
+    for (size_t k = 0; k < text.size(); ++k) Step(text[k], k);
+    FlushRun(text.size());
+  }
+
+  void End() override {
+    if (state_ == State::kEntity) {
+      std::string lit = "&" + entity_;
+      Emit(lit, entity_src_, src_begin_ + src_len_);
+    }
+    EndContent();
+  }
+
+ private:
+  enum class State {
+    kText, kLt, kBang, kComment, kCData, kDecl, kTagName, kEndTagName, kInTag,
+    kAttrName, kAfterAttrName, kBeforeValue, kValue, kBareValue, kEntity,
+  };
+  static constexpr size_t kNoRun = static_cast<size_t>(-1);
+
+  uint64_t Src(size_t k) const {
+    if (text_.size() == src_len_) return src_begin_ + k;
+    return src_begin_ + (text_.empty() ? 0 : k * src_len_ / text_.size());
+  }
+
+  void FlushRun(size_t k) {
+    if (run_ == kNoRun) return;
+    if (k > run_) Emit(text_.substr(run_, k - run_), Src(run_), Src(k));
+    run_ = kNoRun;
+  }
+
+  // Outputs text; a pending separator goes first unless the text starts
+  // with whitespace of its own (so "a</b> c" gives one space, not two).
+  void Emit(std::string_view s, uint64_t sb, uint64_t se) {
+    if (s.empty()) return;
+    if (pending_sep_ != '\0') {
+      if (!IsSpace(s.front())) {
+        char sep[1] = {pending_sep_};
+        sink_.OnText({sep, 1}, sb, sb);
+      }
+      pending_sep_ = '\0';
+    }
+    sink_.OnText(s, sb, se);
+    last_ = s.back();
+  }
+
+  // Markup between two pieces of text separates them: "<td>a</td><td>b"
+  // is "a b", never "ab". Deferred until the next text.
+  void Separator(const char* sep, size_t) {
+    if (last_ == ' ' || last_ == '\n' || last_ == '\0') return;
+    if (pending_sep_ != '\n') pending_sep_ = sep[0];
+  }
+
+  // A content character (text, attribute value, comment, CDATA) at k.
+  void Content(char c, size_t k) {
+    if (c == '&') {
+      FlushRun(k);
+      BeginContent();
+      state_before_entity_ = state_;
+      state_ = State::kEntity;
+      entity_.clear();
+      entity_src_ = Src(k);
+      return;
+    }
+    if (run_ == kNoRun) {
+      BeginContent();
+      run_ = k;
+    }
+  }
+
+  void BeginContent() {
+    if (!in_content_) {
+      in_content_ = true;
+      content_start_ = sink_.position();
+    }
+  }
+
+  // Declares the finished text node or attribute value under its names.
+  void EndContent() {
+    if (!in_content_) return;
+    in_content_ = false;
+    uint64_t end = sink_.position();
+    if (end <= content_start_ || mode_ == MarkupMode::kOffice) return;
+    if (!content_field_.empty()) sink_.Field(content_start_, end, content_field_);
+    if (!content_field2_.empty()) sink_.Field(content_start_, end, content_field2_);
+  }
+
+  std::string_view CurrentElement() const {
+    return depth_ > 0 && depth_ <= stack_.size() ? std::string_view(stack_[depth_ - 1])
+                                                 : std::string_view();
+  }
+
+  bool OutputAttribute(std::string_view attr) const {
+    std::string_view local = LocalName(attr);
+    switch (mode_) {
+      case MarkupMode::kXml:
+        return !(attr.substr(0, 5) == "xmlns" || OneOf(local, {"schemaLocation", "root",
+                                                               "codeSystem", "templateId"}));
+      case MarkupMode::kHtml:
+        return OneOf(local, {"alt", "title", "value", "content", "placeholder", "label", "href"});
+      case MarkupMode::kOffice:
+        return OneOf(local, {"value", "string-value", "date-value"});
+    }
+    return false;
+  }
+
+  void OpenElementDone(bool self_closing, size_t k) {
+    std::string_view local = LocalName(tag_);
+    bool is_void = mode_ == MarkupMode::kHtml &&
+                   OneOf(local, {"area", "base", "br", "col", "embed", "hr", "img", "input",
+                                 "link", "meta", "param", "source", "track", "wbr"});
+    if (mode_ == MarkupMode::kOffice) {
+      if (OneOf(local, {"tab", "br", "cr", "s", "line-break"})) Separator(" ", k);
+    }
+    if (!self_closing && !is_void) {
+      ++depth_;
+      if (depth_ <= limits_.max_structure_depth) {
+        if (stack_.size() < depth_) stack_.emplace_back();
+        stack_[depth_ - 1].assign(local);
+      }
+    } else if (mode_ == MarkupMode::kOffice) {
+      CloseSeparator(local, k);
+    }
+  }
+
+  void CloseSeparator(std::string_view local, size_t k) {
+    if (mode_ != MarkupMode::kOffice) return;
+    if (OneOf(local, {"p", "tr", "row", "si", "h", "table-row", "sld", "txBody"})) {
+      Separator("\n", k);
+    } else if (OneOf(local, {"tc", "c", "v", "table-cell", "is"})) {
+      Separator(" ", k);
+    }
+  }
+
+  void CloseElement(size_t k) {
+    std::string_view local = LocalName(tag_);
+    CloseSeparator(local, k);
+    if (depth_ == 0) return;
+    if (mode_ == MarkupMode::kHtml) {
+      // Unbalanced HTML: close up to the matching element if it is near.
+      for (size_t d = depth_; d > 0 && depth_ - d < 16; --d) {
+        if (d <= stack_.size() && EqualsNoCase(stack_[d - 1], local)) {
+          depth_ = d - 1;
+          return;
+        }
+      }
+      return;
+    }
+    --depth_;
+  }
+
+  void Step(char c, size_t k) {
+    switch (state_) {
+      case State::kText:
+        if (c == '<') {
+          FlushRun(k);
+          EndContent();
+          state_ = State::kLt;
+        } else {
+          if (!in_content_) {
+            content_field_.assign(CurrentElement());
+            content_field2_.clear();
+          }
+          Content(c, k);
+        }
+        return;
+      case State::kEntity:
+        if (c == ';' || entity_.size() > 32 || !(std::isalnum(static_cast<unsigned char>(c)) || c == '#')) {
+          std::string out;
+          if (c == ';' && DecodeEntity(entity_, out)) {
+            Emit(out, entity_src_, Src(k + 1));
+            state_ = state_before_entity_;
+            return;
+          }
+          std::string lit = "&" + entity_;
+          Emit(lit, entity_src_, Src(k));
+          state_ = state_before_entity_;
+          Step(c, k);  // not an entity: the character is ordinary content
+          return;
+        }
+        entity_ += c;
+        return;
+      case State::kLt:
+        if (c == '/') {
+          state_ = State::kEndTagName;
+          tag_.clear();
+        } else if (c == '!') {
+          state_ = State::kBang;
+          bang_.clear();
+        } else if (c == '?') {
+          state_ = State::kDecl;
+        } else if (IsNameChar(c)) {
+          state_ = State::kTagName;
+          tag_.assign(1, c);
+          root_.clear();
+        } else {  // a literal '<' in sloppy HTML
+          Emit("<", Src(k - (k > 0 ? 1 : 0)), Src(k));
+          state_ = State::kText;
+          content_field_.assign(CurrentElement());
+          Step(c, k);
+        }
+        return;
+      case State::kBang:
+        bang_ += c;
+        if (bang_ == "--") {
+          state_ = State::kComment;
+          dashes_ = 0;
+          if (mode_ != MarkupMode::kOffice) Separator(" ", k);
+        } else if (bang_ == "[CDATA[") {
+          state_ = State::kCData;
+          content_field_.assign(CurrentElement());
+          content_field2_.clear();
+        } else if (std::string_view("--").substr(0, bang_.size()) != bang_ &&
+                   std::string_view("[CDATA[").substr(0, bang_.size()) != bang_) {
+          state_ = State::kDecl;
+        }
+        return;
+      case State::kComment:
+        if (c == '>' && dashes_ >= 2) {
+          FlushRun(k);
+          EndContent();
+          state_ = State::kText;
+          return;
+        }
+        dashes_ = c == '-' ? dashes_ + 1 : 0;
+        if (mode_ != MarkupMode::kOffice) Content(c, k);
+        return;
+      case State::kCData:
+        if (c == '>' && brackets_ >= 2) {
+          FlushRun(k);
+          EndContent();
+          state_ = State::kText;
+          return;
+        }
+        brackets_ = c == ']' ? brackets_ + 1 : 0;
+        if (run_ == kNoRun) {
+          BeginContent();
+          run_ = k;
+        }
+        return;
+      case State::kDecl:
+        if (c == '>') state_ = State::kText;
+        return;
+      case State::kTagName:
+        if (IsNameChar(c)) {
+          if (tag_.size() < limits_.max_field_name) tag_ += c;
+          return;
+        }
+        state_ = State::kInTag;
+        [[fallthrough]];
+      case State::kInTag:
+        if (c == '>') {
+          OpenElementDone(slash_, k);
+          slash_ = false;
+          state_ = State::kText;
+          if (mode_ != MarkupMode::kOffice) Separator(" ", k);
+        } else if (c == '/') {
+          slash_ = true;
+        } else if (IsNameChar(c)) {
+          slash_ = false;
+          attr_.assign(1, c);
+          state_ = State::kAttrName;
+        }
+        return;
+      case State::kEndTagName:
+        if (c == '>') {
+          CloseElement(k);
+          state_ = State::kText;
+          if (mode_ != MarkupMode::kOffice) Separator(" ", k);
+        } else if (IsNameChar(c) && tag_.size() < limits_.max_field_name) {
+          tag_ += c;
+        }
+        return;
+      case State::kAttrName:
+        if (IsNameChar(c)) {
+          if (attr_.size() < limits_.max_field_name) attr_ += c;
+          return;
+        }
+        state_ = State::kAfterAttrName;
+        [[fallthrough]];
+      case State::kAfterAttrName:
+        if (c == '=') {
+          state_ = State::kBeforeValue;
+        } else if (!IsSpace(c)) {
+          state_ = State::kInTag;
+          Step(c, k);
+        }
+        return;
+      case State::kBeforeValue:
+        if (IsSpace(c)) return;
+        BeginAttribute(k);
+        if (c == '"' || c == '\'') {
+          quote_ = c;
+          state_ = State::kValue;
+        } else {
+          quote_ = 0;
+          state_ = State::kBareValue;
+          AttrChar(c, k);
+        }
+        return;
+      case State::kValue:
+        if (c == quote_) {
+          EndAttribute(k);
+          state_ = State::kInTag;
+          return;
+        }
+        AttrChar(c, k);
+        return;
+      case State::kBareValue:
+        if (IsSpace(c) || c == '>') {
+          EndAttribute(k);
+          state_ = State::kInTag;
+          if (c == '>') Step(c, k);
+          return;
+        }
+        AttrChar(c, k);
+        return;
+    }
+  }
+
+  void BeginAttribute(size_t k) {
+    attr_out_ = OutputAttribute(attr_);
+    capture_root_ = LocalName(attr_) == "root";
+    if (capture_root_) root_.clear();
+    if (attr_out_) {
+      Separator(" ", k);
+      content_field_.assign(LocalName(attr_));
+      content_field2_.clear();
+      if (LocalName(attr_) == "extension" && !root_.empty()) {
+        content_field2_.assign(IdentifierSystemName(root_));
+      } else if (LocalName(attr_) == "value") {
+        content_field2_.assign(LocalName(tag_));
+      }
+    }
+  }
+
+  void AttrChar(char c, size_t k) {
+    if (capture_root_ && root_.size() < 64) root_ += c;
+    if (attr_out_) Content(c, k);
+  }
+
+  void EndAttribute(size_t k) {
+    if (!attr_out_) return;
+    FlushRun(k);
+    EndContent();
+    Separator(" ", k);
+  }
+
+  TextSink& sink_;
+  const MarkupMode mode_;
+  const ScanLimits& limits_;
+  State state_ = State::kText;
+  State state_before_entity_ = State::kText;
+  std::string_view text_;
+  uint64_t src_begin_ = 0, src_len_ = 0;
+  size_t run_ = kNoRun;
+  char last_ = '\0';
+  char pending_sep_ = '\0';
+  bool in_content_ = false;
+  uint64_t content_start_ = 0;
+  std::string content_field_, content_field2_;
+  std::string entity_;
+  uint64_t entity_src_ = 0;
+  std::string tag_, attr_, bang_, root_;
+  bool slash_ = false, attr_out_ = false, capture_root_ = false;
+  char quote_ = 0;
+  int dashes_ = 0, brackets_ = 0;
+  std::vector<std::string> stack_;
+  size_t depth_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<StructuredText> MakeMarkup(TextSink& sink, MarkupMode mode,
+                                           const ScanLimits& limits) {
+  return std::make_unique<Markup>(sink, mode, limits);
+}
+
+}  // namespace phiscan::scanner::formats

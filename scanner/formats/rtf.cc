@@ -1,0 +1,233 @@
+// RTF: text without control words. Destinations that hold no document text
+// (font and colour tables, stylesheets, pictures, embedded object data,
+// themes, \* extensions) are skipped; \'hh is read as Windows-1252, \uN as a
+// code point (its \ucN fallback characters dropped); \par, \line, \tab,
+// \cell and \row separate. Offsets are those of the source bytes.
+#include <array>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "scanner/formats/extract_impl.h"
+
+namespace phiscan::scanner {
+namespace {
+
+bool IsSkippedDestination(std::string_view w) {
+  static const char* kSkip[] = {"fonttbl", "colortbl", "stylesheet", "pict", "objdata",
+                                "themedata", "colorschememapping", "datastore",
+                                "latentstyles", "listtable", "listoverridetable", "rsidtbl",
+                                "generator", "xmlnstbl", "filetbl", "revtbl", "bin",
+                                "fldinst", "mmathPr", "wgrffmtfilter", "pgptbl"};
+  for (const char* s : kSkip) {
+    if (w == s) return true;
+  }
+  return false;
+}
+
+void AppendUtf8(uint32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+class RtfText {
+ public:
+  explicit RtfText(formats::TextSink& sink) : sink_(sink) {}
+
+  void Feed(std::string_view bytes, uint64_t base) {
+    for (size_t k = 0; k < bytes.size(); ++k) Step(bytes[k], base + k);
+    Flush();
+  }
+
+ private:
+  enum class State { kText, kBackslash, kWord, kParam, kHex1, kHex2 };
+
+  bool skipping() const { return skip_depth_ > 0 && depth_ >= skip_depth_; }
+
+  void Out(std::string_view s, uint64_t sb, uint64_t se) {
+    if (skipping() || s.empty()) return;
+    if (fallback_ > 0) {  // \uN's fallback characters
+      --fallback_;
+      return;
+    }
+    // Only pieces that are their source bytes are merged: the offset map is
+    // linear within one piece.
+    bool identity = s.size() == se - sb;
+    if (!pending_.empty() && (pending_end_ != sb || !identity)) Flush();
+    if (!identity) {
+      sink_.OnText(s, sb, se);
+      return;
+    }
+    if (pending_.empty()) pending_begin_ = sb;
+    pending_ += s;
+    pending_end_ = se;
+  }
+  void Flush() {
+    if (!pending_.empty()) sink_.OnText(pending_, pending_begin_, pending_end_);
+    pending_.clear();
+  }
+
+  void Word(uint64_t at) {
+    std::string_view w(word_);
+    if (star_ && !skipping()) {
+      skip_depth_ = depth_;  // \*\unknown: an ignorable destination
+    }
+    star_ = false;
+    if (IsSkippedDestination(w) && !skipping()) skip_depth_ = depth_;
+    if (w == "par" || w == "line" || w == "row" || w == "sect" || w == "page") {
+      Out("\n", at, at);
+    } else if (w == "tab" || w == "cell") {
+      Out(" ", at, at);
+    } else if (w == "uc" && has_param_) {
+      uc_ = static_cast<int>(param_);
+    } else if (w == "u" && has_param_) {
+      long cp = param_ < 0 ? param_ + 65536 : param_;
+      std::string s;
+      AppendUtf8(static_cast<uint32_t>(cp), s);
+      Out(s, word_start_, at);
+      fallback_ = uc_;
+    }
+  }
+
+  void Step(char c, uint64_t pos) {
+    switch (state_) {
+      case State::kText:
+        if (c == '\\') {
+          state_ = State::kBackslash;
+          word_start_ = pos;
+        } else if (c == '{') {
+          ++depth_;
+        } else if (c == '}') {
+          if (skip_depth_ > 0 && depth_ <= skip_depth_) skip_depth_ = 0;
+          if (depth_ > 0) --depth_;
+        } else if (c != '\r' && c != '\n') {
+          if (static_cast<unsigned char>(c) >= 0x80) {
+            std::string s;
+            AppendUtf8(static_cast<unsigned char>(c), s);
+            Out(s, pos, pos + 1);
+          } else {
+            Out(std::string_view(&c, 1), pos, pos + 1);
+          }
+        }
+        return;
+      case State::kBackslash:
+        if (std::isalpha(static_cast<unsigned char>(c))) {
+          word_.assign(1, c);
+          has_param_ = false;
+          param_ = 0;
+          neg_ = false;
+          state_ = State::kWord;
+        } else if (c == '\'') {
+          state_ = State::kHex1;
+        } else {
+          state_ = State::kText;
+          if (c == '*') {
+            star_ = true;
+          } else if (c == '\\' || c == '{' || c == '}') {
+            Out(std::string_view(&c, 1), word_start_, pos + 1);
+          } else if (c == '~') {
+            Out(" ", word_start_, pos + 1);
+          } else if (c == '_') {
+            Out("-", word_start_, pos + 1);
+          } else if (c == '\n' || c == '\r') {
+            Out("\n", word_start_, pos + 1);
+          }
+        }
+        return;
+      case State::kWord:
+        if (std::isalpha(static_cast<unsigned char>(c)) && word_.size() < 32) {
+          word_ += c;
+          return;
+        }
+        if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) {
+          neg_ = c == '-';
+          has_param_ = c != '-';
+          param_ = c == '-' ? 0 : c - '0';
+          state_ = State::kParam;
+          return;
+        }
+        state_ = State::kText;
+        Word(pos);
+        if (c != ' ') Step(c, pos);
+        return;
+      case State::kParam:
+        if (std::isdigit(static_cast<unsigned char>(c))) {
+          has_param_ = true;
+          if (param_ < 100000000) param_ = param_ * 10 + (c - '0');
+          return;
+        }
+        if (neg_) param_ = -param_;
+        state_ = State::kText;
+        Word(pos);
+        if (c != ' ') Step(c, pos);
+        return;
+      case State::kHex1:
+      case State::kHex2: {
+        int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
+                : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
+                                                            : -1;
+        if (v < 0) {
+          state_ = State::kText;
+          Step(c, pos);
+          return;
+        }
+        hex_ = state_ == State::kHex1 ? v : hex_ * 16 + v;
+        if (state_ == State::kHex1) {
+          state_ = State::kHex2;
+          return;
+        }
+        state_ = State::kText;
+        // Windows-1252, the RTF default code page (\ansicpg1252).
+        static const uint16_t kHigh[32] = {
+            0x20AC, 0x81, 0x201A, 0x192, 0x201E, 0x2026, 0x2020, 0x2021, 0x2C6, 0x2030, 0x160,
+            0x2039, 0x152, 0x8D, 0x17D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+            0x2013, 0x2014, 0x2DC, 0x2122, 0x161, 0x203A, 0x153, 0x9D, 0x17E, 0x178};
+        uint32_t cp = hex_ >= 0x80 && hex_ < 0xA0 ? kHigh[hex_ - 0x80] : static_cast<uint32_t>(hex_);
+        std::string s;
+        AppendUtf8(cp, s);
+        Out(s, word_start_, pos + 1);
+        return;
+      }
+    }
+  }
+
+  formats::TextSink& sink_;
+  State state_ = State::kText;
+  size_t depth_ = 0;
+  size_t skip_depth_ = 0;
+  std::string word_;
+  bool has_param_ = false, neg_ = false, star_ = false;
+  long param_ = 0;
+  int hex_ = 0;
+  int uc_ = 1;
+  int fallback_ = 0;
+  uint64_t word_start_ = 0;
+  std::string pending_;
+  uint64_t pending_begin_ = 0, pending_end_ = 0;
+};
+
+}  // namespace
+
+void Extractor::Impl::Rtf(formats::PeekSource& in, size_t idx, int depth, Records& out) {
+  formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
+  RtfText rtf(sink);
+  uint64_t pos = 0;
+  Pump(in, depth, out[idx], true, [&](std::string_view bytes) {
+    rtf.Feed(bytes, pos);
+    pos += bytes.size();
+    return !sink.stopped();
+  });
+  sink.Finish(out[idx]);
+}
+
+}  // namespace phiscan::scanner

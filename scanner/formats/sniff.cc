@@ -1,0 +1,222 @@
+#include "scanner/formats/sniff.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <string>
+
+namespace phiscan::scanner::formats {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool HasExt(std::string_view name, std::initializer_list<const char*> exts) {
+  char buf[16];
+  std::string_view ext = Extension(name, buf, sizeof buf);
+  for (const char* e : exts) {
+    if (ext == e) return true;
+  }
+  return false;
+}
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool ContainsNoCase(std::string_view hay, std::string_view needle) {
+  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
+                        [](char a, char b) { return Lower(a) == Lower(b); });
+  return it != hay.end();
+}
+
+uint16_t Le16(std::string_view s, size_t at) {
+  return static_cast<uint16_t>(static_cast<unsigned char>(s[at]) |
+                               (static_cast<unsigned char>(s[at + 1]) << 8));
+}
+
+// Number of `delim` outside double quotes in `line`.
+size_t CountDelims(std::string_view line, char delim) {
+  size_t n = 0;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    else if (c == delim && !quoted) ++n;
+  }
+  return n;
+}
+
+// A delimited table: every complete line in the sample (at least two) has the
+// same non-zero number of delimiters outside quotes.
+bool LooksDelimited(std::string_view sample, char delim) {
+  size_t lines = 0, expected = 0;
+  while (!sample.empty()) {
+    size_t nl = sample.find('\n');
+    if (nl == std::string_view::npos) break;  // the last line may be cut
+    std::string_view line = sample.substr(0, nl);
+    sample.remove_prefix(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    size_t n = CountDelims(line, delim);
+    if (lines == 0) {
+      if (n == 0) return false;
+      expected = n;
+    } else if (n != expected) {
+      return false;
+    }
+    if (++lines >= 20) break;
+  }
+  return lines >= 3 || (lines == 2 && sample.empty());
+}
+
+bool LooksLikeMail(std::string_view s) {
+  if (StartsWith(s, "From ")) {  // mbox separator line
+    size_t nl = s.find('\n');
+    if (nl == std::string_view::npos) return false;
+    s.remove_prefix(nl + 1);
+  }
+  static const char* kHeaders[] = {"from", "to", "subject", "date", "message-id",
+                                   "mime-version", "received", "return-path", "cc",
+                                   "content-type", "delivered-to", "reply-to"};
+  int known = 0, lines = 0;
+  while (!s.empty() && lines < 64) {
+    size_t nl = s.find('\n');
+    std::string_view line = s.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break;  // end of the header block
+    ++lines;
+    if (line[0] != ' ' && line[0] != '\t') {
+      size_t colon = line.find(':');
+      if (colon == std::string_view::npos || colon == 0) return false;
+      std::string_view name = line.substr(0, colon);
+      for (char c : name) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return false;
+      }
+      for (const char* h : kHeaders) {
+        if (name.size() == std::strlen(h) && ContainsNoCase(name, h)) ++known;
+      }
+    }
+    if (nl == std::string_view::npos) break;
+    s.remove_prefix(nl + 1);
+  }
+  return known >= 2;
+}
+
+}  // namespace
+
+std::string_view Extension(std::string_view name, char* buf, size_t buf_size) {
+  size_t slash = name.find_last_of("/!");
+  if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || name.size() - dot - 1 >= buf_size) return {};
+  size_t n = name.size() - dot - 1;
+  for (size_t i = 0; i < n; ++i) buf[i] = Lower(name[dot + 1 + i]);
+  return {buf, n};
+}
+
+const char* ContentKindName(ContentKind kind) {
+  switch (kind) {
+    case ContentKind::kText: return "text";
+    case ContentKind::kBinary: return "binary";
+    case ContentKind::kArchive: return "archive";
+    case ContentKind::kCompressed: return "compressed";
+    case ContentKind::kOoxml: return "ooxml";
+    case ContentKind::kOdf: return "odf";
+    case ContentKind::kPdf: return "pdf";
+    case ContentKind::kSqlite: return "sqlite";
+    case ContentKind::kDicom: return "dicom";
+    case ContentKind::kOle: return "ole";
+    case ContentKind::kRtf: return "rtf";
+  }
+  return "?";
+}
+
+const char* TextFormatName(TextFormat format) {
+  switch (format) {
+    case TextFormat::kPlain: return "plain";
+    case TextFormat::kCsv: return "csv";
+    case TextFormat::kTsv: return "tsv";
+    case TextFormat::kJson: return "json";
+    case TextFormat::kXml: return "xml";
+    case TextFormat::kHtml: return "html";
+    case TextFormat::kHl7: return "hl7";
+    case TextFormat::kX12: return "x12";
+    case TextFormat::kMail: return "mail";
+  }
+  return "?";
+}
+
+bool IsSevenZip(std::string_view h) { return StartsWith(h, std::string_view("7z\xBC\xAF\x27\x1C", 6)); }
+
+bool IsEncryptedOle(std::string_view head) {
+  static const char kName[] = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
+  return head.find(std::string_view(kName, sizeof kName - 1)) != std::string_view::npos;
+}
+
+ContentKind SniffContent(std::string_view h, std::string_view name) {
+  if (StartsWith(h, "PK\x03\x04")) {
+    if (h.size() >= 30) {
+      size_t name_len = Le16(h, 26), extra = Le16(h, 28);
+      std::string_view first = h.substr(30, name_len);
+      if (first == "[Content_Types].xml" || StartsWith(first, "_rels/") ||
+          StartsWith(first, "word/") || StartsWith(first, "xl/") || StartsWith(first, "ppt/")) {
+        return ContentKind::kOoxml;
+      }
+      if (first == "mimetype" && h.size() > 30 + name_len + extra &&
+          h.substr(30 + name_len + extra).substr(0, 64).find("opendocument") !=
+              std::string_view::npos) {
+        return ContentKind::kOdf;
+      }
+    }
+    if (HasExt(name, {"docx", "docm", "xlsx", "xlsm", "pptx", "pptm"})) return ContentKind::kOoxml;
+    if (HasExt(name, {"odt", "ods", "odp"})) return ContentKind::kOdf;
+    return ContentKind::kArchive;
+  }
+  if (StartsWith(h, "PK\x05\x06") || StartsWith(h, "PK\x07\x08") || IsSevenZip(h)) {
+    return ContentKind::kArchive;
+  }
+  if (h.size() >= 262 && h.substr(257, 5) == "ustar") return ContentKind::kArchive;
+  if (StartsWith(h, "\x1F\x8B") || StartsWith(h, "BZh") ||
+      StartsWith(h, std::string_view("\xFD" "7zXZ\0", 6)) ||
+      StartsWith(h, "\x28\xB5\x2F\xFD") || StartsWith(h, "\x5D\x00\x00")) {
+    if (StartsWith(h, "BZh") && (h.size() < 4 || h[3] < '1' || h[3] > '9')) return ContentKind::kText;
+    if (StartsWith(h, "\x5D\x00\x00") && !HasExt(name, {"lzma"})) {
+      // lzma-alone has no real magic; trust it only with its extension.
+    } else {
+      return ContentKind::kCompressed;
+    }
+  }
+  if (h.substr(0, 1024).find("%PDF-") != std::string_view::npos) return ContentKind::kPdf;
+  if (StartsWith(h, std::string_view("SQLite format 3\0", 16))) return ContentKind::kSqlite;
+  if (h.size() >= 132 && h.substr(128, 4) == "DICM") return ContentKind::kDicom;
+  if (StartsWith(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return ContentKind::kOle;
+  if (StartsWith(h, "{\\rtf")) return ContentKind::kRtf;
+  return ContentKind::kText;
+}
+
+TextFormat SniffTextFormat(std::string_view s, std::string_view name) {
+  size_t skip = 0;
+  while (skip < s.size() && (s[skip] == ' ' || s[skip] == '\t' || s[skip] == '\r' ||
+                             s[skip] == '\n' || s[skip] == '\x0B')) {
+    ++skip;
+  }
+  std::string_view t = s.substr(skip);
+  auto sep_ok = [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != ' ' && c != '\n' && c != '\r'; };
+  if (t.size() >= 8 && StartsWith(t, "MSH") && sep_ok(t[3])) return TextFormat::kHl7;
+  if (t.size() >= 106 && StartsWith(t, "ISA") && sep_ok(t[3])) return TextFormat::kX12;
+  if (LooksLikeMail(s)) return TextFormat::kMail;
+  if (!t.empty() && (t[0] == '{' || t[0] == '[')) return TextFormat::kJson;
+  if (!t.empty() && t[0] == '<') {
+    std::string_view lead = t.substr(0, 2048);
+    if (ContainsNoCase(lead, "<!doctype html") || ContainsNoCase(lead, "<html")) {
+      return TextFormat::kHtml;
+    }
+    return TextFormat::kXml;
+  }
+  if (HasExt(name, {"csv"})) return TextFormat::kCsv;
+  if (HasExt(name, {"tsv", "tab"})) return TextFormat::kTsv;
+  if (HasExt(name, {"htm", "html"})) return TextFormat::kHtml;
+  if (HasExt(name, {"hl7"})) return TextFormat::kHl7;
+  if (LooksDelimited(s, '\t')) return TextFormat::kTsv;
+  if (LooksDelimited(s, ',')) return TextFormat::kCsv;
+  return TextFormat::kPlain;
+}
+
+}  // namespace phiscan::scanner::formats

@@ -1,0 +1,145 @@
+// SQLite database files: each table is a member; every value is classified
+// with its column name as field evidence. Opened read-only and immutable
+// (no journal, no WAL, no locks: the file is never touched); a database
+// inside a container is read from memory (sqlite3_deserialize), up to
+// ScanLimits::max_buffered_member.
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scanner/formats/extract_impl.h"
+
+namespace phiscan::scanner {
+namespace {
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Db = std::unique_ptr<sqlite3, DbCloser>;
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+Stmt Prepare(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) return Stmt(nullptr);
+  return Stmt(s);
+}
+
+std::string QuoteIdentifier(const std::string& name) {
+  std::string q = "\"";
+  for (char c : name) {
+    q += c;
+    if (c == '"') q += '"';
+  }
+  return q + "\"";
+}
+
+// Rows between budget checks: a check reads the clock.
+constexpr int kRowsPerCheck = 256;
+
+}  // namespace
+
+void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Records& out) {
+  if (!budget_->DepthAllowed(depth + 1)) {
+    MarkPartial(out[idx], "limit_depth");
+    return;
+  }
+  std::string buffer;  // must outlive the connection when deserialized
+  sqlite3* raw = nullptr;
+  int rc;
+  if (in.seekable() && !in.os_path().empty()) {
+    std::string uri = "file:" + in.os_path() + "?mode=ro&immutable=1";
+    rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+  } else {
+    if (!BufferAll(in, buffer, out[idx])) return;
+    rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE, nullptr);
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_deserialize(raw, "main", reinterpret_cast<unsigned char*>(buffer.data()),
+                               static_cast<sqlite3_int64>(buffer.size()),
+                               static_cast<sqlite3_int64>(buffer.size()),
+                               SQLITE_DESERIALIZE_READONLY);
+    }
+  }
+  Db db(raw);
+  if (rc != SQLITE_OK) {
+    MarkPartial(out[idx], "corrupt", std::string("sqlite: ") + sqlite3_errstr(rc));
+    return;
+  }
+  sqlite3_exec(db.get(), "PRAGMA query_only=1", nullptr, nullptr, nullptr);
+  Stmt tables = Prepare(db.get(),
+                        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE "
+                        "'sqlite_%' ORDER BY name");
+  if (!tables) {
+    MarkPartial(out[idx], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
+    return;
+  }
+  std::vector<std::string> names;
+  while ((rc = sqlite3_step(tables.get())) == SQLITE_ROW) {
+    const unsigned char* t = sqlite3_column_text(tables.get(), 0);
+    if (t != nullptr) names.emplace_back(reinterpret_cast<const char*>(t));
+  }
+  if (rc != SQLITE_DONE) {
+    MarkPartial(out[idx], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
+    return;
+  }
+  for (const auto& table : names) {
+    if (!budget_->TakeMember()) {
+      MarkPartial(out[idx], budget_->reason());
+      return;
+    }
+    size_t m = AddMember(table, idx, 0, out[idx].mtime_ns, 0, out);
+    Stmt rows = Prepare(db.get(), "SELECT * FROM " + QuoteIdentifier(table));
+    if (!rows) {
+      MarkPartial(out[m], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
+      continue;
+    }
+    formats::TextSink sink(MatcherAt(depth + 1), *budget_, limits_.max_locators);
+    sink.ReportTextOffsets();
+    const int cols = sqlite3_column_count(rows.get());
+    std::vector<std::string> col_names;
+    for (int c = 0; c < cols; ++c) {
+      const char* n = sqlite3_column_name(rows.get(), c);
+      col_names.emplace_back(n != nullptr ? n : "");
+    }
+    int n_rows = 0;
+    uint64_t bytes = 0;
+    while ((rc = sqlite3_step(rows.get())) == SQLITE_ROW) {
+      for (int c = 0; c < cols; ++c) {
+        if (sqlite3_column_type(rows.get(), c) == SQLITE_BLOB ||
+            sqlite3_column_type(rows.get(), c) == SQLITE_NULL) {
+          continue;
+        }
+        const char* v = reinterpret_cast<const char*>(sqlite3_column_text(rows.get(), c));
+        int len = sqlite3_column_bytes(rows.get(), c);
+        if (v == nullptr || len <= 0) continue;
+        uint64_t start = sink.position();
+        sink.Identity({v, static_cast<size_t>(len)}, start);
+        sink.Field(start, sink.position(), col_names[c]);
+        sink.Synthetic(c + 1 < cols ? "\t" : "", sink.position());
+        bytes += static_cast<uint64_t>(len);
+      }
+      sink.Synthetic("\n", sink.position());
+      if (++n_rows % kRowsPerCheck == 0) {
+        budget_->ChargeBytes(bytes);
+        bytes = 0;
+        if (!budget_->CheckTime() || sink.stopped()) break;
+      }
+    }
+    budget_->ChargeBytes(bytes);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+      MarkPartial(out[m], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
+    }
+    sink.Finish(out[m]);
+    out[m].size = sink.position();
+    if (budget_->exhausted()) {
+      MarkPartial(out[idx], budget_->reason());
+      return;
+    }
+  }
+}
+
+}  // namespace phiscan::scanner

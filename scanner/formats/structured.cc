@@ -1,0 +1,457 @@
+// Annotators for delimited tables, JSON, HL7 v2 and X12: text passes through
+// unchanged; value spans are declared with their field names.
+#include "scanner/formats/structured.h"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace phiscan::scanner::formats {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (IsSpace(s.front()) || s.front() == '"')) s.remove_prefix(1);
+  while (!s.empty() && (IsSpace(s.back()) || s.back() == '"')) s.remove_suffix(1);
+  return s;
+}
+
+void AppendCapped(std::string& s, char c, size_t cap) {
+  if (s.size() < cap) s += c;
+}
+
+// ---- CSV / TSV ------------------------------------------------------------
+
+// RFC 4180 with any delimiter: quoted cells may hold delimiters, newlines and
+// doubled quotes. The first row names the columns.
+class Delimited : public StructuredText {
+ public:
+  Delimited(TextSink& sink, char delim, const ScanLimits& limits)
+      : sink_(sink), delim_(delim), limits_(limits) {}
+
+  void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
+    const uint64_t base = sink_.position();
+    for (size_t k = 0; k < text.size(); ++k) Step(text[k], base + k);
+    sink_.OnText(text, src_begin, src_end);
+  }
+  void End() override { EndCell(sink_.position()); }
+
+ private:
+  void Step(char c, uint64_t pos) {
+    if (quoted_) {
+      if (quote_pending_) {
+        quote_pending_ = false;
+        if (c == '"') {  // doubled quote: a literal quote
+          if (header_) AppendCapped(cell_, c, limits_.max_field_name);
+          return;
+        }
+        quoted_ = false;  // that quote closed the cell's quoted part
+      } else {
+        if (c == '"') quote_pending_ = true;
+        else if (header_) AppendCapped(cell_, c, limits_.max_field_name);
+        return;
+      }
+    }
+    if (c == delim_) {
+      EndCell(pos);
+      ++col_;
+      cell_start_ = pos + 1;
+      at_start_ = true;
+    } else if (c == '\n') {
+      EndCell(pos);
+      header_ = false;
+      col_ = 0;
+      cell_start_ = pos + 1;
+      at_start_ = true;
+    } else if (c == '"' && at_start_) {
+      quoted_ = true;
+      at_start_ = false;
+    } else {
+      if (header_) AppendCapped(cell_, c, limits_.max_field_name);
+      at_start_ = false;
+    }
+  }
+
+  void EndCell(uint64_t end) {
+    if (header_) {
+      if (names_.size() < limits_.max_columns) names_.emplace_back(Trim(cell_));
+      cell_.clear();
+    } else if (col_ < names_.size() && end > cell_start_) {
+      sink_.Field(cell_start_, end, names_[col_]);
+    }
+  }
+
+  TextSink& sink_;
+  const char delim_;
+  const ScanLimits& limits_;
+  bool header_ = true;
+  bool quoted_ = false, quote_pending_ = false, at_start_ = true;
+  size_t col_ = 0;
+  uint64_t cell_start_ = 0;
+  std::string cell_;
+  std::vector<std::string> names_;
+};
+
+// ---- JSON / NDJSON / FHIR -------------------------------------------------
+
+// Tracks objects and arrays with the key that named each; every scalar value
+// is declared under its key (or, inside an array, the array's key), its
+// parent's key, and for FHIR Identifier/ContactPoint objects the name their
+// "system" implies ("ssn", "npi", "phone", ...).
+class Json : public StructuredText {
+ public:
+  Json(TextSink& sink, const ScanLimits& limits) : sink_(sink), limits_(limits) {
+    frames_.reserve(64);
+  }
+
+  void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
+    const uint64_t base = sink_.position();
+    for (size_t k = 0; k < text.size(); ++k) Step(text[k], base + k);
+    sink_.OnText(text, src_begin, src_end);
+  }
+  void End() override { EndScalar(sink_.position()); }
+
+ private:
+  struct Frame {
+    bool object = false;
+    std::string name;    // key that named this container
+    std::string key;     // current key (objects)
+    std::string system;  // field name implied by a "system" member
+  };
+
+  Frame* Top() { return depth_ > 0 && depth_ <= frames_.size() ? &frames_[depth_ - 1] : nullptr; }
+  bool InObject() { return depth_ > 0 && depth_ <= frames_.size() && frames_[depth_ - 1].object; }
+
+  void Step(char c, uint64_t pos) {
+    if (in_string_) {
+      if (escape_) {
+        escape_ = false;
+      } else if (c == '\\') {
+        escape_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+        if (string_is_key_) {
+          if (Frame* f = Top()) f->key = capture_;
+        } else {
+          Value(string_start_, pos);
+        }
+        return;
+      }
+      if (capturing_) AppendCapped(capture_, c, limits_.max_field_name);
+      return;
+    }
+    switch (c) {
+      case '"':
+        EndScalar(pos);
+        in_string_ = true;
+        string_is_key_ = InObject() && expect_key_;
+        string_start_ = pos + 1;
+        capture_.clear();
+        capturing_ = string_is_key_ || CurrentKeyIs("system");
+        break;
+      case '{':
+      case '[':
+        EndScalar(pos);
+        Push(c == '{');
+        break;
+      case '}':
+      case ']':
+        EndScalar(pos);
+        if (depth_ > 0) --depth_;
+        expect_key_ = false;
+        break;
+      case ':':
+        EndScalar(pos);
+        expect_key_ = false;
+        break;
+      case ',':
+        EndScalar(pos);
+        expect_key_ = InObject();
+        break;
+      default:
+        if (IsSpace(c)) {
+          EndScalar(pos);
+        } else if (!in_scalar_) {
+          in_scalar_ = true;
+          scalar_start_ = pos;
+        }
+    }
+  }
+
+  bool CurrentKeyIs(std::string_view k) {
+    Frame* f = Top();
+    return f != nullptr && f->object && !expect_key_ && f->key == k;
+  }
+
+  void Push(bool object) {
+    std::string name;
+    if (Frame* f = Top()) name = f->object ? f->key : f->name;
+    ++depth_;
+    if (depth_ <= limits_.max_structure_depth) {
+      if (frames_.size() < depth_) frames_.emplace_back();
+      Frame& nf = frames_[depth_ - 1];
+      nf.object = object;
+      nf.name = name;
+      nf.key.clear();
+      nf.system.clear();
+    }
+    expect_key_ = object;
+  }
+
+  void EndScalar(uint64_t pos) {
+    if (!in_scalar_) return;
+    in_scalar_ = false;
+    Value(scalar_start_, pos);
+  }
+
+  void Value(uint64_t start, uint64_t end) {
+    Frame* f = Top();
+    if (f == nullptr || end <= start) return;
+    if (f->object) {
+      if (f->key == "system") {
+        f->system = std::string(IdentifierSystemName(capture_));
+        if (f->system.empty()) {
+          // FHIR ContactPoint.system is a plain code: phone, fax, email, ...
+          if (capture_ == "phone" || capture_ == "fax" || capture_ == "email" ||
+              capture_ == "sms") {
+            f->system = capture_;
+          }
+        }
+      }
+      sink_.Field(start, end, f->key);
+      if (!f->name.empty()) sink_.Field(start, end, f->name);
+      if (!f->system.empty() && f->key == "value") sink_.Field(start, end, f->system);
+    } else {
+      sink_.Field(start, end, f->name);
+    }
+  }
+
+  TextSink& sink_;
+  const ScanLimits& limits_;
+  std::vector<Frame> frames_;
+  size_t depth_ = 0;
+  bool in_string_ = false, escape_ = false, string_is_key_ = false, capturing_ = false;
+  bool expect_key_ = false, in_scalar_ = false;
+  uint64_t string_start_ = 0, scalar_start_ = 0;
+  std::string capture_;
+};
+
+// ---- HL7 v2 ---------------------------------------------------------------
+
+struct Hl7Field {
+  const char* segment;
+  int field;
+  const char* name;  // a keyword term where one fits, so the field is evidence
+};
+// The fields that carry identifiers and contact data (HL7 v2.5 chapter 3 and
+// 6). Names are chosen to equal keyword terms of the built-in pack.
+constexpr Hl7Field kHl7Fields[] = {
+    {"PID", 2, "patient id"},        {"PID", 3, "patient id"},
+    {"PID", 4, "patient id"},        {"PID", 5, "patient name"},
+    {"PID", 7, "birth date"},        {"PID", 11, "address"},
+    {"PID", 13, "home phone"},       {"PID", 14, "work phone"},
+    {"PID", 18, "account number"},   {"PID", 19, "ssn"},
+    {"PID", 20, "driver license"},   {"NK1", 2, "name"},
+    {"NK1", 4, "address"},           {"NK1", 5, "phone"},
+    {"NK1", 6, "work phone"},        {"NK1", 37, "ssn"},
+    {"GT1", 3, "name"},              {"GT1", 5, "address"},
+    {"GT1", 6, "home phone"},        {"GT1", 7, "work phone"},
+    {"GT1", 12, "ssn"},              {"IN1", 2, "plan id"},
+    {"IN1", 16, "insured name"},     {"IN1", 19, "address"},
+    {"IN1", 36, "policy number"},    {"IN1", 49, "insured id"},
+    {"IN2", 2, "ssn"},               {"IN2", 8, "medicare number"},
+    {"PV1", 7, "attending provider"}, {"PV1", 8, "provider id"},
+    {"PV1", 9, "provider id"},       {"PV1", 17, "provider id"},
+    {"ORC", 12, "provider id"},      {"OBR", 16, "provider id"},
+    {"PRD", 7, "provider id"},       {"STF", 2, "provider id"},
+};
+
+// Segments end at CR (or LF); fields split at the separator MSH declares.
+class Hl7 : public StructuredText {
+ public:
+  explicit Hl7(TextSink& sink) : sink_(sink) {}
+
+  void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
+    const uint64_t base = sink_.position();
+    for (size_t k = 0; k < text.size(); ++k) Step(text[k], base + k);
+    sink_.OnText(text, src_begin, src_end);
+  }
+  void End() override { EndField(sink_.position()); }
+
+ private:
+  void Step(char c, uint64_t pos) {
+    if (c == '\r' || c == '\n' || c == '\x1C' || c == '\x0B') {
+      EndField(pos);
+      seg_len_ = 0;
+      field_ = -1;
+      return;
+    }
+    if (field_ < 0) {  // reading the segment id
+      if (seg_len_ < 3) {
+        seg_[seg_len_++] = c;
+        return;
+      }
+      if (seg_len_ == 3 && seg_[0] == 'M' && seg_[1] == 'S' && seg_[2] == 'H') sep_ = c;
+      if (c != sep_) return;
+      // MSH-1 is the separator itself, so the text after it is MSH-2.
+      bool msh = seg_[0] == 'M' && seg_[1] == 'S' && seg_[2] == 'H';
+      field_ = msh ? 2 : 1;
+      field_start_ = pos + 1;
+      return;
+    }
+    if (c == sep_) {
+      EndField(pos);
+      ++field_;
+      field_start_ = pos + 1;
+    }
+  }
+
+  void EndField(uint64_t end) {
+    if (field_ < 1 || end <= field_start_) return;
+    for (const auto& f : kHl7Fields) {
+      if (f.field == field_ && seg_[0] == f.segment[0] && seg_[1] == f.segment[1] &&
+          seg_[2] == f.segment[2]) {
+        sink_.Field(field_start_, end, f.name);
+      }
+    }
+  }
+
+  TextSink& sink_;
+  char seg_[3] = {};
+  int seg_len_ = 0;
+  int field_ = -1;
+  char sep_ = '|';
+  uint64_t field_start_ = 0;
+};
+
+// ---- X12 (837/835) --------------------------------------------------------
+
+// Element and segment separators come from the ISA header (positions 3 and
+// 105). Values are named by their segment and the qualifier element before
+// them: NM1-08 "34" makes NM1-09 an SSN, "XX" an NPI; REF-01 "SY" makes
+// REF-02 an SSN; PER-03/05/07 "TE"/"EM"/"FX" name the contact after them.
+class X12 : public StructuredText {
+ public:
+  explicit X12(TextSink& sink) : sink_(sink) {}
+
+  void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
+    const uint64_t base = sink_.position();
+    for (size_t k = 0; k < text.size(); ++k) Step(text[k], base + k);
+    sink_.OnText(text, src_begin, src_end);
+  }
+  void End() override { EndElement(sink_.position()); }
+
+ private:
+  void Step(char c, uint64_t pos) {
+    if (seen_ < 106) {  // the fixed-width ISA segment
+      if (seen_ == 3) elem_sep_ = c;
+      if (seen_ == 105) {
+        seg_term_ = c;
+        NewSegment();
+      }
+      ++seen_;
+      return;
+    }
+    if (c == seg_term_) {
+      EndElement(pos);
+      NewSegment();
+      return;
+    }
+    if (elem_ == 0 && (c == '\r' || c == '\n') && seg_.empty()) return;
+    if (c == elem_sep_) {
+      EndElement(pos);
+      ++elem_;
+      elem_start_ = pos + 1;
+      value_.clear();
+      return;
+    }
+    if (elem_ == 0) {
+      AppendCapped(seg_, c, 3);
+    } else {
+      AppendCapped(value_, c, 8);
+    }
+  }
+
+  void NewSegment() {
+    seg_.clear();
+    elem_ = 0;
+    qualifier_.clear();
+    value_.clear();
+  }
+
+  void EndElement(uint64_t end) {
+    if (elem_ < 1) return;
+    const char* name = Name();
+    if (name != nullptr && end > elem_start_) sink_.Field(elem_start_, end, name);
+    // Remember qualifiers for the element that follows them.
+    if ((seg_ == "NM1" && elem_ == 8) || (seg_ == "REF" && elem_ == 1) ||
+        (seg_ == "PER" && (elem_ == 3 || elem_ == 5 || elem_ == 7))) {
+      qualifier_ = value_;
+    }
+  }
+
+  const char* Name() const {
+    if (seg_ == "NM1" && elem_ == 9) {
+      if (qualifier_ == "34") return "ssn";
+      if (qualifier_ == "XX") return "npi";
+      if (qualifier_ == "MI") return "member id";
+      return "identifier";
+    }
+    if (seg_ == "REF" && elem_ == 2) {
+      if (qualifier_ == "SY") return "ssn";
+      if (qualifier_ == "F6") return "medicare number";
+      if (qualifier_ == "HPI") return "npi";
+      return "reference";
+    }
+    if (seg_ == "PER" && (elem_ == 4 || elem_ == 6 || elem_ == 8)) {
+      if (qualifier_ == "TE") return "phone";
+      if (qualifier_ == "EM") return "email";
+      if (qualifier_ == "FX") return "fax";
+      return nullptr;
+    }
+    if (seg_ == "DMG" && elem_ == 2) return "birth date";
+    if (seg_ == "N3") return "address";
+    if (seg_ == "NM1" && (elem_ == 3 || elem_ == 4)) return "name";
+    return nullptr;
+  }
+
+  TextSink& sink_;
+  uint64_t seen_ = 0;
+  char elem_sep_ = '*';
+  char seg_term_ = '~';
+  std::string seg_, qualifier_, value_;
+  int elem_ = 0;
+  uint64_t elem_start_ = 0;
+};
+
+}  // namespace
+
+std::string_view IdentifierSystemName(std::string_view s) {
+  auto has = [&](std::string_view p) { return s.find(p) != std::string_view::npos; };
+  // OIDs: 2.16.840.1.113883.4.1 is the SSA's SSN, .4.6 CMS's NPI, .4.927 the MBI.
+  if (has("us-ssn") || s == "2.16.840.1.113883.4.1" || s == "urn:oid:2.16.840.1.113883.4.1") {
+    return "ssn";
+  }
+  if (has("us-npi") || s == "2.16.840.1.113883.4.6" || s == "urn:oid:2.16.840.1.113883.4.6") {
+    return "npi";
+  }
+  if (has("us-mbi") || has("2.16.840.1.113883.4.927")) return "mbi";
+  return {};
+}
+
+std::unique_ptr<StructuredText> MakeDelimited(TextSink& sink, char delim,
+                                              const ScanLimits& limits) {
+  return std::make_unique<Delimited>(sink, delim, limits);
+}
+std::unique_ptr<StructuredText> MakeJson(TextSink& sink, const ScanLimits& limits) {
+  return std::make_unique<Json>(sink, limits);
+}
+std::unique_ptr<StructuredText> MakeHl7(TextSink& sink, const ScanLimits&) {
+  return std::make_unique<Hl7>(sink);
+}
+std::unique_ptr<StructuredText> MakeX12(TextSink& sink, const ScanLimits&) {
+  return std::make_unique<X12>(sink);
+}
+
+}  // namespace phiscan::scanner::formats

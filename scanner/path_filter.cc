@@ -1,0 +1,127 @@
+#include "scanner/path_filter.h"
+
+#include <fnmatch.h>
+
+#include <fstream>
+
+namespace phiscan::scanner {
+namespace {
+
+std::vector<std::string_view> Split(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find('/', start);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool SegmentMatches(const std::string& pattern, std::string_view name) {
+  std::string n(name);
+  return fnmatch(pattern.c_str(), n.c_str(), 0) == 0;
+}
+
+// Matches pattern segments p[i..] against path segments s[j..]; "**" spans
+// zero or more whole segments.
+bool MatchSegments(const std::vector<std::string>& p, size_t i,
+                   const std::vector<std::string_view>& s, size_t j) {
+  while (i < p.size()) {
+    if (p[i] == "**") {
+      if (i + 1 == p.size()) return true;  // trailing "**" matches everything below
+      for (size_t k = j; k <= s.size(); ++k) {
+        if (MatchSegments(p, i + 1, s, k)) return true;
+      }
+      return false;
+    }
+    if (j == s.size() || !SegmentMatches(p[i], s[j])) return false;
+    ++i;
+    ++j;
+  }
+  return j == s.size();
+}
+
+}  // namespace
+
+Result<PathFilter::Rule> PathFilter::Parse(std::string_view pattern) {
+  Rule rule;
+  if (!pattern.empty() && pattern.front() == '!') {
+    rule.negate = true;
+    pattern.remove_prefix(1);
+  }
+  if (!pattern.empty() && pattern.back() == '/') {
+    rule.dir_only = true;
+    while (!pattern.empty() && pattern.back() == '/') pattern.remove_suffix(1);
+  }
+  if (pattern.empty()) return Status::InvalidArgument("empty path pattern");
+  // A '/' anywhere but the end anchors the pattern at the root.
+  rule.anchored = pattern.find('/') != std::string_view::npos;
+  for (auto seg : Split(pattern)) rule.segments.emplace_back(seg);
+  if (rule.segments.empty()) return Status::InvalidArgument("empty path pattern");
+  if (rule.segments.size() == 1 && rule.segments[0] == "**") rule.anchored = true;
+  return rule;
+}
+
+Status PathFilter::AddExclude(std::string_view pattern) {
+  auto rule = Parse(pattern);
+  if (!rule.ok()) return rule.status();
+  excludes_.push_back(std::move(rule).value());
+  return Status::Ok();
+}
+
+Status PathFilter::AddInclude(std::string_view pattern) {
+  auto rule = Parse(pattern);
+  if (!rule.ok()) return rule.status();
+  if (rule.value().negate) return Status::InvalidArgument("'!' is not allowed in --include");
+  includes_.push_back(std::move(rule).value());
+  return Status::Ok();
+}
+
+Status PathFilter::AddExcludesFromFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read exclude file " + path);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    Status s = AddExclude(line);
+    if (!s.ok()) return Status::InvalidArgument(path + ":" + std::to_string(n) + ": " + s.message());
+  }
+  return Status::Ok();
+}
+
+bool PathFilter::Matches(const Rule& rule, std::string_view rel, bool is_dir) {
+  if (rule.dir_only && !is_dir) return false;
+  auto segs = Split(rel);
+  if (segs.empty()) return false;
+  if (!rule.anchored) {
+    // A name rule matches the last component, i.e. the thing itself at any depth.
+    return rule.segments.size() == 1 && SegmentMatches(rule.segments[0], segs.back());
+  }
+  return MatchSegments(rule.segments, 0, segs, 0);
+}
+
+bool PathFilter::Excluded(std::string_view rel, bool is_dir) const {
+  bool excluded = false;
+  for (const Rule& r : excludes_) {
+    if (Matches(r, rel, is_dir)) excluded = !r.negate;
+  }
+  return excluded;
+}
+
+bool PathFilter::ExcludesDirectory(std::string_view rel) const { return Excluded(rel, true); }
+
+bool PathFilter::ExcludesFile(std::string_view rel) const {
+  if (Excluded(rel, false)) return true;
+  if (includes_.empty()) return false;
+  for (const Rule& r : includes_) {
+    if (Matches(r, rel, false)) return false;
+  }
+  return true;
+}
+
+}  // namespace phiscan::scanner

@@ -1,0 +1,317 @@
+// The catalog side of incremental scans: carried-over assets, removals,
+// scan history and runs left behind by a dead process.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "catalog/reader.h"
+#include "common/model.h"
+#include "tests/catalog/fixtures.h"
+#include "tests/testutil/testutil.h"
+
+namespace phiscan {
+namespace {
+
+using catalog::CatalogReader;
+using catalog::CatalogWriter;
+using catalog::RunStatus;
+using testing::MakeAsset;
+using testing::MakeFinding;
+using testing::MakeRunInfo;
+using testing::PeekColumn;
+using testing::PeekOne;
+
+std::unique_ptr<CatalogWriter> OpenWriter(const std::string& path) {
+  auto writer = CatalogWriter::Open(path);
+  INFO(writer.status().message());
+  REQUIRE(writer.ok());
+  return std::move(writer.value());
+}
+
+// What the scanner submits for a file it did not read.
+AssetRecord Unchanged(const std::string& path) {
+  AssetRecord r = MakeAsset(path);
+  r.unchanged = true;
+  r.bytes_scanned = 0;
+  return r;
+}
+
+AssetRecord Sensitive(const std::string& path, uint32_t mode = 0100600) {
+  AssetRecord a = MakeAsset(path);
+  a.mode = mode;
+  a.label = "PHI";
+  a.types = {{"US_SSN", 1, 1, 90}};
+  a.findings = {MakeFinding("US_SSN", 90, 0, 1, "***-**-****")};
+  return a;
+}
+
+std::vector<std::string> Present(const std::string& db) {
+  auto reader = CatalogReader::Open(db);
+  REQUIRE(reader.ok());
+  std::vector<std::string> paths;
+  REQUIRE(
+      (*reader)->ListAssets({}, [&](const catalog::AssetRow& a) { paths.push_back(a.path); }).ok());
+  return paths;
+}
+
+// Run 1 scans a, b, c under /srv/share.
+void FirstRun(CatalogWriter& writer) {
+  REQUIRE(writer.BeginRun(MakeRunInfo()).ok());
+  writer.Submit(Sensitive("/srv/share/a.txt"));
+  writer.Submit(MakeAsset("/srv/share/b.txt"));
+  writer.Submit(MakeAsset("/srv/share/sub/c.txt"));
+  REQUIRE(writer.FinishRun(RunStatus::kCompleted).ok());
+}
+
+TEST_CASE("An unchanged asset keeps its findings and is only marked seen") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  auto writer = OpenWriter(db);
+  FirstRun(*writer);
+  const std::string findings_before = PeekOne(db, "SELECT group_concat(id) FROM findings");
+
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  writer->Submit(Unchanged("/srv/share/a.txt"));
+  writer->Submit(Unchanged("/srv/share/b.txt"));
+  writer->Submit(Unchanged("/srv/share/sub/c.txt"));
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+
+  // Same finding rows (not rewritten), same label, last scan still run 1.
+  CHECK(PeekOne(db, "SELECT group_concat(id) FROM findings") == findings_before);
+  CHECK(PeekColumn(db,
+                   "SELECT label || ' ' || last_scan_run || ' ' || last_seen_run FROM assets"
+                   " WHERE path = CAST('/srv/share/a.txt' AS BLOB)") ==
+        std::vector<std::string>{"PHI 1 2"});
+  CHECK(PeekOne(db,
+                "SELECT assets || ' ' || unchanged || ' ' || bytes_scanned || ' ' || removed"
+                " FROM runs WHERE id = 2") == "3 3 0 0");
+  // Nothing to compare: carried-over assets leave no history.
+  CHECK(PeekOne(db, "SELECT count(*) FROM asset_history WHERE run_id = 2") == "0");
+}
+
+TEST_CASE("A carried-over asset the catalog does not hold is a write error, not a silent loss") {
+  testing::TempDir dir;
+  auto writer = OpenWriter(dir.Join("c.db"));
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  writer->Submit(Unchanged("/srv/share/never-seen.txt"));
+  Status s = writer->FinishRun(RunStatus::kCompleted);
+  CHECK_FALSE(s.ok());
+  CHECK_THAT(s.message(), Catch::Contains("never-seen.txt"));
+}
+
+TEST_CASE("A completed run marks what it did not see under its roots as removed") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  auto writer = OpenWriter(db);
+  FirstRun(*writer);
+  {
+    // An asset outside the run's roots is never touched.
+    auto info = MakeRunInfo();
+    info.roots = {"/elsewhere"};
+    REQUIRE(writer->BeginRun(info).ok());
+    writer->Submit(MakeAsset("/elsewhere/x.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  }
+
+  SECTION("interrupted and failed runs never mark removals") {
+    for (RunStatus status : {RunStatus::kInterrupted, RunStatus::kFailed}) {
+      REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+      writer->Submit(Unchanged("/srv/share/a.txt"));
+      REQUIRE(writer->FinishRun(status).ok());
+      CHECK(writer->removed() == 0);
+    }
+    CHECK(Present(db).size() == 4);
+  }
+
+  SECTION("completed: b and c are gone, a stays, /elsewhere is not this run's business") {
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    writer->Submit(Unchanged("/srv/share/a.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    CHECK(writer->removed() == 2);
+    CHECK(Present(db) == std::vector<std::string>{"/elsewhere/x.txt", "/srv/share/a.txt"});
+    CHECK(PeekColumn(db,
+                     "SELECT CAST(path AS TEXT) || ' ' || removed_run FROM assets"
+                     " WHERE removed_run IS NOT NULL ORDER BY path") ==
+          std::vector<std::string>{"/srv/share/b.txt 3", "/srv/share/sub/c.txt 3"});
+    CHECK(PeekOne(db, "SELECT removed FROM runs WHERE id = 3") == "2");
+
+    // Seen again: present again, removed_run cleared.
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    writer->Submit(Unchanged("/srv/share/a.txt"));
+    writer->Submit(MakeAsset("/srv/share/b.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    CHECK(writer->removed() == 0);
+    CHECK(Present(db).size() == 3);
+    CHECK(PeekOne(db,
+                  "SELECT coalesce(removed_run, 'present') FROM assets"
+                  " WHERE path = CAST('/srv/share/b.txt' AS BLOB)") == "present");
+  }
+
+  SECTION("nothing below a directory the run could not read is marked removed") {
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    writer->Submit(Unchanged("/srv/share/a.txt"));
+    writer->Submit(MakeAsset("/srv/share/b.txt"));
+    AssetRecord gap = MakeAsset("/srv/share/sub");
+    gap.kind = AssetKind::kDirectory;
+    gap.status = AssetStatus::kUnreadable;
+    gap.reason = "permission_denied";
+    writer->Submit(std::move(gap));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    CHECK(writer->removed() == 0);
+    CHECK(Present(db).size() == 5);  // four files and the gap
+  }
+
+  SECTION(
+      "a root given with a trailing slash covers the same tree, and a sibling prefix is "
+      "not below it") {
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    writer->Submit(
+        MakeAsset("/srv/share-other.txt"));  // outside: "/srv/share-" is not "/srv/share/"
+    writer->Submit(Unchanged("/srv/share/a.txt"));
+    writer->Submit(Unchanged("/srv/share/b.txt"));
+    writer->Submit(Unchanged("/srv/share/sub/c.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    auto info = MakeRunInfo();
+    info.roots = {"/srv/share/"};
+    REQUIRE(writer->BeginRun(info).ok());
+    writer->Submit(Unchanged("/srv/share/a.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    CHECK(writer->removed() == 2);
+    CHECK(Present(db) ==
+          std::vector<std::string>{"/elsewhere/x.txt", "/srv/share-other.txt", "/srv/share/a.txt"});
+  }
+}
+
+TEST_CASE("ForEachPriorAsset lists present top-level files with the run's key") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  auto writer = OpenWriter(db);
+  auto info = MakeRunInfo();
+  info.key_id = "0123456789abcdef";
+  REQUIRE(writer->BeginRun(info).ok());
+  AssetRecord a = MakeAsset("/srv/share/a.txt");
+  a.status = AssetStatus::kPartial;
+  writer->Submit(std::move(a));
+  writer->Submit(MakeAsset("/srv/share/z.zip", "inner.txt"));  // a member: never carried alone
+  AssetRecord gap = MakeAsset("/srv/share/locked");
+  gap.kind = AssetKind::kDirectory;
+  gap.status = AssetStatus::kUnreadable;
+  writer->Submit(std::move(gap));
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+
+  std::vector<catalog::PriorAsset> prior;
+  REQUIRE(
+      writer->ForEachPriorAsset([&](const catalog::PriorAsset& p) { prior.push_back(p); }).ok());
+  REQUIRE(prior.size() == 1);
+  CHECK(prior[0].path == "/srv/share/a.txt");
+  CHECK(prior[0].status == AssetStatus::kPartial);
+  CHECK(prior[0].key_id == "0123456789abcdef");
+  CHECK(prior[0].rules_version == "builtin-1");
+  CHECK(prior[0].ino == 131'073);
+  CHECK(prior[0].ctime_ns == 1'795'987'994'500'000'000);
+
+  REQUIRE(writer->BeginRun(info).ok());
+  CHECK(writer->ForEachPriorAsset([](const catalog::PriorAsset&) {}).code() ==
+        StatusCode::kInvalidArgument);
+  REQUIRE(writer->FinishRun(RunStatus::kInterrupted).ok());
+}
+
+TEST_CASE("A run left running by a dead process shows as interrupted, then is marked so") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  {
+    auto writer = OpenWriter(db);
+    FirstRun(*writer);
+  }
+  // A child that has exited and been reaped: its pid names no process.
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) _exit(0);
+  REQUIRE(waitpid(child, nullptr, 0) == child);
+  // What a killed scan leaves behind (SIGKILL runs no destructor): a run
+  // still 'running' with its pid, on this host. Run 1 reuses its own host.
+  REQUIRE(testing::ExecSql(
+      db,
+      "INSERT INTO runs (started_at, status, roots, options, rules_version, host, user, pid)"
+      " SELECT 1795990000, 'running', roots, options, rules_version, host, user, " +
+          std::to_string(child) +
+          " FROM runs WHERE id = 1;"
+          "INSERT INTO runs (started_at, status, roots, options, rules_version, host, user, pid)"
+          " SELECT 1795990000, 'running', roots, options, rules_version, host, user, " +
+          std::to_string(getpid()) +
+          " FROM runs WHERE id = 1;"
+          "INSERT INTO runs (started_at, status, roots, options, rules_version, host, user, pid)"
+          " VALUES (1795990000, 'running', '[]', '{}', 'x', 'another-host', 'u', " +
+          std::to_string(child) + ");"));
+
+  {
+    auto reader = CatalogReader::Open(db);
+    REQUIRE(reader.ok());
+    std::vector<std::string> seen;
+    REQUIRE((*reader)
+                ->ListRuns([&](const catalog::RunRow& r) {
+                  seen.push_back(std::to_string(r.id) + " " + r.status + (r.stale ? " stale" : ""));
+                })
+                .ok());
+    CHECK(seen ==
+          std::vector<std::string>{"4 running", "3 running", "2 interrupted stale", "1 completed"});
+    CHECK(PeekOne(db, "SELECT status FROM runs WHERE id = 2") ==
+          "running");  // reader wrote nothing
+  }
+  auto writer = OpenWriter(db);
+  // Only the dead process's run on this host: ours is alive, the other
+  // host's cannot be judged.
+  CHECK(writer->stale_runs_marked() == 1);
+  CHECK(PeekColumn(db, "SELECT status FROM runs ORDER BY id") ==
+        std::vector<std::string>{"completed", "interrupted", "running", "running"});
+}
+
+TEST_CASE("Each run records its process, raw roots and key fingerprint") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  auto writer = OpenWriter(db);
+  auto info = MakeRunInfo();
+  info.roots = {"/srv/a\nb\xff", "/srv/c"};
+  info.key_id = "feedfacecafebeef";
+  REQUIRE(writer->BeginRun(info).ok());
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(PeekOne(db, "SELECT pid FROM runs") == std::to_string(getpid()));
+  CHECK(PeekOne(db, "SELECT key_id FROM runs") == "feedfacecafebeef");
+  CHECK(PeekColumn(db, "SELECT hex(root) FROM run_roots ORDER BY root") ==
+        std::vector<std::string>{"2F7372762F610A62FF", "2F7372762F63"});
+  CHECK(PeekColumn(db, "SELECT type_id || ' ' || normalize FROM types ORDER BY type_id") ==
+        std::vector<std::string>{"EMAIL lower", "US_MBI alnum_upper", "US_SSN digits"});
+}
+
+TEST_CASE("Exposure is stored with each scanned asset") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  auto writer = OpenWriter(db);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  writer->Submit(Sensitive("/srv/share/open.txt", 0100644));
+  writer->Submit(Sensitive("/srv/share/team.txt", 0100660));
+  writer->Submit(Sensitive("/srv/share/mine.txt", 0100600));
+  AssetRecord acl = Sensitive("/srv/share/acl.txt", 0100640);
+  acl.acl = AclSummary{2, 1, false};
+  writer->Submit(std::move(acl));
+  AssetRecord clean = MakeAsset("/srv/share/clean.txt");
+  clean.mode = 0100666;
+  clean.label = "NONE";
+  writer->Submit(std::move(clean));
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(PeekColumn(db,
+                   "SELECT CAST(path AS TEXT) || ' ' || readable_by || ' ' || group_writable ||"
+                   " world_writable || ' ' || coalesce(acl_readers, '-') || ' ' || exposed"
+                   " FROM assets ORDER BY path") ==
+        std::vector<std::string>{
+            "/srv/share/acl.txt acl 00 1 0", "/srv/share/clean.txt everyone 11 - 0",
+            "/srv/share/mine.txt owner 00 - 0", "/srv/share/open.txt everyone 00 - 1",
+            "/srv/share/team.txt group 10 - 1"});
+}
+
+}  // namespace
+}  // namespace phiscan

@@ -1,0 +1,145 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/testutil/testutil.h"
+#include "tools/run_lock.h"
+
+using nlohmann::json;
+using phiscan::testing::BinaryDir;
+using phiscan::testing::ReadFile;
+using phiscan::testing::RunCommand;
+using phiscan::testing::TempDir;
+using phiscan::testing::WriteFile;
+
+namespace {
+
+std::string Phiscan() { return BinaryDir() + "/tools/phiscan"; }
+std::string Phireport() { return BinaryDir() + "/tools/phireport"; }
+
+int Run(const std::string& cmd, std::string* out = nullptr, std::string* err = nullptr) {
+  TempDir tmp;
+  int rc = RunCommand(cmd + " 2>" + tmp.Join("err"), out);
+  if (err) *err = ReadFile(tmp.Join("err"));
+  return rc;
+}
+
+std::vector<json> Jsonl(const std::string& text) {
+  std::vector<json> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(json::parse(line));
+  }
+  return out;
+}
+
+// A small share: one PHI file, one PII file, one file to exclude.
+void MakeShare(const std::string& root) {
+  WriteFile(root + "/notes/visit.txt", "Medicare beneficiary 1EG4-TE5-MK73 seen today.\n");
+  WriteFile(root + "/hr/staff.csv", "name,ssn\nA,536-22-8726\n");
+  WriteFile(root + "/tmp/scratch.tmp", "SSN: 536-22-8726\n");
+}
+
+}  // namespace
+
+TEST_CASE("A job runs from the job file and jobs list shows its last run") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  WriteFile(dir.Join("jobs.yaml"), "defaults:\n  catalog: " + dir.Join("c.db") +
+                                       "\njobs:\n  - name: share\n    roots: [" +
+                                       dir.Join("share") + "]\n    exclude: ['*.tmp']\n"
+                                       "    schedule: daily\n  - name: other\n    roots: [/nonexistent]\n");
+  std::string out, err;
+  REQUIRE(Run(Phiscan() + " run share --quiet --config " + dir.Join("jobs.yaml"), &out, &err) == 0);
+  REQUIRE(Run(Phiscan() + " jobs list --format jsonl --config " + dir.Join("jobs.yaml"), &out) == 0);
+  auto rows = Jsonl(out);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["name"] == "share");
+  CHECK(rows[0]["last_status"] == "completed");
+  CHECK(rows[0]["schedule"] == "daily");
+  CHECK(rows[1]["last_status"] == "never");
+  // The exclude from the job applied.
+  REQUIRE(Run(Phireport() + " assets --format jsonl --catalog " + dir.Join("c.db"), &out) == 0);
+  CHECK(out.find("scratch.tmp") == std::string::npos);
+  CHECK(out.find("visit.txt") != std::string::npos);
+
+  CHECK(Run(Phiscan() + " run nosuch --config " + dir.Join("jobs.yaml"), &out, &err) == 2);
+  CHECK(err.find("no job named 'nosuch' (jobs: share, other)") != std::string::npos);
+  WriteFile(dir.Join("bad.yaml"), "jobs:\n  - name: x\n    roots: [/a]\n    catalog: c\n    speed: 9\n");
+  CHECK(Run(Phiscan() + " run x --config " + dir.Join("bad.yaml"), &out, &err) == 1);
+  CHECK(err == "phiscan: error: " + dir.Join("bad.yaml") + ":5: job x: unknown key 'speed'\n");
+}
+
+TEST_CASE("A second run on the same catalog exits 75 while the first holds it") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  auto lock = phiscan::tools::RunLock::Acquire(dir.Join("c.db"));
+  REQUIRE(lock.ok());
+  std::string out, err;
+  CHECK(Run(Phiscan() + " scan --catalog " + dir.Join("c.db") + " " + dir.Join("share"), &out,
+            &err) == 75);
+  CHECK(err == "phiscan: error: another phiscan run (pid " + std::to_string(getpid()) +
+                   ") is writing " + dir.Join("c.db") + "\n");
+}
+
+TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  const std::string base = Phiscan() + " scan --quiet --catalog " + dir.Join("c.db") + " ";
+  CHECK(Run(base + "--fail-on PHI " + dir.Join("share")) == 4);
+  CHECK(Run(base + "--fail-on US_SSN --exclude '*.tmp' " + dir.Join("share")) == 4);
+  CHECK(Run(base + "--fail-on CREDIT_CARD " + dir.Join("share")) == 0);
+  // Carried-over (unchanged) files still count: the check reads the catalog.
+  CHECK(Run(base + "--fail-on PHI " + dir.Join("share")) == 4);
+  std::string err;
+  CHECK(Run(base + "--fail-on SHINY " + dir.Join("share"), nullptr, &err) == 2);
+  CHECK(err.find("neither a type id nor a label") != std::string::npos);
+
+  WriteFile(dir.Join("share/bin/blob.bin"), std::string("\0\1\2binary", 9));
+  CHECK(Run(base + dir.Join("share")) == 0);             // gaps alone do not fail a scan...
+  CHECK(Run(base + "--strict " + dir.Join("share")) == 3);  // ...unless asked
+}
+
+TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  WriteFile(dir.Join("share/bin/blob.bin"), std::string("SSN 536-22-8726\0bin", 19));
+  REQUIRE(Run(Phiscan() + " scan --quiet --log-format json --log-file " + dir.Join("scan.log") +
+              " --catalog " + dir.Join("c.db") + " " + dir.Join("share")) == 0);
+  auto lines = Jsonl(ReadFile(dir.Join("scan.log")));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["event"] == "coverage_gap");
+  CHECK(lines[0]["path"] == dir.Join("share/bin/blob.bin"));
+  CHECK(lines[0]["status"] == "skipped");
+  CHECK(lines[1]["event"] == "scan_finished");
+  CHECK(lines[1]["gaps"] == 1);
+  CHECK(ReadFile(dir.Join("scan.log")).find("536") == std::string::npos);
+}
+
+TEST_CASE("A live progress line on a terminal, nothing on a pipe") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  std::string out;
+  // Under a pseudo-terminal (script(1)) the line is drawn and cleared.
+  REQUIRE(Run("script -qfec \"" + Phiscan() + " scan --catalog " + dir.Join("t.db") + " " +
+                  dir.Join("share") + "\" /dev/null",
+              &out) == 0);
+  CHECK(out.find("\x1b[K") != std::string::npos);
+  CHECK(out.find("phiscan: scanned") != std::string::npos);
+  // On a pipe: the summary only.
+  std::string err;
+  REQUIRE(Run(Phiscan() + " scan --catalog " + dir.Join("p.db") + " " + dir.Join("share"), &out,
+              &err) == 0);
+  CHECK(err.find("\x1b[K") == std::string::npos);
+  CHECK(err.rfind("phiscan: scanned", 0) == 0);
+  // --quiet: nothing at all.
+  REQUIRE(Run(Phiscan() + " scan --quiet --catalog " + dir.Join("q.db") + " " + dir.Join("share"),
+              &out, &err) == 0);
+  CHECK(err.empty());
+}

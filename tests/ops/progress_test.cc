@@ -1,0 +1,34 @@
+#include <catch2/catch.hpp>
+
+#include "tools/progress.h"
+
+using phiscan::tools::FormatProgress;
+using phiscan::tools::ProgressCounters;
+
+TEST_CASE("The progress line shows counts, rate, findings, ETA once the walk is done") {
+  phiscan::scanner::WalkProgress walk;
+  ProgressCounters c;
+  c.walk = &walk;
+  c.files_done = 120;
+  c.bytes_done = 50'000'000;
+  c.findings = 7;
+  walk.files = 300;
+  c.SetCurrent("/share/dept/2024/patients.csv");
+  auto during = FormatProgress(c, 2.0, 200);
+  CHECK(during == "120 files  50.0 MB  25.0 MB/s  7 findings  (300 found so far)  "
+                  "/share/dept/2024/patients.csv");
+  walk.bytes = 100'000'000;
+  walk.done = true;
+  auto after = FormatProgress(c, 2.0, 200);
+  CHECK(after.find("ETA 0:02") != std::string::npos);
+}
+
+TEST_CASE("The progress line fits the terminal, shortening the path from the left") {
+  ProgressCounters c;
+  c.files_done = 1;
+  c.SetCurrent("/a/very/long/path/that/does/not/fit/in/the/terminal/width/file.txt");
+  auto line = FormatProgress(c, 1.0, 70);
+  CHECK(line.size() <= 69);
+  CHECK(line.find("file.txt") != std::string::npos);
+  CHECK(line.find("/a/very") == std::string::npos);
+}

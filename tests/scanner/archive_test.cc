@@ -1,0 +1,216 @@
+// Archives: the differential test (the same files loose, in a zip, in a
+// tar.gz inside a zip, as UTF-16 give the same findings), every allowlisted
+// format and filter, nesting with container paths, and the budget limits.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <set>
+
+#include "scanner/formats/archive.h"
+#include "tests/scanner/extract_fixture.h"
+#include "tests/testutil/testutil.h"
+
+using namespace phiscan;
+using namespace phiscan::testing;
+namespace formats = phiscan::scanner::formats;
+
+namespace {
+
+const std::string kPlant =
+    "Patient SSN 536-22-8726, NPI 1234567893, credit card 4111 1111 1111 1111.\n";
+const std::map<std::string, uint64_t> kPlantTypes = {
+    {"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}};
+
+// The bundled sample corpus's notes: real-looking text with planted values.
+std::vector<ArchiveMember> SampleNotes() {
+  std::vector<ArchiveMember> notes;
+  for (const auto& e : std::filesystem::directory_iterator(SourceDir() + "/corpus/sample/notes")) {
+    notes.push_back({"notes/" + e.path().filename().string(), ReadFile(e.path().string())});
+  }
+  std::sort(notes.begin(), notes.end(),
+            [](const ArchiveMember& a, const ArchiveMember& b) { return a.name < b.name; });
+  REQUIRE(notes.size() >= 3);
+  return notes;
+}
+
+using Loc = std::tuple<std::string, int, std::string, Token, uint64_t, uint64_t>;
+std::multiset<Loc> Located(const AssetRecord& r) {
+  std::multiset<Loc> out;
+  for (const auto& f : r.findings) out.insert({f.type_id, f.score, f.masked, f.token, f.start, f.end});
+  return out;
+}
+
+std::string ToUtf16(const std::string& utf8, bool le, bool bom) {
+  std::u16string u;
+  for (size_t i = 0; i < utf8.size();) {
+    unsigned char c = static_cast<unsigned char>(utf8[i]);
+    uint32_t cp;
+    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    cp = n == 1 ? c : c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (utf8[i + k] & 0x3F);
+    i += n;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      u += static_cast<char16_t>(0xD800 + (cp >> 10));
+      u += static_cast<char16_t>(0xDC00 + (cp & 0x3FF));
+    } else {
+      u += static_cast<char16_t>(cp);
+    }
+  }
+  std::string out = bom ? (le ? "\xFF\xFE" : "\xFE\xFF") : "";
+  for (char16_t x : u) {
+    char lo = static_cast<char>(x & 0xFF), hi = static_cast<char>(x >> 8);
+    out += le ? lo : hi;
+    out += le ? hi : lo;
+  }
+  return out;
+}
+
+std::string Nest(int levels, const std::string& leaf) {
+  std::string data = leaf;
+  std::string name = "leaf.txt";
+  for (int i = 0; i < levels; ++i) {
+    data = WriteArchive("zip", "", {{name, data}});
+    name = "level" + std::to_string(levels - i) + ".zip";
+  }
+  return data;
+}
+
+}  // namespace
+
+TEST_CASE("differential: loose, in a zip, in a tar.gz in a zip, and as UTF-16 agree") {
+  auto notes = SampleNotes();
+  auto zip = WriteArchive("zip", "", notes);
+  auto tgz = WriteArchive("pax", "gzip", notes);
+  auto outer = WriteArchive("zip", "", {{"exports/batch.tar.gz", tgz}});
+  auto in_zip = ExtractMemory(zip, "notes.zip");
+  auto nested = ExtractMemory(outer, "outer.zip");
+  size_t total = 0;
+  for (const auto& n : notes) {
+    INFO(n.name);
+    auto loose = ExtractMemory(n.data, n.name);
+    REQUIRE(loose.size() == 1);
+    total += loose[0].findings.size();
+    const AssetRecord* z = FindRecord(in_zip, n.name);
+    const AssetRecord* t = FindRecord(nested, "exports/batch.tar.gz!" + n.name);
+    REQUIRE(z != nullptr);
+    REQUIRE(t != nullptr);
+    // Members' bytes are the file's bytes: even the offsets agree.
+    CHECK(Located(*z) == Located(loose[0]));
+    CHECK(Located(*t) == Located(loose[0]));
+    CHECK(z->kind == AssetKind::kMember);
+    for (bool le : {true, false}) {
+      for (bool bom : {true, false}) {
+        std::string u16 = ToUtf16(n.data, le, bom);
+        auto wide = ExtractMemory(u16, n.name);
+        REQUIRE(wide.size() == 1);
+        REQUIRE(wide[0].findings.size() == loose[0].findings.size());
+        for (size_t i = 0; i < wide[0].findings.size(); ++i) {
+          const auto& w = wide[0].findings[i];
+          const auto& l = loose[0].findings[i];
+          CHECK(std::tie(w.type_id, w.score, w.masked, w.token, w.line) ==
+                std::tie(l.type_id, l.score, l.masked, l.token, l.line));
+          // The UTF-16 offsets frame the same value, every other byte NUL.
+          std::string slice = u16.substr(w.start, w.end - w.start), narrow;
+          for (size_t k = le ? 0 : 1; k < slice.size(); k += 2) narrow += slice[k];
+          CHECK(narrow == n.data.substr(l.start, l.end - l.start));
+        }
+      }
+    }
+  }
+  CHECK(total > 0);  // the sample notes do hold planted values
+}
+
+TEST_CASE("allowlisted formats and filters: 7z, zstd, xz, bzip2, tar, nested 7z buffered") {
+  std::vector<ArchiveMember> one = {{"a/notes.txt", kPlant}};
+  struct Case {
+    const char* format;
+    const char* filter;
+  } cases[] = {{"7zip", ""}, {"pax", "zstd"}, {"pax", "xz"}, {"pax", "bzip2"},
+               {"gnutar", ""}, {"zip", ""}, {"pax", "gzip"}};
+  for (const auto& c : cases) {
+    INFO(c.format << "+" << c.filter);
+    auto bytes = WriteArchive(c.format, c.filter, one);
+    auto recs = ExtractMemory(bytes, "archive");
+    REQUIRE(recs.size() == 2);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(recs[1].member == "a/notes.txt");
+    CHECK(TypeCounts(recs[1]) == kPlantTypes);
+    // The same inside a zip: read as a stream (7z through a memory buffer).
+    auto outer = ExtractMemory(WriteArchive("zip", "", {{"in/x.bin", bytes}}), "outer.zip");
+    REQUIRE(outer.size() == 3);
+    CHECK(outer[2].member == "in/x.bin!a/notes.txt");
+    CHECK(TypeCounts(outer[2]) == kPlantTypes);
+  }
+  // A single compressed stream is one member named after its container.
+  auto zst = WriteArchive("raw", "zstd", {{"data", kPlant}});
+  auto recs = ExtractMemory(zst, "dir/report.txt.zst");
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[1].member == "report.txt");
+  CHECK(TypeCounts(recs[1]) == kPlantTypes);
+}
+
+TEST_CASE("only in-process filters are enabled") {
+  auto filters = formats::ArchiveReader::InProcessFilters();
+  std::set<std::string> have(filters.begin(), filters.end());
+  // Debian 12's libarchive links zlib, bzip2, liblzma and libzstd.
+  for (const char* f : {"gzip", "bzip2", "xz", "zstd"}) CHECK(have.count(f) == 1);
+}
+
+TEST_CASE("budget: nesting deeper than max_depth is partial(limit_depth)") {
+  scanner::ScanLimits limits;
+  limits.max_depth = 2;
+  auto recs = ExtractMemory(Nest(4, kPlant), "top.zip", limits);
+  // top.zip (0) → level2.zip (1) → level3.zip (2, may not be opened).
+  REQUIRE(recs.size() == 3);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(recs[1].member == "level2.zip");
+  CHECK(recs[2].member == "level2.zip!level3.zip");
+  CHECK(StatusOf(recs[2]) == "partial(limit_depth)");
+  limits.max_depth = 8;
+  auto deep = ExtractMemory(Nest(4, kPlant), "top.zip", limits);
+  REQUIRE(deep.size() == 5);
+  CHECK(deep[4].member == "level2.zip!level3.zip!level4.zip!leaf.txt");
+  CHECK(TypeCounts(deep[4]) == kPlantTypes);
+}
+
+TEST_CASE("budget: members beyond max_members make the container partial(limit_members)") {
+  std::vector<ArchiveMember> many;
+  for (int i = 0; i < 30; ++i) many.push_back({"m" + std::to_string(i) + ".txt", "hello\n"});
+  scanner::ScanLimits limits;
+  limits.max_members = 10;
+  auto recs = ExtractMemory(WriteArchive("zip", "", many), "many.zip", limits);
+  CHECK(recs.size() == 11);
+  CHECK(StatusOf(recs[0]) == "partial(limit_members)");
+}
+
+TEST_CASE("budget: a bomb stops at max_expanded_bytes, partial(limit_bytes) up the chain") {
+  std::string zeros(4 << 20, 'a');
+  auto bomb = WriteArchive("pax", "gzip", {{"zeros.txt", zeros}, {"after.txt", kPlant}});
+  auto outer = WriteArchive("zip", "", {{"bomb.tar.gz", bomb}});
+  scanner::ScanLimits limits;
+  limits.max_expanded_bytes = 1 << 20;
+  auto recs = ExtractMemory(outer, "outer.zip", limits);
+  REQUIRE(recs.size() == 3);
+  CHECK(StatusOf(recs[0]) == "partial(limit_bytes)");
+  CHECK(StatusOf(recs[1]) == "partial(limit_bytes)");
+  CHECK(recs[2].member == "bomb.tar.gz!zeros.txt");
+  CHECK(StatusOf(recs[2]) == "partial(limit_bytes)");
+  CHECK(recs[2].bytes_scanned <= (1u << 20) + (64u << 10));
+}
+
+TEST_CASE("a 7z inside a container larger than max_buffered_member is partial(limit_size)") {
+  std::string noise;  // incompressible, so the 7z itself is large
+  uint32_t x = 7;
+  for (int i = 0; i < 200000; ++i) {
+    x = x * 1103515245u + 12345u;
+    noise += static_cast<char>('a' + (x >> 16) % 26);
+  }
+  auto seven = WriteArchive("7zip", "", {{"n.txt", kPlant + noise}});
+  REQUIRE(seven.size() > 100000);
+  scanner::ScanLimits limits;
+  limits.max_buffered_member = 1024;
+  auto recs = ExtractMemory(WriteArchive("zip", "", {{"a.7z", seven}}), "o.zip", limits);
+  REQUIRE(recs.size() == 2);
+  CHECK(StatusOf(recs[1]) == "partial(limit_size)");
+}

@@ -1,0 +1,137 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "scanner/decode.h"
+
+using namespace phiscan::scanner;
+
+namespace {
+
+struct Piece {
+  std::string text;
+  uint64_t src_begin, src_end;
+};
+
+// Collects decoded text and the map built from the pieces.
+struct Collect : TextConsumer {
+  std::string text;
+  OffsetMap map;
+  std::vector<Piece> pieces;
+  void OnText(std::string_view t, uint64_t b, uint64_t e) override {
+    map.Add(text.size(), t.size(), b, e - b);
+    text += t;
+    pieces.push_back({std::string(t), b, e});
+  }
+};
+
+Collect DecodeSplit(TextEncoding enc, std::string_view bytes, size_t split, size_t bom = 0) {
+  Collect c;
+  TextDecoder d(enc, bom);
+  bytes.remove_prefix(bom);
+  for (size_t i = 0; i < bytes.size(); i += split) d.Decode(bytes.substr(i, split), c);
+  d.Finish(c);
+  return c;
+}
+
+std::string Utf16(std::u16string_view s, bool le) {
+  std::string out;
+  for (char16_t u : s) {
+    char lo = static_cast<char>(u & 0xFF), hi = static_cast<char>(u >> 8);
+    out += le ? lo : hi;
+    out += le ? hi : lo;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("SniffEncoding: BOMs, the UTF-16 NUL pattern, binary") {
+  CHECK(SniffEncoding("plain text").encoding == TextEncoding::kUtf8);
+  CHECK(SniffEncoding("\xEF\xBB\xBFtext").bom_bytes == 3);
+  CHECK(SniffEncoding("\xFF\xFEt\0e\0").encoding == TextEncoding::kUtf16Le);
+  CHECK(SniffEncoding("\xFE\xFF\0t\0e").encoding == TextEncoding::kUtf16Be);
+  std::string le = Utf16(u"Patient SSN 536-22-8726\n", true);
+  std::string be = Utf16(u"Patient SSN 536-22-8726\n", false);
+  CHECK(SniffEncoding(le).encoding == TextEncoding::kUtf16Le);
+  CHECK(SniffEncoding(le).bom_bytes == 0);
+  CHECK(SniffEncoding(be).encoding == TextEncoding::kUtf16Be);
+  // Random-looking bytes with a NUL are binary, not UTF-16.
+  std::string blob;
+  uint32_t x = 12345;
+  for (int i = 0; i < 4096; ++i) {
+    x = x * 1103515245u + 12345u;
+    blob += static_cast<char>(x >> 16);
+  }
+  blob[100] = '\0';
+  CHECK(SniffEncoding(blob).encoding == TextEncoding::kBinary);
+  CHECK(SniffEncoding(std::string("PHXB\0\x01\0\0", 8) + "\xda\x01\x89\x37").encoding ==
+        TextEncoding::kBinary);
+}
+
+TEST_CASE("UTF-8 passes through unchanged, invalid bytes read as Windows-1252") {
+  std::string valid = "na\xC3\xAFve caf\xC3\xA9 \xE2\x80\x93 \xF0\x9F\x98\x80 ok";
+  for (size_t split : {1, 2, 3, 5, 1000}) {
+    Collect c = DecodeSplit(TextEncoding::kUtf8, valid, split);
+    CHECK(c.text == valid);
+    CHECK(c.map.MapStart(4) == 4);
+  }
+  // "Café" in Windows-1252, an en dash (0x96), a euro sign (0x80).
+  std::string cp = "Caf\xE9 \x96 \x80 536-22-8726";
+  for (size_t split : {1, 2, 4, 1000}) {
+    Collect c = DecodeSplit(TextEncoding::kUtf8, cp, split);
+    CHECK(c.text == "Caf\xC3\xA9 \xE2\x80\x93 \xE2\x82\xAC 536-22-8726");
+    size_t at = c.text.find("536");
+    CHECK(c.map.MapStart(at) == cp.find("536"));
+    CHECK(c.map.MapEnd(at + 11) == cp.size());
+  }
+  // A truncated sequence at the very end is decoded byte by byte.
+  Collect c = DecodeSplit(TextEncoding::kUtf8, "ab\xE2\x80", 1);
+  CHECK(c.text == "ab\xC3\xA2\xE2\x82\xAC");
+}
+
+TEST_CASE("UTF-16 decodes in any split, surrogates included, offsets exact") {
+  std::u16string s = u"Caf\u00e9 SSN 536-22-8726 \U0001F600 NPI 1234567893";
+  for (bool le : {true, false}) {
+    std::string bytes = (le ? std::string("\xFF\xFE") : std::string("\xFE\xFF")) + Utf16(s, le);
+    std::string want = "Caf\xC3\xA9 SSN 536-22-8726 \xF0\x9F\x98\x80 NPI 1234567893";
+    for (size_t split : {1, 2, 3, 7, 4096}) {
+      Collect c = DecodeSplit(le ? TextEncoding::kUtf16Le : TextEncoding::kUtf16Be, bytes, split, 2);
+      REQUIRE(c.text == want);
+      size_t ssn = want.find("536");
+      // u"Café SSN " is 9 code units after the 2-byte BOM.
+      CHECK(c.map.MapStart(ssn) == 2 + 2 * 9);
+      CHECK(c.map.MapEnd(ssn + 11) == 2 + 2 * 20);
+      size_t npi = want.find("1234567893");
+      CHECK(c.map.MapStart(npi) == bytes.size() - 20);
+      CHECK(c.map.MapEnd(npi + 10) == bytes.size());
+    }
+  }
+  // A lone surrogate and a dangling odd byte become U+FFFD.
+  Collect c = DecodeSplit(TextEncoding::kUtf16Le, std::string("\x00\xD8" "A\0" "B", 5), 1);
+  CHECK(c.text == "\xEF\xBF\xBD" "A" "\xEF\xBF\xBD");
+}
+
+TEST_CASE("OffsetMap merges runs, maps gaps, forgets old runs") {
+  OffsetMap m;
+  m.Add(0, 10, 0, 20);   // UTF-16 ASCII
+  m.Add(10, 10, 20, 10); // a different ratio: a new run
+  m.Add(20, 5, 40, 10);  // ratio 1:2 again but not contiguous with run 1
+  CHECK(m.runs() == 3);
+  m.Add(25, 5, 50, 10);  // contiguous, same ratio: merged
+  CHECK(m.runs() == 3);
+  CHECK(m.MapStart(3) == 6);
+  CHECK(m.MapEnd(3) == 6);
+  CHECK(m.MapStart(12) == 22);
+  CHECK(m.MapEnd(30) == 60);
+  // Text the extractor inserted (a gap) maps to the neighbouring source.
+  OffsetMap g;
+  g.Add(0, 4, 100, 4);
+  g.Add(6, 4, 200, 4);
+  CHECK(g.MapStart(4) == 200);
+  CHECK(g.MapEnd(5) == 104);
+  g.ForgetBefore(5);
+  CHECK(g.runs() == 1);
+  CHECK(g.MapStart(7) == 201);
+}

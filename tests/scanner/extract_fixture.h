@@ -1,0 +1,56 @@
+// Helpers for the extraction tests: the built-in rules, a fixed token key,
+// running the Extractor over a file or bytes, building the format fixtures
+// (corpus/formats/make_fixtures.py) and writing archives with libarchive.
+#ifndef PHISCAN_TESTS_SCANNER_EXTRACT_FIXTURE_H_
+#define PHISCAN_TESTS_SCANNER_EXTRACT_FIXTURE_H_
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "classifiers/ruleset.h"
+#include "classifiers/token.h"
+#include "common/model.h"
+#include "scanner/limits.h"
+
+namespace phiscan::testing {
+
+std::shared_ptr<const classifiers::RuleSet> BuiltinRules();
+const classifiers::TokenKey* TestKey();
+
+std::vector<AssetRecord> ExtractFile(const std::string& path,
+                                     const scanner::ScanLimits& limits = {},
+                                     const std::atomic<bool>* cancel = nullptr);
+std::vector<AssetRecord> ExtractMemory(std::string_view bytes, std::string_view name,
+                                       const scanner::ScanLimits& limits = {});
+
+// The record with this member path (nullopt: the top-level record), or null.
+const AssetRecord* FindRecord(const std::vector<AssetRecord>& recs,
+                              const std::optional<std::string>& member);
+// Occurrences per type, for the types the fixtures plant (US_SSN, US_NPI,
+// CREDIT_CARD). Other types are left out: the built-in pack grows (new types
+// may legitimately fire on names, dates or URLs in a fixture), and these
+// tests are about extraction, not about that pack.
+std::map<std::string, uint64_t> TypeCounts(const AssetRecord& rec);
+// "complete", "partial(limit_depth)", ...
+std::string StatusOf(const AssetRecord& rec);
+
+// Runs corpus/formats/make_fixtures.py into `dir`; returns the manifest.
+std::vector<nlohmann::json> BuildFormatFixtures(const std::string& dir);
+
+struct ArchiveMember {
+  std::string name;
+  std::string data;
+};
+// An archive in memory written by libarchive: `format` "zip", "7zip",
+// "pax", "gnutar"; `filter` "", "gzip", "bzip2", "xz", "zstd".
+std::string WriteArchive(const std::string& format, const std::string& filter,
+                         const std::vector<ArchiveMember>& members);
+
+}  // namespace phiscan::testing
+
+#endif  // PHISCAN_TESTS_SCANNER_EXTRACT_FIXTURE_H_

@@ -1,0 +1,67 @@
+#include <catch2/catch.hpp>
+
+#include "scanner/path_filter.h"
+#include "tests/testutil/testutil.h"
+
+using phiscan::scanner::PathFilter;
+
+namespace {
+PathFilter Excludes(std::initializer_list<const char*> rules) {
+  PathFilter f;
+  for (const char* r : rules) REQUIRE(f.AddExclude(r).ok());
+  return f;
+}
+}  // namespace
+
+TEST_CASE("A name rule matches at any depth; a rule with a slash is anchored") {
+  auto f = Excludes({"*.tmp", "node_modules", "/build", "exports/2019/*.csv"});
+  CHECK(f.ExcludesFile("a.tmp"));
+  CHECK(f.ExcludesFile("deep/down/a.tmp"));
+  CHECK_FALSE(f.ExcludesFile("a.tmp.txt"));
+  CHECK(f.ExcludesDirectory("src/node_modules"));
+  CHECK(f.ExcludesDirectory("build"));
+  CHECK_FALSE(f.ExcludesDirectory("src/build"));  // anchored at the root only
+  CHECK(f.ExcludesFile("exports/2019/patients.csv"));
+  CHECK_FALSE(f.ExcludesFile("exports/2020/patients.csv"));
+  CHECK_FALSE(f.ExcludesFile("exports/2019/sub/patients.csv"));  // '*' does not cross '/'
+}
+
+TEST_CASE("Double star, directory-only rules and negation") {
+  auto f = Excludes({"**/backup", "logs/**", "a/**/b.txt", "cache/", "*.log", "!keep.log"});
+  CHECK(f.ExcludesDirectory("backup"));
+  CHECK(f.ExcludesDirectory("x/y/backup"));
+  CHECK(f.ExcludesFile("logs/2024/app.txt"));
+  CHECK(f.ExcludesFile("a/b.txt"));
+  CHECK(f.ExcludesFile("a/x/y/b.txt"));
+  CHECK(f.ExcludesDirectory("cache"));
+  CHECK_FALSE(f.ExcludesFile("cache"));  // a file named cache is not a directory
+  CHECK(f.ExcludesFile("app.log"));
+  CHECK_FALSE(f.ExcludesFile("keep.log"));  // the later '!' rule wins
+}
+
+TEST_CASE("Include rules restrict files, not directories") {
+  PathFilter f;
+  REQUIRE(f.AddInclude("*.csv").ok());
+  REQUIRE(f.AddInclude("/notes/**").ok());
+  CHECK_FALSE(f.ExcludesFile("x/y.csv"));
+  CHECK_FALSE(f.ExcludesFile("notes/2024/visit.txt"));
+  CHECK(f.ExcludesFile("other/visit.txt"));
+  CHECK_FALSE(f.ExcludesDirectory("other"));
+  CHECK_FALSE(f.AddInclude("!x").ok());
+  CHECK_FALSE(f.AddExclude("").ok());
+  CHECK_FALSE(f.AddExclude("!").ok());
+}
+
+TEST_CASE("Exclude files: comments, blank lines, and errors with file:line") {
+  phiscan::testing::TempDir dir;
+  phiscan::testing::WriteFile(dir.Join("ex"), "# comment\n\n*.bak  \n/tmp/\n!\n");
+  PathFilter f;
+  auto s = f.AddExcludesFromFile(dir.Join("ex"));
+  CHECK(s.message() == dir.Join("ex") + ":5: empty path pattern");
+  PathFilter g;
+  phiscan::testing::WriteFile(dir.Join("ok"), "# comment\n\n*.bak  \n/tmp/\n");
+  REQUIRE(g.AddExcludesFromFile(dir.Join("ok")).ok());
+  CHECK(g.ExcludesFile("a/b.bak"));
+  CHECK(g.ExcludesDirectory("tmp"));
+  CHECK(g.AddExcludesFromFile(dir.Join("missing")).code() == phiscan::StatusCode::kNotFound);
+}

@@ -1,0 +1,106 @@
+// Field-aware formats: values whose only keyword is the field that holds
+// them (a CSV header, a JSON key, an HL7 field, an X12 qualifier, a C-CDA
+// OID) are found; the same values under a neutral name are not; markup is
+// stripped and entities decoded with offsets still pointing at the source.
+#include <catch2/catch.hpp>
+
+#include "tests/scanner/extract_fixture.h"
+
+using namespace phiscan;
+using namespace phiscan::testing;
+
+namespace {
+
+// Neutral text longer than the 300-byte evidence window.
+std::string Far() {
+  std::string s;
+  for (int i = 0; i < 5; ++i) {
+    s += "The care team reviewed the plan with the family and agreed on the next steps. ";
+  }
+  return s;
+}
+
+std::map<std::string, uint64_t> Types(std::string_view bytes, std::string_view name) {
+  auto recs = ExtractMemory(bytes, name);
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "complete");
+  return TypeCounts(recs[0]);
+}
+
+using Counts = std::map<std::string, uint64_t>;
+
+}  // namespace
+
+TEST_CASE("CSV: the column header is evidence; quoting is understood") {
+  std::string rows = "id,\"free, text\",SSN\n1,\"" + Far() + "\",\n" +
+                     "2,\"quoted \"\"cell\"\"\nover two lines, " + Far() + "\",536228726\n";
+  CHECK(Types(rows, "export.csv") == Counts{{"US_SSN", 1}});
+  std::string neutral = rows;
+  neutral.replace(neutral.find("SSN"), 3, "ref");
+  CHECK(Types(neutral, "export.csv").empty());
+  // Offsets are the file's own.
+  auto recs = ExtractMemory(rows, "export.csv");
+  REQUIRE(recs[0].findings.size() == 1);
+  CHECK(rows.substr(recs[0].findings[0].start, 9) == "536228726");
+}
+
+TEST_CASE("TSV detected by structure, without an extension") {
+  std::string rows = "name\tnote\tnpi\nA\t" + Far() + "\t\nB\t" + Far() + "\t1234567893\nC\tx\t\n";
+  CHECK(Types(rows, "export") == Counts{{"US_NPI", 1}});
+}
+
+TEST_CASE("JSON: keys name values; FHIR identifier systems and telecom") {
+  std::string fhir = R"({"resourceType":"Patient","text":")" + Far() +
+                     R"(","identifier":[{"system":"http://hl7.org/fhir/sid/us-ssn","value":"536228726"}],)"
+                     R"("telecom":[{"system":"phone","value":"2025550143"}]})";
+  auto t = Types(fhir, "p.json");
+  CHECK(t.count("US_SSN") == 1);
+  std::string plain = R"({"note":")" + Far() + R"(","code":"536228726"})";
+  CHECK(Types(plain, "p.json").empty());
+  std::string nd = R"({"ssn": 536228726})" "\n" R"({"x": ")" + Far() + R"(", "y": 536228726})" "\n";
+  CHECK(Types(nd, "p.ndjson") == Counts{{"US_SSN", 1}});
+}
+
+TEST_CASE("HL7 v2: PID-19 is an SSN field, with CR or LF segment ends") {
+  for (const char* eol : {"\r", "\n", "\r\n"}) {
+    std::string msg = std::string("MSH|^~\\&|A|B|C|D|20240101||ADT^A04|1|P|2.5") + eol +
+                      "PID|1||M1||DOE^JANE||19800101|F|||||||||||536228726" + eol +
+                      "NTE|1||" + Far() + eol + "PID|2||M2|||||||||||||||||536228726" + eol;
+    // The second PID puts the SSN in PID-20: no evidence there.
+    CHECK(Types(msg, "feed.hl7") == Counts{{"US_SSN", 1}});
+  }
+}
+
+TEST_CASE("X12: qualifiers name the element after them") {
+  std::string isa =
+      "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       "
+      "*240102*0304*^*00501*000000001*0*P*:~";
+  REQUIRE(isa.size() == 106);
+  std::string far = Far();
+  std::string claim = isa + "ST*835*1~REF*SY*536228726~NTE*" + far + "~REF*EJ*536228726~"
+                      "NTE*" + far + "~NM1*QC*1*DOE*JANE****MI*536228726~SE*3*1~";
+  CHECK(Types(claim, "remit.835") == Counts{{"US_SSN", 1}});
+}
+
+TEST_CASE("XML: text without markup, entities decoded, OID-named ids") {
+  std::string far = Far();
+  std::string xml = "<?xml version=\"1.0\"?><doc><!-- c --><p>" + far +
+                    "</p><id root=\"2.16.840.1.113883.4.1\" extension=\"536228726\"/>"
+                    "<p>" + far + "</p><id root=\"1.2.3\" extension=\"536228726\"/>"
+                    "<p>" + far + "</p><v>S&#83;N&amp;536-22-8726</v><![CDATA[NPI 1234567893]]></doc>";
+  auto recs = ExtractMemory(xml, "doc.xml");
+  REQUIRE(recs.size() == 1);
+  CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 2}, {"US_NPI", 1}});
+  // The decoded "SSN&536-22-8726": the finding points at the source bytes.
+  for (const auto& f : recs[0].findings) {
+    if (f.type_id == "US_SSN" && f.score == 85) {
+      CHECK(xml.substr(f.start, f.end - f.start) == "536-22-8726");
+    }
+  }
+}
+
+TEST_CASE("HTML: tags become separators, &nbsp; a space") {
+  std::string html = "<!DOCTYPE html><html><body><p>credit&nbsp;card</p><div><span>4111</span> "
+                     "<span>1111 1111 1111</span></div><img alt=\"SSN 536-22-8726\"></body></html>";
+  CHECK(Types(html, "page.html") == Counts{{"CREDIT_CARD", 1}, {"US_SSN", 1}});
+}

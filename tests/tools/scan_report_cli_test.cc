@@ -1,0 +1,516 @@
+// phiscan scan and phireport together, as a user runs them: incremental
+// rescans, diff, locate, exposure, and every report format parsing.
+//
+// All identifiers are synthetic (a valid-looking SSN structure, example.org
+// addresses); none is real.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/testutil/testutil.h"
+
+namespace phiscan {
+namespace {
+
+using nlohmann::json;
+using testing::TempDir;
+
+const std::string kPlanted = "planted.person@example.org";
+// A file name no report may pass through raw: newline, markup, a formula
+// prefix and a byte that is not UTF-8.
+const std::string kHostileName = std::string("=cmd\n<script>x\xff.txt");
+
+std::string Bin(const char* name) { return testing::BinaryDir() + "/tools/" + name; }
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+Outcome Exec(const TempDir& dir, const std::string& command) {
+  Outcome o;
+  const std::string err = dir.Join("stderr.txt");
+  o.code = testing::RunCommand(command + " 2>'" + err + "'", &o.out);
+  o.err = testing::ReadFile(err);
+  return o;
+}
+
+void Chmod(const std::string& path, mode_t mode) { REQUIRE(chmod(path.c_str(), mode) == 0); }
+
+// The scanned tree: sensitive and clean files, three holding kPlanted, one
+// with a hostile name, every file private unless a test opens it up.
+struct Tree {
+  explicit Tree(const TempDir& dir) : root(dir.Join("tree")), db(dir.Join("c.db")) {
+    Put("notes/a.txt", "visit summary\nemail: " + kPlanted + "\n");
+    Put("notes/ssn.txt", "Patient SSN: 234-56-7891\n");
+    Put("notes/clean.txt", "nothing to see here\n");
+    Put("exports/b.csv", "name,email\nP,contact email " + kPlanted + "\n");
+    Put("exports/deep/c.txt", "email: " + kPlanted + "\nemail: other.person@example.org\n");
+    Put("exports/other.txt", "email: someone.else@example.net\n");
+    Put("exports/" + kHostileName, "Patient SSN: 345-67-8912\n");
+    for (int i = 0; i < 20; ++i) Put("bulk/f" + std::to_string(i) + ".txt", "plain text\n");
+  }
+  void Put(const std::string& rel, const std::string& content) {
+    testing::WriteFile(root + "/" + rel, content);
+    Chmod(root + "/" + rel, 0600);
+  }
+  std::string Path(const std::string& rel) const { return root + "/" + rel; }
+  std::string root;
+  std::string db;
+};
+
+Outcome Scan(const TempDir& dir, const Tree& t, const std::string& flags = "") {
+  return Exec(dir, "'" + Bin("phiscan") + "' scan --threads 2 --catalog '" + t.db + "' " + flags +
+                       " '" + t.root + "'");
+}
+
+Outcome Report(const TempDir& dir, const Tree& t, const std::string& args) {
+  return Exec(dir, "'" + Bin("phireport") + "' " + args + " --catalog '" + t.db + "'");
+}
+
+std::vector<json> JsonLines(const std::string& text) {
+  std::vector<json> rows;
+  size_t start = 0;
+  for (size_t pos; (pos = text.find('\n', start)) != std::string::npos; start = pos + 1) {
+    rows.push_back(json::parse(text.substr(start, pos - start)));
+  }
+  REQUIRE(start == text.size());
+  return rows;
+}
+
+std::vector<json> ReportRows(const TempDir& dir, const Tree& t, const std::string& args) {
+  Outcome o = Report(dir, t, args + " --format jsonl");
+  INFO(args << ": " << o.err);
+  REQUIRE(o.code == 0);
+  return JsonLines(o.out);
+}
+
+// The latest run as `phireport runs` shows it.
+json LatestRun(const TempDir& dir, const Tree& t) {
+  auto runs = ReportRows(dir, t, "runs");
+  REQUIRE(!runs.empty());
+  return runs[0];
+}
+
+std::string PathOf(const Tree& t, const json& row) {
+  std::string p = row["path"].get<std::string>();
+  REQUIRE(p.compare(0, t.root.size() + 1, t.root + "/") == 0);
+  return p.substr(t.root.size() + 1);
+}
+
+// Splits RFC 4180 CSV (CRLF records) into rows of cells.
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
+  std::string cell;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().push_back(cell);
+      cell.clear();
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      rows.back().push_back(cell);
+      cell.clear();
+      rows.emplace_back();
+      ++i;
+    } else {
+      cell += c;
+    }
+  }
+  REQUIRE(!quoted);
+  REQUIRE(rows.back().empty());  // ended with CRLF
+  rows.pop_back();
+  return rows;
+}
+
+TEST_CASE("A second scan of an unchanged tree reads no file and keeps every result") {
+  TempDir dir;
+  Tree t(dir);
+  REQUIRE(Scan(dir, t).code == 0);
+  json first = LatestRun(dir, t);
+  CHECK(first["unchanged"] == 0);
+  CHECK(first["bytes_scanned"].get<uint64_t>() > 0);
+  const std::string findings_before = Report(dir, t, "findings --format jsonl").out;
+  const std::string assets_before = Report(dir, t, "assets --format jsonl").out;
+
+  Outcome second = Scan(dir, t);
+  REQUIRE(second.code == 0);
+  CHECK_THAT(second.err, Catch::Contains("(27 unchanged)"));
+  json run = LatestRun(dir, t);
+  CHECK(run["status"] == "completed");
+  CHECK(run["assets"] == 27);
+  CHECK(run["unchanged"] == 27);
+  CHECK(run["bytes_scanned"] == 0);  // not a byte classified
+  CHECK(Report(dir, t, "findings --format jsonl").out == findings_before);
+  CHECK(Report(dir, t, "assets --format jsonl").out == assets_before);
+
+  // Steps in sequence rather than SECTIONs: each scan compiles the rules,
+  // and re-running the setup per section would multiply them.
+  INFO("--full reads everything again");
+  REQUIRE(Scan(dir, t, "--full").code == 0);
+  json full = LatestRun(dir, t);
+  CHECK(full["unchanged"] == 0);
+  CHECK(full["bytes_scanned"] == first["bytes_scanned"]);
+
+  INFO("a partially scanned file is retried, a complete one is not");
+  REQUIRE(Scan(dir, t, "--full --max-file-size 30").code == 0);
+  auto partial = ReportRows(dir, t, "assets --status partial");
+  REQUIRE(partial.size() >= 3);
+  REQUIRE(Scan(dir, t).code == 0);
+  CHECK(LatestRun(dir, t)["unchanged"] == 27 - partial.size());
+  CHECK(ReportRows(dir, t, "assets --status partial").empty());
+
+  INFO("a rule change rescans");
+  testing::WriteFile(dir.Join("site.yaml"),
+                     "pack: site\ntypes:\n  - id: SITE_CODE\n    name: Site code\n"
+                     "    category: PII\n    patterns:\n      - regex: '\\bSITE\\d{6}\\b'\n"
+                     "        score: 70\n");
+  REQUIRE(Scan(dir, t, "--rules '" + dir.Join("site.yaml") + "'").code == 0);
+  CHECK(LatestRun(dir, t)["unchanged"] == 0);
+}
+
+TEST_CASE("diff reports a touched, an added and a deleted file") {
+  TempDir dir;
+  Tree t(dir);
+  REQUIRE(Scan(dir, t).code == 0);
+  // Edited: now holds an SSN (and a new mtime even within the same second).
+  t.Put("notes/clean.txt", "now with Patient SSN: 456-78-9123\n");
+  struct timespec times[2] = {{0, UTIME_OMIT}, {2'000'000'000, 0}};
+  REQUIRE(utimensat(AT_FDCWD, t.Path("notes/clean.txt").c_str(), times, 0) == 0);
+  t.Put("notes/new.txt", "fresh note\n");
+  REQUIRE(unlink(t.Path("exports/other.txt").c_str()) == 0);
+  Outcome scan = Scan(dir, t);
+  REQUIRE(scan.code == 0);
+  CHECK_THAT(scan.err, Catch::Contains("1 removed"));
+
+  std::set<std::string> changes;
+  for (const json& row : ReportRows(dir, t, "diff")) {
+    changes.insert(row["change"].get<std::string>() + " " + PathOf(t, row));
+    CHECK(row["from_run"] == 1);
+    CHECK(row["to_run"] == 2);
+  }
+  CHECK(changes == std::set<std::string>{"changed notes/clean.txt",
+                                         "became_sensitive notes/clean.txt", "added notes/new.txt",
+                                         "removed exports/other.txt"});
+  // The removed file is no longer in the inventory; an explicit range works too.
+  for (const json& a : ReportRows(dir, t, "assets")) CHECK(PathOf(t, a) != "exports/other.txt");
+  CHECK(ReportRows(dir, t, "diff --from 1 --to 2").size() == 4);
+  CHECK(Report(dir, t, "diff --from 2 --to 1").code == 2);
+
+  // A rerun without changes differs in nothing.
+  REQUIRE(Scan(dir, t).code == 0);
+  CHECK(ReportRows(dir, t, "diff").empty());
+}
+
+TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
+  TempDir dir;
+  Tree t(dir);
+  REQUIRE(Scan(dir, t).code == 0);
+  auto located = [&](const std::string& args) {
+    std::set<std::string> paths;
+    for (const json& row : ReportRows(dir, t, "locate " + args)) {
+      paths.insert(PathOf(t, row));
+      // A shape, never the value: no letter or digit survives masking.
+      const std::string masked = row["masked"].get<std::string>();
+      CHECK(std::none_of(masked.begin(), masked.end(),
+                         [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }));
+    }
+    return paths;
+  };
+  const std::set<std::string> planted = {"notes/a.txt", "exports/b.csv", "exports/deep/c.txt"};
+  CHECK(located("--value '" + kPlanted + "'") == planted);
+  CHECK(located("--value 'PLANTED.Person@Example.ORG' --type EMAIL") == planted);  // normalised
+  CHECK(located("--value 'nobody@example.org'").empty());
+  CHECK(located("--value '234567891'") == std::set<std::string>{"notes/ssn.txt"});  // digits only
+  CHECK(located("--value '234-56-7891' --type US_SSN") == std::set<std::string>{"notes/ssn.txt"});
+  CHECK(located("--value '234-56-7891' --type EMAIL").empty());
+
+  // The value can come from standard input, and is never printed.
+  Outcome piped = Exec(dir, "echo '" + kPlanted + "' | '" + Bin("phireport") +
+                                "' locate --value - --format jsonl --catalog '" + t.db + "'");
+  REQUIRE(piped.code == 0);
+  CHECK(JsonLines(piped.out).size() == 3);
+  CHECK(piped.out.find("planted") == std::string::npos);
+
+  // Another key is refused instead of silently matching nothing.
+  const std::string other_key = dir.Join("other.key");
+  REQUIRE(
+      Exec(dir, "head -c 32 /dev/urandom > '" + other_key + "' && chmod 600 '" + other_key + "'")
+          .code == 0);
+  Outcome refused = Report(dir, t, "locate --value '" + kPlanted + "' --key '" + other_key + "'");
+  CHECK(refused.code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("not the key"));
+}
+
+TEST_CASE("Exposure follows each file's mode; only exposed sensitive files are flagged") {
+  TempDir dir;
+  Tree t(dir);
+  Chmod(t.Path("notes/ssn.txt"), 0644);       // sensitive, world-readable: exposed
+  Chmod(t.Path("notes/a.txt"), 0660);         // sensitive, group-writable: exposed
+  Chmod(t.Path("exports/b.csv"), 0640);       // sensitive, group-readable: not flagged
+  Chmod(t.Path("exports/deep/c.txt"), 0600);  // sensitive, private
+  Chmod(t.Path("notes/clean.txt"), 0666);     // wide open but nothing sensitive
+  REQUIRE(Scan(dir, t).code == 0);
+
+  std::map<std::string, std::string> seen;
+  for (const json& a : ReportRows(dir, t, "assets")) {
+    seen[PathOf(t, a)] = a["mode"].get<std::string>() + " " + a["readable_by"].get<std::string>() +
+                         (a["exposed"].get<bool>() ? " exposed" : "");
+  }
+  CHECK(seen["notes/ssn.txt"] == "0644 everyone exposed");
+  CHECK(seen["notes/a.txt"] == "0660 group exposed");
+  CHECK(seen["exports/b.csv"] == "0640 group");
+  CHECK(seen["exports/deep/c.txt"] == "0600 owner");
+  CHECK(seen["notes/clean.txt"] == "0666 everyone");
+
+  std::set<std::string> exposed;
+  for (const json& a : ReportRows(dir, t, "assets --exposed")) exposed.insert(PathOf(t, a));
+  CHECK(exposed == std::set<std::string>{"notes/a.txt", "notes/ssn.txt"});
+  json summary = json::parse(Report(dir, t, "summary --format json").out);
+  CHECK(summary["exposed"] == 2);
+  CHECK(summary["by_exposure"]["everyone"] == 1);
+  CHECK(summary["by_exposure"]["group"] == 2);
+
+  // A chmod is noticed by the next incremental scan.
+  Chmod(t.Path("notes/ssn.txt"), 0600);
+  REQUIRE(Scan(dir, t).code == 0);
+  CHECK(LatestRun(dir, t)["unchanged"] == 26);
+  std::set<std::string> changes;
+  for (const json& row : ReportRows(dir, t, "diff")) {
+    changes.insert(row["change"].get<std::string>() + " " + PathOf(t, row));
+  }
+  CHECK(changes == std::set<std::string>{"no_longer_exposed notes/ssn.txt"});
+}
+
+// One catalog for the report checks below: two runs (the second adds
+// later.txt), ssn.txt and the hostile file world-readable.
+struct ReportFixture {
+  ReportFixture() : t(dir) {
+    Chmod(t.Path("notes/ssn.txt"), 0644);
+    Chmod(t.Path("exports/" + kHostileName), 0644);
+    REQUIRE(Scan(dir, t).code == 0);
+    t.Put("notes/later.txt", "email: late.person@example.org\n");
+    REQUIRE(Scan(dir, t).code == 0);
+  }
+  TempDir dir;
+  Tree t;
+};
+
+TEST_CASE("Reports on one catalog") {
+  ReportFixture fx;
+  const TempDir& dir = fx.dir;
+  const Tree& t = fx.t;
+
+  // --- every report parses in every format, hostile paths escaped alike ---
+  {
+    const std::vector<std::string> reports = {"summary",  "assets",
+                                              "findings", "folders --depth 2",
+                                              "diff",     "locate --value '" + kPlanted + "'",
+                                              "runs",     "events"};
+    const std::string escaped = "=cmd\\n<script>x\\xff.txt";
+    for (const std::string& r : reports) {
+      INFO(r);
+      Outcome json_out = Report(dir, t, r + " --format json");
+      REQUIRE(json_out.code == 0);
+      CHECK(json_out.err.empty());
+      json doc = json::parse(json_out.out);  // throws (fails) if invalid
+      CHECK((doc.is_array() || doc.is_object()));
+
+      Outcome lines = Report(dir, t, r + " --format jsonl");
+      REQUIRE(lines.code == 0);
+      auto rows = JsonLines(lines.out);
+      if (doc.is_array()) CHECK(rows.size() == doc.size());
+
+      Outcome csv = Report(dir, t, r + " --format csv");
+      REQUIRE(csv.code == 0);
+      auto cells = ParseCsv(csv.out);
+      REQUIRE(!cells.empty());
+      for (const auto& row : cells) CHECK(row.size() == cells[0].size());
+      if (doc.is_array()) CHECK(cells.size() == doc.size() + 1);
+
+      Outcome table = Report(dir, t, r + " --format table");
+      REQUIRE(table.code == 0);
+      for (const std::string* text : {&json_out.out, &lines.out, &csv.out, &table.out}) {
+        CHECK(text->find(kHostileName) == std::string::npos);
+        CHECK(text->find('\xff') == std::string::npos);
+      }
+      if (r == "assets" || r == "events" || r == "findings") {
+        // The same escaped spelling everywhere (JSON escapes its backslashes).
+        CHECK(json_out.out.find("=cmd\\\\n<script>x\\\\xff.txt") != std::string::npos);
+        CHECK(table.out.find(escaped) != std::string::npos);
+        CHECK(csv.out.find(escaped) != std::string::npos);
+      }
+    }
+  }
+
+  // --- events: one object per sensitive asset, documented fields ---
+  {
+    auto events = ReportRows(dir, t, "events");
+    CHECK(JsonLines(Report(dir, t, "events").out).size() == events.size());  // jsonl by default
+    const std::set<std::string> fields = {"event",
+                                          "schema",
+                                          "time",
+                                          "run_id",
+                                          "scan_run_id",
+                                          "host",
+                                          "path",
+                                          "member",
+                                          "label",
+                                          "label_rule",
+                                          "max_confidence",
+                                          "max_score",
+                                          "types",
+                                          "categories",
+                                          "hipaa_classes",
+                                          "readable_by",
+                                          "exposed",
+                                          "group_writable",
+                                          "world_writable",
+                                          "acl_readers",
+                                          "mode",
+                                          "uid",
+                                          "gid",
+                                          "size",
+                                          "mtime",
+                                          "status",
+                                          "reason"};
+    std::set<std::string> paths;
+    for (const json& e : events) {
+      std::set<std::string> keys;
+      for (const auto& item : e.items()) keys.insert(item.key());
+      CHECK(keys == fields);
+      CHECK(e["event"] == "phiscan.sensitive_asset");
+      CHECK(e["run_id"] == 2);  // every file was seen by run 2, scanned or carried over
+      CHECK(e["label"] != "NONE");
+      CHECK(!e["types"].empty());
+      paths.insert(PathOf(t, e));
+      if (PathOf(t, e) == "notes/ssn.txt") {
+        CHECK(e["scan_run_id"] == 1);
+        CHECK(e["exposed"] == true);
+        CHECK(e["types"] == json({{"US_SSN", 1}}));
+        CHECK(e["hipaa_classes"] == json({7}));
+      }
+    }
+    CHECK(paths == std::set<std::string>{"notes/a.txt", "notes/ssn.txt", "notes/later.txt",
+                                         "exports/b.csv", "exports/deep/c.txt", "exports/other.txt",
+                                         "exports/=cmd\\n<script>x\\xff.txt"});
+    // An incremental feed: only what run 2 classified.
+    std::set<std::string> since;
+    for (const json& e : ReportRows(dir, t, "events --since 1")) since.insert(PathOf(t, e));
+    CHECK(since == std::set<std::string>{"notes/later.txt"});
+  }
+
+  // --- folders: below the scan root, riskiest first ---
+  {
+    auto rows = ReportRows(dir, t, "folders --depth 1");
+    std::vector<std::string> order;
+    for (const json& r : rows) {
+      order.push_back(r["folder"].get<std::string>().substr(t.root.size()) + " " +
+                      std::to_string(r["risk"].get<int>()) + " " +
+                      std::to_string(r["exposed"].get<int>()) + "/" +
+                      std::to_string(r["sensitive"].get<int>()) + "/" +
+                      std::to_string(r["assets"].get<int>()));
+    }
+    // The documented risk, recomputed from the assets report (so the check
+    // does not depend on which label the built-in rules give each file):
+    // 10 PHI, 8 PCI, 5 other sensitive, x3 when exposed, +1 per gap.
+    std::map<std::string, int> risk;
+    std::map<std::string, int> exposed;
+    for (const json& a : ReportRows(dir, t, "assets")) {
+      const std::string rel = PathOf(t, a);
+      const std::string folder = "/" + rel.substr(0, rel.find('/'));
+      const std::string label = a["label"].is_null() ? "" : a["label"].get<std::string>();
+      int weight = label == "PHI"                       ? 10
+                   : label == "PCI"                     ? 8
+                   : (label.empty() || label == "NONE") ? 0
+                                                        : 5;
+      if (a["exposed"].get<bool>()) {
+        weight *= 3;
+        exposed[folder] += 1;
+      }
+      risk[folder] += weight + (a["status"] == "complete" ? 0 : 1);
+    }
+    CHECK(exposed == std::map<std::string, int>{{"/exports", 1}, {"/notes", 1}});
+    std::vector<std::pair<int, std::string>> expected;
+    for (const auto& [folder, r] : risk) expected.emplace_back(-r, folder);
+    std::sort(expected.begin(), expected.end());
+    std::vector<std::string> expected_order;
+    for (const auto& [neg, folder] : expected) {
+      expected_order.push_back(folder + " " + std::to_string(-neg) + " " +
+                               std::to_string(exposed[folder]) + "/" +
+                               (folder == "/bulk"      ? "0/20"
+                                : folder == "/exports" ? "4/4"
+                                                       : "3/4"));
+    }
+    CHECK(order == expected_order);
+    CHECK(rows.back()["folder"] == t.root + "/bulk");
+    CHECK(rows.back()["top_label"] == "NONE");
+    CHECK(ReportRows(dir, t, "folders --depth 2").size() == 4);  // exports/deep on its own
+    auto root_only = ReportRows(dir, t, "folders --depth 0");
+    REQUIRE(root_only.size() == 1);
+    CHECK(root_only[0]["assets"] == 28);
+  }
+
+  // --- html: one self-contained page, escaped; rendered if Chromium is here ---
+  {
+    const std::string page = dir.Join("report.html");
+    Outcome o = Report(dir, t, "html -o '" + page + "'");
+    INFO(o.err);
+    REQUIRE(o.code == 0);
+    struct stat st;
+    REQUIRE(stat(page.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+    const std::string html = testing::ReadFile(page);
+    CHECK(html.find("<script") == std::string::npos);
+    CHECK(html.find("src=") == std::string::npos);
+    CHECK(html.find("@import") == std::string::npos);
+    CHECK(html.find("default-src 'none'") != std::string::npos);
+    CHECK(html.find(kHostileName) == std::string::npos);
+    CHECK(html.find("=cmd\\n&lt;script&gt;x\\xff.txt") != std::string::npos);
+    CHECK(html.find("id=\"total-exposed\" data-value=\"2\"") != std::string::npos);
+
+    const char* chromium = "/usr/bin/chromium";
+    if (access(chromium, X_OK) != 0) {
+      WARN("chromium not installed: the HTML page was checked as text only");
+    } else {
+      Outcome dom = Exec(dir, std::string("'") + chromium +
+                                  "' --headless --no-sandbox --disable-gpu --no-first-run"
+                                  " --disable-background-networking --disable-component-update"
+                                  " --disable-sync --user-data-dir='" +
+                                  dir.Join("chromium") + "' --dump-dom 'file://" + page + "'");
+      REQUIRE(dom.code == 0);
+      const std::string& d = dom.out;
+      CHECK(d.find("id=\"summary\"") != std::string::npos);
+      CHECK(d.find("id=\"chart-labels\"") != std::string::npos);
+      CHECK(d.find("id=\"folder-table\"") != std::string::npos);
+      CHECK(d.find("id=\"total-exposed\" data-value=\"2\"") != std::string::npos);
+      CHECK(d.find("<script") == std::string::npos);  // the file name stayed text
+      CHECK(d.find("&lt;script&gt;") != std::string::npos);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace phiscan

@@ -1,0 +1,40 @@
+// The self-contained HTML report of `phireport html`.
+//
+// One file with inline CSS and inline SVG charts: no scripts, no external
+// fetches (a Content-Security-Policy meta tag forbids them even if a future
+// edit slipped one in). Every string that comes from the catalog (paths,
+// labels, type ids, hosts) is passed through EscapeBytes and then
+// HTML-escaped, so a file name can neither inject markup nor break a line.
+// Elements carry ids and data-* attributes (documented in the README) so the
+// page can be checked by tools, not only read.
+//
+// Thread safety: stateless.
+#ifndef PHISCAN_TOOLS_HTML_REPORT_H_
+#define PHISCAN_TOOLS_HTML_REPORT_H_
+
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/reader.h"
+
+namespace phiscan::tools {
+
+struct HtmlReportData {
+  std::string catalog_display;  // escaped catalog path
+  std::string generated_at;     // ISO 8601 UTC
+  catalog::Summary summary;
+  std::vector<catalog::FolderRow> folders;  // riskiest first; the report shows the first 15
+  std::vector<catalog::RunRow> runs;        // newest first; the report shows the first 10
+  std::vector<catalog::AssetRow> exposed;   // exposed sensitive assets; the first 50 are listed
+};
+
+// &, <, >, " and ' as entities. `text` must already be valid UTF-8.
+std::string HtmlEscape(std::string_view text);
+
+void WriteHtmlReport(std::ostream& out, const HtmlReportData& data);
+
+}  // namespace phiscan::tools
+
+#endif  // PHISCAN_TOOLS_HTML_REPORT_H_

@@ -1,0 +1,147 @@
+#include "tools/jobs.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace phiscan::tools {
+namespace {
+
+struct JobError {
+  int line;
+  std::string job;
+  std::string what;
+};
+
+int LineOf(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+[[noreturn]] void Fail(const YAML::Node& n, const std::string& job, const std::string& what) {
+  throw JobError{LineOf(n), job, what};
+}
+
+std::string Str(const YAML::Node& n, const std::string& job, const char* what) {
+  if (!n.IsScalar()) Fail(n, job, std::string(what) + " must be a string");
+  return n.as<std::string>();
+}
+
+std::vector<std::string> StrList(const YAML::Node& n, const std::string& job, const char* what) {
+  if (n.IsScalar()) return {n.as<std::string>()};
+  if (!n.IsSequence()) Fail(n, job, std::string(what) + " must be a list of strings");
+  std::vector<std::string> out;
+  for (const auto& item : n) out.push_back(Str(item, job, what));
+  return out;
+}
+
+template <typename T>
+T Scalar(const YAML::Node& n, const std::string& job, const char* what) {
+  T v;
+  if (!n.IsScalar() || !YAML::convert<T>::decode(n, v)) {
+    Fail(n, job, std::string(what) + " has the wrong type");
+  }
+  return v;
+}
+
+// Applies the keys of `n` onto `job`. `job.name` names errors.
+void Apply(const YAML::Node& n, JobSpec& job, bool allow_name) {
+  static const std::set<std::string> kKeys = {
+      "name", "roots", "include", "exclude", "exclude_from", "rules", "catalog", "threads",
+      "max_file_size", "one_file_system", "follow_symlinks", "fail_on", "schedule"};
+  if (!n.IsMap()) Fail(n, job.name, "must be a mapping");
+  for (const auto& kv : n) {
+    const auto key = kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    if (!kKeys.count(key) || (key == "name" && !allow_name)) {
+      Fail(kv.first, job.name, "unknown key '" + key + "'");
+    }
+    if (key == "roots") job.roots = StrList(v, job.name, "roots");
+    if (key == "include") job.include = StrList(v, job.name, "include");
+    if (key == "exclude") job.exclude = StrList(v, job.name, "exclude");
+    if (key == "exclude_from") job.exclude_from = Str(v, job.name, "exclude_from");
+    if (key == "rules") job.rules = StrList(v, job.name, "rules");
+    if (key == "catalog") job.catalog = Str(v, job.name, "catalog");
+    if (key == "threads") {
+      job.threads = Scalar<int>(v, job.name, "threads");
+      if (job.threads < 1 || job.threads > 1024) Fail(v, job.name, "threads must be 1-1024");
+    }
+    if (key == "max_file_size") job.max_file_size = Scalar<uint64_t>(v, job.name, "max_file_size");
+    if (key == "one_file_system") job.one_file_system = Scalar<bool>(v, job.name, "one_file_system");
+    if (key == "follow_symlinks") job.follow_symlinks = Scalar<bool>(v, job.name, "follow_symlinks");
+    if (key == "fail_on") job.fail_on = Str(v, job.name, "fail_on");
+    if (key == "schedule") job.schedule = Str(v, job.name, "schedule");
+  }
+}
+
+bool ValidName(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name[0] == '.' || name[0] == '-') return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read job file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    YAML::Node root = YAML::Load(text.str());
+    if (!root.IsMap()) Fail(root, "", "a job file must be a mapping with a 'jobs' list");
+    for (const auto& kv : root) {
+      auto key = kv.first.as<std::string>();
+      if (key != "defaults" && key != "jobs") Fail(kv.first, "", "unknown key '" + key + "'");
+    }
+    JobSpec defaults;
+    if (root["defaults"]) Apply(root["defaults"], defaults, /*allow_name=*/false);
+    if (!root["jobs"] || !root["jobs"].IsSequence()) {
+      Fail(root, "", "a job file needs a 'jobs' list");
+    }
+    std::vector<JobSpec> jobs;
+    std::set<std::string> names;
+    for (const auto& n : root["jobs"]) {
+      JobSpec job = defaults;
+      job.line = LineOf(n);
+      if (!n.IsMap() || !n["name"]) Fail(n, "", "every job needs a 'name'");
+      job.name = Str(n["name"], "", "name");
+      if (!ValidName(job.name)) {
+        Fail(n["name"], job.name, "names use letters, digits, '-', '_' and '.' only");
+      }
+      Apply(n, job, /*allow_name=*/true);
+      if (job.roots.empty()) Fail(n, job.name, "needs at least one root");
+      if (!names.insert(job.name).second) Fail(n, job.name, "duplicate job name");
+      if (job.catalog.empty()) Fail(n, job.name, "needs a catalog (here or in defaults)");
+      jobs.push_back(std::move(job));
+    }
+    return jobs;
+  } catch (const JobError& e) {
+    std::string msg = path + ":" + std::to_string(e.line) + ": ";
+    if (!e.job.empty()) msg += "job " + e.job + ": ";
+    return Status::InvalidArgument(msg + e.what);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) +
+                                   ": YAML error: " + e.msg);
+  }
+}
+
+Result<JobSpec> FindJob(const std::vector<JobSpec>& jobs, const std::string& name) {
+  std::string known;
+  for (const auto& j : jobs) {
+    if (j.name == name) return j;
+    known += (known.empty() ? "" : ", ") + j.name;
+  }
+  return Status::NotFound("no job named '" + name + "' (jobs: " + known + ")");
+}
+
+std::string DefaultJobsFile() {
+  const char* env = std::getenv("PHISCAN_CONFIG");
+  return env && *env ? env : "/etc/phiscan/jobs.yaml";
+}
+
+}  // namespace phiscan::tools

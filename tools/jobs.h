@@ -1,0 +1,64 @@
+// Job files: named scan jobs for scheduled discovery (`phiscan run JOB`).
+//
+//   defaults:                 # optional; every job inherits these
+//     catalog: /var/lib/phiscan/phiscan.db
+//     threads: 4
+//   jobs:
+//     - name: finance
+//       roots: [/srv/shares/finance]
+//       exclude: ["*.tmp", "node_modules/"]
+//       include: []
+//       exclude_from: /etc/phiscan/finance.exclude
+//       rules: [/etc/phiscan/site.yaml]
+//       catalog: /var/lib/phiscan/finance.db
+//       threads: 2
+//       max_file_size: 1073741824
+//       one_file_system: true
+//       follow_symlinks: false
+//       fail_on: PHI            # a label or type id; see phiscan's exit codes
+//       schedule: daily         # a hint for the timer unit; phiscan does not schedule
+//
+// Errors are "FILE:LINE: job NAME: what is wrong". Thread safety: plain values.
+#ifndef PHISCAN_TOOLS_JOBS_H_
+#define PHISCAN_TOOLS_JOBS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace phiscan::tools {
+
+struct JobSpec {
+  std::string name;
+  std::vector<std::string> roots;
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  std::string exclude_from;
+  std::vector<std::string> rules;
+  std::string catalog;
+  int threads = 0;             // 0: number of cores
+  uint64_t max_file_size = 0;  // 0: no limit
+  bool one_file_system = false;
+  bool follow_symlinks = false;
+  std::string fail_on;
+  std::string schedule;
+  int line = 0;
+};
+
+// Loads and validates a job file. Job names must be unique and made of
+// letters, digits, '-', '_' and '.' (they name systemd units and lock files).
+Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path);
+
+// Finds a job by name; kNotFound lists the names that exist.
+Result<JobSpec> FindJob(const std::vector<JobSpec>& jobs, const std::string& name);
+
+// The job file used when --config is not given: $PHISCAN_CONFIG, else
+// /etc/phiscan/jobs.yaml.
+std::string DefaultJobsFile();
+
+}  // namespace phiscan::tools
+
+#endif  // PHISCAN_TOOLS_JOBS_H_

@@ -1,0 +1,90 @@
+#include "tools/log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+#include "common/escape.h"
+#include "tools/output.h"
+
+namespace phiscan::tools {
+namespace {
+
+std::string Now() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms.count()));
+  return out;
+}
+
+}  // namespace
+
+std::optional<LogFormat> ParseLogFormat(std::string_view name) {
+  if (name == "text") return LogFormat::kText;
+  if (name == "json") return LogFormat::kJson;
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<Logger>> Logger::OpenFile(LogFormat format, const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  FILE* f = fd >= 0 ? fdopen(fd, "a") : nullptr;
+  if (f == nullptr) {
+    if (fd >= 0) close(fd);
+    return Status::IoError("cannot open log file " + EscapeBytes(path) + ": " +
+                           std::strerror(errno));
+  }
+  return std::unique_ptr<Logger>(new Logger(format, f, true));
+}
+
+Logger::~Logger() {
+  if (owned_) std::fclose(out_);
+}
+
+void Logger::Event(std::string_view level, std::string_view event, std::string_view message,
+                   const nlohmann::json& fields) {
+  std::string line;
+  if (format_ == LogFormat::kJson) {
+    nlohmann::json j = {{"time", Now()},
+                        {"level", level},
+                        {"event", event},
+                        {"message", TerminalSafe(message)}};
+    for (auto it = fields.begin(); it != fields.end(); ++it) j[it.key()] = it.value();
+    line = j.dump();
+  } else {
+    line = Now() + " " + std::string(level) + " " + std::string(event) + ": " +
+           TerminalSafe(message);
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+      line += " " + it.key() + "=";
+      line += it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+    }
+  }
+  line += '\n';
+  std::lock_guard<std::mutex> lock(mu_);
+  std::fwrite(line.data(), 1, line.size(), out_);
+  std::fflush(out_);
+}
+
+void Logger::Gap(const AssetRecord& r) {
+  nlohmann::json fields = {{"path", EscapeBytes(r.path)},
+                           {"status", AssetStatusName(r.status)},
+                           {"kind", AssetKindName(r.kind)}};
+  if (r.member) fields["member"] = EscapeBytes(*r.member);
+  if (!r.reason.empty()) fields["reason"] = r.reason;
+  std::string where = EscapeBytes(r.path);
+  if (r.member) where += "!" + EscapeBytes(*r.member);
+  std::string what = std::string(AssetStatusName(r.status)) +
+                     (r.reason.empty() ? "" : "(" + r.reason + ")");
+  Event("warn", "coverage_gap", where + ": " + what, fields);
+}
+
+}  // namespace phiscan::tools

@@ -1,0 +1,51 @@
+#include "tools/prior_state.h"
+
+#include <utility>
+
+namespace phiscan::tools {
+
+bool IsFinalStatus(AssetStatus status) {
+  switch (status) {
+    case AssetStatus::kComplete:
+    case AssetStatus::kSkipped:
+    case AssetStatus::kEncrypted:
+      return true;
+    // A retry may succeed (permissions fixed, file settled) or, for
+    // partial, a different limit may apply.
+    case AssetStatus::kPartial:
+    case AssetStatus::kUnreadable:
+    case AssetStatus::kVanished:
+    case AssetStatus::kChangedDuringScan:
+    case AssetStatus::kSpecial:
+    case AssetStatus::kLoop:
+      return false;
+  }
+  return false;
+}
+
+Result<std::unique_ptr<CatalogPriorState>> CatalogPriorState::Load(catalog::CatalogWriter& writer,
+                                                                   const std::string& rules_version,
+                                                                   const std::string& key_id) {
+  auto state = std::unique_ptr<CatalogPriorState>(new CatalogPriorState());
+  Status s = writer.ForEachPriorAsset([&](const catalog::PriorAsset& p) {
+    // An unknown key (a run from before keys were fingerprinted) cannot be
+    // shown to match, so its tokens are recomputed.
+    if (p.rules_version != rules_version || p.key_id.empty() || p.key_id != key_id ||
+        !IsFinalStatus(p.status)) {
+      return;
+    }
+    state->entries_.insert_or_assign(p.path, Entry{p.dev, p.ino, p.size, p.mtime_ns, p.ctime_ns});
+  });
+  if (!s.ok()) return s;
+  return state;
+}
+
+bool CatalogPriorState::Unchanged(std::string_view path, const scanner::FileIdentity& id) const {
+  auto it = entries_.find(path);
+  if (it == entries_.end()) return false;
+  const Entry& e = it->second;
+  return e.dev == id.dev && e.ino == id.ino && e.size == id.size && e.mtime_ns == id.mtime_ns &&
+         e.ctime_ns == id.ctime_ns;
+}
+
+}  // namespace phiscan::tools

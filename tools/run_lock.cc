@@ -1,0 +1,44 @@
+#include "tools/run_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "common/escape.h"
+
+namespace phiscan::tools {
+
+Result<RunLock> RunLock::Acquire(const std::string& catalog_path) {
+  const std::string path = catalog_path + ".lock";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return Status::IoError("cannot create lock file " + EscapeBytes(path) + ": " +
+                           std::strerror(errno));
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char pid[32] = {0};
+    ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+    close(fd);
+    if (err == EWOULDBLOCK) {
+      std::string holder = n > 0 ? std::string(pid, strnlen(pid, sizeof pid)) : "?";
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      return Status::LimitExceeded("another phiscan run (pid " + holder + ") is writing " +
+                                   EscapeBytes(catalog_path));
+    }
+    return Status::IoError("cannot lock " + EscapeBytes(path) + ": " + std::strerror(err));
+  }
+  std::string me = std::to_string(getpid()) + "\n";
+  if (ftruncate(fd, 0) == 0) (void)!pwrite(fd, me.data(), me.size(), 0);
+  return RunLock(fd);
+}
+
+RunLock::~RunLock() {
+  if (fd_ >= 0) close(fd_);  // closing the descriptor releases the flock
+}
+
+}  // namespace phiscan::tools
