@@ -58,7 +58,12 @@ class Matcher::Impl {
         options_(options),
         overlap_(rules_->overlap_bytes()) {
     hs_scratch_t* s = nullptr;
-    if (hs_clone_scratch(c_.prototype_scratch.get(), &s) == HS_SUCCESS) scratch_.reset(s);
+    db_status_ = c_.EnsureDatabase();
+    if (db_status_.ok() && hs_clone_scratch(c_.prototype_scratch.get(), &s) == HS_SUCCESS) {
+      scratch_.reset(s);
+    } else if (db_status_.ok()) {
+      db_status_ = Status::InvalidArgument("cannot allocate Hyperscan scratch");
+    }
     buf_.resize(overlap_ + options_.chunk_size);
     cursor_.resize(c_.regexes.size());
     per_regex_.resize(c_.regexes.size());
@@ -109,6 +114,7 @@ class Matcher::Impl {
   }
 
   Status Commit(size_t n) {
+    if (!db_status_.ok()) return db_status_;  // nothing can be classified
     if (limit_hit_) return LimitStatus();
     n = std::min(n, options_.chunk_size);
     total_ += n;
@@ -452,6 +458,7 @@ class Matcher::Impl {
   MatcherOptions options_;
   size_t overlap_;
   internal::HsScratch scratch_;
+  Status db_status_;  // why scratch_ is null, if it is
 
   MatchSink* sink_ = nullptr;
   std::vector<char> buf_;   // [0, held_len_) retained tail, then the new chunk

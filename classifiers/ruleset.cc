@@ -393,40 +393,23 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
     flags.push_back(HS_FLAG_CASELESS);
   }
 
-  std::vector<const char*> exprs;
-  std::vector<unsigned> ids;
+  // Error prefixes per expression, so a failure of the deferred compile still
+  // names the pack, line and rule.
   for (size_t i = 0; i < expressions.size(); ++i) {
-    exprs.push_back(expressions[i].c_str());
-    ids.push_back(static_cast<unsigned>(i));
-  }
-  hs_database_t* db = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                       static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-                       &err) != HS_SUCCESS) {
-    std::string msg = err ? err->message : "unknown error";
-    int bad = err ? err->expression : -1;
-    hs_free_compile_error(err);
-    if (bad >= 0 && static_cast<size_t>(bad) < compiled->hs_regex.size()) {
+    if (i < compiled->hs_regex.size()) {
       const auto& cp =
-          compiled->patterns[compiled->regexes[compiled->hs_regex[bad]].patterns.front()];
+          compiled->patterns[compiled->regexes[compiled->hs_regex[i]].patterns.front()];
       const auto& t = rs->types_[cp.type_index];
-      return Status::InvalidArgument(Where(t, t.patterns[cp.pattern_index].line) +
-                                     "Hyperscan rejected the pattern: " + msg);
+      compiled->hs_error_prefix.push_back(Where(t, t.patterns[cp.pattern_index].line) +
+                                          "Hyperscan rejected the pattern: ");
+    } else {
+      compiled->hs_error_prefix.push_back(
+          "keyword list '" + compiled->keyword_lists[i - compiled->keyword_base] +
+          "' does not compile: ");
     }
-    if (bad >= 0) {
-      return Status::InvalidArgument("keyword list '" +
-                                     compiled->keyword_lists[bad - compiled->keyword_base] +
-                                     "' does not compile: " + msg);
-    }
-    return Status::InvalidArgument("Hyperscan compile failed: " + msg);
   }
-  compiled->db.reset(db);
-  hs_scratch_t* scratch = nullptr;
-  if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
-    return Status::InvalidArgument("cannot allocate Hyperscan scratch");
-  }
-  compiled->prototype_scratch.reset(scratch);
+  compiled->hs_expressions = std::move(expressions);
+  compiled->hs_flags = std::move(flags);
 
   rs->labels_ = pack.labels;
   rs->version_ = Sha256Hex(Canonical(pack));
@@ -436,6 +419,42 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
   rs->compiled_ = std::move(compiled);
   return std::shared_ptr<const RuleSet>(std::move(rs));
 }
+
+const Status& internal::CompiledRules::EnsureDatabase() const {
+  std::call_once(db_once, [this] {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> ids;
+    for (size_t i = 0; i < hs_expressions.size(); ++i) {
+      exprs.push_back(hs_expressions[i].c_str());
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    hs_database_t* raw = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(exprs.data(), hs_flags.data(), ids.data(),
+                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &raw,
+                         &err) != HS_SUCCESS) {
+      std::string msg = err ? err->message : "unknown error";
+      int bad = err ? err->expression : -1;
+      hs_free_compile_error(err);
+      db_status = Status::InvalidArgument(
+          (bad >= 0 && static_cast<size_t>(bad) < hs_error_prefix.size()
+               ? hs_error_prefix[bad]
+               : std::string("Hyperscan compile failed: ")) +
+          msg);
+      return;
+    }
+    db.reset(raw);
+    hs_scratch_t* scratch = nullptr;
+    if (hs_alloc_scratch(raw, &scratch) != HS_SUCCESS) {
+      db_status = Status::InvalidArgument("cannot allocate Hyperscan scratch");
+      return;
+    }
+    prototype_scratch.reset(scratch);
+  });
+  return db_status;
+}
+
+Status RuleSet::EnsureCompiled() const { return compiled_->EnsureDatabase(); }
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::LoadWithBuiltins(
     const std::vector<std::string>& user_pack_paths) {

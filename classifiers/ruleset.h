@@ -77,6 +77,13 @@ class RuleSet {
   // chunk boundary is still found with its left context.
   size_t overlap_bytes() const { return overlap_bytes_; }
 
+  // Compiles the Hyperscan database now instead of when the first Matcher
+  // needs it (Compile() defers it: it is most of the start-up time, and an
+  // unchanged incremental rescan never needs it). Every pattern was already
+  // checked alone at Compile(); this reports the rare failure of the combined
+  // database, naming the pack, line and rule. Thread-safe; compiles once.
+  Status EnsureCompiled() const;
+
   const internal::CompiledRules& compiled() const { return *compiled_; }
 
  private:

@@ -585,8 +585,9 @@ int RunRulesCheck(const std::vector<std::string>& files) {
   int rc = kExitOk;
   for (const auto& f : files) {
     auto rules = classifiers::RuleSet::LoadWithBuiltins({f});
-    if (!rules.ok()) {
-      std::cerr << EscapeBytes(rules.status().message()) << "\n";
+    Status combined = rules.ok() ? rules.value()->EnsureCompiled() : rules.status();
+    if (!combined.ok()) {
+      std::cerr << EscapeBytes(combined.message()) << "\n";
       rc = kExitFatal;
     } else {
       std::cout << EscapeBytes(f) << ": ok (" << rules.value()->types().size()

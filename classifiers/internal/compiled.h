@@ -7,6 +7,7 @@
 #include <re2/re2.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "classifiers/rule_pack.h"
+#include "common/status.h"
 #include "classifiers/validators.h"
 
 namespace phiscan::classifiers::internal {
@@ -68,8 +70,18 @@ struct CompiledRegex {
 };
 
 struct CompiledRules {
-  HsDatabase db;                      // prefiltered regexes, then keyword lists
-  HsScratch prototype_scratch;        // cloned by each Matcher
+  // The Hyperscan database is compiled on first use (EnsureDatabase): it is
+  // most of the start-up cost (hs_compile_multi), and an incremental rescan
+  // of an unchanged tree, `rules list` or a report never needs it.
+  std::vector<std::string> hs_expressions;  // prefiltered regexes, then keyword lists
+  std::vector<unsigned> hs_flags;
+  std::vector<std::string> hs_error_prefix;  // per expression: "FILE:LINE: rule ID: ..."
+  // Compiles the database and the prototype scratch once; thread-safe.
+  const Status& EnsureDatabase() const;
+  mutable std::once_flag db_once;
+  mutable Status db_status;
+  mutable HsDatabase db;                  // set by EnsureDatabase
+  mutable HsScratch prototype_scratch;    // cloned by each Matcher
   std::vector<CompiledRegex> regexes;
   std::vector<int> hs_regex;          // Hyperscan id i < keyword_base -> regexes index
   std::vector<int> field_regexes;     // regexes that run on field values only
