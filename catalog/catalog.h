@@ -179,6 +179,24 @@ class CatalogWriter {
   // Number of assets the last FinishRun marked removed.
   uint64_t removed() const;
 
+  // Retention: deletes run history older than what is kept, without losing
+  // the current inventory. Keeps the newest `keep_runs` runs (0: no count
+  // limit) and every run started within `older_than_days` days (0: no age
+  // limit); with both, a run is deleted only if both allow it; the newest
+  // run is always kept. Runs are deleted oldest first up to the oldest kept
+  // run (the "floor"): present assets keep their findings, and references to
+  // deleted runs (first seen, last scanned, history used by `diff`) move to
+  // the floor; assets removed before the floor are deleted. Freed pages are
+  // overwritten (secure_delete) and the file is vacuumed.
+  // REQUIRES: no run in progress on this writer. Errors: SQLite errors
+  // naming the catalog; kInvalidArgument if both limits are 0.
+  struct PruneResult {
+    uint64_t runs_deleted = 0;
+    uint64_t assets_deleted = 0;
+    int64_t floor_run = 0;
+  };
+  Result<PruneResult> Prune(int keep_runs, int older_than_days);
+
   // Status of the first write error of this run, if any. The writer keeps
   // going: a record that cannot be written is rolled back alone (its own
   // savepoint); a batch whose commit fails is lost as a whole.

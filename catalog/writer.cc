@@ -323,6 +323,7 @@ class CatalogWriter::Impl {
   Result<int64_t> BeginRun(const RunInfo& info);
   void Submit(AssetRecord&& record);
   Status FinishRun(RunStatus status);
+  Result<CatalogWriter::PruneResult> Prune(int keep_runs, int older_than_days);
   uint64_t committed() const { return committed_.load(); }
   uint64_t removed() const { return removed_; }
   int stale_runs_marked() const { return stale_runs_marked_; }
@@ -887,6 +888,97 @@ Status CatalogWriter::Impl::FinishRun(RunStatus status) {
 }
 
 CatalogWriter::CatalogWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Result<CatalogWriter::PruneResult> CatalogWriter::Impl::Prune(int keep_runs,
+                                                                 int older_than_days) {
+  const std::string what = "pruning catalog " + display_;
+  if (keep_runs <= 0 && older_than_days <= 0) {
+    return Status::InvalidArgument("prune needs --keep-runs or --older-than");
+  }
+  if (run_active_) return Status::InvalidArgument("cannot prune while a run is in progress");
+  sqlite3* db = db_.get();
+  // The floor: the oldest run that is kept. Everything below it goes.
+  int64_t floor = 0;
+  {
+    auto newest = internal::QueryInt(db, "SELECT coalesce(max(id), 0) FROM runs", what);
+    if (!newest.ok()) return newest.status();
+    if (newest.value() == 0) return PruneResult{};
+    floor = newest.value();  // the newest run is always kept
+    int64_t by_count = 0, by_age = 0;
+    if (keep_runs > 0) {
+      auto st = Statement::Prepare(db, "SELECT min(id) FROM (SELECT id FROM runs ORDER BY id DESC LIMIT ?1)");
+      if (!st.ok()) return st.status();
+      st->BindInt(1, keep_runs);
+      if (st->Step() == SQLITE_ROW) by_count = st->ColumnInt(0);
+    }
+    if (older_than_days > 0) {
+      auto st = Statement::Prepare(db, "SELECT min(id) FROM runs WHERE started_at >= ?1");
+      if (!st.ok()) return st.status();
+      st->BindInt(1, static_cast<int64_t>(time(nullptr)) - int64_t{older_than_days} * 86400);
+      if (st->Step() == SQLITE_ROW && !st->ColumnIsNull(0)) by_age = st->ColumnInt(0);
+    }
+    // A run is deleted only if every given limit allows it: below the floor
+    // of each. No recent run at all means the age limit keeps only the newest.
+    if (keep_runs > 0 && by_count > 0) floor = std::min(floor, by_count);
+    if (older_than_days > 0 && by_age > 0) floor = std::min(floor, by_age);
+  }
+  PruneResult result;
+  result.floor_run = floor;
+  const char* kSteps[] = {
+      // Each asset's state as of the floor survives as a history row at the floor.
+      "INSERT OR IGNORE INTO asset_history "
+      "  (asset_id, run_id, event, status, label, exposed, size, mtime_ns, ino) "
+      "SELECT h.asset_id, ?1, h.event, h.status, h.label, h.exposed, h.size, h.mtime_ns, h.ino "
+      "FROM asset_history h WHERE h.run_id = (SELECT max(h2.run_id) FROM asset_history h2 "
+      "  WHERE h2.asset_id = h.asset_id AND h2.run_id < ?1)",
+      "UPDATE assets SET first_seen_run = ?1 WHERE first_seen_run < ?1",
+      "UPDATE assets SET last_scan_run = ?1 WHERE last_scan_run < ?1",
+      "UPDATE assets SET last_seen_run = ?1 WHERE last_seen_run < ?1",
+      "DELETE FROM runs WHERE id < ?1",
+  };
+  Status s = Exec(db, "PRAGMA secure_delete = ON", what);
+  if (s.ok()) s = Exec(db, "BEGIN IMMEDIATE", what);
+  if (!s.ok()) return s;
+  // Assets that were already gone before the floor are history only.
+  auto del = Statement::Prepare(db, "DELETE FROM assets WHERE removed_run IS NOT NULL AND removed_run < ?1");
+  if (!del.ok()) s = del.status();
+  if (s.ok()) {
+    del->BindInt(1, floor);
+    s = del->Run(what);
+    result.assets_deleted = static_cast<uint64_t>(sqlite3_changes(db));
+  }
+  for (const char* sql : kSteps) {
+    if (!s.ok()) break;
+    auto st = Statement::Prepare(db, sql);
+    if (!st.ok()) {
+      s = st.status();
+      break;
+    }
+    st->BindInt(1, floor);
+    s = st->Run(what);
+    if (s.ok() && std::string_view(sql).rfind("DELETE FROM runs", 0) == 0) {
+      result.runs_deleted = static_cast<uint64_t>(sqlite3_changes(db));
+    }
+  }
+  if (!s.ok()) {
+    Exec(db, "ROLLBACK", what);
+    return s;
+  }
+  s = Exec(db, "COMMIT", what);
+  if (!s.ok()) {
+    Exec(db, "ROLLBACK", what);
+    return s;
+  }
+  // Give the freed space back and leave no deleted rows in the WAL.
+  s = Exec(db, "VACUUM", what);
+  if (s.ok()) s = Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", what);
+  if (!s.ok()) return s;
+  return result;
+}
+
+Result<CatalogWriter::PruneResult> CatalogWriter::Prune(int keep_runs, int older_than_days) {
+  return impl_->Prune(keep_runs, older_than_days);
+}
+
 CatalogWriter::~CatalogWriter() = default;
 
 Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& path,

@@ -378,6 +378,33 @@ int RunScan(const ScanArgs& args) {
   return kExitOk;
 }
 
+// ---- prune ------------------------------------------------------------------
+
+int RunPrune(const std::string& catalog_path, int keep_runs, int older_than_days, bool quiet) {
+  if (keep_runs <= 0 && older_than_days <= 0) {
+    return Fail(kExitUsage, "prune needs --keep-runs N or --older-than DAYS");
+  }
+  auto lock = tools::RunLock::Acquire(catalog_path);
+  if (!lock.ok()) {
+    return Fail(lock.status().code() == StatusCode::kLimitExceeded ? kExitLocked : kExitFatal,
+                lock.status().message());
+  }
+  struct stat st;
+  if (stat(catalog_path.c_str(), &st) != 0) {
+    return Fail(kExitFatal, "catalog not found: " + EscapeBytes(catalog_path));
+  }
+  auto writer = catalog::CatalogWriter::Open(catalog_path);
+  if (!writer.ok()) return Fail(kExitFatal, writer.status().message());
+  auto pruned = writer.value()->Prune(keep_runs, older_than_days);
+  if (!pruned.ok()) return Fail(kExitFatal, pruned.status().message());
+  if (!quiet) {
+    std::cerr << fmt::format("phiscan: pruned {} runs and {} removed assets; oldest kept run {}\n",
+                             pruned.value().runs_deleted, pruned.value().assets_deleted,
+                             pruned.value().floor_run);
+  }
+  return kExitOk;
+}
+
 // ---- run / jobs -------------------------------------------------------------
 
 // Flags `run` shares with `scan` that a job file does not set.
@@ -664,6 +691,20 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--log-format", run_args.log_format, "text or json");
   run_cmd->add_option("--log-file", run_args.log_file, "Append the log to FILE (created 0600)");
 
+  std::string prune_catalog = "phiscan.db";
+  int prune_keep = 0, prune_days = 0;
+  bool prune_quiet = false;
+  auto* prune_cmd = app.add_subcommand(
+      "prune", "Delete old run history (and assets removed before it), keeping the current "
+               "inventory; then vacuum.");
+  prune_cmd->add_option("--catalog", prune_catalog, "Catalog file")->capture_default_str();
+  prune_cmd->add_option("--keep-runs", prune_keep, "Keep the newest N runs")
+      ->check(CLI::Range(1, 1 << 30));
+  prune_cmd->add_option("--older-than", prune_days,
+                        "Delete runs started more than DAYS days ago")
+      ->check(CLI::Range(1, 1 << 20));
+  prune_cmd->add_flag("--quiet,-q", prune_quiet, "Print nothing but errors");
+
   std::string jobs_config, jobs_format = "table";
   auto* jobs_cmd = app.add_subcommand("jobs", "Inspect the job file.");
   jobs_cmd->require_subcommand(1);
@@ -723,6 +764,7 @@ int main(int argc, char** argv) {
   try {
     if (*scan_cmd) return RunScan(scan);
     if (*run_cmd) return RunJob(run_args);
+    if (*prune_cmd) return RunPrune(prune_catalog, prune_keep, prune_days, prune_quiet);
     if (*jobs_list_cmd) return RunJobsList(jobs_config, jobs_format);
     if (*classify_cmd) return RunClassify(classify);
     if (*list_cmd) return RunRulesList(list_common, list_format);

@@ -143,3 +143,38 @@ TEST_CASE("A live progress line on a terminal, nothing on a pipe") {
               &out, &err) == 0);
   CHECK(err.empty());
 }
+
+TEST_CASE("prune keeps the current inventory and drops old runs and long-removed assets") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  WriteFile(dir.Join("share/old/gone.txt"), "SSN: 536-22-8726\n");
+  const std::string catalog = dir.Join("c.db");
+  const std::string scan = Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join("share");
+  REQUIRE(Run(scan) == 0);                                           // run 1
+  REQUIRE(unlink(dir.Join("share/old/gone.txt").c_str()) == 0);
+  REQUIRE(Run(scan) == 0);                                           // run 2 notices the removal
+  WriteFile(dir.Join("share/new.txt"), "Email: jane.doe@example.org\n");
+  REQUIRE(Run(scan) == 0);                                           // run 3
+  std::string before;
+  REQUIRE(Run(Phireport() + " findings --format jsonl --catalog " + catalog, &before) == 0);
+
+  std::string out, err;
+  CHECK(Run(Phiscan() + " prune --catalog " + catalog, &out, &err) == 2);  // needs a limit
+  REQUIRE(Run(Phiscan() + " prune --keep-runs 1 --catalog " + catalog, &out, &err) == 0);
+  CHECK(err == "phiscan: pruned 2 runs and 1 removed assets; oldest kept run 3\n");
+
+  REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
+  CHECK(Jsonl(out).size() == 1);
+  std::string after;
+  REQUIRE(Run(Phireport() + " findings --format jsonl --catalog " + catalog, &after) == 0);
+  CHECK(after == before);  // every present asset keeps its findings
+  REQUIRE(Run(Phireport() + " assets --format jsonl --catalog " + catalog, &out) == 0);
+  CHECK(out.find("gone.txt") == std::string::npos);
+  CHECK(out.find("new.txt") != std::string::npos);
+  // A scan after pruning is still incremental and complete.
+  REQUIRE(Run(scan + " 2>&1", &out) == 0);
+  REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
+  auto runs = Jsonl(out);
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[0]["status"] == "completed");
+}
