@@ -11,10 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/testutil/jsonl.h"
 #include "tests/testutil/testutil.h"
 
 using nlohmann::json;
 using phiscan::testing::BinaryDir;
+using phiscan::testing::ParseJsonl;
 using phiscan::testing::RunCommand;
 using phiscan::testing::TempDir;
 using phiscan::testing::WriteFile;
@@ -36,16 +38,6 @@ int Lines(const std::string& s) {
   int n = 0;
   for (char c : s) n += c == '\n';
   return n;
-}
-
-std::vector<json> Jsonl(const std::string& text) {
-  std::vector<json> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(json::parse(line));
-  }
-  return out;
 }
 
 }  // namespace
@@ -114,7 +106,7 @@ TEST_CASE("classify reads standard input and prints masked findings only") {
   REQUIRE(Run("printf 'Patient SSN: 536-22-8726\\n' | " + Phiscan() +
                   " classify --format jsonl -",
               &out) == 0);
-  auto rows = Jsonl(out);
+  auto rows = ParseJsonl(out);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["type"] == "US_SSN");
   CHECK(rows[0]["confidence"] == "high");
@@ -148,7 +140,7 @@ TEST_CASE("Unreadable files and directories are recorded, and the scan still suc
   INFO(err);
   REQUIRE(Run(Phireport() + " assets --format jsonl --catalog " + catalog, &out) == 0);
   std::map<std::string, json> by_path;
-  for (const auto& a : Jsonl(out)) by_path[a["path"]] = a;
+  for (const auto& a : ParseJsonl(out)) by_path[a["path"]] = a;
   REQUIRE(by_path.count(dir.Join("tree/ok.txt")));
   CHECK(by_path[dir.Join("tree/ok.txt")]["status"] == "complete");
   CHECK(by_path[dir.Join("tree/ok.txt")]["types"]["US_SSN"] == 1);
@@ -178,7 +170,7 @@ TEST_CASE("rules check reports file:line and the rule id; rules list shows the t
   REQUIRE(Run(Phiscan() + " rules list --format jsonl --rules " + dir.Join("good.yaml"), &out) ==
           0);
   std::set<std::string> ids;
-  for (const auto& r : Jsonl(out)) ids.insert(r["id"]);
+  for (const auto& r : ParseJsonl(out)) ids.insert(r["id"]);
   for (const char* id : {"US_SSN", "CREDIT_CARD", "EMAIL", "PHONE", "US_NPI", "US_MBI", "SITE_MRN"}) {
     CHECK(ids.count(id));
   }
@@ -186,7 +178,7 @@ TEST_CASE("rules check reports file:line and the rule id; rules list shows the t
   REQUIRE(Run("printf 'chart MRN0012345 reviewed\\n' | " + Phiscan() +
                   " classify --format jsonl --rules " + dir.Join("good.yaml") + " -",
               &out) == 0);
-  auto rows = Jsonl(out);
+  auto rows = ParseJsonl(out);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["type"] == "SITE_MRN");
 }

@@ -16,10 +16,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/testutil/jsonl.h"
 #include "tests/testutil/testutil.h"
 
 using nlohmann::json;
 using phiscan::testing::BinaryDir;
+using phiscan::testing::ParseJsonl;
 using phiscan::testing::ReadFile;
 using phiscan::testing::RunCommand;
 using phiscan::testing::SourceDir;
@@ -33,16 +35,6 @@ std::string Python() {
 }
 std::string Phiscan() { return BinaryDir() + "/tools/phiscan"; }
 std::string Phireport() { return BinaryDir() + "/tools/phireport"; }
-
-std::vector<json> ReadJsonl(const std::string& text) {
-  std::vector<json> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(json::parse(line));
-  }
-  return out;
-}
 
 struct Span {
   std::string file, type;
@@ -72,7 +64,7 @@ void Generate(const TempDir& dir, int seed, int files, Corpus& c) {
                     " --manifest " + manifest + " --seed " + std::to_string(seed) +
                     " --files " + std::to_string(files);
   REQUIRE(RunCommand(cmd) == 0);
-  c.manifest = ReadJsonl(ReadFile(manifest));
+  c.manifest = ParseJsonl(ReadFile(manifest));
   REQUIRE_FALSE(c.manifest.empty());
 }
 
@@ -102,7 +94,7 @@ std::set<Span> FindingsFromCatalog(const std::string& root, const std::string& c
   std::string out;
   REQUIRE(RunCommand(Phireport() + " findings --format jsonl --catalog " + catalog, &out) == 0);
   std::set<Span> found;
-  for (const auto& f : ReadJsonl(out)) {
+  for (const auto& f : ParseJsonl(out)) {
     REQUIRE(f["member"].is_null());
     Span s{Relative(root, f["path"]), f["type"], f["start"], f["end"], f["score"]};
     INFO(s);
@@ -149,7 +141,7 @@ void CompareWithManifest(const Corpus& c, const std::string& catalog) {
   std::string out;
   REQUIRE(RunCommand(Phireport() + " assets --format jsonl --catalog " + catalog, &out) == 0);
   std::map<std::string, json> assets;
-  for (const auto& a : ReadJsonl(out)) assets[Relative(c.root, a["path"])] = a;
+  for (const auto& a : ParseJsonl(out)) assets[Relative(c.root, a["path"])] = a;
   for (const auto& m : c.manifest) {
     if (m["kind"] != "file") continue;
     INFO(m.dump());
@@ -180,7 +172,7 @@ TEST_CASE("Scanning a generated corpus agrees exactly with its manifest") {
 TEST_CASE("The bundled sample corpus agrees with its manifest and is reproducible") {
   Corpus c;
   c.root = SourceDir() + "/corpus/sample";
-  c.manifest = ReadJsonl(ReadFile(SourceDir() + "/corpus/sample.manifest.jsonl"));
+  c.manifest = ParseJsonl(ReadFile(SourceDir() + "/corpus/sample.manifest.jsonl"));
   REQUIRE_FALSE(c.manifest.empty());
   TempDir dir;
   std::string catalog = dir.Join("sample.db");

@@ -7,11 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/testutil/jsonl.h"
 #include "tests/testutil/testutil.h"
 #include "tools/run_lock.h"
 
 using nlohmann::json;
 using phiscan::testing::BinaryDir;
+using phiscan::testing::ParseJsonl;
 using phiscan::testing::ReadFile;
 using phiscan::testing::RunCommand;
 using phiscan::testing::TempDir;
@@ -27,16 +29,6 @@ int Run(const std::string& cmd, std::string* out = nullptr, std::string* err = n
   int rc = RunCommand(cmd + " 2>" + tmp.Join("err"), out);
   if (err) *err = ReadFile(tmp.Join("err"));
   return rc;
-}
-
-std::vector<json> Jsonl(const std::string& text) {
-  std::vector<json> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(json::parse(line));
-  }
-  return out;
 }
 
 // A small share: one PHI file, one PII file, one file to exclude.
@@ -58,7 +50,7 @@ TEST_CASE("A job runs from the job file and jobs list shows its last run") {
   std::string out, err;
   REQUIRE(Run(Phiscan() + " run share --quiet --config " + dir.Join("jobs.yaml"), &out, &err) == 0);
   REQUIRE(Run(Phiscan() + " jobs list --format jsonl --config " + dir.Join("jobs.yaml"), &out) == 0);
-  auto rows = Jsonl(out);
+  auto rows = ParseJsonl(out);
   REQUIRE(rows.size() == 2);
   CHECK(rows[0]["name"] == "share");
   CHECK(rows[0]["last_status"] == "completed");
@@ -112,7 +104,7 @@ TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
   WriteFile(dir.Join("share/bin/blob.bin"), std::string("SSN 536-22-8726\0bin", 19));
   REQUIRE(Run(Phiscan() + " scan --quiet --log-format json --log-file " + dir.Join("scan.log") +
               " --catalog " + dir.Join("c.db") + " " + dir.Join("share")) == 0);
-  auto lines = Jsonl(ReadFile(dir.Join("scan.log")));
+  auto lines = ParseJsonl(ReadFile(dir.Join("scan.log")));
   REQUIRE(lines.size() == 2);
   CHECK(lines[0]["event"] == "coverage_gap");
   CHECK(lines[0]["path"] == dir.Join("share/bin/blob.bin"));
@@ -164,7 +156,7 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
   CHECK(err == "phiscan: pruned 2 runs and 1 removed assets; oldest kept run 3\n");
 
   REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
-  CHECK(Jsonl(out).size() == 1);
+  CHECK(ParseJsonl(out).size() == 1);
   std::string after;
   REQUIRE(Run(Phireport() + " findings --format jsonl --catalog " + catalog, &after) == 0);
   CHECK(after == before);  // every present asset keeps its findings
@@ -174,7 +166,7 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
   // A scan after pruning is still incremental and complete.
   REQUIRE(Run(scan + " 2>&1", &out) == 0);
   REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
-  auto runs = Jsonl(out);
+  auto runs = ParseJsonl(out);
   REQUIRE(runs.size() == 2);
   CHECK(runs[0]["status"] == "completed");
 }
