@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -98,6 +99,9 @@ class CatalogSink : public scanner::AssetSink {
     if (log_ != nullptr && !record.unchanged && record.status != AssetStatus::kComplete) {
       log_->Gap(record);
     }
+    if (!record.unchanged && !record.label.empty() && record.label != "NONE") {
+      ++labels_[record.label];
+    }
     // Exposure needs the ACL of every file that was read. A carried-over
     // file keeps what the catalog has: an ACL change would have changed
     // its ctime.
@@ -112,6 +116,17 @@ class CatalogSink : public scanner::AssetSink {
   catalog::CatalogWriter& writer_;
   tools::ProgressCounters* progress_;
   tools::Logger* log_;
+  std::map<std::string, uint64_t> labels_;  // assets read this run, by label
+
+ public:
+  // "PHI 3, PII 2" over the assets read in this run; "none" if no label.
+  std::string LabelSummary() const {
+    std::string out;
+    for (const auto& [label, n] : labels_) {
+      out += (out.empty() ? "" : ", ") + label + " " + std::to_string(n);
+    }
+    return out.empty() ? "none" : out;
+  }
 };
 
 std::optional<std::pair<uint64_t, uint64_t>> DevIno(const std::string& path) {
@@ -344,10 +359,11 @@ int RunScan(const ScanArgs& args) {
     const auto& s = stats.value();
     std::cerr << fmt::format(
         "phiscan: {} {} assets ({} unchanged), {} in {:.2f} s ({}/s); {} findings; "
-        "{} coverage gaps; {} removed; catalog {} (run {})\n",
+        "labels: {}; {} coverage gaps; {} removed; catalog {} (run {})\n",
         interrupted ? "interrupted after" : "scanned", s.assets, s.unchanged,
         HumanBytes(s.bytes_scanned), secs, HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0),
-        s.findings, s.gaps, writer.value()->removed(), EscapeBytes(args.catalog), run.value());
+        s.findings, sink.LabelSummary(), s.gaps, writer.value()->removed(),
+        EscapeBytes(args.catalog), run.value());
   }
   if (log) {
     const auto& s = stats.value();

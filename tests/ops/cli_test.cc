@@ -130,6 +130,7 @@ TEST_CASE("A live progress line on a terminal, nothing on a pipe") {
               &err) == 0);
   CHECK(err.find("\x1b[K") == std::string::npos);
   CHECK(err.rfind("phiscan: scanned", 0) == 0);
+  CHECK(err.find("labels: PHI 1, PII 2;") != std::string::npos);  // the final summary's labels
   // --quiet: nothing at all.
   REQUIRE(Run(Phiscan() + " scan --quiet --catalog " + dir.Join("q.db") + " " + dir.Join("share"),
               &out, &err) == 0);
