@@ -135,16 +135,6 @@ std::optional<std::pair<uint64_t, uint64_t>> DevIno(const std::string& path) {
   return std::make_pair(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));
 }
 
-std::string HumanBytes(double b) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  while (b >= 1000 && u < 4) {
-    b /= 1000;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{:.0f} {}", b, units[u]) : fmt::format("{:.1f} {}", b, units[u]);
-}
-
 struct CommonOptions {
   std::vector<std::string> rule_files;
 };
@@ -361,7 +351,8 @@ int RunScan(const ScanArgs& args) {
         "phiscan: {} {} assets ({} unchanged), {} in {:.2f} s ({}/s); {} findings; "
         "labels: {}; {} coverage gaps; {} removed; catalog {} (run {})\n",
         interrupted ? "interrupted after" : "scanned", s.assets, s.unchanged,
-        HumanBytes(s.bytes_scanned), secs, HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0),
+        tools::HumanBytes(s.bytes_scanned), secs,
+        tools::HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0),
         s.findings, sink.LabelSummary(), s.gaps, writer.value()->removed(),
         EscapeBytes(args.catalog), run.value());
   }

@@ -10,16 +10,6 @@
 namespace phiscan::tools {
 namespace {
 
-std::string Bytes(double b) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  while (b >= 1000 && u < 4) {
-    b /= 1000;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{:.0f} {}", b, units[u]) : fmt::format("{:.1f} {}", b, units[u]);
-}
-
 std::string Duration(double s) {
   auto t = static_cast<long>(s + 0.5);
   return t >= 3600 ? fmt::format("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
@@ -34,6 +24,16 @@ int TerminalWidth(FILE* out) {
 
 }  // namespace
 
+std::string HumanBytes(double b) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (b >= 1000 && u < 4) {
+    b /= 1000;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{:.0f} {}", b, units[u]) : fmt::format("{:.1f} {}", b, units[u]);
+}
+
 void ProgressCounters::SetCurrent(std::string path) {
   std::lock_guard<std::mutex> lock(mu_);
   current_ = std::move(path);
@@ -47,8 +47,8 @@ std::string ProgressCounters::Current() const {
 std::string FormatProgress(const ProgressCounters& c, double elapsed, int width) {
   const uint64_t files = c.files_done.load(), bytes = c.bytes_done.load();
   const double rate = elapsed > 0 ? bytes / elapsed : 0;
-  std::string line = fmt::format("{} files  {}  {}/s  {} findings", files, Bytes(bytes),
-                                 Bytes(rate), c.findings.load());
+  std::string line = fmt::format("{} files  {}  {}/s  {} findings", files, HumanBytes(bytes),
+                                 HumanBytes(rate), c.findings.load());
   if (c.walk != nullptr && c.walk->done.load()) {
     const uint64_t total = c.walk->bytes.load();
     if (rate > 0 && total >= bytes) {

@@ -37,6 +37,9 @@ struct ProgressCounters {
   std::string current_;  // GUARDED_BY(mu_); already escaped for display
 };
 
+// Decimal byte count for people: "512 B", "1.5 MB", "2.3 GB".
+std::string HumanBytes(double bytes);
+
 // Formats one progress line of at most `width` columns (pure; for tests).
 std::string FormatProgress(const ProgressCounters& c, double elapsed_seconds, int width);
 

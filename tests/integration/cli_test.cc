@@ -23,15 +23,11 @@ using phiscan::testing::WriteFile;
 
 namespace {
 
-std::string Phiscan() { return BinaryDir() + "/tools/phiscan"; }
-std::string Phireport() { return BinaryDir() + "/tools/phireport"; }
+std::string Phiscan() { return phiscan::testing::ToolPath("phiscan"); }
+std::string Phireport() { return phiscan::testing::ToolPath("phireport"); }
 
 int Run(const std::string& args, std::string* out, std::string* err = nullptr) {
-  TempDir tmp;
-  std::string err_file = tmp.Join("stderr");
-  int rc = RunCommand(args + " 2>" + err_file, out);
-  if (err) *err = phiscan::testing::ReadFile(err_file);
-  return rc;
+  return RunCommand(args, out, err);
 }
 
 int Lines(const std::string& s) {

@@ -21,14 +21,11 @@ using phiscan::testing::WriteFile;
 
 namespace {
 
-std::string Phiscan() { return BinaryDir() + "/tools/phiscan"; }
-std::string Phireport() { return BinaryDir() + "/tools/phireport"; }
+std::string Phiscan() { return phiscan::testing::ToolPath("phiscan"); }
+std::string Phireport() { return phiscan::testing::ToolPath("phireport"); }
 
 int Run(const std::string& cmd, std::string* out = nullptr, std::string* err = nullptr) {
-  TempDir tmp;
-  int rc = RunCommand(cmd + " 2>" + tmp.Join("err"), out);
-  if (err) *err = ReadFile(tmp.Join("err"));
-  return rc;
+  return RunCommand(cmd, out, err);
 }
 
 // A small share: one PHI file, one PII file, one file to exclude.

@@ -111,4 +111,14 @@ int RunCommand(const std::string& command, std::string* out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int RunCommand(const std::string& command, std::string* out, std::string* err) {
+  if (err == nullptr) return RunCommand(command, out);
+  TempDir tmp;
+  int rc = RunCommand(command + " 2>" + tmp.Join("stderr"), out);
+  *err = ReadFile(tmp.Join("stderr"));
+  return rc;
+}
+
+std::string ToolPath(const std::string& name) { return BinaryDir() + "/tools/" + name; }
+
 }  // namespace phiscan::testing

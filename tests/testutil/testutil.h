@@ -54,6 +54,11 @@ class DropFileCapabilities {
 // Runs a shell command, returns its exit status (as from system(3)) and
 // replaces `*out` with its stdout if `out` is non-null.
 int RunCommand(const std::string& command, std::string* out = nullptr);
+// Same, also replacing `*err` with its stderr when `err` is non-null.
+int RunCommand(const std::string& command, std::string* out, std::string* err);
+
+// Path of a program built in tools/ ("phiscan", "phireport").
+std::string ToolPath(const std::string& name);
 
 }  // namespace phiscan::testing
 
