@@ -43,8 +43,9 @@ struct Candidate {
   uint64_t end = 0;
   uint64_t ready_at = 0;  // stream must reach this offset before evidence is final
   uint64_t line = 0;
-  std::string masked;
-  Token token{};
+  // The matched bytes, in memory only: masked and tokenized when emitted,
+  // so the many candidates that fail their evidence cost neither.
+  std::string value;
 };
 
 }  // namespace
@@ -178,13 +179,21 @@ class Matcher::Impl {
     // Keyword hits are positions only. Primaries are grouped per regex.
     for (auto& ends : per_regex_) ends.clear();
     for (const auto& ev : events_) {
-      if (ev.end <= accepted_ || ev.end > limit) continue;
+      if (ev.end > limit) continue;
       if (ev.id >= c_.keyword_base) {
+        if (ev.end <= accepted_) continue;
         int list = static_cast<int>(ev.id - c_.keyword_base);
         keywords_.push_back({ev.end, list});
         if (c_.context_lists[list]) context_seen_[list] = true;
       } else {
-        per_regex_[c_.hs_regex[ev.id]].push_back(ev.end);
+        // A prefilter hit ends inside its match, so a match ending after the
+        // last pass's limit can have its hit up to max_width before it.
+        int r = c_.hs_regex[ev.id];
+        const auto& cr = c_.regexes[r];
+        uint64_t floor = cr.prefiltered ? (accepted_ > cr.max_width ? accepted_ - cr.max_width : 0)
+                                        : accepted_;
+        if (ev.end <= floor) continue;
+        per_regex_[r].push_back(ev.end);
       }
     }
     for (size_t r = 0; r < per_regex_.size() && !limit_hit_; ++r) {
@@ -254,14 +263,12 @@ class Matcher::Impl {
         limit_hit_ = true;
         return false;
       }
-      const TypeInfo& type = rules_->types()[cp.type_index];
       Candidate cand;
       cand.pattern = p;
       cand.start = base_ + vs;
       cand.end = base_ + ve;
       cand.ready_at = cand.end + static_cast<uint64_t>(cp.proximity);
-      cand.masked = MaskValue(value);
-      if (key_ != nullptr) cand.token = key_->Tokenize(NormalizeValue(value, type.normalize));
+      cand.value.assign(value);
       confirmed_.push_back(std::move(cand));
     }
     return true;
@@ -419,12 +426,22 @@ class Matcher::Impl {
       const auto& cp = c_.patterns[cand.pattern];
       auto& held = held_[cp.type_index];
       if (held && cand.start < held->end) {
-        if (cp.score > c_.patterns[held->pattern].score) *held = std::move(cand);
+        if (Outranks(cand, *held)) *held = std::move(cand);
         continue;
       }
       if (held) Emit(*held);
       held = std::move(cand);
     }
+  }
+
+  // Of two overlapping candidates of one type: the higher score, then the
+  // longer span, then the earlier start. An order, not the arrival sequence,
+  // so the result does not depend on where chunks happen to end.
+  bool Outranks(const Candidate& a, const Candidate& b) const {
+    int sa = c_.patterns[a.pattern].score, sb = c_.patterns[b.pattern].score;
+    if (sa != sb) return sa > sb;
+    if (a.end - a.start != b.end - b.start) return a.end - a.start > b.end - b.start;
+    return a.start < b.start;
   }
 
   void PruneKeywords(uint64_t limit) {
@@ -447,8 +464,10 @@ class Matcher::Impl {
     m.start = cand.start;
     m.end = cand.end;
     m.line = cand.line;
-    m.masked = cand.masked;
-    m.token = cand.token;
+    m.masked = MaskValue(cand.value);
+    if (key_ != nullptr) {
+      m.token = key_->Tokenize(NormalizeValue(cand.value, rules_->types()[cp.type_index].normalize));
+    }
     sink_->OnMatch(m);
   }
 

@@ -92,13 +92,19 @@ EvidenceGroup ParseEvidence(const YAML::Node& n, const std::string& rule,
 }
 
 PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const RulePack& pack) {
-  CheckKeys(n, {"regex", "validator", "score", "confidence", "proximity", "dictionary", "evidence"},
+  CheckKeys(n,
+            {"regex", "prefilter", "validator", "score", "confidence", "proximity", "dictionary",
+             "evidence"},
             rule, "pattern");
   PatternSpec p;
   p.line = LineOf(n);
   if (!n["regex"]) Fail(n, rule, "pattern needs 'regex'");
   p.regex = Str(n["regex"], rule, "regex");
   if (p.regex.empty()) Fail(n["regex"], rule, "regex is empty");
+  if (n["prefilter"]) {
+    p.prefilter = Str(n["prefilter"], rule, "prefilter");
+    if (p.prefilter.empty()) Fail(n["prefilter"], rule, "prefilter is empty");
+  }
   if (n["validator"]) {
     p.validator = Str(n["validator"], rule, "validator");
     if (FindValidator(p.validator) == nullptr) {

@@ -71,6 +71,11 @@ struct EvidenceGroup {
 
 struct PatternSpec {
   std::string regex;
+  // Optional cheaper expression that matches inside every match of `regex`
+  // (a literal such as "@", a name list): Hyperscan scans for it and RE2
+  // confirms `regex` in a window of its width around each hit. "" = scan
+  // for `regex` itself.
+  std::string prefilter;
   std::string validator;  // "" = none; else a name from validators.h
   int score = 0;          // 1..100
   int proximity = -1;     // evidence window for this pattern; -1 = the type's

@@ -102,7 +102,7 @@ std::string Canonical(const RulePack& pack) {
     s << "T" << t.id << '\x1f' << t.category << '\x1f' << t.hipaa_class << '\x1f' << t.normalize
       << '\x1f' << t.proximity << '\n';
     for (const auto& p : t.patterns) {
-      s << "P" << p.regex << '\x1f' << p.validator << '\x1f' << p.score << '\x1f'
+      s << "P" << p.regex << '\x1f' << p.prefilter << '\x1f' << p.validator << '\x1f' << p.score << '\x1f'
         << p.proximity;
       for (const auto& d : p.dictionary) s << "D" << d;
       for (const auto& e : p.evidence) {
@@ -211,6 +211,27 @@ Result<internal::CompiledRegex> CompileRegex(const std::string& regex) {
   return cr;
 }
 
+// A prefilter stands in for its regex in the Hyperscan database: it must
+// compile, match something, and be no wider than the regex it lies inside.
+Status CheckPrefilter(const std::string& prefilter, unsigned regex_max_width) {
+  hs_expr_info_t* hs_info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(prefilter.c_str(), 0, &hs_info, &err) != HS_SUCCESS) {
+    std::string msg = err ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    return Status::InvalidArgument("prefilter does not compile in Hyperscan: " + msg);
+  }
+  unsigned min_width = hs_info->min_width, max_width = hs_info->max_width;
+  free(hs_info);
+  if (min_width == 0) return Status::InvalidArgument("prefilter can match the empty string");
+  if (max_width == UINT_MAX || max_width > regex_max_width) {
+    return Status::InvalidArgument("prefilter can match more bytes than its regex (" +
+                                   std::to_string(regex_max_width) +
+                                   "); it must match inside every match of the regex");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 RuleSet::~RuleSet() = default;
@@ -222,7 +243,8 @@ int RuleSet::FindType(const std::string& id) const {
   return -1;
 }
 
-Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
+Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
+                                                        const CompileOptions& options) {
   std::shared_ptr<RuleSet> rs(new RuleSet());
   auto compiled = std::make_unique<CompiledRules>();
 
@@ -236,7 +258,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
   std::map<std::string, int> regex_index;        // expanded regex -> CompiledRegex
   std::map<std::string, int> dictionary_index;   // joined list names -> dictionary
 
-  std::vector<std::string> regex_text;  // per CompiledRegex, expanded
+  std::vector<std::string> regex_text;  // per CompiledRegex, what Hyperscan scans for
   for (const auto& spec : pack.types) {
     if (!spec.enabled) continue;
     TypeInfo info{spec.id,         spec.name,      spec.description, spec.category,
@@ -257,13 +279,28 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
       }
       auto regex = ExpandLists(p.regex, pack);
       if (!regex.ok()) return Status::InvalidArgument(Where(info, p.line) + regex.status().message());
-      auto [rit, fresh] = regex_index.emplace(regex.value(), static_cast<int>(compiled->regexes.size()));
+      std::string prefilter;
+      if (!p.prefilter.empty()) {
+        auto expanded = ExpandLists(p.prefilter, pack);
+        if (!expanded.ok()) {
+          return Status::InvalidArgument(Where(info, p.line) + "prefilter: " +
+                                         expanded.status().message());
+        }
+        prefilter = std::move(expanded).value();
+      }
+      auto [rit, fresh] = regex_index.emplace(regex.value() + '\0' + prefilter,
+                                              static_cast<int>(compiled->regexes.size()));
       if (fresh) {
         auto cr = CompileRegex(regex.value());
         if (!cr.ok()) return Status::InvalidArgument(Where(info, p.line) + cr.status().message());
+        if (!prefilter.empty()) {
+          Status ps = CheckPrefilter(prefilter, cr.value().max_width);
+          if (!ps.ok()) return Status::InvalidArgument(Where(info, p.line) + ps.message());
+        }
         compiled->max_width = std::max(compiled->max_width, cr.value().max_width);
+        cr.value().prefiltered = !prefilter.empty() && options.use_prefilters;
+        regex_text.push_back(cr.value().prefiltered ? prefilter : regex.value());
         compiled->regexes.push_back(std::move(cr).value());
-        regex_text.push_back(regex.value());
       }
       cp.regex = rit->second;
       compiled->regexes[cp.regex].patterns.push_back(static_cast<int>(compiled->patterns.size()));
@@ -381,7 +418,17 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
       }
     }
   }
-  for (const auto& name : compiled->keyword_lists) {
+  // Lists used only as label context need one hit per stream, not every
+  // position: Hyperscan reports them once per scan, which spares the
+  // callbacks for words as common in clinical prose as "diagnosis".
+  std::vector<bool> evidence_list(compiled->keyword_lists.size(), false);
+  for (const auto& cp : compiled->patterns) {
+    for (const auto& e : cp.evidence) {
+      for (int li : e.lists) evidence_list[li] = true;
+    }
+  }
+  for (size_t li = 0; li < compiled->keyword_lists.size(); ++li) {
+    const auto& name = compiled->keyword_lists[li];
     std::string alt = "(?:";
     const auto& terms = pack.keywords.at(name);
     for (size_t i = 0; i < terms.size(); ++i) {
@@ -390,7 +437,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack) {
     }
     alt += ")";
     expressions.push_back(alt);
-    flags.push_back(HS_FLAG_CASELESS);
+    flags.push_back(HS_FLAG_CASELESS | (evidence_list[li] ? 0u : HS_FLAG_SINGLEMATCH));
   }
 
   // Error prefixes per expression, so a failure of the deferred compile still

@@ -46,6 +46,12 @@ struct TypeInfo {
   std::string source;
 };
 
+struct CompileOptions {
+  // Scan for each pattern's `prefilter` instead of its regex. Off only in
+  // the differential test that proves both find exactly the same matches.
+  bool use_prefilters = true;
+};
+
 namespace internal {
 struct CompiledRules;  // Hyperscan database, RE2 objects, evidence tables
 }
@@ -54,7 +60,8 @@ class RuleSet {
  public:
   // Compiles the merged pack. Errors: kInvalidArgument with
   // "SOURCE:LINE: rule ID: reason" for the first bad pattern.
-  static Result<std::shared_ptr<const RuleSet>> Compile(const RulePack& pack);
+  static Result<std::shared_ptr<const RuleSet>> Compile(const RulePack& pack,
+                                                        const CompileOptions& options = {});
 
   // Convenience: the built-in pack followed by the given user pack files.
   static Result<std::shared_ptr<const RuleSet>> LoadWithBuiltins(

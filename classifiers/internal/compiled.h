@@ -62,6 +62,9 @@ struct CompiledRegex {
   std::unique_ptr<RE2> re;
   unsigned max_width = 0;   // longest possible match, bytes
   bool has_group = false;   // group 1 is the value, the rest its anchor
+  // Hyperscan scans for the pattern's prefilter, whose hits end anywhere
+  // inside a match: up to max_width before the match's end.
+  bool prefiltered = false;
   std::vector<int> patterns;  // indices into CompiledRules::patterns
   // Field-only: not in the Hyperscan database; run on the values of
   // structured fields whose name is a term of one of `field_lists`.

@@ -1,0 +1,175 @@
+// Differential test of the prefilters: a rule set that scans for each
+// pattern's cheaper `prefilter` must find exactly what the same rule set
+// finds when Hyperscan scans for the full regexes, on the bundled corpus,
+// on dense generated text and at every chunk size.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <random>
+#include <tuple>
+
+#include "classifiers/matcher.h"
+#include "classifiers/rule_pack.h"
+#include "tests/testutil/testutil.h"
+
+using namespace phiscan;
+using namespace phiscan::classifiers;
+
+namespace {
+
+RulePack BuiltinPack() {
+  auto pack = ParseRulePack(BuiltinRulePackText(), "<builtin>");
+  REQUIRE(pack.ok());
+  return std::move(pack).value();
+}
+
+std::shared_ptr<const RuleSet> Compiled(const RulePack& pack, bool prefilters) {
+  CompileOptions options;
+  options.use_prefilters = prefilters;
+  auto rules = RuleSet::Compile(pack, options);
+  REQUIRE(rules.ok());
+  return rules.value();
+}
+
+struct Found {
+  std::string type;
+  int score;
+  uint64_t start, end, line;
+  std::string masked;
+  bool operator==(const Found& o) const {
+    return std::tie(type, score, start, end, line, masked) ==
+           std::tie(o.type, o.score, o.start, o.end, o.line, o.masked);
+  }
+  bool operator<(const Found& o) const {
+    return std::tie(start, type, end, score) < std::tie(o.start, o.type, o.end, o.score);
+  }
+};
+
+struct Collector : MatchSink {
+  const RuleSet* rules = nullptr;
+  std::vector<Found> found;
+  void OnMatch(const Match& m) override {
+    found.push_back({rules->types()[m.type_index].id, m.score, m.start, m.end, m.line, m.masked});
+  }
+};
+
+std::vector<Found> Scan(const std::shared_ptr<const RuleSet>& rules, std::string_view text,
+                        size_t chunk) {
+  MatcherOptions opt;
+  opt.chunk_size = chunk;
+  Matcher m(rules, nullptr, opt);
+  Collector c;
+  c.rules = rules.get();
+  m.Begin(&c);
+  REQUIRE(m.Feed(text).ok());
+  REQUIRE(m.Finish().ok());
+  std::sort(c.found.begin(), c.found.end());
+  return c.found;
+}
+
+// Text dense in what the prefiltered types look for, and in near misses:
+// addresses split by punctuation, timestamps, hex runs, names inside words.
+std::string DenseText(uint32_t seed, size_t words) {
+  static const char* kPieces[] = {
+      "jane.doe@example.org", "a@b.co", "x@y", "@", "icon@2x.png", "first.last+tag@mail.example.com",
+      "2024-03-04", "03/04/2024", "3/4/24", "4.3.2024", "Mar 4, 2024", "4th March 2024",
+      "2024-03-04T17:18", "17:18:05", "1999/12/31", "31-12-1999", "DOB:", "born", "date of birth",
+      "2001:db8::1", "fe80::1ff:fe23:4567:890a", "::1", "a:b", "dead:beef:cafe", "10:20:30",
+      "John Smith", "Mary J. Johnson", "Robert Brown", "Smithson", "Johnsonville", "Patricia Garcia",
+      "Name:", "patient", "email", "ip", "ssn", "123-45-6789", "555-867-5309", "|", "^", ",", ";",
+      ".", "-", "/", ":", "\n", " ", " ", " ", "the", "and", "Dr.", "Mar", "Jan.", "Sept",
+      "0x1f", "ffff", "12", "2023", "19", "20"};
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<size_t> pick(0, std::size(kPieces) - 1);
+  std::uniform_int_distribution<int> glue(0, 3);
+  std::string out;
+  for (size_t i = 0; i < words; ++i) {
+    out += kPieces[pick(rng)];
+    if (glue(rng) != 0) out += ' ';
+  }
+  return out;
+}
+
+void ExpectSame(const RulePack& pack, std::string_view text, const std::string& what) {
+  auto with = Compiled(pack, true);
+  auto without = Compiled(pack, false);
+  for (size_t chunk : {size_t{1} << 20, size_t{4096}, size_t{61}, size_t{7}}) {
+    INFO(what << ", chunk " << chunk);
+    auto a = Scan(with, text, chunk);
+    auto b = Scan(without, text, chunk);
+    CHECK(a.size() == b.size());
+    CHECK(a == b);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("The built-in pack prefilters some costly regexes") {
+  RulePack pack = BuiltinPack();
+  int prefiltered = 0;
+  for (const auto& t : pack.types) {
+    for (const auto& p : t.patterns) prefiltered += p.prefilter.empty() ? 0 : 1;
+  }
+  CHECK(prefiltered >= 4);
+}
+
+TEST_CASE("Prefiltered and plain scans agree on the bundled sample corpus") {
+  RulePack pack = BuiltinPack();
+  namespace fs = std::filesystem;
+  size_t files = 0;
+  std::string all;
+  for (const auto& e : fs::recursive_directory_iterator(testing::SourceDir() + "/corpus/sample")) {
+    if (!e.is_regular_file()) continue;
+    std::string text = testing::ReadFile(e.path().string());
+    all += text;
+    ++files;
+  }
+  REQUIRE(files >= 20);
+  auto with = Compiled(pack, true);
+  auto without = Compiled(pack, false);
+  auto a = Scan(with, all, 1 << 20);
+  CHECK(a.size() > 100);
+  CHECK(a == Scan(without, all, 1 << 20));
+  CHECK(a == Scan(with, all, 61));
+  CHECK(a == Scan(without, all, 61));
+}
+
+TEST_CASE("Prefiltered and plain scans agree on dense generated text") {
+  RulePack pack = BuiltinPack();
+  for (uint32_t seed = 1; seed <= 6; ++seed) {
+    ExpectSame(pack, DenseText(seed, 3000), "seed " + std::to_string(seed));
+  }
+}
+
+TEST_CASE("A prefilter that misses matches is caught by the comparison") {
+  // The check above must be able to fail: an EMAIL prefilter that only fires
+  // on ".org" addresses loses the others.
+  RulePack pack = BuiltinPack();
+  for (auto& t : pack.types) {
+    if (t.id != "EMAIL") continue;
+    for (auto& p : t.patterns) p.prefilter = "@[a-z]{1,20}\\.org";
+  }
+  // Farther apart than the email regex is wide, so no window covers both.
+  std::string text = "write to ann@example.org" + std::string(2000, ' ') + "or bob@example.com today";
+  auto a = Scan(Compiled(pack, true), text, 1 << 20);
+  auto b = Scan(Compiled(pack, false), text, 1 << 20);
+  CHECK(a.size() < b.size());
+}
+
+TEST_CASE("Bad prefilters are rejected at load with the rule's line") {
+  auto load = [](const std::string& prefilter) {
+    std::string yaml =
+        "types:\n"
+        "  - id: T_ONE\n    category: PII\n    patterns:\n"
+        "      - regex: 'ab\\d{3}'\n        prefilter: '" + prefilter + "'\n        score: 65\n";
+    auto pack = ParseRulePack(yaml, "t.yaml");
+    if (!pack.ok()) return pack.status().message();
+    auto rules = RuleSet::Compile(pack.value());
+    return rules.ok() ? std::string() : rules.status().message();
+  };
+  CHECK(load("ab").empty());
+  CHECK_THAT(load("a+"), Catch::Contains("t.yaml:5") && Catch::Contains("more bytes than its regex"));
+  CHECK_THAT(load("x?"), Catch::Contains("empty string"));
+  CHECK_THAT(load("(ab"), Catch::Contains("prefilter does not compile"));
+  CHECK_THAT(load(""), Catch::Contains("prefilter is empty"));
+}
