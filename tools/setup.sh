@@ -15,6 +15,12 @@ if ! dpkg-query -W -f='${Status}' libhyperscan-dev 2>/dev/null | grep -q "ok ins
   packages+=(libvectorscan-dev)
 fi
 
+# The HTML report test also renders the page in headless Chromium when it is
+# installed; it is large, so only PHISCAN_WITH_CHROMIUM=1 installs it.
+if [ "${PHISCAN_WITH_CHROMIUM:-0}" = 1 ]; then
+  packages+=(chromium)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
