@@ -182,7 +182,9 @@ class Matcher::Impl {
       if (ev.end > limit) continue;
       if (ev.id >= c_.keyword_base) {
         if (ev.end <= accepted_) continue;
-        int list = static_cast<int>(ev.id - c_.keyword_base);
+        const auto& kx = c_.keyword_exprs[ev.id - c_.keyword_base];
+        if (!WordBounded(kx, ev.end)) continue;
+        int list = kx.list;
         keywords_.push_back({ev.end, list});
         if (c_.context_lists[list]) context_seen_[list] = true;
       } else {
@@ -210,6 +212,20 @@ class Matcher::Impl {
     accepted_ = limit;
     FinalizeReady(final ? UINT64_MAX : limit);
     PruneKeywords(limit);
+  }
+
+  // Whether a bare keyword literal ending at `end` is a whole word where it
+  // must be (what \b around it would assert). The byte before it is in the
+  // buffer unless the stream began less than a term ago; the byte after it
+  // is, since only ends before the lookahead margin are accepted.
+  bool WordBounded(const internal::CompiledRules::KeywordExpr& kx, uint64_t end) const {
+    auto word = [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    };
+    uint64_t start = end - kx.len;
+    if (kx.left && start > base_ && word(buf_[start - 1 - base_])) return false;
+    if (kx.right && end < total_ && word(buf_[end - base_])) return false;
+    return true;
   }
 
   // Runs the regex's RE2 over merged windows around Hyperscan's match ends

@@ -90,8 +90,19 @@ struct CompiledRules {
   std::vector<int> field_regexes;     // regexes that run on field values only
   std::vector<CompiledPattern> patterns;  // every enabled type's patterns, in order
   std::vector<std::unique_ptr<Dictionary>> dictionaries;
-  unsigned keyword_base = 0;          // ids >= keyword_base are keyword lists
+  unsigned keyword_base = 0;          // ids >= keyword_base are keyword terms
   std::vector<std::string> keyword_lists;
+  // Per Hyperscan id - keyword_base: the keyword list it belongs to. A
+  // one-word term is scanned as a bare literal (Hyperscan's fast literal
+  // matchers) and its word boundaries, `len` bytes apart, are checked on the
+  // hit; other expressions carry their own \b (left = right = false).
+  struct KeywordExpr {
+    int list = 0;
+    unsigned len = 0;
+    bool left = false;
+    bool right = false;
+  };
+  std::vector<KeywordExpr> keyword_exprs;
   // Per keyword list: a label rule names it as context (requires_keywords),
   // so the Matcher reports its presence to the sink.
   std::vector<bool> context_lists;

@@ -102,6 +102,23 @@ TEST_CASE("Keyword evidence counts on either side, within the proximity window o
   CHECK(Scan("npi 1234567890").empty());  // bad check digit
 }
 
+TEST_CASE("A keyword counts only as a whole word, at any chunk size") {
+  // One-word keywords are scanned as bare literals and their word
+  // boundaries checked on each hit: "ssn" inside "assn" or "ssns2" is no
+  // evidence, "ssn" next to punctuation, a line start or the stream's end is.
+  for (size_t chunk : {size_t{1} << 20, size_t{1}, size_t{3}, size_t{7}}) {
+    INFO("chunk " << chunk);
+    CHECK(Scan("ssn 536228726 end", chunk).size() == 1);
+    CHECK(Scan("ssn:536228726", chunk).size() == 1);
+    CHECK(Scan("536228726 (SSN)", chunk).size() == 1);
+    CHECK(Scan("536228726 ssn", chunk).size() == 1);
+    CHECK(Scan("assn 536228726 end", chunk).empty());
+    CHECK(Scan("ssnx 536228726 end", chunk).empty());
+    CHECK(Scan("536228726 xssn", chunk).empty());
+    CHECK(Scan("536228726 ssn_id2", chunk).empty());
+  }
+}
+
 TEST_CASE("Each foundation type is detected in context") {
   struct Case {
     const char* text;
