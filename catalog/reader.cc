@@ -318,6 +318,34 @@ FindingRow ReadFinding(const Statement& st) {
   return row;
 }
 
+// True if the catalog has no -wal beside it, or an empty one: nothing a
+// writer committed lives outside the main file.
+bool WalIsEmpty(const std::string& path) {
+  struct stat st;
+  if (stat((path + "-wal").c_str(), &st) != 0) return errno == ENOENT;
+  return S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
+// "file:" URI of `path` opened immutable, every byte outside [A-Za-z0-9/._-]
+// percent-encoded so no path can add URI parameters.
+std::string ImmutableUri(const std::string& path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  // An absolute path gets an empty authority: "file:" + "//x" would name host x.
+  std::string uri = !path.empty() && path[0] == '/' ? "file://" : "file:";
+  for (unsigned char c : path) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '/' || c == '.' || c == '_' || c == '-';
+    if (plain) {
+      uri += static_cast<char>(c);
+    } else {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 0xF];
+    }
+  }
+  return uri + "?mode=ro&immutable=1";
+}
+
 constexpr const char* kFindingColumns =
     "SELECT a.path, a.member, f.type_id, f.score, f.start, f.\"end\", f.line, f.masked, f.id"
     " FROM findings AS f JOIN assets AS a ON a.id = f.asset_id";
@@ -586,6 +614,19 @@ Result<std::unique_ptr<CatalogReader>> CatalogReader::Open(const std::string& pa
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   Db db(raw);  // owns the handle even when the open failed
   if (rc != SQLITE_OK) return SqliteStatus(db.get(), rc, "opening catalog " + display);
+  // A WAL catalog needs a -shm beside it even to be read. In a directory we
+  // cannot write, with no -wal (so no writer can be active, nor become one),
+  // the file is read as immutable instead: no locks, no -shm.
+  if (int probe = sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr,
+                               nullptr);
+      ((probe & 0xff) == SQLITE_READONLY || (probe & 0xff) == SQLITE_CANTOPEN) &&
+      WalIsEmpty(path)) {
+    raw = nullptr;
+    rc = sqlite3_open_v2(ImmutableUri(path).c_str(), &raw,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+    db.reset(raw);
+    if (rc != SQLITE_OK) return SqliteStatus(db.get(), rc, "opening catalog " + display);
+  }
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMillis);
   // The catalog may come from elsewhere: run nothing its schema smuggles in.
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);

@@ -10,7 +10,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <ctime>
-#include <deque>
+#include <algorithm>
 #include <exception>
 #include <mutex>
 #include <set>
@@ -246,6 +246,29 @@ Status EnableWal(sqlite3* db, const std::string& display) {
   return s;
 }
 
+// Carried-over paths per set-wise UPDATE: a statement's overhead spread
+// over many rows, with a short enough IN list to stay one index probe per
+// path.
+constexpr int kCarryChunk = 64;
+
+std::string CarryOverSqlText() {
+  std::string sql =
+      "UPDATE assets SET last_seen_run = ?1 WHERE removed_run IS NULL AND path IN (";
+  for (int i = 0; i < kCarryChunk; ++i) {
+    if (i > 0) sql += ", ";
+    sql += "?" + std::to_string(i + 2);
+  }
+  return sql + ") RETURNING member = x''";
+}
+const std::string kCarryOverSql = CarryOverSqlText();
+
+// CPU time of the calling thread, for the writer's statistics.
+int64_t ThreadCpuNanos() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
 struct BatchTotals {
   uint64_t assets = 0;
   uint64_t unchanged = 0;
@@ -322,7 +345,11 @@ class CatalogWriter::Impl {
   Status ForEachPriorAsset(const std::function<void(const PriorAsset&)>& fn);
   Result<int64_t> BeginRun(const RunInfo& info);
   void Submit(AssetRecord&& record);
+  void SubmitBatch(std::vector<AssetRecord>&& records);
   Status FinishRun(RunStatus status);
+  CatalogWriter::WriterStats stats() const {
+    return {std::chrono::duration<double>(busy_).count(), busy_cpu_ns_ / 1e9, findings_written_};
+  }
   Result<CatalogWriter::PruneResult> Prune(int keep_runs, int older_than_days);
   uint64_t committed() const { return committed_.load(); }
   uint64_t removed() const { return removed_; }
@@ -339,13 +366,27 @@ class CatalogWriter::Impl {
     if (first_error_.ok()) first_error_ = std::move(s);
   }
   void WriterLoop();
-  void WriteBatch(AssetRecord first, std::chrono::steady_clock::time_point deadline);
-  // Writes one asset inside its own savepoint, so a bad record costs only
-  // itself, not the batch.
-  void WriteOne(const AssetRecord& record, BatchTotals* totals);
+  // Writes `records` into the open transaction (beginning one when none is
+  // open), committing whenever it reaches batch_assets records.
+  void Absorb(std::vector<AssetRecord>& records);
+  // Commits the open transaction with the run's counters for its records.
+  void Commit();
+  // Carries over records[begin, end), all unchanged, with one set-wise
+  // UPDATE; looks paths up one by one only if some are missing.
+  void CarryOver(std::vector<AssetRecord>& records, size_t begin, size_t end);
+  // A statement of the open transaction failed: rolls it back and writes its
+  // records again, each in its own savepoint, so a bad record costs only
+  // itself. Records that failed before are not retried.
+  void ReplayTransaction();
+  // Writes one asset inside its own savepoint.
+  Status WriteOneIsolated(const AssetRecord& record);
+  // Upserts one scanned asset with its types and findings. Not atomic by
+  // itself: the caller rolls back (the transaction or a savepoint) on error.
   Status WriteAsset(const AssetRecord& record);
-  // An asset the scanner carried over unread: only its last_seen_run moves.
+  // An asset the scanner carried over unread: only its last_seen_run moves
+  // (for its members too).
   Status TouchUnchanged(const AssetRecord& record);
+  void RecordAssetError(const AssetRecord& record, const Status& s);
   // Marks what the finished run did not see (see CatalogWriter::FinishRun).
   // Inside the caller's transaction.
   Status MarkRemovals(uint64_t* removed);
@@ -357,9 +398,10 @@ class CatalogWriter::Impl {
   const std::string display_;
   WriterOptions options_;
 
+  const std::string what_ = "catalog " + display_;  // context for error messages
   Statement begin_, commit_, rollback_, savepoint_, release_, rollback_to_;
   Statement upsert_asset_, delete_types_, delete_findings_, insert_type_, insert_finding_;
-  Statement add_counters_, touch_unchanged_, insert_history_;
+  Statement add_counters_, touch_unchanged_, carry_over_, insert_history_;
 
   int64_t run_id_ = 0;
   std::string rules_version_;
@@ -373,10 +415,22 @@ class CatalogWriter::Impl {
   std::atomic<uint64_t> committed_{0};
   std::thread thread_;
 
+  // Writer thread only: the records written in the open transaction (kept
+  // so that it can be replayed record by record), whether each was written,
+  // and when the transaction must commit at the latest.
+  std::vector<AssetRecord> txn_;
+  std::vector<uint8_t> txn_ok_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::vector<AssetRecord> incoming_;  // taken from queue_ in one swap
+  // Statistics of the current run, read after the writer thread joined.
+  std::chrono::steady_clock::duration busy_{};
+  int64_t busy_cpu_ns_ = 0;
+  uint64_t findings_written_ = 0;
+
   mutable std::mutex mu_;
-  std::condition_variable not_empty_;  // queue gained a record or stopping_ was set
-  std::condition_variable not_full_;   // queue lost a record
-  std::deque<AssetRecord> queue_;      // GUARDED_BY(mu_)
+  std::condition_variable not_empty_;  // queue gained records or stopping_ was set
+  std::condition_variable not_full_;   // the writer took the queue
+  std::vector<AssetRecord> queue_;     // GUARDED_BY(mu_)
   bool stopping_ = false;              // GUARDED_BY(mu_)
   Status first_error_;                 // GUARDED_BY(mu_)
 };
@@ -417,6 +471,10 @@ Status CatalogWriter::Impl::PrepareStatements() {
       // Members of a carried-over file are carried over with it (same path).
       {&touch_unchanged_,
        "UPDATE assets SET last_seen_run = ?2 WHERE path = ?1 AND removed_run IS NULL"},
+      // The same for kCarryChunk paths at once (unused places bound to NULL,
+      // which matches nothing); one row per top-level asset says which
+      // paths the catalog holds.
+      {&carry_over_, kCarryOverSql.c_str()},
       // A path given twice in one run (overlapping roots) keeps its last state.
       {&insert_history_,
        "INSERT OR REPLACE INTO asset_history"
@@ -513,6 +571,9 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
   gap_dirs_.clear();
   removed_ = 0;
   committed_ = 0;
+  busy_ = {};
+  busy_cpu_ns_ = 0;
+  findings_written_ = 0;
   {
     std::lock_guard lock(mu_);
     stopping_ = false;
@@ -543,56 +604,199 @@ void CatalogWriter::Impl::Submit(AssetRecord&& record) {
   not_empty_.notify_one();
 }
 
+void CatalogWriter::Impl::SubmitBatch(std::vector<AssetRecord>&& records) {
+  if (records.empty()) return;
+  if (!run_active_) {
+    RecordError(Status::InvalidArgument("assets submitted outside a run; dropped"));
+    return;
+  }
+  std::unique_lock lock(mu_);
+  // The whole batch goes in once there is room for one record, so the queue
+  // holds at most queue_capacity - 1 + one batch.
+  not_full_.wait(lock, [&] { return queue_.size() < options_.queue_capacity; });
+  if (queue_.empty()) {
+    queue_.swap(records);
+  } else {
+    queue_.insert(queue_.end(), std::make_move_iterator(records.begin()),
+                  std::make_move_iterator(records.end()));
+    records.clear();
+  }
+  lock.unlock();
+  not_empty_.notify_one();
+}
+
 void CatalogWriter::Impl::WriterLoop() {
   for (;;) {
-    AssetRecord first;
+    bool stopping;
     {
       std::unique_lock lock(mu_);
-      not_empty_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and everything is written
-      first = std::move(queue_.front());
-      queue_.pop_front();
+      auto ready = [&] { return !queue_.empty() || stopping_; };
+      // An open transaction's clock started with its first record, so a
+      // quiet period never holds a record back longer than batch_millis.
+      if (txn_.empty()) {
+        not_empty_.wait(lock, ready);
+      } else {
+        not_empty_.wait_until(lock, deadline_, ready);
+      }
+      stopping = stopping_;
+      incoming_.swap(queue_);  // incoming_ is empty here; queue_ keeps its capacity
     }
-    not_full_.notify_one();
-    // The batch's clock starts with its first record, so a quiet period
-    // never holds a record back longer than batch_millis.
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.batch_millis);
+    not_full_.notify_all();
+    const auto started = std::chrono::steady_clock::now();
+    const int64_t cpu_started = ThreadCpuNanos();
     try {
-      WriteBatch(std::move(first), deadline);
+      Absorb(incoming_);
+      if (!txn_.empty() && (stopping || std::chrono::steady_clock::now() >= deadline_)) Commit();
     } catch (const std::exception& e) {
-      // Allocation failure and the like: the batch is lost, the run goes on.
+      // Allocation failure and the like: the transaction is lost, the run goes on.
       RollbackIfOpen();
-      RecordError(Status::IoError("catalog " + display_ + ": " + e.what()));
+      txn_.clear();
+      txn_ok_.clear();
+      RecordError(Status::IoError(what_ + ": " + e.what()));
+    }
+    incoming_.clear();
+    busy_ += std::chrono::steady_clock::now() - started;
+    busy_cpu_ns_ += ThreadCpuNanos() - cpu_started;
+    if (stopping && txn_.empty()) {
+      std::lock_guard lock(mu_);
+      if (queue_.empty()) return;  // stopping, and everything is written
     }
   }
 }
 
-void CatalogWriter::Impl::WriteBatch(AssetRecord first,
-                                     std::chrono::steady_clock::time_point deadline) {
-  const std::string what = "catalog " + display_;
-  Status s = begin_.Run(what);
+void CatalogWriter::Impl::Absorb(std::vector<AssetRecord>& records) {
+  size_t i = 0;
+  while (i < records.size()) {
+    if (txn_.empty()) {
+      Status s = begin_.Run(what_);
+      if (!s.ok()) {
+        // The records are lost, like a batch whose commit fails.
+        RecordError(s);
+        return;
+      }
+      deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.batch_millis);
+    }
+    const size_t room = options_.batch_assets - txn_.size();
+    if (records[i].unchanged) {
+      size_t end = i;
+      while (end < records.size() && end - i < room && end - i < kCarryChunk &&
+             records[end].unchanged) {
+        ++end;
+      }
+      CarryOver(records, i, end);
+      i = end;
+    } else {
+      // Optimistic: no savepoint per asset. A failure replays the
+      // transaction with one savepoint per asset.
+      Status s = WriteAsset(records[i]);
+      txn_.push_back(std::move(records[i]));
+      txn_ok_.push_back(1);
+      ++i;
+      if (!s.ok()) ReplayTransaction();
+    }
+    if (txn_.size() >= options_.batch_assets) Commit();
+  }
+}
+
+void CatalogWriter::Impl::CarryOver(std::vector<AssetRecord>& records, size_t begin, size_t end) {
+  // A path given twice (overlapping roots) counts once against the rows
+  // found.
+  std::vector<std::string_view> paths;
+  paths.reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) paths.push_back(records[i].path);
+  std::sort(paths.begin(), paths.end());
+  paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+
+  Statement& up = carry_over_;
+  up.BindInt(1, run_id_);
+  for (int i = 0; i < kCarryChunk; ++i) {
+    if (static_cast<size_t>(i) < paths.size()) {
+      // Static: the records outlive the statement's execution.
+      sqlite3_bind_blob64(up.get(), i + 2, paths[i].data(), paths[i].size(), SQLITE_STATIC);
+    } else {
+      up.BindNull(i + 2);
+    }
+  }
+  size_t found = 0;
+  int rc;
+  while ((rc = up.Step()) == SQLITE_ROW) found += up.ColumnInt(0) != 0 ? 1 : 0;
+  up.Reset();
+  const bool all_found = rc == SQLITE_DONE && found == paths.size();
+
+  for (size_t i = begin; i < end; ++i) {
+    Status s;
+    // The front end claimed earlier results exist; where they do not
+    // (another process removed them meanwhile), say which asset would
+    // silently vanish. Touching again is harmless.
+    if (!all_found) s = TouchUnchanged(records[i]);
+    if (!s.ok()) RecordAssetError(records[i], s);
+    txn_.push_back(std::move(records[i]));
+    txn_ok_.push_back(s.ok() ? 1 : 0);
+  }
+}
+
+void CatalogWriter::Impl::ReplayTransaction() {
+  RollbackIfOpen();
+  Status s = begin_.Run(what_);
   if (!s.ok()) {
     RecordError(s);
+    txn_.clear();
+    txn_ok_.clear();
     return;
   }
-  BatchTotals totals;
-  WriteOne(first, &totals);
-  for (size_t n = 1; n < options_.batch_assets; ++n) {
-    AssetRecord next;
-    {
-      std::unique_lock lock(mu_);
-      if (std::chrono::steady_clock::now() >= deadline) break;
-      if (!not_empty_.wait_until(lock, deadline, [&] { return !queue_.empty() || stopping_; })) {
-        break;  // batch_millis elapsed
-      }
-      if (queue_.empty()) break;  // stopping and drained: commit now
-      next = std::move(queue_.front());
-      queue_.pop_front();
+  for (size_t i = 0; i < txn_.size(); ++i) {
+    if (!txn_ok_[i]) continue;
+    const AssetRecord& r = txn_[i];
+    s = r.unchanged ? TouchUnchanged(r) : WriteOneIsolated(r);
+    if (!s.ok()) {
+      RecordAssetError(r, s);
+      txn_ok_[i] = 0;
     }
-    not_full_.notify_one();
-    WriteOne(next, &totals);
   }
+}
+
+Status CatalogWriter::Impl::WriteOneIsolated(const AssetRecord& record) {
+  Status s = savepoint_.Run(what_);
+  if (!s.ok()) return s;
+  s = WriteAsset(record);
+  if (s.ok()) return release_.Run(what_);
+  rollback_to_.Run(what_);
+  release_.Run(what_);
+  return s;
+}
+
+void CatalogWriter::Impl::RecordAssetError(const AssetRecord& record, const Status& s) {
+  std::string where = EscapeBytes(record.path);
+  if (record.member) {
+    where += '!';
+    where += EscapeBytes(*record.member);
+  }
+  RecordError(Status(s.code(), "writing asset " + where + ": " + s.message()));
+}
+
+void CatalogWriter::Impl::Commit() {
+  BatchTotals totals;
+  size_t findings_written = 0;
+  std::vector<std::string> gap_dirs;
+  for (size_t i = 0; i < txn_.size(); ++i) {
+    if (!txn_ok_[i]) continue;
+    const AssetRecord& r = txn_[i];
+    totals.assets += 1;
+    if (r.unchanged) {
+      // Its findings were counted by the run that classified it.
+      totals.unchanged += 1;
+      continue;
+    }
+    if (r.kind == AssetKind::kDirectory && r.status != AssetStatus::kComplete) {
+      gap_dirs.push_back(r.path);
+    }
+    totals.bytes_scanned += r.bytes_scanned;
+    for (const TypeSummary& t : r.types) totals.findings += t.count;
+    if (r.status != AssetStatus::kComplete) totals.gaps += 1;
+    findings_written += r.findings.size();
+  }
+  txn_.clear();
+  txn_ok_.clear();
 
   add_counters_.BindUint(1, totals.assets);
   add_counters_.BindUint(2, totals.bytes_scanned);
@@ -600,55 +804,20 @@ void CatalogWriter::Impl::WriteBatch(AssetRecord first,
   add_counters_.BindUint(4, totals.gaps);
   add_counters_.BindInt(5, run_id_);
   add_counters_.BindUint(6, totals.unchanged);
-  s = add_counters_.Run(what);
-  if (s.ok()) s = commit_.Run(what);
+  Status s = add_counters_.Run(what_);
+  if (s.ok()) s = commit_.Run(what_);
   if (!s.ok()) {
     RollbackIfOpen();
     RecordError(s);
     return;
   }
   committed_ += totals.assets;
-}
-
-void CatalogWriter::Impl::WriteOne(const AssetRecord& record, BatchTotals* totals) {
-  const std::string what = "catalog " + display_;
-  // A carried-over asset is one UPDATE, atomic by itself: no savepoint,
-  // which would triple the statements of an incremental rescan.
-  Status s = record.unchanged ? TouchUnchanged(record) : savepoint_.Run(what);
-  if (s.ok() && !record.unchanged) {
-    s = WriteAsset(record);
-    if (s.ok()) {
-      s = release_.Run(what);
-    } else {
-      rollback_to_.Run(what);
-      release_.Run(what);
-    }
-  }
-  if (!s.ok()) {
-    std::string where = EscapeBytes(record.path);
-    if (record.member) {
-      where += '!';
-      where += EscapeBytes(*record.member);
-    }
-    RecordError(Status(s.code(), "writing asset " + where + ": " + s.message()));
-    return;
-  }
-  totals->assets += 1;
-  if (record.unchanged) {
-    // Its findings were counted by the run that classified it.
-    totals->unchanged += 1;
-    return;
-  }
-  if (record.kind == AssetKind::kDirectory && record.status != AssetStatus::kComplete) {
-    gap_dirs_.push_back(record.path);
-  }
-  totals->bytes_scanned += record.bytes_scanned;
-  for (const TypeSummary& t : record.types) totals->findings += t.count;
-  if (record.status != AssetStatus::kComplete) totals->gaps += 1;
+  findings_written_ += findings_written;
+  for (std::string& d : gap_dirs) gap_dirs_.push_back(std::move(d));
 }
 
 Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
-  const std::string what = "catalog " + display_;
+  const std::string& what = what_;
   Statement& up = upsert_asset_;
   up.BindBlob(1, r.path);
   up.BindBlob(2, r.member ? std::string_view(*r.member) : std::string_view());
@@ -681,6 +850,9 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
     up.BindNull(24);
   }
   up.BindInt(25, exposure.exposed ? 1 : 0);
+  // An upsert that updates leaves the last insert rowid alone: with 0 set
+  // here, the rowid equals the asset id only if the row is new.
+  sqlite3_set_last_insert_rowid(db_.get(), 0);
   int rc = up.Step();
   if (rc != SQLITE_ROW) {
     Status s = SqliteStatus(db_.get(), rc, what);
@@ -688,6 +860,7 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
     return s;
   }
   const int64_t asset_id = up.ColumnInt(0);
+  const bool inserted = sqlite3_last_insert_rowid(db_.get()) == asset_id;
   // RETURNING rows are produced after the write; finish the statement.
   while (rc == SQLITE_ROW) rc = up.Step();
   Status s = rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);
@@ -705,11 +878,14 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
   insert_history_.BindUint(9, r.ino);
   if (s = insert_history_.Run(what); !s.ok()) return s;
 
-  // The new scan replaces what an earlier run recorded for this asset.
-  delete_types_.BindInt(1, asset_id);
-  if (s = delete_types_.Run(what); !s.ok()) return s;
-  delete_findings_.BindInt(1, asset_id);
-  if (s = delete_findings_.Run(what); !s.ok()) return s;
+  // The new scan replaces what an earlier run recorded for this asset; a
+  // new asset has nothing to replace.
+  if (!inserted) {
+    delete_types_.BindInt(1, asset_id);
+    if (s = delete_types_.Run(what); !s.ok()) return s;
+    delete_findings_.BindInt(1, asset_id);
+    if (s = delete_findings_.Run(what); !s.ok()) return s;
+  }
 
   for (const TypeSummary& t : r.types) {
     insert_type_.BindInt(1, asset_id);
@@ -737,7 +913,7 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
 Status CatalogWriter::Impl::TouchUnchanged(const AssetRecord& r) {
   touch_unchanged_.BindBlob(1, r.path);
   touch_unchanged_.BindInt(2, run_id_);
-  Status s = touch_unchanged_.Run("catalog " + display_);
+  Status s = touch_unchanged_.Run(what_);
   if (!s.ok()) return s;
   // The front end claimed earlier results exist; if they do not (another
   // process removed them meanwhile), the asset would silently vanish.
@@ -1003,6 +1179,11 @@ Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& pa
     return status;
   };
 
+  // Before SQLite opens the catalog: closing any descriptor of -shm after
+  // sqlite3_open would drop this process's POSIX locks on it, and a reader
+  // would then take itself for the only user and reset the WAL index under
+  // the writer. SQLite creates missing siblings with the catalog's mode.
+  if (s = SecureSiblings(path); !s.ok()) return fail(s);
   sqlite3* raw = nullptr;
   // No SQLITE_OPEN_CREATE: the file exists with our mode by now.
   int rc = sqlite3_open_v2(path.c_str(), &raw,
@@ -1022,7 +1203,6 @@ Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& pa
   if (!version.ok()) return fail(version.status());
   if (s = EnableWal(db.get(), display); !s.ok()) return fail(s);
   if (s = Migrate(db.get(), display); !s.ok()) return fail(s);
-  if (s = SecureSiblings(path); !s.ok()) return fail(s);
 
   Result<int> stale = MarkStaleRuns(db.get(), display, HostName());
   if (!stale.ok()) return fail(stale.status());
@@ -1038,6 +1218,10 @@ Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& pa
 
 Result<int64_t> CatalogWriter::BeginRun(const RunInfo& info) { return impl_->BeginRun(info); }
 void CatalogWriter::Submit(AssetRecord&& record) { impl_->Submit(std::move(record)); }
+void CatalogWriter::SubmitBatch(std::vector<AssetRecord>&& records) {
+  impl_->SubmitBatch(std::move(records));
+}
+CatalogWriter::WriterStats CatalogWriter::writer_stats() const { return impl_->stats(); }
 Status CatalogWriter::FinishRun(RunStatus status) { return impl_->FinishRun(status); }
 uint64_t CatalogWriter::committed() const { return impl_->committed(); }
 uint64_t CatalogWriter::removed() const { return impl_->removed(); }

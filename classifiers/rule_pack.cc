@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "classifiers/validators.h"
+#include "common/escape.h"
 #include "common/model.h"
 
 namespace phiscan::classifiers {
@@ -259,10 +260,12 @@ Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& so
   } catch (const PackError& e) {
     std::string msg = source + ":" + std::to_string(e.line) + ": ";
     if (!e.rule.empty()) msg += "rule " + e.rule + ": ";
-    return Status::InvalidArgument(msg + e.what);
+    // Keys and values echoed in the reason come from the file: escaped, so
+    // the error stays one printable line.
+    return Status::InvalidArgument(EscapeBytes(msg + e.what));
   } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(source + ":" + std::to_string(e.mark.line + 1) +
-                                   ": YAML error: " + e.msg);
+    return Status::InvalidArgument(EscapeBytes(source + ":" + std::to_string(e.mark.line + 1) +
+                                               ": YAML error: " + e.msg));
   }
 }
 

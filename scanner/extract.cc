@@ -1,12 +1,14 @@
 #include "scanner/extract.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "classifiers/aggregate.h"
 #include "scanner/formats/archive.h"
 #include "scanner/formats/extract_impl.h"
 #include "scanner/formats/sniff.h"
 #include "scanner/formats/structured.h"
+#include "scanner/formats/xlsx.h"
 
 namespace phiscan::scanner {
 
@@ -303,7 +305,27 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
 // ---- Office Open XML and OpenDocument ---------------------------------------
 
 void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf, Records& out) {
-  auto reader = formats::ArchiveReader::Open(in, false);
+  // An xlsx's shared strings are read first (formats/xlsx.h), which needs
+  // random access: a member is buffered when its declared size fits.
+  ByteSource* src = &in;
+  std::string buffer;
+  std::optional<formats::MemorySource> memory;
+  std::optional<formats::SharedStrings> table;
+  auto ends = [](const std::optional<std::string>& m, std::string_view s) {
+    return m && m->size() >= s.size() && std::string_view(*m).substr(m->size() - s.size()) == s;
+  };
+  const bool workbook = in.head().find("xl/") != std::string::npos ||
+                        ends(out[idx].member, ".xlsx") || ends(out[idx].member, ".xlsm");
+  if (!odf) {
+    if (!in.seekable() && workbook && out[idx].size > 0 &&
+        out[idx].size <= limits_.max_buffered_member) {
+      if (!BufferAll(in, buffer, out[idx])) return;
+      memory.emplace(buffer);
+      src = &*memory;
+    }
+    if (src->seekable()) table = formats::LoadSharedStrings(*src, limits_, *budget_);
+  }
+  auto reader = formats::ArchiveReader::Open(*src, false);
   if (!reader.ok()) {
     MarkFailure(out[idx], reader.status(), false);
     return;
@@ -334,8 +356,12 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
       continue;
     }
     if (!IsOfficeTextPart(entry.name, odf)) continue;
+    // The table was read already; the strings come out through the cells.
+    if (table && table->loaded && entry.name == "xl/sharedStrings.xml") continue;
     MemberSource ms(*reader.value(), *budget_);
-    auto markup = formats::MakeMarkup(sink, formats::MarkupMode::kOffice, limits_);
+    auto markup = table && formats::IsWorksheetPart(entry.name)
+                      ? formats::MakeSheet(sink, *table, limits_)
+                      : formats::MakeMarkup(sink, formats::MarkupMode::kOffice, limits_);
     TextDecoder decoder(TextEncoding::kUtf8);
     Pump(ms, depth + 1, out[idx], false, [&](std::string_view bytes) {
       decoder.Decode(bytes, *markup);
@@ -346,6 +372,7 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
     sink.Synthetic("\n", sink.position());
     if (sink.stopped()) break;
   }
+  if (table && !sink.stopped()) formats::WriteUnusedStrings(sink, *table);
   sink.Finish(out[idx]);
 }
 
@@ -357,6 +384,45 @@ class Collect : public TextConsumer {
   void OnText(std::string_view t, uint64_t, uint64_t) override { text += t; }
   std::string text;
 };
+// The UTF-8 of a text stream in another encoding (BOM skipped).
+class Utf8Source : public ByteSource {
+ public:
+  Utf8Source(ByteSource& inner, EncodingGuess guess)
+      : inner_(inner), decoder_(guess.encoding, guess.bom_bytes), skip_(guess.bom_bytes),
+        buf_(64 << 10) {}
+  Result<size_t> Read(std::span<char> buf) override {
+    while (pos_ >= out_.text.size()) {
+      if (eof_) return size_t{0};
+      out_.text.clear();
+      pos_ = 0;
+      auto n = inner_.Read({buf_.data(), buf_.size()});
+      if (!n.ok()) return n;
+      if (n.value() == 0) {
+        eof_ = true;
+        decoder_.Finish(out_);
+        continue;
+      }
+      std::string_view bytes(buf_.data(), n.value());
+      size_t s = std::min(skip_, bytes.size());
+      skip_ -= s;
+      decoder_.Decode(bytes.substr(s), out_);
+    }
+    size_t n = std::min(buf.size(), out_.text.size() - pos_);
+    std::memcpy(buf.data(), out_.text.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  ByteSource& inner_;
+  TextDecoder decoder_;
+  size_t skip_;
+  std::vector<char> buf_;
+  Collect out_;
+  size_t pos_ = 0;
+  bool eof_ = false;
+};
+
 }  // namespace
 
 void Extractor::Impl::Text(PeekSource& in, std::string_view name, size_t idx, int depth,
@@ -381,7 +447,13 @@ void Extractor::Impl::Text(PeekSource& in, std::string_view name, size_t idx, in
     probe.Decode(std::string_view(head).substr(std::min(guess.bom_bytes, head.size())), sample);
   }
   formats::TextFormat format = formats::SniffTextFormat(sample.text, name);
-  if (format == formats::TextFormat::kMail) return Mail(in, idx, depth, out);
+  if (format == formats::TextFormat::kMail) {
+    if (guess.encoding == TextEncoding::kUtf8) return Mail(in, idx, depth, out);
+    // A UTF-16 message: the MIME reader gets it as UTF-8.
+    Utf8Source utf8(in, guess);
+    PeekSource peeked(utf8, 1);
+    return Mail(peeked, idx, depth, out);
+  }
 
   formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
   std::unique_ptr<formats::StructuredText> structured;

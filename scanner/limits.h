@@ -63,11 +63,11 @@ struct ScanLimits {
   // 0.4 GB/s per core) untouched and still ends parser loops. 0 = none.
   uint64_t max_time_ms = 600'000;
 
-  // Members that can only be read with random access (7z, SQLite, PDF found
-  // inside another container) are buffered in memory up to this size; larger
-  // ones are recorded partial(limit_size). Top-level files are never
-  // buffered. Bounds memory per worker: depth-first, one such buffer at a
-  // time per nesting level in practice.
+  // Content that can only be read with random access is buffered in memory
+  // up to this size: 7z, SQLite and xlsx workbooks found inside another
+  // container, and every PDF (poppler parses from memory, never from a
+  // path); larger ones are recorded partial(limit_size). Bounds memory per
+  // worker: depth-first, one such buffer at a time per nesting level.
   uint64_t max_buffered_member = 64ull << 20;
 
   // Longest element or field name kept for structured evidence (CSV header

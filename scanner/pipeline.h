@@ -1,18 +1,29 @@
 // The scan pipeline: walk → read → extract → classify → aggregate → sink.
 //
 // Run() starts the walker threads (blocking I/O, plain threads) feeding a
-// bounded queue, and a tbb::parallel_pipeline with `threads` workers and at
-// most threads × tokens_per_thread walk items in flight: a serial stage pops
-// walk items, a parallel stage opens one file and runs the worker's own
-// Extractor over it (scanner/extract.h: the file's record plus one record per
-// archive member, attachment or table, depth-first under one Budget), and a
-// serial stage hands each finished AssetRecord to the sink, the file's own
-// record first. A failure on one asset is a status in its record, never the
-// end of the run.
+// bounded queue, and a tbb::parallel_pipeline with `threads` workers. Work
+// travels in batches, not file by file, so an asset costs no queue hand-off,
+// heap allocation or thread wake-up of its own:
+//   * each walker thread decides carry-over itself (PriorState::Unchanged, a
+//     hash lookup) and collects unchanged files into a batch of ready
+//     records that skips the reading stage's work entirely;
+//   * files to read are grouped into small batches bounded by count and
+//     bytes (a large file travels alone, so batching never serialises big
+//     files behind each other); a walker thread hands a partial batch on at
+//     once when the queue is empty, so a slow walk never starves the workers;
+//   * the queue blocks (mutex and condition variables); nobody spins.
+// A serial stage pops batches, a parallel stage opens each file of a batch
+// and runs the worker's own Extractor over it (scanner/extract.h: the file's
+// record plus one record per archive member, attachment or table,
+// depth-first under one Budget), and a serial stage hands each batch of
+// finished AssetRecords to the sink in one call, every file's own record
+// before its members. At most threads × tokens_per_thread batches are in
+// flight. A failure on one asset is a status in its record, never the end of
+// the run.
 //
-// Thread safety: AssetSink::OnAsset is called from one thread at a time (the
-// serial output stage). `cancel` may be set from any thread (signal handler
-// via an atomic) to stop the walk and drain.
+// Thread safety: AssetSink::OnAssets (and OnAsset) is called from one thread
+// at a time (the serial output stage). `cancel` may be set from any thread
+// (signal handler via an atomic) to stop the walk and drain.
 #ifndef PHISCAN_SCANNER_PIPELINE_H_
 #define PHISCAN_SCANNER_PIPELINE_H_
 
@@ -38,12 +49,18 @@ class AssetSink {
  public:
   virtual ~AssetSink() = default;
   virtual void OnAsset(AssetRecord&& record) = 0;
+  // A batch of records in pipeline order (a file's own record before its
+  // members). The default hands them to OnAsset one by one; a sink that can
+  // take a batch at once (the catalog writer) overrides it.
+  virtual void OnAssets(std::vector<AssetRecord>&& records) {
+    for (AssetRecord& r : records) OnAsset(std::move(r));
+  }
 };
 
 // What the previous scans already know, for incremental scanning. Supplied
 // by the front end (from the catalog); the scanner itself knows no SQL.
 //
-// Thread safety: Unchanged() is called concurrently from worker threads.
+// Thread safety: Unchanged() is called concurrently from the walker threads.
 class PriorState {
  public:
   virtual ~PriorState() = default;
@@ -63,7 +80,7 @@ struct WalkProgress {
 
 struct ScanOptions {
   // If set, unchanged files are not opened: the sink receives a record with
-  // `unchanged = true` and only path and identity filled in.
+  // `unchanged = true` and only path and identity filled in. Not owned.
   const PriorState* prior = nullptr;
   int threads = 2;
   ScanLimits limits;

@@ -28,10 +28,14 @@ import sys
 import tarfile
 import zipfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import validators  # noqa: E402  (corpus/validators.py)
+
 SSN = "536-22-8726"
 SSN_BARE = "536228726"
 NPI = "1234567893"
 CARD = "4111 1111 1111 1111"
+PHONE = "(312) 847-2290"  # NANP-valid shape, not a 555-01xx fiction number
 
 # One line with three identifiers, each next to its keyword.
 PLANT = f"Patient SSN {SSN}, NPI {NPI}, credit card {CARD}.\n"
@@ -42,6 +46,9 @@ PLANT_TYPES = {"US_SSN": 1, "US_NPI": 1, "CREDIT_CARD": 1}
 FILLER = ("The care team reviewed the plan with the family and agreed on the "
           "next steps for recovery at home. ")
 FAR = FILLER * 5  # > 300 bytes
+
+assert validators.ssn_valid(SSN) and validators.npi_valid(NPI)
+assert validators.credit_card_valid(CARD) and validators.nanp_phone_valid(PHONE)
 
 FIXED_TIME = (2024, 1, 2, 3, 4, 5)
 manifest = []
@@ -342,6 +349,255 @@ def rtf_fixtures(out):
     expect("docs/letter.rtf", types={"US_SSN": 1, "US_NPI": 1})
 
 
+# ---- mail -----------------------------------------------------------------------
+
+def b64_lines(data):
+    """Base64 in 76-character lines, as mail writers wrap it."""
+    import base64
+    text = base64.b64encode(data if isinstance(data, bytes) else data.encode()).decode()
+    return "\n".join(text[i:i + 76] for i in range(0, len(text), 76))
+
+
+def mail_fixtures(out):
+    # The CSV inside the attached zip: the column header is the evidence.
+    rows = ["id,comment,ssn"] + [f"{i},{FILLER.strip()}," for i in range(6)]
+    rows.append(f"7,{FILLER.strip()},{SSN_BARE}")
+    records = zip_bytes([("patients.csv", "\n".join(rows) + "\n")])
+    html = f"<html><body><p>Provider NPI {NPI}</p></body></html>"
+    # The plain body is quoted-printable with a soft break inside the card
+    # number; the subject an RFC 2047 encoded-word holding an SSN.
+    eml = f"""From: "Jane Doe" <jane.doe@example.org>
+To: Records Desk <records@example.org>
+Subject: =?UTF-8?Q?Caf=C3=A9_referral_SSN_{SSN}?=
+Date: Tue, 2 Jan 2024 03:04:05 +0000
+Message-ID: <fixture-1@example.org>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="outer-b"
+
+This is a multi-part message in MIME format.
+--outer-b
+Content-Type: multipart/alternative; boundary="alt-b"
+
+--alt-b
+Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: quoted-printable
+
+Discharge summary =E2=80=93 caf=C3=A9.
+Patient SSN {SSN}, NPI {NPI}, credit card 4111 1111 =
+1111 1111.
+--alt-b
+Content-Type: text/html; charset="utf-8"
+Content-Transfer-Encoding: base64
+
+{b64_lines(html)}
+--alt-b--
+
+--outer-b
+Content-Type: application/zip; name="records.zip"
+Content-Disposition: attachment; filename="records.zip"
+Content-Transfer-Encoding: base64
+
+{b64_lines(records)}
+--outer-b--
+""".replace("\n", "\r\n")
+    write(out, "mail/visit.eml", eml)
+    expect("mail/visit.eml", types={"US_SSN": 2, "US_NPI": 2, "CREDIT_CARD": 1})
+    expect("mail/visit.eml", "records.zip")
+    expect("mail/visit.eml", "records.zip!patients.csv", types={"US_SSN": 1})
+
+    # mbox: three messages; the third has a base64 attachment whose RFC 2231
+    # file name has a space.
+    head = "From sender@example.org Tue Jan  2 03:04:0{n} 2024\nFrom: a@example.org\n" \
+           "To: b@example.org\nSubject: message {n}\n"
+    mbox = (head.format(n=1) + "\n" + PLANT + ">From the desk: nothing else.\n\n" +
+            head.format(n=2) + "MIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=iso-8859-1\n"
+            "Content-Transfer-Encoding: quoted-printable\n\n"
+            f"Caf=E9 note. Provider NPI {NPI}.\n\n" +
+            head.format(n=3) + "MIME-Version: 1.0\n"
+            "Content-Type: multipart/mixed; boundary=b3\n\n"
+            "--b3\nContent-Type: text/plain\n\nSee attached.\n"
+            "--b3\nContent-Type: text/plain; name=notes.txt\n"
+            "Content-Disposition: attachment; filename*=UTF-8''clinic%20notes.txt\n"
+            "Content-Transfer-Encoding: base64\n\n" +
+            b64_lines("Clinic notes.\n" + PLANT) + "\n--b3--\n")
+    write(out, "mail/inbox.mbox", mbox)
+    expect("mail/inbox.mbox")
+    expect("mail/inbox.mbox", "msg-1", types=PLANT_TYPES)
+    expect("mail/inbox.mbox", "msg-2", types={"US_NPI": 1})
+    expect("mail/inbox.mbox", "msg-3")
+    expect("mail/inbox.mbox", "msg-3/clinic notes.txt", types=PLANT_TYPES)
+
+
+# ---- PDF -------------------------------------------------------------------------
+
+def pdf_bytes(lines, encrypt=False):
+    """A minimal PDF 1.4 with one page of Helvetica text, written by hand.
+
+    With `encrypt`, the trailer names a Standard security handler whose
+    user password is not empty (the /U entry matches no password), so a
+    reader cannot open it without one."""
+    def esc(t):
+        return t.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    content = "BT /F1 11 Tf 72 720 Td 14 TL\n" + "".join(
+        f"({esc(line)}) Tj T*\n" for line in lines) + "ET"
+    objs = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        "<< /Title (Referral) /Producer (make_fixtures.py) >>",
+    ]
+    if encrypt:
+        objs.append("<< /Filter /Standard /V 1 /R 2 /O <" + "11" * 32 + "> /U <" + "22" * 32 +
+                    "> /P -4 >>")
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    trailer = f"<< /Size {len(objs) + 1} /Root 1 0 R /Info 6 0 R"
+    if encrypt:
+        trailer += f" /Encrypt {len(objs)} 0 R /ID [<{'ab' * 16}> <{'ab' * 16}>]"
+    out += f"trailer\n{trailer} >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def pdf_fixtures(out):
+    lines = ["Referral letter.", PLANT.strip(), FILLER.strip()]
+    write(out, "pdf/referral.pdf", pdf_bytes(lines))
+    expect("pdf/referral.pdf", types=PLANT_TYPES)
+    write(out, "pdf/locked.pdf", pdf_bytes(lines, encrypt=True))
+    expect("pdf/locked.pdf", status="encrypted", reason="password_protected")
+    # The header of a PDF and then nothing a reader can use.
+    write(out, "pdf/broken.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"\x00garbage " * 64)
+    expect("pdf/broken.pdf", status="partial", reason="corrupt")
+    write(out, "archives/pdfs.zip", zip_bytes([("in/referral.pdf", pdf_bytes(lines))]))
+    expect("archives/pdfs.zip")
+    expect("archives/pdfs.zip", "in/referral.pdf", types=PLANT_TYPES)
+
+
+# ---- DICOM -----------------------------------------------------------------------
+
+DICOM_LONG_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"}
+UNDEFINED = 0xFFFFFFFF
+
+
+def dcm_value(vr, value):
+    if isinstance(value, str):
+        value = value.encode("ascii")
+        if len(value) % 2:
+            value += b"\0" if vr == "UI" else b" "
+    return value
+
+
+def dcm_elem(tag, vr, value, explicit=True, big=False, length=None):
+    e = ">" if big else "<"
+    value = dcm_value(vr, value)
+    n = len(value) if length is None else length
+    head = struct.pack(e + "HH", tag >> 16, tag & 0xFFFF)
+    if not explicit:
+        return head + struct.pack(e + "I", n) + value
+    if vr in DICOM_LONG_VRS:
+        return head + vr.encode() + b"\0\0" + struct.pack(e + "I", n) + value
+    return head + vr.encode() + struct.pack(e + "H", n) + value
+
+
+def dcm_item(body, big=False, defined=True):
+    e = ">" if big else "<"
+    if defined:
+        return struct.pack(e + "HHI", 0xFFFE, 0xE000, len(body)) + body
+    return (struct.pack(e + "HHI", 0xFFFE, 0xE000, UNDEFINED) + body +
+            struct.pack(e + "HHI", 0xFFFE, 0xE00D, 0))
+
+
+def dcm_sequence(tag, items, explicit=True, big=False, defined=True):
+    e = ">" if big else "<"
+    body = b"".join(dcm_item(i, big, defined) for i in items)
+    if defined:
+        return dcm_elem(tag, "SQ", body, explicit, big)
+    return (dcm_elem(tag, "SQ", b"", explicit, big, length=UNDEFINED) + body +
+            struct.pack(e + "HHI", 0xFFFE, 0xE0DD, 0))
+
+
+def dicom_bytes(ts, explicit=True, big=False, defined=True):
+    """A DICOM Part 10 file: preamble, meta group, then a data set in `ts`
+    with patient and study attributes, a sequence, and pixel data whose
+    bytes hold identifiers that must not be read."""
+    meta = (dcm_elem(0x00020001, "OB", b"\0\1") +
+            dcm_elem(0x00020002, "UI", "1.2.840.10008.5.1.4.1.1.7") +
+            dcm_elem(0x00020003, "UI", "1.2.826.0.1.3680043.2.1125.1") +
+            dcm_elem(0x00020010, "UI", ts))
+    meta = dcm_elem(0x00020000, "UL", struct.pack("<I", len(meta))) + meta
+    el = lambda tag, vr, v: dcm_elem(tag, vr, v, explicit, big)
+    item = el(0x00100020, "LO", "MRN7654321") + el(0x00100021, "LO", "HOSP")
+    data = b"".join([
+        el(0x00080005, "CS", "ISO_IR 100"),
+        el(0x00080020, "DA", "20240102"),
+        el(0x00080050, "SH", "ACC12345"),
+        el(0x00080090, "PN", "SMITH^JOHN"),
+        el(0x00100010, "PN", "DOE^JANE"),
+        el(0x00100020, "LO", "MRN0012345"),
+        el(0x00100030, "DA", "19800101"),
+        el(0x00100040, "CS", "F"),
+        dcm_sequence(0x00101002, [item], explicit, big, defined),
+        el(0x00102154, "SH", PHONE),
+        el(0x00104000, "LT", PLANT.strip()),
+        el(0x0020000D, "UI", "1.2.826.0.1.3680043.2.1125.2"),
+        el(0x00200010, "SH", "STUDY1"),
+        el(0x7FE00010, "OW", ("PIXELS " + PLANT).encode() * 64),
+    ])
+    return b"\0" * 128 + b"DICM" + meta + data
+
+
+def dicom_fixtures(out):
+    write(out, "dicom/explicit.dcm", dicom_bytes("1.2.840.10008.1.2.1"))
+    expect("dicom/explicit.dcm", types=PLANT_TYPES)
+    write(out, "dicom/implicit.dcm", dicom_bytes("1.2.840.10008.1.2", explicit=False,
+                                                 defined=False))
+    expect("dicom/implicit.dcm", types=PLANT_TYPES)
+    write(out, "dicom/bigendian.dcm", dicom_bytes("1.2.840.10008.1.2.2", big=True))
+    expect("dicom/bigendian.dcm", types=PLANT_TYPES)
+    whole = dicom_bytes("1.2.840.10008.1.2.1")
+    cut = whole.find(b"1.2.826.0.1.3680043.2.1125.2") + 5
+    write(out, "dicom/truncated.dcm", whole[:cut])
+    expect("dicom/truncated.dcm", status="partial", reason="corrupt", types=PLANT_TYPES)
+    write(out, "dicom/deflated.dcm", dicom_bytes("1.2.840.10008.1.2.1.99"))
+    expect("dicom/deflated.dcm", status="partial", reason="unsupported")
+
+
+# ---- spreadsheet header evidence ------------------------------------------------
+
+def xlsx_header_fixture(out):
+    """Row 1 names the columns; the SSN (a number cell) and the NPI (a
+    shared string) sit far from any keyword in the extracted text (filler
+    rows around them, and the NPI value first in the shared strings), so
+    only the column header can be their evidence."""
+    strings = [NPI, FAR, "Note", "SSN", "NPI"]
+    sst = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
+           "".join(f"<si><t>{s}</t></si>" for s in strings) + "</sst>")
+    filler = f'<c r="A{{r}}" t="inlineStr"><is><t>{FILLER.strip()}</t></is></c>'
+    rows = ['<row r="1"><c r="A1" t="s"><v>2</v></c><c r="B1" t="s"><v>3</v></c>'
+            '<c r="C1" t="s"><v>4</v></c></row>']
+    for r in range(2, 6):
+        rows.append(f'<row r="{r}">' + filler.format(r=r) + "</row>")
+    rows.append(f'<row r="6"><c r="B6"><v>{SSN_BARE}</v></c><c r="C6" t="s"><v>0</v></c></row>')
+    for r in range(7, 11):
+        rows.append(f'<row r="{r}">' + filler.format(r=r) + "</row>")
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             "<sheetData>" + "".join(rows) + "</sheetData></worksheet>")
+    # Excel's own order: the sheet before the shared strings.
+    write(out, "docs/header.xlsx", zip_bytes([("[Content_Types].xml", CT),
+                                              ("xl/worksheets/sheet1.xml", sheet),
+                                              ("xl/sharedStrings.xml", sst)]))
+    expect("docs/header.xlsx", types={"US_SSN": 1, "US_NPI": 1})
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
@@ -355,6 +611,10 @@ def main():
     document_fixtures(args.out)
     database_fixtures(args.out)
     rtf_fixtures(args.out)
+    mail_fixtures(args.out)
+    pdf_fixtures(args.out)
+    dicom_fixtures(args.out)
+    xlsx_header_fixture(args.out)
     with open(os.path.join(args.out, "manifest.jsonl"), "w") as f:
         for line in manifest:
             f.write(json.dumps(line, sort_keys=True) + "\n")

@@ -124,8 +124,11 @@ Status ArchiveReader::ErrorStatus(int rc, bool reading_data) {
   }
   const char* msg = archive_error_string(a_);
   std::string text = msg != nullptr ? msg : "archive error";
+  // After a failed open libarchive has no format to ask about encryption
+  // (asking then crashes inside libarchive: a fuzzer-found reproducer).
+  const bool opened = archive_format(a_) != 0;
   if ((reading_data && entry_encrypted_) || MentionsEncryption(msg) ||
-      archive_read_has_encrypted_entries(a_) > 0) {
+      (opened && archive_read_has_encrypted_entries(a_) > 0)) {
     return Status(StatusCode::kEncrypted, text);
   }
   return Status::Corrupt(text);

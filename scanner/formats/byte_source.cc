@@ -23,6 +23,7 @@ Result<size_t> ReadFully(ByteSource& src, std::span<char> buf) {
 
 Result<size_t> MemorySource::Read(std::span<char> buf) {
   size_t n = std::min(buf.size(), bytes_.size() - pos_);
+  if (n == 0) return n;  // an empty view may have a null data()
   std::memcpy(buf.data(), bytes_.data() + pos_, n);
   pos_ += n;
   return n;

@@ -1,24 +1,14 @@
-// Formats whose extractors are not written yet: recorded skipped(unsupported)
-// so they are never reported clean.
+// Built without poppler-cpp: PDF files are recorded skipped(unsupported), so
+// they are never reported clean. With poppler-cpp, formats/pdf.cc is built
+// instead of this file.
 #include "scanner/formats/extract_impl.h"
 
 namespace phiscan::scanner {
-namespace {
-void Unsupported(AssetRecord& rec, const char* what) {
-  rec.status = AssetStatus::kSkipped;
-  rec.reason = "unsupported";
-  rec.detail = what;
-}
-}  // namespace
 
-void Extractor::Impl::Mail(formats::PeekSource&, size_t idx, int, Records& out) {
-  Unsupported(out[idx], "mail");
-}
 void Extractor::Impl::Pdf(formats::PeekSource&, size_t idx, int, Records& out) {
-  Unsupported(out[idx], "PDF (built without poppler-cpp)");
-}
-void Extractor::Impl::Dicom(formats::PeekSource&, size_t idx, int, Records& out) {
-  Unsupported(out[idx], "DICOM");
+  out[idx].status = AssetStatus::kSkipped;
+  out[idx].reason = "unsupported";
+  out[idx].detail = "PDF (built without poppler-cpp)";
 }
 bool Extractor::PdfSupported() { return false; }
 

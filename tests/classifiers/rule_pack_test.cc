@@ -116,6 +116,24 @@ TEST_CASE("Rule pack errors name file, line and rule") {
                           "        score: 70\n");
     CHECK(e.rfind("user.yaml:5: rule A_B: regex is too costly (RE2 program size", 0) == 0);
   }
+  SECTION("pathological nested repetition is rejected at load, quickly") {
+    // (a|aa)* cannot be bounded; nested counted repeats blow the program up.
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n"
+                          "    patterns:\n      - regex: '((a|aa){1,30}){1,30}'\n"
+                          "        score: 70\n");
+    CHECK(e.rfind("user.yaml:5: rule A_B: ", 0) == 0);
+    CHECK(e.find('\n') == std::string::npos);
+  }
+  SECTION("a backreference RE2 cannot run") {
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n"
+                          "    patterns:\n      - regex: '(a)\\1'\n        score: 70\n");
+    CHECK(e.rfind("user.yaml:5: rule A_B: ", 0) == 0);
+  }
+  SECTION("a repeat count over RE2's 1000 cap") {
+    auto e = CompileError("types:\n  - id: A_B\n    category: PII\n"
+                          "    patterns:\n      - regex: 'a{1,1001}'\n        score: 70\n");
+    CHECK(e.rfind("user.yaml:5: rule A_B: ", 0) == 0);
+  }
   SECTION("YAML syntax") {
     auto e = CompileError("types: [\n");
     CHECK(e.rfind("user.yaml:", 0) == 0);

@@ -178,3 +178,85 @@ TEST_CASE("rules check reports file:line and the rule id; rules list shows the t
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["type"] == "SITE_MRN");
 }
+
+TEST_CASE("Bad flags and bad rule packs: one line naming the flag or FILE:LINE, nothing written") {
+  TempDir dir;
+  WriteFile(dir.Join("tree/a.txt"), "Patient SSN: 536-22-8726\n");
+  mkdir(dir.Join("out").c_str(), 0700);
+  WriteFile(dir.Join("malformed.yaml"), "types: [\n  - id: : :\n");
+  WriteFile(dir.Join("validator.yaml"),
+            "types:\n  - id: SITE_X\n    category: PHI\n    patterns:\n"
+            "      - regex: '\\bX\\d{7}\\b'\n        score: 80\n        validator: bogus\n");
+  WriteFile(dir.Join("pathological.yaml"),
+            "types:\n  - id: SITE_X\n    category: PHI\n    patterns:\n"
+            "      - regex: '((a|aa){1,30}){1,30}'\n        score: 80\n");
+  WriteFile(dir.Join("conflict.yaml"),
+            "types:\n  - id: SITE_X\n    category: PHI\n    patterns:\n"
+            "      - regex: '\\bX\\d{7}\\b'\n        score: 80\n"
+            "  - id: SITE_X\n    category: PHI\n    patterns:\n"
+            "      - regex: '\\bY\\d{7}\\b'\n        score: 80\n");
+  struct Case {
+    std::string args;
+    int exit;
+    std::string names;  // what the one error line must mention
+  };
+  std::vector<Case> cases = {
+      {"--threads abc", 2, "--threads"},
+      {"--threads -3", 2, "--threads"},
+      {"--chunk-size 0", 2, "--chunk-size"},
+      {"--max-depth x", 2, "--max-depth"},
+      {"--rules " + dir.Join("missing.yaml"), 1, "missing.yaml"},
+      {"--rules " + dir.Join("malformed.yaml"), 1, dir.Join("malformed.yaml") + ":"},
+      {"--rules " + dir.Join("validator.yaml"), 1, dir.Join("validator.yaml") + ":"},
+      {"--rules " + dir.Join("pathological.yaml"), 1, dir.Join("pathological.yaml") + ":5:"},
+      {"--rules " + dir.Join("conflict.yaml"), 1, dir.Join("conflict.yaml") + ":"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args);
+    std::string catalog = dir.Join("out/c.db");
+    std::string out, err;
+    int rc = Run(Phiscan() + " scan --quiet --catalog " + catalog + " " + c.args + " " +
+                     dir.Join("tree"),
+                 &out, &err);
+    INFO(err);
+    CHECK(rc == c.exit);
+    CHECK(Lines(err) == 1);
+    CHECK(err.find(c.names) != std::string::npos);
+    // Nothing written: no catalog, no WAL, no key, not even the directory's entries.
+    for (const char* suffix : {"", "-wal", "-shm", ".key", ".lock"}) {
+      CHECK(access((catalog + suffix).c_str(), F_OK) != 0);
+    }
+    CHECK(err.find("536-22-8726") == std::string::npos);
+    for (const char* suffix : {"", "-wal", "-shm", ".key", ".lock"}) unlink((catalog + suffix).c_str());
+  }
+}
+
+// CLI11 would read "-5" into a uint64_t as 2^64-5 (no limit at all), so the
+// size flags reject negative numbers; and the key file is created only after
+// every usage check, so a usage error leaves nothing next to the catalog.
+TEST_CASE("Negative sizes and late usage errors write nothing", "[negative_flags]") {
+  TempDir dir;
+  WriteFile(dir.Join("tree/a.txt"), "hello\n");
+  for (const char* args : {"--log-format xml", "--fail-on NO_SUCH_THING"}) {
+    INFO(args);
+    std::string catalog = dir.Join("c.db");
+    std::string out, err;
+    CHECK(Run(Phiscan() + " scan --quiet --catalog " + catalog + " " + args + " " +
+                  dir.Join("tree"),
+              &out, &err) == 2);
+    CHECK(access((catalog + ".key").c_str(), F_OK) != 0);
+    unlink((catalog + ".key").c_str());
+  }
+  for (const char* flag : {"--max-file-size", "--max-members", "--max-expanded-bytes",
+                           "--max-buffered-member", "--chunk-size"}) {
+    INFO(flag);
+    std::string catalog = dir.Join("c.db");
+    std::string out, err;
+    CHECK(Run(Phiscan() + " scan --quiet --catalog " + catalog + " " + flag + " -5 " +
+                  dir.Join("tree"),
+              &out, &err) == 2);
+    CHECK(err.find(flag) != std::string::npos);
+    CHECK(access(catalog.c_str(), F_OK) != 0);
+    for (const char* suffix : {"", "-wal", "-shm", ".key", ".lock"}) unlink((catalog + suffix).c_str());
+  }
+}

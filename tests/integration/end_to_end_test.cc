@@ -190,12 +190,14 @@ TEST_CASE("The bundled sample corpus agrees with its manifest and is reproducibl
         ReadFile(SourceDir() + "/corpus/sample.manifest.jsonl"));
 }
 
-TEST_CASE("No planted value appears in the catalog, its WAL, or any report") {
+TEST_CASE("No planted value appears in the catalog, its WAL, its logs, or any report") {
   TempDir dir;
   Corpus c;
   Generate(dir, 11, 40, c);
   std::string catalog = dir.Join("leak.db");
-  Scan(c.root, catalog);
+  // Both log formats, each from a scan that reads every file.
+  Scan(c.root, catalog, "--log-format json --log-file " + dir.Join("scan.jsonl"));
+  Scan(c.root, catalog, "--full --log-format text --log-file " + dir.Join("scan.log"));
 
   struct stat st;
   REQUIRE(stat(catalog.c_str(), &st) == 0);
@@ -208,13 +210,29 @@ TEST_CASE("No planted value appears in the catalog, its WAL, or any report") {
     std::string path = catalog + suffix;
     if (stat(path.c_str(), &st) == 0) haystacks.emplace_back(path, ReadFile(path));
   }
-  for (const char* cmd : {"summary", "assets", "findings"}) {
+  for (const char* log : {"scan.jsonl", "scan.log"}) {
+    REQUIRE(stat(dir.Join(log).c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    std::string text = ReadFile(dir.Join(log));
+    CHECK_FALSE(text.empty());
+    haystacks.emplace_back(log, text);
+  }
+  for (const char* cmd : {"summary", "assets", "findings", "folders", "runs", "diff"}) {
     for (const char* fmt : {"table", "json", "jsonl", "csv"}) {
       std::string out;
       REQUIRE(RunCommand(Phireport() + " " + cmd + " --format " + fmt + " --catalog " + catalog,
                          &out) == 0);
       haystacks.emplace_back(std::string(cmd) + "/" + fmt, out);
     }
+  }
+  {
+    std::string out;
+    REQUIRE(RunCommand(Phireport() + " events --catalog " + catalog, &out) == 0);
+    CHECK_FALSE(out.empty());
+    haystacks.emplace_back("events", out);
+    REQUIRE(RunCommand(Phireport() + " html -o " + dir.Join("r.html") + " --catalog " + catalog) ==
+            0);
+    haystacks.emplace_back("html", ReadFile(dir.Join("r.html")));
   }
   // One classify over all text files (rule compilation costs a second per run).
   std::string classify_out;

@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -14,15 +13,20 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
+#include "tests/regression/child.h"
+#include "tests/testutil/jsonl.h"
 #include "tests/testutil/testutil.h"
 
-extern char** environ;
-
 using phiscan::testing::BinaryDir;
+using phiscan::testing::Child;
+using phiscan::testing::kSanitized;
+using phiscan::testing::ParseJsonl;
 using phiscan::testing::ReadFile;
 using phiscan::testing::RunCommand;
 using phiscan::testing::TempDir;
@@ -31,38 +35,7 @@ using phiscan::testing::WriteFile;
 namespace {
 
 std::string Phiscan() { return BinaryDir() + "/tools/phiscan"; }
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-
-// A child process started with posix_spawn; stdout/stderr to /dev/null
-// unless `out` is given.
-struct Child {
-  pid_t pid = -1;
-  int status = 0;
-  struct rusage usage {};
-
-  static Child Start(const std::vector<std::string>& argv, const std::string& stdin_path = "") {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    if (!stdin_path.empty()) posix_spawn_file_actions_addopen(&fa, 0, stdin_path.c_str(), O_RDONLY, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    Child c;
-    int rc = posix_spawn(&c.pid, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    REQUIRE(rc == 0);
-    return c;
-  }
-  void Wait() { REQUIRE(wait4(pid, &status, 0, &usage) == pid); }
-  int ExitCode() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
-};
+std::string Phireport() { return BinaryDir() + "/tools/phireport"; }
 
 // A tree big enough that a scan takes a while: `files` files of `size` bytes,
 // each with a few synthetic identifiers.
@@ -78,10 +51,37 @@ void MakeTree(const std::string& root, int files, size_t size) {
   }
 }
 
+// A file whose path starts with `prefix` that `pid` has open, or "".
+std::string OpenFileUnder(pid_t pid, const std::string& prefix) {
+  std::string fds = "/proc/" + std::to_string(pid) + "/fd";
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(fds, ec)) {
+    std::error_code lec;
+    auto target = std::filesystem::read_symlink(e.path(), lec);
+    if (!lec && target.string().rfind(prefix, 0) == 0) return target.string();
+  }
+  return "";
+}
+
+// Waits until `pid` has opened a second file under `prefix`: the first one
+// waits for the rules to compile, so only then is the scan really reading.
+void WaitUntilReading(pid_t pid, const std::string& prefix) {
+  std::string first;
+  for (int i = 0; i < 10000; ++i) {
+    std::string now = OpenFileUnder(pid, prefix);
+    if (first.empty()) first = now;
+    if (!now.empty() && now != first) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+// Opened read-write, as the next phiscan start opens the catalog: a kill
+// during the catalog's creation can leave a hot rollback journal (before the
+// switch to WAL), which only a writable connection may roll back.
 struct Db {
   sqlite3* db = nullptr;
   explicit Db(const std::string& path) {
-    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
   }
   ~Db() { sqlite3_close(db); }
   std::string Text(const std::string& sql) {
@@ -185,6 +185,98 @@ TEST_CASE("kill -9 at any moment leaves a catalog that passes integrity_check") 
   CHECK(db.Text("SELECT count(*) FROM assets WHERE kind = 0") == "300");
 }
 
+TEST_CASE("After kill -9 the next scan reads only the files the killed run had not committed") {
+  TempDir dir;
+  const int kFiles = 800;
+  const size_t kSize = 256 << 10;
+  MakeTree(dir.Join("tree"), kFiles, kSize);  // 210 MB
+  std::string catalog = dir.Join("resume.db");
+  auto committed = [&](std::set<std::string>& paths) {
+    std::string out;
+    paths.clear();
+    if (RunCommand(Phireport() + " assets --format jsonl --catalog " + catalog, &out) != 0) return;
+    for (const auto& a : ParseJsonl(out)) {
+      if (a["status"] == "complete") paths.insert(a["path"].get<std::string>());
+    }
+  };
+  // Kill as soon as a first batch is committed, so some but not all files
+  // are done: reports read the catalog safely while a scan writes it.
+  std::set<std::string> done;
+  std::string out;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    for (const char* suffix : {"", "-wal", "-shm", ".key"}) unlink((catalog + suffix).c_str());
+    auto child = Child::Start({Phiscan(), "scan", "--quiet", "--threads", "1", "--catalog",
+                               catalog, dir.Join("tree")});
+    WaitUntilReading(child.pid, dir.Join("tree/"));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      committed(done);
+      if (!done.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    kill(child.pid, SIGKILL);
+    child.Wait();
+    if (!WIFSIGNALED(child.status)) continue;  // finished first
+    committed(done);
+    if (!done.empty() && done.size() < static_cast<size_t>(kFiles)) break;
+  }
+  // What the killed run committed is final and must not be read again.
+  INFO("committed before the kill: " << done.size());
+  REQUIRE(done.size() > 0);
+  REQUIRE(done.size() < static_cast<size_t>(kFiles));
+
+  REQUIRE(RunCommand(Phiscan() + " scan --quiet --threads 2 --catalog " + catalog + " " +
+                     dir.Join("tree")) == 0);
+  REQUIRE(RunCommand(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
+  auto runs = ParseJsonl(out);  // newest first
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[1]["status"] == "interrupted");
+  CHECK(runs[0]["status"] == "completed");
+  CHECK(runs[0]["assets"] == kFiles);
+  // The run's own counters: files carried over unread, and bytes classified.
+  CHECK(runs[0]["unchanged"] == done.size());
+  CHECK(runs[0]["bytes_scanned"] == (kFiles - done.size()) * kSize);
+  // Every carried-over file keeps the killed run as the one that classified it.
+  REQUIRE(RunCommand(Phireport() + " assets --format jsonl --catalog " + catalog, &out) == 0);
+  int carried = 0;
+  for (const auto& a : ParseJsonl(out)) {
+    CHECK(a["status"] == "complete");
+    if (done.count(a["path"].get<std::string>())) {
+      CHECK(a["last_scan_run"] == runs[1]["run"]);
+      ++carried;
+    } else {
+      CHECK(a["last_scan_run"] == runs[0]["run"]);
+    }
+  }
+  CHECK(carried == static_cast<int>(done.size()));
+  Db db(catalog);
+  CHECK(db.Text("PRAGMA integrity_check") == "ok");
+}
+
+// Regression: the writer once closed a descriptor of "-shm" after
+// sqlite3_open, which drops the process's POSIX locks on it; the next reader
+// then believed it was alone, reset the shared-memory index, and the scan died
+// of SIGBUS or lost its writes while exiting 0.
+TEST_CASE("A report run during a scan neither crashes it nor loses its results",
+          "[reader_during_scan]") {
+  TempDir dir;
+  MakeTree(dir.Join("tree"), 300, 256 << 10);
+  std::string catalog = dir.Join("busy.db");
+  auto child = Child::Start({Phiscan(), "scan", "--quiet", "--threads", "1", "--catalog", catalog,
+                             dir.Join("tree")});
+  WaitUntilReading(child.pid, dir.Join("tree/"));
+  std::string out;
+  for (int i = 0; i < 10; ++i) {
+    RunCommand(Phireport() + " runs --format jsonl --catalog " + catalog + " 2>&1", &out);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  child.Wait();
+  CHECK(child.ExitCode() == 0);
+  Db db(catalog);
+  CHECK(db.Text("SELECT status FROM runs ORDER BY id DESC LIMIT 1") == "completed");
+  CHECK(db.Text("SELECT count(*) FROM assets") == "300");
+}
+
 TEST_CASE("A file that is one huge line is scanned in constant memory") {
   TempDir dir;
   const size_t kSize = 64 << 20;
@@ -197,7 +289,7 @@ TEST_CASE("A file that is one huge line is scanned in constant memory") {
                              dir.Join("line.txt")});
   child.Wait();
   REQUIRE(child.ExitCode() == 0);
-  long peak_mb = child.usage.ru_maxrss / 1024;
+  long peak_mb = child.PeakRssMb();
   INFO("peak RSS " << peak_mb << " MB");
   if (!kSanitized) CHECK(peak_mb < 150);  // the file is 64 MB; memory must not follow it
   std::string out;

@@ -121,6 +121,53 @@ TEST_CASE("differential: loose, in a zip, in a tar.gz in a zip, and as UTF-16 ag
   CHECK(total > 0);  // the sample notes do hold planted values
 }
 
+TEST_CASE("differential: mail, PDF, DICOM and xlsx agree loose, in a zip, in a tar.gz in a zip, as UTF-16") {
+  TempDir dir;
+  BuildFormatFixtures(dir.Join("fx"));
+  size_t total = 0;
+  for (const char* rel : {"mail/visit.eml", "mail/inbox.mbox", "pdf/referral.pdf",
+                          "dicom/explicit.dcm", "dicom/implicit.dcm", "docs/header.xlsx"}) {
+    INFO(rel);
+    std::string data = ReadFile(dir.Join(std::string("fx/") + rel));
+    std::string name = std::filesystem::path(rel).filename().string();
+    auto loose = ExtractMemory(data, name);
+    auto in_zip = ExtractMemory(WriteArchive("zip", "", {{name, data}}), "one.zip");
+    auto nested = ExtractMemory(
+        WriteArchive("zip", "", {{"exports/batch.tar.gz", WriteArchive("pax", "gzip", {{name, data}})}}),
+        "outer.zip");
+    std::vector<std::vector<AssetRecord>> variants = {in_zip, nested};
+    std::vector<std::string> prefixes = {name, "exports/batch.tar.gz!" + name};
+    if (name.find(".eml") != std::string::npos || name.find(".mbox") != std::string::npos) {
+      for (bool le : {true, false}) {
+        for (bool bom : {true, false}) {
+          auto wide = ExtractMemory(ToUtf16(data, le, bom), name);
+          // As a top-level file: lift the records one level to compare alike.
+          std::vector<AssetRecord> lifted = {AssetRecord()};
+          for (auto r : wide) {
+            r.member = name + (r.member ? "!" + *r.member : "");
+            lifted.push_back(r);
+          }
+          variants.push_back(lifted);
+          prefixes.push_back(name);
+        }
+      }
+    }
+    for (size_t v = 0; v < variants.size(); ++v) {
+      INFO("variant " << v);
+      for (const auto& l : loose) {
+        std::string member = prefixes[v] + (l.member ? "!" + *l.member : "");
+        INFO("member " << member);
+        const AssetRecord* r = FindRecord(variants[v], member);
+        REQUIRE(r != nullptr);
+        CHECK(StatusOf(*r) == StatusOf(l));
+        CHECK(Located(*r) == Located(l));
+      }
+    }
+    for (const auto& l : loose) total += l.findings.size();
+  }
+  CHECK(total > 0);
+}
+
 TEST_CASE("allowlisted formats and filters: 7z, zstd, xz, bzip2, tar, nested 7z buffered") {
   std::vector<ArchiveMember> one = {{"a/notes.txt", kPlant}};
   struct Case {

@@ -104,3 +104,45 @@ TEST_CASE("HTML: tags become separators, &nbsp; a space") {
                      "<span>1111 1111 1111</span></div><img alt=\"SSN 536-22-8726\"></body></html>";
   CHECK(Types(html, "page.html") == Counts{{"CREDIT_CARD", 1}, {"US_SSN", 1}});
 }
+
+namespace {
+
+// An xlsx with the sheet before the shared strings (Excel's order): row 1
+// names the columns, the values sit far below, beyond the evidence window.
+std::string Workbook(const std::string& header, const std::string& extra_string = "") {
+  const std::string ct =
+      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+  std::string far = Far();
+  std::string sst = "<sst><si><t>1234567893</t></si><si><t>" + far + "</t></si><si><t>Note</t></si>"
+                    "<si><t>" + header + "</t></si><si><r><t>" + extra_string + "</t></r></si></sst>";
+  std::string sheet = "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>2</v></c>"
+                      "<c r=\"B1\" t=\"s\"><v>3</v></c></row>";
+  for (int r = 2; r < 5; ++r) {
+    sheet += "<row r=\"" + std::to_string(r) + "\"><c t=\"inlineStr\"><is><t>" + far +
+             "</t></is></c></row>";
+  }
+  sheet += "<row r=\"5\"><c r=\"B5\"><v>536228726</v></c></row>";
+  for (int r = 6; r < 9; ++r) {
+    sheet += "<row r=\"" + std::to_string(r) + "\"><c t=\"inlineStr\"><is><t>" + far +
+             "</t></is></c></row>";
+  }
+  sheet += "</sheetData></worksheet>";
+  return WriteArchive("zip", "", {{"[Content_Types].xml", ct},
+                                  {"xl/worksheets/sheet1.xml", sheet},
+                                  {"xl/sharedStrings.xml", sst}});
+}
+
+}  // namespace
+
+TEST_CASE("xlsx: the first row names the columns of the cells below") {
+  CHECK(Types(Workbook("SSN"), "book.xlsx") == Counts{{"US_SSN", 1}});
+  CHECK(Types(Workbook("Ref"), "book.xlsx").empty());
+  // Shared strings no cell uses are still read.
+  CHECK(Types(Workbook("Ref", "Patient SSN 536-22-8726"), "book.xlsx") == Counts{{"US_SSN", 1}});
+  // A workbook inside a zip is buffered to read its strings first.
+  auto recs = ExtractMemory(WriteArchive("zip", "", {{"exports/book.xlsx", Workbook("SSN")}}),
+                            "e.zip");
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[1].member == "exports/book.xlsx");
+  CHECK(TypeCounts(recs[1]) == Counts{{"US_SSN", 1}});
+}

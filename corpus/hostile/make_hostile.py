@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Builds the hostile inputs of reliability-anchors.md section 8, at test time.
+
+    make_hostile.py OUT CASE...     (or "all"; "--list" prints the case names)
+
+Each case writes its fixture under OUT/CASE/ (a file or a small tree). Big
+inputs (gigabytes of zeros, a 200 MB line, a 64 GiB sparse file) are small on
+disk: compressed, sparse, or written only when asked. Nothing here is real
+PHI: the one planted identifier is the synthetic SSN 536-22-8726. Python 3
+standard library only. The tests in tests/regression/hostile_test.cc run
+phiscan on every case and check the recorded status.
+"""
+import gzip
+import io
+import os
+import socket
+import stat
+import struct
+import sys
+import tarfile
+import zipfile
+import zlib
+
+PLANTED = b"Patient SSN: 536-22-8726\n"
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def zip_bytes(members, method=zipfile.ZIP_DEFLATED):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, data in members:
+            z.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), data, compress_type=method)
+    return buf.getvalue()
+
+
+def tar_gz_bytes(name, data):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def gz_bytes(data):
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+# 1. Recursive bomb in the manner of 42.zip: 16 copies per level, 5 levels,
+# a 64 MiB text leaf (compresses to ~64 KiB; deflate's window makes each
+# level's 16 copies nearly free). Expands to 16^5 x 64 MiB = 64 TiB.
+def case_zip_bomb_42(out):
+    layer = zip_bytes([("leaf.txt", b"A" * (64 << 20))])
+    for level in range(5):
+        layer = zip_bytes([("l%d_%02d.zip" % (level, i), layer) for i in range(16)])
+    write(os.path.join(out, "42.zip"), layer)
+
+
+# 2. Overlapping-entry bomb (Fifield): one compressed local entry of 32 MiB
+# of text, and a central directory of 4096 entries that all point at it.
+def case_zip_overlap(out):
+    data = (b"lorem ipsum dolor sit amet " * 40 + b"\n") * ((32 << 20) // 1081)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    cdata = comp.compress(data) + comp.flush()
+    crc = zlib.crc32(data)
+    name = b"a.txt"
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x5821, crc, len(cdata),
+                        len(data), len(name), 0) + name + cdata
+    central = b""
+    n = 4096
+    for _ in range(n):
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x5821, crc,
+                               len(cdata), len(data), len(name), 0, 0, 0, 0, 0o100644 << 16,
+                               0) + name
+    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, len(central), len(local), 0)
+    write(os.path.join(out, "overlap.zip"), local + central + eocd)
+
+
+# 3. A gzip of 4 GiB of zeros (about 4 MB on disk), and the same
+# for text (spaces), which is classified rather than skipped as binary.
+def gzip_of(path, byte, size):
+    # Concatenated gzip members (valid gzip, as gunzip and libarchive read
+    # it): one 64 MiB member compressed once and repeated, so building 4 GiB
+    # takes a fraction of a second.
+    member = gzip.compress(byte * (64 << 20), compresslevel=9, mtime=0)
+    write(path, member * (size // (64 << 20)))
+
+
+def case_gzip_zeros(out):
+    gzip_of(os.path.join(out, "zeros.bin.gz"), b"\0", 4 << 30)
+
+
+def case_gzip_spaces(out):
+    gzip_of(os.path.join(out, "spaces.txt.gz"), b" ", 4 << 30)
+
+
+# 4. Nesting 50 deep: gzip in gzip, and zip in tar.gz in zip ...
+def case_nested_gzip_50(out):
+    data = PLANTED
+    for _ in range(50):
+        data = gz_bytes(data)
+    write(os.path.join(out, "deep.txt.gz"), data)
+
+
+def case_nested_mixed_50(out):
+    data, name = PLANTED, "notes.txt"
+    for level in range(50):
+        if level % 2 == 0:
+            data, name = zip_bytes([(name, data)]), "l%d.zip" % level
+        else:
+            data, name = tar_gz_bytes(name, data), "l%d.tar.gz" % level
+    write(os.path.join(out, name), data)
+
+
+# 5. Corrupt and truncated archives.
+def case_corrupt_archives(out):
+    members = [("m%02d.txt" % i, PLANTED * 2000) for i in range(8)]
+    z = zip_bytes(members)
+    write(os.path.join(out, "truncated.zip"), z[: len(z) // 2])
+    bad = bytearray(z)
+    for i in range(len(bad) // 3, len(bad) // 3 + 64):
+        bad[i] ^= 0x5A
+    write(os.path.join(out, "flipped.zip"), bytes(bad))
+    tgz = tar_gz_bytes("notes.txt", PLANTED * 20000)
+    write(os.path.join(out, "truncated.tar.gz"), tgz[: len(tgz) // 2])
+    write(os.path.join(out, "magic_only.zip"), b"PK\x03\x04" + bytes(range(256)) * 16)
+    write(os.path.join(out, "empty.gz"), b"\x1f\x8b")
+
+
+# 7. An encrypted zip (ZipCrypto flag set on the entry): never inspected.
+def case_encrypted_zip(out):
+    z = bytearray(zip_bytes([("secret.txt", PLANTED)], zipfile.ZIP_STORED))
+    for sig, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        i = z.find(sig)
+        z[i + flag_at] |= 1
+    write(os.path.join(out, "locked.zip"), bytes(z))
+
+
+# 8. Symlink loops and links out of the root.
+def case_symlinks(out):
+    root = os.path.join(out, "root")
+    write(os.path.join(root, "a", "inside.txt"), PLANTED)
+    write(os.path.join(out, "outside", "outside.txt"), PLANTED)
+    os.symlink("..", os.path.join(root, "a", "up"))
+    os.symlink(".", os.path.join(root, "a", "self"))
+    os.symlink("loop2", os.path.join(root, "loop1"))
+    os.symlink("loop1", os.path.join(root, "loop2"))
+    os.symlink(os.path.join("..", "outside"), os.path.join(root, "out_dir"))
+    os.symlink(os.path.join("..", "outside", "outside.txt"), os.path.join(root, "out_file"))
+    os.symlink("/", os.path.join(root, "slash"))
+    os.symlink("/nonexistent/dangling", os.path.join(root, "dangling"))
+
+
+# 12. FIFOs, sockets, device nodes (a device only where mknod is allowed).
+def case_special_files(out):
+    os.makedirs(out, exist_ok=True)
+    write(os.path.join(out, "plain.txt"), PLANTED)
+    os.mkfifo(os.path.join(out, "fifo"))
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(os.path.join(out, "sock"))
+    s.close()
+    try:
+        os.mknod(os.path.join(out, "zero"), 0o600 | stat.S_IFCHR, os.makedev(1, 5))
+    except PermissionError:
+        pass
+
+
+# 13. A sparse file: 8 KiB of text, a hole of SIZE, the planted line.
+def case_sparse(out, hole=64 << 30):
+    path = os.path.join(out, "sparse.txt")
+    os.makedirs(out, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write((b"Clinic note, nothing sensitive here. " * 230)[:8192])
+        f.seek(hole, os.SEEK_CUR)
+        f.write(b"\n" + PLANTED)
+
+
+def case_sparse_1g(out):
+    case_sparse(out, 1 << 30)
+
+
+# 15/16. Invalid UTF-8 and UTF-16 content.
+def case_bad_encodings(out):
+    junk = bytes([0xC3, 0x28, 0xA0, 0xA1, 0xE2, 0x28, 0xA1, 0xF0, 0x28, 0x8C, 0xBC, 0xFF, 0xFE])
+    write(os.path.join(out, "invalid_utf8.txt"), (b"note " + junk) * 1000 + PLANTED + junk)
+    u16 = "Patient record\n".encode("utf-16-le") * 100
+    lone = b"\x00\xd8A\x00\x00\xdc\x00\xdc"  # unpaired high and low surrogates
+    write(os.path.join(out, "utf16_broken.txt"),
+          b"\xff\xfe" + u16 + lone * 50 + PLANTED.decode().encode("utf-16-le") + b"\x41")
+    write(os.path.join(out, "utf16be_nobom.txt"),
+          "Patient record\n".encode("utf-16-be") * 600 + lone + b"\x00")
+
+
+# 18/19. File names with newlines, control characters and invalid UTF-8;
+# a path longer than PATH_MAX (built with directory descriptors).
+def case_names(out):
+    d = os.fsencode(out)
+    os.makedirs(d, exist_ok=True)
+    for name in (b"new\nline.txt", b"tab\tand\x1bescape.txt", b"bad\xff\xfeutf8.txt",
+                 b"<script>alert(1)<\\script>.txt", b"<img src=x onerror=alert(2)>.txt",
+                 b"=cmd|' -C calc'!A0.csv", b"-rf"):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(PLANTED)
+    fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    depth = 0
+    try:
+        while depth < 40:  # 40 x 200 bytes: 8000 > PATH_MAX
+            comp = b"d%02d" % depth + b"x" * 197
+            os.mkdir(comp, dir_fd=fd)
+            nfd = os.open(comp, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = nfd
+            depth += 1
+        leaf = os.open(b"deep.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(leaf, PLANTED)
+        os.close(leaf)
+    finally:
+        os.close(fd)
+
+
+# 20. A single line of SIZE bytes with the planted value at the end.
+def case_long_line(out, size=200 << 20):
+    os.makedirs(out, exist_ok=True)
+    piece = b"lorem ipsum dolor sit amet, " * 4096
+    with open(os.path.join(out, "line.txt"), "wb") as f:
+        for _ in range(size // len(piece)):
+            f.write(piece)
+        f.write(PLANTED.rstrip(b"\n"))
+
+
+# 21. Content that makes patterns match everywhere: 1.2 million SSN-shaped
+# values, and 10 MB of digits.
+def case_match_everywhere(out):
+    write(os.path.join(out, "ssns.txt"), b"SSN 536-22-8726 " * 1_200_000)
+    write(os.path.join(out, "digits.txt"), b"0123456789" * 1_000_000)
+    write(os.path.join(out, "keywords.txt"), b"ssn patient mrn diagnosis " * 400_000)
+
+
+# 23/24. Empty file; a zip named .txt.
+def case_misc(out):
+    write(os.path.join(out, "empty.txt"), b"")
+    write(os.path.join(out, "really_a_zip.txt"), zip_bytes([("inner.txt", PLANTED)]))
+
+
+CASES = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
+
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == "--list":
+        print("\n".join(CASES))
+        return 0
+    if len(argv) < 3:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    out, names = argv[1], argv[2:]
+    if names == ["all"]:
+        names = list(CASES)
+    for n in names:
+        if n not in CASES:
+            print("unknown case: " + n, file=sys.stderr)
+            return 2
+        CASES[n](os.path.join(out, n))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

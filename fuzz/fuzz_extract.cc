@@ -1,0 +1,57 @@
+// libFuzzer target: the Extractor on arbitrary bytes, with a file name that
+// hints at the format (PHISCAN_FUZZ_NAME, set per target at build time:
+// "x.zip" exercises the archive layer, "x.hl7", "x.json", "x.csv", "x.x12",
+// "x.dcm", "x.eml" the parsers behind them; content still decides). The
+// budget is small so every input ends quickly; a crash, a sanitizer report,
+// or a record without a status is a failure.
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "classifiers/rule_pack.h"
+#include "classifiers/ruleset.h"
+#include "scanner/extract.h"
+
+#ifndef PHISCAN_FUZZ_NAME
+#define PHISCAN_FUZZ_NAME "input.bin"
+#endif
+
+namespace {
+
+phiscan::scanner::Extractor& TheExtractor() {
+  static phiscan::scanner::ScanLimits limits = [] {
+    phiscan::scanner::ScanLimits l;
+    l.chunk_size = 4096;
+    l.max_expanded_bytes = 8 << 20;
+    l.max_members = 200;
+    l.max_depth = 4;
+    l.max_time_ms = 2000;
+    l.max_buffered_member = 1 << 20;
+    l.max_candidates_per_asset = 10000;
+    return l;
+  }();
+  static auto rules = [] {
+    auto pack = phiscan::classifiers::ParseRulePack(
+        phiscan::classifiers::BuiltinRulePackText(), "builtin.yaml");
+    if (!pack.ok()) std::abort();
+    auto compiled = phiscan::classifiers::RuleSet::Compile(pack.value());
+    if (!compiled.ok()) std::abort();
+    return compiled.value();
+  }();
+  static phiscan::scanner::Extractor extractor(rules, nullptr, limits);
+  return extractor;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::vector<phiscan::AssetRecord> out;
+  phiscan::AssetRecord top;
+  top.path = PHISCAN_FUZZ_NAME;
+  TheExtractor().ExtractBytes(std::string_view(reinterpret_cast<const char*>(data), size),
+                              PHISCAN_FUZZ_NAME, top, out);
+  if (out.empty() || out.size() > 10000) std::abort();
+  return 0;
+}

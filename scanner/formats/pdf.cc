@@ -1,0 +1,84 @@
+// PDF: the text of every page, and the document information (title,
+// author, subject, keywords), through poppler-cpp. Compiled only when
+// poppler-cpp is found (scanner/CMakeLists.txt); pending.cc has the stub.
+//
+// The file is read into memory (up to ScanLimits::max_buffered_member) and
+// parsed from there: poppler never gets a path, and nothing is written to
+// disk. A document that needs a user password is encrypted(password_protected);
+// one poppler cannot open is partial(corrupt); a larger one partial(limit_size).
+// Offsets are in the extracted text. poppler's own error output is silenced:
+// its messages can quote document content.
+#include <poppler-document.h>
+#include <poppler-global.h>
+#include <poppler-page.h>
+
+#include <mutex>
+
+#include "scanner/formats/extract_impl.h"
+
+namespace phiscan::scanner {
+namespace {
+
+void Quiet(const std::string&, void*) {}
+
+void SilencePoppler() {
+  static std::once_flag once;
+  std::call_once(once, [] { poppler::set_debug_error_function(&Quiet, nullptr); });
+}
+
+void Append(formats::TextSink& sink, const poppler::ustring& text) {
+  if (text.empty()) return;
+  poppler::byte_array utf8 = text.to_utf8();
+  if (utf8.empty()) return;
+  TextDecoder decoder(TextEncoding::kUtf8);
+  decoder.Decode(std::string_view(utf8.data(), utf8.size()), sink);
+  decoder.Finish(sink);
+  sink.Synthetic("\n", sink.position());
+}
+
+}  // namespace
+
+bool Extractor::PdfSupported() { return true; }
+
+void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Records& out) {
+  SilencePoppler();
+  std::string bytes;
+  if (!BufferAll(in, bytes, out[idx])) return;
+  if (bytes.size() > static_cast<size_t>(INT32_MAX)) {
+    MarkPartial(out[idx], "limit_size", "PDF larger than 2 GiB");
+    return;
+  }
+  formats::TextSink sink(MatcherAt(depth), budget(), limits().max_locators);
+  sink.ReportTextOffsets();
+  try {
+    std::unique_ptr<poppler::document> doc(
+        poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
+    if (!doc) {
+      MarkPartial(out[idx], "corrupt", "PDF could not be parsed");
+    } else if (doc->is_locked()) {
+      out[idx].status = AssetStatus::kEncrypted;
+      out[idx].reason = "password_protected";
+      out[idx].detail = "PDF needs a password to open";
+    } else {
+      for (const char* key : {"Title", "Author", "Subject", "Keywords"}) {
+        Append(sink, doc->info_key(key));
+      }
+      const int pages = doc->pages();
+      for (int i = 0; i < pages; ++i) {
+        if (!budget().CheckTime() || sink.stopped()) break;
+        std::unique_ptr<poppler::page> page(doc->create_page(i));
+        if (!page) {
+          MarkPartial(out[idx], "corrupt", "PDF page " + std::to_string(i + 1) + " unreadable");
+          continue;
+        }
+        Append(sink, page->text(poppler::rectf(), poppler::page::raw_order_layout));
+      }
+    }
+  } catch (const std::exception&) {
+    MarkPartial(out[idx], "corrupt", "PDF: poppler failed");
+  }
+  sink.Finish(out[idx]);
+  if (out[idx].status == AssetStatus::kEncrypted) out[idx].bytes_scanned = 0;
+}
+
+}  // namespace phiscan::scanner

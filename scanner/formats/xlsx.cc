@@ -1,0 +1,371 @@
+#include "scanner/formats/xlsx.h"
+
+#include <charconv>
+
+#include "scanner/formats/archive.h"
+
+namespace phiscan::scanner::formats {
+namespace {
+
+// Longest tag (with its attributes) looked at; the rest is ignored.
+constexpr size_t kMaxTag = 1024;
+
+std::string_view LocalName(std::string_view n) {
+  size_t colon = n.rfind(':');
+  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+}
+
+// The value of attribute `name` in the attribute text of a tag, or "".
+std::string_view Attr(std::string_view attrs, std::string_view name) {
+  size_t at = 0;
+  while ((at = attrs.find(name, at)) != std::string_view::npos) {
+    bool starts = at == 0 || attrs[at - 1] == ' ' || attrs[at - 1] == '\t' ||
+                  attrs[at - 1] == '\n' || attrs[at - 1] == '\r';
+    size_t k = at + name.size();
+    if (starts && k + 1 < attrs.size() && attrs[k] == '=' &&
+        (attrs[k + 1] == '"' || attrs[k + 1] == '\'')) {
+      char q = attrs[k + 1];
+      size_t end = attrs.find(q, k + 2);
+      if (end == std::string_view::npos) return {};
+      return attrs.substr(k + 2, end - k - 2);
+    }
+    at = k;
+  }
+  return {};
+}
+
+void AppendUtf8(uint32_t cp, std::string& out) {
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+void DecodeEntity(std::string_view body, std::string& out) {
+  if (body == "amp")
+    out += '&';
+  else if (body == "lt")
+    out += '<';
+  else if (body == "gt")
+    out += '>';
+  else if (body == "quot")
+    out += '"';
+  else if (body == "apos")
+    out += '\'';
+  else if (body.size() > 1 && body[0] == '#') {
+    bool hex = body[1] == 'x' || body[1] == 'X';
+    std::string_view digits = body.substr(hex ? 2 : 1);
+    uint32_t cp = 0;
+    auto r = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+    if (r.ec == std::errc() && r.ptr == digits.data() + digits.size()) AppendUtf8(cp, out);
+  } else {
+    out += '&';
+    out += body;
+    out += ';';
+  }
+}
+
+// A minimal XML tokenizer for the two SpreadsheetML parts: start and end
+// tags with their attribute text, and text with entities decoded. `H` has
+// Start(local, attrs, self_closing), End(local) and Text(text).
+template <typename H>
+class XmlScan {
+ public:
+  explicit XmlScan(H& h) : h_(h) {}
+
+  void Feed(std::string_view s) {
+    for (char c : s) {
+      switch (state_) {
+        case State::kText:
+          if (c == '<') {
+            FlushText();
+            state_ = State::kTag;
+            tag_.clear();
+          } else if (c == '&') {
+            FlushText();
+            state_ = State::kEntity;
+            entity_.clear();
+          } else {
+            text_ += c;
+            if (text_.size() >= 4096) FlushText();
+          }
+          break;
+        case State::kEntity:
+          if (c == ';' || entity_.size() > 12) {
+            std::string decoded;
+            if (c == ';') {
+              DecodeEntity(entity_, decoded);
+            } else {
+              decoded = "&" + entity_ + c;
+            }
+            h_.Text(decoded);
+            state_ = State::kText;
+          } else {
+            entity_ += c;
+          }
+          break;
+        case State::kTag:
+          if (c == '>') {
+            EndTag();
+            state_ = State::kText;
+          } else if (tag_.size() < kMaxTag) {
+            tag_ += c;
+          }
+          break;
+      }
+    }
+    FlushText();
+  }
+
+ private:
+  enum class State { kText, kEntity, kTag };
+
+  void FlushText() {
+    if (text_.empty()) return;
+    h_.Text(text_);
+    text_.clear();
+  }
+
+  void EndTag() {
+    std::string_view t = tag_;
+    if (t.empty() || t[0] == '?' || t[0] == '!') return;  // declarations, comments
+    if (t[0] == '/') {
+      h_.End(LocalName(t.substr(1, t.find_first_of(" \t\r\n", 1) - 1)));
+      return;
+    }
+    bool self_closing = t.back() == '/';
+    if (self_closing) t.remove_suffix(1);
+    size_t sp = t.find_first_of(" \t\r\n");
+    std::string_view name = LocalName(t.substr(0, sp));
+    std::string_view attrs = sp == std::string_view::npos ? std::string_view() : t.substr(sp + 1);
+    h_.Start(name, attrs, self_closing);
+    if (self_closing) h_.End(name);
+  }
+
+  H& h_;
+  State state_ = State::kText;
+  std::string tag_, text_, entity_;
+};
+
+// xl/sharedStrings.xml: each <si> is one string, the text of its <t>
+// elements (rich-text runs joined; phonetic <rPh> runs left out).
+class SstHandler {
+ public:
+  SstHandler(SharedStrings& out, size_t max_bytes) : out_(out), max_bytes_(max_bytes) {}
+  void Start(std::string_view n, std::string_view, bool) {
+    if (n == "si") {
+      in_si_ = true;
+      cur_.clear();
+    } else if (n == "rPh") {
+      in_rph_ = true;
+    } else if (n == "t") {
+      in_t_ = true;
+    }
+  }
+  void End(std::string_view n) {
+    if (n == "si" && in_si_) {
+      in_si_ = false;
+      bytes_ += cur_.size();
+      if (bytes_ > max_bytes_) {
+        overflow_ = true;
+        return;
+      }
+      out_.strings.push_back(cur_);
+    } else if (n == "rPh") {
+      in_rph_ = false;
+    } else if (n == "t") {
+      in_t_ = false;
+    }
+  }
+  void Text(std::string_view t) {
+    if (in_si_ && in_t_ && !in_rph_ && cur_.size() < kMaxCell) {
+      cur_.append(t.substr(0, kMaxCell - cur_.size()));
+    }
+  }
+  bool overflow() const { return overflow_; }
+
+ private:
+  SharedStrings& out_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;
+  std::string cur_;
+  bool in_si_ = false, in_rph_ = false, in_t_ = false, overflow_ = false;
+};
+
+// Column index from a cell reference ("B6" → 1), or -1.
+long ColumnOf(std::string_view ref) {
+  long col = 0;
+  size_t i = 0;
+  for (; i < ref.size() && i < 4 && ref[i] >= 'A' && ref[i] <= 'Z'; ++i) {
+    col = col * 26 + (ref[i] - 'A' + 1);
+  }
+  return i == 0 ? -1 : col - 1;
+}
+
+class Sheet : public StructuredText {
+ public:
+  Sheet(TextSink& sink, SharedStrings& strings, const ScanLimits& limits)
+      : sink_(sink), strings_(strings), limits_(limits), scan_(*this) {}
+
+  void OnText(std::string_view utf8, uint64_t, uint64_t) override { scan_.Feed(utf8); }
+  void End() override {
+    if (rows_ > 0) sink_.Synthetic("\n", sink_.position());
+  }
+
+  void Start(std::string_view n, std::string_view attrs, bool) {
+    if (n == "row") {
+      if (rows_++ > 0) sink_.Synthetic("\n", sink_.position());
+      header_row_ = rows_ == 1;
+      col_ = -1;
+      cells_in_row_ = 0;
+    } else if (n == "c") {
+      long c = ColumnOf(Attr(attrs, "r"));
+      col_ = c >= 0 ? c : col_ + 1;
+      type_.assign(Attr(attrs, "t"));
+      cell_.clear();
+      in_cell_ = true;
+    } else if (in_cell_ && (n == "v" || n == "t")) {
+      in_value_ = true;
+    } else if (n == "rPh") {
+      in_rph_ = true;
+    }
+  }
+
+  void End(std::string_view n) {
+    if (n == "v" || n == "t") {
+      in_value_ = false;
+    } else if (n == "rPh") {
+      in_rph_ = false;
+    } else if (n == "c" && in_cell_) {
+      in_cell_ = false;
+      Cell();
+    }
+  }
+
+  void Text(std::string_view t) {
+    if (in_cell_ && in_value_ && !in_rph_ && cell_.size() < kMaxCell) {
+      cell_.append(t.substr(0, kMaxCell - cell_.size()));
+    }
+  }
+
+ private:
+  void Cell() {
+    std::string_view text = cell_;
+    if (type_ == "s") {
+      size_t idx = 0;
+      auto r = std::from_chars(cell_.data(), cell_.data() + cell_.size(), idx);
+      if (r.ec != std::errc() || idx >= strings_.strings.size()) return;
+      strings_.used[idx] = true;
+      text = strings_.strings[idx];
+    }
+    if (text.empty()) return;
+    if (cells_in_row_++ > 0) sink_.Synthetic(" ", sink_.position());
+    uint64_t start = sink_.position();
+    sink_.Synthetic(text, start);
+    const size_t col = static_cast<size_t>(col_);
+    if (header_row_) {
+      if (col < limits_.max_columns) {
+        if (headers_.size() <= col) headers_.resize(col + 1);
+        headers_[col].assign(text.substr(0, limits_.max_field_name));
+      }
+    } else if (col < headers_.size() && !headers_[col].empty()) {
+      sink_.Field(start, sink_.position(), headers_[col]);
+    }
+  }
+
+  TextSink& sink_;
+  SharedStrings& strings_;
+  const ScanLimits& limits_;
+  XmlScan<Sheet> scan_;
+  std::vector<std::string> headers_;
+  std::string type_, cell_;
+  long col_ = -1;
+  size_t rows_ = 0;
+  int cells_in_row_ = 0;
+  bool header_row_ = false, in_cell_ = false, in_value_ = false, in_rph_ = false;
+};
+
+}  // namespace
+
+bool IsWorksheetPart(std::string_view n) {
+  return n.substr(0, 19) == "xl/worksheets/sheet" && n.size() > 4 &&
+         n.substr(n.size() - 4) == ".xml";
+}
+
+bool ParseSharedStrings(std::string_view xml, size_t max_bytes, SharedStrings& out) {
+  SstHandler h(out, max_bytes);
+  XmlScan<SstHandler> scan(h);
+  scan.Feed(xml);
+  out.used.assign(out.strings.size(), false);
+  out.loaded = !h.overflow();
+  return out.loaded;
+}
+
+std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits& limits,
+                                               Budget& budget) {
+  auto reader = ArchiveReader::Open(src, false);
+  if (!reader.ok()) return std::nullopt;
+  SharedStrings table;
+  bool sheets = false;
+  ArchiveEntry entry;
+  std::vector<char> buf(64 << 10);
+  for (;;) {
+    auto next = reader.value()->Next(entry);
+    if (!next.ok()) return std::nullopt;
+    if (!next.value()) break;
+    if (IsWorksheetPart(entry.name)) sheets = true;
+    if (entry.name != "xl/sharedStrings.xml" || entry.encrypted || table.loaded) continue;
+    SstHandler h(table, limits.max_buffered_member);
+    XmlScan<SstHandler> scan(h);
+    TextDecoder decoder(TextEncoding::kUtf8);
+    class Feed : public TextConsumer {
+     public:
+      explicit Feed(XmlScan<SstHandler>& s) : s_(s) {}
+      void OnText(std::string_view t, uint64_t, uint64_t) override { s_.Feed(t); }
+
+     private:
+      XmlScan<SstHandler>& s_;
+    } feed(scan);
+    for (;;) {
+      if (!budget.CheckTime()) return std::nullopt;
+      auto n = reader.value()->ReadData({buf.data(), buf.size()});
+      if (!n.ok()) return std::nullopt;
+      if (n.value() == 0) break;
+      if (!budget.ChargeBytes(n.value())) return std::nullopt;
+      decoder.Decode(std::string_view(buf.data(), n.value()), feed);
+      if (h.overflow()) return std::nullopt;
+    }
+    decoder.Finish(feed);
+    table.loaded = true;
+  }
+  if (!sheets) return std::nullopt;
+  table.used.assign(table.strings.size(), false);
+  return table;
+}
+
+std::unique_ptr<StructuredText> MakeSheet(TextSink& sink, SharedStrings& strings,
+                                          const ScanLimits& limits) {
+  return std::make_unique<Sheet>(sink, strings, limits);
+}
+
+void WriteUnusedStrings(TextSink& sink, const SharedStrings& strings) {
+  for (size_t i = 0; i < strings.strings.size(); ++i) {
+    if (strings.used[i] || strings.strings[i].empty()) continue;
+    sink.Synthetic(strings.strings[i], sink.position());
+    sink.Synthetic("\n", sink.position());
+  }
+}
+
+}  // namespace phiscan::scanner::formats

@@ -1,0 +1,68 @@
+// Spreadsheet cells with their column names: in an xlsx workbook the first
+// row of each sheet names the columns, like a CSV header, so a value under
+// a column named "SSN" has that keyword as evidence however far the header
+// is in the text.
+//
+// Cells refer to the workbook's shared strings by index, and Excel writes
+// the sheets before xl/sharedStrings.xml, so the table is read first, in a
+// pass of its own over the package (which must then be seekable: a
+// top-level file, or a member buffered in memory). A sheet is then read as
+// a stream: each cell's text (the shared string, inline string or value) is
+// written with cells separated by a space and rows by a line end, and every
+// cell below the first row is declared under its column's header text.
+// Shared strings no cell used are written at the end, so nothing in the
+// table goes unread, and xl/sharedStrings.xml itself is not read again.
+//
+// Bounds: the table holds at most ScanLimits::max_buffered_member bytes of
+// text (a larger one is not loaded and the package is read part by part
+// without column names); a cell's text is cut at kMaxCell bytes; header
+// names at max_field_name; columns at max_columns.
+//
+// Thread safety: one per stream.
+#ifndef PHISCAN_SCANNER_FORMATS_XLSX_H_
+#define PHISCAN_SCANNER_FORMATS_XLSX_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scanner/budget.h"
+#include "scanner/formats/byte_source.h"
+#include "scanner/formats/structured.h"
+#include "scanner/limits.h"
+
+namespace phiscan::scanner::formats {
+
+inline constexpr size_t kMaxCell = 32 << 10;  // Excel's own cell limit is 32,767 characters
+
+struct SharedStrings {
+  std::vector<std::string> strings;
+  std::vector<bool> used;
+  bool loaded = false;  // xl/sharedStrings.xml was present and read whole
+};
+
+// Reads the shared strings of the package in `src` (REQUIRES: seekable).
+// nullopt when the package has no worksheet, or the table could not be read
+// or is too large: the caller then reads the package without column names.
+std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits& limits,
+                                               Budget& budget);
+
+bool IsWorksheetPart(std::string_view name);
+
+// A worksheet part (decoded UTF-8 XML) to cell text. REQUIRES: `sink`,
+// `strings` and `limits` outlive it.
+std::unique_ptr<StructuredText> MakeSheet(TextSink& sink, SharedStrings& strings,
+                                          const ScanLimits& limits);
+
+// Writes the shared strings no sheet referred to, one per line.
+void WriteUnusedStrings(TextSink& sink, const SharedStrings& strings);
+
+// Parses a shared-strings part held in memory (fuzz targets, tests); false
+// if its text passes `max_bytes`.
+bool ParseSharedStrings(std::string_view xml, size_t max_bytes, SharedStrings& out);
+
+}  // namespace phiscan::scanner::formats
+
+#endif  // PHISCAN_SCANNER_FORMATS_XLSX_H_

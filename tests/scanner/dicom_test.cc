@@ -1,0 +1,176 @@
+// DICOM: the header parser over explicit, implicit and big-endian files with
+// sequences, stopping at pixel data; truncated and malformed files end as
+// statuses without reading out of bounds; extraction finds the patient
+// attributes by their attribute names (MRN, date of birth, phone).
+#include "scanner/formats/dicom.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/scanner/extract_fixture.h"
+#include "tests/testutil/testutil.h"
+
+using namespace phiscan;
+using namespace phiscan::testing;
+namespace dicom = phiscan::scanner::formats::dicom;
+
+namespace {
+
+const std::string& FixtureDir() {
+  static TempDir dir;
+  static std::string path = [] {
+    BuildFormatFixtures(dir.Join("fx"));
+    return dir.Join("fx");
+  }();
+  return path;
+}
+
+struct Seen {
+  uint32_t tag;
+  std::string vr, value;
+  int depth;
+  bool operator==(const Seen& o) const {
+    return tag == o.tag && vr == o.vr && value == o.value && depth == o.depth;
+  }
+};
+
+class Collect : public dicom::Visitor {
+ public:
+  bool OnElement(const dicom::Element& e) override {
+    seen.push_back({e.tag, e.vr, std::string(e.value), e.depth});
+    return true;
+  }
+  std::vector<Seen> seen;
+};
+
+std::string Le16(uint16_t v) { return {static_cast<char>(v & 0xFF), static_cast<char>(v >> 8)}; }
+std::string Le32(uint32_t v) { return Le16(v & 0xFFFF) + Le16(v >> 16); }
+
+// An explicit VR little endian element.
+std::string Elem(uint32_t tag, const std::string& vr, std::string value) {
+  if (value.size() % 2) value += ' ';
+  std::string head = Le16(tag >> 16) + Le16(tag & 0xFFFF) + vr;
+  if (vr == "SQ" || vr == "OB" || vr == "OW" || vr == "UT" || vr == "UN") {
+    return head + std::string(2, '\0') + Le32(static_cast<uint32_t>(value.size())) + value;
+  }
+  return head + Le16(static_cast<uint16_t>(value.size())) + value;
+}
+
+std::string Part10(const std::string& dataset) {
+  std::string meta = Elem(0x00020010, "UI", std::string("1.2.840.10008.1.2.1\0", 20));
+  return std::string(128, '\0') + "DICM" + Elem(0x00020000, "UL", Le32(meta.size())) + meta +
+         dataset;
+}
+
+const std::string kUndefined = "\xFF\xFF\xFF\xFF";
+
+bool HasType(const AssetRecord& r, const std::string& type) {
+  for (const auto& t : r.types) {
+    if (t.type_id == type) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "DICOM parser: explicit, implicit and big-endian agree; sequence items; stops at pixel data") {
+  std::vector<Seen> first;
+  for (const char* f : {"explicit.dcm", "implicit.dcm", "bigendian.dcm"}) {
+    INFO(f);
+    std::string bytes = ReadFile(FixtureDir() + "/dicom/" + f);
+    Collect c;
+    dicom::Info info;
+    REQUIRE(dicom::ParseBytes(bytes, 64, c, &info).ok());
+    CHECK(info.pixel_data);
+    bool name = false, nested = false;
+    for (const auto& s : c.seen) {
+      if (s.tag == 0x00100010) name = s.value == "DOE^JANE" && s.vr == "PN" && s.depth == 0;
+      if (s.tag == 0x00100020 && s.depth == 1) nested = s.value == "MRN7654321";
+      CHECK(s.value.find("PIXELS") == std::string::npos);  // pixel data never read
+    }
+    CHECK(name);
+    CHECK(nested);
+    if (first.empty()) first = c.seen;
+    CHECK(c.seen == first);
+  }
+}
+
+TEST_CASE("DICOM: patient attributes found by their attribute names") {
+  for (const char* f : {"explicit.dcm", "implicit.dcm", "bigendian.dcm"}) {
+    INFO(f);
+    auto recs = ExtractFile(FixtureDir() + "/dicom/" + f);
+    REQUIRE(recs.size() == 1);
+    CHECK(StatusOf(recs[0]) == "complete");
+    // Patient ID (and the one in the sequence) as MRN, the DA birth date as
+    // a date of birth, the telephone attribute as a phone; the identifiers
+    // planted in the pixel data are not counted twice.
+    std::map<std::string, uint64_t> t;
+    for (const auto& x : recs[0].types) t[x.type_id] = x.count;
+    CHECK(t["MRN"] >= 2);  // Patient ID and the one in the sequence (the pack may add more)
+    CHECK(t["DATE_OF_BIRTH"] == 1);
+    CHECK(t["PHONE"] == 1);
+    CHECK(TypeCounts(recs[0]) ==
+          std::map<std::string, uint64_t>{{"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}});
+    CHECK(recs[0].label == "PHI");
+  }
+}
+
+TEST_CASE("DICOM: truncated anywhere is corrupt, never a crash or an overread") {
+  std::string bytes = ReadFile(FixtureDir() + "/dicom/explicit.dcm");
+  for (size_t cut = 0; cut < bytes.size(); cut += 3) {
+    Collect c;
+    Status s = dicom::ParseBytes(std::string_view(bytes).substr(0, cut), 64, c);
+    INFO("cut " << cut << ": " << s.message());
+    // Cut exactly at an element boundary the file is merely short.
+    CHECK((s.ok() || s.code() == StatusCode::kCorrupt));
+    if (cut < 132) CHECK(s.code() == StatusCode::kCorrupt);
+  }
+  auto recs = ExtractFile(FixtureDir() + "/dicom/truncated.dcm");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  CHECK(HasType(recs[0], "MRN"));  // what came before the cut is kept
+}
+
+TEST_CASE("DICOM: malformed lengths and nesting end as corrupt") {
+  Collect c;
+  // A value length far past the end of the file.
+  std::string huge = Le16(0x0010) + Le16(0x4000) + "LT" + Le16(0xFFF0) + "short";
+  CHECK(dicom::ParseBytes(Part10(huge), 64, c).code() == StatusCode::kCorrupt);
+  // A value longer than the item that holds it.
+  std::string inner = Elem(0x00100020, "LO", "MRN0012345");
+  std::string item = "\xFE\xFF\x00\xE0" + Le32(4) + inner;
+  std::string seq = Elem(0x00101002, "SQ", item);
+  CHECK(dicom::ParseBytes(Part10(seq), 64, c).code() == StatusCode::kCorrupt);
+  // Sequences nested deeper than the limit.
+  std::string deep;
+  for (int i = 0; i < 100; ++i) {
+    deep += Le16(0x0010) + Le16(0x1002) + "SQ" + std::string(2, '\0') + kUndefined;
+    deep += std::string("\xFE\xFF\x00\xE0", 4) + kUndefined;
+  }
+  Status s = dicom::ParseBytes(Part10(deep), 64, c);
+  CHECK(s.code() == StatusCode::kCorrupt);
+  CHECK(s.message().find("deep") != std::string::npos);
+  // Stray delimiters and an invalid VR.
+  CHECK(dicom::ParseBytes(Part10(std::string("\xFE\xFF\xDD\xE0", 4) + Le32(0)), 64, c).code() ==
+        StatusCode::kCorrupt);
+  CHECK(dicom::ParseBytes(Part10(Le16(0x0010) + Le16(0x0010) + "p!" + Le16(0)), 64, c).code() ==
+        StatusCode::kCorrupt);
+  // Not DICOM at all.
+  CHECK(dicom::ParseBytes("DICM", 64, c).code() == StatusCode::kCorrupt);
+}
+
+TEST_CASE("DICOM: deflated transfer syntax is partial(unsupported); inside a zip as loose") {
+  auto recs = ExtractFile(FixtureDir() + "/dicom/deflated.dcm");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "partial(unsupported)");
+  std::string bytes = ReadFile(FixtureDir() + "/dicom/implicit.dcm");
+  auto loose = ExtractMemory(bytes, "a.dcm");
+  auto zipped = ExtractMemory(WriteArchive("zip", "", {{"study/a.dcm", bytes}}), "s.zip");
+  REQUIRE(zipped.size() == 2);
+  CHECK(zipped[1].member == "study/a.dcm");
+  REQUIRE(zipped[1].findings.size() == loose[0].findings.size());
+  for (size_t i = 0; i < loose[0].findings.size(); ++i) {
+    CHECK(zipped[1].findings[i].type_id == loose[0].findings[i].type_id);
+    CHECK(zipped[1].findings[i].start == loose[0].findings[i].start);
+  }
+}

@@ -1,0 +1,233 @@
+// Mail: the pure decoders (quoted-printable, base64, RFC 2047 words, RFC
+// 2231 parameters) in any split, the MIME reader's events, and .eml/mbox
+// extraction with attachments as members under their container paths.
+#include "scanner/formats/mail.h"
+
+#include <catch2/catch.hpp>
+
+#include "scanner/formats/byte_source.h"
+#include "tests/scanner/extract_fixture.h"
+#include "tests/testutil/testutil.h"
+
+using namespace phiscan;
+using namespace phiscan::testing;
+namespace mail = phiscan::scanner::formats::mail;
+
+namespace {
+
+const std::string& FixtureDir() {
+  static TempDir dir;
+  static std::string path = [] {
+    BuildFormatFixtures(dir.Join("fx"));
+    return dir.Join("fx");
+  }();
+  return path;
+}
+
+template <typename D>
+std::string DecodeSplit(std::string_view in, size_t split) {
+  D d;
+  std::string out;
+  d.Decode(in.substr(0, split), out);
+  d.Decode(in.substr(split), out);
+  d.Finish(out);
+  return out;
+}
+
+using Counts = std::map<std::string, uint64_t>;
+const Counts kPlant = {{"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}};
+const std::string kPlantLine =
+    "Patient SSN 536-22-8726, NPI 1234567893, credit card 4111 1111 1111 1111.\n";
+
+bool HasType(const AssetRecord& r, const std::string& type) {
+  for (const auto& t : r.types) {
+    if (t.type_id == type) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("quoted-printable: escapes, soft breaks, malformed escapes kept, any split") {
+  const std::string in = "caf=C3=A9 =3D 4111 1111 =\n1111 1111 =ZZ end=\r\nx=";
+  const std::string want = "caf\xC3\xA9 = 4111 1111 1111 1111 =ZZ endx";
+  for (size_t split = 0; split <= in.size(); ++split) {
+    INFO("split " << split);
+    CHECK(DecodeSplit<mail::QuotedPrintable>(in, split) == want);
+  }
+}
+
+TEST_CASE("base64: line ends and spaces skipped, padding ends a group, any split") {
+  const std::string in = "UGF0aWVudCBT\r\nU04gNTM2LTIy\n LTg3MjY=\nQQ==";
+  const std::string want = "Patient SSN 536-22-8726A";
+  for (size_t split = 0; split <= in.size(); ++split) {
+    INFO("split " << split);
+    CHECK(DecodeSplit<mail::Base64>(in, split) == want);
+  }
+}
+
+TEST_CASE("RFC 2047 encoded-words: Q and B, charsets, white space between words") {
+  CHECK(mail::DecodeEncodedWords("=?UTF-8?Q?Caf=C3=A9_note?=") == "Caf\xC3\xA9 note");
+  CHECK(mail::DecodeEncodedWords("=?utf-8?B?U1NOIDUzNi0yMi04NzI2?=") == "SSN 536-22-8726");
+  CHECK(mail::DecodeEncodedWords("=?ISO-8859-1?Q?Jos=E9?= =?ISO-8859-1?Q?_D?=  x") ==
+        "Jos\xC3\xA9 D  x");
+  CHECK(mail::DecodeEncodedWords("plain =?bogus") == "plain =?bogus");
+  CHECK(mail::DecodeEncodedWords("=?utf-8*en?q?a?=") == "a");
+}
+
+TEST_CASE("header parameters: quoted, RFC 2231 extended and continued, encoded-words") {
+  CHECK(mail::HeaderParam("multipart/mixed; boundary=\"a b;c\"", "boundary") == "a b;c");
+  CHECK(mail::HeaderParam("text/plain; charset=UTF-8; name=x.txt", "charset") == "UTF-8");
+  CHECK(mail::HeaderParam("attachment; filename*=UTF-8''clinic%20notes.txt", "filename") ==
+        "clinic notes.txt");
+  CHECK(mail::HeaderParam("attachment; filename*0=\"part\"; filename*1=\"s.csv\"", "filename") ==
+        "parts.csv");
+  CHECK(mail::HeaderParam("attachment; filename=\"=?UTF-8?Q?r=C3=A9sum=C3=A9.pdf?=\"",
+                          "filename") == "r\xC3\xA9sum\xC3\xA9.pdf");
+  CHECK(mail::HeaderParam("attachment", "filename").empty());
+  CHECK(mail::MediaType(" Text/HTML ; charset=x") == "text/html");
+}
+
+TEST_CASE("MIME reader: nested multiparts give leaf parts in order, decoded") {
+  std::string eml = ReadFile(FixtureDir() + "/mail/visit.eml");
+  scanner::formats::MemorySource src(eml);
+  mail::MimeReader reader(src, 16);
+  std::vector<std::string> parts, headers;
+  std::string body;
+  for (;;) {
+    auto n = reader.Next();
+    REQUIRE(n.ok());
+    if (!n.value()) break;
+    switch (reader.kind()) {
+      case mail::EventKind::kHeader:
+        if (reader.header_depth() == 0) headers.emplace_back(reader.name());
+        break;
+      case mail::EventKind::kPart:
+        parts.push_back(reader.part().media_type + "|" + reader.part().filename + "|" +
+                        (reader.part().attachment ? "a" : "i"));
+        break;
+      case mail::EventKind::kBody:
+        if (parts.size() == 1) body += reader.data();
+        break;
+      default:
+        break;
+    }
+  }
+  CHECK(!reader.mbox());
+  CHECK(headers == std::vector<std::string>{"From", "To", "Subject", "Date", "Message-ID",
+                                            "MIME-Version", "Content-Type"});
+  CHECK(parts ==
+        std::vector<std::string>{"text/plain||i", "text/html||i", "application/zip|records.zip|a"});
+  // Quoted-printable decoded, the soft break joined, the CRLF before the
+  // boundary not part of the body.
+  CHECK(body == "Discharge summary \xE2\x80\x93 caf\xC3\xA9.\n" +
+                    kPlantLine.substr(0, kPlantLine.size() - 1));
+}
+
+TEST_CASE("MIME reader: truncated and hostile input ends cleanly") {
+  std::string eml = ReadFile(FixtureDir() + "/mail/visit.eml");
+  for (size_t cut = 0; cut < eml.size(); cut += 13) {
+    scanner::formats::MemorySource src(std::string_view(eml).substr(0, cut));
+    mail::MimeReader reader(src, 16);
+    int events = 0;
+    for (;;) {
+      auto n = reader.Next();
+      REQUIRE(n.ok());
+      if (!n.value()) break;
+      ++events;
+    }
+    CHECK(events < 10000);
+  }
+  // Multiparts nested past the depth limit are read as one opaque leaf.
+  std::string deep = "From: a@b.c\nTo: d@e.f\nContent-Type: multipart/mixed; boundary=b0\n\n";
+  for (int i = 1; i < 300; ++i) {
+    deep += "--b" + std::to_string(i - 1) + "\nContent-Type: multipart/mixed; boundary=b" +
+            std::to_string(i) + "\n\n";
+  }
+  deep += "--b299\n\n" + kPlantLine;
+  auto recs = ExtractMemory(deep, "deep.eml");
+  REQUIRE(!recs.empty());
+  CHECK(StatusOf(recs[0]) == "complete");
+  // A line far longer than the read buffer.
+  std::string longline = "From: a@b.c\nTo: d@e.f\n\n" + std::string(200000, 'x') + " " + kPlantLine;
+  auto l = ExtractMemory(longline, "long.eml");
+  REQUIRE(l.size() == 1);
+  CHECK(TypeCounts(l[0]) == kPlant);
+}
+
+TEST_CASE(".eml: QP body, encoded subject, base64 zip attachment with a CSV inside") {
+  auto recs = ExtractFile(FixtureDir() + "/mail/visit.eml");
+  REQUIRE(recs.size() == 3);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(!recs[0].member);
+  CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 2}, {"US_NPI", 2}, {"CREDIT_CARD", 1}});
+  // The Date header is transport data, not text.
+  CHECK(!HasType(recs[0], "DATE"));
+  CHECK(recs[1].member == "records.zip");
+  CHECK(recs[1].kind == AssetKind::kMember);
+  CHECK(StatusOf(recs[1]) == "complete");
+  CHECK(recs[2].member == "records.zip!patients.csv");
+  CHECK(TypeCounts(recs[2]) == Counts{{"US_SSN", 1}});
+  CHECK(StatusOf(recs[2]) == "complete");
+}
+
+TEST_CASE("mbox: each message a member, attachments under msg-N/") {
+  auto recs = ExtractFile(FixtureDir() + "/mail/inbox.mbox");
+  REQUIRE(recs.size() == 5);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(recs[0].findings.empty());  // the container's own record
+  std::vector<std::string> members;
+  for (size_t i = 1; i < recs.size(); ++i) members.push_back(recs[i].member.value_or(""));
+  CHECK(members == std::vector<std::string>{"msg-1", "msg-2", "msg-3", "msg-3/clinic notes.txt"});
+  CHECK(TypeCounts(recs[1]) == kPlant);
+  CHECK(TypeCounts(recs[2]) == Counts{{"US_NPI", 1}});
+  CHECK(TypeCounts(recs[3]).empty());
+  CHECK(TypeCounts(recs[4]) == kPlant);
+  for (const auto& r : recs) CHECK(r.status == AssetStatus::kComplete);
+
+  // Inside a zip the same container paths sit below the zip member.
+  std::string mbox = ReadFile(FixtureDir() + "/mail/inbox.mbox");
+  auto zipped = ExtractMemory(WriteArchive("zip", "", {{"mail/inbox.mbox", mbox}}), "m.zip");
+  const AssetRecord* att =
+      FindRecord(zipped, std::string("mail/inbox.mbox!msg-3/clinic notes.txt"));
+  REQUIRE(att != nullptr);
+  CHECK(TypeCounts(*att) == kPlant);
+}
+
+TEST_CASE("mbox: the member budget stops the listing, partial(limit_members)") {
+  scanner::ScanLimits limits;
+  limits.max_members = 2;
+  auto recs = ExtractFile(FixtureDir() + "/mail/inbox.mbox", limits);
+  REQUIRE(recs.size() == 3);
+  CHECK(StatusOf(recs[0]) == "partial(limit_members)");
+}
+
+TEST_CASE("mail: nesting past max_depth is partial(limit_depth), never opened") {
+  scanner::ScanLimits limits;
+  limits.max_depth = 1;
+  // visit.eml (0) → records.zip (1) → patients.csv (2: not opened).
+  auto recs = ExtractFile(FixtureDir() + "/mail/visit.eml", limits);
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[1].member == "records.zip");
+  CHECK(StatusOf(recs[1]) == "partial(limit_depth)");
+  CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 2}, {"US_NPI", 2}, {"CREDIT_CARD", 1}});
+  // inbox.mbox (0) → msg-3 (1) → its attachment (2).
+  auto mbox = ExtractFile(FixtureDir() + "/mail/inbox.mbox", limits);
+  REQUIRE(mbox.size() == 5);
+  CHECK(mbox[4].member == "msg-3/clinic notes.txt");
+  CHECK(StatusOf(mbox[4]) == "partial(limit_depth)");
+  CHECK(mbox[4].findings.empty());
+}
+
+TEST_CASE("mail: a UTF-16 message is read like its UTF-8 original") {
+  std::string eml = ReadFile(FixtureDir() + "/mail/visit.eml");
+  std::string u16 = "\xFF\xFE";
+  for (char c : eml) {
+    u16 += c;
+    u16 += '\0';
+  }
+  auto recs = ExtractMemory(u16, "visit.eml");
+  REQUIRE(recs.size() == 3);
+  CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 2}, {"US_NPI", 2}, {"CREDIT_CARD", 1}});
+  CHECK(TypeCounts(recs[2]) == Counts{{"US_SSN", 1}});
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets in fuzz/ with clang (ASan+UBSan, coverage on
+# the libraries) and runs each for SECONDS (default 300) from a seed corpus:
+# corpus/sample, the format fixtures of corpus/formats/make_fixtures.py, a
+# few small hostile fixtures, and fuzz/seeds. Fails on the first crash and
+# leaves the reproducer in build/fuzz/artifacts/: add it under
+# fuzz/regressions/<target>/ so the normal suite replays it.
+#
+#   tools/fuzz.sh [SECONDS]        e.g. tools/fuzz.sh 30 (what tools/test.sh runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-300}
+build=${PHISCAN_FUZZ_BUILD:-build/fuzz}
+jobs=$(nproc)
+cxx=$(command -v clang++-14 || command -v clang++)
+
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
+  -DPHISCAN_FUZZ=ON -DPHISCAN_BUILD_TESTS=OFF >/dev/null
+targets=(fuzz_decode fuzz_rule_pack fuzz_extract_archive fuzz_extract_hl7 fuzz_extract_fhir
+         fuzz_extract_csv fuzz_extract_x12 fuzz_extract_dicom fuzz_extract_mail)
+cmake --build "$build" -j "$jobs" --target "${targets[@]}"
+
+# Seed corpora, rebuilt each run (small files only: libFuzzer's -max_len).
+seeds=$build/seeds
+rm -rf "$seeds"
+mkdir -p "$seeds/text" "$seeds/formats" "$seeds/hostile" "$build/artifacts"
+find corpus/sample -type f -size -64k -exec cp {} "$seeds/text/" \;
+python3 corpus/formats/make_fixtures.py --out "$seeds/formats" >/dev/null
+python3 corpus/hostile/make_hostile.py "$seeds/hostile" nested_gzip_50 nested_mixed_50 \
+  corrupt_archives encrypted_zip bad_encodings misc
+seed_dirs_for() {
+  case $1 in
+    fuzz_rule_pack) echo fuzz/seeds/rule_pack classifiers/rules ;;
+    fuzz_decode) echo "$seeds/text" "$seeds/hostile" ;;
+    *) echo "$seeds/text" "$seeds/formats" "$seeds/hostile" ;;
+  esac
+}
+
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for t in "${targets[@]}"; do
+  corpus=$build/corpus/$t
+  mkdir -p "$corpus"
+  echo "== $t (${seconds}s)"
+  # shellcheck disable=SC2046
+  "$build/fuzz/$t" "$corpus" $(seed_dirs_for "$t") fuzz/regressions/"$t" \
+    -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+    -artifact_prefix="$build/artifacts/$t-" -print_final_stats=1 2>"$build/$t.log" ||
+    { tail -40 "$build/$t.log"; echo "fuzz: $t crashed; reproducer in $build/artifacts/"; exit 1; }
+  grep -E "stat::number_of_executed_units|cov:" "$build/$t.log" | tail -2 || true
+done
+echo "fuzz: all targets ran ${seconds}s without a crash"
