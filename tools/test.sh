@@ -33,13 +33,16 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 if [[ ${PHISCAN_SKIP_TSAN:-0} != 1 ]]; then
   stage "TSan build and concurrency tests"
-  # Only what runs threads: the walker threads and the catalog writer's
-  # queue. tools/tsan.supp lists uninstrumented third-party code whose
-  # reports are false. The scan pipeline through the real programs
-  # (regression_process_test, integration_end_to_end_test) is not here yet:
-  # TSan reports records handed from the TBB pipeline to the writer thread,
-  # with the earlier access's stack unrecoverable (issue 7 follow-up).
-  tsan_tests=(scanner_walker_test catalog_writer_test)
+  # Only what runs threads: the walker threads, the batch queue and the
+  # parallel pipeline with 1, 2 and 4 threads, and the catalog writer's queue.
+  # tools/tsan.supp lists uninstrumented third-party code whose reports are
+  # false. The real programs end to end are not here: TSan reports a record
+  # handed from the pipeline to the writer thread as a race. The hand-off
+  # passes through libtbb, which Debian does not build with TSan, so this is
+  # probably synchronisation TSan cannot see; not yet proven (issue 7
+  # follow-up: a TSan-built oneTBB).
+  tsan_tests=(scanner_walker_test catalog_writer_test pipeline_batching_test
+              pipeline_writer_batch_test)
   cmake -S . -B build/test-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHISCAN_TSAN=ON \
     >/dev/null
   cmake --build build/test-tsan -j "$jobs" --target "${tsan_tests[@]}"
