@@ -219,12 +219,10 @@ class Matcher::Impl {
   // buffer unless the stream began less than a term ago; the byte after it
   // is, since only ends before the lookahead margin are accepted.
   bool WordBounded(const internal::CompiledRules::KeywordExpr& kx, uint64_t end) const {
-    auto word = [](char c) {
-      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    };
+    using internal::IsWordByte;
     uint64_t start = end - kx.len;
-    if (kx.left && start > base_ && word(buf_[start - 1 - base_])) return false;
-    if (kx.right && end < total_ && word(buf_[end - base_])) return false;
+    if (kx.left && start > base_ && IsWordByte(buf_[start - 1 - base_])) return false;
+    if (kx.right && end < total_ && IsWordByte(buf_[end - base_])) return false;
     return true;
   }
 

@@ -43,13 +43,10 @@ namespace {
 
 using internal::CompiledPattern;
 using internal::CompiledRules;
+using internal::IsWordByte;
 
 std::string Where(const TypeInfo& t, int line) {
   return t.source + ":" + std::to_string(line) + ": rule " + t.id + ": ";
-}
-
-bool IsWordByte(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
 // A keyword term as a regex: literal bytes, runs of spaces match 1-3

@@ -32,6 +32,10 @@
 
 namespace phiscan::scanner {
 
+// Appends code point `cp` as UTF-8; a surrogate or a value past U+10FFFF
+// becomes U+FFFD. Shared by the decoder and the format transformers.
+void AppendUtf8(uint32_t cp, std::string& out);
+
 enum class TextEncoding { kUtf8, kUtf16Le, kUtf16Be, kBinary };
 const char* TextEncodingName(TextEncoding encoding);
 

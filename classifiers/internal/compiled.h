@@ -113,6 +113,11 @@ struct CompiledRules {
   int max_proximity = 0;              // over all patterns
 };
 
+// \w in Hyperscan's and RE2's byte mode: what a \b boundary separates.
+inline bool IsWordByte(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
 // RE2 options for every pattern: bytes, not UTF-8, so offsets and \b agree
 // with Hyperscan's non-UTF-8 mode on any input.
 RE2::Options PatternOptions();

@@ -7,6 +7,50 @@
 #include "scanner/formats/structured.h"
 
 namespace phiscan::scanner::formats {
+
+bool DecodeEntity(std::string_view body, std::string& out) {
+  static const std::pair<const char*, uint32_t> kNamed[] = {
+      {"amp", '&'},      {"lt", '<'},        {"gt", '>'},        {"quot", '"'},
+      {"apos", '\''},    {"nbsp", ' '},      {"ndash", 0x2013},  {"mdash", 0x2014},
+      {"hellip", 0x2026}, {"copy", 0xA9},    {"reg", 0xAE},      {"trade", 0x2122},
+      {"lsquo", 0x2018}, {"rsquo", 0x2019},  {"ldquo", 0x201C},  {"rdquo", 0x201D},
+      {"bull", 0x2022},  {"middot", 0xB7},   {"eacute", 0xE9},   {"egrave", 0xE8},
+      {"aacute", 0xE1},  {"iacute", 0xED},   {"oacute", 0xF3},   {"uacute", 0xFA},
+      {"ntilde", 0xF1},  {"uuml", 0xFC},     {"ouml", 0xF6},     {"auml", 0xE4},
+      {"szlig", 0xDF},   {"ccedil", 0xE7},   {"deg", 0xB0},      {"sect", 0xA7},
+      {"para", 0xB6},    {"shy", 0xAD},      {"ensp", ' '},      {"emsp", ' '},
+      {"thinsp", ' '},   {"euro", 0x20AC},   {"pound", 0xA3},    {"cent", 0xA2},
+  };
+  uint32_t cp = 0;
+  if (!body.empty() && body[0] == '#') {
+    bool hex = body.size() > 1 && (body[1] == 'x' || body[1] == 'X');
+    std::string_view digits = body.substr(hex ? 2 : 1);
+    if (digits.empty() || digits.size() > 8) return false;
+    for (char c : digits) {
+      int v = c >= '0' && c <= '9' ? c - '0'
+              : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                            : -1;
+      if (v < 0) return false;
+      cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(v);
+    }
+    if (cp == 0) cp = 0xFFFD;  // AppendUtf8 replaces surrogates and values past U+10FFFF
+    if (cp == 0xA0) cp = ' ';
+  } else {
+    bool found = false;
+    for (const auto& [name, value] : kNamed) {
+      if (body == name) {
+        cp = value;
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  AppendUtf8(cp, out);
+  return true;
+}
+
 namespace {
 
 bool IsNameChar(char c) {
@@ -35,63 +79,6 @@ bool OneOf(std::string_view n, std::initializer_list<const char*> names) {
   return false;
 }
 
-// Decodes an entity body (between '&' and ';') to UTF-8; false if unknown.
-bool DecodeEntity(std::string_view body, std::string& out) {
-  static const std::pair<const char*, uint32_t> kNamed[] = {
-      {"amp", '&'},      {"lt", '<'},        {"gt", '>'},        {"quot", '"'},
-      {"apos", '\''},    {"nbsp", ' '},      {"ndash", 0x2013},  {"mdash", 0x2014},
-      {"hellip", 0x2026}, {"copy", 0xA9},    {"reg", 0xAE},      {"trade", 0x2122},
-      {"lsquo", 0x2018}, {"rsquo", 0x2019},  {"ldquo", 0x201C},  {"rdquo", 0x201D},
-      {"bull", 0x2022},  {"middot", 0xB7},   {"eacute", 0xE9},   {"egrave", 0xE8},
-      {"aacute", 0xE1},  {"iacute", 0xED},   {"oacute", 0xF3},   {"uacute", 0xFA},
-      {"ntilde", 0xF1},  {"uuml", 0xFC},     {"ouml", 0xF6},     {"auml", 0xE4},
-      {"szlig", 0xDF},   {"ccedil", 0xE7},   {"deg", 0xB0},      {"sect", 0xA7},
-      {"para", 0xB6},    {"shy", 0xAD},      {"ensp", ' '},      {"emsp", ' '},
-      {"thinsp", ' '},   {"euro", 0x20AC},   {"pound", 0xA3},    {"cent", 0xA2},
-  };
-  uint32_t cp = 0;
-  if (!body.empty() && body[0] == '#') {
-    bool hex = body.size() > 1 && (body[1] == 'x' || body[1] == 'X');
-    std::string_view digits = body.substr(hex ? 2 : 1);
-    if (digits.empty() || digits.size() > 8) return false;
-    for (char c : digits) {
-      int v = c >= '0' && c <= '9' ? c - '0'
-              : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                            : -1;
-      if (v < 0) return false;
-      cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(v);
-    }
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) cp = 0xFFFD;
-    if (cp == 0xA0) cp = ' ';
-  } else {
-    bool found = false;
-    for (const auto& [name, value] : kNamed) {
-      if (body == name) {
-        cp = value;
-        found = true;
-        break;
-      }
-    }
-    if (!found) return false;
-  }
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return true;
-}
 
 class Markup : public StructuredText {
  public:

@@ -25,20 +25,6 @@ bool IsSkippedDestination(std::string_view w) {
   return false;
 }
 
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 class RtfText {
  public:
   explicit RtfText(formats::TextSink& sink) : sink_(sink) {}

@@ -34,6 +34,10 @@ class StructuredText : public TextConsumer {
   virtual void End() {}
 };
 
+// Decodes an XML/HTML entity body (between '&' and ';') to UTF-8: the XML
+// five, common HTML names, and numeric references. False if unknown.
+bool DecodeEntity(std::string_view body, std::string& out);
+
 // REQUIRES for all: `sink` and `limits` outlive the returned object.
 std::unique_ptr<StructuredText> MakeDelimited(TextSink& sink, char delim, const ScanLimits& limits);
 std::unique_ptr<StructuredText> MakeJson(TextSink& sink, const ScanLimits& limits);

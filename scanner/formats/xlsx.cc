@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "scanner/formats/archive.h"
+#include "scanner/formats/structured.h"
 
 namespace phiscan::scanner::formats {
 namespace {
@@ -34,49 +35,6 @@ std::string_view Attr(std::string_view attrs, std::string_view name) {
   return {};
 }
 
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-void DecodeEntity(std::string_view body, std::string& out) {
-  if (body == "amp")
-    out += '&';
-  else if (body == "lt")
-    out += '<';
-  else if (body == "gt")
-    out += '>';
-  else if (body == "quot")
-    out += '"';
-  else if (body == "apos")
-    out += '\'';
-  else if (body.size() > 1 && body[0] == '#') {
-    bool hex = body[1] == 'x' || body[1] == 'X';
-    std::string_view digits = body.substr(hex ? 2 : 1);
-    uint32_t cp = 0;
-    auto r = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
-    if (r.ec == std::errc() && r.ptr == digits.data() + digits.size()) AppendUtf8(cp, out);
-  } else {
-    out += '&';
-    out += body;
-    out += ';';
-  }
-}
-
 // A minimal XML tokenizer for the two SpreadsheetML parts: start and end
 // tags with their attribute text, and text with entities decoded. `H` has
 // Start(local, attrs, self_closing), End(local) and Text(text).
@@ -106,7 +64,7 @@ class XmlScan {
           if (c == ';' || entity_.size() > 12) {
             std::string decoded;
             if (c == ';') {
-              DecodeEntity(entity_, decoded);
+              if (!DecodeEntity(entity_, decoded)) decoded = "&" + entity_ + ";";
             } else {
               decoded = "&" + entity_ + c;
             }
