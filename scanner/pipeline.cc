@@ -17,6 +17,16 @@
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define PHISCAN_TSAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#include <sanitizer/tsan_interface.h>
+#define PHISCAN_TSAN_BUILD 1
+#endif
+#endif
+
 #include "classifiers/aggregate.h"
 #include "scanner/source.h"
 
@@ -44,6 +54,27 @@ void FillIdentity(const FileIdentity& id, AssetRecord& rec) {
   rec.mode = id.mode;
   rec.uid = id.uid;
   rec.gid = id.gid;
+}
+
+// Batches move between pipeline stages through libtbb's queues, and a serial
+// stage's state passes from one worker thread to the next through libtbb too.
+// Debian's libtbb is not built with ThreadSanitizer, so TSan cannot see that
+// order; it would report every record written in one stage and read in the
+// next (or by the catalog writer) as a race. HandOff/TakeOver mark the order
+// TBB guarantees, keyed by the object handed over. No-ops outside TSan builds.
+void HandOff(const void* what) {
+#ifdef PHISCAN_TSAN_BUILD
+  __tsan_release(const_cast<void*>(what));
+#else
+  (void)what;
+#endif
+}
+void TakeOver(const void* what) {
+#ifdef PHISCAN_TSAN_BUILD
+  __tsan_acquire(const_cast<void*>(what));
+#else
+  (void)what;
+#endif
 }
 
 // Batching (tuning only: results never depend on it).
@@ -304,6 +335,7 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
   ScanStats stats;
   bool walk_done = false;
   auto input = [&](tbb::flow_control& fc) -> WorkBatch* {
+    TakeOver(&walk_done);
     while (!walk_done) {
       std::unique_ptr<WorkBatch> batch = queue.Pop();
       if (batch == nullptr) {
@@ -313,21 +345,29 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
       // After cancellation keep draining so the walker never blocks on a full
       // queue, but start no new work.
       if (cancel.load(std::memory_order_relaxed)) continue;
+      HandOff(batch.get());
+      HandOff(&walk_done);
       return batch.release();
     }
     fc.stop();
+    HandOff(&walk_done);
     return nullptr;
   };
   auto process = [&](WorkBatch* batch) -> WorkBatch* {
+    TakeOver(batch);
     Extractor& extractor = *extractors.local();
     for (WalkItem& item : batch->items) {
       if (cancel.load(std::memory_order_relaxed)) break;
       ReadOne(item, extractor, batch->records, cancel);
     }
     batch->items.clear();  // releases the directory descriptors now
+    HandOff(&extractor);
+    HandOff(batch);
     return batch;
   };
   auto output = [&](WorkBatch* raw) {
+    TakeOver(raw);
+    TakeOver(&stats);
     std::unique_ptr<WorkBatch> batch(raw);
     for (const AssetRecord& rec : batch->records) {
       ++stats.assets;
@@ -338,6 +378,7 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
       if (!rec.unchanged && rec.status != AssetStatus::kComplete) ++stats.gaps;
     }
     if (!batch->records.empty()) sink.OnAssets(std::move(batch->records));
+    HandOff(&stats);
   };
 
   tbb::task_arena arena(threads);
@@ -348,6 +389,9 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
             tbb::make_filter<WorkBatch*, WorkBatch*>(tbb::filter_mode::parallel, process) &
             tbb::make_filter<WorkBatch*, void>(tbb::filter_mode::serial_out_of_order, output));
   });
+  TakeOver(&walk_done);
+  TakeOver(&stats);
+  for (const std::unique_ptr<Extractor>& extractor : extractors) TakeOver(extractor.get());
   // If the pipeline stopped early (cancellation), let the walker finish.
   while (!walk_done) {
     if (queue.Pop() == nullptr) walk_done = true;

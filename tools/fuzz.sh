@@ -6,7 +6,7 @@
 # leaves the reproducer in build/fuzz/artifacts/: add it under
 # fuzz/regressions/<target>/ so the normal suite replays it.
 #
-#   tools/fuzz.sh [SECONDS]        e.g. tools/fuzz.sh 30 (what tools/test.sh runs)
+#   tools/fuzz.sh [SECONDS]        tools/test.sh runs 20 s per target, one per core
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-300}
@@ -38,15 +38,37 @@ seed_dirs_for() {
 
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for t in "${targets[@]}"; do
-  corpus=$build/corpus/$t
+# One target per core at a time; each gets SECONDS of its own.
+run_target() {
+  local t=$1 corpus=$build/corpus/$1
   mkdir -p "$corpus"
-  echo "== $t (${seconds}s)"
   # shellcheck disable=SC2046
-  "$build/fuzz/$t" "$corpus" $(seed_dirs_for "$t") fuzz/regressions/"$t" \
-    -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-    -artifact_prefix="$build/artifacts/$t-" -print_final_stats=1 2>"$build/$t.log" ||
-    { tail -40 "$build/$t.log"; echo "fuzz: $t crashed; reproducer in $build/artifacts/"; exit 1; }
-  grep -E "stat::number_of_executed_units|cov:" "$build/$t.log" | tail -2 || true
+  if ! "$build/fuzz/$t" "$corpus" $(seed_dirs_for "$t") fuzz/regressions/"$t" \
+      -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+      -artifact_prefix="$build/artifacts/$t-" -print_final_stats=1 2>"$build/$t.log"; then
+    tail -40 "$build/$t.log"
+    echo "fuzz: $t crashed; reproducer in $build/artifacts/"
+    return 1
+  fi
+  echo "== $t (${seconds}s): $(grep -E "stat::number_of_executed_units" "$build/$t.log" | tail -1 |
+    tr -s ' ')"
+}
+failed=0
+running=0
+for t in "${targets[@]}"; do
+  if (( running >= jobs )); then
+    wait -n || failed=1
+    running=$((running - 1))
+  fi
+  run_target "$t" &
+  running=$((running + 1))
 done
-echo "fuzz: all targets ran ${seconds}s without a crash"
+while (( running > 0 )); do
+  wait -n || failed=1
+  running=$((running - 1))
+done
+if (( failed )); then
+  echo "fuzz: a target crashed (see above)"
+  exit 1
+fi
+echo "fuzz: all ${#targets[@]} targets ran ${seconds}s each without a crash"

@@ -6,7 +6,7 @@
 # end), and a short libFuzzer run of every fuzz target (tools/fuzz.sh).
 # This is what CI runs (.ci/run).
 #
-# PHISCAN_FUZZ_SECONDS (default 10) sets the fuzz time per target; 0 skips
+# PHISCAN_FUZZ_SECONDS (default 20) sets the fuzz time per target; 0 skips
 # the fuzz run. PHISCAN_SKIP_TSAN=1 skips the TSan stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,26 +33,26 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 if [[ ${PHISCAN_SKIP_TSAN:-0} != 1 ]]; then
   stage "TSan build and concurrency tests"
-  # Only what runs threads: the walker threads, the batch queue and the
-  # parallel pipeline with 1, 2 and 4 threads, and the catalog writer's queue.
-  # tools/tsan.supp lists uninstrumented third-party code whose reports are
-  # false. The real programs end to end are not here: TSan reports a record
-  # handed from the pipeline to the writer thread as a race. The hand-off
-  # passes through libtbb, which Debian does not build with TSan, so this is
-  # probably synchronisation TSan cannot see; not yet proven (issue 7
-  # follow-up: a TSan-built oneTBB).
+  # What runs threads: the walker threads, the batch queue and the parallel
+  # pipeline with 1, 2 and 4 threads, the catalog writer's queue, and the real
+  # programs end to end (TSan-built phiscan and phireport on a mixed tree,
+  # the sample corpus, and the signal and kill -9 loops). A race in a child
+  # program fails its test: halt_on_error makes it exit non-zero and its
+  # report lands on the stderr the tests assert empty. tools/tsan.supp lists
+  # uninstrumented third-party code whose reports are false.
   tsan_tests=(scanner_walker_test catalog_writer_test pipeline_batching_test
-              pipeline_writer_batch_test)
+              pipeline_writer_batch_test integration_mixed_tree_test
+              integration_end_to_end_test regression_process_test)
   cmake -S . -B build/test-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPHISCAN_TSAN=ON \
     >/dev/null
-  cmake --build build/test-tsan -j "$jobs" --target "${tsan_tests[@]}"
+  cmake --build build/test-tsan -j "$jobs" --target "${tsan_tests[@]}" phiscan phireport
   regex=$(IFS='|'; echo "^(${tsan_tests[*]})\$")
   (cd build/test-tsan &&
     TSAN_OPTIONS="halt_on_error=1:history_size=7:second_deadlock_stack=1:suppressions=$PWD/../../tools/tsan.supp" \
     ctest --output-on-failure -j "$jobs" --timeout 900 -R "$regex")
 fi
 
-fuzz_seconds=${PHISCAN_FUZZ_SECONDS:-10}
+fuzz_seconds=${PHISCAN_FUZZ_SECONDS:-20}
 if [[ $fuzz_seconds != 0 ]]; then
   stage "libFuzzer targets, ${fuzz_seconds} s each"
   PHISCAN_FUZZ_BUILD=build/test-fuzz tools/fuzz.sh "$fuzz_seconds"
