@@ -244,6 +244,19 @@ void TextDecoder::Finish(TextConsumer& out) {
   carry_len_ = 0;
 }
 
+uint64_t TextDecoder::SkipZeros(uint64_t n, TextConsumer& out) {
+  static const std::string kZeros(kHoleText + 1, '\0');
+  size_t z = kHoleText;
+  if (encoding_ != TextEncoding::kUtf8 && (carry_len_ + z) % 2 != 0) ++z;  // end on a unit
+  if (n <= z) return 0;
+  const uint64_t skip = n - z;
+  if (encoding_ != TextEncoding::kUtf8 && skip % 2 != 0) return 0;
+  Decode(std::string_view(kZeros.data(), z), out);
+  EmitScratch(out);  // a run of text must not span the skipped bytes
+  pos_ += skip;
+  return n;
+}
+
 // ---- OffsetMap ----------------------------------------------------------
 
 uint64_t OffsetMap::Scale(uint64_t d, uint64_t num, uint64_t den, bool round_up) {

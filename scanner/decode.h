@@ -68,6 +68,15 @@ class TextDecoder {
   // Flushes an incomplete trailing sequence.
   void Finish(TextConsumer& out);
 
+  // The next n source bytes are zeros (a hole in a sparse file). Decodes the
+  // first kHoleText of them like any zeros, which ends any cut sequence and
+  // is wider than any match or evidence window, and moves the source offset
+  // past the rest without emitting them, so text after the hole keeps its
+  // true source offsets. Returns n, or 0 (nothing done: decode the bytes
+  // instead) when n is too short or would break UTF-16 unit alignment.
+  uint64_t SkipZeros(uint64_t n, TextConsumer& out);
+  static constexpr size_t kHoleText = 64 << 10;
+
  private:
   void DecodeUtf8(std::string_view bytes, TextConsumer& out);
   void DecodeUtf16(std::string_view bytes, TextConsumer& out);

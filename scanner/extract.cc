@@ -474,12 +474,20 @@ void Extractor::Impl::Text(PeekSource& in, std::string_view name, size_t idx, in
   TextConsumer& consumer = structured ? static_cast<TextConsumer&>(*structured) : sink;
   TextDecoder decoder(guess.encoding, guess.bom_bytes);
   size_t skip = guess.bom_bytes;
-  Pump(in, depth, out[idx], true, [&](std::string_view bytes) {
-    size_t s = std::min(skip, bytes.size());
-    skip -= s;
-    decoder.Decode(bytes.substr(s), consumer);
-    return !sink.stopped();
-  });
+  // A hole in a sparse file is classified as its first 64 KiB of zeros
+  // (TextDecoder::SkipZeros): the same findings as reading all of it, at
+  // the cost of none of it.
+  Pump(
+      in, depth, out[idx], true,
+      [&](std::string_view bytes) {
+        size_t s = std::min(skip, bytes.size());
+        skip -= s;
+        decoder.Decode(bytes.substr(s), consumer);
+        return !sink.stopped();
+      },
+      [&](uint64_t n) -> uint64_t {
+        return skip > 0 || sink.stopped() ? 0 : decoder.SkipZeros(n, consumer);
+      });
   decoder.Finish(consumer);
   if (structured) structured->End();
   sink.Finish(out[idx]);

@@ -1,7 +1,9 @@
 #include "scanner/formats/byte_source.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -73,6 +75,27 @@ Result<size_t> FdSource::ReadAt(uint64_t offset, std::span<char> buf) {
     got += static_cast<size_t>(n);
   }
   return got;
+}
+
+uint64_t FdSource::HoleAhead() {
+  if (!seekable_ || sparse_ == 0 || pos_ >= size_ || size_ - pos_ < kMinHole) return 0;
+  if (sparse_ < 0) {
+    struct stat st;
+    // st_blocks counts 512-byte units whatever the file system's block size.
+    sparse_ = fstat(fd_, &st) == 0 && static_cast<uint64_t>(st.st_blocks) * 512 < size_ ? 1 : 0;
+    if (sparse_ == 0) return 0;
+  }
+  off_t data = lseek(fd_, static_cast<off_t>(pos_), SEEK_DATA);
+  if (data < 0) {
+    // ENXIO: no data after pos_, a hole to the end. Anything else (a file
+    // system without SEEK_DATA): stop asking and read everything.
+    if (errno == ENXIO) return size_ - pos_;
+    sparse_ = 0;
+    return 0;
+  }
+  uint64_t hole = static_cast<uint64_t>(data) > pos_ ? static_cast<uint64_t>(data) - pos_ : 0;
+  hole = std::min(hole, size_ - pos_);
+  return hole >= kMinHole ? hole : 0;
 }
 
 PeekSource::PeekSource(ByteSource& inner, size_t peek) : inner_(inner) {

@@ -31,6 +31,14 @@ class ByteSource {
   }
   // A path the OS can open for this content (a top-level file), or "".
   virtual std::string os_path() const { return {}; }
+
+  // Holes: a sparse file's unallocated ranges read as zeros without costing
+  // I/O, and reading them costs classifying them. HoleAhead() is the length
+  // of the hole at the current Read() position (0 if none is known there);
+  // SkipHole(n) moves the position past n bytes of it without reading them.
+  // REQUIRES for SkipHole: n <= HoleAhead().
+  virtual uint64_t HoleAhead() { return 0; }
+  virtual void SkipHole(uint64_t n) { (void)n; }
 };
 
 // Reads up to buf.size() bytes, looping over short reads until full or EOF.
@@ -61,6 +69,13 @@ class FdSource : public ByteSource {
   uint64_t size() const override { return size_; }
   Result<size_t> ReadAt(uint64_t offset, std::span<char> buf) override;
   std::string os_path() const override { return os_path_; }
+  // Holes of a seekable file found with lseek(SEEK_DATA), asked only when
+  // at least kMinHole bytes remain and the file has fewer blocks than bytes
+  // (one fstat per source, none for small files). Holes shorter than
+  // kMinHole are not reported: reading them is cheaper than finding them.
+  uint64_t HoleAhead() override;
+  void SkipHole(uint64_t n) override { pos_ += n; }
+  static constexpr uint64_t kMinHole = 1 << 20;
   // errno of the last failed read, for stable reason ids.
   int last_errno() const { return last_errno_; }
 
@@ -69,6 +84,7 @@ class FdSource : public ByteSource {
   bool seekable_;
   uint64_t size_;
   uint64_t pos_ = 0;
+  int sparse_ = -1;  // -1 not yet known, 0 no holes to look for, 1 sparse
   std::string os_path_;
   int last_errno_ = 0;
 };
@@ -89,6 +105,10 @@ class PeekSource : public ByteSource {
     return inner_.ReadAt(offset, buf);
   }
   std::string os_path() const override { return inner_.os_path(); }
+  uint64_t HoleAhead() override {
+    return replayed_ < head_.size() || !peek_status_.ok() ? 0 : inner_.HoleAhead();
+  }
+  void SkipHole(uint64_t n) override { inner_.SkipHole(n); }
 
  private:
   ByteSource& inner_;

@@ -3,12 +3,15 @@
 #ifndef PHISCAN_SCANNER_FORMATS_EXTRACT_IMPL_H_
 #define PHISCAN_SCANNER_FORMATS_EXTRACT_IMPL_H_
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "classifiers/matcher.h"
@@ -53,9 +56,12 @@ class Extractor::Impl {
   // Streams `src` in chunks of BufferAt(depth) to `fn(bytes)` until the end,
   // a read error (marked on `rec`), the per-asset size limit
   // (partial(limit_size)) or `fn` returning false. Returns bytes read.
-  template <typename Fn>
+  // With `hole` (uint64_t(uint64_t n)), a hole of the source is offered to it
+  // instead of being read; it returns n if it took the hole, 0 to have the
+  // bytes read as usual. Skipped hole bytes count as read.
+  template <typename Fn, typename HoleFn = std::nullptr_t>
   uint64_t Pump(formats::ByteSource& src, int depth, AssetRecord& rec, bool apply_size_limit,
-                Fn&& fn);
+                Fn&& fn, HoleFn&& hole = nullptr);
 
   // Reads all of `src` into `buf`, up to max_buffered_member. False (with
   // out[idx] marked) if it is larger or unreadable.
@@ -82,9 +88,9 @@ class Extractor::Impl {
   std::optional<Budget> budget_;
 };
 
-template <typename Fn>
+template <typename Fn, typename HoleFn>
 uint64_t Extractor::Impl::Pump(formats::ByteSource& src, int depth, AssetRecord& rec,
-                               bool apply_size_limit, Fn&& fn) {
+                               bool apply_size_limit, Fn&& fn, HoleFn&& hole) {
   std::span<char> buf = BufferAt(depth);
   uint64_t total = 0;
   const uint64_t cap = apply_size_limit ? limits_.max_file_size : 0;
@@ -99,6 +105,15 @@ uint64_t Extractor::Impl::Pump(formats::ByteSource& src, int depth, AssetRecord&
         break;
       }
       if (room < want.size()) want = want.first(room);
+    }
+    if constexpr (!std::is_null_pointer_v<std::decay_t<HoleFn>>) {
+      uint64_t gap = src.HoleAhead();
+      if (cap > 0) gap = std::min(gap, cap - total);
+      if (gap > 0 && hole(gap) == gap) {
+        src.SkipHole(gap);
+        total += gap;
+        continue;
+      }
     }
     auto n = src.Read(want);
     if (!n.ok()) {

@@ -425,15 +425,16 @@ TEST_CASE("Hostile: a sparse file with a value past a 1 GiB hole") {
   Report("sparse 1 GiB hole", s, s.StatusOf("sparse.txt"));
 }
 
-// Hidden ([.]): takes minutes until holes are skipped (SEEK_DATA) in the
-// extractor's reader; run with `regression_hostile_test "[sparse64]"`.
-TEST_CASE("Hostile: a 64 GiB sparse file is scanned without reading its hole", "[.][sparse64]") {
+// Holes are skipped (lseek SEEK_DATA), so 64 GiB of hole costs about what
+// its 64 KiB stand-in does. Reading it would take minutes even in Release,
+// so the generous bound below only fails if holes are read again.
+TEST_CASE("Hostile: a 64 GiB sparse file is scanned without reading its hole") {
   TempDir dir;
   std::string root = Make(dir, "sparse");
   Scan s = RunScan(dir, "sparse", root);
   CHECK(s.StatusOf("sparse.txt") == "complete()");
   CHECK(s.At("sparse.txt")["types"]["US_SSN"] == 1);
-  CHECK(s.seconds < 30);
+  CHECK(s.seconds < 60);
   Report("sparse 64 GiB hole", s, s.StatusOf("sparse.txt"));
 }
 
