@@ -1,6 +1,7 @@
 #include "classifiers/aggregate.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace phiscan::classifiers {
 namespace {
@@ -8,6 +9,8 @@ namespace {
 // Distinct tokens tracked per type before unique_count saturates; bounds
 // memory on assets with millions of occurrences.
 constexpr size_t kMaxTrackedTokens = 1 << 16;
+// Tokens appended before the first deduplication.
+constexpr size_t kMinDedupTokens = 1024;
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -51,7 +54,14 @@ AssetAggregator::AssetAggregator(const RuleSet& rules, int max_locators, int min
 }
 
 void AssetAggregator::Reset() {
-  for (auto& t : per_type_) t = PerType();
+  for (auto& t : per_type_) {  // clear() keeps the capacity for the next asset
+    t.count = 0;
+    t.max_score = 0;
+    t.tokens.clear();
+    t.dedup_at = 0;
+    t.tokens_full = false;
+    t.locators.clear();
+  }
   keyword_lists_.clear();
   total_ = 0;
 }
@@ -60,13 +70,32 @@ void AssetAggregator::OnKeywordList(const std::string& list) {
   if (!Contains(keyword_lists_, list)) keyword_lists_.push_back(list);
 }
 
+void AssetAggregator::TrackToken(PerType& t, const Token& token) {
+  if (t.tokens_full) return;
+  uint64_t prefix;
+  std::memcpy(&prefix, token.data(), sizeof(prefix));
+  t.tokens.push_back(prefix);
+  if (t.tokens.size() >= t.dedup_at) DedupTokens(t);
+}
+
+// Sorts and deduplicates t.tokens; the count is capped at kMaxTrackedTokens.
+void AssetAggregator::DedupTokens(PerType& t) {
+  std::sort(t.tokens.begin(), t.tokens.end());
+  t.tokens.erase(std::unique(t.tokens.begin(), t.tokens.end()), t.tokens.end());
+  if (t.tokens.size() >= kMaxTrackedTokens) {
+    t.tokens.resize(kMaxTrackedTokens);
+    t.tokens_full = true;
+  }
+  t.dedup_at = std::max<size_t>(kMinDedupTokens, 2 * t.tokens.size());
+}
+
 void AssetAggregator::OnMatch(const Match& match) {
   if (match.score < min_score_) return;
   PerType& t = per_type_[match.type_index];
   ++t.count;
   ++total_;
   t.max_score = std::max(t.max_score, match.score);
-  if (t.tokens.size() < kMaxTrackedTokens) t.tokens.insert(match.token);
+  TrackToken(t, match.token);
   if (static_cast<int>(t.locators.size()) < max_locators_) {
     FindingRecord f;
     f.type_id = rules_.types()[match.type_index].id;
@@ -86,6 +115,7 @@ void AssetAggregator::FillRecord(AssetRecord& record) {
   for (size_t i = 0; i < per_type_.size(); ++i) {
     PerType& t = per_type_[i];
     if (t.count == 0) continue;
+    DedupTokens(t);
     record.types.push_back({rules_.types()[i].id, t.count, t.tokens.size(), t.max_score});
     for (auto& f : t.locators) record.findings.push_back(std::move(f));
   }

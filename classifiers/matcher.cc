@@ -37,16 +37,26 @@ struct FieldSpan {
 };
 
 // A confirmed, validated primary match waiting for its right-hand evidence.
+// Trivially copyable, so that sorting and moving candidates (dense exports
+// have one per few dozen bytes) copies a few words, never a string.
 struct Candidate {
   int pattern = 0;   // index into CompiledRules::patterns
+  uint32_t value_len = 0;
+  uint64_t value_at = 0;  // the matched bytes: Matcher::Impl::values_[value_at, +value_len)
   uint64_t start = 0;
   uint64_t end = 0;
   uint64_t ready_at = 0;  // stream must reach this offset before evidence is final
   uint64_t line = 0;
-  // The matched bytes, in memory only: masked and tokenized when emitted,
-  // so the many candidates that fail their evidence cost neither.
-  std::string value;
 };
+static_assert(std::is_trivially_copyable_v<Candidate>);
+
+// Order in which ready candidates are judged: by start, longer first, then
+// by pattern, so that the outcome never depends on arrival order.
+bool JudgedBefore(const Candidate& a, const Candidate& b) {
+  if (a.start != b.start) return a.start < b.start;
+  if (a.end != b.end) return a.end > b.end;
+  return a.pattern < b.pattern;
+}
 
 }  // namespace
 
@@ -86,6 +96,7 @@ class Matcher::Impl {
     fields_.clear();
     field_values_.clear();
     pending_.clear();
+    values_.clear();
     std::fill(cursor_.begin(), cursor_.end(), 0);
     std::fill(context_seen_.begin(), context_seen_.end(), false);
     for (auto& h : held_) h.reset();
@@ -207,11 +218,12 @@ class Matcher::Impl {
               [](const Candidate& a, const Candidate& b) { return a.start < b.start; });
     for (auto& cand : confirmed_) {
       cand.line = LineAt(cand.start);
-      pending_.push_back(std::move(cand));
+      pending_.push_back(cand);
     }
     accepted_ = limit;
     FinalizeReady(final ? UINT64_MAX : limit);
     PruneKeywords(limit);
+    CompactValues();
   }
 
   // Whether a bare keyword literal ending at `end` is a whole word where it
@@ -282,8 +294,12 @@ class Matcher::Impl {
       cand.start = base_ + vs;
       cand.end = base_ + ve;
       cand.ready_at = cand.end + static_cast<uint64_t>(cp.proximity);
-      cand.value.assign(value);
-      confirmed_.push_back(std::move(cand));
+      // The matched bytes, in memory only: masked and tokenized when
+      // emitted, so the many candidates that fail their evidence cost neither.
+      cand.value_at = values_.size();
+      cand.value_len = static_cast<uint32_t>(value.size());
+      values_.append(value);
+      confirmed_.push_back(cand);
     }
     return true;
   }
@@ -425,27 +441,50 @@ class Matcher::Impl {
   // overlapping candidates of one type the highest score wins.
   void FinalizeReady(uint64_t reached) {
     if (pending_.empty()) return;
-    std::stable_sort(pending_.begin(), pending_.end(),
-                     [](const Candidate& a, const Candidate& b) { return a.ready_at < b.ready_at; });
-    size_t n = 0;
-    while (n < pending_.size() && pending_[n].ready_at <= reached) ++n;
-    ready_.assign(std::make_move_iterator(pending_.begin()),
-                  std::make_move_iterator(pending_.begin() + n));
-    pending_.erase(pending_.begin(), pending_.begin() + n);
-    std::sort(ready_.begin(), ready_.end(), [](const Candidate& a, const Candidate& b) {
-      return a.start != b.start ? a.start < b.start : a.end > b.end;
-    });
-    for (auto& cand : ready_) {
+    ready_.clear();
+    size_t kept = 0;
+    for (const Candidate& cand : pending_) {
+      if (cand.ready_at <= reached) {
+        ready_.push_back(cand);
+      } else {
+        pending_[kept++] = cand;
+      }
+    }
+    pending_.resize(kept);
+    std::sort(ready_.begin(), ready_.end(), JudgedBefore);
+    for (const Candidate& cand : ready_) {
       if (!EvidenceHolds(cand)) continue;
       const auto& cp = c_.patterns[cand.pattern];
       auto& held = held_[cp.type_index];
       if (held && cand.start < held->end) {
-        if (Outranks(cand, *held)) *held = std::move(cand);
+        if (Outranks(cand, *held)) *held = cand;
         continue;
       }
       if (held) Emit(*held);
-      held = std::move(cand);
+      held = cand;
     }
+  }
+
+  // Drops the bytes of candidates already judged from values_, keeping those
+  // still pending or held. Only once it has grown, so a pass that confirmed
+  // little copies nothing.
+  void CompactValues() {
+    if (values_.size() < kCompactValuesAt) return;
+    spare_values_.clear();
+    auto keep = [&](Candidate& cand) {
+      uint64_t at = spare_values_.size();
+      spare_values_.append(values_, cand.value_at, cand.value_len);
+      cand.value_at = at;
+    };
+    for (Candidate& cand : pending_) keep(cand);
+    for (auto& held : held_) {
+      if (held) keep(*held);
+    }
+    values_.swap(spare_values_);
+  }
+
+  std::string_view ValueOf(const Candidate& cand) const {
+    return std::string_view(values_).substr(cand.value_at, cand.value_len);
   }
 
   // Of two overlapping candidates of one type: the higher score, then the
@@ -478,9 +517,10 @@ class Matcher::Impl {
     m.start = cand.start;
     m.end = cand.end;
     m.line = cand.line;
-    m.masked = MaskValue(cand.value);
+    std::string_view value = ValueOf(cand);
+    m.masked = MaskValue(value);
     if (key_ != nullptr) {
-      m.token = key_->Tokenize(NormalizeValue(cand.value, rules_->types()[cp.type_index].normalize));
+      m.token = key_->Tokenize(NormalizeValue(value, rules_->types()[cp.type_index].normalize));
     }
     sink_->OnMatch(m);
   }
@@ -514,6 +554,9 @@ class Matcher::Impl {
   std::vector<Candidate> confirmed_;
   std::vector<Candidate> pending_;
   std::vector<Candidate> ready_;
+  std::string values_;        // matched bytes of the candidates (see Candidate)
+  std::string spare_values_;  // CompactValues' second buffer, reused
+  static constexpr size_t kCompactValuesAt = 64 << 10;
   std::vector<std::optional<Candidate>> held_;  // per type: last finalized, not yet emitted
 };
 

@@ -71,3 +71,42 @@ TEST_CASE("An identifier with health context is PHI; without it, PII") {
   // A credential is labelled as such.
   CHECK(Aggregate("aws_access_key_id = AKIAIOSFODNN7EXAMPLE").label == "CREDENTIALS");
 }
+
+TEST_CASE("Unique counts stay exact across many values, cap, and the next asset") {
+  AssetAggregator agg(*Rules(), 15);
+  auto feed = [&](uint32_t distinct, int repeats) {
+    for (int r = 0; r < repeats; ++r) {
+      for (uint32_t v = 0; v < distinct; ++v) {
+        Match m;
+        m.type_index = 0;
+        m.score = 85;
+        m.start = v;
+        m.end = v + 1;
+        // Tokens differing only past the first 8 bytes count as one value;
+        // vary the leading bytes, as keyed tokens do.
+        m.token[0] = static_cast<uint8_t>(v);
+        m.token[1] = static_cast<uint8_t>(v >> 8);
+        m.token[2] = static_cast<uint8_t>(v >> 16);
+        agg.OnMatch(m);
+      }
+    }
+  };
+  phiscan::AssetRecord rec;
+  feed(5000, 3);  // repeats arrive after several in-place deduplications
+  agg.FillRecord(rec);
+  REQUIRE(rec.types.size() == 1);
+  CHECK(rec.types[0].count == 15000);
+  CHECK(rec.types[0].unique_count == 5000);
+
+  feed(100000, 1);  // more distinct values than are tracked
+  agg.FillRecord(rec);
+  REQUIRE(rec.types.size() == 1);
+  CHECK(rec.types[0].count == 100000);
+  CHECK(rec.types[0].unique_count == 65536);
+
+  feed(7, 2);  // the next asset starts from nothing
+  agg.FillRecord(rec);
+  REQUIRE(rec.types.size() == 1);
+  CHECK(rec.types[0].count == 14);
+  CHECK(rec.types[0].unique_count == 7);
+}
