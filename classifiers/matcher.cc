@@ -164,8 +164,13 @@ class Matcher::Impl {
   size_t chunk_size() const { return options_.chunk_size; }
 
  private:
+  uint64_t CandidateCap() const {
+    uint64_t by_size = options_.bytes_per_candidate > 0 ? total_ / options_.bytes_per_candidate : 0;
+    return std::max(options_.max_candidates, by_size);
+  }
+
   Status LimitStatus() const {
-    return Status::LimitExceeded("more than " + std::to_string(options_.max_candidates) +
+    return Status::LimitExceeded("more than " + std::to_string(CandidateCap()) +
                                  " candidate matches");
   }
 
@@ -285,7 +290,7 @@ class Matcher::Impl {
       const auto& cp = c_.patterns[p];
       if (cp.validator != nullptr && !cp.validator(value)) continue;
       if (cp.dictionary != nullptr && !InDictionary(*cp.dictionary, value)) continue;
-      if (++candidates_seen_ > options_.max_candidates) {
+      if (++candidates_seen_ > CandidateCap()) {
         limit_hit_ = true;
         return false;
       }

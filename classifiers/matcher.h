@@ -59,7 +59,13 @@ class MatchSink {
 
 struct MatcherOptions {
   size_t chunk_size = 1 << 20;            // bytes per WritableChunk()
-  uint64_t max_candidates = 1'000'000;    // per stream; beyond it: LimitExceeded
+  // Candidate matches per stream; beyond them: LimitExceeded. The cap grows
+  // with the stream to one candidate per `bytes_per_candidate` bytes, so a
+  // big file with realistically dense identifiers is classified to its end
+  // while content that matches everywhere (a candidate every few bytes) is
+  // still cut short. 0 = a fixed cap.
+  uint64_t max_candidates = 1'000'000;
+  uint64_t bytes_per_candidate = 64;
 };
 
 class Matcher {

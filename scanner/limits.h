@@ -21,9 +21,11 @@ struct ScanLimits {
   // constant memory, so size costs only time.
   uint64_t max_file_size = 0;
 
-  // Candidate matches per asset before it is marked partial(match_cap): guards
+  // Candidate matches per asset before it is marked partial(match_cap), or
+  // one per 64 bytes of its text if that is more (MatcherOptions): guards
   // against content that makes patterns match everywhere (yara's
-  // YR_MAX_STRING_MATCHES plays the same role).
+  // YR_MAX_STRING_MATCHES plays the same role) without cutting short a big
+  // file whose identifiers are merely dense.
   uint64_t max_candidates_per_asset = 1'000'000;
 
   // Walk items buffered between walker threads and the pipeline. Bounds memory

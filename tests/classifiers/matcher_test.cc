@@ -215,8 +215,30 @@ TEST_CASE("The candidate cap stops a stream that matches everywhere") {
   auto s = m.Feed(text);
   CHECK(s.code() == phiscan::StatusCode::kLimitExceeded);
   CHECK(m.Finish().code() == phiscan::StatusCode::kLimitExceeded);
-  CHECK(c.found.size() <= 50);
+  // The cap is 50 or one candidate per 64 bytes fed, whichever is more.
+  CHECK(c.found.size() <= 50 + text.size() / 64);
   CHECK_FALSE(c.found.empty());
+}
+
+TEST_CASE("The candidate cap grows with the stream: dense but real identifiers are all found") {
+  // 400 SSNs, one per 200 bytes: more than the fixed cap of 50, but far fewer
+  // than one per 64 bytes, so none is cut.
+  std::string text;
+  for (int i = 0; i < 400; ++i) {
+    text += "Patient SSN: 536-22-" + std::to_string(1000 + i) + "\n" + std::string(178, '.') + "\n";
+  }
+  MatcherOptions opt;
+  opt.max_candidates = 50;
+  opt.chunk_size = 4096;  // the cap is checked as the stream grows, not at its end
+  Matcher m(Rules(), nullptr, opt);
+  Collector c;
+  c.rules = &m.rules();
+  m.Begin(&c);
+  CHECK(m.Feed(text).ok());
+  CHECK(m.Finish().ok());
+  size_t ssns = 0;
+  for (const auto& f : c.found) ssns += f.type == "US_SSN";
+  CHECK(ssns == 400);
 }
 
 TEST_CASE("A matcher is reusable across streams") {
