@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -73,17 +74,36 @@ std::string KeywordRegex(const std::string& term) {
   return out;
 }
 
-std::string Sha256Hex(const std::string& data) {
+// Hex of the first `bytes` bytes of the SHA-256 of `data`.
+std::string Sha256Hex(const std::string& data, unsigned bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (unsigned i = 0; i < 8; ++i) {  // 64 bits are plenty to tell versions apart
+  for (unsigned i = 0; i < std::min(bytes, len); ++i) {
     out += kHex[md[i] >> 4];
     out += kHex[md[i] & 0xF];
   }
   return out;
+}
+
+// Names a compiled database: the Hyperscan version, this CPU's features
+// (a database is built for the CPU it is compiled on) and every expression
+// with its flags and id, hashed with SHA-256 in full (a database adopted for
+// the wrong expressions would give wrong results).
+std::string DatabaseKey(const internal::CompiledRules& c) {
+  std::string text = "phiscan-hs-block-1\n";
+  text += hs_version();
+  hs_platform_info_t platform{};
+  if (hs_populate_platform(&platform) == HS_SUCCESS) {
+    text += "\n" + std::to_string(platform.tune) + " " + std::to_string(platform.cpu_features);
+  }
+  for (size_t i = 0; i < c.hs_expressions.size(); ++i) {
+    text += "\n" + std::to_string(i) + " " + std::to_string(c.hs_flags[i]) + " ";
+    text += c.hs_expressions[i];
+  }
+  return "hsdb-" + Sha256Hex(text, 32);
 }
 
 // Canonical text of everything that influences results, for the version hash.
@@ -468,7 +488,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   compiled->hs_flags = std::move(flags);
 
   rs->labels_ = pack.labels;
-  rs->version_ = Sha256Hex(Canonical(pack));
+  rs->version_ = Sha256Hex(Canonical(pack), 8);  // 64 bits tell versions apart
+  rs->database_key_ = DatabaseKey(*compiled);
   // Left context for a match ending just after the previous chunk's accepted
   // limit: its full width, one byte for \b, and the lookahead margin.
   rs->overlap_bytes_ = compiled->max_width + 64;
@@ -506,11 +527,61 @@ const Status& internal::CompiledRules::EnsureDatabase() const {
       return;
     }
     prototype_scratch.reset(scratch);
+    db_ready = true;
   });
   return db_status;
 }
 
+bool internal::CompiledRules::AdoptDatabase(hs_database_t* raw) const {
+  HsDatabase owned(raw);
+  bool adopted = false;
+  std::call_once(db_once, [&] {
+    hs_scratch_t* scratch = nullptr;
+    if (hs_alloc_scratch(owned.get(), &scratch) != HS_SUCCESS) {
+      db_status = Status::InvalidArgument("cannot allocate Hyperscan scratch");
+      return;
+    }
+    db = std::move(owned);
+    prototype_scratch.reset(scratch);
+    db_ready = true;
+    adopted = true;
+  });
+  return adopted;
+}
+
 Status RuleSet::EnsureCompiled() const { return compiled_->EnsureDatabase(); }
+
+bool RuleSet::database_ready() const { return compiled_->db_ready.load(); }
+
+Result<std::string> RuleSet::SerializeDatabase() const {
+  if (Status s = compiled_->EnsureDatabase(); !s.ok()) return s;
+  char* bytes = nullptr;
+  size_t length = 0;
+  if (hs_serialize_database(compiled_->db.get(), &bytes, &length) != HS_SUCCESS) {
+    return Status::IoError("cannot serialize the Hyperscan database");
+  }
+  std::string payload(bytes, length);
+  std::free(bytes);  // hs_serialize_database allocates with the misc allocator (malloc)
+  return database_key_ + "\n" + Sha256Hex(payload, 32) + "\n" + payload;
+}
+
+bool RuleSet::AdoptDatabase(std::string_view bytes) const {
+  if (bytes.size() <= database_key_.size() || bytes.substr(0, database_key_.size()) != database_key_ ||
+      bytes[database_key_.size()] != '\n') {
+    return false;
+  }
+  bytes.remove_prefix(database_key_.size() + 1);
+  // Then the payload's SHA-256: Hyperscan does not check that the bytes it
+  // deserializes are intact, and a damaged database would scan wrongly.
+  constexpr size_t kSumLen = 64;
+  if (bytes.size() <= kSumLen || bytes[kSumLen] != '\n') return false;
+  std::string_view sum = bytes.substr(0, kSumLen);
+  bytes.remove_prefix(kSumLen + 1);
+  if (Sha256Hex(std::string(bytes), 32) != sum) return false;
+  hs_database_t* raw = nullptr;
+  if (hs_deserialize_database(bytes.data(), bytes.size(), &raw) != HS_SUCCESS) return false;
+  return compiled_->AdoptDatabase(raw);
+}
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::LoadWithBuiltins(
     const std::vector<std::string>& user_pack_paths) {

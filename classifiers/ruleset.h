@@ -21,6 +21,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "classifiers/rule_pack.h"
@@ -91,6 +92,23 @@ class RuleSet {
   // database, naming the pack, line and rule. Thread-safe; compiles once.
   Status EnsureCompiled() const;
 
+  // The compiled Hyperscan database as bytes, so that a caller can keep it
+  // between runs (classifiers/ does no file I/O; see tools/rule_cache.h).
+  // The bytes are database_key() (a hash of every expression and flag, the
+  // Hyperscan version and this CPU's features, so bytes made for other
+  // rules, another Hyperscan or another machine are refused), the SHA-256 of
+  // the database (damaged bytes are refused), then the database.
+  const std::string& database_key() const { return database_key_; }
+  // Compiles first if needed.
+  Result<std::string> SerializeDatabase() const;
+  // Uses bytes from SerializeDatabase() instead of compiling. False, and the
+  // database is compiled on first use as usual, if it already was compiled
+  // or adopted or the bytes are not this rule set's on this machine.
+  // Thread-safe.
+  bool AdoptDatabase(std::string_view bytes) const;
+  // True once the database was compiled or adopted.
+  bool database_ready() const;
+
   const internal::CompiledRules& compiled() const { return *compiled_; }
 
  private:
@@ -98,6 +116,7 @@ class RuleSet {
   std::vector<TypeInfo> types_;
   std::vector<LabelRule> labels_;
   std::string version_;
+  std::string database_key_;
   size_t overlap_bytes_ = 0;
   std::unique_ptr<internal::CompiledRules> compiled_;
 };

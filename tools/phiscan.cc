@@ -37,6 +37,7 @@
 #include "tools/jobs.h"
 #include "tools/log.h"
 #include "tools/progress.h"
+#include "tools/rule_cache.h"
 #include "tools/run_lock.h"
 #include "tools/key_fingerprint.h"
 #include "tools/output.h"
@@ -228,6 +229,8 @@ int RunScan(const ScanArgs& args) {
   InstallSignalHandlers();
   auto rules = LoadRules(args.common);
   if (!rules.ok()) return Fail(kExitFatal, rules.status().message());
+  const tools::RuleCache rule_cache = tools::RuleCache::FromEnvironment();
+  const bool rules_cached = rule_cache.Load(*rules.value());
 
   scanner::ScanOptions options;
   options.threads = args.threads > 0 ? args.threads
@@ -349,6 +352,7 @@ int RunScan(const ScanArgs& args) {
   scanner::ScanPipeline pipeline(options, rules.value(), &key.value());
   auto stats = pipeline.Run(args.roots, sink, g_cancel);
   if (progress_line) progress_line->Stop();
+  rule_cache.Store(*rules.value());
   bool interrupted = g_cancel.load();
   Status finish = writer.value()->FinishRun(
       !stats.ok() ? catalog::RunStatus::kFailed
@@ -381,7 +385,9 @@ int RunScan(const ScanArgs& args) {
                 // and the located findings it wrote (benchmarks).
                 {"writer_busy_seconds", writer.value()->writer_stats().busy_seconds},
                 {"writer_cpu_seconds", writer.value()->writer_stats().busy_cpu_seconds},
-                {"findings_written", writer.value()->writer_stats().findings_written}});
+                {"findings_written", writer.value()->writer_stats().findings_written},
+                // Whether the compiled rules came from the cache (tools/rule_cache.h).
+                {"rules_from_cache", rules_cached}});
   }
   if (interrupted) return kExitInterrupted;
   if (!args.fail_on.empty()) {
@@ -558,6 +564,8 @@ int RunClassify(const ClassifyArgs& args) {
   if (!format) return Fail(kExitUsage, "unknown --format '" + args.format + "'");
   auto rules = LoadRules(args.common);
   if (!rules.ok()) return Fail(kExitFatal, rules.status().message());
+  const tools::RuleCache rule_cache = tools::RuleCache::FromEnvironment();
+  rule_cache.Load(*rules.value());
 
   int fd = STDIN_FILENO;
   AssetRecord top;
@@ -578,6 +586,7 @@ int RunClassify(const ClassifyArgs& args) {
   std::vector<AssetRecord> records;
   scanner::ClassifyDescriptor(fd, extractor, std::move(top), records);
   if (fd != STDIN_FILENO) close(fd);
+  rule_cache.Store(*rules.value());
 
   tools::RowWriter out(*format, std::cout,
                        {"path", "member", "type", "confidence", "score", "start", "end", "line",

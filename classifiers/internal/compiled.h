@@ -6,6 +6,7 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -85,6 +86,10 @@ struct CompiledRules {
   mutable Status db_status;
   mutable HsDatabase db;                  // set by EnsureDatabase
   mutable HsScratch prototype_scratch;    // cloned by each Matcher
+  // Sets db (deserialized elsewhere) and the prototype scratch instead of
+  // compiling, unless EnsureDatabase already ran. Takes ownership of `raw`.
+  bool AdoptDatabase(hs_database_t* raw) const;
+  mutable std::atomic<bool> db_ready{false};
   std::vector<CompiledRegex> regexes;
   std::vector<int> hs_regex;          // Hyperscan id i < keyword_base -> regexes index
   std::vector<int> field_regexes;     // regexes that run on field values only

@@ -111,6 +111,26 @@ TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
   CHECK(ReadFile(dir.Join("scan.log")).find("536") == std::string::npos);
 }
 
+TEST_CASE("The second scan takes its compiled rules from the cache and finds the same") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  const std::string env = "PHISCAN_CACHE_DIR=" + dir.Join("cache") + " ";
+  std::string findings[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string cat = dir.Join("c" + std::to_string(i) + ".db");
+    const std::string log = dir.Join("scan" + std::to_string(i) + ".log");
+    REQUIRE(Run(env + Phiscan() + " scan --quiet --log-format json --log-file " + log +
+                " --catalog " + cat + " " + dir.Join("share")) == 0);
+    auto lines = ParseJsonl(ReadFile(log));
+    REQUIRE(!lines.empty());
+    CHECK(lines.back()["event"] == "scan_finished");
+    CHECK(lines.back()["rules_from_cache"] == (i == 1));
+    REQUIRE(Run(Phireport() + " findings --format csv --catalog " + cat, &findings[i]) == 0);
+  }
+  CHECK(findings[0].find("US_SSN") != std::string::npos);
+  CHECK(findings[0] == findings[1]);
+}
+
 TEST_CASE("A live progress line on a terminal, nothing on a pipe") {
   TempDir dir;
   MakeShare(dir.Join("share"));

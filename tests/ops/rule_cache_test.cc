@@ -1,0 +1,145 @@
+// The compiled-rules cache: a stored database is used by the next run and
+// finds exactly what a freshly compiled one finds; damaged, foreign or
+// untrustworthy files are ignored (the rules are then compiled).
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "classifiers/matcher.h"
+#include "classifiers/ruleset.h"
+#include "tests/testutil/testutil.h"
+#include "tools/rule_cache.h"
+
+using phiscan::classifiers::Matcher;
+using phiscan::classifiers::Match;
+using phiscan::classifiers::MatchSink;
+using phiscan::classifiers::RuleSet;
+using phiscan::testing::TempDir;
+using phiscan::tools::RuleCache;
+
+namespace {
+
+std::string ReadText() {
+  std::string text;
+  for (int i = 0; i < 50; ++i) {
+    text += "Patient SSN 536-22-8726, phone (617) 555-0142, jane.doe@example.org, "
+            "card 4111 1111 1111 1111, NPI 1234567893, seen 2024-03-05.\n";
+  }
+  return text;
+}
+
+std::shared_ptr<const RuleSet> FreshRules() {
+  auto r = RuleSet::LoadWithBuiltins({});
+  REQUIRE(r.ok());
+  return r.value();
+}
+
+struct Spans : MatchSink {
+  std::vector<std::tuple<int, uint64_t, uint64_t>> found;
+  void OnMatch(const Match& m) override { found.emplace_back(m.type_index, m.start, m.end); }
+};
+
+std::vector<std::tuple<int, uint64_t, uint64_t>> Classify(std::shared_ptr<const RuleSet> rules) {
+  const std::string text = ReadText();
+  Matcher m(rules, nullptr);
+  Spans spans;
+  m.Begin(&spans);
+  REQUIRE(m.Feed(text).ok());
+  REQUIRE(m.Finish().ok());
+  return spans.found;
+}
+
+}  // namespace
+
+TEST_CASE("A stored database is loaded by the next run and finds the same") {
+  TempDir dir;
+  RuleCache cache(dir.Join("cache/phiscan"));  // parents are created
+  auto compiled = FreshRules();
+  CHECK_FALSE(cache.Load(*compiled));    // nothing cached yet
+  CHECK_FALSE(cache.Store(*compiled));   // never compiled in this run: nothing to store
+  REQUIRE(compiled->EnsureCompiled().ok());
+  REQUIRE(cache.Store(*compiled));
+  CHECK_FALSE(cache.Store(*compiled));   // already there
+
+  struct stat st;
+  REQUIRE(stat(dir.Join("cache/phiscan").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);
+  const std::string file =
+      dir.Join("cache/phiscan/" + compiled->database_key() + ".hsdb");
+  REQUIRE(stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+
+  auto loaded = FreshRules();
+  CHECK_FALSE(loaded->database_ready());
+  REQUIRE(cache.Load(*loaded));
+  CHECK(loaded->database_ready());
+  auto a = Classify(compiled), b = Classify(loaded);
+  CHECK_FALSE(a.empty());
+  CHECK(a == b);
+  CHECK_FALSE(cache.Load(*loaded));  // a database is adopted once, before first use
+}
+
+TEST_CASE("Damaged, foreign and untrustworthy cache files are ignored") {
+  TempDir dir;
+  const std::string cdir = dir.Join("c");
+  RuleCache cache(cdir);
+  auto rules = FreshRules();
+  REQUIRE(rules->EnsureCompiled().ok());
+  REQUIRE(cache.Store(*rules));
+  const std::string file = cdir + "/" + rules->database_key() + ".hsdb";
+  const std::string good = phiscan::testing::ReadFile(file);
+
+  SECTION("a flipped byte in the database") {
+    std::string bad = good;
+    bad[bad.size() / 2] ^= 0x40;
+    phiscan::testing::WriteFile(file, bad);
+    chmod(file.c_str(), 0600);
+    CHECK_FALSE(cache.Load(*FreshRules()));
+  }
+  SECTION("a truncated file") {
+    phiscan::testing::WriteFile(file, good.substr(0, good.size() - 100));
+    chmod(file.c_str(), 0600);
+    CHECK_FALSE(cache.Load(*FreshRules()));
+  }
+  SECTION("another rule set's database under this one's name") {
+    std::string other = good;
+    other[5] = other[5] == 'a' ? 'b' : 'a';  // the key in the header differs
+    phiscan::testing::WriteFile(file, other);
+    chmod(file.c_str(), 0600);
+    CHECK_FALSE(cache.Load(*FreshRules()));
+  }
+  SECTION("a file others may write") {
+    chmod(file.c_str(), 0666);
+    CHECK_FALSE(cache.Load(*FreshRules()));
+  }
+  SECTION("a directory others may write") {
+    chmod(cdir.c_str(), 0777);
+    CHECK_FALSE(cache.Load(*FreshRules()));
+  }
+  SECTION("a symbolic link") {
+    REQUIRE(rename(file.c_str(), (file + ".real").c_str()) == 0);
+    REQUIRE(symlink((file + ".real").c_str(), file.c_str()) == 0);
+    CHECK_FALSE(cache.Load(*FreshRules()));
+  }
+  SECTION("the intact file, for contrast") {
+    CHECK(cache.Load(*FreshRules()));
+  }
+}
+
+TEST_CASE("The cache directory comes from the environment; 'off' disables it") {
+  const char* saved = std::getenv("PHISCAN_CACHE_DIR");
+  std::string keep = saved ? saved : "";
+  setenv("PHISCAN_CACHE_DIR", "/some/where", 1);
+  CHECK(RuleCache::FromEnvironment().dir() == "/some/where");
+  setenv("PHISCAN_CACHE_DIR", "off", 1);
+  CHECK(RuleCache::FromEnvironment().disabled());
+  unsetenv("PHISCAN_CACHE_DIR");
+  setenv("XDG_CACHE_HOME", "/xdg", 1);
+  CHECK(RuleCache::FromEnvironment().dir() == "/xdg/phiscan");
+  unsetenv("XDG_CACHE_HOME");
+  if (saved) setenv("PHISCAN_CACHE_DIR", keep.c_str(), 1);
+}
+

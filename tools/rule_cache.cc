@@ -1,0 +1,105 @@
+#include "tools/rule_cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace phiscan::tools {
+namespace {
+
+// Databases of the built-in pack are about 1-3 MB; anything far larger is
+// not one of ours.
+constexpr off_t kMaxDatabaseBytes = 64 << 20;
+
+// Owned by us and writable by no one else.
+bool Trusted(const struct stat& st) {
+  return st.st_uid == geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+// Creates `dir` and its missing parents with mode 0700.
+bool MakeDirs(const std::string& dir) {
+  struct stat st;
+  if (lstat(dir.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
+  size_t slash = dir.find_last_of('/');
+  if (slash != std::string::npos && slash > 0 && !MakeDirs(dir.substr(0, slash))) return false;
+  return mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST;
+}
+
+bool WriteAll(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+RuleCache RuleCache::FromEnvironment() {
+  if (const char* d = std::getenv("PHISCAN_CACHE_DIR"); d != nullptr && *d != '\0') {
+    return RuleCache(std::string(d) == "off" ? "" : d);
+  }
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && *x == '/') {
+    return RuleCache(std::string(x) + "/phiscan");
+  }
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h == '/') {
+    return RuleCache(std::string(h) + "/.cache/phiscan");
+  }
+  return RuleCache("");
+}
+
+std::string RuleCache::PathFor(const classifiers::RuleSet& rules) const {
+  return dir_ + "/" + rules.database_key() + ".hsdb";
+}
+
+bool RuleCache::Load(const classifiers::RuleSet& rules) const {
+  if (disabled()) return false;
+  struct stat dir_st;
+  if (lstat(dir_.c_str(), &dir_st) != 0 || !S_ISDIR(dir_st.st_mode) || !Trusted(dir_st)) {
+    return false;
+  }
+  int fd = open(PathFor(rules).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st;
+  std::string bytes;
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && Trusted(st) &&
+            st.st_size > 0 && st.st_size <= kMaxDatabaseBytes;
+  if (ok) {
+    bytes.resize(static_cast<size_t>(st.st_size));
+    size_t got = 0;
+    while (got < bytes.size()) {
+      ssize_t n = read(fd, bytes.data() + got, bytes.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    ok = got == bytes.size();
+  }
+  close(fd);
+  return ok && rules.AdoptDatabase(bytes);
+}
+
+bool RuleCache::Store(const classifiers::RuleSet& rules) const {
+  if (disabled() || !rules.database_ready()) return false;
+  const std::string path = PathFor(rules);
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0) return false;  // cached already (or someone else's: leave it)
+  auto bytes = rules.SerializeDatabase();
+  if (!bytes.ok() || !MakeDirs(dir_)) return false;
+  std::string tmp = dir_ + "/.hsdb-XXXXXX";
+  int fd = mkstemp(tmp.data());
+  if (fd < 0) return false;
+  bool ok = fchmod(fd, 0600) == 0 && WriteAll(fd, bytes.value());
+  ok = close(fd) == 0 && ok;
+  if (ok) ok = rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok) unlink(tmp.c_str());
+  return ok;
+}
+
+}  // namespace phiscan::tools

@@ -1,0 +1,47 @@
+// RuleCache: compiled Hyperscan databases kept between runs, so that start-up
+// reads a file instead of compiling the rules (hs_compile_multi is most of a
+// run's fixed cost: about half a second for the built-in pack).
+//
+// One file per database, named by RuleSet::database_key() (rules, Hyperscan
+// version, CPU), in PHISCAN_CACHE_DIR, else $XDG_CACHE_HOME/phiscan, else
+// $HOME/.cache/phiscan; PHISCAN_CACHE_DIR=off turns the cache off. The
+// directory is created 0700 and files 0600, written to a temporary name and
+// renamed. A database is loaded only from a directory and file owned by this
+// user and writable by no one else, since Hyperscan trusts the bytes it
+// deserializes. The files hold compiled patterns, nothing scanned.
+//
+// Every failure is silent: the rules are then compiled as without a cache.
+// Thread safety: none needed; called by the front end's main thread.
+#ifndef PHISCAN_TOOLS_RULE_CACHE_H_
+#define PHISCAN_TOOLS_RULE_CACHE_H_
+
+#include <string>
+
+#include "classifiers/ruleset.h"
+
+namespace phiscan::tools {
+
+class RuleCache {
+ public:
+  // The directory from the environment; disabled() if none applies.
+  static RuleCache FromEnvironment();
+  explicit RuleCache(std::string dir) : dir_(std::move(dir)) {}
+
+  bool disabled() const { return dir_.empty(); }
+  const std::string& dir() const { return dir_; }
+
+  // Before a scan: makes `rules` use a cached database if a trustworthy one
+  // exists. True if it did.
+  bool Load(const classifiers::RuleSet& rules) const;
+  // After a scan: if `rules` compiled its database during the run (it was
+  // not loaded from the cache), stores it. True if a file was written.
+  bool Store(const classifiers::RuleSet& rules) const;
+
+ private:
+  std::string PathFor(const classifiers::RuleSet& rules) const;
+  std::string dir_;
+};
+
+}  // namespace phiscan::tools
+
+#endif  // PHISCAN_TOOLS_RULE_CACHE_H_
