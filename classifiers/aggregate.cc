@@ -1,16 +1,15 @@
 #include "classifiers/aggregate.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace phiscan::classifiers {
 namespace {
 
-// Distinct tokens tracked per type before unique_count saturates; bounds
+// Distinct values tracked per type before unique_count saturates; bounds
 // memory on assets with millions of occurrences.
-constexpr size_t kMaxTrackedTokens = 1 << 16;
-// Tokens appended before the first deduplication.
-constexpr size_t kMinDedupTokens = 1024;
+constexpr size_t kMaxTrackedValues = 1 << 16;
+// Value hashes appended before the first deduplication.
+constexpr size_t kMinDedupValues = 1024;
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -57,9 +56,9 @@ void AssetAggregator::Reset() {
   for (auto& t : per_type_) {  // clear() keeps the capacity for the next asset
     t.count = 0;
     t.max_score = 0;
-    t.tokens.clear();
+    t.value_hashes.clear();
     t.dedup_at = 0;
-    t.tokens_full = false;
+    t.values_full = false;
     t.locators.clear();
   }
   keyword_lists_.clear();
@@ -70,23 +69,26 @@ void AssetAggregator::OnKeywordList(const std::string& list) {
   if (!Contains(keyword_lists_, list)) keyword_lists_.push_back(list);
 }
 
-void AssetAggregator::TrackToken(PerType& t, const Token& token) {
-  if (t.tokens_full) return;
-  uint64_t prefix;
-  std::memcpy(&prefix, token.data(), sizeof(prefix));
-  t.tokens.push_back(prefix);
-  if (t.tokens.size() >= t.dedup_at) DedupTokens(t);
+void AssetAggregator::TrackValue(PerType& t, uint64_t value_hash) {
+  if (t.values_full) return;
+  t.value_hashes.push_back(value_hash);
+  if (t.value_hashes.size() >= t.dedup_at) DedupValues(t);
 }
 
-// Sorts and deduplicates t.tokens; the count is capped at kMaxTrackedTokens.
-void AssetAggregator::DedupTokens(PerType& t) {
-  std::sort(t.tokens.begin(), t.tokens.end());
-  t.tokens.erase(std::unique(t.tokens.begin(), t.tokens.end()), t.tokens.end());
-  if (t.tokens.size() >= kMaxTrackedTokens) {
-    t.tokens.resize(kMaxTrackedTokens);
-    t.tokens_full = true;
+// Sorts and deduplicates t.value_hashes; the count is capped at kMaxTrackedValues.
+void AssetAggregator::DedupValues(PerType& t) {
+  std::vector<uint64_t>& v = t.value_hashes;
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  if (v.size() >= kMaxTrackedValues) {
+    v.resize(kMaxTrackedValues);
+    t.values_full = true;
   }
-  t.dedup_at = std::max<size_t>(kMinDedupTokens, 2 * t.tokens.size());
+  t.dedup_at = std::max<size_t>(kMinDedupValues, 2 * v.size());
+}
+
+bool AssetAggregator::WantsLocator(int type_index) const {
+  return static_cast<int>(per_type_[type_index].locators.size()) < max_locators_;
 }
 
 void AssetAggregator::OnMatch(const Match& match) {
@@ -95,7 +97,7 @@ void AssetAggregator::OnMatch(const Match& match) {
   ++t.count;
   ++total_;
   t.max_score = std::max(t.max_score, match.score);
-  TrackToken(t, match.token);
+  TrackValue(t, match.value_hash);
   if (static_cast<int>(t.locators.size()) < max_locators_) {
     FindingRecord f;
     f.type_id = rules_.types()[match.type_index].id;
@@ -115,8 +117,8 @@ void AssetAggregator::FillRecord(AssetRecord& record) {
   for (size_t i = 0; i < per_type_.size(); ++i) {
     PerType& t = per_type_[i];
     if (t.count == 0) continue;
-    DedupTokens(t);
-    record.types.push_back({rules_.types()[i].id, t.count, t.tokens.size(), t.max_score});
+    DedupValues(t);
+    record.types.push_back({rules_.types()[i].id, t.count, t.value_hashes.size(), t.max_score});
     for (auto& f : t.locators) record.findings.push_back(std::move(f));
   }
   std::sort(record.findings.begin(), record.findings.end(),

@@ -1,7 +1,7 @@
 // AssetAggregator: turns the matches of one asset into its catalog summary.
 //
 // Collects matches (as a MatchSink), keeps per type the count, the number of
-// distinct tokens, the highest score and the first `max_locators` locators,
+// distinct values, the highest score and the first `max_locators` locators,
 // then applies the rule pack's label rules (with the context keyword lists
 // the matcher reported). Matches below `min_score` are dropped.
 //
@@ -36,6 +36,7 @@ class AssetAggregator : public MatchSink {
   explicit AssetAggregator(const RuleSet& rules, int max_locators = kDefaultMaxLocators,
                            int min_score = 1);
   void OnMatch(const Match& match) override;
+  bool WantsLocator(int type_index) const override;
   void OnKeywordList(const std::string& list) override;
   void Reset();
 
@@ -48,17 +49,18 @@ class AssetAggregator : public MatchSink {
   struct PerType {
     uint64_t count = 0;
     int max_score = 0;
-    // Distinct values are counted by the first 64 bits of their keyed
-    // tokens (a collision among a million values has odds of about 1 in
-    // 30 million), appended here and deduplicated in place when the vector
-    // doubles: a sort per doubling instead of a tree node per match.
-    std::vector<uint64_t> tokens;
+    // Distinct values are counted by 64-bit hashes of their normalized
+    // values (Match::value_hash; a collision among a million values has
+    // odds of about 1 in 30 million), appended here and deduplicated in
+    // place when the vector doubles: a sort per doubling instead of a tree
+    // node per match.
+    std::vector<uint64_t> value_hashes;
     size_t dedup_at = 0;
-    bool tokens_full = false;  // kMaxTrackedTokens distinct seen: stop counting
+    bool values_full = false;  // kMaxTrackedValues distinct seen: stop counting
     std::vector<FindingRecord> locators;
   };
-  static void TrackToken(PerType& t, const Token& token);
-  static void DedupTokens(PerType& t);
+  static void TrackValue(PerType& t, uint64_t value_hash);
+  static void DedupValues(PerType& t);
   const RuleSet& rules_;
   int max_locators_;
   int min_score_;

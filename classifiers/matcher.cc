@@ -523,9 +523,11 @@ class Matcher::Impl {
     m.end = cand.end;
     m.line = cand.line;
     std::string_view value = ValueOf(cand);
-    m.masked = MaskValue(value);
-    if (key_ != nullptr) {
-      m.token = key_->Tokenize(NormalizeValue(value, rules_->types()[cp.type_index].normalize));
+    const std::string normalized = NormalizeValue(value, rules_->types()[cp.type_index].normalize);
+    m.value_hash = std::hash<std::string_view>{}(normalized);
+    if (sink_->WantsLocator(cp.type_index)) {
+      m.masked = MaskValue(value);
+      if (key_ != nullptr) m.token = key_->Tokenize(normalized);
     }
     sink_->OnMatch(m);
   }

@@ -43,14 +43,26 @@ struct Match {
   uint64_t start = 0;
   uint64_t end = 0;
   uint64_t line = 0;     // 1-based
+  // Set only when the sink wants the locator (MatchSink::WantsLocator):
   std::string masked;
   Token token{};
+  // Every match: a plain (unkeyed) 64-bit hash of the normalized value, for
+  // counting distinct values in memory. Never stored or shown.
+  uint64_t value_hash = 0;
 };
 
 class MatchSink {
  public:
   virtual ~MatchSink() = default;
   virtual void OnMatch(const Match& match) = 0;
+  // Whether the next match of this type will be kept as a locator and so
+  // needs Match::masked and Match::token. The Matcher masks and tokenizes
+  // (HMAC) only then: dense assets have millions of matches and keep 15
+  // locators per type. A sink that forwards matches should forward this too.
+  virtual bool WantsLocator(int type_index) const {
+    (void)type_index;
+    return true;
+  }
   // Called by Finish(), once per keyword list that a label rule names as
   // context (`requires_keywords`) and that occurred anywhere in the stream.
   // A sink that forwards matches should forward this too.

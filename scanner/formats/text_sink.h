@@ -65,6 +65,7 @@ class TextSink : public TextConsumer {
     Mapper(const OffsetMap& map, classifiers::MatchSink& next) : map_(map), next_(next) {}
     void OnMatch(const classifiers::Match& match) override;
     void OnKeywordList(const std::string& list) override { next_.OnKeywordList(list); }
+    bool WantsLocator(int type_index) const override { return next_.WantsLocator(type_index); }
 
    private:
     const OffsetMap& map_;

@@ -482,3 +482,25 @@ TEST_CASE("Look-alikes of the wider library stay quiet") {
     CHECK(Scan(text).empty());
   }
 }
+
+TEST_CASE("Masks and tokens are computed only for the locators a sink keeps") {
+  struct NoLocators : MatchSink {
+    std::vector<Match> got;
+    void OnMatch(const Match& m) override { got.push_back(m); }
+    bool WantsLocator(int) const override { return false; }
+  };
+  TokenKey key = TokenKey::Ephemeral();
+  Matcher m(Rules(), &key);
+  NoLocators sink;
+  m.Begin(&sink);
+  REQUIRE(m.Feed("SSN: 536-22-8726\nSSN: 536228726\nSSN: 536-22-8727\n").ok());
+  REQUIRE(m.Finish().ok());
+  REQUIRE(sink.got.size() == 3);
+  for (const auto& match : sink.got) {
+    CHECK(match.masked.empty());
+    CHECK(match.token == phiscan::Token{});
+  }
+  // The in-memory hash still tells values apart, formats aside.
+  CHECK(sink.got[0].value_hash == sink.got[1].value_hash);
+  CHECK(sink.got[0].value_hash != sink.got[2].value_hash);
+}
