@@ -544,6 +544,7 @@ bool internal::CompiledRules::AdoptDatabase(hs_database_t* raw) const {
     db = std::move(owned);
     prototype_scratch.reset(scratch);
     db_ready = true;
+    db_adopted = true;
     adopted = true;
   });
   return adopted;
@@ -552,6 +553,8 @@ bool internal::CompiledRules::AdoptDatabase(hs_database_t* raw) const {
 Status RuleSet::EnsureCompiled() const { return compiled_->EnsureDatabase(); }
 
 bool RuleSet::database_ready() const { return compiled_->db_ready.load(); }
+
+bool RuleSet::database_adopted() const { return compiled_->db_adopted.load(); }
 
 Result<std::string> RuleSet::SerializeDatabase() const {
   if (Status s = compiled_->EnsureDatabase(); !s.ok()) return s;

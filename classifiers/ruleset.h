@@ -106,8 +106,10 @@ class RuleSet {
   // or adopted or the bytes are not this rule set's on this machine.
   // Thread-safe.
   bool AdoptDatabase(std::string_view bytes) const;
-  // True once the database was compiled or adopted.
+  // True once the database was compiled or adopted; adopted: it came from
+  // AdoptDatabase().
   bool database_ready() const;
+  bool database_adopted() const;
 
   const internal::CompiledRules& compiled() const { return *compiled_; }
 

@@ -86,12 +86,17 @@ bool RuleCache::Load(const classifiers::RuleSet& rules) const {
 }
 
 bool RuleCache::Store(const classifiers::RuleSet& rules) const {
-  if (disabled() || !rules.database_ready()) return false;
-  const std::string path = PathFor(rules);
-  struct stat st;
-  if (lstat(path.c_str(), &st) == 0) return false;  // cached already (or someone else's: leave it)
+  // Compiled in this run: any file under its name was unusable (damaged, an
+  // older format, not trusted) and is replaced.
+  if (disabled() || !rules.database_ready() || rules.database_adopted()) return false;
+  if (!MakeDirs(dir_)) return false;
+  struct stat dir_st;
+  if (lstat(dir_.c_str(), &dir_st) != 0 || !S_ISDIR(dir_st.st_mode) || !Trusted(dir_st)) {
+    return false;
+  }
   auto bytes = rules.SerializeDatabase();
-  if (!bytes.ok() || !MakeDirs(dir_)) return false;
+  if (!bytes.ok()) return false;
+  const std::string path = PathFor(rules);
   std::string tmp = dir_ + "/.hsdb-XXXXXX";
   int fd = mkstemp(tmp.data());
   if (fd < 0) return false;

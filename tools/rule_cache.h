@@ -34,7 +34,8 @@ class RuleCache {
   // exists. True if it did.
   bool Load(const classifiers::RuleSet& rules) const;
   // After a scan: if `rules` compiled its database during the run (it was
-  // not loaded from the cache), stores it. True if a file was written.
+  // not loaded from the cache), stores it, replacing a file under its name
+  // that could not be used. True if a file was written.
   bool Store(const classifiers::RuleSet& rules) const;
 
  private:

@@ -90,6 +90,7 @@ struct CompiledRules {
   // compiling, unless EnsureDatabase already ran. Takes ownership of `raw`.
   bool AdoptDatabase(hs_database_t* raw) const;
   mutable std::atomic<bool> db_ready{false};
+  mutable std::atomic<bool> db_adopted{false};
   std::vector<CompiledRegex> regexes;
   std::vector<int> hs_regex;          // Hyperscan id i < keyword_base -> regexes index
   std::vector<int> field_regexes;     // regexes that run on field values only

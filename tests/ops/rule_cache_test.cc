@@ -62,7 +62,6 @@ TEST_CASE("A stored database is loaded by the next run and finds the same") {
   CHECK_FALSE(cache.Store(*compiled));   // never compiled in this run: nothing to store
   REQUIRE(compiled->EnsureCompiled().ok());
   REQUIRE(cache.Store(*compiled));
-  CHECK_FALSE(cache.Store(*compiled));   // already there
 
   struct stat st;
   REQUIRE(stat(dir.Join("cache/phiscan").c_str(), &st) == 0);
@@ -80,6 +79,25 @@ TEST_CASE("A stored database is loaded by the next run and finds the same") {
   CHECK_FALSE(a.empty());
   CHECK(a == b);
   CHECK_FALSE(cache.Load(*loaded));  // a database is adopted once, before first use
+  CHECK_FALSE(cache.Store(*loaded));  // it came from the cache: nothing to store
+}
+
+TEST_CASE("A compiled database replaces a cache file that could not be used") {
+  TempDir dir;
+  RuleCache cache(dir.Join("c"));
+  auto first = FreshRules();
+  REQUIRE(first->EnsureCompiled().ok());
+  REQUIRE(cache.Store(*first));
+  const std::string file = dir.Join("c/" + first->database_key() + ".hsdb");
+  std::string bytes = phiscan::testing::ReadFile(file);
+  bytes.resize(bytes.size() / 2);  // e.g. an older format, or damage
+  phiscan::testing::WriteFile(file, bytes);
+  chmod(file.c_str(), 0600);
+  auto second = FreshRules();
+  CHECK_FALSE(cache.Load(*second));
+  REQUIRE(second->EnsureCompiled().ok());
+  CHECK(cache.Store(*second));
+  CHECK(cache.Load(*FreshRules()));
 }
 
 TEST_CASE("Damaged, foreign and untrustworthy cache files are ignored") {
