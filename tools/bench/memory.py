@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Peak-memory benchmark: phiscan on huge files and on many small files.
+
+Generates (if missing) in --dir, with synthetic identifiers only (SSN, NPI,
+phone, email from make_corpus.py, valid checksums, each next to its keyword):
+
+  big.txt      4 GiB of clinical-note sentences and application-log lines,
+               one identifier line about every 16 KiB
+  oneline.txt  1 GiB of the same content with no newline at all
+  small/       --small-files text files of 1-4 KiB (default 50,000), every
+               fourth holding one identifier
+
+then scans each input, and all of them together, with `phiscan scan
+--threads 2` into a fresh catalog, and prints the wall time, throughput and
+the child's peak RSS (ru_maxrss from wait4) of each run, with the assets'
+coverage status and finding counts from `phireport assets`. Per-file limits
+are lifted (--max-file-size 0, --max-time 0) so every file is classified to
+its end. The inputs are deleted at the end unless --keep. Exit status 1 if a
+run failed or went over --limit-mb (default 300) of peak RSS.
+
+Usage: memory.py --phiscan BUILD/tools/phiscan [--dir /tmp/phiscan-mem] [--keep]
+                 [--small-files 50000] [--limit-mb 300]
+"""
+import argparse
+import collections
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_corpus  # noqa: E402  (synthetic identifier generators)
+
+GiB = 1 << 30
+BIG_SIZE = 4 * GiB
+ONELINE_SIZE = GiB
+SEGMENT = 16 << 10   # filler bytes between two identifier lines
+SEGMENTS = 256       # segments per block (4 MiB)
+LIMIT_FLAGS = ["--max-file-size", "0", "--max-time", "0"]
+
+
+def note_line(r):
+    words = " ".join(r.choice(make_corpus.WORDS) for _ in range(r.randint(8, 20)))
+    return words.capitalize() + "."
+
+
+def log_line(r):
+    return "2026-11-%02dT%02d:%02d:%02dZ INFO svc[%d] request id=%08x status=200 ms=%d" % (
+        r.randint(1, 30), r.randint(0, 23), r.randint(0, 59), r.randint(0, 59),
+        r.randint(100, 9999), r.getrandbits(32), r.randint(1, 900))
+
+
+def filler(r, size):
+    """About `size` bytes of note and log lines, ending with a newline."""
+    lines, n = [], 0
+    while n < size:
+        line = note_line(r) if r.random() < 0.6 else log_line(r)
+        lines.append(line)
+        n += len(line) + 1
+    return ("\n".join(lines) + "\n").encode()
+
+
+def id_line(r, ids):
+    """One synthetic identifier with the keyword that makes it a finding."""
+    kind = r.randrange(4)
+    if kind == 0:
+        return "Patient SSN: %s verified at registration.\n" % ids.ssn()
+    if kind == 1:
+        return "Referring provider NPI %s, signed order.\n" % ids.npi()
+    if kind == 2:
+        return "Patient callback phone %s.\n" % ids.phone()
+    return "Patient portal email %s.\n" % ids.email()
+
+
+def write_text_file(path, size, newlines, seed):
+    """Writes `size` bytes: 4 MiB blocks of shuffled filler segments, each
+    followed by a fresh identifier line; no newline at all unless `newlines`."""
+    r = random.Random(seed)
+    ids = make_corpus.Ids(r)
+    pool = [filler(r, SEGMENT) for _ in range(64)]
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        left = size
+        while left > 0:
+            parts = []
+            for _ in range(SEGMENTS):
+                parts.append(r.choice(pool))
+                parts.append(id_line(r, ids).encode())
+            block = b"".join(parts)
+            if not newlines:
+                block = block.replace(b"\n", b" ")
+            f.write(block[:left])
+            left -= min(left, len(block))
+    os.rename(tmp, path)
+
+
+def write_small_files(root, count, seed):
+    """`count` text files of 1-4 KiB, 500 per directory."""
+    r = random.Random(seed)
+    ids = make_corpus.Ids(r)
+    pool = [filler(r, 4096) for _ in range(64)]
+    tmp = root + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    for i in range(count):
+        d = os.path.join(tmp, "d%03d" % (i // 500))
+        if i % 500 == 0:
+            os.makedirs(d)
+        data = r.choice(pool)[:r.randint(1024, 4096)]
+        if i % 4 == 0:
+            data = id_line(r, ids).encode() + data
+        with open(os.path.join(d, "f%06d.txt" % i), "wb") as f:
+            f.write(data)
+    os.rename(tmp, root)
+
+
+def make_inputs(d, small_files):
+    """Creates the missing inputs; returns [(name, path)]."""
+    os.makedirs(d, exist_ok=True)
+    inputs = [("4 GiB text file", os.path.join(d, "big.txt"),
+               lambda p: write_text_file(p, BIG_SIZE, True, 1)),
+              ("1 GiB single line", os.path.join(d, "oneline.txt"),
+               lambda p: write_text_file(p, ONELINE_SIZE, False, 2))]
+    if small_files:
+        inputs.append(("%s small files" % format(small_files, ","), os.path.join(d, "small"),
+                       lambda p: write_small_files(p, small_files, 3)))
+    for name, path, make in inputs:
+        if not os.path.exists(path):
+            start = time.perf_counter()
+            make(path)
+            print("generated %s in %.0f s" % (path, time.perf_counter() - start), flush=True)
+    return [(name, path) for name, path, _ in inputs]
+
+
+def input_stats(path):
+    """Bytes and files under `path`, read once to warm the page cache."""
+    total = files = 0
+    paths = [path] if os.path.isfile(path) else (
+        os.path.join(d, n) for d, _, names in os.walk(path) for n in names)
+    for p in paths:
+        with open(p, "rb") as f:
+            while True:
+                n = len(f.read(8 << 20))
+                if n == 0:
+                    break
+                total += n
+        files += 1
+    return total, files
+
+
+def scan(phiscan, roots, catalog):
+    """Runs one scan; returns wall seconds, peak RSS in MB, exit code, stderr."""
+    cmd = [phiscan, "scan", "--quiet", "--threads", "2", "--catalog", catalog] + LIMIT_FLAGS + roots
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, p.returncode, err
+
+
+def assets(phireport, catalog):
+    """Status counts and per-type finding counts over the catalog's assets."""
+    out = subprocess.run([phireport, "assets", "--catalog", catalog, "--format", "jsonl"],
+                         check=True, capture_output=True, text=True).stdout
+    status, types = collections.Counter(), collections.Counter()
+    for line in out.splitlines():
+        a = json.loads(line)
+        status[a["status"] if a["reason"] is None else "%s(%s)" % (a["status"], a["reason"])] += 1
+        types.update(a["types"])
+    return status, types
+
+
+def counts_text(counter):
+    return ", ".join("%s %s" % (k, format(v, ",")) for k, v in counter.most_common())
+
+
+def status_text(status):
+    """The one status every asset has, or the count of each."""
+    return next(iter(status)) if len(status) == 1 else counts_text(status)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--phiscan", required=True)
+    ap.add_argument("--phireport", help="default: phireport next to --phiscan")
+    ap.add_argument("--dir", default="/tmp/phiscan-mem", help="where the inputs are generated")
+    ap.add_argument("--small-files", type=int, default=50000, help="0: no small-file input")
+    ap.add_argument("--limit-mb", type=float, default=300, help="peak RSS target")
+    ap.add_argument("--keep", action="store_true", help="keep the generated inputs")
+    a = ap.parse_args()
+    phireport = a.phireport or os.path.join(os.path.dirname(a.phiscan), "phireport")
+    inputs = make_inputs(a.dir, a.small_files)
+    runs = [(name, [path]) for name, path in inputs]
+    runs.append(("all of them together", [path for _, path in inputs]))
+    stats = {path: input_stats(path) for _, path in inputs}
+    print("phiscan scan --threads 2 %s, fresh catalog per run" % " ".join(LIMIT_FLAGS))
+    rows, failed, over = [], False, False
+    for name, roots in runs:
+        size = sum(stats[p][0] for p in roots)
+        files = sum(stats[p][1] for p in roots)
+        tmp = tempfile.mkdtemp(prefix="phiscan-mem-")
+        catalog = os.path.join(tmp, "catalog.db")
+        wall, rss, rc, err = scan(a.phiscan, roots, catalog)
+        if rc != 0:
+            print("%s: phiscan exited %d: %s" % (name, rc, err.strip()), file=sys.stderr)
+            failed = True
+            status, types = collections.Counter({"failed": 1}), collections.Counter()
+        else:
+            status, types = assets(phireport, catalog)
+        shutil.rmtree(tmp)
+        over |= rss > a.limit_mb
+        rows.append((name, size, files, status, types, wall, rss))
+    print("\n| input | size | files | status | findings | wall s | MB/s | peak RSS MB |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|")
+    for name, size, files, status, types, wall, rss in rows:
+        print("| %s | %.2f GB | %s | %s | %s | %.1f | %.0f | %.0f |" % (
+            name, size / 1e9, format(files, ","), status_text(status),
+            format(sum(types.values()), ","), wall, size / wall / 1e6, rss))
+    print()
+    for row in rows:
+        print("findings by type, %s: %s" % (row[0], counts_text(row[4]) or "none"))
+    worst = max(rows, key=lambda row: row[-1])
+    verdict = ("went over %.0f MB in at least one run" if over
+               else "stayed under %.0f MB in every run")
+    print("\npeak RSS %s (highest: %.0f MB, %s)" % (verdict % a.limit_mb, worst[-1], worst[0]))
+    if not a.keep:
+        for _, path in inputs:
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    sys.exit(1 if failed or over else 0)
+
+
+if __name__ == "__main__":
+    main()
