@@ -47,7 +47,7 @@
 namespace phiscan::catalog {
 
 // Current schema version (PRAGMA user_version).
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // A sensitive type as it was defined when a run started; lets reports show
 // names, categories and HIPAA classes without the rule pack.

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -90,6 +91,44 @@ std::string_view DirName(std::string_view path) {
   return path.substr(0, slash);
 }
 
+// The bytes just past every string that starts with `prefix`, so that "starts
+// with prefix" is the range [prefix, bound): the prefix with its trailing
+// 0xFF bytes dropped and its last byte incremented. Empty if there is no
+// such bound (the prefix is all 0xFF bytes).
+std::string PrefixUpperBound(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (!prefix.empty()) {
+    prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  }
+  return prefix;
+}
+
+// The condition on `a.path` of a path-prefix filter, as a range so the
+// UNIQUE (path, member) index can serve it (substr() of the column cannot
+// use an index). Binds :prefix and :prefix_end.
+std::string PathPrefixCondition(const std::string& prefix) {
+  if (prefix.empty()) return "";
+  return PrefixUpperBound(prefix).empty() ? " AND a.path >= :prefix"
+                                          : " AND a.path >= :prefix AND a.path < :prefix_end";
+}
+
+// Binds a named parameter if the statement uses it (the SQL is assembled
+// from the filters that are set).
+void BindIntIfUsed(Statement& st, const char* name, int64_t v) {
+  if (int i = sqlite3_bind_parameter_index(st.get(), name); i > 0) st.BindInt(i, v);
+}
+void BindTextIfUsed(Statement& st, const char* name, std::string_view v) {
+  if (int i = sqlite3_bind_parameter_index(st.get(), name); i > 0) st.BindText(i, v);
+}
+void BindBlobIfUsed(Statement& st, const char* name, std::string_view v) {
+  if (int i = sqlite3_bind_parameter_index(st.get(), name); i > 0) st.BindBlob(i, v);
+}
+
+void BindPathPrefix(Statement& st, const std::string& prefix) {
+  BindBlobIfUsed(st, ":prefix", prefix);
+  BindBlobIfUsed(st, ":prefix_end", PrefixUpperBound(prefix));
+}
+
 }  // namespace
 
 // Thread safety: one thread at a time (the connection is opened NOMUTEX).
@@ -150,79 +189,115 @@ Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
               }
             });
   if (!s.ok()) return s;
-  s = Query(std::string("SELECT count(*), coalesce(sum(bytes_scanned), 0),"
-                        " coalesce(sum(label IS NOT NULL AND label NOT IN ('', 'NONE')), 0),"
-                        " coalesce(sum(exposed), 0) FROM assets AS a WHERE") +
-                kPresent,
+  // One pass over the present assets for the totals and the counts by
+  // status, label and readers (separate GROUP BYs read every asset once
+  // each); the covering index assets_by_label (catalog/migrations/v3.sql)
+  // serves it without reading the table. SQL decides what is labelled and
+  // what is sensitive, as before.
+  s = Query(std::string("SELECT status, label, label IS NOT NULL AND label <> '',"
+                        " label IS NOT NULL AND label NOT IN ('', 'NONE'), readable_by, exposed,"
+                        " count(*), sum(bytes_scanned) FROM assets AS a WHERE") +
+                kPresent + "GROUP BY label, status, readable_by, exposed",
             0, [&](const Statement& st) {
-              summary.assets = st.ColumnUint(0);
-              summary.bytes_scanned = st.ColumnUint(1);
-              summary.sensitive = st.ColumnUint(2);
-              summary.exposed = st.ColumnUint(3);
+              const uint64_t n = st.ColumnUint(6);
+              summary.assets += n;
+              summary.bytes_scanned += st.ColumnUint(7);
+              // Names come from this build (AssetStatusName), the authority
+              // the status_names table was seeded from.
+              summary.by_status[AssetStatusName(static_cast<AssetStatus>(st.ColumnInt(0)))] += n;
+              if (st.ColumnInt(2) != 0) summary.by_label[st.ColumnBytes(1)] += n;
+              if (st.ColumnInt(3) != 0) {
+                summary.sensitive += n;
+                summary.by_exposure[st.ColumnBytes(4)] += n;
+              }
+              summary.exposed += st.ColumnUint(5) * n;  // as sum(exposed)
             });
   if (!s.ok()) return s;
   s = Query("SELECT count(*) FROM assets WHERE removed_run IS NOT NULL", 0,
             [&](const Statement& st) { summary.removed = st.ColumnUint(0); });
   if (!s.ok()) return s;
-  // Names come from this build (AssetStatusName), the authority the
-  // status_names table was seeded from.
-  s = Query(
-      std::string("SELECT status, count(*) FROM assets AS a WHERE") + kPresent + "GROUP BY status",
-      0, [&](const Statement& st) {
-        summary.by_status[AssetStatusName(static_cast<AssetStatus>(st.ColumnInt(0)))] +=
-            st.ColumnUint(1);
-      });
-  if (!s.ok()) return s;
-  s = Query(std::string("SELECT label, count(*) FROM assets AS a WHERE label IS NOT NULL AND"
-                        " label <> '' AND") +
-                kPresent + "GROUP BY label",
-            0,
-            [&](const Statement& st) { summary.by_label[st.ColumnBytes(0)] = st.ColumnUint(1); });
-  if (!s.ok()) return s;
-  s = Query(
-      std::string("SELECT readable_by, count(*) FROM assets AS a WHERE label IS NOT NULL"
-                  " AND label NOT IN ('', 'NONE') AND") +
-          kPresent + "GROUP BY readable_by",
-      0, [&](const Statement& st) { summary.by_exposure[st.ColumnBytes(0)] = st.ColumnUint(1); });
-  if (!s.ok()) return s;
-  const std::string typed_assets =
-      " FROM asset_types AS t JOIN assets AS a ON a.id = t.asset_id"
-      " LEFT JOIN defs AS d ON d.type_id = t.type_id"
-      " WHERE t.max_score >= ?1 AND" +
-      std::string(kPresent);
-  s = Query(std::string(kTypeDefs) +
-                "SELECT coalesce(d.category, 'unknown'), count(DISTINCT t.asset_id)" +
-                typed_assets + "GROUP BY 1",
+  // Per category, HIPAA class and type in one pass over the typed present
+  // assets; each asset's types arrive together (asset_types' primary key
+  // order). Joining the type definitions in SQL (kTypeDefs) flattened them
+  // into the join and re-ran their correlated subquery for every asset type
+  // and definition: seconds per GROUP BY on a large catalog.
+  Result<std::map<std::string, TypeDefinition>> defs = TypeDefinitions();
+  if (!defs.ok()) return defs.status();
+  std::map<std::string, TypeCount> types;
+  std::set<std::string> asset_categories;
+  std::set<int> asset_classes;
+  auto count_asset = [&] {
+    for (const std::string& c : asset_categories) summary.by_category[c] += 1;
+    for (int h : asset_classes) summary.by_hipaa_class[h] += 1;
+    asset_categories.clear();
+    asset_classes.clear();
+  };
+  int64_t asset_id = 0;
+  s = Query(std::string("SELECT t.asset_id, t.type_id, t.count FROM asset_types AS t"
+                        " JOIN assets AS a ON a.id = t.asset_id WHERE t.max_score >= ?1 AND") +
+                kPresent + "ORDER BY t.asset_id",
             filter.min_score, [&](const Statement& st) {
-              summary.by_category[st.ColumnBytes(0)] = st.ColumnUint(1);
+              if (st.ColumnInt(0) != asset_id) count_asset();
+              asset_id = st.ColumnInt(0);
+              const std::string type_id = st.ColumnBytes(1);
+              TypeCount& t = types[type_id];
+              if (t.assets == 0) {
+                // No run defined the type: "unknown", no HIPAA class.
+                auto def = defs->find(type_id);
+                t.type_id = type_id;
+                t.category = def != defs->end() ? def->second.category : "unknown";
+                t.hipaa_class = def != defs->end() ? def->second.hipaa_class : 0;
+              }
+              t.assets += 1;
+              t.findings += st.ColumnUint(2);
+              asset_categories.insert(t.category);
+              if (t.hipaa_class > 0) asset_classes.insert(t.hipaa_class);
             });
   if (!s.ok()) return s;
-  s = Query(std::string(kTypeDefs) + "SELECT d.hipaa_class, count(DISTINCT t.asset_id)" +
-                typed_assets + "AND d.hipaa_class > 0 GROUP BY 1",
-            filter.min_score, [&](const Statement& st) {
-              summary.by_hipaa_class[static_cast<int>(st.ColumnInt(0))] = st.ColumnUint(1);
-            });
-  if (!s.ok()) return s;
-  s = Query(std::string(kTypeDefs) +
-                "SELECT t.type_id, coalesce(d.category, 'unknown'), coalesce(d.hipaa_class, 0),"
-                " count(*), sum(t.count)" +
-                typed_assets + "GROUP BY t.type_id ORDER BY count(*) DESC, t.type_id",
-            filter.min_score, [&](const Statement& st) {
-              TypeCount t;
-              t.type_id = st.ColumnBytes(0);
-              t.category = st.ColumnBytes(1);
-              t.hipaa_class = static_cast<int>(st.ColumnInt(2));
-              t.assets = st.ColumnUint(3);
-              t.findings = st.ColumnUint(4);
-              summary.findings += t.findings;
-              summary.by_type.push_back(std::move(t));
-            });
-  if (!s.ok()) return s;
+  count_asset();
+  for (auto& [id, t] : types) {
+    summary.findings += t.findings;
+    summary.by_type.push_back(std::move(t));
+  }
+  // Most widespread first; ties by type id (the map's order, kept by the
+  // stable sort).
+  std::stable_sort(summary.by_type.begin(), summary.by_type.end(),
+                   [](const TypeCount& a, const TypeCount& b) { return a.assets > b.assets; });
   return summary;
 }
 
 Status CatalogReader::Impl::ListAssets(const Filter& filter,
                                        const std::function<void(const AssetRow&)>& fn) {
+  // Below the lowest score nothing is filtered out, so clean assets and
+  // coverage gaps are listed too; a real threshold lists only assets that
+  // reach it.
+  const bool need_type = filter.min_score > kMinScore;
+  // Only the filters that are set, each a plain condition on its column: a
+  // catch-all such as "(?3 = '' OR a.label = ?3)" cannot use an index, so
+  // every listing read every asset. The indexes that serve these are in
+  // catalog/migrations/v3.sql.
+  std::string where = " WHERE 1";
+  if (!filter.include_removed) where += " AND a.removed_run IS NULL";
+  if (!filter.label.empty()) where += " AND a.label = :label";
+  where += PathPrefixCondition(filter.path_prefix);
+  if (filter.exposed_only) where += " AND a.exposed = 1";
+  if (filter.sensitive_only) where += " AND coalesce(a.label, '') NOT IN ('', 'NONE')";
+  if (filter.status) {
+    where += " AND a.status = :status";
+    // Implied by the line above, but SQLite can only use the partial index
+    // of gaps (status <> 0) when the query says so literally.
+    if (*filter.status != AssetStatus::kComplete) where += " AND a.status <> 0";
+  }
+  // An asset listed above kMinScore needs a type that reaches the score
+  // (checked again below); saying so here lets SQLite start from the few
+  // typed assets instead of all of them.
+  if (!filter.type_id.empty()) {
+    where +=
+        " AND a.id IN (SELECT asset_id FROM asset_types"
+        "  WHERE type_id = :type AND max_score >= :min_score)";
+  } else if (need_type) {
+    where += " AND a.id IN (SELECT asset_id FROM asset_types WHERE max_score >= :min_score)";
+  }
   // One pass: each asset's rows arrive together (ordered by the asset), one
   // per type that passes the filter, or one row of NULLs if none does.
   const std::string sql =
@@ -231,20 +306,8 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
       " a.group_writable, a.world_writable, a.exposed, a.acl_readers, a.last_scan_run,"
       " coalesce(a.last_seen_run, a.last_scan_run), a.removed_run"
       " FROM assets AS a LEFT JOIN asset_types AS t"
-      " ON t.asset_id = a.id AND t.max_score >= ?1"
-      " WHERE (?2 OR a.removed_run IS NULL)"
-      " AND (?3 = '' OR coalesce(a.label, '') = ?3)"
-      " AND (length(?4) = 0 OR substr(a.path, 1, length(?4)) = ?4)"
-      " AND (NOT ?5 OR a.exposed = 1)"
-      " AND (NOT ?6 OR coalesce(a.label, '') NOT IN ('', 'NONE'))"
-      " AND (?7 < 0 OR a.status = ?7)"
-      " AND (?8 = '' OR EXISTS (SELECT 1 FROM asset_types AS x"
-      "  WHERE x.asset_id = a.id AND x.type_id = ?8 AND x.max_score >= ?1))"
-      " ORDER BY a.path, a.member";  // unique, so an asset's rows stay together
-  // Below the lowest score nothing is filtered out, so clean assets and
-  // coverage gaps are listed too; a real threshold lists only assets that
-  // reach it.
-  const bool need_type = filter.min_score > kMinScore;
+      " ON t.asset_id = a.id AND t.max_score >= :min_score" +
+      where + " ORDER BY a.path, a.member";  // unique, so an asset's rows stay together
   AssetRow current;
   bool have = false;
   auto flush = [&] {
@@ -254,14 +317,11 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
   Status s = QueryWith(
       sql,
       [&](Statement& st) {
-        st.BindInt(1, filter.min_score);
-        st.BindInt(2, filter.include_removed ? 1 : 0);
-        st.BindText(3, filter.label);
-        st.BindBlob(4, filter.path_prefix);
-        st.BindInt(5, filter.exposed_only ? 1 : 0);
-        st.BindInt(6, filter.sensitive_only ? 1 : 0);
-        st.BindInt(7, filter.status ? static_cast<int>(*filter.status) : -1);
-        st.BindText(8, filter.type_id);
+        BindIntIfUsed(st, ":min_score", filter.min_score);
+        BindTextIfUsed(st, ":label", filter.label);
+        BindPathPrefix(st, filter.path_prefix);
+        if (filter.status) BindIntIfUsed(st, ":status", static_cast<int>(*filter.status));
+        BindTextIfUsed(st, ":type", filter.type_id);
       },
       [&](const Statement& st) {
         const int64_t id = st.ColumnInt(0);
@@ -354,10 +414,12 @@ constexpr const char* kFindingColumns =
 
 Status CatalogReader::Impl::ListFindings(const Filter& filter,
                                          const std::function<void(const FindingRow&)>& fn) {
+  // The path prefix as a range on the UNIQUE (path, member) index, as in
+  // ListAssets.
   const std::string sql = std::string(kFindingColumns) +
                           " WHERE f.score >= ?1 AND (?2 OR a.removed_run IS NULL)"
-                          " AND (?3 = '' OR f.type_id = ?3)"
-                          " AND (length(?4) = 0 OR substr(a.path, 1, length(?4)) = ?4)"
+                          " AND (?3 = '' OR f.type_id = ?3)" +
+                          PathPrefixCondition(filter.path_prefix) +
                           " ORDER BY a.path, a.member, f.start, f.id";
   return QueryWith(
       sql,
@@ -365,7 +427,7 @@ Status CatalogReader::Impl::ListFindings(const Filter& filter,
         st.BindInt(1, filter.min_score);
         st.BindInt(2, filter.include_removed ? 1 : 0);
         st.BindText(3, filter.type_id);
-        st.BindBlob(4, filter.path_prefix);
+        BindPathPrefix(st, filter.path_prefix);
       },
       [&](const Statement& st) { fn(ReadFinding(st)); });
 }

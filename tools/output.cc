@@ -103,6 +103,7 @@ RowWriter::RowWriter(Format format, std::ostream& out, std::vector<std::string> 
       columns_(std::move(columns)),
       has_number_(columns_.size(), false),
       has_text_(columns_.size(), false) {
+  for (const std::string& c : columns_) json_keys_.push_back(Dump(json(c)) + ":");
   if (format_ == Format::kCsv) {
     // The header is written even when no row follows, so an empty result
     // is still a well-formed file with known columns.
@@ -141,17 +142,17 @@ void RowWriter::Row(const json& row) {
     case Format::kJsonl: {
       // Built by hand to keep the declared column order (json objects sort
       // their keys).
-      std::string line = "{";
+      std::string& line = line_;
+      line.assign(1, '{');
       for (size_t i = 0; i < columns_.size(); ++i) {
         if (i > 0) line += ',';
-        line += Dump(json(columns_[i]));
-        line += ':';
+        line += json_keys_[i];
         line += Dump(Cell(row, columns_[i]));
       }
       line += '}';
       if (format_ == Format::kJson) out_ << (first_ ? "[\n" : ",\n");
-      out_ << line;
-      if (format_ == Format::kJsonl) out_ << '\n';
+      if (format_ == Format::kJsonl) line += '\n';
+      out_.write(line.data(), static_cast<std::streamsize>(line.size()));
       break;
     }
     case Format::kCsv: {

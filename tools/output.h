@@ -49,6 +49,8 @@ class RowWriter {
   Format format_;
   std::ostream& out_;
   std::vector<std::string> columns_;
+  std::vector<std::string> json_keys_;  // per column: "name": as JSON, made once
+  std::string line_;                    // the JSON line being built, reused
   std::vector<std::vector<std::string>> table_rows_;
   // Per column, for table alignment: numbers are right-aligned when a
   // column holds nothing but numbers (and nulls).

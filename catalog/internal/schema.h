@@ -24,6 +24,8 @@ namespace phiscan::catalog {
 std::string_view SchemaSql();
 // The bytes of catalog/migrations/v2.sql.
 std::string_view SchemaV2Sql();
+// The bytes of catalog/migrations/v3.sql.
+std::string_view SchemaV3Sql();
 
 namespace internal {
 
@@ -32,10 +34,11 @@ struct MigrationStep {
   std::string_view sql;  // statements that take version - 1 to version
 };
 
-inline std::array<MigrationStep, 2> MigrationSteps() {
+inline std::array<MigrationStep, 3> MigrationSteps() {
   return {{
       {1, SchemaSql()},
       {2, SchemaV2Sql()},
+      {3, SchemaV3Sql()},
   }};
 }
 

@@ -51,6 +51,49 @@ void BuildVersion1(const std::string& db) {
   REQUIRE(PeekOne(db, "PRAGMA user_version") == "1");
 }
 
+// The indexes version 3 adds for the reports (catalog/migrations/v3.sql).
+const std::vector<std::string> kReportIndexes = {"asset_types_by_type", "assets_by_label",
+                                                 "assets_exposed", "assets_gaps"};
+
+std::vector<std::string> ReportIndexes(const std::string& db) {
+  return PeekColumn(db,
+                    "SELECT name FROM sqlite_schema WHERE type = 'index' AND name IN"
+                    " ('asset_types_by_type', 'assets_by_label', 'assets_exposed', 'assets_gaps')"
+                    " ORDER BY name");
+}
+
+// A version-2 catalog as phiscan wrote it before the report indexes: steps 1
+// and 2, one completed run with a removed asset, an exposed PHI file with a
+// type, a private clean file and a partially scanned one.
+void BuildVersion2(const std::string& db) {
+  const auto steps = catalog::internal::MigrationSteps();
+  REQUIRE(steps[1].version == 2);
+  std::string sql =
+      "BEGIN;" + std::string(steps[0].sql) + std::string(steps[1].sql) +
+      "PRAGMA user_version = 2;"
+      "INSERT INTO runs (id, started_at, finished_at, status, roots, options,"
+      " rules_version, host, user, assets) VALUES"
+      " (1, 1795987000, 1795987100, 'completed', '[\"/srv/share\"]', '{}', 'r1',"
+      " 'h', 'u', 4);"
+      "INSERT INTO run_roots VALUES (1, CAST('/srv/share' AS BLOB));"
+      "INSERT INTO types VALUES (1, 'US_SSN', 'SSN', 'PII', 7, 'digits');"
+      "INSERT INTO assets (id, path, kind, status, reason, size, mode, label, rules_version,"
+      " first_seen_run, last_scan_run, last_seen_run, removed_run, readable_by, exposed,"
+      " bytes_scanned) VALUES"
+      " (1, CAST('/srv/share/open.csv' AS BLOB), 0, 0, NULL, 10, 33188, 'PHI', 'r1', 1, 1, 1,"
+      "  NULL, 'everyone', 1, 10),"
+      " (2, CAST('/srv/share/private.txt' AS BLOB), 0, 0, NULL, 20, 33152, 'NONE', 'r1', 1, 1, 1,"
+      "  NULL, 'owner', 0, 20),"
+      " (3, CAST('/srv/share/big.log' AS BLOB), 0, 1, 'limit_size', 30, 33152, 'NONE', 'r1', 1,"
+      "  1, 1, NULL, 'owner', 0, 25),"
+      " (4, CAST('/srv/share/gone.csv' AS BLOB), 0, 0, NULL, 40, 33188, 'PHI', 'r1', 1, 1, 1,"
+      "  1, 'everyone', 1, 40);"
+      "INSERT INTO asset_types VALUES (1, 'US_SSN', 1, 1, 90), (4, 'US_SSN', 1, 1, 90);"
+      "COMMIT;";
+  REQUIRE(ExecSql(db, sql));
+  REQUIRE(PeekOne(db, "PRAGMA user_version") == "2");
+}
+
 TEST_CASE("A version-1 catalog is upgraded in place to the current version with its data") {
   testing::TempDir dir;
   const std::string db = dir.Join("old.db");
@@ -82,6 +125,7 @@ TEST_CASE("A version-1 catalog is upgraded in place to the current version with 
                      " coalesce(removed_run, '-') FROM assets ORDER BY id") ==
           std::vector<std::string>{"everyone 1 1 -", "owner 0 1 -"});
     CHECK(PeekOne(db, "SELECT count(*) FROM asset_history WHERE run_id = 1") == "2");
+    CHECK(ReportIndexes(db) == kReportIndexes);
 
     auto reader = CatalogReader::Open(db);
     INFO(reader.status().message());
@@ -114,6 +158,53 @@ TEST_CASE("A version-1 catalog is upgraded in place to the current version with 
     CHECK(*run == 3);
     REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
   }
+}
+
+TEST_CASE("A version-2 catalog gains the report indexes, and reports read the same through them") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("old.db");
+  BuildVersion2(db);
+  CHECK(ReportIndexes(db).empty());
+  { REQUIRE(CatalogWriter::Open(db).ok()); }
+  CHECK(PeekOne(db, "PRAGMA user_version") == std::to_string(catalog::kSchemaVersion));
+  CHECK(ReportIndexes(db) == kReportIndexes);
+  // The partial indexes hold the existing rows they cover.
+  CHECK(PeekOne(db, "SELECT count(*) FROM assets INDEXED BY assets_exposed WHERE exposed = 1") ==
+        "2");
+  CHECK(PeekOne(db, "SELECT count(*) FROM assets INDEXED BY assets_gaps WHERE status <> 0") == "1");
+
+  auto reader = CatalogReader::Open(db);
+  INFO(reader.status().message());
+  REQUIRE(reader.ok());
+  auto summary = (*reader)->GetSummary({});
+  REQUIRE(summary.ok());
+  CHECK(summary->assets == 3);
+  CHECK(summary->bytes_scanned == 55);
+  CHECK(summary->sensitive == 1);
+  CHECK(summary->exposed == 1);
+  CHECK(summary->removed == 1);
+  CHECK(summary->by_status == std::map<std::string, uint64_t>{{"complete", 2}, {"partial", 1}});
+  CHECK(summary->by_label == std::map<std::string, uint64_t>{{"NONE", 2}, {"PHI", 1}});
+  CHECK(summary->by_exposure == std::map<std::string, uint64_t>{{"everyone", 1}});
+  auto paths = [&](const catalog::Filter& f) {
+    std::vector<std::string> out;
+    REQUIRE(
+        (*reader)->ListAssets(f, [&](const catalog::AssetRow& a) { out.push_back(a.path); }).ok());
+    return out;
+  };
+  catalog::Filter f;
+  f.label = "PHI";
+  CHECK(paths(f) == std::vector<std::string>{"/srv/share/open.csv"});
+  f = {};
+  f.exposed_only = true;
+  CHECK(paths(f) == std::vector<std::string>{"/srv/share/open.csv"});
+  f = {};
+  f.status = AssetStatus::kPartial;
+  CHECK(paths(f) == std::vector<std::string>{"/srv/share/big.log"});
+  f = {};
+  f.type_id = "US_SSN";
+  f.min_score = MinScoreFor(Confidence::kHigh);
+  CHECK(paths(f) == std::vector<std::string>{"/srv/share/open.csv"});
 }
 
 TEST_CASE("A failed migration leaves the old catalog as it was") {

@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "common/escape.h"
 #include "common/model.h"
 #include "tests/catalog/fixtures.h"
 #include "tests/testutil/testutil.h"
@@ -337,7 +339,8 @@ TEST_CASE("Opening something that is not a usable catalog fails with a clear sta
     REQUIRE_FALSE(reader.ok());
     CHECK(reader.status().code() == StatusCode::kInvalidArgument);
     CHECK_THAT(reader.status().message(),
-               Catch::Contains("has schema version 9; this phiscan supports up to 2"));
+               Catch::Contains("has schema version 9; this phiscan supports up to " +
+                               std::to_string(catalog::kSchemaVersion)));
   }
 }
 
@@ -375,6 +378,89 @@ TEST_CASE("ListAssets filters by type, label, path prefix, status and exposure")
   f.type_id = "US_SSN";
   f.min_score = 95;  // the type is there, but not at this score
   CHECK(names(f).empty());
+}
+
+TEST_CASE("ListAssets combines filters, and a status filter also finds complete assets") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);
+  auto reader = OpenReader(db);
+  auto names = [&](const Filter& f) {
+    std::vector<catalog::AssetRow> rows;
+    REQUIRE(reader->ListAssets(f, [&](const catalog::AssetRow& a) { rows.push_back(a); }).ok());
+    return AssetNames(rows);
+  };
+  Filter f;
+  f.status = AssetStatus::kComplete;
+  CHECK(names(f) == std::vector<std::string>{"/r/a.txt", "/r/b.txt", "/r/c.zip", "/r/old.txt",
+                                             "/r/undefined.txt"});
+  f = {};
+  f.status = AssetStatus::kPartial;
+  f.label = "PHI";
+  f.exposed_only = true;
+  CHECK(names(f) == std::vector<std::string>{"/r/c.zip!x.csv"});
+  f = {};
+  f.label = "PHI";
+  f.min_score = MinScoreFor(Confidence::kHigh);
+  CHECK(names(f) == std::vector<std::string>{"/r/a.txt"});
+  f = {};
+  f.label = "NONE";  // no asset has it; unlabelled assets are not "NONE"
+  CHECK(names(f).empty());
+  f = {};
+  f.type_id = "US_MBI";
+  f.path_prefix = "/r/c.zip";
+  f.min_score = MinScoreFor(Confidence::kMedium);
+  CHECK(names(f) == std::vector<std::string>{"/r/c.zip!x.csv"});
+}
+
+// The path filter is a byte range [prefix, bound) on the index; the bound
+// is computed by incrementing the last byte that is not 0xFF.
+TEST_CASE("A path prefix selects by raw bytes, 0xFF bytes included") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  const std::vector<std::string> paths = {
+      "/r/a",    "/r/a/x",    "/r/a0",       "/r/b",          "/r/\xfe", "/r/\xfe\xff",
+      "/r/\xff", "/r/\xff/y", "/r/\xff\xff", "/r/\xff\xff/z", "/s",      std::string("/r/a\0b", 6)};
+  {
+    auto writer = CatalogWriter::Open(db);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+    for (const std::string& p : paths) {
+      AssetRecord a = MakeAsset(p);
+      a.label = "PII";
+      a.types = {{"EMAIL", 1, 1, 80}};
+      a.findings = {MakeFinding("EMAIL", 80, 0, 1, "x***@*****.org")};
+      (*writer)->Submit(std::move(a));
+    }
+    REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = OpenReader(db);
+  // What a bytewise starts-with says, for comparison.
+  auto expected = [&](const std::string& prefix) {
+    std::vector<std::string> out;
+    for (const std::string& p : paths) {
+      if (p.compare(0, prefix.size(), prefix) == 0) out.push_back(p);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  for (const std::string& prefix :
+       {std::string("/r/a"), std::string("/r/a/"), std::string("/r/\xfe"), std::string("/r/\xff"),
+        std::string("/r/\xff\xff"), std::string("/r/"), std::string("\xff"), std::string("/s"),
+        std::string("/r/a\0", 5), std::string("/t")}) {
+    INFO("prefix " << EscapeBytes(prefix));
+    Filter f;
+    f.path_prefix = prefix;
+    std::vector<std::string> assets;
+    REQUIRE(
+        reader->ListAssets(f, [&](const catalog::AssetRow& a) { assets.push_back(a.path); }).ok());
+    CHECK(assets == expected(prefix));
+    std::vector<std::string> findings;
+    REQUIRE(
+        reader->ListFindings(f, [&](const catalog::FindingRow& r) { findings.push_back(r.path); })
+            .ok());
+    CHECK(findings == expected(prefix));
+  }
 }
 
 TEST_CASE("FindByTokens returns the located findings of one identifier") {
