@@ -240,6 +240,10 @@ Status EnableWal(sqlite3* db, const std::string& display) {
                   "PRAGMA synchronous = NORMAL;"
                   "PRAGMA foreign_keys = ON;"
                   "PRAGMA temp_store = MEMORY;"
+                  // 32 MiB of page cache (default 2 MiB): the token index of
+                  // a large catalog is inserted at random places, and a
+                  // small cache re-reads its pages for every batch.
+                  "PRAGMA cache_size = -32768;"
                   "PRAGMA journal_size_limit = " +
                       std::to_string(kJournalSizeLimit),
                   what);
