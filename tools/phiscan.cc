@@ -188,6 +188,14 @@ struct ScanArgs {
 // medium confidence or more, or a label. Reads the catalog after the run so
 // files carried over unchanged count too.
 // Present assets under `roots` whose coverage is not complete.
+// Whether `path` is `root` or lies under it: the catalog filter matches raw
+// byte prefixes, so /a/share would also take in /a/share2.
+bool UnderRoot(const std::string& path, const std::string& root) {
+  if (path.size() < root.size() || path.compare(0, root.size(), root) != 0) return false;
+  return path.size() == root.size() || (!root.empty() && root.back() == '/') ||
+         path[root.size()] == '/';
+}
+
 Result<uint64_t> CountGaps(const std::string& catalog_path, const std::vector<std::string>& roots) {
   auto reader = catalog::CatalogReader::Open(catalog_path);
   if (!reader.ok()) return reader.status();
@@ -196,7 +204,7 @@ Result<uint64_t> CountGaps(const std::string& catalog_path, const std::vector<st
     catalog::Filter f;
     f.path_prefix = root;
     Status s = reader.value()->ListAssets(f, [&](const catalog::AssetRow& a) {
-      if (a.status != AssetStatus::kComplete) ++gaps;
+      if (a.status != AssetStatus::kComplete && UnderRoot(a.path, root)) ++gaps;
     });
     if (!s.ok()) return s;
   }
@@ -217,7 +225,9 @@ Result<uint64_t> CountFailOn(const std::string& catalog_path, const std::vector<
     } else {
       f.label = fail_on;
     }
-    Status s = reader.value()->ListAssets(f, [&](const catalog::AssetRow&) { ++hits; });
+    Status s = reader.value()->ListAssets(f, [&](const catalog::AssetRow& a) {
+      if (UnderRoot(a.path, root)) ++hits;
+    });
     if (!s.ok()) return s;
   }
   return hits;

@@ -95,6 +95,19 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   CHECK(Run(base + "--strict " + dir.Join("share")) == 3);  // ...unless asked
 }
 
+TEST_CASE("--fail-on and --strict count only what lies under the roots scanned") {
+  TempDir dir;
+  const std::string cat = " --quiet --catalog " + dir.Join("c.db") + " ";
+  // share2 holds PHI and a coverage gap; share, a prefix of its name, holds neither.
+  WriteFile(dir.Join("share2/visit.txt"), "Medicare beneficiary 1EG4-TE5-MK73 seen today.\n");
+  WriteFile(dir.Join("share2/blob.bin"), std::string("\0\1\2binary", 9));
+  WriteFile(dir.Join("share/clean.txt"), "nothing to see\n");
+  REQUIRE(Run(Phiscan() + " scan" + cat + dir.Join("share2")) == 0);
+  CHECK(Run(Phiscan() + " scan --fail-on PHI --strict" + cat + dir.Join("share")) == 0);
+  CHECK(Run(Phiscan() + " scan --fail-on PHI" + cat + dir.Join("share2")) == 4);
+  CHECK(Run(Phiscan() + " scan --strict" + cat + dir.Join("share2")) == 3);
+}
+
 TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
   TempDir dir;
   MakeShare(dir.Join("share"));
