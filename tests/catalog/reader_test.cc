@@ -110,6 +110,13 @@ std::vector<std::string> AssetNames(const std::vector<catalog::AssetRow>& rows) 
   return names;
 }
 
+// Names of the assets a filter lists, in listing order.
+std::vector<std::string> ListedNames(CatalogReader& reader, const Filter& filter) {
+  std::vector<catalog::AssetRow> rows;
+  REQUIRE(reader.ListAssets(filter, [&](const catalog::AssetRow& a) { rows.push_back(a); }).ok());
+  return AssetNames(rows);
+}
+
 std::vector<std::string> FindingKeys(CatalogReader& reader, int min_score) {
   std::vector<std::string> keys;
   Filter filter;
@@ -349,11 +356,7 @@ TEST_CASE("ListAssets filters by type, label, path prefix, status and exposure")
   const std::string db = dir.Join("phiscan.db");
   BuildFixture(db);
   auto reader = OpenReader(db);
-  auto names = [&](const Filter& f) {
-    std::vector<catalog::AssetRow> rows;
-    REQUIRE(reader->ListAssets(f, [&](const catalog::AssetRow& a) { rows.push_back(a); }).ok());
-    return AssetNames(rows);
-  };
+  auto names = [&](const Filter& f) { return ListedNames(*reader, f); };
   Filter f;
   f.type_id = "US_SSN";
   CHECK(names(f) == std::vector<std::string>{"/r/a.txt"});
@@ -385,11 +388,7 @@ TEST_CASE("ListAssets combines filters, and a status filter also finds complete 
   const std::string db = dir.Join("phiscan.db");
   BuildFixture(db);
   auto reader = OpenReader(db);
-  auto names = [&](const Filter& f) {
-    std::vector<catalog::AssetRow> rows;
-    REQUIRE(reader->ListAssets(f, [&](const catalog::AssetRow& a) { rows.push_back(a); }).ok());
-    return AssetNames(rows);
-  };
+  auto names = [&](const Filter& f) { return ListedNames(*reader, f); };
   Filter f;
   f.status = AssetStatus::kComplete;
   CHECK(names(f) == std::vector<std::string>{"/r/a.txt", "/r/b.txt", "/r/c.zip", "/r/old.txt",

@@ -48,6 +48,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_corpus  # noqa: E402  (synthetic identifier generators)
+from incremental import remove_catalog  # noqa: E402
 
 PER_DIR = 1000
 MIN_SIZE, MAX_SIZE = 200, 2000
@@ -164,14 +165,6 @@ def change_tree(root, n):
 
 
 # ---------------------------------------------------------------- commands
-
-def remove_catalog(catalog):
-    for suffix in ("", "-wal", "-shm", ".key", ".lock"):
-        try:
-            os.unlink(catalog + suffix)
-        except FileNotFoundError:
-            pass
-
 
 def scan(phiscan, tree, catalog, threads, log):
     """One `phiscan scan`; returns wall seconds and its scan_finished event."""
