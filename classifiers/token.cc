@@ -97,17 +97,35 @@ Result<TokenKey> TokenKey::LoadOrCreate(const std::string& path) {
   if (RAND_bytes(key.key_.data(), static_cast<int>(key.key_.size())) != 1) {
     return Status::IoError("cannot get random bytes for a new token key");
   }
-  Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (fd.get() < 0) {
-    if (errno == EEXIST) return Load(path);  // another process created it first
-    return Status::IoError("cannot create token key " + path + ": " + ErrnoText());
+  // Written whole under a temporary name, then linked to `path`: a process
+  // killed half-way must not leave a short key file that every later run
+  // refuses. link() never replaces a key another process made first.
+  std::string tmp = path + ".tmp-XXXXXX";
+  Fd fd(mkostemp(tmp.data(), O_CLOEXEC));
+  if (fd.get() < 0) return Status::IoError("cannot create token key " + path + ": " + ErrnoText());
+  const bool written = fchmod(fd.get(), 0600) == 0 &&
+                       write(fd.get(), key.key_.data(), key.key_.size()) ==
+                           static_cast<ssize_t>(key.key_.size()) &&
+                       fsync(fd.get()) == 0;
+  if (!written) {
+    Status err = Status::IoError("cannot write token key " + path + ": " + ErrnoText());
+    unlink(tmp.c_str());
+    return err;
   }
-  fchmod(fd.get(), 0600);  // in case the umask widened nothing but was odd
-  if (write(fd.get(), key.key_.data(), key.key_.size()) !=
-          static_cast<ssize_t>(key.key_.size()) ||
-      fsync(fd.get()) != 0) {
-    unlink(path.c_str());
-    return Status::IoError("cannot write token key " + path + ": " + ErrnoText());
+  int linked = link(tmp.c_str(), path.c_str());
+  int link_errno = errno;
+  if (linked != 0 && (link_errno == EPERM || link_errno == ENOTSUP)) {
+    // A file system without hard links: rename, which could replace a key
+    // another process created in the same instant (only two first scans of
+    // one new catalog started together could race so).
+    linked = rename(tmp.c_str(), path.c_str());
+    link_errno = errno;
+  }
+  unlink(tmp.c_str());
+  if (linked != 0) {
+    if (link_errno == EEXIST) return Load(path);  // another process created it first
+    errno = link_errno;
+    return Status::IoError("cannot create token key " + path + ": " + ErrnoText());
   }
   key.Prepare();
   return key;

@@ -32,8 +32,9 @@ std::string NormalizeValue(std::string_view value, std::string_view mode);
 
 class TokenKey {
  public:
-  // Reads the key at `path`, or creates it (mode 0600, O_EXCL, 32 bytes from
-  // the OS CSPRNG) if it does not exist. Refuses a key file that is readable
+  // Reads the key at `path`, or creates it (mode 0600, 32 bytes from the OS
+  // CSPRNG, written under a temporary name and linked into place, so it
+  // appears whole or not at all) if it does not exist. Refuses a key file that is readable
   // by group or others, or of the wrong size.
   static Result<TokenKey> LoadOrCreate(const std::string& path);
   // Reads an existing key; kNotFound if it does not exist.

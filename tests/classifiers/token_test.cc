@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "classifiers/token.h"
 #include "tests/testutil/testutil.h"
@@ -41,6 +44,28 @@ TEST_CASE("The token key is created 0600 once and reused") {
   CHECK(k1.value().Tokenize("536228726") != k1.value().Tokenize("536228727"));
   // A different key gives a different token: tokens cannot be matched without the key.
   CHECK(TokenKey::Ephemeral().Tokenize("536228726") != k1.value().Tokenize("536228726"));
+}
+
+TEST_CASE("Processes creating one key at once all get the same key, and no stray file") {
+  phiscan::testing::TempDir dir;
+  const std::string path = dir.Join("phiscan.key");
+  std::vector<phiscan::Token> tokens(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto key = TokenKey::LoadOrCreate(path);
+      if (key.ok()) tokens[i] = key.value().Tokenize("536228726");
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& t : tokens) CHECK(t == tokens[0]);
+  CHECK(tokens[0] != phiscan::Token{});
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+    (void)e;
+    ++files;
+  }
+  CHECK(files == 1);  // the key only: temporary names are gone
 }
 
 TEST_CASE("A token key readable by others is refused") {

@@ -177,8 +177,11 @@ TEST_CASE("kill -9 at any moment leaves a catalog that passes integrity_check") 
   }
   CHECK(killed > 0);
   // A later scan completes and covers every file.
-  REQUIRE(RunCommand(Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join("tree")) ==
-          0);
+  std::string out, err;
+  int rc = RunCommand(Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join("tree"),
+                      &out, &err);
+  INFO(err);
+  REQUIRE(rc == 0);
   Db db(catalog);
   CHECK(db.Text("PRAGMA integrity_check") == "ok");
   CHECK(db.Text("SELECT status FROM runs ORDER BY id DESC LIMIT 1") == "completed");
