@@ -1,5 +1,7 @@
 #include "tools/output.h"
 
+#include <charconv>
+
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -55,6 +57,26 @@ namespace {
 // Compact JSON. Strings that break the valid-UTF-8 contract get U+FFFD
 // instead of throwing halfway through a report.
 std::string Dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// Appends `v` as compact JSON, as Dump does; integers, booleans and null
+// directly (the library's serializer is set up anew for every value, which
+// is most of a large listing's formatting time).
+void AppendJson(const json& v, std::string& out) {
+  char digits[24];
+  if (v.is_number_unsigned()) {
+    auto r = std::to_chars(digits, digits + sizeof(digits), v.get<uint64_t>());
+    out.append(digits, r.ptr);
+  } else if (v.is_number_integer()) {
+    auto r = std::to_chars(digits, digits + sizeof(digits), v.get<int64_t>());
+    out.append(digits, r.ptr);
+  } else if (v.is_boolean()) {
+    out += v.get<bool>() ? "true" : "false";
+  } else if (v.is_null()) {
+    out += "null";
+  } else {
+    out += Dump(v);
+  }
+}
 
 const json& Cell(const json& row, const std::string& column) {
   static const json kNull;
@@ -124,13 +146,22 @@ RowWriter::~RowWriter() {
 }
 
 void RowWriter::Row(const json& row) {
+  Write([&](size_t i) -> const json& { return Cell(row, columns_[i]); });
+}
+
+void RowWriter::RowCells(const std::vector<json>& cells) {
+  Write([&](size_t i) -> const json& { return cells[i]; });
+}
+
+template <typename CellFn>
+void RowWriter::Write(CellFn&& cell) {
   if (finished_) return;
   switch (format_) {
     case Format::kTable: {
       std::vector<std::string> cells;
       cells.reserve(columns_.size());
       for (size_t i = 0; i < columns_.size(); ++i) {
-        const json& v = Cell(row, columns_[i]);
+        const json& v = cell(i);
         if (v.is_number()) has_number_[i] = true;
         if (!v.is_number() && !v.is_null()) has_text_[i] = true;
         cells.push_back(TerminalSafe(PlainText(v, "-")));
@@ -147,7 +178,7 @@ void RowWriter::Row(const json& row) {
       for (size_t i = 0; i < columns_.size(); ++i) {
         if (i > 0) line += ',';
         line += json_keys_[i];
-        line += Dump(Cell(row, columns_[i]));
+        AppendJson(cell(i), line);
       }
       line += '}';
       if (format_ == Format::kJson) out_ << (first_ ? "[\n" : ",\n");
@@ -158,7 +189,7 @@ void RowWriter::Row(const json& row) {
     case Format::kCsv: {
       for (size_t i = 0; i < columns_.size(); ++i) {
         if (i > 0) out_ << ',';
-        out_ << CsvCell(Cell(row, columns_[i]));
+        out_ << CsvCell(cell(i));
       }
       out_ << "\r\n";
       break;

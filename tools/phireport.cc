@@ -108,31 +108,33 @@ json IsoTime(int64_t ns) {
 
 std::string ModeText(uint32_t mode) { return fmt::format("{:04o}", mode & 07777); }
 
-json AssetJson(const catalog::AssetRow& a) {
-  json types = json::object();
-  for (const auto& [type, count] : a.types) types[EscapeBytes(type)] = count;
-  return {{"path", PathValue(a.path)},
-          {"member", OptionalPathValue(a.member)},
-          {"status", AssetStatusName(a.status)},
-          {"reason", TextOrNull(a.reason)},
-          {"size", a.size},
-          {"mtime", IsoTime(a.mtime_ns)},
-          {"label", TextOrNull(a.label)},
-          {"types", std::move(types)},
-          {"mode", ModeText(a.mode)},
-          {"uid", a.uid},
-          {"gid", a.gid},
-          {"readable_by", Text(a.readable_by)},
-          {"group_writable", a.group_writable},
-          {"world_writable", a.world_writable},
-          {"acl_readers", a.acl_readers ? json(*a.acl_readers) : json(nullptr)},
-          {"exposed", a.exposed},
-          {"last_scan_run", a.last_scan_run}};
-}
 const std::vector<std::string> kAssetColumns = {
     "path",           "member",         "status",      "reason",  "size",         "mtime",
     "label",          "types",          "mode",        "uid",     "gid",          "readable_by",
     "group_writable", "world_writable", "acl_readers", "exposed", "last_scan_run"};
+// An asset's cells in kAssetColumns order, into `cells` (reused per row).
+void AssetCells(const catalog::AssetRow& a, std::vector<json>& cells) {
+  json types = json::object();
+  for (const auto& [type, count] : a.types) types[EscapeBytes(type)] = count;
+  cells.clear();
+  cells.push_back(PathValue(a.path));
+  cells.push_back(OptionalPathValue(a.member));
+  cells.push_back(AssetStatusName(a.status));
+  cells.push_back(TextOrNull(a.reason));
+  cells.push_back(a.size);
+  cells.push_back(IsoTime(a.mtime_ns));
+  cells.push_back(TextOrNull(a.label));
+  cells.push_back(std::move(types));
+  cells.push_back(ModeText(a.mode));
+  cells.push_back(a.uid);
+  cells.push_back(a.gid);
+  cells.push_back(Text(a.readable_by));
+  cells.push_back(a.group_writable);
+  cells.push_back(a.world_writable);
+  cells.push_back(a.acl_readers ? json(*a.acl_readers) : json(nullptr));
+  cells.push_back(a.exposed);
+  cells.push_back(a.last_scan_run);
+}
 
 json FindingJson(const catalog::FindingRow& f) {
   return {{"path", PathValue(f.path)},
@@ -150,7 +152,11 @@ const std::vector<std::string> kFindingColumns = {"path",  "member", "type", "co
 
 int RunAssets(CatalogReader& reader, const catalog::Filter& filter, Format format) {
   RowWriter out(format, std::cout, kAssetColumns);
-  Status s = reader.ListAssets(filter, [&](const catalog::AssetRow& a) { out.Row(AssetJson(a)); });
+  std::vector<json> cells;
+  Status s = reader.ListAssets(filter, [&](const catalog::AssetRow& a) {
+    AssetCells(a, cells);
+    out.RowCells(cells);
+  });
   out.Finish();
   return s.ok() ? 0 : CatalogError(s);
 }
