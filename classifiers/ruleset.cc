@@ -75,7 +75,7 @@ std::string KeywordRegex(const std::string& term) {
 }
 
 // Hex of the first `bytes` bytes of the SHA-256 of `data`.
-std::string Sha256Hex(const std::string& data, unsigned bytes) {
+std::string Sha256Hex(std::string_view data, unsigned bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
@@ -563,9 +563,10 @@ Result<std::string> RuleSet::SerializeDatabase() const {
   if (hs_serialize_database(compiled_->db.get(), &bytes, &length) != HS_SUCCESS) {
     return Status::IoError("cannot serialize the Hyperscan database");
   }
-  std::string payload(bytes, length);
+  std::string out = database_key_ + "\n" + Sha256Hex({bytes, length}, 32) + "\n";
+  out.append(bytes, length);
   std::free(bytes);  // hs_serialize_database allocates with the misc allocator (malloc)
-  return database_key_ + "\n" + Sha256Hex(payload, 32) + "\n" + payload;
+  return out;
 }
 
 bool RuleSet::AdoptDatabase(std::string_view bytes) const {
@@ -580,7 +581,7 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
   if (bytes.size() <= kSumLen || bytes[kSumLen] != '\n') return false;
   std::string_view sum = bytes.substr(0, kSumLen);
   bytes.remove_prefix(kSumLen + 1);
-  if (Sha256Hex(std::string(bytes), 32) != sum) return false;
+  if (Sha256Hex(bytes, 32) != sum) return false;
   hs_database_t* raw = nullptr;
   if (hs_deserialize_database(bytes.data(), bytes.size(), &raw) != HS_SUCCESS) return false;
   return compiled_->AdoptDatabase(raw);

@@ -10,15 +10,12 @@
 #include "tests/testutil/testutil.h"
 
 using phiscan::testing::BinaryDir;
+using phiscan::testing::Python;
 using phiscan::testing::RunCommand;
 using phiscan::testing::SourceDir;
 
 namespace {
 
-std::string Python() {
-  const char* p = std::getenv("PHISCAN_PYTHON");
-  return p ? p : "python3";
-}
 
 }  // namespace
 

@@ -20,21 +20,18 @@
 #include "tests/testutil/testutil.h"
 
 using nlohmann::json;
-using phiscan::testing::BinaryDir;
 using phiscan::testing::ParseJsonl;
+using phiscan::testing::Python;
 using phiscan::testing::ReadFile;
 using phiscan::testing::RunCommand;
 using phiscan::testing::SourceDir;
 using phiscan::testing::TempDir;
+using phiscan::testing::ToolPath;
 
 namespace {
 
-std::string Python() {
-  const char* p = std::getenv("PHISCAN_PYTHON");
-  return p ? p : "python3";
-}
-std::string Phiscan() { return BinaryDir() + "/tools/phiscan"; }
-std::string Phireport() { return BinaryDir() + "/tools/phireport"; }
+std::string Phiscan() { return ToolPath("phiscan"); }
+std::string Phireport() { return ToolPath("phireport"); }
 
 struct Span {
   std::string file, type;

@@ -21,6 +21,7 @@
 
 using nlohmann::json;
 using phiscan::testing::ParseJsonl;
+using phiscan::testing::Python;
 using phiscan::testing::ReadFile;
 using phiscan::testing::RunCommand;
 using phiscan::testing::SourceDir;
@@ -81,8 +82,7 @@ std::map<std::string, uint64_t> Planted(const json& types) {
 TEST_CASE("a tree of every supported format is scanned exactly as its manifest says") {
   TempDir dir;
   const std::string root = dir.Join("tree");
-  const char* py = std::getenv("PHISCAN_PYTHON");
-  REQUIRE(RunCommand(std::string(py ? py : "python3") + " " + SourceDir() +
+  REQUIRE(RunCommand(Python() + " " + SourceDir() +
                      "/corpus/formats/make_fixtures.py --out " + root) == 0);
   auto manifest = ParseJsonl(ReadFile(root + "/manifest.jsonl"));
   std::filesystem::remove(root + "/manifest.jsonl");

@@ -23,19 +23,19 @@
 #include "tests/testutil/jsonl.h"
 #include "tests/testutil/testutil.h"
 
-using phiscan::testing::BinaryDir;
 using phiscan::testing::Child;
 using phiscan::testing::kSanitized;
 using phiscan::testing::ParseJsonl;
 using phiscan::testing::ReadFile;
 using phiscan::testing::RunCommand;
 using phiscan::testing::TempDir;
+using phiscan::testing::ToolPath;
 using phiscan::testing::WriteFile;
 
 namespace {
 
-std::string Phiscan() { return BinaryDir() + "/tools/phiscan"; }
-std::string Phireport() { return BinaryDir() + "/tools/phireport"; }
+std::string Phiscan() { return ToolPath("phiscan"); }
+std::string Phireport() { return ToolPath("phireport"); }
 
 // A tree big enough that a scan takes a while: `files` files of `size` bytes,
 // each with a few synthetic identifiers.
@@ -296,7 +296,7 @@ TEST_CASE("A file that is one huge line is scanned in constant memory") {
   INFO("peak RSS " << peak_mb << " MB");
   if (!kSanitized) CHECK(peak_mb < 150);  // the file is 64 MB; memory must not follow it
   std::string out;
-  REQUIRE(RunCommand(BinaryDir() + "/tools/phireport assets --format jsonl --catalog " +
+  REQUIRE(RunCommand(Phireport() + " assets --format jsonl --catalog " +
                          dir.Join("c.db"),
                      &out) == 0);
   CHECK(out.find("\"status\":\"complete\"") != std::string::npos);

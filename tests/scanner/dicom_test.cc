@@ -15,15 +15,6 @@ namespace dicom = phiscan::scanner::formats::dicom;
 
 namespace {
 
-const std::string& FixtureDir() {
-  static TempDir dir;
-  static std::string path = [] {
-    BuildFormatFixtures(dir.Join("fx"));
-    return dir.Join("fx");
-  }();
-  return path;
-}
-
 struct Seen {
   uint32_t tag;
   std::string vr, value;
@@ -77,7 +68,7 @@ TEST_CASE(
   std::vector<Seen> first;
   for (const char* f : {"explicit.dcm", "implicit.dcm", "bigendian.dcm"}) {
     INFO(f);
-    std::string bytes = ReadFile(FixtureDir() + "/dicom/" + f);
+    std::string bytes = ReadFile(FormatFixtureDir() + "/dicom/" + f);
     Collect c;
     dicom::Info info;
     REQUIRE(dicom::ParseBytes(bytes, 64, c, &info).ok());
@@ -98,7 +89,7 @@ TEST_CASE(
 TEST_CASE("DICOM: patient attributes found by their attribute names") {
   for (const char* f : {"explicit.dcm", "implicit.dcm", "bigendian.dcm"}) {
     INFO(f);
-    auto recs = ExtractFile(FixtureDir() + "/dicom/" + f);
+    auto recs = ExtractFile(FormatFixtureDir() + "/dicom/" + f);
     REQUIRE(recs.size() == 1);
     CHECK(StatusOf(recs[0]) == "complete");
     // Patient ID (and the one in the sequence) as MRN, the DA birth date as
@@ -116,7 +107,7 @@ TEST_CASE("DICOM: patient attributes found by their attribute names") {
 }
 
 TEST_CASE("DICOM: truncated anywhere is corrupt, never a crash or an overread") {
-  std::string bytes = ReadFile(FixtureDir() + "/dicom/explicit.dcm");
+  std::string bytes = ReadFile(FormatFixtureDir() + "/dicom/explicit.dcm");
   for (size_t cut = 0; cut < bytes.size(); cut += 3) {
     Collect c;
     Status s = dicom::ParseBytes(std::string_view(bytes).substr(0, cut), 64, c);
@@ -125,7 +116,7 @@ TEST_CASE("DICOM: truncated anywhere is corrupt, never a crash or an overread") 
     CHECK((s.ok() || s.code() == StatusCode::kCorrupt));
     if (cut < 132) CHECK(s.code() == StatusCode::kCorrupt);
   }
-  auto recs = ExtractFile(FixtureDir() + "/dicom/truncated.dcm");
+  auto recs = ExtractFile(FormatFixtureDir() + "/dicom/truncated.dcm");
   REQUIRE(recs.size() == 1);
   CHECK(StatusOf(recs[0]) == "partial(corrupt)");
   CHECK(HasType(recs[0], "MRN"));  // what came before the cut is kept
@@ -160,10 +151,10 @@ TEST_CASE("DICOM: malformed lengths and nesting end as corrupt") {
 }
 
 TEST_CASE("DICOM: deflated transfer syntax is partial(unsupported); inside a zip as loose") {
-  auto recs = ExtractFile(FixtureDir() + "/dicom/deflated.dcm");
+  auto recs = ExtractFile(FormatFixtureDir() + "/dicom/deflated.dcm");
   REQUIRE(recs.size() == 1);
   CHECK(StatusOf(recs[0]) == "partial(unsupported)");
-  std::string bytes = ReadFile(FixtureDir() + "/dicom/implicit.dcm");
+  std::string bytes = ReadFile(FormatFixtureDir() + "/dicom/implicit.dcm");
   auto loose = ExtractMemory(bytes, "a.dcm");
   auto zipped = ExtractMemory(WriteArchive("zip", "", {{"study/a.dcm", bytes}}), "s.zip");
   REQUIRE(zipped.size() == 2);

@@ -24,6 +24,15 @@ std::shared_ptr<const classifiers::RuleSet> BuiltinRules() {
   return rules;
 }
 
+const std::string& FormatFixtureDir() {
+  static TempDir dir;
+  static const std::string path = [] {
+    BuildFormatFixtures(dir.Join("fx"));
+    return dir.Join("fx");
+  }();
+  return path;
+}
+
 const classifiers::TokenKey* TestKey() {
   static auto key = classifiers::TokenKey::Ephemeral();
   return &key;
@@ -98,8 +107,7 @@ std::string StatusOf(const AssetRecord& rec) {
 }
 
 std::vector<nlohmann::json> BuildFormatFixtures(const std::string& dir) {
-  const char* py = std::getenv("PHISCAN_PYTHON");
-  std::string cmd = std::string(py ? py : "python3") + " " + SourceDir() +
+  std::string cmd = Python() + " " + SourceDir() +
                     "/corpus/formats/make_fixtures.py --out '" + dir + "'";
   REQUIRE(RunCommand(cmd) == 0);
   std::vector<nlohmann::json> lines;

@@ -41,6 +41,8 @@ std::string StatusOf(const AssetRecord& rec);
 
 // Runs corpus/formats/make_fixtures.py into `dir`; returns the manifest.
 std::vector<nlohmann::json> BuildFormatFixtures(const std::string& dir);
+// The format fixtures, built once per test binary into a temporary directory.
+const std::string& FormatFixtureDir();
 
 struct ArchiveMember {
   std::string name;

@@ -20,22 +20,10 @@ using namespace phiscan::testing;
 
 namespace {
 
-// The fixtures are built once per test binary.
-const std::string& FixtureDir() {
-  static TempDir dir;
-  static bool built = [] {
-    BuildFormatFixtures(dir.Join("fx"));
-    return true;
-  }();
-  (void)built;
-  static std::string path = dir.Join("fx");
-  return path;
-}
-
 std::vector<nlohmann::json> Manifest() {
   static std::vector<nlohmann::json> lines = [] {
     std::vector<nlohmann::json> out;
-    std::string text = ReadFile(FixtureDir() + "/manifest.jsonl");
+    std::string text = ReadFile(FormatFixtureDir() + "/manifest.jsonl");
     size_t pos = 0;
     while (pos < text.size()) {
       size_t nl = text.find('\n', pos);
@@ -66,7 +54,7 @@ std::multiset<Finding> Findings(const AssetRecord& r) {
 TEST_CASE("every fixture yields exactly the records, statuses and types of its manifest") {
   for (const auto& file : ManifestFiles()) {
     INFO("file " << file);
-    auto recs = ExtractFile(FixtureDir() + "/" + file);
+    auto recs = ExtractFile(FormatFixtureDir() + "/" + file);
     size_t expected = 0;
     for (const auto& line : Manifest()) {
       if (line["file"] != file) continue;
@@ -82,7 +70,7 @@ TEST_CASE("every fixture yields exactly the records, statuses and types of its m
       for (auto& [k, v] : line["types"].items()) want[k] = v.get<uint64_t>();
       CHECK(TypeCounts(*r) == want);
       CHECK(r->kind == (member ? AssetKind::kMember : AssetKind::kFile));
-      CHECK(r->path == FixtureDir() + "/" + file);
+      CHECK(r->path == FormatFixtureDir() + "/" + file);
     }
     CHECK(recs.size() == expected);
   }
@@ -91,12 +79,12 @@ TEST_CASE("every fixture yields exactly the records, statuses and types of its m
 TEST_CASE("chunk size never changes what is found") {
   for (const auto& file : ManifestFiles()) {
     INFO("file " << file);
-    auto whole = ExtractFile(FixtureDir() + "/" + file);
+    auto whole = ExtractFile(FormatFixtureDir() + "/" + file);
     for (size_t chunk : {3, 61, 4096}) {
       INFO("chunk " << chunk);
       scanner::ScanLimits limits;
       limits.chunk_size = chunk;
-      auto recs = ExtractFile(FixtureDir() + "/" + file, limits);
+      auto recs = ExtractFile(FormatFixtureDir() + "/" + file, limits);
       REQUIRE(recs.size() == whole.size());
       for (size_t i = 0; i < recs.size(); ++i) {
         CHECK(recs[i].member == whole[i].member);
@@ -117,8 +105,8 @@ TEST_CASE("offsets point at the value's bytes in every encoding") {
                            "text/utf16le.txt", "text/utf16be.txt", "text/utf16le_bom.txt",
                            "text/utf16be_bom.txt"}) {
     INFO(file);
-    std::string bytes = ReadFile(FixtureDir() + "/" + file);
-    auto recs = ExtractFile(FixtureDir() + "/" + file);
+    std::string bytes = ReadFile(FormatFixtureDir() + "/" + file);
+    auto recs = ExtractFile(FormatFixtureDir() + "/" + file);
     REQUIRE(recs.size() == 1);
     const FindingRecord* ssn = nullptr;
     for (const auto& f : recs[0].findings) {
@@ -136,19 +124,19 @@ TEST_CASE("offsets point at the value's bytes in every encoding") {
 }
 
 TEST_CASE("a truncated zip is partial(corrupt), never complete") {
-  auto recs = ExtractFile(FixtureDir() + "/archives/truncated.zip");
+  auto recs = ExtractFile(FormatFixtureDir() + "/archives/truncated.zip");
   REQUIRE(!recs.empty());
   CHECK(StatusOf(recs[0]) == "partial(corrupt)");
   for (const auto& r : recs) CHECK(r.status != AssetStatus::kComplete);
 }
 
 TEST_CASE("--scan-binary classifies the raw bytes of a binary file") {
-  auto skipped = ExtractFile(FixtureDir() + "/text/blob.bin");
+  auto skipped = ExtractFile(FormatFixtureDir() + "/text/blob.bin");
   CHECK(StatusOf(skipped[0]) == "skipped(binary)");
   CHECK(skipped[0].bytes_scanned == 0);
   scanner::ScanLimits limits;
   limits.scan_binary = true;
-  auto raw = ExtractFile(FixtureDir() + "/text/blob.bin", limits);
+  auto raw = ExtractFile(FormatFixtureDir() + "/text/blob.bin", limits);
   CHECK(StatusOf(raw[0]) == "complete");
   CHECK(TypeCounts(raw[0]) == std::map<std::string, uint64_t>{
                                   {"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}});
@@ -156,14 +144,14 @@ TEST_CASE("--scan-binary classifies the raw bytes of a binary file") {
 
 TEST_CASE("a cancelled scan leaves the asset partial(interrupted)") {
   std::atomic<bool> cancel{true};
-  auto recs = ExtractFile(FixtureDir() + "/archives/outer.zip", {}, &cancel);
+  auto recs = ExtractFile(FormatFixtureDir() + "/archives/outer.zip", {}, &cancel);
   REQUIRE(!recs.empty());
   CHECK(StatusOf(recs[0]) == "partial(interrupted)");
 }
 
 TEST_CASE("the type is decided by content, not by the extension") {
   // A zip named .txt is opened as an archive; a text file named .zip is text.
-  auto zip = ExtractFile(FixtureDir() + "/archives/looks_like_text.txt");
+  auto zip = ExtractFile(FormatFixtureDir() + "/archives/looks_like_text.txt");
   CHECK(zip.size() == 2);
   auto text = ExtractMemory("Patient SSN 536-22-8726\n", "notes.zip");
   REQUIRE(text.size() == 1);
@@ -171,8 +159,8 @@ TEST_CASE("the type is decided by content, not by the extension") {
 }
 
 TEST_CASE("RTF offsets frame the value in the source, escapes included") {
-  std::string bytes = ReadFile(FixtureDir() + "/docs/letter.rtf");
-  auto recs = ExtractFile(FixtureDir() + "/docs/letter.rtf");
+  std::string bytes = ReadFile(FormatFixtureDir() + "/docs/letter.rtf");
+  auto recs = ExtractFile(FormatFixtureDir() + "/docs/letter.rtf");
   REQUIRE(recs.size() == 1);
   bool seen = false;
   for (const auto& f : recs[0].findings) {
@@ -185,7 +173,7 @@ TEST_CASE("RTF offsets frame the value in the source, escapes included") {
 }
 
 TEST_CASE("SQLite: tables are members, opened without touching the file") {
-  const std::string path = FixtureDir() + "/db/clinic.sqlite";
+  const std::string path = FormatFixtureDir() + "/db/clinic.sqlite";
   std::string before = ReadFile(path);
   auto recs = ExtractFile(path);
   REQUIRE(recs.size() == 4);

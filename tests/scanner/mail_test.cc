@@ -15,15 +15,6 @@ namespace mail = phiscan::scanner::formats::mail;
 
 namespace {
 
-const std::string& FixtureDir() {
-  static TempDir dir;
-  static std::string path = [] {
-    BuildFormatFixtures(dir.Join("fx"));
-    return dir.Join("fx");
-  }();
-  return path;
-}
-
 template <typename D>
 std::string DecodeSplit(std::string_view in, size_t split) {
   D d;
@@ -89,7 +80,7 @@ TEST_CASE("header parameters: quoted, RFC 2231 extended and continued, encoded-w
 }
 
 TEST_CASE("MIME reader: nested multiparts give leaf parts in order, decoded") {
-  std::string eml = ReadFile(FixtureDir() + "/mail/visit.eml");
+  std::string eml = ReadFile(FormatFixtureDir() + "/mail/visit.eml");
   scanner::formats::MemorySource src(eml);
   mail::MimeReader reader(src, 16);
   std::vector<std::string> parts, headers;
@@ -125,7 +116,7 @@ TEST_CASE("MIME reader: nested multiparts give leaf parts in order, decoded") {
 }
 
 TEST_CASE("MIME reader: truncated and hostile input ends cleanly") {
-  std::string eml = ReadFile(FixtureDir() + "/mail/visit.eml");
+  std::string eml = ReadFile(FormatFixtureDir() + "/mail/visit.eml");
   for (size_t cut = 0; cut < eml.size(); cut += 13) {
     scanner::formats::MemorySource src(std::string_view(eml).substr(0, cut));
     mail::MimeReader reader(src, 16);
@@ -156,7 +147,7 @@ TEST_CASE("MIME reader: truncated and hostile input ends cleanly") {
 }
 
 TEST_CASE(".eml: QP body, encoded subject, base64 zip attachment with a CSV inside") {
-  auto recs = ExtractFile(FixtureDir() + "/mail/visit.eml");
+  auto recs = ExtractFile(FormatFixtureDir() + "/mail/visit.eml");
   REQUIRE(recs.size() == 3);
   CHECK(StatusOf(recs[0]) == "complete");
   CHECK(!recs[0].member);
@@ -172,7 +163,7 @@ TEST_CASE(".eml: QP body, encoded subject, base64 zip attachment with a CSV insi
 }
 
 TEST_CASE("mbox: each message a member, attachments under msg-N/") {
-  auto recs = ExtractFile(FixtureDir() + "/mail/inbox.mbox");
+  auto recs = ExtractFile(FormatFixtureDir() + "/mail/inbox.mbox");
   REQUIRE(recs.size() == 5);
   CHECK(StatusOf(recs[0]) == "complete");
   CHECK(recs[0].findings.empty());  // the container's own record
@@ -186,7 +177,7 @@ TEST_CASE("mbox: each message a member, attachments under msg-N/") {
   for (const auto& r : recs) CHECK(r.status == AssetStatus::kComplete);
 
   // Inside a zip the same container paths sit below the zip member.
-  std::string mbox = ReadFile(FixtureDir() + "/mail/inbox.mbox");
+  std::string mbox = ReadFile(FormatFixtureDir() + "/mail/inbox.mbox");
   auto zipped = ExtractMemory(WriteArchive("zip", "", {{"mail/inbox.mbox", mbox}}), "m.zip");
   const AssetRecord* att =
       FindRecord(zipped, std::string("mail/inbox.mbox!msg-3/clinic notes.txt"));
@@ -197,7 +188,7 @@ TEST_CASE("mbox: each message a member, attachments under msg-N/") {
 TEST_CASE("mbox: the member budget stops the listing, partial(limit_members)") {
   scanner::ScanLimits limits;
   limits.max_members = 2;
-  auto recs = ExtractFile(FixtureDir() + "/mail/inbox.mbox", limits);
+  auto recs = ExtractFile(FormatFixtureDir() + "/mail/inbox.mbox", limits);
   REQUIRE(recs.size() == 3);
   CHECK(StatusOf(recs[0]) == "partial(limit_members)");
 }
@@ -206,13 +197,13 @@ TEST_CASE("mail: nesting past max_depth is partial(limit_depth), never opened") 
   scanner::ScanLimits limits;
   limits.max_depth = 1;
   // visit.eml (0) → records.zip (1) → patients.csv (2: not opened).
-  auto recs = ExtractFile(FixtureDir() + "/mail/visit.eml", limits);
+  auto recs = ExtractFile(FormatFixtureDir() + "/mail/visit.eml", limits);
   REQUIRE(recs.size() == 2);
   CHECK(recs[1].member == "records.zip");
   CHECK(StatusOf(recs[1]) == "partial(limit_depth)");
   CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 2}, {"US_NPI", 2}, {"CREDIT_CARD", 1}});
   // inbox.mbox (0) → msg-3 (1) → its attachment (2).
-  auto mbox = ExtractFile(FixtureDir() + "/mail/inbox.mbox", limits);
+  auto mbox = ExtractFile(FormatFixtureDir() + "/mail/inbox.mbox", limits);
   REQUIRE(mbox.size() == 5);
   CHECK(mbox[4].member == "msg-3/clinic notes.txt");
   CHECK(StatusOf(mbox[4]) == "partial(limit_depth)");
@@ -220,7 +211,7 @@ TEST_CASE("mail: nesting past max_depth is partial(limit_depth), never opened") 
 }
 
 TEST_CASE("mail: a UTF-16 message is read like its UTF-8 original") {
-  std::string eml = ReadFile(FixtureDir() + "/mail/visit.eml");
+  std::string eml = ReadFile(FormatFixtureDir() + "/mail/visit.eml");
   std::string u16 = "\xFF\xFE";
   for (char c : eml) {
     u16 += c;

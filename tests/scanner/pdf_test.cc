@@ -13,21 +13,12 @@ using namespace phiscan::testing;
 
 namespace {
 
-const std::string& FixtureDir() {
-  static TempDir dir;
-  static std::string path = [] {
-    BuildFormatFixtures(dir.Join("fx"));
-    return dir.Join("fx");
-  }();
-  return path;
-}
-
 const std::map<std::string, uint64_t> kPlant = {{"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}};
 
 }  // namespace
 
 TEST_CASE("PDF: page text is classified; offsets are in the extracted text") {
-  auto recs = ExtractFile(FixtureDir() + "/pdf/referral.pdf");
+  auto recs = ExtractFile(FormatFixtureDir() + "/pdf/referral.pdf");
   REQUIRE(recs.size() == 1);
   if (!scanner::Extractor::PdfSupported()) {
     CHECK(StatusOf(recs[0]) == "skipped(unsupported)");
@@ -40,7 +31,7 @@ TEST_CASE("PDF: page text is classified; offsets are in the extracted text") {
 }
 
 TEST_CASE("PDF: a password-protected file is encrypted(password_protected)") {
-  auto recs = ExtractFile(FixtureDir() + "/pdf/locked.pdf");
+  auto recs = ExtractFile(FormatFixtureDir() + "/pdf/locked.pdf");
   REQUIRE(recs.size() == 1);
   if (!scanner::Extractor::PdfSupported()) return;
   CHECK(StatusOf(recs[0]) == "encrypted(password_protected)");
@@ -50,10 +41,10 @@ TEST_CASE("PDF: a password-protected file is encrypted(password_protected)") {
 
 TEST_CASE("PDF: broken and truncated files end as a recorded status") {
   if (!scanner::Extractor::PdfSupported()) return;
-  auto broken = ExtractFile(FixtureDir() + "/pdf/broken.pdf");
+  auto broken = ExtractFile(FormatFixtureDir() + "/pdf/broken.pdf");
   REQUIRE(broken.size() == 1);
   CHECK(StatusOf(broken[0]) == "partial(corrupt)");
-  std::string bytes = ReadFile(FixtureDir() + "/pdf/referral.pdf");
+  std::string bytes = ReadFile(FormatFixtureDir() + "/pdf/referral.pdf");
   for (size_t cut = 16; cut < bytes.size(); cut += 37) {
     INFO("cut " << cut);
     auto recs = ExtractMemory(bytes.substr(0, cut), "cut.pdf");
@@ -68,14 +59,14 @@ TEST_CASE("PDF: larger than max_buffered_member is partial(limit_size); in a zip
   if (!scanner::Extractor::PdfSupported()) return;
   scanner::ScanLimits limits;
   limits.max_buffered_member = 256;
-  auto big = ExtractFile(FixtureDir() + "/pdf/referral.pdf", limits);
+  auto big = ExtractFile(FormatFixtureDir() + "/pdf/referral.pdf", limits);
   REQUIRE(big.size() == 1);
   CHECK(StatusOf(big[0]) == "partial(limit_size)");
-  auto zipped = ExtractFile(FixtureDir() + "/archives/pdfs.zip");
+  auto zipped = ExtractFile(FormatFixtureDir() + "/archives/pdfs.zip");
   REQUIRE(zipped.size() == 2);
   CHECK(zipped[1].member == "in/referral.pdf");
   CHECK(TypeCounts(zipped[1]) == kPlant);
-  auto loose = ExtractFile(FixtureDir() + "/pdf/referral.pdf");
+  auto loose = ExtractFile(FormatFixtureDir() + "/pdf/referral.pdf");
   REQUIRE(zipped[1].findings.size() == loose[0].findings.size());
   for (size_t i = 0; i < loose[0].findings.size(); ++i) {
     CHECK(zipped[1].findings[i].start == loose[0].findings[i].start);

@@ -121,4 +121,9 @@ int RunCommand(const std::string& command, std::string* out, std::string* err) {
 
 std::string ToolPath(const std::string& name) { return BinaryDir() + "/tools/" + name; }
 
+std::string Python() {
+  const char* p = std::getenv("PHISCAN_PYTHON");
+  return p ? p : "python3";
+}
+
 }  // namespace phiscan::testing

@@ -60,6 +60,10 @@ int RunCommand(const std::string& command, std::string* out, std::string* err);
 // Path of a program built in tools/ ("phiscan", "phireport").
 std::string ToolPath(const std::string& name);
 
+// The Python interpreter for the corpus and fixture generators:
+// $PHISCAN_PYTHON (set by CMake), else python3.
+std::string Python();
+
 }  // namespace phiscan::testing
 
 #endif  // PHISCAN_TESTS_TESTUTIL_TESTUTIL_H_
