@@ -4,10 +4,12 @@
 #ifndef PHISCAN_TESTS_CATALOG_FIXTURES_H_
 #define PHISCAN_TESTS_CATALOG_FIXTURES_H_
 
+#include <catch2/catch.hpp>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -60,6 +62,23 @@ inline AssetRecord MakeAsset(std::string path, std::optional<std::string> member
   a.gid = 1000;
   a.bytes_scanned = 1200;
   return a;
+}
+
+// What the scanner submits for a file it carried over without reading.
+inline AssetRecord MakeUnchanged(const std::string& path) {
+  AssetRecord r = MakeAsset(path);
+  r.unchanged = true;
+  r.bytes_scanned = 0;
+  return r;
+}
+
+// Opens a writer on `path`, failing the test (with SQLite's message) if it cannot.
+inline std::unique_ptr<catalog::CatalogWriter> OpenWriter(const std::string& path,
+                                                          catalog::WriterOptions options = {}) {
+  auto writer = catalog::CatalogWriter::Open(path, options);
+  INFO(writer.status().message());
+  REQUIRE(writer.ok());
+  return std::move(writer.value());
 }
 
 inline uint32_t FileMode(const std::string& path) {

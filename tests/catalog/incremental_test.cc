@@ -22,23 +22,10 @@ using catalog::RunStatus;
 using testing::MakeAsset;
 using testing::MakeFinding;
 using testing::MakeRunInfo;
+using testing::MakeUnchanged;
+using testing::OpenWriter;
 using testing::PeekColumn;
 using testing::PeekOne;
-
-std::unique_ptr<CatalogWriter> OpenWriter(const std::string& path) {
-  auto writer = CatalogWriter::Open(path);
-  INFO(writer.status().message());
-  REQUIRE(writer.ok());
-  return std::move(writer.value());
-}
-
-// What the scanner submits for a file it did not read.
-AssetRecord Unchanged(const std::string& path) {
-  AssetRecord r = MakeAsset(path);
-  r.unchanged = true;
-  r.bytes_scanned = 0;
-  return r;
-}
 
 AssetRecord Sensitive(const std::string& path, uint32_t mode = 0100600) {
   AssetRecord a = MakeAsset(path);
@@ -75,9 +62,9 @@ TEST_CASE("An unchanged asset keeps its findings and is only marked seen") {
   const std::string findings_before = PeekOne(db, "SELECT group_concat(id) FROM findings");
 
   REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
-  writer->Submit(Unchanged("/srv/share/a.txt"));
-  writer->Submit(Unchanged("/srv/share/b.txt"));
-  writer->Submit(Unchanged("/srv/share/sub/c.txt"));
+  writer->Submit(MakeUnchanged("/srv/share/a.txt"));
+  writer->Submit(MakeUnchanged("/srv/share/b.txt"));
+  writer->Submit(MakeUnchanged("/srv/share/sub/c.txt"));
   REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
 
   // Same finding rows (not rewritten), same label, last scan still run 1.
@@ -97,7 +84,7 @@ TEST_CASE("A carried-over asset the catalog does not hold is a write error, not 
   testing::TempDir dir;
   auto writer = OpenWriter(dir.Join("c.db"));
   REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
-  writer->Submit(Unchanged("/srv/share/never-seen.txt"));
+  writer->Submit(MakeUnchanged("/srv/share/never-seen.txt"));
   Status s = writer->FinishRun(RunStatus::kCompleted);
   CHECK_FALSE(s.ok());
   CHECK_THAT(s.message(), Catch::Contains("never-seen.txt"));
@@ -120,7 +107,7 @@ TEST_CASE("A completed run marks what it did not see under its roots as removed"
   SECTION("interrupted and failed runs never mark removals") {
     for (RunStatus status : {RunStatus::kInterrupted, RunStatus::kFailed}) {
       REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
-      writer->Submit(Unchanged("/srv/share/a.txt"));
+      writer->Submit(MakeUnchanged("/srv/share/a.txt"));
       REQUIRE(writer->FinishRun(status).ok());
       CHECK(writer->removed() == 0);
     }
@@ -129,7 +116,7 @@ TEST_CASE("A completed run marks what it did not see under its roots as removed"
 
   SECTION("completed: b and c are gone, a stays, /elsewhere is not this run's business") {
     REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
-    writer->Submit(Unchanged("/srv/share/a.txt"));
+    writer->Submit(MakeUnchanged("/srv/share/a.txt"));
     REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
     CHECK(writer->removed() == 2);
     CHECK(Present(db) == std::vector<std::string>{"/elsewhere/x.txt", "/srv/share/a.txt"});
@@ -141,7 +128,7 @@ TEST_CASE("A completed run marks what it did not see under its roots as removed"
 
     // Seen again: present again, removed_run cleared.
     REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
-    writer->Submit(Unchanged("/srv/share/a.txt"));
+    writer->Submit(MakeUnchanged("/srv/share/a.txt"));
     writer->Submit(MakeAsset("/srv/share/b.txt"));
     REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
     CHECK(writer->removed() == 0);
@@ -153,7 +140,7 @@ TEST_CASE("A completed run marks what it did not see under its roots as removed"
 
   SECTION("nothing below a directory the run could not read is marked removed") {
     REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
-    writer->Submit(Unchanged("/srv/share/a.txt"));
+    writer->Submit(MakeUnchanged("/srv/share/a.txt"));
     writer->Submit(MakeAsset("/srv/share/b.txt"));
     AssetRecord gap = MakeAsset("/srv/share/sub");
     gap.kind = AssetKind::kDirectory;
@@ -171,14 +158,14 @@ TEST_CASE("A completed run marks what it did not see under its roots as removed"
     REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
     writer->Submit(
         MakeAsset("/srv/share-other.txt"));  // outside: "/srv/share-" is not "/srv/share/"
-    writer->Submit(Unchanged("/srv/share/a.txt"));
-    writer->Submit(Unchanged("/srv/share/b.txt"));
-    writer->Submit(Unchanged("/srv/share/sub/c.txt"));
+    writer->Submit(MakeUnchanged("/srv/share/a.txt"));
+    writer->Submit(MakeUnchanged("/srv/share/b.txt"));
+    writer->Submit(MakeUnchanged("/srv/share/sub/c.txt"));
     REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
     auto info = MakeRunInfo();
     info.roots = {"/srv/share/"};
     REQUIRE(writer->BeginRun(info).ok());
-    writer->Submit(Unchanged("/srv/share/a.txt"));
+    writer->Submit(MakeUnchanged("/srv/share/a.txt"));
     REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
     CHECK(writer->removed() == 2);
     CHECK(Present(db) ==

@@ -24,18 +24,12 @@ using testing::FileMode;
 using testing::MakeAsset;
 using testing::MakeFinding;
 using testing::MakeRunInfo;
+using testing::OpenWriter;
 using testing::PeekColumn;
 using testing::PeekOne;
 
 // A path no walker should ever choke on: a newline and bytes that are not UTF-8.
 const std::string kHostilePath = std::string("/srv/share/Doe\nJohn\xff\xfe.csv");
-
-std::unique_ptr<CatalogWriter> OpenWriter(const std::string& path, WriterOptions options = {}) {
-  auto writer = CatalogWriter::Open(path, options);
-  INFO(writer.status().message());
-  REQUIRE(writer.ok());
-  return std::move(writer.value());
-}
 
 std::vector<catalog::AssetRow> AllAssets(const std::string& path) {
   auto reader = CatalogReader::Open(path);

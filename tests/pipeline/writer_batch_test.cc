@@ -20,21 +20,9 @@ using catalog::WriterOptions;
 using testing::MakeAsset;
 using testing::MakeFinding;
 using testing::MakeRunInfo;
+using testing::MakeUnchanged;
+using testing::OpenWriter;
 using testing::PeekOne;
-
-std::unique_ptr<CatalogWriter> OpenWriter(const std::string& path, WriterOptions options = {}) {
-  auto writer = CatalogWriter::Open(path, options);
-  INFO(writer.status().message());
-  REQUIRE(writer.ok());
-  return std::move(writer.value());
-}
-
-AssetRecord Unchanged(const std::string& path) {
-  AssetRecord r = MakeAsset(path);
-  r.unchanged = true;
-  r.bytes_scanned = 0;
-  return r;
-}
 
 AssetRecord Sensitive(const std::string& path, std::optional<std::string> member = {}) {
   AssetRecord a = MakeAsset(path, std::move(member));
@@ -73,9 +61,9 @@ TEST_CASE("Carried-over batches move last_seen_run for files and members, set-wi
 
   REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
   std::vector<AssetRecord> batch;
-  for (int i = 0; i < n; ++i) batch.push_back(Unchanged(Path(i)));
-  batch.push_back(Unchanged(Path(3)));  // the same path twice (overlapping roots)
-  batch.push_back(Unchanged("/srv/share/b.zip"));
+  for (int i = 0; i < n; ++i) batch.push_back(MakeUnchanged(Path(i)));
+  batch.push_back(MakeUnchanged(Path(3)));  // the same path twice (overlapping roots)
+  batch.push_back(MakeUnchanged("/srv/share/b.zip"));
   writer->SubmitBatch(std::move(batch));
   REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
 
@@ -97,10 +85,10 @@ TEST_CASE("A carried-over path the catalog lacks fails alone within its set-wise
   REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
   std::vector<AssetRecord> batch;
   for (int i = 0; i < 100; ++i) {
-    batch.push_back(Unchanged(Path(i)));
-    if (i == 40) batch.push_back(Unchanged("/srv/share/never-seen.txt"));
+    batch.push_back(MakeUnchanged(Path(i)));
+    if (i == 40) batch.push_back(MakeUnchanged("/srv/share/never-seen.txt"));
   }
-  batch.push_back(Unchanged("/srv/share/b.zip"));
+  batch.push_back(MakeUnchanged("/srv/share/b.zip"));
   writer->SubmitBatch(std::move(batch));
   Status s = writer->FinishRun(RunStatus::kCompleted);
   CHECK_FALSE(s.ok());
@@ -119,13 +107,13 @@ TEST_CASE("A bad record in a batch is rolled back alone; its neighbours are writ
 
   REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
   std::vector<AssetRecord> batch;
-  for (int i = 0; i < 10; ++i) batch.push_back(Unchanged(Path(i)));
+  for (int i = 0; i < 10; ++i) batch.push_back(MakeUnchanged(Path(i)));
   batch.push_back(Sensitive(Path(10)));  // rescanned: replaces its findings
   AssetRecord bad = Sensitive("/srv/share/bad.txt");
   bad.types = {{"US_SSN", 1, 1, 85}, {"US_SSN", 2, 1, 85}};  // one type twice: PRIMARY KEY clash
   batch.push_back(std::move(bad));
   batch.push_back(Sensitive("/srv/share/new.txt"));
-  for (int i = 11; i < 20; ++i) batch.push_back(Unchanged(Path(i)));
+  for (int i = 11; i < 20; ++i) batch.push_back(MakeUnchanged(Path(i)));
   writer->SubmitBatch(std::move(batch));
   Status s = writer->FinishRun(RunStatus::kCompleted);
 
