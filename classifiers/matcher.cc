@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <deque>
 #include <optional>
 #include <vector>
 
@@ -29,11 +28,44 @@ struct KeywordHit {
   int list;
 };
 
-// A structured field's value span and the keyword lists its name matched.
+// A structured field's value span and the keyword lists its name matched
+// (owned by CompiledRules::field_terms, so a span costs no allocation).
 struct FieldSpan {
   uint64_t start;
   uint64_t end;
-  std::vector<int> lists;
+  const std::vector<int>* lists;
+};
+
+// A FIFO with contiguous storage: pushed at the back, dropped from the
+// front, searched by binary search over plain pointers. The dropped prefix
+// is reclaimed once it is at least half the storage, so memory stays
+// proportional to what is held.
+template <typename T>
+class FrontQueue {
+ public:
+  static_assert(std::is_trivially_copyable_v<T>);
+  bool empty() const { return head_ == items_.size(); }
+  const T& front() const { return items_[head_]; }
+  const T* begin() const { return items_.data() + head_; }
+  const T* end() const { return items_.data() + items_.size(); }
+  void push_back(const T& item) { items_.push_back(item); }
+  void pop_front() {
+    if (++head_ == items_.size()) {
+      items_.clear();
+      head_ = 0;
+    } else if (head_ >= 1024 && head_ * 2 >= items_.size()) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+  void clear() {
+    items_.clear();
+    head_ = 0;
+  }
+
+ private:
+  std::vector<T> items_;
+  size_t head_ = 0;
 };
 
 // A confirmed, validated primary match waiting for its right-hand evidence.
@@ -113,12 +145,12 @@ class Matcher::Impl {
       if (cut != std::string_view::npos) lists = FindFieldLists(field.substr(cut + 1));
     }
     if (lists == nullptr) return;
-    fields_.push_back({start, end, *lists});
+    fields_.push_back({start, end, lists});
     // Field-only regexes run on this value if the name is one of theirs.
     for (int r : c_.field_regexes) {
       for (int li : c_.regexes[r].field_lists) {
         if (std::find(lists->begin(), lists->end(), li) != lists->end()) {
-          field_values_.push_back({start, end, *lists});
+          field_values_.push_back({start, end, lists});
           return;
         }
       }
@@ -316,14 +348,14 @@ class Matcher::Impl {
     re2::StringPiece text(buf_.data(), len);
     re2::StringPiece m[2];
     while (!field_values_.empty() && field_values_.front().end <= limit && !limit_hit_) {
-      FieldSpan f = std::move(field_values_.front());
+      const FieldSpan f = field_values_.front();
       field_values_.pop_front();
       if (f.start < base_) continue;
       for (int r : c_.field_regexes) {
         const auto& cr = c_.regexes[r];
         bool named = false;
         for (int li : cr.field_lists) {
-          named = named || std::find(f.lists.begin(), f.lists.end(), li) != f.lists.end();
+          named = named || std::find(f.lists->begin(), f.lists->end(), li) != f.lists->end();
         }
         if (!named) continue;
         size_t pos = f.start - base_, endpos = f.end - base_;
@@ -391,41 +423,48 @@ class Matcher::Impl {
     return it == c_.field_terms.end() ? nullptr : &it->second;
   }
 
-  bool FieldHit(int list, const Candidate& cand) const {
-    if (fields_.empty()) return false;
-    // Spans are sorted by start: look at the few latest spans starting at or
-    // before the candidate (nested spans, e.g. JSON objects, are rare and
-    // shallow), never the whole history.
-    auto it = std::upper_bound(fields_.begin(), fields_.end(), cand.start,
-                               [](uint64_t v, const FieldSpan& f) { return v < f.start; });
-    for (int looked = 0; it != fields_.begin() && looked < kMaxNestedFields; ++looked) {
-      const FieldSpan& f = *--it;
+  // Whether a field span ending at or after the candidate, among the few
+  // latest starting at or before it (`upto`: one past the last such span),
+  // names `list`. Nested spans (JSON objects) are rare and shallow, so only
+  // kMaxNestedFields spans are examined, never the whole history.
+  bool FieldHit(int list, const Candidate& cand, const FieldSpan* upto) const {
+    const FieldSpan* first = fields_.begin();
+    for (int looked = 0; upto != first && looked < kMaxNestedFields; ++looked) {
+      const FieldSpan& f = *--upto;
       if (cand.end <= f.end &&
-          std::find(f.lists.begin(), f.lists.end(), list) != f.lists.end()) {
+          std::find(f.lists->begin(), f.lists->end(), list) != f.lists->end()) {
         return true;
       }
     }
     return false;
   }
 
-  bool ListHit(int list, uint64_t lo, uint64_t hi) const {
-    auto it = std::lower_bound(keywords_.begin(), keywords_.end(), lo,
-                               [](const KeywordHit& k, uint64_t v) { return k.end < v; });
-    for (; it != keywords_.end() && it->end <= hi; ++it) {
-      if (it->list == list) return true;
+  // Whether a keyword of `list` ends in [lo, hi]; `from`: the first keyword
+  // hit ending at or after lo.
+  bool ListHit(int list, const KeywordHit* from, uint64_t hi) const {
+    for (const KeywordHit* k = from; k != keywords_.end() && k->end <= hi; ++k) {
+      if (k->list == list) return true;
     }
     return false;
   }
 
   bool EvidenceHolds(const Candidate& cand) const {
     const auto& cp = c_.patterns[cand.pattern];
+    if (cp.evidence.empty()) return true;
     const auto prox = static_cast<uint64_t>(cp.proximity);
     uint64_t lo = cand.start > prox ? cand.start - prox : 0;
     uint64_t hi = cand.end + prox;
+    // Both searches once per candidate, not once per list.
+    const KeywordHit* from = std::lower_bound(
+        keywords_.begin(), keywords_.end(), lo,
+        [](const KeywordHit& k, uint64_t v) { return k.end < v; });
+    const FieldSpan* upto = std::upper_bound(
+        fields_.begin(), fields_.end(), cand.start,
+        [](uint64_t v, const FieldSpan& f) { return v < f.start; });
     for (const auto& group : cp.evidence) {
       int hits = 0;
       for (int list : group.lists) {
-        hits += (ListHit(list, lo, hi) || FieldHit(list, cand)) ? 1 : 0;
+        hits += (ListHit(list, from, hi) || FieldHit(list, cand, upto)) ? 1 : 0;
       }
       switch (group.kind) {
         case EvidenceGroup::Kind::kAnyOf:
@@ -555,9 +594,9 @@ class Matcher::Impl {
   std::vector<std::vector<uint64_t>> per_regex_;  // Hyperscan match ends per regex
   std::vector<uint64_t> cursor_;          // per regex: next RE2 search may not start before
   std::vector<bool> context_seen_;        // per keyword list: occurred in this stream
-  std::deque<KeywordHit> keywords_;       // sorted by end
-  std::deque<FieldSpan> fields_;          // sorted by start
-  std::deque<FieldSpan> field_values_;    // fields awaiting the field-only regexes
+  FrontQueue<KeywordHit> keywords_;       // sorted by end
+  FrontQueue<FieldSpan> fields_;          // sorted by start
+  FrontQueue<FieldSpan> field_values_;    // fields awaiting the field-only regexes
   std::vector<Candidate> confirmed_;
   std::vector<Candidate> pending_;
   std::vector<Candidate> ready_;
