@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <optional>
 #include <vector>
 
@@ -88,6 +91,25 @@ bool JudgedBefore(const Candidate& a, const Candidate& b) {
   if (a.start != b.start) return a.start < b.start;
   if (a.end != b.end) return a.end > b.end;
   return a.pattern < b.pattern;
+}
+
+// Offset of the first ASCII digit in b[from, to), or `to`.
+size_t FindDigit(const char* b, size_t from, size_t to) {
+  size_t i = from;
+#if defined(__SSE2__)
+  const __m128i below = _mm_set1_epi8('0' - 1), above = _mm_set1_epi8('9' + 1);
+  for (; i + 16 <= to; i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
+    // Signed compares are right for ASCII digits: bytes >= 0x80 are negative.
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, below), _mm_cmplt_epi8(v, above));
+    int mask = _mm_movemask_epi8(digit);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < to; ++i) {
+    if (b[i] >= '0' && b[i] <= '9') return i;
+  }
+  return to;
 }
 
 }  // namespace
@@ -209,7 +231,7 @@ class Matcher::Impl {
   static int OnHsMatch(unsigned id, unsigned long long, unsigned long long to, unsigned,
                        void* ctx) {
     auto* self = static_cast<Impl*>(ctx);
-    self->events_.push_back({id, self->base_ + to});
+    self->events_.push_back({id, self->base_ + self->scan_at_ + to});
     return 0;
   }
 
@@ -218,8 +240,20 @@ class Matcher::Impl {
     uint64_t limit = final ? total_ : (total_ > kLookahead ? total_ - kLookahead : 0);
     if (limit <= accepted_ || scratch_ == nullptr) return;
     events_.clear();
-    hs_scan(c_.db.get(), buf_.data(), static_cast<unsigned>(len), 0, scratch_.get(), &OnHsMatch,
-            this);
+    scan_at_ = 0;
+    if (!c_.digit_db || !FindDigitWindows(len)) {
+      hs_scan(c_.db.get(), buf_.data(), static_cast<unsigned>(len), 0, scratch_.get(), &OnHsMatch,
+              this);
+    } else {
+      hs_scan(c_.sparse_db.get(), buf_.data(), static_cast<unsigned>(len), 0, scratch_.get(),
+              &OnHsMatch, this);
+      for (auto [ws, we] : windows_) {
+        scan_at_ = ws;
+        hs_scan(c_.digit_db.get(), buf_.data() + ws, static_cast<unsigned>(we - ws), 0,
+                scratch_.get(), &OnHsMatch, this);
+      }
+      scan_at_ = 0;
+    }
     std::stable_sort(events_.begin(), events_.end(),
                      [](const HsEvent& a, const HsEvent& b) { return a.end < b.end; });
 
@@ -261,6 +295,40 @@ class Matcher::Impl {
     FinalizeReady(final ? UINT64_MAX : limit);
     PruneKeywords(limit);
     CompactValues();
+  }
+
+  // Sets windows_ to the spans of buf_[0, len) around its digits, for the
+  // digit database; false if they would cover much of the chunk (the
+  // combined database is then cheaper). A window reaches digit_window + 1
+  // bytes past each digit: every match of a digit-gated expression contains
+  // a digit and is at most digit_window bytes wide, so it lies inside a
+  // window with the byte on either side of it (what \b looks at). Hits that
+  // a window's edge makes up (a cut run of digits looks bounded) are only
+  // prefilter hits: RE2 confirms every hit against the whole buffer.
+  bool FindDigitWindows(size_t len) {
+    const char* b = buf_.data();
+    const size_t reach = c_.digit_window + 1;
+    // Windows closer than this are scanned as one: each hs_scan call costs
+    // about as much as scanning this many bytes.
+    constexpr size_t kJoinGap = 256;
+    windows_.clear();
+    size_t covered = 0;
+    for (size_t at = FindDigit(b, 0, len); at < len;) {
+      size_t ws = at > reach ? at - reach : 0;
+      size_t last = at;
+      for (;;) {
+        size_t bound = std::min(len, last + 2 * reach + kJoinGap);
+        size_t next = FindDigit(b, last + 1, bound);
+        if (next >= bound) break;
+        last = next;
+      }
+      size_t we = std::min(len, last + reach + 1);
+      windows_.push_back({ws, we});
+      covered += we - ws;
+      if (covered > len / 4) return false;
+      at = FindDigit(b, we, len);
+    }
+    return true;
   }
 
   // Whether a bare keyword literal ending at `end` is a whole word where it
@@ -591,6 +659,8 @@ class Matcher::Impl {
   bool limit_hit_ = false;
 
   std::vector<HsEvent> events_;
+  size_t scan_at_ = 0;  // offset in buf_ of the bytes hs_scan is scanning
+  std::vector<std::pair<size_t, size_t>> windows_;  // digit windows of this pass
   std::vector<std::vector<uint64_t>> per_regex_;  // Hyperscan match ends per regex
   std::vector<uint64_t> cursor_;          // per regex: next RE2 search may not start before
   std::vector<bool> context_seen_;        // per keyword list: occurred in this stream

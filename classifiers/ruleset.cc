@@ -3,11 +3,13 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <sstream>
 
 #include "classifiers/internal/compiled.h"
+#include "classifiers/internal/digit_gate.h"
 #include "classifiers/validators.h"
 
 namespace phiscan::classifiers {
@@ -93,15 +95,20 @@ std::string Sha256Hex(std::string_view data, unsigned bytes) {
 // with its flags and id, hashed with SHA-256 in full (a database adopted for
 // the wrong expressions would give wrong results).
 std::string DatabaseKey(const internal::CompiledRules& c) {
-  std::string text = "phiscan-hs-block-1\n";
+  std::string text = "phiscan-hs-block-2\n";
   text += hs_version();
   hs_platform_info_t platform{};
   if (hs_populate_platform(&platform) == HS_SUCCESS) {
     text += "\n" + std::to_string(platform.tune) + " " + std::to_string(platform.cpu_features);
   }
   for (size_t i = 0; i < c.hs_expressions.size(); ++i) {
-    text += "\n" + std::to_string(i) + " " + std::to_string(c.hs_flags[i]) + " ";
+    for (unsigned field : {c.hs_ids[i], unsigned{c.hs_tier[i]}, c.hs_flags[i]}) {
+      text += ' ';
+      text += std::to_string(field);
+    }
+    text += ' ';
     text += c.hs_expressions[i];
+    text += '\n';
   }
   return "hsdb-" + Sha256Hex(text, 32);
 }
@@ -247,6 +254,20 @@ Status CheckPrefilter(const std::string& prefilter, unsigned regex_max_width) {
                                    "); it must match inside every match of the regex");
   }
   return Status::Ok();
+}
+
+// Longest match of `regex` per Hyperscan, if it compiles and is bounded.
+bool MaxWidth(const std::string& regex, unsigned* width) {
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(regex.c_str(), 0, &info, &err) != HS_SUCCESS) {
+    hs_free_compile_error(err);
+    return false;
+  }
+  *width = info->max_width;
+  bool bounded = info->max_width != UINT_MAX && info->min_width > 0;
+  free(info);
+  return bounded;
 }
 
 }  // namespace
@@ -398,6 +419,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   // every byte) but run by the Matcher on the field values it is told about.
   std::vector<std::string> expressions;
   std::vector<unsigned> flags;
+  std::vector<unsigned> ids;
+  std::vector<uint8_t> tiers;
   for (size_t r = 0; r < compiled->regexes.size(); ++r) {
     auto& cr = compiled->regexes[r];
     cr.field_only = std::all_of(cr.patterns.begin(), cr.patterns.end(), [&](int p) {
@@ -422,11 +445,37 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       compiled->field_regexes.push_back(static_cast<int>(r));
       continue;
     }
+    const auto id = static_cast<unsigned>(compiled->hs_regex.size());
     compiled->hs_regex.push_back(static_cast<int>(r));
-    expressions.push_back(regex_text[r]);
-    flags.push_back(0);
+    // Alternatives that cannot match without a digit, and are narrow, are
+    // scanned only around digits; the rest of the regex over every byte.
+    std::string gated, rest;
+    for (const std::string& alt :
+         options.use_digit_windows ? internal::TopLevelAlternatives(regex_text[r])
+                                   : std::vector<std::string>{regex_text[r]}) {
+      unsigned width = 0;
+      bool narrow = internal::EveryMatchHasDigit(alt) && MaxWidth(alt, &width) &&
+                    width <= kMaxGatedWidth;
+      std::string& into = (options.use_digit_windows && narrow) ? gated : rest;
+      if (!into.empty()) into += '|';
+      into += alt;
+      if (&into == &gated) compiled->digit_window = std::max(compiled->digit_window, width);
+    }
+    for (std::string* part : {&rest, &gated}) {
+      if (part->empty()) continue;
+      expressions.push_back(std::move(*part));
+      flags.push_back(0);
+      ids.push_back(id);
+      tiers.push_back(part == &gated ? 1 : 0);
+    }
   }
-  compiled->keyword_base = static_cast<unsigned>(expressions.size());
+  compiled->keyword_base = static_cast<unsigned>(compiled->hs_regex.size());
+  auto add_keyword_expr = [&](std::string expr, unsigned flag) {
+    ids.push_back(compiled->keyword_base + static_cast<unsigned>(compiled->keyword_exprs.size()));
+    tiers.push_back(0);
+    expressions.push_back(std::move(expr));
+    flags.push_back(flag);
+  };
   for (size_t li = 0; li < compiled->keyword_lists.size(); ++li) {
     for (const auto& term : pack.keywords.at(compiled->keyword_lists[li])) {
       auto& lists = compiled->field_terms[internal::NormalizeFieldName(term)];
@@ -457,35 +506,35 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         alt += KeywordRegex(term);
         continue;
       }
-      expressions.push_back(LiteralRegex(term));
-      flags.push_back(HS_FLAG_CASELESS);
+      add_keyword_expr(LiteralRegex(term), HS_FLAG_CASELESS);
       compiled->keyword_exprs.push_back({static_cast<int>(li), static_cast<unsigned>(term.size()),
                                          IsWordByte(term.front()), IsWordByte(term.back())});
     }
     if (alt.empty()) continue;
-    expressions.push_back(alt + ")");
-    flags.push_back(HS_FLAG_CASELESS | (evidence_list[li] ? 0u : HS_FLAG_SINGLEMATCH));
+    add_keyword_expr(alt + ")", HS_FLAG_CASELESS | (evidence_list[li] ? 0u : HS_FLAG_SINGLEMATCH));
     compiled->keyword_exprs.push_back({static_cast<int>(li), 0, false, false});
   }
 
   // Error prefixes per expression, so a failure of the deferred compile still
   // names the pack, line and rule.
   for (size_t i = 0; i < expressions.size(); ++i) {
-    if (i < compiled->hs_regex.size()) {
+    if (ids[i] < compiled->keyword_base) {
       const auto& cp =
-          compiled->patterns[compiled->regexes[compiled->hs_regex[i]].patterns.front()];
+          compiled->patterns[compiled->regexes[compiled->hs_regex[ids[i]]].patterns.front()];
       const auto& t = rs->types_[cp.type_index];
       compiled->hs_error_prefix.push_back(Where(t, t.patterns[cp.pattern_index].line) +
                                           "Hyperscan rejected the pattern: ");
     } else {
       compiled->hs_error_prefix.push_back(
           "keyword list '" +
-          compiled->keyword_lists[compiled->keyword_exprs[i - compiled->keyword_base].list] +
+          compiled->keyword_lists[compiled->keyword_exprs[ids[i] - compiled->keyword_base].list] +
           "' does not compile: ");
     }
   }
   compiled->hs_expressions = std::move(expressions);
   compiled->hs_flags = std::move(flags);
+  compiled->hs_ids = std::move(ids);
+  compiled->hs_tier = std::move(tiers);
 
   rs->labels_ = pack.labels;
   rs->version_ = Sha256Hex(Canonical(pack), 8);  // 64 bits tell versions apart
@@ -499,51 +548,65 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
 
 const Status& internal::CompiledRules::EnsureDatabase() const {
   std::call_once(db_once, [this] {
-    std::vector<const char*> exprs;
-    std::vector<unsigned> ids;
-    for (size_t i = 0; i < hs_expressions.size(); ++i) {
-      exprs.push_back(hs_expressions[i].c_str());
-      ids.push_back(static_cast<unsigned>(i));
+    // 0: every expression; 1: tier 0 only; 2: tier 1 only. The split pair
+    // only if both tiers have expressions.
+    const bool split = std::count(hs_tier.begin(), hs_tier.end(), 1) > 0 &&
+                       std::count(hs_tier.begin(), hs_tier.end(), 0) > 0;
+    HsDatabase compiled[3];
+    for (int which = 0; which < (split ? 3 : 1); ++which) {
+      std::vector<const char*> exprs;
+      std::vector<unsigned> flags, ids;
+      std::vector<size_t> index;  // back to hs_expressions, for errors
+      for (size_t i = 0; i < hs_expressions.size(); ++i) {
+        if (which != 0 && hs_tier[i] != which - 1) continue;
+        exprs.push_back(hs_expressions[i].c_str());
+        flags.push_back(hs_flags[i]);
+        ids.push_back(hs_ids[i]);
+        index.push_back(i);
+      }
+      hs_database_t* raw = nullptr;
+      hs_compile_error_t* err = nullptr;
+      if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &raw,
+                           &err) != HS_SUCCESS) {
+        std::string msg = err ? err->message : "unknown error";
+        int bad = err ? err->expression : -1;
+        hs_free_compile_error(err);
+        db_status = Status::InvalidArgument(
+            (bad >= 0 && static_cast<size_t>(bad) < index.size()
+                 ? hs_error_prefix[index[bad]]
+                 : std::string("Hyperscan compile failed: ")) +
+            msg);
+        return;
+      }
+      compiled[which].reset(raw);
     }
-    hs_database_t* raw = nullptr;
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(exprs.data(), hs_flags.data(), ids.data(),
-                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &raw,
-                         &err) != HS_SUCCESS) {
-      std::string msg = err ? err->message : "unknown error";
-      int bad = err ? err->expression : -1;
-      hs_free_compile_error(err);
-      db_status = Status::InvalidArgument(
-          (bad >= 0 && static_cast<size_t>(bad) < hs_error_prefix.size()
-               ? hs_error_prefix[bad]
-               : std::string("Hyperscan compile failed: ")) +
-          msg);
-      return;
-    }
-    db.reset(raw);
-    hs_scratch_t* scratch = nullptr;
-    if (hs_alloc_scratch(raw, &scratch) != HS_SUCCESS) {
-      db_status = Status::InvalidArgument("cannot allocate Hyperscan scratch");
-      return;
-    }
-    prototype_scratch.reset(scratch);
-    db_ready = true;
+    InstallDatabases(compiled);
   });
   return db_status;
 }
 
-bool internal::CompiledRules::AdoptDatabase(hs_database_t* raw) const {
-  HsDatabase owned(raw);
+bool internal::CompiledRules::InstallDatabases(HsDatabase (&dbs)[3]) const {
+  hs_scratch_t* scratch = nullptr;
+  for (const HsDatabase& d : dbs) {
+    if (d && hs_alloc_scratch(d.get(), &scratch) != HS_SUCCESS) {
+      hs_free_scratch(scratch);
+      db_status = Status::InvalidArgument("cannot allocate Hyperscan scratch");
+      return false;
+    }
+  }
+  db = std::move(dbs[0]);
+  sparse_db = std::move(dbs[1]);
+  digit_db = std::move(dbs[2]);
+  prototype_scratch.reset(scratch);
+  db_ready = true;
+  return true;
+}
+
+bool internal::CompiledRules::AdoptDatabase(HsDatabase (&dbs)[3]) const {
   bool adopted = false;
   std::call_once(db_once, [&] {
-    hs_scratch_t* scratch = nullptr;
-    if (hs_alloc_scratch(owned.get(), &scratch) != HS_SUCCESS) {
-      db_status = Status::InvalidArgument("cannot allocate Hyperscan scratch");
-      return;
-    }
-    db = std::move(owned);
-    prototype_scratch.reset(scratch);
-    db_ready = true;
+    if (!InstallDatabases(dbs)) return;
     db_adopted = true;
     adopted = true;
   });
@@ -558,15 +621,28 @@ bool RuleSet::database_adopted() const { return compiled_->db_adopted.load(); }
 
 Result<std::string> RuleSet::SerializeDatabase() const {
   if (Status s = compiled_->EnsureDatabase(); !s.ok()) return s;
-  char* bytes = nullptr;
-  size_t length = 0;
-  if (hs_serialize_database(compiled_->db.get(), &bytes, &length) != HS_SUCCESS) {
-    return Status::IoError("cannot serialize the Hyperscan database");
+  // Payload: "LEN0 LEN1 LEN2\n", then the databases (an absent one has
+  // length 0).
+  const hs_database_t* dbs[3] = {compiled_->db.get(), compiled_->sparse_db.get(),
+                                 compiled_->digit_db.get()};
+  std::string parts[3];
+  for (int i = 0; i < 3; ++i) {
+    if (dbs[i] == nullptr) continue;
+    char* bytes = nullptr;
+    size_t length = 0;
+    if (hs_serialize_database(dbs[i], &bytes, &length) != HS_SUCCESS) {
+      return Status::IoError("cannot serialize the Hyperscan database");
+    }
+    parts[i].assign(bytes, length);
+    std::free(bytes);  // hs_serialize_database allocates with the misc allocator (malloc)
   }
-  std::string out = database_key_ + "\n" + Sha256Hex({bytes, length}, 32) + "\n";
-  out.append(bytes, length);
-  std::free(bytes);  // hs_serialize_database allocates with the misc allocator (malloc)
-  return out;
+  std::string payload;
+  for (int i = 0; i < 3; ++i) {
+    payload += std::to_string(parts[i].size());
+    payload += i < 2 ? ' ' : '\n';
+  }
+  for (const auto& part : parts) payload += part;
+  return database_key_ + "\n" + Sha256Hex(payload, 32) + "\n" + payload;
 }
 
 bool RuleSet::AdoptDatabase(std::string_view bytes) const {
@@ -582,9 +658,29 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
   std::string_view sum = bytes.substr(0, kSumLen);
   bytes.remove_prefix(kSumLen + 1);
   if (Sha256Hex(bytes, 32) != sum) return false;
-  hs_database_t* raw = nullptr;
-  if (hs_deserialize_database(bytes.data(), bytes.size(), &raw) != HS_SUCCESS) return false;
-  return compiled_->AdoptDatabase(raw);
+  size_t eol = bytes.find('\n');
+  if (eol == std::string_view::npos || eol > 64) return false;
+  unsigned long long len[3] = {0, 0, 0};
+  if (std::sscanf(std::string(bytes.substr(0, eol)).c_str(), "%llu %llu %llu", &len[0], &len[1],
+                  &len[2]) != 3) {
+    return false;
+  }
+  bytes.remove_prefix(eol + 1);
+  if (len[0] == 0 || len[0] + len[1] + len[2] != bytes.size()) return false;
+  internal::HsDatabase dbs[3];
+  for (int i = 0; i < 3; ++i) {
+    if (len[i] == 0) continue;
+    hs_database_t* raw = nullptr;
+    if (hs_deserialize_database(bytes.data(), len[i], &raw) != HS_SUCCESS) return false;
+    dbs[i].reset(raw);
+    bytes.remove_prefix(len[i]);
+  }
+  // The split pair is there exactly when both tiers have expressions.
+  const auto& tiers = compiled_->hs_tier;
+  const bool split = std::count(tiers.begin(), tiers.end(), 1) > 0 &&
+                     std::count(tiers.begin(), tiers.end(), 0) > 0;
+  if ((dbs[1] != nullptr) != split || (dbs[2] != nullptr) != split) return false;
+  return compiled_->AdoptDatabase(dbs);
 }
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::LoadWithBuiltins(

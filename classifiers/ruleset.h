@@ -1,8 +1,9 @@
 // RuleSet: the compiled, immutable form of the merged rule packs.
 //
-// Compile() turns every enabled type's patterns into one Hyperscan database
+// Compile() turns every enabled type's patterns into Hyperscan databases
 // (the prefilter: primary regexes report match ends, keyword lists report
-// keyword positions) plus one RE2 per distinct regex (the confirmer: exact
+// keyword positions; what cannot match without a digit goes into a second
+// database scanned only around digits) plus one RE2 per distinct regex (the confirmer: exact
 // spans in a bounded window around each prefilter hit). Patterns of any
 // types that share a regex (after {{list}} expansion) share one Hyperscan
 // expression and one RE2; each keeps its own validator, dictionary, evidence
@@ -51,7 +52,16 @@ struct CompileOptions {
   // Scan for each pattern's `prefilter` instead of its regex. Off only in
   // the differential test that proves both find exactly the same matches.
   bool use_prefilters = true;
+  // Scan the expressions that cannot match without a digit only in windows
+  // around digits (classifiers/internal/digit_gate.h). Off only in the
+  // differential test, which compares against a scan of every byte.
+  bool use_digit_windows = true;
 };
+
+// Widest expression scanned only around digits; wider ones (an address
+// that starts with a house number) are scanned over every byte, since
+// windows that wide would cover most of any text.
+constexpr unsigned kMaxGatedWidth = 64;
 
 namespace internal {
 struct CompiledRules;  // Hyperscan database, RE2 objects, evidence tables
@@ -94,7 +104,8 @@ class RuleSet {
 
   // The compiled Hyperscan database as bytes, so that a caller can keep it
   // between runs (classifiers/ does no file I/O; see tools/rule_cache.h).
-  // The bytes are database_key() (a hash of every expression and flag, the
+  // The bytes are database_key() (a hash of every expression, flag and
+  // database assignment, the
   // Hyperscan version and this CPU's features, so bytes made for other
   // rules, another Hyperscan or another machine are refused), the SHA-256 of
   // the database (damaged bytes are refused), then the database.

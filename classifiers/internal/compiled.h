@@ -79,16 +79,37 @@ struct CompiledRules {
   // of an unchanged tree, `rules list` or a report never needs it.
   std::vector<std::string> hs_expressions;  // prefiltered regexes, then keyword lists
   std::vector<unsigned> hs_flags;
+  std::vector<unsigned> hs_ids;     // per expression: regex (hs_regex index) or keyword id
+  // Per expression: 1 if every match has a digit and is at most
+  // kMaxGatedWidth bytes wide (digit_gate.h), else 0. A regex may have
+  // both: its top-level alternatives are placed one by one.
+  std::vector<uint8_t> hs_tier;
   std::vector<std::string> hs_error_prefix;  // per expression: "FILE:LINE: rule ID: ..."
-  // Compiles the database and the prototype scratch once; thread-safe.
+  // Widest match of a digit-window expression: a window reaches this far
+  // (plus one byte of context) on each side of a digit.
+  unsigned digit_window = 0;
+  // Compiles the databases and the prototype scratch once; thread-safe.
   const Status& EnsureDatabase() const;
   mutable std::once_flag db_once;
   mutable Status db_status;
+  // The Matcher scans a chunk with `db` (every expression) if digits are
+  // dense in it, else with `sparse_db` (tier 0) over every byte and
+  // `digit_db` (tier 1) only around the digits. Two passes over the same
+  // bytes cost more than one pass of the combined database, so the split
+  // pays only where digits are sparse (prose: about 4 % of its bytes lie
+  // near a digit; logs and exports: all of them).
   mutable HsDatabase db;                  // set by EnsureDatabase
-  mutable HsScratch prototype_scratch;    // cloned by each Matcher
-  // Sets db (deserialized elsewhere) and the prototype scratch instead of
-  // compiling, unless EnsureDatabase already ran. Takes ownership of `raw`.
-  bool AdoptDatabase(hs_database_t* raw) const;
+  mutable HsDatabase sparse_db;           // null if tier 0 or tier 1 is empty
+  mutable HsDatabase digit_db;            // null if tier 1 is empty
+  mutable HsScratch prototype_scratch;    // fits all three; cloned by each Matcher
+  // Sets db, sparse_db and digit_db (deserialized elsewhere; the last two
+  // may be null) and the prototype scratch instead of compiling, unless
+  // EnsureDatabase already ran. Takes ownership.
+  bool AdoptDatabase(HsDatabase (&dbs)[3]) const;
+  // Sets db, sparse_db and digit_db and a scratch that fits them; false
+  // (db_status set) if the scratch cannot be allocated. Called once, under
+  // db_once.
+  bool InstallDatabases(HsDatabase (&dbs)[3]) const;
   mutable std::atomic<bool> db_ready{false};
   mutable std::atomic<bool> db_adopted{false};
   std::vector<CompiledRegex> regexes;

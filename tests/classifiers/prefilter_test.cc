@@ -1,13 +1,16 @@
-// Differential test of the prefilters: a rule set that scans for each
-// pattern's cheaper `prefilter` must find exactly what the same rule set
-// finds when Hyperscan scans for the full regexes, on the bundled corpus,
-// on dense generated text and at every chunk size.
+// Differential test of the optimised prefilter: a rule set that scans for
+// each pattern's cheaper `prefilter`, and scans digit-bound expressions only
+// around digits, must find exactly what the same rule set finds when one
+// Hyperscan database scans for the full regexes over every byte, on the
+// bundled corpus, on dense and sparse generated text and at every chunk size.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <random>
 #include <tuple>
 
+#include "classifiers/internal/compiled.h"
+#include "classifiers/internal/digit_gate.h"
 #include "classifiers/matcher.h"
 #include "classifiers/rule_pack.h"
 #include "tests/testutil/testutil.h"
@@ -23,9 +26,12 @@ RulePack BuiltinPack() {
   return std::move(pack).value();
 }
 
+// prefilters: the optimised path (prefilters and digit windows), or the
+// straightforward one (full regexes over every byte).
 std::shared_ptr<const RuleSet> Compiled(const RulePack& pack, bool prefilters) {
   CompileOptions options;
   options.use_prefilters = prefilters;
+  options.use_digit_windows = prefilters;
   auto rules = RuleSet::Compile(pack, options);
   REQUIRE(rules.ok());
   return rules.value();
@@ -177,4 +183,114 @@ TEST_CASE("Bad prefilters are rejected at load with the rule's line") {
   CHECK_THAT(load("x?"), Catch::Contains("empty string"));
   CHECK_THAT(load("(ab"), Catch::Contains("prefilter does not compile"));
   CHECK_THAT(load(""), Catch::Contains("prefilter is empty"));
+}
+
+// Prose with identifiers far apart: the digit windows are few and small, so
+// the optimised path scans most bytes without the digit-bound expressions.
+std::string SparseText(uint32_t seed, size_t sentences) {
+  static const char* kWords[] = {"the", "patient", "was", "seen", "today", "and", "reports",
+                                 "no", "pain", "follow", "up", "in", "clinic", "with", "Dr.",
+                                 "Smith", "Mary", "Johnson", "ssn", "phone", "DOB", "MRN"};
+  static const char* kValues[] = {"123-45-6789", "078051120", "(555) 867-5309", "555.867.5309",
+                                  "4111 1111 1111 1111", "4111111111111111", "03/04/1987",
+                                  "1987-03-04", "1234567893", "10.20.30.40", "12345-678-90",
+                                  "1EG4-TE5-MK73", "AB1234563", "E11.9", "GB82WEST12345698765432",
+                                  "943 476 5919", "2123 45670 1", "A1C", "x123-45-6789y",
+                                  "1234567890123456789012", "12", "2024", "7"};
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<size_t> word(0, std::size(kWords) - 1);
+  std::uniform_int_distribution<size_t> value(0, std::size(kValues) - 1);
+  std::uniform_int_distribution<int> length(5, 60);
+  std::string out;
+  for (size_t s = 0; s < sentences; ++s) {
+    int n = length(rng);
+    for (int i = 0; i < n; ++i) {
+      out += kWords[word(rng)];
+      out += ' ';
+    }
+    out += kValues[value(rng)];
+    out += s % 7 == 0 ? ".\n" : ". ";
+  }
+  return out;
+}
+
+TEST_CASE("Digit windows and a full scan agree on sparse prose, at every chunk size") {
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    ExpectSame(SparseText(seed, 400), "seed " + std::to_string(seed));
+  }
+  // A value at every distance from a chunk edge.
+  std::string text;
+  for (int pad = 0; pad < 90; ++pad) text += std::string(pad, 'x') + " 123-45-6789 ";
+  ExpectSame(text, "values near chunk edges");
+}
+
+TEST_CASE("The built-in pack scans most identifier patterns only around digits") {
+  const auto& c = Builtin(true)->compiled();
+  size_t gated = std::count(c.hs_tier.begin(), c.hs_tier.end(), 1);
+  CHECK(gated >= 12);  // SSN, NPI, phone, card, dates...
+  CHECK(c.digit_window > 0);
+  CHECK(c.digit_window <= kMaxGatedWidth);
+  CHECK(c.digit_db != nullptr);
+  CHECK(c.sparse_db != nullptr);
+  // The straightforward path has one database.
+  const auto& plain = Builtin(false)->compiled();
+  CHECK(std::count(plain.hs_tier.begin(), plain.hs_tier.end(), 1) == 0);
+  CHECK(plain.sparse_db == nullptr);
+}
+
+TEST_CASE("Only patterns that cannot match without a digit are digit-bound") {
+  using internal::EveryMatchHasDigit;
+  CHECK(EveryMatchHasDigit("\\b\\d{3}-\\d{2}-\\d{4}\\b"));
+  CHECK(EveryMatchHasDigit("\\b[12]\\d{3}[ -]\\d{3}\\b|\\b\\d{10}\\b"));
+  CHECK(EveryMatchHasDigit("(?:\\+1[ .-]?|\\b1[ .-])?(?:\\(\\d{3}\\)[ .-]?|\\b\\d{3}[ .-])\\d{3}"));
+  CHECK(EveryMatchHasDigit("[A-Z]\\d[0-9A-Z]"));
+  CHECK(EveryMatchHasDigit("ab\\x35"));       // \x35 is '5'
+  CHECK(EveryMatchHasDigit("(?i:id)[0-9]{2,}"));
+  CHECK_FALSE(EveryMatchHasDigit("\\d?[a-z]"));  // optional digit
+  CHECK_FALSE(EveryMatchHasDigit("\\d*x"));
+  CHECK_FALSE(EveryMatchHasDigit("\\d{0,3}x"));
+  CHECK_FALSE(EveryMatchHasDigit("\\d|[a-z]"));  // one branch has none
+  CHECK_FALSE(EveryMatchHasDigit("[A-HJ-NPR-Z0-9]{17}"));  // a VIN may be all letters
+  CHECK_FALSE(EveryMatchHasDigit("[^a-z]{3}"));  // negated: could be punctuation
+  CHECK_FALSE(EveryMatchHasDigit("[\\w]{3}"));
+  CHECK_FALSE(EveryMatchHasDigit("\\D\\D"));
+  CHECK_FALSE(EveryMatchHasDigit("Jan|Feb"));
+  // Syntax it does not model is never digit-bound.
+  CHECK_FALSE(EveryMatchHasDigit("(?i)\\d{3}"));
+  CHECK_FALSE(EveryMatchHasDigit("(?=x)\\d"));
+  CHECK_FALSE(EveryMatchHasDigit("(\\d)\\1"));
+  CHECK_FALSE(EveryMatchHasDigit("\\pN{3}"));
+  CHECK_FALSE(EveryMatchHasDigit("[[:digit:]]"));
+  CHECK_FALSE(EveryMatchHasDigit("(\\d"));
+}
+
+TEST_CASE("Top-level alternatives split where a '|' is outside groups and classes") {
+  using internal::TopLevelAlternatives;
+  CHECK(TopLevelAlternatives("a|b(c|d)|[|]") == std::vector<std::string>{"a", "b(c|d)", "[|]"});
+  CHECK(TopLevelAlternatives("\\d[-/.]\\d|(?:Jan|Feb)") ==
+        std::vector<std::string>{"\\d[-/.]\\d", "(?:Jan|Feb)"});
+  CHECK(TopLevelAlternatives("x\\|y") == std::vector<std::string>{"x\\|y"});
+  CHECK(TopLevelAlternatives("[]|]z|w") == std::vector<std::string>{"[]|]z", "w"});
+  // An inline flag would carry across the '|': not split.
+  CHECK(TopLevelAlternatives("(?i)a|b") == std::vector<std::string>{"(?i)a|b"});
+}
+
+TEST_CASE("A pattern's letters-only branch is scanned over every byte") {
+  // Were the analysis wrong and the whole regex scanned only near digits,
+  // the letters-only value, 3000 bytes from any digit, would be lost.
+  std::string yaml =
+      "types:\n"
+      "  - id: T_WORD\n    category: PII\n    patterns:\n"
+      "      - regex: '\\bzq[a-z]{4}\\b|\\bzq\\d{4}\\b'\n        score: 65\n";
+  auto pack = ParseRulePack(yaml, "t.yaml");
+  REQUIRE(pack.ok());
+  auto optimised = Compiled(pack.value(), true);
+  std::string text = std::string(3000, ' ') + "zqabcd" + std::string(3000, ' ') + "zq1234 ";
+  auto a = Scan(optimised, text, 1 << 20);
+  CHECK(a.size() == 2);
+  CHECK(a == Scan(Compiled(pack.value(), false), text, 1 << 20));
+  // Its digit branch is digit-bound, its letters branch is not.
+  const auto& c = optimised->compiled();
+  CHECK(std::count(c.hs_tier.begin(), c.hs_tier.end(), 1) == 1);
+  CHECK(std::count(c.hs_tier.begin(), c.hs_tier.end(), 0) == 1);
 }

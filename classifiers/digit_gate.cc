@@ -1,0 +1,261 @@
+#include "classifiers/internal/digit_gate.h"
+
+#include <cctype>
+#include <optional>
+#include <string>
+
+namespace phiscan::classifiers::internal {
+namespace {
+
+bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A recursive-descent reader of the regex subset the rule packs use. Each
+// Parse* returns whether every match of what it read contains a digit, or
+// nullopt for syntax it does not model (the caller then answers false).
+class Reader {
+ public:
+  explicit Reader(std::string_view re) : re_(re) {}
+
+  std::optional<bool> Whole() {
+    auto r = Alternation();
+    if (!r || pos_ != re_.size()) return std::nullopt;
+    return r;
+  }
+
+ private:
+  bool AtEnd() const { return pos_ >= re_.size(); }
+  char Peek() const { return re_[pos_]; }
+
+  // a|b|c: every branch must contain a digit.
+  std::optional<bool> Alternation() {
+    bool all = true;
+    for (;;) {
+      auto branch = Sequence();
+      if (!branch) return std::nullopt;
+      all = all && *branch;
+      if (AtEnd() || Peek() != '|') return all;
+      ++pos_;
+    }
+  }
+
+  // abc: any required item with a digit suffices.
+  std::optional<bool> Sequence() {
+    bool any = false;
+    while (!AtEnd() && Peek() != '|' && Peek() != ')') {
+      auto atom = Atom();
+      if (!atom) return std::nullopt;
+      auto min = Quantifier();
+      if (!min) return std::nullopt;
+      any = any || (*atom && *min >= 1);
+    }
+    return any;
+  }
+
+  // Minimum repeat count of the quantifier after an atom (1 if none).
+  std::optional<unsigned> Quantifier() {
+    if (AtEnd()) return 1u;
+    unsigned min = 1;
+    char c = Peek();
+    if (c == '?' || c == '*') {
+      min = 0;
+      ++pos_;
+    } else if (c == '+') {
+      ++pos_;
+    } else if (c == '{') {
+      size_t close = re_.find('}', pos_);
+      if (close == std::string_view::npos) return std::nullopt;
+      std::string_view body = re_.substr(pos_ + 1, close - pos_ - 1);
+      size_t digits = 0;
+      while (digits < body.size() && IsDigit(body[digits])) ++digits;
+      if (digits == 0 || digits > 6) return std::nullopt;
+      min = static_cast<unsigned>(std::stoul(std::string(body.substr(0, digits))));
+      pos_ = close + 1;
+    } else {
+      return 1u;
+    }
+    if (!AtEnd() && (Peek() == '?' || Peek() == '+')) ++pos_;  // lazy / possessive
+    return min;
+  }
+
+  std::optional<bool> Atom() {
+    char c = re_[pos_++];
+    switch (c) {
+      case '(':
+        return Group();
+      case '[':
+        return Class();
+      case '\\':
+        return Escape(/*in_class=*/false, nullptr);
+      case '.':
+      case '^':
+      case '$':
+        return false;
+      case '*':
+      case '+':
+      case '?':
+      case '{':
+        return std::nullopt;  // a quantifier with nothing to repeat
+      default:
+        return IsDigit(static_cast<unsigned char>(c));
+    }
+  }
+
+  std::optional<bool> Group() {
+    if (!AtEnd() && Peek() == '?') {
+      // Only (?:...) and (?flags:...) are modelled: lookaround, named groups
+      // and flag changes for the rest of the pattern are not.
+      size_t colon = pos_ + 1;
+      while (colon < re_.size() && (std::isalpha(static_cast<unsigned char>(re_[colon])) ||
+                                    re_[colon] == '-')) {
+        ++colon;
+      }
+      if (colon >= re_.size() || re_[colon] != ':') return std::nullopt;
+      pos_ = colon + 1;
+    }
+    auto inner = Alternation();
+    if (!inner || AtEnd() || Peek() != ')') return std::nullopt;
+    ++pos_;
+    return inner;
+  }
+
+  // An escape outside or inside a class. Sets *byte to the literal byte it
+  // stands for, if it is one; returns whether it can only match digits.
+  std::optional<bool> Escape(bool in_class, int* byte) {
+    if (AtEnd()) return std::nullopt;
+    char c = re_[pos_++];
+    if (byte) *byte = -1;
+    switch (c) {
+      case 'd':
+        return true;
+      case 'D':
+      case 'w':
+      case 'W':
+      case 's':
+      case 'S':
+        return false;
+      case 'b':
+      case 'B':
+      case 'A':
+      case 'z':
+      case 'Z':
+        if (in_class) return std::nullopt;
+        return false;  // assertions match no byte
+      case 'n':
+      case 't':
+      case 'r':
+      case 'f':
+      case 'v':
+        if (byte) *byte = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'f' ? '\f' : '\v';
+        return false;
+      case 'x': {
+        if (pos_ + 2 > re_.size()) return std::nullopt;
+        int hi = HexValue(re_[pos_]), lo = HexValue(re_[pos_ + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        pos_ += 2;
+        if (byte) *byte = hi * 16 + lo;
+        return IsDigit(static_cast<unsigned char>(hi * 16 + lo));
+      }
+      default:
+        // Escaped punctuation is itself; any other escaped letter or digit
+        // (\p, \Q, \1...) is syntax this reader does not model.
+        if (std::isalnum(static_cast<unsigned char>(c))) return std::nullopt;
+        if (byte) *byte = static_cast<unsigned char>(c);
+        return false;
+    }
+  }
+
+  // [...]: true if it can only match digits (not negated, digits only).
+  std::optional<bool> Class() {
+    bool negated = !AtEnd() && Peek() == '^';
+    if (negated) ++pos_;
+    bool digits_only = true;
+    bool first = true;
+    for (;;) {
+      if (AtEnd()) return std::nullopt;
+      char c = re_[pos_];
+      if (c == ']' && !first) {
+        ++pos_;
+        break;
+      }
+      first = false;
+      if (c == '[') return std::nullopt;  // [:alpha:] and the like
+      int lo;
+      if (c == '\\') {
+        ++pos_;
+        auto e = Escape(/*in_class=*/true, &lo);
+        if (!e) return std::nullopt;
+        if (lo < 0) {  // a class escape such as \d or \w
+          digits_only = digits_only && *e;
+          continue;
+        }
+      } else {
+        lo = static_cast<unsigned char>(c);
+        ++pos_;
+      }
+      int hi = lo;
+      if (pos_ + 1 < re_.size() && re_[pos_] == '-' && re_[pos_ + 1] != ']') {
+        ++pos_;
+        if (re_[pos_] == '\\') {
+          ++pos_;
+          auto e = Escape(/*in_class=*/true, &hi);
+          if (!e || hi < 0) return std::nullopt;
+        } else {
+          hi = static_cast<unsigned char>(re_[pos_++]);
+        }
+      }
+      if (hi < lo) return std::nullopt;
+      digits_only = digits_only && lo >= '0' && hi <= '9';
+    }
+    return digits_only && !negated;
+  }
+
+  std::string_view re_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+bool EveryMatchHasDigit(std::string_view regex) {
+  auto r = Reader(regex).Whole();
+  return r.value_or(false);
+}
+
+std::vector<std::string> TopLevelAlternatives(std::string_view regex) {
+  // Splitting is safe only if the reader understands the whole pattern
+  // (no inline flags that would carry across a '|').
+  if (!Reader(regex).Whole()) return {std::string(regex)};
+  std::vector<std::string> out;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < regex.size(); ++i) {
+    char c = regex[i];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '[') {
+      // Skip the class: a ']' first (after an optional '^') is a member.
+      size_t j = i + 1;
+      if (j < regex.size() && regex[j] == '^') ++j;
+      if (j < regex.size() && regex[j] == ']') ++j;
+      while (j < regex.size() && regex[j] != ']') j += regex[j] == '\\' ? 2 : 1;
+      i = j;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      out.emplace_back(regex.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  out.emplace_back(regex.substr(start));
+  return out;
+}
+
+}  // namespace phiscan::classifiers::internal

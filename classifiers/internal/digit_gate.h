@@ -1,0 +1,33 @@
+// Internal: which Hyperscan expressions may be scanned only near digits.
+//
+// Most identifier patterns (SSN, NPI, phone, card, date...) cannot match
+// without a digit, and prose holds few digits: about 4 % of a clinical
+// note's bytes lie within 48 bytes of one. Such an expression goes into a
+// second Hyperscan database that the Matcher runs only over windows around
+// the digits of each chunk, so prose pays for the literal-anchored
+// expressions alone (see RuleSet and Matcher::Process).
+//
+// The analysis is conservative: any syntax it does not model (lookaround,
+// backreferences, inline flag changes without a group, \p classes...) makes
+// the answer "may match without a digit", and the expression stays in the
+// database scanned over every byte.
+#ifndef PHISCAN_CLASSIFIERS_INTERNAL_DIGIT_GATE_H_
+#define PHISCAN_CLASSIFIERS_INTERNAL_DIGIT_GATE_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace phiscan::classifiers::internal {
+
+// True if every match of `regex` (Hyperscan/RE2 syntax, bytes) contains at
+// least one ASCII digit. False when unsure.
+bool EveryMatchHasDigit(std::string_view regex);
+
+// The top-level alternatives of `regex` ("a|b(c|d)" -> "a", "b(c|d)"), or
+// just `regex` if it has none or uses syntax that makes splitting unsafe.
+std::vector<std::string> TopLevelAlternatives(std::string_view regex);
+
+}  // namespace phiscan::classifiers::internal
+
+#endif  // PHISCAN_CLASSIFIERS_INTERNAL_DIGIT_GATE_H_
