@@ -420,7 +420,7 @@ Status CatalogReader::Impl::ListFindings(const Filter& filter,
                           " WHERE f.score >= ?1 AND (?2 OR a.removed_run IS NULL)"
                           " AND (?3 = '' OR f.type_id = ?3)" +
                           PathPrefixCondition(filter.path_prefix) +
-                          " ORDER BY a.path, a.member, f.start, f.id";
+                          " ORDER BY a.path, a.member, f.start, f.type_id, f.id";
   return QueryWith(
       sql,
       [&](Statement& st) {

@@ -386,7 +386,14 @@ class CatalogWriter::Impl {
   Status WriteOneIsolated(const AssetRecord& record);
   // Upserts one scanned asset with its types and findings. Not atomic by
   // itself: the caller rolls back (the transaction or a savepoint) on error.
-  Status WriteAsset(const AssetRecord& record);
+  // With `txn_index` (the record's future index in txn_) its findings are
+  // deferred to InsertDeferredFindings instead of inserted now.
+  Status WriteAsset(const AssetRecord& record, size_t txn_index = kInline);
+  static constexpr size_t kInline = SIZE_MAX;
+  // Inserts the open transaction's deferred findings, ordered by token: the
+  // token index is keyed by random HMACs, and inserting a batch's keys in
+  // order walks its B-tree once instead of jumping about it per row.
+  Status InsertDeferredFindings();
   // An asset the scanner carried over unread: only its last_seen_run moves
   // (for its members too).
   Status TouchUnchanged(const AssetRecord& record);
@@ -424,6 +431,12 @@ class CatalogWriter::Impl {
   // and when the transaction must commit at the latest.
   std::vector<AssetRecord> txn_;
   std::vector<uint8_t> txn_ok_;
+  struct DeferredFinding {
+    int64_t asset_id;
+    uint32_t record;   // index in txn_
+    uint32_t finding;  // index in its findings
+  };
+  std::vector<DeferredFinding> deferred_;  // findings of txn_ not yet inserted
   std::chrono::steady_clock::time_point deadline_;
   std::vector<AssetRecord> incoming_;  // taken from queue_ in one swap
   // Statistics of the current run, read after the writer thread joined.
@@ -656,6 +669,7 @@ void CatalogWriter::Impl::WriterLoop() {
       RollbackIfOpen();
       txn_.clear();
       txn_ok_.clear();
+      deferred_.clear();
       RecordError(Status::IoError(what_ + ": " + e.what()));
     }
     incoming_.clear();
@@ -692,7 +706,7 @@ void CatalogWriter::Impl::Absorb(std::vector<AssetRecord>& records) {
     } else {
       // Optimistic: no savepoint per asset. A failure replays the
       // transaction with one savepoint per asset.
-      Status s = WriteAsset(records[i]);
+      Status s = WriteAsset(records[i], txn_.size());
       txn_.push_back(std::move(records[i]));
       txn_ok_.push_back(1);
       ++i;
@@ -741,6 +755,7 @@ void CatalogWriter::Impl::CarryOver(std::vector<AssetRecord>& records, size_t be
 
 void CatalogWriter::Impl::ReplayTransaction() {
   RollbackIfOpen();
+  deferred_.clear();  // rolled back; the replay inserts findings with their asset
   Status s = begin_.Run(what_);
   if (!s.ok()) {
     RecordError(s);
@@ -778,7 +793,41 @@ void CatalogWriter::Impl::RecordAssetError(const AssetRecord& record, const Stat
   RecordError(Status(s.code(), "writing asset " + where + ": " + s.message()));
 }
 
+Status CatalogWriter::Impl::InsertDeferredFindings() {
+  auto token_of = [&](const DeferredFinding& d) {
+    return txn_[d.record].findings[d.finding].token.data();
+  };
+  std::sort(deferred_.begin(), deferred_.end(),
+            [&](const DeferredFinding& a, const DeferredFinding& b) {
+              int c = std::memcmp(token_of(a), token_of(b), sizeof(Token));
+              if (c != 0) return c < 0;
+              // Equal tokens (one value in several places) keep batch order.
+              return a.record != b.record ? a.record < b.record : a.finding < b.finding;
+            });
+  Status s;
+  for (const DeferredFinding& d : deferred_) {
+    if (!txn_ok_[d.record]) continue;
+    const FindingRecord& f = txn_[d.record].findings[d.finding];
+    insert_finding_.BindInt(1, d.asset_id);
+    insert_finding_.BindText(2, f.type_id);
+    insert_finding_.BindInt(3, f.score);
+    insert_finding_.BindUint(4, f.start);
+    insert_finding_.BindUint(5, f.end);
+    insert_finding_.BindUint(6, f.line);
+    insert_finding_.BindText(7, f.masked);
+    insert_finding_.BindBlob(
+        8, std::string_view(reinterpret_cast<const char*>(f.token.data()), f.token.size()));
+    if (s = insert_finding_.Run(what_); !s.ok()) break;
+  }
+  deferred_.clear();
+  return s;
+}
+
 void CatalogWriter::Impl::Commit() {
+  // A failed deferred insert leaves a statement error in the transaction:
+  // write it again asset by asset, each with its findings, as for any
+  // failed record.
+  if (!deferred_.empty() && !InsertDeferredFindings().ok()) ReplayTransaction();
   BatchTotals totals;
   size_t findings_written = 0;
   std::vector<std::string> gap_dirs;
@@ -820,7 +869,7 @@ void CatalogWriter::Impl::Commit() {
   for (std::string& d : gap_dirs) gap_dirs_.push_back(std::move(d));
 }
 
-Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
+Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r, size_t txn_index) {
   const std::string& what = what_;
   Statement& up = upsert_asset_;
   up.BindBlob(1, r.path);
@@ -898,6 +947,12 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r) {
     insert_type_.BindUint(4, t.unique_count);
     insert_type_.BindInt(5, t.max_score);
     if (s = insert_type_.Run(what); !s.ok()) return s;
+  }
+  if (txn_index != kInline) {
+    for (size_t i = 0; i < r.findings.size(); ++i) {
+      deferred_.push_back({asset_id, static_cast<uint32_t>(txn_index), static_cast<uint32_t>(i)});
+    }
+    return Status::Ok();
   }
   for (const FindingRecord& f : r.findings) {
     insert_finding_.BindInt(1, asset_id);

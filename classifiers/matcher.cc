@@ -131,6 +131,7 @@ class Matcher::Impl {
     }
     buf_.resize(overlap_ + options_.chunk_size);
     cursor_.resize(c_.regexes.size());
+    re_.resize(c_.regexes.size());
     per_regex_.resize(c_.regexes.size());
     context_seen_.resize(c_.keyword_lists.size());
     held_.resize(rules_->types().size());
@@ -297,6 +298,15 @@ class Matcher::Impl {
     CompactValues();
   }
 
+  // This Matcher's own copy of regex r, made on first use. An RE2 shared
+  // between threads takes a shared lock on its DFA cache for every search,
+  // and the lock's counter bounces between the cores' caches.
+  const RE2& Re(int r) {
+    auto& re = re_[r];
+    if (!re) re = std::make_unique<RE2>(c_.regexes[r].re->pattern(), c_.regexes[r].re->options());
+    return *re;
+  }
+
   // Sets windows_ to the spans of buf_[0, len) around its digits, for the
   // digit database; false if they would cover much of the chunk (the
   // combined database is then cheaper). A window reaches digit_window + 1
@@ -321,6 +331,7 @@ class Matcher::Impl {
         size_t next = FindDigit(b, last + 1, bound);
         if (next >= bound) break;
         last = next;
+        if (covered + (last - ws) > len / 4) return false;  // dense: stop looking
       }
       size_t we = std::min(len, last + reach + 1);
       windows_.push_back({ws, we});
@@ -362,7 +373,8 @@ class Matcher::Impl {
       ws = std::max({ws, base_, cursor_[r]});
       uint64_t we_ext = std::min<uint64_t>(we + cr.max_width, base_ + len);
       size_t pos = ws - base_, endpos = we_ext - base_;
-      while (pos < endpos && cr.re->Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
+      const RE2& re = Re(r);
+      while (pos < endpos && re.Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
         size_t s = m[0].data() - buf_.data(), t = s + m[0].size();
         uint64_t t_abs = base_ + t;
         if (t_abs > limit) break;  // found again, whole, in a later pass
@@ -428,7 +440,8 @@ class Matcher::Impl {
         if (!named) continue;
         size_t pos = f.start - base_, endpos = f.end - base_;
         const int groups = cr.has_group ? 2 : 1;
-        while (pos < endpos && cr.re->Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
+        const RE2& re = Re(r);
+        while (pos < endpos && re.Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
           size_t s = m[0].data() - buf_.data(), t = s + m[0].size();
           pos = t > s ? t : s + 1;
           size_t vs = s, ve = t;
@@ -663,6 +676,7 @@ class Matcher::Impl {
   std::vector<std::pair<size_t, size_t>> windows_;  // digit windows of this pass
   std::vector<std::vector<uint64_t>> per_regex_;  // Hyperscan match ends per regex
   std::vector<uint64_t> cursor_;          // per regex: next RE2 search may not start before
+  std::vector<std::unique_ptr<RE2>> re_;  // per regex: this thread's copy (Re())
   std::vector<bool> context_seen_;        // per keyword list: occurred in this stream
   FrontQueue<KeywordHit> keywords_;       // sorted by end
   FrontQueue<FieldSpan> fields_;          // sorted by start

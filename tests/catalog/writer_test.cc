@@ -344,6 +344,53 @@ TEST_CASE("Batches: every submitted asset is committed by FinishRun") {
   CHECK(PeekOne(db, "SELECT status || ' ' || assets FROM runs") == "completed 5");
 }
 
+TEST_CASE("Findings of a batch, inserted in token order, each stay with their asset") {
+  // The writer inserts a transaction's findings sorted by token (for the
+  // token index): every finding must still land on its own asset, with its
+  // own fields, and one value found in several assets lists them in the
+  // order they were written.
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  WriterOptions options;
+  options.batch_assets = 50;
+  auto writer = OpenWriter(db, options);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  for (int i = 0; i < 40; ++i) {
+    AssetRecord a = MakeAsset("/srv/share/f" + std::to_string(100 + i));
+    for (int j = 0; j < 5; ++j) {
+      // Tokens descend with i and j, so token order is the reverse of
+      // submission order; token 0x01 is shared by every asset.
+      auto byte = static_cast<uint8_t>(j == 4 ? 0x01 : 250 - i * 5 - j);
+      a.findings.push_back(testing::MakeFinding("US_SSN", 85, 100 * j + i, j + 1, "***-**-****", byte));
+    }
+    writer->Submit(std::move(a));
+  }
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  // Each asset's findings: the right starts, lines and tokens, whatever the
+  // order rows were inserted in.
+  for (int i = 0; i < 40; ++i) {
+    const std::string path = "/srv/share/f" + std::to_string(100 + i);
+    std::string rows = PeekOne(
+        db, "SELECT group_concat(x, ' ') FROM (SELECT f.start || ':' || f.line || ':' ||"
+            " hex(substr(f.token, 1, 1)) AS x FROM findings f JOIN assets a ON a.id = f.asset_id"
+            " WHERE a.path = CAST('" + path + "' AS BLOB) ORDER BY f.start)");
+    std::string want;
+    for (int j = 0; j < 5; ++j) {
+      char hex[3];
+      std::snprintf(hex, sizeof hex, "%02X", j == 4 ? 0x01 : 250 - i * 5 - j);
+      want += (j ? " " : "") + std::to_string(100 * j + i) + ":" + std::to_string(j + 1) + ":" + hex;
+    }
+    CHECK(rows == want);
+  }
+  // The value all assets share, by finding id: in submission order.
+  std::string want_order, shared_hex;
+  for (int i = 0; i < 40; ++i) want_order += (i ? ",/srv/share/f" : "/srv/share/f") + std::to_string(100 + i);
+  for (int k = 0; k < 32; ++k) shared_hex += "01";
+  CHECK(PeekOne(db, "SELECT group_concat(p, ',') FROM (SELECT CAST(a.path AS TEXT) AS p"
+                    " FROM findings f JOIN assets a ON a.id = f.asset_id"
+                    " WHERE f.token = x'" + shared_hex + "' ORDER BY f.id)") == want_order);
+}
+
 TEST_CASE("Batches commit on count and on time, before the run finishes") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");
