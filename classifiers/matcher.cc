@@ -161,23 +161,10 @@ class Matcher::Impl {
 
   void AddFieldContext(uint64_t start, uint64_t end, std::string_view field) {
     if (end <= start) return;
-    const std::vector<int>* lists = FindFieldLists(field);
-    if (lists == nullptr) {
-      // "patient.ssn" or "Patient/identifier/ssn": try the last component.
-      size_t cut = field.find_last_of("./");
-      if (cut != std::string_view::npos) lists = FindFieldLists(field.substr(cut + 1));
-    }
-    if (lists == nullptr) return;
-    fields_.push_back({start, end, lists});
-    // Field-only regexes run on this value if the name is one of theirs.
-    for (int r : c_.field_regexes) {
-      for (int li : c_.regexes[r].field_lists) {
-        if (std::find(lists->begin(), lists->end(), li) != lists->end()) {
-          field_values_.push_back({start, end, lists});
-          return;
-        }
-      }
-    }
+    const FieldName& name = LookUpField(field);
+    if (name.lists == nullptr) return;
+    fields_.push_back({start, end, name.lists});
+    if (name.run_field_regexes) field_values_.push_back({start, end, name.lists});
   }
 
   Status Commit(size_t n) {
@@ -499,6 +486,36 @@ class Matcher::Impl {
     held_len_ = keep;
   }
 
+  // What a field name means, remembered per raw name: a CSV export repeats
+  // its column names on every row and a JSON export its keys on every
+  // record, and normalising a name costs more than looking it up.
+  struct FieldName {
+    const std::vector<int>* lists = nullptr;  // keyword lists it names; null = none
+    bool run_field_regexes = false;           // some field-only regex wants its values
+  };
+  const FieldName& LookUpField(std::string_view field) {
+    if (auto it = field_names_.find(field); it != field_names_.end()) return it->second;
+    if (field_names_.size() >= kMaxFieldNames) field_names_.clear();
+    FieldName name;
+    name.lists = FindFieldLists(field);
+    if (name.lists == nullptr) {
+      // "patient.ssn" or "Patient/identifier/ssn": try the last component.
+      size_t cut = field.find_last_of("./");
+      if (cut != std::string_view::npos) name.lists = FindFieldLists(field.substr(cut + 1));
+    }
+    if (name.lists != nullptr) {
+      for (int r : c_.field_regexes) {
+        for (int li : c_.regexes[r].field_lists) {
+          if (std::find(name.lists->begin(), name.lists->end(), li) != name.lists->end()) {
+            name.run_field_regexes = true;
+          }
+        }
+      }
+    }
+    return field_names_.emplace(std::string(field), name).first->second;
+  }
+  static constexpr size_t kMaxFieldNames = 4096;
+
   const std::vector<int>* FindFieldLists(std::string_view field) const {
     auto it = c_.field_terms.find(internal::NormalizeFieldName(field));
     return it == c_.field_terms.end() ? nullptr : &it->second;
@@ -677,6 +694,7 @@ class Matcher::Impl {
   std::vector<std::vector<uint64_t>> per_regex_;  // Hyperscan match ends per regex
   std::vector<uint64_t> cursor_;          // per regex: next RE2 search may not start before
   std::vector<std::unique_ptr<RE2>> re_;  // per regex: this thread's copy (Re())
+  std::unordered_map<std::string, FieldName, internal::StringHash, std::equal_to<>> field_names_;
   std::vector<bool> context_seen_;        // per keyword list: occurred in this stream
   FrontQueue<KeywordHit> keywords_;       // sorted by end
   FrontQueue<FieldSpan> fields_;          // sorted by start
