@@ -546,19 +546,27 @@ class Matcher::Impl {
     return false;
   }
 
-  bool EvidenceHolds(const Candidate& cand) const {
+  // Cursors into keywords_ and fields_ for candidates judged in order of
+  // start: they only move forward, so judging a pass's candidates walks
+  // each queue once instead of searching it per candidate.
+  struct EvidenceCursor {
+    const KeywordHit* keyword;  // first hit ending at or after start - max_proximity
+    const FieldSpan* field;     // first span starting after start
+  };
+
+  bool EvidenceHolds(const Candidate& cand, EvidenceCursor& at) const {
     const auto& cp = c_.patterns[cand.pattern];
     if (cp.evidence.empty()) return true;
     const auto prox = static_cast<uint64_t>(cp.proximity);
     uint64_t lo = cand.start > prox ? cand.start - prox : 0;
     uint64_t hi = cand.end + prox;
-    // Both searches once per candidate, not once per list.
-    const KeywordHit* from = std::lower_bound(
-        keywords_.begin(), keywords_.end(), lo,
-        [](const KeywordHit& k, uint64_t v) { return k.end < v; });
-    const FieldSpan* upto = std::upper_bound(
-        fields_.begin(), fields_.end(), cand.start,
-        [](uint64_t v, const FieldSpan& f) { return v < f.start; });
+    const auto max_prox = static_cast<uint64_t>(c_.max_proximity);
+    const uint64_t floor = cand.start > max_prox ? cand.start - max_prox : 0;
+    while (at.keyword != keywords_.end() && at.keyword->end < floor) ++at.keyword;
+    while (at.field != fields_.end() && at.field->start <= cand.start) ++at.field;
+    const KeywordHit* from = at.keyword;
+    while (from != keywords_.end() && from->end < lo) ++from;
+    const FieldSpan* upto = at.field;
     for (const auto& group : cp.evidence) {
       int hits = 0;
       for (int list : group.lists) {
@@ -594,8 +602,9 @@ class Matcher::Impl {
     }
     pending_.resize(kept);
     std::sort(ready_.begin(), ready_.end(), JudgedBefore);
+    EvidenceCursor at{keywords_.begin(), fields_.begin()};
     for (const Candidate& cand : ready_) {
-      if (!EvidenceHolds(cand)) continue;
+      if (!EvidenceHolds(cand, at)) continue;
       const auto& cp = c_.patterns[cand.pattern];
       auto& held = held_[cp.type_index];
       if (held && cand.start < held->end) {
