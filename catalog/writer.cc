@@ -394,6 +394,7 @@ class CatalogWriter::Impl {
   // token index is keyed by random HMACs, and inserting a batch's keys in
   // order walks its B-tree once instead of jumping about it per row.
   Status InsertDeferredFindings();
+  Status InsertFinding(int64_t asset_id, const FindingRecord& f);
   // An asset the scanner carried over unread: only its last_seen_run moves
   // (for its members too).
   Status TouchUnchanged(const AssetRecord& record);
@@ -793,6 +794,19 @@ void CatalogWriter::Impl::RecordAssetError(const AssetRecord& record, const Stat
   RecordError(Status(s.code(), "writing asset " + where + ": " + s.message()));
 }
 
+Status CatalogWriter::Impl::InsertFinding(int64_t asset_id, const FindingRecord& f) {
+  insert_finding_.BindInt(1, asset_id);
+  insert_finding_.BindText(2, f.type_id);
+  insert_finding_.BindInt(3, f.score);
+  insert_finding_.BindUint(4, f.start);
+  insert_finding_.BindUint(5, f.end);
+  insert_finding_.BindUint(6, f.line);
+  insert_finding_.BindText(7, f.masked);
+  insert_finding_.BindBlob(
+      8, std::string_view(reinterpret_cast<const char*>(f.token.data()), f.token.size()));
+  return insert_finding_.Run(what_);
+}
+
 Status CatalogWriter::Impl::InsertDeferredFindings() {
   auto token_of = [&](const DeferredFinding& d) {
     return txn_[d.record].findings[d.finding].token.data();
@@ -807,17 +821,7 @@ Status CatalogWriter::Impl::InsertDeferredFindings() {
   Status s;
   for (const DeferredFinding& d : deferred_) {
     if (!txn_ok_[d.record]) continue;
-    const FindingRecord& f = txn_[d.record].findings[d.finding];
-    insert_finding_.BindInt(1, d.asset_id);
-    insert_finding_.BindText(2, f.type_id);
-    insert_finding_.BindInt(3, f.score);
-    insert_finding_.BindUint(4, f.start);
-    insert_finding_.BindUint(5, f.end);
-    insert_finding_.BindUint(6, f.line);
-    insert_finding_.BindText(7, f.masked);
-    insert_finding_.BindBlob(
-        8, std::string_view(reinterpret_cast<const char*>(f.token.data()), f.token.size()));
-    if (s = insert_finding_.Run(what_); !s.ok()) break;
+    if (s = InsertFinding(d.asset_id, txn_[d.record].findings[d.finding]); !s.ok()) break;
   }
   deferred_.clear();
   return s;
@@ -955,16 +959,7 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r, size_t txn_index) {
     return Status::Ok();
   }
   for (const FindingRecord& f : r.findings) {
-    insert_finding_.BindInt(1, asset_id);
-    insert_finding_.BindText(2, f.type_id);
-    insert_finding_.BindInt(3, f.score);
-    insert_finding_.BindUint(4, f.start);
-    insert_finding_.BindUint(5, f.end);
-    insert_finding_.BindUint(6, f.line);
-    insert_finding_.BindText(7, f.masked);
-    insert_finding_.BindBlob(
-        8, std::string_view(reinterpret_cast<const char*>(f.token.data()), f.token.size()));
-    if (s = insert_finding_.Run(what); !s.ok()) return s;
+    if (s = InsertFinding(asset_id, f); !s.ok()) return s;
   }
   return Status::Ok();
 }

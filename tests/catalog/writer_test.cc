@@ -445,11 +445,18 @@ TEST_CASE("A record that cannot be written is reported without losing the rest o
   options.batch_assets = 10;
   auto writer = OpenWriter(db, options);
   REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
-  writer->Submit(MakeAsset("/srv/share/good1"));
+  // The good records carry findings, which the batch defers to its commit:
+  // the replay after the failure must write them with their assets.
+  AssetRecord good1 = MakeAsset("/srv/share/good1");
+  good1.findings = {testing::MakeFinding("US_SSN", 85, 10, 1, "***-**-****", 0x21)};
+  writer->Submit(std::move(good1));
   AssetRecord bad = MakeAsset("/srv/share/bad");
   bad.types = {{"US_SSN", 1, 1, 85}, {"US_SSN", 2, 1, 85}};  // one type twice: PRIMARY KEY clash
+  bad.findings = {testing::MakeFinding("US_SSN", 85, 30, 3, "***-**-****", 0x22)};
   writer->Submit(std::move(bad));
-  writer->Submit(MakeAsset("/srv/share/good2"));
+  AssetRecord good2 = MakeAsset("/srv/share/good2");
+  good2.findings = {testing::MakeFinding("US_SSN", 85, 20, 2, "***-**-****", 0x20)};
+  writer->Submit(std::move(good2));
   Status finish = writer->FinishRun(RunStatus::kCompleted);
 
   CHECK_FALSE(finish.ok());
@@ -460,8 +467,11 @@ TEST_CASE("A record that cannot be written is reported without losing the rest o
   REQUIRE(assets.size() == 2);
   CHECK(assets[0].path == "/srv/share/good1");
   CHECK(assets[1].path == "/srv/share/good2");
-  // The failed asset left no partial rows behind.
+  // The failed asset left no partial rows behind; the good ones kept theirs.
   CHECK(PeekOne(db, "SELECT count(*) FROM asset_types") == "0");
+  CHECK(PeekOne(db, "SELECT group_concat(x, ' ') FROM (SELECT CAST(a.path AS TEXT) || ':' ||"
+                    " f.start AS x FROM findings f JOIN assets a ON a.id = f.asset_id"
+                    " ORDER BY a.path)") == "/srv/share/good1:10 /srv/share/good2:20");
   // A run that lost an asset must not claim to be complete.
   CHECK(PeekOne(db, "SELECT status || ' ' || assets FROM runs") == "failed 2");
 }

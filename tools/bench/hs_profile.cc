@@ -11,6 +11,9 @@
 // not part of phiscan; see README "Performance".
 //
 // Usage: hs_profile [--leave-one-out] [--repeat N] [--rules PACK]... PATH...
+//        hs_profile --tiers | --dump          (the expressions, and exit)
+//        hs_profile --subset 0-46,50 PATH...  (time some expressions)
+//        hs_profile --exprs FILE PATH...      (time the --dump lines in FILE)
 #include <hs/hs.h>
 
 #include <algorithm>
@@ -77,6 +80,8 @@ std::pair<double, uint64_t> Time(const Db& db, const std::vector<std::string>& b
 int main(int argc, char** argv) {
   bool leave_one_out = false;
   bool dump = false;          // --dump: print "FLAGS<TAB>EXPRESSION" lines and exit
+  bool tiers = false;         // --tiers: print "TIER ID EXPRESSION" lines and exit
+                              // (tier 1: scanned only around digits)
   std::string exprs_file;     // --exprs FILE: time these instead (the --dump format)
   std::vector<std::pair<size_t, size_t>> subset;  // --subset 0-46,50: id ranges
   int repeat = 3;
@@ -85,6 +90,7 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--leave-one-out") leave_one_out = true;
     else if (a == "--dump") dump = true;
+    else if (a == "--tiers") tiers = true;
     else if (a == "--exprs" && i + 1 < argc) exprs_file = argv[++i];
     else if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
     else if (a == "--rules" && i + 1 < argc) packs.push_back(argv[++i]);
@@ -102,7 +108,7 @@ int main(int argc, char** argv) {
     }
     else paths.push_back(a);
   }
-  if (paths.empty() && !dump) {
+  if (paths.empty() && !dump && !tiers) {
     std::fprintf(stderr, "usage: hs_profile [--leave-one-out] [--repeat N] [--rules PACK]... PATH...\n");
     return 2;
   }
@@ -112,6 +118,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto& c = rules.value()->compiled();
+  if (tiers) {
+    for (size_t i = 0; i < c.hs_expressions.size(); ++i) {
+      std::printf("%u %u %s\n", unsigned{c.hs_tier[i]}, c.hs_ids[i], c.hs_expressions[i].c_str());
+    }
+    return 0;
+  }
   if (dump) {
     for (size_t i = 0; i < c.hs_expressions.size(); ++i) {
       std::printf("%u\t%s\n", c.hs_flags[i], c.hs_expressions[i].c_str());
