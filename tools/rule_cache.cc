@@ -1,11 +1,15 @@
 #include "tools/rule_cache.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <utility>
+#include <vector>
 
 namespace phiscan::tools {
 namespace {
@@ -26,6 +30,36 @@ bool MakeDirs(const std::string& dir) {
   size_t slash = dir.find_last_of('/');
   if (slash != std::string::npos && slash > 0 && !MakeDirs(dir.substr(0, slash))) return false;
   return mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST;
+}
+
+// Removes all but the `keep` most recently used databases in `dir` (a
+// database's mtime is refreshed whenever it is loaded). Only our own
+// regular files named hsdb-*.hsdb are touched.
+void Prune(const std::string& dir, size_t keep) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  std::vector<std::pair<struct timespec, std::string>> files;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.rfind("hsdb-", 0) != 0 || name.size() < 10 ||
+        name.compare(name.size() - 5, 5, ".hsdb") != 0) {
+      continue;
+    }
+    struct stat st;
+    if (fstatat(dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != geteuid()) {
+      continue;
+    }
+    files.emplace_back(st.st_mtim, std::move(name));
+  }
+  if (files.size() > keep) {
+    std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+      if (a.first.tv_sec != b.first.tv_sec) return a.first.tv_sec > b.first.tv_sec;
+      return a.first.tv_nsec > b.first.tv_nsec;
+    });
+    for (size_t i = keep; i < files.size(); ++i) unlinkat(dirfd(d), files[i].second.c_str(), 0);
+  }
+  closedir(d);
 }
 
 bool WriteAll(int fd, const std::string& bytes) {
@@ -81,8 +115,10 @@ bool RuleCache::Load(const classifiers::RuleSet& rules) const {
     }
     ok = got == bytes.size();
   }
+  ok = ok && rules.AdoptDatabase(bytes);
+  if (ok) futimens(fd, nullptr);  // recently used: kept when the cache is pruned
   close(fd);
-  return ok && rules.AdoptDatabase(bytes);
+  return ok;
 }
 
 bool RuleCache::Store(const classifiers::RuleSet& rules) const {
@@ -104,6 +140,7 @@ bool RuleCache::Store(const classifiers::RuleSet& rules) const {
   ok = close(fd) == 0 && ok;
   if (ok) ok = rename(tmp.c_str(), path.c_str()) == 0;
   if (!ok) unlink(tmp.c_str());
+  if (ok) Prune(dir_, kKeptDatabases);
   return ok;
 }
 

@@ -1,6 +1,6 @@
 // RuleCache: compiled Hyperscan databases kept between runs, so that start-up
 // reads a file instead of compiling the rules (hs_compile_multi is most of a
-// run's fixed cost: about half a second for the built-in pack).
+// run's fixed cost: most of a second for the built-in pack).
 //
 // One file per database, named by RuleSet::database_key() (rules, Hyperscan
 // version, CPU), in PHISCAN_CACHE_DIR, else $XDG_CACHE_HOME/phiscan, else
@@ -9,6 +9,10 @@
 // renamed. A database is loaded only from a directory and file owned by this
 // user and writable by no one else, since Hyperscan trusts the bytes it
 // deserializes. The files hold compiled patterns, nothing scanned.
+//
+// Storing a database keeps the kKeptDatabases most recently used ones (each
+// rule change, Hyperscan upgrade or user pack makes a new one, 1-3 MB each)
+// and removes the rest.
 //
 // Every failure is silent: the rules are then compiled as without a cache.
 // Thread safety: none needed; called by the front end's main thread.
@@ -21,6 +25,10 @@
 
 namespace phiscan::tools {
 
+// Databases kept in the cache directory: enough for the rule packs of
+// several scheduled jobs in use at once.
+constexpr size_t kKeptDatabases = 8;
+
 class RuleCache {
  public:
   // The directory from the environment; disabled() if none applies.
@@ -31,11 +39,12 @@ class RuleCache {
   const std::string& dir() const { return dir_; }
 
   // Before a scan: makes `rules` use a cached database if a trustworthy one
-  // exists. True if it did.
+  // exists. True if it did (the file is then marked as recently used).
   bool Load(const classifiers::RuleSet& rules) const;
   // After a scan: if `rules` compiled its database during the run (it was
   // not loaded from the cache), stores it, replacing a file under its name
-  // that could not be used. True if a file was written.
+  // that could not be used, and removes all but the kKeptDatabases most
+  // recently used databases. True if a file was written.
   bool Store(const classifiers::RuleSet& rules) const;
 
  private:

@@ -3,6 +3,7 @@
 // untrustworthy files are ignored (the rules are then compiled).
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,6 +81,43 @@ TEST_CASE("A stored database is loaded by the next run and finds the same") {
   CHECK(a == b);
   CHECK_FALSE(cache.Load(*loaded));  // a database is adopted once, before first use
   CHECK_FALSE(cache.Store(*loaded));  // it came from the cache: nothing to store
+}
+
+TEST_CASE("Storing keeps the most recently used databases and removes the rest") {
+  TempDir dir;
+  const std::string cdir = dir.Join("c");
+  REQUIRE(mkdir(cdir.c_str(), 0700) == 0);
+  // Twelve older databases of other rules, the newest last; and a file that
+  // is not a database at all.
+  for (int i = 0; i < 12; ++i) {
+    const std::string file = cdir + "/hsdb-old" + std::to_string(i) + ".hsdb";
+    phiscan::testing::WriteFile(file, "stale");
+    struct timespec times[2] = {{1'700'000'000 + i * 100, 0}, {1'700'000'000 + i * 100, 0}};
+    REQUIRE(utimensat(AT_FDCWD, file.c_str(), times, 0) == 0);
+  }
+  phiscan::testing::WriteFile(cdir + "/notes.txt", "keep me");
+  RuleCache cache(cdir);
+  auto compiled = FreshRules();
+  REQUIRE(compiled->EnsureCompiled().ok());
+  REQUIRE(cache.Store(*compiled));
+  auto exists = [&](const std::string& name) { return access((cdir + "/" + name).c_str(), F_OK) == 0; };
+  CHECK(exists(compiled->database_key() + ".hsdb"));
+  CHECK(exists("notes.txt"));
+  int kept = 0;
+  for (int i = 0; i < 12; ++i) kept += exists("hsdb-old" + std::to_string(i) + ".hsdb") ? 1 : 0;
+  CHECK(kept == static_cast<int>(phiscan::tools::kKeptDatabases) - 1);
+  // The newest of the old ones survive, the oldest go.
+  CHECK(exists("hsdb-old11.hsdb"));
+  CHECK_FALSE(exists("hsdb-old0.hsdb"));
+  // Loading marks a database as used, so one in use is never the oldest.
+  const std::string mine = cdir + "/" + compiled->database_key() + ".hsdb";
+  struct timespec long_ago[2] = {{1'600'000'000, 0}, {1'600'000'000, 0}};
+  REQUIRE(utimensat(AT_FDCWD, mine.c_str(), long_ago, 0) == 0);
+  auto again = FreshRules();
+  REQUIRE(cache.Load(*again));
+  struct stat st;
+  REQUIRE(stat(mine.c_str(), &st) == 0);
+  CHECK(st.st_mtim.tv_sec > 1'700'001'100);
 }
 
 TEST_CASE("A compiled database replaces a cache file that could not be used") {
