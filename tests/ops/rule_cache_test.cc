@@ -38,6 +38,18 @@ std::shared_ptr<const RuleSet> FreshRules() {
   return r.value();
 }
 
+// One compiled rule set for the tests that only need some database to
+// store: compiling is slow under the sanitizers, and a test case with
+// sections runs its body once per section.
+const std::shared_ptr<const RuleSet>& CompiledOnce() {
+  static const std::shared_ptr<const RuleSet> rules = [] {
+    auto r = FreshRules();
+    REQUIRE(r->EnsureCompiled().ok());
+    return r;
+  }();
+  return rules;
+}
+
 struct Spans : MatchSink {
   std::vector<std::tuple<int, uint64_t, uint64_t>> found;
   void OnMatch(const Match& m) override { found.emplace_back(m.type_index, m.start, m.end); }
@@ -97,8 +109,7 @@ TEST_CASE("Storing keeps the most recently used databases and removes the rest")
   }
   phiscan::testing::WriteFile(cdir + "/notes.txt", "keep me");
   RuleCache cache(cdir);
-  auto compiled = FreshRules();
-  REQUIRE(compiled->EnsureCompiled().ok());
+  const auto& compiled = CompiledOnce();
   REQUIRE(cache.Store(*compiled));
   auto exists = [&](const std::string& name) { return access((cdir + "/" + name).c_str(), F_OK) == 0; };
   CHECK(exists(compiled->database_key() + ".hsdb"));
@@ -123,8 +134,7 @@ TEST_CASE("Storing keeps the most recently used databases and removes the rest")
 TEST_CASE("A compiled database replaces a cache file that could not be used") {
   TempDir dir;
   RuleCache cache(dir.Join("c"));
-  auto first = FreshRules();
-  REQUIRE(first->EnsureCompiled().ok());
+  const auto& first = CompiledOnce();
   REQUIRE(cache.Store(*first));
   const std::string file = dir.Join("c/" + first->database_key() + ".hsdb");
   std::string bytes = phiscan::testing::ReadFile(file);
@@ -142,8 +152,7 @@ TEST_CASE("Damaged, foreign and untrustworthy cache files are ignored") {
   TempDir dir;
   const std::string cdir = dir.Join("c");
   RuleCache cache(cdir);
-  auto rules = FreshRules();
-  REQUIRE(rules->EnsureCompiled().ok());
+  const auto& rules = CompiledOnce();
   REQUIRE(cache.Store(*rules));
   const std::string file = cdir + "/" + rules->database_key() + ".hsdb";
   const std::string good = phiscan::testing::ReadFile(file);
