@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -438,6 +439,11 @@ class CatalogWriter::Impl {
     uint32_t finding;  // index in its findings
   };
   std::vector<DeferredFinding> deferred_;  // findings of txn_ not yet inserted
+  // Per asset written in this transaction: the txn_ index of its latest
+  // write. A path submitted twice (overlapping roots) is written twice, and
+  // only the second write's findings may be inserted: its DELETE ran before
+  // the first write's findings were in the table.
+  std::unordered_map<int64_t, uint32_t> latest_write_;
   std::chrono::steady_clock::time_point deadline_;
   std::vector<AssetRecord> incoming_;  // taken from queue_ in one swap
   // Statistics of the current run, read after the writer thread joined.
@@ -671,6 +677,7 @@ void CatalogWriter::Impl::WriterLoop() {
       txn_.clear();
       txn_ok_.clear();
       deferred_.clear();
+      latest_write_.clear();
       RecordError(Status::IoError(what_ + ": " + e.what()));
     }
     incoming_.clear();
@@ -757,6 +764,7 @@ void CatalogWriter::Impl::CarryOver(std::vector<AssetRecord>& records, size_t be
 void CatalogWriter::Impl::ReplayTransaction() {
   RollbackIfOpen();
   deferred_.clear();  // rolled back; the replay inserts findings with their asset
+  latest_write_.clear();
   Status s = begin_.Run(what_);
   if (!s.ok()) {
     RecordError(s);
@@ -820,10 +828,11 @@ Status CatalogWriter::Impl::InsertDeferredFindings() {
             });
   Status s;
   for (const DeferredFinding& d : deferred_) {
-    if (!txn_ok_[d.record]) continue;
+    if (!txn_ok_[d.record] || latest_write_[d.asset_id] != d.record) continue;
     if (s = InsertFinding(d.asset_id, txn_[d.record].findings[d.finding]); !s.ok()) break;
   }
   deferred_.clear();
+  latest_write_.clear();
   return s;
 }
 
@@ -953,6 +962,7 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r, size_t txn_index) {
     if (s = insert_type_.Run(what); !s.ok()) return s;
   }
   if (txn_index != kInline) {
+    latest_write_[asset_id] = static_cast<uint32_t>(txn_index);
     for (size_t i = 0; i < r.findings.size(); ++i) {
       deferred_.push_back({asset_id, static_cast<uint32_t>(txn_index), static_cast<uint32_t>(i)});
     }

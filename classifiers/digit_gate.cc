@@ -69,14 +69,20 @@ class Reader {
     } else if (c == '+') {
       ++pos_;
     } else if (c == '{') {
-      size_t close = re_.find('}', pos_);
-      if (close == std::string_view::npos) return std::nullopt;
-      std::string_view body = re_.substr(pos_ + 1, close - pos_ - 1);
-      size_t digits = 0;
-      while (digits < body.size() && IsDigit(body[digits])) ++digits;
+      // Only {n}, {n,} and {n,m}; any other '{' is a literal to the
+      // engines, and syntax this reader does not model.
+      size_t at = pos_ + 1, digits = 0;
+      while (at < re_.size() && IsDigit(static_cast<unsigned char>(re_[at]))) ++at, ++digits;
       if (digits == 0 || digits > 6) return std::nullopt;
-      min = static_cast<unsigned>(std::stoul(std::string(body.substr(0, digits))));
-      pos_ = close + 1;
+      min = static_cast<unsigned>(std::stoul(std::string(re_.substr(pos_ + 1, digits))));
+      if (at < re_.size() && re_[at] == ',') {
+        ++at;
+        size_t max_digits = 0;
+        while (at < re_.size() && IsDigit(static_cast<unsigned char>(re_[at]))) ++at, ++max_digits;
+        if (max_digits > 6) return std::nullopt;
+      }
+      if (at >= re_.size() || re_[at] != '}') return std::nullopt;
+      pos_ = at + 1;
     } else {
       return 1u;
     }
@@ -111,9 +117,9 @@ class Reader {
     if (!AtEnd() && Peek() == '?') {
       // Only (?:...) and (?flags:...) are modelled: lookaround, named groups
       // and flag changes for the rest of the pattern are not.
+      // Flags i, m, s, U only: x (extended syntax) makes '#' start a comment.
       size_t colon = pos_ + 1;
-      while (colon < re_.size() && (std::isalpha(static_cast<unsigned char>(re_[colon])) ||
-                                    re_[colon] == '-')) {
+      while (colon < re_.size() && std::string_view("imsU-").find(re_[colon]) != std::string_view::npos) {
         ++colon;
       }
       if (colon >= re_.size() || re_[colon] != ':') return std::nullopt;

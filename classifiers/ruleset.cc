@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <sstream>
@@ -660,13 +659,28 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
   if (Sha256Hex(bytes, 32) != sum) return false;
   size_t eol = bytes.find('\n');
   if (eol == std::string_view::npos || eol > 64) return false;
-  unsigned long long len[3] = {0, 0, 0};
-  if (std::sscanf(std::string(bytes.substr(0, eol)).c_str(), "%llu %llu %llu", &len[0], &len[1],
-                  &len[2]) != 3) {
-    return false;
+  // "LEN0 LEN1 LEN2": three runs of at most 12 digits, each length within
+  // what remains of the bytes (so nothing can overflow or read past them).
+  size_t len[3] = {0, 0, 0};
+  {
+    std::string_view header = bytes.substr(0, eol);
+    bytes.remove_prefix(eol + 1);
+    size_t remaining = bytes.size();
+    for (int i = 0; i < 3; ++i) {
+      size_t digits = 0;
+      while (digits < header.size() && header[digits] >= '0' && header[digits] <= '9') ++digits;
+      if (digits == 0 || digits > 12) return false;
+      len[i] = std::stoull(std::string(header.substr(0, digits)));
+      if (len[i] > remaining) return false;
+      remaining -= len[i];
+      header.remove_prefix(digits);
+      if (i < 2) {
+        if (header.empty() || header[0] != ' ') return false;
+        header.remove_prefix(1);
+      }
+    }
+    if (!header.empty() || remaining != 0 || len[0] == 0) return false;
   }
-  bytes.remove_prefix(eol + 1);
-  if (len[0] == 0 || len[0] + len[1] + len[2] != bytes.size()) return false;
   internal::HsDatabase dbs[3];
   for (int i = 0; i < 3; ++i) {
     if (len[i] == 0) continue;

@@ -36,8 +36,13 @@ bool MakeDirs(const std::string& dir) {
 // database's mtime is refreshed whenever it is loaded). Only our own
 // regular files named hsdb-*.hsdb are touched.
 void Prune(const std::string& dir, size_t keep) {
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return;
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;
+  DIR* d = fdopendir(fd);
+  if (d == nullptr) {
+    close(fd);
+    return;
+  }
   std::vector<std::pair<struct timespec, std::string>> files;
   while (struct dirent* e = readdir(d)) {
     std::string name = e->d_name;

@@ -391,6 +391,25 @@ TEST_CASE("Findings of a batch, inserted in token order, each stay with their as
                     " WHERE f.token = x'" + shared_hex + "' ORDER BY f.id)") == want_order);
 }
 
+TEST_CASE("A path written twice in one batch keeps only the second write's findings") {
+  // Overlapping roots hand the same file on twice. The second write replaces
+  // the first, findings included, though the first's are not yet inserted.
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  auto writer = OpenWriter(db);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  for (uint64_t start : {10, 20}) {
+    AssetRecord a = MakeAsset("/srv/share/twice.txt");
+    a.types = {{"EMAIL", 1, 1, 85}};
+    a.findings = {testing::MakeFinding("EMAIL", 85, start, 1, "***@***.***", 0x33)};
+    writer->Submit(std::move(a));
+  }
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(PeekOne(db, "SELECT count(*) FROM assets") == "1");
+  CHECK(PeekOne(db, "SELECT group_concat(start) FROM findings") == "20");
+  CHECK(PeekOne(db, "SELECT count FROM asset_types") == "1");
+}
+
 TEST_CASE("Batches commit on count and on time, before the run finishes") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");

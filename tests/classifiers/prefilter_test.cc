@@ -262,6 +262,14 @@ TEST_CASE("Only patterns that cannot match without a digit are digit-bound") {
   CHECK_FALSE(EveryMatchHasDigit("\\pN{3}"));
   CHECK_FALSE(EveryMatchHasDigit("[[:digit:]]"));
   CHECK_FALSE(EveryMatchHasDigit("(\\d"));
+  // A '{' that is not {n}, {n,} or {n,m} is a literal to the engines:
+  // "(?:\d{1|a})" matches "a}".
+  CHECK_FALSE(EveryMatchHasDigit("(?:\\d{1|a})"));
+  CHECK_FALSE(EveryMatchHasDigit("\\d{,3}"));
+  CHECK(EveryMatchHasDigit("\\d{2,}x"));
+  CHECK(EveryMatchHasDigit("\\d{2,5}?x"));
+  // Extended syntax: '#' starts a comment, so "(?x:#1\n)a" matches "a".
+  CHECK_FALSE(EveryMatchHasDigit("(?x:#1\n)a"));
 }
 
 TEST_CASE("Top-level alternatives split where a '|' is outside groups and classes") {

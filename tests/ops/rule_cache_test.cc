@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,20 @@ std::shared_ptr<const RuleSet> FreshRules() {
   auto r = RuleSet::LoadWithBuiltins({});
   REQUIRE(r.ok());
   return r.value();
+}
+
+// Hex SHA-256, as the cache file carries it for its payload.
+std::string Sha256Hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 0xF];
+  }
+  return out;
 }
 
 // One compiled rule set for the tests that only need some database to
@@ -175,6 +190,26 @@ TEST_CASE("Damaged, foreign and untrustworthy cache files are ignored") {
     phiscan::testing::WriteFile(file, other);
     chmod(file.c_str(), 0600);
     CHECK_FALSE(cache.Load(*FreshRules()));
+  }
+  SECTION("lengths that overflow or do not add up") {
+    // Rewrite the length line and the checksum, as someone able to write the
+    // file could: the lengths must still be refused.
+    const std::string key = rules->database_key();
+    size_t eol = good.find('\n', key.size() + 1 + 64 + 1);
+    REQUIRE(eol != std::string::npos);
+    const std::string payload_tail = good.substr(eol + 1);
+    for (const std::string& header :
+         {std::to_string(payload_tail.size()) + " 18446744073709551615 1",  // wraps to the size
+          std::string("18446744073709551615 1 0"), std::string("-1 1 0"),
+          std::to_string(payload_tail.size()) + " 5 0", std::string("0 0 0"),
+          std::to_string(payload_tail.size()) + " 0"}) {
+      const std::string payload = header + "\n" + payload_tail;
+      std::string forged = key + "\n" + Sha256Hex(payload) + "\n" + payload;
+      phiscan::testing::WriteFile(file, forged);
+      chmod(file.c_str(), 0600);
+      INFO(header);
+      CHECK_FALSE(cache.Load(*FreshRules()));
+    }
   }
   SECTION("a file others may write") {
     chmod(file.c_str(), 0666);
