@@ -828,7 +828,7 @@ Status CatalogWriter::Impl::InsertDeferredFindings() {
             });
   Status s;
   for (const DeferredFinding& d : deferred_) {
-    if (!txn_ok_[d.record] || latest_write_[d.asset_id] != d.record) continue;
+    if (!txn_ok_[d.record] || latest_write_.at(d.asset_id) != d.record) continue;
     if (s = InsertFinding(d.asset_id, txn_[d.record].findings[d.finding]); !s.ok()) break;
   }
   deferred_.clear();

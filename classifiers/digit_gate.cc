@@ -17,8 +17,9 @@ int HexValue(char c) {
 }
 
 // A recursive-descent reader of the regex subset the rule packs use. Each
-// Parse* returns whether every match of what it read contains a digit, or
-// nullopt for syntax it does not model (the caller then answers false).
+// reading method returns whether every match of what it read contains a
+// digit, or nullopt for syntax it does not model (the caller then answers
+// false).
 class Reader {
  public:
   explicit Reader(std::string_view re) : re_(re) {}
@@ -115,13 +116,12 @@ class Reader {
 
   std::optional<bool> Group() {
     if (!AtEnd() && Peek() == '?') {
-      // Only (?:...) and (?flags:...) are modelled: lookaround, named groups
-      // and flag changes for the rest of the pattern are not.
-      // Flags i, m, s, U only: x (extended syntax) makes '#' start a comment.
+      // Only (?:...) and (?flags:...) with flags i, m, s, U are modelled:
+      // not lookaround, named groups, flag changes for the rest of the
+      // pattern, nor x (extended syntax, where '#' starts a comment).
+      constexpr std::string_view kFlags = "imsU-";
       size_t colon = pos_ + 1;
-      while (colon < re_.size() && std::string_view("imsU-").find(re_[colon]) != std::string_view::npos) {
-        ++colon;
-      }
+      while (colon < re_.size() && kFlags.find(re_[colon]) != std::string_view::npos) ++colon;
       if (colon >= re_.size() || re_[colon] != ':') return std::nullopt;
       pos_ = colon + 1;
     }

@@ -40,7 +40,7 @@ struct FieldSpan {
 };
 
 // A FIFO with contiguous storage: pushed at the back, dropped from the
-// front, searched by binary search over plain pointers. The dropped prefix
+// front, read through plain pointers (EvidenceCursor). The dropped prefix
 // is reclaimed once it is at least half the storage, so memory stays
 // proportional to what is held.
 template <typename T>

@@ -1,7 +1,5 @@
 #include "classifiers/ruleset.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -9,6 +7,7 @@
 
 #include "classifiers/internal/compiled.h"
 #include "classifiers/internal/digit_gate.h"
+#include "classifiers/token.h"
 #include "classifiers/validators.h"
 
 namespace phiscan::classifiers {
@@ -72,20 +71,6 @@ std::string KeywordRegex(const std::string& term) {
     }
   }
   if (IsWordByte(term.back())) out += "\\b";
-  return out;
-}
-
-// Hex of the first `bytes` bytes of the SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data, unsigned bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < std::min(bytes, len); ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 0xF];
-  }
   return out;
 }
 
@@ -453,12 +438,12 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
          options.use_digit_windows ? internal::TopLevelAlternatives(regex_text[r])
                                    : std::vector<std::string>{regex_text[r]}) {
       unsigned width = 0;
-      bool narrow = internal::EveryMatchHasDigit(alt) && MaxWidth(alt, &width) &&
-                    width <= kMaxGatedWidth;
-      std::string& into = (options.use_digit_windows && narrow) ? gated : rest;
+      const bool digit_bound = options.use_digit_windows && internal::EveryMatchHasDigit(alt) &&
+                               MaxWidth(alt, &width) && width <= kMaxGatedWidth;
+      std::string& into = digit_bound ? gated : rest;
       if (!into.empty()) into += '|';
       into += alt;
-      if (&into == &gated) compiled->digit_window = std::max(compiled->digit_window, width);
+      if (digit_bound) compiled->digit_window = std::max(compiled->digit_window, width);
     }
     for (std::string* part : {&rest, &gated}) {
       if (part->empty()) continue;
@@ -547,12 +532,9 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
 
 const Status& internal::CompiledRules::EnsureDatabase() const {
   std::call_once(db_once, [this] {
-    // 0: every expression; 1: tier 0 only; 2: tier 1 only. The split pair
-    // only if both tiers have expressions.
-    const bool split = std::count(hs_tier.begin(), hs_tier.end(), 1) > 0 &&
-                       std::count(hs_tier.begin(), hs_tier.end(), 0) > 0;
+    // 0: every expression; 1: tier 0 only; 2: tier 1 only.
     HsDatabase compiled[3];
-    for (int which = 0; which < (split ? 3 : 1); ++which) {
+    for (int which = 0; which < (split_tiers() ? 3 : 1); ++which) {
       std::vector<const char*> exprs;
       std::vector<unsigned> flags, ids;
       std::vector<size_t> index;  // back to hs_expressions, for errors
@@ -689,10 +671,7 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
     dbs[i].reset(raw);
     bytes.remove_prefix(len[i]);
   }
-  // The split pair is there exactly when both tiers have expressions.
-  const auto& tiers = compiled_->hs_tier;
-  const bool split = std::count(tiers.begin(), tiers.end(), 1) > 0 &&
-                     std::count(tiers.begin(), tiers.end(), 0) > 0;
+  const bool split = compiled_->split_tiers();
   if ((dbs[1] != nullptr) != split || (dbs[2] != nullptr) != split) return false;
   return compiled_->AdoptDatabase(dbs);
 }

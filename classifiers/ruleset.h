@@ -2,12 +2,12 @@
 //
 // Compile() turns every enabled type's patterns into Hyperscan databases
 // (the prefilter: primary regexes report match ends, keyword lists report
-// keyword positions; what cannot match without a digit goes into a second
-// database scanned only around digits) plus one RE2 per distinct regex (the confirmer: exact
-// spans in a bounded window around each prefilter hit). Patterns of any
-// types that share a regex (after {{list}} expansion) share one Hyperscan
-// expression and one RE2; each keeps its own validator, dictionary, evidence
-// and score. A regex whose patterns all need structured-field evidence
+// keyword positions; what cannot match without a digit is also compiled
+// apart, to be scanned only around digits) plus one RE2 per distinct regex
+// (the confirmer: exact spans in a bounded window around each prefilter
+// hit). Patterns of any types that share a regex (after {{list}} expansion)
+// share one Hyperscan expression and one RE2; each keeps its own validator,
+// dictionary, evidence and score. A regex whose patterns all need structured-field evidence
 // (proximity 0) is left out of the prefilter and run only on field values
 // (Matcher::AddFieldContext). Every regex is checked to compile in both
 // engines with the same byte semantics, to have a bounded match width (at
@@ -102,13 +102,13 @@ class RuleSet {
   // database, naming the pack, line and rule. Thread-safe; compiles once.
   Status EnsureCompiled() const;
 
-  // The compiled Hyperscan database as bytes, so that a caller can keep it
-  // between runs (classifiers/ does no file I/O; see tools/rule_cache.h).
-  // The bytes are database_key() (a hash of every expression, flag and
-  // database assignment, the
-  // Hyperscan version and this CPU's features, so bytes made for other
-  // rules, another Hyperscan or another machine are refused), the SHA-256 of
-  // the database (damaged bytes are refused), then the database.
+  // The compiled Hyperscan databases as bytes, so that a caller can keep
+  // them between runs (classifiers/ does no file I/O; see
+  // tools/rule_cache.h). The bytes are database_key() (a hash of every
+  // expression, flag and database assignment, the Hyperscan version and this
+  // CPU's features, so bytes made for other rules, another Hyperscan or
+  // another machine are refused), the SHA-256 of the rest (damaged bytes are
+  // refused), the databases' lengths, then the databases.
   const std::string& database_key() const { return database_key_; }
   // Compiles first if needed.
   Result<std::string> SerializeDatabase() const;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -204,15 +205,28 @@ Token TokenKey::Tokenize(std::string_view normalized) const {
   return out;
 }
 
-std::string TokenHex(const Token& token) {
+namespace {
+
+std::string Hex(const uint8_t* bytes, size_t n) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(token.size() * 2);
-  for (uint8_t b : token) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xF];
+  out.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0xF];
   }
   return out;
+}
+
+}  // namespace
+
+std::string TokenHex(const Token& token) { return Hex(token.data(), token.size()); }
+
+std::string Sha256Hex(std::string_view data, unsigned bytes) {
+  uint8_t md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  return Hex(md, std::min(bytes, len));
 }
 
 }  // namespace phiscan::classifiers

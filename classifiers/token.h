@@ -56,6 +56,11 @@ class TokenKey {
 
 std::string TokenHex(const Token& token);
 
+// Hex of the first `bytes` bytes (at most 32) of the SHA-256 of `data`: an
+// unkeyed content hash (the rule set's version, the compiled-rules cache),
+// never used for scanned values.
+std::string Sha256Hex(std::string_view data, unsigned bytes = 32);
+
 }  // namespace phiscan::classifiers
 
 #endif  // PHISCAN_CLASSIFIERS_TOKEN_H_

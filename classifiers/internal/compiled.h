@@ -6,6 +6,7 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -99,8 +100,13 @@ struct CompiledRules {
   // pays only where digits are sparse (prose: about 4 % of its bytes lie
   // near a digit; logs and exports: all of them).
   mutable HsDatabase db;                  // set by EnsureDatabase
-  mutable HsDatabase sparse_db;           // null if tier 0 or tier 1 is empty
-  mutable HsDatabase digit_db;            // null if tier 1 is empty
+  mutable HsDatabase sparse_db;           // null unless split_tiers()
+  mutable HsDatabase digit_db;            // null unless split_tiers()
+  // Whether both tiers have expressions, so the split pair exists.
+  bool split_tiers() const {
+    return std::count(hs_tier.begin(), hs_tier.end(), 0) > 0 &&
+           std::count(hs_tier.begin(), hs_tier.end(), 1) > 0;
+  }
   mutable HsScratch prototype_scratch;    // fits all three; cloned by each Matcher
   // Sets db, sparse_db and digit_db (deserialized elsewhere; the last two
   // may be null) and the prototype scratch instead of compiling, unless

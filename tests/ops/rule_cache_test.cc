@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 
 #include "classifiers/matcher.h"
 #include "classifiers/ruleset.h"
+#include "classifiers/token.h"
 #include "tests/testutil/testutil.h"
 #include "tools/rule_cache.h"
 
@@ -37,20 +37,6 @@ std::shared_ptr<const RuleSet> FreshRules() {
   auto r = RuleSet::LoadWithBuiltins({});
   REQUIRE(r.ok());
   return r.value();
-}
-
-// Hex SHA-256, as the cache file carries it for its payload.
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 0xF];
-  }
-  return out;
 }
 
 // One compiled rule set for the tests that only need some database to
@@ -204,7 +190,7 @@ TEST_CASE("Damaged, foreign and untrustworthy cache files are ignored") {
           std::to_string(payload_tail.size()) + " 5 0", std::string("0 0 0"),
           std::to_string(payload_tail.size()) + " 0"}) {
       const std::string payload = header + "\n" + payload_tail;
-      std::string forged = key + "\n" + Sha256Hex(payload) + "\n" + payload;
+      std::string forged = key + "\n" + phiscan::classifiers::Sha256Hex(payload) + "\n" + payload;
       phiscan::testing::WriteFile(file, forged);
       chmod(file.c_str(), 0600);
       INFO(header);
