@@ -55,6 +55,15 @@ namespace {
 // Every write goes through the busy handler first: another scan writing the
 // same catalog gets this long before we report kTimeout.
 constexpr int kBusyTimeoutMillis = 5000;
+
+// SQLite counts every allocation under a global mutex unless told not to,
+// and the catalog never asks for the counts. Only possible before SQLite
+// initialises; if something in the process already used SQLite, the call
+// fails harmlessly and the counts stay on.
+void DisableSqliteMemoryStatistics() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
 // Upper bound on the WAL left on disk after a checkpoint, so a long scan
 // cannot grow it without bound.
 constexpr int64_t kJournalSizeLimit = 64 << 20;
@@ -1248,10 +1257,15 @@ Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& pa
   // would then take itself for the only user and reset the WAL index under
   // the writer. SQLite creates missing siblings with the catalog's mode.
   if (s = SecureSiblings(path); !s.ok()) return fail(s);
+  DisableSqliteMemoryStatistics();
   sqlite3* raw = nullptr;
-  // No SQLITE_OPEN_CREATE: the file exists with our mode by now.
+  // No SQLITE_OPEN_CREATE: the file exists with our mode by now. No
+  // connection mutex: one thread at a time uses the connection (the owner
+  // before BeginRun and after FinishRun, the writer thread in between, with
+  // the thread's start and join ordering them), and the writer thread would
+  // otherwise lock and unlock it around every statement step.
   int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
                            nullptr);
   db.reset(raw);  // owns the handle even when the open failed
   if (rc != SQLITE_OK) return fail(SqliteStatus(db.get(), rc, "opening catalog " + display));
