@@ -86,7 +86,8 @@ std::string DatabaseKey(const internal::CompiledRules& c) {
     text += "\n" + std::to_string(platform.tune) + " " + std::to_string(platform.cpu_features);
   }
   for (size_t i = 0; i < c.hs_expressions.size(); ++i) {
-    for (unsigned field : {c.hs_ids[i], unsigned{c.hs_tier[i]}, c.hs_flags[i]}) {
+    for (unsigned field :
+         {c.hs_ids[i], unsigned{c.hs_tier[i]}, unsigned{c.hs_whole[i]}, c.hs_flags[i]}) {
       text += ' ';
       text += std::to_string(field);
     }
@@ -404,7 +405,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   std::vector<std::string> expressions;
   std::vector<unsigned> flags;
   std::vector<unsigned> ids;
-  std::vector<uint8_t> tiers;
+  std::vector<uint8_t> tiers, whole;
   for (size_t r = 0; r < compiled->regexes.size(); ++r) {
     auto& cr = compiled->regexes[r];
     cr.field_only = std::all_of(cr.patterns.begin(), cr.patterns.end(), [&](int p) {
@@ -445,18 +446,32 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       into += alt;
       if (digit_bound) compiled->digit_window = std::max(compiled->digit_window, width);
     }
+    // A regex split between the tiers is scanned whole by the combined
+    // database: one expression there costs less than its two parts, which
+    // Hyperscan cannot merge back (on logs and exports, where the combined
+    // database runs, the parts of the VIN regex cost 10 % more).
+    const bool split = !rest.empty() && !gated.empty();
+    if (split) {
+      expressions.push_back(regex_text[r]);
+      flags.push_back(0);
+      ids.push_back(id);
+      tiers.push_back(internal::kWholeOnly);
+      whole.push_back(1);
+    }
     for (std::string* part : {&rest, &gated}) {
       if (part->empty()) continue;
       expressions.push_back(std::move(*part));
       flags.push_back(0);
       ids.push_back(id);
-      tiers.push_back(part == &gated ? 1 : 0);
+      tiers.push_back(part == &gated ? internal::kDigitTier : internal::kSparseTier);
+      whole.push_back(split ? 0 : 1);
     }
   }
   compiled->keyword_base = static_cast<unsigned>(compiled->hs_regex.size());
   auto add_keyword_expr = [&](std::string expr, unsigned flag) {
     ids.push_back(compiled->keyword_base + static_cast<unsigned>(compiled->keyword_exprs.size()));
-    tiers.push_back(0);
+    tiers.push_back(internal::kSparseTier);
+    whole.push_back(1);
     expressions.push_back(std::move(expr));
     flags.push_back(flag);
   };
@@ -519,6 +534,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   compiled->hs_flags = std::move(flags);
   compiled->hs_ids = std::move(ids);
   compiled->hs_tier = std::move(tiers);
+  compiled->hs_whole = std::move(whole);
 
   rs->labels_ = pack.labels;
   rs->version_ = Sha256Hex(Canonical(pack), 8);  // 64 bits tell versions apart
@@ -539,7 +555,7 @@ const Status& internal::CompiledRules::EnsureDatabase() const {
       std::vector<unsigned> flags, ids;
       std::vector<size_t> index;  // back to hs_expressions, for errors
       for (size_t i = 0; i < hs_expressions.size(); ++i) {
-        if (which != 0 && hs_tier[i] != which - 1) continue;
+        if (which == 0 ? !hs_whole[i] : hs_tier[i] != which - 1) continue;
         exprs.push_back(hs_expressions[i].c_str());
         flags.push_back(hs_flags[i]);
         ids.push_back(hs_ids[i]);

@@ -74,6 +74,11 @@ struct CompiledRegex {
   std::vector<int> field_lists;
 };
 
+// Where an expression is scanned besides the combined database (hs_tier).
+constexpr uint8_t kSparseTier = 0;  // sparse_db: every byte
+constexpr uint8_t kDigitTier = 1;   // digit_db: around digits
+constexpr uint8_t kWholeOnly = 2;   // neither: a split regex, whole, for `db` only
+
 struct CompiledRules {
   // The Hyperscan database is compiled on first use (EnsureDatabase): it is
   // most of the start-up cost (hs_compile_multi), and an incremental rescan
@@ -81,10 +86,12 @@ struct CompiledRules {
   std::vector<std::string> hs_expressions;  // prefiltered regexes, then keyword lists
   std::vector<unsigned> hs_flags;
   std::vector<unsigned> hs_ids;     // per expression: regex (hs_regex index) or keyword id
-  // Per expression: 1 if every match has a digit and is at most
-  // kMaxGatedWidth bytes wide (digit_gate.h), else 0. A regex may have
-  // both: its top-level alternatives are placed one by one.
+  // Per expression: kDigitTier if every match has a digit and is at most
+  // kMaxGatedWidth bytes wide (digit_gate.h), else kSparseTier. A regex may
+  // have both: its top-level alternatives are placed one by one, and the
+  // whole regex is then one more expression, kWholeOnly, for `db`.
   std::vector<uint8_t> hs_tier;
+  std::vector<uint8_t> hs_whole;  // per expression: 1 if `db` holds it
   std::vector<std::string> hs_error_prefix;  // per expression: "FILE:LINE: rule ID: ..."
   // Widest match of a digit-window expression: a window reaches this far
   // (plus one byte of context) on each side of a digit.
@@ -99,13 +106,13 @@ struct CompiledRules {
   // bytes cost more than one pass of the combined database, so the split
   // pays only where digits are sparse (prose: about 4 % of its bytes lie
   // near a digit; logs and exports: all of them).
-  mutable HsDatabase db;                  // set by EnsureDatabase
+  mutable HsDatabase db;                  // set by EnsureDatabase; hs_whole's expressions
   mutable HsDatabase sparse_db;           // null unless split_tiers()
   mutable HsDatabase digit_db;            // null unless split_tiers()
   // Whether both tiers have expressions, so the split pair exists.
   bool split_tiers() const {
-    return std::count(hs_tier.begin(), hs_tier.end(), 0) > 0 &&
-           std::count(hs_tier.begin(), hs_tier.end(), 1) > 0;
+    return std::count(hs_tier.begin(), hs_tier.end(), kSparseTier) > 0 &&
+           std::count(hs_tier.begin(), hs_tier.end(), kDigitTier) > 0;
   }
   mutable HsScratch prototype_scratch;    // fits all three; cloned by each Matcher
   // Sets db, sparse_db and digit_db (deserialized elsewhere; the last two

@@ -251,6 +251,7 @@ TEST_CASE("Only patterns that cannot match without a digit are digit-bound") {
   CHECK_FALSE(EveryMatchHasDigit("\\d{0,3}x"));
   CHECK_FALSE(EveryMatchHasDigit("\\d|[a-z]"));  // one branch has none
   CHECK_FALSE(EveryMatchHasDigit("[A-HJ-NPR-Z0-9]{17}"));  // a VIN may be all letters
+  CHECK(EveryMatchHasDigit("[A-HJ-NPR-Z0-9]{8}\\d[A-HJ-NPR-Z0-9]{8}"));  // unless spelled so
   CHECK_FALSE(EveryMatchHasDigit("[^a-z]{3}"));  // negated: could be punctuation
   CHECK_FALSE(EveryMatchHasDigit("[\\w]{3}"));
   CHECK_FALSE(EveryMatchHasDigit("\\D\\D"));
@@ -301,4 +302,14 @@ TEST_CASE("A pattern's letters-only branch is scanned over every byte") {
   const auto& c = optimised->compiled();
   CHECK(std::count(c.hs_tier.begin(), c.hs_tier.end(), 1) == 1);
   CHECK(std::count(c.hs_tier.begin(), c.hs_tier.end(), 0) == 1);
+  // The combined database (dense digits) holds the regex whole instead.
+  REQUIRE(c.hs_whole.size() == 3);
+  CHECK(std::count(c.hs_whole.begin(), c.hs_whole.end(), 1) == 1);
+  for (size_t i = 0; i < 3; ++i) CHECK((c.hs_whole[i] == 1) == (c.hs_tier[i] == internal::kWholeOnly));
+  std::string dense = "zqabcd";
+  for (int i = 0; i < 2000; ++i) dense += " " + std::to_string(i % 10);
+  dense += " zq1234 ";
+  auto b = Scan(optimised, dense, 1 << 20);
+  CHECK(b.size() == 2);
+  CHECK(b == Scan(Compiled(pack.value(), false), dense, 1 << 20));
 }

@@ -4,14 +4,17 @@
 // under the given paths into memory (text only: files with a NUL byte in
 // their first 4 KiB are skipped, as phiscan skips binaries), and times
 // hs_scan over them, 1 MiB blocks as the Matcher scans them:
-//   - with the whole database;
+//   - with the whole (combined) database, where a regex split between the
+//     digit tiers is one expression;
 //   - with each expression alone (time, hits);
 //   - with the whole database minus each expression (--leave-one-out).
 // Prints one line per expression, most expensive first. A benchmark aid,
 // not part of phiscan; see README "Performance".
 //
 // Usage: hs_profile [--leave-one-out] [--repeat N] [--rules PACK]... PATH...
-//        hs_profile --tiers | --dump          (the expressions, and exit)
+//        hs_profile --tiers   (every expression with its tier: 0 every byte,
+//                              1 around digits, 2 combined database only)
+//        hs_profile --dump    (the combined database's expressions, and exit)
 //        hs_profile --subset 0-46,50 PATH...  (time some expressions)
 //        hs_profile --exprs FILE PATH...      (time the --dump lines in FILE)
 #include <hs/hs.h>
@@ -124,10 +127,14 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
+  // The combined database's expressions (a regex split between the tiers
+  // is one expression there); the profile below times these.
+  std::vector<size_t> in_db;
+  for (size_t i = 0; i < c.hs_expressions.size(); ++i) {
+    if (c.hs_whole[i]) in_db.push_back(i);
+  }
   if (dump) {
-    for (size_t i = 0; i < c.hs_expressions.size(); ++i) {
-      std::printf("%u\t%s\n", c.hs_flags[i], c.hs_expressions[i].c_str());
-    }
+    for (size_t i : in_db) std::printf("%u\t%s\n", c.hs_flags[i], c.hs_expressions[i].c_str());
     return 0;
   }
 
@@ -152,10 +159,14 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("%.1f MB of text in %zu blocks; %zu expressions (%u regexes)\n", total / 1e6,
-              blocks.size(), c.hs_expressions.size(), c.keyword_base);
+              blocks.size(), in_db.size(), c.keyword_base);
 
   std::vector<const char*> all;
-  for (const auto& e : c.hs_expressions) all.push_back(e.c_str());
+  std::vector<unsigned> all_flags;
+  for (size_t i : in_db) {
+    all.push_back(c.hs_expressions[i].c_str());
+    all_flags.push_back(c.hs_flags[i]);
+  }
   if (!exprs_file.empty()) {
     std::ifstream in(exprs_file);
     std::vector<std::string> lines;
@@ -181,7 +192,7 @@ int main(int argc, char** argv) {
     for (auto [lo, hi] : subset) {
       for (size_t id = lo; id <= hi && id < all.size(); ++id) {
         some.push_back(all[id]);
-        some_flags.push_back(c.hs_flags[id]);
+        some_flags.push_back(all_flags[id]);
       }
     }
     Db db;
@@ -192,7 +203,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   Db full;
-  if (!Build(all, c.hs_flags, &full)) return 1;
+  if (!Build(all, all_flags, &full)) return 1;
   auto [full_s, full_hits] = Time(full, blocks, repeat);
   std::printf("whole database: %.3f s = %.0f MB/s, %lu hits\n", full_s, total / full_s / 1e6,
               static_cast<unsigned long>(full_hits));
@@ -206,7 +217,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < all.size(); ++i) {
     Row row{i, 0, 0, 0};
     Db one;
-    if (!Build({all[i]}, {c.hs_flags[i]}, &one)) return 1;
+    if (!Build({all[i]}, {all_flags[i]}, &one)) return 1;
     std::tie(row.alone, row.hits) = Time(one, blocks, repeat);
     if (leave_one_out) {
       std::vector<const char*> rest;
@@ -214,7 +225,7 @@ int main(int argc, char** argv) {
       for (size_t j = 0; j < all.size(); ++j) {
         if (j == i) continue;
         rest.push_back(all[j]);
-        rest_flags.push_back(c.hs_flags[j]);
+        rest_flags.push_back(all_flags[j]);
       }
       Db without;
       if (!Build(rest, rest_flags, &without)) return 1;
@@ -228,7 +239,7 @@ int main(int argc, char** argv) {
   std::printf("%4s %9s %9s %10s  %s\n", "id", "alone s", leave_one_out ? "saved s" : "", "hits",
               "expression");
   for (const auto& row : rows) {
-    std::string e = c.hs_expressions[row.id];
+    std::string e = all[row.id];
     if (e.size() > 90) e = e.substr(0, 87) + "...";
     std::printf("%4zu %9.3f %9.3f %10lu  %s\n", row.id, row.alone,
                 leave_one_out ? full_s - row.without : 0.0, static_cast<unsigned long>(row.hits),
