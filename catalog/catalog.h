@@ -119,7 +119,11 @@ struct WriterOptions {
   // commit writes every page its batch touched to the WAL, and the token
   // index is touched all over, so larger batches write far less: from 500
   // assets / 250 ms to these, the writer's CPU on the benchmark tree fell by
-  // a fifth. A crash still loses at most one batch.
+  // a fifth. A crash of the process loses at most one batch; an operating
+  // system crash or power loss can also lose the batches committed since
+  // the last checkpoint (synchronous = NORMAL; up to 32 MiB of WAL). Either
+  // way the run is later marked interrupted and the next scan rescans what
+  // is missing.
   size_t batch_assets = 2000;
   int batch_millis = 1000;
   size_t queue_capacity = 1024;  // records waiting for the writer thread

@@ -59,7 +59,9 @@ constexpr int kBusyTimeoutMillis = 5000;
 // SQLite counts every allocation under a global mutex unless told not to,
 // and the catalog never asks for the counts. Only possible before SQLite
 // initialises; if something in the process already used SQLite, the call
-// fails harmlessly and the counts stay on.
+// fails harmlessly and the counts stay on. sqlite3_config is not
+// thread-safe: the first CatalogWriter::Open must come before any other
+// thread uses SQLite (phiscan opens its catalog before the scan starts).
 void DisableSqliteMemoryStatistics() {
   static std::once_flag once;
   std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });

@@ -79,7 +79,7 @@ std::string KeywordRegex(const std::string& term) {
 // with its flags and id, hashed with SHA-256 in full (a database adopted for
 // the wrong expressions would give wrong results).
 std::string DatabaseKey(const internal::CompiledRules& c) {
-  std::string text = "phiscan-hs-block-2\n";
+  std::string text = "phiscan-hs-block-3\n";
   text += hs_version();
   hs_platform_info_t platform{};
   if (hs_populate_platform(&platform) == HS_SUCCESS) {
