@@ -242,8 +242,12 @@ class Matcher::Impl {
       }
       scan_at_ = 0;
     }
-    std::stable_sort(events_.begin(), events_.end(),
-                     [](const HsEvent& a, const HsEvent& b) { return a.end < b.end; });
+    // One hs_scan reports in order of end already; the windows' scans
+    // interleave with the sparse one's.
+    auto by_end = [](const HsEvent& a, const HsEvent& b) { return a.end < b.end; };
+    if (!std::is_sorted(events_.begin(), events_.end(), by_end)) {
+      std::stable_sort(events_.begin(), events_.end(), by_end);
+    }
 
     confirmed_.clear();
     // Keyword hits are positions only. Primaries are grouped per regex.
