@@ -270,11 +270,18 @@ constexpr Hl7Field kHl7Fields[] = {
 // Segments end at CR (or LF); fields split at the separator MSH declares.
 class Hl7 : public StructuredText {
  public:
-  explicit Hl7(TextSink& sink) : sink_(sink) {}
+  explicit Hl7(TextSink& sink) : sink_(sink) {
+    for (unsigned char c : {'\r', '\n', '\x1C', '\x0B'}) stop_[c] = true;
+    SetSeparator('|');
+  }
 
   void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
     const uint64_t base = sink_.position();
-    for (size_t k = 0; k < text.size(); ++k) Step(text[k], base + k);
+    for (size_t k = 0; k < text.size(); ++k) {
+      // Inside a field only a separator or a segment end matters.
+      if (field_ >= 0 && !stop_[static_cast<unsigned char>(text[k])]) continue;
+      Step(text[k], base + k);
+    }
     sink_.OnText(text, src_begin, src_end);
   }
   void End() override { EndField(sink_.position()); }
@@ -292,12 +299,13 @@ class Hl7 : public StructuredText {
         seg_[seg_len_++] = c;
         return;
       }
-      if (seg_len_ == 3 && seg_[0] == 'M' && seg_[1] == 'S' && seg_[2] == 'H') sep_ = c;
+      const bool msh = seg_[0] == 'M' && seg_[1] == 'S' && seg_[2] == 'H';
+      if (seg_len_ == 3 && msh) SetSeparator(c);
       if (c != sep_) return;
       // MSH-1 is the separator itself, so the text after it is MSH-2.
-      bool msh = seg_[0] == 'M' && seg_[1] == 'S' && seg_[2] == 'H';
       field_ = msh ? 2 : 1;
       field_start_ = pos + 1;
+      FindSegmentFields();
       return;
     }
     if (c == sep_) {
@@ -307,13 +315,31 @@ class Hl7 : public StructuredText {
     }
   }
 
+  void SetSeparator(char c) {
+    if (c == '\r' || c == '\n' || c == '\x1C' || c == '\x0B') return;  // keeps the old one
+    stop_[static_cast<unsigned char>(sep_)] = false;
+    sep_ = c;
+    stop_[static_cast<unsigned char>(sep_)] = true;
+  }
+
+  // The kHl7Fields entries of the current segment (they are grouped by
+  // segment), so a field's end is compared with a few entries, not all.
+  void FindSegmentFields() {
+    fields_begin_ = fields_end_ = nullptr;
+    for (const auto& f : kHl7Fields) {
+      if (seg_[0] != f.segment[0] || seg_[1] != f.segment[1] || seg_[2] != f.segment[2]) {
+        if (fields_begin_ != nullptr) break;
+        continue;
+      }
+      if (fields_begin_ == nullptr) fields_begin_ = &f;
+      fields_end_ = &f + 1;
+    }
+  }
+
   void EndField(uint64_t end) {
     if (field_ < 1 || end <= field_start_) return;
-    for (const auto& f : kHl7Fields) {
-      if (f.field == field_ && seg_[0] == f.segment[0] && seg_[1] == f.segment[1] &&
-          seg_[2] == f.segment[2]) {
-        sink_.Field(field_start_, end, f.name);
-      }
+    for (const Hl7Field* f = fields_begin_; f != fields_end_; ++f) {
+      if (f->field == field_) sink_.Field(field_start_, end, f->name);
     }
   }
 
@@ -322,6 +348,9 @@ class Hl7 : public StructuredText {
   int seg_len_ = 0;
   int field_ = -1;
   char sep_ = '|';
+  bool stop_[256] = {};  // bytes that end a field: the separator, segment ends
+  const Hl7Field* fields_begin_ = nullptr;
+  const Hl7Field* fields_end_ = nullptr;
   uint64_t field_start_ = 0;
 };
 
