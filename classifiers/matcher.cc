@@ -728,7 +728,8 @@ class Matcher::Impl {
     m.end = cand.end;
     m.line = cand.line;
     std::string_view value = ValueOf(cand);
-    const std::string normalized = NormalizeValue(value, rules_->types()[cp.type_index].normalize);
+    std::string& normalized = normalized_;
+    NormalizeValueInto(value, rules_->types()[cp.type_index].normalize, normalized);
     m.value_hash = std::hash<std::string_view>{}(normalized);
     if (sink_->WantsLocator(cp.type_index)) {
       m.masked = MaskValue(value);
@@ -774,6 +775,7 @@ class Matcher::Impl {
   std::vector<Candidate> ready_;
   std::string values_;        // matched bytes of the candidates (see Candidate)
   std::string spare_values_;  // CompactValues' second buffer, reused
+  std::string normalized_;    // Emit's normalised value, reused
   static constexpr size_t kCompactValuesAt = 64 << 10;
   std::vector<std::optional<Candidate>> held_;  // per type: last finalized, not yet emitted
 };

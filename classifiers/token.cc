@@ -52,6 +52,12 @@ std::string MaskValue(std::string_view value) {
 
 std::string NormalizeValue(std::string_view value, std::string_view mode) {
   std::string out;
+  NormalizeValueInto(value, mode, out);
+  return out;
+}
+
+void NormalizeValueInto(std::string_view value, std::string_view mode, std::string& out) {
+  out.clear();
   out.reserve(value.size());
   if (mode == "digits") {
     for (char c : value) {
@@ -67,7 +73,6 @@ std::string NormalizeValue(std::string_view value, std::string_view mode) {
   } else {
     out.assign(value);
   }
-  return out;
 }
 
 Result<TokenKey> TokenKey::Load(const std::string& path) {

@@ -29,6 +29,9 @@ std::string MaskValue(std::string_view value);
 // keeps letters and digits upper-cased, "lower" lower-cases ASCII, "none"
 // returns the value unchanged. Unknown modes behave as "none".
 std::string NormalizeValue(std::string_view value, std::string_view mode);
+// The same into `out` (cleared first), reusing its storage: the matcher
+// normalises every emitted match.
+void NormalizeValueInto(std::string_view value, std::string_view mode, std::string& out);
 
 class TokenKey {
  public:

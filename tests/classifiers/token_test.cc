@@ -27,6 +27,12 @@ TEST_CASE("Normalisation modes") {
   CHECK(NormalizeValue("1eg4-te5-mk73", "alnum_upper") == "1EG4TE5MK73");
   CHECK(NormalizeValue("Jane@Example.ORG", "lower") == "jane@example.org");
   CHECK(NormalizeValue("As-Is", "none") == "As-Is");
+  // Into a reused buffer: what it held before is gone.
+  std::string out = "a much longer value left from before";
+  NormalizeValueInto("536-22-8726", "digits", out);
+  CHECK(out == "536228726");
+  NormalizeValueInto("", "lower", out);
+  CHECK(out.empty());
 }
 
 TEST_CASE("The token key is created 0600 once and reused") {
