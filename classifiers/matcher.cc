@@ -1,6 +1,7 @@
 #include "classifiers/matcher.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -550,8 +551,27 @@ class Matcher::Impl {
     bool run_field_regexes = false;           // some field-only regex wants its values
   };
   const FieldName& LookUpField(std::string_view field) {
-    if (auto it = field_names_.find(field); it != field_names_.end()) return it->second;
-    if (field_names_.size() >= kMaxFieldNames) field_names_.clear();
+    // Extractors pass the same name storage again and again (a CSV header
+    // cell per column, an HL7 field table entry): a slot per storage
+    // address, confirmed by comparing the bytes, spares hashing the name.
+    // Fibonacci hashing of the address: names stored side by side (SSO
+    // strings in a vector, 32 bytes apart) land in different slots.
+    const uint64_t at = reinterpret_cast<uintptr_t>(field.data());
+    RecentField& recent = recent_fields_[(at * 0x9E3779B97F4A7C15ull) >> (64 - kRecentFieldBits)];
+    if (recent.key != nullptr && recent.data == field.data() && recent.key->size() == field.size() &&
+        std::memcmp(recent.key->data(), field.data(), field.size()) == 0) {
+      return *recent.name;
+    }
+    const auto& entry = FindOrAddField(field);
+    recent = {field.data(), &entry.first, &entry.second};
+    return entry.second;
+  }
+  const std::pair<const std::string, FieldName>& FindOrAddField(std::string_view field) {
+    if (auto it = field_names_.find(field); it != field_names_.end()) return *it;
+    if (field_names_.size() >= kMaxFieldNames) {
+      field_names_.clear();
+      recent_fields_.fill({});
+    }
     FieldName name;
     name.lists = FindFieldLists(field);
     if (name.lists == nullptr) {
@@ -568,9 +588,18 @@ class Matcher::Impl {
         }
       }
     }
-    return field_names_.emplace(std::string(field), name).first->second;
+    return *field_names_.emplace(std::string(field), name).first;
   }
   static constexpr size_t kMaxFieldNames = 4096;
+  // A remembered name: where the caller's bytes were, and its map entry
+  // (nodes of field_names_ stay put until it is cleared).
+  struct RecentField {
+    const char* data = nullptr;
+    const std::string* key = nullptr;
+    const FieldName* name = nullptr;
+  };
+  static constexpr int kRecentFieldBits = 5;
+  std::array<RecentField, size_t{1} << kRecentFieldBits> recent_fields_{};
 
   const std::vector<int>* FindFieldLists(std::string_view field) const {
     auto it = c_.field_terms.find(internal::NormalizeFieldName(field));

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <random>
 #include <tuple>
 
@@ -278,6 +279,28 @@ TEST_CASE("A structured field name counts as keyword evidence for values inside 
   CHECK(scan_field("patient.ssn").size() == 1);
   CHECK(scan_field("order_id").empty());
   CHECK(scan_field("").empty());
+}
+
+TEST_CASE("A field name is read from its bytes even when its storage is reused") {
+  // Extractors may pass the same buffer with another name in it; the
+  // matcher remembers names by address, so it must compare the bytes.
+  Matcher m(Rules(), nullptr);
+  const std::string text = std::string(400, ' ') + "row,536228726,x\n";
+  char name[4] = "ssn";
+  auto scan = [&] {
+    Collector c;
+    c.rules = &m.rules();
+    m.Begin(&c);
+    m.AddFieldContext(404, 413, std::string_view(name, 3));
+    REQUIRE(m.Feed(text).ok());
+    REQUIRE(m.Finish().ok());
+    return c.found.size();
+  };
+  CHECK(scan() == 1);
+  std::memcpy(name, "abc", 3);
+  CHECK(scan() == 0);
+  std::memcpy(name, "ssn", 3);
+  CHECK(scan() == 1);
 }
 
 namespace {
