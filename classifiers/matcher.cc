@@ -94,17 +94,23 @@ bool JudgedBefore(const Candidate& a, const Candidate& b) {
   return a.pattern < b.pattern;
 }
 
+#if defined(__SSE2__)
+// Bit k set if p[k] is an ASCII digit, for the 16 bytes at p.
+unsigned DigitMask16(const char* p) {
+  const __m128i below = _mm_set1_epi8('0' - 1), above = _mm_set1_epi8('9' + 1);
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // Signed compares are right for ASCII digits: bytes >= 0x80 are negative.
+  __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, below), _mm_cmplt_epi8(v, above));
+  return static_cast<unsigned>(_mm_movemask_epi8(digit));
+}
+#endif
+
 // Offset of the first ASCII digit in b[from, to), or `to`.
 size_t FindDigit(const char* b, size_t from, size_t to) {
   size_t i = from;
 #if defined(__SSE2__)
-  const __m128i below = _mm_set1_epi8('0' - 1), above = _mm_set1_epi8('9' + 1);
   for (; i + 16 <= to; i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
-    // Signed compares are right for ASCII digits: bytes >= 0x80 are negative.
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, below), _mm_cmplt_epi8(v, above));
-    int mask = _mm_movemask_epi8(digit);
-    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    if (unsigned mask = DigitMask16(b + i)) return i + static_cast<size_t>(__builtin_ctz(mask));
   }
 #endif
   for (; i < to; ++i) {
@@ -117,12 +123,10 @@ size_t FindDigit(const char* b, size_t from, size_t to) {
 size_t FindLastDigit(const char* b, size_t from, size_t to) {
   size_t i = to;
 #if defined(__SSE2__)
-  const __m128i below = _mm_set1_epi8('0' - 1), above = _mm_set1_epi8('9' + 1);
   for (; i >= from + 16; i -= 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i - 16));
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, below), _mm_cmplt_epi8(v, above));
-    int mask = _mm_movemask_epi8(digit);
-    if (mask != 0) return i - 16 + static_cast<size_t>(31 - __builtin_clz(static_cast<unsigned>(mask)));
+    if (unsigned mask = DigitMask16(b + i - 16)) {
+      return i - 16 + static_cast<size_t>(31 - __builtin_clz(mask));
+    }
   }
 #endif
   while (i > from) {
@@ -558,8 +562,7 @@ class Matcher::Impl {
     // strings in a vector, 32 bytes apart) land in different slots.
     const uint64_t at = reinterpret_cast<uintptr_t>(field.data());
     RecentField& recent = recent_fields_[(at * 0x9E3779B97F4A7C15ull) >> (64 - kRecentFieldBits)];
-    if (recent.key != nullptr && recent.data == field.data() && recent.key->size() == field.size() &&
-        std::memcmp(recent.key->data(), field.data(), field.size()) == 0) {
+    if (recent.key != nullptr && recent.data == field.data() && *recent.key == field) {
       return *recent.name;
     }
     const auto& entry = FindOrAddField(field);
@@ -757,12 +760,11 @@ class Matcher::Impl {
     m.end = cand.end;
     m.line = cand.line;
     std::string_view value = ValueOf(cand);
-    std::string& normalized = normalized_;
-    NormalizeValueInto(value, rules_->types()[cp.type_index].normalize, normalized);
-    m.value_hash = std::hash<std::string_view>{}(normalized);
+    NormalizeValueInto(value, rules_->types()[cp.type_index].normalize, normalized_);
+    m.value_hash = std::hash<std::string_view>{}(normalized_);
     if (sink_->WantsLocator(cp.type_index)) {
       m.masked = MaskValue(value);
-      if (key_ != nullptr) m.token = key_->Tokenize(normalized);
+      if (key_ != nullptr) m.token = key_->Tokenize(normalized_);
     }
     sink_->OnMatch(m);
   }

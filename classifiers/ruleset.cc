@@ -548,7 +548,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
 
 const Status& internal::CompiledRules::EnsureDatabase() const {
   std::call_once(db_once, [this] {
-    // 0: every expression; 1: tier 0 only; 2: tier 1 only.
+    // 0: the combined database (hs_whole); 1: kSparseTier; 2: kDigitTier.
     HsDatabase compiled[3];
     for (int which = 0; which < (split_tiers() ? 3 : 1); ++which) {
       std::vector<const char*> exprs;

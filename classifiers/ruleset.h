@@ -7,8 +7,9 @@
 // (the confirmer: exact spans in a bounded window around each prefilter
 // hit). Patterns of any types that share a regex (after {{list}} expansion)
 // share one Hyperscan expression and one RE2; each keeps its own validator,
-// dictionary, evidence and score. A regex whose patterns all need structured-field evidence
-// (proximity 0) is left out of the prefilter and run only on field values
+// dictionary, evidence and score. A regex whose patterns all need
+// structured-field evidence (proximity 0) is left out of the prefilter and
+// run only on field values
 // (Matcher::AddFieldContext). Every regex is checked to compile in both
 // engines with the same byte semantics, to have a bounded match width (at
 // most kMaxPatternWidth bytes) and to stay under RE2's program-size cap;

@@ -271,7 +271,7 @@ constexpr Hl7Field kHl7Fields[] = {
 class Hl7 : public StructuredText {
  public:
   explicit Hl7(TextSink& sink) : sink_(sink) {
-    for (unsigned char c : {'\r', '\n', '\x1C', '\x0B'}) stop_[c] = true;
+    for (int c = 0; c < 256; ++c) stop_[c] = IsSegmentEnd(static_cast<char>(c));
     SetSeparator('|');
   }
 
@@ -287,8 +287,13 @@ class Hl7 : public StructuredText {
   void End() override { EndField(sink_.position()); }
 
  private:
+  // CR or LF end a segment; FS and VT frame MLLP messages.
+  static bool IsSegmentEnd(char c) {
+    return c == '\r' || c == '\n' || c == '\x1C' || c == '\x0B';
+  }
+
   void Step(char c, uint64_t pos) {
-    if (c == '\r' || c == '\n' || c == '\x1C' || c == '\x0B') {
+    if (IsSegmentEnd(c)) {
       EndField(pos);
       seg_len_ = 0;
       field_ = -1;
@@ -316,7 +321,7 @@ class Hl7 : public StructuredText {
   }
 
   void SetSeparator(char c) {
-    if (c == '\r' || c == '\n' || c == '\x1C' || c == '\x0B') return;  // keeps the old one
+    if (IsSegmentEnd(c)) return;  // keeps the old one
     stop_[static_cast<unsigned char>(sep_)] = false;
     sep_ = c;
     stop_[static_cast<unsigned char>(sep_)] = true;

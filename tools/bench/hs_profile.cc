@@ -15,11 +15,11 @@
 //        hs_profile --tiers   (every expression with its tier: 0 every byte,
 //                              1 around digits, 2 combined database only)
 //        hs_profile --dump    (the combined database's expressions, and exit)
+//        hs_profile --subset 0-46,50 PATH...  (time some expressions)
+//        hs_profile --exprs FILE PATH...      (time the --dump lines in FILE)
 // The ids printed by the profile and taken by --subset number the combined
 // database's expressions, in --dump order (not --tiers order, which also
 // lists the parts of a regex split between the tiers).
-//        hs_profile --subset 0-46,50 PATH...  (time some expressions)
-//        hs_profile --exprs FILE PATH...      (time the --dump lines in FILE)
 #include <hs/hs.h>
 
 #include <algorithm>
