@@ -13,6 +13,16 @@ cd "$(dirname "$0")/.."
 
 tools/setup.sh
 jobs=$(nproc)
+
+# The four builds take about 3 GB (the ASan one 2 GB) and the tests write
+# their trees under TMPDIR. A full disk shows up as scattered "disk I/O
+# error" failures, so say so first.
+for where in . "${TMPDIR:-/tmp}"; do
+  free_mb=$(df -Pm "$where" | awk 'NR == 2 { print $4 }')
+  if (( free_mb < 4096 )); then
+    echo "tools/test.sh: warning: only ${free_mb} MB free on $(cd "$where" && pwd); the suite needs about 4 GB" >&2
+  fi
+done
 start=$SECONDS
 
 run_suite() {
