@@ -526,10 +526,11 @@ def dcm_sequence(tag, items, explicit=True, big=False, defined=True):
             struct.pack(e + "HHI", 0xFFFE, 0xE0DD, 0))
 
 
-def dicom_bytes(ts, explicit=True, big=False, defined=True):
+def dicom_bytes(ts, explicit=True, big=False, defined=True, preamble=True, with_meta=True):
     """A DICOM Part 10 file: preamble, meta group, then a data set in `ts`
     with patient and study attributes, a sequence, and pixel data whose
-    bytes hold identifiers that must not be read."""
+    bytes hold identifiers that must not be read. Without the preamble (and
+    the meta group) it is a bare data set, as some archives store them."""
     meta = (dcm_elem(0x00020001, "OB", b"\0\1") +
             dcm_elem(0x00020002, "UI", "1.2.840.10008.5.1.4.1.1.7") +
             dcm_elem(0x00020003, "UI", "1.2.826.0.1.3680043.2.1125.1") +
@@ -553,7 +554,7 @@ def dicom_bytes(ts, explicit=True, big=False, defined=True):
         el(0x00200010, "SH", "STUDY1"),
         el(0x7FE00010, "OW", ("PIXELS " + PLANT).encode() * 64),
     ])
-    return b"\0" * 128 + b"DICM" + meta + data
+    return (b"\0" * 128 + b"DICM" if preamble else b"") + (meta if with_meta else b"") + data
 
 
 def dicom_fixtures(out):
@@ -568,6 +569,13 @@ def dicom_fixtures(out):
     cut = whole.find(b"1.2.826.0.1.3680043.2.1125.2") + 5
     write(out, "dicom/truncated.dcm", whole[:cut])
     expect("dicom/truncated.dcm", status="partial", reason="corrupt", types=PLANT_TYPES)
+    # Bare data sets: no preamble; implicit VR with no meta group and no
+    # extension (as in a DICOMDIR tree), explicit VR after a meta group.
+    write(out, "dicom/IM000001", dicom_bytes("", explicit=False, defined=False,
+                                             preamble=False, with_meta=False))
+    expect("dicom/IM000001", types=PLANT_TYPES)
+    write(out, "dicom/bare_meta.dcm", dicom_bytes("1.2.840.10008.1.2.1", preamble=False))
+    expect("dicom/bare_meta.dcm", types=PLANT_TYPES)
     write(out, "dicom/deflated.dcm", dicom_bytes("1.2.840.10008.1.2.1.99"))
     expect("dicom/deflated.dcm", status="partial", reason="unsupported")
 

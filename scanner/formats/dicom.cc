@@ -112,6 +112,18 @@ bool IsLongVr(const char* vr) {
   return false;
 }
 
+// Every VR of the standard (PS3.5 table 6.2-1).
+bool IsKnownVr(const char* vr) {
+  static const char* kAll[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO",
+                               "LT", "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ",
+                               "SS", "ST", "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT",
+                               "UV"};
+  for (const char* t : kAll) {
+    if (vr[0] == t[0] && vr[1] == t[1]) return true;
+  }
+  return false;
+}
+
 bool Printable(std::string_view v) {
   for (char c : v) {
     unsigned char u = static_cast<unsigned char>(c);
@@ -158,6 +170,7 @@ class Reader {
     return s;
   }
   const char* data() const { return buf_.data() + begin_; }
+  size_t available() const { return end_ - begin_; }
   void Consume(size_t n) {
     begin_ += n;
     pos_ += n;
@@ -296,6 +309,39 @@ std::string_view EvidenceName(uint32_t tag) {
   return a != nullptr ? a->evidence : "";
 }
 
+BareSyntax SniffBareDataSet(std::string_view h) {
+  auto u16 = [&](size_t at) { return U16(h.data() + at, false); };
+  auto u32 = [&](size_t at) { return U32(h.data() + at, false); };
+  if (h.size() < 16) return BareSyntax::kNone;
+  const uint16_t group = u16(0), element = u16(2);
+  if (group != 0x0002 && group != 0x0008) return BareSyntax::kNone;
+  // The element after the first: in view, and later in tag order.
+  auto second_follows = [&](uint64_t at) {
+    if (at + 4 > h.size()) return false;
+    const uint16_t g = u16(static_cast<size_t>(at)), e = u16(static_cast<size_t>(at) + 2);
+    return g == group ? e > element : g > group && g <= 0x7FE0;
+  };
+  if (IsKnownVr(h.data() + 4)) {
+    uint64_t length, next;
+    if (IsLongVr(h.data() + 4)) {
+      if (h[6] != 0 || h[7] != 0) return BareSyntax::kNone;  // reserved bytes
+      length = u32(8);
+      next = 12 + length;
+    } else {
+      length = u16(6);
+      next = 8 + length;
+    }
+    if (length % 2 == 0 && second_follows(next)) return BareSyntax::kExplicitLittle;
+    return BareSyntax::kNone;
+  }
+  if (group == 0x0002) return BareSyntax::kNone;  // the meta group is always explicit
+  const uint32_t length = u32(4);
+  if (length % 2 == 0 && length <= 1024 && second_follows(8 + uint64_t{length})) {
+    return BareSyntax::kImplicitLittle;
+  }
+  return BareSyntax::kNone;
+}
+
 Status Parse(ByteSource& src, size_t max_depth, Visitor& visitor, Info* info) {
   Info local;
   Info& inf = info != nullptr ? *info : local;
@@ -303,10 +349,13 @@ Status Parse(ByteSource& src, size_t max_depth, Visitor& visitor, Info* info) {
   bool ok = false;
   Status s = r.Fill(132, &ok);
   if (!s.ok()) return s;
-  if (!ok || std::memcmp(r.data() + 128, "DICM", 4) != 0) {
-    return Status::Corrupt("DICOM: no DICM marker");
+  BareSyntax bare = BareSyntax::kNone;
+  if (ok && std::memcmp(r.data() + 128, "DICM", 4) == 0) {
+    r.Consume(132);
+  } else {
+    bare = SniffBareDataSet(std::string_view(r.data(), r.available()));
+    if (bare == BareSyntax::kNone) return Status::Corrupt("DICOM: no DICM marker");
   }
-  r.Consume(132);
 
   // File meta group: explicit VR little endian, group 0002 only.
   Syntax meta;
@@ -326,7 +375,9 @@ Status Parse(ByteSource& src, size_t max_depth, Visitor& visitor, Info* info) {
   }
   Syntax syn;
   const std::string& ts = inf.transfer_syntax;
-  if (ts == "1.2.840.10008.1.2") {
+  if (ts.empty() && bare == BareSyntax::kImplicitLittle) {
+    syn.explicit_vr = false;
+  } else if (ts == "1.2.840.10008.1.2") {
     syn.explicit_vr = false;
   } else if (ts == "1.2.840.10008.1.2.2") {
     syn.big_endian = true;

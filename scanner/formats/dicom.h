@@ -1,7 +1,8 @@
 // DICOM Part 10 header parser: the text attributes of a DICOM file, without
 // its pixel data.
 //
-// Reads the 128-byte preamble and "DICM", the file meta group (0002, always
+// Reads the 128-byte preamble and "DICM" (or a bare data set without them,
+// see SniffBareDataSet), the file meta group (0002, always
 // explicit VR little endian), then the data set in the transfer syntax the
 // meta group names: implicit VR little endian, explicit VR little endian (also
 // every encapsulated/compressed syntax, whose data set is explicit LE), and
@@ -53,7 +54,18 @@ struct Info {
   bool pixel_data = false;      // parsing stopped at the PixelData element
 };
 
-// Parses `src` from its first byte. Errors: kCorrupt (no DICM marker, a
+// How a file without the Part 10 preamble encodes its data set, judged from
+// its first bytes. Some archives and older modalities store a data set bare:
+// no preamble and "DICM", often no meta group either, little endian. One is
+// recognised when it starts with an element of group 0002 (meta) or 0008
+// (the first group of every image's data set) whose VR, or in implicit VR
+// whose even length, leads exactly to a second element in ascending tag
+// order. Big endian bare data sets are not recognised.
+enum class BareSyntax { kNone, kExplicitLittle, kImplicitLittle };
+BareSyntax SniffBareDataSet(std::string_view head);
+
+// Parses `src` from its first byte: a Part 10 file, or a bare data set that
+// SniffBareDataSet recognises. Errors: kCorrupt (neither, a
 // length beyond its container or the end of the file, a truncated element,
 // unbalanced delimiters, nesting deeper than `max_depth`), kUnsupported (the
 // deflated transfer syntax), or the source's own read error. Elements

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string>
 
+#include "scanner/formats/dicom.h"
+
 namespace phiscan::scanner::formats {
 namespace {
 
@@ -186,6 +188,7 @@ ContentKind SniffContent(std::string_view h, std::string_view name) {
   if (h.substr(0, 1024).find("%PDF-") != std::string_view::npos) return ContentKind::kPdf;
   if (StartsWith(h, std::string_view("SQLite format 3\0", 16))) return ContentKind::kSqlite;
   if (h.size() >= 132 && h.substr(128, 4) == "DICM") return ContentKind::kDicom;
+  if (dicom::SniffBareDataSet(h) != dicom::BareSyntax::kNone) return ContentKind::kDicom;
   if (StartsWith(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return ContentKind::kOle;
   if (StartsWith(h, "{\\rtf")) return ContentKind::kRtf;
   return ContentKind::kText;

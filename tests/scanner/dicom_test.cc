@@ -66,7 +66,8 @@ bool HasType(const AssetRecord& r, const std::string& type) {
 TEST_CASE(
     "DICOM parser: explicit, implicit and big-endian agree; sequence items; stops at pixel data") {
   std::vector<Seen> first;
-  for (const char* f : {"explicit.dcm", "implicit.dcm", "bigendian.dcm"}) {
+  for (const char* f :
+       {"explicit.dcm", "implicit.dcm", "bigendian.dcm", "IM000001", "bare_meta.dcm"}) {
     INFO(f);
     std::string bytes = ReadFile(FormatFixtureDir() + "/dicom/" + f);
     Collect c;
@@ -87,7 +88,8 @@ TEST_CASE(
 }
 
 TEST_CASE("DICOM: patient attributes found by their attribute names") {
-  for (const char* f : {"explicit.dcm", "implicit.dcm", "bigendian.dcm"}) {
+  for (const char* f :
+       {"explicit.dcm", "implicit.dcm", "bigendian.dcm", "IM000001", "bare_meta.dcm"}) {
     INFO(f);
     auto recs = ExtractFile(FormatFixtureDir() + "/dicom/" + f);
     REQUIRE(recs.size() == 1);
@@ -104,6 +106,46 @@ TEST_CASE("DICOM: patient attributes found by their attribute names") {
           std::map<std::string, uint64_t>{{"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}});
     CHECK(recs[0].label == "PHI");
   }
+}
+
+TEST_CASE("DICOM: a bare data set is recognised by its first two elements, nothing else is") {
+  using dicom::BareSyntax;
+  const std::string name = Elem(0x00100010, "PN", "DOE^JANE");
+  const std::string charset = Elem(0x00080005, "CS", "ISO_IR 100");
+  const std::string date = Elem(0x00080020, "DA", "20240102");
+  CHECK(dicom::SniffBareDataSet(charset + date + name) == BareSyntax::kExplicitLittle);
+  CHECK(dicom::SniffBareDataSet(charset + name) == BareSyntax::kExplicitLittle);
+  // Implicit VR: tag, 32-bit length, value.
+  auto implicit = [](uint32_t tag, const std::string& v) {
+    return Le16(tag >> 16) + Le16(tag & 0xFFFF) + Le32(static_cast<uint32_t>(v.size())) + v;
+  };
+  const std::string bare = implicit(0x00080005, "ISO_IR 100") + implicit(0x00080020, "20240102") +
+                           implicit(0x00100010, "DOE^JANE");
+  CHECK(dicom::SniffBareDataSet(bare) == BareSyntax::kImplicitLittle);
+  // Not DICOM: tags out of order, a length that leads nowhere, an odd
+  // length, another first group, too short, text, the Part 10 preamble.
+  CHECK(dicom::SniffBareDataSet(date + charset + name) == BareSyntax::kNone);
+  CHECK(dicom::SniffBareDataSet(implicit(0x00080005, "ISO_IR 100") + std::string(40, '\xEE')) ==
+        BareSyntax::kNone);
+  CHECK(dicom::SniffBareDataSet(Le16(0x0008) + Le16(0x0005) + Le32(3) + "abc" + date) ==
+        BareSyntax::kNone);
+  CHECK(dicom::SniffBareDataSet(Elem(0x00100010, "PN", "DOE^JANE") + date) == BareSyntax::kNone);
+  CHECK(dicom::SniffBareDataSet(charset.substr(0, 12)) == BareSyntax::kNone);
+  CHECK(dicom::SniffBareDataSet("Patient: DOE^JANE, MRN 1234567, seen 2024-01-02") ==
+        BareSyntax::kNone);
+  CHECK(dicom::SniffBareDataSet(Part10(date)) == BareSyntax::kNone);
+
+  // Extracted under a name without an extension, as DICOMDIR trees name
+  // their files: the patient's SSN in a comment attribute is found.
+  const std::string ssn = Elem(0x00104000, "LT", "SSN 536-22-8726");
+  auto recs = ExtractMemory(charset + name + ssn, "IM000042");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(HasType(recs[0], "US_SSN"));
+  // The same bytes behind a 0x01 byte are not DICOM, and stay binary.
+  auto other = ExtractMemory("\x01" + charset + name + ssn, "IM000043");
+  REQUIRE(other.size() == 1);
+  CHECK(StatusOf(other[0]) != "complete");
 }
 
 TEST_CASE("DICOM: truncated anywhere is corrupt, never a crash or an overread") {
