@@ -21,6 +21,11 @@ if [ "${PHISCAN_WITH_CHROMIUM:-0}" = 1 ]; then
   packages+=(chromium)
 fi
 
+# The benchmark (tools/bench.sh) compares against ripgrep.
+if [ "${PHISCAN_WITH_BENCH:-0}" = 1 ]; then
+  packages+=(ripgrep)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
