@@ -353,6 +353,9 @@ Status Parse(ByteSource& src, size_t max_depth, Visitor& visitor, Info* info) {
   if (ok && std::memcmp(r.data() + 128, "DICM", 4) == 0) {
     r.Consume(132);
   } else {
+    // As much as content sniffing looks at, however the source cuts its reads.
+    s = r.Fill(4096, &ok);
+    if (!s.ok()) return s;
     bare = SniffBareDataSet(std::string_view(r.data(), r.available()));
     if (bare == BareSyntax::kNone) return Status::Corrupt("DICOM: no DICM marker");
   }

@@ -4,6 +4,9 @@
 // attributes by their attribute names (MRN, date of birth, phone).
 #include "scanner/formats/dicom.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include <catch2/catch.hpp>
 
 #include "tests/scanner/extract_fixture.h"
@@ -134,6 +137,31 @@ TEST_CASE("DICOM: a bare data set is recognised by its first two elements, nothi
   CHECK(dicom::SniffBareDataSet("Patient: DOE^JANE, MRN 1234567, seen 2024-01-02") ==
         BareSyntax::kNone);
   CHECK(dicom::SniffBareDataSet(Part10(date)) == BareSyntax::kNone);
+
+  // A long first element read through a source that returns 7 bytes at a
+  // time: the parser looks as far as content sniffing does.
+  class Trickle : public phiscan::scanner::formats::ByteSource {
+   public:
+    explicit Trickle(std::string bytes) : bytes_(std::move(bytes)) {}
+    Result<size_t> Read(std::span<char> buf) override {
+      size_t n = std::min({buf.size(), size_t{7}, bytes_.size() - at_});
+      std::memcpy(buf.data(), bytes_.data() + at_, n);
+      at_ += n;
+      return n;
+    }
+
+   private:
+    std::string bytes_;
+    size_t at_ = 0;
+  };
+  const std::string long_first =
+      implicit(0x00080005, std::string(600, 'A')) + implicit(0x00100010, "DOE^JANE");
+  REQUIRE(dicom::SniffBareDataSet(long_first) == BareSyntax::kImplicitLittle);
+  Trickle trickle(long_first);
+  Collect got;
+  REQUIRE(dicom::Parse(trickle, 64, got).ok());
+  REQUIRE(got.seen.size() == 2);
+  CHECK(got.seen[1].value == "DOE^JANE");
 
   // Extracted under a name without an extension, as DICOMDIR trees name
   // their files: the patient's SSN in a comment attribute is found.
