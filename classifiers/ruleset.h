@@ -9,8 +9,7 @@
 // share one Hyperscan expression and one RE2; each keeps its own validator,
 // dictionary, evidence and score. A regex whose patterns all need
 // structured-field evidence (proximity 0) is left out of the prefilter and
-// run only on field values
-// (Matcher::AddFieldContext). Every regex is checked to compile in both
+// run only on field values (Matcher::AddFieldContext). Every regex is checked to compile in both
 // engines with the same byte semantics, to have a bounded match width (at
 // most kMaxPatternWidth bytes) and to stay under RE2's program-size cap;
 // label rules are checked to name known types, categories and keyword

@@ -22,14 +22,14 @@ jobs=$(nproc)
 # its stage has passed, so that at most one is on disk at a time.
 min_free_mb=${PHISCAN_TEST_MIN_FREE_MB:-4096}
 low_disk=0
-for where in . "${TMPDIR:-/tmp}"; do
-  free_mb=$(df -Pm "$where" | awk 'NR == 2 { print $4 }')
+# One line per file system (the build directory and TMPDIR often share one).
+while read -r free_mb mount; do
   if (( free_mb < min_free_mb )); then
-    echo "tools/test.sh: warning: only ${free_mb} MB free on $(cd "$where" && pwd);" \
+    echo "tools/test.sh: warning: only ${free_mb} MB free on ${mount};" \
       "the suite needs about 4 GB; each build tree is removed once its stage has passed" >&2
     low_disk=1
   fi
-done
+done < <(df -Pm . "${TMPDIR:-/tmp}" | awk 'NR > 1 && !seen[$6]++ { print $4, $6 }')
 done_with() {
   if (( low_disk )); then rm -rf "$1"; fi
 }

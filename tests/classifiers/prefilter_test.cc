@@ -305,7 +305,9 @@ TEST_CASE("A pattern's letters-only branch is scanned over every byte") {
   // The combined database (dense digits) holds the regex whole instead.
   REQUIRE(c.hs_whole.size() == 3);
   CHECK(std::count(c.hs_whole.begin(), c.hs_whole.end(), 1) == 1);
-  for (size_t i = 0; i < 3; ++i) CHECK((c.hs_whole[i] == 1) == (c.hs_tier[i] == internal::kWholeOnly));
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK((c.hs_whole[i] == 1) == (c.hs_tier[i] == internal::kWholeOnly));
+  }
   std::string dense = "zqabcd";
   for (int i = 0; i < 2000; ++i) dense += " " + std::to_string(i % 10);
   dense += " zq1234 ";
