@@ -247,10 +247,27 @@ class Matcher::Impl {
     return 0;
   }
 
+  // A hit of a context-only list (its own database). One ending in the
+  // lookahead margin waits for the next pass, as in Process, where the byte
+  // after it (what \b looks at) is known; the first other stops the scan.
+  static int OnContextMatch(unsigned id, unsigned long long, unsigned long long to, unsigned,
+                            void* ctx) {
+    auto* self = static_cast<Impl*>(ctx);
+    if (self->base_ + to > self->context_limit_) return 0;
+    self->context_seen_[self->c_.keyword_exprs[id - self->c_.keyword_base].list] = true;
+    return 1;  // non-zero: scan no further
+  }
+
   // Scans buf_[0, len) and processes every match ending in (accepted_, limit].
   void Process(size_t len, bool final) {
     uint64_t limit = final ? total_ : (total_ > kLookahead ? total_ - kLookahead : 0);
     if (limit <= accepted_ || scratch_ == nullptr) return;
+    context_limit_ = limit;
+    for (size_t i = 0; i < c_.context_dbs.size(); ++i) {
+      if (context_seen_[c_.context_db_lists[i]]) continue;
+      hs_scan(c_.context_dbs[i].get(), buf_.data(), static_cast<unsigned>(len), 0, scratch_.get(),
+              &OnContextMatch, this);
+    }
     events_.clear();
     scan_at_ = 0;
     if (!c_.digit_db || !FindDigitWindows(len)) {
@@ -796,6 +813,7 @@ class Matcher::Impl {
   std::vector<std::unique_ptr<RE2>> re_;  // per regex: this thread's copy (Re())
   std::unordered_map<std::string, FieldName, internal::StringHash, std::equal_to<>> field_names_;
   std::vector<bool> context_seen_;        // per keyword list: occurred in this stream
+  uint64_t context_limit_ = 0;            // OnContextMatch: the pass's limit
   FrontQueue<KeywordHit> keywords_;       // sorted by end
   FrontQueue<FieldSpan> fields_;          // sorted by start
   FrontQueue<FieldSpan> field_values_;    // fields awaiting the field-only regexes

@@ -79,7 +79,7 @@ std::string KeywordRegex(const std::string& term) {
 // with its flags and id, hashed with SHA-256 in full (a database adopted for
 // the wrong expressions would give wrong results).
 std::string DatabaseKey(const internal::CompiledRules& c) {
-  std::string text = "phiscan-hs-block-3\n";
+  std::string text = "phiscan-hs-block-4\n";
   text += hs_version();
   hs_platform_info_t platform{};
   if (hs_populate_platform(&platform) == HS_SUCCESS) {
@@ -468,10 +468,10 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     }
   }
   compiled->keyword_base = static_cast<unsigned>(compiled->hs_regex.size());
-  auto add_keyword_expr = [&](std::string expr, unsigned flag) {
+  auto add_keyword_expr = [&](std::string expr, unsigned flag, uint8_t tier) {
     ids.push_back(compiled->keyword_base + static_cast<unsigned>(compiled->keyword_exprs.size()));
-    tiers.push_back(internal::kSparseTier);
-    whole.push_back(1);
+    tiers.push_back(tier);
+    whole.push_back(tier == internal::kContextTier ? 0 : 1);
     expressions.push_back(std::move(expr));
     flags.push_back(flag);
   };
@@ -484,8 +484,9 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     }
   }
   // Lists used only as label context need one hit per stream, not every
-  // position: Hyperscan reports them once per scan, which spares the
-  // callbacks for words as common in clinical prose as "diagnosis".
+  // position: they go to their own database (kContextTier), where Hyperscan
+  // reports each once per scan and the Matcher stops scanning once all have
+  // occurred.
   std::vector<bool> evidence_list(compiled->keyword_lists.size(), false);
   for (const auto& cp : compiled->patterns) {
     for (const auto& e : cp.evidence) {
@@ -505,12 +506,17 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         alt += KeywordRegex(term);
         continue;
       }
-      add_keyword_expr(LiteralRegex(term), HS_FLAG_CASELESS);
+      add_keyword_expr(LiteralRegex(term), HS_FLAG_CASELESS, internal::kSparseTier);
       compiled->keyword_exprs.push_back({static_cast<int>(li), static_cast<unsigned>(term.size()),
                                          IsWordByte(term.front()), IsWordByte(term.back())});
     }
     if (alt.empty()) continue;
-    add_keyword_expr(alt + ")", HS_FLAG_CASELESS | (evidence_list[li] ? 0u : HS_FLAG_SINGLEMATCH));
+    if (evidence_list[li]) {
+      add_keyword_expr(alt + ")", HS_FLAG_CASELESS, internal::kSparseTier);
+    } else {
+      add_keyword_expr(alt + ")", HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH, internal::kContextTier);
+      compiled->context_db_lists.push_back(static_cast<int>(li));
+    }
     compiled->keyword_exprs.push_back({static_cast<int>(li), 0, false, false});
   }
 
@@ -548,14 +554,26 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
 
 const Status& internal::CompiledRules::EnsureDatabase() const {
   std::call_once(db_once, [this] {
-    // 0: the combined database (hs_whole); 1: kSparseTier; 2: kDigitTier.
-    HsDatabase compiled[3];
-    for (int which = 0; which < (split_tiers() ? 3 : 1); ++which) {
+    // 0: the combined database (hs_whole); 1: kSparseTier; 2: kDigitTier;
+    // 3 on: one kContextTier list each.
+    std::vector<HsDatabase> compiled(database_count());
+    auto holds = [this](size_t which, size_t i) {
+      switch (which) {
+        case 0: return hs_whole[i] != 0;
+        case 1: return hs_tier[i] == kSparseTier;
+        case 2: return hs_tier[i] == kDigitTier;
+        default:
+          return hs_tier[i] == kContextTier &&
+                 keyword_exprs[hs_ids[i] - keyword_base].list == context_db_lists[which - 3];
+      }
+    };
+    for (size_t which = 0; which < compiled.size(); ++which) {
+      if ((which == 1 || which == 2) && !split_tiers()) continue;
       std::vector<const char*> exprs;
       std::vector<unsigned> flags, ids;
       std::vector<size_t> index;  // back to hs_expressions, for errors
       for (size_t i = 0; i < hs_expressions.size(); ++i) {
-        if (which == 0 ? !hs_whole[i] : hs_tier[i] != which - 1) continue;
+        if (!holds(which, i)) continue;
         exprs.push_back(hs_expressions[i].c_str());
         flags.push_back(hs_flags[i]);
         ids.push_back(hs_ids[i]);
@@ -583,7 +601,7 @@ const Status& internal::CompiledRules::EnsureDatabase() const {
   return db_status;
 }
 
-bool internal::CompiledRules::InstallDatabases(HsDatabase (&dbs)[3]) const {
+bool internal::CompiledRules::InstallDatabases(std::vector<HsDatabase>& dbs) const {
   hs_scratch_t* scratch = nullptr;
   for (const HsDatabase& d : dbs) {
     if (d && hs_alloc_scratch(d.get(), &scratch) != HS_SUCCESS) {
@@ -595,12 +613,14 @@ bool internal::CompiledRules::InstallDatabases(HsDatabase (&dbs)[3]) const {
   db = std::move(dbs[0]);
   sparse_db = std::move(dbs[1]);
   digit_db = std::move(dbs[2]);
+  context_dbs.clear();
+  for (size_t i = 3; i < dbs.size(); ++i) context_dbs.push_back(std::move(dbs[i]));
   prototype_scratch.reset(scratch);
   db_ready = true;
   return true;
 }
 
-bool internal::CompiledRules::AdoptDatabase(HsDatabase (&dbs)[3]) const {
+bool internal::CompiledRules::AdoptDatabase(std::vector<HsDatabase>& dbs) const {
   bool adopted = false;
   std::call_once(db_once, [&] {
     if (!InstallDatabases(dbs)) return;
@@ -618,12 +638,14 @@ bool RuleSet::database_adopted() const { return compiled_->db_adopted.load(); }
 
 Result<std::string> RuleSet::SerializeDatabase() const {
   if (Status s = compiled_->EnsureDatabase(); !s.ok()) return s;
-  // Payload: "LEN0 LEN1 LEN2\n", then the databases (an absent one has
-  // length 0).
-  const hs_database_t* dbs[3] = {compiled_->db.get(), compiled_->sparse_db.get(),
-                                 compiled_->digit_db.get()};
-  std::string parts[3];
-  for (int i = 0; i < 3; ++i) {
+  // Payload: "LEN0 LEN1 ...\n", one length per database (database_count();
+  // an absent one has length 0), then the databases.
+  std::vector<const hs_database_t*> dbs = {compiled_->db.get(), compiled_->sparse_db.get(),
+                                           compiled_->digit_db.get()};
+  for (const auto& d : compiled_->context_dbs) dbs.push_back(d.get());
+  const size_t count = dbs.size();
+  std::vector<std::string> parts(count);
+  for (size_t i = 0; i < count; ++i) {
     if (dbs[i] == nullptr) continue;
     char* bytes = nullptr;
     size_t length = 0;
@@ -634,9 +656,9 @@ Result<std::string> RuleSet::SerializeDatabase() const {
     std::free(bytes);  // hs_serialize_database allocates with the misc allocator (malloc)
   }
   std::string payload;
-  for (int i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < count; ++i) {
     payload += std::to_string(parts[i].size());
-    payload += i < 2 ? ' ' : '\n';
+    payload += i + 1 < count ? ' ' : '\n';
   }
   for (const auto& part : parts) payload += part;
   return database_key_ + "\n" + Sha256Hex(payload, 32) + "\n" + payload;
@@ -655,16 +677,18 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
   std::string_view sum = bytes.substr(0, kSumLen);
   bytes.remove_prefix(kSumLen + 1);
   if (Sha256Hex(bytes, 32) != sum) return false;
+  // "LEN0 LEN1 ...": database_count() runs of at most 12 digits, each
+  // length within what remains of the bytes (so nothing can overflow or
+  // read past them).
+  const size_t count = compiled_->database_count();
   size_t eol = bytes.find('\n');
-  if (eol == std::string_view::npos || eol > 64) return false;
-  // "LEN0 LEN1 LEN2": three runs of at most 12 digits, each length within
-  // what remains of the bytes (so nothing can overflow or read past them).
-  size_t len[3] = {0, 0, 0};
+  if (eol == std::string_view::npos || eol > 13 * count) return false;
+  std::vector<size_t> len(count);
   {
     std::string_view header = bytes.substr(0, eol);
     bytes.remove_prefix(eol + 1);
     size_t remaining = bytes.size();
-    for (int i = 0; i < 3; ++i) {
+    for (size_t i = 0; i < count; ++i) {
       size_t digits = 0;
       while (digits < header.size() && header[digits] >= '0' && header[digits] <= '9') ++digits;
       if (digits == 0 || digits > 12) return false;
@@ -672,15 +696,15 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
       if (len[i] > remaining) return false;
       remaining -= len[i];
       header.remove_prefix(digits);
-      if (i < 2) {
+      if (i + 1 < count) {
         if (header.empty() || header[0] != ' ') return false;
         header.remove_prefix(1);
       }
     }
     if (!header.empty() || remaining != 0 || len[0] == 0) return false;
   }
-  internal::HsDatabase dbs[3];
-  for (int i = 0; i < 3; ++i) {
+  std::vector<internal::HsDatabase> dbs(count);
+  for (size_t i = 0; i < count; ++i) {
     if (len[i] == 0) continue;
     hs_database_t* raw = nullptr;
     if (hs_deserialize_database(bytes.data(), len[i], &raw) != HS_SUCCESS) return false;
@@ -689,6 +713,9 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
   }
   const bool split = compiled_->split_tiers();
   if ((dbs[1] != nullptr) != split || (dbs[2] != nullptr) != split) return false;
+  for (size_t i = 3; i < count; ++i) {
+    if (dbs[i] == nullptr) return false;
+  }
   return compiled_->AdoptDatabase(dbs);
 }
 

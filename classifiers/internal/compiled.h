@@ -78,6 +78,10 @@ struct CompiledRegex {
 constexpr uint8_t kSparseTier = 0;  // sparse_db: every byte
 constexpr uint8_t kDigitTier = 1;   // digit_db: around digits
 constexpr uint8_t kWholeOnly = 2;   // neither: a split regex, whole, for `db` only
+// Only in its list's context database, not in `db`: a keyword list used as
+// label context and never as evidence, which needs one hit per stream, not
+// every position.
+constexpr uint8_t kContextTier = 3;
 
 struct CompiledRules {
   // The Hyperscan database is compiled on first use (EnsureDatabase): it is
@@ -89,7 +93,8 @@ struct CompiledRules {
   // Per expression: kDigitTier if every match has a digit and is at most
   // kMaxGatedWidth bytes wide (digit_gate.h), else kSparseTier. A regex may
   // have both: its top-level alternatives are placed one by one, and the
-  // whole regex is then one more expression, kWholeOnly, for `db`.
+  // whole regex is then one more expression, kWholeOnly, for `db`. A label
+  // context list (not evidence) is kContextTier, in context_dbs alone.
   std::vector<uint8_t> hs_tier;
   std::vector<uint8_t> hs_whole;  // per expression: 1 if `db` holds it
   std::vector<std::string> hs_error_prefix;  // per expression: "FILE:LINE: rule ID: ..."
@@ -109,20 +114,31 @@ struct CompiledRules {
   mutable HsDatabase db;                  // set by EnsureDatabase; hs_whole's expressions
   mutable HsDatabase sparse_db;           // null unless split_tiers()
   mutable HsDatabase digit_db;            // null unless split_tiers()
+  // One database per kContextTier list (its keyword list index in
+  // context_db_lists), SINGLEMATCH, scanned per chunk only until the list
+  // has occurred in the stream; Hyperscan stops at the first hit. In the
+  // combined database a word as common in clinical prose as "patient" cost
+  // a literal confirmation at every occurrence after the first, a third of
+  // the prose tier's time, and so it did in one database of all the context
+  // lists until the last of them had occurred.
+  mutable std::vector<HsDatabase> context_dbs;
+  std::vector<int> context_db_lists;
+  // The databases as one sequence, as compiled, serialized and adopted:
+  // db, sparse_db, digit_db, then context_dbs.
+  size_t database_count() const { return 3 + context_db_lists.size(); }
   // Whether both tiers have expressions, so the split pair exists.
   bool split_tiers() const {
     return std::count(hs_tier.begin(), hs_tier.end(), kSparseTier) > 0 &&
            std::count(hs_tier.begin(), hs_tier.end(), kDigitTier) > 0;
   }
-  mutable HsScratch prototype_scratch;    // fits all three; cloned by each Matcher
-  // Sets db, sparse_db and digit_db (deserialized elsewhere; the last two
-  // may be null) and the prototype scratch instead of compiling, unless
-  // EnsureDatabase already ran. Takes ownership.
-  bool AdoptDatabase(HsDatabase (&dbs)[3]) const;
-  // Sets db, sparse_db and digit_db and a scratch that fits them; false
-  // (db_status set) if the scratch cannot be allocated. Called once, under
-  // db_once.
-  bool InstallDatabases(HsDatabase (&dbs)[3]) const;
+  mutable HsScratch prototype_scratch;    // fits them all; cloned by each Matcher
+  // Sets the databases (deserialized elsewhere; all but `db` may be null)
+  // and the prototype scratch instead of compiling, unless EnsureDatabase
+  // already ran. Takes ownership.
+  bool AdoptDatabase(std::vector<HsDatabase>& dbs) const;
+  // Sets the databases and a scratch that fits them; false (db_status set)
+  // if the scratch cannot be allocated. Called once, under db_once.
+  bool InstallDatabases(std::vector<HsDatabase>& dbs) const;
   mutable std::atomic<bool> db_ready{false};
   mutable std::atomic<bool> db_adopted{false};
   std::vector<CompiledRegex> regexes;

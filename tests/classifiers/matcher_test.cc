@@ -83,6 +83,44 @@ TEST_CASE("A formatted SSN with a keyword is found at high confidence, exactly l
   CHECK(f[0].masked == "***-**-****");
 }
 
+TEST_CASE("A label context list is reported wherever it occurs, never from part of a word") {
+  // clinical_terms and health_format_terms are label context only: each is
+  // scanned by a database of its own until it occurs in the stream.
+  struct Lists : MatchSink {
+    std::vector<std::string> seen;
+    void OnMatch(const Match&) override {}
+    void OnKeywordList(const std::string& list) override { seen.push_back(list); }
+  };
+  auto lists = [](std::string_view text, size_t chunk) {
+    MatcherOptions opt;
+    opt.chunk_size = chunk;
+    Matcher m(Rules(), nullptr, opt);
+    Lists l;
+    m.Begin(&l);
+    REQUIRE(m.Feed(text).ok());
+    REQUIRE(m.Finish().ok());
+    return l.seen;
+  };
+  using V = std::vector<std::string>;
+  const std::string far = std::string(5000, 'x') + " ";
+  for (size_t chunk : {size_t{1} << 20, size_t{4096}, size_t{61}, size_t{7}, size_t{1}}) {
+    INFO("chunk " << chunk);
+    CHECK(lists("nothing here", chunk).empty());
+    CHECK(lists(far + "the patient", chunk) == V{"clinical_terms"});
+    CHECK(lists("MSH|^~\\&|" + far + "diagnosis", chunk) ==
+          V{"clinical_terms", "health_format_terms"});
+    // Both again in the next stream: nothing carries over but the rules.
+    CHECK(lists(far + "PID|1||" + far + "Radiology", chunk) ==
+          V{"clinical_terms", "health_format_terms"});
+    // "patient" inside "patients" or "outpatient" is no context, wherever
+    // a chunk cuts the word.
+    for (size_t pad = 0; pad < 9; ++pad) {
+      INFO("pad " << pad);
+      CHECK(lists(std::string(pad, ' ') + "patients outpatient", chunk).empty());
+    }
+  }
+}
+
 TEST_CASE("SSN confidence follows format and keyword evidence") {
   CHECK(Scan("ref 536-22-8726 end")[0].score == 65);       // formatted, no keyword
   CHECK(Scan("ssn 536228726 end")[0].score == 75);         // bare digits with keyword

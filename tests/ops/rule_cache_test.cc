@@ -25,7 +25,7 @@ using phiscan::tools::RuleCache;
 namespace {
 
 std::string ReadText() {
-  std::string text;
+  std::string text = "MSH|^~\\&|LAB\n";  // a health format marker: label context
   for (int i = 0; i < 50; ++i) {
     text += "Patient SSN 536-22-8726, phone (617) 555-0142, jane.doe@example.org, "
             "card 4111 1111 1111 1111, NPI 1234567893, seen 2024-03-05.\n";
@@ -51,19 +51,24 @@ const std::shared_ptr<const RuleSet>& CompiledOnce() {
   return rules;
 }
 
+// Every match's span, and each label context list that occurred (those are
+// scanned with databases of their own).
 struct Spans : MatchSink {
   std::vector<std::tuple<int, uint64_t, uint64_t>> found;
+  std::vector<std::string> lists;
   void OnMatch(const Match& m) override { found.emplace_back(m.type_index, m.start, m.end); }
+  void OnKeywordList(const std::string& list) override { lists.push_back(list); }
 };
 
-std::vector<std::tuple<int, uint64_t, uint64_t>> Classify(std::shared_ptr<const RuleSet> rules) {
+std::pair<std::vector<std::tuple<int, uint64_t, uint64_t>>, std::vector<std::string>> Classify(
+    std::shared_ptr<const RuleSet> rules) {
   const std::string text = ReadText();
   Matcher m(rules, nullptr);
   Spans spans;
   m.Begin(&spans);
   REQUIRE(m.Feed(text).ok());
   REQUIRE(m.Finish().ok());
-  return spans.found;
+  return {spans.found, spans.lists};
 }
 
 }  // namespace
@@ -90,7 +95,8 @@ TEST_CASE("A stored database is loaded by the next run and finds the same") {
   REQUIRE(cache.Load(*loaded));
   CHECK(loaded->database_ready());
   auto a = Classify(compiled), b = Classify(loaded);
-  CHECK_FALSE(a.empty());
+  CHECK_FALSE(a.first.empty());
+  CHECK(a.second == std::vector<std::string>{"clinical_terms", "health_format_terms"});
   CHECK(a == b);
   CHECK_FALSE(cache.Load(*loaded));  // a database is adopted once, before first use
   CHECK_FALSE(cache.Store(*loaded));  // it came from the cache: nothing to store

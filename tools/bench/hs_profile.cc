@@ -13,10 +13,13 @@
 //
 // Usage: hs_profile [--leave-one-out] [--repeat N] [--rules PACK]... PATH...
 //        hs_profile --tiers   (every expression with its tier: 0 every byte,
-//                              1 around digits, 2 combined database only)
+//                              1 around digits, 2 combined database only,
+//                              3 context lists, in their own database)
 //        hs_profile --dump    (the combined database's expressions, and exit)
 //        hs_profile --subset 0-46,50 PATH...  (time some expressions)
 //        hs_profile --exprs FILE PATH...      (time the --dump lines in FILE)
+//        hs_profile --tier 0 PATH...  (profile one tier's database instead:
+//                                      0 is what prose gets, 1 its windows)
 // The ids printed by the profile and taken by --subset number the combined
 // database's expressions, in --dump order (not --tiers order, which also
 // lists the parts of a regex split between the tiers).
@@ -91,6 +94,7 @@ int main(int argc, char** argv) {
   std::string exprs_file;     // --exprs FILE: time these instead (the --dump format)
   std::vector<std::pair<size_t, size_t>> subset;  // --subset 0-46,50: id ranges
   int repeat = 3;
+  int only_tier = -1;         // --tier N: that tier's database, not the combined one
   std::vector<std::string> packs, paths;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -99,6 +103,7 @@ int main(int argc, char** argv) {
     else if (a == "--tiers") tiers = true;
     else if (a == "--exprs" && i + 1 < argc) exprs_file = argv[++i];
     else if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--tier" && i + 1 < argc) only_tier = std::atoi(argv[++i]);
     else if (a == "--rules" && i + 1 < argc) packs.push_back(argv[++i]);
     else if (a == "--subset" && i + 1 < argc) {
       std::string spec = argv[++i];
@@ -134,7 +139,7 @@ int main(int argc, char** argv) {
   // is one expression there); the profile below times these.
   std::vector<size_t> in_db;
   for (size_t i = 0; i < c.hs_expressions.size(); ++i) {
-    if (c.hs_whole[i]) in_db.push_back(i);
+    if (only_tier < 0 ? c.hs_whole[i] != 0 : c.hs_tier[i] == only_tier) in_db.push_back(i);
   }
   if (dump) {
     for (size_t i : in_db) std::printf("%u\t%s\n", c.hs_flags[i], c.hs_expressions[i].c_str());
