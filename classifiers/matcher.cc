@@ -444,16 +444,22 @@ class Matcher::Impl {
         uint64_t t_abs = base_ + t;
         if (t_abs > limit) break;  // found again, whole, in a later pass
         pos = t > s ? t : s + 1;
-        if (t_abs <= accepted_) continue;  // accepted in an earlier pass
-        cursor_[r] = t_abs;
-        // With a capturing group the value is group 1; the rest is anchor.
-        size_t vs = s, ve = t;
-        if (cr.has_group) {
-          if (m[1].data() == nullptr || m[1].empty()) continue;
-          vs = m[1].data() - buf_.data();
-          ve = vs + m[1].size();
+        if (t_abs > accepted_) {  // else accepted in an earlier pass
+          cursor_[r] = t_abs;
+          // With a capturing group the value is group 1; the rest is anchor.
+          if (!cr.has_group) {
+            if (!AddCandidates(cr, s, t)) return;
+          } else if (m[1].data() != nullptr && !m[1].empty()) {
+            const size_t vs = m[1].data() - buf_.data();
+            if (!AddCandidates(cr, vs, vs + m[1].size())) return;
+          }
         }
-        if (!AddCandidates(cr, vs, ve)) return;
+        // Every match holds a hit's end (a match ends where Hyperscan
+        // reported one; a prefilter's hit ends inside its match), so no
+        // match follows one that ends at or after the window's last hit.
+        // Stopping here spares the search of the window's rest, which found
+        // nothing, and was half of all RE2 calls.
+        if (t_abs >= we) break;
       }
     }
   }

@@ -218,6 +218,36 @@ TEST_CASE("Chunk boundaries never change what is found (differential, down to 1-
   }
 }
 
+TEST_CASE("Values packed closer than their pattern's width are each found, once") {
+  // Hyperscan's hits closer than a pattern's width share one RE2 window,
+  // which is searched until a match ends at or after the window's last hit:
+  // every packed value must still be found, with exact offsets, whether the
+  // hits are match ends (SSN, phone) or a prefilter's ('@' of an email).
+  auto expect = [](const std::string& sep, const std::vector<std::string>& values,
+                   const std::string& type) {
+    std::string text = "ssn phone email: ";
+    std::vector<uint64_t> starts;
+    for (const auto& v : values) {
+      starts.push_back(text.size());
+      text += v + sep;
+    }
+    for (size_t chunk : {size_t{1} << 20, size_t{61}, size_t{7}}) {
+      INFO(type << " separated by '" << sep << "', chunk " << chunk);
+      auto f = Scan(text, chunk);
+      std::vector<uint64_t> got;
+      for (const auto& x : f) {
+        if (x.type == type) got.push_back(x.start);
+      }
+      CHECK(got == starts);
+    }
+  };
+  for (std::string sep : {" ", ",", "\n"}) {
+    expect(sep, {"536-22-8726", "536-22-8727", "536-22-8728", "536-22-8729"}, "US_SSN");
+    expect(sep, {"(415) 555-2671", "(415) 555-2672", "(415) 555-2673"}, "PHONE");
+    expect(sep, {"a@example.org", "b.c@example.org", "d@ex.io", "e@ex.io"}, "EMAIL");
+  }
+}
+
 TEST_CASE("A value split exactly across two chunks is found once, at the right offset") {
   std::string prefix = Filler(100) + "SSN ";
   std::string text = prefix + "536-22-8726 " + Filler(50);
