@@ -356,7 +356,7 @@ Result<bool> MimeReader::Next() {
     bool at_start = !mid_line_;
     mid_line_ = !ends;
     // A piece of a long line is never a boundary or a header start.
-    OnLine(line, at_start && ends);
+    OnLine(line, at_start && ends, at_start);
   }
   ev_ = std::move(queue_.front());
   queue_.pop_front();
@@ -381,7 +381,7 @@ void MimeReader::StartMessage() {
   disposition_.clear();
 }
 
-void MimeReader::OnLine(std::string_view line, bool whole) {
+void MimeReader::OnLine(std::string_view line, bool whole, bool line_start) {
   if (state_ == State::kStart) {
     if (whole && line.substr(0, 5) == "From ") {
       mbox_ = true;
@@ -401,6 +401,14 @@ void MimeReader::OnLine(std::string_view line, bool whole) {
     if (state_ == State::kBody) EndLeaf();
     StartMessage();
     return;
+  }
+  // mboxrd quoting: a line of a message that starts with "From " is stored
+  // as ">From ", and one that starts with ">From " as ">>From "; a reader
+  // removes one '>'. (In the older mboxo form only the first was quoted;
+  // its rare ">From " line in a message then loses a '>' it had.)
+  if (mbox_ && line_start && line.size() > 5 && line[0] == '>') {
+    const size_t from = line.find_first_not_of('>');
+    if (from != std::string_view::npos && line.substr(from, 5) == "From ") line.remove_prefix(1);
   }
   bool close = false;
   switch (state_) {

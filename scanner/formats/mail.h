@@ -129,7 +129,9 @@ class MimeReader {
   enum class State { kStart, kHeaders, kPreamble, kBody, kSkip };
 
   Status ReadLine(std::string_view& line, bool& whole, bool& eof);
-  void OnLine(std::string_view line, bool whole);
+  // `whole`: the line entire; `line_start`: it begins a line (a whole line
+  // or the first piece of a long one).
+  void OnLine(std::string_view line, bool whole, bool line_start);
   void OnEof();
   void HeaderLine(std::string_view line);
   void FlushHeader();

@@ -185,6 +185,43 @@ TEST_CASE("mbox: each message a member, attachments under msg-N/") {
   CHECK(TypeCounts(*att) == kPlant);
 }
 
+TEST_CASE("mbox: quoted From lines are unquoted (mboxrd) and never start a message") {
+  const std::string box =
+      "From a@example.org Mon Mar  4 10:00:00 2024\n"
+      "Subject: one\n"
+      "\n"
+      ">From the desk of the nurse: SSN 536-22-8726\n"
+      "\n"
+      ">>From quoted twice\n"
+      "x>From not at a line start\n"
+      ">From" + std::string(40, 'x') + "\n"
+      ">Fromage is no From line\n"
+      "\n"
+      "From b@example.org Mon Mar  4 11:00:00 2024\n"
+      "Subject: two\n"
+      "\n"
+      ">From a long line " + std::string(100, 'y') + "\n";
+  for (size_t piece : {size_t{16}, size_t{4096}}) {
+    INFO("line pieces of " << piece);
+    scanner::formats::MemorySource src(box);
+    mail::MimeReader reader(src, piece);
+    std::vector<std::string> bodies;
+    for (;;) {
+      auto n = reader.Next();
+      REQUIRE(n.ok());
+      if (!n.value()) break;
+      if (reader.kind() == mail::EventKind::kMessage) bodies.emplace_back();
+      if (reader.kind() == mail::EventKind::kBody) bodies.back() += reader.data();
+    }
+    CHECK(reader.mbox());
+    REQUIRE(bodies.size() == 2);
+    CHECK(bodies[0] == "From the desk of the nurse: SSN 536-22-8726\n\n>From quoted twice\n"
+                       "x>From not at a line start\n>From" + std::string(40, 'x') +
+                       "\n>Fromage is no From line\n");
+    CHECK(bodies[1] == "From a long line " + std::string(100, 'y'));
+  }
+}
+
 TEST_CASE("mbox: the member budget stops the listing, partial(limit_members)") {
   scanner::ScanLimits limits;
   limits.max_members = 2;
