@@ -249,7 +249,8 @@ class Matcher::Impl {
 
   // A hit of a context-only list (its own database). One ending in the
   // lookahead margin waits for the next pass, as in Process, where the byte
-  // after it (what \b looks at) is known; the first other stops the scan.
+  // after it (what \b looks at) is known; the first other marks the list
+  // seen and stops the scan.
   static int OnContextMatch(unsigned id, unsigned long long, unsigned long long to, unsigned,
                             void* ctx) {
     auto* self = static_cast<Impl*>(ctx);

@@ -484,9 +484,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     }
   }
   // Lists used only as label context need one hit per stream, not every
-  // position: they go to their own database (kContextTier), where Hyperscan
-  // reports each once per scan and the Matcher stops scanning once all have
-  // occurred.
+  // position: each goes to a database of its own (kContextTier), which the
+  // Matcher scans only until the list has occurred in the stream.
   std::vector<bool> evidence_list(compiled->keyword_lists.size(), false);
   for (const auto& cp : compiled->patterns) {
     for (const auto& e : cp.evidence) {

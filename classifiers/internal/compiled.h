@@ -105,12 +105,12 @@ struct CompiledRules {
   const Status& EnsureDatabase() const;
   mutable std::once_flag db_once;
   mutable Status db_status;
-  // The Matcher scans a chunk with `db` (every expression) if digits are
-  // dense in it, else with `sparse_db` (tier 0) over every byte and
-  // `digit_db` (tier 1) only around the digits. Two passes over the same
-  // bytes cost more than one pass of the combined database, so the split
-  // pays only where digits are sparse (prose: about 4 % of its bytes lie
-  // near a digit; logs and exports: all of them).
+  // The Matcher scans a chunk with `db` (every expression but the context
+  // lists) if digits are dense in it, else with `sparse_db` (tier 0) over
+  // every byte and `digit_db` (tier 1) only around the digits. Two passes
+  // over the same bytes cost more than one pass of the combined database,
+  // so the split pays only where digits are sparse (prose: about 4 % of its
+  // bytes lie near a digit; logs and exports: all of them).
   mutable HsDatabase db;                  // set by EnsureDatabase; hs_whole's expressions
   mutable HsDatabase sparse_db;           // null unless split_tiers()
   mutable HsDatabase digit_db;            // null unless split_tiers()
