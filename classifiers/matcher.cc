@@ -16,7 +16,9 @@ namespace {
 
 // Bytes held back at the end of each chunk so that a boundary assertion at
 // a match's end has seen the byte after it. Only matches ending at or before
-// total - kLookahead are accepted until the stream ends.
+// total - kLookahead are accepted until the stream ends. With exclude
+// expressions the margin grows by the widest one, so that every exclude
+// match overlapping an accepted match has been seen whole.
 constexpr uint64_t kLookahead = 8;
 
 // Enclosing field spans examined per candidate (structured evidence).
@@ -25,6 +27,13 @@ constexpr int kMaxNestedFields = 8;
 struct HsEvent {
   unsigned id;
   uint64_t end;  // absolute stream offset
+};
+
+// A match of an exclude expression, [start, end) in stream offsets.
+struct ExcludeSpan {
+  uint64_t start;
+  uint64_t end;
+  int exclude;  // CompiledRules::excludes index
 };
 
 struct KeywordHit {
@@ -261,7 +270,8 @@ class Matcher::Impl {
 
   // Scans buf_[0, len) and processes every match ending in (accepted_, limit].
   void Process(size_t len, bool final) {
-    uint64_t limit = final ? total_ : (total_ > kLookahead ? total_ - kLookahead : 0);
+    const uint64_t lookahead = kLookahead + c_.exclude_width;
+    uint64_t limit = final ? total_ : (total_ > lookahead ? total_ - lookahead : 0);
     if (limit <= accepted_ || scratch_ == nullptr) return;
     context_limit_ = limit;
     for (size_t i = 0; i < c_.context_dbs.size(); ++i) {
@@ -294,7 +304,13 @@ class Matcher::Impl {
     confirmed_.clear();
     // Keyword hits are positions only. Primaries are grouped per regex.
     for (auto& ends : per_regex_) ends.clear();
+    exclude_spans_.clear();
     for (const auto& ev : events_) {
+      if (ev.id >= c_.exclude_base) {  // any end: it may veto a match ending before it
+        const int x = static_cast<int>(ev.id - c_.exclude_base);
+        exclude_spans_.push_back({ev.end - c_.excludes[x].width, ev.end, x});
+        continue;
+      }
       if (ev.end > limit) continue;
       if (ev.id >= c_.keyword_base) {
         if (ev.end <= accepted_) continue;
@@ -316,6 +332,9 @@ class Matcher::Impl {
     }
     runs_.assign(1, 0);
     for (size_t r = 0; r < per_regex_.size() && !limit_hit_; ++r) {
+      if (per_regex_[r].empty()) continue;
+      PrepareVeto(static_cast<int>(r));
+      if (!veto_.empty()) DropExcludedHits(per_regex_[r]);
       if (per_regex_[r].empty()) continue;
       Confirm(static_cast<int>(r), per_regex_[r], len, limit);
       if (confirmed_.size() > runs_.back()) runs_.push_back(confirmed_.size());
@@ -445,7 +464,7 @@ class Matcher::Impl {
         uint64_t t_abs = base_ + t;
         if (t_abs > limit) break;  // found again, whole, in a later pass
         pos = t > s ? t : s + 1;
-        if (t_abs > accepted_) {  // else accepted in an earlier pass
+        if (t_abs > accepted_ && !Vetoed(base_ + s, t_abs)) {  // else accepted earlier
           cursor_[r] = t_abs;
           // With a capturing group the value is group 1; the rest is anchor.
           if (!cr.has_group) {
@@ -463,6 +482,43 @@ class Matcher::Impl {
         if (t_abs >= we) break;
       }
     }
+  }
+
+  // Sets veto_ to this pass's matches of regex r's exclude expressions,
+  // sorted by start, each with the furthest end of it and those before it.
+  void PrepareVeto(int r) {
+    veto_.clear();
+    const auto& excludes = c_.regexes[r].excludes;
+    if (excludes.empty()) return;
+    for (const auto& x : exclude_spans_) {
+      if (std::find(excludes.begin(), excludes.end(), x.exclude) != excludes.end()) {
+        veto_.push_back({x.start, x.end});
+      }
+    }
+    std::sort(veto_.begin(), veto_.end());
+    for (size_t i = 1; i < veto_.size(); ++i) {
+      veto_[i].second = std::max(veto_[i].second, veto_[i - 1].second);
+    }
+  }
+
+  // Whether [start, end) overlaps a span of veto_.
+  bool Vetoed(uint64_t start, uint64_t end) const {
+    if (veto_.empty()) return false;
+    // The spans starting before `end`; the furthest of their ends.
+    auto after = std::partition_point(veto_.begin(), veto_.end(),
+                                      [&](const auto& v) { return v.first < end; });
+    return after != veto_.begin() && std::prev(after)->second > start;
+  }
+
+  // Drops the hits that end inside a veto_ span: every match holding such a
+  // hit overlaps the span (its last byte, end - 1, is in the match), so RE2
+  // need not look for one.
+  void DropExcludedHits(std::vector<uint64_t>& ends) const {
+    size_t out = 0;
+    for (uint64_t e : ends) {
+      if (!Vetoed(e - 1, e)) ends[out++] = e;
+    }
+    ends.resize(out);
   }
 
   // Evaluates every pattern of `cr` on the value buf_[vs, ve) and queues a
@@ -821,6 +877,8 @@ class Matcher::Impl {
   std::unordered_map<std::string, FieldName, internal::StringHash, std::equal_to<>> field_names_;
   std::vector<bool> context_seen_;        // per keyword list: occurred in this stream
   uint64_t context_limit_ = 0;            // OnContextMatch: the pass's limit
+  std::vector<ExcludeSpan> exclude_spans_;  // this pass's exclude matches
+  std::vector<std::pair<uint64_t, uint64_t>> veto_;  // PrepareVeto: (start, furthest end)
   FrontQueue<KeywordHit> keywords_;       // sorted by end
   FrontQueue<FieldSpan> fields_;          // sorted by start
   FrontQueue<FieldSpan> field_values_;    // fields awaiting the field-only regexes

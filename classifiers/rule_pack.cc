@@ -94,8 +94,8 @@ EvidenceGroup ParseEvidence(const YAML::Node& n, const std::string& rule,
 
 PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const RulePack& pack) {
   CheckKeys(n,
-            {"regex", "prefilter", "validator", "score", "confidence", "proximity", "dictionary",
-             "evidence"},
+            {"regex", "prefilter", "exclude", "validator", "score", "confidence", "proximity",
+             "dictionary", "evidence"},
             rule, "pattern");
   PatternSpec p;
   p.line = LineOf(n);
@@ -105,6 +105,13 @@ PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const Rul
   if (n["prefilter"]) {
     p.prefilter = Str(n["prefilter"], rule, "prefilter");
     if (p.prefilter.empty()) Fail(n["prefilter"], rule, "prefilter is empty");
+  }
+  if (n["exclude"]) {
+    p.exclude = StrList(n["exclude"], rule, "exclude");
+    if (p.exclude.empty()) Fail(n["exclude"], rule, "exclude names no expression");
+    for (const auto& x : p.exclude) {
+      if (x.empty()) Fail(n["exclude"], rule, "exclude has an empty expression");
+    }
   }
   if (n["validator"]) {
     p.validator = Str(n["validator"], rule, "validator");

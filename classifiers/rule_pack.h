@@ -76,6 +76,11 @@ struct PatternSpec {
   // confirms `regex` in a window of its width around each hit. "" = scan
   // for `regex` itself.
   std::string prefilter;
+  // Optional Hyperscan expressions of fixed width (at most 64 bytes): a match
+  // of `regex` that overlaps a match of one of them is no candidate, such as
+  // a date that is part of a timestamp. Hyperscan finds them alongside the
+  // patterns, so a hit inside one is dropped before RE2 confirms it.
+  std::vector<std::string> exclude;
   std::string validator;  // "" = none; else a name from validators.h
   int score = 0;          // 1..100
   int proximity = -1;     // evidence window for this pattern; -1 = the type's

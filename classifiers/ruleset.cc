@@ -113,6 +113,7 @@ std::string Canonical(const RulePack& pack) {
     for (const auto& p : t.patterns) {
       s << "P" << p.regex << '\x1f' << p.prefilter << '\x1f' << p.validator << '\x1f' << p.score << '\x1f'
         << p.proximity;
+      for (const auto& x : p.exclude) s << "X" << x << '\x1f';
       for (const auto& d : p.dictionary) s << "D" << d;
       for (const auto& e : p.evidence) {
         s << "E" << static_cast<int>(e.kind) << ':' << e.min_lists;
@@ -241,6 +242,32 @@ Status CheckPrefilter(const std::string& prefilter, unsigned regex_max_width) {
   return Status::Ok();
 }
 
+// An exclude expression must compile in Hyperscan and match a fixed number
+// of bytes, at least one and at most kMaxExcludeWidth (the Matcher holds
+// that much more lookahead and overlap so a veto never depends on where a
+// chunk ends). Sets *width.
+constexpr unsigned kMaxExcludeWidth = 64;
+Status CheckExclude(const std::string& expr, unsigned* width) {
+  hs_expr_info_t* hs_info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(expr.c_str(), 0, &hs_info, &err) != HS_SUCCESS) {
+    std::string msg = err ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    return Status::InvalidArgument("exclude '" + expr + "' does not compile in Hyperscan: " + msg);
+  }
+  unsigned min_width = hs_info->min_width, max_width = hs_info->max_width;
+  free(hs_info);
+  if (min_width == 0) {
+    return Status::InvalidArgument("exclude '" + expr + "' can match the empty string");
+  }
+  if (max_width != min_width || max_width > kMaxExcludeWidth) {
+    return Status::InvalidArgument("exclude '" + expr + "' must match a fixed number of bytes, " +
+                                   "at most " + std::to_string(kMaxExcludeWidth));
+  }
+  *width = max_width;
+  return Status::Ok();
+}
+
 // Longest match of `regex` per Hyperscan, if it compiles and is bounded.
 bool MaxWidth(const std::string& regex, unsigned* width) {
   hs_expr_info_t* info = nullptr;
@@ -280,6 +307,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   };
   std::map<std::string, int> regex_index;        // expanded regex -> CompiledRegex
   std::map<std::string, int> dictionary_index;   // joined list names -> dictionary
+  std::map<std::string, int> exclude_index;      // exclude expression -> excludes
+  std::vector<std::string> exclude_where;        // per exclude: "FILE:LINE: rule ID: "
 
   std::vector<std::string> regex_text;  // per CompiledRegex, what Hyperscan scans for
   for (const auto& spec : pack.types) {
@@ -311,14 +340,28 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         }
         prefilter = std::move(expanded).value();
       }
-      auto [rit, fresh] = regex_index.emplace(regex.value() + '\0' + prefilter,
-                                              static_cast<int>(compiled->regexes.size()));
+      std::string key = regex.value() + '\0' + prefilter;
+      for (const auto& x : p.exclude) key += '\0' + x;
+      auto [rit, fresh] = regex_index.emplace(key, static_cast<int>(compiled->regexes.size()));
       if (fresh) {
         auto cr = CompileRegex(regex.value());
         if (!cr.ok()) return Status::InvalidArgument(Where(info, p.line) + cr.status().message());
         if (!prefilter.empty()) {
           Status ps = CheckPrefilter(prefilter, cr.value().max_width);
           if (!ps.ok()) return Status::InvalidArgument(Where(info, p.line) + ps.message());
+        }
+        for (const auto& x : p.exclude) {
+          auto [xit, xfresh] =
+              exclude_index.emplace(x, static_cast<int>(compiled->excludes.size()));
+          if (xfresh) {
+            unsigned width = 0;
+            Status xs = CheckExclude(x, &width);
+            if (!xs.ok()) return Status::InvalidArgument(Where(info, p.line) + xs.message());
+            compiled->excludes.push_back({x, width});
+            compiled->exclude_width = std::max(compiled->exclude_width, width);
+            exclude_where.push_back(Where(info, p.line));
+          }
+          cr.value().excludes.push_back(xit->second);
         }
         compiled->max_width = std::max(compiled->max_width, cr.value().max_width);
         cr.value().prefiltered = !prefilter.empty() && options.use_prefilters;
@@ -415,6 +458,14 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
                return e.kind != EvidenceGroup::Kind::kNoneOf;
              });
     });
+    if (cr.field_only && !cr.excludes.empty()) {
+      const auto& cp = compiled->patterns[cr.patterns.front()];
+      const auto& t = rs->types_[cp.type_index];
+      return Status::InvalidArgument(
+          Where(t, t.patterns[cp.pattern_index].line) +
+          "exclude is not supported on a pattern that runs on field values only "
+          "(proximity 0 with keyword evidence)");
+    }
     if (cr.field_only) {
       for (int p : cr.patterns) {
         for (const auto& e : compiled->patterns[p].evidence) {
@@ -519,10 +570,29 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     compiled->keyword_exprs.push_back({static_cast<int>(li), 0, false, false});
   }
 
+  // Exclude expressions, after the keyword terms; placed like a regex's
+  // alternatives (around digits if every match has one), and in `db`.
+  compiled->exclude_base =
+      compiled->keyword_base + static_cast<unsigned>(compiled->keyword_exprs.size());
+  for (size_t x = 0; x < compiled->excludes.size(); ++x) {
+    const auto& ex = compiled->excludes[x];
+    const bool gated = options.use_digit_windows && internal::EveryMatchHasDigit(ex.expr) &&
+                       ex.width <= kMaxGatedWidth;
+    if (gated) compiled->digit_window = std::max(compiled->digit_window, ex.width);
+    ids.push_back(compiled->exclude_base + static_cast<unsigned>(x));
+    tiers.push_back(gated ? internal::kDigitTier : internal::kSparseTier);
+    whole.push_back(1);
+    expressions.push_back(ex.expr);
+    flags.push_back(0);
+  }
+
   // Error prefixes per expression, so a failure of the deferred compile still
   // names the pack, line and rule.
   for (size_t i = 0; i < expressions.size(); ++i) {
-    if (ids[i] < compiled->keyword_base) {
+    if (ids[i] >= compiled->exclude_base) {
+      compiled->hs_error_prefix.push_back(exclude_where[ids[i] - compiled->exclude_base] +
+                                          "Hyperscan rejected the exclude expression: ");
+    } else if (ids[i] < compiled->keyword_base) {
       const auto& cp =
           compiled->patterns[compiled->regexes[compiled->hs_regex[ids[i]]].patterns.front()];
       const auto& t = rs->types_[cp.type_index];
@@ -546,7 +616,10 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   rs->database_key_ = DatabaseKey(*compiled);
   // Left context for a match ending just after the previous chunk's accepted
   // limit: its full width, one byte for \b, and the lookahead margin.
-  rs->overlap_bytes_ = compiled->max_width + 64;
+  // An exclude match overlapping a match must be whole in the buffer too:
+  // up to its width before the match (and the Matcher's lookahead grows by
+  // that width, which the overlap must also cover).
+  rs->overlap_bytes_ = compiled->max_width + 64 + 2 * compiled->exclude_width;
   rs->compiled_ = std::move(compiled);
   return std::shared_ptr<const RuleSet>(std::move(rs));
 }

@@ -72,6 +72,16 @@ struct CompiledRegex {
   // structured fields whose name is a term of one of `field_lists`.
   bool field_only = false;
   std::vector<int> field_lists;
+  // Indices into CompiledRules::excludes: a match overlapping one of their
+  // matches is no candidate.
+  std::vector<int> excludes;
+};
+
+// A pattern's `exclude` expression: fixed width, so Hyperscan's end of a
+// match gives its start.
+struct ExcludeExpr {
+  std::string expr;
+  unsigned width = 0;
 };
 
 // Where an expression is scanned besides the combined database (hs_tier).
@@ -167,6 +177,10 @@ struct CompiledRules {
   std::unordered_map<std::string, std::vector<int>> field_terms;
   unsigned max_width = 0;             // over all regexes
   int max_proximity = 0;              // over all patterns
+  // Ids >= exclude_base (after the keyword terms) are exclude expressions.
+  unsigned exclude_base = 0;
+  std::vector<ExcludeExpr> excludes;
+  unsigned exclude_width = 0;         // widest exclude expression; 0 = none
 };
 
 // \w in Hyperscan's and RE2's byte mode: what a \b boundary separates.

@@ -443,6 +443,62 @@ types:
   CHECK(f[1].score == 65);
 }
 
+TEST_CASE("An exclude expression vetoes matches that overlap it, at every chunk size") {
+  const char* pack = R"(
+types:
+  - id: CODE
+    category: PII
+    patterns:
+      - regex: '\b\d{2}-\d{4}\b'
+        exclude: ['#\d', '\d{4}:[a-z]{12}', '@[a-z]{40} \d']
+        score: 65
+      - regex: '\bK\d{3}\b'
+        score: 65
+  - id: ZED
+    category: PII
+    patterns:
+      - regex: 'zz\d\d'
+        prefilter: 'zz'
+        exclude: ['\d\dq']
+        score: 65
+)";
+  // Per block: vetoed by a span over the match's start ("#1": the hit, the
+  // match's end, lies outside it), vetoed by a span holding the hit and
+  // reaching 13 bytes past the match ("5678:abc..."), kept, kept (no exclude
+  // on that pattern), a prefilter's match vetoed by a span after its hit
+  // ("12q"), kept, kept next to an exclude expression that does not match
+  // ("1234 :"), and vetoed by a span that starts 42 bytes before the match.
+  const std::vector<std::string> keep = {"56-7890", "K123", "zz34", "78-1234"};
+  std::string text;
+  std::vector<std::string> want;
+  for (int pad = 0; pad < 12; ++pad) {
+    text += std::string(static_cast<size_t>(pad), '.') +
+            " #12-4567 34-5678:abcdefghijkl 56-7890 K123 zz12q zz34 78-1234 : @" +
+            std::string(40, 'w') + " 90-1234\n";
+    want.insert(want.end(), keep.begin(), keep.end());
+  }
+  for (size_t chunk : {size_t{1}, size_t{2}, size_t{5}, size_t{7}, size_t{16}, size_t{61},
+                       size_t{4096}, size_t{1} << 20}) {
+    INFO("chunk " << chunk);
+    std::vector<std::string> got;
+    for (const auto& f : ScanWith(pack, text, chunk)) got.push_back(Span(text, f));
+    CHECK(got == want);
+  }
+  // The built-in date types exclude the common timestamps.
+  auto types = [](std::string_view t) {
+    std::vector<std::string> out;
+    for (const auto& f : Scan(t)) out.push_back(f.type);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  CHECK(types("seen on 2024-03-05, stable") == V{"DATE"});
+  CHECK(types("2024-03-05 09:45:11 INFO svc[7154] request").empty());
+  CHECK(types("at 2024-03-05T09:45:11Z").empty());
+  CHECK(types("on 03/05/2024 09:45 the").empty());
+  CHECK(types("2024/03/05 09:45 ok").empty());
+  CHECK(types("2024-03-05 9:45 ok").empty());  // not excluded: the validator rejects it
+}
+
 TEST_CASE("Patterns sharing a regex are confirmed once and scored separately") {
   const char* pack = R"(
 keywords:

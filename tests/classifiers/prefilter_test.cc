@@ -185,6 +185,32 @@ TEST_CASE("Bad prefilters are rejected at load with the rule's line") {
   CHECK_THAT(load(""), Catch::Contains("prefilter is empty"));
 }
 
+TEST_CASE("Bad exclude expressions are rejected at load with the rule's line") {
+  auto load = [](const std::string& exclude, const std::string& extra = "") {
+    std::string yaml =
+        "keywords:\n  k: [ref]\n"
+        "types:\n"
+        "  - id: T_ONE\n    category: PII\n    patterns:\n"
+        "      - regex: 'ab\\d{3}'\n        exclude: " + exclude + "\n        score: 65\n" + extra;
+    auto pack = ParseRulePack(yaml, "t.yaml");
+    if (!pack.ok()) return pack.status().message();
+    auto rules = RuleSet::Compile(pack.value());
+    return rules.ok() ? std::string() : rules.status().message();
+  };
+  CHECK(load("['x\\d{4}', 'yy']").empty());
+  CHECK_THAT(load("['\\d+']"),
+             Catch::Contains("t.yaml:7") && Catch::Contains("fixed number of bytes"));
+  CHECK_THAT(load("['\\d{2,3}']"), Catch::Contains("fixed number of bytes"));
+  CHECK_THAT(load("['x{65}']"), Catch::Contains("at most 64"));
+  CHECK_THAT(load("['x?']"), Catch::Contains("empty string"));
+  CHECK_THAT(load("['(ab']"), Catch::Contains("does not compile"));
+  CHECK_THAT(load("[]"), Catch::Contains("t.yaml:8") && Catch::Contains("names no expression"));
+  CHECK_THAT(load("['']"), Catch::Contains("empty expression"));
+  // A pattern that runs on field values only is not scanned by Hyperscan.
+  CHECK_THAT(load("['yy']", "        proximity: 0\n        evidence:\n          - any_of: [k]\n"),
+             Catch::Contains("t.yaml:7") && Catch::Contains("field values only"));
+}
+
 // Prose with identifiers far apart: the digit windows are few and small, so
 // the optimised path scans most bytes without the digit-bound expressions.
 std::string SparseText(uint32_t seed, size_t sentences) {
