@@ -334,8 +334,10 @@ class Matcher::Impl {
     for (size_t r = 0; r < per_regex_.size() && !limit_hit_; ++r) {
       if (per_regex_[r].empty()) continue;
       PrepareVeto(static_cast<int>(r));
-      if (!veto_.empty()) DropExcludedHits(per_regex_[r]);
-      if (per_regex_[r].empty()) continue;
+      if (!veto_.empty()) {
+        DropExcludedHits(per_regex_[r]);
+        if (per_regex_[r].empty()) continue;
+      }
       Confirm(static_cast<int>(r), per_regex_[r], len, limit);
       if (confirmed_.size() > runs_.back()) runs_.push_back(confirmed_.size());
     }

@@ -188,6 +188,23 @@ Result<std::string> ExpandLists(const std::string& regex, const RulePack& pack) 
   return out;
 }
 
+// Hyperscan's shortest and longest match of `expr` (UINT_MAX: unbounded),
+// or an error "WHAT does not compile in Hyperscan: ...".
+Status HsWidths(const std::string& expr, const std::string& what, unsigned* min_width,
+                unsigned* max_width) {
+  hs_expr_info_t* hs_info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(expr.c_str(), 0, &hs_info, &err) != HS_SUCCESS) {
+    std::string msg = err ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    return Status::InvalidArgument(what + " does not compile in Hyperscan: " + msg);
+  }
+  *min_width = hs_info->min_width;
+  *max_width = hs_info->max_width;
+  free(hs_info);
+  return Status::Ok();
+}
+
 // Compiles one distinct regex for RE2 and checks it against Hyperscan's view
 // of it: compiles, cannot match empty, bounded width, affordable program.
 Result<internal::CompiledRegex> CompileRegex(const std::string& regex) {
@@ -202,15 +219,8 @@ Result<internal::CompiledRegex> CompileRegex(const std::string& regex) {
                                    std::to_string(kMaxProgramSize) + ")");
   }
   cr.has_group = cr.re->NumberOfCapturingGroups() > 0;
-  hs_expr_info_t* hs_info = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_expression_info(regex.c_str(), 0, &hs_info, &err) != HS_SUCCESS) {
-    std::string msg = err ? err->message : "unknown error";
-    hs_free_compile_error(err);
-    return Status::InvalidArgument("regex does not compile in Hyperscan: " + msg);
-  }
-  unsigned min_width = hs_info->min_width, max_width = hs_info->max_width;
-  free(hs_info);
+  unsigned min_width = 0, max_width = 0;
+  if (Status s = HsWidths(regex, "regex", &min_width, &max_width); !s.ok()) return s;
   if (min_width == 0) return Status::InvalidArgument("regex can match the empty string");
   if (max_width == UINT_MAX || max_width > kMaxPatternWidth) {
     return Status::InvalidArgument("regex has no bounded match width <= " +
@@ -224,15 +234,8 @@ Result<internal::CompiledRegex> CompileRegex(const std::string& regex) {
 // A prefilter stands in for its regex in the Hyperscan database: it must
 // compile, match something, and be no wider than the regex it lies inside.
 Status CheckPrefilter(const std::string& prefilter, unsigned regex_max_width) {
-  hs_expr_info_t* hs_info = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_expression_info(prefilter.c_str(), 0, &hs_info, &err) != HS_SUCCESS) {
-    std::string msg = err ? err->message : "unknown error";
-    hs_free_compile_error(err);
-    return Status::InvalidArgument("prefilter does not compile in Hyperscan: " + msg);
-  }
-  unsigned min_width = hs_info->min_width, max_width = hs_info->max_width;
-  free(hs_info);
+  unsigned min_width = 0, max_width = 0;
+  if (Status s = HsWidths(prefilter, "prefilter", &min_width, &max_width); !s.ok()) return s;
   if (min_width == 0) return Status::InvalidArgument("prefilter can match the empty string");
   if (max_width == UINT_MAX || max_width > regex_max_width) {
     return Status::InvalidArgument("prefilter can match more bytes than its regex (" +
@@ -248,15 +251,10 @@ Status CheckPrefilter(const std::string& prefilter, unsigned regex_max_width) {
 // chunk ends). Sets *width.
 constexpr unsigned kMaxExcludeWidth = 64;
 Status CheckExclude(const std::string& expr, unsigned* width) {
-  hs_expr_info_t* hs_info = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_expression_info(expr.c_str(), 0, &hs_info, &err) != HS_SUCCESS) {
-    std::string msg = err ? err->message : "unknown error";
-    hs_free_compile_error(err);
-    return Status::InvalidArgument("exclude '" + expr + "' does not compile in Hyperscan: " + msg);
+  unsigned min_width = 0, max_width = 0;
+  if (Status s = HsWidths(expr, "exclude '" + expr + "'", &min_width, &max_width); !s.ok()) {
+    return s;
   }
-  unsigned min_width = hs_info->min_width, max_width = hs_info->max_width;
-  free(hs_info);
   if (min_width == 0) {
     return Status::InvalidArgument("exclude '" + expr + "' can match the empty string");
   }
@@ -270,16 +268,9 @@ Status CheckExclude(const std::string& expr, unsigned* width) {
 
 // Longest match of `regex` per Hyperscan, if it compiles and is bounded.
 bool MaxWidth(const std::string& regex, unsigned* width) {
-  hs_expr_info_t* info = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_expression_info(regex.c_str(), 0, &info, &err) != HS_SUCCESS) {
-    hs_free_compile_error(err);
-    return false;
-  }
-  *width = info->max_width;
-  bool bounded = info->max_width != UINT_MAX && info->min_width > 0;
-  free(info);
-  return bounded;
+  unsigned min_width = 0;
+  if (!HsWidths(regex, "regex", &min_width, width).ok()) return false;
+  return *width != UINT_MAX && min_width > 0;
 }
 
 }  // namespace
