@@ -141,6 +141,24 @@ TEST_CASE("Keyword evidence counts on either side, within the proximity window o
   CHECK(Scan("npi 1234567890").empty());  // bad check digit
 }
 
+TEST_CASE("An honorific is name evidence only with its period, never a unit like ms=") {
+  // A full name from the dictionaries is low (65) alone and medium (75) near
+  // a name keyword. "Dr." or "Ms." is such a keyword; "ms=93" in a log line,
+  // "MS" (a diagnosis) or "dr" (a drive) is not.
+  auto name_score = [](const std::string& text) {
+    auto f = Scan(text);
+    for (const auto& x : f) {
+      if (x.type == "PERSON_NAME") return x.score;
+    }
+    return 0;
+  };
+  CHECK(name_score("seen by Dr. today, then John Smith called") == 75);
+  CHECK(name_score("Ms. (per chart) John Smith") == 75);
+  CHECK(name_score("status=200 ms=93 user John Smith") == 65);
+  CHECK(name_score("history of MS; John Smith") == 65);
+  CHECK(name_score("dr 12, John Smith") == 65);
+}
+
 TEST_CASE("A keyword counts only as a whole word, at any chunk size") {
   // One-word keywords are scanned as bare literals and their word
   // boundaries checked on each hit: "ssn" inside "assn" or "ssns2" is no
