@@ -663,7 +663,9 @@ int RunRulesCheck(const std::vector<std::string>& files) {
     auto rules = classifiers::RuleSet::LoadWithBuiltins({f});
     Status combined = rules.ok() ? rules.value()->EnsureCompiled() : rules.status();
     if (!combined.ok()) {
-      std::cerr << EscapeBytes(combined.message()) << "\n";
+      // As `scan` prints the same error (Fail): control bytes escaped, a
+      // regex's backslashes as written.
+      std::cerr << tools::TerminalSafe(combined.message()) << "\n";
       rc = kExitFatal;
     } else {
       std::cout << EscapeBytes(f) << ": ok (" << rules.value()->types().size()

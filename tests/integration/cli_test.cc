@@ -160,6 +160,22 @@ TEST_CASE("rules check reports file:line and the rule id; rules list shows the t
   CHECK(Run(Phiscan() + " rules check " + dir.Join("bad.yaml"), &out, &err) == 1);
   CHECK(err.rfind(dir.Join("bad.yaml") + ":5: rule SITE_MRN: regex has no bounded match width",
                   0) == 0);
+  // The same rule error from `rules check` and `scan`, a regex's backslash
+  // as written in the pack.
+  WriteFile(dir.Join("exclude.yaml"),
+            "types:\n  - id: SITE_MRN\n    category: PHI\n    patterns:\n"
+            "      - regex: '\\bMRN\\d{7}\\b'\n        score: 80\n"
+            "        exclude: ['MRN-\\d+']\n");
+  std::string message = dir.Join("exclude.yaml") +
+                        ":5: rule SITE_MRN: exclude 'MRN-\\d+' must match a fixed number of "
+                        "bytes, at most 64\n";
+  CHECK(Run(Phiscan() + " rules check " + dir.Join("exclude.yaml"), &out, &err) == 1);
+  CHECK(err == message);
+  WriteFile(dir.Join("tree/a.txt"), "nothing here\n");
+  CHECK(Run(Phiscan() + " scan --quiet --catalog " + dir.Join("c.db") + " --rules " +
+                dir.Join("exclude.yaml") + " " + dir.Join("tree"),
+            &out, &err) == 1);
+  CHECK(err == "phiscan: error: " + message);
   WriteFile(dir.Join("good.yaml"),
             "types:\n  - id: SITE_MRN\n    category: PHI\n    hipaa: 8\n    patterns:\n"
             "      - regex: '\\bMRN\\d{7}\\b'\n        score: 80\n");
