@@ -459,6 +459,7 @@ class Matcher::Impl {
       while (i < ends.size() && ends[i] <= we + cr.max_width) we = ends[i++];
       ws = std::max({ws, base_, cursor_[r]});
       uint64_t we_ext = std::min<uint64_t>(we + cr.max_width, base_ + len);
+      if (Gated(cr, ws, we_ext, i < ends.size() ? ends[i] : UINT64_MAX, limit)) continue;
       size_t pos = ws - base_, endpos = we_ext - base_;
       const RE2& re = Re(r);
       while (pos < endpos && re.Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
@@ -484,6 +485,49 @@ class Matcher::Impl {
         if (t_abs >= we) break;
       }
     }
+  }
+
+  // Whether a window [ws, we_ext) of a gated regex (CompiledRegex::gate_lists)
+  // can be skipped: none of its lists occurs where the evidence of a match
+  // inside it would be looked for. Decided only where the answer and what
+  // skipping leaves out are this pass's alone, so the results are those of
+  // confirming the window and judging its candidates:
+  //   - every candidate in it is judged by this pass's FinalizeReady (it
+  //     ends by we_ext, ready proximity later, by `limit`), with the same
+  //     keywords and field spans as seen here;
+  //   - the RE2 search position its matches would set (cursor_) cannot
+  //     matter: the regex's next window in this pass, `next_hit` less its
+  //     width, and the next pass's (2 widths before `limit` at the
+  //     earliest) start after it.
+  bool Gated(const internal::CompiledRegex& cr, uint64_t ws, uint64_t we_ext, uint64_t next_hit,
+             uint64_t limit) const {
+    if (cr.gate_lists.empty()) return false;
+    const uint64_t w = cr.max_width;
+    const uint64_t reach = std::max<uint64_t>(cr.gate_proximity, 2 * w + 1);
+    if (we_ext + reach > limit) return false;
+    if (next_hit != UINT64_MAX && next_hit < we_ext + w + 1) return false;
+    // Keyword hits ending in [ws - proximity, we_ext + proximity].
+    const uint64_t lo = ws > cr.gate_proximity ? ws - cr.gate_proximity : 0;
+    const uint64_t hi = we_ext + cr.gate_proximity;
+    const KeywordHit* k = std::partition_point(keywords_.begin(), keywords_.end(),
+                                               [&](const KeywordHit& h) { return h.end < lo; });
+    for (; k != keywords_.end() && k->end <= hi; ++k) {
+      if (cr.gate_lists[k->list]) return false;
+    }
+    // Field spans FieldHit could consult for a candidate starting in
+    // [ws, we_ext]: those starting in that range and the kMaxNestedFields
+    // latest before it, if they reach into the window.
+    const FieldSpan* upto = std::partition_point(
+        fields_.begin(), fields_.end(), [&](const FieldSpan& f) { return f.start <= we_ext; });
+    for (int before = 0; upto != fields_.begin() && before < kMaxNestedFields;) {
+      const FieldSpan& f = *--upto;
+      if (f.start < ws) ++before;
+      if (f.end <= ws) continue;
+      for (int li : *f.lists) {
+        if (cr.gate_lists[li]) return false;
+      }
+    }
+    return true;
   }
 
   // Sets veto_ to this pass's matches of regex r's exclude expressions,

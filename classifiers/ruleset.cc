@@ -233,6 +233,25 @@ Result<internal::CompiledRegex> CompileRegex(const std::string& regex) {
 
 // A prefilter stands in for its regex in the Hyperscan database: it must
 // compile, match something, and be no wider than the regex it lies inside.
+// The keyword evidence gate of `cr` (CompiledRegex::gate_lists): set only
+// if every pattern on it has a group that needs at least one list to occur.
+void SetEvidenceGate(const internal::CompiledRules& compiled, internal::CompiledRegex& cr) {
+  std::vector<uint8_t> lists(compiled.keyword_lists.size(), 0);
+  unsigned proximity = 0;
+  for (int p : cr.patterns) {
+    const auto& cp = compiled.patterns[p];
+    auto required = std::find_if(cp.evidence.begin(), cp.evidence.end(), [](const auto& e) {
+      return e.kind == EvidenceGroup::Kind::kAnyOf ||
+             (e.kind == EvidenceGroup::Kind::kAtLeast && e.min_lists >= 1);
+    });
+    if (required == cp.evidence.end() || required->lists.empty()) return;
+    for (int li : required->lists) lists[li] = 1;
+    proximity = std::max(proximity, static_cast<unsigned>(cp.proximity));
+  }
+  cr.gate_lists = std::move(lists);
+  cr.gate_proximity = proximity;
+}
+
 Status CheckPrefilter(const std::string& prefilter, unsigned regex_max_width) {
   unsigned min_width = 0, max_width = 0;
   if (Status s = HsWidths(prefilter, "prefilter", &min_width, &max_width); !s.ok()) return s;
@@ -442,6 +461,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   std::vector<uint8_t> tiers, whole;
   for (size_t r = 0; r < compiled->regexes.size(); ++r) {
     auto& cr = compiled->regexes[r];
+    SetEvidenceGate(*compiled, cr);
     cr.field_only = std::all_of(cr.patterns.begin(), cr.patterns.end(), [&](int p) {
       const auto& cp = compiled->patterns[p];
       return cp.proximity == 0 &&

@@ -75,6 +75,14 @@ struct CompiledRegex {
   // Indices into CompiledRules::excludes: a match overlapping one of their
   // matches is no candidate.
   std::vector<int> excludes;
+  // Keyword evidence gate. Set when every pattern on the regex requires
+  // keyword evidence (an any_of or at_least group): per keyword list, 1 if
+  // it is in such a group of some pattern (the first required group of
+  // each), so no match can pass without one of these lists within
+  // gate_proximity of it, as a keyword or as a structured field's name.
+  // Empty: not gated.
+  std::vector<uint8_t> gate_lists;
+  unsigned gate_proximity = 0;  // widest proximity of its patterns
 };
 
 // A pattern's `exclude` expression: fixed width, so Hyperscan's end of a

@@ -141,6 +141,51 @@ TEST_CASE("Keyword evidence counts on either side, within the proximity window o
   CHECK(Scan("npi 1234567890").empty());  // bad check digit
 }
 
+TEST_CASE("A keyword-required type is found with its keyword at any distance within reach, "
+          "at every chunk size") {
+  // UK_NHS needs an NHS keyword within 300 bytes: the Matcher skips RE2 for
+  // its hits where none can be, decided per pass. Keywords before and after
+  // the value, near the edge of reach, other NHS-shaped numbers nearby, a
+  // structured field named for the list: the same at every chunk size as in
+  // one chunk, and the keyword's reach as documented.
+  auto nhs = [](const std::vector<Found>& f) {
+    return std::count_if(f.begin(), f.end(), [](const Found& x) { return x.type == "UK_NHS"; });
+  };
+  for (size_t gap : {size_t{1}, size_t{40}, size_t{290}, size_t{299}, size_t{330}, size_t{900}}) {
+    const std::string pad(gap, ' ');
+    const std::string texts[] = {
+        "nhs" + pad + "9434765919 end\n",
+        "ref 9434765919" + pad + " nhs\n",
+        "9434765919 x 9434765919" + pad + "nhs no" + pad + "9434765919\n",
+        Filler(5000) + "nhs" + pad + "943 476 5919\n" + Filler(3000),
+    };
+    for (const auto& text : texts) {
+      INFO("gap " << gap << ": " << text.substr(0, 60));
+      const auto whole = Scan(text);
+      if (gap <= 290) CHECK(nhs(whole) >= 1);
+      if (gap >= 330) CHECK(nhs(whole) == 0);
+      for (size_t chunk : {size_t{1}, size_t{7}, size_t{61}, size_t{333}, size_t{4096}}) {
+        INFO("chunk " << chunk);
+        CHECK(Scan(text, chunk) == whole);
+      }
+    }
+  }
+  // A value in a field named "nhs number", no keyword in the text.
+  for (size_t chunk : {size_t{1}, size_t{61}, size_t{1} << 20}) {
+    MatcherOptions opt;
+    opt.chunk_size = chunk;
+    Matcher m(Rules(), nullptr, opt);
+    Collector c;
+    c.rules = &m.rules();
+    m.Begin(&c);
+    const std::string text = Filler(2000) + "9434765919\n" + Filler(2000);
+    m.AddFieldContext(2000, 2010, "NHS Number");
+    REQUIRE(m.Feed(text).ok());
+    REQUIRE(m.Finish().ok());
+    CHECK(nhs(c.found) == 1);
+  }
+}
+
 TEST_CASE("An honorific is name evidence only with its period, never a unit like ms=") {
   // A full name from the dictionaries is low (65) alone and medium (75) near
   // a name keyword. "Dr." or "Ms." is such a keyword; "ms=93" in a log line,
