@@ -147,6 +147,7 @@ class CatalogReader::Impl {
                       const std::function<void(const FindingRow&)>& fn);
   Result<std::map<std::string, TypeDefinition>> TypeDefinitions();
   Result<std::vector<std::string>> KeyIds();
+  Result<bool> HasLabel(const std::string& label);
 
  private:
   std::string What() const { return "reading catalog " + display_; }
@@ -653,6 +654,16 @@ Result<std::vector<std::string>> CatalogReader::Impl::KeyIds() {
   return ids;
 }
 
+Result<bool> CatalogReader::Impl::HasLabel(const std::string& label) {
+  bool found = false;
+  // One seek in assets_by_label.
+  Status s = QueryWith(
+      "SELECT 1 FROM assets WHERE label = ?1 AND removed_run IS NULL LIMIT 1",
+      [&](Statement& st) { st.BindText(1, label); }, [&](const Statement&) { found = true; });
+  if (!s.ok()) return s;
+  return found;
+}
+
 CatalogReader::CatalogReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CatalogReader::~CatalogReader() = default;
 
@@ -753,5 +764,6 @@ Result<std::map<std::string, TypeDefinition>> CatalogReader::TypeDefinitions() {
 }
 
 Result<std::vector<std::string>> CatalogReader::KeyIds() { return impl_->KeyIds(); }
+Result<bool> CatalogReader::HasLabel(const std::string& label) { return impl_->HasLabel(label); }
 
 }  // namespace phiscan::catalog

@@ -222,6 +222,8 @@ class CatalogReader {
   Result<std::map<std::string, TypeDefinition>> TypeDefinitions();
   // Distinct non-empty key fingerprints runs recorded (RunInfo::key_id).
   Result<std::vector<std::string>> KeyIds();
+  // Whether some present asset carries `label` (exact bytes).
+  Result<bool> HasLabel(const std::string& label);
 
   class Impl;
 

@@ -16,6 +16,7 @@
 // The field names of every format are a public contract (scripts and SIEM
 // pipelines parse them): change them only by adding.
 #include <fcntl.h>
+#include <strings.h>
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -83,6 +84,45 @@ void PrintError(std::string_view message) {
 int CatalogError(const Status& s) {
   PrintError(s.message());
   return kExitCatalogError;
+}
+
+// A --type or --label that matches nothing because of a typo or the wrong
+// case would read as "nothing sensitive here": both are checked against
+// what the catalog knows (a type some run defined; a built-in label or one
+// some present asset carries). Returns 0 if they are known, else prints one
+// line and returns the usage exit code.
+int CheckFilterNames(CatalogReader& r, const Options& opts) {
+  if (!opts.type.empty()) {
+    auto defs = r.TypeDefinitions();
+    if (!defs.ok()) return CatalogError(defs.status());
+    if (!defs->count(opts.type)) {
+      std::string hint;
+      for (const auto& [id, def] : *defs) {
+        if (strcasecmp(id.c_str(), opts.type.c_str()) == 0) hint = " (did you mean " + id + "?)";
+      }
+      PrintError("--type: no type '" + EscapeBytes(opts.type) + "' in this catalog" + hint +
+                 "; 'phiscan rules list' shows the type ids");
+      return kExitUsage;
+    }
+  }
+  if (!opts.label.empty()) {
+    static const char* const kBuiltinLabels[] = {"PHI", "PCI", "CREDENTIALS", "PII", "NONE"};
+    for (const char* l : kBuiltinLabels) {
+      if (opts.label == l) return 0;
+    }
+    auto found = r.HasLabel(opts.label);
+    if (!found.ok()) return CatalogError(found.status());
+    if (!*found) {
+      std::string hint;
+      for (const char* l : kBuiltinLabels) {
+        if (strcasecmp(l, opts.label.c_str()) == 0) hint = std::string(" (did you mean ") + l + "?)";
+      }
+      PrintError("--label: no asset has label '" + EscapeBytes(opts.label) + "'" + hint +
+                 "; the built-in labels are PHI, PCI, CREDENTIALS, PII and NONE");
+      return kExitUsage;
+    }
+  }
+  return 0;
 }
 
 // Catalog text (labels, type ids, reasons, masked shapes) as output text:
@@ -592,7 +632,7 @@ void AddConfidenceOption(CLI::App* sub, Options* opts) {
 void AddAssetFilters(CLI::App* sub, Options* opts) {
   sub->add_option("--type", opts->type, "only assets with this type id, e.g. US_SSN")
       ->type_name("TYPE");
-  sub->add_option("--label", opts->label, "only assets with this label: PHI, PCI, PII or NONE")
+  sub->add_option("--label", opts->label, "only assets with this label: PHI, PCI, CREDENTIALS, PII, NONE or a site pack's label")
       ->type_name("LABEL");
   sub->add_option("--path-prefix", opts->path_prefix,
                   "only assets whose path starts with these bytes")
@@ -719,6 +759,7 @@ int Main(int argc, char** argv) {
   auto reader = CatalogReader::Open(opts.catalog);
   if (!reader.ok()) return CatalogError(reader.status());
   CatalogReader& r = **reader;
+  if (int rc = CheckFilterNames(r, opts); rc != 0) return rc;
   if (summary->parsed()) return RunSummary(r, filter, format);
   if (assets->parsed()) return RunAssets(r, filter, format);
   if (findings->parsed()) return RunFindings(r, filter, format);

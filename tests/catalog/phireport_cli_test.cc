@@ -202,6 +202,14 @@ TEST_CASE("phireport usage errors exit 2 with one line on stderr") {
       "assets --catalog '" + db + "' --no-such-flag",
       "",  // no report named
       "frobnicate",
+      // A filter naming nothing the catalog knows is a typo, not an empty
+      // answer: wrong case, unknown label, unknown type.
+      "assets --catalog '" + db + "' --label phi",
+      "events --catalog '" + db + "' --label SECRETISH",
+      "assets --catalog '" + db + "' --type us_ssn",
+      "findings --catalog '" + db + "' --type NO_SUCH_TYPE",
+      "folders --catalog '" + db + "' --type NO_SUCH_TYPE",
+      "locate --catalog '" + db + "' --value 536228726 --type NO_SUCH_TYPE",
   };
   for (const std::string& args : bad_invocations) {
     INFO(args);
@@ -211,6 +219,24 @@ TEST_CASE("phireport usage errors exit 2 with one line on stderr") {
     CHECK_THAT(o.err, Catch::StartsWith("phireport: error: "));
     CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
   }
+}
+
+TEST_CASE("phireport --label and --type take what the catalog knows") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  Outcome o = Run(dir, "assets --catalog '" + db + "' --type US_SSN --format csv");
+  CHECK(o.exit_code == 0);
+  CHECK(std::count(o.out.begin(), o.out.end(), '\n') == 2);  // header and one asset
+  o = Run(dir, "assets --catalog '" + db + "' --label PHI --format csv");
+  CHECK(o.exit_code == 0);
+  CHECK(std::count(o.out.begin(), o.out.end(), '\n') == 3);
+  // A built-in label no asset has yet is a valid, empty answer.
+  o = Run(dir, "assets --catalog '" + db + "' --label CREDENTIALS --format csv");
+  CHECK(o.exit_code == 0);
+  CHECK(std::count(o.out.begin(), o.out.end(), '\n') == 1);
+  o = Run(dir, "assets --catalog '" + db + "' --type us_ssn");
+  CHECK(o.exit_code == 2);
+  CHECK_THAT(o.err, Catch::Contains("did you mean US_SSN?"));
 }
 
 TEST_CASE("phireport catalog errors exit 1 with one line on stderr") {
