@@ -344,10 +344,14 @@ int RunScan(const ScanArgs& args) {
   if (!run.ok()) return Fail(kExitFatal, run.status().message());
 
   // Never scan our own output, wherever the catalog sits relative to the roots.
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".lock"}) {
     if (auto id = DevIno(args.catalog + suffix)) options.skip.push_back(*id);
   }
   if (auto id = DevIno(key_path)) options.skip.push_back(*id);
+  // Nor the log this run appends to: it changes while the walk runs.
+  if (!args.log_file.empty()) {
+    if (auto id = DevIno(args.log_file)) options.skip.push_back(*id);
+  }
 
   auto started = std::chrono::steady_clock::now();
   scanner::WalkProgress walk_progress;

@@ -205,3 +205,19 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
   REQUIRE(runs.size() == 2);
   CHECK(runs[0]["status"] == "completed");
 }
+
+TEST_CASE("The catalog's files, its key, its lock and the run's log are never scanned") {
+  TempDir dir;
+  WriteFile(dir.Join("share/visit.txt"), "Patient SSN: 536-22-8726\n");
+  const std::string cat = dir.Join("share/c.db");
+  const std::string log = dir.Join("share/scan.log");
+  for (int run = 0; run < 2; ++run) {  // the second run finds them all in place
+    REQUIRE(Run(Phiscan() + " scan --quiet --log-format json --log-file " + log + " --catalog " +
+                cat + " " + dir.Join("share")) == 0);
+  }
+  std::string out;
+  REQUIRE(Run(Phireport() + " assets --format jsonl --catalog " + cat, &out) == 0);
+  auto rows = ParseJsonl(out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["path"] == dir.Join("share/visit.txt"));
+}
