@@ -16,6 +16,7 @@
 // The field names of every format are a public contract (scripts and SIEM
 // pipelines parse them): change them only by adding.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <fmt/core.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -557,7 +559,39 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
   return s.ok() ? 0 : CatalogError(s);
 }
 
+// Whether `output` names one of the catalog's own files (the database, its
+// WAL, SHM, journal, lock or key), by inode when both exist and by
+// normalised absolute path otherwise: writing the report there would destroy
+// the inventory or the key its tokens were made with.
+bool IsCatalogFile(const std::string& output, const Options& opts) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> own;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".lock", ".key"}) {
+    own.push_back(opts.catalog + suffix);
+  }
+  if (!opts.key.empty()) own.push_back(opts.key);
+  std::error_code ec;
+  const fs::path out = fs::weakly_canonical(fs::absolute(output, ec), ec);
+  struct stat os;
+  const bool out_exists = stat(output.c_str(), &os) == 0;
+  for (const std::string& f : own) {
+    struct stat fst;
+    if (out_exists && stat(f.c_str(), &fst) == 0 && fst.st_dev == os.st_dev &&
+        fst.st_ino == os.st_ino) {
+      return true;
+    }
+    std::error_code fec;
+    if (!ec && fs::weakly_canonical(fs::absolute(f, fec), fec) == out && !fec) return true;
+  }
+  return false;
+}
+
 int RunHtml(CatalogReader& reader, const catalog::Filter& filter, const Options& opts) {
+  if (IsCatalogFile(opts.output, opts) || IsCatalogFile(opts.output + ".tmp", opts)) {
+    PrintError("-o " + EscapeBytes(opts.output) +
+               " is one of the catalog's own files; choose another name");
+    return kExitUsage;
+  }
   HtmlReportData data;
   data.catalog_display = EscapeBytes(opts.catalog);
   data.generated_at = IsoSeconds(std::time(nullptr)).get<std::string>();

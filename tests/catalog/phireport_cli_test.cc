@@ -239,6 +239,24 @@ TEST_CASE("phireport --label and --type take what the catalog knows") {
   CHECK_THAT(o.err, Catch::Contains("did you mean US_SSN?"));
 }
 
+TEST_CASE("phireport html never writes over the catalog's own files") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  testing::WriteFile(dir.Join("scan.db.key"), std::string(32, 'k'));
+  const std::string key_before = testing::ReadFile(dir.Join("scan.db.key"));
+  for (const std::string& target :
+       {db, dir.Join("./scan.db"), db + "-wal", db + ".key", db + ".lock"}) {
+    INFO(target);
+    Outcome o = Run(dir, "html --catalog '" + db + "' -o '" + target + "'");
+    CHECK(o.exit_code == 2);
+    CHECK_THAT(o.err, Catch::Contains("one of the catalog's own files"));
+  }
+  CHECK(testing::ReadFile(dir.Join("scan.db.key")) == key_before);
+  CHECK(Run(dir, "summary --catalog '" + db + "'").exit_code == 0);
+  CHECK(Run(dir, "html --catalog '" + db + "' -o '" + dir.Join("report.html") + "'").exit_code ==
+        0);
+}
+
 TEST_CASE("phireport catalog errors exit 1 with one line on stderr") {
   testing::TempDir dir;
   testing::WriteFile(dir.Join("notes.txt"), std::string(1024, 'x'));
