@@ -72,6 +72,8 @@ const char* TextEncodingName(TextEncoding encoding) {
     case TextEncoding::kUtf8: return "utf-8";
     case TextEncoding::kUtf16Le: return "utf-16le";
     case TextEncoding::kUtf16Be: return "utf-16be";
+    case TextEncoding::kUtf32Le: return "utf-32le";
+    case TextEncoding::kUtf32Be: return "utf-32be";
     case TextEncoding::kBinary: return "binary";
   }
   return "?";
@@ -82,21 +84,42 @@ EncodingGuess SniffEncoding(std::string_view head) {
   if (head.size() >= 3 && b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF) {
     return {TextEncoding::kUtf8, 3};
   }
+  // UTF-32's little-endian BOM begins with UTF-16's.
+  if (head.size() >= 4 && b(0) == 0xFF && b(1) == 0xFE && b(2) == 0 && b(3) == 0) {
+    return {TextEncoding::kUtf32Le, 4};
+  }
+  if (head.size() >= 4 && b(0) == 0 && b(1) == 0 && b(2) == 0xFE && b(3) == 0xFF) {
+    return {TextEncoding::kUtf32Be, 4};
+  }
   if (head.size() >= 2 && b(0) == 0xFF && b(1) == 0xFE) return {TextEncoding::kUtf16Le, 2};
   if (head.size() >= 2 && b(0) == 0xFE && b(1) == 0xFF) return {TextEncoding::kUtf16Be, 2};
   if (std::memchr(head.data(), '\0', head.size()) == nullptr) return {TextEncoding::kUtf8, 0};
   // UTF-16 without a BOM: text in Latin scripts has a NUL in nearly every
   // high byte and almost never in a low byte. Random binary has NULs at both
   // parities about equally (1/256 each), so it never passes both thresholds.
+  // Text in other alphabets (Cyrillic, Greek, Hebrew, Arabic, Indic) keeps
+  // NULs in the high bytes of its spaces, digits and punctuation, and its
+  // letters' high bytes are small (U+0370-0DFF). ASCII text with a NUL every
+  // few bytes (padding, or a NUL inserted on purpose) has the parity too,
+  // but read as UTF-16 most of its units are two printable ASCII bytes, CJK
+  // ideographs made up of letter pairs: that is binary, a recorded gap, not
+  // text that decodes to nothing and reads as clean.
   size_t pairs = head.size() / 2;
   if (pairs >= 2) {
-    size_t even = 0, odd = 0;
+    size_t even = 0, odd = 0, ascii_pairs = 0;
+    auto printable = [](unsigned char c) { return c >= 0x20 && c < 0x7F; };
     for (size_t i = 0; i < pairs * 2; i += 2) {
       even += head[i] == '\0';
       odd += head[i + 1] == '\0';
+      ascii_pairs += printable(b(i)) && printable(b(i + 1));
     }
-    if (odd * 10 >= pairs * 3 && even * 20 <= pairs) return {TextEncoding::kUtf16Le, 0};
-    if (even * 10 >= pairs * 3 && odd * 20 <= pairs) return {TextEncoding::kUtf16Be, 0};
+    const bool text_like = ascii_pairs * 10 <= pairs;
+    if (odd * 10 >= pairs * 3 && even * 20 <= pairs && text_like) {
+      return {TextEncoding::kUtf16Le, 0};
+    }
+    if (even * 10 >= pairs * 3 && odd * 20 <= pairs && text_like) {
+      return {TextEncoding::kUtf16Be, 0};
+    }
   }
   return {TextEncoding::kBinary, 0};
 }
@@ -113,8 +136,20 @@ void TextDecoder::EmitScratch(TextConsumer& out) {
 void TextDecoder::Decode(std::string_view bytes, TextConsumer& out) {
   if (encoding_ == TextEncoding::kUtf8) {
     DecodeUtf8(bytes, out);
-  } else {
+  } else if (UnitBytes() == 2) {
     DecodeUtf16(bytes, out);
+  } else {
+    DecodeUtf32(bytes, out);
+  }
+}
+
+size_t TextDecoder::UnitBytes() const {
+  switch (encoding_) {
+    case TextEncoding::kUtf16Le:
+    case TextEncoding::kUtf16Be: return 2;
+    case TextEncoding::kUtf32Le:
+    case TextEncoding::kUtf32Be: return 4;
+    default: return 1;
   }
 }
 
@@ -226,6 +261,37 @@ void TextDecoder::DecodeUtf16(std::string_view bytes, TextConsumer& out) {
   pos_ = base + i;
 }
 
+void TextDecoder::DecodeUtf32(std::string_view bytes, TextConsumer& out) {
+  std::string joined;
+  if (carry_len_ > 0) {
+    joined.assign(carry_, carry_len_);
+    joined.append(bytes);
+    bytes = joined;
+    carry_len_ = 0;
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const size_t n = bytes.size();
+  const uint64_t base = pos_;
+  const bool le = encoding_ == TextEncoding::kUtf32Le;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint32_t cp =
+        le ? (p[i] | (p[i + 1] << 8) | (p[i + 2] << 16) | (uint32_t{p[i + 3]} << 24))
+           : ((uint32_t{p[i]} << 24) | (p[i + 1] << 16) | (p[i + 2] << 8) | p[i + 3]);
+    size_t out_len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    int cls = static_cast<int>(out_len);  // output bytes per source byte, x4 (4 per unit)
+    if (cls != scratch_class_) EmitScratch(out);
+    if (scratch_.empty()) scratch_src_ = base + i;
+    AppendUtf8(cp, scratch_);  // a surrogate or a value past U+10FFFF: U+FFFD
+    scratch_class_ = cls;
+    scratch_src_end_ = base + i + 4;
+  }
+  EmitScratch(out);
+  carry_len_ = n - i;
+  std::memcpy(carry_, p + i, carry_len_);
+  pos_ = base + i;
+}
+
 void TextDecoder::Finish(TextConsumer& out) {
   EmitScratch(out);
   for (size_t k = 0; k < carry_len_;) {
@@ -234,7 +300,7 @@ void TextDecoder::Finish(TextConsumer& out) {
     if (encoding_ == TextEncoding::kUtf8) {
       AppendUtf8(Cp1252(static_cast<unsigned char>(carry_[k])), piece);
     } else {
-      src = carry_len_ - k >= 2 ? 2 : 1;
+      src = std::min(carry_len_ - k, UnitBytes());  // a cut unit
       AppendUtf8(0xFFFD, piece);
     }
     out.OnText(piece, pos_ + k, pos_ + k + src);
@@ -245,12 +311,13 @@ void TextDecoder::Finish(TextConsumer& out) {
 }
 
 uint64_t TextDecoder::SkipZeros(uint64_t n, TextConsumer& out) {
-  static const std::string kZeros(kHoleText + 1, '\0');
+  static const std::string kZeros(kHoleText + 3, '\0');  // up to a unit more
+  const size_t unit = UnitBytes();
   size_t z = kHoleText;
-  if (encoding_ != TextEncoding::kUtf8 && (carry_len_ + z) % 2 != 0) ++z;  // end on a unit
+  while ((carry_len_ + z) % unit != 0) ++z;  // end on a unit
   if (n <= z) return 0;
   const uint64_t skip = n - z;
-  if (encoding_ != TextEncoding::kUtf8 && skip % 2 != 0) return 0;
+  if (skip % unit != 0) return 0;
   Decode(std::string_view(kZeros.data(), z), out);
   EmitScratch(out);  // a run of text must not span the skipped bytes
   pos_ += skip;

@@ -36,7 +36,7 @@ namespace phiscan::scanner {
 // becomes U+FFFD. Shared by the decoder and the format transformers.
 void AppendUtf8(uint32_t cp, std::string& out);
 
-enum class TextEncoding { kUtf8, kUtf16Le, kUtf16Be, kBinary };
+enum class TextEncoding { kUtf8, kUtf16Le, kUtf16Be, kUtf32Le, kUtf32Be, kBinary };
 const char* TextEncodingName(TextEncoding encoding);
 
 struct EncodingGuess {
@@ -80,6 +80,9 @@ class TextDecoder {
  private:
   void DecodeUtf8(std::string_view bytes, TextConsumer& out);
   void DecodeUtf16(std::string_view bytes, TextConsumer& out);
+  void DecodeUtf32(std::string_view bytes, TextConsumer& out);
+  // Bytes per code unit: 1, 2 or 4.
+  size_t UnitBytes() const;
   void EmitScratch(TextConsumer& out);
 
   TextEncoding encoding_;

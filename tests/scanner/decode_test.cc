@@ -45,7 +45,59 @@ std::string Utf16(std::u16string_view s, bool le) {
   return out;
 }
 
+std::string Utf32(std::u32string_view s, bool le) {
+  std::string out;
+  for (char32_t u : s) {
+    for (int k = 0; k < 4; ++k) {
+      out += static_cast<char>(le ? (u >> (8 * k)) & 0xFF : (u >> (8 * (3 - k))) & 0xFF);
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("SniffEncoding: ASCII with NULs at one parity is binary, other alphabets stay UTF-16") {
+  // A NUL every few bytes puts them all at one parity; read as UTF-16 the
+  // text would become CJK ideographs and the SSN vanish from a clean record.
+  std::string padded = "SSN 536-22-8726";
+  for (int i = 0; i < 100; ++i) padded += std::string("hello\0", 6);
+  CHECK(SniffEncoding(padded).encoding == TextEncoding::kBinary);
+  std::string padded4 = "SSN 536-22-8726 ";
+  for (int i = 0; i < 100; ++i) padded4 += std::string("abc\0", 4);
+  CHECK(SniffEncoding(padded4).encoding == TextEncoding::kBinary);
+  // Without a BOM: Cyrillic and Greek text with spaces and digits.
+  for (bool le : {true, false}) {
+    std::string ru = Utf16(u"\u041f\u0430\u0446\u0438\u0435\u043d\u0442 \u0418\u0432\u0430\u043d\u043e\u0432, "
+                           u"\u0421\u041d\u0418\u041b\u0421 112-233-445 95, 1980",
+                           le);
+    CHECK(SniffEncoding(ru).encoding == (le ? TextEncoding::kUtf16Le : TextEncoding::kUtf16Be));
+    std::string el = Utf16(u"\u0391\u03c3\u03b8\u03b5\u03bd\u03ae\u03c2 12 \u03b1\u03c0\u03cc 2024", le);
+    CHECK(SniffEncoding(el).encoding == (le ? TextEncoding::kUtf16Le : TextEncoding::kUtf16Be));
+  }
+}
+
+TEST_CASE("UTF-32 with a BOM decodes in any split, offsets exact") {
+  std::u32string s = U"Caf\u00e9 SSN 536-22-8726 \U0001F600 end";
+  const std::string want = "Caf\xC3\xA9 SSN 536-22-8726 \xF0\x9F\x98\x80 end";
+  for (bool le : {true, false}) {
+    const std::string bom = le ? std::string("\xFF\xFE\0\0", 4) : std::string("\0\0\xFE\xFF", 4);
+    const std::string bytes = bom + Utf32(s, le);
+    EncodingGuess g = SniffEncoding(bytes);
+    CHECK(g.encoding == (le ? TextEncoding::kUtf32Le : TextEncoding::kUtf32Be));
+    CHECK(g.bom_bytes == 4);
+    for (size_t split : {1, 2, 3, 5, 4096}) {
+      Collect c = DecodeSplit(g.encoding, bytes, split, 4);
+      REQUIRE(c.text == want);
+      const size_t ssn = want.find("536");
+      CHECK(c.map.MapStart(ssn) == 4 + 4 * 9);  // U"Café SSN " is 9 code points
+      CHECK(c.map.MapEnd(ssn + 11) == 4 + 4 * 20);
+    }
+  }
+  // A value past U+10FFFF and a cut last unit become U+FFFD.
+  Collect c = DecodeSplit(TextEncoding::kUtf32Le, std::string("\0\0\x11\0A\0\0\0B\0", 10), 3);
+  CHECK(c.text == "\xEF\xBF\xBD" "A" "\xEF\xBF\xBD");
+}
 
 TEST_CASE("SniffEncoding: BOMs, the UTF-16 NUL pattern, binary") {
   CHECK(SniffEncoding("plain text").encoding == TextEncoding::kUtf8);
