@@ -26,6 +26,19 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return n;
 }
 
+// Whether the valid n-byte sequence at s[i] is a bidirectional formatting
+// character (U+061C, U+200E-200F, U+202A-202E, U+2066-2069). Printed raw,
+// they reorder what follows them on screen ("Trojan Source"): a file named
+// "\u202Etxt.exe" would display as "exe.txt".
+bool IsBidiControl(std::string_view s, size_t i, size_t n) {
+  auto b = [&](size_t k) { return static_cast<uint8_t>(s[i + k]); };
+  if (n == 2) return b(0) == 0xD8 && b(1) == 0x9C;
+  if (n != 3 || b(0) != 0xE2) return false;
+  if (b(1) == 0x80) return b(2) == 0x8E || b(2) == 0x8F || (b(2) >= 0xAA && b(2) <= 0xAE);
+  if (b(1) == 0x81) return b(2) >= 0xA6 && b(2) <= 0xA9;
+  return false;
+}
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view raw) {
@@ -48,8 +61,19 @@ std::string EscapeBytes(std::string_view raw) {
     if (c == '\t') { out += "\\t"; ++i; continue; }
     if (c == '\r') { out += "\\r"; ++i; continue; }
     size_t n = Utf8SequenceLength(raw, i);
-    // C0 controls, DEL, and C1 controls (U+0080..U+009F) are escaped.
+    // C0 controls, DEL, and C1 controls (U+0080..U+009F) are escaped, and
+    // so are the bytes of a bidirectional formatting character.
     bool c1 = n == 2 && c == 0xC2 && static_cast<uint8_t>(raw[i + 1]) < 0xA0;
+    if (n >= 2 && IsBidiControl(raw, i, n)) {
+      for (size_t k = 0; k < n; ++k) {
+        const auto byte = static_cast<uint8_t>(raw[i + k]);
+        out += "\\x";
+        out += kHex[byte >> 4];
+        out += kHex[byte & 0xF];
+      }
+      i += n;
+      continue;
+    }
     if (n == 0 || c < 0x20 || c == 0x7F || c1) {
       out += "\\x";
       out += kHex[c >> 4];

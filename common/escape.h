@@ -14,7 +14,8 @@
 namespace phiscan {
 
 // Valid, printable UTF-8 passes through; control bytes become \n, \t, \r or
-// \xNN; a backslash becomes "\\"; bytes that are not valid UTF-8 become \xNN.
+// \xNN; a backslash becomes "\\"; bytes that are not valid UTF-8 become \xNN,
+// and so do those of a bidirectional formatting character (U+202E...).
 // The result is valid UTF-8 with no control characters.
 std::string EscapeBytes(std::string_view raw);
 

@@ -20,6 +20,19 @@ TEST_CASE("EscapeBytes turns invalid UTF-8 into hex escapes") {
   CHECK(phiscan::IsValidUtf8(EscapeBytes("x\xfe\xff\n")));
 }
 
+TEST_CASE("EscapeBytes escapes bidirectional formatting characters, keeps other UTF-8") {
+  // "Trojan Source": U+202E (RIGHT-TO-LEFT OVERRIDE) would show
+  // "\u202Etxt.exe" as "exe.txt".
+  CHECK(EscapeBytes("\xe2\x80\xae" "txt.exe") == "\\xe2\\x80\\xae" "txt.exe");
+  CHECK(EscapeBytes("a\xe2\x81\xa6" "b\xe2\x81\xa9") == "a\\xe2\\x81\\xa6" "b\\xe2\\x81\\xa9");
+  CHECK(EscapeBytes("\xe2\x80\x8f\xd8\x9c") == "\\xe2\\x80\\x8f\\xd8\\x9c");
+  // Neighbours stay: an en dash (U+2013), a zero-width joiner (U+200D),
+  // Arabic letters.
+  CHECK(EscapeBytes("\xe2\x80\x93") == "\xe2\x80\x93");
+  CHECK(EscapeBytes("\xe2\x80\x8d") == "\xe2\x80\x8d");
+  CHECK(EscapeBytes("\xd8\xa8\xd9\x8a") == "\xd8\xa8\xd9\x8a");
+}
+
 TEST_CASE("Confidence buckets follow the 65/75/85 convention") {
   using phiscan::Confidence;
   CHECK(phiscan::ConfidenceFromScore(65) == Confidence::kLow);
