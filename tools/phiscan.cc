@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -233,7 +234,24 @@ Result<uint64_t> CountFailOn(const std::string& catalog_path, const std::vector<
   return hits;
 }
 
-int RunScan(const ScanArgs& args) {
+// A scan root as the catalog stores it: absolute and lexically normal
+// ("share", "./share/" and "/srv/x/../share" all become "/srv/share" when
+// run from /srv), so one tree scanned from two working directories, or
+// spelt two ways, is one inventory and not two. Symbolic links are kept as
+// written, not resolved: a share mounted behind a link keeps its name.
+std::string CanonicalRoot(const std::string& root) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p = fs::absolute(fs::path(root), ec);
+  if (ec) return root;
+  std::string out = p.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+int RunScan(const ScanArgs& typed_args) {
+  ScanArgs args = typed_args;
+  for (auto& root : args.roots) root = CanonicalRoot(root);
   // Installed first, so a Ctrl-C during start-up (rule compilation, catalog
   // open) still ends with a clean exit rather than a killed process.
   InstallSignalHandlers();

@@ -221,3 +221,19 @@ TEST_CASE("The catalog's files, its key, its lock and the run's log are never sc
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["path"] == dir.Join("share/visit.txt"));
 }
+
+TEST_CASE("One tree spelt two ways, or scanned from two directories, is one inventory") {
+  TempDir dir;
+  WriteFile(dir.Join("share/notes/visit.txt"), "Patient SSN: 536-22-8726\n");
+  const std::string cat = " --quiet --catalog " + dir.Join("c.db") + " ";
+  REQUIRE(Run("cd " + dir.path() + " && " + Phiscan() + " scan" + cat + "share") == 0);
+  REQUIRE(Run("cd " + dir.Join("share") + " && " + Phiscan() + " scan" + cat + "./notes/../") == 0);
+  REQUIRE(Run(Phiscan() + " scan" + cat + dir.Join("share") + "/") == 0);
+  std::string out;
+  REQUIRE(Run(Phireport() + " assets --format jsonl --catalog " + dir.Join("c.db"), &out) == 0);
+  auto rows = ParseJsonl(out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["path"] == dir.Join("share/notes/visit.txt"));
+  REQUIRE(Run(Phireport() + " diff --format jsonl --catalog " + dir.Join("c.db"), &out) == 0);
+  CHECK(ParseJsonl(out).empty());  // the third run changed nothing
+}
