@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "classifiers/aggregate.h"
 #include "scanner/formats/archive.h"
@@ -44,6 +45,30 @@ class MemberSource : public ByteSource {
   formats::ArchiveReader& reader_;
   Budget& budget_;
   uint64_t bytes_ = 0;
+};
+
+// Member names unique within one container. A name seen before (a zip with
+// two entries "a.txt", a file appended twice with `tar -r`) gets "part-K-"
+// in front of its last component, K being the member's position among the
+// container's members (from 1), as a repeated mail attachment name does:
+// each copy is a record of its own rather than the later one replacing the
+// earlier in the catalog, and a rescan gives the same names.
+class MemberNames {
+ public:
+  std::string Take(std::string_view name) {
+    ++count_;
+    std::string unique(name);
+    while (!used_.insert(unique).second) {
+      size_t cut = unique.find_last_of('/');
+      cut = cut == std::string::npos ? 0 : cut + 1;
+      unique.insert(cut, "part-" + std::to_string(count_) + "-");
+    }
+    return unique;
+  }
+
+ private:
+  std::set<std::string> used_;
+  size_t count_ = 0;
 };
 
 // "notes.txt.gz" → "notes.txt": the name of the single stream inside a
@@ -256,6 +281,7 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
     return;
   }
   bool any = false;
+  MemberNames names;
   formats::ArchiveEntry entry;
   for (;;) {
     if (!budget_->CheckTime()) {
@@ -280,7 +306,7 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
       MarkPartial(out[idx], budget_->reason());
       break;
     }
-    std::string member = reader.value()->is_raw() ? RawMemberName(name) : entry.name;
+    std::string member = reader.value()->is_raw() ? RawMemberName(name) : names.Take(entry.name);
     size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
     if (entry.encrypted) {
       out[m].status = AssetStatus::kEncrypted;
@@ -330,6 +356,7 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
     MarkFailure(out[idx], reader.status(), false);
     return;
   }
+  MemberNames names;
   formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
   sink.ReportTextOffsets();
   formats::ArchiveEntry entry;
@@ -350,9 +377,10 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
       // An embedded workbook or document is a member of its own.
       if (!budget_->TakeMember()) break;
       if (!budget_->DepthAllowed(depth + 1)) continue;
-      size_t m = AddMember(entry.name, idx, entry.size, entry.mtime_ns, entry.mode, out);
+      std::string member = names.Take(entry.name);
+      size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
       MemberSource ms(*reader.value(), *budget_);
-      Process(ms, entry.name, m, depth + 1, out);
+      Process(ms, member, m, depth + 1, out);
       continue;
     }
     if (!IsOfficeTextPart(entry.name, odf)) continue;

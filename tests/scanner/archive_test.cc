@@ -261,3 +261,39 @@ TEST_CASE("a 7z inside a container larger than max_buffered_member is partial(li
   REQUIRE(recs.size() == 2);
   CHECK(StatusOf(recs[1]) == "partial(limit_size)");
 }
+
+TEST_CASE("a name used twice in an archive: each copy is a member of its own") {
+  // A zip with two entries "a.txt", a tar with a file appended twice: the
+  // later copy must not replace the earlier one (in the catalog both had the
+  // same member path, and the clean copy hid the SSN).
+  std::vector<ArchiveMember> twice = {{"a.txt", kPlant}, {"a.txt", "nothing here\n"}};
+  for (const char* format : {"zip", "gnutar", "pax"}) {
+    INFO(format);
+    auto bytes = WriteArchive(format, "", twice);
+    auto recs = ExtractMemory(bytes, "dup2.zip");
+    REQUIRE(recs.size() == 3);
+    CHECK(recs[1].member == "a.txt");
+    CHECK(TypeCounts(recs[1]) == kPlantTypes);
+    CHECK(recs[2].member == "part-2-a.txt");
+    CHECK(recs[2].findings.empty());
+    // Read as a stream inside another zip: the same names.
+    auto outer = ExtractMemory(WriteArchive("zip", "", {{"dup2.zip", bytes}}), "outer.zip");
+    REQUIRE(outer.size() == 4);
+    CHECK(outer[2].member == "dup2.zip!a.txt");
+    CHECK(outer[3].member == "dup2.zip!part-2-a.txt");
+  }
+  // In a directory the prefix goes on the file name; a real name that is
+  // already taken by a renamed copy is renamed in turn, never merged.
+  auto recs = ExtractMemory(WriteArchive("pax", "gzip",
+                                         {{"d/a.txt", kPlant},
+                                          {"d/part-3-a.txt", kPlant},
+                                          {"d/a.txt", kPlant},
+                                          {"d/part-3-a.txt", kPlant}}),
+                            "dup.tar.gz");
+  REQUIRE(recs.size() == 5);
+  CHECK(recs[1].member == "d/a.txt");
+  CHECK(recs[2].member == "d/part-3-a.txt");
+  CHECK(recs[3].member == "d/part-3-part-3-a.txt");
+  CHECK(recs[4].member == "d/part-4-part-3-a.txt");
+  for (size_t i = 1; i < recs.size(); ++i) CHECK(TypeCounts(recs[i]) == kPlantTypes);
+}
