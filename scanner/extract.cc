@@ -23,10 +23,13 @@ namespace {
 // the encoding heuristic enough text; never less than ScanLimits::sniff_bytes.
 constexpr size_t kMinPeek = 4096;
 
-// A member's bytes as libarchive decompresses them, charged to the budget.
+// A member's bytes as libarchive decompresses them, charged to the budget
+// unless `charge` is false: the members of a decompressed tar were charged
+// already, as the bytes of the stream they were read from.
 class MemberSource : public ByteSource {
  public:
-  MemberSource(formats::ArchiveReader& reader, Budget& budget) : reader_(reader), budget_(budget) {}
+  MemberSource(formats::ArchiveReader& reader, Budget& budget, bool charge = true)
+      : reader_(reader), budget_(budget), charge_(charge) {}
   Result<size_t> Read(std::span<char> buf) override {
     if (!budget_.CheckTime() || budget_.exhausted()) {
       return Status::LimitExceeded(std::string("budget: ") + budget_.reason());
@@ -34,7 +37,7 @@ class MemberSource : public ByteSource {
     auto n = reader_.ReadData(buf);
     if (!n.ok()) return n;
     bytes_ += n.value();
-    if (!budget_.ChargeBytes(n.value())) {
+    if (charge_ && !budget_.ChargeBytes(n.value())) {
       return Status::LimitExceeded(std::string("budget: ") + budget_.reason());
     }
     return n;
@@ -44,6 +47,7 @@ class MemberSource : public ByteSource {
  private:
   formats::ArchiveReader& reader_;
   Budget& budget_;
+  bool charge_;
   uint64_t bytes_ = 0;
 };
 
@@ -261,12 +265,54 @@ void Extractor::Impl::Process(ByteSource& src, std::string_view name, size_t idx
 // ---- Archives -------------------------------------------------------------
 
 void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx, int depth,
-                              bool raw, Records& out) {
+                              bool compressed, Records& out) {
   if (!budget_->DepthAllowed(depth + 1)) {
     MarkPartial(out[idx], "limit_depth",
                 "container nested deeper than " + std::to_string(limits_.max_depth));
     return;
   }
+  if (!compressed) return Members(in, idx, depth, true, out);
+  // A compressed file is decompressed first and its content sniffed like any
+  // file's: a tar (zip, 7z) is read as the archive, anything else is one
+  // member named after the file. Left to choose, libarchive reads a leading
+  // zero block as an empty tar and never looks past it (text after 1 KiB of
+  // zeros went unread, the file recorded clean); and the stream's bytes pass
+  // through here, where they are charged to the budget, rather than only
+  // inside libarchive's tar reader.
+  auto stream = formats::ArchiveReader::Open(in, formats::ArchiveReader::Content::kStream,
+                                             &*budget_);
+  if (!stream.ok()) {
+    MarkFailure(out[idx], stream.status(), false);
+    return;
+  }
+  formats::ArchiveEntry entry;
+  auto next = stream.value()->Next(entry);
+  if (!next.ok()) {
+    MarkFailure(out[idx], next.status(), false);
+    return;
+  }
+  if (!next.value()) return;
+  MemberSource data(*stream.value(), *budget_);
+  PeekSource head(data, std::max(limits_.sniff_bytes, kMinPeek));
+  if (!head.peek_status().ok()) {
+    MarkFailure(out[idx], head.peek_status(), false);
+    return;
+  }
+  std::string member = RawMemberName(name);
+  if (formats::SniffContent(head.head(), member) == formats::ContentKind::kArchive) {
+    Members(head, idx, depth, false, out);
+  } else if (!budget_->TakeMember()) {
+    MarkPartial(out[idx], budget_->reason());
+  } else {
+    size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
+    Process(head, member, m, depth + 1, out);
+    if (entry.size < 0) out[m].size = data.bytes();
+  }
+  if (budget_->exhausted()) MarkPartial(out[idx], budget_->reason());
+  if (stream.value()->fatal()) MarkPartial(out[idx], "corrupt", "compressed stream unreadable");
+}
+
+void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge, Records& out) {
   ByteSource* src = &in;
   std::string buffer;
   std::optional<formats::MemorySource> memory;
@@ -275,7 +321,8 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
     memory.emplace(buffer);
     src = &*memory;
   }
-  auto reader = formats::ArchiveReader::Open(*src, raw);
+  auto reader = formats::ArchiveReader::Open(*src, formats::ArchiveReader::Content::kArchive,
+                                             &*budget_);
   if (!reader.ok()) {
     MarkFailure(out[idx], reader.status(), false);
     return;
@@ -306,7 +353,7 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
       MarkPartial(out[idx], budget_->reason());
       break;
     }
-    std::string member = reader.value()->is_raw() ? RawMemberName(name) : names.Take(entry.name);
+    std::string member = names.Take(entry.name);
     size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
     if (entry.encrypted) {
       out[m].status = AssetStatus::kEncrypted;
@@ -314,7 +361,7 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
       out[m].detail = "encrypted archive member";
       continue;
     }
-    MemberSource ms(*reader.value(), *budget_);
+    MemberSource ms(*reader.value(), *budget_, charge);
     Process(ms, member, m, depth + 1, out);
     if (entry.size < 0) out[m].size = ms.bytes();
     if (budget_->exhausted()) {
@@ -325,6 +372,9 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
       MarkPartial(out[idx], "corrupt", "archive unreadable after member " + member);
       break;
     }
+  }
+  if (reader.value()->skipped_damage()) {
+    MarkPartial(out[idx], "corrupt", "damaged tar header skipped");
   }
 }
 
@@ -351,7 +401,7 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
     }
     if (src->seekable()) table = formats::LoadSharedStrings(*src, limits_, *budget_);
   }
-  auto reader = formats::ArchiveReader::Open(*src, false);
+  auto reader = formats::ArchiveReader::Open(*src, formats::ArchiveReader::Content::kArchive);
   if (!reader.ok()) {
     MarkFailure(out[idx], reader.status(), false);
     return;

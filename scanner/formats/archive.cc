@@ -65,6 +65,11 @@ ArchiveReader::~ArchiveReader() {
 long ArchiveReader::ReadCallback(struct archive* a, void* client, const void** buffer) {  // NOLINT
   auto* self = static_cast<ArchiveReader*>(client);
   *buffer = self->buf_.data();
+  if (self->budget_ != nullptr && !self->budget_->CheckTime()) {
+    self->source_error_ = Status::LimitExceeded(std::string("budget: ") + self->budget_->reason());
+    archive_set_error(a, EINTR, "budget exhausted");
+    return -1;
+  }
   Result<size_t> n = self->src_.seekable()
                          ? self->src_.ReadAt(self->pos_, {self->buf_.data(), self->buf_.size()})
                          : self->src_.Read({self->buf_.data(), self->buf_.size()});
@@ -96,15 +101,27 @@ int64_t ArchiveReader::SkipCallback(struct archive*, void* client, int64_t reque
   return static_cast<int64_t>(n);
 }
 
-Result<std::unique_ptr<ArchiveReader>> ArchiveReader::Open(ByteSource& src, bool allow_raw) {
+Result<std::unique_ptr<ArchiveReader>> ArchiveReader::Open(ByteSource& src, Content content,
+                                                           Budget* budget) {
   std::unique_ptr<ArchiveReader> r(new ArchiveReader(src));
+  r->budget_ = budget;
   r->a_ = archive_read_new();
   if (r->a_ == nullptr) return Status::IoError("libarchive: out of memory");
   for (const auto* f : InProcess()) f->fn(r->a_);
-  archive_read_support_format_zip(r->a_);
-  archive_read_support_format_tar(r->a_);
-  archive_read_support_format_7zip(r->a_);
-  if (allow_raw) archive_read_support_format_raw(r->a_);
+  if (content == Content::kStream) {
+    archive_read_support_format_raw(r->a_);
+  } else {
+    archive_read_support_format_zip(r->a_);
+    archive_read_support_format_tar(r->a_);
+    archive_read_support_format_7zip(r->a_);
+    // Without it the first zero block ends the archive, and whatever
+    // follows (a second archive appended with cat, any hidden data) is
+    // never read while the archive reads as complete.
+    if (archive_read_set_format_option(r->a_, "tar", "read_concatenated_archives", "1") !=
+        ARCHIVE_OK) {
+      return Status::IoError("libarchive: tar:read_concatenated_archives not supported");
+    }
+  }
   archive_read_set_read_callback(r->a_, &ReadCallback);
   archive_read_set_callback_data(r->a_, r.get());
   if (src.seekable()) {
@@ -137,9 +154,11 @@ Status ArchiveReader::ErrorStatus(int rc, bool reading_data) {
 Result<bool> ArchiveReader::Next(ArchiveEntry& entry) {
   struct archive_entry* e = nullptr;
   int rc;
-  do {
+  for (;;) {
     rc = archive_read_next_header(a_, &e);
-  } while (rc == ARCHIVE_RETRY);
+    if (rc != ARCHIVE_RETRY) break;
+    skipped_damage_ = true;
+  }
   if (rc == ARCHIVE_EOF) return false;
   if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return ErrorStatus(rc, false);
   const char* name = archive_entry_pathname_utf8(e);
@@ -166,8 +185,6 @@ Result<size_t> ArchiveReader::ReadData(std::span<char> buf) {
     return ErrorStatus(static_cast<int>(n), true);
   }
 }
-
-bool ArchiveReader::is_raw() const { return archive_format(a_) == ARCHIVE_FORMAT_RAW; }
 
 std::string ArchiveReader::format_name() const {
   const char* n = archive_format_name(a_);

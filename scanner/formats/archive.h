@@ -1,7 +1,8 @@
 // ArchiveReader: libarchive behind a narrow, safe interface.
 //
 // Only an allowlist is enabled: formats zip, tar (ustar, pax, GNU) and 7z
-// (plus "raw", a single compressed stream, when asked), and the filters
+// (or only "raw", a compressed stream's decompressed bytes, when asked for a
+// stream), and the filters
 // gzip, bzip2, xz/lzma and zstd, each only if libarchive implements it
 // in-process: a filter whose registration answers ARCHIVE_WARN would run an
 // external program and is left out. archive_read_support_filter_all, program
@@ -9,7 +10,10 @@
 // written to disk: members are read into caller buffers.
 //
 // A seekable source gets a seek callback (so zip is read through its central
-// directory); anything else is read as a stream.
+// directory); anything else is read as a stream. Tar archives are read past
+// their end-of-archive zero blocks (libarchive's read_concatenated_archives):
+// `cat a.tar b.tar` and a tar with data after its end are read to the end of
+// the input, not to the first zero block.
 //
 // Thread safety: one owner at a time.
 #ifndef PHISCAN_SCANNER_FORMATS_ARCHIVE_H_
@@ -22,6 +26,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "scanner/budget.h"
 #include "scanner/formats/byte_source.h"
 
 struct archive;
@@ -39,9 +44,17 @@ struct ArchiveEntry {
 
 class ArchiveReader {
  public:
-  // Opens `src` (REQUIRES: outlives the reader). Errors: kCorrupt (no
-  // allowlisted format recognised it), kEncrypted.
-  static Result<std::unique_ptr<ArchiveReader>> Open(ByteSource& src, bool allow_raw);
+  enum class Content {
+    kArchive,  // zip, tar or 7z, possibly compressed
+    kStream,   // any bytes, decompressed: one entry holding them ("raw")
+  };
+  // Opens `src` (REQUIRES: `src` and `budget`, if given, outlive the
+  // reader). With a budget, every read of `src` checks its time first, so
+  // work libarchive does between two calls (skipping a long run of zero
+  // blocks) stops at the deadline. Errors: kCorrupt (no allowlisted format
+  // recognised it), kEncrypted.
+  static Result<std::unique_ptr<ArchiveReader>> Open(ByteSource& src, Content content,
+                                                     Budget* budget = nullptr);
   ~ArchiveReader();
   ArchiveReader(const ArchiveReader&) = delete;
   ArchiveReader& operator=(const ArchiveReader&) = delete;
@@ -57,9 +70,10 @@ class ArchiveReader {
   Result<size_t> ReadData(std::span<char> buf);
 
   bool fatal() const { return fatal_; }
-  // True when the content is a single compressed stream (format "raw"), not
-  // an archive: its one entry has no name of its own.
-  bool is_raw() const;
+  // True once a header was skipped as damaged (libarchive's tar reader steps
+  // over a block that is not a valid header and goes on): bytes were passed
+  // over unread.
+  bool skipped_damage() const { return skipped_damage_; }
   // libarchive's name of the detected format, e.g. "ZIP 2.0 (deflation)".
   std::string format_name() const;
 
@@ -74,12 +88,14 @@ class ArchiveReader {
   static int64_t SkipCallback(struct archive*, void* client, int64_t request);
 
   ByteSource& src_;
+  Budget* budget_ = nullptr;
   struct archive* a_ = nullptr;
   std::vector<char> buf_;
   uint64_t pos_ = 0;      // for seekable sources
   Status source_error_;   // the source's own failure, reported instead of libarchive's
   bool fatal_ = false;
   bool entry_encrypted_ = false;
+  bool skipped_damage_ = false;
 };
 
 }  // namespace phiscan::scanner::formats

@@ -43,8 +43,13 @@ class Extractor::Impl {
                    uint32_t mode, Records& out);
 
   // Format handlers. Each fills out[idx] and may add members.
-  void Archive(formats::PeekSource& in, std::string_view name, size_t idx, int depth, bool raw,
-               Records& out);
+  // `compressed`: a gzip/bzip2/xz/zstd stream, holding a tar or any file.
+  void Archive(formats::PeekSource& in, std::string_view name, size_t idx, int depth,
+               bool compressed, Records& out);
+  // The members of the zip, tar or 7z in `in`, added below out[idx];
+  // `charge`: their bytes count against the budget (false when the stream
+  // they come from was charged already).
+  void Members(formats::PeekSource& in, size_t idx, int depth, bool charge, Records& out);
   void OfficeZip(formats::PeekSource& in, size_t idx, int depth, bool odf, Records& out);
   void Text(formats::PeekSource& in, std::string_view name, size_t idx, int depth, Records& out);
   void Rtf(formats::PeekSource& in, size_t idx, int depth, Records& out);

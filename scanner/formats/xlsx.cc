@@ -273,7 +273,7 @@ bool ParseSharedStrings(std::string_view xml, size_t max_bytes, SharedStrings& o
 
 std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits& limits,
                                                Budget& budget) {
-  auto reader = ArchiveReader::Open(src, false);
+  auto reader = ArchiveReader::Open(src, ArchiveReader::Content::kArchive);
   if (!reader.ok()) return std::nullopt;
   SharedStrings table;
   bool sheets = false;

@@ -297,3 +297,51 @@ TEST_CASE("a name used twice in an archive: each copy is a member of its own") {
   CHECK(recs[4].member == "d/part-4-part-3-a.txt");
   for (size_t i = 1; i < recs.size(); ++i) CHECK(TypeCounts(recs[i]) == kPlantTypes);
 }
+
+TEST_CASE("tar: what follows the end-of-archive zero blocks is read") {
+  // `cat a.tar b.tar`: b.tar's members used to be skipped, the file complete.
+  auto a = WriteArchive("gnutar", "", {{"a.txt", kPlant}});
+  auto b = WriteArchive("gnutar", "", {{"b.txt", kPlant}});
+  for (const char* filter : {"", "gzip", "xz"}) {
+    INFO("filter " << filter);
+    std::string bytes = *filter ? WriteArchive("raw", filter, {{"data", a + b}}) : a + b;
+    auto recs = ExtractMemory(bytes, "cat.tar");
+    REQUIRE(recs.size() == 3);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(recs[1].member == "a.txt");
+    CHECK(recs[2].member == "b.txt");
+    CHECK(TypeCounts(recs[2]) == kPlantTypes);
+  }
+  // Text after the end of a tar is not a member: the tar is partial, not clean.
+  std::string text;
+  for (int i = 0; i < 20; ++i) text += kPlant;
+  auto recs = ExtractMemory(a + text, "hidden.tar");
+  REQUIRE(!recs.empty());
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+}
+
+TEST_CASE("a compressed stream starting with zero blocks is read as its bytes, not as a tar") {
+  // libarchive took 512 or 1024 zero bytes for the end of an empty tar: the
+  // text after them was never read and the file recorded complete and clean.
+  std::string text;
+  for (int i = 0; i < 10; ++i) text += "Patient SSN: 536-22-8726 card 4111 1111 1111 1111\n";
+  const std::map<std::string, uint64_t> types = {{"US_SSN", 10}, {"CREDIT_CARD", 10}};
+  scanner::ScanLimits binary;
+  binary.scan_binary = true;
+  for (const char* filter : {"gzip", "bzip2", "xz"}) {
+    for (size_t zeros : {512, 1024}) {
+      INFO(filter << ", " << zeros << " zeros");
+      auto bytes = WriteArchive("raw", filter, {{"data", std::string(zeros, '\0') + text}});
+      // The same as those bytes in a plain file: binary, skipped with a
+      // reason (a coverage gap), and classified with --scan-binary.
+      auto recs = ExtractMemory(bytes, "z.txt.gz");
+      REQUIRE(recs.size() == 2);
+      CHECK(recs[1].member == "z.txt");
+      CHECK(StatusOf(recs[1]) == "skipped(binary)");
+      auto scanned = ExtractMemory(bytes, "z.txt.gz", binary);
+      REQUIRE(scanned.size() == 2);
+      CHECK(StatusOf(scanned[1]) == "complete");
+      CHECK(TypeCounts(scanned[1]) == types);
+    }
+  }
+}
