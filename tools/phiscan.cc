@@ -327,12 +327,16 @@ int RunScan(const ScanArgs& typed_args) {
   }
 
   const std::string key_id = tools::KeyFingerprint(key.value());
+  // What a file's results depend on besides its bytes: the rules, and
+  // whether binaries are classified (a file skipped as binary is final, so
+  // turning --scan-binary on or off must read it again).
+  const std::string classified_with =
+      rules.value()->version() + (options.limits.scan_binary ? "+scan-binary" : "");
   // Incremental by default: files whose identity, rules and key are as the
   // catalog recorded them are carried over unread.
   std::unique_ptr<tools::CatalogPriorState> prior;
   if (!args.full) {
-    auto loaded =
-        tools::CatalogPriorState::Load(*writer.value(), rules.value()->version(), key_id);
+    auto loaded = tools::CatalogPriorState::Load(*writer.value(), classified_with, key_id);
     if (!loaded.ok()) return Fail(kExitFatal, loaded.status().message());
     prior = std::move(loaded.value());
     options.prior = prior.get();
@@ -340,7 +344,7 @@ int RunScan(const ScanArgs& typed_args) {
 
   catalog::RunInfo info;
   info.roots = args.roots;
-  info.rules_version = rules.value()->version();
+  info.rules_version = classified_with;
   info.key_id = key_id;
   nlohmann::json opts = {{"threads", options.threads},
                          {"chunk_size", options.limits.chunk_size},

@@ -237,3 +237,28 @@ TEST_CASE("One tree spelt two ways, or scanned from two directories, is one inve
   REQUIRE(Run(Phireport() + " diff --format jsonl --catalog " + dir.Join("c.db"), &out) == 0);
   CHECK(ParseJsonl(out).empty());  // the third run changed nothing
 }
+
+TEST_CASE("Turning --scan-binary on or off reads the files again, incremental or not") {
+  TempDir dir;
+  WriteFile(dir.Join("share/blob.bin"), std::string("SSN 536-22-8726\0bin", 19));
+  WriteFile(dir.Join("share/note.txt"), "nothing here\n");
+  const std::string cat = " --quiet --catalog " + dir.Join("c.db") + " ";
+  auto blob = [&] {
+    std::string out;
+    REQUIRE(Run(Phireport() + " assets --format jsonl --catalog " + dir.Join("c.db"), &out) == 0);
+    for (const auto& row : ParseJsonl(out)) {
+      if (row["path"] == dir.Join("share/blob.bin")) return row;
+    }
+    FAIL("blob.bin not in the catalog");
+    return json();
+  };
+  REQUIRE(Run(Phiscan() + " scan" + cat + dir.Join("share")) == 0);
+  CHECK(blob()["status"] == "skipped");
+  REQUIRE(Run(Phiscan() + " scan --scan-binary" + cat + dir.Join("share")) == 0);
+  CHECK(blob()["status"] == "complete");
+  CHECK(blob()["types"].contains("US_SSN"));
+  REQUIRE(Run(Phiscan() + " scan --scan-binary" + cat + dir.Join("share")) == 0);
+  CHECK(blob()["types"].contains("US_SSN"));  // carried over with the same option
+  REQUIRE(Run(Phiscan() + " scan" + cat + dir.Join("share")) == 0);
+  CHECK(blob()["status"] == "skipped");
+}
