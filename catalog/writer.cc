@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -433,7 +434,7 @@ class CatalogWriter::Impl {
   const std::string what_ = "catalog " + display_;  // context for error messages
   Statement begin_, commit_, rollback_, savepoint_, release_, rollback_to_;
   Statement upsert_asset_, delete_types_, delete_findings_, insert_type_, insert_finding_;
-  Statement add_counters_, touch_unchanged_, carry_over_, insert_history_;
+  Statement add_counters_, touch_unchanged_, carry_over_, insert_history_, prior_label_;
 
   int64_t run_id_ = 0;
   std::string rules_version_;
@@ -514,6 +515,10 @@ Status CatalogWriter::Impl::PrepareStatements() {
       // Members of a carried-over file are carried over with it (same path).
       {&touch_unchanged_,
        "UPDATE assets SET last_seen_run = ?2 WHERE path = ?1 AND removed_run IS NULL"},
+      // What a file that can no longer be read was last classified as.
+      {&prior_label_,
+       "SELECT label, label_rule FROM assets"
+       " WHERE path = ?1 AND member = x'' AND removed_run IS NULL AND label IS NOT NULL"},
       // The same for kCarryChunk paths at once (unused places bound to NULL,
       // which matches nothing); one row per top-level asset says which
       // paths the catalog holds.
@@ -901,8 +906,28 @@ void CatalogWriter::Impl::Commit() {
   for (std::string& d : gap_dirs) gap_dirs_.push_back(std::move(d));
 }
 
-Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r, size_t txn_index) {
+Status CatalogWriter::Impl::WriteAsset(const AssetRecord& record, size_t txn_index) {
   const std::string& what = what_;
+  // A file that was classified before and now cannot be read (permissions
+  // taken away, an I/O error) keeps its last label, types, findings and
+  // members, under its new status: reading nothing is a coverage gap, not a
+  // finding that the PHI has gone ("no longer sensitive" in diff, a lower
+  // count in summary, an event feed that forgets it).
+  std::optional<AssetRecord> kept;
+  if (record.status == AssetStatus::kUnreadable && !record.member) {
+    prior_label_.BindBlob(1, record.path);
+    int rc = prior_label_.Step();
+    if (rc == SQLITE_ROW) {
+      kept = record;
+      kept->label = prior_label_.ColumnBytes(0);
+      kept->label_rule = prior_label_.ColumnBytes(1);
+      while (rc == SQLITE_ROW) rc = prior_label_.Step();
+    }
+    Status ps = rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);
+    prior_label_.Reset();
+    if (!ps.ok()) return ps;
+  }
+  const AssetRecord& r = kept ? *kept : record;
   Statement& up = upsert_asset_;
   up.BindBlob(1, r.path);
   up.BindBlob(2, r.member ? std::string_view(*r.member) : std::string_view());
@@ -963,6 +988,13 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& r, size_t txn_index) {
   insert_history_.BindUint(9, r.ino);
   if (s = insert_history_.Run(what); !s.ok()) return s;
 
+  if (kept) {
+    // Its members were not read either: they stay present, as for a file
+    // carried over unchanged.
+    touch_unchanged_.BindBlob(1, r.path);
+    touch_unchanged_.BindInt(2, run_id_);
+    return touch_unchanged_.Run(what);
+  }
   // The new scan replaces what an earlier run recorded for this asset; a
   // new asset has nothing to replace.
   if (!inserted) {

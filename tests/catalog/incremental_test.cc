@@ -80,6 +80,52 @@ TEST_CASE("An unchanged asset keeps its findings and is only marked seen") {
   CHECK(PeekOne(db, "SELECT count(*) FROM asset_history WHERE run_id = 2") == "0");
 }
 
+TEST_CASE("A file that can no longer be read keeps its last classification, as a gap") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  auto writer = OpenWriter(db);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  writer->Submit(Sensitive("/srv/share/a.txt"));
+  AssetRecord zip = Sensitive("/srv/share/b.zip");
+  writer->Submit(std::move(zip));
+  AssetRecord member = Sensitive("/srv/share/b.zip");
+  member.member = "inner.txt";
+  writer->Submit(std::move(member));
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+
+  // Run 2: permissions taken away from both; a never-seen file is
+  // unreadable too.
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  for (const char* path : {"/srv/share/a.txt", "/srv/share/b.zip", "/srv/share/new.txt"}) {
+    AssetRecord u = MakeAsset(path);
+    u.status = AssetStatus::kUnreadable;
+    u.reason = "permission_denied";
+    writer->Submit(std::move(u));
+  }
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+
+  CHECK(PeekColumn(db,
+                   "SELECT path || '!' || member || ' ' || status || ' ' || coalesce(label, '-')"
+                   " || ' ' || (removed_run IS NULL) FROM assets ORDER BY path, member") ==
+        std::vector<std::string>{"/srv/share/a.txt! 4 PHI 1", "/srv/share/b.zip! 4 PHI 1",
+                                 "/srv/share/b.zip!inner.txt 0 PHI 1",
+                                 "/srv/share/new.txt! 4 - 1"});
+  CHECK(PeekOne(db, "SELECT count(*) FROM findings") == "3");
+  CHECK(PeekOne(db, "SELECT count(*) FROM asset_types") == "3");
+  // diff: nothing stopped being sensitive, nothing was removed.
+  auto reader = CatalogReader::Open(db);
+  REQUIRE(reader.ok());
+  std::vector<std::string> changes;
+  REQUIRE((*reader)
+              ->Diff(1, 2, [&](const catalog::DiffRow& d) { changes.push_back(d.change + " " + d.path); })
+              .ok());
+  for (const auto& c : changes) {
+    INFO(c);
+    CHECK(c.find("no_longer_sensitive") == std::string::npos);
+    CHECK(c.find("removed") == std::string::npos);
+  }
+}
+
 TEST_CASE("A carried-over asset the catalog does not hold is a write error, not a silent loss") {
   testing::TempDir dir;
   auto writer = OpenWriter(dir.Join("c.db"));
