@@ -441,7 +441,17 @@ int RunScan(const ScanArgs& typed_args) {
     // Gaps carried over from earlier runs (unchanged files) count too.
     auto gaps = CountGaps(args.catalog, args.roots);
     if (!gaps.ok()) return Fail(kExitFatal, gaps.status().message());
-    if (gaps.value() > 0) return kExitGaps;
+    if (gaps.value() > 0) {
+      // The summary line counts this run's gaps; files carried over unread
+      // keep theirs, so say which number the exit status is about.
+      if (!args.quiet) {
+        std::cerr << fmt::format(
+            "phiscan: {} assets under the roots are coverage gaps (--strict; this run's and "
+            "carried over)\n",
+            gaps.value());
+      }
+      return kExitGaps;
+    }
   }
   return kExitOk;
 }

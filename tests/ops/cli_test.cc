@@ -93,6 +93,11 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   WriteFile(dir.Join("share/bin/blob.bin"), std::string("\0\1\2binary", 9));
   CHECK(Run(base + dir.Join("share")) == 0);             // gaps alone do not fail a scan...
   CHECK(Run(base + "--strict " + dir.Join("share")) == 3);  // ...unless asked
+  // Without --quiet the exit status is explained: the gap was carried over,
+  // so this run's summary line counts none.
+  const std::string loud = Phiscan() + " scan --catalog " + dir.Join("c.db") + " ";
+  CHECK(Run(loud + "--strict " + dir.Join("share"), nullptr, &err) == 3);
+  CHECK(err.find("1 assets under the roots are coverage gaps") != std::string::npos);
 }
 
 TEST_CASE("--fail-on and --strict count only what lies under the roots scanned") {
