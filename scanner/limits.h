@@ -72,6 +72,14 @@ struct ScanLimits {
   // worker: depth-first, one such buffer at a time per nesting level.
   uint64_t max_buffered_member = 64ull << 20;
 
+  // Bytes of text one PDF stream may show (the strings of its Tj, TJ, ' and "
+  // operators, counted after decoding, before poppler runs: pdf_measure.h).
+  // poppler lays out a whole page at once, up to about 1.5 KB per glyph, and
+  // cannot be interrupted inside it: this keeps one stream under about 100 MB
+  // while the densest real page (5,000-20,000 glyphs) fits three times. Beyond it
+  // no page of the document is read: partial(limit_bytes). 0 = no limit.
+  uint64_t max_pdf_stream_text = 64 << 10;
+
   // Longest element or field name kept for structured evidence (CSV header
   // cell, JSON key, XML element): longer names are cut. Keeps the tokenizers'
   // state constant-size whatever the input.

@@ -8,6 +8,7 @@ packages=(
   libre2-dev libarchive-dev libsqlite3-dev libtbb-dev libssl-dev
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev catch2 help2man libacl1-dev python3-yaml
   libpoppler-cpp-dev  # PDF text (optional at build time; without it PDFs are skipped(unsupported))
+  zlib1g-dev  # inflating PDF streams to measure them before poppler does
   clang  # libFuzzer targets (tools/fuzz.sh) and the short fuzz run in CI
 )
 # Hyperscan's API: Vectorscan is the maintained fork; an installed Hyperscan is fine too.

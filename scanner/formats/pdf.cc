@@ -8,6 +8,14 @@
 // one poppler cannot open is partial(corrupt); a larger one partial(limit_size).
 // Offsets are in the extracted text. poppler's own error output is silenced:
 // its messages can quote document content.
+//
+// Before poppler is given the document its streams are decoded and counted
+// (pdf_measure.h): poppler cannot be stopped inside a page, and a small
+// file can inflate to a page that takes gigabytes to lay out. The decoded
+// bytes are charged to the budget (beyond it poppler is not called at all);
+// a stream showing more than ScanLimits::max_pdf_stream_text bytes of text
+// leaves every page unread, the document information still classified, and
+// the file partial(limit_bytes).
 #include <poppler-document.h>
 #include <poppler-global.h>
 #include <poppler-page.h>
@@ -15,6 +23,7 @@
 #include <mutex>
 
 #include "scanner/formats/extract_impl.h"
+#include "scanner/formats/pdf_measure.h"
 
 namespace phiscan::scanner {
 namespace {
@@ -50,6 +59,18 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
   }
   formats::TextSink sink(MatcherAt(depth), budget(), limits().max_locators);
   sink.ReportTextOffsets();
+  uint64_t pieces = 0;
+  formats::PdfStreamStats streams = formats::MeasurePdfStreams(
+      bytes, limits().max_pdf_stream_text, [&](uint64_t n) {
+        return budget().ChargeBytes(n) && (++pieces % 16 != 0 || budget().CheckTime());
+      });
+  if (budget().exhausted()) {
+    // Past the expansion budget (or out of time) before poppler parsed
+    // anything; the sink records the budget's reason.
+    sink.Finish(out[idx]);
+    return;
+  }
+  const bool pages_fit = !streams.stopped;
   try {
     std::unique_ptr<poppler::document> doc(
         poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
@@ -63,7 +84,12 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
       for (const char* key : {"Title", "Author", "Subject", "Keywords"}) {
         Append(sink, doc->info_key(key));
       }
-      const int pages = doc->pages();
+      if (!pages_fit) {
+        MarkPartial(out[idx], "limit_bytes",
+                    "PDF stream shows more than " + std::to_string(limits().max_pdf_stream_text) +
+                        " bytes of text; pages not read");
+      }
+      const int pages = pages_fit ? doc->pages() : 0;
       for (int i = 0; i < pages; ++i) {
         if (!budget().CheckTime() || sink.stopped()) break;
         std::unique_ptr<poppler::page> page(doc->create_page(i));

@@ -1,7 +1,10 @@
 // PDF through poppler-cpp: page text and document information classified,
 // a password-protected file recorded encrypted, a broken or cut file a
 // recorded status (never a crash), a file over the in-memory limit
-// partial(limit_size). A build without poppler-cpp records skipped(unsupported).
+// partial(limit_size), a decompression bomb partial(limit_bytes) before poppler
+// lays out its page. A build without poppler-cpp records skipped(unsupported).
+#include <zlib.h>
+
 #include <catch2/catch.hpp>
 
 #include "scanner/extract.h"
@@ -14,6 +17,59 @@ using namespace phiscan::testing;
 namespace {
 
 const std::map<std::string, uint64_t> kPlant = {{"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}};
+
+// A one-page PDF titled `title` whose only content stream is `content`
+// compressed with FlateDecode, written by hand as make_fixtures.py does.
+std::string FlatePdf(const std::string& content, const std::string& title) {
+  std::string packed(compressBound(content.size()), '\0');
+  uLongf packed_size = packed.size();
+  REQUIRE(compress2(reinterpret_cast<Bytef*>(packed.data()), &packed_size,
+                    reinterpret_cast<const Bytef*>(content.data()), content.size(), 9) == Z_OK);
+  packed.resize(packed_size);
+  const std::vector<std::string> objs = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+      "/Resources << /Font << /F1 5 0 R >> >> >>",
+      "<< /Length " + std::to_string(packed.size()) + " /Filter /FlateDecode >>\nstream\n" +
+          packed + "\nendstream",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+      "<< /Title (" + title + ") >>",
+  };
+  std::string out = "%PDF-1.4\n";
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < objs.size(); ++i) {
+    offsets.push_back(out.size());
+    out += std::to_string(i + 1) + " 0 obj\n" + objs[i] + "\nendobj\n";
+  }
+  const size_t xref = out.size();
+  out += "xref\n0 " + std::to_string(objs.size() + 1) + "\n0000000000 65535 f \n";
+  for (size_t off : offsets) {
+    char entry[32];
+    std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", off);
+    out += entry;
+  }
+  out += "trailer\n<< /Size " + std::to_string(objs.size() + 1) +
+         " /Root 1 0 R /Info 6 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return out;
+}
+
+// Page text as a producer writes it: a font, a position, a line per string.
+std::string PageText(const std::vector<std::string>& lines) {
+  std::string content = "BT /F1 11 Tf 72 720 Td 14 TL\n";
+  for (const auto& l : lines) content += "(" + l + ") Tj T*\n";
+  return content + "ET";
+}
+
+// The bomb of the review, smaller: a few KB on disk, `mb` MB of `(text) Tj`
+// drawn in one spot, which poppler lays out glyph by glyph (before streams
+// were measured, this test peaked at 205 MB on it).
+std::string FlateBomb(int mb, const std::string& title) {
+  std::string content = "BT /F1 11 Tf 72 720 Td\n";
+  const std::string line = "(text) Tj 0 0 Td\n";
+  while (content.size() < static_cast<size_t>(mb) * 1'000'000) content += line;
+  return FlatePdf(content + "ET", title);
+}
 
 }  // namespace
 
@@ -72,4 +128,48 @@ TEST_CASE("PDF: larger than max_buffered_member is partial(limit_size); in a zip
     CHECK(zipped[1].findings[i].start == loose[0].findings[i].start);
     CHECK(zipped[1].findings[i].token == loose[0].findings[i].token);
   }
+}
+
+TEST_CASE("PDF: FlateDecode page text is classified") {
+  if (!scanner::Extractor::PdfSupported()) return;
+  auto recs = ExtractMemory(
+      FlatePdf(PageText({"Referral letter.", "Patient SSN: 536-22-8726"}), "Referral"),
+      "flate.pdf");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+}
+
+TEST_CASE("PDF: a decompression bomb is partial(limit_bytes); its page is never laid out") {
+  if (!scanner::Extractor::PdfSupported()) return;
+  const std::string bomb = FlateBomb(2, "Patient SSN 536-22-8726");
+  REQUIRE(bomb.size() < 20'000);
+
+  // Default limits: the stream shows far more text than any page does. The
+  // page is left unread; the document information is still classified.
+  auto recs = ExtractMemory(bomb, "bomb.pdf");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "partial(limit_bytes)");
+  CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  CHECK(recs[0].bytes_scanned < 1000);
+
+  // Past the expansion budget while inflating: poppler is not called at all.
+  scanner::ScanLimits tight;
+  tight.max_expanded_bytes = 100'000;
+  auto budget = ExtractMemory(bomb, "bomb.pdf", tight);
+  REQUIRE(budget.size() == 1);
+  CHECK(StatusOf(budget[0]) == "partial(limit_bytes)");
+  CHECK(budget[0].findings.empty());
+
+  // Inside a zip the member is partial the same way.
+  auto zipped = ExtractMemory(WriteArchive("zip", "", {{"scans/bomb.pdf", bomb}}), "bombs.zip");
+  REQUIRE(zipped.size() == 2);
+  CHECK(zipped[1].member == "scans/bomb.pdf");
+  CHECK(StatusOf(zipped[1]) == "partial(limit_bytes)");
+
+  // The referral still reads completely with the same limits.
+  auto ok = ExtractFile(FormatFixtureDir() + "/pdf/referral.pdf");
+  REQUIRE(ok.size() == 1);
+  CHECK(StatusOf(ok[0]) == "complete");
+  CHECK(TypeCounts(ok[0]) == kPlant);
 }
