@@ -1,7 +1,7 @@
 // libFuzzer target: the Extractor on arbitrary bytes, with a file name that
 // hints at the format (PHISCAN_FUZZ_NAME, set per target at build time:
 // "x.zip" exercises the archive layer, "x.hl7", "x.json", "x.csv", "x.x12",
-// "x.dcm", "x.eml" the parsers behind them; content still decides). The
+// "x.dcm", "x.eml", "x.pdf" the parsers behind them; content still decides). The
 // budget is small so every input ends quickly; a crash, a sanitizer report,
 // or a record without a status is a failure.
 #include <cstdint>
