@@ -310,6 +310,12 @@ int RunScan(const ScanArgs& typed_args) {
   }
   // Every usage check is done: only now may files appear next to the catalog.
   std::string key_path = args.key.empty() ? args.catalog + ".key" : args.key;
+  // If the catalog then cannot be opened (not a catalog, a newer schema),
+  // the key and lock files this run created go again: a failed run leaves
+  // nothing behind.
+  const bool had_key = access(key_path.c_str(), F_OK) == 0;
+  const std::string lock_path = args.catalog + ".lock";
+  const bool had_lock = access(lock_path.c_str(), F_OK) == 0;
   auto key = classifiers::TokenKey::LoadOrCreate(key_path);
   if (!key.ok()) return Fail(kExitFatal, key.status().message());
   // One writer per catalog; the lock outlives the run and dies with the process.
@@ -320,7 +326,11 @@ int RunScan(const ScanArgs& typed_args) {
   }
 
   auto writer = catalog::CatalogWriter::Open(args.catalog);
-  if (!writer.ok()) return Fail(kExitFatal, writer.status().message());
+  if (!writer.ok()) {
+    if (!had_key) unlink(key_path.c_str());
+    if (!had_lock) unlink(lock_path.c_str());
+    return Fail(kExitFatal, writer.status().message());
+  }
   if (int stale = writer.value()->stale_runs_marked(); stale > 0 && !args.quiet) {
     std::cerr << fmt::format(
         "phiscan: {} earlier run(s) ended without finishing; marked interrupted\n", stale);
@@ -619,7 +629,7 @@ int RunClassify(const ClassifyArgs& args) {
   top.kind = AssetKind::kStream;
   if (args.input != "-") {
     auto file = scanner::ReadOnlyFile::Open(AT_FDCWD, args.input, nullptr);
-    if (!file.ok()) return Fail(kExitFatal, file.status().message());
+    if (!file.ok()) return Fail(kExitFatal, EscapeBytes(args.input) + ": " + file.status().message());
     top.kind = AssetKind::kFile;
     fd = dup(file.value().fd());
   }

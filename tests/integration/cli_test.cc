@@ -97,6 +97,18 @@ TEST_CASE("A catalog that cannot be opened is a one-line fatal error") {
   CHECK(Lines(err) == 1);
 }
 
+TEST_CASE("classify names the file it cannot read") {
+  TempDir dir;
+  mkdir(dir.Join("adir").c_str(), 0700);
+  for (const std::string& name : {dir.Join("missing.txt"), dir.Join("adir")}) {
+    INFO(name);
+    std::string err;
+    CHECK(Run(Phiscan() + " classify " + name, nullptr, &err) == 1);
+    CHECK(err.rfind("phiscan: error: " + name + ": ", 0) == 0);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+  }
+}
+
 TEST_CASE("classify reads standard input and prints masked findings only") {
   std::string out;
   REQUIRE(Run("printf 'Patient SSN: 536-22-8726\\n' | " + Phiscan() +
@@ -246,6 +258,27 @@ TEST_CASE("Bad flags and bad rule packs: one line naming the flag or FILE:LINE, 
     CHECK(err.find("536-22-8726") == std::string::npos);
     for (const char* suffix : {"", "-wal", "-shm", ".key", ".lock"}) unlink((catalog + suffix).c_str());
   }
+}
+
+TEST_CASE("A file that is not a catalog is refused, and no key or lock is left beside it") {
+  TempDir dir;
+  WriteFile(dir.Join("tree/a.txt"), "hello\n");
+  WriteFile(dir.Join("notes.txt"), std::string(4096, 'x'));
+  std::string err;
+  CHECK(Run(Phiscan() + " scan --quiet --catalog " + dir.Join("notes.txt") + " " +
+                dir.Join("tree"),
+            nullptr, &err) == 1);
+  CHECK(Lines(err) == 1);
+  CHECK(access(dir.Join("notes.txt.key").c_str(), F_OK) != 0);
+  CHECK(access(dir.Join("notes.txt.lock").c_str(), F_OK) != 0);
+  CHECK(phiscan::testing::ReadFile(dir.Join("notes.txt")) == std::string(4096, 'x'));
+  // A key that was there before stays.
+  REQUIRE(Run(Phiscan() + " scan --quiet --catalog " + dir.Join("c.db") + " " + dir.Join("tree"),
+              nullptr, nullptr) == 0);
+  CHECK(Run(Phiscan() + " scan --quiet --catalog " + dir.Join("notes.txt") + " --key " +
+                dir.Join("c.db.key") + " " + dir.Join("tree"),
+            nullptr, &err) == 1);
+  CHECK(access(dir.Join("c.db.key").c_str(), F_OK) == 0);
 }
 
 // CLI11 would read "-5" into a uint64_t as 2^64-5 (no limit at all), so the
