@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <ctime>
 #include <utility>
 
 #include "common/escape.h"
@@ -24,6 +25,15 @@ json PathValue(std::string_view raw) { return EscapeBytes(raw); }
 
 json OptionalPathValue(const std::optional<std::string>& raw) {
   return raw ? PathValue(*raw) : json(nullptr);
+}
+
+json IsoSeconds(int64_t secs) {
+  const time_t t = static_cast<time_t>(secs);
+  tm utc{};
+  if (gmtime_r(&t, &utc) == nullptr) return nullptr;
+  char buf[64];
+  if (std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0) return nullptr;
+  return std::string(buf);
 }
 
 std::string TerminalSafe(std::string_view s) {

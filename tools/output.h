@@ -36,6 +36,9 @@ std::string TerminalSafe(std::string_view text);
 nlohmann::json PathValue(std::string_view raw);
 // Optional raw bytes: null when absent.
 nlohmann::json OptionalPathValue(const std::optional<std::string>& raw);
+// Unix seconds as ISO 8601 UTC text, "2026-11-29T21:33:13Z"; null if the
+// time cannot be represented.
+nlohmann::json IsoSeconds(int64_t secs);
 
 class RowWriter {
  public:

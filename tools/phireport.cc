@@ -132,16 +132,6 @@ int CheckFilterNames(CatalogReader& r, const Options& opts) {
 json Text(const std::string& s) { return EscapeBytes(s); }
 json TextOrNull(const std::string& s) { return s.empty() ? json(nullptr) : Text(s); }
 
-// "2026-11-29T21:33:13Z"; null if the time cannot be represented.
-json IsoSeconds(int64_t secs) {
-  const time_t t = static_cast<time_t>(secs);
-  tm utc{};
-  if (gmtime_r(&t, &utc) == nullptr) return nullptr;
-  char buf[64];
-  if (std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0) return nullptr;
-  return std::string(buf);
-}
-
 json IsoTime(int64_t ns) {
   int64_t secs = ns / 1'000'000'000;
   if (ns % 1'000'000'000 < 0) --secs;  // floor, for times before 1970

@@ -546,7 +546,8 @@ int RunJobsList(const std::string& config_flag, const std::string& format_name) 
                         "last_finished"});
   for (const auto& j : jobs.value()) {
     nlohmann::json roots = nlohmann::json::array();
-    for (const auto& r : j.roots) roots.push_back(EscapeBytes(r));
+    // As a run of the job stored them (RunScan).
+    for (const auto& r : j.roots) roots.push_back(EscapeBytes(CanonicalRoot(r)));
     nlohmann::json last_run = nullptr, last_status = "never", last_finished = nullptr;
     // The last run whose roots are this job's, from the job's catalog.
     if (auto reader = catalog::CatalogReader::Open(j.catalog); reader.ok()) {
@@ -556,7 +557,7 @@ int RunJobsList(const std::string& config_flag, const std::string& format_name) 
         found = true;
         last_run = r.id;
         last_status = r.status;
-        if (r.finished_at) last_finished = *r.finished_at;
+        if (r.finished_at) last_finished = tools::IsoSeconds(*r.finished_at);
       });
     }
     out.Row({{"name", j.name},

@@ -42,7 +42,7 @@ TEST_CASE("A job runs from the job file and jobs list shows its last run") {
   MakeShare(dir.Join("share"));
   WriteFile(dir.Join("jobs.yaml"), "defaults:\n  catalog: " + dir.Join("c.db") +
                                        "\njobs:\n  - name: share\n    roots: [" +
-                                       dir.Join("share") + "]\n    exclude: ['*.tmp']\n"
+                                       dir.Join("share") + "/]\n    exclude: ['*.tmp']\n"
                                        "    schedule: daily\n  - name: other\n    roots: [/nonexistent]\n");
   std::string out, err;
   REQUIRE(Run(Phiscan() + " run share --quiet --config " + dir.Join("jobs.yaml"), &out, &err) == 0);
@@ -50,8 +50,11 @@ TEST_CASE("A job runs from the job file and jobs list shows its last run") {
   auto rows = ParseJsonl(out);
   REQUIRE(rows.size() == 2);
   CHECK(rows[0]["name"] == "share");
-  CHECK(rows[0]["last_status"] == "completed");
+  CHECK(rows[0]["last_status"] == "completed");  // its root written "share/" finds the run
   CHECK(rows[0]["schedule"] == "daily");
+  // ISO 8601 UTC, as every report gives times.
+  CHECK_THAT(rows[0]["last_finished"].get<std::string>(),
+             Catch::Matches("20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z"));
   CHECK(rows[1]["last_status"] == "never");
   // The exclude from the job applied.
   REQUIRE(Run(Phireport() + " assets --format jsonl --catalog " + dir.Join("c.db"), &out) == 0);
