@@ -414,7 +414,10 @@ void MimeReader::OnLine(std::string_view line, bool whole, bool line_start) {
   switch (state_) {
     case State::kStart:
     case State::kHeaders: {
-      if (!whole && !header_.empty()) {  // a piece of a long header line
+      // A later piece of a line longer than the buffer continues the header
+      // it began. (Its first piece starts a line like any other: taken for
+      // a continuation, a long "Subject:" was glued to the header before it.)
+      if (!line_start && !header_.empty()) {
         header_.append(line.substr(0, kMaxHeader - std::min(kMaxHeader, header_.size())));
         return;
       }

@@ -259,3 +259,23 @@ TEST_CASE("mail: a UTF-16 message is read like its UTF-8 original") {
   CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 2}, {"US_NPI", 2}, {"CREDIT_CARD", 1}});
   CHECK(TypeCounts(recs[2]) == Counts{{"US_SSN", 1}});
 }
+
+TEST_CASE("mail: a header line longer than the reader's buffer starts a header of its own") {
+  // The first piece of a long line was taken for a continuation of the
+  // header before it: the sender's address then ran on into "Subject".
+  for (size_t n : {size_t{60000}, size_t{65000}, size_t{70000}, size_t{200000}}) {
+    INFO("subject of " << n << " bytes");
+    const std::string eml = "From: a@example.com\nSubject: " + std::string(n, 'A') +
+                            "\nTo: b@example.org\n\nPatient SSN 536-22-8726\n";
+    auto recs = ExtractMemory(eml, "long.eml");
+    REQUIRE(!recs.empty());
+    std::vector<std::pair<uint64_t, std::string>> emails;
+    for (const auto& f : recs[0].findings) {
+      if (f.type_id == "EMAIL") emails.push_back({f.end - f.start, f.masked});
+    }
+    REQUIRE(emails.size() == 2);
+    CHECK(emails[0].first == 13);  // a@example.com
+    CHECK(emails[1].first == 13);  // b@example.org
+    CHECK(TypeCounts(recs[0]).count("US_SSN") == 1);
+  }
+}
