@@ -57,11 +57,16 @@ class MemberSource : public ByteSource {
 // container's members (from 1), as a repeated mail attachment name does:
 // each copy is a record of its own rather than the later one replacing the
 // earlier in the catalog, and a rescan gives the same names.
+//
+// A '!' in a name becomes '_' first, as in mail attachment names: '!'
+// separates the nesting levels of a member path, so "x!y.txt" as one name
+// would read as member y.txt of a container x.
 class MemberNames {
  public:
   std::string Take(std::string_view name) {
     ++count_;
     std::string unique(name);
+    std::replace(unique.begin(), unique.end(), '!', '_');
     while (!used_.insert(unique).second) {
       size_t cut = unique.find_last_of('/');
       cut = cut == std::string::npos ? 0 : cut + 1;

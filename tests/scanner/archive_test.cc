@@ -298,6 +298,19 @@ TEST_CASE("a name used twice in an archive: each copy is a member of its own") {
   for (size_t i = 1; i < recs.size(); ++i) CHECK(TypeCounts(recs[i]) == kPlantTypes);
 }
 
+TEST_CASE("a '!' in a member name becomes '_': it separates nesting levels") {
+  // "x!y.txt" as one name would read as member y.txt of a container x; and
+  // "x_y.txt" beside it stays a record of its own.
+  auto recs = ExtractMemory(
+      WriteArchive("zip", "", {{"x!y.txt", kPlant}, {"x_y.txt", kPlant}, {"ok.txt", kPlant}}),
+      "bang.zip");
+  REQUIRE(recs.size() == 4);
+  CHECK(recs[1].member == "x_y.txt");
+  CHECK(recs[2].member == "part-2-x_y.txt");
+  CHECK(recs[3].member == "ok.txt");
+  for (size_t i = 1; i < recs.size(); ++i) CHECK(TypeCounts(recs[i]) == kPlantTypes);
+}
+
 TEST_CASE("tar: what follows the end-of-archive zero blocks is read") {
   // `cat a.tar b.tar`: b.tar's members used to be skipped, the file complete.
   auto a = WriteArchive("gnutar", "", {{"a.txt", kPlant}});
