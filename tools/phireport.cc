@@ -327,7 +327,24 @@ int RunFolders(CatalogReader& reader, const catalog::Filter& filter, int depth, 
 }
 
 int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
-  if (from < 0 || to < 0) {
+  // Runs are checked before any output, so an error is the only output.
+  std::map<int64_t, std::string> status_of;
+  Status listed =
+      reader.ListRuns([&](const catalog::RunRow& r) { status_of[r.id] = r.status; });
+  if (!listed.ok()) return CatalogError(listed);
+  for (int64_t id : {from, to}) {
+    if (id > 0 && !status_of.count(id)) {
+      PrintError(fmt::format("no run {} in this catalog ('phireport runs' lists them)", id));
+      return kExitUsage;
+    }
+  }
+  if (to >= 0 && from < 0) {
+    // --to alone: against the last completed run before it (0: nothing).
+    from = 0;
+    for (const auto& [id, status] : status_of) {
+      if (id < to && status == "completed") from = id;
+    }
+  } else if (from < 0 || to < 0) {
     auto runs = reader.DefaultDiffRuns();
     if (!runs.ok()) return CatalogError(runs.status());
     if (to < 0) to = runs->second;
@@ -346,8 +363,9 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
              {"member", OptionalPathValue(d.member)},
              {"label_before", TextOrNull(d.label_before)},
              {"label_after", TextOrNull(d.label_after)},
-             {"exposed_before", d.exposed_before},
-             {"exposed_after", d.exposed_after},
+             // Nothing before an added asset, nothing after a removed one.
+             {"exposed_before", d.change == "added" ? json(nullptr) : json(d.exposed_before)},
+             {"exposed_after", d.change == "removed" ? json(nullptr) : json(d.exposed_after)},
              {"from_run", from},
              {"to_run", to}});
   });

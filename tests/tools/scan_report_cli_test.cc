@@ -218,6 +218,19 @@ TEST_CASE("diff reports a touched, an added and a deleted file") {
   for (const json& a : ReportRows(dir, t, "assets")) CHECK(PathOf(t, a) != "exports/other.txt");
   CHECK(ReportRows(dir, t, "diff --from 1 --to 2").size() == 4);
   CHECK(Report(dir, t, "diff --from 2 --to 1").code == 2);
+  // --to alone compares with the completed run before it.
+  CHECK(ReportRows(dir, t, "diff --to 2").size() == 4);
+  // An unknown run is an error and the only output.
+  Outcome unknown = Report(dir, t, "diff --from 99 --to 100");
+  CHECK(unknown.code == 2);
+  CHECK(unknown.out.empty());
+  CHECK_THAT(unknown.err, Catch::Contains("no run 99"));
+  // Nothing before an added asset, nothing after a removed one.
+  for (const json& row : ReportRows(dir, t, "diff")) {
+    if (row["change"] == "added") CHECK(row["exposed_before"].is_null());
+    if (row["change"] == "removed") CHECK(row["exposed_after"].is_null());
+    if (row["change"] == "changed") CHECK(row["exposed_before"].is_boolean());
+  }
 
   // A rerun without changes differs in nothing.
   REQUIRE(Scan(dir, t).code == 0);
