@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -216,22 +217,42 @@ Result<uint64_t> CountFailOn(const std::string& catalog_path, const std::vector<
                              const std::string& fail_on, bool is_type) {
   auto reader = catalog::CatalogReader::Open(catalog_path);
   if (!reader.ok()) return reader.status();
-  uint64_t hits = 0;
-  for (const auto& root : roots) {
-    catalog::Filter f;
-    f.path_prefix = root;
-    if (is_type) {
-      f.type_id = fail_on;
-      f.min_score = kMediumScore;
-    } else {
-      f.label = fail_on;
+  // A label that is also a category (PHI, PII, PCI, CREDENTIALS) also
+  // counts the assets holding a type of that category at medium confidence
+  // or above whatever label won: a card number in a file labelled PHI must
+  // still fail `--fail-on PCI`.
+  std::vector<std::string> type_ids;
+  if (is_type) {
+    type_ids.push_back(fail_on);
+  } else {
+    const std::string category = fail_on == "CREDENTIALS" ? "CREDENTIAL" : fail_on;
+    auto defs = reader.value()->TypeDefinitions();
+    if (!defs.ok()) return defs.status();
+    for (const auto& [id, def] : *defs) {
+      if (def.category == category) type_ids.push_back(id);
     }
-    Status s = reader.value()->ListAssets(f, [&](const catalog::AssetRow& a) {
-      if (UnderRoot(a.path, root)) ++hits;
-    });
-    if (!s.ok()) return s;
   }
-  return hits;
+  std::set<std::pair<std::string, std::string>> hit;  // (path, member)
+  auto count = [&](const std::string& root, catalog::Filter f) -> Status {
+    f.path_prefix = root;
+    return reader.value()->ListAssets(f, [&](const catalog::AssetRow& a) {
+      if (UnderRoot(a.path, root)) hit.insert({a.path, a.member.value_or(std::string("\0", 1))});
+    });
+  };
+  for (const auto& root : roots) {
+    if (!is_type) {
+      catalog::Filter f;
+      f.label = fail_on;
+      if (Status s = count(root, f); !s.ok()) return s;
+    }
+    for (const auto& id : type_ids) {
+      catalog::Filter f;
+      f.type_id = id;
+      f.min_score = kMediumScore;
+      if (Status s = count(root, f); !s.ok()) return s;
+    }
+  }
+  return static_cast<uint64_t>(hit.size());
 }
 
 // A scan root as the catalog stores it: absolute and lexically normal

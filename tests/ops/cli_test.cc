@@ -93,6 +93,14 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   CHECK(Run(base + "--fail-on SHINY " + dir.Join("share"), nullptr, &err) == 2);
   CHECK(err.find("neither a type id nor a label") != std::string::npos);
 
+  // A label that names a category counts assets holding that category
+  // whatever label won: the card number sits in a file labelled PHI.
+  WriteFile(dir.Join("share3/visit.txt"),
+            "Medicare beneficiary 1EG4-TE5-MK73, paid by credit card 4111 1111 1111 1111.\n");
+  CHECK(Run(base + "--fail-on PCI " + dir.Join("share3")) == 4);
+  CHECK(Run(base + "--fail-on PHI " + dir.Join("share3")) == 4);
+  CHECK(Run(base + "--fail-on CREDENTIALS " + dir.Join("share3")) == 0);
+
   WriteFile(dir.Join("share/bin/blob.bin"), std::string("\0\1\2binary", 9));
   CHECK(Run(base + dir.Join("share")) == 0);             // gaps alone do not fail a scan...
   CHECK(Run(base + "--strict " + dir.Join("share")) == 3);  // ...unless asked
