@@ -796,7 +796,8 @@ int main(int argc, char** argv) {
                      "Draw the progress line even when stderr is not a terminal");
   scan_cmd->add_option("--fail-on", scan.fail_on,
                        "Exit 4 if any scanned asset has this label (e.g. PHI) or this type "
-                       "(e.g. US_SSN) at medium confidence or more");
+                       "(e.g. US_SSN) at medium confidence or more; a label that is also a "
+                       "category (PHI, PII, PCI, CREDENTIALS) also counts assets holding it");
   scan_cmd->add_flag("--strict", scan.strict, "Exit 3 if any asset is a coverage gap");
 
   RunArgs run_args;
