@@ -204,7 +204,8 @@ int RunFindings(CatalogReader& reader, const catalog::Filter& filter, Format for
 json TypeRow(const catalog::TypeCount& t) {
   return {{"type", Text(t.type_id)},
           {"category", Text(t.category)},
-          {"hipaa_class", t.hipaa_class},
+          // 0 in the catalog: no Safe Harbor class (a credential, a card).
+          {"hipaa_class", t.hipaa_class > 0 ? json(t.hipaa_class) : json(nullptr)},
           {"assets", t.assets},
           {"findings", t.findings}};
 }
@@ -265,7 +266,8 @@ int RunSummary(CatalogReader& reader, const catalog::Filter& filter, Format form
         nlohmann::ordered_json row;
         row["type"] = EscapeBytes(t.type_id);
         row["category"] = EscapeBytes(t.category);
-        row["hipaa_class"] = t.hipaa_class;
+        row["hipaa_class"] = t.hipaa_class > 0 ? nlohmann::ordered_json(t.hipaa_class)
+                                               : nlohmann::ordered_json(nullptr);
         row["assets"] = t.assets;
         row["findings"] = t.findings;
         types.push_back(std::move(row));

@@ -176,6 +176,9 @@ TEST_CASE("phireport summary --format json is one object with the documented key
   for (const json& t : s["by_type"]) {
     CHECK(Keys(t) ==
           std::set<std::string>{"type", "category", "hipaa_class", "assets", "findings"});
+    // A class 1-18, or null for a type that is no Safe Harbor identifier.
+    CHECK((t["hipaa_class"].is_null() ||
+           (t["hipaa_class"].get<int>() >= 1 && t["hipaa_class"].get<int>() <= 18)));
   }
 
   Outcome line = Run(dir, "summary --catalog '" + db + "' --format jsonl");
@@ -237,6 +240,32 @@ TEST_CASE("phireport --label and --type take what the catalog knows") {
   o = Run(dir, "assets --catalog '" + db + "' --type us_ssn");
   CHECK(o.exit_code == 2);
   CHECK_THAT(o.err, Catch::Contains("did you mean US_SSN?"));
+}
+
+TEST_CASE("phireport summary gives null, not 0, for a type that is no HIPAA identifier") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("scan.db");
+  auto writer = catalog::CatalogWriter::Open(db);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)
+              ->BeginRun(MakeRunInfo({{"US_SSN", "U.S. Social Security Number", "PII", 7, "digits"},
+                                      {"CREDIT_CARD", "Payment card number", "PCI", 0, "digits"}}))
+              .ok());
+  AssetRecord a = MakeAsset("/srv/pay.csv");
+  a.label = "PCI";
+  a.types = {{"CREDIT_CARD", 1, 1, 85}, {"US_SSN", 1, 1, 85}};
+  (*writer)->Submit(std::move(a));
+  REQUIRE((*writer)->FinishRun(catalog::RunStatus::kCompleted).ok());
+  Outcome o = Run(dir, "summary --catalog '" + db + "' --format json");
+  REQUIRE(o.exit_code == 0);
+  std::map<std::string, json> cls;
+  const json summary = json::parse(o.out);
+  for (const json& t : summary["by_type"]) cls[t["type"].get<std::string>()] = t["hipaa_class"];
+  REQUIRE(cls.size() == 2);
+  CHECK(cls["CREDIT_CARD"].is_null());
+  CHECK(cls["US_SSN"] == 7);
+  o = Run(dir, "summary --catalog '" + db + "' --format csv");
+  CHECK_THAT(o.out, Catch::Contains("CREDIT_CARD,PCI,,1,1"));
 }
 
 TEST_CASE("phireport html never writes over the catalog's own files") {
