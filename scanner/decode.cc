@@ -153,14 +153,23 @@ size_t TextDecoder::UnitBytes() const {
   }
 }
 
+std::string_view TextDecoder::JoinCarry(std::string_view bytes, std::string& joined) {
+  if (carry_len_ == 0) return bytes;
+  joined.assign(carry_, carry_len_);
+  joined.append(bytes);
+  carry_len_ = 0;
+  return joined;
+}
+
+void TextDecoder::KeepCarry(const unsigned char* rest, size_t len, uint64_t rest_pos) {
+  carry_len_ = len;
+  std::memcpy(carry_, rest, len);
+  pos_ = rest_pos;
+}
+
 void TextDecoder::DecodeUtf8(std::string_view bytes, TextConsumer& out) {
   std::string joined;  // only when a sequence was cut by the previous split
-  if (carry_len_ > 0) {
-    joined.assign(carry_, carry_len_);
-    joined.append(bytes);
-    bytes = joined;
-    carry_len_ = 0;
-  }
+  bytes = JoinCarry(bytes, joined);
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t n = bytes.size();
   const uint64_t base = pos_;
@@ -191,9 +200,7 @@ void TextDecoder::DecodeUtf8(std::string_view bytes, TextConsumer& out) {
     }
     if (len < 0) {  // cut by the split: finish it next time
       flush_run();
-      carry_len_ = n - i;
-      std::memcpy(carry_, p + i, carry_len_);
-      pos_ = base + i;
+      KeepCarry(p + i, n - i, base + i);
       return;
     }
     flush_run();
@@ -216,12 +223,7 @@ void TextDecoder::DecodeUtf8(std::string_view bytes, TextConsumer& out) {
 
 void TextDecoder::DecodeUtf16(std::string_view bytes, TextConsumer& out) {
   std::string joined;
-  if (carry_len_ > 0) {
-    joined.assign(carry_, carry_len_);
-    joined.append(bytes);
-    bytes = joined;
-    carry_len_ = 0;
-  }
+  bytes = JoinCarry(bytes, joined);
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t n = bytes.size();
   const uint64_t base = pos_;
@@ -256,19 +258,12 @@ void TextDecoder::DecodeUtf16(std::string_view bytes, TextConsumer& out) {
     scratch_src_end_ = base + i;
   }
   EmitScratch(out);
-  carry_len_ = n - i;
-  std::memcpy(carry_, p + i, carry_len_);
-  pos_ = base + i;
+  KeepCarry(p + i, n - i, base + i);
 }
 
 void TextDecoder::DecodeUtf32(std::string_view bytes, TextConsumer& out) {
   std::string joined;
-  if (carry_len_ > 0) {
-    joined.assign(carry_, carry_len_);
-    joined.append(bytes);
-    bytes = joined;
-    carry_len_ = 0;
-  }
+  bytes = JoinCarry(bytes, joined);
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t n = bytes.size();
   const uint64_t base = pos_;
@@ -287,9 +282,7 @@ void TextDecoder::DecodeUtf32(std::string_view bytes, TextConsumer& out) {
     scratch_src_end_ = base + i + 4;
   }
   EmitScratch(out);
-  carry_len_ = n - i;
-  std::memcpy(carry_, p + i, carry_len_);
-  pos_ = base + i;
+  KeepCarry(p + i, n - i, base + i);
 }
 
 void TextDecoder::Finish(TextConsumer& out) {

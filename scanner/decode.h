@@ -83,6 +83,12 @@ class TextDecoder {
   void DecodeUtf32(std::string_view bytes, TextConsumer& out);
   // Bytes per code unit: 1, 2 or 4.
   size_t UnitBytes() const;
+  // `bytes` after the sequence the previous split cut (kept in carry_),
+  // joined in `joined` if there is one.
+  std::string_view JoinCarry(std::string_view bytes, std::string& joined);
+  // Keeps the cut sequence `rest` (len bytes, at source offset rest_pos) for
+  // the next call; the source offset moves to it.
+  void KeepCarry(const unsigned char* rest, size_t len, uint64_t rest_pos);
   void EmitScratch(TextConsumer& out);
 
   TextEncoding encoding_;
