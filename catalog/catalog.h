@@ -107,9 +107,12 @@ bool IsSensitiveLabel(std::string_view label);
 // Exposure from st_mode and, where known, the access ACL. Without an ACL
 // summary the mode bits decide; with one, the owning group counts as a
 // reader only if its entry (after the mask) grants read, and named users or
-// groups that can read make the asset readable by "acl".
+// groups that can read make the asset readable by "acl". When others cannot
+// search the directories above the file (`others_can_reach` false, e.g. a
+// 0644 file in a 0700 directory), its "others" bits grant nothing: it is
+// not readable by everyone, and world_writable does not make it exposed.
 Exposure ComputeExposure(uint32_t mode, const std::optional<AclSummary>& acl,
-                         std::string_view label);
+                         std::string_view label, bool others_can_reach = true);
 
 enum class RunStatus { kRunning, kCompleted, kInterrupted, kFailed };
 const char* RunStatusName(RunStatus s);

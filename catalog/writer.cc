@@ -948,7 +948,7 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& record, size_t txn_ind
   up.BindTextOrNull(17, r.label_rule);
   up.BindText(18, rules_version_);
   up.BindInt(19, run_id_);
-  const Exposure exposure = ComputeExposure(r.mode, r.acl, r.label);
+  const Exposure exposure = ComputeExposure(r.mode, r.acl, r.label, r.others_can_reach);
   up.BindText(20, ReadersName(exposure.readable_by));
   up.BindInt(21, exposure.group_writable ? 1 : 0);
   up.BindInt(22, exposure.world_writable ? 1 : 0);

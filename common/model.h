@@ -99,6 +99,10 @@ struct AssetRecord {
   uint32_t mode = 0;                  // st_mode
   uint32_t uid = 0;
   uint32_t gid = 0;
+  // Whether others (not owner, not group) may search every directory from
+  // "/" down to the file's own: without it, others cannot reach the file
+  // whatever its mode says. A member has its container file's.
+  bool others_can_reach = true;
   uint64_t bytes_scanned = 0;         // bytes of text that went through the classifiers
   // True when an incremental scan found the file unchanged (same identity and
   // rules) and did not read it: the catalog keeps the previous results, and

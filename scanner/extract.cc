@@ -194,6 +194,7 @@ size_t Extractor::Impl::AddMember(std::string_view name, size_t parent, int64_t 
   r.size = size > 0 ? static_cast<uint64_t>(size) : 0;
   r.mtime_ns = mtime_ns;
   r.mode = mode;
+  r.others_can_reach = out[parent].others_can_reach;
   r.label = "NONE";
   out.push_back(std::move(r));
   return out.size() - 1;

@@ -54,6 +54,7 @@ void FillIdentity(const FileIdentity& id, AssetRecord& rec) {
   rec.mode = id.mode;
   rec.uid = id.uid;
   rec.gid = id.gid;
+  rec.others_can_reach = id.others_can_reach;
 }
 
 // Batches move between pipeline stages through libtbb's queues, and a serial
@@ -239,6 +240,8 @@ void ReadOne(WalkItem& item, Extractor& extractor, std::vector<AssetRecord>& out
     return;
   }
   FillIdentity(file.value().identity(), rec);
+  // The walker's: an fstat of the open file cannot tell.
+  rec.others_can_reach = item.identity.others_can_reach;
   const size_t top = out.size();
   ClassifyDescriptor(file.value().fd(), extractor, std::move(rec), out, &cancel);
   if (!file.value().StillUnchanged() && out[top].status != AssetStatus::kSkipped) {

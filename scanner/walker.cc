@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -61,7 +62,29 @@ struct PendingDir {
   size_t root_len = 0;     // bytes of `path` that name the root, with its '/'
   uint64_t root_dev = 0;   // the root's device, for --one-file-system
   bool via_symlink = false;  // reached through a followed symlink: open without O_NOFOLLOW
+  bool others_can_reach = true;  // others may search every directory above this one
 };
+
+// Whether others (not owner, not group) may search every directory above
+// `path`, from "/" down to its parent: if one of them lacks o+x, nothing
+// below it is reachable by others whatever its own mode says. A directory
+// that cannot be examined counts as searchable (the mode bits alone then
+// decide, as before).
+bool OthersSearchAbove(const std::string& path) {
+  std::error_code ec;
+  const std::string abs = std::filesystem::absolute(path, ec).lexically_normal().string();
+  if (ec) return true;
+  for (size_t slash = abs.find('/', 1); slash != std::string::npos && slash + 1 < abs.size();
+       slash = abs.find('/', slash + 1)) {
+    struct stat st;
+    if (stat(abs.substr(0, slash).c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+        (st.st_mode & S_IXOTH) == 0) {
+      return false;
+    }
+  }
+  struct stat root;
+  return !(stat("/", &root) == 0 && (root.st_mode & S_IXOTH) == 0);
+}
 
 // Length of the prefix of every path below `root` that names the root.
 size_t RootPrefixLength(const std::string& root) {
@@ -234,7 +257,9 @@ void WalkRun::AddRoot(const std::string& root) {
         std::free(resolved);
       }
     }
-    EmitFile(nullptr, std::move(name), root, identity);
+    FileIdentity file = identity;
+    file.others_can_reach = OthersSearchAbove(root);
+    EmitFile(nullptr, std::move(name), root, file);
     return;
   }
   if (!S_ISDIR(st.st_mode)) {
@@ -249,6 +274,7 @@ void WalkRun::AddRoot(const std::string& root) {
   PendingDir pending{nullptr, root, root, identity, nullptr};
   pending.root_len = RootPrefixLength(root);
   pending.root_dev = identity.dev;
+  pending.others_can_reach = OthersSearchAbove(root);
   if (options_.follow_symlinks) FirstVisit(identity);
   stack_.push_back(std::move(pending));
 }
@@ -346,6 +372,9 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
     }
     dir.identity = opened;
   }
+  // What this directory lists is reachable by others if they may search it
+  // and everything above it.
+  const bool reach = dir.others_can_reach && (st.st_mode & S_IXOTH) != 0;
   auto chain = std::make_shared<const AncestorLink>(
       AncestorLink{opened.dev, opened.ino, std::move(dir.ancestors)});
 
@@ -390,7 +419,8 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       if (fstatat(fd, ent->d_name, &est, 0) != 0) continue;  // dangling link: nothing to scan
       via_symlink = true;
     }
-    const FileIdentity id = IdentityFromStat(est);
+    FileIdentity id = IdentityFromStat(est);
+    id.others_can_reach = reach;
     std::string path = JoinPath(dir.path, name);
     if (S_ISREG(est.st_mode)) {
       if (Skipped(id.dev, id.ino)) continue;
@@ -430,6 +460,7 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       child.root_len = dir.root_len;
       child.root_dev = dir.root_dev;
       child.via_symlink = via_symlink;
+      child.others_can_reach = reach;
       children.push_back(std::move(child));
       if (children.size() >= kPushBatch) PushChildren(children);
     } else {

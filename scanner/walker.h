@@ -69,6 +69,9 @@ struct FileIdentity {
   uint32_t mode = 0;
   uint32_t uid = 0;
   uint32_t gid = 0;
+  // Set by the walker for what it emits: others may search every directory
+  // above (AssetRecord::others_can_reach).
+  bool others_can_reach = true;
 };
 
 FileIdentity IdentityFromStat(const struct stat& st);

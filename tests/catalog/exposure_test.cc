@@ -43,6 +43,19 @@ TEST_CASE("Only sensitive assets that everyone reads or others write are flagged
   CHECK_FALSE(ComputeExposure(0100666, std::nullopt, "").exposed);
 }
 
+TEST_CASE("A file others cannot reach is not readable by everyone, whatever its mode") {
+  // A 0644 file in a 0700 directory: the group bits still count (the group
+  // may be able to search), the others bits do not.
+  auto e = ComputeExposure(0100644, std::nullopt, "PHI", /*others_can_reach=*/false);
+  CHECK(e.readable_by == Readers::kGroup);
+  CHECK_FALSE(e.exposed);
+  e = ComputeExposure(0100606, std::nullopt, "PHI", false);
+  CHECK(e.readable_by == Readers::kOwner);
+  CHECK(e.world_writable);  // the mode bit, as stored
+  CHECK_FALSE(e.exposed);   // but others cannot get there to write
+  CHECK(ComputeExposure(0100664, std::nullopt, "PHI", false).exposed);  // group-writable
+}
+
 TEST_CASE("An ACL grants readers the mode bits do not show") {
   AclSummary acl;
   acl.named_entries = 2;

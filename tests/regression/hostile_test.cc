@@ -457,6 +457,7 @@ TEST_CASE("Hostile: invalid UTF-8 and broken UTF-16 are decoded, values still fo
 
 TEST_CASE("Hostile: names with newlines, invalid UTF-8, markup; paths beyond PATH_MAX") {
   TempDir dir;
+  chmod(dir.path().c_str(), 0755);  // reachable by others: the files are exposed
   std::string root = Make(dir, "names");
   Scan s = RunScan(dir, "names", root);
   CHECK(s.assets.size() == 8);

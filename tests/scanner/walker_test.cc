@@ -162,6 +162,40 @@ TEST_CASE("Walker keeps a root's spelling and never doubles a trailing slash") {
   CHECK(relative.FilePaths() == std::vector<std::string>{"tree/sub/y.txt", "tree/x.txt"});
 }
 
+TEST_CASE("Walker marks what others cannot reach: a directory on the way they cannot search") {
+  TempDir tmp;
+  chmod(tmp.path().c_str(), 0755);
+  WriteFile(tmp.Join("tree/open/a.txt"), "a");
+  WriteFile(tmp.Join("tree/closed/b.txt"), "b");
+  WriteFile(tmp.Join("tree/closed/sub/c.txt"), "c");
+  WriteFile(tmp.Join("tree/group-only/d.txt"), "d");
+  chmod(tmp.Join("tree").c_str(), 0755);
+  chmod(tmp.Join("tree/open").c_str(), 0755);
+  chmod(tmp.Join("tree/closed").c_str(), 0700);
+  chmod(tmp.Join("tree/closed/sub").c_str(), 0755);  // open, but below a closed one
+  chmod(tmp.Join("tree/group-only").c_str(), 0750);
+  Collector out;
+  Walk({tmp.Join("tree")}, 2, out);
+  auto reach = [&](const std::string& rel) {
+    const WalkItem* it = out.FindFile(tmp.Join("tree/" + rel));
+    REQUIRE(it != nullptr);
+    return it->identity.others_can_reach;
+  };
+  CHECK(reach("open/a.txt"));
+  CHECK_FALSE(reach("closed/b.txt"));
+  CHECK_FALSE(reach("closed/sub/c.txt"));
+  CHECK_FALSE(reach("group-only/d.txt"));
+  // A root below a closed directory: nothing under it, a file root neither.
+  Collector below, file;
+  Walk({tmp.Join("tree/closed/sub")}, 2, below);
+  REQUIRE(below.FindFile(tmp.Join("tree/closed/sub/c.txt")) != nullptr);
+  CHECK_FALSE(below.FindFile(tmp.Join("tree/closed/sub/c.txt"))->identity.others_can_reach);
+  Walk({tmp.Join("tree/closed/b.txt"), tmp.Join("tree/open/a.txt")}, 2, file);
+  CHECK_FALSE(file.FindFile(tmp.Join("tree/closed/b.txt"))->identity.others_can_reach);
+  CHECK(file.FindFile(tmp.Join("tree/open/a.txt"))->identity.others_can_reach);
+  chmod(tmp.Join("tree/closed").c_str(), 0755);  // let TempDir clean up as any user
+}
+
 TEST_CASE("Walker emits a root that is a regular file as one item") {
   TempDir tmp;
   const std::string file = tmp.Join("single.txt");

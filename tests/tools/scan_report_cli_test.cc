@@ -52,6 +52,9 @@ void Chmod(const std::string& path, mode_t mode) { REQUIRE(chmod(path.c_str(), m
 // with a hostile name, every file private unless a test opens it up.
 struct Tree {
   explicit Tree(const TempDir& dir) : root(dir.Join("tree")), db(dir.Join("c.db")) {
+    // The temporary directory is 0700, which keeps others from reaching
+    // anything inside: open it so the files' own modes decide exposure.
+    Chmod(dir.path(), 0755);
     Put("notes/a.txt", "visit summary\nemail: " + kPlanted + "\n");
     Put("notes/ssn.txt", "Patient SSN: 234-56-7891\n");
     Put("notes/clean.txt", "nothing to see here\n");
@@ -315,6 +318,21 @@ TEST_CASE("Exposure follows each file's mode; only exposed sensitive files are f
     changes.insert(row["change"].get<std::string>() + " " + PathOf(t, row));
   }
   CHECK(changes == std::set<std::string>{"no_longer_exposed notes/ssn.txt"});
+
+  // Under a directory others cannot search, a world-readable file is not
+  // readable by everyone: a private home directory holding 0644 files.
+  Chmod(t.Path("notes/ssn.txt"), 0644);
+  Chmod(t.Path("exports"), 0750);
+  Chmod(t.Path("exports/b.csv"), 0644);
+  REQUIRE(Scan(dir, t).code == 0);
+  seen.clear();
+  for (const json& a : ReportRows(dir, t, "assets")) {
+    seen[PathOf(t, a)] = a["mode"].get<std::string>() + " " + a["readable_by"].get<std::string>() +
+                         (a["exposed"].get<bool>() ? " exposed" : "");
+  }
+  CHECK(seen["notes/ssn.txt"] == "0644 everyone exposed");
+  CHECK(seen["exports/b.csv"] == "0644 group");
+  CHECK(seen["exports/deep/c.txt"] == "0600 owner");
 }
 
 // One catalog for the report checks below: two runs (the second adds
