@@ -429,7 +429,14 @@ int RunLocate(CatalogReader& reader, const Options& opts, Format format) {
   }
   const std::string key_path = opts.key.empty() ? opts.catalog + ".key" : opts.key;
   auto key = classifiers::TokenKey::Load(key_path);
-  if (!key.ok()) return CatalogError(key.status());
+  if (!key.ok()) {
+    if (key.status().code() == StatusCode::kNotFound && opts.key.empty()) {
+      // A scan run with --key FILE kept its key elsewhere.
+      PrintError(key.status().message() + " (if the scans used --key FILE, pass the same --key)");
+      return kExitCatalogError;
+    }
+    return CatalogError(key.status());
+  }
   auto ids = reader.KeyIds();
   if (!ids.ok()) return CatalogError(ids.status());
   const std::string fingerprint = KeyFingerprint(*key);
@@ -697,6 +704,7 @@ int Main(int argc, char** argv) {
       "what changed and what was not fully scanned. The catalog is opened read-only.",
       "phireport"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "phireport 0.1.0");
   app.footer(
       "Run 'phireport SUBCOMMAND --help' for the options of each report.\n"
       "Exit status: 0 success, 1 the catalog could not be read, 2 usage error.");

@@ -493,14 +493,16 @@ int RunPrune(const std::string& catalog_path, int keep_runs, int older_than_days
   if (keep_runs <= 0 && older_than_days <= 0) {
     return Fail(kExitUsage, "prune needs --keep-runs N or --older-than DAYS");
   }
+  // Before the lock, which would create CATALOG.lock beside a catalog that
+  // is not there.
+  struct stat st;
+  if (stat(catalog_path.c_str(), &st) != 0) {
+    return Fail(kExitFatal, "catalog not found: " + EscapeBytes(catalog_path));
+  }
   auto lock = tools::RunLock::Acquire(catalog_path);
   if (!lock.ok()) {
     return Fail(lock.status().code() == StatusCode::kLimitExceeded ? kExitLocked : kExitFatal,
                 lock.status().message());
-  }
-  struct stat st;
-  if (stat(catalog_path.c_str(), &st) != 0) {
-    return Fail(kExitFatal, "catalog not found: " + EscapeBytes(catalog_path));
   }
   auto writer = catalog::CatalogWriter::Open(catalog_path);
   if (!writer.ok()) return Fail(kExitFatal, writer.status().message());

@@ -333,6 +333,9 @@ TEST_CASE("Every report documents its options in --help") {
   CHECK(top.exit_code == 0);
   for (const char* sub : {"summary", "assets", "findings"})
     CHECK_THAT(top.out, Catch::Contains(sub));
+  Outcome version = Run(dir, "--version");
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.out, Catch::StartsWith("phireport "));
 }
 
 }  // namespace

@@ -203,6 +203,10 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
 
   std::string out, err;
   CHECK(Run(Phiscan() + " prune --catalog " + catalog, &out, &err) == 2);  // needs a limit
+  // A catalog that is not there: an error, and no lock file left behind.
+  CHECK(Run(Phiscan() + " prune --keep-runs 1 --catalog " + dir.Join("missing.db"), &out, &err) ==
+        1);
+  CHECK(access(dir.Join("missing.db.lock").c_str(), F_OK) != 0);
   REQUIRE(Run(Phiscan() + " prune --keep-runs 1 --catalog " + catalog, &out, &err) == 0);
   CHECK(err == "phiscan: pruned 2 runs and 1 removed assets; oldest kept run 3\n");
 

@@ -278,6 +278,12 @@ TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
   Outcome refused = Report(dir, t, "locate --value '" + kPlanted + "' --key '" + other_key + "'");
   CHECK(refused.code == 1);
   CHECK_THAT(refused.err, Catch::Contains("not the key"));
+  // No key beside the catalog (the scans used --key elsewhere): say so.
+  REQUIRE(rename((t.db + ".key").c_str(), dir.Join("moved.key").c_str()) == 0);
+  Outcome missing = Report(dir, t, "locate --value '" + kPlanted + "'");
+  CHECK(missing.code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("pass the same --key"));
+  REQUIRE(rename(dir.Join("moved.key").c_str(), (t.db + ".key").c_str()) == 0);
 }
 
 TEST_CASE("Exposure follows each file's mode; only exposed sensitive files are flagged") {
