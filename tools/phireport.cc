@@ -521,7 +521,10 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
                  "size",
                  "mtime",
                  "status",
-                 "reason"});
+                 "reason",
+                 // asset_change events only (schema 1: fields are only added)
+                 "change",
+                 "label_before"});
   s = reader.ListAssets(filter, [&](const catalog::AssetRow& a) {
     if (a.last_scan_run <= since) return;
     json types = json::object();
@@ -572,6 +575,30 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
          {"status", AssetStatusName(a.status)},
          {"reason", TextOrNull(a.reason)}});
   });
+  // An incremental feed also says what stopped being a concern since run
+  // `since`: assets removed, no longer sensitive or no longer exposed as of
+  // the latest run (what `diff --from since` lists), under --path-prefix.
+  if (s.ok() && since > 0 && !runs.empty() && runs.rbegin()->first > since) {
+    const auto& latest = runs.rbegin()->second;
+    s = reader.Diff(since, latest.id, [&](const catalog::DiffRow& d) {
+      if (d.change != "removed" && d.change != "no_longer_sensitive" &&
+          d.change != "no_longer_exposed") {
+        return;
+      }
+      if (d.path.compare(0, filter.path_prefix.size(), filter.path_prefix) != 0) return;
+      out.Row({{"event", "phiscan.asset_change"},
+               {"schema", 1},
+               {"time", IsoSeconds(latest.finished_at.value_or(latest.started_at))},
+               {"run_id", latest.id},
+               {"host", Text(latest.host)},
+               {"path", PathValue(d.path)},
+               {"member", OptionalPathValue(d.member)},
+               {"label", TextOrNull(d.label_after)},
+               {"exposed", d.change == "removed" ? json(nullptr) : json(d.exposed_after)},
+               {"change", d.change},
+               {"label_before", TextOrNull(d.label_before)}});
+    });
+  }
   out.Finish();
   return s.ok() ? 0 : CatalogError(s);
 }

@@ -240,6 +240,32 @@ TEST_CASE("diff reports a touched, an added and a deleted file") {
   CHECK(ReportRows(dir, t, "diff").empty());
 }
 
+TEST_CASE("events --since N also reports what was removed or stopped being sensitive") {
+  TempDir dir;
+  Tree t(dir);
+  REQUIRE(Scan(dir, t).code == 0);
+  REQUIRE(unlink(t.Path("notes/ssn.txt").c_str()) == 0);
+  t.Put("exports/other.txt", "nothing sensitive any more\n");
+  struct timespec times[2] = {{0, UTIME_OMIT}, {2'000'000'000, 0}};
+  REQUIRE(utimensat(AT_FDCWD, t.Path("exports/other.txt").c_str(), times, 0) == 0);
+  REQUIRE(Scan(dir, t).code == 0);
+  std::set<std::string> changes;
+  for (const json& e : ReportRows(dir, t, "events --since 1")) {
+    if (e["event"] != "phiscan.asset_change") continue;
+    changes.insert(e["change"].get<std::string>() + " " + PathOf(t, e));
+    CHECK(e["run_id"] == 2);
+    CHECK(e["label_before"] != nullptr);
+  }
+  CHECK(changes == std::set<std::string>{"removed notes/ssn.txt",
+                                         "no_longer_sensitive exports/other.txt"});
+  // Without --since there is no "before": sensitive assets only.
+  for (const json& e : ReportRows(dir, t, "events")) CHECK(e["event"] == "phiscan.sensitive_asset");
+  // --path-prefix applies to them too.
+  for (const json& e : ReportRows(dir, t, "events --since 1 --path-prefix " + t.Path("notes/"))) {
+    CHECK(PathOf(t, e).rfind("notes/", 0) == 0);
+  }
+}
+
 TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
   TempDir dir;
   Tree t(dir);
@@ -432,7 +458,9 @@ TEST_CASE("Reports on one catalog") {
                                           "size",
                                           "mtime",
                                           "status",
-                                          "reason"};
+                                          "reason",
+                                          "change",
+                                          "label_before"};
     std::set<std::string> paths;
     for (const json& e : events) {
       std::set<std::string> keys;
