@@ -85,6 +85,7 @@ struct PriorAsset {
   AssetStatus status = AssetStatus::kComplete;  // coverage of the scan that classified it
   std::string rules_version;                    // rules it was classified with
   std::string key_id;                           // key of the run that classified it ("" if unknown)
+  bool readable_by_everyone = false;            // its recorded readable_by is "everyone"
 };
 
 // Who can read an asset, broadest class first. Persisted as text

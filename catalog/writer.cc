@@ -1115,7 +1115,7 @@ Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const Pri
   auto stmt = Statement::Prepare(
       db_.get(),
       "SELECT a.path, a.dev, a.ino, a.size, a.mtime_ns, a.ctime_ns, a.status, a.rules_version,"
-      " coalesce(r.key_id, '')"
+      " coalesce(r.key_id, ''), a.readable_by = 'everyone'"
       " FROM assets AS a LEFT JOIN runs AS r ON r.id = a.last_scan_run"
       " WHERE a.member = x'' AND a.kind = ?1 AND a.removed_run IS NULL");
   if (!stmt.ok()) return stmt.status();
@@ -1132,6 +1132,7 @@ Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const Pri
     p.status = static_cast<AssetStatus>(stmt->ColumnInt(6));
     p.rules_version = stmt->ColumnBytes(7);
     p.key_id = stmt->ColumnBytes(8);
+    p.readable_by_everyone = stmt->ColumnInt(9) != 0;
     fn(p);
   }
   return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);

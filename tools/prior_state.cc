@@ -1,5 +1,7 @@
 #include "tools/prior_state.h"
 
+#include <sys/stat.h>
+
 #include <utility>
 
 namespace phiscan::tools {
@@ -34,7 +36,8 @@ Result<std::unique_ptr<CatalogPriorState>> CatalogPriorState::Load(catalog::Cata
         !IsFinalStatus(p.status)) {
       return;
     }
-    state->entries_.insert_or_assign(p.path, Entry{p.dev, p.ino, p.size, p.mtime_ns, p.ctime_ns});
+    state->entries_.insert_or_assign(
+        p.path, Entry{p.dev, p.ino, p.size, p.mtime_ns, p.ctime_ns, p.readable_by_everyone});
   });
   if (!s.ok()) return s;
   return state;
@@ -44,8 +47,11 @@ bool CatalogPriorState::Unchanged(std::string_view path, const scanner::FileIden
   auto it = entries_.find(path);
   if (it == entries_.end()) return false;
   const Entry& e = it->second;
+  // A directory above the file changed who may search it (its own ctime
+  // does not move): whether everyone reads it is not what was recorded.
+  const bool everyone = (id.mode & S_IROTH) != 0 && id.others_can_reach;
   return e.dev == id.dev && e.ino == id.ino && e.size == id.size && e.mtime_ns == id.mtime_ns &&
-         e.ctime_ns == id.ctime_ns;
+         e.ctime_ns == id.ctime_ns && e.everyone == everyone;
 }
 
 }  // namespace phiscan::tools

@@ -8,7 +8,9 @@
 //   * the catalog has it as a top-level file, not marked removed;
 //   * its identity (device, inode, size, mtime, ctime) is exactly the
 //     current one (a chmod, chown, ACL change or rename over it changes
-//     ctime, so exposure is never stale either);
+//     ctime), and whether everyone may read it is as recorded (a chmod of a
+//     directory above it changes that and not the file's ctime), so
+//     exposure is never stale;
 //   * it was classified with the same rules version and token key;
 //   * its last coverage status is final: complete, skipped or encrypted.
 //     partial, unreadable, vanished and changed_during_scan are retried.
@@ -55,6 +57,7 @@ class CatalogPriorState : public scanner::PriorState {
     uint64_t size;
     int64_t mtime_ns;
     int64_t ctime_ns;
+    bool everyone;  // recorded readable_by "everyone"
   };
   // Heterogeneous lookup, so Unchanged() does not copy the path.
   struct Hash {

@@ -365,6 +365,18 @@ TEST_CASE("Exposure follows each file's mode; only exposed sensitive files are f
   CHECK(seen["notes/ssn.txt"] == "0644 everyone exposed");
   CHECK(seen["exports/b.csv"] == "0644 group");
   CHECK(seen["exports/deep/c.txt"] == "0600 owner");
+  // Opening the directory again, and nothing else, is seen by the next
+  // incremental scan: the file's own ctime does not move.
+  Chmod(t.Path("exports"), 0755);
+  REQUIRE(Scan(dir, t).code == 0);
+  seen.clear();
+  for (const json& a : ReportRows(dir, t, "assets")) {
+    seen[PathOf(t, a)] = a["mode"].get<std::string>() + " " + a["readable_by"].get<std::string>() +
+                         (a["exposed"].get<bool>() ? " exposed" : "");
+  }
+  CHECK(seen["exports/b.csv"] == "0644 everyone exposed");
+  CHECK(seen["exports/deep/c.txt"] == "0600 owner");
+  CHECK(LatestRun(dir, t)["unchanged"] == 26);  // b.csv alone was read again
 }
 
 // One catalog for the report checks below: two runs (the second adds
