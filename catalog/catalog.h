@@ -49,6 +49,11 @@ namespace phiscan::catalog {
 // Current schema version (PRAGMA user_version).
 constexpr int kSchemaVersion = 3;
 
+// The files a catalog at PATH keeps, by suffix: the database itself,
+// SQLite's WAL, shared memory and rollback journal, and the run lock
+// (tools/run_lock.h). Its token key (by default PATH.key) is the caller's.
+inline constexpr const char* kCatalogFileSuffixes[] = {"", "-wal", "-shm", "-journal", ".lock"};
+
 // A sensitive type as it was defined when a run started; lets reports show
 // names, categories and HIPAA classes without the rule pack.
 struct TypeDefinition {

@@ -62,19 +62,10 @@ std::string EscapeBytes(std::string_view raw) {
     if (c == '\r') { out += "\\r"; ++i; continue; }
     size_t n = Utf8SequenceLength(raw, i);
     // C0 controls, DEL, and C1 controls (U+0080..U+009F) are escaped, and
-    // so are the bytes of a bidirectional formatting character.
+    // so is a bidirectional formatting character: its first byte here, the
+    // rest as the stray continuation bytes they then are.
     bool c1 = n == 2 && c == 0xC2 && static_cast<uint8_t>(raw[i + 1]) < 0xA0;
-    if (n >= 2 && IsBidiControl(raw, i, n)) {
-      for (size_t k = 0; k < n; ++k) {
-        const auto byte = static_cast<uint8_t>(raw[i + k]);
-        out += "\\x";
-        out += kHex[byte >> 4];
-        out += kHex[byte & 0xF];
-      }
-      i += n;
-      continue;
-    }
-    if (n == 0 || c < 0x20 || c == 0x7F || c1) {
+    if (n == 0 || c < 0x20 || c == 0x7F || c1 || (n >= 2 && IsBidiControl(raw, i, n))) {
       out += "\\x";
       out += kHex[c >> 4];
       out += kHex[c & 0xF];

@@ -274,7 +274,7 @@ void TextDecoder::DecodeUtf32(std::string_view bytes, TextConsumer& out) {
         le ? (p[i] | (p[i + 1] << 8) | (p[i + 2] << 16) | (uint32_t{p[i + 3]} << 24))
            : ((uint32_t{p[i]} << 24) | (p[i + 1] << 16) | (p[i + 2] << 8) | p[i + 3]);
     size_t out_len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    int cls = static_cast<int>(out_len);  // output bytes per source byte, x4 (4 per unit)
+    int cls = static_cast<int>(out_len);  // output bytes per source byte, x4: out_len * 4 / 4
     if (cls != scratch_class_) EmitScratch(out);
     if (scratch_.empty()) scratch_src_ = base + i;
     AppendUtf8(cp, scratch_);  // a surrogate or a value past U+10FFFF: U+FFFD

@@ -117,7 +117,9 @@ int CheckFilterNames(CatalogReader& r, const Options& opts) {
     if (!*found) {
       std::string hint;
       for (const char* l : kBuiltinLabels) {
-        if (strcasecmp(l, opts.label.c_str()) == 0) hint = std::string(" (did you mean ") + l + "?)";
+        if (strcasecmp(l, opts.label.c_str()) == 0) {
+          hint = std::string(" (did you mean ") + l + "?)";
+        }
       }
       PrintError("--label: no asset has label '" + EscapeBytes(opts.label) + "'" + hint +
                  "; the built-in labels are PHI, PCI, CREDENTIALS, PII and NONE");
@@ -610,10 +612,8 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
 bool IsCatalogFile(const std::string& output, const Options& opts) {
   namespace fs = std::filesystem;
   std::vector<std::string> own;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".lock", ".key"}) {
-    own.push_back(opts.catalog + suffix);
-  }
-  if (!opts.key.empty()) own.push_back(opts.key);
+  for (const char* suffix : catalog::kCatalogFileSuffixes) own.push_back(opts.catalog + suffix);
+  own.push_back(opts.key.empty() ? opts.catalog + ".key" : opts.key);
   std::error_code ec;
   const fs::path out = fs::weakly_canonical(fs::absolute(output, ec), ec);
   struct stat os;
@@ -710,7 +710,9 @@ void AddConfidenceOption(CLI::App* sub, Options* opts) {
 void AddAssetFilters(CLI::App* sub, Options* opts) {
   sub->add_option("--type", opts->type, "only assets with this type id, e.g. US_SSN")
       ->type_name("TYPE");
-  sub->add_option("--label", opts->label, "only assets with this label: PHI, PCI, CREDENTIALS, PII, NONE or a site pack's label")
+  sub->add_option("--label", opts->label,
+                  "only assets with this label: PHI, PCI, CREDENTIALS, PII, NONE or a site "
+                  "pack's label")
       ->type_name("LABEL");
   sub->add_option("--path-prefix", opts->path_prefix,
                   "only assets whose path starts with these bytes")

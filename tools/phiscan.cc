@@ -397,7 +397,7 @@ int RunScan(const ScanArgs& typed_args) {
   if (!run.ok()) return Fail(kExitFatal, run.status().message());
 
   // Never scan our own output, wherever the catalog sits relative to the roots.
-  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".lock"}) {
+  for (const char* suffix : catalog::kCatalogFileSuffixes) {
     if (auto id = DevIno(args.catalog + suffix)) options.skip.push_back(*id);
   }
   if (auto id = DevIno(key_path)) options.skip.push_back(*id);
@@ -653,7 +653,9 @@ int RunClassify(const ClassifyArgs& args) {
   top.kind = AssetKind::kStream;
   if (args.input != "-") {
     auto file = scanner::ReadOnlyFile::Open(AT_FDCWD, args.input, nullptr);
-    if (!file.ok()) return Fail(kExitFatal, EscapeBytes(args.input) + ": " + file.status().message());
+    if (!file.ok()) {
+      return Fail(kExitFatal, EscapeBytes(args.input) + ": " + file.status().message());
+    }
     top.kind = AssetKind::kFile;
     fd = dup(file.value().fd());
   }

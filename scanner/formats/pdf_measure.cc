@@ -87,7 +87,9 @@ class Flate : public Filter {
   }
   size_t Feed(std::string_view in, const Out& out) override {
     size_t used = 0;
-    while (header_ < 2 && used < in.size()) cmf_flg_[header_++] = static_cast<unsigned char>(in[used++]);
+    while (header_ < 2 && used < in.size()) {
+      cmf_flg_[header_++] = static_cast<unsigned char>(in[used++]);
+    }
     if (header_ < 2) return used;
     if (header_ == 2) {
       header_ = 3;

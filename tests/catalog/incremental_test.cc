@@ -117,7 +117,8 @@ TEST_CASE("A file that can no longer be read keeps its last classification, as a
   REQUIRE(reader.ok());
   std::vector<std::string> changes;
   REQUIRE((*reader)
-              ->Diff(1, 2, [&](const catalog::DiffRow& d) { changes.push_back(d.change + " " + d.path); })
+              ->Diff(1, 2,
+                     [&](const catalog::DiffRow& d) { changes.push_back(d.change + " " + d.path); })
               .ok());
   for (const auto& c : changes) {
     INFO(c);

@@ -68,11 +68,13 @@ TEST_CASE("SniffEncoding: ASCII with NULs at one parity is binary, other alphabe
   CHECK(SniffEncoding(padded4).encoding == TextEncoding::kBinary);
   // Without a BOM: Cyrillic and Greek text with spaces and digits.
   for (bool le : {true, false}) {
-    std::string ru = Utf16(u"\u041f\u0430\u0446\u0438\u0435\u043d\u0442 \u0418\u0432\u0430\u043d\u043e\u0432, "
+    std::string ru = Utf16(u"\u041f\u0430\u0446\u0438\u0435\u043d\u0442 "
+                           u"\u0418\u0432\u0430\u043d\u043e\u0432, "
                            u"\u0421\u041d\u0418\u041b\u0421 112-233-445 95, 1980",
                            le);
     CHECK(SniffEncoding(ru).encoding == (le ? TextEncoding::kUtf16Le : TextEncoding::kUtf16Be));
-    std::string el = Utf16(u"\u0391\u03c3\u03b8\u03b5\u03bd\u03ae\u03c2 12 \u03b1\u03c0\u03cc 2024", le);
+    std::string el =
+        Utf16(u"\u0391\u03c3\u03b8\u03b5\u03bd\u03ae\u03c2 12 \u03b1\u03c0\u03cc 2024", le);
     CHECK(SniffEncoding(el).encoding == (le ? TextEncoding::kUtf16Le : TextEncoding::kUtf16Be));
   }
 }
