@@ -91,6 +91,8 @@ struct PriorAsset {
   std::string rules_version;                    // rules it was classified with
   std::string key_id;                           // key of the run that classified it ("" if unknown)
   bool readable_by_everyone = false;            // its recorded readable_by is "everyone"
+  bool readable_by_group = false;               // ... is "group"
+  bool acl_extended = false;                    // it had named ACL entries
 };
 
 // Who can read an asset, broadest class first. Persisted as text
@@ -117,8 +119,11 @@ bool IsSensitiveLabel(std::string_view label);
 // search the directories above the file (`others_can_reach` false, e.g. a
 // 0644 file in a 0700 directory), its "others" bits grant nothing: it is
 // not readable by everyone, and world_writable does not make it exposed.
+// Likewise for its owning group (`group_can_reach` false, e.g. a 0640 file
+// in a 0700 directory): the group bits then grant nothing.
 Exposure ComputeExposure(uint32_t mode, const std::optional<AclSummary>& acl,
-                         std::string_view label, bool others_can_reach = true);
+                         std::string_view label, bool others_can_reach = true,
+                         bool group_can_reach = true);
 
 enum class RunStatus { kRunning, kCompleted, kInterrupted, kFailed };
 const char* RunStatusName(RunStatus s);

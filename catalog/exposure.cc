@@ -21,12 +21,13 @@ const char* ReadersName(Readers r) {
 bool IsSensitiveLabel(std::string_view label) { return !label.empty() && label != "NONE"; }
 
 Exposure ComputeExposure(uint32_t mode, const std::optional<AclSummary>& acl,
-                         std::string_view label, bool others_can_reach) {
+                         std::string_view label, bool others_can_reach,
+                         bool group_can_reach) {
   Exposure e;
   // With an extended ACL the group bits of st_mode are the mask, an upper
   // bound for every group-class entry; the owning group's own entry decides
   // whether it reads.
-  const bool group_reads = acl ? acl->group_readable : (mode & S_IRGRP) != 0;
+  const bool group_reads = (acl ? acl->group_readable : (mode & S_IRGRP) != 0) && group_can_reach;
   if ((mode & S_IROTH) != 0 && others_can_reach) {
     e.readable_by = Readers::kEveryone;
   } else if (group_reads) {
@@ -37,7 +38,7 @@ Exposure ComputeExposure(uint32_t mode, const std::optional<AclSummary>& acl,
   e.group_writable = (mode & S_IWGRP) != 0;
   e.world_writable = (mode & S_IWOTH) != 0;
   e.exposed = IsSensitiveLabel(label) &&
-              (e.readable_by == Readers::kEveryone || e.group_writable ||
+              (e.readable_by == Readers::kEveryone || (e.group_writable && group_can_reach) ||
                (e.world_writable && others_can_reach));
   return e;
 }

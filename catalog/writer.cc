@@ -948,7 +948,8 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& record, size_t txn_ind
   up.BindTextOrNull(17, r.label_rule);
   up.BindText(18, rules_version_);
   up.BindInt(19, run_id_);
-  const Exposure exposure = ComputeExposure(r.mode, r.acl, r.label, r.others_can_reach);
+  const Exposure exposure =
+      ComputeExposure(r.mode, r.acl, r.label, r.others_can_reach, r.group_can_reach);
   up.BindText(20, ReadersName(exposure.readable_by));
   up.BindInt(21, exposure.group_writable ? 1 : 0);
   up.BindInt(22, exposure.world_writable ? 1 : 0);
@@ -1115,7 +1116,8 @@ Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const Pri
   auto stmt = Statement::Prepare(
       db_.get(),
       "SELECT a.path, a.dev, a.ino, a.size, a.mtime_ns, a.ctime_ns, a.status, a.rules_version,"
-      " coalesce(r.key_id, ''), a.readable_by = 'everyone'"
+      " coalesce(r.key_id, ''), a.readable_by = 'everyone', a.readable_by = 'group',"
+      " coalesce(a.acl_entries, 0) > 0"
       " FROM assets AS a LEFT JOIN runs AS r ON r.id = a.last_scan_run"
       " WHERE a.member = x'' AND a.kind = ?1 AND a.removed_run IS NULL");
   if (!stmt.ok()) return stmt.status();
@@ -1133,6 +1135,8 @@ Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const Pri
     p.rules_version = stmt->ColumnBytes(7);
     p.key_id = stmt->ColumnBytes(8);
     p.readable_by_everyone = stmt->ColumnInt(9) != 0;
+    p.readable_by_group = stmt->ColumnInt(10) != 0;
+    p.acl_extended = stmt->ColumnInt(11) != 0;
     fn(p);
   }
   return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);

@@ -103,6 +103,10 @@ struct AssetRecord {
   // "/" down to the file's own: without it, others cannot reach the file
   // whatever its mode says. A member has its container file's.
   bool others_can_reach = true;
+  // Whether members of the file's owning group may search every directory
+  // from "/" down: each grants others search, or grants its group search
+  // and belongs to the file's group. A member has its container file's.
+  bool group_can_reach = true;
   uint64_t bytes_scanned = 0;         // bytes of text that went through the classifiers
   // True when an incremental scan found the file unchanged (same identity and
   // rules) and did not read it: the catalog keeps the previous results, and

@@ -195,6 +195,7 @@ size_t Extractor::Impl::AddMember(std::string_view name, size_t parent, int64_t 
   r.mtime_ns = mtime_ns;
   r.mode = mode;
   r.others_can_reach = out[parent].others_can_reach;
+  r.group_can_reach = out[parent].group_can_reach;
   r.label = "NONE";
   out.push_back(std::move(r));
   return out.size() - 1;

@@ -55,6 +55,7 @@ void FillIdentity(const FileIdentity& id, AssetRecord& rec) {
   rec.uid = id.uid;
   rec.gid = id.gid;
   rec.others_can_reach = id.others_can_reach;
+  rec.group_can_reach = id.group_can_reach;
 }
 
 // Batches move between pipeline stages through libtbb's queues, and a serial
@@ -242,6 +243,7 @@ void ReadOne(WalkItem& item, Extractor& extractor, std::vector<AssetRecord>& out
   FillIdentity(file.value().identity(), rec);
   // The walker's: an fstat of the open file cannot tell.
   rec.others_can_reach = item.identity.others_can_reach;
+  rec.group_can_reach = item.identity.group_can_reach;
   const size_t top = out.size();
   ClassifyDescriptor(file.value().fd(), extractor, std::move(rec), out, &cancel);
   if (!file.value().StillUnchanged() && out[top].status != AssetStatus::kSkipped) {

@@ -52,6 +52,33 @@ bool OnChain(const AncestorLink* link, uint64_t dev, uint64_t ino) {
   return false;
 }
 
+// Who may search every directory on the way to a file, folded over the
+// directories from "/" down: others, if each grants o+x; the file's owning
+// group, if each grants o+x or grants g+x and belongs to that group. So
+// once a directory denies others, at most one group, its own, still gets
+// through, and only while every later such directory is that group's too.
+// A directory that grants others search but not its own group (which POSIX
+// then denies that group) is rare enough to count as open: the answer errs
+// toward more readers, never fewer.
+struct SearchReach {
+  bool others = true;
+  bool one_group = false;  // !others: the directories denying others all let `gid` through
+  uint32_t gid = 0;
+
+  SearchReach Through(const struct stat& dir) const {
+    if ((dir.st_mode & S_IXOTH) != 0) return *this;
+    if ((dir.st_mode & S_IXGRP) == 0) return {false, false, 0};
+    if (others) return {false, true, static_cast<uint32_t>(dir.st_gid)};
+    if (one_group && gid == dir.st_gid) return *this;
+    return {false, false, 0};
+  }
+  bool Group(uint32_t file_gid) const { return others || (one_group && gid == file_gid); }
+  void Mark(FileIdentity& id) const {
+    id.others_can_reach = others;
+    id.group_can_reach = Group(id.gid);
+  }
+};
+
 // A directory waiting to be read.
 struct PendingDir {
   std::shared_ptr<DirHandle> parent;  // null for a root; `name` is then the path
@@ -62,28 +89,27 @@ struct PendingDir {
   size_t root_len = 0;     // bytes of `path` that name the root, with its '/'
   uint64_t root_dev = 0;   // the root's device, for --one-file-system
   bool via_symlink = false;  // reached through a followed symlink: open without O_NOFOLLOW
-  bool others_can_reach = true;  // others may search every directory above this one
+  SearchReach reach = {};  // who may search every directory above this one
 };
 
-// Whether others (not owner, not group) may search every directory above
-// `path`, from "/" down to its parent: if one of them lacks o+x, nothing
-// below it is reachable by others whatever its own mode says. A directory
-// that cannot be examined counts as searchable (the mode bits alone then
-// decide, as before).
-bool OthersSearchAbove(const std::string& path) {
+// Who may search every directory above `path`, from "/" down to its parent:
+// if one of them denies others search, nothing below it is reachable by
+// others whatever its own mode says. A directory that cannot be examined
+// counts as searchable (the mode bits alone then decide, as before).
+SearchReach SearchAbove(const std::string& path) {
+  SearchReach reach;
   std::error_code ec;
   const std::string abs = std::filesystem::absolute(path, ec).lexically_normal().string();
-  if (ec) return true;
+  if (ec) return reach;
+  struct stat st;
+  if (stat("/", &st) == 0) reach = reach.Through(st);
   for (size_t slash = abs.find('/', 1); slash != std::string::npos && slash + 1 < abs.size();
        slash = abs.find('/', slash + 1)) {
-    struct stat st;
-    if (stat(abs.substr(0, slash).c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
-        (st.st_mode & S_IXOTH) == 0) {
-      return false;
+    if (stat(abs.substr(0, slash).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      reach = reach.Through(st);
     }
   }
-  struct stat root;
-  return !(stat("/", &root) == 0 && (root.st_mode & S_IXOTH) == 0);
+  return reach;
 }
 
 // Length of the prefix of every path below `root` that names the root.
@@ -258,7 +284,7 @@ void WalkRun::AddRoot(const std::string& root) {
       }
     }
     FileIdentity file = identity;
-    file.others_can_reach = OthersSearchAbove(root);
+    SearchAbove(root).Mark(file);
     EmitFile(nullptr, std::move(name), root, file);
     return;
   }
@@ -274,7 +300,7 @@ void WalkRun::AddRoot(const std::string& root) {
   PendingDir pending{nullptr, root, root, identity, nullptr};
   pending.root_len = RootPrefixLength(root);
   pending.root_dev = identity.dev;
-  pending.others_can_reach = OthersSearchAbove(root);
+  pending.reach = SearchAbove(root);
   if (options_.follow_symlinks) FirstVisit(identity);
   stack_.push_back(std::move(pending));
 }
@@ -372,9 +398,9 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
     }
     dir.identity = opened;
   }
-  // What this directory lists is reachable by others if they may search it
-  // and everything above it.
-  const bool reach = dir.others_can_reach && (st.st_mode & S_IXOTH) != 0;
+  // Who may reach what this directory lists: who may search it and
+  // everything above it.
+  const SearchReach reach = dir.reach.Through(st);
   auto chain = std::make_shared<const AncestorLink>(
       AncestorLink{opened.dev, opened.ino, std::move(dir.ancestors)});
 
@@ -420,7 +446,7 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       via_symlink = true;
     }
     FileIdentity id = IdentityFromStat(est);
-    id.others_can_reach = reach;
+    reach.Mark(id);
     std::string path = JoinPath(dir.path, name);
     if (S_ISREG(est.st_mode)) {
       if (Skipped(id.dev, id.ino)) continue;
@@ -460,7 +486,7 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       child.root_len = dir.root_len;
       child.root_dev = dir.root_dev;
       child.via_symlink = via_symlink;
-      child.others_can_reach = reach;
+      child.reach = reach;
       children.push_back(std::move(child));
       if (children.size() >= kPushBatch) PushChildren(children);
     } else {

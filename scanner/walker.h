@@ -70,8 +70,10 @@ struct FileIdentity {
   uint32_t uid = 0;
   uint32_t gid = 0;
   // Set by the walker for what it emits: others may search every directory
-  // above (AssetRecord::others_can_reach).
+  // above (AssetRecord::others_can_reach), and so may the file's owning
+  // group (AssetRecord::group_can_reach).
   bool others_can_reach = true;
+  bool group_can_reach = true;
 };
 
 FileIdentity IdentityFromStat(const struct stat& st);

@@ -37,7 +37,8 @@ Result<std::unique_ptr<CatalogPriorState>> CatalogPriorState::Load(catalog::Cata
       return;
     }
     state->entries_.insert_or_assign(
-        p.path, Entry{p.dev, p.ino, p.size, p.mtime_ns, p.ctime_ns, p.readable_by_everyone});
+        p.path, Entry{p.dev, p.ino, p.size, p.mtime_ns, p.ctime_ns, p.readable_by_everyone,
+                      p.readable_by_group, p.acl_extended});
   });
   if (!s.ok()) return s;
   return state;
@@ -48,10 +49,15 @@ bool CatalogPriorState::Unchanged(std::string_view path, const scanner::FileIden
   if (it == entries_.end()) return false;
   const Entry& e = it->second;
   // A directory above the file changed who may search it (its own ctime
-  // does not move): whether everyone reads it is not what was recorded.
+  // does not move): whether everyone, or the group, reads it is not what
+  // was recorded. With named ACL entries the group bits are the ACL's mask,
+  // not the group's own permission: only a recorded group reader that the
+  // directories now keep out can be told.
   const bool everyone = (id.mode & S_IROTH) != 0 && id.others_can_reach;
+  const bool group = !everyone && (id.mode & S_IRGRP) != 0 && id.group_can_reach;
+  const bool group_as_recorded = e.acl ? !(e.group && !id.group_can_reach) : e.group == group;
   return e.dev == id.dev && e.ino == id.ino && e.size == id.size && e.mtime_ns == id.mtime_ns &&
-         e.ctime_ns == id.ctime_ns && e.everyone == everyone;
+         e.ctime_ns == id.ctime_ns && e.everyone == everyone && group_as_recorded;
 }
 
 }  // namespace phiscan::tools

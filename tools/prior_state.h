@@ -8,9 +8,11 @@
 //   * the catalog has it as a top-level file, not marked removed;
 //   * its identity (device, inode, size, mtime, ctime) is exactly the
 //     current one (a chmod, chown, ACL change or rename over it changes
-//     ctime), and whether everyone may read it is as recorded (a chmod of a
-//     directory above it changes that and not the file's ctime), so
-//     exposure is never stale;
+//     ctime), and whether everyone, or its group, may read it is as
+//     recorded (a chmod of a directory above it changes that and not the
+//     file's ctime), so exposure is never stale; for a file with named ACL
+//     entries, whose group readers the mode does not show, only a recorded
+//     group reader that can no longer get there is noticed;
 //   * it was classified with the same rules version and token key;
 //   * its last coverage status is final: complete, skipped or encrypted.
 //     partial, unreadable, vanished and changed_during_scan are retried.
@@ -58,6 +60,8 @@ class CatalogPriorState : public scanner::PriorState {
     int64_t mtime_ns;
     int64_t ctime_ns;
     bool everyone;  // recorded readable_by "everyone"
+    bool group;     // recorded readable_by "group"
+    bool acl;       // it had named ACL entries
   };
   // Heterogeneous lookup, so Unchanged() does not copy the path.
   struct Hash {

@@ -56,6 +56,23 @@ TEST_CASE("A file others cannot reach is not readable by everyone, whatever its 
   CHECK(ComputeExposure(0100664, std::nullopt, "PHI", false).exposed);  // group-writable
 }
 
+TEST_CASE("A file its group cannot reach is readable by its owner alone, whatever its mode") {
+  // A 0640 file in a 0700 directory.
+  auto e = ComputeExposure(0100640, std::nullopt, "PHI", false, /*group_can_reach=*/false);
+  CHECK(e.readable_by == Readers::kOwner);
+  CHECK_FALSE(e.exposed);
+  e = ComputeExposure(0100664, std::nullopt, "PHI", false, false);
+  CHECK(e.group_writable);  // the mode bit, as stored
+  CHECK_FALSE(e.exposed);   // but the group cannot get there to write
+  // Named ACL readers still count: their own groups may get through.
+  AclSummary acl;
+  acl.named_entries = 1;
+  acl.named_readers = 1;
+  acl.group_readable = true;
+  e = ComputeExposure(0100640, acl, "PHI", false, false);
+  CHECK(e.readable_by == Readers::kAcl);
+}
+
 TEST_CASE("An ACL grants readers the mode bits do not show") {
   AclSummary acl;
   acl.named_entries = 2;

@@ -196,6 +196,55 @@ TEST_CASE("Walker marks what others cannot reach: a directory on the way they ca
   chmod(tmp.Join("tree/closed").c_str(), 0755);  // let TempDir clean up as any user
 }
 
+TEST_CASE("Walker marks what the owning group cannot reach: a directory it may not search") {
+  TempDir tmp;
+  chmod(tmp.path().c_str(), 0755);
+  const gid_t own = getegid();
+  const gid_t other = own + 4242;  // some other group; chown to it needs root
+  WriteFile(tmp.Join("tree/open/a.txt"), "a");
+  WriteFile(tmp.Join("tree/private/b.txt"), "b");
+  WriteFile(tmp.Join("tree/group/c.txt"), "c");
+  WriteFile(tmp.Join("tree/group/inner/d.txt"), "d");
+  WriteFile(tmp.Join("tree/group/inner/e.txt"), "e");
+  chmod(tmp.Join("tree").c_str(), 0755);
+  chmod(tmp.Join("tree/open").c_str(), 0755);
+  chmod(tmp.Join("tree/private").c_str(), 0700);  // nobody but the owner
+  chmod(tmp.Join("tree/group").c_str(), 0750);    // the directory's group only
+  chmod(tmp.Join("tree/group/inner").c_str(), 0750);
+  const bool can_chown = chown(tmp.Join("tree/group/inner/e.txt").c_str(), -1, other) == 0;
+  Collector out;
+  Walk({tmp.Join("tree")}, 2, out);
+  auto group = [&](const std::string& rel) {
+    const WalkItem* it = out.FindFile(tmp.Join("tree/" + rel));
+    REQUIRE(it != nullptr);
+    return it->identity.group_can_reach;
+  };
+  CHECK(group("open/a.txt"));
+  CHECK_FALSE(group("private/b.txt"));
+  CHECK(group("group/c.txt"));  // file and directories share the group
+  CHECK(group("group/inner/d.txt"));
+  if (can_chown) CHECK_FALSE(group("group/inner/e.txt"));  // another group: kept out
+  // The same from a root below the 0700 directory, and for a file root.
+  Collector below;
+  WriteFile(tmp.Join("tree/private/sub/f.txt"), "f");
+  chmod(tmp.Join("tree/private/sub").c_str(), 0755);
+  Walk({tmp.Join("tree/private/sub"), tmp.Join("tree/group/c.txt")}, 2, below);
+  REQUIRE(below.FindFile(tmp.Join("tree/private/sub/f.txt")) != nullptr);
+  CHECK_FALSE(below.FindFile(tmp.Join("tree/private/sub/f.txt"))->identity.group_can_reach);
+  REQUIRE(below.FindFile(tmp.Join("tree/group/c.txt")) != nullptr);
+  CHECK(below.FindFile(tmp.Join("tree/group/c.txt"))->identity.group_can_reach);
+  // Two directories denying others, owned by different groups: no group
+  // gets through both.
+  if (chown(tmp.Join("tree/group/inner").c_str(), -1, other) == 0) {
+    Collector mixed;
+    Walk({tmp.Join("tree")}, 2, mixed);
+    CHECK_FALSE(mixed.FindFile(tmp.Join("tree/group/inner/d.txt"))->identity.group_can_reach);
+    CHECK_FALSE(mixed.FindFile(tmp.Join("tree/group/inner/e.txt"))->identity.group_can_reach);
+    CHECK(mixed.FindFile(tmp.Join("tree/group/c.txt"))->identity.group_can_reach);
+  }
+  chmod(tmp.Join("tree/private").c_str(), 0755);  // let TempDir clean up as any user
+}
+
 TEST_CASE("Walker emits a root that is a regular file as one item") {
   TempDir tmp;
   const std::string file = tmp.Join("single.txt");

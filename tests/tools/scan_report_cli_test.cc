@@ -377,6 +377,27 @@ TEST_CASE("Exposure follows each file's mode; only exposed sensitive files are f
   CHECK(seen["exports/b.csv"] == "0644 everyone exposed");
   CHECK(seen["exports/deep/c.txt"] == "0600 owner");
   CHECK(LatestRun(dir, t)["unchanged"] == 26);  // b.csv alone was read again
+
+  // The same for the group: a 0640 file in a 0700 directory is its owner's
+  // alone, and in a 0750 directory of its group, the group's.
+  Chmod(t.Path("exports/b.csv"), 0640);
+  REQUIRE(Scan(dir, t).code == 0);
+  Chmod(t.Path("exports"), 0700);
+  REQUIRE(Scan(dir, t).code == 0);
+  CHECK(LatestRun(dir, t)["unchanged"] == 26);  // b.csv was read again
+  auto readers = [&](const std::string& rel) {
+    for (const json& a : ReportRows(dir, t, "assets")) {
+      if (PathOf(t, a) == rel) return a["readable_by"].get<std::string>();
+    }
+    return std::string("missing");
+  };
+  CHECK(readers("exports/b.csv") == "owner");
+  Chmod(t.Path("exports"), 0750);
+  REQUIRE(Scan(dir, t).code == 0);
+  CHECK(LatestRun(dir, t)["unchanged"] == 26);
+  CHECK(readers("exports/b.csv") == "group");
+  REQUIRE(Scan(dir, t).code == 0);  // and it stays carried over
+  CHECK(LatestRun(dir, t)["unchanged"] == 27);
 }
 
 // One catalog for the report checks below: two runs (the second adds
