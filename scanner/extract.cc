@@ -314,6 +314,9 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
     size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
     Process(head, member, m, depth + 1, out);
     if (entry.size < 0) out[m].size = data.bytes();
+    if (!stream.value()->data_warning().empty()) {
+      MarkPartial(out[m], "corrupt", stream.value()->data_warning());
+    }
   }
   if (budget_->exhausted()) MarkPartial(out[idx], budget_->reason());
   if (stream.value()->fatal()) MarkPartial(out[idx], "corrupt", "compressed stream unreadable");
@@ -371,6 +374,9 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
     MemberSource ms(*reader.value(), *budget_, charge);
     Process(ms, member, m, depth + 1, out);
     if (entry.size < 0) out[m].size = ms.bytes();
+    if (!reader.value()->data_warning().empty()) {
+      MarkPartial(out[m], "corrupt", reader.value()->data_warning());
+    }
     if (budget_->exhausted()) {
       MarkPartial(out[idx], budget_->reason());
       break;
@@ -438,6 +444,9 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
       size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
       MemberSource ms(*reader.value(), *budget_);
       Process(ms, member, m, depth + 1, out);
+      if (!reader.value()->data_warning().empty()) {
+        MarkPartial(out[m], "corrupt", reader.value()->data_warning());
+      }
       continue;
     }
     if (!IsOfficeTextPart(entry.name, odf)) continue;
@@ -455,6 +464,9 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
     decoder.Finish(*markup);
     markup->End();
     sink.Synthetic("\n", sink.position());
+    if (!reader.value()->data_warning().empty()) {
+      MarkPartial(out[idx], "corrupt", entry.name + ": " + reader.value()->data_warning());
+    }
     if (sink.stopped()) break;
   }
   if (table && !sink.stopped()) formats::WriteUnusedStrings(sink, *table);

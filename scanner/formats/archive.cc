@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -173,16 +174,68 @@ Result<bool> ArchiveReader::Next(ArchiveEntry& entry) {
                              archive_entry_mtime_nsec(e)
                        : 0;
   entry.mode = archive_entry_mode(e);
+  block_ = nullptr;
+  block_left_ = 0;
+  block_offset_ = out_offset_ = 0;
+  entry_done_ = false;
+  data_warning_.clear();
   return true;
 }
 
 Result<size_t> ArchiveReader::ReadData(std::span<char> buf) {
+  // archive_read_data() would be simpler, but when libarchive answers
+  // ARCHIVE_WARN together with an entry's last block (a zip member whose
+  // CRC or size does not match) it returns the code instead of the bytes,
+  // and the bytes it had copied were lost: the member read as empty and
+  // clean. The block interface hands out the data and the warning apart.
   for (;;) {
-    la_ssize_t n = archive_read_data(a_, buf.data(), buf.size());
-    if (n >= 0) return static_cast<size_t>(n);
-    if (n == ARCHIVE_RETRY) continue;
-    if (n == ARCHIVE_WARN) return static_cast<size_t>(0);
-    return ErrorStatus(static_cast<int>(n), true);
+    if (block_left_ > 0) {
+      if (out_offset_ < block_offset_) {  // a hole of a sparse entry
+        size_t n = static_cast<size_t>(
+            std::min<int64_t>(static_cast<int64_t>(buf.size()), block_offset_ - out_offset_));
+        std::memset(buf.data(), 0, n);
+        out_offset_ += static_cast<int64_t>(n);
+        return n;
+      }
+      size_t n = std::min(buf.size(), block_left_);
+      std::memcpy(buf.data(), block_, n);
+      block_ += n;
+      block_left_ -= n;
+      block_offset_ += static_cast<int64_t>(n);
+      out_offset_ += static_cast<int64_t>(n);
+      return n;
+    }
+    if (entry_done_) return size_t{0};
+    const void* data = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    int rc = archive_read_data_block(a_, &data, &size, &offset);
+    if (rc == ARCHIVE_RETRY) continue;
+    if (rc == ARCHIVE_EOF) {
+      entry_done_ = true;
+      return size_t{0};
+    }
+    if (rc == ARCHIVE_WARN) {
+      // Not libarchive's message: it quotes the CRC computed over the data,
+      // an unkeyed hash of what may be a single identifier.
+      const char* msg = archive_error_string(a_);
+      data_warning_ = msg != nullptr && std::strstr(msg, "CRC") != nullptr
+                          ? "member data does not match the CRC in its header"
+                      : msg != nullptr && std::strstr(msg, "size") != nullptr
+                          ? "member data does not match the size in its header"
+                          : "damaged member data";
+      entry_done_ = true;  // libarchive warns at an entry's end
+    } else if (rc != ARCHIVE_OK) {
+      return ErrorStatus(rc, true);
+    }
+    if (size == 0) continue;
+    if (offset < out_offset_) {
+      fatal_ = true;
+      return Status::Corrupt("archive entry blocks out of order");
+    }
+    block_ = static_cast<const char*>(data);
+    block_left_ = size;
+    block_offset_ = offset;
   }
 }
 

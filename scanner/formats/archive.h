@@ -64,10 +64,15 @@ class ArchiveReader {
   // error (e.g. kLimitExceeded from a budget) when reading it failed.
   Result<bool> Next(ArchiveEntry& entry);
 
-  // Reads the current entry's data; 0 at its end. Errors: kEncrypted,
-  // kCorrupt (then fatal() says whether later entries are lost too), or the
-  // source's own error.
+  // Reads the current entry's data; 0 at its end. Holes of a sparse entry
+  // read as zeros. Errors: kEncrypted, kCorrupt (then fatal() says whether
+  // later entries are lost too), or the source's own error.
   Result<size_t> ReadData(std::span<char> buf);
+
+  // libarchive's warning about the current entry's data, "" if none: its
+  // data was delivered, but a check failed at its end (a zip member whose
+  // CRC or size does not match its header). Cleared by Next().
+  const std::string& data_warning() const { return data_warning_; }
 
   bool fatal() const { return fatal_; }
   // True once a header was skipped as damaged (libarchive's tar reader steps
@@ -96,6 +101,13 @@ class ArchiveReader {
   bool fatal_ = false;
   bool entry_encrypted_ = false;
   bool skipped_damage_ = false;
+  // The current entry's data block from libarchive not yet handed out.
+  const char* block_ = nullptr;
+  size_t block_left_ = 0;
+  int64_t block_offset_ = 0;  // entry offset of block_
+  int64_t out_offset_ = 0;    // entry bytes handed out so far
+  bool entry_done_ = false;
+  std::string data_warning_;
 };
 
 }  // namespace phiscan::scanner::formats

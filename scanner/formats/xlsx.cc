@@ -306,6 +306,9 @@ std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits
       if (h.overflow()) return std::nullopt;
     }
     decoder.Finish(feed);
+    // A damaged part is read again with the others, where its damage is
+    // recorded.
+    if (!reader.value()->data_warning().empty()) return std::nullopt;
     table.loaded = true;
   }
   if (!sheets) return std::nullopt;

@@ -3,6 +3,7 @@
 // format and filter, nesting with container paths, and the budget limits.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -356,5 +357,42 @@ TEST_CASE("a compressed stream starting with zero blocks is read as its bytes, n
       CHECK(StatusOf(scanned[1]) == "complete");
       CHECK(TypeCounts(scanned[1]) == types);
     }
+  }
+}
+
+TEST_CASE("a zip member whose CRC does not match is read and recorded partial(corrupt)") {
+  // libarchive warns at the member's end, together with its last block;
+  // read through archive_read_data() that block was lost, and the member
+  // recorded complete with nothing found.
+  const std::string text = "Clinic notes.\n" + kPlant;
+  for (bool big : {false, true}) {
+    INFO((big ? "several blocks" : "one block"));
+    std::string body = big ? std::string(300 << 10, 'x') + "\n" + text : text;
+    std::string zip = WriteArchive("zip", "", {{"notes.txt", body}, {"more.txt", "More.\n" + text}});
+    // The first member's CRC, wherever the writer put it: the central
+    // directory, and the local header or data descriptor.
+    size_t cd = zip.find("PK\x01\x02");
+    REQUIRE(cd != std::string::npos);
+    uint32_t crc;
+    std::memcpy(&crc, zip.data() + cd + 16, 4);
+    const std::string old(reinterpret_cast<const char*>(&crc), 4);
+    const uint32_t bad_crc = crc ^ 0x5A5A5A5Au;
+    const std::string bad(reinterpret_cast<const char*>(&bad_crc), 4);
+    for (size_t at = zip.find(old); at != std::string::npos; at = zip.find(old, at + 4)) {
+      zip.replace(at, 4, bad);
+    }
+    auto recs = ExtractMemory(zip, "notes.zip");
+    const AssetRecord* notes = FindRecord(recs, "notes.txt");
+    REQUIRE(notes != nullptr);
+    CHECK(StatusOf(*notes) == "partial(corrupt)");
+    CHECK(notes->detail.find("CRC") != std::string::npos);
+    // libarchive's message names the CRC computed over the data, an unkeyed
+    // hash of the content: it is not kept.
+    CHECK(notes->detail.find("0x") == std::string::npos);
+    CHECK(TypeCounts(*notes) == kPlantTypes);
+    const AssetRecord* more = FindRecord(recs, "more.txt");
+    REQUIRE(more != nullptr);
+    CHECK(StatusOf(*more) == "complete");
+    CHECK(TypeCounts(*more) == kPlantTypes);
   }
 }
