@@ -9,6 +9,12 @@
 // Offsets are in the extracted text. poppler's own error output is silenced:
 // its messages can quote document content.
 //
+// Files attached to the document (its EmbeddedFiles, a portfolio's files)
+// are members, read like archive members: "referral.pdf!labs.csv". poppler
+// decodes an attachment whole, so one is read only when the measured
+// streams show that none decodes to more than max_buffered_member bytes;
+// otherwise it is recorded partial(limit_size) unread.
+//
 // Before poppler is given the document its streams are decoded and counted
 // (pdf_measure.h): poppler cannot be stopped inside a page, and a small
 // file can inflate to a page that takes gigabytes to lay out. The decoded
@@ -17,10 +23,13 @@
 // leaves every page unread, the document information still classified, and
 // the file partial(limit_bytes).
 #include <poppler-document.h>
+#include <poppler-embedded-file.h>
 #include <poppler-global.h>
 #include <poppler-page.h>
 
 #include <mutex>
+#include <set>
+#include <string>
 
 #include "scanner/formats/extract_impl.h"
 #include "scanner/formats/pdf_measure.h"
@@ -43,6 +52,24 @@ void Append(formats::TextSink& sink, const poppler::ustring& text) {
   decoder.Decode(std::string_view(utf8.data(), utf8.size()), sink);
   decoder.Finish(sink);
   sink.Synthetic("\n", sink.position());
+}
+
+// An attachment's member name: its file name without directories, '!'
+// (it separates nesting levels) and control characters made '_';
+// "attachment-K" when it has none, "part-K-" in front of a repeated one.
+std::string AttachmentName(std::string name, int k, std::set<std::string>& used) {
+  size_t slash = name.find_last_of("/\\");
+  if (slash != std::string::npos) name = name.substr(slash + 1);
+  for (char& c : name) {
+    if (c == '!' || static_cast<unsigned char>(c) < 0x20) c = '_';
+  }
+  if (name.size() > 255) name.resize(255);
+  if (name.empty() || name == "." || name == "..") name = "attachment-" + std::to_string(k);
+  if (!used.insert(name).second) {
+    name = "part-" + std::to_string(k) + "-" + name;
+    used.insert(name);
+  }
+  return name;
 }
 
 }  // namespace
@@ -98,6 +125,40 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
           continue;
         }
         Append(sink, page->text(poppler::rectf(), poppler::page::raw_order_layout));
+      }
+      const bool bounded = pages_fit && streams.max_decoded <= limits().max_buffered_member;
+      std::set<std::string> used;
+      int k = 0;
+      for (poppler::embedded_file* file :
+           doc->has_embedded_files() ? doc->embedded_files()
+                                     : std::vector<poppler::embedded_file*>()) {
+        ++k;
+        if (file == nullptr || !file->is_valid()) continue;
+        if (!budget().CheckTime() || !budget().TakeMember()) {
+          MarkPartial(out[idx], budget().reason());
+          break;
+        }
+        std::string name = AttachmentName(file->name(), k, used);
+        size_t m = AddMember(name, idx, file->size(), out[idx].mtime_ns, 0, out);
+        if (!budget().DepthAllowed(depth + 1)) {
+          MarkPartial(out[m], "limit_depth",
+                      "container nested deeper than " + std::to_string(limits().max_depth));
+          continue;
+        }
+        if (!bounded || file->size() > static_cast<int64_t>(limits().max_buffered_member)) {
+          MarkPartial(out[m], pages_fit ? "limit_size" : "limit_bytes",
+                      "attached file not measured within the in-memory limit (" +
+                          std::to_string(limits().max_buffered_member) + " bytes)");
+          continue;
+        }
+        poppler::byte_array data = file->data();
+        formats::MemorySource src(std::string_view(data.data(), data.size()));
+        Process(src, name, m, depth + 1, out);
+        out[m].size = data.size();
+        if (budget().exhausted()) {
+          MarkPartial(out[idx], budget().reason());
+          break;
+        }
       }
     }
   } catch (const std::exception&) {

@@ -613,6 +613,7 @@ PdfStreamStats MeasurePdfStreams(std::string_view pdf, uint64_t max_stream_text,
     ++stats.streams;
     stats.decoded_bytes += counter.decoded();
     stats.max_text = std::max(stats.max_text, counter.text());
+    stats.max_decoded = std::max(stats.max_decoded, counter.decoded());
     if (counter.stopped() || (max_stream_text > 0 && counter.text() > max_stream_text)) {
       stats.stopped = true;
     }

@@ -32,6 +32,7 @@ struct PdfStreamStats {
   uint64_t streams = 0;        // stream keywords whose data was decoded
   uint64_t decoded_bytes = 0;  // their data after every known filter
   uint64_t max_text = 0;       // most bytes shown by text operators in one stream
+  uint64_t max_decoded = 0;    // most decoded bytes of one stream
   // The walk stopped early: `charge` returned false or a stream's shown text
   // passed max_stream_text. The counts are then lower bounds.
   bool stopped = false;

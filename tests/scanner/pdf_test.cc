@@ -18,24 +18,19 @@ namespace {
 
 const std::map<std::string, uint64_t> kPlant = {{"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}};
 
-// A one-page PDF titled `title` whose only content stream is `content`
-// compressed with FlateDecode, written by hand as make_fixtures.py does.
-std::string FlatePdf(const std::string& content, const std::string& title) {
-  std::string packed(compressBound(content.size()), '\0');
+std::string Deflate(const std::string& data) {
+  std::string packed(compressBound(data.size()), '\0');
   uLongf packed_size = packed.size();
   REQUIRE(compress2(reinterpret_cast<Bytef*>(packed.data()), &packed_size,
-                    reinterpret_cast<const Bytef*>(content.data()), content.size(), 9) == Z_OK);
+                    reinterpret_cast<const Bytef*>(data.data()), data.size(), 9) == Z_OK);
   packed.resize(packed_size);
-  const std::vector<std::string> objs = {
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-      "/Resources << /Font << /F1 5 0 R >> >> >>",
-      "<< /Length " + std::to_string(packed.size()) + " /Filter /FlateDecode >>\nstream\n" +
-          packed + "\nendstream",
-      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-      "<< /Title (" + title + ") >>",
-  };
+  return packed;
+}
+
+// A PDF of numbered objects `objs` (1 the catalog, 6 the information
+// dictionary), with its cross-reference table, written by hand as
+// make_fixtures.py does.
+std::string WritePdf(const std::vector<std::string>& objs) {
   std::string out = "%PDF-1.4\n";
   std::vector<size_t> offsets;
   for (size_t i = 0; i < objs.size(); ++i) {
@@ -52,6 +47,43 @@ std::string FlatePdf(const std::string& content, const std::string& title) {
   out += "trailer\n<< /Size " + std::to_string(objs.size() + 1) +
          " /Root 1 0 R /Info 6 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
   return out;
+}
+
+// A one-page PDF titled `title` whose only content stream is `content`
+// compressed with FlateDecode.
+std::string FlatePdf(const std::string& content, const std::string& title) {
+  const std::string packed = Deflate(content);
+  return WritePdf({
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+      "/Resources << /Font << /F1 5 0 R >> >> >>",
+      "<< /Length " + std::to_string(packed.size()) + " /Filter /FlateDecode >>\nstream\n" +
+          packed + "\nendstream",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+      "<< /Title (" + title + ") >>",
+  });
+}
+
+// A one-page PDF without identifiers in its text, with the file `name`
+// attached (the catalog's EmbeddedFiles name tree), compressed.
+std::string AttachmentPdf(const std::string& name, const std::string& data) {
+  const std::string content = "BT /F1 11 Tf 72 720 Td (Referral, see attachment.) Tj ET";
+  const std::string packed = Deflate(data);
+  return WritePdf({
+      "<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(" + name +
+          ") 7 0 R] >> >> >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+      "/Resources << /Font << /F1 5 0 R >> >> >>",
+      "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+      "<< /Title (Referral) >>",
+      "<< /Type /Filespec /F (" + name + ") /UF (" + name + ") /EF << /F 8 0 R >> >>",
+      "<< /Type /EmbeddedFile /Length " + std::to_string(packed.size()) +
+          " /Filter /FlateDecode /Params << /Size " + std::to_string(data.size()) +
+          " >> >>\nstream\n" + packed + "\nendstream",
+  });
 }
 
 // Page text as a producer writes it: a font, a position, a line per string.
@@ -172,4 +204,34 @@ TEST_CASE("PDF: a decompression bomb is partial(limit_bytes); its page is never 
   REQUIRE(ok.size() == 1);
   CHECK(StatusOf(ok[0]) == "complete");
   CHECK(TypeCounts(ok[0]) == kPlant);
+}
+
+TEST_CASE("PDF: an attached file is a member, read like an archive member") {
+  // Attachments were never read: a referral with the patient list attached
+  // was recorded complete and clean.
+  if (!scanner::Extractor::PdfSupported()) return;
+  const std::string notes =
+      "Clinic notes.\nPatient SSN 536-22-8726, NPI 1234567893, credit card 4111 1111 1111 1111.\n";
+  auto recs = ExtractMemory(AttachmentPdf("notes.txt", notes), "referral.pdf");
+  REQUIRE(recs.size() == 2);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]).empty());
+  CHECK(recs[1].member == "notes.txt");
+  CHECK(StatusOf(recs[1]) == "complete");
+  CHECK(TypeCounts(recs[1]) == kPlant);
+
+  // An attached archive is opened like any member; '!' in a name is '_'.
+  auto zipped = ExtractMemory(
+      AttachmentPdf("lab!s.zip", WriteArchive("zip", "", {{"p.txt", notes}})), "referral.pdf");
+  const AssetRecord* inner = FindRecord(zipped, "lab_s.zip!p.txt");
+  REQUIRE(inner != nullptr);
+  CHECK(TypeCounts(*inner) == kPlant);
+
+  // One that would decode past the in-memory limit is recorded, not read.
+  scanner::ScanLimits limits;
+  limits.max_buffered_member = 4096;
+  auto big = ExtractMemory(AttachmentPdf("notes.txt", notes + std::string(100000, ' ')),
+                           "referral.pdf", limits);
+  REQUIRE(big.size() == 2);
+  CHECK(StatusOf(big[1]) == "partial(limit_size)");
 }
