@@ -202,7 +202,13 @@ TextFormat SniffTextFormat(std::string_view s, std::string_view name) {
   }
   std::string_view t = s.substr(skip);
   auto sep_ok = [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != ' ' && c != '\n' && c != '\r'; };
+  // A message starts with MSH; a batch file with its file (FHS) or batch
+  // (BHS) header, which declare the separators the same way.
   if (t.size() >= 8 && StartsWith(t, "MSH") && sep_ok(t[3])) return TextFormat::kHl7;
+  if (t.size() >= 8 && (StartsWith(t, "FHS") || StartsWith(t, "BHS")) && sep_ok(t[3]) &&
+      t.substr(4, 4).find(t[3]) == std::string_view::npos) {
+    return TextFormat::kHl7;
+  }
   if (t.size() >= 106 && StartsWith(t, "ISA") && sep_ok(t[3])) return TextFormat::kX12;
   if (LooksLikeMail(s)) return TextFormat::kMail;
   if (!t.empty() && (t[0] == '{' || t[0] == '[')) return TextFormat::kJson;

@@ -304,11 +304,13 @@ class Hl7 : public StructuredText {
         seg_[seg_len_++] = c;
         return;
       }
-      const bool msh = seg_[0] == 'M' && seg_[1] == 'S' && seg_[2] == 'H';
-      if (seg_len_ == 3 && msh) SetSeparator(c);
+      // MSH, and the batch headers FHS and BHS, declare the separators.
+      const bool header = (seg_[0] == 'M' && seg_[1] == 'S' && seg_[2] == 'H') ||
+                          ((seg_[0] == 'F' || seg_[0] == 'B') && seg_[1] == 'H' && seg_[2] == 'S');
+      if (seg_len_ == 3 && header) SetSeparator(c);
       if (c != sep_) return;
       // MSH-1 is the separator itself, so the text after it is MSH-2.
-      field_ = msh ? 2 : 1;
+      field_ = header ? 2 : 1;
       field_start_ = pos + 1;
       FindSegmentFields();
       return;

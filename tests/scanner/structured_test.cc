@@ -71,6 +71,21 @@ TEST_CASE("HL7 v2: PID-19 is an SSN field, with CR or LF segment ends") {
   }
 }
 
+TEST_CASE("HL7 v2: a batch file (FHS, BHS headers) is HL7 whatever its name") {
+  // Batch exports start with FHS or BHS, not MSH: read as plain text, the
+  // SSN in PID-19 had no evidence and was not found.
+  const std::string batch = std::string("FHS|^~\\&|LAB|HOSP|||20240102\r") +
+                            "BHS|^~\\&|LAB|HOSP\r" +
+                            "MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240102||ADT^A01|1|P|2.5\r" +
+                            "PID|1||M1||DOE^JANE||19800101|F|||||||||||536228726\r" +
+                            "BTS|1\rFTS|1\r";
+  for (const char* name : {"batch.hl7", "batch.txt", "ADT_20240102"}) {
+    INFO(name);
+    CHECK(Types(batch, name) == Counts{{"US_SSN", 1}});
+    CHECK(Types(batch.substr(batch.find("BHS")), name) == Counts{{"US_SSN", 1}});
+  }
+}
+
 TEST_CASE("X12: qualifiers name the element after them") {
   std::string isa =
       "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       "
