@@ -439,9 +439,13 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
     if (IsOfficeEmbedding(entry.name)) {
       // An embedded workbook or document is a member of its own.
       if (!budget_->TakeMember()) break;
-      if (!budget_->DepthAllowed(depth + 1)) continue;
       std::string member = names.Take(entry.name);
       size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
+      if (!budget_->DepthAllowed(depth + 1)) {
+        MarkPartial(out[m], "limit_depth",
+                    "container nested deeper than " + std::to_string(limits_.max_depth));
+        continue;
+      }
       MemberSource ms(*reader.value(), *budget_);
       Process(ms, member, m, depth + 1, out);
       if (!reader.value()->data_warning().empty()) {

@@ -396,3 +396,28 @@ TEST_CASE("a zip member whose CRC does not match is read and recorded partial(co
     CHECK(TypeCounts(*more) == kPlantTypes);
   }
 }
+
+TEST_CASE("budget: a file embedded in an Office document past max_depth is recorded, not dropped") {
+  // The embedded workbook was skipped without a record: the document and
+  // the zip holding it read complete, the workbook's content unread.
+  const std::string ct =
+      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+  const std::string doc =
+      "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
+      "</w:body></w:document>";
+  const std::string docx = WriteArchive(
+      "zip", "", {{"[Content_Types].xml", ct}, {"word/document.xml", doc},
+                  {"word/embeddings/patients.txt", kPlant}});
+  const std::string zip = WriteArchive("zip", "", {{"letter.docx", docx}});
+  scanner::ScanLimits limits;
+  limits.max_depth = 1;
+  auto recs = ExtractMemory(zip, "mail.zip", limits);
+  const AssetRecord* embedded = FindRecord(recs, "letter.docx!word/embeddings/patients.txt");
+  REQUIRE(embedded != nullptr);
+  CHECK(StatusOf(*embedded) == "partial(limit_depth)");
+  // Within the limit it is read.
+  auto within = ExtractMemory(zip, "mail.zip");
+  embedded = FindRecord(within, "letter.docx!word/embeddings/patients.txt");
+  REQUIRE(embedded != nullptr);
+  CHECK(TypeCounts(*embedded) == kPlantTypes);
+}
