@@ -109,13 +109,27 @@ bool IsOfficeTextPart(std::string_view n, bool odf) {
          n == "word/footnotes.xml" || n == "word/endnotes.xml" || n == "word/comments.xml" ||
          n == "xl/sharedStrings.xml" || starts("xl/worksheets/sheet") || starts("xl/comments") ||
          starts("ppt/slides/slide") || starts("ppt/notesSlides/") || starts("ppt/comments/") ||
-         n == "docProps/core.xml";
+         n == "docProps/core.xml" || n == "docProps/custom.xml" ||
+         n == "word/glossary/document.xml" ||
+         // SmartArt: the diagram's text is in its data part.
+         starts("word/diagrams/data") || starts("xl/diagrams/data") ||
+         starts("ppt/diagrams/data");
 }
 
 bool IsOfficeEmbedding(std::string_view n) {
   for (std::string_view p : {"word/embeddings/", "xl/embeddings/", "ppt/embeddings/",
                              "Object ", "ObjectReplacements/"}) {
     if (n.substr(0, p.size()) == p) return true;
+  }
+  // An altChunk: HTML, MHTML, RTF, text or a document that Word shows
+  // inline, stored as a file of its own next to document.xml (report
+  // generators write their output this way).
+  if (n.substr(0, 5) == "word/" && n.find('/', 5) == std::string_view::npos) {
+    char buf[16];
+    std::string_view ext = formats::Extension(n, buf, sizeof buf);
+    for (std::string_view e : {"htm", "html", "mht", "mhtml", "rtf", "txt", "docx", "docm"}) {
+      if (ext == e) return true;
+    }
   }
   return false;
 }

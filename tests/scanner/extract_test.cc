@@ -299,3 +299,38 @@ TEST_CASE("A sparse file gives exactly the findings of the same bytes written ou
     CHECK(TypeCounts(a[0])["US_SSN"] == 3);
   }
 }
+
+TEST_CASE("Office: SmartArt, glossary and altChunk text is read") {
+  // Text in these parts is shown by Word and PowerPoint but was never read:
+  // the document recorded complete and clean.
+  const std::string plant =
+      "Patient SSN 536-22-8726, NPI 1234567893, credit card 4111 1111 1111 1111.";
+  const std::map<std::string, uint64_t> types = {
+      {"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}};
+  const std::string ct =
+      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+  const std::string doc =
+      "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
+      "<w:altChunk r:id=\"c1\"/></w:body></w:document>";
+  for (const char* part : {"word/diagrams/data1.xml", "word/glossary/document.xml",
+                           "ppt/diagrams/data2.xml"}) {
+    INFO(part);
+    auto recs = ExtractMemory(
+        WriteArchive("zip", "", {{"[Content_Types].xml", ct}, {"word/document.xml", doc},
+                                 {part, "<dgm:dataModel><dgm:pt><dgm:t><a:p><a:r><a:t>" + plant +
+                                            "</a:t></a:r></a:p></dgm:t></dgm:pt>"
+                                            "</dgm:dataModel>"}}),
+        "letter.docx");
+    REQUIRE(recs.size() == 1);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(TypeCounts(recs[0]) == types);
+  }
+  auto recs = ExtractMemory(
+      WriteArchive("zip", "", {{"[Content_Types].xml", ct}, {"word/document.xml", doc},
+                               {"word/afchunk.htm", "<html><body><p>" + plant + "</p></body></html>"}}),
+      "letter.docx");
+  const AssetRecord* chunk = FindRecord(recs, "word/afchunk.htm");
+  REQUIRE(chunk != nullptr);
+  CHECK(StatusOf(*chunk) == "complete");
+  CHECK(TypeCounts(*chunk) == types);
+}
