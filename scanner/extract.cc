@@ -116,6 +116,26 @@ bool IsOfficeTextPart(std::string_view n, bool odf) {
          starts("ppt/diagrams/data");
 }
 
+// Whether a zip entry lies outside an Office package's own layout: a file
+// an Office application neither writes nor reads (notes.txt in a zip
+// renamed report.docx, a CSV slipped in beside word/). Such a file is read
+// as a member, as in any other zip, not passed over as a part.
+bool IsForeignToOffice(std::string_view n, bool odf) {
+  auto starts = [&](std::string_view p) { return n.substr(0, p.size()) == p; };
+  if (odf) {
+    for (std::string_view p : {"META-INF/", "Pictures/", "Thumbnails/", "Configurations2/",
+                               "Basic/", "Scripts/", "media/", "layout-cache"}) {
+      if (starts(p)) return false;
+    }
+    return !(n == "mimetype" || n == "content.xml" || n == "styles.xml" || n == "meta.xml" ||
+             n == "settings.xml" || n == "manifest.rdf");
+  }
+  for (std::string_view p : {"word/", "xl/", "ppt/", "docProps/", "customXml/", "_rels/"}) {
+    if (starts(p)) return false;
+  }
+  return n != "[Content_Types].xml";
+}
+
 bool IsOfficeEmbedding(std::string_view n) {
   for (std::string_view p : {"word/embeddings/", "xl/embeddings/", "ppt/embeddings/",
                              "Object ", "ObjectReplacements/"}) {
@@ -450,8 +470,9 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
       MarkFailure(out[idx], Status(StatusCode::kEncrypted, "encrypted part"), true);
       continue;
     }
-    if (IsOfficeEmbedding(entry.name)) {
-      // An embedded workbook or document is a member of its own.
+    if (IsOfficeEmbedding(entry.name) || IsForeignToOffice(entry.name, odf)) {
+      // An embedded workbook or document is a member of its own, and so is
+      // a file that is no part of the package.
       if (!budget_->TakeMember()) break;
       std::string member = names.Take(entry.name);
       size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
@@ -573,7 +594,12 @@ void Extractor::Impl::Text(PeekSource& in, std::string_view name, size_t idx, in
   formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
   std::unique_ptr<formats::StructuredText> structured;
   switch (format) {
-    case formats::TextFormat::kCsv: structured = formats::MakeDelimited(sink, ',', limits_); break;
+    case formats::TextFormat::kCsv: {
+      // Exports use ';' (where ',' is the decimal mark) and '|' as often.
+      const char delim = formats::SniffDelimiter(sample.text);
+      structured = formats::MakeDelimited(sink, delim != 0 ? delim : ',', limits_);
+      break;
+    }
     case formats::TextFormat::kTsv: structured = formats::MakeDelimited(sink, '\t', limits_); break;
     case formats::TextFormat::kJson: structured = formats::MakeJson(sink, limits_); break;
     case formats::TextFormat::kHl7: structured = formats::MakeHl7(sink, limits_); break;

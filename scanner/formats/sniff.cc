@@ -46,8 +46,9 @@ size_t CountDelims(std::string_view line, char delim) {
 }
 
 // A delimited table: every complete line in the sample (at least two) has the
-// same non-zero number of delimiters outside quotes.
-bool LooksDelimited(std::string_view sample, char delim) {
+// same non-zero number of delimiters outside quotes. Returns that number, or
+// 0 if the sample is not such a table.
+size_t DelimitedColumns(std::string_view sample, char delim) {
   size_t lines = 0, expected = 0;
   while (!sample.empty()) {
     size_t nl = sample.find('\n');
@@ -58,14 +59,14 @@ bool LooksDelimited(std::string_view sample, char delim) {
     if (line.empty()) continue;
     size_t n = CountDelims(line, delim);
     if (lines == 0) {
-      if (n == 0) return false;
+      if (n == 0) return 0;
       expected = n;
     } else if (n != expected) {
-      return false;
+      return 0;
     }
     if (++lines >= 20) break;
   }
-  return lines >= 3 || (lines == 2 && sample.empty());
+  return lines >= 3 || (lines == 2 && sample.empty()) ? expected : 0;
 }
 
 bool LooksLikeMail(std::string_view s) {
@@ -223,9 +224,27 @@ TextFormat SniffTextFormat(std::string_view s, std::string_view name) {
   if (HasExt(name, {"tsv", "tab"})) return TextFormat::kTsv;
   if (HasExt(name, {"htm", "html"})) return TextFormat::kHtml;
   if (HasExt(name, {"hl7"})) return TextFormat::kHl7;
-  if (LooksDelimited(s, '\t')) return TextFormat::kTsv;
-  if (LooksDelimited(s, ',')) return TextFormat::kCsv;
-  return TextFormat::kPlain;
+  switch (SniffDelimiter(s)) {
+    case '\t': return TextFormat::kTsv;
+    case 0: return TextFormat::kPlain;
+    default: return TextFormat::kCsv;
+  }
+}
+
+char SniffDelimiter(std::string_view sample) {
+  // Of the delimiters that make a table of the sample, the one that cuts
+  // its lines into the most cells: "Doe, John|078-05-1120|..." has a comma
+  // on every line too.
+  char best = 0;
+  size_t most = 0;
+  for (char delim : {',', '\t', ';', '|'}) {
+    size_t n = DelimitedColumns(sample, delim);
+    if (n > most) {
+      most = n;
+      best = delim;
+    }
+  }
+  return best;
 }
 
 }  // namespace phiscan::scanner::formats

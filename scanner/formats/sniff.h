@@ -38,8 +38,14 @@ bool IsEncryptedOle(std::string_view head);
 enum class TextFormat { kPlain, kCsv, kTsv, kJson, kXml, kHtml, kHl7, kX12, kMail };
 const char* TextFormatName(TextFormat format);
 
-// `sample` is the start of the decoded (UTF-8) text.
+// `sample` is the start of the decoded (UTF-8) text. kCsv stands for any
+// delimited table but a tab-separated one (SniffDelimiter says which).
 TextFormat SniffTextFormat(std::string_view sample, std::string_view name);
+
+// The delimiter of a table: ',', tab, ';' or '|', whichever every line of
+// the sample has the same number of (outside quotes), the most if several
+// do; 0 if none does.
+char SniffDelimiter(std::string_view sample);
 
 // Lower-cased extension of `name` without the dot ("" if none).
 std::string_view Extension(std::string_view name, char* buf, size_t buf_size);

@@ -300,6 +300,44 @@ TEST_CASE("A sparse file gives exactly the findings of the same bytes written ou
   }
 }
 
+TEST_CASE("Office: a file that is no part of the package is read as a member") {
+  // A zip renamed report.docx, or a CSV slipped in beside word/, was passed
+  // over with the parts Office ignores: the file recorded complete and clean.
+  const std::string plant = "Patient SSN 536-22-8726, NPI 1234567893.";
+  const std::map<std::string, uint64_t> types = {{"US_SSN", 1}, {"US_NPI", 1}};
+  auto liar = ExtractMemory(WriteArchive("zip", "", {{"notes.txt", plant}}), "report.docx");
+  const AssetRecord* notes = FindRecord(liar, "notes.txt");
+  REQUIRE(notes != nullptr);
+  CHECK(TypeCounts(*notes) == types);
+  const std::string ct =
+      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+  const std::string doc =
+      "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
+      "</w:body></w:document>";
+  auto extra = ExtractMemory(
+      WriteArchive("zip", "", {{"[Content_Types].xml", ct}, {"word/document.xml", doc},
+                               {"word/styles.xml", "<w:styles>" + plant + "</w:styles>"},
+                               {"data/export.csv", "name,ssn\nA,536-22-8726\n"}}),
+      "letter.docx");
+  const AssetRecord* csv = FindRecord(extra, "data/export.csv");
+  REQUIRE(csv != nullptr);
+  CHECK(TypeCounts(*csv) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  // The package's own parts stay parts: no member for styles, no finding in
+  // them (Office shows no text from styles.xml).
+  CHECK(FindRecord(extra, "word/styles.xml") == nullptr);
+  CHECK(extra.size() == 2);
+  CHECK(TypeCounts(extra[0]).empty());
+  // An OpenDocument package likewise.
+  auto odt = ExtractMemory(
+      WriteArchive("zip", "", {{"mimetype", "application/vnd.oasis.opendocument.text"},
+                               {"content.xml", "<office:document-content/>"},
+                               {"notes.txt", plant}}),
+      "letter.odt");
+  const AssetRecord* odt_notes = FindRecord(odt, "notes.txt");
+  REQUIRE(odt_notes != nullptr);
+  CHECK(TypeCounts(*odt_notes) == types);
+}
+
 TEST_CASE("Office: SmartArt, glossary and altChunk text is read") {
   // Text in these parts is shown by Word and PowerPoint but was never read:
   // the document recorded complete and clean.

@@ -49,6 +49,26 @@ TEST_CASE("TSV detected by structure, without an extension") {
   CHECK(Types(rows, "export") == Counts{{"US_NPI", 1}});
 }
 
+TEST_CASE("Semicolon- and pipe-delimited exports: the column header is evidence") {
+  // Europe's CSV (',' is the decimal mark) and the pipe-delimited extracts
+  // of claims and lab systems, with or without a .csv name.
+  for (char d : {';', '|'}) {
+    const std::string s(1, d);
+    std::string rows = "name" + s + "note" + s + "ssn\n" + "Doe, Jane" + s + Far() + s + "\n" +
+                       "Roe, Rick" + s + Far() + s + "536228726\n" + "Poe, Ann" + s + "x" + s + "\n";
+    CHECK(Types(rows, "export.csv") == Counts{{"US_SSN", 1}});
+    CHECK(Types(rows, "extract.txt") == Counts{{"US_SSN", 1}});
+    std::string neutral = rows;
+    neutral.replace(neutral.find("ssn"), 3, "ref");
+    CHECK(Types(neutral, "export.csv").empty());
+  }
+  // Prose whose lines happen to hold a ';' or '|' each is no table unless
+  // every line has the same number.
+  std::string prose = "Seen today; stable.\nPlan: rest | fluids; recheck.\n" + Far() + "\n" +
+                      "Reference 536228726\n";
+  CHECK(Types(prose, "note.txt").empty());
+}
+
 TEST_CASE("JSON: keys name values; FHIR identifier systems and telecom") {
   std::string fhir = R"({"resourceType":"Patient","text":")" + Far() +
                      R"(","identifier":[{"system":"http://hl7.org/fhir/sid/us-ssn","value":"536228726"}],)"
