@@ -1,6 +1,9 @@
 #include "tools/output.h"
 
 #include <charconv>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
 
 #include <algorithm>
 #include <cstdint>
@@ -60,6 +63,18 @@ std::string TerminalSafe(std::string_view s) {
     out += s[i];
   }
   return out;
+}
+
+Status FlushStandardOutput() {
+  errno = 0;
+  std::cout.flush();
+  if (!std::cout.fail()) return Status::Ok();
+  // errno tells why only when this flush was the write that failed; the
+  // stream keeps no reason for an earlier one.
+  const int err = errno;
+  return Status::IoError(std::string("cannot write standard output: ") +
+                         (err != 0 ? std::strerror(err) : "a write failed") +
+                         "; the output is incomplete");
 }
 
 namespace {

@@ -21,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/status.h"
+
 namespace phiscan::tools {
 
 enum class Format { kTable, kJson, kJsonl, kCsv };
@@ -39,6 +41,12 @@ nlohmann::json OptionalPathValue(const std::optional<std::string>& raw);
 // Unix seconds as ISO 8601 UTC text, "2026-11-29T21:33:13Z"; null if the
 // time cannot be represented.
 nlohmann::json IsoSeconds(int64_t secs);
+
+// Flushes std::cout and says whether everything written to it arrived: a
+// report cut short by a full disk or a closed file must not end with exit
+// status 0. kIoError ("cannot write standard output: No space left on
+// device") if any write to it failed.
+Status FlushStandardOutput();
 
 class RowWriter {
  public:

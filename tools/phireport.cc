@@ -10,7 +10,8 @@
 // never prints or stores the value.
 //
 // Exit status: 0 success, 1 the catalog (or the key) could not be read
-// (missing, not a catalog, newer schema, I/O), 2 usage error. Errors are one
+// (missing, not a catalog, newer schema, I/O) or the report could not be
+// written (a full disk under a redirected standard output), 2 usage error. Errors are one
 // line on stderr: "phireport: error: ...".
 //
 // The field names of every format are a public contract (scripts and SIEM
@@ -736,7 +737,8 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", "phireport 0.1.0");
   app.footer(
       "Run 'phireport SUBCOMMAND --help' for the options of each report.\n"
-      "Exit status: 0 success, 1 the catalog could not be read, 2 usage error.");
+      "Exit status: 0 success, 1 the catalog could not be read or the report could not be "
+      "written, 2 usage error.");
   Options opts;
   CLI::App* summary = app.add_subcommand(
       "summary",
@@ -858,7 +860,13 @@ int Main(int argc, char** argv) {
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   try {
-    return phiscan::tools::Main(argc, argv);
+    const int rc = phiscan::tools::Main(argc, argv);
+    // A report redirected to a full disk is cut short: say so, never exit 0.
+    if (phiscan::Status s = phiscan::tools::FlushStandardOutput(); !s.ok()) {
+      phiscan::tools::PrintError(s.message());
+      return rc != 0 ? rc : phiscan::tools::kExitCatalogError;
+    }
+    return rc;
   } catch (const std::exception& e) {
     // Last resort (allocation failure, a broken stream); never a stack trace.
     phiscan::tools::PrintError(e.what());

@@ -3,7 +3,8 @@
 // Exit codes: 0 success (coverage gaps are recorded, not failures);
 // 3 success with coverage gaps, only with --strict; 4 success with findings
 // at or above --fail-on; 1 fatal error (catalog, key, rule pack or job file
-// unusable); 2 usage error (bad flag, missing root, unknown job); 75 another
+// unusable, or standard output could not be written); 2 usage error (bad flag,
+// missing root, unknown job); 75 another
 // run holds the catalog's lock; 130 interrupted by SIGINT/SIGTERM (the
 // catalog keeps everything committed and the run is marked interrupted).
 #include <fcntl.h>
@@ -888,16 +889,23 @@ int main(int argc, char** argv) {
 
   scan.limits.max_time_ms = scan_max_time_s * 1000;
   classify.limits.max_time_ms = classify_max_time_s * 1000;
+  int rc = kExitUsage;
   try {
-    if (*scan_cmd) return RunScan(scan);
-    if (*run_cmd) return RunJob(run_args);
-    if (*prune_cmd) return RunPrune(prune_catalog, prune_keep, prune_days, prune_quiet);
-    if (*jobs_list_cmd) return RunJobsList(jobs_config, jobs_format);
-    if (*classify_cmd) return RunClassify(classify);
-    if (*list_cmd) return RunRulesList(list_common, list_format);
-    if (*check_cmd) return RunRulesCheck(check_files);
+    if (*scan_cmd) rc = RunScan(scan);
+    else if (*run_cmd) rc = RunJob(run_args);
+    else if (*prune_cmd) rc = RunPrune(prune_catalog, prune_keep, prune_days, prune_quiet);
+    else if (*jobs_list_cmd) rc = RunJobsList(jobs_config, jobs_format);
+    else if (*classify_cmd) rc = RunClassify(classify);
+    else if (*list_cmd) rc = RunRulesList(list_common, list_format);
+    else if (*check_cmd) rc = RunRulesCheck(check_files);
   } catch (const std::exception& e) {
     return Fail(kExitFatal, e.what());
   }
-  return kExitUsage;
+  // Output redirected to a full disk was cut short (classify, rules list,
+  // jobs list): never exit 0 for it.
+  if (Status s = tools::FlushStandardOutput(); !s.ok()) {
+    Fail(kExitFatal, s.message());
+    return rc != kExitOk ? rc : kExitFatal;
+  }
+  return rc;
 }

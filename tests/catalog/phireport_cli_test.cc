@@ -1,6 +1,8 @@
 // Runs the built phireport binary the way a user or a script does, against
 // a catalog written through CatalogWriter, and checks the public output
 // contract: field names, value shapes, exit codes, one-line errors.
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -306,6 +308,30 @@ TEST_CASE("phireport catalog errors exit 1 with one line on stderr") {
     CHECK_THAT(o.err, Catch::StartsWith("phireport: error: catalog "));
     CHECK_THAT(o.err, Catch::Contains(c.displayed + " "));
     CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+  }
+}
+
+TEST_CASE("A report cut short by a full disk exits 1 and says so") {
+  if (access("/dev/full", W_OK) != 0) {
+    WARN("no /dev/full; not checked");
+    return;
+  }
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  // Every report, in a format that writes rows and in the table, which is
+  // written at the end: a scheduled export must not believe a cut-short
+  // file is the report.
+  for (const char* report : {"summary", "assets", "findings", "folders", "runs", "diff",
+                             "events"}) {
+    for (const char* format : {"csv", "table"}) {
+      INFO(report << " --format " << format);
+      Outcome o = Run(dir, std::string(report) + " --catalog '" + db + "' --format " + format +
+                               " >/dev/full");
+      CHECK(o.exit_code == 1);
+      CHECK_THAT(o.err, Catch::StartsWith("phireport: error: cannot write standard output: ") &&
+                            Catch::EndsWith("; the output is incomplete\n"));
+      CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+    }
   }
 }
 

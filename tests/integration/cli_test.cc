@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -105,6 +106,25 @@ TEST_CASE("classify names the file it cannot read") {
     std::string err;
     CHECK(Run(Phiscan() + " classify " + name, nullptr, &err) == 1);
     CHECK(err.rfind("phiscan: error: " + name + ": ", 0) == 0);
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+  }
+}
+
+TEST_CASE("classify and rules list exit 1 when their output cannot be written") {
+  if (access("/dev/full", W_OK) != 0) {
+    WARN("no /dev/full; not checked");
+    return;
+  }
+  TempDir dir;
+  WriteFile(dir.path() + "/note.txt", "Patient SSN: 234-56-7891\n");
+  for (const std::string& cmd :
+       {Phiscan() + " classify --format csv '" + dir.path() + "/note.txt'",
+        Phiscan() + " rules list"}) {
+    INFO(cmd);
+    std::string out, err;
+    CHECK(Run(cmd + " >/dev/full", &out, &err) == 1);
+    CHECK_THAT(err, Catch::StartsWith("phiscan: error: cannot write standard output: ") &&
+                        Catch::EndsWith("; the output is incomplete\n"));
     CHECK(std::count(err.begin(), err.end(), '\n') == 1);
   }
 }
