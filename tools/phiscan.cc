@@ -271,6 +271,54 @@ std::string CanonicalRoot(const std::string& root) {
   return out;
 }
 
+// Whether walking `outer` reaches `inner` (strictly below it, both
+// canonical) under the same path: every directory from `outer` down to
+// `inner`'s parent can be listed, and no step on the way is a symbolic link
+// (the walk does not follow them) or, with --one-file-system, on another
+// file system. Anything else, or any doubt, is false.
+bool WalkReaches(const std::string& outer, const std::string& inner, bool one_file_system) {
+  struct stat top;
+  if (stat(outer.c_str(), &top) != 0 || !S_ISDIR(top.st_mode)) return false;
+  std::string dir = outer;
+  size_t pos = outer.size() + (outer.back() == '/' ? 0 : 1);
+  while (pos < inner.size()) {
+    // The walk lists `dir` only if it may read and search it.
+    if (faccessat(AT_FDCWD, dir.c_str(), R_OK | X_OK, AT_EACCESS) != 0) return false;
+    size_t end = inner.find('/', pos);
+    if (end == std::string::npos) end = inner.size();
+    const std::string next = inner.substr(0, end);
+    struct stat st;
+    if (lstat(next.c_str(), &st) != 0 || S_ISLNK(st.st_mode)) return false;
+    if (one_file_system && st.st_dev != top.st_dev) return false;
+    dir = next;
+    pos = end + 1;
+  }
+  return true;
+}
+
+// The roots to walk: `roots` (canonical) without repeats and without a root
+// that the walk of another one already covers, so that `scan /srv /srv/hr`
+// reads and counts each file of /srv/hr once, not twice. A nested root is
+// still walked whenever the outer walk might miss it (WalkReaches), and
+// always under --include/--exclude, whose globs are relative to each root.
+// The run records every root as given.
+std::vector<std::string> WalkRoots(const std::vector<std::string>& roots, bool one_file_system,
+                                   bool filtered) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    bool covered = false;
+    for (size_t j = 0; j < roots.size() && !covered; ++j) {
+      if (roots[j] == roots[i]) {
+        covered = j < i;  // the first of equal roots is walked
+      } else if (!filtered && UnderRoot(roots[i], roots[j])) {
+        covered = WalkReaches(roots[j], roots[i], one_file_system);
+      }
+    }
+    if (!covered) out.push_back(roots[i]);
+  }
+  return out;
+}
+
 int RunScan(const ScanArgs& typed_args) {
   ScanArgs args = typed_args;
   for (auto& root : args.roots) root = CanonicalRoot(root);
@@ -418,7 +466,8 @@ int RunScan(const ScanArgs& typed_args) {
   }
   CatalogSink sink(*writer.value(), &counters, log.get());
   scanner::ScanPipeline pipeline(options, rules.value(), &key.value());
-  auto stats = pipeline.Run(args.roots, sink, g_cancel);
+  auto stats = pipeline.Run(
+      WalkRoots(args.roots, args.one_file_system, !filter.empty()), sink, g_cancel);
   if (progress_line) progress_line->Stop();
   rule_cache.Store(*rules.value());
   bool interrupted = g_cancel.load();

@@ -258,6 +258,37 @@ TEST_CASE("One tree spelt two ways, or scanned from two directories, is one inve
   CHECK(ParseJsonl(out).empty());  // the third run changed nothing
 }
 
+TEST_CASE("Overlapping roots read and count each file once") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  // A link below a root is not followed by that root's walk; named as a
+  // root of its own it is, so it must still be walked.
+  WriteFile(dir.Join("elsewhere/x.txt"), "SSN: 536-22-8726\n");
+  REQUIRE(symlink(dir.Join("elsewhere").c_str(), dir.Join("share/link").c_str()) == 0);
+  const std::string db = dir.Join("c.db");
+  const std::string share = dir.Join("share");
+  std::string err;
+  REQUIRE(Run(Phiscan() + " scan --catalog " + db + " " + share + " " + share + "/hr " + share +
+                  " " + share + "/hr/staff.csv " + share + "/link",
+              nullptr, &err) == 0);
+  // Four files: notes/visit.txt, hr/staff.csv, tmp/scratch.tmp, link/x.txt.
+  CHECK_THAT(err, Catch::Contains("scanned 4 assets"));
+  std::string out;
+  REQUIRE(Run(Phireport() + " summary --format json --catalog " + db, &out) == 0);
+  const json summary = json::parse(out);
+  CHECK(summary["assets"] == 4);
+  REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + db, &out) == 0);
+  auto runs = ParseJsonl(out);
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0]["assets"] == 4);
+  CHECK(runs[0]["findings"] == summary["findings"]);
+  CHECK(runs[0]["bytes_scanned"] == summary["bytes_scanned"]);
+  REQUIRE(Run(Phireport() + " assets --format jsonl --path-prefix " + share + "/link/ --catalog " +
+                  db,
+              &out) == 0);
+  CHECK(ParseJsonl(out).size() == 1);
+}
+
 TEST_CASE("Turning --scan-binary on or off reads the files again, incremental or not") {
   TempDir dir;
   WriteFile(dir.Join("share/blob.bin"), std::string("SSN 536-22-8726\0bin", 19));
