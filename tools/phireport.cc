@@ -494,6 +494,15 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
   std::map<int64_t, catalog::RunRow> runs;
   Status s = reader.ListRuns([&](const catalog::RunRow& r) { runs[r.id] = r; });
   if (!s.ok()) return CatalogError(s);
+  // A run this catalog never reached (a feed's saved id after the catalog
+  // was recreated, a typo) would silence the feed until the catalog caught
+  // up with it. A pruned run below the latest is fine: ids only grow.
+  if (since < 0 || (since > 0 && (runs.empty() || since > runs.rbegin()->first))) {
+    PrintError(fmt::format("--since: no run {} in this catalog (its latest run is {}; "
+                           "'phireport runs' lists them)",
+                           since, runs.empty() ? 0 : runs.rbegin()->first));
+    return kExitUsage;
+  }
   auto defs = reader.TypeDefinitions();
   if (!defs.ok()) return CatalogError(defs.status());
   filter.sensitive_only = true;
@@ -814,7 +823,8 @@ int Main(int argc, char** argv) {
       ->type_name("FILE");
   events
       ->add_option("--since", opts.since,
-                   "only assets classified by a run after this run id (for incremental feeds)")
+                   "only assets classified by a run after this run id (for incremental feeds); "
+                   "a run later than the catalog's latest is a usage error")
       ->type_name("RUN");
   events->get_option("--format")->default_str("jsonl");
   opts.format = "table";

@@ -335,6 +335,29 @@ TEST_CASE("A report cut short by a full disk exits 1 and says so") {
   }
 }
 
+TEST_CASE("events --since a run the catalog never had is a usage error, not an empty feed") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);  // one run, id 1
+  // A SIEM job's saved run id after the catalog was recreated: an empty
+  // feed would hide every sensitive asset until run 41.
+  for (const char* since : {"41", "2", "-1"}) {
+    INFO(since);
+    Outcome o = Run(dir, "events --catalog '" + db + "' --since " + since);
+    CHECK(o.exit_code == 2);
+    CHECK(o.out.empty());
+    CHECK_THAT(o.err, Catch::StartsWith(std::string("phireport: error: --since: no run ") +
+                                        since + " in this catalog (its latest run is 1;"));
+    CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+  }
+  // The latest run itself: nothing classified after it, and that is no error.
+  Outcome latest = Run(dir, "events --catalog '" + db + "' --since 1");
+  CHECK(latest.exit_code == 0);
+  CHECK(latest.out.empty());
+  Outcome all = Run(dir, "events --catalog '" + db + "' --since 0");
+  CHECK(all.exit_code == 0);
+  CHECK(JsonLines(all.out).size() == 2);  // the two PHI assets
+}
+
 TEST_CASE("phireport --catalog defaults to ./phiscan.db") {
   testing::TempDir dir;
   const std::string db = BuildCatalog(dir);
