@@ -714,3 +714,21 @@ TEST_CASE("Masks and tokens are computed only for the locators a sink keeps") {
   CHECK(sink.got[0].value_hash == sink.got[1].value_hash);
   CHECK(sink.got[0].value_hash != sink.got[2].value_hash);
 }
+
+TEST_CASE("A U.S. number in E.164 form without separators is a phone (FHIR telecom, SMS logs)") {
+  std::string fhir = R"({"telecom":[{"system":"phone","value":"+14155552671"}]})";
+  auto f = Scan(fhir);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "PHONE");
+  CHECK(f[0].score == 85);
+  CHECK(fhir.substr(f[0].start, f[0].end - f[0].start) == "+14155552671");
+
+  std::string sms = "delivered to +14155552671 at noon";
+  f = Scan(sms);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "PHONE");
+  CHECK(f[0].score == 75);
+  // The NANP checks still apply: an area code starting 1, a longer run.
+  CHECK(Scan("delivered to +11155552671 at noon").empty());
+  CHECK(Scan("delivered to +141555526710 at noon").empty());
+}
