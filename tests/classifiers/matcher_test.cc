@@ -732,3 +732,18 @@ TEST_CASE("A U.S. number in E.164 form without separators is a phone (FHIR telec
   CHECK(Scan("delivered to +11155552671 at noon").empty());
   CHECK(Scan("delivered to +141555526710 at noon").empty());
 }
+
+TEST_CASE("A version's build metadata (+date) is no international phone number") {
+  for (const char* text : {"version 1.4.2+20240315 released", "image app:3.1.0+2024031512 pulled",
+                           "pkg foo_2.1+20231107.1200 built"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  // After a separator, a '+' still starts a phone number.
+  for (const char* text : {"Tel:+442079460958", "phone (+44 20 7946 0958)", "fax=+33 1 42 68 53 00"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "PHONE");
+  }
+}
