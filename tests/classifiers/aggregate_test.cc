@@ -73,7 +73,7 @@ TEST_CASE("An identifier with health context is PHI; without it, PII") {
   // A health identifier is PHI on its own.
   CHECK(Aggregate("MRN: 12345678").label == "PHI");
   // A credential is labelled as such.
-  CHECK(Aggregate("aws_access_key_id = AKIAIOSFODNN7EXAMPLE").label == "CREDENTIALS");
+  CHECK(Aggregate("aws_access_key_id = AKIAQWERTYUIOPASDFGH").label == "CREDENTIALS");
 }
 
 TEST_CASE("Unique counts stay exact across many values, cap, and the next asset") {

@@ -747,3 +747,14 @@ TEST_CASE("A version's build metadata (+date) is no international phone number")
     CHECK(f[0].type == "PHONE");
   }
 }
+
+TEST_CASE("AWS's documented example access key ids are not reported as credentials") {
+  for (const char* text : {"aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+                           "export AWS_ACCESS_KEY_ID=ASIAQWERTYUIOEXAMPLE"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  auto f = Scan("aws_access_key_id = AKIAQWERTYUIOPASDFGH");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "AWS_ACCESS_KEY");
+}
