@@ -758,3 +758,38 @@ TEST_CASE("AWS's documented example access key ids are not reported as credentia
   REQUIRE(f.size() == 1);
   CHECK(f[0].type == "AWS_ACCESS_KEY");
 }
+
+TEST_CASE("A policy, plan or group id is a health plan id only in health insurance context") {
+  // IAM policies, billing plans and Unix groups: not PHI.
+  for (const char* text : {"group_id=123456 uid=1000", "firewall policy_id: 10023 applied",
+                           "stripe plan_id=100234 renewed", "Group ID: 884422 (LDAP)"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  for (const char* text : {"Insurance: Acme Health PPO, Group ID: 884422",
+                           "Medicaid plan id 12345678 on file", "Member ID: W123456789",
+                           "Group Number: 884422", "Policy No. H12345678"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "HEALTH_PLAN_ID");
+    CHECK(f[0].score == 85);
+  }
+  // As a field name, too.
+  auto scan_field = [](const std::string& field) {
+    std::string text = std::string(400, ' ') + "row,10023,x\n";
+    Matcher m(Rules(), nullptr);
+    Collector c;
+    c.rules = &m.rules();
+    m.Begin(&c);
+    m.AddFieldContext(404, 409, field);
+    REQUIRE(m.Feed(text).ok());
+    REQUIRE(m.Finish().ok());
+    return c.found;
+  };
+  CHECK(scan_field("policy_id").empty());
+  CHECK(scan_field("plan_id").empty());
+  auto f = scan_field("policy_number");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "HEALTH_PLAN_ID");
+}
