@@ -599,10 +599,29 @@ bool SecretValueValid(std::string_view s) {
   for (auto p : kPlaceholders) {
     if (l == p) return false;
   }
-  // Masks and markers anywhere in the value.
-  static constexpr std::string_view kMarkers[] = {"redacted", "****", "xxxxxx", "<", ">"};
+  // Masks, template markers ("your_api_key", "INSERT_KEY_HERE", "REPLACE_ME")
+  // and code that fetches the secret rather than holding it (environment
+  // lookups, Python type annotations) anywhere in the value.
+  static constexpr std::string_view kMarkers[] = {
+      "redacted",    "****",   "xxxxxx",  "<",          ">",         "_here",      "-here",
+      "replace",     "environ", "getenv", "getpass",    "process.env", "optional[", "secretstr"};
   for (auto m : kMarkers) {
     if (l.find(m) != std::string_view::npos) return false;
+  }
+  // "your_password", "YOUR-TOKEN", "yourApiKey": a placeholder to fill in.
+  if (l.starts_with("your")) {
+    std::string_view rest = l.substr(4);
+    if (rest.front() == '_' || rest.front() == '-') return false;
+    for (std::string_view w : {"pass", "key", "secret", "token", "api"}) {
+      if (rest.starts_with(w)) return false;
+    }
+  }
+  // A call, whole or cut at its first quoted argument: read_secret(),
+  // config.get( -- the value is computed, not written down.
+  if (l.back() == '(') return false;
+  if (l.back() == ')') {
+    size_t open = l.find('(');
+    if (open != std::string_view::npos && open > 0 && IsAlnum(l[open - 1])) return false;
   }
   return true;
 }

@@ -507,7 +507,21 @@ def secret_value_valid(s):
     low = s.lower()
     if low in SECRET_PLACEHOLDERS:
         return False
-    return not any(m in low for m in ("redacted", "****", "xxxxxx", "<", ">"))
+    if any(m in low for m in ("redacted", "****", "xxxxxx", "<", ">", "_here", "-here",
+                              "replace", "environ", "getenv", "getpass", "process.env",
+                              "optional[", "secretstr")):
+        return False
+    if low.startswith("your"):
+        rest = low[4:]
+        if rest[0] in "_-" or rest.startswith(("pass", "key", "secret", "token", "api")):
+            return False
+    if low.endswith("("):
+        return False
+    if low.endswith(")"):
+        i = low.find("(")
+        if i > 0 and low[i - 1].isascii() and low[i - 1].isalnum():
+            return False
+    return True
 
 
 def e164_phone_valid(s):

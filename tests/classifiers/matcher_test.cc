@@ -793,3 +793,17 @@ TEST_CASE("A policy, plan or group id is a health plan id only in health insuran
   REQUIRE(f.size() == 1);
   CHECK(f[0].type == "HEALTH_PLAN_ID");
 }
+
+TEST_CASE("Password assignments in templates and code that fetches the secret stay quiet") {
+  for (const char* text : {"password=your_password", "api_key=YOUR_API_KEY_HERE",
+                           "DB_PASSWORD=REPLACE_ME", "password = getpass.getpass()",
+                           "db_password = os.environ['DB_PASSWORD']",
+                           "password: process.env.DB_PASSWORD",
+                           "def login(user: str, password: Optional[str] = None):"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  auto f = Scan("db_password = \"Yt7(qP2!x9\"");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "GENERIC_PASSWORD");
+}

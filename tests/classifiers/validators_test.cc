@@ -307,3 +307,24 @@ TEST_CASE("E.164 international numbers") {
   CHECK_FALSE(E164PhoneValid("+44 1234 5678 9012 3456"));  // 18 digits
   CHECK_FALSE(E164PhoneValid("44 20 7946 0958"));    // no '+'
 }
+
+TEST_CASE("Secret values: template placeholders and code that fetches the secret are no secret") {
+  // Placeholders from templates, READMEs and .env.example files.
+  for (const char* v : {"your_password", "YOUR_API_KEY", "your-secret-here", "yourpassword",
+                        "YourApiKey", "INSERT_KEY_HERE", "api-key-here", "REPLACE_ME",
+                        "replace-with-your-token"}) {
+    INFO(v);
+    CHECK_FALSE(SecretValueValid(v));
+  }
+  // The right-hand side of code: a call, an environment lookup, a type.
+  for (const char* v : {"getpass.getpass()", "os.environ[", "os.getenv(", "process.env.DB_PASSWORD",
+                        "Optional[str]", "SecretStr", "config.get(", "read_secret()"}) {
+    INFO(v);
+    CHECK_FALSE(SecretValueValid(v));
+  }
+  // Real-looking secrets stay secrets, parentheses and all.
+  for (const char* v : {"Tr0ub4dor&3", "hunter2hunter2", "Yt7(qP2!x9", "s3cr3t)Pa55", "yourock2024!"}) {
+    INFO(v);
+    CHECK(SecretValueValid(v));
+  }
+}
