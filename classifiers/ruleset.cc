@@ -51,8 +51,10 @@ std::string Where(const TypeInfo& t, int line) {
 }
 
 // A keyword term as a regex: literal bytes, runs of spaces match 1-3
-// whitespace characters, and a word boundary at each end that is a word
-// character (so "ssn#" still matches before a space).
+// whitespace, '_' or '-' characters (so "date of birth" is also found as
+// date_of_birth= in a log line and "remote addr" as remote_addr), and a word
+// boundary at each end that is a word character (so "ssn#" still matches
+// before a space).
 std::string KeywordRegex(const std::string& term) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -61,7 +63,7 @@ std::string KeywordRegex(const std::string& term) {
     auto c = static_cast<unsigned char>(term[i]);
     if (c == ' ') {
       while (i + 1 < term.size() && term[i + 1] == ' ') ++i;
-      out += "\\s{1,3}";
+      out += "[\\s_-]{1,3}";
     } else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
       out += static_cast<char>(c);
     } else {

@@ -807,3 +807,23 @@ TEST_CASE("Password assignments in templates and code that fetches the secret st
   REQUIRE(f.size() == 1);
   CHECK(f[0].type == "GENERIC_PASSWORD");
 }
+
+TEST_CASE("A multi-word keyword written with underscores or hyphens (log keys, YAML) is evidence") {
+  struct Case {
+    const char* text;
+    const char* type;
+    int score;
+  };
+  for (const Case& c : {Case{"import date_of_birth=1967-03-04 status=ok", "DATE_OF_BIRTH", 85},
+                        Case{"birth-date: 03/04/1967", "DATE_OF_BIRTH", 85},
+                        Case{"GET / remote_addr=10.20.30.40 status=200", "IP_ADDRESS", 85},
+                        Case{"social_security_number: 219456781", "US_SSN", 75}}) {
+    INFO(c.text);
+    auto f = Scan(c.text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == c.type);
+    CHECK(f[0].score == c.score);
+  }
+  // Still whole words only.
+  CHECK(Scan("birth_dates_total 1967-03-04")[0].type == "DATE");
+}
