@@ -827,3 +827,16 @@ TEST_CASE("A multi-word keyword written with underscores or hyphens (log keys, Y
   // Still whole words only.
   CHECK(Scan("birth_dates_total 1967-03-04")[0].type == "DATE");
 }
+
+TEST_CASE("A contiguous IBAN followed by a year or a code is still found") {
+  for (std::string text : {"IBAN BE68539007547034 2024 payment", "to PL61109010140000071219812874 EUR1 ok",
+                           "IBAN BE68 5390 0754 7034, 2024"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "IBAN");
+    std::string v = text.substr(f[0].start, f[0].end - f[0].start);
+    CHECK((v == "BE68539007547034" || v == "PL61109010140000071219812874" ||
+           v == "BE68 5390 0754 7034"));
+  }
+}
