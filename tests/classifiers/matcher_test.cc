@@ -840,3 +840,17 @@ TEST_CASE("A contiguous IBAN followed by a year or a code is still found") {
            v == "BE68 5390 0754 7034"));
   }
 }
+
+TEST_CASE("Documentation placeholders for API tokens (ghp_xxxx..., sk_live_XXXX...) are no credentials") {
+  for (const char* text : {"GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                           "STRIPE_SECRET_KEY=sk_live_XXXXXXXXXXXXXXXXXXXXXXXX",
+                           "stripe.api_key = \"sk_test_xxxxxxxxxxxxxxxxxxxxxxxxxxxx\"",
+                           "key=AIzaSyXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  // A token that merely contains an x or two is still one.
+  auto f = Scan("GITHUB_TOKEN=ghp_x1xx2xxxabcdefghijklmnopqrstuvwx0123");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "GITHUB_TOKEN");
+}
