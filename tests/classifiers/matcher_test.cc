@@ -748,6 +748,30 @@ TEST_CASE("A version's build metadata (+date) is no international phone number")
   }
 }
 
+TEST_CASE("A number after a bare \"account\" is a low-confidence bank account") {
+  // An AWS or customer account number is no bank account at high confidence
+  // (the file was labelled PII); with a bank word, "number", "no" or "#",
+  // or as "acct", it is.
+  auto score_of = [](const char* text) {
+    auto f = Scan(text);
+    for (const auto& x : f) {
+      if (x.type == "US_BANK_ACCOUNT") return x.score;
+    }
+    return 0;
+  };
+  CHECK(score_of("AWS account 123456789012 in us-east-1") == 65);
+  CHECK(score_of("account: 12345678") == 65);
+  CHECK(score_of("Account number: 12345678901") == 85);
+  CHECK(score_of("Account #12345678") == 85);
+  CHECK(score_of("Acct: 12345678") == 85);
+  CHECK(score_of("checking account 12345678") == 85);
+  CHECK(score_of("savings acct no. 12345678") == 85);
+  // One finding per value, at the higher score.
+  auto f = Scan("Account # 12345678");
+  CHECK(std::count_if(f.begin(), f.end(),
+                      [](const Found& x) { return x.type == "US_BANK_ACCOUNT"; }) == 1);
+}
+
 TEST_CASE("AWS's documented example access key ids are not reported as credentials") {
   for (const char* text : {"aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
                            "export AWS_ACCESS_KEY_ID=ASIAQWERTYUIOEXAMPLE"}) {
