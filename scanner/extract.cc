@@ -51,35 +51,6 @@ class MemberSource : public ByteSource {
   uint64_t bytes_ = 0;
 };
 
-// Member names unique within one container. A name seen before (a zip with
-// two entries "a.txt", a file appended twice with `tar -r`) gets "part-K-"
-// in front of its last component, K being the member's position among the
-// container's members (from 1), as a repeated mail attachment name does:
-// each copy is a record of its own rather than the later one replacing the
-// earlier in the catalog, and a rescan gives the same names.
-//
-// A '!' in a name becomes '_' first, as in mail attachment names: '!'
-// separates the nesting levels of a member path, so "x!y.txt" as one name
-// would read as member y.txt of a container x.
-class MemberNames {
- public:
-  std::string Take(std::string_view name) {
-    ++count_;
-    std::string unique(name);
-    std::replace(unique.begin(), unique.end(), '!', '_');
-    while (!used_.insert(unique).second) {
-      size_t cut = unique.find_last_of('/');
-      cut = cut == std::string::npos ? 0 : cut + 1;
-      unique.insert(cut, "part-" + std::to_string(count_) + "-");
-    }
-    return unique;
-  }
-
- private:
-  std::set<std::string> used_;
-  size_t count_ = 0;
-};
-
 // "notes.txt.gz" → "notes.txt": the name of the single stream inside a
 // compressed file (libarchive's raw format calls it "data").
 std::string RawMemberName(std::string_view container) {

@@ -1,14 +1,20 @@
 // SQLite database files: each table is a member; every value is classified
-// with its column name as field evidence. Opened read-only and immutable
+// with its column name as field evidence. A BLOB value is read as the text
+// path reads a file of those bytes (apps store text as BLOBs: UTF-8, UTF-16);
+// a binary one (an image, a serialized object) is left unread, as a binary
+// file is skipped, unless --scan-binary. Opened read-only and immutable
 // (no journal, no WAL, no locks: the file is never touched); a database
 // inside a container is read from memory (sqlite3_deserialize), up to
 // ScanLimits::max_buffered_member.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "scanner/decode.h"
 #include "scanner/formats/extract_impl.h"
 
 namespace phiscan::scanner {
@@ -40,6 +46,32 @@ std::string QuoteIdentifier(const std::string& name) {
 
 // Rows between budget checks: a check reads the clock.
 constexpr int kRowsPerCheck = 256;
+
+// Appends the text of a BLOB value to `sink`, decoded as the text path
+// decodes a file (SniffEncoding over its first `sniff_bytes`). Returns false,
+// appending nothing, when it is binary and not `scan_binary`. A C string
+// stored with its terminating NULs is text: the NULs alone do not make it
+// binary.
+bool AppendBlobText(formats::TextSink& sink, std::string_view blob, size_t sniff_bytes,
+                    bool scan_binary) {
+  EncodingGuess guess = SniffEncoding(blob.substr(0, sniff_bytes));
+  if (guess.encoding == TextEncoding::kBinary) {
+    std::string_view trimmed = blob;
+    while (!trimmed.empty() && trimmed.back() == '\0') trimmed.remove_suffix(1);
+    guess = SniffEncoding(trimmed.substr(0, sniff_bytes));
+    if (guess.encoding != TextEncoding::kBinary) {
+      blob = trimmed;
+    } else if (scan_binary) {
+      guess = {TextEncoding::kUtf8, 0};
+    } else {
+      return false;
+    }
+  }
+  TextDecoder decoder(guess.encoding, guess.bom_bytes);
+  decoder.Decode(blob.substr(std::min(guess.bom_bytes, blob.size())), sink);
+  decoder.Finish(sink);
+  return true;
+}
 
 }  // namespace
 
@@ -86,12 +118,13 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
     MarkPartial(out[idx], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
     return;
   }
+  MemberNames members;  // a '!' in a table name must not read as nesting
   for (const auto& table : names) {
     if (!budget_->TakeMember()) {
       MarkPartial(out[idx], budget_->reason());
       return;
     }
-    size_t m = AddMember(table, idx, 0, out[idx].mtime_ns, 0, out);
+    size_t m = AddMember(members.Take(table), idx, 0, out[idx].mtime_ns, 0, out);
     Stmt rows = Prepare(db.get(), "SELECT * FROM " + QuoteIdentifier(table));
     if (!rows) {
       MarkPartial(out[m], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
@@ -109,15 +142,20 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
     uint64_t bytes = 0;
     while ((rc = sqlite3_step(rows.get())) == SQLITE_ROW) {
       for (int c = 0; c < cols; ++c) {
-        if (sqlite3_column_type(rows.get(), c) == SQLITE_BLOB ||
-            sqlite3_column_type(rows.get(), c) == SQLITE_NULL) {
-          continue;
-        }
-        const char* v = reinterpret_cast<const char*>(sqlite3_column_text(rows.get(), c));
+        const int type = sqlite3_column_type(rows.get(), c);
+        if (type == SQLITE_NULL) continue;
+        // The pointer first, then its length (SQLite's documented order).
+        const void* v = type == SQLITE_BLOB ? sqlite3_column_blob(rows.get(), c)
+                                            : sqlite3_column_text(rows.get(), c);
         int len = sqlite3_column_bytes(rows.get(), c);
         if (v == nullptr || len <= 0) continue;
+        std::string_view value(static_cast<const char*>(v), static_cast<size_t>(len));
         uint64_t start = sink.position();
-        sink.Identity({v, static_cast<size_t>(len)}, start);
+        if (type != SQLITE_BLOB) {
+          sink.Identity(value, start);
+        } else if (!AppendBlobText(sink, value, limits_.sniff_bytes, limits_.scan_binary)) {
+          continue;
+        }
         sink.Field(start, sink.position(), col_names[c]);
         sink.Synthetic(c + 1 < cols ? "\t" : "", sink.position());
         bytes += static_cast<uint64_t>(len);

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -182,6 +183,57 @@ TEST_CASE("SQLite: tables are members, opened without touching the file") {
   CHECK(ReadFile(path) == before);
   CHECK(!std::ifstream(path + "-journal").good());
   CHECK(!std::ifstream(path + "-wal").good());
+}
+
+TEST_CASE("SQLite: a BLOB holding text is read, a '!' in a table name becomes '_'") {
+  // BLOB cells were skipped without a status: text an app stores as a BLOB
+  // went unread and the table was recorded complete and clean.
+  TempDir dir;
+  const std::string path = dir.Join("app.db");
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+  REQUIRE(sqlite3_exec(db.get(),
+                       "CREATE TABLE notes (id INTEGER, body BLOB);"
+                       "CREATE TABLE \"db!we!rd\" (note TEXT);"
+                       "INSERT INTO \"db!we!rd\" VALUES ('Patient SSN 536-22-8726');",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  const std::string utf8 = "Patient SSN 536-22-8726, credit card 4111 1111 1111 1111.";
+  std::string utf16 = "\xFF\xFE";  // with a BOM
+  for (char c : std::string("Provider NPI 1234567893")) utf16 += std::string{c, '\0'};
+  const std::string c_string = std::string("SSN: 536-22-8726") + '\0';
+  // Binary: left unread, as a binary file is skipped.
+  const std::string png = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + "SSN 536-22-8726";
+  for (const std::string& blob : {utf8, utf16, c_string, png}) {
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db.get(), "INSERT INTO notes VALUES (1, ?)", -1, &st, nullptr) ==
+            SQLITE_OK);
+    sqlite3_bind_blob(st, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+    CHECK(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_finalize(st);
+  }
+  db.reset();
+  const std::string bytes = ReadFile(path);
+  auto loose = ExtractFile(path);
+  auto inner = ExtractMemory(bytes, "app.db");  // read from memory, as in a container
+  for (const auto* recs : {&loose, &inner}) {
+    REQUIRE(recs->size() == 3);
+    const AssetRecord* notes = FindRecord(*recs, "notes");
+    REQUIRE(notes != nullptr);
+    CHECK(StatusOf(*notes) == "complete");
+    CHECK(TypeCounts(*notes) == std::map<std::string, uint64_t>{
+                                    {"US_SSN", 2}, {"US_NPI", 1}, {"CREDIT_CARD", 1}});
+    // One level of nesting, not member "we!rd" of a container "db".
+    const AssetRecord* weird = FindRecord(*recs, "db_we_rd");
+    REQUIRE(weird != nullptr);
+    CHECK(TypeCounts(*weird) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  }
+  scanner::ScanLimits binary;
+  binary.scan_binary = true;
+  auto raw_bytes = ExtractFile(path, binary);
+  const AssetRecord* notes = FindRecord(raw_bytes, "notes");
+  REQUIRE(notes != nullptr);
+  CHECK(TypeCounts(*notes).at("US_SSN") == 3);
 }
 
 // ---- sparse files ---------------------------------------------------------
