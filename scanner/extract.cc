@@ -325,6 +325,16 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
   }
   if (budget_->exhausted()) MarkPartial(out[idx], budget_->reason());
   if (stream.value()->fatal()) MarkPartial(out[idx], "corrupt", "compressed stream unreadable");
+  // Data after the last compressed stream (garbage, a second gzip behind
+  // padding) was passed over by libarchive without a word.
+  if (out[idx].status == AssetStatus::kComplete && stream.value()->data_done()) {
+    auto after = stream.value()->DataAfterStream();
+    if (!after.ok()) {
+      MarkFailure(out[idx], after.status(), true);
+    } else if (after.value()) {
+      MarkPartial(out[idx], "corrupt", "data after the end of the compressed stream not read");
+    }
+  }
 }
 
 void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge, Records& out) {

@@ -57,7 +57,7 @@ std::vector<std::string> ArchiveReader::InProcessFilters() {
   return names;
 }
 
-ArchiveReader::ArchiveReader(ByteSource& src) : src_(src), buf_(kReadBlock) {}
+ArchiveReader::ArchiveReader(ByteSource& src) : src_(src) { bufs_[0].resize(kReadBlock); }
 
 ArchiveReader::~ArchiveReader() {
   if (a_ != nullptr) archive_read_free(a_);
@@ -65,21 +65,29 @@ ArchiveReader::~ArchiveReader() {
 
 long ArchiveReader::ReadCallback(struct archive* a, void* client, const void** buffer) {  // NOLINT
   auto* self = static_cast<ArchiveReader*>(client);
-  *buffer = self->buf_.data();
+  // The other buffer of a stream reader; the current one keeps its bytes
+  // until a read returns some.
+  const int next = self->bufs_[1].empty() ? 0 : self->cur_ ^ 1;
+  std::vector<char>& buf = self->bufs_[next];
+  *buffer = buf.data();
   if (self->budget_ != nullptr && !self->budget_->CheckTime()) {
     self->source_error_ = Status::LimitExceeded(std::string("budget: ") + self->budget_->reason());
     archive_set_error(a, EINTR, "budget exhausted");
     return -1;
   }
   Result<size_t> n = self->src_.seekable()
-                         ? self->src_.ReadAt(self->pos_, {self->buf_.data(), self->buf_.size()})
-                         : self->src_.Read({self->buf_.data(), self->buf_.size()});
+                         ? self->src_.ReadAt(self->pos_, {buf.data(), buf.size()})
+                         : self->src_.Read({buf.data(), buf.size()});
   if (!n.ok()) {
     self->source_error_ = n.status();
     archive_set_error(a, EIO, "source read failed");
     return -1;
   }
   self->pos_ += n.value();
+  if (n.value() > 0) {
+    self->cur_ = next;
+    self->lens_[next] = n.value();
+  }
   return static_cast<long>(n.value());  // NOLINT
 }
 
@@ -110,6 +118,7 @@ Result<std::unique_ptr<ArchiveReader>> ArchiveReader::Open(ByteSource& src, Cont
   if (r->a_ == nullptr) return Status::IoError("libarchive: out of memory");
   for (const auto* f : InProcess()) f->fn(r->a_);
   if (content == Content::kStream) {
+    r->bufs_[1].resize(kReadBlock);
     archive_read_support_format_raw(r->a_);
   } else {
     archive_read_support_format_zip(r->a_);
@@ -236,6 +245,37 @@ Result<size_t> ArchiveReader::ReadData(std::span<char> buf) {
     block_ = static_cast<const char*>(data);
     block_left_ = size;
     block_offset_ = offset;
+  }
+}
+
+Result<bool> ArchiveReader::DataAfterStream() {
+  auto nonzero = [](const char* p, size_t n) {
+    return std::any_of(p, p + n, [](char c) { return c != 0; });
+  };
+  // What libarchive fetched but did not consume: the tail of the last
+  // block, and of the one before when a header's peek crossed into it.
+  const uint64_t consumed = static_cast<uint64_t>(archive_filter_bytes(a_, -1));
+  uint64_t fetched = pos_ > consumed ? pos_ - consumed : 0;
+  for (int k = 0; k < 2 && fetched > 0; ++k) {
+    const int b = cur_ ^ k;
+    const size_t len = bufs_[b].empty() ? 0 : lens_[b];
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(fetched, len));
+    if (nonzero(bufs_[b].data() + len - n, n)) return true;
+    fetched -= n;
+  }
+  if (fetched > 0) return true;  // not kept: cannot be shown to be padding
+  // The rest of the input, which libarchive never asked for.
+  std::vector<char> chunk(kReadBlock);
+  for (;;) {
+    if (budget_ != nullptr && !budget_->CheckTime()) {
+      return Status::LimitExceeded(std::string("budget: ") + budget_->reason());
+    }
+    Result<size_t> n = src_.seekable() ? src_.ReadAt(pos_, {chunk.data(), chunk.size()})
+                                       : src_.Read({chunk.data(), chunk.size()});
+    if (!n.ok()) return n.status();
+    if (n.value() == 0) return false;
+    pos_ += n.value();
+    if (nonzero(chunk.data(), n.value())) return true;
   }
 }
 

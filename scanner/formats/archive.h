@@ -74,6 +74,20 @@ class ArchiveReader {
   // CRC or size does not match its header). Cleared by Next().
   const std::string& data_warning() const { return data_warning_; }
 
+  // True once the current entry's data was read to its end (ReadData
+  // answered 0).
+  bool data_done() const { return entry_done_; }
+
+  // For a kStream reader whose entry was read to its end: whether the input
+  // holds anything but zero bytes after the compressed data libarchive
+  // read. libarchive reads streams written one after another (`cat a.gz
+  // b.gz`) and stops, reporting a clean end, at the first bytes that do not
+  // start another one: garbage, or data behind padding, that was never read.
+  // Zero bytes alone (tape padding, which gzip also ignores) are not
+  // counted. Reads the rest of the source. Errors: the source's own (e.g.
+  // kLimitExceeded from the budget).
+  Result<bool> DataAfterStream();
+
   bool fatal() const { return fatal_; }
   // True once a header was skipped as damaged (libarchive's tar reader steps
   // over a block that is not a valid header and goes on): bytes were passed
@@ -95,7 +109,12 @@ class ArchiveReader {
   ByteSource& src_;
   Budget* budget_ = nullptr;
   struct archive* a_ = nullptr;
-  std::vector<char> buf_;
+  // Blocks handed to libarchive. A kStream reader alternates between two, so
+  // the bytes libarchive fetched but did not consume at the end of a stream
+  // (at most a header's peek past it) are still here for DataAfterStream().
+  std::vector<char> bufs_[2];
+  size_t lens_[2] = {0, 0};
+  int cur_ = 0;
   uint64_t pos_ = 0;      // for seekable sources
   Status source_error_;   // the source's own failure, reported instead of libarchive's
   bool fatal_ = false;

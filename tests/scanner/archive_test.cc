@@ -360,6 +360,65 @@ TEST_CASE("a compressed stream starting with zero blocks is read as its bytes, n
   }
 }
 
+TEST_CASE("data after the end of a compressed stream makes it partial(corrupt), never complete") {
+  // libarchive stops at the first bytes after a stream that do not start
+  // another one and reports a clean end: garbage, or a second gzip behind
+  // padding, went unread and the file was recorded complete.
+  const std::string hello = "Clinic notes, nothing to see.\n";
+  std::string text;
+  for (int i = 0; i < 3; ++i) text += kPlant;
+  // Incompressible, so the stream spans several of libarchive's reads.
+  std::string noise;
+  uint32_t x = 12345;
+  for (int i = 0; i < (200 << 10); ++i) {
+    x = x * 1103515245u + 12345u;
+    noise += static_cast<char>('a' + (x >> 16) % 26);
+  }
+  for (const char* filter : {"gzip", "bzip2", "xz"}) {
+    for (const std::string* body : {&hello, static_cast<const std::string*>(&noise)}) {
+      INFO(filter << ", " << body->size() << " bytes");
+      const std::string z = WriteArchive("raw", filter, {{"data", *body}});
+      const std::string second = WriteArchive("raw", filter, {{"data", text}});
+      // Loose (read at offsets) and inside a zip (read as a stream).
+      auto status = [&](const std::string& bytes) {
+        auto loose = ExtractMemory(bytes, "notes.txt.z");
+        REQUIRE(!loose.empty());
+        // libarchive's xz reader fails on what follows its stream instead
+        // (the member is lost or cut, partial(corrupt) either way).
+        if (std::string(filter) != "xz") {
+          REQUIRE(loose.size() == 2);
+          CHECK(StatusOf(loose[1]) == "complete");
+        }
+        auto zipped = ExtractMemory(WriteArchive("zip", "", {{"notes.txt.z", bytes}}), "a.zip");
+        const AssetRecord* inner = FindRecord(zipped, "notes.txt.z");
+        REQUIRE(inner != nullptr);
+        CHECK(StatusOf(*inner) == StatusOf(loose[0]));
+        return StatusOf(loose[0]);
+      };
+      CHECK(status(z + "trailing garbage: " + text) == "partial(corrupt)");
+      // xz allows padding between streams; libarchive reads the second one.
+      CHECK(status(z + std::string(700, '\0') + second) ==
+            (std::string(filter) == "xz" ? "complete" : "partial(corrupt)"));
+      CHECK(status(z + std::string(700, '\0')) == "complete");  // padding holds nothing
+      CHECK(status(z) == "complete");
+    }
+  }
+  // Streams one after another are all read, as before.
+  auto both = ExtractMemory(WriteArchive("raw", "gzip", {{"data", hello}}) +
+                                WriteArchive("raw", "gzip", {{"data", text}}),
+                            "notes.txt.gz");
+  REQUIRE(both.size() == 2);
+  CHECK(StatusOf(both[0]) == "complete");
+  CHECK(TypeCounts(both[1]) == std::map<std::string, uint64_t>{
+                                   {"US_SSN", 3}, {"US_NPI", 3}, {"CREDIT_CARD", 3}});
+  // A tar.gz: the tar's members are read, the garbage after the gzip is not.
+  auto tgz = ExtractMemory(
+      WriteArchive("pax", "gzip", {{"a.txt", kPlant}}) + "trailing garbage: " + text, "a.tgz");
+  REQUIRE(tgz.size() == 2);
+  CHECK(StatusOf(tgz[0]) == "partial(corrupt)");
+  CHECK(TypeCounts(tgz[1]) == kPlantTypes);
+}
+
 TEST_CASE("a zip member whose CRC does not match is read and recorded partial(corrupt)") {
   // libarchive warns at the member's end, together with its last block;
   // read through archive_read_data() that block was lost, and the member
