@@ -125,6 +125,27 @@ bool IsOfficeEmbedding(std::string_view n) {
   return false;
 }
 
+// The last bytes of a file searched for a zip's end-of-central-directory
+// record: the record (22 bytes) and a comment of up to 4 KiB. One read.
+constexpr size_t kZipTail = 4096 + 22;
+
+// Whether a seekable source that did not start like a zip ends like one: a
+// self-extracting archive (an executable in front), a script stub with the
+// zip appended. libarchive finds the central directory from the end.
+bool EndsWithZip(ByteSource& src) {
+  if (!src.seekable() || src.size() < 22) return false;
+  std::string tail(static_cast<size_t>(std::min<uint64_t>(src.size(), kZipTail)), '\0');
+  auto n = src.ReadAt(src.size() - tail.size(), {tail.data(), tail.size()});
+  if (!n.ok() || n.value() != tail.size()) return false;
+  const int64_t cd = formats::ZipDirectoryStart(tail, src.size());
+  if (cd < 0) return false;
+  char sig[4];
+  auto m = src.ReadAt(static_cast<uint64_t>(cd), {sig, sizeof sig});
+  if (!m.ok() || m.value() != sizeof sig) return false;
+  const std::string_view s(sig, sizeof sig);
+  return s == "PK\x01\x02" || s == "PK\x06\x07";
+}
+
 }  // namespace
 
 // ---- Impl: plumbing -------------------------------------------------------
@@ -546,6 +567,12 @@ void Extractor::Impl::Text(PeekSource& in, std::string_view name, size_t idx, in
                            Records& out) {
   const std::string& head = in.head();
   EncodingGuess guess = SniffEncoding(std::string_view(head).substr(0, limits_.sniff_bytes));
+  // A zip with data in front of it. Only binary content and scripts are
+  // looked at: a stub is one or the other, and text files are spared the
+  // extra read.
+  if ((guess.encoding == TextEncoding::kBinary || head.starts_with("#!")) && EndsWithZip(in)) {
+    return Archive(in, name, idx, depth, false, out);
+  }
   if (guess.encoding == TextEncoding::kBinary) {
     if (!limits_.scan_binary) {
       // Binary content with no extractor: classifying raw bytes would give

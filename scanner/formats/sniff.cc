@@ -195,6 +195,23 @@ ContentKind SniffContent(std::string_view h, std::string_view name) {
   return ContentKind::kText;
 }
 
+int64_t ZipDirectoryStart(std::string_view tail, uint64_t size) {
+  if (tail.size() < 22 || tail.size() > size) return -1;
+  const uint64_t tail_at = size - tail.size();
+  for (size_t i = tail.size() - 22 + 1; i-- > 0;) {
+    if (tail.substr(i, 4) != "PK\x05\x06") continue;
+    if (i + 22 + Le16(tail, i + 20) != tail.size()) continue;  // comment to the end
+    if (Le16(tail, i + 4) != 0 || Le16(tail, i + 6) != 0) continue;  // one disk
+    if (Le16(tail, i + 10) == 0) continue;
+    const uint64_t cd_size = Le16(tail, i + 12) | (uint64_t{Le16(tail, i + 14)} << 16);
+    const uint64_t at = tail_at + i;
+    if (cd_size == 0xFFFFFFFF) return at >= 20 ? static_cast<int64_t>(at - 20) : -1;  // zip64
+    if (cd_size > at) continue;
+    return static_cast<int64_t>(at - cd_size);
+  }
+  return -1;
+}
+
 TextFormat SniffTextFormat(std::string_view s, std::string_view name) {
   size_t skip = 0;
   while (skip < s.size() && (s[skip] == ' ' || s[skip] == '\t' || s[skip] == '\r' ||

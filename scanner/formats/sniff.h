@@ -6,6 +6,7 @@
 #ifndef PHISCAN_SCANNER_FORMATS_SNIFF_H_
 #define PHISCAN_SCANNER_FORMATS_SNIFF_H_
 
+#include <cstdint>
 #include <string_view>
 
 namespace phiscan::scanner::formats {
@@ -34,6 +35,17 @@ bool IsSevenZip(std::string_view head);
 // True for an OLE compound file whose directory names an EncryptedPackage
 // stream (an OOXML file saved with a password).
 bool IsEncryptedOle(std::string_view head);
+
+// Where the central directory of a zip at the end of a file starts: `tail`
+// is the file's last bytes (up to its whole length), `size` the file's
+// length. Recognised: an end-of-central-directory record whose comment runs
+// exactly to the end of the file, of a single-disk archive with at least
+// one entry, whose directory fits in front of it. Returns the file offset
+// where a central directory header ("PK\1\2", or a zip64 locator "PK\6\7")
+// must be for it to be a zip, or -1. Used for a zip with data in front of
+// it (a self-extracting archive, a script stub), which no magic at the
+// start reveals.
+int64_t ZipDirectoryStart(std::string_view tail, uint64_t size);
 
 enum class TextFormat { kPlain, kCsv, kTsv, kJson, kXml, kHtml, kHl7, kX12, kMail };
 const char* TextFormatName(TextFormat format);

@@ -419,6 +419,32 @@ TEST_CASE("data after the end of a compressed stream makes it partial(corrupt), 
   CHECK(TypeCounts(tgz[1]) == kPlantTypes);
 }
 
+TEST_CASE("a zip with data in front of it (self-extracting, script stub) is read as a zip") {
+  // Nothing at the start says zip: it was skipped(binary), its members unread.
+  const std::string zip = WriteArchive("zip", "", {{"notes.txt", kPlant}});
+  std::string exe = std::string("MZ\x90\0\x03\0\0\0", 8);
+  for (int i = 0; i < 5000; ++i) exe += static_cast<char>(i * 7);
+  const std::string stub = "#!/bin/sh\necho extracting\nexit 0\n";
+  // A comment after the end-of-central-directory record.
+  std::string commented = zip;
+  const std::string comment = "Self-extracting archive, version 1.0";
+  REQUIRE(commented.substr(commented.size() - 22, 4) == "PK\x05\x06");
+  commented[commented.size() - 2] = static_cast<char>(comment.size());
+  commented += comment;
+  for (const std::string& bytes : {exe + zip, stub + zip, exe + commented}) {
+    auto recs = ExtractMemory(bytes, "setup.exe");
+    REQUIRE(recs.size() == 2);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(recs[1].member == "notes.txt");
+    CHECK(TypeCounts(recs[1]) == kPlantTypes);
+  }
+  // Binary that merely ends like a zip, with no directory in front of that
+  // end, is still binary.
+  auto fake = ExtractMemory(exe + zip.substr(zip.size() - 22), "setup.exe");
+  REQUIRE(fake.size() == 1);
+  CHECK(StatusOf(fake[0]) == "skipped(binary)");
+}
+
 TEST_CASE("a zip member whose CRC does not match is read and recorded partial(corrupt)") {
   // libarchive warns at the member's end, together with its last block;
   // read through archive_read_data() that block was lost, and the member
