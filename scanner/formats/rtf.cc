@@ -1,6 +1,7 @@
 // RTF: text without control words. Destinations that hold no document text
 // (font and colour tables, stylesheets, pictures, embedded object data,
-// themes, \* extensions) are skipped; \'hh is read as Windows-1252, \uN as a
+// themes, \* extensions) are skipped, except comments (\*\annotation and
+// their author, \*\atnauthor), whose text is the reviewers'; \'hh is read as Windows-1252, \uN as a
 // code point (its \ucN fallback characters dropped); \par, \line, \tab,
 // \cell and \row separate. Offsets are those of the source bytes.
 #include <array>
@@ -24,6 +25,9 @@ bool IsSkippedDestination(std::string_view w) {
   }
   return false;
 }
+
+// \* destinations whose text is read: a comment and its author's name.
+bool IsReadStarDestination(std::string_view w) { return w == "annotation" || w == "atnauthor"; }
 
 class RtfText {
  public:
@@ -65,7 +69,11 @@ class RtfText {
   void Word(uint64_t at) {
     std::string_view w(word_);
     if (star_ && !skipping()) {
-      skip_depth_ = depth_;  // \*\unknown: an ignorable destination
+      if (IsReadStarDestination(w)) {
+        Out("\n", at, at);  // apart from the text it is anchored in
+      } else {
+        skip_depth_ = depth_;  // \*\unknown: an ignorable destination
+      }
     }
     star_ = false;
     if (IsSkippedDestination(w) && !skipping()) skip_depth_ = depth_;

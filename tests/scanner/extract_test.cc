@@ -173,6 +173,23 @@ TEST_CASE("RTF offsets frame the value in the source, escapes included") {
   CHECK(seen);
 }
 
+TEST_CASE("RTF: comments and their authors are read, other \\* destinations are not") {
+  // {\*\annotation ...} was skipped with every \* destination: a reviewer's
+  // comment holding an SSN left the document complete and clean.
+  const std::string rtf =
+      "{\\rtf1\\ansi Visit summary.{\\*\\atnid JR}{\\*\\atnauthor Jane Roe}\\chatn"
+      "{\\*\\annotation{\\*\\atnref 1}{\\*\\atndate 1234}\\pard Patient SSN 536-22-8726, "
+      "card 4111 1111 1111 1111\\par}{\\*\\bkmkstart NPI 1234567893} Done.\\par}";
+  auto recs = ExtractMemory(rtf, "note.rtf");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]) ==
+        std::map<std::string, uint64_t>{{"US_SSN", 1}, {"CREDIT_CARD", 1}});
+  for (const auto& f : recs[0].findings) {
+    if (f.type_id == "US_SSN") CHECK(rtf.substr(f.start, f.end - f.start) == "536-22-8726");
+  }
+}
+
 TEST_CASE("SQLite: tables are members, opened without touching the file") {
   const std::string path = FormatFixtureDir() + "/db/clinic.sqlite";
   std::string before = ReadFile(path);
