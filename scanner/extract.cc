@@ -212,14 +212,18 @@ void Extractor::Impl::MarkFailure(AssetRecord& rec, const Status& s, bool any_co
 }
 
 size_t Extractor::Impl::AddMember(std::string_view name, size_t parent, int64_t size,
-                                  int64_t mtime_ns, uint32_t mode, Records& out) {
+                                  int64_t mtime_ns, Records& out) {
   AssetRecord r;
   r.path = out[parent].path;
   r.member = (out[parent].member ? *out[parent].member + "!" : std::string()) + std::string(name);
   r.kind = AssetKind::kMember;
   r.size = size > 0 ? static_cast<uint64_t>(size) : 0;
   r.mtime_ns = mtime_ns;
-  r.mode = mode;
+  // Who may read a member is who may read the file that holds it: its
+  // owner, group and mode, not those stored for it inside the container.
+  r.mode = out[parent].mode;
+  r.uid = out[parent].uid;
+  r.gid = out[parent].gid;
   r.others_can_reach = out[parent].others_can_reach;
   r.group_can_reach = out[parent].group_can_reach;
   r.label = "NONE";
@@ -337,7 +341,7 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
   } else if (!budget_->TakeMember()) {
     MarkPartial(out[idx], budget_->reason());
   } else {
-    size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
+    size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, out);
     Process(head, member, m, depth + 1, out);
     if (entry.size < 0) out[m].size = data.bytes();
     if (!stream.value()->data_warning().empty()) {
@@ -400,7 +404,7 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
       break;
     }
     std::string member = names.Take(entry.name);
-    size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
+    size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, out);
     if (entry.encrypted) {
       out[m].status = AssetStatus::kEncrypted;
       out[m].reason = "password_protected";
@@ -477,7 +481,7 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
       // a file that is no part of the package.
       if (!budget_->TakeMember()) break;
       std::string member = names.Take(entry.name);
-      size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, entry.mode, out);
+      size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, out);
       if (!budget_->DepthAllowed(depth + 1)) {
         MarkPartial(out[m], "limit_depth",
                     "container nested deeper than " + std::to_string(limits_.max_depth));

@@ -127,6 +127,16 @@ class CatalogSink : public scanner::AssetSink {
     if (record.kind == AssetKind::kFile && !record.member &&
         record.status != AssetStatus::kVanished) {
       record.acl = tools::ReadAccessAcl(record.path, record.mode);
+      acl_path_ = record.path;
+      acl_ = record.acl;
+    } else if (record.kind == AssetKind::kMember) {
+      // A member is read through its file: the file's ACL is its own. Its
+      // file came just before it (pipeline order), else it is probed.
+      if (record.path != acl_path_) {
+        acl_path_ = record.path;
+        acl_ = tools::ReadAccessAcl(record.path, record.mode);
+      }
+      record.acl = acl_;
     }
   }
 
@@ -134,6 +144,8 @@ class CatalogSink : public scanner::AssetSink {
   tools::ProgressCounters* progress_;
   tools::Logger* log_;
   std::map<std::string, uint64_t> labels_;  // assets read this run, by label
+  std::string acl_path_;                    // the file whose ACL acl_ is
+  std::optional<AclSummary> acl_;
 
  public:
   // "PHI 3, PII 2" over the assets read in this run; "none" if no label.

@@ -71,9 +71,10 @@ class Extractor::Impl {
   void Process(formats::ByteSource& src, std::string_view name, size_t idx, int depth,
                Records& out);
 
-  // Adds a member record below out[parent]; returns its index.
+  // Adds a member record below out[parent], with its parent's owner, group,
+  // mode and reach (what decides who may read it); returns its index.
   size_t AddMember(std::string_view name, size_t parent, int64_t size, int64_t mtime_ns,
-                   uint32_t mode, Records& out);
+                   Records& out);
 
   // Format handlers. Each fills out[idx] and may add members.
   // `compressed`: a gzip/bzip2/xz/zstd stream, holding a tar or any file.

@@ -199,7 +199,7 @@ void Extractor::Impl::Mail(formats::PeekSource& in, size_t idx, int depth, Recor
           break;
         }
         msg =
-            AddMember("msg-" + std::to_string(reader.message()), idx, 0, out[idx].mtime_ns, 0, out);
+            AddMember("msg-" + std::to_string(reader.message()), idx, 0, out[idx].mtime_ns, out);
         msg_depth = depth + 1;
         msg_start = reader.raw_position();
         used.clear();
@@ -245,7 +245,7 @@ void Extractor::Impl::Mail(formats::PeekSource& in, size_t idx, int depth, Recor
         }
         std::string member =
             msg == idx ? name : "msg-" + std::to_string(reader.message()) + "/" + name;
-        size_t a = AddMember(member, idx, 0, out[msg].mtime_ns, 0, out);
+        size_t a = AddMember(member, idx, 0, out[msg].mtime_ns, out);
         PartSource ps(reader, *budget_);
         if (!budget_->DepthAllowed(msg_depth + 1)) {
           MarkPartial(out[a], "limit_depth",

@@ -139,7 +139,7 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
           break;
         }
         std::string name = AttachmentName(file->name(), k, used);
-        size_t m = AddMember(name, idx, file->size(), out[idx].mtime_ns, 0, out);
+        size_t m = AddMember(name, idx, file->size(), out[idx].mtime_ns, out);
         if (!budget().DepthAllowed(depth + 1)) {
           MarkPartial(out[m], "limit_depth",
                       "container nested deeper than " + std::to_string(limits().max_depth));

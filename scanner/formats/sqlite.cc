@@ -124,7 +124,7 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
       MarkPartial(out[idx], budget_->reason());
       return;
     }
-    size_t m = AddMember(members.Take(table), idx, 0, out[idx].mtime_ns, 0, out);
+    size_t m = AddMember(members.Take(table), idx, 0, out[idx].mtime_ns, out);
     Stmt rows = Prepare(db.get(), "SELECT * FROM " + QuoteIdentifier(table));
     if (!rows) {
       MarkPartial(out[m], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));

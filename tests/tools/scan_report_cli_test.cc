@@ -400,6 +400,53 @@ TEST_CASE("Exposure follows each file's mode; only exposed sensitive files are f
   CHECK(LatestRun(dir, t)["unchanged"] == 27);
 }
 
+TEST_CASE("A member is as exposed as the file that holds it, whatever mode it was stored with") {
+  // A world-readable zip whose member was archived 0600, and a
+  // world-readable mbox whose attachment carries no mode at all: everyone
+  // who can read the file reads the member. They were recorded "owner" and
+  // not exposed, so `assets --exposed` missed the PHI they hold.
+  TempDir dir;
+  Tree t(dir);
+  const std::string zip = t.Path("archive/labs.zip");
+  testing::WriteFile(t.Path("archive/.keep"), "");
+  REQUIRE(Exec(dir, "python3 -c \"import zipfile; z = zipfile.ZipFile('" + zip +
+                        "', 'w'); i = zipfile.ZipInfo('p.txt'); i.external_attr = 0o100600 << 16;"
+                        " z.writestr(i, 'Patient SSN: 234-56-7891\\n'); z.close()\"")
+              .code == 0);
+  t.Put("mail/inbox.mbox",
+        "From a@example.org Mon Jan  1 00:00:00 2024\nFrom: a@example.org\nSubject: labs\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\n"
+        "Content-Type: text/plain\n\nsee attached\n--XX\nContent-Type: text/plain; name=p.txt\n"
+        "Content-Disposition: attachment; filename=p.txt\n\nPatient SSN: 234-56-7891\n--XX--\n");
+  Chmod(zip, 0644);
+  Chmod(t.Path("mail/inbox.mbox"), 0644);
+  REQUIRE(Scan(dir, t).code == 0);
+  std::map<std::string, std::string> seen;
+  for (const json& a : ReportRows(dir, t, "assets")) {
+    if (a["member"].is_null()) continue;
+    seen[PathOf(t, a) + "!" + a["member"].get<std::string>()] =
+        a["mode"].get<std::string>() + " " + a["readable_by"].get<std::string>() +
+        (a["exposed"].get<bool>() ? " exposed" : "");
+  }
+  CHECK(seen["archive/labs.zip!p.txt"] == "0644 everyone exposed");
+  CHECK(seen["mail/inbox.mbox!msg-1/p.txt"] == "0644 everyone exposed");
+  std::set<std::string> exposed;
+  for (const json& a : ReportRows(dir, t, "assets --exposed")) {
+    if (!a["member"].is_null()) exposed.insert(a["member"].get<std::string>());
+  }
+  CHECK(exposed.count("p.txt") == 1);
+  CHECK(exposed.count("msg-1/p.txt") == 1);
+  // Made private, the file takes its members with it.
+  Chmod(zip, 0600);
+  REQUIRE(Scan(dir, t).code == 0);
+  for (const json& a : ReportRows(dir, t, "assets")) {
+    if (!a["member"].is_null() && a["member"] == "p.txt") {
+      CHECK(a["readable_by"] == "owner");
+      CHECK_FALSE(a["exposed"].get<bool>());
+    }
+  }
+}
+
 // One catalog for the report checks below: two runs (the second adds
 // later.txt), ssn.txt and the hostile file world-readable.
 struct ReportFixture {
