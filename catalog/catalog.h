@@ -76,6 +76,26 @@ struct RunInfo {
   // tokens would not match. Empty = unknown.
   std::string key_id;
   std::vector<TypeDefinition> types;
+  // Accept a root that shows none of the files the catalog holds under it:
+  // mark them removed as usual instead of guarding the root (GuardedRoot).
+  // For a share that was really emptied; a scheduled job leaves it false.
+  bool allow_empty_roots = false;
+};
+
+// A root a completed run did not trust: the catalog held present files
+// under it, and the run saw none of them again (it listed nothing, or only
+// files new to the catalog). That is what an empty mountpoint looks like
+// when a share did not mount, or another file system mounted in its place;
+// taken at its word it would mark the whole share removed. Instead the run
+// records the root itself as a directory asset with status `unreadable`
+// and `reason` below (a coverage gap, so nothing under it is removed), and
+// FinishRun reports it in CatalogWriter::guarded_roots().
+struct GuardedRoot {
+  std::string root;    // raw bytes, as in RunInfo::roots
+  // "root_empty": the run found nothing under the root; "root_replaced": it
+  // found only files the catalog had never seen there.
+  std::string reason;
+  uint64_t held = 0;   // present files under the root the run did not see
 };
 
 // What an earlier run recorded about a top-level file that is not marked
@@ -202,8 +222,11 @@ class CatalogWriter {
   // first write error is returned. Only a run recorded as kCompleted marks
   // removals: assets under one of its roots (the root itself or below it,
   // bytewise) that it did not see, except below a directory it could not
-  // read, get removed_run = this run (see removed()). Errors: kInvalidArgument if no run is in
-  // progress; the first write error; an SQLite error recording the status.
+  // read or under a root that showed none of its files (recorded as a gap
+  // instead, unless RunInfo::allow_empty_roots: see GuardedRoot), get
+  // removed_run = this run (see removed()). Errors: kInvalidArgument if no
+  // run is in progress; the first write error; an SQLite error recording
+  // the status.
   Status FinishRun(RunStatus status);
 
   // Number of assets committed so far in this run.
@@ -221,6 +244,10 @@ class CatalogWriter {
   WriterStats writer_stats() const;
   // Number of assets the last FinishRun marked removed.
   uint64_t removed() const;
+  // Roots the last FinishRun(kCompleted) recorded as gaps instead of
+  // marking what lies below them removed (see GuardedRoot); empty when the
+  // run allowed empty roots or every root showed some of its files.
+  const std::vector<GuardedRoot>& guarded_roots() const;
 
   // Retention: deletes run history older than what is kept, without losing
   // the current inventory. Keeps the newest `keep_runs` runs (0: no count

@@ -378,6 +378,7 @@ class CatalogWriter::Impl {
   Result<CatalogWriter::PruneResult> Prune(int keep_runs, int older_than_days);
   uint64_t committed() const { return committed_.load(); }
   uint64_t removed() const { return removed_; }
+  const std::vector<GuardedRoot>& guarded_roots() const { return guarded_; }
   int stale_runs_marked() const { return stale_runs_marked_; }
   void set_stale_runs_marked(int n) { stale_runs_marked_ = n; }
   Status write_error() const {
@@ -420,8 +421,9 @@ class CatalogWriter::Impl {
   // (for its members too).
   Status TouchUnchanged(const AssetRecord& record);
   void RecordAssetError(const AssetRecord& record, const Status& s);
-  // Marks what the finished run did not see (see CatalogWriter::FinishRun).
-  // Inside the caller's transaction.
+  // Marks what the finished run did not see (see CatalogWriter::FinishRun),
+  // and records a root that showed none of its files as a gap instead
+  // (guarded_). Inside the caller's transaction.
   Status MarkRemovals(uint64_t* removed);
   void RollbackIfOpen() {
     if (!sqlite3_get_autocommit(db_.get())) rollback_.Run("rolling back");
@@ -443,6 +445,8 @@ class CatalogWriter::Impl {
   // Written by the writer thread, read by FinishRun after the join.
   std::vector<std::string> gap_dirs_;
   uint64_t removed_ = 0;
+  bool allow_empty_roots_ = false;       // RunInfo::allow_empty_roots of the current run
+  std::vector<GuardedRoot> guarded_;     // roots the last FinishRun recorded as gaps
   int stale_runs_marked_ = 0;
   std::atomic<bool> run_active_{false};
   std::atomic<uint64_t> committed_{0};
@@ -616,7 +620,9 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
   run_id_ = run_id;
   rules_version_ = info.rules_version;
   roots_ = info.roots;
+  allow_empty_roots_ = info.allow_empty_roots;
   gap_dirs_.clear();
+  guarded_.clear();
   removed_ = 0;
   committed_ = 0;
   busy_ = {};
@@ -1044,17 +1050,46 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
   // Under a root: the root itself, or the bytewise range [prefix, prefix
   // with its final '/' raised to '0'), which the UNIQUE (path, member)
   // index serves.
-  auto select =
-      Statement::Prepare(db_.get(),
-                         "SELECT id, path, status, label, exposed, size, mtime_ns, ino FROM assets"
-                         " WHERE removed_run IS NULL AND coalesce(last_seen_run, 0) <> ?1"
-                         " AND (path = ?2 OR (path >= ?3 AND path < ?4))");
+  const char* const kUnderRoot = " AND (path = ?2 OR (path >= ?3 AND path < ?4))";
+  auto select = Statement::Prepare(
+      db_.get(), std::string("SELECT id, path, status, label, exposed, size, mtime_ns, ino, kind"
+                             " FROM assets WHERE removed_run IS NULL"
+                             " AND coalesce(last_seen_run, 0) <> ?1") +
+                     kUnderRoot);
   if (!select.ok()) return select.status();
+  // Whether this run saw, under the root, a file an earlier run had seen
+  // too (?5 = 1) or one new to the catalog (?5 = 0). Directories are left
+  // out: a root's own gap record is one.
+  auto seen = Statement::Prepare(
+      db_.get(), std::string("SELECT 1 FROM assets WHERE removed_run IS NULL AND last_seen_run = ?1"
+                             " AND (first_seen_run <> ?1) = ?5 AND kind <> ?6") +
+                     kUnderRoot + " LIMIT 1");
+  if (!seen.ok()) return seen.status();
   auto mark = Statement::Prepare(db_.get(), "UPDATE assets SET removed_run = ?2 WHERE id = ?1");
   if (!mark.ok()) return mark.status();
 
+  auto bind_root = [&](Statement& st, const std::string& root) {
+    const std::string lo = RootPrefix(root);
+    std::string hi = lo;
+    hi.back() = static_cast<char>(hi.back() + 1);  // '/' + 1 == '0'
+    st.BindInt(1, run_id_);
+    st.BindBlob(2, root);
+    st.BindBlob(3, lo);
+    st.BindBlob(4, hi);
+  };
+  auto saw = [&](const std::string& root, bool known_before, bool* found) -> Status {
+    bind_root(*seen, root);
+    seen->BindInt(5, known_before ? 1 : 0);
+    seen->BindInt(6, static_cast<int>(AssetKind::kDirectory));
+    int rc = seen->Step();
+    *found = rc == SQLITE_ROW;
+    seen->Reset();
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);
+  };
+
   struct Gone {
     int64_t id;
+    std::string path;
     int status;
     std::string label;
     int64_t exposed;
@@ -1063,15 +1098,11 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
     uint64_t ino;
   };
   std::vector<Gone> gone;
-  std::set<int64_t> seen;  // overlapping roots list an asset once
+  std::set<int64_t> listed;  // overlapping roots list an asset once
+  guarded_.clear();
   for (const std::string& root : roots_) {
-    const std::string lo = RootPrefix(root);
-    std::string hi = lo;
-    hi.back() = static_cast<char>(hi.back() + 1);  // '/' + 1 == '0'
-    select->BindInt(1, run_id_);
-    select->BindBlob(2, root);
-    select->BindBlob(3, lo);
-    select->BindBlob(4, hi);
+    bind_root(*select, root);
+    uint64_t held = 0;  // files (not directories) the run did not see
     int rc;
     while ((rc = select->Step()) == SQLITE_ROW) {
       const std::string path = select->ColumnBytes(1);
@@ -1082,16 +1113,55 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
           break;
         }
       }
+      if (hidden) continue;
+      if (select->ColumnInt(8) != static_cast<int>(AssetKind::kDirectory)) ++held;
       const int64_t id = select->ColumnInt(0);
-      if (hidden || !seen.insert(id).second) continue;
-      gone.push_back({id, static_cast<int>(select->ColumnInt(2)), select->ColumnBytes(3),
+      if (!listed.insert(id).second) continue;
+      gone.push_back({id, path, static_cast<int>(select->ColumnInt(2)), select->ColumnBytes(3),
                       select->ColumnInt(4), select->ColumnUint(5), select->ColumnInt(6),
                       select->ColumnUint(7)});
     }
     select->Reset();
     if (rc != SQLITE_DONE) return SqliteStatus(db_.get(), rc, what);
+    if (allow_empty_roots_ || held == 0) continue;
+    // The root held files and the run saw none of them again: an empty
+    // mountpoint, or another file system in the share's place. Trust it
+    // only when told to (RunInfo::allow_empty_roots).
+    bool saw_known = false, saw_new = false;
+    if (Status s = saw(root, true, &saw_known); !s.ok()) return s;
+    if (saw_known) continue;
+    if (Status s = saw(root, false, &saw_new); !s.ok()) return s;
+    guarded_.push_back({root, saw_new ? "root_replaced" : "root_empty", held});
   }
+
+  // A guarded root is a coverage gap: recorded as such, and nothing below
+  // it (through any root) is removed.
+  for (const GuardedRoot& g : guarded_) {
+    AssetRecord gap;
+    gap.path = g.root;
+    gap.kind = AssetKind::kDirectory;
+    gap.status = AssetStatus::kUnreadable;
+    gap.reason = g.reason;
+    gap.detail = "the root showed none of the " + std::to_string(g.held) +
+                 " files the catalog holds under it (a share that did not mount?); nothing "
+                 "under it was marked removed";
+    struct stat st;
+    if (stat(g.root.c_str(), &st) == 0) {
+      gap.mode = st.st_mode;
+      gap.uid = st.st_uid;
+      gap.gid = st.st_gid;
+      gap.dev = st.st_dev;
+      gap.ino = st.st_ino;
+      gap.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+      gap.ctime_ns = int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec;
+    }
+    if (Status s = WriteAsset(gap); !s.ok()) return s;
+  }
+  uint64_t marked = 0;
   for (const Gone& g : gone) {
+    bool guarded = false;
+    for (const GuardedRoot& r : guarded_) guarded = guarded || IsAtOrBelow(g.path, r.root);
+    if (guarded) continue;
     mark->BindInt(1, g.id);
     mark->BindInt(2, run_id_);
     if (Status s = mark->Run(what); !s.ok()) return s;
@@ -1105,8 +1175,9 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
     insert_history_.BindInt(8, g.mtime_ns);
     insert_history_.BindUint(9, g.ino);
     if (Status s = insert_history_.Run(what); !s.ok()) return s;
+    ++marked;
   }
-  *removed = gone.size();
+  *removed = marked;
   return Status::Ok();
 }
 
@@ -1161,14 +1232,18 @@ Status CatalogWriter::Impl::FinishRun(RunStatus status) {
   Status s = begin_.Run(what);
   uint64_t removed = 0;
   if (s.ok() && status == RunStatus::kCompleted) s = MarkRemovals(&removed);
+  // A guarded root's gap record is one more asset and gap of the run.
   auto update = Statement::Prepare(
-      db_.get(), "UPDATE runs SET finished_at = ?1, status = ?2, removed = ?4 WHERE id = ?3");
+      db_.get(),
+      "UPDATE runs SET finished_at = ?1, status = ?2, removed = ?4, assets = assets + ?5,"
+      " gaps = gaps + ?5 WHERE id = ?3");
   if (s.ok() && !update.ok()) s = update.status();
   if (s.ok()) {
     update->BindInt(1, static_cast<int64_t>(std::time(nullptr)));
     update->BindText(2, RunStatusName(status));
     update->BindInt(3, run_id_);
     update->BindUint(4, removed);
+    update->BindUint(5, status == RunStatus::kCompleted ? guarded_.size() : 0);
     s = update->Run(what);
   }
   if (s.ok()) s = commit_.Run(what);
@@ -1176,6 +1251,7 @@ Status CatalogWriter::Impl::FinishRun(RunStatus status) {
     removed_ = removed;
   } else {
     RollbackIfOpen();
+    guarded_.clear();
   }
   // Housekeeping only: move the WAL into the catalog and shrink it. It may
   // wait for readers (busy timeout); a failure leaves a valid WAL behind.
@@ -1350,6 +1426,9 @@ CatalogWriter::WriterStats CatalogWriter::writer_stats() const { return impl_->s
 Status CatalogWriter::FinishRun(RunStatus status) { return impl_->FinishRun(status); }
 uint64_t CatalogWriter::committed() const { return impl_->committed(); }
 uint64_t CatalogWriter::removed() const { return impl_->removed(); }
+const std::vector<GuardedRoot>& CatalogWriter::guarded_roots() const {
+  return impl_->guarded_roots();
+}
 int CatalogWriter::stale_runs_marked() const { return impl_->stale_runs_marked(); }
 Status CatalogWriter::ForEachPriorAsset(const std::function<void(const PriorAsset&)>& fn) {
   return impl_->ForEachPriorAsset(fn);

@@ -1,7 +1,9 @@
 // phiscan: scan trees into the catalog, classify one file, inspect rule packs.
 //
 // Exit codes: 0 success (coverage gaps are recorded, not failures);
-// 3 success with coverage gaps, only with --strict; 4 success with findings
+// 3 success with coverage gaps, only with --strict, or always when a root
+// showed none of the files the catalog holds under it (an unmounted share;
+// see catalog::GuardedRoot); 4 success with findings
 // at or above --fail-on; 1 fatal error (catalog, key, rule pack or job file
 // unusable, or standard output could not be written); 2 usage error (bad flag,
 // missing root, unknown job); 75 another
@@ -197,6 +199,7 @@ struct ScanArgs {
   bool progress = false;   // draw the progress line even when stderr is not a terminal
   std::string fail_on;     // a label or type id
   bool strict = false;     // exit 3 when there are coverage gaps
+  bool allow_empty_root = false;  // trust a root that shows none of its files
 };
 
 // Counts present assets under `roots` that reach `fail_on`: a type id at
@@ -438,6 +441,7 @@ int RunScan(const ScanArgs& typed_args) {
   info.roots = args.roots;
   info.rules_version = classified_with;
   info.key_id = key_id;
+  info.allow_empty_roots = args.allow_empty_root;
   nlohmann::json opts = {{"threads", options.threads},
                          {"chunk_size", options.limits.chunk_size},
                          {"max_file_size", options.limits.max_file_size},
@@ -448,6 +452,7 @@ int RunScan(const ScanArgs& typed_args) {
                          {"max_buffered_member", options.limits.max_buffered_member},
                          {"scan_binary", options.limits.scan_binary},
                          {"full", args.full},
+                         {"allow_empty_root", args.allow_empty_root},
                          {"rules", nlohmann::json::array()}};
   for (const auto& r : args.common.rule_files) opts["rules"].push_back(EscapeBytes(r));
   info.options_json = opts.dump();
@@ -492,6 +497,23 @@ int RunScan(const ScanArgs& typed_args) {
   if (Status w = writer.value()->write_error(); !w.ok()) return Fail(kExitFatal, w.message());
 
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Roots that showed none of their files: recorded as gaps, nothing under
+  // them removed. Always on stderr, --quiet or not: a scheduled job's
+  // share did not mount.
+  const std::vector<catalog::GuardedRoot>& guarded = writer.value()->guarded_roots();
+  for (const catalog::GuardedRoot& g : guarded) {
+    std::cerr << fmt::format(
+        "phiscan: warning: root {} showed none of the {} files the catalog holds under it "
+        "({}: {}); recorded as a coverage gap, nothing under it marked removed. If it was "
+        "emptied on purpose, scan it again with --allow-empty-root\n",
+        EscapeBytes(g.root), g.held, g.reason,
+        g.reason == "root_empty" ? "it lists nothing: is the share mounted?"
+                                 : "only files new to the catalog: another file system?");
+    if (log) {
+      log->Event("warn", "root_guarded", "root showed none of its files; nothing removed",
+                 {{"root", EscapeBytes(g.root)}, {"reason", g.reason}, {"held", g.held}});
+    }
+  }
   if (!args.quiet) {
     const auto& s = stats.value();
     std::cerr << fmt::format(
@@ -500,7 +522,7 @@ int RunScan(const ScanArgs& typed_args) {
         interrupted ? "interrupted after" : "scanned", s.assets, s.unchanged,
         tools::HumanBytes(s.bytes_scanned), secs,
         tools::HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0),
-        s.findings, sink.LabelSummary(), s.gaps, writer.value()->removed(),
+        s.findings, sink.LabelSummary(), s.gaps + guarded.size(), writer.value()->removed(),
         EscapeBytes(args.catalog), run.value());
   }
   if (log) {
@@ -508,7 +530,8 @@ int RunScan(const ScanArgs& typed_args) {
     log->Event(interrupted ? "warn" : "info", "scan_finished",
                interrupted ? "scan interrupted" : "scan completed",
                {{"run", run.value()}, {"assets", s.assets}, {"unchanged", s.unchanged},
-                {"bytes_scanned", s.bytes_scanned}, {"findings", s.findings}, {"gaps", s.gaps},
+                {"bytes_scanned", s.bytes_scanned}, {"findings", s.findings},
+                {"gaps", s.gaps + guarded.size()}, {"removed", writer.value()->removed()},
                 {"seconds", secs},
                 // The catalog writer's share: how long its thread was busy
                 // and the located findings it wrote (benchmarks).
@@ -530,6 +553,9 @@ int RunScan(const ScanArgs& typed_args) {
       return kExitFailOn;
     }
   }
+  // Not only under --strict: a share that did not mount is no file-level gap
+  // a job may accept, and nothing else would tell its owner.
+  if (!guarded.empty()) return kExitGaps;
   if (args.strict) {
     // Gaps carried over from earlier runs (unchanged files) count too.
     auto gaps = CountGaps(args.catalog, args.roots);
@@ -588,6 +614,7 @@ struct RunArgs {
   bool quiet = false;
   bool progress = false;
   bool strict = false;
+  bool allow_empty_root = false;
   std::string log_format;
   std::string log_file;
 };
@@ -615,6 +642,7 @@ int RunJob(const RunArgs& args) {
   scan.quiet = args.quiet;
   scan.progress = args.progress;
   scan.strict = args.strict;
+  scan.allow_empty_root = args.allow_empty_root;
   scan.log_format = args.log_format;
   scan.log_file = args.log_file;
   return RunScan(scan);
@@ -865,6 +893,11 @@ int main(int argc, char** argv) {
                        "(e.g. US_SSN) at medium confidence or more; a label that is also a "
                        "category (PHI, PII, PCI, CREDENTIALS) also counts assets holding it");
   scan_cmd->add_flag("--strict", scan.strict, "Exit 3 if any asset is a coverage gap");
+  const char* const kAllowEmptyRootHelp =
+      "Accept a root that shows none of the files the catalog holds under it (emptied on "
+      "purpose) and mark them removed; without it such a root (an unmounted share) is "
+      "recorded as a coverage gap, nothing under it is removed, and the exit code is 3";
+  scan_cmd->add_flag("--allow-empty-root", scan.allow_empty_root, kAllowEmptyRootHelp);
 
   RunArgs run_args;
   auto* run_cmd = app.add_subcommand("run", "Run a named job from the job file.");
@@ -876,6 +909,7 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--progress", run_args.progress,
                     "Draw the progress line even when stderr is not a terminal");
   run_cmd->add_flag("--strict", run_args.strict, "Exit 3 if any asset is a coverage gap");
+  run_cmd->add_flag("--allow-empty-root", run_args.allow_empty_root, kAllowEmptyRootHelp);
   run_cmd->add_option("--log-format", run_args.log_format, "text or json");
   run_cmd->add_option("--log-file", run_args.log_file, "Append the log to FILE (created 0600)");
 

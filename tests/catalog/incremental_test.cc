@@ -220,6 +220,98 @@ TEST_CASE("A completed run marks what it did not see under its roots as removed"
   }
 }
 
+TEST_CASE("A root that shows none of its files is a gap, not the removal of everything below it") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  auto writer = OpenWriter(db);
+  FirstRun(*writer);  // a, b, sub/c under /srv/share
+  const std::vector<std::string> files = {"/srv/share/a.txt", "/srv/share/b.txt",
+                                          "/srv/share/sub/c.txt"};
+  auto status_of_root = [&] {
+    return PeekOne(db,
+                   "SELECT s.name || '(' || a.reason || ') ' || a.kind || ' ' || "
+                   "coalesce(a.removed_run, 'present') FROM assets a JOIN status_names s"
+                   " ON s.code = a.status WHERE a.path = CAST('/srv/share' AS BLOB)");
+  };
+
+  SECTION("a run that lists nothing under the root (an empty mountpoint) removes nothing") {
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    CHECK(writer->removed() == 0);
+    REQUIRE(writer->guarded_roots().size() == 1);
+    CHECK(writer->guarded_roots()[0].root == "/srv/share");
+    CHECK(writer->guarded_roots()[0].reason == "root_empty");
+    CHECK(writer->guarded_roots()[0].held == 3);
+    // The root is a coverage gap (a directory, kind 1) that hides its tree.
+    CHECK(status_of_root() == "unreadable(root_empty) 1 present");
+    std::vector<std::string> present = files;
+    present.insert(present.begin(), "/srv/share");
+    CHECK(Present(db) == present);
+    CHECK(PeekOne(db, "SELECT removed || ' ' || gaps || ' ' || assets FROM runs WHERE id = 2") ==
+          "0 1 1");
+    CHECK(PeekOne(db, "SELECT count(*) FROM asset_history WHERE event = 'removed'") == "0");
+
+    // Mounted again: every file is seen, and only the gap record goes.
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    for (const auto& f : files) writer->Submit(MakeUnchanged(f));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    CHECK(writer->guarded_roots().empty());
+    CHECK(writer->removed() == 1);
+    CHECK(Present(db) == files);
+  }
+
+  SECTION("a run that finds only files new to the catalog (another file system) removes nothing") {
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    writer->Submit(MakeAsset("/srv/share/lost+found/stray.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    CHECK(writer->removed() == 0);
+    REQUIRE(writer->guarded_roots().size() == 1);
+    CHECK(writer->guarded_roots()[0].reason == "root_replaced");
+    CHECK(status_of_root() == "unreadable(root_replaced) 1 present");
+    CHECK(Present(db).size() == 5);  // three files, the stray and the gap
+  }
+
+  SECTION("a guarded root inside another root: nothing below it is removed through either") {
+    auto info = MakeRunInfo();
+    info.roots = {"/srv"};
+    REQUIRE(writer->BeginRun(info).ok());
+    for (const auto& f : files) writer->Submit(MakeUnchanged(f));
+    writer->Submit(MakeAsset("/srv/top.txt"));
+    writer->Submit(MakeAsset("/srv/old.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    // /srv shows top.txt, which it knew: trusted, old.txt is removed.
+    // /srv/share shows nothing: guarded, and /srv does not remove its files.
+    info.roots = {"/srv", "/srv/share"};
+    REQUIRE(writer->BeginRun(info).ok());
+    writer->Submit(MakeUnchanged("/srv/top.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    REQUIRE(writer->guarded_roots().size() == 1);
+    CHECK(writer->guarded_roots()[0].root == "/srv/share");
+    CHECK(writer->removed() == 1);
+    CHECK(PeekColumn(db,
+                     "SELECT CAST(path AS TEXT) FROM assets WHERE removed_run IS NOT NULL") ==
+          std::vector<std::string>{"/srv/old.txt"});
+  }
+
+  SECTION("allow_empty_roots accepts a root that was really emptied") {
+    auto info = MakeRunInfo();
+    info.allow_empty_roots = true;
+    REQUIRE(writer->BeginRun(info).ok());
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    CHECK(writer->guarded_roots().empty());
+    CHECK(writer->removed() == 3);
+    CHECK(Present(db).empty());
+  }
+
+  SECTION("a root that shows some of its files marks the rest removed as before") {
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    writer->Submit(MakeUnchanged("/srv/share/b.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    CHECK(writer->guarded_roots().empty());
+    CHECK(writer->removed() == 2);
+  }
+}
+
 TEST_CASE("ForEachPriorAsset lists present top-level files with the run's key") {
   testing::TempDir dir;
   const std::string db = dir.Join("c.db");

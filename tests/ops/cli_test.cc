@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -312,4 +313,54 @@ TEST_CASE("Turning --scan-binary on or off reads the files again, incremental or
   CHECK(blob()["types"].contains("US_SSN"));  // carried over with the same option
   REQUIRE(Run(Phiscan() + " scan" + cat + dir.Join("share")) == 0);
   CHECK(blob()["status"] == "skipped");
+}
+
+TEST_CASE("A share that did not mount is a coverage gap, not the removal of everything on it") {
+  TempDir dir;
+  const std::string mnt = dir.Join("mnt");
+  MakeShare(mnt);
+  WriteFile(dir.Join("jobs.yaml"), "jobs:\n  - name: share\n    catalog: " + dir.Join("c.db") +
+                                       "\n    roots: [" + mnt + "]\n");
+  const std::string job = Phiscan() + " run share --config " + dir.Join("jobs.yaml");
+  const std::string report = " --catalog " + dir.Join("c.db");
+  std::string out, err;
+  REQUIRE(Run(job + " --quiet") == 0);
+
+  // The share is not mounted: its mountpoint is an empty directory.
+  REQUIRE(rename(mnt.c_str(), dir.Join("real").c_str()) == 0);
+  REQUIRE(mkdir(mnt.c_str(), 0755) == 0);
+  CHECK(Run(job + " --quiet", &out, &err) == 3);
+  CHECK(err == "phiscan: warning: root " + mnt +
+                   " showed none of the 3 files the catalog holds under it (root_empty: it "
+                   "lists nothing: is the share mounted?); recorded as a coverage gap, nothing "
+                   "under it marked removed. If it was emptied on purpose, scan it again with "
+                   "--allow-empty-root\n");
+  REQUIRE(Run(Phireport() + " summary --format json" + report, &out) == 0);
+  json summary = json::parse(out);
+  CHECK(summary["removed"] == 0);
+  CHECK(summary["by_label"]["PHI"] == 1);
+  // No SIEM removal events for the files of the share.
+  REQUIRE(Run(Phireport() + " events --since 1" + report, &out) == 0);
+  CHECK(out.find("asset_change") == std::string::npos);
+  REQUIRE(Run(Phireport() + " assets --status unreadable --format jsonl" + report, &out) == 0);
+  auto gaps = ParseJsonl(out);
+  REQUIRE(gaps.size() == 1);
+  CHECK(gaps[0]["path"] == mnt);
+  CHECK(gaps[0]["reason"] == "root_empty");
+
+  // Mounted again: nothing was lost, nothing is read again, the gap goes.
+  REQUIRE(rmdir(mnt.c_str()) == 0);
+  REQUIRE(rename(dir.Join("real").c_str(), mnt.c_str()) == 0);
+  CHECK(Run(job, &out, &err) == 0);
+  CHECK(err.find("3 assets (3 unchanged)") != std::string::npos);
+  REQUIRE(Run(Phireport() + " assets --format jsonl" + report, &out) == 0);
+  CHECK(ParseJsonl(out).size() == 3);
+
+  // Emptied on purpose: --allow-empty-root accepts it.
+  REQUIRE(RunCommand("rm -rf '" + mnt + "'/*") == 0);
+  CHECK(Run(job + " --quiet") == 3);
+  CHECK(Run(job + " --quiet --allow-empty-root") == 0);
+  REQUIRE(Run(Phireport() + " summary --format json" + report, &out) == 0);
+  CHECK(json::parse(out)["assets"] == 0);
+  CHECK(json::parse(out)["removed"] == 4);  // the three files and the root's gap record
 }
