@@ -148,19 +148,54 @@ class CatalogReader::Impl {
   Result<std::map<std::string, TypeDefinition>> TypeDefinitions();
   Result<std::vector<std::string>> KeyIds();
   Result<bool> HasLabel(const std::string& label);
+  Status BeginSnapshot();
+  Status EndSnapshot();
+  bool InSnapshot() const { return sqlite3_get_autocommit(db_.get()) == 0; }
+  void SetAfterQueryHookForTesting(std::function<void()> hook) {
+    after_query_hook_ = std::move(hook);
+  }
 
  private:
+  // One read transaction for the queries of one method (a summary's
+  // totals must come from one commit), unless the caller holds a snapshot
+  // already. A failure to begin shows in status().
+  class ScopedRead {
+   public:
+    explicit ScopedRead(Impl& impl) : impl_(impl) {
+      if (!impl_.InSnapshot()) {
+        status_ = impl_.BeginSnapshot();
+        owned_ = status_.ok();
+      }
+    }
+    ~ScopedRead() {
+      if (owned_) impl_.EndSnapshot();
+    }
+    ScopedRead(const ScopedRead&) = delete;
+    ScopedRead& operator=(const ScopedRead&) = delete;
+    const Status& status() const { return status_; }
+
+   private:
+    Impl& impl_;
+    Status status_;
+    bool owned_ = false;
+  };
+
   std::string What() const { return "reading catalog " + display_; }
   // Prepares `sql`, lets `bind` bind its parameters, and calls `row` for
   // every result row.
   template <typename BindFn, typename RowFn>
   Status QueryWith(const std::string& sql, BindFn&& bind, RowFn&& row) {
-    auto stmt = Statement::Prepare(db_.get(), sql);
-    if (!stmt.ok()) return stmt.status();
-    bind(*stmt);
-    int rc;
-    while ((rc = stmt->Step()) == SQLITE_ROW) row(*stmt);
-    return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, What());
+    Status s;
+    {
+      auto stmt = Statement::Prepare(db_.get(), sql);
+      if (!stmt.ok()) return stmt.status();
+      bind(*stmt);
+      int rc;
+      while ((rc = stmt->Step()) == SQLITE_ROW) row(*stmt);
+      s = rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, What());
+    }
+    if (after_query_hook_) after_query_hook_();
+    return s;
   }
   // Binds min_score as ?1 if the statement has parameters.
   template <typename RowFn>
@@ -175,9 +210,31 @@ class CatalogReader::Impl {
 
   Db db_;
   const std::string display_;
+  std::function<void()> after_query_hook_;  // test seam: runs after every query
 };
 
+Status CatalogReader::Impl::BeginSnapshot() {
+  if (InSnapshot()) return Status::InvalidArgument("a snapshot of the catalog is already open");
+  const std::string what = What();
+  if (Status s = Exec(db_.get(), "BEGIN", what); !s.ok()) return s;
+  // A deferred transaction starts reading at its first query: read now, so
+  // the snapshot is the catalog as of this call.
+  if (Status s = Exec(db_.get(), "SELECT 1 FROM runs LIMIT 1", what); !s.ok()) {
+    Exec(db_.get(), "ROLLBACK", what);
+    return s;
+  }
+  return Status::Ok();
+}
+
+Status CatalogReader::Impl::EndSnapshot() {
+  if (!InSnapshot()) return Status::Ok();
+  // Nothing was written: COMMIT only ends the read transaction.
+  return Exec(db_.get(), "COMMIT", What());
+}
+
 Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
+  ScopedRead read(*this);
+  if (!read.status().ok()) return read.status();
   Summary summary;
   Status s =
       Query("SELECT id, status, host, pid FROM runs ORDER BY id DESC LIMIT 1", 0,
@@ -479,6 +536,8 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
   if (from >= to) {
     return Status::InvalidArgument("--from must be an earlier run than --to");
   }
+  ScopedRead read(*this);
+  if (!read.status().ok()) return read.status();
   bool exists = false;
   Status s = QueryWith(
       "SELECT 1 FROM runs WHERE id = ?1", [&](Statement& st) { st.BindInt(1, to); },
@@ -546,6 +605,8 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
 
 Result<std::vector<FolderRow>> CatalogReader::Impl::Folders(int depth, const Filter& filter) {
   if (depth < 0) return Status::InvalidArgument("--depth must be 0 or more");
+  ScopedRead read(*this);
+  if (!read.status().ok()) return read.status();
   std::vector<std::string> roots;
   Status s = Query("SELECT DISTINCT root FROM run_roots", 0,
                    [&](const Statement& st) { roots.push_back(st.ColumnBytes(0)); });
@@ -765,5 +826,19 @@ Result<std::map<std::string, TypeDefinition>> CatalogReader::TypeDefinitions() {
 
 Result<std::vector<std::string>> CatalogReader::KeyIds() { return impl_->KeyIds(); }
 Result<bool> CatalogReader::HasLabel(const std::string& label) { return impl_->HasLabel(label); }
+Status CatalogReader::BeginSnapshot() { return impl_->BeginSnapshot(); }
+CatalogReader::Snapshot::Snapshot(CatalogReader& reader) : reader_(reader) {
+  if (!reader_.impl_->InSnapshot()) {
+    status_ = reader_.BeginSnapshot();
+    owned_ = status_.ok();
+  }
+}
+CatalogReader::Snapshot::~Snapshot() {
+  if (owned_) reader_.EndSnapshot();
+}
+Status CatalogReader::EndSnapshot() { return impl_->EndSnapshot(); }
+void CatalogReader::SetAfterQueryHookForTesting(std::function<void()> hook) {
+  impl_->SetAfterQueryHookForTesting(std::move(hook));
+}
 
 }  // namespace phiscan::catalog

@@ -225,6 +225,40 @@ class CatalogReader {
   // Whether some present asset carries `label` (exact bytes).
   Result<bool> HasLabel(const std::string& label);
 
+  // One report, one moment. A scan commits while reports run, and a report
+  // made of several queries could take its numbers from different commits
+  // (a summary whose totals disagree with its per-type rows). Between
+  // BeginSnapshot() and EndSnapshot() every query sees the catalog as of
+  // BeginSnapshot(), whatever is committed meanwhile; GetSummary, Diff and
+  // Folders each hold one for their own queries when none is open. A
+  // snapshot does not block the writer, but its checkpoints cannot pass it:
+  // end it when the report is done (destroying the reader ends it too).
+  // Errors: kInvalidArgument if a snapshot is already open; kTimeout,
+  // kIoError from SQLite. EndSnapshot() without a snapshot does nothing.
+  Status BeginSnapshot();
+  Status EndSnapshot();
+  // Holds a snapshot for its lifetime (BeginSnapshot, then EndSnapshot), or
+  // joins the one already open and ends nothing, so a function that needs
+  // one moment can take one whether or not its caller did.
+  class Snapshot {
+   public:
+    explicit Snapshot(CatalogReader& reader);
+    ~Snapshot();
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+    // Why the snapshot could not be taken; OK when it holds (or joined) one.
+    const Status& status() const { return status_; }
+
+   private:
+    CatalogReader& reader_;
+    Status status_;
+    bool owned_ = false;
+  };
+
+  // Test seam: `hook` runs after each query the reader completes (so a test
+  // can commit between two queries of one report). Empty = none.
+  void SetAfterQueryHookForTesting(std::function<void()> hook);
+
   class Impl;
 
  private:

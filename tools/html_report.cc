@@ -119,6 +119,26 @@ std::string HtmlEscape(std::string_view text) {
   return out;
 }
 
+Result<HtmlReportData> GatherHtmlReportData(catalog::CatalogReader& reader,
+                                            const catalog::Filter& filter, int depth) {
+  catalog::CatalogReader::Snapshot snapshot(reader);
+  if (!snapshot.status().ok()) return snapshot.status();
+  HtmlReportData data;
+  auto summary = reader.GetSummary(filter);
+  if (!summary.ok()) return summary.status();
+  data.summary = std::move(*summary);
+  auto folders = reader.Folders(depth, filter);
+  if (!folders.ok()) return folders.status();
+  data.folders = std::move(*folders);
+  Status s = reader.ListRuns([&](const catalog::RunRow& r) { data.runs.push_back(r); });
+  if (!s.ok()) return s;
+  catalog::Filter exposed = filter;
+  exposed.exposed_only = true;
+  s = reader.ListAssets(exposed, [&](const catalog::AssetRow& a) { data.exposed.push_back(a); });
+  if (!s.ok()) return s;
+  return data;
+}
+
 void WriteHtmlReport(std::ostream& out, const HtmlReportData& d) {
   const catalog::Summary& s = d.summary;
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "catalog/reader.h"
+#include "common/status.h"
 
 namespace phiscan::tools {
 
@@ -29,6 +30,14 @@ struct HtmlReportData {
   std::vector<catalog::RunRow> runs;        // newest first; the report shows the first 10
   std::vector<catalog::AssetRow> exposed;   // exposed sensitive assets; the first 50 are listed
 };
+
+// Reads what the page shows (summary, folders cut at `depth`, runs, exposed
+// assets under `filter`) in one snapshot of the catalog (joining the
+// reader's if one is open), so the page's totals, charts and tables agree
+// even while a scan commits. `catalog_display` and `generated_at` are left
+// to the caller. Errors: the reader's.
+Result<HtmlReportData> GatherHtmlReportData(catalog::CatalogReader& reader,
+                                            const catalog::Filter& filter, int depth);
 
 // &, <, >, " and ' as entities. `text` must already be valid UTF-8.
 std::string HtmlEscape(std::string_view text);

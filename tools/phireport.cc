@@ -646,21 +646,11 @@ int RunHtml(CatalogReader& reader, const catalog::Filter& filter, const Options&
                " is one of the catalog's own files; choose another name");
     return kExitUsage;
   }
-  HtmlReportData data;
+  auto gathered = GatherHtmlReportData(reader, filter, opts.depth);
+  if (!gathered.ok()) return CatalogError(gathered.status());
+  HtmlReportData& data = *gathered;
   data.catalog_display = EscapeBytes(opts.catalog);
   data.generated_at = IsoSeconds(std::time(nullptr)).get<std::string>();
-  auto summary = reader.GetSummary(filter);
-  if (!summary.ok()) return CatalogError(summary.status());
-  data.summary = std::move(*summary);
-  auto folders = reader.Folders(opts.depth, filter);
-  if (!folders.ok()) return CatalogError(folders.status());
-  data.folders = std::move(*folders);
-  Status s = reader.ListRuns([&](const catalog::RunRow& r) { data.runs.push_back(r); });
-  if (!s.ok()) return CatalogError(s);
-  catalog::Filter exposed = filter;
-  exposed.exposed_only = true;
-  s = reader.ListAssets(exposed, [&](const catalog::AssetRow& a) { data.exposed.push_back(a); });
-  if (!s.ok()) return CatalogError(s);
 
   std::ostringstream page;
   WriteHtmlReport(page, data);
@@ -852,6 +842,10 @@ int Main(int argc, char** argv) {
   auto reader = CatalogReader::Open(opts.catalog);
   if (!reader.ok()) return CatalogError(reader.status());
   CatalogReader& r = **reader;
+  // Every report reads one moment of the catalog, however many queries it
+  // makes while a scan commits (its totals, rows and events agree).
+  CatalogReader::Snapshot snapshot(r);
+  if (!snapshot.status().ok()) return CatalogError(snapshot.status());
   if (int rc = CheckFilterNames(r, opts); rc != 0) return rc;
   if (summary->parsed()) return RunSummary(r, filter, format);
   if (assets->parsed()) return RunAssets(r, filter, format);

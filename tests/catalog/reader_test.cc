@@ -303,6 +303,86 @@ TEST_CASE("The reader sees committed batches while a scan is still writing") {
   REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
 }
 
+// A scan in progress that commits each asset as it comes (batch of one).
+struct LiveScan {
+  explicit LiveScan(const std::string& db) {
+    catalog::WriterOptions options;
+    options.batch_assets = 1;
+    writer = testing::OpenWriter(db, options);
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  }
+  ~LiveScan() { writer->FinishRun(RunStatus::kCompleted); }
+  // Submits a PHI asset with one SSN and waits until it is committed.
+  void Commit(const std::string& path) {
+    AssetRecord a = MakeAsset(path);
+    a.label = "PHI";
+    a.types = {{"US_SSN", 1, 1, 90}};
+    a.findings = {MakeFinding("US_SSN", 90, 0, 1, "***-**-****")};
+    const uint64_t before = writer->committed();
+    writer->Submit(std::move(a));
+    for (int i = 0; i < 400 && writer->committed() == before; ++i) usleep(5000);
+    REQUIRE(writer->committed() == before + 1);
+  }
+  std::unique_ptr<CatalogWriter> writer;
+};
+
+TEST_CASE("A summary's numbers come from one commit, even when a scan commits between its queries") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  LiveScan scan(db);
+  scan.Commit("/srv/share/a.txt");
+  auto reader = OpenReader(db);
+  int queries = 0;
+  reader->SetAfterQueryHookForTesting([&] {
+    if (++queries == 1) scan.Commit("/srv/share/b.txt");
+  });
+  auto summary = reader->GetSummary({});
+  REQUIRE(summary.ok());
+  REQUIRE(queries > 1);  // the commit came between two of its queries
+  CHECK(summary->assets == 1);
+  CHECK(summary->sensitive == 1);
+  CHECK(summary->by_label.at("PHI") == 1);
+  REQUIRE(summary->by_type.size() == 1);
+  CHECK(summary->by_type[0].assets == 1);
+  CHECK(summary->findings == 1);
+
+  // The next report sees the new commit.
+  reader->SetAfterQueryHookForTesting(nullptr);
+  summary = reader->GetSummary({});
+  REQUIRE(summary.ok());
+  CHECK(summary->assets == 2);
+  CHECK(summary->findings == 2);
+}
+
+TEST_CASE("A snapshot holds one moment of the catalog across calls until it ends") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  LiveScan scan(db);
+  scan.Commit("/srv/share/a.txt");
+  auto reader = OpenReader(db);
+  auto count = [&] {
+    size_t n = 0;
+    REQUIRE(reader->ListAssets({}, [&](const catalog::AssetRow&) { ++n; }).ok());
+    return n;
+  };
+  {
+    CatalogReader::Snapshot snapshot(*reader);
+    REQUIRE(snapshot.status().ok());
+    CHECK(reader->BeginSnapshot().code() == StatusCode::kInvalidArgument);
+    scan.Commit("/srv/share/b.txt");
+    CHECK(count() == 1);
+    {
+      CatalogReader::Snapshot joined(*reader);  // joins, and ends nothing
+      REQUIRE(joined.status().ok());
+    }
+    auto summary = reader->GetSummary({});
+    REQUIRE(summary.ok());
+    CHECK(summary->assets == 1);
+    CHECK(count() == 1);
+  }
+  CHECK(count() == 2);
+}
+
 TEST_CASE("Opening something that is not a usable catalog fails with a clear status") {
   testing::TempDir dir;
 

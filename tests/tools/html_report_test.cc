@@ -1,0 +1,64 @@
+// The data behind `phireport html`: read in one snapshot of the catalog.
+#include "tools/html_report.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "catalog/reader.h"
+#include "tests/catalog/fixtures.h"
+#include "tests/testutil/testutil.h"
+
+namespace phiscan {
+namespace {
+
+using catalog::CatalogReader;
+using catalog::CatalogWriter;
+using catalog::RunStatus;
+
+TEST_CASE("The HTML page's totals, folders, runs and exposed list come from one commit") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  catalog::WriterOptions options;
+  options.batch_assets = 1;  // a scan that commits each asset as it comes
+  auto writer = testing::OpenWriter(db, options);
+  REQUIRE(writer->BeginRun(testing::MakeRunInfo()).ok());
+  auto commit = [&](const std::string& path) {
+    AssetRecord a = testing::MakeAsset(path);  // 0644: readable by everyone
+    a.label = "PHI";
+    a.types = {{"US_SSN", 1, 1, 90}};
+    a.findings = {testing::MakeFinding("US_SSN", 90, 0, 1, "***-**-****")};
+    const uint64_t before = writer->committed();
+    writer->Submit(std::move(a));
+    for (int i = 0; i < 400 && writer->committed() == before; ++i) usleep(5000);
+    REQUIRE(writer->committed() == before + 1);
+  };
+  commit("/srv/share/a.txt");
+
+  auto reader = CatalogReader::Open(db);
+  REQUIRE(reader.ok());
+  int queries = 0;
+  // The scan commits after the page's first query.
+  (*reader)->SetAfterQueryHookForTesting([&] {
+    if (++queries == 1) commit("/srv/share/b.txt");
+  });
+  auto data = tools::GatherHtmlReportData(**reader, {}, 1);
+  REQUIRE(data.ok());
+  REQUIRE(queries > 1);
+  CHECK(data->summary.assets == 1);
+  uint64_t in_folders = 0;
+  for (const auto& f : data->folders) in_folders += f.assets;
+  CHECK(in_folders == 1);
+  CHECK(data->exposed.size() == 1);
+  REQUIRE(data->runs.size() == 1);
+  CHECK(data->runs[0].assets == 1);
+  (*reader)->SetAfterQueryHookForTesting(nullptr);
+  reader->reset();
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+}
+
+}  // namespace
+}  // namespace phiscan
