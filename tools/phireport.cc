@@ -42,6 +42,7 @@
 #include "tools/html_report.h"
 #include "tools/key_fingerprint.h"
 #include "tools/output.h"
+#include "tools/subcommand.h"
 
 namespace phiscan::tools {
 namespace {
@@ -819,6 +820,10 @@ int Main(int argc, char** argv) {
   events->get_option("--format")->default_str("jsonl");
   opts.format = "table";
 
+  if (std::string unknown = UnknownSubcommand(app, argc, argv, "report"); !unknown.empty()) {
+    PrintError(EscapeBytes(unknown) + " (see phireport --help)");
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -44,6 +44,7 @@
 #include "tools/progress.h"
 #include "tools/rule_cache.h"
 #include "tools/run_lock.h"
+#include "tools/subcommand.h"
 #include "tools/key_fingerprint.h"
 #include "tools/output.h"
 #include "tools/prior_state.h"
@@ -970,6 +971,10 @@ int main(int argc, char** argv) {
       "check", "Validate rule pack files (with the built-in pack); errors as FILE:LINE.");
   check_cmd->add_option("files", check_files, "Rule pack files")->required();
 
+  if (std::string unknown = tools::UnknownSubcommand(app, argc, argv, "command");
+      !unknown.empty()) {
+    return Fail(kExitUsage, EscapeBytes(unknown) + " (see --help)");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

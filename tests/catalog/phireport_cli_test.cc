@@ -226,6 +226,18 @@ TEST_CASE("phireport usage errors exit 2 with one line on stderr") {
   }
 }
 
+TEST_CASE("An unknown report is named in the usage error, with the reports there are") {
+  testing::TempDir dir;
+  for (const std::string& name : {"bogus", "summry"}) {
+    Outcome o = Run(dir, name + " --catalog '" + dir.Join("c.db") + "'");
+    CHECK(o.exit_code == 2);
+    CHECK(o.out.empty());
+    CHECK(o.err == "phireport: error: unknown report '" + name +
+                       "' (reports: summary, assets, findings, folders, diff, locate, runs, html, "
+                       "events) (see phireport --help)\n");
+  }
+}
+
 TEST_CASE("phireport --label and --type take what the catalog knows") {
   testing::TempDir dir;
   const std::string db = BuildCatalog(dir);

@@ -82,6 +82,15 @@ TEST_CASE("Usage errors are one line and exit 2") {
   CHECK(Lines(err) == 1);
   CHECK(Run(Phiscan() + " classify --format xml -", &out, &err) == 2);
   CHECK(Lines(err) == 1);
+
+  // An unknown command is named, not "a subcommand is required".
+  CHECK(Run(Phiscan() + " sacn " + dir.path(), &out, &err) == 2);
+  CHECK(err ==
+        "phiscan: error: unknown command 'sacn' (commands: scan, run, prune, jobs, classify, "
+        "rules) (see --help)\n");
+  CHECK(Run(Phiscan() + " rules lsit", &out, &err) == 2);
+  CHECK(err == "phiscan: error: unknown rules command 'lsit' (rules commands: list, check) (see "
+               "--help)\n");
 }
 
 TEST_CASE("A catalog that cannot be opened is a one-line fatal error") {

@@ -1,0 +1,47 @@
+// The one usage error CLI11 words badly: a command that names no
+// subcommand. Given `phireport bogus`, CLI11 reports "A subcommand is
+// required", which hides the typo; this names it.
+//
+// Thread safety: stateless.
+#ifndef PHISCAN_TOOLS_SUBCOMMAND_H_
+#define PHISCAN_TOOLS_SUBCOMMAND_H_
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace phiscan::tools {
+
+// Follows argv[1], argv[2], ... down `app`'s subcommands while each names
+// one. If the next argument is not an option (no leading '-') and names no
+// subcommand of a command that requires one, returns "unknown WHAT 'ARG'
+// (WHATs: a, b, c)", with WHAT `what` at the top level and "<command>
+// command" below it; else "" (CLI11 then reports the rest).
+inline std::string UnknownSubcommand(const CLI::App& app, int argc, char** argv,
+                                     const std::string& what) {
+  const CLI::App* cmd = &app;
+  std::string kind = what;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.empty() || arg[0] == '-') return "";
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : cmd->get_subcommands({})) {
+      if (sub->check_name(arg)) next = sub;
+    }
+    if (next == nullptr) {
+      if (cmd->get_subcommands({}).empty() || cmd->get_require_subcommand_min() == 0) return "";
+      std::string names;
+      for (const CLI::App* sub : cmd->get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      return "unknown " + kind + " '" + arg + "' (" + kind + "s: " + names + ")";
+    }
+    cmd = next;
+    kind = next->get_name() + " command";
+  }
+  return "";
+}
+
+}  // namespace phiscan::tools
+
+#endif  // PHISCAN_TOOLS_SUBCOMMAND_H_
