@@ -557,7 +557,8 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
       "   WHERE x.asset_id = c.asset_id AND x.run_id <= ?2))"
       " SELECT a.path, a.member,"
       " b.event, b.label, b.exposed, b.size, b.mtime_ns, b.ino,"
-      " e.event, e.label, e.exposed, e.size, e.mtime_ns, e.ino"
+      " e.event, e.label, e.exposed, e.size, e.mtime_ns, e.ino,"
+      " b.types_digest, e.types_digest"
       " FROM c JOIN assets AS a ON a.id = c.asset_id"
       " JOIN after AS e ON e.asset_id = c.asset_id"
       " LEFT JOIN before AS b ON b.asset_id = c.asset_id"
@@ -600,6 +601,15 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
         if (was && !is) emit("no_longer_sensitive");
         if (!row.exposed_before && row.exposed_after) emit("newly_exposed");
         if (row.exposed_before && !row.exposed_after) emit("no_longer_exposed");
+        // Read again, and what it holds differs (counts, distinct values or
+        // confidence of a type), whatever its size, mtime or label say;
+        // unless that already made it (no longer) sensitive, which says
+        // more. Unknown on either side (before version 4, not readable):
+        // nothing.
+        if (was == is && !st.ColumnIsNull(14) && !st.ColumnIsNull(15) &&
+            st.ColumnInt(14) != st.ColumnInt(15)) {
+          emit("findings_changed");
+        }
       });
 }
 

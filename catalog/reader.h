@@ -138,7 +138,9 @@ struct RunRow {
 // (e.g. changed and became_sensitive).
 struct DiffRow {
   // added, removed, changed (size, mtime or inode differ), became_sensitive,
-  // no_longer_sensitive, newly_exposed, no_longer_exposed
+  // no_longer_sensitive, newly_exposed, no_longer_exposed, findings_changed
+  // (read again, its per-type counts, distinct counts or confidences differ,
+  // and it did not become or stop being sensitive)
   std::string change;
   std::string path;  // raw bytes
   std::optional<std::string> member;

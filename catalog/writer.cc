@@ -294,6 +294,34 @@ int64_t ThreadCpuNanos() {
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
+// What a scan found in an asset, in 64 bits, for `diff`'s findings_changed
+// (asset_history.types_digest, catalog/migrations/v4.sql): FNV-1a over one
+// line per type, sorted by id, "TYPE\tcount\tunique_count\tconfidence\n".
+// The confidence of the best score, not the score itself, so a finer score
+// that changes no report changes nothing here. The format is persisted:
+// never change it (a new one needs a new column).
+int64_t TypesDigest(const std::vector<TypeSummary>& types) {
+  std::vector<const TypeSummary*> sorted;
+  sorted.reserve(types.size());
+  for (const TypeSummary& t : types) sorted.push_back(&t);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const TypeSummary* a, const TypeSummary* b) { return a->type_id < b->type_id; });
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64 offset basis
+  auto add = [&](std::string_view bytes) {
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 0x100000001b3ULL;  // FNV-1a 64 prime
+    }
+  };
+  for (const TypeSummary* t : sorted) {
+    add(t->type_id);
+    add("\t" + std::to_string(t->count) + "\t" + std::to_string(t->unique_count) + "\t");
+    add(ConfidenceName(ConfidenceFromScore(t->max_score)));
+    add("\n");
+  }
+  return static_cast<int64_t>(h);  // two's complement, as every unsigned 64-bit column
+}
+
 struct BatchTotals {
   uint64_t assets = 0;
   uint64_t unchanged = 0;
@@ -530,8 +558,8 @@ Status CatalogWriter::Impl::PrepareStatements() {
       // A path given twice in one run (overlapping roots) keeps its last state.
       {&insert_history_,
        "INSERT OR REPLACE INTO asset_history"
-       " (asset_id, run_id, event, status, label, exposed, size, mtime_ns, ino)"
-       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+       " (asset_id, run_id, event, status, label, exposed, size, mtime_ns, ino, types_digest)"
+       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
       {&delete_types_, "DELETE FROM asset_types WHERE asset_id = ?1"},
       {&delete_findings_, "DELETE FROM findings WHERE asset_id = ?1"},
       {&insert_type_,
@@ -993,6 +1021,13 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& record, size_t txn_ind
   insert_history_.BindUint(7, r.size);
   insert_history_.BindInt(8, r.mtime_ns);
   insert_history_.BindUint(9, r.ino);
+  // Nothing was read from a file that could not be read or was gone: what
+  // it holds is not known (an unreadable one keeps its earlier results).
+  if (r.status == AssetStatus::kUnreadable || r.status == AssetStatus::kVanished) {
+    insert_history_.BindNull(10);
+  } else {
+    insert_history_.BindInt(10, TypesDigest(r.types));
+  }
   if (s = insert_history_.Run(what); !s.ok()) return s;
 
   if (kept) {
@@ -1174,6 +1209,7 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
     insert_history_.BindUint(7, g.size);
     insert_history_.BindInt(8, g.mtime_ns);
     insert_history_.BindUint(9, g.ino);
+    insert_history_.BindNull(10);
     if (Status s = insert_history_.Run(what); !s.ok()) return s;
     ++marked;
   }
@@ -1298,8 +1334,9 @@ Result<CatalogWriter::PruneResult> CatalogWriter::Impl::Prune(int keep_runs,
   const char* kSteps[] = {
       // Each asset's state as of the floor survives as a history row at the floor.
       "INSERT OR IGNORE INTO asset_history "
-      "  (asset_id, run_id, event, status, label, exposed, size, mtime_ns, ino) "
-      "SELECT h.asset_id, ?1, h.event, h.status, h.label, h.exposed, h.size, h.mtime_ns, h.ino "
+      "  (asset_id, run_id, event, status, label, exposed, size, mtime_ns, ino, types_digest) "
+      "SELECT h.asset_id, ?1, h.event, h.status, h.label, h.exposed, h.size, h.mtime_ns, h.ino,"
+      "  h.types_digest "
       "FROM asset_history h WHERE h.run_id = (SELECT max(h2.run_id) FROM asset_history h2 "
       "  WHERE h2.asset_id = h.asset_id AND h2.run_id < ?1)",
       "UPDATE assets SET first_seen_run = ?1 WHERE first_seen_run < ?1",

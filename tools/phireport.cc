@@ -761,7 +761,8 @@ int Main(int argc, char** argv) {
   CLI::App* diff = app.add_subcommand(
       "diff",
       "What changed between two runs (default: the last two completed): assets added, "
-      "removed, changed, that became or stopped being sensitive, newly or no longer exposed.");
+      "removed, changed, that became or stopped being sensitive, newly or no longer exposed, or "
+      "read again with other findings (findings_changed).");
   CLI::App* locate = app.add_subcommand(
       "locate",
       "Every located finding of one identifier: computes its keyed token with the key file "

@@ -26,6 +26,8 @@ std::string_view SchemaSql();
 std::string_view SchemaV2Sql();
 // The bytes of catalog/migrations/v3.sql.
 std::string_view SchemaV3Sql();
+// The bytes of catalog/migrations/v4.sql.
+std::string_view SchemaV4Sql();
 
 namespace internal {
 
@@ -34,11 +36,12 @@ struct MigrationStep {
   std::string_view sql;  // statements that take version - 1 to version
 };
 
-inline std::array<MigrationStep, 3> MigrationSteps() {
+inline std::array<MigrationStep, 4> MigrationSteps() {
   return {{
       {1, SchemaSql()},
       {2, SchemaV2Sql()},
       {3, SchemaV3Sql()},
+      {4, SchemaV4Sql()},
   }};
 }
 

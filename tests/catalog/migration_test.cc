@@ -207,6 +207,60 @@ TEST_CASE("A version-2 catalog gains the report indexes, and reports read the sa
   CHECK(paths(f) == std::vector<std::string>{"/srv/share/open.csv"});
 }
 
+TEST_CASE("A version-3 catalog gains the findings digest in its history; old rows compare as unknown") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("old.db");
+  BuildVersion2(db);
+  const auto steps = catalog::internal::MigrationSteps();
+  REQUIRE(steps[2].version == 3);
+  REQUIRE(ExecSql(db, "BEGIN;" + std::string(steps[2].sql) +
+                          "PRAGMA user_version = 3;"
+                          "INSERT INTO asset_history (asset_id, run_id, event, status, label,"
+                          " exposed, size, mtime_ns, ino) VALUES (1, 1, 'scanned', 0, 'PHI', 1,"
+                          " 10, 0, 0);"
+                          "COMMIT;"));
+  CHECK(PeekOne(db, "SELECT count(*) FROM pragma_table_info('asset_history')"
+                    " WHERE name = 'types_digest'") == "0");
+
+  auto writer = testing::OpenWriter(db);
+  CHECK(PeekOne(db, "PRAGMA user_version") == std::to_string(catalog::kSchemaVersion));
+  CHECK(PeekOne(db, "SELECT coalesce(types_digest, 'null') FROM asset_history") == "null");
+
+  // open.csv read again by version 4 with other counts: against the
+  // version-3 row nothing is known, so nothing is reported...
+  auto scan = [&](uint64_t count) {
+    auto info = MakeRunInfo();
+    info.allow_empty_roots = true;
+    REQUIRE(writer->BeginRun(info).ok());
+    AssetRecord a = MakeAsset("/srv/share/open.csv");
+    a.size = 10;
+    a.mtime_ns = 0;
+    a.ino = 0;
+    a.mode = 0100644;
+    a.label = "PHI";
+    a.types = {{"US_SSN", count, count, 90}};
+    writer->Submit(std::move(a));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  };
+  scan(5);
+  auto changes = [&](int64_t from, int64_t to) {
+    auto reader = CatalogReader::Open(db);
+    REQUIRE(reader.ok());
+    std::vector<std::string> out;
+    REQUIRE((*reader)
+                ->Diff(from, to,
+                       [&](const catalog::DiffRow& d) { out.push_back(d.change + " " + d.path); })
+                .ok());
+    return out;
+  };
+  CHECK(changes(1, 2).empty());
+  // ...between two version-4 rows it is.
+  scan(7);
+  CHECK(changes(2, 3) == std::vector<std::string>{"findings_changed /srv/share/open.csv"});
+  scan(7);
+  CHECK(changes(3, 4).empty());
+}
+
 TEST_CASE("A failed migration leaves the old catalog as it was") {
   testing::TempDir dir;
   const std::string db = dir.Join("old.db");

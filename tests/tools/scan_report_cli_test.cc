@@ -240,6 +240,36 @@ TEST_CASE("diff reports a touched, an added and a deleted file") {
   CHECK(ReportRows(dir, t, "diff").empty());
 }
 
+TEST_CASE("diff reports an edit in place that kept size and mtime when what the file holds changed") {
+  TempDir dir;
+  Tree t(dir);
+  // Two SSNs; then one, in a text of the same size with the mtime put
+  // back: only the ctime tells, and the incremental scan reads it again.
+  t.Put("notes/two.txt", "Patient SSN: 234-56-7891\nPatient SSN: 234-56-7892\n");
+  REQUIRE(Scan(dir, t).code == 0);
+  struct stat before;
+  REQUIRE(stat(t.Path("notes/two.txt").c_str(), &before) == 0);
+  t.Put("notes/two.txt", "Patient SSN: 234-56-7891\nPatient xyz: abcdefghijk\n");
+  struct timespec times[2] = {{0, UTIME_OMIT}, before.st_mtim};
+  REQUIRE(utimensat(AT_FDCWD, t.Path("notes/two.txt").c_str(), times, 0) == 0);
+  REQUIRE(Scan(dir, t).code == 0);
+
+  auto rows = ReportRows(dir, t, "diff");
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["change"] == "findings_changed");
+  CHECK(PathOf(t, rows[0]) == "notes/two.txt");
+  CHECK(rows[0]["label_before"] == rows[0]["label_after"]);
+  for (const json& a : ReportRows(dir, t, "assets --path-prefix " + t.Path("notes/two.txt"))) {
+    CHECK(a["types"] == json{{"US_SSN", 1}});
+  }
+
+  // A chmod moves the ctime too: the file is read again, finds the same,
+  // and diff says only what the chmod changed.
+  Chmod(t.Path("notes/two.txt"), 0640);
+  REQUIRE(Scan(dir, t).code == 0);
+  for (const json& row : ReportRows(dir, t, "diff")) CHECK(row["change"] != "findings_changed");
+}
+
 TEST_CASE("events --since N also reports what was removed or stopped being sensitive") {
   TempDir dir;
   Tree t(dir);

@@ -1,0 +1,22 @@
+-- phiscan catalog schema, migration step 3 -> 4 (PRAGMA user_version = 4).
+--
+-- Applied after v3.sql to a fresh catalog, or in place to a version-3
+-- catalog, inside the migration transaction. Like schema.sql this text is
+-- part of the declared format: a later version appends a new step and never
+-- edits this one.
+--
+-- What version 4 adds: what a scan found in each asset, in its history, so
+-- `phireport diff` can say that an asset read again holds different
+-- findings (`findings_changed`) even when its size, mtime and inode are as
+-- before (an edit in place that restored the mtime: only the ctime moved,
+-- which made the incremental scan read it again) and its label and
+-- exposure did not change (three SSNs become three hundred).
+
+ALTER TABLE asset_history ADD COLUMN types_digest INTEGER;
+                                      -- 64-bit FNV-1a (two's complement) of the asset's per-type
+                                      -- results at that run: for each type, sorted by id, the line
+                                      -- "TYPE<TAB>count<TAB>unique_count<TAB>confidence of max_score\n"
+                                      -- (catalog/writer.cc TypesDigest). Type ids and counts only,
+                                      -- never a value. NULL = not known: rows written before version 4,
+                                      -- 'removed' rows, and assets that could not be read (they keep
+                                      -- their earlier results)
