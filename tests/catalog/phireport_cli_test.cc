@@ -228,7 +228,7 @@ TEST_CASE("phireport usage errors exit 2 with one line on stderr") {
 
 TEST_CASE("An unknown report is named in the usage error, with the reports there are") {
   testing::TempDir dir;
-  for (const std::string& name : {"bogus", "summry"}) {
+  for (const std::string name : {"bogus", "summry"}) {
     Outcome o = Run(dir, name + " --catalog '" + dir.Join("c.db") + "'");
     CHECK(o.exit_code == 2);
     CHECK(o.out.empty());
