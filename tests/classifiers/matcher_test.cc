@@ -878,3 +878,46 @@ TEST_CASE("Documentation placeholders for API tokens (ghp_xxxx..., sk_live_XXXX.
   REQUIRE(f.size() == 1);
   CHECK(f[0].type == "GITHUB_TOKEN");
 }
+
+namespace {
+
+// Scans `text` with `field` declared as the name of the field whose value is
+// text[start, end), as the CSV and JSON extractors do.
+std::vector<Found> ScanInField(const std::string& text, uint64_t start, uint64_t end,
+                               const std::string& field) {
+  Matcher m(Rules(), nullptr);
+  Collector c;
+  c.rules = &m.rules();
+  m.Begin(&c);
+  m.AddFieldContext(start, end, field);
+  REQUIRE(m.Feed(text).ok());
+  REQUIRE(m.Finish().ok());
+  std::sort(c.found.begin(), c.found.end());
+  return c.found;
+}
+
+}  // namespace
+
+TEST_CASE("Ten bare digits in a phone, mobile or telephone field are a phone number") {
+  // A CSV row "2,4155552671,ok" far from any keyword; the value in a column
+  // named like a phone.
+  const std::string text = std::string(400, ' ') + "2,4155552671,ok\n";
+  for (const char* field : {"phone", "Mobile", "telephone", "home_phone", "patient.phone"}) {
+    INFO(field);
+    auto f = ScanInField(text, 402, 412, field);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "PHONE");
+    CHECK(f[0].score == 85);
+    CHECK(f[0].start == 402);
+    CHECK(f[0].end == 412);
+  }
+  // With the country code, too.
+  const std::string eleven = std::string(400, ' ') + "2,14155552671,ok\n";
+  auto f = ScanInField(eleven, 402, 413, "phone");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "PHONE");
+  // Not under another name, not in free text, not an invalid NANP number.
+  CHECK(ScanInField(text, 402, 412, "order_id").empty());
+  CHECK(Scan("order 4155552671 shipped").empty());
+  CHECK(ScanInField(std::string(400, ' ') + "2,1155552671,ok\n", 402, 412, "phone").empty());
+}
