@@ -51,6 +51,20 @@ bool LuhnDigits(const char* d, size_t len, int extra) {
   return sum % 10 == 0;
 }
 
+// True if every separator of `s` (a non-digit, or a UTF-8 no-break space
+// C2 A0 taken as one) is the same (or there is none).
+bool ConsistentSeparators(std::string_view s) {
+  char sep = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (IsDigit(c)) continue;
+    if (c == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0') ++i;  // U+00A0, as one
+    if (sep != 0 && c != sep) return false;
+    sep = c;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool LuhnValid(std::string_view s) {
@@ -86,13 +100,7 @@ bool CreditCardValid(std::string_view s) {
 }
 
 bool SsnValid(std::string_view s) {
-  // Separators, if any, must be the same character in both places.
-  char sep = 0;
-  for (char c : s) {
-    if (IsDigit(c)) continue;
-    if (sep != 0 && c != sep) return false;
-    sep = c;
-  }
+  if (!ConsistentSeparators(s)) return false;
   std::array<char, 9> d;
   if (Digits(s, d) != 9) return false;
   int area = Num(d.data(), 3), group = Num(d.data() + 3, 2), serial = Num(d.data() + 5, 4);
@@ -200,17 +208,6 @@ int HexValue(char c) {
   if (IsDigit(c)) return c - '0';
   c = Lower(c);
   return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
-// True if every non-digit of `s` is the same separator character (or none).
-bool ConsistentSeparators(std::string_view s) {
-  char sep = 0;
-  for (char c : s) {
-    if (IsDigit(c)) continue;
-    if (sep != 0 && c != sep) return false;
-    sep = c;
-  }
-  return true;
 }
 
 bool InRanges(int v, std::initializer_list<std::pair<int, int>> ranges) {

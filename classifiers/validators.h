@@ -20,7 +20,8 @@ bool LuhnValid(std::string_view s);
 bool CreditCardValid(std::string_view s);
 
 // US SSN structure: 9 digits; area not 000, 666 or 9xx; group not 00; serial
-// not 0000; separators, if any, consistent; not a published sample
+// not 0000; separators, if any, consistent (a UTF-8 no-break space counts as
+// one separator); not a published sample
 // (078-05-1120, 219-09-9999, 123-45-6789, 987-65-4320..4329).
 bool SsnValid(std::string_view s);
 
@@ -45,7 +46,7 @@ bool E164PhoneValid(std::string_view s);
 bool EmailValid(std::string_view s);
 
 // ITIN: 9 digits starting 9 whose 4th-5th digits are in 50-65, 70-88,
-// 90-92 or 94-99 (IRS); separators, if any, consistent.
+// 90-92 or 94-99 (IRS); separators, if any, consistent (as for SSNs).
 bool ItinValid(std::string_view s);
 
 // DEA registration: 2 letters + 7 digits. Letter 1 is a registrant type

@@ -921,3 +921,23 @@ TEST_CASE("Ten bare digits in a phone, mobile or telephone field are a phone num
   CHECK(Scan("order 4155552671 shipped").empty());
   CHECK(ScanInField(std::string(400, ' ') + "2,1155552671,ok\n", 402, 412, "phone").empty());
 }
+
+TEST_CASE("An SSN written with dots or no-break spaces is found next to an SSN keyword") {
+  const std::string nbsp = "\xC2\xA0";
+  for (const std::string value : {std::string("536.22.8726"), "536" + nbsp + "22" + nbsp + "8726"}) {
+    INFO(value);
+    const std::string text = "Patient SSN " + value + " on file";
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "US_SSN");
+    CHECK(f[0].score == 85);
+    CHECK(Span(text, f[0]) == value);
+    // Without the keyword a dotted triple is a version or a part number.
+    CHECK(Scan("release " + value + " shipped").empty());
+  }
+  auto itin = Scan("ITIN 912.70.1234");
+  REQUIRE(itin.size() == 1);
+  CHECK(itin[0].type == "US_ITIN");
+  CHECK(itin[0].score == 85);
+  CHECK(Scan("SSN 536.22-8726").empty());  // mixed separators
+}

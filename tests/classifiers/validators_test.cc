@@ -43,6 +43,10 @@ TEST_CASE("SSN structure rules") {
   CHECK_FALSE(SsnValid("123-45-6789"));
   CHECK_FALSE(SsnValid("987-65-4325"));  // advertising range
   CHECK_FALSE(SsnValid("536-22 8726"));  // mixed separators
+  CHECK(SsnValid("536.22.8726"));
+  CHECK(SsnValid("536\xC2\xA0" "22\xC2\xA0" "8726"));  // no-break spaces (UTF-8)
+  CHECK_FALSE(SsnValid("536\xC2\xA0" "22 8726"));  // a no-break space and a space
+  CHECK_FALSE(SsnValid("536.22-8726"));
   CHECK_FALSE(SsnValid("53622872"));
 }
 
