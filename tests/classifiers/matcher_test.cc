@@ -941,3 +941,20 @@ TEST_CASE("An SSN written with dots or no-break spaces is found next to an SSN k
   CHECK(itin[0].score == 85);
   CHECK(Scan("SSN 536.22-8726").empty());  // mixed separators
 }
+
+TEST_CASE("A 14-digit Diners Club card written 4-6-4 is a card") {
+  const std::string text = "Diners Club 3670 184529 6319 exp 12/29";
+  auto f = Scan(text);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "CREDIT_CARD");
+  CHECK(f[0].score == 85);
+  CHECK(Span(text, f[0]) == "3670 184529 6319");
+  auto alone = Scan("ref 3670-184529-6319 ok");
+  REQUIRE(alone.size() == 1);
+  CHECK(alone[0].type == "CREDIT_CARD");
+  CHECK(alone[0].score == 65);
+  // The shape with a prefix of another issuer (Visa has no 14-digit cards),
+  // or a failing Luhn check, is no card.
+  CHECK(Scan("card 4670 184529 6317").empty());
+  CHECK(Scan("card 3670 184529 6318").empty());
+}
