@@ -708,6 +708,7 @@ class Matcher::Impl {
       size_t cut = field.find_last_of("./");
       if (cut != std::string_view::npos) name.lists = FindFieldLists(field.substr(cut + 1));
     }
+    if (name.lists == nullptr) name.lists = FindSuffixLists(field);
     if (name.lists != nullptr) {
       for (int r : c_.field_regexes) {
         for (int li : c_.regexes[r].field_lists) {
@@ -733,6 +734,29 @@ class Matcher::Impl {
   const std::vector<int>* FindFieldLists(std::string_view field) const {
     auto it = c_.field_terms.find(internal::NormalizeFieldName(field));
     return it == c_.field_terms.end() ? nullptr : &it->second;
+  }
+
+  // The lists of the longest trailing words of `field` that are a term of
+  // the pack's field_name_suffixes list (patient_ssn, subscriberDOB,
+  // patient-date-of-birth), or null. A word starts after a separator or at
+  // an upper-case letter following a lower-case one (camelCase).
+  const std::vector<int>* FindSuffixLists(std::string_view field) const {
+    if (c_.field_suffixes.empty()) return nullptr;
+    auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+    auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    auto separator = [](char c) {
+      return c == '_' || c == '-' || c == '.' || c == '/' || c == ' ' || c == '\t';
+    };
+    for (size_t i = 1; i < field.size(); ++i) {
+      const bool starts = (separator(field[i - 1]) && !separator(field[i])) ||
+                          (lower(field[i - 1]) && upper(field[i]));
+      if (!starts) continue;
+      const std::string suffix = internal::NormalizeFieldName(field.substr(i));
+      if (!c_.field_suffixes.contains(suffix)) continue;
+      auto it = c_.field_terms.find(suffix);
+      if (it != c_.field_terms.end()) return &it->second;
+    }
+    return nullptr;
   }
 
   // Whether a field span ending at or after the candidate, among the few

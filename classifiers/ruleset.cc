@@ -547,6 +547,11 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       }
     }
   }
+  if (auto it = pack.keywords.find(kFieldNameSuffixes); it != pack.keywords.end()) {
+    for (const auto& term : it->second) {
+      compiled->field_suffixes.insert(internal::NormalizeFieldName(term));
+    }
+  }
   // Lists used only as label context need one hit per stream, not every
   // position: each goes to a database of its own (kContextTier), which the
   // Matcher scans only until the list has occurred in the stream.

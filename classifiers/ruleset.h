@@ -36,6 +36,12 @@ constexpr unsigned kMaxPatternWidth = 512;
 // Cap on an RE2 program's size; patterns beyond it are rejected as too costly.
 constexpr int kMaxProgramSize = 4000;
 
+// The keyword list whose terms also name a structured field as the last
+// word or words of a longer name (patient_ssn, subscriberDOB,
+// patient-date-of-birth), where the whole name is no term. Reserved: it is
+// read by name, never scanned for.
+inline constexpr const char* kFieldNameSuffixes = "field_name_suffixes";
+
 struct TypeInfo {
   std::string id;
   std::string name;

@@ -183,6 +183,11 @@ struct CompiledRules {
   // Normalised keyword term -> keyword lists containing it, for structured
   // evidence (Matcher::AddFieldContext).
   std::unordered_map<std::string, std::vector<int>> field_terms;
+  // Normalised terms that also name a field as the last word(s) of a longer
+  // name (patient_ssn, subscriberDOB): the pack's `field_name_suffixes`
+  // list. Only unambiguous identifiers belong there: "plan id" would make
+  // billing_plan_id a health plan field, "acct" gl_acct a bank account.
+  std::unordered_set<std::string> field_suffixes;
   unsigned max_width = 0;             // over all regexes
   int max_proximity = 0;              // over all patterns
   // Ids >= exclude_base (after the keyword terms) are exclude expressions.

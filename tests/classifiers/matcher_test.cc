@@ -924,7 +924,7 @@ TEST_CASE("Ten bare digits in a phone, mobile or telephone field are a phone num
 
 TEST_CASE("An SSN written with dots or no-break spaces is found next to an SSN keyword") {
   const std::string nbsp = "\xC2\xA0";
-  for (const std::string value : {std::string("536.22.8726"), "536" + nbsp + "22" + nbsp + "8726"}) {
+  for (const std::string& value : {std::string("536.22.8726"), "536" + nbsp + "22" + nbsp + "8726"}) {
     INFO(value);
     const std::string text = "Patient SSN " + value + " on file";
     auto f = Scan(text);
@@ -957,4 +957,32 @@ TEST_CASE("A 14-digit Diners Club card written 4-6-4 is a card") {
   // or a failing Luhn check, is no card.
   CHECK(Scan("card 4670 184529 6317").empty());
   CHECK(Scan("card 3670 184529 6318").empty());
+}
+
+TEST_CASE("A field name ending in an unambiguous identifier term is evidence (patient_ssn)") {
+  const std::string ssn = std::string(400, ' ') + "row,536228726,x\n";
+  for (const char* field : {"patient_ssn", "PatientSSN", "subscriber-ssn", "emp.patient_ssn"}) {
+    INFO(field);
+    auto f = ScanInField(ssn, 404, 413, field);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "US_SSN");
+    CHECK(f[0].score == 75);
+  }
+  const std::string dob = std::string(400, ' ') + "row,1967-03-04,x\n";
+  for (const char* field : {"patient_dob", "subscriberDOB", "patient-date-of-birth"}) {
+    INFO(field);
+    auto f = ScanInField(dob, 404, 414, field);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "DATE_OF_BIRTH");
+    CHECK(f[0].score == 85);
+  }
+  // Only the listed identifiers, and only whole trailing words: a billing
+  // plan or a ledger account is no health plan or bank field, "lessn" no SSN.
+  const std::string id = std::string(400, ' ') + "row,10023456,x\n";
+  CHECK(ScanInField(id, 404, 412, "billing_plan_id").empty());
+  CHECK(ScanInField(id, 404, 412, "gl_acct").empty());
+  CHECK(ScanInField(id, 404, 412, "customer_account_number").empty());
+  CHECK(ScanInField(ssn, 404, 413, "lessn").empty());
+  CHECK(ScanInField(ssn, 404, 413, "ssn_count").empty());
+  CHECK(ScanInField(dob, 404, 414, "created_date")[0].type == "DATE");
 }
