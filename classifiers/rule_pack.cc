@@ -234,7 +234,22 @@ RulePack ParseRoot(const YAML::Node& root, const std::string& source) {
     if (!kw.IsMap()) Fail(kw, "", "keywords must map list names to lists of terms");
     for (const auto& kv : kw) {
       auto name = kv.first.as<std::string>();
-      auto terms = StrList(kv.second, name, "keyword list");
+      // A list is its terms, or {terms: [...], case_sensitive: true}.
+      YAML::Node list = kv.second;
+      if (list.IsMap()) {
+        CheckKeys(list, {"terms", "case_sensitive"}, name, "keyword list");
+        if (!list["terms"]) Fail(list, name, "keyword list needs terms");
+        if (list["case_sensitive"]) {
+          bool cs = false;
+          if (!list["case_sensitive"].IsScalar() ||
+              !YAML::convert<bool>::decode(list["case_sensitive"], cs)) {
+            Fail(list["case_sensitive"], name, "case_sensitive must be true or false");
+          }
+          if (cs) pack.case_sensitive_lists.insert(name);
+        }
+        list = list["terms"];
+      }
+      auto terms = StrList(list, name, "keyword list");
       if (terms.empty()) Fail(kv.second, name, "keyword list is empty");
       for (const auto& t : terms) {
         if (t.empty() || t.size() > 50) Fail(kv.second, name, "keyword terms must be 1-50 bytes");
@@ -289,7 +304,14 @@ RulePack MergeRulePacks(const std::vector<RulePack>& packs) {
   merged.name = "merged";
   std::vector<LabelRule> labels;
   for (const auto& pack : packs) {
-    for (const auto& [name, terms] : pack.keywords) merged.keywords[name] = terms;
+    for (const auto& [name, terms] : pack.keywords) {
+      merged.keywords[name] = terms;
+      if (pack.case_sensitive_lists.count(name)) {
+        merged.case_sensitive_lists.insert(name);
+      } else {
+        merged.case_sensitive_lists.erase(name);
+      }
+    }
     for (const auto& type : pack.types) {
       auto it = std::find_if(merged.types.begin(), merged.types.end(),
                              [&](const TypeSpec& t) { return t.id == type.id; });

@@ -6,6 +6,7 @@
 //   version: 1
 //   keywords:                # named keyword lists, referenced by patterns
 //     ssn_terms: [ssn, "social security number", ...]
+//     sin_acronym: {terms: [SIN], case_sensitive: true}   # as written only
 //   types:
 //     - id: US_SSN
 //       name: U.S. Social Security number
@@ -53,6 +54,7 @@
 #define PHISCAN_CLASSIFIERS_RULE_PACK_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -125,6 +127,10 @@ struct RulePack {
   std::string source;       // file path or "<builtin>"
   int version = 1;
   std::map<std::string, std::vector<std::string>> keywords;
+  // Keyword lists whose terms match in text only as written (an acronym
+  // that is also a word in some language: SIN, not Spanish "sin"). Field
+  // names and dictionary checks stay case-insensitive.
+  std::set<std::string> case_sensitive_lists;
   std::vector<TypeSpec> types;
   std::vector<LabelRule> labels;
 };
@@ -140,7 +146,7 @@ std::string_view BuiltinRulePackText();
 
 // Merges packs in order: a later type with the same id replaces the earlier
 // one (or disables it with `enabled: false`); keyword lists merge by name,
-// later wins; label rules of later packs come first.
+// later wins (case sensitivity included); label rules of later packs come first.
 RulePack MergeRulePacks(const std::vector<RulePack>& packs);
 
 }  // namespace phiscan::classifiers

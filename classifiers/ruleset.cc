@@ -104,7 +104,7 @@ std::string DatabaseKey(const internal::CompiledRules& c) {
 std::string Canonical(const RulePack& pack) {
   std::ostringstream s;
   for (const auto& [name, terms] : pack.keywords) {
-    s << "K" << name;
+    s << "K" << name << (pack.case_sensitive_lists.count(name) ? "\x1fcase" : "");
     for (const auto& t : terms) s << '\x1f' << t;
     s << '\n';
   }
@@ -566,6 +566,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   // Hyperscan matches several times faster than \bterm\b alternations.
   for (size_t li = 0; li < compiled->keyword_lists.size(); ++li) {
     const auto& name = compiled->keyword_lists[li];
+    const unsigned caseless = pack.case_sensitive_lists.count(name) ? 0u : HS_FLAG_CASELESS;
     std::string alt;
     for (const auto& term : pack.keywords.at(name)) {
       bool one_word = evidence_list[li] && term.find(' ') == std::string::npos;
@@ -574,15 +575,15 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         alt += KeywordRegex(term);
         continue;
       }
-      add_keyword_expr(LiteralRegex(term), HS_FLAG_CASELESS, internal::kSparseTier);
+      add_keyword_expr(LiteralRegex(term), caseless, internal::kSparseTier);
       compiled->keyword_exprs.push_back({static_cast<int>(li), static_cast<unsigned>(term.size()),
                                          IsWordByte(term.front()), IsWordByte(term.back())});
     }
     if (alt.empty()) continue;
     if (evidence_list[li]) {
-      add_keyword_expr(alt + ")", HS_FLAG_CASELESS, internal::kSparseTier);
+      add_keyword_expr(alt + ")", caseless, internal::kSparseTier);
     } else {
-      add_keyword_expr(alt + ")", HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH, internal::kContextTier);
+      add_keyword_expr(alt + ")", caseless | HS_FLAG_SINGLEMATCH, internal::kContextTier);
       compiled->context_db_lists.push_back(static_cast<int>(li));
     }
     compiled->keyword_exprs.push_back({static_cast<int>(li), 0, false, false});

@@ -54,6 +54,10 @@ CHECKSUM_TYPES = ("US_SSN", "CREDIT_CARD", "US_NPI")
 FUZZY_TYPES = ("PERSON_NAME", "ADDRESS", "DATE_OF_BIRTH", "DATE")
 
 
+class CaseSensitiveTerm(str):
+    """A term of a case-sensitive keyword list: matched in text as written."""
+
+
 def _literal(term):
     return "".join(c if c.isalnum() and c.isascii() or c == " " else "\\x%02x" % ord(c)
                    for c in term)
@@ -70,7 +74,14 @@ def load_rules(path=DEFAULT_RULES):
     import yaml
     with open(path, encoding="utf-8") as f:
         doc = yaml.safe_load(f)
-    keywords = {k: [str(t) for t in v] for k, v in doc["keywords"].items()}
+    keywords = {}
+    for k, v in doc["keywords"].items():
+        # A list is its terms, or {terms: [...], case_sensitive: true}.
+        if isinstance(v, dict):
+            wrap = CaseSensitiveTerm if v.get("case_sensitive") else str
+            keywords[k] = [wrap(str(t)) for t in v["terms"]]
+        else:
+            keywords[k] = [str(t) for t in v]
     types = []
     for t in doc["types"]:
         if t.get("enabled", True) is False:
@@ -147,11 +158,12 @@ def _ascii_lower(text):
 
 
 def _occurrences(low, term, word):
-    """(start, end) of term in low (ASCII-lowercased text), whole-word at
-    ends of the term that are letters or digits. `word` names the set of
-    characters that count as word characters next to such an end."""
+    """(start, end) of term in low (ASCII-lowercased text; the text as
+    written for a CaseSensitiveTerm), whole-word at ends of the term that are
+    letters or digits. `word` names the set of characters that count as word
+    characters next to such an end."""
     wc = _WORD_CLASSES[word]
-    t = term.lower()
+    t = term if isinstance(term, CaseSensitiveTerm) else term.lower()
     check_left, check_right = t[0].isalnum(), t[-1].isalnum()
     i = low.find(t)
     while i >= 0:
@@ -164,11 +176,12 @@ def _occurrences(low, term, word):
 
 def find_keywords(text, terms, word="regex", lowered=None):
     """[(start, end, term)] of every occurrence of any term, by start.
-    Case-insensitive for ASCII letters."""
+    Case-insensitive for ASCII letters, but for a CaseSensitiveTerm."""
     low = lowered if lowered is not None else _ascii_lower(text)
     out = []
     for term in terms:
-        for i, j in _occurrences(low, term, word):
+        hay = text if isinstance(term, CaseSensitiveTerm) else low
+        for i, j in _occurrences(hay, term, word):
             out.append((i, j, term))
     out.sort()
     return out
@@ -177,7 +190,7 @@ def find_keywords(text, terms, word="regex", lowered=None):
 def first_keyword(text, terms, word="regex"):
     low = _ascii_lower(text)
     for term in terms:
-        for _ in _occurrences(low, term, word):
+        for _ in _occurrences(text if isinstance(term, CaseSensitiveTerm) else low, term, word):
             return term
     return None
 

@@ -726,7 +726,7 @@ X_LOG_KW = {k: [w.lower().replace(" ", "_") if k in (PWD,) else w for w in v]
 X_JSON_KW = {
     ITIN: ["itin", "tax_id", "taxpayer_id"], DEA: ["dea", "dea_number"],
     ABA: ["routing_number", "aba"], ICD: ["diagnosis", "dx", "icd10"],
-    NDC_T: ["ndc", "ndc_code"], NHS: ["nhs_number", "nhs"], SIN: ["sin", "social_insurance_number"],
+    NDC_T: ["ndc", "ndc_code"], NHS: ["nhs_number", "nhs"], SIN: ["SIN", "social_insurance_number"],
     AUMED: ["medicare", "medicare_number"], IP: ["ip", "ip_address", "client_ip"],
     VIN_T: ["vin", "vehicle_id"], IBAN_T: ["iban"], URL_T: ["link", "website"],
     MRN_T: ["mrn", "medical_record_number", "patient_id"],

@@ -986,3 +986,27 @@ TEST_CASE("A field name ending in an unambiguous identifier term is evidence (pa
   CHECK(ScanInField(ssn, 404, 413, "ssn_count").empty());
   CHECK(ScanInField(dob, 404, 414, "created_date")[0].type == "DATE");
 }
+
+TEST_CASE("A Canadian SIN needs the acronym SIN or Canadian context, not the Spanish word sin") {
+  for (const char* text : {"Pedido sin costo, referencia 130692544 enviado.",
+                           "Envio sin cargo: 130 692 544", "sin 130-692-544"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  for (std::string text : {"Employee SIN: 130 692 544", "SIN# 130692544",
+                           "social insurance number 130-692-544",
+                           "employee sin 130692544, Toronto, Ontario"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "CA_SIN");
+    CHECK(f[0].score == 85);
+  }
+  // A column named sin (any case) still holds SINs.
+  const std::string row = std::string(400, ' ') + "row,130692544,x\n";
+  for (const char* field : {"sin", "SIN"}) {
+    auto f = ScanInField(row, 404, 413, field);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "CA_SIN");
+  }
+}

@@ -204,3 +204,22 @@ TEST_CASE("Rule model extensions: errors for dictionaries, list macros and label
   CHECK(CompileError("labels:\n  - label: PHI\n    any_category: [PIII]\n") ==
         "user.yaml:2: label PHI: unknown category 'PIII'");
 }
+
+TEST_CASE("A keyword list may be case-sensitive; its form is checked") {
+  auto pack = ParseRulePack("keywords:\n  a: {terms: [SIN], case_sensitive: true}\n"
+                            "  b: {terms: [x]}\n  c: [y]\n",
+                            "user.yaml");
+  REQUIRE(pack.ok());
+  CHECK(pack.value().case_sensitive_lists == std::set<std::string>{"a"});
+  CHECK(pack.value().keywords.at("a") == std::vector<std::string>{"SIN"});
+  // A later pack redefining the list decides its case sensitivity.
+  auto later = ParseRulePack("keywords:\n  a: [sin]\n", "later.yaml");
+  REQUIRE(later.ok());
+  CHECK(MergeRulePacks({pack.value(), later.value()}).case_sensitive_lists.empty());
+  CHECK(CompileError("keywords:\n  a: {terms: [SIN], case_sensitive: maybe}\n") ==
+        "user.yaml:2: rule a: case_sensitive must be true or false");
+  CHECK(CompileError("keywords:\n  a: {terms: [SIN], casesensitive: true}\n") ==
+        "user.yaml:2: rule a: unknown key 'casesensitive' in keyword list");
+  CHECK(CompileError("keywords:\n  a: {case_sensitive: true}\n") ==
+        "user.yaml:2: rule a: keyword list needs terms");
+}
