@@ -384,11 +384,15 @@ bool Ipv4Valid(std::string_view s) {
   return octets == 4 && !all_zero && !all_ff;
 }
 
-bool Ipv6Valid(std::string_view s) {
-  if (s.size() < 2) return false;
+namespace {
+
+// Groups written in a valid IPv6 address (an IPv4 tail counts two), or -1
+// if `s` is not one.
+int Ipv6Groups(std::string_view s) {
+  if (s.size() < 2) return -1;
   size_t dbl = s.find("::");
   if (dbl != std::string_view::npos && s.find("::", dbl + 1) != std::string_view::npos) {
-    return false;
+    return -1;
   }
   int groups = 0;
   size_t i = 0;
@@ -397,14 +401,14 @@ bool Ipv6Valid(std::string_view s) {
     size_t j = i;
     while (j < s.size() && s[j] != ':') ++j;
     std::string_view g = s.substr(i, j - i);
-    if (g.empty()) return false;
+    if (g.empty()) return -1;
     if (g.find('.') != std::string_view::npos) {
-      if (j != s.size() || !Ipv4Valid(g)) return false;  // IPv4 tail, last only
+      if (j != s.size() || !Ipv4Valid(g)) return -1;  // IPv4 tail, last only
       groups += 2;
     } else {
-      if (g.size() > 4) return false;
+      if (g.size() > 4) return -1;
       for (char c : g) {
-        if (HexValue(c) < 0) return false;
+        if (HexValue(c) < 0) return -1;
       }
       ++groups;
     }
@@ -414,12 +418,18 @@ bool Ipv6Valid(std::string_view s) {
       if (i == s.size()) break;  // trailing "::"
     } else {
       i = j + 1;
-      if (i == s.size()) return false;  // trailing single ':'
+      if (i == s.size()) return -1;  // trailing single ':'
     }
   }
-  if (dbl == std::string_view::npos) return groups == 8;
-  return groups >= 2 && groups <= 7;
+  if (dbl == std::string_view::npos) return groups == 8 ? groups : -1;
+  return groups >= 2 && groups <= 7 ? groups : -1;
 }
+
+}  // namespace
+
+bool Ipv6Valid(std::string_view s) { return Ipv6Groups(s) >= 2; }
+
+bool Ipv6GroupedValid(std::string_view s) { return Ipv6Groups(s) >= 3; }
 
 namespace {
 
@@ -637,11 +647,13 @@ constexpr NamedValidator kValidators[] = {
     {"ipv4", &Ipv4Valid},        {"ipv6", &Ipv6Valid},              {"date", &DateValid},
     {"icd10", &Icd10Valid},      {"ndc", &NdcValid},                {"jwt", &JwtValid},
     {"secret_value", &SecretValueValid}, {"e164_phone", &E164PhoneValid},
+    {"ipv6_grouped", &Ipv6GroupedValid},
 };
 constexpr const char* kValidatorNames[] = {
     "luhn", "credit_card", "ssn",  "npi",  "mbi",  "nanp_phone",  "email", "itin",
     "dea",  "aba",         "iban", "nhs",  "sin",  "au_medicare", "vin",   "ipv4",
-    "ipv6", "date",        "icd10", "ndc", "jwt",  "secret_value", "e164_phone", nullptr};
+    "ipv6", "date",        "icd10", "ndc", "jwt",  "secret_value", "e164_phone",
+    "ipv6_grouped", nullptr};
 }  // namespace
 
 Validator FindValidator(std::string_view name) {

@@ -90,6 +90,11 @@ bool Ipv4Valid(std::string_view s);
 // time or a MAC address never passes.
 bool Ipv6Valid(std::string_view s);
 
+// An IPv6 address as above with at least three groups written (an IPv4 tail
+// counts two): 2001:db8::1, not the two-group dead::beef or a::b, which
+// source code is full of.
+bool Ipv6GroupedValid(std::string_view s);
+
 // A calendar date in one of the common written forms (YYYY-MM-DD, YYYY/MM/DD,
 // MM/DD/YYYY, M/D/YY, DD.MM.YYYY, "March 3, 1980", "3 Mar 1980", "Mar-03-1980",
 // YYYYMMDD): the day exists in that month and year (leap years), the year is

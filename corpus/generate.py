@@ -732,7 +732,9 @@ X_JSON_KW = {
     MRN_T: ["mrn", "medical_record_number", "patient_id"],
     HPID: ["member_id", "subscriber_id", "policy_number"],
     DL + "/full": ["driver_license", "drivers_license_number", "license_number"],
-    DL + "/abbrev": ["dl", "dln"], PASSPORT: ["passport", "passport_number"],
+    # Not a bare "dl" or "dln": as a field name that is a driver's license
+    # field (high), which the reference scanner, blind to fields, calls medium.
+    DL + "/abbrev": ["dl_no", "dln_no"], PASSPORT: ["passport", "passport_number"],
     BANK: ["account_number", "acct"], PHONE + "/e164": ["phone", "mobile", "fax"],
     AWS: ["aws_access_key_id"], PKEY: ["deploy_key"], GH: ["github_token"],
     SLACK: ["slack_token"], GAPI: ["maps_key"], STRIPE: ["stripe_key"], JWT_T: ["session_token"],
@@ -1089,6 +1091,9 @@ EXTRA_NEGATIVES = [
     ("vin_badcheck", _x_neg(VIN_T, lambda r: vin_value(r, valid=False), "bad VIN check digit")),
     ("ipv4_badoctet", _x_neg(IP, _ip_bad, "octet above 255")),
     ("ipv6_mac", _x_neg(IP, _mac, "MAC address, not IPv6")),
+    ("ipv6_code", _x_neg(IP, lambda r: r.choice(["dead::beef", "cafe::f00d", "abc::def",
+                                                  "face::b00c"]),
+                         "two hex words around ::, no IP keyword (source code)", "nokw")),
     ("icd_nokw", _x_neg(ICD, lambda r: icd_value(r, True), "ICD-10 shape, no clinical context",
                         "nokw")),
     ("ndc_nokw", _x_neg(NDC_T, ndc_value, "NDC shape, no drug context", "nokw")),

@@ -353,9 +353,11 @@ def ipv4_valid(s):
     return vals != [0, 0, 0, 0] and vals != [255, 255, 255, 255]
 
 
-def ipv6_valid(s):
+def _ipv6_groups(s):
+    """Groups written in a valid IPv6 address (an IPv4 tail counts two), or
+    -1 if s is not one."""
     if len(s) < 2 or s.count("::") > 1 or ":::" in s:
-        return False
+        return -1
     if "::" in s:
         head, tail = s.split("::")
         groups = ([g for g in head.split(":")] if head else []) + \
@@ -365,18 +367,27 @@ def ipv6_valid(s):
     n = 0
     for i, g in enumerate(groups):
         if g == "":
-            return False
+            return -1
         if "." in g:
             if i != len(groups) - 1 or not s.endswith(g) or not ipv4_valid(g):
-                return False
+                return -1
             n += 2
         else:
             if len(g) > 4 or any(c not in "0123456789abcdefABCDEF" for c in g):
-                return False
+                return -1
             n += 1
     if "::" in s:
-        return 2 <= n <= 7
-    return n == 8
+        return n if 2 <= n <= 7 else -1
+    return n if n == 8 else -1
+
+
+def ipv6_valid(s):
+    return _ipv6_groups(s) >= 2
+
+
+def ipv6_grouped_valid(s):
+    """At least three groups written: not dead::beef or a::b (source code)."""
+    return _ipv6_groups(s) >= 3
 
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -539,7 +550,7 @@ VALIDATORS.update({
     "nhs": nhs_valid, "sin": sin_valid, "au_medicare": au_medicare_valid, "vin": vin_valid,
     "ipv4": ipv4_valid, "ipv6": ipv6_valid, "date": date_valid, "icd10": icd10_valid,
     "ndc": ndc_valid, "jwt": jwt_valid, "secret_value": secret_value_valid,
-    "e164_phone": e164_phone_valid,
+    "e164_phone": e164_phone_valid, "ipv6_grouped": ipv6_grouped_valid,
 })
 
 TYPE_VALIDATORS.update({

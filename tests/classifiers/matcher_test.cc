@@ -1010,3 +1010,26 @@ TEST_CASE("A Canadian SIN needs the acronym SIN or Canadian context, not the Spa
     CHECK(f[0].type == "CA_SIN");
   }
 }
+
+TEST_CASE("Two hex words around :: (dead::beef in code) are no IPv6 address without an IP keyword") {
+  for (const char* text : {"if (x) return dead::beef;", "a::b", "route via fe80::1 ok",
+                           "cafe::f00d(0xff);"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  struct Case {
+    std::string text;
+    std::string value;
+    int score;
+  };
+  for (const Case& c : {Case{"from 2001:db8:85a3::8a2e:370:7334 ok", "2001:db8:85a3::8a2e:370:7334", 75},
+                        Case{"peer 2001:db8::1 up", "2001:db8::1", 75},
+                        Case{"client ip fe80::1", "fe80::1", 85}}) {
+    INFO(c.text);
+    auto f = Scan(c.text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "IP_ADDRESS");
+    CHECK(f[0].score == c.score);
+    CHECK(Span(c.text, f[0]) == c.value);
+  }
+}

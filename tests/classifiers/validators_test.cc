@@ -216,6 +216,13 @@ TEST_CASE("IPv6 text forms") {
   CHECK_FALSE(Ipv6Valid("2001:db8:85g3::1"));      // not hex
   CHECK_FALSE(Ipv6Valid("12345::1"));
   CHECK_FALSE(Ipv6Valid("::"));
+  // Three groups written, for an address without an IP keyword.
+  CHECK(Ipv6GroupedValid("2001:db8::1"));
+  CHECK(Ipv6GroupedValid("::ffff:192.0.2.128"));
+  CHECK(Ipv6GroupedValid("2001:db8:85a3:0:0:8a2e:370:7334"));
+  CHECK_FALSE(Ipv6GroupedValid("dead::beef"));
+  CHECK_FALSE(Ipv6GroupedValid("fe80::1"));
+  CHECK_FALSE(Ipv6GroupedValid("12:30:45"));
 }
 
 TEST_CASE("Dates must exist on the calendar and carry no time of day") {
