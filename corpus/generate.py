@@ -661,6 +661,7 @@ URL_T, MRN_T, HPID, DL, PASSPORT, BANK = ("URL", "MRN", "HEALTH_PLAN_ID", "US_DR
 AWS, PKEY, GH, SLACK, GAPI, STRIPE, JWT_T, PWD = (
     "AWS_ACCESS_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "GOOGLE_API_KEY",
     "STRIPE_KEY", "JWT", "GENERIC_PASSWORD")
+AWS_SECRET = "AWS_SECRET_KEY"
 NAME, ADDR, DOB, DATE_T = "PERSON_NAME", "ADDRESS", "DATE_OF_BIRTH", "DATE"
 FUZZY = set(check_manifest.FUZZY_TYPES)
 
@@ -678,7 +679,7 @@ EXTRA_COMBOS = [
     (MRN_T, 85, None), (HPID, 85, None), (DL, 85, "full"), (DL, 75, "abbrev"),
     (PASSPORT, 85, None), (BANK, 85, None),
     (PHONE, 85, "e164"), (PHONE, 75, "e164"),
-    (AWS, 85, None), (PKEY, 85, None), (GH, 85, None), (SLACK, 85, None), (GAPI, 85, None),
+    (AWS, 85, None), (AWS_SECRET, 85, None), (PKEY, 85, None), (GH, 85, None), (SLACK, 85, None), (GAPI, 85, None),
     (STRIPE, 85, "live"), (STRIPE, 65, "test"), (JWT_T, 85, None), (PWD, 75, None),
     (NAME, 85, "anchored"), (NAME, 85, "honorific"), (NAME, 85, "signature"),
     (NAME, 75, "prose"), (NAME, 85, "anchored"),
@@ -712,6 +713,8 @@ X_KEYWORDS = {
     BANK: ["Account Number", "Acct", "Checking Account", "Acct No", "savings account"],
     PHONE + "/e164": ["phone", "mobile", "Tel", "fax", "cell"],
     AWS: ["aws_access_key_id", "AWS key id", "access key"],
+    AWS_SECRET: ["aws_secret_access_key", "AWS_SECRET_ACCESS_KEY", "secret_access_key",
+                 "SecretAccessKey"],
     PKEY: ["key file", "deploy key"],
     GH: ["github token", "GH token", "ci token"],
     SLACK: ["slack bot", "slack token", "bot token"],
@@ -736,7 +739,8 @@ X_JSON_KW = {
     # field (high), which the reference scanner, blind to fields, calls medium.
     DL + "/abbrev": ["dl_no", "dln_no"], PASSPORT: ["passport", "passport_number"],
     BANK: ["account_number", "acct"], PHONE + "/e164": ["phone", "mobile", "fax"],
-    AWS: ["aws_access_key_id"], PKEY: ["deploy_key"], GH: ["github_token"],
+    AWS: ["aws_access_key_id"], AWS_SECRET: ["aws_secret_access_key", "SecretAccessKey"],
+    PKEY: ["deploy_key"], GH: ["github_token"],
     SLACK: ["slack_token"], GAPI: ["maps_key"], STRIPE: ["stripe_key"], JWT_T: ["session_token"],
     PWD: ["password", "db_password", "smtp_password"],
 }
@@ -756,9 +760,10 @@ EVIDENCE_TXT = ["{k}: {v}", "Registration recorded {k} {v} at check in.",
                 "{k} on file. {f} Entered value {v} matches the form."]
 ANCHORED = {MRN_T, HPID, DL, PASSPORT, BANK, PWD}
 STRICT_TXT = {DL + "/abbrev": ["{k}: {v}"], PWD: ["{k}={v}", "{k}: {v}"],
-              JWT_T: ["{k} {v}"]}
+              JWT_T: ["{k} {v}"], AWS_SECRET: ["{k} = {v}", "{k}: {v}"]}
 STRICT_LOG = {DL + "/abbrev": ["{k}={v} stored for registration", "lookup {k}: {v} ok"],
-              PWD: ["{k}={v} stored for registration", "lookup {k}: {v} ok"]}
+              PWD: ["{k}={v} stored for registration", "lookup {k}: {v} ok"],
+              AWS_SECRET: ["{k}={v} stored for registration", "lookup {k}: {v} ok"]}
 
 NAME_ANCHORS = ["Patient", "Name", "Patient Name", "Guarantor", "Emergency Contact",
                 "Next of Kin", "Subscriber"]
@@ -1028,6 +1033,8 @@ def extra_value(rng, type_id, variant, names):
         return e164_value(rng)
     if type_id == AWS:
         return rng.choice(["AKIA", "ASIA"]) + _alnum(rng, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+    if type_id == AWS_SECRET:
+        return _alnum(rng, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+")
     if type_id == PKEY:
         return "-----BEGIN %sPRIVATE KEY-----" % rng.choice(["RSA ", "EC ", "OPENSSH ", "", "DSA "])
     if type_id == GH:
@@ -1099,6 +1106,9 @@ EXTRA_NEGATIVES = [
     ("ndc_nokw", _x_neg(NDC_T, ndc_value, "NDC shape, no drug context", "nokw")),
     ("mrn_nokw", _x_neg(MRN_T, lambda r: "A" + _digits(r, 7), "record-like number, no keyword",
                         "nokw")),
+    ("aws_secret_nokw", _x_neg(AWS_SECRET, lambda r: _alnum(
+        r, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+"),
+        "40 base64 characters, no AWS secret keyword", "nokw")),
     ("aws_badprefix", _x_neg(AWS, lambda r: "AKIB" + _alnum(r, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
                              "no AWS key prefix", "nokw")),
     ("jwt_noalg", _x_neg(JWT_T, lambda r: jwt_value(r, alg=False), "JWT-like, header without alg",
@@ -1396,8 +1406,8 @@ class Builder:
         logs = STRICT_LOG.get(kwkey) or LOG_KW_MESSAGES
         txt = r.choice(txts).replace("{k}", k)
         log = r.choice(logs).replace("{k}", r.choice(X_LOG_KW[kwkey]))
-        if doc.fmt == "csv" and type_id == PWD:
-            self.emit(doc, item, rec, field="credential", inner=r.choice(X_LOG_KW[PWD]) + "=")
+        if doc.fmt == "csv" and type_id in (PWD, AWS_SECRET):
+            self.emit(doc, item, rec, field="credential", inner=r.choice(X_LOG_KW[type_id]) + "=")
             return
         field = k if doc.fmt == "csv" else r.choice(X_JSON_KW[kwkey])
         self.emit(doc, item, rec, txt=txt, log=log, field=field)

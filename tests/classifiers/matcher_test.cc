@@ -1033,3 +1033,26 @@ TEST_CASE("Two hex words around :: (dead::beef in code) are no IPv6 address with
     CHECK(Span(c.text, f[0]) == c.value);
   }
 }
+
+TEST_CASE("An AWS secret access key is found next to its keyword, never as a bare 40 characters") {
+  const std::string key = "pTyGJMuHbEL31IeL2HPcHyGcFRl1SPnXNYvMIHa+";
+  for (const std::string& text :
+       {"aws_secret_access_key = " + key + "\n", "export AWS_SECRET_ACCESS_KEY=" + key + "\n",
+        "{\"SecretAccessKey\": \"" + key + "\"}", "secret-access-key: '" + key + "'\n"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "AWS_SECRET_KEY");
+    CHECK(f[0].score == 85);
+    CHECK(Span(text, f[0]) == key);
+  }
+  for (const std::string& text :
+       {"checksum " + key + "\n",                                  // no keyword
+        "aws_secret_access_key = " + key + "Q\n",                   // 41 characters
+        std::string("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"),  // AWS's
+        std::string("aws_secret_access_key = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"),
+        "secret_key = " + key + "\n"}) {                            // not AWS's name for it
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+}

@@ -177,7 +177,7 @@ TEST_CASE("The built-in pack defines exactly the issue's type ids, each with cla
       "NDC", "DATE_OF_BIRTH", "DATE", "PERSON_NAME", "ADDRESS", "PHONE", "EMAIL", "URL",
       "IP_ADDRESS", "CREDIT_CARD", "IBAN", "US_ABA_ROUTING", "US_BANK_ACCOUNT",
       "US_DRIVER_LICENSE", "US_PASSPORT", "UK_NHS", "CA_SIN", "AU_MEDICARE", "VIN",
-      "AWS_ACCESS_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "GOOGLE_API_KEY",
+      "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "GOOGLE_API_KEY",
       "STRIPE_KEY", "JWT", "GENERIC_PASSWORD"};
   CHECK(ids == want);
   auto& types = rs.value()->types();
