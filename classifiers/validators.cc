@@ -99,6 +99,33 @@ bool CreditCardValid(std::string_view s) {
   return brand && LuhnDigits(d.data(), n, 0);
 }
 
+bool PublishedTestCard(std::string_view s) {
+  // Numbers the card networks and payment processors (Stripe, PayPal,
+  // Braintree, Adyen) publish for testing: they fill integration tests,
+  // sample data and documentation, and are never issued to a cardholder.
+  static constexpr std::string_view kTestCards[] = {
+      "4111111111111111", "4242424242424242", "4012888888881881", "4222222222222",
+      "4000056655665556", "4000000000000002", "4000000000009995", "4005519200000004",
+      "4444333322221111", "4917610000000000", "5555555555554444", "5105105105105100",
+      "5200828282828210", "5454545454545454", "2223003122003222", "2222400070000005",
+      "378282246310005",  "371449635398431",  "378734493671000",  "6011111111111117",
+      "6011000990139424", "6011000400000000", "3530111333300000", "3566002020360505",
+      "30569309025904",   "38520000023237",   "36227206271667",   "6200000000000005",
+  };
+  std::array<char, 19> d;
+  size_t n = Digits(s, d);
+  if (n > d.size()) return false;
+  std::string_view v(d.data(), n);
+  for (auto t : kTestCards) {
+    if (v == t) return true;
+  }
+  return false;
+}
+
+bool IssuedCreditCardValid(std::string_view s) {
+  return CreditCardValid(s) && !PublishedTestCard(s);
+}
+
 bool SsnValid(std::string_view s) {
   if (!ConsistentSeparators(s)) return false;
   std::array<char, 9> d;
@@ -647,13 +674,13 @@ constexpr NamedValidator kValidators[] = {
     {"ipv4", &Ipv4Valid},        {"ipv6", &Ipv6Valid},              {"date", &DateValid},
     {"icd10", &Icd10Valid},      {"ndc", &NdcValid},                {"jwt", &JwtValid},
     {"secret_value", &SecretValueValid}, {"e164_phone", &E164PhoneValid},
-    {"ipv6_grouped", &Ipv6GroupedValid},
+    {"ipv6_grouped", &Ipv6GroupedValid}, {"issued_card", &IssuedCreditCardValid},
 };
 constexpr const char* kValidatorNames[] = {
     "luhn", "credit_card", "ssn",  "npi",  "mbi",  "nanp_phone",  "email", "itin",
     "dea",  "aba",         "iban", "nhs",  "sin",  "au_medicare", "vin",   "ipv4",
     "ipv6", "date",        "icd10", "ndc", "jwt",  "secret_value", "e164_phone",
-    "ipv6_grouped", nullptr};
+    "ipv6_grouped", "issued_card", nullptr};
 }  // namespace
 
 Validator FindValidator(std::string_view name) {

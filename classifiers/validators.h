@@ -19,6 +19,14 @@ bool LuhnValid(std::string_view s);
 // Amex, Discover, JCB, Diners, UnionPay), Luhn, not all one digit.
 bool CreditCardValid(std::string_view s);
 
+// Whether the digits of `s` are a test number published by a card network or
+// payment processor (4111 1111 1111 1111, 4242 4242 4242 4242, 5555 5555
+// 5555 4444, 3782 822463 10005, ...), never issued to a cardholder.
+bool PublishedTestCard(std::string_view s);
+
+// A payment card as CreditCardValid that is not a published test number.
+bool IssuedCreditCardValid(std::string_view s);
+
 // US SSN structure: 9 digits; area not 000, 666 or 9xx; group not 00; serial
 // not 0000; separators, if any, consistent (a UTF-8 no-break space counts as
 // one separator); not a published sample

@@ -88,6 +88,22 @@ def credit_card_valid(s):
     return card_issuer(d) is not None and luhn_sum_ok(d)
 
 
+# Test numbers published by card networks and processors (validators.cc).
+PUBLISHED_TEST_CARDS = frozenset([
+    "4111111111111111", "4242424242424242", "4012888888881881", "4222222222222",
+    "4000056655665556", "4000000000000002", "4000000000009995", "4005519200000004",
+    "4444333322221111", "4917610000000000", "5555555555554444", "5105105105105100",
+    "5200828282828210", "5454545454545454", "2223003122003222", "2222400070000005",
+    "378282246310005", "371449635398431", "378734493671000", "6011111111111117",
+    "6011000990139424", "6011000400000000", "3530111333300000", "3566002020360505",
+    "30569309025904", "38520000023237", "36227206271667", "6200000000000005",
+])
+
+
+def issued_card_valid(s):
+    return credit_card_valid(s) and _digits(s) not in PUBLISHED_TEST_CARDS
+
+
 def ssn_valid(s):
     """Area not 000/666/9xx, group not 00, serial not 0000, consistent
     separators, not a published sample."""
@@ -96,9 +112,14 @@ def ssn_valid(s):
             return False
     elif len(s) == 11:
         sep = s[3]
-        if sep not in "- " or s[6] != sep:
+        if sep not in "- ." or s[6] != sep:
             return False
         if not (s[:3] + s[4:6] + s[7:]).isdigit():
+            return False
+    elif len(s) == 13:  # no-break spaces, UTF-8 read as latin-1
+        if s[3:5] != "\xc2\xa0" or s[7:9] != "\xc2\xa0":
+            return False
+        if not (s[:3] + s[5:7] + s[9:]).isdigit():
             return False
     else:
         return False
@@ -180,7 +201,7 @@ def email_valid(s):
 # Names as used by `validator:` in rule packs.
 VALIDATORS = {
     "luhn": luhn_valid,
-    "credit_card": credit_card_valid,
+    "credit_card": credit_card_valid, "issued_card": issued_card_valid,
     "ssn": ssn_valid,
     "npi": npi_valid,
     "mbi": mbi_valid,

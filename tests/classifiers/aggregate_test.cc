@@ -51,8 +51,8 @@ TEST_CASE("Counts, unique counts and the locator cap") {
 TEST_CASE("Labels follow the pack's label rules in order") {
   CHECK(Aggregate("nothing to see here").label == "NONE");
   CHECK(Aggregate("Email: jane.doe@example.org").label == "PII");
-  CHECK(Aggregate("credit card 4111 1111 1111 1111, Email: jane.doe@example.org").label == "PCI");
-  auto phi = Aggregate("MBI 1EG4TE5MK73 and credit card 4111 1111 1111 1111");
+  CHECK(Aggregate("credit card 4787 7893 2879 2170, Email: jane.doe@example.org").label == "PCI");
+  auto phi = Aggregate("MBI 1EG4TE5MK73 and credit card 4787 7893 2879 2170");
   CHECK(phi.label == "PHI");
   CHECK(phi.label_rule == "labels[0]");
   // Low-confidence findings alone do not label an asset.

@@ -229,8 +229,8 @@ TEST_CASE("Each foundation type is detected in context") {
     int score;
   };
   const Case cases[] = {
-      {"Card number 4111 1111 1111 1111 exp 12/29", "CREDIT_CARD", "4111 1111 1111 1111", 85},
-      {"order 4111111111111111 shipped", "CREDIT_CARD", "4111111111111111", 65},
+      {"Card number 4787 7893 2879 2170 exp 12/29", "CREDIT_CARD", "4787 7893 2879 2170", 85},
+      {"order 4787789328792170 shipped", "CREDIT_CARD", "4787789328792170", 65},
       {"Medicare beneficiary 1EG4-TE5-MK73", "US_MBI", "1EG4-TE5-MK73", 85},
       {"member 1EG4TE5MK73 active", "US_MBI", "1EG4TE5MK73", 75},
       {"Phone: (415) 555-2671", "PHONE", "(415) 555-2671", 85},
@@ -1055,4 +1055,20 @@ TEST_CASE("An AWS secret access key is found next to its keyword, never as a bar
     INFO(text);
     CHECK(Scan(text).empty());
   }
+}
+
+TEST_CASE("A published test card number (4111 1111 1111 1111, 4242...) is a low-confidence card") {
+  for (std::string text : {"Card number 4111 1111 1111 1111 exp 12/29", "visa 4242424242424242",
+                           "Mastercard 5555 5555 5555 4444, cvv 123",
+                           "Amex card 3782 822463 10005"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "CREDIT_CARD");
+    CHECK(f[0].score == 65);
+  }
+  // A real-looking number with a card keyword stays high.
+  auto f = Scan("Mastercard 5142 1809 6792 9082, cvv 123");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].score == 85);
 }

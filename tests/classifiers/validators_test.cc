@@ -27,6 +27,11 @@ TEST_CASE("Credit card needs an issuer prefix, a brand length and Luhn") {
   CHECK_FALSE(CreditCardValid("378282246310005000"));  // Amex at wrong length
   CHECK_FALSE(CreditCardValid("0000000000000000"));
   CHECK_FALSE(CreditCardValid("411111111111"));      // too short
+  CHECK(PublishedTestCard("4111 1111 1111 1111"));
+  CHECK(PublishedTestCard("3782-822463-10005"));
+  CHECK_FALSE(PublishedTestCard("4787 7893 2879 2170"));
+  CHECK_FALSE(IssuedCreditCardValid("4242424242424242"));
+  CHECK(IssuedCreditCardValid("4787789328792170"));
 }
 
 TEST_CASE("SSN structure rules") {

@@ -97,7 +97,7 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   // A label that names a category counts assets holding that category
   // whatever label won: the card number sits in a file labelled PHI.
   WriteFile(dir.Join("share3/visit.txt"),
-            "Medicare beneficiary 1EG4-TE5-MK73, paid by credit card 4111 1111 1111 1111.\n");
+            "Medicare beneficiary 1EG4-TE5-MK73, paid by credit card 4787 7893 2879 2170.\n");
   CHECK(Run(base + "--fail-on PCI " + dir.Join("share3")) == 4);
   CHECK(Run(base + "--fail-on PHI " + dir.Join("share3")) == 4);
   CHECK(Run(base + "--fail-on CREDENTIALS " + dir.Join("share3")) == 0);
