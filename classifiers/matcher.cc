@@ -471,7 +471,11 @@ class Matcher::Impl {
           cursor_[r] = t_abs;
           // With a capturing group the value is group 1; the rest is anchor.
           if (!cr.has_group) {
+            const size_t before = confirmed_.size();
             if (!AddCandidates(cr, s, t)) return;
+            if (cr.retry_shorter && confirmed_.size() == before && !RetryShorter(cr, r, s, t, len)) {
+              return;
+            }
           } else if (m[1].data() != nullptr && !m[1].empty()) {
             const size_t vs = m[1].data() - buf_.data();
             if (!AddCandidates(cr, vs, vs + m[1].size())) return;
@@ -485,6 +489,26 @@ class Matcher::Impl {
         if (t_abs >= we) break;
       }
     }
+  }
+
+  // A match [s, t) of a retry_shorter regex that no pattern accepted: tries
+  // the longest match from s ending before t (RE2 sees the bytes after the
+  // shorter end, so \b still holds there), and so on until a pattern
+  // accepts one or none is left. Runs only after a rejection, which the
+  // regexes that ask for it (IBAN) seldom meet. False once the candidate cap
+  // is hit.
+  bool RetryShorter(const internal::CompiledRegex& cr, int r, size_t s, size_t t, size_t len) {
+    const re2::StringPiece text(buf_.data(), len);
+    re2::StringPiece m[1];
+    const RE2& re = Re(r);
+    for (size_t end = t; end > s + 1;) {
+      if (!re.Match(text, s, end - 1, RE2::ANCHOR_START, m, 1)) return true;
+      end = s + m[0].size();
+      const size_t before = confirmed_.size();
+      if (!AddCandidates(cr, s, end)) return false;
+      if (confirmed_.size() > before) return true;
+    }
+    return true;
   }
 
   // Whether a window [ws, we_ext) of a gated regex (CompiledRegex::gate_lists)

@@ -95,7 +95,7 @@ EvidenceGroup ParseEvidence(const YAML::Node& n, const std::string& rule,
 PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const RulePack& pack) {
   CheckKeys(n,
             {"regex", "prefilter", "exclude", "validator", "score", "confidence", "proximity",
-             "dictionary", "evidence"},
+             "dictionary", "evidence", "retry_shorter"},
             rule, "pattern");
   PatternSpec p;
   p.line = LineOf(n);
@@ -111,6 +111,12 @@ PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const Rul
     if (p.exclude.empty()) Fail(n["exclude"], rule, "exclude names no expression");
     for (const auto& x : p.exclude) {
       if (x.empty()) Fail(n["exclude"], rule, "exclude has an empty expression");
+    }
+  }
+  if (n["retry_shorter"]) {
+    if (!n["retry_shorter"].IsScalar() ||
+        !YAML::convert<bool>::decode(n["retry_shorter"], p.retry_shorter)) {
+      Fail(n["retry_shorter"], rule, "retry_shorter must be true or false");
     }
   }
   if (n["validator"]) {

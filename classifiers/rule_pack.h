@@ -88,6 +88,11 @@ struct PatternSpec {
   int proximity = -1;     // evidence window for this pattern; -1 = the type's
   std::vector<std::string> dictionary;  // keyword lists; a word of the value must be in one
   std::vector<EvidenceGroup> evidence;  // all groups must hold
+  // If the validator (or dictionary) rejects a match, try the longest
+  // shorter match from the same start, and so on: a grouped IBAN followed
+  // by a four-character word ("BE68 5390 0754 7034 2024") matches with the
+  // word first. Only for a regex without a capturing group.
+  bool retry_shorter = false;
   int line = 0;
 };
 

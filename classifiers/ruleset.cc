@@ -114,7 +114,7 @@ std::string Canonical(const RulePack& pack) {
       << '\x1f' << t.proximity << '\n';
     for (const auto& p : t.patterns) {
       s << "P" << p.regex << '\x1f' << p.prefilter << '\x1f' << p.validator << '\x1f' << p.score << '\x1f'
-        << p.proximity;
+        << p.proximity << (p.retry_shorter ? "\x1fshorter" : "");
       for (const auto& x : p.exclude) s << "X" << x << '\x1f';
       for (const auto& d : p.dictionary) s << "D" << d;
       for (const auto& e : p.evidence) {
@@ -352,7 +352,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         }
         prefilter = std::move(expanded).value();
       }
-      std::string key = regex.value() + '\0' + prefilter;
+      std::string key = regex.value() + '\0' + prefilter + (p.retry_shorter ? "\0shorter" : "");
       for (const auto& x : p.exclude) key += '\0' + x;
       auto [rit, fresh] = regex_index.emplace(key, static_cast<int>(compiled->regexes.size()));
       if (fresh) {
@@ -375,6 +375,11 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
           }
           cr.value().excludes.push_back(xit->second);
         }
+        if (p.retry_shorter && cr.value().has_group) {
+          return Status::InvalidArgument(Where(info, p.line) +
+                                         "retry_shorter needs a regex without a capturing group");
+        }
+        cr.value().retry_shorter = p.retry_shorter;
         compiled->max_width = std::max(compiled->max_width, cr.value().max_width);
         cr.value().prefiltered = !prefilter.empty() && options.use_prefilters;
         regex_text.push_back(cr.value().prefiltered ? prefilter : regex.value());

@@ -68,6 +68,9 @@ struct CompiledRegex {
   // inside a match: up to max_width before the match's end.
   bool prefiltered = false;
   std::vector<int> patterns;  // indices into CompiledRules::patterns
+  // A match no pattern accepts is tried again shorter (PatternSpec); never
+  // with a capturing group.
+  bool retry_shorter = false;
   // Field-only: not in the Hyperscan database; run on the values of
   // structured fields whose name is a term of one of `field_lists`.
   bool field_only = false;

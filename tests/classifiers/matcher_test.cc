@@ -1072,3 +1072,18 @@ TEST_CASE("A published test card number (4111 1111 1111 1111, 4242...) is a low-
   REQUIRE(f.size() == 1);
   CHECK(f[0].score == 85);
 }
+
+TEST_CASE("A grouped IBAN followed by a four-character word is still found, at any chunk size") {
+  const std::string text = "paid to IBAN BE68 5390 0754 7034 2024 in full, ref 5390";
+  for (size_t chunk : {size_t{1} << 20, size_t{61}, size_t{7}, size_t{1}}) {
+    INFO("chunk " << chunk);
+    auto f = Scan(text, chunk);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "IBAN");
+    CHECK(f[0].score == 85);
+    CHECK(Span(text, f[0]) == "BE68 5390 0754 7034");
+  }
+  // Shorter is tried only from the same start and down to a valid IBAN:
+  // a failing check digit is still no IBAN, however it is cut.
+  CHECK(Scan("IBAN BE69 5390 0754 7034 2024").empty());
+}

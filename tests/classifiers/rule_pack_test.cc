@@ -223,3 +223,12 @@ TEST_CASE("A keyword list may be case-sensitive; its form is checked") {
   CHECK(CompileError("keywords:\n  a: {case_sensitive: true}\n") ==
         "user.yaml:2: rule a: keyword list needs terms");
 }
+
+TEST_CASE("retry_shorter is a boolean and needs a regex without a capturing group") {
+  CHECK(CompileError("types:\n  - id: X\n    category: PII\n    patterns:\n"
+                     "      - regex: 'a(b)'\n        score: 70\n        retry_shorter: true\n") ==
+        "user.yaml:5: rule X: retry_shorter needs a regex without a capturing group");
+  CHECK(CompileError("types:\n  - id: X\n    category: PII\n    patterns:\n"
+                     "      - regex: 'ab'\n        score: 70\n        retry_shorter: 2\n") ==
+        "user.yaml:7: rule X: retry_shorter must be true or false");
+}
