@@ -104,7 +104,7 @@ std::string DatabaseKey(const internal::CompiledRules& c) {
 std::string Canonical(const RulePack& pack) {
   std::ostringstream s;
   for (const auto& [name, terms] : pack.keywords) {
-    s << "K" << name << (pack.case_sensitive_lists.count(name) ? "\x1fcase" : "");
+    s << "K" << name << (pack.case_sensitive_lists.count(name) ? "\x1f" "case" : "");
     for (const auto& t : terms) s << '\x1f' << t;
     s << '\n';
   }
