@@ -352,7 +352,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         }
         prefilter = std::move(expanded).value();
       }
-      std::string key = regex.value() + '\0' + prefilter + (p.retry_shorter ? "\0shorter" : "");
+      std::string key = regex.value() + '\0' + prefilter;
+      if (p.retry_shorter) key += std::string_view("\0shorter", 8);
       for (const auto& x : p.exclude) key += '\0' + x;
       auto [rit, fresh] = regex_index.emplace(key, static_cast<int>(compiled->regexes.size()));
       if (fresh) {

@@ -28,7 +28,6 @@
 #include <poppler-page.h>
 
 #include <mutex>
-#include <set>
 #include <string>
 
 #include "scanner/formats/extract_impl.h"
@@ -54,21 +53,17 @@ void Append(formats::TextSink& sink, const poppler::ustring& text) {
   sink.Synthetic("\n", sink.position());
 }
 
-// An attachment's member name: its file name without directories, '!'
-// (it separates nesting levels) and control characters made '_';
-// "attachment-K" when it has none, "part-K-" in front of a repeated one.
-std::string AttachmentName(std::string name, int k, std::set<std::string>& used) {
+// An attachment's member name before MemberNames makes it unique: its file
+// name without directories, control characters made '_', "attachment-K"
+// when it has none.
+std::string AttachmentName(std::string name, int k) {
   size_t slash = name.find_last_of("/\\");
   if (slash != std::string::npos) name = name.substr(slash + 1);
   for (char& c : name) {
-    if (c == '!' || static_cast<unsigned char>(c) < 0x20) c = '_';
+    if (static_cast<unsigned char>(c) < 0x20) c = '_';
   }
   if (name.size() > 255) name.resize(255);
   if (name.empty() || name == "." || name == "..") name = "attachment-" + std::to_string(k);
-  if (!used.insert(name).second) {
-    name = "part-" + std::to_string(k) + "-" + name;
-    used.insert(name);
-  }
   return name;
 }
 
@@ -127,7 +122,7 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
         Append(sink, page->text(poppler::rectf(), poppler::page::raw_order_layout));
       }
       const bool bounded = pages_fit && streams.max_decoded <= limits().max_buffered_member;
-      std::set<std::string> used;
+      MemberNames names;  // '!' made '_', a repeated name "part-K-"
       int k = 0;
       for (poppler::embedded_file* file :
            doc->has_embedded_files() ? doc->embedded_files()
@@ -138,7 +133,7 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
           MarkPartial(out[idx], budget().reason());
           break;
         }
-        std::string name = AttachmentName(file->name(), k, used);
+        std::string name = names.Take(AttachmentName(file->name(), k));
         size_t m = AddMember(name, idx, file->size(), out[idx].mtime_ns, out);
         if (!budget().DepthAllowed(depth + 1)) {
           MarkPartial(out[m], "limit_depth",
