@@ -6,7 +6,7 @@
 # end), and a short libFuzzer run of every fuzz target (tools/fuzz.sh).
 # This is what CI runs (.ci/run).
 #
-# PHISCAN_FUZZ_SECONDS (default 20) sets the fuzz time per target; 0 skips
+# PHISCAN_FUZZ_SECONDS (default 10) sets the fuzz time per target; 0 skips
 # the fuzz run. PHISCAN_SKIP_TSAN=1 skips the TSan stage.
 # PHISCAN_TEST_MIN_FREE_MB: see the disk check below.
 set -euo pipefail
@@ -75,7 +75,7 @@ if [[ ${PHISCAN_SKIP_TSAN:-0} != 1 ]]; then
   done_with build/test-tsan
 fi
 
-fuzz_seconds=${PHISCAN_FUZZ_SECONDS:-20}
+fuzz_seconds=${PHISCAN_FUZZ_SECONDS:-10}
 if [[ $fuzz_seconds != 0 ]]; then
   stage "libFuzzer targets, ${fuzz_seconds} s each"
   PHISCAN_FUZZ_BUILD=build/test-fuzz tools/fuzz.sh "$fuzz_seconds"
