@@ -54,25 +54,49 @@ bool OnChain(const AncestorLink* link, uint64_t dev, uint64_t ino) {
 
 // Who may search every directory on the way to a file, folded over the
 // directories from "/" down: others, if each grants o+x; the file's owning
-// group, if each grants o+x or grants g+x and belongs to that group. So
-// once a directory denies others, at most one group, its own, still gets
-// through, and only while every later such directory is that group's too.
-// A directory that grants others search but not its own group (which POSIX
-// then denies that group) is rare enough to count as open: the answer errs
-// toward more readers, never fewer.
+// group, if each grants it search. A directory's group bits are what its
+// own group gets, even when the others bits grant more: a 0701 directory
+// lets everyone through but its group (POSIX checks the first class that
+// applies). So once a directory denies others, at most one group, its own,
+// still gets through, and only while every later such directory is that
+// group's too; while others get through, the groups of directories that
+// grant others search but not their group are kept out (`denied`, nearly
+// always empty).
 struct SearchReach {
   bool others = true;
   bool one_group = false;  // !others: the directories denying others all let `gid` through
   uint32_t gid = 0;
+  std::vector<uint32_t> denied;  // others: groups some directory keeps out
+
+  static SearchReach Nobody() { return {false, false, 0, {}}; }
 
   SearchReach Through(const struct stat& dir) const {
-    if ((dir.st_mode & S_IXOTH) != 0) return *this;
-    if ((dir.st_mode & S_IXGRP) == 0) return {false, false, 0};
-    if (others) return {false, true, static_cast<uint32_t>(dir.st_gid)};
-    if (one_group && gid == dir.st_gid) return *this;
-    return {false, false, 0};
+    const auto dir_gid = static_cast<uint32_t>(dir.st_gid);
+    const bool group_may = (dir.st_mode & S_IXGRP) != 0;
+    if ((dir.st_mode & S_IXOTH) != 0) {
+      if (group_may) return *this;
+      SearchReach next = *this;
+      if (others) {
+        if (std::find(denied.begin(), denied.end(), dir_gid) == denied.end()) {
+          next.denied.push_back(dir_gid);
+        }
+      } else if (one_group && gid == dir_gid) {
+        next.one_group = false;
+      }
+      return next;
+    }
+    if (!group_may) return Nobody();
+    if (others) {
+      if (std::find(denied.begin(), denied.end(), dir_gid) != denied.end()) return Nobody();
+      return {false, true, dir_gid, {}};
+    }
+    if (one_group && gid == dir_gid) return *this;
+    return Nobody();
   }
-  bool Group(uint32_t file_gid) const { return others || (one_group && gid == file_gid); }
+  bool Group(uint32_t file_gid) const {
+    if (others) return std::find(denied.begin(), denied.end(), file_gid) == denied.end();
+    return one_group && gid == file_gid;
+  }
   void Mark(FileIdentity& id) const {
     id.others_can_reach = others;
     id.group_can_reach = Group(id.gid);

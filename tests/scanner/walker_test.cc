@@ -245,6 +245,38 @@ TEST_CASE("Walker marks what the owning group cannot reach: a directory it may n
   chmod(tmp.Join("tree/private").c_str(), 0755);  // let TempDir clean up as any user
 }
 
+TEST_CASE("Walker keeps out the group of a directory that grants others search but not it") {
+  // POSIX applies a directory's group bits to its group even when the others
+  // bits grant more: a 0701 directory lets everyone through but its group.
+  TempDir tmp;
+  chmod(tmp.path().c_str(), 0755);
+  WriteFile(tmp.Join("tree/skip/a.txt"), "a");
+  WriteFile(tmp.Join("tree/skip/group/b.txt"), "b");
+  WriteFile(tmp.Join("tree/open/c.txt"), "c");
+  chmod(tmp.Join("tree").c_str(), 0755);
+  chmod(tmp.Join("tree/open").c_str(), 0755);
+  chmod(tmp.Join("tree/skip/group").c_str(), 0750);  // below it: the same group only
+  chmod(tmp.Join("tree/skip").c_str(), 0701);        // others may search, its group may not
+  Collector out;
+  Walk({tmp.Join("tree")}, 2, out);
+  auto find = [&](const std::string& rel) {
+    const WalkItem* it = out.FindFile(tmp.Join("tree/" + rel));
+    REQUIRE(it != nullptr);
+    return it->identity;
+  };
+  CHECK(find("skip/a.txt").others_can_reach);
+  CHECK_FALSE(find("skip/a.txt").group_can_reach);  // the files share the directory's group
+  CHECK_FALSE(find("skip/group/b.txt").others_can_reach);
+  CHECK_FALSE(find("skip/group/b.txt").group_can_reach);  // kept out above, let in below
+  CHECK(find("open/c.txt").group_can_reach);
+  // The same when the 0701 directory is above the root.
+  Collector below;
+  Walk({tmp.Join("tree/skip/group")}, 2, below);
+  REQUIRE(below.FindFile(tmp.Join("tree/skip/group/b.txt")) != nullptr);
+  CHECK_FALSE(below.FindFile(tmp.Join("tree/skip/group/b.txt"))->identity.group_can_reach);
+  chmod(tmp.Join("tree/skip").c_str(), 0755);  // let TempDir clean up as any user
+}
+
 TEST_CASE("Walker emits a root that is a regular file as one item") {
   TempDir tmp;
   const std::string file = tmp.Join("single.txt");
