@@ -676,11 +676,12 @@ constexpr NamedValidator kValidators[] = {
     {"secret_value", &SecretValueValid}, {"e164_phone", &E164PhoneValid},
     {"ipv6_grouped", &Ipv6GroupedValid}, {"issued_card", &IssuedCreditCardValid},
 };
-constexpr const char* kValidatorNames[] = {
-    "luhn", "credit_card", "ssn",  "npi",  "mbi",  "nanp_phone",  "email", "itin",
-    "dea",  "aba",         "iban", "nhs",  "sin",  "au_medicare", "vin",   "ipv4",
-    "ipv6", "date",        "icd10", "ndc", "jwt",  "secret_value", "e164_phone",
-    "ipv6_grouped", "issued_card", nullptr};
+// The names again, as the null-terminated list ValidatorNames() hands out.
+constexpr auto kValidatorNames = [] {
+  std::array<const char*, std::size(kValidators) + 1> names{};
+  for (size_t i = 0; i < std::size(kValidators); ++i) names[i] = kValidators[i].name;
+  return names;  // the last stays nullptr
+}();
 }  // namespace
 
 Validator FindValidator(std::string_view name) {
@@ -690,6 +691,6 @@ Validator FindValidator(std::string_view name) {
   return nullptr;
 }
 
-const char* const* ValidatorNames() { return kValidatorNames; }
+const char* const* ValidatorNames() { return kValidatorNames.data(); }
 
 }  // namespace phiscan::classifiers
