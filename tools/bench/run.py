@@ -12,7 +12,10 @@ child's peak RSS. Commands:
            the issue's reference. -c counts matching lines, so ripgrep stops
            at a line's first match; a second row counts every match
            (--count-matches), the work phiscan does, for comparison
-  phiscan  a full scan into a fresh catalog, with 1 and 2 threads
+  phiscan  a full scan into a fresh catalog, with 1 and 2 threads, and with
+           1 thread pinned to one core (taskset -c 0): with --threads 1 the
+           catalog writer and the walker still run on the second core, so
+           "1 thread" is not "1 core"; scaling is printed against both
 
 Usage: run.py --phiscan BUILD/tools/phiscan --tree DIR [--repeat 3] [--rules builtin.yaml]
 """
@@ -81,13 +84,13 @@ def main():
     tree = a.tree
     catalog = os.path.join(tmp, "bench.db")
 
-    def phiscan(threads):
+    def phiscan(threads, pin=False):
         def cmd():
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(catalog + suffix):
                     os.remove(catalog + suffix)
-            return [a.phiscan, "scan", "--quiet", "--threads", str(threads), "--catalog",
-                    catalog, tree]
+            return (["taskset", "-c", "0"] if pin else []) + [
+                a.phiscan, "scan", "--quiet", "--threads", str(threads), "--catalog", catalog, tree]
         return cmd
 
     tools = [
@@ -96,6 +99,7 @@ def main():
          lambda: ["rg", "--no-unicode", "-c", "-j2", "-f", patterns, tree]),
         ("rg --count-matches, 2 threads",
          lambda: ["rg", "--no-unicode", "--count-matches", "-j2", "-f", patterns, tree]),
+        ("phiscan scan, 1 thread, 1 core", phiscan(1, pin=True)),
         ("phiscan scan, 1 thread", phiscan(1)),
         ("phiscan scan, 2 threads", phiscan(2)),
     ]
@@ -123,7 +127,8 @@ def main():
     print("phiscan/rg throughput (2 threads): %.2fx" % (rg / p2))
     print("phiscan/rg --count-matches:        %.2fx" % (rgm / p2))
     print("phiscan share of the read ceiling:  %.0f%%" % (100 * cat / p2))
-    print("phiscan 2-thread scaling:           %.2fx" % (p1 / p2))
+    print("phiscan 2-thread scaling:           %.2fx (from --threads 1), %.2fx (from one core)" % (
+        p1 / p2, results["phiscan scan, 1 thread, 1 core"] / p2))
 
 
 if __name__ == "__main__":
