@@ -5,10 +5,17 @@
 // file is skipped, unless --scan-binary. Opened read-only and immutable
 // (no journal, no WAL, no locks: the file is never touched); a database
 // inside a container is read from memory (sqlite3_deserialize), up to
-// ScanLimits::max_buffered_member.
+// ScanLimits::max_buffered_member, and so is a database file with a
+// write-ahead log beside it, with the log's committed transactions applied
+// (sqlite_wal.h).
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,6 +23,7 @@
 
 #include "scanner/decode.h"
 #include "scanner/formats/extract_impl.h"
+#include "scanner/formats/sqlite_wal.h"
 
 namespace phiscan::scanner {
 namespace {
@@ -73,6 +81,59 @@ bool AppendBlobText(formats::TextSink& sink, std::string_view blob, size_t sniff
   return true;
 }
 
+// The write-ahead log beside a database file, `DB-wal`, read whole (it is
+// opened read-only, without following a symlink, and without updating its
+// access time where the kernel allows). `db_path` may name the database's
+// open descriptor (/proc/self/fd/N): the log is then looked for beside the
+// file that descriptor has open.
+enum class WalFile { kNone, kRead, kTooLarge, kUnreadable };
+WalFile ReadWalBeside(std::string db_path, uint64_t max_bytes, std::string& wal,
+                      std::string& error) {
+  if (db_path.starts_with("/proc/self/fd/")) {
+    std::string target(4096, '\0');
+    const ssize_t n = readlink(db_path.c_str(), target.data(), target.size());
+    if (n <= 0 || static_cast<size_t>(n) == target.size() || target[0] != '/') {
+      return WalFile::kNone;  // not a file in a directory (or a name too long to follow)
+    }
+    target.resize(static_cast<size_t>(n));
+    if (target.ends_with(" (deleted)")) return WalFile::kNone;
+    db_path = std::move(target);
+  }
+  const std::string path = db_path + "-wal";
+  const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+  int fd = open(path.c_str(), flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = open(path.c_str(), flags);
+  if (fd < 0) {
+    if (errno == ENOENT) return WalFile::kNone;
+    error = std::strerror(errno);
+    return WalFile::kUnreadable;
+  }
+  struct stat st;
+  WalFile result = WalFile::kRead;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+    result = WalFile::kNone;  // not a log a database could have written
+  } else if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    result = WalFile::kTooLarge;
+  } else {
+    wal.resize(static_cast<size_t>(st.st_size));
+    size_t got = 0;
+    while (got < wal.size()) {
+      const ssize_t n = read(fd, wal.data() + got, wal.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        error = std::strerror(errno);
+        result = WalFile::kUnreadable;
+        break;
+      }
+      if (n == 0) break;  // shrank while read: the frames read are checked as they are
+      got += static_cast<size_t>(n);
+    }
+    wal.resize(got);
+  }
+  close(fd);
+  return result;
+}
+
 }  // namespace
 
 void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Records& out) {
@@ -83,11 +144,54 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
   std::string buffer;  // must outlive the connection when deserialized
   sqlite3* raw = nullptr;
   int rc;
-  if (in.seekable() && !in.os_path().empty()) {
+  bool from_memory = !in.seekable() || in.os_path().empty();
+  if (!from_memory) {
+    // A log beside the file may hold the newest rows: read the file and the
+    // log into memory and apply it. Without the log (or when it is too
+    // large), the file itself, immutable.
+    std::string wal, error;
+    const uint64_t cap = limits_.max_buffered_member;
+    const std::string not_read = "its write-ahead log (-wal) was not read: ";
+    switch (ReadWalBeside(in.os_path(), cap, wal, error)) {
+      case WalFile::kNone:
+        break;
+      case WalFile::kUnreadable:
+        MarkPartial(out[idx], "read_error", not_read + error);
+        break;
+      case WalFile::kTooLarge:
+        MarkPartial(out[idx], "limit_size",
+                    not_read + "larger than the in-memory limit (" + std::to_string(cap) +
+                        " bytes)");
+        break;
+      case WalFile::kRead:
+        if (in.size() > cap) {
+          MarkPartial(out[idx], "limit_size",
+                      not_read + "the database is larger than the in-memory limit (" +
+                          std::to_string(cap) + " bytes)");
+          break;
+        }
+        if (!BufferAll(in, buffer, out[idx])) return;
+        from_memory = true;
+        // SQLite reads a log only for a database in WAL mode, or an empty file.
+        if (buffer.empty() || formats::SqliteHeaderSaysWal(buffer)) {
+          const formats::WalResult applied = formats::ApplyWal(buffer, wal, cap);
+          if (applied.outcome == formats::WalResult::Outcome::kTooLarge) {
+            MarkPartial(out[idx], "limit_size",
+                        not_read + "the database with it is larger than the in-memory limit (" +
+                            std::to_string(cap) + " bytes)");
+          }
+        }
+        break;
+    }
+  }
+  if (!from_memory) {
     std::string uri = "file:" + in.os_path() + "?mode=ro&immutable=1";
     rc = sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
   } else {
-    if (!BufferAll(in, buffer, out[idx])) return;
+    if (buffer.empty() && !BufferAll(in, buffer, out[idx])) return;
+    // A copy in WAL mode (most app databases) would have SQLite look for a
+    // log a memory image cannot have, and fail to open.
+    formats::MarkRollbackMode(buffer);
     rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE, nullptr);
     if (rc == SQLITE_OK) {
       rc = sqlite3_deserialize(raw, "main", reinterpret_cast<unsigned char*>(buffer.data()),

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "scanner/formats/byte_source.h"
+#include "scanner/formats/sqlite_wal.h"
 #include "tests/scanner/extract_fixture.h"
 #include "tests/testutil/testutil.h"
 
@@ -251,6 +252,180 @@ TEST_CASE("SQLite: a BLOB holding text is read, a '!' in a table name becomes '_
   const AssetRecord* notes = FindRecord(raw_bytes, "notes");
   REQUIRE(notes != nullptr);
   CHECK(TypeCounts(*notes).at("US_SSN") == 3);
+}
+
+namespace {
+
+// A database in WAL mode whose newest transactions are only in its log, as a
+// live application leaves it: copies of `db` and `db-wal` taken while the
+// writing connection is still open (closing it would checkpoint the log).
+// Each statement of `transactions` commits on its own.
+void WriteLiveWalDatabase(const std::string& dir, const std::string& name,
+                          const std::vector<std::string>& transactions) {
+  TempDir live;
+  const std::string path = live.Join("app.db");
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+  REQUIRE(sqlite3_exec(db.get(),
+                       "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+                       "CREATE TABLE patients (name TEXT, ssn TEXT);",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  for (const std::string& sql : transactions) {
+    REQUIRE(sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  }
+  WriteFile(dir + "/" + name, ReadFile(path));
+  WriteFile(dir + "/" + name + "-wal", ReadFile(path + "-wal"));
+}
+
+}  // namespace
+
+TEST_CASE("SQLite: rows only in the write-ahead log are read, the files untouched") {
+  // Opened immutable, the database showed none of the rows its log held: a
+  // live application's newest patients were a clean, complete table.
+  TempDir dir;
+  WriteLiveWalDatabase(dir.path(), "app.db",
+                       {"INSERT INTO patients VALUES ('Jane Roe', '536-22-8726')",
+                        "PRAGMA wal_checkpoint(TRUNCATE)",  // the table and Jane in the file
+                        "INSERT INTO patients VALUES ('John Roe', '536-22-8727')",
+                        "INSERT INTO patients VALUES ('Jim Roe', '536-22-8728')"});
+  const std::string path = dir.Join("app.db");
+  const std::string db_before = ReadFile(path);
+  const std::string wal_before = ReadFile(path + "-wal");
+  struct stat wal_stat_before;
+  REQUIRE(stat((path + "-wal").c_str(), &wal_stat_before) == 0);
+  auto recs = ExtractFile(path);
+  const AssetRecord* patients = FindRecord(recs, "patients");
+  REQUIRE(patients != nullptr);
+  CHECK(StatusOf(*patients) == "complete");
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(*patients) == std::map<std::string, uint64_t>{{"US_SSN", 3}});
+  CHECK(ReadFile(path) == db_before);
+  CHECK(ReadFile(path + "-wal") == wal_before);
+  CHECK(!std::ifstream(path + "-shm").good());
+  struct stat wal_stat_after;
+  REQUIRE(stat((path + "-wal").c_str(), &wal_stat_after) == 0);
+  CHECK(wal_stat_after.st_mtim.tv_nsec == wal_stat_before.st_mtim.tv_nsec);
+
+  SECTION("a torn last transaction is left out, the ones before it read") {
+    std::string wal = wal_before;
+    wal[wal.size() - 100] ^= 0x5a;  // inside the last frame's page: its checksum fails
+    WriteFile(path + "-wal", wal);
+    auto torn = ExtractFile(path);
+    const AssetRecord* p = FindRecord(torn, "patients");
+    REQUIRE(p != nullptr);
+    CHECK(TypeCounts(*p) == std::map<std::string, uint64_t>{{"US_SSN", 2}});
+  }
+  SECTION("a log larger than the in-memory limit is a partial database") {
+    scanner::ScanLimits small;
+    small.max_buffered_member = wal_before.size() - 1;
+    auto capped = ExtractFile(path, small);
+    CHECK(StatusOf(capped[0]) == "partial(limit_size)");
+    CHECK(capped[0].detail.find("write-ahead log") != std::string::npos);
+    const AssetRecord* p = FindRecord(capped, "patients");
+    REQUIRE(p != nullptr);  // the database file's own rows are still read
+    CHECK(TypeCounts(*p) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  }
+}
+
+TEST_CASE("SQLite: a database in WAL mode is read from memory, as in a container") {
+  // The header of a database in WAL mode made SQLite look for a log a memory
+  // image cannot have: every app database in an archive was partial(corrupt).
+  TempDir dir;
+  WriteLiveWalDatabase(dir.path(), "app.db",
+                       {"INSERT INTO patients VALUES ('Jane Roe', '536-22-8726')",
+                        "PRAGMA wal_checkpoint(TRUNCATE)"});  // the row now in the file
+  const std::string bytes = ReadFile(dir.Join("app.db"));
+  REQUIRE(bytes.size() > 19);
+  CHECK(bytes[18] == 2);  // still in WAL mode
+  auto recs = ExtractMemory(bytes, "app.db");
+  CHECK(StatusOf(recs[0]) == "complete");
+  const AssetRecord* patients = FindRecord(recs, "patients");
+  REQUIRE(patients != nullptr);
+  CHECK(StatusOf(*patients) == "complete");
+  CHECK(TypeCounts(*patients) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+}
+
+namespace {
+
+void PutBig32(std::string& s, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) s[at + i] = static_cast<char>(v >> (24 - 8 * i));
+}
+
+// A hostile log: valid checksums (anyone can compute them) around frames
+// whose page numbers and database sizes are whatever the writer chose.
+// Checksums over big-endian words (magic 0x377f0683).
+std::string CraftWal(uint32_t page_size,
+                     const std::vector<std::pair<uint32_t, uint32_t>>& frames) {
+  auto sum = [](const std::string& s, size_t at, size_t n, uint32_t c[2]) {
+    auto word = [&](size_t i) {
+      return (uint32_t{static_cast<unsigned char>(s[i])} << 24) |
+             (uint32_t{static_cast<unsigned char>(s[i + 1])} << 16) |
+             (uint32_t{static_cast<unsigned char>(s[i + 2])} << 8) |
+             static_cast<unsigned char>(s[i + 3]);
+    };
+    for (size_t i = at; i + 8 <= at + n; i += 8) {
+      c[0] += word(i) + c[1];
+      c[1] += word(i + 4) + c[0];
+    }
+  };
+  std::string wal(32, '\0');
+  PutBig32(wal, 0, 0x377f0683);
+  PutBig32(wal, 4, 3007000);
+  PutBig32(wal, 8, page_size);
+  PutBig32(wal, 16, 0x1234);
+  PutBig32(wal, 20, 0x5678);
+  uint32_t c[2] = {0, 0};
+  sum(wal, 0, 24, c);
+  PutBig32(wal, 24, c[0]);
+  PutBig32(wal, 28, c[1]);
+  for (const auto& [page, db_size] : frames) {
+    const size_t at = wal.size();
+    wal.append(24 + page_size, 'x');
+    PutBig32(wal, at, page);
+    PutBig32(wal, at + 4, db_size);
+    PutBig32(wal, at + 8, 0x1234);
+    PutBig32(wal, at + 12, 0x5678);
+    sum(wal, at, 8, c);
+    sum(wal, at + 24, page_size, c);
+    PutBig32(wal, at + 16, c[0]);
+    PutBig32(wal, at + 20, c[1]);
+  }
+  return wal;
+}
+
+}  // namespace
+
+TEST_CASE("SQLite log: a hostile log cannot make the image large or write outside it") {
+  using scanner::formats::ApplyWal;
+  using Outcome = scanner::formats::WalResult::Outcome;
+  std::string image;
+  // A database of 2^32-1 pages: refused before anything is allocated.
+  auto huge = ApplyWal(image, CraftWal(512, {{1, 0xFFFFFFFFu}}), 64 << 20);
+  CHECK(huge.outcome == Outcome::kTooLarge);
+  CHECK(image.empty());
+  // A page beyond the committed size is not written; the rest is.
+  auto beyond = ApplyWal(image, CraftWal(512, {{0xFFFFFFF0u, 0}, {2, 2}}), 64 << 20);
+  CHECK(beyond.outcome == Outcome::kApplied);
+  CHECK(beyond.frames == 1);
+  CHECK(image.size() == 1024);
+  CHECK(image.substr(512) == std::string(512, 'x'));
+  // Page 0 does not exist: the log ends there, nothing is committed.
+  std::string none;
+  CHECK(ApplyWal(none, CraftWal(512, {{0, 1}}), 64 << 20).outcome == Outcome::kNothing);
+  // A page size that is not a power of two, and frames without a commit.
+  CHECK(ApplyWal(none, CraftWal(1000, {{1, 1}}), 64 << 20).outcome == Outcome::kNothing);
+  CHECK(ApplyWal(none, CraftWal(512, {{1, 0}, {2, 0}}), 64 << 20).outcome == Outcome::kNothing);
+  // A log whose page size is not the database's is not this database's log.
+  std::string db(1024, '\0');
+  db[16] = 4;  // 1024-byte pages
+  CHECK(ApplyWal(db, CraftWal(512, {{1, 1}}), 64 << 20).outcome == Outcome::kNothing);
+  CHECK(db.size() == 1024);
+  // Garbage and a torn header.
+  CHECK(ApplyWal(none, std::string(4096, '\x37'), 64 << 20).outcome == Outcome::kNothing);
+  CHECK(ApplyWal(none, CraftWal(512, {{1, 1}}).substr(0, 31), 64 << 20).outcome ==
+        Outcome::kNothing);
+  CHECK(none.empty());
 }
 
 // ---- sparse files ---------------------------------------------------------
