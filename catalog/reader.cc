@@ -148,6 +148,7 @@ class CatalogReader::Impl {
   Result<std::map<std::string, TypeDefinition>> TypeDefinitions();
   Result<std::vector<std::string>> KeyIds();
   Result<bool> HasLabel(const std::string& label);
+  Result<bool> HasPathPrefix(const std::string& prefix);
   Status BeginSnapshot();
   Status EndSnapshot();
   bool InSnapshot() const { return sqlite3_get_autocommit(db_.get()) == 0; }
@@ -735,6 +736,17 @@ Result<bool> CatalogReader::Impl::HasLabel(const std::string& label) {
   return found;
 }
 
+Result<bool> CatalogReader::Impl::HasPathPrefix(const std::string& prefix) {
+  bool found = false;
+  // Removed assets count: a feed asking what went away under a folder that
+  // is gone is a real question.
+  Status s = QueryWith(
+      std::string("SELECT 1 FROM assets AS a WHERE 1") + PathPrefixCondition(prefix) + " LIMIT 1",
+      [&](Statement& st) { BindPathPrefix(st, prefix); }, [&](const Statement&) { found = true; });
+  if (!s.ok()) return s;
+  return found;
+}
+
 CatalogReader::CatalogReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CatalogReader::~CatalogReader() = default;
 
@@ -836,6 +848,9 @@ Result<std::map<std::string, TypeDefinition>> CatalogReader::TypeDefinitions() {
 
 Result<std::vector<std::string>> CatalogReader::KeyIds() { return impl_->KeyIds(); }
 Result<bool> CatalogReader::HasLabel(const std::string& label) { return impl_->HasLabel(label); }
+Result<bool> CatalogReader::HasPathPrefix(const std::string& prefix) {
+  return impl_->HasPathPrefix(prefix);
+}
 Status CatalogReader::BeginSnapshot() { return impl_->BeginSnapshot(); }
 CatalogReader::Snapshot::Snapshot(CatalogReader& reader) : reader_(reader) {
   if (!reader_.impl_->InSnapshot()) {

@@ -226,6 +226,10 @@ class CatalogReader {
   Result<std::vector<std::string>> KeyIds();
   // Whether some present asset carries `label` (exact bytes).
   Result<bool> HasLabel(const std::string& label);
+  // Whether some asset, present or removed, has a path that starts with
+  // `prefix` (raw bytes; one seek in the path index). A prefix nothing has
+  // is a typo or a spelling the catalog does not use (relative, escaped).
+  Result<bool> HasPathPrefix(const std::string& prefix);
 
   // One report, one moment. A scan commits while reports run, and a report
   // made of several queries could take its numbers from different commits

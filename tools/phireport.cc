@@ -90,6 +90,88 @@ int CatalogError(const Status& s) {
   return kExitCatalogError;
 }
 
+// The bytes a listing's escapes stand for (\\, \n, \t, \r, \xNN: the
+// inverse of EscapeBytes); anything else is kept as it is.
+std::string UnescapeBytes(std::string_view text) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\' || i + 1 == text.size()) {
+      out += text[i];
+      continue;
+    }
+    const char next = text[i + 1];
+    if (next == '\\' || next == 'n' || next == 't' || next == 'r') {
+      out += next == 'n' ? '\n' : next == 't' ? '\t' : next == 'r' ? '\r' : '\\';
+      ++i;
+    } else if (next == 'x' && i + 3 < text.size() && hex(text[i + 2]) >= 0 &&
+               hex(text[i + 3]) >= 0) {
+      out += static_cast<char>(hex(text[i + 2]) * 16 + hex(text[i + 3]));
+      i += 3;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// A relative --path-prefix as the catalog spells paths: absolute and
+// lexically normal from the working directory, as phiscan stores its roots,
+// keeping the trailing '/' that limits it to a directory ("notes/" must not
+// become a prefix of "notes2").
+std::string AbsolutePrefix(const std::string& prefix) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p = fs::absolute(fs::path(prefix), ec);
+  if (ec) return prefix;
+  std::string out = p.lexically_normal().string();
+  const std::string_view v(prefix);
+  auto ends = [&](std::string_view tail) {
+    return v.size() >= tail.size() && v.substr(v.size() - tail.size()) == tail;
+  };
+  const bool dir = ends("/") || v == "." || v == ".." || ends("/.") || ends("/..");
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  if (dir && out != "/") out += '/';
+  return out;
+}
+
+// A --path-prefix that no asset's path starts with (a relative path, the
+// escaped text of a listing, a typo) would read as "nothing here": it is a
+// usage error naming the spelling that matches, if there is one. Assets
+// marked removed count, so an events feed can still ask about a folder
+// that is gone. Returns 0 if some asset has the prefix.
+int CheckPathPrefix(CatalogReader& r, const std::string& prefix) {
+  auto found = r.HasPathPrefix(prefix);
+  if (!found.ok()) return CatalogError(found.status());
+  if (*found) return 0;
+  std::string hint = " ('phireport runs' lists the scan roots)";
+  std::string raw = UnescapeBytes(prefix);
+  if (raw != prefix) {
+    auto unescaped = r.HasPathPrefix(raw);
+    if (!unescaped.ok()) return CatalogError(unescaped.status());
+    if (*unescaped) {
+      hint = "; the prefix is raw bytes, and a listing's \\n, \\t or \\xNN stand for one byte: "
+             "pass the bytes themselves (in bash, $'...')";
+    }
+  }
+  if (prefix[0] != '/') {
+    const std::string absolute = AbsolutePrefix(prefix);
+    auto relative = r.HasPathPrefix(absolute);
+    if (!relative.ok()) return CatalogError(relative.status());
+    hint = *relative ? " (paths are absolute: did you mean " + EscapeBytes(absolute) + "?)"
+                     : "; paths in the catalog are absolute ('phireport runs' lists the scan "
+                       "roots)";
+  }
+  PrintError("--path-prefix: no asset in this catalog has a path starting with '" +
+             EscapeBytes(prefix) + "'" + hint);
+  return kExitUsage;
+}
+
 // A --type or --label that matches nothing because of a typo or the wrong
 // case would read as "nothing sensitive here": both are checked against
 // what the catalog knows (a type some run defined; a built-in label or one
@@ -108,6 +190,9 @@ int CheckFilterNames(CatalogReader& r, const Options& opts) {
                  "; 'phiscan rules list' shows the type ids");
       return kExitUsage;
     }
+  }
+  if (!opts.path_prefix.empty()) {
+    if (int rc = CheckPathPrefix(r, opts.path_prefix); rc != 0) return rc;
   }
   if (!opts.label.empty()) {
     static const char* const kBuiltinLabels[] = {"PHI", "PCI", "CREDENTIALS", "PII", "NONE"};
@@ -716,7 +801,9 @@ void AddAssetFilters(CLI::App* sub, Options* opts) {
                   "pack's label")
       ->type_name("LABEL");
   sub->add_option("--path-prefix", opts->path_prefix,
-                  "only assets whose path starts with these bytes")
+                  "only assets whose path starts with these bytes (absolute, raw bytes: a "
+                  "listing's \\n or \\xNN is passed as the byte itself); a prefix no asset has "
+                  "is a usage error")
       ->type_name("PREFIX");
   sub->add_flag("--exposed", opts->exposed,
                 "only sensitive assets readable by everyone or writable by group or others");
@@ -788,7 +875,8 @@ int Main(int argc, char** argv) {
   findings->add_option("--type", opts.type, "only findings of this type id")->type_name("TYPE");
   findings
       ->add_option("--path-prefix", opts.path_prefix,
-                   "only findings in assets whose path starts with these bytes")
+                   "only findings in assets whose path starts with these bytes (absolute, raw "
+                   "bytes); a prefix no asset has is a usage error")
       ->type_name("PREFIX");
   for (CLI::App* sub : {folders, html}) {
     sub->add_option("--depth", opts.depth,
@@ -834,7 +922,6 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
   if (events->parsed() && events->get_option("--format")->count() == 0) opts.format = "jsonl";
-
   // Validated by the option checks above.
   const Format format = *ParseFormat(opts.format);
   catalog::Filter filter;

@@ -256,6 +256,49 @@ TEST_CASE("phireport --label and --type take what the catalog knows") {
   CHECK_THAT(o.err, Catch::Contains("did you mean US_SSN?"));
 }
 
+TEST_CASE("A --path-prefix no asset has is a usage error naming the spelling that matches") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  const std::string cat = " --catalog '" + db + "' --format jsonl";
+  Outcome o = Run(dir, "assets" + cat + " --path-prefix /srv/");
+  CHECK(o.exit_code == 0);
+  CHECK(JsonLines(o.out).size() == 3);
+  // The bytes themselves (a newline, an invalid byte) find the file.
+  o = Run(dir, "assets" + cat + " --path-prefix \"$(printf '/srv/Doe\\nJohn\\377')\"");
+  CHECK(o.exit_code == 0);
+  CHECK(JsonLines(o.out).size() == 1);
+
+  // A typo, a relative path, the escaped text a listing shows: each read
+  // as "nothing here" before, exit 0 and no row.
+  struct Case {
+    std::string args;
+    std::string cwd;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"assets" + cat + " --path-prefix /srv/hr/", "",
+       "no asset in this catalog has a path starting with '/srv/hr/' ('phireport runs' lists"},
+      {"findings" + cat + " --path-prefix /srv/hr/", "", "starting with '/srv/hr/'"},
+      {"folders" + cat + " --path-prefix /srv/hr/", "", "starting with '/srv/hr/'"},
+      {"events" + cat + " --path-prefix /srv/hr/", "", "starting with '/srv/hr/'"},
+      {"assets" + cat + " --path-prefix srv/", "/",
+       "starting with 'srv/' (paths are absolute: did you mean /srv/?)"},
+      {"assets" + cat + " --path-prefix ./srv/export", "/", "did you mean /srv/export?"},
+      {"assets" + cat + " --path-prefix elsewhere/", "/", "paths in the catalog are absolute"},
+      {"assets" + cat + " --path-prefix '/srv/Doe\\nJohn\\xff'", "",
+       "the prefix is raw bytes, and a listing's \\n, \\t or \\xNN stand for one byte"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.args);
+    o = Run(dir, c.args, c.cwd);
+    CHECK(o.exit_code == 2);
+    CHECK(o.out.empty());
+    CHECK_THAT(o.err, Catch::StartsWith("phireport: error: --path-prefix: "));
+    CHECK_THAT(o.err, Catch::Contains(c.says));
+    CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+  }
+}
+
 TEST_CASE("phireport summary gives null, not 0, for a type that is no HIPAA identifier") {
   testing::TempDir dir;
   const std::string db = dir.Join("scan.db");

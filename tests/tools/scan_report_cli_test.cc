@@ -294,6 +294,11 @@ TEST_CASE("events --since N also reports what was removed or stopped being sensi
   for (const json& e : ReportRows(dir, t, "events --since 1 --path-prefix " + t.Path("notes/"))) {
     CHECK(PathOf(t, e).rfind("notes/", 0) == 0);
   }
+  // A prefix only removed assets have is a question, not a typo: what went
+  // away there.
+  auto gone = ReportRows(dir, t, "events --since 1 --path-prefix " + t.Path("notes/ssn"));
+  REQUIRE(gone.size() == 1);
+  CHECK(gone[0]["change"] == "removed");
 }
 
 TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
