@@ -884,7 +884,9 @@ int Main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(0, 64));
   }
-  diff->add_option("--from", opts.from, "earlier run id (default: second-to-last completed run)")
+  diff->add_option("--from", opts.from,
+                   "earlier run id (default: second-to-last completed run; 0: before the first "
+                   "run, so everything is added)")
       ->type_name("RUN");
   diff->add_option("--to", opts.to, "later run id (default: last completed run)")->type_name("RUN");
   locate
@@ -922,6 +924,19 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
   if (events->parsed() && events->get_option("--format")->count() == 0) opts.format = "jsonl";
+  // -1 stands for "not given" (the default runs): a negative id typed on
+  // the command line is a typo, not a request for the default.
+  if (diff->parsed() && diff->get_option("--from")->count() > 0 && opts.from < 0) {
+    PrintError(fmt::format("--from {}: a run id is 1 or more, or 0 for before the first run "
+                           "('phireport runs' lists them)",
+                           opts.from));
+    return kExitUsage;
+  }
+  if (diff->parsed() && diff->get_option("--to")->count() > 0 && opts.to < 1) {
+    PrintError(fmt::format("--to {}: a run id is 1 or more ('phireport runs' lists them)", opts.to));
+    return kExitUsage;
+  }
+
   // Validated by the option checks above.
   const Format format = *ParseFormat(opts.format);
   catalog::Filter filter;

@@ -215,6 +215,11 @@ TEST_CASE("phireport usage errors exit 2 with one line on stderr") {
       "findings --catalog '" + db + "' --type NO_SUCH_TYPE",
       "folders --catalog '" + db + "' --type NO_SUCH_TYPE",
       "locate --catalog '" + db + "' --value 536228726 --type NO_SUCH_TYPE",
+      // A negative run id is a typo, not a request for the default runs
+      // (it was taken as "not given" and showed the last two runs' diff).
+      "diff --catalog '" + db + "' --from -5",
+      "diff --catalog '" + db + "' --to -1",
+      "diff --catalog '" + db + "' --to 0",
   };
   for (const std::string& args : bad_invocations) {
     INFO(args);
@@ -224,6 +229,23 @@ TEST_CASE("phireport usage errors exit 2 with one line on stderr") {
     CHECK_THAT(o.err, Catch::StartsWith("phireport: error: "));
     CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
   }
+}
+
+TEST_CASE("diff --from 0 is the state before the first run; a negative run id is refused") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);  // one run, id 1
+  Outcome all = Run(dir, "diff --catalog '" + db + "' --from 0 --format jsonl");
+  INFO(all.err);
+  CHECK(all.exit_code == 0);
+  auto rows = JsonLines(all.out);
+  CHECK(rows.size() == 3);
+  for (const json& row : rows) CHECK(row["change"] == "added");
+  Outcome typo = Run(dir, "diff --catalog '" + db + "' --from -1 --to 1");
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.out.empty());
+  CHECK(typo.err ==
+        "phireport: error: --from -1: a run id is 1 or more, or 0 for before the first run "
+        "('phireport runs' lists them)\n");
 }
 
 TEST_CASE("An unknown report is named in the usage error, with the reports there are") {
