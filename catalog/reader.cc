@@ -559,7 +559,7 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
       " SELECT a.path, a.member,"
       " b.event, b.label, b.exposed, b.size, b.mtime_ns, b.ino,"
       " e.event, e.label, e.exposed, e.size, e.mtime_ns, e.ino,"
-      " b.types_digest, e.types_digest"
+      " b.types_digest, e.types_digest, b.status, e.status"
       " FROM c JOIN assets AS a ON a.id = c.asset_id"
       " JOIN after AS e ON e.asset_id = c.asset_id"
       " LEFT JOIN before AS b ON b.asset_id = c.asset_id"
@@ -580,10 +580,12 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
         if (had) {
           row.label_before = st.ColumnBytes(3);
           row.exposed_before = st.ColumnInt(4) != 0;
+          row.status_before = static_cast<AssetStatus>(st.ColumnInt(16));
         }
         if (has) {
           row.label_after = st.ColumnBytes(9);
           row.exposed_after = st.ColumnInt(10) != 0;
+          row.status_after = static_cast<AssetStatus>(st.ColumnInt(17));
         }
         auto emit = [&](const char* change) {
           row.change = change;
@@ -596,6 +598,10 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
             st.ColumnInt(7) != st.ColumnInt(13)) {
           emit("changed");
         }
+        // A file the scan can no longer read keeps its last label and
+        // findings, so nothing else here would say that it became a gap
+        // (or that a gap was read in full again).
+        if (row.status_before != row.status_after) emit("coverage_changed");
         const bool was = IsSensitiveLabel(row.label_before);
         const bool is = IsSensitiveLabel(row.label_after);
         if (!was && is) emit("became_sensitive");

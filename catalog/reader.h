@@ -137,7 +137,9 @@ struct RunRow {
 // One difference between two runs for one asset; an asset may have several
 // (e.g. changed and became_sensitive).
 struct DiffRow {
-  // added, removed, changed (size, mtime or inode differ), became_sensitive,
+  // added, removed, changed (size, mtime or inode differ),
+  // coverage_changed (its coverage status differs: a file that can no
+  // longer be read, or is read in full again), became_sensitive,
   // no_longer_sensitive, newly_exposed, no_longer_exposed, findings_changed
   // (read again, its per-type counts, distinct counts or confidences differ,
   // and it did not become or stop being sensitive)
@@ -148,6 +150,10 @@ struct DiffRow {
   std::string label_after;
   bool exposed_before = false;
   bool exposed_after = false;
+  // Coverage status on each side; meaningful only where the asset was
+  // there (not before an added one, not after a removed one).
+  AssetStatus status_before = AssetStatus::kComplete;
+  AssetStatus status_after = AssetStatus::kComplete;
 };
 
 // Roll-up of present assets by folder (see Folders()).

@@ -447,7 +447,7 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
   }
   RowWriter out(format, std::cout,
                 {"change", "path", "member", "label_before", "label_after", "exposed_before",
-                 "exposed_after", "from_run", "to_run"});
+                 "exposed_after", "from_run", "to_run", "status_before", "status_after"});
   Status s = reader.Diff(from, to, [&](const catalog::DiffRow& d) {
     out.Row({{"change", d.change},
              {"path", PathValue(d.path)},
@@ -458,7 +458,11 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
              {"exposed_before", d.change == "added" ? json(nullptr) : json(d.exposed_before)},
              {"exposed_after", d.change == "removed" ? json(nullptr) : json(d.exposed_after)},
              {"from_run", from},
-             {"to_run", to}});
+             {"to_run", to},
+             {"status_before",
+              d.change == "added" ? json(nullptr) : json(AssetStatusName(d.status_before))},
+             {"status_after",
+              d.change == "removed" ? json(nullptr) : json(AssetStatusName(d.status_after))}});
   });
   out.Finish();
   if (!s.ok()) {
@@ -848,7 +852,8 @@ int Main(int argc, char** argv) {
   CLI::App* diff = app.add_subcommand(
       "diff",
       "What changed between two runs (default: the last two completed): assets added, "
-      "removed, changed, that became or stopped being sensitive, newly or no longer exposed, or "
+      "removed, changed, with another coverage status (coverage_changed: e.g. no longer "
+      "readable), that became or stopped being sensitive, newly or no longer exposed, or "
       "read again with other findings (findings_changed).");
   CLI::App* locate = app.add_subcommand(
       "locate",

@@ -248,6 +248,60 @@ TEST_CASE("diff --from 0 is the state before the first run; a negative run id is
         "('phireport runs' lists them)\n");
 }
 
+TEST_CASE("diff says when a file became a coverage gap, and when a gap was read in full") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("scan.db");
+  {
+    auto writer = catalog::CatalogWriter::Open(db);
+    REQUIRE(writer.ok());
+    for (int run = 1; run <= 2; ++run) {
+      REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+      // A PHI file the scan account lost access to: it keeps its label and
+      // findings, so only its status says that nobody looked inside.
+      AssetRecord lost = MakeAsset("/srv/share/lost.txt");
+      lost.label = "PHI";
+      lost.types = {{"US_SSN", 1, 1, 90}};
+      lost.findings = {MakeFinding("US_SSN", 90, 12, 1, "***-**-****")};
+      if (run == 2) {
+        lost.status = AssetStatus::kUnreadable;
+        lost.reason = "permission_denied";
+      }
+      (*writer)->Submit(std::move(lost));
+      // A file cut short by a limit, then read to its end.
+      AssetRecord big = MakeAsset("/srv/share/big.log");
+      big.label = "NONE";
+      if (run == 1) {
+        big.status = AssetStatus::kPartial;
+        big.reason = "limit_size";
+      }
+      (*writer)->Submit(std::move(big));
+      REQUIRE((*writer)->FinishRun(catalog::RunStatus::kCompleted).ok());
+    }
+  }
+  Outcome o = Run(dir, "diff --catalog '" + db + "' --format jsonl");
+  INFO(o.err);
+  REQUIRE(o.exit_code == 0);
+  auto rows = JsonLines(o.out);
+  REQUIRE(rows.size() == 2);  // before: no row at all, which read as "nothing changed"
+  CHECK(rows[0]["change"] == "coverage_changed");
+  CHECK(rows[0]["path"] == "/srv/share/big.log");
+  CHECK(rows[0]["status_before"] == "partial");
+  CHECK(rows[0]["status_after"] == "complete");
+  CHECK(rows[1]["change"] == "coverage_changed");
+  CHECK(rows[1]["path"] == "/srv/share/lost.txt");
+  CHECK(rows[1]["status_before"] == "complete");
+  CHECK(rows[1]["status_after"] == "unreadable");
+  CHECK(rows[1]["label_before"] == "PHI");
+  CHECK(rows[1]["label_after"] == "PHI");
+  // Added and removed rows have a status on their one side only.
+  Outcome all = Run(dir, "diff --catalog '" + db + "' --from 0 --to 1 --format jsonl");
+  for (const json& row : JsonLines(all.out)) {
+    CHECK(row["change"] == "added");
+    CHECK(row["status_before"].is_null());
+    CHECK(row["status_after"].is_string());
+  }
+}
+
 TEST_CASE("An unknown report is named in the usage error, with the reports there are") {
   testing::TempDir dir;
   for (const std::string name : {"bogus", "summry"}) {
