@@ -132,10 +132,27 @@ Result<HtmlReportData> GatherHtmlReportData(catalog::CatalogReader& reader,
   data.folders = std::move(*folders);
   Status s = reader.ListRuns([&](const catalog::RunRow& r) { data.runs.push_back(r); });
   if (!s.ok()) return s;
+  // The assets the "exposed" total counts, whatever --min-confidence says
+  // (the totals do not depend on it): the table and its "and N more" must
+  // add up to the tile above them.
   catalog::Filter exposed = filter;
   exposed.exposed_only = true;
+  exposed.min_score = 0;
   s = reader.ListAssets(exposed, [&](const catalog::AssetRow& a) { data.exposed.push_back(a); });
   if (!s.ok()) return s;
+  // The page lists the first 50: the most sensitive first (PHI, PCI, PII,
+  // other labels), each in path order, so exposed PHI is never cut off
+  // behind a page of PII that sorts before it.
+  auto rank = [](const std::string& label) {
+    if (label == "PHI") return 0;
+    if (label == "PCI") return 1;
+    if (label == "PII") return 2;
+    return 3;
+  };
+  std::stable_sort(data.exposed.begin(), data.exposed.end(),
+                   [&](const catalog::AssetRow& a, const catalog::AssetRow& b) {
+                     return rank(a.label) < rank(b.label);
+                   });
   return data;
 }
 

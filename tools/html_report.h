@@ -28,7 +28,10 @@ struct HtmlReportData {
   catalog::Summary summary;
   std::vector<catalog::FolderRow> folders;  // riskiest first; the report shows the first 15
   std::vector<catalog::RunRow> runs;        // newest first; the report shows the first 10
-  std::vector<catalog::AssetRow> exposed;   // exposed sensitive assets; the first 50 are listed
+  // Every exposed sensitive asset (as the exposed total counts them, at any
+  // confidence), PHI first, then PCI, PII and other labels, each in path
+  // order; the report lists the first 50.
+  std::vector<catalog::AssetRow> exposed;
 };
 
 // Reads what the page shows (summary, folders cut at `depth`, runs, exposed

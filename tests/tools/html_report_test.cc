@@ -60,5 +60,39 @@ TEST_CASE("The HTML page's totals, folders, runs and exposed list come from one 
   REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
 }
 
+TEST_CASE("The HTML exposed list is what the exposed total counts, PHI first") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  {
+    auto writer = testing::OpenWriter(db, {});
+    REQUIRE(writer->BeginRun(testing::MakeRunInfo()).ok());
+    // Both readable by everyone. The PII file sorts first by path and its
+    // one finding is of low confidence.
+    AssetRecord pii = testing::MakeAsset("/srv/share/a-contacts.txt");
+    pii.label = "PII";
+    pii.types = {{"EMAIL", 1, 1, 65}};
+    pii.findings = {testing::MakeFinding("EMAIL", 65, 0, 1, "****@*****.***")};
+    writer->Submit(std::move(pii));
+    AssetRecord phi = testing::MakeAsset("/srv/share/z-patients.txt");
+    phi.label = "PHI";
+    phi.types = {{"US_SSN", 1, 1, 90}};
+    phi.findings = {testing::MakeFinding("US_SSN", 90, 0, 1, "***-**-****")};
+    writer->Submit(std::move(phi));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = CatalogReader::Open(db);
+  REQUIRE(reader.ok());
+  catalog::Filter high;
+  high.min_score = kHighScore;  // phireport html --min-confidence high
+  auto data = tools::GatherHtmlReportData(**reader, high, 1);
+  REQUIRE(data.ok());
+  // The tile says 2; the table under it listed 1 ("and 0 more").
+  CHECK(data->summary.exposed == 2);
+  REQUIRE(data->exposed.size() == 2);
+  // Only 50 rows are shown: exposed PHI comes before PII that sorts first.
+  CHECK(data->exposed[0].path == "/srv/share/z-patients.txt");
+  CHECK(data->exposed[1].path == "/srv/share/a-contacts.txt");
+}
+
 }  // namespace
 }  // namespace phiscan
