@@ -790,8 +790,9 @@ void AddFormatOption(CLI::App* sub, Options* opts) {
 
 void AddConfidenceOption(CLI::App* sub, Options* opts) {
   sub->add_option("--min-confidence", opts->min_confidence,
-                  "count only findings at or above this confidence: low (score 1+), medium "
-                  "(75+) or high (85+)")
+                  "count a type in an asset only when its best finding reaches this confidence "
+                  "(then with all its occurrences; findings: each finding by its own score): "
+                  "low (score 1+), medium (75+) or high (85+)")
       ->capture_default_str()
       ->type_name("LEVEL")
       ->check(CLI::IsMember({"low", "medium", "high"}));
