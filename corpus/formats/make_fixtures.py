@@ -142,6 +142,18 @@ def archive_fixtures(out):
     write(out, "archives/notes.txt.gz", gz(notes))
     expect("archives/notes.txt.gz")
     expect("archives/notes.txt.gz", "notes.txt", types=PLANT_TYPES)
+    # Names that are not ASCII: a zip's UTF-8 name (general-purpose flag bit
+    # 11) and a pax header's. In the C locale libarchive could not convert
+    # them and the member lost its name, its findings landing on the zip.
+    write(out, "archives/names.zip", zip_bytes([("caf\u00e9/r\u00e9sum\u00e9.txt", notes),
+                                                ("\u60a3\u8005.txt", notes)]))
+    expect("archives/names.zip")
+    expect("archives/names.zip", "caf\u00e9/r\u00e9sum\u00e9.txt", types=PLANT_TYPES)
+    expect("archives/names.zip", "\u60a3\u8005.txt", types=PLANT_TYPES)
+    write(out, "archives/names.tar", tar_bytes([("\u00e9t\u00e9/notes.txt", notes)]))
+    expect("archives/names.tar")
+    expect("archives/names.tar", "\u00e9t\u00e9/notes.txt", types=PLANT_TYPES)
+
     # A zip whose extension lies.
     write(out, "archives/looks_like_text.txt", zip_bytes([("n.txt", notes)]))
     expect("archives/looks_like_text.txt")

@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 
 #include <algorithm>
 #include <cstring>
@@ -48,6 +49,28 @@ bool MentionsEncryption(const char* msg) {
                             std::strstr(msg, "assphrase") != nullptr ||
                             std::strstr(msg, "password") != nullptr);
 }
+
+// libarchive converts an entry's name to the charset of the current
+// locale, and in the C locale phiscan runs in, a name that is not ASCII
+// (a zip's UTF-8 `café.txt`, a pax header's `résumé.txt`) cannot be
+// converted: every accessor answered NULL and the member lost its name.
+// Names are read under a UTF-8 LC_CTYPE, for this thread only and only
+// around the calls that convert them.
+class Utf8Names {
+ public:
+  Utf8Names() {
+    static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+    if (utf8 != static_cast<locale_t>(0)) previous_ = uselocale(utf8);
+  }
+  ~Utf8Names() {
+    if (previous_ != static_cast<locale_t>(0)) uselocale(previous_);
+  }
+  Utf8Names(const Utf8Names&) = delete;
+  Utf8Names& operator=(const Utf8Names&) = delete;
+
+ private:
+  locale_t previous_ = static_cast<locale_t>(0);
+};
 
 }  // namespace
 
@@ -164,6 +187,7 @@ Status ArchiveReader::ErrorStatus(int rc, bool reading_data) {
 Result<bool> ArchiveReader::Next(ArchiveEntry& entry) {
   struct archive_entry* e = nullptr;
   int rc;
+  Utf8Names utf8_names;
   for (;;) {
     rc = archive_read_next_header(a_, &e);
     if (rc != ARCHIVE_RETRY) break;

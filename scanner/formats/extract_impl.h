@@ -43,7 +43,9 @@ class MemberNames {
  public:
   std::string Take(std::string_view name) {
     ++count_;
-    std::string unique(name);
+    // A member without a name (one its container could not decode) must
+    // not read as the container itself, whose member path is empty.
+    std::string unique = name.empty() ? "part-" + std::to_string(count_) : std::string(name);
     std::replace(unique.begin(), unique.end(), '!', '_');
     while (!used_.insert(unique).second) {
       size_t cut = unique.find_last_of('/');
