@@ -14,6 +14,7 @@ import gzip
 import io
 import os
 import socket
+import sqlite3
 import stat
 import struct
 import sys
@@ -245,6 +246,28 @@ def case_match_everywhere(out):
 def case_misc(out):
     write(os.path.join(out, "empty.txt"), b"")
     write(os.path.join(out, "really_a_zip.txt"), zip_bytes([("inner.txt", PLANTED)]))
+
+
+# A SQLite schema is SQL the file brings along: a VIRTUAL generated column
+# is computed at every SELECT (here a gigabyte of 'x' per row, from a page
+# of file), while the planted value sits in a stored column beside it. And
+# a stored value of 2 MiB, beyond a 1 MiB --max-buffered-member.
+def case_sqlite_schema(out):
+    os.makedirs(out, exist_ok=True)
+    for name, stmts, rows in (
+            ("generated.db",
+             ["CREATE TABLE notes(body TEXT, pad TEXT GENERATED ALWAYS AS "
+              "(printf('%.*c', 900000000, 'x')) VIRTUAL)"],
+             [("INSERT INTO notes(body) VALUES(?)", (PLANTED.decode(),))] * 4),
+            ("big_value.db", ["CREATE TABLE notes(body TEXT)"],
+             [("INSERT INTO notes VALUES(?)", (PLANTED.decode() + "x" * (2 << 20),))])):
+        db = sqlite3.connect(os.path.join(out, name))
+        for sql in stmts:
+            db.execute(sql)
+        for sql, args in rows:
+            db.execute(sql, args)
+        db.commit()
+        db.close()
 
 
 CASES = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}

@@ -8,6 +8,15 @@
 // ScanLimits::max_buffered_member, and so is a database file with a
 // write-ahead log beside it, with the log's committed transactions applied
 // (sqlite_wal.h).
+//
+// The schema is the file's too, and SQL in it runs when a row is read: a
+// VIRTUAL generated column is computed from its expression at every SELECT
+// (printf('%.*c', 900000000, 'x') made a gigabyte per row from a page of
+// file). Such columns are not read: they hold nothing the file stores, and
+// the columns they are computed from are read. A value longer than
+// max_buffered_member is refused by SQLite (SQLITE_LIMIT_LENGTH: the member
+// partial(limit_size)), the connection is defensive with an untrusted
+// schema, and the budget's clock is checked inside long statements too.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -54,6 +63,35 @@ std::string QuoteIdentifier(const std::string& name) {
 
 // Rows between budget checks: a check reads the clock.
 constexpr int kRowsPerCheck = 256;
+// SQLite virtual machine steps between checks of the clock inside one
+// statement (a slow expression, a huge sort).
+constexpr int kStepsPerCheck = 100'000;
+
+// The columns of `table` that `SELECT *` would return, less VIRTUAL
+// generated ones (see above), each quoted: "a", "b". `listed` false when
+// they cannot be listed (then `SELECT *` is run and reports the error).
+std::string StoredColumns(sqlite3* db, const std::string& table, bool* listed) {
+  *listed = false;
+  std::string cols;
+  Stmt info = Prepare(db, "SELECT hidden, name FROM pragma_table_xinfo(?1)");
+  if (!info ||
+      sqlite3_bind_text(info.get(), 1, table.data(), static_cast<int>(table.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK) {
+    return cols;
+  }
+  int rc;
+  while ((rc = sqlite3_step(info.get())) == SQLITE_ROW) {
+    // hidden: 0 a plain column, 1 hidden (of a virtual table; not in
+    // SELECT *), 2 VIRTUAL generated, 3 STORED generated (in the record).
+    const int hidden = sqlite3_column_int(info.get(), 0);
+    const unsigned char* name = sqlite3_column_text(info.get(), 1);
+    if (name == nullptr || (hidden != 0 && hidden != 3)) continue;
+    if (!cols.empty()) cols += ", ";
+    cols += QuoteIdentifier(reinterpret_cast<const char*>(name));
+  }
+  *listed = rc == SQLITE_DONE;
+  return cols;
+}
 
 // Appends the text of a BLOB value to `sink`, decoded as the text path
 // decodes a file (SniffEncoding over its first `sniff_bytes`). Returns false,
@@ -206,6 +244,15 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
     return;
   }
   sqlite3_exec(db.get(), "PRAGMA query_only=1", nullptr, nullptr, nullptr);
+  sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  sqlite3_limit(db.get(), SQLITE_LIMIT_LENGTH,
+                static_cast<int>(std::clamp<uint64_t>(limits_.max_buffered_member, 1 << 20,
+                                                      uint64_t{1'000'000'000})));
+  sqlite3_progress_handler(
+      db.get(), kStepsPerCheck,
+      [](void* budget) { return static_cast<Budget*>(budget)->CheckTime() ? 0 : 1; },
+      &*budget_);
   Stmt tables = Prepare(db.get(),
                         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE "
                         "'sqlite_%' ORDER BY name");
@@ -229,7 +276,11 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
       return;
     }
     size_t m = AddMember(members.Take(table), idx, 0, out[idx].mtime_ns, out);
-    Stmt rows = Prepare(db.get(), "SELECT * FROM " + QuoteIdentifier(table));
+    bool listed = false;
+    const std::string columns = StoredColumns(db.get(), table, &listed);
+    if (listed && columns.empty()) continue;  // nothing stored to read
+    Stmt rows = Prepare(db.get(), "SELECT " + (listed ? columns : std::string("*")) + " FROM " +
+                                      QuoteIdentifier(table));
     if (!rows) {
       MarkPartial(out[m], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
       continue;
@@ -272,7 +323,13 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
       }
     }
     budget_->ChargeBytes(bytes);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    if (rc == SQLITE_TOOBIG) {
+      MarkPartial(out[m], "limit_size",
+                  "a value is larger than the in-memory limit (" +
+                      std::to_string(limits_.max_buffered_member) + " bytes)");
+    } else if (rc == SQLITE_INTERRUPT && budget_->exhausted()) {
+      MarkPartial(out[m], budget_->reason());
+    } else if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
       MarkPartial(out[m], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
     }
     sink.Finish(out[m]);

@@ -519,3 +519,15 @@ TEST_CASE("Hostile: an empty file and a zip named .txt") {
   CHECK(s.At("really_a_zip.txt!inner.txt")["types"]["US_SSN"] == 1);
   Report("empty file, zip named .txt", s, "complete(), member found");
 }
+
+TEST_CASE("Hostile: SQL in a SQLite schema does not run up memory; a huge value is limit_size") {
+  TempDir dir;
+  std::string root = Make(dir, "sqlite_schema");
+  Scan s = RunScan(dir, "sqlite_schema", root, {"--max-buffered-member", "1048576"});
+  // The generated column (a gigabyte per row) is not read; the stored
+  // column beside it is.
+  CHECK(s.StatusOf("generated.db!notes") == "complete()");
+  CHECK(s.At("generated.db!notes")["types"]["US_SSN"] == 4);
+  CHECK(s.StatusOf("big_value.db!notes") == "partial(limit_size)");
+  Report("sqlite generated column", s, s.StatusOf("generated.db!notes"));
+}
