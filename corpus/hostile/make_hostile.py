@@ -270,6 +270,17 @@ def case_sqlite_schema(out):
         db.close()
 
 
+# An xlsx whose shared-strings table is 12 million empty strings (<si/>,
+# 60 MB of XML deflating to 60 KB), and one planted value in a sheet.
+def case_xlsx_empty_strings(out):
+    sst = b"<sst>" + b"<si/>" * 12_000_000 + b"<si><t>" + PLANTED.strip() + b"</t></si></sst>"
+    sheet = (b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>12000000</v></c></row>'
+             b"</sheetData></worksheet>")
+    write(os.path.join(out, "strings.xlsx"),
+          zip_bytes([("[Content_Types].xml", b"<Types/>"), ("xl/worksheets/sheet1.xml", sheet),
+                     ("xl/sharedStrings.xml", sst)]))
+
+
 CASES = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 

@@ -135,7 +135,10 @@ class SstHandler {
   void End(std::string_view n) {
     if (n == "si" && in_si_) {
       in_si_ = false;
-      bytes_ += cur_.size();
+      // What the string costs in memory, not only its text: an empty <si/>
+      // is five bytes of XML that compress to nothing, and tens of millions
+      // of them held gigabytes of empty strings.
+      bytes_ += cur_.size() + sizeof(std::string) + 1;
       if (bytes_ > max_bytes_) {
         overflow_ = true;
         return;

@@ -13,9 +13,10 @@
 // Shared strings no cell used are written at the end, so nothing in the
 // table goes unread, and xl/sharedStrings.xml itself is not read again.
 //
-// Bounds: the table holds at most ScanLimits::max_buffered_member bytes of
-// text (a larger one is not loaded and the package is read part by part
-// without column names); a cell's text is cut at kMaxCell bytes; header
+// Bounds: the table holds at most ScanLimits::max_buffered_member bytes,
+// counting each string's text and its bookkeeping (a larger one, or one of
+// millions of empty strings, is not loaded and the package is read part by
+// part without column names); a cell's text is cut at kMaxCell bytes; header
 // names at max_field_name; columns at max_columns.
 //
 // Thread safety: one per stream.

@@ -531,3 +531,12 @@ TEST_CASE("Hostile: SQL in a SQLite schema does not run up memory; a huge value 
   CHECK(s.StatusOf("big_value.db!notes") == "partial(limit_size)");
   Report("sqlite generated column", s, s.StatusOf("generated.db!notes"));
 }
+
+TEST_CASE("Hostile: an xlsx of 12 million empty shared strings is read in bounded memory") {
+  TempDir dir;
+  std::string root = Make(dir, "xlsx_empty_strings");
+  Scan s = RunScan(dir, "xlsx_empty_strings", root);
+  CHECK(s.StatusOf("strings.xlsx") == "complete()");
+  CHECK(s.At("strings.xlsx")["types"]["US_SSN"] == 1);
+  Report("xlsx 12M empty strings", s, s.StatusOf("strings.xlsx"));
+}

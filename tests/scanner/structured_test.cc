@@ -4,6 +4,7 @@
 // stripped and entities decoded with offsets still pointing at the source.
 #include <catch2/catch.hpp>
 
+#include "scanner/formats/xlsx.h"
 #include "tests/scanner/extract_fixture.h"
 
 using namespace phiscan;
@@ -180,4 +181,20 @@ TEST_CASE("xlsx: the first row names the columns of the cells below") {
   REQUIRE(recs.size() == 2);
   CHECK(recs[1].member == "exports/book.xlsx");
   CHECK(TypeCounts(recs[1]) == Counts{{"US_SSN", 1}});
+}
+
+TEST_CASE("xlsx: a shared-strings table of millions of empty strings is not loaded") {
+  // <si/> is five bytes of XML and deflates to nothing; each held a
+  // std::string, and tens of millions of them took gigabytes. The table's
+  // limit counts what a string costs in memory, not only its text.
+  std::string xml = "<sst>";
+  for (int i = 0; i < 3'000'000; ++i) xml += "<si/>";
+  xml += "</sst>";
+  scanner::formats::SharedStrings table;
+  CHECK_FALSE(scanner::formats::ParseSharedStrings(xml, 64 << 20, table));
+  CHECK(table.strings.size() < 3'000'000);
+  // A table of real size still loads.
+  scanner::formats::SharedStrings small;
+  CHECK(scanner::formats::ParseSharedStrings("<sst><si><t>SSN</t></si><si/></sst>", 64 << 20, small));
+  CHECK(small.strings.size() == 2);
 }
