@@ -281,6 +281,81 @@ def case_xlsx_empty_strings(out):
                      ("xl/sharedStrings.xml", sst)]))
 
 
+def pdf_bytes(objects):
+    """A PDF of numbered objects (1 the catalog), with its xref table."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for o in offsets:
+        out.write(b"%010d 00000 n \n" % o)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def pdf_with_attachments(files, extra=()):
+    """A one-page PDF with `files` ((name, stream dictionary entries, data))
+    attached, and `extra` objects (streams nothing refers to)."""
+    content = b"BT /F1 12 Tf 72 720 Td (Referral, see attachment.) Tj ET"
+    objs = [None, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    names = []
+    for name, entries, data in files:
+        objs.append(b"<< /Type /EmbeddedFile " + entries + b" /Length %d >>\nstream\n"
+                    % len(data) + data + b"\nendstream")
+        objs.append(b"<< /Type /Filespec /F (" + name + b") /EF << /F %d 0 R >> >>" % len(objs))
+        names.append(b"(" + name + b") %d 0 R" % len(objs))
+    objs[0] = (b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names ["
+               + b" ".join(names) + b"] >> >> >>")
+    return pdf_bytes(objs + list(extra))
+
+
+def jpeg_header(width, height):
+    """A baseline JPEG's tables and frame header, then a few bytes of scan:
+    libjpeg decodes it to width x height x 3 bytes (mostly grey)."""
+    def seg(marker, body):
+        return b"\xff" + bytes([marker]) + struct.pack(">H", len(body) + 2) + body
+    dc_bits, dc_vals = bytes([0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]), bytes(range(12))
+    ac_bits = bytes([0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7D])
+    ac_vals = bytes.fromhex(
+        "01020300041105122131410613516107227114328191a1082342b1c11552d1f02433627282090a161718"
+        "191a25262728292a3435363738393a434445464748494a535455565758595a636465666768696a737475"
+        "767778797a838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3"
+        "c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9fa")
+    return (b"\xff\xd8" + seg(0xDB, b"\x00" + b"\x01" * 64)
+            + seg(0xC0, b"\x08" + struct.pack(">HH", height, width) + b"\x03"
+                  + b"\x01\x11\x00\x02\x11\x00\x03\x11\x00")
+            + seg(0xC4, b"\x00" + dc_bits + dc_vals) + seg(0xC4, b"\x10" + ac_bits + ac_vals)
+            + seg(0xDA, b"\x03\x01\x00\x02\x00\x03\x00\x00\x3f\x00") + b"\x00" * 64 + b"\xff\xd9")
+
+
+# PDF attachments whose filter is an image codec, which poppler decodes
+# whole when the attachment is read: a JPEG header declaring 12000 x 12000
+# pixels (432 MB), a CCITT fax of 20000 columns and one row per input bit
+# (1 GB from 50 KB). And a referral whose page has a small JPEG beside an
+# attachment holding the planted value, which is still read.
+def case_pdf_codec_attachments(out):
+    write(os.path.join(out, "jpeg.pdf"),
+          pdf_with_attachments([(b"scan.txt", b"/Filter /DCTDecode", jpeg_header(12000, 12000))]))
+    write(os.path.join(out, "fax.pdf"), pdf_with_attachments([
+        (b"fax.txt", b"/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 20000 >>",
+         b"\xff" * 50000)]))
+    logo = jpeg_header(64, 64)
+    write(os.path.join(out, "referral.pdf"), pdf_with_attachments(
+        [(b"notes.txt", b"", PLANTED)],
+        [b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceRGB "
+         b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n" % len(logo)
+         + logo + b"\nendstream"]))
+
+
 CASES = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 

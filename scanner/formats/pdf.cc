@@ -12,8 +12,10 @@
 // Files attached to the document (its EmbeddedFiles, a portfolio's files)
 // are members, read like archive members: "referral.pdf!labs.csv". poppler
 // decodes an attachment whole, so one is read only when the measured
-// streams show that none decodes to more than max_buffered_member bytes;
-// otherwise it is recorded partial(limit_size) unread.
+// streams show that none decodes to more than max_buffered_member bytes,
+// and no image codec's output (a JPEG's declared pixels, a fax's rows) may
+// exceed it either (pdf_measure.h); otherwise it is recorded
+// partial(limit_size) unread.
 //
 // Before poppler is given the document its streams are decoded and counted
 // (pdf_measure.h): poppler cannot be stopped inside a page, and a small
@@ -121,7 +123,11 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
         }
         Append(sink, page->text(poppler::rectf(), poppler::page::raw_order_layout));
       }
-      const bool bounded = pages_fit && streams.max_decoded <= limits().max_buffered_member;
+      // poppler decodes an attached file whole, through whatever filters
+      // it names: every stream, image codecs included, must be known to
+      // decode within the in-memory limit.
+      const bool bounded = pages_fit && streams.max_decoded <= limits().max_buffered_member &&
+                           streams.max_codec_output <= limits().max_buffered_member;
       MemberNames names;  // '!' made '_', a repeated name "part-K-"
       int k = 0;
       for (poppler::embedded_file* file :

@@ -510,6 +510,75 @@ int64_t IntAfter(std::string_view dict, std::string_view key) {
   return v;
 }
 
+// The first bytes of what reaches a filter the walk does not decode, and
+// how many there are.
+struct CodecInput {
+  static constexpr size_t kHead = 64 << 10;
+  uint64_t bytes = 0;
+  std::string head;
+  void Add(std::string_view d) {
+    bytes += d.size();
+    if (head.size() < kHead) head.append(d.substr(0, kHead - head.size()));
+  }
+};
+
+uint64_t SaturatingMul(uint64_t a, uint64_t b) {
+  return a != 0 && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+
+// width x height x components of the first frame header (SOFn) of the JPEG
+// in `d`, which poppler (libjpeg) decodes to 8 bits a component; UINT64_MAX
+// if none is found in `d`. poppler skips bytes before the FF D8 start.
+uint64_t JpegPixels(std::string_view d) {
+  size_t at = d.find("\xFF\xD8");
+  if (at == std::string_view::npos) return UINT64_MAX;
+  at += 2;
+  auto u8 = [&](size_t i) { return static_cast<unsigned char>(d[i]); };
+  while (at + 4 <= d.size()) {
+    if (u8(at) != 0xFF) return UINT64_MAX;
+    const unsigned m = u8(at + 1);
+    if (m == 0xFF) {  // fill byte
+      ++at;
+      continue;
+    }
+    if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {  // no length
+      at += 2;
+      continue;
+    }
+    if (m == 0xD9 || m == 0xDA) return UINT64_MAX;  // image data before any frame
+    const size_t len = size_t{u8(at + 2)} << 8 | u8(at + 3);
+    const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+    if (sof) {
+      if (at + 10 > d.size()) return UINT64_MAX;
+      const uint64_t h = uint64_t{u8(at + 5)} << 8 | u8(at + 6);
+      const uint64_t w = uint64_t{u8(at + 7)} << 8 | u8(at + 8);
+      const uint64_t c = u8(at + 9);
+      return SaturatingMul(SaturatingMul(w, h), std::max<uint64_t>(c, 1));
+    }
+    at += 2 + len;
+  }
+  return UINT64_MAX;
+}
+
+// Most bytes filter `name`, the last of its stream's chain, may output for
+// `in` (see PdfStreamStats::max_codec_output).
+uint64_t CodecBound(const std::string& name, const CodecInput& in, std::string_view dict) {
+  if (name == "DCTDecode" || name == "DCT") return JpegPixels(in.head);
+  if (name == "CCITTFaxDecode" || name == "CCF") {
+    // poppler's defaults: 1728 columns, rows until the data ends. Each row
+    // takes at least one bit of input.
+    int64_t cols =
+        FindKey(dict, "/Columns") == std::string_view::npos ? 1728 : IntAfter(dict, "/Columns");
+    int64_t rows = FindKey(dict, "/Rows") == std::string_view::npos ? 0 : IntAfter(dict, "/Rows");
+    if (cols < 0 || rows < 0) return UINT64_MAX;  // not a direct number
+    const uint64_t row_bytes = (static_cast<uint64_t>(std::max<int64_t>(cols, 1)) + 7) / 8;
+    const uint64_t most_rows =
+        std::max(static_cast<uint64_t>(rows), SaturatingMul(in.bytes, 8) + 1);
+    return SaturatingMul(row_bytes, most_rows);
+  }
+  return UINT64_MAX;
+}
+
 std::unique_ptr<Filter> MakeFilter(const std::string& name, int early) {
   if (name == "FlateDecode" || name == "Fl") return std::make_unique<Flate>();
   if (name == "LZWDecode" || name == "LZW") return std::make_unique<Lzw>(early);
@@ -567,11 +636,17 @@ PdfStreamStats MeasurePdfStreams(std::string_view pdf, uint64_t max_stream_text,
     }
 
     Counter counter(max_stream_text, charge);
+    // What reaches the first filter the walk does not decode, if any.
+    const bool codec = chain.size() < names.size();
+    CodecInput codec_in;
     // outs[i] takes filter i's output: the next filter's input, or the counter.
     std::vector<Out> outs(chain.size());
     for (size_t i = chain.size(); i-- > 0;) {
       if (i + 1 == chain.size()) {
-        outs[i] = [&counter](std::string_view d) { return counter.Feed(d); };
+        outs[i] = [&counter, &codec_in, codec](std::string_view d) {
+          if (codec) codec_in.Add(d);
+          return counter.Feed(d);
+        };
       } else {
         outs[i] = [&chain, &outs, i](std::string_view d) {
           Filter& next = *chain[i + 1];
@@ -582,15 +657,24 @@ PdfStreamStats MeasurePdfStreams(std::string_view pdf, uint64_t max_stream_text,
     }
 
     size_t end = data;
-    if (chain.empty() && names.empty()) {
-      // Unfiltered: the data up to `endstream`, or to /Length if that is
-      // further (poppler trusts a direct /Length).
+    // Unfiltered data: up to `endstream`, or to /Length if that is further
+    // (poppler trusts a direct /Length).
+    auto raw_end = [&] {
       size_t stop = pdf.find("endstream", data);
       if (stop == std::string_view::npos) stop = pdf.size();
       int64_t length = IntAfter(dict, "/Length");
       if (length > 0 && static_cast<uint64_t>(length) <= pdf.size() - data) {
         stop = std::max(stop, data + static_cast<size_t>(length));
       }
+      return stop;
+    };
+    if (chain.empty() && codec) {
+      // The first filter is one the walk does not decode: its input is the
+      // raw data.
+      end = raw_end();
+      codec_in.Add(pdf.substr(data, end - data));
+    } else if (chain.empty()) {
+      const size_t stop = raw_end();
       for (end = data; end < stop && !counter.stopped();) {
         size_t n = std::min(stop - end, kInput);
         counter.Feed(pdf.substr(end, n));
@@ -610,6 +694,14 @@ PdfStreamStats MeasurePdfStreams(std::string_view pdf, uint64_t max_stream_text,
       for (size_t i = 0; i < chain.size() && !counter.stopped(); ++i) chain[i]->Finish(outs[i]);
     }
     counter.Finish();
+    if (codec && !counter.stopped()) {
+      // Only the last filter's output is bounded; one after it could
+      // inflate that.
+      const uint64_t bound = chain.size() + 1 == names.size()
+                                 ? CodecBound(names[chain.size()], codec_in, dict)
+                                 : UINT64_MAX;
+      stats.max_codec_output = std::max(stats.max_codec_output, bound);
+    }
     ++stats.streams;
     stats.decoded_bytes += counter.decoded();
     stats.max_text = std::max(stats.max_text, counter.text());

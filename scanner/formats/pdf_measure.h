@@ -16,7 +16,8 @@
 //
 // Not measured: streams of an encrypted document (ciphertext does not
 // inflate), image codecs (DCT, JPX, JBIG2, CCITT: poppler's text output
-// never decodes images drawn as images), and repetition: a stream named
+// never decodes images drawn as images; their output is only bounded, for
+// attached files, see max_codec_output), and repetition: a stream named
 // many times in a page's /Contents array or a form drawn many times is
 // counted once.
 #ifndef PHISCAN_SCANNER_FORMATS_PDF_MEASURE_H_
@@ -33,6 +34,15 @@ struct PdfStreamStats {
   uint64_t decoded_bytes = 0;  // their data after every known filter
   uint64_t max_text = 0;       // most bytes shown by text operators in one stream
   uint64_t max_decoded = 0;    // most decoded bytes of one stream
+  // Most bytes the output of one stream ending in a filter this walk does
+  // not decode may reach: poppler decodes it whole when the stream is an
+  // attached file (a 1 KB JPEG header declaring 30000 x 30000 pixels, a
+  // CCITT fax of 60000 columns, took gigabytes). DCTDecode: width x height
+  // x components of its frame header; CCITTFaxDecode: row bytes x rows (at
+  // most one row per input bit, or /Rows); UINT64_MAX when not known
+  // (JBIG2Decode, JPXDecode, Crypt, any other, a JPEG without a frame
+  // header, a filter after such a one).
+  uint64_t max_codec_output = 0;
   // The walk stopped early: `charge` returned false or a stream's shown text
   // passed max_stream_text. The counts are then lower bounds.
   bool stopped = false;

@@ -540,3 +540,20 @@ TEST_CASE("Hostile: an xlsx of 12 million empty shared strings is read in bounde
   CHECK(s.At("strings.xlsx")["types"]["US_SSN"] == 1);
   Report("xlsx 12M empty strings", s, s.StatusOf("strings.xlsx"));
 }
+
+TEST_CASE("Hostile: a PDF attachment behind an image codec is not decoded past the limit") {
+  // poppler decodes an attached file whole through its filters; the
+  // streams were measured for FlateDecode and the like but not for image
+  // codecs, so a 1 KB JPEG header declaring 12000 x 12000 pixels was
+  // decoded to 432 MB (30000 x 30000: over 4 GB), a CCITT fax likewise.
+  TempDir dir;
+  std::string root = Make(dir, "pdf_codec_attachments");
+  Scan s = RunScan(dir, "pdf_codec_attachments", root);
+  if (s.At("referral.pdf")["status"] == "skipped") return;  // built without poppler
+  CHECK(s.StatusOf("jpeg.pdf!scan.txt") == "partial(limit_size)");
+  CHECK(s.StatusOf("fax.pdf!fax.txt") == "partial(limit_size)");
+  // A small image beside an attachment does not keep it unread.
+  CHECK(s.StatusOf("referral.pdf!notes.txt") == "complete()");
+  CHECK(s.At("referral.pdf!notes.txt")["types"]["US_SSN"] == 1);
+  Report("pdf codec attachments", s, s.StatusOf("jpeg.pdf!scan.txt"));
+}
