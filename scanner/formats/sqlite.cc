@@ -74,9 +74,8 @@ std::string StoredColumns(sqlite3* db, const std::string& table, bool* listed) {
   *listed = false;
   std::string cols;
   Stmt info = Prepare(db, "SELECT hidden, name FROM pragma_table_xinfo(?1)");
-  if (!info ||
-      sqlite3_bind_text(info.get(), 1, table.data(), static_cast<int>(table.size()),
-                        SQLITE_TRANSIENT) != SQLITE_OK) {
+  if (!info || sqlite3_bind_text(info.get(), 1, table.data(), static_cast<int>(table.size()),
+                                 SQLITE_TRANSIENT) != SQLITE_OK) {
     return cols;
   }
   int rc;
@@ -197,9 +196,9 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
         MarkPartial(out[idx], "read_error", not_read + error);
         break;
       case WalFile::kTooLarge:
-        MarkPartial(out[idx], "limit_size",
-                    not_read + "larger than the in-memory limit (" + std::to_string(cap) +
-                        " bytes)");
+        MarkPartial(
+            out[idx], "limit_size",
+            not_read + "larger than the in-memory limit (" + std::to_string(cap) + " bytes)");
         break;
       case WalFile::kRead:
         if (in.size() > cap) {
@@ -251,8 +250,7 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
                                                       uint64_t{1'000'000'000})));
   sqlite3_progress_handler(
       db.get(), kStepsPerCheck,
-      [](void* budget) { return static_cast<Budget*>(budget)->CheckTime() ? 0 : 1; },
-      &*budget_);
+      [](void* budget) { return static_cast<Budget*>(budget)->CheckTime() ? 0 : 1; }, &*budget_);
   Stmt tables = Prepare(db.get(),
                         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE "
                         "'sqlite_%' ORDER BY name");
