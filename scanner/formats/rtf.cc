@@ -4,6 +4,7 @@
 // their author, \*\atnauthor), whose text is the reviewers'; \'hh is read as Windows-1252, \uN as a
 // code point (its \ucN fallback characters dropped); \par, \line, \tab,
 // \cell and \row separate. Offsets are those of the source bytes.
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string>
@@ -82,7 +83,9 @@ class RtfText {
     } else if (w == "tab" || w == "cell") {
       Out(" ", at, at);
     } else if (w == "uc" && has_param_) {
-      uc_ = static_cast<int>(param_);
+      // The fallback of one character is a few bytes; a hostile \uc999999999
+      // would hide everything after each \u.
+      uc_ = static_cast<int>(std::clamp<long>(param_, 0, kMaxFallback));
     } else if (w == "u" && has_param_) {
       long cp = param_ < 0 ? param_ + 65536 : param_;
       std::string s;
@@ -100,7 +103,9 @@ class RtfText {
           word_start_ = pos;
         } else if (c == '{') {
           ++depth_;
+          fallback_ = 0;  // a group ends a \uN's fallback
         } else if (c == '}') {
+          fallback_ = 0;
           if (skip_depth_ > 0 && depth_ <= skip_depth_) skip_depth_ = 0;
           if (depth_ > 0) --depth_;
         } else if (c != '\r' && c != '\n') {
@@ -203,6 +208,7 @@ class RtfText {
   bool has_param_ = false, neg_ = false, star_ = false;
   long param_ = 0;
   int hex_ = 0;
+  static constexpr long kMaxFallback = 16;
   int uc_ = 1;
   int fallback_ = 0;
   uint64_t word_start_ = 0;

@@ -191,6 +191,19 @@ TEST_CASE("RTF: comments and their authors are read, other \\* destinations are 
   }
 }
 
+TEST_CASE("RTF: a huge \\uc cannot hide the text after a \\u") {
+  // \ucN is how many fallback characters follow each \uN; \uc999999999 hid
+  // the rest of the document, recorded complete. A fallback is a few bytes,
+  // and it ends at a group boundary.
+  const std::string rtf =
+      "{\\rtf1\\ansi\\uc999999999 Caf\\u233\\'e9 note. Patient SSN 536-22-8726.\\par"
+      "{\\u8212}{\\i NPI 1234567893}\\par}";
+  auto recs = ExtractMemory(rtf, "note.rtf");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}, {"US_NPI", 1}});
+}
+
 TEST_CASE("SQLite: tables are members, opened without touching the file") {
   const std::string path = FormatFixtureDir() + "/db/clinic.sqlite";
   std::string before = ReadFile(path);
