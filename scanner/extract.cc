@@ -84,13 +84,32 @@ bool IsOfficeTextPart(std::string_view n, bool odf) {
          n == "word/glossary/document.xml" ||
          // SmartArt: the diagram's text is in its data part.
          starts("word/diagrams/data") || starts("xl/diagrams/data") ||
-         starts("ppt/diagrams/data");
+         starts("ppt/diagrams/data") ||
+         // Custom XML data (bound content controls, a document library's
+         // metadata); not its properties part.
+         (starts("customXml/item") && !starts("customXml/itemProps"));
+}
+
+// Extensions of the parts an Office application writes inside its package's
+// folders: markup, relationships, embedded binaries, images, fonts, media.
+bool IsOfficePartExtension(std::string_view n) {
+  char buf[16];
+  const std::string_view ext = formats::Extension(n, buf, sizeof buf);
+  for (std::string_view e :
+       {"xml", "rels", "vml", "bin", "png", "jpeg", "jpg", "jpe", "jfif", "gif", "emf", "wmf",
+        "emz", "wmz", "bmp", "dib", "tif", "tiff", "svg", "ico", "wdp", "hdp", "jxr", "pict",
+        "odttf", "fntdata", "ttf", "otf", "sigs", "psdsor", "mp3", "mp4", "m4a", "m4v", "wav",
+        "wma", "wmv", "avi", "mov", "mpg", "mpeg", "data", "xlsb"}) {
+    if (ext == e) return true;
+  }
+  return false;
 }
 
 // Whether a zip entry lies outside an Office package's own layout: a file
 // an Office application neither writes nor reads (notes.txt in a zip
-// renamed report.docx, a CSV slipped in beside word/). Such a file is read
-// as a member, as in any other zip, not passed over as a part.
+// renamed report.docx, a CSV slipped in beside word/, or inside it:
+// word/media/notes.txt, xl/data.json). Such a file is read as a member, as
+// in any other zip, not passed over as a part.
 bool IsForeignToOffice(std::string_view n, bool odf) {
   auto starts = [&](std::string_view p) { return n.substr(0, p.size()) == p; };
   if (odf) {
@@ -102,7 +121,7 @@ bool IsForeignToOffice(std::string_view n, bool odf) {
              n == "settings.xml" || n == "manifest.rdf");
   }
   for (std::string_view p : {"word/", "xl/", "ppt/", "docProps/", "customXml/", "_rels/"}) {
-    if (starts(p)) return false;
+    if (starts(p)) return !IsOfficePartExtension(n);
   }
   return n != "[Content_Types].xml";
 }

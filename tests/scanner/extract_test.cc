@@ -595,6 +595,45 @@ TEST_CASE("Office: a file that is no part of the package is read as a member") {
   CHECK(TypeCounts(*odt_notes) == types);
 }
 
+TEST_CASE("Office: a file hidden in the package's own folders is read, and custom XML") {
+  // Only files outside word/, xl/, ppt/... counted as foreign: word/notes.csv,
+  // word/media/hidden.txt, xl/data.json, an altChunk in a subfolder and the
+  // custom XML data were passed over, the document complete and clean.
+  const std::string plant = "Patient SSN 536-22-8726, NPI 1234567893.";
+  const std::map<std::string, uint64_t> types = {{"US_SSN", 1}, {"US_NPI", 1}};
+  const std::string ct =
+      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+  const std::string doc =
+      "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
+      "</w:body></w:document>";
+  const std::string png = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + plant;
+  auto recs = ExtractMemory(
+      WriteArchive("zip", "",
+                   {{"[Content_Types].xml", ct},
+                    {"word/document.xml", doc},
+                    {"word/notes.csv", "name,ssn\nA,536-22-8726\n"},
+                    {"word/media/hidden.txt", plant},
+                    {"word/chunks/afchunk2.htm", "<html><body>" + plant + "</body></html>"},
+                    {"word/media/image1.png", png},
+                    {"customXml/item1.xml", "<record><ssn>536-22-8726</ssn></record>"},
+                    {"customXml/itemProps1.xml", "<ds:datastoreItem ds:itemID=\"x\"/>"}}),
+      "letter.docx");
+  for (const char* member : {"word/media/hidden.txt", "word/chunks/afchunk2.htm"}) {
+    INFO(member);
+    const AssetRecord* m = FindRecord(recs, member);
+    REQUIRE(m != nullptr);
+    CHECK(TypeCounts(*m) == types);
+  }
+  const AssetRecord* csv = FindRecord(recs, "word/notes.csv");
+  REQUIRE(csv != nullptr);
+  CHECK(TypeCounts(*csv) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  // An image stays a part, not a member; custom XML data is document text.
+  CHECK(FindRecord(recs, "word/media/image1.png") == nullptr);
+  CHECK(FindRecord(recs, "customXml/item1.xml") == nullptr);
+  CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  CHECK(recs.size() == 4);
+}
+
 TEST_CASE("Office: SmartArt, glossary and altChunk text is read") {
   // Text in these parts is shown by Word and PowerPoint but was never read:
   // the document recorded complete and clean.
