@@ -1087,3 +1087,44 @@ TEST_CASE("A grouped IBAN followed by a four-character word is still found, at a
   // a failing check digit is still no IBAN, however it is cut.
   CHECK(Scan("IBAN BE69 5390 0754 7034 2024").empty());
 }
+
+TEST_CASE("A regex used with and without retry_shorter is two regexes, each with its own setting") {
+  // The same regex in two types of a user pack: RETRIED asks for shorter
+  // matches after a rejection, PLAIN does not. "12345674" passes Luhn,
+  // "12345674 2024" does not, "12345674 2006" does. In either order of the
+  // types, only RETRIED finds the shorter value, and both find a long one
+  // their validator accepts.
+  const std::string retried = R"(
+  - id: RETRIED
+    category: PII
+    patterns:
+      - regex: '\b\d{8}(?: \d{4})?\b'
+        validator: luhn
+        retry_shorter: true
+        score: 70
+)";
+  const std::string plain = R"(
+  - id: PLAIN
+    category: PII
+    patterns:
+      - regex: '\b\d{8}(?: \d{4})?\b'
+        validator: luhn
+        score: 60
+)";
+  using Got = std::vector<std::tuple<std::string, int, std::string>>;
+  const std::string text = "ref 12345674 2024 done\n" + Filler(400) + "ref 12345674 2006 done\n";
+  for (const std::string& types : {retried + plain, plain + retried}) {
+    INFO(types);
+    for (size_t chunk : {size_t{1} << 20, size_t{7}}) {
+      INFO("chunk " << chunk);
+      Got got;
+      for (const auto& f : ScanWith("types:" + types, text, chunk)) {
+        got.emplace_back(f.type, f.score, Span(text, f));
+      }
+      std::sort(got.begin(), got.end());
+      CHECK(got == Got{{"PLAIN", 60, "12345674 2006"},
+                       {"RETRIED", 70, "12345674"},
+                       {"RETRIED", 70, "12345674 2006"}});
+    }
+  }
+}
