@@ -137,6 +137,31 @@ std::string Canonical(const RulePack& pack) {
 }
 
 
+// " (did you mean NAME?)" for the candidate closest to `name` by edit
+// distance, if it is at most 2 edits away (a typo), else "".
+std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates) {
+  size_t best = 3;
+  std::string hint;
+  for (const auto& c : candidates) {
+    std::vector<size_t> row(c.size() + 1);
+    for (size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= name.size(); ++i) {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= c.size(); ++j) {
+        size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (name[i - 1] != c[j - 1])});
+        diag = up;
+      }
+    }
+    if (row[c.size()] < best) {
+      best = row[c.size()];
+      hint = " (did you mean " + c + "?)";
+    }
+  }
+  return hint;
+}
+
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -324,6 +349,18 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
 
   std::vector<std::string> regex_text;  // per CompiledRegex, what Hyperscan scans for
   for (const auto& spec : pack.types) {
+    if (!spec.enabled && spec.patterns.empty()) {
+      // `enabled: false` alone switches off a type an earlier pack defined;
+      // naming none (a typo) would leave the meant type on, unnoticed.
+      std::vector<std::string> ids;
+      for (const auto& t : pack.types) {
+        if (!t.patterns.empty()) ids.push_back(t.id);
+      }
+      return Status::InvalidArgument(
+          spec.source + ":" + std::to_string(spec.line) + ": rule " + spec.id +
+          ": enabled: false names no type of the built-in pack or an earlier pack" +
+          DidYouMean(spec.id, ids));
+    }
     if (!spec.enabled) continue;
     TypeInfo info{spec.id,         spec.name,      spec.description, spec.category,
                   spec.hipaa_class, spec.normalize, spec.proximity,   spec.patterns,
@@ -439,7 +476,12 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       for (const auto& id : *ids) {
         bool known = std::any_of(pack.types.begin(), pack.types.end(),
                                  [&](const TypeSpec& t) { return t.id == id; });
-        if (!known) return Status::InvalidArgument(where + "unknown type '" + id + "'");
+        if (!known) {
+          std::vector<std::string> names;
+          for (const auto& t : pack.types) names.push_back(t.id);
+          return Status::InvalidArgument(where + "unknown type '" + id + "'" +
+                                         DidYouMean(id, names));
+        }
       }
     }
     for (const auto* cats : {&l.any_category, &l.requires_category}) {

@@ -156,6 +156,16 @@ TEST_CASE("A later pack overrides or disables a built-in type") {
   CHECK(rs.value()->FindType("EMAIL") == -1);
   CHECK(rs.value()->FindType("US_SSN") >= 0);
 
+  // Switching off a type no earlier pack defines (a typo) would leave the
+  // meant type on: an error naming the line, with the near miss.
+  CHECK(CompileError("types:\n  - id: EMAIL\n    enabled: false\n  - id: US_PASPORT\n"
+                     "    enabled: false\n") ==
+        "user.yaml:4: rule US_PASPORT: enabled: false names no type of the built-in pack or an "
+        "earlier pack (did you mean US_PASSPORT?)");
+  CHECK(CompileError("types:\n  - id: SITE_ONLY\n    enabled: false\n") ==
+        "user.yaml:2: rule SITE_ONLY: enabled: false names no type of the built-in pack or an "
+        "earlier pack");
+
   auto base = RuleSet::Compile(MergeRulePacks({builtin.value()}));
   REQUIRE(base.ok());
   CHECK(base.value()->version() != rs.value()->version());
@@ -197,7 +207,7 @@ TEST_CASE("Rule model extensions: errors for dictionaries, list macros and label
                      "      - regex: 'ab'\n        score: 70\n        proximity: 5000\n") ==
         "user.yaml:7: rule X: proximity must be between 0 and 4096");
   CHECK(CompileError("labels:\n  - label: PHI\n    any_type: [US_SNN]\n") ==
-        "user.yaml:2: label PHI: unknown type 'US_SNN'");
+        "user.yaml:2: label PHI: unknown type 'US_SNN' (did you mean US_SSN?)");
   CHECK(CompileError("labels:\n  - label: PHI\n    any_category: [PII]\n"
                      "    requires_keywords: [nope]\n") ==
         "user.yaml:2: label PHI: unknown keyword list 'nope'");
