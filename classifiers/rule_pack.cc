@@ -30,9 +30,13 @@ int LineOf(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 
 void CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed,
                const std::string& rule, const char* where) {
   if (!map.IsMap()) Fail(map, rule, std::string(where) + " must be a mapping");
+  std::set<std::string> seen;
   for (const auto& kv : map) {
     auto key = kv.first.as<std::string>();
     if (!allowed.count(key)) Fail(kv.first, rule, "unknown key '" + key + "' in " + where);
+    // YAML forbids a key twice in a mapping; yaml-cpp keeps both and a
+    // lookup sees only one, so the other would be ignored unnoticed.
+    if (!seen.insert(key).second) Fail(kv.first, rule, "duplicate key '" + key + "' in " + where);
   }
 }
 
@@ -238,8 +242,10 @@ RulePack ParseRoot(const YAML::Node& root, const std::string& source) {
   if (root["keywords"]) {
     const auto& kw = root["keywords"];
     if (!kw.IsMap()) Fail(kw, "", "keywords must map list names to lists of terms");
+    std::set<std::string> names;
     for (const auto& kv : kw) {
       auto name = kv.first.as<std::string>();
+      if (!names.insert(name).second) Fail(kv.first, name, "keyword list defined twice in this pack");
       // A list is its terms, or {terms: [...], case_sensitive: true}.
       YAML::Node list = kv.second;
       if (list.IsMap()) {

@@ -139,6 +139,16 @@ TEST_CASE("Rule pack errors name file, line and rule") {
     CHECK(e.rfind("user.yaml:", 0) == 0);
     CHECK(e.find("YAML error") != std::string::npos);
   }
+  SECTION("a key given twice: YAML forbids it, and one of them would be ignored") {
+    CHECK(CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                       "      - regex: '\\bE\\d{6}\\b'\n        regex: '\\bF\\d{6}\\b'\n"
+                       "        score: 70\n") ==
+          "user.yaml:6: rule A_B: duplicate key 'regex' in pattern");
+    CHECK(CompileError("keywords:\n  a: [x]\ntypes: []\nkeywords:\n  b: [y]\n") ==
+          "user.yaml:4: duplicate key 'keywords' in rule pack");
+    CHECK(CompileError("keywords:\n  emp_terms: [badge]\n  emp_terms: [\"employee id\"]\n") ==
+          "user.yaml:3: rule emp_terms: keyword list defined twice in this pack");
+  }
   SECTION("duplicate id") {
     auto e = CompileError("types:\n  - {id: A_B, category: PII, patterns: [{regex: 'x', score: 70}]}\n"
                           "  - {id: A_B, category: PII, patterns: [{regex: 'y', score: 70}]}\n");
