@@ -17,7 +17,8 @@ namespace {
 // Thrown inside the parser only; ParseRulePack turns it into a Status.
 struct PackError {
   int line;
-  std::string rule;  // type id, or "" for pack-level errors
+  std::string rule;  // what the error is in: "rule ID", "label LABEL", "keyword
+                     // list NAME", or "" for pack-level errors
   std::string what;
 };
 
@@ -64,11 +65,22 @@ std::vector<std::string> StrList(const YAML::Node& n, const std::string& rule, c
   return out;
 }
 
-int ParseScoreOrConfidence(const YAML::Node& n, const std::string& rule, const char* what) {
+bool Bool(const YAML::Node& n, const std::string& rule, const char* what) {
+  bool v = false;
+  if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) {
+    Fail(n, rule, std::string(what) + " must be true or false");
+  }
+  return v;
+}
+
+// A confidence word, or a score as `score:` takes it.
+int ParseConfidenceOrScore(const YAML::Node& n, const std::string& rule) {
   if (n.IsScalar()) {
     if (auto c = ParseConfidence(n.as<std::string>())) return MinScoreFor(*c);
+    int v;
+    if (YAML::convert<int>::decode(n, v)) return Int(n, rule, "confidence as a score", 1, 100);
   }
-  return Int(n, rule, what, 1, 100);
+  Fail(n, rule, "confidence must be low, medium or high (or a score 1-100)");
 }
 
 EvidenceGroup ParseEvidence(const YAML::Node& n, const std::string& rule,
@@ -78,6 +90,7 @@ EvidenceGroup ParseEvidence(const YAML::Node& n, const std::string& rule,
   g.line = LineOf(n);
   int forms = n["any_of"].IsDefined() + n["none_of"].IsDefined() + n["at_least"].IsDefined();
   if (forms != 1) Fail(n, rule, "evidence needs exactly one of any_of, none_of, at_least");
+  if (n["of"] && !n["at_least"]) Fail(n["of"], rule, "'of' goes with at_least only");
   if (n["any_of"]) {
     g.kind = EvidenceGroup::Kind::kAnyOf;
     g.lists = StrList(n["any_of"], rule, "any_of");
@@ -117,12 +130,7 @@ PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const Rul
       if (x.empty()) Fail(n["exclude"], rule, "exclude has an empty expression");
     }
   }
-  if (n["retry_shorter"]) {
-    if (!n["retry_shorter"].IsScalar() ||
-        !YAML::convert<bool>::decode(n["retry_shorter"], p.retry_shorter)) {
-      Fail(n["retry_shorter"], rule, "retry_shorter must be true or false");
-    }
-  }
+  if (n["retry_shorter"]) p.retry_shorter = Bool(n["retry_shorter"], rule, "retry_shorter");
   if (n["validator"]) {
     p.validator = Str(n["validator"], rule, "validator");
     if (FindValidator(p.validator) == nullptr) {
@@ -138,7 +146,7 @@ PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const Rul
   if (n["score"]) {
     p.score = Int(n["score"], rule, "score", 1, 100);
   } else if (n["confidence"]) {
-    p.score = ParseScoreOrConfidence(n["confidence"], rule, "confidence (low|medium|high)");
+    p.score = ParseConfidenceOrScore(n["confidence"], rule);
   } else {
     Fail(n, rule, "pattern needs 'score' (1-100) or 'confidence' (low|medium|high)");
   }
@@ -167,15 +175,15 @@ TypeSpec ParseType(const YAML::Node& n, const RulePack& pack) {
   if (!n["id"]) Fail(n, "", "type needs 'id'");
   TypeSpec t;
   t.id = Str(n["id"], "", "id");
+  const std::string rule = "rule " + t.id;
   CheckKeys(n, {"id", "name", "description", "category", "hipaa", "normalize", "proximity",
                 "enabled", "patterns"},
-            t.id, "type");
+            rule, "type");
   t.line = LineOf(n);
   t.source = pack.source;
-  const std::string& rule = t.id;
   if (!ValidTypeId(t.id)) Fail(n["id"], rule, "id must be UPPER_SNAKE_CASE (A-Z, 0-9, _)");
   if (n["enabled"]) {
-    t.enabled = n["enabled"].as<bool>();
+    t.enabled = Bool(n["enabled"], rule, "enabled");
     if (!t.enabled && !n["patterns"]) return t;  // a bare disable of an earlier type
   }
   t.name = n["name"] ? Str(n["name"], rule, "name") : t.id;
@@ -211,24 +219,28 @@ LabelRule ParseLabel(const YAML::Node& n, const std::string& source) {
   l.source = source;
   if (!n["label"]) Fail(n, "", "label rule needs 'label'");
   l.label = Str(n["label"], "", "label");
-  if (n["any_category"]) l.any_category = StrList(n["any_category"], l.label, "any_category");
-  if (n["any_type"]) l.any_type = StrList(n["any_type"], l.label, "any_type");
+  const std::string rule = "label " + l.label;
+  if (n["any_category"]) l.any_category = StrList(n["any_category"], rule, "any_category");
+  if (n["any_type"]) l.any_type = StrList(n["any_type"], rule, "any_type");
   if (n["requires_category"]) {
-    l.requires_category = StrList(n["requires_category"], l.label, "requires_category");
+    l.requires_category = StrList(n["requires_category"], rule, "requires_category");
   }
-  if (n["requires_type"]) l.requires_type = StrList(n["requires_type"], l.label, "requires_type");
+  if (n["requires_type"]) l.requires_type = StrList(n["requires_type"], rule, "requires_type");
   if (n["requires_keywords"]) {
-    l.requires_keywords = StrList(n["requires_keywords"], l.label, "requires_keywords");
+    l.requires_keywords = StrList(n["requires_keywords"], rule, "requires_keywords");
   }
   if (l.any_category.empty() && l.any_type.empty()) {
-    Fail(n, l.label, "label rule needs any_category or any_type");
+    Fail(n, rule, "label rule needs any_category or any_type");
+  }
+  if (n["min_confidence"] && n["min_score"]) {
+    Fail(n, rule, "give either min_confidence or min_score, not both");
   }
   if (n["min_confidence"]) {
-    auto c = ParseConfidence(Str(n["min_confidence"], l.label, "min_confidence"));
-    if (!c) Fail(n["min_confidence"], l.label, "min_confidence must be low, medium or high");
+    auto c = ParseConfidence(Str(n["min_confidence"], rule, "min_confidence"));
+    if (!c) Fail(n["min_confidence"], rule, "min_confidence must be low, medium or high");
     l.min_score = MinScoreFor(*c);
   }
-  if (n["min_score"]) l.min_score = Int(n["min_score"], l.label, "min_score", 1, 100);
+  if (n["min_score"]) l.min_score = Int(n["min_score"], rule, "min_score", 1, 100);
   return l;
 }
 
@@ -245,26 +257,22 @@ RulePack ParseRoot(const YAML::Node& root, const std::string& source) {
     std::set<std::string> names;
     for (const auto& kv : kw) {
       auto name = kv.first.as<std::string>();
-      if (!names.insert(name).second) Fail(kv.first, name, "keyword list defined twice in this pack");
+      const std::string rule = "keyword list " + name;
+      if (!names.insert(name).second) Fail(kv.first, rule, "defined twice in this pack");
       // A list is its terms, or {terms: [...], case_sensitive: true}.
       YAML::Node list = kv.second;
       if (list.IsMap()) {
-        CheckKeys(list, {"terms", "case_sensitive"}, name, "keyword list");
-        if (!list["terms"]) Fail(list, name, "keyword list needs terms");
-        if (list["case_sensitive"]) {
-          bool cs = false;
-          if (!list["case_sensitive"].IsScalar() ||
-              !YAML::convert<bool>::decode(list["case_sensitive"], cs)) {
-            Fail(list["case_sensitive"], name, "case_sensitive must be true or false");
-          }
-          if (cs) pack.case_sensitive_lists.insert(name);
+        CheckKeys(list, {"terms", "case_sensitive"}, rule, "keyword list");
+        if (!list["terms"]) Fail(list, rule, "keyword list needs terms");
+        if (list["case_sensitive"] && Bool(list["case_sensitive"], rule, "case_sensitive")) {
+          pack.case_sensitive_lists.insert(name);
         }
         list = list["terms"];
       }
-      auto terms = StrList(list, name, "keyword list");
-      if (terms.empty()) Fail(kv.second, name, "keyword list is empty");
+      auto terms = StrList(list, rule, "keyword list");
+      if (terms.empty()) Fail(kv.second, rule, "keyword list is empty");
       for (const auto& t : terms) {
-        if (t.empty() || t.size() > 50) Fail(kv.second, name, "keyword terms must be 1-50 bytes");
+        if (t.empty() || t.size() > 50) Fail(kv.second, rule, "keyword terms must be 1-50 bytes");
       }
       pack.keywords[name] = std::move(terms);
     }
@@ -274,7 +282,7 @@ RulePack ParseRoot(const YAML::Node& root, const std::string& source) {
     if (!root["types"].IsSequence()) Fail(root["types"], "", "types must be a list");
     for (const auto& t : root["types"]) {
       TypeSpec type = ParseType(t, pack);
-      if (!ids.insert(type.id).second) Fail(t, type.id, "duplicate type id in this pack");
+      if (!ids.insert(type.id).second) Fail(t, "rule " + type.id, "duplicate type id in this pack");
       pack.types.push_back(std::move(type));
     }
   }
@@ -293,7 +301,7 @@ Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& so
     return ParseRoot(root, source);
   } catch (const PackError& e) {
     std::string msg = source + ":" + std::to_string(e.line) + ": ";
-    if (!e.rule.empty()) msg += "rule " + e.rule + ": ";
+    if (!e.rule.empty()) msg += e.rule + ": ";
     // Keys and values echoed in the reason come from the file: escaped, so
     // the error stays one printable line.
     return Status::InvalidArgument(EscapeBytes(msg + e.what));

@@ -44,10 +44,11 @@
 // letters, apostrophes and hyphens) to be a term of one of the lists, compared
 // ASCII case-insensitively.
 //
-// Loading checks structure only (unknown keys, wrong types, missing fields,
-// unknown validators, unknown keyword lists, duplicate ids) and reports the
-// first error as "FILE:LINE: rule ID: what is wrong". Regex compilation and
-// cost checks happen in RuleSet::Compile.
+// Loading checks structure only (unknown keys, keys given twice, wrong
+// types, missing fields, unknown validators, duplicate ids) and reports the
+// first error as "FILE:LINE: rule ID: what is wrong" ("label LABEL: ",
+// "keyword list NAME: " for those, nothing for the pack's own keys). Regex
+// compilation, cost checks and keyword list names happen in RuleSet::Compile.
 //
 // Thread safety: plain values.
 #ifndef PHISCAN_CLASSIFIERS_RULE_PACK_H_

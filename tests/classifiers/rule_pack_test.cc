@@ -147,7 +147,29 @@ TEST_CASE("Rule pack errors name file, line and rule") {
     CHECK(CompileError("keywords:\n  a: [x]\ntypes: []\nkeywords:\n  b: [y]\n") ==
           "user.yaml:4: duplicate key 'keywords' in rule pack");
     CHECK(CompileError("keywords:\n  emp_terms: [badge]\n  emp_terms: [\"employee id\"]\n") ==
-          "user.yaml:3: rule emp_terms: keyword list defined twice in this pack");
+          "user.yaml:3: keyword list emp_terms: defined twice in this pack");
+  }
+  SECTION("a value of the wrong kind says what it must be") {
+    CHECK(CompileError("types:\n  - id: MRN\n    enabled: nope\n") ==
+          "user.yaml:3: rule MRN: enabled must be true or false");
+    CHECK(CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                       "      - regex: 'x'\n        confidence: hihg\n") ==
+          "user.yaml:6: rule A_B: confidence must be low, medium or high (or a score 1-100)");
+    CHECK(CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                       "      - regex: 'x'\n        confidence: 150\n") ==
+          "user.yaml:6: rule A_B: confidence as a score must be between 1 and 100");
+    CHECK(CompileError("labels:\n  - label: HR\n    any_type: [EMAIL]\n"
+                       "    min_confidence: 85\n") ==
+          "user.yaml:4: label HR: min_confidence must be low, medium or high");
+  }
+  SECTION("a key that would be ignored: 'of' without at_least, two minimum confidences") {
+    CHECK(CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                       "      - regex: 'x'\n        score: 70\n"
+                       "        evidence: [{any_of: [ssn_terms], of: [mrn_terms]}]\n") ==
+          "user.yaml:7: rule A_B: 'of' goes with at_least only");
+    CHECK(CompileError("labels:\n  - label: HR\n    any_type: [EMAIL]\n"
+                       "    min_confidence: high\n    min_score: 10\n") ==
+          "user.yaml:2: label HR: give either min_confidence or min_score, not both");
   }
   SECTION("duplicate id") {
     auto e = CompileError("types:\n  - {id: A_B, category: PII, patterns: [{regex: 'x', score: 70}]}\n"
@@ -237,11 +259,11 @@ TEST_CASE("A keyword list may be case-sensitive; its form is checked") {
   REQUIRE(later.ok());
   CHECK(MergeRulePacks({pack.value(), later.value()}).case_sensitive_lists.empty());
   CHECK(CompileError("keywords:\n  a: {terms: [SIN], case_sensitive: maybe}\n") ==
-        "user.yaml:2: rule a: case_sensitive must be true or false");
+        "user.yaml:2: keyword list a: case_sensitive must be true or false");
   CHECK(CompileError("keywords:\n  a: {terms: [SIN], casesensitive: true}\n") ==
-        "user.yaml:2: rule a: unknown key 'casesensitive' in keyword list");
+        "user.yaml:2: keyword list a: unknown key 'casesensitive' in keyword list");
   CHECK(CompileError("keywords:\n  a: {case_sensitive: true}\n") ==
-        "user.yaml:2: rule a: keyword list needs terms");
+        "user.yaml:2: keyword list a: keyword list needs terms");
 }
 
 TEST_CASE("retry_shorter is a boolean and needs a regex without a capturing group") {
