@@ -3,7 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -14,8 +16,9 @@
 namespace phiscan::classifiers {
 namespace {
 
-// Thrown inside the parser only; ParseRulePack turns it into a Status.
-struct PackError {
+// Thrown by a check inside the parser; Errors::Run records it and the parse
+// goes on with the next field or item.
+struct ItemError {
   int line;
   std::string rule;  // what the error is in: "rule ID", "label LABEL", "keyword
                      // list NAME", or "" for pack-level errors
@@ -25,20 +28,67 @@ struct PackError {
 int LineOf(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
 [[noreturn]] void Fail(const YAML::Node& n, const std::string& rule, const std::string& what) {
-  throw PackError{LineOf(n), rule, what};
+  throw ItemError{LineOf(n), rule, what};
 }
 
-void CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed,
-               const std::string& rule, const char* where) {
-  if (!map.IsMap()) Fail(map, rule, std::string(where) + " must be a mapping");
+// Thrown where the errors it stands for were recorded already.
+struct Recorded {};
+
+// Every error of one pack, each made a one-line PackError.
+class Errors {
+ public:
+  Errors(const std::string& source, std::vector<PackError>* out) : source_(source), out_(out) {}
+
+  void Add(int line, const std::string& rule, const std::string& what) {
+    std::string msg = source_ + ":" + std::to_string(line) + ": ";
+    if (!rule.empty()) msg += rule + ": ";
+    // Keys and values echoed in the reason come from the file: escaped, so
+    // the error stays one printable line.
+    out_->push_back({source_, line, EscapeBytes(msg + what)});
+  }
+
+  // Runs `check`; records the error it throws, if any. True if none.
+  template <typename F>
+  bool Run(F&& check) {
+    try {
+      check();
+      return true;
+    } catch (const ItemError& e) {
+      Add(e.line, e.rule, e.what);
+    } catch (const Recorded&) {
+    } catch (const YAML::Exception& e) {  // a conversion yaml-cpp refused
+      Add(e.mark.line + 1, "", "YAML error: " + e.msg);
+    }
+    return false;
+  }
+
+ private:
+  const std::string& source_;
+  std::vector<PackError>* out_;
+};
+
+// Records an error for every key of `map` not in `allowed` or given twice.
+// True if there was none.
+bool CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed,
+               const std::string& rule, const char* where, Errors& errors) {
+  if (!map.IsMap()) {
+    errors.Add(LineOf(map), rule, std::string(where) + " must be a mapping");
+    return false;
+  }
+  bool ok = true;
   std::set<std::string> seen;
   for (const auto& kv : map) {
-    auto key = kv.first.as<std::string>();
-    if (!allowed.count(key)) Fail(kv.first, rule, "unknown key '" + key + "' in " + where);
-    // YAML forbids a key twice in a mapping; yaml-cpp keeps both and a
-    // lookup sees only one, so the other would be ignored unnoticed.
-    if (!seen.insert(key).second) Fail(kv.first, rule, "duplicate key '" + key + "' in " + where);
+    ok &= errors.Run([&] {
+      auto key = kv.first.as<std::string>();
+      if (!allowed.count(key)) Fail(kv.first, rule, "unknown key '" + key + "' in " + where);
+      // YAML forbids a key twice in a mapping; yaml-cpp keeps both and a
+      // lookup sees only one, so the other would be ignored unnoticed.
+      if (!seen.insert(key).second) {
+        Fail(kv.first, rule, "duplicate key '" + key + "' in " + where);
+      }
+    });
   }
+  return ok;
 }
 
 std::string Str(const YAML::Node& n, const std::string& rule, const char* what) {
@@ -83,9 +133,9 @@ int ParseConfidenceOrScore(const YAML::Node& n, const std::string& rule) {
   Fail(n, rule, "confidence must be low, medium or high (or a score 1-100)");
 }
 
-EvidenceGroup ParseEvidence(const YAML::Node& n, const std::string& rule,
-                            const RulePack& pack) {
-  CheckKeys(n, {"any_of", "none_of", "at_least", "of"}, rule, "evidence");
+// Throws the group's first error.
+EvidenceGroup ParseEvidence(const YAML::Node& n, const std::string& rule) {
+  if (!n.IsMap()) Fail(n, rule, "evidence must be a mapping");
   EvidenceGroup g;
   g.line = LineOf(n);
   int forms = n["any_of"].IsDefined() + n["none_of"].IsDefined() + n["at_least"].IsDefined();
@@ -109,29 +159,44 @@ EvidenceGroup ParseEvidence(const YAML::Node& n, const std::string& rule,
   return g;
 }
 
-PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const RulePack& pack) {
-  CheckKeys(n,
-            {"regex", "prefilter", "exclude", "validator", "score", "confidence", "proximity",
-             "dictionary", "evidence", "retry_shorter"},
-            rule, "pattern");
+// The pattern, or nullopt if it has an error (each of its fields' errors is
+// recorded).
+std::optional<PatternSpec> ParsePattern(const YAML::Node& n, const std::string& rule,
+                                        Errors& errors) {
+  if (!CheckKeys(n,
+                 {"regex", "prefilter", "exclude", "validator", "score", "confidence",
+                  "proximity", "dictionary", "evidence", "retry_shorter"},
+                 rule, "pattern", errors) &&
+      !n.IsMap()) {
+    return std::nullopt;
+  }
   PatternSpec p;
   p.line = LineOf(n);
-  if (!n["regex"]) Fail(n, rule, "pattern needs 'regex'");
-  p.regex = Str(n["regex"], rule, "regex");
-  if (p.regex.empty()) Fail(n["regex"], rule, "regex is empty");
-  if (n["prefilter"]) {
+  bool ok = true;
+  auto field = [&](auto&& check) { ok &= errors.Run(check); };
+  field([&] {
+    if (!n["regex"]) Fail(n, rule, "pattern needs 'regex'");
+    p.regex = Str(n["regex"], rule, "regex");
+    if (p.regex.empty()) Fail(n["regex"], rule, "regex is empty");
+  });
+  field([&] {
+    if (!n["prefilter"]) return;
     p.prefilter = Str(n["prefilter"], rule, "prefilter");
     if (p.prefilter.empty()) Fail(n["prefilter"], rule, "prefilter is empty");
-  }
-  if (n["exclude"]) {
+  });
+  field([&] {
+    if (!n["exclude"]) return;
     p.exclude = StrList(n["exclude"], rule, "exclude");
     if (p.exclude.empty()) Fail(n["exclude"], rule, "exclude names no expression");
     for (const auto& x : p.exclude) {
       if (x.empty()) Fail(n["exclude"], rule, "exclude has an empty expression");
     }
-  }
-  if (n["retry_shorter"]) p.retry_shorter = Bool(n["retry_shorter"], rule, "retry_shorter");
-  if (n["validator"]) {
+  });
+  field([&] {
+    if (n["retry_shorter"]) p.retry_shorter = Bool(n["retry_shorter"], rule, "retry_shorter");
+  });
+  field([&] {
+    if (!n["validator"]) return;
     p.validator = Str(n["validator"], rule, "validator");
     if (FindValidator(p.validator) == nullptr) {
       std::string known;
@@ -141,24 +206,39 @@ PatternSpec ParsePattern(const YAML::Node& n, const std::string& rule, const Rul
       }
       Fail(n["validator"], rule, "unknown validator '" + p.validator + "' (known: " + known + ")");
     }
-  }
-  if (n["score"] && n["confidence"]) Fail(n, rule, "give either score or confidence, not both");
-  if (n["score"]) {
-    p.score = Int(n["score"], rule, "score", 1, 100);
-  } else if (n["confidence"]) {
-    p.score = ParseConfidenceOrScore(n["confidence"], rule);
-  } else {
-    Fail(n, rule, "pattern needs 'score' (1-100) or 'confidence' (low|medium|high)");
-  }
-  if (n["proximity"]) p.proximity = Int(n["proximity"], rule, "proximity", 0, 4096);
-  if (n["dictionary"]) {
+  });
+  field([&] {
+    if (n["score"] && n["confidence"]) Fail(n, rule, "give either score or confidence, not both");
+    if (n["score"]) {
+      p.score = Int(n["score"], rule, "score", 1, 100);
+    } else if (n["confidence"]) {
+      p.score = ParseConfidenceOrScore(n["confidence"], rule);
+    } else {
+      Fail(n, rule, "pattern needs 'score' (1-100) or 'confidence' (low|medium|high)");
+    }
+  });
+  field([&] {
+    if (n["proximity"]) p.proximity = Int(n["proximity"], rule, "proximity", 0, 4096);
+  });
+  field([&] {
+    if (!n["dictionary"]) return;
     p.dictionary = StrList(n["dictionary"], rule, "dictionary");
     if (p.dictionary.empty()) Fail(n["dictionary"], rule, "dictionary names no keyword list");
-  }
+  });
   if (n["evidence"]) {
-    if (!n["evidence"].IsSequence()) Fail(n["evidence"], rule, "evidence must be a list");
-    for (const auto& e : n["evidence"]) p.evidence.push_back(ParseEvidence(e, rule, pack));
+    if (!n["evidence"].IsSequence()) {
+      field([&] { Fail(n["evidence"], rule, "evidence must be a list"); });
+    } else {
+      for (const auto& e : n["evidence"]) {
+        if (CheckKeys(e, {"any_of", "none_of", "at_least", "of"}, rule, "evidence", errors)) {
+          field([&] { p.evidence.push_back(ParseEvidence(e, rule)); });
+        } else {
+          ok = false;
+        }
+      }
+    }
   }
+  if (!ok) return std::nullopt;
   return p;
 }
 
@@ -170,148 +250,252 @@ bool ValidTypeId(const std::string& id) {
   return true;
 }
 
-TypeSpec ParseType(const YAML::Node& n, const RulePack& pack) {
-  if (!n.IsMap()) Fail(n, "", "a type must be a mapping");
-  if (!n["id"]) Fail(n, "", "type needs 'id'");
+// The type, or nullopt if it has no usable id. A type with errors in its
+// fields or patterns keeps its good patterns (so that RuleSet::Compile can
+// check those too) and is added to pack->broken.
+std::optional<TypeSpec> ParseType(const YAML::Node& n, RulePack* pack, Errors& errors) {
   TypeSpec t;
-  t.id = Str(n["id"], "", "id");
+  if (!errors.Run([&] {
+        if (!n.IsMap()) Fail(n, "", "a type must be a mapping");
+        if (!n["id"]) Fail(n, "", "type needs 'id'");
+        t.id = Str(n["id"], "", "id");
+      })) {
+    return std::nullopt;
+  }
   const std::string rule = "rule " + t.id;
-  CheckKeys(n, {"id", "name", "description", "category", "hipaa", "normalize", "proximity",
-                "enabled", "patterns"},
-            rule, "type");
+  bool ok = CheckKeys(n,
+                      {"id", "name", "description", "category", "hipaa", "normalize",
+                       "proximity", "enabled", "patterns"},
+                      rule, "type", errors);
+  auto field = [&](auto&& check) { ok &= errors.Run(check); };
   t.line = LineOf(n);
-  t.source = pack.source;
-  if (!ValidTypeId(t.id)) Fail(n["id"], rule, "id must be UPPER_SNAKE_CASE (A-Z, 0-9, _)");
+  t.source = pack->source;
+  field([&] {
+    if (!ValidTypeId(t.id)) Fail(n["id"], rule, "id must be UPPER_SNAKE_CASE (A-Z, 0-9, _)");
+  });
   if (n["enabled"]) {
-    t.enabled = Bool(n["enabled"], rule, "enabled");
-    if (!t.enabled && !n["patterns"]) return t;  // a bare disable of an earlier type
+    bool enabled_ok = errors.Run([&] { t.enabled = Bool(n["enabled"], rule, "enabled"); });
+    ok &= enabled_ok;
+    // A bare disable of an earlier type, or what was meant as one.
+    if ((!t.enabled || !enabled_ok) && !n["patterns"]) {
+      if (!ok) pack->broken.insert(t.id);
+      return t;
+    }
   }
-  t.name = n["name"] ? Str(n["name"], rule, "name") : t.id;
-  if (n["description"]) t.description = Str(n["description"], rule, "description");
-  if (!n["category"]) Fail(n, rule, "type needs 'category' (PHI, PII, PCI or CREDENTIAL)");
-  t.category = Str(n["category"], rule, "category");
-  static const std::set<std::string> kCategories = {"PHI", "PII", "PCI", "CREDENTIAL"};
-  if (!kCategories.count(t.category)) {
-    Fail(n["category"], rule, "category must be PHI, PII, PCI or CREDENTIAL");
-  }
-  if (n["hipaa"]) t.hipaa_class = Int(n["hipaa"], rule, "hipaa", 1, 18);
-  if (n["normalize"]) {
+  field([&] { t.name = n["name"] ? Str(n["name"], rule, "name") : t.id; });
+  field([&] {
+    if (n["description"]) t.description = Str(n["description"], rule, "description");
+  });
+  field([&] {
+    if (!n["category"]) Fail(n, rule, "type needs 'category' (PHI, PII, PCI or CREDENTIAL)");
+    t.category = Str(n["category"], rule, "category");
+    static const std::set<std::string> kCategories = {"PHI", "PII", "PCI", "CREDENTIAL"};
+    if (!kCategories.count(t.category)) {
+      Fail(n["category"], rule, "category must be PHI, PII, PCI or CREDENTIAL");
+    }
+  });
+  field([&] {
+    if (n["hipaa"]) t.hipaa_class = Int(n["hipaa"], rule, "hipaa", 1, 18);
+  });
+  field([&] {
+    if (!n["normalize"]) return;
     t.normalize = Str(n["normalize"], rule, "normalize");
     static const std::set<std::string> kModes = {"digits", "alnum_upper", "lower", "none"};
     if (!kModes.count(t.normalize)) {
       Fail(n["normalize"], rule, "normalize must be digits, alnum_upper, lower or none");
     }
-  }
-  if (n["proximity"]) t.proximity = Int(n["proximity"], rule, "proximity", 0, 4096);
+  });
+  field([&] {
+    if (n["proximity"]) t.proximity = Int(n["proximity"], rule, "proximity", 0, 4096);
+  });
   if (!n["patterns"] || !n["patterns"].IsSequence() || n["patterns"].size() == 0) {
-    Fail(n, rule, "type needs a non-empty 'patterns' list");
+    field([&] { Fail(n, rule, "type needs a non-empty 'patterns' list"); });
+  } else {
+    for (const auto& p : n["patterns"]) {
+      auto pattern = ParsePattern(p, rule, errors);
+      if (pattern) {
+        t.patterns.push_back(std::move(*pattern));
+      } else {
+        ok = false;
+      }
+    }
   }
-  for (const auto& p : n["patterns"]) t.patterns.push_back(ParsePattern(p, rule, pack));
+  if (!ok) pack->broken.insert(t.id);
   return t;
 }
 
-LabelRule ParseLabel(const YAML::Node& n, const std::string& source) {
-  CheckKeys(n, {"label", "any_category", "any_type", "requires_category", "requires_type",
-                "requires_keywords", "min_confidence", "min_score"},
-            "", "label rule");
+// Throws the rule's first error after its keys.
+LabelRule ParseLabel(const YAML::Node& n, const std::string& source, Errors& errors) {
   LabelRule l;
   l.line = LineOf(n);
   l.source = source;
+  if (!n.IsMap()) Fail(n, "", "label rule must be a mapping");
   if (!n["label"]) Fail(n, "", "label rule needs 'label'");
   l.label = Str(n["label"], "", "label");
   const std::string rule = "label " + l.label;
-  if (n["any_category"]) l.any_category = StrList(n["any_category"], rule, "any_category");
-  if (n["any_type"]) l.any_type = StrList(n["any_type"], rule, "any_type");
-  if (n["requires_category"]) {
-    l.requires_category = StrList(n["requires_category"], rule, "requires_category");
-  }
-  if (n["requires_type"]) l.requires_type = StrList(n["requires_type"], rule, "requires_type");
-  if (n["requires_keywords"]) {
-    l.requires_keywords = StrList(n["requires_keywords"], rule, "requires_keywords");
-  }
-  if (l.any_category.empty() && l.any_type.empty()) {
-    Fail(n, rule, "label rule needs any_category or any_type");
-  }
-  if (n["min_confidence"] && n["min_score"]) {
-    Fail(n, rule, "give either min_confidence or min_score, not both");
-  }
-  if (n["min_confidence"]) {
-    auto c = ParseConfidence(Str(n["min_confidence"], rule, "min_confidence"));
-    if (!c) Fail(n["min_confidence"], rule, "min_confidence must be low, medium or high");
-    l.min_score = MinScoreFor(*c);
-  }
-  if (n["min_score"]) l.min_score = Int(n["min_score"], rule, "min_score", 1, 100);
+  bool ok = CheckKeys(n,
+                      {"label", "any_category", "any_type", "requires_category",
+                       "requires_type", "requires_keywords", "min_confidence", "min_score"},
+                      rule, "label rule", errors);
+  auto field = [&](auto&& check) { ok &= errors.Run(check); };
+  field([&] {
+    if (n["any_category"]) l.any_category = StrList(n["any_category"], rule, "any_category");
+  });
+  field([&] {
+    if (n["any_type"]) l.any_type = StrList(n["any_type"], rule, "any_type");
+  });
+  field([&] {
+    if (n["requires_category"]) {
+      l.requires_category = StrList(n["requires_category"], rule, "requires_category");
+    }
+  });
+  field([&] {
+    if (n["requires_type"]) l.requires_type = StrList(n["requires_type"], rule, "requires_type");
+  });
+  field([&] {
+    if (n["requires_keywords"]) {
+      l.requires_keywords = StrList(n["requires_keywords"], rule, "requires_keywords");
+    }
+  });
+  field([&] {
+    if (!n["any_category"] && !n["any_type"]) {
+      Fail(n, rule, "label rule needs any_category or any_type");
+    }
+  });
+  field([&] {
+    if (n["min_confidence"] && n["min_score"]) {
+      Fail(n, rule, "give either min_confidence or min_score, not both");
+    }
+    if (n["min_confidence"]) {
+      auto c = ParseConfidence(Str(n["min_confidence"], rule, "min_confidence"));
+      if (!c) Fail(n["min_confidence"], rule, "min_confidence must be low, medium or high");
+      l.min_score = MinScoreFor(*c);
+    }
+    if (n["min_score"]) l.min_score = Int(n["min_score"], rule, "min_score", 1, 100);
+  });
+  if (!ok) throw Recorded{};
   return l;
 }
 
-RulePack ParseRoot(const YAML::Node& root, const std::string& source) {
-  RulePack pack;
-  pack.source = source;
-  if (!root.IsMap()) Fail(root, "", "a rule pack must be a YAML mapping");
-  CheckKeys(root, {"pack", "version", "keywords", "types", "labels"}, "", "rule pack");
-  pack.name = root["pack"] ? Str(root["pack"], "", "pack") : source;
-  if (root["version"]) pack.version = Int(root["version"], "", "version", 0, 1 << 30);
-  if (root["keywords"]) {
-    const auto& kw = root["keywords"];
-    if (!kw.IsMap()) Fail(kw, "", "keywords must map list names to lists of terms");
-    std::set<std::string> names;
-    for (const auto& kv : kw) {
-      auto name = kv.first.as<std::string>();
-      const std::string rule = "keyword list " + name;
+void ParseKeywords(const YAML::Node& kw, RulePack* pack, Errors& errors) {
+  if (!kw.IsMap()) {
+    errors.Add(LineOf(kw), "", "keywords must map list names to lists of terms");
+    return;
+  }
+  std::set<std::string> names;
+  for (const auto& kv : kw) {
+    std::string name;
+    if (!errors.Run([&] { name = kv.first.as<std::string>(); })) continue;
+    const std::string rule = "keyword list " + name;
+    bool ok = errors.Run([&] {
       if (!names.insert(name).second) Fail(kv.first, rule, "defined twice in this pack");
+    });
+    if (!ok) continue;  // the first definition stands
+    bool case_sensitive = false;
+    std::vector<std::string> terms;
+    ok = errors.Run([&] {
       // A list is its terms, or {terms: [...], case_sensitive: true}.
       YAML::Node list = kv.second;
       if (list.IsMap()) {
-        CheckKeys(list, {"terms", "case_sensitive"}, rule, "keyword list");
+        if (!CheckKeys(list, {"terms", "case_sensitive"}, rule, "keyword list", errors)) {
+          throw Recorded{};
+        }
         if (!list["terms"]) Fail(list, rule, "keyword list needs terms");
-        if (list["case_sensitive"] && Bool(list["case_sensitive"], rule, "case_sensitive")) {
-          pack.case_sensitive_lists.insert(name);
+        if (list["case_sensitive"]) {
+          case_sensitive = Bool(list["case_sensitive"], rule, "case_sensitive");
         }
         list = list["terms"];
       }
-      auto terms = StrList(list, rule, "keyword list");
+      terms = StrList(list, rule, "keyword list");
       if (terms.empty()) Fail(kv.second, rule, "keyword list is empty");
       for (const auto& t : terms) {
         if (t.empty() || t.size() > 50) Fail(kv.second, rule, "keyword terms must be 1-50 bytes");
       }
-      pack.keywords[name] = std::move(terms);
+    });
+    if (!ok) {
+      pack->broken.insert(name);
+      continue;
     }
+    if (case_sensitive) pack->case_sensitive_lists.insert(name);
+    pack->keywords[name] = std::move(terms);
   }
-  std::set<std::string> ids;
+}
+
+void ParseRoot(const YAML::Node& root, RulePack* pack, Errors& errors) {
+  if (root.IsNull()) {
+    errors.Add(1, "", "the rule pack is empty (it needs keywords, types or labels)");
+    return;
+  }
+  if (!root.IsMap()) {
+    errors.Add(LineOf(root), "", "a rule pack must be a YAML mapping");
+    return;
+  }
+  CheckKeys(root, {"pack", "version", "keywords", "types", "labels"}, "", "rule pack", errors);
+  pack->name = pack->source;
+  errors.Run([&] {
+    if (root["pack"]) pack->name = Str(root["pack"], "", "pack");
+  });
+  errors.Run([&] {
+    if (root["version"]) pack->version = Int(root["version"], "", "version", 0, 1 << 30);
+  });
+  if (root["keywords"]) ParseKeywords(root["keywords"], pack, errors);
   if (root["types"]) {
-    if (!root["types"].IsSequence()) Fail(root["types"], "", "types must be a list");
-    for (const auto& t : root["types"]) {
-      TypeSpec type = ParseType(t, pack);
-      if (!ids.insert(type.id).second) Fail(t, "rule " + type.id, "duplicate type id in this pack");
-      pack.types.push_back(std::move(type));
+    if (!root["types"].IsSequence()) {
+      errors.Add(LineOf(root["types"]), "", "types must be a list");
+    } else {
+      std::set<std::string> ids;
+      for (const auto& t : root["types"]) {
+        auto type = ParseType(t, pack, errors);
+        if (!type) continue;
+        if (!ids.insert(type->id).second) {
+          errors.Add(LineOf(t), "rule " + type->id, "duplicate type id in this pack");
+          continue;
+        }
+        pack->types.push_back(std::move(*type));
+      }
     }
   }
   if (root["labels"]) {
-    if (!root["labels"].IsSequence()) Fail(root["labels"], "", "labels must be a list");
-    for (const auto& l : root["labels"]) pack.labels.push_back(ParseLabel(l, source));
+    if (!root["labels"].IsSequence()) {
+      errors.Add(LineOf(root["labels"]), "", "labels must be a list");
+    } else {
+      for (const auto& l : root["labels"]) {
+        errors.Run([&] { pack->labels.push_back(ParseLabel(l, pack->source, errors)); });
+      }
+    }
   }
-  return pack;
 }
 
 }  // namespace
 
-Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& source) {
-  try {
-    YAML::Node root = YAML::Load(std::string(yaml_text));
-    return ParseRoot(root, source);
-  } catch (const PackError& e) {
-    std::string msg = source + ":" + std::to_string(e.line) + ": ";
-    if (!e.rule.empty()) msg += e.rule + ": ";
-    // Keys and values echoed in the reason come from the file: escaped, so
-    // the error stays one printable line.
-    return Status::InvalidArgument(EscapeBytes(msg + e.what));
-  } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(EscapeBytes(source + ":" + std::to_string(e.mark.line + 1) +
-                                               ": YAML error: " + e.msg));
+RulePack ParseRulePackAll(std::string_view yaml_text, const std::string& source,
+                          std::vector<PackError>* errors) {
+  RulePack pack;
+  pack.source = source;
+  std::vector<PackError> found;
+  Errors errs(source, &found);
+  YAML::Node root;
+  if (errs.Run([&] { root = YAML::Load(std::string(yaml_text)); })) {
+    ParseRoot(root, &pack, errs);
   }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const PackError& a, const PackError& b) { return a.line < b.line; });
+  errors->insert(errors->end(), found.begin(), found.end());
+  return pack;
+}
+
+Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& source) {
+  std::vector<PackError> errors;
+  RulePack pack = ParseRulePackAll(yaml_text, source, &errors);
+  if (!errors.empty()) return Status::InvalidArgument(errors.front().message);
+  return pack;
 }
 
 Result<RulePack> LoadRulePackFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::NotFound("cannot read rule pack " + path + ": Is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot read rule pack " + path);
   std::ostringstream text;
@@ -345,6 +529,7 @@ RulePack MergeRulePacks(const std::vector<RulePack>& packs) {
         merged.types.push_back(type);
       }
     }
+    merged.broken.insert(pack.broken.begin(), pack.broken.end());
     // Later packs' label rules take precedence.
     labels.insert(labels.begin(), pack.labels.begin(), pack.labels.end());
   }

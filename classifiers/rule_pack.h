@@ -46,9 +46,10 @@
 //
 // Loading checks structure only (unknown keys, keys given twice, wrong
 // types, missing fields, unknown validators, duplicate ids) and reports the
-// first error as "FILE:LINE: rule ID: what is wrong" ("label LABEL: ",
-// "keyword list NAME: " for those, nothing for the pack's own keys). Regex
-// compilation, cost checks and keyword list names happen in RuleSet::Compile.
+// first error (ParseRulePackAll: every error) as "FILE:LINE: rule ID: what
+// is wrong" ("label LABEL: ", "keyword list NAME: " for those, nothing for
+// the pack's own keys). Regex compilation, cost checks and keyword list
+// names happen in RuleSet::Compile.
 //
 // Thread safety: plain values.
 #ifndef PHISCAN_CLASSIFIERS_RULE_PACK_H_
@@ -139,10 +140,31 @@ struct RulePack {
   std::set<std::string> case_sensitive_lists;
   std::vector<TypeSpec> types;
   std::vector<LabelRule> labels;
+  // Keyword lists and types this pack defines with errors (only in a pack
+  // ParseRulePackAll reported errors for): RuleSet::Compile does not report
+  // them unknown where they are used, which would repeat those errors.
+  std::set<std::string> broken;
+};
+
+// One error of a rule pack: the pack and line it names, and the whole
+// one-line message "FILE:LINE: rule ID: what is wrong".
+struct PackError {
+  std::string source;
+  int line = 0;
+  std::string message;
 };
 
 // Parses a rule pack from YAML text. `source` names the file in errors.
+// Errors: kInvalidArgument with the pack's first error (by line).
 Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& source);
+
+// Parses what is well-formed of a rule pack and appends every error to
+// *errors, in line order, each field's and item's own (for `rules check`).
+// A pattern, keyword list or label rule with an error is left out; a type
+// with one keeps its good patterns, so that RuleSet::Compile can check them
+// too. A YAML syntax error ends the parse: it is the only error.
+RulePack ParseRulePackAll(std::string_view yaml_text, const std::string& source,
+                          std::vector<PackError>* errors);
 
 // Reads and parses a rule pack file.
 Result<RulePack> LoadRulePackFile(const std::string& path);

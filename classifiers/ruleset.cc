@@ -138,9 +138,10 @@ std::string Canonical(const RulePack& pack) {
 
 
 // " (did you mean NAME?)" for the candidate closest to `name` by edit
-// distance, if it is at most 2 edits away (a typo), else "".
+// distance if it looks like a typo of it (one edit; two in a name of 12
+// bytes or more: acme_terms is no typo of name_terms), else "".
 std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates) {
-  size_t best = 3;
+  size_t best = name.size() >= 12 ? 3 : 2;
   std::string hint;
   for (const auto& c : candidates) {
     std::vector<size_t> row(c.size() + 1);
@@ -160,6 +161,12 @@ std::string DidYouMean(const std::string& name, const std::vector<std::string>& 
     }
   }
   return hint;
+}
+
+std::vector<std::string> KeywordListNames(const RulePack& pack) {
+  std::vector<std::string> names;
+  for (const auto& kv : pack.keywords) names.push_back(kv.first);
+  return names;
 }
 
 std::string AsciiLower(std::string_view s) {
@@ -189,7 +196,9 @@ std::string LiteralRegex(const std::string& term) {
 
 // Replaces every {{list}} in a pattern's regex by an alternation of the
 // list's terms.
-Result<std::string> ExpandLists(const std::string& regex, const RulePack& pack) {
+// An unknown list's name goes to *missing.
+Result<std::string> ExpandLists(const std::string& regex, const RulePack& pack,
+                                std::string* missing) {
   std::string out;
   size_t pos = 0;
   for (;;) {
@@ -200,7 +209,9 @@ Result<std::string> ExpandLists(const std::string& regex, const RulePack& pack) 
     std::string name = regex.substr(open + 2, close - open - 2);
     auto it = pack.keywords.find(name);
     if (it == pack.keywords.end()) {
-      return Status::InvalidArgument("unknown keyword list '" + name + "' in regex");
+      *missing = name;
+      return Status::InvalidArgument("unknown keyword list '" + name + "' in regex" +
+                                     DidYouMean(name, KeywordListNames(pack)));
     }
     out += regex.substr(pos, open - pos);
     out += "(?:";
@@ -331,7 +342,8 @@ int RuleSet::FindType(const std::string& id) const {
 }
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
-                                                        const CompileOptions& options) {
+                                                        const CompileOptions& options,
+                                                        std::vector<PackError>* all_errors) {
   std::shared_ptr<RuleSet> rs(new RuleSet());
   auto compiled = std::make_unique<CompiledRules>();
 
@@ -347,6 +359,18 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   std::map<std::string, int> exclude_index;      // exclude expression -> excludes
   std::vector<std::string> exclude_where;        // per exclude: "FILE:LINE: rule ID: "
 
+  // Every error is collected (RuleSet::Check reports them all); the first
+  // is Compile's.
+  std::vector<PackError> errors;
+  auto fail = [&](const std::string& source, int line, const std::string& message) {
+    errors.push_back({source, line, message});
+  };
+  // Whether a keyword list may be named: defined, or defined with an error
+  // already reported (a second error for each use would only repeat it).
+  auto list_known = [&](const std::string& name) {
+    return pack.keywords.count(name) > 0 || pack.broken.count(name) > 0;
+  };
+
   std::vector<std::string> regex_text;  // per CompiledRegex, what Hyperscan scans for
   for (const auto& spec : pack.types) {
     if (!spec.enabled && spec.patterns.empty()) {
@@ -356,10 +380,11 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       for (const auto& t : pack.types) {
         if (!t.patterns.empty()) ids.push_back(t.id);
       }
-      return Status::InvalidArgument(
-          spec.source + ":" + std::to_string(spec.line) + ": rule " + spec.id +
-          ": enabled: false names no type of the built-in pack or an earlier pack" +
-          DidYouMean(spec.id, ids));
+      fail(spec.source, spec.line,
+           spec.source + ":" + std::to_string(spec.line) + ": rule " + spec.id +
+               ": enabled: false names no type of the built-in pack or an earlier pack" +
+               DidYouMean(spec.id, ids));
+      continue;
     }
     if (!spec.enabled) continue;
     TypeInfo info{spec.id,         spec.name,      spec.description, spec.category,
@@ -368,6 +393,9 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     int type_index = static_cast<int>(rs->types_.size());
     for (size_t pi = 0; pi < spec.patterns.size(); ++pi) {
       const PatternSpec& p = spec.patterns[pi];
+      auto pattern_fail = [&](int line, const std::string& what) {
+        fail(info.source, line, Where(info, line) + what);
+      };
       CompiledPattern cp;
       cp.type_index = type_index;
       cp.pattern_index = static_cast<int>(pi);
@@ -375,67 +403,102 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       cp.proximity = p.proximity >= 0 ? p.proximity : spec.proximity;
       cp.validator = FindValidator(p.validator);
       if (!p.validator.empty() && cp.validator == nullptr) {
-        return Status::InvalidArgument(Where(info, p.line) + "unknown validator '" +
-                                       p.validator + "'");
+        pattern_fail(p.line, "unknown validator '" + p.validator + "'");
+        continue;
       }
-      auto regex = ExpandLists(p.regex, pack);
-      if (!regex.ok()) return Status::InvalidArgument(Where(info, p.line) + regex.status().message());
+      std::string missing;
+      auto regex = ExpandLists(p.regex, pack, &missing);
+      if (!regex.ok()) {
+        if (!pack.broken.count(missing)) pattern_fail(p.line, regex.status().message());
+        continue;
+      }
       std::string prefilter;
       if (!p.prefilter.empty()) {
-        auto expanded = ExpandLists(p.prefilter, pack);
+        auto expanded = ExpandLists(p.prefilter, pack, &missing);
         if (!expanded.ok()) {
-          return Status::InvalidArgument(Where(info, p.line) + "prefilter: " +
-                                         expanded.status().message());
+          if (!pack.broken.count(missing)) {
+            pattern_fail(p.line, "prefilter: " + expanded.status().message());
+          }
+          continue;
         }
         prefilter = std::move(expanded).value();
       }
       std::string key = regex.value() + '\0' + prefilter;
       if (p.retry_shorter) key += std::string_view("\0shorter", 8);
       for (const auto& x : p.exclude) key += '\0' + x;
-      auto [rit, fresh] = regex_index.emplace(key, static_cast<int>(compiled->regexes.size()));
-      if (fresh) {
+      auto rit = regex_index.find(key);
+      if (rit == regex_index.end()) {
+        // Checked whole before it is entered, so a regex with an error
+        // leaves nothing behind (the next pattern using it reports it too).
         auto cr = CompileRegex(regex.value());
-        if (!cr.ok()) return Status::InvalidArgument(Where(info, p.line) + cr.status().message());
+        if (!cr.ok()) {
+          pattern_fail(p.line, cr.status().message());
+          continue;
+        }
         if (!prefilter.empty()) {
           Status ps = CheckPrefilter(prefilter, cr.value().max_width);
-          if (!ps.ok()) return Status::InvalidArgument(Where(info, p.line) + ps.message());
+          if (!ps.ok()) {
+            pattern_fail(p.line, ps.message());
+            continue;
+          }
         }
-        for (const auto& x : p.exclude) {
+        if (p.retry_shorter && cr.value().has_group) {
+          pattern_fail(p.line, "retry_shorter needs a regex without a capturing group");
+          continue;
+        }
+        bool excludes_ok = true;
+        std::vector<unsigned> widths(p.exclude.size(), 0);
+        for (size_t x = 0; x < p.exclude.size(); ++x) {
+          if (exclude_index.count(p.exclude[x])) continue;
+          if (Status xs = CheckExclude(p.exclude[x], &widths[x]); !xs.ok()) {
+            pattern_fail(p.line, xs.message());
+            excludes_ok = false;
+          }
+        }
+        if (!excludes_ok) continue;
+        for (size_t x = 0; x < p.exclude.size(); ++x) {
           auto [xit, xfresh] =
-              exclude_index.emplace(x, static_cast<int>(compiled->excludes.size()));
+              exclude_index.emplace(p.exclude[x], static_cast<int>(compiled->excludes.size()));
           if (xfresh) {
-            unsigned width = 0;
-            Status xs = CheckExclude(x, &width);
-            if (!xs.ok()) return Status::InvalidArgument(Where(info, p.line) + xs.message());
-            compiled->excludes.push_back({x, width});
+            const unsigned width = widths[x];
+            compiled->excludes.push_back({p.exclude[x], width});
             compiled->exclude_width = std::max(compiled->exclude_width, width);
             exclude_where.push_back(Where(info, p.line));
           }
           cr.value().excludes.push_back(xit->second);
         }
-        if (p.retry_shorter && cr.value().has_group) {
-          return Status::InvalidArgument(Where(info, p.line) +
-                                         "retry_shorter needs a regex without a capturing group");
-        }
         cr.value().retry_shorter = p.retry_shorter;
         compiled->max_width = std::max(compiled->max_width, cr.value().max_width);
         cr.value().prefiltered = !prefilter.empty() && options.use_prefilters;
         regex_text.push_back(cr.value().prefiltered ? prefilter : regex.value());
+        rit = regex_index.emplace(key, static_cast<int>(compiled->regexes.size())).first;
         compiled->regexes.push_back(std::move(cr).value());
       }
       cp.regex = rit->second;
+      bool lists_ok = true;
+      for (const auto& name : p.dictionary) {
+        if (!list_known(name)) {
+          pattern_fail(p.line, "unknown keyword list '" + name + "' in dictionary" +
+                                   DidYouMean(name, KeywordListNames(pack)));
+        }
+        lists_ok &= pack.keywords.count(name) > 0;
+      }
+      for (const auto& e : p.evidence) {
+        for (const auto& name : e.lists) {
+          if (!list_known(name)) {
+            pattern_fail(e.line, "unknown keyword list '" + name + "'" +
+                                     DidYouMean(name, KeywordListNames(pack)));
+          }
+          lists_ok &= pack.keywords.count(name) > 0;
+        }
+      }
+      if (!lists_ok) continue;
       compiled->regexes[cp.regex].patterns.push_back(static_cast<int>(compiled->patterns.size()));
       if (!p.dictionary.empty()) {
-        std::string key;
-        for (const auto& name : p.dictionary) {
-          if (!pack.keywords.count(name)) {
-            return Status::InvalidArgument(Where(info, p.line) + "unknown keyword list '" + name +
-                                           "' in dictionary");
-          }
-          key += name + '\n';
-        }
+        std::string dkey;
+        for (const auto& name : p.dictionary) dkey += name + '\n';
         auto [dit, dfresh] =
-            dictionary_index.emplace(key, static_cast<int>(compiled->dictionaries.size()));
+            dictionary_index.emplace(dkey, static_cast<int>(compiled->dictionaries.size()));
         if (dfresh) {
           auto dict = std::make_unique<internal::Dictionary>();
           for (const auto& name : p.dictionary) {
@@ -447,13 +510,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       }
       for (const auto& e : p.evidence) {
         internal::CompiledEvidence ce{e.kind, e.min_lists, {}};
-        for (const auto& name : e.lists) {
-          if (!pack.keywords.count(name)) {
-            return Status::InvalidArgument(Where(info, e.line) + "unknown keyword list '" + name +
-                                           "'");
-          }
-          ce.lists.push_back(list_id(name));
-        }
+        for (const auto& name : e.lists) ce.lists.push_back(list_id(name));
         cp.evidence.push_back(std::move(ce));
       }
       compiled->max_proximity = std::max(compiled->max_proximity, cp.proximity);
@@ -462,8 +519,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     compiled->max_proximity = std::max(compiled->max_proximity, spec.proximity);
     rs->types_.push_back(std::move(info));
   }
-  if (compiled->patterns.empty()) {
-    return Status::InvalidArgument("no enabled sensitive information types in the rule packs");
+  if (compiled->patterns.empty() && errors.empty()) {
+    fail("", 0, "no enabled sensitive information types in the rule packs");
   }
 
   // Label rules: every type they name must exist (a typo would silently
@@ -474,29 +531,37 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     std::string where = l.source + ":" + std::to_string(l.line) + ": label " + l.label + ": ";
     for (const auto* ids : {&l.any_type, &l.requires_type}) {
       for (const auto& id : *ids) {
-        bool known = std::any_of(pack.types.begin(), pack.types.end(),
+        bool known = pack.broken.count(id) ||
+                     std::any_of(pack.types.begin(), pack.types.end(),
                                  [&](const TypeSpec& t) { return t.id == id; });
         if (!known) {
           std::vector<std::string> names;
           for (const auto& t : pack.types) names.push_back(t.id);
-          return Status::InvalidArgument(where + "unknown type '" + id + "'" +
-                                         DidYouMean(id, names));
+          fail(l.source, l.line, where + "unknown type '" + id + "'" + DidYouMean(id, names));
         }
       }
     }
     for (const auto* cats : {&l.any_category, &l.requires_category}) {
       for (const auto& c : *cats) {
         if (c != "PHI" && c != "PII" && c != "PCI" && c != "CREDENTIAL") {
-          return Status::InvalidArgument(where + "unknown category '" + c + "'");
+          fail(l.source, l.line, where + "unknown category '" + c + "'");
         }
       }
     }
     for (const auto& name : l.requires_keywords) {
-      if (!pack.keywords.count(name)) {
-        return Status::InvalidArgument(where + "unknown keyword list '" + name + "'");
+      if (!list_known(name)) {
+        fail(l.source, l.line,
+             where + "unknown keyword list '" + name + "'" +
+                 DidYouMean(name, KeywordListNames(pack)));
       }
-      context.push_back(list_id(name));
+      if (pack.keywords.count(name)) context.push_back(list_id(name));
     }
+  }
+  if (!errors.empty()) {
+    if (all_errors != nullptr) {
+      all_errors->insert(all_errors->end(), errors.begin(), errors.end());
+    }
+    return Status::InvalidArgument(errors.front().message);
   }
   compiled->context_lists.assign(compiled->keyword_lists.size(), false);
   for (int li : context) compiled->context_lists[li] = true;
@@ -522,10 +587,12 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     if (cr.field_only && !cr.excludes.empty()) {
       const auto& cp = compiled->patterns[cr.patterns.front()];
       const auto& t = rs->types_[cp.type_index];
-      return Status::InvalidArgument(
-          Where(t, t.patterns[cp.pattern_index].line) +
-          "exclude is not supported on a pattern that runs on field values only "
-          "(proximity 0 with keyword evidence)");
+      const int line = t.patterns[cp.pattern_index].line;
+      fail(t.source, line,
+           Where(t, line) +
+               "exclude is not supported on a pattern that runs on field values only "
+               "(proximity 0 with keyword evidence)");
+      continue;
     }
     if (cr.field_only) {
       for (int p : cr.patterns) {
@@ -578,6 +645,12 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       tiers.push_back(part == &gated ? internal::kDigitTier : internal::kSparseTier);
       whole.push_back(split ? 0 : 1);
     }
+  }
+  if (!errors.empty()) {
+    if (all_errors != nullptr) {
+      all_errors->insert(all_errors->end(), errors.begin(), errors.end());
+    }
+    return Status::InvalidArgument(errors.front().message);
   }
   compiled->keyword_base = static_cast<unsigned>(compiled->hs_regex.size());
   auto add_keyword_expr = [&](std::string expr, unsigned flag, uint8_t tier) {
@@ -870,6 +943,54 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::LoadWithBuiltins(
     packs.push_back(std::move(pack).value());
   }
   return Compile(MergeRulePacks(packs));
+}
+
+PackCheck CheckRulePacks(const std::vector<PackText>& texts) {
+  PackCheck check;
+  std::vector<PackError> errors;
+  std::vector<RulePack> packs;
+  auto builtin = ParseRulePack(BuiltinRulePackText(), "<builtin>");
+  if (!builtin.ok()) {
+    check.errors.push_back(builtin.status().message());
+    return check;
+  }
+  packs.push_back(std::move(builtin).value());
+  for (const auto& t : texts) packs.push_back(ParseRulePackAll(t.text, t.source, &errors));
+  auto rules = RuleSet::Compile(MergeRulePacks(packs), {}, &errors);
+  if (rules.ok() && errors.empty()) {
+    if (Status s = rules.value()->EnsureCompiled(); !s.ok()) {
+      check.errors.push_back(s.message());
+      return check;
+    }
+    check.rules = std::move(rules).value();
+    return check;
+  }
+  // Pack by pack, by line; what names no user pack (the built-in pack, none)
+  // last.
+  std::vector<bool> listed(errors.size(), false);
+  for (const auto& t : texts) {
+    std::vector<const PackError*> mine;
+    for (size_t i = 0; i < errors.size(); ++i) {
+      if (!listed[i] && errors[i].source == t.source) {
+        mine.push_back(&errors[i]);
+        listed[i] = true;
+      }
+    }
+    std::stable_sort(mine.begin(), mine.end(),
+                     [](const PackError* a, const PackError* b) { return a->line < b->line; });
+    for (size_t i = 0; i < mine.size() && i < kMaxErrorsPerPack; ++i) {
+      check.errors.push_back(mine[i]->message);
+    }
+    if (mine.size() > kMaxErrorsPerPack) {
+      check.errors.push_back(t.source + ": " + std::to_string(mine.size() - kMaxErrorsPerPack) +
+                             " more errors not shown");
+    }
+  }
+  for (size_t i = 0; i < errors.size(); ++i) {
+    if (!listed[i]) check.errors.push_back(errors[i].message);
+  }
+  if (check.errors.empty()) check.errors.push_back(rules.status().message());
+  return check;
 }
 
 }  // namespace phiscan::classifiers

@@ -76,9 +76,13 @@ struct CompiledRules;  // Hyperscan database, RE2 objects, evidence tables
 class RuleSet {
  public:
   // Compiles the merged pack. Errors: kInvalidArgument with
-  // "SOURCE:LINE: rule ID: reason" for the first bad pattern.
-  static Result<std::shared_ptr<const RuleSet>> Compile(const RulePack& pack,
-                                                        const CompileOptions& options = {});
+  // "SOURCE:LINE: rule ID: reason" for the first bad pattern (or label
+  // rule); every error found is also appended to *all_errors if given (each
+  // bad pattern, label rule and disabled type, not only the first; a use of
+  // a keyword list or type in pack.broken is not one).
+  static Result<std::shared_ptr<const RuleSet>> Compile(
+      const RulePack& pack, const CompileOptions& options = {},
+      std::vector<PackError>* all_errors = nullptr);
 
   // Convenience: the built-in pack followed by the given user pack files.
   static Result<std::shared_ptr<const RuleSet>> LoadWithBuiltins(
@@ -139,6 +143,33 @@ class RuleSet {
   size_t overlap_bytes_ = 0;
   std::unique_ptr<internal::CompiledRules> compiled_;
 };
+
+// A rule pack's text and the name its errors give it (its file).
+struct PackText {
+  std::string source;
+  std::string text;
+};
+
+// At most this many errors are listed per pack, then one line with how many
+// more there were: a file that is no rule pack at all, or a list pasted in
+// the wrong place, would otherwise bury the errors that matter.
+constexpr size_t kMaxErrorsPerPack = 50;
+
+struct PackCheck {
+  std::shared_ptr<const RuleSet> rules;  // set when there is no error
+  // One line each: "FILE:LINE: rule ID: what is wrong" (or "label LABEL",
+  // "keyword list NAME"), pack by pack in the order given, by line within
+  // a pack.
+  std::vector<std::string> errors;
+};
+
+// Checks user packs together, as LoadWithBuiltins loads them (the built-in
+// pack first, then these in order, so a pack may use an earlier one's
+// keyword lists), and reports every error of every pack, not only the
+// first: structure, then regexes, validators, keyword lists and label rules
+// of what parsed. With no error, the combined Hyperscan database is also
+// compiled (its failure is the one error then).
+PackCheck CheckRulePacks(const std::vector<PackText>& packs);
 
 }  // namespace phiscan::classifiers
 

@@ -274,3 +274,98 @@ TEST_CASE("retry_shorter is a boolean and needs a regex without a capturing grou
                      "      - regex: 'ab'\n        score: 70\n        retry_shorter: 2\n") ==
         "user.yaml:7: rule X: retry_shorter must be true or false");
 }
+
+TEST_CASE("rules check reports every error of a pack, one line each, in line order") {
+  const std::string pack =
+      "keywords:\n"                                                       // 1
+      "  emp_terms: {terms: [badge], casesensitive: true}\n"              // 2
+      "  site_terms: [mrn]\n"                                             // 3
+      "  site_terms: [chart]\n"                                           // 4
+      "types:\n"                                                          // 5
+      "  - id: ACME_EMP\n"                                                // 6
+      "    category: PII\n"                                               // 7
+      "    colour: red\n"                                                 // 8
+      "    patterns:\n"                                                   // 9
+      "      - regex: '\\bE\\d+\\b'\n"                                    // 10
+      "        score: 80\n"                                               // 11
+      "        evidence: [{any_of: [emp_terms]}]\n"                       // 12
+      "      - regex: '\\bE\\d{6}\\b'\n"                                  // 13
+      "        validator: Luhn\n"                                         // 14
+      "        confidence: hihg\n"                                        // 15
+      "  - id: US_PASPORT\n"                                              // 16
+      "    enabled: false\n"                                              // 17
+      "  - id: ACME_MRN\n"                                                // 18
+      "    category: PHI\n"                                               // 19
+      "    hipaa: 19\n"                                                   // 20
+      "    patterns:\n"                                                   // 21
+      "      - regex: '\\bH\\d{8}\\b'\n"                                  // 22
+      "        score: 90\n"                                               // 23
+      "        evidence: [{any_of: [site_term]}]\n"                       // 24
+      "labels:\n"                                                         // 25
+      "  - label: HR\n"                                                   // 26
+      "    any_type: [ACME_EMPL]\n"                                       // 27
+      "  - label: PHI\n"                                                  // 28
+      "    any_type: [ACME_MRN]\n"                                        // 29
+      "    min_confidence: high\n"                                        // 30
+      "    min_score: 10\n";                                              // 31
+  PackCheck check = CheckRulePacks({{"site.yaml", pack}});
+  CHECK(check.rules == nullptr);
+  // emp_terms, defined with an error, is not reported again as unknown on
+  // line 12; the first site_terms stands.
+  CHECK(check.errors ==
+        std::vector<std::string>{
+            "site.yaml:2: keyword list emp_terms: unknown key 'casesensitive' in keyword list",
+            "site.yaml:4: keyword list site_terms: defined twice in this pack",
+            "site.yaml:8: rule ACME_EMP: unknown key 'colour' in type",
+            "site.yaml:10: rule ACME_EMP: regex has no bounded match width <= 512 bytes; use "
+            "{m,n} instead of + or *",
+            "site.yaml:14: rule ACME_EMP: unknown validator 'Luhn' (known: luhn, credit_card, "
+            "ssn, npi, mbi, nanp_phone, email, itin, dea, aba, iban, nhs, sin, au_medicare, vin, "
+            "ipv4, ipv6, date, icd10, ndc, jwt, secret_value, e164_phone, ipv6_grouped, "
+            "issued_card)",
+            "site.yaml:15: rule ACME_EMP: confidence must be low, medium or high (or a score "
+            "1-100)",
+            "site.yaml:16: rule US_PASPORT: enabled: false names no type of the built-in pack or "
+            "an earlier pack (did you mean US_PASSPORT?)",
+            "site.yaml:20: rule ACME_MRN: hipaa must be between 1 and 18",
+            "site.yaml:24: rule ACME_MRN: unknown keyword list 'site_term' (did you mean "
+            "site_terms?)",
+            "site.yaml:26: label HR: unknown type 'ACME_EMPL' (did you mean ACME_EMP?)",
+            "site.yaml:28: label PHI: give either min_confidence or min_score, not both"});
+  // Loading (scan, classify) stops at the first of them, by line.
+  CHECK(CompileError(pack) ==
+        "user.yaml:2: keyword list emp_terms: unknown key 'casesensitive' in keyword list");
+}
+
+TEST_CASE("rules check lists at most kMaxErrorsPerPack errors of a pack, then how many more") {
+  std::string pack = "types:\n  - id: MANY\n    category: PII\n    patterns:\n";
+  for (int i = 0; i < 60; ++i) pack += "      - {regex: 'x" + std::to_string(i) + "+', score: 70}\n";
+  PackCheck check = CheckRulePacks({{"many.yaml", pack}});
+  REQUIRE(check.errors.size() == kMaxErrorsPerPack + 1);
+  CHECK(check.errors.front().rfind("many.yaml:5: rule MANY: regex has no bounded match width", 0) ==
+        0);
+  CHECK(check.errors[kMaxErrorsPerPack - 1].rfind("many.yaml:54: ", 0) == 0);
+  CHECK(check.errors.back() == "many.yaml: 10 more errors not shown");
+}
+
+TEST_CASE("rules check loads packs together, as --rules does: a later pack may use an earlier one's lists") {
+  const PackText lists{"lists.yaml", "keywords:\n  acme_terms: [badge]\n"};
+  const PackText types{"types.yaml",
+                       "types:\n  - id: ACME_EMP\n    category: PII\n    patterns:\n"
+                       "      - regex: '\\bE\\d{6}\\b'\n        score: 80\n"
+                       "        evidence: [{any_of: [acme_terms]}]\n"};
+  PackCheck both = CheckRulePacks({lists, types});
+  CHECK(both.errors.empty());
+  REQUIRE(both.rules != nullptr);
+  CHECK(both.rules->FindType("ACME_EMP") >= 0);
+  // Alone, or before the pack that defines the list, it is an error.
+  CHECK(CheckRulePacks({types}).errors ==
+        std::vector<std::string>{"types.yaml:7: rule ACME_EMP: unknown keyword list 'acme_terms'"});
+  // Errors are grouped by pack in the order given.
+  const PackText bad{"bad.yaml", "types:\n  - id: X\n    category: PII\n    patterns: []\n"};
+  CHECK(CheckRulePacks({bad, types}).errors ==
+        std::vector<std::string>{"bad.yaml:2: rule X: type needs a non-empty 'patterns' list",
+                                 "types.yaml:7: rule ACME_EMP: unknown keyword list 'acme_terms'"});
+  // A YAML syntax error is the pack's only error.
+  CHECK(CheckRulePacks({{"syntax.yaml", "types: [\n"}}).errors.size() == 1);
+}

@@ -237,6 +237,51 @@ TEST_CASE("rules check reports file:line and the rule id; rules list shows the t
   CHECK(rows[0]["type"] == "SITE_MRN");
 }
 
+TEST_CASE("rules check lists every error of the packs, checked together as --rules loads them") {
+  TempDir dir;
+  const std::string site = dir.Join("site.yaml");
+  WriteFile(site,
+            "keywords:\n  acme_terms: [badge]\ntypes:\n  - id: ACME_EMP\n    category: PII\n"
+            "    patterns:\n      - regex: '\\bE\\d{6}\\b'\n        confidence: hihg\n"
+            "      - {regex: '\\bE\\d{6}\\b', score: 80, evidence: [{any_of: [acme_term]}]}\n"
+            "  - id: US_PASPORT\n"
+            "    enabled: false\nlabels:\n  - label: HR\n    any_type: [ACME_EMP]\n"
+            "    min_confidence: medium\n    min_score: 50\n");
+  std::string out, err;
+  CHECK(Run(Phiscan() + " rules check " + site, &out, &err) == 1);
+  CHECK(out.empty());
+  CHECK(err == site + ":8: rule ACME_EMP: confidence must be low, medium or high (or a score "
+                      "1-100)\n" +
+                   site + ":9: rule ACME_EMP: unknown keyword list 'acme_term' (did you mean "
+                          "acme_terms?)\n" +
+                   site + ":10: rule US_PASPORT: enabled: false names no type of the built-in "
+                          "pack or an earlier pack (did you mean US_PASSPORT?)\n" +
+                   site + ":13: label HR: give either min_confidence or min_score, not both\n");
+  // A scan names the first and writes nothing.
+  CHECK(Run(Phiscan() + " scan --quiet --catalog " + dir.Join("c.db") + " --rules " + site + " " +
+                dir.path(),
+            &out, &err) == 1);
+  CHECK(err == "phiscan: error: " + site +
+                   ":8: rule ACME_EMP: confidence must be low, medium or high (or a score "
+                   "1-100)\n");
+  // Two packs, the second using the first's keyword list, as a site that
+  // keeps its lists apart: checked together, as the scan loads them.
+  WriteFile(dir.Join("lists.yaml"), "keywords:\n  acme_terms: [badge]\n");
+  WriteFile(dir.Join("types.yaml"),
+            "types:\n  - id: ACME_EMP\n    category: PII\n    patterns:\n"
+            "      - regex: '\\bE\\d{6}\\b'\n        score: 80\n"
+            "        evidence: [{any_of: [acme_terms]}]\n");
+  CHECK(Run(Phiscan() + " rules check " + dir.Join("lists.yaml") + " " + dir.Join("types.yaml"),
+            &out, &err) == 0);
+  CHECK(out.rfind(dir.Join("lists.yaml") + ", " + dir.Join("types.yaml") + ": ok (37 types", 0) ==
+        0);
+  CHECK(Run(Phiscan() + " rules check " + dir.Join("types.yaml"), &out, &err) == 1);
+  CHECK(err == dir.Join("types.yaml") + ":7: rule ACME_EMP: unknown keyword list 'acme_terms'\n");
+  // A file that cannot be read says why.
+  CHECK(Run(Phiscan() + " rules check " + dir.path(), &out, &err) == 1);
+  CHECK(err == dir.path() + ": cannot read rule pack: Is a directory\n");
+}
+
 TEST_CASE("Bad flags and bad rule packs: one line naming the flag or FILE:LINE, nothing written") {
   TempDir dir;
   WriteFile(dir.Join("tree/a.txt"), "Patient SSN: 536-22-8726\n");
