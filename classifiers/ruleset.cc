@@ -529,6 +529,18 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   for (size_t i = 0; i < pack.labels.size(); ++i) {
     const LabelRule& l = pack.labels[i];
     std::string where = l.source + ":" + std::to_string(l.line) + ": label " + l.label + ": ";
+    // Labels are compared exactly (reports, --label, --fail-on): a site's
+    // "phi" would be a label of its own beside PHI, its assets missing from
+    // every PHI count.
+    std::vector<std::string> others = {"NONE"};  // what an asset no rule labels gets
+    for (const auto& o : pack.labels) others.push_back(o.label);
+    for (const auto& o : others) {
+      if (o != l.label && AsciiLower(o) == AsciiLower(l.label)) {
+        fail(l.source, l.line,
+             where + "differs from the label " + o + " only in case (labels are case-sensitive)");
+        break;
+      }
+    }
     for (const auto* ids : {&l.any_type, &l.requires_type}) {
       for (const auto& id : *ids) {
         bool known = pack.broken.count(id) ||

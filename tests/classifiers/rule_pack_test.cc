@@ -245,6 +245,16 @@ TEST_CASE("Rule model extensions: errors for dictionaries, list macros and label
         "user.yaml:2: label PHI: unknown keyword list 'nope'");
   CHECK(CompileError("labels:\n  - label: PHI\n    any_category: [PIII]\n") ==
         "user.yaml:2: label PHI: unknown category 'PIII'");
+  // A label written in another case than a built-in one would be a label of
+  // its own, its assets in no PHI count.
+  CHECK(CompileError("labels:\n  - label: phi\n    any_type: [EMAIL]\n") ==
+        "user.yaml:2: label phi: differs from the label PHI only in case (labels are "
+        "case-sensitive)");
+  CHECK(CompileError("labels:\n  - label: None\n    any_type: [EMAIL]\n") ==
+        "user.yaml:2: label None: differs from the label NONE only in case (labels are "
+        "case-sensitive)");
+  CHECK(CompileError("labels:\n  - label: HR\n    any_type: [EMAIL]\n  - label: PHI\n"
+                     "    any_type: [MRN]\n").empty());
 }
 
 TEST_CASE("A keyword list may be case-sensitive; its form is checked") {
