@@ -2,27 +2,32 @@
 // of a catalog a scan wrote (SOURCE), with its per-type summaries and
 // located findings (masks and tokens as stored; no value is involved), and
 // writes them again through catalog::CatalogWriter into a fresh catalog
-// (TARGET, which must not exist), in the source's asset order and in
-// batches of 64 as the scan pipeline hands them over. Prints the writer
-// thread's CPU and busy time for the first write and, with --rewrite N,
-// for N more runs that write every asset again (each replacing the
-// asset's earlier types and findings, as a full rescan of changed files
-// does).
+// (TARGET), in the source's asset order and in batches of 64. Prints the
+// writer thread's CPU and busy time for the first write and, with
+// --rewrite N, for N more runs that write every asset again (each
+// replacing the asset's earlier types and findings, as a full rescan of
+// changed files does).
 //
-//   writer_replay [--rewrite N] SOURCE.db TARGET.db
+//   writer_replay [--rewrite N] [--seconds S] SOURCE.db TARGET.db
+//
+// --seconds S spreads the hand-overs evenly over S seconds, as a scan that
+// takes that long does (the writer then commits on its clock, not only
+// every 2,000 assets); by default they come as fast as the writer takes
+// them.
 //
 // Only for benchmarks. SOURCE may be any catalog of schema version 4 or
-// later (the columns it reads are in all of them); TARGET should be a new
-// file.
+// later (the columns it reads are in all of them); TARGET should not exist.
 #include <sqlite3.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "catalog/catalog.h"
@@ -126,13 +131,20 @@ double ProcessCpuSeconds() {
 
 int main(int argc, char** argv) {
   int rewrites = 0;
+  double seconds = 0;
   int arg = 1;
-  if (argc > arg + 1 && std::strcmp(argv[arg], "--rewrite") == 0) {
-    rewrites = std::atoi(argv[arg + 1]);
+  while (argc > arg + 1 && std::strncmp(argv[arg], "--", 2) == 0) {
+    if (std::strcmp(argv[arg], "--rewrite") == 0) {
+      rewrites = std::atoi(argv[arg + 1]);
+    } else if (std::strcmp(argv[arg], "--seconds") == 0) {
+      seconds = std::atof(argv[arg + 1]);
+    } else {
+      break;
+    }
     arg += 2;
   }
   if (argc != arg + 2) {
-    std::fprintf(stderr, "usage: writer_replay [--rewrite N] SOURCE.db TARGET.db\n");
+    std::fprintf(stderr, "usage: writer_replay [--rewrite N] [--seconds S] SOURCE.db TARGET.db\n");
     return 2;
   }
   // Before anything initialises SQLite, as phiscan does (the writer's
@@ -160,9 +172,15 @@ int main(int argc, char** argv) {
     }
     const double cpu0 = ProcessCpuSeconds();
     std::vector<AssetRecord> batch;
-    for (const AssetRecord& r : records) {
-      batch.push_back(r);
-      if (batch.size() == 64) (*writer)->SubmitBatch(std::move(batch));
+    const auto started = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < records.size(); ++i) {
+      batch.push_back(records[i]);
+      if (batch.size() < 64) continue;
+      if (seconds > 0) {
+        std::this_thread::sleep_until(
+            started + std::chrono::duration<double>(seconds * i / records.size()));
+      }
+      (*writer)->SubmitBatch(std::move(batch));
     }
     (*writer)->SubmitBatch(std::move(batch));
     phiscan::Status s = (*writer)->FinishRun(phiscan::catalog::RunStatus::kInterrupted);
