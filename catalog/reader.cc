@@ -683,8 +683,10 @@ Result<std::vector<FolderRow>> CatalogReader::Impl::Folders(int depth, const Fil
 
 Status CatalogReader::Impl::FindByTokens(const std::vector<TokenQuery>& queries,
                                          const std::function<void(const FindingRow&)>& fn) {
+  // findings_by_token_prefix finds the candidates; the whole token decides.
   const std::string sql = std::string(kFindingColumns) +
-                          " WHERE f.token = ?1 AND (?2 = '' OR f.type_id = ?2) AND" + kPresent;
+                          " WHERE f.token_prefix = ?3 AND f.token = ?1"
+                          " AND (?2 = '' OR f.type_id = ?2) AND" + kPresent;
   std::map<int64_t, FindingRow> hits;  // by finding id: two queries may match one finding
   for (const TokenQuery& q : queries) {
     Status s = QueryWith(
@@ -693,6 +695,7 @@ Status CatalogReader::Impl::FindByTokens(const std::vector<TokenQuery>& queries,
           st.BindBlob(
               1, std::string_view(reinterpret_cast<const char*>(q.token.data()), q.token.size()));
           st.BindText(2, q.type_id);
+          st.BindInt(3, internal::TokenPrefix(q.token));
         },
         [&](const Statement& st) { hits.emplace(st.ColumnInt(8), ReadFinding(st)); });
     if (!s.ok()) return s;

@@ -566,8 +566,8 @@ Status CatalogWriter::Impl::PrepareStatements() {
        "INSERT INTO asset_types (asset_id, type_id, count, unique_count, max_score)"
        " VALUES (?1, ?2, ?3, ?4, ?5)"},
       {&insert_finding_,
-       "INSERT INTO findings (asset_id, type_id, score, start, \"end\", line, masked, token)"
-       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+       "INSERT INTO findings (asset_id, type_id, score, start, \"end\", line, masked, token,"
+       " token_prefix) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
       {&add_counters_,
        "UPDATE runs SET assets = assets + ?1, bytes_scanned = bytes_scanned + ?2,"
        " findings = findings + ?3, gaps = gaps + ?4, unchanged = unchanged + ?6 WHERE id = ?5"},
@@ -870,6 +870,7 @@ Status CatalogWriter::Impl::InsertFinding(int64_t asset_id, const FindingRecord&
   insert_finding_.BindText(7, f.masked);
   insert_finding_.BindBlob(
       8, std::string_view(reinterpret_cast<const char*>(f.token.data()), f.token.size()));
+  insert_finding_.BindInt(9, internal::TokenPrefix(f.token));
   return insert_finding_.Run(what_);
 }
 

@@ -11,11 +11,13 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "catalog/catalog.h"
 #include "catalog/internal/sqlite.h"
+#include "common/model.h"
 #include "common/status.h"
 
 namespace phiscan::catalog {
@@ -28,6 +30,8 @@ std::string_view SchemaV2Sql();
 std::string_view SchemaV3Sql();
 // The bytes of catalog/migrations/v4.sql.
 std::string_view SchemaV4Sql();
+// The bytes of catalog/migrations/v5.sql.
+std::string_view SchemaV5Sql();
 
 namespace internal {
 
@@ -36,13 +40,24 @@ struct MigrationStep {
   std::string_view sql;  // statements that take version - 1 to version
 };
 
-inline std::array<MigrationStep, 4> MigrationSteps() {
+inline std::array<MigrationStep, 5> MigrationSteps() {
   return {{
       {1, SchemaSql()},
       {2, SchemaV2Sql()},
       {3, SchemaV3Sql()},
       {4, SchemaV4Sql()},
+      {5, SchemaV5Sql()},
   }};
+}
+
+// findings.token_prefix (catalog/migrations/v5.sql): the token's first 8
+// bytes as a big-endian two's-complement integer, the key findings are
+// looked up by. Persisted: never change it (v5.sql computes the same value
+// for findings written before version 5).
+inline int64_t TokenPrefix(const Token& token) {
+  uint64_t prefix = 0;
+  for (int i = 0; i < 8; ++i) prefix = (prefix << 8) | token[i];
+  return static_cast<int64_t>(prefix);
 }
 
 // Reads the schema version of an open catalog and checks it is one this

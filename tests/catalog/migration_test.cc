@@ -261,6 +261,59 @@ TEST_CASE("A version-3 catalog gains the findings digest in its history; old row
   CHECK(changes(3, 4).empty());
 }
 
+TEST_CASE("A version-4 catalog's findings are keyed by token prefix, and locate finds them") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("old.db");
+  BuildVersion2(db);
+  const auto steps = catalog::internal::MigrationSteps();
+  REQUIRE(steps[3].version == 4);
+  // open.csv holds four findings whose tokens' first 8 bytes span the
+  // sign bit; the last two share them and differ in their final byte.
+  const std::string rest(48, 'A');  // hex of 24 bytes 0xaa
+  REQUIRE(ExecSql(
+      db, "BEGIN;" + std::string(steps[2].sql) + std::string(steps[3].sql) +
+              "PRAGMA user_version = 4;"
+              "INSERT INTO findings (asset_id, type_id, score, start, \"end\", line, masked,"
+              " token) VALUES"
+              " (1, 'US_SSN', 90, 0, 11, 1, '***-**-****', zeroblob(32)),"
+              " (1, 'US_SSN', 90, 20, 31, 2, '***-**-****', x'0123456789ABCDEF" + rest + "'),"
+              " (1, 'US_SSN', 90, 40, 51, 3, '***-**-****', x'F300000000000001" + rest + "'),"
+              " (1, 'US_SSN', 90, 60, 71, 4, '***-**-****', x'F300000000000001" +
+              rest.substr(2) + "BB');"
+              "COMMIT;"));
+  CHECK(PeekOne(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'findings_by_token'") == "1");
+
+  { REQUIRE(CatalogWriter::Open(db).ok()); }
+  CHECK(PeekOne(db, "PRAGMA user_version") == std::to_string(catalog::kSchemaVersion));
+  CHECK(PeekColumn(db, "SELECT token_prefix FROM findings ORDER BY start") ==
+        std::vector<std::string>{"0", "81985529216486895", "-936748722493063167",
+                                 "-936748722493063167"});
+  CHECK(PeekColumn(db,
+                   "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'findings'"
+                   " ORDER BY name") ==
+        std::vector<std::string>{"findings_by_asset", "findings_by_token_prefix"});
+
+  auto reader = CatalogReader::Open(db);
+  INFO(reader.status().message());
+  REQUIRE(reader.ok());
+  auto locate = [&](const std::string& hex) {
+    catalog::TokenQuery q;
+    for (size_t i = 0; i < q.token.size(); ++i) {
+      q.token[i] = static_cast<uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+    }
+    std::vector<uint64_t> starts;
+    REQUIRE((*reader)
+                ->FindByTokens({q}, [&](const catalog::FindingRow& f) { starts.push_back(f.start); })
+                .ok());
+    return starts;
+  };
+  CHECK(locate(std::string(64, '0')) == std::vector<uint64_t>{0});
+  CHECK(locate("0123456789ABCDEF" + rest) == std::vector<uint64_t>{20});
+  CHECK(locate("F300000000000001" + rest) == std::vector<uint64_t>{40});
+  CHECK(locate("F300000000000001" + rest.substr(2) + "BB") == std::vector<uint64_t>{60});
+  CHECK(locate("F300000000000001" + rest.substr(2) + "CC").empty());
+}
+
 TEST_CASE("A failed migration leaves the old catalog as it was") {
   testing::TempDir dir;
   const std::string db = dir.Join("old.db");

@@ -568,6 +568,50 @@ TEST_CASE("FindByTokens returns the located findings of one identifier") {
   CHECK(find(0x11, "").empty());
 }
 
+TEST_CASE("FindByTokens matches the whole token, not only the prefix it is looked up by") {
+  // findings_by_token_prefix holds the first 8 bytes; tokens that share
+  // them (a chance of 2^-64 for HMACs, made here) are still told apart.
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  auto make_token = [](uint8_t last) {
+    Token t;
+    t.fill(0xc4);  // first byte over 0x7f: a negative prefix
+    t[31] = last;
+    return t;
+  };
+  {
+    auto writer = testing::OpenWriter(db);
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    AssetRecord a = MakeAsset("/srv/share/a.txt");
+    AssetRecord b = MakeAsset("/srv/share/b.txt");
+    FindingRecord f1 = MakeFinding("US_SSN", 85, 10, 1, "***-**-****");
+    f1.token = make_token(1);
+    FindingRecord f2 = MakeFinding("US_SSN", 85, 20, 2, "***-**-****");
+    f2.token = make_token(2);
+    a.findings = {f1, f2};
+    b.findings = {f2};
+    writer->Submit(std::move(a));
+    writer->Submit(std::move(b));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = OpenReader(db);
+  auto find = [&](uint8_t last) {
+    catalog::TokenQuery q;
+    q.token = make_token(last);
+    std::vector<std::string> keys;
+    REQUIRE(reader
+                ->FindByTokens({q},
+                               [&](const catalog::FindingRow& f) {
+                                 keys.push_back(f.path + " " + std::to_string(f.start));
+                               })
+                .ok());
+    return keys;
+  };
+  CHECK(find(1) == std::vector<std::string>{"/srv/share/a.txt 10"});
+  CHECK(find(2) == std::vector<std::string>{"/srv/share/a.txt 20", "/srv/share/b.txt 20"});
+  CHECK(find(3).empty());
+}
+
 TEST_CASE("Folders roll up by path when no scan root contains the assets") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");

@@ -1,8 +1,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <vector>
@@ -408,6 +410,34 @@ TEST_CASE("A path written twice in one batch keeps only the second write's findi
   CHECK(PeekOne(db, "SELECT count(*) FROM assets") == "1");
   CHECK(PeekOne(db, "SELECT group_concat(start) FROM findings") == "20");
   CHECK(PeekOne(db, "SELECT count FROM asset_types") == "1");
+}
+
+TEST_CASE("A finding's token_prefix is its token's first 8 bytes as a signed big-endian integer") {
+  // The key findings are looked up by (catalog/migrations/v5.sql); the
+  // values are written out here, not computed the way the writer does.
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  auto writer = OpenWriter(db);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  AssetRecord a = MakeAsset("/srv/share/tokens.txt");
+  const std::vector<std::vector<uint8_t>> heads = {
+      {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00},
+      {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef},
+      {0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+      {0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00},
+      {0xf3, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01},
+      {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+  };
+  for (size_t i = 0; i < heads.size(); ++i) {
+    FindingRecord f = testing::MakeFinding("US_SSN", 85, 10 * i, 1, "***-**-****", 0x5a);
+    std::copy(heads[i].begin(), heads[i].end(), f.token.begin());
+    a.findings.push_back(f);
+  }
+  writer->Submit(std::move(a));
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(PeekColumn(db, "SELECT token_prefix FROM findings ORDER BY start") ==
+        std::vector<std::string>{"0", "81985529216486895", "9223372036854775807",
+                                 "-9223372036854775808", "-936748722493063167", "-1"});
 }
 
 TEST_CASE("Batches commit on count and on time, before the run finishes") {
