@@ -346,11 +346,11 @@ TEST_CASE("Batches: every submitted asset is committed by FinishRun") {
   CHECK(PeekOne(db, "SELECT status || ' ' || assets FROM runs") == "completed 5");
 }
 
-TEST_CASE("Findings of a batch, inserted in token order, each stay with their asset") {
-  // The writer inserts a transaction's findings sorted by token (for the
-  // token index): every finding must still land on its own asset, with its
-  // own fields, and one value found in several assets lists them in the
-  // order they were written.
+TEST_CASE("Findings of a batch each stay with their asset") {
+  // Every finding lands on its own asset, with its own fields, whatever its
+  // token (tokens here descend while assets ascend: the writer once
+  // inserted a batch's findings in token order), and one value found in
+  // several assets lists them in the order they were written.
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");
   WriterOptions options;
@@ -395,7 +395,7 @@ TEST_CASE("Findings of a batch, inserted in token order, each stay with their as
 
 TEST_CASE("A path written twice in one batch keeps only the second write's findings") {
   // Overlapping roots hand the same file on twice. The second write replaces
-  // the first, findings included, though the first's are not yet inserted.
+  // the first, findings included.
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");
   auto writer = OpenWriter(db);
@@ -494,8 +494,9 @@ TEST_CASE("A record that cannot be written is reported without losing the rest o
   options.batch_assets = 10;
   auto writer = OpenWriter(db, options);
   REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
-  // The good records carry findings, which the batch defers to its commit:
-  // the replay after the failure must write them with their assets.
+  // The good records carry findings: the replay after the failure must
+  // write the first one's again with its asset, and the batch must go on
+  // to the record after the bad one.
   AssetRecord good1 = MakeAsset("/srv/share/good1");
   good1.findings = {testing::MakeFinding("US_SSN", 85, 10, 1, "***-**-****", 0x21)};
   writer->Submit(std::move(good1));
