@@ -658,7 +658,10 @@ Result<std::vector<FolderRow>> CatalogReader::Impl::Folders(int depth, const Fil
     FolderRow& f = folders[folder];
     f.folder = folder;
     f.assets += 1;
-    for (const auto& [type, count] : a.types) f.findings += count;
+    // With --type, the occurrences of that type: the folders where it is.
+    for (const auto& [type, count] : a.types) {
+      if (filter.type_id.empty() || type == filter.type_id) f.findings += count;
+    }
     if (a.status != AssetStatus::kComplete) {
       f.gaps += 1;
       f.risk += 1;

@@ -627,6 +627,38 @@ TEST_CASE("Folders roll up by path when no scan root contains the assets") {
   CHECK(reader->Folders(-1, {}).status().code() == StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("Folders with a type count that type's findings") {
+  // folders --type US_SSN counted the findings of every type in the folders'
+  // SSN files: 12 "findings" for 2 SSNs beside 10 emails.
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  {
+    auto writer = testing::OpenWriter(db);
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    AssetRecord a = MakeAsset("/srv/share/hr/a.txt");
+    a.label = "PHI";
+    a.types = {{"US_SSN", 2, 2, 85}, {"EMAIL", 10, 10, 85}};
+    a.findings = {MakeFinding("US_SSN", 85, 10, 1, "***-**-****"),
+                  MakeFinding("US_SSN", 85, 30, 2, "***-**-****")};
+    for (int i = 0; i < 10; ++i) {
+      a.findings.push_back(MakeFinding("EMAIL", 85, 100 + 20 * i, 3, "x***@*****.net"));
+    }
+    writer->Submit(std::move(a));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = OpenReader(db);
+  catalog::Filter ssn;
+  ssn.type_id = "US_SSN";
+  auto by_type = reader->Folders(1, ssn);
+  REQUIRE(by_type.ok());
+  REQUIRE(by_type->size() == 1);
+  CHECK((*by_type)[0].findings == 2);
+  auto all = reader->Folders(1, {});
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 1);
+  CHECK((*all)[0].findings == 12);
+}
+
 TEST_CASE("Diff needs an earlier and an existing later run") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");
