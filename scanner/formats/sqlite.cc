@@ -201,9 +201,11 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
             not_read + "larger than the in-memory limit (" + std::to_string(cap) + " bytes)");
         break;
       case WalFile::kRead:
-        if (in.size() > cap) {
+        // The database and its log together within the in-memory limit, as
+        // any other member read with random access is.
+        if (in.size() > cap - wal.size()) {
           MarkPartial(out[idx], "limit_size",
-                      not_read + "the database is larger than the in-memory limit (" +
+                      not_read + "the database with it is larger than the in-memory limit (" +
                           std::to_string(cap) + " bytes)");
           break;
         }
@@ -211,7 +213,7 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
         from_memory = true;
         // SQLite reads a log only for a database in WAL mode, or an empty file.
         if (buffer.empty() || formats::SqliteHeaderSaysWal(buffer)) {
-          const formats::WalResult applied = formats::ApplyWal(buffer, wal, cap);
+          const formats::WalResult applied = formats::ApplyWal(buffer, wal, cap - wal.size());
           if (applied.outcome == formats::WalResult::Outcome::kTooLarge) {
             MarkPartial(out[idx], "limit_size",
                         not_read + "the database with it is larger than the in-memory limit (" +

@@ -338,6 +338,16 @@ TEST_CASE("SQLite: rows only in the write-ahead log are read, the files untouche
     const AssetRecord* p = FindRecord(capped, "patients");
     REQUIRE(p != nullptr);  // the database file's own rows are still read
     CHECK(TypeCounts(*p) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+    // The database and its log count together against the limit.
+    small.max_buffered_member = wal_before.size() + db_before.size() - 1;
+    auto together = ExtractFile(path, small);
+    CHECK(StatusOf(together[0]) == "partial(limit_size)");
+    const AssetRecord* q = FindRecord(together, "patients");
+    REQUIRE(q != nullptr);
+    CHECK(TypeCounts(*q) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+    small.max_buffered_member = wal_before.size() + db_before.size();
+    auto fits = ExtractFile(path, small);
+    CHECK(StatusOf(fits[0]) == "complete");
   }
 }
 
