@@ -33,6 +33,7 @@
 #include "scanner/decode.h"
 #include "scanner/formats/extract_impl.h"
 #include "scanner/formats/sqlite_wal.h"
+#include "scanner/source.h"
 
 namespace phiscan::scanner {
 namespace {
@@ -119,8 +120,8 @@ bool AppendBlobText(formats::TextSink& sink, std::string_view blob, size_t sniff
 }
 
 // The write-ahead log beside a database file, `DB-wal`, read whole (it is
-// opened read-only, without following a symlink, and without updating its
-// access time where the kernel allows). `db_path` may name the database's
+// opened as scanned files are, OpenAtNoAtime: read-only, without following
+// a symlink, and without updating its access time where the kernel allows). `db_path` may name the database's
 // open descriptor (/proc/self/fd/N): the log is then looked for beside the
 // file that descriptor has open.
 enum class WalFile { kNone, kRead, kTooLarge, kUnreadable };
@@ -137,9 +138,8 @@ WalFile ReadWalBeside(std::string db_path, uint64_t max_bytes, std::string& wal,
     db_path = std::move(target);
   }
   const std::string path = db_path + "-wal";
-  const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
-  int fd = open(path.c_str(), flags | O_NOATIME);
-  if (fd < 0 && errno == EPERM) fd = open(path.c_str(), flags);
+  const int fd = OpenAtNoAtime(AT_FDCWD, path.c_str(),
+                               O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     if (errno == ENOENT) return WalFile::kNone;
     error = std::strerror(errno);

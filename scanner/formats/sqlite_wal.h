@@ -19,8 +19,8 @@
 
 namespace phiscan::scanner::formats {
 
-// The byte at which SQLite's file header says a database is in WAL mode
-// (file format write and read versions, 2 = WAL).
+// Whether SQLite's file header says a database is in WAL mode (its file
+// format write and read versions, bytes 18 and 19, are 2).
 inline bool SqliteHeaderSaysWal(std::string_view image) {
   return image.size() >= 20 && image[18] == 2 && image[19] == 2;
 }
