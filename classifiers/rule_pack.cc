@@ -3,11 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "classifiers/validators.h"
 #include "common/escape.h"
@@ -489,18 +486,6 @@ Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& so
   RulePack pack = ParseRulePackAll(yaml_text, source, &errors);
   if (!errors.empty()) return Status::InvalidArgument(errors.front().message);
   return pack;
-}
-
-Result<RulePack> LoadRulePackFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return Status::NotFound("cannot read rule pack " + path + ": Is a directory");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read rule pack " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseRulePack(text.str(), path);
 }
 
 RulePack MergeRulePacks(const std::vector<RulePack>& packs) {

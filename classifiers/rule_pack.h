@@ -166,9 +166,6 @@ Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& so
 RulePack ParseRulePackAll(std::string_view yaml_text, const std::string& source,
                           std::vector<PackError>* errors);
 
-// Reads and parses a rule pack file.
-Result<RulePack> LoadRulePackFile(const std::string& path);
-
 // The pack compiled into the binary (classifiers/rules/builtin.yaml).
 std::string_view BuiltinRulePackText();
 

@@ -944,13 +944,13 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
 }
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::LoadWithBuiltins(
-    const std::vector<std::string>& user_pack_paths) {
+    const std::vector<PackText>& user_packs) {
   std::vector<RulePack> packs;
   auto builtin = ParseRulePack(BuiltinRulePackText(), "<builtin>");
   if (!builtin.ok()) return builtin.status();
   packs.push_back(std::move(builtin).value());
-  for (const auto& path : user_pack_paths) {
-    auto pack = LoadRulePackFile(path);
+  for (const auto& user : user_packs) {
+    auto pack = ParseRulePack(user.text, user.source);
     if (!pack.ok()) return pack.status();
     packs.push_back(std::move(pack).value());
   }

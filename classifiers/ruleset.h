@@ -73,6 +73,12 @@ namespace internal {
 struct CompiledRules;  // Hyperscan database, RE2 objects, evidence tables
 }
 
+// A rule pack's text and the name its errors give it (its file).
+struct PackText {
+  std::string source;
+  std::string text;
+};
+
 class RuleSet {
  public:
   // Compiles the merged pack. Errors: kInvalidArgument with
@@ -84,9 +90,11 @@ class RuleSet {
       const RulePack& pack, const CompileOptions& options = {},
       std::vector<PackError>* all_errors = nullptr);
 
-  // Convenience: the built-in pack followed by the given user pack files.
+  // The built-in pack followed by the given user packs, in order, merged
+  // and compiled. Errors name the pack's `source` (tools/rule_files.h reads
+  // the files; this module opens none).
   static Result<std::shared_ptr<const RuleSet>> LoadWithBuiltins(
-      const std::vector<std::string>& user_pack_paths);
+      const std::vector<PackText>& user_packs = {});
 
   ~RuleSet();
   RuleSet(const RuleSet&) = delete;
@@ -142,12 +150,6 @@ class RuleSet {
   std::string database_key_;
   size_t overlap_bytes_ = 0;
   std::unique_ptr<internal::CompiledRules> compiled_;
-};
-
-// A rule pack's text and the name its errors give it (its file).
-struct PackText {
-  std::string source;
-  std::string text;
 };
 
 // At most this many errors are listed per pack, then one line with how many

@@ -44,6 +44,7 @@
 #include "tools/log.h"
 #include "tools/progress.h"
 #include "tools/rule_cache.h"
+#include "tools/rule_files.h"
 #include "tools/run_lock.h"
 #include "tools/subcommand.h"
 #include "tools/key_fingerprint.h"
@@ -173,7 +174,7 @@ struct CommonOptions {
 };
 
 Result<std::shared_ptr<const classifiers::RuleSet>> LoadRules(const CommonOptions& o) {
-  return classifiers::RuleSet::LoadWithBuiltins(o.rule_files);
+  return tools::LoadRulePacks(o.rule_files);
 }
 
 // ---- scan -----------------------------------------------------------------
@@ -821,43 +822,19 @@ int RunRulesList(const CommonOptions& common, const std::string& format_name) {
   return kExitOk;
 }
 
-// A rule pack file's text, or why it cannot be read ("FILE: reason").
-Result<std::string> ReadPackFile(const std::string& path) {
-  auto unreadable = [&](int err) {
-    return Status::NotFound(EscapeBytes(path) + ": cannot read rule pack: " + std::strerror(err));
-  };
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return unreadable(errno);
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      return unreadable(err);
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return text;
-}
-
 // Checks the packs together, as `scan --rules A --rules B` loads them, and
 // prints every error (one line each, at most kMaxErrorsPerPack per pack).
 int RunRulesCheck(const std::vector<std::string>& files) {
   std::vector<classifiers::PackText> packs;
   bool unreadable = false;
   for (const auto& f : files) {
-    auto text = ReadPackFile(f);
-    if (!text.ok()) {
-      std::cerr << tools::TerminalSafe(text.status().message()) << "\n";
+    auto pack = tools::ReadRulePackFile(f);
+    if (!pack.ok()) {
+      std::cerr << tools::TerminalSafe(pack.status().message()) << "\n";
       unreadable = true;
       continue;
     }
-    packs.push_back({f, std::move(text).value()});
+    packs.push_back(std::move(pack).value());
   }
   if (unreadable) return kExitFatal;
   classifiers::PackCheck check = classifiers::CheckRulePacks(packs);

@@ -49,6 +49,24 @@ TEST_CASE("The built-in pack parses and compiles with the foundation types") {
   CHECK_FALSE(rs.value()->labels().empty());
 }
 
+TEST_CASE("User packs are loaded from their text, after the built-in pack, named by their source") {
+  // The classifiers module opens no file: the front end reads packs
+  // (tools/rule_files.h) and hands over their text and name.
+  auto rs = RuleSet::LoadWithBuiltins({{"site/acme.yaml", kGoodPack}});
+  REQUIRE(rs.ok());
+  CHECK(rs.value()->FindType("SITE_MRN") >= 0);
+  CHECK(rs.value()->FindType("US_SSN") >= 0);
+  auto builtin = RuleSet::LoadWithBuiltins({});
+  REQUIRE(builtin.ok());
+  CHECK(rs.value()->version() != builtin.value()->version());
+  auto bad = RuleSet::LoadWithBuiltins(
+      {{"site/acme.yaml", kGoodPack},
+       {"site/broken.yaml", "types:\n  - id: B\n    category: PII\n    patterns:\n"
+                            "      - regex: '(unclosed'\n        score: 70\n"}});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().rfind("site/broken.yaml:5:", 0) == 0);
+}
+
 TEST_CASE("A user pack adds a type and may use built-in keyword lists") {
   CHECK(CompileError(kGoodPack).empty());
   CHECK(CompileError(R"(

@@ -37,6 +37,7 @@
 
 #include "classifiers/internal/compiled.h"
 #include "classifiers/ruleset.h"
+#include "tools/rule_files.h"
 
 namespace {
 
@@ -123,7 +124,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: hs_profile [--leave-one-out] [--repeat N] [--rules PACK]... PATH...\n");
     return 2;
   }
-  auto rules = phiscan::classifiers::RuleSet::LoadWithBuiltins(packs);
+  auto rules = phiscan::tools::LoadRulePacks(packs);
   if (!rules.ok()) {
     std::fprintf(stderr, "hs_profile: %s\n", rules.status().message().c_str());
     return 2;
