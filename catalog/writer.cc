@@ -468,7 +468,7 @@ class CatalogWriter::Impl {
 
   const std::string what_ = "catalog " + display_;  // context for error messages
   Statement begin_, commit_, rollback_, savepoint_, release_, rollback_to_;
-  Statement upsert_asset_, delete_types_, delete_findings_, insert_type_, insert_finding_;
+  Statement upsert_asset_, asset_id_, delete_types_, delete_findings_, insert_type_, insert_finding_;
   Statement add_counters_, touch_unchanged_, carry_over_, insert_history_, prior_label_;
 
   int64_t run_id_ = 0;
@@ -537,8 +537,10 @@ Status CatalogWriter::Impl::PrepareStatements() {
        " removed_run = NULL, readable_by = excluded.readable_by,"
        " group_writable = excluded.group_writable, world_writable = excluded.world_writable,"
        " acl_entries = excluded.acl_entries, acl_readers = excluded.acl_readers,"
-       " exposed = excluded.exposed"
-       " RETURNING id"},
+       " exposed = excluded.exposed"},
+      // The id of an asset the upsert updated (an insert gives its rowid).
+      {&asset_id_,
+       "SELECT id FROM assets WHERE path = ?1 AND member = ?2"},
       // Members of a carried-over file are carried over with it (same path).
       {&touch_unchanged_,
        "UPDATE assets SET last_seen_run = ?2 WHERE path = ?1 AND removed_run IS NULL"},
@@ -969,19 +971,21 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& record) {
   // An upsert that updates leaves the last insert rowid alone: with 0 set
   // here, the rowid equals the asset id only if the row is new.
   sqlite3_set_last_insert_rowid(db_.get(), 0);
-  int rc = up.Step();
-  if (rc != SQLITE_ROW) {
-    Status s = SqliteStatus(db_.get(), rc, what);
-    up.Reset();
-    return s;
-  }
-  const int64_t asset_id = up.ColumnInt(0);
-  const bool inserted = sqlite3_last_insert_rowid(db_.get()) == asset_id;
-  // RETURNING rows are produced after the write; finish the statement.
-  while (rc == SQLITE_ROW) rc = up.Step();
-  Status s = rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);
-  up.Reset();
+  Status s = up.Run(what);
   if (!s.ok()) return s;
+  // A new row sets the last insert rowid; an update leaves it at 0 and the
+  // id is looked up (RETURNING would cost every insert a result table).
+  int64_t asset_id = sqlite3_last_insert_rowid(db_.get());
+  const bool inserted = asset_id != 0;
+  if (!inserted) {
+    asset_id_.BindBlob(1, r.path);
+    asset_id_.BindBlob(2, r.member ? std::string_view(*r.member) : std::string_view());
+    int rc = asset_id_.Step();
+    if (rc == SQLITE_ROW) asset_id = asset_id_.ColumnInt(0);
+    s = rc == SQLITE_ROW ? Status::Ok() : SqliteStatus(db_.get(), rc, what);
+    asset_id_.Reset();
+    if (!s.ok()) return s;
+  }
 
   insert_history_.BindInt(1, asset_id);
   insert_history_.BindInt(2, run_id_);
@@ -1394,6 +1398,7 @@ Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& pa
   db.reset(raw);  // owns the handle even when the open failed
   if (rc != SQLITE_OK) return fail(SqliteStatus(db.get(), rc, "opening catalog " + display));
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMillis);
+  sqlite3_db_config(db.get(), SQLITE_DBCONFIG_LOOKASIDE, nullptr, 1200, 2000);
   // A catalog file may have been tampered with: no schema-embedded functions
   // with side effects, no writes to internal structures by SQL.
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
