@@ -47,7 +47,7 @@
 namespace phiscan::catalog {
 
 // Current schema version (PRAGMA user_version).
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 // The files a catalog at PATH keeps, by suffix: the database itself,
 // SQLite's WAL, shared memory and rollback journal, and the run lock
@@ -113,6 +113,7 @@ struct PriorAsset {
   bool readable_by_everyone = false;            // its recorded readable_by is "everyone"
   bool readable_by_group = false;               // ... is "group"
   bool acl_extended = false;                    // it had named ACL entries
+  bool sqlite = false;                          // it was read as an SQLite database (format)
 };
 
 // Who can read an asset, broadest class first. Persisted as text

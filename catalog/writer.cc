@@ -524,9 +524,9 @@ Status CatalogWriter::Impl::PrepareStatements() {
        "INSERT INTO assets (path, member, kind, status, reason, detail, size, mtime_ns, ctime_ns,"
        " dev, ino, mode, uid, gid, bytes_scanned, label, label_rule, rules_version,"
        " first_seen_run, last_scan_run, last_seen_run, removed_run, readable_by, group_writable,"
-       " world_writable, acl_entries, acl_readers, exposed)"
+       " world_writable, acl_entries, acl_readers, exposed, format)"
        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-       " ?19, ?19, ?19, NULL, ?20, ?21, ?22, ?23, ?24, ?25)"
+       " ?19, ?19, ?19, NULL, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"
        " ON CONFLICT (path, member) DO UPDATE SET kind = excluded.kind,"
        " status = excluded.status, reason = excluded.reason, detail = excluded.detail,"
        " size = excluded.size, mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns,"
@@ -537,7 +537,7 @@ Status CatalogWriter::Impl::PrepareStatements() {
        " removed_run = NULL, readable_by = excluded.readable_by,"
        " group_writable = excluded.group_writable, world_writable = excluded.world_writable,"
        " acl_entries = excluded.acl_entries, acl_readers = excluded.acl_readers,"
-       " exposed = excluded.exposed"},
+       " exposed = excluded.exposed, format = excluded.format"},
       // The id of an asset the upsert updated (an insert gives its rowid).
       {&asset_id_,
        "SELECT id FROM assets WHERE path = ?1 AND member = ?2"},
@@ -968,6 +968,7 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& record) {
     up.BindNull(24);
   }
   up.BindInt(25, exposure.exposed ? 1 : 0);
+  up.BindTextOrNull(26, r.format);
   // An upsert that updates leaves the last insert rowid alone: with 0 set
   // here, the rowid equals the asset id only if the row is new.
   sqlite3_set_last_insert_rowid(db_.get(), 0);
@@ -1192,7 +1193,7 @@ Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const Pri
       db_.get(),
       "SELECT a.path, a.dev, a.ino, a.size, a.mtime_ns, a.ctime_ns, a.status, a.rules_version,"
       " coalesce(r.key_id, ''), a.readable_by = 'everyone', a.readable_by = 'group',"
-      " coalesce(a.acl_entries, 0) > 0"
+      " coalesce(a.acl_entries, 0) > 0, a.format IS 'sqlite'"
       " FROM assets AS a LEFT JOIN runs AS r ON r.id = a.last_scan_run"
       " WHERE a.member = x'' AND a.kind = ?1 AND a.removed_run IS NULL");
   if (!stmt.ok()) return stmt.status();
@@ -1212,6 +1213,7 @@ Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const Pri
     p.readable_by_everyone = stmt->ColumnInt(9) != 0;
     p.readable_by_group = stmt->ColumnInt(10) != 0;
     p.acl_extended = stmt->ColumnInt(11) != 0;
+    p.sqlite = stmt->ColumnInt(12) != 0;
     fn(p);
   }
   return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);

@@ -91,6 +91,8 @@ struct AssetRecord {
   AssetStatus status = AssetStatus::kComplete;
   std::string reason;                 // stable reason id ("permission_denied"), or empty
   std::string detail;                 // human detail for the reason; never content
+  std::string format;                 // what its content was recognised as ("sqlite", "pdf",
+                                      // ContentKindName); empty if none of it was read
   uint64_t size = 0;                  // bytes on disk (or member size)
   int64_t mtime_ns = 0;               // modification time, ns since the epoch
   int64_t ctime_ns = 0;

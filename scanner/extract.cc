@@ -292,7 +292,9 @@ void Extractor::Impl::Process(ByteSource& src, std::string_view name, size_t idx
     return;
   }
   using formats::ContentKind;
-  switch (formats::SniffContent(in.head(), name)) {
+  const ContentKind kind = formats::SniffContent(in.head(), name);
+  out[idx].format = formats::ContentKindName(kind);
+  switch (kind) {
     case ContentKind::kArchive: return Archive(in, name, idx, depth, false, out);
     case ContentKind::kCompressed: return Archive(in, name, idx, depth, true, out);
     case ContentKind::kOoxml: return OfficeZip(in, idx, depth, false, out);

@@ -38,7 +38,7 @@ Result<std::unique_ptr<CatalogPriorState>> CatalogPriorState::Load(catalog::Cata
     }
     state->entries_.insert_or_assign(
         p.path, Entry{p.dev, p.ino, p.size, p.mtime_ns, p.ctime_ns, p.readable_by_everyone,
-                      p.readable_by_group, p.acl_extended});
+                      p.readable_by_group, p.acl_extended, p.sqlite});
   });
   if (!s.ok()) return s;
   return state;
@@ -56,8 +56,20 @@ bool CatalogPriorState::Unchanged(std::string_view path, const scanner::FileIden
   const bool everyone = (id.mode & S_IROTH) != 0 && id.others_can_reach;
   const bool group = !everyone && (id.mode & S_IRGRP) != 0 && id.group_can_reach;
   const bool group_as_recorded = e.acl ? !(e.group && !id.group_can_reach) : e.group == group;
-  return e.dev == id.dev && e.ino == id.ino && e.size == id.size && e.mtime_ns == id.mtime_ns &&
-         e.ctime_ns == id.ctime_ns && e.everyone == everyone && group_as_recorded;
+  if (!(e.dev == id.dev && e.ino == id.ino && e.size == id.size && e.mtime_ns == id.mtime_ns &&
+        e.ctime_ns == id.ctime_ns && e.everyone == everyone && group_as_recorded)) {
+    return false;
+  }
+  return !(e.sqlite && HasWriteAheadLog(path));
+}
+
+bool HasWriteAheadLog(std::string_view db_path) {
+  std::string wal(db_path);
+  wal += "-wal";
+  struct stat st;
+  // lstat: the scanner reads the log only as a regular file beside the
+  // database (scanner/formats/sqlite.cc), never through a link.
+  return lstat(wal.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
 }  // namespace phiscan::tools

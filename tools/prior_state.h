@@ -15,7 +15,12 @@
 //     group reader that can no longer get there is noticed;
 //   * it was classified with the same rules version and token key;
 //   * its last coverage status is final: complete, skipped or encrypted.
-//     partial, unreadable, vanished and changed_during_scan are retried.
+//     partial, unreadable, vanished and changed_during_scan are retried;
+//   * it was not read as an SQLite database that now has a write-ahead log
+//     beside it (DB-wal, not empty): a live database's newest rows sit in
+//     the log until a checkpoint, while the database file keeps its size
+//     and times. Such a database is read again, with its log, every run the
+//     log is there (one stat of DB-wal per recorded database).
 //
 // Thread safety: immutable after Load(); Unchanged() may be called from any
 // number of threads.
@@ -37,6 +42,10 @@ namespace phiscan::tools {
 
 // True for the coverage statuses whose results may be carried over.
 bool IsFinalStatus(AssetStatus status);
+
+// Whether an SQLite database at `db_path` has a write-ahead log beside it
+// that may hold rows its file does not: DB-wal, a regular file, not empty.
+bool HasWriteAheadLog(std::string_view db_path);
 
 class CatalogPriorState : public scanner::PriorState {
  public:
@@ -62,6 +71,7 @@ class CatalogPriorState : public scanner::PriorState {
     bool everyone;  // recorded readable_by "everyone"
     bool group;     // recorded readable_by "group"
     bool acl;       // it had named ACL entries
+    bool sqlite;    // read as an SQLite database: look for its log
   };
   // Heterogeneous lookup, so Unchanged() does not copy the path.
   struct Hash {

@@ -32,6 +32,8 @@ std::string_view SchemaV3Sql();
 std::string_view SchemaV4Sql();
 // The bytes of catalog/migrations/v5.sql.
 std::string_view SchemaV5Sql();
+// The bytes of catalog/migrations/v6.sql.
+std::string_view SchemaV6Sql();
 
 namespace internal {
 
@@ -40,13 +42,14 @@ struct MigrationStep {
   std::string_view sql;  // statements that take version - 1 to version
 };
 
-inline std::array<MigrationStep, 5> MigrationSteps() {
+inline std::array<MigrationStep, 6> MigrationSteps() {
   return {{
       {1, SchemaSql()},
       {2, SchemaV2Sql()},
       {3, SchemaV3Sql()},
       {4, SchemaV4Sql()},
       {5, SchemaV5Sql()},
+      {6, SchemaV6Sql()},
   }};
 }
 

@@ -9,7 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -155,6 +158,73 @@ TEST_CASE("A touched, an added and a deleted file among unchanged ones are each 
   // And the next rescan carries all of them over again.
   Scan(t);
   CHECK(LatestCounters(t) == "42 42 0 0");
+}
+
+}  // namespace
+}  // namespace phiscan
+
+namespace phiscan {
+namespace {
+
+// The run that last read the file at `rel` (its own record).
+std::string LastScanRun(const Tree& t, const std::string& rel) {
+  return PeekOne(t.db, "SELECT last_scan_run FROM assets WHERE path = CAST('" + t.Path(rel) +
+                           "' AS BLOB) AND member = x''");
+}
+
+// SSNs counted in the table `patients` of the database at `rel`.
+std::string TableSsnCount(const Tree& t, const std::string& rel) {
+  return PeekOne(t.db,
+                 "SELECT coalesce(sum(ty.count), 0) FROM asset_types ty"
+                 " JOIN assets a ON a.id = ty.asset_id"
+                 " WHERE a.path = CAST('" + t.Path(rel) + "' AS BLOB)"
+                 " AND a.member = CAST('patients' AS BLOB) AND ty.type_id = 'US_SSN'"
+                 " AND a.removed_run IS NULL");
+}
+
+TEST_CASE("A live SQLite database whose new rows are only in its write-ahead log is read again") {
+  // An application keeps its database open; its newest rows sit in app.db-wal
+  // until a checkpoint, and app.db keeps its size and times. Carried over by
+  // the file's identity alone, the new patient was never seen by a nightly
+  // incremental scan.
+  TempDir dir;
+  Tree t(dir);
+  t.Put("notes.txt", "nothing here\n");
+  const std::string db_path = t.Path("app.db");
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db_path.c_str(), &raw) == SQLITE_OK);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+  auto exec = [&](const std::string& sql) {
+    REQUIRE(sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  };
+  exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+       "CREATE TABLE patients (name TEXT, ssn TEXT);"
+       "INSERT INTO patients VALUES ('Jane Roe', '536-22-8726');"
+       "PRAGMA wal_checkpoint(TRUNCATE);");  // every row in app.db, the log empty
+
+  Scan(t);
+  CHECK(TableSsnCount(t, "app.db") == "1");
+  CHECK(PeekOne(t.db, "SELECT format FROM assets WHERE path = CAST('" + db_path +
+                          "' AS BLOB) AND member = x''") == "sqlite");
+  // An empty log holds nothing: the database is carried over like any file
+  // (the tree also holds the log and SQLite's shared-memory file).
+  Scan(t);
+  CHECK(LatestCounters(t) == "4 4 0 0");
+  CHECK(LastScanRun(t, "app.db") == "1");
+
+  struct stat before, after;
+  REQUIRE(stat(db_path.c_str(), &before) == 0);
+  exec("INSERT INTO patients VALUES ('John Roe', '536-22-8727');");
+  REQUIRE(stat(db_path.c_str(), &after) == 0);
+  REQUIRE(after.st_size == before.st_size);
+  REQUIRE(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+  REQUIRE(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+
+  Scan(t);
+  // notes.txt is carried over; the database is read again, with its log.
+  CHECK(LastScanRun(t, "notes.txt") == "1");
+  CHECK(LastScanRun(t, "app.db") == LatestRun(t));
+  CHECK(TableSsnCount(t, "app.db") == "2");
 }
 
 }  // namespace

@@ -312,6 +312,7 @@ TEST_CASE("SQLite: rows only in the write-ahead log are read, the files untouche
   REQUIRE(patients != nullptr);
   CHECK(StatusOf(*patients) == "complete");
   CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(recs[0].format == "sqlite");  // what an incremental scan looks for a log by
   CHECK(TypeCounts(*patients) == std::map<std::string, uint64_t>{{"US_SSN", 3}});
   CHECK(ReadFile(path) == db_before);
   CHECK(ReadFile(path + "-wal") == wal_before);
