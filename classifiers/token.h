@@ -3,8 +3,9 @@
 // MaskValue keeps only the shape of a value: letters and digits become '*',
 // separators stay, the result is at most kMaxMaskedLength characters.
 // TokenKey computes HMAC-SHA-256(key, normalised value). The key is 32 random
-// bytes in its own file, created 0600 on first use, never stored in the
-// catalog; without the key a token cannot be reversed by enumerating SSNs.
+// bytes in its own file (tools/key_file.h), created 0600 on first use, never
+// stored in the catalog; without the key a token cannot be reversed by
+// enumerating SSNs.
 //
 // Thread safety: TokenKey is immutable after load; Tokenize is const and
 // thread-safe.
@@ -35,13 +36,12 @@ void NormalizeValueInto(std::string_view value, std::string_view mode, std::stri
 
 class TokenKey {
  public:
-  // Reads the key at `path`, or creates it (mode 0600, 32 bytes from the OS
-  // CSPRNG, written under a temporary name and linked into place, so it
-  // appears whole or not at all) if it does not exist. Refuses a key file that is readable
-  // by group or others, or of the wrong size.
-  static Result<TokenKey> LoadOrCreate(const std::string& path);
-  // Reads an existing key; kNotFound if it does not exist.
-  static Result<TokenKey> Load(const std::string& path);
+  static constexpr size_t kKeyBytes = 32;
+
+  // A key from its 32 bytes. The key file that holds them (created 0600,
+  // never in the catalog) is the front end's (tools/key_file.h); this
+  // module opens no file.
+  static TokenKey FromBytes(const std::array<uint8_t, kKeyBytes>& bytes);
   // A key from fresh random bytes that is never written anywhere (classify).
   static TokenKey Ephemeral();
 
@@ -53,7 +53,7 @@ class TokenKey {
  private:
   struct State;  // precomputed HMAC states (OpenSSL EVP contexts)
   void Prepare();
-  std::array<uint8_t, 32> key_{};
+  std::array<uint8_t, kKeyBytes> key_{};
   std::shared_ptr<const State> state_;
 };
 

@@ -40,6 +40,7 @@
 #include "common/escape.h"
 #include "common/model.h"
 #include "tools/html_report.h"
+#include "tools/key_file.h"
 #include "tools/key_fingerprint.h"
 #include "tools/output.h"
 #include "tools/subcommand.h"
@@ -521,7 +522,7 @@ int RunLocate(CatalogReader& reader, const Options& opts, Format format) {
     return kExitUsage;
   }
   const std::string key_path = opts.key.empty() ? opts.catalog + ".key" : opts.key;
-  auto key = classifiers::TokenKey::Load(key_path);
+  auto key = tools::LoadTokenKey(key_path);
   if (!key.ok()) {
     if (key.status().code() == StatusCode::kNotFound && opts.key.empty()) {
       // A scan run with --key FILE kept its key elsewhere.

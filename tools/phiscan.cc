@@ -47,6 +47,7 @@
 #include "tools/rule_files.h"
 #include "tools/run_lock.h"
 #include "tools/subcommand.h"
+#include "tools/key_file.h"
 #include "tools/key_fingerprint.h"
 #include "tools/output.h"
 #include "tools/prior_state.h"
@@ -404,7 +405,7 @@ int RunScan(const ScanArgs& typed_args) {
   const bool had_key = access(key_path.c_str(), F_OK) == 0;
   const std::string lock_path = args.catalog + ".lock";
   const bool had_lock = access(lock_path.c_str(), F_OK) == 0;
-  auto key = classifiers::TokenKey::LoadOrCreate(key_path);
+  auto key = tools::LoadOrCreateTokenKey(key_path);
   if (!key.ok()) return Fail(kExitFatal, key.status().message());
   // One writer per catalog; the lock outlives the run and dies with the process.
   auto lock = tools::RunLock::Acquire(args.catalog);
