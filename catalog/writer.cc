@@ -25,6 +25,7 @@
 #include "catalog/internal/schema.h"
 #include "catalog/internal/sqlite.h"
 #include "common/escape.h"
+#include "common/unique_fd.h"
 
 namespace phiscan::catalog {
 
@@ -71,19 +72,7 @@ void DisableSqliteMemoryStatistics() {
 // cannot grow it without bound.
 constexpr int64_t kJournalSizeLimit = 64 << 20;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 Status ErrnoStatus(int err, const std::string& what) {
   std::string message = what + ": " + std::strerror(err);

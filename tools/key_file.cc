@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/unique_fd.h"
+
 namespace phiscan::tools {
 namespace {
 
@@ -18,19 +20,7 @@ using KeyBytes = std::array<uint8_t, TokenKey::kKeyBytes>;
 
 std::string ErrnoText() { return std::strerror(errno); }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 }  // namespace
 
