@@ -18,3 +18,12 @@ ALTER TABLE assets ADD COLUMN format TEXT;
                                       -- 'pdf', 'sqlite', 'dicom', 'ole', 'rtf'; NULL when
                                       -- nothing was read (a gap found before its first bytes)
                                       -- or for an asset last classified before version 6.
+
+-- Databases recorded before version 6 whose write-ahead log was recorded
+-- beside them (DB-wal, itself an asset) are SQLite databases in WAL mode:
+-- known as such from the first scan after the upgrade. Others are known
+-- once they are read again.
+UPDATE assets SET format = 'sqlite'
+ WHERE member = x'' AND kind = 0
+   AND EXISTS (SELECT 1 FROM assets AS wal
+                WHERE wal.path = CAST(assets.path || '-wal' AS BLOB) AND wal.member = x'');

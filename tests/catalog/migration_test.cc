@@ -261,6 +261,38 @@ TEST_CASE("A version-3 catalog gains the findings digest in its history; old row
   CHECK(changes(3, 4).empty());
 }
 
+TEST_CASE("Upgrading to version 6 knows the databases whose write-ahead log was recorded") {
+  // An incremental scan looks for a live database's log only beside assets
+  // recorded as SQLite (tools/prior_state.cc); a catalog from before version
+  // 6 recorded no formats, but a log recorded beside a file says what it is.
+  testing::TempDir dir;
+  const std::string db = dir.Join("old.db");
+  BuildVersion2(db);
+  const auto steps = catalog::internal::MigrationSteps();
+  REQUIRE(steps[4].version == 5);
+  REQUIRE(ExecSql(
+      db, "BEGIN;" + std::string(steps[2].sql) + std::string(steps[3].sql) +
+              std::string(steps[4].sql) +
+              "PRAGMA user_version = 5;"
+              "INSERT INTO assets (id, path, kind, status, size, mode, label, rules_version,"
+              " first_seen_run, last_scan_run, last_seen_run, readable_by, exposed,"
+              " bytes_scanned) VALUES"
+              " (5, CAST('/srv/share/app.db' AS BLOB), 0, 0, 4096, 33152, 'PHI', 'r1', 1, 1, 1,"
+              "  'owner', 0, 4096),"
+              " (6, CAST('/srv/share/app.db-wal' AS BLOB), 0, 2, 8272, 33152, 'NONE', 'r1', 1,"
+              "  1, 1, 'owner', 0, 0);"
+              "INSERT INTO assets (id, path, member, kind, status, size, mode, label,"
+              " rules_version, first_seen_run, last_scan_run, last_seen_run, readable_by,"
+              " exposed, bytes_scanned) VALUES"
+              " (7, CAST('/srv/share/app.db' AS BLOB), CAST('patients' AS BLOB), 2, 0, 40, 33152,"
+              "  'PHI', 'r1', 1, 1, 1, 'owner', 0, 40);"
+              "COMMIT;"));
+  { REQUIRE(CatalogWriter::Open(db).ok()); }
+  CHECK(PeekOne(db, "PRAGMA user_version") == std::to_string(catalog::kSchemaVersion));
+  CHECK(PeekColumn(db, "SELECT id || ':' || coalesce(format, '-') FROM assets ORDER BY id") ==
+        std::vector<std::string>{"1:-", "2:-", "3:-", "4:-", "5:sqlite", "6:-", "7:-"});
+}
+
 TEST_CASE("A version-4 catalog's findings are keyed by token prefix, and locate finds them") {
   testing::TempDir dir;
   const std::string db = dir.Join("old.db");
