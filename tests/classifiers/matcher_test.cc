@@ -675,6 +675,23 @@ TEST_CASE("Every built-in type is found in a typical context") {
   }
 }
 
+TEST_CASE("A US provider number beside the word Medicare is no Australian Medicare number") {
+  // 2030926002 passes both the NPI check (Luhn over 80840 + the number)
+  // and the Australian Medicare check digit; US claims name Medicare as the
+  // payer beside the rendering provider's NPI.
+  auto types = [&](const std::string& text) {
+    std::vector<std::string> out;
+    for (const Found& f : Scan(text)) out.push_back(f.type);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  CHECK(types("Payer: Medicare Part B. Rendering provider NPI: 2030926002") ==
+        std::vector<std::string>{"US_NPI"});
+  // With only Medicare context the same digits are an Australian Medicare
+  // number, as before.
+  CHECK(types("Medicare card 2030 92600 2") == std::vector<std::string>{"AU_MEDICARE"});
+}
+
 TEST_CASE("Look-alikes of the wider library stay quiet") {
   for (const char* text : {
            "log 2024-03-05 12:30:00 INFO started",     // a timestamp is no DATE
