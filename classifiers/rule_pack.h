@@ -166,6 +166,9 @@ Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& so
 RulePack ParseRulePackAll(std::string_view yaml_text, const std::string& source,
                           std::vector<PackError>* errors);
 
+// The name the built-in pack's errors and rules carry as their source.
+inline constexpr char kBuiltinSource[] = "<builtin>";
+
 // The pack compiled into the binary (classifiers/rules/builtin.yaml).
 std::string_view BuiltinRulePackText();
 

@@ -341,6 +341,65 @@ int RuleSet::FindType(const std::string& id) const {
   return -1;
 }
 
+namespace {
+
+// Why label rule `l` can never apply with the types `pack` enables, or "":
+// every type it names (or, for the required context, every type and
+// category unless it also takes keyword context) is disabled, or is of a
+// category no enabled type has. Said when the pack is loaded rather than
+// found out from reports that never show the label. A rule naming an
+// unknown or broken type or an unknown category is left to those errors.
+std::string WhyLabelNeverApplies(const LabelRule& l, const RulePack& pack) {
+  auto type_is = [&](const std::string& id, bool need_enabled) {
+    return !pack.broken.count(id) &&
+           std::any_of(pack.types.begin(), pack.types.end(), [&](const TypeSpec& t) {
+             return t.id == id && (t.enabled || !need_enabled);
+           });
+  };
+  auto known_category = [](const std::string& c) {
+    return c == "PHI" || c == "PII" || c == "PCI" || c == "CREDENTIAL";
+  };
+  auto enabled_category = [&](const std::string& c) {
+    return std::any_of(pack.types.begin(), pack.types.end(),
+                       [&](const TypeSpec& t) { return t.category == c && t.enabled; });
+  };
+  for (const auto* ids : {&l.any_type, &l.requires_type}) {
+    for (const auto& id : *ids) {
+      if (!type_is(id, false)) return "";
+    }
+  }
+  for (const auto* cats : {&l.any_category, &l.requires_category}) {
+    if (!std::all_of(cats->begin(), cats->end(), known_category)) return "";
+  }
+  // Whether some enabled type is among `ids` or of a category in `cats`;
+  // their names for the message.
+  auto any_enabled = [&](const std::vector<std::string>& ids,
+                         const std::vector<std::string>& cats) {
+    return std::any_of(ids.begin(), ids.end(), [&](const auto& id) { return type_is(id, true); }) ||
+           std::any_of(cats.begin(), cats.end(), enabled_category);
+  };
+  auto names = [](const std::vector<std::string>& ids, const std::vector<std::string>& cats) {
+    std::string out;
+    for (const auto* v : {&ids, &cats}) {
+      for (const auto& n : *v) out += (out.empty() ? "" : ", ") + n;
+    }
+    return out;
+  };
+  const std::string why = " (disabled, or a category no type has)";
+  if ((!l.any_type.empty() || !l.any_category.empty()) &&
+      !any_enabled(l.any_type, l.any_category)) {
+    return "can never apply: no enabled type is among " + names(l.any_type, l.any_category) + why;
+  }
+  if ((!l.requires_type.empty() || !l.requires_category.empty()) &&
+      l.requires_keywords.empty() && !any_enabled(l.requires_type, l.requires_category)) {
+    return "can never apply: no enabled type is among the required " +
+           names(l.requires_type, l.requires_category) + why;
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
                                                         const CompileOptions& options,
                                                         std::vector<PackError>* all_errors) {
@@ -558,6 +617,14 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         if (c != "PHI" && c != "PII" && c != "PCI" && c != "CREDENTIAL") {
           fail(l.source, l.line, where + "unknown category '" + c + "'");
         }
+      }
+    }
+    // A site's rule that no enabled type can satisfy never applies. (A
+    // built-in rule is left alone: disabling a type must not make the
+    // built-in pack an error.)
+    if (l.source != kBuiltinSource) {
+      if (std::string why = WhyLabelNeverApplies(l, pack); !why.empty()) {
+        fail(l.source, l.line, where + why);
       }
     }
     for (const auto& name : l.requires_keywords) {
@@ -946,7 +1013,7 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
 Result<std::shared_ptr<const RuleSet>> RuleSet::LoadWithBuiltins(
     const std::vector<PackText>& user_packs) {
   std::vector<RulePack> packs;
-  auto builtin = ParseRulePack(BuiltinRulePackText(), "<builtin>");
+  auto builtin = ParseRulePack(BuiltinRulePackText(), kBuiltinSource);
   if (!builtin.ok()) return builtin.status();
   packs.push_back(std::move(builtin).value());
   for (const auto& user : user_packs) {
@@ -961,7 +1028,7 @@ PackCheck CheckRulePacks(const std::vector<PackText>& texts) {
   PackCheck check;
   std::vector<PackError> errors;
   std::vector<RulePack> packs;
-  auto builtin = ParseRulePack(BuiltinRulePackText(), "<builtin>");
+  auto builtin = ParseRulePack(BuiltinRulePackText(), kBuiltinSource);
   if (!builtin.ok()) {
     check.errors.push_back(builtin.status().message());
     return check;

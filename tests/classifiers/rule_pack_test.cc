@@ -67,6 +67,26 @@ TEST_CASE("User packs are loaded from their text, after the built-in pack, named
   CHECK(bad.status().message().rfind("site/broken.yaml:5:", 0) == 0);
 }
 
+TEST_CASE("A site's label rule that no enabled type can satisfy is an error") {
+  // The label would never show in any report; nothing said why.
+  const std::string off = "types:\n  - id: US_SSN\n    enabled: false\n"
+                          "  - id: US_NPI\n    enabled: false\n";
+  CHECK(CompileError(off + "labels:\n  - label: HR\n    any_type: [US_SSN, US_NPI]\n") ==
+        "user.yaml:7: label HR: can never apply: no enabled type is among US_SSN, US_NPI "
+        "(disabled, or a category no type has)");
+  CHECK(CompileError(off + "labels:\n  - label: HR\n    any_category: [PII]\n"
+                           "    requires_type: [US_SSN]\n") ==
+        "user.yaml:7: label HR: can never apply: no enabled type is among the required US_SSN "
+        "(disabled, or a category no type has)");
+  // One enabled type among them, or keyword context, and it may apply.
+  CHECK(CompileError(off + "labels:\n  - label: HR\n    any_type: [US_SSN, EMAIL]\n").empty());
+  CHECK(CompileError(off + "labels:\n  - label: HR\n    any_category: [PII]\n"
+                           "    requires_type: [US_SSN]\n    requires_keywords: [ssn_terms]\n")
+            .empty());
+  // Disabling types the built-in label rules name is no error of theirs.
+  CHECK(CompileError(off).empty());
+}
+
 TEST_CASE("A user pack adds a type and may use built-in keyword lists") {
   CHECK(CompileError(kGoodPack).empty());
   CHECK(CompileError(R"(
