@@ -363,7 +363,7 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
       "SELECT a.id, a.path, a.member, a.kind, a.status, a.reason, a.size, a.mtime_ns, a.label,"
       " t.type_id, t.count, t.max_score, a.label_rule, a.mode, a.uid, a.gid, a.readable_by,"
       " a.group_writable, a.world_writable, a.exposed, a.acl_readers, a.last_scan_run,"
-      " coalesce(a.last_seen_run, a.last_scan_run), a.removed_run"
+      " coalesce(a.last_seen_run, a.last_scan_run), a.removed_run, a.format"
       " FROM assets AS a LEFT JOIN asset_types AS t"
       " ON t.asset_id = a.id AND t.max_score >= :min_score" +
       where + " ORDER BY a.path, a.member";  // unique, so an asset's rows stay together
@@ -409,6 +409,7 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
           current.last_scan_run = st.ColumnInt(21);
           current.last_seen_run = st.ColumnInt(22);
           if (!st.ColumnIsNull(23)) current.removed_run = st.ColumnInt(23);
+          current.format = st.ColumnBytes(24);
           have = true;
         }
         if (!st.ColumnIsNull(9)) {

@@ -48,6 +48,7 @@ struct AssetRow {
   int64_t last_scan_run = 0;           // run that last classified it
   int64_t last_seen_run = 0;           // run that last saw it (scanned or carried over)
   std::optional<int64_t> removed_run;  // run that noticed it was gone
+  std::string format;                  // what it was read as (assets.format); empty = unknown
 };
 
 struct FindingRow {

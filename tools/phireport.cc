@@ -233,7 +233,7 @@ std::string ModeText(uint32_t mode) { return fmt::format("{:04o}", mode & 07777)
 const std::vector<std::string> kAssetColumns = {
     "path",           "member",         "status",      "reason",  "size",         "mtime",
     "label",          "types",          "mode",        "uid",     "gid",          "readable_by",
-    "group_writable", "world_writable", "acl_readers", "exposed", "last_scan_run"};
+    "group_writable", "world_writable", "acl_readers", "exposed", "last_scan_run", "format"};
 // An asset's cells in kAssetColumns order, into `cells` (reused per row).
 void AssetCells(const catalog::AssetRow& a, std::vector<json>& cells) {
   json types = json::object();
@@ -256,6 +256,7 @@ void AssetCells(const catalog::AssetRow& a, std::vector<json>& cells) {
   cells.push_back(a.acl_readers ? json(*a.acl_readers) : json(nullptr));
   cells.push_back(a.exposed);
   cells.push_back(a.last_scan_run);
+  cells.push_back(TextOrNull(a.format));
 }
 
 json FindingJson(const catalog::FindingRow& f) {
@@ -841,7 +842,8 @@ int Main(int argc, char** argv) {
       "assets",
       "One row per present asset: path, member, status, reason, size, mtime, label, types "
       "(type -> count), mode, uid, gid, readable_by, group_writable, world_writable, "
-      "acl_readers, exposed, last_scan_run. Above --min-confidence low, only assets with a "
+      "acl_readers, exposed, last_scan_run, format (what it was read as: text, pdf, sqlite, "
+      "archive...). Above --min-confidence low, only assets with a "
       "finding at that level.");
   CLI::App* findings = app.add_subcommand(
       "findings",

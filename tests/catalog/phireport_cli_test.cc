@@ -67,6 +67,7 @@ std::string BuildCatalog(const testing::TempDir& dir) {
   REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
 
   AssetRecord a = MakeAsset("/srv/Doe\nJohn\xff.csv");
+  a.format = "text";
   a.label = "PHI";
   a.types = {{"US_SSN", 2, 2, 90}};
   a.findings = {MakeFinding("US_SSN", 90, 12, 2, "***-**-6789"),
@@ -96,11 +97,13 @@ TEST_CASE("phireport assets --format jsonl emits the documented fields") {
   CHECK(o.err.empty());
   auto rows = JsonLines(o.out);
   REQUIRE(rows.size() == 3);
-  // The foundation's fields, then the exposure fields added by schema 2.
+  // The foundation's fields, the exposure fields added by schema 2, and
+  // the format of schema 6.
   const std::set<std::string> fields = {
       "path", "member", "status",      "reason",         "size",           "mtime",
       "label", "types", "mode",        "uid",            "gid",            "readable_by",
-      "group_writable", "world_writable", "acl_readers", "exposed",        "last_scan_run"};
+      "group_writable", "world_writable", "acl_readers", "exposed",        "last_scan_run",
+      "format"};
   for (const json& row : rows) CHECK(Keys(row) == fields);
 
   // Bytewise path order: "/srv/D" < "/srv/e" < "/srv/l".
@@ -112,6 +115,7 @@ TEST_CASE("phireport assets --format jsonl emits the documented fields") {
   CHECK(rows[0]["mtime"] == "2026-11-29T21:33:13Z");
   CHECK(rows[0]["label"] == "PHI");
   CHECK(rows[0]["types"] == json({{"US_SSN", 2}}));
+  CHECK(rows[0]["format"] == "text");
 
   CHECK(rows[1]["path"] == "/srv/export.zip");
   CHECK(rows[1]["member"] == "notes/visit.txt");
@@ -120,6 +124,7 @@ TEST_CASE("phireport assets --format jsonl emits the documented fields") {
   CHECK(rows[2]["reason"] == "permission_denied");
   CHECK(rows[2]["label"].is_null());
   CHECK(rows[2]["types"] == json::object());
+  CHECK(rows[2]["format"].is_null());  // never read
 }
 
 TEST_CASE(
