@@ -958,13 +958,12 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& record) {
   }
   up.BindInt(25, exposure.exposed ? 1 : 0);
   up.BindTextOrNull(26, r.format);
-  // An upsert that updates leaves the last insert rowid alone: with 0 set
-  // here, the rowid equals the asset id only if the row is new.
+  // A new row sets the last insert rowid; an upsert that updates leaves it
+  // alone, at the 0 set here, and the id is looked up (RETURNING would cost
+  // every insert a result table).
   sqlite3_set_last_insert_rowid(db_.get(), 0);
   Status s = up.Run(what);
   if (!s.ok()) return s;
-  // A new row sets the last insert rowid; an update leaves it at 0 and the
-  // id is looked up (RETURNING would cost every insert a result table).
   int64_t asset_id = sqlite3_last_insert_rowid(db_.get());
   const bool inserted = asset_id != 0;
   if (!inserted) {

@@ -286,8 +286,7 @@ std::optional<TypeSpec> ParseType(const YAML::Node& n, RulePack* pack, Errors& e
   field([&] {
     if (!n["category"]) Fail(n, rule, "type needs 'category' (PHI, PII, PCI or CREDENTIAL)");
     t.category = Str(n["category"], rule, "category");
-    static const std::set<std::string> kCategories = {"PHI", "PII", "PCI", "CREDENTIAL"};
-    if (!kCategories.count(t.category)) {
+    if (!IsCategory(t.category)) {
       Fail(n["category"], rule, "category must be PHI, PII, PCI or CREDENTIAL");
     }
   });

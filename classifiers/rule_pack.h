@@ -166,6 +166,12 @@ Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& so
 RulePack ParseRulePackAll(std::string_view yaml_text, const std::string& source,
                           std::vector<PackError>* errors);
 
+// Whether `category` is one a type may have: PHI, PII, PCI or CREDENTIAL.
+inline bool IsCategory(std::string_view category) {
+  return category == "PHI" || category == "PII" || category == "PCI" ||
+         category == "CREDENTIAL";
+}
+
 // The name the built-in pack's errors and rules carry as their source.
 inline constexpr char kBuiltinSource[] = "<builtin>";
 

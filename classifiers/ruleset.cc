@@ -356,9 +356,6 @@ std::string WhyLabelNeverApplies(const LabelRule& l, const RulePack& pack) {
              return t.id == id && (t.enabled || !need_enabled);
            });
   };
-  auto known_category = [](const std::string& c) {
-    return c == "PHI" || c == "PII" || c == "PCI" || c == "CREDENTIAL";
-  };
   auto enabled_category = [&](const std::string& c) {
     return std::any_of(pack.types.begin(), pack.types.end(),
                        [&](const TypeSpec& t) { return t.category == c && t.enabled; });
@@ -369,7 +366,9 @@ std::string WhyLabelNeverApplies(const LabelRule& l, const RulePack& pack) {
     }
   }
   for (const auto* cats : {&l.any_category, &l.requires_category}) {
-    if (!std::all_of(cats->begin(), cats->end(), known_category)) return "";
+    if (!std::all_of(cats->begin(), cats->end(), [](const auto& c) { return IsCategory(c); })) {
+      return "";
+    }
   }
   // Whether some enabled type is among `ids` or of a category in `cats`;
   // their names for the message.
@@ -614,7 +613,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     }
     for (const auto* cats : {&l.any_category, &l.requires_category}) {
       for (const auto& c : *cats) {
-        if (c != "PHI" && c != "PII" && c != "PCI" && c != "CREDENTIAL") {
+        if (!IsCategory(c)) {
           fail(l.source, l.line, where + "unknown category '" + c + "'");
         }
       }

@@ -121,9 +121,9 @@ bool AppendBlobText(formats::TextSink& sink, std::string_view blob, size_t sniff
 
 // The write-ahead log beside a database file, `DB-wal`, read whole (it is
 // opened as scanned files are, OpenAtNoAtime: read-only, without following
-// a symlink, and without updating its access time where the kernel allows). `db_path` may name the database's
-// open descriptor (/proc/self/fd/N): the log is then looked for beside the
-// file that descriptor has open.
+// a symlink, and without updating its access time where the kernel allows).
+// `db_path` may name the database's open descriptor (/proc/self/fd/N): the
+// log is then looked for beside the file that descriptor has open.
 enum class WalFile { kNone, kRead, kTooLarge, kUnreadable };
 WalFile ReadWalBeside(std::string db_path, uint64_t max_bytes, std::string& wal,
                       std::string& error) {

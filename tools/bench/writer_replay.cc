@@ -16,7 +16,8 @@
 // them.
 //
 // Only for benchmarks. SOURCE may be any catalog of schema version 4 or
-// later (the columns it reads are in all of them); TARGET should not exist.
+// later (assets.format, schema 6, is replayed when it is there); TARGET
+// should not exist.
 #include <sqlite3.h>
 #include <sys/resource.h>
 
@@ -46,6 +47,16 @@ std::string Bytes(sqlite3_stmt* st, int i) {
   return p == nullptr || n <= 0 ? std::string() : std::string(static_cast<const char*>(p), n);
 }
 
+// Prepares `sql` on `db`, or says why not (a SOURCE that is no catalog).
+sqlite3_stmt* Prepare(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+    std::fprintf(stderr, "cannot read the catalog: %s\n", sqlite3_errmsg(db));
+    return nullptr;
+  }
+  return st;
+}
+
 bool Load(const char* path, std::vector<AssetRecord>* out) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
@@ -53,12 +64,20 @@ bool Load(const char* path, std::vector<AssetRecord>* out) {
     return false;
   }
   std::map<int64_t, size_t> index;  // asset id -> position in out
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db,
-                     "SELECT id, path, member, kind, status, reason, detail, size, mtime_ns,"
-                     " ctime_ns, dev, ino, mode, uid, gid, bytes_scanned, label, label_rule"
-                     " FROM assets WHERE removed_run IS NULL ORDER BY id",
-                     -1, &st, nullptr);
+  sqlite3_stmt* st =
+      Prepare(db, "SELECT count(*) FROM pragma_table_info('assets') WHERE name = 'format'");
+  const bool has_format = st != nullptr && sqlite3_step(st) == SQLITE_ROW &&
+                          sqlite3_column_int(st, 0) > 0;
+  sqlite3_finalize(st);
+  st = Prepare(db, std::string("SELECT id, path, member, kind, status, reason, detail, size,"
+                               " mtime_ns, ctime_ns, dev, ino, mode, uid, gid, bytes_scanned,"
+                               " label, label_rule, ") +
+                       (has_format ? "format" : "NULL") +
+                       " FROM assets WHERE removed_run IS NULL ORDER BY id");
+  if (st == nullptr) {
+    sqlite3_close(db);
+    return false;
+  }
   while (sqlite3_step(st) == SQLITE_ROW) {
     AssetRecord r;
     r.path = Bytes(st, 1);
@@ -79,15 +98,15 @@ bool Load(const char* path, std::vector<AssetRecord>* out) {
     r.bytes_scanned = static_cast<uint64_t>(sqlite3_column_int64(st, 15));
     r.label = Bytes(st, 16);
     r.label_rule = Bytes(st, 17);
+    r.format = Bytes(st, 18);
     index[sqlite3_column_int64(st, 0)] = out->size();
     out->push_back(std::move(r));
   }
   sqlite3_finalize(st);
-  sqlite3_prepare_v2(db,
-                     "SELECT asset_id, type_id, count, unique_count, max_score FROM asset_types"
-                     " ORDER BY asset_id, type_id",
-                     -1, &st, nullptr);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  st = Prepare(db,
+               "SELECT asset_id, type_id, count, unique_count, max_score FROM asset_types"
+               " ORDER BY asset_id, type_id");
+  while (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
     auto it = index.find(sqlite3_column_int64(st, 0));
     if (it == index.end()) continue;
     TypeSummary t;
@@ -97,12 +116,15 @@ bool Load(const char* path, std::vector<AssetRecord>* out) {
     t.max_score = sqlite3_column_int(st, 4);
     (*out)[it->second].types.push_back(std::move(t));
   }
+  if (st == nullptr) {
+    sqlite3_close(db);
+    return false;
+  }
   sqlite3_finalize(st);
-  sqlite3_prepare_v2(db,
-                     "SELECT asset_id, type_id, score, start, \"end\", line, masked, token"
-                     " FROM findings ORDER BY asset_id, start, type_id",
-                     -1, &st, nullptr);
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  st = Prepare(db,
+               "SELECT asset_id, type_id, score, start, \"end\", line, masked, token"
+               " FROM findings ORDER BY asset_id, start, type_id");
+  while (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
     auto it = index.find(sqlite3_column_int64(st, 0));
     if (it == index.end()) continue;
     FindingRecord f;
@@ -116,9 +138,10 @@ bool Load(const char* path, std::vector<AssetRecord>* out) {
     std::memcpy(f.token.data(), token.data(), std::min(token.size(), f.token.size()));
     (*out)[it->second].findings.push_back(std::move(f));
   }
+  const bool read_all = st != nullptr;
   sqlite3_finalize(st);
   sqlite3_close(db);
-  return true;
+  return read_all;
 }
 
 double ProcessCpuSeconds() {
