@@ -36,6 +36,10 @@ namespace phiscan::scanner {
 // becomes U+FFFD. Shared by the decoder and the format transformers.
 void AppendUtf8(uint32_t cp, std::string& out);
 
+// The code point of byte `b` in Windows-1252 (the 8-bit code page of RTF,
+// legacy Office and Outlook): Latin-1 but for 0x80-0x9F.
+uint32_t Cp1252CodePoint(uint8_t b);
+
 enum class TextEncoding { kUtf8, kUtf16Le, kUtf16Be, kUtf32Le, kUtf32Be, kBinary };
 const char* TextEncodingName(TextEncoding encoding);
 

@@ -303,17 +303,7 @@ void Extractor::Impl::Process(ByteSource& src, std::string_view name, size_t idx
     case ContentKind::kSqlite: return Sqlite(in, idx, depth, out);
     case ContentKind::kDicom: return Dicom(in, idx, depth, out);
     case ContentKind::kRtf: return Rtf(in, idx, depth, out);
-    case ContentKind::kOle:
-      if (formats::IsEncryptedOle(in.head())) {
-        out[idx].status = AssetStatus::kEncrypted;
-        out[idx].reason = "password_protected";
-        out[idx].detail = "Office document encrypted with a password";
-      } else {
-        out[idx].status = AssetStatus::kSkipped;
-        out[idx].reason = "unsupported";
-        out[idx].detail = "legacy Office (OLE compound file)";
-      }
-      return;
+    case ContentKind::kOle: return Ole(in, idx, depth, out);
     case ContentKind::kText:
     case ContentKind::kBinary:
       return Text(in, name, idx, depth, out);

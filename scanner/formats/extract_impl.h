@@ -24,6 +24,10 @@
 
 namespace phiscan::scanner {
 
+namespace formats {
+class CompoundFile;
+}  // namespace formats
+
 using Records = std::vector<AssetRecord>;
 
 // Member names unique within one container (archive entries, Office
@@ -93,6 +97,25 @@ class Extractor::Impl {
   void Pdf(formats::PeekSource& in, size_t idx, int depth, Records& out);
   void Dicom(formats::PeekSource& in, size_t idx, int depth, Records& out);
   void Sqlite(formats::PeekSource& in, size_t idx, int depth, Records& out);
+  // Compound files (formats/ole_extract.cc): legacy Office, Outlook .msg.
+  void Ole(formats::PeekSource& in, size_t idx, int depth, Records& out);
+  // Reads storage `storage` of `cf` as the content of out[idx].
+  void OleStorage(const formats::CompoundFile& cf, uint32_t storage, size_t idx, int depth,
+                  Records& out);
+  void OleMessageText(const formats::CompoundFile& cf, uint32_t storage, formats::TextSink& sink,
+                      AssetRecord& rec);
+  void OleAttachment(const formats::CompoundFile& cf, uint32_t storage, size_t idx, int depth,
+                     MemberNames& names, Records& out);
+  void OleObject(const formats::CompoundFile& cf, uint32_t storage, std::string_view name,
+                 size_t idx, int depth, MemberNames& names, Records& out);
+  // Processes `data` as the content of member out[m] of a container at `depth`.
+  void OleMember(const std::string& data, std::string_view name, size_t m, int depth,
+                 Records& out);
+  // Reads stream `id` into `data`, charged to the budget. False (`data`
+  // empty, `rec` partial) when the budget is spent; a stream read only in
+  // part marks `rec` and returns true with what was read.
+  bool ReadOleStream(const formats::CompoundFile& cf, uint32_t id, std::string& data,
+                     AssetRecord& rec);
 
   // Streams `src` in chunks of BufferAt(depth) to `fn(bytes)` until the end,
   // a read error (marked on `rec`), the per-asset size limit

@@ -187,11 +187,7 @@ class RtfText {
         }
         state_ = State::kText;
         // Windows-1252, the RTF default code page (\ansicpg1252).
-        static const uint16_t kHigh[32] = {
-            0x20AC, 0x81, 0x201A, 0x192, 0x201E, 0x2026, 0x2020, 0x2021, 0x2C6, 0x2030, 0x160,
-            0x2039, 0x152, 0x8D, 0x17D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-            0x2013, 0x2014, 0x2DC, 0x2122, 0x161, 0x203A, 0x153, 0x9D, 0x17E, 0x178};
-        uint32_t cp = hex_ >= 0x80 && hex_ < 0xA0 ? kHigh[hex_ - 0x80] : static_cast<uint32_t>(hex_);
+        const uint32_t cp = Cp1252CodePoint(static_cast<uint8_t>(hex_));
         std::string s;
         AppendUtf8(cp, s);
         Out(s, word_start_, pos + 1);

@@ -148,11 +148,6 @@ const char* TextFormatName(TextFormat format) {
 
 bool IsSevenZip(std::string_view h) { return StartsWith(h, std::string_view("7z\xBC\xAF\x27\x1C", 6)); }
 
-bool IsEncryptedOle(std::string_view head) {
-  static const char kName[] = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
-  return head.find(std::string_view(kName, sizeof kName - 1)) != std::string_view::npos;
-}
-
 ContentKind SniffContent(std::string_view h, std::string_view name) {
   if (StartsWith(h, "PK\x03\x04")) {
     if (h.size() >= 30) {

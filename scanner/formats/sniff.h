@@ -21,7 +21,7 @@ enum class ContentKind {
   kPdf,
   kSqlite,
   kDicom,
-  kOle,         // Compound File: legacy Office, or an encrypted OOXML package
+  kOle,         // Compound File: legacy Office, Outlook .msg, an encrypted OOXML package
   kRtf,
 };
 const char* ContentKindName(ContentKind kind);
@@ -32,9 +32,6 @@ ContentKind SniffContent(std::string_view head, std::string_view name);
 
 // True for a 7z signature (needs random access to read).
 bool IsSevenZip(std::string_view head);
-// True for an OLE compound file whose directory names an EncryptedPackage
-// stream (an OOXML file saved with a password).
-bool IsEncryptedOle(std::string_view head);
 
 // Where the central directory of a zip at the end of a file starts: `tail`
 // is the file's last bytes (up to its whole length), `size` the file's

@@ -178,19 +178,15 @@ long ColumnOf(std::string_view ref) {
 class Sheet : public StructuredText {
  public:
   Sheet(TextSink& sink, SharedStrings& strings, const ScanLimits& limits)
-      : sink_(sink), strings_(strings), limits_(limits), scan_(*this) {}
+      : strings_(strings), scan_(*this), cells_(sink, limits) {}
 
   void OnText(std::string_view utf8, uint64_t, uint64_t) override { scan_.Feed(utf8); }
-  void End() override {
-    if (rows_ > 0) sink_.Synthetic("\n", sink_.position());
-  }
+  void End() override { cells_.End(); }
 
   void Start(std::string_view n, std::string_view attrs, bool) {
     if (n == "row") {
-      if (rows_++ > 0) sink_.Synthetic("\n", sink_.position());
-      header_row_ = rows_ == 1;
+      cells_.StartRow();
       col_ = -1;
-      cells_in_row_ = 0;
     } else if (n == "c") {
       long c = ColumnOf(Attr(attrs, "r"));
       col_ = c >= 0 ? c : col_ + 1;
@@ -231,34 +227,42 @@ class Sheet : public StructuredText {
       strings_.used[idx] = true;
       text = strings_.strings[idx];
     }
-    if (text.empty()) return;
-    if (cells_in_row_++ > 0) sink_.Synthetic(" ", sink_.position());
-    uint64_t start = sink_.position();
-    sink_.Synthetic(text, start);
-    const size_t col = static_cast<size_t>(col_);
-    if (header_row_) {
-      if (col < limits_.max_columns) {
-        if (headers_.size() <= col) headers_.resize(col + 1);
-        headers_[col].assign(text.substr(0, limits_.max_field_name));
-      }
-    } else if (col < headers_.size() && !headers_[col].empty()) {
-      sink_.Field(start, sink_.position(), headers_[col]);
-    }
+    cells_.Cell(static_cast<size_t>(col_), text);
   }
 
-  TextSink& sink_;
   SharedStrings& strings_;
-  const ScanLimits& limits_;
   XmlScan<Sheet> scan_;
-  std::vector<std::string> headers_;
+  SheetCells cells_;
   std::string type_, cell_;
   long col_ = -1;
-  size_t rows_ = 0;
-  int cells_in_row_ = 0;
-  bool header_row_ = false, in_cell_ = false, in_value_ = false, in_rph_ = false;
+  bool in_cell_ = false, in_value_ = false, in_rph_ = false;
 };
 
 }  // namespace
+
+void SheetCells::StartRow() {
+  if (rows_++ > 0) sink_.Synthetic("\n", sink_.position());
+  cells_in_row_ = 0;
+}
+
+void SheetCells::Cell(size_t col, std::string_view text) {
+  if (text.empty()) return;
+  if (cells_in_row_++ > 0) sink_.Synthetic(" ", sink_.position());
+  const uint64_t start = sink_.position();
+  sink_.Synthetic(text, start);
+  if (rows_ <= 1) {
+    if (col < limits_.max_columns) {
+      if (headers_.size() <= col) headers_.resize(col + 1);
+      headers_[col].assign(text.substr(0, limits_.max_field_name));
+    }
+  } else if (col < headers_.size() && !headers_[col].empty()) {
+    sink_.Field(start, sink_.position(), headers_[col]);
+  }
+}
+
+void SheetCells::End() {
+  if (rows_ > 0) sink_.Synthetic("\n", sink_.position());
+}
 
 bool IsWorksheetPart(std::string_view n) {
   return n.substr(0, 19) == "xl/worksheets/sheet" && n.size() > 4 &&

@@ -57,6 +57,29 @@ bool IsWorksheetPart(std::string_view name);
 std::unique_ptr<StructuredText> MakeSheet(TextSink& sink, SharedStrings& strings,
                                           const ScanLimits& limits);
 
+// Spreadsheet cells to a TextSink, for xlsx sheets and legacy .xls
+// workbooks alike: cells separated by a space, rows by a line end, and each
+// cell below the sheet's first row declared under its column's header (the
+// first row's text in that column, cut at max_field_name; columns past
+// max_columns have none). One per sheet.
+class SheetCells {
+ public:
+  // REQUIRES: `sink` and `limits` outlive it.
+  SheetCells(TextSink& sink, const ScanLimits& limits) : sink_(sink), limits_(limits) {}
+  void StartRow();
+  // A cell of the current row; empty text is skipped.
+  void Cell(size_t col, std::string_view text);
+  // Ends the sheet's last row.
+  void End();
+
+ private:
+  TextSink& sink_;
+  const ScanLimits& limits_;
+  std::vector<std::string> headers_;
+  size_t rows_ = 0;
+  int cells_in_row_ = 0;
+};
+
 // Writes the shared strings no sheet referred to, one per line.
 void WriteUnusedStrings(TextSink& sink, const SharedStrings& strings);
 

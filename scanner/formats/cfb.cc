@@ -1,0 +1,256 @@
+#include "scanner/formats/cfb.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "scanner/decode.h"
+
+namespace phiscan::scanner::formats {
+namespace {
+
+constexpr std::string_view kSignature("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+constexpr uint32_t kMaxRegSect = 0xFFFFFFFA;  // above: special values
+constexpr uint32_t kEndOfChain = 0xFFFFFFFE;
+constexpr size_t kHeaderSize = 512;
+constexpr size_t kEntrySize = 128;
+constexpr size_t kHeaderDifat = 109;
+
+uint16_t Le16(std::string_view b, size_t at) {
+  return static_cast<uint16_t>(static_cast<uint8_t>(b[at]) | static_cast<uint8_t>(b[at + 1]) << 8);
+}
+uint32_t Le32(std::string_view b, size_t at) {
+  return static_cast<uint32_t>(Le16(b, at)) | static_cast<uint32_t>(Le16(b, at + 2)) << 16;
+}
+
+char Upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+bool SameName(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Upper(a[i]) != Upper(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool IsCompoundFile(std::string_view head) { return head.starts_with(kSignature); }
+
+std::string_view CompoundFile::Sector(uint32_t s) const {
+  const uint64_t at = (static_cast<uint64_t>(s) + 1) * sector_size_;
+  if (at >= bytes_.size()) return {};
+  return bytes_.substr(at, sector_size_);
+}
+
+std::vector<uint32_t> CompoundFile::Chain(const std::vector<uint32_t>& table, uint32_t start,
+                                          size_t limit, bool& complete) const {
+  std::vector<uint32_t> chain;
+  std::vector<bool> visited(table.size(), false);
+  complete = true;
+  uint32_t s = start;
+  while (s != kEndOfChain && chain.size() < limit) {
+    if (s > kMaxRegSect || s >= table.size() || visited[s]) {
+      complete = false;  // a bad link, or a loop
+      break;
+    }
+    visited[s] = true;
+    chain.push_back(s);
+    s = table[s];
+  }
+  return chain;
+}
+
+Result<CompoundFile> CompoundFile::Open(std::string_view bytes) {
+  if (bytes.size() < kHeaderSize || !IsCompoundFile(bytes)) {
+    return Status::Corrupt("not a compound file");
+  }
+  CompoundFile cf;
+  cf.bytes_ = bytes;
+  const uint16_t sector_shift = Le16(bytes, 0x1E);
+  const uint16_t mini_shift = Le16(bytes, 0x20);
+  if ((sector_shift != 9 && sector_shift != 12) || mini_shift != 6) {
+    return Status::Corrupt("compound file: unsupported sector size");
+  }
+  cf.sector_size_ = 1u << sector_shift;
+  cf.mini_sector_size_ = 1u << mini_shift;
+  const uint64_t sectors =
+      bytes.size() > cf.sector_size_ ? (bytes.size() - 1) / cf.sector_size_ : 0;
+  const uint32_t entries_per_sector = cf.sector_size_ / 4;
+
+  // The FAT's sectors: the header's first 109, then the DIFAT chain, each of
+  // whose sectors lists entries_per_sector - 1 more and links the next.
+  const uint64_t fat_sectors = std::min<uint64_t>(Le32(bytes, 0x2C), sectors);
+  std::vector<uint32_t> fat_list;
+  auto take = [&](uint32_t s) {
+    if (fat_list.size() < fat_sectors && s <= kMaxRegSect && s < sectors) fat_list.push_back(s);
+  };
+  for (size_t i = 0; i < kHeaderDifat; ++i) take(Le32(bytes, 0x4C + 4 * i));
+  uint32_t difat = Le32(bytes, 0x44);
+  for (uint64_t hops = 0; fat_list.size() < fat_sectors && difat <= kMaxRegSect && hops < sectors;
+       ++hops) {
+    std::string_view sec = cf.Sector(difat);
+    if (sec.size() < cf.sector_size_) break;
+    for (uint32_t i = 0; i + 1 < entries_per_sector; ++i) take(Le32(sec, 4 * i));
+    difat = Le32(sec, 4 * (entries_per_sector - 1));
+  }
+  if (fat_list.empty()) return Status::Corrupt("compound file: no allocation table");
+  cf.fat_.reserve(fat_list.size() * entries_per_sector);
+  for (uint32_t s : fat_list) {
+    std::string_view sec = cf.Sector(s);
+    for (size_t at = 0; at + 4 <= sec.size(); at += 4) cf.fat_.push_back(Le32(sec, at));
+  }
+  // Entries for sectors past the end of the file describe nothing.
+  if (cf.fat_.size() > sectors) cf.fat_.resize(sectors);
+
+  Status dir = cf.ReadDirectory(Le32(bytes, 0x30));
+  if (!dir.ok()) return dir;
+
+  // The mini stream is the root entry's data; its table is a chain of its own.
+  bool complete = true;
+  const Entry& root = cf.entries_[kRoot];
+  const uint64_t mini_bytes = std::min<uint64_t>(root.size, bytes.size());
+  cf.mini_stream_sectors_ =
+      cf.Chain(cf.fat_, root.start, (mini_bytes + cf.sector_size_ - 1) / cf.sector_size_,
+               complete);
+  const uint32_t mini_fat_sectors = Le32(bytes, 0x40);
+  if (mini_fat_sectors > 0) {
+    for (uint32_t s : cf.Chain(cf.fat_, Le32(bytes, 0x3C), mini_fat_sectors, complete)) {
+      std::string_view sec = cf.Sector(s);
+      for (size_t at = 0; at + 4 <= sec.size(); at += 4) cf.mini_fat_.push_back(Le32(sec, at));
+    }
+  }
+  return cf;
+}
+
+Status CompoundFile::ReadDirectory(uint32_t first_sector) {
+  bool complete = true;
+  const uint64_t sectors = bytes_.size() / sector_size_;
+  std::vector<uint32_t> chain = Chain(fat_, first_sector, sectors, complete);
+  bool root_found = false;
+  const size_t per_sector = sector_size_ / kEntrySize;
+  for (uint32_t s : chain) {
+    std::string_view sec = Sector(s);
+    for (size_t i = 0; i < per_sector && (i + 1) * kEntrySize <= sec.size(); ++i) {
+      std::string_view e = sec.substr(i * kEntrySize, kEntrySize);
+      Entry entry;
+      const uint8_t type = static_cast<uint8_t>(e[66]);
+      if (entries_.empty()) root_found = type == 5;
+      // Unused slots stay in place: links are entry numbers.
+      if (type == 1 || type == 2 || type == 5) {
+        const size_t units = std::min<size_t>(Le16(e, 64) / 2, 32);
+        std::string utf16;
+        for (size_t u = 0; u < units; ++u) {
+          uint16_t c = Le16(e, 2 * u);
+          if (c == 0) break;
+          AppendUtf8(c >= 0xD800 && c <= 0xDFFF ? 0xFFFD : c, entry.name);
+        }
+        entry.storage = type != 2;
+        entry.start = Le32(e, 116);
+        // Version 3 files may leave garbage in the size's high half.
+        entry.size = sector_size_ == 512 ? Le32(e, 120)
+                                         : Le32(e, 120) | static_cast<uint64_t>(Le32(e, 124)) << 32;
+      }
+      entries_.push_back(std::move(entry));
+      allocated_.push_back(type == 1 || type == 2 || type == 5);
+      if (allocated_.back()) {
+        raw_links_.insert(raw_links_.end(), {Le32(e, 68), Le32(e, 72), Le32(e, 76)});
+      } else {
+        raw_links_.insert(raw_links_.end(), {kNone, kNone, kNone});
+      }
+    }
+  }
+  if (entries_.empty() || !root_found) {
+    return Status::Corrupt("compound file: no root directory entry");
+  }
+  if (!complete) damaged_ = true;
+  BuildTree();
+  return Status::Ok();
+}
+
+void CompoundFile::BuildTree() {
+  // Each storage's child link is the root of a binary tree of its children
+  // (left and right siblings); an in-order walk lists them in name order.
+  std::vector<bool> seen(entries_.size(), false);
+  seen[kRoot] = true;
+  std::vector<uint32_t> storages{kRoot};
+  while (!storages.empty()) {
+    const uint32_t parent = storages.back();
+    storages.pop_back();
+    std::vector<uint32_t> stack;
+    uint32_t node = raw_links_[3 * parent + 2];
+    auto valid = [&](uint32_t id) {
+      if (id == kNone) return false;
+      if (id >= entries_.size() || seen[id] || !allocated_[id]) {
+        damaged_ = true;
+        return false;
+      }
+      seen[id] = true;
+      return true;
+    };
+    if (!valid(node)) node = kNone;
+    while (node != kNone || !stack.empty()) {
+      while (node != kNone) {
+        stack.push_back(node);
+        const uint32_t left = raw_links_[3 * node];
+        node = valid(left) ? left : kNone;
+      }
+      node = stack.back();
+      stack.pop_back();
+      entries_[parent].children.push_back(node);
+      if (entries_[node].storage) storages.push_back(node);
+      const uint32_t right = raw_links_[3 * node + 1];
+      node = valid(right) ? right : kNone;
+    }
+  }
+}
+
+uint32_t CompoundFile::Find(uint32_t parent, std::string_view name) const {
+  if (parent >= entries_.size()) return kNone;
+  for (uint32_t c : entries_[parent].children) {
+    if (SameName(entries_[c].name, name)) return c;
+  }
+  return kNone;
+}
+
+Status CompoundFile::Read(uint32_t id, std::string& out, uint64_t cap) const {
+  if (id >= entries_.size() || entries_[id].storage) {
+    return Status::InvalidArgument("not a stream");
+  }
+  const Entry& e = entries_[id];
+  const uint64_t want = std::min(e.size, cap);
+  const bool mini = e.size < mini_cutoff_;
+  const uint32_t unit = mini ? mini_sector_size_ : sector_size_;
+  bool complete = true;
+  std::vector<uint32_t> chain =
+      Chain(mini ? mini_fat_ : fat_, e.start, (want + unit - 1) / unit, complete);
+  uint64_t got = 0;
+  for (uint32_t s : chain) {
+    std::string_view data;
+    if (mini) {
+      // Mini sector s sits at byte s * 64 of the mini stream.
+      const uint64_t at = static_cast<uint64_t>(s) * unit;
+      const uint64_t index = at / sector_size_;
+      if (index >= mini_stream_sectors_.size()) break;
+      data = Sector(mini_stream_sectors_[index]);
+      const size_t within = at % sector_size_;
+      data = within < data.size() ? data.substr(within, unit) : std::string_view();
+    } else {
+      data = Sector(s);
+    }
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(data.size(), want - got));
+    out.append(data.data(), n);
+    got += n;
+    if (data.size() < unit) break;
+  }
+  if (got < want) {
+    return Status::Corrupt("compound file: stream " + e.name + " ends after " +
+                           std::to_string(got) + " of " + std::to_string(e.size) + " bytes");
+  }
+  if (e.size > cap) {
+    return Status::LimitExceeded("compound file: stream " + e.name + " is larger than " +
+                                 std::to_string(cap) + " bytes");
+  }
+  return Status::Ok();
+}
+
+}  // namespace phiscan::scanner::formats

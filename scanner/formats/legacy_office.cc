@@ -1,0 +1,492 @@
+#include "scanner/formats/legacy_office.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "scanner/decode.h"
+
+namespace phiscan::scanner::formats {
+namespace {
+
+uint16_t Le16(std::string_view b, size_t at) {
+  return static_cast<uint16_t>(static_cast<uint8_t>(b[at]) | static_cast<uint8_t>(b[at + 1]) << 8);
+}
+uint32_t Le32(std::string_view b, size_t at) {
+  return static_cast<uint32_t>(Le16(b, at)) | static_cast<uint32_t>(Le16(b, at + 2)) << 16;
+}
+double LeDouble(std::string_view b, size_t at) {
+  uint64_t bits = Le32(b, at) | static_cast<uint64_t>(Le32(b, at + 4)) << 32;
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+// A number as a spreadsheet shows it by default: integers without a
+// fraction (an SSN or phone number stored as a number reads as its digits).
+std::string FormatNumber(double v) {
+  if (!std::isfinite(v)) return {};
+  char buf[32];
+  std::to_chars_result r{};
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    r = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(v));
+  } else {
+    r = std::to_chars(buf, buf + sizeof buf, v);
+  }
+  return std::string(buf, r.ptr);
+}
+
+// Calls fn(code point) for each character of UTF-16LE `bytes`, surrogate
+// pairs joined (an unpaired one passed on as is).
+template <typename Fn>
+void ForEachUtf16(std::string_view bytes, Fn&& fn) {
+  for (size_t i = 0; i + 1 < bytes.size(); i += 2) {
+    uint32_t c = Le16(bytes, i);
+    if (c >= 0xD800 && c < 0xDC00 && i + 3 < bytes.size()) {
+      const uint32_t low = Le16(bytes, i + 2);
+      if (low >= 0xDC00 && low < 0xE000) {
+        c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+        i += 2;
+      }
+    }
+    fn(c);
+  }
+}
+
+// ---- Word ------------------------------------------------------------------
+
+// Word's control characters in document text ([MS-DOC] 2.8.x): marks that
+// separate text become line ends, tabs or spaces; anchors of pictures,
+// notes and objects disappear.
+void AppendWordChar(uint32_t c, std::string& out) {
+  switch (c) {
+    case 0x0D:  // paragraph end
+    case 0x0B:  // line break
+    case 0x0C:  // page or section break
+    case 0x0E:  // column break
+      out += '\n';
+      return;
+    case 0x07: out += '\t'; return;  // cell or row end
+    case 0x09: out += '\t'; return;
+    case 0x13:                       // field begin: its instructions follow
+    case 0x14:                       // field separator: its result follows
+    case 0x15:                       // field end
+    case 0xA0:                       // no-break space
+      out += ' ';
+      return;
+    case 0x1E: out += '-'; return;  // non-breaking hyphen
+    case 0x1F: return;              // optional hyphen
+    default:
+      if (c < 0x20) return;  // anchors: pictures (0x01), notes (0x02), objects (0x08)
+      AppendUtf8(c, out);
+  }
+}
+
+}  // namespace
+
+void AppendUtf16Le(std::string_view bytes, std::string& out) {
+  ForEachUtf16(bytes, [&](uint32_t c) {
+    if (c != 0) AppendUtf8(c, out);  // an unpaired surrogate becomes U+FFFD
+  });
+}
+
+void AppendCp1252(std::string_view bytes, std::string& out) {
+  for (char b : bytes) {
+    if (b != 0) AppendUtf8(Cp1252CodePoint(static_cast<uint8_t>(b)), out);
+  }
+}
+
+Result<WordFib> ReadWordFib(std::string_view w) {
+  // FibBase is 32 bytes; then csw and fibRgW (csw 16-bit words), cslw and
+  // fibRgLw (cslw 32-bit words), cbRgFcLcb and fibRgFcLcbBlob (pairs of
+  // 32-bit fc/lcb), whose 34th pair (index 33) is fcClx/lcbClx.
+  if (w.size() < 0x22 || Le16(w, 0) != 0xA5EC) return Status::Corrupt("Word: no FIB signature");
+  if (Le16(w, 2) < 0xC0) return Status::Unsupported("Word 6/95 or older document");
+  WordFib fib;
+  const uint16_t flags = Le16(w, 0x0A);
+  fib.encrypted = flags & 0x0100;
+  fib.table_one = flags & 0x0200;
+  size_t at = 0x20;
+  const size_t csw = Le16(w, at);
+  at += 2 + 2 * csw;
+  if (at + 2 > w.size()) return Status::Corrupt("Word: FIB cut short");
+  const size_t cslw = Le16(w, at);
+  at += 2 + 4 * cslw;
+  if (at + 2 > w.size()) return Status::Corrupt("Word: FIB cut short");
+  const size_t pairs = Le16(w, at);
+  at += 2;
+  constexpr size_t kClxPair = 33;
+  if (pairs <= kClxPair || at + 8 * (kClxPair + 1) > w.size()) {
+    return Status::Corrupt("Word: FIB has no piece table entry");
+  }
+  fib.fc_clx = Le32(w, at + 8 * kClxPair);
+  fib.lcb_clx = Le32(w, at + 8 * kClxPair + 4);
+  return fib;
+}
+
+Status WordText(std::string_view w, std::string_view table, const WordFib& fib,
+                std::string& out) {
+  if (fib.encrypted) return Status(StatusCode::kEncrypted, "Word document encrypted with a password");
+  if (fib.fc_clx >= table.size() || fib.lcb_clx > table.size() - fib.fc_clx) {
+    return Status::Corrupt("Word: piece table outside the table stream");
+  }
+  std::string_view clx = table.substr(fib.fc_clx, fib.lcb_clx);
+  // Clx: formatting entries (Prc: 0x01, a 16-bit size, the bytes), then the
+  // piece table (Pcdt: 0x02, a 32-bit size, PlcPcd).
+  size_t at = 0;
+  while (at < clx.size() && clx[at] == 0x01) {
+    if (at + 3 > clx.size()) return Status::Corrupt("Word: formatting entry cut short");
+    at += 3 + size_t{Le16(clx, at + 1)};
+  }
+  if (at + 5 > clx.size() || clx[at] != 0x02) return Status::Corrupt("Word: no piece table");
+  const uint32_t lcb = Le32(clx, at + 1);
+  at += 5;
+  if (lcb > clx.size() - at || lcb < 4) return Status::Corrupt("Word: piece table cut short");
+  std::string_view plc = clx.substr(at, lcb);
+  // PlcPcd: n+1 character positions, then n 8-byte piece descriptors.
+  const size_t n = (plc.size() - 4) / 12;
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t cp0 = Le32(plc, 4 * i), cp1 = Le32(plc, 4 * (i + 1));
+    if (cp1 <= cp0) continue;
+    const uint64_t chars = cp1 - cp0;
+    const uint32_t fc_field = Le32(plc, 4 * (n + 1) + 8 * i + 2);
+    const bool compressed = fc_field & 0x40000000;
+    const uint64_t fc = fc_field & 0x3FFFFFFF;
+    const uint64_t begin = compressed ? fc / 2 : fc;
+    const uint64_t bytes = compressed ? chars : 2 * chars;
+    if (begin >= w.size() || bytes > w.size() - begin) {
+      return Status::Corrupt("Word: piece " + std::to_string(i) + " outside the document stream");
+    }
+    std::string_view piece = w.substr(begin, bytes);
+    if (compressed) {
+      for (char b : piece) AppendWordChar(Cp1252CodePoint(static_cast<uint8_t>(b)), out);
+    } else {
+      ForEachUtf16(piece, [&](uint32_t c) { AppendWordChar(c, out); });
+    }
+  }
+  return Status::Ok();
+}
+
+// ---- Excel -----------------------------------------------------------------
+
+namespace {
+
+constexpr uint16_t kBof = 0x0809, kEof = 0x000A, kFilePass = 0x002F, kSst = 0x00FC,
+                   kContinue = 0x003C, kBoundSheet = 0x0085, kLabelSst = 0x00FD,
+                   kLabel = 0x0204, kNumber = 0x0203, kRk = 0x027E, kMulRk = 0x00BD,
+                   kFormula = 0x0006, kString = 0x0207;
+
+double RkValue(uint32_t rk) {
+  double v;
+  if (rk & 0x02) {
+    v = static_cast<double>(static_cast<int32_t>(rk) >> 2);
+  } else {
+    const uint64_t bits = static_cast<uint64_t>(rk & 0xFFFFFFFC) << 32;
+    std::memcpy(&v, &bits, sizeof v);
+  }
+  return rk & 0x01 ? v / 100 : v;
+}
+
+// The bytes of a record and the CONTINUE records after it, read as one
+// stream in which a string's characters may cross into the next record;
+// there the record starts with a fresh option byte (8-bit or UTF-16).
+class Segments {
+ public:
+  void Add(std::string_view s) { parts_.push_back(s); }
+  bool Bytes(size_t n, std::string* out) {
+    while (n > 0) {
+      if (!Ready()) return false;
+      const size_t k = std::min(n, parts_[part_].size() - pos_);
+      if (out) out->append(parts_[part_].substr(pos_, k));
+      pos_ += k;
+      n -= k;
+    }
+    return true;
+  }
+  bool U8(uint8_t& v) {
+    std::string b;
+    if (!Bytes(1, &b)) return false;
+    v = static_cast<uint8_t>(b[0]);
+    return true;
+  }
+  bool U16(uint16_t& v) {
+    std::string b;
+    if (!Bytes(2, &b)) return false;
+    v = Le16(b, 0);
+    return true;
+  }
+  bool U32(uint32_t& v) {
+    std::string b;
+    if (!Bytes(4, &b)) return false;
+    v = Le32(b, 0);
+    return true;
+  }
+  // `count` characters, 8-bit or UTF-16 as `wide` says, switching where a
+  // record boundary brings a new option byte. Appends up to `max` bytes
+  // of UTF-8.
+  bool Chars(size_t count, bool wide, size_t max, std::string& out) {
+    while (count > 0) {
+      if (!Ready()) return false;
+      if (pos_ == 0 && part_ > 0 && at_boundary_) {
+        wide = static_cast<uint8_t>(parts_[part_][0]) & 0x01;
+        pos_ = 1;
+        if (!Ready()) return false;
+      }
+      const size_t unit = wide ? 2 : 1;
+      const size_t avail = (parts_[part_].size() - pos_) / unit;
+      if (avail == 0) return false;  // a UTF-16 unit split across records
+      const size_t k = std::min(count, avail);
+      std::string_view chunk = parts_[part_].substr(pos_, k * unit);
+      if (out.size() < max) {
+        std::string text;
+        if (wide) {
+          AppendUtf16Le(chunk, text);
+        } else {
+          AppendCp1252(chunk, text);
+        }
+        out.append(text.substr(0, max - out.size()));
+      }
+      pos_ += k * unit;
+      count -= k;
+      at_boundary_ = true;
+    }
+    at_boundary_ = false;
+    return true;
+  }
+
+ private:
+  // Moves to the next record when this one is used up.
+  bool Ready() {
+    while (part_ < parts_.size() && pos_ >= parts_[part_].size()) {
+      ++part_;
+      pos_ = 0;
+    }
+    return part_ < parts_.size();
+  }
+  std::vector<std::string_view> parts_;
+  size_t part_ = 0, pos_ = 0;
+  bool at_boundary_ = false;
+};
+
+// XLUnicodeRichExtendedString ([MS-XLS] 2.5.293).
+bool ReadSstString(Segments& s, size_t max, std::string& out) {
+  uint16_t cch;
+  uint8_t flags;
+  if (!s.U16(cch) || !s.U8(flags)) return false;
+  uint16_t runs = 0;
+  uint32_t ext = 0;
+  if ((flags & 0x08) && !s.U16(runs)) return false;
+  if ((flags & 0x04) && !s.U32(ext)) return false;
+  if (!s.Chars(cch, flags & 0x01, max, out)) return false;
+  return s.Bytes(4 * static_cast<size_t>(runs), nullptr) && s.Bytes(ext, nullptr);
+}
+
+}  // namespace
+
+Status WorkbookCells(std::string_view wb, size_t max_cell, CellSink& sink) {
+  std::vector<std::string> sst, sheet_names;
+  size_t sheet = 0;
+  bool biff8 = true;
+  bool pending_string = false;  // a FORMULA's string result comes in the next STRING
+  uint32_t pending_row = 0, pending_col = 0;
+  size_t at = 0;
+  auto cell = [&](uint32_t row, uint32_t col, std::string_view text) {
+    if (!text.empty()) sink.OnCell(row, col, text.substr(0, max_cell));
+  };
+  // XLUnicodeString (BIFF8: 16-bit count and an option byte) or BIFF5's
+  // 8-bit string with a 16-bit count.
+  auto inline_string = [&](std::string_view r, size_t off) {
+    std::string text;
+    if (off + 2 > r.size()) return text;
+    const size_t cch = Le16(r, off);
+    if (!biff8) {
+      AppendCp1252(r.substr(off + 2, std::min(cch, max_cell)), text);
+      return text;
+    }
+    if (off + 3 > r.size()) return text;
+    const bool wide = r[off + 2] & 0x01;
+    std::string_view chars = r.substr(off + 3, std::min(cch, max_cell) * (wide ? 2 : 1));
+    if (wide) {
+      AppendUtf16Le(chars, text);
+    } else {
+      AppendCp1252(chars, text);
+    }
+    return text;
+  };
+  while (at + 4 <= wb.size()) {
+    const uint16_t type = Le16(wb, at);
+    const uint16_t len = Le16(wb, at + 2);
+    if (len > wb.size() - at - 4) return Status::Corrupt("xls: record runs past the stream's end");
+    std::string_view r = wb.substr(at + 4, len);
+    at += 4 + len;
+    switch (type) {
+      case kBof:
+        if (r.size() >= 4) {
+          biff8 = Le16(r, 0) == 0x0600;
+          if (Le16(r, 2) == 0x0010) {
+            sink.OnSheet(sheet < sheet_names.size() ? sheet_names[sheet] : std::string_view());
+            ++sheet;
+          }
+        }
+        break;
+      case kFilePass:
+        return Status(StatusCode::kEncrypted, "Excel workbook encrypted with a password");
+      case kBoundSheet:
+        if (r.size() >= 8) {
+          const size_t cch = static_cast<uint8_t>(r[6]);
+          std::string name;
+          if (biff8 && r.size() >= 8 && (r[7] & 0x01)) {
+            AppendUtf16Le(r.substr(8, 2 * cch), name);
+          } else {
+            AppendCp1252(r.substr(biff8 ? 8 : 7, cch), name);
+          }
+          sheet_names.push_back(std::move(name));
+        }
+        break;
+      case kSst: {
+        Segments s;
+        s.Add(r.size() >= 8 ? r.substr(8) : std::string_view());
+        while (at + 4 <= wb.size() && Le16(wb, at) == kContinue) {
+          const uint16_t clen = Le16(wb, at + 2);
+          if (clen > wb.size() - at - 4) break;
+          s.Add(wb.substr(at + 4, clen));
+          at += 4 + clen;
+        }
+        const uint32_t unique = r.size() >= 8 ? Le32(r, 4) : 0;
+        for (uint32_t i = 0; i < unique; ++i) {
+          std::string text;
+          if (!ReadSstString(s, max_cell, text)) break;
+          sst.push_back(std::move(text));
+        }
+        break;
+      }
+      case kLabelSst:
+        if (r.size() >= 10) {
+          const uint32_t i = Le32(r, 6);
+          if (i < sst.size()) cell(Le16(r, 0), Le16(r, 2), sst[i]);
+        }
+        break;
+      case kLabel:
+        if (r.size() >= 8) cell(Le16(r, 0), Le16(r, 2), inline_string(r, 6));
+        break;
+      case kNumber:
+        if (r.size() >= 14) cell(Le16(r, 0), Le16(r, 2), FormatNumber(LeDouble(r, 6)));
+        break;
+      case kRk:
+        if (r.size() >= 10) cell(Le16(r, 0), Le16(r, 2), FormatNumber(RkValue(Le32(r, 6))));
+        break;
+      case kMulRk:
+        if (r.size() >= 6) {
+          const uint16_t row = Le16(r, 0), first = Le16(r, 2);
+          const size_t n = (r.size() - 6) / 6;
+          for (size_t k = 0; k < n; ++k) {
+            cell(row, first + static_cast<uint32_t>(k), FormatNumber(RkValue(Le32(r, 4 + 6 * k + 2))));
+          }
+        }
+        break;
+      case kFormula:
+        if (r.size() >= 14) {
+          // FormulaValue: a double, unless its last two bytes are 0xFFFF;
+          // then its first byte says string (0), boolean, error or blank.
+          if (Le16(r, 12) == 0xFFFF) {
+            pending_string = r[6] == 0;
+            pending_row = Le16(r, 0);
+            pending_col = Le16(r, 2);
+          } else {
+            cell(Le16(r, 0), Le16(r, 2), FormatNumber(LeDouble(r, 6)));
+          }
+        }
+        break;
+      case kString:
+        if (pending_string) cell(pending_row, pending_col, inline_string(r, 0));
+        pending_string = false;
+        break;
+      case kEof:
+      default:
+        break;
+    }
+  }
+  return Status::Ok();
+}
+
+// ---- PowerPoint --------------------------------------------------------------
+
+Status PowerPointText(std::string_view s, std::string& out) {
+  constexpr uint16_t kTextChars = 0x0FA0, kTextBytes = 0x0FA8, kCString = 0x0FBA;
+  size_t at = 0;
+  while (at + 8 <= s.size()) {
+    const uint16_t ver_instance = Le16(s, at);
+    const uint16_t type = Le16(s, at + 2);
+    const uint32_t len = Le32(s, at + 4);
+    at += 8;
+    // A container's children follow its header; walking on visits them.
+    if ((ver_instance & 0x0F) == 0x0F) continue;
+    if (len > s.size() - at) return Status::Corrupt("ppt: record runs past the stream's end");
+    std::string_view body = s.substr(at, len);
+    at += len;
+    if (type == kTextChars || type == kCString) {
+      AppendUtf16Le(body, out);
+    } else if (type == kTextBytes) {
+      // TextBytesAtom holds the low bytes of UTF-16 units: Latin-1.
+      for (char b : body) {
+        if (b != 0) AppendUtf8(static_cast<uint8_t>(b), out);
+      }
+    } else {
+      continue;
+    }
+    out += '\n';
+  }
+  return Status::Ok();
+}
+
+// ---- Outlook ---------------------------------------------------------------
+
+std::optional<MsgPropertyName> ParseMsgPropertyName(std::string_view name) {
+  constexpr std::string_view kPrefix = "__substg1.0_";
+  if (name.size() != kPrefix.size() + 8 || !name.starts_with(kPrefix)) return std::nullopt;
+  uint32_t v = 0;
+  auto r = std::from_chars(name.data() + kPrefix.size(), name.data() + name.size(), v, 16);
+  if (r.ec != std::errc() || r.ptr != name.data() + name.size()) return std::nullopt;
+  return MsgPropertyName{static_cast<uint16_t>(v >> 16), static_cast<uint16_t>(v & 0xFFFF)};
+}
+
+// ---- OLE packages ------------------------------------------------------------
+
+Result<PackagedFile> ReadOle10Native(std::string_view s) {
+  // u32 size of what follows; u16 type; label, NUL-terminated; source
+  // path, NUL-terminated; two u16; u32 length and the temporary path; u32
+  // length and the file's bytes.
+  size_t at = 4 + 2;
+  auto cstring = [&](std::string& v) {
+    const size_t end = s.find('\0', at);
+    if (end == std::string_view::npos || end - at > 4096) return false;
+    v.assign(s.substr(at, end - at));
+    at = end + 1;
+    return true;
+  };
+  std::string label, path, temp;
+  if (s.size() < at || !cstring(label) || !cstring(path)) {
+    return Status::Corrupt("OLE package: no file names");
+  }
+  at += 4;
+  if (at + 4 > s.size()) return Status::Corrupt("OLE package cut short");
+  const uint32_t temp_len = Le32(s, at);
+  at += 4;
+  if (temp_len > s.size() - at) return Status::Corrupt("OLE package cut short");
+  at += temp_len;
+  if (at + 4 > s.size()) return Status::Corrupt("OLE package cut short");
+  const uint32_t data_len = Le32(s, at);
+  at += 4;
+  if (data_len > s.size() - at) return Status::Corrupt("OLE package: file runs past the stream");
+  PackagedFile file;
+  std::string base = path;
+  const size_t slash = base.find_last_of("/\\");
+  if (slash != std::string::npos) base = base.substr(slash + 1);
+  std::string name = label.empty() ? base : label;
+  AppendCp1252(name, file.name);
+  file.data = s.substr(at, data_len);
+  return file;
+}
+
+}  // namespace phiscan::scanner::formats

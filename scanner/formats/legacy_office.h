@@ -1,0 +1,114 @@
+// Text of legacy binary Office files and Outlook messages, from the streams
+// of their compound file (formats/cfb.h):
+//   - Word 97-2003 (.doc): the piece table ([MS-DOC] Clx) in the table
+//     stream names where each run of characters sits in the WordDocument
+//     stream, 8-bit Windows-1252 or UTF-16; the text comes out in character
+//     order, with Word's paragraph, cell and field marks as line ends,
+//     tabs and spaces.
+//   - Excel 97-2003 (.xls, BIFF8; and BIFF5's inline strings): cells from
+//     the Workbook stream's records: shared strings (SST with CONTINUE),
+//     LABEL, NUMBER, RK, MULRK and formula results.
+//   - PowerPoint 97-2003 (.ppt): every text atom of the PowerPoint Document
+//     stream's record tree, older saved copies of a slide included.
+//   - Outlook (.msg, [MS-OXMSG]): property stream names; the extractor
+//     walks the storages.
+//   - OLE packages ([MS-OLEDS] "\x01Ole10Native"): a file embedded in a
+//     document.
+// Everything here reads bytes already in memory and bounds every count by
+// them.
+//
+// Thread safety: pure functions; a CellSink is the caller's.
+#ifndef PHISCAN_SCANNER_FORMATS_LEGACY_OFFICE_H_
+#define PHISCAN_SCANNER_FORMATS_LEGACY_OFFICE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace phiscan::scanner::formats {
+
+// UTF-16LE bytes (an odd last byte ignored) to UTF-8, appended to `out`;
+// unpaired surrogates become U+FFFD, NULs are dropped.
+void AppendUtf16Le(std::string_view bytes, std::string& out);
+// Windows-1252 bytes to UTF-8, appended to `out`; NULs are dropped.
+void AppendCp1252(std::string_view bytes, std::string& out);
+
+// ---- Word ------------------------------------------------------------------
+
+struct WordFib {
+  bool encrypted = false;  // fEncrypted: the text is encrypted or obfuscated
+  bool table_one = false;  // fWhichTblStm: the table stream is "1Table", else "0Table"
+  uint32_t fc_clx = 0;     // where the piece table sits in the table stream
+  uint32_t lcb_clx = 0;
+};
+// The File Information Block at the start of a WordDocument stream.
+// Errors: kUnsupported for a Word 6/95 or older file (its FIB has no piece
+// table where Word 97's has), kCorrupt when it is too short or misses the
+// Word signature.
+Result<WordFib> ReadWordFib(std::string_view word_document);
+
+// Appends the document's text (body, notes, headers, comments, text boxes:
+// everything the piece table lists) to `out` as UTF-8. Errors: kEncrypted;
+// kCorrupt when the piece table cannot be read (`out` then holds the pieces
+// read before the damage).
+Status WordText(std::string_view word_document, std::string_view table, const WordFib& fib,
+                std::string& out);
+
+// ---- Excel -----------------------------------------------------------------
+
+class CellSink {
+ public:
+  virtual ~CellSink() = default;
+  // A worksheet starts (its name from the workbook's sheet list, or "").
+  virtual void OnSheet(std::string_view name) = 0;
+  // A cell with text, in the order the workbook stores them (rows in
+  // increasing order within a sheet). Numbers come as their shortest
+  // decimal form ("123456789", "0.5").
+  virtual void OnCell(uint32_t row, uint32_t col, std::string_view utf8) = 0;
+};
+
+// Reads the cells of a BIFF8 (or BIFF5) Workbook stream into `sink`, each
+// cell's text cut at `max_cell` bytes. Errors: kEncrypted (a FILEPASS record:
+// the workbook is saved with a password); kCorrupt for a record that runs
+// past the stream's end (cells before it were delivered).
+Status WorkbookCells(std::string_view workbook, size_t max_cell, CellSink& sink);
+
+// ---- PowerPoint --------------------------------------------------------------
+
+// Appends the text of every text atom (TextCharsAtom, TextBytesAtom,
+// CString) in a PowerPoint Document stream to `out`, one line each.
+// Errors: kCorrupt for a record that runs past the end (text before it kept).
+Status PowerPointText(std::string_view stream, std::string& out);
+
+// ---- Outlook ---------------------------------------------------------------
+
+// A property stream's name, "__substg1.0_XXXXTTTT": property id XXXX, type
+// TTTT (0x001F UTF-16 string, 0x001E 8-bit string, 0x0102 binary,
+// 0x000D object storage).
+struct MsgPropertyName {
+  uint16_t id = 0;
+  uint16_t type = 0;
+};
+std::optional<MsgPropertyName> ParseMsgPropertyName(std::string_view name);
+
+inline constexpr uint16_t kMsgUnicode = 0x001F;
+inline constexpr uint16_t kMsgString8 = 0x001E;
+inline constexpr uint16_t kMsgBinary = 0x0102;
+inline constexpr uint16_t kMsgObject = 0x000D;
+
+// ---- OLE packages ------------------------------------------------------------
+
+struct PackagedFile {
+  std::string name;       // the file name the package records (its label, else its path's last part)
+  std::string_view data;  // the file's bytes, inside the stream
+};
+// The file in an "\x01Ole10Native" stream. Errors: kCorrupt when the stream
+// is not a packaged file's layout.
+Result<PackagedFile> ReadOle10Native(std::string_view stream);
+
+}  // namespace phiscan::scanner::formats
+
+#endif  // PHISCAN_SCANNER_FORMATS_LEGACY_OFFICE_H_

@@ -1,0 +1,463 @@
+// Compound files (formats/cfb.h): legacy Word, Excel and PowerPoint
+// documents, Outlook messages, and the OLE objects embedded in documents.
+//
+// The file is read into memory (up to ScanLimits::max_buffered_member) and
+// its directory read. What a storage holds says what it is, and the asset's
+// format says so too:
+//   - WordDocument: "doc", the text in character order;
+//   - Workbook (BIFF8) or Book (BIFF5): "xls", cells written as for xlsx,
+//     each under its column's name (formats/xlsx.h SheetCells);
+//   - PowerPoint Document: "ppt", every text atom;
+//   - __substg1.0_ property streams: "msg", an Outlook message: its string
+//     properties (subject, body, names and addresses) and its recipients'
+//     as text, its attachments as members; an attached message is a member
+//     read like the message;
+//   - EncryptedPackage: an OOXML document saved with a password: encrypted;
+//   - anything else ("ole": Visio, Publisher, an installer, a thumbnail
+//     cache): the printable runs of every stream, 8-bit and UTF-16.
+// A document's summary streams (\x05SummaryInformation: title, subject,
+// author, comments; \x05DocumentSummaryInformation: company, manager) are
+// read as printable runs too.
+//
+// Embedded objects are members: Word's ObjectPool storages and Excel's MBD
+// storages, each read like a compound file of its own; an OLE package
+// (\x01Ole10Native) is the file it carries, named as the package names it;
+// a Package stream (an embedded OOXML document) or a CONTENTS stream (an
+// embedded PDF) is read as a file. Attachments and packaged files are read
+// from memory; their bytes and every stream read are charged to the
+// container budget, so streams that share sectors cannot expand a small
+// file without bound.
+//
+// Offsets are in the extracted text.
+#include <cstdio>
+
+#include "scanner/formats/cfb.h"
+#include "scanner/formats/extract_impl.h"
+#include "scanner/formats/legacy_office.h"
+#include "scanner/formats/xlsx.h"
+
+namespace phiscan::scanner {
+namespace {
+
+using formats::CompoundFile;
+
+enum class OleKind { kWord, kExcel, kPowerPoint, kMessage, kEncryptedPackage, kOther };
+
+OleKind KindOf(const CompoundFile& cf, uint32_t storage) {
+  if (cf.Find(storage, "EncryptedPackage") != CompoundFile::kNone) return OleKind::kEncryptedPackage;
+  if (cf.Find(storage, "WordDocument") != CompoundFile::kNone) return OleKind::kWord;
+  if (cf.Find(storage, "Workbook") != CompoundFile::kNone ||
+      cf.Find(storage, "Book") != CompoundFile::kNone) {
+    return OleKind::kExcel;
+  }
+  if (cf.Find(storage, "PowerPoint Document") != CompoundFile::kNone) return OleKind::kPowerPoint;
+  for (uint32_t c : cf.entry(storage).children) {
+    if (formats::ParseMsgPropertyName(cf.entry(c).name)) return OleKind::kMessage;
+  }
+  return OleKind::kOther;
+}
+
+const char* FormatName(OleKind kind) {
+  switch (kind) {
+    case OleKind::kWord: return "doc";
+    case OleKind::kExcel: return "xls";
+    case OleKind::kPowerPoint: return "ppt";
+    case OleKind::kMessage: return "msg";
+    case OleKind::kEncryptedPackage:
+    case OleKind::kOther: return "ole";
+  }
+  return "ole";
+}
+
+// Runs of at least kMinRun printable characters, 8-bit or UTF-16LE, one per
+// line: the text in a stream whose format is not read.
+void AppendPrintableRuns(std::string_view b, std::string& out) {
+  constexpr size_t kMinRun = 4;
+  auto printable = [](char c) { return (c >= 0x20 && c < 0x7F) || c == '\t'; };
+  for (size_t i = 0; i < b.size();) {
+    size_t j = i;
+    while (j < b.size() && printable(b[j])) ++j;
+    if (j - i >= kMinRun) {
+      out.append(b.substr(i, j - i));
+      out += '\n';
+    }
+    i = j + 1;
+  }
+  for (size_t i = 0; i + 1 < b.size();) {
+    size_t j = i;
+    while (j + 1 < b.size() && printable(b[j]) && b[j + 1] == 0) j += 2;
+    if ((j - i) / 2 >= kMinRun) {
+      for (size_t k = i; k < j; k += 2) out += b[k];
+      out += '\n';
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+}
+
+// Message properties that repeat another (the subject without its prefix,
+// the conversation topic) or are transport data (headers as received,
+// message ids): read, they would only count the subject twice or match
+// machine identifiers.
+bool SkipMessageProperty(uint16_t id) {
+  return id == 0x0E1D || id == 0x0070 || id == 0x007D || id == 0x1035 || id == 0x1039 ||
+         id == 0x1042 || id == 0x001A;
+}
+
+std::string CleanName(std::string name) {
+  const size_t slash = name.find_last_of("/\\");
+  if (slash != std::string::npos) name = name.substr(slash + 1);
+  for (char& c : name) {
+    if (static_cast<unsigned char>(c) < 0x20) c = '_';
+  }
+  if (name.size() > 255) name.resize(255);
+  return name;
+}
+
+uint64_t StorageBytes(const CompoundFile& cf, uint32_t storage) {
+  uint64_t total = 0;
+  std::vector<uint32_t> stack{storage};
+  while (!stack.empty()) {
+    const CompoundFile::Entry& e = cf.entry(stack.back());
+    stack.pop_back();
+    if (!e.storage) total += e.size;
+    stack.insert(stack.end(), e.children.begin(), e.children.end());
+  }
+  return total;
+}
+
+class XlsCells : public formats::CellSink {
+ public:
+  XlsCells(formats::TextSink& sink, const ScanLimits& limits) : sink_(sink), limits_(limits) {}
+  void OnSheet(std::string_view name) override {
+    End();
+    cells_.emplace(sink_, limits_);
+    row_ = kNoRow;
+    if (!name.empty()) {
+      sink_.Synthetic(name, sink_.position());
+      sink_.Synthetic("\n", sink_.position());
+    }
+  }
+  void OnCell(uint32_t row, uint32_t col, std::string_view text) override {
+    if (!cells_) cells_.emplace(sink_, limits_);
+    if (row != row_) {
+      cells_->StartRow();
+      row_ = row;
+    }
+    cells_->Cell(col, text);
+  }
+  void End() {
+    if (cells_) cells_->End();
+    cells_.reset();
+  }
+
+ private:
+  static constexpr uint32_t kNoRow = 0xFFFFFFFF;
+  formats::TextSink& sink_;
+  const ScanLimits& limits_;
+  std::optional<formats::SheetCells> cells_;
+  uint32_t row_ = kNoRow;
+};
+
+}  // namespace
+
+bool Extractor::Impl::ReadOleStream(const CompoundFile& cf, uint32_t id, std::string& data,
+                                    AssetRecord& rec) {
+  data.clear();
+  const Status read = cf.Read(id, data, limits_.max_buffered_member);
+  if (!budget_->ChargeBytes(data.size())) {
+    MarkPartial(rec, budget_->reason());
+    data.clear();
+    return false;
+  }
+  if (!read.ok()) MarkFailure(rec, read, true);
+  return true;
+}
+
+void Extractor::Impl::Ole(formats::PeekSource& in, size_t idx, int depth, Records& out) {
+  std::string bytes;
+  if (!BufferAll(in, bytes, out[idx])) return;
+  auto cf = CompoundFile::Open(bytes);
+  if (!cf.ok()) {
+    MarkFailure(out[idx], cf.status(), false);
+    return;
+  }
+  if (cf.value().damaged()) {
+    MarkPartial(out[idx], "corrupt", "compound file directory damaged; some streams not found");
+  }
+  OleStorage(cf.value(), CompoundFile::kRoot, idx, depth, out);
+}
+
+void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_t idx, int depth,
+                                 Records& out) {
+  const OleKind kind = KindOf(cf, storage);
+  out[idx].format = FormatName(kind);
+  if (kind == OleKind::kEncryptedPackage) {
+    MarkFailure(out[idx],
+                Status(StatusCode::kEncrypted, "Office document encrypted with a password"), false);
+    return;
+  }
+  const CompoundFile::Entry& dir = cf.entry(storage);
+  // Members to add once the text is read: (entry, name).
+  std::vector<std::pair<uint32_t, std::string>> members;
+  std::string data, text;
+  {
+    formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
+    sink.ReportTextOffsets();
+    auto emit = [&](std::string& t) {
+      if (!t.empty() && !sink.stopped()) sink.Synthetic(t, sink.position());
+      t.clear();
+    };
+    auto runs_of = [&](uint32_t id) {
+      if (id == CompoundFile::kNone || cf.entry(id).storage) return;
+      if (!ReadOleStream(cf, id, data, out[idx])) return;
+      AppendPrintableRuns(data, text);
+      emit(text);
+    };
+    switch (kind) {
+      case OleKind::kWord: {
+        const uint32_t word = cf.Find(storage, "WordDocument");
+        if (!ReadOleStream(cf, word, data, out[idx])) break;
+        auto fib = formats::ReadWordFib(data);
+        Status status = fib.status();
+        if (fib.ok()) {
+          std::string table;
+          const uint32_t t = cf.Find(storage, fib.value().table_one ? "1Table" : "0Table");
+          if (t == CompoundFile::kNone) {
+            status = Status::Corrupt("Word: no table stream");
+          } else if (ReadOleStream(cf, t, table, out[idx])) {
+            status = formats::WordText(data, table, fib.value(), text);
+          }
+        }
+        if (status.code() == StatusCode::kEncrypted) {
+          MarkFailure(out[idx], status, false);
+        } else if (!status.ok()) {
+          // Word 6/95, or a damaged piece table: the stream's printable runs.
+          if (status.code() != StatusCode::kUnsupported) MarkFailure(out[idx], status, true);
+          text.clear();
+          AppendPrintableRuns(data, text);
+        }
+        emit(text);
+        break;
+      }
+      case OleKind::kExcel: {
+        uint32_t book = cf.Find(storage, "Workbook");
+        if (book == CompoundFile::kNone) book = cf.Find(storage, "Book");
+        if (!ReadOleStream(cf, book, data, out[idx])) break;
+        XlsCells cells(sink, limits_);
+        Status status = formats::WorkbookCells(data, formats::kMaxCell, cells);
+        cells.End();
+        if (!status.ok()) MarkFailure(out[idx], status, sink.position() > 0);
+        break;
+      }
+      case OleKind::kPowerPoint: {
+        if (!ReadOleStream(cf, cf.Find(storage, "PowerPoint Document"), data, out[idx])) break;
+        Status status = formats::PowerPointText(data, text);
+        if (!status.ok()) MarkFailure(out[idx], status, true);
+        emit(text);
+        break;
+      }
+      case OleKind::kMessage:
+        OleMessageText(cf, storage, sink, out[idx]);
+        break;
+      case OleKind::kEncryptedPackage:
+        break;
+      case OleKind::kOther: {
+        // Every stream, storages below included (an embedded object in an
+        // unknown container is not told apart from its structure).
+        std::vector<uint32_t> stack(dir.children.rbegin(), dir.children.rend());
+        while (!stack.empty() && !sink.stopped()) {
+          const uint32_t id = stack.back();
+          stack.pop_back();
+          const CompoundFile::Entry& e = cf.entry(id);
+          if (e.storage) {
+            stack.insert(stack.end(), e.children.rbegin(), e.children.rend());
+          } else {
+            runs_of(id);
+          }
+        }
+        break;
+      }
+    }
+    if (kind != OleKind::kOther && kind != OleKind::kMessage) {
+      runs_of(cf.Find(storage, "\x05SummaryInformation"));
+      runs_of(cf.Find(storage, "\x05DocumentSummaryInformation"));
+    }
+    sink.Finish(out[idx]);
+  }
+
+  // Embedded objects and attachments.
+  if (kind == OleKind::kMessage) {
+    for (uint32_t c : dir.children) {
+      if (cf.entry(c).storage && cf.entry(c).name.starts_with("__attach_version1.0_#")) {
+        members.emplace_back(c, std::string());
+      }
+    }
+  } else if (kind != OleKind::kOther) {
+    const uint32_t pool = cf.Find(storage, "ObjectPool");
+    if (pool != CompoundFile::kNone) {
+      for (uint32_t c : cf.entry(pool).children) {
+        if (cf.entry(c).storage) members.emplace_back(c, cf.entry(c).name);
+      }
+    }
+    for (uint32_t c : dir.children) {
+      if (cf.entry(c).storage && cf.entry(c).name.starts_with("MBD")) {
+        members.emplace_back(c, cf.entry(c).name);
+      }
+    }
+  }
+  MemberNames names;
+  for (auto& [id, name] : members) {
+    if (!budget_->CheckTime() || !budget_->TakeMember()) {
+      MarkPartial(out[idx], budget_->reason());
+      break;
+    }
+    if (kind == OleKind::kMessage) {
+      OleAttachment(cf, id, idx, depth, names, out);
+    } else {
+      OleObject(cf, id, name, idx, depth, names, out);
+    }
+    if (budget_->exhausted()) {
+      MarkPartial(out[idx], budget_->reason());
+      break;
+    }
+  }
+}
+
+void Extractor::Impl::OleMessageText(const CompoundFile& cf, uint32_t storage,
+                                     formats::TextSink& sink, AssetRecord& rec) {
+  std::string data, text;
+  auto strings_of = [&](uint32_t s) {
+    bool body = false;
+    for (uint32_t c : cf.entry(s).children) {
+      if (auto p = formats::ParseMsgPropertyName(cf.entry(c).name)) body |= p->id == 0x1000;
+    }
+    for (uint32_t c : cf.entry(s).children) {
+      if (sink.stopped()) return;
+      auto p = formats::ParseMsgPropertyName(cf.entry(c).name);
+      if (!p || cf.entry(c).storage || SkipMessageProperty(p->id)) continue;
+      // The HTML body only when there is no plain one (it repeats it).
+      const bool html = p->id == 0x1013 && p->type == formats::kMsgBinary && !body;
+      if (p->type != formats::kMsgUnicode && p->type != formats::kMsgString8 && !html) continue;
+      if (!ReadOleStream(cf, c, data, rec)) continue;
+      if (p->type == formats::kMsgUnicode) {
+        formats::AppendUtf16Le(data, text);
+      } else {
+        formats::AppendCp1252(data, text);
+      }
+      text += '\n';
+      sink.Synthetic(text, sink.position());
+      text.clear();
+    }
+  };
+  strings_of(storage);
+  for (uint32_t c : cf.entry(storage).children) {
+    if (cf.entry(c).storage && cf.entry(c).name.starts_with("__recip_version1.0_#")) strings_of(c);
+  }
+}
+
+void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, size_t idx,
+                                    int depth, MemberNames& names, Records& out) {
+  // The attachment's name: its long file name, its 8.3 name, its display
+  // name, in that order.
+  std::string name, data;
+  for (uint16_t id : {0x3707, 0x3704, 0x3001}) {
+    for (uint16_t type : {formats::kMsgUnicode, formats::kMsgString8}) {
+      char stream[32];
+      std::snprintf(stream, sizeof stream, "__substg1.0_%04X%04X", id, type);
+      const uint32_t s = cf.Find(storage, stream);
+      if (!name.empty() || s == CompoundFile::kNone) continue;
+      std::string raw;
+      if (cf.Read(s, raw, 4096).ok() || !raw.empty()) {
+        if (type == formats::kMsgUnicode) {
+          formats::AppendUtf16Le(raw, name);
+        } else {
+          formats::AppendCp1252(raw, name);
+        }
+      }
+    }
+  }
+  name = CleanName(std::move(name));
+  const uint32_t bytes = cf.Find(storage, "__substg1.0_37010102");
+  const uint32_t object = cf.Find(storage, "__substg1.0_3701000D");
+  if (object != CompoundFile::kNone && cf.entry(object).storage) {
+    // An attached message (or an OLE object attached to a rich-text one).
+    const bool message = KindOf(cf, object) == OleKind::kMessage;
+    if (name.empty()) name = message ? "attached.msg" : "object";
+    if (message && name.find('.') == std::string::npos) name += ".msg";
+    const std::string member = names.Take(name);
+    size_t m = AddMember(member, idx, static_cast<int64_t>(StorageBytes(cf, object)),
+                         out[idx].mtime_ns, out);
+    if (!budget_->DepthAllowed(depth + 1)) {
+      MarkPartial(out[m], "limit_depth",
+                  "container nested deeper than " + std::to_string(limits_.max_depth));
+      return;
+    }
+    OleStorage(cf, object, m, depth + 1, out);
+    return;
+  }
+  if (bytes == CompoundFile::kNone) return;  // a link or a reference: no content
+  const std::string member = names.Take(name.empty() ? "attachment" : name);
+  size_t m = AddMember(member, idx, static_cast<int64_t>(cf.entry(bytes).size), out[idx].mtime_ns,
+                       out);
+  if (!ReadOleStream(cf, bytes, data, out[m])) return;
+  OleMember(data, member, m, depth, out);
+}
+
+void Extractor::Impl::OleObject(const CompoundFile& cf, uint32_t storage, std::string_view name,
+                                size_t idx, int depth, MemberNames& names, Records& out) {
+  std::string data;
+  const uint32_t native = cf.Find(storage, "\x01Ole10Native");
+  if (native != CompoundFile::kNone && !cf.entry(native).storage) {
+    // A packaged file: the member is the file, under its own name.
+    if (!ReadOleStream(cf, native, data, out[idx])) return;
+    auto file = formats::ReadOle10Native(data);
+    if (file.ok()) {
+      std::string fname = CleanName(file.value().name);
+      const std::string member = names.Take(fname.empty() ? std::string(name) : fname);
+      size_t m = AddMember(member, idx, static_cast<int64_t>(file.value().data.size()),
+                           out[idx].mtime_ns, out);
+      std::string bytes(file.value().data);
+      OleMember(bytes, member, m, depth, out);
+      return;
+    }
+    // Not a package's layout: the stream is read as a file of its own.
+    const std::string member = names.Take(name);
+    size_t m = AddMember(member, idx, static_cast<int64_t>(data.size()), out[idx].mtime_ns, out);
+    OleMember(data, member, m, depth, out);
+    return;
+  }
+  for (const char* stream : {"Package", "CONTENTS"}) {
+    const uint32_t s = cf.Find(storage, stream);
+    if (s == CompoundFile::kNone || cf.entry(s).storage) continue;
+    const std::string member = names.Take(name);
+    size_t m = AddMember(member, idx, static_cast<int64_t>(cf.entry(s).size), out[idx].mtime_ns,
+                         out);
+    if (!ReadOleStream(cf, s, data, out[m])) return;
+    OleMember(data, member, m, depth, out);
+    return;
+  }
+  const std::string member = names.Take(name);
+  size_t m = AddMember(member, idx, static_cast<int64_t>(StorageBytes(cf, storage)),
+                       out[idx].mtime_ns, out);
+  if (!budget_->DepthAllowed(depth + 1)) {
+    MarkPartial(out[m], "limit_depth",
+                "container nested deeper than " + std::to_string(limits_.max_depth));
+    return;
+  }
+  OleStorage(cf, storage, m, depth + 1, out);
+}
+
+void Extractor::Impl::OleMember(const std::string& data, std::string_view name, size_t m,
+                                int depth, Records& out) {
+  if (!budget_->DepthAllowed(depth + 1)) {
+    MarkPartial(out[m], "limit_depth",
+                "container nested deeper than " + std::to_string(limits_.max_depth));
+    return;
+  }
+  formats::MemorySource src(data);
+  Process(src, name, m, depth + 1, out);
+}
+
+}  // namespace phiscan::scanner

@@ -1,0 +1,515 @@
+// Compound files and what is in them: the CFB reader against an independent
+// writer (tests/testutil/cfb_writer.h: mini and regular streams, DIFAT,
+// version 4, many entries) and on damaged files (loops, bad links, a cut
+// file); legacy Word, Excel and PowerPoint text and Outlook messages from
+// streams built to the Microsoft specifications by an independent builder
+// (tests/testutil/legacy_office_builder.h); and the extraction of each as an
+// asset: its format, its findings, its embedded objects and attachments as
+// members, and a clear status for what cannot be read.
+#include "scanner/formats/cfb.h"
+
+#include <catch2/catch.hpp>
+
+#include "scanner/formats/legacy_office.h"
+#include "tests/scanner/extract_fixture.h"
+#include "tests/testutil/cfb_writer.h"
+#include "tests/testutil/legacy_office_builder.h"
+
+using namespace phiscan;
+using namespace phiscan::testing;
+using phiscan::scanner::formats::CompoundFile;
+
+namespace {
+
+std::string Pattern(size_t n, char seed) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(seed + i * 7 + i / 251);
+  return s;
+}
+
+// The stream at `path` ("a/b/c"), or kNone.
+uint32_t Resolve(const CompoundFile& cf, std::string_view path) {
+  uint32_t at = CompoundFile::kRoot;
+  while (!path.empty()) {
+    const size_t slash = path.find('/');
+    at = cf.Find(at, path.substr(0, slash));
+    if (at == CompoundFile::kNone) return at;
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  }
+  return at;
+}
+
+std::string ReadPath(const CompoundFile& cf, std::string_view path) {
+  const uint32_t id = Resolve(cf, path);
+  REQUIRE(id != CompoundFile::kNone);
+  std::string out;
+  const Status s = cf.Read(id, out, uint64_t{1} << 32);
+  REQUIRE(s.ok());
+  return out;
+}
+
+void PutLe32(std::string& b, uint64_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + i] = static_cast<char>(v >> (8 * i));
+}
+
+}  // namespace
+
+TEST_CASE("CFB: streams read back exactly, mini and regular, nested storages, v3 and v4") {
+  const int version = GENERATE(3, 4);
+  std::vector<CfbEntry> entries = {
+      {"WordDocument", Pattern(5000, 'a')},
+      {"1Table", Pattern(100, 'b')},
+      {"\x05SummaryInformation", Pattern(4095, 'c')},
+      {"edge", Pattern(4096, 'd')},
+      {"empty", ""},
+      {"ObjectPool/_1234/\x01Ole10Native", Pattern(700, 'e')},
+      {"ObjectPool/_1235/Contents", Pattern(9000, 'f')},
+      {"Lonely", "", true},
+  };
+  const std::string file = WriteCompoundFile(entries, CfbOptions{version, ""});
+  auto cf = CompoundFile::Open(file);
+  REQUIRE(cf.ok());
+  CHECK_FALSE(cf.value().damaged());
+  for (const auto& e : entries) {
+    if (e.storage) {
+      CHECK(cf.value().entry(Resolve(cf.value(), e.path)).storage);
+      continue;
+    }
+    INFO(e.path);
+    CHECK(ReadPath(cf.value(), e.path) == e.data);
+  }
+  // Names compare without case, as the format does.
+  CHECK(cf.value().Find(CompoundFile::kRoot, "worddocument") != CompoundFile::kNone);
+  CHECK(cf.value().Find(CompoundFile::kRoot, "nothere") == CompoundFile::kNone);
+}
+
+TEST_CASE("CFB: 8 MB stream reached through DIFAT sectors; 300 entries in one storage") {
+  std::vector<CfbEntry> entries = {{"big", Pattern(8 << 20, 'x')}};
+  for (int i = 0; i < 300; ++i) {
+    entries.push_back({"many/s" + std::to_string(i), Pattern(10 + i, static_cast<char>(i))});
+  }
+  CfbLayout layout;
+  const std::string file = WriteCompoundFile(entries, {}, &layout);
+  REQUIRE(layout.difat_sector_count > 0);
+  auto cf = CompoundFile::Open(file);
+  REQUIRE(cf.ok());
+  CHECK(ReadPath(cf.value(), "big") == entries[0].data);
+  CHECK(cf.value().entry(Resolve(cf.value(), "many")).children.size() == 300);
+  CHECK(ReadPath(cf.value(), "many/s299") == entries[300].data);
+}
+
+TEST_CASE("CFB: a read is capped, and a cap below the size says so") {
+  const std::string file = WriteCompoundFile({{"s", Pattern(6000, 'q')}});
+  auto cf = CompoundFile::Open(file);
+  REQUIRE(cf.ok());
+  std::string out;
+  const Status s = cf.value().Read(cf.value().Find(CompoundFile::kRoot, "s"), out, 1000);
+  CHECK(s.code() == StatusCode::kLimitExceeded);
+  CHECK(out == Pattern(6000, 'q').substr(0, 1000));
+}
+
+TEST_CASE("CFB: damaged files are errors or partial reads, never hangs or crashes") {
+  std::vector<CfbEntry> entries = {{"big", Pattern(6000, 'x')}, {"small", Pattern(300, 'y')}};
+  CfbLayout layout;
+  const std::string good = WriteCompoundFile(entries, {}, &layout);
+
+  SECTION("not a compound file, or a cut header") {
+    CHECK(CompoundFile::Open("hello").status().code() == StatusCode::kCorrupt);
+    CHECK(CompoundFile::Open(good.substr(0, 300)).status().code() == StatusCode::kCorrupt);
+  }
+  SECTION("a FAT chain that loops back on itself ends the stream: kCorrupt, no hang") {
+    std::string bad = good;
+    // Make the big stream's second sector link back to its first.
+    const uint32_t big = static_cast<uint32_t>(
+        std::find(layout.directory_paths.begin(), layout.directory_paths.end(), "big") -
+        layout.directory_paths.begin());
+    const uint32_t first =
+        static_cast<uint32_t>((layout.data_offsets[big] - layout.header_size) / layout.sector_size);
+    PutLe32(bad, layout.fat_offset + 4 * (first + 1), first);
+    auto cf = CompoundFile::Open(bad);
+    REQUIRE(cf.ok());
+    std::string out;
+    CHECK(cf.value().Read(cf.value().Find(CompoundFile::kRoot, "big"), out, 1 << 20).code() ==
+          StatusCode::kCorrupt);
+    CHECK(out.size() == 1024);
+  }
+  SECTION("a directory whose siblings link in a circle lists each entry once") {
+    std::string bad = good;
+    for (uint32_t i = 1; i < layout.directory_paths.size(); ++i) {
+      PutLe32(bad, layout.DirectoryEntryOffset(i) + 68, i);  // left sibling: itself
+    }
+    auto cf = CompoundFile::Open(bad);
+    REQUIRE(cf.ok());
+    CHECK(cf.value().damaged());
+    CHECK(cf.value().entry(CompoundFile::kRoot).children.size() <= 2);
+  }
+  SECTION("a file cut in the middle of a stream reads what is there") {
+    auto cf = CompoundFile::Open(std::string_view(good).substr(0, good.size() - 700));
+    REQUIRE(cf.ok());
+    std::string out;
+    const Status s = cf.value().Read(cf.value().Find(CompoundFile::kRoot, "big"), out, 1 << 20);
+    CHECK(s.code() == StatusCode::kCorrupt);
+    CHECK(out.size() < 6000);
+    CHECK(out == Pattern(6000, 'x').substr(0, out.size()));
+  }
+  SECTION("sector numbers past the file's end in the header and directory") {
+    std::string bad = good;
+    PutLe32(bad, 0x30, 0x00FFFFFF);  // first directory sector
+    CHECK(CompoundFile::Open(bad).status().code() == StatusCode::kCorrupt);
+    bad = good;
+    PutLe32(bad, 0x4C, 0x7FFFFFFF);  // the only FAT sector
+    CHECK(CompoundFile::Open(bad).status().code() == StatusCode::kCorrupt);
+  }
+}
+
+// ---- Format decoders ----------------------------------------------------------
+
+namespace {
+
+namespace fmt = phiscan::scanner::formats;
+
+std::vector<CfbEntry> Entries(const std::vector<StreamBytes>& streams) {
+  std::vector<CfbEntry> out;
+  for (const auto& s : streams) out.push_back({s.path, s.data});
+  return out;
+}
+
+std::string OleFile(const std::vector<StreamBytes>& streams) {
+  return WriteCompoundFile(Entries(streams));
+}
+
+// Word text through the reader's own steps, from a compound file.
+Status WordTextOf(const std::string& file, std::string& text) {
+  auto cf = CompoundFile::Open(file);
+  REQUIRE(cf.ok());
+  std::string word = ReadPath(cf.value(), "WordDocument");
+  auto fib = fmt::ReadWordFib(word);
+  if (!fib.ok()) return fib.status();
+  std::string table = ReadPath(cf.value(), fib.value().table_one ? "1Table" : "0Table");
+  return fmt::WordText(word, table, fib.value(), text);
+}
+
+struct Cell {
+  uint32_t row, col;
+  std::string text;
+  bool operator==(const Cell&) const = default;
+};
+class CollectCells : public fmt::CellSink {
+ public:
+  void OnSheet(std::string_view name) override { sheets.emplace_back(name); }
+  void OnCell(uint32_t row, uint32_t col, std::string_view text) override {
+    cells.push_back({row, col, std::string(text)});
+  }
+  std::vector<std::string> sheets;
+  std::vector<Cell> cells;
+};
+
+const std::map<std::string, uint64_t> kPlant = {{"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}};
+const std::string kPlantLine =
+    "Patient SSN 536-22-8726, NPI 1234567893, credit card 4111 1111 1111 1111.";
+
+}  // namespace
+
+TEST_CASE("Word: the piece table's text in character order, 8-bit and UTF-16 pieces") {
+  WordOptions o;
+  o.table_stream_one = GENERATE(true, false);
+  o.with_prc = GENERATE(true, false);
+  o.fast_saved = GENERATE(true, false);
+  const std::vector<WordPiece> pieces = {
+      {"Discharge summary\r", true},
+      {"Patient: Zoë Ångström\x07" "MRN 4411\x07\r", false},
+      {"Résumé café \x13 HYPERLINK \x14link\x15 end\r", true},
+      {"Price 20\xE2\x82\xAC, emoji \xF0\x9F\x98\x80\r", false},
+  };
+  std::string text;
+  REQUIRE(WordTextOf(OleFile(BuildWordDocument(pieces, o)), text).ok());
+  CHECK(text ==
+        "Discharge summary\nPatient: Zoë Ångström\tMRN 4411\t\nRésumé café   HYPERLINK  link  "
+        "end\nPrice 20€, emoji 😀\n");
+  CHECK(text.find(kWordDecoyText) == std::string::npos);
+}
+
+TEST_CASE("Word: an encrypted document, a Word 95 one, a damaged piece table") {
+  std::vector<StreamBytes> streams = BuildWordDocument({{"text\r", true}});
+  std::string text;
+  SECTION("fEncrypted") {
+    WordOptions o;
+    o.encrypted = true;
+    CHECK(WordTextOf(OleFile(BuildWordDocument({{"text\r", true}}, o)), text).code() ==
+          StatusCode::kEncrypted);
+  }
+  SECTION("nFib of Word 95") {
+    streams[0].data[2] = 0x65;
+    streams[0].data[3] = 0x00;
+    CHECK(WordTextOf(OleFile(streams), text).code() == StatusCode::kUnsupported);
+  }
+  SECTION("fcClx past the table stream") {
+    PutLe32(streams[0].data, 0x1A2, 0x00FFFFFF);
+    CHECK(WordTextOf(OleFile(streams), text).code() == StatusCode::kCorrupt);
+  }
+  SECTION("a piece past the document stream") {
+    // The first piece descriptor's fc (after the Prcs, the Pcdt header and
+    // two character positions).
+    std::string& table = streams[1].data;
+    const uint32_t fc_clx = static_cast<uint8_t>(streams[0].data[0x1A2]) |
+                            static_cast<uint8_t>(streams[0].data[0x1A3]) << 8;
+    const size_t pcdt = table.find('\x02', fc_clx);
+    PutLe32(table, pcdt + 5 + 8 + 2, 0x3FFFFFF0);
+    CHECK(WordTextOf(OleFile(streams), text).code() == StatusCode::kCorrupt);
+  }
+}
+
+TEST_CASE("Excel: shared strings across CONTINUE records, inline strings, numbers, formulas") {
+  XlsOptions o;
+  o.sst_record_limit = GENERATE(8224, 64, 33);
+  o.use_mulrk = GENERATE(true, false);
+  const std::string long_text = std::string(300, 'a') + "é" + std::string(200, 'b');
+  const std::string wide_tail = std::string(40, 'x') + "Ωmega " + std::string(40, 'y');
+  // Stored 8-bit until a character needs UTF-16, or the other way round:
+  // the option byte of a CONTINUE record switches between them.
+  const std::string to_wide = std::string(200, 'c') + "Łódź";
+  const std::string to_narrow = "Ω" + std::string(200, 'd');
+  std::vector<XlsSheet> sheets = {
+      {"Patients",
+       {
+           {0, 0, "Name"}, {0, 1, "SSN"}, {0, 2, "Phone"},
+           {1, 0, "Zoë Ångström", 0, XlsCell::kSst, true, true},
+           {1, 1, "", 536228726, XlsCell::kNumber},
+           {1, 2, "", 2025550143, XlsCell::kRk},
+           {1, 3, "", 12.5, XlsCell::kRk},
+           {1, 4, "", 1234.56, XlsCell::kRk},
+           {2, 0, long_text},
+           {2, 1, wide_tail, 0, XlsCell::kSst, false, false, true},
+           {2, 2, "inline label", 0, XlsCell::kLabel},
+           {2, 3, "formula result", 0, XlsCell::kFormulaString},
+           {3, 0, to_wide},
+           {3, 1, to_narrow},
+       }},
+      {"Second", {{0, 0, "only"}}},
+  };
+  CollectCells got;
+  REQUIRE(fmt::WorkbookCells(BuildWorkbook(sheets, o).data, 1 << 20, got).ok());
+  CHECK(got.sheets == std::vector<std::string>{"Patients", "Second"});
+  const std::vector<Cell> want = {
+      {0, 0, "Name"}, {0, 1, "SSN"}, {0, 2, "Phone"},
+      {1, 0, "Zoë Ångström"}, {1, 1, "536228726"}, {1, 2, "2025550143"}, {1, 3, "12.5"},
+      {1, 4, "1234.56"}, {2, 0, long_text}, {2, 1, wide_tail}, {2, 2, "inline label"},
+      {2, 3, "formula result"}, {3, 0, to_wide}, {3, 1, to_narrow}, {0, 0, "only"}};
+  CHECK(got.cells == want);
+
+  SECTION("FILEPASS: encrypted") {
+    o.encrypted = true;
+    CollectCells none;
+    CHECK(fmt::WorkbookCells(BuildWorkbook(sheets, o).data, 1 << 20, none).code() ==
+          StatusCode::kEncrypted);
+    CHECK(none.cells.empty());
+  }
+  SECTION("a record cut by the stream's end") {
+    std::string wb = BuildWorkbook(sheets, o).data;
+    CollectCells part;
+    CHECK(fmt::WorkbookCells(std::string_view(wb).substr(0, wb.size() - 30), 1 << 20, part)
+              .code() == StatusCode::kCorrupt);
+    CHECK(part.cells.size() >= 12);
+  }
+}
+
+TEST_CASE("PowerPoint: every text atom, CString included; other records skipped") {
+  std::string text;
+  REQUIRE(fmt::PowerPointText(
+              BuildPowerPointDocument({{"Slide one: Zoë", false}, {"Bytes atom café", true}}).data,
+              text)
+              .ok());
+  CHECK(text.find("Slide one: Zoë\n") != std::string::npos);
+  CHECK(text.find("Bytes atom café\n") != std::string::npos);
+  CHECK(text.find(kPptCStringText) != std::string::npos);
+  CHECK(text.find(kPptDecoyText) == std::string::npos);
+}
+
+TEST_CASE("OLE package: the file, named by its label") {
+  auto f = fmt::ReadOle10Native(BuildOle10Native("labs.csv", "C:\\tmp\\labs.csv", "a,b\n1,2\n"));
+  REQUIRE(f.ok());
+  CHECK(f.value().name == "labs.csv");
+  CHECK(f.value().data == "a,b\n1,2\n");
+  CHECK(fmt::ReadOle10Native("\x10\0\0\0\x02\0no terminator").status().code() ==
+        StatusCode::kCorrupt);
+}
+
+// ---- Extraction ----------------------------------------------------------------
+
+TEST_CASE("extract .doc: text across pieces classified; an encrypted one says so") {
+  // The SSN is split between an 8-bit and a UTF-16 piece.
+  const std::string file = OleFile(BuildWordDocument(
+      {{"Patient SSN 536-22-", true},
+       {"8726, NPI 1234567893, credit card 4111 1111 1111 1111.\r", false}}));
+  auto recs = ExtractMemory(file, "letter.doc");
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0].format == "doc");
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]) == kPlant);
+
+  WordOptions o;
+  o.encrypted = true;
+  recs = ExtractMemory(OleFile(BuildWordDocument({{kPlantLine, true}}, o)), "locked.doc");
+  CHECK(StatusOf(recs[0]) == "encrypted(password_protected)");
+  CHECK(recs[0].types.empty());
+}
+
+TEST_CASE("extract .doc with a damaged piece table: partial(corrupt), its text still read") {
+  std::vector<StreamBytes> streams = BuildWordDocument({{kPlantLine + "\r", true}});
+  PutLe32(streams[0].data, 0x1A2, 0x00FFFFFF);
+  auto recs = ExtractMemory(OleFile(streams), "damaged.doc");
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  CHECK(TypeCounts(recs[0]) == kPlant);
+}
+
+TEST_CASE("extract .xls: a number under an SSN column is an SSN; format xls") {
+  // The number is far below its header: only the column name says SSN.
+  std::vector<XlsSheet> sheets = {{"Sheet1", {{0, 0, "Name"}, {0, 1, "SSN"}}}};
+  for (uint16_t row = 1; row < 40; ++row) {
+    sheets[0].cells.push_back({row, 0, "Example Person " + std::to_string(row)});
+  }
+  sheets[0].cells.push_back({40, 1, "", 536228726, XlsCell::kNumber});
+  sheets[0].cells.push_back({41, 0, kPlantLine});
+  auto recs = ExtractMemory(OleFile({BuildWorkbook(sheets)}), "roster.xls");
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0].format == "xls");
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]) ==
+        std::map<std::string, uint64_t>{{"US_SSN", 2}, {"US_NPI", 1}, {"CREDIT_CARD", 1}});
+  // Alone, the bare number is an SSN only by its column's name, as in the
+  // same table saved as CSV.
+  sheets[0].cells.pop_back();
+  recs = ExtractMemory(OleFile({BuildWorkbook(sheets)}), "roster.xls");
+  std::string csv = "Name,SSN\n";
+  for (int row = 1; row < 40; ++row) csv += "Example Person " + std::to_string(row) + ",\n";
+  csv += ",536228726\n";
+  auto same_as_csv = ExtractMemory(csv, "roster.csv");
+  REQUIRE(same_as_csv[0].types.size() == 1);
+  REQUIRE(recs[0].types.size() == 1);
+  CHECK(recs[0].types[0].type_id == "US_SSN");
+  CHECK(recs[0].types[0].max_score == same_as_csv[0].types[0].max_score);
+
+  XlsOptions o;
+  o.encrypted = true;
+  recs = ExtractMemory(OleFile({BuildWorkbook(sheets, o)}), "locked.xls");
+  CHECK(StatusOf(recs[0]) == "encrypted(password_protected)");
+}
+
+TEST_CASE("extract .ppt: slide text classified; format ppt") {
+  auto recs = ExtractMemory(OleFile(BuildPowerPointFile({{"Title", false}, {kPlantLine, true}})),
+                            "deck.ppt");
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0].format == "ppt");
+  CHECK(TypeCounts(recs[0]) == kPlant);
+}
+
+TEST_CASE("extract .msg: body and recipients; attachments and an attached message are members") {
+  const bool unicode = GENERATE(true, false);
+  MsgSpec inner;
+  inner.subject = "Fwd: labs";
+  inner.body = "Inner body: SSN 536-22-8726\r\n";
+  MsgSpec m;
+  m.subject = "Referral";
+  m.body = kPlantLine + "\r\n";
+  m.sender_name = "Dr Example";
+  m.sender_email = "dr.example@clinic.example";
+  m.display_to = "Nurse Example";
+  m.recipients = {{"Nurse Example", "nurse@clinic.example"}};
+  m.attachments = {{"labs.csv", "name,ssn\nZoe,536-22-8726\n"}, {"labs.csv", "x"}};
+  m.embedded = {inner};
+  auto recs = ExtractMemory(OleFile(BuildMsg(m, MsgOptions{unicode})), "referral.msg");
+  const AssetRecord* top = FindRecord(recs, std::nullopt);
+  REQUIRE(top);
+  CHECK(top->format == "msg");
+  CHECK(StatusOf(*top) == "complete");
+  CHECK(TypeCounts(*top) == kPlant);
+  const AssetRecord* labs = FindRecord(recs, "labs.csv");
+  REQUIRE(labs);
+  CHECK(labs->format == "text");
+  CHECK(TypeCounts(*labs) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  CHECK(labs->size == 25);
+  // The second attachment of the same name is a record of its own.
+  CHECK(recs.size() == 4);
+  const AssetRecord* attached = nullptr;
+  for (const auto& r : recs) {
+    if (r.member && r.member->ends_with(".msg")) attached = &r;
+  }
+  REQUIRE(attached);
+  CHECK(attached->format == "msg");
+  CHECK(TypeCounts(*attached) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+}
+
+TEST_CASE("extract: embedded objects in a .doc are members; an OLE package is its file") {
+  std::vector<StreamBytes> streams = BuildWordDocument({{"See the attached objects.\r", true}});
+  streams.push_back({"ObjectPool/_1001/\x01Ole10Native",
+                     BuildOle10Native("notes.txt", "C:\\x\\notes.txt", kPlantLine + "\n")});
+  StreamBytes wb = BuildWorkbook({{"S", {{0, 0, "SSN"}, {1, 0, "536-22-8726"}}}});
+  streams.push_back({"ObjectPool/_1002/Workbook", wb.data});
+  auto recs = ExtractMemory(OleFile(streams), "report.doc");
+  CHECK(recs.size() == 3);
+  const AssetRecord* notes = FindRecord(recs, "notes.txt");
+  REQUIRE(notes);
+  CHECK(TypeCounts(*notes) == kPlant);
+  const AssetRecord* sheet = FindRecord(recs, "_1002");
+  REQUIRE(sheet);
+  CHECK(sheet->format == "xls");
+  CHECK(TypeCounts(*sheet) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  CHECK(TypeCounts(recs[0]).empty());
+}
+
+TEST_CASE("extract: another compound file's printable runs; an encrypted OOXML package") {
+  std::string utf16;
+  for (char c : kPlantLine) utf16 += std::string{c, '\0'};
+  auto recs = ExtractMemory(
+      OleFile({{"VisioDocument", "\x01\x02" + utf16 + "\xFF"}, {"Other/x", "\x03zz"}}), "a.vsd");
+  CHECK(recs[0].format == "ole");
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]) == kPlant);
+
+  recs = ExtractMemory(OleFile({{"EncryptedPackage", "\x10\0\0\0\0\0\0\0ciphertext"},
+                                {"EncryptionInfo", "\x04\0\x04\0"}}),
+                       "secret.docx");
+  CHECK(StatusOf(recs[0]) == "encrypted(password_protected)");
+}
+
+TEST_CASE("extract: streams sharing sectors cannot expand a small file without bound") {
+  std::vector<CfbEntry> entries = {{"big", std::string(64 << 10, '7')}};
+  for (int i = 0; i < 40; ++i) entries.push_back({"s" + std::to_string(i), std::string(8, 'x')});
+  CfbLayout layout;
+  std::string file = WriteCompoundFile(entries, {}, &layout);
+  // Point every small stream at the big one's sectors, with its size.
+  uint32_t big = 0;
+  for (uint32_t i = 0; i < layout.directory_paths.size(); ++i) {
+    if (layout.directory_paths[i] == "big") big = i;
+  }
+  const uint64_t big_at = layout.DirectoryEntryOffset(big);
+  for (uint32_t i = 1; i < layout.directory_paths.size(); ++i) {
+    if (i == big) continue;
+    file.replace(layout.DirectoryEntryOffset(i) + 116, 12, file.substr(big_at + 116, 12));
+  }
+  scanner::ScanLimits limits;
+  limits.max_expanded_bytes = 1 << 20;
+  auto recs = ExtractMemory(file, "bomb.ole", limits);
+  CHECK(StatusOf(recs[0]) == "partial(limit_bytes)");
+}
+
+TEST_CASE("extract: a .msg inside a zip; a compound file too large to buffer") {
+  MsgSpec m;
+  m.subject = "s";
+  m.body = kPlantLine;
+  m.attachments = {{"a.txt", kPlantLine}};
+  const std::string zip = WriteArchive("zip", "", {{"mail/note.msg", OleFile(BuildMsg(m))}});
+  auto recs = ExtractMemory(zip, "export.zip");
+  const AssetRecord* msg = FindRecord(recs, "mail/note.msg");
+  REQUIRE(msg);
+  CHECK(msg->format == "msg");
+  CHECK(TypeCounts(*msg) == kPlant);
+  const AssetRecord* att = FindRecord(recs, "mail/note.msg!a.txt");
+  REQUIRE(att);
+  CHECK(TypeCounts(*att) == kPlant);
+
+  scanner::ScanLimits limits;
+  limits.max_buffered_member = 1024;
+  recs = ExtractMemory(OleFile(BuildMsg(m)), "big.msg", limits);
+  CHECK(StatusOf(recs[0]) == "partial(limit_size)");
+}
