@@ -250,6 +250,12 @@ size_t Extractor::Impl::AddMember(std::string_view name, size_t parent, int64_t 
   return out.size() - 1;
 }
 
+bool Extractor::Impl::NestingAllowed(int depth, AssetRecord& rec) {
+  if (budget_->DepthAllowed(depth)) return true;
+  MarkPartial(rec, "limit_depth", "container nested deeper than " + std::to_string(limits_.max_depth));
+  return false;
+}
+
 bool Extractor::Impl::BufferAll(ByteSource& src, std::string& buf, AssetRecord& rec) {
   const uint64_t cap = limits_.max_buffered_member;
   std::vector<char> local(64 << 10);
@@ -314,11 +320,7 @@ void Extractor::Impl::Process(ByteSource& src, std::string_view name, size_t idx
 
 void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx, int depth,
                               bool compressed, Records& out) {
-  if (!budget_->DepthAllowed(depth + 1)) {
-    MarkPartial(out[idx], "limit_depth",
-                "container nested deeper than " + std::to_string(limits_.max_depth));
-    return;
-  }
+  if (!NestingAllowed(depth + 1, out[idx])) return;
   if (!compressed) return Members(in, idx, depth, true, out);
   // A compressed file is decompressed first and its content sniffed like any
   // file's: a tar (zip, 7z) is read as the archive, anything else is one
@@ -493,11 +495,7 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
       if (!budget_->TakeMember()) break;
       std::string member = names.Take(entry.name);
       size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, out);
-      if (!budget_->DepthAllowed(depth + 1)) {
-        MarkPartial(out[m], "limit_depth",
-                    "container nested deeper than " + std::to_string(limits_.max_depth));
-        continue;
-      }
+      if (!NestingAllowed(depth + 1, out[m])) continue;
       MemberSource ms(*reader.value(), *budget_);
       Process(ms, member, m, depth + 1, out);
       if (!reader.value()->data_warning().empty()) {

@@ -110,8 +110,7 @@ Result<CompoundFile> CompoundFile::Open(std::string_view bytes) {
   const Entry& root = cf.entries_[kRoot];
   const uint64_t mini_bytes = std::min<uint64_t>(root.size, bytes.size());
   cf.mini_stream_sectors_ =
-      cf.Chain(cf.fat_, root.start, (mini_bytes + cf.sector_size_ - 1) / cf.sector_size_,
-               complete);
+      cf.Chain(cf.fat_, root.start, (mini_bytes + cf.sector_size_ - 1) / cf.sector_size_, complete);
   const uint32_t mini_fat_sectors = Le32(bytes, 0x40);
   if (mini_fat_sectors > 0) {
     for (uint32_t s : cf.Chain(cf.fat_, Le32(bytes, 0x3C), mini_fat_sectors, complete)) {

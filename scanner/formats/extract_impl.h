@@ -131,6 +131,10 @@ class Extractor::Impl {
   // out[idx] marked) if it is larger or unreadable.
   bool BufferAll(formats::ByteSource& src, std::string& buf, AssetRecord& rec);
 
+  // False, with `rec` partial(limit_depth), when a member at `depth` would
+  // nest deeper than ScanLimits::max_depth.
+  bool NestingAllowed(int depth, AssetRecord& rec);
+
   // Marks `rec` for a failed read or open. `any_content`: something was
   // classified before it failed.
   void MarkFailure(AssetRecord& rec, const Status& status, bool any_content);

@@ -67,16 +67,23 @@ void AppendWordChar(uint32_t c, std::string& out) {
     case 0x0E:  // column break
       out += '\n';
       return;
-    case 0x07: out += '\t'; return;  // cell or row end
-    case 0x09: out += '\t'; return;
-    case 0x13:                       // field begin: its instructions follow
-    case 0x14:                       // field separator: its result follows
-    case 0x15:                       // field end
-    case 0xA0:                       // no-break space
+    case 0x07:
+      out += '\t';
+      return;  // cell or row end
+    case 0x09:
+      out += '\t';
+      return;
+    case 0x13:  // field begin: its instructions follow
+    case 0x14:  // field separator: its result follows
+    case 0x15:  // field end
+    case 0xA0:  // no-break space
       out += ' ';
       return;
-    case 0x1E: out += '-'; return;  // non-breaking hyphen
-    case 0x1F: return;              // optional hyphen
+    case 0x1E:
+      out += '-';
+      return;  // non-breaking hyphen
+    case 0x1F:
+      return;  // optional hyphen
     default:
       if (c < 0x20) return;  // anchors: pictures (0x01), notes (0x02), objects (0x08)
       AppendUtf8(c, out);
@@ -125,9 +132,9 @@ Result<WordFib> ReadWordFib(std::string_view w) {
   return fib;
 }
 
-Status WordText(std::string_view w, std::string_view table, const WordFib& fib,
-                std::string& out) {
-  if (fib.encrypted) return Status(StatusCode::kEncrypted, "Word document encrypted with a password");
+Status WordText(std::string_view w, std::string_view table, const WordFib& fib, std::string& out) {
+  if (fib.encrypted)
+    return Status(StatusCode::kEncrypted, "Word document encrypted with a password");
   if (fib.fc_clx >= table.size() || fib.lcb_clx > table.size() - fib.fc_clx) {
     return Status::Corrupt("Word: piece table outside the table stream");
   }
@@ -173,9 +180,9 @@ Status WordText(std::string_view w, std::string_view table, const WordFib& fib,
 namespace {
 
 constexpr uint16_t kBof = 0x0809, kEof = 0x000A, kFilePass = 0x002F, kSst = 0x00FC,
-                   kContinue = 0x003C, kBoundSheet = 0x0085, kLabelSst = 0x00FD,
-                   kLabel = 0x0204, kNumber = 0x0203, kRk = 0x027E, kMulRk = 0x00BD,
-                   kFormula = 0x0006, kString = 0x0207;
+                   kContinue = 0x003C, kBoundSheet = 0x0085, kLabelSst = 0x00FD, kLabel = 0x0204,
+                   kNumber = 0x0203, kRk = 0x027E, kMulRk = 0x00BD, kFormula = 0x0006,
+                   kString = 0x0207;
 
 double RkValue(uint32_t rk) {
   double v;
@@ -381,7 +388,8 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, CellSink& sink) {
           const uint16_t row = Le16(r, 0), first = Le16(r, 2);
           const size_t n = (r.size() - 6) / 6;
           for (size_t k = 0; k < n; ++k) {
-            cell(row, first + static_cast<uint32_t>(k), FormatNumber(RkValue(Le32(r, 4 + 6 * k + 2))));
+            cell(row, first + static_cast<uint32_t>(k),
+                 FormatNumber(RkValue(Le32(r, 4 + 6 * k + 2))));
           }
         }
         break;

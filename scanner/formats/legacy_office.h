@@ -102,7 +102,7 @@ inline constexpr uint16_t kMsgObject = 0x000D;
 // ---- OLE packages ------------------------------------------------------------
 
 struct PackagedFile {
-  std::string name;       // the file name the package records (its label, else its path's last part)
+  std::string name;  // the file name the package records (its label, else its path's last part)
   std::string_view data;  // the file's bytes, inside the stream
 };
 // The file in an "\x01Ole10Native" stream. Errors: kCorrupt when the stream

@@ -44,7 +44,8 @@ using formats::CompoundFile;
 enum class OleKind { kWord, kExcel, kPowerPoint, kMessage, kEncryptedPackage, kOther };
 
 OleKind KindOf(const CompoundFile& cf, uint32_t storage) {
-  if (cf.Find(storage, "EncryptedPackage") != CompoundFile::kNone) return OleKind::kEncryptedPackage;
+  if (cf.Find(storage, "EncryptedPackage") != CompoundFile::kNone)
+    return OleKind::kEncryptedPackage;
   if (cf.Find(storage, "WordDocument") != CompoundFile::kNone) return OleKind::kWord;
   if (cf.Find(storage, "Workbook") != CompoundFile::kNone ||
       cf.Find(storage, "Book") != CompoundFile::kNone) {
@@ -59,12 +60,17 @@ OleKind KindOf(const CompoundFile& cf, uint32_t storage) {
 
 const char* FormatName(OleKind kind) {
   switch (kind) {
-    case OleKind::kWord: return "doc";
-    case OleKind::kExcel: return "xls";
-    case OleKind::kPowerPoint: return "ppt";
-    case OleKind::kMessage: return "msg";
+    case OleKind::kWord:
+      return "doc";
+    case OleKind::kExcel:
+      return "xls";
+    case OleKind::kPowerPoint:
+      return "ppt";
+    case OleKind::kMessage:
+      return "msg";
     case OleKind::kEncryptedPackage:
-    case OleKind::kOther: return "ole";
+    case OleKind::kOther:
+      return "ole";
   }
   return "ole";
 }
@@ -357,8 +363,8 @@ void Extractor::Impl::OleMessageText(const CompoundFile& cf, uint32_t storage,
   }
 }
 
-void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, size_t idx,
-                                    int depth, MemberNames& names, Records& out) {
+void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, size_t idx, int depth,
+                                    MemberNames& names, Records& out) {
   // The attachment's name: its long file name, its 8.3 name, its display
   // name, in that order.
   std::string name, data;
@@ -389,18 +395,14 @@ void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, si
     const std::string member = names.Take(name);
     size_t m = AddMember(member, idx, static_cast<int64_t>(StorageBytes(cf, object)),
                          out[idx].mtime_ns, out);
-    if (!budget_->DepthAllowed(depth + 1)) {
-      MarkPartial(out[m], "limit_depth",
-                  "container nested deeper than " + std::to_string(limits_.max_depth));
-      return;
-    }
+    if (!NestingAllowed(depth + 1, out[m])) return;
     OleStorage(cf, object, m, depth + 1, out);
     return;
   }
   if (bytes == CompoundFile::kNone) return;  // a link or a reference: no content
   const std::string member = names.Take(name.empty() ? "attachment" : name);
-  size_t m = AddMember(member, idx, static_cast<int64_t>(cf.entry(bytes).size), out[idx].mtime_ns,
-                       out);
+  size_t m =
+      AddMember(member, idx, static_cast<int64_t>(cf.entry(bytes).size), out[idx].mtime_ns, out);
   if (!ReadOleStream(cf, bytes, data, out[m])) return;
   OleMember(data, member, m, depth, out);
 }
@@ -432,8 +434,8 @@ void Extractor::Impl::OleObject(const CompoundFile& cf, uint32_t storage, std::s
     const uint32_t s = cf.Find(storage, stream);
     if (s == CompoundFile::kNone || cf.entry(s).storage) continue;
     const std::string member = names.Take(name);
-    size_t m = AddMember(member, idx, static_cast<int64_t>(cf.entry(s).size), out[idx].mtime_ns,
-                         out);
+    size_t m =
+        AddMember(member, idx, static_cast<int64_t>(cf.entry(s).size), out[idx].mtime_ns, out);
     if (!ReadOleStream(cf, s, data, out[m])) return;
     OleMember(data, member, m, depth, out);
     return;
@@ -441,21 +443,13 @@ void Extractor::Impl::OleObject(const CompoundFile& cf, uint32_t storage, std::s
   const std::string member = names.Take(name);
   size_t m = AddMember(member, idx, static_cast<int64_t>(StorageBytes(cf, storage)),
                        out[idx].mtime_ns, out);
-  if (!budget_->DepthAllowed(depth + 1)) {
-    MarkPartial(out[m], "limit_depth",
-                "container nested deeper than " + std::to_string(limits_.max_depth));
-    return;
-  }
+  if (!NestingAllowed(depth + 1, out[m])) return;
   OleStorage(cf, storage, m, depth + 1, out);
 }
 
-void Extractor::Impl::OleMember(const std::string& data, std::string_view name, size_t m,
-                                int depth, Records& out) {
-  if (!budget_->DepthAllowed(depth + 1)) {
-    MarkPartial(out[m], "limit_depth",
-                "container nested deeper than " + std::to_string(limits_.max_depth));
-    return;
-  }
+void Extractor::Impl::OleMember(const std::string& data, std::string_view name, size_t m, int depth,
+                                Records& out) {
+  if (!NestingAllowed(depth + 1, out[m])) return;
   formats::MemorySource src(data);
   Process(src, name, m, depth + 1, out);
 }

@@ -141,11 +141,7 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
         }
         std::string name = names.Take(AttachmentName(file->name(), k));
         size_t m = AddMember(name, idx, file->size(), out[idx].mtime_ns, out);
-        if (!budget().DepthAllowed(depth + 1)) {
-          MarkPartial(out[m], "limit_depth",
-                      "container nested deeper than " + std::to_string(limits().max_depth));
-          continue;
-        }
+        if (!NestingAllowed(depth + 1, out[m])) continue;
         if (!bounded || file->size() > static_cast<int64_t>(limits().max_buffered_member)) {
           MarkPartial(out[m], pages_fit ? "limit_size" : "limit_bytes",
                       "attached file not measured within the in-memory limit (" +

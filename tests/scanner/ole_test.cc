@@ -6,10 +6,9 @@
 // (tests/testutil/legacy_office_builder.h); and the extraction of each as an
 // asset: its format, its findings, its embedded objects and attachments as
 // members, and a clear status for what cannot be read.
-#include "scanner/formats/cfb.h"
-
 #include <catch2/catch.hpp>
 
+#include "scanner/formats/cfb.h"
 #include "scanner/formats/legacy_office.h"
 #include "tests/scanner/extract_fixture.h"
 #include "tests/testutil/cfb_writer.h"
@@ -217,7 +216,9 @@ TEST_CASE("Word: the piece table's text in character order, 8-bit and UTF-16 pie
   o.fast_saved = GENERATE(true, false);
   const std::vector<WordPiece> pieces = {
       {"Discharge summary\r", true},
-      {"Patient: Zoë Ångström\x07" "MRN 4411\x07\r", false},
+      {"Patient: Zoë Ångström\x07"
+       "MRN 4411\x07\r",
+       false},
       {"Résumé café \x13 HYPERLINK \x14link\x15 end\r", true},
       {"Price 20\xE2\x82\xAC, emoji \xF0\x9F\x98\x80\r", false},
   };
@@ -268,11 +269,13 @@ TEST_CASE("Excel: shared strings across CONTINUE records, inline strings, number
   // Stored 8-bit until a character needs UTF-16, or the other way round:
   // the option byte of a CONTINUE record switches between them.
   const std::string to_wide = std::string(200, 'c') + "Łódź";
-  const std::string to_narrow = "Ω" + std::string(200, 'd');
+  const std::string to_narrow = std::string("Ω").append(200, 'd');
   std::vector<XlsSheet> sheets = {
       {"Patients",
        {
-           {0, 0, "Name"}, {0, 1, "SSN"}, {0, 2, "Phone"},
+           {0, 0, "Name"},
+           {0, 1, "SSN"},
+           {0, 2, "Phone"},
            {1, 0, "Zoë Ångström", 0, XlsCell::kSst, true, true},
            {1, 1, "", 536228726, XlsCell::kNumber},
            {1, 2, "", 2025550143, XlsCell::kRk},
@@ -291,10 +294,10 @@ TEST_CASE("Excel: shared strings across CONTINUE records, inline strings, number
   REQUIRE(fmt::WorkbookCells(BuildWorkbook(sheets, o).data, 1 << 20, got).ok());
   CHECK(got.sheets == std::vector<std::string>{"Patients", "Second"});
   const std::vector<Cell> want = {
-      {0, 0, "Name"}, {0, 1, "SSN"}, {0, 2, "Phone"},
-      {1, 0, "Zoë Ångström"}, {1, 1, "536228726"}, {1, 2, "2025550143"}, {1, 3, "12.5"},
-      {1, 4, "1234.56"}, {2, 0, long_text}, {2, 1, wide_tail}, {2, 2, "inline label"},
-      {2, 3, "formula result"}, {3, 0, to_wide}, {3, 1, to_narrow}, {0, 0, "only"}};
+      {0, 0, "Name"},      {0, 1, "SSN"},        {0, 2, "Phone"},        {1, 0, "Zoë Ångström"},
+      {1, 1, "536228726"}, {1, 2, "2025550143"}, {1, 3, "12.5"},         {1, 4, "1234.56"},
+      {2, 0, long_text},   {2, 1, wide_tail},    {2, 2, "inline label"}, {2, 3, "formula result"},
+      {3, 0, to_wide},     {3, 1, to_narrow},    {0, 0, "only"}};
   CHECK(got.cells == want);
 
   SECTION("FILEPASS: encrypted") {
@@ -307,8 +310,9 @@ TEST_CASE("Excel: shared strings across CONTINUE records, inline strings, number
   SECTION("a record cut by the stream's end") {
     std::string wb = BuildWorkbook(sheets, o).data;
     CollectCells part;
-    CHECK(fmt::WorkbookCells(std::string_view(wb).substr(0, wb.size() - 30), 1 << 20, part)
-              .code() == StatusCode::kCorrupt);
+    CHECK(
+        fmt::WorkbookCells(std::string_view(wb).substr(0, wb.size() - 30), 1 << 20, part).code() ==
+        StatusCode::kCorrupt);
     CHECK(part.cells.size() >= 12);
   }
 }
@@ -338,9 +342,9 @@ TEST_CASE("OLE package: the file, named by its label") {
 
 TEST_CASE("extract .doc: text across pieces classified; an encrypted one says so") {
   // The SSN is split between an 8-bit and a UTF-16 piece.
-  const std::string file = OleFile(BuildWordDocument(
-      {{"Patient SSN 536-22-", true},
-       {"8726, NPI 1234567893, credit card 4111 1111 1111 1111.\r", false}}));
+  const std::string file = OleFile(
+      BuildWordDocument({{"Patient SSN 536-22-", true},
+                         {"8726, NPI 1234567893, credit card 4111 1111 1111 1111.\r", false}}));
   auto recs = ExtractMemory(file, "letter.doc");
   REQUIRE(recs.size() == 1);
   CHECK(recs[0].format == "doc");
@@ -461,7 +465,8 @@ TEST_CASE("extract: another compound file's printable runs; an encrypted OOXML p
   std::string utf16;
   for (char c : kPlantLine) utf16 += std::string{c, '\0'};
   auto recs = ExtractMemory(
-      OleFile({{"VisioDocument", "\x01\x02" + utf16 + "\xFF"}, {"Other/x", "\x03zz"}}), "a.vsd");
+      OleFile({{"VisioDocument", std::string("\x01\x02") + utf16 + "\xFF"}, {"Other/x", "\x03zz"}}),
+      "a.vsd");
   CHECK(recs[0].format == "ole");
   CHECK(StatusOf(recs[0]) == "complete");
   CHECK(TypeCounts(recs[0]) == kPlant);
@@ -474,7 +479,9 @@ TEST_CASE("extract: another compound file's printable runs; an encrypted OOXML p
 
 TEST_CASE("extract: streams sharing sectors cannot expand a small file without bound") {
   std::vector<CfbEntry> entries = {{"big", std::string(64 << 10, '7')}};
-  for (int i = 0; i < 40; ++i) entries.push_back({"s" + std::to_string(i), std::string(8, 'x')});
+  for (int i = 0; i < 40; ++i) {
+    entries.push_back({std::string("s").append(std::to_string(i)), std::string(8, 'x')});
+  }
   CfbLayout layout;
   std::string file = WriteCompoundFile(entries, {}, &layout);
   // Point every small stream at the big one's sectors, with its size.
@@ -485,7 +492,8 @@ TEST_CASE("extract: streams sharing sectors cannot expand a small file without b
   const uint64_t big_at = layout.DirectoryEntryOffset(big);
   for (uint32_t i = 1; i < layout.directory_paths.size(); ++i) {
     if (i == big) continue;
-    file.replace(layout.DirectoryEntryOffset(i) + 116, 12, file.substr(big_at + 116, 12));
+    const uint64_t at = layout.DirectoryEntryOffset(i);
+    for (int k = 0; k < 12; ++k) file[at + 116 + k] = file[big_at + 116 + k];
   }
   scanner::ScanLimits limits;
   limits.max_expanded_bytes = 1 << 20;

@@ -5,7 +5,7 @@
 // Putting the FAT first lets us size it with a simple fixed-point loop (its
 // own sectors, and the DIFAT sectors, must be covered by FAT entries too).
 
-#include "cfb_writer.h"
+#include "tests/testutil/cfb_writer.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "tests/testutil/utf.h"
 
 namespace phiscan::testing {
 namespace {
@@ -39,9 +41,7 @@ constexpr uint8_t kTypeRoot = 5;
 constexpr uint8_t kColorRed = 0;
 constexpr uint8_t kColorBlack = 1;
 
-void Fail(const std::string& why) {
-  throw std::invalid_argument("WriteCompoundFile: " + why);
-}
+void Fail(const std::string& why) { throw std::invalid_argument("WriteCompoundFile: " + why); }
 
 // Little-endian stores into a pre-sized buffer; the format is LE regardless
 // of host, so we never memcpy integers.
@@ -57,50 +57,11 @@ void PutU64(std::string& out, uint64_t at, uint64_t v) {
 
 uint64_t CeilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
-// Strict UTF-8 -> UTF-16 so that names with non-ASCII characters round-trip
-// and garbage input is rejected rather than silently mangled.
+// Strict: a name that is not valid UTF-8 is rejected rather than mangled.
 std::u16string Utf8ToUtf16(const std::string& s) {
-  std::u16string out;
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    uint32_t cp = 0;
-    size_t len = 0;
-    if (b0 < 0x80) {
-      cp = b0;
-      len = 1;
-    } else if ((b0 & 0xE0) == 0xC0) {
-      cp = b0 & 0x1F;
-      len = 2;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      cp = b0 & 0x0F;
-      len = 3;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      cp = b0 & 0x07;
-      len = 4;
-    } else {
-      Fail("invalid UTF-8 in name");
-    }
-    if (i + len > s.size()) Fail("truncated UTF-8 in name");
-    for (size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) Fail("invalid UTF-8 in name");
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    static constexpr uint32_t kMinForLen[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMinForLen[len] || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      Fail("invalid UTF-8 in name");
-    }
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
-      out.push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
-    } else {
-      out.push_back(static_cast<char16_t>(cp));
-    }
-    i += len;
-  }
+  bool valid = true;
+  std::u16string out = CodePointsToUtf16(Utf8ToCodePoints(s, &valid));
+  if (!valid) Fail("invalid UTF-8 in name");
   return out;
 }
 
@@ -169,8 +130,7 @@ class TreeBuilder {
     for (size_t i = 0; i < parts.size(); ++i) {
       const bool last = i + 1 == parts.size();
       prefix += (i ? "/" : "") + parts[i];
-      const uint8_t want =
-          (last && !entry.storage) ? kTypeStream : kTypeStorage;
+      const uint8_t want = (last && !entry.storage) ? kTypeStream : kTypeStorage;
       Node* node = FindOrCreate(parent, parts[i], prefix, want);
       if (last && want == kTypeStream) {
         if (node->data != nullptr) Fail("duplicate stream: " + entry.path);
@@ -191,8 +151,8 @@ class TreeBuilder {
     return nodes_.back().get();
   }
 
-  Node* FindOrCreate(Node* parent, const std::string& name_utf8,
-                     const std::string& path, uint8_t type) {
+  Node* FindOrCreate(Node* parent, const std::string& name_utf8, const std::string& path,
+                     uint8_t type) {
     if (name_utf8.empty()) Fail("empty path component in '" + path + "'");
     std::u16string name = Utf8ToUtf16(name_utf8);
     if (name.size() > kMaxNameUnits) Fail("name too long: " + name_utf8);
@@ -227,8 +187,7 @@ class TreeBuilder {
 // full, so coloring exactly the deepest (partial) level red and the rest
 // black gives equal black height on all paths and no red-red edge: a valid
 // red-black tree, as MS-CFB 2.6.4 asks.
-uint32_t BuildTree(std::vector<Node*>& sorted, size_t lo, size_t hi,
-                   int depth, int red_depth) {
+uint32_t BuildTree(std::vector<Node*>& sorted, size_t lo, size_t hi, int depth, int red_depth) {
   if (lo >= hi) return kNoStream;
   const size_t mid = lo + (hi - lo) / 2;
   Node* node = sorted[mid];
@@ -240,9 +199,8 @@ uint32_t BuildTree(std::vector<Node*>& sorted, size_t lo, size_t hi,
 
 void LinkChildren(Node* storage) {
   std::vector<Node*> sorted = storage->children;
-  std::sort(sorted.begin(), sorted.end(), [](const Node* a, const Node* b) {
-    return CompareNames(a->name, b->name) < 0;
-  });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Node* a, const Node* b) { return CompareNames(a->name, b->name) < 0; });
   const size_t n = sorted.size();
   int height = 0;  // Depth of the deepest level: floor(log2(n)).
   while ((size_t{2} << height) <= n) ++height;
@@ -264,8 +222,8 @@ void WriteName(std::string& out, uint64_t at, const std::u16string& name) {
 
 }  // namespace
 
-std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
-                              const CfbOptions& options, CfbLayout* layout) {
+std::string WriteCompoundFile(const std::vector<CfbEntry>& entries, const CfbOptions& options,
+                              CfbLayout* layout) {
   if (options.major_version != 3 && options.major_version != 4) {
     Fail("major_version must be 3 or 4");
   }
@@ -300,12 +258,10 @@ std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
   }
   const uint64_t mini_stream_bytes = mini_sectors * kMiniSectorSize;
 
-  const uint64_t dir_count = CeilDiv(uint64_t{entry_count} * kDirEntrySize,
-                                     sector_size);
+  const uint64_t dir_count = CeilDiv(uint64_t{entry_count} * kDirEntrySize, sector_size);
   const uint64_t minifat_count = CeilDiv(mini_sectors * 4, sector_size);
   const uint64_t ministream_count = CeilDiv(mini_stream_bytes, sector_size);
-  const uint64_t data_count =
-      dir_count + minifat_count + ministream_count + big_sectors;
+  const uint64_t data_count = dir_count + minifat_count + ministream_count + big_sectors;
 
   // FAT must describe every sector, including the FAT and DIFAT sectors
   // themselves; DIFAT grows with the FAT. Iterate to a fixed point (it
@@ -315,10 +271,9 @@ std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
   while (true) {
     const uint64_t total = data_count + fat_count + difat_count;
     const uint64_t need_fat = CeilDiv(total, ids_per_sector);
-    const uint64_t need_difat =
-        need_fat > kHeaderDifatEntries
-            ? CeilDiv(need_fat - kHeaderDifatEntries, ids_per_sector - 1)
-            : 0;
+    const uint64_t need_difat = need_fat > kHeaderDifatEntries
+                                    ? CeilDiv(need_fat - kHeaderDifatEntries, ids_per_sector - 1)
+                                    : 0;
     if (need_fat == fat_count && need_difat == difat_count) break;
     fat_count = std::max(fat_count, need_fat);
     difat_count = std::max(difat_count, need_difat);
@@ -330,10 +285,8 @@ std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
   const uint32_t difat_first = static_cast<uint32_t>(fat_count);
   const uint32_t dir_first = static_cast<uint32_t>(difat_first + difat_count);
   const uint32_t minifat_first = static_cast<uint32_t>(dir_first + dir_count);
-  const uint32_t ministream_first =
-      static_cast<uint32_t>(minifat_first + minifat_count);
-  const uint32_t big_first =
-      static_cast<uint32_t>(ministream_first + ministream_count);
+  const uint32_t ministream_first = static_cast<uint32_t>(minifat_first + minifat_count);
+  const uint32_t big_first = static_cast<uint32_t>(ministream_first + ministream_count);
 
   const uint64_t header_size = sector_size;  // v4 pads header to a sector.
   std::string out(header_size + total_sectors * sector_size, '\0');
@@ -345,8 +298,7 @@ std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
   for (uint64_t i = 0; i < difat_count; ++i) fat[difat_first + i] = kDifSect;
   auto chain = [&](uint32_t first, uint64_t count) {
     for (uint64_t i = 0; i < count; ++i) {
-      fat[first + i] = i + 1 == count ? kEndOfChain
-                                      : static_cast<uint32_t>(first + i + 1);
+      fat[first + i] = i + 1 == count ? kEndOfChain : static_cast<uint32_t>(first + i + 1);
     }
   };
   chain(dir_first, dir_count);
@@ -365,8 +317,7 @@ std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
   }
   for (uint64_t s = 0; s < fat_count; ++s) {
     for (uint32_t k = 0; k < ids_per_sector; ++k) {
-      PutU32(out, sector_offset(fat_first + s) + 4 * k,
-             fat[s * ids_per_sector + k]);
+      PutU32(out, sector_offset(fat_first + s) + 4 * k, fat[s * ids_per_sector + k]);
     }
   }
 
@@ -375,15 +326,12 @@ std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
   for (uint64_t d = 0; d < difat_count; ++d) {
     const uint64_t base = sector_offset(difat_first + d);
     for (uint32_t k = 0; k + 1 < ids_per_sector; ++k) {
-      const uint64_t fat_index =
-          kHeaderDifatEntries + d * (ids_per_sector - 1) + k;
+      const uint64_t fat_index = kHeaderDifatEntries + d * (ids_per_sector - 1) + k;
       PutU32(out, base + 4 * k,
-             fat_index < fat_count ? static_cast<uint32_t>(fat_first + fat_index)
-                                   : kFreeSect);
+             fat_index < fat_count ? static_cast<uint32_t>(fat_first + fat_index) : kFreeSect);
     }
     PutU32(out, base + 4 * (ids_per_sector - 1),
-           d + 1 == difat_count ? kEndOfChain
-                                : static_cast<uint32_t>(difat_first + d + 1));
+           d + 1 == difat_count ? kEndOfChain : static_cast<uint32_t>(difat_first + d + 1));
   }
 
   // ---- Mini FAT: each mini stream is one contiguous run of mini sectors.
@@ -394,8 +342,7 @@ std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
       const uint64_t count = CeilDiv(n->size, kMiniSectorSize);
       for (uint64_t i = 0; i < count; ++i) {
         minifat[n->mini_start + i] =
-            i + 1 == count ? kEndOfChain
-                           : static_cast<uint32_t>(n->mini_start + i + 1);
+            i + 1 == count ? kEndOfChain : static_cast<uint32_t>(n->mini_start + i + 1);
       }
     }
     for (uint64_t i = 0; i < minifat.size(); ++i) {
@@ -408,8 +355,7 @@ std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
   for (auto& n : nodes) {
     if (n->type != kTypeStream || n->size == 0) continue;
     const uint64_t at =
-        n->in_mini ? sector_offset(ministream_first) +
-                         uint64_t{n->mini_start} * kMiniSectorSize
+        n->in_mini ? sector_offset(ministream_first) + uint64_t{n->mini_start} * kMiniSectorSize
                    : sector_offset(n->start);
     out.replace(at, n->data->size(), *n->data);
     data_offsets[n->id] = at;
@@ -448,13 +394,12 @@ std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
   }
 
   // ---- Header (MS-CFB 2.2).
-  static constexpr unsigned char kSignature[8] = {0xD0, 0xCF, 0x11, 0xE0,
-                                                  0xA1, 0xB1, 0x1A, 0xE1};
+  static constexpr unsigned char kSignature[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
   for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(kSignature[i]);
   // 0x08: header CLSID, must be zero.
   PutU16(out, 0x18, 0x003E);  // Minor version.
   PutU16(out, 0x1A, static_cast<uint16_t>(options.major_version));
-  PutU16(out, 0x1C, 0xFFFE);  // Byte order mark: little-endian.
+  PutU16(out, 0x1C, 0xFFFE);       // Byte order mark: little-endian.
   PutU16(out, 0x1E, v4 ? 12 : 9);  // Sector shift.
   PutU16(out, 0x20, 6);            // Mini sector shift.
   // 0x22: 6 reserved bytes, zero.
@@ -469,26 +414,22 @@ std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
   PutU32(out, 0x44, difat_count > 0 ? difat_first : kEndOfChain);
   PutU32(out, 0x48, static_cast<uint32_t>(difat_count));
   for (uint32_t k = 0; k < kHeaderDifatEntries; ++k) {
-    PutU32(out, 0x4C + 4 * k,
-           k < fat_count ? fat_first + k : kFreeSect);
+    PutU32(out, 0x4C + 4 * k, k < fat_count ? fat_first + k : kFreeSect);
   }
 
   if (layout != nullptr) {
     CfbLayout l;
     l.sector_size = sector_size;
     l.header_size = header_size;
-    auto region = [&](uint32_t first, uint64_t count, uint64_t& offset,
-                      uint32_t& n) {
+    auto region = [&](uint32_t first, uint64_t count, uint64_t& offset, uint32_t& n) {
       offset = count > 0 ? sector_offset(first) : 0;
       n = static_cast<uint32_t>(count);
     };
     region(fat_first, fat_count, l.fat_offset, l.fat_sector_count);
     region(difat_first, difat_count, l.difat_offset, l.difat_sector_count);
     region(dir_first, dir_count, l.directory_offset, l.directory_sector_count);
-    region(minifat_first, minifat_count, l.minifat_offset,
-           l.minifat_sector_count);
-    region(ministream_first, ministream_count, l.mini_stream_offset,
-           l.mini_stream_sector_count);
+    region(minifat_first, minifat_count, l.minifat_offset, l.minifat_sector_count);
+    region(ministream_first, ministream_count, l.mini_stream_offset, l.mini_stream_sector_count);
     l.directory_paths.resize(entry_count);
     for (auto& n : nodes) l.directory_paths[n->id] = n->path;
     l.data_offsets = std::move(data_offsets);

@@ -60,18 +60,18 @@ struct CfbOptions {
 // FAT sector starts at fat_offset + k * sector_size. A region that is absent
 // (no DIFAT, no mini stream, ...) has offset 0 and count 0.
 struct CfbLayout {
-  uint32_t sector_size = 0;        // 512 (v3) or 4096 (v4).
-  uint64_t header_size = 0;        // Bytes before sector 0 (== sector_size).
+  uint32_t sector_size = 0;  // 512 (v3) or 4096 (v4).
+  uint64_t header_size = 0;  // Bytes before sector 0 (== sector_size).
 
-  uint64_t fat_offset = 0;         // First FAT sector.
+  uint64_t fat_offset = 0;  // First FAT sector.
   uint32_t fat_sector_count = 0;
-  uint64_t difat_offset = 0;       // First DIFAT sector.
+  uint64_t difat_offset = 0;  // First DIFAT sector.
   uint32_t difat_sector_count = 0;
-  uint64_t directory_offset = 0;   // First directory sector.
+  uint64_t directory_offset = 0;  // First directory sector.
   uint32_t directory_sector_count = 0;
-  uint64_t minifat_offset = 0;     // First mini FAT sector.
+  uint64_t minifat_offset = 0;  // First mini FAT sector.
   uint32_t minifat_sector_count = 0;
-  uint64_t mini_stream_offset = 0; // First sector of the mini stream.
+  uint64_t mini_stream_offset = 0;  // First sector of the mini stream.
   uint32_t mini_stream_sector_count = 0;
 
   // directory_paths[i] is the path of directory entry i ("" for the root
@@ -98,8 +98,7 @@ struct CfbLayout {
 
 // Returns the bytes of a valid compound file holding `entries`. If `layout`
 // is non-null it receives the positions of the file's structures.
-std::string WriteCompoundFile(const std::vector<CfbEntry>& entries,
-                              const CfbOptions& options = {},
+std::string WriteCompoundFile(const std::vector<CfbEntry>& entries, const CfbOptions& options = {},
                               CfbLayout* layout = nullptr);
 
 }  // namespace phiscan::testing

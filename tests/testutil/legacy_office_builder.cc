@@ -1,4 +1,4 @@
-#include "legacy_office_builder.h"
+#include "tests/testutil/legacy_office_builder.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,6 +8,8 @@
 #include <map>
 #include <stdexcept>
 #include <tuple>
+
+#include "tests/testutil/utf.h"
 
 namespace phiscan::testing {
 namespace {
@@ -52,60 +54,9 @@ void PutUtf16Le(std::string* s, const std::u16string& u) {
 
 // Windows-1252 bytes 0x80..0x9F. 0 = undefined in cp1252.
 constexpr char16_t kCp1252High[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-std::u32string Utf8ToCodePoints(const std::string& in) {
-  std::u32string out;
-  size_t i = 0;
-  const size_t n = in.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(in[i]);
-    char32_t cp;
-    size_t len;
-    if (c < 0x80) {
-      cp = c;
-      len = 1;
-    } else if ((c & 0xE0) == 0xC0) {
-      cp = c & 0x1F;
-      len = 2;
-    } else if ((c & 0xF0) == 0xE0) {
-      cp = c & 0x0F;
-      len = 3;
-    } else if ((c & 0xF8) == 0xF0) {
-      cp = c & 0x07;
-      len = 4;
-    } else {
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    if (i + len > n) {
-      out.push_back(0xFFFD);
-      break;
-    }
-    bool ok = true;
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(in[i + k]);
-      if ((cc & 0xC0) != 0x80) {
-        ok = false;
-        break;
-      }
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr char32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (!ok || cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    out.push_back(cp);
-    i += len;
-  }
-  return out;
-}
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
 // Word's FcCompressed mapping ([MS-DOC] 2.9.73): like cp1252 but without
 // 0x80, 0x8E and 0x9E, which map to U+0080, U+008E, U+009E.
@@ -167,32 +118,22 @@ bool AllLatin1(const std::u16string& u, size_t from, size_t to) {
 // Word.
 // ---------------------------------------------------------------------------
 
-constexpr size_t kFibSize = 900;             // 32+2+28+2+88+2+744+2
-constexpr size_t kFibRgFcLcbOffset = 154;    // 32 + 2 + 28 + 2 + 88 + 2
-constexpr size_t kFcClxIndex = 33;           // pair index in FibRgFcLcb97
+constexpr size_t kFibSize = 900;           // 32+2+28+2+88+2+744+2
+constexpr size_t kFibRgFcLcbOffset = 154;  // 32 + 2 + 28 + 2 + 88 + 2
+constexpr size_t kFcClxIndex = 33;         // pair index in FibRgFcLcb97
 constexpr size_t kPieceTextStart = 1024;
 constexpr size_t kRc4HeaderSize = 52;
 
 void PutRc4HeaderStandIn(std::string* s) {
-  PutU16(s, 1);  // vMajor
-  PutU16(s, 1);  // vMinor
+  PutU16(s, 1);                                            // vMajor
+  PutU16(s, 1);                                            // vMinor
   for (int i = 0; i < 48; ++i) PutU8(s, 0xA0 + (i % 16));  // salt/verifier/hash
 }
 
 }  // namespace
 
 std::u16string Utf8ToUtf16(const std::string& utf8) {
-  std::u16string out;
-  for (char32_t cp : Utf8ToCodePoints(utf8)) {
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
-      out.push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
-    } else {
-      out.push_back(static_cast<char16_t>(cp));
-    }
-  }
-  return out;
+  return CodePointsToUtf16(Utf8ToCodePoints(utf8));
 }
 
 bool CodePointToCp1252(char32_t cp, unsigned char* out) {
@@ -255,8 +196,8 @@ std::vector<StreamBytes> BuildWordDocument(const std::vector<WordPiece>& pieces,
   if (o.encrypted) PutRc4HeaderStandIn(&tbl);
   const uint32_t fc_clx = static_cast<uint32_t>(tbl.size());
   if (o.with_prc) {
-    PutU8(&tbl, 0x01);  // clxt: Prc
-    PutU16(&tbl, 3);    // cbGrpprl
+    PutU8(&tbl, 0x01);     // clxt: Prc
+    PutU16(&tbl, 3);       // cbGrpprl
     PutU16(&tbl, 0x0835);  // sprmCFBold
     PutU8(&tbl, 0x01);
     PutU8(&tbl, 0x01);  // clxt: Prc
@@ -285,33 +226,33 @@ std::vector<StreamBytes> BuildWordDocument(const std::vector<WordPiece>& pieces,
 
   // FIB.
   std::string fib;
-  PutU16(&fib, 0xA5EC);  // wIdent
-  PutU16(&fib, 0x00C1);  // nFib
-  PutU16(&fib, 0);       // unused
-  PutU16(&fib, 0x0409);  // lid
-  PutU16(&fib, 0);       // pnNext
+  PutU16(&fib, 0xA5EC);     // wIdent
+  PutU16(&fib, 0x00C1);     // nFib
+  PutU16(&fib, 0);          // unused
+  PutU16(&fib, 0x0409);     // lid
+  PutU16(&fib, 0);          // pnNext
   uint32_t flags = 0x1000;  // fExtChar
   if (o.table_stream_one) flags |= 0x0200;
   if (o.encrypted) flags |= 0x0100;
   if (o.fast_saved) flags |= 0x0004;
   PutU16(&fib, flags);
-  PutU16(&fib, 0x00BF);  // nFibBack
+  PutU16(&fib, 0x00BF);                            // nFibBack
   PutU32(&fib, o.encrypted ? kRc4HeaderSize : 0);  // lKey
-  PutU8(&fib, 0);        // envr
-  PutU8(&fib, 0);        // fMac.. flags
-  PutU16(&fib, 0);       // reserved3
-  PutU16(&fib, 0);       // reserved4
-  PutU32(&fib, 0);       // reserved5
-  PutU32(&fib, 0);       // reserved6
-  PutU16(&fib, 0x000E);  // csw
-  fib.append(28, '\0');  // fibRgW
-  PutU16(&fib, 0x0016);  // cslw
+  PutU8(&fib, 0);                                  // envr
+  PutU8(&fib, 0);                                  // fMac.. flags
+  PutU16(&fib, 0);                                 // reserved3
+  PutU16(&fib, 0);                                 // reserved4
+  PutU32(&fib, 0);                                 // reserved5
+  PutU32(&fib, 0);                                 // reserved6
+  PutU16(&fib, 0x000E);                            // csw
+  fib.append(28, '\0');                            // fibRgW
+  PutU16(&fib, 0x0016);                            // cslw
   PutU32(&fib, static_cast<uint32_t>(wd.size()));  // cbMac
   PutU32(&fib, 0);                                 // reserved1
   PutU32(&fib, 0);                                 // reserved2
   PutU32(&fib, ccp_text);                          // ccpText
   fib.append(88 - 16, '\0');                       // ccpFtn .. reserved14
-  PutU16(&fib, 0x005D);  // cbRgFcLcb
+  PutU16(&fib, 0x005D);                            // cbRgFcLcb
   const size_t fclcb = fib.size();
   fib.append(0x5D * 8, '\0');
   SetU32(&fib, fclcb + kFcClxIndex * 8, fc_clx);
@@ -607,8 +548,8 @@ StreamBytes BuildWorkbook(const std::vector<XlsSheet>& sheets, const XlsOptions&
     globals.push_back(font);
     for (int i = 0; i < 16; ++i) {
       Record xf{0x00E0, {}};
-      PutU16(&xf.data, 0);  // ifnt
-      PutU16(&xf.data, 0);  // ifmt (General)
+      PutU16(&xf.data, 0);                         // ifnt
+      PutU16(&xf.data, 0);                         // ifmt (General)
       PutU16(&xf.data, i < 15 ? 0xFFF5 : 0x0001);  // style: fLocked|fStyle|ixfParent=0xFFF
       xf.data.append(14, '\0');
       globals.push_back(xf);
@@ -640,8 +581,8 @@ StreamBytes BuildWorkbook(const std::vector<XlsSheet>& sheets, const XlsOptions&
   const size_t first_sst = globals.size();
   for (Record& r : sst.records()) globals.push_back(std::move(r));
   const size_t extsst_index = globals.size();
-  const uint16_t dsst = static_cast<uint16_t>(
-      std::max<size_t>(8, (sst_strings.size() + 127) / 128));
+  const uint16_t dsst =
+      static_cast<uint16_t>(std::max<size_t>(8, (sst_strings.size() + 127) / 128));
   globals.push_back({0x00FF, {}});  // EXTSST, filled below
   globals.push_back({0x000A, {}});  // EOF
 
@@ -764,9 +705,9 @@ StreamBytes BuildWorkbook(const std::vector<XlsSheet>& sheets, const XlsOptions&
           Record f{0x0006, CellHeader(c.row, c.col)};
           const unsigned char kStringResult[8] = {0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
           f.data.append(reinterpret_cast<const char*>(kStringResult), 8);
-          PutU16(&f.data, 0);  // flags
-          PutU32(&f.data, 0);  // chn
-          PutU16(&f.data, 5);  // cce
+          PutU16(&f.data, 0);    // flags
+          PutU32(&f.data, 0);    // chn
+          PutU16(&f.data, 5);    // cce
           PutU8(&f.data, 0x24);  // PtgRef
           PutU16(&f.data, 0);    // row 0
           PutU16(&f.data, 0);    // col 0, absolute
@@ -803,8 +744,7 @@ StreamBytes BuildWorkbook(const std::vector<XlsSheet>& sheets, const XlsOptions&
 
 namespace {
 
-std::string PptRecord(uint16_t ver, uint16_t instance, uint16_t type,
-                      const std::string& body) {
+std::string PptRecord(uint16_t ver, uint16_t instance, uint16_t type, const std::string& body) {
   std::string s;
   PutU16(&s, (ver & 0xF) | (static_cast<uint32_t>(instance & 0xFFF) << 4));
   PutU16(&s, type);
@@ -845,10 +785,10 @@ PptBuild BuildPpt(const std::vector<std::pair<std::string, bool>>& texts) {
     PutU32(&seed, 1);
     std::string id;
     PutU32(&id, 1);
-    std::string link = PptRecord(0, 0, 0x0FD3, id) +
-                       PptRecord(0, 0, 0x0FBA, Utf16LeBytes(kPptCStringText));
-    doc_body += PptRecord(0xF, 0, 0x0409,
-                          PptRecord(0, 0, 0x040A, seed) + PptRecord(0xF, 0, 0x0FD7, link));
+    std::string link =
+        PptRecord(0, 0, 0x0FD3, id) + PptRecord(0, 0, 0x0FBA, Utf16LeBytes(kPptCStringText));
+    doc_body +=
+        PptRecord(0xF, 0, 0x0409, PptRecord(0, 0, 0x040A, seed) + PptRecord(0xF, 0, 0x0FD7, link));
   }
   doc_body += PptRecord(0, 0, 0x2EEE, Utf16LeBytes(kPptDecoyText));
   {
@@ -892,18 +832,17 @@ PptBuild BuildPpt(const std::vector<std::pair<std::string, bool>>& texts) {
   PutU8(&ue, 3);     // majorVersion
   PutU32(&ue, 0);    // offsetLastEdit
   PutU32(&ue, persist_dir_offset);
-  PutU32(&ue, 1);    // docPersistIdRef
-  PutU32(&ue, 1);    // persistIdSeed
-  PutU16(&ue, 1);    // lastView
-  PutU16(&ue, 0);    // unused
+  PutU32(&ue, 1);  // docPersistIdRef
+  PutU32(&ue, 1);  // persistIdSeed
+  PutU16(&ue, 1);  // lastView
+  PutU16(&ue, 0);  // unused
   out.doc += PptRecord(0, 0, 0x0FF5, ue);
   return out;
 }
 
 }  // namespace
 
-StreamBytes BuildPowerPointDocument(
-    const std::vector<std::pair<std::string, bool>>& texts) {
+StreamBytes BuildPowerPointDocument(const std::vector<std::pair<std::string, bool>>& texts) {
   return {"PowerPoint Document", BuildPpt(texts).doc};
 }
 
@@ -1009,7 +948,8 @@ std::string ShortFilename(const std::string& name) {
     std::string r;
     for (char c : s) {
       unsigned char uc = static_cast<unsigned char>(c);
-      if (uc < 0x80 && (std::isalnum(uc) || c == '_' || c == '-')) r.push_back(static_cast<char>(std::toupper(uc)));
+      if (uc < 0x80 && (std::isalnum(uc) || c == '_' || c == '-'))
+        r.push_back(static_cast<char>(std::toupper(uc)));
       if (r.size() == max) break;
     }
     return r;
@@ -1021,8 +961,8 @@ std::string ShortFilename(const std::string& name) {
   return e.empty() ? s : s + "." + e;
 }
 
-void BuildMsgInto(const MsgSpec& m, const MsgOptions& o, const std::string& prefix,
-                  bool top_level, std::vector<StreamBytes>* out) {
+void BuildMsgInto(const MsgSpec& m, const MsgOptions& o, const std::string& prefix, bool top_level,
+                  std::vector<StreamBytes>* out) {
   PropWriter props(prefix, o.unicode);
   props.String(0x001A, "IPM.Note");
   props.String(0x0037, m.subject);
@@ -1086,8 +1026,7 @@ void BuildMsgInto(const MsgSpec& m, const MsgOptions& o, const std::string& pref
     ++idx;
   }
   if (top_level) {
-    for (const char* s : {"__substg1.0_00020102", "__substg1.0_00030102",
-                          "__substg1.0_00040102"}) {
+    for (const char* s : {"__substg1.0_00020102", "__substg1.0_00030102", "__substg1.0_00040102"}) {
       out->push_back({prefix + "__nameid_version1.0/" + s, ""});
     }
   }
@@ -1138,8 +1077,8 @@ std::string BuildOle10Native(const std::string& label, const std::string& file_p
                              const std::string& data) {
   const size_t slash = file_path.find_last_of("\\/");
   const std::string base = slash == std::string::npos ? file_path : file_path.substr(slash + 1);
-  return BuildOle10NativeEx(label, file_path,
-                            "C:\\Users\\phiscan\\AppData\\Local\\Temp\\" + base, data, true);
+  return BuildOle10NativeEx(label, file_path, "C:\\Users\\phiscan\\AppData\\Local\\Temp\\" + base,
+                            data, true);
 }
 
 }  // namespace phiscan::testing

@@ -97,8 +97,8 @@ std::vector<StreamBytes> BuildWordDocument(const std::vector<WordPiece>& pieces,
 struct XlsCell {
   uint16_t row;
   uint16_t col;
-  std::string text;    // kSst, kLabel, kFormulaString.
-  double number = 0;   // kNumber, kRk.
+  std::string text;   // kSst, kLabel, kFormulaString.
+  double number = 0;  // kNumber, kRk.
   enum Kind { kSst, kLabel, kNumber, kRk, kFormulaString } kind = kSst;
   bool rich = false;   // kSst only: fRichSt, cRun=2 formatting runs.
   bool ext = false;    // kSst only: fExtSt, cbExtRst=14 (empty phonetic block).
@@ -113,7 +113,7 @@ struct XlsSheet {
 struct XlsOptions {
   size_t sst_record_limit = 8224;  // Max record *data* bytes for SST/CONTINUE.
   bool use_mulrk = true;
-  bool encrypted = false;          // FILEPASS right after the globals BOF.
+  bool encrypted = false;  // FILEPASS right after the globals BOF.
 };
 
 // Produces the "Workbook" stream (BIFF8). Every record: u16 type, u16 size,
@@ -169,8 +169,7 @@ struct XlsOptions {
 //   * A surrogate pair is never split.
 // Throws std::invalid_argument for sst_record_limit < 32 or > 8224, text that
 // does not fit LABEL/STRING, or sheet names of invalid length.
-StreamBytes BuildWorkbook(const std::vector<XlsSheet>& sheets,
-                          const XlsOptions& o = {});
+StreamBytes BuildWorkbook(const std::vector<XlsSheet>& sheets, const XlsOptions& o = {});
 
 // RK encoding ([MS-XLS] 2.5.217 RkNumber: bit0 fX100, bit1 fInt, bits 2..31
 // num). Tries, in order: 30-bit signed integer (fInt=1), IEEE high 30 bits
@@ -299,14 +298,12 @@ std::vector<StreamBytes> BuildMsg(const MsgSpec& m, const MsgOptions& o = {});
 //    u32 cch + UTF-16LE file_path; cch in UTF-16 units, no NULs]
 // BuildOle10Native uses temp path "C:\Users\phiscan\AppData\Local\Temp\" +
 // basename(file_path) and writes the unicode trailer.
-std::string BuildOle10Native(const std::string& label,
-                             const std::string& file_path,
+std::string BuildOle10Native(const std::string& label, const std::string& file_path,
                              const std::string& data);
 // Same with an explicit temp path and optional unicode trailer.
-std::string BuildOle10NativeEx(const std::string& label,
-                               const std::string& file_path,
-                               const std::string& temp_path,
-                               const std::string& data, bool unicode_trailer);
+std::string BuildOle10NativeEx(const std::string& label, const std::string& file_path,
+                               const std::string& temp_path, const std::string& data,
+                               bool unicode_trailer);
 
 // ---------------------------------------------------------------------------
 // Encoding helpers (exposed for tests that compute expectations).
