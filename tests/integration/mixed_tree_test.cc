@@ -3,6 +3,7 @@
 // TSV, JSON, FHIR NDJSON, HL7, X12, C-CDA, HTML, docx, xlsx, pptx, odt, ods,
 // RTF, SQLite, .eml, mbox, PDF, DICOM, zip, tar.gz/bz2/xz, gzip) plus a 7z
 // and a zip → tar.gz → 7z chain holding mail, PDF, DICOM and a workbook,
+// and legacy Office and Outlook files, loose and in a zip,
 // scanned with `phiscan scan` and read back with `phireport assets`. Every
 // asset and member of the manifest must be there with its status, reason
 // and planted type counts, and nothing else; poppler and the parsers say
@@ -15,6 +16,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <tuple>
 
 #include "tests/testutil/jsonl.h"
 #include "tests/testutil/testutil.h"
@@ -123,6 +125,38 @@ TEST_CASE("a tree of every supported format is scanned exactly as its manifest s
     }
   }
 
+  // Legacy Office and Outlook files (fuzz/seeds/ole, written by
+  // tests/scanner/ole_seeds.cc), also inside the zip: attachments and
+  // embedded objects are members, and each asset says what it was read as.
+  const std::map<std::string, uint64_t> line{{"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}};
+  const std::map<std::string, uint64_t> ssn{{"US_SSN", 1}};
+  const std::vector<std::tuple<std::string, std::string, std::map<std::string, uint64_t>,
+                               std::string>>
+      legacy = {{"referral.doc", "", line, "doc"},
+                {"referral.doc", "notes.txt", line, "text"},
+                {"referral.doc", "_1002", ssn, "xls"},
+                {"referral.msg", "", line, "msg"},
+                {"referral.msg", "labs.csv", ssn, "text"},
+                {"referral.msg", "Fwd.msg", line, "msg"},
+                {"roster.xls", "", {{"US_SSN", 2}, {"US_NPI", 1}, {"CREDIT_CARD", 1}}, "xls"},
+                {"deck.ppt", "", line, "ppt"}};
+  std::map<Key, std::string> formats;
+  std::vector<std::pair<std::string, std::string>> legacy_zip;
+  for (const char* f : {"referral.doc", "referral.msg", "roster.xls", "deck.ppt"}) {
+    const std::string bytes = ReadFile(SourceDir() + "/fuzz/seeds/ole/" + f);
+    WriteFile(root + "/legacy/" + f, bytes);
+    legacy_zip.push_back({f, bytes});
+  }
+  WriteFile(root + "/legacy/office.zip", Pack("zip", "", legacy_zip));
+  expected[{"legacy/office.zip", ""}] = container;
+  for (const auto& [file, member, types, format] : legacy) {
+    expected[{"legacy/" + file, member}] = Expected{"complete", "", types};
+    const std::string in_zip = member.empty() ? file : file + "!" + member;
+    expected[{"legacy/office.zip", in_zip}] = Expected{"complete", "", types};
+    formats[{"legacy/" + file, member}] = format;
+    formats[{"legacy/office.zip", in_zip}] = format;
+  }
+
   std::string out, err;
   const std::string catalog = dir.Join("catalog.db");
   int rc = RunCommand(
@@ -162,6 +196,10 @@ TEST_CASE("a tree of every supported format is scanned exactly as its manifest s
     CHECK(a["status"] == e.status);
     CHECK((a["reason"].is_null() ? "" : a["reason"].get<std::string>()) == e.reason);
     CHECK(Planted(a["types"]) == e.types);
+  }
+  for (const auto& [k, format] : formats) {
+    INFO(k.first << " [" << k.second << "]");
+    CHECK(seen[k]["format"] == format);
   }
   for (const auto& [k, a] : seen) {
     if (k.first == "archives/truncated.zip") {  // asserted by status only
