@@ -340,6 +340,7 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
   if (!filter.label.empty()) where += " AND a.label = :label";
   where += PathPrefixCondition(filter.path_prefix);
   if (filter.exposed_only) where += " AND a.exposed = 1";
+  if (!filter.format.empty()) where += " AND a.format = :format";
   if (filter.sensitive_only) where += " AND coalesce(a.label, '') NOT IN ('', 'NONE')";
   if (filter.status) {
     where += " AND a.status = :status";
@@ -378,6 +379,7 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
       [&](Statement& st) {
         BindIntIfUsed(st, ":min_score", filter.min_score);
         BindTextIfUsed(st, ":label", filter.label);
+        BindTextIfUsed(st, ":format", filter.format);
         BindPathPrefix(st, filter.path_prefix);
         if (filter.status) BindIntIfUsed(st, ":status", static_cast<int>(*filter.status));
         BindTextIfUsed(st, ":type", filter.type_id);

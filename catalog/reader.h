@@ -109,6 +109,9 @@ struct Filter {
   bool sensitive_only = false;
   // Only assets with this coverage status.
   std::optional<AssetStatus> status;
+  // Only assets whose content was read as this format (assets.format:
+  // "msg", "pdf", ...; see kAssetFormats). Empty = any.
+  std::string format;
   // Also list assets marked removed (AssetRow::removed_run says which).
   bool include_removed = false;
 };

@@ -33,6 +33,12 @@ enum class AssetStatus : int {
 const char* AssetStatusName(AssetStatus status);
 std::optional<AssetStatus> ParseAssetStatus(std::string_view name);
 
+// What an asset's content was read as (AssetRecord::format, assets.format).
+// Persisted and shown: names are stable, only added to.
+inline constexpr std::array<std::string_view, 15> kAssetFormats = {
+    "text", "binary", "archive", "compressed", "ooxml", "odf", "pdf", "sqlite",
+    "dicom", "rtf",  "doc",     "xls",        "ppt",   "msg", "ole"};
+
 // What an asset row describes. Persisted: values are stable.
 enum class AssetKind : int {
   kFile = 0,       // a regular file reached by the walker
@@ -91,8 +97,8 @@ struct AssetRecord {
   AssetStatus status = AssetStatus::kComplete;
   std::string reason;                 // stable reason id ("permission_denied"), or empty
   std::string detail;                 // human detail for the reason; never content
-  std::string format;                 // what its content was recognised as ("sqlite", "pdf",
-                                      // ContentKindName); empty if none of it was read
+  std::string format;                 // what its content was read as: one of kAssetFormats;
+                                      // empty if none of it was read
   uint64_t size = 0;                  // bytes on disk (or member size)
   int64_t mtime_ns = 0;               // modification time, ns since the epoch
   int64_t ctime_ns = 0;

@@ -67,6 +67,7 @@ struct Options {
   std::string path_prefix;
   bool exposed = false;
   std::string status;
+  std::string content;
   // folders
   int depth = 1;
   // diff
@@ -820,6 +821,13 @@ void AddAssetFilters(CLI::App* sub, Options* opts) {
       ->type_name("STATUS")
       ->check(CLI::IsMember({"complete", "partial", "encrypted", "skipped", "unreadable",
                              "vanished", "changed_during_scan", "special", "loop"}));
+  std::vector<std::string> formats(kAssetFormats.begin(), kAssetFormats.end());
+  std::string names;
+  for (const auto& f : formats) names += (names.empty() ? "" : ", ") + f;
+  sub->add_option("--content", opts->content,
+                  "only assets whose content was read as this format (the format field): " + names)
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember(formats));
 }
 
 int Main(int argc, char** argv) {
@@ -955,6 +963,7 @@ int Main(int argc, char** argv) {
   filter.path_prefix = opts.path_prefix;
   filter.exposed_only = opts.exposed;
   if (!opts.status.empty()) filter.status = ParseAssetStatus(opts.status);
+  filter.format = opts.content;
 
   auto reader = CatalogReader::Open(opts.catalog);
   if (!reader.ok()) return CatalogError(reader.status());

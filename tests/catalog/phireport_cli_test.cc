@@ -74,7 +74,8 @@ std::string BuildCatalog(const testing::TempDir& dir) {
                 MakeFinding("US_SSN", 66, 40, 3, "***-**-1234")};
   (*writer)->Submit(std::move(a));
 
-  AssetRecord m = MakeAsset("/srv/export.zip", "notes/visit.txt");
+  AssetRecord m = MakeAsset("/srv/export.zip", "notes/visit.msg");
+  m.format = "msg";
   m.label = "PHI";
   m.types = {{"US_MBI", 1, 1, 80}};
   m.findings = {MakeFinding("US_MBI", 80, 0, 1, "****-***-****")};
@@ -118,7 +119,7 @@ TEST_CASE("phireport assets --format jsonl emits the documented fields") {
   CHECK(rows[0]["format"] == "text");
 
   CHECK(rows[1]["path"] == "/srv/export.zip");
-  CHECK(rows[1]["member"] == "notes/visit.txt");
+  CHECK(rows[1]["member"] == "notes/visit.msg");
 
   CHECK(rows[2]["status"] == "unreadable");
   CHECK(rows[2]["reason"] == "permission_denied");
@@ -150,7 +151,7 @@ TEST_CASE(
   CHECK(rows[0]["line"] == 2);
   CHECK(rows[0]["masked"] == "***-**-6789");
   CHECK(rows[1]["confidence"] == "low");
-  CHECK(rows[2]["member"] == "notes/visit.txt");
+  CHECK(rows[2]["member"] == "notes/visit.msg");
   CHECK(rows[2]["confidence"] == "medium");
 
   Outcome medium =
@@ -225,6 +226,8 @@ TEST_CASE("phireport usage errors exit 2 with one line on stderr") {
       "diff --catalog '" + db + "' --from -5",
       "diff --catalog '" + db + "' --to -1",
       "diff --catalog '" + db + "' --to 0",
+      // Formats are a fixed list.
+      "assets --catalog '" + db + "' --content docx",
   };
   for (const std::string& args : bad_invocations) {
     INFO(args);
@@ -335,6 +338,23 @@ TEST_CASE("phireport --label and --type take what the catalog knows") {
   o = Run(dir, "assets --catalog '" + db + "' --type us_ssn");
   CHECK(o.exit_code == 2);
   CHECK_THAT(o.err, Catch::Contains("did you mean US_SSN?"));
+}
+
+TEST_CASE("phireport --content lists the assets read as that format") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  Outcome o = Run(dir, "assets --catalog '" + db + "' --content msg --format jsonl");
+  REQUIRE(o.exit_code == 0);
+  auto rows = JsonLines(o.out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["member"] == "notes/visit.msg");
+  o = Run(dir, "folders --catalog '" + db + "' --content text --format jsonl");
+  REQUIRE(o.exit_code == 0);
+  CHECK(o.out.find("/srv") != std::string::npos);
+  // A format nothing was read as is an empty answer, not an error.
+  o = Run(dir, "assets --catalog '" + db + "' --content doc --format csv");
+  CHECK(o.exit_code == 0);
+  CHECK(std::count(o.out.begin(), o.out.end(), '\n') == 1);
 }
 
 TEST_CASE("A --path-prefix no asset has is a usage error naming the spelling that matches") {

@@ -330,7 +330,8 @@ TEST_CASE("PowerPoint: every text atom, CString included; other records skipped"
 }
 
 TEST_CASE("OLE package: the file, named by its label") {
-  auto f = fmt::ReadOle10Native(BuildOle10Native("labs.csv", "C:\\tmp\\labs.csv", "a,b\n1,2\n"));
+  const std::string stream = BuildOle10Native("labs.csv", "C:\\tmp\\labs.csv", "a,b\n1,2\n");
+  auto f = fmt::ReadOle10Native(stream);  // its data is a view into `stream`
   REQUIRE(f.ok());
   CHECK(f.value().name == "labs.csv");
   CHECK(f.value().data == "a,b\n1,2\n");

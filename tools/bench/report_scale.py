@@ -201,6 +201,7 @@ def queries(tree):
         ("assets --path-prefix DIR/d0123/", ["assets", "--path-prefix", folder], True),
         ("assets --min-confidence high", ["assets", "--min-confidence", "high"], True),
         ("assets --status partial", ["assets", "--status", "partial"], True),
+        ("assets --content msg", ["assets", "--content", "msg"], True),
         ("assets --type US_SSN --min-confidence high --path-prefix DIR/d0123/",
          ["assets", "--type", "US_SSN", "--min-confidence", "high", "--path-prefix", folder],
          True),
