@@ -212,6 +212,17 @@ uint32_t CompoundFile::Find(uint32_t parent, std::string_view name) const {
 }
 
 Status CompoundFile::Read(uint32_t id, std::string& out, uint64_t cap) const {
+  std::string scratch;
+  std::string_view data;
+  const Status s = View(id, cap, scratch, data);
+  out.append(data);
+  return s;
+}
+
+Status CompoundFile::View(uint32_t id, uint64_t cap, std::string& scratch,
+                          std::string_view& data) const {
+  data = {};
+  scratch.clear();
   if (id >= entries_.size() || entries_[id].storage) {
     return Status::InvalidArgument("not a stream");
   }
@@ -223,23 +234,32 @@ Status CompoundFile::Read(uint32_t id, std::string& out, uint64_t cap) const {
   std::vector<uint32_t> chain =
       Chain(mini ? mini_fat_ : fat_, e.start, (want + unit - 1) / unit, complete);
   uint64_t got = 0;
-  for (uint32_t s : chain) {
-    std::string_view data;
-    if (mini) {
-      // Mini sector s sits at byte s * 64 of the mini stream.
-      const uint64_t at = static_cast<uint64_t>(s) * unit;
-      const uint64_t index = at / sector_size_;
-      if (index >= mini_stream_sectors_.size()) break;
-      data = Sector(mini_stream_sectors_[index]);
-      const size_t within = at % sector_size_;
-      data = within < data.size() ? data.substr(within, unit) : std::string_view();
-    } else {
-      data = Sector(s);
+  bool in_order = !mini;
+  for (size_t i = 1; in_order && i < chain.size(); ++i) in_order = chain[i] == chain[i - 1] + 1;
+  if (in_order && !chain.empty()) {
+    const uint64_t at = (static_cast<uint64_t>(chain[0]) + 1) * sector_size_;
+    if (at < bytes_.size()) data = bytes_.substr(at, std::min<uint64_t>(want, chain.size() * unit));
+    got = data.size();
+  } else {
+    for (uint32_t s : chain) {
+      std::string_view sector;
+      if (mini) {
+        // Mini sector s sits at byte s * 64 of the mini stream.
+        const uint64_t at = static_cast<uint64_t>(s) * unit;
+        const uint64_t index = at / sector_size_;
+        if (index >= mini_stream_sectors_.size()) break;
+        sector = Sector(mini_stream_sectors_[index]);
+        const size_t within = at % sector_size_;
+        sector = within < sector.size() ? sector.substr(within, unit) : std::string_view();
+      } else {
+        sector = Sector(s);
+      }
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(sector.size(), want - got));
+      scratch.append(sector.data(), n);
+      got += n;
+      if (sector.size() < unit) break;
     }
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(data.size(), want - got));
-    out.append(data.data(), n);
-    got += n;
-    if (data.size() < unit) break;
+    data = scratch;
   }
   if (got < want) {
     return Status::Corrupt("compound file: stream " + e.name + " ends after " +

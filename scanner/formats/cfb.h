@@ -64,6 +64,11 @@ class CompoundFile {
   // for a storage.
   Status Read(uint32_t id, std::string& out, uint64_t cap) const;
 
+  // As Read, without the copy where it can: `data` is a view into the file
+  // when the stream's sectors follow one another in it (as writers lay out
+  // most large streams), else into `scratch`, which holds a copy.
+  Status View(uint32_t id, uint64_t cap, std::string& scratch, std::string_view& data) const;
+
   // True when the directory tree looped, shared an entry between two
   // places, or pointed outside the directory: entries reached are listed,
   // some may be missing.

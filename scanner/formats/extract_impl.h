@@ -109,13 +109,14 @@ class Extractor::Impl {
   void OleObject(const formats::CompoundFile& cf, uint32_t storage, std::string_view name,
                  size_t idx, int depth, MemberNames& names, Records& out);
   // Processes `data` as the content of member out[m] of a container at `depth`.
-  void OleMember(const std::string& data, std::string_view name, size_t m, int depth,
+  void OleMember(std::string_view data, std::string_view name, size_t m, int depth,
                  Records& out);
-  // Reads stream `id` into `data`, charged to the budget. False (`data`
-  // empty, `rec` partial) when the budget is spent; a stream read only in
-  // part marks `rec` and returns true with what was read.
-  bool ReadOleStream(const formats::CompoundFile& cf, uint32_t id, std::string& data,
-                     AssetRecord& rec);
+  // Stream `id` in `data` (a view into the buffered file, or into `scratch`:
+  // CompoundFile::View), charged to the budget. False (`data` empty, `rec`
+  // partial) when the budget is spent; a stream read only in part marks
+  // `rec` and returns true with what was read.
+  bool ReadOleStream(const formats::CompoundFile& cf, uint32_t id, std::string& scratch,
+                     std::string_view& data, AssetRecord& rec);
 
   // Streams `src` in chunks of BufferAt(depth) to `fn(bytes)` until the end,
   // a read error (marked on `rec`), the per-asset size limit

@@ -132,7 +132,8 @@ Result<WordFib> ReadWordFib(std::string_view w) {
   return fib;
 }
 
-Status WordText(std::string_view w, std::string_view table, const WordFib& fib, std::string& out) {
+Status WordText(std::string_view w, std::string_view table, const WordFib& fib, TextOut& text) {
+  std::string& out = text.buffer();
   if (fib.encrypted)
     return Status(StatusCode::kEncrypted, "Word document encrypted with a password");
   if (fib.fc_clx >= table.size() || fib.lcb_clx > table.size() - fib.fc_clx) {
@@ -152,7 +153,14 @@ Status WordText(std::string_view w, std::string_view table, const WordFib& fib, 
   if (lcb > clx.size() - at || lcb < 4) return Status::Corrupt("Word: piece table cut short");
   std::string_view plc = clx.substr(at, lcb);
   // PlcPcd: n+1 character positions, then n 8-byte piece descriptors.
+  // Every piece is checked before any is written, so a damaged table
+  // writes nothing (the caller can fall back without repeating text).
   const size_t n = (plc.size() - 4) / 12;
+  struct Piece {
+    std::string_view bytes;
+    bool compressed;
+  };
+  std::vector<Piece> pieces;
   for (size_t i = 0; i < n; ++i) {
     const uint32_t cp0 = Le32(plc, 4 * i), cp1 = Le32(plc, 4 * (i + 1));
     if (cp1 <= cp0) continue;
@@ -165,11 +173,19 @@ Status WordText(std::string_view w, std::string_view table, const WordFib& fib, 
     if (begin >= w.size() || bytes > w.size() - begin) {
       return Status::Corrupt("Word: piece " + std::to_string(i) + " outside the document stream");
     }
-    std::string_view piece = w.substr(begin, bytes);
+    pieces.push_back({w.substr(begin, bytes), compressed});
+  }
+  for (const auto& [piece, compressed] : pieces) {
     if (compressed) {
-      for (char b : piece) AppendWordChar(Cp1252CodePoint(static_cast<uint8_t>(b)), out);
+      for (char b : piece) {
+        AppendWordChar(Cp1252CodePoint(static_cast<uint8_t>(b)), out);
+        text.Check();
+      }
     } else {
-      ForEachUtf16(piece, [&](uint32_t c) { AppendWordChar(c, out); });
+      ForEachUtf16(piece, [&](uint32_t c) {
+        AppendWordChar(c, out);
+        text.Check();
+      });
     }
   }
   return Status::Ok();
@@ -291,7 +307,8 @@ bool ReadSstString(Segments& s, size_t max, std::string& out) {
 
 }  // namespace
 
-Status WorkbookCells(std::string_view wb, size_t max_cell, CellSink& sink) {
+Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, CellSink& sink) {
+  size_t table_bytes = 0;
   std::vector<std::string> sst, sheet_names;
   size_t sheet = 0;
   bool biff8 = true;
@@ -364,7 +381,12 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, CellSink& sink) {
         for (uint32_t i = 0; i < unique; ++i) {
           std::string text;
           if (!ReadSstString(s, max_cell, text)) break;
-          sst.push_back(std::move(text));
+          table_bytes += text.size() + 32;
+          if (table_bytes > max_table) {
+            if (!text.empty()) sink.OnText(text);
+          } else {
+            sst.push_back(std::move(text));
+          }
         }
         break;
       }
@@ -420,7 +442,8 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, CellSink& sink) {
 
 // ---- PowerPoint --------------------------------------------------------------
 
-Status PowerPointText(std::string_view s, std::string& out) {
+Status PowerPointText(std::string_view s, TextOut& text) {
+  std::string& out = text.buffer();
   constexpr uint16_t kTextChars = 0x0FA0, kTextBytes = 0x0FA8, kCString = 0x0FBA;
   size_t at = 0;
   while (at + 8 <= s.size()) {
@@ -444,8 +467,60 @@ Status PowerPointText(std::string_view s, std::string& out) {
       continue;
     }
     out += '\n';
+    text.Check();
   }
   return Status::Ok();
+}
+
+void Utf16LeText(std::string_view bytes, TextOut& text) {
+  std::string& out = text.buffer();
+  ForEachUtf16(bytes, [&](uint32_t c) {
+    if (c == 0) return;
+    AppendUtf8(c, out);
+    text.Check();
+  });
+}
+
+void Cp1252Text(std::string_view bytes, TextOut& text) {
+  std::string& out = text.buffer();
+  for (char b : bytes) {
+    if (b == 0) continue;
+    AppendUtf8(Cp1252CodePoint(static_cast<uint8_t>(b)), out);
+    text.Check();
+  }
+}
+
+void PrintableRuns(std::string_view b, TextOut& text) {
+  constexpr size_t kMinRun = 4;
+  std::string& out = text.buffer();
+  auto printable = [](char c) { return (c >= 0x20 && c < 0x7F) || c == '\t'; };
+  for (size_t i = 0; i < b.size();) {
+    size_t j = i;
+    while (j < b.size() && printable(b[j])) ++j;
+    if (j - i >= kMinRun) {
+      for (size_t k = i; k < j; k += TextOut::kPieceBytes) {
+        out.append(b.substr(k, std::min(j - k, TextOut::kPieceBytes)));
+        text.Check();
+      }
+      out += '\n';
+    }
+    i = j + 1;
+  }
+  for (size_t i = 0; i + 1 < b.size();) {
+    size_t j = i;
+    while (j + 1 < b.size() && printable(b[j]) && b[j + 1] == 0) j += 2;
+    if ((j - i) / 2 >= kMinRun) {
+      for (size_t k = i; k < j; k += 2) {
+        out += b[k];
+        text.Check();
+      }
+      out += '\n';
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  text.Check();
 }
 
 // ---- Outlook ---------------------------------------------------------------

@@ -22,6 +22,7 @@
 #define PHISCAN_SCANNER_FORMATS_LEGACY_OFFICE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,36 @@ namespace phiscan::scanner::formats {
 void AppendUtf16Le(std::string_view bytes, std::string& out);
 // Windows-1252 bytes to UTF-8, appended to `out`; NULs are dropped.
 void AppendCp1252(std::string_view bytes, std::string& out);
+
+// Decoded text, handed on in pieces so that a document's text is never held
+// whole: decoders append to buffer() and call Check(), which passes the
+// buffer to `emit` once it holds kPieceBytes; the owner calls Flush() at the
+// end. Thread safety: the caller's.
+class TextOut {
+ public:
+  static constexpr size_t kPieceBytes = 64 << 10;
+  explicit TextOut(std::function<void(std::string_view)> emit) : emit_(std::move(emit)) {}
+  std::string& buffer() { return buf_; }
+  void Check() {
+    if (buf_.size() >= kPieceBytes) Flush();
+  }
+  void Flush() {
+    if (!buf_.empty()) emit_(buf_);
+    buf_.clear();
+  }
+
+ private:
+  std::function<void(std::string_view)> emit_;
+  std::string buf_;
+};
+
+// UTF-16LE or Windows-1252 text, written to `out` as UTF-8 (NULs dropped).
+void Utf16LeText(std::string_view bytes, TextOut& out);
+void Cp1252Text(std::string_view bytes, TextOut& out);
+
+// Runs of at least 4 printable ASCII characters, 8-bit or UTF-16LE, one per
+// line: the text of a stream whose format is not read.
+void PrintableRuns(std::string_view bytes, TextOut& out);
 
 // ---- Word ------------------------------------------------------------------
 
@@ -50,12 +81,12 @@ struct WordFib {
 // Word signature.
 Result<WordFib> ReadWordFib(std::string_view word_document);
 
-// Appends the document's text (body, notes, headers, comments, text boxes:
-// everything the piece table lists) to `out` as UTF-8. Errors: kEncrypted;
-// kCorrupt when the piece table cannot be read (`out` then holds the pieces
-// read before the damage).
+// Writes the document's text (body, notes, headers, comments, text boxes:
+// everything the piece table lists) to `out` as UTF-8. Errors (nothing
+// written): kEncrypted; kCorrupt when the piece table cannot be read or a
+// piece lies outside the document stream.
 Status WordText(std::string_view word_document, std::string_view table, const WordFib& fib,
-                std::string& out);
+                TextOut& out);
 
 // ---- Excel -----------------------------------------------------------------
 
@@ -68,20 +99,27 @@ class CellSink {
   // increasing order within a sheet). Numbers come as their shortest
   // decimal form ("123456789", "0.5").
   virtual void OnCell(uint32_t row, uint32_t col, std::string_view utf8) = 0;
+  // A shared string past the table's memory bound: its text, without a
+  // cell (the cells that use it are then skipped).
+  virtual void OnText(std::string_view utf8) = 0;
 };
 
 // Reads the cells of a BIFF8 (or BIFF5) Workbook stream into `sink`, each
-// cell's text cut at `max_cell` bytes. Errors: kEncrypted (a FILEPASS record:
-// the workbook is saved with a password); kCorrupt for a record that runs
-// past the stream's end (cells before it were delivered).
-Status WorkbookCells(std::string_view workbook, size_t max_cell, CellSink& sink);
+// cell's text cut at `max_cell` bytes. The shared-string table is held in
+// memory up to `max_table` bytes (text plus 32 bytes of bookkeeping per
+// string, so millions of empty strings count too); strings past it go to
+// OnText. Errors: kEncrypted (a FILEPASS record: the workbook is saved with
+// a password); kCorrupt for a record that runs past the stream's end (cells
+// before it were delivered).
+Status WorkbookCells(std::string_view workbook, size_t max_cell, size_t max_table,
+                     CellSink& sink);
 
 // ---- PowerPoint --------------------------------------------------------------
 
-// Appends the text of every text atom (TextCharsAtom, TextBytesAtom,
+// Writes the text of every text atom (TextCharsAtom, TextBytesAtom,
 // CString) in a PowerPoint Document stream to `out`, one line each.
 // Errors: kCorrupt for a record that runs past the end (text before it kept).
-Status PowerPointText(std::string_view stream, std::string& out);
+Status PowerPointText(std::string_view stream, TextOut& out);
 
 // ---- Outlook ---------------------------------------------------------------
 

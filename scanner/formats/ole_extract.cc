@@ -75,33 +75,6 @@ const char* FormatName(OleKind kind) {
   return "ole";
 }
 
-// Runs of at least kMinRun printable characters, 8-bit or UTF-16LE, one per
-// line: the text in a stream whose format is not read.
-void AppendPrintableRuns(std::string_view b, std::string& out) {
-  constexpr size_t kMinRun = 4;
-  auto printable = [](char c) { return (c >= 0x20 && c < 0x7F) || c == '\t'; };
-  for (size_t i = 0; i < b.size();) {
-    size_t j = i;
-    while (j < b.size() && printable(b[j])) ++j;
-    if (j - i >= kMinRun) {
-      out.append(b.substr(i, j - i));
-      out += '\n';
-    }
-    i = j + 1;
-  }
-  for (size_t i = 0; i + 1 < b.size();) {
-    size_t j = i;
-    while (j + 1 < b.size() && printable(b[j]) && b[j + 1] == 0) j += 2;
-    if ((j - i) / 2 >= kMinRun) {
-      for (size_t k = i; k < j; k += 2) out += b[k];
-      out += '\n';
-      i = j;
-    } else {
-      ++i;
-    }
-  }
-}
-
 // Message properties that repeat another (the subject without its prefix,
 // the conversation topic) or are transport data (headers as received,
 // message ids): read, they would only count the subject twice or match
@@ -153,6 +126,11 @@ class XlsCells : public formats::CellSink {
     }
     cells_->Cell(col, text);
   }
+  void OnText(std::string_view text) override {
+    End();
+    sink_.Synthetic(text, sink_.position());
+    sink_.Synthetic("\n", sink_.position());
+  }
   void End() {
     if (cells_) cells_->End();
     cells_.reset();
@@ -168,13 +146,12 @@ class XlsCells : public formats::CellSink {
 
 }  // namespace
 
-bool Extractor::Impl::ReadOleStream(const CompoundFile& cf, uint32_t id, std::string& data,
-                                    AssetRecord& rec) {
-  data.clear();
-  const Status read = cf.Read(id, data, limits_.max_buffered_member);
+bool Extractor::Impl::ReadOleStream(const CompoundFile& cf, uint32_t id, std::string& scratch,
+                                    std::string_view& data, AssetRecord& rec) {
+  const Status read = cf.View(id, limits_.max_buffered_member, scratch, data);
   if (!budget_->ChargeBytes(data.size())) {
     MarkPartial(rec, budget_->reason());
-    data.clear();
+    data = {};
     return false;
   }
   if (!read.ok()) MarkFailure(rec, read, true);
@@ -207,61 +184,66 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
   const CompoundFile::Entry& dir = cf.entry(storage);
   // Members to add once the text is read: (entry, name).
   std::vector<std::pair<uint32_t, std::string>> members;
-  std::string data, text;
+  // A stream's bytes are a view into the buffered file, or into `scratch`
+  // when its sectors are out of order.
+  std::string scratch;
+  std::string_view data;
   {
     formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
     sink.ReportTextOffsets();
-    auto emit = [&](std::string& t) {
-      if (!t.empty() && !sink.stopped()) sink.Synthetic(t, sink.position());
-      t.clear();
-    };
+    formats::TextOut text([&](std::string_view t) {
+      if (!sink.stopped()) sink.Synthetic(t, sink.position());
+    });
     auto runs_of = [&](uint32_t id) {
       if (id == CompoundFile::kNone || cf.entry(id).storage) return;
-      if (!ReadOleStream(cf, id, data, out[idx])) return;
-      AppendPrintableRuns(data, text);
-      emit(text);
+      if (!ReadOleStream(cf, id, scratch, data, out[idx])) return;
+      formats::PrintableRuns(data, text);
+      text.Flush();
     };
     switch (kind) {
       case OleKind::kWord: {
         const uint32_t word = cf.Find(storage, "WordDocument");
-        if (!ReadOleStream(cf, word, data, out[idx])) break;
+        std::string word_scratch;
+        if (!ReadOleStream(cf, word, word_scratch, data, out[idx])) break;
         auto fib = formats::ReadWordFib(data);
         Status status = fib.status();
         if (fib.ok()) {
-          std::string table;
+          std::string_view table;
           const uint32_t t = cf.Find(storage, fib.value().table_one ? "1Table" : "0Table");
           if (t == CompoundFile::kNone) {
             status = Status::Corrupt("Word: no table stream");
-          } else if (ReadOleStream(cf, t, table, out[idx])) {
+          } else if (ReadOleStream(cf, t, scratch, table, out[idx])) {
             status = formats::WordText(data, table, fib.value(), text);
           }
         }
         if (status.code() == StatusCode::kEncrypted) {
           MarkFailure(out[idx], status, false);
         } else if (!status.ok()) {
-          // Word 6/95, or a damaged piece table: the stream's printable runs.
+          // Word 6/95, or a damaged piece table (nothing of it was written):
+          // the stream's printable runs.
           if (status.code() != StatusCode::kUnsupported) MarkFailure(out[idx], status, true);
-          text.clear();
-          AppendPrintableRuns(data, text);
+          formats::PrintableRuns(data, text);
         }
-        emit(text);
+        text.Flush();
         break;
       }
       case OleKind::kExcel: {
         uint32_t book = cf.Find(storage, "Workbook");
         if (book == CompoundFile::kNone) book = cf.Find(storage, "Book");
-        if (!ReadOleStream(cf, book, data, out[idx])) break;
+        if (!ReadOleStream(cf, book, scratch, data, out[idx])) break;
         XlsCells cells(sink, limits_);
-        Status status = formats::WorkbookCells(data, formats::kMaxCell, cells);
+        Status status =
+            formats::WorkbookCells(data, formats::kMaxCell, limits_.max_buffered_member, cells);
         cells.End();
         if (!status.ok()) MarkFailure(out[idx], status, sink.position() > 0);
         break;
       }
       case OleKind::kPowerPoint: {
-        if (!ReadOleStream(cf, cf.Find(storage, "PowerPoint Document"), data, out[idx])) break;
+        const uint32_t ppt = cf.Find(storage, "PowerPoint Document");
+        if (!ReadOleStream(cf, ppt, scratch, data, out[idx])) break;
         Status status = formats::PowerPointText(data, text);
         if (!status.ok()) MarkFailure(out[idx], status, true);
-        emit(text);
+        text.Flush();
         break;
       }
       case OleKind::kMessage:
@@ -333,7 +315,11 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
 
 void Extractor::Impl::OleMessageText(const CompoundFile& cf, uint32_t storage,
                                      formats::TextSink& sink, AssetRecord& rec) {
-  std::string data, text;
+  std::string scratch;
+  std::string_view data;
+  formats::TextOut text([&](std::string_view t) {
+    if (!sink.stopped()) sink.Synthetic(t, sink.position());
+  });
   auto strings_of = [&](uint32_t s) {
     bool body = false;
     for (uint32_t c : cf.entry(s).children) {
@@ -346,15 +332,14 @@ void Extractor::Impl::OleMessageText(const CompoundFile& cf, uint32_t storage,
       // The HTML body only when there is no plain one (it repeats it).
       const bool html = p->id == 0x1013 && p->type == formats::kMsgBinary && !body;
       if (p->type != formats::kMsgUnicode && p->type != formats::kMsgString8 && !html) continue;
-      if (!ReadOleStream(cf, c, data, rec)) continue;
+      if (!ReadOleStream(cf, c, scratch, data, rec)) continue;
       if (p->type == formats::kMsgUnicode) {
-        formats::AppendUtf16Le(data, text);
+        formats::Utf16LeText(data, text);
       } else {
-        formats::AppendCp1252(data, text);
+        formats::Cp1252Text(data, text);
       }
-      text += '\n';
-      sink.Synthetic(text, sink.position());
-      text.clear();
+      text.buffer() += '\n';
+      text.Flush();
     }
   };
   strings_of(storage);
@@ -367,7 +352,8 @@ void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, si
                                     MemberNames& names, Records& out) {
   // The attachment's name: its long file name, its 8.3 name, its display
   // name, in that order.
-  std::string name, data;
+  std::string name, scratch;
+  std::string_view data;
   for (uint16_t id : {0x3707, 0x3704, 0x3001}) {
     for (uint16_t type : {formats::kMsgUnicode, formats::kMsgString8}) {
       char stream[32];
@@ -403,25 +389,25 @@ void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, si
   const std::string member = names.Take(name.empty() ? "attachment" : name);
   size_t m =
       AddMember(member, idx, static_cast<int64_t>(cf.entry(bytes).size), out[idx].mtime_ns, out);
-  if (!ReadOleStream(cf, bytes, data, out[m])) return;
+  if (!ReadOleStream(cf, bytes, scratch, data, out[m])) return;
   OleMember(data, member, m, depth, out);
 }
 
 void Extractor::Impl::OleObject(const CompoundFile& cf, uint32_t storage, std::string_view name,
                                 size_t idx, int depth, MemberNames& names, Records& out) {
-  std::string data;
+  std::string scratch;
+  std::string_view data;
   const uint32_t native = cf.Find(storage, "\x01Ole10Native");
   if (native != CompoundFile::kNone && !cf.entry(native).storage) {
     // A packaged file: the member is the file, under its own name.
-    if (!ReadOleStream(cf, native, data, out[idx])) return;
+    if (!ReadOleStream(cf, native, scratch, data, out[idx])) return;
     auto file = formats::ReadOle10Native(data);
     if (file.ok()) {
       std::string fname = CleanName(file.value().name);
       const std::string member = names.Take(fname.empty() ? std::string(name) : fname);
       size_t m = AddMember(member, idx, static_cast<int64_t>(file.value().data.size()),
                            out[idx].mtime_ns, out);
-      std::string bytes(file.value().data);
-      OleMember(bytes, member, m, depth, out);
+      OleMember(file.value().data, member, m, depth, out);
       return;
     }
     // Not a package's layout: the stream is read as a file of its own.
@@ -436,7 +422,7 @@ void Extractor::Impl::OleObject(const CompoundFile& cf, uint32_t storage, std::s
     const std::string member = names.Take(name);
     size_t m =
         AddMember(member, idx, static_cast<int64_t>(cf.entry(s).size), out[idx].mtime_ns, out);
-    if (!ReadOleStream(cf, s, data, out[m])) return;
+    if (!ReadOleStream(cf, s, scratch, data, out[m])) return;
     OleMember(data, member, m, depth, out);
     return;
   }
@@ -447,7 +433,7 @@ void Extractor::Impl::OleObject(const CompoundFile& cf, uint32_t storage, std::s
   OleStorage(cf, storage, m, depth + 1, out);
 }
 
-void Extractor::Impl::OleMember(const std::string& data, std::string_view name, size_t m, int depth,
+void Extractor::Impl::OleMember(std::string_view data, std::string_view name, size_t m, int depth,
                                 Records& out) {
   if (!NestingAllowed(depth + 1, out[m])) return;
   formats::MemorySource src(data);

@@ -185,7 +185,13 @@ Status WordTextOf(const std::string& file, std::string& text) {
   auto fib = fmt::ReadWordFib(word);
   if (!fib.ok()) return fib.status();
   std::string table = ReadPath(cf.value(), fib.value().table_one ? "1Table" : "0Table");
-  return fmt::WordText(word, table, fib.value(), text);
+  fmt::TextOut out([&](std::string_view piece) {
+    CHECK(piece.size() <= fmt::TextOut::kPieceBytes + 4);
+    text.append(piece);
+  });
+  const Status s = fmt::WordText(word, table, fib.value(), out);
+  out.Flush();
+  return s;
 }
 
 struct Cell {
@@ -199,8 +205,10 @@ class CollectCells : public fmt::CellSink {
   void OnCell(uint32_t row, uint32_t col, std::string_view text) override {
     cells.push_back({row, col, std::string(text)});
   }
+  void OnText(std::string_view text) override { texts.emplace_back(text); }
   std::vector<std::string> sheets;
   std::vector<Cell> cells;
+  std::vector<std::string> texts;
 };
 
 const std::map<std::string, uint64_t> kPlant = {{"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}};
@@ -291,7 +299,7 @@ TEST_CASE("Excel: shared strings across CONTINUE records, inline strings, number
       {"Second", {{0, 0, "only"}}},
   };
   CollectCells got;
-  REQUIRE(fmt::WorkbookCells(BuildWorkbook(sheets, o).data, 1 << 20, got).ok());
+  REQUIRE(fmt::WorkbookCells(BuildWorkbook(sheets, o).data, 1 << 20, 1 << 20, got).ok());
   CHECK(got.sheets == std::vector<std::string>{"Patients", "Second"});
   const std::vector<Cell> want = {
       {0, 0, "Name"},      {0, 1, "SSN"},        {0, 2, "Phone"},        {1, 0, "Zoë Ångström"},
@@ -300,10 +308,20 @@ TEST_CASE("Excel: shared strings across CONTINUE records, inline strings, number
       {3, 0, to_wide},     {3, 1, to_narrow},    {0, 0, "only"}};
   CHECK(got.cells == want);
 
+  SECTION("a table past its memory bound: the strings past it still read, as text") {
+    CollectCells bounded;
+    // Room for the first three strings ("Name", "SSN", "Phone": 12 bytes of
+    // text and 3 x 32 of bookkeeping).
+    REQUIRE(fmt::WorkbookCells(BuildWorkbook(sheets, o).data, 1 << 20, 108, bounded).ok());
+    CHECK(bounded.texts.size() == 6);  // the shared strings after the first three
+    CHECK(std::find(bounded.texts.begin(), bounded.texts.end(), long_text) !=
+          bounded.texts.end());
+    CHECK(bounded.cells.size() == got.cells.size() - 6);
+  }
   SECTION("FILEPASS: encrypted") {
     o.encrypted = true;
     CollectCells none;
-    CHECK(fmt::WorkbookCells(BuildWorkbook(sheets, o).data, 1 << 20, none).code() ==
+    CHECK(fmt::WorkbookCells(BuildWorkbook(sheets, o).data, 1 << 20, 1 << 20, none).code() ==
           StatusCode::kEncrypted);
     CHECK(none.cells.empty());
   }
@@ -311,7 +329,8 @@ TEST_CASE("Excel: shared strings across CONTINUE records, inline strings, number
     std::string wb = BuildWorkbook(sheets, o).data;
     CollectCells part;
     CHECK(
-        fmt::WorkbookCells(std::string_view(wb).substr(0, wb.size() - 30), 1 << 20, part).code() ==
+        fmt::WorkbookCells(std::string_view(wb).substr(0, wb.size() - 30), 1 << 20, 1 << 20,
+                                part).code() ==
         StatusCode::kCorrupt);
     CHECK(part.cells.size() >= 12);
   }
@@ -319,14 +338,43 @@ TEST_CASE("Excel: shared strings across CONTINUE records, inline strings, number
 
 TEST_CASE("PowerPoint: every text atom, CString included; other records skipped") {
   std::string text;
+  fmt::TextOut out([&](std::string_view piece) { text.append(piece); });
   REQUIRE(fmt::PowerPointText(
               BuildPowerPointDocument({{"Slide one: Zoë", false}, {"Bytes atom café", true}}).data,
-              text)
+              out)
               .ok());
+  out.Flush();
   CHECK(text.find("Slide one: Zoë\n") != std::string::npos);
   CHECK(text.find("Bytes atom café\n") != std::string::npos);
   CHECK(text.find(kPptCStringText) != std::string::npos);
   CHECK(text.find(kPptDecoyText) == std::string::npos);
+}
+
+TEST_CASE("A long text is handed on in pieces, never held whole") {
+  // 3 MB of document text in one compressed and one UTF-16 piece.
+  const std::string para = "Patient seen today, SSN 536-22-8726.\r";
+  std::string body;
+  while (body.size() < (1500 << 10)) body += para;
+  std::string text;
+  size_t pieces = 0;
+  auto cf_bytes = OleFile(BuildWordDocument({{body, true}, {body, false}}));
+  auto cf = CompoundFile::Open(cf_bytes);
+  REQUIRE(cf.ok());
+  std::string word = ReadPath(cf.value(), "WordDocument");
+  std::string table = ReadPath(cf.value(), "1Table");
+  auto fib = fmt::ReadWordFib(word);
+  REQUIRE(fib.ok());
+  fmt::TextOut out([&](std::string_view piece) {
+    CHECK(piece.size() <= fmt::TextOut::kPieceBytes + 4);
+    ++pieces;
+    text.append(piece);
+  });
+  REQUIRE(fmt::WordText(word, table, fib.value(), out).ok());
+  out.Flush();
+  CHECK(pieces > 40);
+  std::string want = body + body;
+  std::replace(want.begin(), want.end(), '\r', '\n');
+  CHECK(text == want);
 }
 
 TEST_CASE("OLE package: the file, named by its label") {
