@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/regression/child.h"
+#include "tests/testutil/cfb_writer.h"
 #include "tests/testutil/jsonl.h"
 #include "tests/testutil/testutil.h"
 
@@ -539,6 +540,42 @@ TEST_CASE("Hostile: an xlsx of 12 million empty shared strings is read in bounde
   CHECK(s.StatusOf("strings.xlsx") == "complete()");
   CHECK(s.At("strings.xlsx")["types"]["US_SSN"] == 1);
   Report("xlsx 12M empty strings", s, s.StatusOf("strings.xlsx"));
+}
+
+TEST_CASE("Hostile: an .xls of 20 million empty shared strings is read in bounded memory") {
+  // Each empty string is 3 bytes of the file (a zero count and option
+  // byte); held as strings they would take 32 bytes each, 640 MB.
+  const size_t kStrings = kSanitized ? 2000000 : 20000000;
+  auto record = [](uint16_t type, const std::string& body) {
+    std::string r{static_cast<char>(type), static_cast<char>(type >> 8),
+                  static_cast<char>(body.size()), static_cast<char>(body.size() >> 8)};
+    return r + body;
+  };
+  auto le = [](uint32_t v, int bytes) {
+    std::string s;
+    for (int i = 0; i < bytes; ++i) s += static_cast<char>(v >> (8 * i));
+    return s;
+  };
+  const std::string bof = le(0x0600, 2) + le(0x0005, 2) + std::string(12, '\0');
+  const std::string sheet_bof = le(0x0600, 2) + le(0x0010, 2) + std::string(12, '\0');
+  std::string wb = record(0x0809, bof);
+  const size_t first = 2738, per = 2741;  // strings per SST / CONTINUE record
+  wb += record(0x00FC, le(kStrings, 4) + le(kStrings, 4) + std::string(3 * first, '\0'));
+  for (size_t done = first; done < kStrings; done += per) {
+    wb += record(0x003C, std::string(3 * std::min(per, kStrings - done), '\0'));
+  }
+  wb += record(0x000A, "");
+  const std::string line = "Patient SSN 536-22-8726";
+  wb += record(0x0809, sheet_bof);
+  wb += record(0x0204, le(0, 2) + le(0, 2) + le(0, 2) + le(line.size(), 2) + '\0' + line);
+  wb += record(0x000A, "");
+  TempDir dir;
+  const std::string root = dir.Join("xls");
+  WriteFile(root + "/strings.xls", phiscan::testing::WriteCompoundFile({{"Workbook", wb}}));
+  Scan s = RunScan(dir, "xls_empty_strings", root);
+  CHECK(s.StatusOf("strings.xls") == "complete()");
+  CHECK(s.At("strings.xls")["types"]["US_SSN"] == 1);
+  Report("xls 20M empty strings", s, s.StatusOf("strings.xls"));
 }
 
 TEST_CASE("Hostile: a PDF attachment behind an image codec is not decoded past the limit") {
