@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "scanner/decode.h"
+#include "scanner/formats/number_format.h"
 
 namespace phiscan::scanner::formats {
 namespace {
@@ -195,6 +196,7 @@ Status WordText(std::string_view w, std::string_view table, const WordFib& fib, 
 
 namespace {
 
+constexpr uint16_t kFormat = 0x041E, kXf = 0x00E0, kDate1904 = 0x0022;
 constexpr uint16_t kBof = 0x0809, kEof = 0x000A, kFilePass = 0x002F, kSst = 0x00FC,
                    kContinue = 0x003C, kBoundSheet = 0x0085, kLabelSst = 0x00FD, kLabel = 0x0204,
                    kNumber = 0x0203, kRk = 0x027E, kMulRk = 0x00BD, kFormula = 0x0006,
@@ -309,6 +311,22 @@ bool ReadSstString(Segments& s, size_t max, std::string& out) {
 
 Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, CellSink& sink) {
   size_t table_bytes = 0;
+  // Cell formats (XF records, numbered in order) by their number format,
+  // and which custom number formats show dates: a date cell holds a serial
+  // day number, written as the date it shows.
+  std::vector<uint16_t> xf_format;
+  std::vector<bool> custom_date;
+  bool date1904 = false;
+  auto number = [&](double v, uint16_t ixfe) {
+    if (ixfe < xf_format.size()) {
+      const uint16_t f = xf_format[ixfe];
+      if (IsDateFormat(f, {}) || (f < custom_date.size() && custom_date[f])) {
+        std::string date = SerialDate(v, date1904);
+        if (!date.empty()) return date;
+      }
+    }
+    return FormatNumber(v);
+  };
   std::vector<std::string> sst, sheet_names;
   size_t sheet = 0;
   bool biff8 = true;
@@ -356,6 +374,19 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
         break;
       case kFilePass:
         return Status(StatusCode::kEncrypted, "Excel workbook encrypted with a password");
+      case kXf:
+        if (r.size() >= 4) xf_format.push_back(Le16(r, 2));
+        break;
+      case kFormat:
+        if (r.size() >= 2) {
+          const uint16_t ifmt = Le16(r, 0);
+          if (custom_date.size() <= ifmt) custom_date.resize(size_t{ifmt} + 1, false);
+          custom_date[ifmt] = IsDateFormat(ifmt, inline_string(r, 2));
+        }
+        break;
+      case kDate1904:
+        if (r.size() >= 2) date1904 = Le16(r, 0) == 1;
+        break;
       case kBoundSheet:
         if (r.size() >= 8) {
           const size_t cch = static_cast<uint8_t>(r[6]);
@@ -400,10 +431,10 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
         if (r.size() >= 8) cell(Le16(r, 0), Le16(r, 2), inline_string(r, 6));
         break;
       case kNumber:
-        if (r.size() >= 14) cell(Le16(r, 0), Le16(r, 2), FormatNumber(LeDouble(r, 6)));
+        if (r.size() >= 14) cell(Le16(r, 0), Le16(r, 2), number(LeDouble(r, 6), Le16(r, 4)));
         break;
       case kRk:
-        if (r.size() >= 10) cell(Le16(r, 0), Le16(r, 2), FormatNumber(RkValue(Le32(r, 6))));
+        if (r.size() >= 10) cell(Le16(r, 0), Le16(r, 2), number(RkValue(Le32(r, 6)), Le16(r, 4)));
         break;
       case kMulRk:
         if (r.size() >= 6) {
@@ -411,7 +442,7 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
           const size_t n = (r.size() - 6) / 6;
           for (size_t k = 0; k < n; ++k) {
             cell(row, first + static_cast<uint32_t>(k),
-                 FormatNumber(RkValue(Le32(r, 4 + 6 * k + 2))));
+                 number(RkValue(Le32(r, 4 + 6 * k + 2)), Le16(r, 4 + 6 * k)));
           }
         }
         break;
@@ -424,7 +455,7 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
             pending_row = Le16(r, 0);
             pending_col = Le16(r, 2);
           } else {
-            cell(Le16(r, 0), Le16(r, 2), FormatNumber(LeDouble(r, 6)));
+            cell(Le16(r, 0), Le16(r, 2), number(LeDouble(r, 6), Le16(r, 4)));
           }
         }
         break;

@@ -1,8 +1,10 @@
 #include "scanner/formats/xlsx.h"
 
 #include <charconv>
+#include <set>
 
 #include "scanner/formats/archive.h"
+#include "scanner/formats/number_format.h"
 #include "scanner/formats/structured.h"
 
 namespace phiscan::scanner::formats {
@@ -165,6 +167,39 @@ class SstHandler {
   bool in_si_ = false, in_rph_ = false, in_t_ = false, overflow_ = false;
 };
 
+// xl/styles.xml: which cell formats (<cellXfs><xf numFmtId=...>, by
+// position) show dates, from the built-in ids and the <numFmts> codes.
+class StylesHandler {
+ public:
+  explicit StylesHandler(std::vector<bool>& out) : out_(out) {}
+  void Start(std::string_view n, std::string_view attrs, bool) {
+    if (n == "numFmt") {
+      uint32_t id = 0;
+      std::string_view v = Attr(attrs, "numFmtId");
+      if (std::from_chars(v.data(), v.data() + v.size(), id).ec == std::errc() &&
+          IsDateFormat(id, Attr(attrs, "formatCode"))) {
+        custom_dates_.insert(id);
+      }
+    } else if (n == "cellXfs") {
+      in_cell_xfs_ = true;
+    } else if (n == "xf" && in_cell_xfs_) {
+      uint32_t id = 0;
+      std::string_view v = Attr(attrs, "numFmtId");
+      std::from_chars(v.data(), v.data() + v.size(), id);
+      out_.push_back(custom_dates_.count(id) > 0 || IsDateFormat(id, {}));
+    }
+  }
+  void End(std::string_view n) {
+    if (n == "cellXfs") in_cell_xfs_ = false;
+  }
+  void Text(std::string_view) {}
+
+ private:
+  std::vector<bool>& out_;
+  std::set<uint32_t> custom_dates_;
+  bool in_cell_xfs_ = false;
+};
+
 // Column index from a cell reference ("B6" → 1), or -1.
 long ColumnOf(std::string_view ref) {
   long col = 0;
@@ -191,6 +226,9 @@ class Sheet : public StructuredText {
       long c = ColumnOf(Attr(attrs, "r"));
       col_ = c >= 0 ? c : col_ + 1;
       type_.assign(Attr(attrs, "t"));
+      std::string_view s = Attr(attrs, "s");
+      style_ = 0;
+      std::from_chars(s.data(), s.data() + s.size(), style_);
       cell_.clear();
       in_cell_ = true;
     } else if (in_cell_ && (n == "v" || n == "t")) {
@@ -227,6 +265,15 @@ class Sheet : public StructuredText {
       strings_.used[idx] = true;
       text = strings_.strings[idx];
     }
+    std::string date;
+    if ((type_.empty() || type_ == "n") && style_ < strings_.date_styles.size() &&
+        strings_.date_styles[style_]) {
+      double serial = 0;
+      if (std::from_chars(cell_.data(), cell_.data() + cell_.size(), serial).ec == std::errc()) {
+        date = SerialDate(serial, false);
+      }
+      if (!date.empty()) text = date;
+    }
     cells_.Cell(static_cast<size_t>(col_), text);
   }
 
@@ -234,6 +281,7 @@ class Sheet : public StructuredText {
   XmlScan<Sheet> scan_;
   SheetCells cells_;
   std::string type_, cell_;
+  size_t style_ = 0;
   long col_ = -1;
   bool in_cell_ = false, in_value_ = false, in_rph_ = false;
 };
@@ -278,6 +326,40 @@ bool ParseSharedStrings(std::string_view xml, size_t max_bytes, SharedStrings& o
   return out.loaded;
 }
 
+namespace {
+
+// Reads the current entry of `reader` (xl/styles.xml) into `date_styles`.
+// False when it cannot be read, or passes max_buffered_member bytes.
+bool LoadStyles(ArchiveReader& reader, const ScanLimits& limits, Budget& budget,
+                std::vector<bool>& date_styles) {
+  StylesHandler h(date_styles);
+  XmlScan<StylesHandler> scan(h);
+  TextDecoder decoder(TextEncoding::kUtf8);
+  class Feed : public TextConsumer {
+   public:
+    explicit Feed(XmlScan<StylesHandler>& s) : s_(s) {}
+    void OnText(std::string_view t, uint64_t, uint64_t) override { s_.Feed(t); }
+
+   private:
+    XmlScan<StylesHandler>& s_;
+  } feed(scan);
+  std::vector<char> buf(64 << 10);
+  uint64_t total = 0;
+  for (;;) {
+    if (!budget.CheckTime()) return false;
+    auto n = reader.ReadData({buf.data(), buf.size()});
+    if (!n.ok()) return false;
+    if (n.value() == 0) break;
+    total += n.value();
+    if (total > limits.max_buffered_member || !budget.ChargeBytes(n.value())) return false;
+    decoder.Decode(std::string_view(buf.data(), n.value()), feed);
+  }
+  decoder.Finish(feed);
+  return true;
+}
+
+}  // namespace
+
 std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits& limits,
                                                Budget& budget) {
   auto reader = ArchiveReader::Open(src, ArchiveReader::Content::kArchive);
@@ -291,6 +373,10 @@ std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits
     if (!next.ok()) return std::nullopt;
     if (!next.value()) break;
     if (IsWorksheetPart(entry.name)) sheets = true;
+    if (entry.name == "xl/styles.xml" && !entry.encrypted && table.date_styles.empty()) {
+      if (!LoadStyles(*reader.value(), limits, budget, table.date_styles)) return std::nullopt;
+      continue;
+    }
     if (entry.name != "xl/sharedStrings.xml" || entry.encrypted || table.loaded) continue;
     SstHandler h(table, limits.max_buffered_member);
     XmlScan<SstHandler> scan(h);

@@ -41,6 +41,9 @@ inline constexpr size_t kMaxCell = 32 << 10;  // Excel's own cell limit is 32,76
 struct SharedStrings {
   std::vector<std::string> strings;
   std::vector<bool> used;
+  // By cell format index (a cell's s attribute): true for a date format
+  // (xl/styles.xml). A number in one is written as the date it shows.
+  std::vector<bool> date_styles;
   bool loaded = false;  // xl/sharedStrings.xml was present and read whole
 };
 

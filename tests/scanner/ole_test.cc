@@ -7,6 +7,7 @@
 // asset: its format, its findings, its embedded objects and attachments as
 // members, and a clear status for what cannot be read.
 #include <catch2/catch.hpp>
+#include <cstring>
 
 #include "scanner/formats/cfb.h"
 #include "scanner/formats/legacy_office.h"
@@ -336,6 +337,60 @@ TEST_CASE("Excel: shared strings across CONTINUE records, inline strings, number
   }
 }
 
+namespace {
+
+std::string Record(uint16_t type, const std::string& body) {
+  std::string r{static_cast<char>(type), static_cast<char>(type >> 8),
+                static_cast<char>(body.size()), static_cast<char>(body.size() >> 8)};
+  return r + body;
+}
+std::string Le(uint64_t v, int bytes) {
+  std::string s;
+  for (int i = 0; i < bytes; ++i) s += static_cast<char>(v >> (8 * i));
+  return s;
+}
+std::string Double(double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof d);
+  return Le(bits, 8);
+}
+
+// A workbook with date formats: XF 0 General, XF 1 built-in format 14
+// (m/d/yyyy), XF 2 custom "dd\-mmm\-yyyy", XF 3 custom "[h]:mm" (a time
+// span, no date), XF 4 custom "0.00 \"days\"" (quoted: no date).
+std::string DateWorkbook(bool date1904) {
+  auto format = [](uint16_t ifmt, const std::string& f) {
+    return Record(0x041E, Le(ifmt, 2) + Le(f.size(), 2) + '\0' + f);
+  };
+  auto xf = [](uint16_t ifmt) { return Record(0x00E0, Le(0, 2) + Le(ifmt, 2) + std::string(16, '\0')); };
+  auto number = [](uint16_t row, uint16_t col, uint16_t ixfe, double v) {
+    return Record(0x0203, Le(row, 2) + Le(col, 2) + Le(ixfe, 2) + Double(v));
+  };
+  std::string wb = Record(0x0809, Le(0x0600, 2) + Le(0x0005, 2) + std::string(12, '\0'));
+  if (date1904) wb += Record(0x0022, Le(1, 2));
+  wb += format(164, "dd\\-mmm\\-yyyy") + format(165, "[h]:mm") + format(166, "0.00 \"days\"");
+  wb += xf(0) + xf(14) + xf(164) + xf(165) + xf(166) + Record(0x000A, "");
+  wb += Record(0x0809, Le(0x0600, 2) + Le(0x0010, 2) + std::string(12, '\0'));
+  wb += number(0, 0, 1, 30755) + number(0, 1, 2, 30755.75) + number(0, 2, 3, 30755) +
+        number(0, 3, 4, 30755) + number(0, 4, 0, 30755) + number(0, 5, 1, 60) +
+        number(0, 6, 1, 61) + number(0, 7, 1, 1);
+  return wb + Record(0x000A, "");
+}
+
+}  // namespace
+
+TEST_CASE("Excel: a number in a date format is the date it shows") {
+  CollectCells got;
+  REQUIRE(fmt::WorkbookCells(DateWorkbook(false), 1 << 20, 1 << 20, got).ok());
+  std::vector<std::string> texts;
+  for (const auto& c : got.cells) texts.push_back(c.text);
+  CHECK(texts == std::vector<std::string>{"1984-03-14", "1984-03-14", "30755", "30755", "30755",
+                                          "1900-02-29", "1900-03-01", "1900-01-01"});
+  CollectCells mac;
+  REQUIRE(fmt::WorkbookCells(DateWorkbook(true), 1 << 20, 1 << 20, mac).ok());
+  CHECK(mac.cells[0].text == "1988-03-15");  // the 1904 date system
+}
+
 TEST_CASE("PowerPoint: every text atom, CString included; other records skipped") {
   std::string text;
   fmt::TextOut out([&](std::string_view piece) { text.append(piece); });
@@ -446,6 +501,25 @@ TEST_CASE("extract .xls: a number under an SSN column is an SSN; format xls") {
   o.encrypted = true;
   recs = ExtractMemory(OleFile({BuildWorkbook(sheets, o)}), "locked.xls");
   CHECK(StatusOf(recs[0]) == "encrypted(password_protected)");
+}
+
+TEST_CASE("extract .xls: a birth date in a date cell under a DOB column is a date of birth") {
+  auto label = [](uint16_t row, uint16_t col, const std::string& t) {
+    return Record(0x0204, Le(row, 2) + Le(col, 2) + Le(0, 2) + Le(t.size(), 2) + '\0' + t);
+  };
+  std::string wb = Record(0x0809, Le(0x0600, 2) + Le(0x0005, 2) + std::string(12, '\0'));
+  wb += Record(0x00E0, std::string(20, '\0'));                               // XF 0: General
+  wb += Record(0x00E0, Le(0, 2) + Le(14, 2) + std::string(16, '\0'));        // XF 1: m/d/yyyy
+  wb += Record(0x000A, "");
+  wb += Record(0x0809, Le(0x0600, 2) + Le(0x0010, 2) + std::string(12, '\0'));
+  wb += label(0, 0, "Name") + label(0, 1, "DOB") + label(1, 0, "Zoe Example");
+  wb += Record(0x0203, Le(1, 2) + Le(1, 2) + Le(1, 2) + Double(30755));
+  wb += Record(0x000A, "");
+  auto recs = ExtractMemory(OleFile({{"Workbook", wb}}), "roster.xls");
+  REQUIRE(recs.size() == 1);
+  bool dob = false;
+  for (const auto& t : recs[0].types) dob |= t.type_id == "DATE_OF_BIRTH";
+  CHECK(dob);
 }
 
 TEST_CASE("extract .ppt: slide text classified; format ppt") {

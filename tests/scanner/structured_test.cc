@@ -183,6 +183,38 @@ TEST_CASE("xlsx: the first row names the columns of the cells below") {
   CHECK(TypeCounts(recs[1]) == Counts{{"US_SSN", 1}});
 }
 
+TEST_CASE("xlsx: a number in a date cell format is the date it shows") {
+  // Cell formats: 0 General, 1 built-in 14 (m/d/yyyy), 2 custom
+  // dd\-mmm\-yyyy, 3 custom [h]:mm (a time span: no date).
+  const std::string styles =
+      "<styleSheet><numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode=\"dd\\-mmm\\-yyyy\"/>"
+      "<numFmt numFmtId=\"165\" formatCode=\"[h]:mm\"/></numFmts>"
+      "<cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
+      "<cellXfs count=\"4\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\" applyNumberFormat=\"1\"/>"
+      "<xf numFmtId=\"164\"/><xf numFmtId=\"165\"/></cellXfs></styleSheet>";
+  auto book = [&](int style) {
+    const std::string sheet =
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Name</t></is></c>"
+        "<c r=\"B1\" t=\"inlineStr\"><is><t>DOB</t></is></c></row><row r=\"2\">"
+        "<c r=\"A2\" t=\"inlineStr\"><is><t>Zoe Example</t></is></c><c r=\"B2\" s=\"" +
+        std::to_string(style) + "\"><v>30755</v></c></row></sheetData></worksheet>";
+    return WriteArchive("zip", "", {{"[Content_Types].xml", "<Types/>"},
+                                    {"xl/styles.xml", styles},
+                                    {"xl/worksheets/sheet1.xml", sheet}});
+  };
+  auto has_dob = [](const std::vector<AssetRecord>& recs) {
+    for (const auto& t : recs[0].types) {
+      if (t.type_id == "DATE_OF_BIRTH") return true;
+    }
+    return false;
+  };
+  CHECK(has_dob(ExtractMemory(book(1), "roster.xlsx")));
+  CHECK(has_dob(ExtractMemory(book(2), "roster.xlsx")));
+  // The same number as a plain number or a time span is no date.
+  CHECK_FALSE(has_dob(ExtractMemory(book(0), "roster.xlsx")));
+  CHECK_FALSE(has_dob(ExtractMemory(book(3), "roster.xlsx")));
+}
+
 TEST_CASE("xlsx: a shared-strings table of millions of empty strings is not loaded") {
   // <si/> is five bytes of XML and deflates to nothing; each held a
   // std::string, and tens of millions of them took gigabytes. The table's

@@ -1,0 +1,30 @@
+// Spreadsheet number formats: which ones show a date, and the date a serial
+// day number stands for. A date cell of an .xls or .xlsx workbook holds a
+// number (30755); what a user sees, and what a date-of-birth pattern can
+// match, is the date (1984-03-14).
+//
+// Thread safety: pure functions.
+#ifndef PHISCAN_SCANNER_FORMATS_NUMBER_FORMAT_H_
+#define PHISCAN_SCANNER_FORMATS_NUMBER_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace phiscan::scanner::formats {
+
+// Whether number format `id` shows a date: a built-in date format (14-17,
+// 22, and the East Asian 27-36 and 50-58), or a format code `code` (of a
+// custom format; empty for a built-in one) with a day or year part outside
+// quotes, brackets and escapes ("dd-mmm-yyyy" yes; "[h]:mm", "0 \"days\""
+// no).
+bool IsDateFormat(uint32_t id, std::string_view code);
+
+// Serial day `serial` of the 1900 date system (which counts a 29 February
+// 1900 that never was) or the 1904 one, as YYYY-MM-DD; the time of day is
+// dropped. Empty outside 1900-01-01 to 9999-12-31.
+std::string SerialDate(double serial, bool date1904);
+
+}  // namespace phiscan::scanner::formats
+
+#endif  // PHISCAN_SCANNER_FORMATS_NUMBER_FORMAT_H_
