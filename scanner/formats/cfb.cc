@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "scanner/decode.h"
 
@@ -24,6 +25,15 @@ uint32_t Le32(std::string_view b, size_t at) {
 
 char Upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
+// A stream's name as an error message may show it: control characters
+// (a name is the file's to choose) become '?'.
+std::string Printable(std::string name) {
+  for (char& c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  }
+  return name;
+}
+
 bool SameName(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -45,17 +55,35 @@ std::string_view CompoundFile::Sector(uint32_t s) const {
 std::vector<uint32_t> CompoundFile::Chain(const std::vector<uint32_t>& table, uint32_t start,
                                           size_t limit, bool& complete) const {
   std::vector<uint32_t> chain;
-  std::vector<bool> visited(table.size(), false);
   complete = true;
+  // At most `limit` steps, and never more than the table has entries: a
+  // loop cannot run on. Memory and time are those of the chain itself (a
+  // stream's chain is as long as its size needs), not of the table, so
+  // thousands of empty streams in a large file cost nothing.
+  limit = std::min(limit, table.size());
   uint32_t s = start;
   while (s != kEndOfChain && chain.size() < limit) {
-    if (s > kMaxRegSect || s >= table.size() || visited[s]) {
-      complete = false;  // a bad link, or a loop
+    if (s > kMaxRegSect || s >= table.size()) {
+      complete = false;  // a bad link
       break;
     }
-    visited[s] = true;
     chain.push_back(s);
     s = table[s];
+  }
+  // A sector met twice is a loop: the chain is cut before the repeat.
+  if (chain.size() > 1) {
+    std::vector<uint32_t> sorted = chain;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+      complete = false;
+      std::set<uint32_t> seen;
+      for (size_t i = 0; i < chain.size(); ++i) {
+        if (!seen.insert(chain[i]).second) {
+          chain.resize(i);
+          break;
+        }
+      }
+    }
   }
   return chain;
 }
@@ -262,11 +290,11 @@ Status CompoundFile::View(uint32_t id, uint64_t cap, std::string& scratch,
     data = scratch;
   }
   if (got < want) {
-    return Status::Corrupt("compound file: stream " + e.name + " ends after " +
+    return Status::Corrupt("compound file: stream " + Printable(e.name) + " ends after " +
                            std::to_string(got) + " of " + std::to_string(e.size) + " bytes");
   }
   if (e.size > cap) {
-    return Status::LimitExceeded("compound file: stream " + e.name + " is larger than " +
+    return Status::LimitExceeded("compound file: stream " + Printable(e.name) + " is larger than " +
                                  std::to_string(cap) + " bytes");
   }
   return Status::Ok();

@@ -1,6 +1,7 @@
 #include "scanner/formats/legacy_office.h"
 
 #include <charconv>
+#include <map>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -39,7 +40,7 @@ std::string FormatNumber(double v) {
 }
 
 // Calls fn(code point) for each character of UTF-16LE `bytes`, surrogate
-// pairs joined (an unpaired one passed on as is).
+// pairs joined (an unpaired one passed on as is), until fn returns false.
 template <typename Fn>
 void ForEachUtf16(std::string_view bytes, Fn&& fn) {
   for (size_t i = 0; i + 1 < bytes.size(); i += 2) {
@@ -51,7 +52,7 @@ void ForEachUtf16(std::string_view bytes, Fn&& fn) {
         i += 2;
       }
     }
-    fn(c);
+    if (!fn(c)) return;
   }
 }
 
@@ -96,6 +97,7 @@ void AppendWordChar(uint32_t c, std::string& out) {
 void AppendUtf16Le(std::string_view bytes, std::string& out) {
   ForEachUtf16(bytes, [&](uint32_t c) {
     if (c != 0) AppendUtf8(c, out);  // an unpaired surrogate becomes U+FFFD
+    return true;
   });
 }
 
@@ -115,6 +117,9 @@ Result<WordFib> ReadWordFib(std::string_view w) {
   const uint16_t flags = Le16(w, 0x0A);
   fib.encrypted = flags & 0x0100;
   fib.table_one = flags & 0x0200;
+  // An encrypted document keeps only its first 68 bytes in the clear: the
+  // rest of the FIB is ciphertext.
+  if (fib.encrypted) return fib;
   size_t at = 0x20;
   const size_t csw = Le16(w, at);
   at += 2 + 2 * csw;
@@ -162,9 +167,13 @@ Status WordText(std::string_view w, std::string_view table, const WordFib& fib, 
     bool compressed;
   };
   std::vector<Piece> pieces;
+  // Pieces in character order that together cover no more than the stream:
+  // overlapping pieces would decode the same bytes again and again.
+  uint64_t total = 0;
   for (size_t i = 0; i < n; ++i) {
     const uint32_t cp0 = Le32(plc, 4 * i), cp1 = Le32(plc, 4 * (i + 1));
-    if (cp1 <= cp0) continue;
+    if (cp1 < cp0) return Status::Corrupt("Word: piece table out of order");
+    if (cp1 == cp0) continue;
     const uint64_t chars = cp1 - cp0;
     const uint32_t fc_field = Le32(plc, 4 * (n + 1) + 8 * i + 2);
     const bool compressed = fc_field & 0x40000000;
@@ -174,19 +183,22 @@ Status WordText(std::string_view w, std::string_view table, const WordFib& fib, 
     if (begin >= w.size() || bytes > w.size() - begin) {
       return Status::Corrupt("Word: piece " + std::to_string(i) + " outside the document stream");
     }
+    total += bytes;
+    if (total > w.size()) return Status::Corrupt("Word: pieces overlap");
     pieces.push_back({w.substr(begin, bytes), compressed});
   }
   for (const auto& [piece, compressed] : pieces) {
     if (compressed) {
       for (char b : piece) {
         AppendWordChar(Cp1252CodePoint(static_cast<uint8_t>(b)), out);
-        text.Check();
+        if (!text.Check()) return Status::Ok();
       }
     } else {
       ForEachUtf16(piece, [&](uint32_t c) {
         AppendWordChar(c, out);
-        text.Check();
+        return text.Check();
       });
+      if (text.stopped()) return Status::Ok();
     }
   }
   return Status::Ok();
@@ -251,6 +263,9 @@ class Segments {
   // record boundary brings a new option byte. Appends up to `max` bytes
   // of UTF-8.
   bool Chars(size_t count, bool wide, size_t max, std::string& out) {
+    // Characters that begin in the next record (the string's header ended
+    // its record) start with an option byte there too.
+    at_boundary_ = count > 0;
     while (count > 0) {
       if (!Ready()) return false;
       if (pos_ == 0 && part_ > 0 && at_boundary_) {
@@ -327,14 +342,19 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
     }
     return FormatNumber(v);
   };
-  std::vector<std::string> sst, sheet_names;
-  size_t sheet = 0;
+  std::vector<std::string> sst;
+  std::vector<bool> sst_used;
+  // Sheet names by where their BOF record starts (BOUNDSHEET's lbPlyPos):
+  // the list also names chart and macro sheets, so counting worksheets
+  // would shift the names.
+  std::map<uint64_t, std::string> sheet_names;
   bool biff8 = true;
   bool pending_string = false;  // a FORMULA's string result comes in the next STRING
   uint32_t pending_row = 0, pending_col = 0;
   size_t at = 0;
+  bool stop = false;
   auto cell = [&](uint32_t row, uint32_t col, std::string_view text) {
-    if (!text.empty()) sink.OnCell(row, col, text.substr(0, max_cell));
+    if (!text.empty() && !stop) stop = !sink.OnCell(row, col, text.substr(0, max_cell));
   };
   // XLUnicodeString (BIFF8: 16-bit count and an option byte) or BIFF5's
   // 8-bit string with a 16-bit count.
@@ -356,7 +376,8 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
     }
     return text;
   };
-  while (at + 4 <= wb.size()) {
+  while (at + 4 <= wb.size() && !stop) {
+    const uint64_t record_at = at;
     const uint16_t type = Le16(wb, at);
     const uint16_t len = Le16(wb, at + 2);
     if (len > wb.size() - at - 4) return Status::Corrupt("xls: record runs past the stream's end");
@@ -367,8 +388,8 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
         if (r.size() >= 4) {
           biff8 = Le16(r, 0) == 0x0600;
           if (Le16(r, 2) == 0x0010) {
-            sink.OnSheet(sheet < sheet_names.size() ? sheet_names[sheet] : std::string_view());
-            ++sheet;
+            auto name = sheet_names.find(record_at);
+            sink.OnSheet(name != sheet_names.end() ? name->second : std::string_view());
           }
         }
         break;
@@ -396,7 +417,7 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
           } else {
             AppendCp1252(r.substr(biff8 ? 8 : 7, cch), name);
           }
-          sheet_names.push_back(std::move(name));
+          sheet_names[Le32(r, 0)] = std::move(name);
         }
         break;
       case kSst: {
@@ -419,12 +440,16 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
             sst.push_back(std::move(text));
           }
         }
+        sst_used.assign(sst.size(), false);
         break;
       }
       case kLabelSst:
         if (r.size() >= 10) {
           const uint32_t i = Le32(r, 6);
-          if (i < sst.size()) cell(Le16(r, 0), Le16(r, 2), sst[i]);
+          if (i < sst.size()) {
+            sst_used[i] = true;
+            cell(Le16(r, 0), Le16(r, 2), sst[i]);
+          }
         }
         break;
       case kLabel:
@@ -468,6 +493,11 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
         break;
     }
   }
+  // Shared strings no cell showed (as in xlsx: nothing in the table goes
+  // unread).
+  for (size_t i = 0; i < sst.size() && !stop; ++i) {
+    if (!sst_used[i] && !sst[i].empty()) sink.OnText(sst[i]);
+  }
   return Status::Ok();
 }
 
@@ -498,7 +528,7 @@ Status PowerPointText(std::string_view s, TextOut& text) {
       continue;
     }
     out += '\n';
-    text.Check();
+    if (!text.Check()) break;
   }
   return Status::Ok();
 }
@@ -506,9 +536,8 @@ Status PowerPointText(std::string_view s, TextOut& text) {
 void Utf16LeText(std::string_view bytes, TextOut& text) {
   std::string& out = text.buffer();
   ForEachUtf16(bytes, [&](uint32_t c) {
-    if (c == 0) return;
-    AppendUtf8(c, out);
-    text.Check();
+    if (c != 0) AppendUtf8(c, out);
+    return text.Check();
   });
 }
 
@@ -517,7 +546,7 @@ void Cp1252Text(std::string_view bytes, TextOut& text) {
   for (char b : bytes) {
     if (b == 0) continue;
     AppendUtf8(Cp1252CodePoint(static_cast<uint8_t>(b)), out);
-    text.Check();
+    if (!text.Check()) return;
   }
 }
 
@@ -531,7 +560,7 @@ void PrintableRuns(std::string_view b, TextOut& text) {
     if (j - i >= kMinRun) {
       for (size_t k = i; k < j; k += TextOut::kPieceBytes) {
         out.append(b.substr(k, std::min(j - k, TextOut::kPieceBytes)));
-        text.Check();
+        if (!text.Check()) return;
       }
       out += '\n';
     }
@@ -543,7 +572,7 @@ void PrintableRuns(std::string_view b, TextOut& text) {
     if ((j - i) / 2 >= kMinRun) {
       for (size_t k = i; k < j; k += 2) {
         out += b[k];
-        text.Check();
+        if (!text.Check()) return;
       }
       out += '\n';
       i = j;

@@ -40,23 +40,29 @@ void AppendCp1252(std::string_view bytes, std::string& out);
 // Decoded text, handed on in pieces so that a document's text is never held
 // whole: decoders append to buffer() and call Check(), which passes the
 // buffer to `emit` once it holds kPieceBytes; the owner calls Flush() at the
-// end. Thread safety: the caller's.
+// end. `emit` returns false when it wants no more (the matcher's cap or the
+// budget stopped it); from then on Check() returns false and decoders stop.
+// Thread safety: the caller's.
 class TextOut {
  public:
   static constexpr size_t kPieceBytes = 64 << 10;
-  explicit TextOut(std::function<void(std::string_view)> emit) : emit_(std::move(emit)) {}
+  explicit TextOut(std::function<bool(std::string_view)> emit) : emit_(std::move(emit)) {}
   std::string& buffer() { return buf_; }
-  void Check() {
+  bool Check() {
     if (buf_.size() >= kPieceBytes) Flush();
+    return !stopped_;
   }
-  void Flush() {
-    if (!buf_.empty()) emit_(buf_);
+  bool Flush() {
+    if (!buf_.empty() && !stopped_) stopped_ = !emit_(buf_);
     buf_.clear();
+    return !stopped_;
   }
+  bool stopped() const { return stopped_; }
 
  private:
-  std::function<void(std::string_view)> emit_;
+  std::function<bool(std::string_view)> emit_;
   std::string buf_;
+  bool stopped_ = false;
 };
 
 // UTF-16LE or Windows-1252 text, written to `out` as UTF-8 (NULs dropped).
@@ -97,10 +103,12 @@ class CellSink {
   virtual void OnSheet(std::string_view name) = 0;
   // A cell with text, in the order the workbook stores them (rows in
   // increasing order within a sheet). Numbers come as their shortest
-  // decimal form ("123456789", "0.5").
-  virtual void OnCell(uint32_t row, uint32_t col, std::string_view utf8) = 0;
-  // A shared string past the table's memory bound: its text, without a
-  // cell (the cells that use it are then skipped).
+  // decimal form ("123456789", "0.5"), dates as YYYY-MM-DD. Returns false to
+  // stop reading (the budget or the matcher's cap is spent: a small file
+  // can show one long string in millions of cells).
+  virtual bool OnCell(uint32_t row, uint32_t col, std::string_view utf8) = 0;
+  // Text without a cell: a shared string past the table's memory bound (the
+  // cells that use it are then skipped), or one no cell showed.
   virtual void OnText(std::string_view utf8) = 0;
 };
 
@@ -108,9 +116,9 @@ class CellSink {
 // cell's text cut at `max_cell` bytes. The shared-string table is held in
 // memory up to `max_table` bytes (text plus 32 bytes of bookkeeping per
 // string, so millions of empty strings count too); strings past it go to
-// OnText. Errors: kEncrypted (a FILEPASS record: the workbook is saved with
-// a password); kCorrupt for a record that runs past the stream's end (cells
-// before it were delivered).
+// OnText, as are strings no cell showed. Errors: kEncrypted (a FILEPASS
+// record: the workbook is saved with a password); kCorrupt for a record
+// that runs past the stream's end (cells before it were delivered).
 Status WorkbookCells(std::string_view workbook, size_t max_cell, size_t max_table,
                      CellSink& sink);
 

@@ -49,15 +49,20 @@ using formats::CompoundFile;
 
 enum class OleKind { kWord, kExcel, kPowerPoint, kMessage, kEncryptedPackage, kOther };
 
+// The stream (not a storage) named `name` in `storage`, or kNone.
+uint32_t FindStream(const CompoundFile& cf, uint32_t storage, std::string_view name) {
+  const uint32_t id = cf.Find(storage, name);
+  return id != CompoundFile::kNone && !cf.entry(id).storage ? id : CompoundFile::kNone;
+}
+
 OleKind KindOf(const CompoundFile& cf, uint32_t storage) {
-  if (cf.Find(storage, "EncryptedPackage") != CompoundFile::kNone)
-    return OleKind::kEncryptedPackage;
-  if (cf.Find(storage, "WordDocument") != CompoundFile::kNone) return OleKind::kWord;
-  if (cf.Find(storage, "Workbook") != CompoundFile::kNone ||
-      cf.Find(storage, "Book") != CompoundFile::kNone) {
-    return OleKind::kExcel;
-  }
-  if (cf.Find(storage, "PowerPoint Document") != CompoundFile::kNone) return OleKind::kPowerPoint;
+  auto has = [&](std::string_view name) {
+    return FindStream(cf, storage, name) != CompoundFile::kNone;
+  };
+  if (has("EncryptedPackage")) return OleKind::kEncryptedPackage;
+  if (has("WordDocument")) return OleKind::kWord;
+  if (has("Workbook") || has("Book")) return OleKind::kExcel;
+  if (has("PowerPoint Document")) return OleKind::kPowerPoint;
   for (uint32_t c : cf.entry(storage).children) {
     if (formats::ParseMsgPropertyName(cf.entry(c).name)) return OleKind::kMessage;
   }
@@ -96,7 +101,11 @@ std::string CleanName(std::string name) {
   for (char& c : name) {
     if (static_cast<unsigned char>(c) < 0x20) c = '_';
   }
-  if (name.size() > 255) name.resize(255);
+  if (name.size() > 255) {
+    size_t cut = 255;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    name.resize(cut);  // not inside a UTF-8 sequence
+  }
   return name;
 }
 
@@ -112,9 +121,12 @@ uint64_t StorageBytes(const CompoundFile& cf, uint32_t storage) {
   return total;
 }
 
+// Cells to the sink, each charged to the budget: a 14-byte record can show
+// a 32 KiB shared string, so the cells, not the stream, are what expands.
 class XlsCells : public formats::CellSink {
  public:
-  XlsCells(formats::TextSink& sink, const ScanLimits& limits) : sink_(sink), limits_(limits) {}
+  XlsCells(formats::TextSink& sink, const ScanLimits& limits, Budget& budget)
+      : sink_(sink), limits_(limits), budget_(budget) {}
   void OnSheet(std::string_view name) override {
     End();
     cells_.emplace(sink_, limits_);
@@ -124,13 +136,14 @@ class XlsCells : public formats::CellSink {
       sink_.Synthetic("\n", sink_.position());
     }
   }
-  void OnCell(uint32_t row, uint32_t col, std::string_view text) override {
+  bool OnCell(uint32_t row, uint32_t col, std::string_view text) override {
     if (!cells_) cells_.emplace(sink_, limits_);
     if (row != row_) {
       cells_->StartRow();
       row_ = row;
     }
     cells_->Cell(col, text);
+    return budget_.ChargeBytes(text.size()) && !sink_.stopped();
   }
   void OnText(std::string_view text) override {
     End();
@@ -146,6 +159,7 @@ class XlsCells : public formats::CellSink {
   static constexpr uint32_t kNoRow = 0xFFFFFFFF;
   formats::TextSink& sink_;
   const ScanLimits& limits_;
+  Budget& budget_;
   std::optional<formats::SheetCells> cells_;
   uint32_t row_ = kNoRow;
 };
@@ -154,6 +168,11 @@ class XlsCells : public formats::CellSink {
 
 bool Extractor::Impl::ReadOleStream(const CompoundFile& cf, uint32_t id, std::string& scratch,
                                     std::string_view& data, AssetRecord& rec) {
+  data = {};
+  if (!budget_->CheckTime()) {
+    MarkPartial(rec, budget_->reason());
+    return false;
+  }
   const Status read = cf.View(id, limits_.max_buffered_member, scratch, data);
   if (!budget_->ChargeBytes(data.size())) {
     MarkPartial(rec, budget_->reason());
@@ -199,6 +218,7 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
     sink.ReportTextOffsets();
     formats::TextOut text([&](std::string_view t) {
       if (!sink.stopped()) sink.Synthetic(t, sink.position());
+      return !sink.stopped();
     });
     auto runs_of = [&](uint32_t id) {
       if (id == CompoundFile::kNone || cf.entry(id).storage) return;
@@ -208,14 +228,14 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
     };
     switch (kind) {
       case OleKind::kWord: {
-        const uint32_t word = cf.Find(storage, "WordDocument");
+        const uint32_t word = FindStream(cf, storage, "WordDocument");
         std::string word_scratch;
         if (!ReadOleStream(cf, word, word_scratch, data, out[idx])) break;
         auto fib = formats::ReadWordFib(data);
         Status status = fib.status();
         if (fib.ok()) {
           std::string_view table;
-          const uint32_t t = cf.Find(storage, fib.value().table_one ? "1Table" : "0Table");
+          const uint32_t t = FindStream(cf, storage, fib.value().table_one ? "1Table" : "0Table");
           if (t == CompoundFile::kNone) {
             status = Status::Corrupt("Word: no table stream");
           } else if (ReadOleStream(cf, t, scratch, table, out[idx])) {
@@ -234,10 +254,10 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
         break;
       }
       case OleKind::kExcel: {
-        uint32_t book = cf.Find(storage, "Workbook");
-        if (book == CompoundFile::kNone) book = cf.Find(storage, "Book");
+        uint32_t book = FindStream(cf, storage, "Workbook");
+        if (book == CompoundFile::kNone) book = FindStream(cf, storage, "Book");
         if (!ReadOleStream(cf, book, scratch, data, out[idx])) break;
-        XlsCells cells(sink, limits_);
+        XlsCells cells(sink, limits_, *budget_);
         Status status =
             formats::WorkbookCells(data, formats::kMaxCell, limits_.max_buffered_member, cells);
         cells.End();
@@ -245,7 +265,7 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
         break;
       }
       case OleKind::kPowerPoint: {
-        const uint32_t ppt = cf.Find(storage, "PowerPoint Document");
+        const uint32_t ppt = FindStream(cf, storage, "PowerPoint Document");
         if (!ReadOleStream(cf, ppt, scratch, data, out[idx])) break;
         Status status = formats::PowerPointText(data, text);
         if (!status.ok()) MarkFailure(out[idx], status, true);
@@ -275,8 +295,8 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
       }
     }
     if (kind != OleKind::kOther && kind != OleKind::kMessage) {
-      runs_of(cf.Find(storage, "\x05SummaryInformation"));
-      runs_of(cf.Find(storage, "\x05DocumentSummaryInformation"));
+      runs_of(FindStream(cf, storage, "\x05SummaryInformation"));
+      runs_of(FindStream(cf, storage, "\x05DocumentSummaryInformation"));
     }
     sink.Finish(out[idx]);
   }
@@ -325,6 +345,7 @@ void Extractor::Impl::OleMessageText(const CompoundFile& cf, uint32_t storage,
   std::string_view data;
   formats::TextOut text([&](std::string_view t) {
     if (!sink.stopped()) sink.Synthetic(t, sink.position());
+    return !sink.stopped();
   });
   auto strings_of = [&](uint32_t s) {
     bool body = false;
@@ -335,8 +356,10 @@ void Extractor::Impl::OleMessageText(const CompoundFile& cf, uint32_t storage,
       if (sink.stopped()) return;
       auto p = formats::ParseMsgPropertyName(cf.entry(c).name);
       if (!p || cf.entry(c).storage || SkipMessageProperty(p->id)) continue;
-      // The HTML body only when there is no plain one (it repeats it).
-      const bool html = p->id == 0x1013 && p->type == formats::kMsgBinary && !body;
+      // The HTML body (binary, or a string) only when there is no plain one:
+      // it repeats it.
+      if (p->id == 0x1013 && body) continue;
+      const bool html = p->id == 0x1013 && p->type == formats::kMsgBinary;
       if (p->type != formats::kMsgUnicode && p->type != formats::kMsgString8 && !html) continue;
       if (!ReadOleStream(cf, c, scratch, data, rec)) continue;
       if (p->type == formats::kMsgUnicode) {
@@ -364,20 +387,19 @@ void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, si
     for (uint16_t type : {formats::kMsgUnicode, formats::kMsgString8}) {
       char stream[32];
       std::snprintf(stream, sizeof stream, "__substg1.0_%04X%04X", id, type);
-      const uint32_t s = cf.Find(storage, stream);
+      const uint32_t s = FindStream(cf, storage, stream);
       if (!name.empty() || s == CompoundFile::kNone) continue;
       std::string raw;
-      if (cf.Read(s, raw, 4096).ok() || !raw.empty()) {
-        if (type == formats::kMsgUnicode) {
-          formats::AppendUtf16Le(raw, name);
-        } else {
-          formats::AppendCp1252(raw, name);
-        }
+      cf.Read(s, raw, 4096);  // a name cut short is still a name
+      if (type == formats::kMsgUnicode) {
+        formats::AppendUtf16Le(raw, name);
+      } else {
+        formats::AppendCp1252(raw, name);
       }
     }
   }
   name = CleanName(std::move(name));
-  const uint32_t bytes = cf.Find(storage, "__substg1.0_37010102");
+  const uint32_t bytes = FindStream(cf, storage, "__substg1.0_37010102");
   const uint32_t object = cf.Find(storage, "__substg1.0_3701000D");
   if (object != CompoundFile::kNone && cf.entry(object).storage) {
     // An attached message (or an OLE object attached to a rich-text one).

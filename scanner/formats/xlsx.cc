@@ -1,7 +1,6 @@
 #include "scanner/formats/xlsx.h"
 
 #include <charconv>
-#include <set>
 
 #include "scanner/formats/archive.h"
 #include "scanner/formats/number_format.h"
@@ -167,6 +166,28 @@ class SstHandler {
   bool in_si_ = false, in_rph_ = false, in_t_ = false, overflow_ = false;
 };
 
+// An attribute value with its entities decoded (a format code's quoted
+// text is written &quot;...&quot;).
+std::string DecodeAttr(std::string_view v) {
+  std::string out;
+  while (!v.empty()) {
+    const size_t amp = v.find('&');
+    out.append(v.substr(0, amp));
+    if (amp == std::string_view::npos) break;
+    const size_t semi = v.find(';', amp);
+    std::string decoded;
+    if (semi != std::string_view::npos && semi - amp <= 12 &&
+        DecodeEntity(v.substr(amp + 1, semi - amp - 1), decoded)) {
+      out += decoded;
+      v.remove_prefix(semi + 1);
+    } else {
+      out += '&';
+      v.remove_prefix(amp + 1);
+    }
+  }
+  return out;
+}
+
 // xl/styles.xml: which cell formats (<cellXfs><xf numFmtId=...>, by
 // position) show dates, from the built-in ids and the <numFmts> codes.
 class StylesHandler {
@@ -176,9 +197,12 @@ class StylesHandler {
     if (n == "numFmt") {
       uint32_t id = 0;
       std::string_view v = Attr(attrs, "numFmtId");
+      // Ids past kMaxFormatId are not remembered (Excel's stay in the
+      // hundreds): the table is a bit per id, whatever the file claims.
       if (std::from_chars(v.data(), v.data() + v.size(), id).ec == std::errc() &&
-          IsDateFormat(id, Attr(attrs, "formatCode"))) {
-        custom_dates_.insert(id);
+          id < kMaxFormatId && IsDateFormat(id, DecodeAttr(Attr(attrs, "formatCode")))) {
+        if (custom_dates_.size() <= id) custom_dates_.resize(id + 1, false);
+        custom_dates_[id] = true;
       }
     } else if (n == "cellXfs") {
       in_cell_xfs_ = true;
@@ -186,7 +210,7 @@ class StylesHandler {
       uint32_t id = 0;
       std::string_view v = Attr(attrs, "numFmtId");
       std::from_chars(v.data(), v.data() + v.size(), id);
-      out_.push_back(custom_dates_.count(id) > 0 || IsDateFormat(id, {}));
+      out_.push_back((id < custom_dates_.size() && custom_dates_[id]) || IsDateFormat(id, {}));
     }
   }
   void End(std::string_view n) {
@@ -195,8 +219,9 @@ class StylesHandler {
   void Text(std::string_view) {}
 
  private:
+  static constexpr uint32_t kMaxFormatId = 1 << 16;
   std::vector<bool>& out_;
-  std::set<uint32_t> custom_dates_;
+  std::vector<bool> custom_dates_;
   bool in_cell_xfs_ = false;
 };
 
@@ -270,7 +295,7 @@ class Sheet : public StructuredText {
         strings_.date_styles[style_]) {
       double serial = 0;
       if (std::from_chars(cell_.data(), cell_.data() + cell_.size(), serial).ec == std::errc()) {
-        date = SerialDate(serial, false);
+        date = SerialDate(serial, strings_.date1904);
       }
       if (!date.empty()) text = date;
     }
@@ -328,20 +353,37 @@ bool ParseSharedStrings(std::string_view xml, size_t max_bytes, SharedStrings& o
 
 namespace {
 
-// Reads the current entry of `reader` (xl/styles.xml) into `date_styles`.
-// False when it cannot be read, or passes max_buffered_member bytes.
-bool LoadStyles(ArchiveReader& reader, const ScanLimits& limits, Budget& budget,
-                std::vector<bool>& date_styles) {
-  StylesHandler h(date_styles);
-  XmlScan<StylesHandler> scan(h);
+// <workbookPr date1904="1"/> in xl/workbook.xml: the workbook counts days
+// from 1904 (Excel for Mac's old default).
+class WorkbookHandler {
+ public:
+  explicit WorkbookHandler(bool& date1904) : date1904_(date1904) {}
+  void Start(std::string_view n, std::string_view attrs, bool) {
+    if (n != "workbookPr") return;
+    std::string_view v = Attr(attrs, "date1904");
+    date1904_ = v == "1" || v == "true";
+  }
+  void End(std::string_view) {}
+  void Text(std::string_view) {}
+
+ private:
+  bool& date1904_;
+};
+
+// Reads the current entry of `reader` (a small part: styles, workbook)
+// through `h`. False when it cannot be read or passes max_buffered_member
+// bytes.
+template <typename H>
+bool ReadPart(ArchiveReader& reader, const ScanLimits& limits, Budget& budget, H& h) {
+  XmlScan<H> scan(h);
   TextDecoder decoder(TextEncoding::kUtf8);
   class Feed : public TextConsumer {
    public:
-    explicit Feed(XmlScan<StylesHandler>& s) : s_(s) {}
+    explicit Feed(XmlScan<H>& s) : s_(s) {}
     void OnText(std::string_view t, uint64_t, uint64_t) override { s_.Feed(t); }
 
    private:
-    XmlScan<StylesHandler>& s_;
+    XmlScan<H>& s_;
   } feed(scan);
   std::vector<char> buf(64 << 10);
   uint64_t total = 0;
@@ -374,7 +416,17 @@ std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits
     if (!next.value()) break;
     if (IsWorksheetPart(entry.name)) sheets = true;
     if (entry.name == "xl/styles.xml" && !entry.encrypted && table.date_styles.empty()) {
-      if (!LoadStyles(*reader.value(), limits, budget, table.date_styles)) return std::nullopt;
+      // Without its styles a workbook is still read, its dates as numbers.
+      StylesHandler h(table.date_styles);
+      if (!ReadPart(*reader.value(), limits, budget, h)) {
+        if (budget.exhausted()) return std::nullopt;
+        table.date_styles.clear();
+      }
+      continue;
+    }
+    if (entry.name == "xl/workbook.xml" && !entry.encrypted) {
+      WorkbookHandler h(table.date1904);
+      if (!ReadPart(*reader.value(), limits, budget, h) && budget.exhausted()) return std::nullopt;
       continue;
     }
     if (entry.name != "xl/sharedStrings.xml" || entry.encrypted || table.loaded) continue;

@@ -42,8 +42,10 @@ struct SharedStrings {
   std::vector<std::string> strings;
   std::vector<bool> used;
   // By cell format index (a cell's s attribute): true for a date format
-  // (xl/styles.xml). A number in one is written as the date it shows.
+  // (xl/styles.xml). A number in one is written as the date it shows,
+  // counted from 1904 when xl/workbook.xml says so.
   std::vector<bool> date_styles;
+  bool date1904 = false;
   bool loaded = false;  // xl/sharedStrings.xml was present and read whole
 };
 

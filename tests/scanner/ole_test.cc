@@ -189,6 +189,7 @@ Status WordTextOf(const std::string& file, std::string& text) {
   fmt::TextOut out([&](std::string_view piece) {
     CHECK(piece.size() <= fmt::TextOut::kPieceBytes + 4);
     text.append(piece);
+    return true;
   });
   const Status s = fmt::WordText(word, table, fib.value(), out);
   out.Flush();
@@ -203,9 +204,11 @@ struct Cell {
 class CollectCells : public fmt::CellSink {
  public:
   void OnSheet(std::string_view name) override { sheets.emplace_back(name); }
-  void OnCell(uint32_t row, uint32_t col, std::string_view text) override {
+  bool OnCell(uint32_t row, uint32_t col, std::string_view text) override {
     cells.push_back({row, col, std::string(text)});
+    return cells.size() < stop_after;
   }
+  size_t stop_after = SIZE_MAX;
   void OnText(std::string_view text) override { texts.emplace_back(text); }
   std::vector<std::string> sheets;
   std::vector<Cell> cells;
@@ -252,6 +255,13 @@ TEST_CASE("Word: an encrypted document, a Word 95 one, a damaged piece table") {
     streams[0].data[2] = 0x65;
     streams[0].data[3] = 0x00;
     CHECK(WordTextOf(OleFile(streams), text).code() == StatusCode::kUnsupported);
+  }
+  SECTION("fEncrypted, with the rest of the FIB ciphertext") {
+    WordOptions o;
+    o.encrypted = true;
+    std::vector<StreamBytes> locked = BuildWordDocument({{"text\r", true}}, o);
+    for (size_t i = 0x44; i < 0x200; ++i) locked[0].data[i] = static_cast<char>(0xA5 ^ i);
+    CHECK(WordTextOf(OleFile(locked), text).code() == StatusCode::kEncrypted);
   }
   SECTION("fcClx past the table stream") {
     PutLe32(streams[0].data, 0x1A2, 0x00FFFFFF);
@@ -379,6 +389,43 @@ std::string DateWorkbook(bool date1904) {
 
 }  // namespace
 
+TEST_CASE("Excel: sheet names by position, strings no cell shows, and a sink that stops") {
+  auto bof = [](uint16_t dt) {
+    return Record(0x0809, Le(0x0600, 2) + Le(dt, 2) + std::string(12, '\0'));
+  };
+  auto boundsheet = [](uint32_t pos, uint8_t dt, const std::string& name) {
+    return Record(0x0085, Le(pos, 4) + '\0' + static_cast<char>(dt) +
+                              static_cast<char>(name.size()) + '\0' + name);
+  };
+  auto sst_string = [](const std::string& s) { return Le(s.size(), 2) + '\0' + s; };
+  // Globals: a chart sheet listed before the worksheet; two shared strings,
+  // only the first shown in a cell.
+  const std::string sst = Record(0x00FC, Le(2, 4) + Le(2, 4) + sst_string("shown") +
+                                             sst_string("SSN 536-22-8726 in no cell"));
+  auto globals = [&](uint32_t chart_at, uint32_t data_at) {
+    return bof(5) + boundsheet(chart_at, 2, "Chart1") + boundsheet(data_at, 0, "Data") + sst +
+           Record(0x000A, "");
+  };
+  const std::string chart = bof(0x20) + Record(0x000A, "");
+  const uint32_t at = static_cast<uint32_t>(globals(0, 0).size());
+  std::string wb = globals(at, at + static_cast<uint32_t>(chart.size())) + chart + bof(0x10);
+  for (uint16_t row = 0; row < 5; ++row) {
+    wb += Record(0x00FD, Le(row, 2) + Le(0, 2) + Le(0, 2) + Le(0, 4));
+  }
+  wb += Record(0x000A, "");
+  CollectCells got;
+  REQUIRE(fmt::WorkbookCells(wb, 1 << 20, 1 << 20, got).ok());
+  CHECK(got.sheets == std::vector<std::string>{"Data"});
+  CHECK(got.cells.size() == 5);
+  CHECK(got.texts == std::vector<std::string>{"SSN 536-22-8726 in no cell"});
+  // A sink that wants no more ends the reading.
+  CollectCells stopping;
+  stopping.stop_after = 2;
+  REQUIRE(fmt::WorkbookCells(wb, 1 << 20, 1 << 20, stopping).ok());
+  CHECK(stopping.cells.size() == 2);
+  CHECK(stopping.texts.empty());
+}
+
 TEST_CASE("Excel: a number in a date format is the date it shows") {
   CollectCells got;
   REQUIRE(fmt::WorkbookCells(DateWorkbook(false), 1 << 20, 1 << 20, got).ok());
@@ -393,7 +440,10 @@ TEST_CASE("Excel: a number in a date format is the date it shows") {
 
 TEST_CASE("PowerPoint: every text atom, CString included; other records skipped") {
   std::string text;
-  fmt::TextOut out([&](std::string_view piece) { text.append(piece); });
+  fmt::TextOut out([&](std::string_view piece) {
+    text.append(piece);
+    return true;
+  });
   REQUIRE(fmt::PowerPointText(
               BuildPowerPointDocument({{"Slide one: Zoë", false}, {"Bytes atom café", true}}).data,
               out)
@@ -423,6 +473,7 @@ TEST_CASE("A long text is handed on in pieces, never held whole") {
     CHECK(piece.size() <= fmt::TextOut::kPieceBytes + 4);
     ++pieces;
     text.append(piece);
+    return true;
   });
   REQUIRE(fmt::WordText(word, table, fib.value(), out).ok());
   out.Flush();
@@ -466,6 +517,40 @@ TEST_CASE("extract .doc with a damaged piece table: partial(corrupt), its text s
   std::vector<StreamBytes> streams = BuildWordDocument({{kPlantLine + "\r", true}});
   PutLe32(streams[0].data, 0x1A2, 0x00FFFFFF);
   auto recs = ExtractMemory(OleFile(streams), "damaged.doc");
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  CHECK(TypeCounts(recs[0]) == kPlant);
+}
+
+TEST_CASE("extract .doc whose pieces overlap: partial(corrupt), its text read once") {
+  // Two pieces of 3,000 characters (the builder stores the second first in
+  // the stream); the piece table is then made to claim two pieces of 4,000
+  // both starting where the second is stored: each inside the stream,
+  // together more than it, as a table repeating one region thousands of
+  // times would be.
+  WordOptions o;
+  o.with_prc = false;
+  std::vector<StreamBytes> streams = BuildWordDocument(
+      {{kPlantLine + std::string(3000 - kPlantLine.size(), ' '), true}, {std::string(3000, 'b'), true}},
+      o);
+  const std::string& word = streams[0].data;
+  std::string& table = streams[1].data;
+  const uint32_t clx = static_cast<uint8_t>(word[0x1A2]) | static_cast<uint8_t>(word[0x1A3]) << 8;
+  REQUIRE(table[clx] == '\x02');
+  const size_t plc = clx + 5;
+  const size_t second_pcd = plc + 12 + 8;
+  const uint32_t second_fc = static_cast<uint8_t>(table[second_pcd + 2]) |
+                             static_cast<uint8_t>(table[second_pcd + 3]) << 8 |
+                             static_cast<uint8_t>(table[second_pcd + 4]) << 16 |
+                             static_cast<uint8_t>(table[second_pcd + 5]) << 24;
+  REQUIRE((second_fc & 0x3FFFFFFF) / 2 + 4000 <= word.size());
+  REQUIRE(8000 > word.size());
+  PutLe32(table, plc + 4, 4000);
+  PutLe32(table, plc + 8, 8000);
+  PutLe32(table, plc + 12 + 2, second_fc);
+  std::string text;
+  CHECK(WordTextOf(OleFile(streams), text).code() == StatusCode::kCorrupt);
+  CHECK(text.empty());
+  auto recs = ExtractMemory(OleFile(streams), "overlap.doc");
   CHECK(StatusOf(recs[0]) == "partial(corrupt)");
   CHECK(TypeCounts(recs[0]) == kPlant);
 }

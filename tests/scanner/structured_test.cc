@@ -185,13 +185,15 @@ TEST_CASE("xlsx: the first row names the columns of the cells below") {
 
 TEST_CASE("xlsx: a number in a date cell format is the date it shows") {
   // Cell formats: 0 General, 1 built-in 14 (m/d/yyyy), 2 custom
-  // dd\-mmm\-yyyy, 3 custom [h]:mm (a time span: no date).
+  // dd\-mmm\-yyyy, 3 custom [h]:mm (a time span: no date), 4 custom
+  // "Patient Id "0 (the d is quoted text, written as an entity: no date).
   const std::string styles =
       "<styleSheet><numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode=\"dd\\-mmm\\-yyyy\"/>"
-      "<numFmt numFmtId=\"165\" formatCode=\"[h]:mm\"/></numFmts>"
+      "<numFmt numFmtId=\"165\" formatCode=\"[h]:mm\"/>"
+      "<numFmt numFmtId=\"166\" formatCode=\"&quot;Patient Id &quot;0\"/></numFmts>"
       "<cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs>"
       "<cellXfs count=\"4\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\" applyNumberFormat=\"1\"/>"
-      "<xf numFmtId=\"164\"/><xf numFmtId=\"165\"/></cellXfs></styleSheet>";
+      "<xf numFmtId=\"164\"/><xf numFmtId=\"165\"/><xf numFmtId=\"166\"/></cellXfs></styleSheet>";
   auto book = [&](int style) {
     const std::string sheet =
         "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Name</t></is></c>"
@@ -213,6 +215,7 @@ TEST_CASE("xlsx: a number in a date cell format is the date it shows") {
   // The same number as a plain number or a time span is no date.
   CHECK_FALSE(has_dob(ExtractMemory(book(0), "roster.xlsx")));
   CHECK_FALSE(has_dob(ExtractMemory(book(3), "roster.xlsx")));
+  CHECK_FALSE(has_dob(ExtractMemory(book(4), "roster.xlsx")));
 }
 
 TEST_CASE("xlsx: a shared-strings table of millions of empty strings is not loaded") {
