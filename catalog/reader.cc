@@ -249,14 +249,14 @@ Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
             });
   if (!s.ok()) return s;
   // One pass over the present assets for the totals and the counts by
-  // status, label and readers (separate GROUP BYs read every asset once
-  // each); the covering index assets_by_label (catalog/migrations/v3.sql)
+  // status, label, readers and format (separate GROUP BYs read every asset
+  // once each); the covering index assets_by_label (catalog/migrations/v7.sql)
   // serves it without reading the table. SQL decides what is labelled and
   // what is sensitive, as before.
   s = Query(std::string("SELECT status, label, label IS NOT NULL AND label <> '',"
                         " label IS NOT NULL AND label NOT IN ('', 'NONE'), readable_by, exposed,"
-                        " count(*), sum(bytes_scanned) FROM assets AS a WHERE") +
-                kPresent + "GROUP BY label, status, readable_by, exposed",
+                        " count(*), sum(bytes_scanned), format FROM assets AS a WHERE") +
+                kPresent + "GROUP BY label, status, readable_by, exposed, format",
             0, [&](const Statement& st) {
               const uint64_t n = st.ColumnUint(6);
               summary.assets += n;
@@ -264,7 +264,12 @@ Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
               // Names come from this build (AssetStatusName), the authority
               // the status_names table was seeded from.
               summary.by_status[AssetStatusName(static_cast<AssetStatus>(st.ColumnInt(0)))] += n;
-              if (st.ColumnInt(2) != 0) summary.by_label[st.ColumnBytes(1)] += n;
+              if (st.ColumnInt(2) != 0) {
+                summary.by_label[st.ColumnBytes(1)] += n;
+              } else {
+                summary.unlabelled += n;
+              }
+              if (!st.ColumnIsNull(8)) summary.by_format[st.ColumnBytes(8)] += n;
               if (st.ColumnInt(3) != 0) {
                 summary.sensitive += n;
                 summary.by_exposure[st.ColumnBytes(4)] += n;

@@ -86,6 +86,12 @@ struct Summary {
   uint64_t removed = 0;    // assets marked removed (not counted anywhere else)
   std::map<std::string, uint64_t> by_status;    // status name -> assets
   std::map<std::string, uint64_t> by_label;     // label -> assets (labelled assets only)
+  // Assets without a label: none of their content was read (encrypted,
+  // skipped, unreadable...; common/model.h ContentWasClassified).
+  uint64_t unlabelled = 0;
+  // What the content was read as (assets.format: text, pdf, xls...) -> assets;
+  // assets never read, or last read before schema version 6, are not counted.
+  std::map<std::string, uint64_t> by_format;
   std::map<std::string, uint64_t> by_category;  // category -> assets with >= 1 type of it
   std::map<int, uint64_t> by_hipaa_class;       // class 1..18 -> assets with >= 1 type of it
   // Sensitive assets by their broadest readers: everyone, group, acl, owner.

@@ -26,6 +26,11 @@ std::optional<AssetStatus> ParseAssetStatus(std::string_view name) {
   return std::nullopt;
 }
 
+bool ContentWasClassified(AssetStatus status) {
+  return status == AssetStatus::kComplete || status == AssetStatus::kPartial ||
+         status == AssetStatus::kChangedDuringScan;
+}
+
 const char* AssetKindName(AssetKind kind) {
   auto i = static_cast<size_t>(kind);
   return i < kKindNames.size() ? kKindNames[i] : "unknown";

@@ -32,6 +32,12 @@ enum class AssetStatus : int {
 };
 const char* AssetStatusName(AssetStatus status);
 std::optional<AssetStatus> ParseAssetStatus(std::string_view name);
+// Whether an asset with this status had content classified: complete,
+// partial, or changed while it was read. An asset with any other status
+// (encrypted, skipped, unreadable...) had none of its content read and
+// carries no label unless something found around it (an encrypted archive's
+// member names) was classified: `NONE` says "read, nothing found".
+bool ContentWasClassified(AssetStatus status);
 
 // What an asset's content was read as (AssetRecord::format, assets.format).
 // Persisted and shown: names are stable, only added to.
@@ -124,7 +130,8 @@ struct AssetRecord {
   // `phiscan scan` does for every file it classifies). A file without an
   // extended ACL has named_entries == 0 and group_readable from its mode.
   std::optional<AclSummary> acl;
-  std::string label;                  // e.g. "PHI", "PII", "PCI", "NONE"
+  std::string label;                  // e.g. "PHI", "PII", "PCI", "NONE"; empty when none of
+                                      // its content was read (ContentWasClassified)
   std::string label_rule;             // which labelling rule produced `label`
   std::vector<TypeSummary> types;
   std::vector<FindingRecord> findings;  // at most the locator cap per type

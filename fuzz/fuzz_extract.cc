@@ -1,5 +1,6 @@
 // libFuzzer target: the Extractor on arbitrary bytes, with a file name that
-// hints at the format (PHISCAN_FUZZ_NAME, set per target at build time:
+// hints at the format (kFuzzName, from fuzz_name.cc built per target with
+// PHISCAN_FUZZ_NAME:
 // "x.zip" exercises the archive layer, "x.hl7", "x.json", "x.csv", "x.x12",
 // "x.dcm", "x.eml", "x.pdf" the parsers behind them; content still decides). The
 // budget is small so every input ends quickly; a crash, a sanitizer report,
@@ -14,9 +15,8 @@
 #include "classifiers/ruleset.h"
 #include "scanner/extract.h"
 
-#ifndef PHISCAN_FUZZ_NAME
-#define PHISCAN_FUZZ_NAME "input.bin"
-#endif
+// The target's name hint (fuzz_name.cc).
+extern const char kFuzzName[];
 
 namespace {
 
@@ -49,9 +49,9 @@ phiscan::scanner::Extractor& TheExtractor() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<phiscan::AssetRecord> out;
   phiscan::AssetRecord top;
-  top.path = PHISCAN_FUZZ_NAME;
+  top.path = kFuzzName;
   TheExtractor().ExtractBytes(std::string_view(reinterpret_cast<const char*>(data), size),
-                              PHISCAN_FUZZ_NAME, top, out);
+                              kFuzzName, top, out);
   if (out.empty() || out.size() > 10000) std::abort();
   return 0;
 }

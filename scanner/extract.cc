@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "classifiers/aggregate.h"
@@ -151,19 +152,58 @@ constexpr size_t kZipTail = 4096 + 22;
 // Whether a seekable source that did not start like a zip ends like one: a
 // self-extracting archive (an executable in front), a script stub with the
 // zip appended. libarchive finds the central directory from the end.
-bool EndsWithZip(ByteSource& src) {
-  if (!src.seekable() || src.size() < 22) return false;
+// Returns the length of the data in front of the zip, or 0 when that cannot
+// be told for sure (a zip64 directory; no local header where the first
+// entry says); nullopt when the source does not end like a zip.
+std::optional<uint64_t> AppendedZip(ByteSource& src) {
+  if (!src.seekable() || src.size() < 22) return std::nullopt;
   std::string tail(static_cast<size_t>(std::min<uint64_t>(src.size(), kZipTail)), '\0');
   auto n = src.ReadAt(src.size() - tail.size(), {tail.data(), tail.size()});
-  if (!n.ok() || n.value() != tail.size()) return false;
-  const int64_t cd = formats::ZipDirectoryStart(tail, src.size());
-  if (cd < 0) return false;
+  if (!n.ok() || n.value() != tail.size()) return std::nullopt;
+  uint64_t declared = UINT64_MAX;
+  const int64_t cd = formats::ZipDirectoryStart(tail, src.size(), &declared);
+  if (cd < 0) return std::nullopt;
+  char entry[46];
+  auto m = src.ReadAt(static_cast<uint64_t>(cd), {entry, sizeof entry});
+  if (!m.ok() || m.value() < 4) return std::nullopt;
+  const std::string_view e(entry, m.value());
+  if (e.starts_with("PK\x06\x07")) return 0;  // zip64
+  if (!e.starts_with("PK\x01\x02")) return std::nullopt;
+  const auto at = static_cast<uint64_t>(cd);
+  if (e.size() < sizeof entry || declared > at) return 0;
+  // The first entry's local header, its offset shifted by the data in front
+  // when the zip's offsets were not adjusted for it.
+  uint64_t local = 0;
+  for (int i = 3; i >= 0; --i) local = (local << 8) | static_cast<unsigned char>(entry[42 + i]);
+  const uint64_t start = (at - declared) + local;
   char sig[4];
-  auto m = src.ReadAt(static_cast<uint64_t>(cd), {sig, sizeof sig});
-  if (!m.ok() || m.value() != sizeof sig) return false;
-  const std::string_view s(sig, sizeof sig);
-  return s == "PK\x01\x02" || s == "PK\x06\x07";
+  if (start >= at) return 0;
+  auto l = src.ReadAt(start, {sig, sizeof sig});
+  if (!l.ok() || l.value() != sizeof sig || std::string_view(sig, 4) != "PK\x03\x04") return 0;
+  return start;
 }
+
+// The data in front of an appended zip: the first `size` bytes of a
+// seekable source, read with ReadAt, so the source's own Read() position
+// stays where it was. Not seekable itself: what reads it cannot look for
+// another zip appended to the stub, and a file of stubs nested in stubs
+// costs one pass each, not a recursion.
+class StubSource : public ByteSource {
+ public:
+  StubSource(ByteSource& inner, uint64_t size) : inner_(inner), size_(size) {}
+  Result<size_t> Read(std::span<char> buf) override {
+    if (pos_ >= size_) return size_t{0};
+    auto n = inner_.ReadAt(
+        pos_, buf.first(static_cast<size_t>(std::min<uint64_t>(buf.size(), size_ - pos_))));
+    if (n.ok()) pos_ += n.value();
+    return n;
+  }
+
+ private:
+  ByteSource& inner_;
+  uint64_t size_;
+  uint64_t pos_ = 0;
+};
 
 }  // namespace
 
@@ -282,8 +322,17 @@ void Extractor::Impl::Run(ByteSource& src, std::string_view name, AssetRecord to
   top.status = AssetStatus::kComplete;
   top.reason.clear();
   top.label = "NONE";
+  const size_t first = out.size();
   out.push_back(std::move(top));
-  Process(src, name, out.size() - 1, 0, out);
+  Process(src, name, first, 0, out);
+  // `NONE` is a verdict on content; what was never read has none.
+  for (size_t i = first; i < out.size(); ++i) {
+    AssetRecord& r = out[i];
+    if (!ContentWasClassified(r.status) && r.types.empty()) {
+      r.label.clear();
+      r.label_rule.clear();
+    }
+  }
 }
 
 void Extractor::Impl::Process(ByteSource& src, std::string_view name, size_t idx, int depth,
@@ -582,9 +631,26 @@ void Extractor::Impl::Text(PeekSource& in, std::string_view name, size_t idx, in
   EncodingGuess guess = SniffEncoding(std::string_view(head).substr(0, limits_.sniff_bytes));
   // A zip with data in front of it. Only binary content and scripts are
   // looked at: a stub is one or the other, and text files are spared the
-  // extra read.
-  if ((guess.encoding == TextEncoding::kBinary || head.starts_with("#!")) && EndsWithZip(in)) {
-    return Archive(in, name, idx, depth, false, out);
+  // extra read. A script's text is classified as the file's own (it can
+  // hold what any script can: a password, a connection string), then the
+  // zip's members as members.
+  const bool script = head.starts_with("#!");
+  if (guess.encoding == TextEncoding::kBinary || script) {
+    if (std::optional<uint64_t> stub = AppendedZip(in)) {
+      out[idx].format = formats::ContentKindName(formats::ContentKind::kArchive);
+      if (script && *stub > 0) {
+        StubSource stub_bytes(in, *stub);
+        PeekSource text(stub_bytes, std::max(limits_.sniff_bytes, kMinPeek));
+        // A stub that is not text after all (a zip appended to a script with
+        // a zip appended) is left unread, as an executable's would be.
+        if (text.peek_status().ok() &&
+            SniffEncoding(std::string_view(text.head()).substr(0, limits_.sniff_bytes))
+                    .encoding != TextEncoding::kBinary) {
+          Text(text, name, idx, depth, out);
+        }
+      }
+      return Archive(in, name, idx, depth, false, out);
+    }
   }
   if (guess.encoding == TextEncoding::kBinary) {
     if (!limits_.scan_binary) {
@@ -592,6 +658,7 @@ void Extractor::Impl::Text(PeekSource& in, std::string_view name, size_t idx, in
       // noise, so it is skipped with a reason rather than called clean.
       out[idx].status = AssetStatus::kSkipped;
       out[idx].reason = "binary";
+      out[idx].format = formats::ContentKindName(formats::ContentKind::kBinary);
       out[idx].bytes_scanned = 0;
       return;
     }

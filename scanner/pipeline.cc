@@ -187,7 +187,6 @@ class PendingSlots {
       rec.status = item.gap_status;
       rec.reason = std::move(item.gap_reason);
       rec.detail = std::move(item.gap_detail);
-      rec.label = "NONE";
       return;
     }
     p.files += 1;
@@ -236,7 +235,6 @@ void ReadOne(WalkItem& item, Extractor& extractor, std::vector<AssetRecord>& out
     }
     rec.reason = ReasonForCode(file.status().code());
     rec.detail = file.status().message();
-    rec.label = "NONE";
     out.push_back(std::move(rec));
     return;
   }

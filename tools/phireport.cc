@@ -350,6 +350,8 @@ int RunSummary(CatalogReader& reader, const catalog::Filter& filter, Format form
       };
       obj["by_status"] = counts(s.by_status);
       obj["by_label"] = counts(s.by_label);
+      obj["unlabelled"] = s.unlabelled;
+      obj["by_format"] = counts(s.by_format);
       obj["by_category"] = counts(s.by_category);
       obj["by_hipaa_class"] = counts(s.by_hipaa_class);
       obj["by_exposure"] = counts(s.by_exposure);
@@ -383,6 +385,11 @@ int RunSummary(CatalogReader& reader, const catalog::Filter& filter, Format form
                 << "removed assets: " << s.removed << "\n";
       PrintCounts("coverage by status", "status", s.by_status);
       PrintCounts("labels", "label", s.by_label);
+      if (s.unlabelled > 0) {
+        std::cout << "not labelled (none of their content read; see coverage): " << s.unlabelled
+                  << "\n";
+      }
+      PrintCounts("content read as", "format", s.by_format);
       PrintCounts("categories", "category", s.by_category);
       PrintCounts("HIPAA identifier classes", "class", s.by_hipaa_class);
       PrintCounts("sensitive assets readable by", "readers", s.by_exposure);

@@ -34,6 +34,8 @@ std::string_view SchemaV4Sql();
 std::string_view SchemaV5Sql();
 // The bytes of catalog/migrations/v6.sql.
 std::string_view SchemaV6Sql();
+// The bytes of catalog/migrations/v7.sql.
+std::string_view SchemaV7Sql();
 
 namespace internal {
 
@@ -42,7 +44,7 @@ struct MigrationStep {
   std::string_view sql;  // statements that take version - 1 to version
 };
 
-inline std::array<MigrationStep, 6> MigrationSteps() {
+inline std::array<MigrationStep, 7> MigrationSteps() {
   return {{
       {1, SchemaSql()},
       {2, SchemaV2Sql()},
@@ -50,6 +52,7 @@ inline std::array<MigrationStep, 6> MigrationSteps() {
       {4, SchemaV4Sql()},
       {5, SchemaV5Sql()},
       {6, SchemaV6Sql()},
+      {7, SchemaV7Sql()},
   }};
 }
 

@@ -190,7 +190,7 @@ ContentKind SniffContent(std::string_view h, std::string_view name) {
   return ContentKind::kText;
 }
 
-int64_t ZipDirectoryStart(std::string_view tail, uint64_t size) {
+int64_t ZipDirectoryStart(std::string_view tail, uint64_t size, uint64_t* declared) {
   if (tail.size() < 22 || tail.size() > size) return -1;
   const uint64_t tail_at = size - tail.size();
   for (size_t i = tail.size() - 22 + 1; i-- > 0;) {
@@ -202,6 +202,9 @@ int64_t ZipDirectoryStart(std::string_view tail, uint64_t size) {
     const uint64_t at = tail_at + i;
     if (cd_size == 0xFFFFFFFF) return at >= 20 ? static_cast<int64_t>(at - 20) : -1;  // zip64
     if (cd_size > at) continue;
+    if (declared != nullptr) {
+      *declared = Le16(tail, i + 16) | (uint64_t{Le16(tail, i + 18)} << 16);
+    }
     return static_cast<int64_t>(at - cd_size);
   }
   return -1;

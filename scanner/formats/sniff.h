@@ -41,8 +41,11 @@ bool IsSevenZip(std::string_view head);
 // where a central directory header ("PK\1\2", or a zip64 locator "PK\6\7")
 // must be for it to be a zip, or -1. Used for a zip with data in front of
 // it (a self-extracting archive, a script stub), which no magic at the
-// start reveals.
-int64_t ZipDirectoryStart(std::string_view tail, uint64_t size);
+// start reveals. When `declared` is given it receives the directory's
+// offset as the end record states it: relative to the zip's own start when
+// data was put in front without adjusting the offsets (`cat stub zip`), so
+// the difference is that data's length.
+int64_t ZipDirectoryStart(std::string_view tail, uint64_t size, uint64_t* declared = nullptr);
 
 enum class TextFormat { kPlain, kCsv, kTsv, kJson, kXml, kHtml, kHl7, kX12, kMail };
 const char* TextFormatName(TextFormat format);

@@ -172,13 +172,16 @@ TEST_CASE("phireport summary --format json is one object with the documented key
   json s = json::parse(o.out);
   CHECK(Keys(s) == std::set<std::string>{"run_id", "run_status", "assets", "bytes_scanned",
                                          "findings", "sensitive", "exposed", "removed",
-                                         "by_status", "by_label", "by_category", "by_hipaa_class",
-                                         "by_exposure", "by_type"});
+                                         "by_status", "by_label", "unlabelled", "by_format",
+                                         "by_category", "by_hipaa_class", "by_exposure",
+                                         "by_type"});
   CHECK(s["run_id"] == 1);
   CHECK(s["run_status"] == "completed");
   CHECK(s["assets"] == 3);
   CHECK(s["by_status"] == json({{"complete", 2}, {"unreadable", 1}}));
   CHECK(s["by_label"] == json({{"PHI", 2}}));
+  CHECK(s["unlabelled"] == 1);  // the unreadable file: never read
+  CHECK(s["by_format"] == json({{"msg", 1}, {"text", 1}}));
   CHECK(s["by_category"] == json({{"PHI", 1}, {"PII", 1}}));
   REQUIRE(s["by_type"].size() == 2);
   for (const json& t : s["by_type"]) {

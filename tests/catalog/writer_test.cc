@@ -256,15 +256,16 @@ TEST_CASE("Reopening an existing catalog keeps earlier runs and replaces an asse
 TEST_CASE("A catalog from a newer phiscan is refused, naming both versions, and left untouched") {
   testing::TempDir dir;
   const std::string db = dir.Join("future.db");
+  const std::string newer = std::to_string(catalog::kSchemaVersion + 1);
   REQUIRE(testing::ExecSql(db,
                            "CREATE TABLE runs(id); CREATE TABLE assets(id);"
-                           "PRAGMA user_version = 7;"));
+                           "PRAGMA user_version = " + newer + ";"));
   const std::string before = testing::ReadFile(db);
   auto writer = CatalogWriter::Open(db);
   REQUIRE_FALSE(writer.ok());
   CHECK(writer.status().code() == StatusCode::kInvalidArgument);
   CHECK_THAT(writer.status().message(),
-             Catch::Contains("has schema version 7; this phiscan supports up to " +
+             Catch::Contains("has schema version " + newer + "; this phiscan supports up to " +
                              std::to_string(catalog::kSchemaVersion)));
   CHECK_THAT(writer.status().message(), Catch::Contains(db));
   CHECK(testing::ReadFile(db) == before);

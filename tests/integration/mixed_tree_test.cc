@@ -221,4 +221,36 @@ TEST_CASE("a tree of every supported format is scanned exactly as its manifest s
     REQUIRE(seen.count(k) == 1);
     CHECK(seen[k]["status"] != "complete");
   }
+  // `NONE` is a verdict on what was read: an asset none of whose content
+  // was read (encrypted, skipped) has no label, and `--label NONE` does not
+  // list it among the clean files.
+  size_t never_read = 0;
+  for (const auto& [k, a] : seen) {
+    INFO(k.first << " [" << k.second << "]");
+    if (a["status"] == "encrypted" || a["status"] == "skipped") {
+      ++never_read;
+      CHECK(a["label"].is_null());
+    }
+  }
+  CHECK(never_read >= 3);
+  CHECK(seen[{"pdf/locked.pdf", ""}]["label"].is_null());
+  CHECK(seen[{"archives/encrypted.zip", "secret.txt"}]["label"].is_null());
+  CHECK(seen[{"text/blob.bin", ""}]["label"].is_null());
+  CHECK(seen[{"text/blob.bin", ""}]["format"] == "binary");  // looked at, found binary
+  REQUIRE(RunCommand(ToolPath("phireport") + " assets --label NONE --format jsonl --catalog " +
+                         catalog,
+                     &out) == 0);
+  const auto clean = ParseJsonl(out);
+  CHECK_FALSE(clean.empty());
+  for (const auto& a : clean) {
+    INFO(a["path"].get<std::string>());
+    CHECK(a["status"] != "encrypted");
+    CHECK(a["status"] != "skipped");
+  }
+  REQUIRE(RunCommand(ToolPath("phireport") + " summary --format json --catalog " + catalog,
+                     &out) == 0);
+  const json summary = json::parse(out);
+  CHECK(summary["unlabelled"] == never_read);
+  CHECK(summary["by_format"]["doc"] == 2);
+  CHECK(summary["by_format"]["xls"] == 4);  // roster.xls and a .doc's embedded sheet, twice
 }

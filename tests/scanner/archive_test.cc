@@ -445,6 +445,59 @@ TEST_CASE("a zip with data in front of it (self-extracting, script stub) is read
   CHECK(StatusOf(fake[0]) == "skipped(binary)");
 }
 
+TEST_CASE("a script stub in front of a zip is classified as the file's own text") {
+  // An installer script can hold what any script can; before, only the
+  // zip's members were read and the script's text was never classified.
+  const std::string zip = WriteArchive("zip", "", {{"notes.txt", kPlant}});
+  const std::string stub = "#!/bin/sh\n# restore for the clinic\n" + kPlant + "exit 0\n";
+  // The offsets as `cat stub zip` leaves them (relative to the zip), and as
+  // `zip -A` adjusts them (relative to the file): the stub ends where the
+  // first entry's local header starts, either way.
+  std::string adjusted = stub + zip;
+  const size_t cd = adjusted.find("PK\x01\x02");
+  const size_t eocd = adjusted.rfind("PK\x05\x06");
+  REQUIRE(cd != std::string::npos);
+  REQUIRE(eocd != std::string::npos);
+  auto shift = [&](size_t at) {
+    uint32_t v;
+    std::memcpy(&v, adjusted.data() + at, 4);
+    v += static_cast<uint32_t>(stub.size());
+    std::memcpy(adjusted.data() + at, &v, 4);
+  };
+  shift(cd + 42);
+  shift(eocd + 16);
+  for (const std::string& bytes : {stub + zip, adjusted}) {
+    auto recs = ExtractMemory(bytes, "restore.sh");
+    REQUIRE(recs.size() == 2);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(recs[0].format == "archive");
+    CHECK(TypeCounts(recs[0]) == kPlantTypes);
+    CHECK(recs[0].bytes_scanned == stub.size());
+    REQUIRE_FALSE(recs[0].findings.empty());
+    CHECK(recs[0].findings[0].line == 3);
+    CHECK(recs[0].label == "PHI");
+    CHECK(recs[1].member == "notes.txt");
+    CHECK(TypeCounts(recs[1]) == kPlantTypes);
+  }
+  // An executable in front is not text: its bytes stay unclassified.
+  std::string exe = std::string("MZ\x90\0\x03\0\0\0", 8) + std::string(4000, '\x01') + kPlant;
+  auto recs = ExtractMemory(exe + zip, "setup.exe");
+  REQUIRE(recs.size() == 2);
+  CHECK(recs[0].format == "archive");
+  CHECK(TypeCounts(recs[0]).empty());
+  CHECK(recs[0].bytes_scanned == 0);
+  // Stubs nested in stubs: the last zip is the file's; what is in front of
+  // it holds zips, is not text, and is not searched for another zip.
+  std::string nested = stub;
+  for (int i = 0; i < 200; ++i) nested += zip + "#!/bin/sh\n";
+  nested += zip;
+  auto many = ExtractMemory(nested, "nested.sh");
+  REQUIRE(many.size() == 2);
+  CHECK(StatusOf(many[0]) == "complete");
+  CHECK(many[0].format == "archive");
+  CHECK(TypeCounts(many[1]) == kPlantTypes);
+}
+
 TEST_CASE("a zip member whose CRC does not match is read and recorded partial(corrupt)") {
   // libarchive warns at the member's end, together with its last block;
   // read through archive_read_data() that block was lost, and the member
