@@ -1,6 +1,7 @@
 #include "scanner/formats/xlsx.h"
 
 #include <charconv>
+#include <cstdint>
 
 #include "scanner/formats/archive.h"
 #include "scanner/formats/number_format.h"
@@ -370,11 +371,11 @@ class WorkbookHandler {
   bool& date1904_;
 };
 
-// Reads the current entry of `reader` (a small part: styles, workbook)
-// through `h`. False when it cannot be read or passes max_buffered_member
-// bytes.
+// Reads the current entry of `reader` through `h`. False when it cannot be
+// read, passes `max_bytes`, runs out of budget, or the handler gives up
+// (a handler with overflow(): the shared-strings table past its bound).
 template <typename H>
-bool ReadPart(ArchiveReader& reader, const ScanLimits& limits, Budget& budget, H& h) {
+bool ReadPart(ArchiveReader& reader, uint64_t max_bytes, Budget& budget, H& h) {
   XmlScan<H> scan(h);
   TextDecoder decoder(TextEncoding::kUtf8);
   class Feed : public TextConsumer {
@@ -393,8 +394,11 @@ bool ReadPart(ArchiveReader& reader, const ScanLimits& limits, Budget& budget, H
     if (!n.ok()) return false;
     if (n.value() == 0) break;
     total += n.value();
-    if (total > limits.max_buffered_member || !budget.ChargeBytes(n.value())) return false;
+    if (total > max_bytes || !budget.ChargeBytes(n.value())) return false;
     decoder.Decode(std::string_view(buf.data(), n.value()), feed);
+    if constexpr (requires { h.overflow(); }) {
+      if (h.overflow()) return false;
+    }
   }
   decoder.Finish(feed);
   return true;
@@ -409,7 +413,6 @@ std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits
   SharedStrings table;
   bool sheets = false;
   ArchiveEntry entry;
-  std::vector<char> buf(64 << 10);
   for (;;) {
     auto next = reader.value()->Next(entry);
     if (!next.ok()) return std::nullopt;
@@ -418,7 +421,7 @@ std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits
     if (entry.name == "xl/styles.xml" && !entry.encrypted && table.date_styles.empty()) {
       // Without its styles a workbook is still read, its dates as numbers.
       StylesHandler h(table.date_styles);
-      if (!ReadPart(*reader.value(), limits, budget, h)) {
+      if (!ReadPart(*reader.value(), limits.max_buffered_member, budget, h)) {
         if (budget.exhausted()) return std::nullopt;
         table.date_styles.clear();
       }
@@ -426,31 +429,15 @@ std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits
     }
     if (entry.name == "xl/workbook.xml" && !entry.encrypted) {
       WorkbookHandler h(table.date1904);
-      if (!ReadPart(*reader.value(), limits, budget, h) && budget.exhausted()) return std::nullopt;
+      if (!ReadPart(*reader.value(), limits.max_buffered_member, budget, h) &&
+          budget.exhausted()) {
+        return std::nullopt;
+      }
       continue;
     }
     if (entry.name != "xl/sharedStrings.xml" || entry.encrypted || table.loaded) continue;
     SstHandler h(table, limits.max_buffered_member);
-    XmlScan<SstHandler> scan(h);
-    TextDecoder decoder(TextEncoding::kUtf8);
-    class Feed : public TextConsumer {
-     public:
-      explicit Feed(XmlScan<SstHandler>& s) : s_(s) {}
-      void OnText(std::string_view t, uint64_t, uint64_t) override { s_.Feed(t); }
-
-     private:
-      XmlScan<SstHandler>& s_;
-    } feed(scan);
-    for (;;) {
-      if (!budget.CheckTime()) return std::nullopt;
-      auto n = reader.value()->ReadData({buf.data(), buf.size()});
-      if (!n.ok()) return std::nullopt;
-      if (n.value() == 0) break;
-      if (!budget.ChargeBytes(n.value())) return std::nullopt;
-      decoder.Decode(std::string_view(buf.data(), n.value()), feed);
-      if (h.overflow()) return std::nullopt;
-    }
-    decoder.Finish(feed);
+    if (!ReadPart(*reader.value(), UINT64_MAX, budget, h)) return std::nullopt;
     // A damaged part is read again with the others, where its damage is
     // recorded.
     if (!reader.value()->data_warning().empty()) return std::nullopt;
