@@ -87,7 +87,7 @@ struct Summary {
   std::map<std::string, uint64_t> by_status;    // status name -> assets
   std::map<std::string, uint64_t> by_label;     // label -> assets (labelled assets only)
   // Assets without a label: none of their content was read (encrypted,
-  // skipped, unreadable...; common/model.h ContentWasClassified).
+  // skipped, unreadable...; common/model.h ContentWasRead).
   uint64_t unlabelled = 0;
   // What the content was read as (assets.format: text, pdf, xls...) -> assets;
   // assets never read, or last read before schema version 6, are not counted.

@@ -26,9 +26,9 @@ std::optional<AssetStatus> ParseAssetStatus(std::string_view name) {
   return std::nullopt;
 }
 
-bool ContentWasClassified(AssetStatus status) {
-  return status == AssetStatus::kComplete || status == AssetStatus::kPartial ||
-         status == AssetStatus::kChangedDuringScan;
+bool ContentWasRead(const AssetRecord& record, bool has_members) {
+  return record.status == AssetStatus::kComplete || record.bytes_scanned > 0 ||
+         !record.types.empty() || has_members;
 }
 
 const char* AssetKindName(AssetKind kind) {

@@ -32,12 +32,6 @@ enum class AssetStatus : int {
 };
 const char* AssetStatusName(AssetStatus status);
 std::optional<AssetStatus> ParseAssetStatus(std::string_view name);
-// Whether an asset with this status had content classified: complete,
-// partial, or changed while it was read. An asset with any other status
-// (encrypted, skipped, unreadable...) had none of its content read and
-// carries no label unless something found around it (an encrypted archive's
-// member names) was classified: `NONE` says "read, nothing found".
-bool ContentWasClassified(AssetStatus status);
 
 // What an asset's content was read as (AssetRecord::format, assets.format).
 // Persisted and shown: names are stable, only added to.
@@ -131,11 +125,19 @@ struct AssetRecord {
   // extended ACL has named_entries == 0 and group_readable from its mode.
   std::optional<AclSummary> acl;
   std::string label;                  // e.g. "PHI", "PII", "PCI", "NONE"; empty when none of
-                                      // its content was read (ContentWasClassified)
+                                      // its content was read (ContentWasRead)
   std::string label_rule;             // which labelling rule produced `label`
   std::vector<TypeSummary> types;
   std::vector<FindingRecord> findings;  // at most the locator cap per type
 };
+
+// Whether any of an asset's content was read: it is complete (an empty
+// file too), or some of its text went through the classifiers, or a type
+// was found, or `has_members` (members below it were read: a container).
+// An asset of which nothing was read (encrypted, skipped, unreadable, a
+// container cut at the depth limit...) carries no label: `NONE` says "read,
+// nothing found" (scanner/extract.cc, catalog/migrations/v7.sql).
+bool ContentWasRead(const AssetRecord& record, bool has_members);
 
 }  // namespace phiscan
 

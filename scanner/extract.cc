@@ -152,9 +152,12 @@ constexpr size_t kZipTail = 4096 + 22;
 // Whether a seekable source that did not start like a zip ends like one: a
 // self-extracting archive (an executable in front), a script stub with the
 // zip appended. libarchive finds the central directory from the end.
-// Returns the length of the data in front of the zip, or 0 when that cannot
-// be told for sure (a zip64 directory; no local header where the first
-// entry says); nullopt when the source does not end like a zip.
+// Returns where the data in front of the zip ends at the latest: the first
+// directory entry's local header when the directory says where that is
+// (shifted by the data in front when the zip's offsets were not adjusted
+// for it), else the directory's own start; nullopt when the source does not
+// end like a zip. Entries need not be in file order, so the data in front
+// may end earlier: StubSource stops at the first local header.
 std::optional<uint64_t> AppendedZip(ByteSource& src) {
   if (!src.seekable() || src.size() < 22) return std::nullopt;
   std::string tail(static_cast<size_t>(std::min<uint64_t>(src.size(), kZipTail)), '\0');
@@ -167,42 +170,53 @@ std::optional<uint64_t> AppendedZip(ByteSource& src) {
   auto m = src.ReadAt(static_cast<uint64_t>(cd), {entry, sizeof entry});
   if (!m.ok() || m.value() < 4) return std::nullopt;
   const std::string_view e(entry, m.value());
-  if (e.starts_with("PK\x06\x07")) return 0;  // zip64
-  if (!e.starts_with("PK\x01\x02")) return std::nullopt;
   const auto at = static_cast<uint64_t>(cd);
-  if (e.size() < sizeof entry || declared > at) return 0;
-  // The first entry's local header, its offset shifted by the data in front
-  // when the zip's offsets were not adjusted for it.
+  if (e.starts_with("PK\x06\x07")) return at;  // zip64: its locator
+  if (!e.starts_with("PK\x01\x02")) return std::nullopt;
+  if (e.size() < sizeof entry || declared > at) return at;
   uint64_t local = 0;
   for (int i = 3; i >= 0; --i) local = (local << 8) | static_cast<unsigned char>(entry[42 + i]);
-  const uint64_t start = (at - declared) + local;
-  char sig[4];
-  if (start >= at) return 0;
-  auto l = src.ReadAt(start, {sig, sizeof sig});
-  if (!l.ok() || l.value() != sizeof sig || std::string_view(sig, 4) != "PK\x03\x04") return 0;
-  return start;
+  const uint64_t start = (at - declared) + local;  // cannot wrap: local < 2^32
+  return std::min(start, at);
 }
 
-// The data in front of an appended zip: the first `size` bytes of a
-// seekable source, read with ReadAt, so the source's own Read() position
-// stays where it was. Not seekable itself: what reads it cannot look for
-// another zip appended to the stub, and a file of stubs nested in stubs
-// costs one pass each, not a recursion.
+// The data in front of an appended zip: the source's bytes up to `limit`
+// or the first zip local header ("PK\3\4"), whichever comes first, read
+// with ReadAt, so the source's own Read() position stays where it was. Not
+// seekable itself: what reads it cannot look for another zip appended to
+// the stub, so stubs nested in stubs cost one pass, not a recursion.
 class StubSource : public ByteSource {
  public:
-  StubSource(ByteSource& inner, uint64_t size) : inner_(inner), size_(size) {}
+  StubSource(ByteSource& inner, uint64_t limit) : inner_(inner), limit_(limit) {}
   Result<size_t> Read(std::span<char> buf) override {
-    if (pos_ >= size_) return size_t{0};
+    if (pos_ >= limit_) return size_t{0};
     auto n = inner_.ReadAt(
-        pos_, buf.first(static_cast<size_t>(std::min<uint64_t>(buf.size(), size_ - pos_))));
-    if (n.ok()) pos_ += n.value();
-    return n;
+        pos_, buf.first(static_cast<size_t>(std::min<uint64_t>(buf.size(), limit_ - pos_))));
+    if (!n.ok() || n.value() == 0) return n;
+    // The signature may straddle reads: look from the last 3 bytes before.
+    std::string_view got(buf.data(), n.value());
+    std::string look = carry_;
+    look.append(got.substr(0, std::min<size_t>(got.size(), 3)));
+    size_t cut = std::string_view::npos;
+    if (size_t k = look.find("PK\x03\x04"); k != std::string_view::npos) {
+      cut = 0;  // began in bytes already handed on (at most 3 of them)
+    } else if (size_t k2 = got.find("PK\x03\x04"); k2 != std::string_view::npos) {
+      cut = k2;
+    }
+    if (cut != std::string_view::npos) {
+      limit_ = pos_ + cut;
+      got = got.substr(0, cut);
+    }
+    carry_.assign(got.substr(got.size() - std::min<size_t>(got.size(), 3)));
+    pos_ += got.size();
+    return got.size();
   }
 
  private:
   ByteSource& inner_;
-  uint64_t size_;
+  uint64_t limit_;
   uint64_t pos_ = 0;
+  std::string carry_;  // the last bytes handed on, for a signature across reads
 };
 
 }  // namespace
@@ -325,10 +339,18 @@ void Extractor::Impl::Run(ByteSource& src, std::string_view name, AssetRecord to
   const size_t first = out.size();
   out.push_back(std::move(top));
   Process(src, name, first, 0, out);
-  // `NONE` is a verdict on content; what was never read has none.
+  // `NONE` is a verdict on content; what was never read has none. Members
+  // are recorded depth first, so a record's own members, if any, start
+  // right after it.
   for (size_t i = first; i < out.size(); ++i) {
     AssetRecord& r = out[i];
-    if (!ContentWasClassified(r.status) && r.types.empty()) {
+    bool has_members = false;
+    if (i + 1 < out.size() && out[i + 1].member) {
+      has_members = !r.member || (out[i + 1].member->size() > r.member->size() &&
+                                  out[i + 1].member->starts_with(*r.member) &&
+                                  (*out[i + 1].member)[r.member->size()] == '!');
+    }
+    if (!ContentWasRead(r, has_members)) {
       r.label.clear();
       r.label_rule.clear();
     }
@@ -638,16 +660,17 @@ void Extractor::Impl::Text(PeekSource& in, std::string_view name, size_t idx, in
   if (guess.encoding == TextEncoding::kBinary || script) {
     if (std::optional<uint64_t> stub = AppendedZip(in)) {
       out[idx].format = formats::ContentKindName(formats::ContentKind::kArchive);
-      if (script && *stub > 0) {
+      if (script) {
         StubSource stub_bytes(in, *stub);
         PeekSource text(stub_bytes, std::max(limits_.sniff_bytes, kMinPeek));
-        // A stub that is not text after all (a zip appended to a script with
-        // a zip appended) is left unread, as an executable's would be.
-        if (text.peek_status().ok() &&
-            SniffEncoding(std::string_view(text.head()).substr(0, limits_.sniff_bytes))
-                    .encoding != TextEncoding::kBinary) {
+        if (!text.peek_status().ok()) {
+          MarkPartial(out[idx], "read_error", text.peek_status().message());
+        } else if (SniffEncoding(std::string_view(text.head()).substr(0, limits_.sniff_bytes))
+                       .encoding != TextEncoding::kBinary) {
           Text(text, name, idx, depth, out);
         }
+        // A stub that is not text after all is left unread, as an
+        // executable's bytes are.
       }
       return Archive(in, name, idx, depth, false, out);
     }

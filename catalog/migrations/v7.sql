@@ -7,17 +7,28 @@
 --
 -- What version 7 changes:
 --
--- 1. `NONE` is a verdict on content: read, and nothing found. An asset none
---    of whose content was read (encrypted, skipped, unreadable, vanished, a
---    special file, a directory loop; common/model.h ContentWasClassified)
---    has no label, unless something found around it was classified (an
---    encrypted archive's member names). Before version 7 such assets were
---    labelled `NONE`, and `assets --label NONE` listed them among the clean
---    files. Their history rows keep what was recorded at the time; the
---    change reports compare sensitivity, which `NONE` and no label share.
+-- 1. `NONE` is a verdict on content: read, and nothing found. An asset of
+--    which nothing was read (common/model.h ContentWasRead: not complete, no
+--    byte of text classified, no type, no member read below it; encrypted,
+--    skipped, unreadable, a container cut at the depth limit...) has no
+--    label. Before version 7 such assets were labelled `NONE`, and
+--    `assets --label NONE` listed them among the clean files. Kept: a file
+--    that was read before and can no longer be read (status unreadable, a
+--    read recorded in its history), whose last label the writer keeps on
+--    purpose. History rows keep what was recorded at the time; the change
+--    reports compare sensitivity, which `NONE` and no label share.
 UPDATE assets SET label = NULL, label_rule = NULL
- WHERE label = 'NONE' AND status NOT IN (0, 1, 6)
-   AND NOT EXISTS (SELECT 1 FROM asset_types WHERE asset_types.asset_id = assets.id);
+ WHERE label = 'NONE' AND status <> 0 AND bytes_scanned = 0
+   AND NOT EXISTS (SELECT 1 FROM asset_types WHERE asset_types.asset_id = assets.id)
+   AND NOT EXISTS (SELECT 1 FROM assets AS m
+                    WHERE m.path = assets.path
+                      AND ((assets.member = x'' AND m.member <> x'')
+                        OR (assets.member <> x''
+                            AND m.member > CAST(assets.member || '!' AS BLOB)
+                            AND m.member < CAST(assets.member || '"' AS BLOB))))
+   AND NOT (status = 4 AND member = x''
+            AND EXISTS (SELECT 1 FROM asset_history AS h
+                         WHERE h.asset_id = assets.id AND h.status IN (0, 1, 6)));
 
 -- 2. `phireport summary` counts assets by what their content was read as
 --    (assets.format): the summary's covering index gains the column, so the

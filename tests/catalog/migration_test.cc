@@ -301,33 +301,49 @@ TEST_CASE("Upgrading to version 7 takes NONE off assets never read, and summary 
   BuildVersion2(db);
   const auto steps = catalog::internal::MigrationSteps();
   REQUIRE(steps[5].version == 6);
+  const std::string cols =
+      "INSERT INTO assets (id, path, member, kind, status, reason, size, mode, label,"
+      " rules_version, first_seen_run, last_scan_run, last_seen_run, readable_by,"
+      " exposed, bytes_scanned, format) VALUES";
   REQUIRE(ExecSql(
       db, "BEGIN;" + std::string(steps[2].sql) + std::string(steps[3].sql) +
               std::string(steps[4].sql) + std::string(steps[5].sql) +
               "PRAGMA user_version = 6;"
-              "UPDATE assets SET format = 'text' WHERE id IN (1, 2, 3);"
-              "INSERT INTO assets (id, path, member, kind, status, reason, size, mode, label,"
-              " rules_version, first_seen_run, last_scan_run, last_seen_run, readable_by,"
-              " exposed, bytes_scanned, format) VALUES"
+              "UPDATE assets SET format = 'text' WHERE id IN (1, 2, 3);" +
+              cols +
+              // Never read: an encrypted PDF, a skipped binary, a file never
+              // readable, a member cut at the depth limit, a file that
+              // changed between the walk and its open.
               " (5, CAST('/srv/share/locked.pdf' AS BLOB), x'', 0, 2, 'password_protected',"
               "  50, 33152, 'NONE', 'r1', 1, 1, 1, 'owner', 0, 0, 'pdf'),"
               " (6, CAST('/srv/share/tool.bin' AS BLOB), x'', 0, 3, 'binary', 60, 33152, 'NONE',"
               "  'r1', 1, 1, 1, 'owner', 0, 0, 'binary'),"
               " (7, CAST('/srv/share/hr.csv' AS BLOB), x'', 0, 4, 'permission_denied', 70,"
               "  33152, 'NONE', 'r1', 1, 1, 1, 'owner', 0, 0, NULL),"
-              " (8, CAST('/srv/share/x.zip' AS BLOB), CAST('ssn-list.txt' AS BLOB), 2, 2,"
-              "  'password_protected', 80, 33152, 'NONE', 'r1', 1, 1, 1, 'owner', 0, 0, NULL),"
+              " (12, CAST('/srv/share/deep.zip' AS BLOB), CAST('inner.zip' AS BLOB), 2, 1,"
+              "  'limit_depth', 80, 33152, 'NONE', 'r1', 1, 1, 1, 'owner', 0, 0, 'archive'),"
+              " (13, CAST('/srv/share/moved.txt' AS BLOB), x'', 0, 6, 'modified_during_read',"
+              "  90, 33152, 'NONE', 'r1', 1, 1, 1, 'owner', 0, 0, NULL),"
+              // Read, nothing found: an encrypted .doc whose summary was read,
+              // a file changed while it was read, a file read clean before it
+              // became unreadable (its history says so), a container whose
+              // member was recorded.
+              " (8, CAST('/srv/share/report.doc' AS BLOB), x'', 0, 2, 'password_protected', 80,"
+              "  33152, 'NONE', 'r1', 1, 1, 1, 'owner', 0, 40, 'doc'),"
               " (9, CAST('/srv/share/changed.txt' AS BLOB), x'', 0, 6, 'modified_during_read',"
-              "  90, 33152, 'NONE', 'r1', 1, 1, 1, 'owner', 0, 90, 'text');"
-              "INSERT INTO asset_types VALUES (8, 'US_SSN', 1, 1, 40);"
+              "  90, 33152, 'NONE', 'r1', 1, 1, 1, 'owner', 0, 90, 'text'),"
+              " (10, CAST('/srv/share/was-read.csv' AS BLOB), x'', 0, 4, 'permission_denied',"
+              "  100, 33152, 'NONE', 'r1', 1, 1, 1, 'owner', 0, 0, NULL),"
+              " (11, CAST('/srv/share/deep.zip' AS BLOB), x'', 0, 1, 'limit_depth', 110, 33152,"
+              "  'NONE', 'r1', 1, 1, 1, 'owner', 0, 0, 'archive');"
+              "INSERT INTO asset_history (asset_id, run_id, event, status, label) VALUES"
+              " (10, 1, 'scanned', 0, 'NONE'), (7, 1, 'scanned', 4, 'NONE');"
               "COMMIT;"));
   { REQUIRE(CatalogWriter::Open(db).ok()); }
   CHECK(PeekOne(db, "PRAGMA user_version") == std::to_string(catalog::kSchemaVersion));
-  // Read and clean (complete, partial, changed while read) keep NONE; so does
-  // an encrypted member whose name was classified (it has a type).
   CHECK(PeekColumn(db, "SELECT id || ':' || coalesce(label, '-') FROM assets ORDER BY id") ==
         std::vector<std::string>{"1:PHI", "2:NONE", "3:NONE", "4:PHI", "5:-", "6:-", "7:-",
-                                 "8:NONE", "9:NONE"});
+                                 "8:NONE", "9:NONE", "10:NONE", "11:NONE", "12:-", "13:-"});
   CHECK(PeekColumn(db, "SELECT name FROM pragma_index_info('assets_by_label') ORDER BY seqno") ==
         std::vector<std::string>{"label", "status", "readable_by", "exposed", "format", "id",
                                  "bytes_scanned", "removed_run"});
@@ -337,11 +353,14 @@ TEST_CASE("Upgrading to version 7 takes NONE off assets never read, and summary 
   REQUIRE(reader.ok());
   auto summary = (*reader)->GetSummary({});
   REQUIRE(summary.ok());
-  CHECK(summary->assets == 8);
-  CHECK(summary->by_label == std::map<std::string, uint64_t>{{"NONE", 4}, {"PHI", 1}});
-  CHECK(summary->unlabelled == 3);
-  CHECK(summary->by_format ==
-        std::map<std::string, uint64_t>{{"binary", 1}, {"pdf", 1}, {"text", 4}});
+  CHECK(summary->assets == 12);
+  CHECK(summary->by_label == std::map<std::string, uint64_t>{{"NONE", 6}, {"PHI", 1}});
+  CHECK(summary->unlabelled == 5);
+  CHECK(summary->by_format == std::map<std::string, uint64_t>{{"archive", 2},
+                                                              {"binary", 1},
+                                                              {"doc", 1},
+                                                              {"pdf", 1},
+                                                              {"text", 4}});
   catalog::Filter f;
   f.label = "NONE";
   std::vector<std::string> clean;
@@ -349,7 +368,8 @@ TEST_CASE("Upgrading to version 7 takes NONE off assets never read, and summary 
               ->ListAssets(f, [&](const catalog::AssetRow& a) { clean.push_back(a.path); })
               .ok());
   CHECK(clean == std::vector<std::string>{"/srv/share/big.log", "/srv/share/changed.txt",
-                                          "/srv/share/private.txt", "/srv/share/x.zip"});
+                                          "/srv/share/deep.zip", "/srv/share/private.txt",
+                                          "/srv/share/report.doc", "/srv/share/was-read.csv"});
 }
 
 TEST_CASE("A version-4 catalog's findings are keyed by token prefix, and locate finds them") {

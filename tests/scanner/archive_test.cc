@@ -486,8 +486,8 @@ TEST_CASE("a script stub in front of a zip is classified as the file's own text"
   CHECK(recs[0].format == "archive");
   CHECK(TypeCounts(recs[0]).empty());
   CHECK(recs[0].bytes_scanned == 0);
-  // Stubs nested in stubs: the last zip is the file's; what is in front of
-  // it holds zips, is not text, and is not searched for another zip.
+  // Stubs nested in stubs: the last zip is the file's; the stub ends at the
+  // first local header, and is not searched for another zip.
   std::string nested = stub;
   for (int i = 0; i < 200; ++i) nested += zip + "#!/bin/sh\n";
   nested += zip;
@@ -495,7 +495,46 @@ TEST_CASE("a script stub in front of a zip is classified as the file's own text"
   REQUIRE(many.size() == 2);
   CHECK(StatusOf(many[0]) == "complete");
   CHECK(many[0].format == "archive");
+  CHECK(TypeCounts(many[0]) == kPlantTypes);
+  CHECK(many[0].bytes_scanned == stub.size());
   CHECK(TypeCounts(many[1]) == kPlantTypes);
+  // Directory entries in another order than their data: the first entry's
+  // header is not the first in the file, and the stub still ends at the
+  // first one.
+  const std::string two = WriteArchive("zip", "", {{"a.txt", "first\n"}, {"b.txt", kPlant}});
+  const size_t cd_a = two.find("PK\x01\x02");
+  const size_t cd_b = two.find("PK\x01\x02", cd_a + 4);
+  const size_t end = two.rfind("PK\x05\x06");
+  REQUIRE(cd_b != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  const std::string reordered = two.substr(0, cd_a) + two.substr(cd_b, end - cd_b) +
+                                two.substr(cd_a, cd_b - cd_a) + two.substr(end);
+  auto swapped = ExtractMemory(stub + reordered, "restore.sh");
+  REQUIRE(swapped.size() == 3);
+  CHECK(TypeCounts(swapped[0]) == kPlantTypes);
+  CHECK(swapped[0].bytes_scanned == stub.size());
+  CHECK(swapped[0].label == "PHI");
+}
+
+TEST_CASE("a member of which nothing was read has no label; a container whose members were read "
+          "keeps NONE") {
+  // NONE says "read, nothing found": a zip cut at the depth limit was not
+  // read, and `--label NONE` must not list it among the clean files.
+  const std::string inner = WriteArchive("zip", "", {{"notes.txt", kPlant}});
+  const std::string outer =
+      WriteArchive("zip", "", {{"inner.zip", inner}, {"readme.txt", "nothing here\n"}});
+  scanner::ScanLimits limits;
+  limits.max_depth = 1;
+  auto recs = ExtractMemory(outer, "outer.zip", limits);
+  const AssetRecord* cut = FindRecord(recs, "inner.zip");
+  const AssetRecord* clean = FindRecord(recs, "readme.txt");
+  REQUIRE(cut != nullptr);
+  REQUIRE(clean != nullptr);
+  CHECK(StatusOf(*cut) == "partial(limit_depth)");
+  CHECK(cut->label.empty());
+  CHECK(StatusOf(*clean) == "complete");
+  CHECK(clean->label == "NONE");
+  CHECK(recs[0].label == "NONE");  // the outer zip: its members were read
 }
 
 TEST_CASE("a zip member whose CRC does not match is read and recorded partial(corrupt)") {
