@@ -185,8 +185,12 @@ void WriteHtmlReport(std::ostream& out, const HtmlReportData& d) {
   out << Tile("total-gaps", "not fully scanned", gaps, true)
       << Tile("total-removed", "removed", s.removed) << "</div>\n";
 
+  // Assets none of whose content was read have no label: their own bar, so
+  // the chart still adds up to the assets and "NONE" stays "read, clean".
+  Bars labels = ToBars(s.by_label);
+  if (s.unlabelled > 0) labels.emplace_back("(not read)", s.unlabelled);
   out << "<div class=\"charts\">\n"
-      << BarChart("chart-labels", "Assets by label", ToBars(s.by_label), "#c0392b")
+      << BarChart("chart-labels", "Assets by label", labels, "#c0392b")
       << BarChart("chart-status", "Coverage by status", ToBars(s.by_status), "#2c7fb8");
   Bars types;
   for (const auto& t : s.by_type) types.emplace_back(t.type_id, t.assets);

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "catalog/catalog.h"
@@ -92,6 +93,26 @@ TEST_CASE("The HTML exposed list is what the exposed total counts, PHI first") {
   // Only 50 rows are shown: exposed PHI comes before PII that sorts first.
   CHECK(data->exposed[0].path == "/srv/share/z-patients.txt");
   CHECK(data->exposed[1].path == "/srv/share/a-contacts.txt");
+}
+
+TEST_CASE("The HTML label chart counts assets never read in a bar of their own") {
+  tools::HtmlReportData data;
+  data.summary.assets = 6;
+  data.summary.by_label = {{"NONE", 2}, {"PHI", 1}};
+  data.summary.unlabelled = 3;
+  std::ostringstream page;
+  tools::WriteHtmlReport(page, data);
+  const std::string html = page.str();
+  const size_t chart = html.find("id=\"chart-labels\"");
+  REQUIRE(chart != std::string::npos);
+  const std::string labels = html.substr(chart, html.find("</figure>", chart) - chart);
+  CHECK(labels.find("data-label=\"NONE\" data-value=\"2\"") != std::string::npos);
+  CHECK(labels.find("data-label=\"(not read)\" data-value=\"3\"") != std::string::npos);
+  // Nothing unread: no such bar.
+  data.summary.unlabelled = 0;
+  std::ostringstream clean;
+  tools::WriteHtmlReport(clean, data);
+  CHECK(clean.str().find("(not read)") == std::string::npos);
 }
 
 }  // namespace
