@@ -219,6 +219,17 @@ class StubSource : public ByteSource {
   std::string carry_;  // the last bytes handed on, for a signature across reads
 };
 
+// Whether `rec` is a member of `container` (at any depth below it): every
+// member of a top-level record, or a member path under the container's
+// own followed by '!'.
+bool IsMemberOf(const AssetRecord& rec, const AssetRecord& container) {
+  if (!rec.member) return false;
+  if (!container.member) return true;
+  const std::string& m = *rec.member;
+  const std::string& c = *container.member;
+  return m.size() > c.size() && m[c.size()] == '!' && m.starts_with(c);
+}
+
 }  // namespace
 
 // ---- Impl: plumbing -------------------------------------------------------
@@ -344,13 +355,7 @@ void Extractor::Impl::Run(ByteSource& src, std::string_view name, AssetRecord to
   // right after it.
   for (size_t i = first; i < out.size(); ++i) {
     AssetRecord& r = out[i];
-    bool has_members = false;
-    if (i + 1 < out.size() && out[i + 1].member) {
-      has_members = !r.member || (out[i + 1].member->size() > r.member->size() &&
-                                  out[i + 1].member->starts_with(*r.member) &&
-                                  (*out[i + 1].member)[r.member->size()] == '!');
-    }
-    if (!ContentWasRead(r, has_members)) {
+    if (!ContentWasRead(r, i + 1 < out.size() && IsMemberOf(out[i + 1], r))) {
       r.label.clear();
       r.label_rule.clear();
     }

@@ -466,16 +466,20 @@ TEST_CASE("a script stub in front of a zip is classified as the file's own text"
   };
   shift(cd + 42);
   shift(eocd + 16);
+  // The file's own record: read as an archive, the stub's text classified.
+  auto stub_read = [&](const AssetRecord& top) {
+    CHECK(StatusOf(top) == "complete");
+    CHECK(top.format == "archive");
+    CHECK(TypeCounts(top) == kPlantTypes);
+    CHECK(top.bytes_scanned == stub.size());
+    CHECK(top.label == "PHI");
+  };
   for (const std::string& bytes : {stub + zip, adjusted}) {
     auto recs = ExtractMemory(bytes, "restore.sh");
     REQUIRE(recs.size() == 2);
-    CHECK(StatusOf(recs[0]) == "complete");
-    CHECK(recs[0].format == "archive");
-    CHECK(TypeCounts(recs[0]) == kPlantTypes);
-    CHECK(recs[0].bytes_scanned == stub.size());
+    stub_read(recs[0]);
     REQUIRE_FALSE(recs[0].findings.empty());
     CHECK(recs[0].findings[0].line == 3);
-    CHECK(recs[0].label == "PHI");
     CHECK(recs[1].member == "notes.txt");
     CHECK(TypeCounts(recs[1]) == kPlantTypes);
   }
@@ -493,10 +497,7 @@ TEST_CASE("a script stub in front of a zip is classified as the file's own text"
   nested += zip;
   auto many = ExtractMemory(nested, "nested.sh");
   REQUIRE(many.size() == 2);
-  CHECK(StatusOf(many[0]) == "complete");
-  CHECK(many[0].format == "archive");
-  CHECK(TypeCounts(many[0]) == kPlantTypes);
-  CHECK(many[0].bytes_scanned == stub.size());
+  stub_read(many[0]);
   CHECK(TypeCounts(many[1]) == kPlantTypes);
   // Directory entries in another order than their data: the first entry's
   // header is not the first in the file, and the stub still ends at the
@@ -511,9 +512,7 @@ TEST_CASE("a script stub in front of a zip is classified as the file's own text"
                                 two.substr(cd_a, cd_b - cd_a) + two.substr(end);
   auto swapped = ExtractMemory(stub + reordered, "restore.sh");
   REQUIRE(swapped.size() == 3);
-  CHECK(TypeCounts(swapped[0]) == kPlantTypes);
-  CHECK(swapped[0].bytes_scanned == stub.size());
-  CHECK(swapped[0].label == "PHI");
+  stub_read(swapped[0]);
 }
 
 TEST_CASE("a member of which nothing was read has no label; a container whose members were read "
@@ -534,7 +533,16 @@ TEST_CASE("a member of which nothing was read has no label; a container whose me
   CHECK(cut->label.empty());
   CHECK(StatusOf(*clean) == "complete");
   CHECK(clean->label == "NONE");
-  CHECK(recs[0].label == "NONE");  // the outer zip: its members were read
+  CHECK(recs[0].label == "NONE");  // the outer zip: read whole
+  // A zip cut after its first member: partial, none of its own text read,
+  // but a member read below it, so it was read and keeps NONE.
+  scanner::ScanLimits one;
+  one.max_members = 1;
+  auto first = ExtractMemory(outer, "outer.zip", one);
+  REQUIRE(first.size() == 2);
+  CHECK(StatusOf(first[0]) == "partial(limit_members)");
+  CHECK(first[0].bytes_scanned == 0);
+  CHECK(first[0].label == "NONE");
 }
 
 TEST_CASE("a zip member whose CRC does not match is read and recorded partial(corrupt)") {
