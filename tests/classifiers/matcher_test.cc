@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <tuple>
@@ -1143,5 +1144,23 @@ TEST_CASE("A regex used with and without retry_shorter is two regexes, each with
                        {"RETRIED", 70, "12345674"},
                        {"RETRIED", 70, "12345674 2006"}});
     }
+  }
+}
+
+TEST_CASE("Line numbers stay exact after long runs of newlines, whatever the chunking") {
+  // The line cursor counts newlines in 16-byte blocks with byte counters
+  // summed every 255 blocks: runs of 100,000 and 5,000 newlines (well past
+  // 255 * 16 bytes of nothing else) and a value in between.
+  std::string text = std::string(100000, '\n') + "SSN: 536-22-8726\n" +
+                     std::string(5000, '\n') + Filler(3000) + "SSN 412-61-3374\n";
+  const uint64_t second_line = 100000 + 1 + 5000 + 1 +
+                               static_cast<uint64_t>(std::count(text.end() - 3000 - 16,
+                                                                text.end() - 16, '\n'));
+  for (size_t chunk : {size_t{1} << 20, size_t{4096}, size_t{4097}, size_t{100}}) {
+    INFO("chunk " << chunk);
+    auto f = Scan(text, chunk);
+    REQUIRE(f.size() == 2);
+    CHECK(f[0].line == 100001);
+    CHECK(f[1].line == second_line);
   }
 }
