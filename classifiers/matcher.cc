@@ -317,6 +317,7 @@ class Matcher::Impl {
                 scratch_.get(), &OnHsMatch, this);
       }
       scan_at_ = 0;
+      if (c_.keyword_db) ScanKeywordWindows(len, limit);
     }
     // One hs_scan reports in order of end already; the windows' scans
     // interleave with the sparse one's.
@@ -451,6 +452,69 @@ class Matcher::Impl {
       at = FindDigit(b, we, len);
     }
     return true;
+  }
+
+  // Scans the evidence keywords (keyword_db) where a keyword can be
+  // evidence for, or open the gate of, something this pass or the next
+  // judges; elsewhere no keyword can change a result. Keyword ends in
+  // (accepted_, limit] are needed:
+  //   - within the widest proximity (P) of this pass's primary hits: a
+  //     match holding a hit's end e lies in [e - w, e + w] (w its regex's
+  //     width), so its evidence and its gate in [e - w - P, e + w + P];
+  //   - within P of the field values confirmed in this pass;
+  //   - the first P bytes: right-hand evidence of earlier candidates;
+  //   - the last 2 w_max + P bytes: left-hand evidence of the next pass's
+  //     (whose matches end after limit), whose bytes will be gone.
+  // A window starts a keyword's width before its first needed end, and its
+  // edges move out to a non-word byte, so \b at an edge is what it is in the
+  // stream and a window finds exactly the stream's keywords inside it.
+  // Where the windows would cover most of the chunk it is scanned whole.
+  void ScanKeywordWindows(size_t len, uint64_t limit) {
+    const uint64_t lo = accepted_, hi = limit;  // keyword ends wanted in (lo, hi]
+    const uint64_t prox = static_cast<uint64_t>(c_.max_proximity) + 1;
+    needed_.clear();
+    auto need = [&](uint64_t a, uint64_t b) {
+      a = std::max(a, lo + 1);
+      b = std::min(b, hi);
+      if (a <= b) needed_.push_back({a, b});
+    };
+    need(lo + 1, lo + prox);
+    need(hi > 2 * c_.max_width + prox ? hi - 2 * c_.max_width - prox : 0, hi);
+    for (const auto& ev : events_) {
+      if (ev.id >= c_.keyword_base || ev.end > limit) continue;
+      const uint64_t w = c_.regexes[c_.hs_regex[ev.id]].max_width;
+      need(ev.end > w + prox ? ev.end - w - prox : 0, ev.end + w + prox);
+    }
+    for (const auto& f : field_values_) {
+      if (f.end <= limit) need(f.start > prox ? f.start - prox : 0, f.end + prox);
+    }
+    std::sort(needed_.begin(), needed_.end());
+    // Buffer spans: widened by a keyword's width, edges on non-word bytes,
+    // joined when close (an hs_scan call costs about 256 bytes of scanning).
+    constexpr size_t kJoinGap = 256;
+    const char* b = buf_.data();
+    windows_.clear();
+    size_t covered = 0;
+    for (auto [a, z] : needed_) {
+      size_t ws = a - base_ > c_.keyword_width ? a - base_ - c_.keyword_width : 0;
+      size_t we = std::min<size_t>(len, z - base_ + 1);
+      while (ws > 0 && internal::IsWordByte(static_cast<unsigned char>(b[ws - 1]))) --ws;
+      while (we < len && internal::IsWordByte(static_cast<unsigned char>(b[we]))) ++we;
+      if (!windows_.empty() && ws <= windows_.back().second + kJoinGap) {
+        covered += we > windows_.back().second ? we - windows_.back().second : 0;
+        windows_.back().second = std::max(windows_.back().second, we);
+      } else {
+        windows_.push_back({ws, we});
+        covered += we - ws;
+      }
+    }
+    if (covered > len / 2) windows_.assign(1, {0, len});
+    for (auto [ws, we] : windows_) {
+      scan_at_ = ws;
+      hs_scan(c_.keyword_db.get(), buf_.data() + ws, static_cast<unsigned>(we - ws), 0,
+              scratch_.get(), &OnHsMatch, this);
+    }
+    scan_at_ = 0;
   }
 
   // Whether a bare keyword literal ending at `end` is a whole word where it
@@ -988,7 +1052,8 @@ class Matcher::Impl {
 
   std::vector<HsEvent> events_;
   size_t scan_at_ = 0;  // offset in buf_ of the bytes hs_scan is scanning
-  std::vector<std::pair<size_t, size_t>> windows_;  // digit windows of this pass
+  std::vector<std::pair<size_t, size_t>> windows_;  // digit (then keyword) windows of this pass
+  std::vector<std::pair<uint64_t, uint64_t>> needed_;  // ScanKeywordWindows: keyword ends wanted
   std::vector<std::vector<uint64_t>> per_regex_;  // Hyperscan match ends per regex
   std::vector<uint64_t> cursor_;          // per regex: next RE2 search may not start before
   std::vector<std::unique_ptr<RE2>> re_;  // per regex: this thread's copy (Re())

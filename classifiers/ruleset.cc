@@ -81,7 +81,7 @@ std::string KeywordRegex(const std::string& term) {
 // with its flags and id, hashed with SHA-256 in full (a database adopted for
 // the wrong expressions would give wrong results).
 std::string DatabaseKey(const internal::CompiledRules& c) {
-  std::string text = "phiscan-hs-block-4\n";
+  std::string text = "phiscan-hs-block-5\n";
   text += hs_version();
   hs_platform_info_t platform{};
   if (hs_populate_platform(&platform) == HS_SUCCESS) {
@@ -760,27 +760,41 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       for (int li : e.lists) evidence_list[li] = true;
     }
   }
-  // Evidence lists need every position. Their one-word terms are bare
-  // literals (word boundaries checked by the Matcher on each hit), which
-  // Hyperscan matches several times faster than \bterm\b alternations.
+  // Evidence lists need every position near a hit. Their one-word terms are
+  // bare literals (word boundaries checked by the Matcher on each hit), which
+  // Hyperscan matches several times faster than \bterm\b alternations. With
+  // digit windows they are kKeywordTier (scanned near hits where digits are
+  // sparse), unless the list is also label context.
   for (size_t li = 0; li < compiled->keyword_lists.size(); ++li) {
     const auto& name = compiled->keyword_lists[li];
     const unsigned caseless = pack.case_sensitive_lists.count(name) ? 0u : HS_FLAG_CASELESS;
+    const uint8_t evidence_tier = options.use_digit_windows && !compiled->context_lists[li]
+                                      ? internal::kKeywordTier
+                                      : internal::kSparseTier;
     std::string alt;
     for (const auto& term : pack.keywords.at(name)) {
       bool one_word = evidence_list[li] && term.find(' ') == std::string::npos;
       if (!one_word) {
         alt += alt.empty() ? "(?:" : "|";
         alt += KeywordRegex(term);
+        // A run of spaces becomes up to 3 separators: at most 3 bytes a byte.
+        if (evidence_list[li] && evidence_tier == internal::kKeywordTier) {
+          compiled->keyword_width =
+              std::max(compiled->keyword_width, 3 * static_cast<unsigned>(term.size()));
+        }
         continue;
       }
-      add_keyword_expr(LiteralRegex(term), caseless, internal::kSparseTier);
+      if (evidence_tier == internal::kKeywordTier) {
+        compiled->keyword_width =
+            std::max(compiled->keyword_width, static_cast<unsigned>(term.size()));
+      }
+      add_keyword_expr(LiteralRegex(term), caseless, evidence_tier);
       compiled->keyword_exprs.push_back({static_cast<int>(li), static_cast<unsigned>(term.size()),
                                          IsWordByte(term.front()), IsWordByte(term.back())});
     }
     if (alt.empty()) continue;
     if (evidence_list[li]) {
-      add_keyword_expr(alt + ")", caseless, internal::kSparseTier);
+      add_keyword_expr(alt + ")", caseless, evidence_tier);
     } else {
       add_keyword_expr(alt + ")", caseless | HS_FLAG_SINGLEMATCH, internal::kContextTier);
       compiled->context_db_lists.push_back(static_cast<int>(li));
@@ -845,20 +859,23 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
 const Status& internal::CompiledRules::EnsureDatabase() const {
   std::call_once(db_once, [this] {
     // 0: the combined database (hs_whole); 1: kSparseTier; 2: kDigitTier;
-    // 3 on: one kContextTier list each.
+    // 3: kKeywordTier; kFirstContextDb on: one kContextTier list each.
     std::vector<HsDatabase> compiled(database_count());
     auto holds = [this](size_t which, size_t i) {
       switch (which) {
         case 0: return hs_whole[i] != 0;
         case 1: return hs_tier[i] == kSparseTier;
         case 2: return hs_tier[i] == kDigitTier;
+        case 3: return hs_tier[i] == kKeywordTier;
         default:
           return hs_tier[i] == kContextTier &&
-                 keyword_exprs[hs_ids[i] - keyword_base].list == context_db_lists[which - 3];
+                 keyword_exprs[hs_ids[i] - keyword_base].list ==
+                     context_db_lists[which - kFirstContextDb];
       }
     };
     for (size_t which = 0; which < compiled.size(); ++which) {
       if ((which == 1 || which == 2) && !split_tiers()) continue;
+      if (which == 3 && !split_keywords()) continue;
       std::vector<const char*> exprs;
       std::vector<unsigned> flags, ids;
       std::vector<size_t> index;  // back to hs_expressions, for errors
@@ -903,8 +920,9 @@ bool internal::CompiledRules::InstallDatabases(std::vector<HsDatabase>& dbs) con
   db = std::move(dbs[0]);
   sparse_db = std::move(dbs[1]);
   digit_db = std::move(dbs[2]);
+  keyword_db = std::move(dbs[3]);
   context_dbs.clear();
-  for (size_t i = 3; i < dbs.size(); ++i) context_dbs.push_back(std::move(dbs[i]));
+  for (size_t i = kFirstContextDb; i < dbs.size(); ++i) context_dbs.push_back(std::move(dbs[i]));
   prototype_scratch.reset(scratch);
   db_ready = true;
   return true;
@@ -931,7 +949,8 @@ Result<std::string> RuleSet::SerializeDatabase() const {
   // Payload: "LEN0 LEN1 ...\n", one length per database (database_count();
   // an absent one has length 0), then the databases.
   std::vector<const hs_database_t*> dbs = {compiled_->db.get(), compiled_->sparse_db.get(),
-                                           compiled_->digit_db.get()};
+                                           compiled_->digit_db.get(),
+                                           compiled_->keyword_db.get()};
   for (const auto& d : compiled_->context_dbs) dbs.push_back(d.get());
   const size_t count = dbs.size();
   std::vector<std::string> parts(count);
@@ -1003,7 +1022,8 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
   }
   const bool split = compiled_->split_tiers();
   if ((dbs[1] != nullptr) != split || (dbs[2] != nullptr) != split) return false;
-  for (size_t i = 3; i < count; ++i) {
+  if ((dbs[3] != nullptr) != compiled_->split_keywords()) return false;
+  for (size_t i = internal::CompiledRules::kFirstContextDb; i < count; ++i) {
     if (dbs[i] == nullptr) return false;
   }
   return compiled_->AdoptDatabase(dbs);

@@ -103,6 +103,12 @@ constexpr uint8_t kWholeOnly = 2;   // neither: a split regex, whole, for `db` o
 // label context and never as evidence, which needs one hit per stream, not
 // every position.
 constexpr uint8_t kContextTier = 3;
+// An evidence keyword expression, in `db` and in keyword_db: where digits
+// are sparse it is scanned only where a keyword can count as evidence, near
+// this pass's hits (see Matcher::Impl::ScanKeywordWindows). Keywords are
+// three quarters of what the every-byte database costs on prose. A list that
+// is also label context stays kSparseTier: its presence anywhere counts.
+constexpr uint8_t kKeywordTier = 4;
 
 struct CompiledRules {
   // The Hyperscan database is compiled on first use (EnsureDatabase): it is
@@ -122,6 +128,9 @@ struct CompiledRules {
   // Widest match of a digit-window expression: a window reaches this far
   // (plus one byte of context) on each side of a digit.
   unsigned digit_window = 0;
+  // Widest match of a kKeywordTier expression: a keyword window starts this
+  // far before the first keyword end it must see.
+  unsigned keyword_width = 0;
   // Compiles the databases and the prototype scratch once; thread-safe.
   const Status& EnsureDatabase() const;
   mutable std::once_flag db_once;
@@ -135,6 +144,7 @@ struct CompiledRules {
   mutable HsDatabase db;                  // set by EnsureDatabase; hs_whole's expressions
   mutable HsDatabase sparse_db;           // null unless split_tiers()
   mutable HsDatabase digit_db;            // null unless split_tiers()
+  mutable HsDatabase keyword_db;          // null unless split_keywords()
   // One database per kContextTier list (its keyword list index in
   // context_db_lists), SINGLEMATCH, scanned per chunk only until the list
   // has occurred in the stream; Hyperscan stops at the first hit. In the
@@ -145,12 +155,17 @@ struct CompiledRules {
   mutable std::vector<HsDatabase> context_dbs;
   std::vector<int> context_db_lists;
   // The databases as one sequence, as compiled, serialized and adopted:
-  // db, sparse_db, digit_db, then context_dbs.
-  size_t database_count() const { return 3 + context_db_lists.size(); }
+  // db, sparse_db, digit_db, keyword_db, then context_dbs.
+  static constexpr size_t kFirstContextDb = 4;
+  size_t database_count() const { return kFirstContextDb + context_db_lists.size(); }
   // Whether both tiers have expressions, so the split pair exists.
   bool split_tiers() const {
     return std::count(hs_tier.begin(), hs_tier.end(), kSparseTier) > 0 &&
            std::count(hs_tier.begin(), hs_tier.end(), kDigitTier) > 0;
+  }
+  // Whether the split path scans evidence keywords on their own.
+  bool split_keywords() const {
+    return split_tiers() && std::count(hs_tier.begin(), hs_tier.end(), kKeywordTier) > 0;
   }
   mutable HsScratch prototype_scratch;    // fits them all; cloned by each Matcher
   // Sets the databases (deserialized elsewhere; all but `db` may be null)

@@ -250,7 +250,72 @@ TEST_CASE("Digit windows and a full scan agree on sparse prose, at every chunk s
   ExpectSame(text, "values near chunk edges");
 }
 
+// Prose with no digit but the values: the matcher takes the split path, so
+// evidence keywords are scanned only near hits (ScanKeywordWindows).
+std::string Words(size_t n) {
+  static const char* kWords[] = {"the", "quick", "brown", "fox", "jumps", "over", "lazy",
+                                 "dog", "while", "river", "stone", "quiet"};
+  std::string out;
+  for (size_t i = 0; out.size() < n; ++i) {
+    out += kWords[(i * 7) % std::size(kWords)];
+    out += i % 9 == 8 ? ".\n" : " ";
+  }
+  out.resize(n);
+  return out;
+}
+
+TEST_CASE("Evidence keywords count across chunk edges where they are scanned only near hits") {
+  // A bare nine-digit SSN counts only with an SSN keyword within 300 bytes:
+  // one with its keyword 250 bytes before it, one with it 250 bytes after,
+  // far from anything else; chunk edges fall between value and keyword for
+  // some of the chunk sizes, so the keyword is in a pass with no hit near it.
+  const std::string text = Words(3000) + " SSN " + Words(250) + " 536228726 " + Words(3000) +
+                           " 412613374 " + Words(250) + " social security " + Words(3000);
+  const auto& with = Builtin(true);
+  const auto& without = Builtin(false);
+  REQUIRE(with->EnsureCompiled().ok());
+  REQUIRE(with->compiled().keyword_db != nullptr);
+  for (size_t chunk = 1500; chunk <= 4000; chunk += 97) {
+    INFO("chunk " << chunk);
+    auto a = Scan(with, text, chunk);
+    CHECK(a == Scan(without, text, chunk));
+    size_t bare = 0;
+    for (const auto& f : a) bare += f.type == "US_SSN" && f.end - f.start == 9 ? 1 : 0;
+    CHECK(bare == 2);
+  }
+}
+
+TEST_CASE("Right-hand evidence in the next chunk counts when the value's bytes are gone") {
+  // A narrow regex (so little overlap is kept between chunks) whose keyword
+  // may be 2,000 bytes away: the value's hit is not seen again in the next
+  // pass, which must still scan its first bytes for the keyword (chunk
+  // edges between value and keyword, outside the next pass's last 2,000).
+  const char* yaml =
+      "keywords:\n  ledger_terms: [ledger, ledger code]\n"
+      "types:\n"
+      "  - id: T_CODE\n    category: PII\n    patterns:\n"
+      "      - regex: '\\b\\d{9}\\b'\n        score: 70\n        proximity: 2000\n"
+      "        evidence:\n          - any_of: [ledger_terms]\n"
+      "  - id: T_WORD\n    category: PII\n    patterns:\n"
+      "      - regex: '\\bzqxj[a-z]{4}\\b'\n        score: 60\n";
+  auto pack = ParseRulePack(yaml, "t.yaml");
+  REQUIRE(pack.ok());
+  auto with = Compiled(pack.value(), true);
+  auto without = Compiled(pack.value(), false);
+  REQUIRE(with->EnsureCompiled().ok());
+  REQUIRE(with->compiled().keyword_db != nullptr);
+  const std::string text =
+      Words(3000) + " 536228726 " + Words(1200) + " ledger code " + Words(6000);
+  for (size_t chunk = 3100; chunk <= 4300; chunk += 37) {
+    INFO("chunk " << chunk);
+    auto a = Scan(with, text, chunk);
+    CHECK(a == Scan(without, text, chunk));
+    CHECK(a.size() == 1);
+  }
+}
+
 TEST_CASE("The built-in pack scans most identifier patterns only around digits") {
+  REQUIRE(Builtin(true)->EnsureCompiled().ok());
   const auto& c = Builtin(true)->compiled();
   size_t gated = std::count(c.hs_tier.begin(), c.hs_tier.end(), 1);
   CHECK(gated >= 12);  // SSN, NPI, phone, card, dates...
@@ -258,10 +323,16 @@ TEST_CASE("The built-in pack scans most identifier patterns only around digits")
   CHECK(c.digit_window <= kMaxGatedWidth);
   CHECK(c.digit_db != nullptr);
   CHECK(c.sparse_db != nullptr);
+  // Evidence keywords have a database of their own there.
+  CHECK(std::count(c.hs_tier.begin(), c.hs_tier.end(), internal::kKeywordTier) >= 100);
+  CHECK(c.keyword_db != nullptr);
+  CHECK(c.keyword_width > 0);
   // The straightforward path has one database.
   const auto& plain = Builtin(false)->compiled();
   CHECK(std::count(plain.hs_tier.begin(), plain.hs_tier.end(), 1) == 0);
+  CHECK(std::count(plain.hs_tier.begin(), plain.hs_tier.end(), internal::kKeywordTier) == 0);
   CHECK(plain.sparse_db == nullptr);
+  CHECK(plain.keyword_db == nullptr);
 }
 
 TEST_CASE("Only patterns that cannot match without a digit are digit-bound") {
