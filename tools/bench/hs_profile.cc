@@ -14,12 +14,14 @@
 // Usage: hs_profile [--leave-one-out] [--repeat N] [--rules PACK]... PATH...
 //        hs_profile --tiers   (every expression with its tier: 0 every byte,
 //                              1 around digits, 2 combined database only,
-//                              3 context lists, in their own database)
+//                              3 context lists, in their own database,
+//                              4 evidence keywords, near hits)
 //        hs_profile --dump    (the combined database's expressions, and exit)
 //        hs_profile --subset 0-46,50 PATH...  (time some expressions)
 //        hs_profile --exprs FILE PATH...      (time the --dump lines in FILE)
 //        hs_profile --tier 0 PATH...  (profile one tier's database instead:
-//                                      0 is what prose gets, 1 its windows)
+//                                      0 is what prose gets over every byte,
+//                                      1 and 4 in its windows)
 // The ids printed by the profile and taken by --subset number the combined
 // database's expressions, in --dump order (not --tiers order, which also
 // lists the parts of a regex split between the tiers).
