@@ -309,8 +309,10 @@ class Matcher::Impl {
       hs_scan(c_.db.get(), buf_.data(), static_cast<unsigned>(len), 0, scratch_.get(), &OnHsMatch,
               this);
     } else {
-      hs_scan(c_.sparse_db.get(), buf_.data(), static_cast<unsigned>(len), 0, scratch_.get(),
-              &OnHsMatch, this);
+      if (c_.sparse_db) {  // null if every regex is digit-bound
+        hs_scan(c_.sparse_db.get(), buf_.data(), static_cast<unsigned>(len), 0, scratch_.get(),
+                &OnHsMatch, this);
+      }
       for (auto [ws, we] : windows_) {
         scan_at_ = ws;
         hs_scan(c_.digit_db.get(), buf_.data() + ws, static_cast<unsigned>(we - ws), 0,
@@ -461,14 +463,17 @@ class Matcher::Impl {
   //   - within the widest proximity (P) of this pass's primary hits: a
   //     match holding a hit's end e lies in [e - w, e + w] (w its regex's
   //     width), so its evidence and its gate in [e - w - P, e + w + P];
-  //   - within P of the field values confirmed in this pass;
+  //   - within P of every field value still to be confirmed;
   //   - the first P bytes: right-hand evidence of earlier candidates;
-  //   - the last 2 w_max + P bytes: left-hand evidence of the next pass's
-  //     (whose matches end after limit), whose bytes will be gone.
+  //   - the last 2 w_max + P bytes, and P before the next pass's buffer:
+  //     left-hand evidence of the next pass's candidates and field values
+  //     (its matches end after limit), whose bytes will be gone.
   // A window starts a keyword's width before its first needed end, and its
   // edges move out to a non-word byte, so \b at an edge is what it is in the
-  // stream and a window finds exactly the stream's keywords inside it.
-  // Where the windows would cover most of the chunk it is scanned whole.
+  // stream and a window finds exactly the stream's keywords inside it. No
+  // byte is walked twice (a run of letters with a hit every few bytes would
+  // otherwise cost its length per hit). Where the windows would cover most
+  // of the chunk it is scanned whole.
   void ScanKeywordWindows(size_t len, uint64_t limit) {
     const uint64_t lo = accepted_, hi = limit;  // keyword ends wanted in (lo, hi]
     const uint64_t prox = static_cast<uint64_t>(c_.max_proximity) + 1;
@@ -479,33 +484,41 @@ class Matcher::Impl {
       if (a <= b) needed_.push_back({a, b});
     };
     need(lo + 1, lo + prox);
-    need(hi > 2 * c_.max_width + prox ? hi - 2 * c_.max_width - prox : 0, hi);
+    const uint64_t next_base = base_ + len - std::min(overlap_, len);
+    const uint64_t tail = std::min(hi > 2 * c_.max_width + prox ? hi - 2 * c_.max_width - prox : 0,
+                                   next_base > prox ? next_base - prox : 0);
+    need(tail, hi);
     for (const auto& ev : events_) {
       if (ev.id >= c_.keyword_base || ev.end > limit) continue;
       const uint64_t w = c_.regexes[c_.hs_regex[ev.id]].max_width;
       need(ev.end > w + prox ? ev.end - w - prox : 0, ev.end + w + prox);
     }
-    for (const auto& f : field_values_) {
-      if (f.end <= limit) need(f.start > prox ? f.start - prox : 0, f.end + prox);
-    }
+    for (const auto& f : field_values_) need(f.start > prox ? f.start - prox : 0, f.end + prox);
     std::sort(needed_.begin(), needed_.end());
     // Buffer spans: widened by a keyword's width, edges on non-word bytes,
     // joined when close (an hs_scan call costs about 256 bytes of scanning).
     constexpr size_t kJoinGap = 256;
-    const char* b = buf_.data();
+    const auto* b = reinterpret_cast<const unsigned char*>(buf_.data());
+    auto word_end = [&](size_t at) {
+      while (at < len && internal::IsWordByte(b[at])) ++at;
+      return at;
+    };
     windows_.clear();
     size_t covered = 0;
     for (auto [a, z] : needed_) {
       size_t ws = a - base_ > c_.keyword_width ? a - base_ - c_.keyword_width : 0;
-      size_t we = std::min<size_t>(len, z - base_ + 1);
-      while (ws > 0 && internal::IsWordByte(static_cast<unsigned char>(b[ws - 1]))) --ws;
-      while (we < len && internal::IsWordByte(static_cast<unsigned char>(b[we]))) ++we;
-      if (!windows_.empty() && ws <= windows_.back().second + kJoinGap) {
-        covered += we > windows_.back().second ? we - windows_.back().second : 0;
-        windows_.back().second = std::max(windows_.back().second, we);
+      const size_t we = std::min<size_t>(len, z - base_ + 1);
+      const size_t floor = windows_.empty() ? 0 : windows_.back().second;
+      if (!windows_.empty() && we <= floor) continue;  // inside the last window
+      while (ws > floor && internal::IsWordByte(b[ws - 1])) --ws;
+      if (!windows_.empty() && ws <= floor + kJoinGap) {
+        const size_t end = word_end(we);
+        covered += end - floor;
+        windows_.back().second = end;
       } else {
-        windows_.push_back({ws, we});
-        covered += we - ws;
+        const size_t end = word_end(we);
+        windows_.push_back({ws, end});
+        covered += end - ws;
       }
     }
     if (covered > len / 2) windows_.assign(1, {0, len});

@@ -874,7 +874,8 @@ const Status& internal::CompiledRules::EnsureDatabase() const {
       }
     };
     for (size_t which = 0; which < compiled.size(); ++which) {
-      if ((which == 1 || which == 2) && !split_tiers()) continue;
+      if (which == 1 && !split_sparse()) continue;
+      if (which == 2 && !split_tiers()) continue;
       if (which == 3 && !split_keywords()) continue;
       std::vector<const char*> exprs;
       std::vector<unsigned> flags, ids;
@@ -1020,9 +1021,11 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
     dbs[i].reset(raw);
     bytes.remove_prefix(len[i]);
   }
-  const bool split = compiled_->split_tiers();
-  if ((dbs[1] != nullptr) != split || (dbs[2] != nullptr) != split) return false;
-  if ((dbs[3] != nullptr) != compiled_->split_keywords()) return false;
+  if ((dbs[1] != nullptr) != compiled_->split_sparse() ||
+      (dbs[2] != nullptr) != compiled_->split_tiers() ||
+      (dbs[3] != nullptr) != compiled_->split_keywords()) {
+    return false;
+  }
   for (size_t i = internal::CompiledRules::kFirstContextDb; i < count; ++i) {
     if (dbs[i] == nullptr) return false;
   }

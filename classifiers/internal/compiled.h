@@ -142,7 +142,7 @@ struct CompiledRules {
   // so the split pays only where digits are sparse (prose: about 4 % of its
   // bytes lie near a digit; logs and exports: all of them).
   mutable HsDatabase db;                  // set by EnsureDatabase; hs_whole's expressions
-  mutable HsDatabase sparse_db;           // null unless split_tiers()
+  mutable HsDatabase sparse_db;           // null unless split_sparse()
   mutable HsDatabase digit_db;            // null unless split_tiers()
   mutable HsDatabase keyword_db;          // null unless split_keywords()
   // One database per kContextTier list (its keyword list index in
@@ -158,15 +158,17 @@ struct CompiledRules {
   // db, sparse_db, digit_db, keyword_db, then context_dbs.
   static constexpr size_t kFirstContextDb = 4;
   size_t database_count() const { return kFirstContextDb + context_db_lists.size(); }
-  // Whether both tiers have expressions, so the split pair exists.
+  bool has_tier(uint8_t tier) const {
+    return std::find(hs_tier.begin(), hs_tier.end(), tier) != hs_tier.end();
+  }
+  // Whether the split path exists: digit-bound expressions, and something
+  // else to scan over every byte or near hits (evidence keywords).
   bool split_tiers() const {
-    return std::count(hs_tier.begin(), hs_tier.end(), kSparseTier) > 0 &&
-           std::count(hs_tier.begin(), hs_tier.end(), kDigitTier) > 0;
+    return has_tier(kDigitTier) && (has_tier(kSparseTier) || has_tier(kKeywordTier));
   }
-  // Whether the split path scans evidence keywords on their own.
-  bool split_keywords() const {
-    return split_tiers() && std::count(hs_tier.begin(), hs_tier.end(), kKeywordTier) > 0;
-  }
+  // Which of its other databases the split path has.
+  bool split_sparse() const { return split_tiers() && has_tier(kSparseTier); }
+  bool split_keywords() const { return split_tiers() && has_tier(kKeywordTier); }
   mutable HsScratch prototype_scratch;    // fits them all; cloned by each Matcher
   // Sets the databases (deserialized elsewhere; all but `db` may be null)
   // and the prototype scratch instead of compiling, unless EnsureDatabase

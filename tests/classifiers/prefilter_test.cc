@@ -295,15 +295,17 @@ TEST_CASE("Right-hand evidence in the next chunk counts when the value's bytes a
       "types:\n"
       "  - id: T_CODE\n    category: PII\n    patterns:\n"
       "      - regex: '\\b\\d{9}\\b'\n        score: 70\n        proximity: 2000\n"
-      "        evidence:\n          - any_of: [ledger_terms]\n"
-      "  - id: T_WORD\n    category: PII\n    patterns:\n"
-      "      - regex: '\\bzqxj[a-z]{4}\\b'\n        score: 60\n";
+      "        evidence:\n          - any_of: [ledger_terms]\n";
   auto pack = ParseRulePack(yaml, "t.yaml");
   REQUIRE(pack.ok());
   auto with = Compiled(pack.value(), true);
   auto without = Compiled(pack.value(), false);
   REQUIRE(with->EnsureCompiled().ok());
+  // Every regex is digit-bound: the split path has no every-byte database,
+  // only the digit windows and the keyword windows.
   REQUIRE(with->compiled().keyword_db != nullptr);
+  REQUIRE(with->compiled().digit_db != nullptr);
+  REQUIRE(with->compiled().sparse_db == nullptr);
   const std::string text =
       Words(3000) + " 536228726 " + Words(1200) + " ledger code " + Words(6000);
   for (size_t chunk = 3100; chunk <= 4300; chunk += 37) {
@@ -312,6 +314,56 @@ TEST_CASE("Right-hand evidence in the next chunk counts when the value's bytes a
     CHECK(a == Scan(without, text, chunk));
     CHECK(a.size() == 1);
   }
+}
+
+TEST_CASE("Keywords count at exactly the proximity's edge, scanned only near the value") {
+  // One bare nine-digit SSN in 40 KB of prose, read as one chunk: the
+  // keyword windows cover a few KB of it. An SSN keyword ending 300 bytes
+  // before the value's start, or 300 after its end, counts; at 301 it does
+  // not.
+  const std::string value = "536228726";
+  auto text_with = [&](const std::string& keyword, long offset) {
+    std::string t = Words(20000) + " ";
+    const size_t start = t.size();
+    t += value + " " + Words(20000);
+    // Keyword end at start - offset (offset > 0) or at end + (-offset).
+    const size_t end = offset > 0 ? start - static_cast<size_t>(offset)
+                                  : start + value.size() + static_cast<size_t>(-offset);
+    std::string spaced = " " + keyword + " ";
+    t.replace(end - keyword.size() - 1, spaced.size(), spaced);
+    return t;
+  };
+  const auto& with = Builtin(true);
+  const auto& without = Builtin(false);
+  struct Case {
+    const char* keyword;
+    long offset;
+    size_t bare;
+  };
+  for (const Case& c : {Case{"SSN", 300, 1}, Case{"SSN", 301, 0}, Case{"social security", -300, 1},
+                        Case{"social security", -301, 0}}) {
+    const std::string text = text_with(c.keyword, c.offset);
+    INFO(c.keyword << " at " << c.offset);
+    auto a = Scan(with, text, size_t{1} << 20);
+    CHECK(a == Scan(without, text, size_t{1} << 20));
+    size_t bare = 0;
+    for (const auto& f : a) bare += f.type == "US_SSN" && f.end - f.start == 9 ? 1 : 0;
+    CHECK(bare == c.bare);
+  }
+}
+
+TEST_CASE("A long run of letters with a hit every few bytes is scanned in linear time") {
+  // The month branch of the date prefilter hits every third byte of
+  // "MarMarMar..." and needs no digit: a keyword window per hit, each of
+  // whose edges would walk the whole run if walks were not bounded by the
+  // previous window. A hang here is the failure.
+  std::string text;
+  for (int i = 0; i < 120000; ++i) text += "Mar";
+  text += " DOB 03/04/1961 ";
+  const auto& with = Builtin(true);
+  auto a = Scan(with, text, size_t{1} << 20);
+  CHECK(a == Scan(Builtin(false), text, size_t{1} << 20));
+  CHECK(a.size() == 1);
 }
 
 TEST_CASE("The built-in pack scans most identifier patterns only around digits") {
