@@ -366,6 +366,40 @@ TEST_CASE("A long run of letters with a hit every few bytes is scanned in linear
   CHECK(a.size() == 1);
 }
 
+TEST_CASE("A keyword list that is also label context is seen far from any hit") {
+  // ledger_terms is evidence for T_CODE and context of a label rule: its
+  // presence anywhere in the stream counts, so it stays on every byte and
+  // is not left to the keyword windows.
+  const char* yaml =
+      "keywords:\n  ledger_terms: [ledger, ledger code]\n"
+      "types:\n"
+      "  - id: T_CODE\n    category: PII\n    patterns:\n"
+      "      - regex: '\\b\\d{9}\\b'\n        score: 70\n"
+      "        evidence:\n          - any_of: [ledger_terms]\n"
+      "  - id: T_WORD\n    category: PII\n    patterns:\n"
+      "      - regex: '\\bzqxj[a-z]{4}\\b'\n        score: 60\n"
+      "labels:\n"
+      "  - label: PHI\n    any_category: [PII]\n    requires_keywords: [ledger_terms]\n";
+  auto pack = ParseRulePack(yaml, "t.yaml");
+  REQUIRE(pack.ok());
+  auto rules = Compiled(pack.value(), true);
+  REQUIRE(rules->EnsureCompiled().ok());
+  struct Lists : MatchSink {
+    std::vector<std::string> seen;
+    void OnMatch(const Match&) override {}
+    void OnKeywordList(const std::string& list) override { seen.push_back(list); }
+  };
+  for (const std::string& text : {Words(20000) + " ledger " + Words(20000) + " 536228726 ",
+                                  Words(20000) + " ledger code " + Words(20000)}) {
+    Matcher m(rules, nullptr);
+    Lists l;
+    m.Begin(&l);
+    REQUIRE(m.Feed(text).ok());
+    REQUIRE(m.Finish().ok());
+    CHECK(l.seen == std::vector<std::string>{"ledger_terms"});
+  }
+}
+
 TEST_CASE("The built-in pack scans most identifier patterns only around digits") {
   REQUIRE(Builtin(true)->EnsureCompiled().ok());
   const auto& c = Builtin(true)->compiled();
