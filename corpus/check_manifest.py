@@ -187,6 +187,24 @@ def find_keywords(text, terms, word="regex", lowered=None):
     return out
 
 
+def keyword_finder(terms, word="regex"):
+    """A function of text that is true when first_keyword(text, terms, word)
+    would find a term. A substring test per term (in C) picks the few terms
+    present; only those get the whole-word check of _occurrences."""
+    insensitive = [(term.lower(), term) for term in terms
+                   if not isinstance(term, CaseSensitiveTerm)]
+    sensitive = [(term, term) for term in terms if isinstance(term, CaseSensitiveTerm)]
+
+    def found(text):
+        low = _ascii_lower(text)
+        for hay, table in ((low, insensitive), (text, sensitive)):
+            for term in [term for t, term in table if t in hay]:
+                for _ in _occurrences(hay, term, word):
+                    return True
+        return False
+    return found
+
+
 def first_keyword(text, terms, word="regex"):
     low = _ascii_lower(text)
     for term in terms:

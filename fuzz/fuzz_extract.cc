@@ -37,7 +37,7 @@ phiscan::scanner::Extractor& TheExtractor() {
         phiscan::classifiers::BuiltinRulePackText(), "builtin.yaml");
     if (!pack.ok()) std::abort();
     auto compiled = phiscan::classifiers::RuleSet::Compile(pack.value());
-    if (!compiled.ok()) std::abort();
+    if (!compiled.ok() || !compiled.value()->EnsureCompiled().ok()) std::abort();
     return compiled.value();
   }();
   static phiscan::scanner::Extractor extractor(rules, nullptr, limits);
@@ -45,6 +45,14 @@ phiscan::scanner::Extractor& TheExtractor() {
 }
 
 }  // namespace
+
+// The Hyperscan database is compiled here, before the first input: that
+// takes seconds (more on a loaded machine) and would otherwise count
+// against libFuzzer's per-input -timeout.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  TheExtractor();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<phiscan::AssetRecord> out;

@@ -27,8 +27,18 @@ std::shared_ptr<const RuleSet> Builtin(bool optimised) {
   options.use_prefilters = optimised;
   options.use_digit_windows = optimised;
   auto rules = RuleSet::Compile(pack.value(), options);
-  if (!rules.ok()) std::abort();
+  if (!rules.ok() || !rules.value()->EnsureCompiled().ok()) std::abort();
   return rules.value();
+}
+
+const std::shared_ptr<const RuleSet>& Optimised() {
+  static const auto rules = Builtin(true);
+  return rules;
+}
+
+const std::shared_ptr<const RuleSet>& Plain() {
+  static const auto rules = Builtin(false);
+  return rules;
 }
 
 using Found = std::tuple<uint64_t, uint64_t, int, int, uint64_t, std::string>;
@@ -54,9 +64,18 @@ std::vector<Found> Scan(const std::shared_ptr<const RuleSet>& rules, std::string
 
 }  // namespace
 
+// The Hyperscan databases are compiled here, before the first input: that
+// takes seconds (more on a loaded machine) and would otherwise count
+// against libFuzzer's per-input -timeout.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  Plain();
+  Optimised();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const auto optimised = Builtin(true);
-  static const auto plain = Builtin(false);
+  const auto& optimised = Optimised();
+  const auto& plain = Plain();
   if (size == 0) return 0;
   const size_t chunk = 1 + (size_t{data[0]} * 257 + size) % 8192;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);

@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev catch2 help2man libacl1-dev python3-yaml
   libpoppler-cpp-dev  # PDF text (optional at build time; without it PDFs are skipped(unsupported))
   zlib1g-dev  # inflating PDF streams to measure them before poppler does
-  clang  # libFuzzer targets (tools/fuzz.sh) and the short fuzz run in CI
+  clang  # the ASan+UBSan test build and the libFuzzer targets (tools/fuzz.sh)
 )
 # Hyperscan's API: Vectorscan is the maintained fork; an installed Hyperscan is fine too.
 if ! dpkg-query -W -f='${Status}' libhyperscan-dev 2>/dev/null | grep -q "ok installed"; then
