@@ -20,7 +20,7 @@ using namespace phiscan::classifiers;
 
 namespace {
 
-std::shared_ptr<const RuleSet> Builtin(bool optimised) {
+std::shared_ptr<const RuleSet> Compile(bool optimised) {
   auto pack = ParseRulePack(BuiltinRulePackText(), "<builtin>");
   if (!pack.ok()) std::abort();
   CompileOptions options;
@@ -31,14 +31,11 @@ std::shared_ptr<const RuleSet> Builtin(bool optimised) {
   return rules.value();
 }
 
-const std::shared_ptr<const RuleSet>& Optimised() {
-  static const auto rules = Builtin(true);
-  return rules;
-}
-
-const std::shared_ptr<const RuleSet>& Plain() {
-  static const auto rules = Builtin(false);
-  return rules;
+// Both rule sets, compiled together on the first call.
+const std::shared_ptr<const RuleSet>& Builtin(bool optimised) {
+  static const auto with = Compile(true);
+  static const auto without = Compile(false);
+  return optimised ? with : without;
 }
 
 using Found = std::tuple<uint64_t, uint64_t, int, int, uint64_t, std::string>;
@@ -68,17 +65,16 @@ std::vector<Found> Scan(const std::shared_ptr<const RuleSet>& rules, std::string
 // takes seconds (more on a loaded machine) and would otherwise count
 // against libFuzzer's per-input -timeout.
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  Plain();
-  Optimised();
+  Builtin(true);
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const auto& optimised = Optimised();
-  const auto& plain = Plain();
   if (size == 0) return 0;
   const size_t chunk = 1 + (size_t{data[0]} * 257 + size) % 8192;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  if (Scan(optimised, text, chunk) != Scan(plain, text, size_t{1} << 16)) std::abort();
+  if (Scan(Builtin(true), text, chunk) != Scan(Builtin(false), text, size_t{1} << 16)) {
+    std::abort();
+  }
   return 0;
 }
