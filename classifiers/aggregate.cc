@@ -8,8 +8,11 @@ namespace {
 // Distinct values tracked per type before unique_count saturates; bounds
 // memory on assets with millions of occurrences.
 constexpr size_t kMaxTrackedValues = 1 << 16;
-// Value hashes appended before the first deduplication.
-constexpr size_t kMinDedupValues = 1024;
+// Slots of a type's value set when its first value arrives, and the most
+// an asset leaves allocated for the next one (a bigger set is freed, so
+// Reset costs little and one huge asset does not pin memory).
+constexpr size_t kInitialValueSlots = 64;
+constexpr size_t kKeptValueSlots = 4096;
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -56,8 +59,12 @@ void AssetAggregator::Reset() {
   for (auto& t : per_type_) {  // clear() keeps the capacity for the next asset
     t.count = 0;
     t.max_score = 0;
-    t.value_hashes.clear();
-    t.dedup_at = 0;
+    if (t.value_slots.size() > kKeptValueSlots) {
+      std::vector<uint64_t>().swap(t.value_slots);
+    } else if (t.values > 0) {
+      std::fill(t.value_slots.begin(), t.value_slots.end(), 0);
+    }
+    t.values = 0;
     t.values_full = false;
     t.locators.clear();
   }
@@ -71,20 +78,31 @@ void AssetAggregator::OnKeywordList(const std::string& list) {
 
 void AssetAggregator::TrackValue(PerType& t, uint64_t value_hash) {
   if (t.values_full) return;
-  t.value_hashes.push_back(value_hash);
-  if (t.value_hashes.size() >= t.dedup_at) DedupValues(t);
+  if (2 * (t.values + 1) > t.value_slots.size()) GrowValues(t);
+  const uint64_t h = value_hash == 0 ? 1 : value_hash;  // 0 marks a free slot
+  const size_t mask = t.value_slots.size() - 1;
+  // The hash's high bits pick the slot: value hashes are std::hash outputs,
+  // well mixed, but the low bits of a test's arithmetic sequence are not.
+  for (size_t i = static_cast<size_t>((h * 0x9E3779B97F4A7C15ull) >> 32) & mask;;
+       i = (i + 1) & mask) {
+    if (t.value_slots[i] == h) return;
+    if (t.value_slots[i] == 0) {
+      t.value_slots[i] = h;
+      if (++t.values >= kMaxTrackedValues) t.values_full = true;
+      return;
+    }
+  }
 }
 
-// Sorts and deduplicates t.value_hashes; the count is capped at kMaxTrackedValues.
-void AssetAggregator::DedupValues(PerType& t) {
-  std::vector<uint64_t>& v = t.value_hashes;
-  std::sort(v.begin(), v.end());
-  v.erase(std::unique(v.begin(), v.end()), v.end());
-  if (v.size() >= kMaxTrackedValues) {
-    v.resize(kMaxTrackedValues);
-    t.values_full = true;
+// Doubles the value set (or allocates it) and reinserts what it holds.
+void AssetAggregator::GrowValues(PerType& t) {
+  std::vector<uint64_t> old;
+  old.swap(t.value_slots);
+  t.value_slots.assign(std::max(kInitialValueSlots, 2 * old.size()), 0);
+  t.values = 0;
+  for (uint64_t h : old) {
+    if (h != 0) TrackValue(t, h);
   }
-  t.dedup_at = std::max<size_t>(kMinDedupValues, 2 * v.size());
 }
 
 bool AssetAggregator::WantsLocator(int type_index) const {
@@ -117,8 +135,7 @@ void AssetAggregator::FillRecord(AssetRecord& record) {
   for (size_t i = 0; i < per_type_.size(); ++i) {
     PerType& t = per_type_[i];
     if (t.count == 0) continue;
-    DedupValues(t);
-    record.types.push_back({rules_.types()[i].id, t.count, t.value_hashes.size(), t.max_score});
+    record.types.push_back({rules_.types()[i].id, t.count, t.values, t.max_score});
     for (auto& f : t.locators) record.findings.push_back(std::move(f));
   }
   std::sort(record.findings.begin(), record.findings.end(),

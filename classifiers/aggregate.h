@@ -51,16 +51,17 @@ class AssetAggregator : public MatchSink {
     int max_score = 0;
     // Distinct values are counted by 64-bit hashes of their normalized
     // values (Match::value_hash; a collision among a million values has
-    // odds of about 1 in 30 million), appended here and deduplicated in
-    // place when the vector doubles: a sort per doubling instead of a tree
-    // node per match.
-    std::vector<uint64_t> value_hashes;
-    size_t dedup_at = 0;
+    // odds of about 1 in 30 million), kept in an open-addressing set
+    // (linear probing, at most half full, 0 marks a free slot). A dense
+    // export has a new value at nearly every match: an insert is a probe or
+    // two, where sorting the hashes at each doubling cost about 50 ns each.
+    std::vector<uint64_t> value_slots;
+    size_t values = 0;         // slots in use
     bool values_full = false;  // kMaxTrackedValues distinct seen: stop counting
     std::vector<FindingRecord> locators;
   };
   static void TrackValue(PerType& t, uint64_t value_hash);
-  static void DedupValues(PerType& t);
+  static void GrowValues(PerType& t);
   const RuleSet& rules_;
   int max_locators_;
   int min_score_;

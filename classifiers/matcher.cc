@@ -566,6 +566,12 @@ class Matcher::Impl {
       while (pos < endpos && re.Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
         size_t s = m[0].data() - buf_.data(), t = s + m[0].size();
         uint64_t t_abs = base_ + t;
+        // A match holds a hit's end (s < e <= t), so one starting at or after
+        // the window's last hit holds none of its hits. It belongs to a later
+        // hit (one past this pass's limit) and is found whole with it: here
+        // RE2 may have seen it cut at we_ext, where the end of its text
+        // passes for a word boundary ("2001:db8" of "2001:db8::1").
+        if (base_ + s >= we) break;
         if (t_abs > limit) break;  // found again, whole, in a later pass
         pos = t > s ? t : s + 1;
         if (t_abs > accepted_ && !Vetoed(base_ + s, t_abs)) {  // else accepted earlier

@@ -79,7 +79,8 @@ std::string DenseText(uint32_t seed, size_t words) {
   static const char* kPieces[] = {
       "jane.doe@example.org", "a@b.co", "x@y", "@", "icon@2x.png", "first.last+tag@mail.example.com",
       "2024-03-04", "03/04/2024", "3/4/24", "4.3.2024", "Mar 4, 2024", "4th March 2024",
-      "2024-03-04T17:18", "17:18:05", "1999/12/31", "31-12-1999", "DOB:", "born", "date of birth",
+      "2024-03-04T17:18", "17:18:05", "1999/12/31", "31-12-1999", "1-2-2024", "a1-2-2024",
+      "123/4/56", "7.8.1999", "_12/31/99", "DOB:", "born", "date of birth",
       "2001:db8::1", "fe80::1ff:fe23:4567:890a", "::1", "a:b", "dead:beef:cafe", "10:20:30",
       "John Smith", "Mary J. Johnson", "Robert Brown", "Smithson", "Johnsonville", "Patricia Garcia",
       "Name:", "patient", "email", "ip", "ssn", "123-45-6789", "555-867-5309", "|", "^", ",", ";",
@@ -497,4 +498,23 @@ TEST_CASE("A pattern's letters-only branch is scanned over every byte") {
   auto b = Scan(optimised, dense, 1 << 20);
   CHECK(b.size() == 2);
   CHECK(b == Scan(Compiled(pack.value(), false), dense, 1 << 20));
+}
+
+TEST_CASE("A match past a window's hits is not taken cut short at the window's end") {
+  // Two "::" hits of the IPv6 prefilter, one max_width apart, share a
+  // confirming window. In a pass whose limit lies between "2001:db8" and
+  // the second hit, RE2 searched the window cut at its end, right after
+  // "2001:db8::", and took "2001:db8" (the cut passes for a word boundary)
+  // instead of waiting for the whole address.
+  const std::string text =
+      "0::1ff:fe23:4567:890aMary J. Johnson 19 2001:db8::1 \n patient Jan. date of birth1-2-202";
+  const size_t at = text.find("2001:db8::1");
+  for (size_t chunk = 1; chunk <= 64; ++chunk) {
+    INFO("chunk " << chunk);
+    auto a = Scan(Builtin(true), text, chunk);
+    CHECK(a == Scan(Builtin(false), text, chunk));
+    CHECK(std::any_of(a.begin(), a.end(), [&](const Found& f) {
+      return f.type == "IP_ADDRESS" && f.start == at && f.end == at + 11;
+    }));
+  }
 }
