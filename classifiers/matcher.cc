@@ -568,9 +568,11 @@ class Matcher::Impl {
         uint64_t t_abs = base_ + t;
         // A match holds a hit's end (s < e <= t), so one starting at or after
         // the window's last hit holds none of its hits. It belongs to a later
-        // hit (one past this pass's limit) and is found whole with it: here
-        // RE2 may have seen it cut at we_ext, where the end of its text
-        // passes for a word boundary ("2001:db8" of "2001:db8::1").
+        // hit (one past this pass's limit) and is found whole with it. Here
+        // RE2 searched only up to we_ext, which may cut it: it then returns
+        // a shorter match at the same start ("2001:db8" of "2001:db8::1",
+        // a match too, but not the one RE2 prefers in the whole text). A
+        // match starting before `we` ends before we_ext, so is never cut.
         if (base_ + s >= we) break;
         if (t_abs > limit) break;  // found again, whole, in a later pass
         pos = t > s ? t : s + 1;

@@ -504,8 +504,8 @@ TEST_CASE("A match past a window's hits is not taken cut short at the window's e
   // Two "::" hits of the IPv6 prefilter, one max_width apart, share a
   // confirming window. In a pass whose limit lies between "2001:db8" and
   // the second hit, RE2 searched the window cut at its end, right after
-  // "2001:db8::", and took "2001:db8" (the cut passes for a word boundary)
-  // instead of waiting for the whole address.
+  // "2001:db8::", and took "2001:db8" (a match, but a shorter one than RE2
+  // finds in the whole text) instead of waiting for the whole address.
   const std::string text =
       "0::1ff:fe23:4567:890aMary J. Johnson 19 2001:db8::1 \n patient Jan. date of birth1-2-202";
   const size_t at = text.find("2001:db8::1");
