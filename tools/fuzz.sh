@@ -6,7 +6,7 @@
 # leaves the reproducer in build/fuzz/artifacts/: add it under
 # fuzz/regressions/<target>/ so the normal suite replays it.
 #
-#   tools/fuzz.sh [SECONDS]        tools/test.sh runs 10 s per target, one per core
+#   tools/fuzz.sh [SECONDS]   (PHISCAN_FUZZ_SECONDS=N tools/test.sh runs N s per target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-300}

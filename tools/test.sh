@@ -18,10 +18,10 @@ tools/setup.sh
 jobs=$(nproc)
 
 # The three builds take about 1.5 GB (the ASan one 1.1 GB), the fuzz build
-# more, and the tests write their trees under TMPDIR. A full disk shows up as scattered "disk I/O
-# error" failures, so say so first, and with less than
-# PHISCAN_TEST_MIN_FREE_MB (default 4096) free remove each build tree once
-# its stage has passed, so that at most one is on disk at a time.
+# more, and the tests write their trees under TMPDIR. A full disk shows up
+# as scattered "disk I/O error" failures, so say so first, and with less
+# than PHISCAN_TEST_MIN_FREE_MB (default 4096) free remove each build tree
+# once its stage has passed, so that at most one is on disk at a time.
 min_free_mb=${PHISCAN_TEST_MIN_FREE_MB:-4096}
 low_disk=0
 # One line per file system (the build directory and TMPDIR often share one).
