@@ -87,6 +87,12 @@ std::pair<double, uint64_t> Time(const Db& db, const std::vector<std::string>& b
   return {best, hits};
 }
 
+constexpr const char* kUsage =
+    "usage: hs_profile [--leave-one-out] [--repeat N] [--rules PACK]... PATH...\n"
+    "       hs_profile --tiers | --dump\n"
+    "       hs_profile [--subset 0-46,50 | --exprs FILE | --tier N] PATH...\n"
+    "Times the Hyperscan prefilter over the text files under PATH (see the\n"
+    "comment at the top of tools/bench/hs_profile.cc).\n";
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,11 +126,26 @@ int main(int argc, char** argv) {
         at = comma == std::string::npos ? spec.size() : comma + 1;
       }
     }
+    else if (a == "--help" || a == "-h") {
+      std::printf("%s", kUsage);
+      return 0;
+    }
+    else if (a.starts_with("-")) {
+      std::fprintf(stderr, "hs_profile: unknown option or missing value: %s (see --help)\n", a.c_str());
+      return 2;
+    }
     else paths.push_back(a);
   }
   if (paths.empty() && !dump && !tiers) {
-    std::fprintf(stderr, "usage: hs_profile [--leave-one-out] [--repeat N] [--rules PACK]... PATH...\n");
+    std::fprintf(stderr, "%s", kUsage);
     return 2;
+  }
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec)) {
+      std::fprintf(stderr, "hs_profile: %s: no such file or directory\n", p.c_str());
+      return 2;
+    }
   }
   auto rules = phiscan::tools::LoadRulePacks(packs);
   if (!rules.ok()) {
