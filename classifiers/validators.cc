@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstring>
+#include <ctime>
+#include <limits>
 
 namespace phiscan::classifiers {
 namespace {
@@ -487,9 +489,13 @@ int MonthFromName(std::string_view w) {
   return 0;
 }
 
-}  // namespace
-
-bool DateValid(std::string_view s) {
+// The DateValid rules, with each reading of the value (month or day first,
+// either century of a two-digit year) taken only if it falls on or before
+// `latest` (as yyyymmdd).
+bool DateOnOrBefore(std::string_view s, int latest) {
+  auto ok = [latest](int y, int m, int d) {
+    return RealDate(y, m, d) && y * 10000 + m * 100 + d <= latest;
+  };
   if (s.find(':') != std::string_view::npos) return false;  // a timestamp
   // Up to three numbers (value, digit count) and one month word.
   int num[3] = {0, 0, 0}, len[3] = {0, 0, 0};
@@ -534,25 +540,37 @@ bool DateValid(std::string_view s) {
     if (nums != 2) return false;
     int year = len[1] == 4 ? num[1] : (len[0] == 4 ? num[0] : -1);
     int day = len[1] == 4 ? num[0] : num[1];
-    return year > 0 && RealDate(year, month_word, day);
+    return year > 0 && ok(year, month_word, day);
   }
   if (nums == 1 && len[0] == 8) {  // YYYYMMDD
-    return RealDate(num[0] / 10000, num[0] / 100 % 100, num[0] % 100);
+    return ok(num[0] / 10000, num[0] / 100 % 100, num[0] % 100);
   }
   if (nums != 3) return false;
-  if (len[0] == 4) return len[1] <= 2 && len[2] <= 2 && RealDate(num[0], num[1], num[2]);
+  if (len[0] == 4) return len[1] <= 2 && len[2] <= 2 && ok(num[0], num[1], num[2]);
   if (len[0] > 2 || len[1] > 2) return false;
   int year;
   if (len[2] == 4) {
     year = num[2];
   } else if (len[2] == 2) {
     year = num[2] + 1900;  // two-digit years: both centuries are plausible
-    if (!RealDate(year, num[0], num[1]) && !RealDate(year, num[1], num[0])) year += 100;
+    if (!ok(year, num[0], num[1]) && !ok(year, num[1], num[0])) year += 100;
   } else {
     return false;
   }
   // Month first (US) or day first (most of the world; dotted dates).
-  return RealDate(year, num[0], num[1]) || RealDate(year, num[1], num[0]);
+  return ok(year, num[0], num[1]) || ok(year, num[1], num[0]);
+}
+
+}  // namespace
+
+bool DateValid(std::string_view s) { return DateOnOrBefore(s, std::numeric_limits<int>::max()); }
+
+bool BirthDateValid(std::string_view s) {
+  // Tomorrow in UTC: somewhere it is already that day.
+  const time_t t = time(nullptr) + 24 * 60 * 60;
+  struct tm utc {};
+  if (gmtime_r(&t, &utc) == nullptr) return DateValid(s);
+  return DateOnOrBefore(s, (utc.tm_year + 1900) * 10000 + (utc.tm_mon + 1) * 100 + utc.tm_mday);
 }
 
 bool Icd10Valid(std::string_view s) {
@@ -672,6 +690,7 @@ constexpr NamedValidator kValidators[] = {
     {"aba", &AbaValid},          {"iban", &IbanValid},              {"nhs", &NhsValid},
     {"sin", &SinValid},          {"au_medicare", &AuMedicareValid}, {"vin", &VinValid},
     {"ipv4", &Ipv4Valid},        {"ipv6", &Ipv6Valid},              {"date", &DateValid},
+    {"birth_date", &BirthDateValid},
     {"icd10", &Icd10Valid},      {"ndc", &NdcValid},                {"jwt", &JwtValid},
     {"secret_value", &SecretValueValid}, {"e164_phone", &E164PhoneValid},
     {"ipv6_grouped", &Ipv6GroupedValid}, {"issued_card", &IssuedCreditCardValid},

@@ -109,6 +109,12 @@ bool Ipv6GroupedValid(std::string_view s);
 // 1900-2099. A value carrying a time of day (a timestamp) is rejected.
 bool DateValid(std::string_view s);
 
+// A date of birth: DateValid, and not after tomorrow (UTC; somewhere it is
+// already that day). A two-digit year is read in the past ("3/5/30" is
+// 1930); of a value that reads both month first and day first, a reading
+// that is not in the future is enough.
+bool BirthDateValid(std::string_view s);
+
 // ICD-10(-CM) code shape: a letter, a digit, a digit or letter,
 // then optionally '.' and 1-4 letters or digits. Without the dot only the
 // 3-character category is accepted (longer dot-less runs are too often part

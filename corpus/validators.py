@@ -433,9 +433,14 @@ def month_from_name(w):
     return 0
 
 
-def date_valid(s):
-    """Mirror of DateValid in classifiers/validators.cc."""
+def date_on_or_before(s, latest):
+    """Mirror of DateOnOrBefore in classifiers/validators.cc: the DateValid
+    rules, each reading of the value taken only if it is on or before
+    `latest` (yyyymmdd as an int, or None for no bound)."""
     import re as _re
+
+    def ok(y, m, d):
+        return real_date(y, m, d) and (latest is None or y * 10000 + m * 100 + d <= latest)
     if ":" in s:
         return False
     tokens = _re.findall(r"[0-9]+|[A-Za-z]+|[^0-9A-Za-z]", s)
@@ -471,26 +476,38 @@ def date_valid(s):
             year, day = int(nums[0]), int(nums[1])
         else:
             return False
-        return real_date(year, month, day)
+        return ok(year, month, day)
     if len(nums) == 1 and len(nums[0]) == 8:
         v = nums[0]
-        return real_date(int(v[:4]), int(v[4:6]), int(v[6:]))
+        return ok(int(v[:4]), int(v[4:6]), int(v[6:]))
     if len(nums) != 3:
         return False
     a, b, c = nums
     if len(a) == 4:
-        return len(b) <= 2 and len(c) <= 2 and real_date(int(a), int(b), int(c))
+        return len(b) <= 2 and len(c) <= 2 and ok(int(a), int(b), int(c))
     if len(a) > 2 or len(b) > 2:
         return False
     if len(c) == 4:
         year = int(c)
     elif len(c) == 2:
         year = int(c) + 1900
-        if not real_date(year, int(a), int(b)) and not real_date(year, int(b), int(a)):
+        if not ok(year, int(a), int(b)) and not ok(year, int(b), int(a)):
             year += 100
     else:
         return False
-    return real_date(year, int(a), int(b)) or real_date(year, int(b), int(a))
+    return ok(year, int(a), int(b)) or ok(year, int(b), int(a))
+
+
+def date_valid(s):
+    """Mirror of DateValid in classifiers/validators.cc."""
+    return date_on_or_before(s, None)
+
+
+def birth_date_valid(s):
+    """Mirror of BirthDateValid: not after tomorrow (UTC)."""
+    import datetime as _dt
+    t = _dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(days=1)
+    return date_on_or_before(s, t.year * 10000 + t.month * 100 + t.day)
 
 
 def icd10_valid(s):
@@ -569,7 +586,7 @@ def e164_phone_valid(s):
 VALIDATORS.update({
     "itin": itin_valid, "dea": dea_valid, "aba": aba_valid, "iban": iban_valid,
     "nhs": nhs_valid, "sin": sin_valid, "au_medicare": au_medicare_valid, "vin": vin_valid,
-    "ipv4": ipv4_valid, "ipv6": ipv6_valid, "date": date_valid, "icd10": icd10_valid,
+    "ipv4": ipv4_valid, "ipv6": ipv6_valid, "date": date_valid, "birth_date": birth_date_valid, "icd10": icd10_valid,
     "ndc": ndc_valid, "jwt": jwt_valid, "secret_value": secret_value_valid,
     "e164_phone": e164_phone_valid, "ipv6_grouped": ipv6_grouped_valid,
 })
@@ -578,6 +595,6 @@ TYPE_VALIDATORS.update({
     "US_ITIN": itin_valid, "US_DEA": dea_valid, "US_ABA_ROUTING": aba_valid,
     "IBAN": iban_valid, "UK_NHS": nhs_valid, "CA_SIN": sin_valid,
     "AU_MEDICARE": au_medicare_valid, "VIN": vin_valid, "ICD10_CODE": icd10_valid,
-    "NDC": ndc_valid, "JWT": jwt_valid, "DATE": date_valid, "DATE_OF_BIRTH": date_valid,
+    "NDC": ndc_valid, "JWT": jwt_valid, "DATE": date_valid, "DATE_OF_BIRTH": birth_date_valid,
 })
 TYPE_VALIDATORS["PHONE"] = lambda s: nanp_phone_valid(s) or e164_phone_valid(s)

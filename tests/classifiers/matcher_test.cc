@@ -871,6 +871,15 @@ TEST_CASE("A multi-word keyword written with underscores or hyphens (log keys, Y
   CHECK(Scan("birth_dates_total 1967-03-04")[0].type == "DATE");
 }
 
+TEST_CASE("A birth date in the future is no date of birth") {
+  // Nor a DATE, which leaves dates beside a birth keyword to DATE_OF_BIRTH.
+  CHECK(Scan("Patient DOB: 2091-05-01 (entered in error)").empty());
+  CHECK(Scan("Patient DOB: 05/01/2091").empty());
+  auto f = Scan("Patient DOB: 1991-05-01 (entered in error)");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "DATE_OF_BIRTH");
+}
+
 TEST_CASE("A contiguous IBAN followed by a year or a code is still found") {
   for (std::string text : {"IBAN BE68539007547034 2024 payment", "to PL61109010140000071219812874 EUR1 ok",
                            "IBAN BE68 5390 0754 7034, 2024"}) {

@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <ctime>
+#include <string>
+
 #include "classifiers/validators.h"
 
 using namespace phiscan::classifiers;
@@ -252,6 +256,38 @@ TEST_CASE("Dates must exist on the calendar and carry no time of day") {
   CHECK_FALSE(DateValid("Smarch 3, 1980"));
   CHECK_FALSE(DateValid("03/15-1980"));
   CHECK_FALSE(DateValid("19801315"));
+}
+
+TEST_CASE("A date of birth is a date not in the future") {
+  CHECK(BirthDateValid("03/15/1980"));
+  CHECK(BirthDateValid("1900-01-01"));
+  CHECK(BirthDateValid("3/5/30"));         // two-digit year: 1930, not 2030
+  CHECK(BirthDateValid("March 3, 1980"));
+  CHECK(BirthDateValid("19800315"));
+  CHECK_FALSE(BirthDateValid("2099-12-31"));
+  CHECK_FALSE(BirthDateValid("Dec 1, 2098"));
+  CHECK_FALSE(BirthDateValid("20980101"));
+  CHECK_FALSE(BirthDateValid("2024-04-31"));  // DateValid's rules still apply
+  CHECK_FALSE(BirthDateValid("1980-03-15 10:30"));
+
+  // Around today, from the clock: today and tomorrow (UTC) pass (somewhere
+  // it is already tomorrow); three days ahead does not. Read month first or
+  // day first, a value passes if either reading does.
+  auto day = [](int days_ahead) {
+    const time_t t = time(nullptr) + days_ahead * 24 * 60 * 60;
+    struct tm utc {};
+    gmtime_r(&t, &utc);
+    char out[48];
+    std::snprintf(out, sizeof out, "%04d-%02d-%02d", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
+    return std::string(out);
+  };
+  CHECK(BirthDateValid(day(0)));
+  CHECK(BirthDateValid(day(-1)));
+  CHECK_FALSE(BirthDateValid(day(3)));
+  CHECK_FALSE(BirthDateValid(day(400)));
+  CHECK(DateValid(day(400)));  // still a date
+  CHECK(BirthDateValid("12/01/2030") == false);
+  CHECK(BirthDateValid("01/12/1990"));
 }
 
 TEST_CASE("ICD-10 code shapes") {
