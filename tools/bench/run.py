@@ -27,6 +27,7 @@ Usage: run.py --phiscan BUILD/tools/phiscan --tree DIR [--repeat 3] [--rules bui
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -86,6 +87,13 @@ def main():
     ap.add_argument("--rules", default=os.path.join(os.path.dirname(__file__), "..", "..",
                                                     "classifiers", "rules", "builtin.yaml"))
     a = ap.parse_args()
+    for tool in ("rg", "taskset", "cat", "xargs"):
+        if shutil.which(tool) is None:
+            sys.exit("run.py: %s not found (tools/bench.sh installs what the benchmark needs)" % tool)
+    if not os.access(a.phiscan, os.X_OK):
+        sys.exit("run.py: --phiscan %s is not an executable" % a.phiscan)
+    if not os.path.isdir(a.tree):
+        sys.exit("run.py: --tree %s is not a directory" % a.tree)
     size, files = tree_bytes(a.tree)
     tmp = tempfile.mkdtemp(prefix="phiscan-bench-")
     patterns = os.path.join(tmp, "patterns.txt")
