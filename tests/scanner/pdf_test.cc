@@ -172,6 +172,42 @@ TEST_CASE("PDF: FlateDecode page text is classified") {
   CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
 }
 
+TEST_CASE("PDF: a filled form field's value is classified, with or without its appearance") {
+  if (!scanner::Extractor::PdfSupported()) return;
+  // An intake form: the page says what the field is, the field (an
+  // AcroForm text widget) holds the value. Form fillers write the value
+  // (/V) and usually an appearance stream drawing it (/AP); some leave the
+  // drawing to the reader (/NeedAppearances) or write no appearance at all.
+  enum class Drawn { kAppearance, kNeedAppearances, kNothing };
+  auto form = [](Drawn drawn) {
+    const std::string page = "BT /F1 11 Tf 72 740 Td (Intake form. Social Security Number:) Tj ET";
+    const std::string ap = "/Tx BMC BT /F1 12 Tf 2 5 Td (219-45-6781) Tj ET EMC";
+    return WritePdf({
+        "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /DA (/F1 12 Tf 0 g) " +
+            std::string(drawn == Drawn::kNeedAppearances ? "/NeedAppearances true " : "") +
+            "/DR << /Font << /F1 5 0 R >> >> >> >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] /Contents 7 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        "<< /Type /Annot /Subtype /Widget /FT /Tx /T (patient_ssn) /V (219-45-6781) "
+        "/Rect [300 735 500 755] /P 3 0 R /DA (/F1 12 Tf 0 g) " +
+            std::string(drawn == Drawn::kAppearance ? "/AP << /N 8 0 R >> " : "") + ">>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        "<< /Title (Intake) >>",
+        "<< /Length " + std::to_string(page.size()) + " >>\nstream\n" + page + "\nendstream",
+        "<< /Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << /Font << /F1 5 0 R >> "
+        ">> /Length " + std::to_string(ap.size()) + " >>\nstream\n" + ap + "\nendstream",
+    });
+  };
+  for (Drawn drawn : {Drawn::kAppearance, Drawn::kNeedAppearances, Drawn::kNothing}) {
+    INFO("variant " << static_cast<int>(drawn));
+    auto recs = ExtractMemory(form(drawn), "intake.pdf");
+    REQUIRE(recs.size() == 1);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  }
+}
+
 TEST_CASE("PDF: a decompression bomb is partial(limit_bytes); its page is never laid out") {
   if (!scanner::Extractor::PdfSupported()) return;
   const std::string bomb = FlateBomb(2, "Patient SSN 536-22-8726");
