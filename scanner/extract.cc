@@ -11,6 +11,7 @@
 #include "scanner/formats/sniff.h"
 #include "scanner/formats/structured.h"
 #include "scanner/formats/xlsx.h"
+#include "scanner/formats/zip_layout.h"
 
 namespace phiscan::scanner {
 
@@ -217,6 +218,33 @@ class StubSource : public ByteSource {
   uint64_t limit_;
   uint64_t pos_ = 0;
   std::string carry_;  // the last bytes handed on, for a signature across reads
+};
+
+// The bytes [begin, end) of a seekable source, read in order with ReadAt
+// (the source's own Read() position does not move) and not seekable
+// itself, so an archive in them is read as a stream, followed by `trailer`.
+class SliceSource : public ByteSource {
+ public:
+  SliceSource(ByteSource& inner, uint64_t begin, uint64_t end, std::string_view trailer)
+      : inner_(inner), pos_(begin), end_(end), trailer_(trailer) {}
+  Result<size_t> Read(std::span<char> buf) override {
+    if (pos_ >= end_) {
+      const size_t n = std::min(buf.size(), trailer_.size());
+      std::memcpy(buf.data(), trailer_.data(), n);
+      trailer_.remove_prefix(n);
+      return n;
+    }
+    auto n = inner_.ReadAt(
+        pos_, buf.first(static_cast<size_t>(std::min<uint64_t>(buf.size(), end_ - pos_))));
+    if (n.ok()) pos_ += n.value();
+    return n;
+  }
+
+ private:
+  ByteSource& inner_;
+  uint64_t pos_;
+  uint64_t end_;
+  std::string_view trailer_;
 };
 
 // Whether `rec` is a member of `container` (at any depth below it): every
@@ -466,15 +494,26 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
     MarkFailure(out[idx], reader.status(), false);
     return;
   }
-  bool any = false;
   MemberNames names;
+  bool any = false;
+  const bool ended = Entries(*reader.value(), idx, depth, charge, names, any, out);
+  if (reader.value()->skipped_damage()) {
+    MarkPartial(out[idx], "corrupt", "damaged tar header skipped");
+  }
+  if (ended && src->seekable() && reader.value()->zip()) {
+    UnlistedZipBytes(*src, in.head().starts_with("PK\x03\x04"), idx, depth, charge, names, out);
+  }
+}
+
+bool Extractor::Impl::Entries(formats::ArchiveReader& reader, size_t idx, int depth, bool charge,
+                              MemberNames& names, bool& any, Records& out) {
   formats::ArchiveEntry entry;
   for (;;) {
     if (!budget_->CheckTime()) {
       MarkPartial(out[idx], budget_->reason());
-      break;
+      return false;
     }
-    auto next = reader.value()->Next(entry);
+    auto next = reader.Next(entry);
     if (!next.ok()) {
       if (next.status().code() == StatusCode::kEncrypted && !any) {
         out[idx].status = AssetStatus::kEncrypted;
@@ -483,14 +522,14 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
       } else {
         MarkFailure(out[idx], next.status(), any);
       }
-      break;
+      return false;
     }
-    if (!next.value()) break;
+    if (!next.value()) return true;
     if (!entry.regular) continue;
     any = true;
     if (!budget_->TakeMember()) {
       MarkPartial(out[idx], budget_->reason());
-      break;
+      return false;
     }
     std::string member = names.Take(entry.name);
     size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, out);
@@ -500,23 +539,53 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
       out[m].detail = "encrypted archive member";
       continue;
     }
-    MemberSource ms(*reader.value(), *budget_, charge);
+    MemberSource ms(reader, *budget_, charge);
     Process(ms, member, m, depth + 1, out);
     if (entry.size < 0) out[m].size = ms.bytes();
-    if (!reader.value()->data_warning().empty()) {
-      MarkPartial(out[m], "corrupt", reader.value()->data_warning());
+    if (!reader.data_warning().empty()) {
+      MarkPartial(out[m], "corrupt", reader.data_warning());
     }
     if (budget_->exhausted()) {
       MarkPartial(out[idx], budget_->reason());
-      break;
+      return false;
     }
-    if (reader.value()->fatal()) {
+    if (reader.fatal()) {
       MarkPartial(out[idx], "corrupt", "archive unreadable after member " + member);
-      break;
+      return false;
     }
   }
-  if (reader.value()->skipped_damage()) {
-    MarkPartial(out[idx], "corrupt", "damaged tar header skipped");
+}
+
+void Extractor::Impl::UnlistedZipBytes(ByteSource& src, bool front_counts, size_t idx, int depth,
+                                       bool charge, MemberNames& names, Records& out) {
+  auto unlisted = formats::UnlistedZipRanges(src, front_counts);
+  if (!unlisted) return;  // libarchive read the directory; its verdict stands
+  for (const formats::ByteRange& r : *unlisted) {
+    const std::string where = std::to_string(r.end - r.begin) + " bytes at offset " +
+                              std::to_string(r.begin) + " that the central directory does not list";
+    // Local entries the directory does not list are read from their local
+    // headers, as a stream (as the same zip inside another container is
+    // read). A stream reader stops at a directory header's signature, and
+    // looks up to 24 bytes past an entry's data for its data descriptor:
+    // the slice is followed by an empty directory header (46 bytes), as
+    // entries are by the directory. Anything else (data between entries,
+    // data appended after the end record) is no format this reads.
+    std::string directory_header(46, '\0');
+    directory_header.replace(0, 4, "PK\x01\x02");
+    SliceSource slice(src, r.begin, r.end, directory_header);
+    PeekSource head(slice, 4);
+    if (!head.peek_status().ok() || !head.head().starts_with("PK\x03\x04")) {
+      MarkPartial(out[idx], "corrupt", where + ", not read");
+      continue;
+    }
+    auto hidden = formats::ArchiveReader::Open(head, formats::ArchiveReader::Content::kArchive,
+                                               &*budget_);
+    if (!hidden.ok()) {
+      MarkPartial(out[idx], "corrupt", where + ", unreadable: " + hidden.status().message());
+      continue;
+    }
+    bool any = false;
+    if (!Entries(*hidden.value(), idx, depth, charge, names, any, out)) return;
   }
 }
 

@@ -303,6 +303,10 @@ Result<bool> ArchiveReader::DataAfterStream() {
   }
 }
 
+bool ArchiveReader::zip() const {
+  return (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+}
+
 std::string ArchiveReader::format_name() const {
   const char* n = archive_format_name(a_);
   return n != nullptr ? n : "";

@@ -93,6 +93,8 @@ class ArchiveReader {
   // over a block that is not a valid header and goes on): bytes were passed
   // over unread.
   bool skipped_damage() const { return skipped_damage_; }
+  // Whether the archive is a zip.
+  bool zip() const;
   // libarchive's name of the detected format, e.g. "ZIP 2.0 (deflation)".
   std::string format_name() const;
 

@@ -25,6 +25,7 @@
 namespace phiscan::scanner {
 
 namespace formats {
+class ArchiveReader;
 class CompoundFile;
 }  // namespace formats
 
@@ -90,6 +91,18 @@ class Extractor::Impl {
   // `charge`: their bytes count against the budget (false when the stream
   // they come from was charged already).
   void Members(formats::PeekSource& in, size_t idx, int depth, bool charge, Records& out);
+  // An archive's entries, each a member of out[idx] named through `names`
+  // (`any` set once a regular one was met); true at the archive's end,
+  // false when an error, the budget or an encrypted header stopped it (the
+  // record says which).
+  bool Entries(formats::ArchiveReader& reader, size_t idx, int depth, bool charge,
+               MemberNames& names, bool& any, Records& out);
+  // After a zip on disk was read through its central directory: reads the
+  // local entries the directory does not list as members too, and marks
+  // out[idx] partial(corrupt) for other bytes it does not account for
+  // (formats/zip_layout.h).
+  void UnlistedZipBytes(formats::ByteSource& src, bool front_counts, size_t idx, int depth,
+                        bool charge, MemberNames& names, Records& out);
   void OfficeZip(formats::PeekSource& in, size_t idx, int depth, bool odf, Records& out);
   void Text(formats::PeekSource& in, std::string_view name, size_t idx, int depth, Records& out);
   void Rtf(formats::PeekSource& in, size_t idx, int depth, Records& out);

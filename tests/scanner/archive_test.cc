@@ -8,6 +8,8 @@
 #include <set>
 
 #include "scanner/formats/archive.h"
+#include "scanner/formats/byte_source.h"
+#include "scanner/formats/zip_layout.h"
 #include "tests/scanner/extract_fixture.h"
 #include "tests/testutil/testutil.h"
 
@@ -513,6 +515,123 @@ TEST_CASE("a script stub in front of a zip is classified as the file's own text"
   auto swapped = ExtractMemory(stub + reordered, "restore.sh");
   REQUIRE(swapped.size() == 3);
   stub_read(swapped[0]);
+}
+
+namespace {
+
+// `zip` (written by WriteArchive) without the central directory entry of
+// member `k` (from 0): its local header and data stay where they are, the
+// end record counts one entry fewer.
+std::string HideFromDirectory(const std::string& zip, int k) {
+  const size_t end = zip.rfind("PK\x05\x06");
+  REQUIRE(end != std::string::npos);
+  std::vector<size_t> cd{zip.find("PK\x01\x02")};
+  while (true) {
+    size_t next = zip.find("PK\x01\x02", cd.back() + 4);
+    if (next == std::string::npos || next > end) break;
+    cd.push_back(next);
+  }
+  cd.push_back(end);
+  REQUIRE(k + 1 < static_cast<int>(cd.size()));
+  std::string out = zip.substr(0, cd[k]) + zip.substr(cd[k + 1]);
+  const size_t out_end = end - (cd[k + 1] - cd[k]);
+  auto put = [&](size_t at, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) out[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  };
+  const auto entries = static_cast<uint64_t>(cd.size() - 2);
+  put(out_end + 8, entries, 2);
+  put(out_end + 10, entries, 2);
+  put(out_end + 12, out_end - cd[0], 4);
+  return out;
+}
+
+std::optional<std::vector<formats::ByteRange>> Unlisted(const std::string& bytes, bool front = true) {
+  formats::MemorySource src(bytes);
+  return formats::UnlistedZipRanges(src, front);
+}
+
+}  // namespace
+
+TEST_CASE("zip layout: the bytes a zip's central directory does not account for") {
+  const std::string two = WriteArchive("zip", "", {{"a.txt", "first\n"}, {"b.txt", kPlant}});
+  // libarchive writes a data descriptor after each deflated entry.
+  REQUIRE(two.find("PK\x07\x08") != std::string::npos);
+  CHECK(Unlisted(two) == std::vector<formats::ByteRange>{});
+  // A comment after the end record is the record's.
+  std::string commented = two;
+  commented[commented.size() - 2] = 7;
+  commented += "comment";
+  CHECK(Unlisted(commented) == std::vector<formats::ByteRange>{});
+
+  // An entry the directory does not list: its local header to the next one.
+  const size_t b_local = two.find("PK\x03\x04", 4);
+  const size_t cd = two.find("PK\x01\x02");
+  REQUIRE(b_local != std::string::npos);
+  CHECK(Unlisted(HideFromDirectory(two, 1)) == std::vector<formats::ByteRange>{{b_local, cd}});
+  // The first entry hidden: counted only when the zip starts the file.
+  CHECK(Unlisted(HideFromDirectory(two, 0)) == std::vector<formats::ByteRange>{{0, b_local}});
+  CHECK(Unlisted(HideFromDirectory(two, 0), false) == std::vector<formats::ByteRange>{});
+  // Data appended after the end record.
+  CHECK(Unlisted(two + "appended") ==
+        std::vector<formats::ByteRange>{{two.size(), two.size() + 8}});
+  // An APK Signing Block in front of the directory is no unlisted data;
+  // the same bytes with a wrong length field are.
+  {
+    const size_t cd_at = two.find("PK\x01\x02");
+    std::string pairs(40, 'p');
+    auto le8 = [](uint64_t v) {
+      std::string b(8, '\0');
+      for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+      return b;
+    };
+    auto signed_apk = [&](uint64_t size_field) {
+      const std::string block = le8(size_field) + pairs + le8(size_field) + "APK Sig Block 42";
+      std::string apk = two.substr(0, cd_at) + block + two.substr(cd_at);
+      const size_t end = apk.rfind("PK\x05\x06");
+      const uint64_t cd_off = cd_at + block.size();
+      for (int i = 0; i < 4; ++i) apk[end + 16 + i] = static_cast<char>((cd_off >> (8 * i)) & 0xFF);
+      return apk;
+    };
+    const uint64_t good = 40 + 8 + 16;
+    CHECK(Unlisted(signed_apk(good)) == std::vector<formats::ByteRange>{});
+    CHECK(Unlisted(signed_apk(good + 1)) ==
+          std::vector<formats::ByteRange>{{cd_at, cd_at + 8 + good}});
+  }
+  // Not a zip, or a directory that points at no local header: not known.
+  CHECK_FALSE(Unlisted(kPlant).has_value());
+  std::string broken = two;
+  broken[0] = 'X';
+  CHECK_FALSE(Unlisted(broken).has_value());
+}
+
+TEST_CASE("a zip entry its central directory does not list is read; other unlisted bytes make it "
+          "partial(corrupt)") {
+  // unzip and file managers list only a.txt; the local entry of b.txt,
+  // holding the identifiers, was skipped by the directory-driven reader
+  // while the zip was recorded complete.
+  const std::string two = WriteArchive("zip", "", {{"a.txt", "first\n"}, {"b.txt", kPlant}});
+  for (int hidden : {1, 0}) {
+    INFO("hidden entry " << hidden);
+    auto recs = ExtractMemory(HideFromDirectory(two, hidden), "export.zip");
+    REQUIRE(recs.size() == 3);
+    INFO(recs[0].detail);
+    CHECK(StatusOf(recs[0]) == "complete");
+    std::map<std::string, std::map<std::string, uint64_t>> by_member;
+    for (size_t i = 1; i < recs.size(); ++i) by_member[*recs[i].member] = TypeCounts(recs[i]);
+    CHECK(by_member == std::map<std::string, std::map<std::string, uint64_t>>{
+                           {"a.txt", {}}, {"b.txt", kPlantTypes}});
+  }
+  // Text appended after the end record: not a zip entry, not read, and so
+  // not complete.
+  auto appended = ExtractMemory(two + "Patient SSN 536-22-8726\n", "export.zip");
+  REQUIRE(appended.size() == 3);
+  CHECK(StatusOf(appended[0]) == "partial(corrupt)");
+  CHECK(appended[0].detail.find("that the central directory does not list, not read") !=
+        std::string::npos);
+  // A zip whose directory lists everything: its members, once each.
+  auto plain = ExtractMemory(two, "export.zip");
+  REQUIRE(plain.size() == 3);
+  CHECK(StatusOf(plain[0]) == "complete");
 }
 
 TEST_CASE("a member of which nothing was read has no label; a container whose members were read "

@@ -1,0 +1,205 @@
+#include "scanner/formats/zip_layout.h"
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+namespace phiscan::scanner::formats {
+namespace {
+
+// libarchive looks for the end record in the last 64 KiB and 22 bytes (the
+// record and the longest comment): so does this.
+constexpr uint64_t kEndSearch = 65535 + 22;
+
+// Random-access reads through a window of `chunk` bytes (more when asked
+// for more), so walking a directory of many small entries costs a read per
+// window, not per entry. A view returned by At() lasts until the next call.
+class Window {
+ public:
+  Window(ByteSource& src, size_t chunk) : src_(src), chunk_(chunk) {}
+
+  // The `n` bytes at `at`, or empty if the file ends first or the read fails.
+  std::string_view At(uint64_t at, size_t n) {
+    if (at > src_.size() || src_.size() - at < n) return {};
+    if (at < base_ || at + n > base_ + len_) {
+      buf_.resize(std::max(chunk_, n));
+      auto got = src_.ReadAt(at, {buf_.data(), buf_.size()});
+      if (!got.ok()) return {};
+      base_ = at;
+      len_ = got.value();
+      if (len_ < n) return {};
+    }
+    return {buf_.data() + (at - base_), n};
+  }
+
+ private:
+  ByteSource& src_;
+  size_t chunk_;
+  std::string buf_;
+  uint64_t base_ = 0;
+  size_t len_ = 0;
+};
+
+uint64_t Le(std::string_view s, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
+  return v;
+}
+
+struct EndRecord {
+  uint64_t at = 0;       // where the end record starts
+  uint64_t end = 0;      // one past its comment
+  uint64_t entries = 0;
+  uint64_t cd_at = 0;    // the directory's start in the file (shift applied)
+  uint64_t cd_size = 0;
+  uint64_t shift = 0;    // data put in front of the zip without adjusting its offsets
+  std::vector<ByteRange> records;  // the end record and any zip64 records
+};
+
+// The last end record in the file's tail whose directory fits in front of
+// it, as libarchive's seekable reader picks it.
+std::optional<EndRecord> FindEnd(ByteSource& src, Window& w) {
+  const uint64_t size = src.size();
+  if (size < 22) return std::nullopt;
+  const uint64_t from = size > kEndSearch ? size - kEndSearch : 0;
+  std::string tail(static_cast<size_t>(size - from), '\0');
+  auto got = src.ReadAt(from, {tail.data(), tail.size()});
+  if (!got.ok() || got.value() != tail.size()) return std::nullopt;
+  for (size_t i = tail.size() - 22 + 1; i-- > 0;) {
+    if (std::string_view(tail).substr(i, 4) != "PK\x05\x06") continue;
+    const std::string_view r(tail.data() + i, 22);
+    if (Le(r, 4, 2) != 0 || Le(r, 6, 2) != 0) continue;  // one disk only
+    EndRecord e;
+    e.at = from + i;
+    e.end = std::min<uint64_t>(size, e.at + 22 + Le(r, 20, 2));
+    e.entries = Le(r, 10, 2);
+    if (Le(r, 8, 2) != e.entries) continue;
+    e.cd_size = Le(r, 12, 4);
+    uint64_t declared = Le(r, 16, 4);
+    e.records.push_back({e.at, e.end});
+    uint64_t cd_end = e.at;  // where the directory must end
+    if (e.entries == 0xFFFF || e.cd_size == 0xFFFFFFFF || declared == 0xFFFFFFFF) {
+      // zip64: a locator right in front of the end record names the zip64
+      // end record, which holds the real counts and offsets.
+      if (e.at < 20) return std::nullopt;
+      const std::string_view loc = w.At(e.at - 20, 20);
+      if (loc.empty() || loc.substr(0, 4) != "PK\x06\x07") return std::nullopt;
+      const uint64_t z = Le(loc, 8, 8);
+      const std::string_view z64 = w.At(z, 56);
+      if (z64.empty() || z64.substr(0, 4) != "PK\x06\x06") return std::nullopt;
+      const uint64_t z_end = z + 12 + Le(z64, 4, 8);
+      if (z_end < z + 56 || z_end > e.at - 20) return std::nullopt;
+      if (Le(z64, 16, 4) != 0 || Le(z64, 20, 4) != 0) return std::nullopt;  // one disk
+      e.entries = Le(z64, 32, 8);
+      e.cd_size = Le(z64, 40, 8);
+      declared = Le(z64, 48, 8);
+      e.records.push_back({e.at - 20, e.at});
+      e.records.push_back({z, z_end});
+      cd_end = z;
+      if (e.cd_size > cd_end || declared > cd_end - e.cd_size) return std::nullopt;
+    }
+    if (e.cd_size > cd_end) continue;
+    e.cd_at = cd_end - e.cd_size;
+    if (declared > e.cd_at) continue;
+    e.shift = e.cd_at - declared;
+    return e;
+  }
+  return std::nullopt;
+}
+
+// Whether [begin, end) is an Android APK Signing Block right in front of
+// the directory (every signed APK has one): its length (8 bytes), its
+// pairs, its length again, then the magic "APK Sig Block 42".
+bool SigningBlock(Window& w, uint64_t begin, uint64_t end, uint64_t cd_at) {
+  if (end != cd_at || end - begin < 32) return false;
+  const std::string_view tail = w.At(end - 24, 24);
+  if (tail.empty() || tail.substr(8) != "APK Sig Block 42") return false;
+  const uint64_t size = Le(tail, 0, 8);
+  const std::string_view head = w.At(begin, 8);
+  return !head.empty() && size == end - begin - 8 && Le(head, 0, 8) == size;
+}
+
+}  // namespace
+
+std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,
+                                                        uint64_t max_entries) {
+  if (!src.seekable()) return std::nullopt;
+  // The directory is read in order; local headers are far from it, and
+  // from each other when entries are large.
+  Window w(src, 64 * 1024), lw(src, 4096);
+  std::optional<EndRecord> end = FindEnd(src, w);
+  if (!end || end->entries > max_entries) return std::nullopt;
+  const uint64_t size = src.size();
+  std::vector<ByteRange> covered = end->records;
+  covered.push_back({end->cd_at, end->cd_at + end->cd_size});
+  uint64_t first_local = UINT64_MAX;
+  uint64_t at = end->cd_at;
+  for (uint64_t i = 0; i < end->entries; ++i) {
+    const std::string_view h = w.At(at, 46);
+    if (h.empty() || h.substr(0, 4) != "PK\x01\x02") return std::nullopt;
+    const uint64_t name_len = Le(h, 28, 2), extra_len = Le(h, 30, 2), comment_len = Le(h, 32, 2);
+    const uint64_t flags = Le(h, 8, 2);
+    uint64_t csize = Le(h, 20, 4), usize = Le(h, 24, 4), local = Le(h, 42, 4);
+    // The zip64 extended information field holds, in this order, each of
+    // the sizes and the offset that the fixed fields mark as too large.
+    const std::string_view extra = w.At(at + 46 + name_len, static_cast<size_t>(extra_len));
+    if (extra.size() != extra_len) return std::nullopt;
+    for (size_t x = 0; x + 4 <= extra.size();) {
+      const uint64_t id = Le(extra, x, 2), len = Le(extra, x + 2, 2);
+      if (x + 4 + len > extra.size()) break;
+      if (id == 0x0001) {
+        size_t f = x + 4;
+        auto take = [&](uint64_t& v) {
+          if (v == 0xFFFFFFFF && f + 8 <= x + 4 + len) {
+            v = Le(extra, f, 8);
+            f += 8;
+          }
+        };
+        take(usize);
+        take(csize);
+        take(local);
+        break;
+      }
+      x += 4 + len;
+    }
+    at += 46 + name_len + extra_len + comment_len;
+    if (at > end->cd_at + end->cd_size) return std::nullopt;
+
+    if (local > size - end->shift) return std::nullopt;
+    local += end->shift;
+    const std::string_view lh = lw.At(local, 30);
+    if (lh.empty() || lh.substr(0, 4) != "PK\x03\x04") return std::nullopt;
+    uint64_t data_end = local + 30 + Le(lh, 26, 2) + Le(lh, 28, 2);
+    if (csize > size || data_end > size - csize) return std::nullopt;
+    data_end += csize;
+    if ((flags | Le(lh, 6, 2)) & 0x8) {
+      // A data descriptor: an optional signature, the CRC, then the sizes,
+      // 8 bytes each when the local header has a zip64 field, else 4.
+      const std::string_view lx = lw.At(local + 30 + Le(lh, 26, 2), static_cast<size_t>(Le(lh, 28, 2)));
+      bool zip64 = false;
+      for (size_t x = 0; x + 4 <= lx.size(); x += 4 + Le(lx, x + 2, 2)) {
+        if (Le(lx, x, 2) == 0x0001) zip64 = true;
+      }
+      const std::string_view sig = lw.At(data_end, 4);
+      const uint64_t len = (sig == "PK\x07\x08" ? 4 : 0) + (zip64 ? 20 : 12);
+      data_end = std::min(size, data_end + len);
+    }
+    covered.push_back({local, data_end});
+    first_local = std::min(first_local, local);
+  }
+
+  std::sort(covered.begin(), covered.end(),
+            [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; });
+  std::vector<ByteRange> unlisted;
+  uint64_t pos = front_counts ? 0 : std::min(first_local, end->cd_at);
+  for (const ByteRange& c : covered) {
+    if (c.begin > pos && !SigningBlock(lw, pos, c.begin, end->cd_at)) {
+      unlisted.push_back({pos, c.begin});
+    }
+    pos = std::max(pos, c.end);
+  }
+  if (pos < size) unlisted.push_back({pos, size});
+  return unlisted;
+}
+
+}  // namespace phiscan::scanner::formats

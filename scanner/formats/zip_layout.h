@@ -1,0 +1,52 @@
+// The layout of a zip file: which of its bytes the central directory
+// accounts for.
+//
+// A zip on disk is read through its central directory (libarchive's
+// seekable reader), as unzip and file managers read it. Bytes the directory
+// does not account for are never seen that way: an entry whose local header
+// the directory does not list (hidden from it), data between entries, data
+// appended after the end record. UnlistedZipRanges walks the end record
+// (zip64 too), the directory, and each listed entry's local header, data
+// (its compressed size from the directory; nothing is decompressed) and
+// data descriptor, and returns the byte ranges none of them covers.
+//
+// Thread safety: pure functions of the source.
+#ifndef PHISCAN_SCANNER_FORMATS_ZIP_LAYOUT_H_
+#define PHISCAN_SCANNER_FORMATS_ZIP_LAYOUT_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "scanner/formats/byte_source.h"
+
+namespace phiscan::scanner::formats {
+
+struct ByteRange {
+  uint64_t begin;
+  uint64_t end;  // one past the last byte
+  bool operator==(const ByteRange&) const = default;
+};
+
+// The ranges of the seekable `src` that the zip's end record, central
+// directory and listed entries leave out, in file order. Bytes in front of
+// the first listed local header count as unlisted only when
+// `front_counts` (a zip that starts at offset 0; for a zip appended to a
+// stub they are the stub's). A directory whose offsets were not adjusted
+// for data put in front of the zip (`cat stub zip`) is read as libarchive
+// reads it, shifted by that data's length.
+//
+// An Android APK Signing Block in front of the directory is the
+// signature's, not unlisted.
+//
+// nullopt when the layout cannot be made out: no end record whose
+// directory fits in front of it, a multi-disk archive, a directory entry or
+// local header that is not where the end record or the directory says, a
+// read error, or more than `max_entries` directory entries. libarchive's
+// own verdict on the file then stands.
+std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,
+                                                        uint64_t max_entries = 1 << 20);
+
+}  // namespace phiscan::scanner::formats
+
+#endif  // PHISCAN_SCANNER_FORMATS_ZIP_LAYOUT_H_
