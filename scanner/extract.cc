@@ -561,6 +561,10 @@ void Extractor::Impl::UnlistedZipBytes(ByteSource& src, bool front_counts, size_
   auto unlisted = formats::UnlistedZipRanges(src, front_counts);
   if (!unlisted) return;  // libarchive read the directory; its verdict stands
   for (const formats::ByteRange& r : *unlisted) {
+    if (!budget_->CheckTime()) {
+      MarkPartial(out[idx], budget_->reason());
+      return;
+    }
     const std::string where = std::to_string(r.end - r.begin) + " bytes at offset " +
                               std::to_string(r.begin) + " that the central directory does not list";
     // Local entries the directory does not list are read from their local

@@ -36,6 +36,8 @@ seed_dirs_for() {
     fuzz_matcher) echo fuzz/seeds/matcher "$seeds/text" ;;
     # Compound files written by tests/scanner/ole_seeds.cc.
     fuzz_extract_ole) echo fuzz/seeds/ole "$seeds/formats" ;;
+    # Zips whose central directory leaves bytes out (formats/zip_layout.h).
+    fuzz_extract_archive) echo fuzz/seeds/archive "$seeds/text" "$seeds/formats" "$seeds/hostile" ;;
     *) echo "$seeds/text" "$seeds/formats" "$seeds/hostile" ;;
   esac
 }
