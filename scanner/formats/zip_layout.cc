@@ -47,12 +47,12 @@ uint64_t Le(std::string_view s, size_t at, int bytes) {
 }
 
 struct EndRecord {
-  uint64_t at = 0;       // where the end record starts
-  uint64_t end = 0;      // one past its comment
+  uint64_t at = 0;   // where the end record starts
+  uint64_t end = 0;  // one past its comment
   uint64_t entries = 0;
-  uint64_t cd_at = 0;    // the directory's start in the file (shift applied)
+  uint64_t cd_at = 0;  // the directory's start in the file
   uint64_t cd_size = 0;
-  uint64_t shift = 0;    // data put in front of the zip without adjusting its offsets
+  uint64_t shift = 0;              // data in front that the offsets leave out
   std::vector<ByteRange> records;  // the end record and any zip64 records
 };
 
@@ -175,7 +175,8 @@ std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool fr
     if ((flags | Le(lh, 6, 2)) & 0x8) {
       // A data descriptor: an optional signature, the CRC, then the sizes,
       // 8 bytes each when the local header has a zip64 field, else 4.
-      const std::string_view lx = lw.At(local + 30 + Le(lh, 26, 2), static_cast<size_t>(Le(lh, 28, 2)));
+      const std::string_view lx =
+          lw.At(local + 30 + Le(lh, 26, 2), static_cast<size_t>(Le(lh, 28, 2)));
       bool zip64 = false;
       for (size_t x = 0; x + 4 <= lx.size(); x += 4 + Le(lx, x + 2, 2)) {
         if (Le(lx, x, 2) == 0x0001) zip64 = true;

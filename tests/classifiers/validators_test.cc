@@ -278,7 +278,8 @@ TEST_CASE("A date of birth is a date not in the future") {
     struct tm utc {};
     gmtime_r(&t, &utc);
     char out[48];
-    std::snprintf(out, sizeof out, "%04d-%02d-%02d", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
+    std::snprintf(out, sizeof out, "%04d-%02d-%02d", utc.tm_year + 1900, utc.tm_mon + 1,
+                  utc.tm_mday);
     return std::string(out);
   };
   CHECK(BirthDateValid(day(0)));

@@ -545,7 +545,8 @@ std::string HideFromDirectory(const std::string& zip, int k) {
   return out;
 }
 
-std::optional<std::vector<formats::ByteRange>> Unlisted(const std::string& bytes, bool front = true) {
+std::optional<std::vector<formats::ByteRange>> Unlisted(const std::string& bytes,
+                                                        bool front = true) {
   formats::MemorySource src(bytes);
   return formats::UnlistedZipRanges(src, front);
 }
