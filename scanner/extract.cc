@@ -560,6 +560,15 @@ void Extractor::Impl::UnlistedZipBytes(ByteSource& src, bool front_counts, size_
                                        bool charge, MemberNames& names, Records& out) {
   auto unlisted = formats::UnlistedZipRanges(src, front_counts);
   if (!unlisted) return;  // libarchive read the directory; its verdict stands
+  // Local entries the directory does not list are read from their local
+  // headers, as a stream (as the same zip inside another container is
+  // read). A stream reader stops at a directory header's signature, and
+  // looks up to 24 bytes past an entry's data for its data descriptor: each
+  // slice is followed by an empty directory header (46 bytes), as entries
+  // are by the directory. Anything else (data between entries, data
+  // appended after the end record) is no format this reads.
+  std::string directory_header(46, '\0');
+  directory_header.replace(0, 4, "PK\x01\x02");
   for (const formats::ByteRange& r : *unlisted) {
     if (!budget_->CheckTime()) {
       MarkPartial(out[idx], budget_->reason());
@@ -567,15 +576,6 @@ void Extractor::Impl::UnlistedZipBytes(ByteSource& src, bool front_counts, size_
     }
     const std::string where = std::to_string(r.end - r.begin) + " bytes at offset " +
                               std::to_string(r.begin) + " that the central directory does not list";
-    // Local entries the directory does not list are read from their local
-    // headers, as a stream (as the same zip inside another container is
-    // read). A stream reader stops at a directory header's signature, and
-    // looks up to 24 bytes past an entry's data for its data descriptor:
-    // the slice is followed by an empty directory header (46 bytes), as
-    // entries are by the directory. Anything else (data between entries,
-    // data appended after the end record) is no format this reads.
-    std::string directory_header(46, '\0');
-    directory_header.replace(0, 4, "PK\x01\x02");
     SliceSource slice(src, r.begin, r.end, directory_header);
     PeekSource head(slice, 4);
     if (!head.peek_status().ok() || !head.head().starts_with("PK\x03\x04")) {
