@@ -1046,7 +1046,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::LoadWithBuiltins(
   return Compile(MergeRulePacks(packs));
 }
 
-PackCheck CheckRulePacks(const std::vector<PackText>& texts) {
+PackCheck CheckRulePacks(const std::vector<PackText>& texts,
+                         const std::function<Status(const RuleSet&)>& ready) {
   PackCheck check;
   std::vector<PackError> errors;
   std::vector<RulePack> packs;
@@ -1059,7 +1060,8 @@ PackCheck CheckRulePacks(const std::vector<PackText>& texts) {
   for (const auto& t : texts) packs.push_back(ParseRulePackAll(t.text, t.source, &errors));
   auto rules = RuleSet::Compile(MergeRulePacks(packs), {}, &errors);
   if (rules.ok() && errors.empty()) {
-    if (Status s = rules.value()->EnsureCompiled(); !s.ok()) {
+    const RuleSet& r = *rules.value();
+    if (Status s = ready ? ready(r) : r.EnsureCompiled(); !s.ok()) {
       check.errors.push_back(s.message());
       return check;
     }

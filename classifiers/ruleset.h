@@ -20,6 +20,7 @@
 #ifndef PHISCAN_CLASSIFIERS_RULESET_H_
 #define PHISCAN_CLASSIFIERS_RULESET_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -170,8 +171,11 @@ struct PackCheck {
 // keyword lists), and reports every error of every pack, not only the
 // first: structure, then regexes, validators, keyword lists and label rules
 // of what parsed. With no error, the combined Hyperscan database is also
-// compiled (its failure is the one error then).
-PackCheck CheckRulePacks(const std::vector<PackText>& packs);
+// made ready (its failure is the one error then): by `ready` when given (the
+// front end loads it from its cache, or compiles and stores it), else
+// compiled.
+PackCheck CheckRulePacks(const std::vector<PackText>& packs,
+                         const std::function<Status(const RuleSet&)>& ready = {});
 
 }  // namespace phiscan::classifiers
 

@@ -15,7 +15,7 @@ function(phiscan_test name)
   target_link_libraries(${name} PRIVATE phiscan_test_main ${ARG_DEPS})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES
-    ENVIRONMENT "PHISCAN_SOURCE_DIR=${PROJECT_SOURCE_DIR};PHISCAN_BINARY_DIR=${PROJECT_BINARY_DIR}")
+    ENVIRONMENT "PHISCAN_SOURCE_DIR=${PROJECT_SOURCE_DIR};PHISCAN_BINARY_DIR=${PROJECT_BINARY_DIR};PHISCAN_CACHE_DIR=${PHISCAN_TEST_RULE_CACHE}")
   if(ARG_LABELS)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
   endif()

@@ -43,9 +43,7 @@ phiscan::scanner::Extractor& TheExtractor() {
     // them took 6 s under ASan, in each of the nine targets the test suite
     // replays (tools/rule_cache.h; PHISCAN_CACHE_DIR=off compiles).
     const auto cache = phiscan::tools::RuleCache::FromEnvironment();
-    cache.Load(*compiled.value());
-    if (!compiled.value()->EnsureCompiled().ok()) std::abort();
-    cache.Store(*compiled.value());
+    if (!cache.LoadOrCompile(*compiled.value()).ok()) std::abort();
     return compiled.value();
   }();
   static phiscan::scanner::Extractor extractor(rules, nullptr, limits);

@@ -15,6 +15,7 @@
 #include "classifiers/matcher.h"
 #include "classifiers/rule_pack.h"
 #include "classifiers/ruleset.h"
+#include "tools/rule_cache.h"
 
 using namespace phiscan::classifiers;
 
@@ -27,7 +28,10 @@ std::shared_ptr<const RuleSet> Compile(bool optimised) {
   options.use_prefilters = optimised;
   options.use_digit_windows = optimised;
   auto rules = RuleSet::Compile(pack.value(), options);
-  if (!rules.ok() || !rules.value()->EnsureCompiled().ok()) std::abort();
+  // From phiscan's rule cache when it has them (see fuzz_extract.cc).
+  if (!rules.ok()) std::abort();
+  const auto cache = phiscan::tools::RuleCache::FromEnvironment();
+  if (!cache.LoadOrCompile(*rules.value()).ok()) std::abort();
   return rules.value();
 }
 

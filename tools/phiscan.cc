@@ -838,7 +838,12 @@ int RunRulesCheck(const std::vector<std::string>& files) {
     packs.push_back(std::move(pack).value());
   }
   if (unreadable) return kExitFatal;
-  classifiers::PackCheck check = classifiers::CheckRulePacks(packs);
+  // The compiled database goes to the rule cache, so the next scan with
+  // these packs starts without compiling (and a check of packs compiled
+  // before is quick: the cached database came from the same expressions).
+  const tools::RuleCache rule_cache = tools::RuleCache::FromEnvironment();
+  classifiers::PackCheck check = classifiers::CheckRulePacks(
+      packs, [&](const classifiers::RuleSet& r) { return rule_cache.LoadOrCompile(r); });
   if (!check.errors.empty()) {
     // As `scan` prints the same error (Fail): control bytes escaped, a
     // regex's backslashes as written.

@@ -149,4 +149,11 @@ bool RuleCache::Store(const classifiers::RuleSet& rules) const {
   return ok;
 }
 
+Status RuleCache::LoadOrCompile(const classifiers::RuleSet& rules) const {
+  if (Load(rules)) return Status::Ok();
+  Status s = rules.EnsureCompiled();
+  if (s.ok()) Store(rules);
+  return s;
+}
+
 }  // namespace phiscan::tools

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "classifiers/ruleset.h"
+#include "common/status.h"
 
 namespace phiscan::tools {
 
@@ -46,6 +47,10 @@ class RuleCache {
   // that could not be used, and removes all but the kKeptDatabases most
   // recently used databases. True if a file was written.
   bool Store(const classifiers::RuleSet& rules) const;
+  // For a program that needs the database at once (`rules check`, the fuzz
+  // targets, the tests): Load(), else compile and Store(). The status of
+  // the compile (Ok when loaded).
+  Status LoadOrCompile(const classifiers::RuleSet& rules) const;
 
  private:
   std::string PathFor(const classifiers::RuleSet& rules) const;

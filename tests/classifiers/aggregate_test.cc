@@ -1,19 +1,14 @@
 #include <catch2/catch.hpp>
 
 #include "classifiers/aggregate.h"
+#include "tests/testutil/rules.h"
 
 using namespace phiscan::classifiers;
 
 namespace {
 
-std::shared_ptr<const RuleSet> Rules() {
-  static auto rules = [] {
-    auto r = RuleSet::LoadWithBuiltins({});
-    REQUIRE(r.ok());
-    return r.value();
-  }();
-  return rules;
-}
+// The built-in pack (its databases shared with the build's other tests).
+std::shared_ptr<const RuleSet> Rules() { return phiscan::testing::BuiltinRules(); }
 
 phiscan::AssetRecord Aggregate(const std::string& text, int max_locators = 15) {
   TokenKey key = TokenKey::Ephemeral();

@@ -6,19 +6,14 @@
 #include <tuple>
 
 #include "classifiers/matcher.h"
+#include "tests/testutil/rules.h"
 
 using namespace phiscan::classifiers;
 
 namespace {
 
-std::shared_ptr<const RuleSet> Rules() {
-  static auto rules = [] {
-    auto r = RuleSet::LoadWithBuiltins({});
-    REQUIRE(r.ok());
-    return r.value();
-  }();
-  return rules;
-}
+// The built-in pack (its databases shared with the build's other tests).
+std::shared_ptr<const RuleSet> Rules() { return phiscan::testing::BuiltinRules(); }
 
 struct Found {
   std::string type;

@@ -145,7 +145,7 @@ TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
   CHECK(log.find("536228726") == std::string::npos);
 }
 
-TEST_CASE("The second scan takes its compiled rules from the cache and finds the same") {
+TEST_CASE("The second scan takes its compiled rules from the cache and finds the same; so does one after rules check") {
   TempDir dir;
   MakeShare(dir.Join("share"));
   const std::string env = "PHISCAN_CACHE_DIR=" + dir.Join("cache") + " ";
@@ -163,6 +163,20 @@ TEST_CASE("The second scan takes its compiled rules from the cache and finds the
   }
   CHECK(findings[0].find("US_SSN") != std::string::npos);
   CHECK(findings[0] == findings[1]);
+
+  // `rules check` stores what it compiled: the first scan with the checked
+  // pack takes it from the cache too.
+  const std::string pack = dir.Join("site.yaml");
+  WriteFile(pack, "types:\n  - id: SITE_MRN\n    category: PHI\n    patterns:\n"
+                  "      - regex: '\\bMRN\\d{7}\\b'\n        score: 80\n");
+  REQUIRE(Run(env + Phiscan() + " rules check " + pack) == 0);
+  const std::string log = dir.Join("scan-site.log");
+  REQUIRE(Run(env + Phiscan() + " scan --quiet --log-format json --log-file " + log +
+              " --rules " + pack + " --catalog " + dir.Join("site.db") + " " + dir.Join("share")) ==
+          0);
+  auto lines = ParseJsonl(ReadFile(log));
+  REQUIRE(!lines.empty());
+  CHECK(lines.back()["rules_from_cache"] == true);
 }
 
 TEST_CASE("A live progress line on a terminal, nothing on a pipe") {

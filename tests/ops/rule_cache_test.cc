@@ -76,10 +76,10 @@ std::pair<std::vector<std::tuple<int, uint64_t, uint64_t>>, std::vector<std::str
 TEST_CASE("A stored database is loaded by the next run and finds the same") {
   TempDir dir;
   RuleCache cache(dir.Join("cache/phiscan"));  // parents are created
-  auto compiled = FreshRules();
-  CHECK_FALSE(cache.Load(*compiled));    // nothing cached yet
-  CHECK_FALSE(cache.Store(*compiled));   // never compiled in this run: nothing to store
-  REQUIRE(compiled->EnsureCompiled().ok());
+  auto fresh = FreshRules();
+  CHECK_FALSE(cache.Load(*fresh));   // nothing cached yet
+  CHECK_FALSE(cache.Store(*fresh));  // never compiled in this run: nothing to store
+  const auto& compiled = CompiledOnce();
   REQUIRE(cache.Store(*compiled));
 
   struct stat st;
@@ -148,11 +148,17 @@ TEST_CASE("A compiled database replaces a cache file that could not be used") {
   bytes.resize(bytes.size() / 2);  // e.g. an older format, or damage
   phiscan::testing::WriteFile(file, bytes);
   chmod(file.c_str(), 0600);
+  // LoadOrCompile: the damaged file is not used, the rules are compiled,
+  // and the file is replaced ...
   auto second = FreshRules();
-  CHECK_FALSE(cache.Load(*second));
-  REQUIRE(second->EnsureCompiled().ok());
-  CHECK(cache.Store(*second));
-  CHECK(cache.Load(*FreshRules()));
+  REQUIRE(cache.LoadOrCompile(*second).ok());
+  CHECK(second->database_ready());
+  CHECK_FALSE(second->database_adopted());
+  CHECK(phiscan::testing::ReadFile(file).size() > bytes.size());
+  // ... so the next run loads it.
+  auto third = FreshRules();
+  REQUIRE(cache.LoadOrCompile(*third).ok());
+  CHECK(third->database_adopted());
 }
 
 TEST_CASE("Damaged, foreign and untrustworthy cache files are ignored") {

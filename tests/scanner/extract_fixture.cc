@@ -15,15 +15,6 @@
 
 namespace phiscan::testing {
 
-std::shared_ptr<const classifiers::RuleSet> BuiltinRules() {
-  static auto rules = [] {
-    auto r = classifiers::RuleSet::LoadWithBuiltins({});
-    REQUIRE(r.ok());
-    return r.value();
-  }();
-  return rules;
-}
-
 const std::string& FormatFixtureDir() {
   static TempDir dir;
   static const std::string path = [] {

@@ -1,6 +1,7 @@
-// Helpers for the extraction tests: the built-in rules, a fixed token key,
-// running the Extractor over a file or bytes, building the format fixtures
-// (corpus/formats/make_fixtures.py) and writing archives with libarchive.
+// Helpers for the extraction tests: a fixed token key, running the Extractor
+// (with testutil/rules.h's built-in rules) over a file or bytes, building
+// the format fixtures (corpus/formats/make_fixtures.py) and writing archives
+// with libarchive.
 #ifndef PHISCAN_TESTS_SCANNER_EXTRACT_FIXTURE_H_
 #define PHISCAN_TESTS_SCANNER_EXTRACT_FIXTURE_H_
 
@@ -16,10 +17,10 @@
 #include "classifiers/token.h"
 #include "common/model.h"
 #include "scanner/limits.h"
+#include "tests/testutil/rules.h"  // BuiltinRules()
 
 namespace phiscan::testing {
 
-std::shared_ptr<const classifiers::RuleSet> BuiltinRules();
 const classifiers::TokenKey* TestKey();
 
 std::vector<AssetRecord> ExtractFile(const std::string& path,
