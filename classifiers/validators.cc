@@ -677,6 +677,14 @@ bool SecretValueValid(std::string_view s) {
   }
   return true;
 }
+bool NotPlaceholderValid(std::string_view s) {
+  size_t run = 0;
+  for (char c : s) {
+    run = (c == 'x' || c == 'X') ? run + 1 : 0;
+    if (run == 12) return false;
+  }
+  return true;
+}
 
 namespace {
 struct NamedValidator {
@@ -694,6 +702,7 @@ constexpr NamedValidator kValidators[] = {
     {"icd10", &Icd10Valid},      {"ndc", &NdcValid},                {"jwt", &JwtValid},
     {"secret_value", &SecretValueValid}, {"e164_phone", &E164PhoneValid},
     {"ipv6_grouped", &Ipv6GroupedValid}, {"issued_card", &IssuedCreditCardValid},
+    {"not_placeholder", &NotPlaceholderValid},
 };
 // The names again, as the null-terminated list ValidatorNames() hands out.
 constexpr auto kValidatorNames = [] {

@@ -115,6 +115,11 @@ bool DateValid(std::string_view s);
 // that is not in the future is enough.
 bool BirthDateValid(std::string_view s);
 
+// A credential value that is not a placeholder: false if it holds a dozen x
+// or X in a row (ghp_xxxx..., AIzaSyXXXX..., sk_live_xxxx... in
+// documentation and templates; no real token has such a run).
+bool NotPlaceholderValid(std::string_view s);
+
 // ICD-10(-CM) code shape: a letter, a digit, a digit or letter,
 // then optionally '.' and 1-4 letters or digits. Without the dot only the
 // 3-character category is accepted (longer dot-less runs are too often part

@@ -583,7 +583,18 @@ def e164_phone_valid(s):
     return 8 <= len(d) <= 15 and d[0] >= "2"
 
 
+def not_placeholder_valid(s):
+    """Mirror of NotPlaceholderValid: no run of a dozen x or X."""
+    run = 0
+    for c in s:
+        run = run + 1 if c in "xX" else 0
+        if run == 12:
+            return False
+    return True
+
+
 VALIDATORS.update({
+    "not_placeholder": not_placeholder_valid,
     "itin": itin_valid, "dea": dea_valid, "aba": aba_valid, "iban": iban_valid,
     "nhs": nhs_valid, "sin": sin_valid, "au_medicare": au_medicare_valid, "vin": vin_valid,
     "ipv4": ipv4_valid, "ipv6": ipv6_valid, "date": date_valid, "birth_date": birth_date_valid, "icd10": icd10_valid,

@@ -258,6 +258,14 @@ TEST_CASE("Dates must exist on the calendar and carry no time of day") {
   CHECK_FALSE(DateValid("19801315"));
 }
 
+TEST_CASE("A credential with a dozen x in a row is a placeholder") {
+  CHECK(NotPlaceholderValid("ghp_x1xx2xxxabcdefghijklmnopqrstuvwx0123"));
+  CHECK(NotPlaceholderValid("sk_live_" + std::string(11, 'x') + "A" + std::string(11, 'X')));
+  CHECK_FALSE(NotPlaceholderValid("sk_live_" + std::string(12, 'x')));
+  CHECK_FALSE(NotPlaceholderValid("AIzaSy" + std::string(6, 'X') + std::string(6, 'x') + "12"));
+  CHECK(NotPlaceholderValid(""));
+}
+
 TEST_CASE("A date of birth is a date not in the future") {
   CHECK(BirthDateValid("03/15/1980"));
   CHECK(BirthDateValid("1900-01-01"));

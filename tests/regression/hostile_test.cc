@@ -320,9 +320,10 @@ TEST_CASE("Hostile: unreadable files and directories are coverage gaps (unprivil
 
 TEST_CASE("Hostile: a file grown, truncated or deleted while it is read") {
   TempDir dir;
-  // Big enough that reading it takes a while; the test acts once phiscan
-  // has it open (seen in /proc/PID/fd), so there is no guessing at timing.
-  const size_t kSize = kSanitized ? (8 << 20) : (256 << 20);
+  // Big enough that reading it takes a while (about a second in Release);
+  // the test acts once phiscan has it open (seen in /proc/PID/fd), so there
+  // is no guessing at timing.
+  const size_t kSize = kSanitized ? (32 << 20) : (256 << 20);
   std::string block = "Patient SSN: 536-22-8726 " + std::string(1000, 'x') + "\n";
   std::string content;
   while (content.size() < (1 << 20)) content += block;
