@@ -18,7 +18,11 @@ namespace {
 // a match's end has seen the byte after it. Only matches ending at or before
 // total - kLookahead are accepted until the stream ends. With exclude
 // expressions the margin grows by the widest one, so that every exclude
-// match overlapping an accepted match has been seen whole.
+// match overlapping an accepted match has been seen whole. The margin also
+// grows by the widest regex (Process), so that the RE2 window around a hit
+// (up to that width past it) never ends where the buffered text does:
+// there RE2 sees the end of the text, at which \b holds, and may prefer a
+// longer match that ends there to the one the whole text has.
 constexpr uint64_t kLookahead = 8;
 
 // Enclosing field spans examined per candidate (structured evidence).
@@ -294,7 +298,7 @@ class Matcher::Impl {
 
   // Scans buf_[0, len) and processes every match ending in (accepted_, limit].
   void Process(size_t len, bool final) {
-    const uint64_t lookahead = kLookahead + c_.exclude_width;
+    const uint64_t lookahead = kLookahead + c_.exclude_width + c_.max_width;
     uint64_t limit = final ? total_ : (total_ > lookahead ? total_ - lookahead : 0);
     if (limit <= accepted_ || scratch_ == nullptr) return;
     context_limit_ = limit;

@@ -847,11 +847,12 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   rs->version_ = Sha256Hex(Canonical(pack), 8);  // 64 bits tell versions apart
   rs->database_key_ = DatabaseKey(*compiled);
   // Left context for a match ending just after the previous chunk's accepted
-  // limit: its full width, one byte for \b, and the lookahead margin.
+  // limit: its full width, one byte for \b, and the lookahead margin, which
+  // holds the widest regex too (classifiers/matcher.cc kLookahead).
   // An exclude match overlapping a match must be whole in the buffer too:
   // up to its width before the match (and the Matcher's lookahead grows by
   // that width, which the overlap must also cover).
-  rs->overlap_bytes_ = compiled->max_width + 64 + 2 * compiled->exclude_width;
+  rs->overlap_bytes_ = 2 * compiled->max_width + 64 + 2 * compiled->exclude_width;
   rs->compiled_ = std::move(compiled);
   return std::shared_ptr<const RuleSet>(std::move(rs));
 }

@@ -5,7 +5,9 @@
 // side's chunk size (1 to 8,192 bytes); a difference aborts.
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -77,7 +79,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const size_t chunk = 1 + (size_t{data[0]} * 257 + size) % 8192;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  if (Scan(Builtin(true), text, chunk) != Scan(Builtin(false), text, size_t{1} << 16)) {
+  const auto optimised = Scan(Builtin(true), text, chunk);
+  const auto plain = Scan(Builtin(false), text, size_t{1} << 16);
+  if (optimised != plain) {
+    // What differs, masked as the catalog would hold it, then the crash
+    // libFuzzer records.
+    auto print = [](const char* only, const std::vector<Found>& a, const std::vector<Found>& b) {
+      std::vector<Found> diff;
+      std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(diff));
+      for (const auto& [start, end, type, score, line, masked] : diff) {
+        std::fprintf(stderr, "only %s: [%llu, %llu) %s score %d line %llu %s\n", only,
+                     static_cast<unsigned long long>(start), static_cast<unsigned long long>(end),
+                     Builtin(true)->types()[type].id.c_str(), score,
+                     static_cast<unsigned long long>(line), masked.c_str());
+      }
+    };
+    std::fprintf(stderr, "fuzz_matcher: chunk %zu, %zu bytes\n", chunk, text.size());
+    print("optimised", optimised, plain);
+    print("plain", plain, optimised);
     std::abort();
   }
   return 0;
