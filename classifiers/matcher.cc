@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -19,7 +20,7 @@ namespace {
 // total - kLookahead are accepted until the stream ends. With exclude
 // expressions the margin grows by the widest one, so that every exclude
 // match overlapping an accepted match has been seen whole. The margin also
-// grows by the widest regex (Process), so that the RE2 window around a hit
+// grows by the widest regex (lookahead_), so that the RE2 window around a hit
 // (up to that width past it) never ends where the buffered text does:
 // there RE2 sees the end of the text, at which \b holds, and may prefer a
 // longer match that ends there to the one the whole text has.
@@ -182,7 +183,12 @@ class Matcher::Impl {
         c_(rules_->compiled()),
         key_(key),
         options_(options),
-        overlap_(rules_->overlap_bytes()) {
+        overlap_(rules_->overlap_bytes()),
+        lookahead_(kLookahead + c_.exclude_width + c_.max_width) {
+    // The next pass's windows reach a regex's width (and an exclude's) back
+    // from the last pass's limit, lookahead_ before the end of what was
+    // buffered: the prefix kept (RuleSet::overlap_bytes) must hold that.
+    assert(overlap_ >= lookahead_ + c_.max_width + 1 + c_.exclude_width);
     hs_scratch_t* s = nullptr;
     db_status_ = c_.EnsureDatabase();
     if (db_status_.ok() && hs_clone_scratch(c_.prototype_scratch.get(), &s) == HS_SUCCESS) {
@@ -298,8 +304,7 @@ class Matcher::Impl {
 
   // Scans buf_[0, len) and processes every match ending in (accepted_, limit].
   void Process(size_t len, bool final) {
-    const uint64_t lookahead = kLookahead + c_.exclude_width + c_.max_width;
-    uint64_t limit = final ? total_ : (total_ > lookahead ? total_ - lookahead : 0);
+    uint64_t limit = final ? total_ : (total_ > lookahead_ ? total_ - lookahead_ : 0);
     if (limit <= accepted_ || scratch_ == nullptr) return;
     context_limit_ = limit;
     for (size_t i = 0; i < c_.context_dbs.size(); ++i) {
@@ -1069,6 +1074,7 @@ class Matcher::Impl {
   const TokenKey* key_;
   MatcherOptions options_;
   size_t overlap_;
+  uint64_t lookahead_;  // bytes held back at a chunk's end (kLookahead)
   internal::HsScratch scratch_;
   Status db_status_;  // why scratch_ is null, if it is
 
