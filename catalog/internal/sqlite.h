@@ -77,7 +77,8 @@ inline Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
 }
 
 // A prepared statement. Bind* use 1-based parameter indexes; every Bind
-// copies its argument (SQLITE_TRANSIENT), so callers may pass temporaries.
+// copies its argument (SQLITE_TRANSIENT), so callers may pass temporaries,
+// except the *Ref binds (below).
 class Statement {
  public:
   Statement() = default;
@@ -124,6 +125,22 @@ class Statement {
       sqlite3_bind_zeroblob(stmt_.get(), i, 0);
     } else {
       sqlite3_bind_blob64(stmt_.get(), i, v.data(), v.size(), SQLITE_TRANSIENT);
+    }
+  }
+
+  // Without the copy (SQLITE_STATIC): the bytes must stay valid and
+  // unchanged until the statement is reset (Run resets it, and Reset clears
+  // every binding). For the rows written once per finding, where a copy per
+  // bound value was a malloc, a memcpy and a free.
+  void BindTextRef(int i, std::string_view v) {
+    sqlite3_bind_text64(stmt_.get(), i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  // As BindBlob (empty: a zero-length BLOB), without the copy.
+  void BindBlobRef(int i, std::string_view v) {
+    if (v.empty()) {
+      sqlite3_bind_zeroblob(stmt_.get(), i, 0);
+    } else {
+      sqlite3_bind_blob64(stmt_.get(), i, v.data(), v.size(), SQLITE_STATIC);
     }
   }
 

@@ -545,6 +545,39 @@ TEST_CASE("A second run on the same writer starts after the first finishes") {
         std::vector<std::string>{"completed 1", "failed 1"});
 }
 
+// A run writes with foreign key enforcement off (BeginRun) and turns it back
+// on when it finishes: a prune on the same writer afterwards must still
+// cascade an asset's deletion to its types, findings and history.
+TEST_CASE("A prune after runs on the same writer deletes a removed asset's rows with it") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  auto writer = OpenWriter(db);
+  auto scan = [&](bool with_a) {
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    if (with_a) {
+      AssetRecord a = MakeAsset("/srv/share/a.txt");
+      a.types = {{"US_SSN", 2, 2, 85}};
+      a.findings = {MakeFinding("US_SSN", 85, 0, 1, "***-**-0001"),
+                    MakeFinding("US_SSN", 85, 20, 2, "***-**-0002")};
+      writer->Submit(std::move(a));
+    }
+    writer->Submit(MakeAsset("/srv/share/b.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  };
+  scan(true);
+  scan(false);  // a.txt is gone: marked removed in run 2
+  scan(false);
+  CHECK(PeekOne(db, "SELECT count(*) FROM findings") == "2");
+  auto pruned = writer->Prune(1, 0);
+  REQUIRE(pruned.ok());
+  CHECK(pruned->assets_deleted == 1);
+  CHECK(PeekColumn(db, "SELECT path FROM assets") == std::vector<std::string>{"/srv/share/b.txt"});
+  CHECK(PeekOne(db, "SELECT count(*) FROM findings") == "0");
+  CHECK(PeekOne(db, "SELECT count(*) FROM asset_types") == "0");
+  CHECK(PeekOne(db, "SELECT count(DISTINCT asset_id) FROM asset_history") == "1");
+  CHECK(PeekOne(db, "PRAGMA foreign_key_check") == "<no row>");
+}
+
 TEST_CASE("The schema's enum name tables match the names this build prints") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");
