@@ -655,16 +655,22 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
   // each located finding's asset opened and sought a cursor on `assets` per
   // row: 14 % of the writer's instructions on the benchmark tree.
   // (Cannot change inside a transaction; none is open here.)
-  if (Status fk = Exec(db_.get(), "PRAGMA foreign_keys = OFF", what); !fk.ok()) return fk;
-  try {
-    thread_ = std::thread([this] { WriterLoop(); });
-  } catch (const std::exception& e) {
+  // A run that cannot start is recorded as failed, not left running.
+  auto fail_run = [&](Status why) {
     Exec(db_.get(), "PRAGMA foreign_keys = ON", what);
     Exec(db_.get(),
          "UPDATE runs SET status = 'failed', finished_at = " + std::to_string(std::time(nullptr)) +
              " WHERE id = " + std::to_string(run_id),
          what);
-    return Status::IoError("starting the catalog writer thread: " + std::string(e.what()));
+    return why;
+  };
+  if (Status fk = Exec(db_.get(), "PRAGMA foreign_keys = OFF", what); !fk.ok()) {
+    return fail_run(fk);
+  }
+  try {
+    thread_ = std::thread([this] { WriterLoop(); });
+  } catch (const std::exception& e) {
+    return fail_run(Status::IoError("starting the catalog writer thread: " + std::string(e.what())));
   }
   run_active_ = true;
   return run_id;
