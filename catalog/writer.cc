@@ -647,14 +647,6 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
     stopping_ = false;
     first_error_ = Status::Ok();
   }
-  // The run's rows are written with foreign key enforcement off, and it is
-  // back on once the run is finished (FinishRun). Every reference the writer
-  // thread makes is valid by construction (an asset id it has just written
-  // or looked up, this run's id), and a run deletes no asset, so no cascade
-  // is skipped; Prune, which does delete, runs with enforcement on. Checking
-  // each located finding's asset opened and sought a cursor on `assets` per
-  // row: 14 % of the writer's instructions on the benchmark tree.
-  // (Cannot change inside a transaction; none is open here.)
   // A run that cannot start is recorded as failed, not left running.
   auto fail_run = [&](Status why) {
     Exec(db_.get(), "PRAGMA foreign_keys = ON", what);
@@ -664,6 +656,14 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
          what);
     return why;
   };
+  // The run's rows are written with foreign key enforcement off, and it is
+  // back on once the run is finished (FinishRun). Every reference the writer
+  // thread makes is valid by construction (an asset id it has just written
+  // or looked up, this run's id), and a run deletes no asset, so no cascade
+  // is skipped; Prune, which does delete, runs with enforcement on. Checking
+  // each located finding's asset opened and sought a cursor on `assets` per
+  // row: 14 % of the writer's instructions on the benchmark tree.
+  // (Cannot change inside a transaction; none is open here.)
   if (Status fk = Exec(db_.get(), "PRAGMA foreign_keys = OFF", what); !fk.ok()) {
     return fail_run(fk);
   }

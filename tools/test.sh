@@ -4,7 +4,8 @@
 # (clang), and a ThreadSanitizer build running the tests that exercise
 # concurrency (walker threads, the scan pipeline, the catalog writer, the
 # real programs end to end). This is what CI runs (.ci/run); on 2 cores it
-# took 17.2 to 18.9 minutes here (17.2 on 2026-12-02, README "Tests").
+# took 17.2 to 18.9 minutes here (17.2 on 2026-12-02), and 10.1 to 11.2 on
+# a faster VM the same day (README "Tests").
 #
 # PHISCAN_FUZZ_SECONDS=N (default 0: none) adds a libFuzzer run of every
 # fuzz target for N s (tools/fuzz.sh, a fourth build: about 4 minutes

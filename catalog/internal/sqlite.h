@@ -120,13 +120,7 @@ class Statement {
   // Always a BLOB, even when empty: sqlite3_bind_blob with a null pointer
   // would bind NULL, and a TEXT binding would never compare equal to the
   // stored BLOB, breaking UNIQUE(path, member).
-  void BindBlob(int i, std::string_view v) {
-    if (v.empty()) {
-      sqlite3_bind_zeroblob(stmt_.get(), i, 0);
-    } else {
-      sqlite3_bind_blob64(stmt_.get(), i, v.data(), v.size(), SQLITE_TRANSIENT);
-    }
-  }
+  void BindBlob(int i, std::string_view v) { BindBlobWith(i, v, SQLITE_TRANSIENT); }
 
   // Without the copy (SQLITE_STATIC): the bytes must stay valid and
   // unchanged until the statement is reset (Run resets it, and Reset clears
@@ -136,13 +130,7 @@ class Statement {
     sqlite3_bind_text64(stmt_.get(), i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
   }
   // As BindBlob (empty: a zero-length BLOB), without the copy.
-  void BindBlobRef(int i, std::string_view v) {
-    if (v.empty()) {
-      sqlite3_bind_zeroblob(stmt_.get(), i, 0);
-    } else {
-      sqlite3_bind_blob64(stmt_.get(), i, v.data(), v.size(), SQLITE_STATIC);
-    }
-  }
+  void BindBlobRef(int i, std::string_view v) { BindBlobWith(i, v, SQLITE_STATIC); }
 
   // Returns SQLITE_ROW, SQLITE_DONE or an error code.
   int Step() { return sqlite3_step(stmt_.get()); }
@@ -168,6 +156,14 @@ class Statement {
   }
 
  private:
+  void BindBlobWith(int i, std::string_view v, sqlite3_destructor_type copy) {
+    if (v.empty()) {
+      sqlite3_bind_zeroblob(stmt_.get(), i, 0);
+    } else {
+      sqlite3_bind_blob64(stmt_.get(), i, v.data(), v.size(), copy);
+    }
+  }
+
   sqlite3* db_ = nullptr;
   std::unique_ptr<sqlite3_stmt, StmtFinalizer> stmt_;
 };

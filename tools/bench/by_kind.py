@@ -20,19 +20,20 @@ between sittings: compare builds by alternating them.
 Usage: by_kind.py --phiscan BUILD/tools/phiscan [--tree DIR] [--repeat 3]
 """
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+# The same scan and log reading as the small-files benchmark.
+import incremental
+from incremental import remove_catalog
 
 
 def kind_of(name):
-    base, dot, ext = name.rpartition(".")
-    return ext.lower() if dot and base and "/" not in ext else "(none)"
+    base, _, ext = name.rpartition(".")
+    return ext.lower() if base and ext else "(none)"
 
 
 def split_tree(tree, work):
@@ -60,29 +61,11 @@ def split_tree(tree, work):
 
 def scan(phiscan, tree, work):
     """One `phiscan scan --threads 1` of `tree` into a fresh catalog; returns
-    CPU seconds and the log's scan_finished event."""
+    CPU seconds (user + system) and the log's scan_finished event."""
     catalog = os.path.join(work, "c.db")
-    log = os.path.join(work, "scan.log")
-    for path in (catalog, catalog + "-wal", catalog + "-shm", log):
-        if os.path.exists(path):
-            os.unlink(path)
-    cmd = [phiscan, "scan", "--quiet", "--threads", "1", "--catalog", catalog,
-           "--log-format", "json", "--log-file", log, tree]
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit("by_kind.py: phiscan failed: %s\n%s" % (" ".join(cmd), err))
-    event = None
-    with open(log) as f:
-        for line in f:
-            e = json.loads(line)
-            if e.get("event") == "scan_finished":
-                event = e
-    if event is None:
-        sys.exit("by_kind.py: no scan_finished event in " + log)
-    return usage.ru_utime + usage.ru_stime, event
+    remove_catalog(catalog)
+    run = incremental.scan(phiscan, tree, catalog, 1, os.path.join(work, "scan.log"))
+    return run["user"] + run["sys"], run["event"]
 
 
 def main():
