@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Throughput benchmark: phiscan against ripgrep and plain reading, same tree, same run.
 
-For each tool the tree is read from the page cache (one warm-up pass first),
-every command runs --repeat times, and the median wall time is reported as
-MB/s over the bytes of the regular files in the tree, together with the
-child's peak RSS. Commands:
+For each tool the tree is read from the page cache (one warm-up pass first).
+The commands run in --repeat rounds, each command once per round, and the
+median wall time is reported as MB/s over the bytes of the regular files in
+the tree, with the median CPU time (user + system) and the peak RSS.
+Commands:
 
   cat      read every file (2 workers): the I/O ceiling of issue 6. GNU cat
            allocates and frees a buffer per file, which costs more than the
@@ -68,6 +69,8 @@ ABSENT = "phiscan-bench-absent-7f3a9c"
 
 
 def run(cmd, cwd=None):
+    """Runs cmd; returns wall seconds, peak RSS (MB), CPU seconds (user + system,
+    with the children it waited for), exit code and stderr."""
     start = time.perf_counter()
     p = subprocess.Popen(cmd, shell=isinstance(cmd, str), stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, cwd=cwd)
@@ -76,7 +79,7 @@ def run(cmd, cwd=None):
     p.returncode = os.waitstatus_to_exitcode(status)
     err = p.stderr.read().decode(errors="replace")
     p.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024, p.returncode, err
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, p.returncode, err
 
 
 def main():
@@ -126,19 +129,24 @@ def main():
     run(tools[0][1]())  # warm the page cache
     print("tree: %s, %d files, %.1f MB; %d rule regexes" % (tree, files, size / 1e6,
                                                           len(rule_regexes(a.rules))))
-    results = {}
-    for name, make in tools:
-        times, rss = [], []
-        for _ in range(a.repeat):
-            t, m, rc, err = run(make())
+    # Rounds: every command once per round, so a slow spell of the machine
+    # falls on all of them alike instead of on whichever ran during it.
+    samples = {name: ([], [], []) for name, _ in tools}
+    for _ in range(a.repeat):
+        for name, make in tools:
+            t, m, cpu, rc, err = run(make())
             if rc not in (0, 1):
                 sys.exit("%s failed (exit %d): %s" % (name, rc, err.strip()))
-            times.append(t)
-            rss.append(m)
+            for seq, value in zip(samples[name], (t, m, cpu)):
+                seq.append(value)
+    results, cpus = {}, {}
+    for name, _ in tools:
+        times, rss, cpu = samples[name]
         med = statistics.median(times)
         results[name] = med
-        print("%-32s %7.2f s  %8.1f MB/s  %8.0f files/s  peak RSS %6.1f MB" % (
-            name, med, size / med / 1e6, files / med, max(rss)))
+        cpus[name] = statistics.median(cpu)
+        print("%-32s %7.2f s  %8.1f MB/s  %8.0f files/s  CPU %6.2f s  peak RSS %6.1f MB" % (
+            name, med, size / med / 1e6, files / med, cpus[name], max(rss)))
     cat = results["cat (2 workers)"]
     rg = results["rg --no-unicode -c, 2 threads"]
     p1 = results["phiscan scan, 1 thread"]
@@ -150,6 +158,9 @@ def main():
         100 * cat / p2, 100 * results["read: rg -a, absent string"] / p2))
     print("phiscan 2-thread scaling:           %.2fx (from --threads 1), %.2fx (from one core)" % (
         p1 / p2, results["phiscan scan, 1 thread, 1 core"] / p2))
+    print("phiscan CPU with 2 threads:         %.2f s, %.2f cores busy (%.2f s on one core)" % (
+        cpus["phiscan scan, 2 threads"], cpus["phiscan scan, 2 threads"] / p2,
+        cpus["phiscan scan, 1 thread, 1 core"]))
 
 
 if __name__ == "__main__":
