@@ -131,17 +131,16 @@ def main():
                                                           len(rule_regexes(a.rules))))
     # Rounds: every command once per round, so a slow spell of the machine
     # falls on all of them alike instead of on whichever ran during it.
-    samples = {name: ([], [], []) for name, _ in tools}
+    samples = {name: [] for name, _ in tools}  # (wall, RSS, CPU) per round
     for _ in range(a.repeat):
         for name, make in tools:
             t, m, cpu, rc, err = run(make())
             if rc not in (0, 1):
                 sys.exit("%s failed (exit %d): %s" % (name, rc, err.strip()))
-            for seq, value in zip(samples[name], (t, m, cpu)):
-                seq.append(value)
+            samples[name].append((t, m, cpu))
     results, cpus = {}, {}
     for name, _ in tools:
-        times, rss, cpu = samples[name]
+        times, rss, cpu = zip(*samples[name])
         med = statistics.median(times)
         results[name] = med
         cpus[name] = statistics.median(cpu)
