@@ -264,4 +264,38 @@ std::vector<std::string> TopLevelAlternatives(std::string_view regex) {
   return out;
 }
 
+bool SameInHyperscanAndRe2(std::string_view regex) {
+  auto printable = [](char c) { return c >= 0x20 && c < 0x7F; };
+  auto punctuation = [&](char c) {
+    return printable(c) && c != ' ' && !std::isalnum(static_cast<unsigned char>(c));
+  };
+  bool in_class = false;
+  for (size_t i = 0; i < regex.size(); ++i) {
+    const char c = regex[i];
+    if (!printable(c)) return false;
+    if (c == '\\') {
+      if (++i == regex.size()) return false;
+      const char e = regex[i];
+      // \b in a class is a backspace to one engine and an error to the other.
+      const bool known = e == 'd' || (e == 'b' && !in_class) || punctuation(e);
+      if (!known) return false;
+    } else if (in_class) {
+      if (c == '[') return false;  // [:alpha:] and friends
+      if (c == ']') in_class = false;
+    } else if (c == '[') {
+      // A class opening with '^' (negated) or ']' (a member) is left out.
+      if (i + 1 == regex.size() || regex[i + 1] == '^' || regex[i + 1] == ']') return false;
+      in_class = true;
+    } else if (c == '(') {
+      if (i + 1 < regex.size() && regex[i + 1] == '?' &&
+          (i + 2 == regex.size() || regex[i + 2] != ':')) {
+        return false;  // inline flags, lookaround, named groups
+      }
+    } else if (c == '.' || c == '^' || c == '$') {
+      return false;
+    }
+  }
+  return !in_class;
+}
+
 }  // namespace phiscan::classifiers::internal

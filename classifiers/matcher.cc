@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "classifiers/internal/compiled.h"
@@ -564,12 +565,17 @@ class Matcher::Impl {
       // Window: from one byte before the widest match ending at ends[i] to
       // max_width past the last end it merges with (so a longer match that
       // extends past an early end is seen whole, not cut short).
+      const size_t first = i;
       uint64_t ws = ends[i] > cr.max_width + 1 ? ends[i] - cr.max_width - 1 : 0;
       uint64_t we = ends[i];
       while (i < ends.size() && ends[i] <= we + cr.max_width) we = ends[i++];
       ws = std::max({ws, base_, cursor_[r]});
       uint64_t we_ext = std::min<uint64_t>(we + cr.max_width, base_ + len);
       if (Gated(cr, ws, we_ext, i < ends.size() ? ends[i] : UINT64_MAX, limit)) continue;
+      if (cr.exact_width != 0) {
+        if (!AcceptExact(r, std::span(ends).subspan(first, i - first), ws, limit)) return;
+        continue;
+      }
       size_t pos = ws - base_, endpos = we_ext - base_;
       const RE2& re = Re(r);
       while (pos < endpos && re.Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
@@ -607,6 +613,29 @@ class Matcher::Impl {
         if (t_abs >= we) break;
       }
     }
+  }
+
+  // What the RE2 search of Confirm finds in a window from `ws` when regex r
+  // has an exact width (CompiledRegex::exact_width): its hits' ends are
+  // its matches' ends, each match the width before its end. RE2 finds them
+  // in order of start, which for one width is the order of end, each
+  // starting at or after the last one's end: a hit overlapping the match
+  // before it (or a second hit at the same end) is no match it finds.
+  bool AcceptExact(int r, std::span<const uint64_t> hits, uint64_t ws, uint64_t limit) {
+    const auto& cr = c_.regexes[r];
+    const uint64_t width = cr.exact_width;
+    uint64_t pos = ws;
+    for (uint64_t t : hits) {
+      if (t < width || t - width < pos) continue;
+      if (t > limit) break;  // found again, whole, in a later pass
+      const uint64_t s = t - width;
+      pos = t;
+      if (t > accepted_ && !Vetoed(s, t)) {  // else accepted earlier
+        cursor_[r] = t;
+        if (!AddCandidates(cr, s - base_, t - base_)) return false;
+      }
+    }
+    return true;
   }
 
   // A match [s, t) of a retry_shorter regex that no pattern accepted: tries

@@ -266,6 +266,9 @@ Result<internal::CompiledRegex> CompileRegex(const std::string& regex) {
                                    " bytes; use {m,n} instead of + or *");
   }
   cr.max_width = max_width;
+  if (min_width == max_width && !cr.has_group && internal::SameInHyperscanAndRe2(regex)) {
+    cr.exact_width = max_width;
+  }
   return cr;
 }
 
@@ -528,6 +531,11 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         cr.value().retry_shorter = p.retry_shorter;
         compiled->max_width = std::max(compiled->max_width, cr.value().max_width);
         cr.value().prefiltered = !prefilter.empty() && options.use_prefilters;
+        // A prefilter's hits are not the regex's ends; a match that no
+        // pattern takes is searched again shorter, with RE2.
+        if (cr.value().prefiltered || p.retry_shorter || !options.use_exact_ends) {
+          cr.value().exact_width = 0;
+        }
         regex_text.push_back(cr.value().prefiltered ? prefilter : regex.value());
         rit = regex_index.emplace(key, static_cast<int>(compiled->regexes.size())).first;
         compiled->regexes.push_back(std::move(cr).value());

@@ -63,6 +63,10 @@ struct CompileOptions {
   // around digits (classifiers/internal/digit_gate.h). Off only in the
   // differential test, which compares against a scan of every byte.
   bool use_digit_windows = true;
+  // Take the matches of a fixed-width regex from Hyperscan's ends instead of
+  // searching for them with RE2 (CompiledRegex::exact_width). Off only in
+  // the differential test, which confirms every hit with RE2.
+  bool use_exact_ends = true;
 };
 
 // Widest expression scanned only around digits; wider ones (an address

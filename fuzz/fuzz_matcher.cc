@@ -1,7 +1,8 @@
 // Differential fuzz target for the matcher: as phiscan runs it (prefilters,
-// digit windows, keyword windows, chunked) it must report exactly what the
-// straightforward one reports (every full regex over every byte in one
-// Hyperscan database), on any input. The first byte picks the optimised
+// digit windows, keyword windows, exact ends, chunked) it must report
+// exactly what the straightforward one reports (every full regex over every
+// byte in one Hyperscan database, every hit confirmed by RE2), on any
+// input. The first byte picks the optimised
 // side's chunk size (1 to 8,192 bytes); a difference aborts.
 #include <algorithm>
 #include <cstdint>
@@ -29,6 +30,7 @@ std::shared_ptr<const RuleSet> Compile(bool optimised) {
   CompileOptions options;
   options.use_prefilters = optimised;
   options.use_digit_windows = optimised;
+  options.use_exact_ends = optimised;
   auto rules = RuleSet::Compile(pack.value(), options);
   // From phiscan's rule cache when it has them (see fuzz_extract.cc).
   if (!rules.ok()) std::abort();

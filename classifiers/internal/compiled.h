@@ -67,6 +67,13 @@ struct CompiledRegex {
   // Hyperscan scans for the pattern's prefilter, whose hits end anywhere
   // inside a match: up to max_width before the match's end.
   bool prefiltered = false;
+  // Nonzero if every match of the regex is this many bytes wide and
+  // Hyperscan scans the regex itself, read as RE2 reads it
+  // (SameInHyperscanAndRe2), without a capturing group: a hit's end is then
+  // a match's end and the match is the exact_width bytes before it, so the
+  // Matcher takes matches from the hits instead of searching for them with
+  // RE2 (CompileOptions::use_exact_ends).
+  unsigned exact_width = 0;
   std::vector<int> patterns;  // indices into CompiledRules::patterns
   // A match no pattern accepts is tried again shorter (PatternSpec); never
   // with a capturing group.

@@ -28,6 +28,16 @@ bool EveryMatchHasDigit(std::string_view regex);
 // just `regex` if it has none or uses syntax that makes splitting unsafe.
 std::vector<std::string> TopLevelAlternatives(std::string_view regex);
 
+// True if `regex` uses only syntax that Hyperscan (no UTF-8 or UCP flag)
+// and RE2 (Latin-1) read alike, byte for byte: printable ASCII literals,
+// \b and \d, other escapes of punctuation, [] classes of those (not
+// negated, no POSIX names), (?:...) groups, alternation and quantifiers.
+// No '.', '^', '$', \s, \w, inline flags or bytes outside printable
+// ASCII, where the two engines' readings can part (\s and \v, case
+// folding of Latin-1 letters, line anchors). On such a regex a Hyperscan
+// match end is an RE2 match end. False when unsure.
+bool SameInHyperscanAndRe2(std::string_view regex);
+
 }  // namespace phiscan::classifiers::internal
 
 #endif  // PHISCAN_CLASSIFIERS_INTERNAL_DIGIT_GATE_H_

@@ -27,12 +27,14 @@ RulePack BuiltinPack() {
   return std::move(pack).value();
 }
 
-// prefilters: the optimised path (prefilters and digit windows), or the
-// straightforward one (full regexes over every byte).
+// prefilters: the optimised path (prefilters, digit windows, exact ends),
+// or the straightforward one (full regexes over every byte, every hit
+// confirmed by RE2).
 std::shared_ptr<const RuleSet> Compiled(const RulePack& pack, bool prefilters) {
   CompileOptions options;
   options.use_prefilters = prefilters;
   options.use_digit_windows = prefilters;
+  options.use_exact_ends = prefilters;
   auto rules = RuleSet::Compile(pack, options);
   REQUIRE(rules.ok());
   return rules.value();
@@ -544,5 +546,77 @@ TEST_CASE("A window cut where the buffered text ends does not take a longer matc
     INFO("chunk " << chunk);
     CHECK(Scan(Builtin(false), text, chunk) == whole);
     CHECK(Scan(Builtin(true), text, chunk) == whole);
+  }
+}
+
+TEST_CASE("Only syntax both engines read alike lets Hyperscan's ends stand for RE2's matches") {
+  using internal::SameInHyperscanAndRe2;
+  CHECK(SameInHyperscanAndRe2("\\b\\d{3}-\\d{2}-\\d{4}\\b|\\b\\d{3} \\d{2} \\d{4}\\b"));
+  CHECK(SameInHyperscanAndRe2("\\b[A-HJ-NP-UXa-hj-np-ux][A-Za-z9]\\d{7}\\b"));
+  CHECK(SameInHyperscanAndRe2("\\bAIza[0-9A-Za-z_-]{35}"));
+  CHECK(SameInHyperscanAndRe2("(?:ab|cd)\\.\\d"));
+  CHECK(SameInHyperscanAndRe2("[]a]") == false);  // a class opening with ']'
+  CHECK_FALSE(SameInHyperscanAndRe2("[^a-z]{3}"));   // negated class
+  CHECK_FALSE(SameInHyperscanAndRe2("\\s\\d"));      // \s: \v to one engine, not the other
+  CHECK_FALSE(SameInHyperscanAndRe2("\\w{3}"));
+  CHECK_FALSE(SameInHyperscanAndRe2("a.b"));
+  CHECK_FALSE(SameInHyperscanAndRe2("^\\d{3}$"));
+  CHECK_FALSE(SameInHyperscanAndRe2("(?i:abc)"));    // case folding of Latin-1 letters
+  CHECK_FALSE(SameInHyperscanAndRe2("(?=x)\\d"));
+  CHECK_FALSE(SameInHyperscanAndRe2("[[:digit:]]"));
+  CHECK_FALSE(SameInHyperscanAndRe2("[\\b]"));       // backspace, or an error
+  CHECK_FALSE(SameInHyperscanAndRe2("\\x41"));
+  CHECK_FALSE(SameInHyperscanAndRe2("caf\xC3\xA9"));
+  CHECK_FALSE(SameInHyperscanAndRe2("[ab"));
+  CHECK_FALSE(SameInHyperscanAndRe2("ab\\"));
+}
+
+TEST_CASE("The built-in pack takes fixed-width matches from Hyperscan's ends") {
+  const auto& c = Builtin(true)->compiled();
+  size_t exact = 0;
+  bool ssn = false;
+  for (const auto& cr : c.regexes) {
+    if (cr.exact_width == 0) continue;
+    ++exact;
+    CHECK(cr.exact_width == cr.max_width);
+    CHECK_FALSE(cr.has_group);
+    CHECK_FALSE(cr.prefiltered);
+    ssn = ssn || cr.re->pattern() == "\\b\\d{3}-\\d{2}-\\d{4}\\b|\\b\\d{3} \\d{2} \\d{4}\\b";
+  }
+  CHECK(exact >= 4);  // SSN, 8- and 9-digit runs, DEA, ICD-10 category...
+  CHECK(ssn);
+  // The straightforward path confirms every hit with RE2.
+  for (const auto& cr : Builtin(false)->compiled().regexes) CHECK(cr.exact_width == 0);
+}
+
+TEST_CASE("Exact ends find what RE2 finds where a fixed-width regex's hits overlap") {
+  // "\d{4}" has a hit at every digit from the fourth on; RE2 takes 1234 and
+  // 5678 from "123456789", each search starting where the last match ended.
+  // "Q33Q" overlaps "Q22Q" and is no match; "ZQ12Q" vetoes its "Q12Q".
+  const std::string yaml =
+      "types:\n"
+      "  - id: T_RUN\n    category: PII\n    patterns:\n"
+      "      - regex: '\\d{4}'\n        score: 65\n"
+      "  - id: T_CODE\n    category: PII\n    patterns:\n"
+      "      - regex: 'Q\\d\\dQ'\n        score: 65\n        exclude: ['ZQ\\d\\dQ']\n";
+  auto pack = ParseRulePack(yaml, "t.yaml");
+  REQUIRE(pack.ok());
+  auto exact = Compiled(pack.value(), true);
+  auto plain = Compiled(pack.value(), false);
+  for (const auto& cr : exact->compiled().regexes) CHECK(cr.exact_width > 0);
+  const std::string text = "123456789 12 34567 ZQ12Q Q34Q5Q Q1Q22Q33Q\n9999999999999 QQ12QQ";
+  const auto want = Scan(plain, text, 1 << 20);
+  auto starts = [](const std::vector<Found>& found, const std::string& type) {
+    std::vector<uint64_t> out;
+    for (const auto& f : found) {
+      if (f.type == type) out.push_back(f.start);
+    }
+    return out;
+  };
+  CHECK(starts(want, "T_RUN") == std::vector<uint64_t>{0, 4, 13, 42, 46, 50});
+  CHECK(starts(want, "T_CODE") == std::vector<uint64_t>{25, 34, 57});
+  for (size_t chunk : {size_t{1} << 20, size_t{64}, size_t{13}, size_t{5}, size_t{1}}) {
+    INFO("chunk " << chunk);
+    CHECK(Scan(exact, text, chunk) == want);
   }
 }
