@@ -592,19 +592,23 @@ TEST_CASE("The built-in pack takes fixed-width matches from Hyperscan's ends") {
 TEST_CASE("Exact ends find what RE2 finds where a fixed-width regex's hits overlap") {
   // "\d{4}" has a hit at every digit from the fourth on; RE2 takes 1234 and
   // 5678 from "123456789", each search starting where the last match ended.
-  // "Q33Q" overlaps "Q22Q" and is no match; "ZQ12Q" vetoes its "Q12Q".
+  // "Q33Q" overlaps "Q22Q" and is no match, although a keyword next to it
+  // would score it higher than "Q22Q"; "ZQ12Q" vetoes its "Q12Q".
   const std::string yaml =
       "types:\n"
       "  - id: T_RUN\n    category: PII\n    patterns:\n"
       "      - regex: '\\d{4}'\n        score: 65\n"
       "  - id: T_CODE\n    category: PII\n    patterns:\n"
-      "      - regex: 'Q\\d\\dQ'\n        score: 65\n        exclude: ['ZQ\\d\\dQ']\n";
+      "      - regex: 'Q\\d\\dQ'\n        score: 65\n        exclude: ['ZQ\\d\\dQ']\n"
+      "      - regex: 'Q\\d\\dQ'\n        score: 85\n        exclude: ['ZQ\\d\\dQ']\n"
+      "        proximity: 3\n        evidence:\n          - any_of: [k]\n"
+      "keywords:\n  k: [hi]\n";
   auto pack = ParseRulePack(yaml, "t.yaml");
   REQUIRE(pack.ok());
   auto exact = Compiled(pack.value(), true);
   auto plain = Compiled(pack.value(), false);
   for (const auto& cr : exact->compiled().regexes) CHECK(cr.exact_width > 0);
-  const std::string text = "123456789 12 34567 ZQ12Q Q34Q5Q Q1Q22Q33Q\n9999999999999 QQ12QQ";
+  const std::string text = "123456789 12 34567 ZQ12Q Q34Q5Q Q1Q22Q33Q hi\n9999999999999 QQ12QQ";
   const auto want = Scan(plain, text, 1 << 20);
   auto starts = [](const std::vector<Found>& found, const std::string& type) {
     std::vector<uint64_t> out;
@@ -613,8 +617,8 @@ TEST_CASE("Exact ends find what RE2 finds where a fixed-width regex's hits overl
     }
     return out;
   };
-  CHECK(starts(want, "T_RUN") == std::vector<uint64_t>{0, 4, 13, 42, 46, 50});
-  CHECK(starts(want, "T_CODE") == std::vector<uint64_t>{25, 34, 57});
+  CHECK(starts(want, "T_RUN") == std::vector<uint64_t>{0, 4, 13, 45, 49, 53});
+  CHECK(starts(want, "T_CODE") == std::vector<uint64_t>{25, 34, 60});
   for (size_t chunk : {size_t{1} << 20, size_t{64}, size_t{13}, size_t{5}, size_t{1}}) {
     INFO("chunk " << chunk);
     CHECK(Scan(exact, text, chunk) == want);
