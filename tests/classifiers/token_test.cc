@@ -33,6 +33,14 @@ TEST_CASE("Normalisation modes") {
   CHECK(out == "536228726");
   NormalizeValueInto("", "lower", out);
   CHECK(out.empty());
+  NormalizeValueInto("-a1-b2-", "alnum_upper", out);
+  CHECK(out == "A1B2");
+  NormalizeValueInto("x-9", "digits", out);
+  CHECK(out == "9");
+  NormalizeValueInto("no digits", "digits", out);
+  CHECK(out.empty());
+  NormalizeValueInto("Kept As Is", "unknown-mode", out);
+  CHECK(out == "Kept As Is");
 }
 
 TEST_CASE("Different keys give different tokens") {

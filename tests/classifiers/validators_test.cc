@@ -34,6 +34,15 @@ TEST_CASE("Credit card needs an issuer prefix, a brand length and Luhn") {
   CHECK(PublishedTestCard("4111 1111 1111 1111"));
   CHECK(PublishedTestCard("3782-822463-10005"));
   CHECK_FALSE(PublishedTestCard("4787 7893 2879 2170"));
+  // Both ends of the list in sorted order, and each length it holds.
+  CHECK(PublishedTestCard("2222 4000 7000 0005"));
+  CHECK(PublishedTestCard("6200000000000005"));
+  CHECK(PublishedTestCard("4222222222222"));    // 13 digits
+  CHECK(PublishedTestCard("30569309025904"));   // 14
+  CHECK(PublishedTestCard("371449635398431"));  // 15
+  CHECK_FALSE(PublishedTestCard("422222222222"));  // a published number cut short
+  CHECK_FALSE(PublishedTestCard("62000000000000050"));
+  CHECK_FALSE(PublishedTestCard("1234567890123456789012"));  // more digits than a card
   CHECK_FALSE(IssuedCreditCardValid("4242424242424242"));
   CHECK(IssuedCreditCardValid("4787789328792170"));
 }
