@@ -532,8 +532,13 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         compiled->max_width = std::max(compiled->max_width, cr.value().max_width);
         cr.value().prefiltered = !prefilter.empty() && options.use_prefilters;
         // A prefilter's hits are not the regex's ends; a match that no
-        // pattern takes is searched again shorter, with RE2.
-        if (cr.value().prefiltered || p.retry_shorter || !options.use_exact_ends) {
+        // pattern takes is searched again shorter, with RE2. With excludes,
+        // RE2's search also finds vetoed matches whose hits were dropped
+        // (DropExcludedHits) or accepted in an earlier pass, and each moves
+        // where its next search starts: the hits left do not say where that
+        // is.
+        if (cr.value().prefiltered || p.retry_shorter || !cr.value().excludes.empty() ||
+            !options.use_exact_ends) {
           cr.value().exact_width = 0;
         }
         regex_text.push_back(cr.value().prefiltered ? prefilter : regex.value());
@@ -860,7 +865,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   // An exclude match overlapping a match must be whole in the buffer too:
   // up to its width before the match (and the Matcher's lookahead grows by
   // that width, which the overlap must also cover).
-  rs->overlap_bytes_ = 2 * compiled->max_width + 64 + 2 * compiled->exclude_width;
+  rs->overlap_bytes_ = 2 * compiled->max_width + 128 + 2 * compiled->exclude_width;
   rs->compiled_ = std::move(compiled);
   return std::shared_ptr<const RuleSet>(std::move(rs));
 }

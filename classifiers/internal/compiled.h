@@ -69,10 +69,11 @@ struct CompiledRegex {
   bool prefiltered = false;
   // Nonzero if every match of the regex is this many bytes wide and
   // Hyperscan scans the regex itself, read as RE2 reads it
-  // (SameInHyperscanAndRe2), without a capturing group: a hit's end is then
-  // a match's end and the match is the exact_width bytes before it, so the
-  // Matcher takes matches from the hits instead of searching for them with
-  // RE2 (CompileOptions::use_exact_ends).
+  // (SameInHyperscanAndRe2), without a capturing group, a prefilter or an
+  // exclude expression: a hit's end is then a match's end and the match is
+  // the exact_width bytes before it, so the Matcher takes matches from the
+  // hits instead of searching for them with RE2
+  // (CompileOptions::use_exact_ends).
   unsigned exact_width = 0;
   std::vector<int> patterns;  // indices into CompiledRules::patterns
   // A match no pattern accepts is tried again shorter (PatternSpec); never
