@@ -605,8 +605,9 @@ class Matcher::Impl {
         // from its end, as it does in the whole text; a later pass's window
         // must not start before it either, or it meets a match overlapping
         // this one that the whole text's search skips.
-        if (t_abs > accepted_) cursor_[r] = t_abs;
-        if (t_abs > accepted_ && !Vetoed(base_ + s, t_abs)) {
+        const bool fresh = t_abs > accepted_;
+        if (fresh) cursor_[r] = t_abs;
+        if (fresh && !Vetoed(base_ + s, t_abs)) {
           // With a capturing group the value is group 1; the rest is anchor.
           if (!cr.has_group) {
             const size_t before = confirmed_.size();

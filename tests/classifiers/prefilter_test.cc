@@ -40,6 +40,13 @@ std::shared_ptr<const RuleSet> Compiled(const RulePack& pack, bool prefilters) {
   return rules.value();
 }
 
+// A pack's YAML, compiled as Compiled() does.
+std::shared_ptr<const RuleSet> FromYaml(const std::string& yaml, bool prefilters) {
+  auto pack = ParseRulePack(yaml, "t.yaml");
+  REQUIRE(pack.ok());
+  return Compiled(pack.value(), prefilters);
+}
+
 struct Found {
   std::string type;
   int score;
@@ -87,6 +94,17 @@ std::vector<Found> Scan(const std::shared_ptr<const RuleSet>& rules, std::string
   REQUIRE(m.Finish().ok());
   std::sort(c.found.begin(), c.found.end());
   return c.found;
+}
+
+using Span = std::pair<uint64_t, uint64_t>;
+
+// The spans found of one type, in order of start.
+std::vector<Span> Spans(const std::vector<Found>& found, const std::string& type) {
+  std::vector<Span> out;
+  for (const auto& f : found) {
+    if (f.type == type) out.emplace_back(f.start, f.end);
+  }
+  return out;
 }
 
 // Text dense in what the prefiltered types look for, and in near misses:
@@ -568,7 +586,7 @@ TEST_CASE("Only syntax both engines read alike lets Hyperscan's ends stand for R
   CHECK(SameInHyperscanAndRe2("\\b[A-HJ-NP-UXa-hj-np-ux][A-Za-z9]\\d{7}\\b"));
   CHECK(SameInHyperscanAndRe2("\\bAIza[0-9A-Za-z_-]{35}"));
   CHECK(SameInHyperscanAndRe2("(?:ab|cd)\\.\\d"));
-  CHECK(SameInHyperscanAndRe2("[]a]") == false);  // a class opening with ']'
+  CHECK_FALSE(SameInHyperscanAndRe2("[]a]"));      // a class opening with ']'
   CHECK_FALSE(SameInHyperscanAndRe2("[^a-z]{3}"));   // negated class
   CHECK_FALSE(SameInHyperscanAndRe2("\\s\\d"));      // \s: \v to one engine, not the other
   CHECK_FALSE(SameInHyperscanAndRe2("\\w{3}"));
@@ -596,8 +614,18 @@ TEST_CASE("The built-in pack takes fixed-width matches from Hyperscan's ends") {
     CHECK_FALSE(cr.prefiltered);
     ssn = ssn || cr.re->pattern() == "\\b\\d{3}-\\d{2}-\\d{4}\\b|\\b\\d{3} \\d{2} \\d{4}\\b";
   }
-  CHECK(exact >= 4);  // SSN, 8- and 9-digit runs, DEA, ICD-10 category...
+  CHECK(exact >= 4);  // SSN, the 9-digit run, DEA, the ICD-10 category, VIN...
   CHECK(ssn);
+  // A fixed-width regex with an exclude expression (AWS access key IDs)
+  // is confirmed by RE2.
+  bool aws = false;
+  for (const auto& cr : c.regexes) {
+    if (cr.re->pattern().find("AKIA") == std::string::npos) continue;
+    aws = true;
+    CHECK_FALSE(cr.excludes.empty());
+    CHECK(cr.exact_width == 0);
+  }
+  CHECK(aws);
   // The straightforward path confirms every hit with RE2.
   for (const auto& cr : Builtin(false)->compiled().regexes) CHECK(cr.exact_width == 0);
 }
@@ -616,22 +644,14 @@ TEST_CASE("Exact ends find what RE2 finds where a fixed-width regex's hits overl
       "      - regex: 'Q\\d\\dQ'\n        score: 85\n"
       "        proximity: 3\n        evidence:\n          - any_of: [k]\n"
       "keywords:\n  k: [hi]\n";
-  auto pack = ParseRulePack(yaml, "t.yaml");
-  REQUIRE(pack.ok());
-  auto exact = Compiled(pack.value(), true);
-  auto plain = Compiled(pack.value(), false);
+  auto exact = FromYaml(yaml, true);
+  auto plain = FromYaml(yaml, false);
   for (const auto& cr : exact->compiled().regexes) CHECK(cr.exact_width > 0);
   const std::string text = "123456789 12 34567 ZQ12Q Q34Q5Q Q1Q22Q33Q hi\n9999999999999 QQ12QQ";
   const auto want = Scan(plain, text, 1 << 20);
-  auto starts = [](const std::vector<Found>& found, const std::string& type) {
-    std::vector<uint64_t> out;
-    for (const auto& f : found) {
-      if (f.type == type) out.push_back(f.start);
-    }
-    return out;
-  };
-  CHECK(starts(want, "T_RUN") == std::vector<uint64_t>{0, 4, 13, 45, 49, 53});
-  CHECK(starts(want, "T_CODE") == std::vector<uint64_t>{20, 25, 34, 60});
+  CHECK(Spans(want, "T_RUN") == std::vector<Span>{{0, 4}, {4, 8}, {13, 17}, {45, 49}, {49, 53},
+                                                  {53, 57}});
+  CHECK(Spans(want, "T_CODE") == std::vector<Span>{{20, 24}, {25, 29}, {34, 38}, {60, 64}});
   for (size_t chunk : {size_t{1} << 20, size_t{64}, size_t{13}, size_t{5}, size_t{1}}) {
     INFO("chunk " << chunk);
     CHECK(Scan(exact, text, chunk) == want);
@@ -647,18 +667,7 @@ std::shared_ptr<const RuleSet> VetoPack(const std::string& exclude, bool optimis
       "      - regex: '\\d{4}'\n        score: 65\n        exclude: ['" + exclude + "']\n"
       "  - id: T_RE2\n    category: PII\n    patterns:\n"
       "      - regex: '[\\x30-\\x39]{4}'\n        score: 65\n        exclude: ['" + exclude + "']\n";
-  auto pack = ParseRulePack(yaml, "t.yaml");
-  REQUIRE(pack.ok());
-  return Compiled(pack.value(), optimised);
-}
-
-std::vector<std::pair<uint64_t, uint64_t>> Spans(const std::vector<Found>& found,
-                                                 const std::string& type) {
-  std::vector<std::pair<uint64_t, uint64_t>> out;
-  for (const auto& f : found) {
-    if (f.type == type) out.emplace_back(f.start, f.end);
-  }
-  return out;
+  return FromYaml(yaml, optimised);
 }
 
 TEST_CASE("A fixed-width regex with an exclude expression is confirmed by RE2") {
@@ -673,7 +682,6 @@ TEST_CASE("A fixed-width regex with an exclude expression is confirmed by RE2") 
     for (size_t chunk : {size_t{1} << 20, size_t{64}, size_t{13}, size_t{1}}) {
       INFO("optimised " << optimised << ", chunk " << chunk);
       auto found = Scan(rules, "X12345678", chunk);
-      using Span = std::pair<uint64_t, uint64_t>;
       CHECK(Spans(found, "T_EXCL") == std::vector<Span>{{5, 9}});
       CHECK(Spans(found, "T_RE2") == std::vector<Span>{{5, 9}});
     }
@@ -701,7 +709,6 @@ TEST_CASE("A vetoed match moves the next search as it does in the whole text, at
       }
     }
     if (value == "Y12345678") {
-      using Span = std::pair<uint64_t, uint64_t>;
       CHECK(Spans(whole, "T_RE2") == std::vector<Span>{{1005, 1009}});
     } else {
       CHECK(Spans(whole, "T_RE2").empty());
