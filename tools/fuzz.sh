@@ -16,7 +16,7 @@ cxx=$(command -v clang++-14 || command -v clang++)
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
   -DPHISCAN_FUZZ=ON -DPHISCAN_BUILD_TESTS=OFF >/dev/null
-targets=(fuzz_decode fuzz_rule_pack fuzz_matcher fuzz_extract_archive fuzz_extract_hl7 fuzz_extract_fhir
+targets=(fuzz_decode fuzz_rule_pack fuzz_matcher fuzz_user_rules fuzz_extract_archive fuzz_extract_hl7 fuzz_extract_fhir
          fuzz_extract_csv fuzz_extract_x12 fuzz_extract_dicom fuzz_extract_mail fuzz_extract_pdf
          fuzz_extract_ole)
 cmake --build "$build" -j "$jobs" --target "${targets[@]}"
@@ -34,6 +34,7 @@ seed_dirs_for() {
     fuzz_rule_pack) echo fuzz/seeds/rule_pack classifiers/rules ;;
     fuzz_decode) echo "$seeds/text" "$seeds/hostile" ;;
     fuzz_matcher) echo fuzz/seeds/matcher "$seeds/text" ;;
+    fuzz_user_rules) echo fuzz/seeds/user_rules ;;
     # Compound files written by tests/scanner/ole_seeds.cc.
     fuzz_extract_ole) echo fuzz/seeds/ole "$seeds/formats" ;;
     # Zips whose central directory leaves bytes out (formats/zip_layout.h).

@@ -11,8 +11,21 @@ packages=(
   zlib1g-dev  # inflating PDF streams to measure them before poppler does
   clang  # the ASan+UBSan test build and the libFuzzer targets (tools/fuzz.sh)
 )
-# Hyperscan's API: Vectorscan is the maintained fork; an installed Hyperscan is fine too.
-if ! dpkg-query -W -f='${Status}' libhyperscan-dev 2>/dev/null | grep -q "ok installed"; then
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
+
+# Hyperscan's API. On amd64, Intel's Hyperscan (Debian 12: 5.4.0), which
+# replaces Vectorscan if that is installed (the two packages conflict):
+# Debian 12's Vectorscan 5.4.9 misses matches and reports false ones,
+# depending on where the scanned block lies in memory (README, Limits).
+# Elsewhere Debian has only Vectorscan. PHISCAN_VECTORSCAN=1 keeps
+# Vectorscan on amd64 too (to compare the two).
+remove=()
+if [ "$(dpkg --print-architecture)" = amd64 ] && [ "${PHISCAN_VECTORSCAN:-0}" != 1 ]; then
+  packages+=(libhyperscan-dev)
+  for p in libvectorscan-dev libvectorscan5; do
+    if installed "$p"; then remove+=("$p-"); fi
+  done
+elif ! installed libhyperscan-dev; then
   packages+=(libvectorscan-dev)
 fi
 
@@ -29,15 +42,15 @@ fi
 
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-echo "setup: installing ${missing[*]}" >&2
+echo "setup: installing ${missing[*]}${remove[*]:+ (removing ${remove[*]%-})}" >&2
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" "${remove[@]}" >/dev/null
