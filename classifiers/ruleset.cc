@@ -327,6 +327,21 @@ Status CheckExclude(const std::string& expr, unsigned* width) {
 }
 
 // Longest match of `regex` per Hyperscan, if it compiles and is bounded.
+// Whether Hyperscan finds that `regex` can never match. A top-level
+// alternative can be such ("_\d\bk": word bytes on both sides of \b),
+// and Hyperscan accepts the regex whole but rejects the alternative alone.
+bool NeverMatches(const std::string& regex) {
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(regex.c_str(), 0, &info, &err) == HS_SUCCESS) {
+    free(info);
+    return false;
+  }
+  const bool never = err != nullptr && std::string_view(err->message) == "Pattern can never match.";
+  hs_free_compile_error(err);
+  return never;
+}
+
 bool MaxWidth(const std::string& regex, unsigned* width) {
   unsigned min_width = 0;
   if (!HsWidths(regex, "regex", &min_width, width).ok()) return false;
@@ -705,9 +720,14 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     // Alternatives that cannot match without a digit, and are narrow, are
     // scanned only around digits; the rest of the regex over every byte.
     std::string gated, rest;
-    for (const std::string& alt :
-         options.use_digit_windows ? internal::TopLevelAlternatives(regex_text[r])
-                                   : std::vector<std::string>{regex_text[r]}) {
+    const std::vector<std::string> alternatives =
+        options.use_digit_windows ? internal::TopLevelAlternatives(regex_text[r])
+                                  : std::vector<std::string>{regex_text[r]};
+    for (const std::string& alt : alternatives) {
+      // One that can never match is left out of the tiers, which Hyperscan
+      // would reject (the combined database keeps the whole regex of one
+      // still split between them, and Hyperscan accepts it so).
+      if (alternatives.size() > 1 && NeverMatches(alt)) continue;
       unsigned width = 0;
       const bool digit_bound = options.use_digit_windows && internal::EveryMatchHasDigit(alt) &&
                                MaxWidth(alt, &width) && width <= kMaxGatedWidth;

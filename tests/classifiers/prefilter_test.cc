@@ -758,6 +758,10 @@ TEST_CASE("Random user regexes: the optimised matcher finds what the straightfor
     INFO(yaml);
     auto optimised = FromYaml(yaml, true);
     auto plain = FromYaml(yaml, false);
+    // Every regex loaded alone, so the pack compiles, split into its
+    // databases as much as whole.
+    REQUIRE(plain->EnsureCompiled().ok());
+    REQUIRE(optimised->EnsureCompiled().ok());
     for (const auto& cr : optimised->compiled().regexes) {
       exact += cr.exact_width > 0;
       gated += !cr.gate_lists.empty();
@@ -832,4 +836,27 @@ TEST_CASE("The Hyperscan library finds a match wherever its block lies in memory
 #else
   if (missed != 0) WARN(missed << " placements missed: the Vectorscan faults of README, Limits");
 #endif
+}
+
+TEST_CASE("A regex with an alternative that can never match loads and finds what the rest finds") {
+  // "_\d\bkey" can never match (a word byte on each side of \b). Hyperscan
+  // accepts the regex whole but rejects that alternative alone, which is how
+  // the tiers used to place it (the other alternative is scanned around
+  // digits), so a pack that loads unsplit failed to load split. (Found by
+  // the random user packs, 2026-12-03.)
+  const std::string yaml =
+      "types:\n"
+      "  - id: T_ODD\n    category: PII\n    patterns:\n"
+      "      - regex: '\\b\\d{3}X\\b|_\\d\\bkey'\n        score: 65\n";
+  auto optimised = FromYaml(yaml, true);
+  auto plain = FromYaml(yaml, false);
+  REQUIRE(plain->EnsureCompiled().ok());
+  REQUIRE(optimised->EnsureCompiled().ok());
+  const std::string text = "a 123X b _1key 4567X 12X _9 key 890X\n";
+  const auto want = Scan(plain, text, 1 << 20);
+  CHECK(Spans(want, "T_ODD") == std::vector<Span>{{2, 6}, {32, 36}});
+  for (size_t chunk : {size_t{1} << 20, size_t{7}, size_t{1}}) {
+    INFO("chunk " << chunk);
+    CHECK(Scan(optimised, text, chunk) == want);
+  }
 }

@@ -33,7 +33,10 @@ class RandomPack {
   // can match the empty string); the caller drops those.
   std::string Regex() {
     std::string out = Alternative(true);
-    if (Pick(3) == 0) out += "|" + Alternative(false);
+    if (Pick(3) == 0) {
+      out += '|';
+      out += Alternative(false);
+    }
     return out;
   }
 
@@ -80,20 +83,29 @@ class RandomPack {
     const uint32_t items = 1 + Pick(4);
     const uint32_t capture = may_capture && Pick(5) == 0 ? Pick(items) : items;
     for (uint32_t i = 0; i < items; ++i) {
-      std::string item = Item(0);
-      out += i == capture ? "(" + item + ")" : item;
+      if (i == capture) out += '(';
+      out += Item(0);
+      if (i == capture) out += ')';
     }
     if (Pick(2) == 0) out += "\\b";
     return out;
   }
 
   std::string Item(int depth) {
+    std::string out;
     if (depth < 2 && Pick(6) == 0) {
-      std::string group = "(?:" + Sequence(depth + 1);
-      for (uint32_t n = Pick(3); n > 0; --n) group += "|" + Sequence(depth + 1);
-      return group + ")" + Quantifier();
+      out = "(?:";
+      out += Sequence(depth + 1);
+      for (uint32_t n = Pick(3); n > 0; --n) {
+        out += '|';
+        out += Sequence(depth + 1);
+      }
+      out += ')';
+    } else {
+      out = Atom();
     }
-    return Atom() + Quantifier();
+    out += Quantifier();
+    return out;
   }
 
   std::string Sequence(int depth) {
@@ -116,21 +128,26 @@ class RandomPack {
   }
 
   std::string Quantifier() {
+    // Small counts only: one digit each, so no std::to_string (whose
+    // concatenation gcc 12 warns about at -O3, wrongly).
+    std::string out;
     switch (Pick(8)) {
       case 0:
-        return "?";
+        out = "?";
+        break;
       case 1:
-      case 2: {
-        const uint32_t n = 1 + Pick(4);
-        return "{" + std::to_string(n) + "}";
-      }
+      case 2:
+        out = {'{', static_cast<char>('1' + Pick(4)), '}'};
+        break;
       case 3: {
         const uint32_t lo = Pick(3), hi = lo + 1 + Pick(4);
-        return "{" + std::to_string(lo) + "," + std::to_string(hi) + "}";
+        out = {'{', static_cast<char>('0' + lo), ',', static_cast<char>('0' + hi), '}'};
+        break;
       }
       default:
-        return "";
+        break;
     }
+    return out;
   }
 
   Source& src_;
@@ -160,12 +177,16 @@ inline std::string PackYaml(const std::vector<std::string>& regexes,
 }
 
 // Whether a one-type pack of this regex (with its evidence and exclude)
-// loads and compiles: a random regex may match the empty string, an exclude
-// may not be fixed-width.
+// loads: a random regex may match the empty string, an exclude may not be
+// fixed-width, and Hyperscan rejects a regex with a top-level alternative
+// that can never match ("_\\d\\bk"). Its one database is compiled as the
+// straightforward matcher's, which is cheaper than the optimised set.
 inline bool PackLoads(const std::string& regex, bool evidence, const std::string& exclude) {
   auto pack = classifiers::ParseRulePack(PackYaml({regex}, {evidence}, {exclude}), "t.yaml");
   if (!pack.ok()) return false;
-  auto rules = classifiers::RuleSet::Compile(pack.value());
+  classifiers::CompileOptions plain;
+  plain.use_prefilters = plain.use_digit_windows = plain.use_exact_ends = false;
+  auto rules = classifiers::RuleSet::Compile(pack.value(), plain);
   return rules.ok() && rules.value()->EnsureCompiled().ok();
 }
 
