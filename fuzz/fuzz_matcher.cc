@@ -18,6 +18,7 @@
 #include "classifiers/matcher.h"
 #include "classifiers/rule_pack.h"
 #include "classifiers/ruleset.h"
+#include "fuzz/differential.h"
 #include "tools/rule_cache.h"
 
 using namespace phiscan::classifiers;
@@ -27,11 +28,7 @@ namespace {
 std::shared_ptr<const RuleSet> Compile(bool optimised) {
   auto pack = ParseRulePack(BuiltinRulePackText(), "<builtin>");
   if (!pack.ok()) std::abort();
-  CompileOptions options;
-  options.use_prefilters = optimised;
-  options.use_digit_windows = optimised;
-  options.use_exact_ends = optimised;
-  auto rules = RuleSet::Compile(pack.value(), options);
+  auto rules = RuleSet::Compile(pack.value(), phiscan::fuzz::Options(optimised));
   // From phiscan's rule cache when it has them (see fuzz_extract.cc).
   if (!rules.ok()) std::abort();
   const auto cache = phiscan::tools::RuleCache::FromEnvironment();
@@ -46,26 +43,8 @@ const std::shared_ptr<const RuleSet>& Builtin(bool optimised) {
   return optimised ? with : without;
 }
 
-using Found = std::tuple<uint64_t, uint64_t, int, int, uint64_t, std::string>;
-
-struct Collector : MatchSink {
-  std::vector<Found> found;
-  void OnMatch(const Match& m) override {
-    found.emplace_back(m.start, m.end, m.type_index, m.score, m.line, m.masked);
-  }
-};
-
-std::vector<Found> Scan(const std::shared_ptr<const RuleSet>& rules, std::string_view text,
-                        size_t chunk) {
-  MatcherOptions options;
-  options.chunk_size = chunk;
-  Matcher matcher(rules, nullptr, options);
-  Collector c;
-  matcher.Begin(&c);
-  if (!matcher.Feed(text).ok() || !matcher.Finish().ok()) std::abort();  // no cap at 64 KiB
-  std::sort(c.found.begin(), c.found.end());
-  return c.found;
-}
+using phiscan::fuzz::Found;
+using phiscan::fuzz::ScanAll;
 
 }  // namespace
 
@@ -81,8 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const size_t chunk = 1 + (size_t{data[0]} * 257 + size) % 8192;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const auto optimised = Scan(Builtin(true), text, chunk);
-  const auto plain = Scan(Builtin(false), text, size_t{1} << 16);
+  const auto optimised = ScanAll(Builtin(true), text, chunk);
+  const auto plain = ScanAll(Builtin(false), text, size_t{1} << 16);
   if (optimised != plain) {
     // What differs, masked as the catalog would hold it, then the crash
     // libFuzzer records.

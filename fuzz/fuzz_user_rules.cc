@@ -6,19 +6,17 @@
 // chunked) must report exactly what the straightforward one reports (every
 // regex over every byte in one database, every hit confirmed by RE2).
 // fuzz_matcher does the same with the built-in pack and arbitrary text.
-// Each input compiles its pack, so this target runs tens of inputs a second.
-#include <algorithm>
+// Each input compiles its pack twice, so this target runs a few inputs a
+// second.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
-#include <tuple>
-#include <vector>
 
-#include "classifiers/matcher.h"
 #include "classifiers/rule_pack.h"
 #include "classifiers/ruleset.h"
+#include "fuzz/differential.h"
 #include "tests/testutil/random_pack.h"
 
 using namespace phiscan::classifiers;
@@ -40,37 +38,12 @@ struct InputBytes {
 std::shared_ptr<const RuleSet> Compile(const std::string& yaml, bool optimised) {
   auto pack = ParseRulePack(yaml, "fuzz.yaml");
   if (!pack.ok()) std::abort();  // RandomPackYaml returns only packs that load
-  CompileOptions options;
-  options.use_prefilters = optimised;
-  options.use_digit_windows = optimised;
-  options.use_exact_ends = optimised;
-  auto rules = RuleSet::Compile(pack.value(), options);
+  auto rules = RuleSet::Compile(pack.value(), phiscan::fuzz::Options(optimised));
   if (!rules.ok()) std::abort();
   // Each regex compiled alone; together, split into the optimised
   // databases or not, they must compile too.
   if (!rules.value()->EnsureCompiled().ok()) std::abort();
   return rules.value();
-}
-
-using Found = std::tuple<uint64_t, uint64_t, int, int, uint64_t, std::string>;
-
-struct Collector : MatchSink {
-  std::vector<Found> found;
-  void OnMatch(const Match& m) override {
-    found.emplace_back(m.start, m.end, m.type_index, m.score, m.line, m.masked);
-  }
-};
-
-std::vector<Found> Scan(const std::shared_ptr<const RuleSet>& rules, const std::string& text,
-                        size_t chunk) {
-  MatcherOptions options;
-  options.chunk_size = chunk;
-  Matcher matcher(rules, nullptr, options);
-  Collector c;
-  matcher.Begin(&c);
-  if (!matcher.Feed(text).ok() || !matcher.Finish().ok()) std::abort();
-  std::sort(c.found.begin(), c.found.end());
-  return c.found;
 }
 
 }  // namespace
@@ -84,8 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text = gen.Text(4096);
   const size_t chunk = 1 + (size_t{data[0]} * 257 + size) % 4096;
   const auto plain = Compile(yaml, false), optimised = Compile(yaml, true);
-  const auto want = Scan(plain, text, size_t{1} << 16);
-  const auto got = Scan(optimised, text, chunk);
+  const auto want = phiscan::fuzz::ScanAll(plain, text, size_t{1} << 16);
+  const auto got = phiscan::fuzz::ScanAll(optimised, text, chunk);
   if (got != want) {
     std::fprintf(stderr, "fuzz_user_rules: chunk %zu, %zu bytes, %zu findings against %zu\n%s",
                  chunk, text.size(), got.size(), want.size(), yaml.c_str());
