@@ -18,9 +18,24 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok instal
 # Debian 12's Vectorscan 5.4.9 misses matches and reports false ones,
 # depending on where the scanned block lies in memory (README, Limits).
 # Elsewhere Debian has only Vectorscan. PHISCAN_VECTORSCAN=1 keeps
-# Vectorscan on amd64 too (to compare the two).
+# Vectorscan on amd64 too (to compare the two), and so does another
+# installed package that needs it (removing Vectorscan would remove that).
 remove=()
+others_need_vectorscan() {
+  installed libvectorscan5 &&
+    apt-cache rdepends --installed libvectorscan5 2>/dev/null | tail -n +3 |
+      grep -q -v -x '  libvectorscan-dev'
+}
+use_hyperscan=0
 if [ "$(dpkg --print-architecture)" = amd64 ] && [ "${PHISCAN_VECTORSCAN:-0}" != 1 ]; then
+  if others_need_vectorscan; then
+    echo "setup: keeping Vectorscan, which other installed packages need; it can miss" \
+      "matches (README, Limits)" >&2
+  else
+    use_hyperscan=1
+  fi
+fi
+if [ "$use_hyperscan" = 1 ]; then
   packages+=(libhyperscan-dev)
   for p in libvectorscan-dev libvectorscan5; do
     if installed "$p"; then remove+=("$p-"); fi
