@@ -22,9 +22,11 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok instal
 # installed package that needs it (removing Vectorscan would remove that).
 remove=()
 others_need_vectorscan() {
-  installed libvectorscan5 &&
-    apt-cache rdepends --installed libvectorscan5 2>/dev/null | tail -n +3 |
-      grep -q -v -x '  libvectorscan-dev'
+  installed libvectorscan5 || return 1
+  local users
+  users=$(apt-cache rdepends --installed libvectorscan5 2>/dev/null | tail -n +3 |
+    grep -v -x '  libvectorscan-dev' || true)
+  [ -n "$users" ]
 }
 use_hyperscan=0
 if [ "$(dpkg --print-architecture)" = amd64 ] && [ "${PHISCAN_VECTORSCAN:-0}" != 1 ]; then
