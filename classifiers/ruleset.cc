@@ -326,7 +326,6 @@ Status CheckExclude(const std::string& expr, unsigned* width) {
   return Status::Ok();
 }
 
-// Longest match of `regex` per Hyperscan, if it compiles and is bounded.
 // Whether Hyperscan finds that `regex` can never match. A top-level
 // alternative can be such ("_\d\bk": word bytes on both sides of \b),
 // and Hyperscan accepts the regex whole but rejects the alternative alone.
@@ -342,6 +341,7 @@ bool NeverMatches(const std::string& regex) {
   return never;
 }
 
+// Longest match of `regex` per Hyperscan, if it compiles and is bounded.
 bool MaxWidth(const std::string& regex, unsigned* width) {
   unsigned min_width = 0;
   if (!HsWidths(regex, "regex", &min_width, width).ok()) return false;
@@ -736,6 +736,9 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       into += alt;
       if (digit_bound) compiled->digit_window = std::max(compiled->digit_window, width);
     }
+    // Hyperscan accepted the whole regex, so some alternative can match;
+    // should it find none alone, the regex is scanned whole.
+    if (rest.empty() && gated.empty()) rest = regex_text[r];
     // A regex split between the tiers is scanned whole by the combined
     // database: one expression there costs less than its two parts, which
     // Hyperscan cannot merge back (on logs and exports, where the combined
