@@ -26,14 +26,16 @@ namespace {
 // there RE2 sees the end of the text, at which \b holds, and may prefer a
 // longer match that ends there to the one the whole text has.
 //
-// 64 bytes at least, for Vectorscan 5.4.9 (Debian 12): in block mode it can
-// miss a match that ends within the last 32 bytes of the scanned block,
-// depending on the block's alignment in memory. Seen with a pattern of one
-// literal byte and a class (a database of `Y\d` alone missed 2.4 % of the
-// placements in blocks of 140 to 1,000 bytes), not with the built-in
-// pack's database. Held back by this much, a match is accepted only from a
-// pass where at least 64 bytes follow it. The stream's last bytes and the
-// ends of digit and keyword windows stay exposed (README, Limits).
+// 64 bytes at least, for builds against Vectorscan 5.4.9 (Debian 12 has no
+// Hyperscan outside amd64): in block mode it can miss a match that ends
+// within the last 32 bytes of the scanned block, depending on the block's
+// address (a database of `Y\d` alone missed 7.6 % of the placements in
+// blocks of up to 300 bytes), never seen with the built-in pack's database.
+// Held back by this much, a match is accepted only from a pass where at
+// least 64 bytes follow it. The stream's last bytes, the ends of digit and
+// keyword windows, and Vectorscan's other fault (a hit reported at the
+// wrong offset, mid-block) stay exposed (README, Limits). Hyperscan 5.4.0,
+// what amd64 builds use, has neither fault.
 constexpr uint64_t kLookahead = 64;
 
 // Enclosing field spans examined per candidate (structured evidence).

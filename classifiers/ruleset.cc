@@ -226,20 +226,44 @@ Result<std::string> ExpandLists(const std::string& regex, const RulePack& pack,
   return out;
 }
 
+// What hs_expression_info says of `expr`: its shortest and longest match
+// (UINT_MAX: unbounded), or why it does not compile.
+struct HsInfo {
+  bool ok = false;
+  unsigned min_width = 0, max_width = 0;
+  std::string error;
+};
+
+HsInfo HsExpressionInfo(const std::string& expr) {
+  HsInfo out;
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(expr.c_str(), 0, &info, &err) != HS_SUCCESS) {
+    out.error = err ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    return out;
+  }
+  out.ok = true;
+  out.min_width = info->min_width;
+  out.max_width = info->max_width;
+  free(info);
+  return out;
+}
+
+// Hyperscan's error for an expression that compiles but cannot match (a
+// word byte on both sides of \b, as in "_\d\bk").
+constexpr std::string_view kNeverMatches = "Pattern can never match.";
+
 // Hyperscan's shortest and longest match of `expr` (UINT_MAX: unbounded),
 // or an error "WHAT does not compile in Hyperscan: ...".
 Status HsWidths(const std::string& expr, const std::string& what, unsigned* min_width,
                 unsigned* max_width) {
-  hs_expr_info_t* hs_info = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_expression_info(expr.c_str(), 0, &hs_info, &err) != HS_SUCCESS) {
-    std::string msg = err ? err->message : "unknown error";
-    hs_free_compile_error(err);
-    return Status::InvalidArgument(what + " does not compile in Hyperscan: " + msg);
+  const HsInfo info = HsExpressionInfo(expr);
+  if (!info.ok) {
+    return Status::InvalidArgument(what + " does not compile in Hyperscan: " + info.error);
   }
-  *min_width = hs_info->min_width;
-  *max_width = hs_info->max_width;
-  free(hs_info);
+  *min_width = info.min_width;
+  *max_width = info.max_width;
   return Status::Ok();
 }
 
@@ -324,28 +348,6 @@ Status CheckExclude(const std::string& expr, unsigned* width) {
   }
   *width = max_width;
   return Status::Ok();
-}
-
-// Whether Hyperscan finds that `regex` can never match. A top-level
-// alternative can be such ("_\d\bk": word bytes on both sides of \b),
-// and Hyperscan accepts the regex whole but rejects the alternative alone.
-bool NeverMatches(const std::string& regex) {
-  hs_expr_info_t* info = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_expression_info(regex.c_str(), 0, &info, &err) == HS_SUCCESS) {
-    free(info);
-    return false;
-  }
-  const bool never = err != nullptr && std::string_view(err->message) == "Pattern can never match.";
-  hs_free_compile_error(err);
-  return never;
-}
-
-// Longest match of `regex` per Hyperscan, if it compiles and is bounded.
-bool MaxWidth(const std::string& regex, unsigned* width) {
-  unsigned min_width = 0;
-  if (!HsWidths(regex, "regex", &min_width, width).ok()) return false;
-  return *width != UINT_MAX && min_width > 0;
 }
 
 }  // namespace
@@ -723,18 +725,20 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     const std::vector<std::string> alternatives =
         options.use_digit_windows ? internal::TopLevelAlternatives(regex_text[r])
                                   : std::vector<std::string>{regex_text[r]};
+    const bool several = alternatives.size() > 1;
     for (const std::string& alt : alternatives) {
-      // One that can never match is left out of the tiers, which Hyperscan
-      // would reject (the combined database keeps the whole regex of one
+      const bool has_digit = options.use_digit_windows && internal::EveryMatchHasDigit(alt);
+      const HsInfo info = several || has_digit ? HsExpressionInfo(alt) : HsInfo{};
+      // One that can never match is left out of the tiers: Hyperscan would
+      // reject it alone (the combined database keeps the whole regex of one
       // still split between them, and Hyperscan accepts it so).
-      if (alternatives.size() > 1 && NeverMatches(alt)) continue;
-      unsigned width = 0;
-      const bool digit_bound = options.use_digit_windows && internal::EveryMatchHasDigit(alt) &&
-                               MaxWidth(alt, &width) && width <= kMaxGatedWidth;
+      if (several && info.error == kNeverMatches) continue;
+      const bool digit_bound =
+          has_digit && info.ok && info.min_width > 0 && info.max_width <= kMaxGatedWidth;
       std::string& into = digit_bound ? gated : rest;
       if (!into.empty()) into += '|';
       into += alt;
-      if (digit_bound) compiled->digit_window = std::max(compiled->digit_window, width);
+      if (digit_bound) compiled->digit_window = std::max(compiled->digit_window, info.max_width);
     }
     // Hyperscan accepted the whole regex, so some alternative can match;
     // should it find none alone, the regex is scanned whole.

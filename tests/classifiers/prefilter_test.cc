@@ -14,6 +14,7 @@
 #include "classifiers/internal/digit_gate.h"
 #include "classifiers/matcher.h"
 #include "classifiers/rule_pack.h"
+#include "common/escape.h"
 #include "tests/testutil/random_pack.h"
 #include "tests/testutil/rules.h"
 #include "tests/testutil/testutil.h"
@@ -725,21 +726,6 @@ struct Seeded {
   uint32_t Pick(uint32_t n) { return std::uniform_int_distribution<uint32_t>(0, n - 1)(engine); }
 };
 
-// Bytes outside printable ASCII as \xHH, for a failure's message.
-std::string Printable(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02X", c);
-      out += hex;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("Random user regexes: the optimised matcher finds what the straightforward one finds") {
@@ -768,7 +754,7 @@ TEST_CASE("Random user regexes: the optimised matcher finds what the straightfor
     }
     for (int t = 0; t < 3; ++t) {
       const std::string text = gen.Text(1500);
-      INFO("text: " << Printable(text));
+      INFO("text: " << EscapeBytes(text));
       const auto want = Scan(plain, text, 1 << 20);
       found += want.size();
       for (size_t chunk : {size_t{1} << 20, size_t{61}, size_t{7}}) {
