@@ -382,8 +382,8 @@ class Matcher::Impl {
     for (size_t r = 0; r < per_regex_.size() && !limit_hit_; ++r) {
       if (per_regex_[r].empty()) continue;
       PrepareVeto(static_cast<int>(r));
-      if (!veto_.empty()) {
-        DropExcludedHits(per_regex_[r]);
+      if (!veto_.empty() || !banks_->empty()) {
+        DropExcludedHits(per_regex_[r], len);
         if (per_regex_[r].empty()) continue;
       }
       Confirm(static_cast<int>(r), per_regex_[r], len, limit);
@@ -609,7 +609,7 @@ class Matcher::Impl {
         // this one that the whole text's search skips.
         const bool fresh = t_abs > accepted_;
         if (fresh) cursor_[r] = t_abs;
-        if (fresh && !Vetoed(base_ + s, t_abs)) {
+        if (fresh && !Vetoed(base_ + s, t_abs, len)) {
           // With a capturing group the value is group 1; the rest is anchor.
           if (!cr.has_group) {
             const size_t before = confirmed_.size();
@@ -722,6 +722,7 @@ class Matcher::Impl {
   // sorted by start, each with the furthest end of it and those before it.
   void PrepareVeto(int r) {
     veto_.clear();
+    banks_ = &c_.regexes[r].veto_banks;
     const auto& excludes = c_.regexes[r].excludes;
     if (excludes.empty()) return;
     for (const auto& x : exclude_spans_) {
@@ -737,13 +738,23 @@ class Matcher::Impl {
     }
   }
 
-  // Whether [start, end) overlaps a span of veto_.
-  bool Vetoed(uint64_t start, uint64_t end) const {
+  // Whether [start, end) overlaps a span of veto_ or a match of banks_ in
+  // buf_[0, len), where Hyperscan would have found it.
+  bool Vetoed(uint64_t start, uint64_t end, size_t len) const {
+    if (BanksVeto(start, end, len)) return true;
     if (veto_.empty()) return false;
     // The spans starting before `end`; the furthest of their ends.
     auto after = std::partition_point(veto_.begin(), veto_.end(),
                                       [&](const auto& v) { return v.first < end; });
     return after != veto_.begin() && std::prev(after)->second > start;
+  }
+
+  bool BanksVeto(uint64_t start, uint64_t end, size_t len) const {
+    const std::string_view text(buf_.data(), len);
+    for (const auto& bank : *banks_) {
+      if (internal::BankOverlaps(bank, text, start - base_, end - base_)) return true;
+    }
+    return false;
   }
 
   // Drops the hits that end inside a veto_ span: every match holding such a
@@ -752,13 +763,15 @@ class Matcher::Impl {
   // `ends` is in ascending order, so the spans starting before each end are
   // found by one walk along veto_, not a binary search per hit (a log has a
   // timestamp hit and a timestamp span on every line).
-  void DropExcludedHits(std::vector<uint64_t>& ends) const {
+  void DropExcludedHits(std::vector<uint64_t>& ends, size_t len) const {
     size_t out = 0;
     size_t after = 0;  // veto_[0, after) start before the current end
     for (uint64_t e : ends) {
       while (after < veto_.size() && veto_[after].first < e) ++after;
       // As Vetoed(e - 1, e): a span starting before e and ending after e - 1.
-      if (after == 0 || veto_[after - 1].second <= e - 1) ends[out++] = e;
+      if ((after == 0 || veto_[after - 1].second <= e - 1) && !BanksVeto(e - 1, e, len)) {
+        ends[out++] = e;
+      }
     }
     ends.resize(out);
   }
@@ -1147,6 +1160,7 @@ class Matcher::Impl {
   uint64_t context_limit_ = 0;            // OnContextMatch: the pass's limit
   std::vector<ExcludeSpan> exclude_spans_;  // this pass's exclude matches
   std::vector<std::pair<uint64_t, uint64_t>> veto_;  // PrepareVeto: (start, furthest end)
+  const std::vector<internal::VetoBank>* banks_ = nullptr;  // PrepareVeto: its regex's
   FrontQueue<KeywordHit> keywords_;       // sorted by end
   FrontQueue<FieldSpan> fields_;          // sorted by start
   FrontQueue<FieldSpan> field_values_;    // fields awaiting the field-only regexes

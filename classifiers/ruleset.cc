@@ -539,11 +539,22 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
               exclude_index.emplace(p.exclude[x], static_cast<int>(compiled->excludes.size()));
           if (xfresh) {
             const unsigned width = widths[x];
-            compiled->excludes.push_back({p.exclude[x], width});
+            compiled->excludes.push_back({p.exclude[x], width, {}});
+            if (options.check_excludes_in_code) {
+              auto classes = internal::ParseByteClasses(p.exclude[x]);
+              // Hyperscan's width is the check that both read it alike.
+              if (classes && classes->size() == width) {
+                compiled->excludes.back().classes = std::move(*classes);
+              }
+            }
             compiled->exclude_width = std::max(compiled->exclude_width, width);
             exclude_where.push_back(Where(info, p.line));
           }
           cr.value().excludes.push_back(xit->second);
+          const auto& ex = compiled->excludes[static_cast<size_t>(xit->second)];
+          if (!ex.classes.empty()) {
+            internal::AddToBanks(ex.classes, xit->second, &cr.value().veto_banks);
+          }
         }
         cr.value().retry_shorter = p.retry_shorter;
         compiled->max_width = std::max(compiled->max_width, cr.value().max_width);
@@ -851,6 +862,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     const bool gated = options.use_digit_windows && internal::EveryMatchHasDigit(ex.expr) &&
                        ex.width <= kMaxGatedWidth;
     if (gated) compiled->digit_window = std::max(compiled->digit_window, ex.width);
+    if (!ex.classes.empty()) continue;  // the Matcher's (veto_banks)
     ids.push_back(compiled->exclude_base + static_cast<unsigned>(x));
     tiers.push_back(gated ? internal::kDigitTier : internal::kSparseTier);
     whole.push_back(1);

@@ -67,6 +67,10 @@ struct CompileOptions {
   // searching for them with RE2 (CompiledRegex::exact_width). Off only in
   // the differential test, which confirms every hit with RE2.
   bool use_exact_ends = true;
+  // Look for an exclude expression that is a plain sequence of byte classes
+  // (internal/byte_classes.h) around the hits it may veto instead of
+  // scanning for it with Hyperscan. Off only in the differential test.
+  bool check_excludes_in_code = true;
 };
 
 // Widest expression scanned only around digits; wider ones (an address

@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "classifiers/internal/byte_classes.h"
 #include "classifiers/rule_pack.h"
 #include "common/status.h"
 #include "classifiers/validators.h"
@@ -86,6 +87,9 @@ struct CompiledRegex {
   // Indices into CompiledRules::excludes: a match overlapping one of their
   // matches is no candidate.
   std::vector<int> excludes;
+  // Those of them checked by the Matcher instead of Hyperscan
+  // (ExcludeExpr::classes), by width.
+  std::vector<VetoBank> veto_banks;
   // Keyword evidence gate. Set when every pattern on the regex requires
   // keyword evidence (an any_of or at_least group): per keyword list, 1 if
   // it is in such a group of some pattern (the first required group of
@@ -101,6 +105,11 @@ struct CompiledRegex {
 struct ExcludeExpr {
   std::string expr;
   unsigned width = 0;
+  // Its byte classes if it is a plain sequence of them
+  // (CompileOptions::check_excludes_in_code): then it is not in the
+  // Hyperscan databases, and the Matcher looks for it around the hits of
+  // the regexes it vetoes (CompiledRegex::veto_banks). Empty otherwise.
+  std::vector<ByteClass> classes;
 };
 
 // Where an expression is scanned besides the combined database (hs_tier).

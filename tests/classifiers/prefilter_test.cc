@@ -38,6 +38,7 @@ std::shared_ptr<const RuleSet> Compiled(const RulePack& pack, bool prefilters) {
   options.use_prefilters = prefilters;
   options.use_digit_windows = prefilters;
   options.use_exact_ends = prefilters;
+  options.check_excludes_in_code = prefilters;
   auto rules = RuleSet::Compile(pack, options);
   REQUIRE(rules.ok());
   return rules.value();

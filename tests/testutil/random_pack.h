@@ -42,7 +42,8 @@ class RandomPack {
 
   // A fixed-width expression for `exclude:` (literals, classes and {n}).
   std::string Exclude() {
-    static const char* const kParts[] = {"X", "\\d", "[A-Z]", "-", "Q", "[0-9]{2}", "7"};
+    static const char* const kParts[] = {"X",    "\\d", "[A-Z]", "-",   "Q", "[0-9]{2}",
+                                         "7",    "\\w", "[^0-9]", "\\.", "[ _]", "\\D{2}"};
     std::string out;
     const uint32_t n = 1 + Pick(3);
     for (uint32_t i = 0; i < n; ++i) out += kParts[Pick(std::size(kParts))];
@@ -186,6 +187,7 @@ inline bool PackLoads(const std::string& regex, bool evidence, const std::string
   if (!pack.ok()) return false;
   classifiers::CompileOptions plain;
   plain.use_prefilters = plain.use_digit_windows = plain.use_exact_ends = false;
+  plain.check_excludes_in_code = false;
   auto rules = classifiers::RuleSet::Compile(pack.value(), plain);
   return rules.ok() && rules.value()->EnsureCompiled().ok();
 }
