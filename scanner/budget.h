@@ -34,9 +34,10 @@ class Budget {
   bool ChargeBytes(uint64_t n);
   // Counts one more member. False once more than max_members were taken.
   bool TakeMember();
-  // True if a container at nesting `depth` (the top-level file is 0) may be
-  // opened.
-  bool DepthAllowed(int depth) const { return limits_.max_depth <= 0 || depth <= limits_.max_depth; }
+  // True if a container's members at nesting `depth` (the top-level file is
+  // 0, a top-level archive's members 1) may be read: max_depth 0 opens no
+  // container at all.
+  bool DepthAllowed(int depth) const { return depth <= limits_.max_depth; }
   // False once the deadline passed or the scan was cancelled.
   bool CheckTime();
 

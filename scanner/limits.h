@@ -54,9 +54,11 @@ struct ScanLimits {
   // records one file can add to the catalog and the time spent listing.
   uint64_t max_members = 10'000;
 
-  // Container nesting below the top-level file (zip in tar in zip is 3).
-  // ClamAV uses 17; 8 covers every real export while stopping recursive
-  // bombs early. The member at the limit is recorded partial(limit_depth).
+  // Container nesting below the top-level file (zip in tar in zip is 3):
+  // how many levels of containers are opened; 1 opens a top-level archive
+  // but no archive inside it, 0 opens none. ClamAV uses 17; 8 covers every
+  // real export while stopping recursive bombs early. The container at the
+  // limit is recorded partial(limit_depth).
   int max_depth = 8;
 
   // Wall time per top-level file, in milliseconds, checked every chunk

@@ -9,7 +9,10 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <vector>
 
+#include "catalog/catalog.h"
 #include "common/unique_fd.h"
 
 namespace phiscan::tools {
@@ -86,6 +89,26 @@ Result<TokenKey> LoadOrCreateTokenKey(const std::string& path) {
   TokenKey key = TokenKey::FromBytes(bytes);
   std::memset(bytes.data(), 0, bytes.size());
   return key;
+}
+
+bool IsCatalogFile(const std::string& path, const std::string& catalog, const std::string& key) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> own;
+  for (const char* suffix : catalog::kCatalogFileSuffixes) own.push_back(catalog + suffix);
+  own.push_back(key.empty() ? catalog + ".key" : key);
+  std::error_code ec;
+  const fs::path target = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  struct stat ts;
+  const bool exists = stat(path.c_str(), &ts) == 0;
+  for (const std::string& f : own) {
+    struct stat fst;
+    if (exists && stat(f.c_str(), &fst) == 0 && fst.st_dev == ts.st_dev && fst.st_ino == ts.st_ino) {
+      return true;
+    }
+    std::error_code fec;
+    if (!ec && fs::weakly_canonical(fs::absolute(f, fec), fec) == target && !fec) return true;
+  }
+  return false;
 }
 
 }  // namespace phiscan::tools

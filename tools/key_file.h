@@ -25,6 +25,13 @@ Result<classifiers::TokenKey> LoadTokenKey(const std::string& path);
 // and linked into place, so it appears whole or not at all.
 Result<classifiers::TokenKey> LoadOrCreateTokenKey(const std::string& path);
 
+// Whether `path` names one of the catalog's own files (the database, its
+// WAL, SHM, journal or lock: catalog::kCatalogFileSuffixes) or its key
+// (`key`, or CATALOG.key if empty), by inode when both exist and by
+// normalised absolute path otherwise. Writing a report or a log there would
+// destroy the inventory or the key its tokens were made with.
+bool IsCatalogFile(const std::string& path, const std::string& catalog, const std::string& key);
+
 }  // namespace phiscan::tools
 
 #endif  // PHISCAN_TOOLS_KEY_FILE_H_

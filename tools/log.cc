@@ -27,6 +27,16 @@ std::string Now() {
   return out;
 }
 
+// A field's value in a text line: as it is unless it is empty or holds a
+// space, '=' or '"', which would let a file name pass for more fields
+// ("x status=complete"); then quoted and escaped as a JSON string.
+std::string TextValue(const nlohmann::json& value) {
+  if (!value.is_string()) return value.dump();
+  const auto& text = value.get_ref<const std::string&>();
+  if (!text.empty() && text.find_first_of(" =\"") == std::string::npos) return text;
+  return value.dump();
+}
+
 }  // namespace
 
 std::optional<LogFormat> ParseLogFormat(std::string_view name) {
@@ -61,11 +71,13 @@ void Logger::Event(std::string_view level, std::string_view event, std::string_v
     for (auto it = fields.begin(); it != fields.end(); ++it) j[it.key()] = it.value();
     line = j.dump();
   } else {
-    line = Now() + " " + std::string(level) + " " + std::string(event) + ": " +
-           TerminalSafe(message);
+    // The message too is quoted if it holds what could pass for a field.
+    std::string text = TerminalSafe(message);
+    if (text.find_first_of("=\"") != std::string::npos) text = nlohmann::json(text).dump();
+    line = Now() + " " + std::string(level) + " " + std::string(event) + ": " + text;
     for (auto it = fields.begin(); it != fields.end(); ++it) {
       line += " " + it.key() + "=";
-      line += it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+      line += TextValue(it.value());
     }
   }
   line += '\n';

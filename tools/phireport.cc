@@ -715,35 +715,24 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
   return s.ok() ? 0 : CatalogError(s);
 }
 
-// Whether `output` names one of the catalog's own files (the database, its
-// WAL, SHM, journal, lock or key), by inode when both exist and by
-// normalised absolute path otherwise: writing the report there would destroy
-// the inventory or the key its tokens were made with.
 bool IsCatalogFile(const std::string& output, const Options& opts) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> own;
-  for (const char* suffix : catalog::kCatalogFileSuffixes) own.push_back(opts.catalog + suffix);
-  own.push_back(opts.key.empty() ? opts.catalog + ".key" : opts.key);
-  std::error_code ec;
-  const fs::path out = fs::weakly_canonical(fs::absolute(output, ec), ec);
-  struct stat os;
-  const bool out_exists = stat(output.c_str(), &os) == 0;
-  for (const std::string& f : own) {
-    struct stat fst;
-    if (out_exists && stat(f.c_str(), &fst) == 0 && fst.st_dev == os.st_dev &&
-        fst.st_ino == os.st_ino) {
-      return true;
-    }
-    std::error_code fec;
-    if (!ec && fs::weakly_canonical(fs::absolute(f, fec), fec) == out && !fec) return true;
-  }
-  return false;
+  return tools::IsCatalogFile(output, opts.catalog, opts.key);
 }
 
 int RunHtml(CatalogReader& reader, const catalog::Filter& filter, const Options& opts) {
-  if (IsCatalogFile(opts.output, opts) || IsCatalogFile(opts.output + ".tmp", opts)) {
+  const bool to_stdout = opts.output == "-";
+  if (!to_stdout &&
+      (IsCatalogFile(opts.output, opts) || IsCatalogFile(opts.output + ".tmp", opts))) {
     PrintError("-o " + EscapeBytes(opts.output) +
                " is one of the catalog's own files; choose another name");
+    return kExitUsage;
+  }
+  // The page replaces a regular file by rename; a device, FIFO, socket or
+  // symbolic link there would be replaced, not written to.
+  struct stat existing;
+  if (!to_stdout && lstat(opts.output.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
+    PrintError("-o " + EscapeBytes(opts.output) +
+               " exists and is not a regular file; choose another name (or - for standard output)");
     return kExitUsage;
   }
   auto gathered = GatherHtmlReportData(reader, filter, opts.depth);
@@ -755,6 +744,10 @@ int RunHtml(CatalogReader& reader, const catalog::Filter& filter, const Options&
   std::ostringstream page;
   WriteHtmlReport(page, data);
   const std::string text = page.str();
+  if (to_stdout) {  // main's FlushStandardOutput says if it arrived
+    std::cout << text;
+    return 0;
+  }
   // Written to a temporary name and renamed, so a reader never sees half a
   // report. Mode 0600 like everything else phiscan writes: the report says
   // where PHI lives. O_EXCL|O_NOFOLLOW: never through a planted link.
@@ -924,7 +917,8 @@ int Main(int argc, char** argv) {
                    "only this type id (uses its normalisation); default: every type")
       ->type_name("TYPE");
   locate->add_option("--key", opts.key, "token key file (default: CATALOG.key)")->type_name("FILE");
-  html->add_option("-o,--output", opts.output, "HTML file to write (mode 0600)")
+  html->add_option("-o,--output", opts.output,
+                   "HTML file to write (mode 0600), or - for standard output")
       ->required()
       ->type_name("FILE");
   events

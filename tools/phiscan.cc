@@ -391,6 +391,9 @@ int RunScan(const ScanArgs& typed_args) {
     if (!format) return Fail(kExitUsage, "--log-format must be text or json");
     if (args.log_file.empty()) {
       log = std::make_unique<tools::Logger>(*format);
+    } else if (tools::IsCatalogFile(args.log_file, args.catalog, args.key)) {
+      return Fail(kExitUsage, "--log-file " + EscapeBytes(args.log_file) +
+                                  " is one of the catalog's own files; choose another name");
     } else {
       auto opened = tools::Logger::OpenFile(*format, args.log_file);
       if (!opened.ok()) return Fail(kExitFatal, opened.status().message());
@@ -714,8 +717,8 @@ void AddLimitFlags(CLI::App* cmd, scanner::ScanLimits& limits, uint64_t& max_tim
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-depth", limits.max_depth,
-                  "Container nesting below the top-level file; deeper containers are "
-                  "partial(limit_depth)")
+                  "Levels of containers opened (1: a top-level archive but none inside it; "
+                  "0: none); deeper containers are partial(limit_depth)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--max-time", max_time_s,

@@ -1,11 +1,13 @@
 // Runs the built phireport binary the way a user or a script does, against
 // a catalog written through CatalogWriter, and checks the public output
 // contract: field names, value shapes, exit codes, one-line errors.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -445,6 +447,32 @@ TEST_CASE("phireport html never writes over the catalog's own files") {
   CHECK(Run(dir, "summary --catalog '" + db + "'").exit_code == 0);
   CHECK(Run(dir, "html --catalog '" + db + "' -o '" + dir.Join("report.html") + "'").exit_code ==
         0);
+}
+
+TEST_CASE("phireport html writes no device, FIFO or link away; - is standard output") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  const std::string fifo = dir.Join("pipe");
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string link = dir.Join("link.html");
+  testing::WriteFile(dir.Join("real.html"), "old");
+  REQUIRE(symlink(dir.Join("real.html").c_str(), link.c_str()) == 0);
+  for (const std::string& target : {fifo, link, std::string("/dev/null")}) {
+    INFO(target);
+    Outcome o = Run(dir, "html --catalog '" + db + "' -o '" + target + "'");
+    CHECK(o.exit_code == 2);
+    CHECK_THAT(o.err, Catch::Contains("is not a regular file"));
+  }
+  struct stat st;
+  REQUIRE(lstat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));
+  REQUIRE(lstat(link.c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+  CHECK(testing::ReadFile(dir.Join("real.html")) == "old");
+  Outcome o = Run(dir, "html --catalog '" + db + "' -o -", dir.path());
+  CHECK(o.exit_code == 0);
+  CHECK_THAT(o.out, Catch::StartsWith("<!DOCTYPE html>"));
+  CHECK_FALSE(std::filesystem::exists(dir.Join("-")));
 }
 
 TEST_CASE("phireport catalog errors exit 1 with one line on stderr") {

@@ -145,6 +145,29 @@ TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
   CHECK(log.find("536228726") == std::string::npos);
 }
 
+TEST_CASE("--log-file never appends to the catalog, its companions or its key") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  const std::string db = dir.Join("c.db");
+  REQUIRE(Run(Phiscan() + " scan --quiet --catalog " + db + " " + dir.Join("share")) == 0);
+  const std::string key = ReadFile(db + ".key");
+  const std::string catalog = ReadFile(db);
+  for (const std::string& target : {db, db + ".key", dir.Join("./c.db-wal"), db + ".lock"}) {
+    INFO(target);
+    CHECK(Run(Phiscan() + " scan --quiet --log-format json --log-file " + target +
+              " --catalog " + db + " " + dir.Join("share")) == 2);
+  }
+  // With --key elsewhere, that file is the one protected.
+  WriteFile(dir.Join("other.key"), std::string(32, 'k'));
+  chmod(dir.Join("other.key").c_str(), 0600);
+  CHECK(Run(Phiscan() + " scan --quiet --log-file " + dir.Join("other.key") + " --key " +
+            dir.Join("other.key") + " --catalog " + db + " " + dir.Join("share")) == 2);
+  CHECK(ReadFile(dir.Join("other.key")) == std::string(32, 'k'));
+  CHECK(ReadFile(db + ".key") == key);
+  CHECK(ReadFile(db) == catalog);
+  CHECK(Run(Phiscan() + " scan --quiet --catalog " + db + " " + dir.Join("share")) == 0);
+}
+
 TEST_CASE("The second scan takes its compiled rules from the cache and finds the same; so does one after rules check") {
   TempDir dir;
   MakeShare(dir.Join("share"));

@@ -48,3 +48,28 @@ TEST_CASE("Coverage gaps are one line each, in text or JSON, with escaped paths"
   CHECK(tools::ParseLogFormat("json") == tools::LogFormat::kJson);
   CHECK_FALSE(tools::ParseLogFormat("xml").has_value());
 }
+
+TEST_CASE("A text log quotes a value a file name could make look like more fields") {
+  testing::TempDir dir;
+  AssetRecord rec;
+  rec.path = "/share/x status=complete reason=none";
+  rec.status = AssetStatus::kSpecial;
+  rec.reason = "fifo";
+  {
+    auto log = tools::Logger::OpenFile(tools::LogFormat::kText, dir.Join("log.txt"));
+    REQUIRE(log.ok());
+    log.value()->Gap(rec);
+    log.value()->Event("info", "scan_finished", "done",
+                       {{"plain", "/share/a.txt"}, {"empty", ""}, {"quote", "a\"b"}, {"n", 3}});
+  }
+  const std::string text = testing::ReadFile(dir.Join("log.txt"));
+  INFO(text);
+  // The name is inside quotes wherever it appears, in the message too.
+  CHECK(text.find("coverage_gap: \"/share/x status=complete reason=none: special(fifo)\" "
+                  "kind=file path=\"/share/x status=complete reason=none\" reason=fifo "
+                  "status=special\n") != std::string::npos);
+  CHECK(text.find(" plain=/share/a.txt") != std::string::npos);
+  CHECK(text.find(" empty=\"\"") != std::string::npos);
+  CHECK(text.find(" quote=\"a\\\"b\"") != std::string::npos);
+  CHECK(text.find(" n=3") != std::string::npos);
+}

@@ -217,6 +217,11 @@ TEST_CASE("budget: nesting deeper than max_depth is partial(limit_depth)") {
   CHECK(recs[1].member == "level2.zip");
   CHECK(recs[2].member == "level2.zip!level3.zip");
   CHECK(StatusOf(recs[2]) == "partial(limit_depth)");
+  // 0 opens no container: not a "no limit" (found by review, 2026-12-03).
+  limits.max_depth = 0;
+  auto none = ExtractMemory(Nest(4, kPlant), "top.zip", limits);
+  REQUIRE(none.size() == 1);
+  CHECK(StatusOf(none[0]) == "partial(limit_depth)");
   limits.max_depth = 8;
   auto deep = ExtractMemory(Nest(4, kPlant), "top.zip", limits);
   REQUIRE(deep.size() == 5);
