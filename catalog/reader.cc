@@ -147,6 +147,7 @@ class CatalogReader::Impl {
                       const std::function<void(const FindingRow&)>& fn);
   Result<std::map<std::string, TypeDefinition>> TypeDefinitions();
   Result<std::vector<std::string>> KeyIds();
+  Result<bool> FindingsUnderOtherKeys(const std::string& key_id);
   Result<bool> HasLabel(const std::string& label);
   Result<bool> HasPathPrefix(const std::string& prefix);
   Status BeginSnapshot();
@@ -746,6 +747,17 @@ Result<std::vector<std::string>> CatalogReader::Impl::KeyIds() {
   return ids;
 }
 
+Result<bool> CatalogReader::Impl::FindingsUnderOtherKeys(const std::string& key_id) {
+  bool found = false;
+  Status s = QueryWith(
+      "SELECT 1 FROM runs AS r WHERE r.key_id <> '' AND r.key_id <> ?1 AND EXISTS ("
+      " SELECT 1 FROM assets AS a WHERE a.last_scan_run = r.id AND a.removed_run IS NULL"
+      " AND EXISTS (SELECT 1 FROM findings AS f WHERE f.asset_id = a.id)) LIMIT 1",
+      [&](Statement& st) { st.BindText(1, key_id); }, [&](const Statement&) { found = true; });
+  if (!s.ok()) return s;
+  return found;
+}
+
 Result<bool> CatalogReader::Impl::HasLabel(const std::string& label) {
   bool found = false;
   // One seek in assets_by_label.
@@ -867,6 +879,9 @@ Result<std::map<std::string, TypeDefinition>> CatalogReader::TypeDefinitions() {
 }
 
 Result<std::vector<std::string>> CatalogReader::KeyIds() { return impl_->KeyIds(); }
+Result<bool> CatalogReader::FindingsUnderOtherKeys(const std::string& key_id) {
+  return impl_->FindingsUnderOtherKeys(key_id);
+}
 Result<bool> CatalogReader::HasLabel(const std::string& label) { return impl_->HasLabel(label); }
 Result<bool> CatalogReader::HasPathPrefix(const std::string& prefix) {
   return impl_->HasPathPrefix(prefix);

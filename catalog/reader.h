@@ -240,6 +240,11 @@ class CatalogReader {
   Result<std::map<std::string, TypeDefinition>> TypeDefinitions();
   // Distinct non-empty key fingerprints runs recorded (RunInfo::key_id).
   Result<std::vector<std::string>> KeyIds();
+  // Whether some present asset holds located findings whose tokens were made
+  // with a key other than `key_id`: that of the run that last classified it.
+  // A lookup by tokens of `key_id` cannot find those. Cheap when every run
+  // used one key; otherwise up to one pass over the assets.
+  Result<bool> FindingsUnderOtherKeys(const std::string& key_id);
   // Whether some present asset carries `label` (exact bytes).
   Result<bool> HasLabel(const std::string& label);
   // Whether some asset, present or removed, has a path that starts with

@@ -583,11 +583,28 @@ int RunLocate(CatalogReader& reader, const Options& opts, Format format) {
       for (const char* mode : kNormalizations) add(mode, "");
     }
   }
+  // Findings tokenised with another key (a scan with --key FILE, a key
+  // replaced since) cannot match: an empty answer would be a false "not
+  // present", so it is an error, and a partial one says what it left out.
+  auto other_keys = reader.FindingsUnderOtherKeys(fingerprint);
+  if (!other_keys.ok()) return CatalogError(other_keys.status());
+  const std::string unsearched = "some assets' findings were made with a key other than " +
+                                 EscapeBytes(key_path) + " and cannot be searched with it" +
+                                 " (pass the key their scans used with --key)";
+  size_t rows = 0;
   RowWriter out(format, std::cout, kFindingColumns);
-  Status s =
-      reader.FindByTokens(queries, [&](const catalog::FindingRow& f) { out.Row(FindingJson(f)); });
+  Status s = reader.FindByTokens(queries, [&](const catalog::FindingRow& f) {
+    out.Row(FindingJson(f));
+    ++rows;
+  });
   out.Finish();
-  return s.ok() ? 0 : CatalogError(s);
+  if (!s.ok()) return CatalogError(s);
+  if (*other_keys && rows == 0) {
+    PrintError("nothing found, but " + unsearched);
+    return kExitCatalogError;
+  }
+  if (*other_keys) std::cerr << "phireport: warning: " << TerminalSafe(unsearched) << '\n';
+  return 0;
 }
 
 int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Format format) {

@@ -347,6 +347,39 @@ TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
   REQUIRE(rename(dir.Join("moved.key").c_str(), (t.db + ".key").c_str()) == 0);
 }
 
+TEST_CASE("locate says so when findings were made with another key, never a silent nothing") {
+  // Run 1 used the catalog's key, run 2 --key elsewhere: every present
+  // finding has run 2's tokens. The catalog's key matches run 1, so it is
+  // not refused, but it can find nothing. (Found by review, 2026-12-03.)
+  TempDir dir;
+  Tree t(dir);
+  REQUIRE(Scan(dir, t).code == 0);
+  const std::string other_key = dir.Join("other.key");
+  REQUIRE(
+      Exec(dir, "head -c 32 /dev/urandom > '" + other_key + "' && chmod 600 '" + other_key + "'")
+          .code == 0);
+  REQUIRE(Scan(dir, t, "--key '" + other_key + "'").code == 0);
+  Outcome stale = Report(dir, t, "locate --value '" + kPlanted + "' --format jsonl");
+  CHECK(stale.code == 1);
+  CHECK(stale.out.empty());
+  CHECK_THAT(stale.err, Catch::StartsWith("phireport: error: nothing found, but some assets'"));
+  CHECK(std::count(stale.err.begin(), stale.err.end(), '\n') == 1);
+  Outcome found =
+      Report(dir, t, "locate --value '" + kPlanted + "' --format jsonl --key '" + other_key + "'");
+  CHECK(found.code == 0);
+  CHECK(JsonLines(found.out).size() == 3);
+  CHECK(found.err.empty());
+  // Part of the tree scanned again with the first key: what that key can
+  // find is listed, with a warning for what it cannot search.
+  REQUIRE(Exec(dir, "'" + Bin("phiscan") + "' scan --catalog '" + t.db + "' '" +
+                        t.Path("notes") + "'")
+              .code == 0);
+  Outcome part = Report(dir, t, "locate --value '" + kPlanted + "' --format jsonl");
+  CHECK(part.code == 0);
+  CHECK(JsonLines(part.out).size() == 1);
+  CHECK_THAT(part.err, Catch::StartsWith("phireport: warning: some assets'"));
+}
+
 TEST_CASE("Exposure follows each file's mode; only exposed sensitive files are flagged") {
   TempDir dir;
   Tree t(dir);
