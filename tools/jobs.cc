@@ -2,10 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "scanner/path_filter.h"
+#include "tools/rule_files.h"
 
 namespace phiscan::tools {
 namespace {
@@ -56,6 +60,7 @@ void Apply(const YAML::Node& n, JobSpec& job, bool allow_name) {
     if (!kKeys.count(key) || (key == "name" && !allow_name)) {
       Fail(kv.first, job.name, "unknown key '" + key + "'");
     }
+    job.key_lines[key] = LineOf(v);
     if (key == "roots") job.roots = StrList(v, job.name, "roots");
     if (key == "include") job.include = StrList(v, job.name, "include");
     if (key == "exclude") job.exclude = StrList(v, job.name, "exclude");
@@ -128,6 +133,38 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
     return Status::InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) +
                                    ": YAML error: " + e.msg);
   }
+}
+
+Status CheckJob(const JobSpec& job, const std::string& path) {
+  auto fail = [&](const std::string& key, const std::string& what) {
+    auto it = job.key_lines.find(key);
+    const int line = it != job.key_lines.end() ? it->second : job.line;
+    return Status::InvalidArgument(path + ":" + std::to_string(line) + ": job " + job.name + ": " +
+                                   key + ": " + what);
+  };
+  scanner::PathFilter filter;
+  for (const auto& g : job.include) {
+    if (Status s = filter.AddInclude(g); !s.ok()) return fail("include", s.message());
+  }
+  for (const auto& g : job.exclude) {
+    if (Status s = filter.AddExclude(g); !s.ok()) return fail("exclude", s.message());
+  }
+  if (!job.exclude_from.empty()) {
+    if (Status s = filter.AddExcludesFromFile(job.exclude_from); !s.ok()) {
+      return fail("exclude_from", s.message());
+    }
+  }
+  if (job.rules.empty() && job.fail_on.empty()) return Status::Ok();
+  auto rules = LoadRulePacks(job.rules);
+  if (!rules.ok()) return fail("rules", rules.status().message());
+  if (!job.fail_on.empty() && rules.value()->FindType(job.fail_on) < 0) {
+    const auto& labels = rules.value()->labels();
+    if (std::none_of(labels.begin(), labels.end(),
+                     [&](const auto& l) { return l.label == job.fail_on; })) {
+      return fail("fail_on", "'" + job.fail_on + "' is neither a type id nor a label");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<JobSpec> FindJob(const std::vector<JobSpec>& jobs, const std::string& name) {

@@ -23,6 +23,7 @@
 #define PHISCAN_TOOLS_JOBS_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,11 +47,19 @@ struct JobSpec {
   std::string fail_on;
   std::string schedule;
   int line = 0;
+  std::map<std::string, int> key_lines;  // where each key was set (defaults or the job)
 };
 
 // Loads and validates a job file. Job names must be unique and made of
 // letters, digits, '-', '_' and '.' (they name systemd units and lock files).
 Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path);
+
+// Checks what a job's values name: its rule packs load, its fail_on is a
+// type id or label of them, its include/exclude globs parse and its
+// exclude_from file can be read. Errors are "FILE:LINE: job NAME: key: what"
+// (FILE is `path`, the job file), so a bad job file is found by `jobs list`
+// and `run` alike, not half-way into a run's start.
+Status CheckJob(const JobSpec& job, const std::string& path);
 
 // Finds a job by name; kNotFound lists the names that exist.
 Result<JobSpec> FindJob(const std::vector<JobSpec>& jobs, const std::string& name);

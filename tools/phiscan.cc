@@ -633,6 +633,7 @@ int RunJob(const RunArgs& args) {
   auto job = tools::FindJob(jobs.value(), args.job);
   if (!job.ok()) return Fail(kExitUsage, job.status().message());
   const tools::JobSpec& j = job.value();
+  if (Status s = tools::CheckJob(j, config); !s.ok()) return Fail(kExitFatal, s.message());
   ScanArgs scan;
   scan.common.rule_files = j.rules;
   scan.roots = j.roots;
@@ -661,6 +662,9 @@ int RunJobsList(const std::string& config_flag, const std::string& format_name) 
   const std::string config = config_flag.empty() ? tools::DefaultJobsFile() : config_flag;
   auto jobs = tools::LoadJobsFile(config);
   if (!jobs.ok()) return Fail(kExitFatal, jobs.status().message());
+  for (const auto& j : jobs.value()) {
+    if (Status s = tools::CheckJob(j, config); !s.ok()) return Fail(kExitFatal, s.message());
+  }
   tools::RowWriter out(*format, std::cout,
                        {"name", "roots", "catalog", "schedule", "last_run", "last_status",
                         "last_finished"});

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,6 +68,19 @@ TEST_CASE("A job runs from the job file and jobs list shows its last run") {
   WriteFile(dir.Join("bad.yaml"), "jobs:\n  - name: x\n    roots: [/a]\n    catalog: c\n    speed: 9\n");
   CHECK(Run(Phiscan() + " run x --config " + dir.Join("bad.yaml"), &out, &err) == 1);
   CHECK(err == "phiscan: error: " + dir.Join("bad.yaml") + ":5: job x: unknown key 'speed'\n");
+  // A value that names nothing is the job file's error too, for run and
+  // jobs list alike, before any catalog file is made.
+  WriteFile(dir.Join("bad2.yaml"), "jobs:\n  - name: x\n    roots: [" + dir.Join("share") +
+                                       "]\n    catalog: " + dir.Join("x.db") +
+                                       "\n    fail_on: phi\n");
+  const std::string says =
+      "phiscan: error: " + dir.Join("bad2.yaml") +
+      ":5: job x: fail_on: 'phi' is neither a type id nor a label\n";
+  CHECK(Run(Phiscan() + " run x --config " + dir.Join("bad2.yaml"), &out, &err) == 1);
+  CHECK(err == says);
+  CHECK(Run(Phiscan() + " jobs list --config " + dir.Join("bad2.yaml"), &out, &err) == 1);
+  CHECK(err == says);
+  CHECK_FALSE(std::filesystem::exists(dir.Join("x.db")));
 }
 
 TEST_CASE("A second run on the same catalog exits 75 while the first holds it") {

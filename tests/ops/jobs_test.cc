@@ -68,3 +68,46 @@ TEST_CASE("Job file errors name file, line and job") {
   CHECK(err("jobs: [\n").rfind(f + ":", 0) == 0);
   CHECK(LoadJobsFile(dir.Join("nope.yaml")).status().code() == phiscan::StatusCode::kNotFound);
 }
+
+TEST_CASE("What a job's values name is checked, with the file, line and job") {
+  // fail_on and exclude_from used to pass `jobs list` and fail only when the
+  // job ran, as a usage error without file or line. (Found by review,
+  // 2026-12-03.)
+  TempDir dir;
+  WriteFile(dir.Join("site.exclude"), "*.tmp\n");
+  WriteFile(dir.Join("jobs.yaml"), R"(defaults:
+  catalog: /tmp/c.db
+jobs:
+  - name: good
+    roots: [/srv/a]
+    fail_on: PHI
+    exclude_from: )" + dir.Join("site.exclude") + R"(
+  - name: typed
+    roots: [/srv/a]
+    fail_on: US_SSN
+  - name: lower
+    roots: [/srv/a]
+    fail_on: phi
+  - name: missing
+    roots: [/srv/a]
+    exclude_from: )" + dir.Join("nope.exclude") + R"(
+  - name: rules
+    roots: [/srv/a]
+    rules: [)" + dir.Join("nope.yaml") + R"(]
+)");
+  const std::string file = dir.Join("jobs.yaml");
+  auto jobs = LoadJobsFile(file);
+  REQUIRE(jobs.ok());
+  auto check = [&](const std::string& name) {
+    auto job = FindJob(jobs.value(), name);
+    REQUIRE(job.ok());
+    return phiscan::tools::CheckJob(job.value(), file);
+  };
+  CHECK(check("good").ok());
+  CHECK(check("typed").ok());
+  phiscan::Status lower = check("lower");
+  CHECK(lower.message() == file + ":13: job lower: fail_on: 'phi' is neither a type id nor a label");
+  CHECK_THAT(check("missing").message(),
+             Catch::StartsWith(file + ":16: job missing: exclude_from: "));
+  CHECK_THAT(check("rules").message(), Catch::StartsWith(file + ":19: job rules: rules: "));
+}
