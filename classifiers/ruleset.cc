@@ -630,9 +630,14 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     std::string where = l.source + ":" + std::to_string(l.line) + ": label " + l.label + ": ";
     // Labels are compared exactly (reports, --label, --fail-on): a site's
     // "phi" would be a label of its own beside PHI, its assets missing from
-    // every PHI count.
+    // every PHI count. Said once per pair: at a site pack's rule rather
+    // than the built-in one it clashes with (which its author cannot edit),
+    // else at the later of the two.
+    const auto builtin = [&](size_t k) { return pack.labels[k].source == kBuiltinSource; };
     std::vector<std::string> others = {"NONE"};  // what an asset no rule labels gets
-    for (const auto& o : pack.labels) others.push_back(o.label);
+    for (size_t j = 0; j < pack.labels.size(); ++j) {
+      if (builtin(j) != builtin(i) ? builtin(j) : j < i) others.push_back(pack.labels[j].label);
+    }
     for (const auto& o : others) {
       if (o != l.label && AsciiLower(o) == AsciiLower(l.label)) {
         fail(l.source, l.line,

@@ -293,6 +293,16 @@ TEST_CASE("Rule model extensions: errors for dictionaries, list macros and label
         "case-sensitive)");
   CHECK(CompileError("labels:\n  - label: HR\n    any_type: [EMAIL]\n  - label: PHI\n"
                      "    any_type: [MRN]\n").empty());
+  // Said once, at the site's rule: not again at each built-in PHI rule,
+  // which its author cannot edit. (Found by review, 2026-12-03.)
+  auto user = ParseRulePack("labels:\n  - label: phi\n    any_type: [EMAIL]\n", "user.yaml");
+  auto builtin = ParseRulePack(BuiltinRulePackText(), "<builtin>");
+  REQUIRE(user.ok());
+  REQUIRE(builtin.ok());
+  std::vector<PackError> all;
+  CHECK_FALSE(RuleSet::Compile(MergeRulePacks({builtin.value(), user.value()}), {}, &all).ok());
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].source == "user.yaml");
 }
 
 TEST_CASE("A keyword list may be case-sensitive; its form is checked") {
