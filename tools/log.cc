@@ -49,9 +49,13 @@ Result<std::unique_ptr<Logger>> Logger::OpenFile(LogFormat format, const std::st
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   FILE* f = fd >= 0 ? fdopen(fd, "a") : nullptr;
   if (f == nullptr) {
+    const int err = errno;
     if (fd >= 0) close(fd);
-    return Status::IoError("cannot open log file " + EscapeBytes(path) + ": " +
-                           std::strerror(errno));
+    // O_NOFOLLOW: never through a link planted where the log goes.
+    const std::string why = err == ELOOP ? "it is a symbolic link; give the file itself "
+                                           "(without --log-file the log goes to standard error)"
+                                         : std::strerror(err);
+    return Status::IoError("cannot open log file " + EscapeBytes(path) + ": " + why);
   }
   return std::unique_ptr<Logger>(new Logger(format, f, true));
 }
@@ -93,7 +97,10 @@ void Logger::Gap(const AssetRecord& r) {
   if (r.member) fields["member"] = EscapeBytes(*r.member);
   if (!r.reason.empty()) fields["reason"] = r.reason;
   std::string where = EscapeBytes(r.path);
-  if (r.member) where += "!" + EscapeBytes(*r.member);
+  if (r.member) {
+    where += '!';
+    where += EscapeBytes(*r.member);
+  }
   std::string what = std::string(AssetStatusName(r.status)) +
                      (r.reason.empty() ? "" : "(" + r.reason + ")");
   Event("warn", "coverage_gap", where + ": " + what, fields);

@@ -916,7 +916,7 @@ int Main(int argc, char** argv) {
     sub->add_option("--depth", opts.depth,
                     "folder levels below each scan root to roll up to (0 = the root itself)")
         ->capture_default_str()
-        ->check(CLI::Range(0, 64));
+        ->check(tools::WholeNumber(0, 64));
   }
   diff->add_option("--from", opts.from,
                    "earlier run id (default: second-to-last completed run; 0: before the first "

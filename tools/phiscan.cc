@@ -401,6 +401,14 @@ int RunScan(const ScanArgs& typed_args) {
     }
   }
   // Every usage check is done: only now may files appear next to the catalog.
+  // Its folder must exist (the key beside it would be the first to fail).
+  if (struct stat st; stat(args.catalog.c_str(), &st) != 0) {
+    const std::filesystem::path folder = std::filesystem::path(args.catalog).parent_path();
+    if (!folder.empty() && !std::filesystem::is_directory(folder)) {
+      return Fail(kExitFatal, "cannot create catalog " + EscapeBytes(args.catalog) + ": folder " +
+                                  EscapeBytes(folder.string()) + " does not exist");
+    }
+  }
   std::string key_path = args.key.empty() ? args.catalog + ".key" : args.key;
   // If the catalog then cannot be opened (not a catalog, a newer schema),
   // the key and lock files this run created go again: a failed run leaves
@@ -714,27 +722,27 @@ void AddLimitFlags(CLI::App* cmd, scanner::ScanLimits& limits, uint64_t& max_tim
                   "Bytes extracted from containers per top-level file, over all nesting "
                   "levels; beyond it partial(limit_bytes) (0: no limit)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(tools::WholeNumber(0, UINT64_MAX));
   cmd->add_option("--max-members", limits.max_members,
                   "Members examined per top-level file; beyond it partial(limit_members) "
                   "(0: no limit)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(tools::WholeNumber(0, UINT64_MAX));
   cmd->add_option("--max-depth", limits.max_depth,
                   "Levels of containers opened (1: a top-level archive but none inside it; "
                   "0: none); deeper containers are partial(limit_depth)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
+      ->check(tools::WholeNumber(0, 1000));
   cmd->add_option("--max-time", max_time_s,
                   "Seconds per top-level file, members included; beyond it partial(limit_time) "
                   "(0: no limit)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(tools::WholeNumber(0, 1'000'000'000));
   cmd->add_option("--max-buffered-member", limits.max_buffered_member,
                   "Largest member needing random access (7z, SQLite, PDF inside a container) "
                   "read into memory; larger ones are partial(limit_size)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(tools::WholeNumber(0, UINT64_MAX));
   cmd->add_flag("--scan-binary", limits.scan_binary,
                 "Classify the raw bytes of binary files no extractor understands (default: "
                 "skipped(binary))");
@@ -882,17 +890,16 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--key", scan.key,
                        "Token key file (default: CATALOG.key; created 0600 on first use)");
   scan_cmd->add_option("--threads", scan.threads, "Worker threads (default: number of cores)")
-      ->check(CLI::Range(1, 1024));
+      ->check(tools::WholeNumber(1, 1024));
   scan_cmd->add_option("--rules", scan.common.rule_files,
                        "Extra rule pack (YAML); repeatable; later packs override earlier ones");
   scan_cmd->add_option("--max-file-size", scan.max_file_size,
                        "Classify at most this many bytes per file; larger files are recorded "
                        "as partial(limit_size) (default: no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(tools::WholeNumber(0, UINT64_MAX));
   scan_cmd->add_option("--chunk-size", scan.chunk_size,
                        "Bytes read and classified at a time (default 1048576)")
-      ->check(CLI::NonNegativeNumber)
-      ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(1) << 30));
+      ->check(tools::WholeNumber(1, uint64_t{1} << 30));
   scan_cmd->add_flag("--full", scan.full,
                      "Read and classify every file again, even those unchanged since the last "
                      "scan (default: carry over files whose identity, rules and key match)");
@@ -947,10 +954,10 @@ int main(int argc, char** argv) {
                "inventory; then vacuum.");
   prune_cmd->add_option("--catalog", prune_catalog, "Catalog file")->capture_default_str();
   prune_cmd->add_option("--keep-runs", prune_keep, "Keep the newest N runs")
-      ->check(CLI::Range(1, 1 << 30));
+      ->check(tools::WholeNumber(1, 1 << 30));
   prune_cmd->add_option("--older-than", prune_days,
                         "Delete runs started more than DAYS days ago")
-      ->check(CLI::Range(1, 1 << 20));
+      ->check(tools::WholeNumber(1, 1 << 20));
   prune_cmd->add_flag("--quiet,-q", prune_quiet, "Print nothing but errors");
 
   std::string jobs_config, jobs_format = "table";
@@ -976,8 +983,7 @@ int main(int argc, char** argv) {
                            "Extra rule pack (YAML); repeatable");
   classify_cmd->add_option("--chunk-size", classify.chunk_size,
                            "Bytes classified at a time (default 1048576)")
-      ->check(CLI::NonNegativeNumber)
-      ->check(CLI::Range(static_cast<size_t>(1), static_cast<size_t>(1) << 30));
+      ->check(tools::WholeNumber(1, uint64_t{1} << 30));
 
   uint64_t classify_max_time_s = 0;
   AddLimitFlags(classify_cmd, classify.limits, classify_max_time_s);

@@ -6,6 +6,9 @@
 #ifndef PHISCAN_TOOLS_SUBCOMMAND_H_
 #define PHISCAN_TOOLS_SUBCOMMAND_H_
 
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -40,6 +43,29 @@ inline std::string UnknownSubcommand(const CLI::App& app, int argc, char** argv,
     kind = next->get_name() + " command";
   }
   return "";
+}
+
+// A whole number from `min` to `max`, decimal digits only. CLI11's own
+// checks name a floating-point range ("0.000000 to 1797...") and let a
+// number past 2^64 saturate; this says "'1k' is not a whole number from 1
+// to 1024" and refuses what does not fit.
+inline CLI::Validator WholeNumber(uint64_t min, uint64_t max) {
+  const std::string range = max == UINT64_MAX
+                                ? std::to_string(min) + " or more"
+                                : "from " + std::to_string(min) + " to " + std::to_string(max);
+  return CLI::Validator(
+      [min, max, range](std::string& text) -> std::string {
+        const bool digits =
+            !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits) return "'" + text + "' is not a whole number " + range;
+        errno = 0;
+        const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+        if (errno == ERANGE || v > max) {
+          return "'" + text + "' is too large (at most " + std::to_string(max) + ")";
+        }
+        return v < min ? "'" + text + "' is not a whole number " + range : std::string();
+      },
+      "UINT");
 }
 
 }  // namespace phiscan::tools

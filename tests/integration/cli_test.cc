@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -304,8 +305,12 @@ TEST_CASE("Bad flags and bad rule packs: one line naming the flag or FILE:LINE, 
     std::string names;  // what the one error line must mention
   };
   std::vector<Case> cases = {
-      {"--threads abc", 2, "--threads"},
+      {"--threads abc", 2, "--threads: 'abc' is not a whole number from 1 to 1024"},
       {"--threads -3", 2, "--threads"},
+      {"--max-file-size -5", 2, "--max-file-size: '-5' is not a whole number 0 or more"},
+      {"--max-buffered-member 1k", 2, "'1k' is not a whole number 0 or more"},
+      {"--max-expanded-bytes 99999999999999999999999", 2,
+       "'99999999999999999999999' is too large (at most 18446744073709551615)"},
       {"--chunk-size 0", 2, "--chunk-size"},
       {"--max-depth x", 2, "--max-depth"},
       {"--rules " + dir.Join("missing.yaml"), 1,
@@ -334,6 +339,18 @@ TEST_CASE("Bad flags and bad rule packs: one line naming the flag or FILE:LINE, 
     CHECK(err.find("536-22-8726") == std::string::npos);
     for (const char* suffix : {"", "-wal", "-shm", ".key", ".lock"}) unlink((catalog + suffix).c_str());
   }
+}
+
+TEST_CASE("A catalog in a folder that does not exist is named in the error") {
+  TempDir dir;
+  WriteFile(dir.Join("tree/a.txt"), "hello\n");
+  std::string out, err;
+  const std::string catalog = dir.Join("no/such/c.db");
+  CHECK(Run(Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join("tree"), &out,
+            &err) == 1);
+  CHECK(err == "phiscan: error: cannot create catalog " + catalog + ": folder " +
+                   dir.Join("no/such") + " does not exist\n");
+  CHECK_FALSE(std::filesystem::exists(dir.Join("no")));
 }
 
 TEST_CASE("A file that is not a catalog is refused, and no key or lock is left beside it") {
