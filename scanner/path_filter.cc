@@ -120,6 +120,12 @@ bool PathFilter::ExcludesFile(std::string_view rel) const {
   if (includes_.empty()) return false;
   for (const Rule& r : includes_) {
     if (Matches(r, rel, false)) return false;
+    // A rule naming a directory ("exports/", "2019") includes what is under
+    // it, as an exclude rule naming one excludes it.
+    for (size_t slash = rel.find('/'); slash != std::string_view::npos;
+         slash = rel.find('/', slash + 1)) {
+      if (Matches(r, rel.substr(0, slash), true)) return false;
+    }
   }
   return true;
 }

@@ -13,7 +13,7 @@
 //     last matching rule wins, and an excluded directory is not entered, so
 //     nothing below it can be re-included (as in gitignore).
 // Include rules, if any, restrict files (not directories) to those matching
-// at least one include rule.
+// at least one include rule, or under a directory one matches ("exports/").
 //
 // Thread safety: immutable after construction; matching is const and
 // thread-safe.

@@ -466,7 +466,16 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
     bool via_symlink = false;
     if (S_ISLNK(est.st_mode)) {
       if (!options_.follow_symlinks) continue;
-      if (fstatat(fd, ent->d_name, &est, 0) != 0) continue;  // dangling link: nothing to scan
+      if (fstatat(fd, ent->d_name, &est, 0) != 0) {
+        // A link to nothing has nothing to scan; one whose target cannot be
+        // reached (permissions, a chain of links too long) is a gap.
+        const int err = errno;
+        if (err != ENOENT && err != ENOTDIR) {
+          EmitErrnoGap(std::string(name), JoinPath(dir.path, name), FileIdentity{},
+                       AssetKind::kFile, err);
+        }
+        continue;
+      }
       via_symlink = true;
     }
     FileIdentity id = IdentityFromStat(est);

@@ -154,13 +154,14 @@ class CatalogSink : public scanner::AssetSink {
   std::optional<AclSummary> acl_;
 
  public:
-  // "PHI 3, PII 2" over the assets read in this run; "none" if no label.
+  // "PHI 3, PII 2" over the assets read in this run; "nothing sensitive" if
+  // none has a label other than NONE.
   std::string LabelSummary() const {
     std::string out;
     for (const auto& [label, n] : labels_) {
       out += (out.empty() ? "" : ", ") + label + " " + std::to_string(n);
     }
-    return out.empty() ? "none" : out;
+    return out.empty() ? "nothing sensitive" : out;
   }
 };
 

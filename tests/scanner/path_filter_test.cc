@@ -52,6 +52,20 @@ TEST_CASE("Include rules restrict files, not directories") {
   CHECK_FALSE(f.AddExclude("!").ok());
 }
 
+TEST_CASE("An include rule naming a directory includes what is under it") {
+  // "exports/" used to match no file at all: a rule for directories only,
+  // and include rules were tried on files. (Found by review, 2026-12-03.)
+  PathFilter f;
+  REQUIRE(f.AddInclude("exports/").ok());
+  REQUIRE(f.AddInclude("/hr/2019").ok());
+  CHECK_FALSE(f.ExcludesFile("exports/a.csv"));
+  CHECK_FALSE(f.ExcludesFile("dept/exports/deep/b.txt"));  // no '/' inside: any depth
+  CHECK_FALSE(f.ExcludesFile("hr/2019/c.txt"));
+  CHECK(f.ExcludesFile("exports"));          // a file named so is no directory
+  CHECK(f.ExcludesFile("x/hr/2019/d.txt"));  // anchored at the root
+  CHECK(f.ExcludesFile("exportsx/e.txt"));
+}
+
 TEST_CASE("Exclude files: comments, blank lines, and errors with file:line") {
   phiscan::testing::TempDir dir;
   phiscan::testing::WriteFile(dir.Join("ex"), "# comment\n\n*.bak  \n/tmp/\n!\n");

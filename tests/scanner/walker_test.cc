@@ -727,6 +727,24 @@ TEST_CASE("--follow-symlinks follows links but never loops or walks a directory 
   CHECK(loop_gap);
 }
 
+TEST_CASE("--follow-symlinks records a link whose target cannot be reached, not one to nothing") {
+  TempDir dir;
+  const std::string root = dir.Join("tree");
+  WriteFile(root + "/f.txt", "f");
+  REQUIRE(symlink((root + "/self").c_str(), (root + "/self").c_str()) == 0);  // ELOOP
+  REQUIRE(symlink(dir.Join("nowhere").c_str(), (root + "/dangling").c_str()) == 0);
+  WalkOptions options;
+  options.follow_symlinks = true;
+  Walker walker(options);
+  Collector out;
+  std::atomic<bool> cancel{false};
+  walker.Run({root}, out.AsEmit(), cancel);
+  CHECK(out.FilePaths() == std::vector<std::string>{root + "/f.txt"});
+  std::vector<std::string> gaps;
+  for (const WalkItem* g : out.Gaps()) gaps.push_back(g->path + " " + g->gap_reason);
+  CHECK(gaps == std::vector<std::string>{root + "/self symlink"});
+}
+
 
 TEST_CASE("--one-file-system does not enter another filesystem") {
   TempDir dir;
