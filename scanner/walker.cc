@@ -470,7 +470,10 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
         // A link to nothing has nothing to scan; one whose target cannot be
         // reached (permissions, a chain of links too long) is a gap.
         const int err = errno;
-        if (err != ENOENT && err != ENOTDIR) {
+        if (err == ELOOP) {  // links that lead back to themselves
+          EmitGap(std::string(name), JoinPath(dir.path, name), FileIdentity{}, AssetKind::kFile,
+                  AssetStatus::kLoop, "loop", "symbolic links that lead back to themselves");
+        } else if (err != ENOENT && err != ENOTDIR) {
           EmitErrnoGap(std::string(name), JoinPath(dir.path, name), FileIdentity{},
                        AssetKind::kFile, err);
         }
