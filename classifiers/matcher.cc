@@ -1,6 +1,7 @@
 #include "classifiers/matcher.h"
 
 #include <algorithm>
+#include <iterator>
 #include <array>
 #include <cassert>
 #include <cstring>
@@ -413,16 +414,18 @@ class Matcher::Impl {
   // them pairwise moves each candidate log2(runs) times, where sorting a
   // dense export's pass (a dozen runs, thousands of candidates) cost
   // several times more.
+  // The merged pairs are appended in order, so merged_ is never resized:
+  // growing it value-initialised the new candidates, a memset of the whole
+  // vector per file (1.2 % of the instructions on CSV).
   void MergeRuns() {
     while (runs_.size() > 2) {
-      merged_.resize(confirmed_.size());
+      merged_.clear();
       size_t out = 1;
       for (size_t j = 0; j + 1 < runs_.size(); j += 2) {
         auto at = [&](size_t k) { return confirmed_.begin() + static_cast<std::ptrdiff_t>(k); };
         const size_t a = runs_[j], b = runs_[j + 1];
         const size_t c = j + 2 < runs_.size() ? runs_[j + 2] : b;
-        std::merge(at(a), at(b), at(b), at(c),
-                   merged_.begin() + static_cast<std::ptrdiff_t>(a), JudgedBefore);
+        std::merge(at(a), at(b), at(b), at(c), std::back_inserter(merged_), JudgedBefore);
         runs_[out++] = c;
       }
       runs_.resize(out);
