@@ -2,7 +2,9 @@
 // unchanged; value spans are declared with their field names.
 #include "scanner/formats/structured.h"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -107,7 +109,21 @@ class Json : public StructuredText {
 
   void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
     const uint64_t base = sink_.position();
-    for (size_t k = 0; k < text.size(); ++k) Step(text[k], base + k);
+    for (size_t k = 0; k < text.size(); ++k) {
+      if (in_string_ && !escape_) {
+        // Inside a string only '"' and '\\' change the state: the bytes
+        // before the first of them are taken in one step (a FHIR export is
+        // mostly strings).
+        const size_t stop = StringRunEnd(text, k);
+        if (capturing_ && capture_.size() < limits_.max_field_name) {
+          capture_.append(text.substr(k, std::min(stop - k,
+                                                  limits_.max_field_name - capture_.size())));
+        }
+        k = stop;
+        if (k == text.size()) break;
+      }
+      Step(text[k], base + k);
+    }
     sink_.OnText(text, src_begin, src_end);
   }
   void End() override { EndScalar(sink_.position()); }
@@ -177,6 +193,16 @@ class Json : public StructuredText {
           scalar_start_ = pos;
         }
     }
+  }
+
+  // The first '"' or '\\' at or after `from` in text, or text.size().
+  static size_t StringRunEnd(std::string_view text, size_t from) {
+    const char* p = text.data();
+    const size_t n = text.size();
+    const void* quote = std::memchr(p + from, '"', n - from);
+    const size_t q = quote ? static_cast<size_t>(static_cast<const char*>(quote) - p) : n;
+    const void* slash = std::memchr(p + from, '\\', q - from);
+    return slash ? static_cast<size_t>(static_cast<const char*>(slash) - p) : q;
   }
 
   bool CurrentKeyIs(std::string_view k) {

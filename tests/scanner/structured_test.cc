@@ -82,6 +82,26 @@ TEST_CASE("JSON: keys name values; FHIR identifier systems and telecom") {
   CHECK(Types(nd, "p.ndjson") == Counts{{"US_SSN", 1}});
 }
 
+TEST_CASE("JSON: strings are read the same at any chunk size, escapes and long keys included") {
+  // Strings are taken a run at a time up to their next '"' or '\\'
+  // (Json::OnText): runs cut by a chunk's end, escaped quotes and
+  // backslashes, and a key past the field-name cap must not move a key.
+  const std::string long_key(300, 'k');
+  const std::string nd = R"({"note":"say \"hi\" \\ ok", "ssn": 536228726})" "\n"
+                         R"({")" + long_key + R"(":"x", "subscriber id": "\"", "ssn":"078051120"})" "\n"
+                         R"({"a\"ssn": ")" + Far() + R"(", "code": 536228726})" "\n";
+  for (size_t chunk : {size_t{1} << 20, size_t{7}, size_t{3}, size_t{1}}) {
+    INFO("chunk " << chunk);
+    scanner::ScanLimits limits;
+    limits.chunk_size = chunk;
+    auto recs = ExtractMemory(nd, "p.ndjson", limits);
+    REQUIRE(recs.size() == 1);
+    CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 1}});
+    REQUIRE(recs[0].findings.size() == 1);
+    CHECK(nd.substr(recs[0].findings[0].start, 9) == "536228726");
+  }
+}
+
 TEST_CASE("HL7 v2: PID-19 is an SSN field, with CR or LF segment ends") {
   for (const char* eol : {"\r", "\n", "\r\n"}) {
     std::string msg = std::string("MSH|^~\\&|A|B|C|D|20240101||ADT^A04|1|P|2.5") + eol +
