@@ -1,6 +1,8 @@
 #include "classifiers/internal/digit_gate.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -16,15 +18,61 @@ int HexValue(char c) {
   return -1;
 }
 
+// What a regex fragment's matches are known to hold, as lower bounds that
+// hold for every match (so also for the fragment's shortest one).
+struct Digits {
+  bool has = false;   // a digit
+  bool all = true;    // only digits (vacuously: an assertion, an empty match)
+  uint64_t len = 0;   // bytes
+  uint64_t prefix = 0, suffix = 0;  // digits it starts and ends with
+  uint64_t run = 0;   // the longest run of consecutive digits
+
+  static Digits Empty() { return {}; }
+  static Digits Byte(bool digit) {
+    const uint64_t d = digit ? 1 : 0;
+    return {digit, digit, 1, d, d, d};
+  }
+};
+
+constexpr uint64_t kCap = 1u << 20;  // bounds above any width a pack may use
+
+Digits Concat(const Digits& a, const Digits& b) {
+  Digits r;
+  r.has = a.has || b.has;
+  r.all = a.all && b.all;
+  r.len = std::min(kCap, a.len + b.len);
+  r.prefix = a.all ? std::min(kCap, a.len + b.prefix) : a.prefix;
+  r.suffix = b.all ? std::min(kCap, a.suffix + b.len) : b.suffix;
+  r.run = std::max({a.run, b.run, std::min(kCap, a.suffix + b.prefix)});
+  return r;
+}
+
+Digits Either(const Digits& a, const Digits& b) {
+  return {a.has && b.has, a.all && b.all, std::min(a.len, b.len), std::min(a.prefix, b.prefix),
+          std::min(a.suffix, b.suffix), std::min(a.run, b.run)};
+}
+
+// x{min,...}: at least min copies of x, each holding what x holds.
+Digits Repeat(const Digits& x, uint64_t min) {
+  if (min == 0) return {false, x.all, 0, 0, 0, 0};
+  Digits r = x;
+  r.len = std::min(kCap, x.len * min);
+  if (x.all) {
+    r.prefix = r.suffix = r.run = r.len;
+  } else if (min >= 2) {
+    r.run = std::max(x.run, std::min(kCap, x.suffix + x.prefix));
+  }
+  return r;
+}
+
 // A recursive-descent reader of the regex subset the rule packs use. Each
-// reading method returns whether every match of what it read contains a
-// digit, or nullopt for syntax it does not model (the caller then answers
-// false).
+// reading method returns what every match of what it read holds, or
+// nullopt for syntax it does not model (the caller then assumes nothing).
 class Reader {
  public:
   explicit Reader(std::string_view re) : re_(re) {}
 
-  std::optional<bool> Whole() {
+  std::optional<Digits> Whole() {
     auto r = Alternation();
     if (!r || pos_ != re_.size()) return std::nullopt;
     return r;
@@ -34,29 +82,29 @@ class Reader {
   bool AtEnd() const { return pos_ >= re_.size(); }
   char Peek() const { return re_[pos_]; }
 
-  // a|b|c: every branch must contain a digit.
-  std::optional<bool> Alternation() {
-    bool all = true;
+  // a|b|c: what every branch holds.
+  std::optional<Digits> Alternation() {
+    std::optional<Digits> all;
     for (;;) {
       auto branch = Sequence();
       if (!branch) return std::nullopt;
-      all = all && *branch;
+      all = all ? Either(*all, *branch) : *branch;
       if (AtEnd() || Peek() != '|') return all;
       ++pos_;
     }
   }
 
-  // abc: any required item with a digit suffices.
-  std::optional<bool> Sequence() {
-    bool any = false;
+  // abc: its items one after another.
+  std::optional<Digits> Sequence() {
+    Digits seq = Digits::Empty();
     while (!AtEnd() && Peek() != '|' && Peek() != ')') {
       auto atom = Atom();
       if (!atom) return std::nullopt;
       auto min = Quantifier();
       if (!min) return std::nullopt;
-      any = any || (*atom && *min >= 1);
+      seq = Concat(seq, Repeat(*atom, *min));
     }
-    return any;
+    return seq;
   }
 
   // Minimum repeat count of the quantifier after an atom (1 if none).
@@ -91,30 +139,42 @@ class Reader {
     return min;
   }
 
-  std::optional<bool> Atom() {
+  std::optional<Digits> Atom() {
     char c = re_[pos_++];
     switch (c) {
       case '(':
         return Group();
-      case '[':
-        return Class();
-      case '\\':
-        return Escape(/*in_class=*/false, nullptr);
-      case '.':
+      case '[': {
+        auto digits_only = Class();
+        if (!digits_only) return std::nullopt;
+        return Digits::Byte(*digits_only);
+      }
+      case '\\': {
+        // Assertions match no byte.
+        if (!AtEnd() && std::string_view("bBAzZ").find(Peek()) != std::string_view::npos) {
+          ++pos_;
+          return Digits::Empty();
+        }
+        auto digit = Escape(/*in_class=*/false, nullptr);
+        if (!digit) return std::nullopt;
+        return Digits::Byte(*digit);
+      }
       case '^':
       case '$':
-        return false;
+        return Digits::Empty();
+      case '.':
+        return Digits::Byte(false);
       case '*':
       case '+':
       case '?':
       case '{':
         return std::nullopt;  // a quantifier with nothing to repeat
       default:
-        return IsDigit(static_cast<unsigned char>(c));
+        return Digits::Byte(IsDigit(static_cast<unsigned char>(c)));
     }
   }
 
-  std::optional<bool> Group() {
+  std::optional<Digits> Group() {
     if (!AtEnd() && Peek() == '?') {
       // Only (?:...) and (?flags:...) with flags i, m, s, U are modelled:
       // not lookaround, named groups, flag changes for the rest of the
@@ -230,7 +290,12 @@ class Reader {
 
 bool EveryMatchHasDigit(std::string_view regex) {
   auto r = Reader(regex).Whole();
-  return r.value_or(false);
+  return r && r->has;
+}
+
+unsigned MinDigitRun(std::string_view regex) {
+  auto r = Reader(regex).Whole();
+  return r ? static_cast<unsigned>(r->run) : 0;
 }
 
 std::vector<std::string> TopLevelAlternatives(std::string_view regex) {

@@ -810,6 +810,16 @@ class Matcher::Impl {
   // Runs the field-only regexes on declared field values that are now wholly
   // accepted. A value already slid out of the buffer (longer than the
   // overlap) is dropped: field values are short by nature.
+  size_t LongestDigitRun(size_t from, size_t to) const {
+    size_t best = 0, run = 0;
+    for (size_t i = from; i < to; ++i) {
+      const char c = buf_[i];
+      run = c >= '0' && c <= '9' ? run + 1 : 0;
+      best = std::max(best, run);
+    }
+    return best;
+  }
+
   void ConfirmFieldValues(size_t len, uint64_t limit) {
     re2::StringPiece text(buf_.data(), len);
     re2::StringPiece m[2];
@@ -817,6 +827,7 @@ class Matcher::Impl {
       const FieldSpan f = field_values_.front();
       field_values_.pop_front();
       if (f.start < base_) continue;
+      size_t digit_run = SIZE_MAX;  // the value's longest, counted when first needed
       for (int r : c_.field_regexes) {
         const auto& cr = c_.regexes[r];
         bool named = false;
@@ -825,6 +836,13 @@ class Matcher::Impl {
         }
         if (!named) continue;
         size_t pos = f.start - base_, endpos = f.end - base_;
+        if (cr.field_digit_run > 0) {
+          // A match lies inside the value, so the value must hold the run
+          // every match has: a phone field's "(555) 010-0143" is no match
+          // of \b1?\d{10}\b, and RE2 need not look.
+          if (digit_run == SIZE_MAX) digit_run = LongestDigitRun(pos, endpos);
+          if (digit_run < cr.field_digit_run) continue;
+        }
         const int groups = cr.has_group ? 2 : 1;
         const RE2& re = Re(r);
         while (pos < endpos && re.Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {

@@ -730,6 +730,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
           }
         }
       }
+      cr.field_digit_run = internal::MinDigitRun(cr.re->pattern());
       compiled->field_regexes.push_back(static_cast<int>(r));
       continue;
     }

@@ -84,6 +84,9 @@ struct CompiledRegex {
   // structured fields whose name is a term of one of `field_lists`.
   bool field_only = false;
   std::vector<int> field_lists;
+  // Every match has a run of this many consecutive digits (MinDigitRun):
+  // a field value without one is not searched. 0: no such bound.
+  unsigned field_digit_run = 0;
   // Indices into CompiledRules::excludes: a match overlapping one of their
   // matches is no candidate.
   std::vector<int> excludes;

@@ -24,6 +24,12 @@ namespace phiscan::classifiers::internal {
 // least one ASCII digit. False when unsure.
 bool EveryMatchHasDigit(std::string_view regex);
 
+// A length every match of `regex` has a run of consecutive ASCII digits of
+// at least (10 for `\b1?\d{10}\b`, 1 for `[A-Z]-?\d+`, 0 when there is
+// none or when unsure). A text whose longest digit run is shorter holds no
+// match: a field value the Matcher then need not search.
+unsigned MinDigitRun(std::string_view regex);
+
 // The top-level alternatives of `regex` ("a|b(c|d)" -> "a", "b(c|d)"), or
 // just `regex` if it has none or uses syntax that makes splitting unsafe.
 std::vector<std::string> TopLevelAlternatives(std::string_view regex);

@@ -729,6 +729,53 @@ struct Seeded {
 
 }  // namespace
 
+TEST_CASE("A field value is searched only if it holds the digit run every match needs") {
+  using internal::MinDigitRun;
+  CHECK(MinDigitRun("\\b1?\\d{10}\\b") == 10);
+  CHECK(MinDigitRun("\\b\\d{3}-\\d{2}-\\d{4}\\b") == 4);
+  CHECK(MinDigitRun("\\d{3}1?\\d{4}") == 7);       // an optional digit keeps the run
+  CHECK(MinDigitRun("\\d{3}x?\\d{4}") == 4);       // an optional letter may not
+  CHECK(MinDigitRun("(?:\\d\\d){3}") == 6);
+  CHECK(MinDigitRun("(?:\\d-\\d){2}") == 2);       // "1-22-3": the copies touch
+  CHECK(MinDigitRun("\\b[A-Z]{0,4}-?\\d[A-Z0-9-]{3,18}\\b") == 1);
+  CHECK(MinDigitRun("\\d{8}|\\d{3}") == 3);
+  CHECK(MinDigitRun("(?i:mrn)[:#]?(\\d{6})") == 6);
+  CHECK(MinDigitRun("[A-Z]{3}") == 0);
+  CHECK(MinDigitRun("\\d*") == 0);
+  CHECK(MinDigitRun("(?=1)\\d{5}") == 0);  // syntax it does not model: no bound
+  CHECK(MinDigitRun("(?:\\d{999999}){999999}") == 1u << 20);  // capped, not wrapped
+
+  // Every RE2 match of a random regex over random text holds a digit run at
+  // least that long: the bound is never more than the truth.
+  Seeded seeded{std::mt19937(20261203)};
+  testutil::RandomPack<Seeded> gen(seeded);
+  size_t matches = 0, bounded = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const std::string regex = gen.Regex();
+    RE2 re(regex, internal::PatternOptions());
+    if (!re.ok()) continue;
+    const unsigned need = MinDigitRun(regex);
+    bounded += need > 1;
+    const std::string text = gen.Text(200);
+    re2::StringPiece input(text), m;
+    size_t pos = 0;
+    while (pos <= text.size() && re.Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+      const size_t s = static_cast<size_t>(m.data() - text.data());
+      size_t best = 0, run = 0;
+      for (char c : m) {
+        run = c >= '0' && c <= '9' ? run + 1 : 0;
+        best = std::max(best, run);
+      }
+      INFO(regex << " on '" << EscapeBytes(m) << "'");
+      CHECK(best >= need);
+      ++matches;
+      pos = m.empty() ? s + 1 : s + m.size();
+    }
+  }
+  CHECK(matches > 5000);
+  CHECK(bounded > 300);
+}
+
 TEST_CASE("Random user regexes: the optimised matcher finds what the straightforward one finds") {
   // A site's pack can hold any bounded regex, while the comparisons above
   // use the built-in pack's. Random packs of six regexes (fixed and
