@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "classifiers/internal/digit_gate.h"
+
 namespace phiscan::classifiers::internal {
 namespace {
 
@@ -14,13 +16,6 @@ ByteClass Range(int lo, int hi) {
 }
 
 ByteClass Word() { return Range('0', '9') | Range('A', 'Z') | Range('a', 'z') | Range('_', '_'); }
-
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Reads expr left to right; any syntax outside the modelled subset ends the
 // reading with nullopt.
@@ -87,7 +82,7 @@ class Parser {
         return Range('\r', '\r');
       case 'x': {
         if (at_ + 2 > s_.size()) return std::nullopt;
-        const int hi = Hex(s_[at_]), lo = Hex(s_[at_ + 1]);
+        const int hi = HexValue(s_[at_]), lo = HexValue(s_[at_ + 1]);
         if (hi < 0 || lo < 0) return std::nullopt;
         at_ += 2;
         return Range(hi * 16 + lo, hi * 16 + lo);

@@ -11,13 +11,6 @@ namespace {
 
 bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // What a regex fragment's matches are known to hold, as lower bounds that
 // hold for every match (so also for the fragment's shortest one).
 struct Digits {
@@ -287,6 +280,13 @@ class Reader {
 };
 
 }  // namespace
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 bool EveryMatchHasDigit(std::string_view regex) {
   auto r = Reader(regex).Whole();

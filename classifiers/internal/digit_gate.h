@@ -20,6 +20,9 @@
 
 namespace phiscan::classifiers::internal {
 
+// The value of a hexadecimal digit (as in \xHH), or -1.
+int HexValue(char c);
+
 // True if every match of `regex` (Hyperscan/RE2 syntax, bytes) contains at
 // least one ASCII digit. False when unsure.
 bool EveryMatchHasDigit(std::string_view regex);
