@@ -373,6 +373,28 @@ LabelRule ParseLabel(const YAML::Node& n, const std::string& source, Errors& err
   return l;
 }
 
+// A keyword list's value: its terms, or {terms: [...], case_sensitive: true}.
+void ReadKeywordList(const YAML::Node& value, const std::string& rule, Errors& errors,
+                     bool* case_sensitive, std::vector<std::string>* out) {
+  YAML::Node list = value;
+  if (list.IsMap()) {
+    if (!CheckKeys(list, {"terms", "case_sensitive"}, rule, "keyword list", errors)) {
+      throw Recorded{};
+    }
+    if (!list["terms"]) Fail(list, rule, "keyword list needs terms");
+    if (list["case_sensitive"]) {
+      *case_sensitive = Bool(list["case_sensitive"], rule, "case_sensitive");
+    }
+    list = list["terms"];
+  }
+  std::vector<std::string> terms = StrList(list, rule, "keyword list");
+  if (terms.empty()) Fail(value, rule, "keyword list is empty");
+  for (const auto& t : terms) {
+    if (t.empty() || t.size() > 50) Fail(value, rule, "keyword terms must be 1-50 bytes");
+  }
+  *out = std::move(terms);
+}
+
 void ParseKeywords(const YAML::Node& kw, RulePack* pack, Errors& errors) {
   if (!kw.IsMap()) {
     errors.Add(LineOf(kw), "", "keywords must map list names to lists of terms");
@@ -390,22 +412,13 @@ void ParseKeywords(const YAML::Node& kw, RulePack* pack, Errors& errors) {
     bool case_sensitive = false;
     std::vector<std::string> terms;
     ok = errors.Run([&] {
-      // A list is its terms, or {terms: [...], case_sensitive: true}.
-      YAML::Node list = kv.second;
-      if (list.IsMap()) {
-        if (!CheckKeys(list, {"terms", "case_sensitive"}, rule, "keyword list", errors)) {
-          throw Recorded{};
-        }
-        if (!list["terms"]) Fail(list, rule, "keyword list needs terms");
-        if (list["case_sensitive"]) {
-          case_sensitive = Bool(list["case_sensitive"], rule, "case_sensitive");
-        }
-        list = list["terms"];
-      }
-      terms = StrList(list, rule, "keyword list");
-      if (terms.empty()) Fail(kv.second, rule, "keyword list is empty");
-      for (const auto& t : terms) {
-        if (t.empty() || t.size() > 50) Fail(kv.second, rule, "keyword terms must be 1-50 bytes");
+      // An alias (*A) carries the position of its anchor, which may be
+      // another list's line: an error in it is this list's, at its name.
+      try {
+        ReadKeywordList(kv.second, rule, errors, &case_sensitive, &terms);
+      } catch (ItemError& e) {
+        e.line = std::max(e.line, LineOf(kv.first));
+        throw;
       }
     });
     if (!ok) {

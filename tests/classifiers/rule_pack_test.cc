@@ -427,3 +427,18 @@ TEST_CASE("rules check loads packs together, as --rules does: a later pack may u
   // A YAML syntax error is the pack's only error.
   CHECK(CheckRulePacks({{"syntax.yaml", "types: [\n"}}).errors.size() == 1);
 }
+
+TEST_CASE("An error in an aliased keyword list is reported at the list that uses the alias") {
+  // *A carries the position of &A: the errors of c and b were both given at
+  // line 2, a's. (Found by review, 2026-12-03.)
+  const std::string yaml =
+      "keywords:\n  a: &A [x, y]\n  c: [*A, *A]\n  b: [*A, *A, *A]\n  d: *A\n";
+  auto pack = ParseRulePack(yaml, "bomb.yaml");
+  REQUIRE_FALSE(pack.ok());
+  CHECK(pack.status().message() == "bomb.yaml:3: keyword list c: keyword list must be a string");
+  std::vector<PackError> all;
+  ParseRulePackAll(yaml, "bomb.yaml", &all);
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].line == 3);
+  CHECK(all[1].line == 4);
+}
