@@ -7,6 +7,7 @@
 #ifndef PHISCAN_CLASSIFIERS_INTERNAL_BYTE_CLASSES_H_
 #define PHISCAN_CLASSIFIERS_INTERNAL_BYTE_CLASSES_H_
 
+#include <algorithm>
 #include <array>
 #include <bitset>
 #include <cstddef>
@@ -47,14 +48,22 @@ void AddToBanks(const std::vector<ByteClass>& classes, int exclude, std::vector<
 // `text` overlaps [lo, hi) (offsets into text, lo < hi).
 inline bool BankOverlaps(const VetoBank& bank, std::string_view text, size_t lo, size_t hi) {
   const size_t w = bank.width;
-  size_t i = lo + 1 > w ? lo + 1 - w : 0;
   const size_t end = std::min(text.size(), hi + w - 1);
+  if (lo >= end) return false;
   uint64_t d = 0;
-  for (; i < end; ++i) {
+  // Matches ending at or before lo overlap nothing: only their prefixes
+  // count, as the state.
+  for (size_t i = lo + 1 > w ? lo + 1 - w : 0; i < lo; ++i) {
     d = ((d << 1) | bank.starts) & bank.mask[static_cast<unsigned char>(text[i])];
-    // A match ends at i + 1 and starts at i + 1 - w: it overlaps [lo, hi)
-    // if it ends after lo; it starts before hi because i < hi + w - 1.
-    if ((d & bank.finals) != 0 && i >= lo) return true;
+  }
+  for (size_t i = lo; i < end; ++i) {
+    d = ((d << 1) | bank.starts) & bank.mask[static_cast<unsigned char>(text[i])];
+    // A match ends at i + 1 > lo and starts at i + 1 - w < hi (i < hi + w
+    // - 1): it overlaps [lo, hi).
+    if ((d & bank.finals) != 0) return true;
+    // From hi - 1 on, a match that overlaps [lo, hi) has begun, so is in
+    // the state: with none left, none can end later.
+    if (d == 0 && i + 1 >= hi) return false;
   }
   return false;
 }
