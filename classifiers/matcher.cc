@@ -1,10 +1,10 @@
 #include "classifiers/matcher.h"
 
 #include <algorithm>
-#include <iterator>
 #include <array>
 #include <cassert>
 #include <cstring>
+#include <iterator>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -760,9 +760,9 @@ class Matcher::Impl {
     return false;
   }
 
-  // Drops the hits that end inside a veto_ span: every match holding such a
-  // hit overlaps the span (its last byte, end - 1, is in the match), so RE2
-  // need not look for one.
+  // Drops the hits that end inside a veto_ span or a match of banks_: every
+  // match holding such a hit overlaps it (its last byte, end - 1, is in the
+  // match), so RE2 need not look for one.
   // `ends` is in ascending order, so the spans starting before each end are
   // found by one walk along veto_, not a binary search per hit (a log has a
   // timestamp hit and a timestamp span on every line).
@@ -807,9 +807,7 @@ class Matcher::Impl {
     return true;
   }
 
-  // Runs the field-only regexes on declared field values that are now wholly
-  // accepted. A value already slid out of the buffer (longer than the
-  // overlap) is dropped: field values are short by nature.
+  // The longest run of consecutive digits in buf_[from, to).
   size_t LongestDigitRun(size_t from, size_t to) const {
     size_t best = 0, run = 0;
     for (size_t i = from; i < to; ++i) {
@@ -820,6 +818,9 @@ class Matcher::Impl {
     return best;
   }
 
+  // Runs the field-only regexes on declared field values that are now wholly
+  // accepted. A value already slid out of the buffer (longer than the
+  // overlap) is dropped: field values are short by nature.
   void ConfirmFieldValues(size_t len, uint64_t limit) {
     re2::StringPiece text(buf_.data(), len);
     re2::StringPiece m[2];

@@ -135,7 +135,8 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
   }
 }
 
-Status CheckJob(const JobSpec& job, const std::string& path) {
+Status CheckJob(const JobSpec& job, const std::string& path,
+                std::shared_ptr<const classifiers::RuleSet>* rules_out) {
   auto fail = [&](const std::string& key, const std::string& what) {
     auto it = job.key_lines.find(key);
     const int line = it != job.key_lines.end() ? it->second : job.line;
@@ -164,6 +165,7 @@ Status CheckJob(const JobSpec& job, const std::string& path) {
       return fail("fail_on", "'" + job.fail_on + "' is neither a type id nor a label");
     }
   }
+  if (rules_out != nullptr) *rules_out = std::move(rules).value();
   return Status::Ok();
 }
 

@@ -24,10 +24,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "classifiers/ruleset.h"
 #include "common/status.h"
 
 namespace phiscan::tools {
@@ -58,8 +60,11 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path);
 // type id or label of them, its include/exclude globs parse and its
 // exclude_from file can be read. Errors are "FILE:LINE: job NAME: key: what"
 // (FILE is `path`, the job file), so a bad job file is found by `jobs list`
-// and `run` alike, not half-way into a run's start.
-Status CheckJob(const JobSpec& job, const std::string& path);
+// and `run` alike, not half-way into a run's start. The rule set it loaded
+// to check fail_on (if the job names rules or fail_on) goes to *rules, if
+// given, so that `run` need not compile the packs again.
+Status CheckJob(const JobSpec& job, const std::string& path,
+                std::shared_ptr<const classifiers::RuleSet>* rules = nullptr);
 
 // Finds a job by name; kNotFound lists the names that exist.
 Result<JobSpec> FindJob(const std::vector<JobSpec>& jobs, const std::string& name);

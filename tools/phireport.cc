@@ -732,14 +732,11 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
   return s.ok() ? 0 : CatalogError(s);
 }
 
-bool IsCatalogFile(const std::string& output, const Options& opts) {
-  return tools::IsCatalogFile(output, opts.catalog, opts.key);
-}
-
 int RunHtml(CatalogReader& reader, const catalog::Filter& filter, const Options& opts) {
   const bool to_stdout = opts.output == "-";
   if (!to_stdout &&
-      (IsCatalogFile(opts.output, opts) || IsCatalogFile(opts.output + ".tmp", opts))) {
+      (tools::IsCatalogFile(opts.output, opts.catalog, opts.key) ||
+       tools::IsCatalogFile(opts.output + ".tmp", opts.catalog, opts.key))) {
     PrintError("-o " + EscapeBytes(opts.output) +
                " is one of the catalog's own files; choose another name");
     return kExitUsage;

@@ -183,6 +183,9 @@ Result<std::shared_ptr<const classifiers::RuleSet>> LoadRules(const CommonOption
 
 struct ScanArgs {
   CommonOptions common;
+  // The rule set of common.rule_files if already loaded (a job's, by
+  // CheckJob); null: RunScan loads it.
+  std::shared_ptr<const classifiers::RuleSet> loaded_rules;
   std::vector<std::string> roots;
   std::string catalog = "phiscan.db";
   std::string key;
@@ -345,7 +348,9 @@ int RunScan(const ScanArgs& typed_args) {
   // Installed first, so a Ctrl-C during start-up (rule compilation, catalog
   // open) still ends with a clean exit rather than a killed process.
   InstallSignalHandlers();
-  auto rules = LoadRules(args.common);
+  auto rules = args.loaded_rules
+                   ? Result<std::shared_ptr<const classifiers::RuleSet>>(args.loaded_rules)
+                   : LoadRules(args.common);
   if (!rules.ok()) return Fail(kExitFatal, rules.status().message());
   const tools::RuleCache rule_cache = tools::RuleCache::FromEnvironment();
   const bool rules_cached = rule_cache.Load(*rules.value());
@@ -642,8 +647,10 @@ int RunJob(const RunArgs& args) {
   auto job = tools::FindJob(jobs.value(), args.job);
   if (!job.ok()) return Fail(kExitUsage, job.status().message());
   const tools::JobSpec& j = job.value();
-  if (Status s = tools::CheckJob(j, config); !s.ok()) return Fail(kExitFatal, s.message());
   ScanArgs scan;
+  if (Status s = tools::CheckJob(j, config, &scan.loaded_rules); !s.ok()) {
+    return Fail(kExitFatal, s.message());
+  }
   scan.common.rule_files = j.rules;
   scan.roots = j.roots;
   scan.catalog = j.catalog;

@@ -1,6 +1,7 @@
-// The one usage error CLI11 words badly: a command that names no
-// subcommand. Given `phireport bogus`, CLI11 reports "A subcommand is
-// required", which hides the typo; this names it.
+// Usage errors CLI11 words badly, for both programs: a command that names
+// no subcommand (given `phireport bogus`, CLI11 reports "A subcommand is
+// required", which hides the typo; UnknownSubcommand names it), and a bad
+// whole number (WholeNumber).
 //
 // Thread safety: stateless.
 #ifndef PHISCAN_TOOLS_SUBCOMMAND_H_

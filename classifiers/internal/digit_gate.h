@@ -7,6 +7,9 @@
 // the digits of each chunk, so prose pays for the literal-anchored
 // expressions alone (see RuleSet and Matcher::Process).
 //
+// The same reading of a regex gives the run of consecutive digits every
+// match has (MinDigitRun), which spares RE2 the field values that lack it.
+//
 // The analysis is conservative: any syntax it does not model (lookaround,
 // backreferences, inline flag changes without a group, \p classes...) makes
 // the answer "may match without a digit", and the expression stays in the

@@ -78,6 +78,12 @@ TEST_CASE("A job runs from the job file and jobs list shows its last run") {
       ":5: job x: fail_on: 'phi' is neither a type id nor a label\n";
   CHECK(Run(Phiscan() + " run x --config " + dir.Join("bad2.yaml"), &out, &err) == 1);
   CHECK(err == says);
+  // A good fail_on: the rules loaded to check it are the ones the run uses.
+  WriteFile(dir.Join("good.yaml"), "jobs:\n  - name: x\n    roots: [" + dir.Join("share") +
+                                       "]\n    catalog: " + dir.Join("g.db") +
+                                       "\n    fail_on: US_SSN\n");
+  CHECK(Run(Phiscan() + " run x --quiet --config " + dir.Join("good.yaml"), &out, &err) == 4);
+  CHECK(err.empty());
   CHECK(Run(Phiscan() + " jobs list --config " + dir.Join("bad2.yaml"), &out, &err) == 1);
   CHECK(err == says);
   CHECK_FALSE(std::filesystem::exists(dir.Join("x.db")));
