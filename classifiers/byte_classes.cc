@@ -81,11 +81,10 @@ class Parser {
       case 'r':
         return Range('\r', '\r');
       case 'x': {
-        if (at_ + 2 > s_.size()) return std::nullopt;
-        const int hi = HexValue(s_[at_]), lo = HexValue(s_[at_ + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
+        const int value = HexByte(s_, at_);
+        if (value < 0) return std::nullopt;
         at_ += 2;
-        return Range(hi * 16 + lo, hi * 16 + lo);
+        return Range(value, value);
       }
       default: {
         // Escaped ASCII punctuation is itself; other escapes (\s, \b, \p,

@@ -214,12 +214,11 @@ class Reader {
         if (byte) *byte = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'f' ? '\f' : '\v';
         return false;
       case 'x': {
-        if (pos_ + 2 > re_.size()) return std::nullopt;
-        int hi = HexValue(re_[pos_]), lo = HexValue(re_[pos_ + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
+        const int value = HexByte(re_, pos_);
+        if (value < 0) return std::nullopt;
         pos_ += 2;
-        if (byte) *byte = hi * 16 + lo;
-        return IsDigit(static_cast<unsigned char>(hi * 16 + lo));
+        if (byte) *byte = value;
+        return IsDigit(static_cast<unsigned char>(value));
       }
       default:
         // Escaped punctuation is itself; any other escaped letter or digit
@@ -286,6 +285,12 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+int HexByte(std::string_view s, size_t at) {
+  if (at + 2 > s.size()) return -1;
+  const int hi = HexValue(s[at]), lo = HexValue(s[at + 1]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 
 bool EveryMatchHasDigit(std::string_view regex) {

@@ -212,6 +212,7 @@ class Matcher::Impl {
     buf_.resize(overlap_ + options_.chunk_size);
     cursor_.resize(c_.regexes.size());
     re_.resize(c_.regexes.size());
+    gave_up_.resize(c_.regexes.size());
     per_regex_.resize(c_.regexes.size());
     context_seen_.resize(c_.keyword_lists.size());
     held_.resize(rules_->types().size());
@@ -233,6 +234,7 @@ class Matcher::Impl {
     pending_.clear();
     values_.clear();
     std::fill(cursor_.begin(), cursor_.end(), 0);
+    std::fill(gave_up_.begin(), gave_up_.end(), 0);
     std::fill(context_seen_.begin(), context_seen_.end(), false);
     for (auto& h : held_) h.reset();
   }
@@ -442,6 +444,39 @@ class Matcher::Impl {
     return *re;
   }
 
+  // RE2::Match of regex r over text [pos, endpos), by the backtracking
+  // search where the regex has one (internal/backtrack.h): the same answer
+  // for a fraction of the cost. Where that search gives up, RE2 answers;
+  // after a few such searches in a stream, RE2 answers every search of the
+  // regex, so a text made to defeat the backtracking costs little more than
+  // RE2 alone.
+  bool Search(int r, re2::StringPiece text, size_t pos, size_t endpos, RE2::Anchor anchor,
+              re2::StringPiece* m, int groups) {
+    constexpr uint8_t kGiveUpsAllowed = 4;
+    const auto* bt = c_.regexes[r].backtracker.get();
+    if (bt != nullptr && gave_up_[r] < kGiveUpsAllowed) {
+      internal::Backtracker::Spans sp;
+      switch (bt->Match(std::string_view(text.data(), text.size()), pos, endpos,
+                        anchor == RE2::ANCHOR_START, &sp, &bt_scratch_)) {
+        case internal::Backtracker::Outcome::kNoMatch:
+          return false;
+        case internal::Backtracker::Outcome::kMatch:
+          m[0] = re2::StringPiece(text.data() + sp.start, sp.end - sp.start);
+          if (groups > 1) {
+            m[1] = sp.group_start == internal::Backtracker::kUnset
+                       ? re2::StringPiece()
+                       : re2::StringPiece(text.data() + sp.group_start,
+                                          sp.group_end - sp.group_start);
+          }
+          return true;
+        case internal::Backtracker::Outcome::kGaveUp:
+          ++gave_up_[r];
+          break;
+      }
+    }
+    return Re(r).Match(text, pos, endpos, anchor, m, groups);
+  }
+
   // Sets windows_ to the spans of buf_[0, len) around its digits, for the
   // digit database; false if they would cover much of the chunk (the
   // combined database is then cheaper). A window reaches digit_window + 1
@@ -591,8 +626,7 @@ class Matcher::Impl {
         continue;
       }
       size_t pos = ws - base_, endpos = we_ext - base_;
-      const RE2& re = Re(r);
-      while (pos < endpos && re.Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
+      while (pos < endpos && Search(r, text, pos, endpos, RE2::UNANCHORED, m, groups)) {
         size_t s = m[0].data() - buf_.data(), t = s + m[0].size();
         uint64_t t_abs = base_ + t;
         // A match holds a hit's end (s < e <= t), so one starting at or after
@@ -667,9 +701,8 @@ class Matcher::Impl {
   bool RetryShorter(const internal::CompiledRegex& cr, int r, size_t s, size_t t, size_t len) {
     const re2::StringPiece text(buf_.data(), len);
     re2::StringPiece m[1];
-    const RE2& re = Re(r);
     for (size_t end = t; end > s + 1;) {
-      if (!re.Match(text, s, end - 1, RE2::ANCHOR_START, m, 1)) return true;
+      if (!Search(r, text, s, end - 1, RE2::ANCHOR_START, m, 1)) return true;
       end = s + m[0].size();
       const size_t before = confirmed_.size();
       if (!AddCandidates(cr, s, end)) return false;
@@ -845,8 +878,7 @@ class Matcher::Impl {
           if (digit_run < cr.field_digit_run) continue;
         }
         const int groups = cr.has_group ? 2 : 1;
-        const RE2& re = Re(r);
-        while (pos < endpos && re.Match(text, pos, endpos, RE2::UNANCHORED, m, groups)) {
+        while (pos < endpos && Search(r, text, pos, endpos, RE2::UNANCHORED, m, groups)) {
           size_t s = m[0].data() - buf_.data(), t = s + m[0].size();
           pos = t > s ? t : s + 1;
           size_t vs = s, ve = t;
@@ -1177,6 +1209,8 @@ class Matcher::Impl {
   std::vector<std::vector<uint64_t>> per_regex_;  // Hyperscan match ends per regex
   std::vector<uint64_t> cursor_;          // per regex: next RE2 search may not start before
   std::vector<std::unique_ptr<RE2>> re_;  // per regex: this thread's copy (Re())
+  internal::Backtracker::Scratch bt_scratch_;  // Search's
+  std::vector<uint8_t> gave_up_;  // per regex: backtracking searches given up in this stream
   std::unordered_map<std::string, FieldName, internal::StringHash, std::equal_to<>> field_names_;
   std::vector<bool> context_seen_;        // per keyword list: occurred in this stream
   uint64_t context_limit_ = 0;            // OnContextMatch: the pass's limit

@@ -557,6 +557,9 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
           }
         }
         cr.value().retry_shorter = p.retry_shorter;
+        if (options.use_backtracker) {
+          cr.value().backtracker = internal::Backtracker::Compile(regex.value());
+        }
         compiled->max_width = std::max(compiled->max_width, cr.value().max_width);
         cr.value().prefiltered = !prefilter.empty() && options.use_prefilters;
         // A prefilter's hits are not the regex's ends; a match that no

@@ -71,6 +71,11 @@ struct CompileOptions {
   // (internal/byte_classes.h) around the hits it may veto instead of
   // scanning for it with Hyperscan. Off only in the differential test.
   bool check_excludes_in_code = true;
+  // Find a hit's match with the backtracking search of
+  // internal/backtrack.h where the regex's syntax allows, RE2 otherwise
+  // (and whenever that search gives up). Off only in the differential test,
+  // which confirms every hit with RE2.
+  bool use_backtracker = true;
 };
 
 // Widest expression scanned only around digits; wider ones (an address

@@ -19,15 +19,16 @@
 namespace phiscan::fuzz {
 
 // The matcher as phiscan runs it (prefilters, digit and keyword windows,
-// exact ends, excludes checked in code), or the straightforward one (every
-// regex and exclude over every byte in one database, every hit confirmed by
-// RE2).
+// exact ends, excludes checked in code, the backtracking search), or the
+// straightforward one (every regex and exclude over every byte in one
+// database, every hit confirmed by RE2).
 inline classifiers::CompileOptions Options(bool optimised) {
   classifiers::CompileOptions options;
   options.use_prefilters = optimised;
   options.use_digit_windows = optimised;
   options.use_exact_ends = optimised;
   options.check_excludes_in_code = optimised;
+  options.use_backtracker = optimised;
   return options;
 }
 

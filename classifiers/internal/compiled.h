@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "classifiers/internal/backtrack.h"
 #include "classifiers/internal/byte_classes.h"
 #include "classifiers/rule_pack.h"
 #include "common/status.h"
@@ -63,6 +64,10 @@ struct CompiledPattern {
 // pattern in `patterns` is evaluated on that span.
 struct CompiledRegex {
   std::unique_ptr<RE2> re;
+  // The same regex for the Matcher's searches of small windows, which give
+  // RE2's answers at a fraction of its cost per call; null if its syntax is
+  // outside what that engine models (CompileOptions::use_backtracker).
+  std::unique_ptr<const Backtracker> backtracker;
   unsigned max_width = 0;   // longest possible match, bytes
   bool has_group = false;   // group 1 is the value, the rest its anchor
   // Hyperscan scans for the pattern's prefilter, whose hits end anywhere
@@ -236,10 +241,6 @@ struct CompiledRules {
   unsigned exclude_width = 0;         // widest exclude expression; 0 = none
 };
 
-// \w in Hyperscan's and RE2's byte mode: what a \b boundary separates.
-inline bool IsWordByte(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
 
 // RE2 options for every pattern: bytes, not UTF-8, so offsets and \b agree
 // with Hyperscan's non-UTF-8 mode on any input.

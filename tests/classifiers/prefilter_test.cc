@@ -30,15 +30,17 @@ RulePack BuiltinPack() {
   return std::move(pack).value();
 }
 
-// prefilters: the optimised path (prefilters, digit windows, exact ends),
-// or the straightforward one (full regexes over every byte, every hit
-// confirmed by RE2).
+// prefilters: the optimised path (prefilters, digit windows, exact ends,
+// excludes checked in code, the backtracking search), or the
+// straightforward one (full regexes over every byte, every hit confirmed by
+// RE2).
 std::shared_ptr<const RuleSet> Compiled(const RulePack& pack, bool prefilters) {
   CompileOptions options;
   options.use_prefilters = prefilters;
   options.use_digit_windows = prefilters;
   options.use_exact_ends = prefilters;
   options.check_excludes_in_code = prefilters;
+  options.use_backtracker = prefilters;
   auto rules = RuleSet::Compile(pack, options);
   REQUIRE(rules.ok());
   return rules.value();
@@ -689,6 +691,32 @@ TEST_CASE("A fixed-width regex with an exclude expression is confirmed by RE2") 
       CHECK(Spans(found, "T_EXCL") == std::vector<Span>{{5, 9}});
       CHECK(Spans(found, "T_RE2") == std::vector<Span>{{5, 9}});
     }
+  }
+}
+
+TEST_CASE("Where the backtracking search gives up, RE2 answers with the same findings") {
+  // (?:a|aa){1,30}b tries every way of splitting a run of a's before it
+  // fails on the 'c': far more steps than a search of a short window may
+  // take.
+  const std::string yaml =
+      "types:\n"
+      "  - id: T_SLOW\n    category: PII\n    patterns:\n"
+      "      - regex: '(?:a|aa){1,30}b'\n        score: 65\n";
+  auto optimised = FromYaml(yaml, true);
+  auto plain = FromYaml(yaml, false);
+  REQUIRE(optimised->compiled().regexes.size() == 1);
+  const auto* bt = optimised->compiled().regexes[0].backtracker.get();
+  REQUIRE(bt != nullptr);
+  std::string text;
+  for (int i = 0; i < 12; ++i) text += std::string(40, 'a') + "c aab ";
+  internal::Backtracker::Scratch scratch;
+  internal::Backtracker::Spans sp;
+  CHECK(bt->Match(text, 0, 60, false, &sp, &scratch) == internal::Backtracker::Outcome::kGaveUp);
+  for (size_t chunk : {size_t{1} << 20, size_t{97}}) {
+    INFO("chunk " << chunk);
+    auto found = Scan(optimised, text, chunk);
+    CHECK(Spans(found, "T_SLOW").size() == 12);
+    CHECK(found == Scan(plain, text, chunk));
   }
 }
 

@@ -188,6 +188,7 @@ inline bool PackLoads(const std::string& regex, bool evidence, const std::string
   classifiers::CompileOptions plain;
   plain.use_prefilters = plain.use_digit_windows = plain.use_exact_ends = false;
   plain.check_excludes_in_code = false;
+  plain.use_backtracker = false;
   auto rules = classifiers::RuleSet::Compile(pack.value(), plain);
   return rules.ok() && rules.value()->EnsureCompiled().ok();
 }
