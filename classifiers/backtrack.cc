@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -114,11 +115,14 @@ class Parser {
     nodes.push_back(std::move(n));
     return static_cast<int>(nodes.size() - 1);
   }
+  // A class node; equal classes share one table (a list of names is
+  // thousands of letters, each a class of one byte).
   int MakeClass(const Table& t) {
-    classes.push_back(t);
+    auto [it, fresh] = class_index_.emplace(t, static_cast<int>(classes.size()));
+    if (fresh) classes.push_back(t);
     Node n;
     n.kind = Node::kClass;
-    n.index = static_cast<int>(classes.size() - 1);
+    n.index = it->second;
     return Make(std::move(n));
   }
   bool More() const { return at_ < s_.size(); }
@@ -368,6 +372,7 @@ class Parser {
   size_t at_ = 0;
   bool fold_ = false;
   int groups_ = 0;
+  std::map<Table, int> class_index_;
 };
 
 bool Nullable(const std::vector<Node>& nodes, int i) {
@@ -536,6 +541,7 @@ bool Intersect(const Table& a, const Table& b) {
 struct Follow {
   Table bytes{};
   bool match = false;
+  std::vector<uint32_t> takers;  // the consuming instructions reached
 };
 
 Follow FollowFrom(const std::vector<Inst>& prog, const std::vector<Table>& classes, uint32_t pc) {
@@ -548,6 +554,7 @@ Follow FollowFrom(const std::vector<Inst>& prog, const std::vector<Table>& class
     if (at >= prog.size() || seen[at]) continue;
     seen[at] = true;
     const Inst& in = prog[at];
+    if (in.op == kByte || in.op == kClass || in.op == kRun) f.takers.push_back(at);
     switch (in.op) {
       case kByte: f.bytes[in.byte] = true; break;
       case kClass: Add(&f.bytes, classes[in.cls]); break;
@@ -587,7 +594,18 @@ Backtracker::Backtracker(std::vector<Inst> prog, std::vector<Table> classes)
     const Follow f = FollowFrom(prog_, classes_, pc + 1);
     in.possessive = !f.match && !Intersect(f.bytes, classes_[in.cls]);
   }
-  first_ = FollowFrom(prog_, classes_, 0).bytes;
+  const Follow start = FollowFrom(prog_, classes_, 0);
+  first_ = start.bytes;
+  // The bytes a match's second byte can be: after each instruction that can
+  // take the first, what follows it (and, for a run, more of the run). A
+  // match one byte long leaves the second byte free.
+  for (uint32_t at : start.takers) {
+    const Inst& in = prog_[at];
+    if (in.op == kRun && in.y != 1) Add(&second_, classes_[in.cls]);
+    const Follow next = FollowFrom(prog_, classes_, at + 1);
+    Add(&second_, next.bytes);
+    if (next.match) second_any_ = true;
+  }
   // Each split's branches with the bytes they can begin with: a branch that
   // cannot take the next byte (nor match without taking one) is not tried.
   for (uint32_t pc = 0; pc < prog_.size(); ++pc) {
@@ -664,10 +682,11 @@ bool Backtracker::Resume(const uint8_t* t, size_t endpos, uint32_t* pc, size_t* 
   return false;
 }
 
-// Most starts fail on their first byte or on a leading \b: both are checked
-// before the search proper.
-inline bool Backtracker::MayStart(const uint8_t* t, size_t s) const {
+// Most starts fail on their first two bytes or on a leading \b: these are
+// checked before the search proper.
+inline bool Backtracker::MayStart(const uint8_t* t, size_t s, size_t endpos) const {
   if (!first_[t[s]]) return false;
+  if (!second_any_ && (s + 1 >= endpos || !second_[t[s + 1]])) return false;
   return !lead_boundary_ || kWordTable[t[s]] != (s > 0 && kWordTable[t[s - 1]]);
 }
 
@@ -682,7 +701,7 @@ Backtracker::Outcome Backtracker::Match(std::string_view text, size_t pos, size_
   q.stack = &scratch->stack;
   q.spans = spans;
   if (anchor_start) {
-    return pos < q.endpos && MayStart(q.t, pos) ? TryAt(&q, pos) : Outcome::kNoMatch;
+    return pos < q.endpos && MayStart(q.t, pos, q.endpos) ? TryAt(&q, pos) : Outcome::kNoMatch;
   }
   if (lead_run_ != kNone) {
     // Every match is a run of the lead class ending at the byte after it,
@@ -698,7 +717,7 @@ Backtracker::Outcome Backtracker::Match(std::string_view text, size_t pos, size_
       size_t s = a;
       while (s > pos && cls[q.t[s - 1]] && (run.y == kNoBound || a - s < run.y)) --s;
       for (; s + run.x <= a; ++s) {
-        if (!MayStart(q.t, s)) continue;
+        if (!MayStart(q.t, s, q.endpos)) continue;
         if (const Outcome o = TryAt(&q, s); o != Outcome::kNoMatch) return o;
       }
       from = a + 1;
@@ -706,7 +725,7 @@ Backtracker::Outcome Backtracker::Match(std::string_view text, size_t pos, size_
     return Outcome::kNoMatch;
   }
   for (size_t s = pos; s < q.endpos; ++s) {
-    if (!MayStart(q.t, s)) continue;
+    if (!MayStart(q.t, s, q.endpos)) continue;
     if (const Outcome o = TryAt(&q, s); o != Outcome::kNoMatch) return o;
   }
   return Outcome::kNoMatch;

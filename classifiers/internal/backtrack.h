@@ -107,13 +107,15 @@ class Backtracker {
   };
   // The search from start s: the highest-preferred match starting there.
   Outcome TryAt(Search* q, size_t s) const;
-  bool MayStart(const uint8_t* t, size_t s) const;
+  bool MayStart(const uint8_t* t, size_t s, size_t endpos) const;
   bool Resume(const uint8_t* t, size_t endpos, uint32_t* pc, size_t* p, size_t* group,
               std::vector<Frame>* stack, size_t* steps) const;
 
   std::vector<Inst> prog_;
   std::vector<Table> classes_;
-  Table first_{};  // bytes a match can begin with
+  Table first_{};   // bytes a match can begin with
+  Table second_{};  // bytes its second byte can be
+  bool second_any_ = false;  // a match can be one byte long
   // A split's branch: the bytes it can begin with, and whether it can reach
   // the end of the regex without taking one.
   struct Branch {

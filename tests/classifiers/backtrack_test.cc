@@ -141,7 +141,7 @@ TEST_CASE("The backtracking search finds what RE2 finds, on random regexes and t
   RegexSource src(20261203);
   Backtracker::Scratch scratch;
   size_t regexes = 0, modelled = 0, searches = 0, matches = 0, gave_up = 0;
-  while (regexes < 1500) {
+  while (regexes < 1000) {
     const std::string regex = src.Regex();
     RE2 re(regex, PatternOptions());
     if (!re.ok()) continue;
@@ -149,7 +149,7 @@ TEST_CASE("The backtracking search finds what RE2 finds, on random regexes and t
     auto bt = Backtracker::Compile(regex);
     if (!bt) continue;
     ++modelled;
-    for (int k = 0; k < 12; ++k) {
+    for (int k = 0; k < 10; ++k) {
       const std::string text = src.Text(24);
       for (size_t pos = 0; pos <= text.size(); ++pos) {
         for (size_t endpos = pos; endpos <= text.size(); endpos += 1 + src.Pick(3)) {
