@@ -36,7 +36,8 @@ class RegexSource {
   std::string Text(size_t max_len) {
     static const char* const kPieces[] = {"a", "b", "A", "B", "0", "1", "7", " ", "-",
                                           ".", "_", "@", "\n", "\t", "\xE9", "\xC9", "ab",
-                                          "Ab", "01", "a@b.c", "x", "Z", "--"};
+                                          "Ab", "01", "a@b.c", "x", "Z", "--", "\v", "\f",
+                                          "\r", "\xFF", "\xB5"};
     std::string out;
     const size_t target = Pick(static_cast<uint32_t>(max_len) + 1);
     while (out.size() < target) out += kPieces[Pick(std::size(kPieces))];
