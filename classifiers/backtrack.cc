@@ -25,6 +25,7 @@ enum FrameKind : uint32_t {
 };
 
 constexpr size_t kMaxInsts = 20000;
+constexpr int kMaxDepth = 100;  // nested groups
 constexpr int kMaxRepeat = 1000;  // RE2's limit
 constexpr uint32_t kNoBound = UINT32_MAX;
 
@@ -198,7 +199,9 @@ class Parser {
         ++digits;
       }
       *out = n;
-      return digits > 0 && n <= kMaxRepeat;
+      // RE2 reads "{01}" as literal text, not as a count.
+      const bool leading_zero = digits > 1 && s_[i - digits] == '0';
+      return digits > 0 && !leading_zero && n <= kMaxRepeat;
     };
     if (!number(min)) return false;
     *max = *min;
@@ -245,6 +248,13 @@ class Parser {
   }
 
   std::optional<int> Group() {
+    // Deep nesting is refused rather than recursed into (RE2 allows 1,000
+    // levels; the passes over the tree recurse once per level).
+    if (++depth_ > kMaxDepth) return std::nullopt;
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
     bool capture = true, fold = fold_;
     if (More() && Peek() == '?') {
       if (s_.substr(at_, 2) == "?:") {
@@ -372,6 +382,7 @@ class Parser {
   size_t at_ = 0;
   bool fold_ = false;
   int groups_ = 0;
+  int depth_ = 0;
   std::map<Table, int> class_index_;
 };
 
@@ -390,6 +401,52 @@ bool Nullable(const std::vector<Node>& nodes, int i) {
     case Node::kCapture: return Nullable(nodes, n.kids[0]);
   }
   return true;
+}
+
+// The literal bytes node i begins with: single-byte classes at the start of
+// a concatenation (a group inside it included).
+void LeadingLiterals(const std::vector<Node>& nodes, const std::vector<Table>& classes, int i,
+                     std::vector<int>* out, bool* stopped) {
+  const Node& n = nodes[static_cast<size_t>(i)];
+  if (n.kind == Node::kClass) {
+    const Table& t = classes[static_cast<size_t>(n.index)];
+    if (std::count(t.begin(), t.end(), true) == 1) {
+      out->push_back(static_cast<int>(std::find(t.begin(), t.end(), true) - t.begin()));
+      return;
+    }
+  }
+  if (n.kind == Node::kConcat) {
+    for (int k : n.kids) {
+      LeadingLiterals(nodes, classes, k, out, stopped);
+      if (*stopped) return;
+    }
+    return;
+  }
+  *stopped = true;
+}
+
+// RE2 20220601 (Debian 12's) merges the literal start that adjacent
+// alternatives share and then looks for it in its UTF-8 spelling, not as
+// Latin-1 bytes: an unanchored search of \xE9b|\xE9c misses "\xE9c". A
+// regex with such a shared start holding a byte above 0x7F is left to RE2,
+// whose answer (a miss) this engine would not give.
+bool SharedStartsAscii(const std::vector<Node>& nodes, const std::vector<Table>& classes, int i) {
+  const Node& n = nodes[static_cast<size_t>(i)];
+  if (n.kind == Node::kAlt) {
+    std::vector<int> prev;
+    for (size_t k = 0; k < n.kids.size(); ++k) {
+      std::vector<int> lead;
+      bool stopped = false;
+      LeadingLiterals(nodes, classes, n.kids[k], &lead, &stopped);
+      for (size_t j = 0; k > 0 && j < std::min(prev.size(), lead.size()) && prev[j] == lead[j];
+           ++j) {
+        if (lead[j] >= 0x80) return false;
+      }
+      prev = std::move(lead);
+    }
+  }
+  return std::all_of(n.kids.begin(), n.kids.end(),
+                     [&](int k) { return SharedStartsAscii(nodes, classes, k); });
 }
 
 // Refuses a repeated node (more than once) that can match the empty string:
@@ -636,6 +693,7 @@ std::unique_ptr<const Backtracker> Backtracker::Compile(std::string_view regex) 
   Parser parser(regex);
   auto root = parser.Whole();
   if (!root || Nullable(parser.nodes, *root) || !LoopsSafe(parser.nodes, *root)) return nullptr;
+  if (!SharedStartsAscii(parser.nodes, parser.classes, *root)) return nullptr;
   Emitter emitter(parser.nodes, parser.classes);
   if (!emitter.Emit(*root) || emitter.prog.size() >= kMaxInsts) return nullptr;
   Inst match;
@@ -695,7 +753,9 @@ Backtracker::Outcome Backtracker::Match(std::string_view text, size_t pos, size_
   Search q;
   q.t = reinterpret_cast<const uint8_t*>(text.data());
   q.len = text.size();
-  q.endpos = std::min(endpos, q.len);
+  // RE2 refuses such a pair (and logs it).
+  if (pos > endpos || endpos > q.len) return Outcome::kNoMatch;
+  q.endpos = endpos;
   const size_t window = q.endpos > pos ? q.endpos - pos : 0;
   q.budget = std::min(kMaxSteps, kBaseSteps + kStepsPerByte * window);
   q.stack = &scratch->stack;
@@ -769,6 +829,7 @@ Backtracker::Outcome Backtracker::TryAt(Search* q, size_t s) const {
           if (!in.possessive && r > least) stack.push_back({kShorter, pc, least, r});
         } else {
           while (r < least && cls[t[r]]) ++r;
+          steps += (r - p) / 16;
           if (r < least) break;
           if (r < most) stack.push_back({kLonger, pc, r, most});
         }

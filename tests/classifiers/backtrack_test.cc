@@ -230,12 +230,22 @@ TEST_CASE("The backtracking search refuses syntax it does not model") {
   for (const char* regex : {"^a", "a$", "\\Aa", "a\\z", "\\pL", "[[:alpha:]]", "(?i)a",
                             "(?s:.)", "(?P<n>a)", "a{,3}", "(?i:\xE9)", "(?i:[a\xE9])", "a?",
                             "(?:a?)*b", "(?:\\b)+a", "a**", "[]a]", "[a-c-e]", "\\Qa\\E",
-                            "\\x{41}", "\\0", "\\1", "a{1001}", "}", "a{2"}) {
+                            "\\x{41}", "\\0", "\\1", "a{1001}", "}", "a{2",
+                            // RE2 reads these as literal text, not counts.
+                            "a{01}", "a{1,02}",
+                            // RE2 20220601 misses matches of these (below).
+                            "\\xE9b|\\xE9c", "a\\xE9b|a\\xE9c", "(?:\\xE9b|\\xE9c)d"}) {
     INFO(EscapeBytes(regex));
     CHECK(Backtracker::Compile(regex) == nullptr);
   }
+  std::string deep;
+  for (int i = 0; i < 200; ++i) deep += "(?:";
+  deep += "a";
+  for (int i = 0; i < 200; ++i) deep += ")";
+  CHECK(Backtracker::Compile(deep) == nullptr);
   for (const char* regex : {"a", "\\b\\d{3}-\\d{2}-\\d{4}\\b", "(?i:abc)x", "[^\\s\"']{6,64}",
-                            "(a|ab)(c|bcd)", "x+?y", "\\xC2\\xA0", "(?i:.)"}) {
+                            "(a|ab)(c|bcd)", "x+?y", "\\xC2\\xA0", "(?i:.)", "\\xE9b|c\\xE9",
+                            "a{10}"}) {
     INFO(regex);
     CHECK(Backtracker::Compile(regex) != nullptr);
   }
@@ -257,6 +267,32 @@ TEST_CASE("The backtracking search gives up on texts that would make it backtrac
   REQUIRE(bt->Match(near, 0, near.size(), false, &sp, &scratch) == Backtracker::Outcome::kMatch);
   CHECK(sp.start == 0);
   CHECK(sp.end == 5);
+  // The least count of a lazy run is work too: without counting it, each
+  // start scanned 500 bytes for one step and the search never gave up.
+  auto lazy = Backtracker::Compile("[a-z]{500}?X");
+  REQUIRE(lazy != nullptr);
+  const std::string as(2000, 'a');
+  CHECK(lazy->Match(as, 0, as.size(), false, &sp, &scratch) == Backtracker::Outcome::kGaveUp);
+}
+
+TEST_CASE("RE2 20220601 misses a match whose alternatives share a Latin-1 start") {
+  // Why such a regex is left to RE2: the straightforward path, and the
+  // answer phiscan gave before, is RE2's. Should a later RE2 find it, this
+  // test says the refusal can go.
+  RE2 re("\\xE9b|\\xE9c", PatternOptions());
+  const std::string text = "a\xE9" "c";
+  CHECK_FALSE(RE2::PartialMatch(text, re));
+  CHECK(RE2::PartialMatch(text, RE2("\\xE9c", PatternOptions())));
+}
+
+TEST_CASE("A search past the text's end is refused, as RE2 refuses it") {
+  auto bt = Backtracker::Compile("a");
+  REQUIRE(bt != nullptr);
+  Backtracker::Scratch scratch;
+  Backtracker::Spans sp;
+  CHECK(bt->Match("a", 0, 5, false, &sp, &scratch) == Backtracker::Outcome::kNoMatch);
+  CHECK(bt->Match("a", 1, 0, false, &sp, &scratch) == Backtracker::Outcome::kNoMatch);
+  CHECK(bt->Match("a", 0, 1, false, &sp, &scratch) == Backtracker::Outcome::kMatch);
 }
 
 TEST_CASE("An e-mail address is found from the '@' back, as RE2 finds it") {
