@@ -3,7 +3,8 @@
 //
 // RE2 finds a match's span with a forward and a reverse DFA pass, and each
 // call costs about 2,500 instructions even on a 30-byte window: on a record
-// export, where every cell is an identifier, that is a third of the CPU.
+// export, where every cell is an identifier, that was over a quarter of the
+// matcher's instructions.
 // This engine tries each start in turn and, at each, the regex's choices in
 // RE2's order of preference (leftmost-first, as in Perl): the first match it
 // meets is the one RE2 reports. A greedy run of one byte class is one
@@ -63,8 +64,12 @@ class Backtracker {
   // bracket classes of those (not POSIX names), groups (capturing,
   // (?:...) and (?i:...)), alternation, and the quantifiers ? * + {n}
   // {n,} {n,m}, greedy or lazy. Case folding is modelled for ASCII only:
-  // a (?i:...) group naming a byte above 0x7F is refused. So is a repeated
-  // group that can match the empty string, where RE2 and Perl part.
+  // a (?i:...) group naming a byte above 0x7F is refused. So are a
+  // repeated group that can match the empty string, where RE2 and Perl
+  // part; a count with a leading zero, which RE2 reads as literal text;
+  // alternatives sharing a literal start with a byte above 0x7F, whose
+  // matches RE2 20220601 misses (SharedStartsAscii); and groups nested
+  // past 100 levels.
   static std::unique_ptr<const Backtracker> Compile(std::string_view regex);
 
   // As RE2::Match(text, pos, endpos, anchor_start ? ANCHOR_START :
@@ -75,8 +80,6 @@ class Backtracker {
   Outcome Match(std::string_view text, size_t pos, size_t endpos, bool anchor_start,
                 Spans* spans, Scratch* scratch) const;
 
-  // Instructions in the program (for tests).
-  size_t size() const { return prog_.size(); }
 
   struct Inst {
     uint8_t op = 0;

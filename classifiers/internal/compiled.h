@@ -241,7 +241,6 @@ struct CompiledRules {
   unsigned exclude_width = 0;         // widest exclude expression; 0 = none
 };
 
-
 // RE2 options for every pattern: bytes, not UTF-8, so offsets and \b agree
 // with Hyperscan's non-UTF-8 mode on any input.
 RE2::Options PatternOptions();
