@@ -52,6 +52,12 @@ void Add(Table* to, const Table& from) {
   for (size_t b = 0; b < 256; ++b) to->at(b) = to->at(b) || from[b];
 }
 
+// The one byte `t` holds, or -1 if it holds none or several.
+int OnlyByte(const Table& t) {
+  if (std::count(t.begin(), t.end(), true) != 1) return -1;
+  return static_cast<int>(std::find(t.begin(), t.end(), true) - t.begin());
+}
+
 Table Negate(const Table& t) {
   Table out{};
   for (size_t b = 0; b < 256; ++b) out[b] = !t[b];
@@ -322,18 +328,11 @@ class Parser {
     if (c == '[') return std::nullopt;  // POSIX names, or a '[' RE2 may read otherwise
     if (c != '\\') return static_cast<unsigned char>(c);
     if (More() && (Peek() == 'b' || Peek() == 'B')) return std::nullopt;
-    const size_t from = at_;
     auto t = Escape();
     if (!t) return std::nullopt;
-    const char e = s_[from];
-    if (e == 'd' || e == 'D' || e == 'w' || e == 'W' || e == 's' || e == 'S') {
-      *set = *t;
-      return -1;
-    }
-    for (int b = 0; b < 256; ++b) {
-      if ((*t)[static_cast<size_t>(b)]) return b;
-    }
-    return std::nullopt;
+    const int b = OnlyByte(*t);
+    if (b < 0) *set = *t;
+    return b;
   }
 
   std::optional<int> Bracket() {
@@ -409,9 +408,9 @@ void LeadingLiterals(const std::vector<Node>& nodes, const std::vector<Table>& c
                      std::vector<int>* out, bool* stopped) {
   const Node& n = nodes[static_cast<size_t>(i)];
   if (n.kind == Node::kClass) {
-    const Table& t = classes[static_cast<size_t>(n.index)];
-    if (std::count(t.begin(), t.end(), true) == 1) {
-      out->push_back(static_cast<int>(std::find(t.begin(), t.end(), true) - t.begin()));
+    const int b = OnlyByte(classes[static_cast<size_t>(n.index)]);
+    if (b >= 0) {
+      out->push_back(b);
       return;
     }
   }
@@ -473,10 +472,10 @@ class Emitter {
       case Node::kEmpty: return true;
       case Node::kClass: {
         Inst in;
-        const Table& t = classes_[static_cast<size_t>(n.index)];
-        if (std::count(t.begin(), t.end(), true) == 1) {
+        const int b = OnlyByte(classes_[static_cast<size_t>(n.index)]);
+        if (b >= 0) {
           in.op = kByte;
-          in.byte = static_cast<uint8_t>(std::find(t.begin(), t.end(), true) - t.begin());
+          in.byte = static_cast<uint8_t>(b);
         } else {
           in.op = kClass;
           in.cls = static_cast<uint32_t>(n.index);
@@ -756,8 +755,7 @@ Backtracker::Outcome Backtracker::Match(std::string_view text, size_t pos, size_
   // RE2 refuses such a pair (and logs it).
   if (pos > endpos || endpos > q.len) return Outcome::kNoMatch;
   q.endpos = endpos;
-  const size_t window = q.endpos > pos ? q.endpos - pos : 0;
-  q.budget = std::min(kMaxSteps, kBaseSteps + kStepsPerByte * window);
+  q.budget = std::min(kMaxSteps, kBaseSteps + kStepsPerByte * (endpos - pos));
   q.stack = &scratch->stack;
   q.spans = spans;
   if (anchor_start) {

@@ -76,6 +76,15 @@ struct CompileOptions {
   // (and whenever that search gives up). Off only in the differential test,
   // which confirms every hit with RE2.
   bool use_backtracker = true;
+
+  // Every optimisation above off: the straightforward matcher the
+  // differential tests and fuzz targets compare the optimised one with.
+  static CompileOptions Straightforward() {
+    CompileOptions o;
+    o.use_prefilters = o.use_digit_windows = o.use_exact_ends = false;
+    o.check_excludes_in_code = o.use_backtracker = false;
+    return o;
+  }
 };
 
 // Widest expression scanned only around digits; wider ones (an address

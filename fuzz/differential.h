@@ -23,13 +23,8 @@ namespace phiscan::fuzz {
 // straightforward one (every regex and exclude over every byte in one
 // database, every hit confirmed by RE2).
 inline classifiers::CompileOptions Options(bool optimised) {
-  classifiers::CompileOptions options;
-  options.use_prefilters = optimised;
-  options.use_digit_windows = optimised;
-  options.use_exact_ends = optimised;
-  options.check_excludes_in_code = optimised;
-  options.use_backtracker = optimised;
-  return options;
+  return optimised ? classifiers::CompileOptions{}
+                   : classifiers::CompileOptions::Straightforward();
 }
 
 // start, end, type, score, line, masked value.

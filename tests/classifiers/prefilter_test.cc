@@ -35,13 +35,8 @@ RulePack BuiltinPack() {
 // straightforward one (full regexes over every byte, every hit confirmed by
 // RE2).
 std::shared_ptr<const RuleSet> Compiled(const RulePack& pack, bool prefilters) {
-  CompileOptions options;
-  options.use_prefilters = prefilters;
-  options.use_digit_windows = prefilters;
-  options.use_exact_ends = prefilters;
-  options.check_excludes_in_code = prefilters;
-  options.use_backtracker = prefilters;
-  auto rules = RuleSet::Compile(pack, options);
+  auto rules =
+      RuleSet::Compile(pack, prefilters ? CompileOptions{} : CompileOptions::Straightforward());
   REQUIRE(rules.ok());
   return rules.value();
 }

@@ -185,11 +185,8 @@ inline std::string PackYaml(const std::vector<std::string>& regexes,
 inline bool PackLoads(const std::string& regex, bool evidence, const std::string& exclude) {
   auto pack = classifiers::ParseRulePack(PackYaml({regex}, {evidence}, {exclude}), "t.yaml");
   if (!pack.ok()) return false;
-  classifiers::CompileOptions plain;
-  plain.use_prefilters = plain.use_digit_windows = plain.use_exact_ends = false;
-  plain.check_excludes_in_code = false;
-  plain.use_backtracker = false;
-  auto rules = classifiers::RuleSet::Compile(pack.value(), plain);
+  auto rules = classifiers::RuleSet::Compile(pack.value(),
+                                             classifiers::CompileOptions::Straightforward());
   return rules.ok() && rules.value()->EnsureCompiled().ok();
 }
 
