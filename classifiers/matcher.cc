@@ -223,6 +223,7 @@ class Matcher::Impl {
     base_ = 0;
     held_len_ = 0;
     total_ = 0;
+    candidate_cap_ = CandidateCap();
     accepted_ = 0;
     line_pos_ = 0;
     line_no_ = 1;
@@ -254,6 +255,7 @@ class Matcher::Impl {
     if (limit_hit_) return LimitStatus();
     n = std::min(n, options_.chunk_size);
     total_ += n;
+    candidate_cap_ = CandidateCap();  // a division: not per candidate
     Process(held_len_ + n, /*final=*/false);
     Slide(held_len_ + n);
     return limit_hit_ ? LimitStatus() : Status::Ok();
@@ -400,9 +402,10 @@ class Matcher::Impl {
     }
     MergeRuns();
     // Line numbers with one sweep in start order.
-    for (auto& cand : confirmed_) {
-      cand.line = LineAt(cand.start);
-      pending_.push_back(cand);
+    for (const auto& cand : confirmed_) {
+      // Set on the copy: set before it, the copy's wide loads stalled on
+      // the narrow store.
+      pending_.emplace_back(cand).line = LineAt(cand.start);
     }
     accepted_ = limit;
     FinalizeReady(final ? UINT64_MAX : limit);
@@ -817,25 +820,32 @@ class Matcher::Impl {
   // false once the candidate cap is hit.
   bool AddCandidates(const internal::CompiledRegex& cr, size_t vs, size_t ve) {
     std::string_view value(buf_.data() + vs, ve - vs);
+    size_t value_at = SIZE_MAX;
     for (int p : cr.patterns) {
       const auto& cp = c_.patterns[p];
       if (cp.validator != nullptr && !cp.validator(value)) continue;
       if (cp.dictionary != nullptr && !InDictionary(*cp.dictionary, value)) continue;
-      if (++candidates_seen_ > CandidateCap()) {
+      if (++candidates_seen_ > candidate_cap_) {
         limit_hit_ = true;
         return false;
       }
-      Candidate cand;
+      // Built in place: filled field by field on the stack and then copied,
+      // the copy's wide loads stalled on the narrow stores (on dense exports
+      // that was most of this function's time).
+      Candidate& cand = confirmed_.emplace_back();
       cand.pattern = p;
       cand.start = base_ + vs;
       cand.end = base_ + ve;
       cand.ready_at = cand.end + static_cast<uint64_t>(cp.proximity);
       // The matched bytes, in memory only: masked and tokenized when
-      // emitted, so the many candidates that fail their evidence cost neither.
-      cand.value_at = values_.size();
+      // emitted, so the many candidates that fail their evidence cost
+      // neither. The patterns of one regex share one copy.
+      if (value_at == SIZE_MAX) {
+        value_at = values_.size();
+        values_.append(value);
+      }
+      cand.value_at = value_at;
       cand.value_len = static_cast<uint32_t>(value.size());
-      values_.append(value);
-      confirmed_.push_back(cand);
     }
     return true;
   }
@@ -1200,6 +1210,7 @@ class Matcher::Impl {
   uint64_t line_pos_ = 0;   // line cursor: offset and its 1-based line
   uint64_t line_no_ = 1;
   uint64_t candidates_seen_ = 0;
+  uint64_t candidate_cap_ = 0;  // CandidateCap() for the bytes committed so far
   bool limit_hit_ = false;
 
   std::vector<HsEvent> events_;
