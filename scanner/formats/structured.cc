@@ -2,6 +2,10 @@
 // unchanged; value spans are declared with their field names.
 #include "scanner/formats/structured.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -23,6 +27,32 @@ void AppendCapped(std::string& s, char c, size_t cap) {
   if (s.size() < cap) s += c;
 }
 
+// The first byte at or after `from` that is one of `set`, or text.size().
+// The annotators step byte by byte only where the state can change; a
+// cell's or field's other bytes are skipped 16 at a time.
+template <size_t N>
+size_t FindAnyOf(std::string_view text, size_t from, const std::array<char, N>& set) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  size_t i = from;
+#if defined(__SSE2__)
+  __m128i needles[N];
+  for (size_t j = 0; j < N; ++j) needles[j] = _mm_set1_epi8(set[j]);
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i hit = _mm_cmpeq_epi8(v, needles[0]);
+    for (size_t j = 1; j < N; ++j) hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, needles[j]));
+    if (const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit))) {
+      return i + static_cast<size_t>(__builtin_ctz(mask));
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    if (std::find(set.begin(), set.end(), p[i]) != set.end()) return i;
+  }
+  return n;
+}
+
 // ---- CSV / TSV ------------------------------------------------------------
 
 // RFC 4180 with any delimiter: quoted cells may hold delimiters, newlines and
@@ -34,7 +64,22 @@ class Delimited : public StructuredText {
 
   void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
     const uint64_t base = sink_.position();
-    for (size_t k = 0; k < text.size(); ++k) Step(text[k], base + k);
+    for (size_t k = 0; k < text.size(); ++k) {
+      if (!header_) {
+        // In a data row only a delimiter, a line end or a cell's opening
+        // quote changes the state, inside quotes only a quote.
+        size_t stop = k;
+        if (!quoted_) {
+          stop = FindAnyOf<3>(text, k, {delim_, '\n', '"'});
+          if (stop > k) at_start_ = false;
+        } else if (!quote_pending_) {
+          stop = FindAnyOf<1>(text, k, {'"'});
+        }
+        k = stop;
+        if (k == text.size()) break;
+      }
+      Step(text[k], base + k);
+    }
     sink_.OnText(text, src_begin, src_end);
   }
   void End() override { EndCell(sink_.position()); }
@@ -296,16 +341,16 @@ constexpr Hl7Field kHl7Fields[] = {
 // Segments end at CR (or LF); fields split at the separator MSH declares.
 class Hl7 : public StructuredText {
  public:
-  explicit Hl7(TextSink& sink) : sink_(sink) {
-    for (int c = 0; c < 256; ++c) stop_[c] = IsSegmentEnd(static_cast<char>(c));
-    SetSeparator('|');
-  }
+  explicit Hl7(TextSink& sink) : sink_(sink) {}
 
   void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
     const uint64_t base = sink_.position();
     for (size_t k = 0; k < text.size(); ++k) {
       // Inside a field only a separator or a segment end matters.
-      if (field_ >= 0 && !stop_[static_cast<unsigned char>(text[k])]) continue;
+      if (field_ >= 0) {
+        k = FindAnyOf<5>(text, k, {sep_, '\r', '\n', '\x1C', '\x0B'});
+        if (k == text.size()) break;
+      }
       Step(text[k], base + k);
     }
     sink_.OnText(text, src_begin, src_end);
@@ -350,9 +395,7 @@ class Hl7 : public StructuredText {
 
   void SetSeparator(char c) {
     if (IsSegmentEnd(c)) return;  // keeps the old one
-    stop_[static_cast<unsigned char>(sep_)] = false;
     sep_ = c;
-    stop_[static_cast<unsigned char>(sep_)] = true;
   }
 
   // The kHl7Fields entries of the current segment (they are grouped by
@@ -381,7 +424,6 @@ class Hl7 : public StructuredText {
   int seg_len_ = 0;
   int field_ = -1;
   char sep_ = '|';
-  bool stop_[256] = {};  // bytes that end a field: the separator, segment ends
   const Hl7Field* fields_begin_ = nullptr;
   const Hl7Field* fields_end_ = nullptr;
   uint64_t field_start_ = 0;

@@ -145,6 +145,25 @@ TEST_CASE("UTF-8 passes through unchanged, invalid bytes read as Windows-1252") 
   CHECK(c.text == "ab\xC3\xA2\xE2\x82\xAC");
 }
 
+TEST_CASE("UTF-8: a non-ASCII byte is seen wherever it falls in a block of ASCII") {
+  // ASCII is passed over 32 and then 8 bytes at a time (DecodeUtf8): a
+  // byte above 0x7F at any place in a block must stop it.
+  const std::string ascii(80, 'a');
+  for (size_t at = 0; at < 64; ++at) {
+    INFO("at " << at);
+    std::string valid = ascii;
+    valid.insert(at, "\xC3\xA9");  // U+00E9, valid UTF-8
+    CHECK(DecodeSplit(TextEncoding::kUtf8, valid, 1000).text == valid);
+    std::string cp = ascii;
+    cp[at] = '\xE9';  // the same letter in Windows-1252
+    Collect c = DecodeSplit(TextEncoding::kUtf8, cp, 1000);
+    std::string want = ascii;
+    want.replace(at, 1, "\xC3\xA9");
+    CHECK(c.text == want);
+    CHECK(c.map.MapStart(at + 2) == at + 1);
+  }
+}
+
 TEST_CASE("UTF-16 decodes in any split, surrogates included, offsets exact") {
   std::u16string s = u"Caf\u00e9 SSN 536-22-8726 \U0001F600 NPI 1234567893";
   for (bool le : {true, false}) {

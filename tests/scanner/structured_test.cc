@@ -2,6 +2,8 @@
 // them (a CSV header, a JSON key, an HL7 field, an X12 qualifier, a C-CDA
 // OID) are found; the same values under a neutral name are not; markup is
 // stripped and entities decoded with offsets still pointing at the source.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "scanner/formats/xlsx.h"
@@ -99,6 +101,61 @@ TEST_CASE("JSON: strings are read the same at any chunk size, escapes and long k
     CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 1}});
     REQUIRE(recs[0].findings.size() == 1);
     CHECK(nd.substr(recs[0].findings[0].start, 9) == "536228726");
+  }
+}
+
+TEST_CASE("CSV and HL7: cells and fields are read the same at any chunk size") {
+  // A data cell or an HL7 field is skipped a block at a time up to the next
+  // byte that can change the state (FindAnyOf): such a byte at any place in
+  // a block, or just past a chunk's end, must still count. Each value below
+  // is found only if its column or field is read right; Far() keeps the
+  // header's keyword out of reach.
+  std::vector<std::pair<std::string, std::string>> cases;
+  cases.emplace_back("export.csv",
+                     "note,ssn,other\n"
+                     // a quoted cell with a delimiter, a line end and doubled quotes
+                     "\"" + Far() + ", \"\"q\"\"\n" + Far() + "\",536228726,x\n"
+                     // a quote inside a cell is a plain byte
+                     + Far() + "ab\"cd efghijklmnopqrstu,536228726,x\n"
+                     // the same value in a neutral column
+                     + Far() + ",x,536228726\n");
+  cases.emplace_back("feed.hl7",
+                     std::string("MSH|^~\\&|A|B|C|D|20240101||ADT^A04|1|P|2.5\r") +
+                     "NTE|1||" + Far() + "\r" +
+                     "PID|1||M1||DOE^JANE||19800101|F|||||||||||536228726\r" +
+                     // MLLP framing bytes end a segment inside a long field
+                     "NTE|1||" + Far() + "\x1CPID|1||M1||DOE^JANE||19800101|F|||||||||||" +
+                     "536228726\r" +
+                     // PID-20: no evidence
+                     "NTE|1||" + Far() + "\rPID|2||M2|||||||||||||||||536228726\r" +
+                     "NTE|1||" + Far() + "\x0BPID|1||M1||DOE^JANE||19800101|F|||||||||||" +
+                     "536228726\r" +
+                     // a new header declares '#' the separator: '|' is text
+                     "MSH#^~\\&#A#B#C#D#20240101##ADT^A04#1#P#2.5\rNTE#1##" + Far() +
+                     "|x|y|z\rPID#1##M1##DOE^JANE##19800101#F###########536228726\r");
+  for (const auto& [name, text] : cases) {
+    // Every value but the one in the neutral column or field.
+    std::vector<uint64_t> want;
+    for (size_t at = text.find("536228726"); at != std::string::npos;
+         at = text.find("536228726", at + 1)) {
+      want.push_back(at);
+    }
+    REQUIRE(want.size() >= 3);
+    want.erase(want.begin() + 2);  // the neutral one is the third in both
+    for (size_t chunk : {size_t{1} << 20, size_t{17}, size_t{16}, size_t{15}, size_t{7},
+                         size_t{1}}) {
+      INFO(name << ", chunk " << chunk);
+      scanner::ScanLimits limits;
+      limits.chunk_size = chunk;
+      auto recs = ExtractMemory(text, name, limits);
+      REQUIRE(recs.size() == 1);
+      std::vector<uint64_t> got;
+      for (const auto& f : recs[0].findings) {
+        if (f.type_id == "US_SSN") got.push_back(f.start);
+      }
+      std::sort(got.begin(), got.end());
+      CHECK(got == want);
+    }
   }
 }
 
