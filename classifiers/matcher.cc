@@ -99,6 +99,22 @@ class FrontQueue {
   size_t head_ = 0;
 };
 
+// The first element of [from, end) for which `pred` is false, where it is
+// true before that one and false after (a partition, as for
+// std::partition_point), found by galloping forward from `from`: a few
+// steps when the answer is near, where a binary search over the whole
+// range takes log2(size) steps, most of them cache misses.
+template <typename T, typename Pred>
+const T* GallopPartition(const T* from, const T* end, Pred pred) {
+  if (from == end || !pred(*from)) return from;
+  const T* lo = from;  // pred(*lo) holds
+  for (size_t step = 1;; step *= 2) {
+    const T* probe = static_cast<size_t>(end - lo) > step ? lo + step : end;
+    if (probe == end || !pred(*probe)) return std::partition_point(lo + 1, probe, pred);
+    lo = probe;
+  }
+}
+
 // A confirmed, validated primary match waiting for its right-hand evidence.
 // Trivially copyable, so that sorting and moving candidates (dense exports
 // have one per few dozen bytes) copies a few words, never a string.
@@ -612,6 +628,7 @@ class Matcher::Impl {
     re2::StringPiece text(buf_.data(), len);
     re2::StringPiece m[2];
     const int groups = cr.has_group ? 2 : 1;
+    GateCursor gate{keywords_.begin(), fields_.begin()};
     size_t i = 0;
     while (i < ends.size()) {
       // Window: from one byte before the widest match ending at ends[i] to
@@ -623,7 +640,7 @@ class Matcher::Impl {
       while (i < ends.size() && ends[i] <= we + cr.max_width) we = ends[i++];
       ws = std::max({ws, base_, cursor_[r]});
       uint64_t we_ext = std::min<uint64_t>(we + cr.max_width, base_ + len);
-      if (Gated(cr, ws, we_ext, i < ends.size() ? ends[i] : UINT64_MAX, limit)) continue;
+      if (Gated(cr, ws, we_ext, i < ends.size() ? ends[i] : UINT64_MAX, limit, gate)) continue;
       if (cr.exact_width != 0) {
         if (!AcceptExact(r, std::span(ends).subspan(first, i - first), ws, limit)) return;
         continue;
@@ -726,8 +743,14 @@ class Matcher::Impl {
   //     matter: the regex's next window in this pass, `next_hit` less its
   //     width, and the next pass's (2 widths before `limit` at the
   //     earliest) start after it.
+  // `at`: where the previous window of this Confirm left the searches of
+  // keywords_ and fields_; windows come in order, so they only move forward.
+  struct GateCursor {
+    const KeywordHit* keyword;
+    const FieldSpan* field;
+  };
   bool Gated(const internal::CompiledRegex& cr, uint64_t ws, uint64_t we_ext, uint64_t next_hit,
-             uint64_t limit) const {
+             uint64_t limit, GateCursor& at) const {
     if (cr.gate_lists.empty()) return false;
     const uint64_t w = cr.max_width;
     const uint64_t reach = std::max<uint64_t>(cr.gate_proximity, 2 * w + 1);
@@ -736,16 +759,18 @@ class Matcher::Impl {
     // Keyword hits ending in [ws - proximity, we_ext + proximity].
     const uint64_t lo = ws > cr.gate_proximity ? ws - cr.gate_proximity : 0;
     const uint64_t hi = we_ext + cr.gate_proximity;
-    const KeywordHit* k = std::partition_point(keywords_.begin(), keywords_.end(),
-                                               [&](const KeywordHit& h) { return h.end < lo; });
+    at.keyword = GallopPartition(at.keyword, keywords_.end(),
+                                 [&](const KeywordHit& h) { return h.end < lo; });
+    const KeywordHit* k = at.keyword;
     for (; k != keywords_.end() && k->end <= hi; ++k) {
       if (cr.gate_lists[k->list]) return false;
     }
     // Field spans FieldHit could consult for a candidate starting in
     // [ws, we_ext]: those starting in that range and the kMaxNestedFields
     // latest before it, if they reach into the window.
-    const FieldSpan* upto = std::partition_point(
-        fields_.begin(), fields_.end(), [&](const FieldSpan& f) { return f.start <= we_ext; });
+    at.field = GallopPartition(at.field, fields_.end(),
+                               [&](const FieldSpan& f) { return f.start <= we_ext; });
+    const FieldSpan* upto = at.field;
     for (int before = 0; upto != fields_.begin() && before < kMaxNestedFields;) {
       const FieldSpan& f = *--upto;
       if (f.start < ws) ++before;

@@ -703,7 +703,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   std::vector<uint8_t> tiers, whole;
   for (size_t r = 0; r < compiled->regexes.size(); ++r) {
     auto& cr = compiled->regexes[r];
-    SetEvidenceGate(*compiled, cr);
+    if (options.use_evidence_gate) SetEvidenceGate(*compiled, cr);
     cr.field_only = std::all_of(cr.patterns.begin(), cr.patterns.end(), [&](int p) {
       const auto& cp = compiled->patterns[p];
       return cp.proximity == 0 &&

@@ -76,13 +76,17 @@ struct CompileOptions {
   // (and whenever that search gives up). Off only in the differential test,
   // which confirms every hit with RE2.
   bool use_backtracker = true;
+  // Skip confirming a window of hits of a regex whose every pattern needs a
+  // keyword list, when no list occurs within reach of the window
+  // (CompiledRegex::gate_lists). Off only in the differential test.
+  bool use_evidence_gate = true;
 
   // Every optimisation above off: the straightforward matcher the
   // differential tests and fuzz targets compare the optimised one with.
   static CompileOptions Straightforward() {
     CompileOptions o;
     o.use_prefilters = o.use_digit_windows = o.use_exact_ends = false;
-    o.check_excludes_in_code = o.use_backtracker = false;
+    o.check_excludes_in_code = o.use_backtracker = o.use_evidence_gate = false;
     return o;
   }
 };
