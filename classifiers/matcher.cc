@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "classifiers/internal/compiled.h"
+#include "classifiers/internal/nearly_sorted.h"
 
 namespace phiscan::classifiers {
 namespace {
@@ -412,8 +413,7 @@ class Matcher::Impl {
     }
     ConfirmFieldValues(len, limit);
     if (confirmed_.size() > runs_.back()) {
-      std::sort(confirmed_.begin() + static_cast<std::ptrdiff_t>(runs_.back()), confirmed_.end(),
-                JudgedBefore);
+      internal::SortNearlySorted(confirmed_, runs_.back(), JudgedBefore);
       runs_.push_back(confirmed_.size());
     }
     MergeRuns();

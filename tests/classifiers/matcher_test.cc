@@ -5,6 +5,7 @@
 #include <random>
 #include <tuple>
 
+#include "classifiers/internal/nearly_sorted.h"
 #include "classifiers/matcher.h"
 #include "tests/testutil/rules.h"
 
@@ -1167,5 +1168,40 @@ TEST_CASE("Line numbers stay exact after long runs of newlines, whatever the chu
     REQUIRE(f.size() == 2);
     CHECK(f[0].line == 100001);
     CHECK(f[1].line == second_line);
+  }
+}
+
+TEST_CASE("SortNearlySorted sorts as std::sort does, nearly sorted or not") {
+  // Pairs compared by their first member only, so the second tells whether
+  // equal keys kept a valid order: any order of equal keys is a sort, but
+  // every element must be there once.
+  using Item = std::pair<int, int>;
+  auto less = [](const Item& a, const Item& b) { return a.first < b.first; };
+  std::mt19937 rng(7);
+  for (int round = 0; round < 300; ++round) {
+    const size_t n = std::uniform_int_distribution<size_t>(0, 400)(rng);
+    const size_t from = std::uniform_int_distribution<size_t>(0, 20)(rng);
+    std::vector<Item> v;
+    for (size_t i = 0; i < from + n; ++i) v.push_back({static_cast<int>(i), static_cast<int>(i)});
+    // Nearly sorted (a few neighbours swapped), with runs of equal keys, or
+    // shuffled: past the budget of moves.
+    const int kind = round % 3;
+    for (size_t i = from; i < v.size(); ++i) {
+      if (kind == 1) v[i].first = static_cast<int>(i / 4);
+      if (kind < 2 && i + 1 < v.size() && rng() % 4 == 0) std::swap(v[i], v[i + 1]);
+    }
+    if (kind == 2) std::shuffle(v.begin() + static_cast<std::ptrdiff_t>(from), v.end(), rng);
+    const std::vector<Item> before = v;
+    internal::SortNearlySorted(v, from, less);
+    INFO("round " << round << ", kind " << kind << ", n " << n);
+    CHECK(std::equal(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(from), before.begin()));
+    CHECK(std::is_sorted(v.begin() + static_cast<std::ptrdiff_t>(from), v.end(), less));
+    auto seconds = [](std::vector<Item> items) {
+      std::vector<int> out;
+      for (const auto& it : items) out.push_back(it.second);
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    CHECK(seconds(v) == seconds(before));
   }
 }
