@@ -416,12 +416,11 @@ class Matcher::Impl {
       internal::SortNearlySorted(confirmed_, runs_.back(), JudgedBefore);
       runs_.push_back(confirmed_.size());
     }
-    MergeRuns();
+    const size_t first_new = pending_.size();
+    MergeRunsInto(pending_);
     // Line numbers with one sweep in start order.
-    for (const auto& cand : confirmed_) {
-      // Set on the copy: set before it, the copy's wide loads stalled on
-      // the narrow store.
-      pending_.emplace_back(cand).line = LineAt(cand.start);
+    for (size_t i = first_new; i < pending_.size(); ++i) {
+      pending_[i].line = LineAt(pending_[i].start);
     }
     accepted_ = limit;
     FinalizeReady(final ? UINT64_MAX : limit);
@@ -429,28 +428,35 @@ class Matcher::Impl {
     CompactValues();
   }
 
-  // Sorts confirmed_ in judging order (so also by start). It is a series of
-  // runs, runs_ their bounds, each already in that order: one regex's
-  // matches come in order of start, its patterns in index order. Merging
-  // them pairwise moves each candidate log2(runs) times, where sorting a
-  // dense export's pass (a dozen runs, thousands of candidates) cost
-  // several times more.
+  // Appends confirmed_ to `out` in judging order (so also by start).
+  // confirmed_ is a series of runs, runs_ their bounds, each already in that
+  // order: one regex's matches come in order of start, its patterns in index
+  // order. Merging them pairwise moves each candidate log2(runs) times,
+  // where sorting a dense export's pass (a dozen runs, thousands of
+  // candidates) cost several times more; the last merge writes to `out`.
   // The merged pairs are appended in order, so merged_ is never resized:
   // growing it value-initialised the new candidates, a memset of the whole
   // vector per file (1.2 % of the instructions on CSV).
-  void MergeRuns() {
-    while (runs_.size() > 2) {
+  void MergeRunsInto(std::vector<Candidate>& out) {
+    auto at = [&](size_t k) { return confirmed_.begin() + static_cast<std::ptrdiff_t>(k); };
+    while (runs_.size() > 3) {
       merged_.clear();
-      size_t out = 1;
+      size_t kept = 1;
       for (size_t j = 0; j + 1 < runs_.size(); j += 2) {
-        auto at = [&](size_t k) { return confirmed_.begin() + static_cast<std::ptrdiff_t>(k); };
         const size_t a = runs_[j], b = runs_[j + 1];
         const size_t c = j + 2 < runs_.size() ? runs_[j + 2] : b;
         std::merge(at(a), at(b), at(b), at(c), std::back_inserter(merged_), JudgedBefore);
-        runs_[out++] = c;
+        runs_[kept++] = c;
       }
-      runs_.resize(out);
+      runs_.resize(kept);
       confirmed_.swap(merged_);
+    }
+    out.reserve(out.size() + confirmed_.size());
+    if (runs_.size() == 3) {
+      std::merge(at(0), at(runs_[1]), at(runs_[1]), confirmed_.end(), std::back_inserter(out),
+                 JudgedBefore);
+    } else {
+      out.insert(out.end(), confirmed_.begin(), confirmed_.end());
     }
   }
 
@@ -1127,6 +1133,23 @@ class Matcher::Impl {
   // overlapping candidates of one type the highest score wins.
   void FinalizeReady(uint64_t reached) {
     if (pending_.empty()) return;
+    EvidenceCursor at{keywords_.begin(), fields_.begin()};
+    // Usually pending_ is in judging order already (each pass queues its
+    // candidates sorted after the few left from the last), and so are its
+    // ready candidates: they are judged where they are, and the rest moved
+    // to the front.
+    if (std::is_sorted(pending_.begin(), pending_.end(), JudgedBefore)) {
+      size_t kept = 0;
+      for (size_t i = 0; i < pending_.size(); ++i) {
+        if (pending_[i].ready_at > reached) {
+          pending_[kept++] = pending_[i];
+        } else {
+          Judge(pending_[i], at);
+        }
+      }
+      pending_.resize(kept);
+      return;
+    }
     ready_.clear();
     size_t kept = 0;
     for (const Candidate& cand : pending_) {
@@ -1137,22 +1160,22 @@ class Matcher::Impl {
       }
     }
     pending_.resize(kept);
-    // Usually in order already: each pass queues its candidates sorted.
-    if (!std::is_sorted(ready_.begin(), ready_.end(), JudgedBefore)) {
-      std::sort(ready_.begin(), ready_.end(), JudgedBefore);
+    std::sort(ready_.begin(), ready_.end(), JudgedBefore);
+    for (const Candidate& cand : ready_) Judge(cand, at);
+  }
+
+  // One ready candidate, in judging order: dropped if its evidence does not
+  // hold; of overlapping candidates of one type the highest score wins.
+  void Judge(const Candidate& cand, EvidenceCursor& at) {
+    if (!EvidenceHolds(cand, at)) return;
+    const auto& cp = c_.patterns[cand.pattern];
+    auto& held = held_[cp.type_index];
+    if (held && cand.start < held->end) {
+      if (Outranks(cand, *held)) *held = cand;
+      return;
     }
-    EvidenceCursor at{keywords_.begin(), fields_.begin()};
-    for (const Candidate& cand : ready_) {
-      if (!EvidenceHolds(cand, at)) continue;
-      const auto& cp = c_.patterns[cand.pattern];
-      auto& held = held_[cp.type_index];
-      if (held && cand.start < held->end) {
-        if (Outranks(cand, *held)) *held = cand;
-        continue;
-      }
-      if (held) Emit(*held);
-      held = cand;
-    }
+    if (held) Emit(*held);
+    held = cand;
   }
 
   // Drops the bytes of candidates already judged from values_, keeping those
@@ -1257,8 +1280,8 @@ class Matcher::Impl {
   FrontQueue<FieldSpan> fields_;          // sorted by start
   FrontQueue<FieldSpan> field_values_;    // fields awaiting the field-only regexes
   std::vector<Candidate> confirmed_;
-  std::vector<size_t> runs_;          // bounds of confirmed_'s sorted runs (MergeRuns)
-  std::vector<Candidate> merged_;     // MergeRuns' second buffer, reused
+  std::vector<size_t> runs_;          // bounds of confirmed_'s sorted runs (MergeRunsInto)
+  std::vector<Candidate> merged_;     // MergeRunsInto's second buffer, reused
   std::vector<Candidate> pending_;
   std::vector<Candidate> ready_;
   std::string values_;        // matched bytes of the candidates (see Candidate)
