@@ -737,6 +737,13 @@ class Matcher::Impl {
     return true;
   }
 
+  // Where Gated's searches of keywords_ and fields_ stopped (Confirm keeps
+  // one per regex and pass).
+  struct GateCursor {
+    const KeywordHit* keyword;
+    const FieldSpan* field;
+  };
+
   // Whether a window [ws, we_ext) of a gated regex (CompiledRegex::gate_lists)
   // can be skipped: none of its lists occurs where the evidence of a match
   // inside it would be looked for. Decided only where the answer and what
@@ -751,10 +758,6 @@ class Matcher::Impl {
   //     earliest) start after it.
   // `at`: where the previous window of this Confirm left the searches of
   // keywords_ and fields_; windows come in order, so they only move forward.
-  struct GateCursor {
-    const KeywordHit* keyword;
-    const FieldSpan* field;
-  };
   bool Gated(const internal::CompiledRegex& cr, uint64_t ws, uint64_t we_ext, uint64_t next_hit,
              uint64_t limit, GateCursor& at) const {
     if (cr.gate_lists.empty()) return false;
