@@ -51,6 +51,17 @@ const char* RunStatusName(RunStatus s) {
   return "failed";
 }
 
+size_t RecordFootprint(const AssetRecord& r) {
+  size_t n = sizeof(AssetRecord) + r.path.size() + r.reason.size() + r.detail.size() +
+             r.format.size() + r.label.size() + r.label_rule.size();
+  if (r.member) n += r.member->size();
+  n += r.types.capacity() * sizeof(TypeSummary);
+  for (const TypeSummary& t : r.types) n += t.type_id.size();
+  n += r.findings.capacity() * sizeof(FindingRecord);
+  for (const FindingRecord& f : r.findings) n += f.type_id.size() + f.masked.size();
+  return n;
+}
+
 namespace {
 
 // Every write goes through the busy handler first: another scan writing the
@@ -389,7 +400,9 @@ class CatalogWriter::Impl {
   void SubmitBatch(std::vector<AssetRecord>&& records);
   Status FinishRun(RunStatus status);
   CatalogWriter::WriterStats stats() const {
-    return {std::chrono::duration<double>(busy_).count(), busy_cpu_ns_ / 1e9, findings_written_};
+    std::lock_guard lock(mu_);
+    return {std::chrono::duration<double>(busy_).count(), busy_cpu_ns_ / 1e9, findings_written_,
+            std::chrono::duration<double>(queue_wait_).count(), peak_queue_bytes_};
   }
   Result<CatalogWriter::PruneResult> Prune(int keep_runs, int older_than_days);
   uint64_t committed() const { return committed_.load(); }
@@ -406,6 +419,22 @@ class CatalogWriter::Impl {
   void RecordError(Status s) {
     std::lock_guard lock(mu_);
     if (first_error_.ok()) first_error_ = std::move(s);
+  }
+  // Blocks the submitting thread until the queue has room for a record,
+  // timing the wait if there was one. `lock` holds mu_.
+  void WaitForRoom(std::unique_lock<std::mutex>& lock) {
+    auto room = [&] {
+      return queue_.size() < options_.queue_capacity && queue_bytes_ < options_.queue_bytes;
+    };
+    if (room()) return;
+    const auto started = std::chrono::steady_clock::now();
+    not_full_.wait(lock, room);
+    queue_wait_ += std::chrono::steady_clock::now() - started;
+  }
+  // Counts `bytes` more in the queue. Holds mu_.
+  void Queued(size_t bytes) {
+    queue_bytes_ += bytes;
+    peak_queue_bytes_ = std::max<uint64_t>(peak_queue_bytes_, queue_bytes_);
   }
   void WriterLoop();
   // Adds `records` to the batch, writing and committing it whenever it
@@ -491,6 +520,9 @@ class CatalogWriter::Impl {
   std::condition_variable not_empty_;  // queue gained records or stopping_ was set
   std::condition_variable not_full_;   // the writer took the queue
   std::vector<AssetRecord> queue_;     // GUARDED_BY(mu_)
+  size_t queue_bytes_ = 0;             // GUARDED_BY(mu_): RecordFootprint of queue_
+  uint64_t peak_queue_bytes_ = 0;      // GUARDED_BY(mu_)
+  std::chrono::steady_clock::duration queue_wait_{};  // GUARDED_BY(mu_)
   bool stopping_ = false;              // GUARDED_BY(mu_)
   Status first_error_;                 // GUARDED_BY(mu_)
 };
@@ -646,6 +678,8 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
     std::lock_guard lock(mu_);
     stopping_ = false;
     first_error_ = Status::Ok();
+    queue_wait_ = {};
+    peak_queue_bytes_ = 0;
   }
   // A run that cannot start is recorded as failed, not left running.
   auto fail_run = [&](Status why) {
@@ -681,9 +715,11 @@ void CatalogWriter::Impl::Submit(AssetRecord&& record) {
     RecordError(Status::InvalidArgument("asset submitted outside a run; dropped"));
     return;
   }
+  const size_t bytes = RecordFootprint(record);
   std::unique_lock lock(mu_);
-  not_full_.wait(lock, [&] { return queue_.size() < options_.queue_capacity; });
+  WaitForRoom(lock);
   queue_.push_back(std::move(record));
+  Queued(bytes);
   lock.unlock();
   not_empty_.notify_one();
 }
@@ -694,10 +730,13 @@ void CatalogWriter::Impl::SubmitBatch(std::vector<AssetRecord>&& records) {
     RecordError(Status::InvalidArgument("assets submitted outside a run; dropped"));
     return;
   }
+  size_t bytes = 0;
+  for (const AssetRecord& r : records) bytes += RecordFootprint(r);
   std::unique_lock lock(mu_);
   // The whole batch goes in once there is room for one record, so the queue
   // holds at most queue_capacity - 1 + one batch.
-  not_full_.wait(lock, [&] { return queue_.size() < options_.queue_capacity; });
+  WaitForRoom(lock);
+  Queued(bytes);
   if (queue_.empty()) {
     queue_.swap(records);
   } else {
@@ -722,6 +761,7 @@ void CatalogWriter::Impl::WriterLoop() {
       }
       stopping = stopping_;
       incoming_.swap(queue_);  // incoming_ is empty here; queue_ keeps its capacity
+      queue_bytes_ = 0;
     }
     not_full_.notify_all();
     const auto started = std::chrono::steady_clock::now();

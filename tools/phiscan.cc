@@ -548,17 +548,21 @@ int RunScan(const ScanArgs& typed_args) {
   }
   if (log) {
     const auto& s = stats.value();
+    const catalog::CatalogWriter::WriterStats ws = writer.value()->writer_stats();
     log->Event(interrupted ? "warn" : "info", "scan_finished",
                interrupted ? "scan interrupted" : "scan completed",
                {{"run", run.value()}, {"assets", s.assets}, {"unchanged", s.unchanged},
                 {"bytes_scanned", s.bytes_scanned}, {"findings", s.findings},
                 {"gaps", s.gaps + guarded.size()}, {"removed", writer.value()->removed()},
                 {"seconds", secs},
-                // The catalog writer's share: how long its thread was busy
-                // and the located findings it wrote (benchmarks).
-                {"writer_busy_seconds", writer.value()->writer_stats().busy_seconds},
-                {"writer_cpu_seconds", writer.value()->writer_stats().busy_cpu_seconds},
-                {"findings_written", writer.value()->writer_stats().findings_written},
+                // The catalog writer's share: how long its thread was busy,
+                // the located findings it wrote, and how long the scanning
+                // threads waited for room in its queue (benchmarks).
+                {"writer_busy_seconds", ws.busy_seconds},
+                {"writer_cpu_seconds", ws.busy_cpu_seconds},
+                {"findings_written", ws.findings_written},
+                {"writer_queue_wait_seconds", ws.queue_wait_seconds},
+                {"writer_peak_queue_bytes", ws.peak_queue_bytes},
                 // Whether the compiled rules came from the cache (tools/rule_cache.h).
                 {"rules_from_cache", rules_cached}});
   }

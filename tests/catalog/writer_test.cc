@@ -347,6 +347,75 @@ TEST_CASE("Batches: every submitted asset is committed by FinishRun") {
   CHECK(PeekOne(db, "SELECT status || ' ' || assets FROM runs") == "completed 5");
 }
 
+TEST_CASE("Queue: a byte budget smaller than a batch holds one batch at a time, and loses none") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  WriterOptions options;
+  options.batch_assets = 4;
+  options.queue_bytes = 1;  // every batch is over it: it goes in only when the queue is empty
+  auto writer = OpenWriter(db, options);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  size_t largest = 0;
+  for (int b = 0; b < 8; ++b) {
+    std::vector<AssetRecord> batch;
+    size_t bytes = 0;
+    for (int i = 0; i <= b % 3; ++i) {
+      AssetRecord a = MakeAsset("/srv/share/b" + std::to_string(b) + "_" + std::to_string(i));
+      for (int j = 0; j < 3 * b; ++j) {
+        a.findings.push_back(testing::MakeFinding("US_SSN", 85, 20 * j, 1, "***-**-****",
+                                                  static_cast<uint8_t>(j + 1)));
+      }
+      bytes += catalog::RecordFootprint(a);
+      batch.push_back(std::move(a));
+    }
+    largest = std::max(largest, bytes);
+    writer->SubmitBatch(std::move(batch));
+  }
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  // Batches of 1, 2, 3, 1, 2, 3, 1 and 2 records; batch b's records hold 3b
+  // findings each.
+  CHECK(writer->committed() == 15);
+  CHECK(PeekOne(db, "SELECT count(*) FROM findings") == "162");
+  const auto stats = writer->writer_stats();
+  CHECK(stats.peak_queue_bytes > 0);
+  CHECK(stats.peak_queue_bytes <= largest);
+}
+
+TEST_CASE("Queue: time spent waiting for room is reported") {
+  // Another connection holds the write lock, so the writer stalls on its
+  // first batch; with room for one record the third submission must wait
+  // until the lock is released.
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  WriterOptions options;
+  options.batch_assets = 1;
+  options.queue_capacity = 1;
+  auto writer = OpenWriter(db, options);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  const auto held = std::chrono::milliseconds(300);
+  std::thread release([&] {
+    std::this_thread::sleep_for(held);
+    sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) writer->Submit(MakeAsset("/srv/share/w" + std::to_string(i)));
+  const double submitting =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  release.join();
+  sqlite3_close(other);
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(writer->committed() == 4);
+  const auto stats = writer->writer_stats();
+  // The submissions could not all go in before the lock was released, and
+  // the wait the writer counted is that delay, not more.
+  CHECK(submitting >= 0.25);
+  CHECK(stats.queue_wait_seconds >= 0.2);
+  CHECK(stats.queue_wait_seconds <= submitting + 0.01);
+}
+
 TEST_CASE("Findings of a batch each stay with their asset") {
   // Every finding lands on its own asset, with its own fields, whatever its
   // token (tokens here descend while assets ascend: the writer once
