@@ -68,6 +68,13 @@ namespace {
 // same catalog gets this long before we report kTimeout.
 constexpr int kBusyTimeoutMillis = 5000;
 
+// Page size of a new catalog (SQLite's default is 4 KiB). A batch inserts
+// its findings' keys all over the token index, so a commit writes most of
+// that index's leaves; with 16 KiB pages there are a quarter as many, each
+// with its WAL frame, checksum, cache entry and rebalancing. The writer's
+// CPU on the benchmark tree fell by about a fifth (README "Performance").
+constexpr int kPageSize = 16384;
+
 // SQLite counts every allocation under a global mutex unless told not to,
 // and the catalog never asks for the counts. Only possible before SQLite
 // initialises; if something in the process already used SQLite, the call
@@ -1457,6 +1464,12 @@ Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& pa
   // a file that may not be ours.
   Result<int> version = internal::CheckSchemaVersion(db.get(), display);
   if (!version.ok()) return fail(version.status());
+  // A new catalog gets pages of kPageSize bytes; an existing one keeps its
+  // own (set only before the first table; WAL mode would also freeze it).
+  if (*version == 0) {
+    s = Exec(db.get(), "PRAGMA page_size = " + std::to_string(kPageSize), "catalog " + display);
+    if (!s.ok()) return fail(s);
+  }
   if (s = EnableWal(db.get(), display); !s.ok()) return fail(s);
   if (s = Migrate(db.get(), display); !s.ok()) return fail(s);
 

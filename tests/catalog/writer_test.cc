@@ -214,6 +214,35 @@ TEST_CASE("A stale world-readable -shm left beside the catalog is tightened on o
   CHECK(FileMode(db + "-shm") == 0600);
 }
 
+TEST_CASE("A new catalog has 16 KiB pages; an existing one keeps its own") {
+  testing::TempDir dir;
+  const std::string fresh = dir.Join("fresh.db");
+  {
+    auto writer = OpenWriter(fresh);
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    writer->Submit(MakeAsset("/srv/share/a"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  }
+  CHECK(PeekOne(fresh, "PRAGMA page_size") == "16384");
+
+  // A catalog made with SQLite's default pages (as before this change).
+  const std::string old = dir.Join("old.db");
+  { OpenWriter(old); }
+  REQUIRE(testing::ExecSql(old, "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM;"));
+  REQUIRE(PeekOne(old, "PRAGMA page_size") == "4096");
+  {
+    auto writer = OpenWriter(old);
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    AssetRecord a = MakeAsset("/srv/share/b");
+    a.findings.push_back(testing::MakeFinding("US_SSN", 85, 10, 1, "***-**-****"));
+    writer->Submit(std::move(a));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  }
+  CHECK(PeekOne(old, "PRAGMA page_size") == "4096");
+  CHECK(PeekOne(old, "SELECT count(*) FROM findings") == "1");
+  CHECK(PeekOne(old, "PRAGMA integrity_check") == "ok");
+}
+
 TEST_CASE("Reopening an existing catalog keeps earlier runs and replaces an asset's findings") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");
