@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "catalog/internal/asset_buffer.h"
 #include "catalog/internal/host.h"
 #include "catalog/internal/schema.h"
 #include "catalog/internal/sqlite.h"
@@ -364,8 +365,14 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
   } else if (need_type) {
     where += " AND a.id IN (SELECT asset_id FROM asset_types WHERE max_score >= :min_score)";
   }
-  // One pass: each asset's rows arrive together (ordered by the asset), one
-  // per type that passes the filter, or one row of NULLs if none does.
+  // The type, confidence and label filters start from an index that is not
+  // in path order (asset_types_by_type, assets_by_label): their assets are
+  // sorted here rather than by SQLite (catalog/internal/asset_buffer.h says
+  // why). The other listings walk an index in (path, member) order and are
+  // passed on as they are read, in constant memory.
+  const bool sort_here = need_type || !filter.type_id.empty() || !filter.label.empty();
+  // One pass: each asset's rows arrive together, one per type that passes
+  // the filter, or one row of NULLs if none does.
   const std::string sql =
       "SELECT a.id, a.path, a.member, a.kind, a.status, a.reason, a.size, a.mtime_ns, a.label,"
       " t.type_id, t.count, t.max_score, a.label_rule, a.mode, a.uid, a.gid, a.readable_by,"
@@ -373,11 +380,20 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
       " coalesce(a.last_seen_run, a.last_scan_run), a.removed_run, a.format"
       " FROM assets AS a LEFT JOIN asset_types AS t"
       " ON t.asset_id = a.id AND t.max_score >= :min_score" +
-      where + " ORDER BY a.path, a.member";  // unique, so an asset's rows stay together
+      where + (sort_here ? "" : " ORDER BY a.path, a.member");
+  // Without ORDER BY an asset's rows still arrive together (asset_types is
+  // the inner side of the LEFT JOIN); the buffer merges them if they do not.
+  internal::AssetBuffer sorted;
   AssetRow current;
   bool have = false;
   auto flush = [&] {
-    if (have && (!need_type || !current.types.empty())) fn(current);
+    if (have && (!need_type || !current.types.empty())) {
+      if (sort_here) {
+        sorted.Add(current);
+      } else {
+        fn(current);
+      }
+    }
     have = false;
   };
   Status s = QueryWith(
@@ -427,6 +443,7 @@ Status CatalogReader::Impl::ListAssets(const Filter& filter,
       });
   if (!s.ok()) return s;
   flush();
+  sorted.ForEachSorted(fn);
   return Status::Ok();
 }
 

@@ -83,12 +83,54 @@ namespace {
 // instead of throwing halfway through a report.
 std::string Dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-// Appends `v` as compact JSON, as Dump does; integers, booleans and null
-// directly (the library's serializer is set up anew for every value, which
-// is most of a large listing's formatting time).
+// Appends `s` as a JSON string if it is printable ASCII, as Dump would
+// write it; false (and nothing appended) otherwise, for Dump to check its
+// UTF-8 and escape it.
+bool AppendAsciiString(const std::string& s, std::string& out) {
+  for (char c : s) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte > 0x7E) return false;
+  }
+  out += '"';
+  size_t plain = 0;  // start of the run not yet appended
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '"' || s[i] == '\\') {
+      out.append(s, plain, i - plain);
+      out += '\\';
+      plain = i;
+    }
+  }
+  out.append(s, plain, std::string::npos);
+  out += '"';
+  return true;
+}
+
+// Appends `v` as compact JSON, as Dump does. Integers, booleans, null,
+// ASCII strings and the objects and arrays made of them are written
+// directly: the library's serializer is set up anew for every value, and
+// that was a third of a large listing's formatting time.
 void AppendJson(const json& v, std::string& out) {
   char digits[24];
-  if (v.is_number_unsigned()) {
+  if (v.is_string() && AppendAsciiString(v.get_ref<const std::string&>(), out)) return;
+  if (v.is_object()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, value] : v.items()) {
+      if (!first) out += ',';
+      first = false;
+      if (!AppendAsciiString(key, out)) out += Dump(json(key));
+      out += ':';
+      AppendJson(value, out);
+    }
+    out += '}';
+  } else if (v.is_array()) {
+    out += '[';
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i > 0) out += ',';
+      AppendJson(v[i], out);
+    }
+    out += ']';
+  } else if (v.is_number_unsigned()) {
     auto r = std::to_chars(digits, digits + sizeof(digits), v.get<uint64_t>());
     out.append(digits, r.ptr);
   } else if (v.is_number_integer()) {

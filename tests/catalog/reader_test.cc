@@ -4,10 +4,15 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "catalog/internal/asset_buffer.h"
 #include "common/escape.h"
 #include "common/model.h"
 #include "tests/catalog/fixtures.h"
@@ -326,7 +331,8 @@ struct LiveScan {
   std::unique_ptr<CatalogWriter> writer;
 };
 
-TEST_CASE("A summary's numbers come from one commit, even when a scan commits between its queries") {
+TEST_CASE(
+    "A summary's numbers come from one commit, even when a scan commits between its queries") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");
   LiveScan scan(db);
@@ -540,6 +546,134 @@ TEST_CASE("A path prefix selects by raw bytes, 0xFF bytes included") {
             .ok());
     CHECK(findings == expected(prefix));
   }
+}
+
+// Every field of a listed asset, so two listings can be compared whole.
+std::string Describe(const catalog::AssetRow& a) {
+  std::string types;
+  for (const auto& [type, count] : a.types) types += type + "=" + std::to_string(count) + ";";
+  return EscapeBytes(a.path) + "|" + (a.member ? "!" + EscapeBytes(*a.member) : "-") + "|" +
+         std::to_string(a.id) + "|" + AssetKindName(a.kind) + "|" + AssetStatusName(a.status) +
+         "|" + a.reason + "|" + std::to_string(a.size) + "|" + std::to_string(a.mtime_ns) + "|" +
+         a.label + "|" + a.label_rule + "|" + types + "|" + std::to_string(a.max_score) + "|" +
+         std::to_string(a.mode) + "|" + std::to_string(a.uid) + "|" + std::to_string(a.gid) + "|" +
+         a.readable_by + "|" + std::to_string(a.group_writable) + std::to_string(a.world_writable) +
+         std::to_string(a.exposed) + "|" + (a.acl_readers ? std::to_string(*a.acl_readers) : "-") +
+         "|" + std::to_string(a.last_scan_run) + "|" + std::to_string(a.last_seen_run) + "|" +
+         (a.removed_run ? std::to_string(*a.removed_run) : "-") + "|" + a.format;
+}
+
+// The type, confidence and label filters sort their assets in memory
+// (catalog/internal/asset_buffer.h); the unfiltered listing is read in
+// index order. Written in an order unlike the paths', the same assets must
+// come out of both in the same order with the same fields.
+TEST_CASE("Listings by type, confidence and label come in path order with every field") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  const std::vector<std::pair<std::string, std::optional<std::string>>> names = {
+      {"/r/\xff", std::nullopt},  {"/r/m.zip", "b.csv"},     {"/r/b", std::nullopt},
+      {"/r/m.zip", std::nullopt}, {"/r/a\xfe", "z"},         {"/r/a", std::nullopt},
+      {"/r/m.zip", "a.csv"},      {"/r/a\xfe", std::nullopt}};
+  {
+    auto writer = CatalogWriter::Open(db);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+    int n = 0;
+    for (const auto& [path, member] : names) {
+      ++n;
+      AssetRecord a = MakeAsset(path, member);
+      a.size = 1000u * n;
+      a.mtime_ns = n % 2 ? -1'500'000'000 * n : 1'795'987'993'000'000'000 + n;
+      a.mode = n % 3 ? 0100600 : 0100666;
+      a.uid = 1000 + n;
+      a.gid = 2000 + n;
+      a.label = n % 2 ? "PHI" : "PII";
+      a.label_rule = "rule-" + std::to_string(n);
+      a.format = n % 2 ? "text" : "csv";
+      if (n == 3) {
+        a.status = AssetStatus::kPartial;
+        a.reason = "limit_bytes";
+      }
+      if (n == 4) a.acl = AclSummary{2, 1, true};
+      a.types = {{"EMAIL", static_cast<uint64_t>(n), 1, 70 + n}};
+      if (n % 2) a.types.push_back({"US_SSN", 2, 2, 90});
+      for (const auto& t : a.types)
+        a.findings.push_back(MakeFinding(t.type_id, t.max_score, 0, 1, "**"));
+      (*writer)->Submit(std::move(a));
+    }
+    REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = OpenReader(db);
+  auto listed = [&](const Filter& f) {
+    std::vector<std::string> rows;
+    REQUIRE(reader->ListAssets(f, [&](const catalog::AssetRow& a) { rows.push_back(Describe(a)); })
+                .ok());
+    return rows;
+  };
+  const std::vector<std::string> all = listed({});
+  REQUIRE(all.size() == names.size());
+  std::vector<std::string> expected_order;
+  for (const std::string& row : all)
+    expected_order.push_back(row.substr(0, row.find('|', row.find('|') + 1)));
+  CHECK(expected_order == std::vector<std::string>{"/r/a|-", "/r/a\\xfe|-", "/r/a\\xfe|!z",
+                                                   "/r/b|-", "/r/m.zip|-", "/r/m.zip|!a.csv",
+                                                   "/r/m.zip|!b.csv", "/r/\\xff|-"});
+  Filter f;
+  f.min_score = MinScoreFor(Confidence::kLow);  // every type passes
+  CHECK(listed(f) == all);
+  f = {};
+  f.type_id = "EMAIL";
+  CHECK(listed(f) == all);
+  std::vector<std::string> odd;  // the PHI assets: the odd ones, with US_SSN
+  for (const std::string& row : all) {
+    if (row.find("US_SSN") != std::string::npos) odd.push_back(row);
+  }
+  REQUIRE(odd.size() == 4);
+  f = {};
+  f.label = "PHI";
+  CHECK(listed(f) == odd);
+}
+
+TEST_CASE("The sorting buffer merges an asset's parts and keeps assets larger than its chunks") {
+  catalog::internal::AssetBuffer buffer;
+  catalog::AssetRow row;
+  // 30,000 assets of 64-byte paths, newest first: over a megabyte of chunks.
+  for (int i = 30'000; i > 0; --i) {
+    row.id = i;
+    char name[16];
+    std::snprintf(name, sizeof name, "%06d", i);
+    row.path = "/" + std::string(56, 'p') + "/" + name;
+    row.types = {{"EMAIL", static_cast<uint64_t>(i)}};
+    buffer.Add(row);
+  }
+  // A path longer than a chunk.
+  row.id = 30'001;
+  row.path = "/" + std::string(3 << 20, 'q');
+  buffer.Add(row);
+  // One asset in two parts, each with some of its types.
+  row.id = 30'002;
+  row.path = "/0";
+  row.types = {{"US_SSN", 3}};
+  row.max_score = 70;
+  buffer.Add(row);
+  row.types = {{"EMAIL", 5}};
+  row.max_score = 90;
+  buffer.Add(row);
+  CHECK(buffer.size() == 30'003);
+  CHECK(buffer.bytes() > (4u << 20));
+
+  std::vector<catalog::AssetRow> out;
+  buffer.ForEachSorted([&](const catalog::AssetRow& a) { out.push_back(a); });
+  REQUIRE(out.size() == 30'002);
+  CHECK(out[0].path == "/0");
+  CHECK(out[0].types == std::map<std::string, uint64_t>{{"EMAIL", 5}, {"US_SSN", 3}});
+  CHECK(out[0].max_score == 90);
+  CHECK(out[1].id == 1);
+  CHECK(out[1].types == std::map<std::string, uint64_t>{{"EMAIL", 1}});
+  CHECK(out[30'000].id == 30'000);
+  CHECK(out[30'001].path.size() == (3u << 20) + 1);
+  CHECK(std::is_sorted(out.begin(), out.end(),
+                       [](const auto& a, const auto& b) { return a.path < b.path; }));
 }
 
 TEST_CASE("FindByTokens returns the located findings of one identifier") {

@@ -87,6 +87,41 @@ TEST_CASE("JSONL is one parseable object per line, keys in column order") {
   for (const auto& line : lines) CHECK(json::parse(line).is_object());
 }
 
+// AppendJson writes plain ASCII strings, and the objects and arrays made of
+// them, itself; everything else goes through the library. Either way a
+// cell must read exactly as the library's own dump of it.
+TEST_CASE("JSONL cells are written exactly as the JSON library writes them") {
+  const std::vector<json> cells = {
+      "plain",
+      R"(quote " and backslash \ and \\ twice)",
+      "tab\tnewline\ncontrol\x01 del\x7f",
+      "caf\xc3\xa9 \xe2\x82\xac",
+      "bad \xff utf-8",
+      "",
+      json::object(),
+      {{"b", 1}, {"a", "x\"y"}, {"\xc3\xa9", "k"}, {"ctl\x02", nullptr}},
+      json::array({1, -2, "\xc3\xa9", nullptr, true, json::array({"\\"}), 1.5}),
+      18446744073709551615ull,
+      -9223372036854775807ll - 1,
+      false,
+  };
+  std::vector<std::string> columns;
+  json row = json::object();
+  std::string expected = "{";
+  for (size_t i = 0; i < cells.size(); ++i) {
+    columns.push_back("c" + std::to_string(i));
+    row[columns.back()] = cells[i];
+    if (i > 0) expected += ",";
+    expected += "\"" + columns.back() +
+                "\":" + cells[i].dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  expected += "}";
+  auto lines = Lines(Render(Format::kJsonl, columns, {row}));
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0] == expected);
+  CHECK(json::parse(lines[0])["c4"] == "bad \xef\xbf\xbd utf-8");
+}
+
 TEST_CASE("JSON is a single array that parses, also when empty") {
   std::string out = Render(Format::kJson, {"a"}, {{{"a", 1}}, {{"a", "two"}}});
   json parsed = json::parse(out);
@@ -148,7 +183,8 @@ TEST_CASE("Escaped paths survive every format intact and on one line") {
 
 TEST_CASE("TerminalSafe escapes control characters but not backslashes") {
   CHECK(TerminalSafe("a\nb\x1b[31m") == "a\\x0ab\\x1b[31m");
-  CHECK(TerminalSafe("csi\xc2\x9b" "2J") == "csi\\xc2\\x9b2J");  // C1 CSI, UTF-8 encoded
+  CHECK(TerminalSafe("csi\xc2\x9b"
+                     "2J") == "csi\\xc2\\x9b2J");  // C1 CSI, UTF-8 encoded
   CHECK(TerminalSafe("already\\nescaped caf\xc3\xa9") == "already\\nescaped caf\xc3\xa9");
 }
 
