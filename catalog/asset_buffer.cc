@@ -112,7 +112,7 @@ void AssetBuffer::Add(const AssetRow& row) {
   // touched twice its pages: a tenth of the listing's time).
   if (chunk_left_ < packed.size()) {
     chunk_left_ = std::max(kChunkBytes, packed.size());
-    chunks_.push_back(std::make_unique<char[]>(chunk_left_));
+    chunks_.emplace_back(new char[chunk_left_]);  // not zeroed: every byte used is written
     chunk_end_ = chunks_.back().get();
   }
   entries_.push_back({chunk_end_, static_cast<uint32_t>(row.path.size()),

@@ -55,6 +55,17 @@ std::string EscapeBytes(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
   for (size_t i = 0; i < raw.size();) {
+    // Printable ASCII other than the backslash passes as it is: a run of it
+    // goes in at once (most paths are nothing else).
+    size_t plain = i;
+    while (plain < raw.size() && raw[plain] >= 0x20 && raw[plain] < 0x7F && raw[plain] != '\\') {
+      ++plain;
+    }
+    if (plain > i) {
+      out.append(raw.substr(i, plain - i));
+      i = plain;
+      continue;
+    }
     auto c = static_cast<uint8_t>(raw[i]);
     if (c == '\\') { out += "\\\\"; ++i; continue; }
     if (c == '\n') { out += "\\n"; ++i; continue; }

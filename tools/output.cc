@@ -34,9 +34,25 @@ json IsoSeconds(int64_t secs) {
   const time_t t = static_cast<time_t>(secs);
   tm utc{};
   if (gmtime_r(&t, &utc) == nullptr) return nullptr;
-  char buf[64];
-  if (std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0) return nullptr;
-  return std::string(buf);
+  const int64_t year = int64_t{utc.tm_year} + 1900;
+  if (year < 0 || year > 9999) {  // more than four digits: strftime's way
+    char buf[64];
+    if (std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0) return nullptr;
+    return std::string(buf);
+  }
+  // Written by hand: strftime consults the locale on every call, and a
+  // large listing calls it once a row.
+  std::string text = "0000-00-00T00:00:00Z";
+  auto put = [&](size_t end, int64_t v) {
+    for (size_t i = end; v > 0; v /= 10) text[--i] = static_cast<char>('0' + v % 10);
+  };
+  put(4, year);
+  put(7, utc.tm_mon + 1);
+  put(10, utc.tm_mday);
+  put(13, utc.tm_hour);
+  put(16, utc.tm_min);
+  put(19, utc.tm_sec);
+  return text;
 }
 
 std::string TerminalSafe(std::string_view s) {

@@ -229,7 +229,12 @@ json IsoTime(int64_t ns) {
   return IsoSeconds(secs);
 }
 
-std::string ModeText(uint32_t mode) { return fmt::format("{:04o}", mode & 07777); }
+// The permission bits as four octal digits, "0640".
+std::string ModeText(uint32_t mode) {
+  std::string text = "0000";
+  for (int i = 3; i >= 0; --i, mode >>= 3) text[i] = static_cast<char>('0' + (mode & 7));
+  return text;
+}
 
 const std::vector<std::string> kAssetColumns = {
     "path",           "member",         "status",      "reason",  "size",         "mtime",

@@ -1,6 +1,7 @@
 #include "tools/output.h"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -120,6 +121,17 @@ TEST_CASE("JSONL cells are written exactly as the JSON library writes them") {
   REQUIRE(lines.size() == 1);
   CHECK(lines[0] == expected);
   CHECK(json::parse(lines[0])["c4"] == "bad \xef\xbf\xbd utf-8");
+}
+
+TEST_CASE("IsoSeconds writes UTC times in ISO 8601, null when out of range") {
+  CHECK(IsoSeconds(0) == "1970-01-01T00:00:00Z");
+  CHECK(IsoSeconds(1'795'987'993) == "2026-11-29T21:33:13Z");
+  CHECK(IsoSeconds(951'782'400) == "2000-02-29T00:00:00Z");
+  CHECK(IsoSeconds(-1) == "1969-12-31T23:59:59Z");
+  CHECK(IsoSeconds(-62'167'219'200) == "0000-01-01T00:00:00Z");
+  CHECK(IsoSeconds(253'402'300'799) == "9999-12-31T23:59:59Z");
+  CHECK(IsoSeconds(253'402'300'800) == "10000-01-01T00:00:00Z");
+  CHECK(IsoSeconds(INT64_MAX).is_null());
 }
 
 TEST_CASE("JSON is a single array that parses, also when empty") {
