@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -563,11 +564,11 @@ std::string Describe(const catalog::AssetRow& a) {
          (a.removed_run ? std::to_string(*a.removed_run) : "-") + "|" + a.format;
 }
 
-// The type, confidence and label filters sort their assets in memory
+// The type, confidence, label and format filters sort their assets in memory
 // (catalog/internal/asset_buffer.h); the unfiltered listing is read in
 // index order. Written in an order unlike the paths', the same assets must
 // come out of both in the same order with the same fields.
-TEST_CASE("Listings by type, confidence and label come in path order with every field") {
+TEST_CASE("Listings by type, confidence, label and format come in path order with every field") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");
   const std::vector<std::pair<std::string, std::optional<std::string>>> names = {
@@ -583,7 +584,7 @@ TEST_CASE("Listings by type, confidence and label come in path order with every 
       ++n;
       AssetRecord a = MakeAsset(path, member);
       a.size = 1000u * n;
-      a.mtime_ns = n % 2 ? -1'500'000'000 * n : 1'795'987'993'000'000'000 + n;
+      a.mtime_ns = n % 2 ? int64_t{-1'500'000'000} * n : 1'795'987'993'000'000'000 + n;
       a.mode = n % 3 ? 0100600 : 0100666;
       a.uid = 1000 + n;
       a.gid = 2000 + n;
@@ -631,6 +632,9 @@ TEST_CASE("Listings by type, confidence and label come in path order with every 
   REQUIRE(odd.size() == 4);
   f = {};
   f.label = "PHI";
+  CHECK(listed(f) == odd);
+  f = {};
+  f.format = "text";  // the odd ones too
   CHECK(listed(f) == odd);
 }
 
