@@ -23,6 +23,11 @@ Commands:
            catalog writer and the walker still run on the second core, so
            "1 thread" is not "1 core"; scaling is printed against both
 
+Each round also times a fixed Python loop pinned to each core and prints
+how much slower the slowest core ran than the fastest: on a shared VM one
+vCPU can run about 1.6x slower than the other for minutes, which skews the
+scaling and the ratios.
+
 Usage: run.py --phiscan BUILD/tools/phiscan --tree DIR [--repeat 3] [--rules builtin.yaml]
 """
 import argparse
@@ -82,6 +87,26 @@ def run(cmd, cwd=None):
     return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, p.returncode, err
 
 
+# A fixed CPU-bound loop, timed on each core in every round. On the shared
+# VMs this project is measured on, one vCPU at a time can run about 1.6x
+# slower than the other for minutes; without this, that reads as noise or
+# as poor scaling.
+CORE_PROBE = "x = 0\nfor i in range(3_000_000):\n    x += i\n"
+
+
+def probe_cores():
+    """Wall seconds of CORE_PROBE pinned to each core this process may use
+    (at most 8), as {core: seconds}."""
+    cores = sorted(os.sched_getaffinity(0))[:8]
+    out = {}
+    for core in cores:
+        t, _, _, rc, err = run(["taskset", "-c", str(core), sys.executable, "-c", CORE_PROBE])
+        if rc != 0:
+            sys.exit("run.py: core probe failed on core %d: %s" % (core, err.strip()))
+        out[core] = t
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--phiscan", required=True)
@@ -132,7 +157,9 @@ def main():
     # Rounds: every command once per round, so a slow spell of the machine
     # falls on all of them alike instead of on whichever ran during it.
     samples = {name: [] for name, _ in tools}  # (wall, RSS, CPU) per round
+    probes = []  # per round: {core: seconds}
     for _ in range(a.repeat):
+        probes.append(probe_cores())
         for name, make in tools:
             t, m, cpu, rc, err = run(make())
             if rc not in (0, 1):
@@ -160,6 +187,15 @@ def main():
     print("phiscan CPU with 2 threads:         %.2f s, %.2f cores busy (%.2f s on one core)" % (
         cpus["phiscan scan, 2 threads"], cpus["phiscan scan, 2 threads"] / p2,
         cpus["phiscan scan, 1 thread, 1 core"]))
+    # The cores' speeds: each round's slowest core against its fastest. The
+    # pinned scan runs on core 0, so a slow core 0 inflates the scaling
+    # from one core, and any slow core caps the scaling of 2 threads.
+    ratios = [max(p.values()) / min(p.values()) for p in probes]
+    print("core probe, seconds per round:      %s" % "; ".join(
+        " ".join("cpu%d %.2f" % (c, t) for c, t in sorted(p.items())) for p in probes))
+    print("slowest core against fastest:       %.2fx median, %.2fx worst round%s" % (
+        statistics.median(ratios), max(ratios),
+        "" if max(ratios) < 1.2 else "  (unequal cores: the ratios above are skewed)"))
 
 
 if __name__ == "__main__":
