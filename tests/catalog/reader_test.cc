@@ -797,6 +797,41 @@ TEST_CASE("Folders with a type count that type's findings") {
   CHECK((*all)[0].findings == 12);
 }
 
+// Folders reads its assets in no particular order (the table from end to
+// end), so nothing it reports may depend on that order: between two labels
+// of one rank the bytewise smaller is the folder's top label.
+TEST_CASE("A folder's top label does not depend on the order its assets were written in") {
+  for (bool reverse : {false, true}) {
+    INFO("written in reverse: " << reverse);
+    testing::TempDir dir;
+    const std::string db = dir.Join("phiscan.db");
+    {
+      auto writer = testing::OpenWriter(db);
+      REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+      std::vector<std::pair<std::string, std::string>> assets = {
+          {"/srv/share/x/a.txt", "RESTRICTED"},
+          {"/srv/share/x/b.txt", "CONFIDENTIAL"},
+          {"/srv/share/x/c.txt", "NONE"},
+          {"/srv/share/y/a.txt", "NONE"},
+          {"/srv/share/y/b.txt", ""}};
+      if (reverse) std::reverse(assets.begin(), assets.end());
+      for (const auto& [path, label] : assets) {
+        AssetRecord a = MakeAsset(path);
+        a.label = label;
+        writer->Submit(std::move(a));
+      }
+      REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    }
+    auto reader = OpenReader(db);
+    auto folders = reader->Folders(1, {});
+    REQUIRE(folders.ok());
+    std::map<std::string, std::string> top;
+    for (const auto& f : *folders) top[f.folder] = f.top_label;
+    CHECK(top == std::map<std::string, std::string>{{"/srv/share/x", "CONFIDENTIAL"},
+                                                    {"/srv/share/y", "NONE"}});
+  }
+}
+
 TEST_CASE("Diff needs an earlier and an existing later run") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");
