@@ -23,8 +23,9 @@ Targeted queries (the goal: under 1 s each on 1,000,000 assets) are
 `summary` and the filtered `assets` listings; the others are full dumps
 whose time grows with their output, reported for reference.
 
-Prints a table (query, kind, median seconds, rows out: lines of jsonl, so
-one for summary) and a final line
+Prints each core's speed (a fixed loop pinned to it, as run.py does)
+before and after the queries, a table (query, kind, median seconds, rows
+out: lines of jsonl, so one for summary) and a final line
 saying whether every targeted query answered in under --target seconds;
 exits 1 if not.
 
@@ -49,6 +50,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_corpus  # noqa: E402  (synthetic identifier generators)
 from incremental import remove_catalog  # noqa: E402
+from run import probe_cores  # noqa: E402  (each core's speed, before and after)
 
 PER_DIR = 1000
 MIN_SIZE, MAX_SIZE = 200, 2000
@@ -308,6 +310,15 @@ def main():
         run_scans(args, phiscan, tree, catalog)
     catalog_facts(phireport, catalog)
 
+    def print_cores(when):
+        # A vCPU of a shared VM can run 1.6x slower than the other for
+        # minutes: a query's time then depends on where it ran.
+        probe = probe_cores()
+        print("core probe %s: %s; slowest against fastest %.2fx" % (
+            when, ", ".join("cpu%d %.2f s" % (c, t) for c, t in sorted(probe.items())),
+            max(probe.values()) / min(probe.values())))
+
+    print_cores("before the queries")
     print("\n%-70s %-8s %9s %9s" % ("query", "kind", "median s", "rows out"))
     slow = []
     for name, qargs, targeted in queries(tree):
@@ -318,6 +329,8 @@ def main():
         print("%-70s %-8s %9.3f %9d" % (name, kind, secs, rows), flush=True)
         if targeted and secs >= args.target:
             slow.append(name)
+    print()
+    print_cores("after the queries")
     if slow:
         print("\nFAIL: %d targeted queries took %.1f s or more: %s"
               % (len(slow), args.target, "; ".join(slow)))
