@@ -395,8 +395,9 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
       " FROM assets AS a" + std::string(whole_table ? " NOT INDEXED" : "") +
       " LEFT JOIN asset_types AS t ON t.asset_id = a.id AND t.max_score >= :min_score" + where +
       (ordered && !sort_here ? " ORDER BY a.path, a.member" : "");
-  // Without ORDER BY an asset's rows still arrive together (asset_types is
-  // the inner side of the LEFT JOIN); the buffer merges them if they do not.
+  // Without ORDER BY an asset's rows still arrive together: asset_types is
+  // the right side of a LEFT JOIN, which SQLite never makes the outer loop.
+  // Roll-ups rely on that; the sorting buffer would merge parts anyway.
   internal::AssetBuffer sorted;
   AssetRow current;
   bool have = false;
