@@ -41,7 +41,8 @@ json IsoSeconds(int64_t secs) {
     return std::string(buf);
   }
   // Written by hand: strftime consults the locale on every call, and a
-  // large listing calls it once a row.
+  // large listing calls it once a row. Years below 1000 get their four
+  // digits, as ISO 8601 has them (strftime wrote "394-04-18...").
   std::string text = "0000-00-00T00:00:00Z";
   auto put = [&](size_t end, int64_t v) {
     for (size_t i = end; v > 0; v /= 10) text[--i] = static_cast<char>('0' + v % 10);

@@ -129,6 +129,7 @@ TEST_CASE("IsoSeconds writes UTC times in ISO 8601, null when out of range") {
   CHECK(IsoSeconds(951'782'400) == "2000-02-29T00:00:00Z");
   CHECK(IsoSeconds(-1) == "1969-12-31T23:59:59Z");
   CHECK(IsoSeconds(-62'167'219'200) == "0000-01-01T00:00:00Z");
+  CHECK(IsoSeconds(-49'724'444'319) == "0394-04-18T14:21:21Z");  // four digits, as ISO 8601
   CHECK(IsoSeconds(253'402'300'799) == "9999-12-31T23:59:59Z");
   CHECK(IsoSeconds(253'402'300'800) == "10000-01-01T00:00:00Z");
   CHECK(IsoSeconds(INT64_MAX).is_null());
