@@ -50,7 +50,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_corpus  # noqa: E402  (synthetic identifier generators)
 from incremental import remove_catalog  # noqa: E402
-from run import probe_cores  # noqa: E402  (each core's speed, before and after)
+from run import probe_cores, probe_text  # noqa: E402  (each core's speed)
 
 PER_DIR = 1000
 MIN_SIZE, MAX_SIZE = 200, 2000
@@ -313,10 +313,7 @@ def main():
     def print_cores(when):
         # A vCPU of a shared VM can run 1.6x slower than the other for
         # minutes: a query's time then depends on where it ran.
-        probe = probe_cores()
-        print("core probe %s: %s; slowest against fastest %.2fx" % (
-            when, ", ".join("cpu%d %.2f s" % (c, t) for c, t in sorted(probe.items())),
-            max(probe.values()) / min(probe.values())))
+        print("core probe %s: %s" % (when, probe_text(probe_cores())))
 
     print_cores("before the queries")
     print("\n%-70s %-8s %9s %9s" % ("query", "kind", "median s", "rows out"))

@@ -107,6 +107,13 @@ def probe_cores():
     return out
 
 
+def probe_text(probe):
+    """One probe as "cpu0 0.29 s, cpu1 0.30 s; slowest against fastest 1.03x"."""
+    return "%s; slowest against fastest %.2fx" % (
+        ", ".join("cpu%d %.2f s" % (c, t) for c, t in sorted(probe.items())),
+        max(probe.values()) / min(probe.values()))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--phiscan", required=True)
@@ -191,8 +198,8 @@ def main():
     # pinned scan runs on core 0, so a slow core 0 inflates the scaling
     # from one core, and any slow core caps the scaling of 2 threads.
     ratios = [max(p.values()) / min(p.values()) for p in probes]
-    print("core probe, seconds per round:      %s" % "; ".join(
-        " ".join("cpu%d %.2f" % (c, t) for c, t in sorted(p.items())) for p in probes))
+    for i, p in enumerate(probes):
+        print("core probe, round %d:                %s" % (i + 1, probe_text(p)))
     print("slowest core against fastest:       %.2fx median, %.2fx worst round%s" % (
         statistics.median(ratios), max(ratios),
         "" if max(ratios) < 1.2 else "  (unequal cores: the ratios above are skewed)"))
