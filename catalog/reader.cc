@@ -285,7 +285,10 @@ Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
               summary.exposed += st.ColumnUint(5) * n;  // as sum(exposed)
             });
   if (!s.ok()) return s;
-  s = Query("SELECT count(*) FROM assets WHERE removed_run IS NOT NULL", 0,
+  // Files and members that went away; a folder's cleared gap record is not one.
+  s = Query("SELECT count(*) FROM assets WHERE removed_run IS NOT NULL AND kind <> " +
+                std::to_string(static_cast<int>(AssetKind::kDirectory)),
+            0,
             [&](const Statement& st) { summary.removed = st.ColumnUint(0); });
   if (!s.ok()) return s;
   // Per category, HIPAA class and type in one pass over the typed present

@@ -1152,6 +1152,7 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
     uint64_t size;
     int64_t mtime_ns;
     uint64_t ino;
+    bool directory;  // a folder's coverage-gap record, not an asset that went away
   };
   std::vector<Gone> gone;
   std::set<int64_t> listed;  // overlapping roots list an asset once
@@ -1170,12 +1171,13 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
         }
       }
       if (hidden) continue;
-      if (select->ColumnInt(8) != static_cast<int>(AssetKind::kDirectory)) ++held;
+      const bool directory = select->ColumnInt(8) == static_cast<int>(AssetKind::kDirectory);
+      if (!directory) ++held;
       const int64_t id = select->ColumnInt(0);
       if (!listed.insert(id).second) continue;
       gone.push_back({id, path, static_cast<int>(select->ColumnInt(2)), select->ColumnBytes(3),
                       select->ColumnInt(4), select->ColumnUint(5), select->ColumnInt(6),
-                      select->ColumnUint(7)});
+                      select->ColumnUint(7), directory});
     }
     select->Reset();
     if (rc != SQLITE_DONE) return SqliteStatus(db_.get(), rc, what);
@@ -1232,7 +1234,9 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
     insert_history_.BindUint(9, g.ino);
     insert_history_.BindNull(10);
     if (Status s = insert_history_.Run(what); !s.ok()) return s;
-    ++marked;
+    // A cleared gap record is a folder read this time, not something
+    // deleted: the run's count of removed assets leaves it out.
+    if (!g.directory) ++marked;
   }
   *removed = marked;
   return Status::Ok();
@@ -1313,9 +1317,14 @@ Status CatalogWriter::Impl::FinishRun(RunStatus status) {
   }
   // Enforcement back on (BeginRun): outside any transaction, as above.
   if (Status fk = Exec(db_.get(), "PRAGMA foreign_keys = ON", what); !fk.ok() && s.ok()) s = fk;
-  // Housekeeping only: move the WAL into the catalog and shrink it. It may
-  // wait for readers (busy timeout); a failure leaves a valid WAL behind.
-  Exec(db_.get(), "PRAGMA wal_checkpoint(TRUNCATE)", what);
+  // Housekeeping only: move the WAL into the catalog and shrink it. A
+  // report reading the catalog must not hold up the end of the scan: with
+  // no busy handler the checkpoint copies what no reader still needs and
+  // returns SQLITE_BUSY instead of waiting out the busy timeout for the
+  // rest. What it leaves stays valid in the WAL for the next checkpoint.
+  sqlite3_busy_timeout(db_.get(), 0);
+  sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMillis);
   return error.ok() ? s : error;
 }
 

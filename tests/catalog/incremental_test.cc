@@ -256,8 +256,16 @@ TEST_CASE("A root that shows none of its files is a gap, not the removal of ever
     for (const auto& f : files) writer->Submit(MakeUnchanged(f));
     REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
     CHECK(writer->guarded_roots().empty());
-    CHECK(writer->removed() == 1);
     CHECK(Present(db) == files);
+    // The cleared gap record is no asset that went away: neither the run
+    // nor the summary counts it as removed.
+    CHECK(writer->removed() == 0);
+    CHECK(PeekOne(db, "SELECT removed FROM runs WHERE id = 3") == "0");
+    auto reader = CatalogReader::Open(db);
+    REQUIRE(reader.ok());
+    auto summary = (*reader)->GetSummary({});
+    REQUIRE(summary.ok());
+    CHECK(summary->removed == 0);
   }
 
   SECTION("a run that finds only files new to the catalog (another file system) removes nothing") {

@@ -445,6 +445,46 @@ TEST_CASE("Queue: time spent waiting for room is reported") {
   CHECK(stats.queue_wait_seconds <= submitting + 0.01);
 }
 
+TEST_CASE("A report reading the catalog does not hold up the end of a run") {
+  // FinishRun's checkpoint must not wait out the busy timeout (5 s) for a
+  // reader: it copies what it can and leaves the rest in the WAL.
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  auto writer = OpenWriter(db);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  writer->Submit(MakeAsset("/srv/share/first"));
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+
+  sqlite3* report = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &report, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(report, "BEGIN; SELECT count(*) FROM assets", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  writer->Submit(MakeAsset("/srv/share/second"));
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  const double finishing =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  CHECK(finishing < 2.0);
+  struct stat wal {};
+  REQUIRE(stat((db + "-wal").c_str(), &wal) == 0);
+  CHECK(wal.st_size > 0);  // the reader still needed it: left for later
+  sqlite3_exec(report, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(report);
+
+  // With no reader left, the next run's end moves the WAL into the catalog.
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  writer->Submit(MakeAsset("/srv/share/third"));
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  REQUIRE(stat((db + "-wal").c_str(), &wal) == 0);
+  CHECK(wal.st_size == 0);
+  std::vector<std::string> paths;
+  for (const auto& a : AllAssets(db)) paths.push_back(a.path);
+  for (const char* p : {"/srv/share/first", "/srv/share/second", "/srv/share/third"}) {
+    CHECK(std::count(paths.begin(), paths.end(), p) == 1);
+  }
+}
+
 TEST_CASE("Findings of a batch each stay with their asset") {
   // Every finding lands on its own asset, with its own fields, whatever its
   // token (tokens here descend while assets ascend: the writer once
