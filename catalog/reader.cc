@@ -157,6 +157,7 @@ class CatalogReader::Impl {
   Result<bool> FindingsUnderOtherKeys(const std::string& key_id);
   Result<bool> HasLabel(const std::string& label);
   Result<bool> HasPathPrefix(const std::string& prefix);
+  Result<RootTally> TallyUnderRoots(const std::vector<std::string>& roots);
   Status BeginSnapshot();
   Status EndSnapshot();
   bool InSnapshot() const { return sqlite3_get_autocommit(db_.get()) == 0; }
@@ -821,6 +822,43 @@ Result<bool> CatalogReader::Impl::HasPathPrefix(const std::string& prefix) {
   return found;
 }
 
+Result<RootTally> CatalogReader::Impl::TallyUnderRoots(const std::vector<std::string>& roots) {
+  // A root is a directory (its path is a gap record's, if any) or a file.
+  auto below = [](const std::string& path, const std::string& root) {
+    const std::string dir = !root.empty() && root.back() == '/' ? root : root + '/';
+    return path == root || path.compare(0, dir.size(), dir) == 0;
+  };
+  ScopedRead read(*this);
+  if (!read.status().ok()) return read.status();
+  RootTally tally;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    bool nested = false;  // inside another root, or the same root given again
+    for (size_t j = 0; j < roots.size() && !nested; ++j) {
+      nested = j != i && below(roots[i], roots[j]) && (roots[i] != roots[j] || j < i);
+    }
+    if (nested) continue;
+    const std::string& root = roots[i];
+    const std::string prefix = !root.empty() && root.back() == '/' ? root : root + '/';
+    Status s = QueryWith(
+        std::string("SELECT label, status <> 0, count(*) FROM assets AS a WHERE") + kPresent +
+            "AND (a.path = :root OR (1" + PathPrefixCondition(prefix) +
+            ")) GROUP BY label, status <> 0",
+        [&](Statement& st) {
+          BindBlobIfUsed(st, ":root", root);
+          BindPathPrefix(st, prefix);
+        },
+        [&](const Statement& st) {
+          const uint64_t n = st.ColumnUint(2);
+          tally.assets += n;
+          const std::string label = st.ColumnIsNull(0) ? "" : st.ColumnBytes(0);
+          if (!label.empty() && label != "NONE") tally.sensitive_by_label[label] += n;
+          if (st.ColumnInt(1) != 0) tally.gaps += n;
+        });
+    if (!s.ok()) return s;
+  }
+  return tally;
+}
+
 CatalogReader::CatalogReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CatalogReader::~CatalogReader() = default;
 
@@ -925,6 +963,9 @@ Result<bool> CatalogReader::FindingsUnderOtherKeys(const std::string& key_id) {
   return impl_->FindingsUnderOtherKeys(key_id);
 }
 Result<bool> CatalogReader::HasLabel(const std::string& label) { return impl_->HasLabel(label); }
+Result<RootTally> CatalogReader::TallyUnderRoots(const std::vector<std::string>& roots) {
+  return impl_->TallyUnderRoots(roots);
+}
 Result<bool> CatalogReader::HasPathPrefix(const std::string& prefix) {
   return impl_->HasPathPrefix(prefix);
 }

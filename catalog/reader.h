@@ -182,6 +182,14 @@ struct FolderRow {
   uint64_t risk = 0;
 };
 
+// The present assets at or below a scan's roots, each counted once, as a
+// run's end reports them: what was read and what was carried over unread.
+struct RootTally {
+  uint64_t assets = 0;
+  std::map<std::string, uint64_t> sensitive_by_label;  // labels other than NONE
+  uint64_t gaps = 0;                                   // status other than complete
+};
+
 // A keyed token to look up, optionally only for one type.
 struct TokenQuery {
   Token token{};
@@ -245,6 +253,9 @@ class CatalogReader {
   // A lookup by tokens of `key_id` cannot find those. Cheap when every run
   // used one key; otherwise up to one pass over the assets.
   Result<bool> FindingsUnderOtherKeys(const std::string& key_id);
+  // Present assets at or below any of `roots` (a root's path itself, or
+  // paths below it; a root inside another is not counted twice).
+  Result<RootTally> TallyUnderRoots(const std::vector<std::string>& roots);
   // Whether some present asset carries `label` (exact bytes).
   Result<bool> HasLabel(const std::string& label);
   // Whether some asset, present or removed, has a path that starts with

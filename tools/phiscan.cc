@@ -126,7 +126,6 @@ class CatalogSink : public scanner::AssetSink {
     }
     if (record.unchanged) return;
     if (log_ != nullptr && record.status != AssetStatus::kComplete) log_->Gap(record);
-    if (!record.label.empty() && record.label != "NONE") ++labels_[record.label];
     // Exposure needs the ACL of every file that was read. A carried-over
     // file keeps what the catalog has: an ACL change would have changed
     // its ctime.
@@ -149,20 +148,10 @@ class CatalogSink : public scanner::AssetSink {
   catalog::CatalogWriter& writer_;
   tools::ProgressCounters* progress_;
   tools::Logger* log_;
-  std::map<std::string, uint64_t> labels_;  // assets read this run, by label
   std::string acl_path_;                    // the file whose ACL acl_ is
   std::optional<AclSummary> acl_;
 
  public:
-  // "PHI 3, PII 2" over the assets read in this run; "nothing sensitive" if
-  // none has a label other than NONE.
-  std::string LabelSummary() const {
-    std::string out;
-    for (const auto& [label, n] : labels_) {
-      out += (out.empty() ? "" : ", ") + label + " " + std::to_string(n);
-    }
-    return out.empty() ? "nothing sensitive" : out;
-  }
 };
 
 std::optional<std::pair<uint64_t, uint64_t>> DevIno(const std::string& path) {
@@ -210,10 +199,6 @@ struct ScanArgs {
   bool allow_empty_root = false;  // trust a root that shows none of its files
 };
 
-// Counts present assets under `roots` that reach `fail_on`: a type id at
-// medium confidence or more, or a label. Reads the catalog after the run so
-// files carried over unchanged count too.
-// Present assets under `roots` whose coverage is not complete.
 // Whether `path` is `root` or lies under it: the catalog filter matches raw
 // byte prefixes, so /a/share would also take in /a/share2.
 bool UnderRoot(const std::string& path, const std::string& root) {
@@ -222,21 +207,9 @@ bool UnderRoot(const std::string& path, const std::string& root) {
          path[root.size()] == '/';
 }
 
-Result<uint64_t> CountGaps(const std::string& catalog_path, const std::vector<std::string>& roots) {
-  auto reader = catalog::CatalogReader::Open(catalog_path);
-  if (!reader.ok()) return reader.status();
-  uint64_t gaps = 0;
-  for (const auto& root : roots) {
-    catalog::Filter f;
-    f.path_prefix = root;
-    Status s = reader.value()->ListAssets(f, [&](const catalog::AssetRow& a) {
-      if (a.status != AssetStatus::kComplete && UnderRoot(a.path, root)) ++gaps;
-    });
-    if (!s.ok()) return s;
-  }
-  return gaps;
-}
-
+// Counts present assets under `roots` that reach `fail_on`: a type id at
+// medium confidence or more, or a label. Reads the catalog after the run so
+// files carried over unchanged count too.
 Result<uint64_t> CountFailOn(const std::string& catalog_path, const std::vector<std::string>& roots,
                              const std::string& fail_on, bool is_type) {
   auto reader = catalog::CatalogReader::Open(catalog_path);
@@ -535,16 +508,33 @@ int RunScan(const ScanArgs& typed_args) {
                  {{"root", EscapeBytes(g.root)}, {"reason", g.reason}, {"held", g.held}});
     }
   }
+  // What the catalog now holds under the roots: the files read in this run
+  // and those carried over unread, whose labels and gaps still stand. A
+  // rescan of an unchanged share reads nothing, yet its PHI is still there.
+  auto tally = [&]() -> Result<catalog::RootTally> {
+    auto reader = catalog::CatalogReader::Open(args.catalog);
+    if (!reader.ok()) return reader.status();
+    return reader.value()->TallyUnderRoots(args.roots);
+  }();
+  if (!tally.ok()) return Fail(kExitFatal, tally.status().message());
+  std::string labels;
+  for (const auto& [label, n] : tally->sensitive_by_label) {
+    labels += (labels.empty() ? "" : ", ") + EscapeBytes(label) + " " + std::to_string(n);
+  }
+  if (labels.empty()) labels = "nothing sensitive";
+  nlohmann::json labels_json = nlohmann::json::object();
+  for (const auto& [label, n] : tally->sensitive_by_label) labels_json[EscapeBytes(label)] = n;
   if (!args.quiet) {
     const auto& s = stats.value();
     std::cerr << fmt::format(
         "phiscan: {} {} assets ({} unchanged), {} in {:.2f} s ({}/s); {} findings; "
-        "labels: {}; {} coverage gaps; {} removed; catalog {} (run {})\n",
+        "under the roots: {} assets, labels: {}; {} coverage gaps; {} removed; "
+        "catalog {} (run {})\n",
         interrupted ? "interrupted after" : "scanned", s.assets, s.unchanged,
         tools::HumanBytes(s.bytes_scanned), secs,
-        tools::HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0),
-        s.findings, sink.LabelSummary(), s.gaps + guarded.size(), writer.value()->removed(),
-        EscapeBytes(args.catalog), run.value());
+        tools::HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0), s.findings,
+        tally->assets, labels, tally->gaps, writer.value()->removed(), EscapeBytes(args.catalog),
+        run.value());
   }
   if (log) {
     const auto& s = stats.value();
@@ -555,6 +545,10 @@ int RunScan(const ScanArgs& typed_args) {
                 {"bytes_scanned", s.bytes_scanned}, {"findings", s.findings},
                 {"gaps", s.gaps + guarded.size()}, {"removed", writer.value()->removed()},
                 {"seconds", secs},
+                // The catalog under the roots, carried-over files included.
+                {"assets_under_roots", tally->assets},
+                {"gaps_under_roots", tally->gaps},
+                {"labels_under_roots", labels_json},
                 // The catalog writer's share: how long its thread was busy,
                 // the located findings it wrote, and how long the scanning
                 // threads waited for room in its queue (benchmarks).
@@ -583,16 +577,10 @@ int RunScan(const ScanArgs& typed_args) {
   if (!guarded.empty()) return kExitGaps;
   if (args.strict) {
     // Gaps carried over from earlier runs (unchanged files) count too.
-    auto gaps = CountGaps(args.catalog, args.roots);
-    if (!gaps.ok()) return Fail(kExitFatal, gaps.status().message());
-    if (gaps.value() > 0) {
-      // The summary line counts this run's gaps; files carried over unread
-      // keep theirs, so say which number the exit status is about.
+    if (tally->gaps > 0) {
       if (!args.quiet) {
         std::cerr << fmt::format(
-            "phiscan: {} assets under the roots are coverage gaps (--strict; this run's and "
-            "carried over)\n",
-            gaps.value());
+            "phiscan: {} assets under the roots are coverage gaps (--strict)\n", tally->gaps);
       }
       return kExitGaps;
     }

@@ -199,6 +199,56 @@ TEST_CASE("A top-level asset has no member; a member of the same file has one") 
   CHECK(rows[3].status == AssetStatus::kPartial);
 }
 
+TEST_CASE("A tally under the roots counts each present asset once, nested roots included") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  BuildFixture(db);
+  {
+    // A sibling whose name starts like a root, and a file given as a root.
+    auto writer = CatalogWriter::Open(db);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+    AssetRecord sibling = MakeAsset("/r2/e.txt");
+    sibling.label = "PHI";
+    (*writer)->Submit(std::move(sibling));
+    for (const char* path : {"/r/a.txt", "/r/b.txt", "/r/c.zip", "/r/d.bin", "/r/undefined.txt"}) {
+      (*writer)->Submit(testing::MakeUnchanged(path));
+    }
+    REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = OpenReader(db);
+  auto tally = [&](const std::vector<std::string>& roots) {
+    auto t = reader->TallyUnderRoots(roots);
+    REQUIRE(t.ok());
+    return t.value();
+  };
+  // /r/old.txt stays present (no run's root covers /r); the zip's member
+  // counts as an asset of its own.
+  const catalog::RootTally r = tally({"/r"});
+  CHECK(r.assets == 7);
+  CHECK(r.sensitive_by_label == std::map<std::string, uint64_t>{{"PHI", 2}, {"PII", 2}});
+  CHECK(r.gaps == 2);  // the partial member and the unreadable file
+  // The same root again, a root inside it, or one with a trailing slash:
+  // nothing is counted twice.
+  for (const auto& roots : std::vector<std::vector<std::string>>{
+           {"/r", "/r"}, {"/r", "/r/a.txt"}, {"/r/a.txt", "/r/"}, {"/r/", "/r"}}) {
+    const catalog::RootTally t = tally(roots);
+    INFO(roots[0] << " " << roots[1]);
+    CHECK(t.assets == r.assets);
+    CHECK(t.sensitive_by_label == r.sensitive_by_label);
+    CHECK(t.gaps == r.gaps);
+  }
+  // A file root counts itself; /r does not take in /r2.
+  const catalog::RootTally file = tally({"/r/a.txt"});
+  CHECK(file.assets == 1);
+  CHECK(file.sensitive_by_label == std::map<std::string, uint64_t>{{"PHI", 1}});
+  CHECK(file.gaps == 0);
+  const catalog::RootTally both = tally({"/r", "/r2"});
+  CHECK(both.assets == 8);
+  CHECK(both.sensitive_by_label.at("PHI") == 3);
+  CHECK(tally({"/nowhere"}).assets == 0);
+}
+
 TEST_CASE("GetSummary counts assets by status, label, category and type") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");

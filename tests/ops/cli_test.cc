@@ -126,10 +126,18 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   CHECK(Run(base + dir.Join("share")) == 0);             // gaps alone do not fail a scan...
   CHECK(Run(base + "--strict " + dir.Join("share")) == 3);  // ...unless asked
   // Without --quiet the exit status is explained: the gap was carried over,
-  // so this run's summary line counts none.
+  // yet the summary line still counts it with the labels under the roots.
   const std::string loud = Phiscan() + " scan --catalog " + dir.Join("c.db") + " ";
   CHECK(Run(loud + "--strict " + dir.Join("share"), nullptr, &err) == 3);
   CHECK(err.find("1 assets under the roots are coverage gaps") != std::string::npos);
+  CHECK(err.find("(4 unchanged)") != std::string::npos);
+  CHECK(err.find("; 0 findings; under the roots: 4 assets, labels: PHI 1, PII 2; "
+                 "1 coverage gaps;") != std::string::npos);
+  // A root given twice, or inside another, is not counted twice.
+  CHECK(Run(loud + dir.Join("share") + " " + dir.Join("share/hr") + " " + dir.Join("share"),
+            nullptr, &err) == 0);
+  CHECK(err.find("under the roots: 4 assets, labels: PHI 1, PII 2; 1 coverage gaps;") !=
+        std::string::npos);
 }
 
 TEST_CASE("--fail-on and --strict count only what lies under the roots scanned") {
@@ -158,6 +166,9 @@ TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
   CHECK(lines[0]["status"] == "skipped");
   CHECK(lines[1]["event"] == "scan_finished");
   CHECK(lines[1]["gaps"] == 1);
+  CHECK(lines[1]["assets_under_roots"] == 4);
+  CHECK(lines[1]["gaps_under_roots"] == 1);
+  CHECK(lines[1]["labels_under_roots"] == json{{"PHI", 1}, {"PII", 2}});
   // The whole value in either spelling: a bare "536" can occur in a
   // timestamp, a duration or the temporary directory's name.
   const std::string log = ReadFile(dir.Join("scan.log"));
