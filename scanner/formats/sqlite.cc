@@ -47,6 +47,14 @@ struct StmtFinalizer {
 using Db = std::unique_ptr<sqlite3, DbCloser>;
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
+// The detail of a failed statement: SQLite's text for the error code, never
+// sqlite3_errmsg, which quotes the scanned database's schema ("near
+// '...': syntax error" shows a DEFAULT or CHECK literal, which can be an
+// identifier).
+std::string SqliteError(sqlite3* db) {
+  return std::string("sqlite: ") + sqlite3_errstr(sqlite3_extended_errcode(db));
+}
+
 Stmt Prepare(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) return Stmt(nullptr);
@@ -257,7 +265,7 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
                         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE "
                         "'sqlite_%' ORDER BY name");
   if (!tables) {
-    MarkPartial(out[idx], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
+    MarkPartial(out[idx], "corrupt", SqliteError(db.get()));
     return;
   }
   std::vector<std::string> names;
@@ -266,7 +274,7 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
     if (t != nullptr) names.emplace_back(reinterpret_cast<const char*>(t));
   }
   if (rc != SQLITE_DONE) {
-    MarkPartial(out[idx], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
+    MarkPartial(out[idx], "corrupt", SqliteError(db.get()));
     return;
   }
   MemberNames members;  // a '!' in a table name must not read as nesting
@@ -282,7 +290,7 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
     Stmt rows = Prepare(db.get(), "SELECT " + (listed ? columns : std::string("*")) + " FROM " +
                                       QuoteIdentifier(table));
     if (!rows) {
-      MarkPartial(out[m], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
+      MarkPartial(out[m], "corrupt", SqliteError(db.get()));
       continue;
     }
     formats::TextSink sink(MatcherAt(depth + 1), *budget_, limits_.max_locators);
@@ -330,7 +338,7 @@ void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Rec
     } else if (rc == SQLITE_INTERRUPT && budget_->exhausted()) {
       MarkPartial(out[m], budget_->reason());
     } else if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-      MarkPartial(out[m], "corrupt", std::string("sqlite: ") + sqlite3_errmsg(db.get()));
+      MarkPartial(out[m], "corrupt", SqliteError(db.get()));
     }
     sink.Finish(out[m]);
     out[m].size = sink.position();

@@ -267,6 +267,29 @@ TEST_CASE("SQLite: a BLOB holding text is read, a '!' in a table name becomes '_
   CHECK(TypeCounts(*notes).at("US_SSN") == 3);
 }
 
+TEST_CASE("SQLite: a broken schema is a corrupt database, its text never in the detail") {
+  // SQLite's own message quotes the schema near the error: here a DEFAULT
+  // literal that holds an identifier.
+  TempDir dir;
+  const std::string path = dir.Join("broken.db");
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+  REQUIRE(sqlite3_exec(db.get(),
+                       "CREATE TABLE t (a); PRAGMA writable_schema=ON;"
+                       "UPDATE sqlite_master SET sql = "
+                       "'CREATE TABLE t (a DEFAULT ''x'' ''536-22-8726'')' WHERE name = 't';",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  db.reset();
+  for (const auto& recs : {ExtractFile(path), ExtractMemory(ReadFile(path), "broken.db")}) {
+    REQUIRE(!recs.empty());
+    CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+    CHECK(recs[0].detail.find("sqlite: ") == 0);
+    CHECK(recs[0].detail.find("536-22-8726") == std::string::npos);
+    CHECK(recs[0].detail.find("near") == std::string::npos);
+  }
+}
+
 namespace {
 
 // A database in WAL mode whose newest transactions are only in its log, as a
