@@ -2,8 +2,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -172,6 +174,43 @@ const char* SpecialReason(mode_t mode) {
   return "special";
 }
 
+// The kernel's pseudo file systems hold live kernel state, not stored data.
+// Reading them can block for ever (/proc/kmsg waits for the next kernel
+// message, and blocks SIGTERM's clean exit with it) or consume what another
+// reader expects (the same file); their names and sizes change by the
+// second. Named by statfs's f_type; anything else is nullptr.
+const char* PseudoFileSystem(const struct statfs& fs) {
+  switch (static_cast<unsigned long>(fs.f_type)) {  // NOLINT(runtime/int): f_type's width varies
+    case PROC_SUPER_MAGIC: return "procfs";
+    case SYSFS_MAGIC: return "sysfs";
+    case DEBUGFS_MAGIC: return "debugfs";
+    case TRACEFS_MAGIC: return "tracefs";
+    case SECURITYFS_MAGIC: return "securityfs";
+    case SELINUX_MAGIC: return "selinuxfs";
+    case SMACK_MAGIC: return "smackfs";
+    case CGROUP_SUPER_MAGIC: return "cgroup";
+    case CGROUP2_SUPER_MAGIC: return "cgroup2";
+    case BPF_FS_MAGIC: return "bpf";
+    case PSTOREFS_MAGIC: return "pstore";
+    case EFIVARFS_MAGIC: return "efivarfs";
+    case BINFMTFS_MAGIC: return "binfmt_misc";
+    case DEVPTS_SUPER_MAGIC: return "devpts";
+    case NSFS_MAGIC: return "nsfs";
+    default: return nullptr;
+  }
+}
+
+// PseudoFileSystem of `name` in `dirfd`, symlinks followed (the walk only
+// gets here for one it follows, or a file bind-mounted in place).
+const char* PseudoFileSystemAt(int dirfd, const char* name) {
+  const int fd = openat(dirfd, name, O_PATH | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct statfs fs;
+  const char* pseudo = fstatfs(fd, &fs) == 0 ? PseudoFileSystem(fs) : nullptr;
+  close(fd);
+  return pseudo;
+}
+
 // Every queued file pins its parent directory's descriptor, and a deep or
 // wide walk can hold thousands; the default soft limit (often 1024) is far
 // below what the kernel allows this process. Raised once per process.
@@ -232,6 +271,14 @@ class WalkRun {
     item.identity = identity;
     files_.fetch_add(1, std::memory_order_relaxed);
     emit_(std::move(item));
+  }
+
+  // A file or directory of a kernel pseudo file system: never read.
+  void EmitPseudo(std::string name, std::string path, const FileIdentity& identity, bool dir,
+                  const char* fs) {
+    EmitGap(std::move(name), std::move(path), identity,
+            dir ? AssetKind::kDirectory : AssetKind::kSpecialFile, AssetStatus::kSpecial,
+            "pseudo_fs", std::string(fs) + ": kernel state, not stored data; never read");
   }
 
   void EmitGap(std::string name, std::string path, const FileIdentity& identity, AssetKind kind,
@@ -296,6 +343,13 @@ void WalkRun::AddRoot(const std::string& root) {
   }
   const FileIdentity identity = IdentityFromStat(st);
   if (Skipped(identity.dev, identity.ino)) return;
+  struct statfs fs;
+  if ((S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) && statfs(root.c_str(), &fs) == 0) {
+    if (const char* pseudo = PseudoFileSystem(fs)) {
+      EmitPseudo(root, root, identity, S_ISDIR(st.st_mode), pseudo);
+      return;
+    }
+  }
   if (S_ISREG(st.st_mode)) {
     // The reader opens with O_NOFOLLOW, so give it the link's target when the
     // root itself is a symlink; `path` stays as the user wrote it.
@@ -411,6 +465,15 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
     return;
   }
   const FileIdentity opened = IdentityFromStat(st);
+  // A mount point below the root: once per file system crossed, not per
+  // directory (roots were checked by AddRoot).
+  struct statfs fs;
+  if (dir.ancestors != nullptr && opened.dev != dir.ancestors->dev && fstatfs(fd, &fs) == 0) {
+    if (const char* pseudo = PseudoFileSystem(fs)) {
+      EmitPseudo(dir.name, dir.path, opened, true, pseudo);
+      return;
+    }
+  }
   if (opened.dev != dir.identity.dev || opened.ino != dir.identity.ino) {
     // Replaced by another directory between listing and opening. Walk what is
     // there now (it is inside the tree: openat on the parent fd, no symlinks),
@@ -486,6 +549,12 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
     std::string path = JoinPath(dir.path, name);
     if (S_ISREG(est.st_mode)) {
       if (Skipped(id.dev, id.ino)) continue;
+      if (id.dev != opened.dev) {
+        if (const char* pseudo = PseudoFileSystemAt(fd, ent->d_name)) {
+          EmitPseudo(std::string(name), std::move(path), id, false, pseudo);
+          continue;
+        }
+      }
       if (options_.filter != nullptr &&
           options_.filter->ExcludesFile(Relative(path, dir.root_len))) {
         excluded_.fetch_add(1, std::memory_order_relaxed);

@@ -2,12 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include <cstring>
 #include <future>
 #include <mutex>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -449,6 +452,43 @@ TEST_CASE("Walker reports FIFOs, sockets and devices as special without opening 
                                                      {root + "/sock", "socket"}};
   if (have_device) want.insert({root + "/null", "device"});
   CHECK(got == want);
+}
+
+TEST_CASE("Walker never reads a kernel pseudo file system: its roots and links into it") {
+  // /proc/kmsg blocks a reader until the next kernel message, for ever.
+  struct statfs fs;
+  if (statfs("/proc/self", &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC) {
+    WARN("no procfs at /proc: nothing to test");
+    return;
+  }
+  TempDir dir;
+  const std::string root = dir.Join("tree");
+  WriteFile(root + "/plain.txt", "p");
+  REQUIRE(symlink("/proc/self", (root + "/proc").c_str()) == 0);
+  REQUIRE(symlink("/proc/self/status", (root + "/status").c_str()) == 0);
+  WalkOptions options;
+  options.follow_symlinks = true;
+  Walker walker(options);
+  Collector out;
+  std::atomic<bool> cancel{false};
+  auto fut = std::async(std::launch::async, [&] {
+    return walker.Run({root, "/proc/self/status", "/proc/self/fd"}, out.AsEmit(), cancel);
+  });
+  REQUIRE(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  fut.get();
+  CHECK(out.FilePaths() == std::vector<std::string>{root + "/plain.txt"});
+  std::map<std::string, AssetKind> got;
+  for (const WalkItem* gap : out.Gaps()) {
+    INFO(gap->path);
+    CHECK(gap->gap_status == AssetStatus::kSpecial);
+    CHECK(gap->gap_reason == std::string("pseudo_fs"));
+    CHECK(gap->gap_detail.rfind("procfs: ", 0) == 0);
+    got[gap->path] = gap->gap_kind;
+  }
+  CHECK(got == std::map<std::string, AssetKind>{{root + "/proc", AssetKind::kDirectory},
+                                                {root + "/status", AssetKind::kSpecialFile},
+                                                {"/proc/self/status", AssetKind::kSpecialFile},
+                                                {"/proc/self/fd", AssetKind::kDirectory}});
 }
 
 TEST_CASE("Walker never emits a file whose (dev, ino) is on the skip list") {
