@@ -1234,10 +1234,11 @@ class Matcher::Impl {
     m.end = cand.end;
     m.line = cand.line;
     std::string_view value = ValueOf(cand);
-    NormalizeValueInto(value, rules_->types()[cp.type_index].normalize, normalized_);
+    const TypeInfo& type = rules_->types()[cp.type_index];
+    NormalizeValueInto(value, type.normalize, normalized_);
     m.value_hash = std::hash<std::string_view>{}(normalized_);
     if (sink_->WantsLocator(cp.type_index)) {
-      m.masked = MaskValue(value);
+      m.masked = MaskForCategory(value, type.category);
       if (key_ != nullptr) m.token = key_->Tokenize(normalized_);
     }
     sink_->OnMatch(m);

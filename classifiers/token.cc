@@ -31,6 +31,10 @@ std::string MaskValue(std::string_view value) {
   return out;
 }
 
+std::string MaskForCategory(std::string_view value, std::string_view category) {
+  return category == "CREDENTIAL" ? std::string(kSecretMask) : MaskValue(value);
+}
+
 std::string NormalizeValue(std::string_view value, std::string_view mode) {
   std::string out;
   NormalizeValueInto(value, mode, out);

@@ -1,7 +1,8 @@
 // Evidence that is safe to keep: masked previews and keyed tokens.
 //
 // MaskValue keeps only the shape of a value: letters and digits become '*',
-// separators stay, the result is at most kMaxMaskedLength characters.
+// separators stay, the result is at most kMaxMaskedLength characters;
+// credentials are masked without their shape (MaskForCategory).
 // TokenKey computes HMAC-SHA-256(key, normalised value). The key is 32 random
 // bytes in its own file (tools/key_file.h), created 0600 on first use, never
 // stored in the catalog; without the key a token cannot be reversed by
@@ -25,6 +26,13 @@ namespace phiscan::classifiers {
 constexpr size_t kMaxMaskedLength = 64;
 
 std::string MaskValue(std::string_view value);
+// What a credential's value is masked as, whatever it is: a password's
+// length and where its punctuation sits narrow a guess, and a shape says
+// nothing a reader of the report needs about a secret.
+inline constexpr std::string_view kSecretMask = "********";
+// The masked preview of a value of a type in `category`: kSecretMask for a
+// CREDENTIAL, MaskValue otherwise.
+std::string MaskForCategory(std::string_view value, std::string_view category);
 
 // Normalises a value for tokenising: "digits" keeps digits only, "alnum_upper"
 // keeps letters and digits upper-cased, "lower" lower-cases ASCII, "none"

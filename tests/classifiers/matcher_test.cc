@@ -673,6 +673,21 @@ TEST_CASE("Every built-in type is found in a typical context") {
   }
 }
 
+TEST_CASE("A credential is masked without its shape; other types keep theirs") {
+  // A shape such as "*******&*" gives a password's length and where its
+  // symbols sit.
+  for (const char* text : {"db_password = \"Tr0ub4dor&3\"", "pwd: a-b.c_d!e",
+                           "key AKIAIOSFODNN7EXAMPL2"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(!f.empty());
+    for (const Found& x : f) CHECK(x.masked == "********");
+  }
+  auto ssn = Scan("Patient SSN: 536-22-8726.");
+  REQUIRE(ssn.size() == 1);
+  CHECK(ssn[0].masked == "***-**-****");
+}
+
 TEST_CASE("A US provider number beside the word Medicare is no Australian Medicare number") {
   // 2030926002 passes both the NPI check (Luhn over 80840 + the number)
   // and the Australian Medicare check digit; US claims name Medicare as the

@@ -22,6 +22,12 @@ TEST_CASE("Masking keeps the shape and nothing else") {
   CHECK(MaskValue("a\x01\xff") == "*??");
 }
 
+TEST_CASE("A credential's mask is the same whatever its value") {
+  CHECK(MaskForCategory("Tr0ub4dor&3", "CREDENTIAL") == kSecretMask);
+  CHECK(MaskForCategory("x", "CREDENTIAL") == kSecretMask);
+  CHECK(MaskForCategory("536-22-8726", "PII") == "***-**-****");
+}
+
 TEST_CASE("Normalisation modes") {
   CHECK(NormalizeValue("536-22-8726", "digits") == "536228726");
   CHECK(NormalizeValue("1eg4-te5-mk73", "alnum_upper") == "1EG4TE5MK73");
