@@ -246,7 +246,14 @@ void ReadOne(WalkItem& item, Extractor& extractor, std::vector<AssetRecord>& out
   ClassifyDescriptor(file.value().fd(), extractor, std::move(rec), out, &cancel);
   if (!file.value().StillUnchanged() && out[top].status != AssetStatus::kSkipped) {
     out[top].status = AssetStatus::kChangedDuringScan;
-    out[top].reason = "modified_during_read";
+    // Renamed over (an editor's or a sync tool's save): the name now holds
+    // another file, which the next run reads. The descriptor's file only
+    // lost its name, which changed its ctime.
+    struct stat now;
+    const bool replaced = fstatat(dirfd, item.name.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+                          (static_cast<uint64_t>(now.st_dev) != file.value().identity().dev ||
+                           static_cast<uint64_t>(now.st_ino) != file.value().identity().ino);
+    out[top].reason = replaced ? "replaced" : "modified_during_read";
   }
 }
 

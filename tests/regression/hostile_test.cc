@@ -318,7 +318,7 @@ TEST_CASE("Hostile: unreadable files and directories are coverage gaps (unprivil
   Report("unreadable file / dir", s, "unreadable(permission_denied)");
 }
 
-TEST_CASE("Hostile: a file grown, truncated or deleted while it is read") {
+TEST_CASE("Hostile: a file grown, truncated, replaced or deleted while it is read") {
   TempDir dir;
   // Big enough that reading it takes a while (about a second in Release);
   // the test acts once phiscan has it open (seen in /proc/PID/fd), so there
@@ -340,6 +340,11 @@ TEST_CASE("Hostile: a file grown, truncated or deleted while it is read") {
        }, {"changed_during_scan(modified_during_read)"}},
       {"truncated", [](const std::string& p) { REQUIRE(truncate(p.c_str(), 4096) == 0); },
        {"changed_during_scan(modified_during_read)"}},
+      // Saved the way editors and sync tools do: a new file renamed over it.
+      {"replaced", [](const std::string& p) {
+         WriteFile(p + ".new", "Patient SSN: 536-22-8726\n");
+         REQUIRE(rename((p + ".new").c_str(), p.c_str()) == 0);
+       }, {"changed_during_scan(replaced)"}},
       // Unlinking changes the inode's ctime; the open descriptor still reads.
       {"deleted", [](const std::string& p) { REQUIRE(unlink(p.c_str()) == 0); },
        {"changed_during_scan(modified_during_read)", "vanished(not_found)"}},
