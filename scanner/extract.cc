@@ -411,6 +411,9 @@ void Extractor::Impl::Process(ByteSource& src, std::string_view name, size_t idx
     case ContentKind::kOdf: return OfficeZip(in, idx, depth, true, out);
     case ContentKind::kPdf: return Pdf(in, idx, depth, out);
     case ContentKind::kSqlite: return Sqlite(in, idx, depth, out);
+    case ContentKind::kSqliteWal:
+    case ContentKind::kSqliteShm:
+      return SqliteCompanion(in, name, idx, depth, kind == ContentKind::kSqliteWal, out);
     case ContentKind::kDicom: return Dicom(in, idx, depth, out);
     case ContentKind::kRtf: return Rtf(in, idx, depth, out);
     case ContentKind::kOle: return Ole(in, idx, depth, out);

@@ -110,6 +110,12 @@ class Extractor::Impl {
   void Pdf(formats::PeekSource& in, size_t idx, int depth, Records& out);
   void Dicom(formats::PeekSource& in, size_t idx, int depth, Records& out);
   void Sqlite(formats::PeekSource& in, size_t idx, int depth, Records& out);
+  // NAME-wal or NAME-shm (`wal`): complete when NAME is an SQLite database
+  // in WAL mode, which Sqlite reads with its log (and which incremental
+  // scans read again whenever the log is there); otherwise read as any
+  // file with that content is.
+  void SqliteCompanion(formats::PeekSource& in, std::string_view name, size_t idx, int depth,
+                       bool wal, Records& out);
   // Compound files (formats/ole_extract.cc): legacy Office, Outlook .msg.
   void Ole(formats::PeekSource& in, size_t idx, int depth, Records& out);
   // Reads storage `storage` of `cf` as the content of out[idx].

@@ -124,6 +124,8 @@ const char* ContentKindName(ContentKind kind) {
     case ContentKind::kOdf: return "odf";
     case ContentKind::kPdf: return "pdf";
     case ContentKind::kSqlite: return "sqlite";
+    case ContentKind::kSqliteWal: return "sqlite-wal";
+    case ContentKind::kSqliteShm: return "sqlite-shm";
     case ContentKind::kDicom: return "dicom";
     case ContentKind::kOle: return "ole";
     case ContentKind::kRtf: return "rtf";
@@ -183,6 +185,16 @@ ContentKind SniffContent(std::string_view h, std::string_view name) {
   }
   if (h.substr(0, 1024).find("%PDF-") != std::string_view::npos) return ContentKind::kPdf;
   if (StartsWith(h, std::string_view("SQLite format 3\0", 16))) return ContentKind::kSqlite;
+  // The log's magic is 0x377f0682 or 0x377f0683, big-endian; the index
+  // starts with its version, 3007000, in the writer's byte order.
+  if (name.ends_with("-wal") &&
+      (StartsWith(h, "\x37\x7f\x06\x82") || StartsWith(h, "\x37\x7f\x06\x83"))) {
+    return ContentKind::kSqliteWal;
+  }
+  if (name.ends_with("-shm") && (StartsWith(h, std::string_view("\x18\xe2\x2d\x00", 4)) ||
+                                 StartsWith(h, std::string_view("\x00\x2d\xe2\x18", 4)))) {
+    return ContentKind::kSqliteShm;
+  }
   if (h.size() >= 132 && h.substr(128, 4) == "DICM") return ContentKind::kDicom;
   if (dicom::SniffBareDataSet(h) != dicom::BareSyntax::kNone) return ContentKind::kDicom;
   if (StartsWith(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return ContentKind::kOle;

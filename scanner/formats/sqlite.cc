@@ -26,6 +26,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -133,19 +134,24 @@ bool AppendBlobText(formats::TextSink& sink, std::string_view blob, size_t sniff
 // `db_path` may name the database's open descriptor (/proc/self/fd/N): the
 // log is then looked for beside the file that descriptor has open.
 enum class WalFile { kNone, kRead, kTooLarge, kUnreadable };
-WalFile ReadWalBeside(std::string db_path, uint64_t max_bytes, std::string& wal,
+// The path a file was opened by: `path` itself, or for a descriptor's
+// name (/proc/self/fd/N) the file that descriptor has open; nullopt when
+// that is no file in a directory (or its name is too long to follow).
+std::optional<std::string> PathOnDisk(const std::string& path) {
+  if (!path.starts_with("/proc/self/fd/")) return path;
+  std::string target(4096, '\0');
+  const ssize_t n = readlink(path.c_str(), target.data(), target.size());
+  if (n <= 0 || static_cast<size_t>(n) == target.size() || target[0] != '/') return std::nullopt;
+  target.resize(static_cast<size_t>(n));
+  if (target.ends_with(" (deleted)")) return std::nullopt;
+  return target;
+}
+
+WalFile ReadWalBeside(const std::string& os_path, uint64_t max_bytes, std::string& wal,
                       std::string& error) {
-  if (db_path.starts_with("/proc/self/fd/")) {
-    std::string target(4096, '\0');
-    const ssize_t n = readlink(db_path.c_str(), target.data(), target.size());
-    if (n <= 0 || static_cast<size_t>(n) == target.size() || target[0] != '/') {
-      return WalFile::kNone;  // not a file in a directory (or a name too long to follow)
-    }
-    target.resize(static_cast<size_t>(n));
-    if (target.ends_with(" (deleted)")) return WalFile::kNone;
-    db_path = std::move(target);
-  }
-  const std::string path = db_path + "-wal";
+  const std::optional<std::string> db_path = PathOnDisk(os_path);
+  if (!db_path) return WalFile::kNone;
+  const std::string path = *db_path + "-wal";
   const int fd = OpenAtNoAtime(AT_FDCWD, path.c_str(),
                                O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
@@ -179,7 +185,37 @@ WalFile ReadWalBeside(std::string db_path, uint64_t max_bytes, std::string& wal,
   return result;
 }
 
+// Whether `path` is an SQLite database whose header says it is in WAL mode.
+bool IsWalModeDatabase(const std::string& path) {
+  const int fd =
+      OpenAtNoAtime(AT_FDCWD, path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  char head[20];
+  const bool read_head = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                         pread(fd, head, sizeof(head), 0) == static_cast<ssize_t>(sizeof(head));
+  close(fd);
+  const std::string_view h(head, read_head ? sizeof(head) : 0);
+  return h.starts_with(std::string_view("SQLite format 3\0", 16)) &&
+         formats::SqliteHeaderSaysWal(h);
+}
+
 }  // namespace
+
+void Extractor::Impl::SqliteCompanion(formats::PeekSource& in, std::string_view name, size_t idx,
+                                      int depth, bool wal, Records& out) {
+  // Only a file on disk has a database beside it; inside a container the
+  // companion is read as its bytes are.
+  const std::optional<std::string> path =
+      in.seekable() && !in.os_path().empty() ? PathOnDisk(in.os_path()) : std::nullopt;
+  if (path && IsWalModeDatabase(path->substr(0, path->size() - 4))) {
+    out[idx].detail = wal ? "read with its database, which is in WAL mode"
+                          : "the write-ahead log's index (page numbers, no rows) of a database "
+                            "in WAL mode";
+    return;
+  }
+  Text(in, name, idx, depth, out);
+}
 
 void Extractor::Impl::Sqlite(formats::PeekSource& in, size_t idx, int depth, Records& out) {
   if (!budget_->DepthAllowed(depth + 1)) {

@@ -297,7 +297,7 @@ namespace {
 // writing connection is still open (closing it would checkpoint the log).
 // Each statement of `transactions` commits on its own.
 void WriteLiveWalDatabase(const std::string& dir, const std::string& name,
-                          const std::vector<std::string>& transactions) {
+                          const std::vector<std::string>& transactions, bool with_index = false) {
   TempDir live;
   const std::string path = live.Join("app.db");
   sqlite3* raw = nullptr;
@@ -312,6 +312,7 @@ void WriteLiveWalDatabase(const std::string& dir, const std::string& name,
   }
   WriteFile(dir + "/" + name, ReadFile(path));
   WriteFile(dir + "/" + name + "-wal", ReadFile(path + "-wal"));
+  if (with_index) WriteFile(dir + "/" + name + "-shm", ReadFile(path + "-shm"));
 }
 
 }  // namespace
@@ -373,6 +374,34 @@ TEST_CASE("SQLite: rows only in the write-ahead log are read, the files untouche
     auto fits = ExtractFile(path, small);
     CHECK(StatusOf(fits[0]) == "complete");
   }
+}
+
+TEST_CASE("SQLite: a live database's log and index are read with it, not skipped as binary") {
+  // Each was skipped(binary), so --strict failed on every live app database.
+  TempDir dir;
+  WriteLiveWalDatabase(dir.path(), "app.db",
+                       {"INSERT INTO patients VALUES ('Jane Roe', '536-22-8726')"}, true);
+  const std::string path = dir.Join("app.db");
+  for (const char* suffix : {"-wal", "-shm"}) {
+    INFO(suffix);
+    auto recs = ExtractFile(path + suffix);
+    REQUIRE(recs.size() == 1);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(recs[0].format == std::string("sqlite") + suffix);
+    CHECK(recs[0].detail.find("WAL mode") != std::string::npos);
+    // Inside a container there is no database beside it: its bytes are binary.
+    CHECK(StatusOf(ExtractMemory(ReadFile(path + suffix), std::string("app.db") + suffix)[0]) ==
+          "skipped(binary)");
+  }
+  // A log whose database is gone, or is no longer in WAL mode, is read by
+  // nobody: still a gap.
+  std::string db = ReadFile(path);
+  db[18] = db[19] = 1;
+  WriteFile(path, db);
+  CHECK(StatusOf(ExtractFile(path + "-wal")[0]) == "skipped(binary)");
+  REQUIRE(unlink(path.c_str()) == 0);
+  CHECK(StatusOf(ExtractFile(path + "-wal")[0]) == "skipped(binary)");
+  CHECK(StatusOf(ExtractFile(path + "-shm")[0]) == "skipped(binary)");
 }
 
 TEST_CASE("SQLite: a database in WAL mode is read from memory, as in a container") {
