@@ -247,6 +247,57 @@ class SliceSource : public ByteSource {
   std::string_view trailer_;
 };
 
+// A seekable zip up to the end of its end-of-central-directory record at
+// `at` (formats::ZipEndRecord), the record's comment length read as 0: the
+// file as libarchive must see it to read the directory that record names.
+// libarchive reads through the last end-record signature in the file's
+// tail, and one in the archive comment or in data appended to the zip made
+// it read another directory, or none: the zip was recorded complete with
+// nothing read. What the view leaves out is the whole file's to account
+// for (formats::UnlistedZipRanges).
+class ZipEndView : public ByteSource {
+ public:
+  ZipEndView(ByteSource& inner, uint64_t at) : inner_(inner), size_(at + 22) {}
+  Result<size_t> Read(std::span<char> buf) override {
+    auto n = ReadAt(pos_, buf);
+    if (n.ok()) pos_ += n.value();
+    return n;
+  }
+  bool seekable() const override { return true; }
+  uint64_t size() const override { return size_; }
+  Result<size_t> ReadAt(uint64_t offset, std::span<char> buf) override {
+    if (offset >= size_) return size_t{0};
+    auto n = inner_.ReadAt(
+        offset, buf.first(static_cast<size_t>(std::min<uint64_t>(buf.size(), size_ - offset))));
+    if (!n.ok()) return n;
+    // The comment length: the view's last two bytes.
+    for (uint64_t i = std::max(offset, size_ - 2); i < offset + n.value(); ++i) {
+      buf[static_cast<size_t>(i - offset)] = 0;
+    }
+    return n;
+  }
+
+ private:
+  ByteSource& inner_;
+  uint64_t size_;
+  uint64_t pos_ = 0;
+};
+
+// The zip in the seekable `src` as libarchive is to read it: `src` itself
+// when its end record ends the file, else a ZipEndView of it held in
+// `view`. nullptr when no end record holds together.
+ByteSource* ThroughEndRecord(ByteSource& src, std::optional<ZipEndView>& view) {
+  const std::optional<uint64_t> end = formats::ZipEndRecord(src);
+  if (!end) return nullptr;
+  if (*end + 22 == src.size()) return &src;
+  return &view.emplace(src, *end);
+}
+
+// Why a zip with no end record that holds together is partial(corrupt):
+// which directory libarchive read, if any, cannot be told.
+constexpr const char* kNoEndRecord =
+    "no end-of-central-directory record points at a central directory; entries may be unread";
+
 // Whether `rec` is a member of `container` (at any depth below it): every
 // member of a top-level record, or a member path under the container's
 // own followed by '!'.
@@ -497,13 +548,32 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
     MarkFailure(out[idx], reader.status(), false);
     return;
   }
+  // A zip on disk is read through the end record its layout is checked
+  // against: opened again on the view when it needs one. Which format
+  // libarchive chose shows only once it has read a header, so a zip is
+  // told by what is not: a 7z or tar says so at its start (a zip behind a
+  // stub does not start like one).
+  const bool maybe_zip = src->seekable() && !formats::IsSevenZip(in.head()) &&
+                         !(in.head().size() >= 262 && in.head().substr(257, 5) == "ustar");
+  std::optional<ZipEndView> view;
+  ByteSource* through = maybe_zip ? ThroughEndRecord(*src, view) : src;
+  if (through != nullptr && through != src) {
+    reader = formats::ArchiveReader::Open(*through, formats::ArchiveReader::Content::kArchive,
+                                          &*budget_);
+    if (!reader.ok()) {
+      MarkFailure(out[idx], reader.status(), false);
+      return;
+    }
+  }
   MemberNames names;
   bool any = false;
   const bool ended = Entries(*reader.value(), idx, depth, charge, names, any, out);
   if (reader.value()->skipped_damage()) {
     MarkPartial(out[idx], "corrupt", "damaged tar header skipped");
   }
-  if (ended && src->seekable() && reader.value()->zip()) {
+  const bool zip = src->seekable() && reader.value()->zip();
+  if (zip && through == nullptr) MarkPartial(out[idx], "corrupt", kNoEndRecord);
+  if (ended && zip) {
     UnlistedZipBytes(*src, in.head().starts_with("PK\x03\x04"), idx, depth, charge, names, out);
   }
 }
@@ -593,6 +663,16 @@ void Extractor::Impl::UnlistedZipBytes(ByteSource& src, bool front_counts, size_
     }
     bool any = false;
     if (!Entries(*hidden.value(), idx, depth, charge, names, any, out)) return;
+    // The stream reader ends at the first directory header it meets, the
+    // slice's own or one inside it (a whole zip's directory, when the zip
+    // is read through an end record after it): what follows was not read.
+    const uint64_t read = hidden.value()->consumed();
+    if (read < r.end - r.begin) {
+      MarkPartial(out[idx], "corrupt",
+                  std::to_string(r.end - r.begin - read) + " bytes at offset " +
+                      std::to_string(r.begin + read) +
+                      " after the entries the central directory does not list, not read");
+    }
   }
 }
 
@@ -617,8 +697,17 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
       memory.emplace(buffer);
       src = &*memory;
     }
-    if (src->seekable()) table = formats::LoadSharedStrings(*src, limits_, *budget_);
   }
+  // Read through the end record the zip's layout holds together with, as
+  // any zip on disk is (ZipEndView).
+  std::optional<ZipEndView> view;
+  bool no_end = false;
+  if (src->seekable()) {
+    ByteSource* through = ThroughEndRecord(*src, view);
+    no_end = through == nullptr;
+    if (through != nullptr) src = through;
+  }
+  if (!odf && src->seekable()) table = formats::LoadSharedStrings(*src, limits_, *budget_);
   auto reader = formats::ArchiveReader::Open(*src, formats::ArchiveReader::Content::kArchive);
   if (!reader.ok()) {
     MarkFailure(out[idx], reader.status(), false);
@@ -675,6 +764,7 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
     }
     if (sink.stopped()) break;
   }
+  if (no_end) MarkPartial(out[idx], "corrupt", kNoEndRecord);
   if (table && !sink.stopped()) formats::WriteUnusedStrings(sink, *table);
   sink.Finish(out[idx]);
 }

@@ -93,8 +93,13 @@ class ArchiveReader {
   // over a block that is not a valid header and goes on): bytes were passed
   // over unread.
   bool skipped_damage() const { return skipped_damage_; }
-  // Whether the archive is a zip.
+  // Whether the archive is a zip; known once a header was read (after
+  // Open, libarchive has only chosen a reader).
   bool zip() const;
+  // The bytes of the source the format reader has taken so far, not those
+  // it only looked at ahead: at the end of a zip read as a stream, where
+  // the directory header it stopped at starts.
+  uint64_t consumed() const;
   // libarchive's name of the detected format, e.g. "ZIP 2.0 (deflation)".
   std::string format_name() const;
 

@@ -56,55 +56,81 @@ struct EndRecord {
   std::vector<ByteRange> records;  // the end record and any zip64 records
 };
 
-// The last end record in the file's tail whose directory fits in front of
-// it, as libarchive's seekable reader picks it.
-std::optional<EndRecord> FindEnd(ByteSource& src, Window& w) {
+// The end record `r` (22 bytes) found at `at`, or nullopt when it does not
+// hold together: another disk, counts that differ, zip64 records that are
+// not where the locator says, or a directory that does not fit in front of
+// it or does not start with a directory entry's signature where the record
+// puts it.
+std::optional<EndRecord> EndRecordAt(ByteSource& src, Window& w, uint64_t at,
+                                     std::string_view r) {
+  const uint64_t size = src.size();
+  if (Le(r, 4, 2) != 0 || Le(r, 6, 2) != 0) return std::nullopt;  // one disk only
+  EndRecord e;
+  e.at = at;
+  e.end = std::min<uint64_t>(size, e.at + 22 + Le(r, 20, 2));
+  e.entries = Le(r, 10, 2);
+  if (Le(r, 8, 2) != e.entries) return std::nullopt;
+  e.cd_size = Le(r, 12, 4);
+  uint64_t declared = Le(r, 16, 4);
+  e.records.push_back({e.at, e.end});
+  uint64_t cd_end = e.at;  // where the directory must end
+  if (e.entries == 0xFFFF || e.cd_size == 0xFFFFFFFF || declared == 0xFFFFFFFF) {
+    // zip64: a locator right in front of the end record names the zip64
+    // end record, which holds the real counts and offsets.
+    if (e.at < 20) return std::nullopt;
+    const std::string_view loc = w.At(e.at - 20, 20);
+    if (loc.empty() || loc.substr(0, 4) != "PK\x06\x07") return std::nullopt;
+    const uint64_t z = Le(loc, 8, 8);
+    const std::string_view z64 = w.At(z, 56);
+    if (z64.empty() || z64.substr(0, 4) != "PK\x06\x06") return std::nullopt;
+    const uint64_t z_end = z + 12 + Le(z64, 4, 8);
+    if (z_end < z + 56 || z_end > e.at - 20) return std::nullopt;
+    if (Le(z64, 16, 4) != 0 || Le(z64, 20, 4) != 0) return std::nullopt;  // one disk
+    e.entries = Le(z64, 32, 8);
+    e.cd_size = Le(z64, 40, 8);
+    declared = Le(z64, 48, 8);
+    e.records.push_back({e.at - 20, e.at});
+    e.records.push_back({z, z_end});
+    cd_end = z;
+  }
+  if (e.cd_size > cd_end) return std::nullopt;
+  e.cd_at = cd_end - e.cd_size;
+  if (declared > e.cd_at) return std::nullopt;
+  e.shift = e.cd_at - declared;
+  if (e.entries == 0) {
+    if (e.cd_size != 0) return std::nullopt;
+  } else if (w.At(e.cd_at, 4) != "PK\x01\x02") {
+    return std::nullopt;
+  }
+  return e;
+}
+
+// The end record the zip is read through. libarchive's seekable reader,
+// like most, takes the last end-record signature in the file's tail; but
+// the archive comment (and data appended after the zip) are anyone's to
+// write, and a signature there pointing at no directory, or at an empty
+// one, made a zip read as holding nothing. Taken instead: the last record
+// whose directory starts where it says; only when none does, the last
+// record of an empty zip (which names no directory to check).
+std::optional<EndRecord> FindEnd(ByteSource& src) {
   const uint64_t size = src.size();
   if (size < 22) return std::nullopt;
   const uint64_t from = size > kEndSearch ? size - kEndSearch : 0;
   std::string tail(static_cast<size_t>(size - from), '\0');
   auto got = src.ReadAt(from, {tail.data(), tail.size()});
   if (!got.ok() || got.value() != tail.size()) return std::nullopt;
+  // Each candidate costs a small read or two, whatever the caller's window.
+  Window probe(src, 512);
+  std::optional<EndRecord> empty;
   for (size_t i = tail.size() - 22 + 1; i-- > 0;) {
     if (std::string_view(tail).substr(i, 4) != "PK\x05\x06") continue;
-    const std::string_view r(tail.data() + i, 22);
-    if (Le(r, 4, 2) != 0 || Le(r, 6, 2) != 0) continue;  // one disk only
-    EndRecord e;
-    e.at = from + i;
-    e.end = std::min<uint64_t>(size, e.at + 22 + Le(r, 20, 2));
-    e.entries = Le(r, 10, 2);
-    if (Le(r, 8, 2) != e.entries) continue;
-    e.cd_size = Le(r, 12, 4);
-    uint64_t declared = Le(r, 16, 4);
-    e.records.push_back({e.at, e.end});
-    uint64_t cd_end = e.at;  // where the directory must end
-    if (e.entries == 0xFFFF || e.cd_size == 0xFFFFFFFF || declared == 0xFFFFFFFF) {
-      // zip64: a locator right in front of the end record names the zip64
-      // end record, which holds the real counts and offsets.
-      if (e.at < 20) return std::nullopt;
-      const std::string_view loc = w.At(e.at - 20, 20);
-      if (loc.empty() || loc.substr(0, 4) != "PK\x06\x07") return std::nullopt;
-      const uint64_t z = Le(loc, 8, 8);
-      const std::string_view z64 = w.At(z, 56);
-      if (z64.empty() || z64.substr(0, 4) != "PK\x06\x06") return std::nullopt;
-      const uint64_t z_end = z + 12 + Le(z64, 4, 8);
-      if (z_end < z + 56 || z_end > e.at - 20) return std::nullopt;
-      if (Le(z64, 16, 4) != 0 || Le(z64, 20, 4) != 0) return std::nullopt;  // one disk
-      e.entries = Le(z64, 32, 8);
-      e.cd_size = Le(z64, 40, 8);
-      declared = Le(z64, 48, 8);
-      e.records.push_back({e.at - 20, e.at});
-      e.records.push_back({z, z_end});
-      cd_end = z;
-      if (e.cd_size > cd_end || declared > cd_end - e.cd_size) return std::nullopt;
-    }
-    if (e.cd_size > cd_end) continue;
-    e.cd_at = cd_end - e.cd_size;
-    if (declared > e.cd_at) continue;
-    e.shift = e.cd_at - declared;
-    return e;
+    std::optional<EndRecord> e =
+        EndRecordAt(src, probe, from + i, std::string_view(tail).substr(i, 22));
+    if (!e) continue;
+    if (e->entries > 0) return e;
+    if (!empty) empty = std::move(e);
   }
-  return std::nullopt;
+  return empty;
 }
 
 // Whether [begin, end) is an Android APK Signing Block right in front of
@@ -121,13 +147,20 @@ bool SigningBlock(Window& w, uint64_t begin, uint64_t end, uint64_t cd_at) {
 
 }  // namespace
 
+std::optional<uint64_t> ZipEndRecord(ByteSource& src) {
+  if (!src.seekable()) return std::nullopt;
+  std::optional<EndRecord> end = FindEnd(src);
+  if (!end) return std::nullopt;
+  return end->at;
+}
+
 std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,
                                                         uint64_t max_entries) {
   if (!src.seekable()) return std::nullopt;
   // The directory is read in order; local headers are far from it, and
   // from each other when entries are large.
   Window w(src, 64 * 1024), lw(src, 4096);
-  std::optional<EndRecord> end = FindEnd(src, w);
+  std::optional<EndRecord> end = FindEnd(src);
   if (!end || end->entries > max_entries) return std::nullopt;
   const uint64_t size = src.size();
   std::vector<ByteRange> covered = end->records;

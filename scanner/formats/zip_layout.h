@@ -28,6 +28,16 @@ struct ByteRange {
   bool operator==(const ByteRange&) const = default;
 };
 
+// Where the end-of-central-directory record of the seekable `src` starts:
+// the last one in the file's tail whose directory starts with a directory
+// entry where the record says (zip64 records followed), else the last one
+// of an empty zip (it names no directory to check). UnlistedZipRanges reads
+// the zip through it. Readers that take the last signature in the tail
+// (libarchive) can be led astray by one in the archive comment or in data
+// appended to the zip, which are anyone's to write; this is not.
+// nullopt when no record holds together, or `src` is not seekable.
+std::optional<uint64_t> ZipEndRecord(ByteSource& src);
+
 // The ranges of the seekable `src` that the zip's end record, central
 // directory and listed entries leave out, in file order. Bytes in front of
 // the first listed local header count as unlisted only when
@@ -39,11 +49,10 @@ struct ByteRange {
 // An Android APK Signing Block in front of the directory is the
 // signature's, not unlisted.
 //
-// nullopt when the layout cannot be made out: no end record whose
-// directory fits in front of it, a multi-disk archive, a directory entry or
-// local header that is not where the end record or the directory says, a
-// read error, or more than `max_entries` directory entries. libarchive's
-// own verdict on the file then stands.
+// nullopt when the layout cannot be made out: no end record
+// (ZipEndRecord), a directory entry or local header that is not where the
+// end record or the directory says, a read error, or more than
+// `max_entries` directory entries.
 std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,
                                                         uint64_t max_entries = 1 << 20);
 

@@ -640,6 +640,111 @@ TEST_CASE("a zip entry its central directory does not list is read; other unlist
   CHECK(StatusOf(plain[0]) == "complete");
 }
 
+namespace {
+
+// An end-of-central-directory record: one disk, `entries` entries, a
+// directory of `cd_size` bytes at `cd_offset`, a comment of `comment_len`.
+std::string EndRecord(uint16_t entries, uint32_t cd_size, uint32_t cd_offset,
+                      uint16_t comment_len) {
+  std::string r = "PK\x05\x06";
+  auto put = [&](uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) r += static_cast<char>((v >> (8 * i)) & 0xFF);
+  };
+  put(0, 2);  // this disk
+  put(0, 2);  // the directory's disk
+  put(entries, 2);
+  put(entries, 2);
+  put(cd_size, 4);
+  put(cd_offset, 4);
+  put(comment_len, 2);
+  return r;
+}
+
+// `zip` (written by WriteArchive, no comment) with `comment` after its end
+// record, the record's comment length saying so.
+std::string WithComment(const std::string& zip, const std::string& comment) {
+  REQUIRE(zip.substr(zip.size() - 22, 4) == "PK\x05\x06");
+  std::string out = zip;
+  out[out.size() - 2] = static_cast<char>(comment.size() & 0xFF);
+  out[out.size() - 1] = static_cast<char>(comment.size() >> 8);
+  return out + comment;
+}
+
+}  // namespace
+
+TEST_CASE("a zip whose comment holds an end record is read through its real one") {
+  // Readers take the last end-record signature in the file's tail. One in
+  // the archive comment pointing at no directory (or an empty one) made the
+  // zip read as holding nothing: recorded complete, label NONE, 0 bytes
+  // read, its member never classified.
+  const std::string zip = WriteArchive("zip", "", {{"notes.txt", kPlant}});
+  const size_t real_end = zip.size() - 22;
+  const size_t cd = zip.find("PK\x01\x02");
+  REQUIRE(cd != std::string::npos);
+  const auto cd_size = static_cast<uint32_t>(real_end - cd);
+  const std::string note = "Exported by the records system. ";
+  const std::vector<std::pair<std::string, std::string>> fakes = {
+      // An empty archive's end record, its own comment reaching the end.
+      {"empty", note + EndRecord(0, 0, 0, 0)},
+      {"empty, offset at itself",
+       note + EndRecord(0, 0, static_cast<uint32_t>(zip.size() + note.size()), 0)},
+      // The real record's counts and offsets, copied after the real one.
+      {"copy", note + EndRecord(1, cd_size, static_cast<uint32_t>(cd), 5) + "trail"},
+      {"copy, text after", note + EndRecord(1, cd_size, static_cast<uint32_t>(cd), 0) + "end"},
+  };
+  for (const auto& [what, comment] : fakes) {
+    INFO(what);
+    const std::string bytes = WithComment(zip, comment);
+    // The layout is that of the real record: the comment is its own.
+    CHECK(Unlisted(bytes) == std::vector<formats::ByteRange>{});
+    auto recs = ExtractMemory(bytes, "export.zip");
+    REQUIRE(recs.size() == 2);
+    INFO(recs[0].detail);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(recs[1].member == "notes.txt");
+    CHECK(TypeCounts(recs[1]) == kPlantTypes);
+    CHECK(recs[1].label == "PHI");
+  }
+  // An Office document is a zip read the same way; its text was never read.
+  const std::string docx = WriteArchive(
+      "zip", "",
+      {{"[Content_Types].xml",
+        "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"},
+       {"word/document.xml", "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>" + kPlant +
+                                 "</w:t></w:r></w:p></w:body></w:document>"}});
+  const size_t docx_cd = docx.find("PK\x01\x02");
+  REQUIRE(docx_cd != std::string::npos);
+  for (const std::string& comment :
+       {note + EndRecord(0, 0, 0, 0),
+        note + EndRecord(2, static_cast<uint32_t>(docx.size() - 22 - docx_cd),
+                         static_cast<uint32_t>(docx_cd), 0)}) {
+    auto recs = ExtractMemory(WithComment(docx, comment), "letter.docx");
+    REQUIRE(recs.size() == 1);
+    INFO(recs[0].detail);
+    CHECK(recs[0].format == "ooxml");
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(TypeCounts(recs[0]) == kPlantTypes);
+  }
+}
+
+TEST_CASE("a zip none of whose end records matches a directory is never complete") {
+  // The real record's directory size is off by one, so it points into the
+  // directory's first entry, and the comment holds a record that points at
+  // nothing: no record says where a directory is. libarchive reads what it
+  // reads; the zip is not recorded as read whole.
+  std::string zip = WriteArchive("zip", "", {{"notes.txt", kPlant}});
+  const size_t real_end = zip.size() - 22;
+  zip[real_end + 12] = static_cast<char>(zip[real_end + 12] - 1);
+  for (const std::string& comment :
+       {std::string(), "note " + EndRecord(0, 0, 0, 0), "note " + EndRecord(1, 46, 7, 0)}) {
+    INFO("comment of " << comment.size() << " bytes");
+    auto recs = ExtractMemory(comment.empty() ? zip : WithComment(zip, comment), "export.zip");
+    REQUIRE_FALSE(recs.empty());
+    INFO(recs[0].detail);
+    CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  }
+}
+
 TEST_CASE("a member of which nothing was read has no label; a container whose members were read "
           "keeps NONE") {
   // NONE says "read, nothing found": a zip cut at the depth limit was not
