@@ -88,6 +88,11 @@ std::vector<uint32_t> CompoundFile::Chain(const std::vector<uint32_t>& table, ui
   return chain;
 }
 
+void CompoundFile::Reach(uint32_t s) {
+  const uint64_t end = (static_cast<uint64_t>(s) + 2) * sector_size_;
+  reached_ = std::max(reached_, std::min<uint64_t>(end, bytes_.size()));
+}
+
 Result<CompoundFile> CompoundFile::Open(std::string_view bytes) {
   if (bytes.size() < kHeaderSize || !IsCompoundFile(bytes)) {
     return Status::Corrupt("not a compound file");
@@ -101,6 +106,8 @@ Result<CompoundFile> CompoundFile::Open(std::string_view bytes) {
   }
   cf.sector_size_ = 1u << sector_shift;
   cf.mini_sector_size_ = 1u << mini_shift;
+  // The header fills the first sector (a version 4 one pads it with zeros).
+  cf.reached_ = std::min<uint64_t>(cf.sector_size_, bytes.size());
   const uint64_t sectors =
       bytes.size() > cf.sector_size_ ? (bytes.size() - 1) / cf.sector_size_ : 0;
   const uint32_t entries_per_sector = cf.sector_size_ / 4;
@@ -118,12 +125,14 @@ Result<CompoundFile> CompoundFile::Open(std::string_view bytes) {
        ++hops) {
     std::string_view sec = cf.Sector(difat);
     if (sec.size() < cf.sector_size_) break;
+    cf.Reach(difat);
     for (uint32_t i = 0; i + 1 < entries_per_sector; ++i) take(Le32(sec, 4 * i));
     difat = Le32(sec, 4 * (entries_per_sector - 1));
   }
   if (fat_list.empty()) return Status::Corrupt("compound file: no allocation table");
   cf.fat_.reserve(fat_list.size() * entries_per_sector);
   for (uint32_t s : fat_list) {
+    cf.Reach(s);
     std::string_view sec = cf.Sector(s);
     for (size_t at = 0; at + 4 <= sec.size(); at += 4) cf.fat_.push_back(Le32(sec, at));
   }
@@ -139,11 +148,30 @@ Result<CompoundFile> CompoundFile::Open(std::string_view bytes) {
   const uint64_t mini_bytes = std::min<uint64_t>(root.size, bytes.size());
   cf.mini_stream_sectors_ =
       cf.Chain(cf.fat_, root.start, (mini_bytes + cf.sector_size_ - 1) / cf.sector_size_, complete);
+  for (uint32_t s : cf.mini_stream_sectors_) cf.Reach(s);
   const uint32_t mini_fat_sectors = Le32(bytes, 0x40);
   if (mini_fat_sectors > 0) {
     for (uint32_t s : cf.Chain(cf.fat_, Le32(bytes, 0x3C), mini_fat_sectors, complete)) {
+      cf.Reach(s);
       std::string_view sec = cf.Sector(s);
       for (size_t at = 0; at + 4 <= sec.size(); at += 4) cf.mini_fat_.push_back(Le32(sec, at));
+    }
+  }
+  // The regular sectors of the streams in the tree (the others are in the
+  // mini stream, reached above).
+  std::vector<uint32_t> storages{kRoot};
+  while (!storages.empty()) {
+    const Entry& storage = cf.entries_[storages.back()];
+    storages.pop_back();
+    for (uint32_t c : storage.children) {
+      const Entry& e = cf.entries_[c];
+      if (e.storage) {
+        storages.push_back(c);
+      } else if (e.size >= cf.mini_cutoff_) {
+        const uint64_t needed = e.size / cf.sector_size_ + (e.size % cf.sector_size_ != 0);
+        const size_t limit = static_cast<size_t>(std::min<uint64_t>(needed, SIZE_MAX));
+        for (uint32_t s : cf.Chain(cf.fat_, e.start, limit, complete)) cf.Reach(s);
+      }
     }
   }
   return cf;
@@ -153,6 +181,7 @@ Status CompoundFile::ReadDirectory(uint32_t first_sector) {
   bool complete = true;
   const uint64_t sectors = bytes_.size() / sector_size_;
   std::vector<uint32_t> chain = Chain(fat_, first_sector, sectors, complete);
+  for (uint32_t s : chain) Reach(s);
   bool root_found = false;
   const size_t per_sector = sector_size_ / kEntrySize;
   for (uint32_t s : chain) {
@@ -173,7 +202,10 @@ Status CompoundFile::ReadDirectory(uint32_t first_sector) {
         }
         entry.storage = type != 2;
         entry.start = Le32(e, 116);
-        // Version 3 files may leave garbage in the size's high half.
+        // [MS-CFB] 2.6.3: with 512-byte sectors (version 3) older writers
+        // left the size's high 32 bits uninitialised and readers must accept
+        // that, so they are ignored; a version 4 size is a full 64-bit one,
+        // and a size larger than the sectors hold reads as kCorrupt.
         entry.size = sector_size_ == 512 ? Le32(e, 120)
                                          : Le32(e, 120) | static_cast<uint64_t>(Le32(e, 124)) << 32;
       }

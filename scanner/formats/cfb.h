@@ -37,7 +37,7 @@ class CompoundFile {
   struct Entry {
     std::string name;                // UTF-8 ("\x01Ole10Native", "\x05SummaryInformation")
     bool storage = false;            // a storage (or the root) rather than a stream
-    uint64_t size = 0;               // stream bytes as recorded
+    uint64_t size = 0;               // stream bytes as recorded (see ReadDirectory)
     uint32_t start = 0;              // first sector (mini sector below the cutoff)
     std::vector<uint32_t> children;  // a storage's entries, in name order
   };
@@ -69,6 +69,13 @@ class CompoundFile {
   // most large streams), else into `scratch`, which holds a copy.
   Status View(uint32_t id, uint64_t cap, std::string& scratch, std::string_view& data) const;
 
+  // One past the last byte of the file that the compound file's structures
+  // reach: the header, the FAT and DIFAT sectors, the directory, the mini
+  // FAT, the mini stream, and the sectors of every stream in the directory
+  // tree (as many as its size needs). Bytes after it (data appended to the
+  // file) are no stream's and are never read; at most the file's size.
+  uint64_t reached() const { return reached_; }
+
   // True when the directory tree looped, shared an entry between two
   // places, or pointed outside the directory: entries reached are listed,
   // some may be missing.
@@ -86,6 +93,8 @@ class CompoundFile {
   std::string_view Sector(uint32_t s) const;
   Status ReadDirectory(uint32_t first_sector);
   void BuildTree();
+  // Extends reached() to the end of regular sector `s`.
+  void Reach(uint32_t s);
 
   std::string_view bytes_;
   uint32_t sector_size_ = 512;
@@ -100,6 +109,7 @@ class CompoundFile {
   std::vector<uint32_t> raw_links_;  // left, right, child per entry (3 each)
   std::vector<bool> allocated_;      // a storage, stream or root (not an unused slot)
   bool damaged_ = false;
+  uint64_t reached_ = 0;
 };
 
 }  // namespace phiscan::scanner::formats

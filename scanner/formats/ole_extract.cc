@@ -195,6 +195,16 @@ void Extractor::Impl::Ole(formats::PeekSource& in, size_t idx, int depth, Record
     MarkPartial(out[idx], "corrupt", "compound file directory damaged; some streams not found");
   }
   OleStorage(cf.value(), CompoundFile::kRoot, idx, depth, out);
+  // Data appended after the last sector the file's structures reach is no
+  // stream's, and was skipped while the file read as complete. Zeros there
+  // are padding, as after a compressed stream.
+  const std::string_view after = std::string_view(bytes).substr(cf.value().reached());
+  if (after.find_first_not_of('\0') != std::string_view::npos) {
+    MarkPartial(out[idx], "corrupt",
+                std::to_string(after.size()) + " bytes at offset " +
+                    std::to_string(cf.value().reached()) +
+                    " after the compound file's last sector, not read");
+  }
 }
 
 void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_t idx, int depth,

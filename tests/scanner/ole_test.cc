@@ -78,6 +78,8 @@ TEST_CASE("CFB: streams read back exactly, mini and regular, nested storages, v3
     INFO(e.path);
     CHECK(ReadPath(cf.value(), e.path) == e.data);
   }
+  // The writer leaves no sector unused: the structures reach the end.
+  CHECK(cf.value().reached() == file.size());
   // Names compare without case, as the format does.
   CHECK(cf.value().Find(CompoundFile::kRoot, "worddocument") != CompoundFile::kNone);
   CHECK(cf.value().Find(CompoundFile::kRoot, "nothere") == CompoundFile::kNone);
@@ -96,6 +98,7 @@ TEST_CASE("CFB: 8 MB stream reached through DIFAT sectors; 300 entries in one st
   CHECK(ReadPath(cf.value(), "big") == entries[0].data);
   CHECK(cf.value().entry(Resolve(cf.value(), "many")).children.size() == 300);
   CHECK(ReadPath(cf.value(), "many/s299") == entries[300].data);
+  CHECK(cf.value().reached() == file.size());  // DIFAT and FAT sectors included
 }
 
 TEST_CASE("CFB: a read is capped, and a cap below the size says so") {
@@ -728,4 +731,82 @@ TEST_CASE("extract: a .msg inside a zip; a compound file too large to buffer") {
   limits.max_buffered_member = 1024;
   recs = ExtractMemory(OleFile(BuildMsg(m)), "big.msg", limits);
   CHECK(StatusOf(recs[0]) == "partial(limit_size)");
+}
+
+TEST_CASE("extract: data appended after a compound file's last sector makes it partial(corrupt)") {
+  // Bytes past every sector the header, allocation tables, directory and
+  // streams reach are no stream's: they were skipped while the file was
+  // recorded complete.
+  const std::string notes = "Drawing notes for the clinic floor plan.";
+  for (int version : {3, 4}) {
+    INFO("version " << version);
+    const std::string file =
+        WriteCompoundFile({{"VisioDocument", notes}, {"Big", Pattern(6000, 'v')}},
+                          CfbOptions{version, ""});
+    auto plain = ExtractMemory(file, "plan.vsd");
+    REQUIRE(plain.size() == 1);
+    CHECK(StatusOf(plain[0]) == "complete");
+
+    const std::string appended = file + kPlantLine + "\n";
+    auto cf = CompoundFile::Open(appended);
+    REQUIRE(cf.ok());
+    CHECK(cf.value().reached() == file.size());
+    auto recs = ExtractMemory(appended, "plan.vsd");
+    REQUIRE(recs.size() == 1);
+    CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+    CHECK(recs[0].detail.find(std::to_string(kPlantLine.size() + 1) + " bytes at offset " +
+                              std::to_string(file.size()) +
+                              " after the compound file's last sector, not read") !=
+          std::string::npos);
+    CHECK(recs[0].detail.find("536-22-8726") == std::string::npos);
+    // What the streams hold is still read.
+    CHECK(recs[0].format == "ole");
+    CHECK(recs[0].bytes_scanned == plain[0].bytes_scanned);
+
+    // Zeros after the last sector are padding.
+    auto padded = ExtractMemory(file + std::string(700, '\0'), "plan.vsd");
+    REQUIRE(padded.size() == 1);
+    CHECK(StatusOf(padded[0]) == "complete");
+  }
+  // The same inside a Word document, read through its piece table.
+  const std::string doc =
+      OleFile(BuildWordDocument({{"Referral for the clinic.\r", true}}));
+  CHECK(StatusOf(ExtractMemory(doc, "referral.doc")[0]) == "complete");
+  auto recs = ExtractMemory(doc + "Patient SSN 536-22-8726\n", "referral.doc");
+  CHECK(recs[0].format == "doc");
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+}
+
+TEST_CASE("CFB: a stream size's high 32 bits are garbage in version 3, the size's in version 4") {
+  // [MS-CFB] 2.6.3: with 512-byte sectors (version 3) older writers left
+  // the size's high DWORD uninitialised, and readers must accept it; a
+  // version 4 file's size is a full 64-bit integer. Ignored there, a
+  // stream of 4 GiB and more would read as its low bytes and be complete.
+  const std::string text = std::string(3000, ' ') + kPlantLine + "\n" + std::string(2000, ' ');
+  REQUIRE(text.size() >= 4096);  // in regular sectors, whichever size is read
+  for (int version : {3, 4}) {
+    INFO("version " << version);
+    CfbLayout layout;
+    std::string file =
+        WriteCompoundFile({{"VisioDocument", text}}, CfbOptions{version, ""}, &layout);
+    const auto at = static_cast<uint32_t>(
+        std::find(layout.directory_paths.begin(), layout.directory_paths.end(), "VisioDocument") -
+        layout.directory_paths.begin());
+    PutLe32(file, layout.DirectoryEntryOffset(at) + 124, version == 3 ? 0xDEADBEEF : 1);
+    auto cf = CompoundFile::Open(file);
+    REQUIRE(cf.ok());
+    const uint64_t size = cf.value().entry(at).size;
+    auto recs = ExtractMemory(file, "drawing.vsd");
+    REQUIRE(recs.size() == 1);
+    INFO(recs[0].detail);
+    CHECK(TypeCounts(recs[0]) == kPlant);
+    if (version == 3) {
+      CHECK(size == text.size());
+      CHECK(ReadPath(cf.value(), "VisioDocument") == text);
+      CHECK(StatusOf(recs[0]) == "complete");
+    } else {
+      CHECK(size == (uint64_t{1} << 32) + text.size());
+      CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+    }
+  }
 }
