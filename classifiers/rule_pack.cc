@@ -7,6 +7,7 @@
 #include <set>
 
 #include "classifiers/validators.h"
+#include "common/config_text.h"
 #include "common/escape.h"
 #include "common/model.h"
 
@@ -23,6 +24,12 @@ struct ItemError {
 };
 
 int LineOf(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+// A key or value an error names: quoted if it may be, else by its column,
+// so that a data file given as a pack is not echoed.
+std::string Named(const std::string& text, const YAML::Node& n) {
+  return NameOrColumn(text, n.Mark().column);
+}
 
 [[noreturn]] void Fail(const YAML::Node& n, const std::string& rule, const std::string& what) {
   throw ItemError{LineOf(n), rule, what};
@@ -44,6 +51,16 @@ class Errors {
     out_->push_back({source_, line, EscapeBytes(msg + what)});
   }
 
+  // An error about the file as a whole: "FILE: what".
+  void AddForFile(const std::string& what) {
+    out_->push_back({source_, 0, EscapeBytes(source_ + ": " + what)});
+  }
+
+  // yaml-cpp's reason only: its message may quote a key or value.
+  void AddYaml(const YAML::Exception& e) {
+    Add(e.mark.line + 1, "", YamlErrorText(e.msg, e.mark.column));
+  }
+
   // Runs `check`; records the error it throws, if any. True if none.
   template <typename F>
   bool Run(F&& check) {
@@ -54,7 +71,7 @@ class Errors {
       Add(e.line, e.rule, e.what);
     } catch (const Recorded&) {
     } catch (const YAML::Exception& e) {  // a conversion yaml-cpp refused
-      Add(e.mark.line + 1, "", "YAML error: " + e.msg);
+      AddYaml(e);
     }
     return false;
   }
@@ -77,11 +94,13 @@ bool CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed,
   for (const auto& kv : map) {
     ok &= errors.Run([&] {
       auto key = kv.first.as<std::string>();
-      if (!allowed.count(key)) Fail(kv.first, rule, "unknown key '" + key + "' in " + where);
+      if (!allowed.count(key)) {
+        Fail(kv.first, rule, "unknown key " + Named(key, kv.first) + " in " + where);
+      }
       // YAML forbids a key twice in a mapping; yaml-cpp keeps both and a
       // lookup sees only one, so the other would be ignored unnoticed.
       if (!seen.insert(key).second) {
-        Fail(kv.first, rule, "duplicate key '" + key + "' in " + where);
+        Fail(kv.first, rule, "duplicate key " + Named(key, kv.first) + " in " + where);
       }
     });
   }
@@ -201,7 +220,8 @@ std::optional<PatternSpec> ParsePattern(const YAML::Node& n, const std::string& 
         known += known.empty() ? "" : ", ";
         known += *names;
       }
-      Fail(n["validator"], rule, "unknown validator '" + p.validator + "' (known: " + known + ")");
+      Fail(n["validator"], rule,
+           "unknown validator " + Named(p.validator, n["validator"]) + " (known: " + known + ")");
     }
   });
   field([&] {
@@ -259,7 +279,7 @@ std::optional<TypeSpec> ParseType(const YAML::Node& n, RulePack* pack, Errors& e
       })) {
     return std::nullopt;
   }
-  const std::string rule = "rule " + t.id;
+  const std::string rule = NameOrKind("rule", t.id);
   bool ok = CheckKeys(n,
                       {"id", "name", "description", "category", "hipaa", "normalize",
                        "proximity", "enabled", "patterns"},
@@ -328,7 +348,7 @@ LabelRule ParseLabel(const YAML::Node& n, const std::string& source, Errors& err
   if (!n.IsMap()) Fail(n, "", "label rule must be a mapping");
   if (!n["label"]) Fail(n, "", "label rule needs 'label'");
   l.label = Str(n["label"], "", "label");
-  const std::string rule = "label " + l.label;
+  const std::string rule = NameOrKind("label", l.label);
   bool ok = CheckKeys(n,
                       {"label", "any_category", "any_type", "requires_category",
                        "requires_type", "requires_keywords", "min_confidence", "min_score"},
@@ -404,7 +424,7 @@ void ParseKeywords(const YAML::Node& kw, RulePack* pack, Errors& errors) {
   for (const auto& kv : kw) {
     std::string name;
     if (!errors.Run([&] { name = kv.first.as<std::string>(); })) continue;
-    const std::string rule = "keyword list " + name;
+    const std::string rule = NameOrKind("keyword list", name);
     bool ok = errors.Run([&] {
       if (!names.insert(name).second) Fail(kv.first, rule, "defined twice in this pack");
     });
@@ -430,16 +450,12 @@ void ParseKeywords(const YAML::Node& kw, RulePack* pack, Errors& errors) {
   }
 }
 
+// The keys of a pack's top-level mapping.
+const std::set<std::string> kPackKeys = {"pack", "version", "keywords", "types", "labels"};
+
+// REQUIRES: `root` is a mapping with a key of kPackKeys.
 void ParseRoot(const YAML::Node& root, RulePack* pack, Errors& errors) {
-  if (root.IsNull()) {
-    errors.Add(1, "", "the rule pack is empty (it needs keywords, types or labels)");
-    return;
-  }
-  if (!root.IsMap()) {
-    errors.Add(LineOf(root), "", "a rule pack must be a YAML mapping");
-    return;
-  }
-  CheckKeys(root, {"pack", "version", "keywords", "types", "labels"}, "", "rule pack", errors);
+  CheckKeys(root, kPackKeys, "", "rule pack", errors);
   pack->name = pack->source;
   errors.Run([&] {
     if (root["pack"]) pack->name = Str(root["pack"], "", "pack");
@@ -457,7 +473,7 @@ void ParseRoot(const YAML::Node& root, RulePack* pack, Errors& errors) {
         auto type = ParseType(t, pack, errors);
         if (!type) continue;
         if (!ids.insert(type->id).second) {
-          errors.Add(LineOf(t), "rule " + type->id, "duplicate type id in this pack");
+          errors.Add(LineOf(t), NameOrKind("rule", type->id), "duplicate type id in this pack");
           continue;
         }
         pack->types.push_back(std::move(*type));
@@ -483,9 +499,32 @@ RulePack ParseRulePackAll(std::string_view yaml_text, const std::string& source,
   pack.source = source;
   std::vector<PackError> found;
   Errors errs(source, &found);
-  YAML::Node root;
-  if (errs.Run([&] { root = YAML::Load(std::string(yaml_text)); })) {
-    ParseRoot(root, &pack, errs);
+  // A file that is no rule pack at all (records, a binary, another
+  // program's YAML) is one error that quotes nothing of it.
+  std::optional<YAML::Node> root;
+  bool yaml_error = false;
+  if (IsConfigText(yaml_text)) {
+    try {
+      root = YAML::Load(std::string(yaml_text));
+    } catch (const YAML::Exception& e) {
+      // A broken pack gets its YAML error; a file with no line that starts
+      // like one is something else.
+      if (HasTopLevelKey(yaml_text, kPackKeys)) {
+        errs.AddYaml(e);
+        yaml_error = true;
+      }
+    }
+  }
+  const bool has_pack_key =
+      root && root->IsMap() && std::any_of(root->begin(), root->end(), [](const auto& kv) {
+        return kv.first.IsScalar() && kPackKeys.count(kv.first.Scalar()) > 0;
+      });
+  if (root && root->IsNull()) {
+    errs.Add(1, "", "the rule pack is empty (it needs keywords, types or labels)");
+  } else if (has_pack_key) {
+    ParseRoot(*root, &pack, errs);
+  } else if (!yaml_error) {
+    errs.AddForFile("not a rule pack (expected a YAML mapping with keywords, types or labels)");
   }
   std::stable_sort(found.begin(), found.end(),
                    [](const PackError& a, const PackError& b) { return a.line < b.line; });

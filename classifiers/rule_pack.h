@@ -51,6 +51,12 @@
 // the pack's own keys). Regex compilation, cost checks and keyword list
 // names happen in RuleSet::Compile.
 //
+// Errors never quote the file beyond names (IsQuotableName, common/
+// escape.h; "a rule", "unknown key at column 5" for others) and regexes
+// cut to 80 bytes: a user may name a file of records as a pack by mistake.
+// Such a file (not text, or no YAML mapping with a key of a pack) is one
+// error, "FILE: not a rule pack (...)".
+//
 // Thread safety: plain values.
 #ifndef PHISCAN_CLASSIFIERS_RULE_PACK_H_
 #define PHISCAN_CLASSIFIERS_RULE_PACK_H_
@@ -162,7 +168,8 @@ Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& so
 // *errors, in line order, each field's and item's own (for `rules check`).
 // A pattern, keyword list or label rule with an error is left out; a type
 // with one keeps its good patterns, so that RuleSet::Compile can check them
-// too. A YAML syntax error ends the parse: it is the only error.
+// too. A YAML syntax error ends the parse: it is the only error; so is
+// "FILE: not a rule pack (...)", at line 0.
 RulePack ParseRulePackAll(std::string_view yaml_text, const std::string& source,
                           std::vector<PackError>* errors);
 

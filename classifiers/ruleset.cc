@@ -9,6 +9,7 @@
 #include "classifiers/internal/digit_gate.h"
 #include "classifiers/token.h"
 #include "classifiers/validators.h"
+#include "common/escape.h"
 
 namespace phiscan::classifiers {
 namespace internal {
@@ -47,7 +48,7 @@ using internal::CompiledRules;
 using internal::IsWordByte;
 
 std::string Where(const TypeInfo& t, int line) {
-  return t.source + ":" + std::to_string(line) + ": rule " + t.id + ": ";
+  return t.source + ":" + std::to_string(line) + ": " + NameOrKind("rule", t.id) + ": ";
 }
 
 // A keyword term as a regex: literal bytes, runs of spaces match 1-3
@@ -137,6 +138,18 @@ std::string Canonical(const RulePack& pack) {
 }
 
 
+// A name read from a pack, for an error: quoted if it may be (a pack may
+// be a data file named by mistake; common/escape.h).
+std::string Quoted(const std::string& name) { return QuoteName(name, "(name not shown)"); }
+
+// A regex engine's error: what it quotes of the pattern after ": " is cut
+// to 80 bytes.
+std::string EngineError(const std::string& message) {
+  const size_t colon = message.find(": ");
+  if (colon == std::string::npos) return Abbreviate(message, 200);
+  return message.substr(0, colon + 2) + Abbreviate(message.substr(colon + 2));
+}
+
 // " (did you mean NAME?)" for the candidate closest to `name` by edit
 // distance if it looks like a typo of it (one edit; two in a name of 12
 // bytes or more: acme_terms is no typo of name_terms), else "".
@@ -144,6 +157,7 @@ std::string DidYouMean(const std::string& name, const std::vector<std::string>& 
   size_t best = name.size() >= 12 ? 3 : 2;
   std::string hint;
   for (const auto& c : candidates) {
+    if (!IsQuotableName(c)) continue;  // an error quotes names only
     std::vector<size_t> row(c.size() + 1);
     for (size_t j = 0; j <= c.size(); ++j) row[j] = j;
     for (size_t i = 1; i <= name.size(); ++i) {
@@ -210,7 +224,7 @@ Result<std::string> ExpandLists(const std::string& regex, const RulePack& pack,
     auto it = pack.keywords.find(name);
     if (it == pack.keywords.end()) {
       *missing = name;
-      return Status::InvalidArgument("unknown keyword list '" + name + "' in regex" +
+      return Status::InvalidArgument("unknown keyword list " + Quoted(name) + " in regex" +
                                      DidYouMean(name, KeywordListNames(pack)));
     }
     out += regex.substr(pos, open - pos);
@@ -260,7 +274,8 @@ Status HsWidths(const std::string& expr, const std::string& what, unsigned* min_
                 unsigned* max_width) {
   const HsInfo info = HsExpressionInfo(expr);
   if (!info.ok) {
-    return Status::InvalidArgument(what + " does not compile in Hyperscan: " + info.error);
+    return Status::InvalidArgument(what + " does not compile in Hyperscan: " +
+                                   EngineError(info.error));
   }
   *min_width = info.min_width;
   *max_width = info.max_width;
@@ -273,7 +288,8 @@ Result<internal::CompiledRegex> CompileRegex(const std::string& regex) {
   internal::CompiledRegex cr;
   cr.re = std::make_unique<RE2>(regex, internal::PatternOptions());
   if (!cr.re->ok()) {
-    return Status::InvalidArgument("regex does not compile in RE2: " + cr.re->error());
+    return Status::InvalidArgument("regex does not compile in RE2: " +
+                                   EngineError(cr.re->error()));
   }
   if (cr.re->ProgramSize() > kMaxProgramSize) {
     return Status::InvalidArgument("regex is too costly (RE2 program size " +
@@ -336,14 +352,11 @@ Status CheckPrefilter(const std::string& prefilter, unsigned regex_max_width) {
 constexpr unsigned kMaxExcludeWidth = 64;
 Status CheckExclude(const std::string& expr, unsigned* width) {
   unsigned min_width = 0, max_width = 0;
-  if (Status s = HsWidths(expr, "exclude '" + expr + "'", &min_width, &max_width); !s.ok()) {
-    return s;
-  }
-  if (min_width == 0) {
-    return Status::InvalidArgument("exclude '" + expr + "' can match the empty string");
-  }
+  const std::string what = "exclude '" + Abbreviate(expr) + "'";
+  if (Status s = HsWidths(expr, what, &min_width, &max_width); !s.ok()) return s;
+  if (min_width == 0) return Status::InvalidArgument(what + " can match the empty string");
   if (max_width != min_width || max_width > kMaxExcludeWidth) {
-    return Status::InvalidArgument("exclude '" + expr + "' must match a fixed number of bytes, " +
+    return Status::InvalidArgument(what + " must match a fixed number of bytes, " +
                                    "at most " + std::to_string(kMaxExcludeWidth));
   }
   *width = max_width;
@@ -459,7 +472,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         if (!t.patterns.empty()) ids.push_back(t.id);
       }
       fail(spec.source, spec.line,
-           spec.source + ":" + std::to_string(spec.line) + ": rule " + spec.id +
+           spec.source + ":" + std::to_string(spec.line) + ": " + NameOrKind("rule", spec.id) +
                ": enabled: false names no type of the built-in pack or an earlier pack" +
                DidYouMean(spec.id, ids));
       continue;
@@ -481,7 +494,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       cp.proximity = p.proximity >= 0 ? p.proximity : spec.proximity;
       cp.validator = FindValidator(p.validator);
       if (!p.validator.empty() && cp.validator == nullptr) {
-        pattern_fail(p.line, "unknown validator '" + p.validator + "'");
+        pattern_fail(p.line, "unknown validator " + Quoted(p.validator));
         continue;
       }
       std::string missing;
@@ -580,7 +593,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       bool lists_ok = true;
       for (const auto& name : p.dictionary) {
         if (!list_known(name)) {
-          pattern_fail(p.line, "unknown keyword list '" + name + "' in dictionary" +
+          pattern_fail(p.line, "unknown keyword list " + Quoted(name) + " in dictionary" +
                                    DidYouMean(name, KeywordListNames(pack)));
         }
         lists_ok &= pack.keywords.count(name) > 0;
@@ -588,7 +601,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       for (const auto& e : p.evidence) {
         for (const auto& name : e.lists) {
           if (!list_known(name)) {
-            pattern_fail(e.line, "unknown keyword list '" + name + "'" +
+            pattern_fail(e.line, "unknown keyword list " + Quoted(name) +
                                      DidYouMean(name, KeywordListNames(pack)));
           }
           lists_ok &= pack.keywords.count(name) > 0;
@@ -630,7 +643,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   std::vector<int> context;
   for (size_t i = 0; i < pack.labels.size(); ++i) {
     const LabelRule& l = pack.labels[i];
-    std::string where = l.source + ":" + std::to_string(l.line) + ": label " + l.label + ": ";
+    std::string where =
+        l.source + ":" + std::to_string(l.line) + ": " + NameOrKind("label", l.label) + ": ";
     // Labels are compared exactly (reports, --label, --fail-on): a site's
     // "phi" would be a label of its own beside PHI, its assets missing from
     // every PHI count. Said once per pair: at a site pack's rule rather
@@ -644,7 +658,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     for (const auto& o : others) {
       if (o != l.label && AsciiLower(o) == AsciiLower(l.label)) {
         fail(l.source, l.line,
-             where + "differs from the label " + o + " only in case (labels are case-sensitive)");
+             where + "differs from " + (IsQuotableName(o) ? "the label " + o : "another label") +
+                 " only in case (labels are case-sensitive)");
         break;
       }
     }
@@ -656,14 +671,14 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         if (!known) {
           std::vector<std::string> names;
           for (const auto& t : pack.types) names.push_back(t.id);
-          fail(l.source, l.line, where + "unknown type '" + id + "'" + DidYouMean(id, names));
+          fail(l.source, l.line, where + "unknown type " + Quoted(id) + DidYouMean(id, names));
         }
       }
     }
     for (const auto* cats : {&l.any_category, &l.requires_category}) {
       for (const auto& c : *cats) {
         if (!IsCategory(c)) {
-          fail(l.source, l.line, where + "unknown category '" + c + "'");
+          fail(l.source, l.line, where + "unknown category " + Quoted(c));
         }
       }
     }
@@ -678,7 +693,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     for (const auto& name : l.requires_keywords) {
       if (!list_known(name)) {
         fail(l.source, l.line,
-             where + "unknown keyword list '" + name + "'" +
+             where + "unknown keyword list " + Quoted(name) +
                  DidYouMean(name, KeywordListNames(pack)));
       }
       if (pack.keywords.count(name)) context.push_back(list_id(name));
@@ -893,9 +908,10 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
                                           "Hyperscan rejected the pattern: ");
     } else {
       compiled->hs_error_prefix.push_back(
-          "keyword list '" +
-          compiled->keyword_lists[compiled->keyword_exprs[ids[i] - compiled->keyword_base].list] +
-          "' does not compile: ");
+          "keyword list " +
+          Quoted(compiled->keyword_lists[compiled->keyword_exprs[ids[i] - compiled->keyword_base]
+                                             .list]) +
+          " does not compile: ");
     }
   }
   compiled->hs_expressions = std::move(expressions);

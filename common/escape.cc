@@ -50,6 +50,33 @@ bool IsValidUtf8(std::string_view raw) {
   return true;
 }
 
+bool IsQuotableName(std::string_view name) {
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (name.empty() || name.size() > 64 || !letter(name[0])) return false;
+  for (char c : name) {
+    if (!letter(c) && !(c >= '0' && c <= '9') && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+std::string QuoteName(std::string_view name, std::string_view instead) {
+  if (!IsQuotableName(name)) return std::string(instead);
+  std::string quoted = "'";
+  quoted.append(name);
+  quoted += '\'';
+  return quoted;
+}
+
+std::string NameOrKind(std::string_view kind, std::string_view name) {
+  if (!IsQuotableName(name)) return "a " + std::string(kind);
+  return std::string(kind) + " " + std::string(name);
+}
+
+std::string Abbreviate(std::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  return std::string(text.substr(0, max)) + "...";
+}
+
 std::string EscapeBytes(std::string_view raw) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -22,6 +22,29 @@ std::string EscapeBytes(std::string_view raw);
 // True if `raw` is valid UTF-8 (no overlongs, no surrogates).
 bool IsValidUtf8(std::string_view raw);
 
+// Errors about a file a user named as configuration (a rule pack, a job
+// file) quote what they read from it only through these. The user may
+// have named a data file by mistake, and its bytes (PHI) must not reach a
+// terminal, a journal or a ticket.
+
+// Whether `name`, read from such a file (a key, type id, label, keyword
+// list or validator name), may be quoted: 1 to 64 bytes, an ASCII letter
+// or '_' first, then letters, digits, '_', '-' and '.'. A value of another
+// shape (a record line, "536-22-8726", "Jane Doe") is described instead.
+bool IsQuotableName(std::string_view name);
+
+// "'name'" if IsQuotableName(name), else `instead` ("an unknown key").
+std::string QuoteName(std::string_view name, std::string_view instead);
+
+// "KIND NAME" if IsQuotableName(name), else "a KIND": what an error is
+// about ("rule US_SSN", "job finance"; "a label" for one named "Jane Doe").
+std::string NameOrKind(std::string_view kind, std::string_view name);
+
+// `text` if at most `max` bytes, else its first `max` bytes and "...": a
+// regex quoted in an error, or the part of a regex engine's message that
+// quotes one, is cut to a size that says which pattern it was.
+std::string Abbreviate(std::string_view text, size_t max = 80);
+
 }  // namespace phiscan
 
 #endif  // PHISCAN_COMMON_ESCAPE_H_

@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/config_text.h"
+#include "common/escape.h"
 #include "scanner/path_filter.h"
 #include "tools/rule_files.h"
 
@@ -58,7 +60,7 @@ void Apply(const YAML::Node& n, JobSpec& job, bool allow_name) {
     const auto key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     if (!kKeys.count(key) || (key == "name" && !allow_name)) {
-      Fail(kv.first, job.name, "unknown key '" + key + "'");
+      Fail(kv.first, job.name, "unknown key " + NameOrColumn(key, kv.first.Mark().column));
     }
     job.key_lines[key] = LineOf(v);
     if (key == "roots") job.roots = StrList(v, job.name, "roots");
@@ -93,15 +95,34 @@ bool ValidName(const std::string& name) {
 
 Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Status::NotFound("cannot read job file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
+  if (!in) return Status::NotFound("cannot read job file " + EscapeBytes(path));
+  std::ostringstream read;
+  read << in.rdbuf();
+  const std::string text = read.str();
+  // A file that is no job file at all (records, a binary, a rule pack) is
+  // one error that quotes nothing of it.
+  const std::set<std::string> kFileKeys = {"defaults", "jobs"};
+  const Status not_a_job_file = Status::InvalidArgument(
+      EscapeBytes(path) + ": not a job file (expected a YAML mapping with a 'jobs' list)");
+  if (!IsConfigText(text)) return not_a_job_file;
   try {
-    YAML::Node root = YAML::Load(text.str());
-    if (!root.IsMap()) Fail(root, "", "a job file must be a mapping with a 'jobs' list");
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::Exception&) {
+      if (!HasTopLevelKey(text, kFileKeys)) return not_a_job_file;
+      throw;
+    }
+    if (!root.IsMap() || std::none_of(root.begin(), root.end(), [&](const auto& kv) {
+          return kv.first.IsScalar() && kFileKeys.count(kv.first.Scalar()) > 0;
+        })) {
+      return not_a_job_file;
+    }
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
-      if (key != "defaults" && key != "jobs") Fail(kv.first, "", "unknown key '" + key + "'");
+      if (!kFileKeys.count(key)) {
+        Fail(kv.first, "", "unknown key " + NameOrColumn(key, kv.first.Mark().column));
+      }
     }
     JobSpec defaults;
     if (root["defaults"]) Apply(root["defaults"], defaults, /*allow_name=*/false);
@@ -116,7 +137,7 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
       if (!n.IsMap() || !n["name"]) Fail(n, "", "every job needs a 'name'");
       job.name = Str(n["name"], "", "name");
       if (!ValidName(job.name)) {
-        Fail(n["name"], job.name, "names use letters, digits, '-', '_' and '.' only");
+        Fail(n["name"], "", "job names use letters, digits, '-', '_' and '.' only");
       }
       Apply(n, job, /*allow_name=*/true);
       if (job.roots.empty()) Fail(n, job.name, "needs at least one root");
@@ -126,12 +147,13 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
     }
     return jobs;
   } catch (const JobError& e) {
-    std::string msg = path + ":" + std::to_string(e.line) + ": ";
-    if (!e.job.empty()) msg += "job " + e.job + ": ";
+    std::string msg = EscapeBytes(path) + ":" + std::to_string(e.line) + ": ";
+    if (!e.job.empty()) msg += NameOrKind("job", e.job) + ": ";
     return Status::InvalidArgument(msg + e.what);
   } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) +
-                                   ": YAML error: " + e.msg);
+    // yaml-cpp's reason only: its message may quote a key or value.
+    return Status::InvalidArgument(EscapeBytes(path) + ":" + std::to_string(e.mark.line + 1) +
+                                   ": " + YamlErrorText(e.msg, e.mark.column));
   }
 }
 
@@ -140,8 +162,8 @@ Status CheckJob(const JobSpec& job, const std::string& path,
   auto fail = [&](const std::string& key, const std::string& what) {
     auto it = job.key_lines.find(key);
     const int line = it != job.key_lines.end() ? it->second : job.line;
-    return Status::InvalidArgument(path + ":" + std::to_string(line) + ": job " + job.name + ": " +
-                                   key + ": " + what);
+    return Status::InvalidArgument(EscapeBytes(path) + ":" + std::to_string(line) + ": " +
+                                   NameOrKind("job", job.name) + ": " + key + ": " + what);
   };
   scanner::PathFilter filter;
   for (const auto& g : job.include) {
@@ -158,14 +180,28 @@ Status CheckJob(const JobSpec& job, const std::string& path,
   if (job.rules.empty() && job.fail_on.empty()) return Status::Ok();
   auto rules = LoadRulePacks(job.rules);
   if (!rules.ok()) return fail("rules", rules.status().message());
-  if (!job.fail_on.empty() && rules.value()->FindType(job.fail_on) < 0) {
-    const auto& labels = rules.value()->labels();
-    if (std::none_of(labels.begin(), labels.end(),
-                     [&](const auto& l) { return l.label == job.fail_on; })) {
-      return fail("fail_on", "'" + job.fail_on + "' is neither a type id nor a label");
+  if (!job.fail_on.empty()) {
+    if (Status s = CheckFailOn(job.fail_on, *rules.value()); !s.ok()) {
+      return fail("fail_on", s.message());
     }
   }
   if (rules_out != nullptr) *rules_out = std::move(rules).value();
+  return Status::Ok();
+}
+
+Status CheckFailOn(const std::string& fail_on, const classifiers::RuleSet& rules) {
+  if (fail_on == "NONE") {
+    return Status::InvalidArgument(
+        "NONE is the label of assets with nothing sensitive: every clean file would fail the "
+        "scan; name a label such as PHI or a type such as US_SSN");
+  }
+  const auto& labels = rules.labels();
+  const bool label = std::any_of(labels.begin(), labels.end(),
+                                 [&](const auto& l) { return l.label == fail_on; });
+  if (rules.FindType(fail_on) < 0 && !label) {
+    return Status::InvalidArgument(QuoteName(fail_on, "the value") +
+                                   " is neither a type id nor a label");
+  }
   return Status::Ok();
 }
 

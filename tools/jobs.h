@@ -66,6 +66,13 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path);
 Status CheckJob(const JobSpec& job, const std::string& path,
                 std::shared_ptr<const classifiers::RuleSet>* rules = nullptr);
 
+// Whether `fail_on` (--fail-on, a job's fail_on) names what `rules` can
+// report: a type id or a label, and not NONE, the label of an asset with
+// nothing sensitive, on which every scan with a clean file would fail.
+// kInvalidArgument says why, as "'VALUE' is ..." (the value quoted only if
+// it may be: common/escape.h).
+Status CheckFailOn(const std::string& fail_on, const classifiers::RuleSet& rules);
+
 // Finds a job by name; kNotFound lists the names that exist.
 Result<JobSpec> FindJob(const std::vector<JobSpec>& jobs, const std::string& name);
 

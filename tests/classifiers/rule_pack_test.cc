@@ -442,3 +442,108 @@ TEST_CASE("An error in an aliased keyword list is reported at the list that uses
   CHECK(all[0].line == 3);
   CHECK(all[1].line == 4);
 }
+
+namespace {
+
+// Synthetic values planted in files given as packs: no error may quote them.
+constexpr const char* kPlantedSsn = "536-22-8726";
+constexpr const char* kPlantedName = "Marisol Quintanilla";
+
+void CheckQuotesNothing(const std::string& error) {
+  INFO(error);
+  CHECK(error.find(kPlantedSsn) == std::string::npos);
+  CHECK(error.find("Marisol") == std::string::npos);
+  CHECK(error.find("Quintanilla") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("A file that is no rule pack is one error that quotes nothing of it") {
+  const std::string expected =
+      "records.csv: not a rule pack (expected a YAML mapping with keywords, types or labels)";
+  const std::vector<std::string> files = {
+      // A CSV of records, with and without a ': ' that breaks its YAML.
+      std::string("name,ssn,notes\n") + kPlantedName + "," + kPlantedSsn + ",follow up\n",
+      std::string("name,ssn,notes\n") + kPlantedName + "," + kPlantedSsn + ",note: call back\n",
+      // Another program's YAML: a mapping of records, a list of them.
+      std::string("patient: ") + kPlantedName + "\nssn: " + kPlantedSsn + "\n",
+      std::string("- name: ") + kPlantedName + "\n  ssn: " + kPlantedSsn + "\n",
+      // A binary: a zip header, bytes that are not UTF-8.
+      std::string("PK\x03\x04\0\0", 6) + kPlantedSsn,
+      std::string("\xff\xfe") + kPlantedName + "\n",
+  };
+  for (const auto& text : files) {
+    INFO(text);
+    std::vector<PackError> errors;
+    ParseRulePackAll(text, "records.csv", &errors);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].message == expected);
+    // Loading and checking alike.
+    CHECK(ParseRulePack(text, "records.csv").status().message() == expected);
+    CHECK(CheckRulePacks({{"records.csv", text}}).errors == std::vector<std::string>{expected});
+  }
+  // A pack with a YAML error is still a pack: its error has the line.
+  auto broken = ParseRulePack("types:\n  - id: A_B\n    name: [x\n", "user.yaml");
+  REQUIRE_FALSE(broken.ok());
+  CHECK_THAT(broken.status().message(), Catch::Matches("user\\.yaml:[0-9]+: YAML error: .*"));
+}
+
+TEST_CASE("Pack errors quote a key, id, label or list name only if it is a plausible name") {
+  const std::string ssn = kPlantedSsn;
+  const std::string name = kPlantedName;
+  auto all_errors = [](const std::string& yaml) {
+    return CheckRulePacks({{"user.yaml", yaml}}).errors;
+  };
+  // An unknown key: at its column.
+  auto e = CompileError("types:\n  - id: A_B\n    category: PII\n    " + ssn + ": x\n"
+                        "    patterns: [{regex: 'x', score: 70}]\n");
+  CHECK(e == "user.yaml:4: rule A_B: unknown key at column 5 in type");
+  e = CompileError("types: []\n'" + name + "': 1\n");
+  CHECK(e == "user.yaml:2: unknown key at column 1 in rule pack");
+  CheckQuotesNothing(e);
+  // An id, label or keyword list name that is a value: "a rule", "a label".
+  e = CompileError("types:\n  - id: '" + ssn + "'\n    category: PII\n"
+                   "    patterns: [{regex: 'x', score: 70}]\n");
+  CHECK(e == "user.yaml:2: a rule: id must be UPPER_SNAKE_CASE (A-Z, 0-9, _)");
+  e = CompileError("labels:\n  - label: " + name + "\n    any_type: [NO_SUCH]\n");
+  CHECK(e == "user.yaml:2: a label: unknown type 'NO_SUCH'");
+  e = CompileError("keywords:\n  '" + ssn + "': []\n");
+  CHECK(e == "user.yaml:2: a keyword list: keyword list is empty");
+  // A validator, a keyword list named where it is used, a type or category
+  // a label rule names.
+  e = CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                   "      - regex: '\\d{4}'\n        validator: '" + ssn +
+                   "'\n        score: 70\n");
+  CHECK(e.rfind("user.yaml:6: rule A_B: unknown validator at column 20 (known: luhn", 0) == 0);
+  for (const auto& error : all_errors(
+           "types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+           "      - regex: '\\bE\\d{6}\\b'\n        score: 70\n"
+           "        dictionary: ['" + name + "']\n"
+           "        evidence: [{any_of: ['" + ssn + "']}]\n"
+           "      - {regex: '\\b{{" + ssn + "}}\\b', score: 70}\n"
+           "labels:\n  - label: HR\n    any_type: ['" + ssn + "']\n"
+           "    any_category: ['" + name + "']\n    requires_keywords: ['" + ssn + "']\n")) {
+    CheckQuotesNothing(error);
+  }
+  CHECK(all_errors("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                   "      - regex: '\\bE\\d{6}\\b'\n        score: 70\n"
+                   "        evidence: [{any_of: ['" + ssn + "']}]\n") ==
+        std::vector<std::string>{"user.yaml:7: rule A_B: unknown keyword list (name not shown)"});
+  // Plausible names are still quoted, as before.
+  CHECK(CompileError("labels:\n  - label: HR\n    any_type: [ACME_EMPL]\n") ==
+        "user.yaml:2: label HR: unknown type 'ACME_EMPL'");
+}
+
+TEST_CASE("A regex engine's error quotes at most 80 bytes of the pattern") {
+  const std::string tail(300, 'q');
+  auto e = CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                        "      - regex: '(" + tail + "'\n        score: 70\n");
+  CHECK(e.rfind("user.yaml:5: rule A_B: regex does not compile in RE2: missing ): (qqq", 0) == 0);
+  CHECK(e.find(std::string(81, 'q')) == std::string::npos);
+  CHECK(e.size() < 200);
+  e = CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                   "      - regex: '\\bE\\d{6}\\b'\n        score: 70\n"
+                   "        exclude: ['" + tail + "+']\n");
+  CHECK(e == "user.yaml:5: rule A_B: exclude '" + std::string(80, 'q') +
+                 "...' must match a fixed number of bytes, at most 64");
+}

@@ -44,3 +44,27 @@ TEST_CASE("Confidence buckets follow the 65/75/85 convention") {
   CHECK(std::string(phiscan::AssetStatusName(phiscan::AssetStatus::kChangedDuringScan)) ==
         "changed_during_scan");
 }
+
+TEST_CASE("Only identifier-like names are quoted in errors about a configuration file") {
+  using phiscan::IsQuotableName;
+  for (const char* name : {"colour", "US_SSN", "site_mrn_terms", "hr.share", "_x", "a-b",
+                           "PHI"}) {
+    INFO(name);
+    CHECK(IsQuotableName(name));
+  }
+  // A record's values, never: an SSN, a full name, an e-mail address, a
+  // line of a CSV, control bytes, or a name too long to be an identifier.
+  for (const char* value : {"536-22-8726", "Jane Doe", "jdoe@example.org", "1990-04-01",
+                            "Doe,Jane,536-22-8726", "a\nb", "\xc3\xa9t\xc3\xa9", ""}) {
+    INFO(value);
+    CHECK_FALSE(IsQuotableName(value));
+  }
+  CHECK(IsQuotableName(std::string(64, 'a')));
+  CHECK_FALSE(IsQuotableName(std::string(65, 'a')));
+  CHECK(phiscan::QuoteName("colour", "an unknown key") == "'colour'");
+  CHECK(phiscan::QuoteName("536-22-8726", "an unknown key") == "an unknown key");
+  CHECK(phiscan::NameOrKind("rule", "US_SSN") == "rule US_SSN");
+  CHECK(phiscan::NameOrKind("label", "Jane Doe") == "a label");
+  CHECK(phiscan::Abbreviate("short") == "short");
+  CHECK(phiscan::Abbreviate(std::string(100, 'x')) == std::string(80, 'x') + "...");
+}

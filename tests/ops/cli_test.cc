@@ -89,6 +89,21 @@ TEST_CASE("A job runs from the job file and jobs list shows its last run") {
   CHECK_FALSE(std::filesystem::exists(dir.Join("x.db")));
 }
 
+TEST_CASE("A data file given as the job file is one error that quotes nothing of it") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  // The share's own CSV, named as --config by mistake.
+  const std::string records = dir.Join("share/hr/staff.csv");
+  const std::string says = "phiscan: error: " + records +
+                           ": not a job file (expected a YAML mapping with a 'jobs' list)\n";
+  std::string out, err;
+  CHECK(Run(Phiscan() + " run hr --config " + records, &out, &err) == 1);
+  CHECK(err == says);
+  CHECK(Run(Phiscan() + " jobs list --config " + records, &out, &err) == 1);
+  CHECK(err == says);
+  CHECK(out.empty());
+}
+
 TEST_CASE("A second run on the same catalog exits 75 while the first holds it") {
   TempDir dir;
   MakeShare(dir.Join("share"));

@@ -8,6 +8,18 @@ using phiscan::testing::WriteFile;
 using phiscan::tools::FindJob;
 using phiscan::tools::LoadJobsFile;
 
+namespace {
+
+// The error LoadJobsFile gives for a job file of `text` at `path`.
+std::string LoadError(const std::string& path, const std::string& text) {
+  WriteFile(path, text);
+  auto r = LoadJobsFile(path);
+  REQUIRE_FALSE(r.ok());
+  return r.status().message();
+}
+
+}  // namespace
+
 TEST_CASE("A job file with defaults and two jobs") {
   TempDir dir;
   WriteFile(dir.Join("jobs.yaml"), R"(defaults:
@@ -47,20 +59,15 @@ jobs:
 
 TEST_CASE("Job file errors name file, line and job") {
   TempDir dir;
-  auto err = [&](const std::string& text) {
-    WriteFile(dir.Join("j.yaml"), text);
-    auto r = LoadJobsFile(dir.Join("j.yaml"));
-    REQUIRE_FALSE(r.ok());
-    return r.status().message();
-  };
   const std::string f = dir.Join("j.yaml");
+  auto err = [&](const std::string& text) { return LoadError(f, text); };
   CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n    catalog: c.db\n    colour: red\n") ==
         f + ":5: job a: unknown key 'colour'");
   CHECK(err("jobs:\n  - name: a\n    catalog: c.db\n") == f + ":2: job a: needs at least one root");
   CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n") ==
         f + ":2: job a: needs a catalog (here or in defaults)");
   CHECK(err("jobs:\n  - name: 'a b'\n    roots: [/x]\n    catalog: c\n") ==
-        f + ":2: job a b: names use letters, digits, '-', '_' and '.' only");
+        f + ":2: job names use letters, digits, '-', '_' and '.' only");
   CHECK(err("jobs:\n  - {name: a, roots: [/x], catalog: c}\n  - {name: a, roots: [/y], catalog: c}\n") ==
         f + ":3: job a: duplicate job name");
   CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n    catalog: c\n    threads: many\n") ==
@@ -110,4 +117,54 @@ jobs:
   CHECK_THAT(check("missing").message(),
              Catch::StartsWith(file + ":16: job missing: exclude_from: "));
   CHECK_THAT(check("rules").message(), Catch::StartsWith(file + ":19: job rules: rules: "));
+}
+
+TEST_CASE("A file that is no job file is one error that quotes nothing of it") {
+  // A data file given as --config by mistake: its records must not reach
+  // the terminal or the journal. The values are synthetic.
+  TempDir dir;
+  const std::string f = dir.Join("j.yaml");
+  const std::string expected =
+      f + ": not a job file (expected a YAML mapping with a 'jobs' list)";
+  for (const std::string& text :
+       {std::string("name,ssn\nMarisol Quintanilla,536-22-8726\n"),
+        std::string("name,ssn\nMarisol Quintanilla,536-22-8726,note: call\n"),
+        std::string("patient: Marisol Quintanilla\nssn: 536-22-8726\n"),
+        std::string("types:\n  - id: SITE_X\n"),  // a rule pack
+        std::string("\x7f" "ELF\0\0", 6) + "536-22-8726"}) {
+    INFO(text);
+    CHECK(LoadError(f, text) == expected);
+  }
+  // Keys and names that are values are not quoted either.
+  auto err = [&](const std::string& text) {
+    const std::string message = LoadError(f, text);
+    CHECK(message.find("536-22-8726") == std::string::npos);
+    CHECK(message.find("Marisol") == std::string::npos);
+    return message;
+  };
+  CHECK(err("jobs: []\n'Marisol Quintanilla': 536-22-8726\n") ==
+        f + ":2: unknown key at column 1");
+  CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n    catalog: c\n    536-22-8726: 1\n") ==
+        f + ":5: job a: unknown key at column 5");
+  CHECK(err("jobs:\n  - name: 536-22-8726\n    catalog: c\n") ==
+        f + ":2: a job: needs at least one root");
+  CHECK(err("jobs:\n  - name: Marisol Quintanilla\n    roots: [/x]\n    catalog: c\n") ==
+        f + ":2: job names use letters, digits, '-', '_' and '.' only");
+  CHECK_THAT(err("jobs:\n  - name: a\n    roots: [\"536-22-8726\\q\"]\n"),
+             Catch::Matches(".*j\\.yaml:3: YAML error: [a-z ]+ \\(column [0-9]+\\)"));
+}
+
+TEST_CASE("fail_on NONE is refused: every clean file would fail the job") {
+  TempDir dir;
+  const std::string f = dir.Join("jobs.yaml");
+  WriteFile(f, "jobs:\n  - name: a\n    roots: [/srv/a]\n    catalog: c.db\n"
+               "    fail_on: NONE\n  - name: b\n    roots: [/srv/a]\n    catalog: c.db\n"
+               "    fail_on: Marisol Quintanilla\n");
+  auto jobs = LoadJobsFile(f);
+  REQUIRE(jobs.ok());
+  CHECK(phiscan::tools::CheckJob(jobs.value()[0], f).message() ==
+        f + ":5: job a: fail_on: NONE is the label of assets with nothing sensitive: every clean "
+            "file would fail the scan; name a label such as PHI or a type such as US_SSN");
+  CHECK(phiscan::tools::CheckJob(jobs.value()[1], f).message() ==
+        f + ":9: job b: fail_on: the value is neither a type id nor a label");
 }

@@ -1,0 +1,40 @@
+#include "common/config_text.h"
+
+#include "common/escape.h"
+
+namespace phiscan {
+
+bool IsConfigText(std::string_view text) {
+  return text.find('\0') == std::string_view::npos && IsValidUtf8(text);
+}
+
+bool HasTopLevelKey(std::string_view text, const std::set<std::string>& keys) {
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    for (std::string_view key : keys) {
+      if (line.substr(0, key.size()) != key) continue;
+      size_t colon = line.find_first_not_of(' ', key.size());
+      if (colon != std::string_view::npos && line[colon] == ':') return true;
+    }
+    pos = end + 1;
+  }
+  return false;
+}
+
+std::string YamlReason(std::string_view message) {
+  std::string_view reason = message.substr(0, message.find_first_of(":;(\""));
+  while (!reason.empty() && reason.back() == ' ') reason.remove_suffix(1);
+  return std::string(reason);
+}
+
+std::string YamlErrorText(std::string_view message, int column) {
+  return "YAML error: " + YamlReason(message) + " (column " + std::to_string(column + 1) + ")";
+}
+
+std::string NameOrColumn(std::string_view name, int column) {
+  return QuoteName(name, "at column " + std::to_string(column + 1));
+}
+
+}  // namespace phiscan

@@ -1,0 +1,42 @@
+// Files a user names as configuration (a rule pack, a job file), told from
+// files of another kind named by mistake. A CSV of patient records given
+// as `--rules` must be one error, "FILE: not a rule pack", not dozens that
+// each quote a line of it.
+//
+// Thread safety: stateless functions.
+#ifndef PHISCAN_COMMON_CONFIG_TEXT_H_
+#define PHISCAN_COMMON_CONFIG_TEXT_H_
+
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace phiscan {
+
+// Whether `text` may be read as YAML configuration at all: valid UTF-8
+// without NUL bytes. A binary file is no configuration file.
+bool IsConfigText(std::string_view text);
+
+// Whether a line of `text` starts with one of `keys` and then ':' (spaces
+// between allowed), as a top-level key of a block mapping does. For a file
+// whose YAML does not parse: with such a line it is a broken file of the
+// kind, and its YAML error helps; without one it is a file of another kind.
+bool HasTopLevelKey(std::string_view text, const std::set<std::string>& keys);
+
+// yaml-cpp's reason in `message`, without what it appends from the
+// document ("key not found: KEY", "unknown escape character: X",
+// "operator[] call on a scalar (key: \"K\")"): the text before the first
+// ':', ';', '(' or '"', trailing spaces removed.
+std::string YamlReason(std::string_view message);
+
+// "YAML error: REASON (column N)" for a yaml-cpp exception's message and
+// 0-based column (YAML::Mark), REASON as YamlReason gives it.
+std::string YamlErrorText(std::string_view message, int column);
+
+// How an error names a key or value read at a 0-based `column`: "'name'"
+// if IsQuotableName(name) (common/escape.h), else "at column N".
+std::string NameOrColumn(std::string_view name, int column);
+
+}  // namespace phiscan
+
+#endif  // PHISCAN_COMMON_CONFIG_TEXT_H_
