@@ -4,9 +4,10 @@
 // 3 success with coverage gaps, only with --strict, or always when a root
 // showed none of the files the catalog holds under it (an unmounted share;
 // see catalog::GuardedRoot); 4 success with findings
-// at or above --fail-on; 1 fatal error (catalog, key, rule pack or job file
-// unusable, or standard output could not be written); 2 usage error (bad flag,
-// missing root, unknown job); 75 another
+// at or above --fail-on; 1 fatal error (catalog, key or job file unusable,
+// packs `rules check` finds errors in, or standard output could not be
+// written); 2 usage error (bad flag, missing root, unknown job, a --rules
+// pack that cannot be read or has an error); 75 another
 // run holds the catalog's lock; 130 interrupted by SIGINT/SIGTERM (the
 // catalog keeps everything committed and the run is marked interrupted).
 #include <fcntl.h>
@@ -164,6 +165,9 @@ struct CommonOptions {
   std::vector<std::string> rule_files;
 };
 
+// The rule set of `o`; a --rules pack that cannot be read or has an error
+// is the user's to fix, a usage error (its first error, with its line: the
+// full list is for `rules check`).
 Result<std::shared_ptr<const classifiers::RuleSet>> LoadRules(const CommonOptions& o) {
   return tools::LoadRulePacks(o.rule_files);
 }
@@ -324,7 +328,7 @@ int RunScan(const ScanArgs& typed_args) {
   auto rules = args.loaded_rules
                    ? Result<std::shared_ptr<const classifiers::RuleSet>>(args.loaded_rules)
                    : LoadRules(args.common);
-  if (!rules.ok()) return Fail(kExitFatal, rules.status().message());
+  if (!rules.ok()) return Fail(kExitUsage, rules.status().message());
   const tools::RuleCache rule_cache = tools::RuleCache::FromEnvironment();
   const bool rules_cached = rule_cache.Load(*rules.value());
 
@@ -357,12 +361,10 @@ int RunScan(const ScanArgs& typed_args) {
   options.walk.follow_symlinks = args.follow_symlinks;
   bool fail_on_type = false;
   if (!args.fail_on.empty()) {
-    fail_on_type = rules.value()->FindType(args.fail_on) >= 0;
-    bool known_label = false;
-    for (const auto& l : rules.value()->labels()) known_label |= l.label == args.fail_on;
-    if (!fail_on_type && !known_label) {
-      return Fail(kExitUsage, "--fail-on: '" + args.fail_on + "' is neither a type id nor a label");
+    if (Status s = tools::CheckFailOn(args.fail_on, *rules.value()); !s.ok()) {
+      return Fail(kExitUsage, "--fail-on: " + s.message());
     }
+    fail_on_type = rules.value()->FindType(args.fail_on) >= 0;
   }
   std::unique_ptr<tools::Logger> log;
   if (!args.log_format.empty() || !args.log_file.empty()) {
@@ -752,7 +754,7 @@ int RunClassify(const ClassifyArgs& args) {
   auto format = tools::ParseFormat(args.format);
   if (!format) return Fail(kExitUsage, "unknown --format '" + args.format + "'");
   auto rules = LoadRules(args.common);
-  if (!rules.ok()) return Fail(kExitFatal, rules.status().message());
+  if (!rules.ok()) return Fail(kExitUsage, rules.status().message());
   const tools::RuleCache rule_cache = tools::RuleCache::FromEnvironment();
   rule_cache.Load(*rules.value());
 
@@ -763,6 +765,14 @@ int RunClassify(const ClassifyArgs& args) {
   if (args.input != "-") {
     auto file = scanner::ReadOnlyFile::Open(AT_FDCWD, args.input, nullptr);
     if (!file.ok()) {
+      // A name that is no file to classify (a typo, a directory) is the
+      // user's to fix, as a missing root of `scan` is; a file that cannot be
+      // read is not.
+      const StatusCode code = file.status().code();
+      if (code == StatusCode::kNotFound || code == StatusCode::kUnsupported) {
+        return Fail(kExitUsage, EscapeBytes(args.input) + ": " + file.status().message() +
+                                    " (classify takes one file, or - for standard input)");
+      }
       return Fail(kExitFatal, EscapeBytes(args.input) + ": " + file.status().message());
     }
     top.kind = AssetKind::kFile;
@@ -813,7 +823,7 @@ int RunRulesList(const CommonOptions& common, const std::string& format_name) {
   auto format = tools::ParseFormat(format_name);
   if (!format) return Fail(kExitUsage, "unknown --format '" + format_name + "'");
   auto rules = LoadRules(common);
-  if (!rules.ok()) return Fail(kExitFatal, rules.status().message());
+  if (!rules.ok()) return Fail(kExitUsage, rules.status().message());
   tools::RowWriter out(*format, std::cout,
                        {"id", "name", "category", "hipaa", "patterns", "validators", "source"});
   for (const auto& t : rules.value()->types()) {
@@ -1002,6 +1012,8 @@ int main(int argc, char** argv) {
       "check", "Validate rule pack files together with the built-in pack, as --rules loads "
                "them; every error as FILE:LINE.");
   check_cmd->add_option("files", check_files, "Rule pack files")->required();
+
+  tools::RejectEmptyValues(&app);
 
   if (std::string unknown = tools::UnknownSubcommand(app, argc, argv, "command");
       !unknown.empty()) {

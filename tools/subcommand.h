@@ -1,7 +1,8 @@
-// Usage errors CLI11 words badly, for both programs: a command that names
-// no subcommand (given `phireport bogus`, CLI11 reports "A subcommand is
-// required", which hides the typo; UnknownSubcommand names it), and a bad
-// whole number (WholeNumber).
+// Usage errors CLI11 words badly or lets pass, for both programs: a command
+// that names no subcommand (given `phireport bogus`, CLI11 reports "A
+// subcommand is required", which hides the typo; UnknownSubcommand names
+// it), a bad whole number (WholeNumber) and an empty value
+// (RejectEmptyValues).
 //
 // Thread safety: stateless.
 #ifndef PHISCAN_TOOLS_SUBCOMMAND_H_
@@ -67,6 +68,20 @@ inline CLI::Validator WholeNumber(uint64_t min, uint64_t max) {
         return v < min ? "'" + text + "' is not a whole number " + range : std::string();
       },
       "UINT");
+}
+
+// Makes every option of `cmd` and its subcommands that takes a value
+// refuse an empty one ("--catalog: must not be empty"), a usage error that
+// names the flag. Otherwise `--config ""`, `--key ""` and `--log-file ""`
+// would silently mean their defaults, and `--catalog ""` fail only at the
+// catalog's open, as a fatal error. Call it after the last option is added.
+inline void RejectEmptyValues(CLI::App* cmd) {
+  const CLI::Validator non_empty(
+      [](std::string& text) { return text.empty() ? "must not be empty" : std::string(); }, "");
+  for (CLI::Option* opt : cmd->get_options()) {
+    if (opt->get_type_size_max() > 0) opt->check(non_empty);
+  }
+  for (CLI::App* sub : cmd->get_subcommands({})) RejectEmptyValues(sub);
 }
 
 }  // namespace phiscan::tools

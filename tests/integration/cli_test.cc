@@ -94,6 +94,43 @@ TEST_CASE("Usage errors are one line and exit 2") {
                "--help)\n");
 }
 
+TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
+  TempDir dir;
+  WriteFile(dir.Join("tree/a.txt"), "Patient SSN: 536-22-8726\n");
+  // Run from an empty folder: `--catalog ""` once opened a temporary SQLite
+  // database and wrote ".key" and ".lock" into the working directory.
+  mkdir(dir.Join("cwd").c_str(), 0700);
+  const std::string in_cwd = "cd " + dir.Join("cwd") + " && " + Phiscan();
+  const std::string tree = " " + dir.Join("tree");
+  struct Case {
+    std::string args;
+    std::string says;  // the whole error line
+  };
+  const std::vector<Case> cases = {
+      {"scan --bogus" + tree,
+       "The following argument was not expected: --bogus (see --help)"},
+      {"scan --catalog a.db --catalog b.db" + tree,
+       "--catalog: At Most 1 required but received 2 (see --help)"},
+      {"scan --fail-on PHI --fail-on PII" + tree,
+       "--fail-on: At Most 1 required but received 2 (see --help)"},
+      {"scan --catalog ''" + tree, "--catalog: must not be empty (see --help)"},
+      {"scan --log-file ''" + tree, "--log-file: must not be empty (see --help)"},
+      {"scan --exclude-from ''" + tree, "--exclude-from: must not be empty (see --help)"},
+      {"prune --catalog '' --keep-runs 1", "--catalog: must not be empty (see --help)"},
+      {"run x --config ''", "--config: must not be empty (see --help)"},
+      {"jobs list --config ''", "--config: must not be empty (see --help)"},
+      {"classify --format '' -", "--format: must not be empty (see --help)"},
+      {"classify ''", "input: must not be empty (see --help)"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args);
+    std::string out, err;
+    CHECK(Run(in_cwd + " " + c.args, &out, &err) == 2);
+    CHECK(err == "phiscan: error: " + c.says + "\n");
+    CHECK(std::filesystem::is_empty(dir.Join("cwd")));
+  }
+}
+
 TEST_CASE("A catalog that cannot be opened is a one-line fatal error") {
   TempDir dir;
   std::string out, err;
@@ -109,15 +146,23 @@ TEST_CASE("A catalog that cannot be opened is a one-line fatal error") {
 }
 
 TEST_CASE("classify names the file it cannot read") {
+  // A name that is no file to classify is a usage error, as a missing root
+  // of scan is.
   TempDir dir;
   mkdir(dir.Join("adir").c_str(), 0700);
   for (const std::string& name : {dir.Join("missing.txt"), dir.Join("adir")}) {
     INFO(name);
     std::string err;
-    CHECK(Run(Phiscan() + " classify " + name, nullptr, &err) == 1);
+    CHECK(Run(Phiscan() + " classify " + name, nullptr, &err) == 2);
     CHECK(err.rfind("phiscan: error: " + name + ": ", 0) == 0);
+    CHECK(err.find("(classify takes one file, or - for standard input)\n") != std::string::npos);
     CHECK(std::count(err.begin(), err.end(), '\n') == 1);
   }
+  std::string err;
+  CHECK(Run(Phiscan() + " classify " + dir.Join("missing.txt"), nullptr, &err) == 2);
+  CHECK(err == "phiscan: error: " + dir.Join("missing.txt") +
+                   ": open: No such file or directory (classify takes one file, or - for "
+                   "standard input)\n");
 }
 
 TEST_CASE("classify and rules list exit 1 when their output cannot be written") {
@@ -216,7 +261,7 @@ TEST_CASE("rules check reports file:line and the rule id; rules list shows the t
   WriteFile(dir.Join("tree/a.txt"), "nothing here\n");
   CHECK(Run(Phiscan() + " scan --quiet --catalog " + dir.Join("c.db") + " --rules " +
                 dir.Join("exclude.yaml") + " " + dir.Join("tree"),
-            &out, &err) == 1);
+            &out, &err) == 2);
   CHECK(err == "phiscan: error: " + message);
   WriteFile(dir.Join("good.yaml"),
             "types:\n  - id: SITE_MRN\n    category: PHI\n    hipaa: 8\n    patterns:\n"
@@ -258,10 +303,11 @@ TEST_CASE("rules check lists every error of the packs, checked together as --rul
                    site + ":10: rule US_PASPORT: enabled: false names no type of the built-in "
                           "pack or an earlier pack (did you mean US_PASSPORT?)\n" +
                    site + ":13: label HR: give either min_confidence or min_score, not both\n");
-  // A scan names the first and writes nothing.
+  // A scan names the first and writes nothing: a usage error (exit 2), a
+  // pack of the user's to fix.
   CHECK(Run(Phiscan() + " scan --quiet --catalog " + dir.Join("c.db") + " --rules " + site + " " +
                 dir.path(),
-            &out, &err) == 1);
+            &out, &err) == 2);
   CHECK(err == "phiscan: error: " + site +
                    ":8: rule ACME_EMP: confidence must be low, medium or high (or a score "
                    "1-100)\n");
@@ -313,13 +359,18 @@ TEST_CASE("Bad flags and bad rule packs: one line naming the flag or FILE:LINE, 
        "'99999999999999999999999' is too large (at most 18446744073709551615)"},
       {"--chunk-size 0", 2, "--chunk-size"},
       {"--max-depth x", 2, "--max-depth"},
-      {"--rules " + dir.Join("missing.yaml"), 1,
+      {"--rules " + dir.Join("missing.yaml"), 2,
        dir.Join("missing.yaml") + ": cannot read rule pack: No such file or directory"},
-      {"--rules " + dir.path(), 1, dir.path() + ": cannot read rule pack: Is a directory"},
-      {"--rules " + dir.Join("malformed.yaml"), 1, dir.Join("malformed.yaml") + ":"},
-      {"--rules " + dir.Join("validator.yaml"), 1, dir.Join("validator.yaml") + ":"},
-      {"--rules " + dir.Join("pathological.yaml"), 1, dir.Join("pathological.yaml") + ":5:"},
-      {"--rules " + dir.Join("conflict.yaml"), 1, dir.Join("conflict.yaml") + ":"},
+      {"--rules " + dir.path(), 2, dir.path() + ": cannot read rule pack: Is a directory"},
+      {"--rules " + dir.Join("malformed.yaml"), 2, dir.Join("malformed.yaml") + ":"},
+      {"--rules " + dir.Join("validator.yaml"), 2, dir.Join("validator.yaml") + ":"},
+      {"--rules " + dir.Join("pathological.yaml"), 2, dir.Join("pathological.yaml") + ":5:"},
+      {"--rules " + dir.Join("conflict.yaml"), 2, dir.Join("conflict.yaml") + ":"},
+      // The file scanned, given as a pack by mistake: no line of it is quoted.
+      {"--rules " + dir.Join("tree/a.txt"), 2, dir.Join("tree/a.txt") + ": not a rule pack"},
+      {"--rules ''", 2, "--rules: must not be empty"},
+      {"--key ''", 2, "--key: must not be empty"},
+      {"--fail-on NONE", 2, "--fail-on: NONE is the label of assets with nothing sensitive"},
   };
   for (const auto& c : cases) {
     INFO(c.args);
@@ -339,6 +390,46 @@ TEST_CASE("Bad flags and bad rule packs: one line naming the flag or FILE:LINE, 
     CHECK(err.find("536-22-8726") == std::string::npos);
     for (const char* suffix : {"", "-wal", "-shm", ".key", ".lock"}) unlink((catalog + suffix).c_str());
   }
+}
+
+TEST_CASE("A data file given as a rule pack is one error that quotes nothing of it") {
+  // `--rules` pointed at a file of records by mistake (synthetic ones): one
+  // line naming the file, never a line of it, from every command.
+  TempDir dir;
+  WriteFile(dir.Join("tree/a.txt"), "nothing here\n");
+  const std::string records = dir.Join("patients.csv");
+  WriteFile(records,
+            "name,ssn,dob,notes\nMarisol Quintanilla,536-22-8726,1961-04-09,note: call back\n"
+            "Tobias Wren,536-22-8726,1970-01-02,follow up\n");
+  const std::string binary = dir.Join("export.bin");
+  WriteFile(binary, std::string("\x7f" "ELF\0\1\2", 7) + "Marisol Quintanilla 536-22-8726");
+  for (const std::string& file : {records, binary}) {
+    const std::string says =
+        file + ": not a rule pack (expected a YAML mapping with keywords, types or labels)\n";
+    struct Case {
+      std::string cmd;
+      int exit;
+      std::string err;
+    };
+    const std::vector<Case> cases = {
+        {"scan --quiet --catalog " + dir.Join("c.db") + " --rules " + file + " " +
+             dir.Join("tree"),
+         2, "phiscan: error: " + says},
+        {"classify --rules " + file + " " + dir.Join("tree/a.txt"), 2, "phiscan: error: " + says},
+        {"rules list --rules " + file, 2, "phiscan: error: " + says},
+        {"rules check " + file, 1, says},
+    };
+    for (const auto& c : cases) {
+      INFO(c.cmd);
+      std::string out, err;
+      CHECK(Run(Phiscan() + " " + c.cmd, &out, &err) == c.exit);
+      CHECK(err == c.err);
+      CHECK(err.find("536-22-8726") == std::string::npos);
+      CHECK(err.find("Marisol") == std::string::npos);
+      CHECK(out.empty());
+    }
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.Join("c.db")));
 }
 
 TEST_CASE("A catalog in a folder that does not exist is named in the error") {

@@ -128,6 +128,12 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   std::string err;
   CHECK(Run(base + "--fail-on SHINY " + dir.Join("share"), nullptr, &err) == 2);
   CHECK(err.find("neither a type id nor a label") != std::string::npos);
+  // NONE is a label, but that of assets with nothing sensitive: it would
+  // fail every scan of a clean file, the opposite of what was meant.
+  CHECK(Run(base + "--fail-on NONE " + dir.Join("share"), nullptr, &err) == 2);
+  CHECK(err ==
+        "phiscan: error: --fail-on: NONE is the label of assets with nothing sensitive: every "
+        "clean file would fail the scan; name a label such as PHI or a type such as US_SSN\n");
 
   // A label that names a category counts assets holding that category
   // whatever label won: the card number sits in a file labelled PHI.
