@@ -258,6 +258,9 @@ class CatalogReader {
   Result<RootTally> TallyUnderRoots(const std::vector<std::string>& roots);
   // Whether some present asset carries `label` (exact bytes).
   Result<bool> HasLabel(const std::string& label);
+  // The distinct labels present assets carry, bytewise sorted (one seek per
+  // label in the label index, however many assets carry each).
+  Result<std::vector<std::string>> Labels();
   // Whether some asset, present or removed, has a path that starts with
   // `prefix` (raw bytes; one seek in the path index). A prefix nothing has
   // is a typo or a spelling the catalog does not use (relative, escaped).

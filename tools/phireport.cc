@@ -18,11 +18,11 @@
 // pipelines parse them): change them only by adding.
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <strings.h>
 #include <fmt/core.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -39,6 +39,7 @@
 #include "classifiers/token.h"
 #include "common/escape.h"
 #include "common/model.h"
+#include "tools/did_you_mean.h"
 #include "tools/html_report.h"
 #include "tools/key_file.h"
 #include "tools/key_fingerprint.h"
@@ -178,17 +179,17 @@ int CheckPathPrefix(CatalogReader& r, const std::string& prefix) {
 // case would read as "nothing sensitive here": both are checked against
 // what the catalog knows (a type some run defined; a built-in label or one
 // some present asset carries). Returns 0 if they are known, else prints one
-// line and returns the usage exit code.
+// line naming the nearest known names, if any is near, and returns the
+// usage exit code.
 int CheckFilterNames(CatalogReader& r, const Options& opts) {
   if (!opts.type.empty()) {
     auto defs = r.TypeDefinitions();
     if (!defs.ok()) return CatalogError(defs.status());
     if (!defs->count(opts.type)) {
-      std::string hint;
-      for (const auto& [id, def] : *defs) {
-        if (strcasecmp(id.c_str(), opts.type.c_str()) == 0) hint = " (did you mean " + id + "?)";
-      }
-      PrintError("--type: no type '" + EscapeBytes(opts.type) + "' in this catalog" + hint +
+      std::vector<std::string> ids;
+      for (const auto& [id, def] : *defs) ids.push_back(EscapeBytes(id));
+      PrintError("--type: no type '" + EscapeBytes(opts.type) + "' in this catalog" +
+                 DidYouMean(NearestNames(opts.type, ids)) +
                  "; 'phiscan rules list' shows the type ids");
       return kExitUsage;
     }
@@ -197,20 +198,23 @@ int CheckFilterNames(CatalogReader& r, const Options& opts) {
     if (int rc = CheckPathPrefix(r, opts.path_prefix); rc != 0) return rc;
   }
   if (!opts.label.empty()) {
-    static const char* const kBuiltinLabels[] = {"PHI", "PCI", "CREDENTIALS", "PII", "NONE"};
-    for (const char* l : kBuiltinLabels) {
+    std::vector<std::string> known = {"PHI", "PCI", "CREDENTIALS", "PII", "NONE"};
+    for (const std::string& l : known) {
       if (opts.label == l) return 0;
     }
     auto found = r.HasLabel(opts.label);
     if (!found.ok()) return CatalogError(found.status());
     if (!*found) {
-      std::string hint;
-      for (const char* l : kBuiltinLabels) {
-        if (strcasecmp(l, opts.label.c_str()) == 0) {
-          hint = std::string(" (did you mean ") + l + "?)";
+      // Site packs' labels too: a typo of one should point at it.
+      auto labels = r.Labels();
+      if (!labels.ok()) return CatalogError(labels.status());
+      for (const std::string& l : *labels) {
+        if (std::find(known.begin(), known.end(), l) == known.end()) {
+          known.push_back(EscapeBytes(l));
         }
       }
-      PrintError("--label: no asset has label '" + EscapeBytes(opts.label) + "'" + hint +
+      PrintError("--label: no asset has label '" + EscapeBytes(opts.label) + "'" +
+                 DidYouMean(NearestNames(opts.label, known)) +
                  "; the built-in labels are PHI, PCI, CREDENTIALS, PII and NONE");
       return kExitUsage;
     }

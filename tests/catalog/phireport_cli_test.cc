@@ -345,6 +345,57 @@ TEST_CASE("phireport --label and --type take what the catalog knows") {
   CHECK_THAT(o.err, Catch::Contains("did you mean US_SSN?"));
 }
 
+TEST_CASE("A mistyped --type or --label names the nearest names the catalog knows") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  {
+    // A site pack's label (42 CFR Part 2 records), so a typo of it is caught.
+    auto writer = catalog::CatalogWriter::Open(db);
+    REQUIRE(writer.ok());
+    REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+    AssetRecord sud = MakeAsset("/srv/share/intake.txt");
+    sud.label = "SUD_RECORD";
+    (*writer)->Submit(std::move(sud));
+    REQUIRE((*writer)->FinishRun(catalog::RunStatus::kCompleted).ok());
+  }
+  const std::string cat = " --catalog '" + db + "'";
+  const std::string types_hint = "; 'phiscan rules list' shows the type ids\n";
+  const std::string labels_hint =
+      "; the built-in labels are PHI, PCI, CREDENTIALS, PII and NONE\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Two letters swapped, a wrong case, one letter off: one edit each.
+      {"assets" + cat + " --type US_SNN",
+       "--type: no type 'US_SNN' in this catalog (did you mean US_SSN?)" + types_hint},
+      {"findings" + cat + " --type us_mbi",
+       "--type: no type 'us_mbi' in this catalog (did you mean US_MBI?)" + types_hint},
+      {"locate" + cat + " --value - --type EMIAL",
+       "--type: no type 'EMIAL' in this catalog (did you mean EMAIL?)" + types_hint},
+      // Nothing near: no guess.
+      {"assets" + cat + " --type PASSPORT_NUMBER",
+       "--type: no type 'PASSPORT_NUMBER' in this catalog" + types_hint},
+      {"assets" + cat + " --label phi",
+       "--label: no asset has label 'phi' (did you mean PHI?)" + labels_hint},
+      // Equally near: every one of them, in the order the labels are listed.
+      {"events" + cat + " --label PXI",
+       "--label: no asset has label 'PXI' (did you mean PHI, PCI or PII?)" + labels_hint},
+      {"folders" + cat + " --label sud_recrod",
+       "--label: no asset has label 'sud_recrod' (did you mean SUD_RECORD?)" + labels_hint},
+      {"assets" + cat + " --label SECRETISH",
+       "--label: no asset has label 'SECRETISH'" + labels_hint},
+  };
+  for (const auto& [args, message] : cases) {
+    INFO(args);
+    Outcome o = Run(dir, args + " </dev/null");
+    CHECK(o.exit_code == 2);
+    CHECK(o.out.empty());
+    CHECK(o.err == "phireport: error: " + message);
+  }
+  // The site label itself is a valid filter.
+  Outcome o = Run(dir, "assets" + cat + " --label SUD_RECORD --format csv");
+  CHECK(o.exit_code == 0);
+  CHECK(std::count(o.out.begin(), o.out.end(), '\n') == 2);
+}
+
 TEST_CASE("phireport --content lists the assets read as that format") {
   testing::TempDir dir;
   const std::string db = BuildCatalog(dir);

@@ -199,6 +199,35 @@ TEST_CASE("A top-level asset has no member; a member of the same file has one") 
   CHECK(rows[3].status == AssetStatus::kPartial);
 }
 
+TEST_CASE("Labels lists each label of a present asset once, sorted, and no removed one") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  {
+    auto writer = CatalogWriter::Open(db);
+    REQUIRE(writer.ok());
+    // Run 1 sees a file with a label of its own, gone by run 2 (which sees
+    // another file of run 1 again, so the share is not taken for unmounted).
+    REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+    AssetRecord gone = MakeAsset("/srv/share/gone.txt");
+    gone.label = "GONE_ONLY";
+    (*writer)->Submit(std::move(gone));
+    (*writer)->Submit(MakeAsset("/srv/share/1.txt"));
+    REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
+    REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+    int n = 0;
+    for (const char* label : {"PHI", "SUD_RECORD", "PHI", "NONE", "", "PHI"}) {
+      AssetRecord a = MakeAsset("/srv/share/" + std::to_string(++n) + ".txt");
+      a.label = label;  // "": never read, no label
+      (*writer)->Submit(std::move(a));
+    }
+    REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = OpenReader(db);
+  auto labels = reader->Labels();
+  REQUIRE(labels.ok());
+  CHECK(*labels == std::vector<std::string>{"NONE", "PHI", "SUD_RECORD"});
+}
+
 TEST_CASE("A tally under the roots counts each present asset once, nested roots included") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");
