@@ -102,6 +102,7 @@ void AssetBuffer::Add(const AssetRow& row) {
   PutString(packed, row.label_rule);
   PutString(packed, row.readable_by);
   PutString(packed, row.format);
+  PutString(packed, row.detail);
   PutVarint(packed, row.types.size());
   for (const auto& [type, count] : row.types) {
     PutString(packed, type);
@@ -163,6 +164,7 @@ void AssetBuffer::Unpack(const Entry& e, AssetRow& row) const {
   row.label_rule.assign(in.String());
   row.readable_by.assign(in.String());
   row.format.assign(in.String());
+  row.detail.assign(in.String());
   for (uint64_t n = in.Varint(); n > 0; --n) {
     std::string type(in.String());
     row.types[std::move(type)] = in.Varint();

@@ -396,7 +396,7 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
       "SELECT a.id, a.path, a.member, a.kind, a.status, a.reason, a.size, a.mtime_ns, a.label,"
       " t.type_id, t.count, t.max_score, a.label_rule, a.mode, a.uid, a.gid, a.readable_by,"
       " a.group_writable, a.world_writable, a.exposed, a.acl_readers, a.last_scan_run,"
-      " coalesce(a.last_seen_run, a.last_scan_run), a.removed_run, a.format"
+      " coalesce(a.last_seen_run, a.last_scan_run), a.removed_run, a.format, a.detail"
       " FROM assets AS a" + std::string(whole_table ? " NOT INDEXED" : "") +
       " LEFT JOIN asset_types AS t ON t.asset_id = a.id AND t.max_score >= :min_score" + where +
       (ordered && !sort_here ? " ORDER BY a.path, a.member" : "");
@@ -454,6 +454,7 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
           current.last_seen_run = st.ColumnInt(22);
           if (!st.ColumnIsNull(23)) current.removed_run = st.ColumnInt(23);
           current.format = st.ColumnBytes(24);
+          current.detail = st.ColumnBytes(25);
           have = true;
         }
         if (!st.ColumnIsNull(9)) {

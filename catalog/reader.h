@@ -31,6 +31,9 @@ struct AssetRow {
   AssetKind kind = AssetKind::kFile;
   AssetStatus status = AssetStatus::kComplete;
   std::string reason;  // empty = none
+  // Why, in words, for a reason ("PDF needs a password to open", an OS
+  // error): never content. Empty = none.
+  std::string detail;
   uint64_t size = 0;
   int64_t mtime_ns = 0;
   std::string label;

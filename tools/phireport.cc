@@ -243,7 +243,9 @@ std::string ModeText(uint32_t mode) {
 const std::vector<std::string> kAssetColumns = {
     "path",           "member",         "status",      "reason",  "size",         "mtime",
     "label",          "types",          "mode",        "uid",     "gid",          "readable_by",
-    "group_writable", "world_writable", "acl_readers", "exposed", "last_scan_run", "format"};
+    "group_writable", "world_writable", "acl_readers", "exposed", "last_scan_run", "format",
+    // Added after format: fields are only ever appended.
+    "detail"};
 // An asset's cells in kAssetColumns order, into `cells` (reused per row).
 void AssetCells(const catalog::AssetRow& a, std::vector<json>& cells) {
   json types = json::object();
@@ -267,6 +269,7 @@ void AssetCells(const catalog::AssetRow& a, std::vector<json>& cells) {
   cells.push_back(a.exposed);
   cells.push_back(a.last_scan_run);
   cells.push_back(TextOrNull(a.format));
+  cells.push_back(TextOrNull(a.detail));
 }
 
 json FindingJson(const catalog::FindingRow& f) {
@@ -874,8 +877,8 @@ int Main(int argc, char** argv) {
       "One row per present asset: path, member, status, reason, size, mtime, label, types "
       "(type -> count), mode, uid, gid, readable_by, group_writable, world_writable, "
       "acl_readers, exposed, last_scan_run, format (what it was read as: text, pdf, sqlite, "
-      "archive...). Above --min-confidence low, only assets with a "
-      "finding at that level.");
+      "archive...), detail (why an asset was not fully scanned, in words). Above "
+      "--min-confidence low, only assets with a finding at that level.");
   CLI::App* findings = app.add_subcommand(
       "findings",
       "One row per located finding: path, member, type, confidence, score, start, end, line, "

@@ -86,6 +86,7 @@ std::string BuildCatalog(const testing::TempDir& dir) {
   AssetRecord u = MakeAsset("/srv/locked.pdf");
   u.status = AssetStatus::kUnreadable;
   u.reason = "permission_denied";
+  u.detail = "open: Permission denied";
   (*writer)->Submit(std::move(u));
   REQUIRE((*writer)->FinishRun(catalog::RunStatus::kCompleted).ok());
   return db;
@@ -100,13 +101,13 @@ TEST_CASE("phireport assets --format jsonl emits the documented fields") {
   CHECK(o.err.empty());
   auto rows = JsonLines(o.out);
   REQUIRE(rows.size() == 3);
-  // The foundation's fields, the exposure fields added by schema 2, and
-  // the format of schema 6.
+  // The foundation's fields, the exposure fields added by schema 2, the
+  // format of schema 6, and the detail of a coverage gap.
   const std::set<std::string> fields = {
       "path", "member", "status",      "reason",         "size",           "mtime",
       "label", "types", "mode",        "uid",            "gid",            "readable_by",
       "group_writable", "world_writable", "acl_readers", "exposed",        "last_scan_run",
-      "format"};
+      "format", "detail"};
   for (const json& row : rows) CHECK(Keys(row) == fields);
 
   // Bytewise path order: "/srv/D" < "/srv/e" < "/srv/l".
@@ -119,6 +120,7 @@ TEST_CASE("phireport assets --format jsonl emits the documented fields") {
   CHECK(rows[0]["label"] == "PHI");
   CHECK(rows[0]["types"] == json({{"US_SSN", 2}}));
   CHECK(rows[0]["format"] == "text");
+  CHECK(rows[0]["detail"].is_null());
 
   CHECK(rows[1]["path"] == "/srv/export.zip");
   CHECK(rows[1]["member"] == "notes/visit.msg");
@@ -128,6 +130,29 @@ TEST_CASE("phireport assets --format jsonl emits the documented fields") {
   CHECK(rows[2]["label"].is_null());
   CHECK(rows[2]["types"] == json::object());
   CHECK(rows[2]["format"].is_null());  // never read
+  // Why it was not scanned, in words, beside the stable reason id.
+  CHECK(rows[2]["detail"] == "open: Permission denied");
+}
+
+TEST_CASE("A coverage gap's listing says why it was not scanned, in every format") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  const std::string gaps = "assets --catalog '" + db + "' --status unreadable";
+  Outcome table = Run(dir, gaps);
+  INFO(table.err);
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out, Catch::Contains("detail"));
+  CHECK_THAT(table.out, Catch::Contains("permission_denied"));
+  CHECK_THAT(table.out, Catch::Contains("open: Permission denied"));
+  Outcome csv = Run(dir, gaps + " --format csv");
+  REQUIRE(csv.exit_code == 0);
+  CHECK_THAT(csv.out, Catch::Contains(",format,detail\r\n"));
+  CHECK_THAT(csv.out, Catch::EndsWith(",open: Permission denied\r\n"));
+  Outcome doc = Run(dir, gaps + " --format json");
+  REQUIRE(doc.exit_code == 0);
+  const json rows = json::parse(doc.out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["detail"] == "open: Permission denied");
 }
 
 TEST_CASE(

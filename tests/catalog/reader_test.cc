@@ -640,7 +640,7 @@ std::string Describe(const catalog::AssetRow& a) {
          a.readable_by + "|" + std::to_string(a.group_writable) + std::to_string(a.world_writable) +
          std::to_string(a.exposed) + "|" + (a.acl_readers ? std::to_string(*a.acl_readers) : "-") +
          "|" + std::to_string(a.last_scan_run) + "|" + std::to_string(a.last_seen_run) + "|" +
-         (a.removed_run ? std::to_string(*a.removed_run) : "-") + "|" + a.format;
+         (a.removed_run ? std::to_string(*a.removed_run) : "-") + "|" + a.format + "|" + a.detail;
 }
 
 // The type, confidence, label and format filters sort their assets in memory
@@ -673,6 +673,7 @@ TEST_CASE("Listings by type, confidence, label and format come in path order wit
       if (n == 3) {
         a.status = AssetStatus::kPartial;
         a.reason = "limit_bytes";
+        a.detail = "member budget of 100 MiB spent";
       }
       if (n == 4) a.acl = AclSummary{2, 1, true};
       a.types = {{"EMAIL", static_cast<uint64_t>(n), 1, 70 + n}};
@@ -692,6 +693,8 @@ TEST_CASE("Listings by type, confidence, label and format come in path order wit
   };
   const std::vector<std::string> all = listed({});
   REQUIRE(all.size() == names.size());
+  // "/r/b", the third written, is the partial one with a detail.
+  CHECK_THAT(all[3], Catch::EndsWith("|text|member budget of 100 MiB spent"));
   std::vector<std::string> expected_order;
   for (const std::string& row : all)
     expected_order.push_back(row.substr(0, row.find('|', row.find('|') + 1)));
