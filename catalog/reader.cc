@@ -366,6 +366,7 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
     // of gaps (status <> 0) when the query says so literally.
     if (*filter.status != AssetStatus::kComplete) where += " AND a.status <> 0";
   }
+  if (filter.gaps_only) where += " AND a.status <> 0";  // the partial index assets_gaps
   // An asset listed above kMinScore needs a type that reaches the score
   // (checked again below); saying so here lets SQLite start from the few
   // typed assets instead of all of them.
@@ -389,7 +390,8 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
   // assets in the sqlite3 shell).
   const bool whole_table = !ordered && !need_type && filter.type_id.empty() &&
                            filter.label.empty() && filter.path_prefix.empty() &&
-                           !filter.exposed_only && filter.format.empty() && !filter.status;
+                           !filter.exposed_only && filter.format.empty() && !filter.status &&
+                           !filter.gaps_only;
   // One pass: each asset's rows arrive together, one per type that passes
   // the filter, or one row of NULLs if none does.
   const std::string sql =

@@ -118,6 +118,8 @@ struct Filter {
   bool sensitive_only = false;
   // Only assets with this coverage status.
   std::optional<AssetStatus> status;
+  // Only coverage gaps: assets with any status but complete.
+  bool gaps_only = false;
   // Only assets whose content was read as this format (assets.format:
   // "msg", "pdf", ...; see kAssetFormats). Empty = any.
   std::string format;

@@ -5,9 +5,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "catalog/catalog.h"
 #include "common/escape.h"
+#include "common/model.h"
 
 namespace phiscan::tools {
 namespace {
@@ -82,6 +86,50 @@ std::string Tile(const char* id, const char* title, uint64_t n, bool warn = fals
       warn && n > 0 ? " warn" : "", id, n, n, title);
 }
 
+// Listing order of the page's asset tables: PHI, PCI, PII, other sensitive
+// labels, then the rest (NONE, or never read), so the assets that matter
+// most are never cut off behind a page of others that sort before them.
+int LabelRank(const std::string& label) {
+  if (label == "PHI") return 0;
+  if (label == "PCI") return 1;
+  if (label == "PII") return 2;
+  return catalog::IsSensitiveLabel(label) ? 3 : 4;
+}
+
+// Rows arrive in path order; keeps the first `keep` by LabelRank (path
+// order within a rank) without holding every row: whenever twice `keep`
+// have gathered, the best `keep` stay.
+class TopAssets {
+ public:
+  explicit TopAssets(size_t keep) : keep_(keep) {}
+  void Add(const catalog::AssetRow& a) {
+    rows_.push_back(a);
+    if (rows_.size() >= 2 * keep_) Trim();
+  }
+  std::vector<catalog::AssetRow> Take() {
+    Trim();
+    return std::move(rows_);
+  }
+
+ private:
+  void Trim() {
+    std::stable_sort(rows_.begin(), rows_.end(),
+                     [](const catalog::AssetRow& a, const catalog::AssetRow& b) {
+                       return LabelRank(a.label) < LabelRank(b.label);
+                     });
+    if (rows_.size() > keep_) rows_.resize(keep_);
+  }
+  size_t keep_;
+  std::vector<catalog::AssetRow> rows_;
+};
+
+// An asset's path with its member, as the tables show it.
+std::string AssetPathCell(const catalog::AssetRow& a) {
+  std::string path = EscapeBytes(a.path);
+  if (a.member) path += "!" + EscapeBytes(*a.member);
+  return "<td class=\"path\">" + HtmlEscape(path) + "</td>";
+}
+
 std::string LabelCell(const std::string& label) {
   const std::string text = H(label.empty() ? "-" : label);
   // The class name only takes the fixed labels; anything else gets none.
@@ -140,19 +188,22 @@ Result<HtmlReportData> GatherHtmlReportData(catalog::CatalogReader& reader,
   exposed.min_score = 0;
   s = reader.ListAssets(exposed, [&](const catalog::AssetRow& a) { data.exposed.push_back(a); });
   if (!s.ok()) return s;
-  // The page lists the first 50: the most sensitive first (PHI, PCI, PII,
-  // other labels), each in path order, so exposed PHI is never cut off
-  // behind a page of PII that sorts before it.
-  auto rank = [](const std::string& label) {
-    if (label == "PHI") return 0;
-    if (label == "PCI") return 1;
-    if (label == "PII") return 2;
-    return 3;
-  };
   std::stable_sort(data.exposed.begin(), data.exposed.end(),
-                   [&](const catalog::AssetRow& a, const catalog::AssetRow& b) {
-                     return rank(a.label) < rank(b.label);
+                   [](const catalog::AssetRow& a, const catalog::AssetRow& b) {
+                     return LabelRank(a.label) < LabelRank(b.label);
                    });
+  // The gaps the "not fully scanned" tile counts, likewise at any
+  // confidence; only the listed ones are kept.
+  catalog::Filter gap_filter = filter;
+  gap_filter.gaps_only = true;
+  gap_filter.min_score = 0;
+  TopAssets gaps(kHtmlListedAssets);
+  s = reader.ListAssets(gap_filter, [&](const catalog::AssetRow& a) {
+    gaps.Add(a);
+    ++data.gaps_total;
+  });
+  if (!s.ok()) return s;
+  data.gaps = gaps.Take();
   return data;
 }
 
@@ -211,18 +262,40 @@ void WriteHtmlReport(std::ostream& out, const HtmlReportData& d) {
   } else {
     out << "<table id=\"exposed\"><thead><tr><th>path</th><th>label</th><th>readable by</th>"
            "<th>mode</th><th>owner</th></tr></thead><tbody>\n";
-    for (size_t i = 0; i < d.exposed.size() && i < 50; ++i) {
+    for (size_t i = 0; i < d.exposed.size() && i < kHtmlListedAssets; ++i) {
       const auto& a = d.exposed[i];
-      std::string path = EscapeBytes(a.path);
-      if (a.member) path += "!" + EscapeBytes(*a.member);
-      out << "<tr><td class=\"path\">" << HtmlEscape(path) << "</td>" << LabelCell(a.label)
+      out << "<tr>" << AssetPathCell(a) << LabelCell(a.label)
           << "<td>" << H(a.readable_by) << "</td><td>" << fmt::format("{:04o}", a.mode & 07777)
           << "</td><td>" << a.uid << ":" << a.gid << "</td></tr>\n";
     }
     out << "</tbody></table>\n";
-    if (d.exposed.size() > 50) {
-      out << "<p>and " << d.exposed.size() - 50
+    if (d.exposed.size() > kHtmlListedAssets) {
+      out << "<p>and " << d.exposed.size() - kHtmlListedAssets
           << " more (<code>phireport assets --exposed</code>).</p>\n";
+    }
+  }
+  out << "</section>\n";
+
+  // A gap is not "clean": nobody has seen (all of) its content, and a file
+  // that can no longer be read keeps the label it last had.
+  out << "<section id=\"gaps\"><h2>Not fully scanned</h2>\n";
+  if (d.gaps.empty()) {
+    out << "<p id=\"gaps-none\">Every asset was read in full.</p>\n";
+  } else {
+    out << "<p>Assets whose content was not read in full: what they hold is not known, or "
+           "known only in part. A file that can no longer be read keeps the label of its "
+           "last read.</p>\n"
+           "<table id=\"gap-table\"><thead><tr><th>path</th><th>status</th><th>reason</th>"
+           "<th>detail</th><th>last label</th></tr></thead><tbody>\n";
+    for (const auto& a : d.gaps) {
+      out << "<tr>" << AssetPathCell(a) << "<td>" << AssetStatusName(a.status) << "</td><td>"
+          << H(a.reason.empty() ? "-" : a.reason) << "</td><td>"
+          << H(a.detail.empty() ? "-" : a.detail) << "</td>" << LabelCell(a.label) << "</tr>\n";
+    }
+    out << "</tbody></table>\n";
+    if (d.gaps_total > d.gaps.size()) {
+      out << "<p id=\"gaps-more\">and " << d.gaps_total - d.gaps.size()
+          << " more (<code>phireport assets --status STATUS</code> lists them).</p>\n";
     }
   }
   out << "</section>\n";

@@ -12,6 +12,8 @@
 #ifndef PHISCAN_TOOLS_HTML_REPORT_H_
 #define PHISCAN_TOOLS_HTML_REPORT_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -22,6 +24,11 @@
 
 namespace phiscan::tools {
 
+// Rows the page lists of the exposed assets and of the coverage gaps; the
+// rest are counted ("and N more"), so a share with a hundred thousand
+// unreadable files still gives a page a browser opens.
+inline constexpr size_t kHtmlListedAssets = 50;
+
 struct HtmlReportData {
   std::string catalog_display;  // escaped catalog path
   std::string generated_at;     // ISO 8601 UTC
@@ -30,12 +37,18 @@ struct HtmlReportData {
   std::vector<catalog::RunRow> runs;        // newest first; the report shows the first 10
   // Every exposed sensitive asset (as the exposed total counts them, at any
   // confidence), PHI first, then PCI, PII and other labels, each in path
-  // order; the report lists the first 50.
+  // order; the report lists the first kHtmlListedAssets.
   std::vector<catalog::AssetRow> exposed;
+  // The first kHtmlListedAssets coverage gaps (present assets with any
+  // status but complete), in the same order as `exposed` (a PHI file that
+  // can no longer be read before a log cut at a size limit), and how many
+  // gaps there are in all (the total-gaps tile).
+  std::vector<catalog::AssetRow> gaps;
+  uint64_t gaps_total = 0;
 };
 
 // Reads what the page shows (summary, folders cut at `depth`, runs, exposed
-// assets under `filter`) in one snapshot of the catalog (joining the
+// assets and coverage gaps under `filter`) in one snapshot of the catalog (joining the
 // reader's if one is open), so the page's totals, charts and tables agree
 // even while a scan commits. `catalog_display` and `generated_at` are left
 // to the caller. Errors: the reader's.

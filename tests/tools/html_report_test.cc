@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <fmt/core.h>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -93,6 +94,87 @@ TEST_CASE("The HTML exposed list is what the exposed total counts, PHI first") {
   // Only 50 rows are shown: exposed PHI comes before PII that sorts first.
   CHECK(data->exposed[0].path == "/srv/share/z-patients.txt");
   CHECK(data->exposed[1].path == "/srv/share/a-contacts.txt");
+}
+
+// The rows of the table with id `id` in `html` (its body only).
+size_t TableRows(const std::string& html, const std::string& id) {
+  const size_t table = html.find("<table id=\"" + id + "\">");
+  if (table == std::string::npos) return 0;
+  const size_t body = html.find("<tbody>", table);
+  const size_t end = html.find("</tbody>", body);
+  size_t rows = 0;
+  for (size_t at = body; (at = html.find("<tr>", at)) < end; ++at) ++rows;
+  return rows;
+}
+
+TEST_CASE("The HTML page lists what was not fully scanned, and why, most sensitive first") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  {
+    auto writer = testing::OpenWriter(db, {});
+    REQUIRE(writer->BeginRun(testing::MakeRunInfo()).ok());
+    // 129 files cut short by the size limit, in path order before the one
+    // that matters: a PHI file the scan can no longer read, whose name and
+    // detail carry markup.
+    for (int i = 0; i < 129; ++i) {
+      AssetRecord big = testing::MakeAsset(fmt::format("/srv/share/logs/{:03}.log", i));
+      big.label = "NONE";
+      big.status = AssetStatus::kPartial;
+      big.reason = "limit_size";
+      writer->Submit(std::move(big));
+    }
+    AssetRecord lost = testing::MakeAsset("/srv/share/zz<b>\nchart.txt");
+    lost.label = "PHI";
+    lost.types = {{"US_SSN", 1, 1, 90}};
+    lost.status = AssetStatus::kUnreadable;
+    lost.reason = "permission_denied";
+    lost.detail = "open: <Permission denied>";
+    writer->Submit(std::move(lost));
+    writer->Submit(testing::MakeAsset("/srv/share/clean.txt"));  // complete: no gap
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = CatalogReader::Open(db);
+  REQUIRE(reader.ok());
+  catalog::Filter high;
+  high.min_score = kHighScore;  // gaps are listed at any confidence, as the tile counts them
+  auto data = tools::GatherHtmlReportData(**reader, high, 1);
+  REQUIRE(data.ok());
+  CHECK(data->gaps_total == 130);
+  std::ostringstream page;
+  tools::WriteHtmlReport(page, *data);
+  const std::string html = page.str();
+  CHECK_THAT(html, Catch::Contains("id=\"total-gaps\" data-value=\"130\""));
+  const size_t section = html.find("<section id=\"gaps\"><h2>Not fully scanned</h2>");
+  REQUIRE(section != std::string::npos);
+  CHECK(TableRows(html, "gap-table") == tools::kHtmlListedAssets);
+  // The PHI file first, its path, status, reason and detail escaped.
+  const size_t first = html.find("<tr><td class=\"path\">", html.find("<tbody>", section));
+  CHECK(html.substr(first, html.find("</tr>", first) - first) ==
+        "<tr><td class=\"path\">/srv/share/zz&lt;b&gt;\\nchart.txt</td><td>unreadable</td>"
+        "<td>permission_denied</td><td>open: &lt;Permission denied&gt;</td>"
+        "<td class=\"label-PHI\">PHI</td>");
+  CHECK_THAT(html, Catch::Contains("<td>partial</td><td>limit_size</td><td>-</td>"));
+  CHECK(html.find("clean.txt") == std::string::npos);
+  CHECK_THAT(html, Catch::Contains("<p id=\"gaps-more\">and 80 more"));
+}
+
+TEST_CASE("The HTML page says when every asset was read in full") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  {
+    auto writer = testing::OpenWriter(db, {});
+    REQUIRE(writer->BeginRun(testing::MakeRunInfo()).ok());
+    writer->Submit(testing::MakeAsset("/srv/share/clean.txt"));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = CatalogReader::Open(db);
+  REQUIRE(reader.ok());
+  auto data = tools::GatherHtmlReportData(**reader, {}, 1);
+  REQUIRE(data.ok());
+  std::ostringstream page;
+  tools::WriteHtmlReport(page, *data);
+  CHECK_THAT(page.str(), Catch::Contains("<p id=\"gaps-none\">Every asset was read in full."));
+  CHECK(page.str().find("gap-table") == std::string::npos);
 }
 
 TEST_CASE("The HTML label chart counts assets never read in a bar of their own") {
