@@ -955,6 +955,8 @@ int Main(int argc, char** argv) {
   events->get_option("--format")->default_str("jsonl");
   opts.format = "table";
 
+  RejectEmptyValues(&app);
+
   if (std::string unknown = UnknownSubcommand(app, argc, argv, "report"); !unknown.empty()) {
     PrintError(EscapeBytes(unknown) + " (see phireport --help)");
     return kExitUsage;
@@ -964,7 +966,7 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help arrives as a "successful" parse error and prints to stdout.
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    PrintError(std::string(e.what()) + " (see phireport --help)");
+    PrintError(UsageErrorText(e) + " (see phireport --help)");
     return kExitUsage;
   }
   if (events->parsed() && events->get_option("--format")->count() == 0) opts.format = "jsonl";

@@ -1,8 +1,8 @@
-// Usage errors CLI11 words badly or lets pass, for both programs: a command
-// that names no subcommand (given `phireport bogus`, CLI11 reports "A
-// subcommand is required", which hides the typo; UnknownSubcommand names
-// it), a bad whole number (WholeNumber) and an empty value
-// (RejectEmptyValues).
+// Usage errors CLI11 words badly, for both programs: a command that names
+// no subcommand (given `phireport bogus`, CLI11 reports "A subcommand is
+// required", which hides the typo; UnknownSubcommand names it), a bad
+// whole number (WholeNumber), an option given twice (UsageErrorText) and
+// an option given an empty value (RejectEmptyValues).
 //
 // Thread safety: stateless.
 #ifndef PHISCAN_TOOLS_SUBCOMMAND_H_
@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -70,18 +71,37 @@ inline CLI::Validator WholeNumber(uint64_t min, uint64_t max) {
       "UINT");
 }
 
-// Makes every option of `cmd` and its subcommands that takes a value
-// refuse an empty one ("--catalog: must not be empty"), a usage error that
-// names the flag. Otherwise `--config ""`, `--key ""` and `--log-file ""`
-// would silently mean their defaults, and `--catalog ""` fail only at the
-// catalog's open, as a fatal error. Call it after the last option is added.
-inline void RejectEmptyValues(CLI::App* cmd) {
-  const CLI::Validator non_empty(
-      [](std::string& text) { return text.empty() ? "must not be empty" : std::string(); }, "");
-  for (CLI::Option* opt : cmd->get_options()) {
-    if (opt->get_type_size_max() > 0) opt->check(non_empty);
+// The text of a parse error for the user. An option that takes one value,
+// given twice, is a usage error (which of the two did the user mean?); CLI11
+// words it "--type: At Most 1 required but received 2", which says neither.
+inline std::string UsageErrorText(const CLI::ParseError& e) {
+  const std::string what = e.what();
+  const std::string marker = ": At Most 1 required but received ";
+  const size_t at = what.find(marker);
+  if (at == std::string::npos) return what;
+  return what.substr(0, at) + ": given " + what.substr(at + marker.size()) +
+         " times; give it once";
+}
+
+// Makes an empty value a usage error naming the option, for every option
+// of `app` and its subcommands that takes a value, arguments too (`classify
+// ""`): `--catalog ""` (a variable that was never set) would otherwise open
+// a file named "" and report "not found" as a catalog error, and `--type ""`
+// would quietly mean "any type".
+inline void RejectEmptyValues(CLI::App* app) {
+  for (CLI::Option* opt : app->get_options()) {
+    if (opt->get_type_size_max() == 0) continue;  // flags
+    // The name the help shows (FILE), without what its checks add (":{a,b}").
+    std::string what = opt->get_type_name();
+    what = what.substr(0, what.find(':'));
+    opt->check(CLI::Validator(
+        [what](std::string& value) {
+          if (!value.empty()) return std::string();
+          return what.empty() ? std::string("empty value") : "empty value; give a " + what;
+        },
+        ""));
   }
-  for (CLI::App* sub : cmd->get_subcommands({})) RejectEmptyValues(sub);
+  for (CLI::App* sub : app->get_subcommands({})) RejectEmptyValues(sub);
 }
 
 }  // namespace phiscan::tools

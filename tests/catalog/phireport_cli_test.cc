@@ -269,6 +269,36 @@ TEST_CASE("phireport usage errors exit 2 with one line on stderr") {
   }
 }
 
+TEST_CASE("An unknown option, an option given twice or an empty value is named, exit 2") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  const std::string cat = " --catalog '" + db + "'";
+  const std::string help = " (see phireport --help)\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"assets" + cat + " --colour", "The following argument was not expected: --colour"},
+      // Which of the two did the user mean? Neither is taken.
+      {"assets" + cat + " --type US_SSN --type US_MBI", "--type: given 2 times; give it once"},
+      {"html" + cat + " -o a.html -o b.html", "--output: given 2 times; give it once"},
+      {"summary --catalog '" + db + "'" + cat, "--catalog: given 2 times; give it once"},
+      // An unset variable: not a catalog named "", not "any type".
+      {"assets --catalog ''", "--catalog: empty value; give a FILE"},
+      {"html" + cat + " -o ''", "--output: empty value; give a FILE"},
+      {"assets" + cat + " --type ''", "--type: empty value; give a TYPE"},
+      {"events" + cat + " --path-prefix ''", "--path-prefix: empty value; give a PREFIX"},
+      {"locate" + cat + " --value 536228726 --key ''", "--key: empty value; give a FILE"},
+  };
+  for (const auto& [args, message] : cases) {
+    INFO(args);
+    Outcome o = Run(dir, args, dir.path());
+    CHECK(o.exit_code == 2);
+    CHECK(o.out.empty());
+    CHECK(o.err == "phireport: error: " + message + help);
+  }
+  // Nothing was written for the refused -o.
+  CHECK_FALSE(std::filesystem::exists(dir.Join("a.html")));
+  CHECK_FALSE(std::filesystem::exists(dir.Join("b.html")));
+}
+
 TEST_CASE("diff --from 0 is the state before the first run; a negative run id is refused") {
   testing::TempDir dir;
   const std::string db = BuildCatalog(dir);  // one run, id 1
