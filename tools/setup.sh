@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config python3 sqlite3
   libre2-dev libarchive-dev libsqlite3-dev libtbb-dev libssl-dev
-  libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev catch2 help2man libacl1-dev python3-yaml
+  libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libacl1-dev python3-yaml
   libpoppler-cpp-dev  # PDF text (optional at build time; without it PDFs are skipped(unsupported))
   zlib1g-dev  # inflating PDF streams to measure them before poppler does
   clang  # the ASan+UBSan test build and the libFuzzer targets (tools/fuzz.sh)

@@ -9,7 +9,8 @@ deb=$(ls "$out"/*.deb)
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/phiscan ./usr/bin/phireport ./usr/lib/systemd/system/phiscan@.service \
          ./usr/lib/systemd/system/phiscan@.timer ./usr/share/doc/phiscan/jobs.yaml \
-         ./usr/share/phiscan/builtin.yaml; do
+         ./usr/share/phiscan/builtin.yaml ./usr/share/man/man1/phiscan.1 \
+         ./usr/share/man/man1/phireport.1; do
   grep -qxF "$f" <<<"$contents" || { echo "missing from the package: $f"; exit 1; }
 done
 depends=$(dpkg-deb -f "$deb" Depends)
