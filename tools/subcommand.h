@@ -97,7 +97,9 @@ inline void RejectEmptyValues(CLI::App* app) {
     opt->check(CLI::Validator(
         [what](std::string& value) {
           if (!value.empty()) return std::string();
-          return what.empty() ? std::string("empty value") : "empty value; give a " + what;
+          // CLI11's default name says nothing: "TEXT".
+          return what.empty() || what == "TEXT" ? std::string("empty value")
+                                                : "empty value; give a " + what;
         },
         ""));
   }

@@ -110,17 +110,17 @@ TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
       {"scan --bogus" + tree,
        "The following argument was not expected: --bogus (see --help)"},
       {"scan --catalog a.db --catalog b.db" + tree,
-       "--catalog: At Most 1 required but received 2 (see --help)"},
+       "--catalog: given 2 times; give it once (see --help)"},
       {"scan --fail-on PHI --fail-on PII" + tree,
-       "--fail-on: At Most 1 required but received 2 (see --help)"},
-      {"scan --catalog ''" + tree, "--catalog: must not be empty (see --help)"},
-      {"scan --log-file ''" + tree, "--log-file: must not be empty (see --help)"},
-      {"scan --exclude-from ''" + tree, "--exclude-from: must not be empty (see --help)"},
-      {"prune --catalog '' --keep-runs 1", "--catalog: must not be empty (see --help)"},
-      {"run x --config ''", "--config: must not be empty (see --help)"},
-      {"jobs list --config ''", "--config: must not be empty (see --help)"},
-      {"classify --format '' -", "--format: must not be empty (see --help)"},
-      {"classify ''", "input: must not be empty (see --help)"},
+       "--fail-on: given 2 times; give it once (see --help)"},
+      {"scan --catalog ''" + tree, "--catalog: empty value (see --help)"},
+      {"scan --log-file ''" + tree, "--log-file: empty value (see --help)"},
+      {"scan --exclude-from ''" + tree, "--exclude-from: empty value (see --help)"},
+      {"prune --catalog '' --keep-runs 1", "--catalog: empty value (see --help)"},
+      {"run x --config ''", "--config: empty value (see --help)"},
+      {"jobs list --config ''", "--config: empty value (see --help)"},
+      {"classify --format '' -", "--format: empty value (see --help)"},
+      {"classify ''", "input: empty value (see --help)"},
   };
   for (const auto& c : cases) {
     INFO(c.args);
@@ -368,8 +368,8 @@ TEST_CASE("Bad flags and bad rule packs: one line naming the flag or FILE:LINE, 
       {"--rules " + dir.Join("conflict.yaml"), 2, dir.Join("conflict.yaml") + ":"},
       // The file scanned, given as a pack by mistake: no line of it is quoted.
       {"--rules " + dir.Join("tree/a.txt"), 2, dir.Join("tree/a.txt") + ": not a rule pack"},
-      {"--rules ''", 2, "--rules: must not be empty"},
-      {"--key ''", 2, "--key: must not be empty"},
+      {"--rules ''", 2, "--rules: empty value"},
+      {"--key ''", 2, "--key: empty value"},
       {"--fail-on NONE", 2, "--fail-on: NONE is the label of assets with nothing sensitive"},
   };
   for (const auto& c : cases) {
