@@ -412,6 +412,16 @@ int RunScan(const ScanArgs& typed_args) {
     if (!had_lock) unlink(lock_path.c_str());
     return Fail(kExitFatal, writer.status().message());
   }
+  // A catalog created here is 0600; one made looser since (a copy, a chmod
+  // to share reports) hands its paths, labels and masked values to more
+  // readers. Said even with --quiet, as a share that did not mount is.
+  if (struct stat cst; stat(args.catalog.c_str(), &cst) == 0 && (cst.st_mode & 077) != 0) {
+    std::cerr << fmt::format(
+        "phiscan: warning: catalog {} is readable or writable by {} (mode {:04o}); it lists "
+        "where sensitive data is: chmod 600 it\n",
+        EscapeBytes(args.catalog), (cst.st_mode & 007) != 0 ? "others" : "its group",
+        cst.st_mode & 07777);
+  }
   if (int stale = writer.value()->stale_runs_marked(); stale > 0 && !args.quiet) {
     std::cerr << fmt::format(
         "phiscan: {} earlier run(s) ended without finishing; marked interrupted\n", stale);

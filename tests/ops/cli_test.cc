@@ -453,3 +453,21 @@ TEST_CASE("A share that did not mount is a coverage gap, not the removal of ever
   CHECK(json::parse(out)["assets"] == 0);
   CHECK(json::parse(out)["removed"] == 3);  // the three files; the root's cleared gap is no asset
 }
+
+TEST_CASE("A catalog others may read is used, with a warning even under --quiet") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  const std::string db = dir.Join("c.db");
+  const std::string scan = Phiscan() + " scan --quiet --catalog " + db + " " + dir.Join("share");
+  std::string err;
+  REQUIRE(Run(scan, nullptr, &err) == 0);
+  CHECK(err.empty());  // created 0600: nothing to say
+  REQUIRE(chmod(db.c_str(), 0644) == 0);
+  REQUIRE(Run(scan, nullptr, &err) == 0);
+  CHECK(err == "phiscan: warning: catalog " + db +
+                   " is readable or writable by others (mode 0644); it lists where sensitive "
+                   "data is: chmod 600 it\n");
+  REQUIRE(chmod(db.c_str(), 0640) == 0);
+  REQUIRE(Run(scan, nullptr, &err) == 0);
+  CHECK(err.find("by its group (mode 0640)") != std::string::npos);
+}
