@@ -45,7 +45,9 @@ Label ApplyLabelRules(const RuleSet& rules, const std::vector<TypeSummary>& type
     for (const auto& list : rule.requires_keywords) {
       if (Contains(keyword_lists, list)) required = true;
     }
-    if (fired && required) return {rule.label, "labels[" + std::to_string(i) + "]"};
+    if (fired && required) {
+      return {rule.label, !rule.id.empty() ? rule.id : "labels[" + std::to_string(i) + "]"};
+    }
   }
   return {};
 }

@@ -350,10 +350,18 @@ LabelRule ParseLabel(const YAML::Node& n, const std::string& source, Errors& err
   l.label = Str(n["label"], "", "label");
   const std::string rule = NameOrKind("label", l.label);
   bool ok = CheckKeys(n,
-                      {"label", "any_category", "any_type", "requires_category",
+                      {"label", "id", "any_category", "any_type", "requires_category",
                        "requires_type", "requires_keywords", "min_confidence", "min_score"},
                       rule, "label rule", errors);
   auto field = [&](auto&& check) { ok &= errors.Run(check); };
+  field([&] {
+    if (!n["id"]) return;
+    l.id = Str(n["id"], rule, "id");
+    if (!IsQuotableName(l.id)) {
+      Fail(n["id"], rule, "id must be 1-64 letters, digits, '_', '-' or '.', starting with a "
+                          "letter or '_'");
+    }
+  });
   field([&] {
     if (n["any_category"]) l.any_category = StrList(n["any_category"], rule, "any_category");
   });

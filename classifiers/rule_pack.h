@@ -125,6 +125,9 @@ struct TypeSpec {
 // of a `requires_keywords` list anywhere in the asset.
 struct LabelRule {
   std::string label;
+  // What the catalog records as the asset's label_rule: the pack's `id`, or
+  // "labels[N]" (N: its place among all packs' rules) when it gives none.
+  std::string id;
   std::vector<std::string> any_category;  // fires if any type of these categories...
   std::vector<std::string> any_type;      // ...or any of these type ids is present
   std::vector<std::string> requires_category;  // context: a type of these categories,

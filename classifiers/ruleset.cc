@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "classifiers/internal/compiled.h"
@@ -641,10 +642,15 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   // Label rules: every type they name must exist (a typo would silently
   // never fire); keyword lists they use as context are scanned for.
   std::vector<int> context;
+  std::set<std::string> label_ids;
   for (size_t i = 0; i < pack.labels.size(); ++i) {
     const LabelRule& l = pack.labels[i];
     std::string where =
         l.source + ":" + std::to_string(l.line) + ": " + NameOrKind("label", l.label) + ": ";
+    // The catalog's label_rule names the rule that labelled an asset.
+    if (!l.id.empty() && !label_ids.insert(l.id).second) {
+      fail(l.source, l.line, where + "id " + l.id + " is another label rule's too");
+    }
     // Labels are compared exactly (reports, --label, --fail-on): a site's
     // "phi" would be a label of its own beside PHI, its assets missing from
     // every PHI count. Said once per pair: at a site pack's rule rather

@@ -49,7 +49,7 @@ TEST_CASE("Labels follow the pack's label rules in order") {
   CHECK(Aggregate("credit card 4787 7893 2879 2170, Email: jane.doe@example.org").label == "PCI");
   auto phi = Aggregate("MBI 1EG4TE5MK73 and credit card 4787 7893 2879 2170");
   CHECK(phi.label == "PHI");
-  CHECK(phi.label_rule == "labels[0]");
+  CHECK(phi.label_rule == "health_identifier");  // the rule's id in the pack
   // Low-confidence findings alone do not label an asset.
   CHECK(Aggregate("ref 536-22-8726").label == "NONE");
 }
@@ -60,7 +60,7 @@ TEST_CASE("An identifier with health context is PHI; without it, PII") {
   // ...with a diagnosis code (a PHI-category type) in the same asset.
   auto dx = Aggregate("Email: jane.doe@example.org\nDiagnosis: E11.9");
   CHECK(dx.label == "PHI");
-  CHECK(dx.label_rule == "labels[1]");
+  CHECK(dx.label_rule == "identifier_with_health_context");
   // ...with clinical vocabulary only (a requires_keywords context list).
   CHECK(Aggregate("Email: jane.doe@example.org\nchief complaint: headache").label == "PHI");
   // ...inside an HL7 v2 message (a healthcare format marker).

@@ -87,6 +87,29 @@ TEST_CASE("A site's label rule that no enabled type can satisfy is an error") {
   CHECK(CompileError(off).empty());
 }
 
+TEST_CASE("A label rule's id names it in the catalog; a bad or repeated id is an error") {
+  const std::string rule = "labels:\n  - label: HR\n    any_type: [US_SSN]\n";
+  auto ids = [](const std::string& yaml) {
+    auto rs = RuleSet::LoadWithBuiltins({{"user.yaml", yaml}});
+    REQUIRE(rs.ok());
+    std::vector<std::string> out;
+    for (const auto& l : rs.value()->labels()) out.push_back(l.id);
+    return out;
+  };
+  // A site's rules come first (first match wins); the built-in ones have ids.
+  const auto plain = ids(rule);
+  REQUIRE(plain.size() == 6);
+  CHECK(plain[0].empty());  // recorded as labels[0]
+  CHECK(plain[1] == "health_identifier");
+  CHECK(ids("labels:\n  - label: HR\n    id: hr_ssn\n    any_type: [US_SSN]\n")[0] == "hr_ssn");
+  CHECK(CompileError("labels:\n  - label: HR\n    id: '536-22-8726'\n    any_type: [US_SSN]\n") ==
+        "user.yaml:3: label HR: id must be 1-64 letters, digits, '_', '-' or '.', starting with "
+        "a letter or '_'");
+  CHECK(CompileError("labels:\n  - label: HR\n    id: pii\n    any_type: [US_SSN]\n"
+                     "  - label: HR2\n    id: pii\n    any_type: [EMAIL]\n") ==
+        "user.yaml:5: label HR2: id pii is another label rule's too");
+}
+
 TEST_CASE("A user pack adds a type and may use built-in keyword lists") {
   CHECK(CompileError(kGoodPack).empty());
   CHECK(CompileError(R"(
