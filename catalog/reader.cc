@@ -844,22 +844,22 @@ Result<bool> CatalogReader::Impl::HasPathPrefix(const std::string& prefix) {
 }
 
 Result<RootTally> CatalogReader::Impl::TallyUnderRoots(const std::vector<std::string>& roots) {
-  // A root is a directory (its path is a gap record's, if any) or a file.
-  auto below = [](const std::string& path, const std::string& root) {
-    const std::string dir = !root.empty() && root.back() == '/' ? root : root + '/';
-    return path == root || path.compare(0, dir.size(), dir) == 0;
+  // A root is a directory (its path is a gap record's, if any) or a file;
+  // what lies below it starts with `prefix`.
+  auto prefix_of = [](const std::string& root) {
+    return !root.empty() && root.back() == '/' ? root : root + '/';
   };
   ScopedRead read(*this);
   if (!read.status().ok()) return read.status();
   RootTally tally;
   for (size_t i = 0; i < roots.size(); ++i) {
+    const std::string& root = roots[i];
     bool nested = false;  // inside another root, or the same root given again
     for (size_t j = 0; j < roots.size() && !nested; ++j) {
-      nested = j != i && below(roots[i], roots[j]) && (roots[i] != roots[j] || j < i);
+      nested = root == roots[j] ? j < i : root.starts_with(prefix_of(roots[j]));
     }
     if (nested) continue;
-    const std::string& root = roots[i];
-    const std::string prefix = !root.empty() && root.back() == '/' ? root : root + '/';
+    const std::string prefix = prefix_of(root);
     Status s = QueryWith(
         std::string("SELECT label, status <> 0, count(*) FROM assets AS a WHERE") + kPresent +
             "AND (a.path = :root OR (1" + PathPrefixCondition(prefix) +

@@ -151,8 +151,6 @@ class CatalogSink : public scanner::AssetSink {
   tools::Logger* log_;
   std::string acl_path_;                    // the file whose ACL acl_ is
   std::optional<AclSummary> acl_;
-
- public:
 };
 
 std::optional<std::pair<uint64_t, uint64_t>> DevIno(const std::string& path) {
@@ -523,19 +521,22 @@ int RunScan(const ScanArgs& typed_args) {
   // What the catalog now holds under the roots: the files read in this run
   // and those carried over unread, whose labels and gaps still stand. A
   // rescan of an unchanged share reads nothing, yet its PHI is still there.
-  auto tally = [&]() -> Result<catalog::RootTally> {
+  // Read only when something shows it: the summary, the log or --strict.
+  catalog::RootTally tally;
+  if (!args.quiet || log || args.strict) {
     auto reader = catalog::CatalogReader::Open(args.catalog);
-    if (!reader.ok()) return reader.status();
-    return reader.value()->TallyUnderRoots(args.roots);
-  }();
-  if (!tally.ok()) return Fail(kExitFatal, tally.status().message());
+    auto read = reader.ok() ? reader.value()->TallyUnderRoots(args.roots)
+                            : Result<catalog::RootTally>(reader.status());
+    if (!read.ok()) return Fail(kExitFatal, read.status().message());
+    tally = std::move(read.value());
+  }
   std::string labels;
-  for (const auto& [label, n] : tally->sensitive_by_label) {
+  nlohmann::json labels_json = nlohmann::json::object();
+  for (const auto& [label, n] : tally.sensitive_by_label) {
     labels += (labels.empty() ? "" : ", ") + EscapeBytes(label) + " " + std::to_string(n);
+    labels_json[EscapeBytes(label)] = n;
   }
   if (labels.empty()) labels = "nothing sensitive";
-  nlohmann::json labels_json = nlohmann::json::object();
-  for (const auto& [label, n] : tally->sensitive_by_label) labels_json[EscapeBytes(label)] = n;
   if (!args.quiet) {
     const auto& s = stats.value();
     std::cerr << fmt::format(
@@ -545,7 +546,7 @@ int RunScan(const ScanArgs& typed_args) {
         interrupted ? "interrupted after" : "scanned", s.assets, s.unchanged,
         tools::HumanBytes(s.bytes_scanned), secs,
         tools::HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0), s.findings,
-        tally->assets, labels, tally->gaps, writer.value()->removed(), EscapeBytes(args.catalog),
+        tally.assets, labels, tally.gaps, writer.value()->removed(), EscapeBytes(args.catalog),
         run.value());
   }
   if (log) {
@@ -558,8 +559,8 @@ int RunScan(const ScanArgs& typed_args) {
                 {"gaps", s.gaps + guarded.size()}, {"removed", writer.value()->removed()},
                 {"seconds", secs},
                 // The catalog under the roots, carried-over files included.
-                {"assets_under_roots", tally->assets},
-                {"gaps_under_roots", tally->gaps},
+                {"assets_under_roots", tally.assets},
+                {"gaps_under_roots", tally.gaps},
                 {"labels_under_roots", labels_json},
                 // The catalog writer's share: how long its thread was busy,
                 // the located findings it wrote, and how long the scanning
@@ -589,10 +590,10 @@ int RunScan(const ScanArgs& typed_args) {
   if (!guarded.empty()) return kExitGaps;
   if (args.strict) {
     // Gaps carried over from earlier runs (unchanged files) count too.
-    if (tally->gaps > 0) {
+    if (tally.gaps > 0) {
       if (!args.quiet) {
         std::cerr << fmt::format(
-            "phiscan: {} assets under the roots are coverage gaps (--strict)\n", tally->gaps);
+            "phiscan: {} assets under the roots are coverage gaps (--strict)\n", tally.gaps);
       }
       return kExitGaps;
     }

@@ -204,6 +204,20 @@ TEST_CASE("RTF: a huge \\uc cannot hide the text after a \\u") {
   CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}, {"US_NPI", 1}});
 }
 
+namespace {
+
+// A database the test writes, created if absent; closed when it goes.
+using TestDb = std::unique_ptr<sqlite3, int (*)(sqlite3*)>;
+TestDb OpenTestDb(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open(path.c_str(), &raw);
+  TestDb db(raw, sqlite3_close);
+  REQUIRE(rc == SQLITE_OK);
+  return db;
+}
+
+}  // namespace
+
 TEST_CASE("SQLite: tables are members, opened without touching the file") {
   const std::string path = FormatFixtureDir() + "/db/clinic.sqlite";
   std::string before = ReadFile(path);
@@ -221,9 +235,7 @@ TEST_CASE("SQLite: a BLOB holding text is read, a '!' in a table name becomes '_
   // went unread and the table was recorded complete and clean.
   TempDir dir;
   const std::string path = dir.Join("app.db");
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+  TestDb db = OpenTestDb(path);
   REQUIRE(sqlite3_exec(db.get(),
                        "CREATE TABLE notes (id INTEGER, body BLOB);"
                        "CREATE TABLE \"db!we!rd\" (note TEXT);"
@@ -272,9 +284,7 @@ TEST_CASE("SQLite: a broken schema is a corrupt database, its text never in the 
   // literal that holds an identifier.
   TempDir dir;
   const std::string path = dir.Join("broken.db");
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+  TestDb db = OpenTestDb(path);
   REQUIRE(sqlite3_exec(db.get(),
                        "CREATE TABLE t (a); PRAGMA writable_schema=ON;"
                        "UPDATE sqlite_master SET sql = "
@@ -300,9 +310,7 @@ void WriteLiveWalDatabase(const std::string& dir, const std::string& name,
                           const std::vector<std::string>& transactions, bool with_index = false) {
   TempDir live;
   const std::string path = live.Join("app.db");
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+  TestDb db = OpenTestDb(path);
   REQUIRE(sqlite3_exec(db.get(),
                        "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
                        "CREATE TABLE patients (name TEXT, ssn TEXT);",
