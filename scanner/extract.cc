@@ -8,6 +8,7 @@
 #include "classifiers/aggregate.h"
 #include "scanner/formats/archive.h"
 #include "scanner/formats/extract_impl.h"
+#include "scanner/formats/seven_zip.h"
 #include "scanner/formats/sniff.h"
 #include "scanner/formats/structured.h"
 #include "scanner/formats/xlsx.h"
@@ -285,12 +286,22 @@ class ZipEndView : public ByteSource {
 
 // The zip in the seekable `src` as libarchive is to read it: `src` itself
 // when its end record ends the file, else a ZipEndView of it held in
-// `view`. nullptr when no end record holds together.
-ByteSource* ThroughEndRecord(ByteSource& src, std::optional<ZipEndView>& view) {
-  const std::optional<uint64_t> end = formats::ZipEndRecord(src);
+// `view`; `entries` is what the record declares. nullptr when no end
+// record holds together.
+ByteSource* ThroughEndRecord(ByteSource& src, std::optional<ZipEndView>& view,
+                             uint64_t& entries) {
+  const std::optional<formats::ZipEnd> end = formats::ZipEndRecord(src);
   if (!end) return nullptr;
-  if (*end + 22 == src.size()) return &src;
-  return &view.emplace(src, *end);
+  entries = end->entries;
+  if (end->at + 22 == src.size()) return &src;
+  return &view.emplace(src, end->at);
+}
+
+// Whether a zip whose end record declares `entries` is read from its local
+// headers, as a stream, because its directory is too large to hold
+// (ScanLimits::max_zip_directory).
+bool DirectoryTooLarge(uint64_t entries, const ScanLimits& limits) {
+  return limits.max_zip_directory > 0 && entries > limits.max_zip_directory;
 }
 
 // Why a zip with no end record that holds together is partial(corrupt):
@@ -542,6 +553,16 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
     memory.emplace(buffer);
     src = &*memory;
   }
+  if (formats::IsSevenZip(in.head()) && limits_.max_7z_header > 0) {
+    const std::optional<uint64_t> header = formats::SevenZipHeaderBytes(*src);
+    if (header && *header > limits_.max_7z_header) {
+      MarkPartial(out[idx], "limit_members",
+                  "the 7z header listing its entries unpacks to " + std::to_string(*header) +
+                      " bytes, over the limit of " + std::to_string(limits_.max_7z_header) +
+                      "; no member read");
+      return;
+    }
+  }
   auto reader = formats::ArchiveReader::Open(*src, formats::ArchiveReader::Content::kArchive,
                                              &*budget_);
   if (!reader.ok()) {
@@ -556,7 +577,13 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   const bool maybe_zip = src->seekable() && !formats::IsSevenZip(in.head()) &&
                          !(in.head().size() >= 262 && in.head().substr(257, 5) == "ustar");
   std::optional<ZipEndView> view;
-  ByteSource* through = maybe_zip ? ThroughEndRecord(*src, view) : src;
+  uint64_t entries = 0;
+  ByteSource* through = maybe_zip ? ThroughEndRecord(*src, view, entries) : src;
+  // A directory too large to hold is left unread: the stream of local
+  // headers also reaches any entry the directory would not list.
+  std::optional<SliceSource> stream;
+  const bool streamed = through != nullptr && DirectoryTooLarge(entries, limits_);
+  if (streamed) through = &stream.emplace(*through, 0, through->size(), "");
   if (through != nullptr && through != src) {
     reader = formats::ArchiveReader::Open(*through, formats::ArchiveReader::Content::kArchive,
                                           &*budget_);
@@ -573,7 +600,7 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   }
   const bool zip = src->seekable() && reader.value()->zip();
   if (zip && through == nullptr) MarkPartial(out[idx], "corrupt", kNoEndRecord);
-  if (ended && zip) {
+  if (ended && zip && !streamed) {
     UnlistedZipBytes(*src, in.head().starts_with("PK\x03\x04"), idx, depth, charge, names, out);
   }
 }
@@ -702,12 +729,26 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
   // any zip on disk is (ZipEndView).
   std::optional<ZipEndView> view;
   bool no_end = false;
+  bool streamed = false;
   if (src->seekable()) {
-    ByteSource* through = ThroughEndRecord(*src, view);
+    uint64_t entries = 0;
+    ByteSource* through = ThroughEndRecord(*src, view, entries);
     no_end = through == nullptr;
     if (through != nullptr) src = through;
+    streamed = through != nullptr && DirectoryTooLarge(entries, limits_);
   }
-  if (!odf && src->seekable()) table = formats::LoadSharedStrings(*src, limits_, *budget_);
+  // A package whose directory is too large to hold is read as a stream
+  // twice: once for the shared strings, once for the parts.
+  if (!odf && src->seekable()) {
+    if (streamed) {
+      SliceSource once(*src, 0, src->size(), "");
+      table = formats::LoadSharedStrings(once, limits_, *budget_);
+    } else {
+      table = formats::LoadSharedStrings(*src, limits_, *budget_);
+    }
+  }
+  std::optional<SliceSource> stream;
+  if (streamed) src = &stream.emplace(*src, 0, src->size(), "");
   auto reader = formats::ArchiveReader::Open(*src, formats::ArchiveReader::Content::kArchive);
   if (!reader.ok()) {
     MarkFailure(out[idx], reader.status(), false);

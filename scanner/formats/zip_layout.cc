@@ -147,11 +147,11 @@ bool SigningBlock(Window& w, uint64_t begin, uint64_t end, uint64_t cd_at) {
 
 }  // namespace
 
-std::optional<uint64_t> ZipEndRecord(ByteSource& src) {
+std::optional<ZipEnd> ZipEndRecord(ByteSource& src) {
   if (!src.seekable()) return std::nullopt;
   std::optional<EndRecord> end = FindEnd(src);
   if (!end) return std::nullopt;
-  return end->at;
+  return ZipEnd{end->at, end->entries};
 }
 
 std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,

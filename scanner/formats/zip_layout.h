@@ -36,7 +36,11 @@ struct ByteRange {
 // (libarchive) can be led astray by one in the archive comment or in data
 // appended to the zip, which are anyone's to write; this is not.
 // nullopt when no record holds together, or `src` is not seekable.
-std::optional<uint64_t> ZipEndRecord(ByteSource& src);
+struct ZipEnd {
+  uint64_t at;       // where the record starts
+  uint64_t entries;  // directory entries it declares (zip64 records followed)
+};
+std::optional<ZipEnd> ZipEndRecord(ByteSource& src);
 
 // The ranges of the seekable `src` that the zip's end record, central
 // directory and listed entries leave out, in file order. Bytes in front of

@@ -9,6 +9,7 @@
 
 #include "scanner/formats/archive.h"
 #include "scanner/formats/byte_source.h"
+#include "scanner/formats/seven_zip.h"
 #include "scanner/formats/zip_layout.h"
 #include "tests/scanner/extract_fixture.h"
 #include "tests/testutil/testutil.h"
@@ -638,6 +639,118 @@ TEST_CASE("a zip entry its central directory does not list is read; other unlist
   auto plain = ExtractMemory(two, "export.zip");
   REQUIRE(plain.size() == 3);
   CHECK(StatusOf(plain[0]) == "complete");
+}
+
+TEST_CASE("a zip whose directory is too large to hold is read from its local headers") {
+  // libarchive's seekable reader holds the whole directory before the first
+  // member: 200 MB for a million entries. Above max_zip_directory entries
+  // the zip is read as a stream instead, in file order, every local entry
+  // reached, the directory never loaded.
+  const std::string three = WriteArchive(
+      "zip", "", {{"a.txt", kPlant}, {"b.txt", "second\n"}, {"c.txt", "third\n"}});
+  // a.txt left out of the directory: through it, b and c come first.
+  const std::string zip = HideFromDirectory(three, 0);
+  auto order = [](const std::vector<AssetRecord>& recs) {
+    std::vector<std::string> names;
+    for (size_t i = 1; i < recs.size(); ++i) names.push_back(recs[i].member.value_or(""));
+    return names;
+  };
+  auto listed = ExtractMemory(zip, "export.zip");
+  CHECK(order(listed) == std::vector<std::string>{"b.txt", "c.txt", "a.txt"});
+
+  scanner::ScanLimits limits;
+  limits.max_zip_directory = 1;  // the directory lists 2
+  auto streamed = ExtractMemory(zip, "export.zip", limits);
+  REQUIRE(order(streamed) == std::vector<std::string>{"a.txt", "b.txt", "c.txt"});
+  CHECK(StatusOf(streamed[0]) == "complete");
+  CHECK(TypeCounts(streamed[1]) == kPlantTypes);
+  for (const auto& r : streamed) CHECK(StatusOf(r) == "complete");
+
+  // An Office package so large is read the same way: its text still found.
+  TempDir dir;
+  BuildFormatFixtures(dir.Join("fx"));
+  const std::string xlsx = ReadFile(dir.Join("fx/docs/header.xlsx"));
+  auto whole = ExtractMemory(xlsx, "header.xlsx");
+  auto parts = ExtractMemory(xlsx, "header.xlsx", limits);
+  REQUIRE(whole.size() == 1);
+  REQUIRE(parts.size() == 1);
+  CHECK(StatusOf(parts[0]) == "complete");
+  CHECK(!TypeCounts(whole[0]).empty());
+  CHECK(TypeCounts(parts[0]) == TypeCounts(whole[0]));
+}
+
+namespace {
+// The little-endian 8-byte field at `at` (a 7z signature header's).
+uint64_t Le64(const std::string& s, size_t at) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s.at(at + i));
+  return v;
+}
+}  // namespace
+
+TEST_CASE("a 7z whose header unpacks past max_7z_header is not opened: partial(limit_members)") {
+  // The header lists every entry and compresses very well: a 983 KB 7z of
+  // 3 million entries made libarchive take 415 MB before its first member.
+  std::vector<ArchiveMember> many = {{"notes.txt", kPlant}};
+  for (int i = 0; i < 300; ++i) many.push_back({"m" + std::to_string(i) + ".txt", "x\n"});
+  for (const std::string options : {"", "7zip:compression=store"}) {
+    INFO("options " << options);
+    const std::string archive = WriteArchive("7zip", "", many, options);
+    formats::MemorySource src(archive);
+    const std::optional<uint64_t> header = formats::SevenZipHeaderBytes(src);
+    REQUIRE(header.has_value());
+    // Every name is in it, in UTF-16.
+    CHECK(*header > 300 * 12);
+    CHECK(*header < 64 * 1024);
+    // libarchive encodes (compresses) the header unless told to store.
+    CHECK(archive[32 + Le64(archive, 12)] == (options.empty() ? '\x17' : '\x01'));
+    if (!options.empty()) {
+      // Stored plain: its size is the signature header's next-header size.
+      CHECK(*header == Le64(archive, 20));
+    }
+    scanner::ScanLimits limits;
+    limits.max_7z_header = *header;
+    auto fits = ExtractMemory(archive, "export.7z", limits);
+    REQUIRE(fits.size() == many.size() + 1);
+    CHECK(StatusOf(fits[0]) == "complete");
+    CHECK(TypeCounts(*FindRecord(fits, "notes.txt")) == kPlantTypes);
+    limits.max_7z_header = *header - 1;
+    auto over = ExtractMemory(archive, "export.7z", limits);
+    REQUIRE(over.size() == 1);
+    CHECK(StatusOf(over[0]) == "partial(limit_members)");
+    CHECK(over[0].detail.find("7z header") != std::string::npos);
+    // The same inside a zip, where it is buffered first.
+    auto nested = ExtractMemory(WriteArchive("zip", "", {{"inner.7z", archive}}), "outer.zip",
+                                limits);
+    REQUIRE(nested.size() == 2);
+    CHECK(StatusOf(nested[1]) == "partial(limit_members)");
+  }
+}
+
+TEST_CASE("a 7z header size is read only from structures that hold together") {
+  const std::string archive = WriteArchive("7zip", "", {{"notes.txt", kPlant}});
+  auto header_of = [](std::string bytes) {
+    formats::MemorySource src(bytes);
+    return formats::SevenZipHeaderBytes(src);
+  };
+  REQUIRE(header_of(archive).has_value());
+  // A next header past the end of the file, the archive cut inside its
+  // encoded header, a header of another kind, a short file: unknown, and
+  // libarchive judges the archive as before.
+  std::string past = archive;
+  past[12 + 7] = '\x7f';
+  CHECK(!header_of(past).has_value());
+  const std::string cut = archive.substr(0, 32 + Le64(archive, 12) + 4);
+  CHECK(!header_of(cut).has_value());
+  std::string other = archive;
+  other[32 + Le64(archive, 12)] = '\x02';
+  CHECK(!header_of(other).has_value());
+  CHECK(!header_of(archive.substr(0, 31)).has_value());
+  for (const std::string& bad : {past, cut, other}) {
+    auto recs = ExtractMemory(bad, "bad.7z");
+    REQUIRE(!recs.empty());
+    CHECK(StatusOf(recs[0]) != "complete");
+  }
 }
 
 namespace {

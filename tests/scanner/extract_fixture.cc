@@ -38,7 +38,8 @@ bool IsDefault(const scanner::ScanLimits& l) {
          l.max_expanded_bytes == d.max_expanded_bytes && l.max_members == d.max_members &&
          l.max_depth == d.max_depth && l.max_time_ms == d.max_time_ms &&
          l.max_buffered_member == d.max_buffered_member && l.scan_binary == d.scan_binary &&
-         l.max_locators == d.max_locators;
+         l.max_locators == d.max_locators && l.max_zip_directory == d.max_zip_directory &&
+         l.max_7z_header == d.max_7z_header;
 }
 scanner::Extractor& SharedExtractor() {
   static scanner::Extractor extractor(BuiltinRules(), TestKey(), scanner::ScanLimits{});
@@ -117,10 +118,11 @@ la_ssize_t Append(struct archive*, void* client, const void* buf, size_t n) {
 }  // namespace
 
 std::string WriteArchive(const std::string& format, const std::string& filter,
-                         const std::vector<ArchiveMember>& members) {
+                         const std::vector<ArchiveMember>& members, const std::string& options) {
   std::string out;
   struct archive* a = archive_write_new();
   REQUIRE(archive_write_set_format_by_name(a, format.c_str()) == ARCHIVE_OK);
+  if (!options.empty()) REQUIRE(archive_write_set_options(a, options.c_str()) == ARCHIVE_OK);
   if (!filter.empty()) REQUIRE(archive_write_add_filter_by_name(a, filter.c_str()) == ARCHIVE_OK);
   archive_write_set_bytes_in_last_block(a, 1);
   REQUIRE(archive_write_open(a, &out, nullptr, &Append, nullptr) == ARCHIVE_OK);

@@ -50,9 +50,11 @@ struct ArchiveMember {
   std::string data;
 };
 // An archive in memory written by libarchive: `format` "zip", "7zip",
-// "pax", "gnutar"; `filter` "", "gzip", "bzip2", "xz", "zstd".
+// "pax", "gnutar"; `filter` "", "gzip", "bzip2", "xz", "zstd"; `options`
+// libarchive's write options ("7zip:compression=store").
 std::string WriteArchive(const std::string& format, const std::string& filter,
-                         const std::vector<ArchiveMember>& members);
+                         const std::vector<ArchiveMember>& members,
+                         const std::string& options = "");
 
 }  // namespace phiscan::testing
 

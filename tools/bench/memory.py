@@ -9,6 +9,10 @@ phone, email from make_corpus.py, valid checksums, each next to its keyword):
   oneline.txt  1 GiB of the same content with no newline at all
   small/       --small-files text files of 1-4 KiB (default 50,000), every
                fourth holding one identifier
+  entries.zip  a zip of --archive-entries one-line entries (default
+               2,000,000), stored, and entries.7z of as many empty ones, its
+               header stored plain: archives whose listing alone, held whole,
+               would take hundreds of MB
 
 then scans each input, and all of them together, with `phiscan scan
 --threads 2` into a fresh catalog, and prints the wall time, throughput and
@@ -19,7 +23,7 @@ its end. The inputs are deleted at the end unless --keep. Exit status 1 if a
 run failed or went over --limit-mb (default 300) of peak RSS.
 
 Usage: memory.py --phiscan BUILD/tools/phiscan [--dir /tmp/phiscan-mem] [--keep]
-                 [--small-files 50000] [--limit-mb 300]
+                 [--small-files 50000] [--archive-entries 2000000] [--limit-mb 300]
 """
 import argparse
 import collections
@@ -27,10 +31,13 @@ import json
 import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_corpus  # noqa: E402  (synthetic identifier generators)
@@ -117,7 +124,48 @@ def write_small_files(root, count, seed):
     os.rename(tmp, root)
 
 
-def make_inputs(d, small_files):
+def write_zip_entries(path, count):
+    """A zip of `count` stored one-line entries, 1,000 per directory."""
+    tmp = path + ".tmp"
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as z:
+        for i in range(count):
+            z.writestr("d%04d/e%07d.txt" % (i // 1000, i), b"x\n")
+    os.rename(tmp, path)
+
+
+def seven_zip_number(v):
+    """A 7z NUMBER: as many leading one bits in the first byte as bytes
+    follow, little-endian; the first byte's other bits are the high part."""
+    for extra in range(9):
+        if extra == 8 or v < 1 << (7 * (extra + 1)):
+            first = (0xFF << (8 - extra)) & 0xFF
+            if extra < 8:
+                first |= v >> (8 * extra)
+            return bytes([first]) + (v & ((1 << (8 * extra)) - 1)).to_bytes(extra, "little")
+    raise ValueError(v)
+
+
+def write_7z_entries(path, count):
+    """A 7z of `count` empty files, its header stored plain (7zFormat.txt):
+    kHeader, kFilesInfo with kEmptyStream, kEmptyFile and kName."""
+    bits = bytearray(b"\xff" * ((count + 7) // 8))
+    if count % 8:
+        bits[-1] = (0xFF << (8 - count % 8)) & 0xFF
+    names = b"".join(("d%04d/e%07d.txt" % (i // 1000, i)).encode("utf-16-le") + b"\0\0"
+                     for i in range(count))
+    num = seven_zip_number
+    header = (b"\x01\x05" + num(count) +
+              b"\x0e" + num(len(bits)) + bits + b"\x0f" + num(len(bits)) + bits +
+              b"\x11" + num(len(names) + 1) + b"\x00" + names + b"\x00\x00")
+    start = struct.pack("<QQI", 0, len(header), zlib.crc32(header))
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(b"7z\xbc\xaf\x27\x1c\x00\x04" + struct.pack("<I", zlib.crc32(start)) + start)
+        f.write(header)
+    os.rename(tmp, path)
+
+
+def make_inputs(d, small_files, archive_entries):
     """Creates the missing inputs; returns [(name, path)]."""
     os.makedirs(d, exist_ok=True)
     inputs = [("4 GiB text file", os.path.join(d, "big.txt"),
@@ -127,6 +175,12 @@ def make_inputs(d, small_files):
     if small_files:
         inputs.append(("%s small files" % format(small_files, ","), os.path.join(d, "small"),
                        lambda p: write_small_files(p, small_files, 3)))
+    if archive_entries:
+        n = format(archive_entries, ",")
+        inputs.append(("zip of %s entries" % n, os.path.join(d, "entries.zip"),
+                       lambda p: write_zip_entries(p, archive_entries)))
+        inputs.append(("7z of %s entries" % n, os.path.join(d, "entries.7z"),
+                       lambda p: write_7z_entries(p, archive_entries)))
     for name, path, make in inputs:
         if not os.path.exists(path):
             start = time.perf_counter()
@@ -190,11 +244,13 @@ def main():
     ap.add_argument("--phireport", help="default: phireport next to --phiscan")
     ap.add_argument("--dir", default="/tmp/phiscan-mem", help="where the inputs are generated")
     ap.add_argument("--small-files", type=int, default=50000, help="0: no small-file input")
+    ap.add_argument("--archive-entries", type=int, default=2000000,
+                    help="entries of the zip and 7z inputs; 0: none")
     ap.add_argument("--limit-mb", type=float, default=300, help="peak RSS target")
     ap.add_argument("--keep", action="store_true", help="keep the generated inputs")
     a = ap.parse_args()
     phireport = a.phireport or os.path.join(os.path.dirname(a.phiscan), "phireport")
-    inputs = make_inputs(a.dir, a.small_files)
+    inputs = make_inputs(a.dir, a.small_files, a.archive_entries)
     runs = [(name, [path]) for name, path in inputs]
     runs.append(("all of them together", [path for _, path in inputs]))
     stats = {path: input_stats(path) for _, path in inputs}
