@@ -665,7 +665,9 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
                  "reason",
                  // asset_change events only (schema 1: fields are only added)
                  "change",
-                 "label_before"});
+                 "label_before",
+                 // Added after label_before; sensitive_asset events only.
+                 "detail"});
   s = reader.ListAssets(filter, [&](const catalog::AssetRow& a) {
     if (a.last_scan_run <= since) return;
     json types = json::object();
@@ -714,7 +716,8 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
          {"size", a.size},
          {"mtime", IsoTime(a.mtime_ns)},
          {"status", AssetStatusName(a.status)},
-         {"reason", TextOrNull(a.reason)}});
+         {"reason", TextOrNull(a.reason)},
+         {"detail", TextOrNull(a.detail)}});
   });
   // An incremental feed also says what stopped being a concern since run
   // `since`: assets removed, no longer sensitive or no longer exposed as of
@@ -903,7 +906,7 @@ int Main(int argc, char** argv) {
   CLI::App* events = app.add_subcommand(
       "events",
       "One JSON event per sensitive asset for a SIEM (default format jsonl): type counts, "
-      "label, exposure, run id.");
+      "label, exposure, run id, and why one was not fully scanned (status, reason, detail).");
 
   for (CLI::App* sub : {summary, assets, findings, folders, diff, locate, runs, html, events}) {
     AddCatalogOption(sub, &opts);

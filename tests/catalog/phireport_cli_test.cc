@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -92,6 +93,15 @@ std::string BuildCatalog(const testing::TempDir& dir) {
   return db;
 }
 
+// Records one more completed run in `db` that scanned only `asset`.
+void AddRun(const std::string& db, AssetRecord asset) {
+  auto writer = catalog::CatalogWriter::Open(db);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
+  (*writer)->Submit(std::move(asset));
+  REQUIRE((*writer)->FinishRun(catalog::RunStatus::kCompleted).ok());
+}
+
 TEST_CASE("phireport assets --format jsonl emits the documented fields") {
   testing::TempDir dir;
   const std::string db = BuildCatalog(dir);
@@ -153,6 +163,36 @@ TEST_CASE("A coverage gap's listing says why it was not scanned, in every format
   const json rows = json::parse(doc.out);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["detail"] == "open: Permission denied");
+}
+
+TEST_CASE("A sensitive asset's event says why it was not fully scanned") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  AssetRecord cut = MakeAsset("/srv/cut.zip");
+  cut.status = AssetStatus::kPartial;
+  cut.reason = "corrupt";
+  cut.detail = "zip: 40 bytes at offset 100 not accounted for";
+  cut.label = "PHI";
+  cut.types = {{"US_SSN", 1, 1, 90}};
+  AddRun(db, std::move(cut));
+  Outcome o = Run(dir, "events --catalog '" + db + "'");
+  INFO(o.err);
+  REQUIRE(o.exit_code == 0);
+  std::map<std::string, json> by_path;
+  for (const json& e : JsonLines(o.out)) by_path[e["path"].get<std::string>()] = e;
+  REQUIRE(by_path.count("/srv/cut.zip") == 1);
+  CHECK(by_path["/srv/cut.zip"]["status"] == "partial");
+  CHECK(by_path["/srv/cut.zip"]["reason"] == "corrupt");
+  CHECK(by_path["/srv/cut.zip"]["detail"] == "zip: 40 bytes at offset 100 not accounted for");
+  // A fully scanned asset has none (the field is there, null).
+  REQUIRE(by_path.count("/srv/Doe\\nJohn\\xff.csv") == 1);
+  CHECK(by_path["/srv/Doe\\nJohn\\xff.csv"]["detail"].is_null());
+  // Appended after the fields a feed already parses (schema 1: only added).
+  Outcome csv = Run(dir, "events --catalog '" + db + "' --format csv");
+  REQUIRE(csv.exit_code == 0);
+  CHECK_THAT(csv.out, Catch::StartsWith("event,schema,"));
+  CHECK_THAT(csv.out, Catch::Contains(",change,label_before,detail\r\n"));
+  CHECK_THAT(csv.out, Catch::Contains(",,,zip: 40 bytes at offset 100 not accounted for\r\n"));
 }
 
 TEST_CASE(
@@ -403,16 +443,10 @@ TEST_CASE("phireport --label and --type take what the catalog knows") {
 TEST_CASE("A mistyped --type or --label names the nearest names the catalog knows") {
   testing::TempDir dir;
   const std::string db = BuildCatalog(dir);
-  {
-    // A site pack's label (42 CFR Part 2 records), so a typo of it is caught.
-    auto writer = catalog::CatalogWriter::Open(db);
-    REQUIRE(writer.ok());
-    REQUIRE((*writer)->BeginRun(MakeRunInfo()).ok());
-    AssetRecord sud = MakeAsset("/srv/share/intake.txt");
-    sud.label = "SUD_RECORD";
-    (*writer)->Submit(std::move(sud));
-    REQUIRE((*writer)->FinishRun(catalog::RunStatus::kCompleted).ok());
-  }
+  // A site pack's label (42 CFR Part 2 records), so a typo of it is caught.
+  AssetRecord sud = MakeAsset("/srv/share/intake.txt");
+  sud.label = "SUD_RECORD";
+  AddRun(db, std::move(sud));
   const std::string cat = " --catalog '" + db + "'";
   const std::string types_hint = "; 'phiscan rules list' shows the type ids\n";
   const std::string labels_hint =

@@ -608,7 +608,8 @@ TEST_CASE("Reports on one catalog") {
                                           "status",
                                           "reason",
                                           "change",
-                                          "label_before"};
+                                          "label_before",
+                                          "detail"};
     std::set<std::string> paths;
     for (const json& e : events) {
       std::set<std::string> keys;
