@@ -1,8 +1,8 @@
 // Usage errors CLI11 words badly, for both programs: a command that names
-// no subcommand (given `phireport bogus`, CLI11 reports "A subcommand is
-// required", which hides the typo; UnknownSubcommand names it), a bad
-// whole number (WholeNumber), an option given twice (UsageErrorText) and
-// an option given an empty value (RejectEmptyValues).
+// no subcommand (given `phireport sumary`, CLI11 reports "A subcommand is
+// required", which hides the typo; UnknownSubcommand names it and the
+// nearest name), a bad whole number (WholeNumber), an option given twice
+// (UsageErrorText) and an option given an empty value (RejectEmptyValues).
 //
 // Thread safety: stateless.
 #ifndef PHISCAN_TOOLS_SUBCOMMAND_H_
@@ -16,13 +16,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tools/did_you_mean.h"
+
 namespace phiscan::tools {
 
 // Follows argv[1], argv[2], ... down `app`'s subcommands while each names
 // one. If the next argument is not an option (no leading '-') and names no
-// subcommand of a command that requires one, returns "unknown WHAT 'ARG'
-// (WHATs: a, b, c)", with WHAT `what` at the top level and "<command>
-// command" below it; else "" (CLI11 then reports the rest).
+// subcommand of a command that requires one, returns "unknown WHAT 'ARG'",
+// with WHAT `what` at the top level and "<command> command" below it, then
+// the nearest names when ARG looks like a typo of them ("(did you mean
+// summary?)"), else every name ("(WHATs: a, b, c)"); else "" (CLI11 then
+// reports the rest).
 inline std::string UnknownSubcommand(const CLI::App& app, int argc, char** argv,
                                      const std::string& what) {
   const CLI::App* cmd = &app;
@@ -36,11 +40,15 @@ inline std::string UnknownSubcommand(const CLI::App& app, int argc, char** argv,
     }
     if (next == nullptr) {
       if (cmd->get_subcommands({}).empty() || cmd->get_require_subcommand_min() == 0) return "";
-      std::string names;
-      for (const CLI::App* sub : cmd->get_subcommands({})) {
-        names += (names.empty() ? "" : ", ") + sub->get_name();
+      std::vector<std::string> names;
+      for (const CLI::App* sub : cmd->get_subcommands({})) names.push_back(sub->get_name());
+      const std::string unknown = "unknown " + kind + " '" + arg + "'";
+      if (std::string guess = DidYouMean(NearestNames(arg, names)); !guess.empty()) {
+        return unknown + guess;
       }
-      return "unknown " + kind + " '" + arg + "' (" + kind + "s: " + names + ")";
+      std::string listed;
+      for (const std::string& name : names) listed += (listed.empty() ? "" : ", ") + name;
+      return unknown + " (" + kind + "s: " + listed + ")";
     }
     cmd = next;
     kind = next->get_name() + " command";

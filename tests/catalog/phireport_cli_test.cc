@@ -412,7 +412,7 @@ TEST_CASE("diff says when a file became a coverage gap, and when a gap was read 
 
 TEST_CASE("An unknown report is named in the usage error, with the reports there are") {
   testing::TempDir dir;
-  for (const std::string name : {"bogus", "summry"}) {
+  for (const std::string name : {"bogus", "rules"}) {
     Outcome o = Run(dir, name + " --catalog '" + dir.Join("c.db") + "'");
     CHECK(o.exit_code == 2);
     CHECK(o.out.empty());
@@ -420,6 +420,24 @@ TEST_CASE("An unknown report is named in the usage error, with the reports there
                        "' (reports: summary, assets, findings, folders, diff, locate, runs, html, "
                        "events) (see phireport --help)\n");
   }
+}
+
+TEST_CASE("A mistyped report names the report nearest to it") {
+  testing::TempDir dir;
+  // A letter left out, two swapped, a wrong case, a letter missing at the end.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"sumary", "summary"}, {"asets", "assets"},      {"summry", "summary"},
+      {"evnets", "events"},  {"Findings", "findings"}, {"run", "runs"},
+  };
+  for (const auto& [typed, meant] : cases) {
+    Outcome o = Run(dir, typed + " --catalog '" + dir.Join("c.db") + "'");
+    CHECK(o.exit_code == 2);
+    CHECK(o.out.empty());
+    CHECK(o.err == "phireport: error: unknown report '" + typed + "' (did you mean " + meant +
+                       "?) (see phireport --help)\n");
+  }
+  // Nothing was opened or created for a typo.
+  CHECK(!std::filesystem::exists(dir.Join("c.db")));
 }
 
 TEST_CASE("phireport --label and --type take what the catalog knows") {

@@ -84,14 +84,20 @@ TEST_CASE("Usage errors are one line and exit 2") {
   CHECK(Run(Phiscan() + " classify --format xml -", &out, &err) == 2);
   CHECK(Lines(err) == 1);
 
-  // An unknown command is named, not "a subcommand is required".
+  // An unknown command is named, not "a subcommand is required", with the
+  // command it is a typo of, or the commands there are.
   CHECK(Run(Phiscan() + " sacn " + dir.path(), &out, &err) == 2);
+  CHECK(err == "phiscan: error: unknown command 'sacn' (did you mean scan?) (see --help)\n");
+  CHECK(Run(Phiscan() + " inspect " + dir.path(), &out, &err) == 2);
   CHECK(err ==
-        "phiscan: error: unknown command 'sacn' (commands: scan, run, prune, jobs, classify, "
+        "phiscan: error: unknown command 'inspect' (commands: scan, run, prune, jobs, classify, "
         "rules) (see --help)\n");
   CHECK(Run(Phiscan() + " rules lsit", &out, &err) == 2);
-  CHECK(err == "phiscan: error: unknown rules command 'lsit' (rules commands: list, check) (see "
-               "--help)\n");
+  CHECK(err == "phiscan: error: unknown rules command 'lsit' (did you mean list?) (see --help)\n");
+  CHECK(Run(Phiscan() + " rules show", &out, &err) == 2);
+  CHECK(err ==
+        "phiscan: error: unknown rules command 'show' (rules commands: list, check) (see "
+        "--help)\n");
 }
 
 TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
