@@ -5,6 +5,7 @@
 #include <locale.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <mutex>
 
@@ -44,11 +45,32 @@ const std::vector<const Filter*>& InProcess() {
   return ok;
 }
 
+// "Crypto": 7z's "Crypto codec not supported yet", for an AES-encrypted folder.
 bool MentionsEncryption(const char* msg) {
-  return msg != nullptr && (std::strstr(msg, "ncrypt") != nullptr ||
-                            std::strstr(msg, "assphrase") != nullptr ||
-                            std::strstr(msg, "password") != nullptr);
+  if (msg == nullptr) return false;
+  for (const char* word : {"ncrypt", "Crypto", "assphrase", "password"}) {
+    if (std::strstr(msg, word) != nullptr) return true;
+  }
+  return false;
 }
+
+// What libarchive's message is about, by the words its messages use
+// (archive_set_error in its zip, tar and 7z readers and filters); the first
+// row that matches wins, so an end of input reads as truncated whatever
+// else the message says. Each phrase is phiscan's own.
+struct ErrorWords {
+  std::array<const char*, 4> needles;  // up to the first null
+  const char* phrase;
+};
+const ErrorWords kErrorWords[] = {
+    {{"Unrecognized archive format"}, "not a zip, tar or 7z archive"},
+    {{"runcated", "Premature end", "nexpected end", "nexpected EOF"},
+     "archive ends early (truncated)"},
+    {{"CRC", "hecksum"}, "data does not match its checksum"},
+    {{"ecompress", "ecoding", "data error", "nflat"}, "compressed data is damaged"},
+    {{"nsupported", "not supported", "codec"},
+     "compression method or archive feature not supported"},
+};
 
 // libarchive converts an entry's name to the charset of the current
 // locale, and in the C locale phiscan runs in, a name that is not ASCII
@@ -73,6 +95,18 @@ class Utf8Names {
 };
 
 }  // namespace
+
+std::string ArchiveErrorDetail(const char* libarchive_message) {
+  if (libarchive_message == nullptr) return kDamagedArchive;
+  if (MentionsEncryption(libarchive_message)) return kEncryptedArchive;
+  for (const ErrorWords& w : kErrorWords) {
+    for (const char* needle : w.needles) {
+      if (needle == nullptr) break;
+      if (std::strstr(libarchive_message, needle) != nullptr) return w.phrase;
+    }
+  }
+  return kDamagedArchive;
+}
 
 std::vector<std::string> ArchiveReader::InProcessFilters() {
   std::vector<std::string> names;
@@ -172,16 +206,17 @@ Status ArchiveReader::ErrorStatus(int rc, bool reading_data) {
     fatal_ = true;
     return source_error_;
   }
+  // libarchive's message decides the status and the words, but is never
+  // passed on: it may quote the archive (ArchiveErrorDetail).
   const char* msg = archive_error_string(a_);
-  std::string text = msg != nullptr ? msg : "archive error";
   // After a failed open libarchive has no format to ask about encryption
   // (asking then crashes inside libarchive: a fuzzer-found reproducer).
   const bool opened = archive_format(a_) != 0;
   if ((reading_data && entry_encrypted_) || MentionsEncryption(msg) ||
       (opened && archive_read_has_encrypted_entries(a_) > 0)) {
-    return Status(StatusCode::kEncrypted, text);
+    return Status(StatusCode::kEncrypted, kEncryptedArchive);
   }
-  return Status::Corrupt(text);
+  return Status::Corrupt(ArchiveErrorDetail(msg));
 }
 
 Result<bool> ArchiveReader::Next(ArchiveEntry& entry) {

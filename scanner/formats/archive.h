@@ -42,6 +42,17 @@ struct ArchiveEntry {
   uint32_t mode = 0;
 };
 
+// The words an error status of ArchiveReader carries (and so an asset's
+// detail): one of a fixed set of phrases, chosen by what libarchive's
+// message is about, never text of the message. libarchive's messages quote
+// what they read from the archive: a header's compression method, codec or
+// filter id, sizes from its headers, the CRC computed over a member's data
+// (an unkeyed hash of what may be a single identifier), and the catalog
+// must hold nothing of a scanned file. `libarchive_message` may be null.
+inline constexpr const char* kEncryptedArchive = "encrypted archive content (needs a password)";
+inline constexpr const char* kDamagedArchive = "damaged archive";
+std::string ArchiveErrorDetail(const char* libarchive_message);
+
 class ArchiveReader {
  public:
   enum class Content {

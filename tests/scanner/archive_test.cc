@@ -925,6 +925,94 @@ TEST_CASE("a zip member whose CRC does not match is read and recorded partial(co
   }
 }
 
+TEST_CASE("libarchive's messages never reach a detail: each becomes one of phiscan's phrases") {
+  // Messages as libarchive's zip, tar and 7z readers and its filters word
+  // them, with what they quote from the archive: a header's compression
+  // method, codec or filter id, sizes from its headers, the CRC computed
+  // over a member's data.
+  const std::string truncated = "archive ends early (truncated)";
+  const std::string checksum = "data does not match its checksum";
+  const std::string inflate = "compressed data is damaged";
+  const std::string unsupported = "compression method or archive feature not supported";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Unsupported ZIP compression method (77: unknown)", unsupported},
+      {"Unknown codec ID: 30111", unsupported},
+      {"Unsupported filter 3030103 for 21", unsupported},
+      {"7-Zip bad CRC: 0x1a2b3c4d should be 0x5e6f7081", checksum},
+      {"ZIP bad CRC: 0x1a2b3c4d should be 0x5e6f7081", checksum},
+      {"Truncated input file (needed 4096 bytes, only 17 available)", truncated},
+      {"Truncated tar archive", truncated},
+      {"truncated gzip input", truncated},
+      {"ZIP decompression failed (-5)", inflate},
+      {"xz data error (error 9)", inflate},
+      {"Inconsistent compressed size: 1234 in central directory, 99 in local header",
+       formats::kDamagedArchive},
+      {"Pathname cannot be converted from CP437 to current locale.", formats::kDamagedArchive},
+      {"Damaged tar archive", formats::kDamagedArchive},
+      {"Unrecognized archive format", "not a zip, tar or 7z archive"},
+      // Encryption is still told, in words of its own.
+      {"The archive header is encrypted, but currently not supported", formats::kEncryptedArchive},
+      {"Crypto codec not supported yet (ID: 0x6F10701)", formats::kEncryptedArchive},
+      {"Passphrase required for this entry", formats::kEncryptedArchive},
+  };
+  for (const auto& [message, words] : cases) {
+    INFO(message);
+    CHECK(formats::ArchiveErrorDetail(message.c_str()) == words);
+  }
+  CHECK(formats::ArchiveErrorDetail(nullptr) == formats::kDamagedArchive);
+}
+
+TEST_CASE("a member libarchive cannot read says why in phiscan's words, not libarchive's") {
+  // A compression method no reader knows: libarchive's message quotes the
+  // header's method field ("Unsupported ZIP compression method (77: ...)").
+  std::string zip = WriteArchive("zip", "", {{"notes.txt", "Clinic notes.\n" + kPlant}});
+  const uint16_t unknown_method = 77;
+  const size_t local = zip.find("PK\x03\x04");
+  const size_t central = zip.find("PK\x01\x02");
+  REQUIRE(local != std::string::npos);
+  REQUIRE(central != std::string::npos);
+  std::memcpy(zip.data() + local + 8, &unknown_method, 2);
+  std::memcpy(zip.data() + central + 10, &unknown_method, 2);
+  auto recs = ExtractMemory(zip, "notes.zip");
+  const AssetRecord* notes = FindRecord(recs, "notes.txt");
+  REQUIRE(notes != nullptr);
+  CHECK(StatusOf(*notes) == "partial(corrupt)");
+  CHECK(notes->detail == "compression method or archive feature not supported");
+
+  // A tar cut short inside a member's data.
+  std::string tar = WriteArchive("pax", "", {{"notes.txt", std::string(4000, 'x') + kPlant}});
+  tar.resize(2048);
+  recs = ExtractMemory(tar, "notes.tar");
+  notes = FindRecord(recs, "notes.txt");
+  REQUIRE(notes != nullptr);
+  CHECK(StatusOf(*notes) == "partial(corrupt)");
+  CHECK(notes->detail == "archive ends early (truncated)");
+}
+
+TEST_CASE("reading an encrypted zip member is kEncrypted, in phiscan's words") {
+  // The ZipCrypto flag on the entry, in its local and directory headers.
+  std::string zip = WriteArchive("zip", "", {{"secret.txt", kPlant}});
+  for (const auto& [signature, flags_at] :
+       {std::pair<std::string, size_t>{"PK\x03\x04", 6}, {"PK\x01\x02", 8}}) {
+    const size_t at = zip.find(signature);
+    REQUIRE(at != std::string::npos);
+    zip[at + flags_at] = static_cast<char>(zip[at + flags_at] | 1);
+  }
+  formats::MemorySource src(zip);
+  auto reader = formats::ArchiveReader::Open(src, formats::ArchiveReader::Content::kArchive);
+  REQUIRE(reader.ok());
+  formats::ArchiveEntry entry;
+  auto next = reader.value()->Next(entry);
+  REQUIRE(next.ok());
+  REQUIRE(next.value());
+  CHECK(entry.encrypted);
+  char buf[256];
+  auto read = reader.value()->ReadData(buf);
+  REQUIRE(!read.ok());
+  CHECK(read.status().code() == StatusCode::kEncrypted);
+  CHECK(read.status().message() == formats::kEncryptedArchive);
+}
+
 TEST_CASE("budget: a file embedded in an Office document past max_depth is recorded, not dropped") {
   // The embedded workbook was skipped without a record: the document and
   // the zip holding it read complete, the workbook's content unread.
