@@ -584,6 +584,14 @@ class Emitter {
   const std::vector<Table>& classes_;
 };
 
+// True if every byte of `a` is in `b`.
+bool Within(const Table& a, const Table& b) {
+  for (size_t c = 0; c < a.size(); ++c) {
+    if (a[c] && !b[c]) return false;
+  }
+  return true;
+}
+
 bool Intersect(const Table& a, const Table& b) {
   for (size_t i = 0; i < 256; ++i) {
     if (a[i] && b[i]) return true;
@@ -678,13 +686,18 @@ Backtracker::Backtracker(std::vector<Inst> prog, std::vector<Table> classes)
       branches_.push_back(b);
     }
   }
-  // A lead run: [\b] run-of-C byte-not-in-C ... (an e-mail address's local
-  // part and '@').
+  // A lead run: [\b] [one byte of B, B within C] run-of-C byte-not-in-C ...
+  // (an e-mail address's first character, the rest of its local part and
+  // '@').
   lead_boundary_ = prog_[0].op == kBoundary;
-  const uint32_t r = lead_boundary_ ? 1 : 0;
+  const uint32_t b = lead_boundary_ ? 1 : 0;
+  const bool byte = b + 1 < prog_.size() && prog_[b].op == kClass && prog_[b + 1].op == kRun &&
+                    Within(classes_[prog_[b].cls], classes_[prog_[b + 1].cls]);
+  const uint32_t r = b + (byte ? 1 : 0);
   if (r + 1 < prog_.size() && prog_[r].op == kRun && prog_[r].greedy && prog_[r].possessive &&
       prog_[r + 1].op == kByte && !classes_[prog_[r].cls][prog_[r + 1].byte]) {
     lead_run_ = r;
+    lead_byte_ = byte;
   }
 }
 
@@ -768,13 +781,15 @@ Backtracker::Outcome Backtracker::Match(std::string_view text, size_t pos, size_
     const Inst& run = prog_[lead_run_];
     const Table& cls = classes_[run.cls];
     const uint8_t stop = prog_[lead_run_ + 1].byte;
+    // A lead byte is one more byte of the run's class (MayStart checks its own).
+    const size_t lead = lead_byte_ ? 1 : 0;
     for (size_t from = pos; from < q.endpos;) {
       const void* hit = std::memchr(q.t + from, stop, q.endpos - from);
       if (hit == nullptr) break;
       const size_t a = static_cast<size_t>(static_cast<const uint8_t*>(hit) - q.t);
       size_t s = a;
-      while (s > pos && cls[q.t[s - 1]] && (run.y == kNoBound || a - s < run.y)) --s;
-      for (; s + run.x <= a; ++s) {
+      while (s > pos && cls[q.t[s - 1]] && (run.y == kNoBound || a - s < run.y + lead)) --s;
+      for (; s + lead + run.x <= a; ++s) {
         if (!MayStart(q.t, s, q.endpos)) continue;
         if (const Outcome o = TryAt(&q, s); o != Outcome::kNoMatch) return o;
       }

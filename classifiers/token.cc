@@ -13,17 +13,33 @@ bool IsAlnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+// Length of the well-formed UTF-8 sequence of two to four bytes at the start
+// of `s` (by lead byte and continuation bytes; overlong and surrogate forms
+// are not told apart, a mask needs no more), or 0.
+size_t Utf8Length(std::string_view s) {
+  const auto lead = static_cast<unsigned char>(s[0]);
+  const size_t n = lead < 0xC2 ? 0 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : lead < 0xF5 ? 4 : 0;
+  if (n == 0 || s.size() < n) return 0;
+  for (size_t i = 1; i < n; ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string MaskValue(std::string_view value) {
   std::string out;
   out.reserve(std::min(value.size(), kMaxMaskedLength));
-  for (char c : value) {
-    if (out.size() == kMaxMaskedLength) break;
+  for (size_t i = 0; i < value.size() && out.size() < kMaxMaskedLength; ++i) {
+    const char c = value[i];
     if (IsAlnum(c)) {
       out += '*';
     } else if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) {
-      out += '?';  // keep the shape readable and the output plain ASCII
+      // Keep the shape readable and the output plain ASCII: one mark per
+      // character, so "müller" keeps the length it is read with.
+      out += '?';
+      if (const size_t n = Utf8Length(value.substr(i)); n != 0) i += n - 1;
     } else {
       out += c;
     }

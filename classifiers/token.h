@@ -1,7 +1,9 @@
 // Evidence that is safe to keep: masked previews and keyed tokens.
 //
-// MaskValue keeps only the shape of a value: letters and digits become '*',
-// separators stay, the result is at most kMaxMaskedLength characters;
+// MaskValue keeps only the shape of a value: ASCII letters and digits become
+// '*', other printable ASCII stays, any other character (a UTF-8 sequence,
+// or else a byte) becomes one '?'; the result is at most kMaxMaskedLength
+// characters;
 // credentials are masked without their shape (MaskForCategory).
 // TokenKey computes HMAC-SHA-256(key, normalised value). The key is 32 random
 // bytes in its own file (tools/key_file.h), created 0600 on first use, never

@@ -129,9 +129,11 @@ class Backtracker {
     }
   };
   std::vector<Branch> branches_;  // two per split, from Inst::cls
-  // Index of a possessive run that every match begins with (after a \b),
-  // followed by a byte outside its class; kNone if there is none.
+  // Index of a possessive run that every match begins with (after a \b and
+  // lead_byte_), followed by a byte outside its class; kNone if there is none.
   uint32_t lead_run_ = kNone;
+  // The lead run has one byte of a narrower class before it.
+  bool lead_byte_ = false;
   bool lead_boundary_ = false;  // the program begins with \b
 };
 

@@ -194,7 +194,8 @@ TEST_CASE("The backtracking search reads every built-in regex and agrees with RE
       "https://example.org/a?b=1 10.0.0.1 fe80::1 AKIAABCDEFGHIJKLMNOP "
       "password: hunter2hunter ghp_abcdefghijklmnopqrstuvwxyz0123456789 "
       "|Smith^John^Q| \"family\": [\"Smith\"] VIN 1HGCM82633A004352 GB82WEST12345698765432 "
-      "eyJhbGciOi.eyJzdWIiOi.sig dl: D1234567 acct # 123456789012 member id ABC12345678";
+      "eyJhbGciOi.eyJzdWIiOi.sig dl: D1234567 acct # 123456789012 member id ABC12345678 "
+      "Kontakt: müller@beispiel.de, über@bücher.de „x@y.de“ 请联系zhang@example.cn谢谢";
   Backtracker::Scratch scratch;
   size_t compared = 0, matched = 0;
   for (const auto& cr : c.regexes) {
@@ -306,6 +307,22 @@ TEST_CASE("An e-mail address is found from the '@' back, as RE2 finds it") {
   for (const std::string& text : texts) {
     for (size_t pos = 0; pos <= text.size(); ++pos) {
       CHECK(Compare(re, *bt, regex, text, pos, text.size(), false, &scratch));
+    }
+  }
+  // With a first byte of a narrower class before the run (a local part that
+  // starts with a letter, not '.' or a UTF-8 continuation byte).
+  const std::string lead = R"([a-z\xC3][a-z.\x80-\xBF\xC3]{0,6}@[a-z]{2,5}\b)";
+  auto lead_bt = Backtracker::Compile(lead);
+  REQUIRE(lead_bt != nullptr);
+  RE2 lead_re(lead, PatternOptions());
+  const std::vector<std::string> lead_texts = {"x,jo.smi@mail z", "...m\xC3\xBCl@ab",
+                                               "\xBC\xC3\xBCxyzabcd@ab", "abcdefgh@xy a.@bc",
+                                               "@ab q@ r.s.t@uv"};
+  for (const std::string& text : lead_texts) {
+    for (size_t pos = 0; pos <= text.size(); ++pos) {
+      for (size_t endpos = pos; endpos <= text.size(); ++endpos) {
+        CHECK(Compare(lead_re, *lead_bt, lead, text, pos, endpos, false, &scratch));
+      }
     }
   }
 }

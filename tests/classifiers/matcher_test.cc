@@ -247,6 +247,49 @@ TEST_CASE("Each foundation type is detected in context") {
   }
 }
 
+// Regression: the local part's \b saw a word start between the UTF-8 bytes
+// of "ü" and "l", so "müller@beispiel.de" was reported as "ller@beispiel.de"
+// and an IDN domain was not found at all.
+TEST_CASE("An e-mail address with non-ASCII letters is reported whole, never in part") {
+  struct Case {
+    const char* text;
+    const char* value;  // "" if nothing is to be found
+    const char* masked;
+  };
+  const Case cases[] = {
+      {"Kontakt: müller@beispiel.de", "müller@beispiel.de", "*?****@********.**"},
+      {"über@beispiel.de schreiben", "über@beispiel.de", "?***@********.**"},
+      {"Email: josé.garcía@correo.es.", "josé.garcía@correo.es", "***?.****?*@******.**"},
+      {"почта иван@example.org", "иван@example.org", "????@*******.***"},
+      {"Nguyễn: nguyễn@example.vn", "nguyễn@example.vn", "****?*@*******.**"},
+      {"NFD mu\xCC\x88ller@example.de", "mu\xCC\x88ller@example.de", "**?****@*******.**"},
+      {"info@müller.de", "info@müller.de", "****@*?****.**"},
+      {"an info@bücher.example.com x", "info@bücher.example.com", "****@*?****.*******.***"},
+      // Punctuation and unspaced CJK text around an address are not part of it.
+      {"„jane@example.org“", "jane@example.org", "****@*******.***"},
+      {"Email:\xC2\xA0jane@example.org", "jane@example.org", "****@*******.***"},
+      {"Kontakt—jane@example.org", "jane@example.org", "****@*******.***"},
+      {"请联系zhang@example.cn谢谢", "zhang@example.cn", "*****@*******.**"},
+      {"...jane@example.org", "jane@example.org", "****@*******.***"},
+      // A local part past 64 bytes is no address, and no part of it is one.
+      {"x ééééééééééééééééééééééééééééééééééééééééé@example.org", "", ""},
+      {"x aéééééééééééééééééééééééééééééééééééééééé@example.org", "", ""},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    const std::string text = c.text;
+    const auto f = Scan(text);
+    if (*c.value == '\0') {
+      CHECK(f.empty());
+      continue;
+    }
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "EMAIL");
+    CHECK(text.substr(f[0].start, f[0].end - f[0].start) == c.value);
+    CHECK(f[0].masked == c.masked);
+  }
+}
+
 TEST_CASE("Hard negatives stay quiet") {
   for (const char* text : {
            "icon@2x.png", "user@localhost", "card 4111 1111 1111 1112",

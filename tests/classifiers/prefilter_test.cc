@@ -113,6 +113,7 @@ std::vector<Span> Spans(const std::vector<Found>& found, const std::string& type
 std::string DenseText(uint32_t seed, size_t words) {
   static const char* kPieces[] = {
       "jane.doe@example.org", "a@b.co", "x@y", "@", "icon@2x.png", "first.last+tag@mail.example.com",
+      "müller@beispiel.de", "info@bücher.de", "über", "\xE2\x80\x9C", "\xC2\xA0", "请联系",
       "2024-03-04", "03/04/2024", "3/4/24", "4.3.2024", "Mar 4, 2024", "4th March 2024",
       "2024-03-04T17:18", "17:18:05", "1999/12/31", "31-12-1999", "1-2-2024", "a1-2-2024",
       "123/4/56", "7.8.1999", "_12/31/99", "DOB:", "born", "date of birth",

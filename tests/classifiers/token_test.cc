@@ -20,6 +20,11 @@ TEST_CASE("Masking keeps the shape and nothing else") {
   CHECK(MaskValue("(415) 555-2671") == "(***) ***-****");
   CHECK(MaskValue(std::string(100, '7')).size() == kMaxMaskedLength);
   CHECK(MaskValue("a\x01\xff") == "*??");
+  // One mark per character, not per UTF-8 byte; a broken sequence is bytes.
+  CHECK(MaskValue("müller@x.de") == "*?****@*.**");
+  CHECK(MaskValue("иван") == "????");
+  CHECK(MaskValue("a\xE2\x80\x94" "b\xF0\x9F\x99\x82") == "*?*?");
+  CHECK(MaskValue("\xC3(\xE2\x80") == "?(??");
 }
 
 TEST_CASE("A credential's mask is the same whatever its value") {
