@@ -598,6 +598,16 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   if (reader.value()->skipped_damage()) {
     MarkPartial(out[idx], "corrupt", "damaged tar header skipped");
   }
+  // Bytes after a 7z's header belong to no entry: libarchive never looks
+  // at them (a zeroed signature header followed by data read as an empty,
+  // complete archive).
+  if (ended && formats::IsSevenZip(in.head())) {
+    const std::optional<uint64_t> end = formats::SevenZipEnd(*src);
+    if (end && *end < src->size()) {
+      MarkPartial(out[idx], "corrupt",
+                  std::to_string(src->size() - *end) + " bytes after the 7z header, not read");
+    }
+  }
   const bool zip = src->seekable() && reader.value()->zip();
   if (zip && through == nullptr) MarkPartial(out[idx], "corrupt", kNoEndRecord);
   if (ended && zip && !streamed) {

@@ -142,20 +142,39 @@ std::optional<uint64_t> EncodedUnpackSize(Cursor& c) {
   return largest;
 }
 
-}  // namespace
+// Where the signature header says the header is: its offset from the end
+// of the signature header (32 bytes) and its size.
+struct NextHeader {
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
 
-std::optional<uint64_t> SevenZipHeaderBytes(ByteSource& src) {
+// The signature header's next-header fields, or nullopt when `src` is not
+// seekable or they point outside the file.
+std::optional<NextHeader> ReadSignatureHeader(ByteSource& src) {
   if (!src.seekable() || src.size() < 32) return std::nullopt;
   std::string start(32, '\0');
   auto got = src.ReadAt(0, {start.data(), start.size()});
   if (!got.ok() || got.value() != start.size()) return std::nullopt;
-  const uint64_t offset = Le(start, 12, 8);
-  const uint64_t size = Le(start, 20, 8);
-  if (offset > src.size() - 32 || size == 0 || size > src.size() - 32 - offset) {
-    return std::nullopt;  // a header the file does not hold
-  }
+  NextHeader h{Le(start, 12, 8), Le(start, 20, 8)};
+  if (h.offset > src.size() - 32 || h.size > src.size() - 32 - h.offset) return std::nullopt;
+  return h;
+}
+
+}  // namespace
+
+std::optional<uint64_t> SevenZipEnd(ByteSource& src) {
+  const std::optional<NextHeader> h = ReadSignatureHeader(src);
+  if (!h) return std::nullopt;
+  return 32 + h->offset + h->size;
+}
+
+std::optional<uint64_t> SevenZipHeaderBytes(ByteSource& src) {
+  const std::optional<NextHeader> h = ReadSignatureHeader(src);
+  if (!h || h->size == 0) return std::nullopt;
+  const uint64_t size = h->size;
   std::string head(static_cast<size_t>(std::min<uint64_t>(size, kEncodedRead)), '\0');
-  got = src.ReadAt(32 + offset, {head.data(), head.size()});
+  auto got = src.ReadAt(32 + h->offset, {head.data(), head.size()});
   if (!got.ok() || got.value() == 0) return std::nullopt;
   head.resize(got.value());
   const auto kind = static_cast<unsigned char>(head[0]);

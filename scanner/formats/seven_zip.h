@@ -27,6 +27,14 @@ namespace phiscan::scanner::formats {
 // then judges the archive itself, and a header it cannot read opens nothing).
 std::optional<uint64_t> SevenZipHeaderBytes(ByteSource& src);
 
+// One past the last byte of the seekable 7z archive `src` that its
+// structures reach: the end of the header the signature header points at
+// (the packed streams lie in front of it; an empty archive ends with its
+// signature header). Bytes after it belong to no entry and are never read.
+// nullopt when `src` is not seekable or its signature header points outside
+// the file.
+std::optional<uint64_t> SevenZipEnd(ByteSource& src);
+
 }  // namespace phiscan::scanner::formats
 
 #endif  // PHISCAN_SCANNER_FORMATS_SEVEN_ZIP_H_

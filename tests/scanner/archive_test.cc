@@ -753,6 +753,31 @@ TEST_CASE("a 7z header size is read only from structures that hold together") {
   }
 }
 
+TEST_CASE("bytes after a 7z's header are not read, and the 7z is partial(corrupt)") {
+  const std::string archive = WriteArchive("7zip", "", {{"notes.txt", kPlant}});
+  formats::MemorySource whole(archive);
+  CHECK(formats::SevenZipEnd(whole) == archive.size());
+  auto plain = ExtractMemory(archive, "export.7z");
+  REQUIRE(plain.size() == 2);
+  CHECK(StatusOf(plain[0]) == "complete");
+
+  const std::string note = "Patient SSN 536-22-8726\n";
+  auto appended = ExtractMemory(archive + note, "export.7z");
+  REQUIRE(appended.size() == 2);
+  CHECK(StatusOf(appended[0]) == "partial(corrupt)");
+  CHECK(appended[0].detail ==
+        std::to_string(note.size()) + " bytes after the 7z header, not read");
+  CHECK(TypeCounts(appended[1]) == kPlantTypes);
+
+  // A zeroed signature header names an empty archive: libarchive read what
+  // follows as nothing and the file as complete.
+  std::string zeroed(std::string_view("7z\xBC\xAF\x27\x1C\x00\x04", 8));
+  zeroed.append(24, '\0');
+  auto empty = ExtractMemory(zeroed + note, "hidden.7z");
+  REQUIRE(!empty.empty());
+  CHECK(StatusOf(empty[0]) != "complete");
+}
+
 namespace {
 
 // An end-of-central-directory record: one disk, `entries` entries, a
