@@ -299,9 +299,44 @@ ByteSource* ThroughEndRecord(ByteSource& src, std::optional<ZipEndView>& view,
 
 // Whether a zip whose end record declares `entries` is read from its local
 // headers, as a stream, because its directory is too large to hold
-// (ScanLimits::max_zip_directory).
+// (ScanLimits::max_listed_entries).
 bool DirectoryTooLarge(uint64_t entries, const ScanLimits& limits) {
-  return limits.max_zip_directory > 0 && entries > limits.max_zip_directory;
+  return limits.max_listed_entries > 0 && entries > limits.max_listed_entries;
+}
+
+// Whether libarchive may open the 7z `src`: its header is unpacked and
+// read first (formats/seven_zip.h), since libarchive holds the whole
+// listing before the first member. Errors, the archive then not opened:
+// kLimitExceeded (more entries than max_listed_entries, or a header larger
+// than max_7z_header), kUnsupported (a header packed so that it cannot be
+// read here), kCorrupt and read errors. A header that is no header at all,
+// or encrypted, is libarchive's to judge.
+Status CheckSevenZipListing(ByteSource& src, const ScanLimits& limits) {
+  if (limits.max_listed_entries == 0 && limits.max_7z_header == 0) return Status::Ok();
+  const uint64_t max_header = limits.max_7z_header > 0 ? limits.max_7z_header : UINT64_MAX;
+  auto listing = formats::ReadSevenZipListing(src, max_header);
+  if (listing.ok()) {
+    if (limits.max_listed_entries == 0 || listing.value().files <= limits.max_listed_entries) {
+      return Status::Ok();
+    }
+    return Status::LimitExceeded("the 7z header lists more than " +
+                                 std::to_string(limits.max_listed_entries) +
+                                 " entries; no member read");
+  }
+  switch (listing.status().code()) {
+    case StatusCode::kNotFound:
+    case StatusCode::kEncrypted:
+      return Status::Ok();
+    case StatusCode::kLimitExceeded:
+      return Status::LimitExceeded("the 7z header listing its entries unpacks to more than " +
+                                   std::to_string(limits.max_7z_header) +
+                                   " bytes; no member read");
+    case StatusCode::kUnsupported:
+    case StatusCode::kCorrupt:
+      return Status(listing.status().code(), listing.status().message() + "; no member read");
+    default:
+      return listing.status();
+  }
 }
 
 // Why a zip with no end record that holds together is partial(corrupt):
@@ -553,13 +588,16 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
     memory.emplace(buffer);
     src = &*memory;
   }
-  if (formats::IsSevenZip(in.head()) && limits_.max_7z_header > 0) {
-    const std::optional<uint64_t> header = formats::SevenZipHeaderBytes(*src);
-    if (header && *header > limits_.max_7z_header) {
-      MarkPartial(out[idx], "limit_members",
-                  "the 7z header listing its entries unpacks to " + std::to_string(*header) +
-                      " bytes, over the limit of " + std::to_string(limits_.max_7z_header) +
-                      "; no member read");
+  if (formats::IsSevenZip(in.head())) {
+    const Status listed = CheckSevenZipListing(*src, limits_);
+    if (!listed.ok()) {
+      if (listed.code() == StatusCode::kLimitExceeded) {
+        MarkPartial(out[idx], "limit_members", listed.message());
+      } else if (listed.code() == StatusCode::kUnsupported) {
+        MarkPartial(out[idx], "unsupported", listed.message());
+      } else {
+        MarkFailure(out[idx], listed, false);
+      }
       return;
     }
   }

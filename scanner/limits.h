@@ -54,22 +54,21 @@ struct ScanLimits {
   // records one file can add to the catalog and the time spent listing.
   uint64_t max_members = 10'000;
 
-  // Directory entries above which a zip on disk is read as a stream, from
-  // its local headers, rather than through its central directory.
-  // libarchive's seekable reader holds the whole directory in memory before
-  // it hands over the first member, about 180 bytes an entry (200 MB at a
-  // million entries, measured); the stream reader holds one entry. Far above
-  // max_members, so such a zip is partial(limit_members) either way, unless
-  // that limit was raised. 0 = always through the directory.
-  uint64_t max_zip_directory = 1 << 18;
+  // Entries an archive may list before its listing is read whole. Both
+  // libarchive readers that need one hold the whole listing before the
+  // first member, about 100-180 bytes an entry (a zip of a million entries
+  // took 189 MB, a 7z of 3 million 415 MB; measured). Far above
+  // max_members, so such an archive is partial(limit_members) either way,
+  // unless that limit was raised. Above it a zip on disk is read as a
+  // stream, from its local headers, never through its central directory;
+  // a 7z, which cannot be read as a stream, is not opened:
+  // partial(limit_members). 262,144 entries are about 50 MB. 0 = no limit.
+  uint64_t max_listed_entries = 1 << 18;
 
-  // Bytes a 7z archive's header (its list of entries) may unpack to before
-  // the archive is opened. libarchive holds the unpacked header and a record
-  // per entry before the first member, about 4 times the header's size,
-  // and the header compresses very well: a 983 KB archive of 3 million
-  // entries took 415 MB (formats/seven_zip.h). 16 MiB is about 450,000
-  // entries and 60 MB; a larger one is partial(limit_members), unread. A 7z
-  // cannot be read as a stream. 0 = no limit.
+  // Bytes a 7z archive's header (its listing, usually LZMA-packed, and very
+  // compressible) may unpack to: it is unpacked once to count its entries
+  // (formats/seven_zip.h) and again by libarchive. Larger: not opened,
+  // partial(limit_members). 16 MiB is about 450,000 entries with names.
   uint64_t max_7z_header = 16 << 20;
 
   // Container nesting below the top-level file (zip in tar in zip is 3):

@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev catch2 libacl1-dev python3-yaml
   libpoppler-cpp-dev  # PDF text (optional at build time; without it PDFs are skipped(unsupported))
   zlib1g-dev  # inflating PDF streams to measure them before poppler does
+  liblzma-dev  # unpacking a 7z header to count its entries before libarchive holds them all
   clang  # the ASan+UBSan test build and the libFuzzer targets (tools/fuzz.sh)
 )
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }

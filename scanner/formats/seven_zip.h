@@ -1,31 +1,48 @@
-// The size of a 7z archive's header, read before libarchive opens it.
+// How many entries a 7z archive lists, read before libarchive opens it.
 //
 // libarchive's 7z reader unpacks the whole header (the list of every entry:
 // names, sizes, times) and builds a record per entry before it hands over
-// the first member. The header is usually LZMA-compressed and compresses
-// very well: a 983 KB archive of 3 million one-byte files unpacks a 111 MB
-// header and took 415 MB of memory to open (measured). So the header's
-// unpacked size is read from the archive's own structures first, and an
-// archive whose header is too large is not opened (ScanLimits::max_7z_header).
+// the first member, about 100 bytes each. The header is usually
+// LZMA-compressed and compresses very well: a 983 KB archive of 3 million
+// one-byte files unpacks a 111 MB header and took 415 MB to open, and a
+// header of empty files needs two bits an entry (a 221-byte archive listed
+// 4 million entries in 352 MB). So the header is unpacked here first (into
+// a buffer no larger than the caller's limit) and read as far as its count
+// of files; an archive that lists too many is not opened
+// (ScanLimits::max_7z_header, max_7z_entries).
 //
-// Thread safety: pure function of the source.
+// The header's layout is 7-Zip's 7zFormat.txt. Only what libarchive reads
+// is read: the header packed by the first folder of its streams, with one
+// coder, LZMA or LZMA2 (what 7-Zip and libarchive write).
+//
+// Thread safety: pure functions of the source.
 #ifndef PHISCAN_SCANNER_FORMATS_SEVEN_ZIP_H_
 #define PHISCAN_SCANNER_FORMATS_SEVEN_ZIP_H_
 
 #include <cstdint>
 #include <optional>
 
+#include "common/status.h"
 #include "scanner/formats/byte_source.h"
 
 namespace phiscan::scanner::formats {
 
-// The bytes the header of the seekable 7z archive `src` takes once
-// unpacked: the next-header size from the signature header when the header
-// is stored plain, else the largest unpack size of the folder its encoded
-// header names. nullopt when `src` is not seekable, or the signature header
-// or the encoded header's stream description cannot be made out (libarchive
-// then judges the archive itself, and a header it cannot read opens nothing).
-std::optional<uint64_t> SevenZipHeaderBytes(ByteSource& src);
+struct SevenZipListing {
+  uint64_t header_bytes = 0;  // the header, unpacked
+  uint64_t files = 0;         // entries it lists
+};
+
+// The listing of the seekable 7z archive `src`, its header unpacked only if
+// that takes at most `max_header` bytes.
+// Errors:
+//   kNotFound: `src` is not seekable, or its signature header points
+//     outside it, or at no header (libarchive judges such an archive, and
+//     opens nothing);
+//   kEncrypted: the header is encrypted (libarchive says so);
+//   kLimitExceeded: the header unpacks to more than `max_header` bytes;
+//   kUnsupported: the header is packed by another method or chain;
+//   kCorrupt: its structures do not hold together or do not unpack.
+Result<SevenZipListing> ReadSevenZipListing(ByteSource& src, uint64_t max_header);
 
 // One past the last byte of the seekable 7z archive `src` that its
 // structures reach: the end of the header the signature header points at

@@ -151,7 +151,9 @@ std::optional<ZipEnd> ZipEndRecord(ByteSource& src) {
   if (!src.seekable()) return std::nullopt;
   std::optional<EndRecord> end = FindEnd(src);
   if (!end) return std::nullopt;
-  return ZipEnd{end->at, end->entries};
+  // libarchive reads directory entries up to the end record whatever count
+  // the record declares; each takes at least 46 bytes.
+  return ZipEnd{end->at, std::max(end->entries, end->cd_size / 46)};
 }
 
 std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,

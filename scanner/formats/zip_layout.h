@@ -38,7 +38,9 @@ struct ByteRange {
 // nullopt when no record holds together, or `src` is not seekable.
 struct ZipEnd {
   uint64_t at;       // where the record starts
-  uint64_t entries;  // directory entries it declares (zip64 records followed)
+  // Directory entries: those it declares (zip64 records followed), or as
+  // many as its directory's size can hold (46 bytes each), if more.
+  uint64_t entries;
 };
 std::optional<ZipEnd> ZipEndRecord(ByteSource& src);
 

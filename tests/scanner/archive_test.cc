@@ -643,7 +643,7 @@ TEST_CASE("a zip entry its central directory does not list is read; other unlist
 
 TEST_CASE("a zip whose directory is too large to hold is read from its local headers") {
   // libarchive's seekable reader holds the whole directory before the first
-  // member: 200 MB for a million entries. Above max_zip_directory entries
+  // member: 200 MB for a million entries. Above max_listed_entries entries
   // the zip is read as a stream instead, in file order, every local entry
   // reached, the directory never loaded.
   const std::string three = WriteArchive(
@@ -659,12 +659,23 @@ TEST_CASE("a zip whose directory is too large to hold is read from its local hea
   CHECK(order(listed) == std::vector<std::string>{"b.txt", "c.txt", "a.txt"});
 
   scanner::ScanLimits limits;
-  limits.max_zip_directory = 1;  // the directory lists 2
+  limits.max_listed_entries = 1;  // the directory lists 2
   auto streamed = ExtractMemory(zip, "export.zip", limits);
   REQUIRE(order(streamed) == std::vector<std::string>{"a.txt", "b.txt", "c.txt"});
   CHECK(StatusOf(streamed[0]) == "complete");
   CHECK(TypeCounts(streamed[1]) == kPlantTypes);
   for (const auto& r : streamed) CHECK(StatusOf(r) == "complete");
+  // libarchive reads the directory to its end record whatever count the
+  // record declares: a count of 1 does not keep the directory in memory.
+  std::string understated = zip;
+  const size_t end = understated.rfind("PK\x05\x06");
+  REQUIRE(end != std::string::npos);
+  for (size_t at : {end + 8, end + 10}) {
+    understated[at] = 1;
+    understated[at + 1] = 0;
+  }
+  CHECK(order(ExtractMemory(understated, "export.zip", limits)) ==
+        std::vector<std::string>{"a.txt", "b.txt", "c.txt"});
 
   // An Office package so large is read the same way: its text still found.
   TempDir dir;
@@ -688,69 +699,114 @@ uint64_t Le64(const std::string& s, size_t at) {
 }
 }  // namespace
 
-TEST_CASE("a 7z whose header unpacks past max_7z_header is not opened: partial(limit_members)") {
-  // The header lists every entry and compresses very well: a 983 KB 7z of
-  // 3 million entries made libarchive take 415 MB before its first member.
+TEST_CASE("a 7z listing more than max_listed_entries is not opened: partial(limit_members)") {
+  // libarchive holds the whole listing before the first member, and the
+  // header compresses very well: a 983 KB 7z of 3 million entries took
+  // 415 MB, a 221-byte one of 4 million empty files 352 MB.
   std::vector<ArchiveMember> many = {{"notes.txt", kPlant}};
   for (int i = 0; i < 300; ++i) many.push_back({"m" + std::to_string(i) + ".txt", "x\n"});
   for (const std::string options : {"", "7zip:compression=store"}) {
     INFO("options " << options);
     const std::string archive = WriteArchive("7zip", "", many, options);
-    formats::MemorySource src(archive);
-    const std::optional<uint64_t> header = formats::SevenZipHeaderBytes(src);
-    REQUIRE(header.has_value());
-    // Every name is in it, in UTF-16.
-    CHECK(*header > 300 * 12);
-    CHECK(*header < 64 * 1024);
     // libarchive encodes (compresses) the header unless told to store.
     CHECK(archive[32 + Le64(archive, 12)] == (options.empty() ? '\x17' : '\x01'));
-    if (!options.empty()) {
-      // Stored plain: its size is the signature header's next-header size.
-      CHECK(*header == Le64(archive, 20));
-    }
+    formats::MemorySource src(archive);
+    auto listing = formats::ReadSevenZipListing(src, UINT64_MAX);
+    REQUIRE(listing.ok());
+    CHECK(listing.value().files == many.size());
+    CHECK(listing.value().header_bytes > 300 * 12);  // every name, in UTF-16
+    if (!options.empty()) CHECK(listing.value().header_bytes == Le64(archive, 20));
+
     scanner::ScanLimits limits;
-    limits.max_7z_header = *header;
+    limits.max_listed_entries = many.size();
     auto fits = ExtractMemory(archive, "export.7z", limits);
     REQUIRE(fits.size() == many.size() + 1);
     CHECK(StatusOf(fits[0]) == "complete");
     CHECK(TypeCounts(*FindRecord(fits, "notes.txt")) == kPlantTypes);
-    limits.max_7z_header = *header - 1;
+    limits.max_listed_entries = many.size() - 1;
     auto over = ExtractMemory(archive, "export.7z", limits);
     REQUIRE(over.size() == 1);
     CHECK(StatusOf(over[0]) == "partial(limit_members)");
-    CHECK(over[0].detail.find("7z header") != std::string::npos);
+    CHECK(over[0].detail == "the 7z header lists more than 300 entries; no member read");
     // The same inside a zip, where it is buffered first.
     auto nested = ExtractMemory(WriteArchive("zip", "", {{"inner.7z", archive}}), "outer.zip",
                                 limits);
     REQUIRE(nested.size() == 2);
     CHECK(StatusOf(nested[1]) == "partial(limit_members)");
+
+    // The header is unpacked into at most max_7z_header bytes.
+    limits = {};
+    limits.max_7z_header = listing.value().header_bytes;
+    CHECK(ExtractMemory(archive, "export.7z", limits).size() == many.size() + 1);
+    limits.max_7z_header = listing.value().header_bytes - 1;
+    auto large = ExtractMemory(archive, "export.7z", limits);
+    REQUIRE(large.size() == 1);
+    CHECK(StatusOf(large[0]) == "partial(limit_members)");
+    CHECK(large[0].detail.find("unpacks to more than") != std::string::npos);
   }
+  // Empty files take two bits each in the header: counted, not measured.
+  std::vector<ArchiveMember> empty;
+  for (int i = 0; i < 3000; ++i) empty.push_back({std::to_string(i), ""});
+  const std::string empties = WriteArchive("7zip", "", empty);
+  formats::MemorySource src(empties);
+  auto listing = formats::ReadSevenZipListing(src, UINT64_MAX);
+  REQUIRE(listing.ok());
+  CHECK(listing.value().files == 3000);
+  scanner::ScanLimits limits;
+  limits.max_listed_entries = 2999;
+  auto over = ExtractMemory(empties, "empty.7z", limits);
+  REQUIRE(over.size() == 1);
+  CHECK(StatusOf(over[0]) == "partial(limit_members)");
 }
 
-TEST_CASE("a 7z header size is read only from structures that hold together") {
-  const std::string archive = WriteArchive("7zip", "", {{"notes.txt", kPlant}});
-  auto header_of = [](std::string bytes) {
+TEST_CASE("a 7z header is read only from structures that hold together") {
+  std::vector<ArchiveMember> members = {{"notes.txt", kPlant}};
+  for (int i = 0; i < 40; ++i) members.push_back({"m" + std::to_string(i) + ".txt", "x\n"});
+  const std::string archive = WriteArchive("7zip", "", members);
+  auto listing_of = [](const std::string& bytes) {
     formats::MemorySource src(bytes);
-    return formats::SevenZipHeaderBytes(src);
+    return formats::ReadSevenZipListing(src, UINT64_MAX);
   };
-  REQUIRE(header_of(archive).has_value());
-  // A next header past the end of the file, the archive cut inside its
-  // encoded header, a header of another kind, a short file: unknown, and
-  // libarchive judges the archive as before.
+  REQUIRE(listing_of(archive).ok());
+  const uint64_t header_at = 32 + Le64(archive, 12);
+  REQUIRE(archive[header_at] == '\x17');
+  // A header past the end of the file, the file cut inside the header, a
+  // header of another kind, a short file: no header, and libarchive judges
+  // the archive as before.
   std::string past = archive;
   past[12 + 7] = '\x7f';
-  CHECK(!header_of(past).has_value());
-  const std::string cut = archive.substr(0, 32 + Le64(archive, 12) + 4);
-  CHECK(!header_of(cut).has_value());
+  const std::string cut = archive.substr(0, header_at + 4);
   std::string other = archive;
-  other[32 + Le64(archive, 12)] = '\x02';
-  CHECK(!header_of(other).has_value());
-  CHECK(!header_of(archive.substr(0, 31)).has_value());
-  for (const std::string& bad : {past, cut, other}) {
+  other[header_at] = '\x02';
+  for (const std::string& bad : {past, cut, other, archive.substr(0, 31)}) {
+    CHECK(listing_of(bad).status().code() == StatusCode::kNotFound);
+  }
+  // A description that does not hold together, packed bytes that do not
+  // unpack: corrupt, and the archive is not opened.
+  std::string described = archive;
+  described[header_at + 1] = '\x42';  // kPackInfo
+  // The header's packed bytes start at its pack position (a 7z NUMBER
+  // after kEncodedHeader and kPackInfo: one byte below 0x80, else two).
+  const auto b0 = static_cast<unsigned char>(archive[header_at + 2]);
+  REQUIRE(b0 < 0xC0);
+  const uint64_t pack_at =
+      32 + (b0 < 0x80 ? b0
+                      : (uint64_t{b0 & 0x3Fu} << 8) |
+                            static_cast<unsigned char>(archive[header_at + 3]));
+  std::string packed = archive;
+  for (uint64_t i = pack_at; i < pack_at + 8; ++i) packed[i] = static_cast<char>(~packed[i]);
+  for (const std::string& bad : {described, packed}) {
+    CHECK(listing_of(bad).status().code() == StatusCode::kCorrupt);
+  }
+  for (const std::string& bad : {past, cut, other, described, packed}) {
     auto recs = ExtractMemory(bad, "bad.7z");
     REQUIRE(!recs.empty());
     CHECK(StatusOf(recs[0]) != "complete");
   }
+  auto recs = ExtractMemory(described, "bad.7z");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  CHECK(recs[0].detail.find("no member read") != std::string::npos);
 }
 
 TEST_CASE("bytes after a 7z's header are not read, and the 7z is partial(corrupt)") {

@@ -38,7 +38,7 @@ bool IsDefault(const scanner::ScanLimits& l) {
          l.max_expanded_bytes == d.max_expanded_bytes && l.max_members == d.max_members &&
          l.max_depth == d.max_depth && l.max_time_ms == d.max_time_ms &&
          l.max_buffered_member == d.max_buffered_member && l.scan_binary == d.scan_binary &&
-         l.max_locators == d.max_locators && l.max_zip_directory == d.max_zip_directory &&
+         l.max_locators == d.max_locators && l.max_listed_entries == d.max_listed_entries &&
          l.max_7z_header == d.max_7z_header;
 }
 scanner::Extractor& SharedExtractor() {

@@ -11,7 +11,7 @@ phone, email from make_corpus.py, valid checksums, each next to its keyword):
                fourth holding one identifier
   entries.zip  a zip of --archive-entries one-line entries (default
                2,000,000), stored, and entries.7z of as many empty ones, its
-               header stored plain: archives whose listing alone, held whole,
+               header LZMA-packed: archives whose listing alone, held whole,
                would take hundreds of MB
 
 then scans each input, and all of them together, with `phiscan scan
@@ -28,6 +28,7 @@ Usage: memory.py --phiscan BUILD/tools/phiscan [--dir /tmp/phiscan-mem] [--keep]
 import argparse
 import collections
 import json
+import lzma
 import multiprocessing
 import os
 import random
@@ -147,8 +148,10 @@ def seven_zip_number(v):
 
 
 def write_7z_entries(path, count):
-    """A 7z of `count` empty files, its header stored plain (7zFormat.txt):
-    kHeader, kFilesInfo with kEmptyStream, kEmptyFile and kName."""
+    """A 7z of `count` empty files (7zFormat.txt): a header of kHeader and
+    kFilesInfo with kEmptyStream, kEmptyFile and kName, LZMA-packed as 7-Zip
+    packs it (the packed header in front, an encoded header describing it at
+    the end), so a few MB of file list millions of entries."""
     bits = bytearray(b"\xff" * ((count + 7) // 8))
     if count % 8:
         bits[-1] = (0xFF << (8 - count % 8)) & 0xFF
@@ -158,11 +161,20 @@ def write_7z_entries(path, count):
     header = (b"\x01\x05" + num(count) +
               b"\x0e" + num(len(bits)) + bits + b"\x0f" + num(len(bits)) + bits +
               b"\x11" + num(len(names) + 1) + b"\x00" + names + b"\x00\x00")
-    start = struct.pack("<QQI", 0, len(header), zlib.crc32(header))
+    dict_size = 1 << 24
+    packed = lzma.compress(header, format=lzma.FORMAT_RAW,
+                           filters=[{"id": lzma.FILTER_LZMA1, "dict_size": dict_size}])
+    lzma_props = bytes([(2 * 5 + 0) * 9 + 3]) + struct.pack("<I", dict_size)  # pb 2, lp 0, lc 3
+    encoded = (b"\x17\x06" + num(0) + num(1) + b"\x09" + num(len(packed)) + b"\x00" +
+               b"\x07\x0b" + num(1) + b"\x00" +
+               b"\x01\x23\x03\x01\x01" + num(len(lzma_props)) + lzma_props +
+               b"\x0c" + num(len(header)) + b"\x00\x00")
+    start = struct.pack("<QQI", len(packed), len(encoded), zlib.crc32(encoded))
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(b"7z\xbc\xaf\x27\x1c\x00\x04" + struct.pack("<I", zlib.crc32(start)) + start)
-        f.write(header)
+        f.write(packed)
+        f.write(encoded)
     os.rename(tmp, path)
 
 
