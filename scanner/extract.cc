@@ -311,12 +311,14 @@ bool DirectoryTooLarge(uint64_t entries, const ScanLimits& limits) {
 // than max_7z_header), kUnsupported (a header packed so that it cannot be
 // read here), kCorrupt and read errors. A header that is no header at all,
 // or encrypted, is libarchive's to judge.
-Status CheckSevenZipListing(ByteSource& src, const ScanLimits& limits) {
-  if (limits.max_listed_entries == 0 && limits.max_7z_header == 0) return Status::Ok();
+// `listing` gets what the header says when it could be read.
+Status CheckSevenZipListing(ByteSource& src, const ScanLimits& limits,
+                            std::optional<formats::SevenZipListing>& listed) {
   const uint64_t max_header = limits.max_7z_header > 0 ? limits.max_7z_header : UINT64_MAX;
   auto listing = formats::ReadSevenZipListing(src, max_header);
   if (listing.ok()) {
-    if (limits.max_listed_entries == 0 || listing.value().files <= limits.max_listed_entries) {
+    listed = std::move(listing.value());
+    if (limits.max_listed_entries == 0 || listed->files <= limits.max_listed_entries) {
       return Status::Ok();
     }
     return Status::LimitExceeded("the 7z header lists more than " +
@@ -588,8 +590,9 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
     memory.emplace(buffer);
     src = &*memory;
   }
+  std::optional<formats::SevenZipListing> listing;
   if (formats::IsSevenZip(in.head())) {
-    const Status listed = CheckSevenZipListing(*src, limits_);
+    const Status listed = CheckSevenZipListing(*src, limits_, listing);
     if (!listed.ok()) {
       if (listed.code() == StatusCode::kLimitExceeded) {
         MarkPartial(out[idx], "limit_members", listed.message());
@@ -636,10 +639,19 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   if (reader.value()->skipped_damage()) {
     MarkPartial(out[idx], "corrupt", "damaged tar header skipped");
   }
-  // Bytes after a 7z's header belong to no entry: libarchive never looks
-  // at them (a zeroed signature header followed by data read as an empty,
-  // complete archive).
-  if (ended && formats::IsSevenZip(in.head())) {
+  // Bytes no stream or header of a 7z accounts for (in front of its
+  // packed streams, between them and the header, after it) belong to no
+  // entry: libarchive never looks at them. An archive with no header at
+  // all ends with its signature header (a zeroed one followed by data read
+  // as an empty, complete archive).
+  if (ended && listing && !listing->unaccounted.empty()) {
+    uint64_t bytes = 0;
+    for (const formats::ByteRange& r : listing->unaccounted) bytes += r.end - r.begin;
+    MarkPartial(out[idx], "corrupt",
+                std::to_string(bytes) + " bytes from offset " +
+                    std::to_string(listing->unaccounted.front().begin) +
+                    " that no 7z stream or header accounts for, not read");
+  } else if (ended && formats::IsSevenZip(in.head()) && !listing) {
     const std::optional<uint64_t> end = formats::SevenZipEnd(*src);
     if (end && *end < src->size()) {
       MarkPartial(out[idx], "corrupt",

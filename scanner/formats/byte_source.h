@@ -14,6 +14,13 @@
 
 namespace phiscan::scanner::formats {
 
+// The bytes [begin, end) of a source.
+struct ByteRange {
+  uint64_t begin;
+  uint64_t end;  // one past the last byte
+  bool operator==(const ByteRange&) const = default;
+};
+
 class ByteSource {
  public:
   virtual ~ByteSource() = default;

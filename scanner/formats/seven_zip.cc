@@ -128,6 +128,7 @@ struct Coder {
 // over, not kept: a non-solid archive has one per file.
 struct Streams {
   uint64_t pack_pos = 0;
+  uint64_t pack_total = 0;  // the packed streams' sizes, summed
   std::optional<uint64_t> first_pack_size;
   uint64_t folders = 0;
   std::vector<Coder> coders;  // the first folder's
@@ -177,6 +178,7 @@ bool ReadPackInfo(Cursor& c, Streams& s) {
       for (uint64_t i = 0; i < n && c.ok(); ++i) {
         const uint64_t size = c.Number();
         if (i == 0) s.first_pack_size = size;
+        s.pack_total = SaturatingAdd(s.pack_total, size);
       }
     } else if (id == kCrc) {
       SkipDigests(c, n, nullptr);
@@ -326,8 +328,15 @@ Result<std::string> Unpack(ByteSource& src, const Streams& s, uint64_t max_heade
   return out;
 }
 
-// The number of files a header (starting with kHeader) lists.
-Result<uint64_t> CountFiles(std::string_view header) {
+// The packed streams `s` lists, as a file range.
+ByteRange PackedRange(const Streams& s) {
+  const uint64_t begin = SaturatingAdd(32, s.pack_pos);
+  return {begin, SaturatingAdd(begin, s.pack_total)};
+}
+
+// The number of files a header (starting with kHeader) lists; the file
+// ranges of the packed streams it lists are added to `packed`.
+Result<uint64_t> CountFiles(std::string_view header, std::vector<ByteRange>& packed) {
   Cursor c(header);
   const Status bad = Status::Corrupt("the 7z header does not hold together");
   if (c.Byte() != kHeader) return bad;
@@ -342,6 +351,7 @@ Result<uint64_t> CountFiles(std::string_view header) {
     if (id != streams) continue;
     Streams s;
     if (!ReadStreams(c, s)) return bad;
+    packed.push_back(PackedRange(s));
     id = c.Byte();
   }
   if (!c.ok()) return bad;
@@ -401,17 +411,31 @@ Result<SevenZipListing> ReadSevenZipListing(ByteSource& src, uint64_t max_header
   got = src.ReadAt(at, {header.data(), header.size()});
   if (!got.ok()) return got.status();
   if (got.value() != header.size()) return Status::Corrupt("the 7z header ends early");
+  std::vector<ByteRange> covered = {{0, 32}, {at, at + h->size}};
   if (static_cast<unsigned char>(kind) == kEncodedHeader) {
     Cursor c(std::string_view(header).substr(1));
     Streams s;
-    if (!ReadStreams(c, s)) return Status::Corrupt("the 7z header's description does not hold together");
+    if (!ReadStreams(c, s)) {
+      return Status::Corrupt("the 7z header's description does not hold together");
+    }
+    covered.push_back(PackedRange(s));
     auto unpacked = Unpack(src, s, max_header);
     if (!unpacked.ok()) return unpacked.status();
     header = std::move(unpacked.value());
   }
-  auto files = CountFiles(header);
+  auto files = CountFiles(header, covered);
   if (!files.ok()) return files.status();
-  return SevenZipListing{header.size(), files.value()};
+  SevenZipListing listing{header.size(), files.value(), {}};
+  std::sort(covered.begin(), covered.end(),
+            [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; });
+  uint64_t reached = 0;
+  for (const ByteRange& r : covered) {
+    if (r.begin > reached) listing.unaccounted.push_back({reached, std::min(r.begin, src.size())});
+    reached = std::max(reached, r.end);
+    if (reached >= src.size()) break;
+  }
+  if (reached < src.size()) listing.unaccounted.push_back({reached, src.size()});
+  return listing;
 }
 
 }  // namespace phiscan::scanner::formats

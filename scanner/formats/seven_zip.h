@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "common/status.h"
 #include "scanner/formats/byte_source.h"
@@ -30,6 +31,10 @@ namespace phiscan::scanner::formats {
 struct SevenZipListing {
   uint64_t header_bytes = 0;  // the header, unpacked
   uint64_t files = 0;         // entries it lists
+  // The ranges of the file that neither the signature header, nor the
+  // packed streams the header lists, nor the header (packed and encoded)
+  // account for, in file order: libarchive never reads them.
+  std::vector<ByteRange> unaccounted;
 };
 
 // The listing of the seekable 7z archive `src`, its header unpacked only if

@@ -22,12 +22,6 @@
 
 namespace phiscan::scanner::formats {
 
-struct ByteRange {
-  uint64_t begin;
-  uint64_t end;  // one past the last byte
-  bool operator==(const ByteRange&) const = default;
-};
-
 // Where the end-of-central-directory record of the seekable `src` starts:
 // the last one in the file's tail whose directory starts with a directory
 // entry where the record says (zip64 records followed), else the last one

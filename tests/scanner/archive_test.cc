@@ -809,26 +809,62 @@ TEST_CASE("a 7z header is read only from structures that hold together") {
   CHECK(recs[0].detail.find("no member read") != std::string::npos);
 }
 
-TEST_CASE("bytes after a 7z's header are not read, and the 7z is partial(corrupt)") {
-  const std::string archive = WriteArchive("7zip", "", {{"notes.txt", kPlant}});
-  formats::MemorySource whole(archive);
-  CHECK(formats::SevenZipEnd(whole) == archive.size());
-  auto plain = ExtractMemory(archive, "export.7z");
-  REQUIRE(plain.size() == 2);
-  CHECK(StatusOf(plain[0]) == "complete");
+namespace {
+// CRC-32 (the zip and 7z polynomial), bit by bit.
+uint32_t Crc32(std::string_view s) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char ch : s) {
+    crc ^= ch;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+}  // namespace
 
+TEST_CASE("bytes no 7z stream or header accounts for are not read: partial(corrupt)") {
+  std::vector<ArchiveMember> members = {{"notes.txt", kPlant}};
+  for (int i = 0; i < 40; ++i) members.push_back({"m" + std::to_string(i) + ".txt", "x\n"});
   const std::string note = "Patient SSN 536-22-8726\n";
-  auto appended = ExtractMemory(archive + note, "export.7z");
-  REQUIRE(appended.size() == 2);
-  CHECK(StatusOf(appended[0]) == "partial(corrupt)");
-  CHECK(appended[0].detail ==
-        std::to_string(note.size()) + " bytes after the 7z header, not read");
-  CHECK(TypeCounts(appended[1]) == kPlantTypes);
+  for (const std::string options : {"", "7zip:compression=store"}) {
+    INFO("options " << options);
+    const std::string archive = WriteArchive("7zip", "", members, options);
+    auto plain = ExtractMemory(archive, "export.7z");
+    REQUIRE(plain.size() == members.size() + 1);
+    CHECK(StatusOf(plain[0]) == "complete");
+
+    // Appended after the header.
+    auto appended = ExtractMemory(archive + note, "export.7z");
+    REQUIRE(appended.size() == members.size() + 1);
+    CHECK(StatusOf(appended[0]) == "partial(corrupt)");
+    CHECK(appended[0].detail == std::to_string(note.size()) + " bytes from offset " +
+                                    std::to_string(archive.size()) +
+                                    " that no 7z stream or header accounts for, not read");
+    CHECK(TypeCounts(*FindRecord(appended, "notes.txt")) == kPlantTypes);
+
+    // In front of the header, the signature header pointing past it (its
+    // CRC made right): libarchive reads every member and never the note.
+    const uint64_t offset = Le64(archive, 12);
+    std::string inserted = archive.substr(0, 32 + offset) + note + archive.substr(32 + offset);
+    for (int i = 0; i < 8; ++i) {
+      inserted[12 + i] = static_cast<char>(((offset + note.size()) >> (8 * i)) & 0xFF);
+    }
+    const uint32_t crc = Crc32(std::string_view(inserted).substr(12, 20));
+    for (int i = 0; i < 4; ++i) inserted[8 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+    auto hidden = ExtractMemory(inserted, "export.7z");
+    REQUIRE(hidden.size() == members.size() + 1);
+    CHECK(TypeCounts(*FindRecord(hidden, "notes.txt")) == kPlantTypes);
+    CHECK(StatusOf(hidden[0]) == "partial(corrupt)");
+    CHECK(hidden[0].detail == std::to_string(note.size()) + " bytes from offset " +
+                                  std::to_string(32 + offset) +
+                                  " that no 7z stream or header accounts for, not read");
+  }
 
   // A zeroed signature header names an empty archive: libarchive read what
   // follows as nothing and the file as complete.
   std::string zeroed(std::string_view("7z\xBC\xAF\x27\x1C\x00\x04", 8));
   zeroed.append(24, '\0');
+  formats::MemorySource empty_src(zeroed);
+  CHECK(formats::SevenZipEnd(empty_src) == 32);
   auto empty = ExtractMemory(zeroed + note, "hidden.7z");
   REQUIRE(!empty.empty());
   CHECK(StatusOf(empty[0]) != "complete");
