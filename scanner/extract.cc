@@ -286,15 +286,15 @@ class ZipEndView : public ByteSource {
 
 // The zip in the seekable `src` as libarchive is to read it: `src` itself
 // when its end record ends the file, else a ZipEndView of it held in
-// `view`; `entries` is what the record declares. nullptr when no end
-// record holds together.
+// `view`; `end` gets the record. nullptr when no end record holds
+// together.
 ByteSource* ThroughEndRecord(ByteSource& src, std::optional<ZipEndView>& view,
-                             uint64_t& entries) {
-  const std::optional<formats::ZipEnd> end = formats::ZipEndRecord(src);
-  if (!end) return nullptr;
-  entries = end->entries;
-  if (end->at + 22 == src.size()) return &src;
-  return &view.emplace(src, end->at);
+                             formats::ZipEnd& end) {
+  const std::optional<formats::ZipEnd> found = formats::ZipEndRecord(src);
+  if (!found) return nullptr;
+  end = *found;
+  if (end.at + 22 == src.size()) return &src;
+  return &view.emplace(src, end.at);
 }
 
 // Whether a zip whose end record declares `entries` is read from its local
@@ -618,12 +618,12 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   const bool maybe_zip = src->seekable() && !formats::IsSevenZip(in.head()) &&
                          !(in.head().size() >= 262 && in.head().substr(257, 5) == "ustar");
   std::optional<ZipEndView> view;
-  uint64_t entries = 0;
-  ByteSource* through = maybe_zip ? ThroughEndRecord(*src, view, entries) : src;
+  formats::ZipEnd end{};
+  ByteSource* through = maybe_zip ? ThroughEndRecord(*src, view, end) : src;
   // A directory too large to hold is left unread: the stream of local
   // headers also reaches any entry the directory would not list.
   std::optional<SliceSource> stream;
-  const bool streamed = through != nullptr && DirectoryTooLarge(entries, limits_);
+  const bool streamed = maybe_zip && through != nullptr && DirectoryTooLarge(end.entries, limits_);
   if (streamed) through = &stream.emplace(*through, 0, through->size(), "");
   if (through != nullptr && through != src) {
     reader = formats::ArchiveReader::Open(*through, formats::ArchiveReader::Content::kArchive,
@@ -662,6 +662,12 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   if (zip && through == nullptr) MarkPartial(out[idx], "corrupt", kNoEndRecord);
   if (ended && zip && !streamed) {
     UnlistedZipBytes(*src, in.head().starts_with("PK\x03\x04"), idx, depth, charge, names, out);
+  } else if (ended && streamed && end.end < src->size()) {
+    // Read as a stream, only data appended after the end record can be told.
+    MarkPartial(out[idx], "corrupt",
+                std::to_string(src->size() - end.end) + " bytes at offset " +
+                    std::to_string(end.end) +
+                    " after the end-of-central-directory record, not read");
   }
 }
 
@@ -791,11 +797,11 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
   bool no_end = false;
   bool streamed = false;
   if (src->seekable()) {
-    uint64_t entries = 0;
-    ByteSource* through = ThroughEndRecord(*src, view, entries);
+    formats::ZipEnd end{};
+    ByteSource* through = ThroughEndRecord(*src, view, end);
     no_end = through == nullptr;
     if (through != nullptr) src = through;
-    streamed = through != nullptr && DirectoryTooLarge(entries, limits_);
+    streamed = through != nullptr && DirectoryTooLarge(end.entries, limits_);
   }
   // A package whose directory is too large to hold is read as a stream
   // twice: once for the shared strings, once for the parts.

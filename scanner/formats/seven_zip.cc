@@ -281,8 +281,9 @@ Result<std::string> Unpack(ByteSource& src, const Streams& s, uint64_t max_heade
   // The window needs to reach no further back than the header is long: a
   // dictionary size read from the file is not what memory is spent on.
   auto* options = static_cast<lzma_options_lzma*>(filters[0].options);
-  options->dict_size = static_cast<uint32_t>(std::clamp<uint64_t>(
-      s.unpack_size, LZMA_DICT_SIZE_MIN, std::max<uint64_t>(options->dict_size, LZMA_DICT_SIZE_MIN)));
+  const uint64_t stated = std::max<uint64_t>(options->dict_size, LZMA_DICT_SIZE_MIN);
+  options->dict_size =
+      static_cast<uint32_t>(std::clamp<uint64_t>(s.unpack_size, LZMA_DICT_SIZE_MIN, stated));
   lzma_stream strm = LZMA_STREAM_INIT;
   const lzma_ret init = lzma_raw_decoder(&strm, filters);
   free(filters[0].options);

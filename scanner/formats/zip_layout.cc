@@ -153,7 +153,7 @@ std::optional<ZipEnd> ZipEndRecord(ByteSource& src) {
   if (!end) return std::nullopt;
   // libarchive reads directory entries up to the end record whatever count
   // the record declares; each takes at least 46 bytes.
-  return ZipEnd{end->at, std::max(end->entries, end->cd_size / 46)};
+  return ZipEnd{end->at, end->end, std::max(end->entries, end->cd_size / 46)};
 }
 
 std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,

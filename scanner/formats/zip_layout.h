@@ -31,7 +31,8 @@ namespace phiscan::scanner::formats {
 // appended to the zip, which are anyone's to write; this is not.
 // nullopt when no record holds together, or `src` is not seekable.
 struct ZipEnd {
-  uint64_t at;       // where the record starts
+  uint64_t at;   // where the record starts
+  uint64_t end;  // one past its comment
   // Directory entries: those it declares (zip64 records followed), or as
   // many as its directory's size can hold (46 bytes each), if more.
   uint64_t entries;

@@ -676,6 +676,12 @@ TEST_CASE("a zip whose directory is too large to hold is read from its local hea
   }
   CHECK(order(ExtractMemory(understated, "export.zip", limits)) ==
         std::vector<std::string>{"a.txt", "b.txt", "c.txt"});
+  // Data appended after the end record is still told, and not read.
+  auto appended = ExtractMemory(zip + "Patient SSN 536-22-8726\n", "export.zip", limits);
+  REQUIRE(appended.size() == 4);
+  CHECK(StatusOf(appended[0]) == "partial(corrupt)");
+  CHECK(appended[0].detail == "24 bytes at offset " + std::to_string(zip.size()) +
+                                  " after the end-of-central-directory record, not read");
 
   // An Office package so large is read the same way: its text still found.
   TempDir dir;
