@@ -406,6 +406,9 @@ void Extractor::Impl::MarkFailure(AssetRecord& rec, const Status& s, bool any_co
     case StatusCode::kCorrupt:
       MarkPartial(rec, "corrupt", s.message());
       return;
+    case StatusCode::kUnsupported:  // a compression method no reader here knows
+      MarkPartial(rec, "unsupported", s.message());
+      return;
     case StatusCode::kCancelled:
       MarkPartial(rec, "interrupted", s.message());
       return;

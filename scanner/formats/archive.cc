@@ -68,8 +68,7 @@ const ErrorWords kErrorWords[] = {
      "archive ends early (truncated)"},
     {{"CRC", "hecksum"}, "data does not match its checksum"},
     {{"ecompress", "ecoding", "data error", "nflat"}, "compressed data is damaged"},
-    {{"nsupported", "not supported", "codec"},
-     "compression method or archive feature not supported"},
+    {{"nsupported", "not supported", "codec"}, kUnsupportedArchiveFeature},
 };
 
 // libarchive converts an entry's name to the charset of the current
@@ -216,7 +215,9 @@ Status ArchiveReader::ErrorStatus(int rc, bool reading_data) {
       (opened && archive_read_has_encrypted_entries(a_) > 0)) {
     return Status(StatusCode::kEncrypted, kEncryptedArchive);
   }
-  return Status::Corrupt(ArchiveErrorDetail(msg));
+  std::string detail = ArchiveErrorDetail(msg);
+  if (detail == kUnsupportedArchiveFeature) return Status::Unsupported(std::move(detail));
+  return Status::Corrupt(std::move(detail));
 }
 
 Result<bool> ArchiveReader::Next(ArchiveEntry& entry) {

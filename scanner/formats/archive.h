@@ -51,6 +51,9 @@ struct ArchiveEntry {
 // must hold nothing of a scanned file. `libarchive_message` may be null.
 inline constexpr const char* kEncryptedArchive = "encrypted archive content (needs a password)";
 inline constexpr const char* kDamagedArchive = "damaged archive";
+// The one detail that makes an archive error kUnsupported, not kCorrupt.
+inline constexpr const char* kUnsupportedArchiveFeature =
+    "compression method or archive feature not supported";
 std::string ArchiveErrorDetail(const char* libarchive_message);
 
 class ArchiveReader {

@@ -1099,7 +1099,7 @@ TEST_CASE("a member libarchive cannot read says why in phiscan's words, not liba
   auto recs = ExtractMemory(zip, "notes.zip");
   const AssetRecord* notes = FindRecord(recs, "notes.txt");
   REQUIRE(notes != nullptr);
-  CHECK(StatusOf(*notes) == "partial(corrupt)");
+  CHECK(StatusOf(*notes) == "partial(unsupported)");
   CHECK(notes->detail == "compression method or archive feature not supported");
 
   // A tar cut short inside a member's data.
