@@ -627,6 +627,7 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   // headers also reaches any entry the directory would not list.
   std::optional<SliceSource> stream;
   const bool streamed = maybe_zip && through != nullptr && DirectoryTooLarge(end.entries, limits_);
+  ByteSource* const seekable_zip = through;
   if (streamed) through = &stream.emplace(*through, 0, through->size(), "");
   if (through != nullptr && through != src) {
     reader = formats::ArchiveReader::Open(*through, formats::ArchiveReader::Content::kArchive,
@@ -665,12 +666,23 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   if (zip && through == nullptr) MarkPartial(out[idx], "corrupt", kNoEndRecord);
   if (ended && zip && !streamed) {
     UnlistedZipBytes(*src, in.head().starts_with("PK\x03\x04"), idx, depth, charge, names, out);
-  } else if (ended && streamed && end.end < src->size()) {
-    // Read as a stream, only data appended after the end record can be told.
-    MarkPartial(out[idx], "corrupt",
-                std::to_string(src->size() - end.end) + " bytes at offset " +
-                    std::to_string(end.end) +
-                    " after the end-of-central-directory record, not read");
+  } else if (ended && streamed) {
+    // Read as a stream, the directory never held: what the stream reader
+    // passed over between entries, and data appended after the end record.
+    const std::optional<formats::StreamGaps> gaps =
+        formats::GapsBetweenLocalEntries(*seekable_zip, in.head().starts_with("PK\x03\x04"));
+    if (gaps && gaps->bytes > 0) {
+      MarkPartial(out[idx], "corrupt",
+                  std::to_string(gaps->bytes) + " bytes from offset " +
+                      std::to_string(gaps->first) +
+                      " between the entries the central directory lists, not read");
+    }
+    if (end.end < src->size()) {
+      MarkPartial(out[idx], "corrupt",
+                  std::to_string(src->size() - end.end) + " bytes at offset " +
+                      std::to_string(end.end) +
+                      " after the end-of-central-directory record, not read");
+    }
   }
 }
 

@@ -145,40 +145,29 @@ bool SigningBlock(Window& w, uint64_t begin, uint64_t end, uint64_t cd_at) {
   return !head.empty() && size == end - begin - 8 && Le(head, 0, 8) == size;
 }
 
-}  // namespace
-
-std::optional<ZipEnd> ZipEndRecord(ByteSource& src) {
-  if (!src.seekable()) return std::nullopt;
-  std::optional<EndRecord> end = FindEnd(src);
-  if (!end) return std::nullopt;
-  // libarchive reads directory entries up to the end record whatever count
-  // the record declares; each takes at least 46 bytes.
-  return ZipEnd{end->at, end->end, std::max(end->entries, end->cd_size / 46)};
-}
-
-std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,
-                                                        uint64_t max_entries) {
-  if (!src.seekable()) return std::nullopt;
+// Walks the directory of the zip whose end record is `end` in directory
+// order and calls visit(extent) with each listed entry's local extent: its
+// local header, data (the directory's compressed size; nothing is
+// decompressed) and data descriptor. False when the layout cannot be made
+// out (a directory entry or local header not where it should be, a read
+// error), or when visit returns false.
+template <typename Visit>
+bool WalkListedEntries(ByteSource& src, const EndRecord& end, Visit visit) {
   // The directory is read in order; local headers are far from it, and
   // from each other when entries are large.
   Window w(src, 64 * 1024), lw(src, 4096);
-  std::optional<EndRecord> end = FindEnd(src);
-  if (!end || end->entries > max_entries) return std::nullopt;
   const uint64_t size = src.size();
-  std::vector<ByteRange> covered = end->records;
-  covered.push_back({end->cd_at, end->cd_at + end->cd_size});
-  uint64_t first_local = UINT64_MAX;
-  uint64_t at = end->cd_at;
-  for (uint64_t i = 0; i < end->entries; ++i) {
+  uint64_t at = end.cd_at;
+  for (uint64_t i = 0; i < end.entries; ++i) {
     const std::string_view h = w.At(at, 46);
-    if (h.empty() || h.substr(0, 4) != "PK\x01\x02") return std::nullopt;
+    if (h.empty() || h.substr(0, 4) != "PK\x01\x02") return false;
     const uint64_t name_len = Le(h, 28, 2), extra_len = Le(h, 30, 2), comment_len = Le(h, 32, 2);
     const uint64_t flags = Le(h, 8, 2);
     uint64_t csize = Le(h, 20, 4), usize = Le(h, 24, 4), local = Le(h, 42, 4);
     // The zip64 extended information field holds, in this order, each of
     // the sizes and the offset that the fixed fields mark as too large.
     const std::string_view extra = w.At(at + 46 + name_len, static_cast<size_t>(extra_len));
-    if (extra.size() != extra_len) return std::nullopt;
+    if (extra.size() != extra_len) return false;
     for (size_t x = 0; x + 4 <= extra.size();) {
       const uint64_t id = Le(extra, x, 2), len = Le(extra, x + 2, 2);
       if (x + 4 + len > extra.size()) break;
@@ -198,14 +187,14 @@ std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool fr
       x += 4 + len;
     }
     at += 46 + name_len + extra_len + comment_len;
-    if (at > end->cd_at + end->cd_size) return std::nullopt;
+    if (at > end.cd_at + end.cd_size) return false;
 
-    if (local > size - end->shift) return std::nullopt;
-    local += end->shift;
+    if (local > size - end.shift) return false;
+    local += end.shift;
     const std::string_view lh = lw.At(local, 30);
-    if (lh.empty() || lh.substr(0, 4) != "PK\x03\x04") return std::nullopt;
+    if (lh.empty() || lh.substr(0, 4) != "PK\x03\x04") return false;
     uint64_t data_end = local + 30 + Le(lh, 26, 2) + Le(lh, 28, 2);
-    if (csize > size || data_end > size - csize) return std::nullopt;
+    if (csize > size || data_end > size - csize) return false;
     data_end += csize;
     if ((flags | Le(lh, 6, 2)) & 0x8) {
       // A data descriptor: an optional signature, the CRC, then the sizes,
@@ -220,12 +209,41 @@ std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool fr
       const uint64_t len = (sig == "PK\x07\x08" ? 4 : 0) + (zip64 ? 20 : 12);
       data_end = std::min(size, data_end + len);
     }
-    covered.push_back({local, data_end});
-    first_local = std::min(first_local, local);
+    if (!visit(ByteRange{local, data_end})) return false;
   }
+  return true;
+}
+
+}  // namespace
+
+std::optional<ZipEnd> ZipEndRecord(ByteSource& src) {
+  if (!src.seekable()) return std::nullopt;
+  std::optional<EndRecord> end = FindEnd(src);
+  if (!end) return std::nullopt;
+  // libarchive reads directory entries up to the end record whatever count
+  // the record declares; each takes at least 46 bytes.
+  return ZipEnd{end->at, end->end, std::max(end->entries, end->cd_size / 46)};
+}
+
+std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,
+                                                        uint64_t max_entries) {
+  if (!src.seekable()) return std::nullopt;
+  std::optional<EndRecord> end = FindEnd(src);
+  if (!end || end->entries > max_entries) return std::nullopt;
+  const uint64_t size = src.size();
+  std::vector<ByteRange> covered = end->records;
+  covered.push_back({end->cd_at, end->cd_at + end->cd_size});
+  uint64_t first_local = UINT64_MAX;
+  const bool walked = WalkListedEntries(src, *end, [&](ByteRange extent) {
+    covered.push_back(extent);
+    first_local = std::min(first_local, extent.begin);
+    return true;
+  });
+  if (!walked) return std::nullopt;
 
   std::sort(covered.begin(), covered.end(),
             [](const ByteRange& a, const ByteRange& b) { return a.begin < b.begin; });
+  Window lw(src, 4096);
   std::vector<ByteRange> unlisted;
   uint64_t pos = front_counts ? 0 : std::min(first_local, end->cd_at);
   for (const ByteRange& c : covered) {
@@ -236,6 +254,32 @@ std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool fr
   }
   if (pos < size) unlisted.push_back({pos, size});
   return unlisted;
+}
+
+std::optional<StreamGaps> GapsBetweenLocalEntries(ByteSource& src, bool front_counts) {
+  if (!src.seekable()) return std::nullopt;
+  std::optional<EndRecord> end = FindEnd(src);
+  if (!end) return std::nullopt;
+  Window head(src, 4096);
+  StreamGaps gaps;
+  // The gap [from, to): a local header at its start is an entry the
+  // directory does not list, which a stream reader reads.
+  auto gap = [&](uint64_t from, uint64_t to) {
+    if (to <= from || head.At(from, 4) == "PK\x03\x04") return;
+    if (gaps.bytes == 0) gaps.first = from;
+    gaps.bytes += to - from;
+  };
+  std::optional<uint64_t> pos;  // where the last entry ended
+  if (front_counts) pos = 0;
+  const bool walked = WalkListedEntries(src, *end, [&](ByteRange extent) {
+    if (pos && extent.begin < *pos) return false;  // not in file order
+    if (pos) gap(*pos, extent.begin);
+    pos = extent.end;
+    return true;
+  });
+  if (!walked || (pos && *pos > end->cd_at)) return std::nullopt;
+  if (pos && !SigningBlock(head, *pos, end->cd_at, end->cd_at)) gap(*pos, end->cd_at);
+  return gaps;
 }
 
 }  // namespace phiscan::scanner::formats

@@ -57,6 +57,23 @@ std::optional<ZipEnd> ZipEndRecord(ByteSource& src);
 std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,
                                                         uint64_t max_entries = 1 << 20);
 
+// A zip read as a stream (its directory too large to hold) is read from
+// local header to local header: a stream reader looks for the next local
+// header's signature after each entry, passing over whatever lies between
+// unread. The bytes between the directory's entries, in file order, that
+// do not start with a local header (an entry the directory does not list,
+// which the stream reads): how many, and where the first such gap starts.
+// Bytes after the last entry's to the directory count; in front of the
+// first, only when `front_counts`. Memory does not grow with the number of
+// entries. nullopt when the layout cannot be made out (as for
+// UnlistedZipRanges) or the directory does not list its entries in file
+// order (allowed, and rare: then this is not checked).
+struct StreamGaps {
+  uint64_t bytes = 0;
+  uint64_t first = 0;  // where the first gap starts; 0 when there is none
+};
+std::optional<StreamGaps> GapsBetweenLocalEntries(ByteSource& src, bool front_counts);
+
 }  // namespace phiscan::scanner::formats
 
 #endif  // PHISCAN_SCANNER_FORMATS_ZIP_LAYOUT_H_

@@ -551,6 +551,29 @@ std::string HideFromDirectory(const std::string& zip, int k) {
   return out;
 }
 
+// `zip` with `bytes` put in at offset `at` (in front of a local header or
+// of the directory), the offsets of its directory and end record moved to
+// match: data between entries that the directory leaves out.
+std::string InsertIntoZip(const std::string& zip, size_t at, const std::string& bytes) {
+  std::string out = zip.substr(0, at) + bytes + zip.substr(at);
+  auto get = [&](size_t pos) {
+    uint64_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(out.at(pos + i));
+    return v;
+  };
+  auto put = [&](size_t pos, uint64_t v) {
+    for (int i = 0; i < 4; ++i) out.at(pos + i) = static_cast<char>((v >> (8 * i)) & 0xFF);
+  };
+  const size_t end = out.rfind("PK\x05\x06");
+  const size_t cd = get(end + 16) >= at ? get(end + 16) + bytes.size() : get(end + 16);
+  put(end + 16, cd);
+  for (size_t e = cd; e < end && out.compare(e, 4, "PK\x01\x02") == 0;) {
+    if (get(e + 42) >= at) put(e + 42, get(e + 42) + bytes.size());
+    e += 46 + (get(e + 28) & 0xFFFF) + (get(e + 30) & 0xFFFF) + (get(e + 32) & 0xFFFF);
+  }
+  return out;
+}
+
 std::optional<std::vector<formats::ByteRange>> Unlisted(const std::string& bytes,
                                                         bool front = true) {
   formats::MemorySource src(bytes);
@@ -604,6 +627,21 @@ TEST_CASE("zip layout: the bytes a zip's central directory does not account for"
     CHECK(Unlisted(signed_apk(good + 1)) ==
           std::vector<formats::ByteRange>{{cd_at, cd_at + 8 + good}});
   }
+  // What a stream reader passes over: bytes between entries that do not
+  // start with a local header (a hidden entry, which it reads, does).
+  auto gaps = [](const std::string& bytes) {
+    formats::MemorySource src(bytes);
+    return formats::GapsBetweenLocalEntries(src, true);
+  };
+  REQUIRE(gaps(two).has_value());
+  CHECK(gaps(two)->bytes == 0);
+  REQUIRE(gaps(HideFromDirectory(two, 1)).has_value());
+  CHECK(gaps(HideFromDirectory(two, 1))->bytes == 0);
+  const auto padded = gaps(InsertIntoZip(two, b_local, "hidden"));
+  REQUIRE(padded.has_value());
+  CHECK(padded->bytes == 6);
+  CHECK(padded->first == b_local);
+  CHECK_FALSE(gaps(kPlant).has_value());
   // Not a zip, or a directory that points at no local header: not known.
   CHECK_FALSE(Unlisted(kPlant).has_value());
   std::string broken = two;
@@ -682,6 +720,27 @@ TEST_CASE("a zip whose directory is too large to hold is read from its local hea
   CHECK(StatusOf(appended[0]) == "partial(corrupt)");
   CHECK(appended[0].detail == "24 bytes at offset " + std::to_string(zip.size()) +
                                   " after the end-of-central-directory record, not read");
+
+  // Bytes between entries: a stream reader passes over them to the next
+  // local header, unread. Told, as through the directory.
+  const std::string hidden = "Patient SSN 536-22-8726\n";
+  const size_t b_local = three.find("PK\x03\x04", 4);
+  const size_t cd_at = three.find("PK\x01\x02");
+  REQUIRE(b_local != std::string::npos);
+  for (size_t at : {b_local, cd_at}) {
+    INFO("inserted at " << at);
+    const std::string padded = InsertIntoZip(three, at, hidden);
+    auto through_directory = ExtractMemory(padded, "export.zip");
+    REQUIRE(through_directory.size() == 4);
+    CHECK(StatusOf(through_directory[0]) == "partial(corrupt)");
+    auto gaps = ExtractMemory(padded, "export.zip", limits);
+    REQUIRE(gaps.size() == 4);
+    CHECK(StatusOf(gaps[0]) == "partial(corrupt)");
+    CHECK(gaps[0].detail == "24 bytes from offset " + std::to_string(at) +
+                                " between the entries the central directory lists, not read");
+    for (size_t i = 1; i < gaps.size(); ++i) CHECK(StatusOf(gaps[i]) == "complete");
+  }
+  CHECK(StatusOf(ExtractMemory(three, "export.zip", limits)[0]) == "complete");
 
   // An Office package so large is read the same way: its text still found.
   TempDir dir;
