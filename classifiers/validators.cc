@@ -674,9 +674,35 @@ bool SecretValueValid(std::string_view s) {
       if (rest.starts_with(w)) return false;
     }
   }
+  // A YAML tag (!vault, !secret): the value is kept elsewhere.
+  if (c0 == '!') return false;
   // A call, whole or cut at its first quoted argument: read_secret(),
-  // config.get( -- the value is computed, not written down.
-  if (l.back() == '(') return false;
+  // config.get( -- the value is computed, not written down; and a
+  // subscript cut at its quoted key: request.form[ .
+  if (l.back() == '(' || l.back() == '[') return false;
+  // An attribute read: a dotted chain of identifiers (form.password,
+  // req.body.secret, settings.API_KEY, this.apiKey). A segment that starts
+  // with a digit or holds other punctuation (Summer.2024, pa.ss!w0rd) is
+  // no identifier, so such a value stays a secret.
+  {
+    bool chain = true;
+    size_t dots = 0;
+    bool segment_start = true;
+    for (char c : s) {
+      if (c == '.') {
+        if (segment_start) chain = false;
+        ++dots;
+        segment_start = true;
+      } else if (IsAlnum(c) || c == '_' || c == '$') {
+        if (segment_start && c >= '0' && c <= '9') chain = false;
+        segment_start = false;
+      } else {
+        chain = false;
+      }
+      if (!chain) break;
+    }
+    if (chain && dots > 0 && !segment_start) return false;
+  }
   if (l.back() == ')') {
     size_t open = l.find('(');
     if (open != std::string_view::npos && open > 0 && IsAlnum(l[open - 1])) return false;

@@ -228,6 +228,8 @@ TEST_CASE("Each foundation type is detected in context") {
   const Case cases[] = {
       {"Card number 4787 7893 2879 2170 exp 12/29", "CREDIT_CARD", "4787 7893 2879 2170", 85},
       {"order 4787789328792170 shipped", "CREDIT_CARD", "4787789328792170", 65},
+      {"Card: 4532015112830366 exp 12/27", "CREDIT_CARD", "4532015112830366", 85},
+      {"4532015112830366 expires 12/27", "CREDIT_CARD", "4532015112830366", 85},
       {"Medicare beneficiary 1EG4-TE5-MK73", "US_MBI", "1EG4-TE5-MK73", 85},
       {"member 1EG4TE5MK73 active", "US_MBI", "1EG4TE5MK73", 75},
       {"Phone: (415) 555-2671", "PHONE", "(415) 555-2671", 85},

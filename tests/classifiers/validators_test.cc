@@ -392,8 +392,15 @@ TEST_CASE("Secret values: template placeholders and code that fetches the secret
     INFO(v);
     CHECK_FALSE(SecretValueValid(v));
   }
-  // Real-looking secrets stay secrets, parentheses and all.
-  for (const char* v : {"Tr0ub4dor&3", "hunter2hunter2", "Yt7(qP2!x9", "s3cr3t)Pa55", "yourock2024!"}) {
+  // Attribute reads and subscripts: where the secret is, not the secret.
+  for (const char* v : {"form.password", "self.password", "req.body.secret", "settings.API_KEY",
+                        "options.apiKey", "request.form[", "this.$secret", "!vault"}) {
+    INFO(v);
+    CHECK_FALSE(SecretValueValid(v));
+  }
+  // Real-looking secrets stay secrets, parentheses, dots and all.
+  for (const char* v : {"Tr0ub4dor&3", "hunter2hunter2", "Yt7(qP2!x9", "s3cr3t)Pa55", "yourock2024!",
+                        "Summer.2024", "pa.ss!w0rd", "Welcome1.", ".hidden99", "v3ry.long.9x"}) {
     INFO(v);
     CHECK(SecretValueValid(v));
   }
