@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -774,7 +775,14 @@ int RunClassify(const ClassifyArgs& args) {
   top.path = args.input;
   top.kind = AssetKind::kStream;
   if (args.input != "-") {
-    auto file = scanner::ReadOnlyFile::Open(AT_FDCWD, args.input, nullptr);
+    // The file named is read, a symlink followed, as `scan` follows a root
+    // given as one (the file opens without following links).
+    std::string target = args.input;
+    if (char* real = realpath(args.input.c_str(), nullptr)) {
+      target = real;
+      free(real);
+    }
+    auto file = scanner::ReadOnlyFile::Open(AT_FDCWD, target, nullptr);
     if (!file.ok()) {
       // A name that is no file to classify (a typo, a directory) is the
       // user's to fix, as a missing root of `scan` is; a file that cannot be

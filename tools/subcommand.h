@@ -8,6 +8,7 @@
 #ifndef PHISCAN_TOOLS_SUBCOMMAND_H_
 #define PHISCAN_TOOLS_SUBCOMMAND_H_
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -84,6 +85,19 @@ inline CLI::Validator WholeNumber(uint64_t min, uint64_t max) {
 // words it "--type: At Most 1 required but received 2", which says neither.
 inline std::string UsageErrorText(const CLI::ParseError& e) {
   const std::string what = e.what();
+  // Arguments left over are echoed by CLI11; one with a digit may be part
+  // of a value typed unquoted (`locate --value 4532 0151 1283 0366`), a
+  // card or SSN that must not reach the terminal or a log.
+  const std::string extras = " not expected: ";
+  if (const size_t at = what.find(extras);
+      dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && at != std::string::npos &&
+      what.find_first_of("0123456789", at) != std::string::npos) {
+    const std::string rest = what.substr(at + extras.size());
+    const size_t count = std::count(rest.begin(), rest.end(), ' ') + 1;
+    return std::to_string(count) + (count == 1 ? " argument" : " arguments") +
+           " not expected, not shown since they hold digits (a value with spaces must be "
+           "quoted)";
+  }
   const std::string marker = ": At Most 1 required but received ";
   const size_t at = what.find(marker);
   if (at == std::string::npos) return what;

@@ -326,6 +326,13 @@ TEST_CASE("An unknown option, an option given twice or an empty value is named, 
       {"assets" + cat + " --type ''", "--type: empty value; give a TYPE"},
       {"events" + cat + " --path-prefix ''", "--path-prefix: empty value; give a PREFIX"},
       {"locate" + cat + " --value 536228726 --key ''", "--key: empty value; give a FILE"},
+      // A value typed unquoted: its digits are not echoed.
+      {"locate" + cat + " --value 4532 0151 1283 0366",
+       "3 arguments not expected, not shown since they hold digits (a value with spaces must be "
+       "quoted)"},
+      {"locate" + cat + " --value 536 22-8726",
+       "1 argument not expected, not shown since they hold digits (a value with spaces must be "
+       "quoted)"},
   };
   for (const auto& [args, message] : cases) {
     INFO(args);

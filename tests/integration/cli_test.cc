@@ -171,6 +171,19 @@ TEST_CASE("classify names the file it cannot read") {
                    "standard input)\n");
 }
 
+TEST_CASE("classify follows a symlink it is given, as scan follows a root") {
+  TempDir dir;
+  WriteFile(dir.Join("real/note.txt"), "Patient SSN: 536-22-8726\n");
+  REQUIRE(symlink(dir.Join("real/note.txt").c_str(), dir.Join("link.txt").c_str()) == 0);
+  std::string out, err;
+  CHECK(Run(Phiscan() + " classify --format jsonl " + dir.Join("link.txt"), &out, &err) == 0);
+  INFO(err);
+  auto rows = ParseJsonl(out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["type"] == "US_SSN");
+  CHECK(rows[0]["path"] == dir.Join("link.txt"));
+}
+
 TEST_CASE("classify and rules list exit 1 when their output cannot be written") {
   if (access("/dev/full", W_OK) != 0) {
     WARN("no /dev/full; not checked");
