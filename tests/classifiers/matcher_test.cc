@@ -127,6 +127,20 @@ TEST_CASE("SSN confidence follows format and keyword evidence") {
   CHECK(Scan("ssn 536-22-87261 end").empty());
 }
 
+TEST_CASE("Bare nine digits that their label names as something else are no SSN") {
+  // A notice about SSNs next to order, invoice and ticket numbers.
+  const std::string notice =
+      "Please do not send your SSN by email.\nOrder 536228726 shipped. Invoice 412671234.\n"
+      "ticket #219876543. Tracking: 536228726, ref. 412671234, Case# 219876543\n";
+  CHECK(Scan(notice).empty());
+  // The SSN itself, or a number with no such label, still counts.
+  CHECK(Scan("SSN 536228726, order placed").size() == 1);
+  CHECK(Scan("Please do not send your SSN. Member 536228726").size() == 1);
+  CHECK(Scan("SSN 536228726 orders").size() == 1);
+  // Formatted values are not excused by a label.
+  CHECK(Scan("SSN on order: 536-22-8726").size() == 1);
+}
+
 TEST_CASE("Keyword evidence counts on either side, within the proximity window only") {
   std::string after = "value 1234567893 belongs to the npi registry";
   REQUIRE(Scan(after).size() == 1);
