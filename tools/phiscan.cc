@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -519,6 +520,29 @@ int RunScan(const ScanArgs& typed_args) {
                  {{"root", EscapeBytes(g.root)}, {"reason", g.reason}, {"held", g.held}});
     }
   }
+  // A root that could not be opened (its permissions changed, the service
+  // account lost access): its walk is a recorded gap and the files under it
+  // keep their last results, as for a share that did not mount, and it is
+  // told the same way, since its owner would otherwise never know.
+  size_t unreadable_roots = 0;
+  for (const std::string& root : args.roots) {
+    const int fd = open(root.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd >= 0) {
+      close(fd);
+      continue;
+    }
+    const int err = errno;
+    if (err != EACCES && err != EPERM) continue;
+    ++unreadable_roots;
+    std::cerr << fmt::format(
+        "phiscan: warning: root {} could not be opened ({}); nothing under it was read: "
+        "recorded as a coverage gap, nothing under it marked removed\n",
+        EscapeBytes(root), std::strerror(err));
+    if (log) {
+      log->Event("warn", "root_unreadable", "root could not be opened; nothing under it read",
+                 {{"root", EscapeBytes(root)}});
+    }
+  }
   // What the catalog now holds under the roots: the files read in this run
   // and those carried over unread, whose labels and gaps still stand. A
   // rescan of an unchanged share reads nothing, yet its PHI is still there.
@@ -588,7 +612,7 @@ int RunScan(const ScanArgs& typed_args) {
   }
   // Not only under --strict: a share that did not mount is no file-level gap
   // a job may accept, and nothing else would tell its owner.
-  if (!guarded.empty()) return kExitGaps;
+  if (!guarded.empty() || unreadable_roots > 0) return kExitGaps;
   if (args.strict) {
     // Gaps carried over from earlier runs (unchanged files) count too.
     if (tally.gaps > 0) {

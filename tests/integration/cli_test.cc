@@ -257,6 +257,41 @@ TEST_CASE("Unreadable files and directories are recorded, and the scan still suc
   chmod(dir.Join("tree/closed").c_str(), 0755);
 }
 
+TEST_CASE("A root that cannot be opened is warned of and exits 3, nothing under it removed") {
+  TempDir dir;
+  chmod(dir.path().c_str(), 0755);
+  WriteFile(dir.Join("share/a.txt"), "SSN: 536-22-8726\n");
+  chmod(dir.Join("share").c_str(), 0755);
+  chmod(dir.Join("share/a.txt").c_str(), 0644);
+  mkdir(dir.Join("out").c_str(), 0777);
+  chmod(dir.Join("out").c_str(), 0777);
+  const std::string catalog = dir.Join("out/c.db");
+  const std::string as_user =
+      geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  const std::string scan =
+      as_user + Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join("share");
+  std::string out, err;
+  REQUIRE(Run(scan, &out, &err) == 0);
+  CHECK(err.empty());
+  // The service account loses access to the whole share.
+  chmod(dir.Join("share").c_str(), 0700);
+  CHECK(Run(scan, &out, &err) == 3);
+  chmod(dir.Join("share").c_str(), 0755);
+  CHECK(err == "phiscan: warning: root " + dir.Join("share") +
+                   " could not be opened (Permission denied); nothing under it was read: "
+                   "recorded as a coverage gap, nothing under it marked removed\n");
+  REQUIRE(Run(Phireport() + " assets --format jsonl --catalog " + catalog, &out) == 0);
+  std::map<std::string, json> by_path;
+  for (const auto& a : ParseJsonl(out)) by_path[a["path"]] = a;
+  REQUIRE(by_path.count(dir.Join("share")));
+  CHECK(by_path[dir.Join("share")]["status"] == "unreadable");
+  REQUIRE(by_path.count(dir.Join("share/a.txt")));
+  CHECK(by_path[dir.Join("share/a.txt")]["types"]["US_SSN"] == 1);
+  // Readable again: a plain run.
+  CHECK(Run(scan, &out, &err) == 0);
+  CHECK(err.empty());
+}
+
 TEST_CASE("rules check reports file:line and the rule id; rules list shows the types") {
   TempDir dir;
   WriteFile(dir.Join("bad.yaml"),
