@@ -608,7 +608,7 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
       " SELECT a.path, a.member,"
       " b.event, b.label, b.exposed, b.size, b.mtime_ns, b.ino,"
       " e.event, e.label, e.exposed, e.size, e.mtime_ns, e.ino,"
-      " b.types_digest, e.types_digest, b.status, e.status"
+      " b.types_digest, e.types_digest, b.status, e.status, a.kind"
       " FROM c JOIN assets AS a ON a.id = c.asset_id"
       " JOIN after AS e ON e.asset_id = c.asset_id"
       " LEFT JOIN before AS b ON b.asset_id = c.asset_id"
@@ -640,6 +640,14 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
           row.change = change;
           fn(row);
         };
+        // A folder has a record only while it is a coverage gap (it could
+        // not be listed): one appearing or going is its coverage changing,
+        // not a folder added or deleted (its files say that).
+        if (st.ColumnInt(18) == static_cast<int>(AssetKind::kDirectory) && had != has) {
+          if (!had) row.status_before = AssetStatus::kComplete;
+          if (!has) row.status_after = AssetStatus::kComplete;
+          return emit("coverage_changed");
+        }
         if (!had && has) return emit("added");
         if (had && !has) return emit("removed");
         if (!had && !has) return;

@@ -157,7 +157,8 @@ struct DiffRow {
   // longer be read, or is read in full again), became_sensitive,
   // no_longer_sensitive, newly_exposed, no_longer_exposed, findings_changed
   // (read again, its per-type counts, distinct counts or confidences differ,
-  // and it did not become or stop being sensitive)
+  // and it did not become or stop being sensitive). A folder's gap record
+  // appearing or going is coverage_changed, complete on the other side.
   std::string change;
   std::string path;  // raw bytes
   std::optional<std::string> member;

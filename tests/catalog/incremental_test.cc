@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "catalog/catalog.h"
@@ -266,6 +267,20 @@ TEST_CASE("A root that shows none of its files is a gap, not the removal of ever
     auto summary = (*reader)->GetSummary({});
     REQUIRE(summary.ok());
     CHECK(summary->removed == 0);
+    // Nor does a diff: the root's gap came and went, its coverage changed.
+    for (auto [from, to, before, after] :
+         {std::tuple{1, 2, AssetStatus::kComplete, AssetStatus::kUnreadable},
+          std::tuple{2, 3, AssetStatus::kUnreadable, AssetStatus::kComplete}}) {
+      INFO("runs " << from << " to " << to);
+      std::vector<catalog::DiffRow> rows;
+      auto keep = [&](const catalog::DiffRow& r) { rows.push_back(r); };
+      REQUIRE((*reader)->Diff(from, to, keep).ok());
+      REQUIRE(rows.size() == 1);
+      CHECK(rows[0].path == "/srv/share");
+      CHECK(rows[0].change == "coverage_changed");
+      CHECK(rows[0].status_before == before);
+      CHECK(rows[0].status_after == after);
+    }
   }
 
   SECTION("a run that finds only files new to the catalog (another file system) removes nothing") {
