@@ -127,6 +127,21 @@ TEST_CASE("SSN confidence follows format and keyword evidence") {
   CHECK(Scan("ssn 536-22-87261 end").empty());
 }
 
+TEST_CASE("A hyphenated or apostrophed surname is found whole, for redaction by its span") {
+  auto span = [](const std::string& text) {
+    for (const Found& f : Scan(text)) {
+      if (f.type == "PERSON_NAME") return text.substr(f.start, f.end - f.start);
+    }
+    return std::string("(none)");
+  };
+  CHECK(span("Name: Maria Garcia-Lopez\n") == "Maria Garcia-Lopez");
+  CHECK(span("Mr. Robert O'Neil\n") == "Robert O'Neil");
+  CHECK(span("Sincerely, Robert O'Neil-Smith\n") == "Robert O'Neil-Smith");
+  CHECK(span("Patient: Garcia-Lopez, Maria\n") == "Garcia-Lopez, Maria");
+  // A trailing hyphen is no part of a name.
+  CHECK(span("Name: Maria Garcia- \n") == "Maria Garcia");
+}
+
 TEST_CASE("Bare nine digits that their label names as something else are no SSN") {
   // A notice about SSNs next to order, invoice and ticket numbers.
   const std::string notice =
