@@ -632,6 +632,14 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
                            since, runs.empty() ? 0 : runs.rbegin()->first));
     return kExitUsage;
   }
+  // A pruned run's history is gone: what changed after it, up to the oldest
+  // run kept (a removal, a file no longer sensitive), cannot be told.
+  if (since > 0 && since < runs.begin()->first) {
+    std::cerr << fmt::format(
+        "phireport: warning: --since {}: runs up to {} were pruned; what changed in them "
+        "(removals, files no longer sensitive or exposed) is not in this feed\n",
+        since, runs.begin()->first - 1);
+  }
   auto defs = reader.TypeDefinitions();
   if (!defs.ok()) return CatalogError(defs.status());
   filter.sensitive_only = true;

@@ -299,6 +299,12 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
   CHECK(access(dir.Join("missing.db.lock").c_str(), F_OK) != 0);
   REQUIRE(Run(Phiscan() + " prune --keep-runs 1 --catalog " + catalog, &out, &err) == 0);
   CHECK(err == "phiscan: pruned 2 runs and 1 removed assets; oldest kept run 3\n");
+  // A feed saved at a pruned run is told what it can no longer be sent.
+  CHECK(Run(Phireport() + " events --since 1 --catalog " + catalog, &out, &err) == 0);
+  CHECK(err == "phireport: warning: --since 1: runs up to 2 were pruned; what changed in them "
+               "(removals, files no longer sensitive or exposed) is not in this feed\n");
+  CHECK(Run(Phireport() + " events --since 3 --catalog " + catalog, &out, &err) == 0);
+  CHECK(err.empty());
 
   REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
   CHECK(ParseJsonl(out).size() == 1);
