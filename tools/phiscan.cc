@@ -395,6 +395,7 @@ int RunScan(const ScanArgs& typed_args) {
   // the key and lock files this run created go again: a failed run leaves
   // nothing behind.
   const bool had_key = access(key_path.c_str(), F_OK) == 0;
+  const bool had_catalog = access(args.catalog.c_str(), F_OK) == 0;
   const std::string lock_path = args.catalog + ".lock";
   const bool had_lock = access(lock_path.c_str(), F_OK) == 0;
   auto key = tools::LoadOrCreateTokenKey(key_path);
@@ -421,6 +422,17 @@ int RunScan(const ScanArgs& typed_args) {
         "where sensitive data is: chmod 600 it\n",
         EscapeBytes(args.catalog), (cst.st_mode & 007) != 0 ? "others" : "its group",
         cst.st_mode & 07777);
+  }
+  // A catalog whose key went missing (deleted, or the catalog moved
+  // without it) gets a new one, and with it tokens that match nothing
+  // recorded before: every file is read again and locate no longer finds
+  // earlier values. Said even with --quiet: the old key may still be found.
+  if (had_catalog && !had_key) {
+    std::cerr << fmt::format(
+        "phiscan: warning: key {} was not found, so a new one was created: tokens from earlier "
+        "runs no longer match, and every file is read again. If the key was moved, put it "
+        "back (or give --key) before the next run\n",
+        EscapeBytes(key_path));
   }
   if (int stale = writer.value()->stale_runs_marked(); stale > 0 && !args.quiet) {
     std::cerr << fmt::format(

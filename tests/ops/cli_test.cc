@@ -322,6 +322,25 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
   CHECK(runs[0]["status"] == "completed");
 }
 
+TEST_CASE("A catalog whose key went missing is warned of, and its files read again") {
+  TempDir dir;
+  WriteFile(dir.Join("share/visit.txt"), "Patient SSN: 536-22-8726\n");
+  const std::string catalog = dir.Join("c.db");
+  const std::string scan =
+      Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join("share");
+  std::string out, err;
+  REQUIRE(Run(scan, &out, &err) == 0);
+  CHECK(err.empty());  // a new catalog's key: nothing to say
+  REQUIRE(unlink((catalog + ".key").c_str()) == 0);
+  CHECK(Run(scan, &out, &err) == 0);
+  CHECK(err == "phiscan: warning: key " + catalog +
+                   ".key was not found, so a new one was created: tokens from earlier runs no "
+                   "longer match, and every file is read again. If the key was moved, put it "
+                   "back (or give --key) before the next run\n");
+  REQUIRE(Run(scan, &out, &err) == 0);
+  CHECK(err.empty());
+}
+
 TEST_CASE("The catalog's files, its key, its lock and the run's log are never scanned") {
   TempDir dir;
   WriteFile(dir.Join("share/visit.txt"), "Patient SSN: 536-22-8726\n");
