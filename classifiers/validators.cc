@@ -694,7 +694,7 @@ bool SecretValueValid(std::string_view s) {
         ++dots;
         segment_start = true;
       } else if (IsAlnum(c) || c == '_' || c == '$') {
-        if (segment_start && c >= '0' && c <= '9') chain = false;
+        if (segment_start && IsDigit(c)) chain = false;
         segment_start = false;
       } else {
         chain = false;

@@ -532,13 +532,14 @@ int RunScan(const ScanArgs& typed_args) {
                  {{"root", EscapeBytes(g.root)}, {"reason", g.reason}, {"held", g.held}});
     }
   }
-  // A root that could not be opened (its permissions changed, the service
-  // account lost access): its walk is a recorded gap and the files under it
-  // keep their last results, as for a share that did not mount, and it is
-  // told the same way, since its owner would otherwise never know.
+  // A root folder that could not be opened (its permissions changed, the
+  // service account lost access): its walk is a recorded gap and the files
+  // under it keep their last results, as for a share that did not mount,
+  // and it is told the same way, since its owner would otherwise never
+  // know. O_DIRECTORY: a root that is a file (a device, say) is not opened.
   size_t unreadable_roots = 0;
   for (const std::string& root : args.roots) {
-    const int fd = open(root.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    const int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
       close(fd);
       continue;

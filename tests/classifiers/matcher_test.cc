@@ -54,6 +54,11 @@ std::vector<Found> Scan(std::string_view text, size_t chunk = 1 << 20,
   return c.found;
 }
 
+// The bytes of `text` a finding covers.
+std::string Span(std::string_view text, const Found& f) {
+  return std::string(text.substr(f.start, f.end - f.start));
+}
+
 std::string Filler(size_t n) {
   static const char* kWords[] = {"patient", "was", "seen", "today", "for", "follow", "up",
                                  "plan", "discussed", "with", "family", "and", "nurse"};
@@ -130,7 +135,7 @@ TEST_CASE("SSN confidence follows format and keyword evidence") {
 TEST_CASE("A hyphenated or apostrophed surname is found whole, for redaction by its span") {
   auto span = [](const std::string& text) {
     for (const Found& f : Scan(text)) {
-      if (f.type == "PERSON_NAME") return text.substr(f.start, f.end - f.start);
+      if (f.type == "PERSON_NAME") return Span(text, f);
     }
     return std::string("(none)");
   };
@@ -524,10 +529,6 @@ std::vector<Found> ScanWith(const std::string& pack_yaml, std::string_view text,
   REQUIRE(m.Finish().ok());
   std::sort(c.found.begin(), c.found.end());
   return c.found;
-}
-
-std::string Span(std::string_view text, const Found& f) {
-  return std::string(text.substr(f.start, f.end - f.start));
 }
 
 }  // namespace
