@@ -10,7 +10,9 @@
 
 #include "common/config_text.h"
 #include "common/escape.h"
+#include "common/model.h"
 #include "scanner/path_filter.h"
+#include "tools/did_you_mean.h"
 #include "tools/rule_files.h"
 
 namespace phiscan::tools {
@@ -199,10 +201,28 @@ Status CheckFailOn(const std::string& fail_on, const classifiers::RuleSet& rules
   const bool label = std::any_of(labels.begin(), labels.end(),
                                  [&](const auto& l) { return l.label == fail_on; });
   if (rules.FindType(fail_on) < 0 && !label) {
+    std::vector<std::string> known;
+    for (const auto& l : labels) {
+      if (l.label != "NONE" && std::find(known.begin(), known.end(), l.label) == known.end()) {
+        known.push_back(l.label);
+      }
+    }
+    for (const auto& t : rules.types()) known.push_back(t.id);
     return Status::InvalidArgument(QuoteName(fail_on, "the value") +
-                                   " is neither a type id nor a label");
+                                   " is neither a type id nor a label" +
+                                   DidYouMean(NearestNames(fail_on, known)));
   }
   return Status::Ok();
+}
+
+int FailOnMinScore(const std::string& type_id, const classifiers::RuleSet& rules) {
+  const int index = rules.FindType(type_id);
+  if (index < 0) return kMediumScore;
+  int best = 0;
+  for (const auto& p : rules.types()[static_cast<size_t>(index)].patterns) {
+    best = std::max(best, p.score);
+  }
+  return std::clamp(best, 1, kMediumScore);
 }
 
 Result<JobSpec> FindJob(const std::vector<JobSpec>& jobs, const std::string& name) {

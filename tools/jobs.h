@@ -73,6 +73,12 @@ Status CheckJob(const JobSpec& job, const std::string& path,
 // it may be: common/escape.h).
 Status CheckFailOn(const std::string& fail_on, const classifiers::RuleSet& rules);
 
+// The score at which a finding of type `type_id` reaches --fail-on: medium
+// confidence, or the best a type that is never more than low can reach
+// (DATE, whose patterns all score low), so that naming it is not a
+// condition that can never fire.
+int FailOnMinScore(const std::string& type_id, const classifiers::RuleSet& rules);
+
 // Finds a job by name; kNotFound lists the names that exist.
 Result<JobSpec> FindJob(const std::vector<JobSpec>& jobs, const std::string& name);
 

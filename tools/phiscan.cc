@@ -212,10 +212,12 @@ bool UnderRoot(const std::string& path, const std::string& root) {
 }
 
 // Counts present assets under `roots` that reach `fail_on`: a type id at
-// medium confidence or more, or a label. Reads the catalog after the run so
-// files carried over unchanged count too.
+// `type_min_score` or more (tools::FailOnMinScore), or a label if
+// `type_min_score` is 0. Reads the catalog after the run so files carried
+// over unchanged count too.
 Result<uint64_t> CountFailOn(const std::string& catalog_path, const std::vector<std::string>& roots,
-                             const std::string& fail_on, bool is_type) {
+                             const std::string& fail_on, int type_min_score) {
+  const bool is_type = type_min_score > 0;
   auto reader = catalog::CatalogReader::Open(catalog_path);
   if (!reader.ok()) return reader.status();
   // A label that is also a category (PHI, PII, PCI, CREDENTIALS) also
@@ -249,7 +251,7 @@ Result<uint64_t> CountFailOn(const std::string& catalog_path, const std::vector<
     for (const auto& id : type_ids) {
       catalog::Filter f;
       f.type_id = id;
-      f.min_score = kMediumScore;
+      f.min_score = is_type ? type_min_score : kMediumScore;
       if (Status s = count(root, f); !s.ok()) return s;
     }
   }
@@ -359,12 +361,14 @@ int RunScan(const ScanArgs& typed_args) {
   options.walk.filter = filter.empty() ? nullptr : &filter;
   options.walk.one_file_system = args.one_file_system;
   options.walk.follow_symlinks = args.follow_symlinks;
-  bool fail_on_type = false;
+  int fail_on_type_score = 0;  // 0: --fail-on names a label
   if (!args.fail_on.empty()) {
     if (Status s = tools::CheckFailOn(args.fail_on, *rules.value()); !s.ok()) {
       return Fail(kExitUsage, "--fail-on: " + s.message());
     }
-    fail_on_type = rules.value()->FindType(args.fail_on) >= 0;
+    if (rules.value()->FindType(args.fail_on) >= 0) {
+      fail_on_type_score = tools::FailOnMinScore(args.fail_on, *rules.value());
+    }
   }
   std::unique_ptr<tools::Logger> log;
   if (!args.log_format.empty() || !args.log_file.empty()) {
@@ -613,7 +617,7 @@ int RunScan(const ScanArgs& typed_args) {
   }
   if (interrupted) return kExitInterrupted;
   if (!args.fail_on.empty()) {
-    auto hits = CountFailOn(args.catalog, args.roots, args.fail_on, fail_on_type);
+    auto hits = CountFailOn(args.catalog, args.roots, args.fail_on, fail_on_type_score);
     if (!hits.ok()) return Fail(kExitFatal, hits.status().message());
     if (hits.value() > 0) {
       if (!args.quiet) {
@@ -989,7 +993,8 @@ int main(int argc, char** argv) {
                      "Draw the progress line even when stderr is not a terminal");
   scan_cmd->add_option("--fail-on", scan.fail_on,
                        "Exit 4 if any scanned asset has this label (e.g. PHI) or this type "
-                       "(e.g. US_SSN) at medium confidence or more; a label that is also a "
+                       "(e.g. US_SSN) at medium confidence or more (DATE, never more than low: at "
+                       "any); a label that is also a "
                        "category (PHI, PII, PCI, CREDENTIALS) also counts assets holding it");
   scan_cmd->add_flag("--strict", scan.strict, "Exit 3 if any asset is a coverage gap");
   const char* const kAllowEmptyRootHelp =

@@ -75,7 +75,7 @@ TEST_CASE("A job runs from the job file and jobs list shows its last run") {
                                        "\n    fail_on: phi\n");
   const std::string says =
       "phiscan: error: " + dir.Join("bad2.yaml") +
-      ":5: job x: fail_on: 'phi' is neither a type id nor a label\n";
+      ":5: job x: fail_on: 'phi' is neither a type id nor a label (did you mean PHI?)\n";
   CHECK(Run(Phiscan() + " run x --config " + dir.Join("bad2.yaml"), &out, &err) == 1);
   CHECK(err == says);
   // A good fail_on: the rules loaded to check it are the ones the run uses.
@@ -128,6 +128,10 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   std::string err;
   CHECK(Run(base + "--fail-on SHINY " + dir.Join("share"), nullptr, &err) == 2);
   CHECK(err.find("neither a type id nor a label") != std::string::npos);
+  CHECK(Run(base + "--fail-on CREDENTIAL " + dir.Join("share"), nullptr, &err) == 2);
+  CHECK(err ==
+        "phiscan: error: --fail-on: 'CREDENTIAL' is neither a type id nor a label (did you mean "
+        "CREDENTIALS?)\n");
   // NONE is a label, but that of assets with nothing sensitive: it would
   // fail every scan of a clean file, the opposite of what was meant.
   CHECK(Run(base + "--fail-on NONE " + dir.Join("share"), nullptr, &err) == 2);
@@ -142,6 +146,11 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   CHECK(Run(base + "--fail-on PCI " + dir.Join("share3")) == 4);
   CHECK(Run(base + "--fail-on PHI " + dir.Join("share3")) == 4);
   CHECK(Run(base + "--fail-on CREDENTIALS " + dir.Join("share3")) == 0);
+  // DATE is never more than low confidence: naming it still fails a scan
+  // that finds one, rather than never firing.
+  WriteFile(dir.Join("share4/minutes.txt"), "The board met on 03/14/2023 in room 4.\n");
+  CHECK(Run(base + "--fail-on DATE " + dir.Join("share4")) == 4);
+  CHECK(Run(base + "--fail-on DATE " + dir.Join("share3")) == 0);
 
   WriteFile(dir.Join("share/bin/blob.bin"), std::string("\0\1\2binary", 9));
   CHECK(Run(base + dir.Join("share")) == 0);             // gaps alone do not fail a scan...

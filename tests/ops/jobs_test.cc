@@ -113,7 +113,8 @@ jobs:
   CHECK(check("good").ok());
   CHECK(check("typed").ok());
   phiscan::Status lower = check("lower");
-  CHECK(lower.message() == file + ":13: job lower: fail_on: 'phi' is neither a type id nor a label");
+  CHECK(lower.message() == file + ":13: job lower: fail_on: 'phi' is neither a type id nor a label "
+                                 "(did you mean PHI?)");
   CHECK_THAT(check("missing").message(),
              Catch::StartsWith(file + ":16: job missing: exclude_from: "));
   CHECK_THAT(check("rules").message(), Catch::StartsWith(file + ":19: job rules: rules: "));
