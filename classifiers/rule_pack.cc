@@ -316,9 +316,10 @@ std::optional<TypeSpec> ParseType(const YAML::Node& n, RulePack* pack, Errors& e
   field([&] {
     if (!n["normalize"]) return;
     t.normalize = Str(n["normalize"], rule, "normalize");
-    static const std::set<std::string> kModes = {"digits", "alnum_upper", "lower", "none"};
+    static const std::set<std::string> kModes = {"digits", "phone", "alnum_upper", "lower",
+                                                 "none"};
     if (!kModes.count(t.normalize)) {
-      Fail(n["normalize"], rule, "normalize must be digits, alnum_upper, lower or none");
+      Fail(n["normalize"], rule, "normalize must be digits, phone, alnum_upper, lower or none");
     }
   });
   field([&] {

@@ -110,7 +110,7 @@ struct TypeSpec {
   std::string description;
   std::string category;     // PHI, PII, PCI, CREDENTIAL
   int hipaa_class = 0;      // 1..18, 0 = none
-  std::string normalize = "none";  // digits | alnum_upper | lower | none
+  std::string normalize = "none";  // digits | phone | alnum_upper | lower | none
   int proximity = 300;
   bool enabled = true;      // `enabled: false` in a later pack disables a built-in
   std::vector<PatternSpec> patterns;

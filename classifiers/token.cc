@@ -63,10 +63,16 @@ void NormalizeValueInto(std::string_view value, std::string_view mode, std::stri
   out.resize(value.size());
   char* o = out.data();
   size_t n = 0;
-  if (mode == "digits") {
+  if (mode == "digits" || mode == "phone") {
     for (char c : value) {
       o[n] = c;
       n += (c >= '0' && c <= '9') ? 1 : 0;
+    }
+    // +1 617 432 1234 and (617) 432-1234 are one number: an 11-digit
+    // number with country code 1 (only NANP's starts with 1) loses it.
+    if (mode == "phone" && n == 11 && o[0] == '1') {
+      out.erase(0, 1);
+      n = 10;
     }
   } else if (mode == "alnum_upper") {
     for (char c : value) {

@@ -56,7 +56,7 @@ constexpr int kExitCatalogError = 1;
 constexpr int kExitUsage = 2;
 
 // Every normalisation a rule pack may name (classifiers/rule_pack.h).
-constexpr const char* kNormalizations[] = {"digits", "alnum_upper", "lower", "none"};
+constexpr const char* kNormalizations[] = {"digits", "phone", "alnum_upper", "lower", "none"};
 
 struct Options {
   std::string catalog = "./phiscan.db";

@@ -38,6 +38,12 @@ TEST_CASE("Normalisation modes") {
   CHECK(NormalizeValue("1eg4-te5-mk73", "alnum_upper") == "1EG4TE5MK73");
   CHECK(NormalizeValue("Jane@Example.ORG", "lower") == "jane@example.org");
   CHECK(NormalizeValue("As-Is", "none") == "As-Is");
+  // A NANP number with and without its country code is one number.
+  CHECK(NormalizeValue("+1 (617) 432-1234", "phone") == "6174321234");
+  CHECK(NormalizeValue("617.432.1234", "phone") == "6174321234");
+  CHECK(NormalizeValue("16174321234", "phone") == "6174321234");
+  CHECK(NormalizeValue("+44 20 7946 0958", "phone") == "442079460958");
+  CHECK(NormalizeValue("+1 617 432 1234", "digits") == "16174321234");
   // Into a reused buffer: what it held before is gone.
   std::string out = "a much longer value left from before";
   NormalizeValueInto("536-22-8726", "digits", out);

@@ -304,6 +304,8 @@ TEST_CASE("events --since N also reports what was removed or stopped being sensi
 TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
   TempDir dir;
   Tree t(dir);
+  t.Put("contacts/intl.txt", "Patient phone: +1 (617) 432-1234\n");
+  t.Put("contacts/local.txt", "Patient phone: 617.432.1234\n");
   REQUIRE(Scan(dir, t).code == 0);
   auto located = [&](const std::string& args) {
     std::set<std::string> paths;
@@ -323,6 +325,11 @@ TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
   CHECK(located("--value '234567891'") == std::set<std::string>{"notes/ssn.txt"});  // digits only
   CHECK(located("--value '234-56-7891' --type US_SSN") == std::set<std::string>{"notes/ssn.txt"});
   CHECK(located("--value '234-56-7891' --type EMAIL").empty());
+  // A NANP number is one number with or without its country code.
+  const std::set<std::string> phones = {"contacts/intl.txt", "contacts/local.txt"};
+  CHECK(located("--value 6174321234") == phones);
+  CHECK(located("--value '+1 617 432 1234' --type PHONE") == phones);
+  CHECK(located("--value '1-617-432-1234'") == phones);
 
   // The value can come from standard input, and is never printed.
   Outcome piped = Exec(dir, "echo '" + kPlanted + "' | '" + Bin("phireport") +
