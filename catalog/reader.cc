@@ -869,19 +869,25 @@ Result<RootTally> CatalogReader::Impl::TallyUnderRoots(const std::vector<std::st
     if (nested) continue;
     const std::string prefix = prefix_of(root);
     Status s = QueryWith(
-        std::string("SELECT label, status <> 0, count(*) FROM assets AS a WHERE") + kPresent +
+        std::string("SELECT label, status, reason, count(*) FROM assets AS a WHERE") + kPresent +
             "AND (a.path = :root OR (1" + PathPrefixCondition(prefix) +
-            ")) GROUP BY label, status <> 0",
+            ")) GROUP BY label, status, reason",
         [&](Statement& st) {
           BindBlobIfUsed(st, ":root", root);
           BindPathPrefix(st, prefix);
         },
         [&](const Statement& st) {
-          const uint64_t n = st.ColumnUint(2);
+          const uint64_t n = st.ColumnUint(3);
           tally.assets += n;
           const std::string label = st.ColumnIsNull(0) ? "" : st.ColumnBytes(0);
           if (!label.empty() && label != "NONE") tally.sensitive_by_label[label] += n;
-          if (st.ColumnInt(1) != 0) tally.gaps += n;
+          const auto status = static_cast<AssetStatus>(st.ColumnInt(1));
+          if (status != AssetStatus::kComplete) {
+            tally.gaps += n;
+            std::string name = AssetStatusName(status);
+            if (!st.ColumnIsNull(2)) name += "(" + st.ColumnBytes(2) + ")";
+            tally.gaps_by_status[name] += n;
+          }
         });
     if (!s.ok()) return s;
   }

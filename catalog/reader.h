@@ -194,6 +194,8 @@ struct RootTally {
   uint64_t assets = 0;
   std::map<std::string, uint64_t> sensitive_by_label;  // labels other than NONE
   uint64_t gaps = 0;                                   // status other than complete
+  // The gaps by status and reason: "skipped(binary)", "unreadable", ...
+  std::map<std::string, uint64_t> gaps_by_status;
 };
 
 // A keyed token to look up, optionally only for one type.

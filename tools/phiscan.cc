@@ -634,8 +634,19 @@ int RunScan(const ScanArgs& typed_args) {
     // Gaps carried over from earlier runs (unchanged files) count too.
     if (tally.gaps > 0) {
       if (!args.quiet) {
+        // Which gaps, so that a share's images (skipped(binary)) are not
+        // taken for read errors, and what lists them.
+        std::string kinds;
+        for (const auto& [name, n] : tally.gaps_by_status) {
+          kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", name, n);
+        }
         std::cerr << fmt::format(
-            "phiscan: {} assets under the roots are coverage gaps (--strict)\n", tally.gaps);
+            "phiscan: {} assets under the roots are coverage gaps (--strict): {}; phireport "
+            "assets --status STATUS lists them{}\n",
+            tally.gaps, kinds,
+            tally.gaps_by_status.count("skipped(binary)") != 0
+                ? " (--scan-binary reads binary files, --exclude leaves them out)"
+                : "");
       }
       return kExitGaps;
     }
