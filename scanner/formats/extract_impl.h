@@ -176,6 +176,12 @@ class Extractor::Impl {
   std::optional<Budget> budget_;
 };
 
+// partial(limit_size)'s detail when a file's content stops at
+// ScanLimits::max_file_size.
+inline std::string SizeLimitDetail(uint64_t cap) {
+  return "content after the first " + std::to_string(cap) + " bytes not read (file size limit)";
+}
+
 template <typename Fn, typename HoleFn>
 uint64_t Extractor::Impl::Pump(formats::ByteSource& src, int depth, AssetRecord& rec,
                                bool apply_size_limit, Fn&& fn, HoleFn&& hole) {
@@ -189,7 +195,7 @@ uint64_t Extractor::Impl::Pump(formats::ByteSource& src, int depth, AssetRecord&
       if (room == 0) {
         char probe;
         auto more = src.Read({&probe, 1});
-        if (more.ok() && more.value() > 0) MarkPartial(rec, "limit_size");
+        if (more.ok() && more.value() > 0) MarkPartial(rec, "limit_size", SizeLimitDetail(cap));
         break;
       }
       if (room < want.size()) want = want.first(room);

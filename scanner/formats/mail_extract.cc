@@ -61,7 +61,7 @@ class CappedSource : public formats::ByteSource {
     if (cap_ > 0 && read_ >= cap_) {
       char probe;
       auto more = inner_.Read({&probe, 1});
-      if (more.ok() && more.value() > 0) return Status::LimitExceeded("file size limit");
+      if (more.ok() && more.value() > 0) return Status::LimitExceeded(SizeLimitDetail(cap_));
       return more;
     }
     if (cap_ > 0 && buf.size() > cap_ - read_) buf = buf.first(cap_ - read_);

@@ -181,6 +181,10 @@ TEST_CASE("A second scan of an unchanged tree reads no file and keeps every resu
   REQUIRE(Scan(dir, t, "--full --max-file-size 30").code == 0);
   auto partial = ReportRows(dir, t, "assets --status partial");
   REQUIRE(partial.size() >= 3);
+  for (const json& row : partial) {  // the detail says where reading stopped
+    CHECK(row["reason"] == "limit_size");
+    CHECK(row["detail"] == "content after the first 30 bytes not read (file size limit)");
+  }
   REQUIRE(Scan(dir, t).code == 0);
   CHECK(LatestRun(dir, t)["unchanged"] == 27 - partial.size());
   CHECK(ReportRows(dir, t, "assets --status partial").empty());
