@@ -1100,7 +1100,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return Fail(kExitUsage, tools::UsageErrorText(e) + " (see --help)");
+    return Fail(kExitUsage, tools::UsageErrorText(e, app) + " (see --help)");
   }
 
   scan.limits.max_time_ms = scan_max_time_s * 1000;

@@ -80,20 +80,57 @@ inline CLI::Validator WholeNumber(uint64_t min, uint64_t max) {
       "UINT");
 }
 
+// The arguments `app` and the subcommands it parsed left over: what
+// CLI11 took for neither an option nor a value.
+inline std::vector<std::string> LeftOverArguments(const CLI::App& app) {
+  std::vector<std::string> left = app.remaining(false);
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (!sub->parsed()) continue;
+    for (std::string& arg : LeftOverArguments(*sub)) left.push_back(std::move(arg));
+  }
+  return left;
+}
+
 // The text of a parse error for the user. An option that takes one value,
 // given twice, is a usage error (which of the two did the user mean?); CLI11
 // words it "--type: At Most 1 required but received 2", which says neither.
-inline std::string UsageErrorText(const CLI::ParseError& e) {
+inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app) {
   const std::string what = e.what();
+  const std::vector<std::string> left = LeftOverArguments(app);
+  // An unknown option is named first: CLI11 would report what it then
+  // missed (`scan -dash`: "paths is required").
+  for (const std::string& arg : left) {
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    const std::string name = arg.substr(0, arg.find('='));  // never the value
+    if (name.find_first_of("0123456789") != std::string::npos) {
+      return "an unknown option (not shown since it holds digits); a path that starts with "
+             "'-' goes after --";
+    }
+    if (arg[1] == '-') {  // --name: a typo of one of the command's options?
+      const CLI::App* cmd = &app;
+      for (bool deeper = true; deeper;) {
+        deeper = false;
+        for (const CLI::App* sub : cmd->get_subcommands({})) {
+          if (sub->parsed()) cmd = sub, deeper = true;
+        }
+      }
+      std::vector<std::string> names;
+      for (const CLI::Option* opt : cmd->get_options()) {
+        for (const std::string& name : opt->get_lnames()) names.push_back("--" + name);
+      }
+      return "unknown option '" + name + "'" + DidYouMean(NearestNames(name, names));
+    }
+    return "unknown option '" + name + "'; a path that starts with '-' goes after -- (or " +
+           "write ./" + name + ")";
+  }
   // Arguments left over are echoed by CLI11; one with a digit may be part
   // of a value typed unquoted (`locate --value 4532 0151 1283 0366`), a
   // card or SSN that must not reach the terminal or a log.
-  const std::string extras = " not expected: ";
-  if (const size_t at = what.find(extras);
-      dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && at != std::string::npos &&
-      what.find_first_of("0123456789", at) != std::string::npos) {
-    const std::string rest = what.substr(at + extras.size());
-    const size_t count = std::count(rest.begin(), rest.end(), ' ') + 1;
+  const bool any_digits = std::any_of(left.begin(), left.end(), [](const std::string& a) {
+    return a.find_first_of("0123456789") != std::string::npos;
+  });
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && any_digits) {
+    const size_t count = left.size();
     return std::to_string(count) + (count == 1 ? " argument" : " arguments") +
            " not expected, not shown since they hold digits (a value with spaces must be "
            "quoted)";

@@ -315,7 +315,16 @@ TEST_CASE("An unknown option, an option given twice or an empty value is named, 
   const std::string cat = " --catalog '" + db + "'";
   const std::string help = " (see phireport --help)\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"assets" + cat + " --colour", "The following argument was not expected: --colour"},
+      {"assets" + cat + " --colour", "unknown option '--colour'"},
+      {"assets" + cat + " --lable PHI", "unknown option '--lable' (did you mean --label?)"},
+      // Not echoed: `--valeu=536-22-8726` would print the SSN.
+      {"locate" + cat + " --valeu=536-22-8726", "unknown option '--valeu' (did you mean --value?)"},
+      {"locate" + cat + " --value 4532-0151 -1283-0366",
+       "an unknown option (not shown since it holds digits); a path that starts with '-' goes "
+       "after --"},
+      {"locate" + cat + " --value 4532 0151 '1283 0366'",
+       "2 arguments not expected, not shown since they hold digits (a value with spaces must be "
+       "quoted)"},
       // Which of the two did the user mean? Neither is taken.
       {"assets" + cat + " --type US_SSN --type US_MBI", "--type: given 2 times; give it once"},
       {"html" + cat + " -o a.html -o b.html", "--output: given 2 times; give it once"},

@@ -113,8 +113,13 @@ TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
     std::string says;  // the whole error line
   };
   const std::vector<Case> cases = {
-      {"scan --bogus" + tree,
-       "The following argument was not expected: --bogus (see --help)"},
+      {"scan --bogus" + tree, "unknown option '--bogus' (see --help)"},
+      {"scan --therads=2" + tree,
+       "unknown option '--therads' (did you mean --threads?) (see --help)"},
+      // CLI11 said "paths is required": the typo was never named.
+      {"scan -dash",
+       "unknown option '-dash'; a path that starts with '-' goes after -- (or write ./-dash) "
+       "(see --help)"},
       {"scan --catalog a.db --catalog b.db" + tree,
        "--catalog: given 2 times; give it once (see --help)"},
       {"scan --fail-on PHI --fail-on PII" + tree,
