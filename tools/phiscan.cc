@@ -298,21 +298,19 @@ bool WalkReaches(const std::string& outer, const std::string& inner, bool one_fi
   return true;
 }
 
-// The roots to walk: `roots` (canonical) without repeats and without a root
-// that the walk of another one already covers, so that `scan /srv /srv/hr`
+// The roots to walk: `roots` (canonical, each once) without a root that the
+// walk of another one already covers, so that `scan /srv /srv/hr`
 // reads and counts each file of /srv/hr once, not twice. A nested root is
 // still walked whenever the outer walk might miss it (WalkReaches), and
 // always under --include/--exclude, whose globs are relative to each root.
-// The run records every root as given.
+// The run records every root as given, once.
 std::vector<std::string> WalkRoots(const std::vector<std::string>& roots, bool one_file_system,
                                    bool filtered) {
   std::vector<std::string> out;
   for (size_t i = 0; i < roots.size(); ++i) {
     bool covered = false;
     for (size_t j = 0; j < roots.size() && !covered; ++j) {
-      if (roots[j] == roots[i]) {
-        covered = j < i;  // the first of equal roots is walked
-      } else if (!filtered && UnderRoot(roots[i], roots[j])) {
+      if (j != i && !filtered && UnderRoot(roots[i], roots[j])) {
         covered = WalkReaches(roots[j], roots[i], one_file_system);
       }
     }
@@ -323,7 +321,16 @@ std::vector<std::string> WalkRoots(const std::vector<std::string>& roots, bool o
 
 int RunScan(const ScanArgs& typed_args) {
   ScanArgs args = typed_args;
-  for (auto& root : args.roots) root = CanonicalRoot(root);
+  // A root given twice (`share ./share/`) is one root: recorded, walked
+  // and warned about once.
+  std::vector<std::string> roots;
+  for (const auto& root : args.roots) {
+    std::string canonical = CanonicalRoot(root);
+    if (std::find(roots.begin(), roots.end(), canonical) == roots.end()) {
+      roots.push_back(std::move(canonical));
+    }
+  }
+  args.roots = std::move(roots);
   // Installed first, so a Ctrl-C during start-up (rule compilation, catalog
   // open) still ends with a clean exit rather than a killed process.
   InstallSignalHandlers();

@@ -170,6 +170,11 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
             nullptr, &err) == 0);
   CHECK(err.find("under the roots: 4 assets, labels: PHI 1, PII 2; 1 coverage gaps;") !=
         std::string::npos);
+  // The run records a repeated root once.
+  std::string runs;
+  REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + dir.Join("c.db"), &runs) == 0);
+  CHECK(runs.find("\"roots\":[\"" + dir.Join("share") + "\",\"" + dir.Join("share/hr") + "\"]") !=
+        std::string::npos);
 }
 
 TEST_CASE("--fail-on and --strict count only what lies under the roots scanned") {
