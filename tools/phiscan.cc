@@ -784,6 +784,10 @@ struct ClassifyArgs {
   std::string input;
   std::string format = "table";
   size_t chunk_size = 0;
+  // Findings printed per type and file (or member); 0: all. Every finding
+  // is held until the file is read, about 250 bytes each: a file with an
+  // identifier on every line would otherwise take gigabytes.
+  uint64_t max_findings = 10'000;
   scanner::ScanLimits limits;
 };
 
@@ -859,7 +863,9 @@ int RunClassify(const ClassifyArgs& args) {
   // Tokens are not printed here, so a key that is never stored is enough.
   classifiers::TokenKey key = classifiers::TokenKey::Ephemeral();
   scanner::ScanLimits limits = args.limits;
-  limits.max_locators = 1 << 30;  // classify shows every occurrence
+  limits.max_locators = args.max_findings == 0 || args.max_findings > (1 << 30)
+                           ? 1 << 30
+                           : static_cast<int>(args.max_findings);
   if (args.chunk_size > 0) limits.chunk_size = args.chunk_size;
   scanner::Extractor extractor(rules.value(), &key, limits);
   std::vector<AssetRecord> records;
@@ -885,10 +891,20 @@ int RunClassify(const ClassifyArgs& args) {
   }
   out.Finish();
   for (const auto& record : records) {
+    const std::string name =
+        EscapeBytes(record.path) + (record.member ? "!" + EscapeBytes(*record.member) : "");
+    for (const auto& t : record.types) {
+      const auto shown = static_cast<uint64_t>(
+          std::count_if(record.findings.begin(), record.findings.end(),
+                        [&](const FindingRecord& f) { return f.type_id == t.type_id; }));
+      if (t.count > shown) {
+        std::cerr << fmt::format(
+            "phiscan: {}: {} {} findings, the first {} shown (--max-findings)\n", name, t.count,
+            t.type_id, shown);
+      }
+    }
     if (record.status != AssetStatus::kComplete) {
-      std::cerr << "phiscan: " << EscapeBytes(record.path)
-                << (record.member ? "!" + EscapeBytes(*record.member) : std::string()) << ": "
-                << AssetStatusName(record.status)
+      std::cerr << "phiscan: " << name << ": " << AssetStatusName(record.status)
                 << (record.reason.empty() ? "" : "(" + record.reason + ")") << "\n";
     }
   }
@@ -1073,6 +1089,11 @@ int main(int argc, char** argv) {
   classify_cmd->add_option("--chunk-size", classify.chunk_size,
                            "Bytes classified at a time (default 1048576)")
       ->check(tools::WholeNumber(1, uint64_t{1} << 30));
+  classify_cmd->add_option("--max-findings", classify.max_findings,
+                           "Findings printed per type and file, the first by offset; stderr "
+                           "counts the rest (0: all, held in memory, about 250 bytes each)")
+      ->capture_default_str()
+      ->check(tools::WholeNumber(0, UINT64_MAX));
 
   uint64_t classify_max_time_s = 0;
   AddLimitFlags(classify_cmd, classify.limits, classify_max_time_s);

@@ -189,6 +189,29 @@ TEST_CASE("classify follows a symlink it is given, as scan follows a root") {
   CHECK(rows[0]["path"] == dir.Join("link.txt"));
 }
 
+TEST_CASE("classify prints the first --max-findings of a type and counts the rest") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 30; ++i) text += "Patient SSN: 234-56-" + std::to_string(7000 + i) + "\n";
+  text += "Reach me at pat.doe@example.org\n";
+  WriteFile(dir.Join("dense.txt"), text);
+  std::string out, err;
+  const std::string cmd = Phiscan() + " classify --format jsonl " + dir.Join("dense.txt");
+  CHECK(Run(cmd + " --max-findings 5", &out, &err) == 0);
+  auto rows = ParseJsonl(out);
+  REQUIRE(rows.size() == 6);  // five SSNs, the first by offset, and the one email
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK(rows[i]["type"] == "US_SSN");
+    CHECK(rows[i]["line"] == i + 1);
+  }
+  CHECK(rows[5]["type"] == "EMAIL");
+  CHECK(err == "phiscan: " + dir.Join("dense.txt") +
+                   ": 30 US_SSN findings, the first 5 shown (--max-findings)\n");
+  CHECK(Run(cmd + " --max-findings 0", &out, &err) == 0);  // 0: all
+  CHECK(ParseJsonl(out).size() == 31);
+  CHECK(err.empty());
+}
+
 TEST_CASE("classify and rules list exit 1 when their output cannot be written") {
   if (access("/dev/full", W_OK) != 0) {
     WARN("no /dev/full; not checked");
