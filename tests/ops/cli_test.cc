@@ -104,6 +104,28 @@ TEST_CASE("A data file given as the job file is one error that quotes nothing of
   CHECK(out.empty());
 }
 
+TEST_CASE("The example job file and the rule pack it names load as shipped") {
+  // Installed as README says (both under /etc/phiscan), `jobs list` works
+  // before the user edits anything: the job file names no pack that is not
+  // shipped beside it.
+  TempDir dir;
+  const std::string examples = phiscan::testing::SourceDir() + "/tools/examples/";
+  std::string jobs = ReadFile(examples + "jobs.yaml");
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"/etc/phiscan/", examples},
+                                 {"/var/lib/phiscan/", dir.path() + "/"}}) {
+    for (size_t at; (at = jobs.find(from)) != std::string::npos;) {
+      jobs.replace(at, from.size(), to);
+    }
+  }
+  WriteFile(dir.Join("jobs.yaml"), jobs);
+  std::string out, err;
+  CHECK(Run(Phiscan() + " jobs list --format jsonl --config " + dir.Join("jobs.yaml"), &out,
+            &err) == 0);
+  CHECK(err.empty());
+  CHECK(ParseJsonl(out).size() == 2);
+  CHECK(Run(Phiscan() + " rules check " + examples + "site-rules.yaml", &out, &err) == 0);
+}
+
 TEST_CASE("A second run on the same catalog exits 75 while the first holds it") {
   TempDir dir;
   MakeShare(dir.Join("share"));
