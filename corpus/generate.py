@@ -51,7 +51,7 @@ COMBOS = [
     (CARD, 85), (CARD, 65),
     (NPI, 85),
     (MBI, 85), (MBI, 75),
-    (PHONE, 85), (PHONE, 75),
+    (PHONE, 85), (PHONE, 65),
     (EMAIL, 85), (EMAIL, 75),
 ]
 
@@ -678,7 +678,7 @@ EXTRA_COMBOS = [
     (IBAN_T, 85, None), (URL_T, 65, None),
     (MRN_T, 85, None), (HPID, 85, None), (DL, 85, "full"), (DL, 75, "abbrev"),
     (PASSPORT, 85, None), (BANK, 85, None),
-    (PHONE, 85, "e164"), (PHONE, 75, "e164"),
+    (PHONE, 85, "e164"), (PHONE, 65, "e164"),
     (AWS, 85, None), (AWS_SECRET, 85, None), (PKEY, 85, None), (GH, 85, None), (SLACK, 85, None), (GAPI, 85, None),
     (STRIPE, 85, "live"), (STRIPE, 65, "test"), (JWT_T, 85, None), (PWD, 75, None),
     (NAME, 85, "anchored"), (NAME, 85, "honorific"), (NAME, 85, "signature"),
@@ -687,7 +687,7 @@ EXTRA_COMBOS = [
     (DOB, 85, None), (DOB, 85, None), (DATE_T, 65, None), (DATE_T, 65, None),
 ]
 # Keyword-less positives of the types that score without a keyword.
-NOKW_POSITIVE = {(ITIN, 65), (DEA, 75), (VIN_T, 65), (IP, 75), (PHONE, 75), (URL_T, 65),
+NOKW_POSITIVE = {(ITIN, 65), (DEA, 75), (VIN_T, 65), (IP, 75), (PHONE, 65), (URL_T, 65),
                  (STRIPE, 65)}
 
 X_KEYWORDS = {
