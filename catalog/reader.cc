@@ -685,9 +685,12 @@ Result<std::vector<FolderRow>> CatalogReader::Impl::Folders(int depth, const Fil
   Status s = Query("SELECT DISTINCT root FROM run_roots", 0,
                    [&](const Statement& st) { roots.push_back(st.ColumnBytes(0)); });
   if (!s.ok()) return s;
-  // Longest first, so the innermost root containing a path wins.
-  std::sort(roots.begin(), roots.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  // Shortest first, so the outermost root containing a path wins: a folder
+  // once scanned as a root of its own (hr of a share) is grouped at the
+  // same levels as its neighbours, whichever runs the catalog holds.
+  std::sort(roots.begin(), roots.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  });
 
   std::map<std::string, FolderRow> folders;
   // In no particular order: what is added up here does not depend on it.

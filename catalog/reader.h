@@ -242,8 +242,8 @@ class CatalogReader {
 
   // Present assets matching `filter` rolled up by folder, riskiest first
   // (then by folder bytes). An asset's folder is its directory cut to
-  // `depth` components below the longest scan root containing it (depth 0
-  // = the root itself); an asset under no recorded root is cut to `depth`
+  // `depth` components below the outermost scan root containing it (depth
+  // 0 = the root itself); an asset under no recorded root is cut to `depth`
   // components of its own path. kInvalidArgument if depth < 0.
   Result<std::vector<FolderRow>> Folders(int depth, const Filter& filter);
 

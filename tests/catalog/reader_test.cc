@@ -847,6 +847,38 @@ TEST_CASE("Folders roll up by path when no scan root contains the assets") {
   CHECK(reader->Folders(-1, {}).status().code() == StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("Folders count levels below the outermost scan root, whatever the runs' order") {
+  // A share scanned weekly and its hr folder daily: hr's files are grouped
+  // at the share's levels, as every other folder of the share is, not one
+  // level deeper because hr was once a root of its own.
+  for (bool hr_first : {false, true}) {
+    INFO("hr scanned first: " << hr_first);
+    testing::TempDir dir;
+    const std::string db = dir.Join("phiscan.db");
+    {
+      auto writer = testing::OpenWriter(db);
+      const std::vector<std::string> share = {"/srv/share/finance/a.txt", "/srv/share/hr/b.txt",
+                                              "/srv/share/hr/sub/c.txt"};
+      const std::vector<std::string> hr = {share[1], share[2]};
+      for (int run = 0; run < 2; ++run) {
+        const bool hr_run = (run == 0) == hr_first;
+        catalog::RunInfo info = MakeRunInfo();
+        info.roots = {hr_run ? "/srv/share/hr" : "/srv/share"};
+        REQUIRE(writer->BeginRun(info).ok());
+        for (const auto& path : hr_run ? hr : share) writer->Submit(MakeAsset(path));
+        REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+      }
+    }
+    auto reader = OpenReader(db);
+    auto folders = reader->Folders(1, {});
+    REQUIRE(folders.ok());
+    std::map<std::string, uint64_t> assets;
+    for (const auto& f : *folders) assets[f.folder] = f.assets;
+    CHECK(assets == std::map<std::string, uint64_t>{{"/srv/share/finance", 1},
+                                                    {"/srv/share/hr", 2}});
+  }
+}
+
 TEST_CASE("Folders with a type count that type's findings") {
   // folders --type US_SSN counted the findings of every type in the folders'
   // SSN files: 12 "findings" for 2 SSNs beside 10 emails.
