@@ -37,7 +37,7 @@ Label ApplyLabelRules(const RuleSet& rules, const std::vector<TypeSummary>& type
       if (Contains(rule.requires_category, category) || Contains(rule.requires_type, ts.type_id)) {
         required = true;
       }
-      if (ts.max_score < rule.min_score) continue;
+      if (ts.max_score < rule.min_score || ts.unique_count < rule.min_unique) continue;
       if (Contains(rule.any_category, category) || Contains(rule.any_type, ts.type_id)) {
         fired = true;
       }

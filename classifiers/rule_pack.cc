@@ -352,7 +352,8 @@ LabelRule ParseLabel(const YAML::Node& n, const std::string& source, Errors& err
   const std::string rule = NameOrKind("label", l.label);
   bool ok = CheckKeys(n,
                       {"label", "id", "any_category", "any_type", "requires_category",
-                       "requires_type", "requires_keywords", "min_confidence", "min_score"},
+                       "requires_type", "requires_keywords", "min_confidence", "min_score",
+                       "min_unique"},
                       rule, "label rule", errors);
   auto field = [&](auto&& check) { ok &= errors.Run(check); };
   field([&] {
@@ -397,6 +398,11 @@ LabelRule ParseLabel(const YAML::Node& n, const std::string& source, Errors& err
       l.min_score = MinScoreFor(*c);
     }
     if (n["min_score"]) l.min_score = Int(n["min_score"], rule, "min_score", 1, 100);
+  });
+  field([&] {
+    if (n["min_unique"]) {
+      l.min_unique = static_cast<uint64_t>(Int(n["min_unique"], rule, "min_unique", 1, 1000000));
+    }
   });
   if (!ok) throw Recorded{};
   return l;

@@ -134,6 +134,10 @@ struct LabelRule {
   std::vector<std::string> requires_type;      // or one of these types,
   std::vector<std::string> requires_keywords;  // or a term of these keyword lists
   int min_score = 0;                      // only findings at or above this score count
+  // An identifier type counts only with at least this many distinct values
+  // in the asset (0: any): 200 formatted SSNs without a keyword are a list
+  // of SSNs, where one alone may be any number of that shape.
+  uint64_t min_unique = 0;
   std::string source;                     // pack file, for errors
   int line = 0;
 };

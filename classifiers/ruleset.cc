@@ -128,6 +128,7 @@ std::string Canonical(const RulePack& pack) {
   }
   for (const auto& l : pack.labels) {
     s << "L" << l.label << '\x1f' << l.min_score;
+    if (l.min_unique > 0) s << "\x1fu" << l.min_unique;
     for (const auto& c : l.any_category) s << ",c" << c;
     for (const auto& c : l.any_type) s << ",t" << c;
     for (const auto& c : l.requires_category) s << ",r" << c;

@@ -71,6 +71,26 @@ TEST_CASE("An identifier with health context is PHI; without it, PII") {
   CHECK(Aggregate("aws_access_key_id = AKIAQWERTYUIOPASDFGH").label == "CREDENTIALS");
 }
 
+TEST_CASE("A list of ten distinct SSNs without a keyword labels the asset; nine do not") {
+  auto roster = [](int distinct, const std::string& extra = "") {
+    std::string text = extra;
+    for (int i = 0; i < 30; ++i) {
+      text += "Jordan Example  536-22-" + std::to_string(8700 + i % distinct) + "  row\n";
+    }
+    return Aggregate(text);
+  };
+  auto list = roster(10);
+  CHECK(list.label == "PII");
+  CHECK(list.label_rule == "identifier_list");
+  CHECK(list.types[0].max_score == 65);  // each finding stays low
+  // Nine distinct values repeated are no list: one number copied around.
+  CHECK(roster(9).label == "NONE");
+  // With health context the list is PHI.
+  auto clinical = roster(10, "Discharge summary, diagnosis E11.9\n");
+  CHECK(clinical.label == "PHI");
+  CHECK(clinical.label_rule == "identifier_list_with_health_context");
+}
+
 TEST_CASE("Unique counts stay exact across many values, cap, and the next asset") {
   AssetAggregator agg(*Rules(), 15);
   auto feed = [&](uint32_t distinct, int repeats) {

@@ -98,7 +98,7 @@ TEST_CASE("A label rule's id names it in the catalog; a bad or repeated id is an
   };
   // A site's rules come first (first match wins); the built-in ones have ids.
   const auto plain = ids(rule);
-  REQUIRE(plain.size() == 6);
+  REQUIRE(plain.size() == 8);
   CHECK(plain[0].empty());  // recorded as labels[0]
   CHECK(plain[1] == "health_identifier");
   CHECK(ids("labels:\n  - label: HR\n    id: hr_ssn\n    any_type: [US_SSN]\n")[0] == "hr_ssn");
@@ -222,6 +222,9 @@ TEST_CASE("Rule pack errors name file, line and rule") {
     CHECK(CompileError("labels:\n  - label: HR\n    any_type: [EMAIL]\n"
                        "    min_confidence: 85\n") ==
           "user.yaml:4: label HR: min_confidence must be low, medium or high");
+    CHECK(CompileError("labels:\n  - label: HR\n    any_type: [EMAIL]\n"
+                       "    min_unique: 0\n")
+              .starts_with("user.yaml:4: label HR: min_unique "));
   }
   SECTION("a key that would be ignored: 'of' without at_least, two minimum confidences") {
     CHECK(CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
