@@ -93,6 +93,17 @@ bool IsOfficeTextPart(std::string_view n, bool odf) {
          (starts("customXml/item") && !starts("customXml/itemProps"));
 }
 
+// Parts of a package that hold data, not running text: document properties
+// (title, author, custom properties) and custom XML. Their elements sit
+// side by side with nothing between them (<dc:title>..</dc:title>
+// <dc:creator>..), so they are read as XML, each element's text apart and
+// named as its field, not as a document's runs, which are joined.
+bool IsOfficeDataPart(std::string_view n, bool odf) {
+  if (odf) return n == "meta.xml";
+  return n == "docProps/core.xml" || n == "docProps/custom.xml" ||
+         (n.substr(0, 14) == "customXml/item" && n.substr(0, 19) != "customXml/itemProps");
+}
+
 // Extensions of the parts an Office application writes inside its package's
 // folders: markup, relationships, embedded binaries, images, fonts, media.
 bool IsOfficePartExtension(std::string_view n) {
@@ -872,7 +883,11 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
     MemberSource ms(*reader.value(), *budget_);
     auto markup = table && formats::IsWorksheetPart(entry.name)
                       ? formats::MakeSheet(sink, *table, limits_)
-                      : formats::MakeMarkup(sink, formats::MarkupMode::kOffice, limits_);
+                      : formats::MakeMarkup(sink,
+                                            IsOfficeDataPart(entry.name, odf)
+                                                ? formats::MarkupMode::kXml
+                                                : formats::MarkupMode::kOffice,
+                                            limits_);
     TextDecoder decoder(TextEncoding::kUtf8);
     Pump(ms, depth + 1, out[idx], false, [&](std::string_view bytes) {
       decoder.Decode(bytes, *markup);

@@ -705,6 +705,51 @@ TEST_CASE("Office: a file hidden in the package's own folders is read, and custo
   CHECK(recs.size() == 4);
 }
 
+TEST_CASE("Office: properties and custom XML keep each element's text apart") {
+  // Word writes title, subject and author side by side: read as a
+  // document's runs, "SSN 536-22-8726" ran into "Maria" (no SSN) and an
+  // email took in the SSN and name before it (a wrong span and token).
+  const std::string ct =
+      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+  const std::string doc =
+      "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
+      "</w:body></w:document>";
+  const std::string core =
+      "<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"d\"><dc:title>SSN 536-22-8726</dc:title>"
+      "<dc:creator>Maria Garcia</dc:creator></cp:coreProperties>";
+  const std::string item =
+      "<r><ssn>536-22-8727</ssn><first>Maria</first><email>maria@example.com</email>"
+      "<dept>cardiology</dept></r>";
+  const std::string custom =
+      "<Properties><property name=\"Reviewer\"><vt:lpwstr>SSN 536-22-8728</vt:lpwstr>"
+      "</property><property name=\"Contact\"><vt:lpwstr>jo@example.org</vt:lpwstr></property>"
+      "</Properties>";
+  auto recs = ExtractMemory(WriteArchive("zip", "",
+                                         {{"[Content_Types].xml", ct},
+                                          {"word/document.xml", doc},
+                                          {"docProps/core.xml", core},
+                                          {"docProps/custom.xml", custom},
+                                          {"customXml/item1.xml", item}}),
+                            "letter.docx");
+  REQUIRE(recs.size() == 1);
+  CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 3}});
+  std::set<std::string> emails;
+  for (const auto& f : recs[0].findings) {
+    if (f.type_id == "EMAIL") emails.insert(f.masked);
+  }
+  CHECK(emails == std::set<std::string>{"*****@*******.***", "**@*******.***"});
+
+  auto odt = ExtractMemory(
+      WriteArchive("zip", "", {{"mimetype", "application/vnd.oasis.opendocument.text"},
+                               {"content.xml", "<office:document-content/>"},
+                               {"meta.xml", "<office:meta><dc:title>SSN 536-22-8726</dc:title>"
+                                            "<meta:initial-creator>Maria Garcia"
+                                            "</meta:initial-creator></office:meta>"}}),
+      "letter.odt");
+  REQUIRE(!odt.empty());
+  CHECK(TypeCounts(odt[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+}
+
 TEST_CASE("Office: SmartArt, glossary and altChunk text is read") {
   // Text in these parts is shown by Word and PowerPoint but was never read:
   // the document recorded complete and clean.
