@@ -57,7 +57,9 @@ Result<std::unique_ptr<Logger>> Logger::OpenFile(LogFormat format, const std::st
                                          : std::strerror(err);
     return Status::IoError("cannot open log file " + EscapeBytes(path) + ": " + why);
   }
-  return std::unique_ptr<Logger>(new Logger(format, f, true));
+  std::unique_ptr<Logger> log(new Logger(format, f, true));
+  log->name_ = EscapeBytes(path);
+  return log;
 }
 
 Logger::~Logger() {
@@ -86,8 +88,21 @@ void Logger::Event(std::string_view level, std::string_view event, std::string_v
   }
   line += '\n';
   std::lock_guard<std::mutex> lock(mu_);
-  std::fwrite(line.data(), 1, line.size(), out_);
-  std::fflush(out_);
+  errno = 0;
+  const bool written = std::fwrite(line.data(), 1, line.size(), out_) == line.size();
+  const bool flushed = std::fflush(out_) == 0;
+  const int err = errno;
+  if ((!written || !flushed) && write_error_.ok()) {
+    write_error_ = Status::IoError("log " + name_ + " could not be written (" +
+                                   (err != 0 ? std::strerror(err) : "write failed") +
+                                   "): the log is incomplete");
+    std::fprintf(stderr, "phiscan: error: %s\n", write_error_.message().c_str());
+  }
+}
+
+Status Logger::write_error() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return write_error_;
 }
 
 void Logger::Gap(const AssetRecord& r) {

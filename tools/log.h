@@ -41,12 +41,19 @@ class Logger {
   // A coverage gap: an asset whose status is not complete.
   void Gap(const AssetRecord& record);
 
+  // The first failed write (a full disk), naming the log; Ok if none. The
+  // first failure is also reported on stderr when it happens: an audit log
+  // that stops is no log.
+  Status write_error();
+
  private:
   Logger(LogFormat format, FILE* out, bool owned) : format_(format), out_(out), owned_(owned) {}
   LogFormat format_;
   FILE* out_;
   bool owned_ = false;
+  std::string name_ = "standard error";  // for write_error()
   std::mutex mu_;
+  Status write_error_;
 };
 
 }  // namespace phiscan::tools

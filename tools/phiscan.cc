@@ -623,6 +623,9 @@ int RunScan(const ScanArgs& typed_args) {
                 {"rules_from_cache", rules_cached}});
   }
   if (interrupted) return kExitInterrupted;
+  // The catalog is complete, but a job's audit trail is not: not exit 0
+  // (the error was printed when the first write failed).
+  if (log && !log->write_error().ok()) return kExitFatal;
   if (!args.fail_on.empty()) {
     auto hits = CountFailOn(args.catalog, args.roots, args.fail_on, fail_on_type_score);
     if (!hits.ok()) return Fail(kExitFatal, hits.status().message());

@@ -235,6 +235,21 @@ TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
   CHECK(log.find("536228726") == std::string::npos);
 }
 
+TEST_CASE("A log that cannot be written fails the scan, saying so once") {
+  if (!std::filesystem::exists("/dev/full")) {
+    WARN("no /dev/full: not run");
+    return;
+  }
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  std::string err;
+  CHECK(Run(Phiscan() + " scan --quiet --log-format json --log-file /dev/full --catalog " +
+                dir.Join("c.db") + " " + dir.Join("share"),
+            nullptr, &err) == 1);
+  CHECK(err == "phiscan: error: log /dev/full could not be written (No space left on device): "
+               "the log is incomplete\n");
+}
+
 TEST_CASE("--log-file never appends to the catalog, its companions or its key") {
   TempDir dir;
   MakeShare(dir.Join("share"));
