@@ -977,7 +977,9 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // --help arrives as a "successful" parse error and prints to stdout.
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
-    PrintError(UsageErrorText(e, app) + " (see phireport --help)");
+    // locate's arguments are a value to look for: a passphrase or a name
+    // typed unquoted is not echoed, digits or not.
+    PrintError(UsageErrorText(e, app, locate->parsed()) + " (see phireport --help)");
     return kExitUsage;
   }
   if (events->parsed() && events->get_option("--format")->count() == 0) opts.format = "jsonl";

@@ -94,7 +94,10 @@ inline std::vector<std::string> LeftOverArguments(const CLI::App& app) {
 // The text of a parse error for the user. An option that takes one value,
 // given twice, is a usage error (which of the two did the user mean?); CLI11
 // words it "--type: At Most 1 required but received 2", which says neither.
-inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app) {
+// `secret_arguments`: the command's arguments may be a value to hide (an
+// identifier to locate), so left-over ones are counted, never shown.
+inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
+                                  bool secret_arguments = false) {
   const std::string what = e.what();
   const std::vector<std::string> left = LeftOverArguments(app);
   // An unknown option is named first: CLI11 would report what it then
@@ -102,9 +105,11 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app)
   for (const std::string& arg : left) {
     if (arg.size() < 2 || arg[0] != '-') continue;
     const std::string name = arg.substr(0, arg.find('='));  // never the value
-    if (name.find_first_of("0123456789") != std::string::npos) {
-      return "an unknown option (not shown since it holds digits); a path that starts with "
-             "'-' goes after --";
+    const bool digits = name.find_first_of("0123456789") != std::string::npos;
+    if (digits || (secret_arguments && name[1] != '-')) {
+      return std::string("an unknown option (not shown") +
+             (digits ? " since it holds digits" : "") +
+             "); a path that starts with '-' goes after --";
     }
     if (arg[1] == '-') {  // --name: a typo of one of the command's options?
       const CLI::App* cmd = &app;
@@ -129,11 +134,11 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app)
   const bool any_digits = std::any_of(left.begin(), left.end(), [](const std::string& a) {
     return a.find_first_of("0123456789") != std::string::npos;
   });
-  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && any_digits) {
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && (any_digits || secret_arguments)) {
     const size_t count = left.size();
     return std::to_string(count) + (count == 1 ? " argument" : " arguments") +
-           " not expected, not shown since they hold digits (a value with spaces must be "
-           "quoted)";
+           " not expected, not shown" + (any_digits ? " since they hold digits" : "") +
+           " (a value with spaces must be quoted)";
   }
   const std::string marker = ": At Most 1 required but received ";
   const size_t at = what.find(marker);

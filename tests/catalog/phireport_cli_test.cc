@@ -322,6 +322,12 @@ TEST_CASE("An unknown option, an option given twice or an empty value is named, 
       {"locate" + cat + " --value 4532-0151 -1283-0366",
        "an unknown option (not shown since it holds digits); a path that starts with '-' goes "
        "after --"},
+      // A passphrase or a name typed unquoted is not echoed either.
+      {"locate" + cat + " --value correct horse battery",
+       "2 arguments not expected, not shown (a value with spaces must be quoted)"},
+      {"locate" + cat + " --value correct -zebra",
+       "an unknown option (not shown); a path that starts with '-' goes after --"},
+      {"summary" + cat + " extra", "The following argument was not expected: extra"},
       {"locate" + cat + " --value 4532 0151 '1283 0366'",
        "2 arguments not expected, not shown since they hold digits (a value with spaces must be "
        "quoted)"},
