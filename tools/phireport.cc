@@ -938,11 +938,28 @@ int Main(int argc, char** argv) {
         ->capture_default_str()
         ->check(tools::WholeNumber(0, 64));
   }
+  // A run id: digits only, so that `--from abc` and `--from -1` (a typo,
+  // not "the default") say what a run id is, not CLI11's "Could not convert".
+  auto run_id = [](bool zero) {
+    return CLI::Validator(
+        [zero](std::string& text) -> std::string {
+          const bool digits =
+              !text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") ==
+                                                        std::string::npos;
+          if (digits && (zero || std::stoll(text) >= 1)) return "";
+          return "'" + text + "' is no run id: a run id is 1 or more" +
+                 (zero ? ", or 0 for before the first run" : "") + " ('phireport runs' lists them)";
+        },
+        "RUN");
+  };
   diff->add_option("--from", opts.from,
                    "earlier run id (default: second-to-last completed run; 0: before the first "
                    "run, so everything is added)")
+      ->check(run_id(true))
       ->type_name("RUN");
-  diff->add_option("--to", opts.to, "later run id (default: last completed run)")->type_name("RUN");
+  diff->add_option("--to", opts.to, "later run id (default: last completed run)")
+      ->check(run_id(false))
+      ->type_name("RUN");
   locate
       ->add_option("--value", opts.value,
                    "the identifier to look for; - reads one line from standard input "
@@ -962,6 +979,7 @@ int Main(int argc, char** argv) {
       ->add_option("--since", opts.since,
                    "only assets classified by a run after this run id (for incremental feeds); "
                    "a run later than the catalog's latest is a usage error")
+      ->check(run_id(true))
       ->type_name("RUN");
   events->get_option("--format")->default_str("jsonl");
   opts.format = "table";
@@ -983,18 +1001,6 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
   if (events->parsed() && events->get_option("--format")->count() == 0) opts.format = "jsonl";
-  // -1 stands for "not given" (the default runs): a negative id typed on
-  // the command line is a typo, not a request for the default.
-  if (diff->parsed() && diff->get_option("--from")->count() > 0 && opts.from < 0) {
-    PrintError(fmt::format("--from {}: a run id is 1 or more, or 0 for before the first run "
-                           "('phireport runs' lists them)",
-                           opts.from));
-    return kExitUsage;
-  }
-  if (diff->parsed() && diff->get_option("--to")->count() > 0 && opts.to < 1) {
-    PrintError(fmt::format("--to {}: a run id is 1 or more ('phireport runs' lists them)", opts.to));
-    return kExitUsage;
-  }
 
   // Validated by the option checks above.
   const Format format = *ParseFormat(opts.format);

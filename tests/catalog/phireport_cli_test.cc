@@ -374,8 +374,15 @@ TEST_CASE("diff --from 0 is the state before the first run; a negative run id is
   CHECK(typo.exit_code == 2);
   CHECK(typo.out.empty());
   CHECK(typo.err ==
-        "phireport: error: --from -1: a run id is 1 or more, or 0 for before the first run "
-        "('phireport runs' lists them)\n");
+        "phireport: error: --from: '-1' is no run id: a run id is 1 or more, or 0 for before the "
+        "first run ('phireport runs' lists them) (see phireport --help)\n");
+  for (const char* args : {"diff --from abc", "diff --to 0", "events --since 2x"}) {
+    INFO(args);
+    Outcome bad = Run(dir, std::string(args) + " --catalog '" + db + "'");
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("is no run id: a run id is 1 or more"));
+    CHECK_THAT(bad.err, !Catch::Contains("Could not convert"));
+  }
 }
 
 TEST_CASE("diff says when a file became a coverage gap, and when a gap was read in full") {
@@ -707,7 +714,7 @@ TEST_CASE("events --since a run the catalog never had is a usage error, not an e
   const std::string db = BuildCatalog(dir);  // one run, id 1
   // A SIEM job's saved run id after the catalog was recreated: an empty
   // feed would hide every sensitive asset until run 41.
-  for (const char* since : {"41", "2", "-1"}) {
+  for (const char* since : {"41", "2"}) {  // -1 is no run id at all (diff's test)
     INFO(since);
     Outcome o = Run(dir, "events --catalog '" + db + "' --since " + since);
     CHECK(o.exit_code == 2);
