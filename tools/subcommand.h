@@ -100,6 +100,27 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
                                   bool secret_arguments = false) {
   const std::string what = e.what();
   const std::vector<std::string> left = LeftOverArguments(app);
+  // The deepest command given: where an unknown option or a missing
+  // subcommand belongs.
+  const CLI::App* cmd = &app;
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    for (const CLI::App* sub : cmd->get_subcommands({})) {
+      if (sub->parsed()) cmd = sub, deeper = true;
+    }
+  }
+  // CLI11 says "A subcommand is required" and names none.
+  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+      cmd->get_require_subcommand_min() > 0 && !cmd->get_subcommands({}).empty() &&
+      std::none_of(cmd->get_subcommands({}).begin(), cmd->get_subcommands({}).end(),
+                   [](const CLI::App* sub) { return sub->parsed(); })) {
+    std::string names;
+    for (const CLI::App* sub : cmd->get_subcommands({})) {
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (cmd == &app) return "give a command (commands: " + names + ")";
+    return cmd->get_name() + " needs a command (one of: " + names + ")";
+  }
   // An unknown option is named first: CLI11 would report what it then
   // missed (`scan -dash`: "paths is required").
   for (const std::string& arg : left) {
@@ -112,13 +133,6 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
              "); a path that starts with '-' goes after --";
     }
     if (arg[1] == '-') {  // --name: a typo of one of the command's options?
-      const CLI::App* cmd = &app;
-      for (bool deeper = true; deeper;) {
-        deeper = false;
-        for (const CLI::App* sub : cmd->get_subcommands({})) {
-          if (sub->parsed()) cmd = sub, deeper = true;
-        }
-      }
       std::vector<std::string> names;
       for (const CLI::Option* opt : cmd->get_options()) {
         for (const std::string& name : opt->get_lnames()) names.push_back("--" + name);

@@ -114,6 +114,11 @@ TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
   };
   const std::vector<Case> cases = {
       {"scan --bogus" + tree, "unknown option '--bogus' (see --help)"},
+      // CLI11 said "A subcommand is required" and named none.
+      {"jobs", "jobs needs a command (one of: list) (see --help)"},
+      {"jobs --config jobs.yaml", "jobs needs a command (one of: list) (see --help)"},
+      {"rules", "rules needs a command (one of: list, check) (see --help)"},
+      {"", "give a command (commands: scan, run, prune, jobs, classify, rules) (see --help)"},
       {"scan --therads=2" + tree,
        "unknown option '--therads' (did you mean --threads?) (see --help)"},
       // CLI11 said "paths is required": the typo was never named.
