@@ -8,6 +8,7 @@
 
 #include "classifiers/validators.h"
 #include "common/config_text.h"
+#include "common/did_you_mean.h"
 #include "common/escape.h"
 #include "common/model.h"
 
@@ -95,7 +96,9 @@ bool CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed,
     ok &= errors.Run([&] {
       auto key = kv.first.as<std::string>();
       if (!allowed.count(key)) {
-        Fail(kv.first, rule, "unknown key " + Named(key, kv.first) + " in " + where);
+        Fail(kv.first, rule,
+             "unknown key " + Named(key, kv.first) + " in " + where +
+                 DidYouMean(NearestNames(key, {allowed.begin(), allowed.end()}, 1)));
       }
       // YAML forbids a key twice in a mapping; yaml-cpp keeps both and a
       // lookup sees only one, so the other would be ignored unnoticed.

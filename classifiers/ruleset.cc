@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "classifiers/internal/digit_gate.h"
 #include "classifiers/token.h"
 #include "classifiers/validators.h"
+#include "common/did_you_mean.h"
 #include "common/escape.h"
 
 namespace phiscan::classifiers {
@@ -152,31 +154,14 @@ std::string EngineError(const std::string& message) {
   return message.substr(0, colon + 2) + Abbreviate(message.substr(colon + 2));
 }
 
-// " (did you mean NAME?)" for the candidate closest to `name` by edit
-// distance if it looks like a typo of it (one edit; two in a name of 12
-// bytes or more: acme_terms is no typo of name_terms), else "".
+// " (did you mean NAME?)" for the candidate closest to `name` if it looks
+// like a typo of it (one edit; two in a name of 12 bytes or more:
+// acme_terms is no typo of name_terms), else "".
 std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates) {
-  size_t best = name.size() >= 12 ? 3 : 2;
-  std::string hint;
-  for (const auto& c : candidates) {
-    if (!IsQuotableName(c)) continue;  // an error quotes names only
-    std::vector<size_t> row(c.size() + 1);
-    for (size_t j = 0; j <= c.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= name.size(); ++i) {
-      size_t diag = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= c.size(); ++j) {
-        size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (name[i - 1] != c[j - 1])});
-        diag = up;
-      }
-    }
-    if (row[c.size()] < best) {
-      best = row[c.size()];
-      hint = " (did you mean " + c + "?)";
-    }
-  }
-  return hint;
+  std::vector<std::string> quotable;  // an error quotes names only
+  std::copy_if(candidates.begin(), candidates.end(), std::back_inserter(quotable),
+               [](const std::string& c) { return IsQuotableName(c); });
+  return phiscan::DidYouMean(NearestNamesWithin(name, quotable, name.size() >= 12 ? 2 : 1, 1));
 }
 
 std::vector<std::string> KeywordListNames(const RulePack& pack) {

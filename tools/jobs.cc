@@ -12,7 +12,7 @@
 #include "common/escape.h"
 #include "common/model.h"
 #include "scanner/path_filter.h"
-#include "tools/did_you_mean.h"
+#include "common/did_you_mean.h"
 #include "tools/rule_files.h"
 
 namespace phiscan::tools {
@@ -62,7 +62,9 @@ void Apply(const YAML::Node& n, JobSpec& job, bool allow_name) {
     const auto key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     if (!kKeys.count(key) || (key == "name" && !allow_name)) {
-      Fail(kv.first, job.name, "unknown key " + NameOrColumn(key, kv.first.Mark().column));
+      Fail(kv.first, job.name,
+           "unknown key " + NameOrColumn(key, kv.first.Mark().column) +
+               DidYouMean(NearestNames(key, {kKeys.begin(), kKeys.end()}, 1)));
     }
     job.key_lines[key] = LineOf(v);
     if (key == "roots") job.roots = StrList(v, job.name, "roots");
@@ -123,7 +125,9 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
     for (const auto& kv : root) {
       auto key = kv.first.as<std::string>();
       if (!kFileKeys.count(key)) {
-        Fail(kv.first, "", "unknown key " + NameOrColumn(key, kv.first.Mark().column));
+        Fail(kv.first, "",
+             "unknown key " + NameOrColumn(key, kv.first.Mark().column) +
+                 DidYouMean(NearestNames(key, {kFileKeys.begin(), kFileKeys.end()}, 1)));
       }
     }
     JobSpec defaults;

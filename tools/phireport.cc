@@ -39,7 +39,7 @@
 #include "classifiers/token.h"
 #include "common/escape.h"
 #include "common/model.h"
-#include "tools/did_you_mean.h"
+#include "common/did_you_mean.h"
 #include "tools/html_report.h"
 #include "tools/key_file.h"
 #include "tools/key_fingerprint.h"

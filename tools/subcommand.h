@@ -17,7 +17,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "tools/did_you_mean.h"
+#include "common/did_you_mean.h"
 
 namespace phiscan::tools {
 

@@ -128,6 +128,9 @@ TEST_CASE("Rule pack errors name file, line and rule") {
     auto e = CompileError("types:\n  - id: A_B\n    category: PII\n    colour: red\n"
                           "    patterns: [{regex: 'x', score: 70}]\n");
     CHECK(e == "user.yaml:4: rule A_B: unknown key 'colour' in type");
+    CHECK(CompileError("types:\n  - id: A_B\n    category: PII\n"
+                       "    patterns: [{regex: 'x', score: 70, validater: luhn}]\n") ==
+          "user.yaml:4: rule A_B: unknown key 'validater' in pattern (did you mean validator?)");
   }
   SECTION("unknown validator") {
     auto e = CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
@@ -345,7 +348,8 @@ TEST_CASE("A keyword list may be case-sensitive; its form is checked") {
   CHECK(CompileError("keywords:\n  a: {terms: [SIN], case_sensitive: maybe}\n") ==
         "user.yaml:2: keyword list a: case_sensitive must be true or false");
   CHECK(CompileError("keywords:\n  a: {terms: [SIN], casesensitive: true}\n") ==
-        "user.yaml:2: keyword list a: unknown key 'casesensitive' in keyword list");
+        "user.yaml:2: keyword list a: unknown key 'casesensitive' in keyword list "
+        "(did you mean case_sensitive?)");
   CHECK(CompileError("keywords:\n  a: {case_sensitive: true}\n") ==
         "user.yaml:2: keyword list a: keyword list needs terms");
 }
@@ -398,7 +402,8 @@ TEST_CASE("rules check reports every error of a pack, one line each, in line ord
   // line 12; the first site_terms stands.
   CHECK(check.errors ==
         std::vector<std::string>{
-            "site.yaml:2: keyword list emp_terms: unknown key 'casesensitive' in keyword list",
+            "site.yaml:2: keyword list emp_terms: unknown key 'casesensitive' in keyword list "
+            "(did you mean case_sensitive?)",
             "site.yaml:4: keyword list site_terms: defined twice in this pack",
             "site.yaml:8: rule ACME_EMP: unknown key 'colour' in type",
             "site.yaml:10: rule ACME_EMP: regex has no bounded match width <= 512 bytes; use "
@@ -418,7 +423,8 @@ TEST_CASE("rules check reports every error of a pack, one line each, in line ord
             "site.yaml:28: label PHI: give either min_confidence or min_score, not both"});
   // Loading (scan, classify) stops at the first of them, by line.
   CHECK(CompileError(pack) ==
-        "user.yaml:2: keyword list emp_terms: unknown key 'casesensitive' in keyword list");
+        "user.yaml:2: keyword list emp_terms: unknown key 'casesensitive' in keyword list "
+        "(did you mean case_sensitive?)");
 }
 
 TEST_CASE("rules check lists at most kMaxErrorsPerPack errors of a pack, then how many more") {

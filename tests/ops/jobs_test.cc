@@ -63,6 +63,10 @@ TEST_CASE("Job file errors name file, line and job") {
   auto err = [&](const std::string& text) { return LoadError(f, text); };
   CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n    catalog: c.db\n    colour: red\n") ==
         f + ":5: job a: unknown key 'colour'");
+  CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n    catalog: c.db\n    threds: 2\n") ==
+        f + ":5: job a: unknown key 'threds' (did you mean threads?)");
+  CHECK(err("job:\n  - name: a\n    roots: [/x]\ndefaults: {}\n") ==
+        f + ":1: unknown key 'job' (did you mean jobs?)");
   CHECK(err("jobs:\n  - name: a\n    catalog: c.db\n") == f + ":2: job a: needs at least one root");
   CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n") ==
         f + ":2: job a: needs a catalog (here or in defaults)");

@@ -3,8 +3,8 @@
 // empty answer that reads as "nothing sensitive here".
 //
 // Thread safety: stateless.
-#ifndef PHISCAN_TOOLS_DID_YOU_MEAN_H_
-#define PHISCAN_TOOLS_DID_YOU_MEAN_H_
+#ifndef PHISCAN_COMMON_DID_YOU_MEAN_H_
+#define PHISCAN_COMMON_DID_YOU_MEAN_H_
 
 #include <algorithm>
 #include <cctype>
@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace phiscan::tools {
+namespace phiscan {
 
 // Edits between `a` and `b`, ignoring ASCII case: insertions, deletions,
 // substitutions and swaps of two neighbours (US_SNN -> US_SSN is one), each
@@ -42,13 +42,11 @@ inline size_t NameDistance(std::string_view a, std::string_view b) {
 }
 
 // The known names nearest to `typed`, in the order `known` gives them (at
-// most `max` of them), or none if even the nearest is too far to be a typo:
-// more than a third of the typed length away (at least one edit is allowed,
-// so a wrong case or one wrong letter of a short label is always caught).
-inline std::vector<std::string> NearestNames(std::string_view typed,
-                                             const std::vector<std::string>& known,
-                                             size_t max = 3) {
-  const size_t limit = std::max<size_t>(1, typed.size() / 3);
+// most `max` of them), or none if even the nearest is more than `limit`
+// edits away.
+inline std::vector<std::string> NearestNamesWithin(std::string_view typed,
+                                                   const std::vector<std::string>& known,
+                                                   size_t limit, size_t max = 3) {
   size_t best = limit + 1;
   std::vector<std::string> nearest;
   for (const std::string& name : known) {
@@ -59,6 +57,14 @@ inline std::vector<std::string> NearestNames(std::string_view typed,
     if (nearest.size() < max) nearest.push_back(name);
   }
   return nearest;
+}
+
+// NearestNamesWithin a third of the typed length (at least one edit, so a
+// wrong case or one wrong letter of a short label is always caught).
+inline std::vector<std::string> NearestNames(std::string_view typed,
+                                             const std::vector<std::string>& known,
+                                             size_t max = 3) {
+  return NearestNamesWithin(typed, known, std::max<size_t>(1, typed.size() / 3), max);
 }
 
 // " (did you mean A?)", " (did you mean A or B?)", " (did you mean A, B or C?)",
@@ -73,6 +79,6 @@ inline std::string DidYouMean(const std::vector<std::string>& names) {
   return out + "?)";
 }
 
-}  // namespace phiscan::tools
+}  // namespace phiscan
 
-#endif  // PHISCAN_TOOLS_DID_YOU_MEAN_H_
+#endif  // PHISCAN_COMMON_DID_YOU_MEAN_H_
