@@ -14,6 +14,7 @@
 #include "scanner/path_filter.h"
 #include "common/did_you_mean.h"
 #include "tools/rule_files.h"
+#include "tools/subcommand.h"
 
 namespace phiscan::tools {
 namespace {
@@ -77,7 +78,11 @@ void Apply(const YAML::Node& n, JobSpec& job, bool allow_name) {
       job.threads = Scalar<int>(v, job.name, "threads");
       if (job.threads < 1 || job.threads > 1024) Fail(v, job.name, "threads must be 1-1024");
     }
-    if (key == "max_file_size") job.max_file_size = Scalar<uint64_t>(v, job.name, "max_file_size");
+    if (key == "max_file_size") {  // bytes, or with a suffix as the flag takes: 4G
+      if (!v.IsScalar()) Fail(v, job.name, "max_file_size has the wrong type");
+      const std::string why = ParseByteCount(v.Scalar(), 0, UINT64_MAX, &job.max_file_size);
+      if (!why.empty()) Fail(v, job.name, "max_file_size: " + why);
+    }
     if (key == "one_file_system") job.one_file_system = Scalar<bool>(v, job.name, "one_file_system");
     if (key == "follow_symlinks") job.follow_symlinks = Scalar<bool>(v, job.name, "follow_symlinks");
     if (key == "fail_on") job.fail_on = Str(v, job.name, "fail_on");

@@ -800,9 +800,10 @@ void AddLimitFlags(CLI::App* cmd, scanner::ScanLimits& limits, uint64_t& max_tim
   max_time_s = limits.max_time_ms / 1000;
   cmd->add_option("--max-expanded-bytes", limits.max_expanded_bytes,
                   "Bytes extracted from containers per top-level file, over all nesting "
-                  "levels; beyond it partial(limit_bytes) (0: no limit)")
+                  "levels; beyond it partial(limit_bytes) (0: no limit; K, M, G suffixes)")
       ->capture_default_str()
-      ->check(tools::WholeNumber(0, UINT64_MAX));
+      ->transform(tools::ByteCount(0, UINT64_MAX))
+      ->type_name("BYTES");
   cmd->add_option("--max-members", limits.max_members,
                   "Members examined per top-level file; beyond it partial(limit_members) "
                   "(0: no limit)")
@@ -820,9 +821,10 @@ void AddLimitFlags(CLI::App* cmd, scanner::ScanLimits& limits, uint64_t& max_tim
       ->check(tools::WholeNumber(0, 1'000'000'000));
   cmd->add_option("--max-buffered-member", limits.max_buffered_member,
                   "Largest member needing random access (7z, SQLite, PDF inside a container) "
-                  "read into memory; larger ones are partial(limit_size)")
+                  "read into memory; larger ones are partial(limit_size) (K, M, G suffixes)")
       ->capture_default_str()
-      ->check(tools::WholeNumber(0, UINT64_MAX));
+      ->transform(tools::ByteCount(0, UINT64_MAX))
+      ->type_name("BYTES");
   cmd->add_flag("--scan-binary", limits.scan_binary,
                 "Classify the raw bytes of binary files no extractor understands (default: "
                 "skipped(binary))");
@@ -1002,11 +1004,13 @@ int main(int argc, char** argv) {
                        "Extra rule pack (YAML); repeatable; later packs override earlier ones");
   scan_cmd->add_option("--max-file-size", scan.max_file_size,
                        "Classify at most this many bytes per file; larger files are recorded "
-                       "as partial(limit_size) (default: no limit)")
-      ->check(tools::WholeNumber(0, UINT64_MAX));
+                       "as partial(limit_size) (default: no limit); K, M, G suffixes: 100M")
+      ->transform(tools::ByteCount(0, UINT64_MAX))
+      ->type_name("BYTES");
   scan_cmd->add_option("--chunk-size", scan.chunk_size,
                        "Bytes read and classified at a time (default 1048576)")
-      ->check(tools::WholeNumber(1, uint64_t{1} << 30));
+      ->transform(tools::ByteCount(1, uint64_t{1} << 30))
+      ->type_name("BYTES");
   scan_cmd->add_flag("--full", scan.full,
                      "Read and classify every file again, even those unchanged since the last "
                      "scan (default: carry over files whose identity, rules and key match)");
@@ -1091,7 +1095,8 @@ int main(int argc, char** argv) {
                            "Extra rule pack (YAML); repeatable");
   classify_cmd->add_option("--chunk-size", classify.chunk_size,
                            "Bytes classified at a time (default 1048576)")
-      ->check(tools::WholeNumber(1, uint64_t{1} << 30));
+      ->transform(tools::ByteCount(1, uint64_t{1} << 30))
+      ->type_name("BYTES");
   classify_cmd->add_option("--max-findings", classify.max_findings,
                            "Findings printed per type and file, the first by offset; stderr "
                            "counts the rest (0: all, held in memory, about 250 bytes each)")

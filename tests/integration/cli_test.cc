@@ -194,6 +194,21 @@ TEST_CASE("classify follows a symlink it is given, as scan follows a root") {
   CHECK(rows[0]["path"] == dir.Join("link.txt"));
 }
 
+TEST_CASE("Sizes take K, M, G and T suffixes, powers of 1024") {
+  TempDir dir;
+  WriteFile(dir.Join("tree/big.txt"), std::string(3000, 'a'));
+  for (const char* size : {"2k", "2K", "2KB", "2KiB", "2048"}) {
+    INFO(size);
+    std::string out;
+    REQUIRE(Run(Phiscan() + " scan --quiet --full --max-file-size " + size + " --catalog " +
+                    dir.Join("c.db") + " " + dir.Join("tree"),
+                nullptr, nullptr) == 0);
+    REQUIRE(Run(Phireport() + " assets --format jsonl --catalog " + dir.Join("c.db"), &out,
+                nullptr) == 0);
+    CHECK(out.find("content after the first 2048 bytes not read") != std::string::npos);
+  }
+}
+
 TEST_CASE("classify prints the first --max-findings of a type and counts the rest") {
   TempDir dir;
   std::string text;
@@ -440,10 +455,14 @@ TEST_CASE("Bad flags and bad rule packs: one line naming the flag or FILE:LINE, 
   std::vector<Case> cases = {
       {"--threads abc", 2, "--threads: 'abc' is not a whole number from 1 to 1024"},
       {"--threads -3", 2, "--threads"},
-      {"--max-file-size -5", 2, "--max-file-size: '-5' is not a whole number 0 or more"},
-      {"--max-buffered-member 1k", 2, "'1k' is not a whole number 0 or more"},
+      {"--max-file-size -5", 2,
+       "--max-file-size: '-5' is not a size in bytes (a whole number, optionally with K, M, G "
+       "or T: 100M)"},
+      {"--max-buffered-member 1q", 2, "'1q' is not a size in bytes"},
+      {"--max-file-size 1KX", 2, "'1KX' is not a size in bytes"},
       {"--max-expanded-bytes 99999999999999999999999", 2,
-       "'99999999999999999999999' is too large (at most 18446744073709551615)"},
+       "'99999999999999999999999' is too large (at most 18446744073709551615 bytes)"},
+      {"--max-expanded-bytes 16777216T", 2, "'16777216T' is too large"},
       {"--chunk-size 0", 2, "--chunk-size"},
       {"--max-depth x", 2, "--max-depth"},
       {"--rules " + dir.Join("missing.yaml"), 2,

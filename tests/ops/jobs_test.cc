@@ -35,7 +35,7 @@ jobs:
     roots: /srv/hr
     catalog: /var/lib/phiscan/hr.db
     threads: 1
-    max_file_size: 1048576
+    max_file_size: 1M
 )");
   auto jobs = LoadJobsFile(dir.Join("jobs.yaml"));
   REQUIRE(jobs.ok());
