@@ -650,7 +650,12 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   }
   MemberNames names;
   bool any = false;
-  const bool ended = Entries(*reader.value(), idx, depth, charge, names, any, out);
+  // Read as a stream, the directory never held: what the stream reader
+  // passes over between local entries is followed as it reads.
+  std::optional<formats::StreamSkips> skips;
+  if (streamed) skips.emplace(*seekable_zip, end.directory, in.head().starts_with("PK\x03\x04"));
+  const bool ended =
+      Entries(*reader.value(), idx, depth, charge, names, any, out, skips ? &*skips : nullptr);
   if (reader.value()->skipped_damage()) {
     MarkPartial(out[idx], "corrupt", "damaged tar header skipped");
   }
@@ -678,14 +683,13 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   if (ended && zip && !streamed) {
     UnlistedZipBytes(*src, in.head().starts_with("PK\x03\x04"), idx, depth, charge, names, out);
   } else if (ended && streamed) {
-    // Read as a stream, the directory never held: what the stream reader
-    // passed over between entries, and data appended after the end record.
-    const std::optional<formats::StreamGaps> gaps =
-        formats::GapsBetweenLocalEntries(*seekable_zip, in.head().starts_with("PK\x03\x04"));
-    if (gaps && gaps->bytes > 0) {
+    // What the stream reader passed over between entries, and data
+    // appended after the end record.
+    const formats::StreamGaps& gaps = skips->gaps();
+    if (gaps.bytes > 0) {
       MarkPartial(out[idx], "corrupt",
-                  std::to_string(gaps->bytes) + " bytes from offset " +
-                      std::to_string(gaps->first) +
+                  std::to_string(gaps.bytes) + " bytes from offset " +
+                      std::to_string(gaps.first) +
                       " between the entries the central directory lists, not read");
     }
     if (end.end < src->size()) {
@@ -698,7 +702,8 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
 }
 
 bool Extractor::Impl::Entries(formats::ArchiveReader& reader, size_t idx, int depth, bool charge,
-                              MemberNames& names, bool& any, Records& out) {
+                              MemberNames& names, bool& any, Records& out,
+                              formats::StreamSkips* skips) {
   formats::ArchiveEntry entry;
   for (;;) {
     if (!budget_->CheckTime()) {
@@ -716,6 +721,8 @@ bool Extractor::Impl::Entries(formats::ArchiveReader& reader, size_t idx, int de
       }
       return false;
     }
+    if (skips != nullptr && next.value()) skips->Entry(reader.header_position(), reader.consumed());
+    if (skips != nullptr && !next.value()) skips->End(reader.header_position());
     if (!next.value()) return true;
     if (!entry.regular) continue;
     any = true;

@@ -343,6 +343,10 @@ uint64_t ArchiveReader::consumed() const {
   return static_cast<uint64_t>(std::max<la_int64_t>(archive_filter_bytes(a_, -1), 0));
 }
 
+uint64_t ArchiveReader::header_position() const {
+  return static_cast<uint64_t>(std::max<la_int64_t>(archive_read_header_position(a_), 0));
+}
+
 bool ArchiveReader::zip() const {
   return (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
 }

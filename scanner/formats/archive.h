@@ -114,6 +114,11 @@ class ArchiveReader {
   // it only looked at ahead: at the end of a zip read as a stream, where
   // the directory header it stopped at starts.
   uint64_t consumed() const;
+  // Where the format reader began reading the current entry's header (the
+  // previous entry's end, as it took it): of a zip read as a stream, where
+  // it began looking for the local header it read, or, at the end, for one
+  // more. consumed() right after Next() is where the entry's data starts.
+  uint64_t header_position() const;
   // libarchive's name of the detected format, e.g. "ZIP 2.0 (deflation)".
   std::string format_name() const;
 

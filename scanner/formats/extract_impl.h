@@ -27,6 +27,7 @@ namespace phiscan::scanner {
 namespace formats {
 class ArchiveReader;
 class CompoundFile;
+class StreamSkips;
 }  // namespace formats
 
 using Records = std::vector<AssetRecord>;
@@ -94,9 +95,10 @@ class Extractor::Impl {
   // An archive's entries, each a member of out[idx] named through `names`
   // (`any` set once a regular one was met); true at the archive's end,
   // false when an error, the budget or an encrypted header stopped it (the
-  // record says which).
+  // record says which). `skips`, if given, is told where each header was
+  // looked for and read (a zip read as a stream).
   bool Entries(formats::ArchiveReader& reader, size_t idx, int depth, bool charge,
-               MemberNames& names, bool& any, Records& out);
+               MemberNames& names, bool& any, Records& out, formats::StreamSkips* skips = nullptr);
   // After a zip on disk was read through its central directory: reads the
   // local entries the directory does not list as members too, and marks
   // out[idx] partial(corrupt) for other bytes it does not account for

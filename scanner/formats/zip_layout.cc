@@ -222,7 +222,7 @@ std::optional<ZipEnd> ZipEndRecord(ByteSource& src) {
   if (!end) return std::nullopt;
   // libarchive reads directory entries up to the end record whatever count
   // the record declares; each takes at least 46 bytes.
-  return ZipEnd{end->at, end->end, std::max(end->entries, end->cd_size / 46)};
+  return ZipEnd{end->at, end->end, end->cd_at, std::max(end->entries, end->cd_size / 46)};
 }
 
 std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,
@@ -256,30 +256,84 @@ std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool fr
   return unlisted;
 }
 
-std::optional<StreamGaps> GapsBetweenLocalEntries(ByteSource& src, bool front_counts) {
-  if (!src.seekable()) return std::nullopt;
-  std::optional<EndRecord> end = FindEnd(src);
-  if (!end) return std::nullopt;
-  Window head(src, 4096);
-  StreamGaps gaps;
-  // The gap [from, to): a local header at its start is an entry the
-  // directory does not list, which a stream reader reads.
-  auto gap = [&](uint64_t from, uint64_t to) {
-    if (to <= from || head.At(from, 4) == "PK\x03\x04") return;
-    if (gaps.bytes == 0) gaps.first = from;
-    gaps.bytes += to - from;
-  };
-  std::optional<uint64_t> pos;  // where the last entry ended
-  if (front_counts) pos = 0;
-  const bool walked = WalkListedEntries(src, *end, [&](ByteRange extent) {
-    if (pos && extent.begin < *pos) return false;  // not in file order
-    if (pos) gap(*pos, extent.begin);
-    pos = extent.end;
-    return true;
-  });
-  if (!walked || (pos && *pos > end->cd_at)) return std::nullopt;
-  if (pos && !SigningBlock(head, *pos, end->cd_at, end->cd_at)) gap(*pos, end->cd_at);
-  return gaps;
+struct StreamSkips::Reading {
+  Reading(ByteSource& src, uint64_t directory, bool front_counts)
+      : w(src, 4096), directory(directory), front_counts(front_counts) {}
+  Window w;
+  const uint64_t directory;
+  const bool front_counts;
+  bool first = true;
+  // The entry read last: where its data starts, and whether a data
+  // descriptor may follow it (with 8-byte sizes when zip64).
+  uint64_t data = 0;
+  bool descriptor = false;
+  bool zip64 = false;
+
+  // Where the first local header signature at or after `from` and before
+  // `to` starts (the one a stream reader takes), else `to`.
+  uint64_t NextLocalHeader(uint64_t from, uint64_t to) {
+    constexpr size_t kStep = 64 * 1024;
+    for (uint64_t at = from; at + 4 <= to; at += kStep - 3) {
+      const std::string_view v = w.At(at, static_cast<size_t>(std::min<uint64_t>(kStep, to - at)));
+      const size_t hit = v.find("PK\x03\x04");
+      if (hit != std::string_view::npos) return at + hit;
+      if (v.size() < 4) break;
+    }
+    return to;
+  }
+
+  // How many bytes at `at`, before `to`, are the data descriptor of the
+  // entry read last: an optional signature, the CRC, then the sizes, its
+  // compressed size that of the data in front of it. 0 when none is.
+  uint64_t DescriptorAt(uint64_t at, uint64_t to) {
+    if (!descriptor || at < data) return 0;
+    const uint64_t fields = at + (w.At(at, 4) == "PK\x07\x08" ? 4 : 0);
+    const int size = zip64 ? 8 : 4;
+    const std::string_view d = w.At(fields, static_cast<size_t>(4 + 2 * size));
+    if (d.empty() || fields + d.size() > to) return 0;
+    const uint64_t csize = at - data;
+    if (Le(d, 4, size) != (zip64 ? csize : csize & 0xFFFFFFFF)) return 0;
+    return fields + d.size() - at;
+  }
+};
+
+StreamSkips::StreamSkips(ByteSource& src, uint64_t directory, bool front_counts)
+    : reading_(std::make_unique<Reading>(src, directory, front_counts)) {}
+
+StreamSkips::~StreamSkips() = default;
+
+void StreamSkips::Passed(uint64_t from, uint64_t to) {
+  from += reading_->DescriptorAt(from, to);
+  if (to <= from) return;
+  if (gaps_.bytes == 0) gaps_.first = from;
+  gaps_.bytes += to - from;
+}
+
+void StreamSkips::Entry(uint64_t from, uint64_t data) {
+  Reading& r = *reading_;
+  const uint64_t at = r.NextLocalHeader(from, data);
+  if (!r.first || r.front_counts) Passed(from, at);
+  r.first = false;
+  r.data = data;
+  r.descriptor = r.zip64 = false;
+  const std::string_view lh = at < data ? r.w.At(at, 30) : std::string_view();
+  if (lh.empty()) return;
+  r.descriptor = (Le(lh, 6, 2) & 0x8) != 0;
+  // libarchive reads 8-byte sizes in the descriptor of an entry whose local
+  // header has a zip64 field.
+  const std::string_view extra =
+      r.w.At(at + 30 + Le(lh, 26, 2), static_cast<size_t>(Le(lh, 28, 2)));
+  for (size_t x = 0; x + 4 <= extra.size(); x += 4 + Le(extra, x + 2, 2)) {
+    if (Le(extra, x, 2) == 0x0001) r.zip64 = true;
+  }
+}
+
+void StreamSkips::End(uint64_t from) {
+  Reading& r = *reading_;
+  if (r.first && !r.front_counts) return;
+  const uint64_t start = from + r.DescriptorAt(from, r.directory);
+  if (start < r.directory && SigningBlock(r.w, start, r.directory, r.directory)) return;
+  Passed(from, r.directory);
 }
 
 }  // namespace phiscan::scanner::formats

@@ -10,11 +10,16 @@
 // (its compressed size from the directory; nothing is decompressed) and
 // data descriptor, and returns the byte ranges none of them covers.
 //
-// Thread safety: pure functions of the source.
+// A zip too large to read through its directory is read as a stream
+// instead, and StreamSkips follows what that reader passes over.
+//
+// Thread safety: the functions are pure functions of the source;
+// StreamSkips has one owner at a time.
 #ifndef PHISCAN_SCANNER_FORMATS_ZIP_LAYOUT_H_
 #define PHISCAN_SCANNER_FORMATS_ZIP_LAYOUT_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -31,8 +36,9 @@ namespace phiscan::scanner::formats {
 // appended to the zip, which are anyone's to write; this is not.
 // nullopt when no record holds together, or `src` is not seekable.
 struct ZipEnd {
-  uint64_t at;   // where the record starts
-  uint64_t end;  // one past its comment
+  uint64_t at;         // where the record starts
+  uint64_t end;        // one past its comment
+  uint64_t directory;  // where the central directory starts
   // Directory entries: those it declares (zip64 records followed), or as
   // many as its directory's size can hold (46 bytes each), if more.
   uint64_t entries;
@@ -57,22 +63,60 @@ std::optional<ZipEnd> ZipEndRecord(ByteSource& src);
 std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,
                                                         uint64_t max_entries = 1 << 20);
 
-// A zip read as a stream (its directory too large to hold) is read from
-// local header to local header: a stream reader looks for the next local
-// header's signature after each entry, passing over whatever lies between
-// unread. The bytes between the directory's entries, in file order, that
-// do not start with a local header (an entry the directory does not list,
-// which the stream reads): how many, and where the first such gap starts.
-// Bytes after the last entry's to the directory count; in front of the
-// first, only when `front_counts`. Memory does not grow with the number of
-// entries. nullopt when the layout cannot be made out (as for
-// UnlistedZipRanges) or the directory does not list its entries in file
-// order (allowed, and rare: then this is not checked).
+// Bytes a stream reader of a zip passed over: how many, and where the first
+// run of them starts.
 struct StreamGaps {
   uint64_t bytes = 0;
-  uint64_t first = 0;  // where the first gap starts; 0 when there is none
+  uint64_t first = 0;  // 0 when there is none
 };
-std::optional<StreamGaps> GapsBetweenLocalEntries(ByteSource& src, bool front_counts);
+
+// A zip read as a stream (its directory too large to hold) is read from
+// local header to local header: after each entry libarchive's stream
+// reader reads on to the next local header's signature, passing over
+// whatever lies in front of it unread, and it ends at the first directory
+// header's or end record's signature. Told where the reader began looking
+// for each local header and where the data of the one it read starts,
+// StreamSkips finds the bytes it passed over: in front of the first local
+// header (when `front_counts`), after an entry up to the next local
+// header, and after the last entry up to the central directory (all of it
+// when the reader ended early, at a signature in between); an entry's own
+// data descriptor, and an APK Signing Block in front of the directory,
+// aside. It follows the reading, not the directory: the order in which the
+// directory lists the entries, and whether it lists an entry at all, make
+// no difference. Memory does not grow with the number of entries: each
+// entry costs a read of its local header (through a window, so small
+// entries share one read), and bytes passed over are read once, to find
+// where the reader went on.
+//
+// Thread safety: one owner at a time.
+class StreamSkips {
+ public:
+  // REQUIRES: `src` is seekable, holds the zip at the offsets the reader
+  // reads it at, and outlives this. `directory` is where the zip's central
+  // directory starts (ZipEnd::directory); bytes in front of the first local
+  // header count only when `front_counts` (as for UnlistedZipRanges).
+  StreamSkips(ByteSource& src, uint64_t directory, bool front_counts);
+  ~StreamSkips();
+  StreamSkips(const StreamSkips&) = delete;
+  StreamSkips& operator=(const StreamSkips&) = delete;
+
+  // The reader began looking for a local header at `from` and read one
+  // whose data starts at `data`.
+  void Entry(uint64_t from, uint64_t data);
+  // The reader began looking for a local header at `from` and found none.
+  void End(uint64_t from);
+
+  // What the reader passed over so far: how many bytes, and where the
+  // first run of them starts.
+  const StreamGaps& gaps() const { return gaps_; }
+
+ private:
+  struct Reading;
+  void Passed(uint64_t from, uint64_t to);
+
+  std::unique_ptr<Reading> reading_;
+  StreamGaps gaps_;
+};
 
 }  // namespace phiscan::scanner::formats
 

@@ -525,10 +525,42 @@ TEST_CASE("a script stub in front of a zip is classified as the file's own text"
 
 namespace {
 
-// `zip` (written by WriteArchive) without the central directory entry of
-// member `k` (from 0): its local header and data stay where they are, the
-// end record counts one entry fewer.
-std::string HideFromDirectory(const std::string& zip, int k) {
+// CRC-32 (the zip and 7z polynomial), bit by bit.
+uint32_t Crc32(std::string_view s) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char ch : s) {
+    crc ^= ch;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+// A zip of `members`, stored, with their sizes in their local headers and
+// no data descriptors: as zip and Python's zipfile write one to a file
+// (libarchive, writing to a stream, puts a descriptor after every entry).
+std::string PlainZip(const std::vector<ArchiveMember>& members) {
+  auto le = [](uint64_t v, int bytes) {
+    std::string b(bytes, '\0');
+    for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+    return b;
+  };
+  std::string local, dir;
+  for (const ArchiveMember& m : members) {
+    // Version needed, flags, method (stored), time, date (1980-01-01),
+    // CRC, sizes, name and extra field lengths.
+    const std::string fields = le(20, 2) + le(0, 2) + le(0, 2) + le(0, 2) + le(0x21, 2) +
+                               le(Crc32(m.data), 4) + le(m.data.size(), 4) + le(m.data.size(), 4) +
+                               le(m.name.size(), 2) + le(0, 2);
+    dir += "PK\x01\x02" + le(20, 2) + fields + le(0, 10) + le(local.size(), 4) + m.name;
+    local += "PK\x03\x04" + fields + m.name + m.data;
+  }
+  return local + dir + "PK\x05\x06" + le(0, 4) + le(members.size(), 2) + le(members.size(), 2) +
+         le(dir.size(), 4) + le(local.size(), 4) + le(0, 2);
+}
+
+// Where each central directory entry of `zip` (written by WriteArchive)
+// starts, then where its end record does.
+std::vector<size_t> DirectoryEntries(const std::string& zip) {
   const size_t end = zip.rfind("PK\x05\x06");
   REQUIRE(end != std::string::npos);
   std::vector<size_t> cd{zip.find("PK\x01\x02")};
@@ -538,6 +570,15 @@ std::string HideFromDirectory(const std::string& zip, int k) {
     cd.push_back(next);
   }
   cd.push_back(end);
+  return cd;
+}
+
+// `zip` (written by WriteArchive) without the central directory entry of
+// member `k` (from 0): its local header and data stay where they are, the
+// end record counts one entry fewer.
+std::string HideFromDirectory(const std::string& zip, int k) {
+  const std::vector<size_t> cd = DirectoryEntries(zip);
+  const size_t end = cd.back();
   REQUIRE(k + 1 < static_cast<int>(cd.size()));
   std::string out = zip.substr(0, cd[k]) + zip.substr(cd[k + 1]);
   const size_t out_end = end - (cd[k + 1] - cd[k]);
@@ -572,6 +613,48 @@ std::string InsertIntoZip(const std::string& zip, size_t at, const std::string& 
     e += 46 + (get(e + 28) & 0xFFFF) + (get(e + 30) & 0xFFFF) + (get(e + 32) & 0xFFFF);
   }
   return out;
+}
+
+// `zip` (written by WriteArchive) with its central directory entries in
+// reverse order: the directory no longer lists them in file order, which
+// zips may do.
+std::string ReverseDirectory(const std::string& zip) {
+  const std::vector<size_t> cd = DirectoryEntries(zip);
+  std::string out = zip.substr(0, cd.front());
+  for (size_t k = cd.size() - 1; k-- > 0;) out += zip.substr(cd[k], cd[k + 1] - cd[k]);
+  return out + zip.substr(cd.back());
+}
+
+// What libarchive's stream reader passes over in `zip`: formats::StreamSkips
+// fed as the extractor feeds it, each entry's data read to its end or
+// left for the reader to skip.
+formats::StreamGaps Passed(const std::string& zip, bool read_data) {
+  formats::MemorySource src(zip);
+  const std::optional<formats::ZipEnd> end = formats::ZipEndRecord(src);
+  REQUIRE(end.has_value());
+  struct Stream : formats::ByteSource {  // not seekable: read as a stream
+    explicit Stream(const std::string& bytes) : bytes(bytes) {}
+    Result<size_t> Read(std::span<char> buf) override { return bytes.Read(buf); }
+    formats::MemorySource bytes;
+  } stream(zip);
+  auto reader = formats::ArchiveReader::Open(stream, formats::ArchiveReader::Content::kArchive);
+  REQUIRE(reader.ok());
+  formats::StreamSkips skips(src, end->directory, true);
+  formats::ArchiveEntry entry;
+  std::string buf(4096, '\0');
+  for (;;) {
+    auto next = reader.value()->Next(entry);
+    REQUIRE(next.ok());
+    if (!next.value()) break;
+    skips.Entry(reader.value()->header_position(), reader.value()->consumed());
+    while (read_data) {
+      auto n = reader.value()->ReadData({buf.data(), buf.size()});
+      REQUIRE(n.ok());
+      if (n.value() == 0) break;
+    }
+  }
+  skips.End(reader.value()->header_position());
+  return skips.gaps();
 }
 
 std::optional<std::vector<formats::ByteRange>> Unlisted(const std::string& bytes,
@@ -626,22 +709,52 @@ TEST_CASE("zip layout: the bytes a zip's central directory does not account for"
     CHECK(Unlisted(signed_apk(good)) == std::vector<formats::ByteRange>{});
     CHECK(Unlisted(signed_apk(good + 1)) ==
           std::vector<formats::ByteRange>{{cd_at, cd_at + 8 + good}});
+    // Nor does a stream reader, which passes over both, read it.
+    CHECK(Passed(signed_apk(good), true).bytes == 0);
+    CHECK(Passed(signed_apk(good + 1), true).bytes == 8 + good);
   }
-  // What a stream reader passes over: bytes between entries that do not
-  // start with a local header (a hidden entry, which it reads, does).
-  auto gaps = [](const std::string& bytes) {
-    formats::MemorySource src(bytes);
-    return formats::GapsBetweenLocalEntries(src, true);
+  // What a stream reader passes over, its data read or skipped: nothing
+  // of a whole zip, nor of an entry the directory does not list (which it
+  // reads); bytes between entries, also after a hidden entry and whatever
+  // order the directory lists the entries in; and, when a directory
+  // header's signature ends its reading early, everything from there to
+  // the directory.
+  const std::string stored =
+      WriteArchive("zip", "", {{"a.txt", "first\n"}, {"b.txt", kPlant}}, "zip:compression=store");
+  // libarchive writes a data descriptor after every entry: stored, the
+  // sizes are in the local header too, and the stream reader skips by them,
+  // leaving the descriptor to pass over; deflated, they are only there.
+  CHECK(stored.find("PK\x07\x08") != std::string::npos);
+  const std::string plain = PlainZip({{"a.txt", "first\n"}, {"b.txt", kPlant}});
+  const size_t p_local = plain.find("PK\x03\x04", 4);
+  const size_t p_cd = plain.find("PK\x01\x02");
+  REQUIRE(p_local != std::string::npos);
+  const size_t s_local = stored.find("PK\x03\x04", 4);
+  const size_t s_cd = stored.find("PK\x01\x02");
+  REQUIRE(s_local != std::string::npos);
+  using Gap = std::pair<uint64_t, uint64_t>;  // bytes, first
+  const std::vector<std::pair<std::string, Gap>> streams = {
+      {two, {0, 0}},
+      {stored, {0, 0}},
+      {ReverseDirectory(two), {0, 0}},
+      {HideFromDirectory(two, 1), {0, 0}},
+      {InsertIntoZip(two, b_local, "hidden"), {6, b_local}},
+      {InsertIntoZip(stored, s_local, "hidden"), {6, s_local}},
+      {ReverseDirectory(InsertIntoZip(two, b_local, "hidden")), {6, b_local}},
+      {HideFromDirectory(InsertIntoZip(two, cd, "hidden"), 1), {6, cd}},
+      {HideFromDirectory(InsertIntoZip(stored, s_cd, "hidden"), 1), {6, s_cd}},
+      {plain, {0, 0}},
+      {ReverseDirectory(InsertIntoZip(plain, p_local, "hidden")), {6, p_local}},
+      {HideFromDirectory(InsertIntoZip(plain, p_cd, "hidden"), 1), {6, p_cd}},
+      {InsertIntoZip(two, b_local, "PK\x01\x02"), {cd + 4 - b_local, b_local}},
   };
-  REQUIRE(gaps(two).has_value());
-  CHECK(gaps(two)->bytes == 0);
-  REQUIRE(gaps(HideFromDirectory(two, 1)).has_value());
-  CHECK(gaps(HideFromDirectory(two, 1))->bytes == 0);
-  const auto padded = gaps(InsertIntoZip(two, b_local, "hidden"));
-  REQUIRE(padded.has_value());
-  CHECK(padded->bytes == 6);
-  CHECK(padded->first == b_local);
-  CHECK_FALSE(gaps(kPlant).has_value());
+  for (size_t i = 0; i < streams.size(); ++i) {
+    for (bool read_data : {true, false}) {
+      INFO("zip " << i << (read_data ? ", data read" : ", data skipped"));
+      const formats::StreamGaps passed = Passed(streams[i].first, read_data);
+      CHECK(Gap{passed.bytes, passed.first} == streams[i].second);
+    }
+  }
   // Not a zip, or a directory that points at no local header: not known.
   CHECK_FALSE(Unlisted(kPlant).has_value());
   std::string broken = two;
@@ -741,6 +854,48 @@ TEST_CASE("a zip whose directory is too large to hold is read from its local hea
     for (size_t i = 1; i < gaps.size(); ++i) CHECK(StatusOf(gaps[i]) == "complete");
   }
   CHECK(StatusOf(ExtractMemory(three, "export.zip", limits)[0]) == "complete");
+  // Whatever order the directory lists its entries in, and after an entry
+  // it does not list: what the stream reader passes over is followed as it
+  // reads, never from the directory. A directory header's signature in
+  // between ends its reading: the entries after it are not read either.
+  const size_t c_local = three.find("PK\x03\x04", b_local + 4);
+  REQUIRE(c_local != std::string::npos);
+  const std::string plain =
+      PlainZip({{"a.txt", kPlant}, {"b.txt", "second\n"}, {"c.txt", "third\n"}});
+  const size_t p_local = plain.find("PK\x03\x04", 4);
+  struct Skipped {
+    std::string what, zip;
+    size_t members;
+    uint64_t bytes, at;
+  };
+  const std::vector<Skipped> skipped = {
+      {"directory reversed", ReverseDirectory(three), 3, 0, 0},
+      {"stored, directory reversed", ReverseDirectory(plain), 3, 0, 0},
+      {"directory reversed, data between entries",
+       ReverseDirectory(InsertIntoZip(three, b_local, hidden)), 3, hidden.size(), b_local},
+      {"stored, directory reversed, data between entries",
+       ReverseDirectory(InsertIntoZip(plain, p_local, hidden)), 3, hidden.size(), p_local},
+      {"data after an entry the directory does not list",
+       HideFromDirectory(InsertIntoZip(three, c_local, hidden), 1), 3, hidden.size(), c_local},
+      {"a directory header's signature between entries",
+       InsertIntoZip(three, b_local, "PK\x01\x02" + hidden), 1, cd_at + 4 + hidden.size() - b_local,
+       b_local},
+  };
+  for (const Skipped& z : skipped) {
+    INFO(z.what);
+    auto recs = ExtractMemory(z.zip, "export.zip", limits);
+    REQUIRE(recs.size() == z.members + 1);
+    for (size_t i = 1; i < recs.size(); ++i) CHECK(StatusOf(recs[i]) == "complete");
+    CHECK(TypeCounts(recs[1]) == kPlantTypes);
+    if (z.bytes == 0) {
+      CHECK(StatusOf(recs[0]) == "complete");
+    } else {
+      CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+      CHECK(recs[0].detail == std::to_string(z.bytes) + " bytes from offset " +
+                                  std::to_string(z.at) +
+                                  " between the entries the central directory lists, not read");
+    }
+  }
 
   // An Office package so large is read the same way: its text still found.
   TempDir dir;
@@ -873,18 +1028,6 @@ TEST_CASE("a 7z header is read only from structures that hold together") {
   CHECK(StatusOf(recs[0]) == "partial(corrupt)");
   CHECK(recs[0].detail.find("no member read") != std::string::npos);
 }
-
-namespace {
-// CRC-32 (the zip and 7z polynomial), bit by bit.
-uint32_t Crc32(std::string_view s) {
-  uint32_t crc = 0xFFFFFFFFu;
-  for (unsigned char ch : s) {
-    crc ^= ch;
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
-}  // namespace
 
 TEST_CASE("bytes no 7z stream or header accounts for are not read: partial(corrupt)") {
   std::vector<ArchiveMember> members = {{"notes.txt", kPlant}};
