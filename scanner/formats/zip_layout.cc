@@ -74,25 +74,32 @@ std::optional<EndRecord> EndRecordAt(ByteSource& src, Window& w, uint64_t at,
   uint64_t declared = Le(r, 16, 4);
   e.records.push_back({e.at, e.end});
   uint64_t cd_end = e.at;  // where the directory must end
-  if (e.entries == 0xFFFF || e.cd_size == 0xFFFFFFFF || declared == 0xFFFFFFFF) {
-    // zip64: a locator right in front of the end record names the zip64
-    // end record, which holds the real counts and offsets.
-    if (e.at < 20) return std::nullopt;
+  // zip64: a locator right in front of the end record names the zip64 end
+  // record, which holds the real counts and offsets. It is needed when a
+  // field here is at its maximum, and some writers put one there anyway
+  // (libarchive's zip64 option): the directory then ends at the zip64
+  // record, not at this one. libarchive's reader follows a locator
+  // whenever one holds together, and so does this.
+  auto zip64 = [&] {
+    if (e.at < 20) return false;
     const std::string_view loc = w.At(e.at - 20, 20);
-    if (loc.empty() || loc.substr(0, 4) != "PK\x06\x07") return std::nullopt;
+    if (loc.empty() || loc.substr(0, 4) != "PK\x06\x07") return false;
     const uint64_t z = Le(loc, 8, 8);
     const std::string_view z64 = w.At(z, 56);
-    if (z64.empty() || z64.substr(0, 4) != "PK\x06\x06") return std::nullopt;
+    if (z64.empty() || z64.substr(0, 4) != "PK\x06\x06") return false;
     const uint64_t z_end = z + 12 + Le(z64, 4, 8);
-    if (z_end < z + 56 || z_end > e.at - 20) return std::nullopt;
-    if (Le(z64, 16, 4) != 0 || Le(z64, 20, 4) != 0) return std::nullopt;  // one disk
+    if (z_end < z + 56 || z_end > e.at - 20) return false;
+    if (Le(z64, 16, 4) != 0 || Le(z64, 20, 4) != 0) return false;  // one disk
     e.entries = Le(z64, 32, 8);
     e.cd_size = Le(z64, 40, 8);
     declared = Le(z64, 48, 8);
     e.records.push_back({e.at - 20, e.at});
     e.records.push_back({z, z_end});
     cd_end = z;
-  }
+    return true;
+  };
+  const bool needed = e.entries == 0xFFFF || e.cd_size == 0xFFFFFFFF || declared == 0xFFFFFFFF;
+  if (!zip64() && needed) return std::nullopt;
   if (e.cd_size > cd_end) return std::nullopt;
   e.cd_at = cd_end - e.cd_size;
   if (declared > e.cd_at) return std::nullopt;

@@ -29,8 +29,10 @@ namespace phiscan::scanner::formats {
 
 // Where the end-of-central-directory record of the seekable `src` starts:
 // the last one in the file's tail whose directory starts with a directory
-// entry where the record says (zip64 records followed), else the last one
-// of an empty zip (it names no directory to check). UnlistedZipRanges reads
+// entry where the record says (zip64 records followed whenever a locator
+// in front of the record names them, as libarchive follows them, needed or
+// not), else the last one of an empty zip (it names no directory to
+// check). UnlistedZipRanges reads
 // the zip through it. Readers that take the last signature in the tail
 // (libarchive) can be led astray by one in the archive comment or in data
 // appended to the zip, which are anyone's to write; this is not.

@@ -725,6 +725,9 @@ TEST_CASE("zip layout: the bytes a zip's central directory does not account for"
   // sizes are in the local header too, and the stream reader skips by them,
   // leaving the descriptor to pass over; deflated, they are only there.
   CHECK(stored.find("PK\x07\x08") != std::string::npos);
+  // With zip64 fields in the local headers, 8-byte sizes in descriptors.
+  const std::string zip64 =
+      WriteArchive("zip", "", {{"a.txt", "first\n"}, {"b.txt", kPlant}}, "zip:zip64");
   const std::string plain = PlainZip({{"a.txt", "first\n"}, {"b.txt", kPlant}});
   const size_t p_local = plain.find("PK\x03\x04", 4);
   const size_t p_cd = plain.find("PK\x01\x02");
@@ -743,6 +746,7 @@ TEST_CASE("zip layout: the bytes a zip's central directory does not account for"
       {ReverseDirectory(InsertIntoZip(two, b_local, "hidden")), {6, b_local}},
       {HideFromDirectory(InsertIntoZip(two, cd, "hidden"), 1), {6, cd}},
       {HideFromDirectory(InsertIntoZip(stored, s_cd, "hidden"), 1), {6, s_cd}},
+      {zip64, {0, 0}},
       {plain, {0, 0}},
       {ReverseDirectory(InsertIntoZip(plain, p_local, "hidden")), {6, p_local}},
       {HideFromDirectory(InsertIntoZip(plain, p_cd, "hidden"), 1), {6, p_cd}},
@@ -760,6 +764,36 @@ TEST_CASE("zip layout: the bytes a zip's central directory does not account for"
   std::string broken = two;
   broken[0] = 'X';
   CHECK_FALSE(Unlisted(broken).has_value());
+}
+
+TEST_CASE("a zip with zip64 end records its end record does not need is read through them") {
+  // libarchive's zip64 option writes a zip64 end record and its locator
+  // between the directory and the end record, whose own fields still hold
+  // the counts: the directory ends at the zip64 record. Such zips were
+  // partial(corrupt), no end record found, with nothing checked.
+  const std::string zip64 =
+      WriteArchive("zip", "", {{"a.txt", "first\n"}, {"b.txt", kPlant}}, "zip:zip64");
+  const size_t end = zip64.rfind("PK\x05\x06");
+  REQUIRE(end != std::string::npos);
+  REQUIRE(zip64.compare(end - 20, 4, "PK\x06\x07") == 0);
+  REQUIRE(zip64[end + 10] == 2);  // the end record's own count
+  CHECK(Unlisted(zip64) == std::vector<formats::ByteRange>{});
+  scanner::ScanLimits streamed;
+  streamed.max_listed_entries = 1;
+  for (const scanner::ScanLimits& limits : {scanner::ScanLimits{}, streamed}) {
+    INFO("max_listed_entries " << limits.max_listed_entries);
+    auto recs = ExtractMemory(zip64, "export.zip", limits);
+    REQUIRE(recs.size() == 3);
+    INFO(recs[0].detail);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(TypeCounts(*FindRecord(recs, "b.txt")) == kPlantTypes);
+  }
+  // Text appended after the end record is told, as in any zip.
+  auto appended = ExtractMemory(zip64 + "Patient SSN 536-22-8726\n", "export.zip");
+  REQUIRE(appended.size() == 3);
+  CHECK(StatusOf(appended[0]) == "partial(corrupt)");
+  CHECK(appended[0].detail == "24 bytes at offset " + std::to_string(zip64.size()) +
+                                  " that the central directory does not list, not read");
 }
 
 TEST_CASE("a zip entry its central directory does not list is read; other unlisted bytes make it "
