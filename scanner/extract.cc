@@ -501,6 +501,41 @@ void Extractor::Impl::Run(ByteSource& src, std::string_view name, AssetRecord to
       r.label_rule.clear();
     }
   }
+  RollUpLabels(first, out);
+}
+
+// A label's rank for the roll-up: the place of its first rule in the order
+// rules are tried (first match wins, so the first is the most specific);
+// NONE, a label no rule gives, and none at all rank last.
+size_t Extractor::Impl::LabelRank(const std::string& label) const {
+  const auto& rules = rules_->labels();
+  if (label.empty() || label == "NONE") return rules.size() + 1;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i].label == label) return i;
+  }
+  return rules.size();
+}
+
+void Extractor::Impl::RollUpLabels(size_t first, Records& out) const {
+  // Records are depth first, so a record's container is on the stack of
+  // the records whose members are still being listed when it comes.
+  std::vector<size_t> container(out.size() - first, 0);
+  std::vector<size_t> open = {first};
+  for (size_t i = first + 1; i < out.size(); ++i) {
+    while (open.size() > 1 && !IsMemberOf(out[i], out[open.back()])) open.pop_back();
+    container[i - first] = open.back();
+    open.push_back(i);
+  }
+  // From the last record back, a member has its own members' labels before
+  // it passes the most sensitive on.
+  for (size_t i = out.size(); i-- > first + 1;) {
+    const AssetRecord& member = out[i];
+    AssetRecord& c = out[container[i - first]];
+    if (!member.label.empty() && LabelRank(member.label) < LabelRank(c.label)) {
+      c.label = member.label;
+      c.label_rule = "members";
+    }
+  }
 }
 
 void Extractor::Impl::Process(ByteSource& src, std::string_view name, size_t idx, int depth,

@@ -97,6 +97,11 @@ class Extractor::Impl {
   // false when an error, the budget or an encrypted header stopped it (the
   // record says which). `skips`, if given, is told where each header was
   // looked for and read (a zip read as a stream).
+  // A container's label is the most sensitive of its own and its members'
+  // (label_rule "members" when a member's wins): `bundle.zip` holding PHI
+  // is no NONE asset. Over the records from out[first], the top-level one.
+  void RollUpLabels(size_t first, Records& out) const;
+  size_t LabelRank(const std::string& label) const;
   bool Entries(formats::ArchiveReader& reader, size_t idx, int depth, bool charge,
                MemberNames& names, bool& any, Records& out, formats::StreamSkips* skips = nullptr);
   // After a zip on disk was read through its central directory: reads the

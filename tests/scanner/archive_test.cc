@@ -1247,6 +1247,35 @@ TEST_CASE("a member of which nothing was read has no label; a container whose me
   CHECK(first[0].label == "NONE");
 }
 
+TEST_CASE("a container's label is the most sensitive of its own and its members'") {
+  // bundle.zip holding PHI was listed by `assets --label NONE` among the
+  // clean files: its own record carries no findings.
+  const std::string inner = WriteArchive(
+      "zip", "", {{"contact.txt", "Email: jane.doe@example.org\n"}, {"x.txt", "nothing\n"}});
+  const std::string outer = WriteArchive("zip", "",
+                                         {{"inner.zip", inner},
+                                          {"chart.txt", "MBI 1EG4TE5MK73, patient chart\n"},
+                                          {"readme.txt", "nothing here\n"}});
+  auto recs = ExtractMemory(outer, "bundle.zip");
+  const AssetRecord* in = FindRecord(recs, "inner.zip");
+  const AssetRecord* chart = FindRecord(recs, "chart.txt");
+  const AssetRecord* readme = FindRecord(recs, "readme.txt");
+  REQUIRE(in != nullptr);
+  REQUIRE(chart != nullptr);
+  REQUIRE(readme != nullptr);
+  CHECK(chart->label == "PHI");
+  CHECK(chart->label_rule == "health_identifier");
+  CHECK(in->label == "PII");  // from its own member, one level down
+  CHECK(in->label_rule == "members");
+  CHECK(readme->label == "NONE");
+  CHECK(recs[0].label == "PHI");  // PHI outranks the PII below inner.zip
+  CHECK(recs[0].label_rule == "members");
+  CHECK(recs[0].findings.empty());  // the label only: findings stay the members'
+  // A clean archive stays NONE.
+  auto clean = ExtractMemory(WriteArchive("zip", "", {{"a.txt", "nothing\n"}}), "clean.zip");
+  CHECK(clean[0].label == "NONE");
+}
+
 TEST_CASE("a zip member whose CRC does not match is read and recorded partial(corrupt)") {
   // libarchive warns at the member's end, together with its last block;
   // read through archive_read_data() that block was lost, and the member
