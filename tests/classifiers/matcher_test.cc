@@ -272,6 +272,7 @@ TEST_CASE("Each foundation type is detected in context") {
       {"Email: jane.doe@example.org", "EMAIL", "jane.doe@example.org", 85},
       {"from jane.doe@example.org ok", "EMAIL", "jane.doe@example.org", 75},
       {"NPI: 1234 567 893", "US_NPI", "1234 567 893", 85},
+      {"Visa: 4532.0151.1283.0366", "CREDIT_CARD", "4532.0151.1283.0366", 85},  // dotted
   };
   for (const auto& c : cases) {
     INFO(c.text);
