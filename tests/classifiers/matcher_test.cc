@@ -145,6 +145,10 @@ TEST_CASE("A hyphenated or apostrophed surname is found whole, for redaction by 
   CHECK(span("Patient: Garcia-Lopez, Maria\n") == "Garcia-Lopez, Maria");
   // A trailing hyphen is no part of a name.
   CHECK(span("Name: Maria Garcia- \n") == "Maria Garcia");
+  // An EHR's upper-case FAMILY, GIVEN after an anchor; known names only.
+  CHECK(span("Patient: SMITH, JOHN\n") == "SMITH, JOHN");
+  CHECK(span("Patient: GARCIA-LOPEZ, MARIA\n") == "GARCIA-LOPEZ, MARIA");
+  CHECK(span("Patient: UNKNOWN, NONE\n") == "(none)");
 }
 
 TEST_CASE("Bare nine digits that their label names as something else are no SSN") {

@@ -705,6 +705,24 @@ TEST_CASE("Office: a file hidden in the package's own folders is read, and custo
   CHECK(recs.size() == 4);
 }
 
+TEST_CASE("A name split over first and last name columns or keys is found") {
+  auto names = [](const std::string& text, const std::string& file) {
+    std::vector<std::string> out;
+    for (const auto& rec : ExtractMemory(text, file)) {
+      for (const auto& f : rec.findings) {
+        if (f.type_id == "PERSON_NAME") out.push_back(text.substr(f.start, f.end - f.start));
+      }
+    }
+    return out;
+  };
+  CHECK(names("first_name,last_name,plan\nMary,Smith,gold\nJOHN,GARCIA,silver\n", "p.csv") ==
+        std::vector<std::string>{"Mary", "Smith", "JOHN", "GARCIA"});
+  CHECK(names("{\"firstName\": \"Linda\", \"surname\": \"Garcia\", \"plan\": \"Mary\"}\n",
+              "p.json") == std::vector<std::string>{"Linda", "Garcia"});
+  // Not a known name, or not a name column: nothing.
+  CHECK(names("first_name,city\nAcme,Austin\n", "q.csv").empty());
+}
+
 TEST_CASE("Office: properties and custom XML keep each element's text apart") {
   // Word writes title, subject and author side by side: read as a
   // document's runs, "SSN 536-22-8726" ran into "Maria" (no SSN) and an
