@@ -149,7 +149,11 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
   for (bool deeper = true; deeper;) {
     deeper = false;
     for (const CLI::App* sub : cmd->get_subcommands({})) {
-      if (sub->parsed()) cmd = sub, deeper = true;
+      if (sub->parsed()) {
+        cmd = sub;
+        deeper = true;
+        break;
+      }
     }
   }
   // CLI11 says "A subcommand is required" and names none.
