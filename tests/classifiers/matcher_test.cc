@@ -149,6 +149,9 @@ TEST_CASE("A hyphenated or apostrophed surname is found whole, for redaction by 
   CHECK(span("Patient: SMITH, JOHN\n") == "SMITH, JOHN");
   CHECK(span("Patient: GARCIA-LOPEZ, MARIA\n") == "GARCIA-LOPEZ, MARIA");
   CHECK(span("Patient: UNKNOWN, NONE\n") == "(none)");
+  // A mail header's display name.
+  CHECK(span("To: \"Garcia, Maria\" <mg@example.org>\n") == "Garcia, Maria");
+  CHECK(span("Cc: Robert O'Neil <ro@example.org>\n") == "Robert O'Neil");
 }
 
 TEST_CASE("Bare nine digits that their label names as something else are no SSN") {
