@@ -156,13 +156,13 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
       }
     }
   }
-  // CLI11 says "A subcommand is required" and names none.
+  // CLI11 says "A subcommand is required" and names none. (None of the
+  // deepest command's own subcommands was given, by its choice.)
+  const std::vector<const CLI::App*> subs = cmd->get_subcommands({});
   if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
-      cmd->get_require_subcommand_min() > 0 && !cmd->get_subcommands({}).empty() &&
-      std::none_of(cmd->get_subcommands({}).begin(), cmd->get_subcommands({}).end(),
-                   [](const CLI::App* sub) { return sub->parsed(); })) {
+      cmd->get_require_subcommand_min() > 0 && !subs.empty()) {
     std::string names;
-    for (const CLI::App* sub : cmd->get_subcommands({})) {
+    for (const CLI::App* sub : subs) {
       names += (names.empty() ? "" : ", ") + sub->get_name();
     }
     if (cmd == &app) return "give a command (commands: " + names + ")";
