@@ -540,8 +540,8 @@ uint32_t Crc32(std::string_view s) {
 // (libarchive, writing to a stream, puts a descriptor after every entry).
 std::string PlainZip(const std::vector<ArchiveMember>& members) {
   auto le = [](uint64_t v, int bytes) {
-    std::string b(bytes, '\0');
-    for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+    std::string b(bytes, '\0');  // bytes past the eighth stay 0
+    for (int i = 0; i < bytes && i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
     return b;
   };
   std::string local, dir;
