@@ -1393,7 +1393,12 @@ class Builder:
             log = r.choice(LOG_NOKW_MESSAGES)
         field = r.choice(((CSV_KW if kw else CSV_NOKW) if doc.fmt == "csv"
                           else (JSON_KW if kw else JSON_NOKW))[type_id])
-        self.emit(doc, item, rec, txt=txt, log=log, field=field)
+        inner = ""
+        if doc.fmt == "json" and (type_id, item.get("score")) == (SSN, 75):
+            # Bare nine digits under a key named SSN are high (a field-only
+            # rule); medium is the keyword in the value's own text.
+            inner, field = field + " ", JSON_NOKW[SSN][0]
+        self.emit(doc, item, rec, txt=txt, log=log, field=field, inner=inner)
 
     def render_extra(self, doc, item, rec):
         r = self.rng

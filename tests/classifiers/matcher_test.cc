@@ -490,7 +490,9 @@ TEST_CASE("A structured field name counts as keyword evidence for values inside 
   auto ssn = scan_field("SSN");
   REQUIRE(ssn.size() == 1);
   CHECK(ssn[0].type == "US_SSN");
-  CHECK(ssn[0].score == 75);
+  // Bare nine digits: medium after a keyword in prose, high as the value of
+  // a field named SSN (the field-only pattern).
+  CHECK(ssn[0].score == 85);
   CHECK(scan_field("Social_Security_Number").size() == 1);
   CHECK(scan_field("patient.ssn").size() == 1);
   CHECK(scan_field("order_id").empty());
@@ -1089,7 +1091,7 @@ TEST_CASE("A field name ending in an unambiguous identifier term is evidence (pa
     auto f = ScanInField(ssn, 404, 413, field);
     REQUIRE(f.size() == 1);
     CHECK(f[0].type == "US_SSN");
-    CHECK(f[0].score == 75);
+    CHECK(f[0].score == 85);
   }
   const std::string dob = std::string(400, ' ') + "row,1967-03-04,x\n";
   for (const char* field : {"patient_dob", "subscriberDOB", "patient-date-of-birth"}) {

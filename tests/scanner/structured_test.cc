@@ -3,6 +3,8 @@
 // OID) are found; the same values under a neutral name are not; markup is
 // stripped and entities decoded with offsets still pointing at the source.
 #include <algorithm>
+#include <set>
+#include <tuple>
 
 #include <catch2/catch.hpp>
 
@@ -31,6 +33,29 @@ std::map<std::string, uint64_t> Types(std::string_view bytes, std::string_view n
 }
 
 using Counts = std::map<std::string, uint64_t>;
+
+// The findings of `types` as "TYPE value score", the value cut from `bytes`
+// by the finding's offsets, in offset order: type, span and confidence at
+// once.
+std::vector<std::string> Findings(std::string_view bytes, std::string_view name,
+                                  const std::set<std::string>& types) {
+  auto recs = ExtractMemory(bytes, name);
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "complete");
+  auto found = recs[0].findings;
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.start, a.type_id) < std::tie(b.start, b.type_id);
+  });
+  std::vector<std::string> out;
+  for (const auto& f : found) {
+    if (!types.contains(f.type_id)) continue;
+    out.push_back(f.type_id + " " + std::string(bytes.substr(f.start, f.end - f.start)) + " " +
+                  std::to_string(f.score));
+  }
+  return out;
+}
+
+using Lines = std::vector<std::string>;
 
 }  // namespace
 
@@ -169,6 +194,19 @@ TEST_CASE("HL7 v2: PID-19 is an SSN field, with CR or LF segment ends") {
   }
 }
 
+TEST_CASE("A bare SSN in a field named SSN is high (medium after a keyword in prose)") {
+  const std::set<std::string> ssn{"US_SSN"};
+  const Lines high{"US_SSN 536228726 85"};
+  CHECK(Findings("id,ssn\n1,536228726\n", "export.csv", ssn) == high);
+  CHECK(Findings(R"({"ssn": "536228726"})", "p.json", ssn) == high);
+  CHECK(Findings(std::string("MSH|^~\\&|A|B|C|D|20240101||ADT^A04|1|P|2.5\r") +
+                     "PID|1||M1||DOE^JANE||19800101|F|||||||||||536228726\r",
+                 "feed.hl7", ssn) == high);
+  // A keyword in prose may name another number: medium.
+  CHECK(Findings("SSN 536228726\n", "note.txt", ssn) == Lines{"US_SSN 536228726 75"});
+  CHECK(Findings("id,ref\n1,536228726\n", "export.csv", ssn).empty());
+}
+
 TEST_CASE("HL7 v2: a batch file (FHS, BHS headers) is HL7 whatever its name") {
   // Batch exports start with FHS or BHS, not MSH: read as plain text, the
   // SSN in PID-19 had no evidence and was not found.
@@ -204,12 +242,10 @@ TEST_CASE("XML: text without markup, entities decoded, OID-named ids") {
   auto recs = ExtractMemory(xml, "doc.xml");
   REQUIRE(recs.size() == 1);
   CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 2}, {"US_NPI", 1}});
-  // The decoded "SSN&536-22-8726": the finding points at the source bytes.
-  for (const auto& f : recs[0].findings) {
-    if (f.type_id == "US_SSN" && f.score == 85) {
-      CHECK(xml.substr(f.start, f.end - f.start) == "536-22-8726");
-    }
-  }
+  // The SSN OID's extension, and the decoded "SSN&536-22-8726", whose
+  // finding points at the source bytes.
+  CHECK(Findings(xml, "doc.xml", {"US_SSN"}) ==
+        Lines{"US_SSN 536228726 85", "US_SSN 536-22-8726 85"});
 }
 
 TEST_CASE("HTML: tags become separators, &nbsp; a space") {
