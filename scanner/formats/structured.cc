@@ -310,35 +310,91 @@ class Json : public StructuredText {
 
 // ---- HL7 v2 ---------------------------------------------------------------
 
+// How a field's value is declared.
+enum class Hl7Value : uint8_t {
+  kWhole,           // the field as one span
+  kIdentifierList,  // CX: each repetition apart, named by its identifier type code (CX.5)
+  kCode,            // CE/CWE, DLN: the first component of each repetition (the code, the
+                    // number), not its text, coding system or expiry date
+};
+
 struct Hl7Field {
   const char* segment;
   int field;
   const char* name;  // a keyword term where one fits, so the field is evidence
+  Hl7Value value = Hl7Value::kWhole;
 };
-// The fields that carry identifiers and contact data (HL7 v2.5 chapter 3 and
-// 6). Names are chosen to equal keyword terms of the built-in pack.
+// The fields that carry identifiers and contact data (HL7 v2.5 chapters 3, 6
+// and 8), grouped by segment. Names are chosen to equal keyword terms of the
+// built-in pack. Not IN1-8 (group number): it names the employer's group,
+// shared by all its members, not a person.
 constexpr Hl7Field kHl7Fields[] = {
-    {"PID", 2, "patient id"},        {"PID", 3, "patient id"},
-    {"PID", 4, "patient id"},        {"PID", 5, "patient name"},
-    {"PID", 7, "birth date"},        {"PID", 11, "address"},
-    {"PID", 13, "home phone"},       {"PID", 14, "work phone"},
-    {"PID", 18, "account number"},   {"PID", 19, "ssn"},
-    {"PID", 20, "driver license"},   {"NK1", 2, "name"},
-    {"NK1", 4, "address"},           {"NK1", 5, "phone"},
-    {"NK1", 6, "work phone"},        {"NK1", 37, "ssn"},
-    {"GT1", 3, "name"},              {"GT1", 5, "address"},
-    {"GT1", 6, "home phone"},        {"GT1", 7, "work phone"},
-    {"GT1", 12, "ssn"},              {"IN1", 2, "plan id"},
-    {"IN1", 16, "insured name"},     {"IN1", 19, "address"},
-    {"IN1", 36, "policy number"},    {"IN1", 49, "insured id"},
-    {"IN2", 2, "ssn"},               {"IN2", 8, "medicare number"},
-    {"PV1", 7, "attending provider"}, {"PV1", 8, "provider id"},
-    {"PV1", 9, "provider id"},       {"PV1", 17, "provider id"},
-    {"ORC", 12, "provider id"},      {"OBR", 16, "provider id"},
-    {"PRD", 7, "provider id"},       {"STF", 2, "provider id"},
+    {"PID", 2, "patient id", Hl7Value::kIdentifierList},
+    {"PID", 3, "patient id", Hl7Value::kIdentifierList},
+    {"PID", 4, "patient id", Hl7Value::kIdentifierList},
+    {"PID", 5, "patient name"},
+    {"PID", 7, "birth date"},
+    {"PID", 11, "address"},
+    {"PID", 13, "home phone"},
+    {"PID", 14, "work phone"},
+    {"PID", 18, "account number", Hl7Value::kIdentifierList},
+    {"PID", 19, "ssn"},
+    {"PID", 20, "driver license", Hl7Value::kCode},
+    {"MRG", 1, "patient id", Hl7Value::kIdentifierList},
+    {"NK1", 2, "name"},
+    {"NK1", 4, "address"},
+    {"NK1", 5, "phone"},
+    {"NK1", 6, "work phone"},
+    {"NK1", 37, "ssn"},
+    {"GT1", 3, "name"},
+    {"GT1", 5, "address"},
+    {"GT1", 6, "home phone"},
+    {"GT1", 7, "work phone"},
+    {"GT1", 12, "ssn"},
+    {"IN1", 2, "plan id"},
+    {"IN1", 16, "insured name"},
+    {"IN1", 19, "address"},
+    {"IN1", 36, "policy number"},
+    {"IN1", 49, "insured id", Hl7Value::kIdentifierList},
+    {"IN2", 2, "ssn"},
+    {"IN2", 8, "medicare number"},
+    {"DG1", 3, "diagnosis code", Hl7Value::kCode},
+    {"FT1", 19, "diagnosis code", Hl7Value::kCode},
+    {"PV1", 7, "attending provider"},
+    {"PV1", 8, "provider id"},
+    {"PV1", 9, "provider id"},
+    {"PV1", 17, "provider id"},
+    {"ORC", 12, "provider id"},
+    {"OBR", 16, "provider id"},
+    {"PRD", 7, "provider id"},
+    {"STF", 2, "provider id"},
 };
 
-// Segments end at CR (or LF); fields split at the separator MSH declares.
+// Identifier type codes (CX.5, HL7 table 0203) that say what an identifier
+// is, by the keyword term that names it. Any other code, or none, leaves the
+// field's own name.
+struct Hl7IdentifierType {
+  std::string_view code;
+  const char* name;
+};
+constexpr Hl7IdentifierType kHl7IdentifierTypes[] = {
+    {"SS", "ssn"},
+    {"MR", "mrn"},
+    {"MRT", "mrn"},
+    {"PI", "patient id"},
+    {"PT", "patient id"},
+    {"MB", "member id"},
+    {"SN", "subscriber number"},
+    {"MA", "medicaid number"},
+    {"MC", "medicare number"},
+    {"DL", "driver license"},
+    {"PPN", "passport number"},
+    {"NPI", "npi"},
+};
+
+// Segments end at CR (or LF); fields split at the separator MSH declares,
+// and the fields that need it into repetitions and components at the
+// separators MSH-2 declares.
 class Hl7 : public StructuredText {
  public:
   explicit Hl7(TextSink& sink) : sink_(sink) {}
@@ -346,9 +402,13 @@ class Hl7 : public StructuredText {
   void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
     const uint64_t base = sink_.position();
     for (size_t k = 0; k < text.size(); ++k) {
-      // Inside a field only a separator or a segment end matters.
-      if (field_ >= 0) {
-        k = FindAnyOf<5>(text, k, {sep_, '\r', '\n', '\x1C', '\x0B'});
+      // Inside a field only a separator or a segment end matters; inside one
+      // read by its parts, the component and repetition separators too; the
+      // encoding characters and an identifier type code are read byte by byte.
+      if (field_ >= 0 && !ReadsEveryByte()) {
+        k = value_ == Hl7Value::kWhole
+                ? FindAnyOf<5>(text, k, {sep_, '\r', '\n', '\x1C', '\x0B'})
+                : FindAnyOf<7>(text, k, {sep_, comp_, rep_, '\r', '\n', '\x1C', '\x0B'});
         if (k == text.size()) break;
       }
       Step(text[k], base + k);
@@ -359,8 +419,10 @@ class Hl7 : public StructuredText {
 
  private:
   // CR or LF end a segment; FS and VT frame MLLP messages.
-  static bool IsSegmentEnd(char c) {
-    return c == '\r' || c == '\n' || c == '\x1C' || c == '\x0B';
+  static bool IsSegmentEnd(char c) { return c == '\r' || c == '\n' || c == '\x1C' || c == '\x0B'; }
+
+  bool ReadsEveryByte() const {
+    return (header_ && field_ == 2) || (value_ == Hl7Value::kIdentifierList && component_ == 5);
   }
 
   void Step(char c, uint64_t pos) {
@@ -368,6 +430,7 @@ class Hl7 : public StructuredText {
       EndField(pos);
       seg_len_ = 0;
       field_ = -1;
+      value_ = Hl7Value::kWhole;
       return;
     }
     if (field_ < 0) {  // reading the segment id
@@ -376,30 +439,61 @@ class Hl7 : public StructuredText {
         return;
       }
       // MSH, and the batch headers FHS and BHS, declare the separators.
-      const bool header = (seg_[0] == 'M' && seg_[1] == 'S' && seg_[2] == 'H') ||
-                          ((seg_[0] == 'F' || seg_[0] == 'B') && seg_[1] == 'H' && seg_[2] == 'S');
-      if (seg_len_ == 3 && header) SetSeparator(c);
+      header_ = (seg_[0] == 'M' && seg_[1] == 'S' && seg_[2] == 'H') ||
+                ((seg_[0] == 'F' || seg_[0] == 'B') && seg_[1] == 'H' && seg_[2] == 'S');
+      if (seg_len_ == 3 && header_) SetSeparator(c);
       if (c != sep_) return;
       // MSH-1 is the separator itself, so the text after it is MSH-2.
-      field_ = header ? 2 : 1;
+      field_ = header_ ? 2 : 1;
       field_start_ = pos + 1;
       FindSegmentFields();
+      StartField();
       return;
     }
     if (c == sep_) {
       EndField(pos);
       ++field_;
       field_start_ = pos + 1;
+      StartField();
+      return;
+    }
+    if (header_ && field_ == 2) {
+      ReadEncodingCharacter(c, pos);
+      return;
+    }
+    if (value_ == Hl7Value::kWhole) return;
+    if (c == rep_) {
+      EndRepetition(pos);
+      rep_start_ = pos + 1;
+      component_ = 1;
+      code_len_ = 0;
+    } else if (c == comp_) {
+      if (component_ == 1 && value_ == Hl7Value::kCode) Declare(rep_start_, pos, entry_->name);
+      if (component_ < 6) ++component_;
+    } else if (component_ == 5) {  // the identifier type code
+      code_len_ = code_len_ < sizeof(code_) ? code_len_ + 1 : sizeof(code_) + 1;
+      if (code_len_ <= sizeof(code_)) code_[code_len_ - 1] = c;
     }
   }
 
+  // MSH-2: the component, repetition, escape and subcomponent separators,
+  // in that order; only the first two matter here.
+  void ReadEncodingCharacter(char c, uint64_t pos) {
+    const uint64_t at = pos - field_start_;
+    if (c == sep_ || IsSegmentEnd(c)) return;
+    if (at == 0) comp_ = c;
+    if (at == 1 && c != comp_) rep_ = c;
+  }
+
   void SetSeparator(char c) {
-    if (IsSegmentEnd(c)) return;  // keeps the old one
+    if (IsSegmentEnd(c)) return;  // keeps the old ones
     sep_ = c;
+    comp_ = '^';
+    rep_ = '~';
   }
 
   // The kHl7Fields entries of the current segment (they are grouped by
-  // segment), so a field's end is compared with a few entries, not all.
+  // segment), so a field's start is compared with a few entries, not all.
   void FindSegmentFields() {
     fields_begin_ = fields_end_ = nullptr;
     for (const auto& f : kHl7Fields) {
@@ -412,21 +506,60 @@ class Hl7 : public StructuredText {
     }
   }
 
-  void EndField(uint64_t end) {
-    if (field_ < 1 || end <= field_start_) return;
+  void StartField() {
+    entry_ = nullptr;
     for (const Hl7Field* f = fields_begin_; f != fields_end_; ++f) {
-      if (f->field == field_) sink_.Field(field_start_, end, f->name);
+      if (f->field == field_) entry_ = f;
     }
+    value_ = entry_ != nullptr ? entry_->value : Hl7Value::kWhole;
+    rep_start_ = field_start_;
+    component_ = 1;
+    code_len_ = 0;
+  }
+
+  void EndField(uint64_t end) {
+    if (field_ < 1 || entry_ == nullptr) return;
+    if (value_ == Hl7Value::kWhole) {
+      Declare(field_start_, end, entry_->name);
+    } else {
+      EndRepetition(end);
+    }
+  }
+
+  void EndRepetition(uint64_t end) {
+    if (value_ == Hl7Value::kCode) {
+      if (component_ == 1) Declare(rep_start_, end, entry_->name);
+      return;
+    }
+    const char* name = entry_->name;
+    const std::string_view code(code_, std::min<size_t>(code_len_, sizeof(code_)));
+    if (code_len_ <= sizeof(code_)) {
+      for (const auto& t : kHl7IdentifierTypes) {
+        if (t.code == code) name = t.name;
+      }
+    }
+    Declare(rep_start_, end, name);
+  }
+
+  void Declare(uint64_t begin, uint64_t end, const char* name) {
+    if (end > begin) sink_.Field(begin, end, name);
   }
 
   TextSink& sink_;
   char seg_[3] = {};
   int seg_len_ = 0;
   int field_ = -1;
-  char sep_ = '|';
+  bool header_ = false;
+  char sep_ = '|', comp_ = '^', rep_ = '~';
   const Hl7Field* fields_begin_ = nullptr;
   const Hl7Field* fields_end_ = nullptr;
+  const Hl7Field* entry_ = nullptr;  // the current field's, or null: not declared
+  Hl7Value value_ = Hl7Value::kWhole;
   uint64_t field_start_ = 0;
+  uint64_t rep_start_ = 0;
+  int component_ = 1;    // 1-based, counted to 6 (past the type code)
+  char code_[4] = {};    // the repetition's identifier type code (the longest is 4)
+  size_t code_len_ = 0;  // sizeof(code_) + 1: longer, so no known code
 };
 
 // ---- X12 (837/835) --------------------------------------------------------

@@ -4,7 +4,8 @@
 // Annotators (delimited tables, JSON/NDJSON/FHIR, HL7 v2, X12) pass the text
 // through unchanged, so findings keep exact source offsets, and declare each
 // value's span with the name of the field that holds it (a CSV header, a
-// JSON key or FHIR identifier system, an HL7 field such as PID-19 → "ssn", an
+// JSON key or FHIR identifier system, an HL7 field such as PID-19 → "ssn" (a
+// PID-3 repetition by its identifier type code, SS → "ssn"), an
 // X12 element qualified by its segment). The Matcher counts a field name
 // that equals a keyword term as evidence for values inside the span.
 //

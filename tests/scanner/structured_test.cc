@@ -3,6 +3,7 @@
 // OID) are found; the same values under a neutral name are not; markup is
 // stripped and entities decoded with offsets still pointing at the source.
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -38,8 +39,9 @@ using Counts = std::map<std::string, uint64_t>;
 // by the finding's offsets, in offset order: type, span and confidence at
 // once.
 std::vector<std::string> Findings(std::string_view bytes, std::string_view name,
-                                  const std::set<std::string>& types) {
-  auto recs = ExtractMemory(bytes, name);
+                                  const std::set<std::string>& types,
+                                  const scanner::ScanLimits& limits = {}) {
+  auto recs = ExtractMemory(bytes, name, limits);
   REQUIRE(recs.size() == 1);
   CHECK(StatusOf(recs[0]) == "complete");
   auto found = recs[0].findings;
@@ -205,6 +207,82 @@ TEST_CASE("A bare SSN in a field named SSN is high (medium after a keyword in pr
   // A keyword in prose may name another number: medium.
   CHECK(Findings("SSN 536228726\n", "note.txt", ssn) == Lines{"US_SSN 536228726 75"});
   CHECK(Findings("id,ref\n1,536228726\n", "export.csv", ssn).empty());
+}
+
+// An HL7 segment with these fields (by number), the others empty.
+std::string Segment(const std::string& id, const std::map<int, std::string>& fields) {
+  std::string seg = id;
+  int at = 0;
+  for (const auto& [n, value] : fields) {
+    seg += std::string(n - at, '|') + value;
+    at = n;
+  }
+  return seg;
+}
+
+// An HL7 v2.5 message: MSH, then `segments`, each ended by `eol`.
+std::string Hl7Message(const std::vector<std::string>& segments, const char* eol = "\r") {
+  std::string msg = std::string("MSH|^~\\&|ADT|HOSP|EHR|HOSP|20240102||ADT^A04|MSG1|P|2.5") + eol;
+  for (const auto& s : segments) msg += s + eol;
+  return msg;
+}
+
+TEST_CASE("HL7 v2: an identifier's type code (CX.5) decides its type") {
+  // PID-3 holds a patient's identifiers, each repetition typed by CX.5
+  // (HL7 table 0203): an SSN typed SS was an MRN, as every PID-3 value was.
+  const std::set<std::string> ids{"US_SSN", "MRN", "HEALTH_PLAN_ID", "US_DRIVER_LICENSE",
+                                  "US_PASSPORT", "US_NPI", "US_MBI"};
+  const std::string pid3 =
+      "PID|1||234567891^^^SSA^SS~M7654321^^^HOSP^MR~P1234567^^^HOSP^PI~"
+      "XYZ123456789^^^ACME^MB~S12345678^^^IL^DL~X12345678^^^USA^PPN~1234567893^^^CMS^NPI~"
+      "1EG4TE5MK73^^^CMS^MC~Q7654321^^^HOSP^XX~R7654321||DOE^JANE";
+  const Lines want{"US_SSN 234567891 85",         "MRN M7654321 85",
+                   "MRN P1234567 85",             "HEALTH_PLAN_ID XYZ123456789 85",
+                   "US_DRIVER_LICENSE S12345678 85", "US_PASSPORT X12345678 85",
+                   "US_NPI 1234567893 85",         "US_MBI 1EG4TE5MK73 85",
+                   // An unknown code, or none: the field's own name.
+                   "MRN Q7654321 85",             "MRN R7654321 85"};
+  for (const char* eol : {"\r", "\n"}) {
+    const std::string msg = Hl7Message({pid3}, eol);
+    // A type code cut by a chunk's end is read whole.
+    for (size_t chunk : {size_t{1} << 20, size_t{7}, size_t{1}}) {
+      INFO("chunk " << chunk);
+      scanner::ScanLimits limits;
+      limits.chunk_size = chunk;
+      CHECK(Findings(msg, "adt.hl7", ids, limits) == want);
+    }
+  }
+  // PID-19 and IN1-49 (CX too) with no type code: SSN and member id fields.
+  CHECK(Findings(Hl7Message({Segment("PID", {{1, "1"}, {3, "M1"}, {19, "234567891"}}),
+                             Segment("IN1", {{1, "1"}, {49, "XYZ123456789~234567891^^^SSA^SS"}})}),
+                 "adt.hl7", ids) == Lines{"US_SSN 234567891 85", "HEALTH_PLAN_ID XYZ123456789 85",
+                                          "US_SSN 234567891 85"});
+  // MSH-2 declares the component and repetition separators.
+  const std::string dollar =
+      "MSH|$*\\&|ADT|HOSP|EHR|HOSP|20240102||ADT$A04|MSG1|P|2.5\r"
+      "PID|1||234567891$$$SSA$SS*M7654321$$$HOSP$MR||DOE$JANE\r";
+  CHECK(Findings(dollar, "adt.hl7", ids) == Lines{"US_SSN 234567891 85", "MRN M7654321 85"});
+}
+
+TEST_CASE("HL7 v2: DG1-3 and FT1-19 are diagnosis code fields; PID-20 a license number") {
+  // The field is the context: the code in its first component is an
+  // ICD10_CODE without a diagnosis keyword. Its coding system ("I10") and
+  // text are not the code.
+  const std::set<std::string> icd{"ICD10_CODE", "US_DRIVER_LICENSE"};
+  for (const char* eol : {"\r", "\n"}) {
+    CHECK(Findings(Hl7Message({"DG1|1||E11.9^Type 2 diabetes mellitus^I10|||F"}, eol),
+                   "adt.hl7", icd) == Lines{"ICD10_CODE E11.9 85"});
+  }
+  CHECK(Findings(Hl7Message({Segment("FT1", {{1, "1"}, {4, "20240102"}, {6, "CG"}, {7, "99213"},
+                                             {19, "I10^Essential hypertension^I10~"
+                                                  "E78.5^Hyperlipidemia^I10"}})}),
+                 "dft.hl7", icd) == Lines{"ICD10_CODE I10 75", "ICD10_CODE E78.5 85"});
+  // The same code in a field of no meaning (a note) has no context.
+  CHECK(Findings(Hl7Message({"NTE|1||E11.9^Type 2 diabetes mellitus^I10"}), "adt.hl7", icd)
+            .empty());
+  // PID-20: the license number, not its issuing state or expiry date.
+  CHECK(Findings(Hl7Message({Segment("PID", {{1, "1"}, {3, "M1"}, {20, "S12345678^IL^20300101"}})}),
+                 "adt.hl7", icd) == Lines{"US_DRIVER_LICENSE S12345678 85"});
 }
 
 TEST_CASE("HL7 v2: a batch file (FHS, BHS headers) is HL7 whatever its name") {
