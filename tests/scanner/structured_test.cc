@@ -285,6 +285,27 @@ TEST_CASE("HL7 v2: DG1-3 and FT1-19 are diagnosis code fields; PID-20 a license 
                  "adt.hl7", icd) == Lines{"US_DRIVER_LICENSE S12345678 85"});
 }
 
+TEST_CASE("HL7 v2: a phone number in XTN components is a PHONE") {
+  // v2.5 XTN: use code, equipment type, email, country code, area code,
+  // local number. The finding spans the area code to the local number.
+  const std::set<std::string> phone{"PHONE"};
+  for (const char* eol : {"\r", "\n"}) {
+    const std::string msg = Hl7Message(
+        {Segment("PID", {{1, "1"}, {3, "M1"}, {13, "^PRN^PH^^1^217^5551234"},
+                         {14, "^WPN^PH^^^312^4441234~(217)555-1234^PRN^PH"}})},
+        eol);
+    CHECK(Findings(msg, "adt.hl7", phone) ==
+          Lines{"PHONE 217^5551234 85", "PHONE 312^4441234 85", "PHONE (217)555-1234 85"});
+  }
+  // Not in a field of no meaning, nor a fictional 555-01xx number.
+  CHECK(Findings(Hl7Message({Segment("NTE", {{1, "1"}, {3, "^PRN^PH^^1^217^5551234"}})}),
+                 "adt.hl7", phone)
+            .empty());
+  CHECK(Findings(Hl7Message({Segment("PID", {{1, "1"}, {13, "^PRN^PH^^1^217^5550143"}})}),
+                 "adt.hl7", phone)
+            .empty());
+}
+
 TEST_CASE("HL7 v2: a batch file (FHS, BHS headers) is HL7 whatever its name") {
   // Batch exports start with FHS or BHS, not MSH: read as plain text, the
   // SSN in PID-19 had no evidence and was not found.
