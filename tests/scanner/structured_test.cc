@@ -306,6 +306,20 @@ TEST_CASE("HL7 v2: a phone number in XTN components is a PHONE") {
             .empty());
 }
 
+TEST_CASE("HL7 v2: IN1-36 and IN1-49 are member identifiers; IN1-8 is not") {
+  // The policy number and the insured's id identify the member; the group
+  // number names the employer's group, shared by all its members.
+  const std::set<std::string> plan{"HEALTH_PLAN_ID", "MRN", "US_SSN"};
+  for (const char* eol : {"\r", "\n"}) {
+    const std::string msg =
+        Hl7Message({Segment("IN1", {{1, "1"}, {2, "PLAN01^GOLD PLAN"}, {8, "GRP998877"},
+                                    {36, "XYZ123456789"}, {49, "MBR5550001^^^ACME^MB"}})},
+                   eol);
+    CHECK(Findings(msg, "adt.hl7", plan) ==
+          Lines{"HEALTH_PLAN_ID XYZ123456789 85", "HEALTH_PLAN_ID MBR5550001 85"});
+  }
+}
+
 TEST_CASE("HL7 v2: a batch file (FHS, BHS headers) is HL7 whatever its name") {
   // Batch exports start with FHS or BHS, not MSH: read as plain text, the
   // SSN in PID-19 had no evidence and was not found.
