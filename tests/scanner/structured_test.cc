@@ -320,6 +320,28 @@ TEST_CASE("HL7 v2: IN1-36 and IN1-49 are member identifiers; IN1-8 is not") {
   }
 }
 
+TEST_CASE("An address field's value is an ADDRESS in upper case too with HL7 XAD parts") {
+  // HL7 and billing exports write addresses in capitals; an XAD's city,
+  // state and ZIP components are part of the finding.
+  const std::set<std::string> addr{"ADDRESS"};
+  for (const char* eol : {"\r", "\n"}) {
+    const std::string msg = Hl7Message(
+        {Segment("PID", {{1, "1"}, {3, "M1"}, {11, "42 ELM ST^^SPRINGFIELD^IL^62704"}}),
+         Segment("NK1", {{1, "1"}, {4, "100 N MAIN ST APT 2"}}),
+         Segment("GT1", {{1, "1"}, {5, "7 Oak Ave^Suite 4^East Peoria^IL^61611-1234^USA"}})},
+        eol);
+    CHECK(Findings(msg, "adt.hl7", addr) ==
+          Lines{"ADDRESS 42 ELM ST^^SPRINGFIELD^IL^62704 85", "ADDRESS 100 N MAIN ST APT 2 85",
+                "ADDRESS 7 Oak Ave^Suite 4^East Peoria^IL^61611-1234 85"});
+  }
+  CHECK(Findings("id,address\n1,42 ELM ST\n", "export.csv", addr) ==
+        Lines{"ADDRESS 42 ELM ST 85"});
+  // Capitals outside an address field are headings, not addresses.
+  CHECK(Findings(Hl7Message({Segment("NTE", {{1, "1"}, {3, "42 ELM ST^^SPRINGFIELD^IL^62704"}})}),
+                 "adt.hl7", addr)
+            .empty());
+}
+
 TEST_CASE("HL7 v2: a batch file (FHS, BHS headers) is HL7 whatever its name") {
   // Batch exports start with FHS or BHS, not MSH: read as plain text, the
   // SSN in PID-19 had no evidence and was not found.
