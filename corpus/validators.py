@@ -551,7 +551,8 @@ SECRET_PLACEHOLDERS = {"null", "none", "true", "false", "password", "changeme", 
 
 
 def secret_value_valid(s):
-    if not 6 <= len(s) <= 64 or s[0] in "$%{<*@" or len(set(s)) == 1:
+    # '!': a YAML tag (!vault), as SecretValueValid has it.
+    if not 6 <= len(s) <= 64 or s[0] in "$%{<*@!" or len(set(s)) == 1:
         return False
     low = s.lower()
     if low in SECRET_PLACEHOLDERS:
@@ -564,7 +565,7 @@ def secret_value_valid(s):
         rest = low[4:]
         if rest[0] in "_-" or rest.startswith(("pass", "key", "secret", "token", "api")):
             return False
-    if low.endswith("("):
+    if low.endswith(("(", "[")):
         return False
     if low.endswith(")"):
         i = low.find("(")
