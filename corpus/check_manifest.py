@@ -92,7 +92,8 @@ def load_rules(path=DEFAULT_RULES):
             pat = {"regex": p["regex"], "validator": p.get("validator", ""),
                    "score": int(p["score"]), "proximity": int(p.get("proximity", prox)),
                    "any_of": [], "none_of": [], "at_least": [],
-                   "dictionary": None}
+                   "dictionary": None,
+                   "excludes": [re.compile(x, re.ASCII) for x in p.get("exclude", [])]}
             for e in p.get("evidence", []):
                 if "any_of" in e:
                     pat["any_of"].append(list(e["any_of"]))
@@ -250,6 +251,22 @@ def _words(value):
     return re.findall(r"[A-Za-z'-]+", value)
 
 
+def _excluded(excludes, text, s, e):
+    """Whether a match of one of a pattern's exclude expressions overlaps its
+    match [s, e), anchor included: the Matcher drops such a match. Excludes
+    are 1 to 64 bytes wide, so only that far around the match is looked at."""
+    for x in excludes:
+        pos, end = max(0, s - 64), min(len(text), e + 64)
+        while True:
+            m = x.search(text, pos, end)
+            if m is None or m.start() >= e:
+                break
+            if m.end() > s:
+                return True
+            pos = m.start() + 1
+    return False
+
+
 def scan_text(text, rules, types=None):
     """Reference findings: {(type, start, end): score} plus ambiguity notes.
 
@@ -257,8 +274,9 @@ def scan_text(text, rules, types=None):
     in-text evidence exists here (no structured fields), so field-only
     patterns (proximity 0) never fire. A pattern's evidence holds if each
     any_of group has a keyword in the window, each at_least group enough
-    lists, and no none_of group any. For each type, overlapping findings keep
-    the highest score (as the Matcher does)."""
+    lists, and no none_of group any. A match one of the pattern's excludes
+    overlaps is dropped. For each type, overlapping findings keep the highest
+    score (as the Matcher does)."""
     raw = {}
     ambiguous = []
     evidence = {}
@@ -282,6 +300,8 @@ def scan_text(text, rules, types=None):
             prox = p["proximity"]
             check = validators.VALIDATORS.get(p["validator"]) if p["validator"] else None
             for m in p["compiled"].finditer(text):
+                if p["excludes"] and _excluded(p["excludes"], text, m.start(), m.end()):
+                    continue
                 if m.re.groups:
                     if m.group(1) is None or m.start(1) == m.end(1):
                         continue

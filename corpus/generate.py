@@ -658,6 +658,7 @@ ITIN, DEA, ABA, ICD, NDC_T = "US_ITIN", "US_DEA", "US_ABA_ROUTING", "ICD10_CODE"
 NHS, SIN, AUMED, IP, VIN_T, IBAN_T = "UK_NHS", "CA_SIN", "AU_MEDICARE", "IP_ADDRESS", "VIN", "IBAN"
 URL_T, MRN_T, HPID, DL, PASSPORT, BANK = ("URL", "MRN", "HEALTH_PLAN_ID", "US_DRIVER_LICENSE",
                                           "US_PASSPORT", "US_BANK_ACCOUNT")
+PACCT = "PATIENT_ACCOUNT"
 AWS, PKEY, GH, SLACK, GAPI, STRIPE, JWT_T, PWD = (
     "AWS_ACCESS_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "GOOGLE_API_KEY",
     "STRIPE_KEY", "JWT", "GENERIC_PASSWORD")
@@ -677,7 +678,7 @@ EXTRA_COMBOS = [
     (VIN_T, 85, None), (VIN_T, 65, None),
     (IBAN_T, 85, None), (URL_T, 65, None),
     (MRN_T, 85, None), (HPID, 85, None), (DL, 85, "full"), (DL, 75, "abbrev"),
-    (PASSPORT, 85, None), (BANK, 85, None),
+    (PASSPORT, 85, None), (BANK, 85, None), (PACCT, 85, None),
     (PHONE, 85, "e164"), (PHONE, 65, "e164"),
     (AWS, 85, None), (AWS_SECRET, 85, None), (PKEY, 85, None), (GH, 85, None), (SLACK, 85, None), (GAPI, 85, None),
     (STRIPE, 85, "live"), (STRIPE, 65, "test"), (JWT_T, 85, None), (PWD, 75, None),
@@ -711,6 +712,8 @@ X_KEYWORDS = {
     DL + "/abbrev": ["DL", "DLN", "CDL"],
     PASSPORT: ["Passport", "Passport No", "passport number", "Passport#"],
     BANK: ["Account Number", "Acct", "Checking Account", "Acct No", "savings account"],
+    PACCT: ["Patient Account Number", "Patient Account No", "Patient Acct", "patient account",
+            "Pt Acct"],
     PHONE + "/e164": ["phone", "mobile", "Tel", "fax", "cell"],
     AWS: ["aws_access_key_id", "AWS key id", "access key"],
     AWS_SECRET: ["aws_secret_access_key", "AWS_SECRET_ACCESS_KEY", "secret_access_key",
@@ -739,6 +742,7 @@ X_JSON_KW = {
     # field (high), which the reference scanner, blind to fields, calls medium.
     DL + "/abbrev": ["dl_no", "dln_no"], PASSPORT: ["passport", "passport_number"],
     BANK: ["account_number", "acct"], PHONE + "/e164": ["phone", "mobile", "fax"],
+    PACCT: ["patient_account_number", "patient_account", "pt_acct"],
     AWS: ["aws_access_key_id"], AWS_SECRET: ["aws_secret_access_key", "SecretAccessKey"],
     PKEY: ["deploy_key"], GH: ["github_token"],
     SLACK: ["slack_token"], GAPI: ["maps_key"], STRIPE: ["stripe_key"], JWT_T: ["session_token"],
@@ -758,7 +762,7 @@ ANCHORED_TXT = ["{k}: {v}", "Registration recorded {k} {v} at check in.",
 EVIDENCE_TXT = ["{k}: {v}", "Registration recorded {k} {v} at check in.",
                 "The {k} on the form reads {v} per the scanned copy.",
                 "{k} on file. {f} Entered value {v} matches the form."]
-ANCHORED = {MRN_T, HPID, DL, PASSPORT, BANK, PWD}
+ANCHORED = {MRN_T, HPID, DL, PASSPORT, BANK, PACCT, PWD}
 STRICT_TXT = {DL + "/abbrev": ["{k}: {v}"], PWD: ["{k}={v}", "{k}: {v}"],
               JWT_T: ["{k} {v}"], AWS_SECRET: ["{k} = {v}", "{k}: {v}"]}
 STRICT_LOG = {DL + "/abbrev": ["{k}={v} stored for registration", "lookup {k}: {v} ok"],
@@ -1029,6 +1033,9 @@ def extra_value(rng, type_id, variant, names):
                            rng.choice("ACEFGHJKLMNPRSTUVWXYZ") + _digits(rng, 8)])
     if type_id == BANK:
         return str(rng.randrange(1, 10)) + _digits(rng, rng.randrange(7, 14))
+    if type_id == PACCT:
+        return rng.choice(["", "", "A", "ACCT", "V"]) + str(rng.randrange(1, 10)) + \
+            _digits(rng, rng.randrange(6, 10))
     if type_id == PHONE:
         return e164_value(rng)
     if type_id == AWS:

@@ -337,7 +337,7 @@ constexpr Hl7Field kHl7Fields[] = {
     {"PID", 11, "address"},
     {"PID", 13, "home phone"},
     {"PID", 14, "work phone"},
-    {"PID", 18, "account number", Hl7Value::kIdentifierList},
+    {"PID", 18, "patient account number", Hl7Value::kIdentifierList},
     {"PID", 19, "ssn"},
     {"PID", 20, "driver license", Hl7Value::kCode},
     {"MRG", 1, "patient id", Hl7Value::kIdentifierList},
@@ -390,6 +390,7 @@ constexpr Hl7IdentifierType kHl7IdentifierTypes[] = {
     {"DL", "driver license"},
     {"PPN", "passport number"},
     {"NPI", "npi"},
+    {"AN", "patient account number"},
 };
 
 // Segments end at CR (or LF); fields split at the separator MSH declares,

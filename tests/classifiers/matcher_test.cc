@@ -888,6 +888,27 @@ TEST_CASE("A number after a bare \"account\" is a low-confidence bank account") 
                       [](const Found& x) { return x.type == "US_BANK_ACCOUNT"; }) == 1);
 }
 
+TEST_CASE("A patient's account number is a PATIENT_ACCOUNT, not a bank account") {
+  // A provider's billing account for a patient: "account number" after
+  // "patient" or "pt" names no bank's account.
+  auto found = [](const char* text) {
+    std::vector<std::string> out;
+    for (const auto& x : Scan(text)) {
+      out.push_back(x.type + " " + Span(text, x) + " " + std::to_string(x.score));
+    }
+    return out;
+  };
+  using Lines = std::vector<std::string>;
+  CHECK(found("Patient Account Number: 100234567") == Lines{"PATIENT_ACCOUNT 100234567 85"});
+  CHECK(found("patient acct no. ACCT998877") == Lines{"PATIENT_ACCOUNT ACCT998877 85"});
+  CHECK(found("Billing: Pt Acct 100234567") == Lines{"PATIENT_ACCOUNT 100234567 85"});
+  CHECK(found("patient account 100234567") == Lines{"PATIENT_ACCOUNT 100234567 85"});
+  // Other accounts stay bank accounts: "Dept" ends in "pt" (so "pt" counts
+  // after a byte that is no letter, never at the very start of a file).
+  CHECK(found("Dept acct no: 100234567") == Lines{"US_BANK_ACCOUNT 100234567 85"});
+  CHECK(found("Account Number: 100234567") == Lines{"US_BANK_ACCOUNT 100234567 85"});
+}
+
 TEST_CASE("AWS's documented example access key ids are not reported as credentials") {
   for (const char* text : {"aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
                            "export AWS_ACCESS_KEY_ID=ASIAQWERTYUIOEXAMPLE"}) {

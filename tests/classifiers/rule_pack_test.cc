@@ -282,7 +282,8 @@ TEST_CASE("The built-in pack defines exactly the issue's type ids, each with cla
     CHECK_FALSE(t.description.empty());
   }
   std::set<std::string> want = {
-      "US_SSN", "US_ITIN", "US_MBI", "US_NPI", "US_DEA", "MRN", "HEALTH_PLAN_ID", "ICD10_CODE",
+      "US_SSN", "US_ITIN", "US_MBI", "US_NPI", "US_DEA", "MRN", "HEALTH_PLAN_ID",
+      "PATIENT_ACCOUNT", "ICD10_CODE",
       "NDC", "DATE_OF_BIRTH", "DATE", "PERSON_NAME", "ADDRESS", "PHONE", "EMAIL", "URL",
       "IP_ADDRESS", "CREDIT_CARD", "IBAN", "US_ABA_ROUTING", "US_BANK_ACCOUNT",
       "US_DRIVER_LICENSE", "US_PASSPORT", "UK_NHS", "CA_SIN", "AU_MEDICARE", "VIN",
@@ -291,6 +292,8 @@ TEST_CASE("The built-in pack defines exactly the issue's type ids, each with cla
   CHECK(ids == want);
   auto& types = rs.value()->types();
   CHECK(types[rs.value()->FindType("MRN")].hipaa_class == 8);
+  CHECK(types[rs.value()->FindType("PATIENT_ACCOUNT")].hipaa_class == 10);
+  CHECK(types[rs.value()->FindType("PATIENT_ACCOUNT")].category == "PHI");
   CHECK(types[rs.value()->FindType("PERSON_NAME")].hipaa_class == 1);
   CHECK(types[rs.value()->FindType("JWT")].category == "CREDENTIAL");
 }

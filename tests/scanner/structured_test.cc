@@ -342,6 +342,19 @@ TEST_CASE("An address field's value is an ADDRESS in upper case too with HL7 XAD
             .empty());
 }
 
+TEST_CASE("HL7 v2: PID-18 is a patient account number, not a bank account") {
+  // PID-18 was named "account number", a bank keyword: a patient's
+  // account was a high-confidence US_BANK_ACCOUNT. An identifier typed AN
+  // (account number) in PID-3 is one too.
+  const std::set<std::string> acct{"PATIENT_ACCOUNT", "US_BANK_ACCOUNT", "MRN"};
+  for (const char* eol : {"\r", "\n"}) {
+    const std::string msg = Hl7Message(
+        {Segment("PID", {{1, "1"}, {3, "V10023456^^^HOSP^AN"}, {18, "ACCT998877"}})}, eol);
+    CHECK(Findings(msg, "adt.hl7", acct) ==
+          Lines{"PATIENT_ACCOUNT V10023456 85", "PATIENT_ACCOUNT ACCT998877 85"});
+  }
+}
+
 TEST_CASE("HL7 v2: a batch file (FHS, BHS headers) is HL7 whatever its name") {
   // Batch exports start with FHS or BHS, not MSH: read as plain text, the
   // SSN in PID-19 had no evidence and was not found.
