@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -370,6 +371,27 @@ constexpr Hl7Field kHl7Fields[] = {
     {"STF", 2, "provider id"},
 };
 
+constexpr bool SameSegment(const Hl7Field& a, const Hl7Field& b) {
+  return a.segment[0] == b.segment[0] && a.segment[1] == b.segment[1] &&
+         a.segment[2] == b.segment[2];
+}
+// Each segment's entries together, in field order (Hl7 walks them so).
+constexpr bool Hl7FieldsOrdered() {
+  for (size_t i = 1; i < std::size(kHl7Fields); ++i) {
+    const Hl7Field& prev = kHl7Fields[i - 1];
+    const Hl7Field& f = kHl7Fields[i];
+    if (SameSegment(prev, f)) {
+      if (prev.field >= f.field) return false;
+      continue;
+    }
+    for (size_t j = 0; j + 1 < i; ++j) {
+      if (SameSegment(kHl7Fields[j], f)) return false;
+    }
+  }
+  return true;
+}
+static_assert(Hl7FieldsOrdered(), "kHl7Fields: group entries by segment, in field order");
+
 // Identifier type codes (CX.5, HL7 table 0203) that say what an identifier
 // is, by the keyword term that names it. Any other code, or none, leaves the
 // field's own name.
@@ -406,8 +428,8 @@ class Hl7 : public StructuredText {
       // Inside a field only a separator or a segment end matters; inside one
       // read by its parts, the component and repetition separators too; the
       // encoding characters and an identifier type code are read byte by byte.
-      if (field_ >= 0 && !ReadsEveryByte()) {
-        k = value_ == Hl7Value::kWhole
+      if (field_ >= 0 && scan_ != Scan::kBytes) {
+        k = scan_ == Scan::kFields
                 ? FindAnyOf<5>(text, k, {sep_, '\r', '\n', '\x1C', '\x0B'})
                 : FindAnyOf<7>(text, k, {sep_, comp_, rep_, '\r', '\n', '\x1C', '\x0B'});
         if (k == text.size()) break;
@@ -422,8 +444,18 @@ class Hl7 : public StructuredText {
   // CR or LF end a segment; FS and VT frame MLLP messages.
   static bool IsSegmentEnd(char c) { return c == '\r' || c == '\n' || c == '\x1C' || c == '\x0B'; }
 
-  bool ReadsEveryByte() const {
-    return (header_ && field_ == 2) || (value_ == Hl7Value::kIdentifierList && component_ == 5);
+  // What the next byte of a field can change, so what OnText may skip to.
+  enum class Scan : uint8_t {
+    kFields,  // a field read whole: its end
+    kParts,   // a field read by its parts: its end, a component or repetition
+    kBytes,   // the encoding characters (MSH-2), an identifier type code
+  };
+  void SetScan() {
+    if ((header_ && field_ == 2) || (value_ == Hl7Value::kIdentifierList && component_ == 5)) {
+      scan_ = Scan::kBytes;
+    } else {
+      scan_ = value_ == Hl7Value::kWhole ? Scan::kFields : Scan::kParts;
+    }
   }
 
   void Step(char c, uint64_t pos) {
@@ -468,9 +500,11 @@ class Hl7 : public StructuredText {
       rep_start_ = pos + 1;
       component_ = 1;
       code_len_ = 0;
+      SetScan();
     } else if (c == comp_) {
       if (component_ == 1 && value_ == Hl7Value::kCode) Declare(rep_start_, pos, entry_->name);
       if (component_ < 6) ++component_;
+      SetScan();
     } else if (component_ == 5) {  // the identifier type code
       code_len_ = code_len_ < sizeof(code_) ? code_len_ + 1 : sizeof(code_) + 1;
       if (code_len_ <= sizeof(code_)) code_[code_len_ - 1] = c;
@@ -494,28 +528,29 @@ class Hl7 : public StructuredText {
   }
 
   // The kHl7Fields entries of the current segment (they are grouped by
-  // segment), so a field's start is compared with a few entries, not all.
+  // segment, in field order), so a field's start is compared with the next
+  // entry only, not all.
   void FindSegmentFields() {
-    fields_begin_ = fields_end_ = nullptr;
+    next_field_ = fields_end_ = nullptr;
     for (const auto& f : kHl7Fields) {
       if (seg_[0] != f.segment[0] || seg_[1] != f.segment[1] || seg_[2] != f.segment[2]) {
-        if (fields_begin_ != nullptr) break;
+        if (next_field_ != nullptr) break;
         continue;
       }
-      if (fields_begin_ == nullptr) fields_begin_ = &f;
+      if (next_field_ == nullptr) next_field_ = &f;
       fields_end_ = &f + 1;
     }
   }
 
   void StartField() {
-    entry_ = nullptr;
-    for (const Hl7Field* f = fields_begin_; f != fields_end_; ++f) {
-      if (f->field == field_) entry_ = f;
-    }
+    while (next_field_ != fields_end_ && next_field_->field < field_) ++next_field_;
+    const bool listed = next_field_ != fields_end_ && next_field_->field == field_;
+    entry_ = listed ? next_field_ : nullptr;
     value_ = entry_ != nullptr ? entry_->value : Hl7Value::kWhole;
     rep_start_ = field_start_;
     component_ = 1;
     code_len_ = 0;
+    SetScan();
   }
 
   void EndField(uint64_t end) {
@@ -552,10 +587,12 @@ class Hl7 : public StructuredText {
   int field_ = -1;
   bool header_ = false;
   char sep_ = '|', comp_ = '^', rep_ = '~';
-  const Hl7Field* fields_begin_ = nullptr;
+  // The current segment's kHl7Fields entries not yet passed, up to fields_end_.
+  const Hl7Field* next_field_ = nullptr;
   const Hl7Field* fields_end_ = nullptr;
   const Hl7Field* entry_ = nullptr;  // the current field's, or null: not declared
   Hl7Value value_ = Hl7Value::kWhole;
+  Scan scan_ = Scan::kFields;
   uint64_t field_start_ = 0;
   uint64_t rep_start_ = 0;
   int component_ = 1;    // 1-based, counted to 6 (past the type code)
