@@ -712,6 +712,8 @@ std::string_view IdentifierSystemName(std::string_view s) {
     return "npi";
   }
   if (has("us-mbi") || has("2.16.840.1.113883.4.927")) return "mbi";
+  // A site's own record-number namespace: https://hospital.example.org/mrn.
+  if (s.ends_with("/mrn") || has("/mrn/") || has("medical-record")) return "mrn";
   return {};
 }
 

@@ -54,7 +54,8 @@ std::unique_ptr<StructuredText> MakeMarkup(TextSink& sink, MarkupMode mode,
                                            const ScanLimits& limits);
 
 // Field name for an identifier system or OID (FHIR Identifier.system, C-CDA
-// id/@root): "ssn", "npi", "mbi", or "" when unknown.
+// id/@root): "ssn", "npi", "mbi", "mrn" (a site namespace ending in /mrn), or
+// "" when unknown.
 std::string_view IdentifierSystemName(std::string_view system);
 
 }  // namespace phiscan::scanner::formats

@@ -109,6 +109,21 @@ TEST_CASE("JSON: keys name values; FHIR identifier systems and telecom") {
   CHECK(Types(plain, "p.json").empty());
   std::string nd = R"({"ssn": 536228726})" "\n" R"({"x": ")" + Far() + R"(", "y": 536228726})" "\n";
   CHECK(Types(nd, "p.ndjson") == Counts{{"US_SSN", 1}});
+  // A site's record-number namespace names its value an MRN; another
+  // namespace names nothing.
+  auto mrns = [](const std::string& system) {
+    auto recs = ExtractMemory(R"({"resourceType":"Patient","text":")" + Far() +
+                                  R"(","identifier":[{"system":")" + system +
+                                  R"(","value":"MRN7788123"}]})",
+                              "p.json");
+    REQUIRE(recs.size() == 1);
+    uint64_t n = 0;
+    for (const auto& t : recs[0].types) n += t.type_id == "MRN" ? t.count : 0;
+    return n;
+  };
+  CHECK(mrns("http://hospital.example.org/mrn") == 1);
+  CHECK(mrns("urn:example:medical-record-number") == 1);
+  CHECK(mrns("http://hospital.example.org/ids") == 0);
 }
 
 TEST_CASE("JSON: strings are read the same at any chunk size, escapes and long keys included") {
