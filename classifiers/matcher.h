@@ -42,7 +42,7 @@ struct Match {
   int score = 0;
   uint64_t start = 0;
   uint64_t end = 0;
-  uint64_t line = 0;     // 1-based
+  uint64_t line = 0;     // 1-based line of start in the stream (CountLineBreaks)
   // Set only when the sink wants the locator (MatchSink::WantsLocator):
   std::string masked;
   Token token{};
@@ -50,6 +50,35 @@ struct Match {
   // counting distinct values in memory. Never stored or shown.
   uint64_t value_hash = 0;
 };
+
+namespace internal {
+// CountLineBreaks one byte at a time, for a few bytes (an extractor's piece
+// of text), where the 16-byte blocks of CountLineBreaksLong do not pay for
+// the call.
+inline uint64_t CountLineBreaksShort(const char* p, const char* end, char next) {
+  uint64_t n = 0;
+  for (; p < end; ++p) {
+    if (static_cast<unsigned char>(*p) > '\r') continue;  // most bytes: one compare
+    if (*p == '\n') {
+      ++n;
+    } else if (*p == '\r') {
+      n += (p + 1 < end ? p[1] : next) != '\n' ? 1 : 0;
+    }
+  }
+  return n;
+}
+uint64_t CountLineBreaksLong(const char* p, const char* end, char next);
+}  // namespace internal
+
+// Line breaks as Match::line counts them: LF, CR LF (one break), and a CR
+// with no LF after it (HL7 v2 ends its segments with a lone CR, and so did
+// classic Mac OS text). Returns how many end in [p, end); the byte after
+// end - 1 is taken to be `next` (pass '\n' when it is not known yet: a CR
+// there is then left for the caller to count once it is).
+inline uint64_t CountLineBreaks(const char* p, const char* end, char next) {
+  return end - p < 32 ? internal::CountLineBreaksShort(p, end, next)
+                      : internal::CountLineBreaksLong(p, end, next);
+}
 
 class MatchSink {
  public:

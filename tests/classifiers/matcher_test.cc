@@ -1293,6 +1293,41 @@ TEST_CASE("Line numbers stay exact after long runs of newlines, whatever the chu
   }
 }
 
+TEST_CASE("Lines end at LF, CR LF and a lone CR, whatever the chunking") {
+  // HL7 v2 ends its segments with a lone CR (and classic Mac text its
+  // lines): every finding of such a file was on line 1. CR LF is one break,
+  // also when a chunk ends between the two; runs of each longer than a
+  // 16-byte block, so the block counter and the byte loop both see them.
+  const std::string value = "SSN: 536-22-8726";
+  std::string text;
+  std::vector<uint64_t> want;
+  auto put = [&](const std::string& breaks, uint64_t lines) {
+    text += breaks + value;
+    want.push_back((want.empty() ? 1 : want.back()) + lines);
+  };
+  put("\r", 1);
+  put("\r\n", 1);
+  put("\n\r", 2);
+  put("\r\r\n", 2);  // a lone CR, then CR LF
+  put(std::string(40, '\r'), 40);
+  std::string crlf;
+  for (int i = 0; i < 30; ++i) crlf += "\r\n";
+  put(crlf, 30);
+  const std::string prose = Filler(300);  // LF-ended lines
+  put(" x\r" + prose + " y\r",
+      2 + static_cast<uint64_t>(std::count(prose.begin(), prose.end(), '\n')));
+  text += "\r";
+  for (size_t chunk : {size_t{1} << 20, size_t{4096}, size_t{17}, size_t{16}, size_t{15},
+                       size_t{2}, size_t{1}}) {
+    INFO("chunk " << chunk);
+    std::vector<uint64_t> got;
+    for (const auto& f : Scan(text, chunk)) {
+      if (f.type == "US_SSN") got.push_back(f.line);
+    }
+    CHECK(got == want);
+  }
+}
+
 TEST_CASE("SortNearlySorted sorts as std::sort does, nearly sorted or not") {
   // Pairs compared by their first member only, so the second tells whether
   // equal keys kept a valid order: any order of equal keys is a sort, but

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -74,6 +75,14 @@ std::vector<AssetRecord> ExtractMemory(std::string_view bytes, std::string_view 
   return out;
 }
 
+AssetRecord ExtractChunked(std::string_view bytes, std::string_view name, size_t chunk) {
+  scanner::ScanLimits limits;
+  limits.chunk_size = chunk;
+  auto recs = ExtractMemory(bytes, name, limits);
+  REQUIRE(recs.size() == 1);
+  return std::move(recs[0]);
+}
+
 const AssetRecord* FindRecord(const std::vector<AssetRecord>& recs,
                               const std::optional<std::string>& member) {
   for (const auto& r : recs) {
@@ -96,6 +105,44 @@ std::string StatusOf(const AssetRecord& rec) {
   std::string s = AssetStatusName(rec.status);
   if (!rec.reason.empty()) s += "(" + rec.reason + ")";
   return s;
+}
+
+uint64_t LineOf(std::string_view bytes, uint64_t at) {
+  uint64_t line = 1;
+  for (uint64_t i = 0; i < at; ++i) {
+    const bool cr_alone = bytes[i] == '\r' && (i + 1 == bytes.size() || bytes[i + 1] != '\n');
+    if (bytes[i] == '\n' || cr_alone) ++line;
+  }
+  return line;
+}
+
+std::string WithEol(std::string_view text, std::string_view eol) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      out += eol;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::vector<uint64_t> FindingLines(const std::string& bytes, const std::string& name,
+                                   const std::string& type) {
+  std::vector<uint64_t> first;
+  for (size_t chunk : {size_t{1} << 20, size_t{7}, size_t{1}}) {
+    INFO(name << ", chunk " << chunk);
+    std::vector<uint64_t> lines;
+    for (const auto& f : ExtractChunked(bytes, name, chunk).findings) {
+      CHECK(f.line == LineOf(bytes, f.start));
+      if (f.type_id == type) lines.push_back(f.line);
+    }
+    std::sort(lines.begin(), lines.end());
+    if (chunk == size_t{1} << 20) first = lines;
+    CHECK(lines == first);
+  }
+  return first;
 }
 
 std::vector<nlohmann::json> BuildFormatFixtures(const std::string& dir) {

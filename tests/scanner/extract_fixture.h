@@ -29,6 +29,10 @@ std::vector<AssetRecord> ExtractFile(const std::string& path,
 std::vector<AssetRecord> ExtractMemory(std::string_view bytes, std::string_view name,
                                        const scanner::ScanLimits& limits = {});
 
+// The record of `bytes`, which must give one, read as `name` with
+// ScanLimits::chunk_size `chunk`.
+AssetRecord ExtractChunked(std::string_view bytes, std::string_view name, size_t chunk);
+
 // The record with this member path (nullopt: the top-level record), or null.
 const AssetRecord* FindRecord(const std::vector<AssetRecord>& recs,
                               const std::optional<std::string>& member);
@@ -39,6 +43,18 @@ const AssetRecord* FindRecord(const std::vector<AssetRecord>& recs,
 std::map<std::string, uint64_t> TypeCounts(const AssetRecord& rec);
 // "complete", "partial(limit_depth)", ...
 std::string StatusOf(const AssetRecord& rec);
+
+// The 1-based line of byte `at` in `bytes`: one more than the LF, CR LF and
+// lone CR line breaks before it (README, findings: `line`).
+uint64_t LineOf(std::string_view bytes, uint64_t at);
+// `text` with every "\n" written as `eol`.
+std::string WithEol(std::string_view text, std::string_view eol);
+// The lines of the findings of `type` in `bytes` read as `name` (a file of
+// one record), sorted, after checking at several chunk sizes (an input
+// piece may end between CR and LF) that they are the same and that every
+// finding's line is LineOf its start.
+std::vector<uint64_t> FindingLines(const std::string& bytes, const std::string& name,
+                                   const std::string& type);
 
 // Runs corpus/formats/make_fixtures.py into `dir`; returns the manifest.
 std::vector<nlohmann::json> BuildFormatFixtures(const std::string& dir);

@@ -136,13 +136,10 @@ TEST_CASE("JSON: strings are read the same at any chunk size, escapes and long k
                          R"({"a\"ssn": ")" + Far() + R"(", "code": 536228726})" "\n";
   for (size_t chunk : {size_t{1} << 20, size_t{7}, size_t{3}, size_t{1}}) {
     INFO("chunk " << chunk);
-    scanner::ScanLimits limits;
-    limits.chunk_size = chunk;
-    auto recs = ExtractMemory(nd, "p.ndjson", limits);
-    REQUIRE(recs.size() == 1);
-    CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 1}});
-    REQUIRE(recs[0].findings.size() == 1);
-    CHECK(nd.substr(recs[0].findings[0].start, 9) == "536228726");
+    const AssetRecord rec = ExtractChunked(nd, "p.ndjson", chunk);
+    CHECK(TypeCounts(rec) == Counts{{"US_SSN", 1}});
+    REQUIRE(rec.findings.size() == 1);
+    CHECK(nd.substr(rec.findings[0].start, 9) == "536228726");
   }
 }
 
@@ -187,12 +184,8 @@ TEST_CASE("CSV and HL7: cells and fields are read the same at any chunk size") {
     for (size_t chunk : {size_t{1} << 20, size_t{17}, size_t{16}, size_t{15}, size_t{7},
                          size_t{1}}) {
       INFO(name << ", chunk " << chunk);
-      scanner::ScanLimits limits;
-      limits.chunk_size = chunk;
-      auto recs = ExtractMemory(text, name, limits);
-      REQUIRE(recs.size() == 1);
       std::vector<uint64_t> got;
-      for (const auto& f : recs[0].findings) {
+      for (const auto& f : ExtractChunked(text, name, chunk).findings) {
         if (f.type_id == "US_SSN") got.push_back(f.start);
       }
       std::sort(got.begin(), got.end());
@@ -415,6 +408,21 @@ TEST_CASE("HTML: tags become separators, &nbsp; a space") {
   std::string html = "<!DOCTYPE html><html><body><p>credit&nbsp;card</p><div><span>4111</span> "
                      "<span>1111 1111 1111</span></div><img alt=\"SSN 536-22-8726\"></body></html>";
   CHECK(Types(html, "page.html") == Counts{{"CREDIT_CARD", 1}, {"US_SSN", 1}});
+}
+
+TEST_CASE("HL7 v2: a segment is a line, whether it ends with CR, LF or CR LF") {
+  // HL7 ends segments with a lone CR: every finding of a message was on
+  // line 1.
+  const std::string msg = std::string("MSH|^~\\&|A|B|C|D|20240101||ADT^A04|1|P|2.5\n") +
+                          "EVN|A04|20240101\n" +
+                          "PID|1||M1||DOE^JANE||19800101|F|||||||||||536228726\n" +
+                          "NTE|1||" + Far() + "\n" +
+                          "PID|1||M2||ROE^RICK||19810202|M|||||||||||412613374\n";
+  for (const char* eol : {"\r", "\n", "\r\n"}) {
+    INFO("eol " << std::string_view(eol).size());
+    CHECK(FindingLines(WithEol(msg, eol), "feed.hl7", "US_SSN") ==
+          std::vector<uint64_t>{3, 5});
+  }
 }
 
 namespace {
