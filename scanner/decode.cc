@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 namespace phiscan::scanner {
 namespace {
@@ -347,12 +348,13 @@ uint64_t OffsetMap::Scale(uint64_t d, uint64_t num, uint64_t den, bool round_up)
 }
 
 void OffsetMap::Add(uint64_t text_begin, uint64_t text_len, uint64_t src_begin,
-                    uint64_t src_len) {
+                    uint64_t src_len, int64_t line_delta) {
   if (text_len == 0) return;
+  if (line_delta != 0) line_deltas_ = true;
   if (!runs_.empty()) {
     Run& last = runs_.back();
     if (last.text_begin + last.text_len == text_begin &&
-        last.src_begin + last.src_len == src_begin &&
+        last.src_begin + last.src_len == src_begin && last.line_delta == line_delta &&
         static_cast<unsigned __int128>(last.text_len) * src_len ==
             static_cast<unsigned __int128>(text_len) * last.src_len) {
       last.text_len += text_len;
@@ -360,18 +362,28 @@ void OffsetMap::Add(uint64_t text_begin, uint64_t text_len, uint64_t src_begin,
       return;
     }
   }
-  runs_.push_back({text_begin, text_len, src_begin, src_len});
+  runs_.push_back({text_begin, text_len, src_begin, src_len, line_delta});
+}
+
+std::deque<OffsetMap::Run>::const_iterator OffsetMap::StartRun(uint64_t text) const {
+  // First run that ends after `text`, else the last.
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), text, [](uint64_t t, const Run& r) {
+    return t < r.text_begin + r.text_len;
+  });
+  return it == runs_.end() ? std::prev(it) : it;
 }
 
 uint64_t OffsetMap::MapStart(uint64_t text) const {
   if (runs_.empty()) return text;
-  // First run that ends after `text`.
-  auto it = std::upper_bound(runs_.begin(), runs_.end(), text, [](uint64_t t, const Run& r) {
-    return t < r.text_begin + r.text_len;
-  });
-  if (it == runs_.end()) return runs_.back().src_begin + runs_.back().src_len;
+  auto it = StartRun(text);
+  if (text >= it->text_begin + it->text_len) return it->src_begin + it->src_len;
   if (text < it->text_begin) return it->src_begin;
   return it->src_begin + Scale(text - it->text_begin, it->src_len, it->text_len, false);
+}
+
+int64_t OffsetMap::LineDelta(uint64_t text) const {
+  // Plain text, every run's delta 0, is spared the search.
+  return !line_deltas_ || runs_.empty() ? 0 : StartRun(text)->line_delta;
 }
 
 uint64_t OffsetMap::MapEnd(uint64_t text) const {

@@ -17,9 +17,10 @@
 // without copying.
 //
 // OffsetMap keeps those pieces as runs and answers "which source bytes hold
-// decoded [start, end)". Runs with the same ratio that touch are merged, so
-// ASCII-only UTF-16 is one run; ForgetBefore() drops runs no pending match can
-// need, which keeps memory constant on long streams.
+// decoded [start, end)", and on which source line they start. Runs with the
+// same ratio (and line delta) that touch are merged, so ASCII-only UTF-16 is
+// one run; ForgetBefore() drops runs no pending match can need, which keeps
+// memory constant on long streams.
 //
 // Thread safety: plain objects, one owner at a time.
 #ifndef PHISCAN_SCANNER_DECODE_H_
@@ -108,9 +109,14 @@ class TextDecoder {
 class OffsetMap {
  public:
   // Records that text [text_begin, text_begin + text_len) came from source
-  // [src_begin, src_begin + src_len). REQUIRES: text_begin is at or after the
-  // end of the previous run.
-  void Add(uint64_t text_begin, uint64_t text_len, uint64_t src_begin, uint64_t src_len);
+  // [src_begin, src_begin + src_len), and that the source line of each of its
+  // bytes is its line in the text plus `line_delta` (0 while the text has
+  // the source's line breaks and no others). REQUIRES: text_begin is at or
+  // after the end of the previous run; within the run, text and source have
+  // the same line breaks (text that is its source bytes, decoded or not; a
+  // piece of one character).
+  void Add(uint64_t text_begin, uint64_t text_len, uint64_t src_begin, uint64_t src_len,
+           int64_t line_delta = 0);
 
   // Source offset of the first byte of the value starting at text offset
   // `text`, and one past the last byte of a value ending at `text`. Offsets
@@ -118,19 +124,29 @@ class OffsetMap {
   // extractor inserted) map to the next run's start / previous run's end.
   uint64_t MapStart(uint64_t text) const;
   uint64_t MapEnd(uint64_t text) const;
+  // The line_delta of the run MapStart(text) maps through: the source line
+  // of a value starting at `text` is its line in the text plus this.
+  int64_t LineDelta(uint64_t text) const;
 
   // Forgets runs that end at or before `text`; later MapStart/MapEnd calls
   // must not ask about offsets before it.
   void ForgetBefore(uint64_t text);
-  void Clear() { runs_.clear(); }
+  void Clear() {
+    runs_.clear();
+    line_deltas_ = false;
+  }
   size_t runs() const { return runs_.size(); }
 
  private:
   struct Run {
     uint64_t text_begin, text_len, src_begin, src_len;
+    int64_t line_delta;
   };
+  // The run MapStart(text) maps through; REQUIRES: runs_ not empty.
+  std::deque<Run>::const_iterator StartRun(uint64_t text) const;
   static uint64_t Scale(uint64_t d, uint64_t num, uint64_t den, bool round_up);
   std::deque<Run> runs_;
+  bool line_deltas_ = false;  // some run has a line_delta other than 0
 };
 
 }  // namespace phiscan::scanner
