@@ -83,21 +83,24 @@ bool OneOf(std::string_view n, std::initializer_list<const char*> names) {
 class Markup : public StructuredText {
  public:
   Markup(TextSink& sink, MarkupMode mode, const ScanLimits& limits)
-      : sink_(sink), mode_(mode), limits_(limits) {}
+      : sink_(sink), mode_(mode), limits_(limits), track_lines_(sink_.TrackSourceLines()) {}
 
   void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
     text_ = text;
     src_begin_ = src_begin;
     src_len_ = src_end - src_begin;
     run_ = kNoRun;
+    if (track_lines_) lines_.Next(text);
     for (size_t k = 0; k < text.size(); ++k) Step(text[k], k);
     FlushRun(text.size());
+    lines_.Finish();
   }
 
   void End() override {
     if (state_ == State::kEntity) {
+      // The entity runs to the end, after every line break.
       std::string lit = "&" + entity_;
-      Emit(lit, entity_src_, src_begin_ + src_len_);
+      Emit(lit, entity_src_, src_begin_ + src_len_, track_lines_ ? lines_.line() : 0);
     }
     EndContent();
   }
@@ -116,22 +119,23 @@ class Markup : public StructuredText {
 
   void FlushRun(size_t k) {
     if (run_ == kNoRun) return;
-    if (k > run_) Emit(text_.substr(run_, k - run_), Src(run_), Src(k));
+    if (k > run_) Emit(text_.substr(run_, k - run_), Src(run_), Src(k), run_line_);
     run_ = kNoRun;
   }
 
-  // Outputs text; a pending separator goes first unless the text starts
-  // with whitespace of its own (so "a</b> c" gives one space, not two).
-  void Emit(std::string_view s, uint64_t sb, uint64_t se) {
+  // Outputs text from source [sb, se), sb on source line `line`; a pending
+  // separator goes first unless the text starts with whitespace of its own
+  // (so "a</b> c" gives one space, not two).
+  void Emit(std::string_view s, uint64_t sb, uint64_t se, uint64_t line) {
     if (s.empty()) return;
     if (pending_sep_ != '\0') {
       if (!IsSpace(s.front())) {
         char sep[1] = {pending_sep_};
-        sink_.OnText({sep, 1}, sb, sb);
+        sink_.OnText({sep, 1}, sb, sb, line);
       }
       pending_sep_ = '\0';
     }
-    sink_.OnText(s, sb, se);
+    sink_.OnText(s, sb, se, line);
     last_ = s.back();
   }
 
@@ -155,8 +159,16 @@ class Markup : public StructuredText {
     }
     if (run_ == kNoRun) {
       BeginContent();
-      run_ = k;
+      StartRun(k);
     }
+  }
+
+  // The source line of text_[k], if the sink uses lines (else 0).
+  uint64_t LineOf(size_t k) { return track_lines_ ? lines_.LineOf(k) : 0; }
+
+  void StartRun(size_t k) {
+    run_ = k;
+    run_line_ = LineOf(k);
   }
 
   void BeginContent() {
@@ -259,12 +271,12 @@ class Markup : public StructuredText {
         if (c == ';' || entity_.size() > 32 || !(std::isalnum(static_cast<unsigned char>(c)) || c == '#')) {
           std::string out;
           if (c == ';' && DecodeEntity(entity_, out)) {
-            Emit(out, entity_src_, Src(k + 1));
+            Emit(out, entity_src_, Src(k + 1), LineOf(k));
             state_ = state_before_entity_;
             return;
           }
           std::string lit = "&" + entity_;
-          Emit(lit, entity_src_, Src(k));
+          Emit(lit, entity_src_, Src(k), LineOf(k));
           state_ = state_before_entity_;
           Step(c, k);  // not an entity: the character is ordinary content
           return;
@@ -285,7 +297,8 @@ class Markup : public StructuredText {
           tag_.assign(1, c);
           root_.clear();
         } else {  // a literal '<' in sloppy HTML
-          Emit("<", Src(k - (k > 0 ? 1 : 0)), Src(k));
+          // '<' ends no line: it is on the line of k
+          Emit("<", Src(k - (k > 0 ? 1 : 0)), Src(k), LineOf(k));
           state_ = State::kText;
           content_field_.assign(CurrentElement());
           Step(c, k);
@@ -326,7 +339,7 @@ class Markup : public StructuredText {
         brackets_ = c == ']' ? brackets_ + 1 : 0;
         if (run_ == kNoRun) {
           BeginContent();
-          run_ = k;
+          StartRun(k);
         }
         return;
       case State::kDecl:
@@ -445,6 +458,12 @@ class Markup : public StructuredText {
   std::string_view text_;
   uint64_t src_begin_ = 0, src_len_ = 0;
   size_t run_ = kNoRun;
+  // Source lines, and the line of run_. An entity is on one line, that of
+  // the character ending it (a line break there belongs to the line it
+  // ends), so it is put out on that character's.
+  const bool track_lines_;
+  LineCursor lines_;
+  uint64_t run_line_ = 1;
   char last_ = '\0';
   char pending_sep_ = '\0';
   bool in_content_ = false;

@@ -32,11 +32,16 @@ bool IsReadStarDestination(std::string_view w) { return w == "annotation" || w =
 
 class RtfText {
  public:
-  explicit RtfText(formats::TextSink& sink) : sink_(sink) {}
+  explicit RtfText(formats::TextSink& sink) : sink_(sink) { sink_.TrackSourceLines(); }
 
   void Feed(std::string_view bytes, uint64_t base) {
-    for (size_t k = 0; k < bytes.size(); ++k) Step(bytes[k], base + k);
+    lines_.Next(bytes);
+    for (size_t k = 0; k < bytes.size(); ++k) {
+      at_ = k;
+      Step(bytes[k], base + k);
+    }
     Flush();
+    lines_.Finish();
   }
 
  private:
@@ -44,6 +49,7 @@ class RtfText {
 
   bool skipping() const { return skip_depth_ > 0 && depth_ >= skip_depth_; }
 
+  // Text from source [sb, se), on the line of the byte being stepped.
   void Out(std::string_view s, uint64_t sb, uint64_t se) {
     if (skipping() || s.empty()) return;
     if (fallback_ > 0) {  // \uN's fallback characters
@@ -51,19 +57,23 @@ class RtfText {
       return;
     }
     // Only pieces that are their source bytes are merged: the offset map is
-    // linear within one piece.
+    // linear within one piece. They hold no line break (CR and LF are not
+    // text), so the merged piece is on one source line.
     bool identity = s.size() == se - sb;
     if (!pending_.empty() && (pending_end_ != sb || !identity)) Flush();
     if (!identity) {
-      sink_.OnText(s, sb, se);
+      sink_.OnText(s, sb, se, lines_.LineOf(at_));
       return;
     }
-    if (pending_.empty()) pending_begin_ = sb;
+    if (pending_.empty()) {
+      pending_begin_ = sb;
+      pending_line_ = lines_.LineOf(at_);
+    }
     pending_ += s;
     pending_end_ = se;
   }
   void Flush() {
-    if (!pending_.empty()) sink_.OnText(pending_, pending_begin_, pending_end_);
+    if (!pending_.empty()) sink_.OnText(pending_, pending_begin_, pending_end_, pending_line_);
     pending_.clear();
   }
 
@@ -210,6 +220,14 @@ class RtfText {
   uint64_t word_start_ = 0;
   std::string pending_;
   uint64_t pending_begin_ = 0, pending_end_ = 0;
+  // Source lines, the byte being stepped (its index in the piece Feed() was
+  // given) and the line of pending_. Text is put out as its last source
+  // byte is stepped, and a control word, \'hh or escape is on one line, that
+  // of its last byte (a line break there, an escaped LF or CR, belongs to
+  // the line it ends).
+  formats::LineCursor lines_;
+  size_t at_ = 0;
+  uint64_t pending_line_ = 1;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "scanner/formats/text_sink.h"
 
+#include <cassert>
 #include <cstring>
 
 namespace phiscan::scanner::formats {
@@ -9,6 +10,8 @@ void TextSink::Mapper::OnMatch(const classifiers::Match& match) {
   m.start = map_.MapStart(match.start);
   m.end = map_.MapEnd(match.end);
   if (m.end < m.start) m.end = m.start;
+  const int64_t line = static_cast<int64_t>(match.line) + map_.LineDelta(match.start);
+  m.line = line > 0 ? static_cast<uint64_t>(line) : 1;
   next_.OnMatch(m);
 }
 
@@ -36,9 +39,30 @@ void TextSink::CommitChunk() {
   budget_.CheckTime();
 }
 
-void TextSink::OnText(std::string_view utf8, uint64_t src_begin, uint64_t src_end) {
+bool TextSink::TrackSourceLines() {
+  if (text_offsets_) return false;
+  assert(text_pos_ == 0);
+  source_lines_ = true;
+  return true;
+}
+
+void TextSink::CountLines(std::string_view utf8, uint64_t src_line) {
+  const uint64_t before = text_breaks_ + (text_cr_ && utf8.front() != '\n' ? 1 : 0);
+  if (src_line != 0) {
+    line_delta_ = static_cast<int64_t>(src_line) - static_cast<int64_t>(before + 1);
+  }
+  const char* p = utf8.data();
+  text_breaks_ = before + classifiers::CountLineBreaks(p, p + utf8.size(), '\n');
+  text_cr_ = utf8.back() == '\r';
+}
+
+void TextSink::Append(std::string_view utf8, uint64_t src_begin, uint64_t src_end,
+                      uint64_t src_line) {
   if (utf8.empty() || !classify_.ok()) return;
-  if (!text_offsets_) map_.Add(text_pos_, utf8.size(), src_begin, src_end - src_begin);
+  if (!text_offsets_) {
+    if (source_lines_) CountLines(utf8, src_line);
+    map_.Add(text_pos_, utf8.size(), src_begin, src_end - src_begin, line_delta_);
+  }
   text_pos_ += utf8.size();
   while (!utf8.empty()) {
     size_t n = std::min(utf8.size(), chunk_.size() - fill_);

@@ -125,6 +125,45 @@ TEST_CASE("differential: loose, in a zip, in a tar.gz in a zip, and as UTF-16 ag
   CHECK(total > 0);  // the sample notes do hold planted values
 }
 
+TEST_CASE("a member's finding lines are lines of its own bytes: markup, RTF, HL7 with CR") {
+  // Lines were those of the extracted text in markup and RTF, and CR
+  // ended no line: in a zip as loose, an SSN was on the wrong line.
+  const std::vector<ArchiveMember> files = {
+      {"cda/doc.xml", "<doc>\n  <id root=\"2.16.840.1.113883.19\"\n      extension=\"1\"/>\n"
+                      "  <note>SSN: 536-22-8726</note>\n</doc>\n"},
+      {"page.html", "<p>a&#10;b&#10;c</p>\n<p\n  id=\"x\">SSN: 536-22-8726</p>\n"},
+      {"note.rtf", "{\\rtf1{\\fonttbl{\\f0 Arial;}\n{\\f1 Times;}\n}\n"
+                   "\\pard SSN 536-22-8726\\par\n}"},
+      {"feed.hl7", "MSH|^~\\&|A|B|C|D|20240101||ADT^A04|1|P|2.5\rEVN|A04|20240101\r"
+                   "PID|1||M1||DOE^JANE||19800101|F|||||||||||536228726\r"}};
+  const std::map<std::string, uint64_t> want = {
+      {"cda/doc.xml", 4}, {"page.html", 3}, {"note.rtf", 4}, {"feed.hl7", 3}};
+  auto zip = ExtractMemory(WriteArchive("zip", "", files), "records.zip");
+  auto nested = ExtractMemory(
+      WriteArchive("zip", "", {{"batch.tar.gz", WriteArchive("pax", "gzip", files)}}),
+      "outer.zip");
+  auto ssn_line = [](const AssetRecord* r) -> uint64_t {
+    if (r == nullptr) return 0;
+    for (const auto& f : r->findings) {
+      if (f.type_id == "US_SSN") return f.line;
+    }
+    return 0;
+  };
+  for (const auto& file : files) {
+    INFO(file.name);
+    auto loose = ExtractMemory(file.data, file.name);
+    REQUIRE(loose.size() == 1);
+    CHECK(ssn_line(&loose[0]) == want.at(file.name));
+    CHECK(ssn_line(FindRecord(zip, file.name)) == want.at(file.name));
+    CHECK(ssn_line(FindRecord(nested, "batch.tar.gz!" + file.name)) == want.at(file.name));
+    if (file.name != "note.rtf") {  // RTF is 8-bit: no UTF-16 form
+      auto wide = ExtractMemory(ToUtf16(file.data, true, true), file.name);
+      REQUIRE(wide.size() == 1);
+      CHECK(ssn_line(&wide[0]) == want.at(file.name));
+    }
+  }
+}
+
 TEST_CASE("differential: mail, PDF, DICOM and xlsx agree loose, in a zip, in a tar.gz in a zip, as UTF-16") {
   TempDir dir;
   BuildFormatFixtures(dir.Join("fx"));

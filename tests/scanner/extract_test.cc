@@ -204,6 +204,29 @@ TEST_CASE("RTF: a huge \\uc cannot hide the text after a \\u") {
   CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}, {"US_NPI", 1}});
 }
 
+TEST_CASE("RTF: a finding's line is its line in the file, not in the text") {
+  // Source line breaks are no text in RTF and \par is one that is not in the
+  // source: an SSN on line 4, after a font table over three lines, was
+  // reported on line 1.
+  const std::string rtf =
+      "{\\rtf1\\ansi\\deff0\n"                                          // 1
+      "{\\fonttbl{\\f0\\froman Times;}\n{\\f1\\fswiss Arial;}\n}\n"        // 2-4
+      "{\\colortbl;\\red0\\green0\\blue0;\n\\red255\\green0\\blue0;}\n"  // 5-6
+      "{\\*\\generator Writer\n 1.0;}\n"                                 // 7-8
+      "\\pard Visit summary.\\par\\par\n"                                // 9
+      "Patient SSN 536-22-8726\\line next\\par\n"                        // 10
+      "{\\pict\\pngblip\n89504e47\n0d0a1a0a\n}\n"                        // 11-14
+      "Caf\\'e9 note, SSN \n412-61-3374\\par\n"                           // 15-16
+      "\\u83?SN 345-67-8912 \n"                                            // 17
+      "and more.\\par\n"                                                  // 18
+      "}";
+  for (const char* eol : {"\n", "\r\n", "\r"}) {
+    INFO("eol " << std::string_view(eol).size());
+    CHECK(FindingLines(WithEol(rtf, eol), "note.rtf", "US_SSN") ==
+          std::vector<uint64_t>{10, 16, 17});
+  }
+}
+
 namespace {
 
 // A database the test writes, created if absent; closed when it goes.

@@ -410,6 +410,41 @@ TEST_CASE("HTML: tags become separators, &nbsp; a space") {
   CHECK(Types(html, "page.html") == Counts{{"CREDIT_CARD", 1}, {"US_SSN", 1}});
 }
 
+TEST_CASE("XML and HTML: a finding's line is its line in the file, not in the text") {
+  // Lines were counted in the extracted text: a start tag, comment,
+  // processing instruction or DTD spread over lines is one separator there
+  // (a C-CDA's SSN on line 6 was reported on line 5), and an &#10; is a
+  // line break the file does not have.
+  const std::string xml =
+      "<?xml version=\"1.0\"\n      encoding=\"UTF-8\"?>\n"            // 1-2
+      "<!DOCTYPE doc [\n  <!ELEMENT doc ANY>\n  <!ENTITY e \"x\">\n]>\n"  // 3-6
+      "<doc>\n"                                                         // 7
+      "  <id root=\"2.16.840.1.113883.19\"\n      extension=\"12345\"/>\n"  // 8-9
+      "  <!-- reviewed\n       by the clinic -->\n"                      // 10-11
+      "  <?render mode=\"a\"\n             width=\"b\"?>\n"              // 12-13
+      "  <note\n     lang=\"en\">SSN: 536-22-8726</note>\n"                // 14-15
+      "  <patient\n     ssn=\"412-61-3374\"/>\n"                           // 16-17
+      "  <!-- SSN\n       345-67-8912 -->\n"                              // 18-19
+      "  <note>SSN: 456-78-9123</note>\n"                                // 20
+      "</doc>\n";
+  const std::string html =
+      "<!DOCTYPE html>\n<html>\n<body>\n"                                   // 1-3
+      "<p>one&#10;two&#13;&#10;three&#13;four<br>five</p>\n"               // 4
+      "<p\n   class=\"note\">SSN: 536-22-8726</p>\n"                        // 5-6
+      "<pre>a&#10;&#10;&#10;b</pre><p>SSN: 412-61-3374</p>\n"              // 7
+      "<img alt=\"SSN 345-67-8912\"\n     src=\"a.png\">\n"                 // 8-9
+      "<p>SSN&#10;&#52;&#53;&#54;-78-9123</p>\n"                           // 10
+      "</body>\n</html>\n";
+  const std::vector<std::tuple<std::string, std::string, std::vector<uint64_t>>> cases = {
+      {"doc.xml", xml, {15, 17, 19, 20}}, {"page.html", html, {6, 7, 8, 10}}};
+  for (const auto& [name, doc, want] : cases) {
+    for (const char* eol : {"\n", "\r\n", "\r"}) {
+      INFO("eol " << std::string_view(eol).size());
+      CHECK(FindingLines(WithEol(doc, eol), name, "US_SSN") == want);
+    }
+  }
+}
+
 TEST_CASE("HL7 v2: a segment is a line, whether it ends with CR, LF or CR LF") {
   // HL7 ends segments with a lone CR: every finding of a message was on
   // line 1.
