@@ -101,7 +101,7 @@ bool IsOfficeTextPart(std::string_view n, bool odf) {
 bool IsOfficeDataPart(std::string_view n, bool odf) {
   if (odf) return n == "meta.xml";
   return n == "docProps/core.xml" || n == "docProps/custom.xml" ||
-         (n.substr(0, 14) == "customXml/item" && n.substr(0, 19) != "customXml/itemProps");
+         (n.starts_with("customXml/item") && !n.starts_with("customXml/itemProps"));
 }
 
 // Extensions of the parts an Office application writes inside its package's
@@ -756,8 +756,13 @@ bool Extractor::Impl::Entries(formats::ArchiveReader& reader, size_t idx, int de
       }
       return false;
     }
-    if (skips != nullptr && next.value()) skips->Entry(reader.header_position(), reader.consumed());
-    if (skips != nullptr && !next.value()) skips->End(reader.header_position());
+    if (skips != nullptr) {
+      if (next.value()) {
+        skips->Entry(reader.header_position(), reader.consumed());
+      } else {
+        skips->End(reader.header_position());
+      }
+    }
     if (!next.value()) return true;
     if (!entry.regular) continue;
     any = true;

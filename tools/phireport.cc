@@ -625,8 +625,9 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
   if (!s.ok()) return CatalogError(s);
   // A run this catalog never reached (a feed's saved id after the catalog
   // was recreated, a typo) would silence the feed until the catalog caught
-  // up with it. A pruned run below the latest is fine: ids only grow.
-  if (since < 0 || (since > 0 && (runs.empty() || since > runs.rbegin()->first))) {
+  // up with it. A pruned run below the latest is fine: ids only grow. (A
+  // negative id is refused with the option.)
+  if (since > 0 && (runs.empty() || since > runs.rbegin()->first)) {
     PrintError(fmt::format("--since: no run {} in this catalog (its latest run is {}; "
                            "'phireport runs' lists them)",
                            since, runs.empty() ? 0 : runs.rbegin()->first));

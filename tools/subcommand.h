@@ -182,7 +182,7 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
     if (arg[1] == '-') {  // --name: a typo of one of the command's options?
       std::vector<std::string> names;
       for (const CLI::Option* opt : cmd->get_options()) {
-        for (const std::string& name : opt->get_lnames()) names.push_back("--" + name);
+        for (const std::string& long_name : opt->get_lnames()) names.push_back("--" + long_name);
       }
       return "unknown option '" + name + "'" + DidYouMean(NearestNames(name, names));
     }

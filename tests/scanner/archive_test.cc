@@ -1443,11 +1443,8 @@ TEST_CASE("reading an encrypted zip member is kEncrypted, in phiscan's words") {
 TEST_CASE("budget: a file embedded in an Office document past max_depth is recorded, not dropped") {
   // The embedded workbook was skipped without a record: the document and
   // the zip holding it read complete, the workbook's content unread.
-  const std::string ct =
-      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
-  const std::string doc =
-      "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
-      "</w:body></w:document>";
+  const std::string ct(kDocxContentTypes);
+  const std::string doc(kDocxLetter);
   const std::string docx = WriteArchive(
       "zip", "", {{"[Content_Types].xml", ct}, {"word/document.xml", doc},
                   {"word/embeddings/patients.txt", kPlant}});

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,14 @@
 #include "tests/testutil/rules.h"  // BuiltinRules()
 
 namespace phiscan::testing {
+
+// The parts of the smallest Word package the Office reader takes for one:
+// its content types and a document of one paragraph ("Letter.").
+inline constexpr std::string_view kDocxContentTypes =
+    "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+inline constexpr std::string_view kDocxLetter =
+    "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
+    "</w:body></w:document>";
 
 const classifiers::TokenKey* TestKey();
 

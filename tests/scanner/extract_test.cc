@@ -660,11 +660,8 @@ TEST_CASE("Office: a file that is no part of the package is read as a member") {
   const AssetRecord* notes = FindRecord(liar, "notes.txt");
   REQUIRE(notes != nullptr);
   CHECK(TypeCounts(*notes) == types);
-  const std::string ct =
-      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
-  const std::string doc =
-      "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
-      "</w:body></w:document>";
+  const std::string ct(kDocxContentTypes);
+  const std::string doc(kDocxLetter);
   auto extra = ExtractMemory(
       WriteArchive("zip", "", {{"[Content_Types].xml", ct}, {"word/document.xml", doc},
                                {"word/styles.xml", "<w:styles>" + plant + "</w:styles>"},
@@ -695,11 +692,8 @@ TEST_CASE("Office: a file hidden in the package's own folders is read, and custo
   // custom XML data were passed over, the document complete and clean.
   const std::string plant = "Patient SSN 536-22-8726, NPI 1234567893.";
   const std::map<std::string, uint64_t> types = {{"US_SSN", 1}, {"US_NPI", 1}};
-  const std::string ct =
-      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
-  const std::string doc =
-      "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
-      "</w:body></w:document>";
+  const std::string ct(kDocxContentTypes);
+  const std::string doc(kDocxLetter);
   const std::string png = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + plant;
   auto recs = ExtractMemory(
       WriteArchive("zip", "",
@@ -750,11 +744,8 @@ TEST_CASE("Office: properties and custom XML keep each element's text apart") {
   // Word writes title, subject and author side by side: read as a
   // document's runs, "SSN 536-22-8726" ran into "Maria" (no SSN) and an
   // email took in the SSN and name before it (a wrong span and token).
-  const std::string ct =
-      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
-  const std::string doc =
-      "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
-      "</w:body></w:document>";
+  const std::string ct(kDocxContentTypes);
+  const std::string doc(kDocxLetter);
   const std::string core =
       "<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"d\"><dc:title>SSN 536-22-8726</dc:title>"
       "<dc:creator>Maria Garcia</dc:creator></cp:coreProperties>";
@@ -798,8 +789,7 @@ TEST_CASE("Office: SmartArt, glossary and altChunk text is read") {
       "Patient SSN 536-22-8726, NPI 1234567893, credit card 4111 1111 1111 1111.";
   const std::map<std::string, uint64_t> types = {
       {"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}};
-  const std::string ct =
-      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+  const std::string ct(kDocxContentTypes);
   const std::string doc =
       "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Letter.</w:t></w:r></w:p>"
       "<w:altChunk r:id=\"c1\"/></w:body></w:document>";

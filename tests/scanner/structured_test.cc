@@ -465,8 +465,7 @@ namespace {
 // An xlsx with the sheet before the shared strings (Excel's order): row 1
 // names the columns, the values sit far below, beyond the evidence window.
 std::string Workbook(const std::string& header, const std::string& extra_string = "") {
-  const std::string ct =
-      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+  const std::string ct(kDocxContentTypes);
   std::string far = Far();
   std::string sst = "<sst><si><t>1234567893</t></si><si><t>" + far + "</t></si><si><t>Note</t></si>"
                     "<si><t>" + header + "</t></si><si><r><t>" + extra_string + "</t></r></si></sst>";
