@@ -348,13 +348,12 @@ uint64_t OffsetMap::Scale(uint64_t d, uint64_t num, uint64_t den, bool round_up)
 }
 
 void OffsetMap::Add(uint64_t text_begin, uint64_t text_len, uint64_t src_begin,
-                    uint64_t src_len, int64_t line_delta) {
+                    uint64_t src_len) {
   if (text_len == 0) return;
-  if (line_delta != 0) line_deltas_ = true;
   if (!runs_.empty()) {
     Run& last = runs_.back();
     if (last.text_begin + last.text_len == text_begin &&
-        last.src_begin + last.src_len == src_begin && last.line_delta == line_delta &&
+        last.src_begin + last.src_len == src_begin &&
         static_cast<unsigned __int128>(last.text_len) * src_len ==
             static_cast<unsigned __int128>(text_len) * last.src_len) {
       last.text_len += text_len;
@@ -362,28 +361,18 @@ void OffsetMap::Add(uint64_t text_begin, uint64_t text_len, uint64_t src_begin,
       return;
     }
   }
-  runs_.push_back({text_begin, text_len, src_begin, src_len, line_delta});
-}
-
-std::deque<OffsetMap::Run>::const_iterator OffsetMap::StartRun(uint64_t text) const {
-  // First run that ends after `text`, else the last.
-  auto it = std::upper_bound(runs_.begin(), runs_.end(), text, [](uint64_t t, const Run& r) {
-    return t < r.text_begin + r.text_len;
-  });
-  return it == runs_.end() ? std::prev(it) : it;
+  runs_.push_back({text_begin, text_len, src_begin, src_len});
 }
 
 uint64_t OffsetMap::MapStart(uint64_t text) const {
   if (runs_.empty()) return text;
-  auto it = StartRun(text);
-  if (text >= it->text_begin + it->text_len) return it->src_begin + it->src_len;
+  // First run that ends after `text`.
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), text, [](uint64_t t, const Run& r) {
+    return t < r.text_begin + r.text_len;
+  });
+  if (it == runs_.end()) return runs_.back().src_begin + runs_.back().src_len;
   if (text < it->text_begin) return it->src_begin;
   return it->src_begin + Scale(text - it->text_begin, it->src_len, it->text_len, false);
-}
-
-int64_t OffsetMap::LineDelta(uint64_t text) const {
-  // Plain text, every run's delta 0, is spared the search.
-  return !line_deltas_ || runs_.empty() ? 0 : StartRun(text)->line_delta;
 }
 
 uint64_t OffsetMap::MapEnd(uint64_t text) const {
@@ -397,11 +386,29 @@ uint64_t OffsetMap::MapEnd(uint64_t text) const {
   return it->src_begin + Scale(text - it->text_begin, it->src_len, it->text_len, true);
 }
 
+void OffsetMap::SetLineDelta(uint64_t text_begin, int64_t line_delta) {
+  if (line_delta == (line_steps_.empty() ? 0 : line_steps_.back().line_delta)) return;
+  if (!line_steps_.empty() && line_steps_.back().text_begin == text_begin) {
+    line_steps_.back().line_delta = line_delta;
+  } else {
+    line_steps_.push_back({text_begin, line_delta});
+  }
+}
+
+int64_t OffsetMap::SteppedLineDelta(uint64_t text) const {
+  // The last step at or before `text`.
+  auto it = std::upper_bound(line_steps_.begin(), line_steps_.end(), text,
+                             [](uint64_t t, const LineStep& s) { return t < s.text_begin; });
+  return it == line_steps_.begin() ? 0 : std::prev(it)->line_delta;
+}
+
 void OffsetMap::ForgetBefore(uint64_t text) {
   // Keep at least one run so offsets in a trailing gap still map.
   while (runs_.size() > 1 && runs_.front().text_begin + runs_.front().text_len <= text) {
     runs_.pop_front();
   }
+  // Keep the step `text` is under.
+  while (line_steps_.size() > 1 && line_steps_[1].text_begin <= text) line_steps_.pop_front();
 }
 
 }  // namespace phiscan::scanner

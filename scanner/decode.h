@@ -17,10 +17,11 @@
 // without copying.
 //
 // OffsetMap keeps those pieces as runs and answers "which source bytes hold
-// decoded [start, end)", and on which source line they start. Runs with the
-// same ratio (and line delta) that touch are merged, so ASCII-only UTF-16 is
-// one run; ForgetBefore() drops runs no pending match can need, which keeps
-// memory constant on long streams.
+// decoded [start, end)". Runs with the same ratio that touch are merged, so
+// ASCII-only UTF-16 is one run; ForgetBefore() drops runs no pending match can
+// need, which keeps memory constant on long streams. Where the text leaves
+// out or adds line breaks (markup), it also answers "on which source line",
+// from the points where the difference between the two lines changes.
 //
 // Thread safety: plain objects, one owner at a time.
 #ifndef PHISCAN_SCANNER_DECODE_H_
@@ -109,14 +110,9 @@ class TextDecoder {
 class OffsetMap {
  public:
   // Records that text [text_begin, text_begin + text_len) came from source
-  // [src_begin, src_begin + src_len), and that the source line of each of its
-  // bytes is its line in the text plus `line_delta` (0 while the text has
-  // the source's line breaks and no others). REQUIRES: text_begin is at or
-  // after the end of the previous run; within the run, text and source have
-  // the same line breaks (text that is its source bytes, decoded or not; a
-  // piece of one character).
-  void Add(uint64_t text_begin, uint64_t text_len, uint64_t src_begin, uint64_t src_len,
-           int64_t line_delta = 0);
+  // [src_begin, src_begin + src_len). REQUIRES: text_begin is at or after the
+  // end of the previous run.
+  void Add(uint64_t text_begin, uint64_t text_len, uint64_t src_begin, uint64_t src_len);
 
   // Source offset of the first byte of the value starting at text offset
   // `text`, and one past the last byte of a value ending at `text`. Offsets
@@ -124,29 +120,40 @@ class OffsetMap {
   // extractor inserted) map to the next run's start / previous run's end.
   uint64_t MapStart(uint64_t text) const;
   uint64_t MapEnd(uint64_t text) const;
-  // The line_delta of the run MapStart(text) maps through: the source line
-  // of a value starting at `text` is its line in the text plus this.
-  int64_t LineDelta(uint64_t text) const;
 
-  // Forgets runs that end at or before `text`; later MapStart/MapEnd calls
-  // must not ask about offsets before it.
+  // From text offset `text_begin` on, the source line of a byte is its line
+  // in the text plus `line_delta` (before the first call: plus 0).
+  // REQUIRES: text_begin at or after that of the previous call.
+  void SetLineDelta(uint64_t text_begin, int64_t line_delta);
+  // The line_delta in force at text offset `text`.
+  int64_t LineDelta(uint64_t text) const {
+    return line_steps_.empty() ? 0 : SteppedLineDelta(text);  // plain text: none
+  }
+
+  // Forgets runs that end at or before `text`, and line deltas no offset from
+  // `text` on is under; later calls must not ask about offsets before it.
   void ForgetBefore(uint64_t text);
   void Clear() {
     runs_.clear();
-    line_deltas_ = false;
+    line_steps_.clear();
   }
   size_t runs() const { return runs_.size(); }
 
  private:
   struct Run {
     uint64_t text_begin, text_len, src_begin, src_len;
+  };
+  // Where the line delta changes. Apart from the runs, so that plain text,
+  // which has none, pays nothing for them, and a run stays 32 bytes (a
+  // deque of them finds one with shifts, not divisions).
+  struct LineStep {
+    uint64_t text_begin;
     int64_t line_delta;
   };
-  // The run MapStart(text) maps through; REQUIRES: runs_ not empty.
-  std::deque<Run>::const_iterator StartRun(uint64_t text) const;
+  int64_t SteppedLineDelta(uint64_t text) const;
   static uint64_t Scale(uint64_t d, uint64_t num, uint64_t den, bool round_up);
   std::deque<Run> runs_;
-  bool line_deltas_ = false;  // some run has a line_delta other than 0
+  std::deque<LineStep> line_steps_;
 };
 
 }  // namespace phiscan::scanner

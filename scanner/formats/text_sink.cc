@@ -10,8 +10,10 @@ void TextSink::Mapper::OnMatch(const classifiers::Match& match) {
   m.start = map_.MapStart(match.start);
   m.end = map_.MapEnd(match.end);
   if (m.end < m.start) m.end = m.start;
-  const int64_t line = static_cast<int64_t>(match.line) + map_.LineDelta(match.start);
-  m.line = line > 0 ? static_cast<uint64_t>(line) : 1;
+  if (const int64_t delta = map_.LineDelta(match.start); delta != 0) {
+    const int64_t line = static_cast<int64_t>(match.line) + delta;
+    m.line = line > 0 ? static_cast<uint64_t>(line) : 1;
+  }
   next_.OnMatch(m);
 }
 
@@ -49,7 +51,8 @@ bool TextSink::TrackSourceLines() {
 void TextSink::CountLines(std::string_view utf8, uint64_t src_line) {
   const uint64_t before = text_breaks_ + (text_cr_ && utf8.front() != '\n' ? 1 : 0);
   if (src_line != 0) {
-    line_delta_ = static_cast<int64_t>(src_line) - static_cast<int64_t>(before + 1);
+    const int64_t text_line = static_cast<int64_t>(before + 1);
+    map_.SetLineDelta(text_pos_, static_cast<int64_t>(src_line) - text_line);
   }
   const char* p = utf8.data();
   text_breaks_ = before + classifiers::CountLineBreaks(p, p + utf8.size(), '\n');
@@ -61,7 +64,7 @@ void TextSink::Append(std::string_view utf8, uint64_t src_begin, uint64_t src_en
   if (utf8.empty() || !classify_.ok()) return;
   if (!text_offsets_) {
     if (source_lines_) CountLines(utf8, src_line);
-    map_.Add(text_pos_, utf8.size(), src_begin, src_end - src_begin, line_delta_);
+    map_.Add(text_pos_, utf8.size(), src_begin, src_end - src_begin);
   }
   text_pos_ += utf8.size();
   while (!utf8.empty()) {

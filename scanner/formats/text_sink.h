@@ -13,8 +13,8 @@
 // is its line in the source. An extractor whose text leaves out or adds
 // line breaks of its own (markup, RTF) calls TrackSourceLines() and gives
 // the source line of each piece of text: the sink counts the text's line
-// breaks, and each run of the offset map carries the difference, so a
-// finding's line is the source line of its start.
+// breaks, and the offset map keeps the difference, so a finding's line is
+// the source line of its start.
 //
 // Thread safety: one per stream, on the thread that owns the Matcher.
 #ifndef PHISCAN_SCANNER_FORMATS_TEXT_SINK_H_
@@ -140,7 +140,7 @@ class TextSink : public TextConsumer {
   };
   void Append(std::string_view utf8, uint64_t src_begin, uint64_t src_end, uint64_t src_line);
   // Counts the line breaks of `utf8`, about to be appended, and sets
-  // line_delta_ from `src_line` (0: keep it).
+  // the map's line delta from `src_line` (0: keep it).
   void CountLines(std::string_view utf8, uint64_t src_line);
   void CommitChunk();
 
@@ -157,12 +157,10 @@ class TextSink : public TextConsumer {
   bool text_offsets_ = false;
   // TrackSourceLines(): line breaks of the text so far, as the Matcher counts
   // them, but for a CR at its end (text_cr_), which is one unless the next
-  // text starts with LF; the source line minus the text line of the text
-  // being appended.
+  // text starts with LF.
   bool source_lines_ = false;
   uint64_t text_breaks_ = 0;
   bool text_cr_ = false;
-  int64_t line_delta_ = 0;
 };
 
 }  // namespace phiscan::scanner::formats

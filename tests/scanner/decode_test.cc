@@ -209,28 +209,29 @@ TEST_CASE("OffsetMap merges runs, maps gaps, forgets old runs") {
   CHECK(g.MapStart(7) == 201);
 }
 
-TEST_CASE("OffsetMap keeps each run's line delta and merges only runs of one delta") {
+TEST_CASE("OffsetMap: line deltas hold from where they are set, whatever the runs") {
   OffsetMap m;
-  CHECK(m.LineDelta(0) == 0);
-  m.Add(0, 10, 0, 10);         // text that is its source: delta 0
-  m.Add(10, 5, 10, 5, 2);      // contiguous, same ratio, another delta: a run of its own
-  CHECK(m.runs() == 2);
-  m.Add(15, 5, 15, 5, 2);      // contiguous, same delta: merged
-  CHECK(m.runs() == 2);
-  m.Add(20, 1, 20, 0, 1);      // a separator holding a line break of its own
-  m.Add(21, 5, 20, 5, 1);      // the text after it
-  CHECK(m.runs() == 4);
+  CHECK(m.LineDelta(0) == 0);  // plain text sets none
+  m.Add(0, 10, 0, 10);
+  m.SetLineDelta(0, 0);
+  m.Add(10, 5, 10, 5);  // merged with the run before: offsets are linear across
+  m.SetLineDelta(10, 2);  // but a tag with two line breaks came before it
+  CHECK(m.runs() == 1);
+  m.Add(15, 1, 15, 0);
+  m.SetLineDelta(15, 2);  // unchanged: no step
+  m.Add(16, 1, 15, 0);
+  m.SetLineDelta(16, 1);  // after a separator that is a line break of its own
   CHECK(m.LineDelta(9) == 0);
   CHECK(m.LineDelta(10) == 2);
-  CHECK(m.LineDelta(19) == 2);
-  CHECK(m.LineDelta(20) == 1);
-  CHECK(m.LineDelta(23) == 1);
-  CHECK(m.LineDelta(99) == 1);  // past the end: the last run's
+  CHECK(m.LineDelta(15) == 2);
+  CHECK(m.LineDelta(16) == 1);
+  CHECK(m.LineDelta(99) == 1);
+  // Forgetting keeps the delta the offsets from there on are under.
+  m.ForgetBefore(12);
+  CHECK(m.LineDelta(12) == 2);
+  CHECK(m.LineDelta(16) == 1);
   m.ForgetBefore(16);
-  CHECK(m.LineDelta(16) == 2);
-  // A gap maps through the next run, as MapStart does.
-  OffsetMap g;
-  g.Add(0, 4, 100, 4, 3);
-  g.Add(6, 4, 200, 4, 5);
-  CHECK(g.LineDelta(4) == 5);
+  CHECK(m.LineDelta(16) == 1);
+  m.Clear();
+  CHECK(m.LineDelta(16) == 0);
 }
