@@ -581,11 +581,32 @@ bool BirthDateValid(std::string_view s) {
 
 bool Icd10Valid(std::string_view s) {
   if (s.size() < 3 || s.size() > 8) return false;
-  char first = s[0];
-  if (!IsUpper(first)) return false;
-  if (!IsDigit(s[1]) || !(IsDigit(s[2]) || IsUpper(s[2]))) return false;
+  if (!IsUpper(s[0]) || !IsDigit(s[1])) return false;
+  if (IsUpper(s[2])) {
+    // The only categories with a letter third: "A1C" (HbA1c) and "H1N1" are
+    // not codes.
+    static constexpr std::string_view kLetterCategories[] = {"C4A", "C7A", "C7B", "D3A",
+                                                             "M1A", "O9A", "Z3A"};
+    if (std::find(std::begin(kLetterCategories), std::end(kLetterCategories), s.substr(0, 3)) ==
+        std::end(kLetterCategories)) {
+      return false;
+    }
+  } else if (!IsDigit(s[2])) {
+    return false;
+  }
   if (s.size() == 3) return true;
-  if (s[3] != '.' || s.size() < 5) return false;
+  if (s[3] != '.') {
+    // Without the dot, as claims and billing exports write it (E119,
+    // S72001A): the subcategory's digits or X placeholders, and a seventh
+    // character that may be a letter.
+    if (s.size() > 7) return false;
+    for (size_t i = 3; i < s.size(); ++i) {
+      const bool ok = IsDigit(s[i]) || (i < 6 ? s[i] == 'X' : IsUpper(s[i]));
+      if (!ok) return false;
+    }
+    return true;
+  }
+  if (s.size() < 5) return false;
   for (size_t i = 4; i < s.size(); ++i) {
     if (!(IsDigit(s[i]) || IsUpper(s[i]))) return false;
   }

@@ -120,10 +120,10 @@ bool BirthDateValid(std::string_view s);
 // documentation and templates; no real token has such a run).
 bool NotPlaceholderValid(std::string_view s);
 
-// ICD-10(-CM) code shape: a letter, a digit, a digit or letter,
-// then optionally '.' and 1-4 letters or digits. Without the dot only the
-// 3-character category is accepted (longer dot-less runs are too often part
-// numbers).
+// ICD-10(-CM) code shape: a letter, a digit, a digit (or a letter in the
+// seven categories that have one: C4A, C7A, C7B, D3A, M1A, O9A, Z3A), then
+// optionally '.' and 1-4 letters or digits, or without the dot 1-4 more:
+// digits or X, the seventh a letter too (E119, T360X1A).
 bool Icd10Valid(std::string_view s);
 
 // NDC: 10 digits as 4-4-2, 5-3-2 or 5-4-1 with hyphens, or the 11-digit

@@ -948,9 +948,15 @@ def ipv6_value(rng):
     return groups[0] + "::" + groups[7]
 
 
+LETTER_CATEGORIES = ["C4A", "C7A", "C7B", "D3A", "M1A", "O9A", "Z3A"]
+
+
 def icd_value(rng, dotted):
     letter = rng.choice("ABCDEFGHIJKLMNOPQRSTVWXYZ")
     cat = letter + str(rng.randrange(10)) + rng.choice("0123456789" * 3 + "ABX")
+    if not cat[2].isdigit():
+        # Only seven categories have a letter third; the draws stay as they were.
+        cat = LETTER_CATEGORIES[(ord(letter) + ord(cat[2])) % len(LETTER_CATEGORIES)]
     if not dotted:
         return cat
     return cat + "." + _digits(rng, rng.randrange(1, 3)) + rng.choice(["", "", "A", "D"])

@@ -511,13 +511,22 @@ def birth_date_valid(s):
 
 
 def icd10_valid(s):
-    if not 3 <= len(s) <= 8 or not ("A" <= s[0] <= "Z"):
+    """Mirror of Icd10Valid."""
+    if not 3 <= len(s) <= 8 or not ("A" <= s[0] <= "Z") or not s[1].isdigit():
         return False
-    if not s[1].isdigit() or not (s[2].isdigit() or "A" <= s[2] <= "Z"):
+    if "A" <= s[2] <= "Z":
+        if s[:3] not in ("C4A", "C7A", "C7B", "D3A", "M1A", "O9A", "Z3A"):
+            return False
+    elif not s[2].isdigit():
         return False
     if len(s) == 3:
         return True
-    if s[3] != "." or len(s) < 5:
+    if s[3] != ".":
+        if len(s) > 7:
+            return False
+        return all(c.isdigit() or (c == "X" if i < 6 else "A" <= c <= "Z")
+                   for i, c in enumerate(s) if i >= 3)
+    if len(s) < 5:
         return False
     return all(c.isdigit() or "A" <= c <= "Z" for c in s[4:])
 

@@ -725,6 +725,9 @@ TEST_CASE("Every built-in type is found in a typical context") {
       {"MRN", "MRN: A1234567"},
       {"HEALTH_PLAN_ID", "Member ID: W123456789"},
       {"ICD10_CODE", "Diagnosis: E11.9"},
+      {"ICD10_CODE", "dx_code,E119"},  // claims exports drop the dot
+      {"ICD10_CODE", "Diagnosis S72001A"},
+      {"ADDRESS", "Mail to PO BOX 4410"},
       {"NDC", "NDC 0002-3227-30 dispensed"},
       {"DATE_OF_BIRTH", "DOB: 03/15/1980"},
       {"DATE", "Seen on 2024-03-05 in clinic"},
@@ -797,6 +800,8 @@ TEST_CASE("Look-alikes of the wider library stay quiet") {
            "version 10.3.15 released",                 // nor a version
            "mac 00:1a:2b:3c:4d:5e seen",               // no IPv6
            "E11.9 appears in the parts catalogue",     // ICD shape without clinical context
+           "diagnosed by HbA1c; A1C 7.2",              // a lab, not a category
+           "diagnosis: H1N1 influenza",                // no ICD-10 category has N third
            "0002-3227-30 on the pallet label",         // NDC shape without drug context
            "NHS number 943 476 5918",                  // bad mod 11
            "password=${DB_PASSWORD}",                  // placeholder

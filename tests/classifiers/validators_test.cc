@@ -318,7 +318,13 @@ TEST_CASE("ICD-10 code shapes") {
   CHECK_FALSE(Icd10Valid("1E1.9"));
   CHECK_FALSE(Icd10Valid("E1.9"));
   CHECK_FALSE(Icd10Valid("E11."));
-  CHECK_FALSE(Icd10Valid("E119"));    // dot-less beyond the category
+  CHECK(Icd10Valid("E119"));  // without the dot, as claims write it
+  CHECK(Icd10Valid("S72001A"));
+  CHECK(Icd10Valid("T360X1A"));
+  CHECK_FALSE(Icd10Valid("E11A"));      // a letter only seventh
+  CHECK_FALSE(Icd10Valid("S72001AB"));  // eight without the dot
+  CHECK_FALSE(Icd10Valid("A1C"));       // HbA1c: no category has a C third
+  CHECK_FALSE(Icd10Valid("H1N1"));
   CHECK_FALSE(Icd10Valid("e11.9"));
   CHECK_FALSE(Icd10Valid("E11.90000"));
 }
