@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "classifiers/internal/compiled.h"
+#include "classifiers/internal/latin_fold.h"
 #include "classifiers/internal/nearly_sorted.h"
 
 namespace phiscan::classifiers {
@@ -959,13 +960,20 @@ class Matcher::Impl {
   }
 
   // True if a word of `value` (letters, apostrophes, hyphens) is in `dict`,
-  // compared lower-case. Words longer than the buffer never match.
+  // compared lower-case, accented Latin letters as the letter they are
+  // written on (García: garcia). Words longer than the buffer never match.
   static bool InDictionary(const internal::Dictionary& dict, std::string_view value) {
     char word[48];
     size_t n = 0;
     bool too_long = false;
     for (size_t i = 0; i <= value.size(); ++i) {
       char c = i < value.size() ? value[i] : ' ';
+      if (c == '\xC3' && i + 1 < value.size()) {
+        if (const char folded = internal::FoldLatin1(static_cast<unsigned char>(value[i + 1]))) {
+          c = folded;
+          ++i;
+        }
+      }
       bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'' || c == '-';
       if (letter) {
         if (n == sizeof(word)) too_long = true;

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "classifiers/internal/latin_fold.h"
+
 namespace phiscan::classifiers {
 namespace {
 
@@ -80,7 +82,19 @@ void NormalizeValueInto(std::string_view value, std::string_view mode, std::stri
       n += IsAlnum(c) ? 1 : 0;
     }
   } else if (mode == "lower") {
-    for (char c : value) o[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    // Accented Latin letters as the letter they are written on: José, JOSÉ
+    // and Jose are one name.
+    for (size_t i = 0; i < value.size(); ++i) {
+      const char c = value[i];
+      if (c == '\xC3' && i + 1 < value.size()) {
+        if (const char folded = internal::FoldLatin1(static_cast<unsigned char>(value[i + 1]))) {
+          o[n++] = folded;
+          ++i;
+          continue;
+        }
+      }
+      o[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
   } else {
     out.assign(value);
     return;

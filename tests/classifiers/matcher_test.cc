@@ -1367,3 +1367,43 @@ TEST_CASE("SortNearlySorted sorts as std::sort does, nearly sorted or not") {
     CHECK(seconds(v) == seconds(before));
   }
 }
+
+TEST_CASE("Accented Latin names are names, with their whole span, and one token") {
+  // "José García" in UTF-8: each accented letter is two bytes (0xC3 ...).
+  struct Case {
+    std::string text;
+    std::string value;
+  };
+  const Case cases[] = {
+      {"Patient: Jos\xC3\xA9 Garc\xC3\xAD" "a\n", "Jos\xC3\xA9 Garc\xC3\xAD" "a"},
+      {"Name: Garc\xC3\xAD" "a, Jos\xC3\xA9\n", "Garc\xC3\xAD" "a, Jos\xC3\xA9"},  // ends accented
+      {"Dr. Ram\xC3\xB3n Pe\xC3\xB1" "a saw her", "Ram\xC3\xB3n Pe\xC3\xB1" "a"},
+      {"PATIENT: GARC\xC3\x8D" "A, JOS\xC3\x89\n", "GARC\xC3\x8D" "A, JOS\xC3\x89"},
+      {"Sincerely, \xC3\x81ngel N\xC3\xBA\xC3\xB1" "ez\n", "\xC3\x81ngel N\xC3\xBA\xC3\xB1" "ez"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    auto f = Scan(c.text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "PERSON_NAME");
+    CHECK(f[0].score == 85);
+    CHECK(c.text.substr(f[0].start, f[0].end - f[0].start) == c.value);
+  }
+  // Written with or without the accents, in any case: one name, one token.
+  CHECK(NormalizeValue("Jos\xC3\xA9 Garc\xC3\xAD" "a", "lower") == "jose garcia");
+  CHECK(NormalizeValue("JOS\xC3\x89 GARC\xC3\x8D" "A", "lower") == "jose garcia");
+  const auto accented = Scan("Patient: Jos\xC3\xA9 Garc\xC3\xAD" "a\n");
+  const auto plain = Scan("Patient: Jose Garcia\n");
+  REQUIRE(accented.size() == 1);
+  REQUIRE(plain.size() == 1);
+  CHECK(accented[0].token == plain[0].token);
+  // A first name column holding an accented name.
+  const std::string row = std::string(400, ' ') + "2,\xC3\x81ngel,x\n";
+  auto field = ScanInField(row, 402, 408, "first_name");
+  REQUIRE(field.size() == 1);
+  CHECK(field[0].type == "PERSON_NAME");
+  CHECK(field[0].start == 402);
+  CHECK(field[0].end == 408);
+  // Accents do not make unknown words names.
+  CHECK(Scan("Patient: Caf\xC3\xA9 Cr\xC3\xA8me\n").empty());
+}
