@@ -498,11 +498,15 @@ class Hl7 : public StructuredText {
     if (c == rep_) {
       EndRepetition(pos);
       rep_start_ = pos + 1;
+      id_end_ = kNoEnd;
       component_ = 1;
       code_len_ = 0;
       SetScan();
     } else if (c == comp_) {
-      if (component_ == 1 && value_ == Hl7Value::kCode) Declare(rep_start_, pos, entry_->name);
+      if (component_ == 1) {
+        if (value_ == Hl7Value::kCode) Declare(rep_start_, pos, entry_->name);
+        id_end_ = pos;
+      }
       if (component_ < 6) ++component_;
       SetScan();
     } else if (component_ == 5) {  // the identifier type code
@@ -548,6 +552,7 @@ class Hl7 : public StructuredText {
     entry_ = listed ? next_field_ : nullptr;
     value_ = entry_ != nullptr ? entry_->value : Hl7Value::kWhole;
     rep_start_ = field_start_;
+    id_end_ = kNoEnd;
     component_ = 1;
     code_len_ = 0;
     SetScan();
@@ -574,7 +579,9 @@ class Hl7 : public StructuredText {
         if (t.code == code) name = t.name;
       }
     }
-    Declare(rep_start_, end, name);
+    // The ID number (CX.1) only: the assigning authority and facility
+    // (CX.4, CX.6) are OIDs and names, not the patient's identifier.
+    Declare(rep_start_, std::min(end, id_end_), name);
   }
 
   void Declare(uint64_t begin, uint64_t end, const char* name) {
@@ -595,6 +602,8 @@ class Hl7 : public StructuredText {
   Scan scan_ = Scan::kFields;
   uint64_t field_start_ = 0;
   uint64_t rep_start_ = 0;
+  static constexpr uint64_t kNoEnd = ~uint64_t{0};
+  uint64_t id_end_ = kNoEnd;  // where the repetition's first component ends, once seen
   int component_ = 1;    // 1-based, counted to 6 (past the type code)
   char code_[4] = {};    // the repetition's identifier type code (the longest is 4)
   size_t code_len_ = 0;  // sizeof(code_) + 1: longer, so no known code

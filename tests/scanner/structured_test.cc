@@ -265,6 +265,11 @@ TEST_CASE("HL7 v2: an identifier's type code (CX.5) decides its type") {
                              Segment("IN1", {{1, "1"}, {49, "XYZ123456789~234567891^^^SSA^SS"}})}),
                  "adt.hl7", ids) == Lines{"US_SSN 234567891 85", "HEALTH_PLAN_ID XYZ123456789 85",
                                           "US_SSN 234567891 85"});
+  // Only the ID number (CX.1) is the identifier: an assigning authority
+  // written as an OID (CX.4) or a facility (CX.6) is not an MRN.
+  CHECK(Findings(Hl7Message({"PID|1||A1234567^^^2.16.840.1.113883.19.5^MR^1234567~"
+                             "234567891^^^2.16.840.1.113883.4.1^SS||DOE^JANE"}),
+                 "adt.hl7", ids) == Lines{"MRN A1234567 85", "US_SSN 234567891 85"});
   // MSH-2 declares the component and repetition separators.
   const std::string dollar =
       "MSH|$*\\&|ADT|HOSP|EHR|HOSP|20240102||ADT$A04|MSG1|P|2.5\r"
