@@ -108,7 +108,7 @@ class Markup : public StructuredText {
  private:
   enum class State {
     kText, kLt, kBang, kComment, kCData, kDecl, kTagName, kEndTagName, kInTag,
-    kAttrName, kAfterAttrName, kBeforeValue, kValue, kBareValue, kEntity,
+    kAttrName, kAfterAttrName, kBeforeValue, kValue, kBareValue, kEntity, kDeclLiteral,
   };
   static constexpr size_t kNoRun = static_cast<size_t>(-1);
 
@@ -292,6 +292,7 @@ class Markup : public StructuredText {
           bang_.clear();
         } else if (c == '?') {
           state_ = State::kDecl;
+          decl_ = Decl{};
         } else if (IsNameChar(c)) {
           state_ = State::kTagName;
           tag_.assign(1, c);
@@ -317,6 +318,9 @@ class Markup : public StructuredText {
         } else if (std::string_view("--").substr(0, bang_.size()) != bang_ &&
                    std::string_view("[CDATA[").substr(0, bang_.size()) != bang_) {
           state_ = State::kDecl;
+          decl_ = Decl{};
+          decl_.bang = true;
+          decl_.keyword = bang_;
         }
         return;
       case State::kComment:
@@ -343,7 +347,17 @@ class Markup : public StructuredText {
         }
         return;
       case State::kDecl:
-        if (c == '>') state_ = State::kText;
+        Declaration(c, k);
+        return;
+      case State::kDeclLiteral:
+        if (c == quote_) {
+          FlushRun(k);
+          EndContent();
+          Separator(" ", k);
+          state_ = State::kDecl;
+          return;
+        }
+        Content(c, k);
         return;
       case State::kTagName:
         if (IsNameChar(c)) {
@@ -422,6 +436,43 @@ class Markup : public StructuredText {
     }
   }
 
+  // A <!...> declaration or <?...?> instruction, read for the literals of
+  // a DTD: an entity's value (<!ENTITY ssn "536-22-8726">) is text the
+  // document holds, so it is classified, named by the entity. Not the
+  // public and system ids of a DOCTYPE without an internal subset
+  // (<!DOCTYPE html PUBLIC "-//W3C//DTD ..." "http://www.w3.org/...">).
+  void Declaration(char c, size_t k) {
+    if (c == '>') {
+      state_ = State::kText;
+      return;
+    }
+    if (c == '[') decl_.subset = true;
+    if ((c == '"' || c == '\'') && decl_.bang &&
+        (decl_.subset || decl_.keyword == "ENTITY" || decl_.keyword == "ATTLIST")) {
+      quote_ = c;
+      state_ = State::kDeclLiteral;
+      Separator(" ", k);
+      content_field_.assign(decl_.name);
+      content_field2_.clear();
+      return;
+    }
+    if (c == '<' && decl_.subset) {  // a declaration inside the subset: its own keyword
+      decl_.keyword.clear();
+      decl_.word = -1;
+    }
+    if (IsSpace(c) || c == '%' || c == '"' || c == '\'' || c == '[' || c == '<' || c == '!') {
+      decl_.in_word = false;  // '%' marks a parameter entity, not its name
+      return;
+    }
+    if (!decl_.in_word) {
+      decl_.in_word = true;
+      ++decl_.word;
+      if (decl_.word == 1) decl_.name.clear();
+    }
+    if (decl_.word == 0 && decl_.keyword.size() < 8) decl_.keyword += c;
+    if (decl_.word == 1 && decl_.name.size() < limits_.max_field_name) decl_.name += c;
+  }
+
   void BeginAttribute(size_t k) {
     attr_out_ = OutputAttribute(attr_);
     capture_root_ = LocalName(attr_) == "root";
@@ -475,6 +526,13 @@ class Markup : public StructuredText {
   bool slash_ = false, attr_out_ = false, capture_root_ = false;
   char quote_ = 0;
   int dashes_ = 0, brackets_ = 0;
+  // The declaration being read: from <! or <?, its keyword (ENTITY,
+  // DOCTYPE), its first name after it, whether an internal subset ([) began.
+  struct Decl {
+    bool bang = false, subset = false, in_word = true;
+    int word = 0;
+    std::string keyword, name;
+  } decl_;
   std::vector<std::string> stack_;
   size_t depth_ = 0;
 };

@@ -409,6 +409,23 @@ TEST_CASE("XML: text without markup, entities decoded, OID-named ids") {
         Lines{"US_SSN 536228726 85", "US_SSN 536-22-8726 85"});
 }
 
+TEST_CASE("XML: a DTD's entity values are read, named by their entity") {
+  // The internal subset holds text the document uses (&ssn; below): an SSN
+  // there was never read. The entity's name is its field, so a bare
+  // identifier under a telling name has its context.
+  const std::string xml =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE note [\n  <!ENTITY ssn \"536228726\">\n"
+      "  <!ENTITY % p \"x\">\n  <!ENTITY contact 'MRN: A1234567'>\n]>\n"
+      "<note>&ssn;</note>\n<!ENTITY npi \"1234567893\">";
+  CHECK(Findings(xml, "note.xml", {"US_SSN", "MRN", "US_NPI"}) ==
+        Lines{"US_SSN 536228726 85", "MRN A1234567 85", "US_NPI 1234567893 85"});
+  // A DOCTYPE's public and system ids are no text: no URL in every XHTML page.
+  const std::string xhtml =
+      "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
+      "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n<html><body><p>hi</p></body></html>";
+  CHECK(Types(xhtml, "page.xhtml").empty());
+}
+
 TEST_CASE("HTML: tags become separators, &nbsp; a space") {
   std::string html = "<!DOCTYPE html><html><body><p>credit&nbsp;card</p><div><span>4111</span> "
                      "<span>1111 1111 1111</span></div><img alt=\"SSN 536-22-8726\"></body></html>";
