@@ -310,7 +310,17 @@ TEST_CASE("HL7 v2: a phone number in XTN components is a PHONE") {
     CHECK(Findings(msg, "adt.hl7", phone) ==
           Lines{"PHONE 217^5551234 85", "PHONE 312^4441234 85", "PHONE (217)555-1234 85"});
   }
+  // Outside NANP the country code leads, and is part of the finding; one
+  // token with the number written +44 20 7946 0958.
+  const std::string uk = Hl7Message(
+      {Segment("PID", {{1, "1"}, {3, "M1"}, {13, "^PRN^PH^^44^20^79460958^12"}})});
+  CHECK(Findings(uk, "adt.hl7", phone) == Lines{"PHONE 44^20^79460958 85"});
+  CHECK(classifiers::NormalizeValue("44^20^79460958", "phone") ==
+        classifiers::NormalizeValue("+44 20 7946 0958", "phone"));
   // Not in a field of no meaning, nor a fictional 555-01xx number.
+  CHECK(Findings(Hl7Message({Segment("NTE", {{1, "1"}, {3, "^PRN^PH^^44^20^79460958"}})}),
+                 "adt.hl7", phone)
+            .empty());
   CHECK(Findings(Hl7Message({Segment("NTE", {{1, "1"}, {3, "^PRN^PH^^1^217^5551234"}})}),
                  "adt.hl7", phone)
             .empty());
