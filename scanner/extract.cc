@@ -55,8 +55,11 @@ class MemberSource : public ByteSource {
 };
 
 // "notes.txt.gz" → "notes.txt": the name of the single stream inside a
-// compressed file (libarchive's raw format calls it "data").
-std::string RawMemberName(std::string_view container) {
+// compressed file. Where the container's name says nothing (stdin, a name
+// without a compression extension), the name gzip stored (`stored`, as
+// libarchive's raw format gives it; "data" when there is none), without
+// its directories; else "data".
+std::string RawMemberName(std::string_view container, std::string_view stored) {
   size_t cut = container.find_last_of("/!");
   std::string base(cut == std::string_view::npos ? container : container.substr(cut + 1));
   char buf[16];
@@ -64,11 +67,18 @@ std::string RawMemberName(std::string_view container) {
   if (ext == "gz" || ext == "bz2" || ext == "xz" || ext == "zst" || ext == "lzma" ||
       ext == "z" || ext == "gzip") {
     base.resize(base.size() - ext.size() - 1);
+    if (!base.empty()) return base;
   } else if (ext == "tgz") {
     base.resize(base.size() - 3);
-    base += "tar";
+    return base + "tar";
   }
-  return base.empty() ? "data" : base;
+  if (const size_t dir = stored.find_last_of("/\\"); dir != std::string_view::npos) {
+    stored.remove_prefix(dir + 1);
+  }
+  if (!stored.empty() && stored != "data" && stored != "." && stored != "..") {
+    return std::string(stored);
+  }
+  return base.empty() || base == "-" ? "data" : base;
 }
 
 // Office parts whose text is content (not styles, themes or settings).
@@ -603,7 +613,7 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
     MarkFailure(out[idx], head.peek_status(), false);
     return;
   }
-  std::string member = RawMemberName(name);
+  std::string member = RawMemberName(name, entry.name);
   if (formats::SniffContent(head.head(), member) == formats::ContentKind::kArchive) {
     Members(head, idx, depth, false, out);
   } else if (!budget_->TakeMember()) {

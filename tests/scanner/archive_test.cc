@@ -407,6 +407,33 @@ TEST_CASE("a compressed stream starting with zero blocks is read as its bytes, n
   }
 }
 
+TEST_CASE("a gzip's member is named by its file, else by the name gzip stored") {
+  // gzip stores the original name (FNAME) when it has one: read from stdin
+  // ("-") or under a name without .gz, the member was "-" or that name, and
+  // a CSV inside was not read as CSV.
+  const std::string csv = "name,ssn\nA,536228726\n";
+  std::string gz = WriteArchive("raw", "gzip", {{"data", csv}});
+  REQUIRE(gz.size() > 10);
+  const auto stored = [&](const std::string& name) {
+    std::string with = gz;
+    with[3] = static_cast<char>(with[3] | 0x08);  // FLG.FNAME
+    with.insert(10, name + '\0');
+    return with;
+  };
+  const auto member = [](const std::string& bytes, const std::string& file) {
+    auto recs = ExtractMemory(bytes, file);
+    REQUIRE(recs.size() == 2);
+    return std::pair{recs[1].member.value_or(""), TypeCounts(recs[1])};
+  };
+  const std::map<std::string, uint64_t> ssn = {{"US_SSN", 1}};
+  CHECK(member(stored("export.csv"), "-") == std::pair{std::string("export.csv"), ssn});
+  CHECK(member(stored("dir/export.csv"), "backup") == std::pair{std::string("export.csv"), ssn});
+  // The file's own name first, as before; no stored name and none to cut: "data".
+  CHECK(member(stored("export.csv"), "patients.csv.gz").first == "patients.csv");
+  CHECK(member(gz, "-").first == "data");
+  CHECK(member(gz, "backup").first == "backup");
+}
+
 TEST_CASE("data after the end of a compressed stream makes it partial(corrupt), never complete") {
   // libarchive stops at the first bytes after a stream that do not start
   // another one and reports a clean end: garbage, or a second gzip behind
