@@ -436,41 +436,65 @@ class Markup : public StructuredText {
     }
   }
 
-  // A <!...> declaration or <?...?> instruction, read for the literals of
-  // a DTD: an entity's value (<!ENTITY ssn "536-22-8726">) is text the
-  // document holds, so it is classified, named by the entity. Not the
-  // public and system ids of a DOCTYPE without an internal subset
-  // (<!DOCTYPE html PUBLIC "-//W3C//DTD ..." "http://www.w3.org/...">).
+  // A <!...> declaration or <?...?> instruction, read for the values of a
+  // DTD's internal entities: <!ENTITY ssn "536-22-8726"> is text the
+  // document holds (&ssn;), so it is classified, named by the entity. Not
+  // the other literals: a DOCTYPE's public and system ids, an external
+  // entity's, an ATTLIST default, or a value that is a URI (a namespace,
+  // as SVG editors declare them): no URL finding in every XHTML page or
+  // SVG. A literal not read ends at its quote or at the first '>', as the
+  // declaration does: an apostrophe in a comment or processing instruction
+  // of the subset (<!-- the patient's record -->) passes over nothing
+  // after it.
   void Declaration(char c, size_t k) {
+    if (decl_.skip_literal) {
+      if (c == '>') state_ = State::kText;
+      if (c == quote_ || c == '>') decl_.skip_literal = false;
+      return;
+    }
     if (c == '>') {
       state_ = State::kText;
       return;
     }
     if (c == '[') decl_.subset = true;
-    if ((c == '"' || c == '\'') && decl_.bang &&
-        (decl_.subset || decl_.keyword == "ENTITY" || decl_.keyword == "ATTLIST")) {
+    if (c == '"' || c == '\'') {
       quote_ = c;
-      state_ = State::kDeclLiteral;
-      Separator(" ", k);
-      content_field_.assign(decl_.name);
-      content_field2_.clear();
+      decl_.in_word = false;
+      if (decl_.bang && decl_.keyword == "ENTITY" && !decl_.external && !UriAt(k + 1)) {
+        state_ = State::kDeclLiteral;
+        Separator(" ", k);
+        content_field_.assign(decl_.name);
+        content_field2_.clear();
+      } else {
+        decl_.skip_literal = true;
+      }
       return;
     }
     if (c == '<' && decl_.subset) {  // a declaration inside the subset: its own keyword
       decl_.keyword.clear();
       decl_.word = -1;
+      decl_.external = false;
     }
-    if (IsSpace(c) || c == '%' || c == '"' || c == '\'' || c == '[' || c == '<' || c == '!') {
+    if (IsSpace(c) || c == '%' || c == '[' || c == '<' || c == '!') {
       decl_.in_word = false;  // '%' marks a parameter entity, not its name
       return;
     }
     if (!decl_.in_word) {
       decl_.in_word = true;
       ++decl_.word;
+      decl_.current.clear();
       if (decl_.word == 1) decl_.name.clear();
     }
+    if (decl_.current.size() < 7) decl_.current += c;
+    if (decl_.current == "SYSTEM" || decl_.current == "PUBLIC") decl_.external = true;
     if (decl_.word == 0 && decl_.keyword.size() < 8) decl_.keyword += c;
     if (decl_.word == 1 && decl_.name.size() < limits_.max_field_name) decl_.name += c;
+  }
+
+  // Whether the current piece holds a URI scheme (http:, https:, urn:) at k.
+  bool UriAt(size_t k) const {
+    const std::string_view rest = text_.substr(std::min(k, text_.size()));
+    return rest.starts_with("http:") || rest.starts_with("https:") || rest.starts_with("urn:");
   }
 
   void BeginAttribute(size_t k) {
@@ -530,8 +554,10 @@ class Markup : public StructuredText {
   // DOCTYPE), its first name after it, whether an internal subset ([) began.
   struct Decl {
     bool bang = false, subset = false, in_word = true;
+    bool external = false;       // SYSTEM or PUBLIC: its literals are ids, not text
+    bool skip_literal = false;   // in a literal that is not read
     int word = 0;
-    std::string keyword, name;
+    std::string keyword, name, current;
   } decl_;
   std::vector<std::string> stack_;
   size_t depth_ = 0;

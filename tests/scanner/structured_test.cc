@@ -433,7 +433,26 @@ TEST_CASE("XML: a DTD's entity values are read, named by their entity") {
   const std::string xhtml =
       "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" "
       "\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n<html><body><p>hi</p></body></html>";
-  CHECK(Types(xhtml, "page.xhtml").empty());
+  CHECK(Findings(xhtml, "page.xhtml", {"URL"}).empty());
+  // Nor an external entity's ids, an ATTLIST default, or an entity that is
+  // a namespace URI (SVG editors declare them so).
+  const std::string svg =
+      "<!DOCTYPE svg [\n<!ENTITY ns_svg \"http://www.w3.org/2000/svg\">\n"
+      "<!ENTITY % lat1 PUBLIC \"-//W3C//ENTITIES Latin 1//EN\" "
+      "\"http://www.w3.org/TR/xhtml1/DTD/xhtml-lat1.ent\">\n"
+      "<!ATTLIST svg xmlns CDATA #FIXED 'http://www.w3.org/2000/svg'>\n]>\n<svg/>";
+  CHECK(Findings(svg, "logo.svg", {"URL"}).empty());
+  // A quote in a comment or processing instruction of the subset is no
+  // literal's start: the document after it is read as before, its element
+  // names fields.
+  for (const char* aside : {"<!-- the patient's record -->", "<?pi don't ?>"}) {
+    INFO(aside);
+    const std::string doc = std::string("<!DOCTYPE rec [\n") + aside +
+                            "\n<!ELEMENT rec ANY>\n]>\n"
+                            "<rec><ssn>536228726</ssn><mrn>A1234567</mrn></rec>\n";
+    CHECK(Findings(doc, "rec.xml", {"US_SSN", "MRN"}) ==
+          Lines{"US_SSN 536228726 85", "MRN A1234567 85"});
+  }
 }
 
 TEST_CASE("HTML: tags become separators, &nbsp; a space") {
