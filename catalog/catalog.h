@@ -62,7 +62,7 @@ struct TypeDefinition {
   std::string category;
   int hipaa_class = 0;
   // How values of this type are normalised before tokenising ("digits",
-  // "alnum_upper", "lower", "none"); lets `phireport locate` compute the
+  // "phone", "alnum_upper", "lower", "name", "none"); lets `phireport locate` compute the
   // same token. Empty = unknown.
   std::string normalize;
 };

@@ -320,9 +320,10 @@ std::optional<TypeSpec> ParseType(const YAML::Node& n, RulePack* pack, Errors& e
     if (!n["normalize"]) return;
     t.normalize = Str(n["normalize"], rule, "normalize");
     static const std::set<std::string> kModes = {"digits", "phone", "alnum_upper", "lower",
-                                                 "none"};
+                                                 "name", "none"};
     if (!kModes.count(t.normalize)) {
-      Fail(n["normalize"], rule, "normalize must be digits, phone, alnum_upper, lower or none");
+      Fail(n["normalize"], rule,
+           "normalize must be digits, phone, alnum_upper, lower, name or none");
     }
   });
   field([&] {

@@ -82,8 +82,11 @@ void NormalizeValueInto(std::string_view value, std::string_view mode, std::stri
       n += IsAlnum(c) ? 1 : 0;
     }
   } else if (mode == "lower") {
-    // Accented Latin letters as the letter they are written on: José, JOSÉ
-    // and Jose are one name.
+    for (char c : value) o[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  } else if (mode == "name") {
+    // Lower case, and accented Latin letters as the letter they are written
+    // on: José, JOSÉ and Jose are one name (not for addresses in general:
+    // müller@ and muller@ are two mailboxes).
     for (size_t i = 0; i < value.size(); ++i) {
       const char c = value[i];
       if (c == '\xC3' && i + 1 < value.size()) {

@@ -39,9 +39,9 @@ std::string MaskForCategory(std::string_view value, std::string_view category);
 // Normalises a value for tokenising: "digits" keeps digits only, "phone"
 // too but drops the country code of an 11-digit number starting with 1
 // (NANP), "alnum_upper" keeps letters and digits upper-cased, "lower"
-// lower-cases ASCII and writes accented Latin letters as the letter they are
-// on (é, É: e), "none" returns the value unchanged. Unknown modes behave as
-// "none".
+// lower-cases ASCII, "name" lower-cases ASCII and writes accented Latin
+// letters as the letter they are on (é, É: e), "none" returns the value
+// unchanged. Unknown modes behave as "none".
 std::string NormalizeValue(std::string_view value, std::string_view mode);
 // The same into `out` (cleared first), reusing its storage: the matcher
 // normalises every emitted match.

@@ -1390,8 +1390,10 @@ TEST_CASE("Accented Latin names are names, with their whole span, and one token"
     CHECK(c.text.substr(f[0].start, f[0].end - f[0].start) == c.value);
   }
   // Written with or without the accents, in any case: one name, one token.
-  CHECK(NormalizeValue("Jos\xC3\xA9 Garc\xC3\xAD" "a", "lower") == "jose garcia");
-  CHECK(NormalizeValue("JOS\xC3\x89 GARC\xC3\x8D" "A", "lower") == "jose garcia");
+  CHECK(NormalizeValue("Jos\xC3\xA9 Garc\xC3\xAD" "a", "name") == "jose garcia");
+  CHECK(NormalizeValue("JOS\xC3\x89 GARC\xC3\x8D" "A", "name") == "jose garcia");
+  // Not so for other text: müller@ and muller@ are two mailboxes.
+  CHECK(NormalizeValue("m\xC3\xBCller@beispiel.de", "lower") != "muller@beispiel.de");
   const auto accented = Scan("Patient: Jos\xC3\xA9 Garc\xC3\xAD" "a\n");
   const auto plain = Scan("Patient: Jose Garcia\n");
   REQUIRE(accented.size() == 1);
@@ -1406,4 +1408,37 @@ TEST_CASE("Accented Latin names are names, with their whole span, and one token"
   CHECK(field[0].end == 408);
   // Accents do not make unknown words names.
   CHECK(Scan("Patient: Caf\xC3\xA9 Cr\xC3\xA8me\n").empty());
+  // A name ending in an accented letter is whole at the end of the text,
+  // before a curly apostrophe or a no-break space (it ended before the é).
+  for (const std::string after : {"", "\xE2\x80\x99s chart", "\xC2\xA0(mother)"}) {
+    const std::string text = "Name: Garc\xC3\xAD" "a, Jos\xC3\xA9" + after;
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].start == 6);
+    CHECK(f[0].end == 20);
+  }
+  auto dr = Scan("Seen by Dr. Jos\xC3\xA9");
+  REQUIRE(dr.size() == 1);
+  CHECK(dr[0].end == 17);
+  // HL7's Family^Given.
+  auto hl7 = Scan("PID|1||A1234567^^^HOSP^MR||PE\xC3\x91" "A^JOS\xC3\x89^^^^^L||19800101|M\r");
+  CHECK(std::any_of(hl7.begin(), hl7.end(), [](const Found& x) {
+    return x.type == "PERSON_NAME" && x.start == 27 && x.end == 38;
+  }));
+}
+
+TEST_CASE("A place named for a saint after To: or From: is no person") {
+  for (const char* text :
+       {"Patient transferred to: San Francisco General\n", "From: Santa Rosa Memorial\n",
+        "To: San Antonio Regional\n", "From: St. Joseph Medical Center\n",
+        "Referred to: Saint Luke Clinic\n"}) {
+    INFO(text);
+    auto f = Scan(text);
+    CHECK(std::none_of(f.begin(), f.end(), [](const Found& x) { return x.type == "PERSON_NAME"; }));
+  }
+  // The person still is.
+  auto f = Scan("To: Francisco Santos\n");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "PERSON_NAME");
 }
