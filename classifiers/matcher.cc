@@ -1040,13 +1040,18 @@ class Matcher::Impl {
       recent_fields_.fill({});
     }
     FieldName name;
-    name.lists = FindFieldLists(field);
+    name.lists = FindNameLists(field);
     if (name.lists == nullptr) {
-      // "patient.ssn" or "Patient/identifier/ssn": try the last component.
-      size_t cut = field.find_last_of("./");
-      if (cut != std::string_view::npos) name.lists = FindFieldLists(field.substr(cut + 1));
+      // A numbered column (dx1, diag_2, phone_3, ICD_DGNS_CD12): its name
+      // without the number.
+      size_t cut = field.size();
+      while (cut > 0 && field[cut - 1] >= '0' && field[cut - 1] <= '9') --cut;
+      if (cut < field.size() && cut > 0) {
+        std::string_view base = field.substr(0, cut);
+        if (base.back() == '_' || base.back() == '-' || base.back() == ' ') base.remove_suffix(1);
+        if (!base.empty()) name.lists = FindNameLists(base);
+      }
     }
-    if (name.lists == nullptr) name.lists = FindSuffixLists(field);
     if (name.lists != nullptr) {
       for (int r : c_.field_regexes) {
         for (int li : c_.regexes[r].field_lists) {
@@ -1068,6 +1073,18 @@ class Matcher::Impl {
   };
   static constexpr int kRecentFieldBits = 5;
   std::array<RecentField, size_t{1} << kRecentFieldBits> recent_fields_{};
+
+  // The lists a field's name gives: the whole name, else its last path
+  // component ("patient.ssn", "Patient/identifier/ssn"), else its trailing
+  // words (FindSuffixLists).
+  const std::vector<int>* FindNameLists(std::string_view field) const {
+    const std::vector<int>* lists = FindFieldLists(field);
+    if (lists == nullptr) {
+      size_t cut = field.find_last_of("./");
+      if (cut != std::string_view::npos) lists = FindFieldLists(field.substr(cut + 1));
+    }
+    return lists != nullptr ? lists : FindSuffixLists(field);
+  }
 
   const std::vector<int>* FindFieldLists(std::string_view field) const {
     auto it = c_.field_terms.find(internal::NormalizeFieldName(field));

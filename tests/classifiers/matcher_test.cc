@@ -725,8 +725,6 @@ TEST_CASE("Every built-in type is found in a typical context") {
       {"MRN", "MRN: A1234567"},
       {"HEALTH_PLAN_ID", "Member ID: W123456789"},
       {"ICD10_CODE", "Diagnosis: E11.9"},
-      {"ICD10_CODE", "dx_code,E119"},  // claims exports drop the dot
-      {"ICD10_CODE", "Diagnosis S72001A"},
       {"ADDRESS", "Mail to PO BOX 4410"},
       {"NDC", "NDC 0002-3227-30 dispensed"},
       {"DATE_OF_BIRTH", "DOB: 03/15/1980"},
@@ -802,6 +800,8 @@ TEST_CASE("Look-alikes of the wider library stay quiet") {
            "E11.9 appears in the parts catalogue",     // ICD shape without clinical context
            "diagnosed by HbA1c; A1C 7.2",              // a lab, not a category
            "diagnosis: H1N1 influenza",                // no ICD-10 category has N third
+           "Diagnosis: knee OA. Gave J1100 and G0439",  // HCPCS codes, not dot-less ICD
+           "Pathology diagnosis: melanoma, S100 positive",  // a lab marker
            "0002-3227-30 on the pallet label",         // NDC shape without drug context
            "NHS number 943 476 5918",                  // bad mod 11
            "password=${DB_PASSWORD}",                  // placeholder
@@ -1441,4 +1441,30 @@ TEST_CASE("A place named for a saint after To: or From: is no person") {
   auto f = Scan("To: Francisco Santos\n");
   REQUIRE(f.size() == 1);
   CHECK(f[0].type == "PERSON_NAME");
+}
+
+TEST_CASE("An ICD-10 code without its dot is one in a diagnosis column, numbered or not") {
+  // Claims exports write codes without the dot and number their diagnosis
+  // columns; in prose the shape is HCPCS codes and lab markers (above).
+  const std::string row = std::string(400, ' ') + "C1,S72001A,x\n";
+  for (const char* field : {"dx", "dx1", "diag_2", "diagnosis_code_3", "primary_dx",
+                            "PrimaryDiagnosis", "ICD_DGNS_CD1", "PRNCPAL_DGNS_CD"}) {
+    INFO(field);
+    auto f = ScanInField(row, 403, 410, field);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "ICD10_CODE");
+    CHECK(f[0].score == 85);
+    CHECK(f[0].start == 403);
+    CHECK(f[0].end == 410);
+  }
+  // Not under another name, numbered or not.
+  for (const char* field : {"code", "proc_code1", "hcpcs_1", "room"}) {
+    INFO(field);
+    CHECK(ScanInField(row, 403, 410, field).empty());
+  }
+  // A numbered column of another kind gets its kind too: phone2.
+  const std::string phone = std::string(400, ' ') + "2,4155552671,ok\n";
+  auto p = ScanInField(phone, 402, 412, "phone2");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].type == "PHONE");
 }
