@@ -726,6 +726,7 @@ TEST_CASE("Every built-in type is found in a typical context") {
       {"HEALTH_PLAN_ID", "Member ID: W123456789"},
       {"ICD10_CODE", "Diagnosis: E11.9"},
       {"ADDRESS", "Mail to PO BOX 4410"},
+      {"ADDRESS", "Mail to P.O.BOX 4410"},
       {"NDC", "NDC 0002-3227-30 dispensed"},
       {"DATE_OF_BIRTH", "DOB: 03/15/1980"},
       {"DATE", "Seen on 2024-03-05 in clinic"},
