@@ -1048,6 +1048,19 @@ std::vector<Found> ScanInField(const std::string& text, uint64_t start, uint64_t
   return c.found;
 }
 
+// That the value text[start, end) of `field` is one finding of `type` and
+// `score`, with the value's span.
+void CheckFieldValue(const std::string& text, uint64_t start, uint64_t end,
+                     const std::string& field, const std::string& type, int score) {
+  INFO(field);
+  auto f = ScanInField(text, start, end, field);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == type);
+  CHECK(f[0].score == score);
+  CHECK(f[0].start == start);
+  CHECK(f[0].end == end);
+}
+
 }  // namespace
 
 TEST_CASE("Ten bare digits in a phone, mobile or telephone field are a phone number") {
@@ -1055,13 +1068,7 @@ TEST_CASE("Ten bare digits in a phone, mobile or telephone field are a phone num
   // named like a phone.
   const std::string text = std::string(400, ' ') + "2,4155552671,ok\n";
   for (const char* field : {"phone", "Mobile", "telephone", "home_phone", "patient.phone"}) {
-    INFO(field);
-    auto f = ScanInField(text, 402, 412, field);
-    REQUIRE(f.size() == 1);
-    CHECK(f[0].type == "PHONE");
-    CHECK(f[0].score == 85);
-    CHECK(f[0].start == 402);
-    CHECK(f[0].end == 412);
+    CheckFieldValue(text, 402, 412, field, "PHONE", 85);
   }
   // With the country code, too.
   const std::string eleven = std::string(400, ' ') + "2,14155552671,ok\n";
@@ -1450,13 +1457,7 @@ TEST_CASE("An ICD-10 code without its dot is one in a diagnosis column, numbered
   const std::string row = std::string(400, ' ') + "C1,S72001A,x\n";
   for (const char* field : {"dx", "dx1", "diag_2", "diagnosis_code_3", "primary_dx",
                             "PrimaryDiagnosis", "ICD_DGNS_CD1", "PRNCPAL_DGNS_CD"}) {
-    INFO(field);
-    auto f = ScanInField(row, 403, 410, field);
-    REQUIRE(f.size() == 1);
-    CHECK(f[0].type == "ICD10_CODE");
-    CHECK(f[0].score == 85);
-    CHECK(f[0].start == 403);
-    CHECK(f[0].end == 410);
+    CheckFieldValue(row, 403, 410, field, "ICD10_CODE", 85);
   }
   // Not under another name, numbered or not.
   for (const char* field : {"code", "proc_code1", "hcpcs_1", "room"}) {
@@ -1465,7 +1466,5 @@ TEST_CASE("An ICD-10 code without its dot is one in a diagnosis column, numbered
   }
   // A numbered column of another kind gets its kind too: phone2.
   const std::string phone = std::string(400, ' ') + "2,4155552671,ok\n";
-  auto p = ScanInField(phone, 402, 412, "phone2");
-  REQUIRE(p.size() == 1);
-  CHECK(p[0].type == "PHONE");
+  CheckFieldValue(phone, 402, 412, "phone2", "PHONE", 85);
 }
