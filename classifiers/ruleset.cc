@@ -604,7 +604,11 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         if (dfresh) {
           auto dict = std::make_unique<internal::Dictionary>();
           for (const auto& name : p.dictionary) {
-            for (const auto& term : pack.keywords.at(name)) dict->insert(AsciiLower(term));
+            // Compared as InDictionary reads a value: accents as their
+            // letters, so a list may spell Núñez either way.
+            for (const auto& term : pack.keywords.at(name)) {
+              dict->insert(NormalizeValue(term, "name"));
+            }
           }
           compiled->dictionaries.push_back(std::move(dict));
         }

@@ -589,6 +589,27 @@ types:
   CHECK(f[1].score == 65);
 }
 
+TEST_CASE("A dictionary compares accented letters as their letters, in the list too") {
+  // Listed with its accents, a name is found written without them, and
+  // the reverse.
+  const char* pack = R"(
+keywords:
+  family: ["N\u00fa\u00f1ez", Garcia]
+types:
+  - id: NAME
+    category: PII
+    patterns:
+      - regex: 'Name: ([A-Z][a-z\xC3\x80-\xBF]{1,20})'
+        dictionary: [family]
+        score: 85
+)";
+  const std::string text = "Name: Nunez\nName: Garc\xC3\xAD" "a\nName: Nadal\n";
+  auto f = ScanWith(pack, text);
+  REQUIRE(f.size() == 2);
+  CHECK(Span(text, f[0]) == "Nunez");
+  CHECK(Span(text, f[1]) == "Garc\xC3\xAD" "a");
+}
+
 TEST_CASE("An exclude expression vetoes matches that overlap it, at every chunk size") {
   const char* pack = R"(
 types:
