@@ -968,11 +968,8 @@ class Matcher::Impl {
     bool too_long = false;
     for (size_t i = 0; i <= value.size(); ++i) {
       char c = i < value.size() ? value[i] : ' ';
-      if (c == '\xC3' && i + 1 < value.size()) {
-        if (const char folded = internal::FoldLatin1(static_cast<unsigned char>(value[i + 1]))) {
-          c = folded;
-          ++i;
-        }
+      if (i < value.size()) {
+        if (const char folded = internal::FoldLatin1At(value, i)) c = folded;
       }
       bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'' || c == '-';
       if (letter) {

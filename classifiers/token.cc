@@ -89,14 +89,11 @@ void NormalizeValueInto(std::string_view value, std::string_view mode, std::stri
     // müller@ and muller@ are two mailboxes).
     for (size_t i = 0; i < value.size(); ++i) {
       const char c = value[i];
-      if (c == '\xC3' && i + 1 < value.size()) {
-        if (const char folded = internal::FoldLatin1(static_cast<unsigned char>(value[i + 1]))) {
-          o[n++] = folded;
-          ++i;
-          continue;
-        }
+      if (const char folded = internal::FoldLatin1At(value, i)) {
+        o[n++] = folded;
+      } else {
+        o[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
       }
-      o[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
   } else {
     out.assign(value);

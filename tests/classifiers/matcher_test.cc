@@ -1461,7 +1461,7 @@ TEST_CASE("A place named for a saint after To: or From: is no person") {
   for (const char* text :
        {"Patient transferred to: San Francisco General\n", "From: Santa Rosa Memorial\n",
         "To: San Antonio Regional\n", "From: St. Joseph Medical Center\n",
-        "Referred to: Saint Luke Clinic\n"}) {
+        "Transfer from: Saint Joseph Hospital\n"}) {
     INFO(text);
     auto f = Scan(text);
     CHECK(std::none_of(f.begin(), f.end(), [](const Found& x) { return x.type == "PERSON_NAME"; }));
