@@ -1017,11 +1017,15 @@ class Matcher::Impl {
   };
   const FieldName& LookUpField(std::string_view field) {
     // Extractors pass the same name storage again and again (a CSV header
-    // cell per column, an HL7 field table entry): a slot per storage
-    // address, confirmed by comparing the bytes, spares hashing the name.
-    // Fibonacci hashing of the address: names stored side by side (SSO
-    // strings in a vector, 32 bytes apart) land in different slots.
-    const uint64_t at = reinterpret_cast<uintptr_t>(field.data());
+    // cell per column, an HL7 field table entry, a JSON frame's key buffer
+    // holding each key of a record in turn): a slot per storage address and
+    // leading bytes, confirmed by comparing the bytes, spares hashing the
+    // name. Fibonacci hashing: names stored side by side (SSO strings in a
+    // vector, 32 bytes apart) land in different slots.
+    uint64_t head = 0;
+    if (!field.empty()) std::memcpy(&head, field.data(), std::min(field.size(), sizeof(head)));
+    const uint64_t at = reinterpret_cast<uintptr_t>(field.data()) ^ (head * 0xC2B2AE3D27D4EB4Full) ^
+                        field.size();
     RecentField& recent = recent_fields_[(at * 0x9E3779B97F4A7C15ull) >> (64 - kRecentFieldBits)];
     if (recent.key != nullptr && recent.data == field.data() && *recent.key == field) {
       return *recent.name;
@@ -1068,7 +1072,7 @@ class Matcher::Impl {
     const std::string* key = nullptr;
     const FieldName* name = nullptr;
   };
-  static constexpr int kRecentFieldBits = 5;
+  static constexpr int kRecentFieldBits = 6;
   std::array<RecentField, size_t{1} << kRecentFieldBits> recent_fields_{};
 
   // The lists a field's name gives: the whole name, else its last path
