@@ -11,7 +11,9 @@
 //   - __substg1.0_ property streams: "msg", an Outlook message: its string
 //     properties (subject, body, names and addresses) and its recipients'
 //     as text, its attachments as members; an attached message is a member
-//     read like the message;
+//     read like the message; a body stored only as compressed RTF
+//     (Outlook's rich-text messages) is member body.rtf, decompressed
+//     (formats/compressed_rtf.h) and read as an RTF file;
 //   - EncryptedPackage: an OOXML document saved with a password: encrypted;
 //   - anything else ("ole": Visio, Publisher, an installer, a thumbnail
 //     cache): the printable runs of every stream, 8-bit and UTF-16.
@@ -38,6 +40,7 @@
 #include <cstdio>
 
 #include "scanner/formats/cfb.h"
+#include "scanner/formats/compressed_rtf.h"
 #include "scanner/formats/extract_impl.h"
 #include "scanner/formats/legacy_office.h"
 #include "scanner/formats/xlsx.h"
@@ -93,6 +96,20 @@ const char* FormatName(OleKind kind) {
 bool SkipMessageProperty(uint16_t id) {
   return id == 0x0E1D || id == 0x0070 || id == 0x007D || id == 0x1035 || id == 0x1039 ||
          id == 0x1042 || id == 0x001A;
+}
+
+// The compressed RTF stream of a message whose body is only that (no plain
+// or HTML body, which would repeat it), or kNone.
+uint32_t RtfOnlyBody(const CompoundFile& cf, uint32_t storage) {
+  uint32_t rtf = CompoundFile::kNone;
+  for (uint32_t c : cf.entry(storage).children) {
+    if (cf.entry(c).storage) continue;
+    auto p = formats::ParseMsgPropertyName(cf.entry(c).name);
+    if (!p) continue;
+    if (p->id == 0x1000 || p->id == 0x1013) return CompoundFile::kNone;
+    if (p->id == 0x1009 && p->type == formats::kMsgBinary) rtf = c;
+  }
+  return rtf;
 }
 
 std::string CleanName(std::string name) {
@@ -313,6 +330,8 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
 
   // Embedded objects and attachments.
   if (kind == OleKind::kMessage) {
+    const uint32_t rtf = RtfOnlyBody(cf, storage);
+    if (rtf != CompoundFile::kNone) members.emplace_back(rtf, std::string());
     for (uint32_t c : dir.children) {
       if (cf.entry(c).storage && cf.entry(c).name.starts_with("__attach_version1.0_#")) {
         members.emplace_back(c, std::string());
@@ -337,7 +356,9 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
       MarkPartial(out[idx], budget_->reason());
       break;
     }
-    if (kind == OleKind::kMessage) {
+    if (kind == OleKind::kMessage && !cf.entry(id).storage) {
+      OleRtfBody(cf, id, idx, depth, names, out);
+    } else if (kind == OleKind::kMessage) {
       OleAttachment(cf, id, idx, depth, names, out);
     } else {
       OleObject(cf, id, name, idx, depth, names, out);
@@ -429,6 +450,24 @@ void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, si
       AddMember(member, idx, static_cast<int64_t>(cf.entry(bytes).size), out[idx].mtime_ns, out);
   if (!ReadOleStream(cf, bytes, scratch, data, out[m])) return;
   OleMember(data, member, m, depth, out);
+}
+
+void Extractor::Impl::OleRtfBody(const CompoundFile& cf, uint32_t stream, size_t idx, int depth,
+                                 MemberNames& names, Records& out) {
+  std::string scratch;
+  std::string_view data;
+  const std::string member = names.Take("body.rtf");
+  const size_t m = AddMember(member, idx, 0, out[idx].mtime_ns, out);
+  if (!ReadOleStream(cf, stream, scratch, data, out[m])) return;
+  std::string rtf;
+  const Status s = formats::DecompressRtf(data, limits_.max_buffered_member, rtf);
+  out[m].size = rtf.size();
+  if (!budget_->ChargeBytes(rtf.size())) {
+    MarkPartial(out[m], budget_->reason());
+    return;
+  }
+  if (!s.ok()) MarkFailure(out[m], s, !rtf.empty());
+  OleMember(rtf, member, m, depth, out);
 }
 
 void Extractor::Impl::OleObject(const CompoundFile& cf, uint32_t storage, std::string_view name,

@@ -1,7 +1,8 @@
-// Writes small synthetic compound files (.doc, .xls, .ppt, .msg, another
-// OLE file) into a directory: the seed corpus of fuzz_extract_ole
-// (fuzz/seeds/ole/, regenerated with `ole_seeds fuzz/seeds/ole`). Every
-// identifier in them is generated; the same run writes the same bytes.
+// Writes small synthetic compound files (.doc, .xls, .ppt, .msg (one with a
+// compressed RTF body), another OLE file) into a directory: the seed corpus
+// of fuzz_extract_ole (fuzz/seeds/ole/, regenerated with `ole_seeds
+// fuzz/seeds/ole`). Every identifier in them is generated; the same run
+// writes the same bytes.
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -71,6 +72,10 @@ int main(int argc, char** argv) {
   m.attachments = {{"labs.csv", "name,ssn\nZoe,536-22-8726\n"}};
   m.embedded = {inner};
   Write(dir, "referral.msg", Ole(BuildMsg(m)));
+  MsgSpec rich;  // a body only in compressed RTF
+  rich.subject = "Rich text";
+  rich.rtf_compressed = CompressRtf("{\\rtf1\\ansi\\pard " + kLine + "\\par\r\n}");
+  Write(dir, "rich.msg", Ole(BuildMsg(rich)));
 
   std::string utf16;
   for (char c : kLine) utf16 += std::string{c, '\0'};

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "scanner/formats/cfb.h"
+#include "scanner/formats/compressed_rtf.h"
 #include "scanner/formats/legacy_office.h"
 #include "tests/scanner/extract_fixture.h"
 #include "tests/testutil/cfb_writer.h"
@@ -652,6 +653,165 @@ TEST_CASE("extract .msg: body and recipients; attachments and an attached messag
   REQUIRE(attached);
   CHECK(attached->format == "msg");
   CHECK(TypeCounts(*attached) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+}
+
+namespace {
+
+// An LZFu stream from its tokens: a literal (one byte) or a reference
+// {offset, length}; the header and its CRC (bitwise, independent of the
+// reader's table) around them.
+struct RtfToken {
+  char literal = 0;
+  unsigned offset = 0, length = 0;  // a reference when length > 0
+};
+std::string LzfuStream(const std::vector<RtfToken>& tokens, uint32_t raw_size) {
+  std::string data;
+  for (size_t i = 0; i < tokens.size(); i += 8) {
+    unsigned control = 0;
+    std::string group;
+    for (size_t k = i; k < std::min(tokens.size(), i + 8); ++k) {
+      if (tokens[k].length == 0) {
+        group.push_back(tokens[k].literal);
+        continue;
+      }
+      control |= 1u << (k - i);
+      const unsigned ref = tokens[k].offset << 4 | (tokens[k].length - 2);
+      group.push_back(static_cast<char>(ref >> 8));
+      group.push_back(static_cast<char>(ref & 0xFF));
+    }
+    data.push_back(static_cast<char>(control));
+    data += group;
+  }
+  uint32_t crc = 0;
+  for (unsigned char c : data) {
+    crc ^= c;
+    for (int b = 0; b < 8; ++b) crc = (crc & 1) ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+  }
+  std::string out(16, '\0');
+  PutLe32(out, 0, static_cast<uint32_t>(data.size() + 12));
+  PutLe32(out, 4, raw_size);
+  PutLe32(out, 8, 0x75465A4C);
+  PutLe32(out, 12, crc);
+  return out + data;
+}
+
+const std::string kRtfNote =
+    "{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Arial;}}\r\n"
+    "\\pard\\f0\\fs20 Referral for the patient below.\\par\r\n"
+    "\\pard\\f0\\fs20 Patient SSN 536-22-8726, NPI 1234567893,\\par\r\n"
+    "\\pard\\f0\\fs20 credit card 4111 1111 1111 1111.\\par\r\n}\r\n";
+
+}  // namespace
+
+TEST_CASE("compressed RTF: a compressed body reads back as its RTF; MELA is stored as is") {
+  std::string rtf;
+  const std::string packed = CompressRtf(kRtfNote);
+  CHECK(packed.size() < kRtfNote.size());  // references were used
+  CHECK(scanner::formats::DecompressRtf(packed, 1 << 20, rtf).ok());
+  CHECK(rtf == kRtfNote);
+  CHECK(scanner::formats::DecompressRtf(CompressRtf(kRtfNote, false), 1 << 20, rtf).ok());
+  CHECK(rtf == kRtfNote);
+  // A body longer than the dictionary: references wrap around it.
+  std::string long_rtf = "{\\rtf1 ";
+  for (int i = 0; i < 400; ++i) long_rtf += "Visit " + std::to_string(i * 7919 % 1000) + ". ";
+  long_rtf += "}";
+  CHECK(scanner::formats::DecompressRtf(CompressRtf(long_rtf), 1 << 20, rtf).ok());
+  CHECK(rtf == long_rtf);
+}
+
+TEST_CASE("compressed RTF: references into the prologue, overlapping runs, the end marker") {
+  std::string rtf;
+  // Offset 0 is the prologue's "{\rtf1"; after one literal 'A' at 207, a
+  // reference to 207 of 17 bytes repeats it (each byte copied as written).
+  const std::string s = LzfuStream({{0, 0, 6}, {'A'}, {0, 213, 17}, {0, 231, 2}}, 24);
+  // 213: the 'A' (written after the six prologue bytes copied to 207-212).
+  CHECK(scanner::formats::DecompressRtf(s, 1 << 20, rtf).ok());
+  CHECK(rtf == "{\\rtf1" + std::string(18, 'A'));
+  // A reference to the write position (209 after two literals) ends the
+  // stream: what follows it is not read, and fewer bytes than the header's
+  // raw size is a damaged body.
+  CHECK(scanner::formats::DecompressRtf(LzfuStream({{'x'}, {'y'}, {0, 209, 2}, {'z'}}, 2),
+                                        1 << 20, rtf)
+            .ok());
+  CHECK(rtf == "xy");
+  CHECK(scanner::formats::DecompressRtf(LzfuStream({{'x'}, {'y'}, {0, 209, 2}, {'z'}}, 3),
+                                        1 << 20, rtf)
+            .code() == StatusCode::kCorrupt);
+  CHECK(rtf == "xy");
+}
+
+TEST_CASE("compressed RTF: damaged or oversized bodies say so and keep what decoded") {
+  std::string rtf;
+  const std::string packed = CompressRtf(kRtfNote);
+  std::string bad_crc = packed;
+  bad_crc[12] ^= 1;
+  CHECK(scanner::formats::DecompressRtf(bad_crc, 1 << 20, rtf).code() == StatusCode::kCorrupt);
+  CHECK(rtf.empty());
+  const std::string cut = packed.substr(0, packed.size() / 2);
+  CHECK(scanner::formats::DecompressRtf(cut, 1 << 20, rtf).code() == StatusCode::kCorrupt);
+  CHECK(!rtf.empty());
+  CHECK(kRtfNote.starts_with(rtf));
+  std::string bad_magic = packed;
+  bad_magic[8] = 'X';
+  CHECK(scanner::formats::DecompressRtf(bad_magic, 1 << 20, rtf).code() == StatusCode::kCorrupt);
+  CHECK(scanner::formats::DecompressRtf(packed.substr(0, 15), 1 << 20, rtf).code() ==
+        StatusCode::kCorrupt);
+  CHECK(scanner::formats::DecompressRtf(packed, 100, rtf).code() == StatusCode::kLimitExceeded);
+  CHECK(rtf == kRtfNote.substr(0, 100));
+  // Random bytes after a valid header never read past the input or the bound.
+  for (uint32_t seed = 1; seed < 200; ++seed) {
+    std::string junk = packed.substr(0, 16);
+    uint32_t x = seed;
+    for (int i = 0; i < 300; ++i) {
+      x = x * 1103515245u + 12345u;
+      junk.push_back(static_cast<char>(x >> 16));
+    }
+    PutLe32(junk, 4, 0xFFFFFFFF);  // claims 4 GiB
+    const Status st = scanner::formats::DecompressRtf(junk, 4096, rtf);
+    CHECK(!st.ok());
+    CHECK(rtf.size() <= 4096);
+  }
+}
+
+TEST_CASE("extract .msg: a body only in compressed RTF is member body.rtf, read as RTF") {
+  MsgSpec m;
+  m.subject = "Referral";
+  m.rtf_compressed = CompressRtf(kRtfNote);
+  m.attachments = {{"body.rtf", "{\\rtf1 nothing here}"}};
+  auto recs = ExtractMemory(OleFile(BuildMsg(m)), "referral.msg");
+  const AssetRecord* top = FindRecord(recs, std::nullopt);
+  REQUIRE(top);
+  CHECK(TypeCounts(*top).empty());
+  const AssetRecord* body = FindRecord(recs, "body.rtf");
+  REQUIRE(body);
+  CHECK(body->format == "rtf");
+  CHECK(StatusOf(*body) == "complete");
+  CHECK(TypeCounts(*body) == kPlant);
+  CHECK(body->size == kRtfNote.size());
+  // The attachment of the same name is a record of its own.
+  CHECK(recs.size() == 3);
+
+  // With a plain body, the RTF repeats it and is not read again.
+  m.body = kPlantLine;
+  recs = ExtractMemory(OleFile(BuildMsg(m)), "referral.msg");
+  CHECK(TypeCounts(*FindRecord(recs, std::nullopt)) == kPlant);
+  CHECK(recs.size() == 2);
+
+  // A damaged body: what decoded is read, and the member says it is partial.
+  m.body.clear();
+  m.rtf_compressed = CompressRtf(kRtfNote);
+  m.rtf_compressed[12] ^= 1;
+  recs = ExtractMemory(OleFile(BuildMsg(m)), "referral.msg");
+  body = FindRecord(recs, "body.rtf");
+  REQUIRE(body);
+  CHECK(StatusOf(*body) == "partial(corrupt)");
+  CHECK(TypeCounts(*body).empty());  // a CRC mismatch: nothing trusted, nothing decoded
+  m.rtf_compressed = CompressRtf(kRtfNote).substr(0, CompressRtf(kRtfNote).size() - 30);
+  recs = ExtractMemory(OleFile(BuildMsg(m)), "referral.msg");
+  body = FindRecord(recs, "body.rtf");
+  REQUIRE(body);
+  CHECK(StatusOf(*body) == "partial(corrupt)");
+  CHECK(TypeCounts(*body).contains("US_SSN"));
 }
 
 TEST_CASE("extract: embedded objects in a .doc are members; an OLE package is its file") {

@@ -967,6 +967,7 @@ void BuildMsgInto(const MsgSpec& m, const MsgOptions& o, const std::string& pref
   props.String(0x001A, "IPM.Note");
   props.String(0x0037, m.subject);
   props.String(0x1000, m.body);
+  if (!m.rtf_compressed.empty()) props.Binary(0x1009, m.rtf_compressed);
   props.String(0x0C1A, m.sender_name);
   props.String(0x0C1F, m.sender_email);
   props.String(0x0E04, m.display_to);
@@ -1033,6 +1034,87 @@ void BuildMsgInto(const MsgSpec& m, const MsgOptions& o, const std::string& pref
 }
 
 }  // namespace
+
+std::string CompressRtf(std::string_view rtf, bool compressed) {
+  static constexpr std::string_view kPrologue =
+      "{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss "
+      "\\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier"
+      "{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx";
+  std::string data;
+  if (!compressed) {
+    data = std::string(rtf);
+  } else {
+    constexpr size_t kDict = 4096;
+    std::string dict(kDict, '\0');
+    dict.replace(0, kPrologue.size(), kPrologue);
+    size_t write = kPrologue.size();
+    std::string group;  // the current 8 tokens
+    unsigned control = 0;
+    int tokens = 0;
+    auto end_token = [&]() {
+      if (++tokens < 8) return;
+      data.push_back(static_cast<char>(control));
+      data += group;
+      group.clear();
+      control = 0;
+      tokens = 0;
+    };
+    auto put = [&](char c) {
+      dict[write] = c;
+      write = (write + 1) % kDict;
+    };
+    size_t i = 0;
+    while (i < rtf.size()) {
+      size_t best_len = 0, best_from = 0;
+      for (size_t from = 0; from < kDict; ++from) {
+        // Only bytes already written (or the prologue): the source must not
+        // reach the write position.
+        const size_t room = (write + kDict - from) % kDict;
+        size_t len = 0;
+        while (len < 17 && len < room && i + len < rtf.size() &&
+               dict[(from + len) % kDict] == rtf[i + len]) {
+          ++len;
+        }
+        if (len > best_len) {
+          best_len = len;
+          best_from = from;
+        }
+      }
+      if (best_len >= 3) {
+        control |= 1u << tokens;
+        const unsigned ref = static_cast<unsigned>(best_from << 4 | (best_len - 2));
+        group.push_back(static_cast<char>(ref >> 8));
+        group.push_back(static_cast<char>(ref & 0xFF));
+        for (size_t k = 0; k < best_len; ++k) put(rtf[i + k]);
+        i += best_len;
+      } else {
+        group.push_back(rtf[i]);
+        put(rtf[i]);
+        ++i;
+      }
+      end_token();
+    }
+    control |= 1u << tokens;  // the end: a reference to the write position
+    const unsigned end = static_cast<unsigned>(write << 4);
+    group.push_back(static_cast<char>(end >> 8));
+    group.push_back(static_cast<char>(end & 0xFF));
+    data.push_back(static_cast<char>(control));
+    data += group;
+  }
+  uint32_t crc = 0;
+  if (compressed) {
+    for (unsigned char c : data) {
+      crc ^= c;
+      for (int b = 0; b < 8; ++b) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+  }
+  std::string out;
+  PutU32(&out, static_cast<uint32_t>(data.size() + 12));
+  PutU32(&out, static_cast<uint32_t>(rtf.size()));
+  PutU32(&out, compressed ? 0x75465A4Cu : 0x414C454Du);
+  PutU32(&out, crc);
+  return out + data;
+}
 
 std::vector<StreamBytes> BuildMsg(const MsgSpec& m, const MsgOptions& o) {
   std::vector<StreamBytes> out;

@@ -244,10 +244,23 @@ struct MsgOptions {
 
 struct MsgSpec {
   std::string subject, body, sender_name, sender_email, display_to;
+  // PidTagRtfCompressed (1009 0102) as stored, e.g. CompressRtf(...); none
+  // when empty.
+  std::string rtf_compressed;
   std::vector<std::pair<std::string, std::string>> recipients;  // name, email
   std::vector<MsgAttachment> attachments;
   std::vector<MsgSpec> embedded;
 };
+
+// An Outlook compressed RTF body ([MS-OXRTFCP]): a 16-byte header (size of
+// the rest, raw size, magic "LZFu" or "MELA", CRC-32 of the data after the
+// header, from 0 without final inversion; 0 for MELA), then LZ77 tokens over
+// a 4,096-byte dictionary primed with the format's 207-byte prologue: a
+// control byte per 8 tokens (bit set = a big-endian 16-bit reference,
+// offset << 4 | length - 2, else a literal), greedy matches of 3 to 17 bytes
+// whose source lies before the write position, and a reference to the write
+// position at the end. Valid, not Outlook's exact bytes.
+std::string CompressRtf(std::string_view rtf, bool compressed = true);
 
 // Produces every stream of a .msg file (storages implied by the paths).
 // "__properties_version1.0" = header + 16-byte entries ([MS-OXMSG] 2.4):
@@ -262,6 +275,7 @@ struct MsgSpec {
 // String streams "__substg1.0_IIIITTTT" (uppercase hex) hold the value
 // without a terminator; empty strings are omitted (the spec forbids them).
 // Message properties: 001A MessageClass "IPM.Note", 0037 subject, 1000 body,
+//   1009 0102 compressed RTF body (when given),
 //   0C1A sender name, 0C1F sender email, 0E04 display to, 0E060040 delivery
 //   time (fixed FILETIME), 0E070003 message flags = 1; top level only:
 //   340D0003 StoreSupportMask = 0x00040000 (unicode) or 0; 8-bit mode also
