@@ -575,6 +575,7 @@ void Extractor::Impl::Process(ByteSource& src, std::string_view name, size_t idx
     case ContentKind::kDicom: return Dicom(in, idx, depth, out);
     case ContentKind::kRtf: return Rtf(in, idx, depth, out);
     case ContentKind::kOle: return Ole(in, idx, depth, out);
+    case ContentKind::kTnef: return Tnef(in, idx, depth, out);
     case ContentKind::kText:
     case ContentKind::kBinary:
       return Text(in, name, idx, depth, out);

@@ -132,10 +132,12 @@ class Extractor::Impl {
                       AssetRecord& rec);
   void OleAttachment(const formats::CompoundFile& cf, uint32_t storage, size_t idx, int depth,
                      MemberNames& names, Records& out);
-  // A message body stored only as compressed RTF (stream `stream`): member
+  // A message body stored only as compressed RTF (`compressed`): member
   // body.rtf of out[idx], read as an RTF file.
-  void OleRtfBody(const formats::CompoundFile& cf, uint32_t stream, size_t idx, int depth,
-                  MemberNames& names, Records& out);
+  void RtfBody(std::string_view compressed, size_t idx, int depth, MemberNames& names,
+               Records& out);
+  // TNEF, an Outlook message's winmail.dat (formats/ole_extract.cc).
+  void Tnef(formats::PeekSource& in, size_t idx, int depth, Records& out);
   void OleObject(const formats::CompoundFile& cf, uint32_t storage, std::string_view name,
                  size_t idx, int depth, MemberNames& names, Records& out);
   // Processes `data` as the content of member out[m] of a container at `depth`.

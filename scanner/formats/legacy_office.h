@@ -145,6 +145,15 @@ inline constexpr uint16_t kMsgString8 = 0x001E;
 inline constexpr uint16_t kMsgBinary = 0x0102;
 inline constexpr uint16_t kMsgObject = 0x000D;
 
+// Message properties that repeat another (the subject without its prefix,
+// the conversation topic) or are transport data (headers as received,
+// message ids, the message class): read, they would only count the subject
+// twice or match machine identifiers.
+inline bool SkipMessageProperty(uint16_t id) {
+  return id == 0x0E1D || id == 0x0070 || id == 0x007D || id == 0x1035 || id == 0x1039 ||
+         id == 0x1042 || id == 0x001A;
+}
+
 // ---- OLE packages ------------------------------------------------------------
 
 struct PackagedFile {

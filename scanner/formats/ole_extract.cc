@@ -1,5 +1,8 @@
 // Compound files (formats/cfb.h): legacy Word, Excel and PowerPoint
-// documents, Outlook messages, and the OLE objects embedded in documents.
+// documents, Outlook messages, and the OLE objects embedded in documents;
+// and Outlook's other message container, TNEF (formats/tnef.h: a
+// winmail.dat's text, its compressed RTF body and attachments as members,
+// as for a .msg).
 //
 // The file is read into memory (up to ScanLimits::max_buffered_member) and
 // its directory read. What a storage holds says what it is, and the asset's
@@ -43,6 +46,7 @@
 #include "scanner/formats/compressed_rtf.h"
 #include "scanner/formats/extract_impl.h"
 #include "scanner/formats/legacy_office.h"
+#include "scanner/formats/tnef.h"
 #include "scanner/formats/xlsx.h"
 
 namespace phiscan::scanner {
@@ -87,15 +91,6 @@ const char* FormatName(OleKind kind) {
       return "ole";
   }
   return "ole";
-}
-
-// Message properties that repeat another (the subject without its prefix,
-// the conversation topic) or are transport data (headers as received,
-// message ids): read, they would only count the subject twice or match
-// machine identifiers.
-bool SkipMessageProperty(uint16_t id) {
-  return id == 0x0E1D || id == 0x0070 || id == 0x007D || id == 0x1035 || id == 0x1039 ||
-         id == 0x1042 || id == 0x001A;
 }
 
 // The compressed RTF stream of a message whose body is only that (no plain
@@ -357,7 +352,10 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
       break;
     }
     if (kind == OleKind::kMessage && !cf.entry(id).storage) {
-      OleRtfBody(cf, id, idx, depth, names, out);
+      // The body in compressed RTF (RtfOnlyBody).
+      std::string scratch;
+      std::string_view data;
+      if (ReadOleStream(cf, id, scratch, data, out[idx])) RtfBody(data, idx, depth, names, out);
     } else if (kind == OleKind::kMessage) {
       OleAttachment(cf, id, idx, depth, names, out);
     } else {
@@ -386,7 +384,7 @@ void Extractor::Impl::OleMessageText(const CompoundFile& cf, uint32_t storage,
     for (uint32_t c : cf.entry(s).children) {
       if (sink.stopped()) return;
       auto p = formats::ParseMsgPropertyName(cf.entry(c).name);
-      if (!p || cf.entry(c).storage || SkipMessageProperty(p->id)) continue;
+      if (!p || cf.entry(c).storage || formats::SkipMessageProperty(p->id)) continue;
       // The HTML body (binary, or a string) only when there is no plain one:
       // it repeats it.
       if (p->id == 0x1013 && body) continue;
@@ -452,15 +450,12 @@ void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, si
   OleMember(data, member, m, depth, out);
 }
 
-void Extractor::Impl::OleRtfBody(const CompoundFile& cf, uint32_t stream, size_t idx, int depth,
-                                 MemberNames& names, Records& out) {
-  std::string scratch;
-  std::string_view data;
+void Extractor::Impl::RtfBody(std::string_view compressed, size_t idx, int depth,
+                              MemberNames& names, Records& out) {
   const std::string member = names.Take("body.rtf");
   const size_t m = AddMember(member, idx, 0, out[idx].mtime_ns, out);
-  if (!ReadOleStream(cf, stream, scratch, data, out[m])) return;
   std::string rtf;
-  const Status s = formats::DecompressRtf(data, limits_.max_buffered_member, rtf);
+  const Status s = formats::DecompressRtf(compressed, limits_.max_buffered_member, rtf);
   out[m].size = rtf.size();
   if (!budget_->ChargeBytes(rtf.size())) {
     MarkPartial(out[m], budget_->reason());
@@ -468,6 +463,52 @@ void Extractor::Impl::OleRtfBody(const CompoundFile& cf, uint32_t stream, size_t
   }
   if (!s.ok()) MarkFailure(out[m], s, !rtf.empty());
   OleMember(rtf, member, m, depth, out);
+}
+
+void Extractor::Impl::Tnef(formats::PeekSource& in, size_t idx, int depth, Records& out) {
+  std::string bytes;
+  if (!BufferAll(in, bytes, out[idx])) return;
+  formats::TnefMessage message;
+  const Status parsed = formats::ParseTnef(bytes, message);
+  {
+    formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
+    sink.ReportTextOffsets();
+    formats::TextOut text([&](std::string_view t) {
+      if (!sink.stopped()) sink.Synthetic(t, sink.position());
+      return !sink.stopped();
+    });
+    for (const formats::TnefText& t : message.text) {
+      if (text.stopped() || !budget_->ChargeBytes(t.bytes.size())) break;
+      if (t.utf16) {
+        formats::Utf16LeText(t.bytes, text);
+      } else {
+        formats::Cp1252Text(t.bytes, text);
+      }
+      text.buffer() += '\n';
+      text.Flush();
+    }
+    sink.Finish(out[idx]);
+  }
+  if (!parsed.ok()) MarkFailure(out[idx], parsed, true);
+  MemberNames names;
+  const size_t members = message.attachments.size() + (message.rtf_compressed.empty() ? 0 : 1);
+  for (size_t i = 0; i < members && !budget_->exhausted(); ++i) {
+    if (!budget_->CheckTime() || !budget_->TakeMember()) break;
+    if (!message.rtf_compressed.empty() && i == 0) {
+      RtfBody(message.rtf_compressed, idx, depth, names, out);
+      continue;
+    }
+    const formats::TnefAttachment& a =
+        message.attachments[i - (message.rtf_compressed.empty() ? 0 : 1)];
+    if (a.data.empty()) continue;  // a link, or nothing attached
+    std::string name = CleanName(a.name);
+    if (name.empty()) name = a.message ? "attached.msg" : "attachment";
+    const std::string member = names.Take(name);
+    const size_t m = AddMember(member, idx, static_cast<int64_t>(a.data.size()),
+                               out[idx].mtime_ns, out);
+    OleMember(a.data, member, m, depth, out);
+  }
+  if (budget_->exhausted()) MarkPartial(out[idx], budget_->reason());
 }
 
 void Extractor::Impl::OleObject(const CompoundFile& cf, uint32_t storage, std::string_view name,

@@ -129,6 +129,7 @@ const char* ContentKindName(ContentKind kind) {
     case ContentKind::kDicom: return "dicom";
     case ContentKind::kOle: return "ole";
     case ContentKind::kRtf: return "rtf";
+    case ContentKind::kTnef: return "tnef";
   }
   return "?";
 }
@@ -199,6 +200,7 @@ ContentKind SniffContent(std::string_view h, std::string_view name) {
   if (dicom::SniffBareDataSet(h) != dicom::BareSyntax::kNone) return ContentKind::kDicom;
   if (StartsWith(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return ContentKind::kOle;
   if (StartsWith(h, "{\\rtf")) return ContentKind::kRtf;
+  if (StartsWith(h, "\x78\x9F\x3E\x22")) return ContentKind::kTnef;
   return ContentKind::kText;
 }
 

@@ -23,6 +23,7 @@ enum class ContentKind {
   kDicom,
   kOle,         // Compound File: legacy Office, Outlook .msg, an encrypted OOXML package
   kRtf,
+  kTnef,        // an Outlook message's winmail.dat (formats/tnef.h)
   // An SQLite database's companions, by name and content: its write-ahead
   // log (NAME-wal, the log's magic) and the log's shared-memory index
   // (NAME-shm, the index's version). Read with the database, if at all.

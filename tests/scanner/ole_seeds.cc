@@ -1,8 +1,8 @@
 // Writes small synthetic compound files (.doc, .xls, .ppt, .msg (one with a
-// compressed RTF body), another OLE file) into a directory: the seed corpus
-// of fuzz_extract_ole (fuzz/seeds/ole/, regenerated with `ole_seeds
-// fuzz/seeds/ole`). Every identifier in them is generated; the same run
-// writes the same bytes.
+// compressed RTF body), another OLE file) and a TNEF winmail.dat into a
+// directory: the seed corpus of fuzz_extract_ole (fuzz/seeds/ole/,
+// regenerated with `ole_seeds fuzz/seeds/ole`). Every identifier in them is
+// generated; the same run writes the same bytes.
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -76,6 +76,19 @@ int main(int argc, char** argv) {
   rich.subject = "Rich text";
   rich.rtf_compressed = CompressRtf("{\\rtf1\\ansi\\pard " + kLine + "\\par\r\n}");
   Write(dir, "rich.msg", Ole(BuildMsg(rich)));
+  TnefSpec tnef;  // winmail.dat
+  tnef.subject = "Referral";
+  tnef.body = kLine;
+  tnef.from_name = "Dr Example";
+  tnef.from_address = "dr@clinic.example";
+  tnef.named_value = "note";
+  tnef.recipients = {{"Nurse Example", "nurse@clinic.example"}};
+  tnef.attachments = {{"labs.csv", "name,ssn\nZoe,536-22-8726\n"}};
+  TnefSpec rich_tnef;
+  rich_tnef.subject = "Fwd";
+  rich_tnef.rtf_compressed = rich.rtf_compressed;
+  tnef.embedded = {rich_tnef};
+  Write(dir, "winmail.dat", BuildTnef(tnef));
 
   std::string utf16;
   for (char c : kLine) utf16 += std::string{c, '\0'};

@@ -12,6 +12,7 @@
 #include "scanner/formats/cfb.h"
 #include "scanner/formats/compressed_rtf.h"
 #include "scanner/formats/legacy_office.h"
+#include "scanner/formats/tnef.h"
 #include "tests/scanner/extract_fixture.h"
 #include "tests/testutil/cfb_writer.h"
 #include "tests/testutil/legacy_office_builder.h"
@@ -812,6 +813,168 @@ TEST_CASE("extract .msg: a body only in compressed RTF is member body.rtf, read 
   REQUIRE(body);
   CHECK(StatusOf(*body) == "partial(corrupt)");
   CHECK(TypeCounts(*body).contains("US_SSN"));
+}
+
+namespace {
+
+TnefSpec ReferralTnef() {
+  TnefSpec inner;
+  inner.subject = "Fwd: labs";
+  inner.body = "Inner body: SSN 536-22-8726\r\n";
+  TnefSpec t;
+  t.subject = "Referral";
+  t.body = kPlantLine + "\r\n";
+  t.from_name = "Dr Example";
+  t.from_address = "dr.example@clinic.example";
+  t.recipients = {{"Nurse Example", "nurse@clinic.example"}};
+  t.attachments = {{"lab results.csv", "name,ssn\nZoe,536-22-8726\n"}};
+  t.embedded = {inner};
+  return t;
+}
+
+std::string Base64(std::string_view in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < in.size(); i += 3) {
+    uint32_t v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
+    out += k[v >> 18 & 63];
+    out += k[v >> 12 & 63];
+    out += i + 1 < in.size() ? k[v >> 6 & 63] : '=';
+    out += i + 2 < in.size() ? k[v & 63] : '=';
+    if (out.size() % 78 == 76) out += "\r\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("TNEF: text, names and attachments parsed from an independent builder's stream") {
+  TnefSpec t = ReferralTnef();
+  t.named_value = "site note";
+  t.unicode_subject = "Referral";
+  scanner::formats::TnefMessage m;
+  REQUIRE(scanner::formats::ParseTnef(BuildTnef(t), m).ok());
+  std::vector<std::string> text;
+  for (const auto& piece : m.text) {
+    std::string s;
+    if (piece.utf16) {
+      scanner::formats::AppendUtf16Le(piece.bytes, s);
+    } else {
+      scanner::formats::AppendCp1252(piece.bytes, s);
+    }
+    text.push_back(s);
+  }
+  CHECK(text == std::vector<std::string>{"Dr Example", "dr.example@clinic.example", "Referral",
+                                         kPlantLine + "\r\n", "site note", "Referral",
+                                         "Nurse Example", "nurse@clinic.example"});
+  REQUIRE(m.attachments.size() == 2);
+  CHECK(m.attachments[0].name == "lab results.csv");  // the long name, not LABRES~1.CSV
+  CHECK(m.attachments[0].data == "name,ssn\nZoe,536-22-8726\n");
+  CHECK(!m.attachments[0].message);
+  CHECK(m.attachments[1].name == "Fwd: labs");
+  CHECK(m.attachments[1].message);
+  CHECK(scanner::formats::IsTnef(m.attachments[1].data));
+  CHECK(m.rtf_compressed.empty());
+}
+
+TEST_CASE("extract TNEF: winmail.dat's body and recipients; its attachments are members") {
+  auto recs = ExtractMemory(BuildTnef(ReferralTnef()), "winmail.dat");
+  const AssetRecord* top = FindRecord(recs, std::nullopt);
+  REQUIRE(top);
+  CHECK(top->format == "tnef");
+  CHECK(StatusOf(*top) == "complete");
+  CHECK(TypeCounts(*top) == kPlant);
+  const AssetRecord* labs = FindRecord(recs, "lab results.csv");
+  REQUIRE(labs);
+  CHECK(TypeCounts(*labs) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  const AssetRecord* inner = FindRecord(recs, "Fwd: labs");
+  REQUIRE(inner);
+  CHECK(inner->format == "tnef");
+  CHECK(TypeCounts(*inner) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  CHECK(recs.size() == 3);
+
+  // Inside an e-mail, as Outlook sends it: winmail.dat's members under it.
+  const std::string eml =
+      "From: Dr Example <dr.example@clinic.example>\r\nTo: nurse@clinic.example\r\n"
+      "Subject: Referral\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+      "--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
+      "--b1\r\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\r\n"
+      "Content-Transfer-Encoding: base64\r\n"
+      "Content-Disposition: attachment; filename=\"winmail.dat\"\r\n\r\n" +
+      Base64(BuildTnef(ReferralTnef())) + "\r\n--b1--\r\n";
+  recs = ExtractMemory(eml, "referral.eml");
+  const AssetRecord* dat = FindRecord(recs, "winmail.dat");
+  REQUIRE(dat);
+  CHECK(dat->format == "tnef");
+  CHECK(TypeCounts(*dat) == kPlant);
+  labs = FindRecord(recs, "winmail.dat!lab results.csv");
+  REQUIRE(labs);
+  CHECK(TypeCounts(*labs) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+}
+
+TEST_CASE("extract TNEF: a body only in compressed RTF or HTML is read; the plain one wins") {
+  TnefSpec t;
+  t.subject = "Rich";
+  t.rtf_compressed = CompressRtf(kRtfNote);
+  auto recs = ExtractMemory(BuildTnef(t), "winmail.dat");
+  const AssetRecord* body = FindRecord(recs, "body.rtf");
+  REQUIRE(body);
+  CHECK(body->format == "rtf");
+  CHECK(TypeCounts(*body) == kPlant);
+
+  t.html = "<html><body><p>" + kPlantLine + "</p></body></html>";
+  recs = ExtractMemory(BuildTnef(t), "winmail.dat");
+  CHECK(recs.size() == 1);  // the HTML body, not the RTF
+  CHECK(TypeCounts(recs[0]) == kPlant);
+
+  t.body = "Plain body, nothing sensitive.";
+  recs = ExtractMemory(BuildTnef(t), "winmail.dat");
+  CHECK(recs.size() == 1);
+  CHECK(TypeCounts(recs[0]).empty());
+}
+
+TEST_CASE("extract TNEF: damaged streams say so and keep what was read") {
+  const std::string good = BuildTnef(ReferralTnef());
+  // A checksum that does not hold: the attribute is still read.
+  std::string bad_sum = good;
+  const size_t body = bad_sum.find("Patient SSN");
+  REQUIRE(body != std::string::npos);
+  bad_sum[body] = 'p';
+  auto recs = ExtractMemory(bad_sum, "winmail.dat");
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  CHECK(TypeCounts(recs[0]) == kPlant);
+  // Cut inside the attachment: the body before it is read.
+  recs = ExtractMemory(good.substr(0, good.find("name,ssn") + 4), "winmail.dat");
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  CHECK(TypeCounts(recs[0]) == kPlant);
+  // A property type of unknown size ends the list; what came before stays.
+  TnefSpec t;
+  t.unicode_subject = "SSN 536-22-8726";
+  std::string odd = BuildTnef(t);
+  const size_t flags = odd.find(std::string("\x03\x00\x07\x0E", 4));
+  REQUIRE(flags != std::string::npos);
+  odd[flags] = '\x77';  // 0x0E070077: no such type
+  scanner::formats::TnefMessage m;
+  CHECK(scanner::formats::ParseTnef(odd, m).code() == StatusCode::kCorrupt);
+  CHECK(m.text.empty());  // the subject came after the broken property
+  CHECK(scanner::formats::ParseTnef("\x78\x9F\x3E", m).code() == StatusCode::kCorrupt);
+  // Random bytes after a valid start never read past the input.
+  for (uint32_t seed = 1; seed < 300; ++seed) {
+    std::string junk = good.substr(0, 6 + (seed % 40));
+    uint32_t x = seed;
+    for (int i = 0; i < 200; ++i) {
+      x = x * 1103515245u + 12345u;
+      junk.push_back(static_cast<char>(x >> 16));
+    }
+    (void)scanner::formats::ParseTnef(junk, m);
+    for (const auto& a : m.attachments) {
+      CHECK(a.data.data() >= junk.data());
+      CHECK(a.data.data() + a.data.size() <= junk.data() + junk.size());
+    }
+  }
 }
 
 TEST_CASE("extract: embedded objects in a .doc are members; an OLE package is its file") {

@@ -1123,6 +1123,126 @@ std::vector<StreamBytes> BuildMsg(const MsgSpec& m, const MsgOptions& o) {
 }
 
 // ---------------------------------------------------------------------------
+// TNEF.
+// ---------------------------------------------------------------------------
+
+namespace {
+
+void TnefAttribute(std::string* out, uint8_t level, uint32_t id, const std::string& data) {
+  out->push_back(static_cast<char>(level));
+  PutU32(out, id);
+  PutU32(out, static_cast<uint32_t>(data.size()));
+  *out += data;
+  uint32_t sum = 0;
+  for (unsigned char c : data) sum += c;
+  PutU16(out, sum & 0xFFFF);
+}
+
+// Properties of a counted list, appended to `props`; `count` counts them.
+struct TnefProps {
+  std::string bytes;
+  uint32_t count = 0;
+  void Variable(uint32_t tag, const std::string& value) {
+    PutU32(&bytes, tag);
+    PutU32(&bytes, 1);
+    PutU32(&bytes, static_cast<uint32_t>(value.size()));
+    bytes += value;
+    bytes.append((4 - value.size() % 4) % 4, '\0');
+    ++count;
+  }
+  void Unicode(uint16_t id, const std::string& utf8) {
+    Variable(static_cast<uint32_t>(id) << 16 | 0x001F, Utf16LeBytes(utf8) + std::string(2, '\0'));
+  }
+  std::string List() const {
+    std::string out;
+    PutU32(&out, count);
+    return out + bytes;
+  }
+};
+
+}  // namespace
+
+std::string BuildTnef(const TnefSpec& t) {
+  std::string out;
+  PutU32(&out, 0x223E9F78);
+  PutU16(&out, 0x0001);
+  std::string version;
+  PutU32(&version, 0x00010000);
+  TnefAttribute(&out, 1, 0x00089006, version);
+  if (!t.from_name.empty()) {
+    const std::string name = t.from_name + '\0', address = t.from_address + '\0';
+    std::string trp;
+    PutU16(&trp, 0x0004);  // trpidOneOff
+    PutU16(&trp, static_cast<uint32_t>(8 + name.size() + address.size()));
+    PutU16(&trp, static_cast<uint32_t>(name.size()));
+    PutU16(&trp, static_cast<uint32_t>(address.size()));
+    TnefAttribute(&out, 1, 0x00008000, trp + name + address + std::string(8, '\0'));
+  }
+  if (!t.subject.empty()) TnefAttribute(&out, 1, 0x00018004, ToCp1252Lossy(t.subject) + '\0');
+  if (!t.body.empty()) TnefAttribute(&out, 1, 0x0002800C, ToCp1252Lossy(t.body));
+  TnefProps props;
+  if (!t.named_value.empty()) {
+    PutU32(&props.bytes, 0x8001001F);
+    props.bytes += std::string("\x29\x03\x02\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46",
+                               16);
+    PutU32(&props.bytes, 1);  // a string name
+    // 26 bytes: padded to 28.
+    const std::string name = Utf16LeBytes("x-site-notes") + std::string(2, '\0');
+    PutU32(&props.bytes, static_cast<uint32_t>(name.size()));
+    props.bytes += name;
+    props.bytes.append((4 - name.size() % 4) % 4, '\0');
+    const std::string value = Utf16LeBytes(t.named_value) + std::string(2, '\0');
+    PutU32(&props.bytes, 1);
+    PutU32(&props.bytes, static_cast<uint32_t>(value.size()));
+    props.bytes += value;
+    props.bytes.append((4 - value.size() % 4) % 4, '\0');
+    ++props.count;
+  }
+  PutU32(&props.bytes, 0x0E070003);  // message flags
+  PutU32(&props.bytes, 1);
+  PutU32(&props.bytes, 0x0E060040);  // delivery time
+  PutU64(&props.bytes, 0x01D9A1B2C3D4E5F6ull);
+  PutU32(&props.bytes, 0x0E1F000B);  // a boolean: two bytes and padding
+  PutU32(&props.bytes, 1);
+  props.count += 3;
+  if (!t.rtf_compressed.empty()) props.Variable(0x10090102, t.rtf_compressed);
+  if (!t.html.empty()) props.Variable(0x10130102, t.html);
+  if (!t.unicode_subject.empty()) props.Unicode(0x0037, t.unicode_subject);
+  TnefAttribute(&out, 1, 0x00069003, props.List());
+  if (!t.recipients.empty()) {
+    std::string table;
+    PutU32(&table, static_cast<uint32_t>(t.recipients.size()));
+    for (const auto& [name, email] : t.recipients) {
+      TnefProps row;
+      row.Unicode(0x3001, name);
+      row.Unicode(0x39FE, email);
+      table += row.List();
+    }
+    TnefAttribute(&out, 1, 0x00069004, table);
+  }
+  std::string rend(14, '\0');
+  rend[0] = 1;  // AttachTypeFile
+  for (const MsgAttachment& a : t.attachments) {
+    TnefAttribute(&out, 2, 0x00069002, rend);
+    TnefAttribute(&out, 2, 0x00018010, ShortFilename(a.filename) + '\0');
+    TnefAttribute(&out, 2, 0x0006800F, a.data);
+    TnefProps ap;
+    ap.Unicode(0x3707, a.filename);
+    TnefAttribute(&out, 2, 0x00069005, ap.List());
+  }
+  for (const TnefSpec& e : t.embedded) {
+    TnefAttribute(&out, 2, 0x00069002, rend);
+    TnefProps ap;
+    ap.Unicode(0x3001, e.subject);
+    // IID_IMessage, 00020307-0000-0000-C000-000000000046.
+    const std::string iid("\x07\x03\x02\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46", 16);
+    ap.Variable(0x3701000D, iid + BuildTnef(e));
+    TnefAttribute(&out, 2, 0x00069005, ap.List());
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
 // Ole10Native.
 // ---------------------------------------------------------------------------
 

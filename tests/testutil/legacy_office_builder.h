@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -291,6 +292,38 @@ std::string CompressRtf(std::string_view rtf, bool compressed = true);
 // Top level only: "__nameid_version1.0/__substg1.0_00020102", "..00030102",
 //   "..00040102", all empty.
 std::vector<StreamBytes> BuildMsg(const MsgSpec& m, const MsgOptions& o = {});
+
+// ---------------------------------------------------------------------------
+// TNEF, winmail.dat ([MS-OXTNEF])
+// ---------------------------------------------------------------------------
+
+struct TnefSpec {
+  std::string subject, body;            // attSubject (0x00018004), attBody (0x0002800C)
+  std::string from_name, from_address;  // attFrom (0x00008000): TRP header, name, address
+  // In attMsgProps (0x00069003), in this order: a named property (PS_PUBLIC_STRINGS
+  // GUID, a string name) holding `named_value`, a PtypInteger32, a PtypTime, a
+  // PtypBoolean, then 1009 0102 compressed RTF, 1013 0102 HTML body, 0037 001F
+  // subject again; each only when non-empty.
+  std::string named_value, rtf_compressed, html, unicode_subject;
+  // attRecipTable (0x00069004): a row per recipient, 3001 001F display name
+  // and 39FE 001F SMTP address.
+  std::vector<std::pair<std::string, std::string>> recipients;
+  // Each: attAttachRendData (0x00069002), attAttachTitle (0x00018010, the
+  // 8.3 name), attAttachData (0x0006800F), attAttachment (0x00069005:
+  // 3707 001F long file name).
+  std::vector<MsgAttachment> attachments;
+  // Each: attAttachRendData, then attAttachment holding 3001 001F display
+  // name (= its subject) and 3701 000D: the 16-byte IID_IMessage and the
+  // message as TNEF.
+  std::vector<TnefSpec> embedded;
+};
+// The stream: signature 0x223E9F78, key 0x0001, attTnefVersion, then the
+// attributes above; each attribute: level (1 message, 2 attachment), u32
+// id, u32 length, data, u16 checksum (byte sum). Property lists: u32
+// count; per property u32 tag, for a named one the GUID, u32 kind (1 =
+// string), u32 length and UTF-16 name padded to 4; variable-size values as
+// u32 count (1), u32 size, bytes padded to 4; fixed ones padded to 4.
+std::string BuildTnef(const TnefSpec& t);
 
 // ---------------------------------------------------------------------------
 // OLE packaged object ("\x01Ole10Native")
