@@ -120,13 +120,23 @@ struct PendingDir {
 
 // Who may search every directory above `path`, from "/" down to its parent:
 // if one of them denies others search, nothing below it is reachable by
-// others whatever its own mode says. A directory that cannot be examined
-// counts as searchable (the mode bits alone then decide, as before).
+// others whatever its own mode says. The directories are those of the real
+// path, symbolic links resolved: whoever opens the file goes through them
+// whatever name is used, and not through a link's own directory (a root
+// named by a link in a 0700 directory may still be read by everyone). A
+// directory that cannot be examined counts as searchable (the mode bits
+// alone then decide, as before).
 SearchReach SearchAbove(const std::string& path) {
   SearchReach reach;
-  std::error_code ec;
-  const std::string abs = std::filesystem::absolute(path, ec).lexically_normal().string();
-  if (ec) return reach;
+  std::string abs;
+  if (char* resolved = realpath(path.c_str(), nullptr)) {
+    abs = resolved;
+    std::free(resolved);
+  } else {
+    std::error_code ec;
+    abs = std::filesystem::absolute(path, ec).lexically_normal().string();
+    if (ec) return reach;
+  }
   struct stat st;
   if (stat("/", &st) == 0) reach = reach.Through(st);
   for (size_t slash = abs.find('/', 1); slash != std::string::npos && slash + 1 < abs.size();
@@ -545,7 +555,16 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       via_symlink = true;
     }
     FileIdentity id = IdentityFromStat(est);
-    reach.Mark(id);
+    // A followed link's target is reached through the directories above
+    // it, not through the link's.
+    std::string target;  // the link's target, if followed and resolved
+    if (char* resolved = via_symlink ? RealPathAt(fd, ent->d_name) : nullptr) {
+      target = resolved;
+      std::free(resolved);
+      SearchAbove(target).Mark(id);
+    } else {
+      reach.Mark(id);
+    }
     std::string path = JoinPath(dir.path, name);
     if (S_ISREG(est.st_mode)) {
       if (Skipped(id.dev, id.ino)) continue;
@@ -564,10 +583,8 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       std::shared_ptr<DirHandle> open_dir = handle;
       if (via_symlink) {
         // The reader opens with O_NOFOLLOW: hand it the link's target.
-        char* resolved = RealPathAt(fd, ent->d_name);
-        if (resolved == nullptr) continue;
-        open_name = resolved;
-        std::free(resolved);
+        if (target.empty()) continue;
+        open_name = target;
         open_dir = nullptr;
       }
       EmitFile(std::move(open_dir), std::move(open_name), std::move(path), id);
@@ -591,7 +608,7 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       child.root_len = dir.root_len;
       child.root_dev = dir.root_dev;
       child.via_symlink = via_symlink;
-      child.reach = reach;
+      child.reach = target.empty() ? reach : SearchAbove(target);
       children.push_back(std::move(child));
       if (children.size() >= kPushBatch) PushChildren(children);
     } else {

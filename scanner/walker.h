@@ -71,7 +71,8 @@ struct FileIdentity {
   uint32_t gid = 0;
   // Set by the walker for what it emits: others may search every directory
   // above (AssetRecord::others_can_reach), and so may the file's owning
-  // group (AssetRecord::group_can_reach).
+  // group (AssetRecord::group_can_reach). The directories are those of the
+  // real path: for a root or a followed link, its target's.
   bool others_can_reach = true;
   bool group_can_reach = true;
 };

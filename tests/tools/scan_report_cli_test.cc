@@ -479,6 +479,57 @@ TEST_CASE("Exposure follows each file's mode; only exposed sensitive files are f
   CHECK(LatestRun(dir, t)["unchanged"] == 27);
 }
 
+TEST_CASE("Exposure follows the real directories of a root named through a symbolic link") {
+  // A share linked into the service account's private directory is read by
+  // everyone through its own directories, not through the link's; and a
+  // link in an open directory to a share under a closed one lets nobody in.
+  TempDir dir;
+  Tree t(dir);
+  Chmod(t.root, 0755);
+  Chmod(t.Path("notes"), 0755);
+  Chmod(t.Path("notes/ssn.txt"), 0644);
+  testing::WriteFile(dir.Join("closed/hidden/ssn.txt"), "Patient SSN: 234-56-7891\n");
+  Chmod(dir.Join("closed/hidden"), 0755);
+  Chmod(dir.Join("closed/hidden/ssn.txt"), 0644);
+  Chmod(dir.Join("closed"), 0700);
+  REQUIRE(mkdir(dir.Join("private").c_str(), 0700) == 0);
+  REQUIRE(symlink(t.Path("notes").c_str(), dir.Join("private/notes").c_str()) == 0);
+  REQUIRE(symlink(dir.Join("closed/hidden").c_str(), dir.Join("open").c_str()) == 0);
+  auto readers = [&](const std::string& root, const std::string& file,
+                     const std::string& flags = "") {
+    const std::string db = dir.Join("links.db");
+    Outcome scan = Exec(dir, "'" + Bin("phiscan") + "' scan -q " + flags + " --catalog '" + db +
+                                 "' '" + dir.Join(root) + "'");
+    INFO(scan.err);
+    REQUIRE(scan.code == 0);
+    Outcome o = Exec(dir, "'" + Bin("phireport") + "' assets --format jsonl --catalog '" + db +
+                              "' --path-prefix '" + dir.Join(root + "/" + file) + "'");
+    INFO(o.err);
+    REQUIRE(o.code == 0);
+    auto rows = JsonLines(o.out);
+    REQUIRE(rows.size() == 1);
+    return rows[0]["readable_by"].get<std::string>() +
+           (rows[0]["exposed"].get<bool>() ? " exposed" : "");
+  };
+  CHECK(readers("private/notes", "ssn.txt") == "everyone exposed");
+  CHECK(readers("open", "ssn.txt") == "owner");
+  // The same for links followed in the walk, to a folder and to a file.
+  REQUIRE(mkdir(dir.Join("private/walk").c_str(), 0755) == 0);
+  REQUIRE(symlink(t.Path("notes").c_str(), dir.Join("private/walk/notes").c_str()) == 0);
+  REQUIRE(symlink(t.Path("notes/ssn.txt").c_str(), dir.Join("private/walk/ssn.txt").c_str()) ==
+          0);
+  REQUIRE(mkdir(dir.Join("walk").c_str(), 0755) == 0);
+  REQUIRE(symlink(dir.Join("closed/hidden").c_str(), dir.Join("walk/hidden").c_str()) == 0);
+  REQUIRE(symlink(dir.Join("closed/hidden/ssn.txt").c_str(), dir.Join("walk/ssn.txt").c_str()) ==
+          0);
+  const std::string follow = "--follow-symlinks";
+  CHECK(readers("private/walk", "notes/ssn.txt", follow) == "everyone exposed");
+  CHECK(readers("private/walk", "ssn.txt", follow) == "everyone exposed");
+  CHECK(readers("walk", "hidden/ssn.txt", follow) == "owner");
+  CHECK(readers("walk", "ssn.txt", follow) == "owner");
+  Chmod(dir.Join("closed"), 0755);  // let TempDir clean up as any user
+}
+
 TEST_CASE("A member is as exposed as the file that holds it, whatever mode it was stored with") {
   // A world-readable zip whose member was archived 0600, and a
   // world-readable mbox whose attachment carries no mode at all: everyone
