@@ -38,7 +38,7 @@ Result<std::unique_ptr<CatalogPriorState>> CatalogPriorState::Load(catalog::Cata
     }
     state->entries_.insert_or_assign(
         p.path, Entry{p.dev, p.ino, p.size, p.mtime_ns, p.ctime_ns, p.readable_by_everyone,
-                      p.readable_by_group, p.acl_extended, p.sqlite});
+                      p.readable_by_group, p.acl_extended, p.sqlite, p.sensitive, p.exposed});
   });
   if (!s.ok()) return s;
   return state;
@@ -59,6 +59,14 @@ bool CatalogPriorState::Unchanged(std::string_view path, const scanner::FileIden
   if (!(e.dev == id.dev && e.ino == id.ino && e.size == id.size && e.mtime_ns == id.mtime_ns &&
         e.ctime_ns == id.ctime_ns && e.everyone == everyone && group_as_recorded)) {
     return false;
+  }
+  // A sensitive file's exposure hangs on who may reach it too: one its
+  // group or others may write is exposed once a directory above lets them
+  // in, and no longer when it keeps them out (catalog ComputeExposure).
+  if (e.sensitive) {
+    const bool exposed = everyone || ((id.mode & S_IWGRP) != 0 && id.group_can_reach) ||
+                         ((id.mode & S_IWOTH) != 0 && id.others_can_reach);
+    if (exposed != e.exposed) return false;
   }
   return !(e.sqlite && HasWriteAheadLog(path));
 }

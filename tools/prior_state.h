@@ -12,7 +12,9 @@
 //     recorded (a chmod of a directory above it changes that and not the
 //     file's ctime), so exposure is never stale; for a file with named ACL
 //     entries, whose group readers the mode does not show, only a recorded
-//     group reader that can no longer get there is noticed;
+//     group reader that can no longer get there is noticed; and a sensitive
+//     file is exposed as recorded (a group- or world-writable one becomes
+//     exposed when a directory above lets that class in);
 //   * it was classified with the same rules version and token key;
 //   * its last coverage status is final: complete, skipped or encrypted.
 //     partial, unreadable, vanished and changed_during_scan are retried;
@@ -72,6 +74,8 @@ class CatalogPriorState : public scanner::PriorState {
     bool group;     // recorded readable_by "group"
     bool acl;       // it had named ACL entries
     bool sqlite;    // read as an SQLite database: look for its log
+    bool sensitive;  // its label is sensitive
+    bool exposed;    // recorded exposed
   };
   // Heterogeneous lookup, so Unchanged() does not copy the path.
   struct Hash {

@@ -479,6 +479,45 @@ TEST_CASE("Exposure follows each file's mode; only exposed sensitive files are f
   CHECK(LatestRun(dir, t)["unchanged"] == 27);
 }
 
+TEST_CASE("A directory chmod that lets writers reach a sensitive file shows on the next scan") {
+  // Only a chmod of the folder: the files' own ctimes do not move.
+  TempDir dir;
+  Tree t(dir);
+  Chmod(t.Path("notes/ssn.txt"), 0602);  // others may write it
+  Chmod(t.Path("notes/a.txt"), 0620);    // its group may write it
+  Chmod(t.Path("notes"), 0700);
+  REQUIRE(Scan(dir, t).code == 0);
+  auto exposed = [&] {
+    std::set<std::string> out;
+    for (const json& a : ReportRows(dir, t, "assets --exposed")) out.insert(PathOf(t, a));
+    return out;
+  };
+  CHECK(exposed().empty());
+  Chmod(t.Path("notes"), 0755);
+  REQUIRE(Scan(dir, t).code == 0);
+  CHECK(exposed() == std::set<std::string>{"notes/a.txt", "notes/ssn.txt"});
+  std::set<std::string> changes;
+  for (const json& row : ReportRows(dir, t, "diff")) {
+    changes.insert(row["change"].get<std::string>() + " " + PathOf(t, row));
+  }
+  CHECK(changes ==
+        std::set<std::string>{"newly_exposed notes/a.txt", "newly_exposed notes/ssn.txt"});
+  CHECK(LatestRun(dir, t)["unchanged"] == 25);  // the two were read again, nothing else
+  // Closing it again is a remediation the next scan records.
+  Chmod(t.Path("notes"), 0700);
+  REQUIRE(Scan(dir, t).code == 0);
+  CHECK(exposed().empty());
+  changes.clear();
+  for (const json& row : ReportRows(dir, t, "diff")) {
+    changes.insert(row["change"].get<std::string>() + " " + PathOf(t, row));
+  }
+  CHECK(changes == std::set<std::string>{"no_longer_exposed notes/a.txt",
+                                         "no_longer_exposed notes/ssn.txt"});
+  REQUIRE(Scan(dir, t).code == 0);  // and then they stay carried over
+  CHECK(LatestRun(dir, t)["unchanged"] == 27);
+  Chmod(t.Path("notes"), 0755);  // let TempDir clean up as any user
+}
+
 TEST_CASE("Exposure follows the real directories of a root named through a symbolic link") {
   // A share linked into the service account's private directory is read by
   // everyone through its own directories, not through the link's; and a
