@@ -25,7 +25,10 @@ bool HasRead(acl_entry_t entry) {
 std::optional<AclSummary> ReadAccessAcl(const std::string& path, uint32_t mode) {
   AclSummary summary;
   summary.group_readable = (mode & S_IRGRP) != 0;
-  const int extended = acl_extended_file_nofollow(path.c_str());
+  // Following a link, as acl_get_file does: `path` is a symbolic link only
+  // when the scan followed it (a root, --follow-symlinks), and what it read,
+  // and who may read that, is the target. A link has no ACL of its own.
+  const int extended = acl_extended_file(path.c_str());
   if (extended == 0) return summary;
   if (extended < 0) {
     if (errno == ENOTSUP || errno == EOPNOTSUPP) return summary;  // no ACLs on this file system

@@ -1,11 +1,13 @@
 // Reads a file's POSIX access ACL (read-only) into an AclSummary, so the
 // catalog can say who besides owner, group and others can read it.
 //
-// Uses libacl: acl_extended_file_nofollow() first (one lgetxattr; most files
-// have no extended ACL and stop there), then acl_get_file() for the few that
-// do. Nothing is ever modified. The path is resolved again here, after the
-// scanner closed the file: if it was replaced meanwhile, the summary
-// describes the replacement (a later scan sees the new ctime and rescans).
+// Uses libacl: acl_extended_file() first (one getxattr; most files have no
+// extended ACL and stop there), then acl_get_file() for the few that do.
+// Both follow a symbolic link: the ACL of a root or followed link is its
+// target's, the file that was read. Nothing is ever modified. The path is
+// resolved again here, after the scanner closed the file: if it was
+// replaced meanwhile, the summary describes the replacement (a later scan
+// sees the new ctime and rescans).
 //
 // Thread safety: stateless; safe from any thread.
 #ifndef PHISCAN_TOOLS_ACL_PROBE_H_
