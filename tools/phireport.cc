@@ -467,6 +467,16 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
     PrintError(fmt::format("--from ({}) must be an earlier run than --to ({})", from, to));
     return kExitUsage;
   }
+  // Against nothing (--from 0, or the only completed run) after prune:
+  // what the pruned runs recorded is history at the oldest kept run, so it
+  // would read as just found there.
+  if (const int64_t oldest = status_of.empty() ? 0 : status_of.begin()->first;
+      from < oldest && oldest > 1) {
+    std::cerr << fmt::format(
+        "phireport: warning: runs up to {} were pruned; what they recorded shows as added in "
+        "run {}, not found then\n",
+        oldest - 1, oldest);
+  }
   RowWriter out(format, std::cout,
                 {"change", "path", "member", "label_before", "label_after", "exposed_before",
                  "exposed_after", "from_run", "to_run", "status_before", "status_after"});

@@ -358,6 +358,13 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
                "(removals, files no longer sensitive or exposed) is not in this feed\n");
   CHECK(Run(Phireport() + " events --since 3 --catalog " + catalog, &out, &err) == 0);
   CHECK(err.empty());
+  // The one run left compared with nothing: its files were not found in it.
+  CHECK(Run(Phireport() + " diff --format jsonl --catalog " + catalog, &out, &err) == 0);
+  auto added = ParseJsonl(out);
+  CHECK(added.size() == 4);  // every present file, as added
+  for (const auto& row : added) CHECK(row["change"] == "added");
+  CHECK(err == "phireport: warning: runs up to 2 were pruned; what they recorded shows as added "
+               "in run 3, not found then\n");
 
   REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
   CHECK(ParseJsonl(out).size() == 1);
