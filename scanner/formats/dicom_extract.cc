@@ -1,6 +1,8 @@
 // DICOM: the header's text attributes, one line each ("Patient ID: ..."),
 // every value declared under its attribute's evidence name. Offsets are in
 // this extracted text.
+#include <cstdio>
+
 #include "scanner/formats/dicom.h"
 #include "scanner/formats/extract_impl.h"
 
@@ -10,6 +12,49 @@ namespace {
 // Elements between time and stop checks.
 constexpr int kElementsPerCheck = 256;
 
+// A PN value as a name is written in a record: each name (values split at
+// '\\') as "Family, Given Middle Prefix Suffix" (its '^' components, empty
+// ones left out), its alphabetic, ideographic and phonetic groups ('=')
+// apart. Modalities write names in upper case (SMITH^JOHN), which read as
+// SMITH JOHN is no name to anyone; SMITH, JOHN is, as an EHR writes it.
+void PersonNames(std::string_view value, std::string& text) {
+  auto split = [](std::string_view s, char sep, auto&& each) {
+    for (;;) {
+      size_t at = s.find(sep);
+      each(s.substr(0, at));
+      if (at == std::string_view::npos) return;
+      s.remove_prefix(at + 1);
+    }
+  };
+  std::string group_text;
+  split(value, '\\', [&](std::string_view name) {
+    const size_t before = text.size();
+    if (!text.empty()) text += "; ";
+    const size_t start = text.size();
+    bool first_group = true;
+    split(name, '=', [&](std::string_view group) {
+      group_text.clear();
+      int component = 0;
+      bool after_family = false;  // the next component written follows the family name
+      split(group, '^', [&](std::string_view c) {
+        while (!c.empty() && c.front() == ' ') c.remove_prefix(1);
+        while (!c.empty() && c.back() == ' ') c.remove_suffix(1);
+        if (!c.empty()) {
+          if (!group_text.empty()) group_text += after_family ? ", " : " ";
+          after_family = component == 0;
+          group_text += c;
+        }
+        ++component;
+      });
+      if (group_text.empty()) return;
+      if (!first_group) text += " = ";
+      first_group = false;
+      text += group_text;
+    });
+    if (text.size() == start) text.resize(before);  // an empty name
+  });
+}
+
 class DicomText : public formats::dicom::Visitor {
  public:
   DicomText(formats::TextSink& sink, Budget& budget) : sink_(sink), budget_(budget) {}
@@ -17,13 +62,10 @@ class DicomText : public formats::dicom::Visitor {
   bool OnElement(const formats::dicom::Element& e) override {
     std::string_view name = formats::dicom::AttributeName(e.tag);
     if (name.empty()) {
-      static const char kHex[] = "0123456789ABCDEF";
-      unknown_ = "(";
-      for (int shift = 28; shift >= 0; shift -= 4) {
-        unknown_ += kHex[(e.tag >> shift) & 0xF];
-        if (shift == 16) unknown_ += ',';
-      }
-      unknown_ += ')';
+      char tag[16];
+      std::snprintf(tag, sizeof tag, "(%04X,%04X)", static_cast<unsigned>(e.tag >> 16),
+                    static_cast<unsigned>(e.tag & 0xFFFF));
+      unknown_.assign(tag);
       name = unknown_;
     }
     value_.assign(e.value);
@@ -34,16 +76,16 @@ class DicomText : public formats::dicom::Visitor {
       value_ = value_.substr(0, 4) + "-" + value_.substr(4, 2) + "-" + value_.substr(6, 2);
     }
     std::string text;
-    text.reserve(value_.size());
-    for (size_t i = 0; i < value_.size(); ++i) {
-      char c = value_[i];
-      if (c == '\\') {
-        text += "; ";  // value multiplicity separator
-      } else if (pn && (c == '^' || c == '=')) {
-        // PN components (Family^Given^Middle^Prefix^Suffix) and groups.
-        if (!text.empty() && text.back() != ' ') text += ' ';
-      } else {
-        text += c;
+    text.reserve(value_.size() + 8);
+    if (pn) {
+      PersonNames(value_, text);
+    } else {
+      for (char c : value_) {
+        if (c == '\\') {
+          text += "; ";  // value multiplicity separator
+        } else {
+          text += c;
+        }
       }
     }
     while (!text.empty() && text.back() == ' ') text.pop_back();

@@ -105,9 +105,40 @@ TEST_CASE("DICOM: patient attributes found by their attribute names") {
     CHECK(t["MRN"] >= 2);  // Patient ID and the one in the sequence (the pack may add more)
     CHECK(t["DATE_OF_BIRTH"] == 1);
     CHECK(t["PHONE"] == 1);
+    CHECK(t["PERSON_NAME"] >= 1);  // SMITH^JOHN, the referring physician
     CHECK(TypeCounts(recs[0]) ==
           std::map<std::string, uint64_t>{{"US_SSN", 1}, {"US_NPI", 1}, {"CREDIT_CARD", 1}});
     CHECK(recs[0].label == "PHI");
+  }
+}
+
+TEST_CASE("DICOM: a name in upper case, as modalities write it, is a person name") {
+  // SMITH^JOHN was written SMITH JOHN, which no name pattern takes for a
+  // name: the patient's and physicians' names of nearly every image were
+  // missed. Written as an EHR writes them, SMITH, JOHN, they are found.
+  struct Case {
+    std::string value;
+    size_t name_size;  // of the name found: SMITH, JOHN is 11 bytes
+  };
+  for (const Case& c : std::vector<Case>{
+           {"SMITH^JOHN", 11},
+           {"SMITH^JOHN^A^^", 11},
+           {" GARCIA ^MARIA^^DR", 13},
+           {"Smith^John", 11},
+           {"SMITH^JOHN\\JONES^MARY", 11},
+           {"SMITH^JOHN=^=", 11},
+       }) {
+    INFO(c.value);
+    auto recs = ExtractMemory(Part10(Elem(0x00100010, "PN", c.value)), "image.dcm");
+    REQUIRE(recs.size() == 1);
+    CHECK(StatusOf(recs[0]) == "complete");
+    // "Patient's Name: SMITH, JOHN": the name right after the attribute's.
+    const AssetRecord& r = recs[0];
+    auto f = std::find_if(r.findings.begin(), r.findings.end(),
+                          [](const auto& x) { return x.type_id == "PERSON_NAME"; });
+    REQUIRE(f != r.findings.end());
+    CHECK(f->start == 16);
+    CHECK(f->end - f->start == c.name_size);
   }
 }
 
