@@ -11,8 +11,12 @@ constexpr uint32_t kPixelData = 0x7FE00010u;
 constexpr uint32_t kItem = 0xFFFEE000u;
 constexpr uint32_t kItemEnd = 0xFFFEE00Du;
 constexpr uint32_t kSequenceEnd = 0xFFFEE0DDu;
-// Unknown-VR values longer than this are not looked at as text.
-constexpr size_t kMaxUnknownText = 1024;
+// Unknown-VR values longer than this are not looked at as text: LT's
+// largest value (an implicit-VR file's Image Comments or Study Comments, of
+// an attribute the table below does not know, is UN here).
+constexpr size_t kMaxUnknownText = 10240;
+// An item's tag as implicit VR little endian writes it.
+constexpr char kItemBytes[] = "\xFE\xFF\x00\xE0";
 
 struct Attribute {
   uint32_t tag;
@@ -73,12 +77,15 @@ constexpr Attribute kAttributes[] = {
     {0x001021B0, "LT", "Additional Patient History", ""},
     {0x00104000, "LT", "Patient Comments", ""},
     {0x00200010, "SH", "Study ID", ""},
+    {0x00204000, "LT", "Image Comments", ""},
+    {0x00324000, "LT", "Study Comments", ""},
     {0x0020000D, "UI", "Study Instance UID", ""},
     {0x0020000E, "UI", "Series Instance UID", ""},
     {0x00321032, "PN", "Requesting Physician", "name"},
     {0x00321060, "LO", "Requested Procedure Description", ""},
     {0x00380010, "LO", "Admission ID", ""},
     {0x00400006, "PN", "Scheduled Performing Physician's Name", "name"},
+    {0x00400100, "SQ", "Scheduled Procedure Step Sequence", ""},
     {0x00400275, "SQ", "Request Attributes Sequence", ""},
     {0x0040A123, "PN", "Person Name", "name"},
     {0x0040A160, "UT", "Text Value", ""},
@@ -438,8 +445,16 @@ Status Parse(ByteSource& src, size_t max_depth, Visitor& visitor, Info* info) {
       inf.pixel_data = true;
       return Status::Ok();
     }
-    const bool sequence = (h.vr[0] == 'S' && h.vr[1] == 'Q') ||
-                          (h.length == kUndefined && h.vr[0] == 'U' && h.vr[1] == 'N');
+    bool sequence = (h.vr[0] == 'S' && h.vr[1] == 'Q') ||
+                    (h.length == kUndefined && h.vr[0] == 'U' && h.vr[1] == 'N');
+    if (!sequence && !syn.explicit_vr && h.vr[0] == 'U' && h.vr[1] == 'N' && h.length >= 8) {
+      // An implicit-VR sequence of an attribute the table does not know,
+      // written with its length (as DCMTK writes them: a worklist's
+      // Scheduled Procedure Step Sequence): its value starts with an item.
+      s = r.Fill(4, &ok);
+      if (!s.ok()) return s;
+      sequence = ok && std::memcmp(r.data(), kItemBytes, 4) == 0;
+    }
     if (sequence) {
       if (stack.size() >= max_depth) return Status::Corrupt("DICOM: sequences nested too deep");
       uint64_t end = h.length == kUndefined ? kNoEnd : r.pos() + h.length;

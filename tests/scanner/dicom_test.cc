@@ -55,6 +55,17 @@ std::string Part10(const std::string& dataset) {
          dataset;
 }
 
+// An implicit VR little endian element, and a Part 10 file of such.
+std::string Implicit(uint32_t tag, std::string value) {
+  if (value.size() % 2) value += ' ';
+  return Le16(tag >> 16) + Le16(tag & 0xFFFF) + Le32(static_cast<uint32_t>(value.size())) + value;
+}
+std::string Part10Implicit(const std::string& dataset) {
+  std::string meta = Elem(0x00020010, "UI", std::string("1.2.840.10008.1.2\0", 18));
+  return std::string(128, '\0') + "DICM" + Elem(0x00020000, "UL", Le32(meta.size())) + meta +
+         dataset;
+}
+
 const std::string kUndefined = "\xFF\xFF\xFF\xFF";
 
 bool HasType(const AssetRecord& r, const std::string& type) {
@@ -140,6 +151,28 @@ TEST_CASE("DICOM: a name in upper case, as modalities write it, is a person name
     CHECK(f->start == 16);
     CHECK(f->end - f->start == c.name_size);
   }
+}
+
+TEST_CASE("DICOM: implicit VR: unknown sequences with a length are walked, long comments read") {
+  // In implicit VR an attribute the parser's table does not know has no
+  // VR. A sequence of one, written with its length (DCMTK's default), was
+  // skipped as an unknown value with everything in it, and a comment of
+  // more than 1 KiB (Image Comments, Imaging Service Request Comments) was
+  // not read as text.
+  const std::string item_body = Implicit(0x00400400, "Comments: patient SSN 536-22-8726");
+  const std::string item = std::string("\xFE\xFF\x00\xE0", 4) +
+                           Le32(static_cast<uint32_t>(item_body.size())) + item_body;
+  const std::string sequence = Implicit(0x00081032, item);  // Procedure Code Sequence
+  const std::string comments =
+      Implicit(0x00402400, std::string(3000, '.') + " Referring NPI 1234567893");
+  const std::string binary = Implicit(0x00291010, std::string(2000, '\x01'));
+  auto recs = ExtractMemory(Part10Implicit(Implicit(0x00080060, "MR") + sequence + binary +
+                                           Implicit(0x00100020, "MRN0012345") + comments),
+                            "image.dcm");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}, {"US_NPI", 1}});
+  CHECK(HasType(recs[0], "MRN"));  // what follows the sequence is read as before
 }
 
 TEST_CASE("DICOM: a bare data set is recognised by its first two elements, nothing else is") {
