@@ -418,7 +418,7 @@ void MimeReader::OnLine(std::string_view line, bool whole, bool line_start) {
       // it began. (Its first piece starts a line like any other: taken for
       // a continuation, a long "Subject:" was glued to the header before it.)
       if (!line_start && !header_.empty()) {
-        header_.append(line.substr(0, kMaxHeader - std::min(kMaxHeader, header_.size())));
+        AppendHeader(line);
         return;
       }
       if (whole && line.empty()) {
@@ -427,7 +427,7 @@ void MimeReader::OnLine(std::string_view line, bool whole, bool line_start) {
         return;
       }
       if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !header_.empty()) {
-        header_.append(line.substr(0, kMaxHeader - std::min(kMaxHeader, header_.size())));
+        AppendHeader(line);
         return;
       }
       int b = whole ? BoundaryOf(line, &close) : -1;
@@ -446,7 +446,7 @@ void MimeReader::OnLine(std::string_view line, bool whole, bool line_start) {
       }
       FlushHeader();
       if (header) {
-        header_.assign(line.substr(0, kMaxHeader));
+        AppendHeader(line);
         return;
       }
       // Not a header: the body starts here (a message without the empty
@@ -511,6 +511,31 @@ void MimeReader::OnBoundary(int which, bool close) {
   content_type_.clear();
   transfer_encoding_.clear();
   disposition_.clear();
+}
+
+void MimeReader::AppendHeader(std::string_view piece) {
+  header_.append(piece);  // at most kMaxLine
+  if (header_.size() <= kMaxHeader) return;
+  const size_t colon = header_.find(':');
+  if (StartsWithNoCase(header_, "content-") || colon == std::string::npos ||
+      colon + 1 >= kMaxHeader / 2) {
+    header_.resize(kMaxHeader);  // structure, not text: what it declares comes first
+    return;
+  }
+  // A To: of a thousand patients' addresses is text to read whole: it goes
+  // out as several headers of the same name, cut at white space or after a
+  // comma (between addresses and words), so that none is cut in two.
+  const std::string name = header_.substr(0, colon + 1);
+  while (header_.size() > kMaxHeader) {
+    size_t cut = header_.find_last_of(" \t,", kMaxHeader - 1);
+    if (cut != std::string::npos && header_[cut] == ',') ++cut;
+    // Each piece leaves less behind: the rest gets the name, colon and a space.
+    if (cut == std::string::npos || cut <= colon + 2) cut = kMaxHeader;
+    std::string rest = name + ' ' + header_.substr(cut);
+    header_.resize(cut);
+    FlushHeader();
+    header_ = std::move(rest);
+  }
 }
 
 void MimeReader::FlushHeader() {

@@ -4,8 +4,8 @@
 // MimeReader reads a message, or an mbox of many (a file whose first line
 // starts with "From "; a later "From " line after an empty line starts the
 // next message), line by line from a ByteSource and reports events: a new
-// mbox message, each header of a header block (unfolded, at most
-// kMaxHeader bytes), the start of each leaf part with its media type,
+// mbox message, each header of a header block (unfolded; a longer one than
+// kMaxHeader in pieces), the start of each leaf part with its media type,
 // charset, file name and whether it is an attachment, its body decoded from
 // quoted-printable or base64 in pieces of at most kBodyPiece bytes, and its
 // end. Multipart bodies nest to `max_depth` levels (deeper ones are read as
@@ -34,7 +34,9 @@
 namespace phiscan::scanner::formats::mail {
 
 inline constexpr size_t kMaxLine = 64 << 10;    // longer lines are read in pieces
-inline constexpr size_t kMaxHeader = 16 << 10;  // unfolded header, longer is cut
+// Unfolded header: a longer one is reported as several headers of its name,
+// each cut at white space or a comma (Content-* headers are cut).
+inline constexpr size_t kMaxHeader = 16 << 10;
 inline constexpr size_t kBodyPiece = 64 << 10;  // decoded bytes per body event
 
 // Streaming quoted-printable decoder (RFC 2045 6.7): "=XX" is a byte, "="
@@ -134,6 +136,9 @@ class MimeReader {
   void OnLine(std::string_view line, bool whole, bool line_start);
   void OnEof();
   void HeaderLine(std::string_view line);
+  // Adds a line or a piece of one to the header being unfolded; beyond
+  // kMaxHeader a text header goes out in pieces, a Content-* one is cut.
+  void AppendHeader(std::string_view piece);
   void FlushHeader();
   void EndHeaders();
   void BodyLine(std::string_view line, bool whole);
