@@ -383,6 +383,10 @@ void MimeReader::StartMessage() {
 
 void MimeReader::OnLine(std::string_view line, bool whole, bool line_start) {
   if (state_ == State::kStart) {
+    // A byte-order mark (a message saved by a Windows editor or script):
+    // left in, the first header was no header and every header, the
+    // message's MIME structure included, was read as body text.
+    if (line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
     if (whole && line.substr(0, 5) == "From ") {
       mbox_ = true;
       StartMessage();

@@ -306,3 +306,24 @@ TEST_CASE("mail: a To header of a thousand addresses is read whole, no address c
     CHECK(TypeCounts(recs[0]).count("US_SSN") == 1);
   }
 }
+
+TEST_CASE("mail: a message behind a UTF-8 byte-order mark is read as the message it is") {
+  // The mark made the first header no header: the whole message, its
+  // base64 attachment included, was read as plain text, the SSN in the
+  // attachment never decoded.
+  const std::string eml = ReadFile(FormatFixtureDir() + "/mail/visit.eml");
+  auto plain = ExtractMemory(eml, "visit.eml");
+  auto bom = ExtractMemory("\xEF\xBB\xBF" + eml, "visit.eml");
+  REQUIRE(bom.size() == plain.size());
+  REQUIRE(bom.size() == 3);
+  CHECK(bom[2].member == "records.zip!patients.csv");
+  CHECK(TypeCounts(bom[2]) == Counts{{"US_SSN", 1}});
+  CHECK(TypeCounts(bom[0]) == TypeCounts(plain[0]));
+  // Headers are read as headers: the Date header is transport data.
+  CHECK(!HasType(bom[0], "DATE"));
+  // An mbox too.
+  const std::string box = ReadFile(FormatFixtureDir() + "/mail/inbox.mbox");
+  auto mbox = ExtractMemory("\xEF\xBB\xBF" + box, "inbox.mbox");
+  REQUIRE(mbox.size() == 5);
+  CHECK(mbox[4].member == "msg-3/clinic notes.txt");
+}
