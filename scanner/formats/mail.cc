@@ -459,10 +459,18 @@ void MimeReader::OnLine(std::string_view line, bool whole, bool line_start) {
       if (state_ == State::kBody) BodyLine(line, whole);
       return;
     }
-    case State::kPreamble:
     case State::kSkip: {
       int b = whole ? BoundaryOf(line, &close) : -1;
       if (b >= 0) OnBoundary(b, close);
+      return;
+    }
+    case State::kLoose: {
+      int b = whole ? BoundaryOf(line, &close) : -1;
+      if (b >= 0) {
+        OnBoundary(b, close);
+      } else {
+        LooseLine(line, whole);
+      }
       return;
     }
     case State::kBody: {
@@ -506,7 +514,7 @@ void MimeReader::OnBoundary(int which, bool close) {
   if (close) {
     open_.pop_back();
     depth_ = static_cast<int>(open_.size());
-    state_ = State::kSkip;  // the epilogue, up to a parent's boundary
+    StartLooseText();  // the epilogue, up to a parent's boundary
     return;
   }
   depth_ = which + 1;
@@ -567,7 +575,7 @@ void MimeReader::EndHeaders() {
     std::string boundary = HeaderParam(content_type_, "boundary");
     if (!boundary.empty() && boundary.size() <= 200) {
       open_.push_back({boundary});
-      state_ = State::kPreamble;
+      StartLooseText();  // the preamble
       return;
     }
   }
@@ -588,6 +596,26 @@ void MimeReader::EndHeaders() {
   qp_ = QuotedPrintable();
   b64_ = Base64();
   body_.clear();
+}
+
+void MimeReader::StartLooseText() {
+  state_ = State::kLoose;  // a part starts with its first line of text
+}
+
+void MimeReader::LooseLine(std::string_view line, bool whole) {
+  if (Trim(line).empty() && !mid_line_) return;  // blank lines lose nothing
+  leaf_ = Part();
+  leaf_.media_type = "text/plain";
+  leaf_.depth = depth_;
+  leaf_.index = 0;  // no part's number: the parts after it keep theirs
+  Push(EventKind::kPart);
+  queue_.back().part = leaf_;
+  state_ = State::kBody;
+  newline_pending_ = false;
+  qp_ = QuotedPrintable();
+  b64_ = Base64();
+  body_.clear();
+  BodyLine(line, whole);
 }
 
 void MimeReader::BodyLine(std::string_view line, bool whole) {

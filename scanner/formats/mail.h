@@ -128,7 +128,8 @@ class MimeReader {
   struct Open {  // an open multipart: its boundary
     std::string boundary;
   };
-  enum class State { kStart, kHeaders, kPreamble, kBody, kSkip };
+  // kLoose: a multipart's preamble or epilogue, before any text.
+  enum class State { kStart, kHeaders, kBody, kSkip, kLoose };
 
   Status ReadLine(std::string_view& line, bool& whole, bool& eof);
   // `whole`: the line entire; `line_start`: it begins a line (a whole line
@@ -141,6 +142,11 @@ class MimeReader {
   void AppendHeader(std::string_view piece);
   void FlushHeader();
   void EndHeaders();
+  // A multipart's preamble or epilogue, the text outside its parts: read as
+  // a plain-text leaf (usually a line or nothing; blank lines start none),
+  // so that a body whose declared boundary never comes is not lost.
+  void StartLooseText();
+  void LooseLine(std::string_view line, bool whole);
   void BodyLine(std::string_view line, bool whole);
   void EndLeaf();
   void StartMessage();

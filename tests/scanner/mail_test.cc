@@ -94,11 +94,14 @@ TEST_CASE("MIME reader: nested multiparts give leaf parts in order, decoded") {
         if (reader.header_depth() == 0) headers.emplace_back(reader.name());
         break;
       case mail::EventKind::kPart:
-        parts.push_back(reader.part().media_type + "|" + reader.part().filename + "|" +
-                        (reader.part().attachment ? "a" : "i"));
+        // Text outside the parts (the preamble here) has no part number.
+        parts.push_back(reader.part().index == 0
+                            ? "loose"
+                            : reader.part().media_type + "|" + reader.part().filename + "|" +
+                                  (reader.part().attachment ? "a" : "i"));
         break;
       case mail::EventKind::kBody:
-        if (parts.size() == 1) body += reader.data();
+        if (parts.size() == 2) body += reader.data();
         break;
       default:
         break;
@@ -107,8 +110,8 @@ TEST_CASE("MIME reader: nested multiparts give leaf parts in order, decoded") {
   CHECK(!reader.mbox());
   CHECK(headers == std::vector<std::string>{"From", "To", "Subject", "Date", "Message-ID",
                                             "MIME-Version", "Content-Type"});
-  CHECK(parts ==
-        std::vector<std::string>{"text/plain||i", "text/html||i", "application/zip|records.zip|a"});
+  CHECK(parts == std::vector<std::string>{"loose", "text/plain||i", "text/html||i",
+                                          "application/zip|records.zip|a"});
   // Quoted-printable decoded, the soft break joined, the CRLF before the
   // boundary not part of the body.
   CHECK(body == "Discharge summary \xE2\x80\x93 caf\xC3\xA9.\n" +
@@ -326,4 +329,37 @@ TEST_CASE("mail: a message behind a UTF-8 byte-order mark is read as the message
   auto mbox = ExtractMemory("\xEF\xBB\xBF" + box, "inbox.mbox");
   REQUIRE(mbox.size() == 5);
   CHECK(mbox[4].member == "msg-3/clinic notes.txt");
+}
+
+TEST_CASE("mail: text outside the parts of a multipart is read; an unused boundary loses nothing") {
+  const std::string head =
+      "From: Dr Example <dr@clinic.example>\r\nSubject: Referral\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"XYZ\"\r\n\r\n";
+  // The body uses another boundary than the one declared: it was all
+  // preamble, skipped, and the message complete and clean.
+  auto recs = ExtractMemory(head + "--ABC\r\nContent-Type: text/plain\r\n\r\n" + kPlantLine +
+                                "--ABC--\r\n",
+                            "odd.eml");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]) == kPlant);
+  // Text after the closing boundary (the epilogue) is read too.
+  recs = ExtractMemory(head + "--XYZ\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--XYZ--\r\n" +
+                           kPlantLine,
+                       "tail.eml");
+  REQUIRE(recs.size() == 1);
+  CHECK(TypeCounts(recs[0]) == kPlant);
+  // Blank lines around the parts start no text part of their own.
+  const std::string blank = head + "\r\n\r\n--XYZ\r\nContent-Type: text/plain\r\n\r\nHello.\r\n" +
+                            "--XYZ--\r\n\r\n";
+  scanner::formats::MemorySource src(blank);
+  mail::MimeReader reader(src, 16);
+  int parts = 0;
+  for (;;) {
+    auto n = reader.Next();
+    REQUIRE(n.ok());
+    if (!n.value()) break;
+    if (reader.kind() == mail::EventKind::kPart) ++parts;
+  }
+  CHECK(parts == 1);
 }
