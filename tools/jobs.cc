@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -100,6 +101,22 @@ bool ValidName(const std::string& name) {
   return true;
 }
 
+// A relative path in a job file is relative to the file's directory, not to
+// wherever phiscan runs from (a systemd service runs in /).
+void ResolvePaths(const std::string& job_file, JobSpec& job) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path base = fs::absolute(fs::path(job_file), ec).parent_path();
+  if (ec) return;
+  auto resolve = [&](std::string& p) {
+    if (!p.empty() && fs::path(p).is_relative()) p = (base / p).lexically_normal().string();
+  };
+  for (auto& r : job.roots) resolve(r);
+  for (auto& r : job.rules) resolve(r);
+  resolve(job.catalog);
+  resolve(job.exclude_from);
+}
+
 }  // namespace
 
 Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
@@ -154,6 +171,7 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
       if (job.roots.empty()) Fail(n, job.name, "needs at least one root");
       if (!names.insert(job.name).second) Fail(n, job.name, "duplicate job name");
       if (job.catalog.empty()) Fail(n, job.name, "needs a catalog (here or in defaults)");
+      ResolvePaths(path, job);
       jobs.push_back(std::move(job));
     }
     return jobs;

@@ -57,6 +57,31 @@ jobs:
   CHECK(missing.status().message() == "no job named 'payroll' (jobs: finance, hr.share)");
 }
 
+TEST_CASE("A job file's relative paths are relative to the file, not to the working directory") {
+  // A systemd service runs in /: roots: [shares/a] meant /shares/a there,
+  // and something else again from the shell that ran `jobs list`.
+  TempDir dir;
+  WriteFile(dir.Join("etc/site.yaml"), "types: []\n");
+  WriteFile(dir.Join("etc/skip.txt"), "*.tmp\n");
+  WriteFile(dir.Join("etc/jobs.yaml"), R"(defaults:
+  catalog: ../var/phiscan.db
+jobs:
+  - name: rel
+    roots: [shares/a, /srv/abs]
+    rules: [site.yaml]
+    exclude_from: ./skip.txt
+)");
+  auto jobs = LoadJobsFile(dir.Join("etc/jobs.yaml"));
+  REQUIRE(jobs.ok());
+  const auto& job = jobs.value()[0];
+  CHECK(job.roots == std::vector<std::string>{dir.Join("etc/shares/a"), "/srv/abs"});
+  CHECK(job.catalog == dir.Join("var/phiscan.db"));
+  CHECK(job.rules == std::vector<std::string>{dir.Join("etc/site.yaml")});
+  CHECK(job.exclude_from == dir.Join("etc/skip.txt"));
+  // What the job names is found from anywhere.
+  CHECK(phiscan::tools::CheckJob(job, dir.Join("etc/jobs.yaml"), nullptr).ok());
+}
+
 TEST_CASE("Job file errors name file, line and job") {
   TempDir dir;
   const std::string f = dir.Join("j.yaml");
