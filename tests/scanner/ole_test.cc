@@ -854,8 +854,9 @@ TEST_CASE("TNEF: text, names and attachments parsed from an independent builder'
   TnefSpec t = ReferralTnef();
   t.named_value = "site note";
   t.unicode_subject = "Referral";
+  const std::string stream = BuildTnef(t);  // what `m` views
   scanner::formats::TnefMessage m;
-  REQUIRE(scanner::formats::ParseTnef(BuildTnef(t), m).ok());
+  REQUIRE(scanner::formats::ParseTnef(stream, m).ok());
   std::vector<std::string> text;
   for (const auto& piece : m.text) {
     std::string s;
