@@ -740,6 +740,30 @@ TEST_CASE("A name split over first and last name columns or keys is found") {
   CHECK(names("first_name,city\nAcme,Austin\n", "q.csv").empty());
 }
 
+TEST_CASE("A whole name in a patient name field is found, known to the dictionary or not") {
+  // Marguerite Delacroix is in no name list: a patient name column, HL7
+  // PID-5 and a FHIR-like key said what the value was, and it was missed.
+  auto names = [](const std::string& text, const std::string& file) {
+    std::vector<std::string> out;
+    for (const auto& rec : ExtractMemory(text, file)) {
+      for (const auto& f : rec.findings) {
+        if (f.type_id == "PERSON_NAME") out.push_back(text.substr(f.start, f.end - f.start));
+      }
+    }
+    return out;
+  };
+  CHECK(names("patient_name,mrn\nMarguerite Delacroix,MRN0012345\n\"QUILLON, XAVIERA B\",x\n",
+              "p.csv") == std::vector<std::string>{"Marguerite Delacroix", "QUILLON, XAVIERA B"});
+  CHECK(names("MSH|^~\\&|A|B|C|D|202401011200||ADT^A01|1|P|2.5\rPID|1||123456^^^H^MR||"
+              "QUILLON^XAVIERA^B||19800101|F\r",
+              "a.hl7") == std::vector<std::string>{"QUILLON^XAVIERA^B"});
+  CHECK(names("{\"subscriberName\": \"Ostrava Pellinore\"}\n", "p.json") ==
+        std::vector<std::string>{"Ostrava Pellinore"});
+  // A bare name column (products, files), or one word: nothing.
+  CHECK(names("name,price\nBlue Widget,3\n", "q.csv").empty());
+  CHECK(names("patient_name,mrn\nDelacroix,x\n", "r.csv").empty());
+}
+
 TEST_CASE("Office: properties and custom XML keep each element's text apart") {
   // Word writes title, subject and author side by side: read as a
   // document's runs, "SSN 536-22-8726" ran into "Maria" (no SSN) and an
