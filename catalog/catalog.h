@@ -272,10 +272,11 @@ class CatalogWriter {
   const std::vector<GuardedRoot>& guarded_roots() const;
 
   // Retention: deletes run history older than what is kept, without losing
-  // the current inventory. Keeps the newest `keep_runs` runs (0: no count
-  // limit) and every run started within `older_than_days` days (0: no age
-  // limit); with both, a run is deleted only if both allow it; the newest
-  // run is always kept. Runs are deleted oldest first up to the oldest kept
+  // the current inventory. Keeps the newest `keep_runs` runs of each set of
+  // roots (each job of a shared catalog; 0: no count limit) and every run
+  // after the oldest of them, and every run started within
+  // `older_than_days` days (0: no age limit); with both, a run is deleted
+  // only if both allow it; the newest run is always kept. Runs are deleted oldest first up to the oldest kept
   // run (the "floor"): present assets keep their findings, and references to
   // deleted runs (first seen, last scanned, history used by `diff`) move to
   // the floor; assets removed before the floor are deleted. Freed pages are

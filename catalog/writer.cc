@@ -1349,7 +1349,12 @@ Result<CatalogWriter::PruneResult> CatalogWriter::Impl::Prune(int keep_runs,
     floor = newest.value();  // the newest run is always kept
     int64_t by_count = 0, by_age = 0;
     if (keep_runs > 0) {
-      auto st = Statement::Prepare(db, "SELECT min(id) FROM (SELECT id FROM runs ORDER BY id DESC LIMIT ?1)");
+      // Each set of roots (a job) keeps its newest N: a weekly job's last
+      // run is not pushed out by a nightly one's in a shared catalog.
+      auto st = Statement::Prepare(
+          db,
+          "SELECT min(id) FROM (SELECT id, row_number() OVER "
+          "(PARTITION BY roots ORDER BY id DESC) AS newer FROM runs) WHERE newer <= ?1");
       if (!st.ok()) return st.status();
       st->BindInt(1, keep_runs);
       if (st->Step() == SQLITE_ROW) by_count = st->ColumnInt(0);

@@ -1065,7 +1065,7 @@ int main(int argc, char** argv) {
       "prune", "Delete old run history (and assets removed before it), keeping the current "
                "inventory; then vacuum.");
   prune_cmd->add_option("--catalog", prune_catalog, "Catalog file")->capture_default_str();
-  prune_cmd->add_option("--keep-runs", prune_keep, "Keep the newest N runs")
+  prune_cmd->add_option("--keep-runs", prune_keep, "Keep the newest N runs of each set of roots (each job)")
       ->check(tools::WholeNumber(1, 1 << 30));
   prune_cmd->add_option("--older-than", prune_days,
                         "Delete runs started more than DAYS days ago")

@@ -382,6 +382,33 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
   CHECK(runs[0]["status"] == "completed");
 }
 
+TEST_CASE("prune --keep-runs keeps each job's newest runs in a catalog that jobs share") {
+  // A weekly job's one run was pushed out by a nightly job's three: its
+  // job then showed as never run and its files were credited to the other.
+  TempDir dir;
+  WriteFile(dir.Join("weekly/p.txt"), "SSN: 536-22-8726\n");
+  WriteFile(dir.Join("nightly/q.txt"), "Email: jane.doe@example.org\n");
+  const std::string catalog = dir.Join("c.db");
+  auto scan = [&](const std::string& root) {
+    return Run(Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join(root));
+  };
+  REQUIRE(scan("weekly") == 0);  // run 1
+  for (int i = 0; i < 3; ++i) REQUIRE(scan("nightly") == 0);  // runs 2-4
+  std::string out, err;
+  REQUIRE(Run(Phiscan() + " prune --keep-runs 2 --catalog " + catalog, &out, &err) == 0);
+  CHECK(err == "phiscan: pruned 0 runs and 0 removed assets; oldest kept run 1\n");
+  REQUIRE(scan("nightly") == 0);  // run 5
+  REQUIRE(scan("nightly") == 0);  // run 6
+  REQUIRE(Run(Phiscan() + " prune --keep-runs 2 --catalog " + catalog, &out, &err) == 0);
+  CHECK(err == "phiscan: pruned 0 runs and 0 removed assets; oldest kept run 1\n");
+  REQUIRE(scan("weekly") == 0);  // run 7: now the weekly job's two newest are 1 and 7
+  REQUIRE(scan("weekly") == 0);  // run 8: 7 and 8; the nightly job's 5 and 6
+  REQUIRE(Run(Phiscan() + " prune --keep-runs 2 --catalog " + catalog, &out, &err) == 0);
+  CHECK(err == "phiscan: pruned 4 runs and 0 removed assets; oldest kept run 5\n");
+  REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
+  CHECK(ParseJsonl(out).size() == 4);
+}
+
 TEST_CASE("A catalog whose key went missing is warned of, and its files read again") {
   TempDir dir;
   WriteFile(dir.Join("share/visit.txt"), "Patient SSN: 536-22-8726\n");
