@@ -387,6 +387,7 @@ void MimeReader::OnLine(std::string_view line, bool whole, bool line_start) {
     // left in, the first header was no header and every header, the
     // message's MIME structure included, was read as body text.
     if (line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+    if (whole && line.empty()) return;  // blank lines before the first header
     if (whole && line.substr(0, 5) == "From ") {
       mbox_ = true;
       StartMessage();

@@ -70,6 +70,9 @@ size_t DelimitedColumns(std::string_view sample, char delim) {
 }
 
 bool LooksLikeMail(std::string_view s) {
+  // Blank lines before the first header (a message saved by a script that
+  // wrote one first) are no part of it.
+  s.remove_prefix(std::min(s.size(), s.find_first_not_of("\r\n")));
   if (StartsWith(s, "From ")) {  // mbox separator line
     size_t nl = s.find('\n');
     if (nl == std::string_view::npos) return false;

@@ -363,3 +363,16 @@ TEST_CASE("mail: text outside the parts of a multipart is read; an unused bounda
   }
   CHECK(parts == 1);
 }
+
+TEST_CASE("mail: blank lines before the first header do not make a message plain text") {
+  // The message was read as text: its base64 attachment never decoded.
+  const std::string eml = ReadFile(FormatFixtureDir() + "/mail/visit.eml");
+  auto plain = ExtractMemory(eml, "visit.eml");
+  auto blank = ExtractMemory("\r\n\n" + eml, "visit.eml");
+  REQUIRE(blank.size() == plain.size());
+  REQUIRE(blank.size() == 3);
+  CHECK(blank[2].member == "records.zip!patients.csv");
+  CHECK(TypeCounts(blank[2]) == Counts{{"US_SSN", 1}});
+  CHECK(TypeCounts(blank[0]) == TypeCounts(plain[0]));
+  CHECK(!HasType(blank[0], "DATE"));  // the Date header is a header
+}
