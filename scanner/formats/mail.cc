@@ -369,6 +369,7 @@ void MimeReader::Push(EventKind kind) {
 }
 
 void MimeReader::StartMessage() {
+  if (!open_.empty()) Push(EventKind::kUnclosed);  // the message before this one
   ++message_;
   Push(EventKind::kMessage);
   open_.clear();
@@ -494,6 +495,7 @@ void MimeReader::OnEof() {
     EndHeaders();
   }
   if (state_ == State::kBody) EndLeaf();
+  if (!open_.empty()) Push(EventKind::kUnclosed);
 }
 
 int MimeReader::BoundaryOf(std::string_view line, bool* close) const {

@@ -97,6 +97,10 @@ enum class EventKind {
   kPart,     // a leaf part starts: part()
   kBody,     // data(): decoded bytes of the current leaf part
   kPartEnd,  // the current leaf part ended
+  // The message ended inside a multipart, before its closing boundary (cut
+  // short, or its parts use another boundary than it declares); what it
+  // held was read. Comes before the next kMessage, or at the end.
+  kUnclosed,
 };
 
 class MimeReader {

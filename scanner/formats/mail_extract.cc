@@ -274,6 +274,10 @@ void Extractor::Impl::Mail(formats::PeekSource& in, size_t idx, int depth, Recor
         decoder->Decode(reader.data(), consumer);
         break;
       }
+      case mail::EventKind::kUnclosed:
+        MarkPartial(out[msg], "corrupt",
+                    "the message ends before the closing boundary of a multipart");
+        break;
       case mail::EventKind::kPartEnd: {
         if (decoder) {
           TextConsumer& consumer = markup ? static_cast<TextConsumer&>(*markup) : *sink;

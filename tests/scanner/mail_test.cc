@@ -139,6 +139,7 @@ TEST_CASE("MIME reader: truncated and hostile input ends cleanly") {
             std::to_string(i) + "\n\n";
   }
   deep += "--b299\n\n" + kPlantLine;
+  for (int i = 299; i >= 0; --i) deep += "--b" + std::to_string(i) + "--\n";
   auto recs = ExtractMemory(deep, "deep.eml");
   REQUIRE(!recs.empty());
   CHECK(StatusOf(recs[0]) == "complete");
@@ -341,7 +342,7 @@ TEST_CASE("mail: text outside the parts of a multipart is read; an unused bounda
                                 "--ABC--\r\n",
                             "odd.eml");
   REQUIRE(recs.size() == 1);
-  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");  // its multipart never closed
   CHECK(TypeCounts(recs[0]) == kPlant);
   // Text after the closing boundary (the epilogue) is read too.
   recs = ExtractMemory(head + "--XYZ\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--XYZ--\r\n" +
@@ -375,4 +376,28 @@ TEST_CASE("mail: blank lines before the first header do not make a message plain
   CHECK(TypeCounts(blank[2]) == Counts{{"US_SSN", 1}});
   CHECK(TypeCounts(blank[0]) == TypeCounts(plain[0]));
   CHECK(!HasType(blank[0], "DATE"));  // the Date header is a header
+}
+
+TEST_CASE("mail: a message that ends inside a multipart is partial, what it held read") {
+  // Cut inside its base64 attachment (a download or export cut short), the
+  // message was complete: nothing said that part of it was missing.
+  const std::string eml = ReadFile(FormatFixtureDir() + "/mail/visit.eml");
+  const size_t zip = eml.find("records.zip");
+  REQUIRE(zip != std::string::npos);
+  auto recs = ExtractMemory(eml.substr(0, zip + 200), "cut.eml");
+  REQUIRE(!recs.empty());
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  CHECK(recs[0].detail == "the message ends before the closing boundary of a multipart");
+  CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 2}, {"US_NPI", 2}, {"CREDIT_CARD", 1}});
+  CHECK(StatusOf(ExtractMemory(eml, "visit.eml")[0]) == "complete");
+  // In an mbox, only the message that was cut.
+  const std::string from = "From a@b.example Mon Jan  1 00:00:00 2024\n";
+  const std::string box = from + eml.substr(0, zip + 200) + "\n\n" + from + eml;
+  recs = ExtractMemory(box, "inbox.mbox");
+  const AssetRecord* first = FindRecord(recs, "msg-1");
+  const AssetRecord* second = FindRecord(recs, "msg-2");
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(StatusOf(*first) == "partial(corrupt)");
+  CHECK(StatusOf(*second) == "complete");
 }
