@@ -301,6 +301,9 @@ Status SkipEncapsulated(Reader& r, const Syntax& syn) {
 struct Frame {
   uint64_t end;  // position where the sequence or item ends, or kNoEnd
   bool item;
+  // Inside a sequence stored as UN: implicit VR little endian, whatever the
+  // file's transfer syntax (PS3.5 6.2.2).
+  bool implicit = false;
 };
 constexpr uint64_t kNoEnd = ~uint64_t{0};
 
@@ -410,8 +413,10 @@ Status Parse(ByteSource& src, size_t max_depth, Visitor& visitor, Info* info) {
       return Status::Ok();
     }
     Header h;
-    // Items and delimiters inside sequences are always implicit-VR coded.
-    s = ReadHeader(r, syn, h);
+    // Items and delimiters inside sequences are always implicit-VR coded,
+    // and so is everything inside a sequence stored as UN.
+    const bool implicit = !stack.empty() && stack.back().implicit;
+    s = ReadHeader(r, implicit ? Syntax{false, false} : syn, h);
     if (!s.ok()) return s;
     const uint64_t limit = stack.empty() ? kNoEnd : stack.back().end;
     if (h.tag == kItem) {
@@ -422,7 +427,7 @@ Status Parse(ByteSource& src, size_t max_depth, Visitor& visitor, Info* info) {
       if (end != kNoEnd && limit != kNoEnd && end > limit) {
         return Status::Corrupt("DICOM: item longer than its sequence");
       }
-      stack.push_back({end, true});
+      stack.push_back({end, true, implicit});
       continue;
     }
     if (h.tag == kItemEnd) {
@@ -445,12 +450,13 @@ Status Parse(ByteSource& src, size_t max_depth, Visitor& visitor, Info* info) {
       inf.pixel_data = true;
       return Status::Ok();
     }
-    bool sequence = (h.vr[0] == 'S' && h.vr[1] == 'Q') ||
-                    (h.length == kUndefined && h.vr[0] == 'U' && h.vr[1] == 'N');
-    if (!sequence && !syn.explicit_vr && h.vr[0] == 'U' && h.vr[1] == 'N' && h.length >= 8) {
-      // An implicit-VR sequence of an attribute the table does not know,
-      // written with its length (as DCMTK writes them: a worklist's
-      // Scheduled Procedure Step Sequence): its value starts with an item.
+    const bool un = h.vr[0] == 'U' && h.vr[1] == 'N';
+    bool sequence = (h.vr[0] == 'S' && h.vr[1] == 'Q') || (h.length == kUndefined && un);
+    if (!sequence && un && h.length >= 8) {
+      // A sequence stored as UN with its length: of an attribute the table
+      // does not know in implicit VR (as DCMTK writes them: a worklist's
+      // Scheduled Procedure Step Sequence), or of a private or unknown one
+      // in explicit VR. Its value starts with an item.
       s = r.Fill(4, &ok);
       if (!s.ok()) return s;
       sequence = ok && std::memcmp(r.data(), kItemBytes, 4) == 0;
@@ -461,7 +467,8 @@ Status Parse(ByteSource& src, size_t max_depth, Visitor& visitor, Info* info) {
       if (end != kNoEnd && limit != kNoEnd && end > limit) {
         return Status::Corrupt("DICOM: sequence longer than its item");
       }
-      stack.push_back({end, false});
+      // Stored as UN in explicit VR: implicit VR inside.
+      stack.push_back({end, false, implicit || (un && syn.explicit_vr)});
       continue;
     }
     if (h.length == kUndefined) {

@@ -175,6 +175,31 @@ TEST_CASE("DICOM: implicit VR: unknown sequences with a length are walked, long 
   CHECK(HasType(recs[0], "MRN"));  // what follows the sequence is read as before
 }
 
+TEST_CASE("DICOM: explicit VR: a sequence stored as UN is walked in implicit VR") {
+  // A private or unknown sequence kept as UN (PS3.5 6.2.2: implicit VR
+  // inside, whatever the file's syntax), with its length or without: with
+  // it, it was skipped as one unknown value and the MRN in it missed; without
+  // it, its elements were read as explicit VR, which they are not.
+  const std::string item_body = Implicit(0x00100020, "MRN0012345") +
+                                Implicit(0x00400400, "Comments: patient SSN 536-22-8726");
+  const std::string item = std::string("\xFE\xFF\x00\xE0", 4) +
+                           Le32(static_cast<uint32_t>(item_body.size())) + item_body;
+  const std::string head = Le16(0x0029) + Le16(0x1010) + "UN" + std::string(2, '\0');
+  const std::string defined = head + Le32(static_cast<uint32_t>(item.size())) + item;
+  const std::string undefined =
+      head + kUndefined + item + std::string("\xFE\xFF\xDD\xE0\0\0\0\0", 8);
+  for (const std::string& seq : {defined, undefined}) {
+    auto recs = ExtractMemory(
+        Part10(Elem(0x00080060, "CS", "MR") + seq + Elem(0x00100010, "PN", "QUILLON^XAVIERA")),
+        "image.dcm");
+    REQUIRE(recs.size() == 1);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(HasType(recs[0], "MRN"));
+    CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+    CHECK(HasType(recs[0], "PERSON_NAME"));  // what follows the sequence is read as before
+  }
+}
+
 TEST_CASE("DICOM: a bare data set is recognised by its first two elements, nothing else is") {
   using dicom::BareSyntax;
   const std::string name = Elem(0x00100010, "PN", "DOE^JANE");
