@@ -187,8 +187,15 @@ ContentKind SniffContent(std::string_view h, std::string_view name) {
       return ContentKind::kCompressed;
     }
   }
-  if (h.substr(0, 1024).find("%PDF-") != std::string_view::npos) return ContentKind::kPdf;
+  // Magic at a fixed place says what a file is before the PDF test below,
+  // which looks for "%PDF-" anywhere in the first KiB: a winmail.dat
+  // carrying a small PDF, or a DICOM encapsulated PDF, has one there.
+  if (h.size() >= 132 && h.substr(128, 4) == "DICM") return ContentKind::kDicom;
+  if (StartsWith(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return ContentKind::kOle;
+  if (StartsWith(h, "{\\rtf")) return ContentKind::kRtf;
+  if (StartsWith(h, "\x78\x9F\x3E\x22")) return ContentKind::kTnef;
   if (StartsWith(h, std::string_view("SQLite format 3\0", 16))) return ContentKind::kSqlite;
+  if (h.substr(0, 1024).find("%PDF-") != std::string_view::npos) return ContentKind::kPdf;
   // The log's magic is 0x377f0682 or 0x377f0683, big-endian; the index
   // starts with its version, 3007000, in the writer's byte order.
   if (name.ends_with("-wal") &&
@@ -199,11 +206,7 @@ ContentKind SniffContent(std::string_view h, std::string_view name) {
                                  StartsWith(h, std::string_view("\x00\x2d\xe2\x18", 4)))) {
     return ContentKind::kSqliteShm;
   }
-  if (h.size() >= 132 && h.substr(128, 4) == "DICM") return ContentKind::kDicom;
   if (dicom::SniffBareDataSet(h) != dicom::BareSyntax::kNone) return ContentKind::kDicom;
-  if (StartsWith(h, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return ContentKind::kOle;
-  if (StartsWith(h, "{\\rtf")) return ContentKind::kRtf;
-  if (StartsWith(h, "\x78\x9F\x3E\x22")) return ContentKind::kTnef;
   return ContentKind::kText;
 }
 

@@ -324,3 +324,17 @@ TEST_CASE("DICOM: deflated transfer syntax is partial(unsupported); inside a zip
     CHECK(zipped[1].findings[i].start == loose[0].findings[i].start);
   }
 }
+
+TEST_CASE("DICOM: an encapsulated PDF is read as DICOM, its patient attributes found") {
+  // Encapsulated PDF Storage: the document in (0042,0011), its "%PDF-" in
+  // the first KiB of a small header. Sniffed as a PDF, the patient's
+  // attributes were never read.
+  const std::string pdf = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
+  auto recs = ExtractMemory(Part10(Elem(0x00080060, "CS", "DOC") +
+                                   Elem(0x00104000, "LT", "SSN 536-22-8726") +
+                                   Elem(0x00420011, "OB", pdf)),
+                            "report.dcm");
+  REQUIRE(!recs.empty());
+  CHECK(recs[0].format == "dicom");
+  CHECK(HasType(recs[0], "US_SSN"));
+}

@@ -937,6 +937,33 @@ TEST_CASE("extract TNEF: a body only in compressed RTF or HTML is read; the plai
   CHECK(TypeCounts(recs[0]).empty());
 }
 
+TEST_CASE("extract TNEF: a winmail.dat carrying a small PDF is read as TNEF") {
+  // The PDF's "%PDF-" lies in the stream's first KiB: sniffed as a PDF, the
+  // body and the other attachment were never read, and it was complete.
+  TnefSpec t;
+  t.subject = "Scan";
+  t.body = kPlantLine + "\r\n";
+  t.attachments = {{"scan.pdf", "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"},
+                   {"lab results.csv", "name,ssn\nZoe,536-22-8726\n"}};
+  const std::string stream = BuildTnef(t);
+  REQUIRE(stream.find("%PDF-") < 1024);
+  auto recs = ExtractMemory(stream, "winmail.dat");
+  const AssetRecord* top = FindRecord(recs, std::nullopt);
+  REQUIRE(top);
+  CHECK(top->format == "tnef");
+  CHECK(TypeCounts(*top) == kPlant);
+  const AssetRecord* labs = FindRecord(recs, "lab results.csv");
+  REQUIRE(labs);
+  CHECK(TypeCounts(*labs) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  REQUIRE(FindRecord(recs, "scan.pdf"));
+  // An RTF document that mentions "%PDF-" early is RTF too.
+  recs = ExtractMemory("{\\rtf1\\ansi Export as %PDF-1.7 failed.\\par " + kPlantLine + "}",
+                       "note.rtf");
+  REQUIRE(recs.size() == 1);
+  CHECK(recs[0].format == "rtf");
+  CHECK(TypeCounts(recs[0]) == kPlant);
+}
+
 TEST_CASE("extract TNEF: damaged streams say so and keep what was read") {
   const std::string good = BuildTnef(ReferralTnef());
   // A checksum that does not hold: the attribute is still read.
