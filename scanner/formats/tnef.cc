@@ -31,6 +31,10 @@ constexpr uint16_t kPropAttachLongFilename = 0x3707;
 
 constexpr size_t kMaxNameBytes = 4096;
 
+// IID_IMessage, {00020307-0000-0000-C000-000000000046}, as stored.
+constexpr std::string_view kIidMessage(
+    "\x07\x03\x02\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46", 16);
+
 // Little-endian reads over a view; any read past its end fails and leaves
 // the reader failed.
 class Reader {
@@ -277,8 +281,10 @@ Status ParseTnef(std::string_view in, TnefMessage& out) {
           } else if (pid == kPropAttachData && type == kMsgBinary && a.data.empty()) {
             a.data = value;
           } else if (pid == kPropAttachData && type == kMsgObject && value.size() >= 16) {
-            a.data = value.substr(16);  // after the interface id: an attached message
-            a.message = true;
+            // After the interface id: IID_IMessage for an attached message
+            // (a TNEF stream), else an OLE object's storage or stream.
+            a.data = value.substr(16);
+            a.message = value.substr(0, 16) == kIidMessage;
           }
         });
         if (!ok && problem.empty()) problem = "TNEF: attachment property list damaged";

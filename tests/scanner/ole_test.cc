@@ -880,6 +880,29 @@ TEST_CASE("TNEF: text, names and attachments parsed from an independent builder'
   CHECK(m.rtf_compressed.empty());
 }
 
+TEST_CASE("TNEF: an attachment object other than a message is not taken for one") {
+  // PidTagAttachDataObject with IID_IStorage (an OLE object of a rich-text
+  // message) holds a compound file, not TNEF: it was flagged a message and,
+  // unnamed, became member "attached.msg".
+  TnefSpec inner;
+  inner.body = "x";
+  TnefSpec t;
+  t.embedded = {inner};
+  std::string stream = BuildTnef(t);
+  const std::string iid_message("\x07\x03\x02\x00\x00\x00\x00\x00\xC0", 9);
+  const size_t at = stream.find(iid_message);
+  REQUIRE(at != std::string::npos);
+  scanner::formats::TnefMessage m;
+  REQUIRE(scanner::formats::ParseTnef(stream, m).ok());
+  REQUIRE(m.attachments.size() == 1);
+  CHECK(m.attachments[0].message);
+  stream.replace(at, 4, std::string("\x0B\x00\x00\x00", 4));  // IID_IStorage
+  (void)scanner::formats::ParseTnef(stream, m);  // the checksum no longer holds
+  REQUIRE(m.attachments.size() == 1);
+  CHECK(!m.attachments[0].message);
+  CHECK(!m.attachments[0].data.empty());
+}
+
 TEST_CASE("extract TNEF: winmail.dat's body and recipients; its attachments are members") {
   auto recs = ExtractMemory(BuildTnef(ReferralTnef()), "winmail.dat");
   const AssetRecord* top = FindRecord(recs, std::nullopt);
