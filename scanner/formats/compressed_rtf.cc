@@ -78,7 +78,19 @@ Status DecompressRtf(std::string_view in, size_t max_bytes, std::string& out) {
   while (at < data.size()) {
     const auto control = static_cast<unsigned char>(data[at++]);
     for (int bit = 0; bit < 8; ++bit) {
-      if (out.size() >= limit) return finish(out.size() == raw_size);
+      if (out.size() >= limit) {
+        // The raw size reached: the next token, if any, must end the stream
+        // (a body longer than its header says was cut, not read whole).
+        auto end_marker = [&] {
+          const size_t ref = size_t{static_cast<unsigned char>(data[at])} << 8 |
+                             static_cast<unsigned char>(data[at + 1]);
+          return (ref >> 4) == write;
+        };
+        const bool more = out.size() == raw_size && at < data.size() &&
+                          ((control & (1u << bit)) == 0 || at + 2 > data.size() || !end_marker());
+        if (more) return Status::Corrupt("compressed RTF: more data than its raw size");
+        return finish(out.size() == raw_size);
+      }
       if ((control & (1u << bit)) == 0) {
         if (at >= data.size()) return finish(false);
         const char c = data[at++];
@@ -104,7 +116,7 @@ Status DecompressRtf(std::string_view in, size_t max_bytes, std::string& out) {
       }
     }
   }
-  return finish(false);
+  return finish(out.size() == raw_size);  // no end marker, every byte there
 }
 
 }  // namespace phiscan::scanner::formats

@@ -26,8 +26,8 @@ namespace phiscan::scanner::formats {
 // Returns:
 //   Ok             the whole body, its CRC and raw size as the header says;
 //   Corrupt        no header, a magic other than LZFu or MELA, a CRC or raw
-//                  size that does not hold, or data that ends early: `out`
-//                  holds what decoded before the fault;
+//                  size that does not hold (data that ends before it, or goes
+//                  on past it): `out` holds what decoded before the fault;
 //   LimitExceeded  the header's raw size is over `max_bytes`: `out` holds
 //                  its first `max_bytes` bytes.
 Status DecompressRtf(std::string_view in, size_t max_bytes, std::string& out);

@@ -757,6 +757,12 @@ TEST_CASE("compressed RTF: damaged or oversized bodies say so and keep what deco
   CHECK(scanner::formats::DecompressRtf(bad_magic, 1 << 20, rtf).code() == StatusCode::kCorrupt);
   CHECK(scanner::formats::DecompressRtf(packed.substr(0, 15), 1 << 20, rtf).code() ==
         StatusCode::kCorrupt);
+  // A raw size below what the data holds: the body was cut, not read whole.
+  std::string short_size = packed;
+  PutLe32(short_size, 4, static_cast<uint32_t>(kRtfNote.size() - 40));
+  CHECK(scanner::formats::DecompressRtf(short_size, 1 << 20, rtf).code() ==
+        StatusCode::kCorrupt);
+  CHECK(rtf == kRtfNote.substr(0, kRtfNote.size() - 40));
   CHECK(scanner::formats::DecompressRtf(packed, 100, rtf).code() == StatusCode::kLimitExceeded);
   CHECK(rtf == kRtfNote.substr(0, 100));
   // Random bytes after a valid header never read past the input or the bound.
