@@ -592,6 +592,10 @@ void MimeReader::EndHeaders() {
   leaf_.index = ++leaf_index_;
   leaf_.attachment = MediaType(disposition_) == "attachment" || !leaf_.filename.empty() ||
                      media.rfind("text/", 0) != 0;
+  BeginLeaf();
+}
+
+void MimeReader::BeginLeaf() {
   Push(EventKind::kPart);
   queue_.back().part = leaf_;
   state_ = State::kBody;
@@ -611,13 +615,7 @@ void MimeReader::LooseLine(std::string_view line, bool whole) {
   leaf_.media_type = "text/plain";
   leaf_.depth = depth_;
   leaf_.index = 0;  // no part's number: the parts after it keep theirs
-  Push(EventKind::kPart);
-  queue_.back().part = leaf_;
-  state_ = State::kBody;
-  newline_pending_ = false;
-  qp_ = QuotedPrintable();
-  b64_ = Base64();
-  body_.clear();
+  BeginLeaf();
   BodyLine(line, whole);
 }
 

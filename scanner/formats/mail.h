@@ -151,6 +151,8 @@ class MimeReader {
   // so that a body whose declared boundary never comes is not lost.
   void StartLooseText();
   void LooseLine(std::string_view line, bool whole);
+  // Announces leaf_ (kPart) and starts reading its body.
+  void BeginLeaf();
   void BodyLine(std::string_view line, bool whole);
   void EndLeaf();
   void StartMessage();

@@ -722,16 +722,23 @@ TEST_CASE("Office: a file hidden in the package's own folders is read, and custo
   CHECK(recs.size() == 4);
 }
 
-TEST_CASE("A name split over first and last name columns or keys is found") {
-  auto names = [](const std::string& text, const std::string& file) {
-    std::vector<std::string> out;
-    for (const auto& rec : ExtractMemory(text, file)) {
-      for (const auto& f : rec.findings) {
-        if (f.type_id == "PERSON_NAME") out.push_back(text.substr(f.start, f.end - f.start));
-      }
+namespace {
+
+// The text of each PERSON_NAME finding of `text` read as `file`.
+std::vector<std::string> PersonNames(const std::string& text, const std::string& file) {
+  std::vector<std::string> out;
+  for (const auto& rec : ExtractMemory(text, file)) {
+    for (const auto& f : rec.findings) {
+      if (f.type_id == "PERSON_NAME") out.push_back(text.substr(f.start, f.end - f.start));
     }
-    return out;
-  };
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("A name split over first and last name columns or keys is found") {
+  const auto names = PersonNames;
   CHECK(names("first_name,last_name,plan\nMary,Smith,gold\nJOHN,GARCIA,silver\n", "p.csv") ==
         std::vector<std::string>{"Mary", "Smith", "JOHN", "GARCIA"});
   CHECK(names("{\"firstName\": \"Linda\", \"surname\": \"Garcia\", \"plan\": \"Mary\"}\n",
@@ -743,15 +750,7 @@ TEST_CASE("A name split over first and last name columns or keys is found") {
 TEST_CASE("A whole name in a patient name field is found, known to the dictionary or not") {
   // Marguerite Delacroix is in no name list: a patient name column, HL7
   // PID-5 and a FHIR-like key said what the value was, and it was missed.
-  auto names = [](const std::string& text, const std::string& file) {
-    std::vector<std::string> out;
-    for (const auto& rec : ExtractMemory(text, file)) {
-      for (const auto& f : rec.findings) {
-        if (f.type_id == "PERSON_NAME") out.push_back(text.substr(f.start, f.end - f.start));
-      }
-    }
-    return out;
-  };
+  const auto names = PersonNames;
   CHECK(names("patient_name,mrn\nMarguerite Delacroix,MRN0012345\n\"QUILLON, XAVIERA B\",x\n",
               "p.csv") == std::vector<std::string>{"Marguerite Delacroix", "QUILLON, XAVIERA B"});
   CHECK(names("MSH|^~\\&|A|B|C|D|202401011200||ADT^A01|1|P|2.5\rPID|1||123456^^^H^MR||"
