@@ -41,6 +41,7 @@
 //
 // Offsets are in the extracted text.
 #include <cstdio>
+#include <set>
 
 #include "scanner/formats/cfb.h"
 #include "scanner/formats/compressed_rtf.h"
@@ -477,13 +478,22 @@ void Extractor::Impl::Tnef(formats::PeekSource& in, size_t idx, int depth, Recor
       if (!sink.stopped()) sink.Synthetic(t, sink.position());
       return !sink.stopped();
     });
+    // A text read once: TNEF carries a message's subject (and a short body)
+    // both as a legacy attribute and as a MAPI property, in two encodings.
+    // Compared whole, up to 64 KiB (a longer text is always read).
+    constexpr size_t kMaxRepeatCheck = 64 << 10;
+    std::set<std::string, std::less<>> seen;
+    std::string decoded;
     for (const formats::TnefText& t : message.text) {
       if (text.stopped() || !budget_->ChargeBytes(t.bytes.size())) break;
+      decoded.clear();
       if (t.utf16) {
-        formats::Utf16LeText(t.bytes, text);
+        formats::AppendUtf16Le(t.bytes, decoded);
       } else {
-        formats::Cp1252Text(t.bytes, text);
+        formats::AppendCp1252(t.bytes, decoded);
       }
+      if (decoded.size() <= kMaxRepeatCheck && !seen.insert(decoded).second) continue;
+      text.buffer() += decoded;
       text.buffer() += '\n';
       text.Flush();
     }

@@ -945,6 +945,18 @@ TEST_CASE("extract TNEF: winmail.dat's body and recipients; its attachments are 
   CHECK(TypeCounts(*labs) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
 }
 
+TEST_CASE("extract TNEF: a subject carried twice (attribute and property) is counted once") {
+  TnefSpec t;
+  t.subject = "Re: SSN 536-22-8726";
+  t.unicode_subject = "Re: SSN 536-22-8726";
+  auto recs = ExtractMemory(BuildTnef(t), "winmail.dat");
+  REQUIRE(recs.size() == 1);
+  CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  t.unicode_subject = "Re: SSN 536-22-8727";  // another text: both read
+  recs = ExtractMemory(BuildTnef(t), "winmail.dat");
+  CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 2}});
+}
+
 TEST_CASE("extract TNEF: a body only in compressed RTF or HTML is read; the plain one wins") {
   TnefSpec t;
   t.subject = "Rich";
