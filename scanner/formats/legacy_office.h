@@ -154,6 +154,30 @@ inline bool SkipMessageProperty(uint16_t id) {
          id == 0x1042 || id == 0x001A;
 }
 
+// The field a message property's value is, as a mail header's would be:
+// "name" for a sender's, recipient's or display name, "email" for an
+// address; null for any other.
+inline const char* MessagePropertyField(uint16_t id) {
+  switch (id) {
+    case 0x0042:  // sent representing name
+    case 0x0C1A:  // sender name
+    case 0x0E02:  // display bcc
+    case 0x0E03:  // display cc
+    case 0x0E04:  // display to
+    case 0x3001:  // display name (a recipient's)
+      return "name";
+    case 0x0065:  // sent representing email address
+    case 0x0C1F:  // sender email address
+    case 0x3003:  // email address
+    case 0x39FE:  // SMTP address
+    case 0x5D01:  // sender SMTP address
+    case 0x5D02:  // sent representing SMTP address
+      return "email";
+    default:
+      return nullptr;
+  }
+}
+
 // ---- OLE packages ------------------------------------------------------------
 
 struct PackagedFile {

@@ -392,10 +392,15 @@ void Extractor::Impl::OleMessageText(const CompoundFile& cf, uint32_t storage,
       const bool html = p->id == 0x1013 && p->type == formats::kMsgBinary;
       if (p->type != formats::kMsgUnicode && p->type != formats::kMsgString8 && !html) continue;
       if (!ReadOleStream(cf, c, scratch, data, rec)) continue;
+      const uint64_t start = sink.position();  // the buffer is empty here
       if (p->type == formats::kMsgUnicode) {
         formats::Utf16LeText(data, text);
       } else {
         formats::Cp1252Text(data, text);
+      }
+      if (const char* field = formats::MessagePropertyField(p->id)) {
+        text.Flush();
+        sink.Field(start, sink.position(), field);
       }
       text.buffer() += '\n';
       text.Flush();
@@ -493,7 +498,10 @@ void Extractor::Impl::Tnef(formats::PeekSource& in, size_t idx, int depth, Recor
         formats::AppendCp1252(t.bytes, decoded);
       }
       if (decoded.size() <= kMaxRepeatCheck && !seen.insert(decoded).second) continue;
+      const uint64_t start = sink.position();
       text.buffer() += decoded;
+      text.Flush();
+      if (t.field != nullptr) sink.Field(start, sink.position(), t.field);
       text.buffer() += '\n';
       text.Flush();
     }

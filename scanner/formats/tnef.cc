@@ -183,8 +183,8 @@ void FromText(std::string_view data, std::vector<TnefText>& text) {
   uint16_t id = 0, size = 0, name_len = 0, address_len = 0;
   std::string_view name, address;
   if (!r.U16(id) || !r.U16(size) || !r.U16(name_len) || !r.U16(address_len)) return;
-  if (r.Bytes(name_len, name)) text.push_back({String8(name), false});
-  if (r.Bytes(address_len, address)) text.push_back({String8(address), false});
+  if (r.Bytes(name_len, name)) text.push_back({String8(name), false, "name"});
+  if (r.Bytes(address_len, address)) text.push_back({String8(address), false, "email"});
 }
 
 struct MessageState {
@@ -208,7 +208,8 @@ bool MessageProperties(Reader& r, MessageState& state, std::vector<TnefText>& te
     if (type != kMsgString8 && type != kMsgUnicode) return;
     if (SkipMessageProperty(id)) return;
     if (id == kPropBody) state.plain_body = true;
-    text.push_back({type == kMsgString8 ? String8(value) : value, type == kMsgUnicode});
+    text.push_back({type == kMsgString8 ? String8(value) : value, type == kMsgUnicode,
+                    MessagePropertyField(id)});
   });
 }
 

@@ -30,7 +30,8 @@ bool IsTnef(std::string_view head);
 
 struct TnefText {
   std::string_view bytes;
-  bool utf16 = false;  // UTF-16LE; else Windows-1252
+  bool utf16 = false;           // UTF-16LE; else Windows-1252
+  const char* field = nullptr;  // "name", "email" (MessagePropertyField), or none
 };
 
 struct TnefAttachment {

@@ -957,6 +957,33 @@ TEST_CASE("extract TNEF: a subject carried twice (attribute and property) is cou
   CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 2}});
 }
 
+TEST_CASE("Outlook messages: senders and recipients are name and email fields, as headers are") {
+  // A .msg's or winmail.dat's sender and recipient addresses were weighed
+  // as any address in a body (medium); an .eml's From: and To: as the
+  // fields they are (high).
+  auto scores = [](const std::vector<AssetRecord>& recs, const std::string& type) {
+    std::vector<int> out;
+    for (const auto& f : recs[0].findings) {
+      if (f.type_id == type) out.push_back(f.score);
+    }
+    return out;
+  };
+  MsgSpec m;
+  m.subject = "Labs";
+  m.sender_name = "Dr Example";
+  m.sender_email = "dr.example@clinic.example";
+  m.recipients = {{"Maria Garcia", "maria.garcia@mail.example"}};
+  auto msg = ExtractMemory(OleFile(BuildMsg(m)), "labs.msg");
+  CHECK(scores(msg, "EMAIL") == std::vector<int>{85, 85});
+  TnefSpec t;
+  t.subject = "Labs";
+  t.from_name = "Dr Example";
+  t.from_address = "dr.example@clinic.example";
+  t.recipients = {{"Maria Garcia", "maria.garcia@mail.example"}};
+  auto tnef = ExtractMemory(BuildTnef(t), "winmail.dat");
+  CHECK(scores(tnef, "EMAIL") == std::vector<int>{85, 85});
+}
+
 TEST_CASE("extract TNEF: a body only in compressed RTF or HTML is read; the plain one wins") {
   TnefSpec t;
   t.subject = "Rich";
