@@ -62,8 +62,8 @@ struct TypeDefinition {
   std::string category;
   int hipaa_class = 0;
   // How values of this type are normalised before tokenising ("digits",
-  // "phone", "alnum_upper", "lower", "name", "none"); lets `phireport locate` compute the
-  // same token. Empty = unknown.
+  // "phone", "alnum_upper", "lower", "name", "none"); lets `phireport
+  // locate` compute the same token. Empty = unknown.
   std::string normalize;
 };
 
@@ -147,6 +147,10 @@ bool IsSensitiveLabel(std::string_view label);
 Exposure ComputeExposure(uint32_t mode, const std::optional<AclSummary>& acl,
                          std::string_view label, bool others_can_reach = true,
                          bool group_can_reach = true);
+// Whether a sensitive file of `mode` is exposed (ComputeExposure's rule; an
+// ACL does not change it): everyone may read it, or a class that can reach
+// it may write it.
+bool ExposedMode(uint32_t mode, bool others_can_reach, bool group_can_reach);
 
 enum class RunStatus { kRunning, kCompleted, kInterrupted, kFailed };
 const char* RunStatusName(RunStatus s);
@@ -276,11 +280,12 @@ class CatalogWriter {
   // roots (each job of a shared catalog; 0: no count limit) and every run
   // after the oldest of them, and every run started within
   // `older_than_days` days (0: no age limit); with both, a run is deleted
-  // only if both allow it; the newest run is always kept. Runs are deleted oldest first up to the oldest kept
-  // run (the "floor"): present assets keep their findings, and references to
-  // deleted runs (first seen, last scanned, history used by `diff`) move to
-  // the floor; assets removed before the floor are deleted. Freed pages are
-  // overwritten (secure_delete) and the file is vacuumed.
+  // only if both allow it; the newest run is always kept. Runs are deleted
+  // oldest first up to the oldest kept run (the "floor"): present assets
+  // keep their findings, and references to deleted runs (first seen, last
+  // scanned, history used by `diff`) move to the floor; assets removed
+  // before the floor are deleted. Freed pages are overwritten
+  // (secure_delete) and the file is vacuumed.
   // REQUIRES: no run in progress on this writer. Errors: SQLite errors
   // naming the catalog; kInvalidArgument if both limits are 0.
   struct PruneResult {

@@ -37,10 +37,13 @@ Exposure ComputeExposure(uint32_t mode, const std::optional<AclSummary>& acl,
   }
   e.group_writable = (mode & S_IWGRP) != 0;
   e.world_writable = (mode & S_IWOTH) != 0;
-  e.exposed = IsSensitiveLabel(label) &&
-              (e.readable_by == Readers::kEveryone || (e.group_writable && group_can_reach) ||
-               (e.world_writable && others_can_reach));
+  e.exposed = IsSensitiveLabel(label) && ExposedMode(mode, others_can_reach, group_can_reach);
   return e;
+}
+
+bool ExposedMode(uint32_t mode, bool others_can_reach, bool group_can_reach) {
+  return ((mode & S_IROTH) != 0 && others_can_reach) ||
+         ((mode & S_IWGRP) != 0 && group_can_reach) || ((mode & S_IWOTH) != 0 && others_can_reach);
 }
 
 }  // namespace phiscan::catalog

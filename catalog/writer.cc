@@ -1250,7 +1250,7 @@ Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const Pri
       "SELECT a.path, a.dev, a.ino, a.size, a.mtime_ns, a.ctime_ns, a.status, a.rules_version,"
       " coalesce(r.key_id, ''), a.readable_by = 'everyone', a.readable_by = 'group',"
       " coalesce(a.acl_entries, 0) > 0, a.format IS 'sqlite',"
-      " coalesce(a.label, '') NOT IN ('', 'NONE'), a.exposed <> 0"
+      " coalesce(a.label, ''), a.exposed <> 0"
       " FROM assets AS a LEFT JOIN runs AS r ON r.id = a.last_scan_run"
       " WHERE a.member = x'' AND a.kind = ?1 AND a.removed_run IS NULL");
   if (!stmt.ok()) return stmt.status();
@@ -1271,7 +1271,7 @@ Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const Pri
     p.readable_by_group = stmt->ColumnInt(10) != 0;
     p.acl_extended = stmt->ColumnInt(11) != 0;
     p.sqlite = stmt->ColumnInt(12) != 0;
-    p.sensitive = stmt->ColumnInt(13) != 0;
+    p.sensitive = IsSensitiveLabel(stmt->ColumnBytes(13));
     p.exposed = stmt->ColumnInt(14) != 0;
     fn(p);
   }

@@ -558,13 +558,14 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
     // A followed link's target is reached through the directories above
     // it, not through the link's.
     std::string target;  // the link's target, if followed and resolved
+    SearchReach target_reach;
     if (char* resolved = via_symlink ? RealPathAt(fd, ent->d_name) : nullptr) {
       target = resolved;
       std::free(resolved);
-      SearchAbove(target).Mark(id);
-    } else {
-      reach.Mark(id);
+      target_reach = SearchAbove(target);
     }
+    const SearchReach& entry_reach = target.empty() ? reach : target_reach;
+    entry_reach.Mark(id);
     std::string path = JoinPath(dir.path, name);
     if (S_ISREG(est.st_mode)) {
       if (Skipped(id.dev, id.ino)) continue;
@@ -608,7 +609,7 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       child.root_len = dir.root_len;
       child.root_dev = dir.root_dev;
       child.via_symlink = via_symlink;
-      child.reach = target.empty() ? reach : SearchAbove(target);
+      child.reach = entry_reach;
       children.push_back(std::move(child));
       if (children.size() >= kPushBatch) PushChildren(children);
     } else {

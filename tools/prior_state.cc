@@ -62,11 +62,10 @@ bool CatalogPriorState::Unchanged(std::string_view path, const scanner::FileIden
   }
   // A sensitive file's exposure hangs on who may reach it too: one its
   // group or others may write is exposed once a directory above lets them
-  // in, and no longer when it keeps them out (catalog ComputeExposure).
-  if (e.sensitive) {
-    const bool exposed = everyone || ((id.mode & S_IWGRP) != 0 && id.group_can_reach) ||
-                         ((id.mode & S_IWOTH) != 0 && id.others_can_reach);
-    if (exposed != e.exposed) return false;
+  // in, and no longer when it keeps them out.
+  if (e.sensitive &&
+      catalog::ExposedMode(id.mode, id.others_can_reach, id.group_can_reach) != e.exposed) {
+    return false;
   }
   return !(e.sqlite && HasWriteAheadLog(path));
 }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "scanner/decode.h"
+#include "scanner/formats/little_endian.h"
 
 namespace phiscan::scanner::formats {
 namespace {
@@ -15,13 +16,6 @@ constexpr uint32_t kEndOfChain = 0xFFFFFFFE;
 constexpr size_t kHeaderSize = 512;
 constexpr size_t kEntrySize = 128;
 constexpr size_t kHeaderDifat = 109;
-
-uint16_t Le16(std::string_view b, size_t at) {
-  return static_cast<uint16_t>(static_cast<uint8_t>(b[at]) | static_cast<uint8_t>(b[at + 1]) << 8);
-}
-uint32_t Le32(std::string_view b, size_t at) {
-  return static_cast<uint32_t>(Le16(b, at)) | static_cast<uint32_t>(Le16(b, at + 2)) << 16;
-}
 
 char Upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "scanner/formats/little_endian.h"
+
 namespace phiscan::scanner::formats {
 namespace {
 
@@ -21,12 +23,6 @@ constexpr std::string_view kPrologue =
     "{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx";
 static_assert(kPrologue.size() == 207);
 
-uint32_t U32At(std::string_view s, size_t at) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
-  return v;
-}
-
 // The format's CRC-32: the reflected 0xEDB88320 polynomial from 0, with no
 // final inversion (zlib's crc32 inverts on the way in and out).
 uint32_t RtfCrc(std::string_view data) {
@@ -40,10 +36,10 @@ uint32_t RtfCrc(std::string_view data) {
 Status DecompressRtf(std::string_view in, size_t max_bytes, std::string& out) {
   out.clear();
   if (in.size() < kHeaderBytes) return Status::Corrupt("compressed RTF: no header");
-  const uint32_t comp_size = U32At(in, 0);
-  const uint32_t raw_size = U32At(in, 4);
-  const uint32_t magic = U32At(in, 8);
-  const uint32_t crc = U32At(in, 12);
+  const uint32_t comp_size = Le32(in, 0);
+  const uint32_t raw_size = Le32(in, 4);
+  const uint32_t magic = Le32(in, 8);
+  const uint32_t crc = Le32(in, 12);
   if (comp_size < kHeaderBytes - 4) return Status::Corrupt("compressed RTF: bad size");
   // The data the header counts, as far as the stream holds it.
   const size_t want = static_cast<size_t>(comp_size) + 4 - kHeaderBytes;

@@ -7,17 +7,12 @@
 #include <vector>
 
 #include "scanner/decode.h"
+#include "scanner/formats/little_endian.h"
 #include "scanner/formats/number_format.h"
 
 namespace phiscan::scanner::formats {
 namespace {
 
-uint16_t Le16(std::string_view b, size_t at) {
-  return static_cast<uint16_t>(static_cast<uint8_t>(b[at]) | static_cast<uint8_t>(b[at + 1]) << 8);
-}
-uint32_t Le32(std::string_view b, size_t at) {
-  return static_cast<uint32_t>(Le16(b, at)) | static_cast<uint32_t>(Le16(b, at + 2)) << 16;
-}
 double LeDouble(std::string_view b, size_t at) {
   uint64_t bits = Le32(b, at) | static_cast<uint64_t>(Le32(b, at + 4)) << 32;
   double d;

@@ -517,7 +517,7 @@ void MimeReader::OnBoundary(int which, bool close) {
   if (close) {
     open_.pop_back();
     depth_ = static_cast<int>(open_.size());
-    StartLooseText();  // the epilogue, up to a parent's boundary
+    state_ = State::kLoose;  // the epilogue, up to a parent's boundary
     return;
   }
   depth_ = which + 1;
@@ -578,7 +578,7 @@ void MimeReader::EndHeaders() {
     std::string boundary = HeaderParam(content_type_, "boundary");
     if (!boundary.empty() && boundary.size() <= 200) {
       open_.push_back({boundary});
-      StartLooseText();  // the preamble
+      state_ = State::kLoose;  // the preamble: a part from its first text line
       return;
     }
   }
@@ -603,10 +603,6 @@ void MimeReader::BeginLeaf() {
   qp_ = QuotedPrintable();
   b64_ = Base64();
   body_.clear();
-}
-
-void MimeReader::StartLooseText() {
-  state_ = State::kLoose;  // a part starts with its first line of text
 }
 
 void MimeReader::LooseLine(std::string_view line, bool whole) {

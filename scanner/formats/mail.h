@@ -146,10 +146,10 @@ class MimeReader {
   void AppendHeader(std::string_view piece);
   void FlushHeader();
   void EndHeaders();
-  // A multipart's preamble or epilogue, the text outside its parts: read as
-  // a plain-text leaf (usually a line or nothing; blank lines start none),
-  // so that a body whose declared boundary never comes is not lost.
-  void StartLooseText();
+  // A line of a multipart's preamble or epilogue (State::kLoose), the text
+  // outside its parts: read as a plain-text leaf (usually a line or
+  // nothing; blank lines start none), so that a body whose declared
+  // boundary never comes is not lost.
   void LooseLine(std::string_view line, bool whole);
   // Announces leaf_ (kPart) and starts reading its body.
   void BeginLeaf();

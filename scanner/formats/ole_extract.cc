@@ -108,6 +108,15 @@ uint32_t RtfOnlyBody(const CompoundFile& cf, uint32_t storage) {
   return rtf;
 }
 
+// Decoded text handed to `sink` as extracted text (offsets in it), in
+// TextOut's pieces, until the sink stops.
+formats::TextOut SinkText(formats::TextSink& sink) {
+  return formats::TextOut([&sink](std::string_view t) {
+    if (!sink.stopped()) sink.Synthetic(t, sink.position());
+    return !sink.stopped();
+  });
+}
+
 std::string CleanName(std::string name) {
   const size_t slash = name.find_last_of("/\\");
   if (slash != std::string::npos) name = name.substr(slash + 1);
@@ -239,10 +248,7 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
   {
     formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
     sink.ReportTextOffsets();
-    formats::TextOut text([&](std::string_view t) {
-      if (!sink.stopped()) sink.Synthetic(t, sink.position());
-      return !sink.stopped();
-    });
+    formats::TextOut text = SinkText(sink);
     auto runs_of = [&](uint32_t id) {
       if (id == CompoundFile::kNone || cf.entry(id).storage) return;
       if (!ReadOleStream(cf, id, scratch, data, out[idx])) return;
@@ -373,10 +379,7 @@ void Extractor::Impl::OleMessageText(const CompoundFile& cf, uint32_t storage,
                                      formats::TextSink& sink, AssetRecord& rec) {
   std::string scratch;
   std::string_view data;
-  formats::TextOut text([&](std::string_view t) {
-    if (!sink.stopped()) sink.Synthetic(t, sink.position());
-    return !sink.stopped();
-  });
+  formats::TextOut text = SinkText(sink);
   auto strings_of = [&](uint32_t s) {
     bool body = false;
     for (uint32_t c : cf.entry(s).children) {
@@ -479,10 +482,7 @@ void Extractor::Impl::Tnef(formats::PeekSource& in, size_t idx, int depth, Recor
   {
     formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
     sink.ReportTextOffsets();
-    formats::TextOut text([&](std::string_view t) {
-      if (!sink.stopped()) sink.Synthetic(t, sink.position());
-      return !sink.stopped();
-    });
+    formats::TextOut text = SinkText(sink);
     // A text read once: TNEF carries a message's subject (and a short body)
     // both as a legacy attribute and as a MAPI property, in two encodings.
     // Compared whole, up to 64 KiB (a longer text is always read).
@@ -509,15 +509,12 @@ void Extractor::Impl::Tnef(formats::PeekSource& in, size_t idx, int depth, Recor
   }
   if (!parsed.ok()) MarkFailure(out[idx], parsed, true);
   MemberNames names;
-  const size_t members = message.attachments.size() + (message.rtf_compressed.empty() ? 0 : 1);
-  for (size_t i = 0; i < members && !budget_->exhausted(); ++i) {
-    if (!budget_->CheckTime() || !budget_->TakeMember()) break;
-    if (!message.rtf_compressed.empty() && i == 0) {
-      RtfBody(message.rtf_compressed, idx, depth, names, out);
-      continue;
-    }
-    const formats::TnefAttachment& a =
-        message.attachments[i - (message.rtf_compressed.empty() ? 0 : 1)];
+  auto take_member = [&] { return budget_->CheckTime() && budget_->TakeMember(); };
+  if (!message.rtf_compressed.empty() && take_member()) {
+    RtfBody(message.rtf_compressed, idx, depth, names, out);
+  }
+  for (const formats::TnefAttachment& a : message.attachments) {
+    if (budget_->exhausted() || !take_member()) break;
     if (a.data.empty()) continue;  // a link, or nothing attached
     std::string name = CleanName(a.name);
     if (name.empty()) name = a.message ? "attached.msg" : "attachment";

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "scanner/formats/dicom.h"
+#include "scanner/formats/little_endian.h"
 
 namespace phiscan::scanner::formats {
 namespace {
@@ -27,11 +28,6 @@ bool ContainsNoCase(std::string_view hay, std::string_view needle) {
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
                         [](char a, char b) { return Lower(a) == Lower(b); });
   return it != hay.end();
-}
-
-uint16_t Le16(std::string_view s, size_t at) {
-  return static_cast<uint16_t>(static_cast<unsigned char>(s[at]) |
-                               (static_cast<unsigned char>(s[at + 1]) << 8));
 }
 
 // Number of `delim` outside double quotes in `line`.

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "scanner/formats/legacy_office.h"
+#include "scanner/formats/little_endian.h"
 
 namespace phiscan::scanner::formats {
 namespace {
@@ -35,30 +36,30 @@ constexpr size_t kMaxNameBytes = 4096;
 constexpr std::string_view kIidMessage(
     "\x07\x03\x02\x00\x00\x00\x00\x00\xC0\x00\x00\x00\x00\x00\x00\x46", 16);
 
-// Little-endian reads over a view; any read past its end fails and leaves
-// the reader failed.
+// Little-endian reads over a view; a read past its end fails and consumes
+// nothing.
 class Reader {
  public:
   explicit Reader(std::string_view d) : d_(d) {}
   bool U8(uint8_t& v) {
-    if (left() < 1) return Fail();
+    if (left() < 1) return false;
     v = static_cast<uint8_t>(d_[at_++]);
     return true;
   }
   bool U16(uint16_t& v) {
-    if (left() < 2) return Fail();
-    v = static_cast<uint16_t>(Byte(0) | Byte(1) << 8);
+    if (left() < 2) return false;
+    v = Le16(d_, at_);
     at_ += 2;
     return true;
   }
   bool U32(uint32_t& v) {
-    if (left() < 4) return Fail();
-    v = Byte(0) | Byte(1) << 8 | Byte(2) << 16 | static_cast<uint32_t>(Byte(3)) << 24;
+    if (left() < 4) return false;
+    v = Le32(d_, at_);
     at_ += 4;
     return true;
   }
   bool Bytes(uint64_t n, std::string_view& v) {
-    if (left() < n) return Fail();
+    if (left() < n) return false;
     v = d_.substr(at_, n);
     at_ += n;
     return true;
@@ -68,17 +69,10 @@ class Reader {
     return Bytes(n, ignored);
   }
   size_t left() const { return d_.size() - at_; }
-  bool failed() const { return failed_; }
 
  private:
-  uint32_t Byte(size_t k) const { return static_cast<unsigned char>(d_[at_ + k]); }
-  bool Fail() {
-    failed_ = true;
-    return false;
-  }
   std::string_view d_;
   size_t at_ = 0;
-  bool failed_ = false;
 };
 
 uint64_t Pad4(uint64_t n) { return (n + 3) & ~uint64_t{3}; }
