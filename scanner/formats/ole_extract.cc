@@ -40,6 +40,8 @@
 // 60 MB .doc scans in 98 MB peak RSS.
 //
 // Offsets are in the extracted text.
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <set>
 
@@ -129,6 +131,20 @@ std::string CleanName(std::string name) {
     name.resize(cut);  // not inside a UTF-8 sequence
   }
   return name;
+}
+
+// An attached message's member name, as Outlook saves one: its subject
+// (cleaned) with ".msg", whatever dots the subject holds; "attached.msg"
+// without one.
+std::string MessageName(std::string subject) {
+  if (subject.empty()) return "attached.msg";
+  constexpr std::string_view kExt = ".msg";
+  const bool has_ext =
+      subject.size() > kExt.size() &&
+      std::equal(kExt.begin(), kExt.end(), subject.end() - kExt.size(),
+                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+  if (!has_ext) subject += kExt;
+  return subject;
 }
 
 uint64_t StorageBytes(const CompoundFile& cf, uint32_t storage) {
@@ -442,8 +458,11 @@ void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, si
   if (object != CompoundFile::kNone && cf.entry(object).storage) {
     // An attached message (or an OLE object attached to a rich-text one).
     const bool message = KindOf(cf, object) == OleKind::kMessage;
-    if (name.empty()) name = message ? "attached.msg" : "object";
-    if (message && name.find('.') == std::string::npos) name += ".msg";
+    if (message) {
+      name = MessageName(std::move(name));
+    } else if (name.empty()) {
+      name = "object";
+    }
     const std::string member = names.Take(name);
     size_t m = AddMember(member, idx, static_cast<int64_t>(StorageBytes(cf, object)),
                          out[idx].mtime_ns, out);
@@ -517,7 +536,11 @@ void Extractor::Impl::Tnef(formats::PeekSource& in, size_t idx, int depth, Recor
     if (budget_->exhausted() || !take_member()) break;
     if (a.data.empty()) continue;  // a link, or nothing attached
     std::string name = CleanName(a.name);
-    if (name.empty()) name = a.message ? "attached.msg" : "attachment";
+    if (a.message) {
+      name = MessageName(std::move(name));
+    } else if (name.empty()) {
+      name = "attachment";
+    }
     const std::string member = names.Take(name);
     const size_t m = AddMember(member, idx, static_cast<int64_t>(a.data.size()),
                                out[idx].mtime_ns, out);

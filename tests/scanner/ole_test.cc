@@ -623,7 +623,7 @@ TEST_CASE("extract .ppt: slide text classified; format ppt") {
 TEST_CASE("extract .msg: body and recipients; attachments and an attached message are members") {
   const bool unicode = GENERATE(true, false);
   MsgSpec inner;
-  inner.subject = "Fwd: labs";
+  inner.subject = "Fwd: labs of 12.03";  // a subject's dot is not an extension
   inner.body = "Inner body: SSN 536-22-8726\r\n";
   MsgSpec m;
   m.subject = "Referral";
@@ -647,10 +647,7 @@ TEST_CASE("extract .msg: body and recipients; attachments and an attached messag
   CHECK(labs->size == 25);
   // The second attachment of the same name is a record of its own.
   CHECK(recs.size() == 4);
-  const AssetRecord* attached = nullptr;
-  for (const auto& r : recs) {
-    if (r.member && r.member->ends_with(".msg")) attached = &r;
-  }
+  const AssetRecord* attached = FindRecord(recs, "Fwd: labs of 12.03.msg");
   REQUIRE(attached);
   CHECK(attached->format == "msg");
   CHECK(TypeCounts(*attached) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
@@ -919,7 +916,7 @@ TEST_CASE("extract TNEF: winmail.dat's body and recipients; its attachments are 
   const AssetRecord* labs = FindRecord(recs, "lab results.csv");
   REQUIRE(labs);
   CHECK(TypeCounts(*labs) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
-  const AssetRecord* inner = FindRecord(recs, "Fwd: labs");
+  const AssetRecord* inner = FindRecord(recs, "Fwd: labs.msg");  // named as Outlook saves it
   REQUIRE(inner);
   CHECK(inner->format == "tnef");
   CHECK(TypeCounts(*inner) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
