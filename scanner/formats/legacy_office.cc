@@ -1,5 +1,6 @@
 #include "scanner/formats/legacy_office.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <cmath>
@@ -208,6 +209,10 @@ constexpr uint16_t kBof = 0x0809, kEof = 0x000A, kFilePass = 0x002F, kSst = 0x00
                    kContinue = 0x003C, kBoundSheet = 0x0085, kLabelSst = 0x00FD, kLabel = 0x0204,
                    kNumber = 0x0203, kRk = 0x027E, kMulRk = 0x00BD, kFormula = 0x0006,
                    kString = 0x0207;
+// A sheet's page header and footer, its drawing objects, their text
+// (a comment's, a text box's) and its comments' cell notes.
+constexpr uint16_t kHeader = 0x0014, kFooter = 0x0015, kObj = 0x005D, kTxo = 0x01B6,
+                   kNote = 0x001C;
 
 double RkValue(uint32_t rk) {
   double v;
@@ -317,6 +322,12 @@ bool ReadSstString(Segments& s, size_t max, std::string& out) {
   return s.Bytes(4 * static_cast<size_t>(runs), nullptr) && s.Bytes(ext, nullptr);
 }
 
+// Whether an object of type `ot` (FtCmo.ot, [MS-XLS] 2.5.143) carries a
+// ControlInfo in its TxO: the form controls with text.
+bool HasControlInfo(uint16_t ot) {
+  return ot == 0x00 || ot == 0x05 || ot == 0x07 || ot == 0x0B || ot == 0x0C || ot == 0x0E;
+}
+
 }  // namespace
 
 Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, CellSink& sink) {
@@ -344,6 +355,7 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
   // would shift the names.
   std::map<uint64_t, std::string> sheet_names;
   bool biff8 = true;
+  uint16_t object_type = 0xFFFF;  // of the last OBJ record: its TXO's layout
   bool pending_string = false;  // a FORMULA's string result comes in the next STRING
   uint32_t pending_row = 0, pending_col = 0;
   size_t at = 0;
@@ -370,6 +382,18 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
       AppendCp1252(chars, text);
     }
     return text;
+  };
+  // The CONTINUE records after the current one.
+  auto continues = [&](Segments& s) {
+    while (at + 4 <= wb.size() && Le16(wb, at) == kContinue) {
+      const uint16_t clen = Le16(wb, at + 2);
+      if (clen > wb.size() - at - 4) break;
+      s.Add(wb.substr(at + 4, clen));
+      at += 4 + clen;
+    }
+  };
+  auto loose_text = [&](std::string_view t) {
+    if (!t.empty() && !stop) sink.OnText(t.substr(0, max_cell));
   };
   while (at + 4 <= wb.size() && !stop) {
     const uint64_t record_at = at;
@@ -418,12 +442,7 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
       case kSst: {
         Segments s;
         s.Add(r.size() >= 8 ? r.substr(8) : std::string_view());
-        while (at + 4 <= wb.size() && Le16(wb, at) == kContinue) {
-          const uint16_t clen = Le16(wb, at + 2);
-          if (clen > wb.size() - at - 4) break;
-          s.Add(wb.substr(at + 4, clen));
-          at += 4 + clen;
-        }
+        continues(s);
         const uint32_t unique = r.size() >= 8 ? Le32(r, 4) : 0;
         for (uint32_t i = 0; i < unique; ++i) {
           std::string text;
@@ -482,6 +501,33 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
       case kString:
         if (pending_string) cell(pending_row, pending_col, inline_string(r, 0));
         pending_string = false;
+        break;
+      case kHeader:
+      case kFooter:
+        if (biff8 && !r.empty()) loose_text(HeaderFooterText(inline_string(r, 0)));
+        break;
+      case kObj:
+        // FtCmo first: ft 0x15, cb, ot.
+        object_type = r.size() >= 6 && Le16(r, 0) == 0x15 ? Le16(r, 4) : 0xFFFF;
+        break;
+      case kTxo: {
+        // The text is in the CONTINUE records that follow: an option byte
+        // and its characters, a fresh option byte in each further record;
+        // then the formatting runs.
+        Segments s;
+        continues(s);
+        const size_t count_at = HasControlInfo(object_type) ? 16 : 10;
+        if (!biff8 || r.size() < count_at + 2) break;
+        std::string t;
+        uint8_t option = 0;
+        if (s.U8(option)) (void)s.Chars(Le16(r, count_at), option & 0x01, max_cell, t);
+        loose_text(t);  // what could be read, if its records are cut short
+        break;
+      }
+      case kNote:
+        // A comment's cell and its author (NoteSh: row, column, flags,
+        // object id, XLUnicodeString); its text is the object's TXO.
+        if (biff8 && r.size() >= 11) loose_text(inline_string(r, 8));
         break;
       case kEof:
       default:

@@ -108,7 +108,9 @@ class CellSink {
   // can show one long string in millions of cells).
   virtual bool OnCell(uint32_t row, uint32_t col, std::string_view utf8) = 0;
   // Text without a cell: a shared string past the table's memory bound (the
-  // cells that use it are then skipped), or one no cell showed.
+  // cells that use it are then skipped), or one no cell showed; a sheet's
+  // page header or footer (without its codes), a comment's text and author,
+  // a text box's text (BIFF8 only).
   virtual void OnText(std::string_view utf8) = 0;
 };
 

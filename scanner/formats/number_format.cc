@@ -52,4 +52,29 @@ std::string SerialDate(double serial, bool date1904) {
   return buf;
 }
 
+std::string HeaderFooterText(std::string_view in) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '&' || i + 1 == in.size()) {
+      out += in[i];
+      continue;
+    }
+    const char c = in[++i];
+    if (c == '&') {
+      out += '&';
+    } else if (c == 'L' || c == 'C' || c == 'R') {
+      if (!out.empty() && out.back() != '\n') out += '\n';
+    } else if (c == '"') {
+      const size_t close = in.find('"', i + 1);
+      i = close == std::string_view::npos ? in.size() : close;
+    } else if (c >= '0' && c <= '9') {
+      while (i + 1 < in.size() && in[i + 1] >= '0' && in[i + 1] <= '9') ++i;
+    } else if (c == 'K') {
+      i = std::min(i + 6, in.size());
+    }
+    // Any other letter is a field or a style: nothing of it is text.
+  }
+  return out;
+}
+
 }  // namespace phiscan::scanner::formats

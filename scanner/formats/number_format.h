@@ -1,7 +1,8 @@
-// Spreadsheet number formats: which ones show a date, and the date a serial
-// day number stands for. A date cell of an .xls or .xlsx workbook holds a
-// number (30755); what a user sees, and what a date-of-birth pattern can
-// match, is the date (1984-03-14).
+// Spreadsheet formats shared by .xls and .xlsx. Number formats: which ones
+// show a date, and the date a serial day number stands for. A date cell of
+// a workbook holds a number (30755); what a user sees, and what a
+// date-of-birth pattern can match, is the date (1984-03-14). And a page
+// header's or footer's text without its formatting codes.
 //
 // Thread safety: pure functions.
 #ifndef PHISCAN_SCANNER_FORMATS_NUMBER_FORMAT_H_
@@ -24,6 +25,14 @@ bool IsDateFormat(uint32_t id, std::string_view code);
 // 1900 that never was) or the 1904 one, as YYYY-MM-DD; the time of day is
 // dropped. Empty outside 1900-01-01 to 9999-12-31.
 std::string SerialDate(double serial, bool date1904);
+
+// A page header's or footer's text without its codes ([MS-XLS] 2.4.136,
+// the same in .xlsx): "&L", "&C", "&R" start a section (a line break here),
+// "&&" is "&"; a font ("&\"Arial,Bold\""), a size ("&12"), a colour
+// ("&KFF0000", "&K01+000"), the fields and styles ("&P", "&D", "&B") are
+// dropped. A code letter left in would join the text after it
+// ("&R536-22-8726").
+std::string HeaderFooterText(std::string_view in);
 
 }  // namespace phiscan::scanner::formats
 

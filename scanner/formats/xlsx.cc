@@ -261,6 +261,9 @@ class Sheet : public StructuredText {
       in_value_ = true;
     } else if (n == "rPh") {
       in_rph_ = true;
+    } else if (IsHeaderFooter(n)) {
+      header_footer_.clear();
+      in_header_footer_ = true;
     }
   }
 
@@ -272,16 +275,27 @@ class Sheet : public StructuredText {
     } else if (n == "c" && in_cell_) {
       in_cell_ = false;
       Cell();
+    } else if (in_header_footer_ && IsHeaderFooter(n)) {
+      in_header_footer_ = false;
+      cells_.Text(HeaderFooterText(header_footer_));
     }
   }
 
   void Text(std::string_view t) {
     if (in_cell_ && in_value_ && !in_rph_ && cell_.size() < kMaxCell) {
       cell_.append(t.substr(0, kMaxCell - cell_.size()));
+    } else if (in_header_footer_ && header_footer_.size() < kMaxCell) {
+      header_footer_.append(t.substr(0, kMaxCell - header_footer_.size()));
     }
   }
 
  private:
+  // The page headers and footers of <headerFooter>.
+  static bool IsHeaderFooter(std::string_view n) {
+    return n == "oddHeader" || n == "oddFooter" || n == "evenHeader" || n == "evenFooter" ||
+           n == "firstHeader" || n == "firstFooter";
+  }
+
   void Cell() {
     std::string_view text = cell_;
     if (type_ == "s") {
@@ -306,10 +320,10 @@ class Sheet : public StructuredText {
   SharedStrings& strings_;
   XmlScan<Sheet> scan_;
   SheetCells cells_;
-  std::string type_, cell_;
+  std::string type_, cell_, header_footer_;
   size_t style_ = 0;
   long col_ = -1;
-  bool in_cell_ = false, in_value_ = false, in_rph_ = false;
+  bool in_cell_ = false, in_value_ = false, in_rph_ = false, in_header_footer_ = false;
 };
 
 }  // namespace
@@ -332,6 +346,14 @@ void SheetCells::Cell(size_t col, std::string_view text) {
   } else if (col < headers_.size() && !headers_[col].empty()) {
     sink_.Field(start, sink_.position(), headers_[col]);
   }
+}
+
+void SheetCells::Text(std::string_view text) {
+  if (text.empty()) return;
+  if (cells_in_row_ > 0) sink_.Synthetic("\n", sink_.position());
+  cells_in_row_ = 0;
+  sink_.Synthetic(text, sink_.position());
+  sink_.Synthetic("\n", sink_.position());
 }
 
 void SheetCells::End() {

@@ -74,6 +74,9 @@ class SheetCells {
   void StartRow();
   // A cell of the current row; empty text is skipped.
   void Cell(size_t col, std::string_view text);
+  // A text apart from the cells (a page header), on a line of its own and
+  // under no column's name; empty text is skipped.
+  void Text(std::string_view text);
   // Ends the sheet's last row.
   void End();
 

@@ -45,18 +45,18 @@ int main(int argc, char** argv) {
 
   XlsOptions small_records;
   small_records.sst_record_limit = 40;
-  Write(
-      dir, "roster.xls",
-      Ole({BuildWorkbook(
-          {{"Patients",
-            {{0, 0, "Name"},
-             {0, 1, "SSN"},
-             {1, 0, "Zoë Ångström " + std::string(60, 'z') + "Łódź", 0, XlsCell::kSst, true, true},
-             {1, 1, "", 536228726, XlsCell::kRk},
-             {1, 2, "", 12.5, XlsCell::kRk},
-             {2, 0, kLine, 0, XlsCell::kLabel},
-             {2, 1, "formula", 0, XlsCell::kFormulaString}}}},
-          small_records)}));
+  XlsSheet roster{
+      "Patients",
+      {{0, 0, "Name"},
+       {0, 1, "SSN"},
+       {1, 0, "Zoë Ångström " + std::string(60, 'z') + "Łódź", 0, XlsCell::kSst, true, true},
+       {1, 1, "", 536228726, XlsCell::kRk},
+       {1, 2, "", 12.5, XlsCell::kRk},
+       {2, 0, kLine, 0, XlsCell::kLabel},
+       {2, 1, "formula", 0, XlsCell::kFormulaString}}};
+  roster.header = "&L&\"Arial,Bold\"Ward 3&R&12" + kLine.substr(0, 24);
+  roster.comments = {{1, 1, "Dr Example", kLine, 16}};
+  Write(dir, "roster.xls", Ole({BuildWorkbook({roster}, small_records)}));
 
   Write(dir, "deck.ppt", Ole(BuildPowerPointFile({{"Title", false}, {kLine, true}})));
 

@@ -431,6 +431,39 @@ TEST_CASE("Excel: sheet names by position, strings no cell shows, and a sink tha
   CHECK(stopping.texts.empty());
 }
 
+TEST_CASE("Excel: comments, a text box, page headers and footers are text of their own") {
+  XlsSheet sheet{"Ward", {{0, 0, "Bed"}, {1, 0, "4B"}}};
+  sheet.header = "&L&\"Arial,Bold\"Ward 3&RSSN 536-22-8726 &P of &N";
+  sheet.footer = "&C&12Printed &D && kept&K01+000 in red";
+  // Split across CONTINUE records (each with its own option byte), or not.
+  const size_t per_record = GENERATE(8000, 7, 1);
+  sheet.comments = {{1, 0, "Dr Example", "Pt SSN 536-22-8726 verified", per_record},
+                    {0, 0, "Nurse Łukasz", "Łódź: MRN 00123456", per_record, true}};
+  sheet.text_box = "Call back re 536-22-8726";
+  sheet.text_box_type = GENERATE(0x06, 0x0B);  // a text box, a check box (ControlInfo)
+  CollectCells got;
+  REQUIRE(fmt::WorkbookCells(BuildWorkbook({sheet}).data, 1 << 20, 1 << 20, got).ok());
+  CHECK(got.cells == std::vector<Cell>{{0, 0, "Bed"}, {1, 0, "4B"}});
+  // The codes are not text: a code letter before the SSN would join it
+  // ("R536-22-8726") and hide it.
+  CHECK(got.texts == std::vector<std::string>{"Ward 3\nSSN 536-22-8726  of ",
+                                              "Printed  & kept in red",
+                                              "Pt SSN 536-22-8726 verified",
+                                              "Łódź: MRN 00123456",
+                                              "Call back re 536-22-8726",
+                                              "Dr Example",
+                                              "Nurse Łukasz"});
+}
+
+TEST_CASE("extract .xls: an SSN only in a cell comment is found") {
+  XlsSheet sheet{"Sheet1", {{0, 0, "Bed"}, {1, 0, "4B"}}};
+  sheet.comments = {{1, 0, "Dr Example", "Pt SSN 536-22-8726 verified"}};
+  auto recs = ExtractMemory(OleFile({BuildWorkbook({sheet})}), "beds.xls");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]).contains("US_SSN"));
+}
+
 TEST_CASE("Excel: a number in a date format is the date it shows") {
   CollectCells got;
   REQUIRE(fmt::WorkbookCells(DateWorkbook(false), 1 << 20, 1 << 20, got).ok());

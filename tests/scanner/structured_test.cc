@@ -552,6 +552,27 @@ TEST_CASE("xlsx: the first row names the columns of the cells below") {
   CHECK(TypeCounts(recs[1]) == Counts{{"US_SSN", 1}});
 }
 
+TEST_CASE("xlsx: page headers and footers are read without their codes") {
+  // Excel's codes around the text: a code letter left in front of the
+  // number ("R536-22-8726") would hide it.
+  auto book = [](const std::string& header_footer) {
+    const std::string sheet =
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Bed</t></is>"
+        "</c></row></sheetData><pageSetup/><headerFooter>" + header_footer +
+        "</headerFooter></worksheet>";
+    return WriteArchive("zip", "", {{"[Content_Types].xml", std::string(kDocxContentTypes)},
+                                    {"xl/worksheets/sheet1.xml", sheet}});
+  };
+  for (const char* element : {"oddHeader", "evenFooter", "firstHeader"}) {
+    INFO(element);
+    const std::string e(element);
+    CHECK(Types(book("<" + e + ">&amp;L&amp;\"Arial,Bold\"Ward 3&amp;R536-22-8726&amp;P</" + e +
+                     ">"),
+                "book.xlsx") == Counts{{"US_SSN", 1}});
+  }
+  CHECK(Types(book("<oddFooter>&amp;CBed 4&amp;P</oddFooter>"), "book.xlsx").empty());
+}
+
 TEST_CASE("xlsx: a number in a date cell format is the date it shows") {
   // Cell formats: 0 General, 1 built-in 14 (m/d/yyyy), 2 custom
   // dd\-mmm\-yyyy, 3 custom [h]:mm (a time span: no date), 4 custom

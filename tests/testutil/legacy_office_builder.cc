@@ -342,6 +342,57 @@ Record Bof(uint16_t dt) {
   return r;
 }
 
+// A drawing object with text (a comment's or a text box's): OBJ, TXO, the
+// text's CONTINUE records, the runs' CONTINUE.
+void AppendTextObject(std::vector<Record>& recs, uint16_t ot, uint16_t id, const std::string& text,
+                      bool utf16, size_t chars_per_record) {
+  Record obj{0x005D, {}};
+  PutU16(&obj.data, 0x15);
+  PutU16(&obj.data, 0x12);
+  PutU16(&obj.data, ot);
+  PutU16(&obj.data, id);
+  PutU16(&obj.data, 0x4011);
+  obj.data.append(12, '\0');
+  if (ot == 0x19) {
+    PutU16(&obj.data, 0x0D);
+    PutU16(&obj.data, 0x16);
+    obj.data.append(22, '\0');
+  }
+  PutU16(&obj.data, 0);
+  PutU16(&obj.data, 0);
+  recs.push_back(obj);
+  const std::u16string u = Utf8ToUtf16(text);
+  Record txo{0x01B6, {}};
+  PutU16(&txo.data, 0x0212);
+  PutU16(&txo.data, 0);
+  txo.data.append(6, '\0');
+  if (ot == 0x0B) txo.data.append(6, '\0');  // a check box's ControlInfo
+  PutU16(&txo.data, static_cast<uint32_t>(u.size()));
+  PutU16(&txo.data, 16);
+  PutU16(&txo.data, 0);
+  PutU16(&txo.data, 0);
+  recs.push_back(txo);
+  for (size_t at = 0; at < u.size(); at += chars_per_record) {
+    const size_t n = std::min(chars_per_record, u.size() - at);
+    const bool hi = utf16 || !AllLatin1(u, at, at + n);
+    Record part{0x003C, {}};
+    PutU8(&part.data, hi ? 1 : 0);
+    for (size_t k = at; k < at + n; ++k) {
+      if (hi) {
+        PutU16(&part.data, u[k]);
+      } else {
+        PutU8(&part.data, u[k]);
+      }
+    }
+    recs.push_back(part);
+  }
+  Record runs{0x003C, {}};
+  runs.data.append(8, '\0');
+  PutU16(&runs.data, static_cast<uint32_t>(u.size()));
+  runs.data.append(6, '\0');
+  recs.push_back(runs);
+}
+
 // XLUnicodeString: cch u16, flags u8, chars.
 std::string XlUnicodeString(const std::u16string& u, bool force16, size_t max_cch) {
   if (u.size() > max_cch) throw std::invalid_argument("BuildWorkbook: string too long");
@@ -624,6 +675,12 @@ StreamBytes BuildWorkbook(const std::vector<XlsSheet>& sheets, const XlsOptions&
     Record wsbool{0x0081, {}};
     PutU16(&wsbool.data, 0x04C1);
     recs.push_back(wsbool);
+    if (!sh.header.empty()) {
+      recs.push_back({0x0014, XlUnicodeString(Utf8ToUtf16(sh.header), false, 255)});
+    }
+    if (!sh.footer.empty()) {
+      recs.push_back({0x0015, XlUnicodeString(Utf8ToUtf16(sh.footer), false, 255)});
+    }
     Record dim{0x0200, {}};
     if (cells.empty()) {
       dim.data.assign(14, '\0');
@@ -717,6 +774,26 @@ StreamBytes BuildWorkbook(const std::vector<XlsSheet>& sheets, const XlsOptions&
           break;
         }
       }
+    }
+    for (size_t k = 0; k < sh.comments.size(); ++k) {
+      const XlsComment& c = sh.comments[k];
+      AppendTextObject(recs, 0x19, static_cast<uint16_t>(k + 1), c.text, c.utf16,
+                       c.chars_per_record);
+    }
+    if (!sh.text_box.empty()) {
+      AppendTextObject(recs, sh.text_box_type, static_cast<uint16_t>(sh.comments.size() + 1),
+                       sh.text_box, false, 8000);
+    }
+    for (size_t k = 0; k < sh.comments.size(); ++k) {
+      const XlsComment& c = sh.comments[k];
+      Record note{0x001C, {}};
+      PutU16(&note.data, c.row);
+      PutU16(&note.data, c.col);
+      PutU16(&note.data, 0);
+      PutU16(&note.data, static_cast<uint32_t>(k + 1));
+      note.data += XlUnicodeString(Utf8ToUtf16(c.author), false, 255);
+      PutU8(&note.data, 0);
+      recs.push_back(note);
     }
     recs.push_back({0x000A, {}});
     std::string bytes;

@@ -106,9 +106,21 @@ struct XlsCell {
   bool utf16 = false;  // Force UTF-16 storage even for Latin-1-only text.
 };
 
+// A cell comment: its OBJ (ot 0x19), TXO and text, and its NOTE.
+struct XlsComment {
+  uint16_t row = 0, col = 0;
+  std::string author{}, text{};
+  size_t chars_per_record = 8000;  // text characters per CONTINUE record
+  bool utf16 = false;              // the text stored as UTF-16
+};
+
 struct XlsSheet {
   std::string name;  // 1..31 characters.
   std::vector<XlsCell> cells;
+  std::string header{}, footer{};  // page setup strings, codes included ("&LPatient: ...")
+  std::vector<XlsComment> comments{};
+  std::string text_box{};  // a text box's text (OBJ ot 0x06 and TXO), when non-empty
+  uint16_t text_box_type = 0x06;  // or a form control's: 0x0B, a check box
 };
 
 struct XlsOptions {
@@ -132,9 +144,19 @@ struct XlsOptions {
 //     cells, cstUnique u32, strings} + CONTINUE(0x003C) records,
 //     EXTSST(0x00FF){dsst u16, ISSTInf{ib u32, cbOffset u16, 0 u16}...},
 //     EOF(0x000A).
-//   Per sheet: BOF(dt=0x0010), WSBOOL(0x0081, 0x04C1), DIMENSIONS(0x0200:
+//   Per sheet: BOF(dt=0x0010), WSBOOL(0x0081, 0x04C1), [HEADER(0x0014),
+//     FOOTER(0x0015): XLUnicodeString], DIMENSIONS(0x0200:
 //     rwMic u32, rwMac u32 (last+1), colMic u16, colMac u16 (last+1), 0 u16),
-//     cells sorted by (row, col), EOF.
+//     cells sorted by (row, col), then per comment (id 1, 2, ...) and for
+//     the text box: OBJ(0x005D: FtCmo {0x15, 0x12, ot (0x19 comment, 0x06
+//     text box), id, flags 0x4011, 12 zero bytes}, a comment's FtNts {0x0D,
+//     0x16, 22 zero bytes}, FtEnd {0, 0}), TXO(0x01B6: flags 0x0212, rot 0,
+//     6 reserved, [a form control's ControlInfo: 6 zero bytes], cchText,
+//     cbRuns 16, ifntEmpty 0, cbFmla 0), CONTINUE
+//     records of the text (each: option byte 0x00 or 0x01, then at most
+//     chars_per_record characters), CONTINUE of the runs (two 8-byte
+//     runs: {0, font 0}, {cchText, 0}); then per comment NOTE(0x001C: rw,
+//     col, grbit 0, idObj, XLUnicodeString author, one zero byte), EOF.
 // Cells (ixfe = 0x000F for all):
 //   kSst    -> LABELSST(0x00FD){rw, col, ixfe, isst u32}; identical
 //              (text, rich, ext, utf16) share one SST entry.
