@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -132,10 +133,12 @@ class Extractor::Impl {
                       AssetRecord& rec);
   void OleAttachment(const formats::CompoundFile& cf, uint32_t storage, size_t idx, int depth,
                      MemberNames& names, Records& out);
-  // A message body stored only as compressed RTF (`compressed`): member
-  // body.rtf of out[idx], read as an RTF file.
-  void RtfBody(std::string_view compressed, size_t idx, int depth, MemberNames& names,
-               Records& out);
+  // A member of out[idx] named `name` whose bytes `decode(max_bytes, bytes)`
+  // writes (up to --max-buffered-member), charged to the budget and read
+  // as a file: a message body stored only as compressed RTF (body.rtf), a
+  // presentation's compressed storage. A decoding fault marks the member.
+  void DecodedMember(std::string_view name, size_t idx, int depth, MemberNames& names,
+                     Records& out, const std::function<Status(size_t, std::string&)>& decode);
   // TNEF, an Outlook message's winmail.dat (formats/ole_extract.cc).
   void Tnef(formats::PeekSource& in, size_t idx, int depth, Records& out);
   void OleObject(const formats::CompoundFile& cf, uint32_t storage, std::string_view name,

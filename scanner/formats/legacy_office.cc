@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include <zlib.h>
+
 #include "scanner/decode.h"
 #include "scanner/formats/little_endian.h"
 #include "scanner/formats/number_format.h"
@@ -544,9 +546,10 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
 
 // ---- PowerPoint --------------------------------------------------------------
 
-Status PowerPointText(std::string_view s, TextOut& text) {
+Status PowerPointText(std::string_view s, TextOut& text, std::vector<PptStorage>* storages) {
   std::string& out = text.buffer();
-  constexpr uint16_t kTextChars = 0x0FA0, kTextBytes = 0x0FA8, kCString = 0x0FBA;
+  constexpr uint16_t kTextChars = 0x0FA0, kTextBytes = 0x0FA8, kCString = 0x0FBA,
+                     kStorage = 0x1011;
   size_t at = 0;
   while (at + 8 <= s.size()) {
     const uint16_t ver_instance = Le16(s, at);
@@ -566,10 +569,51 @@ Status PowerPointText(std::string_view s, TextOut& text) {
         if (b != 0) AppendUtf8(static_cast<uint8_t>(b), out);
       }
     } else {
+      if (type == kStorage && storages != nullptr) {
+        storages->push_back({body, (ver_instance >> 4) == 1});
+      }
       continue;
     }
     out += '\n';
     if (!text.Check()) break;
+  }
+  return Status::Ok();
+}
+
+Status PowerPointStorage(const PptStorage& storage, size_t max_bytes, std::string& out) {
+  out.clear();
+  if (!storage.compressed) {
+    out.assign(storage.body.substr(0, max_bytes));
+    return storage.body.size() > max_bytes
+               ? Status::LimitExceeded("ppt: embedded storage over the buffered member limit")
+               : Status::Ok();
+  }
+  if (storage.body.size() < 4) return Status::Corrupt("ppt: compressed storage without its size");
+  const uint32_t size = Le32(storage.body, 0);
+  const std::string_view in = storage.body.substr(4);
+  const size_t want = std::min<size_t>(size, max_bytes);
+  // Deflate expands at most 1032 times: a size that the data cannot reach
+  // gets no buffer of that size.
+  const size_t room = std::min(want, in.size() * 1032 + 1024);
+  z_stream z{};
+  if (inflateInit(&z) != Z_OK) return Status::Corrupt("ppt: zlib would not start");
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());  // a record's body: under 4 GiB
+  out.resize(room);
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(room);
+  int rc = Z_OK;
+  while (z.avail_out > 0 && rc == Z_OK) rc = inflate(&z, Z_NO_FLUSH);
+  const size_t got = room - z.avail_out;
+  // Data past the size is never asked for: a stream that goes on is cut.
+  inflateEnd(&z);
+  out.resize(got);
+  if (got < want) {
+    return Status::Corrupt(rc == Z_STREAM_END ? "ppt: compressed storage shorter than its size"
+                                              : "ppt: compressed storage damaged");
+  }
+  if (size > max_bytes) {
+    return Status::LimitExceeded("ppt: embedded storage over the buffered member limit");
   }
   return Status::Ok();
 }

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -126,10 +127,31 @@ Status WorkbookCells(std::string_view workbook, size_t max_cell, size_t max_tabl
 
 // ---- PowerPoint --------------------------------------------------------------
 
+// A storage a presentation holds: an embedded OLE object's (a workbook, a
+// document, a packaged file), a VBA project's or an ActiveX control's, each
+// an ExOleObjStg record ([MS-PPT] 2.10.34) of the PowerPoint Document
+// stream, whose body is the storage, compressed or not.
+struct PptStorage {
+  std::string_view body;
+  bool compressed = false;  // recInstance 1: ExOleObjStgCompressedAtom
+};
+
 // Writes the text of every text atom (TextCharsAtom, TextBytesAtom,
-// CString) in a PowerPoint Document stream to `out`, one line each.
-// Errors: kCorrupt for a record that runs past the end (text before it kept).
-Status PowerPointText(std::string_view stream, TextOut& out);
+// CString) in a PowerPoint Document stream to `out`, one line each, and
+// when `storages` is given appends the embedded storages to it, in stream
+// order (views into `stream`). Errors: kCorrupt for a record that runs past
+// the end (text and storages before it kept).
+Status PowerPointText(std::string_view stream, TextOut& out,
+                      std::vector<PptStorage>* storages = nullptr);
+
+// The compound file `storage` holds, in `out` (cleared first): a
+// compressed one (ExOleObjStgCompressedAtom: its size, then a zlib stream)
+// inflated. Returns Ok (the whole storage; a compressed one as long as its
+// header says, whether or not its stream ends there, as PowerPoint's do
+// not always); Corrupt when its data is not zlib or ends before that size
+// (`out` holds what inflated); LimitExceeded for a size over `max_bytes`
+// (`out` holds its first `max_bytes` bytes).
+Status PowerPointStorage(const PptStorage& storage, size_t max_bytes, std::string& out);
 
 // ---- Outlook ---------------------------------------------------------------
 

@@ -147,6 +147,14 @@ std::string MessageName(std::string subject) {
   return subject;
 }
 
+// A decoder (Impl::DecodedMember) of a message body stored only as
+// compressed RTF.
+auto RtfDecoder(std::string_view compressed) {
+  return [compressed](size_t max, std::string& out) {
+    return formats::DecompressRtf(compressed, max, out);
+  };
+}
+
 uint64_t StorageBytes(const CompoundFile& cf, uint32_t storage) {
   uint64_t total = 0;
   std::vector<uint32_t> stack{storage};
@@ -261,6 +269,10 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
   // when its sectors are out of order.
   std::string scratch;
   std::string_view data;
+  // A presentation's embedded storages: views into its stream, which stays
+  // in `ppt_scratch` when not in place.
+  std::string ppt_scratch;
+  std::vector<formats::PptStorage> ppt_storages;
   {
     formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
     sink.ReportTextOffsets();
@@ -311,8 +323,8 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
       }
       case OleKind::kPowerPoint: {
         const uint32_t ppt = FindStream(cf, storage, "PowerPoint Document");
-        if (!ReadOleStream(cf, ppt, scratch, data, out[idx])) break;
-        Status status = formats::PowerPointText(data, text);
+        if (!ReadOleStream(cf, ppt, ppt_scratch, data, out[idx])) break;
+        Status status = formats::PowerPointText(data, text, &ppt_storages);
         if (!status.ok()) MarkFailure(out[idx], status, true);
         text.Flush();
         break;
@@ -369,25 +381,41 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
     }
   }
   MemberNames names;
+  // Each false, with out[idx] partial, once the budget allows no more.
+  auto take_member = [&] {
+    if (budget_->CheckTime() && budget_->TakeMember()) return true;
+    MarkPartial(out[idx], budget_->reason());
+    return false;
+  };
+  auto budget_left = [&] {
+    if (!budget_->exhausted()) return true;
+    MarkPartial(out[idx], budget_->reason());
+    return false;
+  };
   for (auto& [id, name] : members) {
-    if (!budget_->CheckTime() || !budget_->TakeMember()) {
-      MarkPartial(out[idx], budget_->reason());
-      break;
-    }
+    if (!take_member()) return;
     if (kind == OleKind::kMessage && !cf.entry(id).storage) {
       // The body in compressed RTF (RtfOnlyBody).
       std::string scratch;
       std::string_view data;
-      if (ReadOleStream(cf, id, scratch, data, out[idx])) RtfBody(data, idx, depth, names, out);
+      if (ReadOleStream(cf, id, scratch, data, out[idx])) {
+        DecodedMember("body.rtf", idx, depth, names, out, RtfDecoder(data));
+      }
     } else if (kind == OleKind::kMessage) {
       OleAttachment(cf, id, idx, depth, names, out);
     } else {
       OleObject(cf, id, name, idx, depth, names, out);
     }
-    if (budget_->exhausted()) {
-      MarkPartial(out[idx], budget_->reason());
-      break;
-    }
+    if (!budget_left()) return;
+  }
+  // A presentation's storages (embedded objects), by their place in it.
+  for (size_t i = 0; i < ppt_storages.size(); ++i) {
+    if (!take_member()) return;
+    DecodedMember("object-" + std::to_string(i + 1), idx, depth, names, out,
+                  [&](size_t max, std::string& bytes) {
+                    return formats::PowerPointStorage(ppt_storages[i], max, bytes);
+                  });
+    if (!budget_left()) return;
   }
 }
 
@@ -478,19 +506,20 @@ void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, si
   OleMember(data, member, m, depth, out);
 }
 
-void Extractor::Impl::RtfBody(std::string_view compressed, size_t idx, int depth,
-                              MemberNames& names, Records& out) {
-  const std::string member = names.Take("body.rtf");
+void Extractor::Impl::DecodedMember(
+    std::string_view name, size_t idx, int depth, MemberNames& names, Records& out,
+    const std::function<Status(size_t, std::string&)>& decode) {
+  const std::string member = names.Take(std::string(name));
   const size_t m = AddMember(member, idx, 0, out[idx].mtime_ns, out);
-  std::string rtf;
-  const Status s = formats::DecompressRtf(compressed, limits_.max_buffered_member, rtf);
-  out[m].size = rtf.size();
-  if (!budget_->ChargeBytes(rtf.size())) {
+  std::string bytes;
+  const Status s = decode(limits_.max_buffered_member, bytes);
+  out[m].size = bytes.size();
+  if (!budget_->ChargeBytes(bytes.size())) {
     MarkPartial(out[m], budget_->reason());
     return;
   }
-  if (!s.ok()) MarkFailure(out[m], s, !rtf.empty());
-  OleMember(rtf, member, m, depth, out);
+  if (!s.ok()) MarkFailure(out[m], s, !bytes.empty());
+  OleMember(bytes, member, m, depth, out);
 }
 
 void Extractor::Impl::Tnef(formats::PeekSource& in, size_t idx, int depth, Records& out) {
@@ -530,7 +559,7 @@ void Extractor::Impl::Tnef(formats::PeekSource& in, size_t idx, int depth, Recor
   MemberNames names;
   auto take_member = [&] { return budget_->CheckTime() && budget_->TakeMember(); };
   if (!message.rtf_compressed.empty() && take_member()) {
-    RtfBody(message.rtf_compressed, idx, depth, names, out);
+    DecodedMember("body.rtf", idx, depth, names, out, RtfDecoder(message.rtf_compressed));
   }
   for (const formats::TnefAttachment& a : message.attachments) {
     if (budget_->exhausted() || !take_member()) break;

@@ -141,7 +141,8 @@ TEST_CASE("a tree of every supported format is scanned exactly as its manifest s
                 // Cells (an SSN as a number and the line), the page
                 // header's SSN and a comment holding the line.
                 {"roster.xls", "", {{"US_SSN", 4}, {"US_NPI", 2}, {"CREDIT_CARD", 2}}, "xls"},
-                {"deck.ppt", "", line, "ppt"}};
+                {"deck.ppt", "", line, "ppt"},
+                {"deck.ppt", "object-1", ssn, "xls"}};
   std::map<Key, std::string> formats;
   std::vector<std::pair<std::string, std::string>> legacy_zip;
   for (const char* f : {"referral.doc", "referral.msg", "roster.xls", "deck.ppt"}) {
@@ -255,5 +256,6 @@ TEST_CASE("a tree of every supported format is scanned exactly as its manifest s
   const json summary = json::parse(out);
   CHECK(summary["unlabelled"] == never_read);
   CHECK(summary["by_format"]["doc"] == 2);
-  CHECK(summary["by_format"]["xls"] == 4);  // roster.xls and a .doc's embedded sheet, twice
+  // roster.xls, a .doc's and a .ppt's embedded sheets, loose and zipped.
+  CHECK(summary["by_format"]["xls"] == 6);
 }

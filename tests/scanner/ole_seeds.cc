@@ -58,7 +58,11 @@ int main(int argc, char** argv) {
   roster.comments = {{1, 1, "Dr Example", kLine, 16}};
   Write(dir, "roster.xls", Ole({BuildWorkbook({roster}, small_records)}));
 
-  Write(dir, "deck.ppt", Ole(BuildPowerPointFile({{"Title", false}, {kLine, true}})));
+  // An embedded workbook, compressed as PowerPoint stores it.
+  const std::string sheet = Ole(
+      {BuildWorkbook({{"S", {{0, 0, "SSN"}, {1, 0, "", 536228726, XlsCell::kNumber}}}})});
+  Write(dir, "deck.ppt",
+        Ole(BuildPowerPointFile({{"Title", false}, {kLine, true}}, {{sheet, true}})));
 
   MsgSpec inner;
   inner.subject = "Fwd";

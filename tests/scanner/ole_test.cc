@@ -653,6 +653,89 @@ TEST_CASE("extract .ppt: slide text classified; format ppt") {
   CHECK(TypeCounts(recs[0]) == kPlant);
 }
 
+TEST_CASE("extract .ppt: an embedded workbook is a member, its cells classified") {
+  // Compressed (as PowerPoint stores them) and not; an SSN only inside.
+  const std::string book = OleFile({BuildWorkbook(
+      {{"Sheet1", {{0, 0, "SSN"}, {1, 0, "", 536228726, XlsCell::kNumber}}}})});
+  const std::string note = OleFile(BuildWordDocument({{"Note: SSN 536-22-8726\r", true}}));
+  auto recs = ExtractMemory(
+      OleFile(BuildPowerPointFile({{"Census", false}}, {{book, true}, {note, false}})), "deck.ppt");
+  REQUIRE(recs.size() == 3);
+  CHECK(recs[0].format == "ppt");
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]).empty());
+  const AssetRecord* sheet = FindRecord(recs, "object-1");
+  REQUIRE(sheet);
+  CHECK(sheet->format == "xls");
+  CHECK(sheet->size == book.size());
+  CHECK(TypeCounts(*sheet) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  const AssetRecord* doc = FindRecord(recs, "object-2");
+  REQUIRE(doc);
+  CHECK(doc->format == "doc");
+  CHECK(TypeCounts(*doc) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+
+  // A storage bigger than --max-buffered-member (the deck, compressed,
+  // within it): its first bytes only.
+  XlsSheet big{"Sheet1", {{0, 0, "SSN"}, {1, 0, "", 536228726, XlsCell::kNumber}}};
+  for (uint16_t row = 2; row < 3000; ++row) big.cells.push_back({row, 1, "", 7, XlsCell::kRk});
+  const std::string big_book = OleFile({BuildWorkbook({big})});
+  const std::string deck = OleFile(BuildPowerPointFile({{"Census", false}}, {{big_book, true}}));
+  scanner::ScanLimits small;
+  small.max_buffered_member = big_book.size() / 2;
+  REQUIRE(deck.size() < small.max_buffered_member);
+  recs = ExtractMemory(deck, "deck.ppt", small);
+  sheet = FindRecord(recs, "object-1");
+  REQUIRE(sheet);
+  CHECK(StatusOf(*sheet).starts_with("partial(limit_size)"));
+}
+
+TEST_CASE("PowerPoint: a compressed storage inflates to its size, and no further") {
+  const std::string bytes = OleFile({BuildWorkbook({{"S", {{0, 0, "x"}}}})});
+  std::vector<fmt::PptStorage> found;
+  std::string ignored;
+  fmt::TextOut text([](std::string_view) { return true; });
+  const std::string doc =
+      BuildPowerPointDocument({{"t", true}}, {{bytes, true}, {bytes, false}}).data;
+  REQUIRE(fmt::PowerPointText(doc, text, &found).ok());
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].compressed);
+  CHECK(!found[1].compressed);
+  std::string out;
+  CHECK(fmt::PowerPointStorage(found[0], 1 << 30, out).ok());
+  CHECK(out == bytes);
+  CHECK(fmt::PowerPointStorage(found[1], 1 << 30, out).ok());
+  CHECK(out == bytes);
+  // Over the limit: its first bytes.
+  CHECK(fmt::PowerPointStorage(found[0], 100, out).code() == StatusCode::kLimitExceeded);
+  CHECK(out == bytes.substr(0, 100));
+  CHECK(fmt::PowerPointStorage(found[1], 100, out).code() == StatusCode::kLimitExceeded);
+  CHECK(out == bytes.substr(0, 100));
+  // A size the stream does not reach, a stream cut short, data that is not
+  // zlib: corrupt, with what inflated.
+  std::string body(found[0].body);
+  PutLe32(body, 0, static_cast<uint32_t>(bytes.size() + 10));
+  CHECK(fmt::PowerPointStorage({body, true}, 1 << 30, out).code() == StatusCode::kCorrupt);
+  CHECK(out == bytes);
+  body = std::string(found[0].body);
+  CHECK(fmt::PowerPointStorage({std::string_view(body).substr(0, body.size() / 2), true}, 1 << 30,
+                               out)
+            .code() == StatusCode::kCorrupt);
+  CHECK(!out.empty());
+  CHECK(bytes.starts_with(out));
+  CHECK(fmt::PowerPointStorage({"\x10\0\0\0not zlib at all", true}, 1 << 30, out).code() ==
+        StatusCode::kCorrupt);
+  // A size far beyond what its data could hold gets no buffer that size.
+  body = std::string(found[0].body);
+  PutLe32(body, 0, 0xFFFFFFF0);
+  CHECK(fmt::PowerPointStorage({body, true}, SIZE_MAX, out).code() == StatusCode::kCorrupt);
+  CHECK(out.capacity() < (64u << 20));
+  // A stream that goes on past its size is cut there.
+  body = std::string(found[0].body);
+  PutLe32(body, 0, 512);
+  CHECK(fmt::PowerPointStorage({body, true}, 1 << 30, out).ok());
+  CHECK(out == bytes.substr(0, 512));
+}
+
 TEST_CASE("extract .msg: body and recipients; attachments and an attached message are members") {
   const bool unicode = GENERATE(true, false);
   MsgSpec inner;

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include <zlib.h>
+
 #include "tests/testutil/utf.h"
 
 namespace phiscan::testing {
@@ -840,7 +842,8 @@ struct PptBuild {
   uint32_t user_edit_offset;
 };
 
-PptBuild BuildPpt(const std::vector<std::pair<std::string, bool>>& texts) {
+PptBuild BuildPpt(const std::vector<std::pair<std::string, bool>>& texts,
+                  const std::vector<PptStorageSpec>& storages) {
   std::string doc_body;
   {
     std::string a;
@@ -896,10 +899,32 @@ PptBuild BuildPpt(const std::vector<std::pair<std::string, bool>>& texts) {
 
   PptBuild out;
   out.doc = PptRecord(0xF, 0, 0x03E8, doc_body);
+  std::vector<uint32_t> storage_offsets;
+  for (const PptStorageSpec& st : storages) {
+    storage_offsets.push_back(static_cast<uint32_t>(out.doc.size()));
+    if (!st.compressed) {
+      out.doc += PptRecord(0, 0, 0x1011, st.bytes);
+      continue;
+    }
+    uLongf packed_size = compressBound(st.bytes.size());
+    std::string packed(packed_size, '\0');
+    if (compress2(reinterpret_cast<Bytef*>(packed.data()), &packed_size,
+                  reinterpret_cast<const Bytef*>(st.bytes.data()), st.bytes.size(), 9) != Z_OK) {
+      throw std::runtime_error("BuildPowerPointDocument: compress2 failed");
+    }
+    packed.resize(packed_size);
+    std::string body;
+    PutU32(&body, static_cast<uint32_t>(st.bytes.size()));
+    out.doc += PptRecord(0, 1, 0x1011, body + packed);
+  }
   const uint32_t persist_dir_offset = static_cast<uint32_t>(out.doc.size());
   std::string pd;
   PutU32(&pd, 1u | (1u << 20));  // persistId 1, cPersist 1
   PutU32(&pd, 0);                // DocumentContainer at offset 0
+  if (!storages.empty()) {
+    PutU32(&pd, 1000u | static_cast<uint32_t>(storages.size() << 20));
+    for (uint32_t offset : storage_offsets) PutU32(&pd, offset);
+  }
   out.doc += PptRecord(0, 0, 0x1772, pd);
   out.user_edit_offset = static_cast<uint32_t>(out.doc.size());
   std::string ue;
@@ -919,13 +944,14 @@ PptBuild BuildPpt(const std::vector<std::pair<std::string, bool>>& texts) {
 
 }  // namespace
 
-StreamBytes BuildPowerPointDocument(const std::vector<std::pair<std::string, bool>>& texts) {
-  return {"PowerPoint Document", BuildPpt(texts).doc};
+StreamBytes BuildPowerPointDocument(const std::vector<std::pair<std::string, bool>>& texts,
+                                   const std::vector<PptStorageSpec>& storages) {
+  return {"PowerPoint Document", BuildPpt(texts, storages).doc};
 }
 
-std::vector<StreamBytes> BuildPowerPointFile(
-    const std::vector<std::pair<std::string, bool>>& texts) {
-  PptBuild b = BuildPpt(texts);
+std::vector<StreamBytes> BuildPowerPointFile(const std::vector<std::pair<std::string, bool>>& texts,
+                                             const std::vector<PptStorageSpec>& storages) {
+  PptBuild b = BuildPpt(texts, storages);
   const std::string user = "phiscan-test";
   std::string body;
   PutU32(&body, 0x14);

@@ -232,16 +232,24 @@ inline constexpr char kPptDecoyText[] = "DECOY-UNKNOWN-RECORD";
 //            then TextBytesAtom(0x0FA8, Latin-1 bytes) if the bool is true,
 //            else TextCharsAtom(0x0FA0, UTF-16LE).
 //        EndDocumentAtom(0x03EA, len 0)
-//   PersistDirectoryAtom(0x1772, len 8: u32 persistId 1 | cPersist 1 << 20,
-//     u32 offset 0)
+//   per storage k: ExOleObjStg(0x1011, ver 0, inst 1 compressed: u32 size,
+//     zlib stream (compress2, level 9); inst 0: the bytes as they are)
+//   PersistDirectoryAtom(0x1772: u32 persistId 1 | cPersist 1 << 20,
+//     u32 offset 0; with storages, u32 persistId 1000 | cPersist n << 20
+//     and their n offsets)
 //   UserEditAtom(0x0FF5, len 28): lastSlideIdRef 256, version 0, minor 0,
 //     major 3, offsetLastEdit 0, offsetPersistDirectory, docPersistIdRef 1,
 //     persistIdSeed 1, lastView 1, unused 0.
 // Slide persist ids 2.. are not in the persist directory (no SlideContainer
 // is written); text lives only in the SlideListWithText.
 // Throws std::invalid_argument if a bytes-atom text has a char > U+00FF.
+struct PptStorageSpec {
+  std::string bytes;  // the storage: a compound file (WriteCompoundFile)
+  bool compressed = true;
+};
 StreamBytes BuildPowerPointDocument(
-    const std::vector<std::pair<std::string, bool /*bytes atom*/>>& texts);
+    const std::vector<std::pair<std::string, bool /*bytes atom*/>>& texts,
+    const std::vector<PptStorageSpec>& storages = {});
 
 // Produces {"PowerPoint Document", "Current User"}. Current User holds one
 // CurrentUserAtom ([MS-PPT] 2.3.2): rh(ver 0, type 0x0FF6), size=0x14,
@@ -249,7 +257,8 @@ StreamBytes BuildPowerPointDocument(
 // lenUserName, docFileVersion=0x03F4, major=3, minor=0, unused=0,
 // ansiUserName "phiscan-test", relVersion=8, UTF-16 user name.
 std::vector<StreamBytes> BuildPowerPointFile(
-    const std::vector<std::pair<std::string, bool /*bytes atom*/>>& texts);
+    const std::vector<std::pair<std::string, bool /*bytes atom*/>>& texts,
+    const std::vector<PptStorageSpec>& storages = {});
 
 // ---------------------------------------------------------------------------
 // Outlook .msg ([MS-OXMSG])
