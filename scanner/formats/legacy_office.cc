@@ -546,7 +546,8 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
 
 // ---- PowerPoint --------------------------------------------------------------
 
-Status PowerPointText(std::string_view s, TextOut& text, std::vector<PptStorage>* storages) {
+Status PowerPointText(std::string_view s, TextOut& text, std::vector<PptStorage>* storages,
+                      size_t max_storages) {
   std::string& out = text.buffer();
   constexpr uint16_t kTextChars = 0x0FA0, kTextBytes = 0x0FA8, kCString = 0x0FBA,
                      kStorage = 0x1011;
@@ -569,7 +570,7 @@ Status PowerPointText(std::string_view s, TextOut& text, std::vector<PptStorage>
         if (b != 0) AppendUtf8(static_cast<uint8_t>(b), out);
       }
     } else {
-      if (type == kStorage && storages != nullptr) {
+      if (type == kStorage && storages != nullptr && storages->size() < max_storages) {
         storages->push_back({body, (ver_instance >> 4) == 1});
       }
       continue;

@@ -139,10 +139,12 @@ struct PptStorage {
 // Writes the text of every text atom (TextCharsAtom, TextBytesAtom,
 // CString) in a PowerPoint Document stream to `out`, one line each, and
 // when `storages` is given appends the embedded storages to it, in stream
-// order (views into `stream`). Errors: kCorrupt for a record that runs past
-// the end (text and storages before it kept).
+// order (views into `stream`), the first `max_storages` only (a stream of
+// millions of empty records stays a short list). Errors: kCorrupt for a
+// record that runs past the end (text and storages before it kept).
 Status PowerPointText(std::string_view stream, TextOut& out,
-                      std::vector<PptStorage>* storages = nullptr);
+                      std::vector<PptStorage>* storages = nullptr,
+                      size_t max_storages = SIZE_MAX);
 
 // The compound file `storage` holds, in `out` (cleared first): a
 // compressed one (ExOleObjStgCompressedAtom: its size, then a zlib stream)

@@ -324,7 +324,10 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
       case OleKind::kPowerPoint: {
         const uint32_t ppt = FindStream(cf, storage, "PowerPoint Document");
         if (!ReadOleStream(cf, ppt, ppt_scratch, data, out[idx])) break;
-        Status status = formats::PowerPointText(data, text, &ppt_storages);
+        // One more than the members allowed: enough to say they ran out.
+        const size_t max_storages =
+            limits_.max_members == 0 ? SIZE_MAX : static_cast<size_t>(limits_.max_members) + 1;
+        Status status = formats::PowerPointText(data, text, &ppt_storages, max_storages);
         if (!status.ok()) MarkFailure(out[idx], status, true);
         text.Flush();
         break;

@@ -729,6 +729,17 @@ TEST_CASE("PowerPoint: a compressed storage inflates to its size, and no further
   PutLe32(body, 0, 0xFFFFFFF0);
   CHECK(fmt::PowerPointStorage({body, true}, SIZE_MAX, out).code() == StatusCode::kCorrupt);
   CHECK(out.capacity() < (64u << 20));
+  // Millions of empty storages: a short list, as long as it is asked to be.
+  std::string many = doc;
+  for (int i = 0; i < 100000; ++i) many += std::string("\x10\x00\x11\x10\0\0\0\0", 8);
+  found.clear();
+  REQUIRE(fmt::PowerPointText(many, text, &found, 11).ok());
+  CHECK(found.size() == 11);
+  scanner::ScanLimits few;
+  few.max_members = 10;
+  auto recs = ExtractMemory(OleFile({{"PowerPoint Document", many}}), "many.ppt", few);
+  CHECK(recs.size() == 11);
+  CHECK(StatusOf(recs[0]) == "partial(limit_members)");
   // A stream that goes on past its size is cut there.
   body = std::string(found[0].body);
   PutLe32(body, 0, 512);
