@@ -9,7 +9,8 @@
 // format says so too:
 //   - WordDocument: "doc", the text in character order;
 //   - Workbook (BIFF8) or Book (BIFF5): "xls", cells written as for xlsx,
-//     each under its column's name (formats/xlsx.h SheetCells);
+//     each under its column's name (formats/xlsx.h SheetCells); comments,
+//     text boxes and page headers as text apart;
 //   - PowerPoint Document: "ppt", every text atom;
 //   - __substg1.0_ property streams: "msg", an Outlook message: its string
 //     properties (subject, body, names and addresses) and its recipients'
@@ -24,8 +25,9 @@
 // author, comments; \x05DocumentSummaryInformation: company, manager) are
 // read as printable runs too.
 //
-// Embedded objects are members: Word's ObjectPool storages and Excel's MBD
-// storages, each read like a compound file of its own; an OLE package
+// Embedded objects are members: Word's ObjectPool storages, Excel's MBD
+// storages and PowerPoint's ExOleObjStg records (object-N, inflated when
+// compressed), each read like a compound file of its own; an OLE package
 // (\x01Ole10Native) is the file it carries, named as the package names it;
 // a Package stream (an embedded OOXML document) or a CONTENTS stream (an
 // embedded PDF) is read as a file. Attachments and packaged files are read
@@ -134,8 +136,8 @@ std::string CleanName(std::string name) {
 }
 
 // An attached message's member name, as Outlook saves one: its subject
-// (cleaned) with ".msg", whatever dots the subject holds; "attached.msg"
-// without one.
+// (cleaned) with ".msg" unless it ends so already, whatever dots it holds
+// ("labs of 12.03.msg"); "attached.msg" without one.
 std::string MessageName(std::string subject) {
   if (subject.empty()) return "attached.msg";
   constexpr std::string_view kExt = ".msg";
