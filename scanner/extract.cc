@@ -11,6 +11,7 @@
 #include "scanner/formats/seven_zip.h"
 #include "scanner/formats/sniff.h"
 #include "scanner/formats/structured.h"
+#include "scanner/formats/xlsb.h"
 #include "scanner/formats/xlsx.h"
 #include "scanner/formats/zip_layout.h"
 
@@ -866,7 +867,8 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
     return m && m->size() >= s.size() && std::string_view(*m).substr(m->size() - s.size()) == s;
   };
   const bool workbook = in.head().find("xl/") != std::string::npos ||
-                        ends(out[idx].member, ".xlsx") || ends(out[idx].member, ".xlsm");
+                        ends(out[idx].member, ".xlsx") || ends(out[idx].member, ".xlsm") ||
+                        ends(out[idx].member, ".xlsb");
   if (!odf) {
     if (!in.seekable() && workbook && out[idx].size > 0 &&
         out[idx].size <= limits_.max_buffered_member) {
@@ -933,6 +935,27 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
       if (!reader.value()->data_warning().empty()) {
         MarkPartial(out[m], "corrupt", reader.value()->data_warning());
       }
+      continue;
+    }
+    if (!odf && (formats::IsXlsbTextPart(entry.name) ||
+                 (!table && entry.name == "xl/sharedStrings.bin"))) {
+      // An .xlsb's sheets and comments (BIFF12 records); its strings when
+      // they could not be held as a table.
+      formats::SharedStrings none;
+      formats::XlsbSheet sheet(sink, table ? *table : none, limits_);
+      MemberSource ms(*reader.value(), *budget_);
+      Pump(ms, depth + 1, out[idx], false, [&](std::string_view bytes) {
+        sheet.Feed(bytes);
+        return !sink.stopped();
+      });
+      if (sheet.End() && !sink.stopped()) {
+        MarkPartial(out[idx], "corrupt", entry.name + ": ends inside a record");
+      }
+      sink.Synthetic("\n", sink.position());
+      if (!reader.value()->data_warning().empty()) {
+        MarkPartial(out[idx], "corrupt", entry.name + ": " + reader.value()->data_warning());
+      }
+      if (sink.stopped()) break;
       continue;
     }
     if (!IsOfficeTextPart(entry.name, odf)) continue;

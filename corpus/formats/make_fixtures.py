@@ -292,6 +292,32 @@ def document_fixtures(out):
                                              ("xl/sharedStrings.xml", shared),
                                              ("xl/worksheets/sheet1.xml", sheet)]))
     expect("docs/sheet.xlsx", types={"US_SSN": 1, "CREDIT_CARD": 1})
+    # The same sheet as .xlsb: BIFF12 records ([MS-XLSB] 2.1.4).
+    def rec(rtype, body=b""):
+        head = bytearray()
+        for value, most in ((rtype, 2), (len(body), 4)):
+            for _ in range(most):
+                head.append((value & 0x7F) | (0x80 if value > 0x7F else 0))
+                value >>= 7
+                if not value:
+                    break
+        return bytes(head) + body
+
+    def wide(text):
+        return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+    strings = ["SSN", SSN, "credit card", CARD]
+    sst = rec(159, struct.pack("<II", 4, 4)) + b"".join(rec(19, b"\0" + wide(t)) for t in strings)
+    cells = b""
+    for row in range(2):
+        cells += rec(0, struct.pack("<I", row) + bytes(13))
+        for col in range(2):
+            cells += rec(7, struct.pack("<III", col, 0, 2 * row + col))
+    sheet_bin = rec(129) + rec(145) + cells + rec(146) + rec(130)
+    write(out, "docs/sheet.xlsb", zip_bytes([("[Content_Types].xml", CT),
+                                             ("xl/sharedStrings.bin", sst + rec(160)),
+                                             ("xl/worksheets/sheet1.bin", sheet_bin)]))
+    expect("docs/sheet.xlsb", types={"US_SSN": 1, "CREDIT_CARD": 1})
     slide = ('<p:sld xmlns:p="p" xmlns:a="a"><p:cSld><p:spTree><p:sp><p:txBody>'
              f'<a:p><a:r><a:t>Billing NPI {NPI}</a:t></a:r></a:p>'
              '</p:txBody></p:sp></p:spTree></p:cSld></p:sld>')

@@ -23,20 +23,6 @@ double LeDouble(std::string_view b, size_t at) {
   return d;
 }
 
-// A number as a spreadsheet shows it by default: integers without a
-// fraction (an SSN or phone number stored as a number reads as its digits).
-std::string FormatNumber(double v) {
-  if (!std::isfinite(v)) return {};
-  char buf[32];
-  std::to_chars_result r{};
-  if (v == std::floor(v) && std::fabs(v) < 1e15) {
-    r = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(v));
-  } else {
-    r = std::to_chars(buf, buf + sizeof buf, v);
-  }
-  return std::string(buf, r.ptr);
-}
-
 // Calls fn(code point) for each character of UTF-16LE `bytes`, surrogate
 // pairs joined (an unpaired one passed on as is), until fn returns false.
 template <typename Fn>
@@ -215,17 +201,6 @@ constexpr uint16_t kBof = 0x0809, kEof = 0x000A, kFilePass = 0x002F, kSst = 0x00
 // (a comment's, a text box's) and its comments' cell notes.
 constexpr uint16_t kHeader = 0x0014, kFooter = 0x0015, kObj = 0x005D, kTxo = 0x01B6,
                    kNote = 0x001C;
-
-double RkValue(uint32_t rk) {
-  double v;
-  if (rk & 0x02) {
-    v = static_cast<double>(static_cast<int32_t>(rk) >> 2);
-  } else {
-    const uint64_t bits = static_cast<uint64_t>(rk & 0xFFFFFFFC) << 32;
-    std::memcpy(&v, &bits, sizeof v);
-  }
-  return rk & 0x01 ? v / 100 : v;
-}
 
 // The bytes of a record and the CONTINUE records after it, read as one
 // stream in which a string's characters may cross into the next record;

@@ -1,7 +1,10 @@
 #include "scanner/formats/number_format.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace phiscan::scanner::formats {
 
@@ -75,6 +78,29 @@ std::string HeaderFooterText(std::string_view in) {
     // Any other letter is a field or a style: nothing of it is text.
   }
   return out;
+}
+
+std::string FormatNumber(double v) {
+  if (!std::isfinite(v)) return {};
+  char buf[32];
+  std::to_chars_result r{};
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    r = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(v));
+  } else {
+    r = std::to_chars(buf, buf + sizeof buf, v);
+  }
+  return std::string(buf, r.ptr);
+}
+
+double RkValue(uint32_t rk) {
+  double v;
+  if (rk & 0x02) {
+    v = static_cast<double>(static_cast<int32_t>(rk) >> 2);
+  } else {
+    const uint64_t bits = static_cast<uint64_t>(rk & 0xFFFFFFFC) << 32;
+    std::memcpy(&v, &bits, sizeof v);
+  }
+  return rk & 0x01 ? v / 100 : v;
 }
 
 }  // namespace phiscan::scanner::formats

@@ -26,6 +26,16 @@ bool IsDateFormat(uint32_t id, std::string_view code);
 // dropped. Empty outside 1900-01-01 to 9999-12-31.
 std::string SerialDate(double serial, bool date1904);
 
+// A number as a spreadsheet shows it by default: integers without a
+// fraction (an SSN or phone number stored as a number reads as its
+// digits), others in their shortest form; empty for NaN and infinities.
+std::string FormatNumber(double v);
+
+// The value of an RK number ([MS-XLS] 2.5.217, the same in .xlsb): a 30-bit
+// integer or the high bits of a double, divided by 100 when its low bit
+// says so.
+double RkValue(uint32_t rk);
+
 // A page header's or footer's text without its codes ([MS-XLS] 2.4.136,
 // the same in .xlsx): "&L", "&C", "&R" start a section (a line break here),
 // "&&" is "&"; a font ("&\"Arial,Bold\""), a size ("&12"), a colour

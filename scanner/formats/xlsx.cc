@@ -6,6 +6,7 @@
 #include "scanner/formats/archive.h"
 #include "scanner/formats/number_format.h"
 #include "scanner/formats/structured.h"
+#include "scanner/formats/xlsb.h"
 
 namespace phiscan::scanner::formats {
 namespace {
@@ -393,9 +394,27 @@ class WorkbookHandler {
   bool& date1904_;
 };
 
-// Reads the current entry of `reader` through `h`. False when it cannot be
-// read, passes `max_bytes`, runs out of budget, or the handler gives up
-// (a handler with overflow(): the shared-strings table past its bound).
+// Hands the current entry of `reader` to `fn(bytes)` in pieces. False when
+// it cannot be read, passes `max_bytes`, runs out of budget, or `fn` gives
+// up (returns false).
+template <typename Fn>
+bool ReadPartBytes(ArchiveReader& reader, uint64_t max_bytes, Budget& budget, Fn&& fn) {
+  std::vector<char> buf(64 << 10);
+  uint64_t total = 0;
+  for (;;) {
+    if (!budget.CheckTime()) return false;
+    auto n = reader.ReadData({buf.data(), buf.size()});
+    if (!n.ok()) return false;
+    if (n.value() == 0) return true;
+    total += n.value();
+    if (total > max_bytes || !budget.ChargeBytes(n.value())) return false;
+    if (!fn(std::string_view(buf.data(), n.value()))) return false;
+  }
+}
+
+// Reads the current entry of `reader` through `h`, as ReadPartBytes; a
+// handler with overflow() gives up with it (the shared-strings table past
+// its bound).
 template <typename H>
 bool ReadPart(ArchiveReader& reader, uint64_t max_bytes, Budget& budget, H& h) {
   XmlScan<H> scan(h);
@@ -408,22 +427,13 @@ bool ReadPart(ArchiveReader& reader, uint64_t max_bytes, Budget& budget, H& h) {
    private:
     XmlScan<H>& s_;
   } feed(scan);
-  std::vector<char> buf(64 << 10);
-  uint64_t total = 0;
-  for (;;) {
-    if (!budget.CheckTime()) return false;
-    auto n = reader.ReadData({buf.data(), buf.size()});
-    if (!n.ok()) return false;
-    if (n.value() == 0) break;
-    total += n.value();
-    if (total > max_bytes || !budget.ChargeBytes(n.value())) return false;
-    decoder.Decode(std::string_view(buf.data(), n.value()), feed);
-    if constexpr (requires { h.overflow(); }) {
-      if (h.overflow()) return false;
-    }
-  }
-  decoder.Finish(feed);
-  return true;
+  const bool read = ReadPartBytes(reader, max_bytes, budget, [&](std::string_view bytes) {
+    decoder.Decode(bytes, feed);
+    if constexpr (requires { h.overflow(); }) return !h.overflow();
+    return true;
+  });
+  if (read) decoder.Finish(feed);
+  return read;
 }
 
 }  // namespace
@@ -439,7 +449,27 @@ std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits
     auto next = reader.value()->Next(entry);
     if (!next.ok()) return std::nullopt;
     if (!next.value()) break;
-    if (IsWorksheetPart(entry.name)) sheets = true;
+    if (IsWorksheetPart(entry.name) || IsXlsbWorksheetPart(entry.name)) sheets = true;
+    if (XlsbTablePart::Reads(entry.name) && !entry.encrypted) {
+      // An .xlsb's: its strings as the table, like sharedStrings.xml's; its
+      // styles and workbook as those of an xlsx.
+      const bool strings = entry.name == "xl/sharedStrings.bin";
+      if (strings && table.loaded) continue;
+      XlsbTablePart part(entry.name, table, limits.max_buffered_member);
+      const bool read = ReadPartBytes(
+          *reader.value(), strings ? UINT64_MAX : limits.max_buffered_member, budget,
+          [&](std::string_view bytes) {
+            part.Feed(bytes);
+            return !part.overflow();
+          });
+      if (strings) {
+        if (!read || !reader.value()->data_warning().empty()) return std::nullopt;
+        table.loaded = true;
+      } else if (!read && budget.exhausted()) {
+        return std::nullopt;
+      }
+      continue;
+    }
     if (entry.name == "xl/styles.xml" && !entry.encrypted && table.date_styles.empty()) {
       // Without its styles a workbook is still read, its dates as numbers.
       StylesHandler h(table.date_styles);

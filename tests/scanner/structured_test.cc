@@ -3,12 +3,14 @@
 // OID) are found; the same values under a neutral name are not; markup is
 // stripped and entities decoded with offsets still pointing at the source.
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 #include <tuple>
 
 #include <catch2/catch.hpp>
 
+#include "scanner/formats/xlsb.h"
 #include "scanner/formats/xlsx.h"
 #include "tests/scanner/extract_fixture.h"
 
@@ -629,6 +631,169 @@ TEST_CASE("xlsx: a number in a date cell format is the date it shows") {
   };
   CHECK(has_date(ExtractMemory(dated("<workbookPr/>"), "roster.xlsx")));
   CHECK_FALSE(has_date(ExtractMemory(dated("<workbookPr date1904=\"1\"/>"), "roster.xlsx")));
+}
+
+namespace {
+
+// BIFF12 records ([MS-XLSB] 2.1.4), written here from the spec: the type in
+// one or two bytes of 7 bits, the size in one to four, then the body.
+std::string B12(uint32_t type, const std::string& body) {
+  std::string r;
+  do {
+    r += static_cast<char>((type & 0x7F) | (type > 0x7F ? 0x80 : 0));
+    type >>= 7;
+  } while (type != 0);
+  uint32_t size = static_cast<uint32_t>(body.size());
+  do {
+    r += static_cast<char>((size & 0x7F) | (size > 0x7F ? 0x80 : 0));
+    size >>= 7;
+  } while (size != 0);
+  return r + body;
+}
+std::string U32(uint32_t v) {
+  return std::string{static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
+                     static_cast<char>(v >> 24)};
+}
+std::string U16(uint16_t v) { return std::string{static_cast<char>(v), static_cast<char>(v >> 8)}; }
+std::string F64(double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  return U32(static_cast<uint32_t>(bits)) + U32(static_cast<uint32_t>(bits >> 32));
+}
+// XLWideString of ASCII text.
+std::string Wide(const std::string& ascii) {
+  std::string r = U32(static_cast<uint32_t>(ascii.size()));
+  for (char c : ascii) r += std::string{c, '\0'};
+  return r;
+}
+// A full cell record's head: column, style.
+std::string At(uint32_t col, uint32_t style = 0) { return U32(col) + U32(style); }
+std::string Row(uint32_t r) { return B12(0, U32(r) + std::string(13, '\0')); }
+
+// The xlsb of Workbook(header): the same strings, cells and rows.
+std::string BinaryWorkbook(const std::string& header, const std::string& extra_string = "") {
+  std::string sst = B12(159, U32(5) + U32(5));
+  for (const std::string& t : {std::string("1234567893"), Far(), std::string("Note"), header,
+                               extra_string}) {
+    sst += B12(19, std::string(1, '\0') + Wide(t));
+  }
+  sst += B12(160, "");
+  std::string sheet = B12(129, "") + B12(145, "") + Row(0) + B12(7, At(0) + U32(2)) +
+                      B12(7, At(1) + U32(3));
+  for (uint32_t r = 1; r < 4; ++r) sheet += Row(r) + B12(6, At(0) + Wide(Far()));
+  sheet += Row(4) + B12(5, At(1) + F64(536228726));
+  for (uint32_t r = 5; r < 8; ++r) sheet += Row(r) + B12(6, At(0) + Wide(Far()));
+  sheet += B12(146, "") + B12(130, "");
+  return WriteArchive("zip", "", {{"[Content_Types].xml", "<Types/>"},
+                                  {"xl/worksheets/sheet1.bin", sheet},
+                                  {"xl/sharedStrings.bin", sst}});
+}
+
+}  // namespace
+
+TEST_CASE("xlsb: cells under their column names, as the same xlsx's") {
+  for (const char* header : {"SSN", "Ref"}) {
+    INFO(header);
+    CHECK(Types(BinaryWorkbook(header), "book.xlsb") == Types(Workbook(header), "book.xlsx"));
+  }
+  CHECK(Types(BinaryWorkbook("SSN"), "book.xlsb") == Counts{{"US_SSN", 1}});
+  // Shared strings no cell uses are still read.
+  CHECK(Types(BinaryWorkbook("Ref", "Patient SSN 536-22-8726"), "book.xlsb") ==
+        Counts{{"US_SSN", 1}});
+  // Inside a zip: buffered to read its strings first.
+  auto recs = ExtractMemory(
+      WriteArchive("zip", "", {{"exports/book.xlsb", BinaryWorkbook("SSN")}}), "e.zip");
+  REQUIRE(recs.size() == 2);
+  CHECK(TypeCounts(recs[1]) == Counts{{"US_SSN", 1}});
+  // A table too large to hold: its strings are still read, as text.
+  scanner::ScanLimits small;
+  small.max_buffered_member = 256;
+  recs = ExtractMemory(BinaryWorkbook("Ref", "Patient SSN 536-22-8726"), "book.xlsb", small);
+  REQUIRE(recs.size() == 1);
+  CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 1}});
+}
+
+TEST_CASE("xlsb: dates, short cell records, formulas, comments, headers and footers") {
+  // Styles: cell format 0 General, 1 the custom dd\-mmm\-yyyy (id 164).
+  const std::string styles = B12(44, U16(164) + Wide("dd\\-mmm\\-yyyy")) +
+                             B12(626, U32(1)) + B12(47, U16(0xFFFF) + U16(14) + std::string(12, '\0')) +
+                             B12(627, "") + B12(617, U32(2)) +
+                             B12(47, U16(0) + U16(0) + std::string(12, '\0')) +
+                             B12(47, U16(0) + U16(164) + std::string(12, '\0')) + B12(618, "");
+  auto book = [&](uint32_t dob_style, const std::string& workbook, double serial = 30755,
+                  const char* column = "DOB") {
+    // Row 2: the name in a full BrtCellSt, the birth date in a short
+    // BrtShortReal (the column after), a formula's string result after it.
+    const std::string sheet =
+        B12(129, "") + B12(145, "") + Row(0) + B12(6, At(0) + Wide("Name")) +
+        B12(6, At(1) + Wide(column)) + Row(1) + B12(6, At(0) + Wide("Zoe Example")) +
+        B12(16, U32(dob_style) + F64(serial)) +
+        B12(8, At(2) + Wide("MRN 00123456") + U16(0) + U32(0)) + B12(146, "") +
+        B12(479, U16(0) + Wide("&L&\"Arial,Bold\"Ward 3&R536-22-8726") + U32(0xFFFFFFFF) +
+                     U32(0xFFFFFFFF) + U32(0xFFFFFFFF) + U32(0xFFFFFFFF) + U32(0xFFFFFFFF)) +
+        B12(130, "");
+    return WriteArchive("zip", "", {{"[Content_Types].xml", "<Types/>"},
+                                    {"xl/workbook.bin", workbook},
+                                    {"xl/styles.bin", styles},
+                                    {"xl/worksheets/sheet1.bin", sheet}});
+  };
+  // Every type found (TypeCounts keeps to the planted ones).
+  auto found = [](const std::string& bytes) {
+    std::set<std::string> ids;
+    const auto recs = ExtractMemory(bytes, "roster.xlsb");
+    for (const auto& t : recs[0].types) ids.insert(t.type_id);
+    return ids;
+  };
+  const std::string plain = B12(153, U32(0) + U32(0));
+  CHECK(found(book(1, plain)) == std::set<std::string>{"DATE_OF_BIRTH", "MRN", "US_SSN"});
+  // The same serial in General format is a number, no date.
+  CHECK(found(book(0, plain)) == std::set<std::string>{"MRN", "US_SSN"});
+  // The header's SSN is found with its codes dropped; left in, "R536-..."
+  CHECK(Types(book(0, plain), "roster.xlsb") == Counts{{"US_SSN", 1}});
+  // The 1904 date system (BrtWbProp): serial 72000 is 2097-02-14 from
+  // 1900, a visit date the validator takes, and 2101-02-16 from 1904,
+  // which it does not.
+  CHECK(found(book(1, plain, 72000, "Visit")).contains("DATE"));
+  CHECK_FALSE(found(book(1, B12(153, U32(1) + U32(0)), 72000, "Visit")).contains("DATE"));
+
+  // Comments: the author and the text.
+  const std::string comments = B12(628, "") + B12(630, "") + B12(632, Wide("Dr Example")) +
+                               B12(631, "") + B12(633, "") + B12(635, std::string(36, '\0')) +
+                               B12(637, std::string(1, '\x01') + Wide("Pt SSN 536-22-8726") +
+                                            U32(0)) +
+                               B12(636, "") + B12(634, "") + B12(629, "");
+  const std::string with_comment =
+      WriteArchive("zip", "", {{"[Content_Types].xml", "<Types/>"},
+                               {"xl/worksheets/sheet1.bin", B12(129, "") + B12(130, "")},
+                               {"xl/comments1.bin", comments}});
+  CHECK(Types(with_comment, "notes.xlsb") == Counts{{"US_SSN", 1}});
+}
+
+TEST_CASE("xlsb: records split anywhere read the same; a cut record says so") {
+  const std::string records = B12(6, At(0) + Wide("Zoe")) + B12(637, std::string(300, 'x')) +
+                              B12(0, "") + B12(5000, std::string(20000, 'y'));
+  auto split = [&](size_t piece) {
+    std::vector<std::pair<uint32_t, size_t>> got;
+    scanner::formats::Biff12Stream stream(
+        [&](uint32_t type, std::string_view body) { got.push_back({type, body.size()}); });
+    for (size_t i = 0; i < records.size(); i += piece) stream.Feed(records.substr(i, piece));
+    CHECK_FALSE(stream.mid_record());
+    return got;
+  };
+  const std::vector<std::pair<uint32_t, size_t>> want = {
+      {6, 8 + 4 + 6}, {637, 300}, {0, 0}, {5000, 20000}};
+  for (size_t piece : {size_t{1}, size_t{2}, size_t{7}, size_t{1000}, records.size()}) {
+    INFO(piece);
+    CHECK(split(piece) == want);
+  }
+  scanner::formats::Biff12Stream cut([](uint32_t, std::string_view) {});
+  cut.Feed(records.substr(0, records.size() - 5));
+  CHECK(cut.mid_record());
+  // A record over the bound is passed over, not held.
+  std::vector<uint32_t> types;
+  scanner::formats::Biff12Stream big([&](uint32_t type, std::string_view) { types.push_back(type); });
+  big.Feed(B12(6, std::string(scanner::formats::kMaxBiff12Record + 1, 'z')) + B12(7, "abc"));
+  CHECK(types == std::vector<uint32_t>{7});
 }
 
 TEST_CASE("xlsx: a shared-strings table of millions of empty strings is not loaded") {
