@@ -385,6 +385,22 @@ def rtf_fixtures(out):
            r"Patient SSN 536\u45?22-8726\par Provider NPI " + NPI + r"\par}")
     write(out, "docs/letter.rtf", rtf)
     expect("docs/letter.rtf", types={"US_SSN": 1, "US_NPI": 1})
+    # An embedded object: an OLE 1.0 "Package" ([MS-OLEDS] 2.2.4) carrying
+    # a text file, as Word writes it into RTF (\objdata, hex).
+    def lpstr(text):
+        return struct.pack("<I", len(text) + 1) + text.encode("ascii") + b"\0"
+
+    data = f"Patient SSN {SSN}\n".encode("ascii")
+    temp = b"C:\\Temp\\labs.txt\0"
+    package = (struct.pack("<H", 2) + b"labs.txt\0" + b"C:\\labs.txt\0" + struct.pack("<HH", 0, 3)
+               + struct.pack("<I", len(temp)) + temp + struct.pack("<I", len(data)) + data)
+    ole1 = (struct.pack("<II", 0x0501, 2) + lpstr("Package") + lpstr("") + lpstr("")
+            + struct.pack("<I", len(package)) + package)
+    rtf = (r"{\rtf1\ansi Lab results attached.\par {\object\objemb{\*\objclass Package}"
+           r"{\*\objdata " + ole1.hex() + r"}}\par}")
+    write(out, "docs/attached.rtf", rtf)
+    expect("docs/attached.rtf")
+    expect("docs/attached.rtf", member="object-1", types={"US_SSN": 1})
 
 
 # ---- mail -----------------------------------------------------------------------

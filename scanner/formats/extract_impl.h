@@ -114,6 +114,11 @@ class Extractor::Impl {
   void OfficeZip(formats::PeekSource& in, size_t idx, int depth, bool odf, Records& out);
   void Text(formats::PeekSource& in, std::string_view name, size_t idx, int depth, Records& out);
   void Rtf(formats::PeekSource& in, size_t idx, int depth, Records& out);
+  // An object embedded in an RTF document (its \objdata, decoded; `cut`
+  // when not all of it was kept): member `name` of out[idx], the compound
+  // file or packaged file it carries (formats/rtf.cc).
+  void RtfObject(std::string_view bytes, bool cut, const std::string& name, size_t idx,
+                 int depth, Records& out);
   void Mail(formats::PeekSource& in, size_t idx, int depth, Records& out);
   void Pdf(formats::PeekSource& in, size_t idx, int depth, Records& out);
   void Dicom(formats::PeekSource& in, size_t idx, int depth, Records& out);

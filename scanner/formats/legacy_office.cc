@@ -693,4 +693,32 @@ Result<PackagedFile> ReadOle10Native(std::string_view s) {
   return file;
 }
 
+Result<Ole1Object> ReadOle1Object(std::string_view s) {
+  if (s.size() < 8) return Status::Corrupt("OLE 1.0 object: no header");
+  const uint32_t format = Le32(s, 4);
+  if (format == 1) return Status::Unsupported("OLE 1.0 object: linked, its data elsewhere");
+  if (format != 2) return Status::Corrupt("OLE 1.0 object: unknown format id");
+  size_t at = 8;
+  Ole1Object o;
+  // Class, topic and item: each a u32 length (with its NUL) and the bytes.
+  for (int k = 0; k < 3; ++k) {
+    if (at + 4 > s.size()) return Status::Corrupt("OLE 1.0 object: header cut short");
+    const uint32_t len = Le32(s, at);
+    at += 4;
+    if (len > s.size() - at) return Status::Corrupt("OLE 1.0 object: header cut short");
+    if (k == 0) {
+      std::string_view name = s.substr(at, std::min<size_t>(len, 256));
+      while (!name.empty() && name.back() == '\0') name.remove_suffix(1);
+      o.class_name.assign(name);
+    }
+    at += len;
+  }
+  if (at + 4 > s.size()) return Status::Corrupt("OLE 1.0 object: no native data");
+  const uint32_t size = Le32(s, at);
+  if (size > s.size() - at - 4) return Status::Corrupt("OLE 1.0 object: native data cut short");
+  o.native = s.substr(at, 4 + size_t{size});
+  o.data = s.substr(at + 4, size);
+  return o;
+}
+
 }  // namespace phiscan::scanner::formats

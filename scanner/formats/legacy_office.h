@@ -214,6 +214,22 @@ struct PackagedFile {
 // is not a packaged file's layout.
 Result<PackagedFile> ReadOle10Native(std::string_view stream);
 
+// An object embedded in an RTF document (\objdata): an OLE 1.0 object
+// ([MS-OLEDS] 2.2.4 EmbeddedObject: version, format id 2, class, topic and
+// item names, the native data's size and the data).
+struct Ole1Object {
+  std::string class_name;  // "Excel.Sheet.8", "Word.Document.8", "Package"
+  // From the native data's size on: for class "Package" the layout of an
+  // "\x01Ole10Native" stream (ReadOle10Native); for others the size, then
+  // the object's compound file.
+  std::string_view native;
+  std::string_view data;  // the native data alone
+};
+// Errors: kUnsupported for a linked object (its data is elsewhere);
+// kCorrupt when the header or the data runs past `bytes` (`data` would
+// then be cut: nothing is returned).
+Result<Ole1Object> ReadOle1Object(std::string_view bytes);
+
 }  // namespace phiscan::scanner::formats
 
 #endif  // PHISCAN_SCANNER_FORMATS_LEGACY_OFFICE_H_

@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "scanner/formats/extract_impl.h"
+#include "scanner/formats/legacy_office.h"
 
 namespace phiscan::scanner {
 namespace {
@@ -32,7 +34,19 @@ bool IsReadStarDestination(std::string_view w) { return w == "annotation" || w =
 
 class RtfText {
  public:
-  explicit RtfText(formats::TextSink& sink) : sink_(sink) { sink_.TrackSourceLines(); }
+  // An embedded object's bytes (its \objdata hex, decoded), the first
+  // `max_object` of them; `cut` when there were more or the file ended
+  // inside them.
+  using OnObject = std::function<void(std::string_view bytes, bool cut)>;
+  RtfText(formats::TextSink& sink, size_t max_object, OnObject on_object)
+      : sink_(sink), max_object_(max_object), on_object_(std::move(on_object)) {
+    sink_.TrackSourceLines();
+  }
+
+  // The file ended: an object still open is handed on, cut.
+  void Finish() {
+    if (obj_depth_ > 0) EndObject(true);
+  }
 
   void Feed(std::string_view bytes, uint64_t base) {
     lines_.Next(bytes);
@@ -48,6 +62,32 @@ class RtfText {
   enum class State { kText, kBackslash, kWord, kParam, kHex1, kHex2 };
 
   bool skipping() const { return skip_depth_ > 0 && depth_ >= skip_depth_; }
+  bool in_object() const { return obj_depth_ > 0 && depth_ >= obj_depth_; }
+
+  // A character of an object's hex: pairs of digits are its bytes; spaces
+  // and line breaks between them are not.
+  void ObjectHex(char c) {
+    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                  : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
+                  : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
+                                                              : -1;
+    if (v < 0) return;
+    if (obj_nibble_ < 0) {
+      obj_nibble_ = v;
+      return;
+    }
+    if (obj_.size() < max_object_) {
+      obj_ += static_cast<char>(obj_nibble_ * 16 + v);
+    } else {
+      obj_cut_ = true;
+    }
+    obj_nibble_ = -1;
+  }
+  void EndObject(bool cut) {
+    obj_depth_ = 0;
+    on_object_(obj_, cut || obj_cut_);
+    obj_.clear();
+  }
 
   // Text from source [sb, se), on the line of the byte being stepped.
   void Out(std::string_view s, uint64_t sb, uint64_t se) {
@@ -79,6 +119,13 @@ class RtfText {
 
   void Word(uint64_t at) {
     std::string_view w(word_);
+    if (w == "objdata" && on_object_ && !skipping() && obj_depth_ == 0) {
+      // Its text is skipped as any object data's is (below); its hex is
+      // gathered as the object's bytes.
+      obj_depth_ = depth_;
+      obj_cut_ = false;
+      obj_nibble_ = -1;
+    }
     if (star_ && !skipping()) {
       if (IsReadStarDestination(w)) {
         Out("\n", at, at);  // apart from the text it is anchored in
@@ -116,8 +163,11 @@ class RtfText {
           fallback_ = 0;  // a group ends a \uN's fallback
         } else if (c == '}') {
           fallback_ = 0;
+          if (obj_depth_ > 0 && depth_ <= obj_depth_) EndObject(false);
           if (skip_depth_ > 0 && depth_ <= skip_depth_) skip_depth_ = 0;
           if (depth_ > 0) --depth_;
+        } else if (in_object()) {
+          ObjectHex(c);
         } else if (c != '\r' && c != '\n') {
           if (static_cast<unsigned char>(c) >= 0x80) {
             std::string s;
@@ -207,6 +257,12 @@ class RtfText {
   }
 
   formats::TextSink& sink_;
+  size_t max_object_;
+  OnObject on_object_;
+  size_t obj_depth_ = 0;  // the \objdata group's depth while in it, else 0
+  std::string obj_;
+  int obj_nibble_ = -1;  // a byte's first hex digit
+  bool obj_cut_ = false;
   State state_ = State::kText;
   size_t depth_ = 0;
   size_t skip_depth_ = 0;
@@ -234,14 +290,62 @@ class RtfText {
 
 void Extractor::Impl::Rtf(formats::PeekSource& in, size_t idx, int depth, Records& out) {
   formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
-  RtfText rtf(sink);
+  MemberNames names;
+  int objects = 0;
+  bool members_left = true;
+  RtfText rtf(sink, limits_.max_buffered_member, [&](std::string_view bytes, bool cut) {
+    if (!members_left) return;
+    if (!budget_->CheckTime() || !budget_->TakeMember()) {
+      MarkPartial(out[idx], budget_->reason());
+      members_left = false;
+      return;
+    }
+    RtfObject(bytes, cut, names.Take("object-" + std::to_string(++objects)), idx, depth, out);
+    if (budget_->exhausted()) {
+      MarkPartial(out[idx], budget_->reason());
+      members_left = false;
+    }
+  });
   uint64_t pos = 0;
   Pump(in, depth, out[idx], true, [&](std::string_view bytes) {
     rtf.Feed(bytes, pos);
     pos += bytes.size();
     return !sink.stopped();
   });
+  rtf.Finish();
   sink.Finish(out[idx]);
+}
+
+void Extractor::Impl::RtfObject(std::string_view bytes, bool cut, const std::string& name,
+                                size_t idx, int depth, Records& out) {
+  auto object = formats::ReadOle1Object(bytes);
+  // A linked object: its data is elsewhere, nothing to read here.
+  if (!object.ok() && object.status().code() == StatusCode::kUnsupported) return;
+  const size_t m = AddMember(name, idx, static_cast<int64_t>(bytes.size()), out[idx].mtime_ns, out);
+  if (!budget_->ChargeBytes(bytes.size())) {
+    MarkPartial(out[m], budget_->reason());
+    return;
+  }
+  if (!object.ok()) {
+    // Data cut at --max-buffered-member, or a file that ends inside it,
+    // reads as a header that runs past its bytes.
+    if (cut && object.status().code() == StatusCode::kCorrupt) {
+      MarkPartial(out[m], "limit_size", "embedded object over --max-buffered-member, not read");
+    } else {
+      MarkFailure(out[m], object.status(), false);
+    }
+    return;
+  }
+  // A packaged file is the file it carries, as in a compound file's
+  // "\x01Ole10Native" stream; any other object is its compound file.
+  if (object.value().class_name == "Package") {
+    auto file = formats::ReadOle10Native(object.value().native);
+    if (file.ok()) {
+      OleMember(file.value().data, name, m, depth, out);
+      return;
+    }
+  }
+  OleMember(object.value().data, name, m, depth, out);
 }
 
 }  // namespace phiscan::scanner

@@ -747,6 +747,66 @@ TEST_CASE("PowerPoint: a compressed storage inflates to its size, and no further
   CHECK(out == bytes.substr(0, 512));
 }
 
+TEST_CASE("extract RTF: embedded objects are members: a workbook, a packaged file") {
+  // An OLE 1.0 object ([MS-OLEDS] 2.2.4): version, format id, class, topic
+  // and item names (u32 length with the NUL), the native data's size and
+  // the data; in the RTF as hex, in lines.
+  auto name = [](const std::string& v) { return Le(v.size() + 1, 4) + v + '\0'; };
+  auto ole1 = [&](const std::string& cls, const std::string& native, uint32_t format = 2) {
+    return Le(0x0501, 4) + Le(format, 4) + name(cls) + name("") + name("") +
+           Le(native.size(), 4) + native;
+  };
+  auto hex = [](const std::string& b) {
+    static const char* kDigits = "0123456789abcdef";
+    std::string h;
+    for (size_t i = 0; i < b.size(); ++i) {
+      h += kDigits[static_cast<uint8_t>(b[i]) >> 4];
+      h += kDigits[static_cast<uint8_t>(b[i]) & 15];
+      if (i % 64 == 63) h += "\r\n";
+    }
+    return h;
+  };
+  auto object = [&](const std::string& bytes) {
+    return "{\\object\\objemb{\\*\\objclass X}{\\*\\objdata " + hex(bytes) + "}}";
+  };
+  const std::string book = OleFile({BuildWorkbook(
+      {{"Sheet1", {{0, 0, "SSN"}, {1, 0, "", 536228726, XlsCell::kNumber}}}})});
+  // A packaged file's native data is an Ole10Native stream's, without
+  // its size (which the object gives).
+  const std::string package =
+      BuildOle10Native("labs.txt", "C:\\labs.txt", "SSN 536-22-8726\n").substr(4);
+  const std::string rtf = "{\\rtf1\\ansi Visit note.\\par " + object(ole1("Excel.Sheet.8", book)) +
+                          "\\par " + object(ole1("Package", package)) + "\\par End.}";
+  auto recs = ExtractMemory(rtf, "note.rtf");
+  REQUIRE(recs.size() == 3);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(recs[0].types.empty());  // the hex is no text
+  const AssetRecord* sheet = FindRecord(recs, "object-1");
+  REQUIRE(sheet);
+  CHECK(sheet->format == "xls");
+  CHECK(TypeCounts(*sheet) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  const AssetRecord* labs = FindRecord(recs, "object-2");
+  REQUIRE(labs);
+  CHECK(labs->format == "text");
+  CHECK(TypeCounts(*labs) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+
+  // Over --max-buffered-member: partial, unread; a linked object has no
+  // data here, and no member.
+  scanner::ScanLimits small;
+  small.max_buffered_member = book.size() / 2;
+  recs = ExtractMemory(rtf, "note.rtf", small);
+  sheet = FindRecord(recs, "object-1");
+  REQUIRE(sheet);
+  CHECK(StatusOf(*sheet) == "partial(limit_size)");
+  recs = ExtractMemory("{\\rtf1 " + object(ole1("Excel.Sheet.8", "", 1)) + "}", "link.rtf");
+  CHECK(recs.size() == 1);
+  // A file that ends inside the object's data: what there is, partial.
+  const std::string cut = rtf.substr(0, rtf.find("\\par End") - 500);
+  recs = ExtractMemory(cut, "cut.rtf");
+  REQUIRE(FindRecord(recs, "object-2"));
+  CHECK(StatusOf(*FindRecord(recs, "object-2")).starts_with("partial"));
+}
+
 TEST_CASE("extract .msg: body and recipients; attachments and an attached message are members") {
   const bool unicode = GENERATE(true, false);
   MsgSpec inner;
