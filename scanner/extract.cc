@@ -381,6 +381,21 @@ bool IsMemberOf(const AssetRecord& rec, const AssetRecord& container) {
 
 }  // namespace
 
+std::string CarriedFileName(std::string name) {
+  const size_t slash = name.find_last_of("/\\");
+  if (slash != std::string::npos) name = name.substr(slash + 1);
+  for (char& c : name) {
+    if (static_cast<unsigned char>(c) < 0x20) c = '_';
+  }
+  if (name.size() > 255) {
+    size_t cut = 255;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+    name.resize(cut);  // not inside a UTF-8 sequence
+  }
+  if (name == "." || name == "..") name.clear();
+  return name;
+}
+
 // ---- Impl: plumbing -------------------------------------------------------
 
 Extractor::Impl::Impl(std::shared_ptr<const classifiers::RuleSet> rules,

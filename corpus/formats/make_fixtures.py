@@ -400,7 +400,7 @@ def rtf_fixtures(out):
            r"{\*\objdata " + ole1.hex() + r"}}\par}")
     write(out, "docs/attached.rtf", rtf)
     expect("docs/attached.rtf")
-    expect("docs/attached.rtf", member="object-1", types={"US_SSN": 1})
+    expect("docs/attached.rtf", member="labs.txt", types={"US_SSN": 1})
 
 
 # ---- mail -----------------------------------------------------------------------

@@ -45,6 +45,12 @@ using Records = std::vector<AssetRecord>;
 // separates the nesting levels of a member path, so "x!y.txt" as one name
 // would read as member y.txt of a container x.
 //
+// A file name a container records for a file it carries (an attachment's,
+// a packaged file's) as a member name: its last path part, control
+// characters made '_', at most 255 bytes (not cut inside a UTF-8
+// sequence); empty for none, "." and "..", where the caller names it.
+std::string CarriedFileName(std::string name);
+
 // Thread safety: one per container, on the thread reading it.
 class MemberNames {
  public:
@@ -114,10 +120,10 @@ class Extractor::Impl {
   void OfficeZip(formats::PeekSource& in, size_t idx, int depth, bool odf, Records& out);
   void Text(formats::PeekSource& in, std::string_view name, size_t idx, int depth, Records& out);
   void Rtf(formats::PeekSource& in, size_t idx, int depth, Records& out);
-  // An object embedded in an RTF document (its \objdata, decoded; `cut`
-  // when not all of it was kept): member `name` of out[idx], the compound
-  // file or packaged file it carries (formats/rtf.cc).
-  void RtfObject(std::string_view bytes, bool cut, const std::string& name, size_t idx,
+  // The `n`th object embedded in an RTF document (its \objdata, decoded;
+  // `cut` when not all of it was kept): a member of out[idx], the compound
+  // file (object-N) or packaged file (its name) it carries (formats/rtf.cc).
+  void RtfObject(std::string_view bytes, bool cut, int n, MemberNames& names, size_t idx,
                  int depth, Records& out);
   void Mail(formats::PeekSource& in, size_t idx, int depth, Records& out);
   void Pdf(formats::PeekSource& in, size_t idx, int depth, Records& out);

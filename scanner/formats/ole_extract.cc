@@ -121,20 +121,6 @@ formats::TextOut SinkText(formats::TextSink& sink) {
   });
 }
 
-std::string CleanName(std::string name) {
-  const size_t slash = name.find_last_of("/\\");
-  if (slash != std::string::npos) name = name.substr(slash + 1);
-  for (char& c : name) {
-    if (static_cast<unsigned char>(c) < 0x20) c = '_';
-  }
-  if (name.size() > 255) {
-    size_t cut = 255;
-    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
-    name.resize(cut);  // not inside a UTF-8 sequence
-  }
-  return name;
-}
-
 // An attached message's member name, as Outlook saves one: its subject
 // (cleaned) with ".msg" unless it ends so already, whatever dots it holds
 // ("labs of 12.03.msg"); "attached.msg" without one.
@@ -485,7 +471,7 @@ void Extractor::Impl::OleAttachment(const CompoundFile& cf, uint32_t storage, si
       }
     }
   }
-  name = CleanName(std::move(name));
+  name = CarriedFileName(std::move(name));
   const uint32_t bytes = FindStream(cf, storage, "__substg1.0_37010102");
   const uint32_t object = cf.Find(storage, "__substg1.0_3701000D");
   if (object != CompoundFile::kNone && cf.entry(object).storage) {
@@ -569,7 +555,7 @@ void Extractor::Impl::Tnef(formats::PeekSource& in, size_t idx, int depth, Recor
   for (const formats::TnefAttachment& a : message.attachments) {
     if (budget_->exhausted() || !take_member()) break;
     if (a.data.empty()) continue;  // a link, or nothing attached
-    std::string name = CleanName(a.name);
+    std::string name = CarriedFileName(a.name);
     if (a.message) {
       name = MessageName(std::move(name));
     } else if (name.empty()) {
@@ -593,7 +579,7 @@ void Extractor::Impl::OleObject(const CompoundFile& cf, uint32_t storage, std::s
     if (!ReadOleStream(cf, native, scratch, data, out[idx])) return;
     auto file = formats::ReadOle10Native(data);
     if (file.ok()) {
-      std::string fname = CleanName(file.value().name);
+      std::string fname = CarriedFileName(file.value().name);
       const std::string member = names.Take(fname.empty() ? std::string(name) : fname);
       size_t m = AddMember(member, idx, static_cast<int64_t>(file.value().data.size()),
                            out[idx].mtime_ns, out);

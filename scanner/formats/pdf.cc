@@ -55,20 +55,6 @@ void Append(formats::TextSink& sink, const poppler::ustring& text) {
   sink.Synthetic("\n", sink.position());
 }
 
-// An attachment's member name before MemberNames makes it unique: its file
-// name without directories, control characters made '_', "attachment-K"
-// when it has none.
-std::string AttachmentName(std::string name, int k) {
-  size_t slash = name.find_last_of("/\\");
-  if (slash != std::string::npos) name = name.substr(slash + 1);
-  for (char& c : name) {
-    if (static_cast<unsigned char>(c) < 0x20) c = '_';
-  }
-  if (name.size() > 255) name.resize(255);
-  if (name.empty() || name == "." || name == "..") name = "attachment-" + std::to_string(k);
-  return name;
-}
-
 }  // namespace
 
 bool Extractor::PdfSupported() { return true; }
@@ -139,7 +125,9 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
           MarkPartial(out[idx], budget().reason());
           break;
         }
-        std::string name = names.Take(AttachmentName(file->name(), k));
+        std::string name = CarriedFileName(file->name());
+        if (name.empty()) name = "attachment-" + std::to_string(k);
+        name = names.Take(name);
         size_t m = AddMember(name, idx, file->size(), out[idx].mtime_ns, out);
         if (!NestingAllowed(depth + 1, out[m])) continue;
         if (!bounded || file->size() > static_cast<int64_t>(limits().max_buffered_member)) {

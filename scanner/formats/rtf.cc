@@ -300,7 +300,7 @@ void Extractor::Impl::Rtf(formats::PeekSource& in, size_t idx, int depth, Record
       members_left = false;
       return;
     }
-    RtfObject(bytes, cut, names.Take("object-" + std::to_string(++objects)), idx, depth, out);
+    RtfObject(bytes, cut, ++objects, names, idx, depth, out);
     if (budget_->exhausted()) {
       MarkPartial(out[idx], budget_->reason());
       members_left = false;
@@ -316,12 +316,29 @@ void Extractor::Impl::Rtf(formats::PeekSource& in, size_t idx, int depth, Record
   sink.Finish(out[idx]);
 }
 
-void Extractor::Impl::RtfObject(std::string_view bytes, bool cut, const std::string& name,
+void Extractor::Impl::RtfObject(std::string_view bytes, bool cut, int n, MemberNames& names,
                                 size_t idx, int depth, Records& out) {
   auto object = formats::ReadOle1Object(bytes);
   // A linked object: its data is elsewhere, nothing to read here.
   if (!object.ok() && object.status().code() == StatusCode::kUnsupported) return;
-  const size_t m = AddMember(name, idx, static_cast<int64_t>(bytes.size()), out[idx].mtime_ns, out);
+  // A packaged file is the file it carries, under its own name, as in a
+  // compound file's "\x01Ole10Native" stream; any other object is its
+  // compound file.
+  std::string_view data;
+  std::string name;
+  if (object.ok()) {
+    data = object.value().data;
+    if (object.value().class_name == "Package") {
+      auto file = formats::ReadOle10Native(object.value().native);
+      if (file.ok()) {
+        data = file.value().data;
+        name = CarriedFileName(file.value().name);
+      }
+    }
+  }
+  const std::string member = names.Take(name.empty() ? "object-" + std::to_string(n) : name);
+  const size_t m =
+      AddMember(member, idx, static_cast<int64_t>(bytes.size()), out[idx].mtime_ns, out);
   if (!budget_->ChargeBytes(bytes.size())) {
     MarkPartial(out[m], budget_->reason());
     return;
@@ -336,16 +353,7 @@ void Extractor::Impl::RtfObject(std::string_view bytes, bool cut, const std::str
     }
     return;
   }
-  // A packaged file is the file it carries, as in a compound file's
-  // "\x01Ole10Native" stream; any other object is its compound file.
-  if (object.value().class_name == "Package") {
-    auto file = formats::ReadOle10Native(object.value().native);
-    if (file.ok()) {
-      OleMember(file.value().data, name, m, depth, out);
-      return;
-    }
-  }
-  OleMember(object.value().data, name, m, depth, out);
+  OleMember(data, member, m, depth, out);
 }
 
 }  // namespace phiscan::scanner

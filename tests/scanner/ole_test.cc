@@ -785,7 +785,7 @@ TEST_CASE("extract RTF: embedded objects are members: a workbook, a packaged fil
   REQUIRE(sheet);
   CHECK(sheet->format == "xls");
   CHECK(TypeCounts(*sheet) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
-  const AssetRecord* labs = FindRecord(recs, "object-2");
+  const AssetRecord* labs = FindRecord(recs, "labs.txt");  // named as its package names it
   REQUIRE(labs);
   CHECK(labs->format == "text");
   CHECK(TypeCounts(*labs) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
@@ -803,7 +803,7 @@ TEST_CASE("extract RTF: embedded objects are members: a workbook, a packaged fil
   // A file that ends inside the object's data: what there is, partial.
   const std::string cut = rtf.substr(0, rtf.find("\\par End") - 500);
   recs = ExtractMemory(cut, "cut.rtf");
-  REQUIRE(FindRecord(recs, "object-2"));
+  REQUIRE(FindRecord(recs, "object-2"));  // no name: its package is cut
   CHECK(StatusOf(*FindRecord(recs, "object-2")).starts_with("partial"));
 }
 
