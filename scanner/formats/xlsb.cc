@@ -14,8 +14,10 @@ constexpr uint32_t kRowHdr = 0, kCellLast = 11, kShortFirst = 12, kShortLast = 1
                    kSstItem = 19, kFmt = 44, kXf = 47, kWbProp = 153, kHeaderFooter = 479,
                    kBeginCellXfs = 617, kEndCellXfs = 618, kCommentAuthor = 632,
                    kCommentText = 637;
-// Cell kinds: the full cell records' types (a short record's is 11 less).
-constexpr uint32_t kRk = 2, kReal = 5, kSt = 6, kIsst = 7, kFmlaString = 8, kFmlaNum = 9;
+// Cell kinds: the full cell records' types (a short record's is 11 less),
+// and a cell holding a rich string of its own (BrtCellRString).
+constexpr uint32_t kRk = 2, kReal = 5, kSt = 6, kIsst = 7, kFmlaString = 8, kFmlaNum = 9,
+                   kRString = 62;
 
 // An XLWideString (u32 count, UTF-16 characters) at `at`, its characters
 // cut at kMaxCell bytes of UTF-8; `at` moves past it. Empty, and `at` at
@@ -158,7 +160,7 @@ void XlsbSheet::Record(uint32_t type, std::string_view body) {
   if (type == kRowHdr) {
     cells_.StartRow();
     col_ = -1;
-  } else if (type <= kCellLast) {
+  } else if (type <= kCellLast || type == kRString) {
     // Cell: column (u32), style (24 bits) and flags, then the value.
     if (body.size() >= 8) Cell(Le32(body, 0), Le32(body, 4) & 0xFFFFFF, type, body.substr(8));
   } else if (type >= kShortFirst && type <= kShortLast) {
@@ -211,6 +213,9 @@ void XlsbSheet::Cell(uint32_t col, uint32_t style, uint32_t kind, std::string_vi
     case kSt:
     case kFmlaString:
       text = WideString(value, at);
+      break;
+    case kRString:
+      text = RichString(value);
       break;
     case kIsst:
       if (value.size() >= 4) {

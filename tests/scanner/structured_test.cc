@@ -728,7 +728,9 @@ TEST_CASE("xlsb: dates, short cell records, formulas, comments, headers and foot
         B12(129, "") + B12(145, "") + Row(0) + B12(6, At(0) + Wide("Name")) +
         B12(6, At(1) + Wide(column)) + Row(1) + B12(6, At(0) + Wide("Zoe Example")) +
         B12(16, U32(dob_style) + F64(serial)) +
-        B12(8, At(2) + Wide("MRN 00123456") + U16(0) + U32(0)) + B12(146, "") +
+        B12(8, At(2) + Wide("MRN 00123456") + U16(0) + U32(0)) +
+        B12(62, At(3) + std::string(1, '\x01') + Wide("Card 4111 1111 1111 1111") + U32(0)) +
+        B12(146, "") +
         B12(479, U16(0) + Wide("&L&\"Arial,Bold\"Ward 3&R536-22-8726") + U32(0xFFFFFFFF) +
                      U32(0xFFFFFFFF) + U32(0xFFFFFFFF) + U32(0xFFFFFFFF) + U32(0xFFFFFFFF)) +
         B12(130, "");
@@ -745,11 +747,13 @@ TEST_CASE("xlsb: dates, short cell records, formulas, comments, headers and foot
     return ids;
   };
   const std::string plain = B12(153, U32(0) + U32(0));
-  CHECK(found(book(1, plain)) == std::set<std::string>{"DATE_OF_BIRTH", "MRN", "US_SSN"});
+  CHECK(found(book(1, plain)) ==
+        std::set<std::string>{"CREDIT_CARD", "DATE_OF_BIRTH", "MRN", "US_SSN"});
   // The same serial in General format is a number, no date.
-  CHECK(found(book(0, plain)) == std::set<std::string>{"MRN", "US_SSN"});
+  CHECK(found(book(0, plain)) == std::set<std::string>{"CREDIT_CARD", "MRN", "US_SSN"});
   // The header's SSN is found with its codes dropped; left in, "R536-..."
-  CHECK(Types(book(0, plain), "roster.xlsb") == Counts{{"US_SSN", 1}});
+  // (and the rich-string cell's card).
+  CHECK(Types(book(0, plain), "roster.xlsb") == Counts{{"US_SSN", 1}, {"CREDIT_CARD", 1}});
   // The 1904 date system (BrtWbProp): serial 72000 is 2097-02-14 from
   // 1900, a visit date the validator takes, and 2101-02-16 from 1904,
   // which it does not.
