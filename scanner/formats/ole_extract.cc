@@ -19,6 +19,9 @@
 //     (Outlook's rich-text messages) is member body.rtf, decompressed
 //     (formats/compressed_rtf.h) and read as an RTF file;
 //   - EncryptedPackage: an OOXML document saved with a password: encrypted;
+//   - \x01Ole10Native or Package: an embedded object's storage standing
+//     alone (a presentation's, an RTF document's): "ole", the file it
+//     carries a member, as for an ObjectPool storage;
 //   - anything else ("ole": Visio, Publisher, an installer, a thumbnail
 //     cache): the printable runs of every stream, 8-bit and UTF-16.
 // A document's summary streams (\x05SummaryInformation: title, subject,
@@ -59,7 +62,15 @@ namespace {
 
 using formats::CompoundFile;
 
-enum class OleKind { kWord, kExcel, kPowerPoint, kMessage, kEncryptedPackage, kOther };
+enum class OleKind {
+  kWord,
+  kExcel,
+  kPowerPoint,
+  kMessage,
+  kEncryptedPackage,
+  kObject,  // an embedded object's storage: a packaged file, an OOXML package
+  kOther
+};
 
 // The stream (not a storage) named `name` in `storage`, or kNone.
 uint32_t FindStream(const CompoundFile& cf, uint32_t storage, std::string_view name) {
@@ -78,6 +89,9 @@ OleKind KindOf(const CompoundFile& cf, uint32_t storage) {
   for (uint32_t c : cf.entry(storage).children) {
     if (formats::ParseMsgPropertyName(cf.entry(c).name)) return OleKind::kMessage;
   }
+  // The storage of an embedded object standing alone, as a presentation or
+  // an RTF document holds one: what it carries is a file (OleObject).
+  if (has("\x01Ole10Native") || has("Package")) return OleKind::kObject;
   return OleKind::kOther;
 }
 
@@ -92,6 +106,7 @@ const char* FormatName(OleKind kind) {
     case OleKind::kMessage:
       return "msg";
     case OleKind::kEncryptedPackage:
+    case OleKind::kObject:
     case OleKind::kOther:
       return "ole";
   }
@@ -324,6 +339,7 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
         OleMessageText(cf, storage, sink, out[idx]);
         break;
       case OleKind::kEncryptedPackage:
+      case OleKind::kObject:  // its file is a member
         break;
       case OleKind::kOther: {
         // Every stream, storages below included (an embedded object in an
@@ -358,6 +374,8 @@ void Extractor::Impl::OleStorage(const CompoundFile& cf, uint32_t storage, size_
         members.emplace_back(c, std::string());
       }
     }
+  } else if (kind == OleKind::kObject) {
+    members.emplace_back(storage, "embedded");
   } else if (kind != OleKind::kOther) {
     const uint32_t pool = cf.Find(storage, "ObjectPool");
     if (pool != CompoundFile::kNone) {

@@ -689,6 +689,38 @@ TEST_CASE("extract .ppt: an embedded workbook is a member, its cells classified"
   CHECK(StatusOf(*sheet).starts_with("partial(limit_size)"));
 }
 
+TEST_CASE("extract: an embedded object's storage standing alone is the file it carries") {
+  // As a presentation or an RTF document holds one: a packaged file, or an
+  // OOXML workbook in a "Package" stream (Excel 2007 and later), with the
+  // wrapper's own small streams beside it.
+  const std::string csv = "name,ssn\nZoe Example,536-22-8726\n";
+  const std::string packaged =
+      OleFile({{"\x01Ole10Native", BuildOle10Native("labs.csv", "C:\\labs.csv", csv)},
+               {"\x01" "CompObj", std::string(40, '\0')}});
+  const std::string xlsx = WriteArchive(
+      "zip", "",
+      {{"[Content_Types].xml", "<Types/>"},
+       {"xl/worksheets/sheet1.xml",
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>SSN 536-22-8726"
+        "</t></is></c></row></sheetData></worksheet>"}});
+  const std::string workbook =
+      OleFile({{"Package", xlsx}, {"\x01" "CompObj", std::string(40, '\0')}});
+  auto recs = ExtractMemory(
+      OleFile(BuildPowerPointFile({{"Census", false}}, {{packaged, true}, {workbook, true}})),
+      "deck.ppt");
+  const AssetRecord* wrapper = FindRecord(recs, "object-1");
+  REQUIRE(wrapper);
+  CHECK(wrapper->format == "ole");
+  CHECK(TypeCounts(*wrapper).empty());  // its file's text is the member's, not its own
+  const AssetRecord* labs = FindRecord(recs, "object-1!labs.csv");
+  REQUIRE(labs);
+  CHECK(TypeCounts(*labs) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  const AssetRecord* book = FindRecord(recs, "object-2!embedded");
+  REQUIRE(book);
+  CHECK(book->format == "ooxml");
+  CHECK(TypeCounts(*book) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+}
+
 TEST_CASE("PowerPoint: a compressed storage inflates to its size, and no further") {
   const std::string bytes = OleFile({BuildWorkbook({{"S", {{0, 0, "x"}}}})});
   std::vector<fmt::PptStorage> found;
