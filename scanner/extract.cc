@@ -925,6 +925,15 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
   formats::TextSink sink(MatcherAt(depth), *budget_, limits_.max_locators);
   sink.ReportTextOffsets();
   formats::ArchiveEntry entry;
+  // After a part's text: a line end, its damage noted; false once the sink
+  // wants no more.
+  auto end_part = [&] {
+    sink.Synthetic("\n", sink.position());
+    if (!reader.value()->data_warning().empty()) {
+      MarkPartial(out[idx], "corrupt", entry.name + ": " + reader.value()->data_warning());
+    }
+    return !sink.stopped();
+  };
   for (;;) {
     if (!budget_->CheckTime()) break;
     auto next = reader.value()->Next(entry);
@@ -966,11 +975,7 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
       if (sheet.End() && !sink.stopped()) {
         MarkPartial(out[idx], "corrupt", entry.name + ": ends inside a record");
       }
-      sink.Synthetic("\n", sink.position());
-      if (!reader.value()->data_warning().empty()) {
-        MarkPartial(out[idx], "corrupt", entry.name + ": " + reader.value()->data_warning());
-      }
-      if (sink.stopped()) break;
+      if (!end_part()) break;
       continue;
     }
     if (!IsOfficeTextPart(entry.name, odf)) continue;
@@ -991,11 +996,7 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
     });
     decoder.Finish(*markup);
     markup->End();
-    sink.Synthetic("\n", sink.position());
-    if (!reader.value()->data_warning().empty()) {
-      MarkPartial(out[idx], "corrupt", entry.name + ": " + reader.value()->data_warning());
-    }
-    if (sink.stopped()) break;
+    if (!end_part()) break;
   }
   if (no_end) MarkPartial(out[idx], "corrupt", kNoEndRecord);
   if (table && !sink.stopped()) formats::WriteUnusedStrings(sink, *table);

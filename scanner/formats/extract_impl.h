@@ -33,6 +33,12 @@ class StreamSkips;
 
 using Records = std::vector<AssetRecord>;
 
+// A file name a container records for a file it carries (an attachment's,
+// a packaged file's) as a member name: its last path part, control
+// characters made '_', at most 255 bytes (not cut inside a UTF-8
+// sequence); empty for none, "." and "..", where the caller names it.
+std::string CarriedFileName(std::string name);
+
 // Member names unique within one container (archive entries, Office
 // embeddings, SQLite tables). A name seen before (a zip with
 // two entries "a.txt", a file appended twice with `tar -r`) gets "part-K-"
@@ -45,12 +51,6 @@ using Records = std::vector<AssetRecord>;
 // separates the nesting levels of a member path, so "x!y.txt" as one name
 // would read as member y.txt of a container x.
 //
-// A file name a container records for a file it carries (an attachment's,
-// a packaged file's) as a member name: its last path part, control
-// characters made '_', at most 255 bytes (not cut inside a UTF-8
-// sequence); empty for none, "." and "..", where the caller names it.
-std::string CarriedFileName(std::string name);
-
 // Thread safety: one per container, on the thread reading it.
 class MemberNames {
  public:

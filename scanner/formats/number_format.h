@@ -1,8 +1,9 @@
-// Spreadsheet formats shared by .xls and .xlsx. Number formats: which ones
-// show a date, and the date a serial day number stands for. A date cell of
-// a workbook holds a number (30755); what a user sees, and what a
-// date-of-birth pattern can match, is the date (1984-03-14). And a page
-// header's or footer's text without its formatting codes.
+// Spreadsheet formats shared by .xls, .xlsx and .xlsb. Number formats:
+// which ones show a date, and the date a serial day number stands for. A
+// date cell of a workbook holds a number (30755); what a user sees, and
+// what a date-of-birth pattern can match, is the date (1984-03-14). Numbers
+// as a sheet shows them, RK numbers, and a page header's or footer's text
+// without its formatting codes.
 //
 // Thread safety: pure functions.
 #ifndef PHISCAN_SCANNER_FORMATS_NUMBER_FORMAT_H_
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace phiscan::scanner::formats {
 
@@ -25,6 +27,31 @@ bool IsDateFormat(uint32_t id, std::string_view code);
 // 1900 that never was) or the 1904 one, as YYYY-MM-DD; the time of day is
 // dropped. Empty outside 1900-01-01 to 9999-12-31.
 std::string SerialDate(double serial, bool date1904);
+
+// Which cell formats of a workbook show a date, as its styles part lists
+// them (.xlsx or .xlsb alike): its custom number formats, then each cell
+// format's number format, in order, appended to `out` (a cell's style
+// index is its place there).
+class DateStyles {
+ public:
+  explicit DateStyles(std::vector<bool>& out) : out_(out) {}
+  // A custom number format. Ids past 65535 are not remembered (Excel's stay
+  // in the hundreds): the table is a bit per id, whatever the file claims.
+  void CustomFormat(uint32_t id, std::string_view code) {
+    if (id >= kMaxFormatId || !IsDateFormat(id, code)) return;
+    if (custom_.size() <= id) custom_.resize(size_t{id} + 1, false);
+    custom_[id] = true;
+  }
+  // The next cell format, showing number format `id`.
+  void CellFormat(uint32_t id) {
+    out_.push_back((id < custom_.size() && custom_[id]) || IsDateFormat(id, {}));
+  }
+
+ private:
+  static constexpr uint32_t kMaxFormatId = 1 << 16;
+  std::vector<bool>& out_;
+  std::vector<bool> custom_;
+};
 
 // A number as a spreadsheet shows it by default: integers without a
 // fraction (an SSN or phone number stored as a number reads as its

@@ -106,6 +106,7 @@ XlsbTablePart::XlsbTablePart(std::string_view name, SharedStrings& table, size_t
                                            : Part::kWorkbook),
       table_(table),
       max_bytes_(max_bytes),
+      date_styles_(table.date_styles),
       stream_([this](uint32_t type, std::string_view body) { Record(type, body); }) {}
 
 void XlsbTablePart::Record(uint32_t type, std::string_view body) {
@@ -126,18 +127,14 @@ void XlsbTablePart::Record(uint32_t type, std::string_view body) {
       // Custom formats by id, then the cell formats (BrtXF inside
       // BrtBeginCellXFs, in order; the style formats are another list).
       if (type == kFmt && body.size() >= 2) {
-        const uint16_t id = Le16(body, 0);
         size_t at = 2;
-        if (custom_dates_.size() <= id) custom_dates_.resize(size_t{id} + 1, false);
-        custom_dates_[id] = IsDateFormat(id, WideString(body, at));
+        date_styles_.CustomFormat(Le16(body, 0), WideString(body, at));
       } else if (type == kBeginCellXfs) {
         in_cell_xfs_ = true;
       } else if (type == kEndCellXfs) {
         in_cell_xfs_ = false;
       } else if (type == kXf && in_cell_xfs_ && body.size() >= 4) {
-        const uint16_t id = Le16(body, 2);
-        table_.date_styles.push_back((id < custom_dates_.size() && custom_dates_[id]) ||
-                                     IsDateFormat(id, {}));
+        date_styles_.CellFormat(Le16(body, 2));
       }
       break;
     case Part::kWorkbook:

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "scanner/formats/number_format.h"
 #include "scanner/formats/text_sink.h"
 #include "scanner/formats/xlsx.h"
 #include "scanner/limits.h"
@@ -71,7 +72,7 @@ class XlsbTablePart {
   SharedStrings& table_;
   size_t max_bytes_, bytes_ = 0;
   bool overflow_ = false, in_cell_xfs_ = false;
-  std::vector<bool> custom_dates_;
+  DateStyles date_styles_;
   Biff12Stream stream_;
 };
 

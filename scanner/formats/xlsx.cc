@@ -194,17 +194,13 @@ std::string DecodeAttr(std::string_view v) {
 // position) show dates, from the built-in ids and the <numFmts> codes.
 class StylesHandler {
  public:
-  explicit StylesHandler(std::vector<bool>& out) : out_(out) {}
+  explicit StylesHandler(std::vector<bool>& out) : styles_(out) {}
   void Start(std::string_view n, std::string_view attrs, bool) {
     if (n == "numFmt") {
       uint32_t id = 0;
       std::string_view v = Attr(attrs, "numFmtId");
-      // Ids past kMaxFormatId are not remembered (Excel's stay in the
-      // hundreds): the table is a bit per id, whatever the file claims.
-      if (std::from_chars(v.data(), v.data() + v.size(), id).ec == std::errc() &&
-          id < kMaxFormatId && IsDateFormat(id, DecodeAttr(Attr(attrs, "formatCode")))) {
-        if (custom_dates_.size() <= id) custom_dates_.resize(id + 1, false);
-        custom_dates_[id] = true;
+      if (std::from_chars(v.data(), v.data() + v.size(), id).ec == std::errc()) {
+        styles_.CustomFormat(id, DecodeAttr(Attr(attrs, "formatCode")));
       }
     } else if (n == "cellXfs") {
       in_cell_xfs_ = true;
@@ -212,7 +208,7 @@ class StylesHandler {
       uint32_t id = 0;
       std::string_view v = Attr(attrs, "numFmtId");
       std::from_chars(v.data(), v.data() + v.size(), id);
-      out_.push_back((id < custom_dates_.size() && custom_dates_[id]) || IsDateFormat(id, {}));
+      styles_.CellFormat(id);
     }
   }
   void End(std::string_view n) {
@@ -221,9 +217,7 @@ class StylesHandler {
   void Text(std::string_view) {}
 
  private:
-  static constexpr uint32_t kMaxFormatId = 1 << 16;
-  std::vector<bool>& out_;
-  std::vector<bool> custom_dates_;
+  DateStyles styles_;
   bool in_cell_xfs_ = false;
 };
 
