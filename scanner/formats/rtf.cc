@@ -35,17 +35,17 @@ bool IsReadStarDestination(std::string_view w) { return w == "annotation" || w =
 class RtfText {
  public:
   // An embedded object's bytes (its \objdata hex, decoded), the first
-  // `max_object` of them; `cut` when there were more or the file ended
-  // inside them.
+  // `max_object` of them; `cut` when there were more. A file that ends
+  // inside them hands on what there was (which reads as damaged).
   using OnObject = std::function<void(std::string_view bytes, bool cut)>;
   RtfText(formats::TextSink& sink, size_t max_object, OnObject on_object)
       : sink_(sink), max_object_(max_object), on_object_(std::move(on_object)) {
     sink_.TrackSourceLines();
   }
 
-  // The file ended: an object still open is handed on, cut.
+  // The file ended: an object still open is handed on as it is.
   void Finish() {
-    if (obj_depth_ > 0) EndObject(true);
+    if (obj_depth_ > 0) EndObject();
   }
 
   void Feed(std::string_view bytes, uint64_t base) {
@@ -83,9 +83,9 @@ class RtfText {
     }
     obj_nibble_ = -1;
   }
-  void EndObject(bool cut) {
+  void EndObject() {
     obj_depth_ = 0;
-    on_object_(obj_, cut || obj_cut_);
+    on_object_(obj_, obj_cut_);
     obj_.clear();
   }
 
@@ -163,7 +163,7 @@ class RtfText {
           fallback_ = 0;  // a group ends a \uN's fallback
         } else if (c == '}') {
           fallback_ = 0;
-          if (obj_depth_ > 0 && depth_ <= obj_depth_) EndObject(false);
+          if (obj_depth_ > 0 && depth_ <= obj_depth_) EndObject();
           if (skip_depth_ > 0 && depth_ <= skip_depth_) skip_depth_ = 0;
           if (depth_ > 0) --depth_;
         } else if (in_object()) {
@@ -344,8 +344,8 @@ void Extractor::Impl::RtfObject(std::string_view bytes, bool cut, int n, MemberN
     return;
   }
   if (!object.ok()) {
-    // Data cut at --max-buffered-member, or a file that ends inside it,
-    // reads as a header that runs past its bytes.
+    // Data cut at --max-buffered-member reads as a header that runs past
+    // its bytes; so does a file that ends inside it, which is damage.
     if (cut && object.status().code() == StatusCode::kCorrupt) {
       MarkPartial(out[m], "limit_size", "embedded object over --max-buffered-member, not read");
     } else {
