@@ -13,6 +13,7 @@ function(phiscan_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE phiscan_test_main ${ARG_DEPS})
+  target_precompile_headers(${name} REUSE_FROM phiscan_test_pch)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES
     ENVIRONMENT "PHISCAN_SOURCE_DIR=${PROJECT_SOURCE_DIR};PHISCAN_BINARY_DIR=${PROJECT_BINARY_DIR};PHISCAN_CACHE_DIR=${PHISCAN_TEST_RULE_CACHE}")

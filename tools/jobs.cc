@@ -15,7 +15,7 @@
 #include "scanner/path_filter.h"
 #include "common/did_you_mean.h"
 #include "tools/rule_files.h"
-#include "tools/subcommand.h"
+#include "tools/byte_count.h"
 
 namespace phiscan::tools {
 namespace {

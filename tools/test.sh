@@ -38,12 +38,21 @@ done_with() {
 }
 start=$SECONDS
 
+# The test builds link about a hundred programs; lld (tools/setup.sh) links
+# them in a quarter of ld.bfd's time (scanner_extract_test under ASan: 0.9 s
+# against 3.9 s), about a minute of the suite on 2 cores. The programs are
+# the same; a build without lld uses the default linker.
+linker=()
+if command -v ld.lld >/dev/null; then
+  linker=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld)
+fi
+
 # run_suite DIR CMAKE_ARGS...: configures, builds and runs the tests, with
 # the ctest arguments in the array ctest_extra (empty by default).
 ctest_extra=()
 run_suite() {
   local dir=$1; shift
-  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake -S . -B "$dir" -G Ninja "${linker[@]}" "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600 "${ctest_extra[@]}")
 }
@@ -88,7 +97,7 @@ if [[ ${PHISCAN_SKIP_TSAN:-0} != 1 ]]; then
   tsan_tests=(scanner_walker_test catalog_writer_test pipeline_batching_test
               pipeline_writer_batch_test integration_mixed_tree_test
               integration_end_to_end_test regression_process_test)
-  cmake -S . -B build/test-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  cmake -S . -B build/test-tsan -G Ninja "${linker[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DPHISCAN_TSAN=ON >/dev/null
   cmake --build build/test-tsan -j "$jobs" --target "${tsan_tests[@]}" phiscan phireport
   regex=$(IFS='|'; echo "^(${tsan_tests[*]})\$")

@@ -200,16 +200,20 @@ TEST_CASE("Prefiltered and plain scans agree on dense generated text") {
 TEST_CASE("A prefilter that misses matches is caught by the comparison") {
   // The check above must be able to fail: an EMAIL prefilter that only fires
   // on ".org" addresses loses the others.
+  // The built-in EMAIL type alone (no label rules, which name other types),
+  // so that compiling the pack twice is quick.
   RulePack pack = BuiltinPack();
-  for (auto& t : pack.types) {
-    if (t.id != "EMAIL") continue;
-    for (auto& p : t.patterns) p.prefilter = "@[a-z]{1,20}\\.org";
-  }
+  std::erase_if(pack.types, [](const auto& t) { return t.id != "EMAIL"; });
+  pack.labels.clear();
+  REQUIRE(pack.types.size() == 1);
+  const auto plain = Compiled(pack, false);
+  for (auto& p : pack.types[0].patterns) p.prefilter = "@[a-z]{1,20}\\.org";
   // Farther apart than the email regex is wide, so no window covers both.
   std::string text = "write to ann@example.org" + std::string(2000, ' ') + "or bob@example.com today";
   auto a = Scan(Compiled(pack, true), text, 1 << 20);
-  auto b = Scan(Builtin(false), text, 1 << 20);  // without prefilters, the pack is the built-in one
-  CHECK(a.size() < b.size());
+  auto b = Scan(plain, text, 1 << 20);
+  CHECK(b.size() == 2);
+  CHECK(a.size() == 1);
 }
 
 TEST_CASE("Bad prefilters are rejected at load with the rule's line") {
@@ -810,7 +814,9 @@ TEST_CASE("Random user regexes: the optimised matcher finds what the straightfor
   Seeded seeded{std::mt19937(20261203)};
   testutil::RandomPack<Seeded> gen(seeded);
   size_t exact = 0, gated = 0, found = 0;
-  for (int round = 0; round < 40; ++round) {
+  // Fewer rounds in the sanitizer builds (each compiles two packs).
+  const int rounds = phiscan::testing::kSanitized ? 16 : 40;
+  for (int round = 0; round < rounds; ++round) {
     const std::string yaml = testutil::RandomPackYaml(gen, 6, 1000);
     REQUIRE_FALSE(yaml.empty());
     INFO(yaml);
@@ -836,9 +842,9 @@ TEST_CASE("Random user regexes: the optimised matcher finds what the straightfor
     }
   }
   // The generator reaches the paths it is meant to test.
-  CHECK(exact >= 20);
-  CHECK(gated >= 10);
-  CHECK(found >= 2000);
+  CHECK(exact >= 20 * rounds / 40);
+  CHECK(gated >= 10 * rounds / 40);
+  CHECK(found >= 2000 * rounds / 40);
 }
 
 namespace {

@@ -17,6 +17,7 @@
 #include "tests/testutil/testutil.h"
 
 using nlohmann::json;
+using phiscan::testing::AsNobody;
 using phiscan::testing::BinaryDir;
 using phiscan::testing::ParseJsonl;
 using phiscan::testing::RunCommand;
@@ -283,7 +284,7 @@ TEST_CASE("Unreadable files and directories are recorded, and the scan still suc
   std::string catalog = dir.Join("out/c.db");
 
   // As root, run the scanner as an unprivileged user, as it is meant to run.
-  std::string as_user = geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  std::string as_user = AsNobody();
   std::string out, err;
   REQUIRE(Run(as_user + Phiscan() + " scan --quiet --catalog " + catalog + " " +
                   dir.Join("tree"),
@@ -314,8 +315,7 @@ TEST_CASE("A root that cannot be opened is warned of and exits 3, nothing under 
   mkdir(dir.Join("out").c_str(), 0777);
   chmod(dir.Join("out").c_str(), 0777);
   const std::string catalog = dir.Join("out/c.db");
-  const std::string as_user =
-      geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  const std::string as_user = AsNobody();
   const std::string scan =
       as_user + Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join("share");
   std::string out, err;

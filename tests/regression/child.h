@@ -18,22 +18,12 @@
 #include <thread>
 #include <vector>
 
+#include "tests/testutil/testutil.h"
+
 extern char** environ;
 
 namespace phiscan::testing {
 
-// gcc defines __SANITIZE_*__; clang (which builds the ASan suite) answers
-// __has_feature instead.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define PHISCAN_TEST_SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(PHISCAN_TEST_SANITIZED)
-inline constexpr bool kSanitized = true;
-#else
-inline constexpr bool kSanitized = false;
-#endif
 
 struct Child {
   pid_t pid = -1;

@@ -27,6 +27,7 @@
 #include "tests/testutil/testutil.h"
 
 using nlohmann::json;
+using phiscan::testing::AsNobodyArgs;
 using phiscan::testing::Child;
 using phiscan::testing::kSanitized;
 using phiscan::testing::ParseJsonl;
@@ -100,12 +101,7 @@ Scan RunScan(const TempDir& dir, const std::string& label, const std::string& ro
   mkdir(catdir.c_str(), 0777);
   chmod(catdir.c_str(), 0777);
   std::string catalog = catdir + "/c" + std::to_string(++n) + ".db";
-  std::vector<std::string> argv;
-  if (unprivileged && geteuid() == 0) {
-    for (const char* a : {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}) {
-      argv.push_back(a);
-    }
-  }
+  std::vector<std::string> argv = unprivileged ? AsNobodyArgs() : std::vector<std::string>{};
   for (std::string a : {Phiscan(), std::string("scan"), std::string("--catalog"), catalog}) {
     argv.push_back(a);
   }

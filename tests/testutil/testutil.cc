@@ -6,10 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 
@@ -117,6 +119,53 @@ int RunCommand(const std::string& command, std::string* out, std::string* err) {
   int rc = RunCommand(command + " 2>" + tmp.Join("stderr"), out);
   *err = ReadFile(tmp.Join("stderr"));
   return rc;
+}
+
+namespace {
+constexpr uid_t kNobody = 65534;
+
+// Nobody's rule cache for the cache dir the tests use (PHISCAN_CACHE_DIR),
+// created on first use and topped up with the .hsdb files the tests have
+// stored since, each copied under a name of this process's and renamed, so
+// concurrent test programs never see half a file.
+std::string NobodyCacheDir() {
+  const char* base = std::getenv("TMPDIR");
+  const char* shared = std::getenv("PHISCAN_CACHE_DIR");
+  if (shared == nullptr || *shared == '\0' || std::string(shared) == "off") return "off";
+  const std::string dir = std::string(base && *base ? base : "/tmp") + "/phiscan-test-cache-" +
+                          std::to_string(kNobody) + "-" +
+                          std::to_string(std::hash<std::string>{}(shared));
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return "off";
+  if (chown(dir.c_str(), kNobody, kNobody) != 0) return "off";
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(shared, ec)) {
+    const fs::path from = entry.path();
+    if (from.extension() != ".hsdb") continue;
+    const fs::path to = fs::path(dir) / from.filename();
+    if (fs::exists(to, ec)) continue;
+    const fs::path tmp = to.string() + ".copy" + std::to_string(getpid());
+    if (!fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec) ||
+        chown(tmp.c_str(), kNobody, kNobody) != 0 || chmod(tmp.c_str(), 0600) != 0) {
+      fs::remove(tmp, ec);
+      continue;
+    }
+    fs::rename(tmp, to, ec);
+  }
+  return dir;
+}
+}  // namespace
+
+std::vector<std::string> AsNobodyArgs() {
+  if (geteuid() != 0) return {};
+  const std::string id = std::to_string(kNobody);
+  return {"/usr/bin/setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups", "/usr/bin/env",
+          "PHISCAN_CACHE_DIR=" + NobodyCacheDir()};
+}
+
+std::string AsNobody() {
+  std::string prefix;
+  for (const auto& a : AsNobodyArgs()) prefix += a + " ";
+  return prefix;
 }
 
 std::string ToolPath(const std::string& name) { return BinaryDir() + "/tools/" + name; }

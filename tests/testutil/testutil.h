@@ -5,8 +5,24 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace phiscan::testing {
+
+// True in the sanitizer builds, where the tests that only repeat work (random
+// rounds, big inputs) do less of it: the Release run does it all.
+// gcc defines __SANITIZE_*__; clang (which builds the ASan suite) answers
+// __has_feature instead.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define PHISCAN_TEST_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(PHISCAN_TEST_SANITIZED)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
 
 // A fresh directory under $TMPDIR, removed (recursively, restoring
 // permissions first) on destruction.
@@ -56,6 +72,16 @@ class DropFileCapabilities {
 int RunCommand(const std::string& command, std::string* out = nullptr);
 // Same, also replacing `*err` with its stderr when `err` is non-null.
 int RunCommand(const std::string& command, std::string* out, std::string* err);
+
+// The arguments that start a program as nobody (uid and gid 65534, no
+// groups) when the tests run as root, to scan as a service account would;
+// none otherwise. Nobody cannot use the tests' rule cache (root's, 0700), so
+// the program gets one of its own under $TMPDIR, seeded with the databases
+// compiled so far: without it each such run compiled the built-in pack
+// again (1 s, 8 s under ASan).
+std::vector<std::string> AsNobodyArgs();
+// The same as a shell command prefix ending in a space, or "".
+std::string AsNobody();
 
 // Path of a program built in tools/ ("phiscan", "phireport").
 std::string ToolPath(const std::string& name);
