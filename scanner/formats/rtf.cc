@@ -3,7 +3,9 @@
 // themes, \* extensions) are skipped, except comments (\*\annotation and
 // their author, \*\atnauthor), whose text is the reviewers'; \'hh is read as Windows-1252, \uN as a
 // code point (its \ucN fallback characters dropped); \par, \line, \tab,
-// \cell and \row separate. Offsets are those of the source bytes.
+// \cell and \row separate. \binN's N bytes are raw data, skipped by count
+// (an object's, in \objdata, are its bytes): braces or backslashes among
+// them no longer end or open groups. Offsets are those of the source bytes.
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -21,7 +23,7 @@ bool IsSkippedDestination(std::string_view w) {
   static const char* kSkip[] = {"fonttbl", "colortbl", "stylesheet", "pict", "objdata",
                                 "themedata", "colorschememapping", "datastore",
                                 "latentstyles", "listtable", "listoverridetable", "rsidtbl",
-                                "generator", "xmlnstbl", "filetbl", "revtbl", "bin",
+                                "generator", "xmlnstbl", "filetbl", "revtbl",
                                 "fldinst", "mmathPr", "wgrffmtfilter", "pgptbl"};
   for (const char* s : kSkip) {
     if (w == s) return true;
@@ -47,10 +49,19 @@ class RtfText {
   void Finish() {
     if (obj_depth_ > 0) EndObject();
   }
+  // True if the file ended inside \binN's bytes: it is cut short.
+  bool in_binary() const { return bin_left_ > 0; }
 
   void Feed(std::string_view bytes, uint64_t base) {
     lines_.Next(bytes);
     for (size_t k = 0; k < bytes.size(); ++k) {
+      if (bin_left_ > 0) {  // \binN's bytes, taken whole
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(bin_left_, bytes.size() - k));
+        if (in_object()) ObjectBytes(bytes.substr(k, n));
+        bin_left_ -= n;
+        k += n - 1;
+        continue;
+      }
       at_ = k;
       Step(bytes[k], base + k);
     }
@@ -82,6 +93,12 @@ class RtfText {
       obj_cut_ = true;
     }
     obj_nibble_ = -1;
+  }
+  // An object's bytes given raw (\binN), not as hex.
+  void ObjectBytes(std::string_view b) {
+    const size_t room = max_object_ - std::min(max_object_, obj_.size());
+    obj_.append(b.substr(0, room));
+    if (b.size() > room) obj_cut_ = true;
   }
   void EndObject() {
     obj_depth_ = 0;
@@ -135,6 +152,7 @@ class RtfText {
     }
     star_ = false;
     if (IsSkippedDestination(w) && !skipping()) skip_depth_ = depth_;
+    if (w == "bin" && has_param_ && param_ > 0) bin_left_ = static_cast<uint64_t>(param_);
     if (w == "par" || w == "line" || w == "row" || w == "sect" || w == "page") {
       Out("\n", at, at);
     } else if (w == "tab" || w == "cell") {
@@ -153,6 +171,11 @@ class RtfText {
   }
 
   void Step(char c, uint64_t pos) {
+    if (bin_left_ > 0) {  // the first of \binN's bytes, right after its number
+      --bin_left_;
+      if (in_object()) ObjectBytes(std::string_view(&c, 1));
+      return;
+    }
     switch (state_) {
       case State::kText:
         if (c == '\\') {
@@ -263,6 +286,7 @@ class RtfText {
   std::string obj_;
   int obj_nibble_ = -1;  // a byte's first hex digit
   bool obj_cut_ = false;
+  uint64_t bin_left_ = 0;  // \binN's bytes still to come
   State state_ = State::kText;
   size_t depth_ = 0;
   size_t skip_depth_ = 0;
@@ -313,6 +337,9 @@ void Extractor::Impl::Rtf(formats::PeekSource& in, size_t idx, int depth, Record
     return !sink.stopped();
   });
   rtf.Finish();
+  if (rtf.in_binary() && !sink.stopped()) {
+    MarkPartial(out[idx], "corrupt", "the file ends inside \\bin data");
+  }
   sink.Finish(out[idx]);
 }
 

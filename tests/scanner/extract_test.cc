@@ -204,6 +204,29 @@ TEST_CASE("RTF: a huge \\uc cannot hide the text after a \\u") {
   CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}, {"US_NPI", 1}});
 }
 
+TEST_CASE("RTF: \\binN's bytes are data, whatever braces they hold") {
+  // A picture's \binN bytes were read as RTF: a brace among them closed the
+  // picture early and let its bytes in as text (a false SSN), or opened
+  // groups that hid the rest of the note.
+  const std::string data = GENERATE(std::string("} 412-61-3374 {{"), std::string("{{\\*"));
+  INFO(data);
+  const std::string rtf = "{\\rtf1\\ansi Visit note.\\par {\\pict\\wmetafile8\\bin" +
+                          std::to_string(data.size()) + " " + data +
+                          "}Patient SSN 536-22-8726\\par}";
+  auto recs = ExtractMemory(rtf, "note.rtf");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "complete");
+  CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  for (const auto& f : recs[0].findings) {
+    CHECK(rtf.substr(f.start, f.end - f.start) == "536-22-8726");
+  }
+  // A file that ends inside them is cut short; what came before is kept.
+  recs = ExtractMemory("{\\rtf1 Patient SSN 536-22-8726\\par{\\pict\\bin100 abc", "cut.rtf");
+  REQUIRE(recs.size() == 1);
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+}
+
 TEST_CASE("RTF: a finding's line is its line in the file, not in the text") {
   // Source line breaks are no text in RTF and \par is one that is not in the
   // source: an SSN on line 4, after a font table over three lines, was

@@ -832,6 +832,15 @@ TEST_CASE("extract RTF: embedded objects are members: a workbook, a packaged fil
   CHECK(StatusOf(*sheet) == "partial(limit_size)");
   recs = ExtractMemory("{\\rtf1 " + object(ole1("Excel.Sheet.8", "", 1)) + "}", "link.rtf");
   CHECK(recs.size() == 1);
+  // The object's bytes given raw (\binN) rather than as hex: the same.
+  const std::string raw = ole1("Excel.Sheet.8", book);
+  recs = ExtractMemory("{\\rtf1 {\\object\\objemb{\\*\\objdata \\bin" +
+                           std::to_string(raw.size()) + " " + raw + "}}\\par}",
+                       "raw.rtf");
+  sheet = FindRecord(recs, "object-1");
+  REQUIRE(sheet);
+  CHECK(sheet->format == "xls");
+  CHECK(TypeCounts(*sheet) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
   // A file that ends inside the object's data: damaged, not over a limit.
   const std::string cut = rtf.substr(0, rtf.find("\\par End") - 500);
   recs = ExtractMemory(cut, "cut.rtf");
