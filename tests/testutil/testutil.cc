@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <stdexcept>
 
@@ -124,32 +123,27 @@ int RunCommand(const std::string& command, std::string* out, std::string* err) {
 namespace {
 constexpr uid_t kNobody = 65534;
 
-// Nobody's rule cache for the cache dir the tests use (PHISCAN_CACHE_DIR),
-// created on first use and topped up with the .hsdb files the tests have
-// stored since, each copied under a name of this process's and renamed, so
-// concurrent test programs never see half a file.
+// Nobody's rule cache for this test program: a directory of nobody's in a
+// TempDir that is removed when the program exits, topped up on each call
+// with the .hsdb files the tests' cache (PHISCAN_CACHE_DIR) holds and it
+// lacks.
 std::string NobodyCacheDir() {
-  const char* base = std::getenv("TMPDIR");
   const char* shared = std::getenv("PHISCAN_CACHE_DIR");
   if (shared == nullptr || *shared == '\0' || std::string(shared) == "off") return "off";
-  const std::string dir = std::string(base && *base ? base : "/tmp") + "/phiscan-test-cache-" +
-                          std::to_string(kNobody) + "-" +
-                          std::to_string(std::hash<std::string>{}(shared));
+  static TempDir holder;
+  const std::string dir = holder.Join("cache");
+  if (chmod(holder.path().c_str(), 0711) != 0) return "off";  // nobody may pass through
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return "off";
   if (chown(dir.c_str(), kNobody, kNobody) != 0) return "off";
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(shared, ec)) {
     const fs::path from = entry.path();
-    if (from.extension() != ".hsdb") continue;
     const fs::path to = fs::path(dir) / from.filename();
-    if (fs::exists(to, ec)) continue;
-    const fs::path tmp = to.string() + ".copy" + std::to_string(getpid());
-    if (!fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec) ||
-        chown(tmp.c_str(), kNobody, kNobody) != 0 || chmod(tmp.c_str(), 0600) != 0) {
-      fs::remove(tmp, ec);
-      continue;
+    if (from.extension() != ".hsdb" || fs::exists(to, ec)) continue;
+    if (!fs::copy_file(from, to, ec) || chown(to.c_str(), kNobody, kNobody) != 0 ||
+        chmod(to.c_str(), 0600) != 0) {
+      fs::remove(to, ec);
     }
-    fs::rename(tmp, to, ec);
   }
   return dir;
 }

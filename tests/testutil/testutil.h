@@ -76,9 +76,9 @@ int RunCommand(const std::string& command, std::string* out, std::string* err);
 // The arguments that start a program as nobody (uid and gid 65534, no
 // groups) when the tests run as root, to scan as a service account would;
 // none otherwise. Nobody cannot use the tests' rule cache (root's, 0700), so
-// the program gets one of its own under $TMPDIR, seeded with the databases
-// compiled so far: without it each such run compiled the built-in pack
-// again (1 s, 8 s under ASan).
+// the program gets one of its own, for the test program's life, seeded with
+// the databases compiled so far: without it each such run compiled the
+// built-in pack again (1 s, 8 s under ASan).
 std::vector<std::string> AsNobodyArgs();
 // The same as a shell command prefix ending in a space, or "".
 std::string AsNobody();
