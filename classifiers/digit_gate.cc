@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "common/hex.h"
+
 namespace phiscan::classifiers::internal {
 namespace {
 
@@ -279,13 +281,6 @@ class Reader {
 };
 
 }  // namespace
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 int HexByte(std::string_view s, size_t at) {
   if (at + 2 > s.size()) return -1;

@@ -7,6 +7,8 @@
 #include <iterator>
 #include <limits>
 
+#include "common/hex.h"
+
 namespace phiscan::classifiers {
 namespace {
 
@@ -239,12 +241,6 @@ namespace {
 bool IsAlpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-int HexValue(char c) {
-  if (IsDigit(c)) return c - '0';
-  c = Lower(c);
-  return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-}
-
 bool InRanges(int v, std::initializer_list<std::pair<int, int>> ranges) {
   for (auto [lo, hi] : ranges) {
     if (v >= lo && v <= hi) return true;

@@ -23,9 +23,6 @@
 
 namespace phiscan::classifiers::internal {
 
-// The value of a hexadecimal digit (as in \xHH), or -1.
-int HexValue(char c);
-
 // The byte that the two hexadecimal digits at s[at, at + 2) spell (the HH
 // of \xHH), or -1 if there are not two there.
 int HexByte(std::string_view s, size_t at);

@@ -121,8 +121,9 @@ class Extractor::Impl {
   void Text(formats::PeekSource& in, std::string_view name, size_t idx, int depth, Records& out);
   void Rtf(formats::PeekSource& in, size_t idx, int depth, Records& out);
   // The `n`th object embedded in an RTF document (its \objdata, decoded;
-  // `cut` when more than --max-buffered-member of it was not kept): a member of out[idx], the compound
-  // file (object-N) or packaged file (its name) it carries (formats/rtf.cc).
+  // `cut` when it ran past --max-buffered-member and the rest was dropped):
+  // a member of out[idx], the compound file (object-N) or packaged file
+  // (its name) it carries (formats/rtf.cc).
   void RtfObject(std::string_view bytes, bool cut, int n, MemberNames& names, size_t idx,
                  int depth, Records& out);
   void Mail(formats::PeekSource& in, size_t idx, int depth, Records& out);

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <map>
 
+#include "common/hex.h"
+
 namespace phiscan::scanner::formats::mail {
 namespace {
 
@@ -34,13 +36,6 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && StartsWithNoCase(a, b);
 }
 
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 class Collect : public TextConsumer {
  public:
   explicit Collect(std::string& out) : out_(out) {}
@@ -61,8 +56,8 @@ void ToUtf8(std::string_view bytes, std::string_view charset, std::string& out) 
 std::string PercentDecode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && Hex(s[i + 1]) >= 0 && Hex(s[i + 2]) >= 0) {
-      out += static_cast<char>(Hex(s[i + 1]) * 16 + Hex(s[i + 2]));
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
       i += 2;
     } else {
       out += s[i];
@@ -110,7 +105,7 @@ void QuotedPrintable::Decode(std::string_view in, std::string& out) {
       if (c == '\n') {  // soft line break
         pending_len_ = 0;
         ++i;
-      } else if (c == '\r' || Hex(c) >= 0) {
+      } else if (c == '\r' || HexValue(c) >= 0) {
         pending_[1] = c;
         pending_len_ = 2;
         ++i;
@@ -128,8 +123,8 @@ void QuotedPrintable::Decode(std::string_view in, std::string& out) {
       } else {
         out += "=\r";
       }
-    } else if (Hex(c) >= 0) {
-      out += static_cast<char>(Hex(pending_[1]) * 16 + Hex(c));
+    } else if (HexValue(c) >= 0) {
+      out += static_cast<char>(HexValue(pending_[1]) * 16 + HexValue(c));
       pending_len_ = 0;
       ++i;
     } else {
@@ -205,9 +200,9 @@ std::string DecodeEncodedWords(std::string_view v) {
             for (size_t k = 0; k < text.size(); ++k) {
               if (text[k] == '_') {
                 raw += ' ';
-              } else if (text[k] == '=' && k + 2 < text.size() && Hex(text[k + 1]) >= 0 &&
-                         Hex(text[k + 2]) >= 0) {
-                raw += static_cast<char>(Hex(text[k + 1]) * 16 + Hex(text[k + 2]));
+              } else if (text[k] == '=' && k + 2 < text.size() && HexValue(text[k + 1]) >= 0 &&
+                         HexValue(text[k + 2]) >= 0) {
+                raw += static_cast<char>(HexValue(text[k + 1]) * 16 + HexValue(text[k + 2]));
                 k += 2;
               } else {
                 raw += text[k];

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/hex.h"
+
 namespace phiscan::scanner::formats {
 namespace {
 
@@ -26,13 +28,6 @@ bool IsDelim(char c) {
          c == '}' || c == '/' || c == '%';
 }
 bool IsRegular(char c) { return !IsWhite(c) && !IsDelim(c); }
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Receives a filter's output; false: no more is wanted.
 using Out = std::function<bool(std::string_view)>;
 

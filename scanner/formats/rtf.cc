@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/hex.h"
 #include "scanner/formats/extract_impl.h"
 #include "scanner/formats/legacy_office.h"
 
@@ -78,23 +79,18 @@ class RtfText {
   // A character of an object's hex: pairs of digits are its bytes; spaces
   // and line breaks between them are not.
   void ObjectHex(char c) {
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                  : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
-                  : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
-                                                              : -1;
+    const int v = HexValue(c);
     if (v < 0) return;
     if (obj_nibble_ < 0) {
       obj_nibble_ = v;
       return;
     }
-    if (obj_.size() < max_object_) {
-      obj_ += static_cast<char>(obj_nibble_ * 16 + v);
-    } else {
-      obj_cut_ = true;
-    }
+    const char byte = static_cast<char>(obj_nibble_ * 16 + v);
+    ObjectBytes(std::string_view(&byte, 1));
     obj_nibble_ = -1;
   }
-  // An object's bytes given raw (\binN), not as hex.
+  // An object's bytes, the first max_object_ of them kept: from its hex, or
+  // given raw (\binN).
   void ObjectBytes(std::string_view b) {
     const size_t room = max_object_ - std::min(max_object_, obj_.size());
     obj_.append(b.substr(0, room));
@@ -254,10 +250,7 @@ class RtfText {
         return;
       case State::kHex1:
       case State::kHex2: {
-        int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
-                : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
-                                                            : -1;
+        const int v = HexValue(c);
         if (v < 0) {
           state_ = State::kText;
           Step(c, pos);

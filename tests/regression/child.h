@@ -24,7 +24,6 @@ extern char** environ;
 
 namespace phiscan::testing {
 
-
 struct Child {
   pid_t pid = -1;
   int status = 0;
