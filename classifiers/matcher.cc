@@ -9,6 +9,7 @@
 #include <emmintrin.h>
 #endif
 #include <optional>
+#include <set>
 #include <span>
 #include <vector>
 
@@ -1075,11 +1076,13 @@ class Matcher::Impl {
   static constexpr int kRecentFieldBits = 6;
   std::array<RecentField, size_t{1} << kRecentFieldBits> recent_fields_{};
 
-  // The lists a field's name gives: the whole name, else its last path
-  // component ("patient.ssn", "Patient/identifier/ssn"), else its trailing
-  // words (FindSuffixLists).
-  const std::vector<int>* FindNameLists(std::string_view field) const {
+  // The lists a field's name gives: the whole name; else, for a name of
+  // alternatives ("SSN/TIN", "Phone/Fax"), those of every alternative that
+  // names some; else its last path component ("patient.ssn",
+  // "Patient/identifier/ssn"); else its trailing words (FindSuffixLists).
+  const std::vector<int>* FindNameLists(std::string_view field) {
     const std::vector<int>* lists = FindFieldLists(field);
+    if (lists == nullptr) lists = FindAlternativesLists(field);
     if (lists == nullptr) {
       size_t cut = field.find_last_of("./");
       if (cut != std::string_view::npos) lists = FindFieldLists(field.substr(cut + 1));
@@ -1087,30 +1090,62 @@ class Matcher::Impl {
     return lists != nullptr ? lists : FindSuffixLists(field);
   }
 
+  // The union of the lists of a name's '/'-separated parts, if two or more
+  // of them name some (a path such as Patient/identifier/ssn names one).
+  const std::vector<int>* FindAlternativesLists(std::string_view field) {
+    if (field.find('/') == std::string_view::npos) return nullptr;
+    std::vector<int> all;
+    int named = 0;
+    for (size_t start = 0; start <= field.size();) {
+      const size_t slash = std::min(field.find('/', start), field.size());
+      if (const auto* lists = FindFieldLists(field.substr(start, slash - start))) {
+        ++named;
+        all.insert(all.end(), lists->begin(), lists->end());
+      }
+      start = slash + 1;
+    }
+    if (named < 2 || merged_lists_.size() >= kMaxMergedLists) return nullptr;
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    return &*merged_lists_.insert(std::move(all)).first;
+  }
+  // Kept for the Matcher's life (field spans point at them); a pack has few
+  // lists, so few distinct unions.
+  static constexpr size_t kMaxMergedLists = 256;
+
+  // The lists of a field's name as it is spelt, else of its words split
+  // where camelCase starts one (SocialSecurityNumber, patientId), else of
+  // those words without a last one that only says "number" (SSN_NO,
+  // CreditCardNo, "Social Security #").
   const std::vector<int>* FindFieldLists(std::string_view field) const {
-    auto it = c_.field_terms.find(internal::NormalizeFieldName(field));
+    const std::string name = internal::NormalizeFieldName(field);
+    if (const auto* lists = TermLists(name)) return lists;
+    const std::string words = internal::FieldNameWords(field);
+    if (words != name) {
+      if (const auto* lists = TermLists(words)) return lists;
+    }
+    return TermLists(internal::WithoutNumberWord(words));
+  }
+
+  const std::vector<int>* TermLists(std::string_view name) const {
+    if (name.empty()) return nullptr;
+    auto it = c_.field_terms.find(std::string(name));
     return it == c_.field_terms.end() ? nullptr : &it->second;
   }
 
   // The lists of the longest trailing words of `field` that are a term of
   // the pack's field_name_suffixes list (patient_ssn, subscriberDOB,
-  // patient-date-of-birth), or null. A word starts after a separator or at
-  // an upper-case letter following a lower-case one (camelCase).
+  // patient-date-of-birth, MemberSSN_No), or null. Words as FieldNameWords
+  // splits them, also without a last word that only says "number".
   const std::vector<int>* FindSuffixLists(std::string_view field) const {
     if (c_.field_suffixes.empty()) return nullptr;
-    auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
-    auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
-    auto separator = [](char c) {
-      return c == '_' || c == '-' || c == '.' || c == '/' || c == ' ' || c == '\t';
-    };
-    for (size_t i = 1; i < field.size(); ++i) {
-      const bool starts = (separator(field[i - 1]) && !separator(field[i])) ||
-                          (lower(field[i - 1]) && upper(field[i]));
-      if (!starts) continue;
-      const std::string suffix = internal::NormalizeFieldName(field.substr(i));
-      if (!c_.field_suffixes.contains(suffix)) continue;
-      auto it = c_.field_terms.find(suffix);
-      if (it != c_.field_terms.end()) return &it->second;
+    const std::string words = internal::FieldNameWords(field);
+    for (std::string_view w : {std::string_view(words), internal::WithoutNumberWord(words)}) {
+      for (size_t sp = w.find(' '); sp != std::string_view::npos; sp = w.find(' ', sp + 1)) {
+        const std::string suffix(w.substr(sp + 1));
+        if (!c_.field_suffixes.contains(suffix)) continue;
+        if (const auto* lists = TermLists(suffix)) return lists;
+      }
     }
     return nullptr;
   }
@@ -1324,6 +1359,7 @@ class Matcher::Impl {
   internal::Backtracker::Scratch bt_scratch_;  // Search's
   std::vector<uint8_t> gave_up_;  // per regex: backtracking searches given up in this stream
   std::unordered_map<std::string, FieldName, internal::StringHash, std::equal_to<>> field_names_;
+  std::set<std::vector<int>> merged_lists_;  // FindAlternativesLists' unions
   std::vector<bool> context_seen_;        // per keyword list: occurred in this stream
   uint64_t context_limit_ = 0;            // OnContextMatch: the pass's limit
   std::vector<ExcludeSpan> exclude_spans_;  // this pass's exclude matches

@@ -25,21 +25,54 @@ RE2::Options PatternOptions() {
   return o;
 }
 
-std::string NormalizeFieldName(std::string_view name) {
+namespace {
+
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+
+std::string Normalize(std::string_view name, bool split_camel) {
   std::string out;
   bool space = false;
-  for (char c : name) {
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
     bool sep = c == '_' || c == '-' || c == '.' || c == '/' || c == ' ' || c == '\t' ||
                c == '\n' || c == '\r';
     if (sep) {
       space = !out.empty();
       continue;
     }
+    // A word starts at a capital after a small letter or a digit (birthDate,
+    // Icd10Code), or at the last capital of a run followed by a small
+    // letter (SSNNumber, MRNValue).
+    if (split_camel && i > 0 && IsUpper(c)) {
+      const char prev = name[i - 1];
+      if (IsLower(prev) || IsAsciiDigit(prev) ||
+          (IsUpper(prev) && i + 1 < name.size() && IsLower(name[i + 1]))) {
+        space = !out.empty();
+      }
+    }
     if (space) out += ' ';
     space = false;
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    out += IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c;
   }
   return out;
+}
+
+}  // namespace
+
+std::string NormalizeFieldName(std::string_view name) { return Normalize(name, false); }
+
+std::string FieldNameWords(std::string_view name) { return Normalize(name, true); }
+
+std::string_view WithoutNumberWord(std::string_view words) {
+  const size_t space = words.rfind(' ');
+  if (space == std::string_view::npos) return {};
+  const std::string_view last = words.substr(space + 1);
+  for (std::string_view w : {"number", "no", "num", "nbr", "#"}) {
+    if (last == w) return words.substr(0, space);
+  }
+  return {};
 }
 
 }  // namespace internal

@@ -144,9 +144,7 @@ bool SsnValid(std::string_view s) {
   if (area == 0 || area == 666 || area >= 900) return false;
   if (group == 0 || serial == 0) return false;
   std::string_view v(d.data(), 9);
-  if (v == "078051120" || v == "219099999" || v == "123456789") return false;
-  if (v.substr(0, 8) == "98765432") return false;  // 987-65-4320..4329, advertising range
-  return true;
+  return v != "078051120" && v != "219099999" && v != "123456789";
 }
 
 bool NpiValid(std::string_view s) {
@@ -263,6 +261,8 @@ bool ItinValid(std::string_view s) {
   if (!ConsistentSeparators(s)) return false;
   std::array<char, 9> d;
   if (Digits(s, d) != 9 || d[0] != '9') return false;
+  // 987-65-4320 to 987-65-4329: the SSA's range for advertisements.
+  if (std::string_view(d.data(), 8) == "98765432") return false;
   return InRanges(Num(d.data() + 3, 2), {{50, 65}, {70, 88}, {90, 92}, {94, 99}});
 }
 

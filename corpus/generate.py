@@ -738,8 +738,8 @@ X_JSON_KW = {
     MRN_T: ["mrn", "medical_record_number", "patient_id"],
     HPID: ["member_id", "subscriber_id", "policy_number"],
     DL + "/full": ["driver_license", "drivers_license_number", "license_number"],
-    # Not a bare "dl" or "dln": as a field name that is a driver's license
-    # field (high), which the reference scanner, blind to fields, calls medium.
+    # Written inside the value, not as its key (render_extra): a key named
+    # like one is a driver's license field (high).
     DL + "/abbrev": ["dl_no", "dln_no"], PASSPORT: ["passport", "passport_number"],
     BANK: ["account_number", "acct"], PHONE + "/e164": ["phone", "mobile", "fax"],
     PACCT: ["patient_account_number", "patient_account", "pt_acct"],
@@ -1430,7 +1430,12 @@ class Builder:
             self.emit(doc, item, rec, field="credential", inner=r.choice(X_LOG_KW[type_id]) + "=")
             return
         field = k if doc.fmt == "csv" else r.choice(X_JSON_KW[kwkey])
-        self.emit(doc, item, rec, txt=txt, log=log, field=field)
+        inner = ""
+        if doc.fmt == "json" and kwkey == DL + "/abbrev":
+            # A key named dl_no is a driver's license field (high); medium
+            # is the abbreviation in the value's own text.
+            inner, field = field + ": ", X_NOKW["json"][0]
+        self.emit(doc, item, rec, txt=txt, log=log, field=field, inner=inner)
 
     def render_fuzzy(self, doc, item, rec):
         r = self.rng

@@ -249,6 +249,16 @@ RE2::Options PatternOptions();
 // lower case, and runs of '_', '-', '.', '/' and whitespace become one space.
 std::string NormalizeFieldName(std::string_view name);
 
+// NormalizeFieldName that also starts a word where camelCase or PascalCase
+// does: "SocialSecurityNumber" -> "social security number", "patientID" ->
+// "patient id", "SSNNumber" -> "ssn number".
+std::string FieldNameWords(std::string_view name);
+
+// Normalised words without a last word that only says "number" ("ssn no",
+// "credit card number", "social security #" -> "ssn", "credit card",
+// "social security"); empty if there is no such word or nothing before it.
+std::string_view WithoutNumberWord(std::string_view words);
+
 }  // namespace phiscan::classifiers::internal
 
 #endif  // PHISCAN_CLASSIFIERS_INTERNAL_COMPILED_H_

@@ -1167,6 +1167,39 @@ TEST_CASE("A field name ending in an unambiguous identifier term is evidence (pa
   CHECK(ScanInField(dob, 404, 414, "created_date")[0].type == "DATE");
 }
 
+TEST_CASE("Field names in camelCase, PascalCase, with a number word or alternatives name a type") {
+  // What database exports and APIs call their columns: the words of a
+  // keyword run together, or followed by No, Num or #.
+  const std::string ssn = std::string(400, ' ') + "row,536228726,x\n";
+  for (const char* field : {"SocialSecurityNumber", "socialSecurityNumber", "SSN_NO", "ssnNo",
+                            "ssn_num", "soc_sec_num", "Social Security #", "SSNNumber",
+                            "Member SSN #", "SSN/TIN", "ITIN/SSN"}) {
+    CheckFieldValue(ssn, 404, 413, field, "US_SSN", 85);
+  }
+  const std::string mrn = std::string(400, ' ') + "row,00482913,x\n";
+  for (const char* field : {"MedicalRecordNumber", "medicalRecordNumber", "PatientID",
+                            "patientId", "ChartNo"}) {
+    CheckFieldValue(mrn, 404, 412, field, "MRN", 85);
+  }
+  const std::string card = std::string(400, ' ') + "row,4807302157368199,x\n";
+  for (const char* field : {"CardNumber", "credit_card_number", "CreditCardNo", "cc_number"}) {
+    CheckFieldValue(card, 404, 420, field, "CREDIT_CARD", 85);
+  }
+  const std::string dob = std::string(400, ' ') + "row,1967-03-04,x\n";
+  CheckFieldValue(dob, 404, 414, "DateOfBirth", "DATE_OF_BIRTH", 85);
+  // The split and the number word do not make a name of what is none: an
+  // order number, a plan id, a count of SSNs, a path whose last part is no
+  // identifier.
+  const std::string id = std::string(400, ' ') + "row,10023456,x\n";
+  for (const char* field : {"OrderNumber", "planId", "billingPlanId", "groupId", "PlanNo"}) {
+    INFO(field);
+    CHECK(ScanInField(id, 404, 412, field).empty());
+  }
+  CHECK(ScanInField(ssn, 404, 413, "ssnCount").empty());
+  CHECK(ScanInField(ssn, 404, 413, "Number").empty());
+  CHECK(ScanInField(ssn, 404, 413, "ssn/notes/count").empty());
+}
+
 TEST_CASE("A Canadian SIN needs the acronym SIN or Canadian context, not the Spanish word sin") {
   for (const char* text : {"Pedido sin costo, referencia 130692544 enviado.",
                            "Envio sin cargo: 130 692 544", "sin 130-692-544"}) {

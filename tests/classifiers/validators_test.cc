@@ -126,6 +126,10 @@ TEST_CASE("ITIN: leading 9 and IRS group ranges") {
   CHECK_FALSE(ItinValid("912-66-1234"));   // 66-69 are not issued
   CHECK_FALSE(ItinValid("912-89-1234"));
   CHECK_FALSE(ItinValid("912-93-1234"));
+  // The advertising range is no one's number, though its shape is an ITIN's.
+  CHECK_FALSE(ItinValid("987-65-4321"));
+  CHECK_FALSE(ItinValid("987654320"));
+  CHECK(ItinValid("987-65-4330"));
   CHECK_FALSE(ItinValid("912-70 1234"));   // mixed separators
   CHECK_FALSE(ItinValid("91270123"));
 }
