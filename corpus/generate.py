@@ -1429,6 +1429,11 @@ class Builder:
         if doc.fmt == "csv" and type_id in (PWD, AWS_SECRET):
             self.emit(doc, item, rec, field="credential", inner=r.choice(X_LOG_KW[type_id]) + "=")
             return
+        if type_id == HPID:
+            # A member, policy or group number is a health plan's only with
+            # health coverage context nearby (a key of a JSON record names
+            # its field, which needs none).
+            txt, log, k = "Health plan on file. " + txt, "health plan " + log, "Health plan " + k
         field = k if doc.fmt == "csv" else r.choice(X_JSON_KW[kwkey])
         inner = ""
         if doc.fmt == "json" and kwkey == DL + "/abbrev":

@@ -744,7 +744,7 @@ TEST_CASE("Every built-in type is found in a typical context") {
       {"US_ITIN", "ITIN: 912-70-1234"},
       {"US_DEA", "DEA number AB1234563"},
       {"MRN", "MRN: A1234567"},
-      {"HEALTH_PLAN_ID", "Member ID: W123456789"},
+      {"HEALTH_PLAN_ID", "Aetna PPO Member ID: W123456789"},
       {"ICD10_CODE", "Diagnosis: E11.9"},
       {"ADDRESS", "Mail to PO BOX 4410"},
       {"ADDRESS", "Mail to P.O.BOX 4410"},
@@ -947,16 +947,22 @@ TEST_CASE("AWS's documented example access key ids are not reported as credentia
   CHECK(f[0].type == "AWS_ACCESS_KEY");
 }
 
-TEST_CASE("A policy, plan or group id is a health plan id only in health insurance context") {
-  // IAM policies, billing plans and Unix groups: not PHI.
+TEST_CASE("A member, policy, plan or group number is a health plan id only in health context") {
+  // IAM policies, billing plans, Unix groups, gyms, airlines, car insurers
+  // and payroll's Social Insurance Numbers: not PHI.
   for (const char* text : {"group_id=123456 uid=1000", "firewall policy_id: 10023 applied",
-                           "stripe plan_id=100234 renewed", "Group ID: 884422 (LDAP)"}) {
+                           "stripe plan_id=100234 renewed", "Group ID: 884422 (LDAP)",
+                           "Gym membership renewed, member id: 20240315",
+                           "Frequent flyer member number: UA1234567",
+                           "Auto insurance renewal. Policy number: PA1234567",
+                           "Group Number: 884422", "Insurance ID 55512345 (home and auto)"}) {
     INFO(text);
     CHECK(Scan(text).empty());
   }
   for (const char* text : {"Insurance: Acme Health PPO, Group ID: 884422",
-                           "Medicaid plan id 12345678 on file", "Member ID: W123456789",
-                           "Group Number: 884422", "Policy No. H12345678"}) {
+                           "Medicaid plan id 12345678 on file", "Member ID: W123456789 (HMO)",
+                           "Blue Cross Group Number: 884422", "Policy No. H12345678, copay $20",
+                           "Subscriber ID: W123456789", "Health plan number XJH1234567"}) {
     INFO(text);
     auto f = Scan(text);
     REQUIRE(f.size() == 1);
