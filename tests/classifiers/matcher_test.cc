@@ -1206,6 +1206,28 @@ TEST_CASE("Field names in camelCase, PascalCase, with a number word or alternati
   CHECK(ScanInField(ssn, 404, 413, "ssn/notes/count").empty());
 }
 
+TEST_CASE("A birth date field's date with a time of day, as databases export it, is a birth date") {
+  for (const char* value : {"1962-03-14 00:00:00.000", "1962-03-14T00:00:00Z", "1962-03-14T00:00",
+                            "03/14/1962 00:00", "1962-03-14T00:00:00+02:00"}) {
+    const std::string text = std::string(400, ' ') + "row," + value + ",x\n";
+    const uint64_t end = 404 + std::strlen(value);
+    for (const char* field : {"DOB", "BirthDate", "birthDate", "patient_dob"}) {
+      INFO(value << " in " << field);
+      auto f = ScanInField(text, 404, end, field);
+      REQUIRE(f.size() == 1);
+      CHECK(f[0].type == "DATE_OF_BIRTH");
+      CHECK(f[0].score == 85);
+      CHECK(f[0].start == 404);
+      CHECK(f[0].end == 414);  // the date, without its time
+    }
+    // A timestamp of anything else is no date at all; nor is a future day.
+    INFO(value);
+    CHECK(ScanInField(text, 404, end, "created_at").empty());
+  }
+  const std::string future = std::string(400, ' ') + "row,2099-01-01 00:00:00,x\n";
+  CHECK(ScanInField(future, 404, 423, "DOB").empty());
+}
+
 TEST_CASE("A Canadian SIN needs the acronym SIN or Canadian context, not the Spanish word sin") {
   for (const char* text : {"Pedido sin costo, referencia 130692544 enviado.",
                            "Envio sin cargo: 130 692 544", "sin 130-692-544"}) {
