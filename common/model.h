@@ -35,9 +35,10 @@ std::optional<AssetStatus> ParseAssetStatus(std::string_view name);
 
 // What an asset's content was read as (AssetRecord::format, assets.format).
 // Persisted and shown: names are stable, only added to.
-inline constexpr std::array<std::string_view, 15> kAssetFormats = {
-    "text", "binary", "archive", "compressed", "ooxml", "odf", "pdf", "sqlite",
-    "dicom", "rtf",  "doc",     "xls",        "ppt",   "msg", "ole"};
+inline constexpr std::array<std::string_view, 18> kAssetFormats = {
+    "text", "binary", "archive", "compressed", "ooxml", "odf",        "pdf",
+    "sqlite", "dicom", "rtf",    "doc",        "xls",   "ppt",        "msg",
+    "ole",  "tnef",   "sqlite-wal", "sqlite-shm"};
 
 // What an asset row describes. Persisted: values are stable.
 enum class AssetKind : int {

@@ -188,7 +188,9 @@ int CheckFilterNames(CatalogReader& r, const Options& opts) {
     if (!defs->count(opts.type)) {
       std::vector<std::string> ids;
       for (const auto& [id, def] : *defs) ids.push_back(EscapeBytes(id));
-      PrintError("--type: no type '" + EscapeBytes(opts.type) + "' in this catalog" +
+      // Not echoed unless it is shaped like a name: a user may have pasted
+      // a value (an SSN) where the type id belongs.
+      PrintError("--type: no type " + QuoteName(opts.type, "of that name") + " in this catalog" +
                  DidYouMean(NearestNames(opts.type, ids)) +
                  "; 'phiscan rules list' shows the type ids");
       return kExitUsage;
@@ -213,7 +215,10 @@ int CheckFilterNames(CatalogReader& r, const Options& opts) {
           known.push_back(EscapeBytes(l));
         }
       }
-      PrintError("--label: no asset has label '" + EscapeBytes(opts.label) + "'" +
+      // Likewise a label.
+      PrintError("--label: no asset has " +
+                 (IsQuotableName(opts.label) ? "label " + QuoteName(opts.label, "")
+                                             : std::string("the label given")) +
                  DidYouMean(NearestNames(opts.label, known)) +
                  "; the built-in labels are PHI, PCI, CREDENTIALS, PII and NONE");
       return kExitUsage;

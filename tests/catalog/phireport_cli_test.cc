@@ -518,6 +518,12 @@ TEST_CASE("A mistyped --type or --label names the nearest names the catalog know
        "--label: no asset has label 'sud_recrod' (did you mean SUD_RECORD?)" + labels_hint},
       {"assets" + cat + " --label SECRETISH",
        "--label: no asset has label 'SECRETISH'" + labels_hint},
+      // A value pasted where a name belongs (an SSN, a card number) is not
+      // repeated: errors reach terminals, logs and tickets.
+      {"assets" + cat + " --type 536-22-8726",
+       "--type: no type of that name in this catalog" + types_hint},
+      {"assets" + cat + " --label 4807302157368199",
+       "--label: no asset has the label given" + labels_hint},
   };
   for (const auto& [args, message] : cases) {
     INFO(args);
@@ -530,6 +536,17 @@ TEST_CASE("A mistyped --type or --label names the nearest names the catalog know
   Outcome o = Run(dir, "assets" + cat + " --label SUD_RECORD --format csv");
   CHECK(o.exit_code == 0);
   CHECK(std::count(o.out.begin(), o.out.end(), '\n') == 2);
+}
+
+TEST_CASE("phireport --content takes every format the scanner records") {
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  for (const char* format : {"tnef", "sqlite-wal", "sqlite-shm", "msg", "xls"}) {
+    INFO(format);
+    Outcome o = Run(dir, "assets --catalog '" + db + "' --content " + format + " --format csv");
+    CHECK(o.exit_code == 0);
+    CHECK(o.err.empty());
+  }
 }
 
 TEST_CASE("phireport --content lists the assets read as that format") {

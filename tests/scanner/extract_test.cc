@@ -8,11 +8,14 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <tuple>
 
+#include "common/model.h"
 #include "scanner/formats/byte_source.h"
+#include "scanner/formats/sniff.h"
 #include "scanner/formats/sqlite_wal.h"
 #include "tests/scanner/extract_fixture.h"
 #include "tests/testutil/testutil.h"
@@ -860,4 +863,16 @@ TEST_CASE("Office: SmartArt, glossary and altChunk text is read") {
   REQUIRE(chunk != nullptr);
   CHECK(StatusOf(*chunk) == "complete");
   CHECK(TypeCounts(*chunk) == types);
+}
+
+TEST_CASE("Every format an asset is recorded as is one that phireport --content filters by") {
+  using phiscan::scanner::formats::ContentKind;
+  for (int k = static_cast<int>(ContentKind::kText); k <= static_cast<int>(ContentKind::kSqliteShm);
+       ++k) {
+    const std::string_view name =
+        phiscan::scanner::formats::ContentKindName(static_cast<ContentKind>(k));
+    INFO(name);
+    CHECK(std::find(phiscan::kAssetFormats.begin(), phiscan::kAssetFormats.end(), name) !=
+          phiscan::kAssetFormats.end());
+  }
 }
