@@ -306,6 +306,27 @@ void TextDecoder::DecodeUtf32(std::string_view bytes, TextConsumer& out) {
   KeepCarry(p + i, n - i, base + i);
 }
 
+void SniffingDecoder::Decode(std::string_view bytes, TextConsumer& out) {
+  if (started_) return decoder_.Decode(bytes, out);
+  head_.append(bytes);
+  if (head_.size() >= kSniffBytes) Start(out);
+}
+
+void SniffingDecoder::Finish(TextConsumer& out) {
+  if (!started_) Start(out);
+  decoder_.Finish(out);
+}
+
+void SniffingDecoder::Start(TextConsumer& out) {
+  started_ = true;
+  EncodingGuess guess = SniffEncoding(head_);
+  if (guess.encoding == TextEncoding::kBinary) guess = {};
+  decoder_ = TextDecoder(guess.encoding, guess.bom_bytes);
+  decoder_.Decode(std::string_view(head_).substr(guess.bom_bytes), out);
+  head_.clear();
+  head_.shrink_to_fit();
+}
+
 void TextDecoder::Finish(TextConsumer& out) {
   EmitScratch(out);
   for (size_t k = 0; k < carry_len_;) {

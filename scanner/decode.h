@@ -107,6 +107,25 @@ class TextDecoder {
   int scratch_class_ = -1;  // (output bytes per source unit) of the piece
 };
 
+// A TextDecoder for a part whose encoding its first bytes say: an XML part
+// of an Office package or an OpenDocument is UTF-8 or UTF-16 (ECMA-376 Part
+// 2 allows both), with a byte-order mark or with NULs that SniffEncoding
+// reads as UTF-16; anything else, binary-looking bytes included, is read as
+// UTF-8, as a plain TextDecoder(kUtf8) would.
+class SniffingDecoder {
+ public:
+  void Decode(std::string_view bytes, TextConsumer& out);
+  void Finish(TextConsumer& out);
+
+ private:
+  static constexpr size_t kSniffBytes = 512;
+  void Start(TextConsumer& out);
+
+  std::string head_;  // the first bytes, until kSniffBytes are in
+  TextDecoder decoder_{TextEncoding::kUtf8};
+  bool started_ = false;
+};
+
 class OffsetMap {
  public:
   // Records that text [text_begin, text_begin + text_len) came from source

@@ -989,7 +989,7 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
                                                 ? formats::MarkupMode::kXml
                                                 : formats::MarkupMode::kOffice,
                                             limits_);
-    TextDecoder decoder(TextEncoding::kUtf8);
+    SniffingDecoder decoder;  // UTF-8 or UTF-16
     Pump(ms, depth + 1, out[idx], false, [&](std::string_view bytes) {
       decoder.Decode(bytes, *markup);
       return !sink.stopped();

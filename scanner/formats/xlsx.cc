@@ -412,7 +412,7 @@ bool ReadPartBytes(ArchiveReader& reader, uint64_t max_bytes, Budget& budget, Fn
 template <typename H>
 bool ReadPart(ArchiveReader& reader, uint64_t max_bytes, Budget& budget, H& h) {
   XmlScan<H> scan(h);
-  TextDecoder decoder(TextEncoding::kUtf8);
+  SniffingDecoder decoder;  // UTF-8 or UTF-16
   class Feed : public TextConsumer {
    public:
     explicit Feed(XmlScan<H>& s) : s_(s) {}

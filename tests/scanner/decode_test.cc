@@ -186,6 +186,41 @@ TEST_CASE("UTF-16 decodes in any split, surrogates included, offsets exact") {
   CHECK(c.text == "\xEF\xBF\xBD" "A" "\xEF\xBF\xBD");
 }
 
+TEST_CASE("SniffingDecoder reads UTF-16 by its BOM or NULs, anything else as UTF-8") {
+  // Long enough that the sniffed head is decoded before the rest arrives.
+  std::u16string s = u"<t>Caf\u00e9 SSN 536-22-8726</t>";
+  std::string want = "<t>Caf\xC3\xA9 SSN 536-22-8726</t>";
+  for (int i = 0; i < 40; ++i) {
+    s += u" <t>NPI 1234567893</t>";
+    want += " <t>NPI 1234567893</t>";
+  }
+  auto decode = [](std::string_view bytes, size_t split) {
+    Collect c;
+    SniffingDecoder d;
+    for (size_t i = 0; i < bytes.size(); i += split) d.Decode(bytes.substr(i, split), c);
+    d.Finish(c);
+    return c;
+  };
+  for (bool le : {true, false}) {
+    for (bool bom : {true, false}) {
+      const std::string prefix = !bom ? "" : le ? "\xFF\xFE" : "\xFE\xFF";
+      const std::string bytes = prefix + Utf16(s, le);
+      for (size_t split : {1, 3, 511, 4096}) {
+        INFO("le " << le << " bom " << bom << " split " << split);
+        Collect c = decode(bytes, split);
+        REQUIRE(c.text == want);
+        // Offsets are the source's, BOM included.
+        CHECK(c.map.MapStart(want.find("536")) == prefix.size() + 2 * 12);
+      }
+    }
+  }
+  // UTF-8 (its BOM skipped) and bytes that
+  // look binary pass as UTF-8; a short part is decoded at Finish.
+  CHECK(decode("<t>SSN 536-22-8726</t>", 4096).text == "<t>SSN 536-22-8726</t>");
+  CHECK(decode("\xEF\xBB\xBF<t>SSN</t>", 2).text == "<t>SSN</t>");
+  CHECK(decode(std::string("a\0\0\0b", 5), 1).text == std::string("a\0\0\0b", 5));
+}
+
 TEST_CASE("OffsetMap merges runs, maps gaps, forgets old runs") {
   OffsetMap m;
   m.Add(0, 10, 0, 20);   // UTF-16 ASCII

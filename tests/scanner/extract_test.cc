@@ -876,3 +876,66 @@ TEST_CASE("Every format an asset is recorded as is one that phireport --content 
           phiscan::kAssetFormats.end());
   }
 }
+
+namespace {
+
+// ASCII `text` as UTF-16, little- or big-endian, with a byte-order mark or
+// without one.
+std::string Utf16(std::string_view text, bool big_endian, bool bom) {
+  std::string out;
+  auto unit = [&](char c) {
+    out += big_endian ? '\0' : c;
+    out += big_endian ? c : '\0';
+  };
+  if (bom) {
+    out += big_endian ? "\xFE\xFF" : "\xFF\xFE";
+  }
+  for (char c : text) unit(c);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Office: XML parts in UTF-16 are read, as in UTF-8") {
+  // ECMA-376 Part 2 lets a package's XML parts be UTF-16; they were read as
+  // UTF-8, and a document with an SSN recorded complete and clean.
+  const std::string ct(kDocxContentTypes);
+  const std::string doc =
+      "<?xml version=\"1.0\" encoding=\"UTF-16\"?><w:document xmlns:w=\"w\"><w:body><w:p><w:r>"
+      "<w:t>Patient SSN 536-22-8726</w:t></w:r></w:p></w:body></w:document>";
+  const std::map<std::string, uint64_t> one_ssn = {{"US_SSN", 1}};
+  for (bool big_endian : {false, true}) {
+    for (bool bom : {true, false}) {
+      INFO("big endian " << big_endian << ", BOM " << bom);
+      auto recs = ExtractMemory(WriteArchive("zip", "", {{"[Content_Types].xml", ct},
+                                                         {"word/document.xml",
+                                                          Utf16(doc, big_endian, bom)}}),
+                                "letter.docx");
+      REQUIRE(recs.size() == 1);
+      CHECK(StatusOf(recs[0]) == "complete");
+      CHECK(TypeCounts(recs[0]) == one_ssn);
+    }
+  }
+  // A workbook's shared strings and sheet, under a column named SSN.
+  const std::string sst = "<sst><si><t>SSN</t></si></sst>";
+  const std::string sheet =
+      "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>"
+      "<row r=\"2\"><c r=\"A2\"><v>536228726</v></c></row></sheetData></worksheet>";
+  auto book = ExtractMemory(
+      WriteArchive("zip", "", {{"[Content_Types].xml", ct},
+                               {"xl/sharedStrings.xml", Utf16(sst, false, true)},
+                               {"xl/worksheets/sheet1.xml", Utf16(sheet, false, true)}}),
+      "book.xlsx");
+  REQUIRE(book.size() == 1);
+  CHECK(TypeCounts(book[0]) == one_ssn);
+  // An OpenDocument text.
+  auto odt = ExtractMemory(
+      WriteArchive("zip", "", {{"mimetype", "application/vnd.oasis.opendocument.text"},
+                               {"content.xml", Utf16("<office:document-content><text:p>"
+                                                     "SSN 536-22-8726</text:p>"
+                                                     "</office:document-content>",
+                                                     true, true)}}),
+      "letter.odt");
+  REQUIRE(odt.size() == 1);
+  CHECK(TypeCounts(odt[0]) == one_ssn);
+}
