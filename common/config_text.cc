@@ -13,10 +13,23 @@ bool HasTopLevelKey(std::string_view text, const std::set<std::string>& keys) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(pos, end - pos);
+    // JSON, which is YAML too: a quoted key, after the object's brace or
+    // indented as JSON is printed ({"types": [, or   "types": [).
+    std::string_view quoted;
+    if (size_t q = line.find_first_not_of(" \t{"); q != std::string_view::npos && line[q] == '"') {
+      quoted = line.substr(q + 1);
+    }
     for (std::string_view key : keys) {
-      if (line.substr(0, key.size()) != key) continue;
-      size_t colon = line.find_first_not_of(' ', key.size());
-      if (colon != std::string_view::npos && line[colon] == ':') return true;
+      for (std::string_view at : {line, quoted}) {
+        if (at.size() <= key.size() || at.substr(0, key.size()) != key) continue;
+        size_t colon = key.size();
+        if (at.data() == quoted.data()) {
+          if (at[colon] != '"') continue;
+          ++colon;
+        }
+        colon = at.find_first_not_of(' ', colon);
+        if (colon != std::string_view::npos && at[colon] == ':') return true;
+      }
     }
     pos = end + 1;
   }

@@ -18,7 +18,8 @@ namespace phiscan {
 bool IsConfigText(std::string_view text);
 
 // Whether a line of `text` starts with one of `keys` and then ':' (spaces
-// between allowed), as a top-level key of a block mapping does. For a file
+// between allowed), as a top-level key of a block mapping does, or with the
+// key quoted as JSON writes it (after '{' or indentation). For a file
 // whose YAML does not parse: with such a line it is a broken file of the
 // kind, and its YAML error helps; without one it is a file of another kind.
 bool HasTopLevelKey(std::string_view text, const std::set<std::string>& keys);

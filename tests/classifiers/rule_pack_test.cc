@@ -521,6 +521,11 @@ TEST_CASE("A file that is no rule pack is one error that quotes nothing of it") 
   auto broken = ParseRulePack("types:\n  - id: A_B\n    name: [x\n", "user.yaml");
   REQUIRE_FALSE(broken.ok());
   CHECK_THAT(broken.status().message(), Catch::Matches("user\\.yaml:[0-9]+: YAML error: .*"));
+  // So is a pack written as JSON with a syntax error (a trailing comma).
+  auto json = ParseRulePack("{\n  \"pack\": \"x\",\n  \"types\": [\n    {\"id\": \"A\"}\n  ,\n}\n",
+                            "user.json");
+  REQUIRE_FALSE(json.ok());
+  CHECK_THAT(json.status().message(), Catch::Matches("user\\.json:[0-9]+: YAML error: .*"));
 }
 
 TEST_CASE("Pack errors quote a key, id, label or list name only if it is a plausible name") {

@@ -21,6 +21,12 @@ TEST_CASE("A top-level key tells a broken configuration file from a file of anot
   CHECK_FALSE(HasTopLevelKey("x:\n  jobs: []\n", keys));
   CHECK_FALSE(HasTopLevelKey("jobsite: 4\n", keys));
   CHECK_FALSE(HasTopLevelKey("jobs,name,ssn\nJane,Doe,536-22-8726\n", keys));
+  // JSON: a quoted key after the brace or indented; not a quoted CSV cell.
+  CHECK(HasTopLevelKey("{\n  \"jobs\": [\n    {\"name\": \"a\",}\n", keys));
+  CHECK(HasTopLevelKey("{\"defaults\" : {}, \"jobs\": [}", keys));
+  CHECK_FALSE(HasTopLevelKey("\"jobs\",\"name\"\n\"x\",\"y\"\n", keys));
+  CHECK_FALSE(HasTopLevelKey("{\"jobsite\": 4,\n", keys));
+  CHECK_FALSE(HasTopLevelKey("\"jobs\n", keys));
 }
 
 TEST_CASE("yaml-cpp's reason keeps nothing it appends from the document") {
