@@ -1,11 +1,37 @@
 #include "common/config_text.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/unique_fd.h"
+
 #include "common/escape.h"
 
 namespace phiscan {
 
 bool IsConfigText(std::string_view text) {
   return text.find('\0') == std::string_view::npos && IsValidUtf8(text);
+}
+
+Result<std::string> ReadConfigFile(const std::string& path) {
+  auto failed = [](int err) { return Status::NotFound(std::strerror(err)); };
+  // O_NONBLOCK: opening a FIFO for reading would wait for a writer.
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) return failed(errno);
+  const int flags = fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) return failed(errno);
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return failed(errno);  // EISDIR for a directory: open() succeeds on one
+    if (n == 0) return text;
+    text.append(buf, static_cast<size_t>(n));
+  }
 }
 
 bool HasTopLevelKey(std::string_view text, const std::set<std::string>& keys) {

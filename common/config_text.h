@@ -11,7 +11,15 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace phiscan {
+
+// The bytes of a configuration file, read whole. A FIFO does not block the
+// open (a named pipe with no writer reads as empty; a pipe from a process,
+// as in `--rules <(make-pack)`, is read to its end). The error, if any, is
+// strerror's text alone: the caller names the file and what it is for.
+Result<std::string> ReadConfigFile(const std::string& path);
 
 // Whether `text` may be read as YAML configuration at all: valid UTF-8
 // without NUL bytes. A binary file is no configuration file.

@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "common/config_text.h"
 #include "common/escape.h"
@@ -120,11 +118,12 @@ void ResolvePaths(const std::string& job_file, JobSpec& job) {
 }  // namespace
 
 Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::NotFound("cannot read job file " + EscapeBytes(path));
-  std::ostringstream read;
-  read << in.rdbuf();
-  const std::string text = read.str();
+  auto read = ReadConfigFile(path);
+  if (!read.ok()) {
+    return Status::NotFound("cannot read job file " + EscapeBytes(path) + ": " +
+                            read.status().message());
+  }
+  const std::string text = std::move(read).value();
   // A file that is no job file at all (records, a binary, a rule pack) is
   // one error that quotes nothing of it.
   const std::set<std::string> kFileKeys = {"defaults", "jobs"};

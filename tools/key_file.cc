@@ -28,13 +28,17 @@ using Fd = UniqueFd;
 }  // namespace
 
 Result<TokenKey> LoadTokenKey(const std::string& path) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  // O_NONBLOCK: a FIFO there must not stop the run waiting for a writer.
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (fd.get() < 0) {
     if (errno == ENOENT) return Status::NotFound("token key not found: " + path);
     return Status::IoError("cannot open token key " + path + ": " + ErrnoText());
   }
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return Status::IoError("cannot stat token key " + path);
+  if (!S_ISREG(st.st_mode)) {
+    return Status::InvalidArgument("token key " + path + " is not a regular file");
+  }
   if ((st.st_mode & 077) != 0) {
     return Status::PermissionDenied("token key " + path +
                                     " is readable by group or others; chmod 600 it");

@@ -46,15 +46,23 @@ std::optional<LogFormat> ParseLogFormat(std::string_view name) {
 }
 
 Result<std::unique_ptr<Logger>> Logger::OpenFile(LogFormat format, const std::string& path) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  // O_NONBLOCK for the open alone: a FIFO that no process reads fails
+  // (ENXIO) instead of stopping the run before it starts.
+  int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+  if (fd >= 0 && fcntl(fd, F_SETFL, O_APPEND) != 0) {
+    close(fd);
+    fd = -1;
+  }
   FILE* f = fd >= 0 ? fdopen(fd, "a") : nullptr;
   if (f == nullptr) {
     const int err = errno;
     if (fd >= 0) close(fd);
     // O_NOFOLLOW: never through a link planted where the log goes.
-    const std::string why = err == ELOOP ? "it is a symbolic link; give the file itself "
-                                           "(without --log-file the log goes to standard error)"
-                                         : std::strerror(err);
+    const std::string why = err == ELOOP   ? "it is a symbolic link; give the file itself "
+                                             "(without --log-file the log goes to standard error)"
+                            : err == ENXIO ? "it is a FIFO that no process reads"
+                                           : std::strerror(err);
     return Status::IoError("cannot open log file " + EscapeBytes(path) + ": " + why);
   }
   std::unique_ptr<Logger> log(new Logger(format, f, true));

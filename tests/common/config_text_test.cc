@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include "common/config_text.h"
+#include "tests/testutil/testutil.h"
 
 using phiscan::HasTopLevelKey;
 using phiscan::IsConfigText;
@@ -39,4 +42,20 @@ TEST_CASE("yaml-cpp's reason keeps nothing it appends from the document") {
         "YAML error: unknown escape character (column 5)");
   CHECK(phiscan::NameOrColumn("colour", 4) == "'colour'");
   CHECK(phiscan::NameOrColumn("536-22-8726", 4) == "at column 5");
+}
+
+TEST_CASE("A configuration file is read whole; a named pipe does not wait for a writer") {
+  phiscan::testing::TempDir dir;
+  phiscan::testing::WriteFile(dir.Join("pack.yaml"), "types: []\n");
+  auto text = phiscan::ReadConfigFile(dir.Join("pack.yaml"));
+  REQUIRE(text.ok());
+  CHECK(text.value() == "types: []\n");
+  // No writer: read at once, as empty (the caller then says the file is empty).
+  REQUIRE(mkfifo(dir.Join("fifo").c_str(), 0600) == 0);
+  auto fifo = phiscan::ReadConfigFile(dir.Join("fifo"));
+  REQUIRE(fifo.ok());
+  CHECK(fifo.value().empty());
+  CHECK(phiscan::ReadConfigFile(dir.path()).status().message() == "Is a directory");
+  CHECK(phiscan::ReadConfigFile(dir.Join("missing")).status().message() ==
+        "No such file or directory");
 }

@@ -447,12 +447,22 @@ TEST_CASE("Bad flags and bad rule packs: one line naming the flag or FILE:LINE, 
             "      - regex: '\\bX\\d{7}\\b'\n        score: 80\n"
             "  - id: SITE_X\n    category: PHI\n    patterns:\n"
             "      - regex: '\\bY\\d{7}\\b'\n        score: 80\n");
+  // A named pipe no process writes or reads, and a directory, where a file
+  // belongs: opening the pipe used to wait for a writer, forever.
+  REQUIRE(mkfifo(dir.Join("fifo").c_str(), 0600) == 0);
+  mkdir(dir.Join("keydir").c_str(), 0700);
   struct Case {
     std::string args;
     int exit;
     std::string names;  // what the one error line must mention
   };
   std::vector<Case> cases = {
+      {"--rules " + dir.Join("fifo"), 2, dir.Join("fifo") + ":1: the rule pack is empty"},
+      {"--key " + dir.Join("fifo"), 1, "token key " + dir.Join("fifo") + " is not a regular file"},
+      {"--key " + dir.Join("keydir"), 1,
+       "token key " + dir.Join("keydir") + " is not a regular file"},
+      {"--log-file " + dir.Join("fifo"), 1,
+       "cannot open log file " + dir.Join("fifo") + ": it is a FIFO that no process reads"},
       {"--threads abc", 2, "--threads: 'abc' is not a whole number from 1 to 1024"},
       {"--threads -3", 2, "--threads"},
       {"--max-file-size -5", 2,
