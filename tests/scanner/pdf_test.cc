@@ -143,6 +143,37 @@ TEST_CASE("PDF: broken and truncated files end as a recorded status") {
   }
 }
 
+TEST_CASE("PDF: a page tree that gives poppler no page is partial(corrupt), not clean") {
+  if (!scanner::Extractor::PdfSupported()) return;
+  // One page of text under a /Pages node whose /Count or /Kids lie.
+  auto pdf = [](const std::string& pages) {
+    const std::string content = "BT /F1 12 Tf 72 720 Td (Patient SSN 536-22-8726) Tj ET";
+    return WritePdf({
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        pages,
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content +
+            "\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "<< /Title (Referral) >>",
+    });
+  };
+  auto good = ExtractMemory(pdf("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"), "ok.pdf");
+  REQUIRE(good.size() == 1);
+  CHECK(StatusOf(good[0]) == "complete");
+  CHECK(TypeCounts(good[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  for (const char* pages : {"<< /Type /Pages /Kids [3 0 R] /Count 0 >>",
+                            "<< /Type /Pages /Kids [3 0 R] /Count 1000000 >>",
+                            "<< /Type /Pages /Kids [3 0 R 3 0 R 3 0 R 3 0 R 3 0 R 3 0 R 3 0 R "
+                            "3 0 R 3 0 R 3 0 R] /Count 10 >>"}) {
+    INFO(pages);
+    auto recs = ExtractMemory(pdf(pages), "liar.pdf");
+    REQUIRE(recs.size() == 1);
+    CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  }
+}
+
 TEST_CASE("PDF: larger than max_buffered_member is partial(limit_size); in a zip as loose") {
   if (!scanner::Extractor::PdfSupported()) return;
   scanner::ScanLimits limits;
