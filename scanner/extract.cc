@@ -716,8 +716,33 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   // passes over between local entries is followed as it reads.
   std::optional<formats::StreamSkips> skips;
   if (streamed) skips.emplace(*seekable_zip, end.directory, in.head().starts_with("PK\x03\x04"));
-  const bool ended =
-      Entries(*reader.value(), idx, depth, charge, names, any, out, skips ? &*skips : nullptr);
+  // A zip on disk read through its central directory goes on past a
+  // member whose data is damaged: opened again, its headers up to that
+  // member passed over (a stream of local entries cannot: where the next
+  // one starts is not known).
+  std::optional<EntriesResume> resume;
+  if (maybe_zip && through != nullptr && !streamed) resume.emplace();
+  bool ended = Entries(*reader.value(), idx, depth, charge, names, any, out,
+                       skips ? &*skips : nullptr, resume ? &*resume : nullptr);
+  constexpr int kMaxZipReopens = 16;
+  for (int reopens = 0; resume && !resume->damaged.empty(); ++reopens) {
+    const std::string damaged = std::exchange(resume->damaged, {});
+    bool reopened = reopens < kMaxZipReopens;
+    if (reopened) {
+      reader = formats::ArchiveReader::Open(*through, formats::ArchiveReader::Content::kArchive,
+                                            &*budget_);
+      reopened = reader.ok() && SkipEntries(*reader.value(), resume->headers);
+    }
+    if (!reopened) {
+      // What is no longer read matters more than an earlier member's damage.
+      MarkPartial(out[idx], "corrupt");
+      if (out[idx].reason == "corrupt") out[idx].detail = "archive unreadable after member " + damaged;
+      if (!reader.ok()) return;
+      break;
+    }
+    MarkPartial(out[idx], "corrupt", "damaged data in member " + damaged);
+    ended = Entries(*reader.value(), idx, depth, charge, names, any, out, nullptr, &*resume);
+  }
   if (reader.value()->skipped_damage()) {
     MarkPartial(out[idx], "corrupt", "damaged tar header skipped");
   }
@@ -763,9 +788,19 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   }
 }
 
+bool Extractor::Impl::SkipEntries(formats::ArchiveReader& reader, uint64_t n) {
+  formats::ArchiveEntry entry;
+  for (uint64_t i = 0; i < n; ++i) {
+    if (i % 1024 == 0 && !budget_->CheckTime()) return false;
+    auto next = reader.Next(entry);
+    if (!next.ok() || !next.value()) return false;
+  }
+  return true;
+}
+
 bool Extractor::Impl::Entries(formats::ArchiveReader& reader, size_t idx, int depth, bool charge,
                               MemberNames& names, bool& any, Records& out,
-                              formats::StreamSkips* skips) {
+                              formats::StreamSkips* skips, EntriesResume* resume) {
   formats::ArchiveEntry entry;
   for (;;) {
     if (!budget_->CheckTime()) {
@@ -791,6 +826,7 @@ bool Extractor::Impl::Entries(formats::ArchiveReader& reader, size_t idx, int de
       }
     }
     if (!next.value()) return true;
+    if (resume != nullptr) ++resume->headers;
     if (!entry.regular) continue;
     any = true;
     if (!budget_->TakeMember()) {
@@ -816,7 +852,11 @@ bool Extractor::Impl::Entries(formats::ArchiveReader& reader, size_t idx, int de
       return false;
     }
     if (reader.fatal()) {
-      MarkPartial(out[idx], "corrupt", "archive unreadable after member " + member);
+      if (resume != nullptr) {
+        resume->damaged = member;
+      } else {
+        MarkPartial(out[idx], "corrupt", "archive unreadable after member " + member);
+      }
       return false;
     }
   }

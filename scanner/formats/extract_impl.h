@@ -109,8 +109,18 @@ class Extractor::Impl {
   // is no NONE asset. Over the records from out[first], the top-level one.
   void RollUpLabels(size_t first, Records& out) const;
   size_t LabelRank(const std::string& label) const;
+  // Where Entries stopped in a zip that can be opened again and read on
+  // from the entry after a member whose data is damaged (`resume`, given).
+  struct EntriesResume {
+    uint64_t headers = 0;  // entry headers read, across openings
+    std::string damaged;   // the member whose damaged data stopped the reading, if one did
+  };
   bool Entries(formats::ArchiveReader& reader, size_t idx, int depth, bool charge,
-               MemberNames& names, bool& any, Records& out, formats::StreamSkips* skips = nullptr);
+               MemberNames& names, bool& any, Records& out, formats::StreamSkips* skips = nullptr,
+               EntriesResume* resume = nullptr);
+  // Reads and passes over the next n entry headers; false if there are not
+  // that many, or the time is up.
+  bool SkipEntries(formats::ArchiveReader& reader, uint64_t n);
   // After a zip on disk was read through its central directory: reads the
   // local entries the directory does not list as members too, and marks
   // out[idx] partial(corrupt) for other bytes it does not account for

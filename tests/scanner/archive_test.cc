@@ -1379,6 +1379,71 @@ TEST_CASE("a zip member whose CRC does not match is read and recorded partial(co
   }
 }
 
+namespace {
+
+// `zip` with the compressed data of its first `n` entries overwritten with
+// bytes no decompressor accepts (their sizes and headers intact).
+std::string GarbleFirstEntries(std::string zip, int n) {
+  size_t cd = zip.find("PK\x01\x02");
+  for (int i = 0; i < n; ++i) {
+    REQUIRE(cd != std::string::npos);
+    uint32_t csize, local;
+    uint16_t name_len, extra_len, comment_len;
+    std::memcpy(&csize, zip.data() + cd + 20, 4);
+    std::memcpy(&name_len, zip.data() + cd + 28, 2);
+    std::memcpy(&extra_len, zip.data() + cd + 30, 2);
+    std::memcpy(&comment_len, zip.data() + cd + 32, 2);
+    std::memcpy(&local, zip.data() + cd + 42, 4);
+    uint16_t local_name, local_extra;
+    std::memcpy(&local_name, zip.data() + local + 26, 2);
+    std::memcpy(&local_extra, zip.data() + local + 28, 2);
+    const size_t data = local + 30 + local_name + local_extra;
+    REQUIRE(csize > 8);
+    for (size_t k = data; k < data + csize; ++k) zip[k] = '\xFF';
+    cd += 46 + name_len + extra_len + comment_len;
+  }
+  return zip;
+}
+
+}  // namespace
+
+TEST_CASE("a zip member whose data is damaged does not hide the members after it") {
+  // libarchive stops reading an archive at the first member whose data
+  // does not decompress; a zip read through its central directory is opened
+  // again and read on from the next entry. Before, b.txt and c.txt were
+  // never recorded.
+  const std::string body = std::string(4000, 'x') + "\n";
+  const std::string zip =
+      WriteArchive("zip", "", {{"a.txt", body}, {"b.txt", "Notes.\n" + kPlant},
+                               {"c.txt", body}, {"d.txt", "More.\n" + kPlant}});
+  auto recs = ExtractMemory(GarbleFirstEntries(zip, 1), "notes.zip");
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  CHECK(recs[0].detail == "damaged data in member a.txt");
+  const AssetRecord* a = FindRecord(recs, "a.txt");
+  REQUIRE(a != nullptr);
+  CHECK(StatusOf(*a) == "partial(corrupt)");
+  for (const char* later : {"b.txt", "d.txt"}) {
+    INFO(later);
+    const AssetRecord* m = FindRecord(recs, later);
+    REQUIRE(m != nullptr);
+    CHECK(StatusOf(*m) == "complete");
+    CHECK(TypeCounts(*m) == kPlantTypes);
+  }
+  CHECK(FindRecord(recs, "c.txt") != nullptr);
+  // Two damaged ones in a row, and the rest still read.
+  auto two = ExtractMemory(GarbleFirstEntries(zip, 3), "notes.zip");
+  const AssetRecord* d = FindRecord(two, "d.txt");
+  REQUIRE(d != nullptr);
+  CHECK(TypeCounts(*d) == kPlantTypes);
+  // Past 16 openings the rest is left, and the container says so.
+  std::vector<ArchiveMember> many;
+  for (int i = 0; i < 20; ++i) many.push_back({"m" + std::to_string(i) + ".txt", body});
+  many.push_back({"last.txt", kPlant});
+  auto capped = ExtractMemory(GarbleFirstEntries(WriteArchive("zip", "", many), 20), "many.zip");
+  CHECK(FindRecord(capped, "last.txt") == nullptr);
+  CHECK(capped[0].detail == "archive unreadable after member m16.txt");
+}
+
 TEST_CASE("libarchive's messages never reach a detail: each becomes one of phiscan's phrases") {
   // Messages as libarchive's zip, tar and 7z readers and its filters word
   // them, with what they quote from the archive: a header's compression
