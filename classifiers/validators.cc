@@ -248,6 +248,29 @@ bool InRanges(int v, std::initializer_list<std::pair<int, int>> ranges) {
 
 }  // namespace
 
+bool PersonalEmailValid(std::string_view s) {
+  if (!EmailValid(s)) return false;
+  std::string_view local = s.substr(0, s.find('@'));
+  local = local.substr(0, local.find('+'));
+  if (local.size() > 24) return true;
+  char lower[24];
+  for (size_t i = 0; i < local.size(); ++i) lower[i] = Lower(local[i]);
+  // Sorted, for the binary search.
+  static constexpr std::string_view kRoles[] = {
+      "abuse",         "accounts",     "admin",        "administrator", "appointments",
+      "billing",       "careers",      "contact",      "contactus",     "customerservice",
+      "do-not-reply",  "donotreply",   "enquiries",    "feedback",      "hello",
+      "help",          "helpdesk",     "hostmaster",   "hr",            "info",
+      "inquiries",     "jobs",         "mailer-daemon", "marketing",    "media",
+      "news",          "newsletter",   "no-reply",     "no_reply",      "noreply",
+      "notifications", "office",       "postmaster",   "press",         "privacy",
+      "reception",     "root",         "sales",        "scheduling",    "security",
+      "service",       "support",      "team",         "webmaster"};
+  static_assert(std::is_sorted(std::begin(kRoles), std::end(kRoles)));
+  return !std::binary_search(std::begin(kRoles), std::end(kRoles),
+                             std::string_view(lower, local.size()));
+}
+
 bool E164PhoneValid(std::string_view s) {
   if (s.empty() || s[0] != '+') return false;
   s.remove_prefix(1);
@@ -751,7 +774,7 @@ constexpr NamedValidator kValidators[] = {
     {"icd10", &Icd10Valid},      {"ndc", &NdcValid},                {"jwt", &JwtValid},
     {"secret_value", &SecretValueValid}, {"e164_phone", &E164PhoneValid},
     {"ipv6_grouped", &Ipv6GroupedValid}, {"issued_card", &IssuedCreditCardValid},
-    {"not_placeholder", &NotPlaceholderValid},
+    {"not_placeholder", &NotPlaceholderValid}, {"personal_email", &PersonalEmailValid},
 };
 // The names again, as the null-terminated list ValidatorNames() hands out.
 constexpr auto kValidatorNames = [] {

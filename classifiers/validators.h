@@ -53,6 +53,12 @@ bool E164PhoneValid(std::string_view s);
 // 2..24 letter TLD, no empty labels, labels not starting or ending with '-'.
 bool EmailValid(std::string_view s);
 
+// An EmailValid address of a person, not of a role or a machine: the local
+// part (before any '+tag', ASCII case ignored) is not info, support,
+// noreply, postmaster, billing, ... (letterheads, newsletters and system
+// mail carry those; they name no one).
+bool PersonalEmailValid(std::string_view s);
+
 // ITIN: 9 digits starting 9 whose 4th-5th digits are in 50-65, 70-88,
 // 90-92 or 94-99 (IRS); separators, if any, consistent (as for SSNs).
 bool ItinValid(std::string_view s);

@@ -198,6 +198,23 @@ def email_valid(s):
     return tld.lower() not in FILE_EXTENSION_TLDS
 
 
+# Local parts of a role's or a machine's address, which name no one.
+ROLE_MAILBOXES = {
+    "abuse", "accounts", "admin", "administrator", "appointments", "billing", "careers",
+    "contact", "contactus", "customerservice", "do-not-reply", "donotreply", "enquiries",
+    "feedback", "hello", "help", "helpdesk", "hostmaster", "hr", "info", "inquiries", "jobs",
+    "mailer-daemon", "marketing", "media", "news", "newsletter", "no-reply", "no_reply",
+    "noreply", "notifications", "office", "postmaster", "press", "privacy", "reception", "root",
+    "sales", "scheduling", "security", "service", "support", "team", "webmaster"}
+
+
+def personal_email_valid(s):
+    if not email_valid(s):
+        return False
+    local = s.split("@")[0].split("+")[0]
+    return "".join(c.lower() if c.isascii() else c for c in local) not in ROLE_MAILBOXES
+
+
 # Names as used by `validator:` in rule packs.
 VALIDATORS = {
     "luhn": luhn_valid,
@@ -206,7 +223,7 @@ VALIDATORS = {
     "npi": npi_valid,
     "mbi": mbi_valid,
     "nanp_phone": nanp_phone_valid,
-    "email": email_valid,
+    "email": email_valid, "personal_email": personal_email_valid,
 }
 
 # Validator of each built-in type, for checks that need no rule file.

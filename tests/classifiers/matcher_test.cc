@@ -1228,6 +1228,21 @@ TEST_CASE("A birth date field's date with a time of day, as databases export it,
   CHECK(ScanInField(future, 404, 423, "DOB").empty());
 }
 
+TEST_CASE("A role address (info@, noreply@) is a low email finding, a person's is not") {
+  auto role = Scan("Questions? Email info@clinic.example or support@clinic.example.");
+  REQUIRE(role.size() == 2);
+  for (const auto& f : role) {
+    CHECK(f.type == "EMAIL");
+    CHECK(f.score == 65);
+  }
+  auto person = Scan("Questions? Email jane.doe@clinic.example.");
+  REQUIRE(person.size() == 1);
+  CHECK(person[0].score == 85);
+  auto alone = Scan("cc jane.doe@clinic.example");
+  REQUIRE(alone.size() == 1);
+  CHECK(alone[0].score == 75);
+}
+
 TEST_CASE("A Canadian SIN needs the acronym SIN or Canadian context, not the Spanish word sin") {
   for (const char* text : {"Pedido sin costo, referencia 130692544 enviado.",
                            "Envio sin cargo: 130 692 544", "sin 130-692-544"}) {

@@ -415,3 +415,19 @@ TEST_CASE("Secret values: template placeholders and code that fetches the secret
     CHECK(SecretValueValid(v));
   }
 }
+
+TEST_CASE("A role's or a machine's address is no person's") {
+  for (const char* role : {"info@clinic.example", "Support@clinic.example",
+                           "noreply+billing@portal.example", "POSTMASTER@mail.example",
+                           "no-reply@x.example", "webmaster@x.example"}) {
+    INFO(role);
+    CHECK(EmailValid(role));
+    CHECK_FALSE(PersonalEmailValid(role));
+  }
+  for (const char* person : {"jane.doe@clinic.example", "information.desk.jane@x.example",
+                             "info2@x.example", "m\xC3\xBCller@beispiel.example"}) {
+    INFO(person);
+    CHECK(PersonalEmailValid(person));
+  }
+  CHECK_FALSE(PersonalEmailValid("not-an-address"));
+}
