@@ -13,6 +13,7 @@
 #include "scanner/formats/structured.h"
 #include "scanner/formats/xlsb.h"
 #include "scanner/formats/xlsx.h"
+#include "scanner/formats/gzip.h"
 #include "scanner/formats/zip_layout.h"
 
 namespace phiscan::scanner {
@@ -30,15 +31,16 @@ constexpr size_t kMinPeek = 4096;
 // A member's bytes as libarchive decompresses them, charged to the budget
 // unless `charge` is false: the members of a decompressed tar were charged
 // already, as the bytes of the stream they were read from.
-class MemberSource : public ByteSource {
+// Bytes charged to the budget as they are read (and refused once it is
+// spent or the time is up): what ReadInner gives.
+class ChargedSource : public ByteSource {
  public:
-  MemberSource(formats::ArchiveReader& reader, Budget& budget, bool charge = true)
-      : reader_(reader), budget_(budget), charge_(charge) {}
-  Result<size_t> Read(std::span<char> buf) override {
+  ChargedSource(Budget& budget, bool charge) : budget_(budget), charge_(charge) {}
+  Result<size_t> Read(std::span<char> buf) final {
     if (!budget_.CheckTime() || budget_.exhausted()) {
       return Status::LimitExceeded(std::string("budget: ") + budget_.reason());
     }
-    auto n = reader_.ReadData(buf);
+    auto n = ReadInner(buf);
     if (!n.ok()) return n;
     bytes_ += n.value();
     if (charge_ && !budget_.ChargeBytes(n.value())) {
@@ -48,11 +50,34 @@ class MemberSource : public ByteSource {
   }
   uint64_t bytes() const { return bytes_; }
 
+ protected:
+  virtual Result<size_t> ReadInner(std::span<char> buf) = 0;
+
  private:
-  formats::ArchiveReader& reader_;
   Budget& budget_;
   bool charge_;
   uint64_t bytes_ = 0;
+};
+
+// The current entry's data of an archive.
+class MemberSource final : public ChargedSource {
+ public:
+  MemberSource(formats::ArchiveReader& reader, Budget& budget, bool charge = true)
+      : ChargedSource(budget, charge), reader_(reader) {}
+
+ private:
+  Result<size_t> ReadInner(std::span<char> buf) override { return reader_.ReadData(buf); }
+  formats::ArchiveReader& reader_;
+};
+
+// The decompressed bytes of a gzip file.
+class GzipData final : public ChargedSource {
+ public:
+  GzipData(formats::GzipSource& gz, Budget& budget) : ChargedSource(budget, true), gz_(gz) {}
+
+ private:
+  Result<size_t> ReadInner(std::span<char> buf) override { return gz_.Read(buf); }
+  formats::GzipSource& gz_;
 };
 
 // "notes.txt.gz" → "notes.txt": the name of the single stream inside a
@@ -567,7 +592,9 @@ void Extractor::Impl::RollUpLabels(size_t first, Records& out) const {
 void Extractor::Impl::Process(ByteSource& src, std::string_view name, size_t idx, int depth,
                               Records& out) {
   PeekSource in(src, std::max(limits_.sniff_bytes, kMinPeek));
-  if (!in.peek_status().ok()) {
+  // A source that fails after some bytes (a truncated compressed member)
+  // is read as far as it goes; the error comes back after them.
+  if (!in.peek_status().ok() && in.head().empty()) {
     MarkFailure(out[idx], in.peek_status(), false);
     return;
   }
@@ -604,6 +631,7 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
                               bool compressed, Records& out) {
   if (!NestingAllowed(depth + 1, out[idx])) return;
   if (!compressed) return Members(in, idx, depth, true, out);
+  if (formats::IsGzip(in.head())) return Gzip(in, name, idx, depth, out);
   // A compressed file is decompressed first and its content sniffed like any
   // file's: a tar (zip, 7z) is read as the archive, anything else is one
   // member named after the file. Left to choose, libarchive reads a leading
@@ -654,6 +682,38 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
     } else if (after.value()) {
       MarkPartial(out[idx], "corrupt", "data after the end of the compressed stream not read");
     }
+  }
+}
+
+// A gzip file through zlib (formats/gzip.h), not libarchive's filter: a
+// stream cut short or damaged gives every byte that decompressed before
+// the damage, and the damage is recorded on the member and the file.
+void Extractor::Impl::Gzip(PeekSource& in, std::string_view name, size_t idx, int depth,
+                           Records& out) {
+  formats::GzipSource gz(in);
+  GzipData data(gz, *budget_);
+  PeekSource head(data, std::max(limits_.sniff_bytes, kMinPeek));
+  if (!head.peek_status().ok() && head.head().empty()) {
+    MarkFailure(out[idx], head.peek_status(), false);
+    return;
+  }
+  std::string member = RawMemberName(name, gz.stored_name());
+  if (formats::SniffContent(head.head(), member) == formats::ContentKind::kArchive) {
+    Members(head, idx, depth, false, out);
+  } else if (!budget_->TakeMember()) {
+    MarkPartial(out[idx], budget_->reason());
+  } else {
+    size_t m = AddMember(member, idx, -1, gz.mtime_ns().value_or(out[idx].mtime_ns), out);
+    Process(head, member, m, depth + 1, out);
+    out[m].size = data.bytes();
+  }
+  if (budget_->exhausted()) MarkPartial(out[idx], budget_->reason());
+  // What ended the stream early, after whatever decompressed before it.
+  char probe;
+  if (auto rest = data.Read({&probe, 1}); !rest.ok() && !budget_->exhausted()) {
+    MarkFailure(out[idx], rest.status(), true);
+  } else if (gz.trailing_data()) {
+    MarkPartial(out[idx], "corrupt", "data after the end of the compressed stream not read");
   }
 }
 

@@ -100,13 +100,17 @@ uint64_t FdSource::HoleAhead() {
 
 PeekSource::PeekSource(ByteSource& inner, size_t peek) : inner_(inner) {
   head_.resize(peek);
-  auto n = ReadFully(inner_, {head_.data(), head_.size()});
-  if (!n.ok()) {
-    peek_status_ = n.status();
-    head_.clear();
-  } else {
-    head_.resize(n.value());
+  size_t got = 0;
+  while (got < head_.size()) {
+    auto n = inner_.Read({head_.data() + got, head_.size() - got});
+    if (!n.ok()) {
+      peek_status_ = n.status();
+      break;
+    }
+    if (n.value() == 0) break;
+    got += n.value();
   }
+  head_.resize(got);
 }
 
 Result<size_t> PeekSource::Read(std::span<char> buf) {

@@ -100,8 +100,10 @@ class FdSource : public ByteSource {
 // passes through to a seekable inner source.
 class PeekSource : public ByteSource {
  public:
-  // Reads up to `peek` bytes from `inner` into head(). REQUIRES: `inner`
-  // outlives this and is at its start.
+  // Reads up to `peek` bytes from `inner` into head(). A read error keeps
+  // what came before it in head() (a truncated stream's first bytes), is
+  // peek_status(), and is what Read() returns once head() is replayed.
+  // REQUIRES: `inner` outlives this and is at its start.
   PeekSource(ByteSource& inner, size_t peek);
   const std::string& head() const { return head_; }
   const Status& peek_status() const { return peek_status_; }

@@ -115,6 +115,7 @@ class Extractor::Impl {
     uint64_t headers = 0;  // entry headers read, across openings
     std::string damaged;   // the member whose damaged data stopped the reading, if one did
   };
+  void Gzip(formats::PeekSource& in, std::string_view name, size_t idx, int depth, Records& out);
   bool Entries(formats::ArchiveReader& reader, size_t idx, int depth, bool charge,
                MemberNames& names, bool& any, Records& out, formats::StreamSkips* skips = nullptr,
                EntriesResume* resume = nullptr);

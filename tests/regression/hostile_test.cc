@@ -209,29 +209,35 @@ TEST_CASE("Hostile: archives nested 50 deep end at the depth limit") {
   TempDir dir;
   std::string root = Make(dir, "nested_mixed_50");
   Scan mixed = RunScan(dir, "nested_mixed_50", root);
-  int deepest = 0;
-  std::string deepest_status;
-  for (const auto& a : mixed.assets) {
-    if (a["member"].is_null()) continue;
-    std::string m = a["member"];
-    int depth = 1 + static_cast<int>(std::count(m.begin(), m.end(), '!'));
-    if (depth > deepest) {
-      deepest = depth;
-      deepest_status = a["status"].get<std::string>() + "(" +
-                       (a["reason"].is_null() ? "" : a["reason"].get<std::string>()) + ")";
+  // The depth and status of the most deeply nested member.
+  auto deepest_member = [](const Scan& scan) {
+    int deepest = 0;
+    std::string status;
+    for (const auto& a : scan.assets) {
+      if (a["member"].is_null()) continue;
+      std::string m = a["member"];
+      int depth = 1 + static_cast<int>(std::count(m.begin(), m.end(), '!'));
+      if (depth > deepest) {
+        deepest = depth;
+        status = a["status"].get<std::string>() + "(" +
+                 (a["reason"].is_null() ? "" : a["reason"].get<std::string>()) + ")";
+      }
     }
-  }
+    return std::make_pair(deepest, status);
+  };
+  auto [deepest, deepest_status] = deepest_member(mixed);
   CHECK(deepest == 8);
   CHECK(deepest_status == "partial(limit_depth)");
   Report("nested_mixed_50 (zip/tar.gz)", mixed, "member at depth 8: " + deepest_status);
 
-  // gzip in gzip: libarchive stacks the filters itself and gives up past 25
-  // (MAX_NUMBER_FILTERS), which the scanner records as corrupt.
+  // gzip in gzip: each layer is a member of the one around it (zlib reads
+  // one gzip at a time), so the depth limit ends it as it ends zips.
   root = Make(dir, "nested_gzip_50");
   Scan gz = RunScan(dir, "nested_gzip_50", root);
-  std::string st = gz.StatusOf("deep.txt.gz");
-  CHECK((st == "partial(corrupt)" || st == "partial(limit_depth)"));
-  Report("nested_gzip_50", gz, st);
+  auto [gz_deepest, gz_status] = deepest_member(gz);
+  CHECK(gz_deepest == 8);
+  CHECK(gz_status == "partial(limit_depth)");
+  Report("nested_gzip_50", gz, "member at depth 8: " + gz_status);
 }
 
 TEST_CASE("Hostile: corrupt and truncated archives are partial(corrupt), members kept") {

@@ -493,6 +493,44 @@ TEST_CASE("data after the end of a compressed stream makes it partial(corrupt), 
   CHECK(TypeCounts(tgz[1]) == kPlantTypes);
 }
 
+TEST_CASE("a gzip cut short or failing its check gives everything that decompressed") {
+  // libarchive dropped the 64 KiB block it was filling when a gzip ended
+  // early: a file cut in its 8-byte trailer gave nothing at all, a tar.gz
+  // so cut no member.
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += kPlant;
+  const std::map<std::string, uint64_t> all = {
+      {"US_SSN", 40}, {"US_NPI", 40}, {"CREDIT_CARD", 40}};
+  const std::string gz = WriteArchive("raw", "gzip", {{"data", text}});
+  auto cut = ExtractMemory(gz.substr(0, gz.size() - 1), "notes.txt.gz");
+  REQUIRE(cut.size() == 2);
+  CHECK(StatusOf(cut[0]) == "partial(corrupt)");
+  CHECK(cut[0].detail == "gzip stream truncated");
+  CHECK(StatusOf(cut[1]) == "partial(corrupt)");
+  CHECK(TypeCounts(cut[1]) == all);
+  // A trailer whose CRC does not match the data: read, and recorded.
+  std::string bad_crc = gz;
+  bad_crc[bad_crc.size() - 8] ^= 0x55;
+  auto crc = ExtractMemory(bad_crc, "notes.txt.gz");
+  REQUIRE(crc.size() == 2);
+  CHECK(crc[0].detail == "gzip CRC or length does not match the data");
+  CHECK(TypeCounts(crc[1]) == all);
+  // A tar.gz cut in its trailer keeps its members.
+  const std::string tgz = WriteArchive("pax", "gzip", {{"a.txt", kPlant}, {"b.txt", kPlant}});
+  auto tar = ExtractMemory(tgz.substr(0, tgz.size() - 3), "notes.tgz");
+  REQUIRE(tar.size() == 3);
+  CHECK(StatusOf(tar[0]) == "partial(corrupt)");
+  CHECK(TypeCounts(tar[1]) == kPlantTypes);
+  CHECK(TypeCounts(tar[2]) == kPlantTypes);
+  // Cut anywhere: never a crash, always a status, never complete.
+  for (size_t at = 10; at < gz.size(); at += 97) {
+    INFO("cut at " << at);
+    auto recs = ExtractMemory(gz.substr(0, at), "notes.txt.gz");
+    REQUIRE(!recs.empty());
+    CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  }
+}
+
 TEST_CASE("a zip with data in front of it (self-extracting, script stub) is read as a zip") {
   // Nothing at the start says zip: it was skipped(binary), its members unread.
   const std::string zip = WriteArchive("zip", "", {{"notes.txt", kPlant}});
