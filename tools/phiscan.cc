@@ -634,6 +634,12 @@ int RunScan(const ScanArgs& typed_args) {
         std::cerr << fmt::format("phiscan: {} assets reach --fail-on {}\n", hits.value(),
                                  args.fail_on);
       }
+      // A scheduled job runs quiet, and its unit counts exit 4 as success:
+      // the log is where an alert can look.
+      if (log) {
+        log->Event("warn", "fail_on_reached", "assets reach fail_on",
+                   {{"fail_on", args.fail_on}, {"assets", hits.value()}});
+      }
       return kExitFailOn;
     }
   }

@@ -235,6 +235,27 @@ TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
   CHECK(log.find("536228726") == std::string::npos);
 }
 
+TEST_CASE("A quiet run that reaches --fail-on says so in its log") {
+  // A scheduled job runs --quiet and its unit counts exit 4 as success: the
+  // log is the only place an alert can see it.
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  const std::string scan = Phiscan() + " scan --quiet --log-format json --log-file " +
+                           dir.Join("scan.log") + " --catalog " + dir.Join("c.db") + " ";
+  std::string err;
+  REQUIRE(Run(scan + "--fail-on PHI " + dir.Join("share"), nullptr, &err) == 4);
+  CHECK(err.empty());
+  auto lines = ParseJsonl(ReadFile(dir.Join("scan.log")));
+  REQUIRE(!lines.empty());
+  CHECK(lines.back()["event"] == "fail_on_reached");
+  CHECK(lines.back()["level"] == "warn");
+  CHECK(lines.back()["fail_on"] == "PHI");
+  CHECK(lines.back()["assets"] == 1);
+  // Not reached: no such event.
+  REQUIRE(Run(scan + "--fail-on CREDIT_CARD " + dir.Join("share")) == 0);
+  CHECK(ParseJsonl(ReadFile(dir.Join("scan.log"))).back()["event"] == "scan_finished");
+}
+
 TEST_CASE("A log that cannot be written fails the scan, saying so once") {
   if (!std::filesystem::exists("/dev/full")) {
     WARN("no /dev/full: not run");
