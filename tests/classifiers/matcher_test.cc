@@ -1243,6 +1243,28 @@ TEST_CASE("A role address (info@, noreply@) is a low email finding, a person's i
   CHECK(alone[0].score == 75);
 }
 
+TEST_CASE("An MRN after the ways notes write its label is found, the label not in it") {
+  for (const char* text : {"MRN is 00482913", "MR#: 00482913", "Med Rec #: 00482913",
+                           "Pt ID: 00482913", "MRN (Epic): 00482913", "medical record no. 00482913",
+                           "Patient ID 00482913"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "MRN");
+    CHECK(f[0].score == 85);
+    CHECK(Span(text, f[0]) == "00482913");
+  }
+  const std::string two = "MRN: 0048-2913 on file";
+  auto f = Scan(two);
+  REQUIRE(f.size() == 1);
+  CHECK(Span(two, f[0]) == "0048-2913");
+  // A label that is no MRN's.
+  for (const char* text : {"patient is 00482913", "MR 00482913", "medical 00482913"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+}
+
 TEST_CASE("A Canadian SIN needs the acronym SIN or Canadian context, not the Spanish word sin") {
   for (const char* text : {"Pedido sin costo, referencia 130692544 enviado.",
                            "Envio sin cargo: 130 692 544", "sin 130-692-544"}) {
