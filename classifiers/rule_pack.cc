@@ -554,8 +554,14 @@ RulePack ParseRulePackAll(std::string_view yaml_text, const std::string& source,
 Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& source) {
   std::vector<PackError> errors;
   RulePack pack = ParseRulePackAll(yaml_text, source, &errors);
-  if (!errors.empty()) return Status::InvalidArgument(errors.front().message);
-  return pack;
+  if (errors.empty()) return pack;
+  // One error is shown: a misspelt key rather than what it leads to (a
+  // type "needs 'category'" when 'categry' is given), which comes earlier
+  // by line since it is reported at the type's start.
+  auto misspelt = std::find_if(errors.begin(), errors.end(), [](const PackError& e) {
+    return e.message.find(": unknown key ") != std::string::npos;
+  });
+  return Status::InvalidArgument((misspelt != errors.end() ? *misspelt : errors.front()).message);
 }
 
 RulePack MergeRulePacks(const std::vector<RulePack>& packs) {

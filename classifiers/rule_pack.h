@@ -168,7 +168,8 @@ struct PackError {
 };
 
 // Parses a rule pack from YAML text. `source` names the file in errors.
-// Errors: kInvalidArgument with the pack's first error (by line).
+// Errors: kInvalidArgument with the pack's first unknown key, else its
+// first error (by line).
 Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& source);
 
 // Parses what is well-formed of a rule pack and appends every error to

@@ -131,6 +131,11 @@ TEST_CASE("Rule pack errors name file, line and rule") {
     CHECK(CompileError("types:\n  - id: A_B\n    category: PII\n"
                        "    patterns: [{regex: 'x', score: 70, validater: luhn}]\n") ==
           "user.yaml:4: rule A_B: unknown key 'validater' in pattern (did you mean validator?)");
+    // A misspelt required key: the misspelling is the error shown, not the
+    // missing key it leads to (reported earlier, at the type's first line).
+    CHECK(CompileError("types:\n  - id: A_B\n    categry: PII\n"
+                       "    patterns: [{regex: 'x', score: 70}]\n") ==
+          "user.yaml:3: rule A_B: unknown key 'categry' in type (did you mean category?)");
   }
   SECTION("unknown validator") {
     auto e = CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
