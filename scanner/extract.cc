@@ -1262,6 +1262,7 @@ void Extractor::ExtractDescriptor(int fd, bool seekable, uint64_t size, std::str
                                   const std::atomic<bool>* cancel) {
   formats::FdSource src(fd, seekable, size,
                         seekable ? "/proc/self/fd/" + std::to_string(fd) : std::string());
+  src.CountReads(read_counter_);
   impl_->Run(src, name, std::move(top), out, cancel);
 }
 

@@ -77,9 +77,14 @@ class Extractor {
   // Whether PDF text extraction was compiled in (poppler-cpp).
   static bool PdfSupported();
 
+  // Adds the bytes ExtractDescriptor reads from its descriptor to `counter`
+  // as they are read (a progress display; null: none). Not owned.
+  void CountReads(std::atomic<uint64_t>* counter) { read_counter_ = counter; }
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;
+  std::atomic<uint64_t>* read_counter_ = nullptr;
 };
 
 }  // namespace phiscan::scanner

@@ -219,7 +219,7 @@ class PendingSlots {
 // Opens and classifies one file found by the walker, appending its record
 // and its members' records to `out`.
 void ReadOne(WalkItem& item, Extractor& extractor, std::vector<AssetRecord>& out,
-             const std::atomic<bool>& cancel) {
+             const std::atomic<bool>& cancel, WalkProgress* progress) {
   AssetRecord rec;
   rec.path = std::move(item.path);
   FillIdentity(item.identity, rec);
@@ -239,6 +239,7 @@ void ReadOne(WalkItem& item, Extractor& extractor, std::vector<AssetRecord>& out
     return;
   }
   FillIdentity(file.value().identity(), rec);
+  if (progress != nullptr) progress->SetReading(rec.path);
   // The walker's: an fstat of the open file cannot tell.
   rec.others_can_reach = item.identity.others_can_reach;
   rec.group_can_reach = item.identity.group_can_reach;
@@ -258,6 +259,16 @@ void ReadOne(WalkItem& item, Extractor& extractor, std::vector<AssetRecord>& out
 }
 
 }  // namespace
+
+void WalkProgress::SetReading(std::string_view path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  reading_.assign(path);
+}
+
+std::string WalkProgress::Reading() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return reading_;
+}
 
 void ClassifyDescriptor(int fd, Extractor& extractor, AssetRecord top,
                         std::vector<AssetRecord>& out, const std::atomic<bool>* cancel) {
@@ -339,7 +350,9 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
   });
 
   tbb::enumerable_thread_specific<std::unique_ptr<Extractor>> extractors([&] {
-    return std::make_unique<Extractor>(rules_, key_, options_.limits);
+    auto extractor = std::make_unique<Extractor>(rules_, key_, options_.limits);
+    if (progress != nullptr) extractor->CountReads(&progress->bytes_read);
+    return extractor;
   });
 
   ScanStats stats;
@@ -368,7 +381,7 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
     Extractor& extractor = *extractors.local();
     for (WalkItem& item : batch->items) {
       if (cancel.load(std::memory_order_relaxed)) break;
-      ReadOne(item, extractor, batch->records, cancel);
+      ReadOne(item, extractor, batch->records, cancel, options_.progress);
     }
     batch->items.clear();  // releases the directory descriptors now
     HandOff(&extractor);

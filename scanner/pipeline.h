@@ -28,6 +28,7 @@
 #define PHISCAN_SCANNER_PIPELINE_H_
 
 #include <atomic>
+#include <mutex>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -76,6 +77,17 @@ struct WalkProgress {
   std::atomic<uint64_t> files{0};   // regular files found so far
   std::atomic<uint64_t> bytes{0};   // their total size
   std::atomic<bool> done{false};    // the walk has finished: the totals are final
+  // Bytes read from the files so far, counted as they are read: a 4 GB file
+  // moves it all the while its record is being made.
+  std::atomic<uint64_t> bytes_read{0};
+
+  // The file a scanning thread opened last (raw bytes; escape to show it).
+  void SetReading(std::string_view path);
+  std::string Reading() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::string reading_;  // GUARDED_BY(mu_)
 };
 
 struct ScanOptions {

@@ -3,9 +3,12 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/core.h>
+
+#include "common/escape.h"
 
 namespace phiscan::tools {
 namespace {
@@ -45,7 +48,11 @@ std::string ProgressCounters::Current() const {
 }
 
 std::string FormatProgress(const ProgressCounters& c, double elapsed, int width) {
-  const uint64_t files = c.files_done.load(), bytes = c.bytes_done.load();
+  // Bytes read from the files as they are read, when the scan counts them:
+  // a large file moves the line while it is read, not only once it is done.
+  const uint64_t files = c.files_done.load(),
+                 bytes = c.walk != nullptr ? std::max(c.walk->bytes_read.load(), c.bytes_done.load())
+                                           : c.bytes_done.load();
   const double rate = elapsed > 0 ? bytes / elapsed : 0;
   std::string line = fmt::format("{} files  {}  {}/s  {} findings", files, HumanBytes(bytes),
                                  HumanBytes(rate), c.findings.load());
@@ -58,7 +65,9 @@ std::string FormatProgress(const ProgressCounters& c, double elapsed, int width)
     line += fmt::format("  ({} found so far)", c.walk->files.load());
   }
   // The current path, shortened from the left to fit: the file name matters most.
-  std::string cur = c.Current();
+  // The file being read now, else the last one recorded.
+  std::string cur = c.walk != nullptr ? EscapeBytes(c.walk->Reading()) : std::string();
+  if (cur.empty()) cur = c.Current();
   const int room = width - 1 - static_cast<int>(line.size()) - 2;
   if (room > 8 && !cur.empty()) {
     if (static_cast<int>(cur.size()) > room) cur = "..." + cur.substr(cur.size() - (room - 3));

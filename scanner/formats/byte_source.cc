@@ -44,12 +44,18 @@ FdSource::FdSource(int fd, bool seekable, uint64_t size, std::string os_path)
 Result<size_t> FdSource::Read(std::span<char> buf) {
   if (seekable_) {
     auto n = ReadAt(pos_, buf);
-    if (n.ok()) pos_ += n.value();
+    if (n.ok()) {
+      pos_ += n.value();
+      Counted(n.value());
+    }
     return n;
   }
   for (;;) {
     ssize_t n = read(fd_, buf.data(), buf.size());
-    if (n >= 0) return static_cast<size_t>(n);
+    if (n >= 0) {
+      Counted(static_cast<size_t>(n));
+      return static_cast<size_t>(n);
+    }
     if (errno == EINTR) continue;
     if (errno == EAGAIN) {  // a non-blocking pipe with nothing yet: wait briefly
       usleep(1000);

@@ -5,6 +5,7 @@
 #ifndef PHISCAN_SCANNER_FORMATS_BYTE_SOURCE_H_
 #define PHISCAN_SCANNER_FORMATS_BYTE_SOURCE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -81,10 +82,15 @@ class FdSource : public ByteSource {
   // (one fstat per source, none for small files). Holes shorter than
   // kMinHole are not reported: reading them is cheaper than finding them.
   uint64_t HoleAhead() override;
-  void SkipHole(uint64_t n) override { pos_ += n; }
+  void SkipHole(uint64_t n) override {
+    pos_ += n;
+    Counted(n);
+  }
   static constexpr uint64_t kMinHole = 1 << 20;
   // errno of the last failed read, for stable reason ids.
   int last_errno() const { return last_errno_; }
+  // Adds every byte read to `counter` (progress; null: none). Not owned.
+  void CountReads(std::atomic<uint64_t>* counter) { read_counter_ = counter; }
 
  private:
   int fd_;
@@ -94,6 +100,10 @@ class FdSource : public ByteSource {
   int sparse_ = -1;  // -1 not yet known, 0 no holes to look for, 1 sparse
   std::string os_path_;
   int last_errno_ = 0;
+  std::atomic<uint64_t>* read_counter_ = nullptr;
+  void Counted(size_t n) {
+    if (read_counter_ != nullptr) read_counter_->fetch_add(n, std::memory_order_relaxed);
+  }
 };
 
 // Replays a peeked head, then continues from the inner source. Random access

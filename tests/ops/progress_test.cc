@@ -32,3 +32,19 @@ TEST_CASE("The progress line fits the terminal, shortening the path from the lef
   CHECK(line.find("file.txt") != std::string::npos);
   CHECK(line.find("/a/very") == std::string::npos);
 }
+
+TEST_CASE("The progress line moves while a large file is read, and names it") {
+  phiscan::scanner::WalkProgress walk;
+  ProgressCounters c;
+  c.walk = &walk;
+  walk.files = 1;
+  walk.bytes = 4'000'000'000;
+  walk.done = true;
+  // No record yet: the file is being read.
+  walk.bytes_read = 1'000'000'000;
+  walk.SetReading("/share/exports/huge\ncsv.csv");
+  auto line = FormatProgress(c, 2.0, 200);
+  CHECK(line.rfind("0 files  1.0 GB  500.0 MB/s  0 findings  ETA 0:06", 0) == 0);
+  // Escaped for the terminal.
+  CHECK(line.find("/share/exports/huge\\ncsv.csv") != std::string::npos);
+}

@@ -252,5 +252,26 @@ TEST_CASE("Cancelling mid-scan ends the run without hanging the walk") {
   CHECK(stats.value().assets < 2000);
 }
 
+TEST_CASE("The progress counters count bytes as files are read and name the file being read") {
+  TempDir dir;
+  // One file larger than any read, so its bytes are counted over many reads.
+  const std::string big(3 << 20, 'x');
+  testing::WriteFile(dir.Join("tree/big.txt"), big);
+  testing::WriteFile(dir.Join("tree/small.txt"), kSensitive);
+  scanner::WalkProgress progress;
+  ScanOptions options;
+  options.threads = 1;
+  options.progress = &progress;
+  ScanPipeline pipeline(options, testing::BuiltinRules(), testing::TestKey());
+  Collector sink;
+  std::atomic<bool> cancel{false};
+  REQUIRE(pipeline.Run({dir.Join("tree")}, sink, cancel).ok());
+  CHECK(progress.done.load());
+  CHECK(progress.files.load() == 2);
+  CHECK(progress.bytes_read.load() == big.size() + kSensitive.size());
+  const std::string reading = progress.Reading();
+  CHECK((reading == dir.Join("tree/big.txt") || reading == dir.Join("tree/small.txt")));
+}
+
 }  // namespace
 }  // namespace phiscan
