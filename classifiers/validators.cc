@@ -645,6 +645,10 @@ bool NdcValid(std::string_view s) {
     ++seg[n];
     nonzero[n] = nonzero[n] || c != '0';
   }
+  if (n == 0 && seg[0] == 11) {  // the 11-digit 5-4-2 billing form, without hyphens
+    return s.substr(0, 5).find_first_not_of('0') != std::string_view::npos &&
+           s.substr(5, 4).find_first_not_of('0') != std::string_view::npos;
+  }
   if (n != 2 || !nonzero[0] || !nonzero[1]) return false;  // package code 0 exists
   return (seg[0] == 4 && seg[1] == 4 && seg[2] == 2) || (seg[0] == 5 && seg[1] == 3 && seg[2] == 2) ||
          (seg[0] == 5 && seg[1] == 4 && seg[2] == 1) || (seg[0] == 5 && seg[1] == 4 && seg[2] == 2);

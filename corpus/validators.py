@@ -549,6 +549,8 @@ def icd10_valid(s):
 
 
 def ndc_valid(s):
+    if len(s) == 11 and s.isdigit():  # the 5-4-2 billing form without hyphens
+        return set(s[:5]) != {"0"} and set(s[5:9]) != {"0"}
     parts = s.split("-")
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
         return False

@@ -614,7 +614,10 @@ class Hl7 : public StructuredText {
 // Element and segment separators come from the ISA header (positions 3 and
 // 105). Values are named by their segment and the qualifier element before
 // them: NM1-08 "34" makes NM1-09 an SSN, "XX" an NPI; REF-01 "SY" makes
-// REF-02 an SSN; PER-03/05/07 "TE"/"EM"/"FX" name the contact after them.
+// REF-02 an SSN; PER-03/05/07 "TE"/"EM"/"FX" name the contact after them;
+// LIN-02 "N4" makes LIN-03 an NDC. A person's NM1 (NM1-02 "1") gives last
+// and first name in NM1-03 and -04; HI's elements are diagnosis codes
+// (ABK:E119, the code after the qualifier).
 class X12 : public StructuredText {
  public:
   explicit X12(TextSink& sink) : sink_(sink) {}
@@ -661,6 +664,7 @@ class X12 : public StructuredText {
     seg_.clear();
     elem_ = 0;
     qualifier_.clear();
+    entity_.clear();
     value_.clear();
   }
 
@@ -670,9 +674,11 @@ class X12 : public StructuredText {
     if (name != nullptr && end > elem_start_) sink_.Field(elem_start_, end, name);
     // Remember qualifiers for the element that follows them.
     if ((seg_ == "NM1" && elem_ == 8) || (seg_ == "REF" && elem_ == 1) ||
-        (seg_ == "PER" && (elem_ == 3 || elem_ == 5 || elem_ == 7))) {
+        (seg_ == "PER" && (elem_ == 3 || elem_ == 5 || elem_ == 7)) ||
+        (seg_ == "LIN" && elem_ >= 2 && elem_ % 2 == 0)) {
       qualifier_ = value_;
     }
+    if (seg_ == "NM1" && elem_ == 2) entity_ = value_;
   }
 
   const char* Name() const {
@@ -694,9 +700,16 @@ class X12 : public StructuredText {
       if (qualifier_ == "FX") return "fax";
       return nullptr;
     }
+    if (seg_ == "LIN" && elem_ >= 3 && elem_ % 2 == 1) {
+      return qualifier_ == "N4" ? "ndc" : nullptr;
+    }
     if (seg_ == "DMG" && elem_ == 2) return "birth date";
     if (seg_ == "N3") return "address";
-    if (seg_ == "NM1" && (elem_ == 3 || elem_ == 4)) return "name";
+    if (seg_ == "HI") return "diagnosis";
+    if (seg_ == "NM1" && (elem_ == 3 || elem_ == 4)) {
+      if (entity_ != "1") return "name";  // an organisation's
+      return elem_ == 3 ? "last name" : "first name";
+    }
     return nullptr;
   }
 
@@ -704,7 +717,7 @@ class X12 : public StructuredText {
   uint64_t seen_ = 0;
   char elem_sep_ = '*';
   char seg_term_ = '~';
-  std::string seg_, qualifier_, value_;
+  std::string seg_, qualifier_, entity_, value_;
   int elem_ = 0;
   uint64_t elem_start_ = 0;
 };

@@ -343,6 +343,12 @@ TEST_CASE("NDC segment shapes") {
   CHECK_FALSE(NdcValid("00000-3227-30"));  // zero labeler
   CHECK_FALSE(NdcValid("0002322730"));     // no hyphens: too ambiguous
   CHECK_FALSE(NdcValid("0002-0000-30"));
+  // The billing form's 11 digits without hyphens (a field named NDC gives
+  // them): labeler and product not all zeros.
+  CHECK(NdcValid("00093104801"));
+  CHECK_FALSE(NdcValid("00000104801"));
+  CHECK_FALSE(NdcValid("00093000001"));
+  CHECK_FALSE(NdcValid("0009310480"));
 }
 
 TEST_CASE("JWT header must decode to JSON naming an alg") {

@@ -406,6 +406,19 @@ TEST_CASE("X12: qualifiers name the element after them") {
   CHECK(Types(claim, "remit.835") == Counts{{"US_SSN", 1}});
 }
 
+TEST_CASE("X12: a claim's patient name, diagnosis codes and NDC are read as what they are") {
+  const std::string isa =
+      "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       "
+      "*240102*0304*^*00501*000000001*0*P*:~";
+  const std::string far = Far();
+  const std::string claim = isa + "ST*837*1~NM1*IL*1*KOWALSKI*MARIA~NTE*" + far +
+                            "~HI*ABK:E119*ABF:I10~NTE*" + far + "~LIN**N4*00093104801~NTE*" +
+                            far + "~NM1*85*2*GARCIA MEDICAL GROUP~SE*5*1~";
+  CHECK(Findings(claim, "claim.837", {"PERSON_NAME", "ICD10_CODE", "NDC"}) ==
+        Lines{"PERSON_NAME KOWALSKI 75", "PERSON_NAME MARIA 75", "ICD10_CODE E119 85",
+              "ICD10_CODE I10 75", "NDC 00093104801 85"});
+}
+
 TEST_CASE("XML: text without markup, entities decoded, OID-named ids") {
   std::string far = Far();
   std::string xml = "<?xml version=\"1.0\"?><doc><!-- c --><p>" + far +
