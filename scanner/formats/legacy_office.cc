@@ -314,6 +314,7 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
   // day number, written as the date it shows.
   std::vector<uint16_t> xf_format;
   std::vector<bool> custom_date;
+  std::vector<std::string> custom_digits;  // DigitPattern by format, as 000-00-0000
   bool date1904 = false;
   auto number = [&](double v, uint16_t ixfe) {
     if (ixfe < xf_format.size()) {
@@ -321,6 +322,9 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
       if (IsDateFormat(f, {}) || (f < custom_date.size() && custom_date[f])) {
         std::string date = SerialDate(v, date1904);
         if (!date.empty()) return date;
+      }
+      if (f < custom_digits.size() && !custom_digits[f].empty()) {
+        return ApplyDigitPattern(v, custom_digits[f]);
       }
     }
     return FormatNumber(v);
@@ -398,7 +402,15 @@ Status WorkbookCells(std::string_view wb, size_t max_cell, size_t max_table, Cel
         if (r.size() >= 2) {
           const uint16_t ifmt = Le16(r, 0);
           if (custom_date.size() <= ifmt) custom_date.resize(size_t{ifmt} + 1, false);
-          custom_date[ifmt] = IsDateFormat(ifmt, inline_string(r, 2));
+          const std::string code = inline_string(r, 2);
+          custom_date[ifmt] = IsDateFormat(ifmt, code);
+          if (!custom_date[ifmt]) {
+            std::string digits = DigitPattern(code);
+            if (!digits.empty()) {
+              if (custom_digits.size() <= ifmt) custom_digits.resize(size_t{ifmt} + 1);
+              custom_digits[ifmt] = std::move(digits);
+            }
+          }
         }
         break;
       case kDate1904:

@@ -33,6 +33,57 @@ bool IsDateFormat(uint32_t id, std::string_view code) {
   return false;
 }
 
+std::string DigitPattern(std::string_view code) {
+  std::string pattern;
+  int zeros = 0;
+  for (size_t i = 0; i < code.size(); ++i) {
+    const char c = code[i];
+    if (c == '0') {
+      pattern += '0';
+      ++zeros;
+    } else if (c == '\\' && i + 1 < code.size() && code[i + 1] != '0') {
+      pattern += code[++i];
+    } else if (c == '"') {
+      const size_t close = code.find('"', i + 1);
+      if (close == std::string_view::npos) return {};
+      const std::string_view literal = code.substr(i + 1, close - i - 1);
+      if (literal.find('0') != std::string_view::npos) return {};
+      pattern.append(literal);
+      i = close;
+    } else if (c == '-' || c == ' ' || c == '(' || c == ')') {  // not '.' or '/' unescaped
+      pattern += c;
+    } else {
+      return {};
+    }
+  }
+  // A bare "0" is General for integers: nothing to pad or separate.
+  return zeros >= 2 && pattern.size() <= 64 ? pattern : std::string();
+}
+
+std::string ApplyDigitPattern(double v, std::string_view pattern) {
+  if (!(v >= 0 && v < 1e15) || v != static_cast<double>(static_cast<int64_t>(v))) {
+    return FormatNumber(v);
+  }
+  std::string digits = std::to_string(static_cast<int64_t>(v));
+  const size_t slots = static_cast<size_t>(std::count(pattern.begin(), pattern.end(), '0'));
+  if (digits.size() < slots) digits.insert(0, slots - digits.size(), '0');
+  std::string out;
+  size_t next = digits.size() - slots;  // digits beyond the placeholders go first
+  bool first = true;
+  for (char c : pattern) {
+    if (c != '0') {
+      out += c;
+      continue;
+    }
+    if (first) {
+      out.append(digits, 0, next);
+      first = false;
+    }
+    out += digits[next++];
+  }
+  return out;
+}
+
 std::string SerialDate(double serial, bool date1904) {
   if (!(serial >= 1 && serial < 2958466)) return {};
   int64_t days = static_cast<int64_t>(serial);

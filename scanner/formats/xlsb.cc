@@ -106,7 +106,7 @@ XlsbTablePart::XlsbTablePart(std::string_view name, SharedStrings& table, size_t
                                            : Part::kWorkbook),
       table_(table),
       max_bytes_(max_bytes),
-      date_styles_(table.date_styles),
+      date_styles_(table.date_styles, &table.digit_styles),
       stream_([this](uint32_t type, std::string_view body) { Record(type, body); }) {}
 
 void XlsbTablePart::Record(uint32_t type, std::string_view body) {
@@ -189,6 +189,9 @@ void XlsbSheet::Cell(uint32_t col, uint32_t style, uint32_t kind, std::string_vi
     if (style < table_.date_styles.size() && table_.date_styles[style]) {
       std::string date = SerialDate(v, table_.date1904);
       if (!date.empty()) return date;
+    }
+    if (style < table_.digit_styles.size() && !table_.digit_styles[style].empty()) {
+      return ApplyDigitPattern(v, table_.digit_styles[style]);
     }
     return FormatNumber(v);
   };

@@ -194,7 +194,8 @@ std::string DecodeAttr(std::string_view v) {
 // position) show dates, from the built-in ids and the <numFmts> codes.
 class StylesHandler {
  public:
-  explicit StylesHandler(std::vector<bool>& out) : styles_(out) {}
+  StylesHandler(std::vector<bool>& out, std::vector<std::string>& digits)
+      : styles_(out, &digits) {}
   void Start(std::string_view n, std::string_view attrs, bool) {
     if (n == "numFmt") {
       uint32_t id = 0;
@@ -308,6 +309,13 @@ class Sheet : public StructuredText {
         date = SerialDate(serial, strings_.date1904);
       }
       if (!date.empty()) text = date;
+    } else if ((type_.empty() || type_ == "n") && style_ < strings_.digit_styles.size() &&
+               !strings_.digit_styles[style_].empty()) {
+      double v = 0;
+      if (std::from_chars(cell_.data(), cell_.data() + cell_.size(), v).ec == std::errc()) {
+        date = ApplyDigitPattern(v, strings_.digit_styles[style_]);
+        text = date;
+      }
     }
     cells_.Cell(static_cast<size_t>(col_), text);
   }
@@ -466,10 +474,11 @@ std::optional<SharedStrings> LoadSharedStrings(ByteSource& src, const ScanLimits
     }
     if (entry.name == "xl/styles.xml" && !entry.encrypted && table.date_styles.empty()) {
       // Without its styles a workbook is still read, its dates as numbers.
-      StylesHandler h(table.date_styles);
+      StylesHandler h(table.date_styles, table.digit_styles);
       if (!ReadPart(*reader.value(), limits.max_buffered_member, budget, h)) {
         if (budget.exhausted()) return std::nullopt;
         table.date_styles.clear();
+        table.digit_styles.clear();
       }
       continue;
     }

@@ -45,6 +45,10 @@ struct SharedStrings {
   // (xl/styles.xml). A number in one is written as the date it shows,
   // counted from 1904 when xl/workbook.xml says so.
   std::vector<bool> date_styles;
+  // By cell format index: the digit pattern of a format such as Excel's
+  // Social Security Number (000-00-0000), empty for none: a number in one
+  // is written as it shows (12345678 as 012-34-5678).
+  std::vector<std::string> digit_styles;
   bool date1904 = false;
   bool loaded = false;  // xl/sharedStrings.xml was present and read whole
 };

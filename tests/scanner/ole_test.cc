@@ -476,6 +476,30 @@ TEST_CASE("Excel: a number in a date format is the date it shows") {
   CHECK(mac.cells[0].text == "1988-03-15");  // the 1904 date system
 }
 
+TEST_CASE("Excel: a number in a zero-padded format (000-00-0000) is the digits it shows") {
+  auto format = [](uint16_t ifmt, const std::string& f) {
+    return Record(0x041E, Le(ifmt, 2) + Le(f.size(), 2) + '\0' + f);
+  };
+  auto xf = [](uint16_t ifmt) {
+    return Record(0x00E0, Le(0, 2) + Le(ifmt, 2) + std::string(16, '\0'));
+  };
+  auto number = [](uint16_t col, uint16_t ixfe, double v) {
+    return Record(0x0203, Le(0, 2) + Le(col, 2) + Le(ixfe, 2) + Double(v));
+  };
+  // XF 0 General, XF 1 Excel's Social Security Number format, XF 2 ZIP Code.
+  std::string wb = Record(0x0809, Le(0x0600, 2) + Le(0x0005, 2) + std::string(12, '\0'));
+  wb += format(164, "000\\-00\\-0000") + format(165, "00000");
+  wb += xf(0) + xf(164) + xf(165) + Record(0x000A, "");
+  wb += Record(0x0809, Le(0x0600, 2) + Le(0x0010, 2) + std::string(12, '\0'));
+  wb += number(0, 1, 12345678) + number(1, 1, 536228726) + number(2, 2, 2134) +
+        number(3, 0, 12345678) + Record(0x000A, "");
+  CollectCells got;
+  REQUIRE(fmt::WorkbookCells(wb, 1 << 20, 1 << 20, got).ok());
+  std::vector<std::string> texts;
+  for (const auto& c : got.cells) texts.push_back(c.text);
+  CHECK(texts == std::vector<std::string>{"012-34-5678", "536-22-8726", "02134", "12345678"});
+}
+
 TEST_CASE("PowerPoint: every text atom, CString included; other records skipped") {
   std::string text;
   fmt::TextOut out([&](std::string_view piece) {

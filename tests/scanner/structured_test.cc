@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "scanner/formats/number_format.h"
 #include "scanner/formats/xlsb.h"
 #include "scanner/formats/xlsx.h"
 #include "tests/scanner/extract_fixture.h"
@@ -644,6 +645,44 @@ TEST_CASE("xlsx: a number in a date cell format is the date it shows") {
   };
   CHECK(has_date(ExtractMemory(dated("<workbookPr/>"), "roster.xlsx")));
   CHECK_FALSE(has_date(ExtractMemory(dated("<workbookPr date1904=\"1\"/>"), "roster.xlsx")));
+}
+
+TEST_CASE("xlsx: a number in a zero-padded format is the digits it shows (012-34-5678)") {
+  // Excel's Special > Social Security Number format keeps an SSN of area
+  // 001-099 as a number: 12345678 shows as 012-34-5678.
+  const std::string styles =
+      "<styleSheet><numFmts count=\"1\"><numFmt numFmtId=\"164\" "
+      "formatCode=\"000\\-00\\-0000\"/></numFmts>"
+      "<cellXfs count=\"2\"><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/></cellXfs></styleSheet>";
+  const std::string sheet =
+      "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>SSN</t></is></c>"
+      "</row><row r=\"2\"><c r=\"A2\" s=\"1\"><v>12345678</v></c></row></sheetData></worksheet>";
+  const std::string book = WriteArchive("zip", "", {{"[Content_Types].xml", "<Types/>"},
+                                                    {"xl/styles.xml", styles},
+                                                    {"xl/worksheets/sheet1.xml", sheet}});
+  auto recs = ExtractMemory(book, "roster.xlsx");
+  REQUIRE(recs.size() == 1);
+  CHECK(TypeCounts(recs[0]) == Counts{{"US_SSN", 1}});
+}
+
+TEST_CASE("Digit patterns: which formats are one, and what a number shows in one") {
+  using scanner::formats::ApplyDigitPattern;
+  using scanner::formats::DigitPattern;
+  CHECK(DigitPattern("000\\-00\\-0000") == "000-00-0000");
+  CHECK(DigitPattern("00000") == "00000");
+  CHECK(DigitPattern("\"ID \"00000") == "ID 00000");
+  CHECK(DigitPattern("(000) 000\\-0000") == "(000) 000-0000");
+  for (const char* other : {"0", "General", "#,##0", "0.00", "00000-####", "[<=9999999]###-####",
+                            "0;-0", "@", "\"0\"000", "000E+00"}) {
+    INFO(other);
+    CHECK(DigitPattern(other).empty());
+  }
+  CHECK(ApplyDigitPattern(12345678, "000-00-0000") == "012-34-5678");
+  CHECK(ApplyDigitPattern(536228726, "000-00-0000") == "536-22-8726");
+  CHECK(ApplyDigitPattern(1234567890, "000-00-0000") == "1234-56-7890");  // more digits: in front
+  CHECK(ApplyDigitPattern(2134, "00000") == "02134");
+  CHECK(ApplyDigitPattern(12.5, "00000") == "12.5");  // not a whole number: as General
+  CHECK(ApplyDigitPattern(-5, "00000") == "-5");
 }
 
 namespace {
