@@ -90,9 +90,12 @@ Result<size_t> GzipSource::Read(std::span<char> buf) {
                                                std::strcmp(z_.msg, "incorrect length check") == 0);
       error_ = Status::Corrupt(check ? "gzip CRC or length does not match the data"
                                      : "gzip data damaged");
-    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+    } else if (rc == Z_MEM_ERROR) {
       ended_ = true;
       error_ = Status::IoError("gzip: out of memory");
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {  // Z_NEED_DICT: no gzip member asks for one
+      ended_ = true;
+      error_ = Status::Corrupt("gzip data damaged");
     }
   }
   if (produced > 0) return produced;
