@@ -796,7 +796,9 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
     if (!reopened) {
       // What is no longer read matters more than an earlier member's damage.
       MarkPartial(out[idx], "corrupt");
-      if (out[idx].reason == "corrupt") out[idx].detail = "archive unreadable after member " + damaged;
+      if (out[idx].reason == "corrupt") {
+        out[idx].detail = "archive unreadable after member " + damaged;
+      }
       if (!reader.ok()) return;
       break;
     }

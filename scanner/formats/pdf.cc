@@ -113,7 +113,8 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
       // ten times) gives poppler no page at all: the text its streams draw
       // was not read, and the file must not pass for complete and clean.
       if (pages_fit && pages == 0 && streams.max_text > 0) {
-        MarkPartial(out[idx], "corrupt", "PDF: no page could be read, though its streams show text");
+        MarkPartial(out[idx], "corrupt",
+                    "PDF: no page could be read, though its streams show text");
       }
       // poppler decodes an attached file whole, through whatever filters
       // it names: every stream, image codecs included, must be known to
