@@ -658,14 +658,9 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
     MarkFailure(out[idx], head.peek_status(), false);
     return;
   }
-  std::string member = RawMemberName(name, entry.name);
-  if (formats::SniffContent(head.head(), member) == formats::ContentKind::kArchive) {
-    Members(head, idx, depth, false, out);
-  } else if (!budget_->TakeMember()) {
-    MarkPartial(out[idx], budget_->reason());
-  } else {
-    size_t m = AddMember(member, idx, entry.size, entry.mtime_ns, out);
-    Process(head, member, m, depth + 1, out);
+  const size_t m = StreamContent(head, RawMemberName(name, entry.name), entry.size,
+                                 entry.mtime_ns, idx, depth, out);
+  if (m != kNoMember) {
     if (entry.size < 0) out[m].size = data.bytes();
     if (!stream.value()->data_warning().empty()) {
       MarkPartial(out[m], "corrupt", stream.value()->data_warning());
@@ -685,6 +680,21 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
   }
 }
 
+size_t Extractor::Impl::StreamContent(PeekSource& head, const std::string& member, int64_t size,
+                                      int64_t mtime_ns, size_t idx, int depth, Records& out) {
+  if (formats::SniffContent(head.head(), member) == formats::ContentKind::kArchive) {
+    Members(head, idx, depth, false, out);
+    return kNoMember;
+  }
+  if (!budget_->TakeMember()) {
+    MarkPartial(out[idx], budget_->reason());
+    return kNoMember;
+  }
+  const size_t m = AddMember(member, idx, size, mtime_ns, out);
+  Process(head, member, m, depth + 1, out);
+  return m;
+}
+
 // A gzip file through zlib (formats/gzip.h), not libarchive's filter: a
 // stream cut short or damaged gives every byte that decompressed before
 // the damage, and the damage is recorded on the member and the file.
@@ -697,16 +707,9 @@ void Extractor::Impl::Gzip(PeekSource& in, std::string_view name, size_t idx, in
     MarkFailure(out[idx], head.peek_status(), false);
     return;
   }
-  std::string member = RawMemberName(name, gz.stored_name());
-  if (formats::SniffContent(head.head(), member) == formats::ContentKind::kArchive) {
-    Members(head, idx, depth, false, out);
-  } else if (!budget_->TakeMember()) {
-    MarkPartial(out[idx], budget_->reason());
-  } else {
-    size_t m = AddMember(member, idx, -1, gz.mtime_ns().value_or(out[idx].mtime_ns), out);
-    Process(head, member, m, depth + 1, out);
-    out[m].size = data.bytes();
-  }
+  const size_t m = StreamContent(head, RawMemberName(name, gz.stored_name()), -1,
+                                 gz.mtime_ns().value_or(out[idx].mtime_ns), idx, depth, out);
+  if (m != kNoMember) out[m].size = data.bytes();
   if (budget_->exhausted()) MarkPartial(out[idx], budget_->reason());
   // What ended the stream early, after whatever decompressed before it.
   char probe;

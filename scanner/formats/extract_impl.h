@@ -116,6 +116,12 @@ class Extractor::Impl {
     std::string damaged;   // the member whose damaged data stopped the reading, if one did
   };
   void Gzip(formats::PeekSource& in, std::string_view name, size_t idx, int depth, Records& out);
+  // A compressed file's decompressed content, `head` at its start: the
+  // archive it holds (a tar.gz's members), else one member `member` of
+  // out[idx]. The member's index, or kNoMember.
+  static constexpr size_t kNoMember = SIZE_MAX;
+  size_t StreamContent(formats::PeekSource& head, const std::string& member, int64_t size,
+                       int64_t mtime_ns, size_t idx, int depth, Records& out);
   bool Entries(formats::ArchiveReader& reader, size_t idx, int depth, bool charge,
                MemberNames& names, bool& any, Records& out, formats::StreamSkips* skips = nullptr,
                EntriesResume* resume = nullptr);
