@@ -882,6 +882,7 @@ class Matcher::Impl {
       const auto& cp = c_.patterns[p];
       if (cp.validator != nullptr && !cp.validator(value)) continue;
       if (cp.dictionary != nullptr && !InDictionary(*cp.dictionary, value)) continue;
+      if (!cp.label_lists.empty() && Labelled(cp.label_lists, vs)) continue;
       if (++candidates_seen_ > candidate_cap_) {
         limit_hit_ = true;
         return false;
@@ -905,6 +906,49 @@ class Matcher::Impl {
       cand.value_len = static_cast<uint32_t>(value.size());
     }
     return true;
+  }
+
+  // Whether the value starting at buf_[vs] is labelled with a term of one
+  // of `lists`: a keyword hit of one ends just before it, or just before a
+  // number word between them ("Order number 536228726", "Ref. No.
+  // 536228726", "Order ID: 536228726"), with only separators (spaces, tabs,
+  // ':', '#', '.', '-', '=') on either side of that word. At most
+  // kMaxLabelGap bytes are walked; a pass holds at least 64 before any match
+  // it confirms (RuleSet::overlap_bytes less the lookahead and a regex's
+  // width), so the answer never depends on where a chunk ends.
+  bool Labelled(const std::vector<int>& lists, size_t vs) const {
+    static constexpr size_t kMaxLabelGap = 16;
+    auto separator = [](char c) {
+      return c == ' ' || c == '\t' || c == ':' || c == '#' || c == '.' || c == '-' || c == '=';
+    };
+    const size_t floor = vs > kMaxLabelGap ? vs - kMaxLabelGap : 0;
+    size_t at = vs;
+    while (at > floor && separator(buf_[at - 1])) --at;
+    if (at == vs) return false;
+    if (LabelHit(lists, at)) return true;
+    size_t word = at;
+    auto letter = [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
+    while (word > floor && letter(buf_[word - 1])) --word;
+    if (word == at || word == floor) return false;
+    char lower[6];
+    if (at - word > sizeof(lower)) return false;
+    for (size_t i = word; i < at; ++i) lower[i - word] = static_cast<char>(buf_[i] | 0x20);
+    const std::string_view w(lower, at - word);
+    if (w != "number" && w != "no" && w != "num" && w != "nbr" && w != "id") return false;
+    at = word;
+    while (at > floor && separator(buf_[at - 1])) --at;
+    return at < word && LabelHit(lists, at);
+  }
+
+  // Whether a keyword hit of one of `lists` ends at buf_[at].
+  bool LabelHit(const std::vector<int>& lists, size_t at) const {
+    const uint64_t end = base_ + at;
+    const KeywordHit* k = std::partition_point(
+        keywords_.begin(), keywords_.end(), [&](const KeywordHit& h) { return h.end < end; });
+    for (; k != keywords_.end() && k->end == end; ++k) {
+      if (std::find(lists.begin(), lists.end(), k->list) != lists.end()) return true;
+    }
+    return false;
   }
 
   // The longest run of consecutive digits in buf_[from, to).
@@ -1166,6 +1210,24 @@ class Matcher::Impl {
     return false;
   }
 
+  // The innermost field span holding the candidate, among those FieldHit
+  // examines, or null.
+  const FieldSpan* Enclosing(const Candidate& cand, const FieldSpan* upto) const {
+    const FieldSpan* first = fields_.begin();
+    for (int looked = 0; upto != first && looked < kMaxNestedFields; ++looked) {
+      const FieldSpan& f = *--upto;
+      if (cand.end <= f.end) return &f;
+    }
+    return nullptr;
+  }
+
+  static bool Names(const FieldSpan& f, const std::vector<int>& lists) {
+    for (int li : lists) {
+      if (std::find(f.lists->begin(), f.lists->end(), li) != f.lists->end()) return true;
+    }
+    return false;
+  }
+
   // Whether a keyword of `list` ends in [lo, hi]; `from`: the first keyword
   // hit ending at or after lo.
   bool ListHit(int list, const KeywordHit* from, uint64_t hi) const {
@@ -1196,10 +1258,26 @@ class Matcher::Impl {
     const KeywordHit* from = at.keyword;
     while (from != keywords_.end() && from->end < lo) ++from;
     const FieldSpan* upto = at.field;
+    // A value inside a structured field named for another kind of value (an
+    // account_no column beside an ssn column, a JSON key order_id): its name
+    // says what it is, so a keyword outside the field (the other column's
+    // header) is no evidence that it is this type; one inside it (a
+    // free-text field) still is. Vetoes (none_of) are looked for as before.
+    const FieldSpan* own = Enclosing(cand, upto);
+    const bool confined = own != nullptr && !Names(*own, cp.required_lists);
+    const uint64_t own_lo = confined ? std::max(lo, own->start) : lo;
+    const uint64_t own_hi = confined ? std::min(hi, own->end) : hi;
+    const KeywordHit* own_from = from;
+    while (own_from != keywords_.end() && own_from->end < own_lo) ++own_from;
     for (const auto& group : cp.evidence) {
       int hits = 0;
+      const bool veto = group.kind == EvidenceGroup::Kind::kNoneOf;
       for (int list : group.lists) {
-        hits += (ListHit(list, from, hi) || FieldHit(list, cand, upto)) ? 1 : 0;
+        if (veto || !confined) {
+          hits += (ListHit(list, from, hi) || FieldHit(list, cand, upto)) ? 1 : 0;
+        } else {
+          hits += ListHit(list, own_from, own_hi) ? 1 : 0;
+        }
       }
       switch (group.kind) {
         case EvidenceGroup::Kind::kAnyOf:

@@ -184,7 +184,7 @@ std::optional<PatternSpec> ParsePattern(const YAML::Node& n, const std::string& 
                                         Errors& errors) {
   if (!CheckKeys(n,
                  {"regex", "prefilter", "exclude", "validator", "score", "confidence",
-                  "proximity", "dictionary", "evidence", "retry_shorter"},
+                  "proximity", "dictionary", "evidence", "retry_shorter", "unless_labelled"},
                  rule, "pattern", errors) &&
       !n.IsMap()) {
     return std::nullopt;
@@ -244,6 +244,13 @@ std::optional<PatternSpec> ParsePattern(const YAML::Node& n, const std::string& 
     if (!n["dictionary"]) return;
     p.dictionary = StrList(n["dictionary"], rule, "dictionary");
     if (p.dictionary.empty()) Fail(n["dictionary"], rule, "dictionary names no keyword list");
+  });
+  field([&] {
+    if (!n["unless_labelled"]) return;
+    p.unless_labelled = StrList(n["unless_labelled"], rule, "unless_labelled");
+    if (p.unless_labelled.empty()) {
+      Fail(n["unless_labelled"], rule, "unless_labelled names no keyword list");
+    }
   });
   if (n["evidence"]) {
     if (!n["evidence"].IsSequence()) {

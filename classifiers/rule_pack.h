@@ -96,6 +96,11 @@ struct PatternSpec {
   int proximity = -1;     // evidence window for this pattern; -1 = the type's
   std::vector<std::string> dictionary;  // keyword lists; a word of the value must be in one
   std::vector<EvidenceGroup> evidence;  // all groups must hold
+  // Keyword lists naming other kinds of number: a match whose label (the
+  // term just before it on its line, then at most a number word such as
+  // "number", "no" or "id", and separators) is one of their terms is no
+  // candidate: "Order number 536228726" is no SSN, whatever keyword is near.
+  std::vector<std::string> unless_labelled;
   // If the validator (or dictionary) rejects a match, try the longest
   // shorter match from the same start, and so on: a grouped IBAN followed
   // by a four-character word ("BE68 5390 0754 7034 2024") matches with the

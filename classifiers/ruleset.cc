@@ -154,6 +154,7 @@ std::string Canonical(const RulePack& pack) {
         << p.proximity << (p.retry_shorter ? "\x1fshorter" : "");
       for (const auto& x : p.exclude) s << "X" << x << '\x1f';
       for (const auto& d : p.dictionary) s << "D" << d;
+      for (const auto& u : p.unless_labelled) s << "U" << u;
       for (const auto& e : p.evidence) {
         s << "E" << static_cast<int>(e.kind) << ':' << e.min_lists;
         for (const auto& l : e.lists) s << ',' << l;
@@ -618,6 +619,13 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         }
         lists_ok &= pack.keywords.count(name) > 0;
       }
+      for (const auto& name : p.unless_labelled) {
+        if (!list_known(name)) {
+          pattern_fail(p.line, "unknown keyword list " + Quoted(name) + " in unless_labelled" +
+                                   DidYouMean(name, KeywordListNames(pack)));
+        }
+        lists_ok &= pack.keywords.count(name) > 0;
+      }
       for (const auto& e : p.evidence) {
         for (const auto& name : e.lists) {
           if (!list_known(name)) {
@@ -650,8 +658,12 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       for (const auto& e : p.evidence) {
         internal::CompiledEvidence ce{e.kind, e.min_lists, {}};
         for (const auto& name : e.lists) ce.lists.push_back(list_id(name));
+        if (e.kind != EvidenceGroup::Kind::kNoneOf) {
+          cp.required_lists.insert(cp.required_lists.end(), ce.lists.begin(), ce.lists.end());
+        }
         cp.evidence.push_back(std::move(ce));
       }
+      for (const auto& name : p.unless_labelled) cp.label_lists.push_back(list_id(name));
       compiled->max_proximity = std::max(compiled->max_proximity, cp.proximity);
       compiled->patterns.push_back(std::move(cp));
     }
@@ -863,6 +875,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     for (const auto& e : cp.evidence) {
       for (int li : e.lists) evidence_list[li] = true;
     }
+    // A label is looked for where evidence is, just before a match.
+    for (int li : cp.label_lists) evidence_list[li] = true;
   }
   // Evidence lists need every position near a hit. Their one-word terms are
   // bare literals (word boundaries checked by the Matcher on each hit), which

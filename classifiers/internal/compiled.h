@@ -57,6 +57,12 @@ struct CompiledPattern {
   Validator validator = nullptr;
   const Dictionary* dictionary = nullptr;  // owned by CompiledRules; null = none
   std::vector<CompiledEvidence> evidence;
+  // Keyword list indices (PatternSpec::unless_labelled): a match labelled
+  // with one of their terms is no candidate.
+  std::vector<int> label_lists;
+  // Lists of its any_of and at_least groups: a structured field named for
+  // none of them holds another kind of value (Matcher's EvidenceHolds).
+  std::vector<int> required_lists;
 };
 
 // One distinct primary regex. Patterns with the same (expanded) regex share

@@ -168,6 +168,45 @@ TEST_CASE("Bare nine digits that their label names as something else are no SSN"
   CHECK(Scan("SSN on order: 536-22-8726").size() == 1);
 }
 
+TEST_CASE("A label with a number word, or naming an account, claim or record, excuses too, "
+          "at every chunk size") {
+  // Each labelled number sits within reach of an SSN keyword.
+  const std::string labelled[] = {
+      "Order number 536228726",  "Order No. 536228726",     "Order ID: 536228726",
+      "order_id=536228726",      "Ref. No. 536228726",      "Claim #536228726",
+      "Claim ID 536228726",      "Account no. 536228726",   "Account Number: 536228726",
+      "MRN: 536228726",          "Routing number 536228726", "Invoice nbr 536228726",
+      "Purchase Order - 536228726"};
+  for (const auto& label : labelled) {
+    INFO(label);
+    const std::string text = "Never e-mail an SSN.\n" + label + " shipped\n";
+    auto found = Scan(text);
+    CHECK(std::none_of(found.begin(), found.end(),
+                       [](const Found& f) { return f.type == "US_SSN"; }));
+  }
+  // A number word or a label elsewhere on the line excuses nothing: the
+  // label must be the last words before the value.
+  const std::string kept[] = {"SSN number 536228726", "SSN No. 536228726",
+                              "Order 12 for SSN 536228726", "SSN (order form) 536228726",
+                              "SSN: number 536228726"};
+  for (const auto& text : kept) {
+    INFO(text);
+    auto found = Scan(text);
+    CHECK(std::count_if(found.begin(), found.end(),
+                        [](const Found& f) { return f.type == "US_SSN"; }) == 1);
+  }
+  // Labels in a stream split everywhere: the same as in one chunk.
+  std::string text = "Social security numbers are never sent by mail.\n";
+  for (const auto& label : labelled) text += Filler(37) + label + ". SSN 412671234\n";
+  const auto whole = Scan(text);
+  CHECK(std::count_if(whole.begin(), whole.end(),
+                      [](const Found& f) { return f.type == "US_SSN"; }) == 13);
+  for (size_t chunk : {1, 2, 3, 7, 16, 61, 100}) {
+    INFO("chunk size " << chunk);
+    CHECK(Scan(text, chunk) == whole);
+  }
+}
+
 TEST_CASE("Keyword evidence counts on either side, within the proximity window only") {
   std::string after = "value 1234567893 belongs to the npi registry";
   REQUIRE(Scan(after).size() == 1);
@@ -497,6 +536,48 @@ TEST_CASE("A structured field name counts as keyword evidence for values inside 
   CHECK(scan_field("patient.ssn").size() == 1);
   CHECK(scan_field("order_id").empty());
   CHECK(scan_field("").empty());
+}
+
+TEST_CASE("A value in a field named for another kind of value takes no evidence from outside") {
+  // A CSV export: an SSN column beside an account and an order column. The
+  // header's "ssn" is within reach of every value of the first rows, but
+  // a value's own column says what it is.
+  const std::string header = "ssn,account_no,order_id,notes\n";
+  const std::string row = "536-22-8726,412671234,219876543,SSN 536228726 on file\n";
+  const std::string text = header + row;
+  Matcher m(Rules(), nullptr);
+  Collector c;
+  c.rules = &m.rules();
+  m.Begin(&c);
+  const uint64_t at = header.size();
+  m.AddFieldContext(at, at + 11, "ssn");
+  m.AddFieldContext(at + 12, at + 21, "account_no");
+  m.AddFieldContext(at + 22, at + 31, "order_id");
+  m.AddFieldContext(at + 32, text.size() - 1, "notes");
+  REQUIRE(m.Feed(text).ok());
+  REQUIRE(m.Finish().ok());
+  std::vector<std::string> ssns;
+  for (const auto& f : c.found) {
+    if (f.type == "US_SSN") ssns.push_back(Span(text, f));
+  }
+  // The SSN column's value, and the one a keyword labels inside the notes
+  // (a field whose name names nothing).
+  CHECK(ssns == std::vector<std::string>{"536-22-8726", "536228726"});
+  // The account column's value is still a bank account: its name is its
+  // evidence.
+  CHECK(std::count_if(c.found.begin(), c.found.end(),
+                      [](const Found& f) { return f.type == "US_BANK_ACCOUNT"; }) == 1);
+
+  // A keyword inside the value of such a field still counts.
+  const std::string inside = std::string(400, ' ') + "x,SSN 536228726,y\n";
+  Matcher m2(Rules(), nullptr);
+  Collector c2;
+  c2.rules = &m2.rules();
+  m2.Begin(&c2);
+  m2.AddFieldContext(402, 415, "order_id");
+  REQUIRE(m2.Feed(inside).ok());
+  REQUIRE(m2.Finish().ok());
+  CHECK(c2.found.size() == 1);
 }
 
 TEST_CASE("A field name is read from its bytes even when its storage is reused") {

@@ -311,6 +311,14 @@ TEST_CASE("Rule model extensions: errors for dictionaries, list macros and label
                      "      - regex: 'ab'\n        score: 70\n        dictionary: [nope]\n") ==
         "user.yaml:5: rule X: unknown keyword list 'nope' in dictionary");
   CHECK(CompileError("types:\n  - id: X\n    category: PII\n    patterns:\n"
+                     "      - regex: 'ab'\n        score: 70\n"
+                     "        unless_labelled: [ssn_term]\n") ==
+        "user.yaml:5: rule X: unknown keyword list 'ssn_term' in unless_labelled "
+        "(did you mean ssn_terms?)");
+  CHECK(CompileError("types:\n  - id: X\n    category: PII\n    patterns:\n"
+                     "      - regex: 'ab'\n        score: 70\n        unless_labelled: []\n") ==
+        "user.yaml:7: rule X: unless_labelled names no keyword list");
+  CHECK(CompileError("types:\n  - id: X\n    category: PII\n    patterns:\n"
                      "      - regex: 'ab'\n        score: 70\n        proximity: 5000\n") ==
         "user.yaml:7: rule X: proximity must be between 0 and 4096");
   CHECK(CompileError("labels:\n  - label: PHI\n    any_type: [US_SNN]\n") ==
