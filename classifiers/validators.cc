@@ -143,6 +143,8 @@ bool SsnValid(std::string_view s) {
   int area = Num(d.data(), 3), group = Num(d.data() + 3, 2), serial = Num(d.data() + 5, 4);
   if (area == 0 || area == 666 || area >= 900) return false;
   if (group == 0 || serial == 0) return false;
+  // Nine of one digit (111-11-1111) is a form's placeholder, never issued.
+  if (AllSame(d.data(), d.size())) return false;
   std::string_view v(d.data(), 9);
   return v != "078051120" && v != "219099999" && v != "123456789";
 }
@@ -267,8 +269,19 @@ bool PersonalEmailValid(std::string_view s) {
       "reception",     "root",         "sales",        "scheduling",    "security",
       "service",       "support",      "team",         "webmaster"};
   static_assert(std::is_sorted(std::begin(kRoles), std::end(kRoles)));
-  return !std::binary_search(std::begin(kRoles), std::end(kRoles),
-                             std::string_view(lower, local.size()));
+  const std::string_view name(lower, local.size());
+  if (std::binary_search(std::begin(kRoles), std::end(kRoles), name)) return false;
+  // A machine's or a group's mailbox: release-bot, build_bot, ap-team,
+  // it.alerts, git (git@github.com), deploy.
+  for (std::string_view w : {"bot", "team", "alerts", "alert", "git", "deploy", "jenkins",
+                             "ci", "cron", "monitoring", "integration"}) {
+    if (name == w) return false;
+    if (name.size() > w.size() && name.ends_with(w)) {
+      const char sep = name[name.size() - w.size() - 1];
+      if (sep == '-' || sep == '_' || sep == '.') return false;
+    }
+  }
+  return true;
 }
 
 bool E164PhoneValid(std::string_view s) {
@@ -449,6 +462,7 @@ int Ipv6Groups(std::string_view s) {
     return -1;
   }
   int groups = 0;
+  bool all_two = true;
   size_t i = 0;
   if (dbl == 0) i = 2;
   while (i < s.size()) {
@@ -461,6 +475,7 @@ int Ipv6Groups(std::string_view s) {
       groups += 2;
     } else {
       if (g.size() > 4) return -1;
+      all_two = all_two && g.size() == 2;
       for (char c : g) {
         if (HexValue(c) < 0) return -1;
       }
@@ -475,6 +490,9 @@ int Ipv6Groups(std::string_view s) {
       if (i == s.size()) return -1;  // trailing single ':'
     }
   }
+  // Eight groups of two hex digits each is a Fibre Channel WWPN or an
+  // EUI-64 (50:06:01:60:3b:20:19:c3), as SAN and switch configs list them.
+  if (dbl == std::string_view::npos && groups == 8 && all_two) return -1;
   if (dbl == std::string_view::npos) return groups == 8 ? groups : -1;
   return groups >= 2 && groups <= 7 ? groups : -1;
 }
@@ -680,6 +698,12 @@ bool JwtValid(std::string_view s) {
       out[n++] = static_cast<char>((acc >> bits) & 0xFF);
     }
   }
+  // The token every JWT tutorial and library README shows (jwt.io's, for
+  // "John Doe"): documentation, not a session.
+  if (s.substr(dot + 1).starts_with("eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ij" 
+                                    "oxNTE2MjM5MDIyfQ")) {
+    return false;
+  }
   std::string_view header(out.data(), n);
   size_t lead = header.find_first_not_of(" \t\r\n");
   return lead != std::string_view::npos && header[lead] == '{' &&
@@ -705,7 +729,8 @@ bool SecretValueValid(std::string_view s) {
   // and code that fetches the secret rather than holding it (environment
   // lookups, Python type annotations) anywhere in the value.
   static constexpr std::string_view kMarkers[] = {
-      "redacted",    "****",   "xxxxxx",  "<",          ">",         "_here",      "-here",
+      "redacted",    "filtered", "****",   "xxxxxx",  "<",          ">",         "_here",
+      "-here",
       "replace",     "environ", "getenv", "getpass",    "process.env", "optional[", "secretstr"};
   for (auto m : kMarkers) {
     if (l.find(m) != std::string_view::npos) return false;
@@ -750,6 +775,23 @@ bool SecretValueValid(std::string_view s) {
   if (l.back() == ')') {
     size_t open = l.find('(');
     if (open != std::string_view::npos && open > 0 && IsAlnum(l[open - 1])) return false;
+  }
+  // A variable that holds the secret (password = db_password_from_vault,
+  // password: hashedPassword): letters and underscores only, words joined
+  // by '_' or camelCase, one of them naming a secret. A password of words
+  // has a digit or a symbol, or names none.
+  {
+    bool identifier = true, joined = false;
+    for (size_t i = 0; i < s.size() && identifier; ++i) {
+      const char c = s[i];
+      identifier = IsAlpha(c) || c == '_';
+      if (i > 0 && (c == '_' || (IsUpper(c) && !IsUpper(s[i - 1])))) joined = true;
+    }
+    if (identifier && joined) {
+      for (std::string_view w : {"pass", "pwd", "secret", "token", "key", "cred", "hash"}) {
+        if (l.find(w) != std::string_view::npos) return false;
+      }
+    }
   }
   return true;
 }

@@ -65,6 +65,10 @@ TEST_CASE("An identifier with health context is PHI; without it, PII") {
   CHECK(Aggregate("Email: jane.doe@example.org\nchief complaint: headache").label == "PHI");
   // ...inside an HL7 v2 message (a healthcare format marker).
   CHECK(Aggregate("MSH|^~\\&|LAB\nNTE|1||Email: jane.doe@example.org").label == "PHI");
+  // A hospital's or clinic's name is no health context: its share names
+  // itself on every page, a switch config and a git log too.
+  CHECK(Aggregate("Email: jane.doe@example.org\nSt. Olaf Hospital IT, Riverside Clinic")
+            .label == "PII");
   // A health identifier is PHI on its own.
   CHECK(Aggregate("MRN: 12345678").label == "PHI");
   // A credential is labelled as such.

@@ -917,6 +917,33 @@ TEST_CASE("Look-alikes of the wider library stay quiet") {
   }
 }
 
+TEST_CASE("A hospital's own operational files give no identifier above low") {
+  auto above_low = [](std::string_view text) {
+    std::vector<std::string> types;
+    for (const auto& f : Scan(text)) {
+      if (f.score >= 75) types.push_back(f.type);
+    }
+    return types;
+  };
+  using Types = std::vector<std::string>;
+  // A wireless controller's byte counters beside its SSID.
+  CHECK(above_low("ssid CORP-WIFI clients 41 rx_bytes 536228726 tx_bytes 412671234\n").empty());
+  // The metal in a lab's metals panel.
+  CHECK(above_low("Analyte: Tin  Result 912781234 ppb\n").empty());
+  // A shipping method and a session's expiry beside order and transaction ids.
+  CHECK(above_low("ship EXP 4532015112830366 delivered\n").empty());
+  CHECK(above_low("txn 4532015112830366 ok; session expires in 300 s\n").empty());
+  // A plate reader's counts beside a pH reading.
+  CHECK(above_low("pH 7.4 well A1 415 555 2671\n").empty());
+  // A SAN switch's port names.
+  CHECK(above_low("ip zone member 50:06:01:60:3b:20:19:c3\n").empty());
+  // The acronyms and the card's expiry as written still count.
+  CHECK(above_low("TIN 912-78-1234 on the W-9\n") == Types{"US_ITIN"});
+  CHECK(above_low("Ph: (415) 555-2671\n") == Types{"PHONE"});
+  CHECK(above_low("4532015112830366 exp. 03/2029\n") == Types{"CREDIT_CARD"});
+  CHECK(above_low("SSID and SSN: 536228726\n") == Types{"US_SSN"});
+}
+
 TEST_CASE("Masks and tokens are computed only for the locators a sink keeps") {
   struct NoLocators : MatchSink {
     std::vector<Match> got;

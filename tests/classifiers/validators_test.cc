@@ -56,6 +56,10 @@ TEST_CASE("SSN structure rules") {
   CHECK_FALSE(SsnValid("900-22-8726"));
   CHECK_FALSE(SsnValid("999-22-8726"));
   CHECK_FALSE(SsnValid("536-00-8726"));
+  // Nine of one digit: a form's placeholder.
+  CHECK_FALSE(SsnValid("111-11-1111"));
+  CHECK_FALSE(SsnValid("777777777"));
+  CHECK(SsnValid("111-11-1112"));
   CHECK_FALSE(SsnValid("536-22-0000"));
   CHECK_FALSE(SsnValid("078-05-1120"));  // Woolworth wallet sample
   CHECK_FALSE(SsnValid("123-45-6789"));
@@ -231,6 +235,10 @@ TEST_CASE("IPv6 text forms") {
   CHECK(Ipv6Valid("fe80::1"));
   CHECK(Ipv6Valid("::ffff:192.0.2.128"));
   CHECK(Ipv6Valid("2001:db8::"));
+  // A Fibre Channel WWPN or EUI-64: eight groups of two hex digits.
+  CHECK_FALSE(Ipv6Valid("50:06:01:60:3b:20:19:c3"));
+  CHECK_FALSE(Ipv6Valid("20:00:00:25:b5:aa:00:0f"));
+  CHECK(Ipv6Valid("2001:db8:0:25:b5:aa:0:f"));
   CHECK_FALSE(Ipv6Valid("12:30:45"));              // a clock time
   CHECK_FALSE(Ipv6Valid("00:1a:2b:3c:4d:5e"));     // a MAC address
   CHECK_FALSE(Ipv6Valid("2001:db8::1::2"));        // two "::"
@@ -353,8 +361,13 @@ TEST_CASE("NDC segment shapes") {
 
 TEST_CASE("JWT header must decode to JSON naming an alg") {
   // The jwt.io example token.
-  CHECK(JwtValid("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4g"
-                 "RG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"));
+  CHECK(JwtValid("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+                 "eyJzdWIiOiI4ODQxMjA3IiwibmFtZSI6IkFkYSBRdWlsbCIsImlhdCI6MTcxNjIzOTAyMn0"
+                 ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"));
+  // jwt.io's sample token, in every tutorial: documentation.
+  CHECK_FALSE(JwtValid("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+                       "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+                       ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"));
   // {"typ":"JWT"} without alg.
   CHECK_FALSE(JwtValid("eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"));
   CHECK_FALSE(JwtValid("eyJhbGciOiJIUzI1NiJ9"));  // one segment
@@ -365,6 +378,13 @@ TEST_CASE("Secret values reject placeholders") {
   CHECK(SecretValueValid("Tr0ub4dor&3"));
   CHECK(SecretValueValid("hunter2hunter2"));
   CHECK_FALSE(SecretValueValid("${DB_PASSWORD}"));
+  // A variable holding the secret, and a log's filtered value.
+  CHECK_FALSE(SecretValueValid("db_password_from_vault"));
+  CHECK_FALSE(SecretValueValid("hashedPassword"));
+  CHECK_FALSE(SecretValueValid("API_TOKEN_VALUE"));
+  CHECK_FALSE(SecretValueValid("[FILTERED]"));
+  CHECK(SecretValueValid("correct_horse_battery"));
+  CHECK(SecretValueValid("Secret_2024!"));
   CHECK_FALSE(SecretValueValid("%(pw)s"));
   CHECK_FALSE(SecretValueValid("{{ secret }}"));
   CHECK_FALSE(SecretValueValid("<your-password>"));
@@ -425,12 +445,17 @@ TEST_CASE("Secret values: template placeholders and code that fetches the secret
 TEST_CASE("A role's or a machine's address is no person's") {
   for (const char* role : {"info@clinic.example", "Support@clinic.example",
                            "noreply+billing@portal.example", "POSTMASTER@mail.example",
-                           "no-reply@x.example", "webmaster@x.example"}) {
+                           "no-reply@x.example", "webmaster@x.example",
+                           // machines' and groups' mailboxes
+                           "release-bot@x.example", "build_bot@x.example", "ap-team@x.example",
+                           "it.alerts@x.example", "git@github.com", "deploy@x.example",
+                           "Jenkins@ci.example"}) {
     INFO(role);
     CHECK(EmailValid(role));
     CHECK_FALSE(PersonalEmailValid(role));
   }
   for (const char* person : {"jane.doe@clinic.example", "information.desk.jane@x.example",
+                             "abbot@x.example", "tbot.morgan@x.example",
                              "info2@x.example", "m\xC3\xBCller@beispiel.example"}) {
     INFO(person);
     CHECK(PersonalEmailValid(person));
