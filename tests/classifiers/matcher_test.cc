@@ -844,7 +844,7 @@ TEST_CASE("Every built-in type is found in a typical context") {
       {"US_PASSPORT", "Passport number 123456789"},
       {"UK_NHS", "NHS number 943 476 5919"},
       {"CA_SIN", "SIN 130 692 544"},
-      {"AU_MEDICARE", "Medicare card 2123 45670 1"},
+      {"AU_MEDICARE", "Medicare card 2123 45670 1 (Services Australia)"},
       {"VIN", "VIN: 1M8GDM9AXKP042788"},
       {"AWS_ACCESS_KEY", "key AKIAIOSFODNN7EXAMPL2"},
       {"PRIVATE_KEY", "-----BEGIN OPENSSH PRIVATE KEY-----"},
@@ -890,9 +890,16 @@ TEST_CASE("A US provider number beside the word Medicare is no Australian Medica
   };
   CHECK(types("Payer: Medicare Part B. Rendering provider NPI: 2030926002") ==
         std::vector<std::string>{"US_NPI"});
-  // With only Medicare context the same digits are an Australian Medicare
-  // number, as before.
-  CHECK(types("Medicare card 2030 92600 2") == std::vector<std::string>{"AU_MEDICARE"});
+  // With Australian Medicare context the same digits are an Australian
+  // Medicare number.
+  CHECK(types("Australian Medicare card 2030 92600 2") ==
+        std::vector<std::string>{"AU_MEDICARE"});
+  CHECK(types("Medicare card 2030 92600 2, Parramatta NSW") ==
+        std::vector<std::string>{"AU_MEDICARE"});
+  // The word Medicare alone names the U.S. program: a payer report's GL
+  // account beside it is none.
+  CHECK(types("Payer: Medicare. GL 2123456701 total 1,204.00").empty());
+  CHECK(types("Medicare card 2030 92600 2").empty());
 }
 
 TEST_CASE("Look-alikes of the wider library stay quiet") {
