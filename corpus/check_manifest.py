@@ -70,6 +70,31 @@ def expand_lists(regex, keywords):
     return re.sub(r"\{\{([A-Za-z0-9_]+)\}\}", sub, regex)
 
 
+# The Matcher's label check (unless_labelled): a term of the lists, then
+# separators, or separators around one number word, right before the value,
+# at most LABEL_GAP bytes of them.
+LABEL_GAP = 16
+_LABEL_SEP = r"[ \t:#.=-]"
+
+
+def _label_regex(terms):
+    if not terms:
+        return None
+    alts = []
+    for t in terms:
+        if isinstance(t, CaseSensitiveTerm):
+            raise ValueError("unless_labelled with a case-sensitive list is not modelled")
+        words = [re.escape(w) for w in str(t).split()]
+        alts.append(r"[\s_-]{1,3}".join(words))
+    return re.compile(r"(?<![A-Za-z0-9_])(?:%s)((?:%s+(?:number|no|num|nbr|id))?%s+)\Z"
+                      % ("|".join(alts), _LABEL_SEP, _LABEL_SEP), re.ASCII | re.IGNORECASE)
+
+
+def _labelled(label, text, s):
+    m = label.search(text, max(0, s - 64), s)
+    return m is not None and len(m.group(1)) <= LABEL_GAP
+
+
 def load_rules(path=DEFAULT_RULES):
     import yaml
     with open(path, encoding="utf-8") as f:
@@ -101,6 +126,8 @@ def load_rules(path=DEFAULT_RULES):
                     pat["none_of"].append(list(e["none_of"]))
                 else:
                     pat["at_least"].append((int(e["at_least"]), list(e["of"])))
+            pat["label"] = _label_regex([term for name in p.get("unless_labelled", [])
+                                         for term in keywords[name]])
             if p.get("dictionary"):
                 pat["dictionary"] = frozenset(
                     term.lower() for name in p["dictionary"] for term in keywords[name])
@@ -312,6 +339,8 @@ def scan_text(text, rules, types=None):
                     continue
                 if p["dictionary"] is not None and \
                         not any(w.lower() in p["dictionary"] for w in _words(v)):
+                    continue
+                if p["label"] is not None and _labelled(p["label"], text, s):
                     continue
                 ok = True
                 exact = t["id"] not in FUZZY_TYPES
