@@ -918,6 +918,7 @@ TEST_CASE("Look-alikes of the wider library stay quiet") {
            "pk_live_abcdefghijklmnopqrstuvwx",         // publishable, not secret
            "Name: Stable Overnight",                   // not in the name dictionary
            "Springfield, IL 62704",                    // a city alone is no address
+           "Ship to: AUSTIN, TX 78701",                // a city and state, not FAMILY, GIVEN
        }) {
     INFO(text);
     CHECK(Scan(text).empty());
