@@ -50,7 +50,7 @@ COMBOS = [
     (SSN, 85), (SSN, 75), (SSN, 65),
     (CARD, 85), (CARD, 65),
     (NPI, 85),
-    (MBI, 85), (MBI, 75),
+    (MBI, 85), (MBI, 65),
     (PHONE, 85), (PHONE, 65),
     (EMAIL, 85), (EMAIL, 75),
 ]
