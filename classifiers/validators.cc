@@ -194,6 +194,11 @@ bool NanpPhoneValid(std::string_view s) {
   if (p[0] < '2' || p[3] < '2') return false;       // area and exchange start 2-9
   if (p[1] == '1' && p[2] == '1') return false;     // N11 service codes
   if (Num(p + 3, 3) == 555 && Num(p + 6, 2) == 1) return false;  // 555-01xx fictional
+  // Toll-free (800, 833, 844, 855, 866, 877, 888): a business's line, never
+  // a person's.
+  if (p[0] == '8' && ((p[1] == '0' && p[2] == '0') || (p[1] == p[2] && p[1] >= '3'))) {
+    return false;
+  }
   return true;
 }
 

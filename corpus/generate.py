@@ -400,7 +400,7 @@ def phone_parts(rng):
         area = rng.choice("23456789") + _digits(rng, 2)
         exchange = rng.choice("23456789") + _digits(rng, 2)
         line = _digits(rng, 4)
-        if area[1:] == "11" or exchange[1:] == "11":
+        if area[1:] == "11" or exchange[1:] == "11" or area in V.TOLL_FREE:
             continue
         if exchange == "555" and 100 <= int(line) <= 199:
             continue
@@ -638,6 +638,8 @@ NEGATIVES = [
                              "fictional 555-01xx")),
     ("phone_exchange01", _neg_phone(lambda r, a, e, l: (a, r.choice("01") + e[1:], l),
                                     "exchange starts with 0 or 1")),
+    ("phone_tollfree", _neg_phone(lambda r, a, e, l: (r.choice(sorted(V.TOLL_FREE)), e, l),
+                                  "toll-free number")),
     ("timestamp", _generic("timestamp")),
     ("iso", _generic("iso")),
     ("ipv4", _generic("ipv4")),

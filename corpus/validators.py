@@ -129,7 +129,7 @@ def ssn_valid(s):
     area, group, serial = d[:3], d[3:5], d[5:]
     if area in ("000", "666") or area[0] == "9":
         return False
-    if group == "00" or serial == "0000":
+    if group == "00" or serial == "0000" or len(set(d)) == 1:
         return False
     return d not in SSN_PUBLISHED
 
@@ -160,6 +160,10 @@ def mbi_valid(s):
     return True
 
 
+# Toll-free area codes: a business's line, never a person's.
+TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
+
+
 def nanp_phone_valid(s):
     d = _digits(s)
     if len(d) == 11 and d[0] == "1":
@@ -173,7 +177,7 @@ def nanp_phone_valid(s):
         return False
     if exchange == "555" and 100 <= int(line) <= 199:
         return False
-    return True
+    return area not in TOLL_FREE
 
 
 def email_valid(s):
@@ -208,11 +212,22 @@ ROLE_MAILBOXES = {
     "sales", "scheduling", "security", "service", "support", "team", "webmaster"}
 
 
+# Mailbox words of machines and groups, alone or after - _ . (release-bot).
+MACHINE_MAILBOXES = ("bot", "team", "alerts", "alert", "git", "deploy", "jenkins", "ci", "cron",
+                     "monitoring", "integration")
+
+
 def personal_email_valid(s):
     if not email_valid(s):
         return False
     local = s.split("@")[0].split("+")[0]
-    return "".join(c.lower() if c.isascii() else c for c in local) not in ROLE_MAILBOXES
+    name = "".join(c.lower() if c.isascii() else c for c in local)
+    if name in ROLE_MAILBOXES:
+        return False
+    for w in MACHINE_MAILBOXES:
+        if name == w or (len(name) > len(w) and name.endswith(w) and name[-len(w) - 1] in "-_."):
+            return False
+    return True
 
 
 # Names as used by `validator:` in rule packs.
@@ -416,6 +431,8 @@ def _ipv6_groups(s):
             n += 1
     if "::" in s:
         return n if 2 <= n <= 7 else -1
+    if n == 8 and all(len(g) == 2 for g in groups):
+        return -1  # a Fibre Channel WWPN or an EUI-64
     return n if n == 8 else -1
 
 
@@ -571,6 +588,9 @@ def jwt_valid(s):
     raw = base64.urlsafe_b64decode(head.replace("+", "-").replace("/", "_")
                                    + "=" * (-len(head) % 4))
     txt = raw.decode("latin-1")
+    if s[dot + 1:].startswith("eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ij"
+                              "oxNTE2MjM5MDIyfQ"):
+        return False  # jwt.io's sample token
     return txt.lstrip(" \t\r\n").startswith("{") and '"alg"' in txt
 
 
@@ -585,7 +605,7 @@ def secret_value_valid(s):
     low = s.lower()
     if low in SECRET_PLACEHOLDERS:
         return False
-    if any(m in low for m in ("redacted", "****", "xxxxxx", "<", ">", "_here", "-here",
+    if any(m in low for m in ("redacted", "filtered", "****", "xxxxxx", "<", ">", "_here", "-here",
                               "replace", "environ", "getenv", "getpass", "process.env",
                               "optional[", "secretstr")):
         return False
@@ -598,6 +618,12 @@ def secret_value_valid(s):
     if low.endswith(")"):
         i = low.find("(")
         if i > 0 and low[i - 1].isascii() and low[i - 1].isalnum():
+            return False
+    # A variable named for a secret (db_password_from_vault, hashedPassword).
+    if all(c.isascii() and (c.isalpha() or c == "_") for c in s) and any(
+            c == "_" or (c.isupper() and not s[i - 1].isupper())
+            for i, c in enumerate(s) if i > 0):
+        if any(w in low for w in ("pass", "pwd", "secret", "token", "key", "cred", "hash")):
             return False
     return True
 

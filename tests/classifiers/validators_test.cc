@@ -98,6 +98,12 @@ TEST_CASE("NANP phone rules") {
   CHECK_FALSE(NanpPhoneValid("415-155-2671"));  // exchange starts with 1
   CHECK_FALSE(NanpPhoneValid("911-555-2671"));  // N11
   CHECK_FALSE(NanpPhoneValid("415-555-0123"));  // fictional 555-01xx
+  // Toll-free: a business's line.
+  CHECK_FALSE(NanpPhoneValid("1-800-234-5678"));
+  CHECK_FALSE(NanpPhoneValid("(888) 234-5678"));
+  CHECK_FALSE(NanpPhoneValid("833.234.5678"));
+  CHECK(NanpPhoneValid("(808) 234-5678"));  // Hawaii
+  CHECK(NanpPhoneValid("(898) 234-5678"));
   CHECK_FALSE(NanpPhoneValid("415-555-267"));
 }
 
