@@ -57,15 +57,23 @@ bool LuhnDigits(const char* d, size_t len, int extra) {
   return sum % 10 == 0;
 }
 
-// True if every separator of `s` (a non-digit, or a UTF-8 no-break space
-// C2 A0 taken as one) is the same (or there is none).
+// True if every separator of `s` (a non-digit; a UTF-8 no-break space
+// C2 A0, en dash E2 80 93 or em dash E2 80 94 taken as one) is the same (or
+// there is none).
 bool ConsistentSeparators(std::string_view s) {
-  char sep = 0;
+  int sep = -1;
   for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (IsDigit(c)) continue;
-    if (c == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0') ++i;  // U+00A0, as one
-    if (sep != 0 && c != sep) return false;
+    int c = static_cast<unsigned char>(s[i]);
+    if (IsDigit(s[i])) continue;
+    if (c == 0xC2 && i + 1 < s.size() && s[i + 1] == '\xA0') {
+      c = 0xA0 << 8;  // U+00A0, as one
+      ++i;
+    } else if (c == 0xE2 && i + 2 < s.size() && s[i + 1] == '\x80' &&
+               (s[i + 2] == '\x93' || s[i + 2] == '\x94')) {
+      c = static_cast<unsigned char>(s[i + 2]) << 8;  // U+2013, U+2014
+      i += 2;
+    }
+    if (sep != -1 && c != sep) return false;
     sep = c;
   }
   return true;
@@ -101,6 +109,9 @@ bool CreditCardValid(std::string_view s) {
     brand = n >= 14;                                                    // Diners
   } else if (p2 == 62) {
     brand = n >= 16;                                                    // UnionPay
+  } else if (p4 == 5018 || p4 == 5020 || p4 == 5038 || p4 == 5893 || p4 == 6304 ||
+             (p4 >= 6759 && p4 <= 6763 && p4 != 6760)) {
+    brand = true;                                                       // Maestro, 13-19
   }
   return brand && LuhnDigits(d.data(), n, 0);
 }

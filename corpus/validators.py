@@ -76,6 +76,8 @@ def card_issuer(digits):
         return "diners"
     if 16 <= n <= 19 and digits.startswith("62"):
         return "unionpay"
+    if p(4) in (5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763):
+        return "maestro"
     return None
 
 
@@ -120,6 +122,11 @@ def ssn_valid(s):
         if s[3:5] != "\xc2\xa0" or s[7:9] != "\xc2\xa0":
             return False
         if not (s[:3] + s[5:7] + s[9:]).isdigit():
+            return False
+    elif len(s) == 15:  # en or em dashes, UTF-8 read as latin-1
+        if s[3:6] not in ("\xe2\x80\x93", "\xe2\x80\x94") or s[8:11] != s[3:6]:
+            return False
+        if not (s[:3] + s[6:8] + s[11:]).isdigit():
             return False
     else:
         return False

@@ -130,6 +130,17 @@ TEST_CASE("SSN confidence follows format and keyword evidence") {
   CHECK(Scan("ssn 666-22-8726 end").empty());              // invalid area
   CHECK(Scan("ssn 1536-22-8726 end").empty());             // not delimited
   CHECK(Scan("ssn 536-22-87261 end").empty());
+  // En or em dashes, as a word processor's autocorrect leaves them: with a
+  // keyword, high, and one token with the hyphenated form; mixed, none.
+  const std::string en = "Patient SSN: 536\xE2\x80\x93" "22\xE2\x80\x93" "8726\n";
+  const std::string em = "SSN 536\xE2\x80\x94" "22\xE2\x80\x94" "8726\n";
+  REQUIRE(Scan(en).size() == 1);
+  CHECK(Scan(en)[0].score == 85);
+  CHECK(Span(en, Scan(en)[0]) == "536\xE2\x80\x93" "22\xE2\x80\x93" "8726");
+  REQUIRE(Scan(em).size() == 1);
+  CHECK(Scan(em)[0].score == 85);
+  CHECK(Scan("SSN 536\xE2\x80\x93" "22\xE2\x80\x94" "8726\n").empty());
+  CHECK(Scan("ref 536\xE2\x80\x93" "22\xE2\x80\x93" "8726 end").empty());
 }
 
 TEST_CASE("A hyphenated or apostrophed surname is found whole, for redaction by its span") {
@@ -320,6 +331,11 @@ TEST_CASE("Each foundation type is detected in context") {
       {"from jane.doe@example.org ok", "EMAIL", "jane.doe@example.org", 75},
       {"NPI: 1234 567 893", "US_NPI", "1234 567 893", 85},
       {"Visa: 4532.0151.1283.0366", "CREDIT_CARD", "4532.0151.1283.0366", 85},  // dotted
+      // Maestro (13-19 digits), and brands named as written.
+      {"Maestro 6759649826438453193 on file", "CREDIT_CARD", "6759649826438453193", 85},
+      {"credit card number 5018123456789014", "CREDIT_CARD", "5018123456789014", 85},
+      {"Discover 6011123456789019", "CREDIT_CARD", "6011123456789019", 85},
+      {"we discover 6011123456789019 here", "CREDIT_CARD", "6011123456789019", 65},
   };
   for (const auto& c : cases) {
     INFO(c.text);
@@ -456,6 +472,9 @@ TEST_CASE("Tokens tie the same identifier across formats without revealing it") 
   REQUIRE(b.size() == 1);
   CHECK(a[0].token == b[0].token);
   CHECK(a[0].token != phiscan::Token{});
+  auto en = Scan("SSN 536\xE2\x80\x93" "22\xE2\x80\x93" "8726", 1 << 20, &key);
+  REQUIRE(en.size() == 1);
+  CHECK(en[0].token == a[0].token);
   auto none = Scan("SSN 536-22-8726");
   CHECK(none[0].token == phiscan::Token{});
 }

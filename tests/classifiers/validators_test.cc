@@ -18,6 +18,9 @@ TEST_CASE("Luhn accepts published test numbers and rejects a changed digit") {
 
 TEST_CASE("Credit card needs an issuer prefix, a brand length and Luhn") {
   CHECK(CreditCardValid("4111111111111111"));      // Visa test PAN
+  CHECK(CreditCardValid("6759649826438453193"));  // Maestro, 19 digits
+  CHECK(CreditCardValid("5018123456789014"));     // Maestro, 16
+  CHECK_FALSE(CreditCardValid("6760123456789012"));  // 6760 is no Maestro range
   CHECK(CreditCardValid("5555-5555-5555-4444"));   // Mastercard test PAN
   CHECK(CreditCardValid("2223000048400011"));      // Mastercard 2-series
   CHECK(CreditCardValid("378282246310005"));       // Amex
@@ -60,6 +63,8 @@ TEST_CASE("SSN structure rules") {
   CHECK_FALSE(SsnValid("111-11-1111"));
   CHECK_FALSE(SsnValid("777777777"));
   CHECK(SsnValid("111-11-1112"));
+  CHECK(SsnValid("536\xE2\x80\x93" "22\xE2\x80\x93" "8726"));  // en dashes
+  CHECK_FALSE(SsnValid("536\xE2\x80\x93" "22\xE2\x80\x94" "8726"));  // en, then em
   CHECK_FALSE(SsnValid("536-22-0000"));
   CHECK_FALSE(SsnValid("078-05-1120"));  // Woolworth wallet sample
   CHECK_FALSE(SsnValid("123-45-6789"));
