@@ -153,6 +153,12 @@ TEST_CASE("A hyphenated or apostrophed surname is found whole, for redaction by 
   CHECK(span("Name: Maria Garcia-Lopez\n") == "Maria Garcia-Lopez");
   CHECK(span("Mr. Robert O'Neil\n") == "Robert O'Neil");
   CHECK(span("Sincerely, Robert O'Neil-Smith\n") == "Robert O'Neil-Smith");
+  // A capital inside after Mc, Mac, De, La, Van...: whole, not cut at Mc.
+  CHECK(span("Patient: Sean McDonald\n") == "Sean McDonald");
+  CHECK(span("Mr. Paul DeLuca called\n") == "Paul DeLuca");
+  CHECK(span("Sincerely, Mary MacArthur\n") == "Mary MacArthur");
+  CHECK(span("Name: Maria LaFleur-Smith\n") == "Maria LaFleur-Smith");
+  CHECK(span("Name: Maria Lamont\n") == "Maria Lamont");
   CHECK(span("Patient: Garcia-Lopez, Maria\n") == "Garcia-Lopez, Maria");
   // A trailing hyphen is no part of a name.
   CHECK(span("Name: Maria Garcia- \n") == "Maria Garcia");
