@@ -882,7 +882,7 @@ class Matcher::Impl {
       const auto& cp = c_.patterns[p];
       if (cp.validator != nullptr && !cp.validator(value)) continue;
       if (cp.dictionary != nullptr && !InDictionary(*cp.dictionary, value)) continue;
-      if (!cp.label_lists.empty() && Labelled(cp.label_lists, vs)) continue;
+      if (cp.labels != nullptr && Labelled(*cp.labels, vs)) continue;
       if (++candidates_seen_ > candidate_cap_) {
         limit_hit_ = true;
         return false;
@@ -908,45 +908,64 @@ class Matcher::Impl {
     return true;
   }
 
-  // Whether the value starting at buf_[vs] is labelled with a term of one
-  // of `lists`: a keyword hit of one ends just before it, or just before a
-  // number word between them ("Order number 536228726", "Ref. No.
-  // 536228726", "Order ID: 536228726"), with only separators (spaces, tabs,
-  // ':', '#', '.', '-', '=') on either side of that word. At most
-  // kMaxLabelGap bytes are walked; a pass holds at least 64 before any match
-  // it confirms (RuleSet::overlap_bytes less the lookahead and a regex's
-  // width), so the answer never depends on where a chunk ends.
-  bool Labelled(const std::vector<int>& lists, size_t vs) const {
-    static constexpr size_t kMaxLabelGap = 16;
+  // Whether the value starting at buf_[vs] is labelled with one of `terms`
+  // (LabelTerm form): its last one to three words (letters, joined by up to
+  // three spaces, tabs, '_' or '-'; a whole word on the left) end just
+  // before it, or just before a number word between them ("Order number
+  // 536228726", "Ref. No. 536228726", "Order ID: 536228726"), with only
+  // separators (spaces, tabs, ':', '#', '.', '-', '=') on either side of
+  // that word. At most kMaxLabelReach bytes are read; a pass holds at least
+  // 64 before any match it confirms (RuleSet::overlap_bytes less the
+  // lookahead and a regex's width), so the answer never depends on where a
+  // chunk ends.
+  bool Labelled(const internal::Dictionary& terms, size_t vs) const {
+    static constexpr size_t kMaxLabelReach = 48, kMaxGlue = 16;
     auto separator = [](char c) {
       return c == ' ' || c == '\t' || c == ':' || c == '#' || c == '.' || c == '-' || c == '=';
     };
-    const size_t floor = vs > kMaxLabelGap ? vs - kMaxLabelGap : 0;
-    size_t at = vs;
-    while (at > floor && separator(buf_[at - 1])) --at;
-    if (at == vs) return false;
-    if (LabelHit(lists, at)) return true;
-    size_t word = at;
     auto letter = [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
-    while (word > floor && letter(buf_[word - 1])) --word;
-    if (word == at || word == floor) return false;
+    const size_t floor = vs > kMaxLabelReach ? vs - kMaxLabelReach : 0;
+    const size_t glue_floor = vs > kMaxGlue ? vs - kMaxGlue : 0;
+    size_t at = vs;
+    while (at > glue_floor && separator(buf_[at - 1])) --at;
+    if (at == vs) return false;
+    if (LabelWords(terms, at, floor)) return true;
+    size_t word = at;
+    while (word > glue_floor && letter(buf_[word - 1])) --word;
+    if (word == at || at - word > 6) return false;
     char lower[6];
-    if (at - word > sizeof(lower)) return false;
     for (size_t i = word; i < at; ++i) lower[i - word] = static_cast<char>(buf_[i] | 0x20);
     const std::string_view w(lower, at - word);
     if (w != "number" && w != "no" && w != "num" && w != "nbr" && w != "id") return false;
     at = word;
-    while (at > floor && separator(buf_[at - 1])) --at;
-    return at < word && LabelHit(lists, at);
+    while (at > glue_floor && separator(buf_[at - 1])) --at;
+    return at < word && LabelWords(terms, at, floor);
   }
 
-  // Whether a keyword hit of one of `lists` ends at buf_[at].
-  bool LabelHit(const std::vector<int>& lists, size_t at) const {
-    const uint64_t end = base_ + at;
-    const KeywordHit* k = std::partition_point(
-        keywords_.begin(), keywords_.end(), [&](const KeywordHit& h) { return h.end < end; });
-    for (; k != keywords_.end() && k->end == end; ++k) {
-      if (std::find(lists.begin(), lists.end(), k->list) != lists.end()) return true;
+  // Whether the last one, two or three words ending at buf_[end] are a term
+  // of `terms`, the first of them a whole word; no byte before `floor` is
+  // read.
+  bool LabelWords(const internal::Dictionary& terms, size_t end, size_t floor) const {
+    auto letter = [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
+    auto joiner = [](char c) { return c == ' ' || c == '\t' || c == '_' || c == '-'; };
+    std::string phrase;  // the words read so far, LabelTerm form
+    size_t at = end;
+    for (int words = 0; words < 3; ++words) {
+      size_t start = at;
+      while (start > floor && letter(buf_[start - 1])) --start;
+      if (start == at) return false;
+      std::string word(buf_.data() + start, at - start);
+      for (char& c : word) c = static_cast<char>(c | 0x20);
+      phrase = phrase.empty() ? word : word + ' ' + phrase;
+      // A whole word: a non-word byte before it, or the stream's start.
+      const bool bounded =
+          start > floor ? !internal::IsWordByte(static_cast<unsigned char>(buf_[start - 1]))
+                        : start == 0 && base_ == 0;
+      if (bounded && terms.contains(phrase)) return true;
+      size_t gap = start;
+      while (gap > floor && start - gap < 3 && joiner(buf_[gap - 1])) --gap;
+      if (gap == start) return false;
+      at = gap;
     }
     return false;
   }

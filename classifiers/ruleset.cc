@@ -65,6 +65,24 @@ std::string NormalizeFieldName(std::string_view name) { return Normalize(name, f
 
 std::string FieldNameWords(std::string_view name) { return Normalize(name, true); }
 
+std::string LabelTerm(std::string_view term) {
+  std::string out;
+  bool space = false;
+  for (char c : term) {
+    if (c == ' ' || c == '\t' || c == '_' || c == '-') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  while (!out.empty() && (out.back() == '#' || out.back() == '.' || out.back() == ':')) {
+    out.pop_back();
+  }
+  return out;
+}
+
 std::string_view WithoutNumberWord(std::string_view words) {
   const size_t space = words.rfind(' ');
   if (space == std::string_view::npos) return {};
@@ -663,7 +681,28 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         }
         cp.evidence.push_back(std::move(ce));
       }
-      for (const auto& name : p.unless_labelled) cp.label_lists.push_back(list_id(name));
+      if (!p.unless_labelled.empty()) {
+        // Its lists also name structured fields (an order_id column), so
+        // they get an index; the Matcher reads a label's words itself, so
+        // they are not scanned for (unless evidence or context too).
+        std::string lkey = "unless_labelled\n";
+        for (const auto& name : p.unless_labelled) {
+          list_id(name);
+          lkey += name + '\n';
+        }
+        auto [lit, lfresh] =
+            dictionary_index.emplace(lkey, static_cast<int>(compiled->dictionaries.size()));
+        if (lfresh) {
+          auto labels = std::make_unique<internal::Dictionary>();
+          for (const auto& name : p.unless_labelled) {
+            for (const auto& term : pack.keywords.at(name)) {
+              labels->insert(internal::LabelTerm(term));
+            }
+          }
+          compiled->dictionaries.push_back(std::move(labels));
+        }
+        cp.labels = compiled->dictionaries[lit->second].get();
+      }
       compiled->max_proximity = std::max(compiled->max_proximity, cp.proximity);
       compiled->patterns.push_back(std::move(cp));
     }
@@ -875,8 +914,6 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     for (const auto& e : cp.evidence) {
       for (int li : e.lists) evidence_list[li] = true;
     }
-    // A label is looked for where evidence is, just before a match.
-    for (int li : cp.label_lists) evidence_list[li] = true;
   }
   // Evidence lists need every position near a hit. Their one-word terms are
   // bare literals (word boundaries checked by the Matcher on each hit), which
@@ -884,6 +921,9 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   // digit windows they are kKeywordTier (scanned near hits where digits are
   // sparse), unless the list is also label context.
   for (size_t li = 0; li < compiled->keyword_lists.size(); ++li) {
+    // A list only unless_labelled names: field names and the Matcher's
+    // label check, no scan.
+    if (!evidence_list[li] && !compiled->context_lists[li]) continue;
     const auto& name = compiled->keyword_lists[li];
     const unsigned caseless = pack.case_sensitive_lists.count(name) ? 0u : HS_FLAG_CASELESS;
     const uint8_t evidence_tier = options.use_digit_windows && !compiled->context_lists[li]

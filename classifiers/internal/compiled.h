@@ -57,9 +57,10 @@ struct CompiledPattern {
   Validator validator = nullptr;
   const Dictionary* dictionary = nullptr;  // owned by CompiledRules; null = none
   std::vector<CompiledEvidence> evidence;
-  // Keyword list indices (PatternSpec::unless_labelled): a match labelled
-  // with one of their terms is no candidate.
-  std::vector<int> label_lists;
+  // The terms of its unless_labelled lists (LabelTerm form; owned by
+  // CompiledRules::dictionaries): a match labelled with one is no
+  // candidate. Null: none.
+  const Dictionary* labels = nullptr;
   // Lists of its any_of and at_least groups: a structured field named for
   // none of them holds another kind of value (Matcher's EvidenceHolds).
   std::vector<int> required_lists;
@@ -264,6 +265,11 @@ std::string FieldNameWords(std::string_view name);
 // "credit card number", "social security #" -> "ssn", "credit card",
 // "social security"); empty if there is no such word or nothing before it.
 std::string_view WithoutNumberWord(std::string_view words);
+
+// A label term as the Matcher compares it: ASCII lower case, runs of
+// spaces, '_' and '-' as one space, trailing '#', '.' and ':' dropped
+// ("Account#" is "account", "purchase_order" is "purchase order").
+std::string LabelTerm(std::string_view term);
 
 }  // namespace phiscan::classifiers::internal
 

@@ -205,7 +205,9 @@ TEST_CASE("A label with a number word, or naming an account, claim or record, ex
   // label must be the last words before the value.
   const std::string kept[] = {"SSN number 536228726", "SSN No. 536228726",
                               "Order 12 for SSN 536228726", "SSN (order form) 536228726",
-                              "SSN: number 536228726"};
+                              "SSN: number 536228726",
+                              // a label is a whole word: not the end of one
+                              "SSN my_order 536228726", "SSN reorder 536228726"};
   for (const auto& text : kept) {
     INFO(text);
     auto found = Scan(text);
