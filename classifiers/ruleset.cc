@@ -1193,6 +1193,42 @@ bool RuleSet::AdoptDatabase(std::string_view bytes) const {
   return compiled_->AdoptDatabase(dbs);
 }
 
+namespace {
+
+// The error to report for user pack `failed`, whose parse failed with
+// `parse_error`, when `packs` (the built-in pack and the user packs before
+// it) parsed: what compiling would find in an earlier pack or on an earlier
+// line of this one (an unbounded regex on line 7 before a bad category on
+// line 11) comes first, as `rules check` lists them, so that fixing the
+// reported error does not reveal an earlier one.
+Status EarliestError(std::vector<RulePack> packs, const PackText& failed,
+                     const Status& parse_error) {
+  std::vector<PackError> parse_errors;
+  packs.push_back(ParseRulePackAll(failed.text, failed.source, &parse_errors));
+  int line = 0;
+  for (const auto& e : parse_errors) {
+    if (e.message == parse_error.message()) line = e.line;
+  }
+  if (line == 0) return parse_error;  // YAML syntax, not a pack: nothing else is known
+  std::vector<PackError> compile_errors;
+  (void)RuleSet::Compile(MergeRulePacks(packs), {}, &compile_errors);
+  // Compile reports pack by pack, in order: an earlier pack's first error,
+  // else this one's earliest before `line`.
+  const PackError* earliest = nullptr;
+  for (const auto& e : compile_errors) {
+    if (e.source == kBuiltinSource || e.line <= 0) continue;
+    if (e.source != failed.source) {
+      if (earliest == nullptr) earliest = &e;
+    } else if (e.line < line && (earliest == nullptr || (earliest->source == failed.source &&
+                                                          e.line < earliest->line))) {
+      earliest = &e;
+    }
+  }
+  return earliest != nullptr ? Status::InvalidArgument(earliest->message) : parse_error;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const RuleSet>> RuleSet::LoadWithBuiltins(
     const std::vector<PackText>& user_packs) {
   std::vector<RulePack> packs;
@@ -1201,7 +1237,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::LoadWithBuiltins(
   packs.push_back(std::move(builtin).value());
   for (const auto& user : user_packs) {
     auto pack = ParseRulePack(user.text, user.source);
-    if (!pack.ok()) return pack.status();
+    if (!pack.ok()) return EarliestError(std::move(packs), user, pack.status());
     packs.push_back(std::move(pack).value());
   }
   return Compile(MergeRulePacks(packs));

@@ -67,6 +67,35 @@ TEST_CASE("User packs are loaded from their text, after the built-in pack, named
   CHECK(bad.status().message().rfind("site/broken.yaml:5:", 0) == 0);
 }
 
+TEST_CASE("A load reports a pack's earliest error, whether parsing or compiling finds it") {
+  // An unbounded regex (found compiling) on line 5, a bad category (found
+  // parsing, which stops the load) on line 9: the first to fix is line 5,
+  // as `rules check` lists them. Before, the load named line 9, and fixing
+  // it revealed line 5.
+  const std::string pack =
+      "types:\n  - id: A\n    category: PHI\n    patterns:\n      - regex: '\\d+'\n"
+      "        score: 80\n  - id: B\n    name: b\n    category: FOO\n    patterns:\n"
+      "      - regex: 'x{3}'\n        score: 80\n";
+  auto rs = RuleSet::LoadWithBuiltins({{"site.yaml", pack}});
+  REQUIRE_FALSE(rs.ok());
+  CHECK(rs.status().message().rfind("site.yaml:5: rule A: regex has no bounded match width", 0) ==
+        0);
+  // Only the parse error: it is reported.
+  auto parse_only = RuleSet::LoadWithBuiltins(
+      {{"site.yaml", "types:\n  - id: B\n    category: FOO\n    patterns:\n"
+                     "      - regex: 'x{3}'\n        score: 80\n"}});
+  REQUIRE_FALSE(parse_only.ok());
+  CHECK(parse_only.status().message().rfind("site.yaml:3: rule B: category must be", 0) == 0);
+  // An earlier pack's compile error comes before a later pack's parse error.
+  auto two = RuleSet::LoadWithBuiltins(
+      {{"first.yaml", "types:\n  - id: A\n    category: PHI\n    patterns:\n"
+                      "      - regex: '\\d+'\n        score: 80\n"},
+       {"second.yaml", "types:\n  - id: B\n    category: FOO\n    patterns:\n"
+                       "      - regex: 'x{3}'\n        score: 80\n"}});
+  REQUIRE_FALSE(two.ok());
+  CHECK(two.status().message().rfind("first.yaml:5:", 0) == 0);
+}
+
 TEST_CASE("A site's label rule that no enabled type can satisfy is an error") {
   // The label would never show in any report; nothing said why.
   const std::string off = "types:\n  - id: US_SSN\n    enabled: false\n"
