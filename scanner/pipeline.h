@@ -90,11 +90,18 @@ struct WalkProgress {
   std::string reading_;  // GUARDED_BY(mu_)
 };
 
+// The most scanning threads a pipeline runs: the CPUs this process may run
+// on, as libtbb counts them (its affinity mask). libtbb starts no more
+// workers than that whatever an arena asks for, and prints a warning of its
+// own on stderr when asked for more, so ScanOptions::threads is lowered to
+// it.
+int MaxScanThreads();
+
 struct ScanOptions {
   // If set, unchanged files are not opened: the sink receives a record with
   // `unchanged = true` and only path and identity filled in. Not owned.
   const PriorState* prior = nullptr;
-  int threads = 2;
+  int threads = 2;  // at most MaxScanThreads() run
   ScanLimits limits;
   std::vector<std::pair<uint64_t, uint64_t>> skip;  // (dev, ino) never scanned
   // Walker settings beyond threads and skip: filter, one_file_system,

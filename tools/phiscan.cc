@@ -27,7 +27,6 @@
 #include <iostream>
 #include <map>
 #include <set>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -342,8 +341,10 @@ int RunScan(const ScanArgs& typed_args) {
   const bool rules_cached = rule_cache.Load(*rules.value());
 
   scanner::ScanOptions options;
-  options.threads = args.threads > 0 ? args.threads
-                                     : std::max(1u, std::thread::hardware_concurrency());
+  // No more than the CPUs this process may run on, which is all libtbb
+  // runs (and it would say so on stderr, --quiet or not); said below.
+  options.threads = args.threads > 0 ? std::min(args.threads, scanner::MaxScanThreads())
+                                     : scanner::MaxScanThreads();
   options.limits = args.limits;
   if (args.chunk_size > 0) options.limits.chunk_size = args.chunk_size;
   options.limits.max_file_size = args.max_file_size;
@@ -448,6 +449,18 @@ int RunScan(const ScanArgs& typed_args) {
   if (int stale = writer.value()->stale_runs_marked(); stale > 0 && !args.quiet) {
     std::cerr << fmt::format(
         "phiscan: {} earlier run(s) ended without finishing; marked interrupted\n", stale);
+  }
+  if (args.threads > options.threads) {
+    // --threads, or a job's threads:, written for a larger machine: the
+    // results are the same, only the scan is no faster.
+    const std::string note = fmt::format(
+        "{} threads asked for, but this process may run on {} CPUs; scanning with {}",
+        args.threads, options.threads, options.threads);
+    if (!args.quiet) std::cerr << "phiscan: " << note << "\n";
+    if (log) {
+      log->Event("info", "threads_limited", note,
+                 {{"requested", args.threads}, {"threads", options.threads}});
+    }
   }
 
   const std::string key_id = tools::KeyFingerprint(key.value());
@@ -1004,7 +1017,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   scan_cmd->add_option("--key", scan.key,
                        "Token key file (default: CATALOG.key; created 0600 on first use)");
-  scan_cmd->add_option("--threads", scan.threads, "Worker threads (default: number of cores)")
+  scan_cmd->add_option("--threads", scan.threads,
+                       "Worker threads (default and most: the CPUs it may run on)")
       ->check(tools::WholeNumber(1, 1024));
   scan_cmd->add_option("--rules", scan.common.rule_files,
                        "Extra rule pack (YAML); repeatable; later packs override earlier ones");

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <sys/stat.h>
@@ -254,6 +255,38 @@ TEST_CASE("A quiet run that reaches --fail-on says so in its log") {
   // Not reached: no such event.
   REQUIRE(Run(scan + "--fail-on CREDIT_CARD " + dir.Join("share")) == 0);
   CHECK(ParseJsonl(ReadFile(dir.Join("scan.log"))).back()["event"] == "scan_finished");
+}
+
+TEST_CASE("More threads than CPUs are lowered: silent under --quiet, one note otherwise") {
+  // libtbb runs no more threads than the CPUs, and printed its own warning
+  // on stderr when asked for more, --quiet or not. 1024, the most --threads
+  // takes, is more than any machine this runs on has.
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  const std::string scan = Phiscan() + " scan --threads 1024 --catalog " + dir.Join("c.db") + " ";
+  std::string err;
+  REQUIRE(Run(scan + "--quiet --full " + dir.Join("share"), nullptr, &err) == 0);
+  CHECK(err.empty());
+  REQUIRE(Run(scan + "--full " + dir.Join("share"), nullptr, &err) == 0);
+  CHECK_THAT(err, Catch::StartsWith("phiscan: 1024 threads asked for, but this process may run "
+                                    "on "));
+  CHECK(std::count(err.begin(), err.end(), '\n') == 2);  // the note and the summary
+  CHECK(err.find("TBB") == std::string::npos);
+  // A job's threads: the same, and its log says so.
+  WriteFile(dir.Join("jobs.yaml"), "jobs:\n  - name: t\n    catalog: " + dir.Join("c.db") +
+                                       "\n    threads: 1024\n    roots: [" + dir.Join("share") +
+                                       "]\n");
+  REQUIRE(Run(Phiscan() + " run t --quiet --full --log-format json --log-file " +
+                  dir.Join("t.log") + " --config " + dir.Join("jobs.yaml"),
+              nullptr, &err) == 0);
+  CHECK(err.empty());
+  auto lines = ParseJsonl(ReadFile(dir.Join("t.log")));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["event"] == "threads_limited");
+  CHECK(lines[0]["level"] == "info");
+  CHECK(lines[0]["requested"] == 1024);
+  CHECK(lines[0]["threads"].get<int>() < 1024);
+  CHECK(lines[1]["event"] == "scan_finished");
 }
 
 TEST_CASE("A log that cannot be written fails the scan, saying so once") {
