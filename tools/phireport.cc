@@ -30,6 +30,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -618,18 +619,21 @@ int RunLocate(CatalogReader& reader, const Options& opts, Format format) {
   const std::string unsearched = "some assets' findings were made with a key other than " +
                                  EscapeBytes(key_path) + " and cannot be searched with it" +
                                  " (pass the key their scans used with --key)";
-  size_t rows = 0;
-  RowWriter out(format, std::cout, kFindingColumns);
+  // The listing starts with its first row: when nothing is found the
+  // answer may be the error below, and an error is the only output (no
+  // table header or empty JSON array before it).
+  std::optional<RowWriter> out;
   Status s = reader.FindByTokens(queries, [&](const catalog::FindingRow& f) {
-    out.Row(FindingJson(f));
-    ++rows;
+    if (!out) out.emplace(format, std::cout, kFindingColumns);
+    out->Row(FindingJson(f));
   });
-  out.Finish();
+  if (out) out->Finish();
   if (!s.ok()) return CatalogError(s);
-  if (*other_keys && rows == 0) {
+  if (*other_keys && !out) {
     PrintError("nothing found, but " + unsearched);
     return kExitCatalogError;
   }
+  if (!out) RowWriter(format, std::cout, kFindingColumns).Finish();  // an empty listing
   if (*other_keys) std::cerr << "phireport: warning: " << TerminalSafe(unsearched) << '\n';
   return 0;
 }

@@ -376,6 +376,14 @@ TEST_CASE("locate says so when findings were made with another key, never a sile
   CHECK(stale.out.empty());
   CHECK_THAT(stale.err, Catch::StartsWith("phireport: error: nothing found, but some assets'"));
   CHECK(std::count(stale.err.begin(), stale.err.end(), '\n') == 1);
+  // In every format the error is the only output: no table or CSV header,
+  // no empty JSON array, in front of it.
+  for (const std::string format : {"table", "json", "csv"}) {
+    INFO(format);
+    Outcome failed = Report(dir, t, "locate --value '" + kPlanted + "' --format " + format);
+    CHECK(failed.code == 1);
+    CHECK(failed.out.empty());
+  }
   Outcome found =
       Report(dir, t, "locate --value '" + kPlanted + "' --format jsonl --key '" + other_key + "'");
   CHECK(found.code == 0);
