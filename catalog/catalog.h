@@ -268,6 +268,13 @@ class CatalogWriter {
     uint64_t peak_queue_bytes = 0;
   };
   WriterStats writer_stats() const;
+  // Number of the last run's assets that are coverage gaps (status other
+  // than complete), as its runs row counts them: assets it wrote with such
+  // a status, files it carried over unread whose recorded status is one
+  // (skipped, encrypted: one each, as each is one of its assets, their
+  // members not counted), and its guarded roots. Owner thread, after
+  // FinishRun.
+  uint64_t gaps() const;
   // Number of assets the last FinishRun marked removed.
   uint64_t removed() const;
   // Roots the last FinishRun(kCompleted) recorded as gaps instead of

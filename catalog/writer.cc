@@ -289,7 +289,10 @@ std::string CarryOverSqlText() {
     if (i > 0) sql += ", ";
     sql += "?" + std::to_string(i + 2);
   }
-  return sql + ") RETURNING member = x''";
+  // Per row: whether it is a top-level file, and the path of a top-level
+  // file whose recorded status is a coverage gap (else NULL).
+  return sql + ") RETURNING member = x'', CASE WHEN member = x'' AND status <> " +
+         std::to_string(static_cast<int>(AssetStatus::kComplete)) + " THEN path END";
 }
 const std::string kCarryOverSql = CarryOverSqlText();
 
@@ -413,6 +416,7 @@ class CatalogWriter::Impl {
   }
   Result<CatalogWriter::PruneResult> Prune(int keep_runs, int older_than_days);
   uint64_t committed() const { return committed_.load(); }
+  uint64_t gaps() const { return gaps_; }
   uint64_t removed() const { return removed_; }
   const std::vector<GuardedRoot>& guarded_roots() const { return guarded_; }
   int stale_runs_marked() const { return stale_runs_marked_; }
@@ -516,12 +520,15 @@ class CatalogWriter::Impl {
   // committed at the latest.
   std::vector<AssetRecord> txn_;
   std::vector<uint8_t> txn_ok_;
+  // Per record of txn_: carried over, and its recorded status is a gap.
+  std::vector<uint8_t> txn_carried_gap_;
   std::chrono::steady_clock::time_point deadline_;
   std::vector<AssetRecord> incoming_;  // taken from queue_ in one swap
   // Statistics of the current run, read after the writer thread joined.
   std::chrono::steady_clock::duration busy_{};
   int64_t busy_cpu_ns_ = 0;
   uint64_t findings_written_ = 0;
+  uint64_t gaps_ = 0;  // the run's coverage gaps committed (its runs row's gaps)
 
   mutable std::mutex mu_;
   std::condition_variable not_empty_;  // queue gained records or stopping_ was set
@@ -681,6 +688,7 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
   busy_ = {};
   busy_cpu_ns_ = 0;
   findings_written_ = 0;
+  gaps_ = 0;
   {
     std::lock_guard lock(mu_);
     stopping_ = false;
@@ -781,6 +789,7 @@ void CatalogWriter::Impl::WriterLoop() {
       RollbackIfOpen();
       txn_.clear();
       txn_ok_.clear();
+      txn_carried_gap_.clear();
       RecordError(Status::IoError(what_ + ": " + e.what()));
     }
     incoming_.clear();
@@ -814,6 +823,7 @@ void CatalogWriter::Impl::Flush() {
     return;
   }
   txn_ok_.assign(txn_.size(), 1);
+  txn_carried_gap_.assign(txn_.size(), 0);
   size_t i = 0;
   while (i < txn_.size()) {
     if (txn_[i].unchanged) {
@@ -852,9 +862,19 @@ void CatalogWriter::Impl::CarryOver(size_t begin, size_t end) {
     }
   }
   size_t found = 0;
+  std::vector<std::string> gap_paths;  // few: a share's images, encrypted files
   int rc;
-  while ((rc = up.Step()) == SQLITE_ROW) found += up.ColumnInt(0) != 0 ? 1 : 0;
+  while ((rc = up.Step()) == SQLITE_ROW) {
+    found += up.ColumnInt(0) != 0 ? 1 : 0;
+    if (!up.ColumnIsNull(1)) gap_paths.push_back(up.ColumnBytes(1));
+  }
   up.Reset();
+  // A file carried over keeps its coverage (skipped, encrypted): a gap it
+  // was, a gap of this run it is, as it is one of the run's assets.
+  for (size_t i = begin; i < end && !gap_paths.empty(); ++i) {
+    txn_carried_gap_[i] =
+        std::find(gap_paths.begin(), gap_paths.end(), txn_[i].path) != gap_paths.end();
+  }
   const bool all_found = rc == SQLITE_DONE && found == paths.size();
   if (all_found) return;
   for (size_t i = begin; i < end; ++i) {
@@ -876,6 +896,7 @@ bool CatalogWriter::Impl::ReplayTransaction(size_t written) {
     RecordError(s);
     txn_.clear();
     txn_ok_.clear();
+    txn_carried_gap_.clear();
     return false;
   }
   for (size_t i = 0; i < written; ++i) {
@@ -933,8 +954,10 @@ void CatalogWriter::Impl::Commit() {
     const AssetRecord& r = txn_[i];
     totals.assets += 1;
     if (r.unchanged) {
-      // Its findings were counted by the run that classified it.
+      // Its findings were counted by the run that classified it; its
+      // coverage stands (CarryOver).
       totals.unchanged += 1;
+      totals.gaps += txn_carried_gap_[i];
       continue;
     }
     if (r.kind == AssetKind::kDirectory && r.status != AssetStatus::kComplete) {
@@ -947,6 +970,7 @@ void CatalogWriter::Impl::Commit() {
   }
   txn_.clear();
   txn_ok_.clear();
+  txn_carried_gap_.clear();
 
   add_counters_.BindUint(1, totals.assets);
   add_counters_.BindUint(2, totals.bytes_scanned);
@@ -962,6 +986,7 @@ void CatalogWriter::Impl::Commit() {
     return;
   }
   committed_ += totals.assets;
+  gaps_ += totals.gaps;
   findings_written_ += findings_written;
   for (std::string& d : gap_dirs) gap_dirs_.push_back(std::move(d));
 }
@@ -1314,6 +1339,7 @@ Status CatalogWriter::Impl::FinishRun(RunStatus status) {
   if (s.ok()) s = commit_.Run(what);
   if (s.ok()) {
     removed_ = removed;
+    if (status == RunStatus::kCompleted) gaps_ += guarded_.size();
   } else {
     RollbackIfOpen();
     guarded_.clear();
@@ -1510,6 +1536,7 @@ void CatalogWriter::SubmitBatch(std::vector<AssetRecord>&& records) {
 CatalogWriter::WriterStats CatalogWriter::writer_stats() const { return impl_->stats(); }
 Status CatalogWriter::FinishRun(RunStatus status) { return impl_->FinishRun(status); }
 uint64_t CatalogWriter::committed() const { return impl_->committed(); }
+uint64_t CatalogWriter::gaps() const { return impl_->gaps(); }
 uint64_t CatalogWriter::removed() const { return impl_->removed(); }
 const std::vector<GuardedRoot>& CatalogWriter::guarded_roots() const {
   return impl_->guarded_roots();

@@ -117,7 +117,9 @@ struct ScanStats {
   uint64_t unchanged = 0;  // assets carried over without reading (incremental)
   uint64_t bytes_scanned = 0;
   uint64_t findings = 0;
-  uint64_t gaps = 0;  // assets whose status is not complete
+  // Assets read whose status is not complete. A carried-over file's
+  // recorded status is the catalog's (CatalogWriter::gaps counts both).
+  uint64_t gaps = 0;
 };
 
 class ScanPipeline {

@@ -618,7 +618,9 @@ int RunScan(const ScanArgs& typed_args) {
                interrupted ? "scan interrupted" : "scan completed",
                {{"run", run.value()}, {"assets", s.assets}, {"unchanged", s.unchanged},
                 {"bytes_scanned", s.bytes_scanned}, {"findings", s.findings},
-                {"gaps", s.gaps + guarded.size()}, {"removed", writer.value()->removed()},
+                // As the run's row counts them: files carried over unread
+                // whose recorded status is a gap (skipped, encrypted) too.
+                {"gaps", writer.value()->gaps()}, {"removed", writer.value()->removed()},
                 {"seconds", secs},
                 // The catalog under the roots, carried-over files included.
                 {"assets_under_roots", tally.assets},

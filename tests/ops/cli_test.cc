@@ -229,6 +229,22 @@ TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
   CHECK(lines[1]["assets_under_roots"] == 4);
   CHECK(lines[1]["gaps_under_roots"] == 1);
   CHECK(lines[1]["labels_under_roots"] == json{{"PHI", 1}, {"PII", 2}});
+  // Carried over unread, the skipped file is still a gap of the run, as it
+  // is one of its assets: in its log and in `runs` alike.
+  REQUIRE(Run(Phiscan() + " scan --quiet --log-format json --log-file " + dir.Join("scan.log") +
+              " --catalog " + dir.Join("c.db") + " " + dir.Join("share")) == 0);
+  lines = ParseJsonl(ReadFile(dir.Join("scan.log")));
+  REQUIRE(lines.size() == 3);  // no coverage_gap line: nothing was read
+  CHECK(lines[2]["unchanged"] == 4);
+  CHECK(lines[2]["gaps"] == 1);
+  CHECK(lines[2]["gaps_under_roots"] == 1);
+  std::string out;
+  REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + dir.Join("c.db"), &out) == 0);
+  auto runs = ParseJsonl(out);
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[0]["assets"] == 4);
+  CHECK(runs[0]["unchanged"] == 4);
+  CHECK(runs[0]["gaps"] == 1);
   // The whole value in either spelling: a bare "536" can occur in a
   // timestamp, a duration or the temporary directory's name.
   const std::string log = ReadFile(dir.Join("scan.log"));
