@@ -408,6 +408,7 @@ class CatalogWriter::Impl {
   Result<int64_t> BeginRun(const RunInfo& info);
   void Submit(AssetRecord&& record);
   void SubmitBatch(std::vector<AssetRecord>&& records);
+  void SetFilteredOutRoots(std::vector<std::string> roots) { filtered_out_ = std::move(roots); }
   Status FinishRun(RunStatus status);
   CatalogWriter::WriterStats stats() const {
     std::lock_guard lock(mu_);
@@ -509,6 +510,7 @@ class CatalogWriter::Impl {
   uint64_t removed_ = 0;
   bool allow_empty_roots_ = false;       // RunInfo::allow_empty_roots of the current run
   std::vector<GuardedRoot> guarded_;     // roots the last FinishRun recorded as gaps
+  std::vector<std::string> filtered_out_;  // SetFilteredOutRoots of the current run
   int stale_runs_marked_ = 0;
   std::atomic<bool> run_active_{false};
   std::atomic<uint64_t> committed_{0};
@@ -683,6 +685,7 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
   allow_empty_roots_ = info.allow_empty_roots;
   gap_dirs_.clear();
   guarded_.clear();
+  filtered_out_.clear();
   removed_ = 0;
   committed_ = 0;
   busy_ = {};
@@ -1182,18 +1185,23 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
   std::vector<Gone> gone;
   std::set<int64_t> listed;  // overlapping roots list an asset once
   guarded_.clear();
+  // Roots whose every file the filters left out keep what lies under them,
+  // as guarded roots do, but are no gap: nothing went unread that the run
+  // meant to read.
+  std::vector<std::string> kept;
+  if (!allow_empty_roots_) kept = filtered_out_;
   for (const std::string& root : roots_) {
+    if (std::find(kept.begin(), kept.end(), root) != kept.end()) continue;
     bind_root(*select, root);
     uint64_t held = 0;  // files (not directories) the run did not see
     int rc;
     while ((rc = select->Step()) == SQLITE_ROW) {
       const std::string path = select->ColumnBytes(1);
+      // Below a directory the run could not read, or below a kept root:
+      // neither removed nor held against a root around it.
       bool hidden = false;
-      for (const std::string& dir : gap_dirs_) {
-        if (IsAtOrBelow(path, dir)) {
-          hidden = true;
-          break;
-        }
+      for (const std::vector<std::string>* dirs : {&gap_dirs_, &kept}) {
+        for (const std::string& dir : *dirs) hidden = hidden || IsAtOrBelow(path, dir);
       }
       if (hidden) continue;
       const bool directory = select->ColumnInt(8) == static_cast<int>(AssetKind::kDirectory);
@@ -1241,10 +1249,11 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
     if (Status s = WriteAsset(gap); !s.ok()) return s;
   }
   uint64_t marked = 0;
+  for (const GuardedRoot& g : guarded_) kept.push_back(g.root);
   for (const Gone& g : gone) {
-    bool guarded = false;
-    for (const GuardedRoot& r : guarded_) guarded = guarded || IsAtOrBelow(g.path, r.root);
-    if (guarded) continue;
+    bool below_kept = false;
+    for (const std::string& root : kept) below_kept = below_kept || IsAtOrBelow(g.path, root);
+    if (below_kept) continue;
     mark->BindInt(1, g.id);
     mark->BindInt(2, run_id_);
     if (Status s = mark->Run(what); !s.ok()) return s;
@@ -1534,6 +1543,9 @@ void CatalogWriter::SubmitBatch(std::vector<AssetRecord>&& records) {
   impl_->SubmitBatch(std::move(records));
 }
 CatalogWriter::WriterStats CatalogWriter::writer_stats() const { return impl_->stats(); }
+void CatalogWriter::SetFilteredOutRoots(std::vector<std::string> roots) {
+  impl_->SetFilteredOutRoots(std::move(roots));
+}
 Status CatalogWriter::FinishRun(RunStatus status) { return impl_->FinishRun(status); }
 uint64_t CatalogWriter::committed() const { return impl_->committed(); }
 uint64_t CatalogWriter::gaps() const { return impl_->gaps(); }

@@ -343,8 +343,9 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
       flush_read(*p);
     }
   };
+  WalkStats walked;
   std::thread walk_thread([&] {
-    walker.Run(roots, emit, cancel);
+    walked = walker.Run(roots, emit, cancel);
     // Every walker thread has finished: the pending batches are ours now.
     for (Pending& p : slots.all()) {
       flush_ready(p);
@@ -425,6 +426,7 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
     if (queue.Pop() == nullptr) walk_done = true;
   }
   walk_thread.join();
+  stats.roots = std::move(walked.roots);
   return stats;
 }
 

@@ -120,6 +120,9 @@ struct ScanStats {
   // Assets read whose status is not complete. A carried-over file's
   // recorded status is the catalog's (CatalogWriter::gaps counts both).
   uint64_t gaps = 0;
+  // What the walk found under each root given to Run(), in order: a root
+  // whose every file the filters left out is told from an empty one.
+  std::vector<RootWalkStats> roots;
 };
 
 class ScanPipeline {

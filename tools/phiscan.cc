@@ -7,7 +7,8 @@
 // at or above --fail-on; 1 fatal error (catalog, key or job file unusable,
 // packs `rules check` finds errors in, or standard output could not be
 // written); 2 usage error (bad flag, missing root, unknown job, a --rules
-// pack that cannot be read or has an error); 75 another
+// pack that cannot be read or has an error; after the run, a root whose
+// every file --include/--exclude left out: wins over 3 and 4); 75 another
 // run holds the catalog's lock; 130 interrupted by SIGINT/SIGTERM (the
 // catalog keeps everything committed and the run is marked interrupted).
 #include <fcntl.h>
@@ -525,11 +526,28 @@ int RunScan(const ScanArgs& typed_args) {
   }
   CatalogSink sink(*writer.value(), &counters, log.get());
   scanner::ScanPipeline pipeline(options, rules.value(), &key.value());
-  auto stats = pipeline.Run(
-      WalkRoots(args.roots, args.one_file_system, !filter.empty()), sink, g_cancel);
+  const std::vector<std::string> walk_roots =
+      WalkRoots(args.roots, args.one_file_system, !filter.empty());
+  auto stats = pipeline.Run(walk_roots, sink, g_cancel);
   if (progress_line) progress_line->Stop();
   rule_cache.Store(*rules.value());
   bool interrupted = g_cancel.load();
+  // Roots under which the filters left out every file the walk found (with
+  // the number of entries left out): a glob that matches nothing there, a
+  // typo or the wrong root, not a share that did not mount. Nothing under
+  // them is marked removed, and they are no coverage gap.
+  std::vector<std::pair<std::string, uint64_t>> filtered_out;
+  if (stats.ok() && !interrupted && !filter.empty()) {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < walk_roots.size() && i < stats.value().roots.size(); ++i) {
+      const scanner::RootWalkStats& walked = stats.value().roots[i];
+      if (walked.files == 0 && walked.filtered > 0) {
+        filtered_out.emplace_back(walk_roots[i], walked.filtered);
+        names.push_back(walk_roots[i]);
+      }
+    }
+    writer.value()->SetFilteredOutRoots(std::move(names));
+  }
   Status finish = writer.value()->FinishRun(
       !stats.ok() ? catalog::RunStatus::kFailed
                   : (interrupted ? catalog::RunStatus::kInterrupted
@@ -554,6 +572,23 @@ int RunScan(const ScanArgs& typed_args) {
     if (log) {
       log->Event("warn", "root_guarded", "root showed none of its files; nothing removed",
                  {{"root", EscapeBytes(g.root)}, {"reason", g.reason}, {"held", g.held}});
+    }
+  }
+  // A usage error found only by walking: said even with --quiet, and it
+  // exits 2 once the run is recorded.
+  for (const auto& [root, left_out] : filtered_out) {
+    std::cerr << fmt::format(
+        "phiscan: error: root {}: the --include/--exclude filters left out every file under it "
+        "({} entries); nothing under it was scanned, and {}. Globs match paths relative to "
+        "the root\n",
+        EscapeBytes(root), left_out,
+        args.allow_empty_root
+            ? "what the catalog held there was marked removed (--allow-empty-root)"
+            : "nothing under it marked removed");
+    if (log) {
+      log->Event("error", "root_filtered_out",
+                 "filters left out every file under the root; nothing under it scanned",
+                 {{"root", EscapeBytes(root)}, {"left_out", left_out}});
     }
   }
   // A root folder that could not be opened (its permissions changed, the
@@ -655,9 +690,12 @@ int RunScan(const ScanArgs& typed_args) {
         log->Event("warn", "fail_on_reached", "assets reach fail_on",
                    {{"fail_on", args.fail_on}, {"assets", hits.value()}});
       }
-      return kExitFailOn;
+      // Filters that chose nothing are the job's to fix: a scheduled job
+      // must fail, and its unit counts 4 as success.
+      return filtered_out.empty() ? kExitFailOn : kExitUsage;
     }
   }
+  if (!filtered_out.empty()) return kExitUsage;
   // Not only under --strict: a share that did not mount is no file-level gap
   // a job may accept, and nothing else would tell its owner.
   if (!guarded.empty() || unreadable_roots > 0) return kExitGaps;

@@ -270,6 +270,45 @@ TEST_CASE("A completed run marks what it did not see under its roots as removed"
   }
 }
 
+TEST_CASE("A root whose files the filters all left out keeps them, and is no gap") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  auto writer = OpenWriter(db);
+  FirstRun(*writer);  // a, b, sub/c under /srv/share
+  const std::vector<std::string> files = {"/srv/share/a.txt", "/srv/share/b.txt",
+                                          "/srv/share/sub/c.txt"};
+
+  // /srv/share again, and /srv around it, which saw one new file: the
+  // filtered-out root is kept through either.
+  auto info = MakeRunInfo();
+  info.roots = {"/srv", "/srv/share"};
+  REQUIRE(writer->BeginRun(info).ok());
+  writer->Submit(MakeAsset("/srv/new.txt"));
+  writer->SetFilteredOutRoots({"/srv/share"});
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(writer->removed() == 0);
+  CHECK(writer->guarded_roots().empty());
+  CHECK(writer->gaps() == 0);
+  std::vector<std::string> present = files;
+  present.insert(present.begin(), "/srv/new.txt");
+  CHECK(Present(db) == present);
+  CHECK(PeekOne(db, "SELECT count(*) FROM assets WHERE status <> 0") == "0");
+
+  // Set for one run only; RunInfo::allow_empty_roots takes the filters at
+  // their word.
+  info.roots = {"/srv/share"};
+  info.allow_empty_roots = true;
+  REQUIRE(writer->BeginRun(info).ok());
+  writer->Submit(MakeUnchanged("/srv/share/a.txt"));
+  writer->SetFilteredOutRoots({"/srv/share"});
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(writer->removed() == 2);
+  info.allow_empty_roots = false;
+  REQUIRE(writer->BeginRun(info).ok());
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(writer->guarded_roots().size() == 1);  // an empty root: guarded again
+}
+
 TEST_CASE("A root that shows none of its files is a gap, not the removal of everything below it") {
   testing::TempDir dir;
   const std::string db = dir.Join("c.db");

@@ -636,6 +636,62 @@ TEST_CASE("A share that did not mount is a coverage gap, not the removal of ever
   CHECK(json::parse(out)["removed"] == 3);  // the three files; the root's cleared gap is no asset
 }
 
+TEST_CASE("Filters that leave out every file of a root are an error, not an unmounted share") {
+  // `--include '*.xlsx'` on a share with none was taken for a share that
+  // did not mount: "it lists nothing: is the share mounted?", exit 3, and
+  // an unreadable(root_empty) record.
+  TempDir dir;
+  const std::string share = dir.Join("share");
+  MakeShare(share);
+  const std::string db = dir.Join("c.db");
+  const std::string report = " --catalog " + db;
+  const std::string scan = Phiscan() + " scan --catalog " + db + " ";
+  std::string out, err;
+  REQUIRE(Run(scan + "--quiet " + share) == 0);
+  const std::string says = "phiscan: error: root " + share +
+                           ": the --include/--exclude filters left out every file under it (3 "
+                           "entries); nothing under it was scanned, and nothing under it marked "
+                           "removed. Globs match paths relative to the root\n";
+  CHECK(Run(scan + "--quiet --include '*.xlsx' " + share, &out, &err) == 2);
+  CHECK(err == says);
+  CHECK(out.empty());
+  REQUIRE(Run(Phireport() + " assets --format jsonl" + report, &out) == 0);
+  auto assets = ParseJsonl(out);
+  CHECK(assets.size() == 3);  // no gap record, nothing removed
+  for (const json& a : assets) CHECK(a["status"] == "complete");
+  // Excludes that leave nothing behave alike; it wins over --fail-on.
+  CHECK(Run(scan + "--quiet --exclude '*.*' --fail-on PHI " + share, nullptr, &err) == 2);
+  CHECK(err == says);
+  // A root with something left to read is scanned as the filters say, and
+  // an empty one is no filter's doing.
+  REQUIRE(mkdir(dir.Join("empty").c_str(), 0755) == 0);
+  CHECK(Run(scan + "--quiet --include '*.csv' " + share + " " + dir.Join("empty"), nullptr,
+            &err) == 0);
+  CHECK(err.empty());
+
+  // A job's include: the same, in its log too, and on a catalog that holds
+  // nothing under the root.
+  WriteFile(dir.Join("jobs.yaml"), "jobs:\n  - name: x\n    catalog: " + dir.Join("x.db") +
+                                       "\n    include: ['*.xlsx']\n    roots: [" + share + "]\n");
+  CHECK(Run(Phiscan() + " run x --quiet --log-format json --log-file " + dir.Join("x.log") +
+                " --config " + dir.Join("jobs.yaml"),
+            nullptr, &err) == 2);
+  CHECK(err == says);
+  auto lines = ParseJsonl(ReadFile(dir.Join("x.log")));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["event"] == "root_filtered_out");
+  CHECK(lines[0]["level"] == "error");
+  CHECK(lines[0]["root"] == share);
+  CHECK(lines[0]["left_out"] == 3);
+  CHECK(lines[1]["gaps"] == 0);
+
+  // --allow-empty-root takes the filters at their word.
+  CHECK(Run(scan + "--quiet --include '*.xlsx' --allow-empty-root " + share, nullptr, &err) == 2);
+  CHECK_THAT(err, Catch::Contains("what the catalog held there was marked removed"));
+  REQUIRE(Run(Phireport() + " summary --format json" + report, &out) == 0);
+  CHECK(json::parse(out)["assets"] == 0);
+}
+
 TEST_CASE("A catalog others may read is used, with a warning even under --quiet") {
   TempDir dir;
   MakeShare(dir.Join("share"));
