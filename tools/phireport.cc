@@ -451,9 +451,10 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
   Status listed =
       reader.ListRuns([&](const catalog::RunRow& r) { status_of[r.id] = r.status; });
   if (!listed.ok()) return CatalogError(listed);
-  for (int64_t id : {from, to}) {
+  for (const auto& [flag, id] : {std::pair<const char*, int64_t>{"--from", from}, {"--to", to}}) {
     if (id > 0 && !status_of.count(id)) {
-      PrintError(fmt::format("no run {} in this catalog ('phireport runs' lists them)", id));
+      PrintError(
+          fmt::format("{}: no run {} in this catalog ('phireport runs' lists them)", flag, id));
       return kExitUsage;
     }
   }

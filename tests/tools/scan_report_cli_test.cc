@@ -232,7 +232,11 @@ TEST_CASE("diff reports a touched, an added and a deleted file") {
   Outcome unknown = Report(dir, t, "diff --from 99 --to 100");
   CHECK(unknown.code == 2);
   CHECK(unknown.out.empty());
-  CHECK_THAT(unknown.err, Catch::Contains("no run 99"));
+  CHECK(unknown.err ==
+        "phireport: error: --from: no run 99 in this catalog ('phireport runs' lists them)\n");
+  unknown = Report(dir, t, "diff --from 1 --to 100");
+  CHECK(unknown.code == 2);
+  CHECK_THAT(unknown.err, Catch::StartsWith("phireport: error: --to: no run 100 in this"));
   // Nothing before an added asset, nothing after a removed one.
   for (const json& row : ReportRows(dir, t, "diff")) {
     if (row["change"] == "added") CHECK(row["exposed_before"].is_null());
