@@ -813,7 +813,12 @@ int RunHtml(CatalogReader& reader, const catalog::Filter& filter, const Options&
   unlink(tmp.c_str());
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
-    PrintError("cannot create " + EscapeBytes(tmp) + ": " + std::strerror(errno));
+    // Named as the user gave it (a missing folder, no write permission):
+    // the temporary name is ours, and is told only when it is in the way
+    // (a directory of that name, which unlink left).
+    const int err = errno;
+    PrintError("cannot create " + EscapeBytes(opts.output) + ": " + std::strerror(err) +
+               (err == EEXIST ? " (" + EscapeBytes(tmp) + " is in the way)" : ""));
     return kExitCatalogError;
   }
   size_t done = 0;
