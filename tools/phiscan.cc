@@ -1093,10 +1093,11 @@ int main(int argc, char** argv) {
   scan_cmd->add_flag("--progress", scan.progress,
                      "Draw the progress line even when stderr is not a terminal");
   scan_cmd->add_option("--fail-on", scan.fail_on,
-                       "Exit 4 if any scanned asset has this label (e.g. PHI) or this type "
-                       "(e.g. US_SSN) at medium confidence or more (DATE, never more than low: at "
-                       "any); a label that is also a "
-                       "category (PHI, PII, PCI, CREDENTIALS) also counts assets holding it");
+                       "Exit 4 if any asset under the roots (read this run or carried over "
+                       "unread) has this label (e.g. PHI) or this type (e.g. US_SSN) at medium "
+                       "confidence or more (DATE, never more than low: at any); a label that is "
+                       "also a category (PHI, PII, PCI, CREDENTIALS) also counts assets holding "
+                       "it");
   scan_cmd->add_flag("--strict", scan.strict, "Exit 3 if any asset is a coverage gap");
   const char* const kAllowEmptyRootHelp =
       "Accept a root that shows none of the files the catalog holds under it (emptied on "

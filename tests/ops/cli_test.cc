@@ -148,6 +148,11 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   CHECK(Run(base + "--fail-on CREDIT_CARD " + dir.Join("share")) == 0);
   // Carried-over (unchanged) files still count: the check reads the catalog.
   CHECK(Run(base + "--fail-on PHI " + dir.Join("share")) == 4);
+  // --help says so; it said "any scanned asset".
+  std::string help;
+  REQUIRE(Run(Phiscan() + " scan --help", &help) == 0);
+  CHECK_THAT(help, Catch::Contains("Exit 4 if any asset under the roots (read this run or "
+                                   "carried over unread) has this label"));
   std::string err;
   CHECK(Run(base + "--fail-on SHINY " + dir.Join("share"), nullptr, &err) == 2);
   CHECK(err.find("neither a type id nor a label") != std::string::npos);
