@@ -237,14 +237,25 @@ class CatalogWriter {
   // Thread-safe. `records` is left empty.
   void SubmitBatch(std::vector<AssetRecord>&& records);
 
+  // Roots of the current run under which its filters (--include,
+  // --exclude) left out every file the walk found: a glob that matches
+  // nothing there, most likely a mistake, and no sign of a share that did
+  // not mount. Unless RunInfo::allow_empty_roots, FinishRun marks nothing
+  // under them removed (through any root) and does not guard them: they
+  // get no gap record and are not in guarded_roots(); telling the user is
+  // the caller's. Owner thread, while a run is in progress; replaces what
+  // an earlier call set.
+  void SetFilteredOutRoots(std::vector<std::string> roots);
+
   // Commits everything queued, stops the writer thread and marks the run
   // with `status`. If any write failed during the run, a requested
   // kCompleted is recorded as kFailed (the catalog lacks some assets) and the
   // first write error is returned. Only a run recorded as kCompleted marks
   // removals: assets under one of its roots (the root itself or below it,
   // bytewise) that it did not see, except below a directory it could not
-  // read or under a root that showed none of its files (recorded as a gap
-  // instead, unless RunInfo::allow_empty_roots: see GuardedRoot), get
+  // read, under a root that showed none of its files (recorded as a gap
+  // instead, unless RunInfo::allow_empty_roots: see GuardedRoot) or under a
+  // root whose files the filters all left out (SetFilteredOutRoots), get
   // removed_run = this run (see removed()). Errors: kInvalidArgument if no
   // run is in progress; the first write error; an SQLite error recording
   // the status.
@@ -268,6 +279,13 @@ class CatalogWriter {
     uint64_t peak_queue_bytes = 0;
   };
   WriterStats writer_stats() const;
+  // Number of the last run's assets that are coverage gaps (status other
+  // than complete), as its runs row counts them: assets it wrote with such
+  // a status, files it carried over unread whose recorded status is one
+  // (skipped, encrypted: one each, as each is one of its assets, their
+  // members not counted), and its guarded roots. Owner thread, after
+  // FinishRun.
+  uint64_t gaps() const;
   // Number of assets the last FinishRun marked removed.
   uint64_t removed() const;
   // Roots the last FinishRun(kCompleted) recorded as gaps instead of

@@ -289,7 +289,10 @@ std::string CarryOverSqlText() {
     if (i > 0) sql += ", ";
     sql += "?" + std::to_string(i + 2);
   }
-  return sql + ") RETURNING member = x''";
+  // Per row: whether it is a top-level file, and the path of a top-level
+  // file whose recorded status is a coverage gap (else NULL).
+  return sql + ") RETURNING member = x'', CASE WHEN member = x'' AND status <> " +
+         std::to_string(static_cast<int>(AssetStatus::kComplete)) + " THEN path END";
 }
 const std::string kCarryOverSql = CarryOverSqlText();
 
@@ -405,6 +408,7 @@ class CatalogWriter::Impl {
   Result<int64_t> BeginRun(const RunInfo& info);
   void Submit(AssetRecord&& record);
   void SubmitBatch(std::vector<AssetRecord>&& records);
+  void SetFilteredOutRoots(std::vector<std::string> roots) { filtered_out_ = std::move(roots); }
   Status FinishRun(RunStatus status);
   CatalogWriter::WriterStats stats() const {
     std::lock_guard lock(mu_);
@@ -413,6 +417,7 @@ class CatalogWriter::Impl {
   }
   Result<CatalogWriter::PruneResult> Prune(int keep_runs, int older_than_days);
   uint64_t committed() const { return committed_.load(); }
+  uint64_t gaps() const { return gaps_; }
   uint64_t removed() const { return removed_; }
   const std::vector<GuardedRoot>& guarded_roots() const { return guarded_; }
   int stale_runs_marked() const { return stale_runs_marked_; }
@@ -505,6 +510,7 @@ class CatalogWriter::Impl {
   uint64_t removed_ = 0;
   bool allow_empty_roots_ = false;       // RunInfo::allow_empty_roots of the current run
   std::vector<GuardedRoot> guarded_;     // roots the last FinishRun recorded as gaps
+  std::vector<std::string> filtered_out_;  // SetFilteredOutRoots of the current run
   int stale_runs_marked_ = 0;
   std::atomic<bool> run_active_{false};
   std::atomic<uint64_t> committed_{0};
@@ -516,12 +522,15 @@ class CatalogWriter::Impl {
   // committed at the latest.
   std::vector<AssetRecord> txn_;
   std::vector<uint8_t> txn_ok_;
+  // Per record of txn_: carried over, and its recorded status is a gap.
+  std::vector<uint8_t> txn_carried_gap_;
   std::chrono::steady_clock::time_point deadline_;
   std::vector<AssetRecord> incoming_;  // taken from queue_ in one swap
   // Statistics of the current run, read after the writer thread joined.
   std::chrono::steady_clock::duration busy_{};
   int64_t busy_cpu_ns_ = 0;
   uint64_t findings_written_ = 0;
+  uint64_t gaps_ = 0;  // the run's coverage gaps committed (its runs row's gaps)
 
   mutable std::mutex mu_;
   std::condition_variable not_empty_;  // queue gained records or stopping_ was set
@@ -676,11 +685,13 @@ Result<int64_t> CatalogWriter::Impl::BeginRun(const RunInfo& info) {
   allow_empty_roots_ = info.allow_empty_roots;
   gap_dirs_.clear();
   guarded_.clear();
+  filtered_out_.clear();
   removed_ = 0;
   committed_ = 0;
   busy_ = {};
   busy_cpu_ns_ = 0;
   findings_written_ = 0;
+  gaps_ = 0;
   {
     std::lock_guard lock(mu_);
     stopping_ = false;
@@ -781,6 +792,7 @@ void CatalogWriter::Impl::WriterLoop() {
       RollbackIfOpen();
       txn_.clear();
       txn_ok_.clear();
+      txn_carried_gap_.clear();
       RecordError(Status::IoError(what_ + ": " + e.what()));
     }
     incoming_.clear();
@@ -814,6 +826,7 @@ void CatalogWriter::Impl::Flush() {
     return;
   }
   txn_ok_.assign(txn_.size(), 1);
+  txn_carried_gap_.assign(txn_.size(), 0);
   size_t i = 0;
   while (i < txn_.size()) {
     if (txn_[i].unchanged) {
@@ -852,9 +865,19 @@ void CatalogWriter::Impl::CarryOver(size_t begin, size_t end) {
     }
   }
   size_t found = 0;
+  std::vector<std::string> gap_paths;  // few: a share's images, encrypted files
   int rc;
-  while ((rc = up.Step()) == SQLITE_ROW) found += up.ColumnInt(0) != 0 ? 1 : 0;
+  while ((rc = up.Step()) == SQLITE_ROW) {
+    found += up.ColumnInt(0) != 0 ? 1 : 0;
+    if (!up.ColumnIsNull(1)) gap_paths.push_back(up.ColumnBytes(1));
+  }
   up.Reset();
+  // A file carried over keeps its coverage (skipped, encrypted): a gap it
+  // was, a gap of this run it is, as it is one of the run's assets.
+  for (size_t i = begin; i < end && !gap_paths.empty(); ++i) {
+    txn_carried_gap_[i] =
+        std::find(gap_paths.begin(), gap_paths.end(), txn_[i].path) != gap_paths.end();
+  }
   const bool all_found = rc == SQLITE_DONE && found == paths.size();
   if (all_found) return;
   for (size_t i = begin; i < end; ++i) {
@@ -876,6 +899,7 @@ bool CatalogWriter::Impl::ReplayTransaction(size_t written) {
     RecordError(s);
     txn_.clear();
     txn_ok_.clear();
+    txn_carried_gap_.clear();
     return false;
   }
   for (size_t i = 0; i < written; ++i) {
@@ -933,8 +957,10 @@ void CatalogWriter::Impl::Commit() {
     const AssetRecord& r = txn_[i];
     totals.assets += 1;
     if (r.unchanged) {
-      // Its findings were counted by the run that classified it.
+      // Its findings were counted by the run that classified it; its
+      // coverage stands (CarryOver).
       totals.unchanged += 1;
+      totals.gaps += txn_carried_gap_[i];
       continue;
     }
     if (r.kind == AssetKind::kDirectory && r.status != AssetStatus::kComplete) {
@@ -947,6 +973,7 @@ void CatalogWriter::Impl::Commit() {
   }
   txn_.clear();
   txn_ok_.clear();
+  txn_carried_gap_.clear();
 
   add_counters_.BindUint(1, totals.assets);
   add_counters_.BindUint(2, totals.bytes_scanned);
@@ -962,6 +989,7 @@ void CatalogWriter::Impl::Commit() {
     return;
   }
   committed_ += totals.assets;
+  gaps_ += totals.gaps;
   findings_written_ += findings_written;
   for (std::string& d : gap_dirs) gap_dirs_.push_back(std::move(d));
 }
@@ -1157,18 +1185,23 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
   std::vector<Gone> gone;
   std::set<int64_t> listed;  // overlapping roots list an asset once
   guarded_.clear();
+  // Roots whose every file the filters left out keep what lies under them,
+  // as guarded roots do, but are no gap: nothing went unread that the run
+  // meant to read.
+  std::vector<std::string> kept;
+  if (!allow_empty_roots_) kept = filtered_out_;
   for (const std::string& root : roots_) {
+    if (std::find(kept.begin(), kept.end(), root) != kept.end()) continue;
     bind_root(*select, root);
     uint64_t held = 0;  // files (not directories) the run did not see
     int rc;
     while ((rc = select->Step()) == SQLITE_ROW) {
       const std::string path = select->ColumnBytes(1);
+      // Below a directory the run could not read, or below a kept root:
+      // neither removed nor held against a root around it.
       bool hidden = false;
-      for (const std::string& dir : gap_dirs_) {
-        if (IsAtOrBelow(path, dir)) {
-          hidden = true;
-          break;
-        }
+      for (const std::vector<std::string>* dirs : {&gap_dirs_, &kept}) {
+        for (const std::string& dir : *dirs) hidden = hidden || IsAtOrBelow(path, dir);
       }
       if (hidden) continue;
       const bool directory = select->ColumnInt(8) == static_cast<int>(AssetKind::kDirectory);
@@ -1216,10 +1249,11 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
     if (Status s = WriteAsset(gap); !s.ok()) return s;
   }
   uint64_t marked = 0;
+  for (const GuardedRoot& g : guarded_) kept.push_back(g.root);
   for (const Gone& g : gone) {
-    bool guarded = false;
-    for (const GuardedRoot& r : guarded_) guarded = guarded || IsAtOrBelow(g.path, r.root);
-    if (guarded) continue;
+    bool below_kept = false;
+    for (const std::string& root : kept) below_kept = below_kept || IsAtOrBelow(g.path, root);
+    if (below_kept) continue;
     mark->BindInt(1, g.id);
     mark->BindInt(2, run_id_);
     if (Status s = mark->Run(what); !s.ok()) return s;
@@ -1314,6 +1348,7 @@ Status CatalogWriter::Impl::FinishRun(RunStatus status) {
   if (s.ok()) s = commit_.Run(what);
   if (s.ok()) {
     removed_ = removed;
+    if (status == RunStatus::kCompleted) gaps_ += guarded_.size();
   } else {
     RollbackIfOpen();
     guarded_.clear();
@@ -1508,8 +1543,12 @@ void CatalogWriter::SubmitBatch(std::vector<AssetRecord>&& records) {
   impl_->SubmitBatch(std::move(records));
 }
 CatalogWriter::WriterStats CatalogWriter::writer_stats() const { return impl_->stats(); }
+void CatalogWriter::SetFilteredOutRoots(std::vector<std::string> roots) {
+  impl_->SetFilteredOutRoots(std::move(roots));
+}
 Status CatalogWriter::FinishRun(RunStatus status) { return impl_->FinishRun(status); }
 uint64_t CatalogWriter::committed() const { return impl_->committed(); }
+uint64_t CatalogWriter::gaps() const { return impl_->gaps(); }
 uint64_t CatalogWriter::removed() const { return impl_->removed(); }
 const std::vector<GuardedRoot>& CatalogWriter::guarded_roots() const {
   return impl_->guarded_roots();

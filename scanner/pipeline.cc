@@ -14,6 +14,7 @@
 #include <utility>
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -282,6 +283,8 @@ void ClassifyDescriptor(int fd, Extractor& extractor, AssetRecord top,
   extractor.ExtractDescriptor(fd, regular, size, hint, std::move(top), out, cancel);
 }
 
+int MaxScanThreads() { return std::max(1, tbb::info::default_concurrency()); }
+
 ScanPipeline::ScanPipeline(ScanOptions options,
                            std::shared_ptr<const classifiers::RuleSet> rules,
                            const classifiers::TokenKey* key)
@@ -289,9 +292,11 @@ ScanPipeline::ScanPipeline(ScanOptions options,
 
 Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, AssetSink& sink,
                                     const std::atomic<bool>& cancel) {
-  const int threads = std::max(1, options_.threads);
+  const int threads = std::clamp(options_.threads, 1, MaxScanThreads());
   WalkOptions walk_options = options_.walk;
-  walk_options.threads = std::min(threads, 4);
+  // Walker threads wait on directory I/O rather than compute: as many as
+  // asked for, up to 4, whatever the CPUs.
+  walk_options.threads = std::clamp(options_.threads, 1, 4);
   walk_options.skip = options_.skip;
   Walker walker(walk_options);
   Status roots_ok = walker.CheckRoots(roots);
@@ -338,8 +343,9 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
       flush_read(*p);
     }
   };
+  WalkStats walked;
   std::thread walk_thread([&] {
-    walker.Run(roots, emit, cancel);
+    walked = walker.Run(roots, emit, cancel);
     // Every walker thread has finished: the pending batches are ours now.
     for (Pending& p : slots.all()) {
       flush_ready(p);
@@ -420,6 +426,7 @@ Result<ScanStats> ScanPipeline::Run(const std::vector<std::string>& roots, Asset
     if (queue.Pop() == nullptr) walk_done = true;
   }
   walk_thread.join();
+  stats.roots = std::move(walked.roots);
   return stats;
 }
 

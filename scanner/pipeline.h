@@ -90,11 +90,18 @@ struct WalkProgress {
   std::string reading_;  // GUARDED_BY(mu_)
 };
 
+// The most scanning threads a pipeline runs: the CPUs this process may run
+// on, as libtbb counts them (its affinity mask). libtbb starts no more
+// workers than that whatever an arena asks for, and prints a warning of its
+// own on stderr when asked for more, so ScanOptions::threads is lowered to
+// it.
+int MaxScanThreads();
+
 struct ScanOptions {
   // If set, unchanged files are not opened: the sink receives a record with
   // `unchanged = true` and only path and identity filled in. Not owned.
   const PriorState* prior = nullptr;
-  int threads = 2;
+  int threads = 2;  // at most MaxScanThreads() run
   ScanLimits limits;
   std::vector<std::pair<uint64_t, uint64_t>> skip;  // (dev, ino) never scanned
   // Walker settings beyond threads and skip: filter, one_file_system,
@@ -110,7 +117,12 @@ struct ScanStats {
   uint64_t unchanged = 0;  // assets carried over without reading (incremental)
   uint64_t bytes_scanned = 0;
   uint64_t findings = 0;
-  uint64_t gaps = 0;  // assets whose status is not complete
+  // Assets read whose status is not complete. A carried-over file's
+  // recorded status is the catalog's (CatalogWriter::gaps counts both).
+  uint64_t gaps = 0;
+  // What the walk found under each root given to Run(), in order: a root
+  // whose every file the filters left out is told from an empty one.
+  std::vector<RootWalkStats> roots;
 };
 
 class ScanPipeline {

@@ -113,6 +113,7 @@ struct PendingDir {
   FileIdentity identity;                          // from fstatat at discovery (stat for a root)
   std::shared_ptr<const AncestorLink> ancestors;  // the parent's chain; excludes this dir
   size_t root_len = 0;     // bytes of `path` that name the root, with its '/'
+  size_t root = 0;         // the root's index among Run()'s roots
   uint64_t root_dev = 0;   // the root's device, for --one-file-system
   bool via_symlink = false;  // reached through a followed symlink: open without O_NOFOLLOW
   SearchReach reach = {};  // who may search every directory above this one
@@ -241,12 +242,13 @@ void RaiseOpenFileLimit() {
 // `error_`; the counters and `failed_` are atomics.
 class WalkRun {
  public:
-  WalkRun(const WalkOptions& options, const Walker::Emit& emit, const std::atomic<bool>& cancel)
-      : options_(options), emit_(emit), cancel_(cancel) {}
+  WalkRun(const WalkOptions& options, const Walker::Emit& emit, const std::atomic<bool>& cancel,
+          size_t roots)
+      : options_(options), emit_(emit), cancel_(cancel), per_root_(roots) {}
 
   // Called before the workers start; no locking needed then. Root files are
-  // emitted from the calling thread.
-  void AddRoot(const std::string& root);
+  // emitted from the calling thread. `index`: the root's among Run()'s.
+  void AddRoot(const std::string& root, size_t index);
 
   void Worker();
 
@@ -256,7 +258,11 @@ class WalkRun {
   }
 
   WalkStats stats() const {
-    return WalkStats{directories_.load(), files_.load(), gaps_.load(), excluded_.load()};
+    WalkStats stats{directories_.load(), files_.load(), gaps_.load(), excluded_.load(), {}};
+    for (const RootCounters& r : per_root_) {
+      stats.roots.push_back({r.files.load(), r.filtered.load()});
+    }
+    return stats;
   }
 
  private:
@@ -327,6 +333,12 @@ class WalkRun {
   std::atomic<uint64_t> files_{0};
   std::atomic<uint64_t> gaps_{0};
   std::atomic<uint64_t> excluded_{0};
+  // RootWalkStats of each root, by PendingDir::root; sized once.
+  struct RootCounters {
+    std::atomic<uint64_t> files{0};
+    std::atomic<uint64_t> filtered{0};
+  };
+  std::vector<RootCounters> per_root_;
 
   // With --follow-symlinks, directories already walked (a directory linked
   // from two places is walked once).
@@ -338,7 +350,7 @@ class WalkRun {
   }
 };
 
-void WalkRun::AddRoot(const std::string& root) {
+void WalkRun::AddRoot(const std::string& root, size_t index) {
   struct stat st;
   if (stat(root.c_str(), &st) != 0) {
     // Checked by CheckRoots, so this root vanished since.
@@ -373,6 +385,7 @@ void WalkRun::AddRoot(const std::string& root) {
     }
     FileIdentity file = identity;
     SearchAbove(root).Mark(file);
+    per_root_[index].files.fetch_add(1, std::memory_order_relaxed);
     EmitFile(nullptr, std::move(name), root, file);
     return;
   }
@@ -387,6 +400,7 @@ void WalkRun::AddRoot(const std::string& root) {
   }
   PendingDir pending{nullptr, root, root, identity, nullptr};
   pending.root_len = RootPrefixLength(root);
+  pending.root = index;
   pending.root_dev = identity.dev;
   pending.reach = SearchAbove(root);
   if (options_.follow_symlinks) FirstVisit(identity);
@@ -578,6 +592,7 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       if (options_.filter != nullptr &&
           options_.filter->ExcludesFile(Relative(path, dir.root_len))) {
         excluded_.fetch_add(1, std::memory_order_relaxed);
+        per_root_[dir.root].filtered.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
       std::string open_name(name);
@@ -588,13 +603,18 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
         open_name = target;
         open_dir = nullptr;
       }
+      per_root_[dir.root].files.fetch_add(1, std::memory_order_relaxed);
       EmitFile(std::move(open_dir), std::move(open_name), std::move(path), id);
     } else if (S_ISDIR(est.st_mode)) {
       if (Skipped(id.dev, id.ino)) continue;
-      if ((options_.one_file_system && id.dev != dir.root_dev) ||
-          (options_.filter != nullptr &&
-           options_.filter->ExcludesDirectory(Relative(path, dir.root_len)))) {
+      if (options_.one_file_system && id.dev != dir.root_dev) {
         excluded_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (options_.filter != nullptr &&
+          options_.filter->ExcludesDirectory(Relative(path, dir.root_len))) {
+        excluded_.fetch_add(1, std::memory_order_relaxed);
+        per_root_[dir.root].filtered.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
       // Bind mounts (and hard-linked directories on some filesystems) make
@@ -607,6 +627,7 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       if (options_.follow_symlinks && !FirstVisit(id)) continue;  // walked via another link
       PendingDir child{handle, std::string(name), std::move(path), id, chain};
       child.root_len = dir.root_len;
+      child.root = dir.root;
       child.root_dev = dir.root_dev;
       child.via_symlink = via_symlink;
       child.reach = entry_reach;
@@ -616,6 +637,7 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
       if (options_.filter != nullptr &&
           options_.filter->ExcludesFile(Relative(path, dir.root_len))) {
         excluded_.fetch_add(1, std::memory_order_relaxed);
+        per_root_[dir.root].filtered.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
       EmitGap(std::string(name), std::move(path), id, AssetKind::kSpecialFile,
@@ -670,10 +692,10 @@ Status Walker::CheckRoots(const std::vector<std::string>& roots) const {
 WalkStats Walker::Run(const std::vector<std::string>& roots, const Emit& emit,
                       const std::atomic<bool>& cancel) {
   RaiseOpenFileLimit();
-  WalkRun run(options_, emit, cancel);
-  for (const std::string& root : roots) {
+  WalkRun run(options_, emit, cancel, roots.size());
+  for (size_t i = 0; i < roots.size(); ++i) {
     if (cancel.load()) return run.stats();
-    run.AddRoot(root);
+    run.AddRoot(roots[i], i);
   }
   const int n = std::max(1, options_.threads);
   std::vector<std::thread> threads;

@@ -111,11 +111,20 @@ struct WalkOptions {
   bool follow_symlinks = false;
 };
 
+// What the walk of one root found. A root given twice (or the same
+// directory under two names) is walked once, under its first name: the
+// other's counts stay 0.
+struct RootWalkStats {
+  uint64_t files = 0;     // kFile items emitted under it (the root itself, if a file)
+  uint64_t filtered = 0;  // entries below it that WalkOptions::filter left out
+};
+
 struct WalkStats {
   uint64_t directories = 0;  // directories opened and listed (roots included)
   uint64_t files = 0;        // kFile items emitted
   uint64_t gaps = 0;         // kGap items emitted
   uint64_t excluded = 0;     // entries left out by the filter or --one-file-system
+  std::vector<RootWalkStats> roots;  // per root given to Run(), in order
 };
 
 class Walker {

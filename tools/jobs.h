@@ -42,7 +42,7 @@ struct JobSpec {
   std::string exclude_from;
   std::vector<std::string> rules;
   std::string catalog;
-  int threads = 0;             // 0: number of cores
+  int threads = 0;             // 0: the CPUs it may run on (also the most)
   uint64_t max_file_size = 0;  // 0: no limit
   bool one_file_system = false;
   bool follow_symlinks = false;

@@ -30,6 +30,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -450,9 +451,10 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
   Status listed =
       reader.ListRuns([&](const catalog::RunRow& r) { status_of[r.id] = r.status; });
   if (!listed.ok()) return CatalogError(listed);
-  for (int64_t id : {from, to}) {
+  for (const auto& [flag, id] : {std::pair<const char*, int64_t>{"--from", from}, {"--to", to}}) {
     if (id > 0 && !status_of.count(id)) {
-      PrintError(fmt::format("no run {} in this catalog ('phireport runs' lists them)", id));
+      PrintError(
+          fmt::format("{}: no run {} in this catalog ('phireport runs' lists them)", flag, id));
       return kExitUsage;
     }
   }
@@ -618,18 +620,21 @@ int RunLocate(CatalogReader& reader, const Options& opts, Format format) {
   const std::string unsearched = "some assets' findings were made with a key other than " +
                                  EscapeBytes(key_path) + " and cannot be searched with it" +
                                  " (pass the key their scans used with --key)";
-  size_t rows = 0;
-  RowWriter out(format, std::cout, kFindingColumns);
+  // The listing starts with its first row: when nothing is found the
+  // answer may be the error below, and an error is the only output (no
+  // table header or empty JSON array before it).
+  std::optional<RowWriter> out;
   Status s = reader.FindByTokens(queries, [&](const catalog::FindingRow& f) {
-    out.Row(FindingJson(f));
-    ++rows;
+    if (!out) out.emplace(format, std::cout, kFindingColumns);
+    out->Row(FindingJson(f));
   });
-  out.Finish();
+  if (out) out->Finish();
   if (!s.ok()) return CatalogError(s);
-  if (*other_keys && rows == 0) {
+  if (*other_keys && !out) {
     PrintError("nothing found, but " + unsearched);
     return kExitCatalogError;
   }
+  if (!out) RowWriter(format, std::cout, kFindingColumns).Finish();  // an empty listing
   if (*other_keys) std::cerr << "phireport: warning: " << TerminalSafe(unsearched) << '\n';
   return 0;
 }
@@ -808,7 +813,12 @@ int RunHtml(CatalogReader& reader, const catalog::Filter& filter, const Options&
   unlink(tmp.c_str());
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
-    PrintError("cannot create " + EscapeBytes(tmp) + ": " + std::strerror(errno));
+    // Named as the user gave it (a missing folder, no write permission):
+    // the temporary name is ours, and is told only when it is in the way
+    // (a directory of that name, which unlink left).
+    const int err = errno;
+    PrintError("cannot create " + EscapeBytes(opts.output) + ": " + std::strerror(err) +
+               (err == EEXIST ? " (" + EscapeBytes(tmp) + " is in the way)" : ""));
     return kExitCatalogError;
   }
   size_t done = 0;

@@ -7,7 +7,8 @@
 // at or above --fail-on; 1 fatal error (catalog, key or job file unusable,
 // packs `rules check` finds errors in, or standard output could not be
 // written); 2 usage error (bad flag, missing root, unknown job, a --rules
-// pack that cannot be read or has an error); 75 another
+// pack that cannot be read or has an error; after the run, a root whose
+// every file --include/--exclude left out: wins over 3 and 4); 75 another
 // run holds the catalog's lock; 130 interrupted by SIGINT/SIGTERM (the
 // catalog keeps everything committed and the run is marked interrupted).
 #include <fcntl.h>
@@ -27,7 +28,6 @@
 #include <iostream>
 #include <map>
 #include <set>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -342,8 +342,10 @@ int RunScan(const ScanArgs& typed_args) {
   const bool rules_cached = rule_cache.Load(*rules.value());
 
   scanner::ScanOptions options;
-  options.threads = args.threads > 0 ? args.threads
-                                     : std::max(1u, std::thread::hardware_concurrency());
+  // No more than the CPUs this process may run on, which is all libtbb
+  // runs (and it would say so on stderr, --quiet or not); said below.
+  options.threads = args.threads > 0 ? std::min(args.threads, scanner::MaxScanThreads())
+                                     : scanner::MaxScanThreads();
   options.limits = args.limits;
   if (args.chunk_size > 0) options.limits.chunk_size = args.chunk_size;
   options.limits.max_file_size = args.max_file_size;
@@ -449,6 +451,18 @@ int RunScan(const ScanArgs& typed_args) {
     std::cerr << fmt::format(
         "phiscan: {} earlier run(s) ended without finishing; marked interrupted\n", stale);
   }
+  if (args.threads > options.threads) {
+    // --threads, or a job's threads:, written for a larger machine: the
+    // results are the same, only the scan is no faster.
+    const std::string note = fmt::format(
+        "{} threads asked for, but this process may run on {} CPUs; scanning with {}",
+        args.threads, options.threads, options.threads);
+    if (!args.quiet) std::cerr << "phiscan: " << note << "\n";
+    if (log) {
+      log->Event("info", "threads_limited", note,
+                 {{"requested", args.threads}, {"threads", options.threads}});
+    }
+  }
 
   const std::string key_id = tools::KeyFingerprint(key.value());
   // What a file's results depend on besides its bytes: the rules, and
@@ -512,11 +526,28 @@ int RunScan(const ScanArgs& typed_args) {
   }
   CatalogSink sink(*writer.value(), &counters, log.get());
   scanner::ScanPipeline pipeline(options, rules.value(), &key.value());
-  auto stats = pipeline.Run(
-      WalkRoots(args.roots, args.one_file_system, !filter.empty()), sink, g_cancel);
+  const std::vector<std::string> walk_roots =
+      WalkRoots(args.roots, args.one_file_system, !filter.empty());
+  auto stats = pipeline.Run(walk_roots, sink, g_cancel);
   if (progress_line) progress_line->Stop();
   rule_cache.Store(*rules.value());
   bool interrupted = g_cancel.load();
+  // Roots under which the filters left out every file the walk found (with
+  // the number of entries left out): a glob that matches nothing there, a
+  // typo or the wrong root, not a share that did not mount. Nothing under
+  // them is marked removed, and they are no coverage gap.
+  std::vector<std::pair<std::string, uint64_t>> filtered_out;
+  if (stats.ok() && !interrupted && !filter.empty()) {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < walk_roots.size() && i < stats.value().roots.size(); ++i) {
+      const scanner::RootWalkStats& walked = stats.value().roots[i];
+      if (walked.files == 0 && walked.filtered > 0) {
+        filtered_out.emplace_back(walk_roots[i], walked.filtered);
+        names.push_back(walk_roots[i]);
+      }
+    }
+    writer.value()->SetFilteredOutRoots(std::move(names));
+  }
   Status finish = writer.value()->FinishRun(
       !stats.ok() ? catalog::RunStatus::kFailed
                   : (interrupted ? catalog::RunStatus::kInterrupted
@@ -541,6 +572,23 @@ int RunScan(const ScanArgs& typed_args) {
     if (log) {
       log->Event("warn", "root_guarded", "root showed none of its files; nothing removed",
                  {{"root", EscapeBytes(g.root)}, {"reason", g.reason}, {"held", g.held}});
+    }
+  }
+  // A usage error found only by walking: said even with --quiet, and it
+  // exits 2 once the run is recorded.
+  for (const auto& [root, left_out] : filtered_out) {
+    std::cerr << fmt::format(
+        "phiscan: error: root {}: the --include/--exclude filters left out every file under it "
+        "({} entries); nothing under it was scanned, and {}. Globs match paths relative to "
+        "the root\n",
+        EscapeBytes(root), left_out,
+        args.allow_empty_root
+            ? "what the catalog held there was marked removed (--allow-empty-root)"
+            : "nothing under it marked removed");
+    if (log) {
+      log->Event("error", "root_filtered_out",
+                 "filters left out every file under the root; nothing under it scanned",
+                 {{"root", EscapeBytes(root)}, {"left_out", left_out}});
     }
   }
   // A root folder that could not be opened (its permissions changed, the
@@ -605,7 +653,9 @@ int RunScan(const ScanArgs& typed_args) {
                interrupted ? "scan interrupted" : "scan completed",
                {{"run", run.value()}, {"assets", s.assets}, {"unchanged", s.unchanged},
                 {"bytes_scanned", s.bytes_scanned}, {"findings", s.findings},
-                {"gaps", s.gaps + guarded.size()}, {"removed", writer.value()->removed()},
+                // As the run's row counts them: files carried over unread
+                // whose recorded status is a gap (skipped, encrypted) too.
+                {"gaps", writer.value()->gaps()}, {"removed", writer.value()->removed()},
                 {"seconds", secs},
                 // The catalog under the roots, carried-over files included.
                 {"assets_under_roots", tally.assets},
@@ -640,9 +690,12 @@ int RunScan(const ScanArgs& typed_args) {
         log->Event("warn", "fail_on_reached", "assets reach fail_on",
                    {{"fail_on", args.fail_on}, {"assets", hits.value()}});
       }
-      return kExitFailOn;
+      // Filters that chose nothing are the job's to fix: a scheduled job
+      // must fail, and its unit counts 4 as success.
+      return filtered_out.empty() ? kExitFailOn : kExitUsage;
     }
   }
+  if (!filtered_out.empty()) return kExitUsage;
   // Not only under --strict: a share that did not mount is no file-level gap
   // a job may accept, and nothing else would tell its owner.
   if (!guarded.empty() || unreadable_roots > 0) return kExitGaps;
@@ -1004,7 +1057,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   scan_cmd->add_option("--key", scan.key,
                        "Token key file (default: CATALOG.key; created 0600 on first use)");
-  scan_cmd->add_option("--threads", scan.threads, "Worker threads (default: number of cores)")
+  scan_cmd->add_option("--threads", scan.threads,
+                       "Worker threads (default and most: the CPUs it may run on)")
       ->check(tools::WholeNumber(1, 1024));
   scan_cmd->add_option("--rules", scan.common.rule_files,
                        "Extra rule pack (YAML); repeatable; later packs override earlier ones");
@@ -1039,10 +1093,11 @@ int main(int argc, char** argv) {
   scan_cmd->add_flag("--progress", scan.progress,
                      "Draw the progress line even when stderr is not a terminal");
   scan_cmd->add_option("--fail-on", scan.fail_on,
-                       "Exit 4 if any scanned asset has this label (e.g. PHI) or this type "
-                       "(e.g. US_SSN) at medium confidence or more (DATE, never more than low: at "
-                       "any); a label that is also a "
-                       "category (PHI, PII, PCI, CREDENTIALS) also counts assets holding it");
+                       "Exit 4 if any asset under the roots (read this run or carried over "
+                       "unread) has this label (e.g. PHI) or this type (e.g. US_SSN) at medium "
+                       "confidence or more (DATE, never more than low: at any); a label that is "
+                       "also a category (PHI, PII, PCI, CREDENTIALS) also counts assets holding "
+                       "it");
   scan_cmd->add_flag("--strict", scan.strict, "Exit 3 if any asset is a coverage gap");
   const char* const kAllowEmptyRootHelp =
       "Accept a root that shows none of the files the catalog holds under it (emptied on "

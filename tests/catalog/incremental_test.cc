@@ -81,6 +81,55 @@ TEST_CASE("An unchanged asset keeps its findings and is only marked seen") {
   CHECK(PeekOne(db, "SELECT count(*) FROM asset_history WHERE run_id = 2") == "0");
 }
 
+TEST_CASE("A carried-over gap is a gap of the run that carries it over, as it is its asset") {
+  // Run 2 of a share with a skipped image carried it over unread: its runs
+  // row said 3 assets and 0 gaps, while the scan's summary line (the
+  // catalog under the roots) said 1 coverage gap.
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  auto writer = OpenWriter(db);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  writer->Submit(Sensitive("/srv/share/a.txt"));
+  AssetRecord image = MakeAsset("/srv/share/scan.png");
+  image.status = AssetStatus::kSkipped;
+  image.reason = "binary";
+  writer->Submit(std::move(image));
+  // A zip with an encrypted member: the member is no asset of a run that
+  // carries the zip over, so no gap of it either.
+  writer->Submit(MakeAsset("/srv/share/b.zip"));
+  AssetRecord locked = MakeAsset("/srv/share/b.zip", "secret.txt");
+  locked.status = AssetStatus::kEncrypted;
+  writer->Submit(std::move(locked));
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(writer->gaps() == 2);
+
+  // Run 2 carries all three over, a.txt twice (overlapping roots); run 3
+  // reads the image again, with the other two in the same batch.
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  std::vector<AssetRecord> batch;
+  for (const char* path :
+       {"/srv/share/a.txt", "/srv/share/scan.png", "/srv/share/b.zip", "/srv/share/a.txt"}) {
+    batch.push_back(MakeUnchanged(path));
+  }
+  writer->SubmitBatch(std::move(batch));
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(writer->gaps() == 1);
+  REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+  writer->Submit(MakeUnchanged("/srv/share/a.txt"));
+  AssetRecord again = MakeAsset("/srv/share/scan.png");
+  again.status = AssetStatus::kSkipped;
+  again.reason = "binary";
+  writer->Submit(std::move(again));
+  writer->Submit(MakeUnchanged("/srv/share/b.zip"));
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(writer->gaps() == 1);
+  CHECK(PeekColumn(db, "SELECT id || ': ' || assets || ' assets, ' || unchanged ||"
+                       " ' unchanged, ' || gaps || ' gaps' FROM runs ORDER BY id") ==
+        std::vector<std::string>{"1: 4 assets, 0 unchanged, 2 gaps",
+                                 "2: 4 assets, 4 unchanged, 1 gaps",
+                                 "3: 3 assets, 2 unchanged, 1 gaps"});
+}
+
 TEST_CASE("A file that can no longer be read keeps its last classification, as a gap") {
   testing::TempDir dir;
   const std::string db = dir.Join("c.db");
@@ -219,6 +268,45 @@ TEST_CASE("A completed run marks what it did not see under its roots as removed"
     CHECK(Present(db) ==
           std::vector<std::string>{"/elsewhere/x.txt", "/srv/share-other.txt", "/srv/share/a.txt"});
   }
+}
+
+TEST_CASE("A root whose files the filters all left out keeps them, and is no gap") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("c.db");
+  auto writer = OpenWriter(db);
+  FirstRun(*writer);  // a, b, sub/c under /srv/share
+  const std::vector<std::string> files = {"/srv/share/a.txt", "/srv/share/b.txt",
+                                          "/srv/share/sub/c.txt"};
+
+  // /srv/share again, and /srv around it, which saw one new file: the
+  // filtered-out root is kept through either.
+  auto info = MakeRunInfo();
+  info.roots = {"/srv", "/srv/share"};
+  REQUIRE(writer->BeginRun(info).ok());
+  writer->Submit(MakeAsset("/srv/new.txt"));
+  writer->SetFilteredOutRoots({"/srv/share"});
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(writer->removed() == 0);
+  CHECK(writer->guarded_roots().empty());
+  CHECK(writer->gaps() == 0);
+  std::vector<std::string> present = files;
+  present.insert(present.begin(), "/srv/new.txt");
+  CHECK(Present(db) == present);
+  CHECK(PeekOne(db, "SELECT count(*) FROM assets WHERE status <> 0") == "0");
+
+  // Set for one run only; RunInfo::allow_empty_roots takes the filters at
+  // their word.
+  info.roots = {"/srv/share"};
+  info.allow_empty_roots = true;
+  REQUIRE(writer->BeginRun(info).ok());
+  writer->Submit(MakeUnchanged("/srv/share/a.txt"));
+  writer->SetFilteredOutRoots({"/srv/share"});
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(writer->removed() == 2);
+  info.allow_empty_roots = false;
+  REQUIRE(writer->BeginRun(info).ok());
+  REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  CHECK(writer->guarded_roots().size() == 1);  // an empty root: guarded again
 }
 
 TEST_CASE("A root that shows none of its files is a gap, not the removal of everything below it") {

@@ -653,6 +653,23 @@ TEST_CASE("phireport html never writes over the catalog's own files") {
         0);
 }
 
+TEST_CASE("phireport html that cannot create its page names the file given") {
+  // It named the temporary file it writes first: "cannot create
+  // .../missing/r.html.tmp".
+  testing::TempDir dir;
+  const std::string db = BuildCatalog(dir);
+  const std::string page = dir.Join("missing/r.html");
+  Outcome o = Run(dir, "html --catalog '" + db + "' -o '" + page + "'");
+  CHECK(o.exit_code == 1);
+  CHECK(o.err == "phireport: error: cannot create " + page + ": No such file or directory\n");
+  // A directory where the temporary file goes is in the way, and told.
+  REQUIRE(mkdir(dir.Join("r.html.tmp").c_str(), 0700) == 0);
+  o = Run(dir, "html --catalog '" + db + "' -o '" + dir.Join("r.html") + "'");
+  CHECK(o.exit_code == 1);
+  CHECK(o.err == "phireport: error: cannot create " + dir.Join("r.html") + ": File exists (" +
+                     dir.Join("r.html.tmp") + " is in the way)\n");
+}
+
 TEST_CASE("phireport html writes no device, FIFO or link away; - is standard output") {
   testing::TempDir dir;
   const std::string db = BuildCatalog(dir);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <sys/stat.h>
@@ -147,6 +148,11 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   CHECK(Run(base + "--fail-on CREDIT_CARD " + dir.Join("share")) == 0);
   // Carried-over (unchanged) files still count: the check reads the catalog.
   CHECK(Run(base + "--fail-on PHI " + dir.Join("share")) == 4);
+  // --help says so; it said "any scanned asset".
+  std::string help;
+  REQUIRE(Run(Phiscan() + " scan --help", &help) == 0);
+  CHECK_THAT(help, Catch::Contains("Exit 4 if any asset under the roots (read this run or "
+                                   "carried over unread) has this label"));
   std::string err;
   CHECK(Run(base + "--fail-on SHINY " + dir.Join("share"), nullptr, &err) == 2);
   CHECK(err.find("neither a type id nor a label") != std::string::npos);
@@ -228,6 +234,22 @@ TEST_CASE("--log-format json writes one line per coverage gap, never a value") {
   CHECK(lines[1]["assets_under_roots"] == 4);
   CHECK(lines[1]["gaps_under_roots"] == 1);
   CHECK(lines[1]["labels_under_roots"] == json{{"PHI", 1}, {"PII", 2}});
+  // Carried over unread, the skipped file is still a gap of the run, as it
+  // is one of its assets: in its log and in `runs` alike.
+  REQUIRE(Run(Phiscan() + " scan --quiet --log-format json --log-file " + dir.Join("scan.log") +
+              " --catalog " + dir.Join("c.db") + " " + dir.Join("share")) == 0);
+  lines = ParseJsonl(ReadFile(dir.Join("scan.log")));
+  REQUIRE(lines.size() == 3);  // no coverage_gap line: nothing was read
+  CHECK(lines[2]["unchanged"] == 4);
+  CHECK(lines[2]["gaps"] == 1);
+  CHECK(lines[2]["gaps_under_roots"] == 1);
+  std::string out;
+  REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + dir.Join("c.db"), &out) == 0);
+  auto runs = ParseJsonl(out);
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[0]["assets"] == 4);
+  CHECK(runs[0]["unchanged"] == 4);
+  CHECK(runs[0]["gaps"] == 1);
   // The whole value in either spelling: a bare "536" can occur in a
   // timestamp, a duration or the temporary directory's name.
   const std::string log = ReadFile(dir.Join("scan.log"));
@@ -254,6 +276,38 @@ TEST_CASE("A quiet run that reaches --fail-on says so in its log") {
   // Not reached: no such event.
   REQUIRE(Run(scan + "--fail-on CREDIT_CARD " + dir.Join("share")) == 0);
   CHECK(ParseJsonl(ReadFile(dir.Join("scan.log"))).back()["event"] == "scan_finished");
+}
+
+TEST_CASE("More threads than CPUs are lowered: silent under --quiet, one note otherwise") {
+  // libtbb runs no more threads than the CPUs, and printed its own warning
+  // on stderr when asked for more, --quiet or not. 1024, the most --threads
+  // takes, is more than any machine this runs on has.
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  const std::string scan = Phiscan() + " scan --threads 1024 --catalog " + dir.Join("c.db") + " ";
+  std::string err;
+  REQUIRE(Run(scan + "--quiet --full " + dir.Join("share"), nullptr, &err) == 0);
+  CHECK(err.empty());
+  REQUIRE(Run(scan + "--full " + dir.Join("share"), nullptr, &err) == 0);
+  CHECK_THAT(err, Catch::StartsWith("phiscan: 1024 threads asked for, but this process may run "
+                                    "on "));
+  CHECK(std::count(err.begin(), err.end(), '\n') == 2);  // the note and the summary
+  CHECK(err.find("TBB") == std::string::npos);
+  // A job's threads: the same, and its log says so.
+  WriteFile(dir.Join("jobs.yaml"), "jobs:\n  - name: t\n    catalog: " + dir.Join("c.db") +
+                                       "\n    threads: 1024\n    roots: [" + dir.Join("share") +
+                                       "]\n");
+  REQUIRE(Run(Phiscan() + " run t --quiet --full --log-format json --log-file " +
+                  dir.Join("t.log") + " --config " + dir.Join("jobs.yaml"),
+              nullptr, &err) == 0);
+  CHECK(err.empty());
+  auto lines = ParseJsonl(ReadFile(dir.Join("t.log")));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["event"] == "threads_limited");
+  CHECK(lines[0]["level"] == "info");
+  CHECK(lines[0]["requested"] == 1024);
+  CHECK(lines[0]["threads"].get<int>() < 1024);
+  CHECK(lines[1]["event"] == "scan_finished");
 }
 
 TEST_CASE("A log that cannot be written fails the scan, saying so once") {
@@ -585,6 +639,62 @@ TEST_CASE("A share that did not mount is a coverage gap, not the removal of ever
   REQUIRE(Run(Phireport() + " summary --format json" + report, &out) == 0);
   CHECK(json::parse(out)["assets"] == 0);
   CHECK(json::parse(out)["removed"] == 3);  // the three files; the root's cleared gap is no asset
+}
+
+TEST_CASE("Filters that leave out every file of a root are an error, not an unmounted share") {
+  // `--include '*.xlsx'` on a share with none was taken for a share that
+  // did not mount: "it lists nothing: is the share mounted?", exit 3, and
+  // an unreadable(root_empty) record.
+  TempDir dir;
+  const std::string share = dir.Join("share");
+  MakeShare(share);
+  const std::string db = dir.Join("c.db");
+  const std::string report = " --catalog " + db;
+  const std::string scan = Phiscan() + " scan --catalog " + db + " ";
+  std::string out, err;
+  REQUIRE(Run(scan + "--quiet " + share) == 0);
+  const std::string says = "phiscan: error: root " + share +
+                           ": the --include/--exclude filters left out every file under it (3 "
+                           "entries); nothing under it was scanned, and nothing under it marked "
+                           "removed. Globs match paths relative to the root\n";
+  CHECK(Run(scan + "--quiet --include '*.xlsx' " + share, &out, &err) == 2);
+  CHECK(err == says);
+  CHECK(out.empty());
+  REQUIRE(Run(Phireport() + " assets --format jsonl" + report, &out) == 0);
+  auto assets = ParseJsonl(out);
+  CHECK(assets.size() == 3);  // no gap record, nothing removed
+  for (const json& a : assets) CHECK(a["status"] == "complete");
+  // Excludes that leave nothing behave alike; it wins over --fail-on.
+  CHECK(Run(scan + "--quiet --exclude '*.*' --fail-on PHI " + share, nullptr, &err) == 2);
+  CHECK(err == says);
+  // A root with something left to read is scanned as the filters say, and
+  // an empty one is no filter's doing.
+  REQUIRE(mkdir(dir.Join("empty").c_str(), 0755) == 0);
+  CHECK(Run(scan + "--quiet --include '*.csv' " + share + " " + dir.Join("empty"), nullptr,
+            &err) == 0);
+  CHECK(err.empty());
+
+  // A job's include: the same, in its log too, and on a catalog that holds
+  // nothing under the root.
+  WriteFile(dir.Join("jobs.yaml"), "jobs:\n  - name: x\n    catalog: " + dir.Join("x.db") +
+                                       "\n    include: ['*.xlsx']\n    roots: [" + share + "]\n");
+  CHECK(Run(Phiscan() + " run x --quiet --log-format json --log-file " + dir.Join("x.log") +
+                " --config " + dir.Join("jobs.yaml"),
+            nullptr, &err) == 2);
+  CHECK(err == says);
+  auto lines = ParseJsonl(ReadFile(dir.Join("x.log")));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["event"] == "root_filtered_out");
+  CHECK(lines[0]["level"] == "error");
+  CHECK(lines[0]["root"] == share);
+  CHECK(lines[0]["left_out"] == 3);
+  CHECK(lines[1]["gaps"] == 0);
+
+  // --allow-empty-root takes the filters at their word.
+  CHECK(Run(scan + "--quiet --include '*.xlsx' --allow-empty-root " + share, nullptr, &err) == 2);
+  CHECK_THAT(err, Catch::Contains("what the catalog held there was marked removed"));
+  REQUIRE(Run(Phireport() + " summary --format json" + report, &out) == 0);
+  CHECK(json::parse(out)["assets"] == 0);
 }
 
 TEST_CASE("A catalog others may read is used, with a warning even under --quiet") {

@@ -734,6 +734,43 @@ TEST_CASE("Exclude and include rules prune the walk; excluded entries are counte
   CHECK(stats.excluded == 3);  // node_modules/, app.log, b.txt (not included)
 }
 
+TEST_CASE("Per-root counts tell a root whose files the filters all left out from an empty one") {
+  TempDir dir;
+  WriteFile(dir.Join("sheets/a.xlsx"), "a");
+  WriteFile(dir.Join("sheets/notes.txt"), "n");
+  WriteFile(dir.Join("notes/deep/b.txt"), "b");
+  WriteFile(dir.Join("notes/c.txt"), "c");
+  WriteFile(dir.Join("notes/tmp/d.xlsx"), "d");
+  WriteFile(dir.Join("single.txt"), "s");
+  REQUIRE(mkdir(dir.Join("empty").c_str(), 0755) == 0);
+  PathFilter filter;
+  REQUIRE(filter.AddInclude("*.xlsx").ok());
+  REQUIRE(filter.AddExclude("tmp/").ok());
+  WalkOptions options;
+  options.filter = &filter;
+  options.threads = 2;
+  Walker walker(options);
+  Collector out;
+  std::atomic<bool> cancel{false};
+  // A root file is scanned whatever the filters say; the same directory
+  // given twice is walked once, under its first name.
+  const WalkStats stats =
+      walker.Run({dir.Join("sheets"), dir.Join("notes"), dir.Join("empty"), dir.Join("single.txt"),
+                  dir.Join("notes/")},
+                 out.AsEmit(), cancel);
+  REQUIRE(stats.roots.size() == 5);
+  CHECK(stats.roots[0].files == 1);     // a.xlsx
+  CHECK(stats.roots[0].filtered == 1);  // notes.txt
+  CHECK(stats.roots[1].files == 0);
+  CHECK(stats.roots[1].filtered == 3);  // b.txt, c.txt, tmp/ (d.xlsx is below it)
+  CHECK(stats.roots[2].files == 0);
+  CHECK(stats.roots[2].filtered == 0);
+  CHECK(stats.roots[3].files == 1);
+  CHECK(stats.roots[4].files == 0);
+  CHECK(stats.roots[4].filtered == 0);
+  CHECK(stats.excluded == 4);
+}
+
 TEST_CASE("--follow-symlinks follows links but never loops or walks a directory twice") {
   TempDir dir;
   const std::string root = dir.Join("tree");

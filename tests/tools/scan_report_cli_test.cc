@@ -232,7 +232,11 @@ TEST_CASE("diff reports a touched, an added and a deleted file") {
   Outcome unknown = Report(dir, t, "diff --from 99 --to 100");
   CHECK(unknown.code == 2);
   CHECK(unknown.out.empty());
-  CHECK_THAT(unknown.err, Catch::Contains("no run 99"));
+  CHECK(unknown.err ==
+        "phireport: error: --from: no run 99 in this catalog ('phireport runs' lists them)\n");
+  unknown = Report(dir, t, "diff --from 1 --to 100");
+  CHECK(unknown.code == 2);
+  CHECK_THAT(unknown.err, Catch::StartsWith("phireport: error: --to: no run 100 in this"));
   // Nothing before an added asset, nothing after a removed one.
   for (const json& row : ReportRows(dir, t, "diff")) {
     if (row["change"] == "added") CHECK(row["exposed_before"].is_null());
@@ -376,6 +380,14 @@ TEST_CASE("locate says so when findings were made with another key, never a sile
   CHECK(stale.out.empty());
   CHECK_THAT(stale.err, Catch::StartsWith("phireport: error: nothing found, but some assets'"));
   CHECK(std::count(stale.err.begin(), stale.err.end(), '\n') == 1);
+  // In every format the error is the only output: no table or CSV header,
+  // no empty JSON array, in front of it.
+  for (const std::string format : {"table", "json", "csv"}) {
+    INFO(format);
+    Outcome failed = Report(dir, t, "locate --value '" + kPlanted + "' --format " + format);
+    CHECK(failed.code == 1);
+    CHECK(failed.out.empty());
+  }
   Outcome found =
       Report(dir, t, "locate --value '" + kPlanted + "' --format jsonl --key '" + other_key + "'");
   CHECK(found.code == 0);
