@@ -1229,15 +1229,29 @@ class Matcher::Impl {
     return false;
   }
 
-  // The innermost field span holding the candidate, among those FieldHit
-  // examines, or null.
-  const FieldSpan* Enclosing(const Candidate& cand, const FieldSpan* upto) const {
+  // Whether the candidate lies in a field named for another kind of value:
+  // its innermost field, among the spans FieldHit examines, names some list
+  // but none of `lists`. The innermost field is every span holding it that
+  // starts where the last one does: a JSON value is declared under its own
+  // key and again under its parent's ({"claim": {"ssn": ...}} names both
+  // claim and ssn). Sets *own to one of them.
+  bool NamedOtherwise(const Candidate& cand, const FieldSpan* upto, const std::vector<int>& lists,
+                      const FieldSpan** own) const {
     const FieldSpan* first = fields_.begin();
+    bool found = false;
+    uint64_t start = 0;
     for (int looked = 0; upto != first && looked < kMaxNestedFields; ++looked) {
       const FieldSpan& f = *--upto;
-      if (cand.end <= f.end) return &f;
+      if (found && f.start != start) break;
+      if (cand.end > f.end) continue;
+      if (Names(f, lists)) return false;
+      if (!found) {
+        found = true;
+        start = f.start;
+        *own = &f;
+      }
     }
-    return nullptr;
+    return found;
   }
 
   static bool Names(const FieldSpan& f, const std::vector<int>& lists) {
@@ -1282,8 +1296,8 @@ class Matcher::Impl {
     // says what it is, so a keyword outside the field (the other column's
     // header) is no evidence that it is this type; one inside it (a
     // free-text field) still is. Vetoes (none_of) are looked for as before.
-    const FieldSpan* own = Enclosing(cand, upto);
-    const bool confined = own != nullptr && !Names(*own, cp.required_lists);
+    const FieldSpan* own = nullptr;
+    const bool confined = NamedOtherwise(cand, upto, cp.required_lists, &own);
     const uint64_t own_lo = confined ? std::max(lo, own->start) : lo;
     const uint64_t own_hi = confined ? std::min(hi, own->end) : hi;
     const KeywordHit* own_from = from;

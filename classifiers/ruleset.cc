@@ -709,6 +709,22 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     compiled->max_proximity = std::max(compiled->max_proximity, spec.proximity);
     rs->types_.push_back(std::move(info));
   }
+  // A field names another kind of value when its name is no list any
+  // pattern of the type requires: the type's lists, shared by its patterns
+  // (a medicare_number column holds a value of AU_MEDICARE's pattern that
+  // needs an IRN keyword too).
+  {
+    std::map<int, std::vector<int>> by_type;
+    for (const auto& cp : compiled->patterns) {
+      auto& lists = by_type[cp.type_index];
+      lists.insert(lists.end(), cp.required_lists.begin(), cp.required_lists.end());
+    }
+    for (auto& [type, lists] : by_type) {
+      std::sort(lists.begin(), lists.end());
+      lists.erase(std::unique(lists.begin(), lists.end()), lists.end());
+    }
+    for (auto& cp : compiled->patterns) cp.required_lists = by_type[cp.type_index];
+  }
   if (compiled->patterns.empty() && errors.empty()) {
     fail("", 0, "no enabled sensitive information types in the rule packs");
   }

@@ -61,8 +61,9 @@ struct CompiledPattern {
   // CompiledRules::dictionaries): a match labelled with one is no
   // candidate. Null: none.
   const Dictionary* labels = nullptr;
-  // Lists of its any_of and at_least groups: a structured field named for
-  // none of them holds another kind of value (Matcher's EvidenceHolds).
+  // Lists of the any_of and at_least groups of its type's patterns: a
+  // structured field named for none of them holds another kind of value
+  // (Matcher's EvidenceHolds).
   std::vector<int> required_lists;
 };
 

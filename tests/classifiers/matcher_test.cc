@@ -329,6 +329,8 @@ TEST_CASE("Each foundation type is detected in context") {
       {"order 4787789328792170 shipped", "CREDIT_CARD", "4787789328792170", 65},
       {"Card: 4532015112830366 exp 12/27", "CREDIT_CARD", "4532015112830366", 85},
       {"4532015112830366 expires 12/27", "CREDIT_CARD", "4532015112830366", 85},
+      {"4532015112830366\nExp: 09/27", "CREDIT_CARD", "4532015112830366", 85},
+      {"4532015112830366 (exp 9/27)", "CREDIT_CARD", "4532015112830366", 85},
       {"Medicare beneficiary 1EG4-TE5-MK73", "US_MBI", "1EG4-TE5-MK73", 85},
       // Alone an MBI's shape is low: licence keys and serials have it too.
       {"member 1EG4TE5MK73 active", "US_MBI", "1EG4TE5MK73", 65},
@@ -925,9 +927,46 @@ TEST_CASE("A US provider number beside the word Medicare is no Australian Medica
   CHECK(types("Medicare card 2030 92600 2, Parramatta NSW") ==
         std::vector<std::string>{"AU_MEDICARE"});
   // The word Medicare alone names the U.S. program: a payer report's GL
-  // account beside it is none.
-  CHECK(types("Payer: Medicare. GL 2123456701 total 1,204.00").empty());
-  CHECK(types("Medicare card 2030 92600 2").empty());
+  // account beside it is at most a low one, which labels nothing.
+  auto score = [&](const std::string& text) {
+    int best = 0;
+    for (const Found& f : Scan(text)) {
+      if (f.type == "AU_MEDICARE") best = std::max(best, f.score);
+    }
+    return best;
+  };
+  CHECK(score("Payer: Medicare. GL 2123456701 total 1,204.00") == 65);
+  CHECK(score("Medicare card 2030 92600 2") == 65);
+  CHECK(score("Australian Medicare card 2030 92600 2") == 85);
+}
+
+TEST_CASE("A JSON value declared under its key and its parent's takes its own key's evidence") {
+  // {"claim": {"ssn": "536228726"}}: the extractor names the value ssn and
+  // claim, in that order, with one start. The ssn key is its evidence; an
+  // object named for another kind of value does not hide it.
+  auto scan = [](std::initializer_list<const char*> names, std::string_view keyword) {
+    std::string text = std::string(200, ' ') + std::string(keyword) +
+                       std::string(200 - keyword.size(), ' ') + "x 536228726 y\n";
+    Matcher m(Rules(), nullptr);
+    Collector c;
+    c.rules = &m.rules();
+    m.Begin(&c);
+    for (const char* name : names) m.AddFieldContext(402, 411, name);
+    REQUIRE(m.Feed(text).ok());
+    REQUIRE(m.Finish().ok());
+    int best = 0;
+    for (const auto& f : c.found) {
+      if (f.type == "US_SSN") best = std::max(best, f.score);
+    }
+    return best;
+  };
+  CHECK(scan({"ssn", "claim"}, "") == 85);
+  CHECK(scan({"claim", "ssn"}, "") == 85);
+  // Named only for another kind of value: a keyword outside is no evidence.
+  CHECK(scan({"order"}, "Never mail an SSN.") == 0);
+  CHECK(scan({"order", "claim"}, "Never mail an SSN.") == 0);
+  // Named for nothing: the keyword nearby counts, as in prose.
+  CHECK(scan({"value"}, "Never mail an SSN.") == 75);
 }
 
 TEST_CASE("Look-alikes of the wider library stay quiet") {
