@@ -289,8 +289,9 @@ bool PersonalEmailValid(std::string_view s) {
   if (std::binary_search(std::begin(kRoles), std::end(kRoles), name)) return false;
   // A machine's or a group's mailbox: release-bot, build_bot, ap-team,
   // it.alerts, git (git@github.com), deploy.
-  for (std::string_view w : {"bot", "team", "alerts", "alert", "git", "deploy", "jenkins",
-                             "ci", "cron", "monitoring", "integration"}) {
+  for (std::string_view w : {"bot", "team", "alerts", "alert", "git", "deploy", "jenkins", "ci",
+                             "cron", "monitoring", "integration", "desk", "servicedesk",
+                             "helpdesk", "support", "admin", "ops", "noc", "svc"}) {
     if (name == w) return false;
     if (name.size() > w.size() && name.ends_with(w)) {
       const char sep = name[name.size() - w.size() - 1];
@@ -448,13 +449,14 @@ bool VinValid(std::string_view s) {
 }
 
 bool Ipv4Valid(std::string_view s) {
-  int octets = 0, value = 0, digits = 0;
+  int octets = 0, value = 0, digits = 0, first = -1;
   bool all_zero = true, all_ff = true;
   for (size_t i = 0; i <= s.size(); ++i) {
     if (i == s.size() || s[i] == '.') {
       if (digits == 0 || value > 255) return false;
       all_zero = all_zero && value == 0;
       all_ff = all_ff && value == 255;
+      if (octets == 0) first = value;
       ++octets;
       value = digits = 0;
       continue;
@@ -464,7 +466,9 @@ bool Ipv4Valid(std::string_view s) {
     value = value * 10 + (s[i] - '0');
     if (++digits > 3) return false;
   }
-  return octets == 4 && !all_zero && !all_ff;
+  // A first octet of 0 ("this network": a wildcard mask such as 0.0.0.255)
+  // or 255 (a netmask such as 255.255.255.0) is no host's address.
+  return octets == 4 && !all_zero && !all_ff && first != 0 && first != 255;
 }
 
 namespace {
@@ -734,12 +738,19 @@ bool SecretValueValid(std::string_view s) {
   std::array<char, 65> low;
   for (size_t i = 0; i < s.size(); ++i) low[i] = Lower(s[i]);
   std::string_view l(low.data(), s.size());
+  // The value without the closing brackets of the code around it: in
+  // Connection(password=password) the value read is "password)".
+  std::string_view core = s, lcore = l;
+  while (core.size() > 1 && (core.back() == ')' || core.back() == ']' || core.back() == '}')) {
+    core.remove_suffix(1);
+    lcore.remove_suffix(1);
+  }
   // Whole-value placeholders seen in templates and documentation.
   static constexpr std::string_view kPlaceholders[] = {
       "null",  "none",     "true",     "false",    "password", "changeme", "example",
       "secret", "undefined", "required", "optional", "string",  "placeholder"};
   for (auto p : kPlaceholders) {
-    if (l == p) return false;
+    if (l == p || lcore == p) return false;
   }
   // Masks, template markers ("your_api_key", "INSERT_KEY_HERE", "REPLACE_ME")
   // and code that fetches the secret rather than holding it (environment
@@ -798,14 +809,14 @@ bool SecretValueValid(std::string_view s) {
   // has a digit or a symbol, or names none.
   {
     bool identifier = true, joined = false;
-    for (size_t i = 0; i < s.size() && identifier; ++i) {
-      const char c = s[i];
+    for (size_t i = 0; i < core.size() && identifier; ++i) {
+      const char c = core[i];
       identifier = IsAlpha(c) || c == '_';
-      if (i > 0 && (c == '_' || (IsUpper(c) && !IsUpper(s[i - 1])))) joined = true;
+      if (i > 0 && (c == '_' || (IsUpper(c) && !IsUpper(core[i - 1])))) joined = true;
     }
     if (identifier && joined) {
       for (std::string_view w : {"pass", "pwd", "secret", "token", "key", "cred", "hash"}) {
-        if (l.find(w) != std::string_view::npos) return false;
+        if (lcore.find(w) != std::string_view::npos) return false;
       }
     }
   }

@@ -221,7 +221,8 @@ ROLE_MAILBOXES = {
 
 # Mailbox words of machines and groups, alone or after - _ . (release-bot).
 MACHINE_MAILBOXES = ("bot", "team", "alerts", "alert", "git", "deploy", "jenkins", "ci", "cron",
-                     "monitoring", "integration")
+                     "monitoring", "integration", "desk", "servicedesk", "helpdesk", "support",
+                     "admin", "ops", "noc", "svc")
 
 
 def personal_email_valid(s):
@@ -410,7 +411,8 @@ def ipv4_valid(s):
         if not p.isdigit() or len(p) > 3 or (len(p) > 1 and p[0] == "0") or int(p) > 255:
             return False
         vals.append(int(p))
-    return vals != [0, 0, 0, 0] and vals != [255, 255, 255, 255]
+    # A first octet of 0 (a wildcard mask) or 255 (a netmask) is no host's.
+    return vals[0] not in (0, 255)
 
 
 def _ipv6_groups(s):
@@ -610,7 +612,10 @@ def secret_value_valid(s):
     if not 6 <= len(s) <= 64 or s[0] in "$%{<*@!" or len(set(s)) == 1:
         return False
     low = s.lower()
-    if low in SECRET_PLACEHOLDERS:
+    core = s
+    while len(core) > 1 and core[-1] in ")]}":
+        core = core[:-1]  # Connection(password=password): "password)" is read
+    if low in SECRET_PLACEHOLDERS or core.lower() in SECRET_PLACEHOLDERS:
         return False
     if any(m in low for m in ("redacted", "filtered", "****", "xxxxxx", "<", ">", "_here", "-here",
                               "replace", "environ", "getenv", "getpass", "process.env",
@@ -627,10 +632,11 @@ def secret_value_valid(s):
         if i > 0 and low[i - 1].isascii() and low[i - 1].isalnum():
             return False
     # A variable named for a secret (db_password_from_vault, hashedPassword).
-    if all(c.isascii() and (c.isalpha() or c == "_") for c in s) and any(
-            c == "_" or (c.isupper() and not s[i - 1].isupper())
-            for i, c in enumerate(s) if i > 0):
-        if any(w in low for w in ("pass", "pwd", "secret", "token", "key", "cred", "hash")):
+    if all(c.isascii() and (c.isalpha() or c == "_") for c in core) and any(
+            c == "_" or (c.isupper() and not core[i - 1].isupper())
+            for i, c in enumerate(core) if i > 0):
+        if any(w in core.lower() for w in ("pass", "pwd", "secret", "token", "key", "cred",
+                                           "hash")):
             return False
     return True
 

@@ -237,6 +237,10 @@ TEST_CASE("IPv4 dotted quads") {
   CHECK_FALSE(Ipv4Valid("1.2.3.4.5"));
   CHECK_FALSE(Ipv4Valid("0.0.0.0"));
   CHECK_FALSE(Ipv4Valid("255.255.255.255"));
+  // Masks are no host's address: a netmask, a Cisco wildcard mask.
+  CHECK_FALSE(Ipv4Valid("255.255.255.0"));
+  CHECK_FALSE(Ipv4Valid("0.0.0.255"));
+  CHECK(Ipv4Valid("254.255.255.0"));
 }
 
 TEST_CASE("IPv6 text forms") {
@@ -394,6 +398,10 @@ TEST_CASE("Secret values reject placeholders") {
   CHECK_FALSE(SecretValueValid("hashedPassword"));
   CHECK_FALSE(SecretValueValid("API_TOKEN_VALUE"));
   CHECK_FALSE(SecretValueValid("[FILTERED]"));
+  // The closing bracket of the call around it: password=password).
+  CHECK_FALSE(SecretValueValid("password)"));
+  CHECK_FALSE(SecretValueValid("db_pass)"));
+  CHECK(SecretValueValid("Pa55w0rd!)"));
   CHECK(SecretValueValid("correct_horse_battery"));
   CHECK(SecretValueValid("Secret_2024!"));
   CHECK_FALSE(SecretValueValid("%(pw)s"));
@@ -460,7 +468,8 @@ TEST_CASE("A role's or a machine's address is no person's") {
                            // machines' and groups' mailboxes
                            "release-bot@x.example", "build_bot@x.example", "ap-team@x.example",
                            "it.alerts@x.example", "git@github.com", "deploy@x.example",
-                           "Jenkins@ci.example"}) {
+                           "Jenkins@ci.example", "it-servicedesk@x.example",
+                           "net-ops@x.example"}) {
     INFO(role);
     CHECK(EmailValid(role));
     CHECK_FALSE(PersonalEmailValid(role));
