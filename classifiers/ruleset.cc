@@ -485,7 +485,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     return it->second;
   };
   std::map<std::string, int> regex_index;        // expanded regex -> CompiledRegex
-  std::map<std::string, int> dictionary_index;   // joined list names -> dictionary
+  std::map<std::string, int> dictionary_index;   // use and list names -> dictionaries
   std::map<std::string, int> exclude_index;      // exclude expression -> excludes
   std::vector<std::string> exclude_where;        // per exclude: "FILE:LINE: rule ID: "
 
@@ -501,6 +501,23 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     return pack.keywords.count(name) > 0 || pack.broken.count(name) > 0;
   };
 
+  // The terms of `names`, each as `form` gives it, in one set shared by
+  // the patterns that name the same lists for the same use.
+  auto terms_of = [&](const std::vector<std::string>& names, const std::string& use,
+                      auto&& form) {
+    std::string key = use + '\n';
+    for (const auto& name : names) key += name + '\n';
+    auto [it, fresh] =
+        dictionary_index.emplace(key, static_cast<int>(compiled->dictionaries.size()));
+    if (fresh) {
+      auto set = std::make_unique<internal::Dictionary>();
+      for (const auto& name : names) {
+        for (const auto& term : pack.keywords.at(name)) set->insert(form(term));
+      }
+      compiled->dictionaries.push_back(std::move(set));
+    }
+    return compiled->dictionaries[it->second].get();
+  };
   std::vector<std::string> regex_text;  // per CompiledRegex, what Hyperscan scans for
   for (const auto& spec : pack.types) {
     if (!spec.enabled && spec.patterns.empty()) {
@@ -656,22 +673,10 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       if (!lists_ok) continue;
       compiled->regexes[cp.regex].patterns.push_back(static_cast<int>(compiled->patterns.size()));
       if (!p.dictionary.empty()) {
-        std::string dkey;
-        for (const auto& name : p.dictionary) dkey += name + '\n';
-        auto [dit, dfresh] =
-            dictionary_index.emplace(dkey, static_cast<int>(compiled->dictionaries.size()));
-        if (dfresh) {
-          auto dict = std::make_unique<internal::Dictionary>();
-          for (const auto& name : p.dictionary) {
-            // Compared as InDictionary reads a value: accents as their
-            // letters, so a list may spell Núñez either way.
-            for (const auto& term : pack.keywords.at(name)) {
-              dict->insert(NormalizeValue(term, "name"));
-            }
-          }
-          compiled->dictionaries.push_back(std::move(dict));
-        }
-        cp.dictionary = compiled->dictionaries[dit->second].get();
+        // Compared as InDictionary reads a value: accents as their letters,
+        // so a list may spell Núñez either way.
+        cp.dictionary = terms_of(p.dictionary, "dictionary",
+                                 [](const std::string& t) { return NormalizeValue(t, "name"); });
       }
       for (const auto& e : p.evidence) {
         internal::CompiledEvidence ce{e.kind, e.min_lists, {}};
@@ -685,23 +690,9 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         // Its lists also name structured fields (an order_id column), so
         // they get an index; the Matcher reads a label's words itself, so
         // they are not scanned for (unless evidence or context too).
-        std::string lkey = "unless_labelled\n";
-        for (const auto& name : p.unless_labelled) {
-          list_id(name);
-          lkey += name + '\n';
-        }
-        auto [lit, lfresh] =
-            dictionary_index.emplace(lkey, static_cast<int>(compiled->dictionaries.size()));
-        if (lfresh) {
-          auto labels = std::make_unique<internal::Dictionary>();
-          for (const auto& name : p.unless_labelled) {
-            for (const auto& term : pack.keywords.at(name)) {
-              labels->insert(internal::LabelTerm(term));
-            }
-          }
-          compiled->dictionaries.push_back(std::move(labels));
-        }
-        cp.labels = compiled->dictionaries[lit->second].get();
+        for (const auto& name : p.unless_labelled) list_id(name);
+        cp.labels = terms_of(p.unless_labelled, "unless_labelled",
+                             [](const std::string& t) { return internal::LabelTerm(t); });
       }
       compiled->max_proximity = std::max(compiled->max_proximity, cp.proximity);
       compiled->patterns.push_back(std::move(cp));

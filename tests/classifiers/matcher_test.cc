@@ -331,6 +331,8 @@ TEST_CASE("Each foundation type is detected in context") {
       {"4532015112830366 expires 12/27", "CREDIT_CARD", "4532015112830366", 85},
       {"4532015112830366\nExp: 09/27", "CREDIT_CARD", "4532015112830366", 85},
       {"4532015112830366 (exp 9/27)", "CREDIT_CARD", "4532015112830366", 85},
+      {"4532015112830366|12/26|JOHN A SMITH", "CREDIT_CARD", "4532015112830366", 85},
+      {"4532015112830366,03/2029,ok", "CREDIT_CARD", "4532015112830366", 85},
       {"Medicare beneficiary 1EG4-TE5-MK73", "US_MBI", "1EG4-TE5-MK73", 85},
       // Alone an MBI's shape is low: licence keys and serials have it too.
       {"member 1EG4TE5MK73 active", "US_MBI", "1EG4TE5MK73", 65},
@@ -356,6 +358,14 @@ TEST_CASE("Each foundation type is detected in context") {
     CHECK(f[0].score == c.score);
     CHECK(text.substr(f[0].start, f[0].end - f[0].start) == c.value);
   }
+  // A full date after the number is no expiry field: the card stays low.
+  int cards = 0;
+  for (const auto& f : Scan("txn 4532015112830366,12/26/2024,ok")) {
+    if (f.type != "CREDIT_CARD") continue;
+    ++cards;
+    CHECK(f.score == 65);
+  }
+  CHECK(cards == 1);
 }
 
 // Regression: the local part's \b saw a word start between the UTF-8 bytes
