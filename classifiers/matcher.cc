@@ -42,6 +42,9 @@ namespace {
 // what amd64 builds use, has neither fault.
 constexpr uint64_t kLookahead = 64;
 
+// An ASCII letter, either case.
+bool IsAsciiLetter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
 // Enclosing field spans examined per candidate (structured evidence).
 constexpr int kMaxNestedFields = 8;
 
@@ -923,7 +926,6 @@ class Matcher::Impl {
     auto separator = [](char c) {
       return c == ' ' || c == '\t' || c == ':' || c == '#' || c == '.' || c == '-' || c == '=';
     };
-    auto letter = [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
     const size_t floor = vs > kMaxLabelReach ? vs - kMaxLabelReach : 0;
     const size_t glue_floor = vs > kMaxGlue ? vs - kMaxGlue : 0;
     size_t at = vs;
@@ -931,7 +933,7 @@ class Matcher::Impl {
     if (at == vs) return false;
     if (LabelWords(terms, at, floor)) return true;
     size_t word = at;
-    while (word > glue_floor && letter(buf_[word - 1])) --word;
+    while (word > glue_floor && IsAsciiLetter(buf_[word - 1])) --word;
     if (word == at || at - word > 6) return false;
     char lower[6];
     for (size_t i = word; i < at; ++i) lower[i - word] = static_cast<char>(buf_[i] | 0x20);
@@ -946,13 +948,12 @@ class Matcher::Impl {
   // of `terms`, the first of them a whole word; no byte before `floor` is
   // read.
   bool LabelWords(const internal::Dictionary& terms, size_t end, size_t floor) const {
-    auto letter = [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
     auto joiner = [](char c) { return c == ' ' || c == '\t' || c == '_' || c == '-'; };
     std::string phrase;  // the words read so far, LabelTerm form
     size_t at = end;
     for (int words = 0; words < 3; ++words) {
       size_t start = at;
-      while (start > floor && letter(buf_[start - 1])) --start;
+      while (start > floor && IsAsciiLetter(buf_[start - 1])) --start;
       if (start == at) return false;
       std::string word(buf_.data() + start, at - start);
       for (char& c : word) c = static_cast<char>(c | 0x20);
@@ -1297,7 +1298,8 @@ class Matcher::Impl {
     // header) is no evidence that it is this type; one inside it (a
     // free-text field) still is. Vetoes (none_of) are looked for as before.
     const FieldSpan* own = nullptr;
-    const bool confined = NamedOtherwise(cand, upto, cp.required_lists, &own);
+    const bool confined =
+        NamedOtherwise(cand, upto, c_.required_lists[cp.type_index], &own);
     const uint64_t own_lo = confined ? std::max(lo, own->start) : lo;
     const uint64_t own_hi = confined ? std::min(hi, own->end) : hi;
     const KeywordHit* own_from = from;

@@ -647,19 +647,15 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       }
       cp.regex = rit->second;
       bool lists_ok = true;
-      for (const auto& name : p.dictionary) {
-        if (!list_known(name)) {
-          pattern_fail(p.line, "unknown keyword list " + Quoted(name) + " in dictionary" +
-                                   DidYouMean(name, KeywordListNames(pack)));
+      for (const auto* use : {&p.dictionary, &p.unless_labelled}) {
+        const char* where = use == &p.dictionary ? " in dictionary" : " in unless_labelled";
+        for (const auto& name : *use) {
+          if (!list_known(name)) {
+            pattern_fail(p.line, "unknown keyword list " + Quoted(name) + where +
+                                     DidYouMean(name, KeywordListNames(pack)));
+          }
+          lists_ok &= pack.keywords.count(name) > 0;
         }
-        lists_ok &= pack.keywords.count(name) > 0;
-      }
-      for (const auto& name : p.unless_labelled) {
-        if (!list_known(name)) {
-          pattern_fail(p.line, "unknown keyword list " + Quoted(name) + " in unless_labelled" +
-                                   DidYouMean(name, KeywordListNames(pack)));
-        }
-        lists_ok &= pack.keywords.count(name) > 0;
       }
       for (const auto& e : p.evidence) {
         for (const auto& name : e.lists) {
@@ -681,9 +677,6 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       for (const auto& e : p.evidence) {
         internal::CompiledEvidence ce{e.kind, e.min_lists, {}};
         for (const auto& name : e.lists) ce.lists.push_back(list_id(name));
-        if (e.kind != EvidenceGroup::Kind::kNoneOf) {
-          cp.required_lists.insert(cp.required_lists.end(), ce.lists.begin(), ce.lists.end());
-        }
         cp.evidence.push_back(std::move(ce));
       }
       if (!p.unless_labelled.empty()) {
@@ -700,21 +693,17 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     compiled->max_proximity = std::max(compiled->max_proximity, spec.proximity);
     rs->types_.push_back(std::move(info));
   }
-  // A field names another kind of value when its name is no list any
-  // pattern of the type requires: the type's lists, shared by its patterns
-  // (a medicare_number column holds a value of AU_MEDICARE's pattern that
-  // needs an IRN keyword too).
-  {
-    std::map<int, std::vector<int>> by_type;
-    for (const auto& cp : compiled->patterns) {
-      auto& lists = by_type[cp.type_index];
-      lists.insert(lists.end(), cp.required_lists.begin(), cp.required_lists.end());
+  compiled->required_lists.resize(rs->types_.size());
+  for (const auto& cp : compiled->patterns) {
+    auto& lists = compiled->required_lists[cp.type_index];
+    for (const auto& e : cp.evidence) {
+      if (e.kind == EvidenceGroup::Kind::kNoneOf) continue;
+      lists.insert(lists.end(), e.lists.begin(), e.lists.end());
     }
-    for (auto& [type, lists] : by_type) {
-      std::sort(lists.begin(), lists.end());
-      lists.erase(std::unique(lists.begin(), lists.end()), lists.end());
-    }
-    for (auto& cp : compiled->patterns) cp.required_lists = by_type[cp.type_index];
+  }
+  for (auto& lists : compiled->required_lists) {
+    std::sort(lists.begin(), lists.end());
+    lists.erase(std::unique(lists.begin(), lists.end()), lists.end());
   }
   if (compiled->patterns.empty() && errors.empty()) {
     fail("", 0, "no enabled sensitive information types in the rule packs");

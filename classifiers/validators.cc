@@ -450,12 +450,9 @@ bool VinValid(std::string_view s) {
 
 bool Ipv4Valid(std::string_view s) {
   int octets = 0, value = 0, digits = 0, first = -1;
-  bool all_zero = true, all_ff = true;
   for (size_t i = 0; i <= s.size(); ++i) {
     if (i == s.size() || s[i] == '.') {
       if (digits == 0 || value > 255) return false;
-      all_zero = all_zero && value == 0;
-      all_ff = all_ff && value == 255;
       if (octets == 0) first = value;
       ++octets;
       value = digits = 0;
@@ -466,9 +463,10 @@ bool Ipv4Valid(std::string_view s) {
     value = value * 10 + (s[i] - '0');
     if (++digits > 3) return false;
   }
-  // A first octet of 0 ("this network": a wildcard mask such as 0.0.0.255)
-  // or 255 (a netmask such as 255.255.255.0) is no host's address.
-  return octets == 4 && !all_zero && !all_ff && first != 0 && first != 255;
+  // A first octet of 0 ("this network": 0.0.0.0, a wildcard mask such as
+  // 0.0.0.255) or 255 (a netmask such as 255.255.255.0, the broadcast
+  // address) is no host's address.
+  return octets == 4 && first != 0 && first != 255;
 }
 
 namespace {
@@ -696,6 +694,12 @@ bool JwtValid(std::string_view s) {
   size_t dot = s.find('.');
   if (dot == std::string_view::npos || dot < 4 || dot > 400) return false;
   if (s.find('.', dot + 1) == std::string_view::npos) return false;
+  // The token every JWT tutorial and library README shows (jwt.io's, for
+  // "John Doe"): documentation, not a session.
+  if (s.substr(dot + 1).starts_with("eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ij"
+                                    "oxNTE2MjM5MDIyfQ")) {
+    return false;
+  }
   // Decode the header (base64url, no padding) into a small buffer.
   std::array<char, 300> out;
   size_t n = 0;
@@ -717,12 +721,6 @@ bool JwtValid(std::string_view s) {
       if (n == out.size()) return false;
       out[n++] = static_cast<char>((acc >> bits) & 0xFF);
     }
-  }
-  // The token every JWT tutorial and library README shows (jwt.io's, for
-  // "John Doe"): documentation, not a session.
-  if (s.substr(dot + 1).starts_with("eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ij" 
-                                    "oxNTE2MjM5MDIyfQ")) {
-    return false;
   }
   std::string_view header(out.data(), n);
   size_t lead = header.find_first_not_of(" \t\r\n");
@@ -756,9 +754,9 @@ bool SecretValueValid(std::string_view s) {
   // and code that fetches the secret rather than holding it (environment
   // lookups, Python type annotations) anywhere in the value.
   static constexpr std::string_view kMarkers[] = {
-      "redacted",    "filtered", "****",   "xxxxxx",  "<",          ">",         "_here",
-      "-here",
-      "replace",     "environ", "getenv", "getpass",    "process.env", "optional[", "secretstr"};
+      "redacted", "filtered", "****",    "xxxxxx",      "<",         ">",        "_here",
+      "-here",    "replace",  "environ", "getenv",      "getpass",   "process.env",
+      "optional[", "secretstr"};
   for (auto m : kMarkers) {
     if (l.find(m) != std::string_view::npos) return false;
   }

@@ -72,8 +72,10 @@ def expand_lists(regex, keywords):
 
 # The Matcher's label check (unless_labelled): a term of the lists, then
 # separators, or separators around one number word, right before the value,
-# at most LABEL_GAP bytes of them.
+# at most LABEL_GAP bytes of them; the Matcher reads no further back than
+# LABEL_REACH bytes.
 LABEL_GAP = 16
+LABEL_REACH = 48
 _LABEL_SEP = r"[ \t:#.=-]"
 
 
@@ -91,7 +93,7 @@ def _label_regex(terms):
 
 
 def _labelled(label, text, s):
-    m = label.search(text, max(0, s - 64), s)
+    m = label.search(text, max(0, s - LABEL_REACH), s)
     return m is not None and len(m.group(1)) <= LABEL_GAP
 
 

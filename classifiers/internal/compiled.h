@@ -61,10 +61,6 @@ struct CompiledPattern {
   // CompiledRules::dictionaries): a match labelled with one is no
   // candidate. Null: none.
   const Dictionary* labels = nullptr;
-  // Lists of the any_of and at_least groups of its type's patterns: a
-  // structured field named for none of them holds another kind of value
-  // (Matcher's EvidenceHolds).
-  std::vector<int> required_lists;
 };
 
 // One distinct primary regex. Patterns with the same (expanded) regex share
@@ -241,6 +237,12 @@ struct CompiledRules {
   // list. Only unambiguous identifiers belong there: "plan id" would make
   // billing_plan_id a health plan field, "acct" gl_acct a bank account.
   std::unordered_set<std::string> field_suffixes;
+  // Per type (CompiledPattern::type_index): the keyword lists of the any_of
+  // and at_least groups of its patterns, sorted. A structured field named
+  // for none of them holds another kind of value (Matcher's EvidenceHolds):
+  // a medicare_number column holds a value of the AU_MEDICARE pattern that
+  // needs an IRN keyword too.
+  std::vector<std::vector<int>> required_lists;
   unsigned max_width = 0;             // over all regexes
   int max_proximity = 0;              // over all patterns
   // Ids >= exclude_base (after the keyword terms) are exclude expressions.
