@@ -523,6 +523,66 @@ bool Ipv6GroupedValid(std::string_view s) { return Ipv6Groups(s) >= 3; }
 
 namespace {
 
+// The leading octets of a dotted quad Ipv4Valid accepted.
+std::array<int, 3> LeadingOctets(std::string_view s) {
+  std::array<int, 3> o{};
+  size_t i = 0;
+  for (int& v : o) {
+    for (; s[i] != '.'; ++i) v = v * 10 + (s[i] - '0');
+    ++i;
+  }
+  return o;
+}
+
+// Whether a valid IPv4 address names no host on the internet: this host
+// (127/8), a private network (10/8, 172.16/12, 192.168/16), carrier NAT
+// (100.64/10), link-local (169.254/16), documentation (192.0.2/24,
+// 198.51.100/24, 203.0.113/24), multicast or reserved (224/3).
+bool InternalIpv4(std::string_view s) {
+  const auto [a, b, c] = LeadingOctets(s);
+  return a == 10 || a == 127 || a >= 224 || (a == 172 && b >= 16 && b <= 31) ||
+         (a == 192 && b == 168) || (a == 100 && b >= 64 && b <= 127) ||
+         (a == 169 && b == 254) || (a == 192 && b == 0 && c == 2) ||
+         (a == 198 && b == 51 && c == 100) || (a == 203 && b == 0 && c == 113);
+}
+
+// The value of the hex group at s[i..] (up to ':' or the end), or 0 if s[i]
+// is ':' or the end (a group "::" leaves out).
+unsigned HexGroupAt(std::string_view s, size_t i) {
+  unsigned v = 0;
+  for (; i < s.size() && s[i] != ':'; ++i) v = v * 16 + static_cast<unsigned>(HexValue(s[i]));
+  return v;
+}
+
+// Whether a valid IPv6 address names no host on the internet: loopback and
+// the unspecified address (::1, ::), link-local (fe80::/10), unique local
+// (fc00::/7), multicast (ff00::/8), documentation (2001:db8::/32), or an
+// IPv4-mapped address (::ffff:10.0.0.1) of an internal IPv4 one.
+bool InternalIpv6(std::string_view s) {
+  if (s.starts_with("::")) {
+    const size_t colon = s.rfind(':');
+    const std::string_view tail = s.substr(colon + 1);
+    return tail.find('.') == std::string_view::npos || InternalIpv4(tail);
+  }
+  const unsigned first = HexGroupAt(s, 0);
+  const size_t colon = s.find(':');
+  const unsigned second = HexGroupAt(s, colon + 1);
+  return (first & 0xffc0) == 0xfe80 || (first & 0xfe00) == 0xfc00 || (first & 0xff00) == 0xff00 ||
+         (first == 0x2001 && second == 0x0db8);
+}
+
+}  // namespace
+
+bool PublicIpv4Valid(std::string_view s) { return Ipv4Valid(s) && !InternalIpv4(s); }
+
+bool PublicIpv6Valid(std::string_view s) { return Ipv6Valid(s) && !InternalIpv6(s); }
+
+bool PublicIpv6GroupedValid(std::string_view s) {
+  return Ipv6GroupedValid(s) && !InternalIpv6(s);
+}
+
+namespace {
+
 bool LeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 bool RealDate(int y, int m, int d) {
@@ -844,7 +904,8 @@ constexpr NamedValidator kValidators[] = {
     {"birth_date", &BirthDateValid},
     {"icd10", &Icd10Valid},      {"ndc", &NdcValid},                {"jwt", &JwtValid},
     {"secret_value", &SecretValueValid}, {"e164_phone", &E164PhoneValid},
-    {"ipv6_grouped", &Ipv6GroupedValid}, {"issued_card", &IssuedCreditCardValid},
+    {"ipv6_grouped", &Ipv6GroupedValid}, {"public_ipv4", &PublicIpv4Valid},
+    {"public_ipv6", &PublicIpv6Valid}, {"public_ipv6_grouped", &PublicIpv6GroupedValid}, {"issued_card", &IssuedCreditCardValid},
     {"not_placeholder", &NotPlaceholderValid}, {"personal_email", &PersonalEmailValid},
 };
 // The names again, as the null-terminated list ValidatorNames() hands out.

@@ -109,6 +109,17 @@ bool Ipv6Valid(std::string_view s);
 // source code is full of.
 bool Ipv6GroupedValid(std::string_view s);
 
+// Addresses of hosts on the internet, which can point at a person (a
+// patient's home connection in a portal log): valid as above, and not
+// loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), carrier NAT
+// (100.64/10), link-local (169.254/16, fe80::/10), documentation
+// (192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32), multicast or
+// reserved. Those name a network's own devices, as every server log and
+// switch config lists them.
+bool PublicIpv4Valid(std::string_view s);
+bool PublicIpv6Valid(std::string_view s);
+bool PublicIpv6GroupedValid(std::string_view s);
+
 // A calendar date in one of the common written forms (YYYY-MM-DD, YYYY/MM/DD,
 // MM/DD/YYYY, M/D/YY, DD.MM.YYYY, "March 3, 1980", "3 Mar 1980", "Mar-03-1980",
 // YYYYMMDD): the day exists in that month and year (leap years), the year is

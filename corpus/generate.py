@@ -676,7 +676,8 @@ EXTRA_COMBOS = [
     (ICD, 85, "dotted"), (ICD, 75, "category"),
     (NDC_T, 85, None),
     (NHS, 85, None), (SIN, 85, None), (AUMED, 85, None),
-    (IP, 85, "v4"), (IP, 85, "v6"), (IP, 75, "v6"),
+    (IP, 85, "v4"), (IP, 85, "v6"), (IP, 75, "v6"), (IP, 65, "v4internal"),
+    (IP, 65, "v6internal"),
     (VIN_T, 85, None), (VIN_T, 65, None),
     (IBAN_T, 85, None), (URL_T, 65, None),
     (MRN_T, 85, None), (HPID, 85, None), (DL, 85, "full"), (DL, 75, "abbrev"),
@@ -935,14 +936,21 @@ def vin_value(rng, valid=True):
             return v
 
 
-def ipv4_value(rng):
-    return "%d.%d.%d.%d" % (rng.choice([10, 172, 192, 100, 203]), rng.randrange(256),
-                            rng.randrange(256), rng.randrange(1, 255))
+def ipv4_value(rng, internal=False):
+    """An address of an internet host, or with `internal` one of a network's
+    own (private, loopback, link-local, documentation), which is low."""
+    while True:
+        first = rng.choice([10, 172, 192, 127, 169] if internal else [23, 45, 81, 151, 185, 203])
+        v = "%d.%d.%d.%d" % (first, rng.randrange(256), rng.randrange(256), rng.randrange(1, 255))
+        if V.ipv4_valid(v) and V.internal_ipv4(v) == internal:
+            return v
 
 
-def ipv6_value(rng):
+def ipv6_value(rng, internal=False):
     groups = ["%x" % rng.randrange(0x10000) for _ in range(8)]
-    groups[0] = rng.choice(["2001", "fe80", "2600", "fd00"])
+    groups[0] = rng.choice(["fe80", "fd00", "fd12"] if internal else ["2001", "2600", "2a02"])
+    if groups[0] == "2001" and groups[1] == "db8":
+        groups[1] = "4860"
     form = rng.randrange(3)
     if form == 0:
         return ":".join(groups)
@@ -1022,7 +1030,9 @@ def extra_value(rng, type_id, variant, names):
     if type_id == AUMED:
         return au_medicare_value(rng)
     if type_id == IP:
-        return ipv4_value(rng) if variant == "v4" else ipv6_value(rng)
+        internal = variant.endswith("internal")
+        return (ipv4_value(rng, internal) if variant.startswith("v4")
+                else ipv6_value(rng, internal))
     if type_id == VIN_T:
         return vin_value(rng)
     if type_id == IBAN_T:

@@ -454,6 +454,40 @@ def ipv6_grouped_valid(s):
     return _ipv6_groups(s) >= 3
 
 
+def internal_ipv4(s):
+    """A valid IPv4 address no internet host has: loopback, private, carrier
+    NAT, link-local, documentation, multicast or reserved."""
+    a, b, c = (int(p) for p in s.split(".")[:3])
+    return (a in (10, 127) or a >= 224 or (a == 172 and 16 <= b <= 31)
+            or (a == 192 and b == 168) or (a == 100 and 64 <= b <= 127)
+            or (a == 169 and b == 254) or (a, b, c) in ((192, 0, 2), (198, 51, 100), (203, 0, 113)))
+
+
+def internal_ipv6(s):
+    """A valid IPv6 address no internet host has: ::1, ::, link-local,
+    unique local, multicast, documentation, or a mapped internal IPv4."""
+    if s.startswith("::"):
+        tail = s.rsplit(":", 1)[1]
+        return "." not in tail or internal_ipv4(tail)
+    groups = s.split(":")
+    first = int(groups[0], 16)
+    second = int(groups[1], 16) if groups[1] and "." not in groups[1] else 0
+    return ((first & 0xffc0) == 0xfe80 or (first & 0xfe00) == 0xfc00
+            or (first & 0xff00) == 0xff00 or (first == 0x2001 and second == 0x0db8))
+
+
+def public_ipv4_valid(s):
+    return ipv4_valid(s) and not internal_ipv4(s)
+
+
+def public_ipv6_valid(s):
+    return ipv6_valid(s) and not internal_ipv6(s)
+
+
+def public_ipv6_grouped_valid(s):
+    return ipv6_grouped_valid(s) and not internal_ipv6(s)
+
+
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december"]
 _DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
@@ -668,6 +702,8 @@ VALIDATORS.update({
     "ipv4": ipv4_valid, "ipv6": ipv6_valid, "date": date_valid, "birth_date": birth_date_valid, "icd10": icd10_valid,
     "ndc": ndc_valid, "jwt": jwt_valid, "secret_value": secret_value_valid,
     "e164_phone": e164_phone_valid, "ipv6_grouped": ipv6_grouped_valid,
+    "public_ipv4": public_ipv4_valid, "public_ipv6": public_ipv6_valid,
+    "public_ipv6_grouped": public_ipv6_grouped_valid,
 })
 
 TYPE_VALIDATORS.update({

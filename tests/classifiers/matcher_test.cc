@@ -1203,7 +1203,7 @@ TEST_CASE("A multi-word keyword written with underscores or hyphens (log keys, Y
   };
   for (const Case& c : {Case{"import date_of_birth=1967-03-04 status=ok", "DATE_OF_BIRTH", 85},
                         Case{"birth-date: 03/04/1967", "DATE_OF_BIRTH", 85},
-                        Case{"GET / remote_addr=10.20.30.40 status=200", "IP_ADDRESS", 85},
+                        Case{"GET / remote_addr=81.20.30.40 status=200", "IP_ADDRESS", 85},
                         Case{"social_security_number: 219456781", "US_SSN", 75}}) {
     INFO(c.text);
     auto f = Scan(c.text);
@@ -1494,9 +1494,13 @@ TEST_CASE("Two hex words around :: (dead::beef in code) are no IPv6 address with
     std::string value;
     int score;
   };
-  for (const Case& c : {Case{"from 2001:db8:85a3::8a2e:370:7334 ok", "2001:db8:85a3::8a2e:370:7334", 75},
-                        Case{"peer 2001:db8::1 up", "2001:db8::1", 75},
-                        Case{"client ip fe80::1", "fe80::1", 85}}) {
+  for (const Case& c : {Case{"from 2001:4860:85a3::8a2e:370:7334 ok",
+                             "2001:4860:85a3::8a2e:370:7334", 75},
+                        Case{"peer 2600:1f18::1 up", "2600:1f18::1", 75},
+                        Case{"client ip 2a02::1", "2a02::1", 85},
+                        // A network's own addresses are low, keyword or not.
+                        Case{"client ip fe80::1", "fe80::1", 65},
+                        Case{"peer 2001:db8::1 up", "2001:db8::1", 65}}) {
     INFO(c.text);
     auto f = Scan(c.text);
     REQUIRE(f.size() == 1);

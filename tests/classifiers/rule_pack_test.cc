@@ -456,7 +456,8 @@ TEST_CASE("rules check reports every error of a pack, one line each, in line ord
             "site.yaml:14: rule ACME_EMP: unknown validator 'Luhn' (known: luhn, credit_card, "
             "ssn, npi, mbi, nanp_phone, email, itin, dea, aba, iban, nhs, sin, au_medicare, vin, "
             "ipv4, ipv6, date, birth_date, icd10, ndc, jwt, secret_value, e164_phone, ipv6_grouped, "
-            "issued_card, not_placeholder, personal_email)",
+            "public_ipv4, public_ipv6, public_ipv6_grouped, issued_card, not_placeholder, "
+            "personal_email)",
             "site.yaml:15: rule ACME_EMP: confidence must be low, medium or high (or a score "
             "1-100)",
             "site.yaml:16: rule US_PASPORT: enabled: false names no type of the built-in pack or "

@@ -243,6 +243,37 @@ TEST_CASE("IPv4 dotted quads") {
   CHECK(Ipv4Valid("254.255.255.0"));
 }
 
+TEST_CASE("Addresses of internet hosts, not of a network's own devices") {
+  for (const char* a : {"8.8.8.8", "81.20.30.40", "172.15.0.1", "172.32.0.1", "192.169.0.1",
+                        "100.63.0.1", "100.128.0.1", "169.253.1.1", "192.0.3.1", "203.0.114.9",
+                        "223.255.255.254"}) {
+    INFO(a);
+    CHECK(PublicIpv4Valid(a));
+  }
+  for (const char* a : {"10.0.0.1", "127.0.0.1", "172.16.0.1", "172.31.255.1", "192.168.1.20",
+                        "100.64.0.1", "100.127.0.1", "169.254.10.1", "192.0.2.1",
+                        "198.51.100.7", "203.0.113.9", "224.0.0.251", "240.0.0.1"}) {
+    INFO(a);
+    CHECK(Ipv4Valid(a));
+    CHECK_FALSE(PublicIpv4Valid(a));
+  }
+  CHECK_FALSE(PublicIpv4Valid("300.1.1.1"));  // not an address at all
+  for (const char* a : {"2600:1f18::1", "2a02:c7f:1::1", "2001:4860:4860::8888",
+                        "::ffff:81.20.30.40", "2001:dead::1"}) {
+    INFO(a);
+    CHECK(PublicIpv6Valid(a));
+  }
+  for (const char* a : {"::1:2", "fe80::1", "febf::1:2", "fd00::1", "fc12:3::4", "ff02::1",
+                        "2001:db8::1", "2001:0db8:85a3::7334", "::ffff:10.1.2.3"}) {
+    INFO(a);
+    CHECK(Ipv6Valid(a));
+    CHECK_FALSE(PublicIpv6Valid(a));
+  }
+  CHECK(PublicIpv6GroupedValid("2600:1f18::1"));
+  CHECK_FALSE(PublicIpv6GroupedValid("fd00:1::2"));
+  CHECK_FALSE(PublicIpv6GroupedValid("2600::1"));  // two groups
+}
+
 TEST_CASE("IPv6 text forms") {
   CHECK(Ipv6Valid("2001:db8:85a3:0:0:8a2e:370:7334"));
   CHECK(Ipv6Valid("2001:0db8:85a3:0000:0000:8a2e:0370:7334"));
