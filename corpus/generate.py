@@ -671,7 +671,7 @@ FUZZY = set(check_manifest.FUZZY_TYPES)
 # (type, score, variant): variant picks the value form and keyword set.
 EXTRA_COMBOS = [
     (ITIN, 85, "fmt"), (ITIN, 75, "bare"), (ITIN, 65, "fmt"),
-    (DEA, 85, None), (DEA, 75, None),
+    (DEA, 85, None), (DEA, 65, None),
     (ABA, 85, None),
     (ICD, 85, "dotted"), (ICD, 75, "category"),
     (NDC_T, 85, None),
@@ -691,7 +691,7 @@ EXTRA_COMBOS = [
     (DOB, 85, None), (DOB, 85, None), (DATE_T, 65, None), (DATE_T, 65, None),
 ]
 # Keyword-less positives of the types that score without a keyword.
-NOKW_POSITIVE = {(ITIN, 65), (DEA, 75), (VIN_T, 65), (IP, 75), (PHONE, 65), (URL_T, 65),
+NOKW_POSITIVE = {(ITIN, 65), (DEA, 65), (VIN_T, 65), (IP, 75), (PHONE, 65), (URL_T, 65),
                  (STRIPE, 65)}
 
 X_KEYWORDS = {

@@ -1195,6 +1195,44 @@ TEST_CASE("Password assignments in templates and code that fetches the secret st
   CHECK(f[0].type == "GENERIC_PASSWORD");
 }
 
+TEST_CASE("A password's key may be camelCase or have three words; its value is on its line") {
+  // An empty assignment is no password, and the next line is not its value.
+  for (const char* text : {"DB_PASSWORD=\nLOG_LEVEL=information", "password:\n  vault: prod-db",
+                           "compass: northwest-bearing"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  struct Case {
+    std::string text;
+    std::string value;
+  };
+  for (const Case& c : {Case{"dbPassword: devpassword123", "devpassword123"},
+                        Case{"MSSQL_SA_PASSWORD: \"CiOnly_Passw0rd!\"", "CiOnly_Passw0rd!"},
+                        Case{"SPRING_DATA_MONGODB_PASSWORD=Xk2pq91zR", "Xk2pq91zR"},
+                        Case{"pw: Xk2#pq91z", "Xk2#pq91z"}}) {
+    INFO(c.text);
+    auto f = Scan(c.text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "GENERIC_PASSWORD");
+    CHECK(Span(c.text, f[0]) == c.value);
+  }
+}
+
+TEST_CASE("A DEA number without a DEA keyword is low, and only in upper case") {
+  // Business ids of the same shape pass the check digit one time in ten.
+  for (const char* text : {"journal JE9040370 posted", "prescriber AB1234563 signed"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "US_DEA");
+    CHECK(f[0].score == 65);
+  }
+  CHECK(Scan("host ab1234563.corp.local up").empty());
+  auto f = Scan("DEA: ab1234563");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].score == 85);
+}
+
 TEST_CASE("A multi-word keyword written with underscores or hyphens (log keys, YAML) is evidence") {
   struct Case {
     const char* text;
