@@ -274,16 +274,19 @@ bool PersonalEmailValid(std::string_view s) {
   char lower[24];
   for (size_t i = 0; i < local.size(); ++i) lower[i] = Lower(local[i]);
   // Sorted, for the binary search.
+  // Invoices' and statements' headers carry the finance and supply ones
+  // (remit@, ar@, payroll@; buchhaltung@, compta@).
   static constexpr std::string_view kRoles[] = {
-      "abuse",         "accounts",     "admin",        "administrator", "appointments",
-      "billing",       "careers",      "contact",      "contactus",     "customerservice",
-      "do-not-reply",  "donotreply",   "enquiries",    "feedback",      "hello",
-      "help",          "helpdesk",     "hostmaster",   "hr",            "info",
-      "inquiries",     "jobs",         "mailer-daemon", "marketing",    "media",
-      "news",          "newsletter",   "no-reply",     "no_reply",      "noreply",
-      "notifications", "office",       "postmaster",   "press",         "privacy",
-      "reception",     "root",         "sales",        "scheduling",    "security",
-      "service",       "support",      "team",         "webmaster"};
+      "abuse", "accounts", "accountspayable", "accountsreceivable", "admin", "administrator", "ap",
+      "appointments", "ar", "billing", "buchhaltung", "careers", "compta", "comptabilite",
+      "contact", "contactus", "creditcontrol", "customercare", "customerservice", "debitoren",
+      "do-not-reply", "donotreply", "enquiries", "feedback", "finance", "hello", "help", "helpdesk",
+      "hostmaster", "hr", "info", "inquiries", "invoices", "invoicing", "jobs", "mailer-daemon",
+      "marketing", "media", "news", "newsletter", "no-reply", "no_reply", "noreply",
+      "notifications", "office", "orders", "payments", "payroll", "postmaster", "press", "privacy",
+      "procurement", "purchasing", "receiving", "reception", "remit", "remittance", "root", "sales",
+      "scheduling", "security", "service", "shipping", "support", "team", "techsupport",
+      "webmaster"};
   static_assert(std::is_sorted(std::begin(kRoles), std::end(kRoles)));
   const std::string_view name(lower, local.size());
   if (std::binary_search(std::begin(kRoles), std::end(kRoles), name)) return false;
@@ -291,12 +294,17 @@ bool PersonalEmailValid(std::string_view s) {
   // it.alerts, git (git@github.com), deploy.
   for (std::string_view w : {"bot", "team", "alerts", "alert", "git", "deploy", "jenkins", "ci",
                              "cron", "monitoring", "integration", "desk", "servicedesk",
-                             "helpdesk", "support", "admin", "ops", "noc", "svc"}) {
+                             "helpdesk", "support", "admin", "ops", "noc", "svc", "help"}) {
     if (name == w) return false;
     if (name.size() > w.size() && name.ends_with(w)) {
       const char sep = name[name.size() - w.size() - 1];
       if (sep == '-' || sep == '_' || sep == '.') return false;
     }
+  }
+  // No one's name ends in these, so they need no separator (bedsupport@,
+  // itservicedesk@).
+  for (std::string_view w : {"support", "servicedesk", "helpdesk"}) {
+    if (name.ends_with(w)) return false;
   }
   return true;
 }

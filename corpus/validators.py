@@ -211,18 +211,24 @@ def email_valid(s):
 
 # Local parts of a role's or a machine's address, which name no one.
 ROLE_MAILBOXES = {
-    "abuse", "accounts", "admin", "administrator", "appointments", "billing", "careers",
-    "contact", "contactus", "customerservice", "do-not-reply", "donotreply", "enquiries",
-    "feedback", "hello", "help", "helpdesk", "hostmaster", "hr", "info", "inquiries", "jobs",
+    "abuse", "accounts", "accountspayable", "accountsreceivable", "admin", "administrator",
+    "ap", "appointments", "ar", "billing", "buchhaltung", "careers", "compta", "comptabilite",
+    "contact", "contactus", "creditcontrol", "customercare", "customerservice", "debitoren",
+    "do-not-reply", "donotreply", "enquiries", "feedback", "finance", "hello", "help",
+    "helpdesk", "hostmaster", "hr", "info", "inquiries", "invoices", "invoicing", "jobs",
     "mailer-daemon", "marketing", "media", "news", "newsletter", "no-reply", "no_reply",
-    "noreply", "notifications", "office", "postmaster", "press", "privacy", "reception", "root",
-    "sales", "scheduling", "security", "service", "support", "team", "webmaster"}
+    "noreply", "notifications", "office", "orders", "payments", "payroll", "postmaster",
+    "press", "privacy", "procurement", "purchasing", "receiving", "reception", "remit",
+    "remittance", "root", "sales", "scheduling", "security", "service", "shipping", "support",
+    "team", "techsupport", "webmaster"}
 
 
 # Mailbox words of machines and groups, alone or after - _ . (release-bot).
 MACHINE_MAILBOXES = ("bot", "team", "alerts", "alert", "git", "deploy", "jenkins", "ci", "cron",
                      "monitoring", "integration", "desk", "servicedesk", "helpdesk", "support",
-                     "admin", "ops", "noc", "svc")
+                     "admin", "ops", "noc", "svc", "help")
+# Mailbox words no one's name ends in, so they need no separator (bedsupport).
+UNSEPARATED_MAILBOX_SUFFIXES = ("support", "servicedesk", "helpdesk")
 
 
 def personal_email_valid(s):
@@ -235,7 +241,7 @@ def personal_email_valid(s):
     for w in MACHINE_MAILBOXES:
         if name == w or (len(name) > len(w) and name.endswith(w) and name[-len(w) - 1] in "-_."):
             return False
-    return True
+    return not name.endswith(UNSEPARATED_MAILBOX_SUFFIXES)
 
 
 # Names as used by `validator:` in rule packs.

@@ -500,14 +500,19 @@ TEST_CASE("A role's or a machine's address is no person's") {
                            "release-bot@x.example", "build_bot@x.example", "ap-team@x.example",
                            "it.alerts@x.example", "git@github.com", "deploy@x.example",
                            "Jenkins@ci.example", "it-servicedesk@x.example",
-                           "net-ops@x.example"}) {
+                           "net-ops@x.example",
+                           // finance and supply mailboxes on invoices
+                           "remit@x.example", "AR@x.example", "payroll@x.example",
+                           "buchhaltung@x.example", "compta@x.example", "dicom-help@x.example",
+                           "bedsupport@x.example", "techsupport@x.example"}) {
     INFO(role);
     CHECK(EmailValid(role));
     CHECK_FALSE(PersonalEmailValid(role));
   }
   for (const char* person : {"jane.doe@clinic.example", "information.desk.jane@x.example",
                              "abbot@x.example", "tbot.morgan@x.example",
-                             "info2@x.example", "m\xC3\xBCller@beispiel.example"}) {
+                             "info2@x.example", "m\xC3\xBCller@beispiel.example",
+                             "arthur@x.example", "remy.payet@x.example"}) {
     INFO(person);
     CHECK(PersonalEmailValid(person));
   }
