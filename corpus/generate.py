@@ -1109,6 +1109,12 @@ def _mac(rng):
     return ":".join("%02x" % rng.randrange(256) for _ in range(6))
 
 
+def _oid(rng):
+    """An SNMP OID or a DICOM UID: a dotted run longer than four parts."""
+    head = rng.choice(["1.3.6.1.4.1.", "1.3.6.1.2.1.", "1.2.840.10008.5.1.4.1.1.", "2.16.840.1."])
+    return head + ".".join(str(rng.randrange(1, 200)) for _ in range(rng.randrange(1, 6)))
+
+
 EXTRA_NEGATIVES = [
     ("itin_badgroup", _x_neg(ITIN, lambda r: "9%02d-%d-%04d" % (r.randrange(100),
                                                                  r.choice([66, 67, 68, 69, 89, 93]),
@@ -1124,6 +1130,7 @@ EXTRA_NEGATIVES = [
     ("vin_badcheck", _x_neg(VIN_T, lambda r: vin_value(r, valid=False), "bad VIN check digit")),
     ("ipv4_badoctet", _x_neg(IP, _ip_bad, "octet above 255")),
     ("ipv6_mac", _x_neg(IP, _mac, "MAC address, not IPv6")),
+    ("ipv4_oid", _x_neg(IP, _oid, "OID or DICOM UID, not an IPv4 address")),
     ("ipv6_code", _x_neg(IP, lambda r: r.choice(["dead::beef", "cafe::f00d", "abc::def",
                                                   "face::b00c"]),
                          "two hex words around ::, no IP keyword (source code)", "nokw")),

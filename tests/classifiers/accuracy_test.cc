@@ -21,8 +21,12 @@ namespace {
 
 TEST_CASE("The accuracy benchmark meets its targets on a fresh corpus") {
   std::string out;
+  // 80 files plant about 50 names: with 40 (some 23 names) one name more or
+  // less outside the dictionary moved F1 by 0.03, so a generator change
+  // that redrew the names crossed the 0.90 target with the rules unchanged
+  // (seeds 1-7 gave 0.93-0.98, seed 4242 0.88).
   int rc = RunCommand(Python() + " " + SourceDir() + "/tools/accuracy.py --build " + BinaryDir() +
-                          " --seed 4242 --files 40 --check 2>&1",
+                          " --seed 4242 --files 80 --check 2>&1",
                       &out);
   INFO(out);
   CHECK(rc == 0);

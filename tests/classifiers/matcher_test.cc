@@ -1521,6 +1521,25 @@ TEST_CASE("A Canadian SIN needs the acronym SIN or Canadian context, not the Spa
   }
 }
 
+TEST_CASE("An OID or a DICOM UID holds no IPv4 address, whatever IP keyword is near") {
+  for (const char* text : {"snmp-server view NMSVIEW 1.3.6.1.6.3.16 excluded (ip)",
+                           "IP-MIB .1.3.6.1.4.1.9.9.109.1.1.1.1.8 cpu",
+                           "source ip; SOP class 1.2.840.10008.5.1.4.1.1.2",
+                           "ip 81.2.3.4.5 five parts"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  // An address at the end of a sentence, or two in a row, are still found.
+  for (const char* text : {"client ip 81.20.30.40.", "IP 81.2.3.4,81.2.3.5"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(!f.empty());
+    CHECK(f[0].type == "IP_ADDRESS");
+    CHECK(f[0].score == 85);
+  }
+  CHECK(Scan("IP 81.2.3.4,81.2.3.5").size() == 2);
+}
+
 TEST_CASE("Two hex words around :: (dead::beef in code) are no IPv6 address without an IP keyword") {
   for (const char* text : {"if (x) return dead::beef;", "a::b", "route via fe80::1 ok",
                            "cafe::f00d(0xff);"}) {
