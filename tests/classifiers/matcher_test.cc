@@ -411,6 +411,24 @@ TEST_CASE("An e-mail address with non-ASCII letters is reported whole, never in 
   }
 }
 
+TEST_CASE("An organisation or a building named for a person is no person") {
+  for (const char* text : {"Bill To: Henry Ford Health\n", "Ship To: Henry Ford Pavilion - Dock B\n",
+                           "Bill To: Mary Washington Hospital\n", "met Henry Ford Health staff\n",
+                           "Dr. Susan Smith Memorial Library\n"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  // A person stays one, also with such a word elsewhere on the line.
+  for (const char* text : {"Bill To: Henry Ford\n", "Dr. Anna Hall signed\n",
+                           "Patient: John Smith, Smith Clinic\n"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "PERSON_NAME");
+    CHECK(f[0].score == 85);
+  }
+}
+
 TEST_CASE("Hard negatives stay quiet") {
   for (const char* text : {
            "icon@2x.png", "user@localhost", "card 4111 1111 1111 1112",
