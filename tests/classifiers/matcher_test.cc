@@ -429,6 +429,30 @@ TEST_CASE("An organisation or a building named for a person is no person") {
   }
 }
 
+TEST_CASE("Labels as intake forms abbreviate them, or write them in Spanish or French") {
+  struct Case {
+    std::string text;
+    std::string type;
+    std::string value;
+  };
+  for (const Case& c : {
+           Case{"Social Sec. No.: 529-10-4340", "US_SSN", "529-10-4340"},
+           Case{"S.S.N. 529-10-4340", "US_SSN", "529-10-4340"},
+           Case{"Número de Seguro Social: 529-10-4340", "US_SSN", "529-10-4340"},
+           Case{"Medicare #: 9W98-FC2-TX04", "US_MBI", "9W98-FC2-TX04"},
+           Case{"Fecha de nacimiento: 07/01/1985", "DATE_OF_BIRTH", "07/01/1985"},
+           Case{"Date de naissance : 1984-10-03", "DATE_OF_BIRTH", "1984-10-03"},
+           Case{"Tarjeta de crédito: 4532 0151 1283 0366", "CREDIT_CARD", "4532 0151 1283 0366"},
+           Case{"Numéro de carte : 4532015112830366", "CREDIT_CARD", "4532015112830366"}}) {
+    INFO(c.text);
+    auto f = Scan(c.text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == c.type);
+    CHECK(f[0].score == 85);
+    CHECK(Span(c.text, f[0]) == c.value);
+  }
+}
+
 TEST_CASE("Hard negatives stay quiet") {
   for (const char* text : {
            "icon@2x.png", "user@localhost", "card 4111 1111 1111 1112",
