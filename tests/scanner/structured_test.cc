@@ -396,6 +396,27 @@ TEST_CASE("HL7 v2: a batch file (FHS, BHS headers) is HL7 whatever its name") {
   }
 }
 
+TEST_CASE("HL7 v2: a message under a ticket's or log's first lines is HL7") {
+  // A ticket or interface log quotes the message under a line or two of its
+  // own: the text was read as a pipe-delimited table or plain text, and
+  // PID-19's bare SSN had no evidence.
+  const std::string msg =
+      "MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240102||ADT^A01|1|P|2.5\r"
+      "PID|1||M1||DOE^JANE||19800101|F|||||||||||536228726\r";
+  for (const char* lead : {"Ticket 4411: the feed rejected this message\n",
+                           "2024-01-02 10:00:01 INFO inbound | 2 segments\r\n\r\n",
+                           "Escalated by the interface team\nPriority: high\n\n"}) {
+    for (const char* name : {"ticket.txt", "inbound.log", "INC0012345"}) {
+      INFO(lead << name);
+      CHECK(Types(lead + msg, name) == Counts{{"US_SSN", 1}});
+    }
+  }
+  // A row of a pipe-delimited export whose first cell is MSH (a site's code)
+  // opens no message: the table keeps its header, the SSN's only evidence.
+  const std::string table = "site|ssn|note\nMGH||" + Far() + "\nMSH|412613374|x\n";
+  CHECK(Types(table, "export.txt") == Counts{{"US_SSN", 1}});
+}
+
 TEST_CASE("X12: qualifiers name the element after them") {
   std::string isa =
       "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       "
