@@ -79,6 +79,22 @@ bool OneOf(std::string_view n, std::initializer_list<const char*> names) {
   return false;
 }
 
+// HTML's phrasing elements: a browser draws them inside the line around
+// them, with no space, and EHR print views and Word's "Save as HTML" wrap
+// part of a value in one (346-38-<span class=mask>9110</span>), so their
+// tags separate nothing. "<b>John</b><i>Smith</i>" shows as "JohnSmith" and
+// is read so. The whole name is compared: a prefixed one (Word's o:p,
+// st1:City) is another vocabulary. Every element not listed keeps its
+// separator: joining two cells' numbers would make a finding the page does
+// not show.
+bool IsInlineHtml(std::string_view name) {
+  return OneOf(
+      name,
+      {"a",     "abbr", "acronym", "b",      "bdi", "bdo", "big",  "cite", "code", "data", "del",
+       "dfn",   "em",   "font",    "i",      "ins", "kbd", "mark", "nobr", "q",    "s",    "samp",
+       "small", "span", "strike",  "strong", "sub", "sup", "time", "tt",   "u",    "var",  "wbr"});
+}
+
 
 class Markup : public StructuredText {
  public:
@@ -226,6 +242,14 @@ class Markup : public StructuredText {
     }
   }
 
+  // Whether the start or end tag just read (tag_) separates the text around
+  // it. Office parts separate at the elements CloseSeparator names instead;
+  // in XML every element name is a field, so each one is a value's edge.
+  bool TagSeparates() const {
+    if (mode_ == MarkupMode::kOffice) return false;
+    return mode_ != MarkupMode::kHtml || !IsInlineHtml(tag_);
+  }
+
   void CloseSeparator(std::string_view local, size_t k) {
     if (mode_ != MarkupMode::kOffice) return;
     if (OneOf(local, {"p", "tr", "row", "si", "h", "table-row", "sld", "txBody"})) {
@@ -371,7 +395,7 @@ class Markup : public StructuredText {
           OpenElementDone(slash_, k);
           slash_ = false;
           state_ = State::kText;
-          if (mode_ != MarkupMode::kOffice) Separator(" ", k);
+          if (TagSeparates()) Separator(" ", k);
         } else if (c == '/') {
           slash_ = true;
         } else if (IsNameChar(c)) {
@@ -384,7 +408,7 @@ class Markup : public StructuredText {
         if (c == '>') {
           CloseElement(k);
           state_ = State::kText;
-          if (mode_ != MarkupMode::kOffice) Separator(" ", k);
+          if (TagSeparates()) Separator(" ", k);
         } else if (IsNameChar(c) && tag_.size() < limits_.max_field_name) {
           tag_ += c;
         }

@@ -30,6 +30,45 @@ bool ContainsNoCase(std::string_view hay, std::string_view needle) {
   return it != hay.end();
 }
 
+// A byte HL7 v2 and X12 can declare a separator: not a letter, digit or blank.
+bool IsSeparatorByte(char c) {
+  return !std::isalnum(static_cast<unsigned char>(c)) && c != ' ' && c != '\n' && c != '\r';
+}
+
+// Whether `s` starts with a message header in full: MSH, the field
+// separator, four or five distinct encoding characters (^~\& and, since
+// v2.7, #), the separator again. Stricter than the test at the file's start,
+// as it is for a line further in: a pipe-delimited table may have a row
+// whose first cell is MSH (a site's code), and its header is evidence.
+bool OpensHl7Message(std::string_view s) {
+  if (!StartsWith(s, "MSH") || s.size() < 9 || !IsSeparatorByte(s[3])) return false;
+  const char sep = s[3];
+  size_t n = 0;
+  for (; 4 + n < s.size() && s[4 + n] != sep && n < 6; ++n) {
+    const char c = s[4 + n];
+    if (!IsSeparatorByte(c) || s.substr(4, n).find(c) != std::string_view::npos) return false;
+  }
+  return (n == 4 || n == 5) && 4 + n < s.size() && s[4 + n] == sep;
+}
+
+// Lines a message may follow and still make the text HL7: a ticket's or
+// log entry's heading before the message it holds. Further in, the text is
+// something else that quotes a message.
+constexpr int kHl7LeadLines = 8;
+
+// Whether one of the first kHl7LeadLines lines after the first opens a
+// message (the first is SniffTextFormat's own test).
+bool Hl7AfterLead(std::string_view t) {
+  int lines = 0;
+  for (size_t i = 1; i < t.size() && lines < kHl7LeadLines; ++i) {
+    if (t[i - 1] != '\n' && t[i - 1] != '\r') continue;
+    if (t[i] == '\n' && t[i - 1] == '\r') continue;  // CR LF ends one line
+    ++lines;
+    if (OpensHl7Message(t.substr(i))) return true;
+  }
+  return false;
+}
+
 // Number of `delim` outside double quotes in `line`.
 size_t CountDelims(std::string_view line, char delim) {
   size_t n = 0;
@@ -233,15 +272,14 @@ TextFormat SniffTextFormat(std::string_view s, std::string_view name) {
     ++skip;
   }
   std::string_view t = s.substr(skip);
-  auto sep_ok = [](char c) { return !std::isalnum(static_cast<unsigned char>(c)) && c != ' ' && c != '\n' && c != '\r'; };
   // A message starts with MSH; a batch file with its file (FHS) or batch
   // (BHS) header, which declare the separators the same way.
-  if (t.size() >= 8 && StartsWith(t, "MSH") && sep_ok(t[3])) return TextFormat::kHl7;
-  if (t.size() >= 8 && (StartsWith(t, "FHS") || StartsWith(t, "BHS")) && sep_ok(t[3]) &&
+  if (t.size() >= 8 && StartsWith(t, "MSH") && IsSeparatorByte(t[3])) return TextFormat::kHl7;
+  if (t.size() >= 8 && (StartsWith(t, "FHS") || StartsWith(t, "BHS")) && IsSeparatorByte(t[3]) &&
       t.substr(4, 4).find(t[3]) == std::string_view::npos) {
     return TextFormat::kHl7;
   }
-  if (t.size() >= 106 && StartsWith(t, "ISA") && sep_ok(t[3])) return TextFormat::kX12;
+  if (t.size() >= 106 && StartsWith(t, "ISA") && IsSeparatorByte(t[3])) return TextFormat::kX12;
   if (LooksLikeMail(s)) return TextFormat::kMail;
   if (!t.empty() && (t[0] == '{' || t[0] == '[')) return TextFormat::kJson;
   if (!t.empty() && t[0] == '<') {
@@ -251,6 +289,10 @@ TextFormat SniffTextFormat(std::string_view s, std::string_view name) {
     }
     return TextFormat::kXml;
   }
+  // A ticket or log entry that holds a message has a line or two before its
+  // MSH. Read as a pipe-delimited table or plain text, the message lost its
+  // fields: PID-19's bare SSN had no evidence.
+  if (Hl7AfterLead(t)) return TextFormat::kHl7;
   if (HasExt(name, {"csv"})) return TextFormat::kCsv;
   if (HasExt(name, {"tsv", "tab"})) return TextFormat::kTsv;
   if (HasExt(name, {"htm", "html"})) return TextFormat::kHtml;

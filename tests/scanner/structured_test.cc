@@ -396,6 +396,27 @@ TEST_CASE("HL7 v2: a batch file (FHS, BHS headers) is HL7 whatever its name") {
   }
 }
 
+TEST_CASE("HL7 v2: a message under a ticket's or log's first lines is HL7") {
+  // A ticket or interface log quotes the message under a line or two of its
+  // own: the text was read as a pipe-delimited table or plain text, and
+  // PID-19's bare SSN had no evidence.
+  const std::string msg =
+      "MSH|^~\\&|LAB|HOSP|EHR|HOSP|20240102||ADT^A01|1|P|2.5\r"
+      "PID|1||M1||DOE^JANE||19800101|F|||||||||||536228726\r";
+  for (const char* lead : {"Ticket 4411: the feed rejected this message\n",
+                           "2024-01-02 10:00:01 INFO inbound | 2 segments\r\n\r\n",
+                           "Escalated by the interface team\nPriority: high\n\n"}) {
+    for (const char* name : {"ticket.txt", "inbound.log", "INC0012345"}) {
+      INFO(lead << name);
+      CHECK(Types(lead + msg, name) == Counts{{"US_SSN", 1}});
+    }
+  }
+  // A row of a pipe-delimited export whose first cell is MSH (a site's code)
+  // opens no message: the table keeps its header, the SSN's only evidence.
+  const std::string table = "site|ssn|note\nMGH||" + Far() + "\nMSH|412613374|x\n";
+  CHECK(Types(table, "export.txt") == Counts{{"US_SSN", 1}});
+}
+
 TEST_CASE("X12: qualifiers name the element after them") {
   std::string isa =
       "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       "
@@ -475,6 +496,45 @@ TEST_CASE("HTML: tags become separators, &nbsp; a space") {
   std::string html = "<!DOCTYPE html><html><body><p>credit&nbsp;card</p><div><span>4111</span> "
                      "<span>1111 1111 1111</span></div><img alt=\"SSN 536-22-8726\"></body></html>";
   CHECK(Types(html, "page.html") == Counts{{"CREDIT_CARD", 1}, {"US_SSN", 1}});
+}
+
+TEST_CASE("HTML: an inline element inside a value joins it; cells, blocks and breaks separate") {
+  // EHR print views and Word's "Save as HTML" wrap part of a value in a
+  // phrasing element. The page shows 346-38-9110; every tag was a space, so
+  // the text read "346-38- 9110" and the SSN was missed. The finding spans
+  // the value in the file, markup and all.
+  const std::string page =
+      "<!DOCTYPE html><html><body><table>\n"
+      "<tr><th>Patient SSN</th><th>Home phone</th></tr>\n"
+      "<tr><td>346-38-<span class='mask'>9110</span></td><td>617-432-<I>1234</I></td></tr>\n"
+      "<tr><td>536-22-<B>8726</b></td><td>(312) 444-<font color=red>5678</font></td></tr>\n"
+      "<tr><td><SPAN CLASS=\"x\">412-61-</SPAN>3374</td><td>217-555-<wbr/>9012</td></tr>\n"
+      "</table></body></html>\n";
+  const Lines want = {"US_SSN 346-38-<span class='mask'>9110 85",
+                      "PHONE 617-432-<I>1234 85",
+                      "US_SSN 536-22-<B>8726 85",
+                      "PHONE (312) 444-<font color=red>5678 85",
+                      "US_SSN 412-61-</SPAN>3374 85",
+                      "PHONE 217-555-<wbr/>9012 85"};
+  CHECK(Findings(page, "chart.html", {"US_SSN", "PHONE"}) == want);
+  // A tag cut by a chunk's end is read the same.
+  for (size_t chunk : {size_t{7}, size_t{1}}) {
+    INFO("chunk " << chunk);
+    CHECK(TypeCounts(ExtractChunked(page, "chart.html", chunk)) == Counts{{"US_SSN", 3}});
+  }
+  // Every other element, and one not known, is a boundary the page shows:
+  // joined, each pair of digit runs below would be the SSN 536228726 after
+  // its keyword. The same digits with nothing or an inline tag between them
+  // are that SSN.
+  for (const char* tags : {"", "<em></em>", "</td><td>", "</TD><TD class=x>", "<br>", "<br/>",
+                           "</p><p>", "</div><div>", "</li><li>", "</td></tr><tr><td>",
+                           "<img src=a.png>", "<o:p></o:p>", "<x-mask>", "<!-- c -->"}) {
+    INFO(tags);
+    const std::string cell = std::string("<html><body><table><tr><td>SSN 53622") + tags +
+                             "8726</td></tr></table></body></html>";
+    const bool joined = std::string_view(tags).empty() || std::string_view(tags) == "<em></em>";
+    CHECK(Findings(cell, "chart.html", {"US_SSN"}).size() == (joined ? 1U : 0U));
+  }
 }
 
 TEST_CASE("XML and HTML: a finding's line is its line in the file, not in the text") {
