@@ -453,6 +453,22 @@ TEST_CASE("Labels as intake forms abbreviate them, or write them in Spanish or F
   }
 }
 
+TEST_CASE("A date of birth as Oracle, Cerner and SAS print it: upper-case month, compact") {
+  for (const char* text : {"DOB: 01-OCT-1973", "D.O.B.: 05NOV1946", "DOB OCT 26 1934",
+                           "DOB: 26 OCTOBER 1934"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "DATE_OF_BIRTH");
+    CHECK(f[0].score == 85);
+  }
+  auto f = Scan("visit 01-OCT-2023 in clinic");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].type == "DATE");
+  CHECK(Scan("MAY 2024 REPORT, DEC 31").empty());
+  CHECK(Scan("DOB: 05NOV46 x").empty());  // a compact form with its year in two digits
+}
+
 TEST_CASE("Hard negatives stay quiet") {
   for (const char* text : {
            "icon@2x.png", "user@localhost", "card 4111 1111 1111 1112",
