@@ -1276,6 +1276,31 @@ TEST_CASE("A password's key may be camelCase or have three words; its value is o
   }
 }
 
+TEST_CASE("The password in a connection string's URL is a credential, high") {
+  struct Case {
+    std::string text;
+    std::string value;
+  };
+  for (const Case& c : {Case{"DATABASE_URL=postgres://emr_app:Falcon!8722orchid@db01:5432/emr",
+                             "Falcon!8722orchid"},
+                        Case{"redis://:S3cretPass@cache01:6379/0", "S3cretPass"},
+                        Case{"amqp://svc_hl7:q9Xv-77Lm@mq01/", "q9Xv-77Lm"}}) {
+    INFO(c.text);
+    auto f = Scan(c.text);
+    auto pw = std::find_if(f.begin(), f.end(),
+                           [](const Found& x) { return x.type == "GENERIC_PASSWORD"; });
+    REQUIRE(pw != f.end());
+    CHECK(pw->score == 85);
+    CHECK(Span(c.text, *pw) == c.value);
+  }
+  // A placeholder, a user without a password, a port: no credential.
+  for (const char* text : {"postgresql://reporting:${DB_PASS}@db01/x", "https://user@host/x",
+                           "see https://docs.example.com:8443/x@y", "https://a:b@c"}) {
+    INFO(text);
+    for (const Found& x : Scan(text)) CHECK(x.type != "GENERIC_PASSWORD");
+  }
+}
+
 TEST_CASE("A DEA number without a DEA keyword is low, and only in upper case") {
   // Business ids of the same shape pass the check digit one time in ten.
   for (const char* text : {"journal JE9040370 posted", "prescriber AB1234563 signed"}) {
