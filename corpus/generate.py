@@ -680,7 +680,7 @@ EXTRA_COMBOS = [
     (IP, 65, "v6internal"),
     (VIN_T, 85, None), (VIN_T, 65, None),
     (IBAN_T, 85, None), (URL_T, 65, None),
-    (MRN_T, 85, None), (HPID, 85, None), (DL, 85, "full"), (DL, 75, "abbrev"),
+    (MRN_T, 85, None), (HPID, 85, None), (DL, 85, "full"), (DL, 75, "abbrev"), (DL, 65, "bare"),
     (PASSPORT, 85, None), (BANK, 85, None), (PACCT, 85, None),
     (PHONE, 85, "e164"), (PHONE, 65, "e164"),
     (AWS, 85, None), (AWS_SECRET, 85, None), (PKEY, 85, None), (GH, 85, None), (SLACK, 85, None), (GAPI, 85, None),
@@ -712,7 +712,9 @@ X_KEYWORDS = {
     HPID: ["Member ID", "Subscriber ID", "Policy Number", "Group Number", "Medicaid ID",
            "Member No"],
     DL + "/full": ["Driver License", "Driver's License", "drivers license number",
-                   "Driving Licence", "License Number"],
+                   "Driving Licence"],
+    # No driver word: as often a software or a professional licence (low).
+    DL + "/bare": ["License Number", "License No"],
     DL + "/abbrev": ["DL", "DLN", "CDL"],
     PASSPORT: ["Passport", "Passport No", "passport number", "Passport#"],
     BANK: ["Account Number", "Acct", "Checking Account", "Acct No", "savings account"],
@@ -741,7 +743,8 @@ X_JSON_KW = {
     VIN_T: ["vin", "vehicle_id"], IBAN_T: ["iban"], URL_T: ["link", "website"],
     MRN_T: ["mrn", "medical_record_number", "patient_id"],
     HPID: ["member_id", "subscriber_id", "policy_number"],
-    DL + "/full": ["driver_license", "drivers_license_number", "license_number"],
+    DL + "/full": ["driver_license", "drivers_license_number"],
+    DL + "/bare": ["license_number", "licence_no"],
     # Written inside the value, not as its key (render_extra): a key named
     # like one is a driver's license field (high).
     DL + "/abbrev": ["dl_no", "dln_no"], PASSPORT: ["passport", "passport_number"],

@@ -1301,6 +1301,24 @@ TEST_CASE("The password in a connection string's URL is a credential, high") {
   }
 }
 
+TEST_CASE("A licence number with no driver word is low; with driving named near, high") {
+  struct Case {
+    std::string text;
+    int score;
+  };
+  for (const Case& c : {Case{"License Number: 72692051", 65},
+                        Case{"Elevator license number: EL437486", 65},
+                        Case{"DMV record. License No. 867487238", 85},
+                        Case{"Driver License: D1234567", 85},
+                        Case{"Illinois driver license S123-4567-8901", 85}}) {
+    INFO(c.text);
+    auto f = Scan(c.text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "US_DRIVER_LICENSE");
+    CHECK(f[0].score == c.score);
+  }
+}
+
 TEST_CASE("A DEA number without a DEA keyword is low, and only in upper case") {
   // Business ids of the same shape pass the check digit one time in ten.
   for (const char* text : {"journal JE9040370 posted", "prescriber AB1234563 signed"}) {
