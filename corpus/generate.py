@@ -681,7 +681,7 @@ EXTRA_COMBOS = [
     (VIN_T, 85, None), (VIN_T, 65, None),
     (IBAN_T, 85, None), (URL_T, 65, None),
     (MRN_T, 85, None), (HPID, 85, None), (DL, 85, "full"), (DL, 75, "abbrev"), (DL, 65, "bare"),
-    (PASSPORT, 85, None), (BANK, 85, None), (PACCT, 85, None),
+    (PASSPORT, 85, None), (BANK, 85, "full"), (BANK, 65, "bare"), (PACCT, 85, None),
     (PHONE, 85, "e164"), (PHONE, 65, "e164"),
     (AWS, 85, None), (AWS_SECRET, 85, None), (PKEY, 85, None), (GH, 85, None), (SLACK, 85, None), (GAPI, 85, None),
     (STRIPE, 85, "live"), (STRIPE, 65, "test"), (JWT_T, 85, None), (PWD, 75, None),
@@ -717,7 +717,9 @@ X_KEYWORDS = {
     DL + "/bare": ["License Number", "License No"],
     DL + "/abbrev": ["DL", "DLN", "CDL"],
     PASSPORT: ["Passport", "Passport No", "passport number", "Passport#"],
-    BANK: ["Account Number", "Acct", "Checking Account", "Acct No", "savings account"],
+    BANK + "/full": ["Checking Account", "savings account", "Bank Account"],
+    # No bank word: a ledger's or a supplier's account number as often (low).
+    BANK + "/bare": ["Account Number", "Acct", "Acct No"],
     PACCT: ["Patient Account Number", "Patient Account No", "Patient Acct", "patient account",
             "Pt Acct"],
     PHONE + "/e164": ["phone", "mobile", "Tel", "fax", "cell"],
@@ -748,7 +750,8 @@ X_JSON_KW = {
     # Written inside the value, not as its key (render_extra): a key named
     # like one is a driver's license field (high).
     DL + "/abbrev": ["dl_no", "dln_no"], PASSPORT: ["passport", "passport_number"],
-    BANK: ["account_number", "acct"], PHONE + "/e164": ["phone", "mobile", "fax"],
+    BANK + "/full": ["bank_account", "checking_account"],
+    BANK + "/bare": ["account_number", "acct"], PHONE + "/e164": ["phone", "mobile", "fax"],
     PACCT: ["patient_account_number", "patient_account", "pt_acct"],
     AWS: ["aws_access_key_id"], AWS_SECRET: ["aws_secret_access_key", "SecretAccessKey"],
     PKEY: ["deploy_key"], GH: ["github_token"],
@@ -1570,8 +1573,8 @@ def make_positive(rng, combo, names):
         else:
             ctx = "kw"
         item = {"ctx": ctx, "make": lambda r: extra_value(r, type_id, variant, names)}
-        if type_id == DL:
-            item["kwkey"] = DL + "/" + variant
+        if type_id in (DL, BANK):
+            item["kwkey"] = type_id + "/" + variant
         elif type_id == PHONE:
             item["kwkey"] = PHONE + "/e164"
     item.update(kind="positive", type=type_id, score=score, value=value, variant=variant)

@@ -1142,10 +1142,12 @@ TEST_CASE("A version's build metadata (+date) is no international phone number")
   }
 }
 
-TEST_CASE("A number after a bare \"account\" is a low-confidence bank account") {
+TEST_CASE("An account number is a bank's, high, only with a bank word on it or banking near") {
   // An AWS or customer account number is no bank account at high confidence
-  // (the file was labelled PII); with a bank word, "number", "no" or "#",
-  // or as "acct", it is.
+  // (the file was labelled PII), and a ledger's "Account No" or a supplier's
+  // customer number is written like a bank's: "account number", "no", "#"
+  // or "acct" alone are low. A bank word on the label, or banking named
+  // nearby (routing number, ACH, direct deposit), makes it high.
   auto score_of = [](const char* text) {
     auto f = Scan(text);
     for (const auto& x : f) {
@@ -1155,11 +1157,15 @@ TEST_CASE("A number after a bare \"account\" is a low-confidence bank account") 
   };
   CHECK(score_of("AWS account 123456789012 in us-east-1") == 65);
   CHECK(score_of("account: 12345678") == 65);
-  CHECK(score_of("Account number: 12345678901") == 85);
-  CHECK(score_of("Account #12345678") == 85);
-  CHECK(score_of("Acct: 12345678") == 85);
+  CHECK(score_of("Account number: 12345678901") == 65);
+  CHECK(score_of("Account #12345678") == 65);
+  CHECK(score_of("Acct: 12345678") == 65);
+  CHECK(score_of("GL Account No: 61000020 Salaries - Physician") == 65);
+  CHECK(score_of("Direct deposit to account number 12345678901") == 85);
+  CHECK(score_of("Routing 021000021, Acct: 12345678") == 85);
   CHECK(score_of("checking account 12345678") == 85);
   CHECK(score_of("savings acct no. 12345678") == 85);
+  CHECK(score_of("Bank Account Number: 12345678") == 85);
   // One finding per value, at the higher score.
   auto f = Scan("Account # 12345678");
   CHECK(std::count_if(f.begin(), f.end(),
@@ -1183,8 +1189,8 @@ TEST_CASE("A patient's account number is a PATIENT_ACCOUNT, not a bank account")
   CHECK(found("patient account 100234567") == Lines{"PATIENT_ACCOUNT 100234567 85"});
   // Other accounts stay bank accounts: "Dept" ends in "pt" (so "pt" counts
   // after a byte that is no letter, never at the very start of a file).
-  CHECK(found("Dept acct no: 100234567") == Lines{"US_BANK_ACCOUNT 100234567 85"});
-  CHECK(found("Account Number: 100234567") == Lines{"US_BANK_ACCOUNT 100234567 85"});
+  CHECK(found("Dept acct no: 100234567") == Lines{"US_BANK_ACCOUNT 100234567 65"});
+  CHECK(found("Account Number: 100234567") == Lines{"US_BANK_ACCOUNT 100234567 65"});
 }
 
 TEST_CASE("AWS's documented example access key ids are not reported as credentials") {
