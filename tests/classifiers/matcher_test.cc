@@ -411,16 +411,23 @@ TEST_CASE("An e-mail address with non-ASCII letters is reported whole, never in 
   }
 }
 
-TEST_CASE("An organisation or a building named for a person is no person") {
+TEST_CASE("An organisation, a building or a place named for a person is no person") {
   for (const char* text : {"Bill To: Henry Ford Health\n", "Ship To: Henry Ford Pavilion - Dock B\n",
                            "Bill To: Mary Washington Hospital\n", "met Henry Ford Health staff\n",
                            "Dr. Susan Smith Memorial Library\n"}) {
     INFO(text);
     CHECK(Scan(text).empty());
   }
-  // A person stays one, also with such a word elsewhere on the line.
+  // Nor is a city and state written as FAMILY, Given.
+  for (const char* text : {"Ship to: AUSTIN, Texas\n", "From: Jackson, Mississippi\n"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+  // A person stays one, also with such a word elsewhere on the line; an
+  // EHR banner's FAMILY, Given is one too.
   for (const char* text : {"Bill To: Henry Ford\n", "Dr. Anna Hall signed\n",
-                           "Patient: John Smith, Smith Clinic\n"}) {
+                           "Patient: John Smith, Smith Clinic\n", "Pt: TURNER, Joseph A\n",
+                           "To: SMITH, Virginia\n"}) {
     INFO(text);
     auto f = Scan(text);
     REQUIRE(f.size() == 1);
