@@ -44,7 +44,13 @@ TEST_CASE("Credit card needs an issuer prefix, a brand length and Luhn") {
   CHECK(PublishedTestCard("30569309025904"));   // 14
   CHECK(PublishedTestCard("371449635398431"));  // 15
   CHECK_FALSE(PublishedTestCard("422222222222"));  // a published number cut short
-  CHECK_FALSE(PublishedTestCard("62000000000000050"));
+  CHECK_FALSE(PublishedTestCard("42424242424242424"));  // one digit longer
+  // Stripe's declines and 3D Secure cards, listed or with eight zeros in a row.
+  CHECK(PublishedTestCard("4000 0025 0000 3155"));
+  CHECK(PublishedTestCard("6011 9811 1111 1113"));
+  CHECK(PublishedTestCard("4000 0000 0000 0127"));
+  CHECK(PublishedTestCard("4000 0000 0000 3220"));
+  CHECK_FALSE(PublishedTestCard("4000 0010 0000 0127"));  // seven zeros
   CHECK_FALSE(PublishedTestCard("1234567890123456789012"));  // more digits than a card
   CHECK_FALSE(IssuedCreditCardValid("4242424242424242"));
   CHECK(IssuedCreditCardValid("4787789328792170"));
