@@ -813,16 +813,21 @@ bool SecretValueValid(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) low[i] = Lower(s[i]);
   std::string_view l(low.data(), s.size());
   // The value without the closing brackets of the code around it: in
-  // Connection(password=password) the value read is "password)".
+  // Connection(password=password) the value read is "password)", in
+  // Python's "def connect(password=None):" it is "None):".
   std::string_view core = s, lcore = l;
-  while (core.size() > 1 && (core.back() == ')' || core.back() == ']' || core.back() == '}')) {
+  while (core.size() > 1 && (core.back() == ')' || core.back() == ']' || core.back() == '}' ||
+                             core.back() == ':')) {
     core.remove_suffix(1);
     lcore.remove_suffix(1);
   }
   // Whole-value placeholders seen in templates and documentation.
   static constexpr std::string_view kPlaceholders[] = {
       "null",  "none",     "true",     "false",    "password", "changeme", "example",
-      "secret", "undefined", "required", "optional", "string",  "placeholder"};
+      "secret", "undefined", "required", "optional", "string",  "placeholder",
+      "change_me", "change-me",
+      // Java's keystore default, published with every JDK.
+      "changeit"};
   for (auto p : kPlaceholders) {
     if (l == p || lcore == p) return false;
   }
@@ -844,12 +849,26 @@ bool SecretValueValid(std::string_view s) {
       if (rest.starts_with(w)) return false;
     }
   }
-  // A YAML tag (!vault, !secret): the value is kept elsewhere.
-  if (c0 == '!') return false;
+  // A YAML tag (!vault, !secret): the value is kept elsewhere; so is an
+  // Octopus or Azure DevOps variable (#{PacsDbPassword}#).
+  if (c0 == '!' || l.starts_with("#{")) return false;
   // A call, whole or cut at its first quoted argument: read_secret(),
   // config.get( -- the value is computed, not written down; and a
   // subscript cut at its quoted key: request.form[ .
   if (l.back() == '(' || l.back() == '[') return false;
+  // A call cut at the comma after its first argument, an identifier:
+  // try(var.reporting_password, lookup(var.secrets (Terraform); not
+  // Summer(2024, whose "argument" is a number.
+  {
+    const size_t open = l.find('(');
+    auto ident = [](char c) { return IsAlnum(c) || c == '_' || c == '.'; };
+    if (open != std::string_view::npos && open > 0 && open + 1 < l.size() &&
+        (IsAlpha(l[open + 1]) || l[open + 1] == '_') &&
+        std::all_of(l.begin(), l.begin() + static_cast<std::ptrdiff_t>(open), ident) &&
+        std::all_of(l.begin() + static_cast<std::ptrdiff_t>(open) + 1, l.end(), ident)) {
+      return false;
+    }
+  }
   // An attribute read: a dotted chain of identifiers (form.password,
   // req.body.secret, settings.API_KEY, this.apiKey). A segment that starts
   // with a digit or holds other punctuation (Summer.2024, pa.ss!w0rd) is

@@ -653,7 +653,8 @@ def jwt_valid(s):
 
 
 SECRET_PLACEHOLDERS = {"null", "none", "true", "false", "password", "changeme", "example",
-                       "secret", "undefined", "required", "optional", "string", "placeholder"}
+                       "secret", "undefined", "required", "optional", "string", "placeholder",
+                       "change_me", "change-me", "changeit"}
 
 
 def secret_value_valid(s):
@@ -662,7 +663,7 @@ def secret_value_valid(s):
         return False
     low = s.lower()
     core = s
-    while len(core) > 1 and core[-1] in ")]}":
+    while len(core) > 1 and core[-1] in ")]}:":
         core = core[:-1]  # Connection(password=password): "password)" is read
     if low in SECRET_PLACEHOLDERS or core.lower() in SECRET_PLACEHOLDERS:
         return False
@@ -674,7 +675,15 @@ def secret_value_valid(s):
         rest = low[4:]
         if rest[0] in "_-" or rest.startswith(("pass", "key", "secret", "token", "api")):
             return False
+    if low.startswith("#{"):
+        return False  # an Octopus or Azure DevOps variable
     if low.endswith(("(", "[")):
+        return False
+    # A call cut after its first argument, an identifier: try(var.password
+    head, paren, tail = low.partition("(")
+    ident = set("abcdefghijklmnopqrstuvwxyz0123456789_.")
+    if paren and head and tail and (tail[0].isalpha() or tail[0] == "_") \
+            and set(head) <= ident and set(tail) <= ident:
         return False
     if low.endswith(")"):
         i = low.find("(")

@@ -430,6 +430,14 @@ TEST_CASE("Secret values reject placeholders") {
   CHECK(SecretValueValid("Tr0ub4dor&3"));
   CHECK(SecretValueValid("hunter2hunter2"));
   CHECK_FALSE(SecretValueValid("${DB_PASSWORD}"));
+  // Code and deployment tools' variables around the value, and the defaults
+  // every template or JDK ships.
+  for (const char* v : {"None):", "#{PacsDbPassword}#", "change_me", "Change-Me", "changeit",
+                        "try(var.reporting_password", "lookup(var.secrets"}) {
+    INFO(v);
+    CHECK_FALSE(SecretValueValid(v));
+  }
+  CHECK(SecretValueValid("Summer(2024"));  // a number in brackets is no call's argument
   // A variable holding the secret, and a log's filtered value.
   CHECK_FALSE(SecretValueValid("db_password_from_vault"));
   CHECK_FALSE(SecretValueValid("hashedPassword"));
