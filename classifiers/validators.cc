@@ -182,7 +182,7 @@ bool MbiValid(std::string_view s) {
   std::array<char, 11> v;
   size_t n = 0;
   for (char c : s) {
-    if (c == '-') continue;
+    if (c == '-' || c == ' ') continue;
     if (n == v.size()) return false;
     v[n++] = c;
   }

@@ -36,7 +36,7 @@ bool SsnValid(std::string_view s);
 // NPI: 10 digits starting 1 or 2, Luhn over "80840" + the 10 digits.
 bool NpiValid(std::string_view s);
 
-// MBI: 11 characters (dashes ignored) in CMS position classes:
+// MBI: 11 characters (dashes and spaces ignored) in CMS position classes:
 // [1-9] A AN N A AN N A A N N, letters from ACDEFGHJKMNPQRTUVWXY.
 bool MbiValid(std::string_view s);
 

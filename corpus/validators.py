@@ -158,7 +158,7 @@ def npi_valid(s):
 
 
 def mbi_valid(s):
-    v = s.replace("-", "")
+    v = s.replace("-", "").replace(" ", "")
     if len(v) != 11:
         return False
     classes = ["N1", "A", "AN", "N", "A", "AN", "N", "A", "A", "N", "N"]

@@ -447,6 +447,7 @@ TEST_CASE("Labels as intake forms abbreviate them, or write them in Spanish or F
            Case{"S.S.N. 529-10-4340", "US_SSN", "529-10-4340"},
            Case{"Número de Seguro Social: 529-10-4340", "US_SSN", "529-10-4340"},
            Case{"Medicare #: 9W98-FC2-TX04", "US_MBI", "9W98-FC2-TX04"},
+           Case{"Medicare card: 9CF1 MC9 XQ79", "US_MBI", "9CF1 MC9 XQ79"},
            Case{"Fecha de nacimiento: 07/01/1985", "DATE_OF_BIRTH", "07/01/1985"},
            Case{"Date de naissance : 1984-10-03", "DATE_OF_BIRTH", "1984-10-03"},
            Case{"Tarjeta de crédito: 4532 0151 1283 0366", "CREDIT_CARD", "4532 0151 1283 0366"},

@@ -94,6 +94,8 @@ TEST_CASE("NPI uses Luhn over 80840 + the ten digits") {
 TEST_CASE("MBI position classes") {
   CHECK(MbiValid("1EG4TE5MK73"));  // the CMS example
   CHECK(MbiValid("1EG4-TE5-MK73"));
+  CHECK(MbiValid("1EG4 TE5 MK73"));  // spaced, as the card prints it
+  CHECK_FALSE(MbiValid("1EG4 TE5 MK7"));
   CHECK_FALSE(MbiValid("0EG4TE5MK73"));  // position 1 is 1-9
   CHECK_FALSE(MbiValid("1SG4TE5MK73"));  // S is excluded
   CHECK_FALSE(MbiValid("1EG4TE5MK7A"));  // position 11 is a digit
