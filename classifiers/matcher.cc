@@ -293,6 +293,13 @@ class Matcher::Impl {
     if (name.run_field_regexes) field_values_.push_back({start, end, name.lists});
   }
 
+  void AddApartSpan(uint64_t start, uint64_t end) {
+    // A span that names no list confines a candidate's evidence to it
+    // (NamedOtherwise) and is evidence for none (FieldHit).
+    static const std::vector<int> kNoLists;
+    if (end > start) fields_.push_back({start, end, &kNoLists});
+  }
+
   Status Commit(size_t n) {
     if (!db_status_.ok()) return db_status_;  // nothing can be classified
     if (limit_hit_) return LimitStatus();
@@ -1504,6 +1511,7 @@ Status Matcher::Finish() { return impl_->Finish(); }
 void Matcher::AddFieldContext(uint64_t start, uint64_t end, std::string_view field) {
   impl_->AddFieldContext(start, end, field);
 }
+void Matcher::AddApartSpan(uint64_t start, uint64_t end) { impl_->AddApartSpan(start, end); }
 uint64_t Matcher::bytes_fed() const { return impl_->bytes_fed(); }
 const RuleSet& Matcher::rules() const { return impl_->rules(); }
 uint64_t Matcher::undelivered_floor() const { return impl_->undelivered_floor(); }

@@ -142,6 +142,12 @@ class Matcher {
   // bytes past `end` are committed.
   void AddFieldContext(uint64_t start, uint64_t end, std::string_view field);
 
+  // Declares stream bytes [start, end) text apart from the text around them
+  // (a title row above a table's header): as a field named for no list, a
+  // keyword outside it is no evidence for a candidate inside it, one inside
+  // it still is. REQUIRES: as AddFieldContext, in one order with its spans.
+  void AddApartSpan(uint64_t start, uint64_t end);
+
   // Ends the stream: the tail is classified and every pending match is
   // delivered to the sink.
   Status Finish();

@@ -2,7 +2,7 @@
 // hints at the format (kFuzzName, from fuzz_name.cc built per target with
 // PHISCAN_FUZZ_NAME:
 // "x.zip" exercises the archive layer, "x.hl7", "x.json", "x.csv", "x.x12",
-// "x.dcm", "x.eml", "x.pdf" the parsers behind them; content still decides). The
+// "x.dcm", "x.eml", "x.pdf", "x.md" the parsers behind them; content still decides). The
 // budget is small so every input ends quickly; a crash, a sanitizer report,
 // or a record without a status is a failure.
 #include <cstdint>

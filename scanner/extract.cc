@@ -1217,11 +1217,19 @@ void Extractor::Impl::Text(PeekSource& in, std::string_view name, size_t idx, in
   switch (format) {
     case formats::TextFormat::kCsv: {
       // Exports use ';' (where ',' is the decimal mark) and '|' as often.
-      const char delim = formats::SniffDelimiter(sample.text);
-      structured = formats::MakeDelimited(sink, delim != 0 ? delim : ',', limits_);
+      const char sniffed = formats::SniffDelimiter(sample.text);
+      const char delim = sniffed != 0 ? sniffed : ',';
+      structured =
+          formats::MakeDelimited(sink, delim, limits_, formats::SniffHeaderRow(sample.text, delim));
       break;
     }
-    case formats::TextFormat::kTsv: structured = formats::MakeDelimited(sink, '\t', limits_); break;
+    case formats::TextFormat::kTsv:
+      structured =
+          formats::MakeDelimited(sink, '\t', limits_, formats::SniffHeaderRow(sample.text, '\t'));
+      break;
+    case formats::TextFormat::kMarkdown:
+      structured = formats::MakePipeTables(sink, limits_);
+      break;
     case formats::TextFormat::kJson: structured = formats::MakeJson(sink, limits_); break;
     case formats::TextFormat::kHl7: structured = formats::MakeHl7(sink, limits_); break;
     case formats::TextFormat::kX12: structured = formats::MakeX12(sink, limits_); break;

@@ -18,7 +18,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_CO
   -DPHISCAN_FUZZ=ON -DPHISCAN_BUILD_TESTS=OFF >/dev/null
 targets=(fuzz_decode fuzz_rule_pack fuzz_matcher fuzz_user_rules fuzz_extract_archive fuzz_extract_hl7 fuzz_extract_fhir
          fuzz_extract_csv fuzz_extract_x12 fuzz_extract_dicom fuzz_extract_mail fuzz_extract_pdf
-         fuzz_extract_ole fuzz_extract_xml fuzz_extract_rtf)
+         fuzz_extract_ole fuzz_extract_xml fuzz_extract_rtf fuzz_extract_md)
 cmake --build "$build" -j "$jobs" --target "${targets[@]}"
 
 # Seed corpora, rebuilt each run (small files only: libFuzzer's -max_len).
@@ -41,6 +41,9 @@ seed_dirs_for() {
     fuzz_extract_archive) echo fuzz/seeds/archive "$seeds/text" "$seeds/formats" "$seeds/hostile" ;;
     # DTDs, CDATA, entities, unbalanced RTF groups.
     fuzz_extract_xml | fuzz_extract_rtf) echo fuzz/seeds/markup "$seeds/text" "$seeds/formats" ;;
+    # Title rows above a CSV header; Markdown tables among other lines.
+    fuzz_extract_csv | fuzz_extract_md)
+      echo fuzz/seeds/tables "$seeds/text" "$seeds/formats" "$seeds/hostile" ;;
     *) echo "$seeds/text" "$seeds/formats" "$seeds/hostile" ;;
   esac
 }

@@ -104,6 +104,126 @@ size_t DelimitedColumns(std::string_view sample, char delim) {
   return lines >= 3 || (lines == 2 && sample.empty()) ? expected : 0;
 }
 
+// Rows an export may write above its header: a title, a run date, blank
+// lines. A header further down is taken for data.
+constexpr size_t kMaxTitleRows = 3;
+
+// A column name is no longer than this (a title or a note is).
+constexpr size_t kMaxLabelBytes = 64;
+
+// What SniffHeaderRow needs to know of one cell.
+struct CellShape {
+  size_t letters = 0, digits = 0, filled = 0;  // filled: bytes but blanks
+  void Add(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalpha(u) || u >= 0x80) ++letters;  // a UTF-8 byte: "Número"
+    if (std::isdigit(u)) ++digits;
+    if (c != ' ' && c != '\t' && c != '\r') ++filled;
+  }
+  // A column name: a word, no more digits than letters ("Member #",
+  // "Address 2"), short; not a date, number or identifier ("03/12/2024",
+  // "MRN0012345") or a sentence.
+  bool Label() const { return letters > 0 && digits <= letters && filled <= kMaxLabelBytes; }
+};
+
+struct RowShape {
+  size_t cells = 0;
+  size_t filled = 0;  // cells with anything but blanks in them
+  size_t labels = 0;  // filled cells that read as column names
+  void Add(const CellShape& cell) {
+    ++cells;
+    if (cell.filled == 0) return;
+    ++filled;
+    if (cell.Label()) ++labels;
+  }
+};
+
+// Reads the row at the start of `s` as the Delimited reader cuts it (a quote
+// opens a quoted part only at a cell's start; in one, a doubled quote is a
+// quote, and delimiters and line ends are text) and moves `s` past it.
+// False when `s` is empty.
+bool NextRow(std::string_view& s, char delim, RowShape& row) {
+  if (s.empty()) return false;
+  row = {};
+  CellShape cell;
+  bool quoted = false, at_start = true;
+  size_t i = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quoted) {
+      if (c != '"') {
+        cell.Add(c);
+      } else if (i + 1 < s.size() && s[i + 1] == '"') {
+        cell.Add(c);
+        ++i;
+      } else {
+        quoted = false;
+      }
+    } else if (c == delim || c == '\n') {
+      row.Add(cell);
+      cell = {};
+      at_start = true;
+      if (c == '\n') break;
+    } else if (c == '"' && at_start) {
+      quoted = true;
+      at_start = false;
+    } else {
+      cell.Add(c);
+      at_start = false;
+    }
+  }
+  if (i == s.size()) row.Add(cell);  // cut by the sample's end
+  s.remove_prefix(std::min(i + 1, s.size()));
+  return true;
+}
+
+// The cells of a Markdown table row: its '|' but a leading and a trailing
+// one, plus one; 0 for a line without a '|' (no row). The pipe-table reader
+// (structured.h) counts them the same way.
+size_t PipeCells(std::string_view line) {
+  const size_t first = line.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return 0;
+  const size_t last = line.find_last_not_of(" \t\r");
+  line = line.substr(first, last - first + 1);
+  const auto pipes = static_cast<size_t>(std::count(line.begin(), line.end(), '|'));
+  if (pipes == 0) return 0;
+  return pipes + 1 - (line.front() == '|') - (line.size() > 1 && line.back() == '|');
+}
+
+// A Markdown (GFM) table's delimiter row: cells of '-' and ':' between '|',
+// blanks around them ("|---|:--:|", "--- | ---").
+bool IsDelimiterRow(std::string_view line) {
+  bool dash = false, pipe = false;
+  for (char c : line) {
+    if (c == '-') {
+      dash = true;
+    } else if (c == '|') {
+      pipe = true;
+    } else if (c != ':' && c != ' ' && c != '\t' && c != '\r') {
+      return false;
+    }
+  }
+  return dash && pipe;
+}
+
+// Whether `sample` holds a Markdown table: a line with a '|' followed by a
+// delimiter row of as many cells (the count GFM requires of a table, and
+// that a setext heading's underline, "---" under a line, does not have).
+bool HasPipeTable(std::string_view sample) {
+  std::string_view prev;
+  while (!sample.empty()) {
+    const size_t nl = sample.find('\n');
+    if (nl == std::string_view::npos) break;  // the last line may be cut
+    std::string_view line = sample.substr(0, nl);
+    sample.remove_prefix(nl + 1);
+    if (IsDelimiterRow(line) && PipeCells(prev) != 0 && PipeCells(prev) == PipeCells(line)) {
+      return true;
+    }
+    prev = line;
+  }
+  return false;
+}
+
 bool LooksLikeMail(std::string_view s) {
   // Blank lines before the first header (a message saved by a script that
   // wrote one first) are no part of it.
@@ -183,6 +303,7 @@ const char* TextFormatName(TextFormat format) {
     case TextFormat::kHl7: return "hl7";
     case TextFormat::kX12: return "x12";
     case TextFormat::kMail: return "mail";
+    case TextFormat::kMarkdown: return "markdown";
   }
   return "?";
 }
@@ -297,6 +418,9 @@ TextFormat SniffTextFormat(std::string_view s, std::string_view name) {
   if (HasExt(name, {"tsv", "tab"})) return TextFormat::kTsv;
   if (HasExt(name, {"htm", "html"})) return TextFormat::kHtml;
   if (HasExt(name, {"hl7"})) return TextFormat::kHl7;
+  // Markdown's tables sit among headings and prose, where no delimiter is
+  // on every line: read as plain text, their header cells named nothing.
+  if (HasExt(name, {"md", "markdown"}) || HasPipeTable(s)) return TextFormat::kMarkdown;
   switch (SniffDelimiter(s)) {
     case '\t': return TextFormat::kTsv;
     case 0: return TextFormat::kPlain;
@@ -318,6 +442,26 @@ char SniffDelimiter(std::string_view sample) {
     }
   }
   return best;
+}
+
+}  // namespace phiscan::scanner::formats
+
+namespace phiscan::scanner::formats {
+
+size_t SniffHeaderRow(std::string_view sample, char delim) {
+  RowShape row, next;
+  for (size_t r = 0; r <= kMaxTitleRows && NextRow(sample, delim, row); ++r) {
+    if (row.filled <= 1) continue;  // blank, or a title
+    // The first row with cells is the header unless a title was above it:
+    // then it must read as one, as wide as the row under it, which holds
+    // values (a headerless table's first row of names is no header).
+    if (r == 0) return 0;
+    if (!NextRow(sample, delim, next)) return 0;  // nothing under it to name
+    const bool header = row.labels == row.filled && 2 * row.filled >= row.cells &&
+                        row.cells >= next.cells && next.labels < next.filled;
+    return header ? r : 0;
+  }
+  return 0;
 }
 
 }  // namespace phiscan::scanner::formats

@@ -6,6 +6,7 @@
 #ifndef PHISCAN_SCANNER_FORMATS_SNIFF_H_
 #define PHISCAN_SCANNER_FORMATS_SNIFF_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -53,7 +54,9 @@ bool IsSevenZip(std::string_view head);
 // the difference is that data's length.
 int64_t ZipDirectoryStart(std::string_view tail, uint64_t size, uint64_t* declared = nullptr);
 
-enum class TextFormat { kPlain, kCsv, kTsv, kJson, kXml, kHtml, kHl7, kX12, kMail };
+// kMarkdown: text with pipe tables (GitHub Flavored Markdown) among other
+// lines: a .md file, or text with such a table in its sample.
+enum class TextFormat { kPlain, kCsv, kTsv, kJson, kXml, kHtml, kHl7, kX12, kMail, kMarkdown };
 const char* TextFormatName(TextFormat format);
 
 // `sample` is the start of the decoded (UTF-8) text. kCsv stands for any
@@ -64,6 +67,16 @@ TextFormat SniffTextFormat(std::string_view sample, std::string_view name);
 // the sample has the same number of (outside quotes), the most if several
 // do; 0 if none does.
 char SniffDelimiter(std::string_view sample);
+
+// The row of a delimited table that names its columns (0-based; the
+// reader's rows, quoted line ends inside them): the first, unless it is
+// blank or a title (at most one cell with anything in it, as an export
+// writes "Patient Extract run 03/12/2024,,,,," above its header), up to
+// three such rows; then the next row, if every filled cell of it reads as
+// a column name (a word, not a date, number or id), at least half its
+// cells are filled, and the row under it is no wider and holds a value.
+// Otherwise 0: a headerless table keeps its first row as header, as before.
+size_t SniffHeaderRow(std::string_view sample, char delim);
 
 // Lower-cased extension of `name` without the dot ("" if none).
 std::string_view Extension(std::string_view name, char* buf, size_t buf_size);

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace phiscan::scanner::formats {
@@ -57,11 +58,16 @@ size_t FindAnyOf(std::string_view text, size_t from, const std::array<char, N>& 
 // ---- CSV / TSV ------------------------------------------------------------
 
 // RFC 4180 with any delimiter: quoted cells may hold delimiters, newlines and
-// doubled quotes. The first row names the columns.
+// doubled quotes. Row `header_row` names the columns; the rows above it are
+// each declared apart.
 class Delimited : public StructuredText {
  public:
-  Delimited(TextSink& sink, char delim, const ScanLimits& limits)
-      : sink_(sink), delim_(delim), limits_(limits) {}
+  Delimited(TextSink& sink, char delim, const ScanLimits& limits, size_t header_row)
+      : sink_(sink),
+        delim_(delim),
+        limits_(limits),
+        header_(header_row == 0),
+        title_rows_(header_row) {}
 
   void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
     const uint64_t base = sink_.position();
@@ -108,7 +114,13 @@ class Delimited : public StructuredText {
       at_start_ = true;
     } else if (c == '\n') {
       EndCell(pos);
-      header_ = false;
+      if (title_rows_ > 0) {
+        sink_.Apart(row_start_, pos);
+        header_ = --title_rows_ == 0;
+      } else {
+        header_ = false;
+      }
+      row_start_ = pos + 1;
       col_ = 0;
       cell_start_ = pos + 1;
       at_start_ = true;
@@ -133,12 +145,141 @@ class Delimited : public StructuredText {
   TextSink& sink_;
   const char delim_;
   const ScanLimits& limits_;
-  bool header_ = true;
+  bool header_;
+  size_t title_rows_;  // rows above the header not yet passed
   bool quoted_ = false, quote_pending_ = false, at_start_ = true;
   size_t col_ = 0;
-  uint64_t cell_start_ = 0;
+  uint64_t cell_start_ = 0, row_start_ = 0;
   std::string cell_;
   std::vector<std::string> names_;
+};
+
+// ---- Markdown pipe tables -------------------------------------------------
+
+// GFM tables among other lines. A line is a row when it has a '|'; a leading
+// and a trailing '|' open and close its first and last cell, so a row's
+// cells are numbered alike with or without them (sniff.cc's PipeCells
+// counts them so). The cells of a row outside a table are kept (capped, as
+// a CSV header's) until the next line says whether they are a header: a
+// delimiter row of as many cells starts a table, and the first line
+// without a '|' ends it. Inside a table nothing is kept; each cell is
+// declared under its column's name as it ends.
+class PipeTables : public StructuredText {
+ public:
+  PipeTables(TextSink& sink, const ScanLimits& limits) : sink_(sink), limits_(limits) {}
+
+  void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
+    const uint64_t base = sink_.position();
+    for (size_t k = 0; k < text.size();) {
+      const size_t stop = FindAnyOf<2>(text, k, {'|', '\n'});
+      if (stop > k) Run(text.substr(k, stop - k));
+      if (stop == text.size()) break;
+      Step(text[stop], base + stop);
+      k = stop + 1;
+    }
+    sink_.OnText(text, src_begin, src_end);
+  }
+  void End() override { EndLine(sink_.position()); }
+
+ private:
+  static bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+  // Bytes of a cell: neither '|' nor a line end.
+  void Run(std::string_view run) {
+    const size_t last = run.find_last_not_of(" \t\r");
+    if (last != std::string_view::npos) {
+      started_ = true;
+      trailing_pipe_ = false;
+    }
+    for (size_t i = 0; delimiter_row_ && i < run.size(); ++i) {
+      const char c = run[i];
+      if (c == '-') {
+        dash_ = true;
+      } else if (c != ':' && !IsBlank(c)) {
+        delimiter_row_ = false;
+      }
+    }
+    if (!in_table_ && cell_.size() < limits_.max_field_name) {
+      cell_.append(run.substr(0, limits_.max_field_name - cell_.size()));
+    }
+  }
+
+  void Step(char c, uint64_t pos) {
+    if (c == '\n') {
+      EndLine(pos);
+      return;
+    }
+    // '|'
+    if (!started_) {  // a leading pipe: the first cell starts after it
+      started_ = true;
+      leading_pipe_ = true;
+      cell_.clear();
+    } else {
+      EndCell(pos);
+      ++col_;
+      trailing_pipe_ = true;
+    }
+    cell_start_ = pos + 1;
+  }
+
+  void EndCell(uint64_t end) {
+    if (!in_table_) {
+      cells_.Add(Trim(cell_), limits_.max_columns);
+      cell_.clear();
+    } else if (col_ < names_.size && end > cell_start_) {
+      sink_.Field(cell_start_, end, names_.text[col_]);
+    }
+  }
+
+  void EndLine(uint64_t end) {
+    const bool row = leading_pipe_ || col_ > 0;
+    if (row) EndCell(end);
+    // As PipeCells: the line's '|' but a leading and a trailing one, plus one.
+    const size_t cells = row ? col_ + 1 - (trailing_pipe_ && col_ > 0 ? 1 : 0) : 0;
+    if (in_table_) {
+      if (!row) in_table_ = false;
+      header_cells_ = 0;
+    } else if (row && delimiter_row_ && dash_ && cells == header_cells_) {
+      std::swap(names_, header_);
+      in_table_ = true;
+    } else {
+      std::swap(header_, cells_);
+      header_cells_ = cells;
+    }
+    cells_.size = 0;
+    cell_.clear();
+    col_ = 0;
+    started_ = leading_pipe_ = trailing_pipe_ = dash_ = false;
+    delimiter_row_ = true;
+    cell_start_ = end + 1;
+  }
+
+  // Cells' text, up to a cap, in strings kept from line to line: a row
+  // read outside a table costs no allocation once one as wide was read.
+  struct Cells {
+    std::vector<std::string> text;
+    size_t size = 0;
+    void Add(std::string_view cell, size_t cap) {
+      if (size == cap) return;
+      if (size == text.size()) text.emplace_back();
+      text[size++].assign(cell);
+    }
+  };
+
+  TextSink& sink_;
+  const ScanLimits& limits_;
+  bool in_table_ = false;
+  Cells names_;              // the current table's column names
+  Cells header_;             // the last line's cells, if it was a row
+  size_t header_cells_ = 0;  // and how many it had (0: no row)
+  Cells cells_;              // this line's cells, outside a table
+  std::string cell_;
+  size_t col_ = 0;
+  uint64_t cell_start_ = 0;
+  // This line so far: a byte but blanks seen; a '|' first; a '|' last; only
+  // '-', ':', '|' and blanks, at least one '-'.
+  bool started_ = false, leading_pipe_ = false, trailing_pipe_ = false;
+  bool delimiter_row_ = true, dash_ = false;
 };
 
 // ---- JSON / NDJSON / FHIR -------------------------------------------------
@@ -739,9 +880,12 @@ std::string_view IdentifierSystemName(std::string_view s) {
   return {};
 }
 
-std::unique_ptr<StructuredText> MakeDelimited(TextSink& sink, char delim,
-                                              const ScanLimits& limits) {
-  return std::make_unique<Delimited>(sink, delim, limits);
+std::unique_ptr<StructuredText> MakeDelimited(TextSink& sink, char delim, const ScanLimits& limits,
+                                              size_t header_row) {
+  return std::make_unique<Delimited>(sink, delim, limits, header_row);
+}
+std::unique_ptr<StructuredText> MakePipeTables(TextSink& sink, const ScanLimits& limits) {
+  return std::make_unique<PipeTables>(sink, limits);
 }
 std::unique_ptr<StructuredText> MakeJson(TextSink& sink, const ScanLimits& limits) {
   return std::make_unique<Json>(sink, limits);

@@ -40,7 +40,18 @@ class StructuredText : public TextConsumer {
 bool DecodeEntity(std::string_view body, std::string& out);
 
 // REQUIRES for all: `sink` and `limits` outlive the returned object.
-std::unique_ptr<StructuredText> MakeDelimited(TextSink& sink, char delim, const ScanLimits& limits);
+//
+// A delimited table whose row `header_row` (0-based, SniffHeaderRow) names
+// the columns. The rows above it (a title, a run date) are text apart
+// (TextSink::Apart): the header's keywords under them are no evidence for
+// what they hold.
+std::unique_ptr<StructuredText> MakeDelimited(TextSink& sink, char delim, const ScanLimits& limits,
+                                              size_t header_row = 0);
+// Text with Markdown (GFM) pipe tables: the row above a delimiter row
+// ("|---|:--:|") of as many cells names the columns of the rows under it,
+// up to the first line without a '|'. Each table has its own header; other
+// lines are text, no field.
+std::unique_ptr<StructuredText> MakePipeTables(TextSink& sink, const ScanLimits& limits);
 std::unique_ptr<StructuredText> MakeJson(TextSink& sink, const ScanLimits& limits);
 std::unique_ptr<StructuredText> MakeHl7(TextSink& sink, const ScanLimits& limits);
 std::unique_ptr<StructuredText> MakeX12(TextSink& sink, const ScanLimits& limits);

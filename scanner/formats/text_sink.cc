@@ -81,6 +81,10 @@ void TextSink::Field(uint64_t text_begin, uint64_t text_end, std::string_view na
   matcher_.AddFieldContext(text_begin, text_end, name);
 }
 
+void TextSink::Apart(uint64_t text_begin, uint64_t text_end) {
+  if (text_end > text_begin) matcher_.AddApartSpan(text_begin, text_end);
+}
+
 void TextSink::Finish(AssetRecord& rec) {
   CommitChunk();
   Status fin = matcher_.Finish();

@@ -103,6 +103,10 @@ class TextSink : public TextConsumer {
   void Synthetic(std::string_view utf8, uint64_t at) { OnText(utf8, at, at); }
 
   void Field(uint64_t text_begin, uint64_t text_end, std::string_view name);
+  // Text that stands apart from the text around it (a title row above a
+  // table's header): a keyword outside it is no evidence for a value inside
+  // it. Same REQUIRES as Field, whose spans it is ordered with.
+  void Apart(uint64_t text_begin, uint64_t text_end);
 
   // Report offsets into the extracted text instead of source bytes: for
   // text assembled from many parts (Office, PDF, mail), where source offsets

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "scanner/formats/number_format.h"
+#include "scanner/formats/sniff.h"
 #include "scanner/formats/xlsb.h"
 #include "scanner/formats/xlsx.h"
 #include "tests/scanner/extract_fixture.h"
@@ -102,6 +103,105 @@ TEST_CASE("Semicolon- and pipe-delimited exports: the column header is evidence"
   CHECK(Types(prose, "note.txt").empty());
 }
 
+TEST_CASE("CSV: a title or blank line above the header leaves the header naming the columns") {
+  // Exports open with a title padded with delimiters, a run date or a blank
+  // line. Taken for the header, it left the columns unnamed (a date of birth
+  // a DATE, a bare SSN missed) and made the title's run date a DATE_OF_BIRTH
+  // by the header's "DOB" under it. Far() keeps the second row out of reach
+  // of the header's keywords: only its columns' names say what it holds.
+  const std::set<std::string> types{"DATE_OF_BIRTH", "DATE", "US_SSN", "MRN"};
+  const std::string table = "MRN,Name,DOB,SSN,Note\n"
+                            "00482913,Jane Roe,04/17/1962,536228726," + Far() + "\n"
+                            "00482914,John Doe,09/02/1975,536228726,ok\n";
+  const Lines rows{"MRN 00482913 85", "DATE_OF_BIRTH 04/17/1962 85", "US_SSN 536228726 85",
+                   "MRN 00482914 85", "DATE_OF_BIRTH 09/02/1975 85", "US_SSN 536228726 85"};
+  CHECK(Findings(table, "extract.csv", types) == rows);
+  for (const std::string lead : {"Riverside Health - Patient Extract run 03/12/2024,,,,\n",
+                                 "\"Riverside Health, Patient Extract run 03/12/2024\"\n",
+                                 "\n", "Patient Extract\nRun date: 03/12/2024\n\n"}) {
+    for (const char* name : {"extract.csv", "extract.txt"}) {
+      // Only a title padded to the table's width makes a table of a file
+      // without the .csv name.
+      if (std::string_view(name) == "extract.txt" && lead.find(",,,,") == std::string::npos) {
+        continue;
+      }
+      INFO(lead << name);
+      // The run date is no one's birth (nor a DATE: a birth keyword within
+      // reach, the header's DOB, rules that out, as for any date).
+      CHECK(Findings(lead + table, name, types) == rows);
+    }
+  }
+  // Under a tab-separated table's title too.
+  std::string tsv = "Patient Extract\t\t\t\t\n" + table;
+  std::replace(tsv.begin(), tsv.end(), ',', '\t');
+  CHECK(Findings(tsv, "extract.tsv", types) == rows);
+}
+
+TEST_CASE("CSV: a headerless table's first rows are not taken for a header") {
+  using phiscan::scanner::formats::SniffHeaderRow;
+  CHECK(SniffHeaderRow("MRN,DOB\n00482913,04/17/1962\n", ',') == 0);
+  CHECK(SniffHeaderRow("Extract,\nMRN,DOB\n00482913,04/17/1962\n", ',') == 1);
+  CHECK(SniffHeaderRow("\n\n\nMRN,DOB\n00482913,04/17/1962\n", ',') == 3);
+  // A header further down than three rows is taken for data.
+  CHECK(SniffHeaderRow("\n\n\n\nMRN,DOB\n00482913,04/17/1962\n", ',') == 0);
+  // Rows of values, or of names above names, under a title: no header.
+  CHECK(SniffHeaderRow("Extract,,\n00482913,04/17/1962,x\n00482914,09/02/1975,y\n", ',') == 0);
+  CHECK(SniffHeaderRow("\nJane Roe,Springfield\nJohn Doe,Shelbyville\n", ',') == 0);
+  // An identifier (more digits than letters) or a sentence is no column name.
+  CHECK(SniffHeaderRow("Extract,\nMRN0048291,Jane Roe\n00482914,John Doe\n", ',') == 0);
+  const std::string note =
+      "Seen today for her blood pressure; stable on the plan agreed with her and her daughter";
+  CHECK(SniffHeaderRow("\nJane Roe," + note + "\n00482913,ok\n", ',') == 0);
+  // A row wider than the one it would name, or mostly empty, is no header.
+  CHECK(SniffHeaderRow("Extract\nMRN,DOB\n00482913,04/17/1962,x\n", ',') == 0);
+  CHECK(SniffHeaderRow("Extract\nMRN,,,,DOB\n00482913,,,,04/17/1962\n", ',') == 0);
+  // A quoted line end or delimiter is inside a cell, as the reader reads it.
+  CHECK(SniffHeaderRow("\"Extract\n\"\"run\"\", 3\"\nMRN,DOB\n00482913,04/17/1962\n", ',') == 1);
+  // A header with no row under it in the sample is not known for one.
+  CHECK(SniffHeaderRow("Extract\nMRN,DOB", ',') == 0);
+}
+
+TEST_CASE("Markdown: a table under a heading or prose has its header name its columns") {
+  // A heading or a line of prose above a table made the file plain text
+  // (no delimiter was on every line): its header cells named nothing, and
+  // a bare record number under "MRN" was missed. Each table has its own
+  // header; a line without a '|' ends a table.
+  const std::set<std::string> types{"MRN", "US_SSN"};
+  const std::string table = "| MRN | Name | SSN |\n|---|:---|---:|\n"
+                            "| 00482913 | Jane Roe | 536228726 |\n";
+  const Lines found{"MRN 00482913 85", "US_SSN 536228726 85"};
+  for (const std::string lead : {"# Clinic roster\n\n", "Patients seen this week:\n",
+                                 "# Roster\n\nSeen this week | ward 4\n\n"}) {
+    for (const char* name : {"roster.md", "roster.txt", "roster"}) {
+      INFO(lead << name);
+      CHECK(Findings(lead + Far() + "\n\n" + table, name, types) == found);
+    }
+  }
+  // Two tables, each under its own header (read under the first's, the
+  // SSN would be an MRN), with the outer pipes or without them. A line
+  // without a '|' ends a table: the record number on it is no MRN.
+  const std::string two = "# Roster\n\n" + table + "Printed 00482916\n" + Far() + "\n\n" +
+                          "| SSN | Ref |\n--- | ---\n536228726 | 00482914\n" + Far() + "\n";
+  CHECK(Findings(two, "roster.md", types) ==
+        Lines{"MRN 00482913 85", "US_SSN 536228726 85", "US_SSN 536228726 85"});
+  // A .md file's table past the first 8 KiB (the sniffed sample).
+  std::string long_prose;
+  for (int i = 0; i < 25; ++i) long_prose += Far() + "\n";
+  CHECK(Findings(long_prose + "\n" + table, "roster.md", types) == found);
+  // A setext heading's underline, a delimiter row of another number of
+  // cells, or a row with a '-' in a word makes no table.
+  for (const char* name : {"notes.md", "notes.txt"}) {
+    for (const char* under : {"---\n", "| --- |\n", "| Roe-Smith | x |\n"}) {
+      INFO(name << " " << under);
+      CHECK(Findings(std::string("MRN | SSN\n") + under + "00482913 | x\n", name, types).empty());
+    }
+  }
+  // Nor does it take a pipe-delimited export for one: its header still names
+  // the columns.
+  CHECK(Findings("MRN|Name|SSN\n|---|---\n00482913|Jane Roe|x\n", "export.txt", types) ==
+        Lines{"MRN 00482913 85"});
+}
+
 TEST_CASE("JSON: keys name values; FHIR identifier systems and telecom") {
   std::string fhir = R"({"resourceType":"Patient","text":")" + Far() +
                      R"(","identifier":[{"system":"http://hl7.org/fhir/sid/us-ssn","value":"536228726"}],)"
@@ -146,7 +246,7 @@ TEST_CASE("JSON: strings are read the same at any chunk size, escapes and long k
   }
 }
 
-TEST_CASE("CSV and HL7: cells and fields are read the same at any chunk size") {
+TEST_CASE("CSV, Markdown and HL7: cells and fields are read the same at any chunk size") {
   // A data cell or an HL7 field is skipped a block at a time up to the next
   // byte that can change the state (FindAnyOf): such a byte at any place in
   // a block, or just past a chunk's end, must still count. Each value below
@@ -175,6 +275,12 @@ TEST_CASE("CSV and HL7: cells and fields are read the same at any chunk size") {
                      // a new header declares '#' the separator: '|' is text
                      "MSH#^~\\&#A#B#C#D#20240101##ADT^A04#1#P#2.5\rNTE#1##" + Far() +
                      "|x|y|z\rPID#1##M1##DOE^JANE##19800101#F###########536228726\r");
+  cases.emplace_back("notes.md",
+                     "# Notes\n\n| note | ssn | other |\n| --- | --- | --- |\n"
+                     // a leading pipe, and none
+                     "| " + Far() + " | 536228726 | x |\n" + Far() + "|536228726|x\n"
+                     // the same value in a neutral column
+                     "| " + Far() + " | x | 536228726 |\n");
   for (const auto& [name, text] : cases) {
     // Every value but the one in the neutral column or field.
     std::vector<uint64_t> want;
