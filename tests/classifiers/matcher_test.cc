@@ -1290,7 +1290,11 @@ TEST_CASE("A password's key may be camelCase or have three words; its value is o
   }
 }
 
-TEST_CASE("The password in a connection string's URL is a credential, high") {
+TEST_CASE("The password or key in a connection string is a credential, high") {
+  // A synthetic Azure storage key (88 base64 characters) and SAS signature.
+  const std::string key = std::string("n0G9W8uw8de9puyHB9d3xvE/pg3mKBxfeN4/YYsakj8Du") +
+                          "zdoRy7q3sRjKMPMEiOennEgIQD43wE1xjf1+yrfKg==";
+  const std::string sig = "SlD2MorgraA0LvD3sDL39%2BRiTAVcairvJUMQVE3RmpY%3D";
   struct Case {
     std::string text;
     std::string value;
@@ -1298,7 +1302,11 @@ TEST_CASE("The password in a connection string's URL is a credential, high") {
   for (const Case& c : {Case{"DATABASE_URL=postgres://emr_app:Falcon!8722orchid@db01:5432/emr",
                              "Falcon!8722orchid"},
                         Case{"redis://:S3cretPass@cache01:6379/0", "S3cretPass"},
-                        Case{"amqp://svc_hl7:q9Xv-77Lm@mq01/", "q9Xv-77Lm"}}) {
+                        Case{"amqp://svc_hl7:q9Xv-77Lm@mq01/", "q9Xv-77Lm"},
+                        // Azure: a storage connection string's key, a SAS URL's signature.
+                        Case{"AccountName=pacs;AccountKey=" + key + ";EndpointSuffix=x", key},
+                        Case{"https://pacs.blob.example/c/x.dcm?sv=2022-11-02&sp=r&sig=" + sig,
+                             sig}}) {
     INFO(c.text);
     auto f = Scan(c.text);
     auto pw = std::find_if(f.begin(), f.end(),
