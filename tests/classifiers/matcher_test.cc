@@ -1600,7 +1600,8 @@ TEST_CASE("A role address (info@, noreply@) is a low email finding, a person's i
 TEST_CASE("An MRN after the ways notes write its label is found, the label not in it") {
   for (const char* text : {"MRN is 00482913", "MR#: 00482913", "Med Rec #: 00482913",
                            "Pt ID: 00482913", "MRN (Epic): 00482913", "medical record no. 00482913",
-                           "Patient ID 00482913"}) {
+                           "Patient ID 00482913", "MR No.: 00482913", "Hospital No: 00482913",
+                           "Unit No: 00482913", "EMPI: 00482913", "MRN - 00482913"}) {
     INFO(text);
     auto f = Scan(text);
     REQUIRE(f.size() == 1);
@@ -1608,13 +1609,18 @@ TEST_CASE("An MRN after the ways notes write its label is found, the label not i
     CHECK(f[0].score == 85);
     CHECK(Span(text, f[0]) == "00482913");
   }
+  const std::string site = "MRN: NYPH4774740";  // a site's four-letter prefix
+  auto p = Scan(site);
+  REQUIRE(p.size() == 1);
+  CHECK(Span(site, p[0]) == "NYPH4774740");
   const std::string two = "MRN: 0048-2913 on file";
   auto f = Scan(two);
   REQUIRE(f.size() == 1);
   CHECK(Span(two, f[0]) == "0048-2913");
   // A label that is no MRN's.
   for (const char* text : {"patient is 00482913", "MR 00482913", "medical 00482913",
-                           "Patient No,144-61-6180,(389) 708-6948"}) {
+                           "Patient No,144-61-6180,(389) 708-6948", "unit no. 12B",
+                           "hospital 00482913"}) {
     INFO(text);
     for (const auto& x : Scan(text)) CHECK(x.type != "MRN");
   }
