@@ -167,6 +167,20 @@ class RuleSet {
   bool database_ready() const;
   bool database_adopted() const;
 
+  // Hyperscan's shortest and longest match of each expression, which
+  // Compile() asks of every pattern, prefilter, exclusion and alternative:
+  // most of its time when the database comes from a cache. The answers
+  // are remembered for the life of the process; these keep them between
+  // runs, as bytes the caller stores (tools/rule_cache.h). Thread-safe.
+  // Changed: some answer was asked of Hyperscan since the last Serialize
+  // (there is something to store). Serialize: the answers with the
+  // Hyperscan version, at most kMaxRememberedWidths of them unless this
+  // process asked more. Adopt: remembers the answers in such bytes; false,
+  // and nothing adopted, if they are another Hyperscan version's or damaged.
+  static bool ExpressionWidthsChanged();
+  static std::string SerializeExpressionWidths();
+  static bool AdoptExpressionWidths(std::string_view bytes);
+
   const internal::CompiledRules& compiled() const { return *compiled_; }
 
  private:
@@ -178,6 +192,10 @@ class RuleSet {
   size_t overlap_bytes_ = 0;
   std::unique_ptr<internal::CompiledRules> compiled_;
 };
+
+// Answers kept by RuleSet::SerializeExpressionWidths() beyond those asked
+// in the process: the built-in pack asks about 180, a site pack adds its own.
+constexpr size_t kMaxRememberedWidths = 20000;
 
 // At most this many errors are listed per pack, then one line with how many
 // more there were: a file that is no rule pack at all, or a list pasted in

@@ -1025,8 +1025,10 @@ int RunRulesCheck(const std::vector<std::string>& files) {
   // these packs starts without compiling (and a check of packs compiled
   // before is quick: the cached database came from the same expressions).
   const tools::RuleCache rule_cache = tools::RuleCache::FromEnvironment();
+  rule_cache.LoadWidths();
   classifiers::PackCheck check = classifiers::CheckRulePacks(
       packs, [&](const classifiers::RuleSet& r) { return rule_cache.LoadOrCompile(r); });
+  rule_cache.StoreWidths();
   if (!check.errors.empty()) {
     // As `scan` prints the same error (Fail): control bytes escaped, a
     // regex's backslashes as written.

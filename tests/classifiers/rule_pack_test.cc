@@ -2,6 +2,7 @@
 
 #include "classifiers/rule_pack.h"
 #include "classifiers/ruleset.h"
+#include "classifiers/token.h"
 
 #include <set>
 
@@ -629,4 +630,38 @@ TEST_CASE("A regex engine's error quotes at most 80 bytes of the pattern") {
                    "        exclude: ['" + tail + "+']\n");
   CHECK(e == "user.yaml:5: rule A_B: exclude '" + std::string(80, 'q') +
                  "...' must match a fixed number of bytes, at most 64");
+}
+
+TEST_CASE("Compiling uses what Hyperscan said of an expression in an earlier run, if intact") {
+  const std::string yaml = "types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                           "      - regex: '\\bZQW\\d{4}\\b'\n        score: 70\n";
+  const std::string bytes = RuleSet::SerializeExpressionWidths();
+  const std::string header = bytes.substr(0, bytes.find('\n') + 1);
+  CHECK(header.rfind("phiscan-widths-1 ", 0) == 0);  // then the Hyperscan version
+  // Bytes that say the regex may match 9,999 bytes (it matches 7), with
+  // their checksum, as an earlier run of another Hyperscan could have
+  // stored: refused under another version, adopted under this one.
+  const std::string expr = "\\bZQW\\d{4}\\b";
+  const std::string payload = "1 7 9999 " + std::to_string(expr.size()) + " 0\n" + expr;
+  const std::string lie = header + Sha256Hex(payload, 32) + "\n" + payload;
+  const std::string foreign = "phiscan-widths-1 0.0.1" + lie.substr(header.size() - 1);
+  CHECK_FALSE(RuleSet::AdoptExpressionWidths(foreign));
+  std::string flipped = lie;
+  flipped.back() = 'X';  // damaged: the checksum no longer holds
+  CHECK_FALSE(RuleSet::AdoptExpressionWidths(flipped));
+  std::string cut = lie.substr(0, lie.size() - 3);  // lengths past the end
+  CHECK_FALSE(RuleSet::AdoptExpressionWidths(cut));
+  CHECK(CompileError(yaml).empty());  // Hyperscan asked: 7 bytes
+  // An answer already known is kept: nothing adopted overrides it.
+  REQUIRE(RuleSet::AdoptExpressionWidths(lie));
+  CHECK(CompileError(yaml).empty());
+  // A new expression's answer is taken from the bytes, not asked again.
+  const std::string other = "\\bZQV\\d{4}\\b";
+  const std::string payload2 = "1 7 9999 " + std::to_string(other.size()) + " 0\n" + other;
+  REQUIRE(RuleSet::AdoptExpressionWidths(header + Sha256Hex(payload2, 32) + "\n" + payload2));
+  std::string e = CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                               "      - regex: '\\bZQV\\d{4}\\b'\n        score: 70\n");
+  CHECK(e.rfind("user.yaml:5: rule A_B: regex has no bounded match width", 0) == 0);
+  // What the process learned is in the bytes it stores.
+  CHECK(RuleSet::SerializeExpressionWidths().find(expr) != std::string::npos);
 }

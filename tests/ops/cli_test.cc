@@ -366,6 +366,8 @@ TEST_CASE("The second scan takes its compiled rules from the cache and finds the
   }
   CHECK(findings[0].find("US_SSN") != std::string::npos);
   CHECK(findings[0] == findings[1]);
+  // Beside the database, what Hyperscan said of each expression.
+  CHECK(access(dir.Join("cache/expression-widths").c_str(), F_OK) == 0);
 
   // `rules check` stores what it compiled: the first scan with the checked
   // pack takes it from the cache too.

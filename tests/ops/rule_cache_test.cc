@@ -241,3 +241,38 @@ TEST_CASE("The cache directory comes from the environment; 'off' disables it") {
   if (saved) setenv("PHISCAN_CACHE_DIR", keep.c_str(), 1);
 }
 
+
+TEST_CASE("What Hyperscan said of the expressions is stored once, 0600, and read by the next run") {
+  TempDir dir;
+  const std::string cdir = dir.Join("c");
+  RuleCache cache(cdir);
+  CHECK_FALSE(cache.LoadWidths());  // nothing stored yet
+  // A regex no other test compiles: Hyperscan is asked about it.
+  auto rules = RuleSet::LoadWithBuiltins(
+      {{"site.yaml", "types:\n  - id: SITE_W\n    category: PHI\n    patterns:\n"
+                     "      - regex: '\\bWDT\\d{6}\\b'\n        score: 80\n"}});
+  REQUIRE(rules.ok());
+  CHECK(RuleSet::ExpressionWidthsChanged());
+  REQUIRE(cache.StoreWidths());
+  CHECK_FALSE(cache.StoreWidths());  // nothing new since: not written again
+  const std::string file = cdir + "/expression-widths";
+  struct stat st;
+  REQUIRE(stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  const std::string good = phiscan::testing::ReadFile(file);
+  CHECK(good.find("\\bWDT\\d{6}\\b") != std::string::npos);
+  CHECK(cache.LoadWidths());
+
+  // Damaged or untrustworthy: not read.
+  std::string bad = good;
+  bad[bad.size() / 2] ^= 0x40;
+  phiscan::testing::WriteFile(file, bad);
+  chmod(file.c_str(), 0600);
+  CHECK_FALSE(cache.LoadWidths());
+  phiscan::testing::WriteFile(file, good);
+  chmod(file.c_str(), 0666);
+  CHECK_FALSE(cache.LoadWidths());
+  chmod(file.c_str(), 0600);
+  CHECK(cache.LoadWidths());
+  CHECK_FALSE(RuleCache("").LoadWidths());  // the cache turned off
+}
