@@ -305,6 +305,10 @@ HsInfo AskHyperscan(const std::string& expr) {
   return out;
 }
 
+// Hyperscan's error for an expression that compiles but cannot match (a
+// word byte on both sides of \b, as in "_\d\bk").
+constexpr std::string_view kNeverMatches = "Pattern can never match.";
+
 // Every answer of AskHyperscan() in this process, and those adopted from
 // an earlier one (RuleSet::AdoptExpressionWidths). hs_expression_info
 // compiles the expression, and Compile() asks it of about 180 expressions
@@ -335,15 +339,14 @@ HsInfo HsExpressionInfo(const std::string& expr) {
     }
   }
   HsInfo info = AskHyperscan(expr);
+  // Not an error that says nothing of the expression (out of memory):
+  // the next compile asks again.
+  if (!info.ok && info.error != kNeverMatches) return info;
   std::lock_guard<std::mutex> lock(memo.mu);
   memo.entries[expr] = {info, true};
   memo.changed = true;
   return info;
 }
-
-// Hyperscan's error for an expression that compiles but cannot match (a
-// word byte on both sides of \b, as in "_\d\bk").
-constexpr std::string_view kNeverMatches = "Pattern can never match.";
 
 // Hyperscan's shortest and longest match of `expr` (UINT_MAX: unbounded),
 // or an error "WHAT does not compile in Hyperscan: ...".
@@ -1218,8 +1221,13 @@ std::string RuleSet::SerializeExpressionWidths() {
     payload += expr;
     payload += e.info.error;
   }
-  memo.changed = false;
   return WidthsHeader() + Sha256Hex(payload, 32) + "\n" + payload;
+}
+
+void RuleSet::ExpressionWidthsStored() {
+  WidthMemo& memo = Widths();
+  std::lock_guard<std::mutex> lock(memo.mu);
+  memo.changed = false;
 }
 
 bool RuleSet::AdoptExpressionWidths(std::string_view bytes) {
@@ -1237,7 +1245,8 @@ bool RuleSet::AdoptExpressionWidths(std::string_view bytes) {
     if (!ReadNumber(&bytes, ' ', &ok) || ok > 1 || !ReadNumber(&bytes, ' ', &min_width) ||
         !ReadNumber(&bytes, ' ', &max_width) || !ReadNumber(&bytes, ' ', &expr_len) ||
         !ReadNumber(&bytes, '\n', &error_len) || min_width > UINT_MAX || max_width > UINT_MAX ||
-        expr_len > bytes.size() || error_len > bytes.size() - expr_len) {
+        expr_len > bytes.size() || error_len > bytes.size() - expr_len ||
+        (ok == 0) != (error_len > 0)) {
       return false;
     }
     HsInfo info;

@@ -172,13 +172,17 @@ class RuleSet {
   // most of its time when the database comes from a cache. The answers
   // are remembered for the life of the process; these keep them between
   // runs, as bytes the caller stores (tools/rule_cache.h). Thread-safe.
-  // Changed: some answer was asked of Hyperscan since the last Serialize
-  // (there is something to store). Serialize: the answers with the
-  // Hyperscan version, at most kMaxRememberedWidths of them unless this
-  // process asked more. Adopt: remembers the answers in such bytes; false,
-  // and nothing adopted, if they are another Hyperscan version's or damaged.
+  // Only answers about the expression are kept: its widths, or that it can
+  // never match (not a failure such as running out of memory).
+  // Changed: some answer was asked of Hyperscan since the caller last said
+  // it stored them (Stored). Serialize: the answers with the Hyperscan
+  // version, at most kMaxRememberedWidths of them unless this process
+  // asked more. Adopt: remembers the answers in such bytes, keeping any
+  // already known; false, and nothing adopted, if they are another
+  // Hyperscan version's, damaged or malformed.
   static bool ExpressionWidthsChanged();
   static std::string SerializeExpressionWidths();
+  static void ExpressionWidthsStored();
   static bool AdoptExpressionWidths(std::string_view bytes);
 
   const internal::CompiledRules& compiled() const { return *compiled_; }

@@ -177,8 +177,12 @@ bool RuleCache::LoadWidths() const {
 
 bool RuleCache::StoreWidths() const {
   if (disabled() || !classifiers::RuleSet::ExpressionWidthsChanged()) return false;
-  return WriteReplacing(dir_, dir_ + kWidthsFile,
-                        classifiers::RuleSet::SerializeExpressionWidths());
+  if (!WriteReplacing(dir_, dir_ + kWidthsFile,
+                      classifiers::RuleSet::SerializeExpressionWidths())) {
+    return false;  // tried again after the next compile
+  }
+  classifiers::RuleSet::ExpressionWidthsStored();
+  return true;
 }
 
 Status RuleCache::LoadOrCompile(const classifiers::RuleSet& rules) const {

@@ -353,6 +353,7 @@ TEST_CASE("The second scan takes its compiled rules from the cache and finds the
   MakeShare(dir.Join("share"));
   const std::string env = "PHISCAN_CACHE_DIR=" + dir.Join("cache") + " ";
   std::string findings[2];
+  struct stat widths[2];
   for (int i = 0; i < 2; ++i) {
     const std::string cat = dir.Join("c" + std::to_string(i) + ".db");
     const std::string log = dir.Join("scan" + std::to_string(i) + ".log");
@@ -363,11 +364,14 @@ TEST_CASE("The second scan takes its compiled rules from the cache and finds the
     CHECK(lines.back()["event"] == "scan_finished");
     CHECK(lines.back()["rules_from_cache"] == (i == 1));
     REQUIRE(Run(Phireport() + " findings --format csv --catalog " + cat, &findings[i]) == 0);
+    // Beside the database, what Hyperscan said of each expression.
+    REQUIRE(stat(dir.Join("cache/expression-widths").c_str(), &widths[i]) == 0);
   }
   CHECK(findings[0].find("US_SSN") != std::string::npos);
   CHECK(findings[0] == findings[1]);
-  // Beside the database, what Hyperscan said of each expression.
-  CHECK(access(dir.Join("cache/expression-widths").c_str(), F_OK) == 0);
+  // The second scan read it and learned nothing new: not written again.
+  CHECK(widths[0].st_ino == widths[1].st_ino);
+  CHECK(widths[0].st_mtim.tv_nsec == widths[1].st_mtim.tv_nsec);
 
   // `rules check` stores what it compiled: the first scan with the checked
   // pack takes it from the cache too.
