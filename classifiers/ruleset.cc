@@ -5,6 +5,7 @@
 #include <iterator>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -1143,6 +1144,51 @@ bool RuleSet::database_ready() const { return compiled_->db_ready.load(); }
 
 bool RuleSet::database_adopted() const { return compiled_->db_adopted.load(); }
 
+namespace {
+
+// Bytes kept between runs (tools/rule_cache.h): "HEADER\n", the SHA-256 of
+// the payload in hex and "\n", then the payload. The checksum is what
+// tells damaged bytes apart: Hyperscan does not check the bytes it
+// deserializes, and a damaged database or width would scan wrongly.
+std::string Seal(std::string_view header, std::string_view payload) {
+  std::string out(header);
+  out += '\n';
+  out += Sha256Hex(payload, 32);
+  out += '\n';
+  out += payload;
+  return out;
+}
+
+// The payload of Seal(header, payload), or nullopt if `bytes` has another
+// header or its checksum does not hold.
+std::optional<std::string_view> Unseal(std::string_view bytes, std::string_view header) {
+  constexpr size_t kSumLen = 64;
+  if (bytes.size() < header.size() + 1 + kSumLen + 1 || bytes.substr(0, header.size()) != header ||
+      bytes[header.size()] != '\n' || bytes[header.size() + 1 + kSumLen] != '\n') {
+    return std::nullopt;
+  }
+  std::string_view sum = bytes.substr(header.size() + 1, kSumLen);
+  bytes.remove_prefix(header.size() + 1 + kSumLen + 1);
+  if (Sha256Hex(bytes, 32) != sum) return std::nullopt;
+  return bytes;
+}
+
+// Reads a decimal of 1 to `max_digits` digits and the byte after it, which
+// must be `end`; false otherwise, *in then unspecified.
+bool ReadNumber(std::string_view* in, char end, size_t max_digits, uint64_t* out) {
+  size_t i = 0;
+  *out = 0;
+  while (i < in->size() && i < max_digits && (*in)[i] >= '0' && (*in)[i] <= '9') {
+    *out = *out * 10 + static_cast<uint64_t>((*in)[i] - '0');
+    ++i;
+  }
+  if (i == 0 || i >= in->size() || (*in)[i] != end) return false;
+  in->remove_prefix(i + 1);
+  return true;
+}
+
+}  // namespace
+
 Result<std::string> RuleSet::SerializeDatabase() const {
   if (Status s = compiled_->EnsureDatabase(); !s.ok()) return s;
   // Payload: "LEN0 LEN1 ...\n", one length per database (database_count();
@@ -1169,30 +1215,15 @@ Result<std::string> RuleSet::SerializeDatabase() const {
     payload += i + 1 < count ? ' ' : '\n';
   }
   for (const auto& part : parts) payload += part;
-  return database_key_ + "\n" + Sha256Hex(payload, 32) + "\n" + payload;
+  return Seal(database_key_, payload);
 }
 
-// Bytes: a header naming the format and the Hyperscan version (another
-// version may answer differently), the SHA-256 of the payload, the payload:
-// per expression "OK MIN MAX EXPR_LEN ERROR_LEN\n" then the expression and
-// Hyperscan's error ("" when OK is 1).
+// Sealed bytes (Seal above) whose header names the format and the
+// Hyperscan version (another version may answer differently); the payload
+// is per expression "OK MIN MAX EXPR_LEN ERROR_LEN\n" then the expression
+// and Hyperscan's error ("" when OK is 1).
 namespace {
-
-std::string WidthsHeader() { return std::string("phiscan-widths-1 ") + hs_version() + "\n"; }
-
-// Reads a decimal of 1-10 digits and the byte after it, which must be `end`.
-bool ReadNumber(std::string_view* in, char end, uint64_t* out) {
-  size_t i = 0;
-  *out = 0;
-  while (i < in->size() && i < 10 && (*in)[i] >= '0' && (*in)[i] <= '9') {
-    *out = *out * 10 + static_cast<uint64_t>((*in)[i] - '0');
-    ++i;
-  }
-  if (i == 0 || i >= in->size() || (*in)[i] != end) return false;
-  in->remove_prefix(i + 1);
-  return true;
-}
-
+std::string WidthsHeader() { return std::string("phiscan-widths-1 ") + hs_version(); }
 }  // namespace
 
 bool RuleSet::ExpressionWidthsChanged() {
@@ -1221,7 +1252,7 @@ std::string RuleSet::SerializeExpressionWidths() {
     payload += expr;
     payload += e.info.error;
   }
-  return WidthsHeader() + Sha256Hex(payload, 32) + "\n" + payload;
+  return Seal(WidthsHeader(), payload);
 }
 
 void RuleSet::ExpressionWidthsStored() {
@@ -1230,21 +1261,17 @@ void RuleSet::ExpressionWidthsStored() {
   memo.changed = false;
 }
 
-bool RuleSet::AdoptExpressionWidths(std::string_view bytes) {
-  const std::string header = WidthsHeader();
-  if (bytes.substr(0, header.size()) != header) return false;
-  bytes.remove_prefix(header.size());
-  constexpr size_t kSumLen = 64;
-  if (bytes.size() <= kSumLen || bytes[kSumLen] != '\n') return false;
-  std::string_view sum = bytes.substr(0, kSumLen);
-  bytes.remove_prefix(kSumLen + 1);
-  if (Sha256Hex(bytes, 32) != sum) return false;
+bool RuleSet::AdoptExpressionWidths(std::string_view sealed) {
+  const std::optional<std::string_view> payload = Unseal(sealed, WidthsHeader());
+  if (!payload) return false;
+  std::string_view bytes = *payload;
   std::vector<std::pair<std::string, HsInfo>> read;
   while (!bytes.empty()) {
     uint64_t ok = 0, min_width = 0, max_width = 0, expr_len = 0, error_len = 0;
-    if (!ReadNumber(&bytes, ' ', &ok) || ok > 1 || !ReadNumber(&bytes, ' ', &min_width) ||
-        !ReadNumber(&bytes, ' ', &max_width) || !ReadNumber(&bytes, ' ', &expr_len) ||
-        !ReadNumber(&bytes, '\n', &error_len) || min_width > UINT_MAX || max_width > UINT_MAX ||
+    if (!ReadNumber(&bytes, ' ', 1, &ok) || ok > 1 || !ReadNumber(&bytes, ' ', 10, &min_width) ||
+        !ReadNumber(&bytes, ' ', 10, &max_width) || !ReadNumber(&bytes, ' ', 10, &expr_len) ||
+        !ReadNumber(&bytes, '\n', 10, &error_len) || min_width > UINT_MAX ||
+        max_width > UINT_MAX ||
         expr_len > bytes.size() || error_len > bytes.size() - expr_len ||
         (ok == 0) != (error_len > 0)) {
       return false;
@@ -1265,45 +1292,26 @@ bool RuleSet::AdoptExpressionWidths(std::string_view bytes) {
   return true;
 }
 
-bool RuleSet::AdoptDatabase(std::string_view bytes) const {
-  if (bytes.size() <= database_key_.size() || bytes.substr(0, database_key_.size()) != database_key_ ||
-      bytes[database_key_.size()] != '\n') {
-    return false;
-  }
-  bytes.remove_prefix(database_key_.size() + 1);
-  // Then the payload's SHA-256: Hyperscan does not check that the bytes it
-  // deserializes are intact, and a damaged database would scan wrongly.
-  constexpr size_t kSumLen = 64;
-  if (bytes.size() <= kSumLen || bytes[kSumLen] != '\n') return false;
-  std::string_view sum = bytes.substr(0, kSumLen);
-  bytes.remove_prefix(kSumLen + 1);
-  if (Sha256Hex(bytes, 32) != sum) return false;
-  // "LEN0 LEN1 ...": database_count() runs of at most 12 digits, each
+bool RuleSet::AdoptDatabase(std::string_view sealed) const {
+  const std::optional<std::string_view> payload = Unseal(sealed, database_key_);
+  if (!payload) return false;
+  std::string_view bytes = *payload;
+  // "LEN0 LEN1 ...\n": database_count() runs of at most 12 digits, each
   // length within what remains of the bytes (so nothing can overflow or
   // read past them).
   const size_t count = compiled_->database_count();
-  size_t eol = bytes.find('\n');
-  if (eol == std::string_view::npos || eol > 13 * count) return false;
   std::vector<size_t> len(count);
-  {
-    std::string_view header = bytes.substr(0, eol);
-    bytes.remove_prefix(eol + 1);
-    size_t remaining = bytes.size();
-    for (size_t i = 0; i < count; ++i) {
-      size_t digits = 0;
-      while (digits < header.size() && header[digits] >= '0' && header[digits] <= '9') ++digits;
-      if (digits == 0 || digits > 12) return false;
-      len[i] = std::stoull(std::string(header.substr(0, digits)));
-      if (len[i] > remaining) return false;
-      remaining -= len[i];
-      header.remove_prefix(digits);
-      if (i + 1 < count) {
-        if (header.empty() || header[0] != ' ') return false;
-        header.remove_prefix(1);
-      }
-    }
-    if (!header.empty() || remaining != 0 || len[0] == 0) return false;
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t n = 0;
+    if (!ReadNumber(&bytes, i + 1 < count ? ' ' : '\n', 12, &n)) return false;
+    len[i] = n;
   }
+  size_t remaining = bytes.size();
+  for (size_t n : len) {
+    if (n > remaining) return false;
+    remaining -= n;
+  }
+  if (remaining != 0 || len[0] == 0) return false;
   std::vector<internal::HsDatabase> dbs(count);
   for (size_t i = 0; i < count; ++i) {
     if (len[i] == 0) continue;

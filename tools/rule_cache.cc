@@ -14,7 +14,7 @@
 namespace phiscan::tools {
 namespace {
 
-// Databases of the built-in pack are about 1-3 MB; anything far larger is
+// Databases of the built-in pack are about 3-4 MB; anything far larger is
 // not one of ours.
 constexpr off_t kMaxDatabaseBytes = 64 << 20;
 

@@ -11,7 +11,7 @@
 // deserializes. The files hold compiled patterns, nothing scanned.
 //
 // Storing a database keeps the kKeptDatabases most recently used ones (each
-// rule change, Hyperscan upgrade or user pack makes a new one, 1-3 MB each)
+// rule change, Hyperscan upgrade or user pack makes a new one, 3-4 MB each)
 // and removes the rest.
 //
 // Beside the databases, one file holds Hyperscan's answers about the

@@ -241,7 +241,6 @@ TEST_CASE("The cache directory comes from the environment; 'off' disables it") {
   if (saved) setenv("PHISCAN_CACHE_DIR", keep.c_str(), 1);
 }
 
-
 TEST_CASE("What Hyperscan said of the expressions is stored once, 0600, and read by the next run") {
   TempDir dir;
   const std::string cdir = dir.Join("c");

@@ -139,9 +139,11 @@ std::string NobodyCacheDir() {
   for (const auto& entry : fs::directory_iterator(shared, ec)) {
     const fs::path from = entry.path();
     const fs::path to = fs::path(dir) / from.filename();
-    const bool widths = from.filename() == "expression-widths";
-    if ((from.extension() != ".hsdb" && !widths) || (fs::exists(to, ec) && !widths)) continue;
-    fs::remove(to, ec);  // the widths file as it is now: it grows
+    if (from.filename() == "expression-widths") {
+      fs::remove(to, ec);  // copied as it is now: it grows
+    } else if (from.extension() != ".hsdb" || fs::exists(to, ec)) {
+      continue;
+    }
     if (!fs::copy_file(from, to, ec) || chown(to.c_str(), kNobody, kNobody) != 0 ||
         chmod(to.c_str(), 0600) != 0) {
       fs::remove(to, ec);
