@@ -49,12 +49,12 @@ class Errors {
     if (!rule.empty()) msg += rule + ": ";
     // Keys and values echoed in the reason come from the file: escaped, so
     // the error stays one printable line.
-    out_->push_back({source_, line, EscapeBytes(msg + what)});
+    out_->push_back({source_, line, EscapeBytes(msg + what), rule});
   }
 
   // An error about the file as a whole: "FILE: what".
   void AddForFile(const std::string& what) {
-    out_->push_back({source_, 0, EscapeBytes(source_ + ": " + what)});
+    out_->push_back({source_, 0, EscapeBytes(source_ + ": " + what), {}});
   }
 
   // yaml-cpp's reason only: its message may quote a key or value.
@@ -562,13 +562,17 @@ Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& so
   std::vector<PackError> errors;
   RulePack pack = ParseRulePackAll(yaml_text, source, &errors);
   if (errors.empty()) return pack;
-  // One error is shown: a misspelt key rather than what it leads to (a
-  // type "needs 'category'" when 'categry' is given), which comes earlier
-  // by line since it is reported at the type's start.
-  auto misspelt = std::find_if(errors.begin(), errors.end(), [](const PackError& e) {
-    return e.message.find(": unknown key ") != std::string::npos;
+  // One error is shown: the first by line, unless its item has a misspelt
+  // key, which is what the first one leads to (a type "needs 'category'",
+  // reported at the type's start, when 'categry' is given).
+  auto first = std::min_element(errors.begin(), errors.end(),
+                                [](const PackError& a, const PackError& b) {
+                                  return a.line < b.line;
+                                });
+  auto misspelt = std::find_if(errors.begin(), errors.end(), [&](const PackError& e) {
+    return e.item == first->item && e.message.find(": unknown key ") != std::string::npos;
   });
-  return Status::InvalidArgument((misspelt != errors.end() ? *misspelt : errors.front()).message);
+  return Status::InvalidArgument((misspelt != errors.end() ? *misspelt : *first).message);
 }
 
 RulePack MergeRulePacks(const std::vector<RulePack>& packs) {

@@ -170,11 +170,16 @@ struct PackError {
   std::string source;
   int line = 0;
   std::string message;
+  // The item it is about ("rule ID", "label LABEL", "keyword list NAME";
+  // empty for the pack's own keys and the file as a whole).
+  std::string item;
 };
 
 // Parses a rule pack from YAML text. `source` names the file in errors.
-// Errors: kInvalidArgument with the pack's first unknown key, else its
-// first error (by line).
+// Errors: kInvalidArgument with the pack's first error by line, or, if
+// the item it is about (a type, label or keyword list) has an unknown key,
+// that key's: a misspelt key rather than what it leads to (a type "needs
+// 'category'" at its first line when 'categry' is given).
 Result<RulePack> ParseRulePack(std::string_view yaml_text, const std::string& source);
 
 // Parses what is well-formed of a rule pack and appends every error to

@@ -535,7 +535,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   // is Compile's.
   std::vector<PackError> errors;
   auto fail = [&](const std::string& source, int line, const std::string& message) {
-    errors.push_back({source, line, message});
+    errors.push_back({source, line, message, {}});
   };
   // Whether a keyword list may be named: defined, or defined with an error
   // already reported (a second error for each use would only repeat it).

@@ -365,9 +365,8 @@ void WalkRun::AddRoot(const std::string& root, size_t index) {
   }
   const FileIdentity identity = IdentityFromStat(st);
   if (Skipped(identity.dev, identity.ino)) return;
-  struct statfs fs;
-  if ((S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) && statfs(root.c_str(), &fs) == 0) {
-    if (const char* pseudo = PseudoFileSystem(fs)) {
+  if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+    if (const char* pseudo = PseudoFileSystemOf(root)) {
       EmitPseudo(root, root, identity, S_ISDIR(st.st_mode), pseudo);
       return;
     }
@@ -656,6 +655,11 @@ void WalkRun::ReadDir(PendingDir& dir, std::vector<PendingDir>& children) {
 
 DirHandle::~DirHandle() {
   if (fd_ >= 0) close(fd_);
+}
+
+const char* PseudoFileSystemOf(const std::string& path) {
+  struct statfs fs;
+  return statfs(path.c_str(), &fs) == 0 ? PseudoFileSystem(fs) : nullptr;
 }
 
 FileIdentity IdentityFromStat(const struct stat& st) {

@@ -79,6 +79,12 @@ struct FileIdentity {
 
 FileIdentity IdentityFromStat(const struct stat& st);
 
+// The kernel pseudo file system `path` lies on, symlinks followed
+// ("procfs", "sysfs", ...), or nullptr for stored data. Such files are
+// never read: a read can block for ever (/proc/kmsg) or consume what
+// another reader expects.
+const char* PseudoFileSystemOf(const std::string& path);
+
 // One thing the walker found.
 struct WalkItem {
   enum class Kind { kFile, kGap };

@@ -27,14 +27,14 @@ std::string Now() {
   return out;
 }
 
-// A field's value in a text line: as it is unless it is empty or holds a
-// space, '=' or '"', which would let a file name pass for more fields
+// A field's value in a text line: a string as it is, anything else as JSON
+// ({"PHI":3}), unless that text is empty or holds a space, '=' or '"',
+// which would let a file name or a pack's label pass for more fields
 // ("x status=complete"); then quoted and escaped as a JSON string.
 std::string TextValue(const nlohmann::json& value) {
-  if (!value.is_string()) return value.dump();
-  const auto& text = value.get_ref<const std::string&>();
+  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
   if (!text.empty() && text.find_first_of(" =\"") == std::string::npos) return text;
-  return value.dump();
+  return nlohmann::json(text).dump();
 }
 
 }  // namespace

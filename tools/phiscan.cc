@@ -40,6 +40,7 @@
 #include "common/escape.h"
 #include "scanner/pipeline.h"
 #include "scanner/source.h"
+#include "scanner/walker.h"
 #include "catalog/reader.h"
 #include "scanner/path_filter.h"
 #include "tools/acl_probe.h"
@@ -676,6 +677,24 @@ int RunScan(const ScanArgs& typed_args) {
   // The catalog is complete, but a job's audit trail is not: not exit 0
   // (the error was printed when the first write failed).
   if (log && !log->write_error().ok()) return kExitFatal;
+  // Under --strict, gaps carried over from earlier runs (unchanged files)
+  // count too. Said even when --fail-on decides the exit status.
+  const bool strict_gaps = args.strict && tally.gaps > 0;
+  if (strict_gaps && !args.quiet) {
+    // Which gaps, so that a share's images (skipped(binary)) are not taken
+    // for read errors, and what lists them.
+    std::string kinds;
+    for (const auto& [name, n] : tally.gaps_by_status) {
+      kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", name, n);
+    }
+    std::cerr << fmt::format(
+        "phiscan: {} assets under the roots are coverage gaps (--strict): {}; phireport "
+        "assets --status STATUS lists them{}\n",
+        tally.gaps, kinds,
+        tally.gaps_by_status.count("skipped(binary)") != 0
+            ? " (--scan-binary reads binary files, --exclude leaves them out)"
+            : "");
+  }
   if (!args.fail_on.empty()) {
     auto hits = CountFailOn(args.catalog, args.roots, args.fail_on, fail_on_type_score);
     if (!hits.ok()) return Fail(kExitFatal, hits.status().message());
@@ -699,27 +718,7 @@ int RunScan(const ScanArgs& typed_args) {
   // Not only under --strict: a share that did not mount is no file-level gap
   // a job may accept, and nothing else would tell its owner.
   if (!guarded.empty() || unreadable_roots > 0) return kExitGaps;
-  if (args.strict) {
-    // Gaps carried over from earlier runs (unchanged files) count too.
-    if (tally.gaps > 0) {
-      if (!args.quiet) {
-        // Which gaps, so that a share's images (skipped(binary)) are not
-        // taken for read errors, and what lists them.
-        std::string kinds;
-        for (const auto& [name, n] : tally.gaps_by_status) {
-          kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", name, n);
-        }
-        std::cerr << fmt::format(
-            "phiscan: {} assets under the roots are coverage gaps (--strict): {}; phireport "
-            "assets --status STATUS lists them{}\n",
-            tally.gaps, kinds,
-            tally.gaps_by_status.count("skipped(binary)") != 0
-                ? " (--scan-binary reads binary files, --exclude leaves them out)"
-                : "");
-      }
-      return kExitGaps;
-    }
-  }
+  if (strict_gaps) return kExitGaps;
   return kExitOk;
 }
 
@@ -859,7 +858,7 @@ void AddLimitFlags(CLI::App* cmd, scanner::ScanLimits& limits, uint64_t& max_tim
   max_time_s = limits.max_time_ms / 1000;
   cmd->add_option("--max-expanded-bytes", limits.max_expanded_bytes,
                   "Bytes extracted from containers per top-level file, over all nesting "
-                  "levels; beyond it partial(limit_bytes) (0: no limit; K, M, G suffixes)")
+                  "levels; beyond it partial(limit_bytes) (0: no limit; K, M, G, T suffixes)")
       ->capture_default_str()
       ->transform(tools::ByteCount(0, UINT64_MAX))
       ->type_name("BYTES");
@@ -880,7 +879,7 @@ void AddLimitFlags(CLI::App* cmd, scanner::ScanLimits& limits, uint64_t& max_tim
       ->check(tools::WholeNumber(0, 1'000'000'000));
   cmd->add_option("--max-buffered-member", limits.max_buffered_member,
                   "Largest member needing random access (7z, SQLite, PDF inside a container) "
-                  "read into memory; larger ones are partial(limit_size) (K, M, G suffixes)")
+                  "read into memory; larger ones are partial(limit_size) (K, M, G, T suffixes)")
       ->capture_default_str()
       ->transform(tools::ByteCount(0, UINT64_MAX))
       ->type_name("BYTES");
@@ -908,6 +907,11 @@ int RunClassify(const ClassifyArgs& args) {
     if (char* real = realpath(args.input.c_str(), nullptr)) {
       target = real;
       free(real);
+    }
+    // Kernel state is not stored data, as for `scan`: never read.
+    if (const char* pseudo = scanner::PseudoFileSystemOf(target)) {
+      return Fail(kExitUsage, EscapeBytes(args.input) + ": " + pseudo +
+                                  ": kernel state, not stored data; never read");
     }
     auto file = scanner::ReadOnlyFile::Open(AT_FDCWD, target, nullptr);
     if (!file.ok()) {
@@ -1054,7 +1058,7 @@ int main(int argc, char** argv) {
   ScanArgs scan;
   auto* scan_cmd = app.add_subcommand("scan", "Walk PATHs, classify every file, record the "
                                               "results in the catalog.");
-  scan_cmd->add_option("paths", scan.roots, "Files or directories to scan")->required();
+  scan_cmd->add_option("PATH", scan.roots, "Files or directories to scan")->required();
   scan_cmd->add_option("--catalog", scan.catalog, "Catalog file (created 0600 if missing)")
       ->capture_default_str();
   scan_cmd->add_option("--key", scan.key,
@@ -1066,7 +1070,7 @@ int main(int argc, char** argv) {
                        "Extra rule pack (YAML); repeatable; later packs override earlier ones");
   scan_cmd->add_option("--max-file-size", scan.max_file_size,
                        "Classify at most this many bytes per file; larger files are recorded "
-                       "as partial(limit_size) (default: no limit); K, M, G suffixes: 100M")
+                       "as partial(limit_size) (default: no limit); K, M, G, T suffixes: 100M")
       ->transform(tools::ByteCount(0, UINT64_MAX))
       ->type_name("BYTES");
   scan_cmd->add_option("--chunk-size", scan.chunk_size,
@@ -1109,7 +1113,7 @@ int main(int argc, char** argv) {
 
   RunArgs run_args;
   auto* run_cmd = app.add_subcommand("run", "Run a named job from the job file.");
-  run_cmd->add_option("job", run_args.job, "Job name")->required();
+  run_cmd->add_option("JOB", run_args.job, "Job name")->required();
   run_cmd->add_option("--config", run_args.config,
                       "Job file (default: $PHISCAN_CONFIG or /etc/phiscan/jobs.yaml)");
   run_cmd->add_flag("--full", run_args.full, "Re-read every file, ignoring incremental state");
@@ -1150,7 +1154,7 @@ int main(int argc, char** argv) {
   ClassifyArgs classify;
   auto* classify_cmd = app.add_subcommand(
       "classify", "Classify one file or standard input and print its findings (no catalog).");
-  classify_cmd->add_option("input", classify.input, "File to classify, or - for standard input")
+  classify_cmd->add_option("FILE", classify.input, "File to classify, or - for standard input")
       ->required();
   classify_cmd->add_option("--format", classify.format, "table, json, jsonl or csv")
       ->capture_default_str();
@@ -1182,7 +1186,7 @@ int main(int argc, char** argv) {
   auto* check_cmd = rules_cmd->add_subcommand(
       "check", "Validate rule pack files together with the built-in pack, as --rules loads "
                "them; every error as FILE:LINE.");
-  check_cmd->add_option("files", check_files, "Rule pack files")->required();
+  check_cmd->add_option("PACK", check_files, "Rule pack files")->required();
 
   tools::RejectEmptyValues(&app);
 

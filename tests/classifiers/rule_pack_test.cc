@@ -166,6 +166,18 @@ TEST_CASE("Rule pack errors name file, line and rule") {
     CHECK(CompileError("types:\n  - id: A_B\n    categry: PII\n"
                        "    patterns: [{regex: 'x', score: 70}]\n") ==
           "user.yaml:3: rule A_B: unknown key 'categry' in type (did you mean category?)");
+    // Another item's misspelt key further down does not hide an earlier
+    // error: fixing the one shown never reveals one above it.
+    CHECK(CompileError("types:\n  - id: A_B\n    category: SECRET\n"
+                       "    patterns: [{regex: 'x', score: 70}]\n"
+                       "  - id: C_D\n    category: PII\n    colour: red\n"
+                       "    patterns: [{regex: 'y', score: 70}]\n") ==
+          "user.yaml:3: rule A_B: category must be PHI, PII, PCI or CREDENTIAL");
+    CHECK(CompileError("types:\n  - id: A_B\n    category: PII\n"
+                       "    patterns: [{regex: 'x', score: 70}]\n"
+                       "  - id: C_D\n    categry: PII\n"
+                       "    patterns: [{regex: 'y', score: 70, colour: red}]\n") ==
+          "user.yaml:6: rule C_D: unknown key 'categry' in type (did you mean category?)");
   }
   SECTION("unknown validator") {
     auto e = CompileError("types:\n  - id: A_B\n    category: PII\n    patterns:\n"

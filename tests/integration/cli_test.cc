@@ -137,7 +137,11 @@ TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
       {"run x --config ''", "--config: empty value (see --help)"},
       {"jobs list --config ''", "--config: empty value (see --help)"},
       {"classify --format '' -", "--format: empty value (see --help)"},
-      {"classify ''", "input: empty value (see --help)"},
+      {"classify ''", "FILE: empty value (see --help)"},
+      {"scan", "PATH is required (see --help)"},
+      {"classify", "FILE is required (see --help)"},
+      {"rules check", "PACK is required (see --help)"},
+      {"run", "JOB is required (see --help)"},
   };
   for (const auto& c : cases) {
     INFO(c.args);
@@ -180,6 +184,21 @@ TEST_CASE("classify names the file it cannot read") {
   CHECK(err == "phiscan: error: " + dir.Join("missing.txt") +
                    ": open: No such file or directory (classify takes one file, or - for "
                    "standard input)\n");
+}
+
+TEST_CASE("classify never reads kernel state, as scan does not") {
+  // /proc/kmsg would block and consume the kernel's messages; scan records
+  // such files special(pseudo_fs), classify refuses them.
+  TempDir dir;
+  REQUIRE(symlink("/proc/version", dir.Join("link").c_str()) == 0);
+  for (const std::string& name : {std::string("/proc/self/environ"), dir.Join("link")}) {
+    INFO(name);
+    std::string out, err;
+    CHECK(Run(Phiscan() + " classify " + name, &out, &err) == 2);
+    CHECK(err == "phiscan: error: " + name + ": procfs: kernel state, not stored data; never "
+                                             "read\n");
+    CHECK(out.empty());
+  }
 }
 
 TEST_CASE("classify follows a symlink it is given, as scan follows a root") {

@@ -191,6 +191,12 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
                  "skipped(binary) 1; phireport assets --status STATUS lists them (--scan-binary "
                  "reads binary files, --exclude leaves them out)\n") != std::string::npos);
   CHECK(err.find("(4 unchanged)") != std::string::npos);
+  // --fail-on decides the exit status, and the gaps are still told.
+  std::string both;
+  CHECK(Run(loud + "--strict --fail-on PHI " + dir.Join("share"), nullptr, &both) == 4);
+  CHECK(both.find("phiscan: 1 assets under the roots are coverage gaps (--strict): "
+                  "skipped(binary) 1;") != std::string::npos);
+  CHECK(both.find("phiscan: 1 assets reach --fail-on PHI\n") != std::string::npos);
   CHECK(err.find("; 0 findings; under the roots: 4 assets, labels: PHI 1, PII 2; "
                  "1 coverage gaps;") != std::string::npos);
   // A root given twice, or inside another, is not counted twice.

@@ -60,7 +60,8 @@ TEST_CASE("A text log quotes a value a file name could make look like more field
     REQUIRE(log.ok());
     log.value()->Gap(rec);
     log.value()->Event("info", "scan_finished", "done",
-                       {{"plain", "/share/a.txt"}, {"empty", ""}, {"quote", "a\"b"}, {"n", 3}});
+                       {{"plain", "/share/a.txt"}, {"empty", ""}, {"quote", "a\"b"}, {"n", 3},
+                        {"labels", {{"HR x=1", 1}}}, {"list", {1, 2}}});
   }
   const std::string text = testing::ReadFile(dir.Join("log.txt"));
   INFO(text);
@@ -72,4 +73,8 @@ TEST_CASE("A text log quotes a value a file name could make look like more field
   CHECK(text.find(" empty=\"\"") != std::string::npos);
   CHECK(text.find(" quote=\"a\\\"b\"") != std::string::npos);
   CHECK(text.find(" n=3") != std::string::npos);
+  // A structured value is JSON, and that JSON is quoted too: a pack's label
+  // may hold a space or '='.
+  CHECK(text.find(" labels=\"{\\\"HR x=1\\\":1}\"") != std::string::npos);
+  CHECK(text.find(" list=[1,2]") != std::string::npos);
 }
