@@ -51,6 +51,20 @@ int Utf8SequenceLength(const unsigned char* p, size_t avail) {
   return need;
 }
 
+// At least 32 bytes, no NUL among them, and valid UTF-8 (a sequence cut
+// at the end allowed).
+bool LooksLikeUtf8(std::string_view s) {
+  if (s.size() < 32 || std::memchr(s.data(), '\0', s.size()) != nullptr) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t i = 0; i < s.size();) {
+    const int len = Utf8SequenceLength(p + i, s.size() - i);
+    if (len < 0) return true;
+    if (len == 0) return false;
+    i += static_cast<size_t>(len);
+  }
+  return true;
+}
+
 }  // namespace
 
 uint32_t Cp1252CodePoint(uint8_t b) {
@@ -104,8 +118,15 @@ EncodingGuess SniffEncoding(std::string_view head) {
   if (head.size() >= 4 && b(0) == 0 && b(1) == 0 && b(2) == 0xFE && b(3) == 0xFF) {
     return {TextEncoding::kUtf32Be, 4};
   }
-  if (head.size() >= 2 && b(0) == 0xFF && b(1) == 0xFE) return {TextEncoding::kUtf16Le, 2};
-  if (head.size() >= 2 && b(0) == 0xFE && b(1) == 0xFF) return {TextEncoding::kUtf16Be, 2};
+  if (head.size() >= 2 && ((b(0) == 0xFF && b(1) == 0xFE) || (b(0) == 0xFE && b(1) == 0xFF))) {
+    // A UTF-16 BOM in front of UTF-8 (two bytes put before a file, by
+    // mistake or on purpose): UTF-16 text of any script holds NULs (the
+    // high byte of its spaces and line ends), UTF-8 never does. Read as
+    // UTF-16 it decoded to ideographs, and its identifiers went unseen
+    // while the file read as clean.
+    if (LooksLikeUtf8(head.substr(2))) return {TextEncoding::kUtf8, 2};
+    return {b(0) == 0xFF ? TextEncoding::kUtf16Le : TextEncoding::kUtf16Be, 2};
+  }
   if (std::memchr(head.data(), '\0', head.size()) == nullptr) return {TextEncoding::kUtf8, 0};
   // UTF-16 without a BOM: text in Latin scripts has a NUL in nearly every
   // high byte and almost never in a low byte. Random binary has NULs at both

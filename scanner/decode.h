@@ -2,7 +2,8 @@
 // read, and from offsets in that UTF-8 back to offsets in the bytes.
 //
 // SniffEncoding() looks at the first bytes of a stream: a UTF-8 or UTF-16
-// byte-order mark, else the NUL pattern of UTF-16 text without one (NULs at
+// byte-order mark (a UTF-16 one followed by NUL-free, valid UTF-8 is UTF-8
+// after it), else the NUL pattern of UTF-16 text without one (NULs at
 // nearly every odd or every even position, ripgrep's and ClamAV's heuristic),
 // else any NUL means binary, else UTF-8.
 //

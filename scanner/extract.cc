@@ -507,6 +507,28 @@ size_t Extractor::Impl::AddMember(std::string_view name, size_t parent, int64_t 
   return out.size() - 1;
 }
 
+void Extractor::Impl::WithholdName(size_t m, size_t parent, std::string& member,
+                                   MemberNames& names, Records& out) {
+  const std::string old_path = *out[m].member;
+  member = names.Withheld();
+  const std::string new_path =
+      (out[parent].member ? *out[parent].member + "!" : std::string()) + member;
+  for (size_t k = m; k < out.size(); ++k) {
+    if (out[k].member && out[k].member->starts_with(old_path)) {
+      out[k].member = new_path + out[k].member->substr(old_path.size());
+    }
+  }
+  constexpr const char* kWhy =
+      "name not shown: the member's data is damaged, and a damaged header can make a name of "
+      "the bytes that follow it";
+  AssetRecord& rec = out[m];
+  if (rec.status == AssetStatus::kComplete) {
+    MarkPartial(rec, "corrupt", kWhy);
+  } else {
+    rec.detail = rec.detail.empty() ? kWhy : rec.detail + "; " + kWhy;
+  }
+}
+
 bool Extractor::Impl::NestingAllowed(int depth, AssetRecord& rec) {
   if (budget_->DepthAllowed(depth)) return true;
   MarkPartial(rec, "limit_depth", "container nested deeper than " + std::to_string(limits_.max_depth));
@@ -643,6 +665,13 @@ void Extractor::Impl::Archive(PeekSource& in, std::string_view name, size_t idx,
                                              &*budget_);
   if (!stream.ok()) {
     MarkFailure(out[idx], stream.status(), false);
+    return;
+  }
+  // Magic that no decompressor takes: passed through as it is, the same
+  // bytes would be sniffed as compressed again at every level down to the
+  // depth limit, as members of nothing, and read as clean.
+  if (!stream.value()->decompressing()) {
+    MarkPartial(out[idx], "corrupt", "starts like a compressed stream, but none could be read");
     return;
   }
   formats::ArchiveEntry entry;
@@ -784,7 +813,10 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   // member passed over (a stream of local entries cannot: where the next
   // one starts is not known).
   std::optional<EntriesResume> resume;
-  if (maybe_zip && through != nullptr && !streamed) resume.emplace();
+  if (maybe_zip && through != nullptr && !streamed) {
+    resume.emplace();
+    resume->listed = formats::ZipListedNames(*through, end, end.entries);
+  }
   bool ended = Entries(*reader.value(), idx, depth, charge, names, any, out,
                        skips ? &*skips : nullptr, resume ? &*resume : nullptr);
   constexpr int kMaxZipReopens = 16;
@@ -912,6 +944,12 @@ bool Extractor::Impl::Entries(formats::ArchiveReader& reader, size_t idx, int de
     if (!reader.data_warning().empty()) {
       MarkPartial(out[m], "corrupt", reader.data_warning());
     }
+    // A zip's local header has no checksum (a tar header has, 7z names are
+    // in its checked header).
+    if (reader.entry_damaged() && reader.zip() &&
+        (resume == nullptr || !resume->listed.contains(entry.name))) {
+      WithholdName(m, idx, member, names, out);
+    }
     if (budget_->exhausted()) {
       MarkPartial(out[idx], budget_->reason());
       return false;
@@ -1035,7 +1073,9 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
   auto end_part = [&] {
     sink.Synthetic("\n", sink.position());
     if (!reader.value()->data_warning().empty()) {
-      MarkPartial(out[idx], "corrupt", entry.name + ": " + reader.value()->data_warning());
+      // Not the part's name: its data is damaged, and so may be its header
+      // (MemberNames::Withheld).
+      MarkPartial(out[idx], "corrupt", "a part: " + reader.value()->data_warning());
     }
     return !sink.stopped();
   };
@@ -1064,6 +1104,7 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
       if (!reader.value()->data_warning().empty()) {
         MarkPartial(out[m], "corrupt", reader.value()->data_warning());
       }
+      if (reader.value()->entry_damaged()) WithholdName(m, idx, member, names, out);
       continue;
     }
     if (!odf && (formats::IsXlsbTextPart(entry.name) ||

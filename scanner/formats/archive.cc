@@ -247,6 +247,7 @@ Result<bool> ArchiveReader::Next(ArchiveEntry& entry) {
   block_left_ = 0;
   block_offset_ = out_offset_ = 0;
   entry_done_ = false;
+  data_damaged_ = false;
   data_warning_.clear();
   return true;
 }
@@ -295,11 +296,14 @@ Result<size_t> ArchiveReader::ReadData(std::span<char> buf) {
                           : "damaged member data";
       entry_done_ = true;  // libarchive warns at an entry's end
     } else if (rc != ARCHIVE_OK) {
-      return ErrorStatus(rc, true);
+      Status error = ErrorStatus(rc, true);
+      data_damaged_ = source_error_.ok() && error.code() != StatusCode::kEncrypted;
+      return error;
     }
     if (size == 0) continue;
     if (offset < out_offset_) {
       fatal_ = true;
+      data_damaged_ = true;
       return Status::Corrupt("archive entry blocks out of order");
     }
     block_ = static_cast<const char*>(data);
@@ -349,6 +353,10 @@ uint64_t ArchiveReader::header_position() const {
 
 bool ArchiveReader::zip() const {
   return (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+}
+
+bool ArchiveReader::decompressing() const {
+  return archive_filter_code(a_, 0) != ARCHIVE_FILTER_NONE;
 }
 
 std::string ArchiveReader::format_name() const {

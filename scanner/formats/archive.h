@@ -88,6 +88,14 @@ class ArchiveReader {
   // CRC or size does not match its header). Cleared by Next().
   const std::string& data_warning() const { return data_warning_; }
 
+  // Whether the current entry's data was found damaged: a warning as
+  // above, or an error of the format or its decompression while reading it
+  // (not the source's own, not encryption). Its header may be what is
+  // damaged: a zip local header whose name length was changed reads the
+  // entry's data as its name, and the data it reads from there fails.
+  // Cleared by Next().
+  bool entry_damaged() const { return !data_warning_.empty() || data_damaged_; }
+
   // True once the current entry's data was read to its end (ReadData
   // answered 0).
   bool data_done() const { return entry_done_; }
@@ -119,6 +127,9 @@ class ArchiveReader {
   // it began looking for the local header it read, or, at the end, for one
   // more. consumed() right after Next() is where the entry's data starts.
   uint64_t header_position() const;
+  // Whether a decompression filter reads the source (a kStream reader of
+  // bytes that no filter takes passes them through as they are).
+  bool decompressing() const;
   // libarchive's name of the detected format, e.g. "ZIP 2.0 (deflation)".
   std::string format_name() const;
 
@@ -152,6 +163,7 @@ class ArchiveReader {
   int64_t block_offset_ = 0;  // entry offset of block_
   int64_t out_offset_ = 0;    // entry bytes handed out so far
   bool entry_done_ = false;
+  bool data_damaged_ = false;
   std::string data_warning_;
 };
 

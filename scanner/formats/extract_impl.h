@@ -68,6 +68,16 @@ class MemberNames {
     return unique;
   }
 
+  // A name in place of the one the member last taken was given: "part-K",
+  // K its position. For a member whose data its container found damaged:
+  // its header, and so its name, may be the damage, and a name is stored
+  // and printed where a member's data never is.
+  std::string Withheld() {
+    std::string unique = "part-" + std::to_string(count_);
+    while (!used_.insert(unique).second) unique += "-damaged";
+    return unique;
+  }
+
  private:
   std::set<std::string> used_;
   size_t count_ = 0;
@@ -85,6 +95,14 @@ class Extractor::Impl {
   // `depth` (the top-level file is 0). `name` is its file or member name.
   void Process(formats::ByteSource& src, std::string_view name, size_t idx, int depth,
                Records& out);
+
+  // Renames out[m], the member `member` of out[parent], and the records
+  // below it (out[m] to the end) to names.Withheld(), for a member whose
+  // container found its data damaged (ArchiveReader::entry_damaged) and
+  // whose name nothing else confirms; says so in its detail. `member`
+  // becomes the new name.
+  static void WithholdName(size_t m, size_t parent, std::string& member, MemberNames& names,
+                           Records& out);
 
   // Adds a member record below out[parent], with its parent's owner, group,
   // mode and reach (what decides who may read it); returns its index.
@@ -114,6 +132,9 @@ class Extractor::Impl {
   struct EntriesResume {
     uint64_t headers = 0;  // entry headers read, across openings
     std::string damaged;   // the member whose damaged data stopped the reading, if one did
+    // The names the zip's central directory lists: a member whose data is
+    // damaged keeps its name only if it is one of them (WithholdName).
+    std::set<std::string> listed;
   };
   void Gzip(formats::PeekSource& in, std::string_view name, size_t idx, int depth, Records& out);
   // A compressed file's decompressed content, `head` at its start: the

@@ -308,6 +308,61 @@ const char* TextFormatName(TextFormat format) {
   return "?";
 }
 
+namespace {
+
+// A ustar header: "ustar" at 257 and the header's checksum (the sum of its
+// 512 bytes, the checksum field counted as spaces, in octal at 148) right.
+// Text with "ustar" at 257 (a word such as "mustard" there) is no tar.
+bool IsTarHeader(std::string_view h) {
+  if (h.size() < 512 || h.substr(257, 5) != "ustar") return false;
+  unsigned sum = 0;
+  for (size_t i = 0; i < 512; ++i) {
+    sum += i >= 148 && i < 156 ? ' ' : static_cast<unsigned char>(h[i]);
+  }
+  unsigned stored = 0;
+  size_t i = 148;
+  while (i < 156 && h[i] == ' ') ++i;
+  const size_t digits = i;
+  while (i < 156 && h[i] >= '0' && h[i] <= '7') {
+    stored = stored * 8 + static_cast<unsigned>(h[i++] - '0');
+  }
+  return i > digits && stored == sum;
+}
+
+// The start of a gzip, bzip2, xz or zstd stream (lzma-alone has no magic:
+// only with its extension). Two or three magic bytes in front of text are
+// none: read as a compressed stream that is not one, the file was no
+// stream libarchive could decode, passed through as itself, sniffed again
+// at every level down to the depth limit, and its text never read.
+bool IsCompressedStream(std::string_view h, std::string_view name) {
+  // gzip's one method, deflate.
+  if (StartsWith(h, std::string_view("\x1F\x8B\x08", 3))) return true;
+  // "BZh", the block size, then a block's magic (pi) or the end of an
+  // empty stream (sqrt(pi)).
+  if (StartsWith(h, "BZh") && h.size() >= 10 && h[3] >= '1' && h[3] <= '9' &&
+      (h.substr(4, 6) == "\x31\x41\x59\x26\x53\x59" ||
+       h.substr(4, 6) == "\x17\x72\x45\x38\x50\x90")) {
+    return true;
+  }
+  if (StartsWith(h, std::string_view("\xFD" "7zXZ\0", 6))) return true;
+  if (StartsWith(h, "\x28\xB5\x2F\xFD")) return true;
+  return StartsWith(h, std::string_view("\x5D\x00\x00", 3)) && HasExt(name, {"lzma"});
+}
+
+// "%PDF-" within the first KiB: at the start, or after bytes that are no
+// text (a MacBinary or mail-system header in front of a PDF). After text
+// alone it is text that mentions a PDF (a log line), not one.
+bool IsPdfStart(std::string_view h) {
+  const size_t at = h.substr(0, 1024).find("%PDF-");
+  if (at == std::string_view::npos) return false;
+  return std::any_of(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(at), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f';
+  }) || at == 0;
+}
+
+}  // namespace
+
 bool IsSevenZip(std::string_view h) { return StartsWith(h, std::string_view("7z\xBC\xAF\x27\x1C", 6)); }
 
 ContentKind SniffContent(std::string_view h, std::string_view name) {
@@ -332,17 +387,8 @@ ContentKind SniffContent(std::string_view h, std::string_view name) {
   if (StartsWith(h, "PK\x05\x06") || StartsWith(h, "PK\x07\x08") || IsSevenZip(h)) {
     return ContentKind::kArchive;
   }
-  if (h.size() >= 262 && h.substr(257, 5) == "ustar") return ContentKind::kArchive;
-  if (StartsWith(h, "\x1F\x8B") || StartsWith(h, "BZh") ||
-      StartsWith(h, std::string_view("\xFD" "7zXZ\0", 6)) ||
-      StartsWith(h, "\x28\xB5\x2F\xFD") || StartsWith(h, "\x5D\x00\x00")) {
-    if (StartsWith(h, "BZh") && (h.size() < 4 || h[3] < '1' || h[3] > '9')) return ContentKind::kText;
-    if (StartsWith(h, "\x5D\x00\x00") && !HasExt(name, {"lzma"})) {
-      // lzma-alone has no real magic; trust it only with its extension.
-    } else {
-      return ContentKind::kCompressed;
-    }
-  }
+  if (IsTarHeader(h)) return ContentKind::kArchive;
+  if (IsCompressedStream(h, name)) return ContentKind::kCompressed;
   // Magic at a fixed place says what a file is before the PDF test below,
   // which looks for "%PDF-" anywhere in the first KiB: a winmail.dat
   // carrying a small PDF, or a DICOM encapsulated PDF, has one there.
@@ -351,7 +397,7 @@ ContentKind SniffContent(std::string_view h, std::string_view name) {
   if (StartsWith(h, "{\\rtf")) return ContentKind::kRtf;
   if (StartsWith(h, "\x78\x9F\x3E\x22")) return ContentKind::kTnef;
   if (StartsWith(h, std::string_view("SQLite format 3\0", 16))) return ContentKind::kSqlite;
-  if (h.substr(0, 1024).find("%PDF-") != std::string_view::npos) return ContentKind::kPdf;
+  if (IsPdfStart(h)) return ContentKind::kPdf;
   // The log's magic is 0x377f0682 or 0x377f0683, big-endian; the index
   // starts with its version, 3007000, in the writer's byte order.
   if (name.ends_with("-wal") &&

@@ -232,6 +232,22 @@ std::optional<ZipEnd> ZipEndRecord(ByteSource& src) {
   return ZipEnd{end->at, end->end, end->cd_at, std::max(end->entries, end->cd_size / 46)};
 }
 
+std::set<std::string> ZipListedNames(ByteSource& src, const ZipEnd& end, uint64_t max_entries) {
+  std::set<std::string> names;
+  Window w(src, 64 * 1024);
+  uint64_t at = end.directory;
+  for (uint64_t i = 0; i < std::min(end.entries, max_entries) && at < end.at; ++i) {
+    const std::string_view h = w.At(at, 46);
+    if (h.empty() || h.substr(0, 4) != "PK\x01\x02") break;
+    const uint64_t name_len = Le(h, 28, 2);
+    const std::string_view name = w.At(at + 46, static_cast<size_t>(name_len));
+    if (name.size() != name_len) break;
+    names.emplace(name);
+    at += 46 + name_len + Le(h, 30, 2) + Le(h, 32, 2);
+  }
+  return names;
+}
+
 std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,
                                                         uint64_t max_entries) {
   if (!src.seekable()) return std::nullopt;

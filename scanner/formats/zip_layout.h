@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "scanner/formats/byte_source.h"
@@ -46,6 +48,14 @@ struct ZipEnd {
   uint64_t entries;
 };
 std::optional<ZipEnd> ZipEndRecord(ByteSource& src);
+
+// The names the central directory at end.directory lists, up to
+// `max_entries` of them, as its entries hold them (raw bytes): the names a
+// zip reader shows. A local header's name may differ, and libarchive
+// reads a member's name from its local header: one whose name length was
+// changed reads the member's data as its name. Empty when the directory
+// cannot be read.
+std::set<std::string> ZipListedNames(ByteSource& src, const ZipEnd& end, uint64_t max_entries);
 
 // The ranges of the seekable `src` that the zip's end record, central
 // directory and listed entries leave out, in file order. Bytes in front of

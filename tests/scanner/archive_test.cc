@@ -1416,6 +1416,48 @@ TEST_CASE("a zip member whose CRC does not match is read and recorded partial(co
   }
 }
 
+TEST_CASE("a zip member whose local header's name length was changed never shows its data") {
+  // libarchive reads a member's name from its local header; one whose name
+  // length grew read the member's first bytes as its name, which went into
+  // the catalog, the log and every report.
+  const std::string text = "Clinic notes.\n" + kPlant + "More notes.\n";
+  const std::string zip = PlainZip({{"notes.txt", text}, {"other.txt", "Other.\n" + kPlant}});
+  const size_t central = zip.find("PK\x01\x02");
+  REQUIRE(central != std::string::npos);
+  std::string longer = zip;
+  longer[26] = static_cast<char>(longer[26] + 40);
+  // Through the central directory, which lists the real name, and as a
+  // stream of local headers (the directory cut off).
+  for (const std::string& bytes : {longer, longer.substr(0, central)}) {
+    INFO(bytes.size());
+    auto recs = ExtractMemory(bytes, "notes.zip");
+    for (const AssetRecord& r : recs) {
+      INFO(r.member.value_or("(top)") << ": " << r.detail);
+      CHECK((!r.member || r.member->find("Clinic") == std::string::npos));
+      CHECK(r.detail.find("Clinic") == std::string::npos);
+      CHECK(r.detail.find("536-22") == std::string::npos);
+    }
+    const AssetRecord* withheld = FindRecord(recs, "part-1");
+    REQUIRE(withheld != nullptr);
+    CHECK(withheld->detail.find("name not shown") != std::string::npos);
+    CHECK(withheld->status != AssetStatus::kComplete);
+    if (bytes.size() == zip.size()) {
+      // Through the directory, the member after it is read under its name.
+      const AssetRecord* other = FindRecord(recs, "other.txt");
+      REQUIRE(other != nullptr);
+      CHECK(TypeCounts(*other) == kPlantTypes);
+    }
+  }
+  // Damaged data under a name the directory lists keeps that name.
+  std::string bad_crc = zip;
+  bad_crc[14] = static_cast<char>(bad_crc[14] ^ 0x5A);
+  bad_crc[central + 16] = static_cast<char>(bad_crc[central + 16] ^ 0x5A);
+  auto recs = ExtractMemory(bad_crc, "notes.zip");
+  const AssetRecord* notes = FindRecord(recs, "notes.txt");
+  REQUIRE(notes != nullptr);
+  CHECK(StatusOf(*notes) == "partial(corrupt)");
+}
+
 namespace {
 
 // `zip` with the compressed data of its first `n` entries overwritten with

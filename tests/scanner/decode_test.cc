@@ -122,6 +122,20 @@ TEST_CASE("SniffEncoding: BOMs, the UTF-16 NUL pattern, binary") {
   CHECK(SniffEncoding(blob).encoding == TextEncoding::kBinary);
   CHECK(SniffEncoding(std::string("PHXB\0\x01\0\0", 8) + "\xda\x01\x89\x37").encoding ==
         TextEncoding::kBinary);
+  // A UTF-16 BOM in front of UTF-8 text: no NUL follows, so it is UTF-8,
+  // the BOM's two bytes passed over; real UTF-16 text keeps its BOM's word.
+  for (const char* bom : {"\xFF\xFE", "\xFE\xFF"}) {
+    const std::string utf8 = "Patient SSN 536-22-8726, seen 03/14/2023 at the clinic\n";
+    CHECK(SniffEncoding(bom + utf8).encoding == TextEncoding::kUtf8);
+    CHECK(SniffEncoding(bom + utf8).bom_bytes == 2);
+    CHECK(SniffEncoding(bom + std::string("caf\xC3\xA9 ") + utf8).encoding ==
+          TextEncoding::kUtf8);
+    // Too short to tell, or not UTF-8: as the BOM says.
+    CHECK(SniffEncoding(bom + std::string("SSN 536-22-8726")).encoding != TextEncoding::kUtf8);
+    CHECK(SniffEncoding(bom + std::string("\xE9\xE9") + utf8).encoding != TextEncoding::kUtf8);
+  }
+  CHECK(SniffEncoding("\xFF\xFE" + le).encoding == TextEncoding::kUtf16Le);
+  CHECK(SniffEncoding("\xFE\xFF" + be).encoding == TextEncoding::kUtf16Be);
 }
 
 TEST_CASE("UTF-8 passes through unchanged, invalid bytes read as Windows-1252") {

@@ -163,6 +163,39 @@ TEST_CASE("the type is decided by content, not by the extension") {
   CHECK(TypeCounts(text[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
 }
 
+TEST_CASE("text behind a format's magic bytes is read as text, not taken for that format") {
+  // Each was taken for a compressed stream, a tar or a PDF: recorded clean
+  // (a gzip magic passed through libarchive as itself, sniffed again down
+  // to the depth limit) or partial, and its identifiers never read.
+  const std::string note =
+      "Patient SSN 536-22-8726 seen today; follow up in two weeks with the clinic.\n";
+  std::string mustard = std::string(257, ' ');
+  mustard.replace(250, 12, "with mustard");  // "ustar" at 257
+  mustard += "\n" + note + std::string(600, '.') + "\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"gzip magic", std::string("\x1F\x8B\n", 3) + note},
+      {"gzip magic alone", std::string("\x1F\x8B", 2) + note},
+      {"bzip2 magic", "BZh9\n" + note},
+      {"ustar at 257", mustard},
+      {"a PDF named in a log line", "2024-03-28 INFO converted to %PDF-1.7 ok\n" + note},
+      {"a UTF-16 BOM before UTF-8", "\xFF\xFE" + note},
+  };
+  for (const auto& [what, bytes] : cases) {
+    INFO(what);
+    auto recs = ExtractMemory(bytes, "notes.txt");
+    REQUIRE(recs.size() == 1);
+    CHECK(StatusOf(recs[0]) == "complete");
+    CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  }
+  // Magic that starts a stream no decompressor takes is a gap, not clean,
+  // and no chain of members.
+  auto xz = ExtractMemory(std::string("\xFD" "7zXZ\0", 6) + note, "notes.txt");
+  CHECK(StatusOf(xz[0]) == "partial(corrupt)");
+  // A PDF behind bytes that are no text is still a PDF.
+  auto pdf = ExtractMemory(std::string("\x00\x05\x16\x07junk", 8) + "%PDF-1.4\n", "x.bin");
+  CHECK(pdf[0].format == "pdf");
+}
+
 TEST_CASE("RTF offsets frame the value in the source, escapes included") {
   std::string bytes = ReadFile(FormatFixtureDir() + "/docs/letter.rtf");
   auto recs = ExtractFile(FormatFixtureDir() + "/docs/letter.rtf");
