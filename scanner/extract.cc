@@ -529,6 +529,15 @@ void Extractor::Impl::WithholdName(size_t m, size_t parent, std::string& member,
   }
 }
 
+void Extractor::Impl::CommentMember(const std::string& text, size_t idx, int depth,
+                                    MemberNames& names, Records& out) {
+  if (text.empty() || !budget_->TakeMember()) return;
+  const std::string member = names.Take("(comments)");
+  const size_t m = AddMember(member, idx, static_cast<int64_t>(text.size()), 0, out);
+  formats::MemorySource src(text);
+  Process(src, member, m, depth + 1, out);
+}
+
 bool Extractor::Impl::NestingAllowed(int depth, AssetRecord& rec) {
   if (budget_->DepthAllowed(depth)) return true;
   MarkPartial(rec, "limit_depth", "container nested deeper than " + std::to_string(limits_.max_depth));
@@ -739,6 +748,11 @@ void Extractor::Impl::Gzip(PeekSource& in, std::string_view name, size_t idx, in
   const size_t m = StreamContent(head, RawMemberName(name, gz.stored_name()), -1,
                                  gz.mtime_ns().value_or(out[idx].mtime_ns), idx, depth, out);
   if (m != kNoMember) out[m].size = data.bytes();
+  if (!gz.comment().empty() && !budget_->exhausted()) {
+    MemberNames names;
+    if (m != kNoMember) names.Take(*out[m].member);
+    CommentMember(gz.comment(), idx, depth, names, out);
+  }
   if (budget_->exhausted()) MarkPartial(out[idx], budget_->reason());
   // What ended the stream early, after whatever decompressed before it.
   char probe;
@@ -864,6 +878,13 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   }
   const bool zip = src->seekable() && reader.value()->zip();
   if (zip && through == nullptr) MarkPartial(out[idx], "corrupt", kNoEndRecord);
+  if (zip && through != nullptr && !budget_->exhausted()) {
+    constexpr size_t kMaxCommentBytes = 1 << 20;
+    // From the file: the view the zip is read through ends at its end
+    // record, before the archive comment.
+    CommentMember(formats::ZipComments(*src, end, end.entries, kMaxCommentBytes), idx, depth,
+                  names, out);
+  }
   if (ended && zip && !streamed) {
     UnlistedZipBytes(*src, in.head().starts_with("PK\x03\x04"), idx, depth, charge, names, out);
   } else if (ended && streamed) {

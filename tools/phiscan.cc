@@ -1194,14 +1194,20 @@ int main(int argc, char** argv) {
       !unknown.empty()) {
     return Fail(kExitUsage, EscapeBytes(unknown) + " (see --help)");
   }
+  // Help or the version, printed: exit 0 only if all of it was written.
+  auto printed = [&](const CLI::Error& e) {
+    const int rc = app.exit(e);
+    if (Status s = tools::FlushStandardOutput(); !s.ok()) return Fail(kExitFatal, s.message());
+    return rc;
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    return printed(e);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    return printed(e);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    return printed(e);
   } catch (const CLI::ParseError& e) {
     return Fail(kExitUsage, tools::UsageErrorText(e, app) + " (see --help)");
   }

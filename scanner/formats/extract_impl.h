@@ -104,6 +104,12 @@ class Extractor::Impl {
   static void WithholdName(size_t m, size_t parent, std::string& member, MemberNames& names,
                            Records& out);
 
+  // The comments a container carries beside its members (a zip's archive
+  // and entry comments, a gzip's FCOMMENT), `text`, classified as a member
+  // of out[idx] named "(comments)": what its reader shows only on request.
+  void CommentMember(const std::string& text, size_t idx, int depth, MemberNames& names,
+                     Records& out);
+
   // Adds a member record below out[parent], with its parent's owner, group,
   // mode and reach (what decides who may read it); returns its index.
   size_t AddMember(std::string_view name, size_t parent, int64_t size, int64_t mtime_ns,

@@ -8,7 +8,8 @@ bool IsGzip(std::string_view head) {
   return head.size() >= 3 && head[0] == '\x1f' && head[1] == '\x8b' && head[2] == '\x08';
 }
 
-GzipSource::GzipSource(ByteSource& in) : in_(in), header_name_(1024), input_(64 << 10) {}
+GzipSource::GzipSource(ByteSource& in)
+    : in_(in), header_name_(1024), header_comment_(64 << 10), input_(64 << 10) {}
 
 GzipSource::~GzipSource() {
   if (started_) inflateEnd(&z_);
@@ -58,6 +59,8 @@ Result<size_t> GzipSource::Read(std::span<char> buf) {
     } else {
       header_.name = reinterpret_cast<Bytef*>(header_name_.data());
       header_.name_max = static_cast<uInt>(header_name_.size() - 1);
+      header_.comment = reinterpret_cast<Bytef*>(header_comment_.data());
+      header_.comm_max = static_cast<uInt>(header_comment_.size() - 1);
       inflateGetHeader(&z_, &header_);
     }
   }
@@ -77,6 +80,10 @@ Result<size_t> GzipSource::Read(std::span<char> buf) {
       header_read_ = true;
       if (header_.name != nullptr) {
         name_.assign(header_name_.data(), strnlen(header_name_.data(), header_name_.size()));
+      }
+      if (header_.comment != nullptr) {  // zlib sets it null when there is none
+        comment_.assign(header_comment_.data(),
+                        strnlen(header_comment_.data(), header_comment_.size()));
       }
       if (header_.time != 0) mtime_ns_ = static_cast<int64_t>(header_.time) * 1'000'000'000;
     }

@@ -53,6 +53,10 @@ class GzipSource : public ByteSource {
   // The first member's modification time (MTIME) in nanoseconds since the
   // epoch, if it gives one. Known after the first Read().
   std::optional<int64_t> mtime_ns() const { return mtime_ns_; }
+  // The first member's comment (FCOMMENT), up to 64 KiB of it: text that
+  // travels with the file and that gunzip never shows. Known after the
+  // first Read().
+  const std::string& comment() const { return comment_; }
   // After the end: bytes other than zeros followed the last member.
   bool trailing_data() const { return trailing_data_; }
 
@@ -67,6 +71,7 @@ class GzipSource : public ByteSource {
   z_stream z_{};
   gz_header header_{};
   std::vector<char> header_name_;
+  std::vector<char> header_comment_;
   std::vector<unsigned char> input_;
   bool started_ = false;
   bool ended_ = false;
@@ -74,6 +79,7 @@ class GzipSource : public ByteSource {
   bool trailing_data_ = false;
   Status error_;  // handed out once the bytes before it are read
   std::string name_;
+  std::string comment_;
   std::optional<int64_t> mtime_ns_;
 };
 

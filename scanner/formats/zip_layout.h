@@ -57,6 +57,14 @@ std::optional<ZipEnd> ZipEndRecord(ByteSource& src);
 // cannot be read.
 std::set<std::string> ZipListedNames(ByteSource& src, const ZipEnd& end, uint64_t max_entries);
 
+// The zip's archive comment and the comments of the entries its central
+// directory lists (up to `max_entries`), each followed by a line end, up
+// to `max_bytes` in all: text that travels with the zip and that a zip
+// reader shows only on request. Empty when there is none or the directory
+// cannot be read.
+std::string ZipComments(ByteSource& src, const ZipEnd& end, uint64_t max_entries,
+                        size_t max_bytes);
+
 // The ranges of the seekable `src` that the zip's end record, central
 // directory and listed entries leave out, in file order. Bytes in front of
 // the first listed local header count as unlisted only when

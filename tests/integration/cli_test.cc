@@ -252,7 +252,7 @@ TEST_CASE("classify prints the first --max-findings of a type and counts the res
   CHECK(err.empty());
 }
 
-TEST_CASE("classify and rules list exit 1 when their output cannot be written") {
+TEST_CASE("classify, rules list and help exit 1 when their output cannot be written") {
   if (access("/dev/full", W_OK) != 0) {
     WARN("no /dev/full; not checked");
     return;
@@ -261,7 +261,8 @@ TEST_CASE("classify and rules list exit 1 when their output cannot be written") 
   WriteFile(dir.path() + "/note.txt", "Patient SSN: 234-56-7891\n");
   for (const std::string& cmd :
        {Phiscan() + " classify --format csv '" + dir.path() + "/note.txt'",
-        Phiscan() + " rules list"}) {
+        Phiscan() + " rules list", Phiscan() + " --help", Phiscan() + " scan --help",
+        Phiscan() + " --version"}) {
     INFO(cmd);
     std::string out, err;
     CHECK(Run(cmd + " >/dev/full", &out, &err) == 1);

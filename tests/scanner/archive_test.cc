@@ -544,7 +544,10 @@ TEST_CASE("a zip with data in front of it (self-extracting, script stub) is read
   commented += comment;
   for (const std::string& bytes : {exe + zip, stub + zip, exe + commented}) {
     auto recs = ExtractMemory(bytes, "setup.exe");
-    REQUIRE(recs.size() == 2);
+    // The comment is read too, as a member of its own.
+    const bool with_comment = bytes.size() == exe.size() + commented.size();
+    REQUIRE(recs.size() == (with_comment ? 3u : 2u));
+    CHECK((FindRecord(recs, "(comments)") != nullptr) == with_comment);
     CHECK(StatusOf(recs[0]) == "complete");
     CHECK(recs[1].member == "notes.txt");
     CHECK(TypeCounts(recs[1]) == kPlantTypes);
@@ -1247,6 +1250,47 @@ std::string WithComment(const std::string& zip, const std::string& comment) {
 
 }  // namespace
 
+TEST_CASE("a zip's and a gzip's comments are read as a member, (comments)") {
+  // Text unzip -z and gzip -l show only on request; it was neither read
+  // nor reported.
+  std::string zip = PlainZip({{"a.txt", "Nothing here.\n"}});
+  // The entry's comment in its directory entry (the comment length at 32).
+  const size_t central = zip.find("PK\x01\x02");
+  REQUIRE(central != std::string::npos);
+  const std::string entry_comment = kPlant.substr(0, kPlant.size() - 1);
+  const size_t name_end = central + 46 + 5;  // "a.txt"
+  zip.insert(name_end, entry_comment);
+  zip[central + 32] = static_cast<char>(entry_comment.size());
+  // The end record's directory size grows by the comment.
+  const size_t eocd = zip.size() - 22;
+  zip[eocd + 12] = static_cast<char>(zip[eocd + 12] + static_cast<char>(entry_comment.size()));
+  zip = WithComment(zip, "Archived with patient SSN 536-22-8726.");
+  auto recs = ExtractMemory(zip, "notes.zip");
+  const AssetRecord* comments = FindRecord(recs, "(comments)");
+  REQUIRE(comments != nullptr);
+  CHECK(StatusOf(*comments) == "complete");
+  CHECK(TypeCounts(*comments) ==
+        std::map<std::string, uint64_t>{{"US_SSN", 2}, {"US_NPI", 1}, {"CREDIT_CARD", 1}});
+  REQUIRE(FindRecord(recs, "a.txt") != nullptr);
+  CHECK(StatusOf(recs[0]) == "complete");
+  // No comment, no such member.
+  CHECK(FindRecord(ExtractMemory(PlainZip({{"a.txt", kPlant}}), "n.zip"), "(comments)") ==
+        nullptr);
+
+  // gzip's FCOMMENT (flag 0x10), after its FNAME (0x08).
+  std::string gz = WriteArchive("raw", "gzip", {{"data", "Nothing here.\n"}});
+  REQUIRE(gz.size() > 10);
+  gz[3] = static_cast<char>(gz[3] | 0x10);
+  const size_t after_name = (gz[3] & 0x08) ? gz.find('\0', 10) + 1 : 10;
+  gz.insert(after_name, kPlant + std::string(1, '\0'));
+  auto zipped = ExtractMemory(gz, "notes.txt.gz");
+  const AssetRecord* gz_comments = FindRecord(zipped, "(comments)");
+  REQUIRE(gz_comments != nullptr);
+  CHECK(TypeCounts(*gz_comments) == kPlantTypes);
+  REQUIRE(FindRecord(zipped, "notes.txt") != nullptr);
+  CHECK(TypeCounts(*FindRecord(zipped, "notes.txt")).empty());
+}
+
 TEST_CASE("a zip whose comment holds an end record is read through its real one") {
   // Readers take the last end-record signature in the file's tail. One in
   // the archive comment pointing at no directory (or an empty one) made the
@@ -1273,12 +1317,16 @@ TEST_CASE("a zip whose comment holds an end record is read through its real one"
     // The layout is that of the real record: the comment is its own.
     CHECK(Unlisted(bytes) == std::vector<formats::ByteRange>{});
     auto recs = ExtractMemory(bytes, "export.zip");
-    REQUIRE(recs.size() == 2);
+    // The member, and the comment as a member of its own (binary, with the
+    // record in it: unread, a gap).
+    REQUIRE(recs.size() == 3);
     INFO(recs[0].detail);
     CHECK(StatusOf(recs[0]) == "complete");
     CHECK(recs[1].member == "notes.txt");
     CHECK(TypeCounts(recs[1]) == kPlantTypes);
     CHECK(recs[1].label == "PHI");
+    CHECK(recs[2].member == "(comments)");
+    CHECK(StatusOf(recs[2]) == "skipped(binary)");
   }
   // An Office document is a zip read the same way; its text was never read.
   const std::string docx = WriteArchive(
