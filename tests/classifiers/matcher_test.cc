@@ -1971,3 +1971,42 @@ TEST_CASE("An ICD-10 code without its dot is one in a diagnosis column, numbered
   const std::string phone = std::string(400, ' ') + "2,4155552671,ok\n";
   CheckFieldValue(phone, 402, 412, "phone2", "PHONE", 85);
 }
+
+TEST_CASE("A number or date its label calls something else is not the type a keyword near says") {
+  // Each was reported as the type of a keyword nearby: a visit or admit date
+  // beside DOB as a birth date, an order's transaction number beside "card
+  // ending" as a card (high), an NHS number beside Tel: as a phone, a
+  // passport number two lines under "SSN" as an SSN.
+  auto types_at = [](const std::string& text, const std::string& value) {
+    std::vector<std::pair<std::string, int>> out;
+    const size_t at = text.find(value);
+    REQUIRE(at != std::string::npos);
+    for (const auto& f : Scan(text)) {
+      if (f.start == at) out.emplace_back(f.type, f.score);
+    }
+    return out;
+  };
+  using Types = std::vector<std::pair<std::string, int>>;
+  const std::string visit = "Patient Jane Roe, DOB 07/14/1958, Visit 03/11/2024";
+  CHECK(types_at(visit, "07/14/1958") == Types{{"DATE_OF_BIRTH", 85}});
+  CHECK(types_at(visit, "03/11/2024").empty());
+  const std::string admit = "Date of Birth: 04/22/1971\nAdmit Date: 03/01/2024\n";
+  CHECK(types_at(admit, "04/22/1971") == Types{{"DATE_OF_BIRTH", 85}});
+  CHECK(types_at(admit, "03/01/2024").empty());
+  CHECK(types_at("DOB 19710422, admitted 20240301", "20240301").empty());
+  CHECK(types_at("DOB 19710422, admitted 20240301", "19710422") ==
+        Types{{"DATE_OF_BIRTH", 75}});
+
+  const std::string order = "Paid with the card ending 4471.\nTransaction ID: 4593375235792463\n";
+  CHECK(types_at(order, "4593375235792463") == Types{{"CREDIT_CARD", 65}});
+  CHECK(types_at("Paid with card number 4593375235792463.", "4593375235792463") ==
+        Types{{"CREDIT_CARD", 85}});
+
+  const std::string nhs = "Tel: 0161 496 0000\nNHS No: 913 932 4265\n";
+  CHECK(types_at(nhs, "913 932 4265") == Types{{"UK_NHS", 85}});
+  CHECK(types_at("Tel: 913 932 4265", "913 932 4265") == Types{{"PHONE", 85}});
+
+  const std::string passport = "SSN on file.\npassport number 561203948\n";
+  CHECK(types_at(passport, "561203948") == Types{{"US_PASSPORT", 85}});
+  CHECK(types_at("SSN on file.\nnumber 561203948\n", "561203948") == Types{{"US_SSN", 75}});
+}
