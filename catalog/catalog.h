@@ -113,6 +113,7 @@ struct PriorAsset {
   bool readable_by_everyone = false;            // its recorded readable_by is "everyone"
   bool readable_by_group = false;               // ... is "group"
   bool acl_extended = false;                    // it had named ACL entries
+  bool acl_known = false;                       // its ACL was read (acl_entries not NULL)
   bool sensitive = false;                       // its label is sensitive (IsSensitiveLabel)
   bool exposed = false;                         // it was recorded exposed
   bool sqlite = false;                          // it was read as an SQLite database (format)

@@ -147,6 +147,15 @@ Status EnsureCatalogFile(const std::string& path, bool* created) {
       if (!S_ISREG(st.st_mode)) {
         return Status::InvalidArgument("catalog " + display + " is not a regular file");
       }
+      // Each name of a file with hard links gets its own write-ahead log,
+      // index and run lock: two runs, one through each name, wrote the same
+      // database at once and left it malformed.
+      if (st.st_nlink > 1) {
+        return Status::InvalidArgument(
+            "catalog " + display + " has " + std::to_string(st.st_nlink) +
+            " names (hard links); refusing to write it: each name would have its own "
+            "write-ahead log and run lock. Keep one name (or copy the catalog)");
+      }
       return Status::Ok();
     }
     if (errno != ENOENT) return ErrnoStatus(errno, "catalog " + display);
@@ -1284,7 +1293,7 @@ Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const Pri
       "SELECT a.path, a.dev, a.ino, a.size, a.mtime_ns, a.ctime_ns, a.status, a.rules_version,"
       " coalesce(r.key_id, ''), a.readable_by = 'everyone', a.readable_by = 'group',"
       " coalesce(a.acl_entries, 0) > 0, a.format IS 'sqlite',"
-      " coalesce(a.label, ''), a.exposed <> 0"
+      " coalesce(a.label, ''), a.exposed <> 0, a.acl_entries IS NOT NULL"
       " FROM assets AS a LEFT JOIN runs AS r ON r.id = a.last_scan_run"
       " WHERE a.member = x'' AND a.kind = ?1 AND a.removed_run IS NULL");
   if (!stmt.ok()) return stmt.status();
@@ -1307,6 +1316,7 @@ Status CatalogWriter::Impl::ForEachPriorAsset(const std::function<void(const Pri
     p.sqlite = stmt->ColumnInt(12) != 0;
     p.sensitive = IsSensitiveLabel(stmt->ColumnBytes(13));
     p.exposed = stmt->ColumnInt(14) != 0;
+    p.acl_known = stmt->ColumnInt(15) != 0;
     fn(p);
   }
   return rc == SQLITE_DONE ? Status::Ok() : SqliteStatus(db_.get(), rc, what);

@@ -32,8 +32,12 @@ Result<std::unique_ptr<CatalogPriorState>> CatalogPriorState::Load(catalog::Cata
   Status s = writer.ForEachPriorAsset([&](const catalog::PriorAsset& p) {
     // An unknown key (a run from before keys were fingerprinted) cannot be
     // shown to match, so its tokens are recomputed.
+    // A file whose ACL could not be read after it was (renamed or replaced
+    // meanwhile, by a catalog from before ACLs were recorded) has an
+    // exposure guessed from its mode: read again, or the guess would stand
+    // for as long as the file does not change.
     if (p.rules_version != rules_version || p.key_id.empty() || p.key_id != key_id ||
-        !IsFinalStatus(p.status)) {
+        !IsFinalStatus(p.status) || !p.acl_known) {
       return;
     }
     state->entries_.insert_or_assign(

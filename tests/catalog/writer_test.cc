@@ -348,6 +348,25 @@ TEST_CASE("A symlinked catalog path is refused without touching the target") {
   }
 }
 
+TEST_CASE("A catalog with a second name (a hard link) is refused, and left as it was") {
+  // Each name had its own -wal and run lock: a run through each wrote the
+  // one database at once and left it malformed.
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  { OpenWriter(db); }
+  REQUIRE(link(db.c_str(), dir.Join("other.db").c_str()) == 0);
+  const std::string before = testing::ReadFile(db);
+  for (const std::string& name : {db, dir.Join("other.db")}) {
+    auto writer = CatalogWriter::Open(name);
+    REQUIRE_FALSE(writer.ok());
+    CHECK(writer.status().code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(writer.status().message(), Catch::Contains("has 2 names (hard links)"));
+  }
+  CHECK(testing::ReadFile(db) == before);
+  REQUIRE(unlink(dir.Join("other.db").c_str()) == 0);
+  OpenWriter(db);
+}
+
 TEST_CASE("A symlinked -wal beside the catalog is refused") {
   testing::TempDir dir;
   const std::string db = dir.Join("phiscan.db");

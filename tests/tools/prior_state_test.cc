@@ -42,8 +42,12 @@ std::unique_ptr<CatalogWriter> Build(const std::string& db) {
                              AssetStatus::kVanished, AssetStatus::kChangedDuringScan}) {
     AssetRecord a = MakeAsset(std::string("/srv/share/") + AssetStatusName(status));
     a.status = status;
+    a.acl = AclSummary{};
     (*writer)->Submit(std::move(a));
   }
+  // Read, but its ACL could not be read after (renamed meanwhile).
+  AssetRecord no_acl = MakeAsset("/srv/share/no_acl");
+  (*writer)->Submit(std::move(no_acl));
   REQUIRE((*writer)->FinishRun(RunStatus::kCompleted).ok());
   return std::move(writer.value());
 }
@@ -58,6 +62,8 @@ TEST_CASE("Only files with a final status, the same rules and the same key are c
   CHECK((*state)->Unchanged("/srv/share/complete", id));
   CHECK((*state)->Unchanged("/srv/share/skipped", id));
   CHECK((*state)->Unchanged("/srv/share/encrypted", id));
+  // Its exposure is a guess from its mode: read again.
+  CHECK_FALSE((*state)->Unchanged("/srv/share/no_acl", id));
   for (const char* retried : {"partial", "unreadable", "vanished", "changed_during_scan"}) {
     INFO(retried);
     CHECK_FALSE((*state)->Unchanged(std::string("/srv/share/") + retried, id));
@@ -103,7 +109,7 @@ TEST_CASE("A file marked removed is read again when it reappears") {
   info.allow_empty_roots = true;
   REQUIRE(writer->BeginRun(info).ok());
   REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
-  REQUIRE(writer->removed() == 7);
+  REQUIRE(writer->removed() == 8);
   auto state = CatalogPriorState::Load(*writer, "builtin-1", kKey);
   REQUIRE(state.ok());
   CHECK((*state)->size() == 0);
