@@ -248,12 +248,12 @@ Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
   if (!read.status().ok()) return read.status();
   Summary summary;
   Status s =
-      Query("SELECT id, status, host, pid FROM runs ORDER BY id DESC LIMIT 1", 0,
+      Query("SELECT id, status, host, pid, started_at FROM runs ORDER BY id DESC LIMIT 1", 0,
             [&](const Statement& st) {
               summary.run_id = st.ColumnInt(0);
               summary.run_status = st.ColumnBytes(1);
               if (summary.run_status == "running" && st.ColumnBytes(2) == internal::HostName() &&
-                  !internal::ProcessAlive(st.ColumnInt(3))) {
+                  !internal::RunProcessAlive(st.ColumnInt(3), st.ColumnInt(4))) {
                 summary.run_status = "interrupted";
               }
             });
@@ -563,7 +563,8 @@ Status CatalogReader::Impl::ListRuns(const std::function<void(const RunRow&)>& f
         r.findings = st.ColumnUint(13);
         r.gaps = st.ColumnUint(14);
         r.removed = st.ColumnUint(15);
-        if (r.status == "running" && r.host == host && !internal::ProcessAlive(r.pid)) {
+        if (r.status == "running" && r.host == host &&
+            !internal::RunProcessAlive(r.pid, r.started_at)) {
           r.status = "interrupted";
           r.stale = true;
         }

@@ -33,7 +33,7 @@ using internal::Db;
 using internal::DisplayPath;
 using internal::Exec;
 using internal::HostName;
-using internal::ProcessAlive;
+using internal::RunProcessAlive;
 using internal::SqliteStatus;
 using internal::Statement;
 
@@ -369,13 +369,15 @@ bool IsAtOrBelow(const std::string& path, const std::string& dir) {
 // left alone: we cannot tell.
 Result<int> MarkStaleRuns(sqlite3* db, const std::string& display, const std::string& host) {
   const std::string what = "checking unfinished runs in catalog " + display;
-  auto select = Statement::Prepare(db, "SELECT id, pid, host FROM runs WHERE status = 'running'");
+  auto select = Statement::Prepare(
+      db, "SELECT id, pid, host, started_at FROM runs WHERE status = 'running'");
   if (!select.ok()) return select.status();
   std::vector<int64_t> stale;
   int rc;
   while ((rc = select->Step()) == SQLITE_ROW) {
     const int64_t pid = select->ColumnInt(1);
-    if (pid == 0 || (select->ColumnBytes(2) == host && !ProcessAlive(pid))) {
+    if (pid == 0 ||
+        (select->ColumnBytes(2) == host && !RunProcessAlive(pid, select->ColumnInt(3)))) {
       stale.push_back(select->ColumnInt(0));
     }
   }

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include <ctime>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -478,12 +480,17 @@ TEST_CASE("A run left running by a dead process shows as interrupted, then is ma
           std::to_string(child) +
           " FROM runs WHERE id = 1;"
           "INSERT INTO runs (started_at, status, roots, options, rules_version, host, user, pid)"
-          " SELECT 1795990000, 'running', roots, options, rules_version, host, user, " +
-          std::to_string(getpid()) +
+          " SELECT " + std::to_string(std::time(nullptr)) +
+          ", 'running', roots, options, rules_version, host, user, " + std::to_string(getpid()) +
           " FROM runs WHERE id = 1;"
           "INSERT INTO runs (started_at, status, roots, options, rules_version, host, user, pid)"
           " VALUES (1795990000, 'running', '[]', '{}', 'x', 'another-host', 'u', " +
-          std::to_string(child) + ");"));
+          std::to_string(child) + ");"
+          // A run whose pid is now another process's, one that started
+          // after it (this test's): a recycled pid, as after a reboot.
+          "INSERT INTO runs (started_at, status, roots, options, rules_version, host, user, pid)"
+          " SELECT 1795990000, 'running', roots, options, rules_version, host, user, " +
+          std::to_string(getpid()) + " FROM runs WHERE id = 1;"));
 
   {
     auto reader = CatalogReader::Open(db);
@@ -494,17 +501,18 @@ TEST_CASE("A run left running by a dead process shows as interrupted, then is ma
                   seen.push_back(std::to_string(r.id) + " " + r.status + (r.stale ? " stale" : ""));
                 })
                 .ok());
-    CHECK(seen ==
-          std::vector<std::string>{"4 running", "3 running", "2 interrupted stale", "1 completed"});
+    CHECK(seen == std::vector<std::string>{"5 interrupted stale", "4 running", "3 running",
+                                           "2 interrupted stale", "1 completed"});
     CHECK(PeekOne(db, "SELECT status FROM runs WHERE id = 2") ==
           "running");  // reader wrote nothing
   }
   auto writer = OpenWriter(db);
-  // Only the dead process's run on this host: ours is alive, the other
-  // host's cannot be judged.
-  CHECK(writer->stale_runs_marked() == 1);
+  // The dead process's run and the recycled pid's on this host: ours is
+  // alive, the other host's cannot be judged.
+  CHECK(writer->stale_runs_marked() == 2);
   CHECK(PeekColumn(db, "SELECT status FROM runs ORDER BY id") ==
-        std::vector<std::string>{"completed", "interrupted", "running", "running"});
+        std::vector<std::string>{"completed", "interrupted", "running", "running",
+                                 "interrupted"});
 }
 
 TEST_CASE("Each run records its process, raw roots and key fingerprint") {
