@@ -1270,7 +1270,8 @@ TEST_CASE("Password assignments in templates and code that fetches the secret st
 TEST_CASE("A password's key may be camelCase or have three words; its value is on its line") {
   // An empty assignment is no password, and the next line is not its value.
   for (const char* text : {"DB_PASSWORD=\nLOG_LEVEL=information", "password:\n  vault: prod-db",
-                           "compass: northwest-bearing"}) {
+                           "compass: northwest-bearing", "bypass: enabled", "max_tokens: 409600",
+                           "token: abcdefghijkl", "pass: abcdefgh", "SECRET_KEY=your_secret_key"}) {
     INFO(text);
     CHECK(Scan(text).empty());
   }
@@ -1281,7 +1282,12 @@ TEST_CASE("A password's key may be camelCase or have three words; its value is o
   for (const Case& c : {Case{"dbPassword: devpassword123", "devpassword123"},
                         Case{"MSSQL_SA_PASSWORD: \"CiOnly_Passw0rd!\"", "CiOnly_Passw0rd!"},
                         Case{"SPRING_DATA_MONGODB_PASSWORD=Xk2pq91zR", "Xk2pq91zR"},
-                        Case{"pw: Xk2#pq91z", "Xk2#pq91z"}}) {
+                        Case{"pw: Xk2#pq91z", "Xk2#pq91z"},
+                        // A secret key, a token or a pass behind another word.
+                        Case{"SECRET_KEY=django-insecure-8f3k2m9q", "django-insecure-8f3k2m9q"},
+                        Case{"MINIO_SECRET_KEY=wJalrXUtnFEMI2K7MDENG", "wJalrXUtnFEMI2K7MDENG"},
+                        Case{"SMTP_PASS=Wint3rHarbor", "Wint3rHarbor"},
+                        Case{"app.jwt.signing-key=Qm9iTGFiUzNjcmV0", "Qm9iTGFiUzNjcmV0"}}) {
     INFO(c.text);
     auto f = Scan(c.text);
     REQUIRE(f.size() == 1);
@@ -1712,11 +1718,14 @@ TEST_CASE("An AWS secret access key is found next to its keyword, never as a bar
        {"checksum " + key + "\n",                                  // no keyword
         "aws_secret_access_key = " + key + "Q\n",                   // 41 characters
         std::string("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"),  // AWS's
-        std::string("aws_secret_access_key = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"),
-        "secret_key = " + key + "\n"}) {                            // not AWS's name for it
+        std::string("aws_secret_access_key = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n")}) {
     INFO(text);
     CHECK(Scan(text).empty());
   }
+  // Not AWS's name for it: a secret all the same, of no known service.
+  auto generic = Scan("secret_key = " + key + "\n");
+  REQUIRE(generic.size() == 1);
+  CHECK(generic[0].type == "GENERIC_PASSWORD");
 }
 
 TEST_CASE("A published test card number (4111 1111 1111 1111, 4242...) is a low-confidence card") {
@@ -2009,4 +2018,47 @@ TEST_CASE("A number or date its label calls something else is not the type a key
   const std::string passport = "SSN on file.\npassport number 561203948\n";
   CHECK(types_at(passport, "561203948") == Types{{"US_PASSPORT", 85}});
   CHECK(types_at("SSN on file.\nnumber 561203948\n", "561203948") == Types{{"US_SSN", 75}});
+}
+
+TEST_CASE("ICD-10 codes in a note's assessment, problem list or impression are found") {
+  for (const std::string text :
+       {"Assessment and Plan: T2DM (E11.65) and essential hypertension (I10)",
+        "Problem list: Hypertension (I10), Hyperlipidemia (E78.5)",
+        "A/P: diabetes, E11.65, follow up in 3 months", "Impression: E11.65"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE_FALSE(f.empty());
+    for (const Found& x : f) CHECK(x.type == "ICD10_CODE");
+  }
+  // The same codes with no clinical word near: no finding.
+  CHECK(Scan("Seat E11.65, row I10").empty());
+}
+
+TEST_CASE("A whole-name field's value keeps its third word and a middle initial") {
+  // RE2 takes the first alternative that matches: an initial tried first
+  // cut Lucia Fernandez Ortiz at its O; John Q Public was not found. And
+  // an employee's or a cardholder's name column is a whole-name field.
+  auto name_in = [](const std::string& field, const std::string& value) {
+    const std::string text = std::string(400, ' ') + value + "\n";
+    Matcher m(Rules(), nullptr);
+    Collector c;
+    c.rules = &m.rules();
+    m.Begin(&c);
+    m.AddFieldContext(400, 400 + value.size(), field);
+    REQUIRE(m.Feed(text).ok());
+    REQUIRE(m.Finish().ok());
+    std::string found;
+    for (const Found& f : c.found) {
+      if (f.type == "PERSON_NAME") found = text.substr(f.start, f.end - f.start);
+    }
+    return found;
+  };
+  for (const std::string name : {"Lucia Fernandez Ortiz", "Maria Lopez Smithson", "John Q Public",
+                                 "John Q. Public", "SMITH, JOHN A", "Delacroix^Marguerite^A"}) {
+    INFO(name);
+    CHECK(name_in("full_name", name) == name);
+  }
+  CHECK(name_in("Employee Name", "Zorbak Quillon") == "Zorbak Quillon");
+  CHECK(name_in("cardholder_name", "Zorbak Quillon") == "Zorbak Quillon");
+  CHECK(name_in("product_name", "Zorbak Quillon").empty());
 }
