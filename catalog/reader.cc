@@ -924,10 +924,17 @@ Result<std::unique_ptr<CatalogReader>> CatalogReader::Open(const std::string& pa
   // A WAL catalog needs a -shm beside it even to be read. In a directory we
   // cannot write, with no -wal (so no writer can be active, nor become one),
   // the file is read as immutable instead: no locks, no -shm.
-  if (int probe = sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr,
-                               nullptr);
-      ((probe & 0xff) == SQLITE_READONLY || (probe & 0xff) == SQLITE_CANTOPEN) &&
-      WalIsEmpty(path)) {
+  const int probe =
+      sqlite3_exec(db.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  const bool no_index = (probe & 0xff) == SQLITE_READONLY || (probe & 0xff) == SQLITE_CANTOPEN;
+  if (no_index && !WalIsEmpty(path)) {
+    // SQLite's words ("unable to open database file") named nothing to fix.
+    return Status::IoError("catalog " + display +
+                           ": its write-ahead log (-wal) holds changes that SQLite can read only "
+                           "with an index (-shm) it cannot create here (the directory cannot be "
+                           "written); read it where it can, or after a scan has checkpointed it");
+  }
+  if (no_index) {
     raw = nullptr;
     rc = sqlite3_open_v2(ImmutableUri(path).c_str(), &raw,
                          SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);

@@ -412,13 +412,18 @@ int RunScan(const ScanArgs& typed_args) {
   const bool had_catalog = access(args.catalog.c_str(), F_OK) == 0;
   const std::string lock_path = args.catalog + ".lock";
   const bool had_lock = access(lock_path.c_str(), F_OK) == 0;
-  auto key = tools::LoadOrCreateTokenKey(key_path);
-  if (!key.ok()) return Fail(kExitFatal, key.status().message());
-  // One writer per catalog; the lock outlives the run and dies with the process.
+  // One writer per catalog; the lock outlives the run and dies with the
+  // process. Taken before the key is made: a run turned away (75) leaves
+  // no key of its own behind.
   auto lock = tools::RunLock::Acquire(args.catalog);
   if (!lock.ok()) {
     return Fail(lock.status().code() == StatusCode::kLimitExceeded ? kExitLocked : kExitFatal,
                 lock.status().message());
+  }
+  auto key = tools::LoadOrCreateTokenKey(key_path);
+  if (!key.ok()) {
+    if (!had_lock) unlink(lock_path.c_str());
+    return Fail(kExitFatal, key.status().message());
   }
 
   auto writer = catalog::CatalogWriter::Open(args.catalog);

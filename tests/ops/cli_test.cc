@@ -137,6 +137,14 @@ TEST_CASE("A second run on the same catalog exits 75 while the first holds it") 
             &err) == 75);
   CHECK(err == "phiscan: error: another phiscan run (pid " + std::to_string(getpid()) +
                    ") is writing " + dir.Join("c.db") + "\n");
+  // Turned away, it made nothing: no key of its own (--key or beside the
+  // catalog), no catalog.
+  CHECK(Run(Phiscan() + " scan --key " + dir.Join("k.key") + " --catalog " + dir.Join("c.db") +
+                " " + dir.Join("share"),
+            &out, &err) == 75);
+  CHECK(access(dir.Join("k.key").c_str(), F_OK) != 0);
+  CHECK(access(dir.Join("c.db.key").c_str(), F_OK) != 0);
+  CHECK(access(dir.Join("c.db").c_str(), F_OK) != 0);
 }
 
 TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,32 @@ TEST_CASE("phireport reads a read-only catalog file and changes no byte of it") 
 TEST_CASE("phireport reads a read-only catalog in a read-only directory",
           "[readonly_dir]") {
   ReportsLeaveCatalogAlone(/*dir_writable=*/false);
+}
+
+// A -wal left by a killed scan holds committed changes that only a -shm
+// lets SQLite read: in a read-only directory that cannot be made, and the
+// error says so, not SQLite's "unable to open database file".
+TEST_CASE("phireport names the log it cannot read in a read-only directory", "[readonly_dir]") {
+  TempDir dir;
+  const std::string catdir = dir.Join("cat");
+  REQUIRE(mkdir(catdir.c_str(), 0700) == 0);
+  const std::string catalog = Scan(dir, catdir + "/c.db");
+  WriteFile(catalog + "-wal", std::string(4096, '\x7f'));
+  std::string as_user;
+  if (geteuid() == 0) {
+    REQUIRE(chown(catdir.c_str(), 65534, 65534) == 0);
+    REQUIRE(chown(catalog.c_str(), 65534, 65534) == 0);
+    REQUIRE(chown((catalog + "-wal").c_str(), 65534, 65534) == 0);
+    chmod(dir.path().c_str(), 0755);
+    as_user = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  }
+  REQUIRE(chmod(catdir.c_str(), 0500) == 0);
+  std::string out, err;
+  CHECK(RunCommand(as_user + ToolPath("phireport") + " summary --catalog " + catalog, &out,
+                   &err) == 1);
+  CHECK_THAT(err, Catch::Contains("its write-ahead log (-wal) holds changes"));
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+  chmod(catdir.c_str(), 0700);
 }
 
 TEST_CASE("SQL in a report filter is a plain value: no error, no damage") {
