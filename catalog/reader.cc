@@ -952,8 +952,24 @@ Result<std::unique_ptr<CatalogReader>> CatalogReader::Open(const std::string& pa
 
   Result<int> version = internal::CheckSchemaVersion(db.get(), display);
   if (!version.ok()) return version.status();
-  if (*version == 0)
+  if (*version == 0) {
+    // An empty database is what a first scan's catalog is until its schema
+    // is committed, a moment after the scan starts.
+    sqlite3_stmt* raw_count = nullptr;
+    bool empty = false;
+    if (sqlite3_prepare_v2(db.get(), "SELECT count(*) FROM sqlite_master", -1, &raw_count,
+                           nullptr) == SQLITE_OK &&
+        sqlite3_step(raw_count) == SQLITE_ROW) {
+      empty = sqlite3_column_int64(raw_count, 0) == 0;
+    }
+    sqlite3_finalize(raw_count);
+    if (empty) {
+      return Status::InvalidArgument("catalog " + display +
+                                     " is empty: no scan has written it yet (a first scan "
+                                     "creates its tables when it starts)");
+    }
     return Status::InvalidArgument("catalog " + display + " is not a phiscan catalog");
+  }
   if (*version < kSchemaVersion) {
     return Status::InvalidArgument("catalog " + display + " has schema version " +
                                    std::to_string(*version) +

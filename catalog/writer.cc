@@ -1486,6 +1486,20 @@ Result<std::unique_ptr<CatalogWriter>> CatalogWriter::Open(const std::string& pa
   if (!s.ok()) return s;
   s = EnsureCatalogFile(path, &created);
   if (!s.ok()) return s;
+  // SQLite keeps the write-ahead log and its index beside the catalog: in a
+  // folder this process cannot write, it failed with "attempt to write a
+  // readonly database", naming neither the folder nor why.
+  {
+    const size_t slash = path.find_last_of('/');
+    const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    if (access(folder.c_str(), W_OK | X_OK) != 0 && (errno == EACCES || errno == EROFS)) {
+      const int err = errno;
+      return Status::PermissionDenied(
+          "catalog " + DisplayPath(path) + ": its folder " + DisplayPath(folder) +
+          " cannot be written (" + std::strerror(err) +
+          "), and SQLite keeps its write-ahead log (-wal) and index (-shm) there");
+    }
+  }
 
   Db db;
   // Closes the connection and removes a catalog file we created, so a
