@@ -326,17 +326,27 @@ TEST_CASE("Unreadable files and directories are recorded, and the scan still suc
   chmod(dir.Join("tree/closed").c_str(), 0755);
 }
 
-TEST_CASE("A catalog in a folder the scan cannot write is named with its folder") {
-  // SQLite said "attempt to write a readonly database": its -wal and -shm
-  // go beside the catalog.
-  TempDir dir;
+namespace {
+
+// A share of one file with an SSN, readable by all, and a folder "out" all
+// may write, for scans run as nobody; the catalog path in it.
+std::string NobodyShare(TempDir& dir) {
   chmod(dir.path().c_str(), 0755);
   WriteFile(dir.Join("share/a.txt"), "SSN: 536-22-8726\n");
   chmod(dir.Join("share").c_str(), 0755);
   chmod(dir.Join("share/a.txt").c_str(), 0644);
   mkdir(dir.Join("out").c_str(), 0777);
   chmod(dir.Join("out").c_str(), 0777);
-  const std::string catalog = dir.Join("out/c.db");
+  return dir.Join("out/c.db");
+}
+
+}  // namespace
+
+TEST_CASE("A catalog in a folder the scan cannot write is named with its folder") {
+  // SQLite said "attempt to write a readonly database": its -wal and -shm
+  // go beside the catalog.
+  TempDir dir;
+  const std::string catalog = NobodyShare(dir);
   const std::string scan = AsNobody() + Phiscan() + " scan --quiet --catalog " + catalog + " " +
                            dir.Join("share");
   REQUIRE(Run(scan, nullptr, nullptr) == 0);
@@ -351,13 +361,7 @@ TEST_CASE("A catalog in a folder the scan cannot write is named with its folder"
 
 TEST_CASE("A root that cannot be opened is warned of and exits 3, nothing under it removed") {
   TempDir dir;
-  chmod(dir.path().c_str(), 0755);
-  WriteFile(dir.Join("share/a.txt"), "SSN: 536-22-8726\n");
-  chmod(dir.Join("share").c_str(), 0755);
-  chmod(dir.Join("share/a.txt").c_str(), 0644);
-  mkdir(dir.Join("out").c_str(), 0777);
-  chmod(dir.Join("out").c_str(), 0777);
-  const std::string catalog = dir.Join("out/c.db");
+  const std::string catalog = NobodyShare(dir);
   const std::string as_user = AsNobody();
   const std::string scan =
       as_user + Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join("share");
