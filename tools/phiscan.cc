@@ -739,13 +739,20 @@ int RunPrune(const std::string& catalog_path, int keep_runs, int older_than_days
   if (stat(catalog_path.c_str(), &st) != 0) {
     return Fail(kExitFatal, "catalog not found: " + EscapeBytes(catalog_path));
   }
+  const std::string lock_path = catalog_path + ".lock";
+  const bool had_lock = access(lock_path.c_str(), F_OK) == 0;
   auto lock = tools::RunLock::Acquire(catalog_path);
   if (!lock.ok()) {
     return Fail(lock.status().code() == StatusCode::kLimitExceeded ? kExitLocked : kExitFatal,
                 lock.status().message());
   }
   auto writer = catalog::CatalogWriter::Open(catalog_path);
-  if (!writer.ok()) return Fail(kExitFatal, writer.status().message());
+  if (!writer.ok()) {
+    // Not a catalog this version can prune (another program's database, a
+    // newer schema): nothing of this run is left beside it.
+    if (!had_lock) unlink(lock_path.c_str());
+    return Fail(kExitFatal, writer.status().message());
+  }
   auto pruned = writer.value()->Prune(keep_runs, older_than_days);
   if (!pruned.ok()) return Fail(kExitFatal, pruned.status().message());
   if (!quiet) {

@@ -2062,3 +2062,15 @@ TEST_CASE("A whole-name field's value keeps its third word and a middle initial"
   CHECK(name_in("cardholder_name", "Zorbak Quillon") == "Zorbak Quillon");
   CHECK(name_in("product_name", "Zorbak Quillon").empty());
 }
+
+TEST_CASE("A passport or driver's license number after 'is' is found, as after a colon") {
+  for (const std::string text : {"Passport number is 561203949", "passport is C12345678",
+                                 "Driver's license is D41522879034"}) {
+    INFO(text);
+    auto f = Scan(text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].score == 85);
+    CHECK((f[0].type == "US_PASSPORT" || f[0].type == "US_DRIVER_LICENSE"));
+    CHECK(Span(text, f[0]).find(' ') == std::string::npos);
+  }
+}

@@ -445,6 +445,11 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
   CHECK(Run(Phiscan() + " prune --keep-runs 1 --catalog " + dir.Join("missing.db"), &out, &err) ==
         1);
   CHECK(access(dir.Join("missing.db.lock").c_str(), F_OK) != 0);
+  // Nor beside a file that is no catalog.
+  WriteFile(dir.Join("notes.db"), "not a database\n");
+  CHECK(Run(Phiscan() + " prune --keep-runs 1 --catalog " + dir.Join("notes.db"), &out, &err) ==
+        1);
+  CHECK(access(dir.Join("notes.db.lock").c_str(), F_OK) != 0);
   REQUIRE(Run(Phiscan() + " prune --keep-runs 1 --catalog " + catalog, &out, &err) == 0);
   CHECK(err == "phiscan: pruned 2 runs and 1 removed assets; oldest kept run 3\n");
   // A feed saved at a pruned run is told what it can no longer be sent.
