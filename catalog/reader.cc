@@ -955,15 +955,9 @@ Result<std::unique_ptr<CatalogReader>> CatalogReader::Open(const std::string& pa
   if (*version == 0) {
     // An empty database is what a first scan's catalog is until its schema
     // is committed, a moment after the scan starts.
-    sqlite3_stmt* raw_count = nullptr;
-    bool empty = false;
-    if (sqlite3_prepare_v2(db.get(), "SELECT count(*) FROM sqlite_master", -1, &raw_count,
-                           nullptr) == SQLITE_OK &&
-        sqlite3_step(raw_count) == SQLITE_ROW) {
-      empty = sqlite3_column_int64(raw_count, 0) == 0;
-    }
-    sqlite3_finalize(raw_count);
-    if (empty) {
+    Result<int64_t> tables =
+        internal::QueryInt(db.get(), "SELECT count(*) FROM sqlite_master", "reading " + display);
+    if (tables.ok() && *tables == 0) {
       return Status::InvalidArgument("catalog " + display +
                                      " is empty: no scan has written it yet (a first scan "
                                      "creates its tables when it starts)");

@@ -361,8 +361,9 @@ bool IsAtOrBelow(const std::string& path, const std::string& dir) {
   return path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0;
 }
 
-// Runs left 'running' by a process that no longer exists on this host are
-// marked 'interrupted'. Runs from version 1 carry no pid (0): no writer of
+// Runs left 'running' by a process that no longer exists on this host
+// (or whose pid is now a later process's: RunProcessAlive) are marked
+// 'interrupted'. Runs from version 1 carry no pid (0): no writer of
 // that version can still be writing a version-2 catalog's run... except
 // one that started before the upgrade, which the busy timeout would have
 // made fail anyway; they are marked too. Runs recorded on another host are

@@ -826,10 +826,18 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   // member whose data is damaged: opened again, its headers up to that
   // member passed over (a stream of local entries cannot: where the next
   // one starts is not known).
+  // Read once, from the file: the view the zip is read through ends at its
+  // end record, before the archive comment.
+  constexpr size_t kMaxCommentBytes = 1 << 20;
+  formats::ZipDirectoryText directory;
+  if (maybe_zip && through != nullptr) {
+    directory = formats::ReadZipDirectoryText(*src, end, end.entries, /*keep_names=*/!streamed,
+                                              kMaxCommentBytes);
+  }
   std::optional<EntriesResume> resume;
   if (maybe_zip && through != nullptr && !streamed) {
     resume.emplace();
-    resume->listed = formats::ZipListedNames(*through, end, end.entries);
+    resume->listed = std::move(directory.names);
   }
   bool ended = Entries(*reader.value(), idx, depth, charge, names, any, out,
                        skips ? &*skips : nullptr, resume ? &*resume : nullptr);
@@ -879,11 +887,7 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   const bool zip = src->seekable() && reader.value()->zip();
   if (zip && through == nullptr) MarkPartial(out[idx], "corrupt", kNoEndRecord);
   if (zip && through != nullptr && !budget_->exhausted()) {
-    constexpr size_t kMaxCommentBytes = 1 << 20;
-    // From the file: the view the zip is read through ends at its end
-    // record, before the archive comment.
-    CommentMember(formats::ZipComments(*src, end, end.entries, kMaxCommentBytes), idx, depth,
-                  names, out);
+    CommentMember(directory.comments, idx, depth, names, out);
   }
   if (ended && zip && !streamed) {
     UnlistedZipBytes(*src, in.head().starts_with("PK\x03\x04"), idx, depth, charge, names, out);

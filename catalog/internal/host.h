@@ -49,18 +49,18 @@ inline std::optional<int64_t> ProcessStartTime(int64_t pid) {
   const std::string stat = read("/proc/" + std::to_string(pid) + "/stat");
   const size_t close = stat.rfind(')');
   if (close == std::string::npos) return std::nullopt;
+  // Fields 3 to 22 follow the name; the last of them is the start time.
   std::istringstream fields(stat.substr(close + 1));
   std::string field;
-  for (int i = 3; i <= 22 && fields >> field; ++i) {
-    if (i < 22) continue;
-    const std::string boot = read("/proc/stat");
-    const size_t at = boot.find("\nbtime ");
-    const long ticks = sysconf(_SC_CLK_TCK);
-    if (at == std::string::npos || ticks <= 0) return std::nullopt;
-    const int64_t btime = std::strtoll(boot.c_str() + at + 7, nullptr, 10);
-    return btime + std::strtoll(field.c_str(), nullptr, 10) / ticks;
+  for (int i = 3; i <= 22; ++i) {
+    if (!(fields >> field)) return std::nullopt;
   }
-  return std::nullopt;
+  const std::string boot = read("/proc/stat");
+  const size_t at = boot.find("\nbtime ");
+  const long ticks = sysconf(_SC_CLK_TCK);
+  if (at == std::string::npos || ticks <= 0) return std::nullopt;
+  const int64_t btime = std::strtoll(boot.c_str() + at + 7, nullptr, 10);
+  return btime + std::strtoll(field.c_str(), nullptr, 10) / ticks;
 }
 
 // False when the process that recorded a run started at `run_started`

@@ -355,10 +355,11 @@ bool IsCompressedStream(std::string_view h, std::string_view name) {
 bool IsPdfStart(std::string_view h) {
   const size_t at = h.substr(0, 1024).find("%PDF-");
   if (at == std::string_view::npos) return false;
-  return std::any_of(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(at), [](char c) {
-    const auto b = static_cast<unsigned char>(c);
-    return b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f';
-  }) || at == 0;
+  return at == 0 ||
+         std::any_of(h.begin(), h.begin() + static_cast<std::ptrdiff_t>(at), [](char c) {
+           const auto b = static_cast<unsigned char>(c);
+           return b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f';
+         });
 }
 
 }  // namespace

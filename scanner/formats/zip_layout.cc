@@ -232,43 +232,33 @@ std::optional<ZipEnd> ZipEndRecord(ByteSource& src) {
   return ZipEnd{end->at, end->end, end->cd_at, std::max(end->entries, end->cd_size / 46)};
 }
 
-std::set<std::string> ZipListedNames(ByteSource& src, const ZipEnd& end, uint64_t max_entries) {
-  std::set<std::string> names;
+ZipDirectoryText ReadZipDirectoryText(ByteSource& src, const ZipEnd& end, uint64_t max_entries,
+                                      bool keep_names, size_t max_comment_bytes) {
+  ZipDirectoryText out;
   Window w(src, 64 * 1024);
-  uint64_t at = end.directory;
-  for (uint64_t i = 0; i < std::min(end.entries, max_entries) && at < end.at; ++i) {
-    const std::string_view h = w.At(at, 46);
-    if (h.empty() || h.substr(0, 4) != "PK\x01\x02") break;
-    const uint64_t name_len = Le(h, 28, 2);
-    const std::string_view name = w.At(at + 46, static_cast<size_t>(name_len));
-    if (name.size() != name_len) break;
-    names.emplace(name);
-    at += 46 + name_len + Le(h, 30, 2) + Le(h, 32, 2);
-  }
-  return names;
-}
-
-std::string ZipComments(ByteSource& src, const ZipEnd& end, uint64_t max_entries,
-                        size_t max_bytes) {
-  std::string text;
-  Window w(src, 64 * 1024);
-  auto add = [&](uint64_t at, uint64_t len) {
-    len = std::min<uint64_t>(len, max_bytes - std::min(max_bytes, text.size()));
+  auto comment = [&](uint64_t at, uint64_t len) {
+    len = std::min<uint64_t>(len, max_comment_bytes - std::min(max_comment_bytes,
+                                                               out.comments.size()));
     const std::string_view c = w.At(at, static_cast<size_t>(len));
     if (c.empty()) return;
-    text.append(c);
-    text += '\n';
+    out.comments.append(c);
+    out.comments += '\n';
   };
-  if (end.end > end.at + 22) add(end.at + 22, end.end - end.at - 22);
+  if (end.end > end.at + 22) comment(end.at + 22, end.end - end.at - 22);
   uint64_t at = end.directory;
   for (uint64_t i = 0; i < std::min(end.entries, max_entries) && at < end.at; ++i) {
     const std::string_view h = w.At(at, 46);
     if (h.empty() || h.substr(0, 4) != "PK\x01\x02") break;
     const uint64_t name_len = Le(h, 28, 2), extra_len = Le(h, 30, 2), comment_len = Le(h, 32, 2);
-    if (comment_len > 0) add(at + 46 + name_len + extra_len, comment_len);
+    if (keep_names) {
+      const std::string_view name = w.At(at + 46, static_cast<size_t>(name_len));
+      if (name.size() != name_len) break;
+      out.names.emplace(name);
+    }
+    if (comment_len > 0) comment(at + 46 + name_len + extra_len, comment_len);
     at += 46 + name_len + extra_len + comment_len;
   }
-  return text;
+  return out;
 }
 
 std::optional<std::vector<ByteRange>> UnlistedZipRanges(ByteSource& src, bool front_counts,

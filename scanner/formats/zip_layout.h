@@ -49,21 +49,22 @@ struct ZipEnd {
 };
 std::optional<ZipEnd> ZipEndRecord(ByteSource& src);
 
-// The names the central directory at end.directory lists, up to
-// `max_entries` of them, as its entries hold them (raw bytes): the names a
-// zip reader shows. A local header's name may differ, and libarchive
-// reads a member's name from its local header: one whose name length was
-// changed reads the member's data as its name. Empty when the directory
-// cannot be read.
-std::set<std::string> ZipListedNames(ByteSource& src, const ZipEnd& end, uint64_t max_entries);
-
-// The zip's archive comment and the comments of the entries its central
-// directory lists (up to `max_entries`), each followed by a line end, up
-// to `max_bytes` in all: text that travels with the zip and that a zip
-// reader shows only on request. Empty when there is none or the directory
-// cannot be read.
-std::string ZipComments(ByteSource& src, const ZipEnd& end, uint64_t max_entries,
-                        size_t max_bytes);
+// What the central directory at end.directory says besides where entries
+// lie, read in one pass over up to `max_entries` entries:
+// - names: the names it lists (raw bytes), the names a zip reader shows,
+//   when `keep_names`. A local header's name may differ, and libarchive
+//   reads a member's name from its local header: one whose name length was
+//   changed reads the member's data as its name.
+// - comments: the zip's archive comment and its entries' comments, each
+//   followed by a line end, up to `max_comment_bytes` in all: text that
+//   travels with the zip and that a zip reader shows only on request.
+// Both empty when the directory cannot be read.
+struct ZipDirectoryText {
+  std::set<std::string> names;
+  std::string comments;
+};
+ZipDirectoryText ReadZipDirectoryText(ByteSource& src, const ZipEnd& end, uint64_t max_entries,
+                                      bool keep_names, size_t max_comment_bytes);
 
 // The ranges of the seekable `src` that the zip's end record, central
 // directory and listed entries leave out, in file order. Bytes in front of

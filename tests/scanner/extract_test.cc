@@ -191,6 +191,12 @@ TEST_CASE("text behind a format's magic bytes is read as text, not taken for tha
   // and no chain of members.
   auto xz = ExtractMemory(std::string("\xFD" "7zXZ\0", 6) + note, "notes.txt");
   CHECK(StatusOf(xz[0]) == "partial(corrupt)");
+  // lzma-alone's bytes by its extension, which libarchive's filter refuses:
+  // passed through, they were sniffed again at every level.
+  auto lzma = ExtractMemory(std::string("\x5D\x00\x00", 3) + note, "notes.lzma");
+  REQUIRE(lzma.size() == 1);
+  CHECK(StatusOf(lzma[0]) == "partial(corrupt)");
+  CHECK(lzma[0].detail == "starts like a compressed stream, but none could be read");
   // A PDF behind bytes that are no text is still a PDF.
   auto pdf = ExtractMemory(std::string("\x00\x05\x16\x07junk", 8) + "%PDF-1.4\n", "x.bin");
   CHECK(pdf[0].format == "pdf");
