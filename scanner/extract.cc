@@ -796,9 +796,12 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   // against: opened again on the view when it needs one. Which format
   // libarchive chose shows only once it has read a header, so a zip is
   // told by what is not: a 7z or tar says so at its start (a zip behind a
-  // stub does not start like one).
-  const bool maybe_zip = src->seekable() && !formats::IsSevenZip(in.head()) &&
-                         !(in.head().size() >= 262 && in.head().substr(257, 5) == "ustar");
+  // stub does not start like one). A zip's local header wins: a stored
+  // member's bytes can put "ustar" at 257.
+  const std::string_view head = in.head();
+  const bool maybe_zip = src->seekable() &&
+                         (head.starts_with("PK\x03\x04") ||
+                          (!formats::IsSevenZip(head) && !formats::IsTarHeader(head)));
   std::optional<ZipEndView> view;
   formats::ZipEnd end{};
   ByteSource* through = maybe_zip ? ThroughEndRecord(*src, view, end) : src;

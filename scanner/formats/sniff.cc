@@ -308,8 +308,6 @@ const char* TextFormatName(TextFormat format) {
   return "?";
 }
 
-namespace {
-
 // A ustar header: "ustar" at 257 and the header's checksum (the sum of its
 // 512 bytes, the checksum field counted as spaces, in octal at 148) right.
 // Text with "ustar" at 257 (a word such as "mustard" there) is no tar.
@@ -328,6 +326,8 @@ bool IsTarHeader(std::string_view h) {
   }
   return i > digits && stored == sum;
 }
+
+namespace {
 
 // The start of a gzip, bzip2, xz or zstd stream (lzma-alone has no magic:
 // only with its extension). Two or three magic bytes in front of text are

@@ -40,6 +40,10 @@ ContentKind SniffContent(std::string_view head, std::string_view name);
 // True for a 7z signature (needs random access to read).
 bool IsSevenZip(std::string_view head);
 
+// True for a tar header: "ustar" at 257 and a right checksum (a word such
+// as "mustard" at 257 makes no tar).
+bool IsTarHeader(std::string_view head);
+
 // Where the central directory of a zip at the end of a file starts: `tail`
 // is the file's last bytes (up to its whole length), `size` the file's
 // length. Recognised: an end-of-central-directory record whose comment runs

@@ -1291,6 +1291,22 @@ TEST_CASE("a zip's and a gzip's comments are read as a member, (comments)") {
   CHECK(TypeCounts(*FindRecord(zipped, "notes.txt")).empty());
 }
 
+TEST_CASE("a zip whose stored member puts \"ustar\" at 257 is read as a zip, comment and all") {
+  // A zip was told from a tar by "ustar" at 257 alone: a stored member's
+  // bytes there made it read without its end record, and the archive
+  // comment, with the SSN in it, was never read.
+  const std::string first = std::string(222, 'x') + "ustar" + std::string(100, 'y') + "\n";
+  const std::string zip =
+      WithComment(PlainZip({{"a.txt", first}, {"b.txt", kPlant}}), "Patient SSN 536-22-8726.");
+  REQUIRE(zip.substr(257, 5) == "ustar");
+  auto recs = ExtractMemory(zip, "notes.zip");
+  const AssetRecord* comments = FindRecord(recs, "(comments)");
+  REQUIRE(comments != nullptr);
+  CHECK(TypeCounts(*comments) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  REQUIRE(FindRecord(recs, "b.txt") != nullptr);
+  CHECK(TypeCounts(*FindRecord(recs, "b.txt")) == kPlantTypes);
+}
+
 TEST_CASE("a zip whose comment holds an end record is read through its real one") {
   // Readers take the last end-record signature in the file's tail. One in
   // the archive comment pointing at no directory (or an empty one) made the
@@ -1504,6 +1520,30 @@ TEST_CASE("a zip member whose local header's name length was changed never shows
   const AssetRecord* notes = FindRecord(recs, "notes.txt");
   REQUIRE(notes != nullptr);
   CHECK(StatusOf(*notes) == "partial(corrupt)");
+}
+
+TEST_CASE("a file in an Office package whose local header's name length changed never shows its "
+          "data") {
+  // The package's own reading of its parts withholds such a name too: the
+  // embedding's name read on into its text.
+  const std::string ct(kDocxContentTypes);
+  const std::string doc(kDocxLetter);
+  std::string docx = PlainZip({{"[Content_Types].xml", ct},
+                               {"word/document.xml", doc},
+                               {"word/embeddings/notes.txt", "Clinic notes.\n" + kPlant}});
+  const size_t local = docx.rfind("PK\x03\x04", docx.find("PK\x01\x02"));
+  REQUIRE(docx.substr(local + 30, 25) == "word/embeddings/notes.txt");
+  docx[local + 26] = static_cast<char>(docx[local + 26] + 20);
+  auto recs = ExtractMemory(docx, "letter.docx");
+  for (const AssetRecord& r : recs) {
+    INFO(r.member.value_or("(top)") << ": " << r.detail);
+    CHECK((!r.member || r.member->find("Clinic") == std::string::npos));
+    CHECK(r.detail.find("Clinic") == std::string::npos);
+  }
+  const AssetRecord* withheld = FindRecord(recs, "part-1");
+  REQUIRE(withheld != nullptr);
+  CHECK(withheld->detail.find("name not shown") != std::string::npos);
+  CHECK(withheld->status != AssetStatus::kComplete);
 }
 
 namespace {
