@@ -43,14 +43,17 @@ std::vector<std::string> StrList(const YAML::Node& n, const std::string& job, co
   return out;
 }
 
+// `expect` says what the value must be: "a whole number", "true or false".
 template <typename T>
-T Scalar(const YAML::Node& n, const std::string& job, const char* what) {
+T Scalar(const YAML::Node& n, const std::string& job, const char* what, const char* expect) {
   T v;
   if (!n.IsScalar() || !YAML::convert<T>::decode(n, v)) {
-    Fail(n, job, std::string(what) + " has the wrong type");
+    Fail(n, job, std::string(what) + " must be " + expect);
   }
   return v;
 }
+
+constexpr const char* kBool = "true or false";
 
 // Applies the keys of `n` onto `job`. `job.name` names errors.
 void Apply(const YAML::Node& n, JobSpec& job, bool allow_name) {
@@ -74,16 +77,20 @@ void Apply(const YAML::Node& n, JobSpec& job, bool allow_name) {
     if (key == "rules") job.rules = StrList(v, job.name, "rules");
     if (key == "catalog") job.catalog = Str(v, job.name, "catalog");
     if (key == "threads") {
-      job.threads = Scalar<int>(v, job.name, "threads");
+      job.threads = Scalar<int>(v, job.name, "threads", "a whole number");
       if (job.threads < 1 || job.threads > 1024) Fail(v, job.name, "threads must be 1-1024");
     }
     if (key == "max_file_size") {  // bytes, or with a suffix as the flag takes: 4G
-      if (!v.IsScalar()) Fail(v, job.name, "max_file_size has the wrong type");
+      if (!v.IsScalar()) Fail(v, job.name, "max_file_size must be a size (4G, 100M, bytes)");
       const std::string why = ParseByteCount(v.Scalar(), 0, UINT64_MAX, &job.max_file_size);
       if (!why.empty()) Fail(v, job.name, "max_file_size: " + why);
     }
-    if (key == "one_file_system") job.one_file_system = Scalar<bool>(v, job.name, "one_file_system");
-    if (key == "follow_symlinks") job.follow_symlinks = Scalar<bool>(v, job.name, "follow_symlinks");
+    if (key == "one_file_system") {
+      job.one_file_system = Scalar<bool>(v, job.name, "one_file_system", kBool);
+    }
+    if (key == "follow_symlinks") {
+      job.follow_symlinks = Scalar<bool>(v, job.name, "follow_symlinks", kBool);
+    }
     if (key == "fail_on") job.fail_on = Str(v, job.name, "fail_on");
     if (key == "schedule") job.schedule = Str(v, job.name, "schedule");
   }

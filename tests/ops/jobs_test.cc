@@ -100,7 +100,9 @@ TEST_CASE("Job file errors name file, line and job") {
   CHECK(err("jobs:\n  - {name: a, roots: [/x], catalog: c}\n  - {name: a, roots: [/y], catalog: c}\n") ==
         f + ":3: job a: duplicate job name");
   CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n    catalog: c\n    threads: many\n") ==
-        f + ":5: job a: threads has the wrong type");
+        f + ":5: job a: threads must be a whole number");
+  CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n    catalog: c\n    one_file_system: maybe\n") ==
+        f + ":5: job a: one_file_system must be true or false");
   CHECK(err("jobs: [\n").rfind(f + ":", 0) == 0);
   CHECK(LoadJobsFile(dir.Join("nope.yaml")).status().code() == phiscan::StatusCode::kNotFound);
 }
