@@ -22,9 +22,13 @@ struct ItemError {
   std::string rule;  // what the error is in: "rule ID", "label LABEL", "keyword
                      // list NAME", or "" for pack-level errors
   std::string what;
+  int null_pos = -1;  // an empty value's mark: its key's line is found from it
 };
 
 int LineOf(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+// Where an empty value's line is found from (ContentLineBefore), or -1.
+int NullPos(const YAML::Node& n) { return n.IsDefined() && n.IsNull() ? n.Mark().pos : -1; }
 
 // A key or value an error names: quoted if it may be, else by its column,
 // so that a data file given as a pack is not echoed.
@@ -33,7 +37,7 @@ std::string Named(const std::string& text, const YAML::Node& n) {
 }
 
 [[noreturn]] void Fail(const YAML::Node& n, const std::string& rule, const std::string& what) {
-  throw ItemError{LineOf(n), rule, what};
+  throw ItemError{LineOf(n), rule, what, NullPos(n)};
 }
 
 // Thrown where the errors it stands for were recorded already.
@@ -42,7 +46,14 @@ struct Recorded {};
 // Every error of one pack, each made a one-line PackError.
 class Errors {
  public:
-  Errors(const std::string& source, std::vector<PackError>* out) : source_(source), out_(out) {}
+  Errors(const std::string& source, std::string_view text, std::vector<PackError>* out)
+      : source_(source), text_(text), out_(out) {}
+
+  // The line an error about `n` names: an empty value's is its key's.
+  int Line(const YAML::Node& n) const {
+    const int pos = NullPos(n);
+    return pos >= 0 ? ContentLineBefore(text_, static_cast<size_t>(pos)) : LineOf(n);
+  }
 
   void Add(int line, const std::string& rule, const std::string& what) {
     std::string msg = source_ + ":" + std::to_string(line) + ": ";
@@ -69,7 +80,8 @@ class Errors {
       check();
       return true;
     } catch (const ItemError& e) {
-      Add(e.line, e.rule, e.what);
+      Add(e.null_pos >= 0 ? ContentLineBefore(text_, static_cast<size_t>(e.null_pos)) : e.line,
+          e.rule, e.what);
     } catch (const Recorded&) {
     } catch (const YAML::Exception& e) {  // a conversion yaml-cpp refused
       AddYaml(e);
@@ -79,6 +91,7 @@ class Errors {
 
  private:
   const std::string& source_;
+  std::string_view text_;
   std::vector<PackError>* out_;
 };
 
@@ -87,7 +100,7 @@ class Errors {
 bool CheckKeys(const YAML::Node& map, const std::set<std::string>& allowed,
                const std::string& rule, const char* where, Errors& errors) {
   if (!map.IsMap()) {
-    errors.Add(LineOf(map), rule, std::string(where) + " must be a mapping");
+    errors.Add(errors.Line(map), rule, std::string(where) + " must be a mapping");
     return false;
   }
   bool ok = true;
@@ -116,21 +129,29 @@ std::string Str(const YAML::Node& n, const std::string& rule, const char* what) 
 }
 
 int Int(const YAML::Node& n, const std::string& rule, const char* what, int lo, int hi) {
+  const std::string range =
+      std::string(what) + " must be between " + std::to_string(lo) + " and " + std::to_string(hi);
   int v;
   if (!n.IsScalar() || !YAML::convert<int>::decode(n, v)) {
+    // An integer too large for an int is out of range, not "no integer".
+    const std::string& text = n.IsScalar() ? n.Scalar() : std::string();
+    const size_t digits = text.starts_with('-') || text.starts_with('+') ? 1 : 0;
+    if (text.size() > digits && text.find_first_not_of("0123456789", digits) == std::string::npos) {
+      Fail(n, rule, range);
+    }
     Fail(n, rule, std::string(what) + " must be an integer");
   }
-  if (v < lo || v > hi) {
-    Fail(n, rule, std::string(what) + " must be between " + std::to_string(lo) + " and " +
-                      std::to_string(hi));
-  }
+  if (v < lo || v > hi) Fail(n, rule, range);
   return v;
 }
 
 std::vector<std::string> StrList(const YAML::Node& n, const std::string& rule, const char* what) {
   if (!n.IsSequence()) Fail(n, rule, std::string(what) + " must be a list");
   std::vector<std::string> out;
-  for (const auto& item : n) out.push_back(Str(item, rule, what));
+  for (const auto& item : n) {
+    if (!item.IsScalar()) Fail(item, rule, std::string(what) + " must be a list of strings");
+    out.push_back(item.Scalar());
+  }
   return out;
 }
 
@@ -145,7 +166,7 @@ bool Bool(const YAML::Node& n, const std::string& rule, const char* what) {
 // A confidence word, or a score as `score:` takes it.
 int ParseConfidenceOrScore(const YAML::Node& n, const std::string& rule) {
   if (n.IsScalar()) {
-    if (auto c = ParseConfidence(n.as<std::string>())) return MinScoreFor(*c);
+    if (auto c = ParseConfidence(n.as<std::string>())) return ScoreFor(*c);
     int v;
     if (YAML::convert<int>::decode(n, v)) return Int(n, rule, "confidence as a score", 1, 100);
   }
@@ -360,6 +381,15 @@ LabelRule ParseLabel(const YAML::Node& n, const std::string& source, Errors& err
   if (!n.IsMap()) Fail(n, "", "label rule must be a mapping");
   if (!n["label"]) Fail(n, "", "label rule needs 'label'");
   l.label = Str(n["label"], "", "label");
+  // A label is a name reports, --label and --fail-on take: not blank, not
+  // a sentence, and not NONE, what an asset with nothing found gets.
+  if (!IsQuotableName(l.label)) {
+    Fail(n["label"], "", "a label must be 1-64 letters, digits, '_', '-' or '.', starting with a "
+                         "letter or '_'");
+  }
+  if (l.label == "NONE") {
+    Fail(n["label"], "", "label NONE is reserved (what an asset with nothing sensitive gets)");
+  }
   const std::string rule = NameOrKind("label", l.label);
   bool ok = CheckKeys(n,
                       {"label", "id", "any_category", "any_type", "requires_category",
@@ -443,7 +473,7 @@ void ReadKeywordList(const YAML::Node& value, const std::string& rule, Errors& e
 
 void ParseKeywords(const YAML::Node& kw, RulePack* pack, Errors& errors) {
   if (!kw.IsMap()) {
-    errors.Add(LineOf(kw), "", "keywords must map list names to lists of terms");
+    errors.Add(errors.Line(kw), "", "keywords must map list names to lists of terms");
     return;
   }
   std::set<std::string> names;
@@ -492,7 +522,7 @@ void ParseRoot(const YAML::Node& root, RulePack* pack, Errors& errors) {
   if (root["keywords"]) ParseKeywords(root["keywords"], pack, errors);
   if (root["types"]) {
     if (!root["types"].IsSequence()) {
-      errors.Add(LineOf(root["types"]), "", "types must be a list");
+      errors.Add(errors.Line(root["types"]), "", "types must be a list");
     } else {
       std::set<std::string> ids;
       for (const auto& t : root["types"]) {
@@ -508,7 +538,7 @@ void ParseRoot(const YAML::Node& root, RulePack* pack, Errors& errors) {
   }
   if (root["labels"]) {
     if (!root["labels"].IsSequence()) {
-      errors.Add(LineOf(root["labels"]), "", "labels must be a list");
+      errors.Add(errors.Line(root["labels"]), "", "labels must be a list");
     } else {
       for (const auto& l : root["labels"]) {
         errors.Run([&] { pack->labels.push_back(ParseLabel(l, pack->source, errors)); });
@@ -524,12 +554,20 @@ RulePack ParseRulePackAll(std::string_view yaml_text, const std::string& source,
   RulePack pack;
   pack.source = source;
   std::vector<PackError> found;
-  Errors errs(source, &found);
+  Errors errs(source, yaml_text, &found);
   // A file that is no rule pack at all (records, a binary, another
   // program's YAML) is one error that quotes nothing of it.
   std::optional<YAML::Node> root;
   bool yaml_error = false;
-  if (IsConfigText(yaml_text)) {
+  // What YAML would report late or not at all (a quote left open, bytes
+  // that are not UTF-8, a second document) is a pack's one error.
+  const TextProblem problem = yaml_text.find('\0') == std::string_view::npos
+                                  ? CheckConfigText(yaml_text)
+                                  : TextProblem{};
+  if (problem.line != 0 && HasTopLevelKey(yaml_text, kPackKeys)) {
+    errs.Add(problem.line, "", problem.what);
+    yaml_error = true;
+  } else if (IsConfigText(yaml_text)) {
     try {
       root = YAML::Load(std::string(yaml_text));
     } catch (const YAML::Exception& e) {

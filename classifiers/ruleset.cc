@@ -369,8 +369,14 @@ Result<internal::CompiledRegex> CompileRegex(const std::string& regex) {
   internal::CompiledRegex cr;
   cr.re = std::make_unique<RE2>(regex, internal::PatternOptions());
   if (!cr.re->ok()) {
-    return Status::InvalidArgument("regex does not compile in RE2: " +
-                                   EngineError(cr.re->error()));
+    // RE2 quotes the escape only up to where it failed (\x{263).
+    const bool wide_hex =
+        cr.re->error_code() == RE2::ErrorBadEscape && regex.find("\\x{") != std::string::npos;
+    return Status::InvalidArgument(
+        "regex does not compile in RE2: " + EngineError(cr.re->error()) +
+        (wide_hex ? " (regexes match bytes: \\x{...} goes up to \\x{FF}; write a character "
+                    "as its UTF-8 bytes, \\xE2\\x98\\xBA)"
+                  : ""));
   }
   if (cr.re->ProgramSize() > kMaxProgramSize) {
     return Status::InvalidArgument("regex is too costly (RE2 program size " +
@@ -754,13 +760,22 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   // Label rules: every type they name must exist (a typo would silently
   // never fire); keyword lists they use as context are scanned for.
   std::vector<int> context;
-  std::set<std::string> label_ids;
+  // The catalog's label_rule names the rule that labelled an asset: an id
+  // used twice is said at the later pack's rule (later packs' rules come
+  // first here), or at the later line of one pack.
+  std::map<std::string, size_t> label_ids;
+  std::set<size_t> reused_id;
+  for (size_t i = 0; i < pack.labels.size(); ++i) {
+    const LabelRule& l = pack.labels[i];
+    if (l.id.empty()) continue;
+    auto [first, fresh] = label_ids.emplace(l.id, i);
+    if (!fresh) reused_id.insert(pack.labels[first->second].source == l.source ? i : first->second);
+  }
   for (size_t i = 0; i < pack.labels.size(); ++i) {
     const LabelRule& l = pack.labels[i];
     std::string where =
         l.source + ":" + std::to_string(l.line) + ": " + NameOrKind("label", l.label) + ": ";
-    // The catalog's label_rule names the rule that labelled an asset.
-    if (!l.id.empty() && !label_ids.insert(l.id).second) {
+    if (reused_id.count(i)) {
       fail(l.source, l.line, where + "id " + l.id + " is another label rule's too");
     }
     // Labels are compared exactly (reports, --label, --fail-on): a site's

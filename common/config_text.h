@@ -32,6 +32,26 @@ bool IsConfigText(std::string_view text);
 // kind, and its YAML error helps; without one it is a file of another kind.
 bool HasTopLevelKey(std::string_view text, const std::set<std::string>& keys);
 
+// What of a configuration file's text YAML reports late, in the wrong
+// place or not at all, found before it is parsed: bytes that are not UTF-8
+// (in a comment too: a pack saved as Windows-1252), a quoted value that
+// does not end on its line (YAML would read on to the next quote, or fold
+// the line end into the value when the file ends first: a regex with a
+// space at its end) and a second YAML document after `---` (yaml-cpp reads
+// the first only). A block scalar's lines (after `|` or `>`) are its text.
+// The 1-based line and what is wrong, or line 0.
+struct TextProblem {
+  int line = 0;
+  std::string what;
+};
+TextProblem CheckConfigText(std::string_view text);
+
+// The 1-based line of the last YAML content (not blank, not a comment)
+// before byte `pos`. yaml-cpp marks an empty value (`hipaa:` with nothing
+// after it) where the next token starts, lines further on; its key is on
+// this line.
+int ContentLineBefore(std::string_view text, size_t pos);
+
 // yaml-cpp's reason in `message`, without what it appends from the
 // document ("key not found: KEY", "unknown escape character: X",
 // "operator[] call on a scalar (key: \"K\")"): the text before the first

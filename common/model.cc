@@ -62,4 +62,13 @@ int MinScoreFor(Confidence c) {
   return kMinScore;
 }
 
+int ScoreFor(Confidence c) {
+  switch (c) {
+    case Confidence::kHigh: return kHighScore;
+    case Confidence::kMedium: return kMediumScore;
+    case Confidence::kLow: return kLowScore;
+  }
+  return kLowScore;
+}
+
 }  // namespace phiscan

@@ -53,12 +53,16 @@ const char* AssetKindName(AssetKind kind);
 // Confidence buckets over the 1..100 score (Purview: 65 low, 75 medium, 85 high).
 enum class Confidence : int { kLow = 1, kMedium = 2, kHigh = 3 };
 constexpr int kMinScore = 1;
+constexpr int kLowScore = 65;
 constexpr int kMediumScore = 75;
 constexpr int kHighScore = 85;
 Confidence ConfidenceFromScore(int score);
 const char* ConfidenceName(Confidence c);
 std::optional<Confidence> ParseConfidence(std::string_view name);
 int MinScoreFor(Confidence c);  // lowest score that maps to `c`
+// The score a rule given a confidence word yields: 65, 75 or 85 (a
+// pattern's `confidence: low` is 65, not the lowest low score, 1).
+int ScoreFor(Confidence c);
 
 // HMAC-SHA-256 of a normalised value under the installation's key.
 using Token = std::array<uint8_t, 32>;

@@ -22,12 +22,13 @@ struct JobError {
   int line;
   std::string job;
   std::string what;
+  int null_pos = -1;  // an empty value's mark: its key's line is found from it
 };
 
 int LineOf(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
 [[noreturn]] void Fail(const YAML::Node& n, const std::string& job, const std::string& what) {
-  throw JobError{LineOf(n), job, what};
+  throw JobError{LineOf(n), job, what, n.IsDefined() && n.IsNull() ? n.Mark().pos : -1};
 }
 
 std::string Str(const YAML::Node& n, const std::string& job, const char* what) {
@@ -136,6 +137,14 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
   const std::set<std::string> kFileKeys = {"defaults", "jobs"};
   const Status not_a_job_file = Status::InvalidArgument(
       EscapeBytes(path) + ": not a job file (expected a YAML mapping with a 'jobs' list)");
+  // What YAML would report late or not at all (a quote left open, bytes
+  // that are not UTF-8, a second document).
+  if (text.find('\0') == std::string::npos && HasTopLevelKey(text, kFileKeys)) {
+    if (const TextProblem problem = CheckConfigText(text); problem.line != 0) {
+      return Status::InvalidArgument(EscapeBytes(path) + ":" + std::to_string(problem.line) +
+                                     ": " + problem.what);
+    }
+  }
   if (!IsConfigText(text)) return not_a_job_file;
   try {
     YAML::Node root;
@@ -182,7 +191,9 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
     }
     return jobs;
   } catch (const JobError& e) {
-    std::string msg = EscapeBytes(path) + ":" + std::to_string(e.line) + ": ";
+    const int line =
+        e.null_pos >= 0 ? ContentLineBefore(text, static_cast<size_t>(e.null_pos)) : e.line;
+    std::string msg = EscapeBytes(path) + ":" + std::to_string(line) + ": ";
     if (!e.job.empty()) msg += NameOrKind("job", e.job) + ": ";
     return Status::InvalidArgument(msg + e.what);
   } catch (const YAML::Exception& e) {

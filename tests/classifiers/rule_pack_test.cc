@@ -526,7 +526,8 @@ TEST_CASE("An error in an aliased keyword list is reported at the list that uses
       "keywords:\n  a: &A [x, y]\n  c: [*A, *A]\n  b: [*A, *A, *A]\n  d: *A\n";
   auto pack = ParseRulePack(yaml, "bomb.yaml");
   REQUIRE_FALSE(pack.ok());
-  CHECK(pack.status().message() == "bomb.yaml:3: keyword list c: keyword list must be a string");
+  CHECK(pack.status().message() ==
+        "bomb.yaml:3: keyword list c: keyword list must be a list of strings");
   std::vector<PackError> all;
   ParseRulePackAll(yaml, "bomb.yaml", &all);
   REQUIRE(all.size() == 2);
@@ -602,7 +603,10 @@ TEST_CASE("Pack errors quote a key, id, label or list name only if it is a plaus
                    "    patterns: [{regex: 'x', score: 70}]\n");
   CHECK(e == "user.yaml:2: a rule: id must be UPPER_SNAKE_CASE (A-Z, 0-9, _)");
   e = CompileError("labels:\n  - label: " + name + "\n    any_type: [NO_SUCH]\n");
-  CHECK(e == "user.yaml:2: a label: unknown type 'NO_SUCH'");
+  CHECK(e ==
+        "user.yaml:2: a label must be 1-64 letters, digits, '_', '-' or '.', starting with a "
+        "letter or '_'");
+  CheckQuotesNothing(e);
   e = CompileError("keywords:\n  '" + ssn + "': []\n");
   CHECK(e == "user.yaml:2: a keyword list: keyword list is empty");
   // A validator, a keyword list named where it is used, a type or category
@@ -690,4 +694,89 @@ TEST_CASE("Compiling uses what Hyperscan said of an expression in an earlier run
   CHECK(e.rfind("user.yaml:5: rule A_B: regex has no bounded match width", 0) == 0);
   // What the process learned is in the bytes it stores.
   CHECK(RuleSet::SerializeExpressionWidths().find(expr) != std::string::npos);
+}
+
+TEST_CASE("A pattern's confidence word gives the score its bucket stands for") {
+  // `confidence: low` gave a score of 1, the lowest low score, under any
+  // site label rule's min_score: the label never applied.
+  for (const auto& [word, score] :
+       std::vector<std::pair<std::string, int>>{{"low", 65}, {"medium", 75}, {"high", 85}}) {
+    INFO(word);
+    auto pack = ParseRulePack("types:\n  - id: A_B\n    category: PII\n    patterns:\n"
+                              "      - {regex: '\\bPRJ\\d{4}\\b', confidence: " + word + "}\n",
+                              "user.yaml");
+    REQUIRE(pack.ok());
+    REQUIRE(pack.value().types.size() == 1);
+    CHECK(pack.value().types[0].patterns.at(0).score == score);
+  }
+}
+
+TEST_CASE("A label is a name, and NONE is no site label") {
+  // A blank label, one with spaces, and NONE were taken: assets labelled
+  // "" showed in the summary as not read.
+  const std::string rule = "\n    any_type: [US_SSN]\n";
+  for (const char* label : {"''", "' '", "'PHI '", "'Patient data'"}) {
+    INFO(label);
+    CHECK(CompileError(std::string("labels:\n  - label: ") + label + rule) ==
+          "user.yaml:2: a label must be 1-64 letters, digits, '_', '-' or '.', starting with a "
+          "letter or '_'");
+  }
+  CHECK(CompileError("labels:\n  - label: NONE" + rule) ==
+        "user.yaml:2: label NONE is reserved (what an asset with nothing sensitive gets)");
+  CHECK(CompileError("labels:\n  - label: HR-2.b" + rule).empty());
+}
+
+TEST_CASE("A label rule id used twice is said at the later pack's rule") {
+  // It was said at the built-in rule (which a site cannot edit) or at the
+  // earlier pack.
+  CHECK(CompileError("labels:\n  - {label: HR, id: payment_card, any_type: [US_SSN]}\n") ==
+        "user.yaml:2: label HR: id payment_card is another label rule's too");
+  const std::string a = "labels:\n  - {label: HR, id: a1, any_type: [US_SSN]}\n";
+  const std::string b = "# b\nlabels:\n  - {label: HR2, id: a1, any_type: [US_SSN]}\n";
+  CHECK(CheckRulePacks({{"la.yaml", a}, {"lb.yaml", b}}).errors ==
+        std::vector<std::string>{"lb.yaml:3: label HR2: id a1 is another label rule's too"});
+  // In one pack, at the later line.
+  CHECK(CompileError("labels:\n  - {label: HR, id: a1, any_type: [US_SSN]}\n"
+                     "  - {label: HR2, id: a1, any_type: [US_SSN]}\n") ==
+        "user.yaml:3: label HR2: id a1 is another label rule's too");
+}
+
+TEST_CASE("Errors YAML reports late or never are said at their own line") {
+  const std::string head = "types:\n  - id: X1\n    category: PII\n    patterns:\n";
+  // A quote left open at the end of the file: its line end was folded into
+  // the regex as a space, and the pack loaded.
+  CHECK(CompileError(head + "      - score: 85\n        regex: '\\bX\\d{6}\\b") ==
+        "user.yaml:6: a quoted value does not end on its line (a quote missing?)");
+  // In the middle of the file: YAML read on to the next quote and blamed
+  // the end of the file.
+  CHECK(CompileError(head + "      - regex: \"\\\\bX\\\\d{6}\n        score: 85\n"
+                            "labels:\n  - {label: HR, any_type: [X1]}\n") ==
+        "user.yaml:5: a quoted value does not end on its line (a quote missing?)");
+  // A second document: only the first was read.
+  CHECK(CompileError(head + "      - {regex: '\\bX\\d{6}\\b', score: 85}\n---\ntypes: []\n") ==
+        "user.yaml:6: a second YAML document after '---' (the file is one document)");
+  // Bytes that are not UTF-8, in a comment too (a pack saved as
+  // Windows-1252): the line, not "not a rule pack".
+  CHECK(CompileError("# R\xe8gles du site\n" + head + "      - {regex: 'x\\d', score: 85}\n") ==
+        "user.yaml:1: not UTF-8 text (save the file as UTF-8)");
+  // An empty value: at its key's line, not the next token's.
+  CHECK(CompileError("types:\n  - id: X1\n    category: PII\n    hipaa:\n\n    # note\n"
+                     "    patterns: [{regex: 'x\\d', score: 85}]\n") ==
+        "user.yaml:4: rule X1: hipaa must be an integer");
+  CHECK(CompileError(head + "      - regex:\n        score: 85\n") ==
+        "user.yaml:5: rule X1: regex must be a string");
+  // An integer out of range says the range.
+  CHECK(CompileError(head + "      - {regex: 'x\\d', score: 85, proximity: 100000000000}\n") ==
+        "user.yaml:5: rule X1: proximity must be between 0 and 4096");
+  // A code point above \x{FF}: regexes match bytes.
+  CHECK(CompileError(head + "      - {regex: 'A\\x{263A}', score: 85}\n")
+            .ends_with("(regexes match bytes: \\x{...} goes up to \\x{FF}; write a character as "
+                       "its UTF-8 bytes, \\xE2\\x98\\xBA)"));
+  // A block scalar's text, a quote inside a plain value, a comment's
+  // apostrophe and a leading '---' are no errors.
+  CHECK(CompileError("---\n# the site's pack\ntypes:\n  - id: X1\n    category: PII\n"
+                     "    description: >\n      'tis the MRN\n      \"of a ward\n"
+                     "    name: it's ours  # don't\n"
+                     "    patterns: [{regex: '\\bX''\\d{6}', score: 85}]\n")
+            .empty());
 }

@@ -104,6 +104,16 @@ TEST_CASE("Job file errors name file, line and job") {
   CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n    catalog: c\n    one_file_system: maybe\n") ==
         f + ":5: job a: one_file_system must be true or false");
   CHECK(err("jobs: [\n").rfind(f + ":", 0) == 0);
+  // An empty value at its key's line; a quote left open, a second document
+  // and bytes that are not UTF-8 at theirs.
+  CHECK(err("jobs:\n  - name: a\n    roots: [/x]\n    catalog: c\n    threads:\n\n") ==
+        f + ":5: job a: threads must be a whole number");
+  CHECK(err("jobs:\n  - name: a\n    roots: ['/x]\n    catalog: c\n") ==
+        f + ":3: a quoted value does not end on its line (a quote missing?)");
+  CHECK(err("jobs:\n  - {name: a, roots: [/x], catalog: c}\n---\njobs: []\n") ==
+        f + ":3: a second YAML document after '---' (the file is one document)");
+  CHECK(err("# Planifi\xe9\njobs:\n  - {name: a, roots: [/x], catalog: c}\n") ==
+        f + ":1: not UTF-8 text (save the file as UTF-8)");
   CHECK(LoadJobsFile(dir.Join("nope.yaml")).status().code() == phiscan::StatusCode::kNotFound);
 }
 
