@@ -259,6 +259,7 @@ class Matcher::Impl {
     per_regex_.resize(c_.regexes.size());
     context_seen_.resize(c_.keyword_lists.size());
     held_.resize(rules_->types().size());
+    deferred_of_.resize(rules_->types().size());
   }
 
   void Begin(MatchSink* sink) {
@@ -281,6 +282,9 @@ class Matcher::Impl {
     std::fill(gave_up_.begin(), gave_up_.end(), 0);
     std::fill(context_seen_.begin(), context_seen_.end(), false);
     for (auto& h : held_) h.reset();
+    deferred_.clear();
+    std::fill(deferred_of_.begin(), deferred_of_.end(), 0);
+    reported_.clear();
   }
 
   std::span<char> WritableChunk() { return {buf_.data() + held_len_, options_.chunk_size}; }
@@ -318,6 +322,7 @@ class Matcher::Impl {
       if (h) Emit(*h);
       h.reset();
     }
+    ReleaseDeferred(UINT64_MAX, /*final=*/true);
     if (sink_ != nullptr) {
       for (size_t li = 0; li < context_seen_.size(); ++li) {
         if (context_seen_[li]) sink_->OnKeywordList(c_.keyword_lists[li]);
@@ -334,6 +339,7 @@ class Matcher::Impl {
     for (const auto& h : held_) {
       if (h) floor = std::min(floor, h->start);
     }
+    for (const auto& d : deferred_) floor = std::min(floor, d.start);
     for (const auto& f : field_values_) floor = std::min(floor, f.start);
     return floor;
   }
@@ -457,6 +463,7 @@ class Matcher::Impl {
     }
     accepted_ = limit;
     FinalizeReady(final ? UINT64_MAX : limit);
+    ReleaseDeferred(final ? UINT64_MAX : limit, /*final=*/false);
     PruneKeywords(limit);
     CompactValues();
   }
@@ -1400,6 +1407,7 @@ class Matcher::Impl {
     for (auto& held : held_) {
       if (held) keep(*held);
     }
+    for (Candidate& cand : deferred_) keep(cand);
     values_.swap(spare_values_);
   }
 
@@ -1427,9 +1435,89 @@ class Matcher::Impl {
     while (!fields_.empty() && fields_.front().end < oldest) fields_.pop_front();
   }
 
+  // A judged candidate to report: at once, or held back while a type it
+  // yields to may still report an overlapping match.
   void Emit(const Candidate& cand) {
-    if (sink_ == nullptr) return;
+    const int type = c_.patterns[cand.pattern].type_index;
+    if (c_.yields_to[type].empty()) {
+      Deliver(cand);
+      return;
+    }
+    deferred_.push_back(cand);
+    ++deferred_of_[type];
+  }
+
+  // Reports or drops the deferred candidates whose fate is known. Every
+  // candidate starting before one's end has been judged once the stream is
+  // a match width and an evidence window past that end (`reached`); one
+  // that a type it yields to holds (held_) or defers in turn waits for that
+  // one's fate. All of them when `final` (yields_to has no cycles, so each
+  // round settles some). Dominant spans no later candidate can overlap are
+  // forgotten.
+  void ReleaseDeferred(uint64_t reached, bool final) {
+    const uint64_t horizon = c_.max_width + static_cast<uint64_t>(c_.max_proximity) + 1;
+    for (bool settled = true; settled && !deferred_.empty();) {
+      settled = false;
+      size_t kept = 0;
+      for (size_t i = 0; i < deferred_.size(); ++i) {
+        const Candidate cand = deferred_[i];
+        const int type = c_.patterns[cand.pattern].type_index;
+        const auto& yields = c_.yields_to[type];
+        auto overlaps = [&](const Candidate& o) {
+          return o.start < cand.end && cand.start < o.end;
+        };
+        bool wait = !final && reached < cand.end + horizon;
+        for (size_t k = 0; k < yields.size() && !wait; ++k) {
+          const auto& held = held_[yields[k]];
+          wait = (!final && held && overlaps(*held)) ||
+                 (deferred_of_[yields[k]] > 0 && DeferredOverlap(cand, yields[k], kept, i));
+        }
+        if (wait) {
+          deferred_[kept++] = cand;
+          continue;
+        }
+        settled = true;
+        --deferred_of_[type];
+        const bool yielded = std::any_of(reported_.begin(), reported_.end(), [&](const Span& r) {
+          return r.start < cand.end && cand.start < r.end &&
+                 std::find(yields.begin(), yields.end(), r.type) != yields.end();
+        });
+        if (!yielded) Deliver(cand);
+      }
+      deferred_.resize(kept);
+      if (!final) break;
+    }
+    PruneReported();
+  }
+
+  // Whether a deferred candidate of `type` other than deferred_[i] overlaps
+  // `cand`: [0, kept) holds those kept this round, (i, end) those not yet
+  // looked at.
+  bool DeferredOverlap(const Candidate& cand, int type, size_t kept, size_t i) const {
+    auto hit = [&](const Candidate& o) {
+      return c_.patterns[o.pattern].type_index == type && o.start < cand.end &&
+             cand.start < o.end;
+    };
+    return std::any_of(deferred_.begin(), deferred_.begin() + static_cast<std::ptrdiff_t>(kept),
+                       hit) ||
+           std::any_of(deferred_.begin() + static_cast<std::ptrdiff_t>(i) + 1, deferred_.end(),
+                       hit);
+  }
+
+  // Forgets the dominant spans that end before anything still to report
+  // could start.
+  void PruneReported() {
+    if (reported_.empty()) return;
+    const uint64_t floor = undelivered_floor();
+    reported_.erase(std::remove_if(reported_.begin(), reported_.end(),
+                                   [&](const Span& r) { return r.end <= floor; }),
+                    reported_.end());
+  }
+
+  void Deliver(const Candidate& cand) {
     const auto& cp = c_.patterns[cand.pattern];
+    if (c_.dominant[cp.type_index]) reported_.push_back({cand.start, cand.end, cp.type_index});
+    if (sink_ == nullptr) return;
     Match m;
     m.type_index = cp.type_index;
     m.pattern_index = cp.pattern_index;
@@ -1498,6 +1586,16 @@ class Matcher::Impl {
   std::string normalized_;    // Emit's normalised value, reused
   static constexpr size_t kCompactValuesAt = 64 << 10;
   std::vector<std::optional<Candidate>> held_;  // per type: last finalized, not yet emitted
+  // Judged candidates of a type that yields to others (TypeSpec::yields_to),
+  // not yet reported; and the recent reported spans of the types yielded to.
+  struct Span {
+    uint64_t start;
+    uint64_t end;
+    int type;
+  };
+  std::vector<Candidate> deferred_;
+  std::vector<uint32_t> deferred_of_;  // per type: how many deferred_ holds
+  std::vector<Span> reported_;
 };
 
 Matcher::Matcher(std::shared_ptr<const RuleSet> rules, const TokenKey* key,

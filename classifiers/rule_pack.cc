@@ -313,7 +313,7 @@ std::optional<TypeSpec> ParseType(const YAML::Node& n, RulePack* pack, Errors& e
   const std::string rule = NameOrKind("rule", t.id);
   bool ok = CheckKeys(n,
                       {"id", "name", "description", "category", "hipaa", "normalize",
-                       "proximity", "enabled", "patterns"},
+                       "proximity", "enabled", "yields_to", "patterns"},
                       rule, "type", errors);
   auto field = [&](auto&& check) { ok &= errors.Run(check); };
   t.line = LineOf(n);
@@ -356,6 +356,11 @@ std::optional<TypeSpec> ParseType(const YAML::Node& n, RulePack* pack, Errors& e
   });
   field([&] {
     if (n["proximity"]) t.proximity = Int(n["proximity"], rule, "proximity", 0, 4096);
+  });
+  field([&] {
+    if (!n["yields_to"]) return;
+    t.yields_to = StrList(n["yields_to"], rule, "yields_to");
+    t.yields_to_line = errors.Line(n["yields_to"]);
   });
   if (!n["patterns"] || !n["patterns"].IsSequence() || n["patterns"].size() == 0) {
     field([&] { Fail(n, rule, "type needs a non-empty 'patterns' list"); });

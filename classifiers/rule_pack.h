@@ -118,6 +118,10 @@ struct TypeSpec {
   std::string normalize = "none";  // digits | phone | alnum_upper | lower | none
   int proximity = 300;
   bool enabled = true;      // `enabled: false` in a later pack disables a built-in
+  // Types whose reported matches this type's overlapping matches give way
+  // to: a generic password that is a GitHub token is that token, once.
+  std::vector<std::string> yields_to;
+  int yields_to_line = 0;
   std::vector<PatternSpec> patterns;
   std::string source;       // pack file the type came from
   int line = 0;

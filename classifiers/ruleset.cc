@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <mutex>
@@ -169,7 +170,9 @@ std::string Canonical(const RulePack& pack) {
   for (const auto& t : pack.types) {
     if (!t.enabled) continue;
     s << "T" << t.id << '\x1f' << t.category << '\x1f' << t.hipaa_class << '\x1f' << t.normalize
-      << '\x1f' << t.proximity << '\n';
+      << '\x1f' << t.proximity;
+    for (const auto& y : t.yields_to) s << "\x1fY" << y;
+    s << '\n';
     for (const auto& p : t.patterns) {
       s << "P" << p.regex << '\x1f' << p.prefilter << '\x1f' << p.validator << '\x1f' << p.score << '\x1f'
         << p.proximity << (p.retry_shorter ? "\x1fshorter" : "");
@@ -740,6 +743,59 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     }
     compiled->max_proximity = std::max(compiled->max_proximity, spec.proximity);
     rs->types_.push_back(std::move(info));
+  }
+  // What each type gives way to, by type index: a type the packs define
+  // but switched off is passed over (a site that disables GITHUB_TOKEN
+  // keeps the generic password's findings); one no pack defines is a typo.
+  compiled->yields_to.resize(rs->types_.size());
+  compiled->dominant.assign(rs->types_.size(), 0);
+  for (const auto& spec : pack.types) {
+    if (!spec.enabled || spec.yields_to.empty()) continue;
+    const int from = rs->FindType(spec.id);
+    for (const auto& id : spec.yields_to) {
+      const int to = rs->FindType(id);
+      if (to >= 0 && to != from) {
+        compiled->yields_to[from].push_back(to);
+        compiled->dominant[to] = 1;
+        continue;
+      }
+      const bool defined = pack.broken.count(id) > 0 ||
+                           std::any_of(pack.types.begin(), pack.types.end(),
+                                       [&](const TypeSpec& t) { return t.id == id; });
+      if (to == from || !defined) {
+        std::vector<std::string> ids;
+        for (const auto& t : pack.types) ids.push_back(t.id);
+        fail(spec.source, spec.yields_to_line,
+             spec.source + ":" + std::to_string(spec.yields_to_line) + ": " +
+                 NameOrKind("rule", spec.id) + ": yields_to " +
+                 (to == from ? std::string("names the type itself")
+                             : "names unknown type " + Quoted(id) + DidYouMean(id, ids)));
+      }
+    }
+  }
+  // A cycle (A yields to B, B to A) would leave each waiting on the other.
+  {
+    const size_t n = compiled->yields_to.size();
+    std::vector<uint8_t> state(n, 0);  // 0 new, 1 on the path, 2 done
+    std::function<bool(int)> cyclic = [&](int t) {
+      if (state[t] == 1) return true;
+      if (state[t] == 2) return false;
+      state[t] = 1;
+      for (int to : compiled->yields_to[t]) {
+        if (cyclic(to)) return true;
+      }
+      state[t] = 2;
+      return false;
+    };
+    for (const auto& spec : pack.types) {
+      const int t = spec.enabled ? rs->FindType(spec.id) : -1;
+      if (t < 0 || state[t] != 0 || !cyclic(t)) continue;
+      fail(spec.source, spec.yields_to_line,
+           spec.source + ":" + std::to_string(spec.yields_to_line) + ": " +
+               NameOrKind("rule", spec.id) + ": yields_to leads to a cycle (types that yield "
+                                             "to each other)");
+      break;
+    }
   }
   compiled->required_lists.resize(rs->types_.size());
   for (const auto& cp : compiled->patterns) {

@@ -768,8 +768,9 @@ bool NdcValid(std::string_view s) {
 
 bool JwtValid(std::string_view s) {
   size_t dot = s.find('.');
+  // The payload follows; the signature may not (a long token is matched
+  // from its header to its payload's first bytes).
   if (dot == std::string_view::npos || dot < 4 || dot > 400) return false;
-  if (s.find('.', dot + 1) == std::string_view::npos) return false;
   // The token every JWT tutorial and library README shows (jwt.io's, for
   // "John Doe"): documentation, not a session.
   if (s.substr(dot + 1).starts_with("eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ij"
@@ -807,7 +808,11 @@ bool JwtValid(std::string_view s) {
 bool SecretValueValid(std::string_view s) {
   if (s.size() < 6 || s.size() > 64) return false;
   char c0 = s[0];
-  if (c0 == '$' || c0 == '%' || c0 == '{' || c0 == '<' || c0 == '*' || c0 == '@') return false;
+  // A variable, a template, a mask, a path (PWD=/home/ana: the shell's
+  // working directory).
+  if (c0 == '$' || c0 == '%' || c0 == '{' || c0 == '<' || c0 == '*' || c0 == '@' || c0 == '/') {
+    return false;
+  }
   if (AllSame(s.data(), s.size())) return false;
   std::array<char, 65> low;
   for (size_t i = 0; i < s.size(); ++i) low[i] = Lower(s[i]);
@@ -826,8 +831,9 @@ bool SecretValueValid(std::string_view s) {
       "null",  "none",     "true",     "false",    "password", "changeme", "example",
       "secret", "undefined", "required", "optional", "string",  "placeholder",
       "change_me", "change-me",
-      // Java's keystore default, published with every JDK.
-      "changeit"};
+      // Java's keystore default, published with every JDK; the examples
+      // every tutorial and test fixture uses (bash.org's, xkcd 936's).
+      "changeit", "hunter2", "tr0ub4dor&3", "correcthorsebatterystaple"};
   for (auto p : kPlaceholders) {
     if (l == p || lcore == p) return false;
   }
@@ -837,7 +843,14 @@ bool SecretValueValid(std::string_view s) {
   static constexpr std::string_view kMarkers[] = {
       "redacted", "filtered", "****",    "xxxxxx",      "<",         ">",        "_here",
       "-here",    "replace",  "environ", "getenv",      "getpass",   "process.env",
-      "optional[", "secretstr"};
+      "optional[", "secretstr",
+      // An ellipsis cut the example short (sk_live_...); an example, a
+      // fixture's or a template's value (xoxb-your-bot-token,
+      // sample-api-key, dummy-password, TODO-generate-one, {{ lookup(...) }}).
+      "...", "\xE2\x80\xA6", "your-", "your_", "sample", "dummy", "example", "todo",
+      "fixme", "{{",
+      // PowerShell reading or converting it ($password = Read-Host ...).
+      "read-host", "convertto-securestring", "get-credential", "get-secret"};
   for (auto m : kMarkers) {
     if (l.find(m) != std::string_view::npos) return false;
   }
@@ -852,6 +865,13 @@ bool SecretValueValid(std::string_view s) {
   // A YAML tag (!vault, !secret): the value is kept elsewhere; so is an
   // Octopus or Azure DevOps variable (#{PacsDbPassword}#).
   if (c0 == '!' || l.starts_with("#{")) return false;
+  // A function the value is computed by (minified JS: secret:function(e){).
+  if (l.starts_with("function(") || l.starts_with("function ")) return false;
+  // The name of a Kubernetes or Vault secret that holds it, not its value
+  // (DB_PASSWORD_SECRET: emr-db-credentials, auth-secret: basic-auth-secret).
+  for (std::string_view suffix : {"-secret", "-secrets", "-credentials", "-creds"}) {
+    if (lcore.ends_with(suffix)) return false;
+  }
   // A call, whole or cut at its first quoted argument: read_secret(),
   // config.get( -- the value is computed, not written down; and a
   // subscript cut at its quoted key: request.form[ .
@@ -873,18 +893,29 @@ bool SecretValueValid(std::string_view s) {
   // req.body.secret, settings.API_KEY, this.apiKey). A segment that starts
   // with a digit or holds other punctuation (Summer.2024, pa.ss!w0rd) is
   // no identifier, so such a value stays a secret.
+  // Read up to the brackets that close the code around it: in minified
+  // JS ({password:e.password})}) the value read is "e.password})})}var".
   {
+    const std::string_view code = core.substr(0, core.find_first_of(")]}"));
     bool chain = true;
     size_t dots = 0;
     bool segment_start = true;
-    for (char c : s) {
+    // A segment of both cases with digits among them is random, no name: a
+    // Vault token (hvs.CAESIJ4kXq9mW2pZ).
+    int digits = 0, upper = 0, lower = 0;
+    for (char c : code) {
       if (c == '.') {
         if (segment_start) chain = false;
         ++dots;
         segment_start = true;
+        digits = upper = lower = 0;
       } else if (IsAlnum(c) || c == '_' || c == '$') {
         if (segment_start && IsDigit(c)) chain = false;
         segment_start = false;
+        digits += IsDigit(c);
+        upper += IsUpper(c);
+        lower += c >= 'a' && c <= 'z';
+        if (digits >= 2 && upper >= 2 && lower >= 2) chain = false;
       } else {
         chain = false;
       }

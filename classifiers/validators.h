@@ -147,13 +147,16 @@ bool Icd10Valid(std::string_view s);
 // billing form 5-4-2; labeler and product code not all zeros.
 bool NdcValid(std::string_view s);
 
-// JWT: three base64url segments; the first decodes to a JSON object that
-// names an "alg".
+// JWT: base64url segments (the header, a '.', the payload and, unless
+// the match was cut short, the signature); the first decodes to a JSON
+// object that names an "alg".
 bool JwtValid(std::string_view s);
 
 // A password-like value after `password=`: 6..64 bytes, not a placeholder
 // (variable reference, template, mask, null/none/true/false, all one
-// character).
+// character, an ellipsis), not code or a reference that fetches it (an
+// attribute read, a call, Read-Host, a path, a secret's name ending
+// -secret or -credentials).
 bool SecretValueValid(std::string_view s);
 
 // Looks up a validator by its rule-pack name. Returns nullptr if unknown.

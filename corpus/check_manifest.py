@@ -141,7 +141,8 @@ def load_rules(path=DEFAULT_RULES):
                         raise ValueError("type %s: unknown keyword list %s" % (t["id"], name))
             pat["compiled"] = re.compile(expand_lists(pat["regex"], keywords), re.ASCII)
             pats.append(pat)
-        types.append({"id": t["id"], "proximity": prox, "enabled": True, "patterns": pats})
+        types.append({"id": t["id"], "proximity": prox, "enabled": True, "patterns": pats,
+                      "yields_to": list(t.get("yields_to", []))})
     return {"keywords": keywords, "types": types}
 
 
@@ -377,7 +378,36 @@ def scan_text(text, rules, types=None):
             held = (s, e, score)
         if held is not None:
             findings[(type_id, held[0], held[1])] = held[2]
-    return findings, ambiguous
+    return _yield(findings, rules), ambiguous
+
+
+def _yield(findings, rules):
+    """Drops each finding that overlaps a kept finding of a type its type
+    yields to (yields_to), the types yielded to settled first."""
+    yields = {t["id"]: t["yields_to"] for t in rules["types"]}
+    kept = {}
+    settled = set()
+    order = []
+
+    def visit(type_id):
+        if type_id in settled:
+            return
+        settled.add(type_id)
+        for d in yields.get(type_id, []):
+            visit(d)
+        order.append(type_id)
+
+    for type_id in sorted({k[0] for k in findings}):
+        visit(type_id)
+    for type_id in order:
+        dominant = [k for k in kept if k[0] in yields.get(type_id, [])]
+        for key, score in findings.items():
+            if key[0] != type_id:
+                continue
+            if any(d[1] < key[2] and key[1] < d[2] for d in dominant):
+                continue
+            kept[key] = score
+    return kept
 
 
 def is_binary(data):

@@ -665,6 +665,7 @@ AWS, PKEY, GH, SLACK, GAPI, STRIPE, JWT_T, PWD = (
     "AWS_ACCESS_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "GOOGLE_API_KEY",
     "STRIPE_KEY", "JWT", "GENERIC_PASSWORD")
 AWS_SECRET = "AWS_SECRET_KEY"
+GL = "GITLAB_TOKEN"
 NAME, ADDR, DOB, DATE_T = "PERSON_NAME", "ADDRESS", "DATE_OF_BIRTH", "DATE"
 FUZZY = set(check_manifest.FUZZY_TYPES)
 
@@ -683,7 +684,8 @@ EXTRA_COMBOS = [
     (MRN_T, 85, None), (HPID, 85, None), (DL, 85, "full"), (DL, 75, "abbrev"), (DL, 65, "bare"),
     (PASSPORT, 85, None), (BANK, 85, "full"), (BANK, 65, "bare"), (PACCT, 85, None),
     (PHONE, 85, "e164"), (PHONE, 65, "e164"),
-    (AWS, 85, None), (AWS_SECRET, 85, None), (PKEY, 85, None), (GH, 85, None), (SLACK, 85, None), (GAPI, 85, None),
+    (AWS, 85, None), (AWS_SECRET, 85, None), (PKEY, 85, None), (GH, 85, None), (GL, 85, None),
+    (SLACK, 85, None), (GAPI, 85, None),
     (STRIPE, 85, "live"), (STRIPE, 65, "test"), (JWT_T, 85, None), (PWD, 75, None),
     (NAME, 85, "anchored"), (NAME, 85, "honorific"), (NAME, 85, "signature"),
     (NAME, 75, "prose"), (NAME, 85, "anchored"),
@@ -728,6 +730,7 @@ X_KEYWORDS = {
                  "SecretAccessKey"],
     PKEY: ["key file", "deploy key"],
     GH: ["github token", "GH token", "ci token"],
+    GL: ["gitlab token", "GitLab PAT", "runner token"],
     SLACK: ["slack bot", "slack token", "bot token"],
     GAPI: ["maps key", "google key", "browser key"],
     STRIPE: ["stripe key", "billing key", "payments key"],
@@ -755,7 +758,8 @@ X_JSON_KW = {
     PACCT: ["patient_account_number", "patient_account", "pt_acct"],
     AWS: ["aws_access_key_id"], AWS_SECRET: ["aws_secret_access_key", "SecretAccessKey"],
     PKEY: ["deploy_key"], GH: ["github_token"],
-    SLACK: ["slack_token"], GAPI: ["maps_key"], STRIPE: ["stripe_key"], JWT_T: ["session_token"],
+    GL: ["gitlab_token"], SLACK: ["slack_token"], GAPI: ["maps_key"], STRIPE: ["stripe_key"],
+    JWT_T: ["session_token"],
     PWD: ["password", "db_password", "smtp_password"],
 }
 X_NOKW = {
@@ -1071,6 +1075,8 @@ def extra_value(rng, type_id, variant, names):
         return "-----BEGIN %sPRIVATE KEY-----" % rng.choice(["RSA ", "EC ", "OPENSSH ", "", "DSA "])
     if type_id == GH:
         return rng.choice(["ghp_", "gho_", "ghs_"]) + _alnum(rng, 36)
+    if type_id == GL:
+        return "glpat-" + _alnum(rng, 20)
     if type_id == SLACK:
         return "xox%s-%d-%d-%s" % (rng.choice("bpa"), rng.randrange(10**10, 10**12),
                                    rng.randrange(10**10, 10**12), _alnum(rng, 24))

@@ -637,8 +637,8 @@ def ndc_valid(s):
 def jwt_valid(s):
     import base64
     dot = s.find(".")
-    if dot < 4 or dot > 400 or s.find(".", dot + 1) < 0:
-        return False
+    if dot < 4 or dot > 400:
+        return False  # a long token is matched without its signature
     head = s[:dot]
     if any(c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/"
            for c in head):
@@ -654,12 +654,14 @@ def jwt_valid(s):
 
 SECRET_PLACEHOLDERS = {"null", "none", "true", "false", "password", "changeme", "example",
                        "secret", "undefined", "required", "optional", "string", "placeholder",
-                       "change_me", "change-me", "changeit"}
+                       "change_me", "change-me", "changeit", "hunter2", "tr0ub4dor&3",
+                       "correcthorsebatterystaple"}
 
 
 def secret_value_valid(s):
     # '!': a YAML tag (!vault), as SecretValueValid has it.
-    if not 6 <= len(s) <= 64 or s[0] in "$%{<*@!" or len(set(s)) == 1:
+    # '/': a path (PWD=/home/ana).
+    if not 6 <= len(s) <= 64 or s[0] in "$%{<*@!/" or len(set(s)) == 1:
         return False
     low = s.lower()
     core = s
@@ -669,8 +671,14 @@ def secret_value_valid(s):
         return False
     if any(m in low for m in ("redacted", "filtered", "****", "xxxxxx", "<", ">", "_here", "-here",
                               "replace", "environ", "getenv", "getpass", "process.env",
-                              "optional[", "secretstr")):
+                              "optional[", "secretstr", "...", "\xe2\x80\xa6", "your-", "your_",
+                              "sample", "dummy", "example", "todo", "fixme", "{{", "read-host",
+                              "convertto-securestring", "get-credential", "get-secret")):
         return False
+    if low.startswith(("function(", "function ")):
+        return False
+    if core.lower().endswith(("-secret", "-secrets", "-credentials", "-creds")):
+        return False  # the name of the secret that holds it
     if low.startswith("your"):
         rest = low[4:]
         if rest[0] in "_-" or rest.startswith(("pass", "key", "secret", "token", "api")):

@@ -212,6 +212,11 @@ struct CompiledRules {
   std::vector<int> hs_regex;          // Hyperscan id i < keyword_base -> regexes index
   std::vector<int> field_regexes;     // regexes that run on field values only
   std::vector<CompiledPattern> patterns;  // every enabled type's patterns, in order
+  // Per type index: the types (TypeSpec::yields_to) an overlapping reported
+  // match of which drops this type's match; and whether any type yields to
+  // this one (its reported spans are remembered for those).
+  std::vector<std::vector<int>> yields_to;
+  std::vector<uint8_t> dominant;
   std::vector<std::unique_ptr<Dictionary>> dictionaries;
   unsigned keyword_base = 0;          // ids >= keyword_base are keyword terms
   std::vector<std::string> keyword_lists;

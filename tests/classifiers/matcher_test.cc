@@ -954,12 +954,13 @@ TEST_CASE("Every built-in type is found in a typical context") {
       {"VIN", "VIN: 1M8GDM9AXKP042788"},
       {"AWS_ACCESS_KEY", "key AKIAIOSFODNN7EXAMPL2"},
       {"PRIVATE_KEY", "-----BEGIN OPENSSH PRIVATE KEY-----"},
+      {"GITLAB_TOKEN", "token glpat-Ab3dE6gH9jK2mN5pQ8sT"},
       {"GITHUB_TOKEN", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"},
       {"SLACK_TOKEN", "xoxb-123456789012-abcdefghijklmnopqrstuvwx"},
       {"GOOGLE_API_KEY", "AIzaSyA1234567890abcdefghijklmnopqrstuv"},
       {"STRIPE_KEY", "sk_live_abcdefghijklmnopqrstuvwx"},
       {"JWT", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlc2lnbmF0dXJl"},
-      {"GENERIC_PASSWORD", "db_password = \"Tr0ub4dor&3\""},
+      {"GENERIC_PASSWORD", "db_password = \"Gr4nite&Owl7\""},
   };
   for (const auto& [wanted, text] : cases) {
     INFO(wanted << " in: " << text);
@@ -972,7 +973,7 @@ TEST_CASE("Every built-in type is found in a typical context") {
 TEST_CASE("A credential is masked without its shape; other types keep theirs") {
   // A shape such as "*******&*" gives a password's length and where its
   // symbols sit.
-  for (const char* text : {"db_password = \"Tr0ub4dor&3\"", "pwd: a-b.c_d!e",
+  for (const char* text : {"db_password = \"Gr4nite&Owl7\"", "pwd: a-b.c_d!e",
                            "key AKIAIOSFODNN7EXAMPL2"}) {
     INFO(text);
     auto f = Scan(text);
@@ -2072,5 +2073,102 @@ TEST_CASE("A passport or driver's license number after 'is' is found, as after a
     CHECK(f[0].score == 85);
     CHECK((f[0].type == "US_PASSPORT" || f[0].type == "US_DRIVER_LICENSE"));
     CHECK(Span(text, f[0]).find(' ') == std::string::npos);
+  }
+}
+
+namespace {
+
+// Each finding of `text` as "TYPE:span", in order.
+std::vector<std::string> TypedSpans(std::string_view text, size_t chunk = 1 << 20) {
+  std::vector<std::string> out;
+  for (const Found& f : Scan(text, chunk)) out.push_back(f.type + ":" + Span(text, f));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("A secret a specific credential type reports is that type's finding alone") {
+  // GENERIC_PASSWORD and EMAIL yield to the specific types (yields_to): a
+  // Stripe key in STRIPE_SECRET_KEY= was two findings, and a token in a
+  // git URL three, the EMAIL's masked shape showing the token's.
+  using V = std::vector<std::string>;
+  const std::string gh = "ghp_" + std::string("abcdefghijklmnopqrstuvwxyz0123456789");
+  const std::string stripe = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
+  const std::string far(700, ' ');
+  for (size_t chunk : {size_t{1} << 20, size_t{4096}, size_t{61}, size_t{7}}) {
+    INFO("chunk " << chunk);
+    CHECK(TypedSpans("STRIPE_SECRET_KEY=" + stripe + "\n", chunk) == V{"STRIPE_KEY:" + stripe});
+    CHECK(TypedSpans("GITHUB_TOKEN=" + gh + "\n", chunk) == V{"GITHUB_TOKEN:" + gh});
+    CHECK(TypedSpans("git clone https://bob:" + gh + "@github.com/a/b\n", chunk) ==
+          V{"URL:https://bob", "GITHUB_TOKEN:" + gh});
+    // A URL's password that reads as an address's local part: the password.
+    CHECK(TypedSpans("DATABASE_URL=postgresql://u:Kq7#mP2!xZ9aLw@db01.example.org/emr\n",
+                     chunk) == V{"GENERIC_PASSWORD:Kq7#mP2!xZ9aLw"});
+    // Apart, both stay; a real address stays an address.
+    CHECK(TypedSpans("password: Gr4nite&Owl7" + far + "mail ann.lee@example.org\n", chunk) ==
+          V{"GENERIC_PASSWORD:Gr4nite&Owl7", "EMAIL:ann.lee@example.org"});
+  }
+}
+
+TEST_CASE("Credentials in the layouts configuration files use") {
+  using V = std::vector<std::string>;
+  // terraform fmt aligns the '=' (more than three blanks were missed).
+  CHECK(TypedSpans("  password          = \"Zq8#rT4!mW2p\"\n") ==
+        V{"GENERIC_PASSWORD:Zq8#rT4!mW2p"});
+  // A notebook's JSON escapes the quotes.
+  CHECK(TypedSpans("    \"API_KEY = \\\"QimFVG7B8bt77Xs67tALXWXl\\\"\\n\",\n") ==
+        V{"GENERIC_PASSWORD:QimFVG7B8bt77Xs67tALXWXl"});
+  const std::string aws = "dnKL9JKZOsxpcfGQgyVAroYwi/WVCHTEnt8SHRkt";
+  CHECK(TypedSpans("boto3.client(aws_secret_access_key=\\\"" + aws + "\\\")") ==
+        V{"AWS_SECRET_KEY:" + aws});
+  // The last line of a credentials file without its newline.
+  CHECK(TypedSpans("[default]\naws_secret_access_key = " + aws) == V{"AWS_SECRET_KEY:" + aws});
+  // Key names with '-' and '.', and npm's :_password.
+  CHECK(TypedSpans("api-key: vdiW7wewPygm3G4IE35p\nvendor.api.key=qSzBSYLqX45mDEmM\n"
+                   "x-api-key: KVXrPNqRROnglGuz\n//registry.example.org/:_password=c2VjcmV0MTIz\n") ==
+        V{"GENERIC_PASSWORD:vdiW7wewPygm3G4IE35p", "GENERIC_PASSWORD:qSzBSYLqX45mDEmM",
+          "GENERIC_PASSWORD:KVXrPNqRROnglGuz", "GENERIC_PASSWORD:c2VjcmV0MTIz"});
+  // A token behind another word; not a listing's page token or a CSRF token.
+  CHECK(TypedSpans("VAULT_TOKEN=hvs.CAESIJ4kXq9mW2pZ\nnext_page_token: Cg8KDWFiY2RlZmdoaWprbA\n"
+                   "csrfToken = 8f14e45fceea167a\n") ==
+        V{"GENERIC_PASSWORD:hvs.CAESIJ4kXq9mW2pZ"});
+  // HTTP Authorization headers and a .netrc entry.
+  CHECK(TypedSpans("curl -H \"Authorization: Bearer 7f3kQ9zLm2Xw8Rt5Yb1Nc4Vd\" https://api\n") ==
+        V{"GENERIC_PASSWORD:7f3kQ9zLm2Xw8Rt5Yb1Nc4Vd", "URL:https://api"});
+  CHECK(TypedSpans("Authorization: Basic YWxpY2U6czNjcjN0UGFzcw==\n") ==
+        V{"GENERIC_PASSWORD:YWxpY2U6czNjcjN0UGFzcw=="});
+  CHECK(TypedSpans("machine git.example.org\n  login ci-bot\n  password Hq7!mZ2pW9\n") ==
+        V{"GENERIC_PASSWORD:Hq7!mZ2pW9"});
+  // GitLab tokens.
+  CHECK(TypedSpans("glpat-Ab3dE6gH9jK2mN5pQ8sT") == V{"GITLAB_TOKEN:glpat-Ab3dE6gH9jK2mN5pQ8sT"});
+  // A JWT whose payload is longer than 250 characters (an identity
+  // provider's access token): from its header into its payload.
+  const std::string head = "eyJhbGciOiJSUzI1NiJ9";
+  std::string payload = "eyJ";
+  while (payload.size() < 900) payload += "zdWIiOiIxMjM0NTY3ODkwIiwibmFt";
+  const std::string jwt = head + "." + payload + ".c2lnbmF0dXJl";
+  const auto long_jwt = Scan("token " + jwt + "\n");
+  REQUIRE(long_jwt.size() == 1);
+  CHECK(long_jwt[0].type == "JWT");
+  CHECK(long_jwt[0].start == 6);
+  CHECK(long_jwt[0].end - long_jwt[0].start == head.size() + 1 + 3 + 350);
+}
+
+TEST_CASE("A reference to a secret, or a placeholder, is no secret") {
+  for (const char* text : {
+           "existingSecret: pacs-postgresql-credentials\n",
+           "DB_PASSWORD_SECRET: emr-db-credentials\n",
+           "auth-secret: basic-auth-secret\n",
+           "PWD=/home/ana/projects\nOLDPWD=/srv/app\n",
+           "$password = Read-Host -AsSecureString\n",
+           "$secure = ConvertTo-SecureString $plain\n",
+           "conn = connect(host=h, password=self.password)\n",
+           "fetch(u,{body:JSON.stringify({password:e.password})})}var o={secret:function(e){r}}\n",
+           "arn:aws:secretsmanager:us-east-1:123456789012:secret:hl7/archive-AbC123\n",
+           "Default login: `password: changeme` in config.yml.\n",
+           "STRIPE_SECRET_KEY=sk_live_...\n",
+       }) {
+    INFO(text);
+    CHECK(Scan(text).empty());
   }
 }

@@ -204,6 +204,7 @@ TEST_CASE("A prefilter that misses matches is caught by the comparison") {
   // so that compiling the pack twice is quick.
   RulePack pack = BuiltinPack();
   std::erase_if(pack.types, [](const auto& t) { return t.id != "EMAIL"; });
+  pack.types[0].yields_to.clear();  // the types it yields to are gone
   pack.labels.clear();
   REQUIRE(pack.types.size() == 1);
   const auto plain = Compiled(pack, false);

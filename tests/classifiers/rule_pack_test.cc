@@ -334,7 +334,8 @@ TEST_CASE("The built-in pack defines exactly the issue's type ids, each with cla
       "NDC", "DATE_OF_BIRTH", "DATE", "PERSON_NAME", "ADDRESS", "PHONE", "EMAIL", "URL",
       "IP_ADDRESS", "CREDIT_CARD", "IBAN", "US_ABA_ROUTING", "US_BANK_ACCOUNT",
       "US_DRIVER_LICENSE", "US_PASSPORT", "UK_NHS", "CA_SIN", "AU_MEDICARE", "VIN",
-      "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "SLACK_TOKEN", "GOOGLE_API_KEY",
+      "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN",
+      "SLACK_TOKEN", "GOOGLE_API_KEY",
       "STRIPE_KEY", "JWT", "GENERIC_PASSWORD"};
   CHECK(ids == want);
   auto& types = rs.value()->types();
@@ -779,4 +780,27 @@ TEST_CASE("Errors YAML reports late or never are said at their own line") {
                      "    name: it's ours  # don't\n"
                      "    patterns: [{regex: '\\bX''\\d{6}', score: 85}]\n")
             .empty());
+}
+
+TEST_CASE("yields_to names types: a typo, the type itself or a cycle is an error") {
+  const std::string type_a =
+      "  - id: A_ONE\n    category: PII\n    yields_to: [%s]\n"
+      "    patterns: [{regex: '\\bA\\d{6}\\b', score: 85}]\n";
+  auto pack = [&](const std::string& yields) {
+    std::string t = type_a;
+    t.replace(t.find("%s"), 2, yields);
+    return "types:\n" + t;
+  };
+  CHECK(CompileError(pack("GITHUB_TOKN")) ==
+        "user.yaml:4: rule A_ONE: yields_to names unknown type 'GITHUB_TOKN' (did you mean "
+        "GITHUB_TOKEN?)");
+  CHECK(CompileError(pack("A_ONE")) == "user.yaml:4: rule A_ONE: yields_to names the type itself");
+  CHECK(CompileError(pack("B_TWO") +
+                     "  - id: B_TWO\n    category: PII\n    yields_to: [A_ONE]\n"
+                     "    patterns: [{regex: '\\bB\\d{6}\\b', score: 85}]\n") ==
+        "user.yaml:4: rule A_ONE: yields_to leads to a cycle (types that yield to each other)");
+  CHECK(CompileError(pack("GITHUB_TOKEN, EMAIL")).empty());
+  // A type switched off is passed over: the built-in GENERIC_PASSWORD
+  // yields to GITHUB_TOKEN, which a site may disable.
+  CHECK(CompileError("types:\n  - id: GITHUB_TOKEN\n    enabled: false\n").empty());
 }

@@ -429,7 +429,7 @@ TEST_CASE("JWT header must decode to JSON naming an alg") {
 }
 
 TEST_CASE("Secret values reject placeholders") {
-  CHECK(SecretValueValid("Tr0ub4dor&3"));
+  CHECK(SecretValueValid("Gr4nite&Owl7"));
   CHECK(SecretValueValid("hunter2hunter2"));
   CHECK_FALSE(SecretValueValid("${DB_PASSWORD}"));
   // Code and deployment tools' variables around the value, and the defaults
@@ -440,6 +440,19 @@ TEST_CASE("Secret values reject placeholders") {
     CHECK_FALSE(SecretValueValid(v));
   }
   CHECK(SecretValueValid("Summer(2024"));  // a number in brackets is no call's argument
+  // References and examples a secrets review found reported (2026-12-07):
+  // a path, PowerShell reading it, a secret object's name, minified code,
+  // an ellipsis, a template's or fixture's value, tutorial passwords.
+  for (const char* v : {"/home/ana/projects", "Read-Host", "ConvertTo-SecureString",
+                        "emr-db-credentials", "basic-auth-secret", "e.password})})}var",
+                        "self.password)", "function(e){return", "sk_live_...",
+                        "xoxb-your-bot-token", "sample-api-key", "dummy-password",
+                        "TODO-generate-one", "{{vault_pw}}", "hunter2", "Tr0ub4dor&3"}) {
+    INFO(v);
+    CHECK_FALSE(SecretValueValid(v));
+  }
+  // A Vault token is random, not an attribute read.
+  CHECK(SecretValueValid("hvs.CAESIJ4kXq9mW2pZ"));
   // A variable holding the secret, and a log's filtered value.
   CHECK_FALSE(SecretValueValid("db_password_from_vault"));
   CHECK_FALSE(SecretValueValid("hashedPassword"));
@@ -501,7 +514,7 @@ TEST_CASE("Secret values: template placeholders and code that fetches the secret
     CHECK_FALSE(SecretValueValid(v));
   }
   // Real-looking secrets stay secrets, parentheses, dots and all.
-  for (const char* v : {"Tr0ub4dor&3", "hunter2hunter2", "Yt7(qP2!x9", "s3cr3t)Pa55", "yourock2024!",
+  for (const char* v : {"Gr4nite&Owl7", "hunter2hunter2", "Yt7(qP2!x9", "s3cr3t)Pa55", "yourock2024!",
                         "Summer.2024", "pa.ss!w0rd", "Welcome1.", ".hidden99", "v3ry.long.9x"}) {
     INFO(v);
     CHECK(SecretValueValid(v));
