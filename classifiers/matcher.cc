@@ -1435,6 +1435,13 @@ class Matcher::Impl {
     while (!fields_.empty() && fields_.front().end < oldest) fields_.pop_front();
   }
 
+  // Where a match of a type others yield to lies (TypeSpec::yields_to).
+  struct Span {
+    uint64_t start;
+    uint64_t end;
+    int type;
+  };
+
   // A judged candidate to report: at once, or held back while a type it
   // yields to may still report an overlapping match.
   void Emit(const Candidate& cand) {
@@ -1449,40 +1456,46 @@ class Matcher::Impl {
 
   // Reports or drops the deferred candidates whose fate is known. Every
   // candidate starting before one's end has been judged once the stream is
-  // a match width and an evidence window past that end (`reached`); one
-  // that a type it yields to holds (held_) or defers in turn waits for that
-  // one's fate. All of them when `final` (yields_to has no cycles, so each
-  // round settles some). Dominant spans no later candidate can overlap are
-  // forgotten.
+  // past that end by a match width, the bytes a field value may span, and
+  // an evidence window (`reached`); one that a type it yields to holds
+  // (held_) or defers in turn waits for that one's fate, and so do the
+  // later ones of its type (each type's matches are reported in order of
+  // start). All of them when `final` (yields_to has no cycles, so each
+  // round settles some). Overlaps are looked up in spans sorted by start:
+  // a dense export defers and reports thousands a pass.
   void ReleaseDeferred(uint64_t reached, bool final) {
-    const uint64_t horizon = c_.max_width + static_cast<uint64_t>(c_.max_proximity) + 1;
+    const uint64_t horizon =
+        overlap_ + c_.max_width + static_cast<uint64_t>(c_.max_proximity) + 1;
+    std::vector<uint8_t>& blocked = blocked_types_;
     for (bool settled = true; settled && !deferred_.empty();) {
       settled = false;
+      blocked.assign(deferred_of_.size(), 0);
+      SortSpans(reported_);
+      waiting_.clear();  // dominant candidates still deferred, as this round starts
+      for (const Candidate& d : deferred_) {
+        const int type = c_.patterns[d.pattern].type_index;
+        if (c_.dominant[type]) waiting_.push_back({d.start, d.end, type});
+      }
+      SortSpans(waiting_);
       size_t kept = 0;
       for (size_t i = 0; i < deferred_.size(); ++i) {
         const Candidate cand = deferred_[i];
         const int type = c_.patterns[cand.pattern].type_index;
         const auto& yields = c_.yields_to[type];
-        auto overlaps = [&](const Candidate& o) {
-          return o.start < cand.end && cand.start < o.end;
-        };
-        bool wait = !final && reached < cand.end + horizon;
+        bool wait = blocked[type] || (!final && reached < cand.end + horizon);
         for (size_t k = 0; k < yields.size() && !wait; ++k) {
           const auto& held = held_[yields[k]];
-          wait = (!final && held && overlaps(*held)) ||
-                 (deferred_of_[yields[k]] > 0 && DeferredOverlap(cand, yields[k], kept, i));
+          wait = (!final && held && held->start < cand.end && cand.start < held->end) ||
+                 (deferred_of_[yields[k]] > 0 && Overlapping(waiting_, cand, yields));
         }
         if (wait) {
+          blocked[type] = 1;
           deferred_[kept++] = cand;
           continue;
         }
         settled = true;
         --deferred_of_[type];
-        const bool yielded = std::any_of(reported_.begin(), reported_.end(), [&](const Span& r) {
-          return r.start < cand.end && cand.start < r.end &&
-                 std::find(yields.begin(), yields.end(), r.type) != yields.end();
-        });
-        if (!yielded) Deliver(cand);
+        if (!Overlapping(reported_, cand, yields)) Deliver(cand);
       }
       deferred_.resize(kept);
       if (!final) break;
@@ -1490,25 +1503,43 @@ class Matcher::Impl {
     PruneReported();
   }
 
-  // Whether a deferred candidate of `type` other than deferred_[i] overlaps
-  // `cand`: [0, kept) holds those kept this round, (i, end) those not yet
-  // looked at.
-  bool DeferredOverlap(const Candidate& cand, int type, size_t kept, size_t i) const {
-    auto hit = [&](const Candidate& o) {
-      return c_.patterns[o.pattern].type_index == type && o.start < cand.end &&
-             cand.start < o.end;
-    };
-    return std::any_of(deferred_.begin(), deferred_.begin() + static_cast<std::ptrdiff_t>(kept),
-                       hit) ||
-           std::any_of(deferred_.begin() + static_cast<std::ptrdiff_t>(i) + 1, deferred_.end(),
-                       hit);
+  static void SortSpans(std::vector<Span>& spans) {
+    if (!std::is_sorted(spans.begin(), spans.end(), SpanBefore)) {
+      std::sort(spans.begin(), spans.end(), SpanBefore);
+    }
+  }
+  static bool SpanBefore(const Span& a, const Span& b) { return a.start < b.start; }
+
+  // Whether a span of `spans` (sorted by start) of one of `types` overlaps
+  // `cand`. A span is at most max_width wide, so only those starting in
+  // [cand.start - max_width, cand.end) are looked at.
+  bool Overlapping(const std::vector<Span>& spans, const Candidate& cand,
+                   const std::vector<int>& types) const {
+    const uint64_t from = cand.start > c_.max_width ? cand.start - c_.max_width : 0;
+    auto it = std::lower_bound(spans.begin(), spans.end(), Span{from, 0, 0}, SpanBefore);
+    for (; it != spans.end() && it->start < cand.end; ++it) {
+      if (it->end > cand.start && std::find(types.begin(), types.end(), it->type) != types.end()) {
+        return true;
+      }
+    }
+    return false;
   }
 
-  // Forgets the dominant spans that end before anything still to report
-  // could start.
+  // Forgets the reported dominant spans that end before anything that can
+  // still be deferred could start: what is deferred, a yielding type's held
+  // or pending candidate, a field value not yet run, or a match not yet
+  // confirmed (from base_ on).
   void PruneReported() {
     if (reported_.empty()) return;
-    const uint64_t floor = undelivered_floor();
+    uint64_t floor = base_;
+    for (const auto& d : deferred_) floor = std::min(floor, d.start);
+    for (const auto& p : pending_) {
+      if (!c_.yields_to[c_.patterns[p.pattern].type_index].empty()) floor = std::min(floor, p.start);
+    }
+    for (size_t t = 0; t < held_.size(); ++t) {
+      if (held_[t] && !c_.yields_to[t].empty()) floor = std::min(floor, held_[t]->start);
+    }
+    for (const auto& f : field_values_) floor = std::min(floor, f.start);
     reported_.erase(std::remove_if(reported_.begin(), reported_.end(),
                                    [&](const Span& r) { return r.end <= floor; }),
                     reported_.end());
@@ -1588,14 +1619,11 @@ class Matcher::Impl {
   std::vector<std::optional<Candidate>> held_;  // per type: last finalized, not yet emitted
   // Judged candidates of a type that yields to others (TypeSpec::yields_to),
   // not yet reported; and the recent reported spans of the types yielded to.
-  struct Span {
-    uint64_t start;
-    uint64_t end;
-    int type;
-  };
   std::vector<Candidate> deferred_;
   std::vector<uint32_t> deferred_of_;  // per type: how many deferred_ holds
   std::vector<Span> reported_;
+  std::vector<Span> waiting_;          // ReleaseDeferred's, reused
+  std::vector<uint8_t> blocked_types_;  // ReleaseDeferred's, reused
 };
 
 Matcher::Matcher(std::shared_ptr<const RuleSet> rules, const TokenKey* key,

@@ -774,26 +774,30 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     }
   }
   // A cycle (A yields to B, B to A) would leave each waiting on the other.
+  // Said at a type on it.
   {
     const size_t n = compiled->yields_to.size();
     std::vector<uint8_t> state(n, 0);  // 0 new, 1 on the path, 2 done
-    std::function<bool(int)> cyclic = [&](int t) {
-      if (state[t] == 1) return true;
-      if (state[t] == 2) return false;
+    std::function<int(int)> on_cycle = [&](int t) {  // a type on a cycle from t, or -1
+      if (state[t] == 1) return t;
+      if (state[t] == 2) return -1;
       state[t] = 1;
       for (int to : compiled->yields_to[t]) {
-        if (cyclic(to)) return true;
+        if (int c = on_cycle(to); c >= 0) return c;
       }
       state[t] = 2;
-      return false;
+      return -1;
     };
-    for (const auto& spec : pack.types) {
-      const int t = spec.enabled ? rs->FindType(spec.id) : -1;
-      if (t < 0 || state[t] != 0 || !cyclic(t)) continue;
-      fail(spec.source, spec.yields_to_line,
-           spec.source + ":" + std::to_string(spec.yields_to_line) + ": " +
-               NameOrKind("rule", spec.id) + ": yields_to leads to a cycle (types that yield "
-                                             "to each other)");
+    for (size_t t = 0; t < n; ++t) {
+      const int c = on_cycle(static_cast<int>(t));
+      if (c < 0) continue;
+      const std::string& id = rs->types_[c].id;
+      auto spec = std::find_if(pack.types.begin(), pack.types.end(),
+                               [&](const TypeSpec& ts) { return ts.enabled && ts.id == id; });
+      fail(spec->source, spec->yields_to_line,
+           spec->source + ":" + std::to_string(spec->yields_to_line) + ": " +
+               NameOrKind("rule", id) + ": yields_to leads to a cycle (types that yield "
+                                        "to each other)");
       break;
     }
   }
@@ -1464,6 +1468,24 @@ PackCheck CheckRulePacks(const std::vector<PackText>& texts,
   }
   packs.push_back(std::move(builtin).value());
   for (const auto& t : texts) packs.push_back(ParseRulePackAll(t.text, t.source, &errors));
+  // A type with an earlier pack's id replaces it whole: said, since a site
+  // type named EMAIL takes the built-in one's place, patterns and all.
+  for (size_t k = 1; k < packs.size(); ++k) {
+    for (const auto& type : packs[k].types) {
+      if (type.patterns.empty()) continue;  // `enabled: false` alone
+      for (size_t e = k; e-- > 0;) {
+        const bool replaced = std::any_of(packs[e].types.begin(), packs[e].types.end(),
+                                          [&](const TypeSpec& t) { return t.id == type.id; });
+        if (!replaced) continue;
+        check.notes.push_back(
+            type.source + ":" + std::to_string(type.line) + ": " + NameOrKind("rule", type.id) +
+            ": replaces the " +
+            (e == 0 ? std::string("built-in type") : "type of " + packs[e].source) +
+            " of that id whole (what it leaves out takes its default)");
+        break;
+      }
+    }
+  }
   auto rules = RuleSet::Compile(MergeRulePacks(packs), {}, &errors);
   if (rules.ok() && errors.empty()) {
     const RuleSet& r = *rules.value();

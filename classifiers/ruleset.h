@@ -212,6 +212,9 @@ struct PackCheck {
   // "keyword list NAME"), pack by pack in the order given, by line within
   // a pack.
   std::vector<std::string> errors;
+  // What loads but may surprise: "FILE:LINE: rule ID: replaces the built-in
+  // type ID ..." for a type that takes an earlier pack's id whole.
+  std::vector<std::string> notes;
 };
 
 // Checks user packs together, as LoadWithBuiltins loads them (the built-in

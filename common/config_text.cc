@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 #include "common/unique_fd.h"
 
@@ -75,9 +76,37 @@ struct LineScan {
   bool block_scalar = false;
 };
 
+// Whether `content` (a line without its comment) ends with a block
+// scalar's header: `|` or `>` with chomping and indentation indicators,
+// after a key's ':' or a sequence's '-' and any anchor or tag
+// (`description: &d >-`, `- !!str |`).
+bool EndsWithBlockIndicator(std::string_view content) {
+  std::vector<std::string_view> tokens;
+  for (size_t i = 0; i < content.size();) {
+    const size_t start = content.find_first_not_of(" \t\r", i);
+    if (start == std::string_view::npos) break;
+    size_t end = content.find_first_of(" \t\r", start);
+    if (end == std::string_view::npos) end = content.size();
+    tokens.push_back(content.substr(start, end - start));
+    i = end;
+  }
+  if (tokens.empty()) return false;
+  const std::string_view last = tokens.back();
+  if ((last[0] != '|' && last[0] != '>') ||
+      last.find_first_not_of("-+0123456789", 1) != std::string_view::npos) {
+    return false;
+  }
+  size_t k = tokens.size() - 1;
+  while (k > 0 && (tokens[k - 1][0] == '&' || tokens[k - 1][0] == '!')) --k;
+  if (k == 0) return true;
+  const std::string_view before = tokens[k - 1];
+  return before.back() == ':' || before == "-" || before == "?";
+}
+
 LineScan ScanLine(std::string_view line) {
   LineScan s{line.size()};
   bool value_start = true;  // a quoted scalar may start here
+  int flow = 0;             // depth of [ and { on this line
   char quote = 0;
   for (size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
@@ -103,34 +132,35 @@ LineScan ScanLine(std::string_view line) {
       break;
     }
     if (c == ' ' || c == '\t' || c == '\r') continue;
+    if (value_start && (c == '&' || c == '!')) {  // an anchor or a tag: the value follows
+      while (i + 1 < line.size() && line[i + 1] != ' ' && line[i + 1] != '\t') ++i;
+      continue;
+    }
     if ((c == '\'' || c == '"') && value_start) {
       quote = c;
       continue;
     }
-    value_start =
-        c == '[' || c == '{' || c == ',' || ((c == ':' || c == '-' || c == '?') && blank_next);
+    // What may start a value: a key's ": ", a sequence's "- " before any
+    // other text, and in a flow collection its brackets and commas. Inside
+    // a plain scalar (rock - 'n roll, numbers, 'like) none of them.
+    if (c == ':' && blank_next) {
+      value_start = true;
+    } else if ((c == '-' || c == '?') && blank_next && value_start && flow == 0) {
+      value_start = true;
+    } else if ((c == '[' || c == '{') && (value_start || flow > 0)) {
+      ++flow;
+      value_start = true;
+    } else if (c == ',' && flow > 0) {
+      value_start = true;
+    } else if ((c == ']' || c == '}') && flow > 0) {
+      --flow;
+      value_start = false;
+    } else {
+      value_start = false;
+    }
   }
   s.open_quote = quote != 0;
-  if (!s.open_quote) {
-    std::string_view content = line.substr(0, s.content_end);
-    while (!content.empty() && (content.back() == ' ' || content.back() == '\t' ||
-                                content.back() == '\r')) {
-      content.remove_suffix(1);
-    }
-    // The indicator: | or > with optional chomping and indentation.
-    size_t k = content.size();
-    while (k > 0 && (content[k - 1] == '-' || content[k - 1] == '+' ||
-                     (content[k - 1] >= '0' && content[k - 1] <= '9'))) {
-      --k;
-    }
-    if (k > 0 && (content[k - 1] == '|' || content[k - 1] == '>')) {
-      std::string_view before = content.substr(0, k - 1);
-      while (!before.empty() && (before.back() == ' ' || before.back() == '\t')) {
-        before.remove_suffix(1);
-      }
-      s.block_scalar = before.empty() || before.back() == ':' || before.back() == '-';
-    }
-  }
+  if (!s.open_quote) s.block_scalar = EndsWithBlockIndicator(line.substr(0, s.content_end));
   return s;
 }
 
@@ -148,6 +178,7 @@ bool IsBlank(std::string_view content) {
 TextProblem CheckConfigText(std::string_view text) {
   int line_no = 0;
   bool content_seen = false;
+  int second_document = 0;  // the line of a '---' after content
   std::optional<size_t> block_indent;  // the indent a block scalar's lines exceed
   for (size_t pos = 0; pos < text.size();) {
     size_t end = text.find('\n', pos);
@@ -162,18 +193,24 @@ TextProblem CheckConfigText(std::string_view text) {
       if (IsBlank(line) || Indent(line) > *block_indent) continue;
       block_indent.reset();
     }
+    if (!content_seen && line.starts_with('%')) continue;  // a directive: %YAML 1.2
     if (line.starts_with("---") && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' ||
                                     line[3] == '\r')) {
-      if (content_seen) {
-        return {line_no, "a second YAML document after '---' (the file is one document)"};
-      }
+      if (content_seen && second_document == 0) second_document = line_no;
       continue;
     }
+    if (line.starts_with("...") && IsBlank(line.substr(3))) continue;  // a document's end
     const LineScan scan = ScanLine(line);
     if (scan.open_quote) {
       return {line_no, "a quoted value does not end on its line (a quote missing?)"};
     }
-    if (!IsBlank(line.substr(0, scan.content_end))) content_seen = true;
+    if (!IsBlank(line.substr(0, scan.content_end))) {
+      // A '---' with nothing after it starts no document.
+      if (second_document != 0) {
+        return {second_document, "a second YAML document after '---' (the file is one document)"};
+      }
+      content_seen = true;
+    }
     if (scan.block_scalar) block_indent = Indent(line);
   }
   return {};

@@ -1045,6 +1045,7 @@ int RunRulesCheck(const std::vector<std::string>& files) {
   classifiers::PackCheck check = classifiers::CheckRulePacks(
       packs, [&](const classifiers::RuleSet& r) { return rule_cache.LoadOrCompile(r); });
   rule_cache.StoreWidths();
+  for (const auto& n : check.notes) std::cerr << tools::TerminalSafe(n) << "\n";
   if (!check.errors.empty()) {
     // As `scan` prints the same error (Fail): control bytes escaped, a
     // regex's backslashes as written.

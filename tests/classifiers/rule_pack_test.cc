@@ -756,6 +756,9 @@ TEST_CASE("Errors YAML reports late or never are said at their own line") {
   // A second document: only the first was read.
   CHECK(CompileError(head + "      - {regex: '\\bX\\d{6}\\b', score: 85}\n---\ntypes: []\n") ==
         "user.yaml:6: a second YAML document after '---' (the file is one document)");
+  // A '---' or '...' with nothing after it starts none.
+  CHECK(CompileError(head + "      - {regex: '\\bX\\d{6}\\b', score: 85}\n...\n---\n# end\n")
+            .empty());
   // Bytes that are not UTF-8, in a comment too (a pack saved as
   // Windows-1252): the line, not "not a rule pack".
   CHECK(CompileError("# R\xe8gles du site\n" + head + "      - {regex: 'x\\d', score: 85}\n") ==
@@ -775,6 +778,15 @@ TEST_CASE("Errors YAML reports late or never are said at their own line") {
                        "its UTF-8 bytes, \\xE2\\x98\\xBA)"));
   // A block scalar's text, a quote inside a plain value, a comment's
   // apostrophe and a leading '---' are no errors.
+  // Nor quotes inside a plain value, after an anchor or a tag, a block
+  // scalar's header after an anchor, or a directive before the first '---'
+  // (from a review of the check).
+  CHECK(CompileError("%YAML 1.2\n---\ntypes:\n  - id: X1\n    category: PII\n"
+                     "    name: rock - 'n roll, numbers, 'like T123456\n"
+                     "    description: &d >-\n      Values: 'quoted, as a clerk types them\n"
+                     "    patterns:\n      - regex: !!str '\\bX\\d{6}'\n        score: 85\n"
+                     "keywords:\n  notes: [&n 'ids, \"quoted', \"b\"]\n")
+            .empty());
   CHECK(CompileError("---\n# the site's pack\ntypes:\n  - id: X1\n    category: PII\n"
                      "    description: >\n      'tis the MRN\n      \"of a ward\n"
                      "    name: it's ours  # don't\n"
@@ -799,8 +811,31 @@ TEST_CASE("yields_to names types: a typo, the type itself or a cycle is an error
                      "  - id: B_TWO\n    category: PII\n    yields_to: [A_ONE]\n"
                      "    patterns: [{regex: '\\bB\\d{6}\\b', score: 85}]\n") ==
         "user.yaml:4: rule A_ONE: yields_to leads to a cycle (types that yield to each other)");
+  // Said at a type on the cycle, not at one that leads to it.
+  CHECK(CompileError(pack("B_TWO") +
+                     "  - id: B_TWO\n    category: PII\n    yields_to: [C_THREE]\n"
+                     "    patterns: [{regex: '\\bB\\d{6}\\b', score: 85}]\n"
+                     "  - id: C_THREE\n    category: PII\n    yields_to: [B_TWO]\n"
+                     "    patterns: [{regex: '\\bC\\d{6}\\b', score: 85}]\n") ==
+        "user.yaml:8: rule B_TWO: yields_to leads to a cycle (types that yield to each other)");
   CHECK(CompileError(pack("GITHUB_TOKEN, EMAIL")).empty());
   // A type switched off is passed over: the built-in GENERIC_PASSWORD
   // yields to GITHUB_TOKEN, which a site may disable.
   CHECK(CompileError("types:\n  - id: GITHUB_TOKEN\n    enabled: false\n").empty());
+}
+
+TEST_CASE("rules check says when a type replaces an earlier pack's type of its id") {
+  const std::string email = "types:\n  - id: EMAIL\n    category: PII\n"
+                            "    patterns: [{regex: '\\bE\\d{6}\\b', score: 85}]\n";
+  auto check = CheckRulePacks({{"site.yaml", email}});
+  CHECK(check.errors.empty());
+  CHECK(check.notes ==
+        std::vector<std::string>{"site.yaml:2: rule EMAIL: replaces the built-in type of that id "
+                                 "whole (what it leaves out takes its default)"});
+  check = CheckRulePacks({{"a.yaml", "# a\n" + email}, {"b.yaml", email}});
+  CHECK(check.notes.size() == 2);
+  CHECK(check.notes.at(1) == "b.yaml:2: rule EMAIL: replaces the type of a.yaml of that id whole "
+                             "(what it leaves out takes its default)");
+  // A new id, or a type switched off, is no replacement to speak of.
+  CHECK(CheckRulePacks({{"s.yaml", "types:\n  - id: EMAIL\n    enabled: false\n"}}).notes.empty());
 }
