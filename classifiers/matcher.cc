@@ -1534,7 +1534,9 @@ class Matcher::Impl {
     uint64_t floor = base_;
     for (const auto& d : deferred_) floor = std::min(floor, d.start);
     for (const auto& p : pending_) {
-      if (!c_.yields_to[c_.patterns[p.pattern].type_index].empty()) floor = std::min(floor, p.start);
+      if (!c_.yields_to[c_.patterns[p.pattern].type_index].empty()) {
+        floor = std::min(floor, p.start);
+      }
     }
     for (size_t t = 0; t < held_.size(); ++t) {
       if (held_[t] && !c_.yields_to[t].empty()) floor = std::min(floor, held_[t]->start);

@@ -2172,3 +2172,14 @@ TEST_CASE("A reference to a secret, or a placeholder, is no secret") {
     CHECK(Scan(text).empty());
   }
 }
+
+TEST_CASE("The value of a field named for a secret is one, without '=' before it") {
+  // Maven's <password>...</password> and a password column were missed: no
+  // '=' or ':' precedes the value in the text.
+  const std::string xml = "<server><password>b9RkS9h7VXz+1S</password></server>";
+  CheckFieldValue(xml, 18, 32, "password", "GENERIC_PASSWORD", 75);
+  CheckFieldValue("ann,Zq8#rT4!mW2p,first pet\n", 4, 16, "client_secret", "GENERIC_PASSWORD", 75);
+  // A hint or a reset token's column is none; a placeholder in one is none.
+  CHECK(ScanInField("ann,Zq8#rT4!mW2p,x\n", 4, 16, "password_hint").empty());
+  CHECK(ScanInField("ann,${DB_PASSWORD},x\n", 4, 18, "password").empty());
+}
