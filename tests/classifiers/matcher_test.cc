@@ -2183,3 +2183,25 @@ TEST_CASE("The value of a field named for a secret is one, without '=' before it
   CHECK(ScanInField("ann,Zq8#rT4!mW2p,x\n", 4, 16, "password_hint").empty());
   CHECK(ScanInField("ann,${DB_PASSWORD},x\n", 4, 18, "password").empty());
 }
+
+TEST_CASE("A password on a command line or in SQL that sets one") {
+  using V = std::vector<std::string>;
+  CHECK(TypedSpans("sh 'curl -u admin:76Va3N68yOZ#4R -T build.zip'\n") ==
+        V{"GENERIC_PASSWORD:76Va3N68yOZ#4R"});
+  CHECK(TypedSpans("mysql -h mysql01 -u root -p5ciGCoPZSXl#5Q\n"
+                   "mysqldump -u root -p'UjRCgKHItVT%6L' --all-databases\n") ==
+        V{"GENERIC_PASSWORD:5ciGCoPZSXl#5Q", "GENERIC_PASSWORD:UjRCgKHItVT%6L"});
+  CHECK(TypedSpans("sshpass -p 'd7dLvMS8vzH^8S' scp a b\n"
+                   "docker login -u deploy -p XCHrRsf62Qk+0B registry.local\n") ==
+        V{"GENERIC_PASSWORD:d7dLvMS8vzH^8S", "GENERIC_PASSWORD:XCHrRsf62Qk+0B"});
+  CHECK(TypedSpans("CREATE USER etl WITH PASSWORD 'CsA7lXLpXax_9U';\n"
+                   "ALTER USER 'app'@'%' IDENTIFIED BY 'Dd4anXTvMLf%9A';\n") ==
+        V{"GENERIC_PASSWORD:CsA7lXLpXax_9U", "GENERIC_PASSWORD:Dd4anXTvMLf%9A"});
+  // A variable, a port or a user id is none.
+  for (const char* text : {"docker login -u gitlab-ci-token -p $CI_JOB_TOKEN $CI_REGISTRY\n",
+                           "mysql -u root -P 3306 -h db01\n", "docker run -u 1000:1000 img\n",
+                           "sort -u names.txt\n"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+}
