@@ -1483,11 +1483,13 @@ class Matcher::Impl {
         const int type = c_.patterns[cand.pattern].type_index;
         const auto& yields = c_.yields_to[type];
         bool wait = blocked[type] || (!final && reached < cand.end + horizon);
-        for (size_t k = 0; k < yields.size() && !wait; ++k) {
-          const auto& held = held_[yields[k]];
-          wait = (!final && held && held->start < cand.end && cand.start < held->end) ||
-                 (deferred_of_[yields[k]] > 0 && Overlapping(waiting_, cand, yields));
+        bool dominant_deferred = false;
+        for (int d : yields) {
+          const auto& held = held_[d];
+          wait = wait || (!final && held && held->start < cand.end && cand.start < held->end);
+          dominant_deferred = dominant_deferred || deferred_of_[d] > 0;
         }
+        wait = wait || (dominant_deferred && Overlapping(waiting_, cand, yields));
         if (wait) {
           blocked[type] = 1;
           deferred_[kept++] = cand;
@@ -1616,7 +1618,7 @@ class Matcher::Impl {
   std::vector<Candidate> ready_;
   std::string values_;        // matched bytes of the candidates (see Candidate)
   std::string spare_values_;  // CompactValues' second buffer, reused
-  std::string normalized_;    // Emit's normalised value, reused
+  std::string normalized_;    // Deliver's normalised value, reused
   static constexpr size_t kCompactValuesAt = 64 << 10;
   std::vector<std::optional<Candidate>> held_;  // per type: last finalized, not yet emitted
   // Judged candidates of a type that yields to others (TypeSpec::yields_to),

@@ -50,10 +50,7 @@ class Errors {
       : source_(source), text_(text), out_(out) {}
 
   // The line an error about `n` names: an empty value's is its key's.
-  int Line(const YAML::Node& n) const {
-    const int pos = NullPos(n);
-    return pos >= 0 ? ContentLineBefore(text_, static_cast<size_t>(pos)) : LineOf(n);
-  }
+  int Line(const YAML::Node& n) const { return Line(LineOf(n), NullPos(n)); }
 
   void Add(int line, const std::string& rule, const std::string& what) {
     std::string msg = source_ + ":" + std::to_string(line) + ": ";
@@ -80,8 +77,7 @@ class Errors {
       check();
       return true;
     } catch (const ItemError& e) {
-      Add(e.null_pos >= 0 ? ContentLineBefore(text_, static_cast<size_t>(e.null_pos)) : e.line,
-          e.rule, e.what);
+      Add(Line(e.line, e.null_pos), e.rule, e.what);
     } catch (const Recorded&) {
     } catch (const YAML::Exception& e) {  // a conversion yaml-cpp refused
       AddYaml(e);
@@ -90,6 +86,11 @@ class Errors {
   }
 
  private:
+  // `line`, or for an empty value (its mark at `null_pos`) its key's line.
+  int Line(int line, int null_pos) const {
+    return null_pos >= 0 ? ContentLineBefore(text_, static_cast<size_t>(null_pos)) : line;
+  }
+
   const std::string& source_;
   std::string_view text_;
   std::vector<PackError>* out_;
@@ -566,9 +567,7 @@ RulePack ParseRulePackAll(std::string_view yaml_text, const std::string& source,
   bool yaml_error = false;
   // What YAML would report late or not at all (a quote left open, bytes
   // that are not UTF-8, a second document) is a pack's one error.
-  const TextProblem problem = yaml_text.find('\0') == std::string_view::npos
-                                  ? CheckConfigText(yaml_text)
-                                  : TextProblem{};
+  const TextProblem problem = CheckConfigText(yaml_text);
   if (problem.line != 0 && HasTopLevelKey(yaml_text, kPackKeys)) {
     errs.Add(problem.line, "", problem.what);
     yaml_error = true;

@@ -105,7 +105,9 @@ using internal::CompiledPattern;
 using internal::CompiledRules;
 using internal::IsWordByte;
 
-std::string Where(const TypeInfo& t, int line) {
+// "FILE:LINE: rule ID: " for a type (TypeSpec or TypeInfo).
+template <typename Type>
+std::string Where(const Type& t, int line) {
   return t.source + ":" + std::to_string(line) + ": " + NameOrKind("rule", t.id) + ": ";
 }
 
@@ -546,6 +548,19 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
   auto fail = [&](const std::string& source, int line, const std::string& message) {
     errors.push_back({source, line, message, {}});
   };
+  // Whether a type may be named (yields_to, label rules): defined, enabled
+  // or not, or defined with an error already reported; and what is said of
+  // one that may not.
+  auto type_known = [&](const std::string& id) {
+    return pack.broken.count(id) > 0 ||
+           std::any_of(pack.types.begin(), pack.types.end(),
+                       [&](const TypeSpec& t) { return t.id == id; });
+  };
+  auto unknown_type = [&](const std::string& id) {
+    std::vector<std::string> ids;
+    for (const auto& t : pack.types) ids.push_back(t.id);
+    return "unknown type " + Quoted(id) + DidYouMean(id, ids);
+  };
   // Whether a keyword list may be named: defined, or defined with an error
   // already reported (a second error for each use would only repeat it).
   auto list_known = [&](const std::string& name) {
@@ -579,8 +594,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         if (!t.patterns.empty()) ids.push_back(t.id);
       }
       fail(spec.source, spec.line,
-           spec.source + ":" + std::to_string(spec.line) + ": " + NameOrKind("rule", spec.id) +
-               ": enabled: false names no type of the built-in pack or an earlier pack" +
+           Where(spec, spec.line) +
+               "enabled: false names no type of the built-in pack or an earlier pack" +
                DidYouMean(spec.id, ids));
       continue;
     }
@@ -759,17 +774,12 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
         compiled->dominant[to] = 1;
         continue;
       }
-      const bool defined = pack.broken.count(id) > 0 ||
-                           std::any_of(pack.types.begin(), pack.types.end(),
-                                       [&](const TypeSpec& t) { return t.id == id; });
-      if (to == from || !defined) {
-        std::vector<std::string> ids;
-        for (const auto& t : pack.types) ids.push_back(t.id);
+      if (to == from) {
         fail(spec.source, spec.yields_to_line,
-             spec.source + ":" + std::to_string(spec.yields_to_line) + ": " +
-                 NameOrKind("rule", spec.id) + ": yields_to " +
-                 (to == from ? std::string("names the type itself")
-                             : "names unknown type " + Quoted(id) + DidYouMean(id, ids)));
+             Where(spec, spec.yields_to_line) + "yields_to names the type itself");
+      } else if (!type_known(id)) {
+        fail(spec.source, spec.yields_to_line,
+             Where(spec, spec.yields_to_line) + "yields_to names " + unknown_type(id));
       }
     }
   }
@@ -795,9 +805,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
       auto spec = std::find_if(pack.types.begin(), pack.types.end(),
                                [&](const TypeSpec& ts) { return ts.enabled && ts.id == id; });
       fail(spec->source, spec->yields_to_line,
-           spec->source + ":" + std::to_string(spec->yields_to_line) + ": " +
-               NameOrKind("rule", id) + ": yields_to leads to a cycle (types that yield "
-                                        "to each other)");
+           Where(*spec, spec->yields_to_line) +
+               "yields_to leads to a cycle (types that yield to each other)");
       break;
     }
   }
@@ -858,14 +867,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const RulePack& pack,
     }
     for (const auto* ids : {&l.any_type, &l.requires_type}) {
       for (const auto& id : *ids) {
-        bool known = pack.broken.count(id) ||
-                     std::any_of(pack.types.begin(), pack.types.end(),
-                                 [&](const TypeSpec& t) { return t.id == id; });
-        if (!known) {
-          std::vector<std::string> names;
-          for (const auto& t : pack.types) names.push_back(t.id);
-          fail(l.source, l.line, where + "unknown type " + Quoted(id) + DidYouMean(id, names));
-        }
+        if (!type_known(id)) fail(l.source, l.line, where + unknown_type(id));
       }
     }
     for (const auto* cats : {&l.any_category, &l.requires_category}) {

@@ -176,6 +176,7 @@ bool IsBlank(std::string_view content) {
 }  // namespace
 
 TextProblem CheckConfigText(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return {};
   int line_no = 0;
   bool content_seen = false;
   int second_document = 0;  // the line of a '---' after content

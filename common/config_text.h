@@ -39,7 +39,8 @@ bool HasTopLevelKey(std::string_view text, const std::set<std::string>& keys);
 // the line end into the value when the file ends first: a regex with a
 // space at its end) and a second YAML document after `---` (yaml-cpp reads
 // the first only). A block scalar's lines (after `|` or `>`) are its text.
-// The 1-based line and what is wrong, or line 0.
+// The 1-based line and what is wrong, or line 0; line 0 too for bytes with
+// a NUL, no configuration text at all (IsConfigText).
 struct TextProblem {
   int line = 0;
   std::string what;

@@ -139,7 +139,7 @@ Result<std::vector<JobSpec>> LoadJobsFile(const std::string& path) {
       EscapeBytes(path) + ": not a job file (expected a YAML mapping with a 'jobs' list)");
   // What YAML would report late or not at all (a quote left open, bytes
   // that are not UTF-8, a second document).
-  if (text.find('\0') == std::string::npos && HasTopLevelKey(text, kFileKeys)) {
+  if (HasTopLevelKey(text, kFileKeys)) {
     if (const TextProblem problem = CheckConfigText(text); problem.line != 0) {
       return Status::InvalidArgument(EscapeBytes(path) + ":" + std::to_string(problem.line) +
                                      ": " + problem.what);
