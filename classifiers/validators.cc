@@ -212,6 +212,7 @@ bool NanpPhoneValid(std::string_view s) {
   if (n != 10) return false;
   if (p[0] < '2' || p[3] < '2') return false;       // area and exchange start 2-9
   if (p[1] == '1' && p[2] == '1') return false;     // N11 service codes
+  if (p[1] == '9') return false;                    // N9X: reserved, never assigned
   if (Num(p + 3, 3) == 555 && Num(p + 6, 2) == 1) return false;  // 555-01xx fictional
   // Toll-free (800, 833, 844, 855, 866, 877, 888): a business's line, never
   // a person's.

@@ -400,7 +400,7 @@ def phone_parts(rng):
         area = rng.choice("23456789") + _digits(rng, 2)
         exchange = rng.choice("23456789") + _digits(rng, 2)
         line = _digits(rng, 4)
-        if area[1:] == "11" or exchange[1:] == "11" or area in V.TOLL_FREE:
+        if area[1:] == "11" or exchange[1:] == "11" or area in V.TOLL_FREE or area[1] == "9":
             continue
         if exchange == "555" and 100 <= int(line) <= 199:
             continue
@@ -666,6 +666,9 @@ AWS, PKEY, GH, SLACK, GAPI, STRIPE, JWT_T, PWD = (
     "STRIPE_KEY", "JWT", "GENERIC_PASSWORD")
 AWS_SECRET = "AWS_SECRET_KEY"
 GL = "GITLAB_TOKEN"
+HOOK, AZSEC, SGRID, NPM, PYPI, OPENAI, ANTH = (
+    "WEBHOOK_URL", "AZURE_CLIENT_SECRET", "SENDGRID_API_KEY", "NPM_TOKEN", "PYPI_TOKEN",
+    "OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 NAME, ADDR, DOB, DATE_T = "PERSON_NAME", "ADDRESS", "DATE_OF_BIRTH", "DATE"
 FUZZY = set(check_manifest.FUZZY_TYPES)
 
@@ -686,6 +689,8 @@ EXTRA_COMBOS = [
     (PHONE, 85, "e164"), (PHONE, 65, "e164"),
     (AWS, 85, None), (AWS_SECRET, 85, None), (PKEY, 85, None), (GH, 85, None), (GL, 85, None),
     (SLACK, 85, None), (GAPI, 85, None),
+    (HOOK, 85, "slack"), (HOOK, 85, "teams"), (HOOK, 85, "discord"), (AZSEC, 85, None),
+    (SGRID, 85, None), (NPM, 85, None), (PYPI, 85, None), (OPENAI, 85, None), (ANTH, 85, None),
     (STRIPE, 85, "live"), (STRIPE, 65, "test"), (JWT_T, 85, None), (PWD, 75, None),
     (NAME, 85, "anchored"), (NAME, 85, "honorific"), (NAME, 85, "signature"),
     (NAME, 75, "prose"), (NAME, 85, "anchored"),
@@ -732,6 +737,13 @@ X_KEYWORDS = {
     GH: ["github token", "GH token", "ci token"],
     GL: ["gitlab token", "GitLab PAT", "runner token"],
     SLACK: ["slack bot", "slack token", "bot token"],
+    HOOK: ["webhook", "alerts channel", "incoming webhook"],
+    AZSEC: ["client secret", "app secret", "AZURE_CLIENT_SECRET"],
+    SGRID: ["sendgrid key", "mail api key", "SENDGRID_API_KEY"],
+    NPM: ["npm token", "_authToken", "NPM_TOKEN"],
+    PYPI: ["pypi token", "twine password", "PYPI_TOKEN"],
+    OPENAI: ["openai key", "OPENAI_API_KEY", "llm key"],
+    ANTH: ["anthropic key", "ANTHROPIC_API_KEY", "claude key"],
     GAPI: ["maps key", "google key", "browser key"],
     STRIPE: ["stripe key", "billing key", "payments key"],
     JWT_T: ["bearer", "Authorization: Bearer", "session token"],
@@ -759,6 +771,9 @@ X_JSON_KW = {
     AWS: ["aws_access_key_id"], AWS_SECRET: ["aws_secret_access_key", "SecretAccessKey"],
     PKEY: ["deploy_key"], GH: ["github_token"],
     GL: ["gitlab_token"], SLACK: ["slack_token"], GAPI: ["maps_key"], STRIPE: ["stripe_key"],
+    HOOK: ["webhook_url", "alerts_webhook"], AZSEC: ["client_secret", "ClientSecret"],
+    SGRID: ["sendgrid_api_key"], NPM: ["npm_token"], PYPI: ["pypi_token"],
+    OPENAI: ["openai_api_key"], ANTH: ["anthropic_api_key"],
     JWT_T: ["session_token"],
     PWD: ["password", "db_password", "smtp_password"],
 }
@@ -851,6 +866,15 @@ def gen_address(rng, full):
     city, st = rng.choice(CITIES)
     zipc = "%05d" % rng.randrange(10001, 99950)
     return "%s, %s, %s %s" % (street, city, st, zipc)
+
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+HEX = "0123456789abcdef"
+
+
+def _guid(rng):
+    return "-".join(_alnum(rng, n, HEX) for n in (8, 4, 4, 4, 12))
 
 
 def _alnum(rng, n, alphabet=None):
@@ -1072,7 +1096,37 @@ def extra_value(rng, type_id, variant, names):
     if type_id == AWS_SECRET:
         return _alnum(rng, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+")
     if type_id == PKEY:
-        return "-----BEGIN %sPRIVATE KEY-----" % rng.choice(["RSA ", "EC ", "OPENSSH ", "", "DSA "])
+        # The header and the body's first 32 characters, on one line as a
+        # ticket or a reflowed mail pastes it.
+        return "-----BEGIN %sPRIVATE KEY----- %s" % (
+            rng.choice(["RSA ", "EC ", "OPENSSH ", "", "DSA "]), _alnum(rng, 32, B64))
+    if type_id == HOOK:
+        if variant == "slack":
+            up = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            return "https://hooks.slack.com/services/T%s/B%s/%s" % (
+                _alnum(rng, 10, up), _alnum(rng, 10, up), _alnum(rng, 24))
+        if variant == "teams":
+            return "https://%s.webhook.office.com/webhookb2/%s@%s/IncomingWebhook/%s/%s" % (
+                rng.choice(["contoso", "mercyhealth", "stlukes"]), _guid(rng), _guid(rng),
+                _alnum(rng, 32, HEX), _guid(rng))
+        return "https://discord.com/api/webhooks/%s/%s" % (
+            _digits(rng, 18), _alnum(rng, 67, URLSAFE) + _alnum(rng, 1))
+    if type_id == AZSEC:
+        return _alnum(rng, 3) + str(rng.randrange(10)) + "Q~" + _alnum(rng, 33, URLSAFE + "~.") + \
+            _alnum(rng, 1)
+    if type_id == SGRID:
+        return "SG.%s.%s" % (_alnum(rng, 22, URLSAFE), _alnum(rng, 42, URLSAFE) + _alnum(rng, 1))
+    if type_id == NPM:
+        return "npm_" + _alnum(rng, 36)
+    if type_id == PYPI:
+        return "pypi-AgEIcHlwaS5vcmc" + _alnum(rng, rng.randrange(60, 150), URLSAFE) + \
+            _alnum(rng, 1)
+    if type_id == OPENAI:
+        n = rng.choice([20, 74])
+        return "sk-%s%sT3BlbkFJ%s" % ("proj-" if n == 74 else "", _alnum(rng, n, URLSAFE),
+                                     _alnum(rng, n - 1, URLSAFE) + _alnum(rng, 1))
+    if type_id == ANTH:
+        return "sk-ant-api03-%sAA" % _alnum(rng, 93, URLSAFE)
     if type_id == GH:
         return rng.choice(["ghp_", "gho_", "ghs_"]) + _alnum(rng, 36)
     if type_id == GL:
@@ -1165,6 +1219,13 @@ EXTRA_NEGATIVES = [
     ("stripe_publishable", _x_neg(STRIPE, lambda r: "pk_live_" + _alnum(r, 24),
                                   "publishable key, not secret", "nokw")),
     ("github_short", _x_neg(GH, lambda r: "ghp_" + _alnum(r, 20), "too short for a token", "nokw")),
+    ("pkey_header_only", _x_neg(PKEY, lambda r: "-----BEGIN %sPRIVATE KEY-----%s" % (
+        r.choice(["RSA ", "OPENSSH ", ""]), r.choice(["", " ...", " <paste the key here>"])),
+        "a key's header with no key after it", "nokw")),
+    ("hook_doc_example", _x_neg(HOOK, lambda r: "hooks.slack.com/services/T00000000/B00000000/" +
+                                "X" * 24, "Slack's documented example webhook", "nokw")),
+    ("openai_placeholder", _x_neg(OPENAI, lambda r: "sk-proj-" + r.choice("xX") * 48,
+                                  "placeholder key", "nokw")),
     ("e164_short", _x_neg(PHONE, lambda r: "+44 %d" % r.randrange(100, 999), "too few digits",
                           "kw", PHONE + "/e164")),
 ]

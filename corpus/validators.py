@@ -191,6 +191,8 @@ def nanp_phone_valid(s):
         return False
     if area[1] == "1" and area[2] == "1":
         return False
+    if area[1] == "9":  # N9X: reserved for expansion, never assigned
+        return False
     if exchange == "555" and 100 <= int(line) <= 199:
         return False
     return area not in TOLL_FREE

@@ -321,6 +321,7 @@ class Markup : public StructuredText {
           state_ = State::kTagName;
           tag_.assign(1, c);
           root_.clear();
+          key_.clear();
         } else {  // a literal '<' in sloppy HTML
           // '<' ends no line: it is on the line of k
           Emit("<", Src(k - (k > 0 ? 1 : 0)), Src(k), LineOf(k));
@@ -521,24 +522,32 @@ class Markup : public StructuredText {
     return rest.starts_with("http:") || rest.starts_with("https:") || rest.starts_with("urn:");
   }
 
+  // Attributes that name the values after them in their element: a C-CDA
+  // identifier's root (its system names the extension) and a setting's key
+  // or name, whose value attribute is that setting's field (.NET's
+  // <add key="SmtpPassword" value="..."/>, a Spring or Ant <property
+  // name="db.password" value="..."/>, an HTML <input name=... value=...>).
   void BeginAttribute(size_t k) {
     attr_out_ = OutputAttribute(attr_);
-    capture_root_ = LocalName(attr_) == "root";
-    if (capture_root_) root_.clear();
+    const std::string_view local = LocalName(attr_);
+    captured_ = local == "root"                   ? &root_
+                : local == "key" || local == "name" ? &key_
+                                                    : nullptr;
+    if (captured_) captured_->clear();
     if (attr_out_) {
       Separator(" ", k);
-      content_field_.assign(LocalName(attr_));
+      content_field_.assign(local);
       content_field2_.clear();
-      if (LocalName(attr_) == "extension" && !root_.empty()) {
+      if (local == "extension" && !root_.empty()) {
         content_field2_.assign(IdentifierSystemName(root_));
-      } else if (LocalName(attr_) == "value") {
-        content_field2_.assign(LocalName(tag_));
+      } else if (local == "value") {
+        content_field2_.assign(key_.empty() ? LocalName(tag_) : std::string_view(key_));
       }
     }
   }
 
   void AttrChar(char c, size_t k) {
-    if (capture_root_ && root_.size() < 64) root_ += c;
+    if (captured_ && captured_->size() < 64) *captured_ += c;
     if (attr_out_) Content(c, k);
   }
 
@@ -570,8 +579,9 @@ class Markup : public StructuredText {
   std::string content_field_, content_field2_;
   std::string entity_;
   uint64_t entity_src_ = 0;
-  std::string tag_, attr_, bang_, root_;
-  bool slash_ = false, attr_out_ = false, capture_root_ = false;
+  std::string tag_, attr_, bang_, root_, key_;
+  std::string* captured_ = nullptr;  // root_ or key_ while its attribute is read
+  bool slash_ = false, attr_out_ = false;
   char quote_ = 0;
   int dashes_ = 0, brackets_ = 0;
   // The declaration being read: from <! or <?, its keyword (ENTITY,

@@ -953,7 +953,7 @@ TEST_CASE("Every built-in type is found in a typical context") {
       {"AU_MEDICARE", "Medicare card 2123 45670 1 (Services Australia)"},
       {"VIN", "VIN: 1M8GDM9AXKP042788"},
       {"AWS_ACCESS_KEY", "key AKIAIOSFODNN7EXAMPL2"},
-      {"PRIVATE_KEY", "-----BEGIN OPENSSH PRIVATE KEY-----"},
+      {"PRIVATE_KEY", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE"},
       {"GITLAB_TOKEN", "token glpat-Ab3dE6gH9jK2mN5pQ8sT"},
       {"GITHUB_TOKEN", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"},
       {"SLACK_TOKEN", "xoxb-123456789012-abcdefghijklmnopqrstuvwx"},
@@ -2152,6 +2152,100 @@ TEST_CASE("Credentials in the layouts configuration files use") {
   CHECK(long_jwt[0].type == "JWT");
   CHECK(long_jwt[0].start == 6);
   CHECK(long_jwt[0].end - long_jwt[0].start == head.size() + 1 + 3 + 350);
+}
+
+TEST_CASE("Webhooks, Entra ID secrets and package, mail and AI service keys") {
+  using V = std::vector<std::string>;
+  const std::string slack =
+      "https://hooks.slack.com/services/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";
+  const std::string teams =
+      "https://contoso.webhook.office.com/webhookb2/1b4e28ba-2fa1-11d2-883f-0016d3cca427@"
+      "9f2c6d1e-4a7b-4c3d-8e5f-0a1b2c3d4e5f/IncomingWebhook/0123456789abcdef0123456789abcdef/"
+      "7d3f1c2b-5e6a-4b8c-9d0e-1f2a3b4c5d6e";
+  const std::string discord =
+      "https://discord.com/api/webhooks/112233445566778899/"
+      "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6kM9nP2rS5uV8xA1cD4fG7iL0oR3tU6_-";  // 68
+  // A webhook is the webhook's finding alone, not also a URL.
+  for (const std::string& hook : {slack, teams, discord}) {
+    INFO(hook);
+    CHECK(TypedSpans("ALERTS_WEBHOOK=" + hook + "\n") == V{"WEBHOOK_URL:" + hook});
+  }
+  // Slack's documented example is a URL, no webhook.
+  const std::string example =
+      "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
+  CHECK(TypedSpans("e.g. " + example + "\n") == V{"URL:" + example});
+
+  // Entra ID client secrets, bounded by what cannot be one of their
+  // characters; a '.' after one ends a sentence.
+  const std::string az = "Xk98Q~Vd7f3kQ9zLm2.Xw8Rt5Yb1Nc4~Vd7f3kQ9";
+  CHECK(TypedSpans("AZURE_CLIENT_SECRET=" + az + "\n") == V{"AZURE_CLIENT_SECRET:" + az});
+  CHECK(TypedSpans("  \"ClientSecret\": \"" + az + "\",\n") == V{"AZURE_CLIENT_SECRET:" + az});
+  CHECK(TypedSpans("The app's secret is " + az + ".") == V{"AZURE_CLIENT_SECRET:" + az});
+  CHECK(TypedSpans("build_" + az + "\n").empty());  // inside a longer token
+
+  const std::string sendgrid =
+      "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";
+  const std::string npm = "npm_aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6";
+  const std::string pypi =
+      "pypi-AgEIcHlwaS5vcmcCJGE3ZDJmNTQ0LWI1YjQtNGE4Yi05Y2YxLTEyMzQ1Njc4OWFiYwAC";
+  const std::string openai = "sk-proj-aB3dE6gH9jK2mN5pQ8sT1vW4yZT3BlbkFJ7bC0eF3hJ6kM9nP2rS5uV8x";
+  const std::string anthropic =
+      "sk-ant-api03-" + std::string("aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6kM9nP2rS5uV8xA1cD4fG7iL0o"
+                                    "R3tU6wY9_-aB3dE6gH9jK2mN5pQ8sT1v") + "AA";
+  REQUIRE(anthropic.size() == 13 + 93 + 2);
+  // Each its own type's finding, not also a password (the keys name one).
+  CHECK(TypedSpans("SENDGRID_API_KEY=" + sendgrid + "\n") == V{"SENDGRID_API_KEY:" + sendgrid});
+  CHECK(TypedSpans("//registry.npmjs.org/:_authToken=" + npm + "\n") == V{"NPM_TOKEN:" + npm});
+  CHECK(TypedSpans("[pypi]\nusername = __token__\npassword = " + pypi + "\n") ==
+        V{"PYPI_TOKEN:" + pypi});
+  CHECK(TypedSpans("OPENAI_API_KEY=\"" + openai + "\"\n") == V{"OPENAI_API_KEY:" + openai});
+  CHECK(TypedSpans("client = Anthropic(api_key='" + anthropic + "')\n") ==
+        V{"ANTHROPIC_API_KEY:" + anthropic});
+  // Placeholders.
+  for (const char* text :
+       {"OPENAI_API_KEY=sk-proj-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+        "npm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+        "SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
+}
+
+TEST_CASE("A private key is a key block with its key, not a header alone") {
+  using V = std::vector<std::string>;
+  const std::string body = "MIIEowIBAAKCAQEAx3kQ9zLm2Xw8Rt5Y";  // 32 characters
+  const std::string pem = "-----BEGIN RSA PRIVATE KEY-----\n" + body;
+  CHECK(TypedSpans(pem + "b1Nc4Vd7f3k\n-----END RSA PRIVATE KEY-----\n") ==
+        V{"PRIVATE_KEY:" + pem});
+  // CRLF, a legacy encrypted key's headers, a PGP block's, and the line
+  // breaks written \n in a JSON string (a cloud service account's key).
+  const std::string enc = "-----BEGIN RSA PRIVATE KEY-----\r\nProc-Type: 4,ENCRYPTED\r\n"
+                          "DEK-Info: AES-128-CBC,5A3F0E1D2C4B6A8F9E7D1C3B5A7F9E2D\r\n\r\n" + body;
+  CHECK(TypedSpans(enc + "\r\n") == V{"PRIVATE_KEY:" + enc});
+  const std::string pgp = "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n"
+                          "Comment: build signing key\n\n" + body;
+  CHECK(TypedSpans(pgp + "\n") == V{"PRIVATE_KEY:" + pgp});
+  const std::string json = "-----BEGIN PRIVATE KEY-----\\n" + body;
+  CHECK(TypedSpans("  \"private_key\": \"" + json + "\\n-----END PRIVATE KEY-----\\n\",\n") ==
+        V{"PRIVATE_KEY:" + json});
+  // SSH2 (RFC 4716) and PuTTY's private lines.
+  const std::string ssh2 = "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: \"rsa-key\"\n" +
+                           body;
+  CHECK(TypedSpans(ssh2 + "\n") == V{"PRIVATE_KEY:" + ssh2});
+  const std::string ppk_lines = "Private-Lines: 1\n" + body;
+  CHECK(TypedSpans("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n"
+                   "Public-Lines: 1\nAAAAC3NzaC1lZDI1NTE5AAAAIGh\n" + ppk_lines + "\n") ==
+        V{"PRIVATE_KEY:" + ppk_lines});
+  // A header a runbook shows, a public key, a certificate: no key.
+  for (const std::string& text : {
+           std::string("Paste it after -----BEGIN RSA PRIVATE KEY-----\n...\n"),
+           std::string("-----BEGIN OPENSSH PRIVATE KEY-----\n<paste the key here>\n"),
+           "-----BEGIN PUBLIC KEY-----\n" + body + "\n",
+           "-----BEGIN CERTIFICATE-----\n" + body + "\n",
+           "---- BEGIN SSH2 PUBLIC KEY ----\n" + body + "\n"}) {
+    INFO(text);
+    CHECK(Scan(text).empty());
+  }
 }
 
 TEST_CASE("A reference to a secret, or a placeholder, is no secret") {

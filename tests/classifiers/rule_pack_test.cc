@@ -335,7 +335,8 @@ TEST_CASE("The built-in pack defines exactly the issue's type ids, each with cla
       "IP_ADDRESS", "CREDIT_CARD", "IBAN", "US_ABA_ROUTING", "US_BANK_ACCOUNT",
       "US_DRIVER_LICENSE", "US_PASSPORT", "UK_NHS", "CA_SIN", "AU_MEDICARE", "VIN",
       "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN",
-      "SLACK_TOKEN", "GOOGLE_API_KEY",
+      "SLACK_TOKEN", "GOOGLE_API_KEY", "WEBHOOK_URL", "AZURE_CLIENT_SECRET",
+      "SENDGRID_API_KEY", "NPM_TOKEN", "PYPI_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY",
       "STRIPE_KEY", "JWT", "GENERIC_PASSWORD"};
   CHECK(ids == want);
   auto& types = rs.value()->types();

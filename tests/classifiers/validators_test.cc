@@ -116,7 +116,11 @@ TEST_CASE("NANP phone rules") {
   CHECK_FALSE(NanpPhoneValid("(888) 234-5678"));
   CHECK_FALSE(NanpPhoneValid("833.234.5678"));
   CHECK(NanpPhoneValid("(808) 234-5678"));  // Hawaii
-  CHECK(NanpPhoneValid("(898) 234-5678"));
+  CHECK(NanpPhoneValid("(828) 234-5678"));
+  // N9X area codes are reserved for expansion: no number has one (899 is
+  // no toll-free code either).
+  CHECK_FALSE(NanpPhoneValid("(899) 317-3582"));
+  CHECK_FALSE(NanpPhoneValid("296-234-5678"));
   CHECK_FALSE(NanpPhoneValid("415-555-267"));
 }
 

@@ -562,6 +562,26 @@ TEST_CASE("XML: text without markup, entities decoded, OID-named ids") {
         Lines{"US_SSN 536228726 85", "US_SSN 536-22-8726 85"});
 }
 
+TEST_CASE("XML: a setting's key or name names its value attribute") {
+  // .NET's <add key=... value=.../>, a Spring or Ant <property name=...
+  // value=.../>: the setting's name is the value's field, so a password
+  // setting's value is a secret and an SSN setting's an SSN. Before, the
+  // value's field was the element's own name ("add").
+  const std::string config =
+      "<?xml version=\"1.0\"?>\n<configuration><appSettings>\n"
+      "  <add key=\"SmtpServer\" value=\"smtp.example.org\"/>\n"
+      "  <add key=\"SmtpPassword\" value=\"Kq8vR2mZt5Lw\"/>\n"
+      "  <add key=\"PasswordHint\" value=\"first pet name\"/>\n"
+      "  <add key=\"TestPatientSSN\" value=\"536228726\"/>\n"
+      "</appSettings>\n<bean><property name=\"hibernate.connection.password\" "
+      "value=\"Hb8nate44Pw\"/></bean>\n"
+      // A key names its own element's value only.
+      "<add key=\"ApiKey\"/><item value=\"Zt5Lw9Kq8vR2\"/>\n</configuration>\n";
+  CHECK(Findings(config, "web.config", {"GENERIC_PASSWORD", "US_SSN"}) ==
+        Lines{"GENERIC_PASSWORD Kq8vR2mZt5Lw 75", "US_SSN 536228726 85",
+              "GENERIC_PASSWORD Hb8nate44Pw 75"});
+}
+
 TEST_CASE("XML: a DTD's entity values are read, named by their entity") {
   // The internal subset holds text the document uses (&ssn; below): an SSN
   // there was never read. The entity's name is its field, so a bare
