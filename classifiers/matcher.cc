@@ -260,6 +260,11 @@ class Matcher::Impl {
     context_seen_.resize(c_.keyword_lists.size());
     held_.resize(rules_->types().size());
     deferred_of_.resize(rules_->types().size());
+    judge_delay_.resize(rules_->types().size());
+    for (const auto& cp : c_.patterns) {
+      uint64_t& delay = judge_delay_[cp.type_index];
+      delay = std::max(delay, c_.regexes[cp.regex].max_width + static_cast<uint64_t>(cp.proximity));
+    }
   }
 
   void Begin(MatchSink* sink) {
@@ -911,7 +916,12 @@ class Matcher::Impl {
       cand.pattern = p;
       cand.start = base_ + vs;
       cand.end = base_ + ve;
-      cand.ready_at = cand.end + static_cast<uint64_t>(cp.proximity);
+      // Judged once its evidence window has passed, and never before a
+      // candidate of its type that starts earlier (Judge compares each with
+      // the last of its type): a match of a pattern with a wider window
+      // (a key=value regex's 300 bytes) is judged before a field-only
+      // pattern's later match (none), whose window ends sooner.
+      cand.ready_at = cand.start + judge_delay_[cp.type_index];
       // The matched bytes, in memory only: masked and tokenized when
       // emitted, so the many candidates that fail their evidence cost
       // neither. The patterns of one regex share one copy.
@@ -1621,6 +1631,9 @@ class Matcher::Impl {
   std::string normalized_;    // Deliver's normalised value, reused
   static constexpr size_t kCompactValuesAt = 64 << 10;
   std::vector<std::optional<Candidate>> held_;  // per type: last finalized, not yet emitted
+  // Per type: its widest match and evidence window, from a candidate's
+  // start to when it is judged (Candidate::ready_at).
+  std::vector<uint64_t> judge_delay_;
   // Judged candidates of a type that yields to others (TypeSpec::yields_to),
   // not yet reported; and the recent reported spans of the types yielded to.
   std::vector<Candidate> deferred_;

@@ -751,6 +751,32 @@ types:
   }
 }
 
+TEST_CASE("Matches of one type are judged in order of start, whatever their windows") {
+  // A pattern with a 300-byte evidence window and one with none: the
+  // second's later match was judged first when the stream arrived in
+  // pieces, and the first's then displaced it as if they overlapped (a
+  // secret field's value lost, another reported twice).
+  const char* pack = R"(
+types:
+  - id: T
+    category: CREDENTIAL
+    patterns:
+      - regex: 'key=(\w{4})'
+        score: 75
+      - regex: '\bzz\w{2}\b'
+        score: 75
+        proximity: 0
+)";
+  const std::string text = "key=abcd zzef" + std::string(400, ' ') + "\n";
+  for (size_t chunk : {size_t{1} << 20, size_t{61}, size_t{7}}) {
+    INFO("chunk " << chunk);
+    auto f = ScanWith(pack, text, chunk);
+    REQUIRE(f.size() == 2);
+    CHECK(Span(text, f[0]) == "abcd");
+    CHECK(Span(text, f[1]) == "zzef");
+  }
+}
+
 TEST_CASE("Dictionary checks and {{list}} macros") {
   const char* pack = R"(
 keywords:
@@ -2273,6 +2299,15 @@ TEST_CASE("The value of a field named for a secret is one, without '=' before it
   const std::string xml = "<server><password>b9RkS9h7VXz+1S</password></server>";
   CheckFieldValue(xml, 18, 32, "password", "GENERIC_PASSWORD", 75);
   CheckFieldValue("ann,Zq8#rT4!mW2p,first pet\n", 4, 16, "client_secret", "GENERIC_PASSWORD", 75);
+  // A value is one finding, its first 64 characters, however long (a
+  // 200-character key was four), and a passphrase is one, not one a word.
+  const std::string alnum = "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6kM9nP2rS5uV8xA1cD4fG7iL0oR3tU";
+  std::string key;
+  for (size_t i = 0; key.size() < 200; ++i) key += alnum[(i * 7) % alnum.size()];
+  const std::string row = "ann," + key + ",x\n";
+  CheckFieldValue(row, 4, 68, "ApiKey", "GENERIC_PASSWORD", 75);
+  CheckFieldValue("ann,correct horse battery staple 42,x\n", 4, 11, "password",
+                  "GENERIC_PASSWORD", 75);
   // A hint or a reset token's column is none; a placeholder in one is none.
   CHECK(ScanInField("ann,Zq8#rT4!mW2p,x\n", 4, 16, "password_hint").empty());
   CHECK(ScanInField("ann,${DB_PASSWORD},x\n", 4, 18, "password").empty());
