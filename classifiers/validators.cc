@@ -873,6 +873,30 @@ bool SecretValueValid(std::string_view s) {
   for (std::string_view suffix : {"-secret", "-secrets", "-credentials", "-creds"}) {
     if (lcore.ends_with(suffix)) return false;
   }
+  // A PowerShell cmdlet whose output is assigned ($pw =
+  // Add-MgApplicationPassword -ApplicationId ...): a verb, '-', a noun of
+  // letters that starts with a capital.
+  if (const size_t dash = s.find('-'); dash != std::string_view::npos && dash + 1 < s.size() &&
+                                       IsUpper(s[dash + 1])) {
+    static constexpr std::string_view kVerbs[] = {
+        "add",  "get",  "set",   "new",  "remove",    "invoke",      "import", "export",
+        "read", "test", "reset", "update", "convertto", "convertfrom", "start"};
+    const std::string_view verb = l.substr(0, dash);
+    if (std::find(std::begin(kVerbs), std::end(kVerbs), verb) != std::end(kVerbs) &&
+        std::all_of(s.begin() + static_cast<std::ptrdiff_t>(dash) + 1, s.end(), IsAlpha)) {
+      return false;
+    }
+  }
+  // A path of lower-case names, where a secret store keeps it
+  // (kv/data/alerts:slack_webhook in an Ansible lookup, secret/data/prod/db):
+  // two slashes or more and no capital, which random text has.
+  if (std::count(l.begin(), l.end(), '/') >= 2 && l.find("//") == std::string_view::npos &&
+      std::all_of(s.begin(), s.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || IsDigit(c) || c == '_' || c == '-' || c == '.' ||
+               c == ':' || c == '/';
+      })) {
+    return false;
+  }
   // A call, whole or cut at its first quoted argument: read_secret(),
   // config.get( -- the value is computed, not written down; and a
   // subscript cut at its quoted key: request.form[ .

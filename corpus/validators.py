@@ -681,6 +681,16 @@ def secret_value_valid(s):
         return False
     if core.lower().endswith(("-secret", "-secrets", "-credentials", "-creds")):
         return False  # the name of the secret that holds it
+    # A PowerShell cmdlet whose output is assigned (Add-MgApplicationPassword).
+    verb, dash, noun = s.partition("-")
+    if dash and noun[:1].isupper() and noun.isascii() and noun.isalpha() and verb.lower() in (
+            "add", "get", "set", "new", "remove", "invoke", "import", "export", "read", "test",
+            "reset", "update", "convertto", "convertfrom", "start"):
+        return False
+    # A path of lower-case names in a secret store (kv/data/alerts:slack_webhook).
+    if s.count("/") >= 2 and "//" not in s and \
+            all(c in "abcdefghijklmnopqrstuvwxyz0123456789_-.:/" for c in s):
+        return False
     if low.startswith("your"):
         rest = low[4:]
         if rest[0] in "_-" or rest.startswith(("pass", "key", "secret", "token", "api")):

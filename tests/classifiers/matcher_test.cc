@@ -1328,6 +1328,7 @@ TEST_CASE("The password or key in a connection string is a credential, high") {
   const std::string key = std::string("n0G9W8uw8de9puyHB9d3xvE/pg3mKBxfeN4/YYsakj8Du") +
                           "zdoRy7q3sRjKMPMEiOennEgIQD43wE1xjf1+yrfKg==";
   const std::string sig = "SlD2MorgraA0LvD3sDL39%2BRiTAVcairvJUMQVE3RmpY%3D";
+  const std::string logic = "Xw8Rt5Yb1Nc4Vd7f3kQ9zLm2-aB3dE6gH9_jK2mN5pQ8s";
   struct Case {
     std::string text;
     std::string value;
@@ -1339,7 +1340,12 @@ TEST_CASE("The password or key in a connection string is a credential, high") {
                         // Azure: a storage connection string's key, a SAS URL's signature.
                         Case{"AccountName=pacs;AccountKey=" + key + ";EndpointSuffix=x", key},
                         Case{"https://pacs.blob.example/c/x.dcm?sv=2022-11-02&sp=r&sig=" + sig,
-                             sig}}) {
+                             sig},
+                        // A Teams workflow's (Logic Apps) trigger: base64url.
+                        Case{"https://prod-12.westus.logic.azure.com:443/workflows/0a1b/"
+                             "triggers/manual/paths/invoke?api-version=2016-06-01&sv=1.0&sig=" +
+                                 logic,
+                             logic}}) {
     INFO(c.text);
     auto f = Scan(c.text);
     auto pw = std::find_if(f.begin(), f.end(),
@@ -2201,12 +2207,22 @@ TEST_CASE("Webhooks, Entra ID secrets and package, mail and AI service keys") {
       "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX";
   CHECK(TypedSpans("e.g. " + example + "\n") == V{"URL:" + example});
 
+  // Escaped slashes, as JSON may write a URL.
+  const std::string escaped =
+      "https:\\/\\/hooks.slack.com\\/services\\/T0A1B2C3D4E\\/B5F6G7H8J9K\\/"
+      "Xw8Rt5Yb1Nc4Vd7f3kQ9zLm2";
+  CHECK(TypedSpans("{\"text\": \"" + escaped + "\"}\n") == V{"WEBHOOK_URL:" + escaped});
+
   // Entra ID client secrets, bounded by what cannot be one of their
-  // characters; a '.' after one ends a sentence.
+  // characters, also at the file's first byte; a '.' after one ends a
+  // sentence (a 38-character secret took it in).
   const std::string az = "Xk98Q~Vd7f3kQ9zLm2.Xw8Rt5Yb1Nc4~Vd7f3kQ9";
   CHECK(TypedSpans("AZURE_CLIENT_SECRET=" + az + "\n") == V{"AZURE_CLIENT_SECRET:" + az});
   CHECK(TypedSpans("  \"ClientSecret\": \"" + az + "\",\n") == V{"AZURE_CLIENT_SECRET:" + az});
   CHECK(TypedSpans("The app's secret is " + az + ".") == V{"AZURE_CLIENT_SECRET:" + az});
+  CHECK(TypedSpans(az) == V{"AZURE_CLIENT_SECRET:" + az});
+  const std::string az38 = az.substr(0, 38);
+  CHECK(TypedSpans("It is " + az38 + ". Rotate it.") == V{"AZURE_CLIENT_SECRET:" + az38});
   CHECK(TypedSpans("build_" + az + "\n").empty());  // inside a longer token
 
   const std::string sendgrid =
@@ -2224,6 +2240,10 @@ TEST_CASE("Webhooks, Entra ID secrets and package, mail and AI service keys") {
   CHECK(TypedSpans("//registry.npmjs.org/:_authToken=" + npm + "\n") == V{"NPM_TOKEN:" + npm});
   CHECK(TypedSpans("[pypi]\nusername = __token__\npassword = " + pypi + "\n") ==
         V{"PYPI_TOKEN:" + pypi});
+  const std::string testpypi =
+      "pypi-AgENdGVzdC5weXBpLm9yZwIkYTdkMmY1NDQtYjViNC00YThiLTljZjEtMTIzNDU2Nzg5YWJj";
+  CHECK(TypedSpans("twine upload -r testpypi -p " + testpypi + " dist/*\n") ==
+        V{"PYPI_TOKEN:" + testpypi});
   CHECK(TypedSpans("OPENAI_API_KEY=\"" + openai + "\"\n") == V{"OPENAI_API_KEY:" + openai});
   CHECK(TypedSpans("client = Anthropic(api_key='" + anthropic + "')\n") ==
         V{"ANTHROPIC_API_KEY:" + anthropic});
@@ -2251,6 +2271,9 @@ TEST_CASE("A private key is a key block with its key, not a header alone") {
   const std::string pgp = "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n"
                           "Comment: build signing key\n\n" + body;
   CHECK(TypedSpans(pgp + "\n") == V{"PRIVATE_KEY:" + pgp});
+  // Indented in a YAML block scalar, as Helm values and Ansible vars nest it.
+  const std::string yaml = "-----BEGIN RSA PRIVATE KEY-----\n        " + body;
+  CHECK(TypedSpans("tls:\n  key: |\n        " + yaml + "\n") == V{"PRIVATE_KEY:" + yaml});
   const std::string json = "-----BEGIN PRIVATE KEY-----\\n" + body;
   CHECK(TypedSpans("  \"private_key\": \"" + json + "\\n-----END PRIVATE KEY-----\\n\",\n") ==
         V{"PRIVATE_KEY:" + json});
@@ -2286,6 +2309,9 @@ TEST_CASE("A reference to a secret, or a placeholder, is no secret") {
            "fetch(u,{body:JSON.stringify({password:e.password})})}var o={secret:function(e){r}}\n",
            "arn:aws:secretsmanager:us-east-1:123456789012:secret:hl7/archive-AbC123\n",
            "Default login: `password: changeme` in config.yml.\n",
+           // A cmdlet's output; a path in a secret store, in an Ansible lookup.
+           "$pw = Add-MgApplicationPassword -ApplicationId $app.Id\n",
+           "url: \"{{ lookup('hashi_vault', 'secret=kv/data/alerts:slack_webhook') }}\"\n",
            "STRIPE_SECRET_KEY=sk_live_...\n",
        }) {
     INFO(text);
@@ -2308,6 +2334,9 @@ TEST_CASE("The value of a field named for a secret is one, without '=' before it
   CheckFieldValue(row, 4, 68, "ApiKey", "GENERIC_PASSWORD", 75);
   CheckFieldValue("ann,correct horse battery staple 42,x\n", 4, 11, "password",
                   "GENERIC_PASSWORD", 75);
+  // A longer name ending in a secret's: TwilioAuthToken, mail_refresh_token.
+  CheckFieldValue("ann,Zq8#rT4!mW2p,x\n", 4, 16, "TwilioAuthToken", "GENERIC_PASSWORD", 75);
+  CheckFieldValue("ann,Zq8#rT4!mW2p,x\n", 4, 16, "mail_refresh_token", "GENERIC_PASSWORD", 75);
   // A hint or a reset token's column is none; a placeholder in one is none.
   CHECK(ScanInField("ann,Zq8#rT4!mW2p,x\n", 4, 16, "password_hint").empty());
   CHECK(ScanInField("ann,${DB_PASSWORD},x\n", 4, 18, "password").empty());
