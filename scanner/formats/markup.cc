@@ -538,11 +538,50 @@ class Markup : public StructuredText {
       Separator(" ", k);
       content_field_.assign(local);
       content_field2_.clear();
-      if (local == "extension" && !root_.empty()) {
-        content_field2_.assign(IdentifierSystemName(root_));
+      if (local == "extension") {
+        const std::string root = root_.empty() ? RootAhead(k) : root_;
+        if (!root.empty()) content_field2_.assign(IdentifierSystemName(root));
       } else if (local == "value") {
         content_field2_.assign(key_.empty() ? LocalName(tag_) : std::string_view(key_));
       }
+    }
+  }
+
+  // The root attribute after an extension in its tag (<id
+  // extension="536228726" root="2.16.840.1.113883.4.1"/>, as some EHRs
+  // write it), read ahead from the extension's value at k, within this
+  // piece and 1 KiB; empty if there is none or the tag goes on past them.
+  std::string RootAhead(size_t k) const {
+    const std::string_view rest = text_.substr(std::min(k, text_.size()), 1024);
+    constexpr size_t npos = std::string_view::npos;
+    size_t i = 0;
+    auto skip_space = [&] {
+      while (i < rest.size() && IsSpace(rest[i])) ++i;
+    };
+    if (!rest.empty() && (rest[0] == '"' || rest[0] == '\'')) {
+      i = rest.find(rest[0], 1);
+      if (i == npos) return {};
+      ++i;
+    } else {
+      while (i < rest.size() && !IsSpace(rest[i]) && rest[i] != '>') ++i;
+    }
+    for (;;) {
+      skip_space();
+      if (i >= rest.size() || rest[i] == '>' || rest[i] == '/') return {};
+      const size_t name_at = i;
+      while (i < rest.size() && !IsSpace(rest[i]) && rest[i] != '=' && rest[i] != '>') ++i;
+      const std::string_view name = rest.substr(name_at, i - name_at);
+      skip_space();
+      if (i >= rest.size() || rest[i] != '=') return {};
+      ++i;
+      skip_space();
+      if (i >= rest.size() || (rest[i] != '"' && rest[i] != '\'')) return {};
+      const size_t close = rest.find(rest[i], i + 1);
+      if (close == npos) return {};
+      if (LocalName(name) == "root") {
+        return std::string(rest.substr(i + 1, std::min<size_t>(close - i - 1, 64)));
+      }
+      i = close + 1;
     }
   }
 

@@ -562,6 +562,18 @@ TEST_CASE("XML: text without markup, entities decoded, OID-named ids") {
         Lines{"US_SSN 536228726 85", "US_SSN 536-22-8726 85"});
 }
 
+TEST_CASE("XML: an id's root names its extension, also when written after it") {
+  // Some EHRs write the extension first; it was a bare number then, no SSN.
+  const std::string far = Far();
+  const std::string xml = "<?xml version=\"1.0\"?><doc><p>" + far +
+                          "</p><id extension=\"536228726\" root=\"2.16.840.1.113883.4.1\"/>"
+                          "<p>" + far + "</p><id extension='1234567893' assigningAuthorityName="
+                          "'CMS'\n    root='2.16.840.1.113883.4.6'/><p>" + far +
+                          "</p><id extension=\"536228726\" root=\"1.2.3\"/></doc>";
+  CHECK(Findings(xml, "ccd.xml", {"US_SSN", "US_NPI"}) ==
+        Lines{"US_SSN 536228726 85", "US_NPI 1234567893 85"});
+}
+
 TEST_CASE("XML: a setting's key or name names its value attribute") {
   // .NET's <add key=... value=.../>, a Spring or Ant <property name=...
   // value=.../>: the setting's name is the value's field, so a password
