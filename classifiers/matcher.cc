@@ -265,6 +265,10 @@ class Matcher::Impl {
       uint64_t& delay = judge_delay_[cp.type_index];
       delay = std::max(delay, c_.regexes[cp.regex].max_width + static_cast<uint64_t>(cp.proximity));
     }
+    cr_delay_.resize(c_.regexes.size());
+    for (const auto& cp : c_.patterns) {
+      cr_delay_[cp.regex] = std::max(cr_delay_[cp.regex], judge_delay_[cp.type_index]);
+    }
   }
 
   void Begin(MatchSink* sink) {
@@ -691,7 +695,7 @@ class Matcher::Impl {
       while (i < ends.size() && ends[i] <= we + cr.max_width) we = ends[i++];
       ws = std::max({ws, base_, cursor_[r]});
       uint64_t we_ext = std::min<uint64_t>(we + cr.max_width, base_ + len);
-      if (Gated(cr, ws, we_ext, i < ends.size() ? ends[i] : UINT64_MAX, limit, gate)) continue;
+      if (Gated(r, ws, we_ext, i < ends.size() ? ends[i] : UINT64_MAX, limit, gate)) continue;
       if (cr.exact_width != 0) {
         if (!AcceptExact(r, std::span(ends).subspan(first, i - first), ws, limit)) return;
         continue;
@@ -795,20 +799,23 @@ class Matcher::Impl {
   // skipping leaves out are this pass's alone, so the results are those of
   // confirming the window and judging its candidates:
   //   - every candidate in it is judged by this pass's FinalizeReady (it
-  //     ends by we_ext, ready proximity later, by `limit`), with the same
-  //     keywords and field spans as seen here;
+  //     starts by we_ext and is ready its type's judge delay later, by
+  //     `limit`; no field value waiting for the field-only regexes starts
+  //     before it), with the same keywords and field spans as seen here;
   //   - the RE2 search position its matches would set (cursor_) cannot
   //     matter: the regex's next window in this pass, `next_hit` less its
   //     width, and the next pass's (2 widths before `limit` at the
   //     earliest) start after it.
   // `at`: where the previous window of this Confirm left the searches of
   // keywords_ and fields_; windows come in order, so they only move forward.
-  bool Gated(const internal::CompiledRegex& cr, uint64_t ws, uint64_t we_ext, uint64_t next_hit,
-             uint64_t limit, GateCursor& at) const {
+  bool Gated(int r, uint64_t ws, uint64_t we_ext, uint64_t next_hit, uint64_t limit,
+             GateCursor& at) const {
+    const auto& cr = c_.regexes[r];
     if (cr.gate_lists.empty()) return false;
     const uint64_t w = cr.max_width;
-    const uint64_t reach = std::max<uint64_t>(cr.gate_proximity, 2 * w + 1);
+    const uint64_t reach = std::max<uint64_t>({cr.gate_proximity, 2 * w + 1, cr_delay_[r]});
     if (we_ext + reach > limit) return false;
+    if (FieldValueFloor() <= we_ext) return false;
     if (next_hit != UINT64_MAX && next_hit < we_ext + w + 1) return false;
     // Keyword hits ending in [ws - proximity, we_ext + proximity].
     const uint64_t lo = ws > cr.gate_proximity ? ws - cr.gate_proximity : 0;
@@ -916,11 +923,13 @@ class Matcher::Impl {
       cand.pattern = p;
       cand.start = base_ + vs;
       cand.end = base_ + ve;
-      // Judged once its evidence window has passed, and never before a
+      // Judged once its evidence window has passed, and not before a
       // candidate of its type that starts earlier (Judge compares each with
       // the last of its type): a match of a pattern with a wider window
       // (a key=value regex's 300 bytes) is judged before a field-only
-      // pattern's later match (none), whose window ends sooner.
+      // pattern's later match (none), whose window ends sooner. The
+      // field-only regexes' candidates come when their field value ends:
+      // FinalizeReady waits for those (FieldValueFloor).
       cand.ready_at = cand.start + judge_delay_[cp.type_index];
       // The matched bytes, in memory only: masked and tokenized when
       // emitted, so the many candidates that fail their evidence cost
@@ -1353,10 +1362,24 @@ class Matcher::Impl {
     return true;
   }
 
+  // Where the earliest field value still waiting for the field-only regexes
+  // (ConfirmFieldValues) starts; UINT64_MAX if none waits.
+  uint64_t FieldValueFloor() const {
+    uint64_t floor = UINT64_MAX;
+    for (const auto& f : field_values_) floor = std::min(floor, f.start);
+    return floor;
+  }
+
   // Evaluates candidates whose evidence window the stream has passed; for
   // overlapping candidates of one type the highest score wins.
   void FinalizeReady(uint64_t reached) {
     if (pending_.empty()) return;
+    // A field value not yet run through the field-only regexes may still
+    // give candidates from its start on: those after it wait for them.
+    const uint64_t floor = reached == UINT64_MAX ? UINT64_MAX : FieldValueFloor();
+    auto ready = [&](const Candidate& cand) {
+      return cand.ready_at <= reached && cand.start < floor;
+    };
     EvidenceCursor at{keywords_.begin(), fields_.begin()};
     // Usually pending_ is in judging order already (each pass queues its
     // candidates sorted after the few left from the last), and so are its
@@ -1365,7 +1388,7 @@ class Matcher::Impl {
     if (std::is_sorted(pending_.begin(), pending_.end(), JudgedBefore)) {
       size_t kept = 0;
       for (size_t i = 0; i < pending_.size(); ++i) {
-        if (pending_[i].ready_at > reached) {
+        if (!ready(pending_[i])) {
           pending_[kept++] = pending_[i];
         } else {
           Judge(pending_[i], at);
@@ -1377,7 +1400,7 @@ class Matcher::Impl {
     ready_.clear();
     size_t kept = 0;
     for (const Candidate& cand : pending_) {
-      if (cand.ready_at <= reached) {
+      if (ready(cand)) {
         ready_.push_back(cand);
       } else {
         pending_[kept++] = cand;
@@ -1634,6 +1657,7 @@ class Matcher::Impl {
   // Per type: its widest match and evidence window, from a candidate's
   // start to when it is judged (Candidate::ready_at).
   std::vector<uint64_t> judge_delay_;
+  std::vector<uint64_t> cr_delay_;  // per regex: the longest judge delay of its patterns' types
   // Judged candidates of a type that yields to others (TypeSpec::yields_to),
   // not yet reported; and the recent reported spans of the types yielded to.
   std::vector<Candidate> deferred_;

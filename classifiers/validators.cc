@@ -834,7 +834,13 @@ bool SecretValueValid(std::string_view s) {
       "change_me", "change-me",
       // Java's keystore default, published with every JDK; the examples
       // every tutorial and test fixture uses (bash.org's, xkcd 936's).
-      "changeit", "hunter2", "tr0ub4dor&3", "correcthorsebatterystaple"};
+      "changeit", "hunter2", "tr0ub4dor&3", "correcthorsebatterystaple",
+      // A setting's or an event's state in a column named for a password
+      // (reset_password=requested, ForgotPassword=enabled, show_secret=hidden).
+      "enabled", "disabled", "requested", "expired", "hidden", "visible", "pending",
+      "active", "inactive", "unknown", "default", "locked", "unlocked", "changed",
+      "missing", "invalid", "never", "always", "masked", "encrypted", "hashed",
+      "generated", "rotated", "success", "failed"};
   for (auto p : kPlaceholders) {
     if (l == p || lcore == p) return false;
   }
@@ -875,15 +881,17 @@ bool SecretValueValid(std::string_view s) {
   }
   // A PowerShell cmdlet whose output is assigned ($pw =
   // Add-MgApplicationPassword -ApplicationId ...): a verb, '-', a noun of
-  // letters that starts with a capital.
+  // letters with two capitals or more (New-York, Get-Lucky stay secrets).
   if (const size_t dash = s.find('-'); dash != std::string_view::npos && dash + 1 < s.size() &&
                                        IsUpper(s[dash + 1])) {
     static constexpr std::string_view kVerbs[] = {
         "add",  "get",  "set",   "new",  "remove",    "invoke",      "import", "export",
         "read", "test", "reset", "update", "convertto", "convertfrom", "start"};
     const std::string_view verb = l.substr(0, dash);
+    const std::string_view noun = s.substr(dash + 1);
     if (std::find(std::begin(kVerbs), std::end(kVerbs), verb) != std::end(kVerbs) &&
-        std::all_of(s.begin() + static_cast<std::ptrdiff_t>(dash) + 1, s.end(), IsAlpha)) {
+        std::all_of(noun.begin(), noun.end(), IsAlpha) &&
+        std::count_if(noun.begin(), noun.end(), IsUpper) >= 2) {
       return false;
     }
   }

@@ -657,7 +657,13 @@ def jwt_valid(s):
 SECRET_PLACEHOLDERS = {"null", "none", "true", "false", "password", "changeme", "example",
                        "secret", "undefined", "required", "optional", "string", "placeholder",
                        "change_me", "change-me", "changeit", "hunter2", "tr0ub4dor&3",
-                       "correcthorsebatterystaple"}
+                       "correcthorsebatterystaple",
+                       # a setting's or an event's state (reset_password=requested)
+                       "enabled", "disabled", "requested", "expired", "hidden", "visible",
+                       "pending", "active", "inactive", "unknown", "default", "locked",
+                       "unlocked", "changed", "missing", "invalid", "never", "always",
+                       "masked", "encrypted", "hashed", "generated", "rotated", "success",
+                       "failed"}
 
 
 def secret_value_valid(s):
@@ -683,7 +689,9 @@ def secret_value_valid(s):
         return False  # the name of the secret that holds it
     # A PowerShell cmdlet whose output is assigned (Add-MgApplicationPassword).
     verb, dash, noun = s.partition("-")
-    if dash and noun[:1].isupper() and noun.isascii() and noun.isalpha() and verb.lower() in (
+    if dash and noun[:1].isupper() and sum(c.isupper() for c in noun) >= 2 \
+            and noun.isascii() and noun.isalpha() \
+            and verb.lower() in (
             "add", "get", "set", "new", "remove", "invoke", "import", "export", "read", "test",
             "reset", "update", "convertto", "convertfrom", "start"):
         return False

@@ -202,6 +202,7 @@ class Markup : public StructuredText {
     if (end <= content_start_ || mode_ == MarkupMode::kOffice) return;
     if (!content_field_.empty()) sink_.Field(content_start_, end, content_field_);
     if (!content_field2_.empty()) sink_.Field(content_start_, end, content_field2_);
+    if (!content_field3_.empty()) sink_.Field(content_start_, end, content_field3_);
   }
 
   std::string_view CurrentElement() const {
@@ -224,6 +225,7 @@ class Markup : public StructuredText {
   }
 
   void OpenElementDone(bool self_closing, size_t k) {
+    if (self_closing) key_.clear();  // it names the element's own text: none
     std::string_view local = LocalName(tag_);
     bool is_void = mode_ == MarkupMode::kHtml &&
                    OneOf(local, {"area", "base", "br", "col", "embed", "hr", "img", "input",
@@ -287,6 +289,9 @@ class Markup : public StructuredText {
           if (!in_content_) {
             content_field_.assign(CurrentElement());
             content_field2_.clear();
+            // An XML element's text is also named by its key or name
+            // (<entry key="db.password">...</entry>, <column name="ssn">).
+            content_field3_.assign(mode_ == MarkupMode::kXml ? key_ : std::string());
           }
           Content(c, k);
         }
@@ -311,6 +316,7 @@ class Markup : public StructuredText {
         if (c == '/') {
           state_ = State::kEndTagName;
           tag_.clear();
+          key_.clear();
         } else if (c == '!') {
           state_ = State::kBang;
           bang_.clear();
@@ -340,6 +346,7 @@ class Markup : public StructuredText {
           state_ = State::kCData;
           content_field_.assign(CurrentElement());
           content_field2_.clear();
+          content_field3_.clear();
         } else if (std::string_view("--").substr(0, bang_.size()) != bang_ &&
                    std::string_view("[CDATA[").substr(0, bang_.size()) != bang_) {
           state_ = State::kDecl;
@@ -490,6 +497,7 @@ class Markup : public StructuredText {
         Separator(" ", k);
         content_field_.assign(decl_.name);
         content_field2_.clear();
+        content_field3_.clear();
       } else {
         decl_.skip_literal = true;
       }
@@ -538,20 +546,24 @@ class Markup : public StructuredText {
       Separator(" ", k);
       content_field_.assign(local);
       content_field2_.clear();
+      content_field3_.clear();
       if (local == "extension") {
-        const std::string root = root_.empty() ? RootAhead(k) : root_;
+        const std::string root = root_.empty() ? AttributeAhead(k, "root", "root") : root_;
         if (!root.empty()) content_field2_.assign(IdentifierSystemName(root));
       } else if (local == "value") {
-        content_field2_.assign(key_.empty() ? LocalName(tag_) : std::string_view(key_));
+        content_field2_.assign(LocalName(tag_));
+        content_field3_.assign(key_.empty() ? AttributeAhead(k, "key", "name") : key_);
       }
     }
   }
 
-  // The root attribute after an extension in its tag (<id
+  // The value of attribute `a` or `b` later in the tag whose attribute
+  // value starts at k: the root after an extension (<id
   // extension="536228726" root="2.16.840.1.113883.4.1"/>, as some EHRs
-  // write it), read ahead from the extension's value at k, within this
-  // piece and 1 KiB; empty if there is none or the tag goes on past them.
-  std::string RootAhead(size_t k) const {
+  // write it), the key after a value (<add value="..." key="SmtpPassword"/>).
+  // Read ahead within this piece and 1 KiB; empty if there is none or the
+  // tag goes on past them.
+  std::string AttributeAhead(size_t k, std::string_view a, std::string_view b) const {
     const std::string_view rest = text_.substr(std::min(k, text_.size()), 1024);
     constexpr size_t npos = std::string_view::npos;
     size_t i = 0;
@@ -578,7 +590,7 @@ class Markup : public StructuredText {
       if (i >= rest.size() || (rest[i] != '"' && rest[i] != '\'')) return {};
       const size_t close = rest.find(rest[i], i + 1);
       if (close == npos) return {};
-      if (LocalName(name) == "root") {
+      if (LocalName(name) == a || LocalName(name) == b) {
         return std::string(rest.substr(i + 1, std::min<size_t>(close - i - 1, 64)));
       }
       i = close + 1;
@@ -615,7 +627,7 @@ class Markup : public StructuredText {
   char pending_sep_ = '\0';
   bool in_content_ = false;
   uint64_t content_start_ = 0;
-  std::string content_field_, content_field2_;
+  std::string content_field_, content_field2_, content_field3_;
   std::string entity_;
   uint64_t entity_src_ = 0;
   std::string tag_, attr_, bang_, root_, key_;

@@ -2285,8 +2285,18 @@ TEST_CASE("A private key is a key block with its key, not a header alone") {
   CHECK(TypedSpans("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n"
                    "Public-Lines: 1\nAAAAC3NzaC1lZDI1NTE5AAAAIGh\n" + ppk_lines + "\n") ==
         V{"PRIVATE_KEY:" + ppk_lines});
-  // A header a runbook shows, a public key, a certificate: no key.
+  // '/' escaped in JSON; a PGP comment as long as a URL.
+  const std::string slash = "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqh\\/iG9w0BAQEFAASC";
+  CHECK(TypedSpans("{\"k\": \"" + slash + "\"}\n") == V{"PRIVATE_KEY:" + slash});
+  const std::string comment = "-----BEGIN PGP PRIVATE KEY BLOCK-----\nComment: " +
+                              std::string(90, 'c') + "\n\n" + body;
+  CHECK(TypedSpans(comment + "\n") == V{"PRIVATE_KEY:" + comment});
+  // A header a runbook shows, a body a document fills in, a public key, a
+  // certificate: no key.
   for (const std::string& text : {
+           "-----BEGIN RSA PRIVATE KEY-----\n" + std::string(40, 'A') + "\n",
+           "-----BEGIN RSA PRIVATE KEY-----\n" + std::string(40, 'X') + "\n",
+           std::string("-----BEGIN RSA PRIVATE KEY-----\nMIIEowREDACTEDREDACTEDREDACTEDREDACTED\n"),
            std::string("Paste it after -----BEGIN RSA PRIVATE KEY-----\n...\n"),
            std::string("-----BEGIN OPENSSH PRIVATE KEY-----\n<paste the key here>\n"),
            "-----BEGIN PUBLIC KEY-----\n" + body + "\n",
@@ -2311,6 +2321,8 @@ TEST_CASE("A reference to a secret, or a placeholder, is no secret") {
            "Default login: `password: changeme` in config.yml.\n",
            // A cmdlet's output; a path in a secret store, in an Ansible lookup.
            "$pw = Add-MgApplicationPassword -ApplicationId $app.Id\n",
+           // A state in a setting named for a password.
+           "reset_password=requested\nForgotPassword: enabled\nshow_secret = hidden\n",
            "url: \"{{ lookup('hashi_vault', 'secret=kv/data/alerts:slack_webhook') }}\"\n",
            "STRIPE_SECRET_KEY=sk_live_...\n",
        }) {
@@ -2334,6 +2346,8 @@ TEST_CASE("The value of a field named for a secret is one, without '=' before it
   CheckFieldValue(row, 4, 68, "ApiKey", "GENERIC_PASSWORD", 75);
   CheckFieldValue("ann,correct horse battery staple 42,x\n", 4, 11, "password",
                   "GENERIC_PASSWORD", 75);
+  // A passphrase shaped like a cmdlet is still one.
+  CheckFieldValue("ann,New-York,x\n", 4, 12, "password", "GENERIC_PASSWORD", 75);
   // A longer name ending in a secret's: TwilioAuthToken, mail_refresh_token.
   CheckFieldValue("ann,Zq8#rT4!mW2p,x\n", 4, 16, "TwilioAuthToken", "GENERIC_PASSWORD", 75);
   CheckFieldValue("ann,Zq8#rT4!mW2p,x\n", 4, 16, "mail_refresh_token", "GENERIC_PASSWORD", 75);

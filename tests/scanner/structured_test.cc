@@ -303,6 +303,37 @@ TEST_CASE("CSV, Markdown and HL7: cells and fields are read the same at any chun
   }
 }
 
+TEST_CASE("CSV: a long cell's matches are judged in order at any chunk size") {
+  // The field-only regexes run over a cell once it ends: a match they found
+  // near its start was judged after a later one of the main regexes, which
+  // it then displaced as if they overlapped (with the stream in pieces: an
+  // SSN reported twice, at 75 and 85; a password lost).
+  std::string rows;
+  for (int i = 0; i < 300; ++i) rows += std::to_string(i) + ",none\n";
+  std::string pad;
+  while (pad.size() < 450) pad += " ab";
+  const std::string ssn =
+      "id,ssn\n" + rows + "7,\"SSN 536228726, 412345678" + pad + "\"\n" + rows;
+  const std::string pw =
+      "id,password\n" + rows + "7,\"Zq8rT4 pw=Kq8vR2mZt5Lw" + pad + "\"\n" + rows;
+  for (size_t chunk : {size_t{1} << 20, size_t{61}, size_t{7}}) {
+    INFO("chunk " << chunk);
+    for (const std::string* text : {&ssn, &pw}) {
+      std::vector<std::string> got;
+      for (const auto& f : ExtractChunked(*text, "export.csv", chunk).findings) {
+        got.push_back(f.type_id + " " + text->substr(f.start, f.end - f.start) + " " +
+                      std::to_string(f.score));
+      }
+      std::sort(got.begin(), got.end());
+      if (text == &ssn) {
+        CHECK(got == Lines{"US_SSN 412345678 85", "US_SSN 536228726 85"});
+      } else {
+        CHECK(got == Lines{"GENERIC_PASSWORD Kq8vR2mZt5Lw 75", "GENERIC_PASSWORD Zq8rT4 75"});
+      }
+    }
+  }
+}
+
 TEST_CASE("HL7 v2: PID-19 is an SSN field, with CR or LF segment ends") {
   for (const char* eol : {"\r", "\n", "\r\n"}) {
     std::string msg = std::string("MSH|^~\\&|A|B|C|D|20240101||ADT^A04|1|P|2.5") + eol +
@@ -588,10 +619,16 @@ TEST_CASE("XML: a setting's key or name names its value attribute") {
       "</appSettings>\n<bean><property name=\"hibernate.connection.password\" "
       "value=\"Hb8nate44Pw\"/></bean>\n"
       // A key names its own element's value only.
-      "<add key=\"ApiKey\"/><item value=\"Zt5Lw9Kq8vR2\"/>\n</configuration>\n";
+      "<add key=\"ApiKey\"/><item value=\"Zt5Lw9Kq8vR2\"/>\n"
+      // The key after the value; the element's own name kept (it was
+      // replaced by the key); an element's text named by its key.
+      "<add value=\"Vq3Lm8Zt2Kw9\" key=\"LdapBindPassword\"/>\n"
+      "<ssn name=\"primary\" value=\"412345678\"/>\n"
+      "<entry key=\"db.password\">Rk7Wq2Zn5Tp8</entry> after\n</configuration>\n";
   CHECK(Findings(config, "web.config", {"GENERIC_PASSWORD", "US_SSN"}) ==
         Lines{"GENERIC_PASSWORD Kq8vR2mZt5Lw 75", "US_SSN 536228726 85",
-              "GENERIC_PASSWORD Hb8nate44Pw 75"});
+              "GENERIC_PASSWORD Hb8nate44Pw 75", "GENERIC_PASSWORD Vq3Lm8Zt2Kw9 75",
+              "US_SSN 412345678 85", "GENERIC_PASSWORD Rk7Wq2Zn5Tp8 75"});
 }
 
 TEST_CASE("XML: a DTD's entity values are read, named by their entity") {
