@@ -449,6 +449,7 @@ class Matcher::Impl {
       }
     }
     runs_.assign(1, 0);
+    field_floor_ = FieldValueFloor();
     for (size_t r = 0; r < per_regex_.size() && !limit_hit_; ++r) {
       if (per_regex_[r].empty()) continue;
       PrepareVeto(static_cast<int>(r));
@@ -815,7 +816,7 @@ class Matcher::Impl {
     const uint64_t w = cr.max_width;
     const uint64_t reach = std::max<uint64_t>({cr.gate_proximity, 2 * w + 1, cr_delay_[r]});
     if (we_ext + reach > limit) return false;
-    if (FieldValueFloor() <= we_ext) return false;
+    if (field_floor_ <= we_ext) return false;
     if (next_hit != UINT64_MAX && next_hit < we_ext + w + 1) return false;
     // Keyword hits ending in [ws - proximity, we_ext + proximity].
     const uint64_t lo = ws > cr.gate_proximity ? ws - cr.gate_proximity : 0;
@@ -1657,6 +1658,7 @@ class Matcher::Impl {
   // Per type: its widest match and evidence window, from a candidate's
   // start to when it is judged (Candidate::ready_at).
   std::vector<uint64_t> judge_delay_;
+  uint64_t field_floor_ = UINT64_MAX;  // FieldValueFloor() as this pass's Confirm began
   std::vector<uint64_t> cr_delay_;  // per regex: the longest judge delay of its patterns' types
   // Judged candidates of a type that yields to others (TypeSpec::yields_to),
   // not yet reported; and the recent reported spans of the types yielded to.
