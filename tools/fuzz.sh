@@ -54,8 +54,12 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_target() {
   local t=$1 corpus=$build/corpus/$1
   mkdir -p "$corpus"
+  # A target's regressions, if it has any: libFuzzer stops at a missing
+  # directory (fuzz_extract_xml and fuzz_extract_rtf have none).
+  local regressions=()
+  if [[ -d fuzz/regressions/$t ]]; then regressions=(fuzz/regressions/"$t"); fi
   # shellcheck disable=SC2046
-  if ! "$build/fuzz/$t" "$corpus" $(seed_dirs_for "$t") fuzz/regressions/"$t" \
+  if ! "$build/fuzz/$t" "$corpus" $(seed_dirs_for "$t") "${regressions[@]}" \
       -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
       -artifact_prefix="$build/artifacts/$t-" -print_final_stats=1 2>"$build/$t.log"; then
     tail -40 "$build/$t.log"
