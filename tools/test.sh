@@ -4,7 +4,7 @@
 # (clang), and a ThreadSanitizer build (clang) running the tests that exercise
 # concurrency (walker threads, the scan pipeline, the catalog writer, the
 # real programs end to end). This is what CI runs (.ci/run), which must
-# stay under 20 minutes on 2 cores; a fresh clone took 17.0 minutes here on
+# stay under 20 minutes on 2 cores; a fresh clone took 17.8 minutes here on
 # 2026-12-07 (README "Tests").
 #
 # PHISCAN_FUZZ_SECONDS=N (default 0: none) adds a libFuzzer run of every
