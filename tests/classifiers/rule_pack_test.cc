@@ -828,15 +828,19 @@ TEST_CASE("yields_to names types: a typo, the type itself or a cycle is an error
 TEST_CASE("rules check says when a type replaces an earlier pack's type of its id") {
   const std::string email = "types:\n  - id: EMAIL\n    category: PII\n"
                             "    patterns: [{regex: '\\bE\\d{6}\\b', score: 85}]\n";
-  auto check = CheckRulePacks({{"site.yaml", email}});
+  // One check of three packs (each check compiles the whole pack, about
+  // 12 s under ASan): a.yaml replaces the built-in type, b.yaml a.yaml's;
+  // c.yaml's new id and the type it switches off are no replacement to
+  // speak of.
+  const std::string c =
+      "types:\n  - id: ACME_EMP\n    category: PII\n"
+      "    patterns: [{regex: '\\bE\\d{7}\\b', score: 85}]\n  - id: PHONE\n    enabled: false\n";
+  auto check = CheckRulePacks({{"a.yaml", "# a\n" + email}, {"b.yaml", email}, {"c.yaml", c}});
   CHECK(check.errors.empty());
   CHECK(check.notes ==
-        std::vector<std::string>{"site.yaml:2: rule EMAIL: replaces the built-in type of that id "
-                                 "whole (what it leaves out takes its default)"});
-  check = CheckRulePacks({{"a.yaml", "# a\n" + email}, {"b.yaml", email}});
-  CHECK(check.notes.size() == 2);
-  CHECK(check.notes.at(1) == "b.yaml:2: rule EMAIL: replaces the type of a.yaml of that id whole "
-                             "(what it leaves out takes its default)");
-  // A new id, or a type switched off, is no replacement to speak of.
-  CHECK(CheckRulePacks({{"s.yaml", "types:\n  - id: EMAIL\n    enabled: false\n"}}).notes.empty());
+        std::vector<std::string>{
+            "a.yaml:3: rule EMAIL: replaces the built-in type of that id whole (what it leaves "
+            "out takes its default)",
+            "b.yaml:2: rule EMAIL: replaces the type of a.yaml of that id whole (what it leaves "
+            "out takes its default)"});
 }
