@@ -349,8 +349,7 @@ class Matcher::Impl {
       if (h) floor = std::min(floor, h->start);
     }
     for (const auto& d : deferred_) floor = std::min(floor, d.start);
-    for (const auto& f : field_values_) floor = std::min(floor, f.start);
-    return floor;
+    return std::min(floor, FieldValueFloor());
   }
   size_t chunk_size() const { return options_.chunk_size; }
 
@@ -1577,7 +1576,7 @@ class Matcher::Impl {
     for (size_t t = 0; t < held_.size(); ++t) {
       if (held_[t] && !c_.yields_to[t].empty()) floor = std::min(floor, held_[t]->start);
     }
-    for (const auto& f : field_values_) floor = std::min(floor, f.start);
+    floor = std::min(floor, FieldValueFloor());
     reported_.erase(std::remove_if(reported_.begin(), reported_.end(),
                                    [&](const Span& r) { return r.end <= floor; }),
                     reported_.end());

@@ -205,6 +205,13 @@ class Markup : public StructuredText {
     if (!content_field3_.empty()) sink_.Field(content_start_, end, content_field3_);
   }
 
+  // Names the content about to start: `field`, and nothing else yet.
+  void NameContent(std::string_view field) {
+    content_field_.assign(field);
+    content_field2_.clear();
+    content_field3_.clear();
+  }
+
   std::string_view CurrentElement() const {
     return depth_ > 0 && depth_ <= stack_.size() ? std::string_view(stack_[depth_ - 1])
                                                  : std::string_view();
@@ -287,11 +294,10 @@ class Markup : public StructuredText {
           state_ = State::kLt;
         } else {
           if (!in_content_) {
-            content_field_.assign(CurrentElement());
-            content_field2_.clear();
+            NameContent(CurrentElement());
             // An XML element's text is also named by its key or name
             // (<entry key="db.password">...</entry>, <column name="ssn">).
-            content_field3_.assign(mode_ == MarkupMode::kXml ? key_ : std::string());
+            if (mode_ == MarkupMode::kXml) content_field3_.assign(key_);
           }
           Content(c, k);
         }
@@ -344,9 +350,7 @@ class Markup : public StructuredText {
           if (mode_ != MarkupMode::kOffice) Separator(" ", k);
         } else if (bang_ == "[CDATA[") {
           state_ = State::kCData;
-          content_field_.assign(CurrentElement());
-          content_field2_.clear();
-          content_field3_.clear();
+          NameContent(CurrentElement());
         } else if (std::string_view("--").substr(0, bang_.size()) != bang_ &&
                    std::string_view("[CDATA[").substr(0, bang_.size()) != bang_) {
           state_ = State::kDecl;
@@ -495,9 +499,7 @@ class Markup : public StructuredText {
       if (decl_.bang && decl_.keyword == "ENTITY" && !decl_.external && !UriAt(k + 1)) {
         state_ = State::kDeclLiteral;
         Separator(" ", k);
-        content_field_.assign(decl_.name);
-        content_field2_.clear();
-        content_field3_.clear();
+        NameContent(decl_.name);
       } else {
         decl_.skip_literal = true;
       }
@@ -544,26 +546,24 @@ class Markup : public StructuredText {
     if (captured_) captured_->clear();
     if (attr_out_) {
       Separator(" ", k);
-      content_field_.assign(local);
-      content_field2_.clear();
-      content_field3_.clear();
+      NameContent(local);
       if (local == "extension") {
-        const std::string root = root_.empty() ? AttributeAhead(k, "root", "root") : root_;
+        const std::string root = root_.empty() ? AttributeAhead(k, {"root"}) : root_;
         if (!root.empty()) content_field2_.assign(IdentifierSystemName(root));
       } else if (local == "value") {
         content_field2_.assign(LocalName(tag_));
-        content_field3_.assign(key_.empty() ? AttributeAhead(k, "key", "name") : key_);
+        content_field3_.assign(key_.empty() ? AttributeAhead(k, {"key", "name"}) : key_);
       }
     }
   }
 
-  // The value of attribute `a` or `b` later in the tag whose attribute
-  // value starts at k: the root after an extension (<id
+  // The value of the first attribute named one of `names` later in the tag
+  // whose attribute value starts at k: the root after an extension (<id
   // extension="536228726" root="2.16.840.1.113883.4.1"/>, as some EHRs
   // write it), the key after a value (<add value="..." key="SmtpPassword"/>).
   // Read ahead within this piece and 1 KiB; empty if there is none or the
   // tag goes on past them.
-  std::string AttributeAhead(size_t k, std::string_view a, std::string_view b) const {
+  std::string AttributeAhead(size_t k, std::initializer_list<std::string_view> names) const {
     const std::string_view rest = text_.substr(std::min(k, text_.size()), 1024);
     constexpr size_t npos = std::string_view::npos;
     size_t i = 0;
@@ -590,7 +590,7 @@ class Markup : public StructuredText {
       if (i >= rest.size() || (rest[i] != '"' && rest[i] != '\'')) return {};
       const size_t close = rest.find(rest[i], i + 1);
       if (close == npos) return {};
-      if (LocalName(name) == a || LocalName(name) == b) {
+      if (std::find(names.begin(), names.end(), LocalName(name)) != names.end()) {
         return std::string(rest.substr(i + 1, std::min<size_t>(close - i - 1, 64)));
       }
       i = close + 1;

@@ -2157,7 +2157,8 @@ TEST_CASE("Credentials in the layouts configuration files use") {
   CHECK(TypedSpans("[default]\naws_secret_access_key = " + aws) == V{"AWS_SECRET_KEY:" + aws});
   // Key names with '-' and '.', and npm's :_password.
   CHECK(TypedSpans("api-key: vdiW7wewPygm3G4IE35p\nvendor.api.key=qSzBSYLqX45mDEmM\n"
-                   "x-api-key: KVXrPNqRROnglGuz\n//registry.example.org/:_password=c2VjcmV0MTIz\n") ==
+                   "x-api-key: KVXrPNqRROnglGuz\n"
+                   "//registry.example.org/:_password=c2VjcmV0MTIz\n") ==
         V{"GENERIC_PASSWORD:vdiW7wewPygm3G4IE35p", "GENERIC_PASSWORD:qSzBSYLqX45mDEmM",
           "GENERIC_PASSWORD:KVXrPNqRROnglGuz", "GENERIC_PASSWORD:c2VjcmV0MTIz"});
   // A token behind another word; not a listing's page token or a CSRF token.

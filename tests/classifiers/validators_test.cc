@@ -518,8 +518,9 @@ TEST_CASE("Secret values: template placeholders and code that fetches the secret
     CHECK_FALSE(SecretValueValid(v));
   }
   // Real-looking secrets stay secrets, parentheses, dots and all.
-  for (const char* v : {"Gr4nite&Owl7", "hunter2hunter2", "Yt7(qP2!x9", "s3cr3t)Pa55", "yourock2024!",
-                        "Summer.2024", "pa.ss!w0rd", "Welcome1.", ".hidden99", "v3ry.long.9x"}) {
+  for (const char* v : {"Gr4nite&Owl7", "hunter2hunter2", "Yt7(qP2!x9", "s3cr3t)Pa55",
+                        "yourock2024!", "Summer.2024", "pa.ss!w0rd", "Welcome1.", ".hidden99",
+                        "v3ry.long.9x"}) {
     INFO(v);
     CHECK(SecretValueValid(v));
   }
