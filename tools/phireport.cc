@@ -543,20 +543,31 @@ int RunRuns(CatalogReader& reader, Format format) {
   return s.ok() ? 0 : CatalogError(s);
 }
 
-// Reads the value for locate: the argument, or one line of standard input
-// for "-" (keeps it out of the process list and shell history).
-std::optional<std::string> LocateValue(const std::string& arg) {
+// Reads the value for locate: the argument, or the one line of standard
+// input for "-" (keeps it out of the process list and shell history). A
+// second line that is not empty is an error ("" and `error` set): a list
+// of values would otherwise be looked up by its first alone.
+std::optional<std::string> LocateValue(const std::string& arg, std::string* error) {
   if (arg != "-") return arg;
   std::string line;
   if (!std::getline(std::cin, line)) return std::nullopt;
   if (!line.empty() && line.back() == '\r') line.pop_back();
+  for (std::string more; std::getline(std::cin, more);) {
+    if (more.find_first_not_of(" \t\r") != std::string::npos) {
+      *error =
+          "--value -: standard input holds more than one line; locate looks up one value "
+          "(run it once per value)";
+      return std::nullopt;
+    }
+  }
   return line;
 }
 
 int RunLocate(CatalogReader& reader, const Options& opts, Format format) {
-  auto value = LocateValue(opts.value);
+  std::string error;
+  auto value = LocateValue(opts.value, &error);
   if (!value || value->empty()) {
-    PrintError("--value is empty");
+    PrintError(error.empty() ? "--value is empty" : error);
     return kExitUsage;
   }
   const std::string key_path = opts.key.empty() ? opts.catalog + ".key" : opts.key;
@@ -962,7 +973,8 @@ int Main(int argc, char** argv) {
     sub->add_option("--depth", opts.depth,
                     "folder levels below each scan root to roll up to (0 = the root itself)")
         ->capture_default_str()
-        ->check(tools::WholeNumber(0, 64));
+        ->check(tools::WholeNumber(0, 64))
+        ->type_name("N");
   }
   // A run id: digits only, so that `--from abc` and `--from -1` (a typo,
   // not "the default") say what a run id is, not CLI11's "Could not convert".
@@ -976,7 +988,7 @@ int Main(int argc, char** argv) {
           return "'" + text + "' is no run id: a run id is 1 or more" +
                  (zero ? ", or 0 for before the first run" : "") + " ('phireport runs' lists them)";
         },
-        "RUN");
+        "");  // the options' type name is RUN
   };
   diff->add_option("--from", opts.from,
                    "earlier run id (default: second-to-last completed run; 0: before the first "
@@ -1023,7 +1035,7 @@ int Main(int argc, char** argv) {
     if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
     // locate's arguments are a value to look for: a passphrase or a name
     // typed unquoted is not echoed, digits or not.
-    PrintError(UsageErrorText(e, app, locate->parsed()) + " (see phireport --help)");
+    PrintError(UsageErrorText(e, app, locate->parsed()) + tools::SeeHelp(app));
     return kExitUsage;
   }
   if (events->parsed() && events->get_option("--format")->count() == 0) opts.format = "jsonl";

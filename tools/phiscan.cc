@@ -212,12 +212,30 @@ bool UnderRoot(const std::string& path, const std::string& root) {
          path[root.size()] == '/';
 }
 
+// Warns on stderr, --quiet or not, when `path`, a regular file phiscan
+// writes (`what`: "catalog"), is open to its group or others, saying what
+// it `holds`.
+void WarnIfShared(const char* what, const std::string& path, const char* holds) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) == 0) return;
+  std::cerr << fmt::format(
+      "phiscan: warning: {} {} is readable or writable by {} (mode {:04o}); it {}: chmod 600 "
+      "it\n",
+      what, EscapeBytes(path), (st.st_mode & 007) != 0 ? "others" : "its group", st.st_mode & 07777,
+      holds);
+}
+
 // Counts present assets under `roots` that reach `fail_on`: a type id at
 // `type_min_score` or more (tools::FailOnMinScore), or a label if
 // `type_min_score` is 0. Reads the catalog after the run so files carried
 // over unchanged count too.
-Result<uint64_t> CountFailOn(const std::string& catalog_path, const std::vector<std::string>& roots,
-                             const std::string& fail_on, int type_min_score) {
+struct FailOnCount {
+  uint64_t assets = 0;    // all that reach it
+  uint64_t labelled = 0;  // of them, those with the label (a label's count)
+};
+Result<FailOnCount> CountFailOn(const std::string& catalog_path,
+                                const std::vector<std::string>& roots, const std::string& fail_on,
+                                int type_min_score) {
   const bool is_type = type_min_score > 0;
   auto reader = catalog::CatalogReader::Open(catalog_path);
   if (!reader.ok()) return reader.status();
@@ -243,12 +261,16 @@ Result<uint64_t> CountFailOn(const std::string& catalog_path, const std::vector<
       if (UnderRoot(a.path, root)) hit.insert({a.path, a.member.value_or(std::string("\0", 1))});
     });
   };
-  for (const auto& root : roots) {
-    if (!is_type) {
+  FailOnCount result;
+  if (!is_type) {
+    for (const auto& root : roots) {
       catalog::Filter f;
       f.label = fail_on;
       if (Status s = count(root, f); !s.ok()) return s;
     }
+    result.labelled = hit.size();
+  }
+  for (const auto& root : roots) {
     for (const auto& id : type_ids) {
       catalog::Filter f;
       f.type_id = id;
@@ -256,7 +278,8 @@ Result<uint64_t> CountFailOn(const std::string& catalog_path, const std::vector<
       if (Status s = count(root, f); !s.ok()) return s;
     }
   }
-  return static_cast<uint64_t>(hit.size());
+  result.assets = hit.size();
+  return result;
 }
 
 // A scan root as the catalog stores it: absolute and lexically normal
@@ -383,7 +406,10 @@ int RunScan(const ScanArgs& typed_args) {
   std::unique_ptr<tools::Logger> log;
   if (!args.log_format.empty() || !args.log_file.empty()) {
     auto format = tools::ParseLogFormat(args.log_format.empty() ? "text" : args.log_format);
-    if (!format) return Fail(kExitUsage, "--log-format must be text or json");
+    if (!format) {
+      return Fail(kExitUsage,
+                  "--log-format: " + EscapeBytes(args.log_format) + " not in {text,json}");
+    }
     if (args.log_file.empty()) {
       log = std::make_unique<tools::Logger>(*format);
     } else if (tools::IsCatalogFile(args.log_file, args.catalog, args.key)) {
@@ -393,6 +419,10 @@ int RunScan(const ScanArgs& typed_args) {
       auto opened = tools::Logger::OpenFile(*format, args.log_file);
       if (!opened.ok()) return Fail(kExitFatal, opened.status().message());
       log = std::move(opened.value());
+      // Made 0600 here; one made looser before (by hand, by a log rotator)
+      // hands the paths of sensitive files to its other readers. Told, not
+      // changed: its mode is its owner's choice.
+      WarnIfShared("log file", args.log_file, "names the files that hold sensitive data");
     }
   }
   // Every usage check is done: only now may files appear next to the catalog.
@@ -409,7 +439,26 @@ int RunScan(const ScanArgs& typed_args) {
   // the key and lock files this run created go again: a failed run leaves
   // nothing behind.
   const bool had_key = access(key_path.c_str(), F_OK) == 0;
-  const bool had_catalog = access(args.catalog.c_str(), F_OK) == 0;
+  // Whether earlier runs made tokens with a key: then a missing key is a
+  // lost or mistyped one, not a first run's (an empty file made for the
+  // catalog, or a catalog without runs, has none).
+  bool had_runs = false;
+  if (!had_key && access(args.catalog.c_str(), F_OK) == 0) {
+    if (auto reader = catalog::CatalogReader::Open(args.catalog); reader.ok()) {
+      auto ids = reader.value()->KeyIds();
+      had_runs = ids.ok() && !ids.value().empty();
+    }
+  }
+  // A key named on the command line that is not there is a typo or the
+  // wrong mount far more often than a wish for new tokens: a new key would
+  // make every earlier token unmatchable and every file be read again.
+  if (had_runs && !args.key.empty()) {
+    return Fail(kExitUsage,
+                "--key " + EscapeBytes(args.key) +
+                    ": not found, and the catalog's earlier runs "
+                    "made their tokens with a key; give that key. To start new tokens on purpose, "
+                    "create the file first: (umask 077; head -c 32 /dev/urandom > FILE)");
+  }
   const std::string lock_path = args.catalog + ".lock";
   const bool had_lock = access(lock_path.c_str(), F_OK) == 0;
   // One writer per catalog; the lock outlives the run and dies with the
@@ -435,18 +484,12 @@ int RunScan(const ScanArgs& typed_args) {
   // A catalog created here is 0600; one made looser since (a copy, a chmod
   // to share reports) hands its paths, labels and masked values to more
   // readers. Said even with --quiet, as a share that did not mount is.
-  if (struct stat cst; stat(args.catalog.c_str(), &cst) == 0 && (cst.st_mode & 077) != 0) {
-    std::cerr << fmt::format(
-        "phiscan: warning: catalog {} is readable or writable by {} (mode {:04o}); it lists "
-        "where sensitive data is: chmod 600 it\n",
-        EscapeBytes(args.catalog), (cst.st_mode & 007) != 0 ? "others" : "its group",
-        cst.st_mode & 07777);
-  }
+  WarnIfShared("catalog", args.catalog, "lists where sensitive data is");
   // A catalog whose key went missing (deleted, or the catalog moved
   // without it) gets a new one, and with it tokens that match nothing
   // recorded before: every file is read again and locate no longer finds
   // earlier values. Said even with --quiet: the old key may still be found.
-  if (had_catalog && !had_key) {
+  if (had_runs) {
     std::cerr << fmt::format(
         "phiscan: warning: key {} was not found, so a new one was created: tokens from earlier "
         "runs no longer match, and every file is read again. If the key was moved, put it "
@@ -601,10 +644,18 @@ int RunScan(const ScanArgs& typed_args) {
   // service account lost access): its walk is a recorded gap and the files
   // under it keep their last results, as for a share that did not mount,
   // and it is told the same way, since its owner would otherwise never
-  // know. O_DIRECTORY: a root that is a file (a device, say) is not opened.
+  // know. A root that is a file was named as much as a folder is: one the
+  // account cannot read is told too (its gap alone exits 3 only with
+  // --strict). O_NONBLOCK: opening it never waits (CheckRoots took only
+  // files and folders, but either may have been replaced since).
   size_t unreadable_roots = 0;
   for (const std::string& root : args.roots) {
-    const int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat rst;
+    if (stat(root.c_str(), &rst) != 0) continue;
+    const bool folder = S_ISDIR(rst.st_mode);
+    if (!folder && !S_ISREG(rst.st_mode)) continue;
+    const int fd =
+        open(root.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | (folder ? O_DIRECTORY : O_NONBLOCK));
     if (fd >= 0) {
       close(fd);
       continue;
@@ -613,9 +664,11 @@ int RunScan(const ScanArgs& typed_args) {
     if (err != EACCES && err != EPERM) continue;
     ++unreadable_roots;
     std::cerr << fmt::format(
-        "phiscan: warning: root {} could not be opened ({}); nothing under it was read: "
-        "recorded as a coverage gap, nothing under it marked removed\n",
-        EscapeBytes(root), std::strerror(err));
+        "phiscan: warning: root {} could not be opened ({}); {}\n", EscapeBytes(root),
+        std::strerror(err),
+        folder ? "nothing under it was read: recorded as a coverage gap, nothing under it "
+                 "marked removed"
+               : "it was not read: recorded as a coverage gap, its earlier results kept");
     if (log) {
       log->Event("warn", "root_unreadable", "root could not be opened; nothing under it read",
                  {{"root", EscapeBytes(root)}});
@@ -639,18 +692,24 @@ int RunScan(const ScanArgs& typed_args) {
     labels += (labels.empty() ? "" : ", ") + EscapeBytes(label) + " " + std::to_string(n);
     labels_json[EscapeBytes(label)] = n;
   }
-  if (labels.empty()) labels = "nothing sensitive";
+  // No label is "nothing sensitive" only where everything was read: a file
+  // that could not be read, or was skipped, is no clean file.
+  if (labels.empty()) {
+    labels = tally.gaps == 0              ? "nothing sensitive"
+             : tally.gaps >= tally.assets ? "none, as nothing was read in full"
+                                          : "nothing sensitive in what was read";
+  }
   if (!args.quiet) {
     const auto& s = stats.value();
     std::cerr << fmt::format(
-        "phiscan: {} {} assets ({} unchanged), {} in {:.2f} s ({}/s); {} findings; "
-        "under the roots: {} assets, labels: {}; {} coverage gaps; {} removed; "
-        "catalog {} (run {})\n",
-        interrupted ? "interrupted after" : "scanned", s.assets, s.unchanged,
-        tools::HumanBytes(s.bytes_scanned), secs,
-        tools::HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0), s.findings,
-        tally.assets, labels, tally.gaps, writer.value()->removed(), EscapeBytes(args.catalog),
-        run.value());
+        "phiscan: {} {} ({} unchanged), {} in {:.2f} s ({}/s); {}; "
+        "under the roots: {}, labels: {}; {}; {} removed; catalog {} (run {})\n",
+        interrupted ? "interrupted after" : "scanned", tools::Counted(s.assets, "asset"),
+        s.unchanged, tools::HumanBytes(s.bytes_scanned), secs,
+        tools::HumanBytes(secs > 0 ? s.bytes_scanned / secs : 0),
+        tools::Counted(s.findings, "finding"), tools::Counted(tally.assets, "asset"), labels,
+        tools::Counted(tally.gaps, "coverage gap"), writer.value()->removed(),
+        EscapeBytes(args.catalog), run.value());
   }
   if (log) {
     const auto& s = stats.value();
@@ -693,9 +752,10 @@ int RunScan(const ScanArgs& typed_args) {
       kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", name, n);
     }
     std::cerr << fmt::format(
-        "phiscan: {} assets under the roots are coverage gaps (--strict): {}; phireport "
+        "phiscan: {} under the roots {} coverage {} (--strict): {}; phireport "
         "assets --status STATUS lists them{}\n",
-        tally.gaps, kinds,
+        tools::Counted(tally.gaps, "asset"), tally.gaps == 1 ? "is a" : "are",
+        tally.gaps == 1 ? "gap" : "gaps", kinds,
         tally.gaps_by_status.count("skipped(binary)") != 0
             ? " (--scan-binary reads binary files, --exclude leaves them out)"
             : "");
@@ -703,16 +763,26 @@ int RunScan(const ScanArgs& typed_args) {
   if (!args.fail_on.empty()) {
     auto hits = CountFailOn(args.catalog, args.roots, args.fail_on, fail_on_type_score);
     if (!hits.ok()) return Fail(kExitFatal, hits.status().message());
-    if (hits.value() > 0) {
+    const FailOnCount& reached = hits.value();
+    if (reached.assets > 0) {
       if (!args.quiet) {
-        std::cerr << fmt::format("phiscan: {} assets reach --fail-on {}\n", hits.value(),
-                                 args.fail_on);
+        // The label's count is the summary's; the rest hold one of its
+        // category's types under another label (a card in a PHI file).
+        const uint64_t more = reached.assets - reached.labelled;
+        std::cerr << fmt::format(
+            "phiscan: {} {} --fail-on {}{}\n", tools::Counted(reached.assets, "asset"),
+            reached.assets == 1 ? "reaches" : "reach", args.fail_on,
+            fail_on_type_score > 0 || more == 0
+                ? ""
+                : fmt::format(" ({} labelled {}, {} labelled otherwise holding a {} type at "
+                              "medium confidence or above)",
+                              reached.labelled, args.fail_on, more, args.fail_on));
       }
       // A scheduled job runs quiet, and its unit counts exit 4 as success:
       // the log is where an alert can look.
       if (log) {
         log->Event("warn", "fail_on_reached", "assets reach fail_on",
-                   {{"fail_on", args.fail_on}, {"assets", hits.value()}});
+                   {{"fail_on", args.fail_on}, {"assets", reached.assets}});
       }
       // Filters that chose nothing are the job's to fix: a scheduled job
       // must fail, and its unit counts 4 as success.
@@ -878,17 +948,20 @@ void AddLimitFlags(CLI::App* cmd, scanner::ScanLimits& limits, uint64_t& max_tim
                   "Members examined per top-level file; beyond it partial(limit_members) "
                   "(0: no limit)")
       ->capture_default_str()
-      ->check(tools::WholeNumber(0, UINT64_MAX));
+      ->check(tools::WholeNumber(0, UINT64_MAX))
+      ->type_name("N");
   cmd->add_option("--max-depth", limits.max_depth,
                   "Levels of containers opened (1: a top-level archive but none inside it; "
                   "0: none); deeper containers are partial(limit_depth)")
       ->capture_default_str()
-      ->check(tools::WholeNumber(0, 1000));
+      ->check(tools::WholeNumber(0, 1000))
+      ->type_name("N");
   cmd->add_option("--max-time", max_time_s,
                   "Seconds per top-level file, members included; beyond it partial(limit_time) "
                   "(0: no limit)")
       ->capture_default_str()
-      ->check(tools::WholeNumber(0, 1'000'000'000));
+      ->check(tools::WholeNumber(0, 1'000'000'000))
+      ->type_name("SECONDS");
   cmd->add_option("--max-buffered-member", limits.max_buffered_member,
                   "Largest member needing random access (7z, SQLite, PDF inside a container) "
                   "read into memory; larger ones are partial(limit_size) (K, M, G, T suffixes)")
@@ -1063,8 +1136,10 @@ int RunRulesCheck(const std::vector<std::string>& files) {
 
 int main(int argc, char** argv) {
   HardenProcess();
-  CLI::App app{"phiscan: find PHI, PII, payment data and credentials in files, and keep an "
-               "inventory in a local catalog."};
+  CLI::App app{
+      "phiscan: find PHI, PII, payment data and credentials in files, and keep an "
+      "inventory in a local catalog.",
+      "phiscan"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "phiscan 0.1.0");
 
@@ -1076,9 +1151,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   scan_cmd->add_option("--key", scan.key,
                        "Token key file (default: CATALOG.key; created 0600 on first use)");
-  scan_cmd->add_option("--threads", scan.threads,
-                       "Worker threads (default and most: the CPUs it may run on)")
-      ->check(tools::WholeNumber(1, 1024));
+  scan_cmd
+      ->add_option("--threads", scan.threads,
+                   "Worker threads (default and most: the CPUs it may run on)")
+      ->check(tools::WholeNumber(1, 1024))
+      ->type_name("N");
   scan_cmd->add_option("--rules", scan.common.rule_files,
                        "Extra rule pack (YAML); repeatable; later packs override earlier ones");
   scan_cmd->add_option("--max-file-size", scan.max_file_size,
@@ -1145,11 +1222,14 @@ int main(int argc, char** argv) {
       "prune", "Delete old run history (and assets removed before it), keeping the current "
                "inventory; then vacuum.");
   prune_cmd->add_option("--catalog", prune_catalog, "Catalog file")->capture_default_str();
-  prune_cmd->add_option("--keep-runs", prune_keep, "Keep the newest N runs of each set of roots (each job)")
-      ->check(tools::WholeNumber(1, 1 << 30));
-  prune_cmd->add_option("--older-than", prune_days,
-                        "Delete runs started more than DAYS days ago")
-      ->check(tools::WholeNumber(1, 1 << 20));
+  prune_cmd
+      ->add_option("--keep-runs", prune_keep,
+                   "Keep the newest N runs of each set of roots (each job)")
+      ->check(tools::WholeNumber(1, 1 << 30))
+      ->type_name("N");
+  prune_cmd->add_option("--older-than", prune_days, "Delete runs started more than DAYS days ago")
+      ->check(tools::WholeNumber(1, 1 << 20))
+      ->type_name("DAYS");
   prune_cmd->add_flag("--quiet,-q", prune_quiet, "Print nothing but errors");
 
   std::string jobs_config, jobs_format = "table";
@@ -1177,11 +1257,13 @@ int main(int argc, char** argv) {
                            "Bytes classified at a time (default 1048576)")
       ->transform(tools::ByteCount(1, uint64_t{1} << 30))
       ->type_name("BYTES");
-  classify_cmd->add_option("--max-findings", classify.max_findings,
-                           "Findings printed per type and file, the first by offset; stderr "
-                           "counts the rest (0: all, held in memory, about 250 bytes each)")
+  classify_cmd
+      ->add_option("--max-findings", classify.max_findings,
+                   "Findings printed per type and file, the first by offset; stderr "
+                   "counts the rest (0: all, held in memory, about 250 bytes each)")
       ->capture_default_str()
-      ->check(tools::WholeNumber(0, UINT64_MAX));
+      ->check(tools::WholeNumber(0, UINT64_MAX))
+      ->type_name("N");
 
   uint64_t classify_max_time_s = 0;
   AddLimitFlags(classify_cmd, classify.limits, classify_max_time_s);
@@ -1201,11 +1283,22 @@ int main(int argc, char** argv) {
                "them; every error as FILE:LINE.");
   check_cmd->add_option("PACK", check_files, "Rule pack files")->required();
 
+  tools::NameValues(&app, {{"--catalog", "FILE"},
+                           {"--key", "FILE"},
+                           {"--rules", "PACK"},
+                           {"--include", "GLOB"},
+                           {"--exclude", "GLOB"},
+                           {"--exclude-from", "FILE"},
+                           {"--log-format", "FORMAT"},
+                           {"--log-file", "FILE"},
+                           {"--fail-on", "LABEL|TYPE"},
+                           {"--config", "FILE"},
+                           {"--format", "FORMAT"}});
   tools::RejectEmptyValues(&app);
 
   if (std::string unknown = tools::UnknownSubcommand(app, argc, argv, "command");
       !unknown.empty()) {
-    return Fail(kExitUsage, EscapeBytes(unknown) + " (see --help)");
+    return Fail(kExitUsage, EscapeBytes(unknown) + " (see phiscan --help)");
   }
   // Help or the version, printed: exit 0 only if all of it was written.
   auto printed = [&](const CLI::Error& e) {
@@ -1222,7 +1315,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return printed(e);
   } catch (const CLI::ParseError& e) {
-    return Fail(kExitUsage, tools::UsageErrorText(e, app) + " (see --help)");
+    return Fail(kExitUsage, tools::UsageErrorText(e, app) + tools::SeeHelp(app));
   }
 
   scan.limits.max_time_ms = scan_max_time_s * 1000;

@@ -28,13 +28,17 @@ int TerminalWidth(FILE* out) {
 }  // namespace
 
 std::string HumanBytes(double b) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   int u = 0;
-  while (b >= 1000 && u < 4) {
-    b /= 1000;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
     ++u;
   }
   return u == 0 ? fmt::format("{:.0f} {}", b, units[u]) : fmt::format("{:.1f} {}", b, units[u]);
+}
+
+std::string Counted(uint64_t n, std::string_view noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
 }
 
 void ProgressCounters::SetCurrent(std::string path) {

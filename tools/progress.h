@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "scanner/pipeline.h"
@@ -37,8 +38,13 @@ struct ProgressCounters {
   std::string current_;  // GUARDED_BY(mu_); already escaped for display
 };
 
-// Decimal byte count for people: "512 B", "1.5 MB", "2.3 GB".
+// A byte count for people in binary units, as the size flags read them
+// (K = 1024): "512 B", "1.5 MiB", "2.3 GiB".
 std::string HumanBytes(double bytes);
+
+// "1 asset", "2 assets": a count and its noun, plural but for one (nouns
+// that take an s).
+std::string Counted(uint64_t n, std::string_view noun);
 
 // Formats one progress line of at most `width` columns (pure; for tests).
 std::string FormatProgress(const ProgressCounters& c, double elapsed_seconds, int width);

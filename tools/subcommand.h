@@ -80,7 +80,7 @@ inline CLI::Validator WholeNumber(uint64_t min, uint64_t max) {
         }
         return v < min ? "'" + text + "' is not a whole number " + range : std::string();
       },
-      "UINT");
+      "");  // the option names its value (N, SECONDS), not the check
 }
 
 // The arguments `app` and the subcommands it parsed left over: what
@@ -107,17 +107,8 @@ inline CLI::Validator ByteCount(uint64_t min, uint64_t max) {
       "");
 }
 
-// The text of a parse error for the user. An option that takes one value,
-// given twice, is a usage error (which of the two did the user mean?); CLI11
-// words it "--type: At Most 1 required but received 2", which says neither.
-// `secret_arguments`: the command's arguments may be a value to hide (an
-// identifier to locate), so left-over ones are counted, never shown.
-inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
-                                  bool secret_arguments = false) {
-  const std::string what = e.what();
-  const std::vector<std::string> left = LeftOverArguments(app);
-  // The deepest command given: where an unknown option or a missing
-  // subcommand belongs.
+// The deepest command given on the command line (`app` itself if none).
+inline const CLI::App* DeepestCommand(const CLI::App& app) {
   const CLI::App* cmd = &app;
   for (bool deeper = true; deeper;) {
     deeper = false;
@@ -129,6 +120,30 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
       }
     }
   }
+  return cmd;
+}
+
+// " (see phireport findings --help)": the help of the deepest command given,
+// which lists its options (the program's own lists only its commands).
+inline std::string SeeHelp(const CLI::App& app) {
+  std::string path;
+  for (const CLI::App* cmd = DeepestCommand(app); cmd != nullptr; cmd = cmd->get_parent()) {
+    path = cmd->get_name() + (path.empty() ? "" : " ") + path;
+  }
+  return " (see " + path + " --help)";
+}
+
+// The text of a parse error for the user. An option that takes one value,
+// given twice, is a usage error (which of the two did the user mean?); CLI11
+// words it "--type: At Most 1 required but received 2", which says neither.
+// `secret_arguments`: the command's arguments may be a value to hide (an
+// identifier to locate), so left-over ones are counted, never shown.
+inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
+                                  bool secret_arguments = false) {
+  const std::string what = e.what();
+  const std::vector<std::string> left = LeftOverArguments(app);
+  // Where an unknown option or a missing subcommand belongs.
+  const CLI::App* cmd = DeepestCommand(app);
   // CLI11 says "A subcommand is required" and names none. (None of the
   // deepest command's own subcommands was given, by its choice.)
   const std::vector<const CLI::App*> subs = cmd->get_subcommands({});
@@ -181,6 +196,20 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
          " times; give it once";
 }
 
+// Names the values of `app`'s options, and its subcommands', that CLI11
+// would show as TEXT in the help, by their long name: {"--catalog",
+// "FILE"} shows `--catalog FILE`.
+inline void NameValues(CLI::App* app,
+                       const std::vector<std::pair<std::string, std::string>>& names) {
+  for (CLI::Option* opt : app->get_options()) {
+    if (opt->get_type_name() != "TEXT") continue;
+    for (const auto& [flag, name] : names) {
+      if (opt->check_lname(flag.substr(2))) opt->type_name(name);
+    }
+  }
+  for (CLI::App* sub : app->get_subcommands({})) NameValues(sub, names);
+}
+
 // Makes an empty value a usage error naming the option, for every option
 // of `app` and its subcommands that takes a value, arguments too (`classify
 // ""`): `--catalog ""` (a variable that was never set) would otherwise open
@@ -196,8 +225,8 @@ inline void RejectEmptyValues(CLI::App* app) {
         [what](std::string& value) {
           if (!value.empty()) return std::string();
           // CLI11's default name says nothing: "TEXT".
-          return what.empty() || what == "TEXT" ? std::string("empty value")
-                                                : "empty value; give a " + what;
+          if (what.empty() || what == "TEXT") return std::string("empty value");
+          return "empty value; give " + std::string(what == "N" ? "a number" : "a " + what);
         },
         ""));
   }

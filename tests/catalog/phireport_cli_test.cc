@@ -313,7 +313,6 @@ TEST_CASE("An unknown option, an option given twice or an empty value is named, 
   testing::TempDir dir;
   const std::string db = BuildCatalog(dir);
   const std::string cat = " --catalog '" + db + "'";
-  const std::string help = " (see phireport --help)\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"assets" + cat + " --colour", "unknown option '--colour'"},
       {"assets" + cat + " --lable PHI", "unknown option '--lable' (did you mean --label?)"},
@@ -354,7 +353,9 @@ TEST_CASE("An unknown option, an option given twice or an empty value is named, 
     Outcome o = Run(dir, args, dir.path());
     CHECK(o.exit_code == 2);
     CHECK(o.out.empty());
-    CHECK(o.err == "phireport: error: " + message + help);
+    // The help of the report given, which lists its options.
+    const std::string report = args.substr(0, args.find(' '));
+    CHECK(o.err == "phireport: error: " + message + " (see phireport " + report + " --help)\n");
   }
   // Nothing was written for the refused -o.
   CHECK_FALSE(std::filesystem::exists(dir.Join("a.html")));
@@ -375,7 +376,7 @@ TEST_CASE("diff --from 0 is the state before the first run; a negative run id is
   CHECK(typo.out.empty());
   CHECK(typo.err ==
         "phireport: error: --from: '-1' is no run id: a run id is 1 or more, or 0 for before the "
-        "first run ('phireport runs' lists them) (see phireport --help)\n");
+        "first run ('phireport runs' lists them) (see phireport diff --help)\n");
   for (const char* args : {"diff --from abc", "diff --to 0", "events --since 2x"}) {
     INFO(args);
     Outcome bad = Run(dir, std::string(args) + " --catalog '" + db + "'");

@@ -88,17 +88,20 @@ TEST_CASE("Usage errors are one line and exit 2") {
   // An unknown command is named, not "a subcommand is required", with the
   // command it is a typo of, or the commands there are.
   CHECK(Run(Phiscan() + " sacn " + dir.path(), &out, &err) == 2);
-  CHECK(err == "phiscan: error: unknown command 'sacn' (did you mean scan?) (see --help)\n");
+  CHECK(err ==
+        "phiscan: error: unknown command 'sacn' (did you mean scan?) (see phiscan --help)\n");
   CHECK(Run(Phiscan() + " inspect " + dir.path(), &out, &err) == 2);
   CHECK(err ==
         "phiscan: error: unknown command 'inspect' (commands: scan, run, prune, jobs, classify, "
-        "rules) (see --help)\n");
+        "rules) (see phiscan --help)\n");
   CHECK(Run(Phiscan() + " rules lsit", &out, &err) == 2);
-  CHECK(err == "phiscan: error: unknown rules command 'lsit' (did you mean list?) (see --help)\n");
+  CHECK(err ==
+        "phiscan: error: unknown rules command 'lsit' (did you mean list?) "
+        "(see phiscan --help)\n");
   CHECK(Run(Phiscan() + " rules show", &out, &err) == 2);
   CHECK(err ==
         "phiscan: error: unknown rules command 'show' (rules commands: list, check) (see "
-        "--help)\n");
+        "phiscan --help)\n");
 }
 
 TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
@@ -114,34 +117,40 @@ TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
     std::string says;  // the whole error line
   };
   const std::vector<Case> cases = {
-      {"scan --bogus" + tree, "unknown option '--bogus' (see --help)"},
+      {"scan --bogus" + tree, "unknown option '--bogus' (see phiscan scan --help)"},
       // CLI11 said "A subcommand is required" and named none.
-      {"jobs", "jobs needs a command (one of: list) (see --help)"},
-      {"jobs --config jobs.yaml", "jobs needs a command (one of: list) (see --help)"},
-      {"rules", "rules needs a command (one of: list, check) (see --help)"},
-      {"", "give a command (commands: scan, run, prune, jobs, classify, rules) (see --help)"},
+      {"jobs", "jobs needs a command (one of: list) (see phiscan jobs --help)"},
+      {"jobs --config jobs.yaml", "jobs needs a command (one of: list) (see phiscan jobs --help)"},
+      {"rules", "rules needs a command (one of: list, check) (see phiscan rules --help)"},
+      {"",
+       "give a command (commands: scan, run, prune, jobs, classify, rules) (see phiscan --help)"},
       {"scan --therads=2" + tree,
-       "unknown option '--therads' (did you mean --threads?) (see --help)"},
+       "unknown option '--therads' (did you mean --threads?) (see phiscan scan --help)"},
       // CLI11 said "paths is required": the typo was never named.
       {"scan -dash",
        "unknown option '-dash'; a path that starts with '-' goes after -- (or write ./-dash) "
-       "(see --help)"},
+       "(see phiscan scan --help)"},
       {"scan --catalog a.db --catalog b.db" + tree,
-       "--catalog: given 2 times; give it once (see --help)"},
+       "--catalog: given 2 times; give it once (see phiscan scan --help)"},
       {"scan --fail-on PHI --fail-on PII" + tree,
-       "--fail-on: given 2 times; give it once (see --help)"},
-      {"scan --catalog ''" + tree, "--catalog: empty value (see --help)"},
-      {"scan --log-file ''" + tree, "--log-file: empty value (see --help)"},
-      {"scan --exclude-from ''" + tree, "--exclude-from: empty value (see --help)"},
-      {"prune --catalog '' --keep-runs 1", "--catalog: empty value (see --help)"},
-      {"run x --config ''", "--config: empty value (see --help)"},
-      {"jobs list --config ''", "--config: empty value (see --help)"},
-      {"classify --format '' -", "--format: empty value (see --help)"},
-      {"classify ''", "FILE: empty value (see --help)"},
-      {"scan", "PATH is required (see --help)"},
-      {"classify", "FILE is required (see --help)"},
-      {"rules check", "PACK is required (see --help)"},
-      {"run", "JOB is required (see --help)"},
+       "--fail-on: given 2 times; give it once (see phiscan scan --help)"},
+      {"scan --catalog ''" + tree, "--catalog: empty value; give a FILE (see phiscan scan --help)"},
+      {"scan --log-file ''" + tree,
+       "--log-file: empty value; give a FILE (see phiscan scan --help)"},
+      {"scan --exclude-from ''" + tree,
+       "--exclude-from: empty value; give a FILE (see phiscan scan --help)"},
+      {"prune --catalog '' --keep-runs 1",
+       "--catalog: empty value; give a FILE (see phiscan prune --help)"},
+      {"run x --config ''", "--config: empty value; give a FILE (see phiscan run --help)"},
+      {"jobs list --config ''",
+       "--config: empty value; give a FILE (see phiscan jobs list --help)"},
+      {"classify --format '' -",
+       "--format: empty value; give a FORMAT (see phiscan classify --help)"},
+      {"classify ''", "FILE: empty value (see phiscan classify --help)"},
+      {"scan", "PATH is required (see phiscan scan --help)"},
+      {"classify", "FILE is required (see phiscan classify --help)"},
+      {"rules check", "PACK is required (see phiscan rules check --help)"},
+      {"run", "JOB is required (see phiscan run --help)"},
   };
   for (const auto& c : cases) {
     INFO(c.args);
@@ -385,6 +394,33 @@ TEST_CASE("A root that cannot be opened is warned of and exits 3, nothing under 
   // Readable again: a plain run.
   CHECK(Run(scan, &out, &err) == 0);
   CHECK(err.empty());
+}
+
+TEST_CASE("A file named as the root that cannot be read is warned of and exits 3") {
+  // It exited 0, its summary saying "nothing sensitive", as if it were clean.
+  TempDir dir;
+  const std::string catalog = NobodyShare(dir);
+  const std::string file = dir.Join("share/a.txt");
+  const std::string scan = AsNobody() + Phiscan() + " scan --catalog " + catalog + " " + file;
+  std::string out, err;
+  REQUIRE(Run(scan, &out, &err) == 0);
+  CHECK(err.find("under the roots: 1 asset, labels: PII 1; 0 coverage gaps;") !=
+        std::string::npos);
+  chmod(file.c_str(), 0600);
+  CHECK(Run(scan, &out, &err) == 3);
+  CHECK(err.rfind("phiscan: warning: root " + file +
+                      " could not be opened (Permission denied); it was not read: recorded as a "
+                      "coverage gap, its earlier results kept\n",
+                  0) == 0);
+  // Its last label stands, and the gap is counted.
+  CHECK(err.find("under the roots: 1 asset, labels: PII 1; 1 coverage gap;") !=
+        std::string::npos);
+  // Never read: no label, and the summary does not call it clean.
+  const std::string fresh = dir.Join("out/fresh.db");
+  CHECK(Run(AsNobody() + Phiscan() + " scan --catalog " + fresh + " " + file, &out, &err) == 3);
+  CHECK(err.find("labels: none, as nothing was read in full; 1 coverage gap;") !=
+        std::string::npos);
+  chmod(file.c_str(), 0644);
 }
 
 TEST_CASE("rules check reports file:line and the rule id; rules list shows the types") {

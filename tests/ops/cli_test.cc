@@ -125,6 +125,14 @@ TEST_CASE("The example job file and the rule pack it names load as shipped") {
   CHECK(err.empty());
   CHECK(ParseJsonl(out).size() == 2);
   CHECK(Run(Phiscan() + " rules check " + examples + "site-rules.yaml", &out, &err) == 0);
+  // Its site MRN replaces the built-in one: each number is one finding.
+  WriteFile(dir.Join("chart.txt"), "Chart number MRN0012345 reviewed\n");
+  REQUIRE(Run(Phiscan() + " classify --format jsonl --rules " + examples + "site-rules.yaml " +
+                  dir.Join("chart.txt"),
+              &out, &err) == 0);
+  const auto rows = ParseJsonl(out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["type"] == "SITE_MRN");
 }
 
 TEST_CASE("A second run on the same catalog exits 75 while the first holds it") {
@@ -181,6 +189,13 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
             "Medicare beneficiary 1EG4-TE5-MK73, paid by credit card 4787 7893 2879 2170.\n");
   CHECK(Run(base + "--fail-on PCI " + dir.Join("share3")) == 4);
   CHECK(Run(base + "--fail-on PHI " + dir.Join("share3")) == 4);
+  // The message says why the count is not the summary's PCI label count.
+  CHECK(Run(Phiscan() + " scan --catalog " + dir.Join("c.db") + " --fail-on PCI " +
+                dir.Join("share3"),
+            nullptr, &err) == 4);
+  CHECK(err.find("labels: PHI 1;") != std::string::npos);
+  CHECK(err.find("phiscan: 1 asset reaches --fail-on PCI (0 labelled PCI, 1 labelled otherwise "
+                 "holding a PCI type at medium confidence or above)\n") != std::string::npos);
   CHECK(Run(base + "--fail-on CREDENTIALS " + dir.Join("share3")) == 0);
   // DATE is never more than low confidence: naming it still fails a scan
   // that finds one, rather than never firing.
@@ -195,22 +210,22 @@ TEST_CASE("--fail-on gates on labels and types; --strict on coverage gaps") {
   // yet the summary line still counts it with the labels under the roots.
   const std::string loud = Phiscan() + " scan --catalog " + dir.Join("c.db") + " ";
   CHECK(Run(loud + "--strict " + dir.Join("share"), nullptr, &err) == 3);
-  CHECK(err.find("phiscan: 1 assets under the roots are coverage gaps (--strict): "
+  CHECK(err.find("phiscan: 1 asset under the roots is a coverage gap (--strict): "
                  "skipped(binary) 1; phireport assets --status STATUS lists them (--scan-binary "
                  "reads binary files, --exclude leaves them out)\n") != std::string::npos);
   CHECK(err.find("(4 unchanged)") != std::string::npos);
   // --fail-on decides the exit status, and the gaps are still told.
   std::string both;
   CHECK(Run(loud + "--strict --fail-on PHI " + dir.Join("share"), nullptr, &both) == 4);
-  CHECK(both.find("phiscan: 1 assets under the roots are coverage gaps (--strict): "
+  CHECK(both.find("phiscan: 1 asset under the roots is a coverage gap (--strict): "
                   "skipped(binary) 1;") != std::string::npos);
-  CHECK(both.find("phiscan: 1 assets reach --fail-on PHI\n") != std::string::npos);
+  CHECK(both.find("phiscan: 1 asset reaches --fail-on PHI\n") != std::string::npos);
   CHECK(err.find("; 0 findings; under the roots: 4 assets, labels: PHI 1, PII 2; "
-                 "1 coverage gaps;") != std::string::npos);
+                 "1 coverage gap;") != std::string::npos);
   // A root given twice, or inside another, is not counted twice.
   CHECK(Run(loud + dir.Join("share") + " " + dir.Join("share/hr") + " " + dir.Join("share"),
             nullptr, &err) == 0);
-  CHECK(err.find("under the roots: 4 assets, labels: PHI 1, PII 2; 1 coverage gaps;") !=
+  CHECK(err.find("under the roots: 4 assets, labels: PHI 1, PII 2; 1 coverage gap;") !=
         std::string::npos);
   // The run records a repeated root once.
   std::string runs;
@@ -528,6 +543,45 @@ TEST_CASE("A catalog whose key went missing is warned of, and its files read aga
   CHECK(err.empty());
 }
 
+TEST_CASE("A --key that is not there is refused once the catalog has runs, not made anew") {
+  TempDir dir;
+  WriteFile(dir.Join("share/visit.txt"), "Patient SSN: 536-22-8726\n");
+  const std::string catalog = dir.Join("c.db");
+  const std::string key = dir.Join("site.key");
+  const std::string scan = Phiscan() + " scan --quiet --catalog " + catalog + " " +
+                           dir.Join("share") + " --key ";
+  std::string out, err;
+  // The first run makes the key it is given.
+  REQUIRE(Run(scan + key, &out, &err) == 0);
+  CHECK(err.empty());
+  // A typo of it: a new key would have made every earlier token unmatchable.
+  const std::string typo = dir.Join("stie.key");
+  CHECK(Run(scan + typo, &out, &err) == 2);
+  CHECK(err == "phiscan: error: --key " + typo +
+                   ": not found, and the catalog's earlier runs made their tokens with a key; "
+                   "give that key. To start new tokens on purpose, create the file first: "
+                   "(umask 077; head -c 32 /dev/urandom > FILE)\n");
+  CHECK_FALSE(std::filesystem::exists(typo));
+  // Made on purpose, as the error says, it is used.
+  REQUIRE(Run("(umask 077; head -c 32 /dev/urandom > " + typo + ")", &out, &err) == 0);
+  CHECK(Run(scan + typo, &out, &err) == 0);
+  CHECK(err.empty());
+}
+
+TEST_CASE("A catalog file made empty beforehand gets its key without a warning") {
+  // It was warned of as a catalog whose key went missing: it had no runs.
+  TempDir dir;
+  WriteFile(dir.Join("share/visit.txt"), "Patient SSN: 536-22-8726\n");
+  const std::string catalog = dir.Join("c.db");
+  WriteFile(catalog, "");
+  REQUIRE(chmod(catalog.c_str(), 0600) == 0);
+  std::string out, err;
+  CHECK(Run(Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join("share"), &out,
+            &err) == 0);
+  CHECK(err.empty());
+  CHECK(std::filesystem::exists(catalog + ".key"));
+}
+
 TEST_CASE("The catalog's files, its key, its lock and the run's log are never scanned") {
   TempDir dir;
   WriteFile(dir.Join("share/visit.txt"), "Patient SSN: 536-22-8726\n");
@@ -738,4 +792,25 @@ TEST_CASE("A catalog others may read is used, with a warning even under --quiet"
   REQUIRE(chmod(db.c_str(), 0640) == 0);
   REQUIRE(Run(scan, nullptr, &err) == 0);
   CHECK(err.find("by its group (mode 0640)") != std::string::npos);
+}
+
+TEST_CASE("A log file others may read is used, with a warning even under --quiet") {
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  const std::string db = dir.Join("c.db");
+  const std::string log = dir.Join("scan.log");
+  const std::string scan = Phiscan() + " scan --quiet --log-format json --log-file " + log +
+                           " --catalog " + db + " " + dir.Join("share");
+  std::string err;
+  REQUIRE(Run(scan, nullptr, &err) == 0);
+  CHECK(err.empty());  // created 0600
+  REQUIRE(chmod(log.c_str(), 0644) == 0);
+  REQUIRE(Run(scan, nullptr, &err) == 0);
+  CHECK(err == "phiscan: warning: log file " + log +
+                   " is readable or writable by others (mode 0644); it names the files that "
+                   "hold sensitive data: chmod 600 it\n");
+  // Told, not changed: its mode is its owner's.
+  struct stat st;
+  REQUIRE(stat(log.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0644);
 }

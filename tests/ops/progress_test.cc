@@ -10,14 +10,15 @@ TEST_CASE("The progress line shows counts, rate, findings, ETA once the walk is 
   ProgressCounters c;
   c.walk = &walk;
   c.files_done = 120;
-  c.bytes_done = 50'000'000;
+  c.bytes_done = 50 * 1024 * 1024;
   c.findings = 7;
   walk.files = 300;
   c.SetCurrent("/share/dept/2024/patients.csv");
   auto during = FormatProgress(c, 2.0, 200);
-  CHECK(during == "120 files  50.0 MB  25.0 MB/s  7 findings  (300 found so far)  "
-                  "/share/dept/2024/patients.csv");
-  walk.bytes = 100'000'000;
+  CHECK(during ==
+        "120 files  50.0 MiB  25.0 MiB/s  7 findings  (300 found so far)  "
+        "/share/dept/2024/patients.csv");
+  walk.bytes = 100 * 1024 * 1024;
   walk.done = true;
   auto after = FormatProgress(c, 2.0, 200);
   CHECK(after.find("ETA 0:02") != std::string::npos);
@@ -38,13 +39,13 @@ TEST_CASE("The progress line moves while a large file is read, and names it") {
   ProgressCounters c;
   c.walk = &walk;
   walk.files = 1;
-  walk.bytes = 4'000'000'000;
+  walk.bytes = 4ULL << 30;
   walk.done = true;
   // No record yet: the file is being read.
-  walk.bytes_read = 1'000'000'000;
+  walk.bytes_read = 1ULL << 30;
   walk.SetReading("/share/exports/huge\ncsv.csv");
   auto line = FormatProgress(c, 2.0, 200);
-  CHECK(line.rfind("0 files  1.0 GB  500.0 MB/s  0 findings  ETA 0:06", 0) == 0);
+  CHECK(line.rfind("0 files  1.0 GiB  512.0 MiB/s  0 findings  ETA 0:06", 0) == 0);
   // Escaped for the terminal.
   CHECK(line.find("/share/exports/huge\\ncsv.csv") != std::string::npos);
 }

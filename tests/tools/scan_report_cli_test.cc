@@ -346,6 +346,19 @@ TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
   REQUIRE(piped.code == 0);
   CHECK(JsonLines(piped.out).size() == 3);
   CHECK(piped.out.find("planted") == std::string::npos);
+  // One value: a list would have been looked up by its first line alone.
+  Outcome listed = Exec(dir, "printf '" + kPlanted + "\\n987-65-4320\\n' | '" + Bin("phireport") +
+                                 "' locate --value - --catalog '" + t.db + "'");
+  CHECK(listed.code == 2);
+  CHECK(listed.out.empty());
+  CHECK(listed.err ==
+        "phireport: error: --value -: standard input holds more than one line; locate looks up "
+        "one value (run it once per value)\n");
+  // A blank line after it is no second value.
+  Outcome blank = Exec(dir, "printf '" + kPlanted + "\\n\\n' | '" + Bin("phireport") +
+                                "' locate --value - --format jsonl --catalog '" + t.db + "'");
+  CHECK(blank.code == 0);
+  CHECK(JsonLines(blank.out).size() == 3);
 
   // Another key is refused instead of silently matching nothing.
   const std::string other_key = dir.Join("other.key");
