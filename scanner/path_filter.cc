@@ -2,7 +2,11 @@
 
 #include <fnmatch.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+
+#include "common/escape.h"
 
 namespace phiscan::scanner {
 namespace {
@@ -43,9 +47,31 @@ bool MatchSegments(const std::vector<std::string>& p, size_t i,
   return j == s.size();
 }
 
+// Why `segment` is no glob fnmatch reads as written, or "": a '[' whose
+// class never closes is taken as a plain '[' (so "[!" matches nothing a
+// user meant), and a '\\' at the end escapes nothing.
+std::string GlobError(std::string_view segment) {
+  for (size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] == '\\') {
+      if (++i == segment.size()) return "a '\\' at its end escapes nothing";
+    } else if (segment[i] == '[') {
+      size_t j = i + 1;
+      if (j < segment.size() && (segment[j] == '!' || segment[j] == '^')) ++j;
+      if (j < segment.size() && segment[j] == ']') ++j;  // a ']' first is one of the class
+      j = segment.find(']', j);
+      if (j == std::string_view::npos) {
+        return "its '[' starts a character class that no ']' closes (write \\[ for a '[')";
+      }
+      i = j;
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<PathFilter::Rule> PathFilter::Parse(std::string_view pattern) {
+  const std::string_view written = pattern;
   Rule rule;
   if (!pattern.empty() && pattern.front() == '!') {
     rule.negate = true;
@@ -58,7 +84,12 @@ Result<PathFilter::Rule> PathFilter::Parse(std::string_view pattern) {
   if (pattern.empty()) return Status::InvalidArgument("empty path pattern");
   // A '/' anywhere but the end anchors the pattern at the root.
   rule.anchored = pattern.find('/') != std::string_view::npos;
-  for (auto seg : Split(pattern)) rule.segments.emplace_back(seg);
+  for (auto seg : Split(pattern)) {
+    if (std::string why = GlobError(seg); !why.empty()) {
+      return Status::InvalidArgument("glob '" + std::string(written) + "': " + why);
+    }
+    rule.segments.emplace_back(seg);
+  }
   if (rule.segments.empty()) return Status::InvalidArgument("empty path pattern");
   if (rule.segments.size() == 1 && rule.segments[0] == "**") rule.anchored = true;
   return rule;
@@ -80,8 +111,13 @@ Status PathFilter::AddInclude(std::string_view pattern) {
 }
 
 Status PathFilter::AddExcludesFromFile(const std::string& path) {
+  errno = 0;
   std::ifstream in(path);
-  if (!in) return Status::NotFound("cannot read exclude file " + path);
+  if (!in) {
+    const int err = errno;
+    return Status::NotFound("cannot read exclude file " + EscapeBytes(path) + ": " +
+                            (err != 0 ? std::strerror(err) : "unknown error"));
+  }
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
@@ -89,7 +125,10 @@ Status PathFilter::AddExcludesFromFile(const std::string& path) {
     while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
     if (line.empty() || line[0] == '#') continue;
     Status s = AddExclude(line);
-    if (!s.ok()) return Status::InvalidArgument(path + ":" + std::to_string(n) + ": " + s.message());
+    if (!s.ok()) {
+      return Status::InvalidArgument(EscapeBytes(path) + ":" + std::to_string(n) + ": " +
+                                     s.message());
+    }
   }
   return Status::Ok();
 }

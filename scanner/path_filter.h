@@ -30,7 +30,8 @@ namespace phiscan::scanner {
 
 class PathFilter {
  public:
-  // Errors: kInvalidArgument for an empty pattern.
+  // Errors: kInvalidArgument for an empty pattern, a '[' no ']' closes or a
+  // '\\' that escapes nothing (fnmatch would take them as plain characters).
   Status AddExclude(std::string_view pattern);
   Status AddInclude(std::string_view pattern);
   // Reads exclude rules from a file: one per line; blank lines and lines

@@ -516,18 +516,32 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
 
 int RunRuns(CatalogReader& reader, Format format) {
   RowWriter out(format, std::cout,
-                {"run", "started", "finished", "status", "roots", "rules_version", "host", "user",
-                 "pid", "assets", "unchanged", "bytes_scanned", "findings", "gaps", "removed"});
+                {"run", "started", "finished", "status", "roots", "filters", "rules_version",
+                 "host", "user", "pid", "assets", "unchanged", "bytes_scanned", "findings", "gaps",
+                 "removed"});
   Status s = reader.ListRuns([&](const catalog::RunRow& r) {
     // roots_json was written by the writer from escaped roots; a tampered
     // value is shown as escaped text rather than trusted.
     json roots = json::parse(r.roots_json, nullptr, false);
     if (roots.is_discarded() || !roots.is_array()) roots = Text(r.roots_json);
+    // The run's --include/--exclude (a job's too), which decide what it
+    // marked removed; null without any. Escaped by the writer, as roots.
+    json filters = nullptr;
+    const json options = json::parse(r.options_json, nullptr, false);
+    if (options.is_object()) {
+      for (const char* key : {"include", "exclude", "exclude_from"}) {
+        const auto it = options.find(key);
+        if (it == options.end() || (it->is_array() && it->empty())) continue;
+        if (filters.is_null()) filters = json::object();
+        filters[key] = it->is_string() || it->is_array() ? *it : Text(it->dump());
+      }
+    }
     out.Row({{"run", r.id},
              {"started", IsoSeconds(r.started_at)},
              {"finished", r.finished_at ? IsoSeconds(*r.finished_at) : json(nullptr)},
              {"status", Text(r.status)},
              {"roots", roots},
+             {"filters", filters},
              {"rules_version", Text(r.rules_version)},
              {"host", Text(r.host)},
              {"user", Text(r.user)},

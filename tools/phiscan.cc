@@ -225,6 +225,40 @@ void WarnIfShared(const char* what, const std::string& path, const char* holds) 
       holds);
 }
 
+// Counts the top-level files under `roots` that run `run` marked removed
+// and `filter` leaves out (the file or a folder above it), as the walk
+// applied it: relative to the root.
+Result<uint64_t> CountRemovedByFilter(const std::string& catalog_path,
+                                      const std::vector<std::string>& roots, int64_t run,
+                                      const scanner::PathFilter& filter) {
+  auto reader = catalog::CatalogReader::Open(catalog_path);
+  if (!reader.ok()) return reader.status();
+  std::set<std::string> left_out;
+  for (const std::string& root : roots) {
+    catalog::Filter f;
+    f.path_prefix = root;
+    f.include_removed = true;
+    Status s = reader.value()->ListAssets(f, [&](const catalog::AssetRow& a) {
+      if (a.member || a.kind != AssetKind::kFile || a.removed_run != run ||
+          !UnderRoot(a.path, root)) {
+        return;
+      }
+      if (a.path.size() <= root.size()) return;  // the root itself
+      std::string_view rel(a.path);
+      rel.remove_prefix(root.size());
+      while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
+      bool out = filter.ExcludesFile(rel);
+      for (size_t slash = rel.find('/'); !out && slash != std::string_view::npos;
+           slash = rel.find('/', slash + 1)) {
+        out = filter.ExcludesDirectory(rel.substr(0, slash));
+      }
+      if (out) left_out.insert(a.path);
+    });
+    if (!s.ok()) return s;
+  }
+  return static_cast<uint64_t>(left_out.size());
+}
+
 // Counts present assets under `roots` that reach `fail_on`: a type id at
 // `type_min_score` or more (tools::FailOnMinScore), or a label if
 // `type_min_score` is 0. Reads the catalog after the run so files carried
@@ -547,6 +581,15 @@ int RunScan(const ScanArgs& typed_args) {
                          {"allow_empty_root", args.allow_empty_root},
                          {"rules", nlohmann::json::array()}};
   for (const auto& r : args.common.rule_files) opts["rules"].push_back(EscapeBytes(r));
+  // The filters decide what a run marks removed: an auditor reading the
+  // run later must see them.
+  if (!filter.empty()) {
+    opts["include"] = nlohmann::json::array();
+    opts["exclude"] = nlohmann::json::array();
+    for (const auto& g : args.include) opts["include"].push_back(EscapeBytes(g));
+    for (const auto& g : args.exclude) opts["exclude"].push_back(EscapeBytes(g));
+    if (!args.exclude_from.empty()) opts["exclude_from"] = EscapeBytes(args.exclude_from);
+  }
   info.options_json = opts.dump();
   for (const auto& t : rules.value()->types()) {
     info.types.push_back({t.id, t.name, t.category, t.hipaa_class, t.normalize});
@@ -672,6 +715,21 @@ int RunScan(const ScanArgs& typed_args) {
     if (log) {
       log->Event("warn", "root_unreadable", "root could not be opened; nothing under it read",
                  {{"root", EscapeBytes(root)}});
+    }
+  }
+  // Files the catalog held that this run's filters left out are marked
+  // removed like deleted ones (the catalog holds what the last run
+  // covered), which `diff` and the event feed then report as removed:
+  // said, so that a changed filter is not taken for deleted PHI.
+  if (!filter.empty() && writer.value()->removed() > 0 && !args.quiet) {
+    auto left_out = CountRemovedByFilter(args.catalog, args.roots, run.value(), filter);
+    if (!left_out.ok()) return Fail(kExitFatal, left_out.status().message());
+    if (left_out.value() > 0) {
+      std::cerr << fmt::format(
+          "phiscan: {} marked removed {} still there, left out by --include/--exclude; "
+          "phireport diff lists {} as removed (the run records its filters)\n",
+          tools::Counted(left_out.value(), "file"), left_out.value() == 1 ? "is" : "are",
+          left_out.value() == 1 ? "it" : "them");
     }
   }
   // What the catalog now holds under the roots: the files read in this run

@@ -524,6 +524,33 @@ TEST_CASE("prune --keep-runs keeps each job's newest runs in a catalog that jobs
   CHECK(ParseJsonl(out).size() == 4);
 }
 
+TEST_CASE("Files a filter leaves out are marked removed, said so, and the run keeps its filters") {
+  // They were reported removed (diff, the event feed) with nothing saying
+  // that they were still on disk, nor which filters the run had.
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  const std::string catalog = dir.Join("c.db");
+  const std::string scan = Phiscan() + " scan --catalog " + catalog + " ";
+  std::string out, err;
+  REQUIRE(Run(scan + dir.Join("share"), &out, &err) == 0);
+  CHECK(err.find("still there") == std::string::npos);
+  REQUIRE(Run(scan + "--exclude '*.tmp' --exclude hr/ " + dir.Join("share"), &out, &err) == 0);
+  CHECK(err.find("phiscan: 2 files marked removed are still there, left out by "
+                 "--include/--exclude; phireport diff lists them as removed (the run records "
+                 "its filters)\n") != std::string::npos);
+  CHECK(err.find("; 2 removed;") != std::string::npos);
+  // A file deleted under the same filters is no file still there.
+  REQUIRE(unlink(dir.Join("share/notes/visit.txt").c_str()) == 0);
+  REQUIRE(Run(scan + "--exclude '*.tmp' " + dir.Join("share"), &out, &err) == 0);
+  CHECK(err.find("still there") == std::string::npos);
+  CHECK(err.find("; 1 removed;") != std::string::npos);
+  REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
+  const auto runs = ParseJsonl(out);  // newest first
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[1]["filters"] == json::parse(R"({"exclude": ["*.tmp", "hr/"]})"));
+  CHECK(runs[2]["filters"].is_null());
+}
+
 TEST_CASE("A catalog whose key went missing is warned of, and its files read again") {
   TempDir dir;
   WriteFile(dir.Join("share/visit.txt"), "Patient SSN: 536-22-8726\n");

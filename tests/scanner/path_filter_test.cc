@@ -77,5 +77,29 @@ TEST_CASE("Exclude files: comments, blank lines, and errors with file:line") {
   REQUIRE(g.AddExcludesFromFile(dir.Join("ok")).ok());
   CHECK(g.ExcludesFile("a/b.bak"));
   CHECK(g.ExcludesDirectory("tmp"));
-  CHECK(g.AddExcludesFromFile(dir.Join("missing")).code() == phiscan::StatusCode::kNotFound);
+  const auto missing = g.AddExcludesFromFile(dir.Join("missing"));
+  CHECK(missing.code() == phiscan::StatusCode::kNotFound);
+  CHECK(missing.message() ==
+        "cannot read exclude file " + dir.Join("missing") + ": No such file or directory");
+}
+
+TEST_CASE("A glob fnmatch would read otherwise than written is refused, saying why") {
+  // fnmatch takes an unclosed '[' and a final '\\' as plain characters: the
+  // rule then matched nothing the user meant, silently.
+  PathFilter f;
+  const auto open = f.AddExclude("exports/[!");
+  CHECK(open.code() == phiscan::StatusCode::kInvalidArgument);
+  CHECK(open.message() ==
+        "glob 'exports/[!': its '[' starts a character class that no ']' closes (write \\[ for "
+        "a '[')");
+  CHECK(f.AddInclude("[abc").message().find("no ']' closes") != std::string::npos);
+  CHECK(f.AddExclude("\\").message() == "glob '\\': a '\\' at its end escapes nothing");
+  // Closed classes, a ']' first in one, and escapes are fine.
+  for (const char* good : {"[abc]*.csv", "[!.]*", "[]x]", "[^a-z]", "a\\[b", "*\\*"}) {
+    INFO(good);
+    CHECK(f.AddExclude(good).ok());
+  }
+  CHECK(f.ExcludesFile("a[b"));
+  CHECK(f.ExcludesFile("x]"));
+  CHECK_FALSE(f.ExcludesFile(".hidden"));
 }
