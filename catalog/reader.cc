@@ -2,9 +2,11 @@
 
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
@@ -915,6 +917,15 @@ Result<std::unique_ptr<CatalogReader>> CatalogReader::Open(const std::string& pa
   }
   if (!S_ISREG(st.st_mode)) {
     return Status::InvalidArgument("catalog " + display + " is not a phiscan catalog (not a file)");
+  }
+  // SQLite would say "unable to open database file", which names nothing
+  // to fix.
+  if (access(path.c_str(), R_OK) != 0 && errno == EACCES) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::PermissionDenied("catalog " + display + ": " + std::strerror(EACCES) +
+                                    " (mode " + mode + ", owner uid " + std::to_string(st.st_uid) +
+                                    ": read it as that account)");
   }
 
   sqlite3* raw = nullptr;

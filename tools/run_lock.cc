@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,8 +17,17 @@ Result<RunLock> RunLock::Acquire(const std::string& catalog_path) {
   const std::string path = catalog_path + ".lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
+    const int err = errno;
+    // One that is there belongs to the account the catalog's runs use.
+    struct stat st;
+    if (lstat(path.c_str(), &st) == 0) {
+      return Status::IoError("cannot open lock file " + EscapeBytes(path) + ": " +
+                             std::strerror(err) + " (it belongs to uid " +
+                             std::to_string(st.st_uid) +
+                             ": scan as the account that owns the catalog)");
+    }
     return Status::IoError("cannot create lock file " + EscapeBytes(path) + ": " +
-                           std::strerror(errno));
+                           std::strerror(err));
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;

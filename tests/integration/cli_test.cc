@@ -396,7 +396,27 @@ TEST_CASE("A root that cannot be opened is warned of and exits 3, nothing under 
   CHECK(err.empty());
 }
 
+TEST_CASE("A catalog another account owns is refused naming its owner, not in SQLite's words") {
+  if (AsNobody().empty()) return;  // needs root, to run as another account
+  // phireport said "unable to open database file"; a scan, "cannot create
+  // lock file" for a lock file that was there.
+  TempDir dir;
+  const std::string catalog = NobodyShare(dir);
+  REQUIRE(Run(Phiscan() + " scan --quiet --catalog " + catalog + " " + dir.Join("share"), nullptr,
+              nullptr) == 0);
+  std::string out, err;
+  CHECK(Run(AsNobody() + Phireport() + " summary --catalog " + catalog, &out, &err) == 1);
+  CHECK(err == "phireport: error: catalog " + catalog +
+                   ": Permission denied (mode 0600, owner uid 0: read it as that account)\n");
+  CHECK(Run(AsNobody() + Phiscan() + " scan --catalog " + catalog + " " + dir.Join("share"), &out,
+            &err) == 1);
+  CHECK(err == "phiscan: error: cannot open lock file " + catalog +
+                   ".lock: Permission denied (it belongs to uid 0: scan as the account that "
+                   "owns the catalog)\n");
+}
+
 TEST_CASE("A file named as the root that cannot be read is warned of and exits 3") {
+  if (AsNobody().empty()) return;  // needs root, to run as another account
   // It exited 0, its summary saying "nothing sensitive", as if it were clean.
   TempDir dir;
   const std::string catalog = NobodyShare(dir);
