@@ -622,7 +622,15 @@ int RunScan(const ScanArgs& typed_args) {
       WalkRoots(args.roots, args.one_file_system, !filter.empty());
   auto stats = pipeline.Run(walk_roots, sink, g_cancel);
   if (progress_line) progress_line->Stop();
-  rule_cache.Store(*rules.value());
+  // Compiled in this run and not kept: every run will compile them again
+  // (about a second for the built-in pack), which nothing else would show.
+  if (!rule_cache.Store(*rules.value()) && !rule_cache.disabled() &&
+      rules.value()->database_ready() && !rules.value()->database_adopted() && !args.quiet) {
+    std::cerr << fmt::format(
+        "phiscan: note: the compiled rules could not be kept in {}, so each run compiles them "
+        "again; PHISCAN_CACHE_DIR names another folder (off: none)\n",
+        EscapeBytes(rule_cache.dir()));
+  }
   bool interrupted = g_cancel.load();
   // Roots under which the filters left out every file the walk found (with
   // the number of entries left out): a glob that matches nothing there, a
@@ -938,14 +946,26 @@ int RunJob(const RunArgs& args) {
   return RunScan(scan);
 }
 
+// The usage error of a --format that names no format, in CLI11's words
+// for phireport's.
+std::string FormatError(const std::string& name) {
+  return "--format: " + EscapeBytes(name) + " not in {table,json,jsonl,csv}";
+}
+
 int RunJobsList(const std::string& config_flag, const std::string& format_name) {
   auto format = tools::ParseFormat(format_name);
-  if (!format) return Fail(kExitUsage, "unknown --format '" + format_name + "'");
+  if (!format) return Fail(kExitUsage, FormatError(format_name));
   const std::string config = config_flag.empty() ? tools::DefaultJobsFile() : config_flag;
   auto jobs = tools::LoadJobsFile(config);
   if (!jobs.ok()) return Fail(kExitFatal, jobs.status().message());
+  // A job whose values name something wrong is said, and listed with the
+  // rest: one typo hid every job.
+  bool invalid = false;
   for (const auto& j : jobs.value()) {
-    if (Status s = tools::CheckJob(j, config); !s.ok()) return Fail(kExitFatal, s.message());
+    if (Status s = tools::CheckJob(j, config); !s.ok()) {
+      Fail(kExitFatal, s.message());
+      invalid = true;
+    }
   }
   tools::RowWriter out(*format, std::cout,
                        {"name", "roots", "catalog", "schedule", "last_run", "last_status",
@@ -975,7 +995,7 @@ int RunJobsList(const std::string& config_flag, const std::string& format_name) 
              {"last_finished", last_finished}});
   }
   out.Finish();
-  return kExitOk;
+  return invalid ? kExitFatal : kExitOk;
 }
 
 // ---- classify -------------------------------------------------------------
@@ -1033,7 +1053,7 @@ void AddLimitFlags(CLI::App* cmd, scanner::ScanLimits& limits, uint64_t& max_tim
 
 int RunClassify(const ClassifyArgs& args) {
   auto format = tools::ParseFormat(args.format);
-  if (!format) return Fail(kExitUsage, "unknown --format '" + args.format + "'");
+  if (!format) return Fail(kExitUsage, FormatError(args.format));
   auto rules = LoadRules(args.common);
   if (!rules.ok()) return Fail(kExitUsage, rules.status().message());
   const tools::RuleCache rule_cache = tools::RuleCache::FromEnvironment();
@@ -1126,7 +1146,7 @@ int RunClassify(const ClassifyArgs& args) {
 
 int RunRulesList(const CommonOptions& common, const std::string& format_name) {
   auto format = tools::ParseFormat(format_name);
-  if (!format) return Fail(kExitUsage, "unknown --format '" + format_name + "'");
+  if (!format) return Fail(kExitUsage, FormatError(format_name));
   auto rules = LoadRules(common);
   if (!rules.ok()) return Fail(kExitUsage, rules.status().message());
   tools::RowWriter out(*format, std::cout,

@@ -18,7 +18,8 @@
 // expressions (their shortest and longest match), which compiling the
 // rules asks of each: loaded, a one-file scan takes 15 % less time.
 //
-// Every failure is silent: the rules are then compiled as without a cache.
+// Every failure is silent: the rules are then compiled as without a cache
+// (`scan` tells a Store that failed).
 // Thread safety: none needed; called by the front end's main thread.
 #ifndef PHISCAN_TOOLS_RULE_CACHE_H_
 #define PHISCAN_TOOLS_RULE_CACHE_H_

@@ -88,6 +88,22 @@ TEST_CASE("A job runs from the job file and jobs list shows its last run") {
   CHECK(Run(Phiscan() + " jobs list --config " + dir.Join("bad2.yaml"), &out, &err) == 1);
   CHECK(err == says);
   CHECK_FALSE(std::filesystem::exists(dir.Join("x.db")));
+  // With a good job beside it, both are listed: one typo hid every job.
+  WriteFile(dir.Join("bad3.yaml"),
+            "jobs:\n  - name: x\n    roots: [" + dir.Join("share") + "]\n    catalog: " +
+                dir.Join("x.db") + "\n    fail_on: phi\n  - name: y\n    roots: [" +
+                dir.Join("share") + "]\n    catalog: " + dir.Join("y.db") + "\n");
+  CHECK(Run(Phiscan() + " jobs list --format jsonl --config " + dir.Join("bad3.yaml"), &out,
+            &err) == 1);
+  CHECK(err == "phiscan: error: " + dir.Join("bad3.yaml") +
+                   ":5: job x: fail_on: 'phi' is neither a type id nor a label (did you mean "
+                   "PHI?)\n");
+  const auto listed = ParseJsonl(out);
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0]["name"] == "x");
+  CHECK(listed[1]["name"] == "y");
+  // And the good one runs.
+  CHECK(Run(Phiscan() + " run y --quiet --config " + dir.Join("bad3.yaml"), &out, &err) == 0);
 }
 
 TEST_CASE("A data file given as the job file is one error that quotes nothing of it") {
@@ -415,6 +431,30 @@ TEST_CASE("The second scan takes its compiled rules from the cache and finds the
   auto lines = ParseJsonl(ReadFile(log));
   REQUIRE(!lines.empty());
   CHECK(lines.back()["rules_from_cache"] == true);
+}
+
+TEST_CASE("A scan whose compiled rules cannot be kept says so, once per run") {
+  // Each run then compiles the rules again, about a second, which nothing
+  // showed. Not under the sanitizers: the compile alone takes 12 s there,
+  // and the check is no memory's.
+  if (phiscan::testing::kSanitized) return;
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  WriteFile(dir.Join("plain"), "a file, not a folder\n");
+  const std::string cache = dir.Join("plain/cache");
+  std::string out, err;
+  REQUIRE(Run("PHISCAN_CACHE_DIR=" + cache + " " + Phiscan() + " scan --catalog " +
+                  dir.Join("c.db") + " " + dir.Join("share"),
+              &out, &err) == 0);
+  CHECK(err.rfind("phiscan: note: the compiled rules could not be kept in " + cache +
+                      ", so each run compiles them again; PHISCAN_CACHE_DIR names another "
+                      "folder (off: none)\n",
+                  0) == 0);
+  // Turned off on purpose: nothing to say.
+  REQUIRE(Run("PHISCAN_CACHE_DIR=off " + Phiscan() + " scan --full --catalog " + dir.Join("c.db") +
+                  " " + dir.Join("share"),
+              &out, &err) == 0);
+  CHECK(err.find("note:") == std::string::npos);
 }
 
 TEST_CASE("A live progress line on a terminal, nothing on a pipe") {
