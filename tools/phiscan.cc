@@ -532,7 +532,8 @@ int RunScan(const ScanArgs& typed_args) {
   }
   if (int stale = writer.value()->stale_runs_marked(); stale > 0 && !args.quiet) {
     std::cerr << fmt::format(
-        "phiscan: {} earlier run(s) ended without finishing; marked interrupted\n", stale);
+        "phiscan: {} ended without finishing; marked interrupted\n",
+        stale == 1 ? std::string("1 earlier run") : std::to_string(stale) + " earlier runs");
   }
   if (args.threads > options.threads) {
     // --threads, or a job's threads:, written for a larger machine: the
@@ -663,10 +664,10 @@ int RunScan(const ScanArgs& typed_args) {
   const std::vector<catalog::GuardedRoot>& guarded = writer.value()->guarded_roots();
   for (const catalog::GuardedRoot& g : guarded) {
     std::cerr << fmt::format(
-        "phiscan: warning: root {} showed none of the {} files the catalog holds under it "
+        "phiscan: warning: root {} showed none of the {} the catalog holds under it "
         "({}: {}); recorded as a coverage gap, nothing under it marked removed. If it was "
         "emptied on purpose, scan it again with --allow-empty-root\n",
-        EscapeBytes(g.root), g.held, g.reason,
+        EscapeBytes(g.root), g.held == 1 ? "1 file" : std::to_string(g.held) + " files", g.reason,
         g.reason == "root_empty" ? "it lists nothing: is the share mounted?"
                                  : "only files new to the catalog: another file system?");
     if (log) {
@@ -892,9 +893,10 @@ int RunPrune(const std::string& catalog_path, int keep_runs, int older_than_days
   auto pruned = writer.value()->Prune(keep_runs, older_than_days);
   if (!pruned.ok()) return Fail(kExitFatal, pruned.status().message());
   if (!quiet) {
-    std::cerr << fmt::format("phiscan: pruned {} runs and {} removed assets; oldest kept run {}\n",
-                             pruned.value().runs_deleted, pruned.value().assets_deleted,
-                             pruned.value().floor_run);
+    std::cerr << fmt::format(
+        "phiscan: pruned {} and {} removed {}; oldest kept run {}\n",
+        tools::Counted(pruned.value().runs_deleted, "run"), pruned.value().assets_deleted,
+        pruned.value().assets_deleted == 1 ? "asset" : "assets", pruned.value().floor_run);
   }
   return kExitOk;
 }
@@ -1264,8 +1266,10 @@ int main(int argc, char** argv) {
                        "Log coverage gaps and a summary: text or json (to stderr unless "
                        "--log-file)");
   scan_cmd->add_option("--log-file", scan.log_file, "Append the log to FILE (created 0600)");
-  scan_cmd->add_flag("--progress", scan.progress,
-                     "Draw the progress line even when stderr is not a terminal");
+  scan_cmd
+      ->add_flag("--progress", scan.progress,
+                 "Draw the progress line even when stderr is not a terminal")
+      ->excludes("--quiet");
   scan_cmd->add_option("--fail-on", scan.fail_on,
                        "Exit 4 if any asset under the roots (read this run or carried over "
                        "unread) has this label (e.g. PHI) or this type (e.g. US_SSN) at medium "
@@ -1286,8 +1290,10 @@ int main(int argc, char** argv) {
                       "Job file (default: $PHISCAN_CONFIG or /etc/phiscan/jobs.yaml)");
   run_cmd->add_flag("--full", run_args.full, "Re-read every file, ignoring incremental state");
   run_cmd->add_flag("--quiet,-q", run_args.quiet, "Print nothing but errors");
-  run_cmd->add_flag("--progress", run_args.progress,
-                    "Draw the progress line even when stderr is not a terminal");
+  run_cmd
+      ->add_flag("--progress", run_args.progress,
+                 "Draw the progress line even when stderr is not a terminal")
+      ->excludes("--quiet");
   run_cmd->add_flag("--strict", run_args.strict, "Exit 3 if any asset is a coverage gap");
   run_cmd->add_flag("--allow-empty-root", run_args.allow_empty_root, kAllowEmptyRootHelp);
   run_cmd->add_option("--log-format", run_args.log_format, "text or json");

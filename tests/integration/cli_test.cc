@@ -147,6 +147,7 @@ TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
       {"classify --format '' -",
        "--format: empty value; give a FORMAT (see phiscan classify --help)"},
       {"classify ''", "FILE: empty value (see phiscan classify --help)"},
+      {"scan --quiet --progress" + tree, "--quiet excludes --progress (see phiscan scan --help)"},
       {"scan", "PATH is required (see phiscan scan --help)"},
       {"classify", "FILE is required (see phiscan classify --help)"},
       {"rules check", "PACK is required (see phiscan rules check --help)"},

@@ -506,7 +506,7 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
         1);
   CHECK(access(dir.Join("notes.db.lock").c_str(), F_OK) != 0);
   REQUIRE(Run(Phiscan() + " prune --keep-runs 1 --catalog " + catalog, &out, &err) == 0);
-  CHECK(err == "phiscan: pruned 2 runs and 1 removed assets; oldest kept run 3\n");
+  CHECK(err == "phiscan: pruned 2 runs and 1 removed asset; oldest kept run 3\n");
   // A feed saved at a pruned run is told what it can no longer be sent.
   CHECK(Run(Phireport() + " events --since 1 --catalog " + catalog, &out, &err) == 0);
   CHECK(err == "phireport: warning: --since 1: runs up to 2 were pruned; what changed in them "
