@@ -1262,9 +1262,10 @@ int main(int argc, char** argv) {
                      "Do not descend into other filesystems below a root");
   scan_cmd->add_flag("--follow-symlinks", scan.follow_symlinks,
                      "Follow symbolic links (directories are walked once; loops are recorded)");
-  scan_cmd->add_option("--log-format", scan.log_format,
-                       "Log coverage gaps and a summary: text or json (to stderr unless "
-                       "--log-file)");
+  scan_cmd
+      ->add_option("--log-format", scan.log_format,
+                   "Log coverage gaps and a summary: text or json (to stderr unless --log-file)")
+      ->check(CLI::IsMember({"text", "json"}));
   scan_cmd->add_option("--log-file", scan.log_file, "Append the log to FILE (created 0600)");
   scan_cmd
       ->add_flag("--progress", scan.progress,
@@ -1296,7 +1297,8 @@ int main(int argc, char** argv) {
       ->excludes("--quiet");
   run_cmd->add_flag("--strict", run_args.strict, "Exit 3 if any asset is a coverage gap");
   run_cmd->add_flag("--allow-empty-root", run_args.allow_empty_root, kAllowEmptyRootHelp);
-  run_cmd->add_option("--log-format", run_args.log_format, "text or json");
+  run_cmd->add_option("--log-format", run_args.log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   run_cmd->add_option("--log-file", run_args.log_file, "Append the log to FILE (created 0600)");
 
   std::string prune_catalog = "phiscan.db";

@@ -133,6 +133,34 @@ inline std::string SeeHelp(const CLI::App& app) {
   return " (see " + path + " --help)";
 }
 
+// Whether `value` holds six digits or more: an identifier's length.
+inline bool HoldsIdentifierDigits(std::string_view value) {
+  return std::count_if(value.begin(), value.end(),
+                       [](unsigned char c) { return std::isdigit(c) != 0; }) >= 6;
+}
+
+// `text` with each value given to an option of `app` or its subcommands
+// that takes a word (not a number: N, BYTES, SECONDS, DAYS, RUN) and holds
+// six digits or more replaced: CLI11 quotes a value back (`--status
+// 536-22-8726`: "not in {...}"), which may be an identifier pasted into the
+// wrong place, and errors reach logs.
+inline std::string HideDigitValues(std::string text, const CLI::App& app) {
+  for (const CLI::Option* opt : app.get_options()) {
+    const std::string kind = opt->get_type_name();
+    if (kind == "N" || kind == "BYTES" || kind == "SECONDS" || kind == "DAYS" || kind == "RUN") {
+      continue;
+    }
+    for (const std::string& value : opt->results()) {
+      if (value.empty() || !HoldsIdentifierDigits(value)) continue;
+      for (size_t at; (at = text.find(value)) != std::string::npos;) {
+        text.replace(at, value.size(), "(a value with digits, not shown)");
+      }
+    }
+  }
+  for (const CLI::App* sub : app.get_subcommands({})) text = HideDigitValues(std::move(text), *sub);
+  return text;
+}
+
 // The text of a parse error for the user. An option that takes one value,
 // given twice, is a usage error (which of the two did the user mean?); CLI11
 // words it "--type: At Most 1 required but received 2", which says neither.
@@ -140,7 +168,7 @@ inline std::string SeeHelp(const CLI::App& app) {
 // identifier to locate), so left-over ones are counted, never shown.
 inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
                                   bool secret_arguments = false) {
-  const std::string what = e.what();
+  const std::string what = HideDigitValues(e.what(), app);
   const std::vector<std::string> left = LeftOverArguments(app);
   // Where an unknown option or a missing subcommand belongs.
   const CLI::App* cmd = DeepestCommand(app);
@@ -202,7 +230,9 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
 inline void NameValues(CLI::App* app,
                        const std::vector<std::pair<std::string, std::string>>& names) {
   for (CLI::Option* opt : app->get_options()) {
-    if (opt->get_type_name() != "TEXT") continue;
+    // What its checks add (":{text,json}") is not part of the name.
+    const std::string shown = opt->get_type_name();
+    if (shown.substr(0, shown.find(':')) != "TEXT") continue;
     for (const auto& [flag, name] : names) {
       if (opt->check_lname(flag.substr(2))) opt->type_name(name);
     }

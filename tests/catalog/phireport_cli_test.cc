@@ -315,6 +315,15 @@ TEST_CASE("An unknown option, an option given twice or an empty value is named, 
   const std::string cat = " --catalog '" + db + "'";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"assets" + cat + " --colour", "unknown option '--colour'"},
+      // A value quoted back is not shown when it could be an identifier
+      // pasted into the wrong flag; a short one is.
+      {"assets" + cat + " --status 536-22-8726",
+       "--status: (a value with digits, not shown) not in {complete,partial,encrypted,skipped,"
+       "unreadable,vanished,changed_during_scan,special,loop}"},
+      {"findings" + cat + " --min-confidence '4532 0151 1283 0366'",
+       "--min-confidence: (a value with digits, not shown) not in {low,medium,high}"},
+      {"findings" + cat + " --min-confidence 12345",
+       "--min-confidence: 12345 not in {low,medium,high}"},
       {"assets" + cat + " --lable PHI", "unknown option '--lable' (did you mean --label?)"},
       // Not echoed: `--valeu=536-22-8726` would print the SSN.
       {"locate" + cat + " --valeu=536-22-8726", "unknown option '--valeu' (did you mean --value?)"},

@@ -147,6 +147,9 @@ TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
       {"classify --format '' -",
        "--format: empty value; give a FORMAT (see phiscan classify --help)"},
       {"classify ''", "FILE: empty value (see phiscan classify --help)"},
+      {"scan --log-format 536228726" + tree,
+       "--log-format: (a value with digits, not shown) not in {text,json} (see phiscan scan "
+       "--help)"},
       {"scan --quiet --progress" + tree, "--quiet excludes --progress (see phiscan scan --help)"},
       {"scan", "PATH is required (see phiscan scan --help)"},
       {"classify", "FILE is required (see phiscan classify --help)"},
