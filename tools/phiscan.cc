@@ -612,6 +612,7 @@ int RunScan(const ScanArgs& typed_args) {
   scanner::WalkProgress walk_progress;
   tools::ProgressCounters counters;
   counters.walk = &walk_progress;
+  counters.compiling = [r = rules.value()] { return !r->database_ready(); };
   options.progress = &walk_progress;
   std::unique_ptr<tools::ProgressLine> progress_line;
   if (!args.quiet && (args.progress || isatty(STDERR_FILENO))) {

@@ -57,6 +57,14 @@ std::string FormatProgress(const ProgressCounters& c, double elapsed, int width)
   const uint64_t files = c.files_done.load(),
                  bytes = c.walk != nullptr ? std::max(c.walk->bytes_read.load(), c.bytes_done.load())
                                            : c.bytes_done.load();
+  // The first file read waits for the rules: no rate or ETA to show yet.
+  if (files == 0 && bytes > 0 && c.compiling && c.compiling()) {
+    std::string line = "compiling the rules";
+    if (c.walk != nullptr && !c.walk->done.load()) {
+      line += fmt::format("  ({} files found so far)", c.walk->files.load());
+    }
+    return line.substr(0, width > 1 ? width - 1 : 0);
+  }
   const double rate = elapsed > 0 ? bytes / elapsed : 0;
   std::string line = fmt::format("{} files  {}  {}/s  {} findings", files, HumanBytes(bytes),
                                  HumanBytes(rate), c.findings.load());
@@ -101,11 +109,14 @@ void ProgressLine::Stop() {
 }
 
 void ProgressLine::Run() {
-  const auto start = std::chrono::steady_clock::now();
+  auto start = std::chrono::steady_clock::now();
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     cv_.wait_for(lock, std::chrono::milliseconds(interval_ms_));
     if (stop_) break;
+    // The rate counts from the end of the rules' compile: the time before
+    // it read almost nothing, and would make the ETA a long one.
+    if (counters_.compiling && counters_.compiling()) start = std::chrono::steady_clock::now();
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::string line = FormatProgress(counters_, elapsed, TerminalWidth(out_));
     std::fprintf(out_, "\r\x1b[K%s", line.c_str());

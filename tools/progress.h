@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ struct ProgressCounters {
   std::atomic<uint64_t> files_done{0};
   std::atomic<uint64_t> bytes_done{0};
   std::atomic<uint64_t> findings{0};
+  // True while the rules are being compiled (the first file read waits for
+  // them, about a second); may be empty. Called from the drawing thread.
+  std::function<bool()> compiling;
 
   void SetCurrent(std::string path);
   std::string Current() const;

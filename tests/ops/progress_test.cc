@@ -49,3 +49,23 @@ TEST_CASE("The progress line moves while a large file is read, and names it") {
   // Escaped for the terminal.
   CHECK(line.find("/share/exports/huge\\ncsv.csv") != std::string::npos);
 }
+
+TEST_CASE("While the rules compile, the line says so instead of a rate and an ETA") {
+  // The first file read waits for them: the line showed an ETA that grew
+  // for a second or more.
+  phiscan::scanner::WalkProgress walk;
+  ProgressCounters c;
+  c.walk = &walk;
+  walk.files = 40;
+  walk.bytes_read = 1 << 20;
+  bool compiling = true;
+  c.compiling = [&] { return compiling; };
+  CHECK(FormatProgress(c, 1.5, 200) == "compiling the rules  (40 files found so far)");
+  CHECK(FormatProgress(c, 1.5, 12) == "compiling t");  // fits 12 columns, as every line
+  compiling = false;
+  CHECK(FormatProgress(c, 1.0, 200).rfind("0 files  1.0 MiB  1.0 MiB/s", 0) == 0);
+  // An unchanged rescan reads nothing and never compiles: the plain line.
+  compiling = true;
+  walk.bytes_read = 0;
+  CHECK(FormatProgress(c, 1.0, 200).rfind("0 files  0 B  0 B/s", 0) == 0);
+}
