@@ -453,8 +453,14 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
   if (!listed.ok()) return CatalogError(listed);
   for (const auto& [flag, id] : {std::pair<const char*, int64_t>{"--from", from}, {"--to", to}}) {
     if (id > 0 && !status_of.count(id)) {
-      PrintError(
-          fmt::format("{}: no run {} in this catalog ('phireport runs' lists them)", flag, id));
+      // Below the oldest run kept, it was pruned: its state is gone.
+      const int64_t oldest = status_of.empty() ? 0 : status_of.begin()->first;
+      PrintError(id < oldest
+                     ? fmt::format("{}: run {} was pruned (the oldest run kept is {}; --from 0 "
+                                   "compares against nothing)",
+                                   flag, id, oldest)
+                     : fmt::format("{}: no run {} in this catalog ('phireport runs' lists them)",
+                                   flag, id));
       return kExitUsage;
     }
   }

@@ -520,6 +520,11 @@ TEST_CASE("prune keeps the current inventory and drops old runs and long-removed
   for (const auto& row : added) CHECK(row["change"] == "added");
   CHECK(err == "phireport: warning: runs up to 2 were pruned; what they recorded shows as added "
                "in run 3, not found then\n");
+  // A pruned run named: said so, not "no run 1".
+  CHECK(Run(Phireport() + " diff --from 1 --catalog " + catalog, &out, &err) == 2);
+  CHECK(err ==
+        "phireport: error: --from: run 1 was pruned (the oldest run kept is 3; --from 0 "
+        "compares against nothing)\n");
 
   REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
   CHECK(ParseJsonl(out).size() == 1);
