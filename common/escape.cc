@@ -72,6 +72,12 @@ std::string NameOrKind(std::string_view kind, std::string_view name) {
   return std::string(kind) + " " + std::string(name);
 }
 
+bool HoldsIdentifierDigits(std::string_view value) {
+  size_t digits = 0;
+  for (char c : value) digits += (c >= '0' && c <= '9') ? 1 : 0;
+  return digits >= 6;
+}
+
 std::string Abbreviate(std::string_view text, size_t max) {
   if (text.size() <= max) return std::string(text);
   return std::string(text.substr(0, max)) + "...";

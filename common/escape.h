@@ -40,6 +40,11 @@ std::string QuoteName(std::string_view name, std::string_view instead);
 // about ("rule US_SSN", "job finance"; "a label" for one named "Jane Doe").
 std::string NameOrKind(std::string_view kind, std::string_view name);
 
+// Whether `value` holds six digits or more, an identifier's length: a
+// value typed into a flag or a glob is quoted back in an error only
+// without them, as it may be an identifier pasted into the wrong place.
+bool HoldsIdentifierDigits(std::string_view value);
+
 // `text` if at most `max` bytes, else its first `max` bytes and "...": a
 // regex quoted in an error, or the part of a regex engine's message that
 // quotes one, is cut to a size that says which pattern it was.

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "common/escape.h"
@@ -53,14 +54,14 @@ bool MatchSegments(const std::vector<std::string>& p, size_t i,
 std::string GlobError(std::string_view segment) {
   for (size_t i = 0; i < segment.size(); ++i) {
     if (segment[i] == '\\') {
-      if (++i == segment.size()) return "a '\\' at its end escapes nothing";
+      if (++i == segment.size()) return "a '\\' at the end of a name escapes nothing";
     } else if (segment[i] == '[') {
       size_t j = i + 1;
       if (j < segment.size() && (segment[j] == '!' || segment[j] == '^')) ++j;
       if (j < segment.size() && segment[j] == ']') ++j;  // a ']' first is one of the class
       j = segment.find(']', j);
       if (j == std::string_view::npos) {
-        return "its '[' starts a character class that no ']' closes (write \\[ for a '[')";
+        return "a '[' starts a character class that no ']' closes (write \\[ for a '[')";
       }
       i = j;
     }
@@ -71,7 +72,6 @@ std::string GlobError(std::string_view segment) {
 }  // namespace
 
 Result<PathFilter::Rule> PathFilter::Parse(std::string_view pattern) {
-  const std::string_view written = pattern;
   Rule rule;
   if (!pattern.empty() && pattern.front() == '!') {
     rule.negate = true;
@@ -85,9 +85,7 @@ Result<PathFilter::Rule> PathFilter::Parse(std::string_view pattern) {
   // A '/' anywhere but the end anchors the pattern at the root.
   rule.anchored = pattern.find('/') != std::string_view::npos;
   for (auto seg : Split(pattern)) {
-    if (std::string why = GlobError(seg); !why.empty()) {
-      return Status::InvalidArgument("glob '" + std::string(written) + "': " + why);
-    }
+    if (std::string why = GlobError(seg); !why.empty()) return Status::InvalidArgument(why);
     rule.segments.emplace_back(seg);
   }
   if (rule.segments.empty()) return Status::InvalidArgument("empty path pattern");
@@ -95,41 +93,66 @@ Result<PathFilter::Rule> PathFilter::Parse(std::string_view pattern) {
   return rule;
 }
 
+namespace {
+
+// A glob given on the command line or in a job file, as an error quotes
+// it: not when it could be an identifier typed into the wrong place.
+std::string Shown(std::string_view pattern) {
+  if (HoldsIdentifierDigits(pattern)) return "glob (not shown: it holds digits)";
+  return "glob '" + EscapeBytes(pattern) + "'";
+}
+
+}  // namespace
+
 Status PathFilter::AddExclude(std::string_view pattern) {
   auto rule = Parse(pattern);
-  if (!rule.ok()) return rule.status();
+  if (!rule.ok()) return Status::InvalidArgument(Shown(pattern) + ": " + rule.status().message());
   excludes_.push_back(std::move(rule).value());
   return Status::Ok();
 }
 
 Status PathFilter::AddInclude(std::string_view pattern) {
   auto rule = Parse(pattern);
-  if (!rule.ok()) return rule.status();
+  if (!rule.ok()) return Status::InvalidArgument(Shown(pattern) + ": " + rule.status().message());
   if (rule.value().negate) return Status::InvalidArgument("'!' is not allowed in --include");
   includes_.push_back(std::move(rule).value());
   return Status::Ok();
 }
 
 Status PathFilter::AddExcludesFromFile(const std::string& path) {
+  const std::string shown = EscapeBytes(path);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    return Status::InvalidArgument("exclude file " + shown + " is not a regular file");
+  }
   errno = 0;
   std::ifstream in(path);
   if (!in) {
     const int err = errno;
-    return Status::NotFound("cannot read exclude file " + EscapeBytes(path) + ": " +
+    return Status::NotFound("cannot read exclude file " + shown + ": " +
                             (err != 0 ? std::strerror(err) : "unknown error"));
   }
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    Status s = AddExclude(line);
-    if (!s.ok()) {
-      return Status::InvalidArgument(EscapeBytes(path) + ":" + std::to_string(n) + ": " +
-                                     s.message());
+    // Trailing blanks go, as in gitignore, but for one a backslash escapes.
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) {
+      if (line.back() == ' ' && line.size() >= 2 && line[line.size() - 2] == '\\') break;
+      line.pop_back();
     }
+    if (line.empty() || line[0] == '#') continue;
+    // The line is not quoted: a data file named by mistake would put a
+    // record on the terminal.
+    auto rule = Parse(line);
+    if (!rule.ok()) {
+      return Status::InvalidArgument(shown + ":" + std::to_string(n) + ": " +
+                                     rule.status().message());
+    }
+    excludes_.push_back(std::move(rule).value());
+    file_excludes_.push_back(line);
   }
+  if (in.bad()) return Status::IoError("cannot read exclude file " + shown + ": read error");
   return Status::Ok();
 }
 

@@ -31,13 +31,17 @@ namespace phiscan::scanner {
 class PathFilter {
  public:
   // Errors: kInvalidArgument for an empty pattern, a '[' no ']' closes or a
-  // '\\' that escapes nothing (fnmatch would take them as plain characters).
+  // backslash that escapes nothing (fnmatch would take them as plain
+  // characters), quoting the glob unless it holds six digits or more.
   Status AddExclude(std::string_view pattern);
   Status AddInclude(std::string_view pattern);
   // Reads exclude rules from a file: one per line; blank lines and lines
-  // starting with '#' are ignored; trailing spaces are trimmed. Errors name
-  // the file (and line for a bad rule).
+  // starting with '#' are ignored; trailing spaces are trimmed (but for
+  // one a backslash escapes). Errors name the file (and line for a bad
+  // rule, which is not quoted); a path that is no regular file is one.
   Status AddExcludesFromFile(const std::string& path);
+  // The rules AddExcludesFromFile read, as written (what a run records).
+  const std::vector<std::string>& file_excludes() const { return file_excludes_; }
 
   bool empty() const { return excludes_.empty() && includes_.empty(); }
 
@@ -59,6 +63,7 @@ class PathFilter {
 
   std::vector<Rule> excludes_;
   std::vector<Rule> includes_;
+  std::vector<std::string> file_excludes_;
 };
 
 }  // namespace phiscan::scanner

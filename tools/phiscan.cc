@@ -437,6 +437,35 @@ int RunScan(const ScanArgs& typed_args) {
       fail_on_type_score = tools::FailOnMinScore(args.fail_on, *rules.value());
     }
   }
+  std::string key_path = args.key.empty() ? args.catalog + ".key" : args.key;
+  // If the catalog then cannot be opened (not a catalog, a newer schema),
+  // the key and lock files this run created go again: a failed run leaves
+  // nothing behind.
+  const bool had_key = access(key_path.c_str(), F_OK) == 0;
+  // Whether earlier runs made tokens with a key: then a missing key is a
+  // lost or mistyped one, not a first run's (an empty file made for the
+  // catalog, or a catalog without runs, has none).
+  bool had_runs = false;
+  if (!had_key && access(args.catalog.c_str(), F_OK) == 0) {
+    auto reader = catalog::CatalogReader::Open(args.catalog);
+    if (reader.ok()) {
+      auto ids = reader.value()->KeyIds();
+      had_runs = ids.ok() && !ids.value().empty();
+    } else {
+      // An older catalog, which this run will upgrade, was scanned before.
+      had_runs = reader.status().message().find(" has schema version ") != std::string::npos;
+    }
+  }
+  // A key named on the command line that is not there is a typo or the
+  // wrong mount far more often than a wish for new tokens: a new key would
+  // make every earlier token unmatchable and every file be read again.
+  if (had_runs && !args.key.empty()) {
+    return Fail(kExitUsage,
+                "--key " + EscapeBytes(args.key) +
+                    ": not found, and the catalog's earlier runs "
+                    "made their tokens with a key; give that key. To start new tokens on purpose, "
+                    "create the file first: (umask 077; head -c 32 /dev/urandom > FILE)");
+  }
   std::unique_ptr<tools::Logger> log;
   if (!args.log_format.empty() || !args.log_file.empty()) {
     auto format = tools::ParseLogFormat(args.log_format.empty() ? "text" : args.log_format);
@@ -467,31 +496,6 @@ int RunScan(const ScanArgs& typed_args) {
       return Fail(kExitFatal, "cannot create catalog " + EscapeBytes(args.catalog) + ": folder " +
                                   EscapeBytes(folder.string()) + " does not exist");
     }
-  }
-  std::string key_path = args.key.empty() ? args.catalog + ".key" : args.key;
-  // If the catalog then cannot be opened (not a catalog, a newer schema),
-  // the key and lock files this run created go again: a failed run leaves
-  // nothing behind.
-  const bool had_key = access(key_path.c_str(), F_OK) == 0;
-  // Whether earlier runs made tokens with a key: then a missing key is a
-  // lost or mistyped one, not a first run's (an empty file made for the
-  // catalog, or a catalog without runs, has none).
-  bool had_runs = false;
-  if (!had_key && access(args.catalog.c_str(), F_OK) == 0) {
-    if (auto reader = catalog::CatalogReader::Open(args.catalog); reader.ok()) {
-      auto ids = reader.value()->KeyIds();
-      had_runs = ids.ok() && !ids.value().empty();
-    }
-  }
-  // A key named on the command line that is not there is a typo or the
-  // wrong mount far more often than a wish for new tokens: a new key would
-  // make every earlier token unmatchable and every file be read again.
-  if (had_runs && !args.key.empty()) {
-    return Fail(kExitUsage,
-                "--key " + EscapeBytes(args.key) +
-                    ": not found, and the catalog's earlier runs "
-                    "made their tokens with a key; give that key. To start new tokens on purpose, "
-                    "create the file first: (umask 077; head -c 32 /dev/urandom > FILE)");
   }
   const std::string lock_path = args.catalog + ".lock";
   const bool had_lock = access(lock_path.c_str(), F_OK) == 0;

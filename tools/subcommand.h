@@ -8,6 +8,7 @@
 #ifndef PHISCAN_TOOLS_SUBCOMMAND_H_
 #define PHISCAN_TOOLS_SUBCOMMAND_H_
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -17,9 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "common/did_you_mean.h"
+#include "common/escape.h"
 #include "tools/byte_count.h"
 
 namespace phiscan::tools {
@@ -131,12 +131,6 @@ inline std::string SeeHelp(const CLI::App& app) {
     path = cmd->get_name() + (path.empty() ? "" : " ") + path;
   }
   return " (see " + path + " --help)";
-}
-
-// Whether `value` holds six digits or more: an identifier's length.
-inline bool HoldsIdentifierDigits(std::string_view value) {
-  return std::count_if(value.begin(), value.end(),
-                       [](unsigned char c) { return std::isdigit(c) != 0; }) >= 6;
 }
 
 // `text` with each value given to an option of `app` or its subcommands

@@ -241,10 +241,19 @@ class Markup : public StructuredText {
       if (OneOf(local, {"tab", "br", "cr", "s", "line-break"})) Separator(" ", k);
     }
     if (!self_closing && !is_void) {
+      // A <value> child without a key of its own holds its parent's value:
+      // Spring's <property name="password"><value>...</value></property>
+      // and <entry key="db.password"><value>...</value></entry>.
+      if (mode_ == MarkupMode::kXml && key_.empty() && local == "value" && depth_ > 0 &&
+          depth_ <= keys_.size()) {
+        key_ = keys_[depth_ - 1];
+      }
       ++depth_;
       if (depth_ <= limits_.max_structure_depth) {
         if (stack_.size() < depth_) stack_.emplace_back();
+        if (keys_.size() < depth_) keys_.emplace_back();
         stack_[depth_ - 1].assign(local);
+        keys_[depth_ - 1].assign(key_);
       }
     } else if (mode_ == MarkupMode::kOffice) {
       CloseSeparator(local, k);
@@ -645,6 +654,7 @@ class Markup : public StructuredText {
     std::string keyword, name, current;
   } decl_;
   std::vector<std::string> stack_;
+  std::vector<std::string> keys_;  // each open element's key or name attribute (XML)
   size_t depth_ = 0;
 };
 

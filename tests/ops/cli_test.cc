@@ -613,6 +613,14 @@ TEST_CASE("A catalog whose key went missing is warned of, and its files read aga
                    "back (or give --key) before the next run\n");
   REQUIRE(Run(scan, &out, &err) == 0);
   CHECK(err.empty());
+  // Also from a catalog of an older schema, which this run upgrades (the
+  // check read the catalog as it was, and an older one not at all).
+  REQUIRE(Run(phiscan::testing::Python() + " -c \"import sqlite3; c = sqlite3.connect('" + catalog +
+                  "'); c.execute('PRAGMA user_version = 6'); c.commit()\"",
+              &out, &err) == 0);
+  REQUIRE(unlink((catalog + ".key").c_str()) == 0);
+  CHECK(Run(scan, &out, &err) == 0);
+  CHECK(err.rfind("phiscan: warning: key " + catalog + ".key was not found", 0) == 0);
 }
 
 TEST_CASE("A --key that is not there is refused once the catalog has runs, not made anew") {
@@ -634,6 +642,9 @@ TEST_CASE("A --key that is not there is refused once the catalog has runs, not m
                    "give that key. To start new tokens on purpose, create the file first: "
                    "(umask 077; head -c 32 /dev/urandom > FILE)\n");
   CHECK_FALSE(std::filesystem::exists(typo));
+  // Refused before anything is made: not even the log file it was given.
+  CHECK(Run(scan + typo + " --log-file " + dir.Join("scan.log"), &out, &err) == 2);
+  CHECK_FALSE(std::filesystem::exists(dir.Join("scan.log")));
   // Made on purpose, as the error says, it is used.
   REQUIRE(Run("(umask 077; head -c 32 /dev/urandom > " + typo + ")", &out, &err) == 0);
   CHECK(Run(scan + typo, &out, &err) == 0);

@@ -90,10 +90,16 @@ TEST_CASE("A glob fnmatch would read otherwise than written is refused, saying w
   const auto open = f.AddExclude("exports/[!");
   CHECK(open.code() == phiscan::StatusCode::kInvalidArgument);
   CHECK(open.message() ==
-        "glob 'exports/[!': its '[' starts a character class that no ']' closes (write \\[ for "
+        "glob 'exports/[!': a '[' starts a character class that no ']' closes (write \\[ for "
         "a '[')");
   CHECK(f.AddInclude("[abc").message().find("no ']' closes") != std::string::npos);
-  CHECK(f.AddExclude("\\").message() == "glob '\\': a '\\' at its end escapes nothing");
+  CHECK(f.AddExclude("a\\").message() ==
+        "glob 'a\\\\': a '\\' at the end of a name escapes nothing");
+  // A glob that could be an identifier typed into the wrong place is not
+  // quoted back.
+  CHECK(f.AddExclude("536-22-8726[").message() ==
+        "glob (not shown: it holds digits): a '[' starts a character class that no ']' closes "
+        "(write \\[ for a '[')");
   // Closed classes, a ']' first in one, and escapes are fine.
   for (const char* good : {"[abc]*.csv", "[!.]*", "[]x]", "[^a-z]", "a\\[b", "*\\*"}) {
     INFO(good);
@@ -102,4 +108,28 @@ TEST_CASE("A glob fnmatch would read otherwise than written is refused, saying w
   CHECK(f.ExcludesFile("a[b"));
   CHECK(f.ExcludesFile("x]"));
   CHECK_FALSE(f.ExcludesFile(".hidden"));
+}
+
+TEST_CASE("An exclude file's bad line is named by its number, never quoted") {
+  // A data file given as the exclude file by mistake: its record would
+  // have reached the terminal and the journal.
+  phiscan::testing::TempDir dir;
+  phiscan::testing::WriteFile(dir.Join("records.csv"),
+                              "name,ssn\nJane Roe,536-22-8726,see [chart\n");
+  PathFilter f;
+  const auto bad = f.AddExcludesFromFile(dir.Join("records.csv"));
+  CHECK(bad.message() == dir.Join("records.csv") +
+                             ":2: a '[' starts a character class that no ']' closes (write \\[ "
+                             "for a '[')");
+  // A folder is no exclude file (it read as one with no rules).
+  CHECK(f.AddExcludesFromFile(dir.path()).message() ==
+        "exclude file " + dir.path() + " is not a regular file");
+  // A space a backslash escapes stays, as in gitignore; the rules read are
+  // kept as written.
+  phiscan::testing::WriteFile(dir.Join("ex"), "*.tmp  \nname\\ \n");
+  PathFilter g;
+  REQUIRE(g.AddExcludesFromFile(dir.Join("ex")).ok());
+  CHECK(g.ExcludesFile("a/name "));
+  CHECK_FALSE(g.ExcludesFile("a/name"));
+  CHECK(g.file_excludes() == std::vector<std::string>{"*.tmp", "name\\ "});
 }

@@ -631,6 +631,25 @@ TEST_CASE("XML: a setting's key or name names its value attribute") {
               "US_SSN 412345678 85", "GENERIC_PASSWORD Rk7Wq2Zn5Tp8 75"});
 }
 
+TEST_CASE("XML: a <value> child holds the value its parent's key or name names") {
+  // Spring's <property name="password"><value>...</value></property> and a
+  // map's <entry key=...><value>: the value was named by the element
+  // "value" alone, and a password there was no secret.
+  const std::string beans =
+      "<?xml version=\"1.0\"?>\n<beans><bean id=\"ds\">\n"
+      "  <property name=\"username\"><value>emr_app</value></property>\n"
+      "  <property name=\"password\">\n    <value>Qz7vT2mWk9xL</value>\n  </property>\n"
+      "</bean><util:map>\n  <entry key=\"db.password\"><value>Hn4rW8kPz2Qs</value></entry>\n"
+      "  <entry key=\"patient.ssn\"><value>536228726</value></entry>\n</util:map>\n"
+      // Only a <value> child: a description of a password is none, and a
+      // <value> under an element without a key names nothing.
+      "<property name=\"password\"><description>Rotated88Quarterly</description></property>\n"
+      "<item><value>Zt5Lw9Kq8vR2</value></item>\n</beans>\n";
+  CHECK(Findings(beans, "context.xml", {"GENERIC_PASSWORD", "US_SSN"}) ==
+        Lines{"GENERIC_PASSWORD Qz7vT2mWk9xL 75", "GENERIC_PASSWORD Hn4rW8kPz2Qs 75",
+              "US_SSN 536228726 85"});
+}
+
 TEST_CASE("XML: a DTD's entity values are read, named by their entity") {
   // The internal subset holds text the document uses (&ssn; below): an SSN
   // there was never read. The entity's name is its field, so a bare
