@@ -356,7 +356,11 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
   // every listing read every asset. The indexes that serve these are in
   // catalog/migrations/v3.sql.
   std::string where = " WHERE 1";
-  if (!filter.include_removed) where += " AND a.removed_run IS NULL";
+  if (filter.removed_in_run) {
+    where += " AND a.removed_run = :removed_run";  // the partial index assets_by_removed
+  } else if (!filter.include_removed) {
+    where += " AND a.removed_run IS NULL";
+  }
   if (!filter.label.empty()) where += " AND a.label = :label";
   where += PathPrefixCondition(filter.path_prefix);
   if (filter.exposed_only) where += " AND a.exposed = 1";
@@ -393,7 +397,7 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
   const bool whole_table = !ordered && !need_type && filter.type_id.empty() &&
                            filter.label.empty() && filter.path_prefix.empty() &&
                            !filter.exposed_only && filter.format.empty() && !filter.status &&
-                           !filter.gaps_only;
+                           !filter.gaps_only && !filter.removed_in_run;
   // One pass: each asset's rows arrive together, one per type that passes
   // the filter, or one row of NULLs if none does.
   const std::string sql =
@@ -428,6 +432,7 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
         BindTextIfUsed(st, ":format", filter.format);
         BindPathPrefix(st, filter.path_prefix);
         if (filter.status) BindIntIfUsed(st, ":status", static_cast<int>(*filter.status));
+        if (filter.removed_in_run) BindIntIfUsed(st, ":removed_run", *filter.removed_in_run);
         BindTextIfUsed(st, ":type", filter.type_id);
       },
       [&](const Statement& st) {

@@ -125,6 +125,9 @@ struct Filter {
   std::string format;
   // Also list assets marked removed (AssetRow::removed_run says which).
   bool include_removed = false;
+  // Only the assets this run marked removed (include_removed implied;
+  // asset listings only).
+  std::optional<int64_t> removed_in_run;
 };
 
 struct RunRow {

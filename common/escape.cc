@@ -1,5 +1,6 @@
 #include "common/escape.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace phiscan {
@@ -76,6 +77,14 @@ bool HoldsIdentifierDigits(std::string_view value) {
   size_t digits = 0;
   for (char c : value) digits += (c >= '0' && c <= '9') ? 1 : 0;
   return digits >= 6;
+}
+
+std::string QuoteValue(std::string_view value) {
+  const bool alnum = std::all_of(value.begin(), value.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  });
+  if (!alnum && HoldsIdentifierDigits(value)) return "(a value with digits, not shown)";
+  return "'" + EscapeBytes(value) + "'";
 }
 
 std::string Abbreviate(std::string_view text, size_t max) {

@@ -45,6 +45,12 @@ std::string NameOrKind(std::string_view kind, std::string_view name);
 // without them, as it may be an identifier pasted into the wrong place.
 bool HoldsIdentifierDigits(std::string_view value);
 
+// "'value'", escaped, as a usage error quotes a value given to a number
+// option, or "(a value with digits, not shown)" when it holds six digits
+// or more among other signs than letters (536-22-8726): an identifier typed
+// into the wrong place, not a number too large.
+std::string QuoteValue(std::string_view value);
+
 // `text` if at most `max` bytes, else its first `max` bytes and "...": a
 // regex quoted in an error, or the part of a regex engine's message that
 // quotes one, is cut to a size that says which pattern it was.

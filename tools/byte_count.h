@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/escape.h"
+
 namespace phiscan::tools {
 
 // A size in bytes from `min` to `max`: a whole number with an optional
@@ -20,7 +22,8 @@ namespace phiscan::tools {
 // KiB and lower case too): "100M". Sets *bytes, or returns why not.
 inline std::string ParseByteCount(const std::string& text, uint64_t min, uint64_t max,
                                   uint64_t* bytes) {
-  const std::string bad = "'" + text + "' is not a size in bytes (a whole number, optionally "
+  const std::string bad = QuoteValue(text) +
+                          " is not a size in bytes (a whole number, optionally "
                           "with K, M, G or T: 100M)";
   const size_t digits = text.find_first_not_of("0123456789");
   if (digits == 0 || text.empty()) return bad;
@@ -36,10 +39,10 @@ inline std::string ParseByteCount(const std::string& text, uint64_t min, uint64_
   errno = 0;
   const unsigned long long n = std::strtoull(text.substr(0, digits).c_str(), nullptr, 10);
   if (errno == ERANGE || n > (max >> shift)) {
-    return "'" + text + "' is too large (at most " + std::to_string(max) + " bytes)";
+    return QuoteValue(text) + " is too large (at most " + std::to_string(max) + " bytes)";
   }
   *bytes = static_cast<uint64_t>(n) << shift;
-  if (*bytes < min) return "'" + text + "' is less than " + std::to_string(min) + " bytes";
+  if (*bytes < min) return QuoteValue(text) + " is less than " + std::to_string(min) + " bytes";
   return "";
 }
 

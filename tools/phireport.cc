@@ -521,10 +521,10 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
 }
 
 int RunRuns(CatalogReader& reader, Format format) {
-  RowWriter out(format, std::cout,
-                {"run", "started", "finished", "status", "roots", "filters", "rules_version",
-                 "host", "user", "pid", "assets", "unchanged", "bytes_scanned", "findings", "gaps",
-                 "removed"});
+  RowWriter out(
+      format, std::cout,
+      {"run", "started", "finished", "status", "roots", "rules_version", "host", "user", "pid",
+       "assets", "unchanged", "bytes_scanned", "findings", "gaps", "removed", "filters"});
   Status s = reader.ListRuns([&](const catalog::RunRow& r) {
     // roots_json was written by the writer from escaped roots; a tampered
     // value is shown as escaped text rather than trusted.
@@ -539,7 +539,8 @@ int RunRuns(CatalogReader& reader, Format format) {
         const auto it = options.find(key);
         if (it == options.end() || (it->is_array() && it->empty())) continue;
         if (filters.is_null()) filters = json::object();
-        filters[key] = it->is_string() || it->is_array() ? *it : Text(it->dump());
+        filters[key] =
+            it->is_string() || it->is_array() || it->is_object() ? *it : Text(it->dump());
       }
     }
     out.Row({{"run", r.id},
@@ -547,7 +548,6 @@ int RunRuns(CatalogReader& reader, Format format) {
              {"finished", r.finished_at ? IsoSeconds(*r.finished_at) : json(nullptr)},
              {"status", Text(r.status)},
              {"roots", roots},
-             {"filters", filters},
              {"rules_version", Text(r.rules_version)},
              {"host", Text(r.host)},
              {"user", Text(r.user)},
@@ -557,7 +557,8 @@ int RunRuns(CatalogReader& reader, Format format) {
              {"bytes_scanned", r.bytes_scanned},
              {"findings", r.findings},
              {"gaps", r.gaps},
-             {"removed", r.removed}});
+             {"removed", r.removed},
+             {"filters", filters}});
   });
   out.Finish();
   return s.ok() ? 0 : CatalogError(s);
@@ -572,6 +573,9 @@ std::optional<std::string> LocateValue(const std::string& arg, std::string* erro
   std::string line;
   if (!std::getline(std::cin, line)) return std::nullopt;
   if (!line.empty() && line.back() == '\r') line.pop_back();
+  // Typed at a terminal, the line is the value: waiting for the end of
+  // the input there would hang until Ctrl-D.
+  if (isatty(STDIN_FILENO)) return line;
   for (std::string more; std::getline(std::cin, more);) {
     if (more.find_first_not_of(" \t\r") != std::string::npos) {
       *error =
@@ -882,7 +886,7 @@ void AddFormatOption(CLI::App* sub, Options* opts) {
                   "object per line) or csv (RFC 4180; cells starting = + - @ get a ' prefix)")
       ->capture_default_str()
       ->type_name("FORMAT")
-      ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}));
+      ->check(tools::OneOf({"table", "json", "jsonl", "csv"}));
 }
 
 void AddConfidenceOption(CLI::App* sub, Options* opts) {
@@ -892,7 +896,7 @@ void AddConfidenceOption(CLI::App* sub, Options* opts) {
                   "low (score 1+), medium (75+) or high (85+)")
       ->capture_default_str()
       ->type_name("LEVEL")
-      ->check(CLI::IsMember({"low", "medium", "high"}));
+      ->check(tools::OneOf({"low", "medium", "high"}));
 }
 
 void AddAssetFilters(CLI::App* sub, Options* opts) {
@@ -913,15 +917,15 @@ void AddAssetFilters(CLI::App* sub, Options* opts) {
                   "only assets with this coverage status: complete, partial, encrypted, skipped, "
                   "unreadable, vanished, changed_during_scan, special, loop")
       ->type_name("STATUS")
-      ->check(CLI::IsMember({"complete", "partial", "encrypted", "skipped", "unreadable",
-                             "vanished", "changed_during_scan", "special", "loop"}));
+      ->check(tools::OneOf({"complete", "partial", "encrypted", "skipped", "unreadable", "vanished",
+                            "changed_during_scan", "special", "loop"}));
   std::vector<std::string> formats(kAssetFormats.begin(), kAssetFormats.end());
   std::string names;
   for (const auto& f : formats) names += (names.empty() ? "" : ", ") + f;
   sub->add_option("--content", opts->content,
                   "only assets whose content was read as this format (the format field): " + names)
       ->type_name("FORMAT")
-      ->check(CLI::IsMember(formats));
+      ->check(tools::OneOf(formats));
 }
 
 int Main(int argc, char** argv) {
@@ -1005,7 +1009,7 @@ int Main(int argc, char** argv) {
               !text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") ==
                                                         std::string::npos;
           if (digits && (zero || std::stoll(text) >= 1)) return "";
-          return "'" + text + "' is no run id: a run id is 1 or more" +
+          return QuoteValue(text) + " is no run id: a run id is 1 or more" +
                  (zero ? ", or 0 for before the first run" : "") + " ('phireport runs' lists them)";
         },
         "");  // the options' type name is RUN
@@ -1042,10 +1046,11 @@ int Main(int argc, char** argv) {
   events->get_option("--format")->default_str("jsonl");
   opts.format = "table";
 
+  tools::OneValueEach(&app);
   RejectEmptyValues(&app);
 
   if (std::string unknown = UnknownSubcommand(app, argc, argv, "report"); !unknown.empty()) {
-    PrintError(EscapeBytes(unknown) + " (see phireport --help)");
+    PrintError(unknown);
     return kExitUsage;
   }
   try {

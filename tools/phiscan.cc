@@ -225,38 +225,42 @@ void WarnIfShared(const char* what, const std::string& path, const char* holds) 
       holds);
 }
 
-// Counts the top-level files under `roots` that run `run` marked removed
-// and `filter` leaves out (the file or a folder above it), as the walk
-// applied it: relative to the root.
+// Counts the files run `run` marked removed that are still on disk, each
+// left out by `filter` under every root it lies under (the walk applies the
+// filters relative to each root, and a nested root is walked on its own
+// when there are filters).
 Result<uint64_t> CountRemovedByFilter(const std::string& catalog_path,
                                       const std::vector<std::string>& roots, int64_t run,
                                       const scanner::PathFilter& filter) {
   auto reader = catalog::CatalogReader::Open(catalog_path);
   if (!reader.ok()) return reader.status();
-  std::set<std::string> left_out;
-  for (const std::string& root : roots) {
-    catalog::Filter f;
-    f.path_prefix = root;
-    f.include_removed = true;
-    Status s = reader.value()->ListAssets(f, [&](const catalog::AssetRow& a) {
-      if (a.member || a.kind != AssetKind::kFile || a.removed_run != run ||
-          !UnderRoot(a.path, root)) {
-        return;
-      }
-      if (a.path.size() <= root.size()) return;  // the root itself
-      std::string_view rel(a.path);
-      rel.remove_prefix(root.size());
-      while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
-      bool out = filter.ExcludesFile(rel);
-      for (size_t slash = rel.find('/'); !out && slash != std::string_view::npos;
-           slash = rel.find('/', slash + 1)) {
-        out = filter.ExcludesDirectory(rel.substr(0, slash));
-      }
-      if (out) left_out.insert(a.path);
-    });
-    if (!s.ok()) return s;
-  }
-  return static_cast<uint64_t>(left_out.size());
+  auto excluded_under = [&](const std::string& path, const std::string& root) {
+    std::string_view rel(path);
+    rel.remove_prefix(root.size());
+    while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
+    if (filter.ExcludesFile(rel)) return true;
+    for (size_t slash = rel.find('/'); slash != std::string_view::npos;
+         slash = rel.find('/', slash + 1)) {
+      if (filter.ExcludesDirectory(rel.substr(0, slash))) return true;
+    }
+    return false;
+  };
+  uint64_t left_out = 0;
+  catalog::Filter f;
+  f.removed_in_run = run;
+  Status s = reader.value()->ListAssets(f, [&](const catalog::AssetRow& a) {
+    if (a.member || a.kind != AssetKind::kFile) return;
+    bool under = false, excluded = true;
+    for (const std::string& root : roots) {
+      if (a.path.size() <= root.size() || !UnderRoot(a.path, root)) continue;
+      under = true;
+      excluded = excluded && excluded_under(a.path, root);
+    }
+    struct stat st;
+    if (under && excluded && lstat(a.path.c_str(), &st) == 0) ++left_out;
+  });
+  if (!s.ok()) return s;
+  return left_out;
 }
 
 // Counts present assets under `roots` that reach `fail_on`: a type id at
@@ -593,7 +597,16 @@ int RunScan(const ScanArgs& typed_args) {
     opts["exclude"] = nlohmann::json::array();
     for (const auto& g : args.include) opts["include"].push_back(EscapeBytes(g));
     for (const auto& g : args.exclude) opts["exclude"].push_back(EscapeBytes(g));
-    if (!args.exclude_from.empty()) opts["exclude_from"] = EscapeBytes(args.exclude_from);
+    // The file's globs as read: the file may change between runs.
+    if (!args.exclude_from.empty()) {
+      std::error_code ec;
+      const std::filesystem::path where = std::filesystem::absolute(args.exclude_from, ec);
+      opts["exclude_from"] = {{"path", EscapeBytes(ec ? args.exclude_from : where.string())},
+                              {"globs", nlohmann::json::array()}};
+      for (const auto& g : filter.file_excludes()) {
+        opts["exclude_from"]["globs"].push_back(EscapeBytes(g));
+      }
+    }
   }
   info.options_json = opts.dump();
   for (const auto& t : rules.value()->types()) {
@@ -725,7 +738,8 @@ int RunScan(const ScanArgs& typed_args) {
         std::strerror(err),
         folder ? "nothing under it was read: recorded as a coverage gap, nothing under it "
                  "marked removed"
-               : "it was not read: recorded as a coverage gap, its earlier results kept");
+               : "it was not read: recorded as a coverage gap (its results from an earlier "
+                 "run, if any, kept)");
     if (log) {
       log->Event("warn", "root_unreadable", "root could not be opened; nothing under it read",
                  {{"root", EscapeBytes(root)}});
@@ -735,15 +749,24 @@ int RunScan(const ScanArgs& typed_args) {
   // removed like deleted ones (the catalog holds what the last run
   // covered), which `diff` and the event feed then report as removed:
   // said, so that a changed filter is not taken for deleted PHI.
-  if (!filter.empty() && writer.value()->removed() > 0 && !args.quiet) {
+  if (!filter.empty() && writer.value()->removed() > 0 && (!args.quiet || log)) {
+    // A note: a catalog that cannot be read here is said, not fatal.
     auto left_out = CountRemovedByFilter(args.catalog, args.roots, run.value(), filter);
-    if (!left_out.ok()) return Fail(kExitFatal, left_out.status().message());
-    if (left_out.value() > 0) {
-      std::cerr << fmt::format(
-          "phiscan: {} marked removed {} still there, left out by --include/--exclude; "
-          "phireport diff lists {} as removed (the run records its filters)\n",
-          tools::Counted(left_out.value(), "file"), left_out.value() == 1 ? "is" : "are",
-          left_out.value() == 1 ? "it" : "them");
+    if (!left_out.ok()) {
+      std::cerr << "phiscan: warning: " << tools::TerminalSafe(left_out.status().message()) << "\n";
+    } else if (left_out.value() > 0) {
+      if (!args.quiet) {
+        std::cerr << fmt::format(
+            "phiscan: {} marked removed {} still there, left out by --include/--exclude; "
+            "phireport diff lists {} as removed (the run records its filters)\n",
+            tools::Counted(left_out.value(), "file"), left_out.value() == 1 ? "is" : "are",
+            left_out.value() == 1 ? "it" : "them");
+      }
+      if (log) {
+        log->Event("warn", "removed_by_filters",
+                   "files still on disk that the filters left out were marked removed",
+                   {{"files", left_out.value()}});
+      }
     }
   }
   // What the catalog now holds under the roots: the files read in this run
@@ -767,9 +790,10 @@ int RunScan(const ScanArgs& typed_args) {
   // No label is "nothing sensitive" only where everything was read: a file
   // that could not be read, or was skipped, is no clean file.
   if (labels.empty()) {
-    labels = tally.gaps == 0              ? "nothing sensitive"
-             : tally.gaps >= tally.assets ? "none, as nothing was read in full"
-                                          : "nothing sensitive in what was read";
+    // An interrupted run did not read everything either.
+    labels = tally.gaps == 0 && !interrupted ? "nothing sensitive"
+             : tally.gaps >= tally.assets    ? "none, as nothing was read in full"
+                                             : "nothing sensitive in what was read";
   }
   if (!args.quiet) {
     const auto& s = stats.value();
@@ -1270,7 +1294,7 @@ int main(int argc, char** argv) {
   scan_cmd
       ->add_option("--log-format", scan.log_format,
                    "Log coverage gaps and a summary: text or json (to stderr unless --log-file)")
-      ->check(CLI::IsMember({"text", "json"}));
+      ->check(tools::OneOf({"text", "json"}));
   scan_cmd->add_option("--log-file", scan.log_file, "Append the log to FILE (created 0600)");
   scan_cmd
       ->add_flag("--progress", scan.progress,
@@ -1303,7 +1327,7 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--strict", run_args.strict, "Exit 3 if any asset is a coverage gap");
   run_cmd->add_flag("--allow-empty-root", run_args.allow_empty_root, kAllowEmptyRootHelp);
   run_cmd->add_option("--log-format", run_args.log_format, "text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+      ->check(tools::OneOf({"text", "json"}));
   run_cmd->add_option("--log-file", run_args.log_file, "Append the log to FILE (created 0600)");
 
   std::string prune_catalog = "phiscan.db";
@@ -1331,7 +1355,8 @@ int main(int argc, char** argv) {
   jobs_list_cmd->add_option("--config", jobs_config,
                             "Job file (default: $PHISCAN_CONFIG or /etc/phiscan/jobs.yaml)");
   jobs_list_cmd->add_option("--format", jobs_format, "table, json, jsonl or csv")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(tools::OneOf({"table", "json", "jsonl", "csv"}));
   uint64_t scan_max_time_s = 0;
   AddLimitFlags(scan_cmd, scan.limits, scan_max_time_s);
 
@@ -1341,7 +1366,8 @@ int main(int argc, char** argv) {
   classify_cmd->add_option("FILE", classify.input, "File to classify, or - for standard input")
       ->required();
   classify_cmd->add_option("--format", classify.format, "table, json, jsonl or csv")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(tools::OneOf({"table", "json", "jsonl", "csv"}));
   classify_cmd->add_option("--rules", classify.common.rule_files,
                            "Extra rule pack (YAML); repeatable");
   classify_cmd->add_option("--chunk-size", classify.chunk_size,
@@ -1367,7 +1393,8 @@ int main(int argc, char** argv) {
                                                      "class, patterns, validators.");
   list_cmd->add_option("--rules", list_common.rule_files, "Extra rule pack (YAML); repeatable");
   list_cmd->add_option("--format", list_format, "table, json, jsonl or csv")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(tools::OneOf({"table", "json", "jsonl", "csv"}));
   std::vector<std::string> check_files;
   auto* check_cmd = rules_cmd->add_subcommand(
       "check", "Validate rule pack files together with the built-in pack, as --rules loads "
@@ -1385,11 +1412,12 @@ int main(int argc, char** argv) {
                            {"--fail-on", "LABEL|TYPE"},
                            {"--config", "FILE"},
                            {"--format", "FORMAT"}});
+  tools::OneValueEach(&app);
   tools::RejectEmptyValues(&app);
 
   if (std::string unknown = tools::UnknownSubcommand(app, argc, argv, "command");
       !unknown.empty()) {
-    return Fail(kExitUsage, EscapeBytes(unknown) + " (see phiscan --help)");
+    return Fail(kExitUsage, unknown);
   }
   // Help or the version, printed: exit 0 only if all of it was written.
   auto printed = [&](const CLI::Error& e) {

@@ -18,9 +18,11 @@ Result<RunLock> RunLock::Acquire(const std::string& catalog_path) {
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     const int err = errno;
-    // One that is there belongs to the account the catalog's runs use.
+    // One that is there and another account's belongs to the account the
+    // catalog's runs use.
     struct stat st;
-    if (lstat(path.c_str(), &st) == 0) {
+    if ((err == EACCES || err == EPERM) && lstat(path.c_str(), &st) == 0 &&
+        st.st_uid != geteuid()) {
       return Status::IoError("cannot open lock file " + EscapeBytes(path) + ": " +
                              std::strerror(err) + " (it belongs to uid " +
                              std::to_string(st.st_uid) +

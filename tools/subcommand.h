@@ -29,12 +29,14 @@ namespace phiscan::tools {
 // subcommand of a command that requires one, returns "unknown WHAT 'ARG'",
 // with WHAT `what` at the top level and "<command> command" below it, then
 // the nearest names when ARG looks like a typo of them ("(did you mean
-// summary?)"), else every name ("(WHATs: a, b, c)"); else "" (CLI11 then
-// reports the rest).
+// summary?)"), else every name ("(WHATs: a, b, c)"), and the help that
+// lists them ("(see phiscan rules --help)"); else "" (CLI11 then reports
+// the rest).
 inline std::string UnknownSubcommand(const CLI::App& app, int argc, char** argv,
                                      const std::string& what) {
   const CLI::App* cmd = &app;
   std::string kind = what;
+  std::string path = app.get_name();
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.empty() || arg[0] == '-') return "";
@@ -46,16 +48,18 @@ inline std::string UnknownSubcommand(const CLI::App& app, int argc, char** argv,
       if (cmd->get_subcommands({}).empty() || cmd->get_require_subcommand_min() == 0) return "";
       std::vector<std::string> names;
       for (const CLI::App* sub : cmd->get_subcommands({})) names.push_back(sub->get_name());
-      const std::string unknown = "unknown " + kind + " '" + arg + "'";
+      const std::string unknown = "unknown " + kind + " " + QuoteValue(arg);
+      const std::string help = " (see " + path + " --help)";
       if (std::string guess = DidYouMean(NearestNames(arg, names)); !guess.empty()) {
-        return unknown + guess;
+        return unknown + guess + help;
       }
       std::string listed;
       for (const std::string& name : names) listed += (listed.empty() ? "" : ", ") + name;
-      return unknown + " (" + kind + "s: " + listed + ")";
+      return unknown + " (" + kind + "s: " + listed + ")" + help;
     }
     cmd = next;
     kind = next->get_name() + " command";
+    path += " " + next->get_name();
   }
   return "";
 }
@@ -72,13 +76,13 @@ inline CLI::Validator WholeNumber(uint64_t min, uint64_t max) {
       [min, max, range](std::string& text) -> std::string {
         const bool digits =
             !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-        if (!digits) return "'" + text + "' is not a whole number " + range;
+        if (!digits) return QuoteValue(text) + " is not a whole number " + range;
         errno = 0;
         const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
         if (errno == ERANGE || v > max) {
-          return "'" + text + "' is too large (at most " + std::to_string(max) + ")";
+          return QuoteValue(text) + " is too large (at most " + std::to_string(max) + ")";
         }
-        return v < min ? "'" + text + "' is not a whole number " + range : std::string();
+        return v < min ? QuoteValue(text) + " is not a whole number " + range : std::string();
       },
       "");  // the option names its value (N, SECONDS), not the check
 }
@@ -92,6 +96,22 @@ inline std::vector<std::string> LeftOverArguments(const CLI::App& app) {
     for (std::string& arg : LeftOverArguments(*sub)) left.push_back(std::move(arg));
   }
   return left;
+}
+
+// A value that must be one of `names`, as CLI::IsMember, whose help and
+// error it writes the same way ("FORMAT:{table,json}", "xml not in
+// {table,json}"), except that an empty value is left to RejectEmptyValues'
+// "empty value; give a FORMAT", which IsMember's check would come before.
+inline CLI::Validator OneOf(std::vector<std::string> names) {
+  std::string set;
+  for (const std::string& n : names) set += (set.empty() ? "" : ",") + n;
+  set = "{" + set + "}";
+  return CLI::Validator(
+      [names, set](std::string& text) -> std::string {
+        if (text.empty() || std::find(names.begin(), names.end(), text) != names.end()) return "";
+        return text + " not in " + set;
+      },
+      set);
 }
 
 // ParseByteCount as an option's transform: the text becomes the number of
@@ -232,6 +252,19 @@ inline void NameValues(CLI::App* app,
     }
   }
   for (CLI::App* sub : app->get_subcommands({})) NameValues(sub, names);
+}
+
+// Makes each repeatable option of `app` and its subcommands (--exclude,
+// --rules) take one value each time it is given, as its help says
+// ("repeatable"): CLI11 lets one take every argument after it, so
+// `scan --exclude hr/ /srv/a /srv/b` took both roots for globs.
+inline void OneValueEach(CLI::App* app) {
+  for (CLI::Option* opt : app->get_options()) {
+    if (opt->get_positional() || opt->get_type_size_max() == 0) continue;  // PATH..., flags
+    if (opt->get_expected_max() <= 1) continue;
+    opt->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  }
+  for (CLI::App* sub : app->get_subcommands({})) OneValueEach(sub);
 }
 
 // Makes an empty value a usage error naming the option, for every option

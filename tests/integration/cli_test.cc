@@ -97,11 +97,11 @@ TEST_CASE("Usage errors are one line and exit 2") {
   CHECK(Run(Phiscan() + " rules lsit", &out, &err) == 2);
   CHECK(err ==
         "phiscan: error: unknown rules command 'lsit' (did you mean list?) "
-        "(see phiscan --help)\n");
+        "(see phiscan rules --help)\n");
   CHECK(Run(Phiscan() + " rules show", &out, &err) == 2);
   CHECK(err ==
         "phiscan: error: unknown rules command 'show' (rules commands: list, check) (see "
-        "phiscan --help)\n");
+        "phiscan rules --help)\n");
 }
 
 TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
@@ -434,7 +434,7 @@ TEST_CASE("A file named as the root that cannot be read is warned of and exits 3
   CHECK(Run(scan, &out, &err) == 3);
   CHECK(err.rfind("phiscan: warning: root " + file +
                       " could not be opened (Permission denied); it was not read: recorded as a "
-                      "coverage gap, its earlier results kept\n",
+                      "coverage gap (its results from an earlier run, if any, kept)\n",
                   0) == 0);
   // Its last label stands, and the gap is counted.
   CHECK(err.find("under the roots: 1 asset, labels: PII 1; 1 coverage gap;") !=

@@ -584,16 +584,23 @@ TEST_CASE("Files a filter leaves out are marked removed, said so, and the run ke
                  "--include/--exclude; phireport diff lists them as removed (the run records "
                  "its filters)\n") != std::string::npos);
   CHECK(err.find("; 2 removed;") != std::string::npos);
-  // A file deleted under the same filters is no file still there.
-  REQUIRE(unlink(dir.Join("share/notes/visit.txt").c_str()) == 0);
-  REQUIRE(Run(scan + "--exclude '*.tmp' " + dir.Join("share"), &out, &err) == 0);
+  // A file the filters leave out that was deleted too is no file still
+  // there; nor one that another root, inside the first, still walks.
+  REQUIRE(Run(scan + dir.Join("share"), &out, &err) == 0);  // all back
+  REQUIRE(unlink(dir.Join("share/tmp/scratch.tmp").c_str()) == 0);
+  REQUIRE(Run(scan + "--exclude '*.tmp' --exclude=hr/ " + dir.Join("share") + " " +
+                  dir.Join("share/hr"),
+              &out, &err) == 0);
   CHECK(err.find("still there") == std::string::npos);
   CHECK(err.find("; 1 removed;") != std::string::npos);
   REQUIRE(Run(Phireport() + " runs --format jsonl --catalog " + catalog, &out) == 0);
   const auto runs = ParseJsonl(out);  // newest first
-  REQUIRE(runs.size() == 3);
-  CHECK(runs[1]["filters"] == json::parse(R"({"exclude": ["*.tmp", "hr/"]})"));
-  CHECK(runs[2]["filters"].is_null());
+  REQUIRE(runs.size() == 4);
+  // A repeatable flag takes one value: both roots are roots, not globs.
+  CHECK(runs[0]["roots"] == json::array({dir.Join("share"), dir.Join("share/hr")}));
+  CHECK(runs[0]["filters"] == json::parse(R"({"exclude": ["*.tmp", "hr/"]})"));
+  CHECK(runs[2]["filters"] == json::parse(R"({"exclude": ["*.tmp", "hr/"]})"));
+  CHECK(runs[3]["filters"].is_null());
 }
 
 TEST_CASE("A catalog whose key went missing is warned of, and its files read again") {

@@ -354,6 +354,14 @@ TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
   CHECK(listed.err ==
         "phireport: error: --value -: standard input holds more than one line; locate looks up "
         "one value (run it once per value)\n");
+  // Typed at a terminal, the line is the value: it waited for the end of
+  // the input (Ctrl-D) to look for a second line. Under a pseudo-terminal
+  // (script(1)), with a time limit.
+  Outcome typed =
+      Exec(dir, "printf '" + kPlanted + "\\n' | timeout 20 script -qec \"'" + Bin("phireport") +
+                    "' locate --value - --format jsonl --catalog '" + t.db + "'\" /dev/null");
+  CHECK(typed.code == 0);
+  CHECK(typed.out.find("\"type\":\"EMAIL\"") != std::string::npos);
   // A blank line after it is no second value.
   Outcome blank = Exec(dir, "printf '" + kPlanted + "\\n\\n' | '" + Bin("phireport") +
                                 "' locate --value - --format jsonl --catalog '" + t.db + "'");
