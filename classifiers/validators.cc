@@ -988,24 +988,70 @@ bool NotPlaceholderValid(std::string_view s) {
   return true;
 }
 
+bool WholeNameValid(std::string_view s) {
+  static constexpr std::string_view kNoOnes[] = {
+      "unknown",   "unk",          "not",       "none",     "see",      "same",      "above",
+      "below",     "pending",      "refused",   "declined", "deceased", "anonymous", "redacted",
+      "withheld",  "confidential", "test",      "sample",   "dummy",    "patient",   "provided",
+      "available", "applicable",   "discharge", "summary",  "stable",   "steady",    "overnight",
+      "routine",   "followup",     "follow",    "gait",     "normal",   "improved",  "resolved",
+      "chart",     "record",       "note",      "report",   "review"};
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && !std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
+    size_t end = i;
+    while (end < s.size() && std::isalpha(static_cast<unsigned char>(s[end]))) ++end;
+    if (end > i && end - i <= 16) {
+      std::array<char, 16> low{};
+      for (size_t k = i; k < end; ++k) low[k - i] = Lower(s[k]);
+      const std::string_view word(low.data(), end - i);
+      for (std::string_view no_one : kNoOnes) {
+        if (word == no_one) return false;
+      }
+    }
+    i = end;
+  }
+  return true;
+}
+
 namespace {
 struct NamedValidator {
   const char* name;
   Validator fn;
 };
 constexpr NamedValidator kValidators[] = {
-    {"luhn", &LuhnValid},        {"credit_card", &CreditCardValid}, {"ssn", &SsnValid},
-    {"npi", &NpiValid},          {"mbi", &MbiValid},                {"nanp_phone", &NanpPhoneValid},
-    {"email", &EmailValid},      {"itin", &ItinValid},              {"dea", &DeaValid},
-    {"aba", &AbaValid},          {"iban", &IbanValid},              {"nhs", &NhsValid},
-    {"sin", &SinValid},          {"au_medicare", &AuMedicareValid}, {"vin", &VinValid},
-    {"ipv4", &Ipv4Valid},        {"ipv6", &Ipv6Valid},              {"date", &DateValid},
+    {"luhn", &LuhnValid},
+    {"credit_card", &CreditCardValid},
+    {"ssn", &SsnValid},
+    {"npi", &NpiValid},
+    {"mbi", &MbiValid},
+    {"nanp_phone", &NanpPhoneValid},
+    {"email", &EmailValid},
+    {"itin", &ItinValid},
+    {"dea", &DeaValid},
+    {"aba", &AbaValid},
+    {"iban", &IbanValid},
+    {"nhs", &NhsValid},
+    {"sin", &SinValid},
+    {"au_medicare", &AuMedicareValid},
+    {"vin", &VinValid},
+    {"ipv4", &Ipv4Valid},
+    {"ipv6", &Ipv6Valid},
+    {"date", &DateValid},
     {"birth_date", &BirthDateValid},
-    {"icd10", &Icd10Valid},      {"ndc", &NdcValid},                {"jwt", &JwtValid},
-    {"secret_value", &SecretValueValid}, {"e164_phone", &E164PhoneValid},
-    {"ipv6_grouped", &Ipv6GroupedValid}, {"public_ipv4", &PublicIpv4Valid},
-    {"public_ipv6", &PublicIpv6Valid}, {"public_ipv6_grouped", &PublicIpv6GroupedValid}, {"issued_card", &IssuedCreditCardValid},
-    {"not_placeholder", &NotPlaceholderValid}, {"personal_email", &PersonalEmailValid},
+    {"icd10", &Icd10Valid},
+    {"ndc", &NdcValid},
+    {"jwt", &JwtValid},
+    {"secret_value", &SecretValueValid},
+    {"e164_phone", &E164PhoneValid},
+    {"ipv6_grouped", &Ipv6GroupedValid},
+    {"public_ipv4", &PublicIpv4Valid},
+    {"public_ipv6", &PublicIpv6Valid},
+    {"public_ipv6_grouped", &PublicIpv6GroupedValid},
+    {"issued_card", &IssuedCreditCardValid},
+    {"not_placeholder", &NotPlaceholderValid},
+    {"personal_email", &PersonalEmailValid},
+    {"whole_name", &WholeNameValid},
 };
 // The names again, as the null-terminated list ValidatorNames() hands out.
 constexpr auto kValidatorNames = [] {

@@ -132,6 +132,12 @@ bool DateValid(std::string_view s);
 // that is not in the future is enough.
 bool BirthDateValid(std::string_view s);
 
+// The value of a field that holds a whole name (a patient_name column):
+// false if one of its words says it is no one's (Unknown, Not Provided,
+// Same As Above, Test Patient, REDACTED) or is a clinical phrase a form
+// put there (Discharge Summary, Stable Overnight), compared without case.
+bool WholeNameValid(std::string_view s);
+
 // A credential value that is not a placeholder: false if it holds a dozen x
 // or X in a row (ghp_xxxx..., AIzaSyXXXX..., sk_live_xxxx... in
 // documentation and templates; no real token has such a run).

@@ -1500,10 +1500,12 @@ class Builder:
         field = r.choice(((CSV_KW if kw else CSV_NOKW) if doc.fmt == "csv"
                           else (JSON_KW if kw else JSON_NOKW))[type_id])
         inner = ""
-        if doc.fmt == "json" and (type_id, item.get("score")) == (SSN, 75):
-            # Bare nine digits under a key named SSN are high (a field-only
-            # rule); medium is the keyword in the value's own text.
-            inner, field = field + " ", JSON_NOKW[SSN][0]
+        if doc.fmt in ("json", "csv") and (type_id, item.get("score")) == (SSN, 75):
+            # Bare nine digits under a key named SSN (or beside a CSV row's
+            # field named so) are high (a field-only rule); medium is the
+            # keyword in the value's own text.
+            inner = field + " "
+            field = (JSON_NOKW if doc.fmt == "json" else CSV_NOKW)[SSN][0]
         self.emit(doc, item, rec, txt=txt, log=log, field=field, inner=inner)
 
     def render_extra(self, doc, item, rec):
@@ -1529,10 +1531,11 @@ class Builder:
             txt, log, k = "Health plan on file. " + txt, "health plan " + log, "Health plan " + k
         field = k if doc.fmt == "csv" else r.choice(X_JSON_KW[kwkey])
         inner = ""
-        if doc.fmt == "json" and kwkey == DL + "/abbrev":
-            # A key named dl_no is a driver's license field (high); medium
-            # is the abbreviation in the value's own text.
-            inner, field = field + ": ", X_NOKW["json"][0]
+        if doc.fmt in ("json", "csv") and kwkey == DL + "/abbrev":
+            # A key named dl_no (or a CSV row's field named so) is a driver's
+            # license field (high); medium is the abbreviation in the value's
+            # own text.
+            inner, field = field + ": ", X_NOKW[doc.fmt][0]
         self.emit(doc, item, rec, txt=txt, log=log, field=field, inner=inner)
 
     def render_fuzzy(self, doc, item, rec):

@@ -747,8 +747,22 @@ def not_placeholder_valid(s):
     return True
 
 
+_NO_ONES = frozenset([
+    'unknown', 'unk', 'not', 'none', 'see', 'same', 'above', 'below', 'pending', 'refused',
+    'declined', 'deceased', 'anonymous', 'redacted', 'withheld', 'confidential', 'test',
+    'sample', 'dummy', 'patient', 'provided', 'available', 'applicable', 'discharge',
+    'summary', 'stable', 'steady', 'overnight', 'routine', 'followup', 'follow', 'gait',
+    'normal', 'improved', 'resolved', 'chart', 'record', 'note', 'report', 'review'])
+
+
+def whole_name_valid(s):
+    """Mirror of WholeNameValid: no word of the value says it is no one's."""
+    import re as _re
+    return not any(w.lower() in _NO_ONES for w in _re.findall(r"[A-Za-z]+", s))
+
+
 VALIDATORS.update({
-    "not_placeholder": not_placeholder_valid,
+    "not_placeholder": not_placeholder_valid, "whole_name": whole_name_valid,
     "itin": itin_valid, "dea": dea_valid, "aba": aba_valid, "iban": iban_valid,
     "nhs": nhs_valid, "sin": sin_valid, "au_medicare": au_medicare_valid, "vin": vin_valid,
     "ipv4": ipv4_valid, "ipv6": ipv6_valid, "date": date_valid, "birth_date": birth_date_valid, "icd10": icd10_valid,

@@ -59,7 +59,10 @@ size_t FindAnyOf(std::string_view text, size_t from, const std::array<char, N>& 
 
 // RFC 4180 with any delimiter: quoted cells may hold delimiters, newlines and
 // doubled quotes. Row `header_row` names the columns; the rows above it are
-// each declared apart.
+// each declared apart. In a table of names and values (entity-attribute-
+// value: `record_id,field,value`, `name,value`, `question,answer`), a
+// value cell is also named by its row's name cell, which comes before it:
+// `r0210,Patient Name,Corwin Thornbury` is a patient's name.
 class Delimited : public StructuredText {
  public:
   Delimited(TextSink& sink, char delim, const ScanLimits& limits, size_t header_row)
@@ -72,7 +75,8 @@ class Delimited : public StructuredText {
   void OnText(std::string_view text, uint64_t src_begin, uint64_t src_end) override {
     const uint64_t base = sink_.position();
     for (size_t k = 0; k < text.size(); ++k) {
-      if (!header_) {
+      // A data row's name cell is read byte by byte, as a header is.
+      if (!header_ && col_ != name_col_) {
         // In a data row only a delimiter, a line end or a cell's opening
         // quote changes the state, inside quotes only a quote.
         size_t stop = k;
@@ -97,13 +101,14 @@ class Delimited : public StructuredText {
       if (quote_pending_) {
         quote_pending_ = false;
         if (c == '"') {  // doubled quote: a literal quote
-          if (header_) AppendCapped(cell_, c, limits_.max_field_name);
+          if (Reading()) AppendCapped(cell_, c, limits_.max_field_name);
           return;
         }
         quoted_ = false;  // that quote closed the cell's quoted part
       } else {
         if (c == '"') quote_pending_ = true;
-        else if (header_) AppendCapped(cell_, c, limits_.max_field_name);
+        else if (Reading())
+          AppendCapped(cell_, c, limits_.max_field_name);
         return;
       }
     }
@@ -118,8 +123,10 @@ class Delimited : public StructuredText {
         sink_.Apart(row_start_, pos);
         header_ = --title_rows_ == 0;
       } else {
+        if (header_) FindNameValueColumns();
         header_ = false;
       }
+      row_name_.clear();
       row_start_ = pos + 1;
       col_ = 0;
       cell_start_ = pos + 1;
@@ -128,8 +135,36 @@ class Delimited : public StructuredText {
       quoted_ = true;
       at_start_ = false;
     } else {
-      if (header_) AppendCapped(cell_, c, limits_.max_field_name);
+      if (Reading()) AppendCapped(cell_, c, limits_.max_field_name);
       at_start_ = false;
+    }
+  }
+
+  // Whether the cell being read is kept: a header's, or a data row's name.
+  bool Reading() const { return header_ || col_ == name_col_; }
+
+  // A name column and a value column after it, both named so, make the
+  // table one of names and values.
+  void FindNameValueColumns() {
+    static constexpr std::string_view kNames[] = {
+        "field", "field_name", "fieldname", "attribute", "attribute_name", "key",      "name",
+        "item",  "element",    "parameter", "variable",  "property",       "question", "label"};
+    static constexpr std::string_view kValues[] = {
+        "value", "field_value", "attribute_value", "val", "answer", "response", "result_value"};
+    auto is = [](const std::string& cell, auto& set) {
+      std::string lower(cell);
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      return std::find(std::begin(set), std::end(set), lower) != std::end(set);
+    };
+    size_t name = kNone;
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (name == kNone && is(names_[i], kNames)) {
+        name = i;
+      } else if (name != kNone && is(names_[i], kValues)) {
+        name_col_ = name;
+        value_col_ = i;
+        return;
+      }
     }
   }
 
@@ -137,8 +172,15 @@ class Delimited : public StructuredText {
     if (header_) {
       if (names_.size() < limits_.max_columns) names_.emplace_back(Trim(cell_));
       cell_.clear();
-    } else if (col_ < names_.size() && end > cell_start_) {
+      return;
+    }
+    if (col_ == name_col_) {
+      row_name_.assign(Trim(cell_));
+      cell_.clear();
+    }
+    if (col_ < names_.size() && end > cell_start_) {
       sink_.Field(cell_start_, end, names_[col_]);
+      if (col_ == value_col_) sink_.Field(cell_start_, end, row_name_);
     }
   }
 
@@ -152,6 +194,10 @@ class Delimited : public StructuredText {
   uint64_t cell_start_ = 0, row_start_ = 0;
   std::string cell_;
   std::vector<std::string> names_;
+  // A table of names and values: its columns, and the current row's name.
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+  size_t name_col_ = kNone, value_col_ = kNone;
+  std::string row_name_;
 };
 
 // ---- Markdown pipe tables -------------------------------------------------

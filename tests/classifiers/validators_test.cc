@@ -337,6 +337,19 @@ TEST_CASE("Dates must exist on the calendar and carry no time of day") {
   CHECK_FALSE(DateValid("19801315"));
 }
 
+TEST_CASE("A whole-name field's value that names no one is no name") {
+  CHECK(WholeNameValid("Corwin Thornbury"));
+  CHECK(WholeNameValid("DELACROIX, MARGUERITE"));
+  CHECK(WholeNameValid("QUILLON^XAVIERA^B"));
+  CHECK(WholeNameValid("Notley Summers"));  // a word that starts like one is not one
+  CHECK_FALSE(WholeNameValid("UNKNOWN, UNKNOWN"));
+  CHECK_FALSE(WholeNameValid("Not Provided"));
+  CHECK_FALSE(WholeNameValid("Same As Above"));
+  CHECK_FALSE(WholeNameValid("Test Patient"));
+  CHECK_FALSE(WholeNameValid("Discharge Summary"));
+  CHECK_FALSE(WholeNameValid("Gait Steady"));
+}
+
 TEST_CASE("A credential with a dozen x in a row is a placeholder") {
   CHECK(NotPlaceholderValid("ghp_x1xx2xxxabcdefghijklmnopqrstuvwx0123"));
   CHECK(NotPlaceholderValid("sk_live_" + std::string(11, 'x') + "A" + std::string(11, 'X')));

@@ -78,6 +78,27 @@ TEST_CASE("CSV: the column header is evidence; quoting is understood") {
   CHECK(rows.substr(recs[0].findings[0].start, 9) == "536228726");
 }
 
+TEST_CASE("CSV: in a table of names and values, a value is named by its row's name") {
+  // Entity-attribute-value exports (record_id,field,value): the value
+  // column was named "value" alone, so a bare SSN, a name and a password
+  // under their names were read as text without context.
+  const std::string eav =
+      "record_id,field,value,note\nr1,Diagnosis,Type 2 diabetes,\n"
+      "r2,Patient Name,Corwin Thornbury,copied from referral\nr3,SSN,536228726,\n"
+      "r4,\"DB Password\",Qz7vT2mWk9xL,\n"
+      // A whole-name field's value that names no one.
+      "r6,Patient Name,Discharge Summary,\n";
+  CHECK(Findings(eav, "export.csv", {"PERSON_NAME", "US_SSN", "GENERIC_PASSWORD"}) ==
+        Lines{"PERSON_NAME Corwin Thornbury 75", "US_SSN 536228726 85",
+              "GENERIC_PASSWORD Qz7vT2mWk9xL 75"});
+  // name,value and question,answer are such tables too; a table whose
+  // "name" column has no value column after it is not.
+  CHECK(Types("name,value\nssn,536228726\n", "settings.csv") == Counts{{"US_SSN", 1}});
+  CHECK(Types("question,answer\nSocial Security Number,536228726\n", "intake.csv") ==
+        Counts{{"US_SSN", 1}});
+  CHECK(Types("name,ref\nssn,536228726\n", "list.csv").empty());
+}
+
 TEST_CASE("TSV detected by structure, without an extension") {
   std::string rows = "name\tnote\tnpi\nA\t" + Far() + "\t\nB\t" + Far() + "\t1234567893\nC\tx\t\n";
   CHECK(Types(rows, "export") == Counts{{"US_NPI", 1}});
