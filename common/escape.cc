@@ -80,11 +80,19 @@ bool HoldsIdentifierDigits(std::string_view value) {
 }
 
 std::string QuoteValue(std::string_view value) {
-  const bool alnum = std::all_of(value.begin(), value.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  });
-  if (!alnum && HoldsIdentifierDigits(value)) return "(a value with digits, not shown)";
+  if (HoldsIdentifierDigits(value)) return "(a value with digits, not shown)";
   return "'" + EscapeBytes(value) + "'";
+}
+
+std::string QuoteNumberValue(std::string_view value) {
+  size_t digits = 0;
+  while (digits < value.size() && value[digits] >= '0' && value[digits] <= '9') ++digits;
+  const std::string_view unit = value.substr(digits);
+  const bool number =
+      digits > 0 && unit.size() <= 3 && std::all_of(unit.begin(), unit.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      });
+  return number ? "'" + std::string(value) + "'" : QuoteValue(value);
 }
 
 std::string Abbreviate(std::string_view text, size_t max) {

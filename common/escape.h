@@ -45,11 +45,15 @@ std::string NameOrKind(std::string_view kind, std::string_view name);
 // without them, as it may be an identifier pasted into the wrong place.
 bool HoldsIdentifierDigits(std::string_view value);
 
-// "'value'", escaped, as a usage error quotes a value given to a number
-// option, or "(a value with digits, not shown)" when it holds six digits
-// or more among other signs than letters (536-22-8726): an identifier typed
-// into the wrong place, not a number too large.
+// "'value'", escaped, as an error quotes a word typed on the command line
+// (a command or job name), or "(a value with digits, not shown)" when it
+// holds six digits or more: an identifier typed into the wrong place.
 std::string QuoteValue(std::string_view value);
+
+// The same for a value given to a number option: a number with at most a
+// three-letter unit (99999999999, 16777216T) is quoted whatever its length,
+// as the error is about its size.
+std::string QuoteNumberValue(std::string_view value);
 
 // `text` if at most `max` bytes, else its first `max` bytes and "...": a
 // regex quoted in an error, or the part of a regex engine's message that

@@ -122,8 +122,9 @@ Status PathFilter::AddInclude(std::string_view pattern) {
 Status PathFilter::AddExcludesFromFile(const std::string& path) {
   const std::string shown = EscapeBytes(path);
   std::error_code ec;
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
-    return Status::InvalidArgument("exclude file " + shown + " is not a regular file");
+  // A folder opens, and reads as no lines; a pipe or /dev/null is fine.
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::InvalidArgument("exclude file " + shown + " is a directory");
   }
   errno = 0;
   std::ifstream in(path);
@@ -136,9 +137,16 @@ Status PathFilter::AddExcludesFromFile(const std::string& path) {
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
-    // Trailing blanks go, as in gitignore, but for one a backslash escapes.
+    // A byte-order mark (Notepad's UTF-8) is no part of the first rule.
+    if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+    // Trailing blanks go, as in gitignore, but for one an odd number of
+    // backslashes escapes.
     while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) {
-      if (line.back() == ' ' && line.size() >= 2 && line[line.size() - 2] == '\\') break;
+      if (line.back() == ' ') {
+        size_t slashes = 0;
+        while (slashes + 1 < line.size() && line[line.size() - 2 - slashes] == '\\') ++slashes;
+        if (slashes % 2 == 1) break;
+      }
       line.pop_back();
     }
     if (line.empty() || line[0] == '#') continue;

@@ -37,10 +37,11 @@ class PathFilter {
   Status AddInclude(std::string_view pattern);
   // Reads exclude rules from a file: one per line; blank lines and lines
   // starting with '#' are ignored; trailing spaces are trimmed (but for
-  // one a backslash escapes). Errors name the file (and line for a bad
-  // rule, which is not quoted); a path that is no regular file is one.
+  // one a backslash escapes), and a UTF-8 byte-order mark. Errors name the
+  // file (and line for a bad rule, which is not quoted); a directory is one.
   Status AddExcludesFromFile(const std::string& path);
-  // The rules AddExcludesFromFile read, as written (what a run records).
+  // The rules AddExcludesFromFile read, as written (a run records their
+  // number and digest).
   const std::vector<std::string>& file_excludes() const { return file_excludes_; }
 
   bool empty() const { return excludes_.empty() && includes_.empty(); }

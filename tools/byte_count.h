@@ -22,7 +22,7 @@ namespace phiscan::tools {
 // KiB and lower case too): "100M". Sets *bytes, or returns why not.
 inline std::string ParseByteCount(const std::string& text, uint64_t min, uint64_t max,
                                   uint64_t* bytes) {
-  const std::string bad = QuoteValue(text) +
+  const std::string bad = QuoteNumberValue(text) +
                           " is not a size in bytes (a whole number, optionally "
                           "with K, M, G or T: 100M)";
   const size_t digits = text.find_first_not_of("0123456789");
@@ -39,10 +39,11 @@ inline std::string ParseByteCount(const std::string& text, uint64_t min, uint64_
   errno = 0;
   const unsigned long long n = std::strtoull(text.substr(0, digits).c_str(), nullptr, 10);
   if (errno == ERANGE || n > (max >> shift)) {
-    return QuoteValue(text) + " is too large (at most " + std::to_string(max) + " bytes)";
+    return QuoteNumberValue(text) + " is too large (at most " + std::to_string(max) + " bytes)";
   }
   *bytes = static_cast<uint64_t>(n) << shift;
-  if (*bytes < min) return QuoteValue(text) + " is less than " + std::to_string(min) + " bytes";
+  if (*bytes < min)
+    return QuoteNumberValue(text) + " is less than " + std::to_string(min) + " bytes";
   return "";
 }
 

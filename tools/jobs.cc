@@ -275,7 +275,7 @@ Result<JobSpec> FindJob(const std::vector<JobSpec>& jobs, const std::string& nam
     if (j.name == name) return j;
     known += (known.empty() ? "" : ", ") + j.name;
   }
-  return Status::NotFound("no job named '" + name + "' (jobs: " + known + ")");
+  return Status::NotFound("no job named " + QuoteValue(name) + " (jobs: " + known + ")");
 }
 
 std::string DefaultJobsFile() {

@@ -17,8 +17,9 @@
 // The field names of every format are a public contract (scripts and SIEM
 // pipelines parse them): change them only by adding.
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <fmt/core.h>
+#include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -38,9 +39,9 @@
 #include "catalog/catalog.h"
 #include "catalog/reader.h"
 #include "classifiers/token.h"
+#include "common/did_you_mean.h"
 #include "common/escape.h"
 #include "common/model.h"
-#include "common/did_you_mean.h"
 #include "tools/html_report.h"
 #include "tools/key_file.h"
 #include "tools/key_fingerprint.h"
@@ -567,15 +568,32 @@ int RunRuns(CatalogReader& reader, Format format) {
 // Reads the value for locate: the argument, or the one line of standard
 // input for "-" (keeps it out of the process list and shell history). A
 // second line that is not empty is an error ("" and `error` set): a list
-// of values would otherwise be looked up by its first alone.
+// of values would otherwise be looked up by its first alone. At a
+// terminal it asks for the value on stderr and reads it without echo, as a
+// password prompt does, and drops what was typed or pasted after it (the
+// shell would run a pasted second identifier as a command, into its
+// history).
 std::optional<std::string> LocateValue(const std::string& arg, std::string* error) {
   if (arg != "-") return arg;
   std::string line;
+  if (isatty(STDIN_FILENO)) {
+    struct termios saved;
+    const bool quiet = tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (quiet) {
+      struct termios silent = saved;
+      silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      tcsetattr(STDIN_FILENO, TCSANOW, &silent);  // what was typed ahead stays
+    }
+    std::cerr << "value to locate: " << std::flush;
+    const bool got = static_cast<bool>(std::getline(std::cin, line));
+    if (quiet) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);  // and drops the rest
+    std::cerr << "\n";
+    if (!got) return std::nullopt;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+  }
   if (!std::getline(std::cin, line)) return std::nullopt;
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  // Typed at a terminal, the line is the value: waiting for the end of
-  // the input there would hang until Ctrl-D.
-  if (isatty(STDIN_FILENO)) return line;
   for (std::string more; std::getline(std::cin, more);) {
     if (more.find_first_not_of(" \t\r") != std::string::npos) {
       *error =
@@ -1009,7 +1027,7 @@ int Main(int argc, char** argv) {
               !text.empty() && text.size() <= 18 && text.find_first_not_of("0123456789") ==
                                                         std::string::npos;
           if (digits && (zero || std::stoll(text) >= 1)) return "";
-          return QuoteValue(text) + " is no run id: a run id is 1 or more" +
+          return QuoteNumberValue(text) + " is no run id: a run id is 1 or more" +
                  (zero ? ", or 0 for before the first run" : "") + " ('phireport runs' lists them)";
         },
         "");  // the options' type name is RUN

@@ -426,7 +426,8 @@ int RunScan(const ScanArgs& typed_args) {
   }
   if (!args.exclude_from.empty()) {
     if (Status s = filter.AddExcludesFromFile(args.exclude_from); !s.ok()) {
-      return Fail(kExitUsage, s.message());
+      // One that cannot be read through is no usage error.
+      return Fail(s.code() == StatusCode::kIoError ? kExitFatal : kExitUsage, s.message());
     }
   }
   options.walk.filter = filter.empty() ? nullptr : &filter;
@@ -456,8 +457,9 @@ int RunScan(const ScanArgs& typed_args) {
       auto ids = reader.value()->KeyIds();
       had_runs = ids.ok() && !ids.value().empty();
     } else {
-      // An older catalog, which this run will upgrade, was scanned before.
-      had_runs = reader.status().message().find(" has schema version ") != std::string::npos;
+      // An older catalog, which this run will upgrade, was scanned before
+      // (not a newer one, which the writer refuses below).
+      had_runs = reader.status().message().find(" to upgrade it to version ") != std::string::npos;
     }
   }
   // A key named on the command line that is not there is a typo or the
@@ -597,15 +599,17 @@ int RunScan(const ScanArgs& typed_args) {
     opts["exclude"] = nlohmann::json::array();
     for (const auto& g : args.include) opts["include"].push_back(EscapeBytes(g));
     for (const auto& g : args.exclude) opts["exclude"].push_back(EscapeBytes(g));
-    // The file's globs as read: the file may change between runs.
+    // The file may change between runs: its rules are recorded by count
+    // and digest, never as lines (a data file given by mistake would put
+    // its records in the catalog).
     if (!args.exclude_from.empty()) {
       std::error_code ec;
       const std::filesystem::path where = std::filesystem::absolute(args.exclude_from, ec);
+      std::string rules_read;
+      for (const auto& g : filter.file_excludes()) rules_read += g + "\n";
       opts["exclude_from"] = {{"path", EscapeBytes(ec ? args.exclude_from : where.string())},
-                              {"globs", nlohmann::json::array()}};
-      for (const auto& g : filter.file_excludes()) {
-        opts["exclude_from"]["globs"].push_back(EscapeBytes(g));
-      }
+                              {"rules", filter.file_excludes().size()},
+                              {"sha256", classifiers::Sha256Hex(rules_read, 8)}};
     }
   }
   info.options_json = opts.dump();
@@ -753,7 +757,12 @@ int RunScan(const ScanArgs& typed_args) {
     // A note: a catalog that cannot be read here is said, not fatal.
     auto left_out = CountRemovedByFilter(args.catalog, args.roots, run.value(), filter);
     if (!left_out.ok()) {
-      std::cerr << "phiscan: warning: " << tools::TerminalSafe(left_out.status().message()) << "\n";
+      const std::string why =
+          "could not count the files the filters left out (the run is "
+          "recorded): " +
+          left_out.status().message();
+      std::cerr << "phiscan: warning: " << tools::TerminalSafe(why) << "\n";
+      if (log) log->Event("warn", "removed_by_filters_unknown", why);
     } else if (left_out.value() > 0) {
       if (!args.quiet) {
         std::cerr << fmt::format(

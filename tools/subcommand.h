@@ -76,13 +76,13 @@ inline CLI::Validator WholeNumber(uint64_t min, uint64_t max) {
       [min, max, range](std::string& text) -> std::string {
         const bool digits =
             !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-        if (!digits) return QuoteValue(text) + " is not a whole number " + range;
+        if (!digits) return QuoteNumberValue(text) + " is not a whole number " + range;
         errno = 0;
         const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
         if (errno == ERANGE || v > max) {
-          return QuoteValue(text) + " is too large (at most " + std::to_string(max) + ")";
+          return QuoteNumberValue(text) + " is too large (at most " + std::to_string(max) + ")";
         }
-        return v < min ? QuoteValue(text) + " is not a whole number " + range : std::string();
+        return v < min ? QuoteNumberValue(text) + " is not a whole number " + range : std::string();
       },
       "");  // the option names its value (N, SECONDS), not the check
 }

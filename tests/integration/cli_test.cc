@@ -147,6 +147,14 @@ TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
       {"classify --format '' -",
        "--format: empty value; give a FORMAT (see phiscan classify --help)"},
       {"classify ''", "FILE: empty value (see phiscan classify --help)"},
+      // Nor where a command goes, digits alone or not; a number given to a
+      // number option is quoted, whatever its size, but not an identifier.
+      {"536228726",
+       "unknown command (a value with digits, not shown) (commands: scan, run, prune, jobs, "
+       "classify, rules) (see phiscan --help)"},
+      {"scan --threads MRN12345678" + tree,
+       "--threads: (a value with digits, not shown) is not a whole number from 1 to 1024 (see "
+       "phiscan scan --help)"},
       {"scan --log-format 536228726" + tree,
        "--log-format: (a value with digits, not shown) not in {text,json} (see phiscan scan "
        "--help)"},

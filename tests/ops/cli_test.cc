@@ -66,6 +66,11 @@ TEST_CASE("A job runs from the job file and jobs list shows its last run") {
 
   CHECK(Run(Phiscan() + " run nosuch --config " + dir.Join("jobs.yaml"), &out, &err) == 2);
   CHECK(err.find("no job named 'nosuch' (jobs: share, other)") != std::string::npos);
+  // An identifier typed where the job's name goes is not echoed.
+  CHECK(Run(Phiscan() + " run 'Jane 536-22-8726' --config " + dir.Join("jobs.yaml"), &out, &err) ==
+        2);
+  CHECK(err.find("no job named (a value with digits, not shown) (jobs: share, other)") !=
+        std::string::npos);
   WriteFile(dir.Join("bad.yaml"), "jobs:\n  - name: x\n    roots: [/a]\n    catalog: c\n    speed: 9\n");
   CHECK(Run(Phiscan() + " run x --config " + dir.Join("bad.yaml"), &out, &err) == 1);
   CHECK(err == "phiscan: error: " + dir.Join("bad.yaml") + ":5: job x: unknown key 'speed'\n");

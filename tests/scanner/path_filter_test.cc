@@ -121,15 +121,20 @@ TEST_CASE("An exclude file's bad line is named by its number, never quoted") {
   CHECK(bad.message() == dir.Join("records.csv") +
                              ":2: a '[' starts a character class that no ']' closes (write \\[ "
                              "for a '[')");
-  // A folder is no exclude file (it read as one with no rules).
+  // A folder is no exclude file (it read as one with no rules); /dev/null
+  // or a pipe is one.
   CHECK(f.AddExcludesFromFile(dir.path()).message() ==
-        "exclude file " + dir.path() + " is not a regular file");
+        "exclude file " + dir.path() + " is a directory");
+  CHECK(f.AddExcludesFromFile("/dev/null").ok());
   // A space a backslash escapes stays, as in gitignore; the rules read are
   // kept as written.
-  phiscan::testing::WriteFile(dir.Join("ex"), "*.tmp  \nname\\ \n");
+  // A UTF-8 byte-order mark (Notepad's) is no part of the first rule, and
+  // an escaped backslash escapes no space.
+  phiscan::testing::WriteFile(dir.Join("ex"), "\xEF\xBB\xBF*.tmp  \r\nname\\ \nback\\\\ \n");
   PathFilter g;
   REQUIRE(g.AddExcludesFromFile(dir.Join("ex")).ok());
+  CHECK(g.ExcludesFile("a/b.tmp"));
   CHECK(g.ExcludesFile("a/name "));
   CHECK_FALSE(g.ExcludesFile("a/name"));
-  CHECK(g.file_excludes() == std::vector<std::string>{"*.tmp", "name\\ "});
+  CHECK(g.file_excludes() == std::vector<std::string>{"*.tmp", "name\\ ", "back\\\\"});
 }

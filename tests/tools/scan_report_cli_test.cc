@@ -357,11 +357,15 @@ TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
   // Typed at a terminal, the line is the value: it waited for the end of
   // the input (Ctrl-D) to look for a second line. Under a pseudo-terminal
   // (script(1)), with a time limit.
-  Outcome typed =
-      Exec(dir, "printf '" + kPlanted + "\\n' | timeout 20 script -qec \"'" + Bin("phireport") +
-                    "' locate --value - --format jsonl --catalog '" + t.db + "'\" /dev/null");
+  // It asks for the value and reads it without echo, as a password prompt
+  // does: typed after the prompt, the value is not on the screen.
+  Outcome typed = Exec(dir, "(sleep 1; printf '" + kPlanted + "\\n') | timeout 20 script -qec \"'" +
+                                Bin("phireport") + "' locate --value - --format jsonl --catalog '" +
+                                t.db + "'\" /dev/null");
   CHECK(typed.code == 0);
+  CHECK(typed.out.find("value to locate: ") != std::string::npos);
   CHECK(typed.out.find("\"type\":\"EMAIL\"") != std::string::npos);
+  CHECK(typed.out.find(kPlanted) == std::string::npos);
   // A blank line after it is no second value.
   Outcome blank = Exec(dir, "printf '" + kPlanted + "\\n\\n' | '" + Bin("phireport") +
                                 "' locate --value - --format jsonl --catalog '" + t.db + "'");
