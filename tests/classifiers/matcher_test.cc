@@ -171,6 +171,26 @@ TEST_CASE("A hyphenated or apostrophed surname is found whole, for redaction by 
   CHECK(span("Cc: Robert O'Neil <ro@example.org>\n") == "Robert O'Neil");
 }
 
+TEST_CASE("A name after its Patient Name label need not be a known one; a phrase is none") {
+  // In a note's text the label says what the value is, as a patient_name
+  // column does: Anselm Oakhurst, in no dictionary, was missed.
+  auto names = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (const Found& f : Scan(text)) {
+      if (f.type == "PERSON_NAME") out.push_back(Span(text, f) + " " + std::to_string(f.score));
+    }
+    return out;
+  };
+  using Names = std::vector<std::string>;
+  CHECK(names("Patient Name: Anselm Oakhurst\n") == Names{"Anselm Oakhurst 75"});
+  CHECK(names("patient's name = Zephyrine Quillfeather.\n") == Names{"Zephyrine Quillfeather 75"});
+  // A known name keeps its high score; a phrase a form put there is none.
+  CHECK(names("Patient Name: Maria Lopez\n") == Names{"Maria Lopez 85"});
+  CHECK(names("Patient Name: Discharge Summary\nPatient Name: Not Provided\n").empty());
+  // Without the label, an unknown pair of capitalised words is no name.
+  CHECK(names("Attending: Anselm Oakhurst\n").empty());
+}
+
 TEST_CASE("Bare nine digits that their label names as something else are no SSN") {
   // A notice about SSNs next to order, invoice and ticket numbers.
   const std::string notice =
