@@ -494,12 +494,18 @@ int RunScan(const ScanArgs& typed_args) {
       WarnIfShared("log file", args.log_file, "names the files that hold sensitive data");
     }
   }
+  // From here an error ends the run, and a job's log says why too: an
+  // alert may watch only the log (a failed run left it empty).
+  auto fail = [&log](int code, const std::string& message) {
+    if (log) log->Event("error", "scan_failed", message);
+    return Fail(code, message);
+  };
   // Every usage check is done: only now may files appear next to the catalog.
   // Its folder must exist (the key beside it would be the first to fail).
   if (struct stat st; stat(args.catalog.c_str(), &st) != 0) {
     const std::filesystem::path folder = std::filesystem::path(args.catalog).parent_path();
     if (!folder.empty() && !std::filesystem::is_directory(folder)) {
-      return Fail(kExitFatal, "cannot create catalog " + EscapeBytes(args.catalog) + ": folder " +
+      return fail(kExitFatal, "cannot create catalog " + EscapeBytes(args.catalog) + ": folder " +
                                   EscapeBytes(folder.string()) + " does not exist");
     }
   }
@@ -510,20 +516,20 @@ int RunScan(const ScanArgs& typed_args) {
   // no key of its own behind.
   auto lock = tools::RunLock::Acquire(args.catalog);
   if (!lock.ok()) {
-    return Fail(lock.status().code() == StatusCode::kLimitExceeded ? kExitLocked : kExitFatal,
+    return fail(lock.status().code() == StatusCode::kLimitExceeded ? kExitLocked : kExitFatal,
                 lock.status().message());
   }
   auto key = tools::LoadOrCreateTokenKey(key_path);
   if (!key.ok()) {
     if (!had_lock) unlink(lock_path.c_str());
-    return Fail(kExitFatal, key.status().message());
+    return fail(kExitFatal, key.status().message());
   }
 
   auto writer = catalog::CatalogWriter::Open(args.catalog);
   if (!writer.ok()) {
     if (!had_key) unlink(key_path.c_str());
     if (!had_lock) unlink(lock_path.c_str());
-    return Fail(kExitFatal, writer.status().message());
+    return fail(kExitFatal, writer.status().message());
   }
   // A catalog created here is 0600; one made looser since (a copy, a chmod
   // to share reports) hands its paths, labels and masked values to more
@@ -569,7 +575,7 @@ int RunScan(const ScanArgs& typed_args) {
   std::unique_ptr<tools::CatalogPriorState> prior;
   if (!args.full) {
     auto loaded = tools::CatalogPriorState::Load(*writer.value(), classified_with, key_id);
-    if (!loaded.ok()) return Fail(kExitFatal, loaded.status().message());
+    if (!loaded.ok()) return fail(kExitFatal, loaded.status().message());
     prior = std::move(loaded.value());
     options.prior = prior.get();
   }
@@ -617,7 +623,7 @@ int RunScan(const ScanArgs& typed_args) {
     info.types.push_back({t.id, t.name, t.category, t.hipaa_class, t.normalize});
   }
   auto run = writer.value()->BeginRun(info);
-  if (!run.ok()) return Fail(kExitFatal, run.status().message());
+  if (!run.ok()) return fail(kExitFatal, run.status().message());
 
   // Never scan our own output, wherever the catalog sits relative to the roots.
   for (const char* suffix : catalog::kCatalogFileSuffixes) {
@@ -675,9 +681,9 @@ int RunScan(const ScanArgs& typed_args) {
       !stats.ok() ? catalog::RunStatus::kFailed
                   : (interrupted ? catalog::RunStatus::kInterrupted
                                  : catalog::RunStatus::kCompleted));
-  if (!stats.ok()) return Fail(kExitUsage, stats.status().message());
-  if (!finish.ok()) return Fail(kExitFatal, finish.message());
-  if (Status w = writer.value()->write_error(); !w.ok()) return Fail(kExitFatal, w.message());
+  if (!stats.ok()) return fail(kExitUsage, stats.status().message());
+  if (!finish.ok()) return fail(kExitFatal, finish.message());
+  if (Status w = writer.value()->write_error(); !w.ok()) return fail(kExitFatal, w.message());
 
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   // Roots that showed none of their files: recorded as gaps, nothing under
@@ -787,7 +793,7 @@ int RunScan(const ScanArgs& typed_args) {
     auto reader = catalog::CatalogReader::Open(args.catalog);
     auto read = reader.ok() ? reader.value()->TallyUnderRoots(args.roots)
                             : Result<catalog::RootTally>(reader.status());
-    if (!read.ok()) return Fail(kExitFatal, read.status().message());
+    if (!read.ok()) return fail(kExitFatal, read.status().message());
     tally = std::move(read.value());
   }
   std::string labels;
@@ -867,7 +873,7 @@ int RunScan(const ScanArgs& typed_args) {
   }
   if (!args.fail_on.empty()) {
     auto hits = CountFailOn(args.catalog, args.roots, args.fail_on, fail_on_type_score);
-    if (!hits.ok()) return Fail(kExitFatal, hits.status().message());
+    if (!hits.ok()) return fail(kExitFatal, hits.status().message());
     const FailOnCount& reached = hits.value();
     if (reached.assets > 0) {
       if (!args.quiet) {

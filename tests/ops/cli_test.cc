@@ -889,6 +889,23 @@ TEST_CASE("A catalog others may read is used, with a warning even under --quiet"
   CHECK(err.find("by its group (mode 0640)") != std::string::npos);
 }
 
+TEST_CASE("A run that fails after its log is open says why in the log too") {
+  // A job's alert may watch only its log, which such a run left empty.
+  TempDir dir;
+  MakeShare(dir.Join("share"));
+  WriteFile(dir.Join("notes.db"), "not a catalog\n");
+  const std::string log = dir.Join("scan.log");
+  std::string out, err;
+  CHECK(Run(Phiscan() + " scan --quiet --log-format json --log-file " + log + " --catalog " +
+                dir.Join("notes.db") + " " + dir.Join("share"),
+            &out, &err) == 1);
+  const auto lines = ParseJsonl(ReadFile(log));
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["event"] == "scan_failed");
+  CHECK(lines[0]["level"] == "error");
+  CHECK(err == "phiscan: error: " + lines[0]["message"].get<std::string>() + "\n");
+}
+
 TEST_CASE("A log file others may read is used, with a warning even under --quiet") {
   TempDir dir;
   MakeShare(dir.Join("share"));
