@@ -12,12 +12,14 @@
 // run holds the catalog's lock; 130 interrupted by SIGINT/SIGTERM (the
 // catalog keeps everything committed and the run is marked interrupted).
 #include <fcntl.h>
+#include <fmt/core.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -25,36 +27,34 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
-#include <CLI/CLI.hpp>
-#include <fmt/core.h>
-#include <nlohmann/json.hpp>
-
 #include "catalog/catalog.h"
+#include "catalog/reader.h"
 #include "classifiers/matcher.h"
 #include "classifiers/ruleset.h"
 #include "classifiers/token.h"
 #include "common/escape.h"
+#include "scanner/path_filter.h"
 #include "scanner/pipeline.h"
 #include "scanner/source.h"
 #include "scanner/walker.h"
-#include "catalog/reader.h"
-#include "scanner/path_filter.h"
 #include "tools/acl_probe.h"
 #include "tools/jobs.h"
+#include "tools/key_file.h"
+#include "tools/key_fingerprint.h"
 #include "tools/log.h"
+#include "tools/output.h"
+#include "tools/prior_state.h"
 #include "tools/progress.h"
 #include "tools/rule_cache.h"
 #include "tools/rule_files.h"
 #include "tools/run_lock.h"
 #include "tools/subcommand.h"
-#include "tools/key_file.h"
-#include "tools/key_fingerprint.h"
-#include "tools/output.h"
-#include "tools/prior_state.h"
 
 namespace {
 
@@ -210,6 +210,21 @@ bool UnderRoot(const std::string& path, const std::string& root) {
   if (path.size() < root.size() || path.compare(0, root.size(), root) != 0) return false;
   return path.size() == root.size() || (!root.empty() && root.back() == '/') ||
          path[root.size()] == '/';
+}
+
+// Whether `path` is a YAML file (by its name) whose first lines hold a
+// rule pack's top-level `types:` or `pack:` key.
+bool LooksLikeRulePack(const std::string& path) {
+  const std::string_view name(path);
+  if (!name.ends_with(".yaml") && !name.ends_with(".yml")) return false;
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  std::ifstream in(path);
+  std::string line;
+  for (int n = 0; n < 200 && std::getline(in, line); ++n) {
+    if (line.starts_with("types:") || line.starts_with("pack:")) return true;
+  }
+  return false;
 }
 
 // Warns on stderr, --quiet or not, when `path`, a regular file phiscan
@@ -416,6 +431,17 @@ int RunScan(const ScanArgs& typed_args) {
     scanner::Walker probe({});
     Status s = probe.CheckRoots(args.roots);
     if (!s.ok()) return Fail(kExitUsage, s.message());
+  }
+  // `--rules a.yaml b.yaml` gives one pack and a root: a repeatable flag
+  // takes one value. Said, since the pack the user meant is not loaded.
+  if (!args.quiet) {
+    for (const std::string& root : args.roots) {
+      if (LooksLikeRulePack(root)) {
+        std::cerr << "phiscan: note: root " << EscapeBytes(root)
+                  << " looks like a rule pack; it is scanned as a file. To load it, give it "
+                     "its own --rules\n";
+      }
+    }
   }
   scanner::PathFilter filter;
   for (const auto& g : args.include) {
