@@ -7,6 +7,7 @@
 #include <iterator>
 #include <limits>
 
+#include "common/ascii.h"
 #include "common/hex.h"
 
 namespace phiscan::classifiers {
@@ -265,7 +266,6 @@ namespace {
 
 bool IsAlpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool InRanges(int v, std::initializer_list<std::pair<int, int>> ranges) {
   for (auto [lo, hi] : ranges) {
     if (v >= lo && v <= hi) return true;
@@ -281,7 +281,7 @@ bool PersonalEmailValid(std::string_view s) {
   local = local.substr(0, local.find('+'));
   if (local.size() > 24) return true;
   char lower[24];
-  for (size_t i = 0; i < local.size(); ++i) lower[i] = Lower(local[i]);
+  for (size_t i = 0; i < local.size(); ++i) lower[i] = AsciiLower(local[i]);
   // Sorted, for the binary search.
   // Invoices' and statements' headers carry the finance and supply ones
   // (remit@, ar@, payroll@; buchhaltung@, compta@).
@@ -619,7 +619,7 @@ int MonthFromName(std::string_view w) {
     std::string_view full = kMonths[m];
     if (w.size() > full.size()) continue;
     bool ok = true;
-    for (size_t i = 0; i < w.size() && ok; ++i) ok = Lower(w[i]) == full[i];
+    for (size_t i = 0; i < w.size() && ok; ++i) ok = AsciiLower(w[i]) == full[i];
     if (ok && (w.size() == 3 || w.size() == full.size() || (m == 8 && w.size() == 4))) {
       return m + 1;
     }
@@ -653,7 +653,7 @@ bool DateOnOrBefore(std::string_view s, int latest) {
       len[nums++] = n;
       // Ordinal suffix on a day ("3rd").
       if (i + 1 < s.size() && IsAlpha(s[i]) && IsAlpha(s[i + 1])) {
-        char a = Lower(s[i]), b = Lower(s[i + 1]);
+        char a = AsciiLower(s[i]), b = AsciiLower(s[i + 1]);
         if ((a == 's' && b == 't') || (a == 'n' && b == 'd') || (a == 'r' && b == 'd') ||
             (a == 't' && b == 'h')) {
           i += 2;
@@ -816,7 +816,7 @@ bool SecretValueValid(std::string_view s) {
   }
   if (AllSame(s.data(), s.size())) return false;
   std::array<char, 65> low;
-  for (size_t i = 0; i < s.size(); ++i) low[i] = Lower(s[i]);
+  for (size_t i = 0; i < s.size(); ++i) low[i] = AsciiLower(s[i]);
   std::string_view l(low.data(), s.size());
   // The value without the closing brackets of the code around it: in
   // Connection(password=password) the value read is "password)", in
@@ -1001,13 +1001,9 @@ bool WholeNameValid(std::string_view s) {
     while (i < s.size() && !std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
     size_t end = i;
     while (end < s.size() && std::isalpha(static_cast<unsigned char>(s[end]))) ++end;
-    if (end > i && end - i <= 16) {
-      std::array<char, 16> low{};
-      for (size_t k = i; k < end; ++k) low[k - i] = Lower(s[k]);
-      const std::string_view word(low.data(), end - i);
-      for (std::string_view no_one : kNoOnes) {
-        if (word == no_one) return false;
-      }
+    const std::string_view word = s.substr(i, end - i);
+    for (std::string_view no_one : kNoOnes) {
+      if (EqualsNoCase(word, no_one)) return false;
     }
     i = end;
   }

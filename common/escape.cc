@@ -80,7 +80,7 @@ bool HoldsIdentifierDigits(std::string_view value) {
 }
 
 std::string QuoteValue(std::string_view value) {
-  if (HoldsIdentifierDigits(value)) return "(a value with digits, not shown)";
+  if (HoldsIdentifierDigits(value)) return kValueNotShown;
   return "'" + EscapeBytes(value) + "'";
 }
 

@@ -45,6 +45,9 @@ std::string NameOrKind(std::string_view kind, std::string_view name);
 // without them, as it may be an identifier pasted into the wrong place.
 bool HoldsIdentifierDigits(std::string_view value);
 
+// What an error says instead of a value it does not quote back.
+inline constexpr char kValueNotShown[] = "(a value with digits, not shown)";
+
 // "'value'", escaped, as an error quotes a word typed on the command line
 // (a command or job name), or "(a value with digits, not shown)" when it
 // holds six digits or more: an identifier typed into the wrong place.

@@ -164,6 +164,15 @@ Status PathFilter::AddExcludesFromFile(const std::string& path) {
   return Status::Ok();
 }
 
+bool PathFilter::LeavesOut(std::string_view rel) const {
+  if (ExcludesFile(rel)) return true;
+  for (size_t slash = rel.find('/'); slash != std::string_view::npos;
+       slash = rel.find('/', slash + 1)) {
+    if (ExcludesDirectory(rel.substr(0, slash))) return true;
+  }
+  return false;
+}
+
 bool PathFilter::Matches(const Rule& rule, std::string_view rel, bool is_dir) {
   if (rule.dir_only && !is_dir) return false;
   auto segs = Split(rel);

@@ -50,6 +50,9 @@ class PathFilter {
   bool ExcludesDirectory(std::string_view rel) const;
   // True if the regular file at root-relative path `rel` must not be scanned.
   bool ExcludesFile(std::string_view rel) const;
+  // True if the walk leaves out the regular file at `rel`: it, or a
+  // directory above it, is excluded (the walk does not enter that one).
+  bool LeavesOut(std::string_view rel) const;
 
  private:
   struct Rule {

@@ -575,25 +575,22 @@ int RunRuns(CatalogReader& reader, Format format) {
 // history).
 std::optional<std::string> LocateValue(const std::string& arg, std::string* error) {
   if (arg != "-") return arg;
-  std::string line;
-  if (isatty(STDIN_FILENO)) {
-    struct termios saved;
-    const bool quiet = tcgetattr(STDIN_FILENO, &saved) == 0;
-    if (quiet) {
-      struct termios silent = saved;
-      silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-      tcsetattr(STDIN_FILENO, TCSANOW, &silent);  // what was typed ahead stays
-    }
-    std::cerr << "value to locate: " << std::flush;
-    const bool got = static_cast<bool>(std::getline(std::cin, line));
-    if (quiet) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);  // and drops the rest
-    std::cerr << "\n";
-    if (!got) return std::nullopt;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
+  const bool terminal = isatty(STDIN_FILENO);
+  struct termios saved;
+  const bool silent = terminal && tcgetattr(STDIN_FILENO, &saved) == 0;
+  if (silent) {
+    struct termios no_echo = saved;
+    no_echo.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &no_echo);  // what was typed ahead stays
   }
-  if (!std::getline(std::cin, line)) return std::nullopt;
+  if (terminal) std::cerr << "value to locate: " << std::flush;
+  std::string line;
+  const bool got = static_cast<bool>(std::getline(std::cin, line));
+  if (silent) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);  // and drops the rest
+  if (terminal) std::cerr << "\n";
+  if (!got) return std::nullopt;
   if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (terminal) return line;
   for (std::string more; std::getline(std::cin, more);) {
     if (more.find_first_not_of(" \t\r") != std::string::npos) {
       *error =

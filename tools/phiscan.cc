@@ -253,12 +253,7 @@ Result<uint64_t> CountRemovedByFilter(const std::string& catalog_path,
     std::string_view rel(path);
     rel.remove_prefix(root.size());
     while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
-    if (filter.ExcludesFile(rel)) return true;
-    for (size_t slash = rel.find('/'); slash != std::string_view::npos;
-         slash = rel.find('/', slash + 1)) {
-      if (filter.ExcludesDirectory(rel.substr(0, slash))) return true;
-    }
-    return false;
+    return filter.LeavesOut(rel);
   };
   uint64_t left_out = 0;
   catalog::Filter f;
@@ -500,18 +495,16 @@ int RunScan(const ScanArgs& typed_args) {
   }
   std::unique_ptr<tools::Logger> log;
   if (!args.log_format.empty() || !args.log_file.empty()) {
-    auto format = tools::ParseLogFormat(args.log_format.empty() ? "text" : args.log_format);
-    if (!format) {
-      return Fail(kExitUsage,
-                  "--log-format: " + EscapeBytes(args.log_format) + " not in {text,json}");
-    }
+    // Checked by --log-format (scan and run, which set it).
+    const tools::LogFormat format =
+        *tools::ParseLogFormat(args.log_format.empty() ? "text" : args.log_format);
     if (args.log_file.empty()) {
-      log = std::make_unique<tools::Logger>(*format);
+      log = std::make_unique<tools::Logger>(format);
     } else if (tools::IsCatalogFile(args.log_file, args.catalog, args.key)) {
       return Fail(kExitUsage, "--log-file " + EscapeBytes(args.log_file) +
                                   " is one of the catalog's own files; choose another name");
     } else {
-      auto opened = tools::Logger::OpenFile(*format, args.log_file);
+      auto opened = tools::Logger::OpenFile(format, args.log_file);
       if (!opened.ok()) return Fail(kExitFatal, opened.status().message());
       log = std::move(opened.value());
       // Made 0600 here; one made looser before (by hand, by a log rotator)
@@ -573,9 +566,8 @@ int RunScan(const ScanArgs& typed_args) {
         EscapeBytes(key_path));
   }
   if (int stale = writer.value()->stale_runs_marked(); stale > 0 && !args.quiet) {
-    std::cerr << fmt::format(
-        "phiscan: {} ended without finishing; marked interrupted\n",
-        stale == 1 ? std::string("1 earlier run") : std::to_string(stale) + " earlier runs");
+    std::cerr << fmt::format("phiscan: {} ended without finishing; marked interrupted\n",
+                             tools::Counted(stale, "earlier run"));
   }
   if (args.threads > options.threads) {
     // --threads, or a job's threads:, written for a larger machine: the
@@ -721,7 +713,7 @@ int RunScan(const ScanArgs& typed_args) {
         "phiscan: warning: root {} showed none of the {} the catalog holds under it "
         "({}: {}); recorded as a coverage gap, nothing under it marked removed. If it was "
         "emptied on purpose, scan it again with --allow-empty-root\n",
-        EscapeBytes(g.root), g.held == 1 ? "1 file" : std::to_string(g.held) + " files", g.reason,
+        EscapeBytes(g.root), tools::Counted(g.held, "file"), g.reason,
         g.reason == "root_empty" ? "it lists nothing: is the share mounted?"
                                  : "only files new to the catalog: another file system?");
     if (log) {
@@ -963,10 +955,10 @@ int RunPrune(const std::string& catalog_path, int keep_runs, int older_than_days
   auto pruned = writer.value()->Prune(keep_runs, older_than_days);
   if (!pruned.ok()) return Fail(kExitFatal, pruned.status().message());
   if (!quiet) {
-    std::cerr << fmt::format(
-        "phiscan: pruned {} and {} removed {}; oldest kept run {}\n",
-        tools::Counted(pruned.value().runs_deleted, "run"), pruned.value().assets_deleted,
-        pruned.value().assets_deleted == 1 ? "asset" : "assets", pruned.value().floor_run);
+    std::cerr << fmt::format("phiscan: pruned {} and {}; oldest kept run {}\n",
+                             tools::Counted(pruned.value().runs_deleted, "run"),
+                             tools::Counted(pruned.value().assets_deleted, "removed asset"),
+                             pruned.value().floor_run);
   }
   return kExitOk;
 }
@@ -1018,15 +1010,8 @@ int RunJob(const RunArgs& args) {
   return RunScan(scan);
 }
 
-// The usage error of a --format that names no format, in CLI11's words
-// for phireport's.
-std::string FormatError(const std::string& name) {
-  return "--format: " + EscapeBytes(name) + " not in {table,json,jsonl,csv}";
-}
-
 int RunJobsList(const std::string& config_flag, const std::string& format_name) {
-  auto format = tools::ParseFormat(format_name);
-  if (!format) return Fail(kExitUsage, FormatError(format_name));
+  const tools::Format format = *tools::ParseFormat(format_name);  // checked by --format
   const std::string config = config_flag.empty() ? tools::DefaultJobsFile() : config_flag;
   auto jobs = tools::LoadJobsFile(config);
   if (!jobs.ok()) return Fail(kExitFatal, jobs.status().message());
@@ -1039,9 +1024,9 @@ int RunJobsList(const std::string& config_flag, const std::string& format_name) 
       invalid = true;
     }
   }
-  tools::RowWriter out(*format, std::cout,
-                       {"name", "roots", "catalog", "schedule", "last_run", "last_status",
-                        "last_finished"});
+  tools::RowWriter out(
+      format, std::cout,
+      {"name", "roots", "catalog", "schedule", "last_run", "last_status", "last_finished"});
   for (const auto& j : jobs.value()) {
     nlohmann::json roots = nlohmann::json::array();
     // As a run of the job stored them (RunScan).
@@ -1124,8 +1109,7 @@ void AddLimitFlags(CLI::App* cmd, scanner::ScanLimits& limits, uint64_t& max_tim
 }
 
 int RunClassify(const ClassifyArgs& args) {
-  auto format = tools::ParseFormat(args.format);
-  if (!format) return Fail(kExitUsage, FormatError(args.format));
+  const tools::Format format = *tools::ParseFormat(args.format);  // checked by --format
   auto rules = LoadRules(args.common);
   if (!rules.ok()) return Fail(kExitUsage, rules.status().message());
   const tools::RuleCache rule_cache = tools::RuleCache::FromEnvironment();
@@ -1176,9 +1160,9 @@ int RunClassify(const ClassifyArgs& args) {
   if (fd != STDIN_FILENO) close(fd);
   rule_cache.Store(*rules.value());
 
-  tools::RowWriter out(*format, std::cout,
-                       {"path", "member", "type", "confidence", "score", "start", "end", "line",
-                        "masked"});
+  tools::RowWriter out(
+      format, std::cout,
+      {"path", "member", "type", "confidence", "score", "start", "end", "line", "masked"});
   for (const auto& record : records) {
     for (const auto& f : record.findings) {
       out.Row({{"path", tools::PathValue(record.path)},
@@ -1217,11 +1201,10 @@ int RunClassify(const ClassifyArgs& args) {
 // ---- rules ----------------------------------------------------------------
 
 int RunRulesList(const CommonOptions& common, const std::string& format_name) {
-  auto format = tools::ParseFormat(format_name);
-  if (!format) return Fail(kExitUsage, FormatError(format_name));
+  const tools::Format format = *tools::ParseFormat(format_name);  // checked by --format
   auto rules = LoadRules(common);
   if (!rules.ok()) return Fail(kExitUsage, rules.status().message());
-  tools::RowWriter out(*format, std::cout,
+  tools::RowWriter out(format, std::cout,
                        {"id", "name", "category", "hipaa", "patterns", "validators", "source"});
   for (const auto& t : rules.value()->types()) {
     std::vector<std::string> validators;

@@ -24,6 +24,9 @@
 
 namespace phiscan::tools {
 
+// " (see phiscan rules --help)" for the command `path` ("phiscan rules").
+inline std::string SeeHelpOf(const std::string& path) { return " (see " + path + " --help)"; }
+
 // Follows argv[1], argv[2], ... down `app`'s subcommands while each names
 // one. If the next argument is not an option (no leading '-') and names no
 // subcommand of a command that requires one, returns "unknown WHAT 'ARG'",
@@ -49,7 +52,7 @@ inline std::string UnknownSubcommand(const CLI::App& app, int argc, char** argv,
       std::vector<std::string> names;
       for (const CLI::App* sub : cmd->get_subcommands({})) names.push_back(sub->get_name());
       const std::string unknown = "unknown " + kind + " " + QuoteValue(arg);
-      const std::string help = " (see " + path + " --help)";
+      const std::string help = SeeHelpOf(path);
       if (std::string guess = DidYouMean(NearestNames(arg, names)); !guess.empty()) {
         return unknown + guess + help;
       }
@@ -150,7 +153,7 @@ inline std::string SeeHelp(const CLI::App& app) {
   for (const CLI::App* cmd = DeepestCommand(app); cmd != nullptr; cmd = cmd->get_parent()) {
     path = cmd->get_name() + (path.empty() ? "" : " ") + path;
   }
-  return " (see " + path + " --help)";
+  return SeeHelpOf(path);
 }
 
 // `text` with each value given to an option of `app` or its subcommands
@@ -167,7 +170,7 @@ inline std::string HideDigitValues(std::string text, const CLI::App& app) {
     for (const std::string& value : opt->results()) {
       if (value.empty() || !HoldsIdentifierDigits(value)) continue;
       for (size_t at; (at = text.find(value)) != std::string::npos;) {
-        text.replace(at, value.size(), "(a value with digits, not shown)");
+        text.replace(at, value.size(), kValueNotShown);
       }
     }
   }

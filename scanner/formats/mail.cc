@@ -3,16 +3,15 @@
 #include <cstring>
 #include <map>
 
+#include "common/ascii.h"
 #include "common/hex.h"
 
 namespace phiscan::scanner::formats::mail {
 namespace {
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 std::string LowerStr(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = Lower(c);
+  for (char& c : out) c = AsciiLower(c);
   return out;
 }
 
@@ -27,13 +26,9 @@ std::string_view Trim(std::string_view s) {
 bool StartsWithNoCase(std::string_view s, std::string_view p) {
   if (s.size() < p.size()) return false;
   for (size_t i = 0; i < p.size(); ++i) {
-    if (Lower(s[i]) != Lower(p[i])) return false;
+    if (AsciiLower(s[i]) != AsciiLower(p[i])) return false;
   }
   return true;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && StartsWithNoCase(a, b);
 }
 
 class Collect : public TextConsumer {
@@ -185,7 +180,7 @@ std::string DecodeEncodedWords(std::string_view v) {
     if (v[i] == '=' && i + 1 < v.size() && v[i + 1] == '?') {
       size_t q1 = v.find('?', i + 2);
       if (q1 != std::string_view::npos && q1 + 2 < v.size() && v[q1 + 2] == '?') {
-        char enc = Lower(v[q1 + 1]);
+        char enc = AsciiLower(v[q1 + 1]);
         size_t end = v.find("?=", q1 + 3);
         if ((enc == 'q' || enc == 'b') && end != std::string_view::npos) {
           std::string_view charset = v.substr(i + 2, q1 - i - 2);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ascii.h"
 #include "scanner/formats/structured.h"
 
 namespace phiscan::scanner::formats {
@@ -62,14 +63,6 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 std::string_view LocalName(std::string_view n) {
   size_t colon = n.rfind(':');
   return colon == std::string_view::npos ? n : n.substr(colon + 1);
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
 }
 
 bool OneOf(std::string_view n, std::initializer_list<const char*> names) {

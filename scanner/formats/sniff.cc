@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/ascii.h"
 #include "scanner/formats/dicom.h"
 #include "scanner/formats/little_endian.h"
 
@@ -22,11 +23,9 @@ bool HasExt(std::string_view name, std::initializer_list<const char*> exts) {
   return false;
 }
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool ContainsNoCase(std::string_view hay, std::string_view needle) {
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
-                        [](char a, char b) { return Lower(a) == Lower(b); });
+                        [](char a, char b) { return AsciiLower(a) == AsciiLower(b); });
   return it != hay.end();
 }
 
@@ -268,7 +267,7 @@ std::string_view Extension(std::string_view name, char* buf, size_t buf_size) {
   size_t dot = name.rfind('.');
   if (dot == std::string_view::npos || name.size() - dot - 1 >= buf_size) return {};
   size_t n = name.size() - dot - 1;
-  for (size_t i = 0; i < n; ++i) buf[i] = Lower(name[dot + 1 + i]);
+  for (size_t i = 0; i < n; ++i) buf[i] = AsciiLower(name[dot + 1 + i]);
   return {buf, n};
 }
 

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
+
 namespace phiscan::scanner::formats {
 namespace {
 
@@ -152,9 +154,8 @@ class Delimited : public StructuredText {
     static constexpr std::string_view kValues[] = {
         "value", "field_value", "attribute_value", "val", "answer", "response", "result_value"};
     auto is = [](const std::string& cell, auto& set) {
-      std::string lower(cell);
-      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      return std::find(std::begin(set), std::end(set), lower) != std::end(set);
+      return std::any_of(std::begin(set), std::end(set),
+                         [&](std::string_view name) { return EqualsNoCase(cell, name); });
     };
     size_t name = kNone;
     for (size_t i = 0; i < names_.size(); ++i) {

@@ -39,6 +39,15 @@ TEST_CASE("Double star, directory-only rules and negation") {
   CHECK_FALSE(f.ExcludesFile("keep.log"));  // the later '!' rule wins
 }
 
+TEST_CASE("A file is left out when it or a directory above it is excluded") {
+  const PathFilter f = Excludes({"cache/", "*.tmp", "/exports/2019"});
+  CHECK(f.LeavesOut("a/b.tmp"));
+  CHECK(f.LeavesOut("app/cache/x.json"));           // under an excluded directory
+  CHECK(f.LeavesOut("exports/2019/jan/rows.csv"));  // anchored, a directory above
+  CHECK_FALSE(f.LeavesOut("exports/2020/rows.csv"));
+  CHECK_FALSE(f.LeavesOut("cache"));  // a file named like the directory rule
+}
+
 TEST_CASE("Include rules restrict files, not directories") {
   PathFilter f;
   REQUIRE(f.AddInclude("*.csv").ok());
