@@ -2192,6 +2192,16 @@ TEST_CASE("Credentials in the layouts configuration files use") {
         V{"GENERIC_PASSWORD:YWxpY2U6czNjcjN0UGFzcw=="});
   CHECK(TypedSpans("machine git.example.org\n  login ci-bot\n  password Hq7!mZ2pW9\n") ==
         V{"GENERIC_PASSWORD:Hq7!mZ2pW9"});
+  // A .pgpass file: PostgreSQL's, PgBouncer's and any port, a password with
+  // an escaped ':'; not /etc/shadow's aging fields, nor the file's own
+  // format comment.
+  CHECK(TypedSpans("db01.example.org:5432:emr:emr_app:Tq8#vL2wNc\n*:*:*:backup:Rz4\\:pX9mK\n"
+                   "localhost:6432:pgbouncer:stats:hW5nB7qZ3d\n") ==
+        V{"GENERIC_PASSWORD:Tq8#vL2wNc", "GENERIC_PASSWORD:Rz4\\:pX9mK",
+          "GENERIC_PASSWORD:hW5nB7qZ3d"});
+  CHECK(TypedSpans("root:*:19700:0:99999:7:::\ndaemon:*:19700:0:99999:7:::\n"
+                   "# hostname:port:database:username:password\n")
+            .empty());
   // GitLab tokens.
   CHECK(TypedSpans("glpat-Ab3dE6gH9jK2mN5pQ8sT") == V{"GITLAB_TOKEN:glpat-Ab3dE6gH9jK2mN5pQ8sT"});
   // A JWT whose payload is longer than 250 characters (an identity
