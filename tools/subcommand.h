@@ -146,14 +146,30 @@ inline const CLI::App* DeepestCommand(const CLI::App& app) {
   return cmd;
 }
 
+// "phireport findings": the names from the program down to `cmd`.
+inline std::string CommandPath(const CLI::App& cmd) {
+  std::string path;
+  for (const CLI::App* c = &cmd; c != nullptr; c = c->get_parent()) {
+    path = c->get_name() + (path.empty() ? "" : " ") + path;
+  }
+  return path;
+}
+
 // " (see phireport findings --help)": the help of the deepest command given,
 // which lists its options (the program's own lists only its commands).
 inline std::string SeeHelp(const CLI::App& app) {
-  std::string path;
-  for (const CLI::App* cmd = DeepestCommand(app); cmd != nullptr; cmd = cmd->get_parent()) {
-    path = cmd->get_name() + (path.empty() ? "" : " ") + path;
+  return SeeHelpOf(CommandPath(*DeepestCommand(app)));
+}
+
+// Whether a subcommand of `app`, at any depth, has the option --`long_name`.
+inline bool OptionOfSubcommand(const CLI::App& app, const std::string& long_name) {
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    for (const CLI::Option* opt : sub->get_options()) {
+      if (opt->check_lname(long_name)) return true;
+    }
+    if (OptionOfSubcommand(*sub, long_name)) return true;
   }
-  return SeeHelpOf(path);
+  return false;
 }
 
 // `text` with each value given to an option of `app` or its subcommands
@@ -216,6 +232,16 @@ inline std::string UsageErrorText(const CLI::ParseError& e, const CLI::App& app,
       std::vector<std::string> names;
       for (const CLI::Option* opt : cmd->get_options()) {
         for (const std::string& long_name : opt->get_lnames()) names.push_back("--" + long_name);
+      }
+      // The command's own option, given before the command's name
+      // (`phireport --catalog c.db summary`), is left over at the top.
+      if (std::find(names.begin(), names.end(), name) != names.end()) {
+        return "option '" + name + "' goes after the command's name (" + CommandPath(*cmd) + " " +
+               name + " ...)";
+      }
+      if (cmd == &app && OptionOfSubcommand(app, name.substr(2))) {
+        return "option '" + name + "' goes after a command's name (" + app.get_name() +
+               " COMMAND " + name + " ...)" + SeeHelpOf(app.get_name());
       }
       return "unknown option '" + name + "'" + DidYouMean(NearestNames(name, names));
     }

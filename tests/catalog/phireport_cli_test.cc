@@ -366,6 +366,12 @@ TEST_CASE("An unknown option, an option given twice or an empty value is named, 
     const std::string report = args.substr(0, args.find(' '));
     CHECK(o.err == "phireport: error: " + message + " (see phireport " + report + " --help)\n");
   }
+  // A report's option before the report's name.
+  Outcome before = Run(dir, cat.substr(1) + " summary", dir.path());
+  CHECK(before.exit_code == 2);
+  CHECK(before.err ==
+        "phireport: error: option '--catalog' goes after the command's name (phireport summary "
+        "--catalog ...) (see phireport summary --help)\n");
   // Nothing was written for the refused -o.
   CHECK_FALSE(std::filesystem::exists(dir.Join("a.html")));
   CHECK_FALSE(std::filesystem::exists(dir.Join("b.html")));

@@ -124,6 +124,10 @@ TEST_CASE("A usage error names its option: unknown, given twice, or empty") {
       {"rules", "rules needs a command (one of: list, check) (see phiscan rules --help)"},
       {"",
        "give a command (commands: scan, run, prune, jobs, classify, rules) (see phiscan --help)"},
+      // The command's option before the command's name.
+      {"--threads 2 scan" + tree,
+       "option '--threads' goes after the command's name (phiscan scan --threads ...) (see "
+       "phiscan scan --help)"},
       {"scan --therads=2" + tree,
        "unknown option '--therads' (did you mean --threads?) (see phiscan scan --help)"},
       // CLI11 said "paths is required": the typo was never named.
