@@ -979,6 +979,18 @@ bool SecretValueValid(std::string_view s) {
   }
   return true;
 }
+bool TypedPasswordValid(std::string_view s) {
+  if (!SecretValueValid(s)) return false;
+  bool lower = false, upper = false, digit = false, symbol = false;
+  for (char c : s) {
+    lower |= c >= 'a' && c <= 'z';
+    upper |= IsUpper(c);
+    digit |= IsDigit(c);
+    // Not the joiners of words and versions: test_login_ok, v1.2-rc.
+    symbol |= !IsAlnum(c) && c != '_' && c != '-' && c != '.';
+  }
+  return lower + upper + digit + symbol >= 3;
+}
 bool NotPlaceholderValid(std::string_view s) {
   size_t run = 0;
   for (char c : s) {
@@ -1039,6 +1051,7 @@ constexpr NamedValidator kValidators[] = {
     {"ndc", &NdcValid},
     {"jwt", &JwtValid},
     {"secret_value", &SecretValueValid},
+    {"typed_password", &TypedPasswordValid},
     {"e164_phone", &E164PhoneValid},
     {"ipv6_grouped", &Ipv6GroupedValid},
     {"public_ipv4", &PublicIpv4Valid},

@@ -165,6 +165,11 @@ bool JwtValid(std::string_view s);
 // -secret or -credentials).
 bool SecretValueValid(std::string_view s);
 
+// A password typed in words (a ticket's "reset password to ..."): a
+// SecretValueValid value mixing three kinds of characters or more among
+// lower case, upper case, digits and symbols other than '_', '-' and '.'.
+bool TypedPasswordValid(std::string_view s);
+
 // Looks up a validator by its rule-pack name. Returns nullptr if unknown.
 // The empty name means "no validator" and also returns nullptr.
 Validator FindValidator(std::string_view name);

@@ -761,8 +761,18 @@ def whole_name_valid(s):
     return not any(w.lower() in _NO_ONES for w in _re.findall(r"[A-Za-z]+", s))
 
 
+def typed_password_valid(s):
+    if not secret_value_valid(s):
+        return False
+    kinds = [any("a" <= c <= "z" for c in s), any("A" <= c <= "Z" for c in s),
+             any("0" <= c <= "9" for c in s),
+             any(not (c.isascii() and c.isalnum()) and c not in "_-." for c in s)]
+    return sum(kinds) >= 3
+
+
 VALIDATORS.update({
     "not_placeholder": not_placeholder_valid, "whole_name": whole_name_valid,
+    "typed_password": typed_password_valid,
     "itin": itin_valid, "dea": dea_valid, "aba": aba_valid, "iban": iban_valid,
     "nhs": nhs_valid, "sin": sin_valid, "au_medicare": au_medicare_valid, "vin": vin_valid,
     "ipv4": ipv4_valid, "ipv6": ipv6_valid, "date": date_valid, "birth_date": birth_date_valid, "icd10": icd10_valid,

@@ -331,10 +331,44 @@ class PipeTables : public StructuredText {
 
 // ---- JSON / NDJSON / FHIR -------------------------------------------------
 
+// Identifier type codes (HL7 table 0203: an HL7 v2 CX.5, a FHIR
+// Identifier.type's coding) that say what an identifier is, by the keyword
+// term that names it. Any other code, or none, leaves the field's own name.
+struct Hl7IdentifierType {
+  std::string_view code;
+  const char* name;
+};
+constexpr Hl7IdentifierType kHl7IdentifierTypes[] = {
+    {"SS", "ssn"},
+    {"MR", "mrn"},
+    {"MRT", "mrn"},
+    {"PI", "patient id"},
+    {"PT", "patient id"},
+    {"MB", "member id"},
+    {"SN", "subscriber number"},
+    {"MA", "medicaid number"},
+    {"MC", "medicare number"},
+    {"DL", "driver license"},
+    {"PPN", "passport number"},
+    {"NPI", "npi"},
+    {"AN", "patient account number"},
+};
+
+// The term kHl7IdentifierTypes gives `code`, or null.
+const char* IdentifierTypeName(std::string_view code) {
+  for (const auto& t : kHl7IdentifierTypes) {
+    if (t.code == code) return t.name;
+  }
+  return nullptr;
+}
+
 // Tracks objects and arrays with the key that named each; every scalar value
 // is declared under its key (or, inside an array, the array's key), its
 // parent's key, and for FHIR Identifier/ContactPoint objects the name their
-// "system" implies ("ssn", "npi", "phone", ...).
+// "system" implies ("ssn", "npi", "phone", ...) or, for an Identifier whose
+// system names nothing known (a site's own OID), the name its type's code
+// gives (v2-0203 MR: "mrn"), when the type comes before the value as FHIR
+// writes it.
 class Json : public StructuredText {
  public:
   Json(TextSink& sink, const ScanLimits& limits) : sink_(sink), limits_(limits) {
@@ -398,7 +432,7 @@ class Json : public StructuredText {
         string_is_key_ = InObject() && expect_key_;
         string_start_ = pos + 1;
         capture_.clear();
-        capturing_ = string_is_key_ || CurrentKeyIs("system");
+        capturing_ = string_is_key_ || CurrentKeyIs("system") || CurrentKeyIs("code");
         break;
       case '{':
       case '[':
@@ -470,14 +504,15 @@ class Json : public StructuredText {
     if (f == nullptr || end <= start) return;
     if (f->object) {
       if (f->key == "system") {
-        f->system = std::string(IdentifierSystemName(capture_));
-        if (f->system.empty()) {
+        if (std::string_view name = IdentifierSystemName(capture_); !name.empty()) {
+          f->system = std::string(name);
+        } else if (capture_ == "phone" || capture_ == "fax" || capture_ == "email" ||
+                   capture_ == "sms") {
           // FHIR ContactPoint.system is a plain code: phone, fax, email, ...
-          if (capture_ == "phone" || capture_ == "fax" || capture_ == "email" ||
-              capture_ == "sms") {
-            f->system = capture_;
-          }
+          f->system = capture_;
         }
+      } else if (f->key == "code") {
+        TypeCode();
       }
       sink_.Field(start, end, f->key);
       if (!f->name.empty()) sink_.Field(start, end, f->name);
@@ -485,6 +520,19 @@ class Json : public StructuredText {
     } else {
       sink_.Field(start, end, f->name);
     }
+  }
+
+  // A code in an Identifier's type ({"type": {"coding": [{"code": "MR"}]}}):
+  // the Identifier's frame is three above the coding's. A system known by
+  // name comes first; a type code does not replace it.
+  void TypeCode() {
+    if (depth_ < 4 || depth_ > frames_.size()) return;
+    Frame& id = frames_[depth_ - 4];
+    if (!id.object || id.key != "type" || frames_[depth_ - 3].key != "coding" ||
+        frames_[depth_ - 2].object || !id.system.empty()) {
+      return;
+    }
+    if (const char* name = IdentifierTypeName(capture_)) id.system = name;
   }
 
   TextSink& sink_;
@@ -579,29 +627,6 @@ constexpr bool Hl7FieldsOrdered() {
   return true;
 }
 static_assert(Hl7FieldsOrdered(), "kHl7Fields: group entries by segment, in field order");
-
-// Identifier type codes (CX.5, HL7 table 0203) that say what an identifier
-// is, by the keyword term that names it. Any other code, or none, leaves the
-// field's own name.
-struct Hl7IdentifierType {
-  std::string_view code;
-  const char* name;
-};
-constexpr Hl7IdentifierType kHl7IdentifierTypes[] = {
-    {"SS", "ssn"},
-    {"MR", "mrn"},
-    {"MRT", "mrn"},
-    {"PI", "patient id"},
-    {"PT", "patient id"},
-    {"MB", "member id"},
-    {"SN", "subscriber number"},
-    {"MA", "medicaid number"},
-    {"MC", "medicare number"},
-    {"DL", "driver license"},
-    {"PPN", "passport number"},
-    {"NPI", "npi"},
-    {"AN", "patient account number"},
-};
 
 // Segments end at CR (or LF); fields split at the separator MSH declares,
 // and the fields that need it into repetitions and components at the
@@ -763,9 +788,7 @@ class Hl7 : public StructuredText {
     const char* name = entry_->name;
     const std::string_view code(code_, std::min<size_t>(code_len_, sizeof(code_)));
     if (code_len_ <= sizeof(code_)) {
-      for (const auto& t : kHl7IdentifierTypes) {
-        if (t.code == code) name = t.name;
-      }
+      if (const char* typed = IdentifierTypeName(code)) name = typed;
     }
     // The ID number (CX.1) only: the assigning authority and facility
     // (CX.4, CX.6) are OIDs and names, not the patient's identifier.

@@ -2202,6 +2202,33 @@ TEST_CASE("Credentials in the layouts configuration files use") {
   CHECK(TypedSpans("root:*:19700:0:99999:7:::\ndaemon:*:19700:0:99999:7:::\n"
                    "# hostname:port:database:username:password\n")
             .empty());
+  // Clients that take a password as an argument.
+  CHECK(TypedSpans("sqlcmd -S sqlprod01 -U sa -P Sq1!Prod#2024 -Q \"select 1\"\n"
+                   "redis-cli -h cache01 -a r3d1sS3cr3tK3y ping\n"
+                   "ldapsearch -x -D \"cn=svc,dc=x\" -w 'Ld@pB1nd#77' -b dc=x\n"
+                   "smbclient //fs02/radiology -U svc_scan%Rad!Scan#2023\n"
+                   "net use Z: \\\\fs02\\radiology /user:SBRMC\\svc_scan Wq7!Scan#2023\n"
+                   "htpasswd -b /etc/nginx/.htpasswd admin N9x!Adm2024\n") ==
+        V{"GENERIC_PASSWORD:Sq1!Prod#2024", "GENERIC_PASSWORD:r3d1sS3cr3tK3y",
+          "GENERIC_PASSWORD:Ld@pB1nd#77", "GENERIC_PASSWORD:Rad!Scan#2023",
+          "GENERIC_PASSWORD:Wq7!Scan#2023", "GENERIC_PASSWORD:N9x!Adm2024"});
+  // Not their other flags, a prompt (*) or a persistent mount's option.
+  CHECK(TypedSpans("sqlcmd -S db -E -Q \"select 1\"\nnet use Z: \\\\fs02\\x /user:CORP\\ana *\n"
+                   "net use Z: \\\\fs02\\x /user:CORP\\ana /persistent:yes\n")
+            .empty());
+  // ASP.NET Core's nested environment names.
+  CHECK(
+      TypedSpans("- ORTHANC__POSTGRESQL__PASSWORD=0rth@nc!PgPw\n- Db__AccessToken=Qw3rty9Xz9k\n") ==
+      V{"GENERIC_PASSWORD:0rth@nc!PgPw", "GENERIC_PASSWORD:Qw3rty9Xz9k"});
+  // A password given in words, as a ticket records a reset; not words after
+  // them, nor a test log's PASS.
+  CHECK(TypedSpans("Reset password to Spring2024!Brd per caller\nLogin: jsmith / Pass: Kx7#mQ2pL9\n"
+                   "new pw is Hn4$wQ8zR2\n") == V{"GENERIC_PASSWORD:Spring2024!Brd",
+                                                  "GENERIC_PASSWORD:Kx7#mQ2pL9",
+                                                  "GENERIC_PASSWORD:Hn4$wQ8zR2"});
+  CHECK(TypedSpans("The password to the portal is on the wiki.\nYour password is required.\n"
+                   "PASS: test_login_ok\nPASS: TestCase12\npw is v1.2.3-rc\n")
+            .empty());
   // GitLab tokens.
   CHECK(TypedSpans("glpat-Ab3dE6gH9jK2mN5pQ8sT") == V{"GITLAB_TOKEN:glpat-Ab3dE6gH9jK2mN5pQ8sT"});
   // A JWT whose payload is longer than 250 characters (an identity

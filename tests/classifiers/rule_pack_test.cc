@@ -460,29 +460,28 @@ TEST_CASE("rules check reports every error of a pack, one line each, in line ord
   CHECK(check.rules == nullptr);
   // emp_terms, defined with an error, is not reported again as unknown on
   // line 12; the first site_terms stands.
-  CHECK(
-      check.errors ==
-      std::vector<std::string>{
-          "site.yaml:2: keyword list emp_terms: unknown key 'casesensitive' in keyword list "
-          "(did you mean case_sensitive?)",
-          "site.yaml:4: keyword list site_terms: defined twice in this pack",
-          "site.yaml:8: rule ACME_EMP: unknown key 'colour' in type",
-          "site.yaml:10: rule ACME_EMP: regex has no bounded match width <= 512 bytes; use "
-          "{m,n} instead of + or *",
-          "site.yaml:14: rule ACME_EMP: unknown validator 'Luhn' (known: luhn, credit_card, "
-          "ssn, npi, mbi, nanp_phone, email, itin, dea, aba, iban, nhs, sin, au_medicare, vin, "
-          "ipv4, ipv6, date, birth_date, icd10, ndc, jwt, secret_value, e164_phone, ipv6_grouped, "
-          "public_ipv4, public_ipv6, public_ipv6_grouped, issued_card, not_placeholder, "
-          "personal_email, whole_name)",
-          "site.yaml:15: rule ACME_EMP: confidence must be low, medium or high (or a score "
-          "1-100)",
-          "site.yaml:16: rule US_PASPORT: enabled: false names no type of the built-in pack or "
-          "an earlier pack (did you mean US_PASSPORT?)",
-          "site.yaml:20: rule ACME_MRN: hipaa must be between 1 and 18",
-          "site.yaml:24: rule ACME_MRN: unknown keyword list 'site_term' (did you mean "
-          "site_terms?)",
-          "site.yaml:26: label HR: unknown type 'ACME_EMPL' (did you mean ACME_EMP?)",
-          "site.yaml:28: label PHI: give either min_confidence or min_score, not both"});
+  CHECK(check.errors ==
+        std::vector<std::string>{
+            "site.yaml:2: keyword list emp_terms: unknown key 'casesensitive' in keyword list "
+            "(did you mean case_sensitive?)",
+            "site.yaml:4: keyword list site_terms: defined twice in this pack",
+            "site.yaml:8: rule ACME_EMP: unknown key 'colour' in type",
+            "site.yaml:10: rule ACME_EMP: regex has no bounded match width <= 512 bytes; use "
+            "{m,n} instead of + or *",
+            "site.yaml:14: rule ACME_EMP: unknown validator 'Luhn' (known: luhn, credit_card, "
+            "ssn, npi, mbi, nanp_phone, email, itin, dea, aba, iban, nhs, sin, au_medicare, vin, "
+            "ipv4, ipv6, date, birth_date, icd10, ndc, jwt, secret_value, typed_password, "
+            "e164_phone, ipv6_grouped, public_ipv4, public_ipv6, public_ipv6_grouped, issued_card, "
+            "not_placeholder, personal_email, whole_name)",
+            "site.yaml:15: rule ACME_EMP: confidence must be low, medium or high (or a score "
+            "1-100)",
+            "site.yaml:16: rule US_PASPORT: enabled: false names no type of the built-in pack or "
+            "an earlier pack (did you mean US_PASSPORT?)",
+            "site.yaml:20: rule ACME_MRN: hipaa must be between 1 and 18",
+            "site.yaml:24: rule ACME_MRN: unknown keyword list 'site_term' (did you mean "
+            "site_terms?)",
+            "site.yaml:26: label HR: unknown type 'ACME_EMPL' (did you mean ACME_EMP?)",
+            "site.yaml:28: label PHI: give either min_confidence or min_score, not both"});
   // Loading (scan, classify) stops at the first of them, by line.
   CHECK(CompileError(pack) ==
         "user.yaml:2: keyword list emp_terms: unknown key 'casesensitive' in keyword list "

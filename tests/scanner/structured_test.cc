@@ -99,6 +99,27 @@ TEST_CASE("CSV: in a table of names and values, a value is named by its row's na
   CHECK(Types("name,ref\nssn,536228726\n", "list.csv").empty());
 }
 
+TEST_CASE("CSV: HR and EHR billing exports' abbreviated column names") {
+  using Lines = std::vector<std::string>;
+  const std::string hr =
+      "EmpID,SS_NUM,SSNO,SOCSEC,SSN_TIN\n100234,536228726,412557623,536-22-8726,523448812\n";
+  CHECK(Findings(hr, "hr.csv", {"US_SSN"}) == Lines{"US_SSN 536228726 85", "US_SSN 412557623 85",
+                                                    "US_SSN 536-22-8726 85",
+                                                    "US_SSN 523448812 85"});
+  const std::string billing =
+      "PAT_ACCT_NUM,PT_LNAME,PT_FNAME,PHONE_HOME,PRIM_INS_ID,GUAR_ACCT\n"
+      "A6650014,Johnson,Mary,4403836866,ZGP553318092,G7781234\n";
+  CHECK(
+      Findings(billing, "ar.csv", {"PATIENT_ACCOUNT", "PERSON_NAME", "PHONE", "HEALTH_PLAN_ID"}) ==
+      Lines{"PATIENT_ACCOUNT A6650014 85", "PERSON_NAME Johnson 75", "PERSON_NAME Mary 75",
+            "PHONE 4403836866 85", "HEALTH_PLAN_ID ZGP553318092 85",
+            "PATIENT_ACCOUNT G7781234 85"});
+  // The same values under neutral names are none of these.
+  CHECK(Findings("A,B,C,D,E\nA6650014,Johnson,Mary,2025550143,ZGP553318092\n", "ar.csv",
+                 {"PATIENT_ACCOUNT", "PERSON_NAME", "PHONE", "HEALTH_PLAN_ID"})
+            .empty());
+}
+
 TEST_CASE("TSV detected by structure, without an extension") {
   std::string rows = "name\tnote\tnpi\nA\t" + Far() + "\t\nB\t" + Far() + "\t1234567893\nC\tx\t\n";
   CHECK(Types(rows, "export") == Counts{{"US_NPI", 1}});
@@ -248,6 +269,30 @@ TEST_CASE("JSON: keys name values; FHIR identifier systems and telecom") {
   CHECK(mrns("http://hospital.example.org/mrn") == 1);
   CHECK(mrns("urn:example:medical-record-number") == 1);
   CHECK(mrns("http://hospital.example.org/ids") == 0);
+  // An Identifier typed by its code (v2-0203 MR, SS) names its value, with a
+  // site's own system or none; a known system comes first; a code elsewhere
+  // (an Observation's) names nothing.
+  auto typed = [](const std::string& identifier) {
+    auto recs = ExtractMemory(
+        R"({"resourceType":"Patient","text":")" + Far() + R"(","identifier":[)" + identifier + "]}",
+        "p.json");
+    REQUIRE(recs.size() == 1);
+    std::vector<std::string> types;
+    for (const auto& t : recs[0].types) {
+      if (t.type_id != "URL") types.push_back(t.type_id);  // the systems' own
+    }
+    return types;
+  };
+  using Names = std::vector<std::string>;
+  CHECK(typed(R"({"type":{"coding":[{"code":"MR"}],"text":"x"},"value":"E7734102"})") ==
+        Names{"MRN"});
+  CHECK(typed(R"({"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203",)"
+              R"("code":"MR"}]},"system":"urn:oid:1.2.3.4","value":"00851177"})") == Names{"MRN"});
+  CHECK(typed(R"({"type":{"coding":[{"code":"SS"}]},"value":"536228726"})") == Names{"US_SSN"});
+  CHECK(typed(R"({"system":"http://hl7.org/fhir/sid/us-npi","type":{"coding":[{"code":"MR"}]},)"
+              R"("value":"1234567893"})") == Names{"US_NPI"});
+  CHECK(typed(R"({"type":{"coding":[{"code":"XX"}]},"value":"E7734102"})").empty());
+  CHECK(typed(R"({"code":{"coding":[{"code":"MR"}]},"value":"E7734102"})").empty());
 }
 
 TEST_CASE("JSON: strings are read the same at any chunk size, escapes and long keys included") {
