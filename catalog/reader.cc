@@ -44,6 +44,17 @@ constexpr const char* kTypeDefs =
 
 // SQL condition: the asset `a` is present (not marked removed).
 constexpr const char* kPresent = " a.removed_run IS NULL ";
+// A container labelled by its members (no type of its own) with a present
+// member whose best finding of some type reaches :min_score. A top-level
+// file's members share its path; a nested container's members are named
+// below its own member name and '!' (scanner/extract.cc).
+constexpr const char* kMemberReaches =
+    "(a.label_rule = 'members' AND EXISTS (SELECT 1 FROM assets AS m"
+    " JOIN asset_types AS mt ON mt.asset_id = m.id"
+    " WHERE m.path = a.path AND m.removed_run IS NULL AND mt.max_score >= :min_score"
+    " AND ((a.member = x'' AND m.member <> x'')"
+    " OR (a.member <> x'' AND m.member > CAST(a.member || '!' AS BLOB)"
+    " AND m.member < CAST(a.member || '\"' AS BLOB)))))";
 
 // Rank of a label for "most sensitive": PHI > PCI > PII > other sensitive > NONE/none.
 int LabelRank(const std::string& label) {
@@ -145,8 +156,10 @@ class CatalogReader::Impl {
   }
   // The assets ListAssets lists, in path order if `ordered`, else in
   // whatever order reads them fastest (for roll-ups).
+  // `every_asset`: a min_score above kMinScore filters the types listed,
+  // not the assets (folders add up every asset, as the summary does).
   Status ReadAssets(const Filter& filter, bool ordered,
-                    const std::function<void(const AssetRow&)>& fn);
+                    const std::function<void(const AssetRow&)>& fn, bool every_asset = false);
   Status ListFindings(const Filter& filter, const std::function<void(const FindingRow&)>& fn);
   Status ListRuns(const std::function<void(const RunRow&)>& fn);
   Result<std::pair<int64_t, int64_t>> DefaultDiffRuns();
@@ -346,11 +359,13 @@ Result<Summary> CatalogReader::Impl::GetSummary(const Filter& filter) {
 }
 
 Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
-                                       const std::function<void(const AssetRow&)>& fn) {
+                                       const std::function<void(const AssetRow&)>& fn,
+                                       bool every_asset) {
   // Below the lowest score nothing is filtered out, so clean assets and
   // coverage gaps are listed too; a real threshold lists only assets that
-  // reach it.
-  const bool need_type = filter.min_score > kMinScore;
+  // reach it: with a type that does, or a container labelled by its members
+  // (label_rule 'members', no type of its own) with a member that does.
+  const bool need_type = filter.min_score > kMinScore && !every_asset;
   // Only the filters that are set, each a plain condition on its column: a
   // catch-all such as "(?3 = '' OR a.label = ?3)" cannot use an index, so
   // every listing read every asset. The indexes that serve these are in
@@ -381,7 +396,8 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
         " AND a.id IN (SELECT asset_id FROM asset_types"
         "  WHERE type_id = :type AND max_score >= :min_score)";
   } else if (need_type) {
-    where += " AND a.id IN (SELECT asset_id FROM asset_types WHERE max_score >= :min_score)";
+    where += " AND (a.id IN (SELECT asset_id FROM asset_types WHERE max_score >= :min_score) OR " +
+             std::string(kMemberReaches) + ")";
   }
   // The type, confidence and label filters start from an index that is not
   // in path order (asset_types_by_type, assets_by_label): their assets are
@@ -404,7 +420,8 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
       "SELECT a.id, a.path, a.member, a.kind, a.status, a.reason, a.size, a.mtime_ns, a.label,"
       " t.type_id, t.count, t.max_score, a.label_rule, a.mode, a.uid, a.gid, a.readable_by,"
       " a.group_writable, a.world_writable, a.exposed, a.acl_readers, a.last_scan_run,"
-      " coalesce(a.last_seen_run, a.last_scan_run), a.removed_run, a.format, a.detail"
+      " coalesce(a.last_seen_run, a.last_scan_run), a.removed_run, a.format, a.detail, " +
+      (need_type && filter.type_id.empty() ? std::string(kMemberReaches) : std::string("0")) +
       " FROM assets AS a" + std::string(whole_table ? " NOT INDEXED" : "") +
       " LEFT JOIN asset_types AS t ON t.asset_id = a.id AND t.max_score >= :min_score" + where +
       (ordered && !sort_here ? " ORDER BY a.path, a.member" : "");
@@ -414,8 +431,9 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
   internal::AssetBuffer sorted;
   AssetRow current;
   bool have = false;
+  bool member_reaches = false;
   auto flush = [&] {
-    if (have && (!need_type || !current.types.empty())) {
+    if (have && (!need_type || !current.types.empty() || member_reaches)) {
       if (sort_here) {
         sorted.Add(current);
       } else {
@@ -464,6 +482,7 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
           if (!st.ColumnIsNull(23)) current.removed_run = st.ColumnInt(23);
           current.format = st.ColumnBytes(24);
           current.detail = st.ColumnBytes(25);
+          member_reaches = st.ColumnInt(26) != 0;
           have = true;
         }
         if (!st.ColumnIsNull(9)) {
@@ -702,54 +721,67 @@ Result<std::vector<FolderRow>> CatalogReader::Impl::Folders(int depth, const Fil
 
   std::map<std::string, FolderRow> folders;
   // In no particular order: what is added up here does not depend on it.
-  s = ReadAssets(filter, false, [&](const AssetRow& a) {
-    std::string folder;
-    bool found = false;
-    for (const std::string& root : roots) {
-      const std::string prefix = RootPrefix(root);
-      if (a.path == root) {
-        folder = std::string(DirName(root));  // a file given as a root
-      } else if (a.path.size() > prefix.size() && a.path.compare(0, prefix.size(), prefix) == 0) {
-        std::string_view rel = std::string_view(a.path).substr(prefix.size());
-        folder = JoinUpTo(root, Components(DirName(rel) == "." ? std::string_view() : DirName(rel)),
-                          depth);
-      } else {
-        continue;
-      }
-      found = true;
-      break;
-    }
-    if (!found) {
-      std::string_view dir = DirName(a.path);
-      folder = JoinUpTo(dir.substr(0, 1) == "/" ? "/" : "", Components(dir), depth);
-      if (folder.empty()) folder = ".";
-    }
-    FolderRow& f = folders[folder];
-    f.folder = folder;
-    f.assets += 1;
-    // With --type, the occurrences of that type: the folders where it is.
-    for (const auto& [type, count] : a.types) {
-      if (filter.type_id.empty() || type == filter.type_id) f.findings += count;
-    }
-    if (a.status != AssetStatus::kComplete) {
-      f.gaps += 1;
-      f.risk += 1;
-    }
-    // The most sensitive label; between two of one rank (two labels of a
-    // custom rule pack, or NONE and none), the bytewise smaller, so the
-    // order the assets come in does not matter.
-    const int rank = LabelRank(a.label);
-    const int top_rank = LabelRank(f.top_label);
-    if (rank > top_rank || (rank == top_rank && !a.label.empty() &&
-                            (f.top_label.empty() || a.label < f.top_label))) {
-      f.top_label = a.label;
-    }
-    if (IsSensitiveLabel(a.label)) {
-      f.sensitive += 1;
-      f.risk += LabelWeight(a.label) * (a.exposed ? 3 : 1);
-    }
-    if (a.exposed) f.exposed += 1;
-  });
+  // Every present asset, whatever min_score (which counts findings only),
+  // so the folders add up to the summary's totals and gaps.
+  s = ReadAssets(
+      filter, false,
+      [&](const AssetRow& a) {
+        std::string folder;
+        bool found = false;
+        // A folder's own record (one it could not list) is that folder's.
+        const bool is_dir = a.kind == AssetKind::kDirectory;
+        for (const std::string& root : roots) {
+          const std::string prefix = RootPrefix(root);
+          if (a.path == root) {
+            // A file given as a root; a root folder that could not be listed.
+            folder = is_dir ? root : std::string(DirName(root));
+          } else if (is_dir && a.path.size() > prefix.size() &&
+                     a.path.compare(0, prefix.size(), prefix) == 0) {
+            folder =
+                JoinUpTo(root, Components(std::string_view(a.path).substr(prefix.size())), depth);
+          } else if (a.path.size() > prefix.size() &&
+                     a.path.compare(0, prefix.size(), prefix) == 0) {
+            std::string_view rel = std::string_view(a.path).substr(prefix.size());
+            folder = JoinUpTo(
+                root, Components(DirName(rel) == "." ? std::string_view() : DirName(rel)), depth);
+          } else {
+            continue;
+          }
+          found = true;
+          break;
+        }
+        if (!found) {
+          std::string_view dir = is_dir ? std::string_view(a.path) : DirName(a.path);
+          folder = JoinUpTo(dir.substr(0, 1) == "/" ? "/" : "", Components(dir), depth);
+          if (folder.empty()) folder = ".";
+        }
+        FolderRow& f = folders[folder];
+        f.folder = folder;
+        f.assets += 1;
+        // With --type, the occurrences of that type: the folders where it is.
+        for (const auto& [type, count] : a.types) {
+          if (filter.type_id.empty() || type == filter.type_id) f.findings += count;
+        }
+        if (a.status != AssetStatus::kComplete) {
+          f.gaps += 1;
+          f.risk += 1;
+        }
+        // The most sensitive label; between two of one rank (two labels of a
+        // custom rule pack, or NONE and none), the bytewise smaller, so the
+        // order the assets come in does not matter.
+        const int rank = LabelRank(a.label);
+        const int top_rank = LabelRank(f.top_label);
+        if (rank > top_rank || (rank == top_rank && !a.label.empty() &&
+                                (f.top_label.empty() || a.label < f.top_label))) {
+          f.top_label = a.label;
+        }
+        if (IsSensitiveLabel(a.label)) {
+          f.sensitive += 1;
+          f.risk += LabelWeight(a.label) * (a.exposed ? 3 : 1);
+        }
+        if (a.exposed) f.exposed += 1;
+      },
+      true);
   if (!s.ok()) return s;
   std::vector<FolderRow> out;
   out.reserve(folders.size());

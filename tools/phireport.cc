@@ -248,11 +248,11 @@ std::string ModeText(uint32_t mode) {
 }
 
 const std::vector<std::string> kAssetColumns = {
-    "path",           "member",         "status",      "reason",  "size",         "mtime",
-    "label",          "types",          "mode",        "uid",     "gid",          "readable_by",
-    "group_writable", "world_writable", "acl_readers", "exposed", "last_scan_run", "format",
+    "path", "member", "status", "reason", "size", "mtime", "label", "types", "mode", "uid", "gid",
+    "readable_by", "group_writable", "world_writable", "acl_readers", "exposed", "last_scan_run",
+    "format",
     // Added after format: fields are only ever appended.
-    "detail"};
+    "detail", "last_seen_run"};
 // An asset's cells in kAssetColumns order, into `cells` (reused per row).
 void AssetCells(const catalog::AssetRow& a, std::vector<json>& cells) {
   json types = json::object();
@@ -277,6 +277,7 @@ void AssetCells(const catalog::AssetRow& a, std::vector<json>& cells) {
   cells.push_back(a.last_scan_run);
   cells.push_back(TextOrNull(a.format));
   cells.push_back(TextOrNull(a.detail));
+  cells.push_back(a.last_seen_run);
 }
 
 json FindingJson(const catalog::FindingRow& f) {
@@ -964,8 +965,9 @@ int Main(int argc, char** argv) {
       "One row per present asset: path, member, status, reason, size, mtime, label, types "
       "(type -> count), mode, uid, gid, readable_by, group_writable, world_writable, "
       "acl_readers, exposed, last_scan_run, format (what it was read as: text, pdf, sqlite, "
-      "archive...), detail (why an asset was not fully scanned, in words). Above "
-      "--min-confidence low, only assets with a finding at that level.");
+      "archive...), detail (why an asset was not fully scanned, in words), last_seen_run. Above "
+      "--min-confidence low, only assets with a finding at that level (or a container with a "
+      "member that has one).");
   CLI::App* findings = app.add_subcommand(
       "findings",
       "One row per located finding: path, member, type, confidence, score, start, end, line, "

@@ -112,12 +112,13 @@ TEST_CASE("phireport assets --format jsonl emits the documented fields") {
   auto rows = JsonLines(o.out);
   REQUIRE(rows.size() == 3);
   // The foundation's fields, the exposure fields added by schema 2, the
-  // format of schema 6, and the detail of a coverage gap.
+  // format of schema 6, the detail of a coverage gap, and the run that last
+  // saw the asset.
   const std::set<std::string> fields = {
-      "path", "member", "status",      "reason",         "size",           "mtime",
-      "label", "types", "mode",        "uid",            "gid",            "readable_by",
-      "group_writable", "world_writable", "acl_readers", "exposed",        "last_scan_run",
-      "format", "detail"};
+      "path",    "member",        "status",         "reason",         "size",
+      "mtime",   "label",         "types",          "mode",           "uid",
+      "gid",     "readable_by",   "group_writable", "world_writable", "acl_readers",
+      "exposed", "last_scan_run", "format",         "detail",         "last_seen_run"};
   for (const json& row : rows) CHECK(Keys(row) == fields);
 
   // Bytewise path order: "/srv/D" < "/srv/e" < "/srv/l".
@@ -156,8 +157,8 @@ TEST_CASE("A coverage gap's listing says why it was not scanned, in every format
   CHECK_THAT(table.out, Catch::Contains("open: Permission denied"));
   Outcome csv = Run(dir, gaps + " --format csv");
   REQUIRE(csv.exit_code == 0);
-  CHECK_THAT(csv.out, Catch::Contains(",format,detail\r\n"));
-  CHECK_THAT(csv.out, Catch::EndsWith(",open: Permission denied\r\n"));
+  CHECK_THAT(csv.out, Catch::Contains(",format,detail,last_seen_run\r\n"));
+  CHECK_THAT(csv.out, Catch::EndsWith(",open: Permission denied,1\r\n"));
   Outcome doc = Run(dir, gaps + " --format json");
   REQUIRE(doc.exit_code == 0);
   const json rows = json::parse(doc.out);

@@ -913,6 +913,104 @@ TEST_CASE("Folders with a type count that type's findings") {
   CHECK((*all)[0].findings == 12);
 }
 
+TEST_CASE(
+    "A confidence threshold counts findings, not assets, in folders; containers reach it "
+    "by their members") {
+  // An HTML page's tiles (the summary) said 23 exposed and 1 gap while its
+  // folder table added up to 22 and 0 at --min-confidence high; a zip
+  // labelled PHI by its members dropped out of every threshold listing.
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  {
+    auto writer = testing::OpenWriter(db);
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
+    AssetRecord high = MakeAsset("/srv/share/hr/a.txt");
+    high.label = "PHI";
+    high.types = {{"US_SSN", 1, 1, 85}};
+    writer->Submit(std::move(high));
+    AssetRecord medium = MakeAsset("/srv/share/hr/b.txt");
+    medium.label = "PII";
+    medium.types = {{"EMAIL", 3, 3, 75}};
+    writer->Submit(std::move(medium));
+    AssetRecord gap = MakeAsset("/srv/share/hr/c.bin");
+    gap.status = AssetStatus::kSkipped;
+    gap.reason = "binary";
+    writer->Submit(std::move(gap));
+    AssetRecord zip = MakeAsset("/srv/share/hr/d.zip");
+    zip.label = "PHI";
+    zip.label_rule = "members";
+    writer->Submit(std::move(zip));
+    AssetRecord member = MakeAsset("/srv/share/hr/d.zip", "roster.csv");
+    member.label = "PHI";
+    member.types = {{"US_SSN", 2, 2, 85}};
+    writer->Submit(std::move(member));
+    AssetRecord low_zip = MakeAsset("/srv/share/hr/e.zip");
+    low_zip.label = "PII";
+    low_zip.label_rule = "members";
+    writer->Submit(std::move(low_zip));
+    AssetRecord low_member = MakeAsset("/srv/share/hr/e.zip", "list.txt");
+    low_member.label = "PII";
+    low_member.types = {{"EMAIL", 1, 1, 75}};
+    writer->Submit(std::move(low_member));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = OpenReader(db);
+  catalog::Filter high;
+  high.min_score = 85;
+  auto folders = reader->Folders(1, high);
+  REQUIRE(folders.ok());
+  REQUIRE(folders->size() == 1);
+  CHECK((*folders)[0].assets == 7);
+  CHECK((*folders)[0].sensitive == 6);
+  CHECK((*folders)[0].gaps == 1);
+  CHECK((*folders)[0].findings == 3);  // the SSNs only
+  auto summary = reader->GetSummary(high);
+  REQUIRE(summary.ok());
+  CHECK(summary->assets == (*folders)[0].assets);
+  CHECK(summary->sensitive == (*folders)[0].sensitive);
+  std::vector<std::string> listed;
+  REQUIRE(reader
+              ->ListAssets(high,
+                           [&](const catalog::AssetRow& a) {
+                             listed.push_back(a.path + (a.member ? "!" + *a.member : ""));
+                           })
+              .ok());
+  CHECK(listed == std::vector<std::string>{"/srv/share/hr/a.txt", "/srv/share/hr/d.zip",
+                                           "/srv/share/hr/d.zip!roster.csv"});
+}
+
+TEST_CASE("A folder the scan could not list is its own folder's row, not its parent's") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("phiscan.db");
+  {
+    auto writer = testing::OpenWriter(db);
+    REQUIRE(writer->BeginRun(MakeRunInfo()).ok());  // root /srv/share
+    writer->Submit(MakeAsset("/srv/share/notes/a.txt"));
+    AssetRecord locked = MakeAsset("/srv/share/logs");
+    locked.kind = AssetKind::kDirectory;
+    locked.status = AssetStatus::kUnreadable;
+    locked.reason = "permission_denied";
+    writer->Submit(std::move(locked));
+    AssetRecord deep = MakeAsset("/srv/share/notes/old/archive");
+    deep.kind = AssetKind::kDirectory;
+    deep.status = AssetStatus::kUnreadable;
+    deep.reason = "permission_denied";
+    writer->Submit(std::move(deep));
+    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+  }
+  auto reader = OpenReader(db);
+  auto folders = reader->Folders(1, {});
+  REQUIRE(folders.ok());
+  std::map<std::string, uint64_t> gaps;
+  for (const auto& f : *folders) gaps[f.folder] = f.gaps;
+  CHECK(gaps == std::map<std::string, uint64_t>{{"/srv/share/logs", 1}, {"/srv/share/notes", 1}});
+  auto root = reader->Folders(0, {});
+  REQUIRE(root.ok());
+  REQUIRE(root->size() == 1);
+  CHECK((*root)[0].folder == "/srv/share");
+  CHECK((*root)[0].gaps == 2);
+}
+
 // Folders reads its assets in no particular order (the table from end to
 // end), so nothing it reports may depend on that order: between two labels
 // of one rank the bytewise smaller is the folder's top label.
