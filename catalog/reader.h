@@ -207,6 +207,18 @@ struct TokenQuery {
   std::string type_id;  // empty = any type
 };
 
+// A present asset holding more distinct values of a type than its located
+// findings do: the catalog locates the first few occurrences of each type
+// (the scan's locator cap), so a value looked up by token may be among the
+// rest.
+struct UnlocatedRow {
+  std::string path;  // raw bytes
+  std::optional<std::string> member;
+  std::string type_id;
+  uint64_t unique_count = 0;  // distinct values of the type in the asset
+  uint64_t located = 0;       // distinct tokens among its located findings
+};
+
 class CatalogReader {
  public:
   // Never writes the catalog file. (SQLite may create empty -wal and -shm
@@ -254,6 +266,11 @@ class CatalogReader {
   // `queries` (ordered by path, member, start).
   Status FindByTokens(const std::vector<TokenQuery>& queries,
                       const std::function<void(const FindingRow&)>& fn);
+  // Present assets with values of one of `type_ids` (empty: of any type)
+  // that no located finding holds, by path, member, type. One index walk
+  // per type.
+  Status ListUnlocated(const std::vector<std::string>& type_ids,
+                       const std::function<void(const UnlocatedRow&)>& fn);
 
   // Each type's definition from the latest run that defined it.
   Result<std::map<std::string, TypeDefinition>> TypeDefinitions();

@@ -603,6 +603,50 @@ std::optional<std::string> LocateValue(const std::string& arg, std::string* erro
   return line;
 }
 
+// The catalog locates the first occurrences of each type in a file (the
+// scan's locator cap): a file with more values of a type than it
+// located may hold the value among the rest, which neither a short answer
+// nor an empty one says. Names those files on stderr, for the types the
+// value was found as and `type` (or counts them, for any type, when there
+// is neither); `found_at` (path, member, type) are already answered.
+Status NoteUnlocated(CatalogReader& reader, const std::set<std::string>& found_types,
+                     const std::set<std::tuple<std::string, std::string, std::string>>& found_at,
+                     const std::string& type) {
+  std::vector<std::string> types(found_types.begin(), found_types.end());
+  if (!type.empty() && !found_types.contains(type)) types.push_back(type);
+  std::vector<std::string> files;
+  std::set<std::string> file_types;
+  std::set<std::pair<std::string, std::string>> seen;
+  Status s = reader.ListUnlocated(types, [&](const catalog::UnlocatedRow& u) {
+    const std::string member = u.member.value_or("");
+    if (found_at.contains({u.path, member, u.type_id})) return;
+    file_types.insert(u.type_id);
+    if (!seen.emplace(u.path, member).second) return;
+    files.push_back(EscapeBytes(u.path) +
+                    (u.member ? " (member " + EscapeBytes(*u.member) + ")" : std::string()));
+  });
+  if (!s.ok() || files.empty()) return s;
+  const std::string cap = "it keeps the first occurrences of each type per file";
+  const std::string holds =
+      std::to_string(files.size()) + (files.size() == 1 ? " file holds" : " files hold");
+  if (types.empty()) {
+    std::cerr << "phireport: note: " << holds << " more values of a type than the catalog locates ("
+              << cap << "); give --type TYPE to list those that may hold this value\n";
+    return Status::Ok();
+  }
+  std::string names;
+  for (const std::string& t : file_types) names += (names.empty() ? "" : ", ") + EscapeBytes(t);
+  std::cerr << "phireport: note: " << holds << " more " << names
+            << " values than the catalog locates (" << cap << "), so this value may also be in "
+            << (files.size() == 1 ? "it" : "them") << ", beyond what was located:\n";
+  constexpr size_t kShown = 20;
+  for (size_t i = 0; i < files.size() && i < kShown; ++i) {
+    std::cerr << "  " << TerminalSafe(files[i]) << '\n';
+  }
+  if (files.size() > kShown) std::cerr << "  and " << files.size() - kShown << " more\n";
+  return Status::Ok();
+}
+
 int RunLocate(CatalogReader& reader, const Options& opts, Format format) {
   std::string error;
   auto value = LocateValue(opts.value, &error);
@@ -675,12 +719,19 @@ int RunLocate(CatalogReader& reader, const Options& opts, Format format) {
   // answer may be the error below, and an error is the only output (no
   // table header or empty JSON array before it).
   std::optional<RowWriter> out;
+  std::set<std::string> found_types;
+  std::set<std::tuple<std::string, std::string, std::string>> found_at;
   Status s = reader.FindByTokens(queries, [&](const catalog::FindingRow& f) {
     if (!out) out.emplace(format, std::cout, kFindingColumns);
     out->Row(FindingJson(f));
+    found_types.insert(f.type_id);
+    found_at.emplace(f.path, f.member.value_or(""), f.type_id);
   });
   if (out) out->Finish();
   if (!s.ok()) return CatalogError(s);
+  if (Status note = NoteUnlocated(reader, found_types, found_at, opts.type); !note.ok()) {
+    return CatalogError(note);
+  }
   if (*other_keys && !out) {
     PrintError("nothing found, but " + unsearched);
     return kExitCatalogError;

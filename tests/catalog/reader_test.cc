@@ -924,34 +924,37 @@ TEST_CASE(
   {
     auto writer = testing::OpenWriter(db);
     REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
-    AssetRecord high = MakeAsset("/srv/share/hr/a.txt");
-    high.label = "PHI";
-    high.types = {{"US_SSN", 1, 1, 85}};
-    writer->Submit(std::move(high));
-    AssetRecord medium = MakeAsset("/srv/share/hr/b.txt");
-    medium.label = "PII";
-    medium.types = {{"EMAIL", 3, 3, 75}};
-    writer->Submit(std::move(medium));
+    // A file or member holding one type at a score; a container labelled
+    // by its members.
+    auto typed = [&](const std::string& path, std::optional<std::string> member,
+                     const std::string& label, const std::string& type, int score) {
+      AssetRecord a = MakeAsset(path, std::move(member));
+      a.label = label;
+      a.types = {{type, 1, 1, score}};
+      writer->Submit(std::move(a));
+    };
+    auto container = [&](const std::string& path, std::optional<std::string> member,
+                         const std::string& label) {
+      AssetRecord a = MakeAsset(path, std::move(member));
+      a.label = label;
+      a.label_rule = "members";
+      writer->Submit(std::move(a));
+    };
+    typed("/srv/share/hr/a.txt", std::nullopt, "PHI", "US_SSN", 85);
+    typed("/srv/share/hr/b.txt", std::nullopt, "PII", "EMAIL", 75);
     AssetRecord gap = MakeAsset("/srv/share/hr/c.bin");
     gap.status = AssetStatus::kSkipped;
     gap.reason = "binary";
     writer->Submit(std::move(gap));
-    AssetRecord zip = MakeAsset("/srv/share/hr/d.zip");
-    zip.label = "PHI";
-    zip.label_rule = "members";
-    writer->Submit(std::move(zip));
-    AssetRecord member = MakeAsset("/srv/share/hr/d.zip", "roster.csv");
-    member.label = "PHI";
-    member.types = {{"US_SSN", 2, 2, 85}};
-    writer->Submit(std::move(member));
-    AssetRecord low_zip = MakeAsset("/srv/share/hr/e.zip");
-    low_zip.label = "PII";
-    low_zip.label_rule = "members";
-    writer->Submit(std::move(low_zip));
-    AssetRecord low_member = MakeAsset("/srv/share/hr/e.zip", "list.txt");
-    low_member.label = "PII";
-    low_member.types = {{"EMAIL", 1, 1, 75}};
-    writer->Submit(std::move(low_member));
+    container("/srv/share/hr/d.zip", std::nullopt, "PHI");
+    typed("/srv/share/hr/d.zip", "roster.csv", "PHI", "US_SSN", 85);
+    container("/srv/share/hr/e.zip", std::nullopt, "PII");
+    typed("/srv/share/hr/e.zip", "list.txt", "PII", "EMAIL", 75);
+    // A zip in a zip: both containers reach the score through the inner
+    // member.
+    container("/srv/share/hr/f.zip", std::nullopt, "PHI");
+    container("/srv/share/hr/f.zip", "inner.zip", "PHI");
+    typed("/srv/share/hr/f.zip", "inner.zip!deep.csv", "PHI", "US_SSN", 85);
     REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
   }
   auto reader = OpenReader(db);
@@ -960,8 +963,8 @@ TEST_CASE(
   auto folders = reader->Folders(1, high);
   REQUIRE(folders.ok());
   REQUIRE(folders->size() == 1);
-  CHECK((*folders)[0].assets == 7);
-  CHECK((*folders)[0].sensitive == 6);
+  CHECK((*folders)[0].assets == 10);
+  CHECK((*folders)[0].sensitive == 9);
   CHECK((*folders)[0].gaps == 1);
   CHECK((*folders)[0].findings == 3);  // the SSNs only
   auto summary = reader->GetSummary(high);
@@ -976,7 +979,19 @@ TEST_CASE(
                            })
               .ok());
   CHECK(listed == std::vector<std::string>{"/srv/share/hr/a.txt", "/srv/share/hr/d.zip",
-                                           "/srv/share/hr/d.zip!roster.csv"});
+                                           "/srv/share/hr/d.zip!roster.csv", "/srv/share/hr/f.zip",
+                                           "/srv/share/hr/f.zip!inner.zip",
+                                           "/srv/share/hr/f.zip!inner.zip!deep.csv"});
+  // With another filter too: the containers pass it as any asset does.
+  catalog::Filter phi = high;
+  phi.label = "PHI";
+  size_t phi_listed = 0;
+  REQUIRE(reader->ListAssets(phi, [&](const catalog::AssetRow&) { ++phi_listed; }).ok());
+  CHECK(phi_listed == 6);
+  phi.label = "PII";
+  size_t pii_listed = 0;
+  REQUIRE(reader->ListAssets(phi, [&](const catalog::AssetRow&) { ++pii_listed; }).ok());
+  CHECK(pii_listed == 0);
 }
 
 TEST_CASE("A folder the scan could not list is its own folder's row, not its parent's") {

@@ -394,6 +394,46 @@ TEST_CASE("locate finds exactly the files holding the value, in any spelling") {
   REQUIRE(rename(dir.Join("moved.key").c_str(), (t.db + ".key").c_str()) == 0);
 }
 
+TEST_CASE("locate names the files that may hold the value beyond their located findings") {
+  // The catalog locates the first occurrences of each type in a file: a
+  // roster's 20th SSN has no finding, and locate answered a breach
+  // investigation with the other files alone, on exit 0, saying nothing.
+  TempDir dir;
+  Tree t(dir);
+  std::string roster = "ssn\n";
+  for (int i = 0; i < 20; ++i) {
+    roster += std::to_string(120 + i) + "-20-" + std::to_string(3100 + i) + "\n";
+  }
+  t.Put("hr/roster.csv", roster);
+  t.Put("hr/memo.txt", "SSN: 139-20-3119\n");
+  REQUIRE(Scan(dir, t).code == 0);
+  const std::string note =
+      "phireport: note: 1 file holds more US_SSN values than the catalog "
+      "locates (it keeps the first occurrences of each type per file), so "
+      "this value may also be in it, beyond what was located:\n  " +
+      t.root + "/hr/roster.csv\n";
+  Outcome last = Report(dir, t, "locate --value 139-20-3119 --format jsonl");
+  CHECK(last.code == 0);
+  REQUIRE(JsonLines(last.out).size() == 1);
+  CHECK(PathOf(t, JsonLines(last.out)[0]) == "hr/memo.txt");
+  CHECK(last.err == note);
+  // Located in the roster itself: nothing to add.
+  Outcome first = Report(dir, t, "locate --value 120-20-3100 --format jsonl");
+  CHECK(first.code == 0);
+  REQUIRE(JsonLines(first.out).size() == 1);
+  CHECK(PathOf(t, JsonLines(first.out)[0]) == "hr/roster.csv");
+  CHECK(first.err.empty());
+  // Found nowhere, with its type: the roster may hold it.
+  Outcome typed = Report(dir, t, "locate --value 150-20-3150 --type US_SSN --format jsonl");
+  CHECK(typed.code == 0);
+  CHECK(typed.out.empty());
+  CHECK(typed.err == note);
+  // Found nowhere, type unknown: counted, and --type suggested.
+  Outcome untyped = Report(dir, t, "locate --value nobody@example.org --format jsonl");
+  CHECK(untyped.code == 0);
+  CHECK_THAT(untyped.err, Catch::Contains("give --type TYPE to list those that may hold"));
+}
+
 TEST_CASE("locate says so when findings were made with another key, never a silent nothing") {
   // Run 1 used the catalog's key, run 2 --key elsewhere: every present
   // finding has run 2's tokens. The catalog's key matches run 1, so it is
