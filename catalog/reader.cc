@@ -501,13 +501,13 @@ Status CatalogReader::Impl::ReadAssets(const Filter& filter, bool ordered,
   flush();
   // A container with a reaching member of its own type is listed already.
   in_containers = true;
-  for (const auto& [path, member] : container_keys) {
+  for (const auto& key : container_keys) {
     s = QueryWith(
         select + container_where,
         [&](Statement& st) {
           bind(st);
-          BindBlobIfUsed(st, ":cpath", path);
-          BindBlobIfUsed(st, ":cmember", member);
+          BindBlobIfUsed(st, ":cpath", key.first);
+          BindBlobIfUsed(st, ":cmember", key.second);
         },
         [&](const Statement& st) {
           if (!st.ColumnIsNull(9)) return;  // typed: listed by the main pass
