@@ -47,7 +47,7 @@
 namespace phiscan::catalog {
 
 // Current schema version (PRAGMA user_version).
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 // The files a catalog at PATH keeps, by suffix: the database itself,
 // SQLite's WAL, shared memory and rollback journal, and the run lock

@@ -659,7 +659,8 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
       " SELECT a.path, a.member,"
       " b.event, b.label, b.exposed, b.size, b.mtime_ns, b.ino,"
       " e.event, e.label, e.exposed, e.size, e.mtime_ns, e.ino,"
-      " b.types_digest, e.types_digest, b.status, e.status, a.kind"
+      " b.types_digest, e.types_digest, b.status, e.status, a.kind,"
+      " b.readable_by, e.readable_by, b.access_digest, e.access_digest"
       " FROM c JOIN assets AS a ON a.id = c.asset_id"
       " JOIN after AS e ON e.asset_id = c.asset_id"
       " LEFT JOIN before AS b ON b.asset_id = c.asset_id"
@@ -681,11 +682,13 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
           row.label_before = st.ColumnBytes(3);
           row.exposed_before = st.ColumnInt(4) != 0;
           row.status_before = static_cast<AssetStatus>(st.ColumnInt(16));
+          row.readable_by_before = st.ColumnBytes(19);
         }
         if (has) {
           row.label_after = st.ColumnBytes(9);
           row.exposed_after = st.ColumnInt(10) != 0;
           row.status_after = static_cast<AssetStatus>(st.ColumnInt(17));
+          row.readable_by_after = st.ColumnBytes(20);
         }
         auto emit = [&](const char* change) {
           row.change = change;
@@ -716,6 +719,13 @@ Status CatalogReader::Impl::Diff(int64_t from, int64_t to,
         if (was && !is) emit("no_longer_sensitive");
         if (!row.exposed_before && row.exposed_after) emit("newly_exposed");
         if (row.exposed_before && !row.exposed_after) emit("no_longer_exposed");
+        // Who can read or write it changed (mode, owner, group, ACL), which
+        // exposure alone does not say of a file that was never exposed
+        // (0600 to 0640, a named reader added). Unknown on either side
+        // (rows before version 8): nothing.
+        if (!st.ColumnIsNull(21) && !st.ColumnIsNull(22) && st.ColumnInt(21) != st.ColumnInt(22)) {
+          emit("access_changed");
+        }
         // Read again, and what it holds differs (counts, distinct values or
         // confidence of a type), whatever its size, mtime or label say;
         // unless that already made it (no longer) sensitive, which says

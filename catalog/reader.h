@@ -160,7 +160,9 @@ struct DiffRow {
   // longer be read, or is read in full again), became_sensitive,
   // no_longer_sensitive, newly_exposed, no_longer_exposed, findings_changed
   // (read again, its per-type counts, distinct counts or confidences differ,
-  // and it did not become or stop being sensitive). A folder's gap record
+  // and it did not become or stop being sensitive), access_changed (its
+  // permission bits, owner, group, writability or ACL entries differ:
+  // readable_by_before/after say who could read it). A folder's gap record
   // appearing or going is coverage_changed, complete on the other side.
   std::string change;
   std::string path;  // raw bytes
@@ -173,6 +175,10 @@ struct DiffRow {
   // there (not before an added one, not after a removed one).
   AssetStatus status_before = AssetStatus::kComplete;
   AssetStatus status_after = AssetStatus::kComplete;
+  // Who could read it on each side (everyone, group, acl, owner); empty
+  // where unknown (recorded before schema version 8) or absent.
+  std::string readable_by_before;
+  std::string readable_by_after;
 };
 
 // Roll-up of present assets by folder (see Folders()).

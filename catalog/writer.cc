@@ -4,13 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <algorithm>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -340,6 +341,29 @@ int64_t TypesDigest(const std::vector<TypeSummary>& types) {
   return static_cast<int64_t>(h);  // two's complement, as every unsigned 64-bit column
 }
 
+// Who could read or write an asset, in 64 bits, for `diff`'s access_changed
+// (asset_history.access_digest, catalog/migrations/v8.sql): FNV-1a over
+// "mode\tuid\tgid\treaders\tgroup_writable\tworld_writable\tacl\n", the
+// permission bits in octal and the ACL as its named entries and readers
+// ("-" without one). Persisted like TypesDigest: never change the format.
+int64_t AccessDigest(const AssetRecord& r, const Exposure& e) {
+  char mode[16];
+  std::snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(r.mode & 07777));
+  const std::string acl =
+      r.acl ? std::to_string(r.acl->named_entries) + "/" + std::to_string(r.acl->named_readers)
+            : std::string("-");
+  const std::string line = std::string(mode) + "\t" + std::to_string(r.uid) + "\t" +
+                           std::to_string(r.gid) + "\t" + ReadersName(e.readable_by) + "\t" +
+                           (e.group_writable ? "1" : "0") + "\t" + (e.world_writable ? "1" : "0") +
+                           "\t" + acl + "\n";
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64 offset basis
+  for (unsigned char c : line) {
+    h ^= c;
+    h *= 0x100000001b3ULL;  // FNV-1a 64 prime
+  }
+  return static_cast<int64_t>(h);
+}
+
 struct BatchTotals {
   uint64_t assets = 0;
   uint64_t unchanged = 0;
@@ -588,8 +612,7 @@ Status CatalogWriter::Impl::PrepareStatements() {
        " acl_entries = excluded.acl_entries, acl_readers = excluded.acl_readers,"
        " exposed = excluded.exposed, format = excluded.format"},
       // The id of an asset the upsert updated (an insert gives its rowid).
-      {&asset_id_,
-       "SELECT id FROM assets WHERE path = ?1 AND member = ?2"},
+      {&asset_id_, "SELECT id FROM assets WHERE path = ?1 AND member = ?2"},
       // Members of a carried-over file are carried over with it (same path).
       {&touch_unchanged_,
        "UPDATE assets SET last_seen_run = ?2 WHERE path = ?1 AND removed_run IS NULL"},
@@ -604,8 +627,9 @@ Status CatalogWriter::Impl::PrepareStatements() {
       // A path given twice in one run (overlapping roots) keeps its last state.
       {&insert_history_,
        "INSERT OR REPLACE INTO asset_history"
-       " (asset_id, run_id, event, status, label, exposed, size, mtime_ns, ino, types_digest)"
-       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+       " (asset_id, run_id, event, status, label, exposed, size, mtime_ns, ino, types_digest,"
+       " readable_by, access_digest)"
+       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
       {&delete_types_, "DELETE FROM asset_types WHERE asset_id = ?1"},
       {&delete_findings_, "DELETE FROM findings WHERE asset_id = ?1"},
       {&insert_type_,
@@ -1096,6 +1120,8 @@ Status CatalogWriter::Impl::WriteAsset(const AssetRecord& record) {
   } else {
     insert_history_.BindInt(10, TypesDigest(r.types));
   }
+  insert_history_.BindText(11, ReadersName(exposure.readable_by));
+  insert_history_.BindInt(12, AccessDigest(r, exposure));
   if (s = insert_history_.Run(what); !s.ok()) return s;
 
   if (kept) {
@@ -1279,6 +1305,8 @@ Status CatalogWriter::Impl::MarkRemovals(uint64_t* removed) {
     insert_history_.BindInt(8, g.mtime_ns);
     insert_history_.BindUint(9, g.ino);
     insert_history_.BindNull(10);
+    insert_history_.BindNull(11);  // who could read it: as its last "scanned" row says
+    insert_history_.BindNull(12);
     if (Status s = insert_history_.Run(what); !s.ok()) return s;
     // A cleared gap record is a folder read this time, not something
     // deleted: the run's count of removed assets leaves it out.
@@ -1423,9 +1451,10 @@ Result<CatalogWriter::PruneResult> CatalogWriter::Impl::Prune(int keep_runs,
   const char* kSteps[] = {
       // Each asset's state as of the floor survives as a history row at the floor.
       "INSERT OR IGNORE INTO asset_history "
-      "  (asset_id, run_id, event, status, label, exposed, size, mtime_ns, ino, types_digest) "
+      "  (asset_id, run_id, event, status, label, exposed, size, mtime_ns, ino, types_digest,"
+      "   readable_by, access_digest) "
       "SELECT h.asset_id, ?1, h.event, h.status, h.label, h.exposed, h.size, h.mtime_ns, h.ino,"
-      "  h.types_digest "
+      "  h.types_digest, h.readable_by, h.access_digest "
       "FROM asset_history h WHERE h.run_id = (SELECT max(h2.run_id) FROM asset_history h2 "
       "  WHERE h2.asset_id = h.asset_id AND h2.run_id < ?1)",
       "UPDATE assets SET first_seen_run = ?1 WHERE first_seen_run < ?1",

@@ -494,7 +494,9 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
   }
   RowWriter out(format, std::cout,
                 {"change", "path", "member", "label_before", "label_after", "exposed_before",
-                 "exposed_after", "from_run", "to_run", "status_before", "status_after"});
+                 "exposed_after", "from_run", "to_run", "status_before", "status_after",
+                 // Added after status_after: fields are only ever appended.
+                 "readable_by_before", "readable_by_after"});
   Status s = reader.Diff(from, to, [&](const catalog::DiffRow& d) {
     out.Row({{"change", d.change},
              {"path", PathValue(d.path)},
@@ -509,7 +511,9 @@ int RunDiff(CatalogReader& reader, int64_t from, int64_t to, Format format) {
              {"status_before",
               d.change == "added" ? json(nullptr) : json(AssetStatusName(d.status_before))},
              {"status_after",
-              d.change == "removed" ? json(nullptr) : json(AssetStatusName(d.status_after))}});
+              d.change == "removed" ? json(nullptr) : json(AssetStatusName(d.status_after))},
+             {"readable_by_before", TextOrNull(d.readable_by_before)},
+             {"readable_by_after", TextOrNull(d.readable_by_after)}});
   });
   out.Finish();
   if (!s.ok()) {
@@ -1031,8 +1035,9 @@ int Main(int argc, char** argv) {
       "diff",
       "What changed between two runs (default: the last two completed): assets added, "
       "removed, changed, with another coverage status (coverage_changed: e.g. no longer "
-      "readable), that became or stopped being sensitive, newly or no longer exposed, or "
-      "read again with other findings (findings_changed).");
+      "readable), that became or stopped being sensitive, newly or no longer exposed, "
+      "read again with other findings (findings_changed), or whose permissions, owner or ACL "
+      "changed (access_changed, with readable_by_before and readable_by_after).");
   CLI::App* locate = app.add_subcommand(
       "locate",
       "Every located finding of one identifier: computes its keyed token with the key file "

@@ -36,6 +36,8 @@ std::string_view SchemaV5Sql();
 std::string_view SchemaV6Sql();
 // The bytes of catalog/migrations/v7.sql.
 std::string_view SchemaV7Sql();
+// The bytes of catalog/migrations/v8.sql.
+std::string_view SchemaV8Sql();
 
 namespace internal {
 
@@ -44,7 +46,7 @@ struct MigrationStep {
   std::string_view sql;  // statements that take version - 1 to version
 };
 
-inline std::array<MigrationStep, 7> MigrationSteps() {
+inline std::array<MigrationStep, 8> MigrationSteps() {
   return {{
       {1, SchemaSql()},
       {2, SchemaV2Sql()},
@@ -53,6 +55,7 @@ inline std::array<MigrationStep, 7> MigrationSteps() {
       {5, SchemaV5Sql()},
       {6, SchemaV6Sql()},
       {7, SchemaV7Sql()},
+      {8, SchemaV8Sql()},
   }};
 }
 

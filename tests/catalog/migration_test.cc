@@ -1,6 +1,7 @@
 // Schema migrations: a catalog written by an older phiscan is upgraded in
 // place, step by step, with its data intact; a newer one is refused.
 #include <catch2/catch.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -207,6 +208,35 @@ TEST_CASE("A version-2 catalog gains the report indexes, and reports read the sa
   CHECK(paths(f) == std::vector<std::string>{"/srv/share/open.csv"});
 }
 
+// One completed run recording /srv/share/open.csv (a PHI file of fixed
+// identity) as `edit` leaves it.
+void RecordOpenCsv(catalog::CatalogWriter& writer, const std::function<void(AssetRecord&)>& edit) {
+  auto info = MakeRunInfo();
+  info.allow_empty_roots = true;
+  REQUIRE(writer.BeginRun(info).ok());
+  AssetRecord a = MakeAsset("/srv/share/open.csv");
+  a.size = 10;
+  a.mtime_ns = 0;
+  a.ino = 0;
+  a.mode = 0100644;
+  a.label = "PHI";
+  edit(a);
+  writer.Submit(std::move(a));
+  REQUIRE(writer.FinishRun(RunStatus::kCompleted).ok());
+}
+
+// diff's rows from run `from` to `to`, each as `line` writes it.
+std::vector<std::string> DiffLines(
+    const std::string& db, int64_t from, int64_t to,
+    const std::function<std::string(const catalog::DiffRow&)>& line) {
+  auto reader = CatalogReader::Open(db);
+  REQUIRE(reader.ok());
+  std::vector<std::string> out;
+  REQUIRE(
+      (*reader)->Diff(from, to, [&](const catalog::DiffRow& d) { out.push_back(line(d)); }).ok());
+  return out;
+}
+
 TEST_CASE("A version-3 catalog gains the findings digest in its history; old rows compare as unknown") {
   testing::TempDir dir;
   const std::string db = dir.Join("old.db");
@@ -229,29 +259,12 @@ TEST_CASE("A version-3 catalog gains the findings digest in its history; old row
   // open.csv read again by version 4 with other counts: against the
   // version-3 row nothing is known, so nothing is reported...
   auto scan = [&](uint64_t count) {
-    auto info = MakeRunInfo();
-    info.allow_empty_roots = true;
-    REQUIRE(writer->BeginRun(info).ok());
-    AssetRecord a = MakeAsset("/srv/share/open.csv");
-    a.size = 10;
-    a.mtime_ns = 0;
-    a.ino = 0;
-    a.mode = 0100644;
-    a.label = "PHI";
-    a.types = {{"US_SSN", count, count, 90}};
-    writer->Submit(std::move(a));
-    REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
+    RecordOpenCsv(*writer, [&](AssetRecord& a) { a.types = {{"US_SSN", count, count, 90}}; });
   };
   scan(5);
   auto changes = [&](int64_t from, int64_t to) {
-    auto reader = CatalogReader::Open(db);
-    REQUIRE(reader.ok());
-    std::vector<std::string> out;
-    REQUIRE((*reader)
-                ->Diff(from, to,
-                       [&](const catalog::DiffRow& d) { out.push_back(d.change + " " + d.path); })
-                .ok());
-    return out;
+    return DiffLines(db, from, to,
+                     [](const catalog::DiffRow& d) { return d.change + " " + d.path; });
   };
   CHECK(changes(1, 2).empty());
   // ...between two version-4 rows it is.
@@ -259,6 +272,54 @@ TEST_CASE("A version-3 catalog gains the findings digest in its history; old row
   CHECK(changes(2, 3) == std::vector<std::string>{"findings_changed /srv/share/open.csv"});
   scan(7);
   CHECK(changes(3, 4).empty());
+}
+
+TEST_CASE(
+    "A version-7 catalog gains who could read each asset in its history; old rows compare "
+    "as unknown") {
+  testing::TempDir dir;
+  const std::string db = dir.Join("old.db");
+  BuildVersion2(db);
+  const auto steps = catalog::internal::MigrationSteps();
+  std::string upgrade = "BEGIN;";
+  for (size_t i = 2; i < 7; ++i) upgrade += std::string(steps[i].sql);
+  REQUIRE(steps[6].version == 7);
+  REQUIRE(ExecSql(db, upgrade +
+                          "PRAGMA user_version = 7;"
+                          "INSERT INTO asset_history (asset_id, run_id, event, status, label,"
+                          " exposed, size, mtime_ns, ino) VALUES (1, 1, 'scanned', 0, 'PHI', 1,"
+                          " 10, 0, 0);"
+                          "COMMIT;"));
+  CHECK(PeekOne(db,
+                "SELECT count(*) FROM pragma_table_info('asset_history')"
+                " WHERE name IN ('readable_by', 'access_digest')") == "0");
+
+  auto writer = testing::OpenWriter(db);
+  CHECK(PeekOne(db, "PRAGMA user_version") == std::to_string(catalog::kSchemaVersion));
+  CHECK(PeekOne(db,
+                "SELECT coalesce(access_digest, 'null') || ' ' ||"
+                " coalesce(readable_by, 'null') FROM asset_history") == "null null");
+  auto scan = [&](uint32_t mode, uint32_t uid) {
+    RecordOpenCsv(*writer, [&](AssetRecord& a) {
+      a.mode = mode;
+      a.uid = uid;
+    });
+  };
+  auto changes = [&](int64_t from, int64_t to) {
+    return DiffLines(db, from, to, [](const catalog::DiffRow& d) {
+      return d.change + " " + d.readable_by_before + " " + d.readable_by_after;
+    });
+  };
+  // Against the version-7 row nothing is known about access...
+  scan(0100600, 1000);
+  CHECK(changes(1, 2) == std::vector<std::string>{"no_longer_exposed  owner"});
+  // ...between two version-8 rows it is: owner to group, a new owner.
+  scan(0100640, 1000);
+  CHECK(changes(2, 3) == std::vector<std::string>{"access_changed owner group"});
+  scan(0100640, 1001);
+  CHECK(changes(3, 4) == std::vector<std::string>{"access_changed group group"});
+  scan(0100640, 1001);
+  CHECK(changes(4, 5).empty());
 }
 
 TEST_CASE("Upgrading to version 6 knows the databases whose write-ahead log was recorded") {

@@ -628,7 +628,9 @@ TEST_CASE("A catalog whose key went missing is warned of, and its files read aga
   // Also from a catalog of an older schema, which this run upgrades (the
   // check read the catalog as it was, and an older one not at all).
   REQUIRE(Run(phiscan::testing::Python() + " -c \"import sqlite3; c = sqlite3.connect('" + catalog +
-                  "'); c.execute('PRAGMA user_version = 6'); c.commit()\"",
+                  "'); [c.execute('ALTER TABLE asset_history DROP COLUMN ' + col) for col in "
+                  "('readable_by', 'access_digest')]; c.execute('PRAGMA user_version = 7'); "
+                  "c.commit()\"",
               &out, &err) == 0);
   REQUIRE(unlink((catalog + ".key").c_str()) == 0);
   CHECK(Run(scan, &out, &err) == 0);

@@ -510,9 +510,34 @@ TEST_CASE("Exposure follows each file's mode; only exposed sensitive files are f
   CHECK(LatestRun(dir, t)["unchanged"] == 26);
   std::set<std::string> changes;
   for (const json& row : ReportRows(dir, t, "diff")) {
-    changes.insert(row["change"].get<std::string>() + " " + PathOf(t, row));
+    changes.insert(row["change"].get<std::string>() + " " + PathOf(t, row) + " " +
+                   row["readable_by_before"].get<std::string>() + " -> " +
+                   row["readable_by_after"].get<std::string>());
   }
-  CHECK(changes == std::set<std::string>{"no_longer_exposed notes/ssn.txt"});
+  CHECK(changes == std::set<std::string>{"no_longer_exposed notes/ssn.txt everyone -> owner",
+                                         "access_changed notes/ssn.txt everyone -> owner"});
+  // Access widened on a file that was never exposed (owner to group), and
+  // a new owner: exposure says nothing, access_changed does.
+  Chmod(t.Path("exports/deep/c.txt"), 0640);
+  REQUIRE(Scan(dir, t).code == 0);
+  changes.clear();
+  for (const json& row : ReportRows(dir, t, "diff")) {
+    changes.insert(row["change"].get<std::string>() + " " + PathOf(t, row) + " " +
+                   row["readable_by_before"].get<std::string>() + " -> " +
+                   row["readable_by_after"].get<std::string>());
+  }
+  CHECK(changes == std::set<std::string>{"access_changed exports/deep/c.txt owner -> group"});
+  if (geteuid() == 0) {
+    REQUIRE(chown(t.Path("exports/deep/c.txt").c_str(), 4242, 4242) == 0);
+    REQUIRE(Scan(dir, t).code == 0);
+    changes.clear();
+    for (const json& row : ReportRows(dir, t, "diff")) {
+      changes.insert(row["change"].get<std::string>() + " " + PathOf(t, row));
+    }
+    CHECK(changes == std::set<std::string>{"access_changed exports/deep/c.txt"});
+  }
+  Chmod(t.Path("exports/deep/c.txt"), 0600);
+  REQUIRE(Scan(dir, t).code == 0);
 
   // Under a directory others cannot search, a world-readable file is not
   // readable by everyone: a private home directory holding 0644 files.
