@@ -95,9 +95,13 @@ void Extractor::Impl::Pdf(formats::PeekSource& in, size_t idx, int depth, Record
         Append(sink, doc->info_key(key));
       }
       if (!pages_fit) {
-        MarkPartial(out[idx], "limit_bytes",
-                    "PDF stream shows more than " + std::to_string(limits().max_pdf_stream_text) +
-                        " bytes of text; pages not read");
+        MarkPartial(
+            out[idx], "limit_bytes",
+            std::string(streams.max_text > limits().max_pdf_stream_text
+                            ? "PDF stream shows"
+                            : "PDF page draws its streams or forms over and over, showing") +
+                " more than " + std::to_string(limits().max_pdf_stream_text) +
+                " bytes of text; pages not read");
       }
       const int pages = pages_fit ? doc->pages() : 0;
       for (int i = 0; i < pages; ++i) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/hex.h"
@@ -336,6 +337,7 @@ class Counter {
 
   uint64_t decoded() const { return decoded_; }
   uint64_t text() const { return text_; }
+  uint64_t draws() const { return draws_; }  // `Do` operators
   bool stopped() const { return stopped_; }
 
  private:
@@ -400,6 +402,7 @@ class Counter {
     if (tok_len_ > 0 && !name_) {
       std::string_view t(tok_.data(), std::min<size_t>(tok_len_, tok_.size()));
       bool shows = tok_len_ <= 2 && (t == "Tj" || t == "TJ" || t == "'" || t == "\"");
+      if (tok_len_ == 2 && t == "Do") ++draws_;
       char f = tok_[0];
       if (shows) {
         text_ += pending_;
@@ -416,6 +419,7 @@ class Counter {
   const std::function<bool(uint64_t)>& charge_;
   uint64_t decoded_ = 0;
   uint64_t text_ = 0;
+  uint64_t draws_ = 0;
   uint64_t pending_ = 0;  // string bytes among the operands so far
   bool stopped_ = false;
   State state_ = State::kNormal;
@@ -585,9 +589,62 @@ std::unique_ptr<Filter> MakeFilter(const std::string& name, int early) {
 
 }  // namespace
 
+// Most times one object is named in one /Contents array of `pdf` (0 if no
+// array): a page draws its content streams in turn, each as often as it
+// is named, and a generator names each once.
+uint64_t MaxContentsRepeats(std::string_view pdf) {
+  uint64_t most = 0;
+  std::unordered_map<uint64_t, uint64_t> named;
+  for (size_t at = pdf.find("/Contents"); at != std::string_view::npos;
+       at = pdf.find("/Contents", at + 9)) {
+    size_t i = at + 9;
+    if (i < pdf.size() && IsRegular(pdf[i])) continue;  // a longer name
+    while (i < pdf.size() && IsWhite(pdf[i])) ++i;
+    if (i >= pdf.size() || pdf[i] != '[') continue;
+    named.clear();
+    // "N G R": N is the first number after the last reference or '['.
+    bool first = true;
+    uint64_t number = 0;
+    for (++i; i < pdf.size() && pdf[i] != ']'; ++i) {
+      const char c = pdf[i];
+      if (c >= '0' && c <= '9' && first && (i == 0 || !IsRegular(pdf[i - 1]))) {
+        number = 0;
+        while (i < pdf.size() && pdf[i] >= '0' && pdf[i] <= '9' && number < (uint64_t{1} << 40)) {
+          number = number * 10 + static_cast<uint64_t>(pdf[i++] - '0');
+        }
+        first = false;
+        --i;
+      } else if (c == 'R' && !IsRegular(pdf[i - 1]) &&
+                 (i + 1 == pdf.size() || !IsRegular(pdf[i + 1]))) {
+        if (!first) most = std::max(most, ++named[number]);
+        first = true;
+      }
+    }
+  }
+  return most;
+}
+
+// Whether a stream's dictionary says /Subtype /Form.
+bool IsForm(std::string_view dict) {
+  size_t at = FindKey(dict, "/Subtype");
+  if (at == std::string_view::npos) return false;
+  while (at < dict.size() && IsWhite(dict[at])) ++at;
+  return dict.substr(at, 5) == "/Form" && (at + 5 == dict.size() || !IsRegular(dict[at + 5]));
+}
+
 PdfStreamStats MeasurePdfStreams(std::string_view pdf, uint64_t max_stream_text,
                                  const std::function<bool(uint64_t)>& charge) {
   PdfStreamStats stats;
+  const uint64_t contents_repeats = MaxContentsRepeats(pdf);
+  uint64_t page_draws = 0;  // most `Do` in one stream that is no form
+  uint64_t form_draws = 1;  // product of the `Do` counts of forms drawing 2 or more
+  uint64_t form_text = 0;   // most text one form shows
+  auto bound = [&] {
+    const uint64_t repeated = SaturatingMul(contents_repeats, stats.max_text);
+    const uint64_t drawn =
+        form_text == 0 ? 0 : SaturatingMul(SaturatingMul(page_draws, form_draws), form_text);
+    return std::max(repeated, drawn);
+  };
   size_t pos = 0;
   size_t floor = 0;  // end of the last stream's data: no dictionary before it
   while (!stats.stopped) {
@@ -701,7 +758,15 @@ PdfStreamStats MeasurePdfStreams(std::string_view pdf, uint64_t max_stream_text,
     stats.decoded_bytes += counter.decoded();
     stats.max_text = std::max(stats.max_text, counter.text());
     stats.max_decoded = std::max(stats.max_decoded, counter.decoded());
-    if (counter.stopped() || (max_stream_text > 0 && counter.text() > max_stream_text)) {
+    if (IsForm(dict)) {
+      if (counter.draws() >= 2) form_draws = SaturatingMul(form_draws, counter.draws());
+      form_text = std::max(form_text, counter.text());
+    } else {
+      page_draws = std::max(page_draws, counter.draws());
+    }
+    stats.drawn_text_bound = bound();
+    if (counter.stopped() || (max_stream_text > 0 && (counter.text() > max_stream_text ||
+                                                      stats.drawn_text_bound > max_stream_text))) {
       stats.stopped = true;
     }
     floor = std::max(floor, end);

@@ -17,9 +17,16 @@
 // Not measured: streams of an encrypted document (ciphertext does not
 // inflate), image codecs (DCT, JPX, JBIG2, CCITT: poppler's text output
 // never decodes images drawn as images; their output is only bounded, for
-// attached files, see max_codec_output), and repetition: a stream named
-// many times in a page's /Contents array or a form drawn many times is
-// counted once.
+// attached files, see max_codec_output). Repetition is bounded, not
+// followed: a stream named many times in a page's /Contents array shows its
+// text that many times, and a form (an XObject of /Subtype /Form) is drawn
+// by `Do` in a page or in another form, so a page drawing a form 1,000 times
+// that draws another 20 times... lays out the product (a 14 KB file drew
+// 40 million strings, for hours, in gigabytes, poppler past every time
+// limit). The walk does not resolve which form a `Do` names: it takes the
+// most draws in one non-form stream times the draws of every form that
+// draws two or more, as if they nested, and the text of the form showing
+// the most (drawn_text_bound).
 #ifndef PHISCAN_SCANNER_FORMATS_PDF_MEASURE_H_
 #define PHISCAN_SCANNER_FORMATS_PDF_MEASURE_H_
 
@@ -43,8 +50,15 @@ struct PdfStreamStats {
   // (JBIG2Decode, JPXDecode, Crypt, any other, a JPEG without a frame
   // header, a filter after such a one).
   uint64_t max_codec_output = 0;
-  // The walk stopped early: `charge` returned false or a stream's shown text
-  // passed max_stream_text. The counts are then lower bounds.
+  // Most text a page could lay out through repetition: the most times one
+  // stream is named in one /Contents array times max_text, or the most `Do` in one
+  // non-form stream times the product of the `Do` counts of the forms that
+  // draw two or more times the most text one form shows; saturates at
+  // UINT64_MAX. Compared with max_stream_text like max_text.
+  uint64_t drawn_text_bound = 0;
+  // The walk stopped early: `charge` returned false, or a stream's shown
+  // text or drawn_text_bound passed max_stream_text. The counts are then
+  // lower bounds.
   bool stopped = false;
 };
 

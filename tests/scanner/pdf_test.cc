@@ -273,6 +273,70 @@ TEST_CASE("PDF: a decompression bomb is partial(limit_bytes); its page is never 
   CHECK(TypeCounts(ok[0]) == kPlant);
 }
 
+// A one-page PDF titled `title` whose page's /Contents is `contents` and
+// whose objects 7, 8, ... are `more` (a content stream, forms).
+std::string PagePdf(const std::string& contents, const std::string& title,
+                    const std::vector<std::string>& more) {
+  std::vector<std::string> objs = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents " + contents +
+          " /Resources << /Font << /F1 5 0 R >> /XObject << /X1 8 0 R >> >> >>",
+      "<< >>",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+      "<< /Title (" + title + ") >>",
+  };
+  objs.insert(objs.end(), more.begin(), more.end());
+  return WritePdf(objs);
+}
+
+std::string Stream(const std::string& dict, const std::string& data) {
+  return "<< " + dict + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data +
+         "\nendstream";
+}
+
+TEST_CASE("PDF: a page that draws a stream or a form over and over is never laid out") {
+  // poppler cannot be stopped inside a page: 300,000 references to one
+  // 11-byte stream took 1.75 GB, and forms drawing forms (1,000 x 20 x 20
+  // x 100 strings) ran for hours past --max-time. The document information
+  // is still read.
+  if (!scanner::Extractor::PdfSupported()) return;
+  const std::string title = "Patient SSN 536-22-8726";
+  const std::string hello = Stream("", "BT /F1 12 Tf 72 720 Td (hello world) Tj ET");
+  std::string refs = "[";
+  for (int i = 0; i < 10'000; ++i) refs += "7 0 R ";
+  const std::string repeated = PagePdf(refs + "]", title, {hello});
+  std::string many_draws, twenty_draws, strings;
+  for (int i = 0; i < 1000; ++i) many_draws += "/X1 Do ";
+  for (int i = 0; i < 20; ++i) twenty_draws += "/X2 Do ";
+  for (int i = 0; i < 100; ++i) strings += "(hello world) Tj ";
+  const std::string form = "/Type /XObject /Subtype /Form /BBox [0 0 612 792]";
+  const std::string fanout = PagePdf(
+      "7 0 R", title,
+      {Stream("", many_draws),
+       Stream(form + " /Resources << /XObject << /X2 9 0 R >> >>", twenty_draws),
+       Stream(form + " /Resources << /XObject << /X2 10 0 R >> >>", twenty_draws),
+       Stream(form + " /Resources << /Font << /F1 5 0 R >> >>", "BT /F1 12 Tf " + strings + "ET")});
+  for (const auto& [name, pdf] : {std::pair{"repeated.pdf", repeated}, {"fanout.pdf", fanout}}) {
+    INFO(name);
+    auto recs = ExtractMemory(pdf, name);
+    REQUIRE(recs.size() == 1);
+    CHECK(StatusOf(recs[0]) == "partial(limit_bytes)");
+    CHECK(recs[0].detail.find("over and over") != std::string::npos);
+    CHECK(TypeCounts(recs[0]) == std::map<std::string, uint64_t>{{"US_SSN", 1}});
+  }
+  // Each stream named once, and a form drawn a few times, are read.
+  const std::string plain =
+      PagePdf("[7 0 R 9 0 R]", title,
+              {Stream("", "BT /F1 12 Tf 72 720 Td (first) Tj ET /X1 Do /X1 Do /X1 Do"),
+               Stream(form + " /Resources << /Font << /F1 5 0 R >> >>",
+                      "BT /F1 12 Tf 72 700 Td (NPI 1234567893) Tj ET"),
+               Stream("", "BT /F1 12 Tf 72 680 Td (last) Tj ET")});
+  auto ok = ExtractMemory(plain, "plain.pdf");
+  REQUIRE(ok.size() == 1);
+  CHECK(StatusOf(ok[0]) == "complete");
+}
+
 TEST_CASE("PDF: an attached file is a member, read like an archive member") {
   // Attachments were never read: a referral with the patient list attached
   // was recorded complete and clean.
