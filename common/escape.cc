@@ -54,6 +54,9 @@ bool IsValidUtf8(std::string_view raw) {
 bool IsQuotableName(std::string_view name) {
   auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
   if (name.empty() || name.size() > 64 || !letter(name[0])) return false;
+  // Not a name holding an identifier's digits (a rule id SSN_536228726, a
+  // key a536-22-8726): errors reach terminals and logs.
+  if (HoldsIdentifierDigits(name)) return false;
   for (char c : name) {
     if (!letter(c) && !(c >= '0' && c <= '9') && c != '-' && c != '.') return false;
   }

@@ -29,8 +29,9 @@ bool IsValidUtf8(std::string_view raw);
 
 // Whether `name`, read from such a file (a key, type id, label, keyword
 // list or validator name), may be quoted: 1 to 64 bytes, an ASCII letter
-// or '_' first, then letters, digits, '_', '-' and '.'. A value of another
-// shape (a record line, "536-22-8726", "Jane Doe") is described instead.
+// or '_' first, then letters, digits, '_', '-' and '.', fewer than six
+// digits (HoldsIdentifierDigits). A value of another shape (a record line,
+// "536-22-8726", "Jane Doe", "SSN_536228726") is described instead.
 bool IsQuotableName(std::string_view name);
 
 // "'name'" if IsQuotableName(name), else `instead` ("an unknown key").

@@ -47,15 +47,17 @@ TEST_CASE("Confidence buckets follow the 65/75/85 convention") {
 
 TEST_CASE("Only identifier-like names are quoted in errors about a configuration file") {
   using phiscan::IsQuotableName;
-  for (const char* name : {"colour", "US_SSN", "site_mrn_terms", "hr.share", "_x", "a-b",
-                           "PHI"}) {
+  for (const char* name : {"colour", "US_SSN", "site_mrn_terms", "hr.share", "_x", "a-b", "PHI",
+                           "rule_2024", "v12345"}) {
     INFO(name);
     CHECK(IsQuotableName(name));
   }
   // A record's values, never: an SSN, a full name, an e-mail address, a
   // line of a CSV, control bytes, or a name too long to be an identifier.
   for (const char* value : {"536-22-8726", "Jane Doe", "jdoe@example.org", "1990-04-01",
-                            "Doe,Jane,536-22-8726", "a\nb", "\xc3\xa9t\xc3\xa9", ""}) {
+                            "Doe,Jane,536-22-8726", "a\nb", "\xc3\xa9t\xc3\xa9", "",
+                            // A name around an identifier's digits.
+                            "SSN_536228726", "a536-22-8726"}) {
     INFO(value);
     CHECK_FALSE(IsQuotableName(value));
   }
