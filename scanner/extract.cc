@@ -978,6 +978,11 @@ bool Extractor::Impl::Entries(formats::ArchiveReader& reader, size_t idx, int de
         (resume == nullptr || !resume->listed.contains(entry.name))) {
       WithholdName(m, idx, member, names, out);
     }
+    // A member whose CRC or size does not hold is damage in its archive too,
+    // as one that does not decompress is ("damaged data in member ...").
+    if (!reader.data_warning().empty()) {
+      MarkPartial(out[idx], "corrupt", "damaged data in member " + member);
+    }
     if (budget_->exhausted()) {
       MarkPartial(out[idx], budget_->reason());
       return false;
@@ -1133,6 +1138,9 @@ void Extractor::Impl::OfficeZip(PeekSource& in, size_t idx, int depth, bool odf,
         MarkPartial(out[m], "corrupt", reader.value()->data_warning());
       }
       if (reader.value()->entry_damaged()) WithholdName(m, idx, member, names, out);
+      if (!reader.value()->data_warning().empty()) {
+        MarkPartial(out[idx], "corrupt", "damaged data in member " + member);
+      }
       continue;
     }
     if (!odf && (formats::IsXlsbTextPart(entry.name) ||

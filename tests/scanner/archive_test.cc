@@ -514,6 +514,21 @@ TEST_CASE("a gzip cut short or failing its check gives everything that decompres
   REQUIRE(crc.size() == 2);
   CHECK(crc[0].detail == "gzip CRC or length does not match the data");
   CHECK(TypeCounts(crc[1]) == all);
+  // A zip member whose CRC does not match its data is read and recorded,
+  // and so is the damage in the zip: it said complete.
+  std::string stored = WriteArchive("zip", "", {{"a.txt", "first line\n"}, {"b.txt", kPlant}},
+                                    "zip:compression=store");
+  const size_t at = stored.find("first line");
+  REQUIRE(at != std::string::npos);
+  stored[at] = 'F';
+  auto damaged = ExtractMemory(stored, "notes.zip");
+  REQUIRE(damaged.size() == 3);
+  CHECK(StatusOf(damaged[0]) == "partial(corrupt)");
+  CHECK(damaged[0].detail == "damaged data in member a.txt");
+  CHECK(StatusOf(damaged[1]) == "partial(corrupt)");
+  CHECK(damaged[1].detail == "member data does not match the CRC in its header");
+  CHECK(StatusOf(damaged[2]) == "complete");
+  CHECK(TypeCounts(damaged[2]) == kPlantTypes);
   // A tar.gz cut in its trailer keeps its members.
   const std::string tgz = WriteArchive("pax", "gzip", {{"a.txt", kPlant}, {"b.txt", kPlant}});
   auto tar = ExtractMemory(tgz.substr(0, tgz.size() - 3), "notes.tgz");
