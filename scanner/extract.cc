@@ -529,13 +529,21 @@ void Extractor::Impl::WithholdName(size_t m, size_t parent, std::string& member,
   }
 }
 
-void Extractor::Impl::CommentMember(const std::string& text, size_t idx, int depth,
+void Extractor::Impl::CommentMember(const std::string& text, bool cut, size_t idx, int depth,
                                     MemberNames& names, Records& out) {
   if (text.empty() || !budget_->TakeMember()) return;
   const std::string member = names.Take("(comments)");
   const size_t m = AddMember(member, idx, static_cast<int64_t>(text.size()), 0, out);
   formats::MemorySource src(text);
   Process(src, member, m, depth + 1, out);
+  // What lies past the kept text was never read: no clean bill for it, nor
+  // for the file that carries it.
+  if (cut) {
+    MarkPartial(
+        out[m], "limit_size",
+        "comments longer than " + std::to_string(text.size()) + " bytes; the rest not read");
+    MarkPartial(out[idx], "limit_size", "comments longer than read");
+  }
 }
 
 bool Extractor::Impl::NestingAllowed(int depth, AssetRecord& rec) {
@@ -751,7 +759,7 @@ void Extractor::Impl::Gzip(PeekSource& in, std::string_view name, size_t idx, in
   if (!gz.comment().empty() && !budget_->exhausted()) {
     MemberNames names;
     if (m != kNoMember) names.Take(*out[m].member);
-    CommentMember(gz.comment(), idx, depth, names, out);
+    CommentMember(gz.comment(), gz.comment_cut(), idx, depth, names, out);
   }
   if (budget_->exhausted()) MarkPartial(out[idx], budget_->reason());
   // What ended the stream early, after whatever decompressed before it.
@@ -890,7 +898,7 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   const bool zip = src->seekable() && reader.value()->zip();
   if (zip && through == nullptr) MarkPartial(out[idx], "corrupt", kNoEndRecord);
   if (zip && through != nullptr && !budget_->exhausted()) {
-    CommentMember(directory.comments, idx, depth, names, out);
+    CommentMember(directory.comments, directory.comments_cut, idx, depth, names, out);
   }
   if (ended && zip && !streamed) {
     UnlistedZipBytes(*src, in.head().starts_with("PK\x03\x04"), idx, depth, charge, names, out);

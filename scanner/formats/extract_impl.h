@@ -107,7 +107,9 @@ class Extractor::Impl {
   // The comments a container carries beside its members (a zip's archive
   // and entry comments, a gzip's FCOMMENT), `text`, classified as a member
   // of out[idx] named "(comments)": what its reader shows only on request.
-  void CommentMember(const std::string& text, size_t idx, int depth, MemberNames& names,
+  // `cut`: comment text past what was kept was not read (the member is
+  // partial(limit_size)).
+  void CommentMember(const std::string& text, bool cut, size_t idx, int depth, MemberNames& names,
                      Records& out);
 
   // Adds a member record below out[parent], with its parent's owner, group,

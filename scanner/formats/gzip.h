@@ -57,6 +57,8 @@ class GzipSource : public ByteSource {
   // travels with the file and that gunzip never shows. Known after the
   // first Read().
   const std::string& comment() const { return comment_; }
+  // Whether the comment filled those 64 KiB: the rest, if any, was not read.
+  bool comment_cut() const { return comment_.size() + 1 >= header_comment_.size(); }
   // After the end: bytes other than zeros followed the last member.
   bool trailing_data() const { return trailing_data_; }
 

@@ -237,8 +237,9 @@ ZipDirectoryText ReadZipDirectoryText(ByteSource& src, const ZipEnd& end, uint64
   ZipDirectoryText out;
   Window w(src, 64 * 1024);
   auto comment = [&](uint64_t at, uint64_t len) {
-    len = std::min<uint64_t>(len, max_comment_bytes - std::min(max_comment_bytes,
-                                                               out.comments.size()));
+    const uint64_t room = max_comment_bytes - std::min(max_comment_bytes, out.comments.size());
+    if (len > room) out.comments_cut = true;
+    len = std::min<uint64_t>(len, room);
     const std::string_view c = w.At(at, static_cast<size_t>(len));
     if (c.empty()) return;
     out.comments.append(c);

@@ -62,6 +62,7 @@ std::optional<ZipEnd> ZipEndRecord(ByteSource& src);
 struct ZipDirectoryText {
   std::set<std::string> names;
   std::string comments;
+  bool comments_cut = false;  // some comment text past max_comment_bytes was left out
 };
 ZipDirectoryText ReadZipDirectoryText(ByteSource& src, const ZipEnd& end, uint64_t max_entries,
                                       bool keep_names, size_t max_comment_bytes);

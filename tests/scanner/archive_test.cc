@@ -1304,6 +1304,19 @@ TEST_CASE("a zip's and a gzip's comments are read as a member, (comments)") {
   CHECK(TypeCounts(*gz_comments) == kPlantTypes);
   REQUIRE(FindRecord(zipped, "notes.txt") != nullptr);
   CHECK(TypeCounts(*FindRecord(zipped, "notes.txt")).empty());
+  CHECK(StatusOf(zipped[0]) == "complete");
+
+  // A comment longer than what is kept (64 KiB of gzip's) was cut without
+  // a word: the SSN past the cut was never read, and the file said complete.
+  std::string long_gz = WriteArchive("raw", "gzip", {{"data", "Nothing here.\n"}});
+  long_gz[3] = static_cast<char>(long_gz[3] | 0x10);
+  const size_t long_after_name = (long_gz[3] & 0x08) ? long_gz.find('\0', 10) + 1 : 10;
+  long_gz.insert(long_after_name, std::string(70'000, 'x') + " " + kPlant + std::string(1, '\0'));
+  auto cut = ExtractMemory(long_gz, "notes.txt.gz");
+  const AssetRecord* cut_comments = FindRecord(cut, "(comments)");
+  REQUIRE(cut_comments != nullptr);
+  CHECK(StatusOf(*cut_comments) == "partial(limit_size)");
+  CHECK(StatusOf(cut[0]) == "partial(limit_size)");
 }
 
 TEST_CASE("a zip whose stored member puts \"ustar\" at 257 is read as a zip, comment and all") {
