@@ -900,6 +900,12 @@ void Extractor::Impl::Members(PeekSource& in, size_t idx, int depth, bool charge
   if (zip && through != nullptr && !budget_->exhausted()) {
     CommentMember(directory.comments, directory.comments_cut, idx, depth, names, out);
   }
+  if (zip && through != nullptr && directory.folders_with_data > 0) {
+    MarkPartial(out[idx], "corrupt",
+                std::to_string(directory.folders_with_data) +
+                    (directory.folders_with_data == 1 ? " entry" : " entries") +
+                    " named as a folder but holding data, not read");
+  }
   if (ended && zip && !streamed) {
     UnlistedZipBytes(*src, in.head().starts_with("PK\x03\x04"), idx, depth, charge, names, out);
   } else if (ended && streamed) {

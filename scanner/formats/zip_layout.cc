@@ -256,7 +256,11 @@ ZipDirectoryText ReadZipDirectoryText(ByteSource& src, const ZipEnd& end, uint64
       if (name.size() != name_len) break;
       out.names.emplace(name);
     }
+    const uint64_t size = Le(h, 24, 4);  // uncompressed; all ones when in its zip64 extra
     if (comment_len > 0) comment(at + 46 + name_len + extra_len, comment_len);
+    if (name_len > 0 && size > 0 && w.At(at + 46 + name_len - 1, 1) == "/") {
+      ++out.folders_with_data;
+    }
     at += 46 + name_len + extra_len + comment_len;
   }
   return out;

@@ -63,6 +63,9 @@ struct ZipDirectoryText {
   std::set<std::string> names;
   std::string comments;
   bool comments_cut = false;  // some comment text past max_comment_bytes was left out
+  // Entries named like a folder ("hidden/") whose size says they hold
+  // data: a zip reader lists them as folders and reads none of it.
+  uint64_t folders_with_data = 0;
 };
 ZipDirectoryText ReadZipDirectoryText(ByteSource& src, const ZipEnd& end, uint64_t max_entries,
                                       bool keep_names, size_t max_comment_bytes);

@@ -1319,6 +1319,19 @@ TEST_CASE("a zip's and a gzip's comments are read as a member, (comments)") {
   CHECK(StatusOf(cut[0]) == "partial(limit_size)");
 }
 
+TEST_CASE("a zip entry named as a folder that holds data makes the zip partial(corrupt)") {
+  // "hidden/" with an SSN in its data: unzip lists a folder, Python's
+  // zipfile reads the text, and the zip was recorded complete and clean.
+  auto recs = ExtractMemory(PlainZip({{"hidden/", kPlant}, {"a.txt", "Nothing here.\n"}}), "n.zip");
+  REQUIRE(!recs.empty());
+  CHECK(StatusOf(recs[0]) == "partial(corrupt)");
+  CHECK(recs[0].detail == "1 entry named as a folder but holding data, not read");
+  // An empty folder entry is a folder.
+  auto plain = ExtractMemory(PlainZip({{"docs/", ""}, {"a.txt", "Nothing here.\n"}}), "n.zip");
+  REQUIRE(!plain.empty());
+  CHECK(StatusOf(plain[0]) == "complete");
+}
+
 TEST_CASE("a zip whose stored member puts \"ustar\" at 257 is read as a zip, comment and all") {
   // A zip was told from a tar by "ustar" at 257 alone: a stored member's
   // bytes there made it read without its end record, and the archive
