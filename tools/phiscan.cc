@@ -1225,6 +1225,12 @@ int RunRulesList(const CommonOptions& common, const std::string& format_name) {
              {"source", tools::PathValue(t.source)}});
   }
   out.Finish();
+  // The version a scan records in its run (runs' rules_version), for people
+  // only: the table's last line, never a row of csv or json.
+  if (format == tools::Format::kTable) {
+    std::cout << "\nrules version " << rules.value()->version() << " ("
+              << rules.value()->types().size() << " types)\n";
+  }
   return kExitOk;
 }
 

@@ -495,6 +495,18 @@ TEST_CASE("rules check reports file:line and the rule id; rules list shows the t
   for (const char* id : {"US_SSN", "CREDIT_CARD", "EMAIL", "PHONE", "US_NPI", "US_MBI", "SITE_MRN"}) {
     CHECK(ids.count(id));
   }
+  // The table ends with the version a scan with these packs records (the
+  // runs' rules_version), which check reports too; json has rows only.
+  std::string check_out;
+  REQUIRE(Run(Phiscan() + " rules check " + dir.Join("good.yaml"), &check_out) == 0);
+  const size_t at = check_out.find("rules version ");
+  REQUIRE(at != std::string::npos);
+  const std::string version = check_out.substr(at + 14, 16);
+  std::string table;
+  REQUIRE(Run(Phiscan() + " rules list --rules " + dir.Join("good.yaml"), &table) == 0);
+  CHECK_THAT(table, Catch::EndsWith("\nrules version " + version + " (" +
+                                    std::to_string(ids.size()) + " types)\n"));
+  CHECK(out.find("rules version") == std::string::npos);
   // A user rule works end to end through classify.
   REQUIRE(Run("printf 'chart MRN0012345 reviewed\\n' | " + Phiscan() +
                   " classify --format jsonl --rules " + dir.Join("good.yaml") + " -",
