@@ -803,12 +803,16 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
                  "label_before",
                  // Added after label_before; sensitive_asset events only.
                  "detail"});
-  s = reader.ListAssets(filter, [&](const catalog::AssetRow& a) {
-    if (a.last_scan_run <= since) return;
+  // A container labelled by its members has no type of its own: its event
+  // carries its members' (a SIEM rule on categories or confidence skipped a
+  // PHI zip), looked up once the listing is done.
+  std::vector<catalog::AssetRow> containers;
+  auto event = [&](const catalog::AssetRow& a, const std::map<std::string, uint64_t>& type_counts,
+                   int max_score) {
     json types = json::object();
     std::set<std::string> categories;
     std::set<int> classes;
-    for (const auto& [type, count] : a.types) {
+    for (const auto& [type, count] : type_counts) {
       types[EscapeBytes(type)] = count;
       auto it = defs->find(type);
       if (it != defs->end()) {
@@ -823,37 +827,60 @@ int RunEvents(CatalogReader& reader, catalog::Filter filter, int64_t since, Form
       time = IsoSeconds(run->second.finished_at.value_or(run->second.started_at));
       host = Text(run->second.host);
     }
-    out.Row(
-        {{"event", "phiscan.sensitive_asset"},
-         {"schema", 1},
-         {"time", time},
-         {"run_id", a.last_seen_run},
-         {"scan_run_id", a.last_scan_run},
-         {"host", host},
-         {"path", PathValue(a.path)},
-         {"member", OptionalPathValue(a.member)},
-         {"label", Text(a.label)},
-         {"label_rule", TextOrNull(a.label_rule)},
-         {"max_confidence",
-          a.max_score > 0 ? json(ConfidenceName(ConfidenceFromScore(a.max_score))) : json(nullptr)},
-         {"max_score", a.max_score},
-         {"types", std::move(types)},
-         {"categories", categories},
-         {"hipaa_classes", classes},
-         {"readable_by", Text(a.readable_by)},
-         {"exposed", a.exposed},
-         {"group_writable", a.group_writable},
-         {"world_writable", a.world_writable},
-         {"acl_readers", a.acl_readers ? json(*a.acl_readers) : json(nullptr)},
-         {"mode", ModeText(a.mode)},
-         {"uid", a.uid},
-         {"gid", a.gid},
-         {"size", a.size},
-         {"mtime", IsoTime(a.mtime_ns)},
-         {"status", AssetStatusName(a.status)},
-         {"reason", TextOrNull(a.reason)},
-         {"detail", TextOrNull(a.detail)}});
+    out.Row({{"event", "phiscan.sensitive_asset"},
+             {"schema", 1},
+             {"time", time},
+             {"run_id", a.last_seen_run},
+             {"scan_run_id", a.last_scan_run},
+             {"host", host},
+             {"path", PathValue(a.path)},
+             {"member", OptionalPathValue(a.member)},
+             {"label", Text(a.label)},
+             {"label_rule", TextOrNull(a.label_rule)},
+             {"max_confidence",
+              max_score > 0 ? json(ConfidenceName(ConfidenceFromScore(max_score))) : json(nullptr)},
+             {"max_score", max_score},
+             {"types", std::move(types)},
+             {"categories", categories},
+             {"hipaa_classes", classes},
+             {"readable_by", Text(a.readable_by)},
+             {"exposed", a.exposed},
+             {"group_writable", a.group_writable},
+             {"world_writable", a.world_writable},
+             {"acl_readers", a.acl_readers ? json(*a.acl_readers) : json(nullptr)},
+             {"mode", ModeText(a.mode)},
+             {"uid", a.uid},
+             {"gid", a.gid},
+             {"size", a.size},
+             {"mtime", IsoTime(a.mtime_ns)},
+             {"status", AssetStatusName(a.status)},
+             {"reason", TextOrNull(a.reason)},
+             {"detail", TextOrNull(a.detail)}});
+  };
+  s = reader.ListAssets(filter, [&](const catalog::AssetRow& a) {
+    if (a.last_scan_run <= since) return;
+    if (a.types.empty() && a.label_rule == "members") {
+      containers.push_back(a);
+      return;
+    }
+    event(a, a.types, a.max_score);
   });
+  for (size_t i = 0; s.ok() && i < containers.size(); ++i) {
+    const catalog::AssetRow& c = containers[i];
+    // Its members: the same path, and below its own member name if nested.
+    const std::string below = c.member ? *c.member + "!" : "";
+    catalog::Filter members = filter;
+    members.path_prefix = c.path;
+    members.sensitive_only = false;
+    std::map<std::string, uint64_t> types;
+    int max_score = 0;
+    s = reader.ListAssets(members, [&](const catalog::AssetRow& m) {
+      if (m.path != c.path || !m.member || !m.member->starts_with(below)) return;
+      for (const auto& [type, count] : m.types) types[type] += count;
+      max_score = std::max(max_score, m.max_score);
+    });
+    if (s.ok()) event(c, types, max_score);
+  }
   // An incremental feed also says what stopped being a concern since run
   // `since`: assets removed, no longer sensitive or no longer exposed as of
   // the latest run (what `diff --from since` lists), under --path-prefix.

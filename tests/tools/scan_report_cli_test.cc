@@ -285,6 +285,30 @@ TEST_CASE("diff reports an edit in place that kept size and mtime when what the 
   for (const json& row : ReportRows(dir, t, "diff")) CHECK(row["change"] != "findings_changed");
 }
 
+TEST_CASE("events: a container labelled by its members carries their types") {
+  // A PHI zip's event said types {}, categories [] and max_confidence null:
+  // a SIEM rule on category or confidence skipped it.
+  TempDir dir;
+  Tree t(dir);
+  REQUIRE(Exec(dir, phiscan::testing::Python() + " -c \"import zipfile; z = zipfile.ZipFile('" +
+                        t.Path("exports/bundle.zip") +
+                        "', 'w'); z.writestr('roster.txt', 'Patient SSN: 456-78-9123\\n'); "
+                        "z.close()\"")
+              .code == 0);
+  REQUIRE(Scan(dir, t).code == 0);
+  const json* zip = nullptr;
+  const auto events = ReportRows(dir, t, "events");
+  for (const json& e : events) {
+    if (PathOf(t, e) == "exports/bundle.zip" && e["member"].is_null()) zip = &e;
+  }
+  REQUIRE(zip != nullptr);
+  CHECK((*zip)["label"] == "PHI");
+  CHECK((*zip)["label_rule"] == "members");
+  CHECK((*zip)["types"] == json::parse(R"({"US_SSN": 1})"));
+  CHECK((*zip)["categories"] == json::parse(R"(["PII"])"));
+  CHECK((*zip)["max_confidence"] == "high");
+}
+
 TEST_CASE("events --since N also reports what was removed or stopped being sensitive") {
   TempDir dir;
   Tree t(dir);
