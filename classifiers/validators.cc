@@ -300,10 +300,18 @@ bool PersonalEmailValid(std::string_view s) {
   const std::string_view name(lower, local.size());
   if (std::binary_search(std::begin(kRoles), std::end(kRoles), name)) return false;
   // A machine's or a group's mailbox: release-bot, build_bot, ap-team,
-  // it.alerts, git (git@github.com), deploy.
-  for (std::string_view w : {"bot", "team", "alerts", "alert", "git", "deploy", "jenkins", "ci",
-                             "cron", "monitoring", "integration", "desk", "servicedesk",
-                             "helpdesk", "support", "admin", "ops", "noc", "svc", "help"}) {
+  // it.alerts, git (git@github.com), deploy; a distribution list
+  // (4w-nurses, nursing-education, icu.staff, all-staff).
+  if (name.size() > 4 && name.starts_with("all") &&
+      (name[3] == '-' || name[3] == '_' || name[3] == '.')) {
+    return false;
+  }
+  for (std::string_view w :
+       {"bot",         "team",       "alerts",    "alert",      "git",         "deploy",
+        "jenkins",     "ci",         "cron",      "monitoring", "integration", "desk",
+        "servicedesk", "helpdesk",   "support",   "admin",      "ops",         "noc",
+        "svc",         "help",       "nurses",    "nursing",    "staff",       "education",
+        "dept",        "department", "committee", "group",      "list"}) {
     if (name == w) return false;
     if (name.size() > w.size() && name.ends_with(w)) {
       const char sep = name[name.size() - w.size() - 1];

@@ -237,7 +237,10 @@ ROLE_MAILBOXES = {
 # Mailbox words of machines and groups, alone or after - _ . (release-bot).
 MACHINE_MAILBOXES = ("bot", "team", "alerts", "alert", "git", "deploy", "jenkins", "ci", "cron",
                      "monitoring", "integration", "desk", "servicedesk", "helpdesk", "support",
-                     "admin", "ops", "noc", "svc", "help")
+                     "admin", "ops", "noc", "svc", "help",
+                     # distribution lists: 4w-nurses, nursing-education, icu.staff
+                     "nurses", "nursing", "staff", "education", "dept", "department",
+                     "committee", "group", "list")
 # Mailbox words no one's name ends in, so they need no separator (bedsupport).
 UNSEPARATED_MAILBOX_SUFFIXES = ("support", "servicedesk", "helpdesk")
 
@@ -248,6 +251,8 @@ def personal_email_valid(s):
     local = s.split("@")[0].split("+")[0]
     name = "".join(c.lower() if c.isascii() else c for c in local)
     if name in ROLE_MAILBOXES:
+        return False
+    if len(name) > 4 and name.startswith("all") and name[3] in "-_.":  # all-staff
         return False
     for w in MACHINE_MAILBOXES:
         if name == w or (len(name) > len(w) and name.endswith(w) and name[-len(w) - 1] in "-_."):

@@ -540,26 +540,28 @@ TEST_CASE("Secret values: template placeholders and code that fetches the secret
 }
 
 TEST_CASE("A role's or a machine's address is no person's") {
-  for (const char* role : {"info@clinic.example", "Support@clinic.example",
-                           "noreply+billing@portal.example", "POSTMASTER@mail.example",
-                           "no-reply@x.example", "webmaster@x.example",
-                           // machines' and groups' mailboxes
-                           "release-bot@x.example", "build_bot@x.example", "ap-team@x.example",
-                           "it.alerts@x.example", "git@github.com", "deploy@x.example",
-                           "Jenkins@ci.example", "it-servicedesk@x.example",
-                           "net-ops@x.example",
-                           // finance and supply mailboxes on invoices
-                           "remit@x.example", "AR@x.example", "payroll@x.example",
-                           "buchhaltung@x.example", "compta@x.example", "dicom-help@x.example",
-                           "bedsupport@x.example", "techsupport@x.example"}) {
+  for (const char* role :
+       {"info@clinic.example", "Support@clinic.example", "noreply+billing@portal.example",
+        "POSTMASTER@mail.example", "no-reply@x.example", "webmaster@x.example",
+        // machines' and groups' mailboxes
+        "release-bot@x.example", "build_bot@x.example", "ap-team@x.example", "it.alerts@x.example",
+        "git@github.com", "deploy@x.example", "Jenkins@ci.example", "it-servicedesk@x.example",
+        "net-ops@x.example",
+        // finance and supply mailboxes on invoices
+        "remit@x.example", "AR@x.example", "payroll@x.example", "buchhaltung@x.example",
+        "compta@x.example", "dicom-help@x.example", "bedsupport@x.example", "techsupport@x.example",
+        // distribution lists a staff mail goes to
+        "4w-nurses@x.example", "nursing-education@x.example", "icu.staff@x.example",
+        "all-staff@x.example", "ed_dept@x.example"}) {
     INFO(role);
     CHECK(EmailValid(role));
     CHECK_FALSE(PersonalEmailValid(role));
   }
-  for (const char* person : {"jane.doe@clinic.example", "information.desk.jane@x.example",
-                             "abbot@x.example", "tbot.morgan@x.example",
-                             "info2@x.example", "m\xC3\xBCller@beispiel.example",
-                             "arthur@x.example", "remy.payet@x.example"}) {
+  for (const char* person :
+       {"jane.doe@clinic.example", "information.desk.jane@x.example", "abbot@x.example",
+        "tbot.morgan@x.example", "info2@x.example", "m\xC3\xBCller@beispiel.example",
+        "arthur@x.example", "remy.payet@x.example", "allison.ward@x.example", "alli@x.example",
+        "kstaffen@x.example"}) {
     INFO(person);
     CHECK(PersonalEmailValid(person));
   }
