@@ -595,8 +595,11 @@ std::unique_ptr<Filter> MakeFilter(const std::string& name, int early) {
 uint64_t MaxContentsRepeats(std::string_view pdf) {
   uint64_t most = 0;
   std::unordered_map<uint64_t, uint64_t> named;
+  // The next key is looked for after the array just read: an array left
+  // open does not make every later key read to the file's end again.
+  size_t next = 0;
   for (size_t at = pdf.find("/Contents"); at != std::string_view::npos;
-       at = pdf.find("/Contents", at + 9)) {
+       at = pdf.find("/Contents", std::max(at + 9, next))) {
     size_t i = at + 9;
     if (i < pdf.size() && IsRegular(pdf[i])) continue;  // a longer name
     while (i < pdf.size() && IsWhite(pdf[i])) ++i;
@@ -620,6 +623,7 @@ uint64_t MaxContentsRepeats(std::string_view pdf) {
         first = true;
       }
     }
+    next = i;
   }
   return most;
 }
