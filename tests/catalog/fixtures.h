@@ -64,6 +64,15 @@ inline AssetRecord MakeAsset(std::string path, std::optional<std::string> member
   return a;
 }
 
+// What the scanner submits for a folder it could not list: its gap record.
+inline AssetRecord MakeUnlistedFolder(std::string path) {
+  AssetRecord a = MakeAsset(std::move(path));
+  a.kind = AssetKind::kDirectory;
+  a.status = AssetStatus::kUnreadable;
+  a.reason = "permission_denied";
+  return a;
+}
+
 // What the scanner submits for a file it carried over without reading.
 inline AssetRecord MakeUnchanged(const std::string& path) {
   AssetRecord r = MakeAsset(path);

@@ -26,6 +26,7 @@ using testing::MakeAsset;
 using testing::MakeFinding;
 using testing::MakeRunInfo;
 using testing::MakeUnchanged;
+using testing::MakeUnlistedFolder;
 using testing::OpenWriter;
 using testing::PeekColumn;
 using testing::PeekOne;
@@ -241,11 +242,7 @@ TEST_CASE("A completed run marks what it did not see under its roots as removed"
     REQUIRE(writer->BeginRun(MakeRunInfo()).ok());
     writer->Submit(MakeUnchanged("/srv/share/a.txt"));
     writer->Submit(MakeAsset("/srv/share/b.txt"));
-    AssetRecord gap = MakeAsset("/srv/share/sub");
-    gap.kind = AssetKind::kDirectory;
-    gap.status = AssetStatus::kUnreadable;
-    gap.reason = "permission_denied";
-    writer->Submit(std::move(gap));
+    writer->Submit(MakeUnlistedFolder("/srv/share/sub"));
     REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
     CHECK(writer->removed() == 0);
     CHECK(Present(db).size() == 5);  // four files and the gap
@@ -436,10 +433,7 @@ TEST_CASE("ForEachPriorAsset lists present top-level files with the run's key") 
   a.status = AssetStatus::kPartial;
   writer->Submit(std::move(a));
   writer->Submit(MakeAsset("/srv/share/z.zip", "inner.txt"));  // a member: never carried alone
-  AssetRecord gap = MakeAsset("/srv/share/locked");
-  gap.kind = AssetKind::kDirectory;
-  gap.status = AssetStatus::kUnreadable;
-  writer->Submit(std::move(gap));
+  writer->Submit(MakeUnlistedFolder("/srv/share/locked"));
   REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
 
   std::vector<catalog::PriorAsset> prior;

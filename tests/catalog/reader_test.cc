@@ -29,6 +29,7 @@ using catalog::RunStatus;
 using testing::MakeAsset;
 using testing::MakeFinding;
 using testing::MakeRunInfo;
+using testing::MakeUnlistedFolder;
 
 // Two runs. Run 1 defines OLD_ID (only there) and US_SSN as PII; run 2
 // redefines US_SSN as PHI, which is what reports must show.
@@ -1001,16 +1002,8 @@ TEST_CASE("A folder the scan could not list is its own folder's row, not its par
     auto writer = testing::OpenWriter(db);
     REQUIRE(writer->BeginRun(MakeRunInfo()).ok());  // root /srv/share
     writer->Submit(MakeAsset("/srv/share/notes/a.txt"));
-    AssetRecord locked = MakeAsset("/srv/share/logs");
-    locked.kind = AssetKind::kDirectory;
-    locked.status = AssetStatus::kUnreadable;
-    locked.reason = "permission_denied";
-    writer->Submit(std::move(locked));
-    AssetRecord deep = MakeAsset("/srv/share/notes/old/archive");
-    deep.kind = AssetKind::kDirectory;
-    deep.status = AssetStatus::kUnreadable;
-    deep.reason = "permission_denied";
-    writer->Submit(std::move(deep));
+    writer->Submit(MakeUnlistedFolder("/srv/share/logs"));
+    writer->Submit(MakeUnlistedFolder("/srv/share/notes/old/archive"));
     REQUIRE(writer->FinishRun(RunStatus::kCompleted).ok());
   }
   auto reader = OpenReader(db);
